@@ -1,0 +1,41 @@
+#ifndef IPTS_CLI_H
+#define IPTS_CLI_H
+
+/*
+ * The iptsim commands: one file each, cli/cmd_<name>.c, each returning
+ * the process exit code (0 yes, 1 no, 2 usage or could not answer,
+ * 3 undetermined).
+ */
+#include <stdio.h>
+
+struct ipts_diags;
+struct ipts_parse_opts;
+struct ipts_ruleset;
+struct ipts_source;
+
+enum {
+	IPTS_EXIT_YES = 0,
+	IPTS_EXIT_NO = 1,
+	IPTS_EXIT_USAGE = 2,
+	IPTS_EXIT_UNDETERMINED = 3,
+};
+
+int cmd_check(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+
+/* "iptsim CMD: MESSAGE" and the Try line on stderr; returns 2. */
+int ipts_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Read and parse @path for a command that needs a valid ruleset. On
+ * failure prints why to stderr (diagnostics in text form) and returns
+ * NULL; *src is set either way when the file could be read and must be
+ * freed by the caller after the ruleset.
+ */
+struct ipts_ruleset *ipts_cli_load(const char *cmd, const char *path,
+				   const struct ipts_parse_opts *opts,
+				   struct ipts_source **src);
+
+#endif

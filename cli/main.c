@@ -1,0 +1,132 @@
+/*
+ * main.c - the iptsim command: dispatch to cli/cmd_<name>.c. The only
+ * place that decides the process's exit code.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "parser.h"
+#include "report.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "check", cmd_check, "check rule files as the kernel would load them" },
+	{ "dump", cmd_dump, "print a rule file as canonical iptables-save text" },
+#ifdef IPTS_HAVE_SIM
+	{ "trace", cmd_trace, "predict what a local connection meets" },
+#endif
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fputs("usage: iptsim <command> [options] FILE...\n"
+	      "       iptsim --help | --version | help <command>\n\n"
+	      "Simulate iptables rulesets offline, from iptables-save files.\n\n"
+	      "Commands:\n", f);
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name,
+			commands[i].summary);
+	fputs("\nExit status: 0 yes, 1 no, 2 usage error or no answer, "
+	      "3 undetermined.\n"
+	      "See iptsim(1) and 'iptsim <command> --help'.\n", f);
+}
+
+int ipts_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "iptsim%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (cmd)
+		fprintf(stderr, "\nTry 'iptsim %s --help'.\n", cmd);
+	else
+		fputs("\nTry 'iptsim --help'.\n", stderr);
+	return IPTS_EXIT_USAGE;
+}
+
+struct ipts_ruleset *ipts_cli_load(const char *cmd, const char *path,
+				   const struct ipts_parse_opts *opts,
+				   struct ipts_source **src)
+{
+	struct ipts_diags d = { 0 };
+	struct ipts_ruleset *rs;
+
+	*src = ipts_source_read(path);
+	if (!*src) {
+		fprintf(stderr, "iptsim %s: cannot read '%s': %s\n", cmd, path,
+			strerror(errno));
+		return NULL;
+	}
+	rs = ipts_parse(*src, opts, &d);
+	if (!rs) {
+		ipts_diags_sort(&d);
+		ipts_report_text(stderr, &d, ipts_color_use(IPTS_COLOR_AUTO,
+							    stderr));
+		fprintf(stderr, "iptsim %s: '%s' does not load: %zu error%s\n",
+			cmd, path, d.nerrors, d.nerrors == 1 ? "" : "s");
+	}
+	ipts_diags_free(&d);
+	return rs;
+}
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2)
+		return ipts_usage_error(NULL, "no command given");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return IPTS_EXIT_YES;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("iptsim %s\n", IPTSIM_VERSION);
+		return IPTS_EXIT_YES;
+	}
+	if (strcmp(argv[1], "help") == 0) {
+		char *hargv[3];
+
+		if (argc < 3) {
+			usage(stdout);
+			return IPTS_EXIT_YES;
+		}
+		c = find_command(argv[2]);
+		if (!c)
+			return ipts_usage_error(NULL, "unknown command '%s'",
+						argv[2]);
+		hargv[0] = argv[2];
+		hargv[1] = "--help";
+		hargv[2] = NULL;
+		return c->fn(2, hargv);
+	}
+	c = find_command(argv[1]);
+	if (!c)
+		return ipts_usage_error(NULL, "unknown command '%s'", argv[1]);
+	return c->fn(argc - 1, argv + 1);
+}

@@ -1,0 +1,184 @@
+/*
+ * report.c - diagnostics for people and for programs. Text follows gcc:
+ * the location, severity and message, then the source line and a caret
+ * with tildes under the token; tabs are copied so the caret lines up.
+ */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int ipts_format_parse(const char *s, unsigned int allowed,
+		      enum ipts_format *out)
+{
+	static const char *const names[] = { "text", "json", "sarif" };
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		if ((allowed & (1u << i)) && strcmp(s, names[i]) == 0) {
+			*out = (enum ipts_format)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int ipts_color_parse(const char *s, enum ipts_color *out)
+{
+	if (strcmp(s, "auto") == 0)
+		*out = IPTS_COLOR_AUTO;
+	else if (strcmp(s, "always") == 0)
+		*out = IPTS_COLOR_ALWAYS;
+	else if (strcmp(s, "never") == 0)
+		*out = IPTS_COLOR_NEVER;
+	else
+		return -1;
+	return 0;
+}
+
+bool ipts_color_use(enum ipts_color c, FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	if (c == IPTS_COLOR_NEVER)
+		return false;
+	if (nc && *nc)
+		return false;
+	if (c == IPTS_COLOR_ALWAYS)
+		return true;
+	return isatty(fileno(f));
+}
+
+static const char *sev_color(enum ipts_severity sev)
+{
+	switch (sev) {
+	case IPTS_ERROR:
+		return "\033[1;31m";
+	case IPTS_WARNING:
+		return "\033[1;35m";
+	case IPTS_NOTE:
+		return "\033[1;36m";
+	}
+	return "";
+}
+
+static void caret(FILE *f, const struct ipts_loc *loc, bool color)
+{
+	const char *line;
+	size_t len, i, start, n;
+
+	if (!loc->src || !loc->line)
+		return;
+	line = ipts_source_line(loc->src, loc->off, &len);
+	fprintf(f, "%5u | ", loc->line);
+	for (i = 0; i < len; i++)
+		fputc(line[i] == '\0' ? ' ' : line[i], f);
+	fputs("\n      | ", f);
+	start = loc->col ? loc->col - 1 : 0;
+	for (i = 0; i < start && i < len; i++)
+		fputc(line[i] == '\t' ? '\t' : ' ', f);
+	if (color)
+		fputs("\033[1;32m", f);
+	fputc('^', f);
+	n = loc->len;
+	if (start + n > len)
+		n = len > start ? len - start : 1;
+	for (i = 1; i < n; i++)
+		fputc('~', f);
+	if (color)
+		fputs("\033[0m", f);
+	fputc('\n', f);
+}
+
+void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		const struct ipts_diag *g = &d->v[i];
+
+		if (g->loc.src) {
+			if (color)
+				fputs("\033[1m", f);
+			fprintf(f, "%s:%u:%u: ", g->loc.src->name, g->loc.line,
+				g->loc.col);
+			if (color)
+				fputs("\033[0m", f);
+		}
+		if (color)
+			fprintf(f, "%s%s:\033[0m ", sev_color(g->sev),
+				ipts_severity_name(g->sev));
+		else
+			fprintf(f, "%s: ", ipts_severity_name(g->sev));
+		fputs(g->msg, f);
+		if (g->code)
+			fprintf(f, " [%s]", g->code);
+		fputc('\n', f);
+		caret(f, &g->loc, color);
+	}
+}
+
+void ipts_json_strn(FILE *f, const char *s, size_t n)
+{
+	size_t i;
+
+	fputc('"', f);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		switch (c) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		default:
+			if (c < 0x20 || c == 0x7f)
+				fprintf(f, "\\u%04x", c);
+			else
+				fputc(c, f);
+		}
+	}
+	fputc('"', f);
+}
+
+void ipts_json_str(FILE *f, const char *s)
+{
+	if (!s)
+		fputs("null", f);
+	else
+		ipts_json_strn(f, s, strlen(s));
+}
+
+void ipts_report_json_items(FILE *f, const struct ipts_diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		const struct ipts_diag *g = &d->v[i];
+
+		fputs(i ? ",\n    {" : "\n    {", f);
+		fputs("\"file\": ", f);
+		ipts_json_str(f, g->loc.src ? g->loc.src->name : NULL);
+		fprintf(f, ", \"line\": %u, \"column\": %u, \"length\": %u, ",
+			g->loc.line, g->loc.col, g->loc.len);
+		fputs("\"severity\": ", f);
+		ipts_json_str(f, ipts_severity_name(g->sev));
+		fputs(", \"message\": ", f);
+		ipts_json_str(f, g->msg);
+		fputs(", \"code\": ", f);
+		ipts_json_str(f, g->code);
+		fputc('}', f);
+	}
+}

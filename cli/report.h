@@ -1,0 +1,42 @@
+#ifndef IPTS_REPORT_H
+#define IPTS_REPORT_H
+
+/*
+ * Rendering of diagnostics for people (gcc's shape, caret and tildes under
+ * the token) and for programs (JSON). Only cli/ prints.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "diag.h"
+
+enum ipts_format {
+	IPTS_FMT_TEXT,
+	IPTS_FMT_JSON,
+	IPTS_FMT_SARIF,
+};
+
+enum ipts_color {
+	IPTS_COLOR_AUTO,
+	IPTS_COLOR_ALWAYS,
+	IPTS_COLOR_NEVER,
+};
+
+/* Parse "text"/"json"/"sarif" (as allowed by @allowed, a bit per format). */
+int ipts_format_parse(const char *s, unsigned int allowed,
+		      enum ipts_format *out);
+int ipts_color_parse(const char *s, enum ipts_color *out);
+/* Whether to colour @f: never when NO_COLOR is set and non-empty. */
+bool ipts_color_use(enum ipts_color c, FILE *f);
+
+/* gcc style: "file:line:col: severity: message [code]", source, caret. */
+void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color);
+
+/* The "diagnostics" array items, comma separated, no brackets. */
+void ipts_report_json_items(FILE *f, const struct ipts_diags *d);
+
+/* A JSON string literal. */
+void ipts_json_str(FILE *f, const char *s);
+void ipts_json_strn(FILE *f, const char *s, size_t n);
+
+#endif

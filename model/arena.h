@@ -1,0 +1,22 @@
+#ifndef IPTS_ARENA_H
+#define IPTS_ARENA_H
+
+#include <stddef.h>
+
+/*
+ * A bump allocator: everything of one loaded ruleset lives in one arena and
+ * is freed at once by ipts_arena_free(). Allocation never fails (ipts_oom).
+ */
+struct ipts_arena;
+
+struct ipts_arena *ipts_arena_new(void);
+void ipts_arena_free(struct ipts_arena *a);
+/* @n bytes, zeroed, aligned for any kernel struct. */
+void *ipts_arena_alloc(struct ipts_arena *a, size_t n);
+void *ipts_arena_memdup(struct ipts_arena *a, const void *p, size_t n);
+char *ipts_arena_strdup(struct ipts_arena *a, const char *s);
+char *ipts_arena_strndup(struct ipts_arena *a, const char *s, size_t n);
+/* Bytes handed out so far (for benchmarks). */
+size_t ipts_arena_size(const struct ipts_arena *a);
+
+#endif

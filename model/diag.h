@@ -1,0 +1,82 @@
+#ifndef IPTS_DIAG_H
+#define IPTS_DIAG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A source file kept whole in memory: diagnostics quote it, they never
+ * reopen the file.
+ */
+struct ipts_source {
+	char *name;		/* as given on the command line; "-" is stdin */
+	char *buf;		/* the bytes, NUL-terminated (len excludes it) */
+	size_t len;
+};
+
+/* A place in a source: byte offset, 1-based line and column, length. */
+struct ipts_loc {
+	const struct ipts_source *src;
+	uint32_t off, line, col, len;
+};
+
+enum ipts_severity {
+	IPTS_ERROR,
+	IPTS_WARNING,
+	IPTS_NOTE,
+};
+
+struct ipts_diag {
+	enum ipts_severity sev;
+	struct ipts_loc loc;
+	const char *code;	/* "IPT012" for lint findings, else NULL */
+	char *msg;
+};
+
+/* A growing list of diagnostics; zero-initialise, free with ipts_diags_free. */
+struct ipts_diags {
+	struct ipts_diag *v;
+	size_t n, cap;
+	size_t nerrors, nwarnings;
+};
+
+/* Sources: read a whole file ("-" is stdin). NULL and errno on failure. */
+struct ipts_source *ipts_source_read(const char *path);
+/* Wrap bytes already in memory (copied). Never NULL. */
+struct ipts_source *ipts_source_from_mem(const char *name, const char *buf,
+					 size_t len);
+void ipts_source_free(struct ipts_source *src);
+
+/* The line of @src holding byte @off, without its newline. */
+const char *ipts_source_line(const struct ipts_source *src, uint32_t off,
+			     size_t *len);
+
+void ipts_diag_add(struct ipts_diags *d, enum ipts_severity sev,
+		   const struct ipts_loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void ipts_diag_vadd(struct ipts_diags *d, enum ipts_severity sev,
+		    const struct ipts_loc *loc, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+/* A note attached to the diagnostic before it. */
+void ipts_diag_note(struct ipts_diags *d, const struct ipts_loc *loc,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Like ipts_diag_add, with a stable code ("IPT001"); @code is not copied. */
+void ipts_diag_add_code(struct ipts_diags *d, enum ipts_severity sev,
+			const struct ipts_loc *loc, const char *code,
+			const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void ipts_diags_free(struct ipts_diags *d);
+/* Sort by file position, stable; notes stay behind their diagnostic. */
+void ipts_diags_sort(struct ipts_diags *d);
+
+const char *ipts_severity_name(enum ipts_severity sev);
+
+/* The one process-ending call below cli/: out of memory. */
+__attribute__((noreturn)) void ipts_oom(void);
+void *ipts_xmalloc(size_t n);
+void *ipts_xcalloc(size_t n, size_t size);
+void *ipts_xrealloc(void *p, size_t n);
+char *ipts_xstrdup(const char *s);
+
+#endif

@@ -1,0 +1,177 @@
+#ifndef IPTS_MODEL_H
+#define IPTS_MODEL_H
+
+/*
+ * The in-memory model of an IPv4 ruleset: tables, chains and rules, each
+ * rule held as the kernel holds it (struct ipt_entry with its match and
+ * target blobs, as libxtables filled them), plus where it came from.
+ *
+ * Everything lives in the ruleset's arena and is freed by
+ * ipts_ruleset_free(); nothing in the model is freed alone. The parser
+ * builds it; everyone else reads it through const pointers.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+/* glibc's headers first: the kernel's uapi headers then skip theirs. */
+#include <netinet/in.h>
+#include <net/if.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4/ip_tables.h>
+
+#include "arena.h"
+#include "diag.h"
+
+enum ipts_table_id {
+	IPTS_TABLE_FILTER,
+	IPTS_TABLE_NAT,
+	IPTS_TABLE_MANGLE,
+	IPTS_TABLE_RAW,
+	IPTS_TABLE_SECURITY,
+	IPTS_TABLE_COUNT,
+};
+
+/* What a rule does when its matches succeed. */
+enum ipts_target_kind {
+	IPTS_TGT_NONE,		/* no -j/-g: counts and falls through */
+	IPTS_TGT_ACCEPT,
+	IPTS_TGT_DROP,
+	IPTS_TGT_QUEUE,
+	IPTS_TGT_RETURN,
+	IPTS_TGT_JUMP,		/* -j CHAIN: dest */
+	IPTS_TGT_GOTO,		/* -g CHAIN: dest */
+	IPTS_TGT_EXT,		/* extension target, named in the target blob */
+};
+
+/*
+ * Revision value marking a match or target blob that is not a kernel blob
+ * but the rule's own words (see IPTS_RULE_OPAQUE): no extension has 255.
+ * Its data is the NUL-terminated text, e.g. " --match-set foo src".
+ */
+#define IPTS_OPAQUE_REVISION 255
+
+enum ipts_rule_flags {
+	/* A match or target needs the host to be parsed (-m set, -j SET):
+	 * it is kept as words, and the simulator cannot evaluate it. */
+	IPTS_RULE_OPAQUE = 1 << 0,
+	/* A name was resolved through this machine's passwd/group/hosts. */
+	IPTS_RULE_HOSTNAMES = 1 << 1,
+};
+
+struct ipts_chain;
+struct ipts_table;
+
+struct ipts_rule {
+	struct ipts_chain *chain;
+	struct ipt_entry *e;		/* ip part, counters, matches, target */
+	enum ipts_target_kind kind;
+	struct ipts_chain *dest;	/* JUMP/GOTO destination */
+	struct ipts_loc loc;		/* the whole source line */
+	struct ipts_loc target_loc;	/* the -j/-g argument, else loc */
+	struct ipts_loc *match_locs;	/* per match blob: word that loaded it */
+	uint16_t nmatches;
+	uint16_t flags;			/* enum ipts_rule_flags */
+	const char *text;		/* the source line as written */
+};
+
+struct ipts_chain {
+	const char *name;
+	struct ipts_table *table;
+	int hook;			/* NF_INET_* of a built-in chain, else -1 */
+	int policy;			/* NF_ACCEPT or NF_DROP (built-in only) */
+	struct xt_counters counters;	/* policy counters (built-in only) */
+	struct ipts_rule **rules;
+	uint32_t nrules, cap;
+	struct ipts_loc loc;		/* its ':' or -N line */
+	uint32_t refs;			/* jumps and gotos to it */
+	bool deleted;			/* removed by -X; kept for locations */
+};
+
+struct ipts_table {
+	enum ipts_table_id id;
+	const char *name;
+	unsigned int valid_hooks;	/* 1 << NF_INET_* */
+	struct ipts_chain *builtin[NF_INET_NUMHOOKS];
+	/* Built-in chains in hook order, then user chains by strcmp(). */
+	struct ipts_chain **chains;
+	uint32_t nchains, cap;
+	struct ipts_loc loc;		/* its '*' line */
+	struct ipts_loc commit_loc;	/* its COMMIT line */
+	uint32_t save_rank;		/* saved by decreasing rank */
+};
+
+struct ipts_ruleset {
+	struct ipts_arena *arena;
+	const struct ipts_source *src;	/* borrowed: outlives the ruleset */
+	struct ipts_table *tables[IPTS_TABLE_COUNT];	/* NULL: not in file */
+	size_t nrules;
+};
+
+/* Static facts about the kernel's IPv4 tables. */
+const char *ipts_table_name(enum ipts_table_id id);
+/* -1 when @name is no IPv4 table. */
+int ipts_table_id_by_name(const char *name);
+unsigned int ipts_table_valid_hooks(enum ipts_table_id id);
+/* Built-in chain name for @hook: "PREROUTING", "INPUT", ... */
+const char *ipts_hook_chain_name(unsigned int hook);
+/* NF_INET_* for a built-in chain name, -1 otherwise. */
+int ipts_hook_by_chain_name(const char *name);
+
+/* A new empty ruleset reading from @src (which must outlive it). */
+struct ipts_ruleset *ipts_ruleset_new(const struct ipts_source *src);
+void ipts_ruleset_free(struct ipts_ruleset *rs);
+
+/*
+ * Create (or return) the table @id with all its built-in chains, policy
+ * ACCEPT, counters zero, as a fresh kernel table is.
+ */
+struct ipts_table *ipts_table_create(struct ipts_ruleset *rs,
+				     enum ipts_table_id id);
+const struct ipts_table *ipts_table_get(const struct ipts_ruleset *rs,
+					enum ipts_table_id id);
+
+/* Chains. NULL when absent (or deleted). */
+struct ipts_chain *ipts_chain_find(const struct ipts_table *t,
+				   const char *name);
+/* A new user chain; caller checked that the name is free. */
+struct ipts_chain *ipts_chain_create(struct ipts_ruleset *rs,
+				     struct ipts_table *t, const char *name,
+				     const struct ipts_loc *loc);
+/* Put user chains back in strcmp order (after create or rename). */
+void ipts_table_sort_chains(struct ipts_table *t);
+void ipts_chain_remove(struct ipts_table *t, struct ipts_chain *c);
+
+/* Insert @r at index @pos (0-based, <= nrules) of @c. */
+void ipts_chain_insert_rule(struct ipts_chain *c, uint32_t pos,
+			    struct ipts_rule *r);
+void ipts_chain_delete_rule(struct ipts_chain *c, uint32_t pos);
+
+/* Accessors over the kernel blobs. */
+static inline struct xt_entry_target *ipts_rule_target(const struct ipts_rule *r)
+{
+	return (struct xt_entry_target *)((char *)r->e + r->e->target_offset);
+}
+
+/* The @i-th match blob of @r (i < r->nmatches). */
+const struct xt_entry_match *ipts_rule_match(const struct ipts_rule *r,
+					     unsigned int i);
+
+/* True when a match or target blob holds words, not kernel data. */
+static inline bool ipts_blob_is_opaque(uint8_t revision)
+{
+	return revision == IPTS_OPAQUE_REVISION;
+}
+
+/* The rule's 1-based number in its chain, as the kernel's TRACE counts. */
+uint32_t ipts_rule_num(const struct ipts_rule *r);
+
+/*
+ * The kernel's table-load checks (translate_table, mark_source_chains,
+ * check_entry and each extension's checkentry) on @t. Appends one error per
+ * problem at the offending rule; returns 0 when the kernel would load it.
+ * Also computes chain->refs.
+ */
+int ipts_table_validate(struct ipts_table *t, struct ipts_diags *d);
+
+#endif

@@ -1,0 +1,286 @@
+/*
+ * ruleset.c - tables and chains, with libiptc's chain semantics: built-in
+ * chains exist from the table's creation, in hook order; user chains are
+ * kept sorted by name, which is the order iptables-save prints them in.
+ */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const table_names[IPTS_TABLE_COUNT] = {
+	[IPTS_TABLE_FILTER] = "filter",
+	[IPTS_TABLE_NAT] = "nat",
+	[IPTS_TABLE_MANGLE] = "mangle",
+	[IPTS_TABLE_RAW] = "raw",
+	[IPTS_TABLE_SECURITY] = "security",
+};
+
+#define H(x) (1u << NF_INET_##x)
+/* The valid_hooks of iptable_filter.c, iptable_nat.c, ... */
+static const unsigned int table_hooks[IPTS_TABLE_COUNT] = {
+	[IPTS_TABLE_FILTER] = H(LOCAL_IN) | H(FORWARD) | H(LOCAL_OUT),
+	[IPTS_TABLE_NAT] = H(PRE_ROUTING) | H(LOCAL_IN) | H(LOCAL_OUT) |
+			   H(POST_ROUTING),
+	[IPTS_TABLE_MANGLE] = H(PRE_ROUTING) | H(LOCAL_IN) | H(FORWARD) |
+			      H(LOCAL_OUT) | H(POST_ROUTING),
+	[IPTS_TABLE_RAW] = H(PRE_ROUTING) | H(LOCAL_OUT),
+	[IPTS_TABLE_SECURITY] = H(LOCAL_IN) | H(FORWARD) | H(LOCAL_OUT),
+};
+#undef H
+
+static const char *const hook_names[NF_INET_NUMHOOKS] = {
+	[NF_INET_PRE_ROUTING] = "PREROUTING",
+	[NF_INET_LOCAL_IN] = "INPUT",
+	[NF_INET_FORWARD] = "FORWARD",
+	[NF_INET_LOCAL_OUT] = "OUTPUT",
+	[NF_INET_POST_ROUTING] = "POSTROUTING",
+};
+
+const char *ipts_table_name(enum ipts_table_id id)
+{
+	return id < IPTS_TABLE_COUNT ? table_names[id] : NULL;
+}
+
+int ipts_table_id_by_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < IPTS_TABLE_COUNT; i++)
+		if (strcmp(table_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+unsigned int ipts_table_valid_hooks(enum ipts_table_id id)
+{
+	return id < IPTS_TABLE_COUNT ? table_hooks[id] : 0;
+}
+
+const char *ipts_hook_chain_name(unsigned int hook)
+{
+	return hook < NF_INET_NUMHOOKS ? hook_names[hook] : NULL;
+}
+
+int ipts_hook_by_chain_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < NF_INET_NUMHOOKS; i++)
+		if (strcmp(hook_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+struct ipts_ruleset *ipts_ruleset_new(const struct ipts_source *src)
+{
+	struct ipts_arena *a = ipts_arena_new();
+	struct ipts_ruleset *rs = ipts_arena_alloc(a, sizeof(*rs));
+
+	rs->arena = a;
+	rs->src = src;
+	return rs;
+}
+
+void ipts_ruleset_free(struct ipts_ruleset *rs)
+{
+	unsigned int i, j;
+
+	if (!rs)
+		return;
+	/* Only the growable arrays live outside the arena. */
+	for (i = 0; i < IPTS_TABLE_COUNT; i++) {
+		struct ipts_table *t = rs->tables[i];
+
+		if (!t)
+			continue;
+		for (j = 0; j < t->nchains; j++)
+			free(t->chains[j]->rules);
+		free(t->chains);
+	}
+	ipts_arena_free(rs->arena);
+}
+
+static void table_add_chain(struct ipts_table *t, struct ipts_chain *c)
+{
+	if (t->nchains == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 8;
+		t->chains = ipts_xrealloc(t->chains,
+					  t->cap * sizeof(*t->chains));
+	}
+	t->chains[t->nchains++] = c;
+}
+
+struct ipts_table *ipts_table_create(struct ipts_ruleset *rs,
+				     enum ipts_table_id id)
+{
+	struct ipts_table *t = rs->tables[id];
+	unsigned int h;
+
+	if (t)
+		return t;
+	t = ipts_arena_alloc(rs->arena, sizeof(*t));
+	t->id = id;
+	t->name = table_names[id];
+	t->valid_hooks = table_hooks[id];
+	for (h = 0; h < NF_INET_NUMHOOKS; h++) {
+		struct ipts_chain *c;
+
+		if (!(t->valid_hooks & (1u << h)))
+			continue;
+		c = ipts_arena_alloc(rs->arena, sizeof(*c));
+		c->name = hook_names[h];
+		c->table = t;
+		c->hook = (int)h;
+		c->policy = NF_ACCEPT;
+		t->builtin[h] = c;
+		table_add_chain(t, c);
+	}
+	rs->tables[id] = t;
+	return t;
+}
+
+const struct ipts_table *ipts_table_get(const struct ipts_ruleset *rs,
+					enum ipts_table_id id)
+{
+	return id < IPTS_TABLE_COUNT ? rs->tables[id] : NULL;
+}
+
+struct ipts_chain *ipts_chain_find(const struct ipts_table *t,
+				   const char *name)
+{
+	uint32_t lo, hi, i;
+	int nbuiltin = 0;
+
+	for (i = 0; i < t->nchains && t->chains[i]->hook >= 0; i++) {
+		nbuiltin++;
+		if (strcmp(t->chains[i]->name, name) == 0)
+			return t->chains[i];
+	}
+	/* User chains are sorted: binary search. */
+	lo = (uint32_t)nbuiltin;
+	hi = t->nchains;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(t->chains[mid]->name, name);
+
+		if (c == 0)
+			return t->chains[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int chain_cmp(const void *a, const void *b)
+{
+	const struct ipts_chain *x = *(const struct ipts_chain *const *)a;
+	const struct ipts_chain *y = *(const struct ipts_chain *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+void ipts_table_sort_chains(struct ipts_table *t)
+{
+	uint32_t first = 0;
+
+	while (first < t->nchains && t->chains[first]->hook >= 0)
+		first++;
+	qsort(t->chains + first, t->nchains - first, sizeof(*t->chains),
+	      chain_cmp);
+}
+
+struct ipts_chain *ipts_chain_create(struct ipts_ruleset *rs,
+				     struct ipts_table *t, const char *name,
+				     const struct ipts_loc *loc)
+{
+	struct ipts_chain *c = ipts_arena_alloc(rs->arena, sizeof(*c));
+	uint32_t i;
+
+	c->name = ipts_arena_strdup(rs->arena, name);
+	c->table = t;
+	c->hook = -1;
+	c->policy = -1;
+	if (loc)
+		c->loc = *loc;
+	/* Sorted insert, as libiptc's iptc_insert_chain(). */
+	table_add_chain(t, c);
+	for (i = t->nchains - 1; i > 0; i--) {
+		struct ipts_chain *prev = t->chains[i - 1];
+
+		if (prev->hook >= 0 || strcmp(prev->name, name) <= 0)
+			break;
+		t->chains[i] = prev;
+	}
+	t->chains[i] = c;
+	return c;
+}
+
+void ipts_chain_remove(struct ipts_table *t, struct ipts_chain *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->nchains; i++) {
+		if (t->chains[i] != c)
+			continue;
+		memmove(&t->chains[i], &t->chains[i + 1],
+			(t->nchains - i - 1) * sizeof(*t->chains));
+		t->nchains--;
+		free(c->rules);
+		c->rules = NULL;
+		c->nrules = c->cap = 0;
+		c->deleted = true;
+		return;
+	}
+}
+
+void ipts_chain_insert_rule(struct ipts_chain *c, uint32_t pos,
+			    struct ipts_rule *r)
+{
+	if (c->nrules == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 8;
+		c->rules = ipts_xrealloc(c->rules, c->cap * sizeof(*c->rules));
+	}
+	if (pos > c->nrules)
+		pos = c->nrules;
+	memmove(&c->rules[pos + 1], &c->rules[pos],
+		(c->nrules - pos) * sizeof(*c->rules));
+	c->rules[pos] = r;
+	c->nrules++;
+	r->chain = c;
+}
+
+void ipts_chain_delete_rule(struct ipts_chain *c, uint32_t pos)
+{
+	if (pos >= c->nrules)
+		return;
+	memmove(&c->rules[pos], &c->rules[pos + 1],
+		(c->nrules - pos - 1) * sizeof(*c->rules));
+	c->nrules--;
+}
+
+const struct xt_entry_match *ipts_rule_match(const struct ipts_rule *r,
+					     unsigned int i)
+{
+	const char *p = (const char *)r->e->elems;
+	const struct xt_entry_match *m = (const struct xt_entry_match *)p;
+
+	while (i--) {
+		p += m->u.match_size;
+		m = (const struct xt_entry_match *)p;
+	}
+	return m;
+}
+
+uint32_t ipts_rule_num(const struct ipts_rule *r)
+{
+	const struct ipts_chain *c = r->chain;
+	uint32_t i;
+
+	for (i = 0; i < c->nrules; i++)
+		if (c->rules[i] == r)
+			return i + 1;
+	return 0;
+}

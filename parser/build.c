@@ -1,0 +1,962 @@
+/*
+ * build.c - what each line of an iptables-restore file does to the model:
+ * iptables-restore's line handling (iptables-restore.c), then the command's
+ * effect with libiptc's semantics (libiptc.c): chains created and deleted,
+ * rules appended, inserted, deleted and replaced, policies and counters.
+ * A table is checked as the kernel checks it when its COMMIT is read.
+ */
+#include "parser_int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grammar.h"
+#include "scanner.h"
+
+#define LABEL_ACCEPT "ACCEPT"
+#define LABEL_DROP "DROP"
+#define LABEL_QUEUE "QUEUE"
+#define LABEL_RETURN "RETURN"
+
+void ipts_build_error(struct ipts_parse *ps, const struct ipts_loc *loc,
+		      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ipts_diag_vadd(ps->diags, IPTS_ERROR, loc, fmt, ap);
+	va_end(ap);
+	if (ps->table)
+		ps->table_failed = true;
+}
+
+void ipts_build_word(struct ipts_parse *ps, const struct ipts_loc *loc)
+{
+	if (ps->nwords == ps->cap) {
+		ps->cap = ps->cap ? ps->cap * 2 : 64;
+		ps->words = ipts_xrealloc(ps->words,
+					  ps->cap * sizeof(*ps->words));
+	}
+	ps->words[ps->nwords++].loc = *loc;
+}
+
+size_t ipts_unquote(const struct ipts_loc *loc, char *out)
+{
+	const char *p = loc->src->buf + loc->off;
+	const char *end = p + loc->len;
+	bool quote_open = false, escaped = false;
+	size_t n = 0;
+
+	for (; p < end; p++) {
+		if (quote_open) {
+			if (escaped) {
+				out[n++] = *p;
+				escaped = false;
+			} else if (*p == '\\') {
+				escaped = true;
+			} else if (*p == '"') {
+				quote_open = false;
+			} else {
+				out[n++] = *p;
+			}
+		} else if (*p == '"') {
+			quote_open = true;
+		} else {
+			out[n++] = *p;
+		}
+	}
+	/* An unterminated quote took the newline in too. */
+	if (quote_open && end < loc->src->buf + loc->src->len && *end == '\n')
+		out[n++] = '\n';
+	out[n] = '\0';
+	return n;
+}
+
+/* The text of word @i, NUL-terminated, in the line's scratch. */
+static char *word_text(struct ipts_parse *ps, unsigned int i, size_t *off)
+{
+	const struct ipts_loc *loc = &ps->words[i].loc;
+	size_t need = *off + loc->len + 2;
+	char *s;
+
+	if (need > ps->scratch_cap) {
+		ps->scratch_cap = need * 2 > 4096 ? need * 2 : 4096;
+		ps->scratch = ipts_xrealloc(ps->scratch, ps->scratch_cap);
+	}
+	s = ps->scratch + *off;
+	*off += ipts_unquote(loc, s) + 1;
+	return s;
+}
+
+static const char *word_dup(struct ipts_parse *ps, unsigned int i)
+{
+	size_t off = 0;
+
+	return ipts_arena_strdup(ps->rs->arena, word_text(ps, i, &off));
+}
+
+static void line_done(struct ipts_parse *ps)
+{
+	ps->nwords = 0;
+}
+
+
+/* The location of a whole source line, from its first byte. */
+static struct ipts_loc whole_line(const struct ipts_loc *at)
+{
+	struct ipts_loc l = *at;
+	size_t len;
+	const char *s = ipts_source_line(at->src, at->off, &len);
+
+	l.off = (uint32_t)(s - at->src->buf);
+	l.col = 1;
+	l.len = (uint32_t)len;
+	return l;
+}
+
+/* -- tables ------------------------------------------------------------- */
+
+static void table_flush(struct ipts_table *t)
+{
+	uint32_t i;
+
+	/* flush_entries on every chain, then delete_chain on user chains. */
+	for (i = 0; i < t->nchains; i++) {
+		t->chains[i]->nrules = 0;
+		t->chains[i]->refs = 0;
+	}
+	i = 0;
+	while (i < t->nchains) {
+		if (t->chains[i]->hook < 0)
+			ipts_chain_remove(t, t->chains[i]);
+		else
+			i++;
+	}
+}
+
+void ipts_build_table(struct ipts_parse *ps, const struct ipts_loc *loc)
+{
+	const char *name;
+	int id;
+
+	if (ps->table) {
+		ipts_build_error(ps, loc,
+				 "table starts before COMMIT of table '%s'",
+				 ps->table->name);
+		ipts_diag_note(ps->diags, &ps->table_loc,
+			       "table '%s' opened here", ps->table->name);
+		line_done(ps);
+		return;
+	}
+	if (ps->nwords == 0) {
+		ipts_build_error(ps, loc, "table name missing after '*'");
+		line_done(ps);
+		return;
+	}
+	name = word_dup(ps, 0);
+	id = ipts_table_id_by_name(name);
+	if (id < 0) {
+		/* iptc_init() fails: the kernel has no such table. */
+		ipts_diag_add(ps->diags, IPTS_ERROR, &ps->words[0].loc,
+			      "can't initialize iptables table '%s': Table does "
+			      "not exist (do you need to insmod?)", name);
+		ps->nerrors_lines++;
+		/* Read on to COMMIT without a table: rules are not checked. */
+		ps->table = NULL;
+		ps->table_failed = true;
+		ps->table_loc = *loc;
+		ps->skip_table = true;
+		line_done(ps);
+		return;
+	}
+	if (!ps->rs->tables[id]) {
+		ps->table = ipts_table_create(ps->rs, (enum ipts_table_id)id);
+		ps->table->save_rank = ++ps->next_rank;
+	} else {
+		/* The same table again: iptables-restore flushes it. */
+		ps->table = ps->rs->tables[id];
+		table_flush(ps->table);
+	}
+	ps->table->loc = whole_line(loc);
+	ps->table_loc = ps->table->loc;
+	ps->table_failed = false;
+	line_done(ps);
+}
+
+static bool in_table(struct ipts_parse *ps, const struct ipts_loc *loc,
+		     const char *what)
+{
+	if (ps->table || ps->skip_table)
+		return true;
+	ipts_build_error(ps, loc, "%s outside a table: a '*table' line must "
+			 "come first", what);
+	return false;
+}
+
+static bool parse_counters(const char *s, struct xt_counters *c)
+{
+	unsigned long long p, b;
+
+	/* parse_counters(): sscanf(string, "[%llu:%llu]") */
+	if (sscanf(s, "[%llu:%llu]", &p, &b) != 2)
+		return false;
+	c->pcnt = p;
+	c->bcnt = b;
+	return true;
+}
+
+void ipts_build_chain(struct ipts_parse *ps, const struct ipts_loc *loc)
+{
+	struct ipts_table *t = ps->table;
+	struct ipts_chain *c;
+	const char *name, *policy;
+	struct xt_counters cnt = { 0, 0 };
+
+	if (!in_table(ps, loc, "chain line"))
+		goto out;
+	if (ps->nwords == 0) {
+		ipts_build_error(ps, loc, "chain name missing after ':'");
+		goto out;
+	}
+	name = word_dup(ps, 0);
+	if (strlen(name) >= XT_EXTENSION_MAXNAMELEN) {
+		ipts_build_error(ps, &ps->words[0].loc,
+				 "Invalid chain name `%s' (%u chars max)", name,
+				 XT_EXTENSION_MAXNAMELEN - 1);
+		goto out;
+	}
+	if (!t)
+		goto out;
+	c = ipts_chain_find(t, name);
+	if (!c || c->hook < 0) {
+		if (c || strcmp(name, LABEL_ACCEPT) == 0 ||
+		    strcmp(name, LABEL_DROP) == 0 ||
+		    strcmp(name, LABEL_QUEUE) == 0 ||
+		    strcmp(name, LABEL_RETURN) == 0) {
+			ipts_build_error(ps, &ps->words[0].loc,
+					 "error creating chain '%s': Chain "
+					 "already exists", name);
+			goto out;
+		}
+		c = ipts_chain_create(ps->rs, t, name, NULL);
+	}
+	c->loc = whole_line(loc);
+	if (ps->nwords < 2) {
+		ipts_build_error(ps, loc, "policy missing after chain '%s' "
+				 "(use '-' for a user chain)", name);
+		goto out;
+	}
+	policy = word_dup(ps, 1);
+	if (strcmp(policy, "-") == 0)
+		goto out;
+	if (ps->opts->counters) {
+		if (ps->nwords < 3 || !parse_counters(word_dup(ps, 2), &cnt)) {
+			ipts_build_error(ps, ps->nwords < 3 ? loc :
+					 &ps->words[2].loc,
+					 "invalid policy counters for chain "
+					 "'%s'", name);
+			goto out;
+		}
+	}
+	if (c->hook < 0) {
+		ipts_build_error(ps, &ps->words[1].loc,
+				 "Can't set policy `%s' on `%s': Bad built-in "
+				 "chain name", policy, name);
+		ipts_diag_note(ps->diags, &ps->words[1].loc,
+			       "a user chain takes '-' in place of a policy");
+		goto out;
+	}
+	if (strcmp(policy, LABEL_ACCEPT) == 0) {
+		c->policy = NF_ACCEPT;
+	} else if (strcmp(policy, LABEL_DROP) == 0) {
+		c->policy = NF_DROP;
+	} else {
+		ipts_build_error(ps, &ps->words[1].loc,
+				 "Can't set policy `%s' on `%s': Bad policy "
+				 "name", policy, name);
+		goto out;
+	}
+	c->counters = cnt;
+out:
+	line_done(ps);
+}
+
+static void check_unterminated(struct ipts_parse *ps, unsigned int i);
+
+void ipts_build_commit(struct ipts_parse *ps, const struct ipts_loc *loc)
+{
+	struct ipts_table *t = ps->table;
+
+	line_done(ps);
+	if (!t && !ps->skip_table) {
+		ipts_build_error(ps, loc, "COMMIT outside a table");
+		return;
+	}
+	ps->skip_table = false;
+	ps->table = NULL;
+	if (!t)
+		return;
+	t->commit_loc = whole_line(loc);
+	/* The kernel checks a table only if iptables-restore got that far. */
+	if (!ps->table_failed && ipts_table_validate(t, ps->diags) < 0)
+		ps->nerrors_lines++;
+	ps->table_failed = false;
+}
+
+void ipts_build_eof(struct ipts_parse *ps, const struct ipts_loc *loc)
+{
+	if (!ps->table && !ps->skip_table)
+		return;
+	ipts_diag_add(ps->diags, IPTS_ERROR, loc,
+		      "COMMIT expected at end of file: table '%s' is never "
+		      "committed", ps->table ? ps->table->name : "?");
+	ipts_diag_note(ps->diags, &ps->table_loc, "table opened here");
+}
+
+/* -- rules ------------------------------------------------------------- */
+
+static bool cl_is_chain(void *ctx, const char *name)
+{
+	struct ipts_parse *ps = ctx;
+
+	return ps->table && ipts_chain_find(ps->table, name) != NULL;
+}
+
+static struct ipts_rule *rule_new(struct ipts_parse *ps,
+				  const struct ipts_cmdline *cl,
+				  struct ipt_entry *e,
+				  const struct ipts_loc *line)
+{
+	struct ipts_rule *r = ipts_arena_alloc(ps->rs->arena, sizeof(*r));
+	const struct xt_entry_target *t;
+
+	r->e = e;
+	r->loc = *line;
+	r->text = ipts_arena_strndup(ps->rs->arena,
+				     line->src->buf + line->off, line->len);
+	r->target_loc = cl->jump_word >= 0 ? cl->locs[cl->jump_word] : *line;
+	r->match_locs = cl->match_locs;
+	r->nmatches = (uint16_t)cl->nmatches;
+	r->flags = cl->rule_flags;
+	t = ipts_rule_target(r);
+	if (!cl->std_target) {
+		r->kind = IPTS_TGT_EXT;
+	} else if (cl->jumpto[0] == '\0') {
+		r->kind = IPTS_TGT_NONE;
+	} else if (strcmp(cl->jumpto, LABEL_ACCEPT) == 0) {
+		r->kind = IPTS_TGT_ACCEPT;
+	} else if (strcmp(cl->jumpto, LABEL_DROP) == 0) {
+		r->kind = IPTS_TGT_DROP;
+	} else if (strcmp(cl->jumpto, LABEL_QUEUE) == 0) {
+		r->kind = IPTS_TGT_QUEUE;
+	} else if (strcmp(cl->jumpto, LABEL_RETURN) == 0) {
+		r->kind = IPTS_TGT_RETURN;
+	} else {
+		r->kind = cl->is_goto ? IPTS_TGT_GOTO : IPTS_TGT_JUMP;
+		r->dest = ipts_chain_find(ps->table, cl->jumpto);
+	}
+	(void)t;
+	return r;
+}
+
+/* Can the standard target of @cl be mapped (libiptc's iptcc_map_target)? */
+static bool map_target(struct ipts_parse *ps, const struct ipts_cmdline *cl)
+{
+	struct ipts_chain *dest;
+
+	if (!cl->std_target || cl->jumpto[0] == '\0' ||
+	    strcmp(cl->jumpto, LABEL_ACCEPT) == 0 ||
+	    strcmp(cl->jumpto, LABEL_DROP) == 0 ||
+	    strcmp(cl->jumpto, LABEL_QUEUE) == 0 ||
+	    strcmp(cl->jumpto, LABEL_RETURN) == 0)
+		return true;
+	dest = ipts_chain_find(ps->table, cl->jumpto);
+	if (dest && dest->hook >= 0) {
+		ipts_build_error(ps, &cl->locs[cl->jump_word],
+				 "can't jump to built-in chain '%s'",
+				 cl->jumpto);
+		return false;
+	}
+	return true;
+}
+
+static bool entries_same(const struct ipts_rule *have,
+			 const struct ipts_rule *want,
+			 const unsigned char *mask)
+{
+	const struct ipt_entry *a = want->e, *b = have->e;
+	const unsigned char *ma = (const unsigned char *)a;
+	const unsigned char *mb = (const unsigned char *)b;
+	const struct xt_entry_target *ta, *tb;
+	unsigned int i;
+
+	/* libip4tc's is_same(): the ip part whole, interfaces under mask. */
+	if (a->ip.src.s_addr != b->ip.src.s_addr ||
+	    a->ip.dst.s_addr != b->ip.dst.s_addr ||
+	    a->ip.smsk.s_addr != b->ip.smsk.s_addr ||
+	    a->ip.dmsk.s_addr != b->ip.dmsk.s_addr ||
+	    a->ip.proto != b->ip.proto || a->ip.flags != b->ip.flags ||
+	    a->ip.invflags != b->ip.invflags)
+		return false;
+	for (i = 0; i < IFNAMSIZ; i++) {
+		if (a->ip.iniface_mask[i] != b->ip.iniface_mask[i] ||
+		    (a->ip.iniface[i] & a->ip.iniface_mask[i]) !=
+			    (b->ip.iniface[i] & b->ip.iniface_mask[i]) ||
+		    a->ip.outiface_mask[i] != b->ip.outiface_mask[i] ||
+		    (a->ip.outiface[i] & a->ip.outiface_mask[i]) !=
+			    (b->ip.outiface[i] & b->ip.outiface_mask[i]))
+			return false;
+	}
+	if (a->target_offset != b->target_offset ||
+	    a->next_offset != b->next_offset)
+		return false;
+	/* Matches: name and size, data under the mask. */
+	for (i = sizeof(*a); i < a->target_offset;) {
+		const struct xt_entry_match *x = (const void *)(ma + i);
+		const struct xt_entry_match *y = (const void *)(mb + i);
+		unsigned int k;
+
+		if (x->u.match_size != y->u.match_size ||
+		    strcmp(x->u.user.name, y->u.user.name) != 0)
+			return false;
+		for (k = sizeof(*x); k < x->u.match_size; k++)
+			if ((ma[i + k] ^ mb[i + k]) & mask[i + k])
+				return false;
+		i += x->u.match_size;
+	}
+	/* target_same() */
+	if (want->kind != have->kind)
+		return false;
+	switch (want->kind) {
+	case IPTS_TGT_NONE:
+		return true;
+	case IPTS_TGT_JUMP:
+	case IPTS_TGT_GOTO:
+		return want->dest == have->dest;
+	case IPTS_TGT_EXT:
+		ta = ipts_rule_target(want);
+		tb = ipts_rule_target(have);
+		if (ta->u.target_size != tb->u.target_size ||
+		    strcmp(ta->u.user.name, tb->u.user.name) != 0)
+			return false;
+		for (i = sizeof(*ta); i < ta->u.target_size; i++)
+			if ((ma[a->target_offset + i] ^ mb[a->target_offset + i]) &
+			    mask[a->target_offset + i])
+				return false;
+		return true;
+	default:
+		return true;	/* same standard verdict */
+	}
+}
+
+static int find_same(const struct ipts_chain *c, const struct ipts_rule *want,
+		     const unsigned char *mask)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nrules; i++)
+		if (entries_same(c->rules[i], want, mask))
+			return (int)i;
+	return -1;
+}
+
+static struct ipts_chain *need_chain(struct ipts_parse *ps,
+				     const struct ipts_cmdline *cl)
+{
+	struct ipts_chain *c = ipts_chain_find(ps->table, cl->chain);
+
+	if (!c)
+		ipts_build_error(ps, &cl->locs[cl->chain_word],
+				 "no chain '%s' in table '%s'", cl->chain,
+				 ps->table->name);
+	return c;
+}
+
+static void zero_chain(struct ipts_chain *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nrules; i++)
+		c->rules[i]->e->counters = (struct xt_counters){ 0, 0 };
+	c->counters = (struct xt_counters){ 0, 0 };
+}
+
+static void unref(struct ipts_rule *r)
+{
+	if ((r->kind == IPTS_TGT_JUMP || r->kind == IPTS_TGT_GOTO) && r->dest)
+		r->dest->refs--;
+}
+
+static void flush_chain(struct ipts_chain *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nrules; i++)
+		unref(c->rules[i]);
+	c->nrules = 0;
+}
+
+static void delete_chain(struct ipts_parse *ps, const struct ipts_cmdline *cl,
+			 struct ipts_chain *c)
+{
+	const struct ipts_loc *at = cl->chain_word >= 0 ?
+		&cl->locs[cl->chain_word] : &cl->locs[3];
+
+	if (c->hook >= 0) {
+		ipts_build_error(ps, at, "can't delete built-in chain '%s'",
+				 c->name);
+	} else if (c->refs > 0) {
+		ipts_build_error(ps, at, "can't delete chain '%s' with "
+				 "references left (%u)", c->name, c->refs);
+	} else if (c->nrules) {
+		ipts_build_error(ps, at, "can't delete chain '%s': Chain is "
+				 "not empty", c->name);
+	} else {
+		ipts_chain_remove(ps->table, c);
+	}
+}
+
+static bool reserved_name(const char *name)
+{
+	return strcmp(name, LABEL_ACCEPT) == 0 ||
+	       strcmp(name, LABEL_DROP) == 0 ||
+	       strcmp(name, LABEL_QUEUE) == 0 ||
+	       strcmp(name, LABEL_RETURN) == 0;
+}
+
+static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
+			const struct ipts_loc *line)
+{
+	struct ipts_table *t = ps->table;
+	struct ipts_chain *c = NULL;
+	unsigned int i;
+	uint32_t pos;
+
+	if (cl->chain && (cl->command & ~(IPTS_CMD_NEW_CHAIN))) {
+		c = ipts_chain_find(t, cl->chain);
+	}
+	switch (cl->command) {
+	case IPTS_CMD_APPEND:
+	case IPTS_CMD_INSERT:
+	case IPTS_CMD_REPLACE:
+		if (!(c = need_chain(ps, cl)) || !map_target(ps, cl))
+			return;
+		if (cl->command == IPTS_CMD_INSERT &&
+		    cl->rulenum > c->nrules + 1) {
+			ipts_build_error(ps, &cl->locs[cl->rulenum_word],
+					 "Index of insertion too big: chain "
+					 "'%s' has %u rules", c->name,
+					 c->nrules);
+			return;
+		}
+		if (cl->command == IPTS_CMD_REPLACE &&
+		    cl->rulenum > c->nrules) {
+			ipts_build_error(ps, &cl->locs[cl->rulenum_word],
+					 "Index of replacement too big: chain "
+					 "'%s' has %u rules", c->name,
+					 c->nrules);
+			return;
+		}
+		for (i = 0; i < cl->nentries; i++) {
+			struct ipts_rule *r = rule_new(ps, cl, cl->entries[i],
+						       line);
+
+			if (r->dest)
+				r->dest->refs++;
+			if (cl->command == IPTS_CMD_APPEND) {
+				pos = c->nrules;
+			} else if (cl->command == IPTS_CMD_INSERT) {
+				pos = cl->rulenum - 1;
+			} else {
+				pos = cl->rulenum - 1;
+				unref(c->rules[pos]);
+				ipts_chain_delete_rule(c, pos);
+			}
+			ipts_chain_insert_rule(c, pos, r);
+			ps->rs->nrules++;
+		}
+		return;
+	case IPTS_CMD_DELETE:
+	case IPTS_CMD_CHECK:
+		if (!(c = need_chain(ps, cl)) || !map_target(ps, cl))
+			return;
+		for (i = 0; i < cl->nentries; i++) {
+			struct ipts_rule *want = rule_new(ps, cl,
+							  cl->entries[i], line);
+			int at = find_same(c, want, cl->delete_mask);
+
+			if (at < 0) {
+				ipts_build_error(ps, line, "%s: Bad rule (does "
+						 "a matching rule exist in "
+						 "that chain?)",
+						 cl->command == IPTS_CMD_CHECK ?
+						 "-C" : "-D");
+				return;
+			}
+			if (cl->command == IPTS_CMD_DELETE) {
+				unref(c->rules[at]);
+				ipts_chain_delete_rule(c, (uint32_t)at);
+			}
+		}
+		return;
+	case IPTS_CMD_DELETE_NUM:
+		if (!(c = need_chain(ps, cl)))
+			return;
+		if (cl->rulenum > c->nrules) {
+			ipts_build_error(ps, &cl->locs[cl->rulenum_word],
+					 "Index of deletion too big: chain "
+					 "'%s' has %u rules", c->name,
+					 c->nrules);
+			return;
+		}
+		unref(c->rules[cl->rulenum - 1]);
+		ipts_chain_delete_rule(c, cl->rulenum - 1);
+		return;
+	case IPTS_CMD_FLUSH:
+		if (cl->chain) {
+			if ((c = need_chain(ps, cl)))
+				flush_chain(c);
+		} else {
+			for (pos = 0; pos < t->nchains; pos++)
+				flush_chain(t->chains[pos]);
+		}
+		return;
+	case IPTS_CMD_ZERO:
+	case IPTS_CMD_ZERO_NUM:
+		if (cl->chain) {
+			if (!(c = need_chain(ps, cl)))
+				return;
+			if (cl->command == IPTS_CMD_ZERO) {
+				zero_chain(c);
+			} else if (cl->rulenum > c->nrules) {
+				ipts_build_error(ps,
+						 &cl->locs[cl->rulenum_word],
+						 "Index of counter too big");
+			} else {
+				c->rules[cl->rulenum - 1]->e->counters =
+					(struct xt_counters){ 0, 0 };
+			}
+		} else {
+			for (pos = 0; pos < t->nchains; pos++)
+				zero_chain(t->chains[pos]);
+		}
+		return;
+	case IPTS_CMD_NEW_CHAIN:
+		if (ipts_chain_find(t, cl->chain) || reserved_name(cl->chain)) {
+			ipts_build_error(ps, &cl->locs[cl->chain_word],
+					 "can't create chain '%s': Chain "
+					 "already exists", cl->chain);
+			return;
+		}
+		ipts_chain_create(ps->rs, t, cl->chain, line);
+		return;
+	case IPTS_CMD_DELETE_CHAIN:
+		if (cl->chain) {
+			if ((c = need_chain(ps, cl)))
+				delete_chain(ps, cl, c);
+			return;
+		}
+		/* Every user chain, each on its own, as for_each_chain4. */
+		pos = 0;
+		while (pos < t->nchains) {
+			c = t->chains[pos];
+			if (c->hook < 0 && c->refs == 0 && c->nrules == 0) {
+				ipts_chain_remove(t, c);
+				continue;
+			}
+			if (c->hook < 0)
+				delete_chain(ps, cl, c);
+			pos++;
+		}
+		return;
+	case IPTS_CMD_RENAME_CHAIN:
+		if (ipts_chain_find(t, cl->arg2) || reserved_name(cl->arg2)) {
+			ipts_build_error(ps, &cl->locs[cl->arg2_word],
+					 "can't rename chain to '%s': Chain "
+					 "already exists", cl->arg2);
+			return;
+		}
+		if (!c || c->hook >= 0) {
+			ipts_build_error(ps, &cl->locs[cl->chain_word],
+					 "can't rename chain '%s': %s",
+					 cl->chain, c ? "it is a built-in chain"
+					 : "no such chain");
+			return;
+		}
+		if (strlen(cl->arg2) >= XT_EXTENSION_MAXNAMELEN) {
+			ipts_build_error(ps, &cl->locs[cl->arg2_word],
+					 "chain name `%s' too long (must be "
+					 "under %u chars)", cl->arg2,
+					 XT_EXTENSION_MAXNAMELEN);
+			return;
+		}
+		c->name = ipts_arena_strdup(ps->rs->arena, cl->arg2);
+		ipts_table_sort_chains(t);
+		return;
+	case IPTS_CMD_SET_POLICY:
+		if (!c || c->hook < 0) {
+			ipts_build_error(ps, &cl->locs[cl->chain_word],
+					 "can't set policy on '%s': Bad "
+					 "built-in chain name", cl->chain);
+			return;
+		}
+		if (strcmp(cl->arg2, LABEL_ACCEPT) == 0) {
+			c->policy = NF_ACCEPT;
+		} else if (strcmp(cl->arg2, LABEL_DROP) == 0) {
+			c->policy = NF_DROP;
+		} else {
+			ipts_build_error(ps, &cl->locs[cl->arg2_word],
+					 "can't set policy '%s' on '%s': Bad "
+					 "policy name", cl->arg2, cl->chain);
+			return;
+		}
+		/* iptc_set_policy() with the rule's -c counters, else zero. */
+		c->counters = cl->counters_set ? cl->counters :
+			(struct xt_counters){ 0, 0 };
+		return;
+	case IPTS_CMD_LIST:
+	case IPTS_CMD_LIST_RULES:
+	case IPTS_CMD_LIST | IPTS_CMD_ZERO:
+	case IPTS_CMD_LIST_RULES | IPTS_CMD_ZERO:
+	case IPTS_CMD_LIST | IPTS_CMD_ZERO_NUM:
+	case IPTS_CMD_LIST_RULES | IPTS_CMD_ZERO_NUM:
+		if (cl->chain && !(c = need_chain(ps, cl)))
+			return;
+		ipts_diag_add(ps->diags, IPTS_WARNING, line,
+			      "listing in a restore file prints the chain and "
+			      "changes no rule");
+		if (cl->command & IPTS_CMD_ZERO) {
+			if (c) {
+				zero_chain(c);
+			} else {
+				for (pos = 0; pos < t->nchains; pos++)
+					zero_chain(t->chains[pos]);
+			}
+		}
+		return;
+	default:
+		return;
+	}
+}
+
+static void check_unterminated(struct ipts_parse *ps, unsigned int i)
+{
+	const struct ipts_loc *loc = &ps->words[i].loc;
+	const char *p = loc->src->buf + loc->off;
+	unsigned int k, quotes = 0;
+
+	for (k = 0; k < loc->len; k++) {
+		if (p[k] == '\\' && quotes % 2) {
+			k++;
+			continue;
+		}
+		if (p[k] == '"')
+			quotes++;
+	}
+	if (quotes % 2)
+		ipts_diag_add(ps->diags, IPTS_WARNING, loc,
+			      "unterminated quote: the rest of the line, "
+			      "newline included, is one word");
+}
+
+void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
+		     const struct ipts_loc *loc)
+{
+	struct ipts_loc line = whole_line(loc);
+	struct ipts_cmdline cl = { 0 };
+	struct ipts_loc *locs;
+	char **argv;
+	char *pc = NULL, *bc = NULL;
+	size_t off = 0;
+	unsigned int i, base;
+	int argc = 0;
+
+	if (!in_table(ps, &line, "rule"))
+		goto out;
+	if (ps->nwords == 0 && !counters) {
+		ipts_build_error(ps, &line, "line holds only white space; "
+				 "iptables-restore refuses it");
+		goto out;
+	}
+	if (ps->nwords && strcmp(word_text(ps, 0, &off), "COMMIT") == 0) {
+		ipts_build_error(ps, &ps->words[0].loc, "'COMMIT' must stand "
+				 "alone on its line, followed by a newline");
+		goto out;
+	}
+	off = 0;
+	if (ps->nwords && ps->src->buf[ps->words[0].loc.off] == '#') {
+		ipts_build_error(ps, &ps->words[0].loc, "a comment must start "
+				 "in column 1");
+		goto out;
+	}
+	if (!ps->table)
+		goto out;	/* an unknown table: nothing to check against */
+	if (counters) {
+		/* tokenize_rule_counters(): "[pcnt:bcnt]" */
+		char *s = ipts_arena_strndup(ps->rs->arena,
+					     ps->src->buf + counters->off + 1,
+					     counters->len - 2);
+		char *colon = strchr(s, ':');
+
+		if (!colon || colon == s || colon[1] == '\0') {
+			ipts_build_error(ps, counters, "bad counters '%.*s': "
+					 "need '[packets:bytes]'",
+					 (int)counters->len,
+					 ps->src->buf + counters->off);
+			goto out;
+		}
+		*colon = '\0';
+		pc = s;
+		bc = colon + 1;
+	}
+
+	base = 3 + (ps->opts->counters && pc ? 3 : 0);
+	if (base + ps->nwords + 1 >= IPTS_MAX_ARGC) {
+		unsigned int bad = IPTS_MAX_ARGC - 2 - base;
+
+		ipts_build_error(ps, &ps->words[bad].loc, "too many words on "
+				 "one line: iptables-restore takes at most %u",
+				 bad);
+		goto out;
+	}
+	argv = ipts_xcalloc(base + ps->nwords + 1, sizeof(*argv));
+	locs = ipts_xcalloc(base + ps->nwords + 1, sizeof(*locs));
+	argv[argc] = "iptables-restore";
+	locs[argc++] = line;
+	argv[argc] = "-t";
+	locs[argc++] = line;
+	argv[argc] = (char *)ps->table->name;
+	locs[argc++] = line;
+	if (base == 6) {
+		argv[argc] = "--set-counters";
+		locs[argc++] = *counters;
+		argv[argc] = pc;
+		locs[argc++] = *counters;
+		argv[argc] = bc;
+		locs[argc++] = *counters;
+	}
+	for (i = 0; i < ps->nwords; i++) {
+		char *s = word_text(ps, i, &off);
+
+		(void)s;
+	}
+	/* Pointers only now: word_text() may move the scratch. */
+	off = 0;
+	for (i = 0; i < ps->nwords; i++) {
+		const struct ipts_loc *wl = &ps->words[i].loc;
+		char *s = ps->scratch + off;
+		size_t n = strlen(s);
+
+		if (n > IPTS_MAX_PARAM) {
+			ipts_build_error(ps, wl, "Parameter too long: %zu bytes, "
+					 "iptables-restore takes at most %u",
+					 n, IPTS_MAX_PARAM);
+			free(argv);
+			free(locs);
+			goto out;
+		}
+		check_unterminated(ps, i);
+		argv[argc] = s;
+		locs[argc++] = *wl;
+		off += n + 1;
+	}
+	argv[argc] = NULL;
+
+	cl.argc = argc;
+	cl.argv = argv;
+	cl.locs = locs;
+	cl.table = ps->table->name;
+	cl.arena = ps->rs->arena;
+	cl.is_chain = cl_is_chain;
+	cl.ctx = ps;
+	if (ipts_xt_parse(&cl, &line, ps->diags) < 0) {
+		ps->table_failed = true;
+	} else {
+		/* Locations must outlive this line: copy them. */
+		cl.locs = ipts_arena_memdup(ps->rs->arena, locs,
+					    (size_t)argc * sizeof(*locs));
+		run_command(ps, &cl, &line);
+	}
+	free(argv);
+	free(locs);
+out:
+	line_done(ps);
+}
+
+/* -- the whole file ------------------------------------------------------ */
+
+/* Bytes that iptables-restore would read differently: NULs, long lines. */
+static void prescan(struct ipts_parse *ps)
+{
+	const struct ipts_source *src = ps->src;
+	uint32_t off = 0, line = 1;
+
+	while (off < src->len) {
+		const char *s = src->buf + off;
+		const char *nl = memchr(s, '\n', src->len - off);
+		uint32_t len = nl ? (uint32_t)(nl - s) : (uint32_t)(src->len - off);
+		const char *nul = memchr(s, '\0', len);
+		struct ipts_loc loc = { src, off, line, 1, len };
+
+		if (nul) {
+			loc.off = (uint32_t)(nul - src->buf);
+			loc.col = (uint32_t)(nul - s) + 1;
+			loc.len = 1;
+			ipts_diag_add(ps->diags, IPTS_ERROR, &loc,
+				      "NUL byte in line: iptables-restore "
+				      "would cut the line here");
+		} else if (len + 1 >= IPTS_LINE_MAX) {
+			loc.len = 1;
+			ipts_diag_add(ps->diags, IPTS_ERROR, &loc,
+				      "line is %u bytes long: iptables-restore "
+				      "reads at most %u bytes a line", len,
+				      IPTS_LINE_MAX - 2);
+		}
+		off += len + 1;
+		line++;
+	}
+}
+
+struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
+				const struct ipts_parse_opts *opts,
+				struct ipts_diags *diags)
+{
+	static const struct ipts_parse_opts defaults;
+	struct ipts_parse ps = { 0 };
+	struct ipts_scan sc = { 0 };
+	struct ipts_loc eof = { 0 };
+	size_t nerrors = diags->nerrors;
+	yyscan_t scanner;
+	int rc;
+
+	ps.src = src;
+	ps.opts = opts ? opts : &defaults;
+	ps.diags = diags;
+	ps.rs = ipts_ruleset_new(src);
+	prescan(&ps);
+
+	sc.src = src;
+	sc.line = 1;
+	if (yylex_init_extra(&sc, &scanner))
+		ipts_oom();
+	yy_scan_bytes(src->buf, (int)src->len, scanner);
+	rc = yyparse(scanner, &ps);
+	yylex_destroy(scanner);
+
+	eof.src = src;
+	eof.off = (uint32_t)src->len;
+	eof.line = sc.line;
+	eof.col = sc.off - sc.line_start + 1;
+	if (rc == 0)
+		ipts_build_eof(&ps, &eof);
+	free(ps.words);
+	free(ps.scratch);
+	if (rc != 0 || diags->nerrors > nerrors) {
+		ipts_ruleset_free(ps.rs);
+		return NULL;
+	}
+	return ps.rs;
+}

@@ -1,0 +1,86 @@
+/*
+ * grammar.y - the line structure of an iptables-restore file. Every line is
+ * a table, a chain, a COMMIT or a rule; a rule's words are handed to
+ * build.c, which runs iptables' own option loop over them (the meaning of a
+ * word depends on the extensions loaded before it, so no grammar can know
+ * it). Actions are one call into build.c each.
+ */
+%define api.pure full
+%define api.location.type {struct ipts_loc}
+%define parse.error detailed
+%locations
+%param {yyscan_t scanner}
+%parse-param {struct ipts_parse *ps}
+%expect 0
+
+%code requires {
+#include "parser_int.h"
+
+typedef void *yyscan_t;
+
+/* The scanner's position; the grammar only passes it through. */
+struct ipts_scan {
+	const struct ipts_source *src;
+	uint32_t off, line, line_start;
+	int in_line;
+};
+
+#define YYLLOC_DEFAULT(cur, rhs, n)                                           \
+	do {                                                                  \
+		if (n) {                                                      \
+			(cur) = YYRHSLOC(rhs, 1);                             \
+			(cur).len = YYRHSLOC(rhs, n).off +                    \
+				    YYRHSLOC(rhs, n).len - (cur).off;         \
+		} else {                                                      \
+			(cur) = YYRHSLOC(rhs, 0);                             \
+			(cur).off += (cur).len;                               \
+			(cur).col += (cur).len;                               \
+			(cur).len = 0;                                        \
+		}                                                             \
+	} while (0)
+}
+
+%code {
+int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
+
+static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct ipts_parse *ps,
+		    const char *msg)
+{
+	(void)scanner;
+	ipts_build_error(ps, loc, "%s", msg);
+}
+}
+
+%initial-action {
+	@$.src = ps->src;
+	@$.off = 0;
+	@$.line = 1;
+	@$.col = 1;
+	@$.len = 0;
+}
+
+%token TABLE "'*'" CHAIN "':'" COMMIT "'COMMIT'" EOL "end of line"
+%token WORD "word" COUNTERS "counters" BADCOUNTERS "'['"
+
+%%
+
+file
+	: %empty
+	| file line
+	;
+
+line
+	: TABLE words EOL		{ ipts_build_table(ps, &@1); }
+	| CHAIN words EOL		{ ipts_build_chain(ps, &@1); }
+	| COMMIT words EOL		{ ipts_build_commit(ps, &@1); }
+	| COUNTERS words EOL		{ ipts_build_rule(ps, &@1, &@3); }
+	| BADCOUNTERS words EOL		{ ipts_build_error(ps, &@1, "bad counters: need ']'"); }
+	| words EOL			{ ipts_build_rule(ps, NULL, &@2); }
+	;
+
+words
+	: %empty
+	| words WORD			{ ipts_build_word(ps, &@2); }
+	;
+
+%%

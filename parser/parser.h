@@ -1,0 +1,40 @@
+#ifndef IPTS_PARSER_H
+#define IPTS_PARSER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct ipts_diags;
+struct ipts_rule;
+struct ipts_ruleset;
+struct ipts_source;
+
+struct ipts_parse_opts {
+	/* Honour counters as `iptables-restore -c` does: "[p:b]" before a
+	 * rule and on chain lines. Without it they are read and ignored. */
+	bool counters;
+};
+
+/*
+ * Load an iptables-save / iptables-restore file held in @src, which must
+ * outlive the ruleset and the diagnostics. Returns a complete ruleset the
+ * caller frees with ipts_ruleset_free(), or NULL with at least one error in
+ * @diags. Never returns a partial model. Warnings may be added either way.
+ */
+struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
+				const struct ipts_parse_opts *opts,
+				struct ipts_diags *diags);
+
+/*
+ * Print @rs as canonical iptables-save text (what iptables-legacy-save
+ * prints after iptables-legacy-restore of the same file, less the '#'
+ * lines); with @counters, rule counters too (iptables-save -c).
+ * Returns 0, or -1 with an error in @diags.
+ */
+int ipts_save(FILE *out, const struct ipts_ruleset *rs, bool counters,
+	      struct ipts_diags *diags);
+
+/* The text of one rule as iptables-save prints it ("-A INPUT ..."). */
+char *ipts_rule_save_text(const struct ipts_rule *r);
+
+#endif

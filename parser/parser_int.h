@@ -1,0 +1,141 @@
+#ifndef IPTS_PARSER_INT_H
+#define IPTS_PARSER_INT_H
+
+/*
+ * What the parts of parser/ share: the parse state the grammar threads
+ * through (struct ipts_parse), the word list of one line, and the interface
+ * between build.c (iptables-restore's and libiptc's semantics) and xt.c
+ * (iptables' option loop over libxtables).
+ */
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "model.h"
+#include "parser.h"
+
+/* iptables-restore's limits (xshared.h MAX_ARGC, add_param's buffer). */
+#define IPTS_MAX_ARGC 255
+#define IPTS_MAX_PARAM 1023
+/* iptables-restore reads lines with fgets() into a buffer of this size. */
+#define IPTS_LINE_MAX 10240
+
+/* One word of a line: where it stands in the source. */
+struct ipts_word {
+	struct ipts_loc loc;
+};
+
+/* Commands, as iptables' CMD_* bits. */
+enum ipts_cmd {
+	IPTS_CMD_NONE = 0,
+	IPTS_CMD_INSERT = 1 << 0,
+	IPTS_CMD_DELETE = 1 << 1,
+	IPTS_CMD_DELETE_NUM = 1 << 2,
+	IPTS_CMD_REPLACE = 1 << 3,
+	IPTS_CMD_APPEND = 1 << 4,
+	IPTS_CMD_LIST = 1 << 5,
+	IPTS_CMD_FLUSH = 1 << 6,
+	IPTS_CMD_ZERO = 1 << 7,
+	IPTS_CMD_NEW_CHAIN = 1 << 8,
+	IPTS_CMD_DELETE_CHAIN = 1 << 9,
+	IPTS_CMD_SET_POLICY = 1 << 10,
+	IPTS_CMD_RENAME_CHAIN = 1 << 11,
+	IPTS_CMD_LIST_RULES = 1 << 12,
+	IPTS_CMD_ZERO_NUM = 1 << 13,
+	IPTS_CMD_CHECK = 1 << 14,
+};
+
+/*
+ * One iptables command line (a rule line of the file), in and out of
+ * ipts_xt_parse(). argv[0..2] are "iptables-restore", "-t", table, as
+ * iptables-restore builds them; locs[i] is where argv[i] came from.
+ */
+struct ipts_cmdline {
+	/* in */
+	int argc;
+	char **argv;
+	const struct ipts_loc *locs;
+	const char *table;
+	struct ipts_arena *arena;	/* entries and locations go here */
+	/* Is @name a chain of the table right now (libiptc's iptc_is_chain)? */
+	bool (*is_chain)(void *ctx, const char *name);
+	void *ctx;
+
+	/* out */
+	unsigned int command;		/* enum ipts_cmd */
+	const char *chain;
+	int chain_word;			/* index in argv, or -1 */
+	unsigned int rulenum;
+	int rulenum_word;
+	const char *arg2;		/* policy (-P) or new name (-E) */
+	int arg2_word;
+	const char *jumpto;		/* "" when no -j/-g */
+	int jump_word;
+	bool is_goto;
+	bool std_target;		/* standard target (verdict or chain) */
+	struct ipt_entry **entries;	/* one per address pair */
+	unsigned int nentries;
+	struct ipts_loc *match_locs;
+	unsigned int nmatches;
+	unsigned char *delete_mask;	/* -D and -C: make_delete_mask() */
+	bool counters_set;		/* -c / --set-counters given */
+	struct xt_counters counters;
+	uint16_t rule_flags;		/* enum ipts_rule_flags */
+};
+
+/*
+ * Parse @cl as iptables' do_parse() and do_command4() do, through
+ * libxtables. Returns 0, or -1 with an error in @d at the offending word.
+ * Warnings (what libxtables prints on stderr, names resolved through this
+ * host) are added to @d either way.
+ */
+int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
+		  struct ipts_diags *d);
+
+/* Print the match/target part of @e as iptables-save does, to @out. */
+int ipts_xt_save_entry(FILE *out, const struct ipts_rule *r,
+		       struct ipts_diags *d);
+
+/* The parse state the grammar and scanner share. */
+struct ipts_parse {
+	const struct ipts_source *src;
+	const struct ipts_parse_opts *opts;
+	struct ipts_diags *diags;
+	struct ipts_ruleset *rs;
+
+	struct ipts_table *table;	/* open table, NULL outside one */
+	struct ipts_loc table_loc;
+	bool table_failed;		/* an error since the table opened */
+	bool skip_table;		/* reading an unknown table to COMMIT */
+	uint32_t next_rank;
+
+	/* The line being read. */
+	struct ipts_word *words;
+	unsigned int nwords, cap;
+	char *scratch;			/* argv text of the line */
+	size_t scratch_cap;
+	unsigned int nerrors_lines;	/* lines with a syntax error */
+};
+
+/* Grammar actions (build.c). */
+void ipts_build_word(struct ipts_parse *ps, const struct ipts_loc *loc);
+void ipts_build_table(struct ipts_parse *ps, const struct ipts_loc *loc);
+void ipts_build_chain(struct ipts_parse *ps, const struct ipts_loc *loc);
+void ipts_build_commit(struct ipts_parse *ps, const struct ipts_loc *loc);
+/* A rule line; @eol is its end of line (any token of it would do). */
+void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
+		     const struct ipts_loc *eol);
+void ipts_build_error(struct ipts_parse *ps, const struct ipts_loc *loc,
+		      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void ipts_build_eof(struct ipts_parse *ps, const struct ipts_loc *loc);
+
+/*
+ * Quote removal as iptables' add_param_to_argv() (xshared.c) for the word
+ * at @loc: writes at most loc->len + 1 bytes and a NUL to @out, returns the
+ * length. An unterminated quote runs to the end of the line and, like
+ * iptables, keeps the newline.
+ */
+size_t ipts_unquote(const struct ipts_loc *loc, char *out);
+
+#endif

@@ -1,0 +1,1583 @@
+/*
+ * xt.c - one rule line through libxtables, as iptables-restore does it:
+ * iptables' option loop (do_parse() in xshared.c) with getopt_long over
+ * the merged option tables, implicit protocol matches (load_proto), the
+ * generic option checks, then the entry (generate_entry() in iptables.c).
+ * Also the way back: each extension's own save() for dump.
+ *
+ * The only file that includes <xtables.h>. libxtables reports errors
+ * through a noreturn exit_err, which lands here as a diagnostic and a
+ * siglongjmp back into ipts_xt_parse(); what extensions print on stderr
+ * becomes a warning; compat_rev answers without asking the kernel.
+ */
+#include "parser_int.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xtables.h>
+
+#ifndef XT_OPTION_OFFSET_SCALE
+#define XT_OPTION_OFFSET_SCALE 256	/* only under XTABLES_INTERNAL */
+#endif
+
+#define IPT_OPTSTRING "-:A:C:D:E:F::I:L::M:N:P:VX::Z::c:d:i:j:o:p:s:t:" \
+		      "R:S::W::46bfg:h::m:nvw::x"
+
+/* The generic options, bit numbers as iptables' OPT_* (xshared.h). */
+enum {
+	OPT_NUMERIC = 1 << 0,
+	OPT_SOURCE = 1 << 1,
+	OPT_DESTINATION = 1 << 2,
+	OPT_PROTOCOL = 1 << 3,
+	OPT_JUMP = 1 << 4,
+	OPT_VERBOSE = 1 << 5,
+	OPT_EXPANDED = 1 << 6,
+	OPT_VIANAMEIN = 1 << 7,
+	OPT_VIANAMEOUT = 1 << 8,
+	OPT_LINENUMBERS = 1 << 9,
+	OPT_COUNTERS = 1 << 10,
+	OPT_FRAGMENT = 1 << 11,
+	NUMBER_OF_OPT = 12,
+};
+
+static const char optflags[NUMBER_OF_OPT] = {
+	'n', 's', 'd', 'p', 'j', 'v', 'x', 'i', 'o', '0', 'c', 'f',
+};
+
+static const uint16_t inverse_for_options[NUMBER_OF_OPT] = {
+	[1] = IPT_INV_SRCIP, [2] = IPT_INV_DSTIP, [3] = XT_INV_PROTO,
+	[7] = IPT_INV_VIA_IN, [8] = IPT_INV_VIA_OUT, [11] = IPT_INV_FRAG,
+};
+
+/*
+ * Which generic options a command refuses (iptables' commands_v_options,
+ * 'x' entries), indexed by the command's bit number.
+ */
+#define ALL_BUT_V (0xfffu & ~OPT_VERBOSE)
+static const unsigned int illegal_opts[15] = {
+	/* INSERT */ OPT_NUMERIC | OPT_EXPANDED | OPT_LINENUMBERS,
+	/* DELETE */ OPT_NUMERIC | OPT_EXPANDED | OPT_LINENUMBERS | OPT_COUNTERS,
+	/* DELETE_NUM */ ALL_BUT_V,
+	/* REPLACE */ OPT_NUMERIC | OPT_EXPANDED | OPT_LINENUMBERS,
+	/* APPEND */ OPT_NUMERIC | OPT_EXPANDED | OPT_LINENUMBERS,
+	/* LIST */ OPT_SOURCE | OPT_DESTINATION | OPT_PROTOCOL | OPT_JUMP |
+		OPT_VIANAMEIN | OPT_VIANAMEOUT | OPT_COUNTERS | OPT_FRAGMENT,
+	/* FLUSH */ ALL_BUT_V,
+	/* ZERO */ ALL_BUT_V,
+	/* NEW_CHAIN */ ALL_BUT_V,
+	/* DEL_CHAIN */ ALL_BUT_V,
+	/* SET_POLICY */ ALL_BUT_V & ~OPT_COUNTERS,
+	/* RENAME */ ALL_BUT_V,
+	/* LIST_RULES */ ALL_BUT_V,
+	/* ZERO_NUM */ ALL_BUT_V,
+	/* CHECK */ OPT_NUMERIC | OPT_EXPANDED | OPT_LINENUMBERS | OPT_COUNTERS,
+};
+
+static const char cmdflags[] = { 'I', 'D', 'D', 'R', 'A', 'L', 'F', 'Z',
+				 'N', 'X', 'P', 'E', 'S', 'Z', 'C' };
+
+/* iptables' command line options, in iptables' order. */
+static struct option original_opts[] = {
+	{ .name = "append", .has_arg = 1, .val = 'A' },
+	{ .name = "delete", .has_arg = 1, .val = 'D' },
+	{ .name = "check", .has_arg = 1, .val = 'C' },
+	{ .name = "insert", .has_arg = 1, .val = 'I' },
+	{ .name = "replace", .has_arg = 1, .val = 'R' },
+	{ .name = "list", .has_arg = 2, .val = 'L' },
+	{ .name = "list-rules", .has_arg = 2, .val = 'S' },
+	{ .name = "flush", .has_arg = 2, .val = 'F' },
+	{ .name = "zero", .has_arg = 2, .val = 'Z' },
+	{ .name = "new-chain", .has_arg = 1, .val = 'N' },
+	{ .name = "delete-chain", .has_arg = 2, .val = 'X' },
+	{ .name = "rename-chain", .has_arg = 1, .val = 'E' },
+	{ .name = "policy", .has_arg = 1, .val = 'P' },
+	{ .name = "source", .has_arg = 1, .val = 's' },
+	{ .name = "destination", .has_arg = 1, .val = 'd' },
+	{ .name = "src", .has_arg = 1, .val = 's' },
+	{ .name = "dst", .has_arg = 1, .val = 'd' },
+	{ .name = "protocol", .has_arg = 1, .val = 'p' },
+	{ .name = "in-interface", .has_arg = 1, .val = 'i' },
+	{ .name = "jump", .has_arg = 1, .val = 'j' },
+	{ .name = "table", .has_arg = 1, .val = 't' },
+	{ .name = "match", .has_arg = 1, .val = 'm' },
+	{ .name = "numeric", .has_arg = 0, .val = 'n' },
+	{ .name = "out-interface", .has_arg = 1, .val = 'o' },
+	{ .name = "verbose", .has_arg = 0, .val = 'v' },
+	{ .name = "wait", .has_arg = 2, .val = 'w' },
+	{ .name = "wait-interval", .has_arg = 2, .val = 'W' },
+	{ .name = "exact", .has_arg = 0, .val = 'x' },
+	{ .name = "fragments", .has_arg = 0, .val = 'f' },
+	{ .name = "version", .has_arg = 0, .val = 'V' },
+	{ .name = "help", .has_arg = 2, .val = 'h' },
+	{ .name = "line-numbers", .has_arg = 0, .val = '0' },
+	{ .name = "modprobe", .has_arg = 1, .val = 'M' },
+	{ .name = "set-counters", .has_arg = 1, .val = 'c' },
+	{ .name = "goto", .has_arg = 1, .val = 'g' },
+	{ .name = "ipv4", .has_arg = 0, .val = '4' },
+	{ .name = "ipv6", .has_arg = 0, .val = '6' },
+	{ NULL },
+};
+
+/*
+ * Extensions whose parser asks the host (the set match and the SET target
+ * look sets up in the kernel): kept as their words. Their options, so that
+ * getopt still knows what takes an argument; 'F' marks options followed
+ * by a flags word ("src,dst").
+ */
+struct opaque_ext {
+	const char *name;
+	bool is_target;
+	const struct option *opts;
+	const char *needs;		/* an option that must be given */
+	unsigned int option_offset;
+};
+
+static const struct option set_match_opts[] = {
+	{ .name = "match-set", .has_arg = 1, .val = 'F' },
+	{ .name = "set", .has_arg = 1, .val = 'F' },
+	{ .name = "return-nomatch", .has_arg = 0, .val = '3' },
+	{ .name = "update-counters", .has_arg = 0, .val = '4' },
+	{ .name = "packets-eq", .has_arg = 1, .val = '5' },
+	{ .name = "packets-lt", .has_arg = 1, .val = '6' },
+	{ .name = "packets-gt", .has_arg = 1, .val = '7' },
+	{ .name = "bytes-eq", .has_arg = 1, .val = '8' },
+	{ .name = "bytes-lt", .has_arg = 1, .val = '9' },
+	{ .name = "bytes-gt", .has_arg = 1, .val = '0' },
+	{ .name = "update-subcounters", .has_arg = 0, .val = 'a' },
+	{ NULL },
+};
+
+static const struct option set_target_opts[] = {
+	{ .name = "add-set", .has_arg = 1, .val = 'F' },
+	{ .name = "del-set", .has_arg = 1, .val = 'F' },
+	{ .name = "map-set", .has_arg = 1, .val = 'F' },
+	{ .name = "timeout", .has_arg = 1, .val = '4' },
+	{ .name = "exist", .has_arg = 0, .val = '5' },
+	{ .name = "map-mark", .has_arg = 0, .val = '6' },
+	{ .name = "map-prio", .has_arg = 0, .val = '7' },
+	{ .name = "map-queue", .has_arg = 0, .val = '8' },
+	{ NULL },
+};
+
+static struct opaque_ext opaque_exts[] = {
+	{ "set", false, set_match_opts, "match-set", 0 },
+	{ "SET", true, set_target_opts, NULL, 0 },
+};
+
+/* Up to this many -m in one rule (255 words bound it anyway). */
+#define MAX_MATCHES 128
+
+/* One opaque extension in the rule being parsed. */
+struct opaque_use {
+	struct opaque_ext *ext;
+	char *text;			/* malloc'd words, " --match-set x src" */
+	size_t len;
+	bool given;			/* its required option was seen */
+	int word;
+};
+
+/*
+ * The state of the rule being parsed. It lives here, not on the stack,
+ * because exit_err siglongjmps out of the middle of it.
+ */
+static struct {
+	bool inited;
+	sigjmp_buf escape;
+	struct ipts_diags *diags;
+	struct ipts_cmdline *cl;
+	const struct ipts_loc *line_loc;
+	int cur;			/* argv index errors point at */
+	FILE *err;			/* replaces stderr while parsing */
+	char *errbuf;
+	size_t errlen, errcap;
+
+	/* iptables_command_state and xtables_args, flattened */
+	struct xtables_rule_match *matches;
+	struct xtables_target *target;
+	const char *jumpto;
+	const char *protocol;
+	bool proto_used;
+	unsigned int options;
+	int opt_word[NUMBER_OF_OPT];
+	struct ipt_entry fw;
+	uint16_t invflags;
+	uint8_t flags;
+	bool goto_set;
+	const char *shost, *dhost;
+	char iniface[IFNAMSIZ], outiface[IFNAMSIZ];
+	unsigned char iniface_mask[IFNAMSIZ], outiface_mask[IFNAMSIZ];
+	unsigned long long pcnt, bcnt;
+	int match_word[MAX_MATCHES];	/* per entry of matches, in order */
+	unsigned int nmatch_words;
+	struct opaque_use opaque[MAX_MATCHES];
+	unsigned int nopaque;
+	/* Position of each opaque use among all matches (-1: target). */
+	int opaque_pos[MAX_MATCHES];
+	struct in_addr *saddrs, *smasks, *daddrs, *dmasks;
+} xt;
+
+/* -- libxtables' doors ------------------------------------------------- */
+
+static void trim(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		s[--n] = '\0';
+}
+
+static const struct ipts_loc *cur_loc(void)
+{
+	if (xt.cl && xt.cur >= 0 && xt.cur < xt.cl->argc)
+		return &xt.cl->locs[xt.cur];
+	return xt.line_loc;
+}
+
+__attribute__((noreturn, format(printf, 2, 3)))
+static void xt_exit_err(enum xtables_exittype status, const char *fmt, ...)
+{
+	char buf[2048], *s = buf;
+	va_list ap;
+
+	(void)status;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	while (*s == '\n')
+		s++;
+	trim(s);
+	ipts_diag_add(xt.diags, IPTS_ERROR, cur_loc(), "%s", s);
+	siglongjmp(xt.escape, 1);
+}
+
+static int xt_compat_rev(const char *name, uint8_t rev, int opt)
+{
+	/* Never probe the kernel: take the newest revision userspace has. */
+	(void)name;
+	(void)rev;
+	(void)opt;
+	return 1;
+}
+
+static struct xtables_globals globals = {
+	.option_offset = 0,
+	.program_name = "iptables-restore",
+	.program_version = "1.8.9",
+	.orig_opts = original_opts,
+	.exit_err = xt_exit_err,
+	.compat_rev = xt_compat_rev,
+};
+
+static ssize_t err_write(void *cookie, const char *buf, size_t n)
+{
+	(void)cookie;
+	if (xt.errlen + n + 1 > xt.errcap) {
+		xt.errcap = (xt.errlen + n + 1) * 2;
+		xt.errbuf = ipts_xrealloc(xt.errbuf, xt.errcap);
+	}
+	memcpy(xt.errbuf + xt.errlen, buf, n);
+	xt.errlen += n;
+	xt.errbuf[xt.errlen] = '\0';
+	return (ssize_t)n;
+}
+
+static void xt_init(void)
+{
+	cookie_io_functions_t io = { .write = err_write };
+
+	if (xt.inited)
+		return;
+	if (xtables_init_all(&globals, NFPROTO_IPV4) < 0) {
+		fputs("iptsim: cannot initialise libxtables\n", stderr);
+		abort();
+	}
+	xt.err = fopencookie(NULL, "w", io);
+	if (!xt.err)
+		ipts_oom();
+	setvbuf(xt.err, NULL, _IONBF, 0);
+	xt.inited = true;
+}
+
+/* What an extension printed becomes a warning at the rule. */
+static void flush_stderr(void)
+{
+	char *line, *next;
+
+	if (!xt.errlen)
+		return;
+	for (line = xt.errbuf; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		trim(line);
+		if (*line)
+			ipts_diag_add(xt.diags, IPTS_WARNING, cur_loc(), "%s",
+				      line);
+	}
+	xt.errlen = 0;
+}
+
+/* -- the option loop --------------------------------------------------- */
+
+static void init_match(struct xtables_match *m)
+{
+	if (m->udata_size) {
+		free(m->udata);
+		m->udata = xtables_calloc(1, m->udata_size);
+	}
+	if (m->init)
+		m->init(m->m);
+}
+
+static void init_target(struct xtables_target *t)
+{
+	if (t->udata_size) {
+		free(t->udata);
+		t->udata = xtables_calloc(1, t->udata_size);
+	}
+	if (t->init)
+		t->init(t->t);
+}
+
+static void merge_opts(const struct xt_option_entry *x6,
+		       const struct option *extra, unsigned int *offset)
+{
+	struct option *opts;
+
+	if (x6)
+		opts = xtables_options_xfrm(xt_params->orig_opts,
+					    xt_params->opts, x6, offset);
+	else if (extra)
+		opts = xtables_merge_options(xt_params->orig_opts,
+					     xt_params->opts, extra, offset);
+	else
+		return;
+	if (!opts)
+		ipts_oom();
+	xt_params->opts = opts;
+}
+
+static void note_match_word(int word)
+{
+	if (xt.nmatch_words < MAX_MATCHES)
+		xt.match_word[xt.nmatch_words++] = word;
+}
+
+static struct opaque_ext *find_opaque(const char *name, bool is_target)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(opaque_exts) / sizeof(opaque_exts[0]); i++)
+		if (opaque_exts[i].is_target == is_target &&
+		    strcmp(opaque_exts[i].name, name) == 0)
+			return &opaque_exts[i];
+	return NULL;
+}
+
+static void opaque_begin(struct opaque_ext *ext, int word)
+{
+	struct opaque_use *u;
+
+	if (xt.nopaque == MAX_MATCHES)
+		xt_exit_err(PARAMETER_PROBLEM, "too many matches");
+	u = &xt.opaque[xt.nopaque];
+	memset(u, 0, sizeof(*u));
+	u->ext = ext;
+	u->word = word;
+	xt.opaque_pos[xt.nopaque] = ext->is_target ? -1 :
+		(int)xt.nmatch_words;
+	xt.nopaque++;
+	if (!ext->is_target)
+		note_match_word(word);
+	merge_opts(NULL, ext->opts, &ext->option_offset);
+}
+
+static void opaque_append(struct opaque_use *u, const char *s)
+{
+	size_t n = strlen(s);
+
+	u->text = ipts_xrealloc(u->text, u->len + n + 2);
+	u->text[u->len++] = ' ';
+	memcpy(u->text + u->len, s, n + 1);
+	u->len += n;
+}
+
+/* An option of an opaque extension: keep its words. */
+static bool opaque_option(int c, int argc, char **argv, bool invert)
+{
+	unsigned int i;
+
+	for (i = xt.nopaque; i-- > 0;) {
+		struct opaque_use *u = &xt.opaque[i];
+		const struct option *o;
+		unsigned int k;
+
+		if (c < (int)u->ext->option_offset ||
+		    c >= (int)(u->ext->option_offset + XT_OPTION_OFFSET_SCALE))
+			continue;
+		k = (unsigned int)c - u->ext->option_offset;
+		for (o = u->ext->opts; o->name; o++)
+			if ((unsigned int)o->val == k || (o->val == 'F' &&
+			    k == 'F'))
+				break;
+		/* Several options share 'F': find it by the word itself. */
+		for (o = u->ext->opts; o->name; o++) {
+			const char *w = argv[optind - 1 - (o->has_arg ? 1 : 0)];
+
+			if ((unsigned int)o->val == k && w[0] == '-' &&
+			    w[1] == '-' && strcmp(w + 2, o->name) == 0)
+				break;
+		}
+		if (!o->name)
+			o = u->ext->opts;
+		if (invert)
+			opaque_append(u, "!");
+		{
+			char opt[64];
+
+			snprintf(opt, sizeof(opt), "--%s", o->name);
+			opaque_append(u, opt);
+		}
+		if (o->has_arg)
+			opaque_append(u, optarg);
+		if (o->val == 'F' && optind < argc && argv[optind][0] != '-' &&
+		    argv[optind][0] != '!')
+			opaque_append(u, argv[optind++]);
+		if (u->ext->needs && o->val == 'F')
+			u->given = true;
+		return true;
+	}
+	return false;
+}
+
+static bool should_load_proto(void)
+{
+	if (!xt.protocol)
+		return false;
+	return !xt.proto_used;
+}
+
+static struct xtables_match *find_proto(const char *pname,
+					enum xtables_tryload tryload,
+					struct xtables_rule_match **matches)
+{
+	unsigned int proto;
+	unsigned int i;
+
+	if (xtables_strtoui(pname, NULL, &proto, 0, UINT8_MAX)) {
+		for (i = 0; xtables_chain_protos[i].name; i++)
+			if (xtables_chain_protos[i].num == proto)
+				return xtables_find_match(
+					xtables_chain_protos[i].name, tryload,
+					matches);
+		return NULL;
+	}
+	return xtables_find_match(pname, tryload, matches);
+}
+
+/* command_default(): an option of a loaded extension, or load_proto. */
+static int command_default(int c, int argc, char **argv, bool invert)
+{
+	struct xtables_rule_match *mp;
+	struct xtables_match *m;
+
+	if (xt.target && (xt.target->parse || xt.target->x6_parse) &&
+	    c >= (int)xt.target->option_offset &&
+	    c < (int)(xt.target->option_offset + XT_OPTION_OFFSET_SCALE)) {
+		xtables_option_tpcall((unsigned int)c, argv, invert, xt.target,
+				      &xt.fw);
+		return 0;
+	}
+	for (mp = xt.matches; mp; mp = mp->next) {
+		m = mp->match;
+		if (mp->completed || (!m->x6_parse && !m->parse))
+			continue;
+		if (c < (int)m->option_offset ||
+		    c >= (int)(m->option_offset + XT_OPTION_OFFSET_SCALE))
+			continue;
+		xtables_option_mpcall((unsigned int)c, argv, invert, m, &xt.fw);
+		return 0;
+	}
+	if (opaque_option(c, argc, argv, invert))
+		return 0;
+
+	/* Try loading the protocol's match (-p tcp --dport 22). */
+	if (should_load_proto() &&
+	    (find_proto(xt.protocol, XTF_DONT_LOAD, NULL) == NULL ||
+	     !xt.proto_used)) {
+		m = find_proto(xt.protocol, XTF_TRY_LOAD, &xt.matches);
+		if (m) {
+			size_t size = XT_ALIGN(sizeof(struct xt_entry_match)) +
+				      m->size;
+
+			xt.proto_used = true;
+			m->m = xtables_calloc(1, size);
+			m->m->u.match_size = (uint16_t)size;
+			strcpy(m->m->u.user.name, m->name);
+			m->m->u.user.revision = m->revision;
+			init_match(m);
+			merge_opts(m->x6_options, m->extra_opts,
+				   &m->option_offset);
+			optind--;
+			note_match_word(optind);
+			return 1;
+		}
+	}
+	if (c == ':')
+		xt_exit_err(PARAMETER_PROBLEM, "option \"%s\" requires an "
+			    "argument", argv[optind - 1]);
+	if (c == '?')
+		xt_exit_err(PARAMETER_PROBLEM, "unknown option \"%s\"",
+			    argv[optind - 1]);
+	xt_exit_err(PARAMETER_PROBLEM, "Unknown arg \"%s\"", optarg);
+}
+
+static void command_match(const char *name, int word, bool invert)
+{
+	struct xtables_match *m;
+	struct opaque_ext *ox;
+	size_t size;
+
+	if (invert)
+		xt_exit_err(PARAMETER_PROBLEM, "unexpected ! flag before "
+			    "--match");
+	ox = find_opaque(name, false);
+	if (ox) {
+		opaque_begin(ox, word);
+		return;
+	}
+	m = xtables_find_match(name, XTF_LOAD_MUST_SUCCEED, &xt.matches);
+	note_match_word(word);
+	size = XT_ALIGN(sizeof(struct xt_entry_match)) + m->size;
+	m->m = xtables_calloc(1, size);
+	m->m->u.match_size = (uint16_t)size;
+	strcpy(m->m->u.user.name, m->real_name ? m->real_name : m->name);
+	if (m->real_name && !(m->ext_flags & XTABLES_EXT_ALIAS))
+		fprintf(stderr, "Notice: the %s match is converted into %s "
+			"match in rule listing and saving.\n", m->name,
+			m->real_name);
+	m->m->u.user.revision = m->revision;
+	init_match(m);
+	if (m == m->next)
+		return;
+	merge_opts(m->x6_options, m->extra_opts, &m->option_offset);
+}
+
+static const char *parse_target_name(const char *name)
+{
+	const char *p;
+
+	if (strlen(name) < 1)
+		xt_exit_err(PARAMETER_PROBLEM, "Invalid target name (too "
+			    "short)");
+	if (strlen(name) >= XT_EXTENSION_MAXNAMELEN)
+		xt_exit_err(PARAMETER_PROBLEM, "Invalid target name `%s' (%u "
+			    "chars max)", name, XT_EXTENSION_MAXNAMELEN - 1);
+	for (p = name; *p; p++)
+		if (isspace((unsigned char)*p))
+			xt_exit_err(PARAMETER_PROBLEM, "Invalid target name "
+				    "`%s'", name);
+	return name;
+}
+
+static void command_jump(const char *name, int word)
+{
+	struct opaque_ext *ox;
+	size_t size;
+
+	xt.jumpto = parse_target_name(name);
+	xt.cl->jump_word = word;
+	ox = find_opaque(name, true);
+	if (ox) {
+		opaque_begin(ox, word);
+		return;
+	}
+	xt.target = xtables_find_target(xt.jumpto, XTF_TRY_LOAD);
+	if (!xt.target)
+		return;
+	size = XT_ALIGN(sizeof(struct xt_entry_target)) + xt.target->size;
+	xt.target->t = xtables_calloc(1, size);
+	xt.target->t->u.target_size = (uint16_t)size;
+	if (!xt.target->real_name) {
+		strcpy(xt.target->t->u.user.name, xt.jumpto);
+	} else {
+		strcpy(xt.target->t->u.user.name, xt.target->real_name);
+		if (!(xt.target->ext_flags & XTABLES_EXT_ALIAS))
+			fprintf(stderr, "Notice: The %s target is converted "
+				"into %s target in rule listing and saving.\n",
+				xt.jumpto, xt.target->real_name);
+	}
+	xt.target->t->u.user.revision = xt.target->revision;
+	init_target(xt.target);
+	merge_opts(xt.target->x6_options, xt.target->extra_opts,
+		   &xt.target->option_offset);
+}
+
+static char opt2char(unsigned int option)
+{
+	unsigned int i;
+
+	for (i = 0; option > 1; option >>= 1)
+		i++;
+	return optflags[i];
+}
+
+static char cmd2char(unsigned int cmd)
+{
+	unsigned int i;
+
+	for (i = 0; cmd > 1; cmd >>= 1)
+		i++;
+	return i < sizeof(cmdflags) ? cmdflags[i] : '?';
+}
+
+static void add_command(unsigned int newcmd, unsigned int others, bool invert)
+{
+	struct ipts_cmdline *cl = xt.cl;
+
+	if (invert)
+		xt_exit_err(PARAMETER_PROBLEM, "unexpected '!' flag");
+	if (cl->command & ~others)
+		xt_exit_err(PARAMETER_PROBLEM, "Cannot use -%c with -%c",
+			    cmd2char(newcmd), cmd2char(cl->command & ~others));
+	cl->command |= newcmd;
+}
+
+static void set_option(unsigned int option, bool invert, int word)
+{
+	unsigned int i;
+
+	for (i = 0; (1u << i) != option; i++)
+		;
+	if (xt.options & option)
+		xt_exit_err(PARAMETER_PROBLEM, "multiple -%c flags not allowed",
+			    opt2char(option));
+	xt.options |= option;
+	xt.opt_word[i] = word;
+	if (invert) {
+		if (!inverse_for_options[i])
+			xt_exit_err(PARAMETER_PROBLEM, "cannot have ! before "
+				    "-%c", opt2char(option));
+		xt.invflags |= inverse_for_options[i];
+	}
+}
+
+static unsigned int parse_rulenumber(const char *s)
+{
+	unsigned int n;
+
+	if (!xtables_strtoui(s, NULL, &n, 1, INT_MAX))
+		xt_exit_err(PARAMETER_PROBLEM, "Invalid rule number `%s'", s);
+	return n;
+}
+
+static bool has_arg(int argc, char **argv)
+{
+	return optind < argc && argv[optind][0] != '-' &&
+	       argv[optind][0] != '!';
+}
+
+static void valid_chain_name(const char *name)
+{
+	if (strlen(name) >= XT_EXTENSION_MAXNAMELEN)
+		xt_exit_err(PARAMETER_PROBLEM, "chain name `%s' too long (must "
+			    "be under %u chars)", name, XT_EXTENSION_MAXNAMELEN);
+	if (*name == '-' || *name == '!')
+		xt_exit_err(PARAMETER_PROBLEM, "chain name not allowed to "
+			    "start with `%c'\n", *name);
+	if (xtables_find_target(name, XTF_TRY_LOAD))
+		xt_exit_err(PARAMETER_PROBLEM, "chain name may not clash with "
+			    "target name\n");
+}
+
+/* A word that only this host's resolver can turn into an address. */
+static bool names_host(const char *spec)
+{
+	const char *p;
+
+	for (p = spec; *p && *p != '/'; p++) {
+		if (*p == ',') {
+			continue;
+		}
+		if (!isdigit((unsigned char)*p) && *p != '.')
+			return true;
+	}
+	return false;
+}
+
+static void generic_opt_check(unsigned int command, unsigned int options)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < NUMBER_OF_OPT; i++) {
+		int legal = 0;
+
+		if (!(options & (1u << i)))
+			continue;
+		for (j = 0; j < 15; j++) {
+			if (!(command & (1u << j)))
+				continue;
+			if (!(illegal_opts[j] & (1u << i)))
+				legal = 1;
+			else if (legal == 0)
+				legal = -1;
+		}
+		if (legal == -1) {
+			xt.cur = xt.opt_word[i];
+			xt_exit_err(PARAMETER_PROBLEM, "Illegal option `-%c' "
+				    "with this command", optflags[i]);
+		}
+	}
+}
+
+/* --uid-owner alice: only this machine's passwd knows who alice is. */
+static void note_owner_name(int longindex)
+{
+	const char *name = xt_params->opts[longindex].name;
+	const char *p;
+
+	if (strcmp(name, "uid-owner") != 0 && strcmp(name, "gid-owner") != 0)
+		return;
+	for (p = optarg; *p; p++)
+		if (!isdigit((unsigned char)*p) && *p != '-')
+			break;
+	if (!*p)
+		return;
+	xt.cl->rule_flags |= IPTS_RULE_HOSTNAMES;
+	ipts_diag_add(xt.diags, IPTS_WARNING, cur_loc(),
+		      "'%s' was turned into a number through this machine's "
+		      "%s database: the answer holds for this machine's names",
+		      optarg, name[0] == 'u' ? "passwd" : "group");
+}
+
+static void parse_loop(int argc, char **argv)
+{
+	struct ipts_cmdline *cl = xt.cl;
+	bool invert = false, table_set = false;
+	int c, longindex;
+	struct xtables_match *m;
+	struct xtables_target *t;
+
+	optind = 0;
+	opterr = 0;
+	for (m = xtables_matches; m; m = m->next)
+		m->mflags = 0;
+	for (t = xtables_targets; t; t = t->next) {
+		t->tflags = 0;
+		t->used = 0;
+	}
+	xt_params->opts = xt_params->orig_opts;
+
+	for (;;) {
+		longindex = -1;
+		c = getopt_long(argc, argv, IPT_OPTSTRING, xt_params->opts,
+				&longindex);
+		if (c == -1)
+			break;
+		xt.cur = optind - 1;
+		switch (c) {
+		case 'A':
+			add_command(IPTS_CMD_APPEND, 0, invert);
+			cl->chain = optarg;
+			cl->chain_word = optind - 1;
+			break;
+		case 'C':
+			add_command(IPTS_CMD_CHECK, 0, invert);
+			cl->chain = optarg;
+			cl->chain_word = optind - 1;
+			break;
+		case 'D':
+			add_command(IPTS_CMD_DELETE, 0, invert);
+			cl->chain = optarg;
+			cl->chain_word = optind - 1;
+			if (has_arg(argc, argv)) {
+				xt.cur = optind;
+				cl->rulenum_word = optind;
+				cl->rulenum = parse_rulenumber(argv[optind++]);
+				cl->command = IPTS_CMD_DELETE_NUM;
+			}
+			break;
+		case 'R':
+			add_command(IPTS_CMD_REPLACE, 0, invert);
+			cl->chain = optarg;
+			cl->chain_word = optind - 1;
+			if (!has_arg(argc, argv))
+				xt_exit_err(PARAMETER_PROBLEM, "-%c requires a "
+					    "rule number", 'R');
+			xt.cur = optind;
+			cl->rulenum_word = optind;
+			cl->rulenum = parse_rulenumber(argv[optind++]);
+			break;
+		case 'I':
+			add_command(IPTS_CMD_INSERT, 0, invert);
+			cl->chain = optarg;
+			cl->chain_word = optind - 1;
+			cl->rulenum = 1;
+			if (has_arg(argc, argv)) {
+				xt.cur = optind;
+				cl->rulenum_word = optind;
+				cl->rulenum = parse_rulenumber(argv[optind++]);
+			}
+			break;
+		case 'L':
+		case 'S':
+			add_command(c == 'L' ? IPTS_CMD_LIST :
+				    IPTS_CMD_LIST_RULES,
+				    IPTS_CMD_ZERO | IPTS_CMD_ZERO_NUM, invert);
+			if (optarg) {
+				cl->chain = optarg;
+				cl->chain_word = optind - 1;
+			} else if (has_arg(argc, argv)) {
+				cl->chain_word = optind;
+				cl->chain = argv[optind++];
+			}
+			if (has_arg(argc, argv)) {
+				xt.cur = optind;
+				cl->rulenum_word = optind;
+				cl->rulenum = parse_rulenumber(argv[optind++]);
+			}
+			break;
+		case 'F':
+		case 'X':
+			add_command(c == 'F' ? IPTS_CMD_FLUSH :
+				    IPTS_CMD_DELETE_CHAIN, 0, invert);
+			if (optarg) {
+				cl->chain = optarg;
+				cl->chain_word = optind - 1;
+			} else if (has_arg(argc, argv)) {
+				cl->chain_word = optind;
+				cl->chain = argv[optind++];
+			}
+			break;
+		case 'Z':
+			add_command(IPTS_CMD_ZERO,
+				    IPTS_CMD_LIST | IPTS_CMD_LIST_RULES, invert);
+			if (optarg) {
+				cl->chain = optarg;
+				cl->chain_word = optind - 1;
+			} else if (has_arg(argc, argv)) {
+				cl->chain_word = optind;
+				cl->chain = argv[optind++];
+			}
+			if (has_arg(argc, argv)) {
+				xt.cur = optind;
+				cl->rulenum_word = optind;
+				cl->rulenum = parse_rulenumber(argv[optind++]);
+				cl->command = (cl->command & ~IPTS_CMD_ZERO) |
+					      IPTS_CMD_ZERO_NUM;
+			}
+			break;
+		case 'N':
+			valid_chain_name(optarg);
+			add_command(IPTS_CMD_NEW_CHAIN, 0, invert);
+			cl->chain = optarg;
+			cl->chain_word = optind - 1;
+			break;
+		case 'E':
+			add_command(IPTS_CMD_RENAME_CHAIN, 0, invert);
+			cl->chain = optarg;
+			cl->chain_word = optind - 1;
+			if (!has_arg(argc, argv))
+				xt_exit_err(PARAMETER_PROBLEM, "-%c requires "
+					    "old-chain-name and new-chain-name",
+					    'E');
+			cl->arg2_word = optind;
+			cl->arg2 = argv[optind++];
+			break;
+		case 'P':
+			add_command(IPTS_CMD_SET_POLICY, 0, invert);
+			cl->chain = optarg;
+			cl->chain_word = optind - 1;
+			if (!has_arg(argc, argv))
+				xt_exit_err(PARAMETER_PROBLEM, "-%c requires a "
+					    "chain and a policy", 'P');
+			cl->arg2_word = optind;
+			cl->arg2 = argv[optind++];
+			break;
+		case 'h':
+			xt_exit_err(PARAMETER_PROBLEM, "-h prints iptables' "
+				    "help: not a rule");
+		case 'V':
+			xt_exit_err(PARAMETER_PROBLEM, "-V prints iptables' "
+				    "version: not a rule");
+		case 'p': {
+			char *p;
+
+			set_option(OPT_PROTOCOL, invert, optind - 1);
+			for (p = argv[optind - 1]; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+			xt.protocol = argv[optind - 1];
+			xt.fw.ip.proto = xtables_parse_protocol(xt.protocol);
+			if (xt.fw.ip.proto == 0 && (xt.invflags & XT_INV_PROTO))
+				xt_exit_err(PARAMETER_PROBLEM, "rule would "
+					    "never match protocol");
+			xt.fw.ip.invflags = (uint8_t)xt.invflags;
+			break;
+		}
+		case 's':
+			set_option(OPT_SOURCE, invert, optind - 1);
+			xt.shost = argv[optind - 1];
+			break;
+		case 'd':
+			set_option(OPT_DESTINATION, invert, optind - 1);
+			xt.dhost = argv[optind - 1];
+			break;
+		case 'g':
+			set_option(OPT_JUMP, invert, optind - 1);
+			xt.goto_set = true;
+			xt.jumpto = parse_target_name(optarg);
+			cl->jump_word = optind - 1;
+			break;
+		case 'j':
+			set_option(OPT_JUMP, invert, optind - 1);
+			command_jump(argv[optind - 1], optind - 1);
+			break;
+		case 'i':
+		case 'o':
+			if (*optarg == '\0')
+				xt_exit_err(PARAMETER_PROBLEM, "Empty interface "
+					    "is likely to be undesired");
+			set_option(c == 'i' ? OPT_VIANAMEIN : OPT_VIANAMEOUT,
+				   invert, optind - 1);
+			if (c == 'i')
+				xtables_parse_interface(argv[optind - 1],
+							xt.iniface,
+							xt.iniface_mask);
+			else
+				xtables_parse_interface(argv[optind - 1],
+							xt.outiface,
+							xt.outiface_mask);
+			break;
+		case 'f':
+			set_option(OPT_FRAGMENT, invert, optind - 1);
+			xt.flags |= IPT_F_FRAG;
+			break;
+		case 'v':
+			break;
+		case 'm':
+			command_match(optarg, optind - 1, invert);
+			break;
+		case 'n':
+			set_option(OPT_NUMERIC, invert, optind - 1);
+			break;
+		case 't':
+			if (invert)
+				xt_exit_err(PARAMETER_PROBLEM, "unexpected ! "
+					    "flag before --table");
+			if (table_set)
+				xt_exit_err(PARAMETER_PROBLEM, "The -t option "
+					    "cannot be used in "
+					    "iptables-restore");
+			table_set = true;
+			break;
+		case 'x':
+			set_option(OPT_EXPANDED, invert, optind - 1);
+			break;
+		case 'w':
+			xt_exit_err(PARAMETER_PROBLEM, "You cannot use `-w' "
+				    "from iptables-restore");
+		case 'W':
+			xt_exit_err(PARAMETER_PROBLEM, "You cannot use `-W' "
+				    "from iptables-restore");
+		case '0':
+			set_option(OPT_LINENUMBERS, invert, optind - 1);
+			break;
+		case 'M':
+			break;
+		case 'c': {
+			const char *pc = optarg, *bc;
+
+			set_option(OPT_COUNTERS, invert, optind - 1);
+			bc = strchr(pc + 1, ',');
+			if (bc)
+				bc++;
+			if (!bc && has_arg(argc, argv)) {
+				xt.cur = optind;
+				bc = argv[optind++];
+			}
+			if (!bc)
+				xt_exit_err(PARAMETER_PROBLEM, "-c requires "
+					    "packet and byte counter");
+			if (sscanf(pc, "%llu", &xt.pcnt) != 1)
+				xt_exit_err(PARAMETER_PROBLEM, "-c packet "
+					    "counter not numeric");
+			if (sscanf(bc, "%llu", &xt.bcnt) != 1)
+				xt_exit_err(PARAMETER_PROBLEM, "-c byte counter "
+					    "not numeric");
+			cl->counters_set = true;
+			break;
+		}
+		case '4':
+			break;
+		case '6':
+			/* iptables-restore skips a line meant for IPv6. */
+			cl->command = IPTS_CMD_NONE;
+			return;
+		case 1:
+			if (optarg[0] == '!' && optarg[1] == '\0') {
+				if (invert)
+					xt_exit_err(PARAMETER_PROBLEM,
+						    "multiple consecutive ! "
+						    "not allowed");
+				invert = true;
+				optarg[0] = '\0';
+				continue;
+			}
+			xt_exit_err(PARAMETER_PROBLEM, "Bad argument `%s'",
+				    optarg);
+		default:
+			if (command_default(c, argc, argv, invert))
+				continue;
+			if (longindex >= 0)
+				note_owner_name(longindex);
+			break;
+		}
+		invert = false;
+	}
+
+	if (strcmp(cl->table, "nat") == 0 &&
+	    ((cl->arg2 && cl->command == IPTS_CMD_SET_POLICY &&
+	      strcmp(cl->arg2, "DROP") == 0) ||
+	     (xt.jumpto && strcmp(xt.jumpto, "DROP") == 0))) {
+		xt.cur = cl->command == IPTS_CMD_SET_POLICY ? cl->arg2_word :
+			 cl->jump_word;
+		xt_exit_err(PARAMETER_PROBLEM, "The \"nat\" table is not "
+			    "intended for filtering, the use of DROP is "
+			    "therefore inhibited.");
+	}
+	if (invert) {
+		xt.cur = argc - 1;
+		xt_exit_err(PARAMETER_PROBLEM, "nothing appropriate following "
+			    "!");
+	}
+}
+
+static int match_word_at(unsigned int i)
+{
+	return i < xt.nmatch_words ? xt.match_word[i] : -1;
+}
+
+static bool is_opaque_pos(unsigned int k)
+{
+	unsigned int i;
+
+	for (i = 0; i < xt.nopaque; i++)
+		if (xt.opaque_pos[i] == (int)k)
+			return true;
+	return false;
+}
+
+/* The word that loaded the @i-th libxtables match of the rule. */
+static int real_match_word(unsigned int i)
+{
+	unsigned int k;
+
+	for (k = 0; k < xt.nmatch_words; k++) {
+		if (is_opaque_pos(k))
+			continue;
+		if (i-- == 0)
+			return xt.match_word[k];
+	}
+	return -1;
+}
+
+/* After the loop: final checks, then ipv4_post_parse() and friends. */
+static void finish(int argc, char **argv)
+{
+	struct ipts_cmdline *cl = xt.cl;
+	struct xtables_rule_match *mp;
+	unsigned int i;
+
+	(void)argv;
+	i = 0;
+	for (mp = xt.matches; mp; mp = mp->next, i++) {
+		xt.cur = real_match_word(i);
+		xtables_option_mfcall(mp->match);
+	}
+	if (xt.target) {
+		xt.cur = cl->jump_word;
+		xtables_option_tfcall(xt.target);
+	}
+	for (i = 0; i < xt.nopaque; i++) {
+		struct opaque_use *u = &xt.opaque[i];
+
+		if (u->ext->needs && !u->given) {
+			xt.cur = u->word;
+			xt_exit_err(PARAMETER_PROBLEM, "You must specify "
+				    "`--%s' with proper arguments",
+				    u->ext->needs);
+		}
+	}
+	xt.cur = argc - 1;
+	if (optind < argc)
+		xt_exit_err(PARAMETER_PROBLEM, "unknown arguments found on "
+			    "commandline");
+	if (!cl->command)
+		xt_exit_err(PARAMETER_PROBLEM, "no command specified");
+
+	xt.fw.ip.flags = xt.flags;
+	xt.fw.ip.invflags = (uint8_t)xt.invflags;
+	memcpy(xt.fw.ip.iniface, xt.iniface, IFNAMSIZ);
+	memcpy(xt.fw.ip.iniface_mask, xt.iniface_mask, IFNAMSIZ);
+	memcpy(xt.fw.ip.outiface, xt.outiface, IFNAMSIZ);
+	memcpy(xt.fw.ip.outiface_mask, xt.outiface_mask, IFNAMSIZ);
+	if (xt.goto_set)
+		xt.fw.ip.flags |= IPT_F_GOTO;
+	xt.fw.counters.pcnt = xt.pcnt;
+	xt.fw.counters.bcnt = xt.bcnt;
+	cl->counters = xt.fw.counters;
+
+	if (cl->command & (IPTS_CMD_REPLACE | IPTS_CMD_INSERT |
+			   IPTS_CMD_DELETE | IPTS_CMD_APPEND | IPTS_CMD_CHECK)) {
+		if (!(xt.options & OPT_DESTINATION))
+			xt.dhost = "0.0.0.0/0";
+		if (!(xt.options & OPT_SOURCE))
+			xt.shost = "0.0.0.0/0";
+	}
+}
+
+/* make_delete_mask(): which bytes of the entry -D compares. */
+static unsigned char *delete_mask(struct ipts_cmdline *cl, size_t size,
+				  size_t tsize, const struct opaque_use *ot)
+{
+	unsigned char *mask = ipts_arena_alloc(cl->arena, size + tsize);
+	struct xtables_rule_match *mp = xt.matches;
+	size_t off = sizeof(struct ipt_entry);
+	unsigned int k;
+
+	memset(mask, 0xff, sizeof(struct ipt_entry));
+	for (k = 0; k < xt.nmatch_words && off < size; k++) {
+		const struct xt_entry_match *em;
+		size_t keep;
+
+		if (is_opaque_pos(k)) {
+			unsigned int i;
+
+			for (i = 0; i < xt.nopaque; i++)
+				if (xt.opaque_pos[i] == (int)k)
+					break;
+			keep = XT_ALIGN(sizeof(*em) + xt.opaque[i].len + 1);
+			memset(mask + off, 0xff, keep);
+			off += keep;
+			continue;
+		}
+		if (!mp)
+			break;
+		keep = XT_ALIGN(sizeof(*em)) + mp->match->userspacesize;
+		memset(mask + off, 0xff, keep);
+		off += mp->match->m->u.match_size;
+		mp = mp->next;
+	}
+	if (ot || cl->std_target)
+		memset(mask + size, 0xff, tsize);
+	else
+		memset(mask + size, 0xff, XT_ALIGN(sizeof(struct xt_entry_target)) +
+		       xt.target->userspacesize);
+	return mask;
+}
+
+static void check_names(int word, const char *spec)
+{
+	if (!names_host(spec))
+		return;
+	xt.cl->rule_flags |= IPTS_RULE_HOSTNAMES;
+	ipts_diag_add(xt.diags, IPTS_WARNING, &xt.cl->locs[word],
+		      "'%s' was turned into addresses through this machine's "
+		      "resolver: the answer holds for this machine's names",
+		      spec);
+}
+
+/* Addresses, checks that need them, then one entry per address pair. */
+static void build_entries(void)
+{
+	struct ipts_cmdline *cl = xt.cl;
+	struct in_addr *saddrs = NULL, *smasks = NULL;
+	struct in_addr *daddrs = NULL, *dmasks = NULL;
+	unsigned int ns = 0, nd = 0, i, j, k;
+	struct xtables_rule_match *mp;
+	size_t size, off;
+	unsigned char *blob;
+	unsigned int nmatches = 0;
+
+	if (xt.shost) {
+		xt.cur = (xt.options & OPT_SOURCE) ? xt.opt_word[1] : -1;
+		if (xt.options & OPT_SOURCE)
+			check_names(xt.cur, xt.shost);
+		xtables_ipparse_multiple(xt.shost, &saddrs, &smasks, &ns);
+	}
+	if (xt.dhost) {
+		xt.cur = (xt.options & OPT_DESTINATION) ? xt.opt_word[2] : -1;
+		if (xt.options & OPT_DESTINATION)
+			check_names(xt.cur, xt.dhost);
+		xtables_ipparse_multiple(xt.dhost, &daddrs, &dmasks, &nd);
+	}
+	/* Kept where free() can reach them after an error. */
+	xt.saddrs = saddrs;
+	xt.smasks = smasks;
+	xt.daddrs = daddrs;
+	xt.dmasks = dmasks;
+	if ((ns > 1 || nd > 1) &&
+	    (xt.fw.ip.invflags & (IPT_INV_SRCIP | IPT_INV_DSTIP))) {
+		xt.cur = ns > 1 ? xt.opt_word[1] : xt.opt_word[2];
+		xt_exit_err(PARAMETER_PROBLEM, "! not allowed with multiple "
+			    "source or destination IP addresses");
+	}
+	if (cl->command == IPTS_CMD_REPLACE && (ns != 1 || nd != 1)) {
+		xt.cur = ns != 1 ? xt.opt_word[1] : xt.opt_word[2];
+		xt_exit_err(PARAMETER_PROBLEM, "Replacement rule does not "
+			    "specify a unique address");
+	}
+	generic_opt_check(cl->command, xt.options);
+	if (cl->chain && strlen(cl->chain) >= XT_EXTENSION_MAXNAMELEN) {
+		xt.cur = cl->chain_word;
+		xt_exit_err(PARAMETER_PROBLEM, "chain name `%s' too long (must "
+			    "be under %u chars)", cl->chain,
+			    XT_EXTENSION_MAXNAMELEN);
+	}
+	if (cl->command & (IPTS_CMD_APPEND | IPTS_CMD_DELETE |
+			   IPTS_CMD_DELETE_NUM | IPTS_CMD_CHECK |
+			   IPTS_CMD_INSERT | IPTS_CMD_REPLACE)) {
+		if ((strcmp(cl->chain, "PREROUTING") == 0 ||
+		     strcmp(cl->chain, "INPUT") == 0) &&
+		    (xt.options & OPT_VIANAMEOUT)) {
+			xt.cur = xt.opt_word[8];
+			xt_exit_err(PARAMETER_PROBLEM, "Can't use -o with %s",
+				    cl->chain);
+		}
+		if ((strcmp(cl->chain, "POSTROUTING") == 0 ||
+		     strcmp(cl->chain, "OUTPUT") == 0) &&
+		    (xt.options & OPT_VIANAMEIN)) {
+			xt.cur = xt.opt_word[7];
+			xt_exit_err(PARAMETER_PROBLEM, "Can't use -i with %s",
+				    cl->chain);
+		}
+	}
+
+	if (!(cl->command & (IPTS_CMD_APPEND | IPTS_CMD_DELETE |
+			     IPTS_CMD_CHECK | IPTS_CMD_INSERT |
+			     IPTS_CMD_REPLACE)))
+		return;
+
+	/* do_command4(): a chain name wins over an extension of that name. */
+	if (!xt.jumpto)
+		xt.jumpto = "";
+	xt.cur = cl->jump_word;
+	if (xt.target && cl->is_chain(cl->ctx, xt.jumpto)) {
+		fprintf(stderr, "Warning: using chain %s, not extension\n",
+			xt.jumpto);
+		free(xt.target->t);
+		xt.target->t = NULL;
+		xt.target = NULL;
+	}
+	cl->jumpto = ipts_arena_strdup(cl->arena, xt.jumpto);
+	cl->is_goto = xt.goto_set;
+	/* -j ACCEPT finds libxtables' "standard" target: a verdict. */
+	cl->std_target = xt.target &&
+			 strcmp(xt.target->name, "standard") == 0;
+	if (!xt.target && find_opaque(xt.jumpto, true) == NULL) {
+		if (xt.jumpto[0] != '\0' && !cl->is_chain(cl->ctx, xt.jumpto)) {
+			if (xt.goto_set)
+				xt_exit_err(PARAMETER_PROBLEM, "goto '%s' is "
+					    "not a chain", xt.jumpto);
+			xtables_find_target(xt.jumpto, XTF_LOAD_MUST_SUCCEED);
+		}
+		cl->std_target = true;
+	}
+
+	/* generate_entry(): ip part, matches in order, target. */
+	size = sizeof(struct ipt_entry);
+	k = 0;
+	for (mp = xt.matches; mp; mp = mp->next)
+		nmatches++;
+	nmatches += xt.nopaque;
+	for (mp = xt.matches; mp; mp = mp->next)
+		size += mp->match->m->u.match_size;
+	for (i = 0; i < xt.nopaque; i++)
+		if (!xt.opaque[i].ext->is_target)
+			size += XT_ALIGN(sizeof(struct xt_entry_match) +
+					 xt.opaque[i].len + 1);
+	{
+		size_t tsize;
+		struct opaque_use *ot = NULL;
+
+		for (i = 0; i < xt.nopaque; i++)
+			if (xt.opaque[i].ext->is_target)
+				ot = &xt.opaque[i];
+		if (cl->std_target)
+			tsize = XT_ALIGN(sizeof(struct xt_standard_target));
+		else if (ot)
+			tsize = XT_ALIGN(sizeof(struct xt_entry_target) +
+					 ot->len + 1);
+		else
+			tsize = xt.target->t->u.target_size;
+
+		blob = ipts_arena_alloc(cl->arena, size + tsize);
+		memcpy(blob, &xt.fw, sizeof(xt.fw));
+		off = sizeof(struct ipt_entry);
+		cl->nmatches = 0;
+		cl->match_locs = ipts_arena_alloc(cl->arena,
+			(nmatches ? nmatches : 1) * sizeof(*cl->match_locs));
+		/* Real matches and opaque ones, in the order given. */
+		mp = xt.matches;
+		j = 0;
+		for (k = 0; k < xt.nmatch_words; k++) {
+			const struct opaque_use *ou = NULL;
+			struct xt_entry_match *em = (void *)(blob + off);
+
+			for (i = 0; i < xt.nopaque; i++)
+				if (xt.opaque_pos[i] == (int)k)
+					ou = &xt.opaque[i];
+			if (ou) {
+				uint16_t msz = (uint16_t)XT_ALIGN(
+					sizeof(*em) + ou->len + 1);
+
+				em->u.match_size = msz;
+				strcpy(em->u.user.name, ou->ext->name);
+				em->u.user.revision = IPTS_OPAQUE_REVISION;
+				memcpy(em->data, ou->text ? ou->text : "",
+				       ou->len);
+				off += msz;
+				cl->rule_flags |= IPTS_RULE_OPAQUE;
+			} else if (mp) {
+				memcpy(em, mp->match->m,
+				       mp->match->m->u.match_size);
+				off += mp->match->m->u.match_size;
+				mp = mp->next;
+			} else {
+				continue;
+			}
+			cl->match_locs[cl->nmatches++] =
+				cl->locs[match_word_at(k) >= 0 ?
+					 match_word_at(k) : 0];
+			j++;
+		}
+		((struct ipt_entry *)blob)->target_offset = (uint16_t)size;
+		((struct ipt_entry *)blob)->next_offset =
+			(uint16_t)(size + tsize);
+		if (cl->std_target) {
+			struct xt_standard_target *st = (void *)(blob + size);
+
+			st->target.u.target_size = (uint16_t)tsize;
+			st->verdict = 0;
+		} else if (ot) {
+			struct xt_entry_target *et = (void *)(blob + size);
+
+			et->u.target_size = (uint16_t)tsize;
+			strcpy(et->u.user.name, ot->ext->name);
+			et->u.user.revision = IPTS_OPAQUE_REVISION;
+			memcpy(et->data, ot->text ? ot->text : "", ot->len);
+			cl->rule_flags |= IPTS_RULE_OPAQUE;
+		} else {
+			memcpy(blob + size, xt.target->t, tsize);
+		}
+		if (cl->command & (IPTS_CMD_DELETE | IPTS_CMD_CHECK))
+			cl->delete_mask = delete_mask(cl, size, tsize, ot);
+		size += tsize;
+	}
+
+	cl->nentries = ns * nd;
+	cl->entries = ipts_arena_alloc(cl->arena,
+				       cl->nentries * sizeof(*cl->entries));
+	k = 0;
+	for (i = 0; i < ns; i++) {
+		for (j = 0; j < nd; j++) {
+			struct ipt_entry *e = ipts_arena_memdup(cl->arena, blob,
+								size);
+
+			e->ip.src = saddrs[i];
+			e->ip.smsk = smasks[i];
+			e->ip.dst = daddrs[j];
+			e->ip.dmsk = dmasks[j];
+			cl->entries[k++] = e;
+		}
+	}
+}
+
+/* Free what libxtables allocated for one rule, after success or error. */
+static void cleanup(void)
+{
+	unsigned int i;
+
+	xtables_rule_matches_free(&xt.matches);
+	if (xt.target) {
+		free(xt.target->t);
+		xt.target->t = NULL;
+		free(xt.target->udata);
+		xt.target->udata = NULL;
+		if (xt.target == xt.target->next)
+			free(xt.target);
+		xt.target = NULL;
+	}
+	for (i = 0; i < xt.nopaque; i++)
+		free(xt.opaque[i].text);
+	xt.nopaque = 0;
+	free(xt.saddrs);
+	free(xt.smasks);
+	free(xt.daddrs);
+	free(xt.dmasks);
+	xt.saddrs = xt.smasks = xt.daddrs = xt.dmasks = NULL;
+	xtables_free_opts(1);
+}
+
+static void reset_state(void)
+{
+	xt.matches = NULL;
+	xt.target = NULL;
+	xt.jumpto = NULL;
+	xt.protocol = NULL;
+	xt.proto_used = false;
+	xt.options = 0;
+	memset(xt.opt_word, 0, sizeof(xt.opt_word));
+	memset(&xt.fw, 0, sizeof(xt.fw));
+	xt.invflags = 0;
+	xt.flags = 0;
+	xt.goto_set = false;
+	xt.shost = xt.dhost = NULL;
+	memset(xt.iniface, 0, sizeof(xt.iniface));
+	memset(xt.outiface, 0, sizeof(xt.outiface));
+	memset(xt.iniface_mask, 0, sizeof(xt.iniface_mask));
+	memset(xt.outiface_mask, 0, sizeof(xt.outiface_mask));
+	xt.pcnt = xt.bcnt = 0;
+	xt.nmatch_words = 0;
+	xt.nopaque = 0;
+}
+
+int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
+		  struct ipts_diags *d)
+{
+	FILE *saved_stderr;
+	volatile int rc = 0;
+
+	xt_init();
+	reset_state();
+	xt.diags = d;
+	xt.cl = cl;
+	xt.line_loc = line_loc;
+	xt.cur = -1;
+	cl->chain_word = cl->rulenum_word = cl->arg2_word = -1;
+	cl->jump_word = -1;
+
+	saved_stderr = stderr;
+	stderr = xt.err;
+	if (sigsetjmp(xt.escape, 0) == 0) {
+		parse_loop(cl->argc, cl->argv);
+		if (cl->command != IPTS_CMD_NONE) {
+			finish(cl->argc, cl->argv);
+			build_entries();
+		}
+	} else {
+		rc = -1;
+	}
+	stderr = saved_stderr;
+	flush_stderr();
+	cleanup();
+	xt.cl = NULL;
+	return rc;
+}
+
+/* -- saving -------------------------------------------------------------- */
+
+static void save_match(FILE *out, const struct ipt_entry *e,
+		       const struct xt_entry_match *em)
+{
+	struct xtables_match *m, *mt;
+	const char *name = em->u.user.name;
+
+	if (ipts_blob_is_opaque(em->u.user.revision)) {
+		fprintf(out, " -m %s%s", name, (const char *)em->data);
+		return;
+	}
+	m = xtables_find_match(name, XTF_TRY_LOAD, NULL);
+	if (!m) {
+		fprintf(out, " -m %s", name);
+		return;
+	}
+	mt = xtables_find_match_revision(name, XTF_TRY_LOAD, m,
+					 em->u.user.revision);
+	fprintf(out, " -m %s", (mt ? mt : m)->alias ?
+		(mt ? mt : m)->alias(em) : name);
+	fflush(out);
+	if (mt && mt->save)
+		mt->save(&e->ip, em);
+	else if (m->save)
+		fputs(" [unsupported revision]", out);
+	fflush(out);
+}
+
+static void save_target(FILE *out, const struct ipts_rule *r)
+{
+	const struct xt_entry_target *et = ipts_rule_target(r);
+	struct xtables_target *t, *tg;
+	const char *name = et->u.user.name;
+
+	switch (r->kind) {
+	case IPTS_TGT_NONE:
+		return;
+	case IPTS_TGT_ACCEPT:
+		fputs(" -j ACCEPT", out);
+		return;
+	case IPTS_TGT_DROP:
+		fputs(" -j DROP", out);
+		return;
+	case IPTS_TGT_QUEUE:
+		fputs(" -j QUEUE", out);
+		return;
+	case IPTS_TGT_RETURN:
+		fputs(" -j RETURN", out);
+		return;
+	case IPTS_TGT_JUMP:
+	case IPTS_TGT_GOTO:
+		fprintf(out, " -%c %s", r->kind == IPTS_TGT_GOTO ? 'g' : 'j',
+			r->dest ? r->dest->name : "?");
+		return;
+	case IPTS_TGT_EXT:
+		break;
+	}
+	if (ipts_blob_is_opaque(et->u.user.revision)) {
+		fprintf(out, " -j %s%s", name, (const char *)et->data);
+		return;
+	}
+	t = xtables_find_target(name, XTF_TRY_LOAD);
+	if (!t) {
+		fprintf(out, " -j %s", name);
+		return;
+	}
+	tg = xtables_find_target_revision(name, XTF_TRY_LOAD, t,
+					  et->u.user.revision);
+	fprintf(out, " -j %s", (tg ? tg : t)->alias ?
+		(tg ? tg : t)->alias(et) : name);
+	fflush(out);
+	if (tg && tg->save)
+		tg->save(&r->e->ip, et);
+	else if (t->save)
+		fputs(" [unsupported revision]", out);
+	fflush(out);
+}
+
+int ipts_xt_save_entry(FILE *out, const struct ipts_rule *r,
+		       struct ipts_diags *d)
+{
+	FILE *saved_stdout;
+	unsigned int i;
+
+	(void)d;
+	xt_init();
+	/* save() callbacks print to stdout: point it at @out meanwhile. */
+	fflush(stdout);
+	saved_stdout = stdout;
+	stdout = out;
+	for (i = 0; i < r->nmatches; i++)
+		save_match(out, r->e, ipts_rule_match(r, i));
+	save_target(out, r);
+	fflush(out);
+	stdout = saved_stdout;
+	return 0;
+}

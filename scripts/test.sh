@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Run every test: the install script first (idempotent), then ctest on a
+# warnings-as-errors build and again under ASan + UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+cmake -S . -B build-ci -DIPTSIM_WERROR=ON
+cmake --build build-ci -j"$(nproc)"
+(cd build-ci && ctest --output-on-failure -j2)
+cmake -S . -B build-asan -DIPTSIM_WERROR=ON -DIPTSIM_SANITIZE=ON
+cmake --build build-asan -j"$(nproc)"
+(cd build-asan && ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure -j2 -LE kernel)

@@ -1,0 +1,229 @@
+/*
+ * test_grammar.c - lines and commands as iptables-restore runs them:
+ * tables, chains, policies, -A/-I/-D/-R/-N/-X/-E/-F/-Z/-P, counters,
+ * address lists, implicit protocol matches, and errors at their token.
+ */
+#include "fixture.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define HDR "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n" \
+	    ":OUTPUT ACCEPT [0:0]\n"
+
+static void test_grammar_append_implicit_tcp(void **state)
+{
+	struct ipts_fixture *f = *state;
+	const struct ipts_chain *c;
+	char *text;
+
+	assert_non_null(load_str(f, HDR "-A INPUT -p tcp --dport 1060 -j DROP\n"
+				 "COMMIT\n"));
+	c = fixture_chain(f, "filter", "INPUT");
+	assert_int_equal(c->nrules, 1);
+	assert_int_equal(c->rules[0]->kind, IPTS_TGT_DROP);
+	assert_int_equal(c->rules[0]->nmatches, 1);
+	assert_string_equal(ipts_rule_match(c->rules[0], 0)->u.user.name, "tcp");
+	assert_int_equal(c->rules[0]->loc.line, 5);
+	text = ipts_rule_save_text(c->rules[0]);
+	assert_string_equal(text, "-A INPUT -p tcp -m tcp --dport 1060 -j DROP");
+	free(text);
+}
+
+static void test_grammar_address_list_expands(void **state)
+{
+	struct ipts_fixture *f = *state;
+	const struct ipts_chain *c;
+
+	assert_non_null(load_str(f, HDR "-A INPUT -s 10.0.0.1,10.0.0.2 "
+				 "-d 1.1.1.1,2.2.2.2 -j ACCEPT\nCOMMIT\n"));
+	c = fixture_chain(f, "filter", "INPUT");
+	assert_int_equal(c->nrules, 4);
+}
+
+static void test_grammar_insert_positions(void **state)
+{
+	struct ipts_fixture *f = *state;
+	const struct ipts_chain *c;
+
+	assert_non_null(load_str(f, HDR "-A INPUT -p udp -j ACCEPT\n"
+				 "-I INPUT -p tcp -j ACCEPT\n"
+				 "-I INPUT 2 -p icmp -j ACCEPT\nCOMMIT\n"));
+	c = fixture_chain(f, "filter", "INPUT");
+	assert_int_equal(c->nrules, 3);
+	assert_int_equal(c->rules[0]->e->ip.proto, IPPROTO_TCP);
+	assert_int_equal(c->rules[1]->e->ip.proto, IPPROTO_ICMP);
+	assert_int_equal(c->rules[2]->e->ip.proto, IPPROTO_UDP);
+}
+
+static void test_grammar_insert_too_big(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	assert_null(load_str(f, HDR "-I INPUT 3 -j ACCEPT\nCOMMIT\n"));
+	assert_diag(f, 5, 10, "Index of insertion too big");
+}
+
+static void test_grammar_delete_by_rule_and_number(void **state)
+{
+	struct ipts_fixture *f = *state;
+	const struct ipts_chain *c;
+
+	assert_non_null(load_str(f, HDR "-A INPUT -p tcp --dport 22 -j ACCEPT\n"
+				 "-A INPUT -p udp -j ACCEPT\n"
+				 "-A INPUT -p icmp -j ACCEPT\n"
+				 "-D INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n"
+				 "-D INPUT 2\nCOMMIT\n"));
+	c = fixture_chain(f, "filter", "INPUT");
+	assert_int_equal(c->nrules, 1);
+	assert_int_equal(c->rules[0]->e->ip.proto, IPPROTO_UDP);
+}
+
+static void test_grammar_delete_missing_rule(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	assert_null(load_str(f, HDR "-D INPUT -p tcp -j ACCEPT\nCOMMIT\n"));
+	assert_diag(f, 5, 1, "Bad rule");
+}
+
+static void test_grammar_user_chain_jump_and_rename(void **state)
+{
+	struct ipts_fixture *f = *state;
+	const struct ipts_chain *c;
+
+	assert_non_null(load_str(f, HDR ":B - [0:0]\n-N A\n"
+				 "-A INPUT -j A\n-E A Z\nCOMMIT\n"));
+	c = fixture_chain(f, "filter", "INPUT");
+	assert_int_equal(c->rules[0]->kind, IPTS_TGT_JUMP);
+	assert_string_equal(c->rules[0]->dest->name, "Z");
+	/* user chains sorted by name */
+	c = fixture_chain(f, "filter", "Z");
+	assert_int_equal(c->refs, 1);
+}
+
+static void test_grammar_unknown_option_points_at_it(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	assert_null(load_str(f, HDR "-A INPUT -p tcp -m tcp --dprt 22 -j ACCEPT\n"
+				 "COMMIT\n"));
+	assert_diag(f, 5, 24, "unknown option \"--dprt\"");
+}
+
+static void test_grammar_bad_port_points_at_value(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	assert_null(load_str(f, HDR "-A INPUT -p tcp --dport 99999 -j ACCEPT\n"
+				 "COMMIT\n"));
+	assert_diag(f, 5, 25, "99999");
+}
+
+static void test_grammar_errors_continue_past_first(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	assert_null(load_str(f, HDR "-A INPUT -p tcp --dprt 1 -j ACCEPT\n"
+				 "-A INPUT -m nosuchmatch -j ACCEPT\n"
+				 "-A INPUT -j NOSUCHTARGET\nCOMMIT\n"));
+	assert_diag(f, 5, 17, "--dprt");
+	assert_diag(f, 6, 13, "nosuchmatch");
+	assert_diag(f, 7, 13, "NOSUCHTARGET");
+}
+
+static void test_grammar_nat_drop_is_refused(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	assert_null(load_str(f, "*nat\n:PREROUTING ACCEPT [0:0]\n"
+				 "-A PREROUTING -j DROP\nCOMMIT\n"));
+	assert_diag(f, 3, 18, "not intended for filtering");
+}
+
+static void test_grammar_policy_on_user_chain(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	assert_null(load_str(f, "*filter\n:FOO ACCEPT [0:0]\nCOMMIT\n"));
+	assert_diag(f, 2, 6, "Bad built-in chain name");
+}
+
+static void test_grammar_missing_commit(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	assert_null(load_str(f, HDR "-A INPUT -j ACCEPT\n"));
+	assert_diag(f, 6, 1, "COMMIT expected");
+}
+
+static void test_grammar_same_table_twice_replaces(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	assert_non_null(load_str(f, HDR "-A INPUT -j DROP\n:X - [0:0]\nCOMMIT\n"
+				 "*filter\n-A OUTPUT -j ACCEPT\nCOMMIT\n"));
+	assert_int_equal(fixture_chain(f, "filter", "INPUT")->nrules, 0);
+	assert_int_equal(fixture_chain(f, "filter", "OUTPUT")->nrules, 1);
+	assert_null(ipts_chain_find(f->rs->tables[IPTS_TABLE_FILTER], "X"));
+}
+
+static void test_grammar_counters_only_with_c(void **state)
+{
+	struct ipts_fixture *f = *state;
+	const struct ipts_chain *c;
+
+	assert_non_null(load_str(f, "*filter\n:INPUT ACCEPT [5:6]\n"
+				 "[7:8] -A INPUT -j ACCEPT\nCOMMIT\n"));
+	c = fixture_chain(f, "filter", "INPUT");
+	assert_int_equal(c->counters.pcnt, 0);
+	assert_int_equal(c->rules[0]->e->counters.pcnt, 0);
+	f->opts.counters = true;
+	assert_non_null(load_str(f, "*filter\n:INPUT ACCEPT [5:6]\n"
+				 "[7:8] -A INPUT -j ACCEPT\nCOMMIT\n"));
+	c = fixture_chain(f, "filter", "INPUT");
+	assert_int_equal(c->counters.pcnt, 5);
+	assert_int_equal(c->counters.bcnt, 6);
+	assert_int_equal(c->rules[0]->e->counters.pcnt, 7);
+	assert_int_equal(c->rules[0]->e->counters.bcnt, 8);
+	f->opts.counters = false;
+}
+
+static void test_grammar_set_match_is_opaque(void **state)
+{
+	struct ipts_fixture *f = *state;
+	const struct ipts_chain *c;
+	char *text;
+
+	assert_non_null(load_str(f, HDR "-A INPUT -m set --match-set allow src "
+				 "-j ACCEPT\nCOMMIT\n"));
+	c = fixture_chain(f, "filter", "INPUT");
+	assert_true(c->rules[0]->flags & IPTS_RULE_OPAQUE);
+	text = ipts_rule_save_text(c->rules[0]);
+	assert_string_equal(text, "-A INPUT -m set --match-set allow src -j ACCEPT");
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_grammar_append_implicit_tcp),
+		cmocka_unit_test(test_grammar_address_list_expands),
+		cmocka_unit_test(test_grammar_insert_positions),
+		cmocka_unit_test(test_grammar_insert_too_big),
+		cmocka_unit_test(test_grammar_delete_by_rule_and_number),
+		cmocka_unit_test(test_grammar_delete_missing_rule),
+		cmocka_unit_test(test_grammar_user_chain_jump_and_rename),
+		cmocka_unit_test(test_grammar_unknown_option_points_at_it),
+		cmocka_unit_test(test_grammar_bad_port_points_at_value),
+		cmocka_unit_test(test_grammar_errors_continue_past_first),
+		cmocka_unit_test(test_grammar_nat_drop_is_refused),
+		cmocka_unit_test(test_grammar_policy_on_user_chain),
+		cmocka_unit_test(test_grammar_missing_commit),
+		cmocka_unit_test(test_grammar_same_table_twice_replaces),
+		cmocka_unit_test(test_grammar_counters_only_with_c),
+		cmocka_unit_test(test_grammar_set_match_is_opaque),
+	};
+
+	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
+}

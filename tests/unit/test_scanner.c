@@ -1,0 +1,138 @@
+/*
+ * test_scanner.c - words as iptables-restore splits them: blanks, quotes,
+ * escapes inside quotes, a closing quote ending the word, comments and
+ * line kinds decided by the first byte.
+ */
+#include "fixture.h"
+
+#include <string.h>
+
+/* The text of the --comment of rule 1 of filter INPUT. */
+static const char *comment_of(struct ipts_fixture *f)
+{
+	const struct ipts_chain *c = fixture_chain(f, "filter", "INPUT");
+	const struct xt_entry_match *m;
+
+	assert_int_equal(c->nrules, 1);
+	m = ipts_rule_match(c->rules[0], 0);
+	assert_string_equal(m->u.user.name, "comment");
+	return (const char *)m->data;
+}
+
+static void load_comment(struct ipts_fixture *f, const char *arg)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "*filter\n:INPUT ACCEPT [0:0]\n"
+		 "-A INPUT -m comment --comment %s -j ACCEPT\nCOMMIT\n", arg);
+	if (!load_str(f, buf))
+		fixture_dump_diags(f);
+	assert_non_null(f->rs);
+}
+
+static void test_scanner_quotes_keep_blanks(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	load_comment(f, "\"two  words\"");
+	assert_string_equal(comment_of(f), "two  words");
+}
+
+static void test_scanner_escape_inside_quotes(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	load_comment(f, "\"a \\\"quoted\\\" word\"");
+	assert_string_equal(comment_of(f), "a \"quoted\" word");
+}
+
+static void test_scanner_backslash_outside_quotes_is_literal(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	load_comment(f, "a\\b");
+	assert_string_equal(comment_of(f), "a\\b");
+}
+
+static void test_scanner_quote_inside_word_joins(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	load_comment(f, "ab\"c d\"");
+	assert_string_equal(comment_of(f), "abc d");
+}
+
+static void test_scanner_comment_and_empty_lines(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	assert_non_null(load_str(f, "# header\n\n*filter\n# inside\n"
+				 ":INPUT DROP [0:0]\n\nCOMMIT\n"));
+	assert_int_equal(fixture_chain(f, "filter", "INPUT")->policy, NF_DROP);
+}
+
+static void test_scanner_indented_comment_is_refused(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	assert_null(load_str(f, "*filter\n  # indented\nCOMMIT\n"));
+	assert_diag(f, 2, 3, "column 1");
+}
+
+static void test_scanner_blank_line_of_spaces_is_refused(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	assert_null(load_str(f, "*filter\n   \nCOMMIT\n"));
+	assert_diag(f, 2, 1, "white space");
+}
+
+static void test_scanner_trailing_comment_is_refused(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	assert_null(load_str(f, "*filter\n-A INPUT -j ACCEPT # ok\nCOMMIT\n"));
+	assert_diag(f, 2, 20, "Bad argument `#'");
+}
+
+static void test_scanner_commit_needs_newline(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	assert_null(load_str(f, "*filter\nCOMMIT"));
+	assert_diag(f, 2, 1, "COMMIT");
+	assert_null(load_str(f, "*filter\nCOMMIT \n"));
+	assert_diag(f, 2, 1, "COMMIT");
+}
+
+static void test_scanner_nul_byte_is_an_error(void **state)
+{
+	struct ipts_fixture *f = *state;
+	static const char text[] = "*filter\n-A INPUT\0 -j DROP\nCOMMIT\n";
+
+	ipts_diags_free(&f->diags);
+	ipts_ruleset_free(f->rs);
+	ipts_source_free(f->src);
+	f->src = ipts_source_from_mem("test.rules", text, sizeof(text) - 1);
+	f->rs = ipts_parse(f->src, &f->opts, &f->diags);
+	assert_null(f->rs);
+	assert_diag(f, 2, 9, "NUL byte");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scanner_quotes_keep_blanks),
+		cmocka_unit_test(test_scanner_escape_inside_quotes),
+		cmocka_unit_test(test_scanner_backslash_outside_quotes_is_literal),
+		cmocka_unit_test(test_scanner_quote_inside_word_joins),
+		cmocka_unit_test(test_scanner_comment_and_empty_lines),
+		cmocka_unit_test(test_scanner_indented_comment_is_refused),
+		cmocka_unit_test(test_scanner_blank_line_of_spaces_is_refused),
+		cmocka_unit_test(test_scanner_trailing_comment_is_refused),
+		cmocka_unit_test(test_scanner_commit_needs_newline),
+		cmocka_unit_test(test_scanner_nul_byte_is_an_error),
+	};
+
+	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
+}
