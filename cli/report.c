@@ -71,6 +71,8 @@ static void caret(FILE *f, const struct ipts_loc *loc, bool color)
 	if (!loc->src || !loc->line)
 		return;
 	line = ipts_source_line(loc->src, loc->off, &len);
+	if (len && line[len - 1] == '\r')
+		len--;		/* a CRLF file: keep the terminal sane */
 	fprintf(f, "%5u | ", loc->line);
 	for (i = 0; i < len; i++)
 		fputc(line[i] == '\0' ? ' ' : line[i], f);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void ipts_oom(void)
 {
@@ -69,13 +70,21 @@ struct ipts_source *ipts_source_read(const char *path)
 	if (!f)
 		return NULL;
 	src = source_new(path);
+	{
+		struct stat st;
+
+		/* A regular file: one allocation of the right size. */
+		if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_size > 0)
+			cap = (size_t)st.st_size + 3;
+	}
 	src->buf = ipts_xmalloc(cap);
 	for (;;) {
-		if (cap - src->len < 2) {
+		if (cap - src->len < 3) {
 			cap *= 2;
 			src->buf = ipts_xrealloc(src->buf, cap);
 		}
-		n = fread(src->buf + src->len, 1, cap - src->len - 1, f);
+		n = fread(src->buf + src->len, 1, cap - src->len - 2, f);
 		src->len += n;
 		if (n == 0)
 			break;
@@ -89,6 +98,7 @@ struct ipts_source *ipts_source_read(const char *path)
 		return NULL;
 	}
 	src->buf[src->len] = '\0';
+	src->buf[src->len + 1] = '\0';
 	return src;
 }
 
@@ -97,9 +107,10 @@ struct ipts_source *ipts_source_from_mem(const char *name, const char *buf,
 {
 	struct ipts_source *src = source_new(name);
 
-	src->buf = ipts_xmalloc(len + 1);
+	src->buf = ipts_xmalloc(len + 2);
 	memcpy(src->buf, buf, len);
 	src->buf[len] = '\0';
+	src->buf[len + 1] = '\0';
 	src->len = len;
 	return src;
 }

@@ -11,7 +11,7 @@
  */
 struct ipts_source {
 	char *name;		/* as given on the command line; "-" is stdin */
-	char *buf;		/* the bytes, NUL-terminated (len excludes it) */
+	char *buf;		/* the bytes and two NULs (len excludes them) */
 	size_t len;
 };
 

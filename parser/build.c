@@ -159,10 +159,19 @@ void ipts_build_table(struct ipts_parse *ps, const struct ipts_loc *loc)
 	name = word_dup(ps, 0);
 	id = ipts_table_id_by_name(name);
 	if (id < 0) {
+		size_t n = strlen(name);
+
 		/* iptc_init() fails: the kernel has no such table. */
 		ipts_diag_add(ps->diags, IPTS_ERROR, &ps->words[0].loc,
-			      "can't initialize iptables table '%s': Table does "
-			      "not exist (do you need to insmod?)", name);
+			      "can't initialize iptables table '%.*s%s': Table "
+			      "does not exist (do you need to insmod?)",
+			      (int)(n && name[n - 1] == '\r' ? n - 1 : n), name,
+			      n && name[n - 1] == '\r' ? "\\r" : "");
+		if (n && name[n - 1] == '\r')
+			ipts_diag_note(ps->diags, &ps->words[0].loc,
+				       "the file has CRLF line endings: "
+				       "iptables-restore keeps the carriage "
+				       "return in the table name");
 		ps->nerrors_lines++;
 		/* Read on to COMMIT without a table: rules are not checked. */
 		ps->table = NULL;
@@ -244,6 +253,7 @@ void ipts_build_chain(struct ipts_parse *ps, const struct ipts_loc *loc)
 		c = ipts_chain_create(ps->rs, t, name, NULL);
 	}
 	c->loc = whole_line(loc);
+	ipts_xt_announce_chain(name);
 	if (ps->nwords < 2) {
 		ipts_build_error(ps, loc, "policy missing after chain '%s' "
 				 "(use '-' for a user chain)", name);
@@ -875,9 +885,6 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 	if (ipts_xt_parse(&cl, &line, ps->diags) < 0) {
 		ps->table_failed = true;
 	} else {
-		/* Locations must outlive this line: copy them. */
-		cl.locs = ipts_arena_memdup(ps->rs->arena, locs,
-					    (size_t)argc * sizeof(*locs));
 		run_command(ps, &cl, &line);
 	}
 	free(argv);
@@ -942,7 +949,11 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	sc.line = 1;
 	if (yylex_init_extra(&sc, &scanner))
 		ipts_oom();
-	yy_scan_bytes(src->buf, (int)src->len, scanner);
+	/*
+	 * Scan in place: flex needs the two NULs ipts_source keeps after the
+	 * bytes, and puts back each byte it borrows to end a token.
+	 */
+	yy_scan_buffer(src->buf, src->len + 2, scanner);
 	rc = yyparse(scanner, &ps);
 	yylex_destroy(scanner);
 

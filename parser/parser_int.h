@@ -93,6 +93,9 @@ struct ipts_cmdline {
 int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
 		  struct ipts_diags *d);
 
+/* Tell libxtables that @name is a chain (a ':' line). */
+void ipts_xt_announce_chain(const char *name);
+
 /* Print the match/target part of @e as iptables-save does, to @out. */
 int ipts_xt_save_entry(FILE *out, const struct ipts_rule *r,
 		       struct ipts_diags *d);

@@ -14,8 +14,10 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <getopt.h>
+#include <netdb.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -323,6 +325,64 @@ static void flush_stderr(void)
 				      line);
 	}
 	xt.errlen = 0;
+}
+
+/*
+ * libxtables turns every port word into a number with getaddrinfo(NULL,
+ * word), numeric or not; glibc then probes the host's interfaces over
+ * netlink, which is most of the cost of a large file. A plain decimal
+ * port needs no host: answer it here, exactly as glibc would (same port,
+ * an AF_INET result freeaddrinfo() can free), and hand everything else to
+ * the real resolver. This definition interposes libxtables' calls.
+ */
+int getaddrinfo(const char *node, const char *service,
+		const struct addrinfo *hints, struct addrinfo **res)
+{
+	static int (*real)(const char *, const char *,
+			   const struct addrinfo *, struct addrinfo **);
+	struct addrinfo *ai;
+	struct sockaddr_in *sin;
+	unsigned long port = 0;
+	const char *p;
+
+	if (!node && service && *service && strlen(service) <= 5 &&
+	    (!hints || (hints->ai_flags & AI_CANONNAME) == 0)) {
+		for (p = service; *p && isdigit((unsigned char)*p); p++)
+			port = port * 10 + (unsigned long)(*p - '0');
+		if (!*p && port <= 65535) {
+			/* One block, as glibc allocates: freeaddrinfo() frees it. */
+			ai = calloc(1, sizeof(*ai) + sizeof(*sin));
+			if (!ai)
+				return EAI_MEMORY;
+			sin = (struct sockaddr_in *)(ai + 1);
+			sin->sin_family = AF_INET;
+			sin->sin_port = htons((uint16_t)port);
+			ai->ai_family = AF_INET;
+			ai->ai_socktype = hints ? hints->ai_socktype : 0;
+			ai->ai_protocol = hints ? hints->ai_protocol : 0;
+			ai->ai_addrlen = sizeof(*sin);
+			ai->ai_addr = (struct sockaddr *)sin;
+			*res = ai;
+			return 0;
+		}
+	}
+	if (!real) {
+		real = (int (*)(const char *, const char *,
+				const struct addrinfo *,
+				struct addrinfo **))dlsym(RTLD_NEXT,
+							  "getaddrinfo");
+		if (!real)
+			return EAI_SYSTEM;
+	}
+	return real(node, service, hints, res);
+}
+
+void ipts_xt_announce_chain(const char *name)
+{
+	xt_init();
+	/* As iptables-restore for each ':' line: -j NAME is then a chain,
+	 * not an extension to look for on disk. */
+	xtables_announce_chain(name);
 }
 
 /* -- the option loop --------------------------------------------------- */
@@ -1389,8 +1449,9 @@ static void build_entries(void)
 	k = 0;
 	for (i = 0; i < ns; i++) {
 		for (j = 0; j < nd; j++) {
-			struct ipt_entry *e = ipts_arena_memdup(cl->arena, blob,
-								size);
+			/* The first pair takes the blob itself. */
+			struct ipt_entry *e = k == 0 ? (struct ipt_entry *)blob :
+				ipts_arena_memdup(cl->arena, blob, size);
 
 			e->ip.src = saddrs[i];
 			e->ip.smsk = smasks[i];
