@@ -823,9 +823,10 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 		bc = colon + 1;
 	}
 
+	/* add_argv() refuses the element that would make argc MAX_ARGC. */
 	base = 3 + (ps->opts->counters && pc ? 3 : 0);
-	if (base + ps->nwords + 1 >= IPTS_MAX_ARGC) {
-		unsigned int bad = IPTS_MAX_ARGC - 2 - base;
+	if (base + ps->nwords >= IPTS_MAX_ARGC) {
+		unsigned int bad = IPTS_MAX_ARGC - 1 - base;
 
 		ipts_build_error(ps, &ps->words[bad].loc, "too many words on "
 				 "one line: iptables-restore takes at most %u",

@@ -209,6 +209,9 @@ static struct {
 	bool proto_used;
 	unsigned int options;
 	int opt_word[NUMBER_OF_OPT];
+	int opt_bang[NUMBER_OF_OPT];	/* the '!' before an inverted option */
+	int opt_val[NUMBER_OF_OPT];	/* the option's value word */
+	int bang;			/* the last '!' word */
 	struct ipt_entry fw;
 	uint16_t invflags;
 	uint8_t flags;
@@ -606,9 +609,11 @@ static void command_match(const char *name, int word, bool invert)
 	struct opaque_ext *ox;
 	size_t size;
 
-	if (invert)
+	if (invert) {
+		xt.cur = xt.bang;
 		xt_exit_err(PARAMETER_PROBLEM, "unexpected ! flag before "
 			    "--match");
+	}
 	ox = find_opaque(name, false);
 	if (ox) {
 		opaque_begin(ox, word);
@@ -703,8 +708,10 @@ static void add_command(unsigned int newcmd, unsigned int others, bool invert)
 {
 	struct ipts_cmdline *cl = xt.cl;
 
-	if (invert)
+	if (invert) {
+		xt.cur = xt.bang;
 		xt_exit_err(PARAMETER_PROBLEM, "unexpected '!' flag");
+	}
 	if (cl->command & ~others)
 		xt_exit_err(PARAMETER_PROBLEM, "Cannot use -%c with -%c",
 			    cmd2char(newcmd), cmd2char(cl->command & ~others));
@@ -717,17 +724,23 @@ static void set_option(unsigned int option, bool invert, int word)
 
 	for (i = 0; (1u << i) != option; i++)
 		;
+	xt.opt_val[i] = xt.cur;
+	xt.cur = word;
 	if (xt.options & option)
 		xt_exit_err(PARAMETER_PROBLEM, "multiple -%c flags not allowed",
 			    opt2char(option));
 	xt.options |= option;
 	xt.opt_word[i] = word;
 	if (invert) {
-		if (!inverse_for_options[i])
+		if (!inverse_for_options[i]) {
+			xt.cur = xt.bang;
 			xt_exit_err(PARAMETER_PROBLEM, "cannot have ! before "
 				    "-%c", opt2char(option));
+		}
 		xt.invflags |= inverse_for_options[i];
+		xt.opt_bang[i] = xt.bang;
 	}
+	xt.cur = xt.opt_val[i];
 }
 
 static unsigned int parse_rulenumber(const char *s)
@@ -822,7 +835,7 @@ static void parse_loop(int argc, char **argv)
 {
 	struct ipts_cmdline *cl = xt.cl;
 	bool invert = false, table_set = false;
-	int c, longindex;
+	int c, longindex, opt, bang = -1;
 	struct xtables_match *m;
 	struct xtables_target *t;
 
@@ -842,6 +855,10 @@ static void parse_loop(int argc, char **argv)
 				&longindex);
 		if (c == -1)
 			break;
+		/* Errors point at the option word itself; those of an
+		 * extension's option at its value (the default branch). */
+		opt = c != 1 && optarg && optind >= 2 &&
+		      optarg == argv[optind - 1] ? optind - 2 : optind - 1;
 		xt.cur = optind - 1;
 		switch (c) {
 		case 'A':
@@ -971,7 +988,7 @@ static void parse_loop(int argc, char **argv)
 		case 'p': {
 			char *p;
 
-			set_option(OPT_PROTOCOL, invert, optind - 1);
+			set_option(OPT_PROTOCOL, invert, opt);
 			for (p = argv[optind - 1]; *p; p++)
 				*p = (char)tolower((unsigned char)*p);
 			xt.protocol = argv[optind - 1];
@@ -983,21 +1000,21 @@ static void parse_loop(int argc, char **argv)
 			break;
 		}
 		case 's':
-			set_option(OPT_SOURCE, invert, optind - 1);
+			set_option(OPT_SOURCE, invert, opt);
 			xt.shost = argv[optind - 1];
 			break;
 		case 'd':
-			set_option(OPT_DESTINATION, invert, optind - 1);
+			set_option(OPT_DESTINATION, invert, opt);
 			xt.dhost = argv[optind - 1];
 			break;
 		case 'g':
-			set_option(OPT_JUMP, invert, optind - 1);
+			set_option(OPT_JUMP, invert, opt);
 			xt.goto_set = true;
 			xt.jumpto = parse_target_name(optarg);
 			cl->jump_word = optind - 1;
 			break;
 		case 'j':
-			set_option(OPT_JUMP, invert, optind - 1);
+			set_option(OPT_JUMP, invert, opt);
 			command_jump(argv[optind - 1], optind - 1);
 			break;
 		case 'i':
@@ -1006,7 +1023,7 @@ static void parse_loop(int argc, char **argv)
 				xt_exit_err(PARAMETER_PROBLEM, "Empty interface "
 					    "is likely to be undesired");
 			set_option(c == 'i' ? OPT_VIANAMEIN : OPT_VIANAMEOUT,
-				   invert, optind - 1);
+				   invert, opt);
 			if (c == 'i')
 				xtables_parse_interface(argv[optind - 1],
 							xt.iniface,
@@ -1017,7 +1034,7 @@ static void parse_loop(int argc, char **argv)
 							xt.outiface_mask);
 			break;
 		case 'f':
-			set_option(OPT_FRAGMENT, invert, optind - 1);
+			set_option(OPT_FRAGMENT, invert, opt);
 			xt.flags |= IPT_F_FRAG;
 			break;
 		case 'v':
@@ -1026,9 +1043,10 @@ static void parse_loop(int argc, char **argv)
 			command_match(optarg, optind - 1, invert);
 			break;
 		case 'n':
-			set_option(OPT_NUMERIC, invert, optind - 1);
+			set_option(OPT_NUMERIC, invert, opt);
 			break;
 		case 't':
+			xt.cur = opt;
 			if (invert)
 				xt_exit_err(PARAMETER_PROBLEM, "unexpected ! "
 					    "flag before --table");
@@ -1039,7 +1057,7 @@ static void parse_loop(int argc, char **argv)
 			table_set = true;
 			break;
 		case 'x':
-			set_option(OPT_EXPANDED, invert, optind - 1);
+			set_option(OPT_EXPANDED, invert, opt);
 			break;
 		case 'w':
 			xt_exit_err(PARAMETER_PROBLEM, "You cannot use `-w' "
@@ -1048,27 +1066,33 @@ static void parse_loop(int argc, char **argv)
 			xt_exit_err(PARAMETER_PROBLEM, "You cannot use `-W' "
 				    "from iptables-restore");
 		case '0':
-			set_option(OPT_LINENUMBERS, invert, optind - 1);
+			set_option(OPT_LINENUMBERS, invert, opt);
 			break;
 		case 'M':
 			break;
 		case 'c': {
 			const char *pc = optarg, *bc;
 
-			set_option(OPT_COUNTERS, invert, optind - 1);
+			int pw = optind - 1, bw = optind - 1;
+
+			set_option(OPT_COUNTERS, invert, opt);
 			bc = strchr(pc + 1, ',');
 			if (bc)
 				bc++;
 			if (!bc && has_arg(argc, argv)) {
-				xt.cur = optind;
+				bw = optind;
 				bc = argv[optind++];
 			}
-			if (!bc)
+			if (!bc) {
+				xt.cur = opt;
 				xt_exit_err(PARAMETER_PROBLEM, "-c requires "
 					    "packet and byte counter");
+			}
+			xt.cur = pw;
 			if (sscanf(pc, "%llu", &xt.pcnt) != 1)
 				xt_exit_err(PARAMETER_PROBLEM, "-c packet "
 					    "counter not numeric");
+			xt.cur = bw;
 			if (sscanf(bc, "%llu", &xt.bcnt) != 1)
 				xt_exit_err(PARAMETER_PROBLEM, "-c byte counter "
 					    "not numeric");
@@ -1088,12 +1112,15 @@ static void parse_loop(int argc, char **argv)
 						    "multiple consecutive ! "
 						    "not allowed");
 				invert = true;
+				bang = optind - 1;
+				xt.bang = bang;
 				optarg[0] = '\0';
 				continue;
 			}
 			xt_exit_err(PARAMETER_PROBLEM, "Bad argument `%s'",
 				    optarg);
 		default:
+			xt.cur = optind - 1;
 			if (command_default(c, argc, argv, invert))
 				continue;
 			if (longindex >= 0)
@@ -1149,6 +1176,24 @@ static int real_match_word(unsigned int i)
 	return -1;
 }
 
+/* Say which set the host must provide: iptsim cannot know its members. */
+static void opaque_warn(const struct opaque_use *u)
+{
+	const char *p = u->text ? strstr(u->text, "-set ") : NULL;
+	int n = 0;
+
+	if (p) {
+		p += 5;
+		while (p[n] && p[n] != ' ')
+			n++;
+	}
+	ipts_diag_add(xt.diags, IPTS_WARNING, &xt.cl->locs[u->word],
+		      "%s '%.*s' needs ipset '%.*s' from the host: kept as "
+		      "written, and answers that depend on it are undetermined",
+		      u->ext->is_target ? "target" : "match", 32, u->ext->name,
+		      n ? n : 1, n ? p : "?");
+}
+
 /* After the loop: final checks, then ipv4_post_parse() and friends. */
 static void finish(int argc, char **argv)
 {
@@ -1175,6 +1220,7 @@ static void finish(int argc, char **argv)
 				    "`--%s' with proper arguments",
 				    u->ext->needs);
 		}
+		opaque_warn(u);
 	}
 	xt.cur = argc - 1;
 	if (optind < argc)
@@ -1268,13 +1314,13 @@ static void build_entries(void)
 	unsigned int nmatches = 0;
 
 	if (xt.shost) {
-		xt.cur = (xt.options & OPT_SOURCE) ? xt.opt_word[1] : -1;
+		xt.cur = (xt.options & OPT_SOURCE) ? xt.opt_val[1] : -1;
 		if (xt.options & OPT_SOURCE)
 			check_names(xt.cur, xt.shost);
 		xtables_ipparse_multiple(xt.shost, &saddrs, &smasks, &ns);
 	}
 	if (xt.dhost) {
-		xt.cur = (xt.options & OPT_DESTINATION) ? xt.opt_word[2] : -1;
+		xt.cur = (xt.options & OPT_DESTINATION) ? xt.opt_val[2] : -1;
 		if (xt.options & OPT_DESTINATION)
 			check_names(xt.cur, xt.dhost);
 		xtables_ipparse_multiple(xt.dhost, &daddrs, &dmasks, &nd);
@@ -1286,12 +1332,13 @@ static void build_entries(void)
 	xt.dmasks = dmasks;
 	if ((ns > 1 || nd > 1) &&
 	    (xt.fw.ip.invflags & (IPT_INV_SRCIP | IPT_INV_DSTIP))) {
-		xt.cur = ns > 1 ? xt.opt_word[1] : xt.opt_word[2];
+		xt.cur = (xt.fw.ip.invflags & IPT_INV_SRCIP) ? xt.opt_bang[1] :
+			 xt.opt_bang[2];
 		xt_exit_err(PARAMETER_PROBLEM, "! not allowed with multiple "
 			    "source or destination IP addresses");
 	}
 	if (cl->command == IPTS_CMD_REPLACE && (ns != 1 || nd != 1)) {
-		xt.cur = ns != 1 ? xt.opt_word[1] : xt.opt_word[2];
+		xt.cur = ns != 1 ? xt.opt_val[1] : xt.opt_val[2];
 		xt_exit_err(PARAMETER_PROBLEM, "Replacement rule does not "
 			    "specify a unique address");
 	}
@@ -1497,6 +1544,9 @@ static void reset_state(void)
 	xt.proto_used = false;
 	xt.options = 0;
 	memset(xt.opt_word, 0, sizeof(xt.opt_word));
+	memset(xt.opt_bang, 0, sizeof(xt.opt_bang));
+	memset(xt.opt_val, 0, sizeof(xt.opt_val));
+	xt.bang = -1;
 	memset(&xt.fw, 0, sizeof(xt.fw));
 	xt.invflags = 0;
 	xt.flags = 0;
