@@ -34,8 +34,10 @@
 #include <linux/netfilter/xt_ecn.h>
 #include <linux/netfilter/xt_hashlimit.h>
 #include <linux/netfilter/xt_limit.h>
+#include <linux/netfilter/xt_nfacct.h>
 #include <linux/netfilter/xt_physdev.h>
 #include <linux/netfilter/xt_policy.h>
+#include <linux/netfilter/xt_rateest.h>
 #include <linux/netfilter/xt_recent.h>
 #include <linux/netfilter/xt_string.h>
 #include <linux/netfilter/xt_tcpudp.h>
@@ -558,7 +560,20 @@ static void chk_ct(struct xcheck *x)
 		memcpy(helper, ci->helper, 16);
 	}
 	helper[16] = '\0';
-	if ((flags & XT_CT_NOTRACK) || !helper[0])
+	if (flags & XT_CT_NOTRACK)
+		return;
+	if (x->revision >= 1) {
+		const struct xt_ct_target_info_v1 *ci = x->data;
+
+		if (ci->timeout[0] && !rule_proto(x->r))
+			XERR(x, 0, "You must specify a L4 protocol and not use inversions on it: --timeout %.*s needs -p",
+			     (int)sizeof(ci->timeout), ci->timeout);
+		else if (ci->timeout[0])
+			ipts_diag_add(x->v->d, IPTS_WARNING, x->loc,
+				      "CT target: timeout policy '%.*s' must exist on the host (nfct add timeout): without it the kernel refuses the table",
+				      (int)sizeof(ci->timeout), ci->timeout);
+	}
+	if (!helper[0])
 		return;
 	proto = rule_proto(x->r);
 	if (!proto) {
@@ -725,6 +740,56 @@ static void chk_rateest(struct xcheck *x)
 				    (v->nrateests + 1) * sizeof(*v->rateests));
 	v->rateests[v->nrateests++] =
 		(struct named){ ri->name, x->r, ri->interval, ri->ewma_log };
+}
+
+/*
+ * xt_rateest.c xt_rateest_mt_checkentry(): the estimator must exist, made
+ * by a RATEEST rule checked before this one. An earlier table of the file
+ * or the host may have made it, which validation of one table cannot see:
+ * a warning.
+ */
+static void chk_rateest_match(struct xcheck *x)
+{
+	const struct xt_rateest_match_info *ri = x->data;
+	const char *names[2];
+	size_t i, k, n = 1;
+
+	if (x->size < sizeof(*ri))
+		return;
+	names[0] = ri->name1;
+	names[1] = ri->name2;
+	if (ri->flags & XT_RATEEST_MATCH_REL)
+		n = 2;
+	for (k = 0; k < n; k++) {
+		for (i = 0; i < x->v->nrateests; i++)
+			if (strncmp(x->v->rateests[i].name, names[k],
+				    IFNAMSIZ) == 0)
+				break;
+		if (i < x->v->nrateests)
+			continue;
+		ipts_diag_add(x->v->d, IPTS_WARNING, x->loc,
+			      "rateest match: estimator '%.*s' is not made by a RATEEST rule before this one in table '%s': the kernel refuses the table unless an earlier table or the host made it",
+			      IFNAMSIZ, names[k], x->v->t->name);
+	}
+}
+
+/* xt_nfacct.c: the accounting object lives on the host */
+static void chk_nfacct(struct xcheck *x)
+{
+	const struct xt_nfacct_match_info *ni = x->data;
+
+	if (x->size < sizeof(ni->name))
+		return;
+	ipts_diag_add(x->v->d, IPTS_WARNING, x->loc,
+		      "nfacct match: accounting object '%.*s' must exist on the host (nfacct add): without it the kernel refuses the table",
+		      (int)sizeof(ni->name), ni->name);
+}
+
+/* libipt_CLUSTERIP still exists; the kernel's target went in linux 6.3. */
+static void chk_clusterip(struct xcheck *x)
+{
+	ipts_diag_add(x->v->d, IPTS_WARNING, x->loc,
+		      "CLUSTERIP target: removed from linux 6.3: a newer kernel refuses the table");
 }
 
 /* xt_addrtype.c addrtype_mt_checkentry_v1() */
@@ -971,6 +1036,7 @@ static const struct xspec targets[] = {
 	{ "CHECKSUM", "mangle", 0, 0, ANY_REV, NULL },
 	{ "CLASSIFY", NULL, H(LOCAL_OUT) | H(FORWARD) | H(POST_ROUTING), 0,
 	  ANY_REV, NULL },
+	{ "CLUSTERIP", NULL, 0, 0, ANY_REV, chk_clusterip },
 	{ "CONNSECMARK", NULL, 0, 0, ANY_REV, chk_secmark_table },
 	{ "CT", "raw", 0, 0, ANY_REV, chk_ct },
 	{ "DNAT", "nat", H(PRE_ROUTING) | H(LOCAL_OUT), 0, ANY_REV, NULL },
@@ -1003,6 +1069,8 @@ static const struct xspec targets[] = {
 static const struct xspec matches[] = {
 	{ "addrtype", NULL, 0, 0, ANY_REV, chk_addrtype },
 	{ "ah", NULL, 0, PROTO_AH, ANY_REV, NULL },
+	{ "cgroup", NULL, H(LOCAL_IN) | H(LOCAL_OUT) | H(POST_ROUTING), 0,
+	  ANY_REV, NULL },
 	{ "dccp", NULL, 0, PROTO_DCCP, ANY_REV, NULL },
 	{ "devgroup", NULL, 0, 0, ANY_REV, chk_devgroup },
 	{ "ecn", NULL, 0, 0, ANY_REV, chk_ecn_match },
@@ -1014,11 +1082,13 @@ static const struct xspec matches[] = {
 	{ "mac", NULL, H(PRE_ROUTING) | H(LOCAL_IN) | H(FORWARD), 0, ANY_REV,
 	  NULL },
 	{ "multiport", NULL, 0, 0, ANY_REV, chk_multiport },
+	{ "nfacct", NULL, 0, 0, ANY_REV, chk_nfacct },
 	{ "osf", NULL, H(PRE_ROUTING) | H(LOCAL_IN) | H(FORWARD), 0, ANY_REV,
 	  NULL },
 	{ "owner", NULL, H(LOCAL_OUT) | H(POST_ROUTING), 0, ANY_REV, NULL },
 	{ "physdev", NULL, 0, 0, ANY_REV, chk_physdev },
 	{ "policy", NULL, 0, 0, ANY_REV, chk_policy },
+	{ "rateest", NULL, 0, 0, ANY_REV, chk_rateest_match },
 	{ "realm", NULL,
 	  H(POST_ROUTING) | H(FORWARD) | H(LOCAL_OUT) | H(LOCAL_IN), 0,
 	  ANY_REV, NULL },
