@@ -1,0 +1,161 @@
+#!/bin/bash
+# run.sh - time iptsim against iptables-legacy-restore --test on large rulesets.
+#
+# Usage: bench/run.sh [IPTSIM]        (default: build/iptsim)
+#
+# Generates a flat filter table (gen_flat.py, FLAT_RULES rules, default
+# 100000) and a kube-proxy-like nat+filter save (gen_kube.py, KUBE_SERVICES
+# services, default 5000) into a temporary directory, then prints one table
+# with, for each file: its rules and chains, `iptsim check` wall time and
+# peak RSS, `iptables-legacy-restore --test` wall time and peak RSS, and, if
+# iptsim has a trace command, one `iptsim trace FILE --dport 80`. Each figure
+# is the fastest of BENCH_REPEAT runs (default 3; a run over 10 s is not
+# repeated), each run limited to BENCH_TIMEOUT seconds (default 60).
+#
+# iptables-legacy-restore --test still opens the kernel's tables, so it runs in
+# a new network namespace (unshare -n as root, unshare -rn otherwise) with its
+# own lock file: it neither touches nor waits for the host's firewall.
+# Needs bash, python3, GNU time (/usr/bin/time, Debian package "time") and
+# util-linux (unshare). Builds nothing; not a test (timings are not asserted).
+# Set BENCH_DIR to keep the generated files there.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+iptsim=${1:-build/iptsim}
+flat_rules=${FLAT_RULES:-100000}
+kube_services=${KUBE_SERVICES:-5000}
+repeat=${BENCH_REPEAT:-3}
+limit=${BENCH_TIMEOUT:-60}
+
+die() {
+	echo "run.sh: $*" >&2
+	exit 2
+}
+
+if [ ! -x "$iptsim" ] && [ "$#" -eq 0 ] && [ -x "$here/../build/iptsim" ]; then
+	iptsim=$here/../build/iptsim
+fi
+[ -x "$iptsim" ] || die "no iptsim binary at '$iptsim' (build it first, or pass its path)"
+command -v python3 >/dev/null || die "python3 is needed for the generators"
+[ -x /usr/bin/time ] || die "GNU time is needed: apt-get install time"
+command -v timeout >/dev/null || die "timeout (coreutils) is needed"
+
+if [ -n "${BENCH_DIR:-}" ]; then
+	tmp=$BENCH_DIR
+	mkdir -p "$tmp"
+	scratch=$(mktemp -d)
+	trap 'rm -rf "$scratch"' EXIT
+else
+	tmp=$(mktemp -d)
+	scratch=$tmp
+	trap 'rm -rf "$tmp"' EXIT
+fi
+
+# How to run iptables-legacy-restore --test away from the host's tables.
+ipt=$(command -v iptables-legacy-restore || true)
+ipt_note=""
+netns=()
+if [ -z "$ipt" ]; then
+	ipt_note="iptables-legacy-restore not installed: its columns are n/a"
+elif [ "$(id -u)" -eq 0 ] && unshare -n true 2>/dev/null; then
+	netns=(unshare -n)
+elif unshare -rn true 2>/dev/null; then
+	netns=(unshare -rn)
+else
+	ipt=""
+	ipt_note="cannot create a network namespace (not root, no user namespaces): iptables columns are n/a"
+fi
+export XTABLES_LOCKFILE=$scratch/xtables.lock
+
+# measure NAME CMD... : runs CMD up to $repeat times with stdout in
+# $scratch/NAME.out; sets wall, rss (MB) and rc of the fastest run.
+measure() {
+	local name=$1 i w m r best=""
+	shift
+	wall="" rss="" rc=""
+	for ((i = 0; i < repeat; i++)); do
+		r=0
+		timeout "$limit" /usr/bin/time -f '%e %M' -o "$scratch/time" \
+			"$@" >"$scratch/$name.out" 2>"$scratch/$name.err" || r=$?
+		if [ "$r" -eq 124 ] || [ ! -s "$scratch/time" ]; then
+			wall=">${limit}" rss="-" rc="timeout"
+			return
+		fi
+		# GNU time prints "Command exited with non-zero status N" first
+		read -r w m < <(tail -n 1 "$scratch/time")
+		if [ -z "$best" ] || awk -v a="$w" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+			best=$w
+			wall=$w
+			rss=$(awk -v k="$m" 'BEGIN { printf "%.1f", k / 1024 }')
+			rc=$r
+		fi
+		awk -v a="$w" 'BEGIN { exit !(a > 10) }' && break
+	done
+	return 0
+}
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else printf "-" }'
+}
+
+has_trace=0
+"$iptsim" help trace >/dev/null 2>&1 && has_trace=1
+has_walk=0
+"$iptsim" help bench-walk >/dev/null 2>&1 && has_walk=1
+
+echo "generating: $flat_rules-rule flat filter table, $kube_services-service kube-proxy save ..."
+python3 "$here/gen_flat.py" -n "$flat_rules" -o "$tmp/flat-$flat_rules.rules"
+python3 "$here/gen_kube.py" -s "$kube_services" -o "$tmp/kube-$kube_services.rules"
+files=("$tmp/flat-$flat_rules.rules" "$tmp/kube-$kube_services.rules")
+
+echo
+echo "iptsim:   $("$iptsim" --version 2>/dev/null | head -n 1 || echo "$iptsim")"
+[ -n "$ipt" ] && echo "iptables: $("$ipt" --version 2>/dev/null | head -n 1)"
+echo "host:     $(uname -sr), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || true)"
+echo "runs:     fastest of $repeat; wall in seconds, peak RSS in MB"
+echo
+
+# one format for the header and the rows (hence SC2059 below)
+fmt='%-20s %8s %7s | %7s %7s %4s | %7s %7s %4s | %7s | %7s %4s\n'
+printf '%-20s %8s %7s | %-20s | %-20s | %7s | %-12s\n' "" "" "" \
+	"iptsim check" "restore --test" "check/" "trace --dport"
+# shellcheck disable=SC2059
+printf "$fmt" "file" "rules" "chains" "wall" "RSS" "rc" "wall" "RSS" "rc" "restore" "wall" "rc"
+printf '%s\n' "---------------------------------------------------------------------------------------------------------"
+for f in "${files[@]}"; do
+	base=$(basename "$f" .rules)
+	nrules=$(grep -c '^-A' "$f")
+	nchains=$(grep -c '^:' "$f")
+
+	measure check "$iptsim" check "$f"
+	c_wall=$wall c_rss=$rss c_rc=$rc
+
+	i_wall=n/a i_rss=n/a i_rc=-
+	if [ -n "$ipt" ]; then
+		measure restore "${netns[@]}" "$ipt" --test "$f"
+		i_wall=$wall i_rss=$rss i_rc=$rc
+	fi
+
+	t_wall=n/a t_rc=-
+	if [ "$has_trace" -eq 1 ]; then
+		measure trace "$iptsim" trace "$f" --dport 80
+		t_wall=$wall t_rc=$rc
+	fi
+
+	# shellcheck disable=SC2059
+	printf "$fmt" "$base" "$nrules" "$nchains" "$c_wall" "$c_rss" "$c_rc" \
+		"$i_wall" "$i_rss" "$i_rc" "$(ratio "$c_wall" "$i_wall")" \
+		"$t_wall" "$t_rc"
+done
+echo
+echo "rc: check 0 valid, 1 errors; restore 0 accepted; trace 0 connected, 1 not, 3 undetermined, 2 could not answer."
+[ -n "$ipt_note" ] && echo "note: $ipt_note"
+[ "$has_trace" -eq 1 ] || echo "note: '$iptsim help trace' failed: no trace command, trace column skipped."
+if [ "$has_walk" -eq 1 ]; then
+	for f in "${files[@]}"; do
+		echo "per-walk $(basename "$f" .rules): $("$iptsim" bench-walk "$f" --dport 80 2>&1 | tail -n 1)"
+	done
+else
+	echo "note: no per-walk figure: iptsim has no bench-walk command (trace wall time includes loading the file)."
+fi
