@@ -91,11 +91,13 @@ static char *word_text(struct ipts_parse *ps, unsigned int i, size_t *off)
 	return s;
 }
 
+/* Table and chain lines are split by strtok(): quotes are plain bytes. */
 static const char *word_dup(struct ipts_parse *ps, unsigned int i)
 {
-	size_t off = 0;
+	const struct ipts_loc *loc = &ps->words[i].loc;
 
-	return ipts_arena_strdup(ps->rs->arena, word_text(ps, i, &off));
+	return ipts_arena_strndup(ps->rs->arena, loc->src->buf + loc->off,
+				  loc->len);
 }
 
 static void line_done(struct ipts_parse *ps)
@@ -190,6 +192,13 @@ void ipts_build_table(struct ipts_parse *ps, const struct ipts_loc *loc)
 		table_flush(ps->table);
 	}
 	ps->table->loc = whole_line(loc);
+	/*
+	 * A new libiptc handle reads each policy's counters as
+	 * COUNTER_MAP_ZEROED: what the commit writes is the change since the
+	 * read, nothing, unless a ':' line (with -c) or -P -c sets them.
+	 */
+	for (uint32_t i = 0; i < ps->table->nchains; i++)
+		ps->table->chains[i]->counters = (struct xt_counters){ 0, 0 };
 	ps->table_loc = ps->table->loc;
 	ps->table_failed = false;
 	line_done(ps);
@@ -485,15 +494,6 @@ static struct ipts_chain *need_chain(struct ipts_parse *ps,
 	return c;
 }
 
-static void zero_chain(struct ipts_chain *c)
-{
-	uint32_t i;
-
-	for (i = 0; i < c->nrules; i++)
-		c->rules[i]->e->counters = (struct xt_counters){ 0, 0 };
-	c->counters = (struct xt_counters){ 0, 0 };
-}
-
 static void unref(struct ipts_rule *r)
 {
 	if ((r->kind == IPTS_TGT_JUMP || r->kind == IPTS_TGT_GOTO) && r->dest)
@@ -636,23 +636,18 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 		return;
 	case IPTS_CMD_ZERO:
 	case IPTS_CMD_ZERO_NUM:
-		if (cl->chain) {
-			if (!(c = need_chain(ps, cl)))
-				return;
-			if (cl->command == IPTS_CMD_ZERO) {
-				zero_chain(c);
-			} else if (cl->rulenum > c->nrules) {
-				ipts_build_error(ps,
-						 &cl->locs[cl->rulenum_word],
-						 "Index of counter too big");
-			} else {
-				c->rules[cl->rulenum - 1]->e->counters =
-					(struct xt_counters){ 0, 0 };
-			}
-		} else {
-			for (pos = 0; pos < t->nchains; pos++)
-				zero_chain(t->chains[pos]);
-		}
+		/*
+		 * libiptc zeroes only counters it read from the kernel as
+		 * COUNTER_MAP_NORMAL_MAP; in a restore file every rule is new
+		 * (COUNTER_MAP_SET) and every policy was read ZEROED: -Z
+		 * changes nothing, as a real load shows.
+		 */
+		if (cl->chain && !(c = need_chain(ps, cl)))
+			return;
+		if (c && cl->command == IPTS_CMD_ZERO_NUM &&
+		    cl->rulenum > c->nrules)
+			ipts_build_error(ps, &cl->locs[cl->rulenum_word],
+					 "Index of counter too big");
 		return;
 	case IPTS_CMD_NEW_CHAIN:
 		if (ipts_chain_find(t, cl->chain) || reserved_name(cl->chain)) {
@@ -738,14 +733,6 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 		ipts_diag_add(ps->diags, IPTS_WARNING, line,
 			      "listing in a restore file prints the chain and "
 			      "changes no rule");
-		if (cl->command & IPTS_CMD_ZERO) {
-			if (c) {
-				zero_chain(c);
-			} else {
-				for (pos = 0; pos < t->nchains; pos++)
-					zero_chain(t->chains[pos]);
-			}
-		}
 		return;
 	default:
 		return;

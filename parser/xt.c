@@ -227,6 +227,7 @@ static struct {
 	/* Position of each opaque use among all matches (-1: target). */
 	int opaque_pos[MAX_MATCHES];
 	struct in_addr *saddrs, *smasks, *daddrs, *dmasks;
+	bool skip_line;			/* -6: iptables-restore ignores it */
 } xt;
 
 /* -- libxtables' doors ------------------------------------------------- */
@@ -1104,6 +1105,7 @@ static void parse_loop(int argc, char **argv)
 		case '6':
 			/* iptables-restore skips a line meant for IPv6. */
 			cl->command = IPTS_CMD_NONE;
+			xt.skip_line = true;
 			return;
 		case 1:
 			if (optarg[0] == '!' && optarg[1] == '\0') {
@@ -1559,6 +1561,7 @@ static void reset_state(void)
 	xt.pcnt = xt.bcnt = 0;
 	xt.nmatch_words = 0;
 	xt.nopaque = 0;
+	xt.skip_line = false;
 }
 
 int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
@@ -1580,7 +1583,7 @@ int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
 	stderr = xt.err;
 	if (sigsetjmp(xt.escape, 0) == 0) {
 		parse_loop(cl->argc, cl->argv);
-		if (cl->command != IPTS_CMD_NONE) {
+		if (!xt.skip_line) {
 			finish(cl->argc, cl->argv);
 			build_entries();
 		}
