@@ -548,6 +548,11 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 	if (cl->chain && (cl->command & ~(IPTS_CMD_NEW_CHAIN))) {
 		c = ipts_chain_find(t, cl->chain);
 	}
+	/* A rule command cut short by -6 has no address pair: no effect. */
+	if ((cl->command & (IPTS_CMD_APPEND | IPTS_CMD_INSERT |
+			    IPTS_CMD_DELETE | IPTS_CMD_CHECK)) &&
+	    cl->nentries == 0)
+		return;
 	switch (cl->command) {
 	case IPTS_CMD_APPEND:
 	case IPTS_CMD_INSERT:
@@ -883,11 +888,16 @@ out:
 
 /* -- the whole file ------------------------------------------------------ */
 
-/* Bytes that iptables-restore would read differently: NULs, long lines. */
-static void prescan(struct ipts_parse *ps)
+/*
+ * Bytes that iptables-restore reads differently: a NUL ends the line for
+ * it; a line longer than fgets()'s buffer reaches it in pieces of
+ * IPTS_LINE_MAX - 1 bytes, each read as a line. Returns the cut offsets
+ * (in the copy with the cuts made), or NULL when no line is too long.
+ */
+static uint32_t *prescan(struct ipts_parse *ps, uint32_t *ncuts)
 {
 	const struct ipts_source *src = ps->src;
-	uint32_t off = 0, line = 1;
+	uint32_t off = 0, line = 1, *cuts = NULL, n = 0, cap = 0;
 
 	while (off < src->len) {
 		const char *s = src->buf + off;
@@ -895,6 +905,7 @@ static void prescan(struct ipts_parse *ps)
 		uint32_t len = nl ? (uint32_t)(nl - s) : (uint32_t)(src->len - off);
 		const char *nul = memchr(s, '\0', len);
 		struct ipts_loc loc = { src, off, line, 1, len };
+		uint32_t piece;
 
 		if (nul) {
 			loc.off = (uint32_t)(nul - src->buf);
@@ -903,16 +914,55 @@ static void prescan(struct ipts_parse *ps)
 			ipts_diag_add(ps->diags, IPTS_ERROR, &loc,
 				      "NUL byte in line: iptables-restore "
 				      "would cut the line here");
-		} else if (len + 1 >= IPTS_LINE_MAX) {
-			loc.len = 1;
-			ipts_diag_add(ps->diags, IPTS_ERROR, &loc,
-				      "line is %u bytes long: iptables-restore "
-				      "reads at most %u bytes a line", len,
-				      IPTS_LINE_MAX - 2);
+		}
+		/* fgets() reads 10239 bytes while more remain, newline
+		 * included. */
+		for (piece = IPTS_LINE_MAX - 1; len + (nl ? 1 : 0) > piece;
+		     piece += IPTS_LINE_MAX - 1) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 8;
+				cuts = ipts_xrealloc(cuts, cap * sizeof(*cuts));
+			}
+			cuts[n] = off + piece + n;
+			if (piece == IPTS_LINE_MAX - 1) {
+				loc.off = off + piece;
+				loc.col = piece + 1;
+				loc.len = 1;
+				ipts_diag_add(ps->diags, IPTS_WARNING, &loc,
+					      "line is %u bytes long: "
+					      "iptables-restore reads at most "
+					      "%u bytes a line and takes the "
+					      "rest as another line, as iptsim "
+					      "does", len, IPTS_LINE_MAX - 1);
+			}
+			n++;
 		}
 		off += len + 1;
 		line++;
 	}
+	*ncuts = n;
+	return cuts;
+}
+
+/* The source with a newline put in at each cut, and its two NULs. */
+static char *cut_copy(const struct ipts_source *src, const uint32_t *cuts,
+		      uint32_t ncuts)
+{
+	char *v = ipts_xmalloc(src->len + ncuts + 2);
+	uint32_t k, from = 0, to = 0;
+
+	for (k = 0; k < ncuts; k++) {
+		uint32_t real = cuts[k] - k;
+
+		memcpy(v + to, src->buf + from, real - from);
+		to += real - from;
+		v[to++] = '\n';
+		from = real;
+	}
+	memcpy(v + to, src->buf + from, src->len - from);
+	to += (uint32_t)(src->len - from);
+	v[to] = v[to + 1] = '\0';
+	return v;
 }
 
 struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
@@ -924,6 +974,8 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	struct ipts_scan sc = { 0 };
 	struct ipts_loc eof = { 0 };
 	size_t nerrors = diags->nerrors;
+	uint32_t *cuts, ncuts;
+	char *vbuf = NULL;
 	yyscan_t scanner;
 	int rc;
 
@@ -931,19 +983,29 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	ps.opts = opts ? opts : &defaults;
 	ps.diags = diags;
 	ps.rs = ipts_ruleset_new(src);
-	prescan(&ps);
+	cuts = prescan(&ps, &ncuts);
 
 	sc.src = src;
 	sc.line = 1;
+	sc.cuts = cuts;
+	sc.ncuts = ncuts;
 	if (yylex_init_extra(&sc, &scanner))
 		ipts_oom();
 	/*
 	 * Scan in place: flex needs the two NULs ipts_source keeps after the
-	 * bytes, and puts back each byte it borrows to end a token.
+	 * bytes, and puts back each byte it borrows to end a token. Only a
+	 * file with over-long lines is scanned from a cut copy.
 	 */
-	yy_scan_buffer(src->buf, src->len + 2, scanner);
+	if (ncuts) {
+		vbuf = cut_copy(src, cuts, ncuts);
+		yy_scan_buffer(vbuf, src->len + ncuts + 2, scanner);
+	} else {
+		yy_scan_buffer(src->buf, src->len + 2, scanner);
+	}
 	rc = yyparse(scanner, &ps);
 	yylex_destroy(scanner);
+	free(vbuf);
+	free(cuts);
 
 	eof.src = src;
 	eof.off = (uint32_t)src->len;

@@ -21,8 +21,14 @@ typedef void *yyscan_t;
 /* The scanner's position; the grammar only passes it through. */
 struct ipts_scan {
 	const struct ipts_source *src;
-	uint32_t off, line, line_start;
+	uint32_t off, line, line_start;	/* in the source's own bytes */
 	int in_line;
+	/*
+	 * Where fgets() would split an over-long line, the scanner reads a
+	 * copy with a newline put in: cuts[k] is its offset in the copy.
+	 */
+	const uint32_t *cuts;
+	uint32_t ncuts, next_cut;
 };
 
 #define YYLLOC_DEFAULT(cur, rhs, n)                                           \

@@ -1103,8 +1103,7 @@ static void parse_loop(int argc, char **argv)
 		case '4':
 			break;
 		case '6':
-			/* iptables-restore skips a line meant for IPv6. */
-			cl->command = IPTS_CMD_NONE;
+			/* do_parse() returns here; what it read still runs. */
 			xt.skip_line = true;
 			return;
 		case 1:
@@ -1511,6 +1510,36 @@ static void build_entries(void)
 	}
 }
 
+/*
+ * -6 ends do_parse() early, and do_command4() still runs what it read:
+ * chain commands take effect, a rule command resolves its target and then
+ * adds or deletes nothing (no address pair was parsed).
+ */
+static void cut_short(void)
+{
+	struct ipts_cmdline *cl = xt.cl;
+
+	cl->nentries = 0;
+	if (cl->command == IPTS_CMD_REPLACE) {
+		xt.cur = cl->chain_word;
+		xt_exit_err(PARAMETER_PROBLEM, "-R cut short by -6: "
+			    "iptables-restore crashes on this line");
+	}
+	if (!(cl->command & (IPTS_CMD_APPEND | IPTS_CMD_DELETE |
+			     IPTS_CMD_CHECK | IPTS_CMD_INSERT)))
+		return;
+	if (!xt.jumpto)
+		xt.jumpto = "";
+	xt.cur = cl->jump_word;
+	if (!xt.target && find_opaque(xt.jumpto, true) == NULL &&
+	    xt.jumpto[0] != '\0' && !cl->is_chain(cl->ctx, xt.jumpto)) {
+		if (xt.goto_set)
+			xt_exit_err(PARAMETER_PROBLEM, "goto '%s' is not a "
+				    "chain", xt.jumpto);
+		xtables_find_target(xt.jumpto, XTF_LOAD_MUST_SUCCEED);
+	}
+}
+
 /* Free what libxtables allocated for one rule, after success or error. */
 static void cleanup(void)
 {
@@ -1586,6 +1615,8 @@ int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
 		if (!xt.skip_line) {
 			finish(cl->argc, cl->argv);
 			build_entries();
+		} else {
+			cut_short();
 		}
 	} else {
 		rc = -1;
