@@ -5,6 +5,7 @@
  */
 #include "report.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -121,6 +122,42 @@ void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color)
 	}
 }
 
+/* Length of the valid UTF-8 sequence at @s (at most @n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* No overlong forms, surrogates or code points past U+10FFFF. */
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* A JSON string: escapes, and U+FFFD for bytes that are not UTF-8. */
 void ipts_json_strn(FILE *f, const char *s, size_t n)
 {
 	size_t i;
@@ -128,6 +165,18 @@ void ipts_json_strn(FILE *f, const char *s, size_t n)
 	fputc('"', f);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x80) {
+			size_t k = utf8_len((const unsigned char *)s + i, n - i);
+
+			if (k == 0) {
+				fputs("\\ufffd", f);
+			} else {
+				fwrite(s + i, 1, k, f);
+				i += k - 1;
+			}
+			continue;
+		}
 
 		switch (c) {
 		case '"':

@@ -573,10 +573,13 @@ static int command_default(int c, int argc, char **argv, bool invert)
 	if (opaque_option(c, argc, argv, invert))
 		return 0;
 
-	/* Try loading the protocol's match (-p tcp --dport 22). */
-	if (should_load_proto() &&
-	    (find_proto(xt.protocol, XTF_DONT_LOAD, NULL) == NULL ||
-	     !xt.proto_used)) {
+	/*
+	 * Try loading the protocol's match (-p tcp --dport 22). iptables'
+	 * should_load_proto() also asks find_proto(XTF_DONT_LOAD), which is
+	 * NULL only before the extension was ever loaded, when proto_used
+	 * cannot be set yet; and it leaks a clone when the match is in use.
+	 */
+	if (should_load_proto()) {
 		m = find_proto(xt.protocol, XTF_TRY_LOAD, &xt.matches);
 		if (m) {
 			size_t size = XT_ALIGN(sizeof(struct xt_entry_match)) +
@@ -1318,19 +1321,20 @@ static void build_entries(void)
 		xt.cur = (xt.options & OPT_SOURCE) ? xt.opt_val[1] : -1;
 		if (xt.options & OPT_SOURCE)
 			check_names(xt.cur, xt.shost);
-		xtables_ipparse_multiple(xt.shost, &saddrs, &smasks, &ns);
+		/* Straight into xt: libxtables may fail after allocating,
+		 * and cleanup() frees what it finds there. */
+		xtables_ipparse_multiple(xt.shost, &xt.saddrs, &xt.smasks, &ns);
+		saddrs = xt.saddrs;
+		smasks = xt.smasks;
 	}
 	if (xt.dhost) {
 		xt.cur = (xt.options & OPT_DESTINATION) ? xt.opt_val[2] : -1;
 		if (xt.options & OPT_DESTINATION)
 			check_names(xt.cur, xt.dhost);
-		xtables_ipparse_multiple(xt.dhost, &daddrs, &dmasks, &nd);
+		xtables_ipparse_multiple(xt.dhost, &xt.daddrs, &xt.dmasks, &nd);
+		daddrs = xt.daddrs;
+		dmasks = xt.dmasks;
 	}
-	/* Kept where free() can reach them after an error. */
-	xt.saddrs = saddrs;
-	xt.smasks = smasks;
-	xt.daddrs = daddrs;
-	xt.dmasks = dmasks;
 	if ((ns > 1 || nd > 1) &&
 	    (xt.fw.ip.invflags & (IPT_INV_SRCIP | IPT_INV_DSTIP))) {
 		xt.cur = (xt.fw.ip.invflags & IPT_INV_SRCIP) ? xt.opt_bang[1] :
