@@ -1,0 +1,710 @@
+/*
+ * handshake.c - the packets of one local connection, in order, and what
+ * the client's connect() (TCP) or send()/recv() (UDP) makes of them.
+ *
+ * TCP: the client's SYN, the server's SYN-ACK (owned by the listening
+ * socket, so by the server's uid), the client's ACK. connect() returns once
+ * the SYN-ACK is in, so a lost ACK still connects. A dropped SYN or SYN-ACK
+ * leaves the client in SYN_SENT (timeout; TCP ignores the EPERM of a drop
+ * on output). A REJECT sends a RST (tcp-reset, nf_send_reset()) or an ICMP
+ * error (icmp_send()) that walks OUTPUT and INPUT itself; the error reaches
+ * the sender of the rejected packet, and the client's errno follows
+ * icmp_err_convert[]. With nothing listening the kernel answers RST.
+ *
+ * UDP: a datagram (7 bytes) and the server's answer (9 bytes). A drop on
+ * the sender's own output path makes send() fail with EPERM (ip_local_out()
+ * returns the hook's error, UDP passes it on).
+ */
+#include "walk_int.h"	/* first: glibc headers before the uapi ones */
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_ACK 0x10
+
+static const char *const pkt_names[] = {
+	[IPTS_PKT_SYN] = "SYN",
+	[IPTS_PKT_SYNACK] = "SYN-ACK",
+	[IPTS_PKT_ACK] = "ACK",
+	[IPTS_PKT_RST] = "RST",
+	[IPTS_PKT_ICMP] = "ICMP",
+	[IPTS_PKT_DATA] = "DATA",
+	[IPTS_PKT_REPLY] = "REPLY",
+};
+
+static struct ipts_packet *rec_new(struct ipts_sim *s,
+				   enum ipts_packet_kind kind, bool client)
+{
+	struct ipts_packet *rec, keep;
+
+	/* a handshake is at most 5 packets: answers stop at an ICMP error */
+	assert(s->npkts < IPTS_MAX_PACKETS);
+	rec = &s->pkts[s->npkts++];
+	keep = *rec;
+	memset(rec, 0, sizeof(*rec));
+	rec->trace = keep.trace;
+	rec->trace_cap = keep.trace_cap;
+	rec->ev = keep.ev;
+	rec->ev_cap = keep.ev_cap;
+	rec->kind = kind;
+	rec->name = pkt_names[kind];
+	rec->from_client = client;
+	rec->decided = -1;
+	rec->answer = -1;
+	rec->verdict = IPTS_V_NOT_SENT;
+	return rec;
+}
+
+struct sock {
+	bool has_sk, file;
+	uint32_t uid, gid;
+};
+
+/* A packet sent back: its source port is the other's destination port. */
+static uint8_t swapped(uint8_t port_rand)
+{
+	return (port_rand & 1) << 1 | (port_rand & 2) >> 1;
+}
+
+static void pkt_init(struct ipts_pkt *p, uint8_t proto, uint32_t sa,
+		     uint32_t da, uint16_t sp, uint16_t dp,
+		     const struct sock *sk)
+{
+	memset(p, 0, sizeof(*p));
+	p->protocol = proto;
+	p->saddr = sa;
+	p->daddr = da;
+	p->sport = sp;
+	p->dport = dp;
+	p->ttl = 64;
+	p->in = "";
+	p->out = "";
+	p->pkt_type = 0;	/* PACKET_HOST, also after loopback_xmit */
+	p->has_sk = sk->has_sk;
+	p->sk_has_file = sk->file;
+	p->uid = sk->uid;
+	p->gid = sk->gid;
+	p->ctinfo = IPTS_CT_INVALID;
+}
+
+/* Linux's SYN and SYN-ACK carry MSS, SACK-permitted, timestamps and window
+ * scale (20 bytes of options); the ACK carries timestamps (12). */
+static void tcp_shape(struct ipts_pkt *p, uint8_t flags)
+{
+	/* MSS 65495 (lo), SACK_PERM, TS, NOP, WS 7 */
+	static const uint8_t syn_opts[20] = {
+		2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0,
+		1, 3, 3, 7,
+	};
+	/* NOP, NOP, TS */
+	static const uint8_t ack_opts[12] = {
+		1, 1, 8, 10, 0, 0, 0, 2, 0, 0, 0, 1,
+	};
+	static const uint8_t no_opts[1];
+
+	p->tcp_flags = flags;
+	if (flags & TH_SYN) {
+		p->tcp_doff = 10;
+		p->tcp_opts = syn_opts;
+	} else if (flags & TH_RST) {
+		p->tcp_doff = 5;
+		p->tcp_opts = no_opts;
+	} else {
+		p->tcp_doff = 8;
+		p->tcp_opts = ack_opts;
+	}
+	p->tot_len = 20 + p->tcp_doff * 4;
+}
+
+static void set_devs(struct ipts_pkt *p, unsigned int hook)
+{
+	bool out = ipts_hook_is_output_side(hook);
+
+	p->in = out ? "" : "lo";
+	p->out = out ? "lo" : "";
+	p->hook = hook;
+}
+
+static void rec_finish(struct ipts_sim *s, struct ipts_packet *rec,
+		       const struct ipts_pkt *p)
+{
+	rec->mark = p->mark;
+	rec->connmark = p->ct ? p->ct->mark : 0;
+	rec->ctstate = s->conntrack && s->attached ? ipts_ctinfo_name(p->ctinfo)
+						   : NULL;
+}
+
+static struct ipts_packet *send_reject_answer(struct ipts_sim *s,
+					      const struct ipts_pkt *orig,
+					      const struct ipts_packet *orec);
+
+/* What a packet carries of conntrack when it enters the path. */
+enum {
+	WALK_FRESH,	/* nothing: conntrack looks at it at OUTPUT */
+	WALK_ATTACHED,	/* an entry, or the untracked mark */
+	WALK_STUB,	/* skb->_nfct set without an entry */
+};
+
+/*
+ * Walk @p along the local path; @attached: it carries an entry already.
+ * A REJECT's answer is walked at once, as the next packet.
+ */
+static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
+			      struct ipts_pkt *p, int attached)
+{
+	const struct ipts_step *st;
+
+	s->cur = rec;
+	s->attached = attached == WALK_ATTACHED;
+	s->nfct_stub = attached == WALK_STUB;
+	memset(&s->reply, 0, sizeof(s->reply));
+	rec->saddr = p->saddr;
+	rec->daddr = p->daddr;
+	rec->sport = p->sport;
+	rec->dport = p->dport;
+	if (s->rport.active && (p->port_rand & 1)) {
+		rec->sport = s->rport.lo;
+		rec->sport_hi = s->rport.hi;
+	}
+	if (s->rport.active && (p->port_rand & 2)) {
+		rec->dport = s->rport.lo;
+		rec->dport_hi = s->rport.hi;
+	}
+	rec->icmp_type = p->icmp_type;
+	rec->icmp_code = p->icmp_code;
+	for (st = ipts_path_local(); st->kind != IPTS_STEP_END; st++) {
+		const struct ipts_table *t;
+		unsigned int v = NF_ACCEPT;
+
+		set_devs(p, st->hook);
+		switch (st->kind) {
+		case IPTS_STEP_TABLE:
+			t = s->rs->tables[st->table];
+			if (t && (t->valid_hooks & (1u << st->hook)))
+				v = ipts_do_table(s, t, st->hook, p);
+			break;
+		case IPTS_STEP_CT_IN:
+			ipts_ct_in(s, p, st->hook);
+			break;
+		case IPTS_STEP_NAT:
+			v = ipts_nat_hook(s, p, st->hook);
+			break;
+		case IPTS_STEP_CONFIRM:
+			ipts_ct_confirm(s, p);
+			break;
+		case IPTS_STEP_LOOPBACK:
+		case IPTS_STEP_END:
+			break;
+		}
+		if (s->unmodelled_why) {
+			rec->verdict = IPTS_V_UNDETERMINED;
+			rec->decided = rec->ntrace ? (long)rec->ntrace - 1 : -1;
+			rec_finish(s, rec, p);
+			return rec->verdict;
+		}
+		if (v != NF_ACCEPT) {
+			rec->decided = rec->ntrace ? (long)rec->ntrace - 1 : -1;
+			rec->out_side = ipts_hook_is_output_side(st->hook);
+			rec->verdict = s->reply.pending ? IPTS_V_REJECTED
+							: IPTS_V_DROPPED;
+			rec_finish(s, rec, p);
+			if (rec->verdict == IPTS_V_REJECTED) {
+				struct ipts_packet *ans;
+
+				ans = send_reject_answer(s, p, rec);
+				rec->answer = ans ? (int)(ans - s->pkts) : -1;
+			}
+			return rec->verdict;
+		}
+	}
+	rec->verdict = IPTS_V_DELIVERED;
+	rec_finish(s, rec, p);
+	return rec->verdict;
+}
+
+static bool listening(const struct ipts_sim *s, uint32_t addr, uint16_t port)
+{
+	const struct ipts_query *q = s->q;
+	unsigned int i;
+
+	if (!q->no_listener && addr == q->dst && port == q->dport)
+		return true;
+	for (i = 0; i < q->nlisten; i++)
+		if ((!q->listen[i].addr || q->listen[i].addr == addr) &&
+		    q->listen[i].port == port)
+			return true;
+	return false;
+}
+
+/* --- words ----------------------------------------------------------- */
+
+static void describe(char *buf, size_t len, const struct ipts_packet *rec)
+{
+	const struct ipts_trace *t;
+	const struct ipts_chain *c;
+
+	if (rec->decided < 0) {
+		snprintf(buf, len, "a step the simulator cannot name");
+		return;
+	}
+	t = &rec->trace[rec->decided];
+	c = t->chain;
+	if (t->rule) {
+		const struct ipts_rule *r = t->rule;
+
+		snprintf(buf, len, "%s/%s rule %u (%s:%u: %s)",
+			 c->table->name, c->name, t->num,
+			 r->loc.src ? r->loc.src->name : "?", r->loc.line,
+			 r->text ? r->text : "");
+	} else if (c->loc.src) {
+		size_t n = 0;
+		const char *line = ipts_source_line(c->loc.src, c->loc.off, &n);
+
+		snprintf(buf, len, "the %s/%s policy %s (%s:%u: %.*s)",
+			 c->table->name, c->name,
+			 c->policy == NF_DROP ? "DROP" : "ACCEPT",
+			 c->loc.src->name, c->loc.line, (int)n, line);
+	} else {
+		snprintf(buf, len, "the %s/%s policy %s", c->table->name,
+			 c->name, c->policy == NF_DROP ? "DROP" : "ACCEPT");
+	}
+}
+
+static const char *icmp_words(uint8_t code)
+{
+	switch (code) {
+	case ICMP_NET_UNREACH:
+		return "ICMP net-unreachable";
+	case ICMP_HOST_UNREACH:
+		return "ICMP host-unreachable";
+	case ICMP_PROT_UNREACH:
+		return "ICMP protocol-unreachable";
+	case ICMP_PORT_UNREACH:
+		return "ICMP port-unreachable";
+	case ICMP_NET_ANO:
+		return "ICMP net-prohibited";
+	case ICMP_HOST_ANO:
+		return "ICMP host-prohibited";
+	case ICMP_PKT_FILTERED:
+		return "ICMP admin-prohibited";
+	}
+	return "ICMP error";
+}
+
+/* icmp_err_convert[] in net/ipv4/icmp.c */
+static enum ipts_outcome icmp_outcome(uint8_t code)
+{
+	switch (code) {
+	case ICMP_NET_UNREACH:
+	case ICMP_NET_ANO:
+		return IPTS_NETUNREACH;
+	case ICMP_PROT_UNREACH:
+		return IPTS_PROTOUNREACH;
+	case ICMP_PORT_UNREACH:
+		return IPTS_REFUSED;
+	default:
+		return IPTS_HOSTUNREACH;
+	}
+}
+
+/* icmp_err_convert[].fatal: UDP without IP_RECVERR reports only these */
+static bool icmp_fatal(uint8_t code)
+{
+	return code != ICMP_NET_UNREACH && code != ICMP_HOST_UNREACH;
+}
+
+static const char *reply_words(const struct ipts_packet *r)
+{
+	return r->kind == IPTS_PKT_RST ? "RST" : icmp_words(r->icmp_code);
+}
+
+static void decided(struct ipts_sim *s, const struct ipts_packet *rec,
+		    int *dpkt, long *didx)
+{
+	*dpkt = (int)(rec - s->pkts);
+	*didx = rec->decided;
+}
+
+/* --- answers to rejected packets ------------------------------------ */
+
+/* __icmp_send(): an error goes with precedence "internetwork control" */
+static uint8_t icmp_tos(const struct ipts_pkt *orig)
+{
+	return (orig->tos & 0x1e) | 0xc0;
+}
+
+/*
+ * nf_ct_attach(): an answer the kernel makes for a packet (a RST from
+ * REJECT, an ICMP error from REJECT: icmp_glue_bits()) rides on that
+ * packet's entry, RELATED, in the other direction; whether it was
+ * confirmed does not matter. Without an entry it goes through conntrack
+ * like any packet; but the answer to an untracked packet gets an skb->_nfct
+ * with no entry (nf_conntrack_attach() copies a NULL ct): NOTRACK and CT
+ * leave it alone, matches see INVALID, conntrack looks it up at OUTPUT.
+ */
+static int ct_attach(struct ipts_pkt *p, const struct ipts_pkt *orig)
+{
+	if (!orig->ct)
+		return orig->ctinfo == IPTS_CT_UNTRACKED ? WALK_STUB
+							 : WALK_FRESH;
+	p->ct = orig->ct;
+	p->ctinfo = IPTS_CT_RELATED;
+	p->reply_dir = !orig->reply_dir;
+	return WALK_ATTACHED;
+}
+
+static void set_inner(struct ipts_sim *s, const struct ipts_pkt *orig)
+{
+	s->inner.saddr = orig->saddr;
+	s->inner.daddr = orig->daddr;
+	s->inner.sport = orig->sport;
+	s->inner.dport = orig->dport;
+	s->inner.protocol = orig->protocol;
+}
+
+/*
+ * Build and walk the answer a REJECT asked for, from @orig as it was at
+ * the rejecting hook. NULL when nothing is sent.
+ */
+static struct ipts_packet *send_reject_answer(struct ipts_sim *s,
+					      const struct ipts_pkt *orig,
+					      const struct ipts_packet *orec)
+{
+	struct ipts_reply_req rq = s->reply;
+	static const struct sock nosock = { false, false, 0, 0 };
+	static const struct sock kernsock = { true, false, 0, 0 };
+	struct ipts_packet *rec;
+	struct ipts_pkt p;
+	int attached;
+
+	if (!rq.pending)
+		return NULL;
+	rec = rec_new(s, rq.tcp_reset ? IPTS_PKT_RST : IPTS_PKT_ICMP,
+		      !orec->from_client);
+	if (!rec)
+		return NULL;
+	if (rq.tcp_reset) {
+		/* nf_send_reset(): a new skb without a socket, attached to
+		 * the rejected packet's entry (nf_ct_attach) */
+		pkt_init(&p, IPPROTO_TCP, orig->daddr, orig->saddr,
+			 orig->dport, orig->sport, &nosock);
+		p.port_rand = swapped(orig->port_rand);
+		tcp_shape(&p, orig->tcp_flags & TH_ACK ? TH_RST
+						       : TH_RST | TH_ACK);
+		attached = ct_attach(&p, orig);
+	} else {
+		/* icmp_send(): from the per-cpu ICMP socket */
+		pkt_init(&p, IPPROTO_ICMP, orig->daddr, orig->saddr, 0, 0,
+			 &kernsock);
+		p.icmp_type = ICMP_DEST_UNREACH;
+		p.icmp_code = rq.icmp_code;
+		p.tos = icmp_tos(orig);
+		p.tot_len = 28 + (orig->tot_len > 548 ? 548 : orig->tot_len);
+		set_inner(s, orig);
+		attached = ct_attach(&p, orig);
+	}
+	walk(s, rec, &p, attached);
+	return rec;
+}
+
+/* A kernel answer to a packet nobody listens for. */
+static struct ipts_packet *send_kernel_answer(struct ipts_sim *s,
+					      const struct ipts_pkt *orig,
+					      bool from_client)
+{
+	static const struct sock kernsock = { true, false, 0, 0 };
+	struct ipts_packet *rec;
+	struct ipts_pkt p;
+
+	if (orig->protocol == IPPROTO_TCP) {
+		/* tcp_v4_send_reset() through the netns control socket */
+		rec = rec_new(s, IPTS_PKT_RST, from_client);
+		if (!rec)
+			return NULL;
+		pkt_init(&p, IPPROTO_TCP, orig->daddr, orig->saddr,
+			 orig->dport, orig->sport, &kernsock);
+		p.port_rand = swapped(orig->port_rand);
+		tcp_shape(&p, TH_RST | TH_ACK);
+		p.tos = orig->tos;	/* ip_send_unicast_reply(): arg.tos */
+	} else {
+		/* __udp4_lib_rcv(): port unreachable */
+		rec = rec_new(s, IPTS_PKT_ICMP, from_client);
+		if (!rec)
+			return NULL;
+		pkt_init(&p, IPPROTO_ICMP, orig->daddr, orig->saddr, 0, 0,
+			 &kernsock);
+		p.icmp_type = ICMP_DEST_UNREACH;
+		p.icmp_code = ICMP_PORT_UNREACH;
+		p.tos = icmp_tos(orig);
+		p.tot_len = 28 + orig->tot_len;
+		/* __udp4_lib_rcv() calls nf_reset_ct() first: nothing to
+		 * attach, conntrack finds the entry at OUTPUT (RELATED) */
+		set_inner(s, orig);
+	}
+	walk(s, rec, &p, WALK_FRESH);
+	return rec;
+}
+
+/* The client's packet @rec was rejected: what the client sees. */
+static enum ipts_outcome client_rejected(struct ipts_sim *s,
+					 struct ipts_packet *rec, bool udp,
+					 char *why, size_t len, int *dpkt,
+					 long *didx)
+{
+	char d1[512], d2[512];
+	struct ipts_packet *ans;
+	bool out_side = rec->out_side;
+
+	describe(d1, sizeof(d1), rec);
+	ans = rec->answer >= 0 ? &s->pkts[rec->answer] : NULL;
+	if (s->unmodelled_why)
+		return IPTS_UNDETERMINED;
+	if (udp && out_side) {
+		decided(s, rec, dpkt, didx);
+		snprintf(why, len, "send() fails: the datagram is rejected "
+			 "on its way out by %s", d1);
+		return IPTS_EPERM;
+	}
+	if (!ans) {
+		decided(s, rec, dpkt, didx);
+		snprintf(why, len, "the %s is rejected by %s, which sends "
+			 "nothing back", rec->name, d1);
+		return udp ? IPTS_DROPPED : IPTS_TIMEOUT;
+	}
+	if (ans->verdict != IPTS_V_DELIVERED) {
+		decided(s, ans, dpkt, didx);
+		describe(d2, sizeof(d2), ans);
+		snprintf(why, len, "the %s is rejected by %s, and the %s it "
+			 "sends back is %s by %s", rec->name, d1,
+			 reply_words(ans), ans->verdict == IPTS_V_REJECTED ?
+			 "rejected" : "dropped", d2);
+		return udp ? IPTS_DROPPED : IPTS_TIMEOUT;
+	}
+	decided(s, rec, dpkt, didx);
+	if (udp && ans->kind == IPTS_PKT_ICMP && !icmp_fatal(ans->icmp_code)) {
+		snprintf(why, len, "the %s is rejected by %s, which answers "
+			 "%s: a soft error UDP does not report", rec->name, d1,
+			 reply_words(ans));
+		return IPTS_DROPPED;
+	}
+	snprintf(why, len, "the %s is rejected by %s, which answers %s",
+		 rec->name, d1, reply_words(ans));
+	if (ans->kind == IPTS_PKT_RST)
+		return IPTS_REFUSED;
+	return icmp_outcome(ans->icmp_code);
+}
+
+/* --- TCP --------------------------------------------------------------- */
+
+static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
+				 int *dpkt, long *didx)
+{
+	const struct ipts_query *q = s->q;
+	const struct sock client = { true, true, q->uid, q->gid };
+	const struct sock server = { true, true, q->server_uid, q->server_gid };
+	struct ipts_packet *syn, *sa, *ack, *ans;
+	struct ipts_pkt p, r;
+	char d[512], a[32];
+
+	syn = rec_new(s, IPTS_PKT_SYN, true);
+	pkt_init(&p, IPPROTO_TCP, q->src, q->dst, q->sport, q->dport, &client);
+	tcp_shape(&p, TH_SYN);
+	walk(s, syn, &p, WALK_FRESH);
+	if (s->unmodelled_why)
+		return IPTS_UNDETERMINED;
+	if (syn->verdict == IPTS_V_DROPPED) {
+		decided(s, syn, dpkt, didx);
+		describe(d, sizeof(d), syn);
+		snprintf(why, len, "the SYN is dropped by %s", d);
+		return IPTS_TIMEOUT;
+	}
+	if (syn->verdict == IPTS_V_REJECTED)
+		return client_rejected(s, syn, false, why, len, dpkt, didx);
+
+	ipts_fmt_addr(a, sizeof(a), p.daddr, p.dport);
+	if (!listening(s, p.daddr, p.dport)) {
+		ans = send_kernel_answer(s, &p, false);
+		if (s->unmodelled_why)
+			return IPTS_UNDETERMINED;
+		if (ans && ans->verdict == IPTS_V_DELIVERED) {
+			snprintf(why, len, "nothing listens on %s: the kernel "
+				 "answers RST", a);
+			return IPTS_REFUSED;
+		}
+		if (ans)
+			decided(s, ans, dpkt, didx);
+		describe(d, sizeof(d), ans ? ans : syn);
+		snprintf(why, len, "nothing listens on %s, and the RST the "
+			 "kernel sends back is %s by %s", a,
+			 ans && ans->verdict == IPTS_V_REJECTED ? "rejected" :
+			 "dropped", d);
+		return IPTS_TIMEOUT;
+	}
+
+	/* The SYN-ACK from the listening socket, to where the SYN came from
+	 * as the server saw it. */
+	sa = rec_new(s, IPTS_PKT_SYNACK, false);
+	pkt_init(&r, IPPROTO_TCP, p.daddr, p.saddr, p.dport, p.sport, &server);
+	r.port_rand = swapped(p.port_rand);
+	tcp_shape(&r, TH_SYN | TH_ACK);
+	walk(s, sa, &r, WALK_FRESH);
+	if (s->unmodelled_why)
+		return IPTS_UNDETERMINED;
+	if (sa->verdict != IPTS_V_DELIVERED) {
+		decided(s, sa, dpkt, didx);
+		describe(d, sizeof(d), sa);
+		if (sa->verdict == IPTS_V_REJECTED) {
+			if (s->unmodelled_why)
+				return IPTS_UNDETERMINED;
+			snprintf(why, len, "the SYN-ACK is rejected by %s: "
+				 "the answer goes to the server, the client "
+				 "is never answered", d);
+		} else {
+			snprintf(why, len, "the SYN-ACK is dropped by %s", d);
+		}
+		return IPTS_TIMEOUT;
+	}
+
+	/* connect() has returned; the ACK only tells the server. */
+	ack = rec_new(s, IPTS_PKT_ACK, true);
+	pkt_init(&p, IPPROTO_TCP, r.daddr, r.saddr, r.dport, r.sport, &client);
+	p.port_rand = swapped(r.port_rand);
+	tcp_shape(&p, TH_ACK);
+	walk(s, ack, &p, WALK_FRESH);
+	if (s->unmodelled_why)
+		return IPTS_UNDETERMINED;
+	if (ack->verdict == IPTS_V_DELIVERED) {
+		snprintf(why, len, "the SYN, the SYN-ACK and the ACK all get "
+			 "through");
+		return IPTS_CONNECTED;
+	}
+	describe(d, sizeof(d), ack);
+	if (ack->verdict == IPTS_V_REJECTED) {
+		ans = ack->answer >= 0 ? &s->pkts[ack->answer] : NULL;
+		if (s->unmodelled_why)
+			return IPTS_UNDETERMINED;
+		if (ans && ans->verdict == IPTS_V_DELIVERED) {
+			decided(s, ack, dpkt, didx);
+			/* The answer is processed right after the SYN-ACK,
+			 * before the connecting process runs. */
+			if (ans->kind == IPTS_PKT_RST) {
+				snprintf(why, len, "the final ACK is rejected "
+					 "by %s, and its RST resets the "
+					 "connection as it is made", d);
+				return IPTS_RESET;
+			}
+			/* tcp_v4_err() on an established socket: a soft
+			 * error, which SO_ERROR reports after a
+			 * non-blocking connect() (a blocking one returns
+			 * 0) */
+			snprintf(why, len, "the final ACK is rejected by %s, "
+				 "and its %s reaches the client's established "
+				 "socket as a soft error: SO_ERROR reports it "
+				 "after a non-blocking connect(), a blocking "
+				 "connect() returns 0", d, reply_words(ans));
+			return icmp_outcome(ans->icmp_code);
+		}
+		snprintf(why, len, "connect() succeeds on the SYN-ACK, but the "
+			 "final ACK is rejected by %s; the server never "
+			 "accepts", d);
+	} else {
+		snprintf(why, len, "connect() succeeds on the SYN-ACK, but the "
+			 "final ACK is dropped by %s; the server never accepts",
+			 d);
+	}
+	return IPTS_CONNECTED;
+}
+
+/* --- UDP --------------------------------------------------------------- */
+
+static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
+				 int *dpkt, long *didx)
+{
+	const struct ipts_query *q = s->q;
+	const struct sock client = { true, true, q->uid, q->gid };
+	const struct sock server = { true, true, q->server_uid, q->server_gid };
+	struct ipts_packet *data, *reply, *ans;
+	struct ipts_pkt p, r;
+	char d[512], a[32];
+
+	data = rec_new(s, IPTS_PKT_DATA, true);
+	pkt_init(&p, IPPROTO_UDP, q->src, q->dst, q->sport, q->dport, &client);
+	/* 7 bytes out, 9 back: what tests/kernel/oracle.py sends, so that
+	 * -m length answers the same */
+	p.tot_len = 20 + 8 + 7;
+	walk(s, data, &p, WALK_FRESH);
+	if (s->unmodelled_why)
+		return IPTS_UNDETERMINED;
+	if (data->verdict == IPTS_V_DROPPED) {
+		decided(s, data, dpkt, didx);
+		describe(d, sizeof(d), data);
+		if (data->out_side) {
+			snprintf(why, len, "send() fails: the datagram is "
+				 "dropped on its way out by %s", d);
+			return IPTS_EPERM;
+		}
+		snprintf(why, len, "the datagram is dropped by %s", d);
+		return IPTS_DROPPED;
+	}
+	if (data->verdict == IPTS_V_REJECTED)
+		return client_rejected(s, data, true, why, len, dpkt, didx);
+
+	ipts_fmt_addr(a, sizeof(a), p.daddr, p.dport);
+	if (!listening(s, p.daddr, p.dport)) {
+		ans = send_kernel_answer(s, &p, false);
+		if (s->unmodelled_why)
+			return IPTS_UNDETERMINED;
+		if (ans && ans->verdict == IPTS_V_DELIVERED) {
+			snprintf(why, len, "nothing listens on %s: the kernel "
+				 "answers ICMP port-unreachable", a);
+			return IPTS_REFUSED;
+		}
+		if (ans)
+			decided(s, ans, dpkt, didx);
+		describe(d, sizeof(d), ans ? ans : data);
+		snprintf(why, len, "nothing listens on %s, and the ICMP "
+			 "port-unreachable the kernel sends back is %s by %s",
+			 a, ans && ans->verdict == IPTS_V_REJECTED ?
+			 "rejected" : "dropped", d);
+		return IPTS_DROPPED;
+	}
+
+	reply = rec_new(s, IPTS_PKT_REPLY, false);
+	pkt_init(&r, IPPROTO_UDP, p.daddr, p.saddr, p.dport, p.sport, &server);
+	r.port_rand = swapped(p.port_rand);
+	r.tot_len = 20 + 8 + 9;
+	walk(s, reply, &r, WALK_FRESH);
+	if (s->unmodelled_why)
+		return IPTS_UNDETERMINED;
+	if (reply->verdict == IPTS_V_DELIVERED) {
+		snprintf(why, len, "the datagram and the server's answer "
+			 "both get through");
+		return IPTS_DELIVERED;
+	}
+	decided(s, reply, dpkt, didx);
+	describe(d, sizeof(d), reply);
+	if (s->unmodelled_why)
+		return IPTS_UNDETERMINED;
+	snprintf(why, len, "the server's answer is %s by %s%s",
+		 reply->verdict == IPTS_V_REJECTED ? "rejected" : "dropped", d,
+		 reply->out_side ? " (the server's send() fails with EPERM)"
+				 : "");
+	return IPTS_DROPPED;
+}
+
+enum ipts_outcome ipts_handshake_run(struct ipts_sim *s, char *why,
+				     size_t whylen, int *dpkt, long *didx)
+{
+	why[0] = '\0';
+	*dpkt = -1;
+	*didx = -1;
+	if (s->q->proto == IPPROTO_UDP)
+		return udp_run(s, why, whylen, dpkt, didx);
+	return tcp_run(s, why, whylen, dpkt, didx);
+}

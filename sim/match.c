@@ -1,0 +1,318 @@
+/*
+ * match.c - one rule's IP header part and its match blobs against a
+ * simulated packet, as ipt_do_table() asks ip_packet_match() and then each
+ * extension's match function. The evaluators live in match_l4.c (tcp, udp,
+ * icmp, multiport, tcpmss, ecn), match_ct.c (conntrack, state, connmark,
+ * helper) and match_misc.c (the rest); this file picks one by the blob's
+ * name and revision, which decide the layout of its data.
+ *
+ * Nothing here allocates. Finding the evaluator is an index on the name's
+ * first letter and a strcmp() or two (under 10 ns a blob with the
+ * evaluation); a walker may later cache it per blob.
+ */
+#include "match_int.h"	/* first: glibc headers before the uapi ones */
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/netfilter/x_tables.h>
+#include <linux/netfilter/xt_addrtype.h>
+#include <linux/netfilter/xt_comment.h>
+#include <linux/netfilter/xt_connmark.h>
+#include <linux/netfilter/xt_conntrack.h>
+#include <linux/netfilter/xt_dscp.h>
+#include <linux/netfilter/xt_ecn.h>
+#include <linux/netfilter/xt_helper.h>
+#include <linux/netfilter/xt_iprange.h>
+#include <linux/netfilter/xt_length.h>
+#include <linux/netfilter/xt_limit.h>
+#include <linux/netfilter/xt_mac.h>
+#include <linux/netfilter/xt_mark.h>
+#include <linux/netfilter/xt_multiport.h>
+#include <linux/netfilter/xt_owner.h>
+#include <linux/netfilter/xt_physdev.h>
+#include <linux/netfilter/xt_pkttype.h>
+#include <linux/netfilter/xt_policy.h>
+#include <linux/netfilter/xt_rpfilter.h>
+#include <linux/netfilter/xt_state.h>
+#include <linux/netfilter/xt_statistic.h>
+#include <linux/netfilter/xt_tcpmss.h>
+#include <linux/netfilter/xt_tcpudp.h>
+#include <linux/netfilter_ipv4/ipt_ttl.h>
+
+struct mt_entry {
+	const char *name;
+	uint8_t revision;
+	uint16_t size;			/* sizeof the uapi struct */
+	ipts_match_fn fn;
+};
+
+/*
+ * Every (name, revision) the kernel (6.x) registers for IPv4 that we
+ * evaluate, grouped by the name's first letter so that finding one costs
+ * an index and a strcmp() or two (the revision iptables 1.8.9 writes comes
+ * first). A revision the kernel no longer has
+ * (owner 0, mark 0, connmark 0, tos 0, iprange 0, conntrack 0) is answered
+ * as not modelled: the kernel would refuse to load it.
+ */
+#define MT(n, r, type, fn) { n, r, sizeof(type), fn }
+
+static const struct mt_entry mt_a[] = {
+	MT("addrtype", 0, struct xt_addrtype_info, ipts_mt_addrtype),
+	MT("addrtype", 1, struct xt_addrtype_info_v1, ipts_mt_addrtype),
+};
+static const struct mt_entry mt_c[] = {
+	MT("comment", 0, struct xt_comment_info, ipts_mt_comment),
+	MT("conntrack", 3, struct xt_conntrack_mtinfo3, ipts_mt_conntrack),
+	MT("conntrack", 1, struct xt_conntrack_mtinfo1, ipts_mt_conntrack),
+	MT("conntrack", 2, struct xt_conntrack_mtinfo2, ipts_mt_conntrack),
+	MT("connmark", 1, struct xt_connmark_mtinfo1, ipts_mt_connmark),
+};
+static const struct mt_entry mt_d[] = {
+	MT("dscp", 0, struct xt_dscp_info, ipts_mt_dscp),
+};
+static const struct mt_entry mt_e[] = {
+	MT("ecn", 0, struct xt_ecn_info, ipts_mt_ecn),
+};
+static const struct mt_entry mt_h[] = {
+	MT("helper", 0, struct xt_helper_info, ipts_mt_helper),
+};
+static const struct mt_entry mt_i[] = {
+	MT("icmp", 0, struct ipt_icmp, ipts_mt_icmp),
+	MT("iprange", 1, struct xt_iprange_mtinfo, ipts_mt_iprange),
+};
+static const struct mt_entry mt_l[] = {
+	MT("length", 0, struct xt_length_info, ipts_mt_length),
+	MT("limit", 0, struct xt_rateinfo, ipts_mt_limit),
+};
+static const struct mt_entry mt_m[] = {
+	MT("multiport", 1, struct xt_multiport_v1, ipts_mt_multiport),
+	MT("mark", 1, struct xt_mark_mtinfo1, ipts_mt_mark),
+	MT("mac", 0, struct xt_mac_info, ipts_mt_mac),
+	MT("multiport", 0, struct xt_multiport, ipts_mt_multiport),
+};
+static const struct mt_entry mt_o[] = {
+	MT("owner", 1, struct xt_owner_match_info, ipts_mt_owner),
+};
+static const struct mt_entry mt_p[] = {
+	MT("pkttype", 0, struct xt_pkttype_info, ipts_mt_pkttype),
+	MT("physdev", 0, struct xt_physdev_info, ipts_mt_physdev),
+	MT("policy", 0, struct xt_policy_info, ipts_mt_policy),
+};
+static const struct mt_entry mt_r[] = {
+	MT("rpfilter", 0, struct xt_rpfilter_info, ipts_mt_rpfilter),
+};
+static const struct mt_entry mt_s[] = {
+	MT("state", 0, struct xt_state_info, ipts_mt_state),
+	MT("statistic", 0, struct xt_statistic_info, ipts_mt_statistic),
+};
+static const struct mt_entry mt_t[] = {
+	MT("tcp", 0, struct xt_tcp, ipts_mt_tcp),
+	MT("tcpmss", 0, struct xt_tcpmss_match_info, ipts_mt_tcpmss),
+	MT("tos", 1, struct xt_tos_match_info, ipts_mt_tos),
+	MT("ttl", 0, struct ipt_ttl_info, ipts_mt_ttl),
+};
+static const struct mt_entry mt_u[] = {
+	MT("udp", 0, struct xt_udp, ipts_mt_udp),
+};
+
+#define NROWS(a) (sizeof(a) / sizeof((a)[0]))
+#define LETTER(c, a) [(c) - 'a'] = { a, NROWS(a) }
+
+static const struct {
+	const struct mt_entry *rows;
+	unsigned int n;
+} mt_by_letter[26] = {
+	LETTER('a', mt_a), LETTER('c', mt_c), LETTER('d', mt_d),
+	LETTER('e', mt_e), LETTER('h', mt_h), LETTER('i', mt_i),
+	LETTER('l', mt_l), LETTER('m', mt_m), LETTER('o', mt_o),
+	LETTER('p', mt_p), LETTER('r', mt_r), LETTER('s', mt_s),
+	LETTER('t', mt_t), LETTER('u', mt_u),
+};
+
+/* Matches we know and do not evaluate, with why (sorted by name). */
+struct mt_unmodelled {
+	const char *name;
+	const char *reason;
+};
+
+static const struct mt_unmodelled mt_unknown[] = {
+	{ "bpf", "-m bpf programs are not modelled" },
+	{ "cgroup", "-m cgroup depends on the host's cgroups" },
+	{ "cluster", "-m cluster depends on the host's cluster node" },
+	{ "connbytes", "-m connbytes depends on earlier traffic" },
+	{ "connlabel", "-m connlabel is not modelled" },
+	{ "connlimit", "-m connlimit depends on other connections" },
+	{ "cpu", "-m cpu depends on the cpu that handles the packet" },
+	{ "devgroup", "-m devgroup depends on the host's interfaces" },
+	{ "hashlimit", "-m hashlimit depends on earlier traffic" },
+	{ "ipvs", "-m ipvs depends on the host's ipvs services" },
+	{ "nfacct", "-m nfacct depends on the host's accounting objects" },
+	{ "osf", "-m osf is not modelled" },
+	{ "quota", "-m quota depends on earlier traffic" },
+	{ "rateest", "-m rateest depends on earlier traffic" },
+	{ "realm", "-m realm depends on the host's routes" },
+	{ "recent", "-m recent lists are host state" },
+	{ "set", "-m set contents are host state" },
+	{ "socket", "-m socket depends on the host's sockets" },
+	{ "string", "-m string is not modelled" },
+	{ "time", "-m time depends on the clock" },
+	{ "u32", "-m u32 is not modelled" },
+};
+
+static int cmp_unknown(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct mt_unmodelled *)elem)->name);
+}
+
+static const char *unmodelled_reason(const char *name)
+{
+	const struct mt_unmodelled *u;
+
+	u = bsearch(name, mt_unknown, NROWS(mt_unknown), sizeof(mt_unknown[0]),
+		    cmp_unknown);
+	return u ? u->reason : "match is not modelled";
+}
+
+/*
+ * The row for @name, @revision; NULL if none. *@name_known tells whether
+ * some revision of @name is evaluated.
+ */
+static const struct mt_entry *mt_find(const char *name, uint8_t revision,
+				      bool *name_known)
+{
+	unsigned int c = (unsigned char)name[0] - 'a', i;
+
+	*name_known = false;
+	if (c >= 26)
+		return NULL;
+	for (i = 0; i < mt_by_letter[c].n; i++) {
+		const struct mt_entry *row = &mt_by_letter[c].rows[i];
+
+		if (strcmp(name, row->name) != 0)
+			continue;
+		*name_known = true;
+		if (row->revision == revision)
+			return row;
+	}
+	return NULL;
+}
+
+enum ipts_match_result ipts_match_eval(const struct xt_entry_match *m,
+				       const struct ipt_entry *e,
+				       const struct ipts_pkt *p,
+				       const struct ipts_host *h,
+				       const char **reason)
+{
+	const char *name = m->u.user.name;
+	uint8_t rev = m->u.user.revision;
+	const struct mt_entry *ent;
+	struct ipts_mpar par;
+	bool known;
+
+	if (ipts_blob_is_opaque(rev)) {
+		*reason = strcmp(name, "set") == 0 ?
+			"-m set contents are host state" :
+			"match kept as words cannot be evaluated";
+		return IPTS_MATCH_UNKNOWN;
+	}
+	ent = mt_find(name, rev, &known);
+	if (!ent) {
+		*reason = known ? "match revision is not modelled"
+				: unmodelled_reason(name);
+		return IPTS_MATCH_UNKNOWN;
+	}
+	if (m->u.match_size < sizeof(*m) + ent->size) {
+		*reason = "match data is shorter than the kernel expects";
+		return IPTS_MATCH_UNKNOWN;
+	}
+	par.info = m->data;
+	par.revision = rev;
+	par.e = e;
+	par.p = p;
+	par.h = h;
+	par.reason = reason;
+	return ent->fn(&par);
+}
+
+/*
+ * ifname_compare_aligned(): the device name, NUL-padded to IFNAMSIZ,
+ * against the rule's name under its mask, a word at a time. "lo+" is "lo"
+ * with a two-byte mask; an exact "lo" masks the terminating NUL too; no
+ * -i/-o is an all-zero mask, which matches without reading the name.
+ */
+_Static_assert(IFNAMSIZ == 2 * sizeof(uint64_t), "IFNAMSIZ is two words");
+
+static bool ifname_match(const char *dev, const char *want,
+			 const unsigned char *mask)
+{
+	uint64_t m[2], w[2], d[2] = { 0, 0 };
+	size_t len;
+
+	memcpy(m, mask, sizeof(m));
+	if ((m[0] | m[1]) == 0)
+		return true;
+	memcpy(w, want, sizeof(w));
+	len = strnlen(dev, IFNAMSIZ);
+	memcpy(d, dev, len);
+	return (((d[0] ^ w[0]) & m[0]) | ((d[1] ^ w[1]) & m[1])) == 0;
+}
+
+#define FWINV(cond, flag) ((bool)(cond) ^ !!(ip->invflags & (flag)))
+
+bool ipts_ip_match(const struct ipt_ip *ip, const struct ipts_pkt *p)
+{
+	bool isfrag = ipts_pkt_fragoff(p) != 0;
+
+	if (FWINV((p->saddr & ip->smsk.s_addr) != ip->src.s_addr,
+		  IPT_INV_SRCIP) ||
+	    FWINV((p->daddr & ip->dmsk.s_addr) != ip->dst.s_addr,
+		  IPT_INV_DSTIP))
+		return false;
+	if (FWINV(!ifname_match(p->in ? p->in : "", ip->iniface,
+				ip->iniface_mask), IPT_INV_VIA_IN))
+		return false;
+	if (FWINV(!ifname_match(p->out ? p->out : "", ip->outiface,
+				ip->outiface_mask), IPT_INV_VIA_OUT))
+		return false;
+	if (ip->proto && FWINV(p->protocol != ip->proto, IPT_INV_PROTO))
+		return false;
+	if (FWINV((ip->flags & IPT_F_FRAG) && !isfrag, IPT_INV_FRAG))
+		return false;
+	return true;
+}
+
+#undef FWINV
+
+bool ipts_host_is_local(const struct ipts_host *h, uint32_t addr)
+{
+	unsigned int i;
+
+	if ((ntohl(addr) >> 24) == 127)
+		return true;
+	if (!h)
+		return false;
+	for (i = 0; i < h->nlocal; i++)
+		if (h->local_addrs[i] == addr)
+			return true;
+	return false;
+}
+
+bool ipts_match_counts_evals(const struct xt_entry_match *m)
+{
+	const char *name = m->u.user.name;
+
+	if (ipts_blob_is_opaque(m->u.user.revision))
+		return false;
+	if (strcmp(name, "limit") == 0)
+		return true;
+	if (strcmp(name, "statistic") == 0 &&
+	    m->u.match_size >= sizeof(*m) + sizeof(struct xt_statistic_info)) {
+		const struct xt_statistic_info *info = (const void *)m->data;
+
+		return info->mode == XT_STATISTIC_MODE_NTH &&
+		       !(info->u.nth.every == 0 && info->u.nth.count == 0);
+	}
+	return false;
+}

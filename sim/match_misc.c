@@ -1,0 +1,398 @@
+/*
+ * match_misc.c - matches on the IP header, the skb and the socket: owner,
+ * mark, comment, iprange, addrtype, length, tos, dscp, ttl, pkttype,
+ * statistic, limit, policy, physdev, mac, rpfilter. Each follows the
+ * kernel function named above it (net/netfilter/xt_*.c).
+ *
+ * The simulated host is the one of a local connection: traffic runs over
+ * lo, no bridge, no IPsec, and its local addresses are 127.0.0.0/8 plus
+ * the ones the query lists.
+ */
+#include "match_int.h"	/* first: glibc headers before the uapi ones */
+
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <linux/netfilter/xt_addrtype.h>
+#include <linux/netfilter/xt_dscp.h>
+#include <linux/netfilter/xt_iprange.h>
+#include <linux/netfilter/xt_length.h>
+#include <linux/netfilter/xt_limit.h>
+#include <linux/netfilter/xt_mac.h>
+#include <linux/netfilter/xt_mark.h>
+#include <linux/netfilter/xt_owner.h>
+#include <linux/netfilter/xt_physdev.h>
+#include <linux/netfilter/xt_pkttype.h>
+#include <linux/netfilter/xt_policy.h>
+#include <linux/netfilter/xt_rpfilter.h>
+#include <linux/netfilter/xt_statistic.h>
+#include <linux/netfilter_ipv4/ipt_ttl.h>
+#include <linux/rtnetlink.h>
+#include <string.h>
+
+
+static bool is_lo(const char *dev)
+{
+	return dev && strcmp(dev, "lo") == 0;
+}
+
+/*
+ * owner_mt(): no full socket (or one of another netns) matches only when
+ * every given option is inverted; a socket without a file (the kernel's
+ * own, e.g. the one sending a RST for a closed port) fails --uid-owner
+ * and --gid-owner but passes their inversions.
+ */
+enum ipts_match_result ipts_mt_owner(const struct ipts_mpar *par)
+{
+	const struct xt_owner_match_info *info = par->info;
+	const struct ipts_pkt *p = par->p;
+
+	if (!p->has_sk)
+		return ipts_mres((info->match ^ info->invert) == 0);
+	if (info->match & info->invert & XT_OWNER_SOCKET)
+		return IPTS_MATCH_NO;
+	if (!p->sk_has_file)
+		return ipts_mres(((info->match ^ info->invert) &
+				  (XT_OWNER_UID | XT_OWNER_GID)) == 0);
+	if (info->match & XT_OWNER_UID) {
+		bool in = p->uid >= info->uid_min && p->uid <= info->uid_max;
+
+		if (in ^ !(info->invert & XT_OWNER_UID))
+			return IPTS_MATCH_NO;
+	}
+	if (info->match & XT_OWNER_GID) {
+		bool in = p->gid >= info->gid_min && p->gid <= info->gid_max;
+
+		if (!in && (info->match & XT_OWNER_SUPPL_GROUPS))
+			return ipts_munknown(par,
+				"supplementary groups of the socket owner are unknown");
+		if (in ^ !(info->invert & XT_OWNER_GID))
+			return IPTS_MATCH_NO;
+	}
+	return IPTS_MATCH_YES;
+}
+
+/* mark_mt() */
+enum ipts_match_result ipts_mt_mark(const struct ipts_mpar *par)
+{
+	const struct xt_mark_mtinfo1 *info = par->info;
+
+	return ipts_mres(((par->p->mark & info->mask) == info->mark) ^
+			 info->invert);
+}
+
+/* comment_mt(): always true. */
+enum ipts_match_result ipts_mt_comment(const struct ipts_mpar *par)
+{
+	(void)par;
+	return IPTS_MATCH_YES;
+}
+
+static bool out_of_range(uint32_t addr, uint32_t min, uint32_t max)
+{
+	return ntohl(addr) < ntohl(min) || ntohl(addr) > ntohl(max);
+}
+
+/* iprange_mt4() */
+enum ipts_match_result ipts_mt_iprange(const struct ipts_mpar *par)
+{
+	const struct xt_iprange_mtinfo *info = par->info;
+	const struct ipts_pkt *p = par->p;
+
+	if ((info->flags & IPRANGE_SRC) &&
+	    (out_of_range(p->saddr, info->src_min.ip, info->src_max.ip) ^
+	     !!(info->flags & IPRANGE_SRC_INV)))
+		return IPTS_MATCH_NO;
+	if ((info->flags & IPRANGE_DST) &&
+	    (out_of_range(p->daddr, info->dst_min.ip, info->dst_max.ip) ^
+	     !!(info->flags & IPRANGE_DST_INV)))
+		return IPTS_MATCH_NO;
+	return IPTS_MATCH_YES;
+}
+
+/*
+ * The route types inet_dev_addr_type() may give @addr, as a mask of
+ * 1 << RTN_*. The local table of the simulated host holds 127.0.0.0/8
+ * (local, on lo), the broadcast 127.255.255.255 (on lo) and the query's
+ * local addresses; with @dev set, a route on another device reads as
+ * UNICAST. Which device holds an extra local address is not known, so it
+ * may be either. Any other address is UNICAST: the model has no interface
+ * subnets (and so no directed broadcasts), which a connection's addresses
+ * never are.
+ */
+static unsigned int addr_types(const struct ipts_host *h, uint32_t addr,
+			       const char *dev)
+{
+	uint32_t a = ntohl(addr);
+	bool any_dev = !dev || !*dev;
+
+	if ((a >> 24) == 0 || a == 0xffffffffu)
+		return 1u << RTN_BROADCAST;
+	if ((a >> 28) == 0xe)
+		return 1u << RTN_MULTICAST;
+	if ((a >> 24) == 127) {
+		unsigned int t = a == 0x7fffffffu ? RTN_BROADCAST : RTN_LOCAL;
+
+		return 1u << (any_dev || is_lo(dev) ? t : RTN_UNICAST);
+	}
+	if (ipts_host_is_local(h, addr))
+		return any_dev ? 1u << RTN_LOCAL
+			       : 1u << RTN_LOCAL | 1u << RTN_UNICAST;
+	return 1u << RTN_UNICAST;
+}
+
+/* match_type(), three-valued: yes, no, or depends on the host. */
+static enum ipts_match_result type_match(unsigned int possible, uint16_t mask)
+{
+	if ((mask & possible) == possible)
+		return IPTS_MATCH_YES;
+	if ((mask & possible) == 0)
+		return IPTS_MATCH_NO;
+	return IPTS_MATCH_UNKNOWN;
+}
+
+static enum ipts_match_result tri_xor(enum ipts_match_result r, bool inv)
+{
+	if (r == IPTS_MATCH_UNKNOWN || !inv)
+		return r;
+	return r == IPTS_MATCH_YES ? IPTS_MATCH_NO : IPTS_MATCH_YES;
+}
+
+static const char addrtype_unknown[] =
+	"which interface holds the local address is host state";
+
+/* addrtype_mt_v0() and addrtype_mt_v1() */
+enum ipts_match_result ipts_mt_addrtype(const struct ipts_mpar *par)
+{
+	const struct ipts_pkt *p = par->p;
+	enum ipts_match_result src = IPTS_MATCH_YES, dst = IPTS_MATCH_YES;
+	uint16_t smask, dmask;
+	uint32_t sinv, dinv;
+	const char *dev = NULL;
+
+	if (par->revision == 0) {
+		const struct xt_addrtype_info *info = par->info;
+
+		smask = info->source;
+		dmask = info->dest;
+		sinv = info->invert_source;
+		dinv = info->invert_dest;
+	} else {
+		const struct xt_addrtype_info_v1 *info = par->info;
+
+		smask = info->source;
+		dmask = info->dest;
+		sinv = info->flags & XT_ADDRTYPE_INVERT_SOURCE;
+		dinv = !!(info->flags & XT_ADDRTYPE_INVERT_DEST);
+		if (info->flags & XT_ADDRTYPE_LIMIT_IFACE_IN)
+			dev = p->in;
+		else if (info->flags & XT_ADDRTYPE_LIMIT_IFACE_OUT)
+			dev = p->out;
+	}
+	/* bool ret &= match ^ inv keeps the lowest bit of the inversion */
+	if (smask)
+		src = tri_xor(type_match(addr_types(par->h, p->saddr, dev),
+					 smask), sinv & 1);
+	if (src == IPTS_MATCH_NO)
+		return IPTS_MATCH_NO;
+	if (dmask)
+		dst = tri_xor(type_match(addr_types(par->h, p->daddr, dev),
+					 dmask), dinv & 1);
+	if (dst == IPTS_MATCH_NO)
+		return IPTS_MATCH_NO;
+	if (src == IPTS_MATCH_UNKNOWN || dst == IPTS_MATCH_UNKNOWN)
+		return ipts_munknown(par, addrtype_unknown);
+	return IPTS_MATCH_YES;
+}
+
+/* length_mt(): the IP total length. */
+enum ipts_match_result ipts_mt_length(const struct ipts_mpar *par)
+{
+	const struct xt_length_info *info = par->info;
+	uint16_t len = par->p->tot_len;
+
+	return ipts_mres((len >= info->min && len <= info->max) ^ info->invert);
+}
+
+/* tos_mt() (revision 1) */
+enum ipts_match_result ipts_mt_tos(const struct ipts_mpar *par)
+{
+	const struct xt_tos_match_info *info = par->info;
+
+	return ipts_mres(((par->p->tos & info->tos_mask) == info->tos_value) ^
+			 !!info->invert);
+}
+
+/* dscp_mt() */
+enum ipts_match_result ipts_mt_dscp(const struct ipts_mpar *par)
+{
+	const struct xt_dscp_info *info = par->info;
+	uint8_t dscp = par->p->tos >> XT_DSCP_SHIFT;
+
+	return ipts_mres((dscp == info->dscp) ^ !!info->invert);
+}
+
+/* ttl_mt() in xt_hl.c */
+enum ipts_match_result ipts_mt_ttl(const struct ipts_mpar *par)
+{
+	const struct ipt_ttl_info *info = par->info;
+	uint8_t ttl = par->p->ttl;
+
+	switch (info->mode) {
+	case IPT_TTL_EQ:
+		return ipts_mres(ttl == info->ttl);
+	case IPT_TTL_NE:
+		return ipts_mres(ttl != info->ttl);
+	case IPT_TTL_LT:
+		return ipts_mres(ttl < info->ttl);
+	case IPT_TTL_GT:
+		return ipts_mres(ttl > info->ttl);
+	}
+	return IPTS_MATCH_NO;
+}
+
+/* pkttype_mt(): a looped-back packet counts as multicast or broadcast. */
+enum ipts_match_result ipts_mt_pkttype(const struct ipts_mpar *par)
+{
+	const struct xt_pkttype_info *info = par->info;
+	const struct ipts_pkt *p = par->p;
+	int type;
+
+	if (p->pkt_type != PACKET_LOOPBACK)
+		type = p->pkt_type;
+	else if ((ntohl(p->daddr) >> 28) == 0xe)
+		type = PACKET_MULTICAST;
+	else
+		type = PACKET_BROADCAST;
+	return ipts_mres((type == info->pkttype) ^ info->invert);
+}
+
+/*
+ * statistic_mt(). Random mode is random except at probability 0 (never)
+ * and 1 (always). Nth mode keeps a counter per rule, set to
+ * u.nth.count = every - packet at load time; with every == 0 it always
+ * matches, otherwise evaluation k (from 0, counted since the load)
+ * matches when (count + k + 1) % (every + 1) == 0, which needs --fresh.
+ */
+enum ipts_match_result ipts_mt_statistic(const struct ipts_mpar *par)
+{
+	const struct xt_statistic_info *info = par->info;
+	const struct ipts_pkt *p = par->p;
+	bool inv = info->flags & XT_STATISTIC_INVERT;
+	uint64_t every, count;
+
+	switch (info->mode) {
+	case XT_STATISTIC_MODE_RANDOM:
+		if (info->u.random.probability == 0)
+			return ipts_mres(inv);
+		if (info->u.random.probability > 0x7fffffffu)
+			return ipts_mres(!inv);
+		return ipts_munknown(par, "-m statistic --mode random is random");
+	case XT_STATISTIC_MODE_NTH:
+		every = info->u.nth.every;
+		count = info->u.nth.count;
+		if (every == 0 && count == 0)
+			return ipts_mres(!inv);
+		if (!par->h || !par->h->fresh || !p->evals_known)
+			return ipts_munknown(par,
+				"-m statistic --mode nth depends on earlier packets");
+		/* A counter above every climbs for 2^32 packets first. */
+		if (count > every)
+			return ipts_mres(inv);
+		return ipts_mres(((count + p->evals + 1) % (every + 1) == 0) ^
+				 inv);
+	}
+	return ipts_munknown(par, "-m statistic mode is not modelled");
+}
+
+/*
+ * user2credits() of xt_limit.c for one CONFIG_HZ, in the kernel's 32-bit
+ * arithmetic.
+ */
+static uint32_t user2credits(uint32_t user, uint32_t hz)
+{
+	uint32_t max_cpj = 0xffffffffu / (hz * 60 * 60 * 24);
+	uint32_t cpj = 1;
+
+	while (cpj * 2 <= max_cpj)	/* POW2_BELOW32() */
+		cpj *= 2;
+	if (user > 0xffffffffu / (hz * cpj))
+		return (user / XT_LIMIT_SCALE) * hz * cpj;
+	return (uint32_t)((uint64_t)user * hz * cpj / XT_LIMIT_SCALE);
+}
+
+/*
+ * limit_mt(): a bucket that starts full at load (credit_cap) and pays
+ * cost per match. Under --fresh, after k earlier evaluations at most k
+ * costs are spent, so evaluation k matches if (k + 1) * cost <= cap for
+ * every CONFIG_HZ the host kernel may have. Past that the refill over
+ * time decides.
+ */
+enum ipts_match_result ipts_mt_limit(const struct ipts_mpar *par)
+{
+	static const uint32_t hzs[] = { 100, 250, 300, 1000 };
+	const struct xt_rateinfo *r = par->info;
+	const struct ipts_pkt *p = par->p;
+	unsigned int i;
+
+	if (!par->h || !par->h->fresh || !p->evals_known)
+		return ipts_munknown(par, "-m limit depends on earlier traffic");
+	for (i = 0; i < sizeof(hzs) / sizeof(hzs[0]); i++) {
+		uint64_t cap = user2credits(r->avg * r->burst, hzs[i]);
+		uint64_t cost = user2credits(r->avg, hzs[i]);
+
+		if ((uint64_t)(p->evals + 1) * cost > cap)
+			return ipts_munknown(par,
+				"-m limit burst may be spent: depends on timing");
+	}
+	return IPTS_MATCH_YES;
+}
+
+/*
+ * policy_mt(): without IPsec the skb has no sec path (input) and its
+ * route no xfrm (output), so only --pol none matches. The simulated
+ * host has no xfrm policy.
+ */
+enum ipts_match_result ipts_mt_policy(const struct ipts_mpar *par)
+{
+	const struct xt_policy_info *info = par->info;
+
+	return ipts_mres(info->flags & XT_POLICY_MATCH_NONE);
+}
+
+/*
+ * physdev_mt(): lo traffic is never bridged, so the match holds exactly
+ * when every option it uses is inverted.
+ */
+enum ipts_match_result ipts_mt_physdev(const struct ipts_mpar *par)
+{
+	const struct xt_physdev_info *info = par->info;
+	static const uint8_t ops[] = {
+		XT_PHYSDEV_OP_BRIDGED, XT_PHYSDEV_OP_ISIN, XT_PHYSDEV_OP_ISOUT,
+		XT_PHYSDEV_OP_IN, XT_PHYSDEV_OP_OUT,
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(ops); i++)
+		if ((info->bitmask & ops[i]) && !(info->invert & ops[i]))
+			return IPTS_MATCH_NO;
+	return IPTS_MATCH_YES;
+}
+
+/* mac_mt(): a device that is not Ethernet (lo) never matches. */
+enum ipts_match_result ipts_mt_mac(const struct ipts_mpar *par)
+{
+	if (is_lo(par->p->in))
+		return IPTS_MATCH_NO;
+	return ipts_munknown(par, "-m mac depends on the sender's address");
+}
+
+/* rpfilter_mt(): a packet that came in on lo always passes. */
+enum ipts_match_result ipts_mt_rpfilter(const struct ipts_mpar *par)
+{
+	const struct xt_rpfilter_info *info = par->info;
+	const struct ipts_pkt *p = par->p;
+
+	if (p->pkt_type == PACKET_LOOPBACK || is_lo(p->in))
+		return ipts_mres(!(info->flags & XT_RPFILTER_INVERT));
+	return ipts_munknown(par, "-m rpfilter depends on the host's routes");
+}

@@ -1,0 +1,508 @@
+/*
+ * nat.c - the nat table's hooks and the NAT targets, as nf_nat_inet_fn(),
+ * nf_nat_setup_info() and nf_nat_packet() in net/netfilter/nf_nat_core.c
+ * do them for the one connection simulated.
+ *
+ * The nat chain of a hook is walked only for a packet whose entry has no
+ * binding yet for that hook's manip type (DST at PREROUTING and OUTPUT,
+ * SRC at POSTROUTING and INPUT): in practice the first packet, and for lo
+ * traffic only at OUTPUT and POSTROUTING, since the entry crosses lo with
+ * both bindings made. Without a matching NAT rule the binding is the null
+ * one. Every later packet of the entry is rewritten from the bindings.
+ */
+#include "walk_int.h"	/* first: glibc headers before the uapi ones */
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/xt_conntrack.h>
+#include <linux/netfilter/xt_multiport.h>
+#include <linux/netfilter/xt_tcpudp.h>
+
+static bool manip_is_src(unsigned int hook)
+{
+	return hook == NF_INET_POST_ROUTING || hook == NF_INET_LOCAL_IN;
+}
+
+/* A range in host terms, from either blob layout. */
+struct range {
+	unsigned int flags;
+	uint32_t min_ip, max_ip;	/* network order */
+	uint16_t min_port, max_port;	/* host order */
+};
+
+static bool read_range(const struct xt_entry_target *t, struct range *rg)
+{
+	size_t len = t->u.target_size - sizeof(*t);
+
+	memset(rg, 0, sizeof(*rg));
+	if (t->u.user.revision == 0) {
+		struct nf_nat_ipv4_multi_range_compat mr;
+
+		if (len < sizeof(mr))
+			return false;
+		memcpy(&mr, t->data, sizeof(mr));
+		rg->flags = mr.range[0].flags;
+		rg->min_ip = mr.range[0].min_ip;
+		rg->max_ip = mr.range[0].max_ip;
+		rg->min_port = ntohs(mr.range[0].min.all);
+		rg->max_port = ntohs(mr.range[0].max.all);
+	} else {
+		struct nf_nat_range r;	/* prefix of nf_nat_range2 */
+
+		if (len < sizeof(r))
+			return false;
+		memcpy(&r, t->data, sizeof(r));
+		rg->flags = r.flags;
+		rg->min_ip = r.min_addr.ip;
+		rg->max_ip = r.max_addr.ip;
+		rg->min_port = ntohs(r.min_proto.all);
+		rg->max_port = ntohs(r.max_proto.all);
+	}
+	return true;
+}
+
+static bool has_ports(const struct ipts_pkt *p)
+{
+	return p->protocol == IPPROTO_TCP || p->protocol == IPPROTO_UDP;
+}
+
+enum pick {
+	PICK_OK,
+	PICK_RANDOM,		/* any port of [lo, hi], at random */
+	PICK_UNKNOWN,
+};
+
+/*
+ * The port get_unique_tuple() and nf_nat_l4proto_unique_tuple() keep or
+ * pick for a single connection: the current one when in range and no
+ * --random, else for DST the first of the range, else a random one.
+ */
+static enum pick pick_port(const struct range *rg, bool src, uint16_t cur,
+			   uint16_t *out, uint16_t *lo, uint16_t *hi,
+			   const char **why)
+{
+	bool random = rg->flags & NF_NAT_RANGE_PROTO_RANDOM_ALL;
+
+	*out = cur;
+	if (rg->flags & NF_NAT_RANGE_PROTO_OFFSET) {
+		*why = "NAT with a port offset is not modelled";
+		return PICK_UNKNOWN;
+	}
+	if (!(rg->flags & NF_NAT_RANGE_PROTO_SPECIFIED)) {
+		/* "If it's dst rewrite, can't change port" */
+		if (!random || !src)
+			return PICK_OK;
+		/* the default ranges for a source port */
+		*lo = cur < 1024 ? (cur < 512 ? 1 : 600) : 1024;
+		*hi = cur < 1024 ? (cur < 512 ? 511 : 1023) : 65535;
+		return PICK_RANDOM;
+	}
+	if (!random && cur >= rg->min_port && cur <= rg->max_port)
+		return PICK_OK;
+	if (rg->min_port == rg->max_port) {
+		*out = rg->min_port;
+		return PICK_OK;
+	}
+	if (!src && !random) {
+		*out = rg->min_port;
+		return PICK_OK;
+	}
+	*lo = rg->min_port;
+	*hi = rg->max_port;
+	return PICK_RANDOM;
+}
+
+/* Every port value a rule of @rs compares with: its own value and the one
+ * after are where a match may change its answer. */
+static void port_cut(uint16_t *cuts, unsigned int *n, unsigned int max,
+		     uint16_t lo, uint16_t hi, unsigned int v)
+{
+	unsigned int i, c;
+
+	for (c = v; c <= v + 1; c++) {
+		if (c <= lo || c > hi)
+			continue;
+		for (i = 0; i < *n && cuts[i] != c; i++)
+			;
+		if (i == *n && *n < max)
+			cuts[(*n)++] = c;
+		else if (i == *n)
+			*n = max + 1;	/* too many */
+	}
+}
+
+static void blob_cuts(const struct xt_entry_match *m, uint16_t *cuts,
+		      unsigned int *n, unsigned int max, uint16_t lo,
+		      uint16_t hi)
+{
+	const char *name = m->u.user.name;
+	size_t len = m->u.match_size - sizeof(*m);
+	unsigned int i;
+
+	if (ipts_blob_is_opaque(m->u.user.revision))
+		return;
+	if (strcmp(name, "tcp") == 0 && len >= sizeof(struct xt_tcp)) {
+		struct xt_tcp t;
+
+		memcpy(&t, m->data, sizeof(t));
+		for (i = 0; i < 2; i++) {
+			port_cut(cuts, n, max, lo, hi, t.spts[i]);
+			port_cut(cuts, n, max, lo, hi, t.dpts[i]);
+		}
+	} else if (strcmp(name, "udp") == 0 && len >= sizeof(struct xt_udp)) {
+		struct xt_udp u;
+
+		memcpy(&u, m->data, sizeof(u));
+		for (i = 0; i < 2; i++) {
+			port_cut(cuts, n, max, lo, hi, u.spts[i]);
+			port_cut(cuts, n, max, lo, hi, u.dpts[i]);
+		}
+	} else if (strcmp(name, "multiport") == 0 &&
+		   len >= sizeof(struct xt_multiport)) {
+		struct xt_multiport mp;
+
+		memcpy(&mp, m->data, sizeof(mp));
+		for (i = 0; i < mp.count && i < XT_MULTI_PORTS; i++)
+			port_cut(cuts, n, max, lo, hi, mp.ports[i]);
+	} else if (strcmp(name, "conntrack") == 0 && m->u.user.revision >= 1 &&
+		   len >= offsetof(struct xt_conntrack_mtinfo3,
+				   origsrc_port_high)) {
+		uint16_t ports[8];
+		size_t k = m->u.user.revision >= 3 ? 8 : 4;
+
+		if (k == 8 && len < sizeof(struct xt_conntrack_mtinfo3))
+			k = 4;
+		memcpy(ports, m->data + offsetof(struct xt_conntrack_mtinfo3,
+						 origsrc_port), 4 * 2);
+		if (k == 8)
+			memcpy(ports + 4, m->data +
+			       offsetof(struct xt_conntrack_mtinfo3,
+					origsrc_port_high), 4 * 2);
+		for (i = 0; i < k; i++)
+			port_cut(cuts, n, max, lo, hi, ntohs(ports[i]));
+	}
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+	return *(const uint16_t *)a - *(const uint16_t *)b;
+}
+
+#define MAX_PORT_CLASSES 32
+
+/*
+ * Split [lo, hi] into the classes of ports no rule of the file tells
+ * apart: their first ports in @starts. 0 when there are too many.
+ */
+static unsigned int port_classes(const struct ipts_ruleset *rs, uint16_t lo,
+				 uint16_t hi, uint16_t *starts)
+{
+	unsigned int n = 0, t, c, i, k;
+
+	for (t = 0; t < IPTS_TABLE_COUNT; t++) {
+		const struct ipts_table *tb = rs->tables[t];
+
+		for (c = 0; tb && c < tb->nchains; c++)
+			for (i = 0; i < tb->chains[c]->nrules; i++) {
+				const struct ipts_rule *r =
+					tb->chains[c]->rules[i];
+
+				for (k = 0; k < r->nmatches; k++)
+					blob_cuts(ipts_rule_match(r, k),
+						  starts + 1, &n,
+						  MAX_PORT_CLASSES - 1, lo, hi);
+			}
+	}
+	if (n > MAX_PORT_CLASSES - 1)
+		return 0;
+	starts[0] = lo;
+	qsort(starts + 1, n, sizeof(*starts), cmp_u16);
+	return n + 1;
+}
+
+/*
+ * A port the kernel picks at random from [lo, hi]: the walk follows one
+ * port of each class of ports the rules cannot tell apart, each in its own
+ * branch, so the answer is definite when every class ends the same way.
+ */
+static bool random_port(struct ipts_sim *s, const struct ipts_rule *r,
+			bool src, uint16_t lo, uint16_t hi, uint16_t *port,
+			const char **why)
+{
+	uint16_t starts[MAX_PORT_CLASSES];
+	unsigned int n, k;
+
+	if (s->rport.active) {
+		*why = "two NAT bindings with random ports";
+		return false;
+	}
+	n = port_classes(s->rs, lo, hi, starts);
+	if (!n) {
+		*why = "NAT picks a random port from a range the rules cut "
+		       "in too many pieces";
+		return false;
+	}
+	k = ipts_sim_choose(s, r, "NAT picks the port at random", n, lo, hi);
+	*port = starts[k];
+	if (s->nmet && s->met_rule[s->nmet - 1] == r) {
+		s->met_lo[s->nmet - 1] = starts[k];
+		s->met_hi[s->nmet - 1] = k + 1 < n ? starts[k + 1] - 1 : hi;
+	}
+	s->rport.active = true;
+	s->rport.src = src;
+	s->rport.lo = lo;
+	s->rport.hi = hi;
+	return true;
+}
+
+static bool pick_addr(const struct range *rg, bool src, uint32_t cur,
+		      uint32_t *out, const char **why)
+{
+	*out = cur;
+	if (!(rg->flags & NF_NAT_RANGE_MAP_IPS))
+		return true;
+	if (rg->min_ip == rg->max_ip) {
+		*out = rg->min_ip;
+		return true;
+	}
+	if (src && ntohl(cur) >= ntohl(rg->min_ip) &&
+	    ntohl(cur) <= ntohl(rg->max_ip)) {
+		*out = cur;
+		return true;
+	}
+	*why = "NAT to an address range: the kernel picks one by a hash";
+	return false;
+}
+
+static bool port_of(struct ipts_sim *s, const struct ipts_rule *r,
+		    const struct range *rg, bool src, uint16_t cur,
+		    uint16_t *port, const char **why)
+{
+	uint16_t lo = 0, hi = 0;
+
+	switch (pick_port(rg, src, cur, port, &lo, &hi, why)) {
+	case PICK_OK:
+		return true;
+	case PICK_RANDOM:
+		return random_port(s, r, src, lo, hi, port, why);
+	case PICK_UNKNOWN:
+		break;
+	}
+	return false;
+}
+
+/* addr:port, or addr:lo-hi for the port NAT picked at random. */
+static void fmt_port(const struct ipts_sim *s, char *buf, size_t len,
+		     uint32_t addr, int port, bool rand)
+{
+	char a[INET_ADDRSTRLEN];
+
+	if (port < 0 || !rand || !s->rport.active) {
+		ipts_fmt_addr(buf, len, addr, port);
+		return;
+	}
+	ipts_fmt_addr(a, sizeof(a), addr, -1);
+	snprintf(buf, len, "%s:%u-%u", a, s->rport.lo, s->rport.hi);
+}
+
+static void nat_bind(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook,
+		 uint32_t addr, uint16_t port, const char *what)
+{
+	struct ipts_conn *c = &s->conn;
+	char a[48], b[48];
+
+	if (manip_is_src(hook)) {
+		ipts_fmt_addr(a, sizeof(a), c->reply_dst,
+			      has_ports(p) ? c->reply_dport : -1);
+		c->reply_dst = addr;
+		if (has_ports(p))
+			c->reply_dport = port;
+		if (addr != c->orig_src || port != c->orig_sport)
+			c->status |= IPS_SRC_NAT;
+		s->nat_done |= IPTS_NAT_SRC_DONE;
+		fmt_port(s, b, sizeof(b), addr, has_ports(p) ? port : -1,
+			 s->rport.active && s->rport.src);
+		ipts_sim_event(s, IPTS_EV_NOTE, hook, "%s: source %s -> %s",
+			       what, a, b);
+	} else {
+		ipts_fmt_addr(a, sizeof(a), c->reply_src,
+			      has_ports(p) ? c->reply_sport : -1);
+		c->reply_src = addr;
+		if (has_ports(p))
+			c->reply_sport = port;
+		if (addr != c->orig_dst || port != c->orig_dport)
+			c->status |= IPS_DST_NAT;
+		s->nat_done |= IPTS_NAT_DST_DONE;
+		fmt_port(s, b, sizeof(b), addr, has_ports(p) ? port : -1,
+			 s->rport.active && !s->rport.src);
+		ipts_sim_event(s, IPTS_EV_NOTE, hook,
+			       "%s: destination %s -> %s", what, a, b);
+	}
+}
+
+/* The address MASQUERADE takes on lo: inet_select_addr() with universe
+ * scope skips 127.0.0.1 (host scope); the extra local addresses are taken
+ * to be global addresses on lo, the first one first. */
+static bool masq_addr(const struct ipts_sim *s, uint32_t *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->q->nlocal; i++) {
+		if ((ntohl(s->q->local_addrs[i]) >> 24) != 127) {
+			*addr = s->q->local_addrs[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+unsigned int ipts_nat_target(struct ipts_sim *s, const struct ipts_rule *r,
+			     struct ipts_pkt *p, unsigned int hook)
+{
+	const struct xt_entry_target *t = ipts_rule_target(r);
+	const char *name = t->u.user.name;
+	bool src = manip_is_src(hook);
+	const char *why = NULL;
+	struct range rg;
+	uint32_t addr, cur_addr;
+	uint16_t port, cur_port;
+
+	if (!p->ct || p->ct != &s->conn) {
+		/* the target asserts an entry; none means no NAT */
+		return NF_ACCEPT;
+	}
+	/* nf_nat_setup_info(): from the entry's tuple as bound so far,
+	 * whatever the direction of the packet that got here */
+	cur_addr = src ? s->conn.reply_dst : s->conn.reply_src;
+	cur_port = src ? s->conn.reply_dport : s->conn.reply_sport;
+	if (!read_range(t, &rg)) {
+		ipts_sim_unmodelled(s, r, "NAT target data not understood");
+		return NF_DROP;
+	}
+	if (strcmp(name, "NETMAP") == 0) {
+		uint32_t netmask = ~(rg.min_ip ^ rg.max_ip);
+
+		addr = (cur_addr & ~netmask) | (rg.min_ip & netmask);
+		nat_bind(s, p, hook, addr, cur_port, "NETMAP");
+		return NF_ACCEPT;
+	}
+	if (strcmp(name, "REDIRECT") == 0) {
+		/* redirect_tg4(): 127.0.0.1 for local packets, the primary
+		 * address of the input device (lo: 127.0.0.1) otherwise */
+		addr = htonl(INADDR_LOOPBACK);
+		if (!port_of(s, r, &rg, false, cur_port, &port, &why))
+			goto unknown;
+		nat_bind(s, p, hook, addr, port, "REDIRECT");
+		return NF_ACCEPT;
+	}
+	if (strcmp(name, "MASQUERADE") == 0) {
+		if (!masq_addr(s, &addr)) {
+			ipts_sim_event(s, IPTS_EV_NOTE, hook,
+				       "MASQUERADE: lo has no address of "
+				       "universe scope (\"lo ate my IP "
+				       "address\"): dropped");
+			return NF_DROP;
+		}
+		if (!port_of(s, r, &rg, true, cur_port, &port, &why))
+			goto unknown;
+		nat_bind(s, p, hook, addr, port, "MASQUERADE");
+		return NF_ACCEPT;
+	}
+	/* SNAT, DNAT */
+	if (!pick_addr(&rg, src, cur_addr, &addr, &why))
+		goto unknown;
+	if (!port_of(s, r, &rg, src, cur_port, &port, &why))
+		goto unknown;
+	if (!src && !ipts_host_is_local(&s->host, addr)) {
+		ipts_sim_unmodelled(s, r, "DNAT to an address that is not "
+				    "local: the packet leaves the host");
+		return NF_DROP;
+	}
+	nat_bind(s, p, hook, addr, port, name);
+	return NF_ACCEPT;
+unknown:
+	ipts_sim_unmodelled(s, r, why);
+	return NF_DROP;
+}
+
+void ipts_nat_manip(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook)
+{
+	const struct ipts_conn *c = &s->conn;
+	bool src = manip_is_src(hook);
+	unsigned long bit = src ? IPS_SRC_NAT : IPS_DST_NAT;
+	uint32_t addr;
+	uint16_t port;
+	char a[48], b[48];
+	bool ports = has_ports(p), rand;
+
+	if (p->ct != &s->conn)
+		return;
+	if (p->reply_dir)
+		bit ^= IPS_NAT_MASK;
+	if (!(c->status & bit))
+		return;
+	/* the packet is made to look like the inverse of the other
+	 * direction's tuple */
+	if (!p->reply_dir) {
+		addr = src ? c->reply_dst : c->reply_src;
+		port = src ? c->reply_dport : c->reply_sport;
+		rand = s->rport.active && s->rport.src == src;
+	} else {
+		addr = src ? c->orig_dst : c->orig_src;
+		port = src ? c->orig_dport : c->orig_sport;
+		rand = false;
+	}
+	fmt_port(s, b, sizeof(b), addr, ports ? port : -1, rand);
+	if (src) {
+		fmt_port(s, a, sizeof(a), p->saddr, ports ? p->sport : -1,
+			 p->port_rand & 1);
+		p->saddr = addr;
+		if (ports)
+			p->sport = port;
+	} else {
+		fmt_port(s, a, sizeof(a), p->daddr, ports ? p->dport : -1,
+			 p->port_rand & 2);
+		p->daddr = addr;
+		if (ports)
+			p->dport = port;
+	}
+	if (ports) {
+		uint8_t which = src ? 1 : 2;
+
+		p->port_rand = rand ? p->port_rand | which
+				    : p->port_rand & ~which;
+	}
+	if (strcmp(a, b) != 0)
+		ipts_sim_event(s, IPTS_EV_NAT, hook, "%s %s -> %s",
+			       src ? "src" : "dst", a, b);
+}
+
+unsigned int ipts_nat_hook(struct ipts_sim *s, struct ipts_pkt *p,
+			   unsigned int hook)
+{
+	const struct ipts_table *t = s->rs->tables[IPTS_TABLE_NAT];
+	unsigned int done = manip_is_src(hook) ? IPTS_NAT_SRC_DONE
+					       : IPTS_NAT_DST_DONE;
+	bool first;
+
+	if (!t || !s->conntrack || p->ct != &s->conn)
+		return NF_ACCEPT;
+	first = p->ctinfo == IPTS_CT_NEW ||
+		(p->ctinfo == IPTS_CT_RELATED && p->protocol != IPPROTO_ICMP);
+	if (first && !(s->nat_done & done)) {
+		unsigned int v = ipts_do_table(s, t, hook, p);
+
+		if (v != NF_ACCEPT)
+			return v;
+		/* nf_nat_alloc_null_binding() when no rule bound it */
+		s->nat_done |= done;
+	}
+	ipts_nat_manip(s, p, hook);
+	return NF_ACCEPT;
+}

@@ -1,0 +1,213 @@
+#ifndef IPTS_SIM_H
+#define IPTS_SIM_H
+
+/*
+ * The simulator's public face: one local connection (TCP handshake or a UDP
+ * datagram and its echo) walked through the netfilter hooks of a loaded
+ * ruleset, as the kernel would walk it, and what the client's connect() or
+ * send() sees.
+ *
+ * A result is owned by the caller: zero it (or ipts_result_init()), pass it
+ * to ipts_simulate() as often as wanted (each call resets it) and release
+ * it with ipts_result_free(). The walk allocates nothing per rule; the
+ * result's arrays grow only when a packet passes more rules than ever.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ipts_chain;
+struct ipts_rule;
+struct ipts_ruleset;
+
+enum ipts_outcome {
+	IPTS_CONNECTED,		/* TCP: connect() returns 0 */
+	IPTS_REFUSED,		/* ECONNREFUSED: RST or port unreachable */
+	IPTS_TIMEOUT,		/* stays in SYN_SENT */
+	IPTS_HOSTUNREACH,	/* EHOSTUNREACH */
+	IPTS_NETUNREACH,	/* ENETUNREACH */
+	IPTS_PROTOUNREACH,	/* ENOPROTOOPT */
+	IPTS_RESET,		/* ECONNRESET: connected, then reset at once */
+	IPTS_DELIVERED,		/* UDP: datagram and echo both get through */
+	IPTS_DROPPED,		/* UDP: one of them is dropped */
+	IPTS_EPERM,		/* UDP: send() fails, dropped on local output */
+	IPTS_UNDETERMINED,	/* the file cannot tell */
+	IPTS_OUTCOME_COUNT,
+};
+
+enum ipts_ct_mode {
+	IPTS_CT_AUTO,		/* on when a rule of the file needs conntrack */
+	IPTS_CT_ON,
+	IPTS_CT_OFF,
+};
+
+#define IPTS_QUERY_MAX_LOCAL 16
+
+struct ipts_query {
+	uint8_t proto;			/* IPPROTO_TCP or IPPROTO_UDP */
+	uint32_t src, dst;		/* network byte order */
+	uint16_t sport, dport;		/* host byte order */
+	uint32_t uid, gid;		/* the client process */
+	uint32_t server_uid, server_gid;	/* the listening process */
+	/* Extra local addresses (network order), besides 127.0.0.0/8. Both
+	 * src and dst must be local: ipts_simulate() refuses others. */
+	uint32_t local_addrs[IPTS_QUERY_MAX_LOCAL];
+	unsigned int nlocal;
+	/* Listening sockets: --dst:--dport unless @no_listener, and these
+	 * (addr 0: any local address). */
+	bool no_listener;
+	struct {
+		uint32_t addr;
+		uint16_t port;
+	} listen[IPTS_QUERY_MAX_LOCAL];
+	unsigned int nlisten;
+	enum ipts_ct_mode conntrack;
+	bool fresh;			/* rules just loaded: limits full */
+};
+
+/* Defaults: TCP 127.0.0.1:40000 -> 127.0.0.1:1060, uid/gid 0, auto. */
+void ipts_query_init(struct ipts_query *q);
+
+enum ipts_trace_type {
+	IPTS_TRACE_RULE,
+	IPTS_TRACE_RETURN,
+	IPTS_TRACE_POLICY,
+};
+
+/* One line of the kernel's TRACE log: table:chain:type:num. */
+struct ipts_trace {
+	const struct ipts_chain *chain;	/* table is chain->table */
+	const struct ipts_rule *rule;	/* NULL: a chain's own tail */
+	enum ipts_trace_type type;
+	uint32_t num;			/* numbered as the kernel numbers it */
+	unsigned int hook;		/* NF_INET_* being walked */
+	bool kernel_logged;		/* skb->nf_trace set (TRACE rules) */
+	/* The packet as the rule saw it (what the kernel logs with it). */
+	uint32_t saddr, daddr;		/* network order */
+	uint16_t sport, dport;		/* 0 for ICMP */
+	/* When NAT picked the port at random: the range it picks from
+	 * (sport..sport_hi), else 0. */
+	uint16_t sport_hi, dport_hi;
+	uint32_t mark;
+};
+
+enum ipts_event_kind {
+	IPTS_EV_CONNTRACK,	/* the packet's conntrack state: text */
+	IPTS_EV_NAT,		/* address/port rewrite applied to the packet */
+	IPTS_EV_MARK,		/* skb->mark changed */
+	IPTS_EV_CONNMARK,	/* ct->mark changed */
+	IPTS_EV_NOTE,		/* anything else worth saying */
+};
+
+/* Something that happened to a packet after trace entry @after. */
+struct ipts_event {
+	enum ipts_event_kind kind;
+	size_t after;			/* number of trace entries before it */
+	unsigned int hook;
+	uint32_t from, to;		/* marks */
+	/* human words, e.g. "dst 127.0.0.1:1060 -> 127.0.0.1:2000" */
+	char text[96];
+};
+
+enum ipts_verdict {
+	IPTS_V_DELIVERED,	/* reached its socket (or the kernel) */
+	IPTS_V_DROPPED,
+	IPTS_V_REJECTED,	/* dropped by REJECT, which sent a reply */
+	IPTS_V_NOT_SENT,	/* never left (e.g. no socket to answer) */
+	IPTS_V_UNDETERMINED,	/* stopped at a rule not modelled */
+};
+
+enum ipts_packet_kind {
+	IPTS_PKT_SYN,
+	IPTS_PKT_SYNACK,
+	IPTS_PKT_ACK,
+	IPTS_PKT_RST,
+	IPTS_PKT_ICMP,
+	IPTS_PKT_DATA,
+	IPTS_PKT_REPLY,
+};
+
+struct ipts_packet {
+	enum ipts_packet_kind kind;
+	const char *name;		/* "SYN", "SYN-ACK", ... */
+	bool from_client;		/* sent by the client's side */
+	uint8_t icmp_type, icmp_code;	/* ICMP packets */
+	uint32_t saddr, daddr;		/* as sent, network order */
+	uint16_t sport, dport;
+	uint16_t sport_hi, dport_hi;	/* random NAT port: range end, or 0 */
+	struct ipts_trace *trace;
+	size_t ntrace, trace_cap;
+	struct ipts_event *ev;
+	size_t nev, ev_cap;
+	enum ipts_verdict verdict;
+	long decided;			/* trace index that dropped it, or -1 */
+	int answer;			/* packet a REJECT sent back, or -1 */
+	bool out_side;			/* dropped on the OUTPUT side */
+	uint32_t mark;			/* skb->mark where its walk ended */
+	uint32_t connmark;		/* ct->mark then (0: no conntrack) */
+	const char *ctstate;		/* "NEW"... at its last hook, or NULL */
+};
+
+#define IPTS_MAX_PACKETS 8
+
+/* An undecidable rule met on the way. */
+struct ipts_reason {
+	const struct ipts_rule *rule;	/* NULL: not about one rule */
+	const char *why;		/* static text */
+	bool changes_outcome;		/* both ways end differently */
+};
+
+struct ipts_result {
+	enum ipts_outcome outcome;
+	bool conntrack;			/* conntrack was on */
+	/* The trace entry that decided the outcome (packet, index), or -1. */
+	int decided_pkt;
+	long decided_idx;
+	/* A plain sentence explaining the outcome (no trailing newline). */
+	char why[1024];
+	/* The path shown: the branch taking "no match" for every rule the
+	 * file cannot decide. */
+	struct ipts_packet packets[IPTS_MAX_PACKETS];
+	unsigned int npackets;
+	struct ipts_reason *reasons;
+	size_t nreasons, reasons_cap;
+	unsigned int possible;		/* 1 << enum ipts_outcome */
+	/* One explored way to each possible outcome, in the order found:
+	 * what happens, and the undecidable rules it takes as matching. */
+	struct {
+		enum ipts_outcome outcome;
+		char why[640];
+	} ways[IPTS_OUTCOME_COUNT];
+	unsigned int nways;
+	unsigned int branches;		/* walks explored */
+	void *priv;			/* scratch, owned by the result */
+};
+
+void ipts_result_init(struct ipts_result *res);
+void ipts_result_free(struct ipts_result *res);
+
+/*
+ * Simulate @q against @rs. Returns 0 with @res filled (the outcome may be
+ * IPTS_UNDETERMINED, with reasons), or -1 when @q makes no sense (then
+ * res->why says why).
+ */
+int ipts_simulate(const struct ipts_ruleset *rs, const struct ipts_query *q,
+		  struct ipts_result *res);
+
+/* Whether conntrack is on in a fresh namespace holding @rs: some rule
+ * needs it (state, conntrack, connmark, CONNMARK, NAT targets, CT...). */
+bool ipts_ruleset_needs_conntrack(const struct ipts_ruleset *rs);
+
+/* "connected", "timeout", ... as in the JSON output. */
+const char *ipts_outcome_name(enum ipts_outcome o);
+const char *ipts_trace_type_name(enum ipts_trace_type t);
+/* "a.b.c.d:port" (or "a.b.c.d" when @port < 0) of a network-order
+ * address into @buf. */
+void ipts_fmt_addr(char *buf, size_t len, uint32_t addr, int port);
+/* "a.b.c.d:sport>a.b.c.d:dport[ mark=0x..]" as the rule saw the packet. */
+void ipts_trace_format_seen(const struct ipts_trace *t, char *buf, size_t len);
+/* "table:chain:type:num" into @buf. */
+void ipts_trace_format(const struct ipts_trace *t, char *buf, size_t len);
+
+#endif

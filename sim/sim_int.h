@@ -1,0 +1,120 @@
+#ifndef IPTS_SIM_INT_H
+#define IPTS_SIM_INT_H
+
+/*
+ * What the parts of sim/ share among themselves: the packet as the hooks
+ * see it (the fields of the skb, its conntrack entry and its socket that
+ * the matches read) and the match evaluator's interface.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model.h"	/* first: glibc headers before the uapi ones */
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4/ip_tables.h>
+
+/* Conntrack state of a packet, as xt_conntrack's XT_CONNTRACK_STATE bits. */
+enum ipts_ctinfo {
+	IPTS_CT_NEW,
+	IPTS_CT_ESTABLISHED,
+	IPTS_CT_RELATED,
+	IPTS_CT_INVALID,
+	IPTS_CT_UNTRACKED,
+};
+
+/* The conntrack entry of a connection (shared by all its packets). */
+struct ipts_conn {
+	bool exists;			/* conntrack is on and tracks it */
+	bool untracked;			/* NOTRACK / CT --notrack */
+	uint8_t l4proto;
+	/* Tuples in network byte order for addresses, host order for ports. */
+	uint32_t orig_src, orig_dst, reply_src, reply_dst;
+	uint16_t orig_sport, orig_dport, reply_sport, reply_dport;
+	uint32_t status;		/* IPS_* bits: IPS_SRC_NAT, IPS_DST_NAT, ... */
+	uint32_t mark;			/* connmark */
+	bool nat_done;			/* NAT bindings set up at the first packet */
+	bool seen_reply;
+};
+
+/* One packet at one hook. */
+struct ipts_pkt {
+	/* IP header */
+	uint32_t saddr, daddr;		/* network byte order */
+	uint8_t protocol;		/* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP */
+	uint8_t tos, ttl;
+	uint16_t tot_len;		/* IP total length */
+	uint16_t frag_off;		/* host order, 0 for unfragmented */
+	/* L4 */
+	uint16_t sport, dport;		/* host order (TCP/UDP) */
+	uint8_t tcp_flags;		/* TCPHDR_SYN | TCPHDR_ACK ... as in tcp header byte 13 */
+	uint8_t tcp_doff;		/* header length in 32-bit words */
+	uint8_t icmp_type, icmp_code;	/* for ICMP packets */
+	/* Where it is */
+	unsigned int hook;		/* NF_INET_* */
+	const char *in, *out;		/* interface names, "" when none */
+	uint8_t pkt_type;		/* PACKET_HOST, PACKET_LOOPBACK... as skb */
+	/* skb state */
+	uint32_t mark;
+	bool nf_trace;
+	/* Socket (locally generated packets): what xt_owner reads */
+	bool has_sk, sk_has_file;
+	uint32_t uid, gid;
+	/* Conntrack */
+	struct ipts_conn *ct;		/* NULL when conntrack is off */
+	enum ipts_ctinfo ctinfo;
+	bool reply_dir;			/* IP_CT_DIR_REPLY */
+	/* TCP option bytes after the 20-byte header, tcp_doff * 4 - 20 of
+	 * them; NULL when unknown (then -m tcp --tcp-option and -m tcpmss
+	 * are undetermined unless tcp_doff is 5). */
+	const uint8_t *tcp_opts;
+	/* With --fresh, the walker's count of earlier evaluations of the
+	 * match blob being evaluated (ipts_match_counts_evals() says which
+	 * blobs need it): statistic nth and limit answer from it. Left
+	 * false, they are undetermined. */
+	bool evals_known;
+	uint32_t evals;
+	/* walk.c: which port a NAT binding picked at random (the simulation
+	 * follows one port of each class): 1 sport, 2 dport. */
+	uint8_t port_rand;
+};
+
+/* What the simulator knows about the host (never the machine iptsim runs on). */
+struct ipts_host {
+	const uint32_t *local_addrs;	/* network order; 127.0.0.0/8 is always local */
+	unsigned int nlocal;
+	bool fresh;			/* assume a ruleset just loaded (--fresh) */
+};
+
+enum ipts_match_result {
+	IPTS_MATCH_NO,
+	IPTS_MATCH_YES,
+	IPTS_MATCH_UNKNOWN,		/* the file cannot tell: see reason */
+};
+
+/*
+ * Evaluate the match blob @m of rule entry @e on @p, as the extension's
+ * kernel match function would (xt_*.c), including the blob's own invert
+ * flags. On IPTS_MATCH_UNKNOWN, *reason is set to a static string saying
+ * why ("-m set contents are host state", "match is not modelled": the
+ * blob's own name says which).
+ */
+enum ipts_match_result ipts_match_eval(const struct xt_entry_match *m,
+				       const struct ipt_entry *e,
+				       const struct ipts_pkt *p,
+				       const struct ipts_host *h,
+				       const char **reason);
+
+/*
+ * True when the answer for @m depends on how often it was evaluated since
+ * the ruleset was loaded (statistic nth, limit): the walker then counts
+ * its evaluations and passes the count in ipts_pkt.evals.
+ */
+bool ipts_match_counts_evals(const struct xt_entry_match *m);
+
+/* The IP header part of @e (ip_packet_match() in ip_tables.c). */
+bool ipts_ip_match(const struct ipt_ip *ip, const struct ipts_pkt *p);
+
+/* True when @addr (network order) is local to the simulated host. */
+bool ipts_host_is_local(const struct ipts_host *h, uint32_t addr);
+
+#endif

@@ -1,0 +1,699 @@
+/*
+ * walk.c - one packet through one table at one hook, in the kernel's
+ * order, and the driver that explores every way the rules the file cannot
+ * decide may go.
+ *
+ * ipts_do_table() mirrors ipt_do_table() in net/ipv4/netfilter/ip_tables.c:
+ * a jump pushes its rule as return point, a goto does not, RETURN pops
+ * (or, with an empty stack, continues at the hook's underflow: the
+ * built-in chain's policy), falling off a user chain is its tail RETURN.
+ * The TRACE numbering is get_chainname_rulenum(): rules count from 1 in
+ * their chain, a chain's tail is "policy" (built-in) or "return" (user)
+ * numbered rules + 1, and an unconditional rule (no -s/-d/-i/-o/-p/-f and
+ * no match) whose target is ACCEPT, DROP, QUEUE or RETURN is logged the
+ * same way with its own number, as if it were the tail.
+ */
+#include "walk_int.h"	/* first: glibc headers before the uapi ones */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+static void *grow(void *v, size_t *cap, size_t size)
+{
+	*cap = *cap ? *cap * 2 : 16;
+	return ipts_xrealloc(v, *cap * size);
+}
+
+static struct ipts_trace *trace_push(struct ipts_sim *s)
+{
+	struct ipts_packet *rec = s->cur;
+
+	if (!rec)
+		return NULL;
+	if (rec->ntrace == rec->trace_cap)
+		rec->trace = grow(rec->trace, &rec->trace_cap,
+				  sizeof(*rec->trace));
+	return &rec->trace[rec->ntrace++];
+}
+
+struct ipts_event *ipts_sim_event(struct ipts_sim *s,
+				  enum ipts_event_kind kind, unsigned int hook,
+				  const char *fmt, ...)
+{
+	struct ipts_packet *rec = s->cur;
+	struct ipts_event *ev;
+	va_list ap;
+
+	if (!rec)
+		return NULL;
+	if (rec->nev == rec->ev_cap)
+		rec->ev = grow(rec->ev, &rec->ev_cap, sizeof(*rec->ev));
+	ev = &rec->ev[rec->nev++];
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = kind;
+	ev->after = rec->ntrace;
+	ev->hook = hook;
+	va_start(ap, fmt);
+	vsnprintf(ev->text, sizeof(ev->text), fmt, ap);
+	va_end(ap);
+	return ev;
+}
+
+void ipts_sim_unmodelled(struct ipts_sim *s, const struct ipts_rule *r,
+			 const char *why)
+{
+	if (!s->unmodelled_why) {
+		s->unmodelled = r;
+		s->unmodelled_why = why;
+	}
+}
+
+/* unconditional() in ip_tables.c, plus "no match at all". */
+static bool unconditional(const struct ipt_entry *e)
+{
+	static const struct ipt_ip uncond;
+
+	return e->target_offset == sizeof(struct ipt_entry) &&
+	       memcmp(&e->ip, &uncond, sizeof(uncond)) == 0;
+}
+
+static bool standard_negative_verdict(enum ipts_target_kind k)
+{
+	return k == IPTS_TGT_ACCEPT || k == IPTS_TGT_DROP ||
+	       k == IPTS_TGT_QUEUE || k == IPTS_TGT_RETURN;
+}
+
+static void trace_rule(struct ipts_sim *s, const struct ipts_chain *c,
+		       const struct ipts_rule *r, uint32_t idx,
+		       unsigned int hook, const struct ipts_pkt *p)
+{
+	struct ipts_trace *t = trace_push(s);
+
+	if (!t)
+		return;
+	t->chain = c;
+	t->rule = r;
+	t->num = idx + 1;
+	t->hook = hook;
+	t->kernel_logged = p->nf_trace;
+	t->saddr = p->saddr;
+	t->daddr = p->daddr;
+	t->sport = p->protocol == IPPROTO_ICMP ? 0 : p->sport;
+	t->dport = p->protocol == IPPROTO_ICMP ? 0 : p->dport;
+	t->sport_hi = t->dport_hi = 0;
+	if (s->rport.active && (p->port_rand & 1)) {
+		t->sport = s->rport.lo;
+		t->sport_hi = s->rport.hi;
+	}
+	if (s->rport.active && (p->port_rand & 2)) {
+		t->dport = s->rport.lo;
+		t->dport_hi = s->rport.hi;
+	}
+	t->mark = p->mark;
+	t->type = IPTS_TRACE_RULE;
+	if (r && standard_negative_verdict(r->kind) && unconditional(r->e))
+		t->type = c->hook >= 0 ? IPTS_TRACE_POLICY : IPTS_TRACE_RETURN;
+	else if (!r)
+		t->type = c->hook >= 0 ? IPTS_TRACE_POLICY : IPTS_TRACE_RETURN;
+}
+
+/*
+ * The k-th undecidable choice of a walk takes the way the driver forced,
+ * or the first way (for a rule: "no match") past them.
+ */
+unsigned int ipts_sim_choose(struct ipts_sim *s, const struct ipts_rule *r,
+			     const char *why, unsigned int n, uint16_t lo,
+			     uint16_t hi)
+{
+	unsigned int k = s->nmet;
+
+	if (k >= IPTS_MAX_DECISIONS) {
+		s->too_deep = true;
+		return 0;
+	}
+	s->met_rule[k] = r;
+	s->met_why[k] = why ? why : "the file cannot tell whether it matches";
+	s->met_pkt[k] = s->cur ? s->cur->name : "packet";
+	s->arity[k] = n;
+	s->met_lo[k] = lo;
+	s->met_hi[k] = hi;
+	s->nmet++;
+	return k < s->nforced ? s->choice[k] : 0;
+}
+
+static bool decide(struct ipts_sim *s, const struct ipts_rule *r,
+		   const char *why)
+{
+	return ipts_sim_choose(s, r, why, 2, 0, 0) == 1;
+}
+
+/*
+ * A rule whose target changes nothing (no target, LOG, NFLOG...) ends the
+ * same way matched or not: no need to explore both, only to say so.
+ */
+static bool effect_free(const struct ipts_rule *r)
+{
+	static const char *const passive[] = {
+		"LOG", "NFLOG", "ULOG", "AUDIT", NULL,
+	};
+	const char *const *l;
+
+	if (r->kind == IPTS_TGT_NONE)
+		return true;
+	if (r->kind != IPTS_TGT_EXT)
+		return false;
+	for (l = passive; *l; l++)
+		if (strcmp(ipts_rule_target(r)->u.user.name, *l) == 0)
+			return true;
+	return false;
+}
+
+static void note(struct ipts_sim *s, const struct ipts_rule *r,
+		 const char *why)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nnoted; i++)
+		if (s->noted_rule[i] == r)
+			return;
+	if (s->nnoted == IPTS_MAX_DECISIONS)
+		return;
+	s->noted_rule[s->nnoted] = r;
+	s->noted_why[s->nnoted] = why ? why : "the file cannot tell whether "
+					      "it matches";
+	s->nnoted++;
+}
+
+/*
+ * For a blob that answers from its history (limit, statistic nth), tell
+ * the match how often it ran before in this walk; NULL for other blobs.
+ */
+static uint32_t *eval_count(struct ipts_sim *s,
+			    const struct xt_entry_match *m, struct ipts_pkt *p)
+{
+	unsigned int i;
+
+	if (!s->host.fresh || !ipts_match_counts_evals(m))
+		return NULL;
+	for (i = 0; i < s->nevals; i++)
+		if (s->evals[i].m == m)
+			break;
+	if (i == s->nevals) {
+		if (s->nevals == sizeof(s->evals) / sizeof(s->evals[0]))
+			return NULL;
+		s->evals[s->nevals].m = m;
+		s->evals[s->nevals].n = 0;
+		s->nevals++;
+	}
+	p->evals_known = true;
+	p->evals = s->evals[i].n;
+	return &s->evals[i].n;
+}
+
+static bool rule_matches(struct ipts_sim *s, const struct ipts_rule *r,
+			 struct ipts_pkt *p)
+{
+	enum ipts_match_result res = IPTS_MATCH_YES;
+	const char *why = NULL;
+	unsigned int i;
+
+	if (!ipts_ip_match(&r->e->ip, p))
+		return false;
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *blob = ipts_rule_match(r, i);
+		uint32_t *count = eval_count(s, blob, p);
+		const char *w = NULL;
+		enum ipts_match_result m;
+
+		m = ipts_match_eval(blob, r->e, p, &s->host, &w);
+		if (count)
+			(*count)++;
+		p->evals_known = false;
+		if (m == IPTS_MATCH_NO)
+			return false;
+		if (m == IPTS_MATCH_UNKNOWN && res == IPTS_MATCH_YES) {
+			res = IPTS_MATCH_UNKNOWN;
+			why = w;
+		}
+	}
+	if (res == IPTS_MATCH_UNKNOWN) {
+		if (effect_free(r)) {
+			note(s, r, why);
+			return false;
+		}
+		return decide(s, r, why);
+	}
+	return true;
+}
+
+static unsigned int user_chains(const struct ipts_table *t)
+{
+	unsigned int n = 0, i;
+
+	for (i = 0; i < t->nchains; i++)
+		if (t->chains[i]->hook < 0 && !t->chains[i]->deleted)
+			n++;
+	return n;
+}
+
+unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
+			   unsigned int hook, struct ipts_pkt *p)
+{
+	const struct ipts_chain *c = t->builtin[hook];
+	unsigned int stacksize = s->table_stack[t->id];
+	unsigned int sp = 0;
+	uint32_t i = 0;
+
+	if (!c)
+		return NF_ACCEPT;
+	if (stacksize > s->stacksize)
+		stacksize = s->stacksize;
+	for (;;) {
+		const struct ipts_rule *r;
+		unsigned int v;
+
+		if (i >= c->nrules) {
+			trace_rule(s, c, NULL, c->nrules, hook, p);
+			if (c->hook >= 0)
+				return c->policy == NF_DROP ? NF_DROP
+							    : NF_ACCEPT;
+			goto do_return;
+		}
+		r = c->rules[i];
+		if (!rule_matches(s, r, p)) {
+			i++;
+			continue;
+		}
+		trace_rule(s, c, r, i, hook, p);
+		switch (r->kind) {
+		case IPTS_TGT_NONE:
+			i++;
+			continue;
+		case IPTS_TGT_ACCEPT:
+			return NF_ACCEPT;
+		case IPTS_TGT_DROP:
+			return NF_DROP;
+		case IPTS_TGT_QUEUE:
+			ipts_sim_unmodelled(s, r, "QUEUE hands the packet to a "
+					    "userspace program");
+			return NF_DROP;
+		case IPTS_TGT_RETURN:
+			goto do_return;
+		case IPTS_TGT_JUMP:
+			if (sp >= stacksize) {
+				ipts_sim_event(s, IPTS_EV_NOTE, hook,
+					       "jump stack full (%u): dropped",
+					       stacksize);
+				return NF_DROP;
+			}
+			s->stack[sp].chain = c;
+			s->stack[sp].idx = i;
+			sp++;
+			c = r->dest;
+			i = 0;
+			continue;
+		case IPTS_TGT_GOTO:
+			c = r->dest;
+			i = 0;
+			continue;
+		case IPTS_TGT_EXT:
+			v = ipts_target_run(s, r, p, hook, t->id);
+			if (v == XT_CONTINUE) {
+				i++;
+				continue;
+			}
+			return v;
+		}
+		/* unknown kind: the model is broken */
+		ipts_sim_unmodelled(s, r, "rule without a known target kind");
+		return NF_DROP;
+do_return:
+		if (sp == 0) {
+			/* underflow: the hook's built-in chain policy */
+			c = t->builtin[hook];
+			i = c->nrules;
+		} else {
+			sp--;
+			c = s->stack[sp].chain;
+			i = s->stack[sp].idx + 1;
+		}
+	}
+}
+
+/* --- the driver ---------------------------------------------------- */
+
+struct sim_priv {
+	struct ipts_packet pkts[IPTS_MAX_PACKETS];
+};
+
+void ipts_query_init(struct ipts_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->proto = IPPROTO_TCP;
+	q->src = htonl(INADDR_LOOPBACK);
+	q->dst = htonl(INADDR_LOOPBACK);
+	q->sport = 40000;
+	q->dport = 1060;
+	q->conntrack = IPTS_CT_AUTO;
+}
+
+void ipts_result_init(struct ipts_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->decided_pkt = -1;
+	res->decided_idx = -1;
+}
+
+static void packets_free(struct ipts_packet *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < IPTS_MAX_PACKETS; i++) {
+		free(v[i].trace);
+		free(v[i].ev);
+	}
+}
+
+void ipts_result_free(struct ipts_result *res)
+{
+	struct sim_priv *priv = res->priv;
+
+	packets_free(res->packets);
+	if (priv) {
+		packets_free(priv->pkts);
+		free(priv);
+	}
+	free(res->reasons);
+	ipts_result_init(res);
+}
+
+static void add_reason(struct ipts_result *res, const struct ipts_rule *r,
+		       const char *why, bool changes)
+{
+	size_t i;
+
+	for (i = 0; i < res->nreasons; i++) {
+		if (res->reasons[i].rule == r &&
+		    strcmp(res->reasons[i].why, why) == 0) {
+			res->reasons[i].changes_outcome |= changes;
+			return;
+		}
+	}
+	if (res->nreasons == res->reasons_cap)
+		res->reasons = grow(res->reasons, &res->reasons_cap,
+				    sizeof(*res->reasons));
+	res->reasons[res->nreasons].rule = r;
+	res->reasons[res->nreasons].why = why;
+	res->reasons[res->nreasons].changes_outcome = changes;
+	res->nreasons++;
+}
+
+/* Remember how this walk reached @o: its words, and its choices. */
+static void add_way(struct ipts_result *res, const struct ipts_sim *s,
+		    enum ipts_outcome o, const char *why)
+{
+	char *w = res->ways[res->nways].why;
+	size_t len = sizeof(res->ways[0].why), n;
+	unsigned int k;
+	bool any = false;
+
+	res->ways[res->nways].outcome = o;
+	n = snprintf(w, len, "%s", o == IPTS_UNDETERMINED && s->unmodelled_why ?
+		     s->unmodelled_why : why);
+	for (k = 0; k < s->nmet && n < len; k++) {
+		const struct ipts_rule *r = s->met_rule[k];
+		unsigned int c = k < s->nforced ? s->choice[k] : 0;
+
+		if (s->arity[k] == 2 && c == 0)
+			continue;
+		if (s->arity[k] == 2)
+			n += snprintf(w + n, len - n, "%s%s:%u matches the %s",
+				      any ? ", " : " (if ",
+				      r->loc.src ? r->loc.src->name : "?",
+				      r->loc.line, s->met_pkt[k]);
+		else
+			n += snprintf(w + n, len - n, "%s%s:%u picks a port "
+				      "in %u-%u", any ? ", " : " (if ",
+				      r->loc.src ? r->loc.src->name : "?",
+				      r->loc.line, s->met_lo[k], s->met_hi[k]);
+		any = true;
+	}
+	if (any && n < len)
+		snprintf(w + n, len - n, ")");
+	res->nways++;
+}
+
+/* translate_table(): one jump stack slot per ERROR entry, i.e. per user
+ * chain plus the table's closing one. */
+static unsigned int stack_sizes(const struct ipts_ruleset *rs,
+				unsigned int *each)
+{
+	unsigned int n = 1, i;
+
+	for (i = 0; i < IPTS_TABLE_COUNT; i++) {
+		each[i] = rs->tables[i] ? user_chains(rs->tables[i]) + 1 : 1;
+		if (each[i] > n)
+			n = each[i];
+	}
+	return n;
+}
+
+static bool addr_is_local(const struct ipts_query *q, uint32_t a)
+{
+	unsigned int i;
+
+	if ((ntohl(a) >> 24) == 127)
+		return true;
+	for (i = 0; i < q->nlocal && i < IPTS_QUERY_MAX_LOCAL; i++)
+		if (q->local_addrs[i] == a)
+			return true;
+	return false;
+}
+
+static void host_setup(struct ipts_sim *s, const struct ipts_query *q)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < q->nlocal && i < IPTS_QUERY_MAX_LOCAL; i++)
+		s->local[n++] = q->local_addrs[i];
+	s->local[n++] = q->src;
+	s->local[n++] = q->dst;
+	s->host.local_addrs = s->local;
+	s->host.nlocal = n;
+	s->host.fresh = q->fresh;
+}
+
+static void run_reset(struct ipts_sim *s, struct ipts_packet *pkts)
+{
+	memset(&s->conn, 0, sizeof(s->conn));
+	s->conn_confirmed = false;
+	s->nat_done = 0;
+	s->tcp_state = IPTS_TCP_NONE;
+	memset(&s->rport, 0, sizeof(s->rport));
+	s->pkts = pkts;
+	s->npkts = 0;
+	s->cur = NULL;
+	s->nmet = 0;
+	s->nnoted = 0;
+	s->nevals = 0;
+	s->too_deep = false;
+	s->unmodelled = NULL;
+	s->unmodelled_why = NULL;
+	memset(&s->reply, 0, sizeof(s->reply));
+	s->attached = false;
+	s->nfct_stub = false;
+}
+
+int ipts_simulate(const struct ipts_ruleset *rs, const struct ipts_query *q,
+		  struct ipts_result *res)
+{
+	struct sim_priv *priv = res->priv;
+	struct ipts_sim s;
+	bool incomplete = false, first = true;
+	unsigned int branch, k, nout = 0;
+	int o;
+
+	res->outcome = IPTS_UNDETERMINED;
+	res->decided_pkt = -1;
+	res->decided_idx = -1;
+	res->why[0] = '\0';
+	res->npackets = 0;
+	res->nreasons = 0;
+	res->possible = 0;
+	res->nways = 0;
+	res->branches = 0;
+	if (q->proto != IPPROTO_TCP && q->proto != IPPROTO_UDP) {
+		snprintf(res->why, sizeof(res->why),
+			 "only tcp and udp are simulated");
+		return -1;
+	}
+	if (!addr_is_local(q, q->src) || !addr_is_local(q, q->dst)) {
+		char a[32];
+
+		ipts_fmt_addr(a, sizeof(a), addr_is_local(q, q->src) ? q->dst :
+			      q->src, -1);
+		snprintf(res->why, sizeof(res->why), "%s is not an address of "
+			 "this host: only local connections are simulated "
+			 "(declare it with --local-addr)", a);
+		return -1;
+	}
+	if (!priv) {
+		priv = ipts_xcalloc(1, sizeof(*priv));
+		res->priv = priv;
+	}
+
+	memset(&s, 0, sizeof(s));
+	s.rs = rs;
+	s.q = q;
+	host_setup(&s, q);
+	s.conntrack = q->conntrack == IPTS_CT_ON ||
+		      (q->conntrack == IPTS_CT_AUTO &&
+		       ipts_ruleset_needs_conntrack(rs));
+	res->conntrack = s.conntrack;
+	s.stacksize = stack_sizes(rs, s.table_stack);
+	s.stack = ipts_xcalloc(s.stacksize, sizeof(*s.stack));
+
+	for (branch = 0; branch < IPTS_MAX_BRANCHES; branch++) {
+		char why[sizeof(res->why)];
+		int dpkt = -1;
+		long didx = -1;
+
+		run_reset(&s, first ? res->packets : priv->pkts);
+		o = ipts_handshake_run(&s, why, sizeof(why), &dpkt, &didx);
+		if (s.unmodelled_why) {
+			o = IPTS_UNDETERMINED;
+			add_reason(res, s.unmodelled, s.unmodelled_why, true);
+		}
+		if (s.too_deep)
+			incomplete = true;
+		res->branches++;
+		for (k = 0; k < s.nmet; k++)
+			add_reason(res, s.met_rule[k], s.met_why[k], false);
+		for (k = 0; k < s.nnoted; k++)
+			add_reason(res, s.noted_rule[k], s.noted_why[k], false);
+		if (!(res->possible & (1u << o)))
+			add_way(res, &s, o, why);
+		res->possible |= 1u << o;
+		if (first) {
+			res->outcome = o;
+			res->npackets = s.npkts;
+			res->decided_pkt = dpkt;
+			res->decided_idx = didx;
+			snprintf(res->why, sizeof(res->why), "%s", why);
+			first = false;
+		}
+		/* Next branch: the last choice with a way left takes it. */
+		for (k = s.nforced; k < s.nmet; k++)
+			s.choice[k] = 0;
+		for (k = s.nmet; k > 0; k--)
+			if (s.choice[k - 1] + 1u < s.arity[k - 1])
+				break;
+		if (k == 0)
+			break;
+		s.choice[k - 1]++;
+		s.nforced = k;
+		if (branch + 1 == IPTS_MAX_BRANCHES)
+			incomplete = true;
+	}
+	free(s.stack);
+
+	for (o = 0; o < IPTS_OUTCOME_COUNT; o++)
+		if (res->possible & (1u << o))
+			nout++;
+	if (nout > 1 || incomplete ||
+	    (res->possible & (1u << IPTS_UNDETERMINED))) {
+		size_t i;
+
+		res->outcome = IPTS_UNDETERMINED;
+		for (i = 0; i < res->nreasons; i++)
+			if (!res->reasons[i].rule ||
+			    !effect_free(res->reasons[i].rule))
+				res->reasons[i].changes_outcome = true;
+		if (incomplete)
+			add_reason(res, NULL, "too many rules the file cannot "
+				   "decide to explore every way", true);
+	}
+	return 0;
+}
+
+/* --- names ----------------------------------------------------------- */
+
+const char *ipts_outcome_name(enum ipts_outcome o)
+{
+	static const char *const names[] = {
+		[IPTS_CONNECTED] = "connected",
+		[IPTS_REFUSED] = "refused",
+		[IPTS_TIMEOUT] = "timeout",
+		[IPTS_HOSTUNREACH] = "hostunreach",
+		[IPTS_NETUNREACH] = "netunreach",
+		[IPTS_PROTOUNREACH] = "protounreach",
+		[IPTS_RESET] = "reset",
+		[IPTS_DELIVERED] = "delivered",
+		[IPTS_DROPPED] = "dropped",
+		[IPTS_EPERM] = "eperm",
+		[IPTS_UNDETERMINED] = "undetermined",
+	};
+
+	return (unsigned int)o < IPTS_OUTCOME_COUNT ? names[o] : "?";
+}
+
+const char *ipts_trace_type_name(enum ipts_trace_type t)
+{
+	switch (t) {
+	case IPTS_TRACE_RULE:
+		return "rule";
+	case IPTS_TRACE_RETURN:
+		return "return";
+	case IPTS_TRACE_POLICY:
+		return "policy";
+	}
+	return "?";
+}
+
+void ipts_trace_format(const struct ipts_trace *t, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s:%s:%s:%u", t->chain->table->name,
+		 t->chain->name, ipts_trace_type_name(t->type), t->num);
+}
+
+static void fmt_range(char *buf, size_t len, uint32_t addr, bool ports,
+		      uint16_t lo, uint16_t hi)
+{
+	char a[INET_ADDRSTRLEN];
+
+	if (!ports || !hi) {
+		ipts_fmt_addr(buf, len, addr, ports ? lo : -1);
+		return;
+	}
+	ipts_fmt_addr(a, sizeof(a), addr, -1);
+	snprintf(buf, len, "%s:%u-%u", a, lo, hi);
+}
+
+void ipts_trace_format_seen(const struct ipts_trace *t, char *buf, size_t len)
+{
+	char a[40], b[40];
+	bool ports = t->sport || t->dport;
+
+	fmt_range(a, sizeof(a), t->saddr, ports, t->sport, t->sport_hi);
+	fmt_range(b, sizeof(b), t->daddr, ports, t->dport, t->dport_hi);
+	if (t->mark)
+		snprintf(buf, len, "%s>%s mark=0x%x", a, b, t->mark);
+	else
+		snprintf(buf, len, "%s>%s", a, b);
+}
+
+void ipts_fmt_addr(char *buf, size_t len, uint32_t addr, int port)
+{
+	char a[INET_ADDRSTRLEN];
+	struct in_addr in = { .s_addr = addr };
+
+	inet_ntop(AF_INET, &in, a, sizeof(a));
+	if (port >= 0)
+		snprintf(buf, len, "%s:%d", a, port);
+	else
+		snprintf(buf, len, "%s", a);
+}

@@ -1,0 +1,179 @@
+#ifndef IPTS_WALK_INT_H
+#define IPTS_WALK_INT_H
+
+/*
+ * What the walker's files (walk.c, path.c, target.c, nat.c, conntrack.c,
+ * handshake.c) share: the state of one simulated connection and the
+ * steps of a packet's path.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim.h"
+#include "sim_int.h"
+
+/* What one point of a path does. The path is data (path.c). */
+enum ipts_step_kind {
+	IPTS_STEP_TABLE,	/* ipt_do_table() of a table at a hook */
+	IPTS_STEP_CT_IN,	/* nf_conntrack_in(): attach an entry */
+	IPTS_STEP_NAT,		/* the nat table's hook: chain, then manip */
+	IPTS_STEP_CONFIRM,	/* nf_conntrack_confirm() */
+	IPTS_STEP_LOOPBACK,	/* loopback_xmit() and back in on lo */
+	IPTS_STEP_END,
+};
+
+struct ipts_step {
+	enum ipts_step_kind kind;
+	unsigned int hook;		/* NF_INET_* */
+	enum ipts_table_id table;	/* IPTS_STEP_TABLE */
+};
+
+/* The path of a packet from a local socket to a local socket, over lo. */
+const struct ipts_step *ipts_path_local(void);
+/* True when @hook is on the sending side (OUTPUT, POSTROUTING). */
+bool ipts_hook_is_output_side(unsigned int hook);
+
+#define IPTS_MAX_DECISIONS 24
+#define IPTS_MAX_BRANCHES 256
+
+/* A packet a REJECT target asked to send, built after the walk stops. */
+struct ipts_reply_req {
+	bool pending;
+	bool tcp_reset;
+	uint8_t icmp_code;		/* ICMP_DEST_UNREACH code */
+	const struct ipts_rule *rule;
+};
+
+/* The NAT state of the one connection (nf_nat_initialized bits). */
+enum {
+	IPTS_NAT_DST_DONE = 1 << 0,
+	IPTS_NAT_SRC_DONE = 1 << 1,
+};
+
+struct ipts_sim {
+	const struct ipts_ruleset *rs;
+	const struct ipts_query *q;
+	struct ipts_host host;
+	uint32_t local[IPTS_QUERY_MAX_LOCAL + 2];
+	bool conntrack;
+
+	/* The connection's conntrack entry, shared by its packets. */
+	struct ipts_conn conn;
+	bool conn_confirmed;
+	unsigned int nat_done;
+	/* The entry's TCP state, as nf_conntrack_proto_tcp.c tracks it. */
+	enum {
+		IPTS_TCP_NONE,
+		IPTS_TCP_SYN_SENT,
+		IPTS_TCP_SYN_RECV,
+		IPTS_TCP_ESTABLISHED,
+		IPTS_TCP_CLOSE,
+	} tcp_state;
+
+	/* Where this walk records packets. */
+	struct ipts_packet *pkts;
+	unsigned int npkts;
+	struct ipts_packet *cur;	/* the packet being walked */
+
+	/* Exploration of undecidable rules: the k-th one met in a walk
+	 * takes choice[k] (false: no match); past nforced, false. */
+	uint16_t choice[IPTS_MAX_DECISIONS];
+	uint16_t arity[IPTS_MAX_DECISIONS];	/* 2 for a rule, N for a port */
+	uint16_t met_lo[IPTS_MAX_DECISIONS], met_hi[IPTS_MAX_DECISIONS];
+	unsigned int nforced, nmet;
+	bool too_deep;
+	/* Undecidable rules met in this walk. */
+	const struct ipts_rule *met_rule[IPTS_MAX_DECISIONS];
+	const char *met_why[IPTS_MAX_DECISIONS];
+	const char *met_pkt[IPTS_MAX_DECISIONS];
+	/* Undecidable rules whose target changes nothing: not explored. */
+	const struct ipts_rule *noted_rule[IPTS_MAX_DECISIONS];
+	const char *noted_why[IPTS_MAX_DECISIONS];
+	unsigned int nnoted;
+	/* A target the simulator cannot model was hit: rule and why. */
+	const struct ipts_rule *unmodelled;
+	const char *unmodelled_why;
+
+	/* --fresh: evaluations so far of each match blob whose answer
+	 * depends on them (limit, statistic nth), per walk. */
+	struct {
+		const struct xt_entry_match *m;
+		uint32_t n;
+	} evals[32];
+	unsigned int nevals;
+
+	/* Jump stack: chain and index of the jumping rule. */
+	struct {
+		const struct ipts_chain *chain;
+		uint32_t idx;
+	} *stack;
+	unsigned int stacksize;		/* the largest table's */
+	unsigned int table_stack[IPTS_TABLE_COUNT];	/* each table's */
+
+	/* A NAT binding that picked its port at random: the range, and
+	 * whether it is the source (SNAT) or destination (DNAT) one. */
+	struct {
+		bool active, src;
+		uint16_t lo, hi;
+	} rport;
+
+	struct ipts_reply_req reply;
+	/* The packet an ICMP error being walked is about (its inner header). */
+	struct {
+		uint32_t saddr, daddr;
+		uint16_t sport, dport;
+		uint8_t protocol;
+	} inner;
+	/* The packet walked carries a conntrack entry or the untracked
+	 * mark already (skb->_nfct set): nf_conntrack_in() leaves it. */
+	bool attached;
+	/* skb->_nfct is set but holds no entry (the answer to an untracked
+	 * packet): CT/NOTRACK do nothing, nf_conntrack_in() still looks. */
+	bool nfct_stub;
+};
+
+/* walk.c: ipt_do_table() of @t at @hook for @p: NF_ACCEPT or NF_DROP. */
+unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
+			   unsigned int hook, struct ipts_pkt *p);
+/* Record an event on the current packet (NULL when there is none). */
+struct ipts_event *ipts_sim_event(struct ipts_sim *s, enum ipts_event_kind kind,
+		    unsigned int hook, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/*
+ * An undecidable choice among @n (n >= 2) ways at rule @r: the index this
+ * walk takes. @lo/@hi name the way's port range (for the report).
+ */
+unsigned int ipts_sim_choose(struct ipts_sim *s, const struct ipts_rule *r,
+			     const char *why, unsigned int n, uint16_t lo,
+			     uint16_t hi);
+/* Mark the current walk undetermined because of @r. */
+void ipts_sim_unmodelled(struct ipts_sim *s, const struct ipts_rule *r,
+			 const char *why);
+
+/* target.c: run extension target of @r; XT_CONTINUE, NF_ACCEPT or NF_DROP. */
+unsigned int ipts_target_run(struct ipts_sim *s, const struct ipts_rule *r,
+			     struct ipts_pkt *p, unsigned int hook,
+			     enum ipts_table_id table);
+/* Whether the target blob named @name needs conntrack (nf_ct_netns_get). */
+bool ipts_target_needs_conntrack(const struct xt_entry_target *t);
+
+/* nat.c */
+unsigned int ipts_nat_target(struct ipts_sim *s, const struct ipts_rule *r,
+			     struct ipts_pkt *p, unsigned int hook);
+/* The nat table's hook function (nf_nat_inet_fn) at @hook. */
+unsigned int ipts_nat_hook(struct ipts_sim *s, struct ipts_pkt *p,
+			   unsigned int hook);
+/* Rewrite @p as nf_nat_packet() would for the manip of @hook. */
+void ipts_nat_manip(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook);
+
+/* conntrack.c */
+void ipts_ct_in(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook);
+void ipts_ct_confirm(struct ipts_sim *s, struct ipts_pkt *p);
+const char *ipts_ctinfo_name(enum ipts_ctinfo c);
+void ipts_ct_set_untracked(struct ipts_sim *s, struct ipts_pkt *p);
+
+/* handshake.c */
+enum ipts_outcome ipts_handshake_run(struct ipts_sim *s, char *why,
+				     size_t whylen, int *dpkt, long *didx);
+
+#endif

@@ -1,0 +1,817 @@
+/*
+ * test_walk.c - the simulator end to end: rules through the parser, one
+ * local connection through the hooks, and the answer. Every expected path
+ * and outcome here was seen on Linux 6.18 (tests/kernel/facts, and the
+ * cases named in the comments, run with tests/kernel/oracle.py).
+ */
+#include "fixture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "sim.h"
+
+static struct ipts_result res;
+
+static int setup(void **state)
+{
+	ipts_result_init(&res);
+	return fixture_setup(state);
+}
+
+static int teardown(void **state)
+{
+	ipts_result_free(&res);
+	return fixture_teardown(state);
+}
+
+static uint32_t ip4(const char *s)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a.s_addr;
+}
+
+static const char filter_hdr[] =
+	"*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+	":OUTPUT ACCEPT [0:0]\n";
+
+/* Load @text and simulate @q (default query when NULL). */
+static enum ipts_outcome run(struct ipts_fixture *f, const char *text,
+			     const struct ipts_query *q)
+{
+	struct ipts_query dq;
+
+	if (!load_str(f, text)) {
+		fixture_dump_diags(f);
+		fail_msg("ruleset does not load");
+	}
+	if (!q) {
+		ipts_query_init(&dq);
+		q = &dq;
+	}
+	assert_int_equal(ipts_simulate(f->rs, q, &res), 0);
+	return res.outcome;
+}
+
+/* The packet named @name of the last result. */
+static const struct ipts_packet *pkt(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < res.npackets; i++)
+		if (strcmp(res.packets[i].name, name) == 0)
+			return &res.packets[i];
+	fail_msg("no packet %s", name);
+	return NULL;
+}
+
+/* The packet's path as "table:chain:type:num ..." (kernel_only: only the
+ * lines the file's own TRACE rules make the kernel log). */
+static const char *path(const char *name, bool kernel_only)
+{
+	static char buf[2048];
+	const struct ipts_packet *p = pkt(name);
+	size_t k, n = 0;
+
+	buf[0] = '\0';
+	for (k = 0; k < p->ntrace; k++) {
+		char t[128];
+
+		if (kernel_only && !p->trace[k].kernel_logged)
+			continue;
+		ipts_trace_format(&p->trace[k], t, sizeof(t));
+		n += snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? " " : "",
+			      t);
+	}
+	return buf;
+}
+
+static const struct ipts_trace *decided_by(void)
+{
+	assert_true(res.decided_pkt >= 0);
+	assert_true(res.decided_idx >= 0);
+	return &res.packets[res.decided_pkt].trace[res.decided_idx];
+}
+
+static bool has_event(const char *name, const char *needle)
+{
+	const struct ipts_packet *p = pkt(name);
+	size_t k;
+
+	for (k = 0; k < p->nev; k++)
+		if (strstr(p->ev[k].text, needle))
+			return true;
+	return false;
+}
+
+static char *rules(const char *tables)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s", tables);
+	return buf;
+}
+
+/* --- the seed -------------------------------------------------------- */
+
+static const char seed[] =
+	"*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+	"-A OUTPUT -p tcp --dport 1060 -j TRACE\nCOMMIT\n"
+	"*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+	":OUTPUT ACCEPT [0:0]\n"
+	"-A INPUT -p tcp --dport 1060 -j DROP\nCOMMIT\n";
+
+static void test_walk_seed_times_out_at_input_rule_1(void **state)
+{
+	const struct ipts_trace *t;
+
+	assert_int_equal(run(*state, seed, NULL), IPTS_TIMEOUT);
+	assert_int_equal(res.npackets, 1);
+	assert_string_equal(path("SYN", false),
+			    "raw:OUTPUT:rule:1 raw:OUTPUT:policy:2 "
+			    "filter:OUTPUT:policy:1 raw:PREROUTING:policy:1 "
+			    "filter:INPUT:rule:1");
+	t = decided_by();
+	assert_string_equal(t->chain->name, "INPUT");
+	assert_int_equal(t->type, IPTS_TRACE_RULE);
+	assert_int_equal(t->num, 1);
+	assert_non_null(t->rule);
+	assert_int_equal(t->rule->loc.line, 10);
+	assert_false(res.conntrack);
+}
+
+static void test_walk_seed_kernel_trace_is_the_posts_lines(void **state)
+{
+	run(*state, seed, NULL);
+	/* the TRACE rule itself is not logged: nf_trace is set after it */
+	assert_string_equal(path("SYN", true),
+			    "raw:OUTPUT:policy:2 filter:OUTPUT:policy:1 "
+			    "raw:PREROUTING:policy:1 filter:INPUT:rule:1");
+}
+
+/* --- the incident: only uid 1000 may connect --------------------------- */
+
+static const char uid_only[] =
+	"*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+	":OUTPUT ACCEPT [0:0]\n"
+	"-A OUTPUT -p tcp --dport 1060 -m owner --uid-owner 1000 -j ACCEPT\n"
+	"-A OUTPUT -p tcp --dport 1060 -j DROP\nCOMMIT\n";
+
+static void test_walk_uid_only_port_other_uid_times_out(void **state)
+{
+	struct ipts_query q;
+
+	ipts_query_init(&q);
+	q.uid = 0;
+	assert_int_equal(run(*state, uid_only, &q), IPTS_TIMEOUT);
+	assert_string_equal(path("SYN", false), "filter:OUTPUT:rule:2");
+	assert_int_equal(decided_by()->num, 2);
+	assert_non_null(strstr(res.why, "the SYN is dropped by filter/OUTPUT "
+				       "rule 2"));
+}
+
+static void test_walk_uid_only_port_right_uid_connects(void **state)
+{
+	struct ipts_query q;
+
+	ipts_query_init(&q);
+	q.uid = 1000;
+	assert_int_equal(run(*state, uid_only, &q), IPTS_CONNECTED);
+	assert_string_equal(path("SYN", false),
+			    "filter:OUTPUT:rule:1 filter:INPUT:policy:1");
+	/* the SYN-ACK goes from port 1060, not to it */
+	assert_string_equal(path("SYN-ACK", false),
+			    "filter:OUTPUT:policy:3 filter:INPUT:policy:1");
+	assert_string_equal(path("ACK", false),
+			    "filter:OUTPUT:rule:1 filter:INPUT:policy:1");
+}
+
+static void test_walk_synack_carries_the_server_uid(void **state)
+{
+	struct ipts_query q;
+
+	ipts_query_init(&q);
+	q.uid = 0;
+	q.server_uid = 1000;
+	run(*state, rules("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT "
+			  "[0:0]\n:OUTPUT ACCEPT [0:0]\n"
+			  "-A OUTPUT -m owner --uid-owner 1000 -j DROP\n"
+			  "COMMIT\n"), &q);
+	assert_int_equal(res.outcome, IPTS_TIMEOUT);
+	assert_string_equal(pkt("SYN-ACK")->name, "SYN-ACK");
+	assert_int_equal(res.decided_pkt, 1);
+}
+
+/* --- TRACE numbering --------------------------------------------------- */
+
+static void test_walk_jump_goto_return_numbering(void **state)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text), "%s:A - [0:0]\n:B - [0:0]\n:C - [0:0]\n"
+		 "-A INPUT -p udp -j DROP\n"
+		 "-A INPUT -p tcp --dport 1060 -j A\n"
+		 "-A INPUT -p tcp --dport 1060 -g B\n"
+		 "-A INPUT -p tcp --dport 1060 -j DROP\n"
+		 "-A A -p udp -j DROP\n-A A -p tcp -j C\n"
+		 "-A A -p tcp -j RETURN\n-A A -j DROP\n"
+		 "-A B -p udp -j DROP\n-A C -p udp -j DROP\n"
+		 "-A OUTPUT -p tcp --dport 1060 -j RETURN\n"
+		 "-A OUTPUT -p udp -j DROP\nCOMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_CONNECTED);
+	/* kernel: tests/kernel/facts/trace_jump_goto_return */
+	assert_string_equal(path("SYN", false),
+			    "filter:OUTPUT:rule:1 filter:OUTPUT:policy:3 "
+			    "filter:INPUT:rule:2 filter:A:rule:2 "
+			    "filter:C:return:2 filter:A:rule:3 "
+			    "filter:INPUT:rule:3 filter:B:return:2 "
+			    "filter:INPUT:policy:5");
+}
+
+static void test_walk_goto_from_user_chain_returns_to_jumper(void **state)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text), "%s:A - [0:0]\n:B - [0:0]\n"
+		 "-A INPUT -p tcp --dport 1060 -j A\n"
+		 "-A INPUT -p tcp --dport 1060 -j LOG\n"
+		 "-A A -p tcp -g B\n-A A -j DROP\n"
+		 "-A B -p udp -j DROP\nCOMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_CONNECTED);
+	assert_string_equal(path("SYN", false),
+			    "filter:OUTPUT:policy:1 filter:INPUT:rule:1 "
+			    "filter:A:rule:1 filter:B:return:2 "
+			    "filter:INPUT:rule:2 filter:INPUT:policy:3");
+}
+
+static void test_walk_unconditional_rule_is_logged_as_tail(void **state)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text),
+		 "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n"
+		 ":OUTPUT DROP [0:0]\n:X - [0:0]\n"
+		 "-A OUTPUT -j ACCEPT\n"
+		 "-A INPUT -i lo -j X\n-A INPUT -p tcp -j LOG\n"
+		 "-A INPUT -s 0.0.0.0/0 -j ACCEPT\n"
+		 "-A X -j RETURN\nCOMMIT\n");
+	assert_int_equal(run(*state, text, NULL), IPTS_CONNECTED);
+	/* get_chainname_rulenum(): unconditional ACCEPT/DROP/RETURN */
+	assert_string_equal(path("SYN", false),
+			    "filter:OUTPUT:policy:1 filter:INPUT:rule:1 "
+			    "filter:X:return:1 filter:INPUT:rule:2 "
+			    "filter:INPUT:policy:3");
+	assert_int_equal(pkt("SYN")->trace[0].type, IPTS_TRACE_POLICY);
+	assert_non_null(pkt("SYN")->trace[0].rule);
+}
+
+static void test_walk_policy_drop_decides(void **state)
+{
+	const struct ipts_trace *t;
+
+	assert_int_equal(run(*state, rules("*filter\n:INPUT DROP [0:0]\n"
+					   ":FORWARD ACCEPT [0:0]\n"
+					   ":OUTPUT ACCEPT [0:0]\n"
+					   "-A INPUT -p udp -j ACCEPT\n"
+					   "COMMIT\n"), NULL),
+			 IPTS_TIMEOUT);
+	t = decided_by();
+	assert_null(t->rule);
+	assert_int_equal(t->type, IPTS_TRACE_POLICY);
+	assert_int_equal(t->num, 2);
+	assert_non_null(strstr(res.why, "the filter/INPUT policy DROP"));
+}
+
+/* --- REJECT ------------------------------------------------------------ */
+
+struct reject_case {
+	const char *chain;
+	const char *with;
+	enum ipts_outcome want;
+	const char *answer;
+};
+
+static void test_walk_reject_types_give_the_kernels_errno(void **state)
+{
+	/* kernel: facts/reject_input_*, reject_output_* */
+	static const struct reject_case cases[] = {
+		{ "INPUT", "icmp-port-unreachable", IPTS_REFUSED, "ICMP" },
+		{ "INPUT", "icmp-net-unreachable", IPTS_NETUNREACH, "ICMP" },
+		{ "INPUT", "icmp-host-unreachable", IPTS_HOSTUNREACH, "ICMP" },
+		{ "INPUT", "icmp-proto-unreachable", IPTS_PROTOUNREACH,
+		  "ICMP" },
+		{ "INPUT", "icmp-net-prohibited", IPTS_NETUNREACH, "ICMP" },
+		{ "INPUT", "icmp-host-prohibited", IPTS_HOSTUNREACH, "ICMP" },
+		{ "INPUT", "icmp-admin-prohibited", IPTS_HOSTUNREACH, "ICMP" },
+		{ "INPUT", "tcp-reset", IPTS_REFUSED, "RST" },
+		{ "OUTPUT", "icmp-port-unreachable", IPTS_REFUSED, "ICMP" },
+		{ "OUTPUT", "icmp-host-prohibited", IPTS_HOSTUNREACH, "ICMP" },
+		{ "OUTPUT", "tcp-reset", IPTS_REFUSED, "RST" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[1024];
+
+		snprintf(text, sizeof(text), "%s-A %s -p tcp --dport 1060 "
+			 "-j REJECT --reject-with %s\nCOMMIT\n", filter_hdr,
+			 cases[i].chain, cases[i].with);
+		if (run(*state, text, NULL) != cases[i].want)
+			fail_msg("%s %s: got %s", cases[i].chain, cases[i].with,
+				 ipts_outcome_name(res.outcome));
+		assert_int_equal(res.npackets, 2);
+		assert_string_equal(res.packets[1].name, cases[i].answer);
+		assert_int_equal(res.packets[0].verdict, IPTS_V_REJECTED);
+		assert_int_equal(res.decided_pkt, 0);
+	}
+}
+
+static void test_walk_reject_answer_dropped_times_out(void **state)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), "%s-A INPUT -p icmp -j DROP\n"
+		 "-A INPUT -p tcp --dport 1060 -j REJECT\nCOMMIT\n",
+		 filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_TIMEOUT);
+	assert_string_equal(path("ICMP", false),
+			    "filter:OUTPUT:policy:1 filter:INPUT:rule:1");
+	assert_int_equal(res.decided_pkt, 1);
+}
+
+static void test_walk_reject_answers_are_related(void **state)
+{
+	char text[2048];
+
+	/* kernel (oracle): the ICMP error and the RST ride on the rejected
+	 * SYN's entry even when REJECT ran in OUTPUT, before confirmation;
+	 * the RST still walks nat POSTROUTING, which the SYN never reached */
+	snprintf(text, sizeof(text),
+		 "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n"
+		 ":OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+		 "-A POSTROUTING -p tcp -j RETURN\nCOMMIT\n%s"
+		 "-A OUTPUT -p tcp -m conntrack --ctstate RELATED -j ACCEPT\n"
+		 "-A OUTPUT -p tcp --dport 1060 -j REJECT --reject-with "
+		 "tcp-reset\n"
+		 "-A INPUT -p tcp -m conntrack --ctstate RELATED -j ACCEPT\n"
+		 "COMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_REFUSED);
+	assert_string_equal(path("SYN", false),
+			    "nat:OUTPUT:policy:1 filter:OUTPUT:rule:2");
+	assert_string_equal(path("RST", false),
+			    "filter:OUTPUT:rule:1 nat:POSTROUTING:rule:1 "
+			    "nat:POSTROUTING:policy:2 filter:INPUT:rule:1");
+}
+
+/* --- no listener, NAT -------------------------------------------------- */
+
+static void test_walk_no_listener_is_refused_by_rst(void **state)
+{
+	struct ipts_query q;
+
+	ipts_query_init(&q);
+	q.no_listener = true;
+	assert_int_equal(run(*state, rules("*filter\n:INPUT ACCEPT [0:0]\n"
+					   ":FORWARD ACCEPT [0:0]\n"
+					   ":OUTPUT ACCEPT [0:0]\nCOMMIT\n"),
+			     &q), IPTS_REFUSED);
+	assert_string_equal(path("RST", false),
+			    "filter:OUTPUT:policy:1 filter:INPUT:policy:1");
+	assert_int_equal(res.decided_pkt, -1);
+}
+
+static const char redirect[] =
+	"*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n"
+	":OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+	"-A OUTPUT -p tcp --dport 1060 -j REDIRECT --to-ports 2000\n"
+	"COMMIT\n"
+	"*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+	":OUTPUT ACCEPT [0:0]\n"
+	"-A INPUT -p tcp --dport 2000 -j ACCEPT\nCOMMIT\n";
+
+static void test_walk_redirect_rewrites_later_hooks(void **state)
+{
+	struct ipts_query q;
+
+	ipts_query_init(&q);
+	q.listen[0].addr = ip4("127.0.0.1");
+	q.listen[0].port = 2000;
+	q.nlisten = 1;
+	assert_int_equal(run(*state, redirect, &q), IPTS_CONNECTED);
+	assert_true(res.conntrack);
+	/* nat is walked by the SYN only, and never at PREROUTING/INPUT */
+	assert_string_equal(path("SYN", false),
+			    "nat:OUTPUT:rule:1 filter:OUTPUT:policy:1 "
+			    "nat:POSTROUTING:policy:1 filter:INPUT:rule:1");
+	assert_string_equal(path("SYN-ACK", false),
+			    "filter:OUTPUT:policy:1 filter:INPUT:policy:2");
+	assert_int_equal(pkt("SYN-ACK")->trace[0].sport, 2000);
+	assert_int_equal(pkt("SYN-ACK")->trace[1].sport, 1060);
+	assert_true(has_event("SYN", "dst 127.0.0.1:1060 -> 127.0.0.1:2000"));
+}
+
+static void test_walk_redirect_to_nothing_is_refused(void **state)
+{
+	assert_int_equal(run(*state, redirect, NULL), IPTS_REFUSED);
+	assert_string_equal(pkt("RST")->name, "RST");
+}
+
+static void test_walk_masquerade_on_lo_drops_without_address(void **state)
+{
+	static const char text[] =
+		"*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n"
+		":OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+		"-A POSTROUTING -p tcp --dport 1060 -j MASQUERADE\nCOMMIT\n";
+	struct ipts_query q;
+
+	/* kernel: "lo ate my IP address": 127.0.0.1 has host scope */
+	assert_int_equal(run(*state, text, NULL), IPTS_TIMEOUT);
+	ipts_query_init(&q);
+	q.local_addrs[0] = ip4("10.9.9.9");
+	q.nlocal = 1;
+	assert_int_equal(run(*state, text, &q), IPTS_CONNECTED);
+}
+
+static void test_walk_rejected_final_ack_errors_the_client(void **state)
+{
+	char text[1024];
+
+	/* kernel (oracle, non-blocking connect + SO_ERROR): an ICMP error
+	 * for the ACK is a soft error on the established socket; a RST
+	 * resets it (ECONNRESET) */
+	snprintf(text, sizeof(text), "%s-A OUTPUT -m length --length 0:52 "
+		 "-j REJECT\nCOMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_REFUSED);
+	assert_string_equal(res.packets[res.decided_pkt].name, "ACK");
+	snprintf(text, sizeof(text), "%s-A INPUT -p tcp --dport 1060 "
+		 "--tcp-flags SYN,ACK,RST,FIN ACK -j REJECT --reject-with "
+		 "tcp-reset\nCOMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_RESET);
+	assert_string_equal(pkt("RST")->name, "RST");
+	/* merely dropped: connect() has returned on the SYN-ACK */
+	snprintf(text, sizeof(text), "%s-A INPUT -p tcp --dport 1060 "
+		 "--tcp-flags SYN,ACK,RST,FIN ACK -j DROP\nCOMMIT\n",
+		 filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_CONNECTED);
+}
+
+static const char nat_hdr[] =
+	"*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n"
+	":OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n";
+
+static void test_walk_nat_port_ranges(void **state)
+{
+	char text[1024];
+	struct ipts_query q;
+
+	/* DNAT to a port range takes its first port (kernel: 3000) */
+	ipts_query_init(&q);
+	q.listen[0].addr = ip4("127.0.0.1");
+	q.listen[0].port = 3000;
+	q.nlisten = 1;
+	snprintf(text, sizeof(text), "%s-A OUTPUT -p tcp --dport 1060 -j DNAT "
+		 "--to-destination 127.0.0.1:3000-3010\nCOMMIT\n", nat_hdr);
+	assert_int_equal(run(*state, text, &q), IPTS_CONNECTED);
+	assert_true(has_event("SYN", "dst 127.0.0.1:1060 -> 127.0.0.1:3000"));
+	/* SNAT to a port range picks a random one (kernel: 5008); no rule
+	 * tells those ports apart, so the answer is definite */
+	snprintf(text, sizeof(text), "%s-A POSTROUTING -p tcp -j SNAT "
+		 "--to-source 127.0.0.7:5000-5010\nCOMMIT\n", nat_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_CONNECTED);
+	assert_non_null(strstr(res.reasons[0].why, "random"));
+	assert_false(res.reasons[0].changes_outcome);
+	assert_int_equal(pkt("SYN-ACK")->dport, 5000);
+	assert_int_equal(pkt("SYN-ACK")->dport_hi, 5010);
+	/* one port of the range is dropped: it depends on the pick */
+	snprintf(text, sizeof(text), "%s-A POSTROUTING -p tcp -j SNAT "
+		 "--to-source 127.0.0.7:5000-5010\nCOMMIT\n%s-A INPUT -p tcp "
+		 "--sport 5005 -j DROP\nCOMMIT\n", nat_hdr, filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_UNDETERMINED);
+	assert_int_equal(res.possible,
+			 1u << IPTS_CONNECTED | 1u << IPTS_TIMEOUT);
+	assert_int_equal(res.branches, 3);
+	assert_int_equal(res.nways, 2);
+	assert_non_null(strstr(res.ways[1].why, "picks a port in 5005-5005"));
+}
+
+static void test_walk_nat_input_is_never_walked_over_lo(void **state)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), "%s-A INPUT -p tcp -j SNAT --to-source "
+		 "127.0.0.9\nCOMMIT\n%s-A INPUT -s 127.0.0.9 -j DROP\n"
+		 "COMMIT\n", nat_hdr, filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_CONNECTED);
+	assert_string_equal(path("SYN", false),
+			    "nat:OUTPUT:policy:1 filter:OUTPUT:policy:1 "
+			    "nat:POSTROUTING:policy:1 filter:INPUT:policy:2");
+}
+
+static void test_walk_netmap_maps_the_host_part(void **state)
+{
+	char text[1024];
+	struct ipts_query q;
+
+	ipts_query_init(&q);
+	q.listen[0].addr = ip4("127.0.5.1");
+	q.listen[0].port = 1060;
+	q.nlisten = 1;
+	snprintf(text, sizeof(text), "%s-A OUTPUT -d 127.0.0.1 -p tcp --dport "
+		 "1060 -j NETMAP --to 127.0.5.0/24\nCOMMIT\n%s-A INPUT -d "
+		 "127.0.5.1 -j LOG\nCOMMIT\n", nat_hdr, filter_hdr);
+	assert_int_equal(run(*state, text, &q), IPTS_CONNECTED);
+	assert_string_equal(path("ACK", false),
+			    "filter:OUTPUT:policy:1 filter:INPUT:rule:1 "
+			    "filter:INPUT:policy:2");
+}
+
+/* --- conntrack --------------------------------------------------------- */
+
+static void test_walk_conntrack_follows_the_file(void **state)
+{
+	static const char nat[] =
+		"*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n"
+		":OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n";
+	char text[1024];
+	struct ipts_query q;
+
+	snprintf(text, sizeof(text), "%s*raw\n:PREROUTING ACCEPT [0:0]\n"
+		 ":OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp --dport 9 -j CT "
+		 "--notrack\nCOMMIT\n", nat);
+	run(*state, text, NULL);
+	assert_false(res.conntrack);
+	assert_string_equal(path("SYN", false),
+			    "raw:OUTPUT:policy:2 raw:PREROUTING:policy:1");
+
+	snprintf(text, sizeof(text), "%s*raw\n:PREROUTING ACCEPT [0:0]\n"
+		 ":OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp --dport 9 -j CT "
+		 "--ctevents new\nCOMMIT\n", nat);
+	run(*state, text, NULL);
+	assert_true(res.conntrack);
+	assert_string_equal(path("SYN", false),
+			    "raw:OUTPUT:policy:2 nat:OUTPUT:policy:1 "
+			    "nat:POSTROUTING:policy:1 raw:PREROUTING:policy:1");
+
+	ipts_query_init(&q);
+	q.conntrack = IPTS_CT_ON;
+	run(*state, nat, &q);
+	assert_true(res.conntrack);
+	assert_string_equal(path("SYN", false),
+			    "nat:OUTPUT:policy:1 nat:POSTROUTING:policy:1");
+}
+
+static void test_walk_which_rules_turn_conntrack_on(void **state)
+{
+	/* kernel (oracle, one FORWARD/OUTPUT rule each, nat table empty:
+	 * conntrack is on when nat chains are walked) */
+	static const struct {
+		const char *table, *chain, *rule;
+		bool on;
+	} cases[] = {
+		{ "filter", "FORWARD", "-m conntrack --ctstate NEW", true },
+		{ "filter", "FORWARD", "-m state --state NEW", true },
+		{ "filter", "FORWARD", "-m connmark --mark 1", true },
+		{ "filter", "FORWARD", "-m helper --helper ftp", true },
+		{ "filter", "FORWARD", "-m connlimit --connlimit-above 5", true },
+		{ "filter", "FORWARD", "-m connbytes --connbytes 10 "
+		  "--connbytes-dir both --connbytes-mode packets", true },
+		{ "filter", "FORWARD", "-m recent --name x --rcheck", false },
+		{ "filter", "FORWARD", "-m addrtype --dst-type LOCAL", false },
+		{ "filter", "FORWARD", "-j LOG", false },
+		{ "raw", "OUTPUT", "-j NOTRACK", false },
+		{ "raw", "OUTPUT", "-j CT --notrack", false },
+		{ "raw", "OUTPUT", "-j CT --zone 0", true },
+		{ "raw", "OUTPUT", "-j TRACE", false },
+		{ "mangle", "OUTPUT", "-j CONNSECMARK --save", true },
+		{ "mangle", "FORWARD", "-j CONNMARK --set-mark 1", true },
+		{ "nat", "POSTROUTING", "-j MASQUERADE", true },
+		{ "nat", "POSTROUTING", "-j SNAT --to-source 127.0.0.1", true },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[1024];
+
+		snprintf(text, sizeof(text), "*%s\n-A %s -p udp --dport 9 %s\n"
+			 "COMMIT\n", cases[i].table, cases[i].chain,
+			 cases[i].rule);
+		if (!load_str(*state, text)) {
+			fixture_dump_diags(*state);
+			fail_msg("does not load: %s", cases[i].rule);
+		}
+		if (ipts_ruleset_needs_conntrack(
+			    ((struct ipts_fixture *)*state)->rs) != cases[i].on)
+			fail_msg("%s: conntrack should be %s", cases[i].rule,
+				 cases[i].on ? "on" : "off");
+	}
+}
+
+static void test_walk_notrack_syn_only_picks_up_the_ack(void **state)
+{
+	static const char text[] =
+		"*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+		"-A OUTPUT -p tcp --syn --dport 1060 -j NOTRACK\nCOMMIT\n"
+		"*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n"
+		":OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n"
+		"*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+		":OUTPUT ACCEPT [0:0]\n"
+		"-A INPUT -m conntrack --ctstate NEW\n"
+		"-A INPUT -m conntrack --ctstate ESTABLISHED\n"
+		"-A INPUT -m conntrack --ctstate INVALID\n"
+		"-A INPUT -m conntrack --ctstate UNTRACKED\nCOMMIT\n";
+
+	/* kernel (oracle): SYN untracked, SYN-ACK invalid, the ACK is
+	 * picked up as NEW (nf_conntrack_tcp_loose) and walks nat */
+	assert_int_equal(run(*state, text, NULL), IPTS_CONNECTED);
+	assert_string_equal(path("SYN", false),
+			    "raw:OUTPUT:rule:1 raw:OUTPUT:policy:2 "
+			    "filter:OUTPUT:policy:1 raw:PREROUTING:policy:1 "
+			    "filter:INPUT:rule:4 filter:INPUT:policy:5");
+	assert_string_equal(path("SYN-ACK", false),
+			    "raw:OUTPUT:policy:2 filter:OUTPUT:policy:1 "
+			    "raw:PREROUTING:policy:1 filter:INPUT:rule:3 "
+			    "filter:INPUT:policy:5");
+	assert_string_equal(path("ACK", false),
+			    "raw:OUTPUT:policy:2 nat:OUTPUT:policy:1 "
+			    "filter:OUTPUT:policy:1 nat:POSTROUTING:policy:1 "
+			    "raw:PREROUTING:policy:1 filter:INPUT:rule:1 "
+			    "filter:INPUT:policy:5");
+}
+
+static void test_walk_ack_without_synack_in_conntrack_is_invalid(void **state)
+{
+	static const char text[] =
+		"*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+		"-A OUTPUT -p tcp --sport 1060 -j NOTRACK\nCOMMIT\n"
+		"*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+		":OUTPUT ACCEPT [0:0]\n"
+		"-A INPUT -m conntrack --ctstate NEW\n"
+		"-A INPUT -m conntrack --ctstate ESTABLISHED\n"
+		"-A INPUT -m conntrack --ctstate INVALID\n"
+		"-A INPUT -m conntrack --ctstate UNTRACKED\nCOMMIT\n";
+
+	/* kernel (oracle): the entry is still in SYN_SENT when the ACK
+	 * comes, so tcp_conntracks[] calls the ACK invalid */
+	assert_int_equal(run(*state, text, NULL), IPTS_CONNECTED);
+	assert_string_equal(path("SYN-ACK", false),
+			    "raw:OUTPUT:rule:1 raw:OUTPUT:policy:2 "
+			    "filter:OUTPUT:policy:1 raw:PREROUTING:policy:1 "
+			    "filter:INPUT:rule:4 filter:INPUT:policy:5");
+	assert_string_equal(path("ACK", false),
+			    "raw:OUTPUT:policy:2 filter:OUTPUT:policy:1 "
+			    "raw:PREROUTING:policy:1 filter:INPUT:rule:3 "
+			    "filter:INPUT:policy:5");
+}
+
+static void test_walk_mark_survives_lo(void **state)
+{
+	static const char text[] =
+		"*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n"
+		":FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+		":POSTROUTING ACCEPT [0:0]\n"
+		"-A OUTPUT -p tcp --dport 1060 -j MARK --set-mark 7\nCOMMIT\n"
+		"*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+		":OUTPUT ACCEPT [0:0]\n"
+		"-A INPUT -m mark --mark 7 -j DROP\nCOMMIT\n";
+
+	assert_int_equal(run(*state, text, NULL), IPTS_TIMEOUT);
+	assert_int_equal(pkt("SYN")->mark, 7);
+	assert_true(has_event("SYN", "mark 0x0 -> 0x7"));
+}
+
+/* --- undetermined ------------------------------------------------------ */
+
+static const char limited[] =
+	"*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n"
+	":OUTPUT ACCEPT [0:0]\n"
+	"-A INPUT -p tcp --dport 1060 -m limit --limit 1/s -j ACCEPT\n"
+	"-A INPUT -p tcp --sport 1060 -j ACCEPT\nCOMMIT\n";
+
+static void test_walk_undecidable_rule_that_matters(void **state)
+{
+	assert_int_equal(run(*state, limited, NULL), IPTS_UNDETERMINED);
+	assert_true(res.possible & (1u << IPTS_CONNECTED));
+	assert_true(res.possible & (1u << IPTS_TIMEOUT));
+	assert_true(res.nreasons >= 1);
+	assert_non_null(res.reasons[0].rule);
+	assert_int_equal(res.reasons[0].rule->loc.line, 5);
+	assert_true(res.reasons[0].changes_outcome);
+}
+
+static void test_walk_fresh_decides_limit(void **state)
+{
+	struct ipts_query q;
+
+	ipts_query_init(&q);
+	q.fresh = true;
+	assert_int_equal(run(*state, limited, &q), IPTS_CONNECTED);
+}
+
+static void test_walk_undecidable_rule_that_cannot_matter(void **state)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), "%s"
+		 "-A INPUT -p tcp --dport 1060 -j DROP\n"
+		 "-A INPUT -p tcp -m limit --limit 1/s -j ACCEPT\n"
+		 "-A OUTPUT -p tcp -m limit --limit 1/s -j LOG\nCOMMIT\n",
+		 filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_TIMEOUT);
+	assert_int_equal(res.possible, 1u << IPTS_TIMEOUT);
+	assert_int_equal(decided_by()->num, 1);
+}
+
+static void test_walk_unmodelled_target_is_undetermined(void **state)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), "%s-A INPUT -p tcp -j NFQUEUE "
+		 "--queue-num 3\nCOMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_UNDETERMINED);
+	assert_int_equal(res.nreasons, 1);
+	assert_non_null(strstr(res.reasons[0].why, "NFQUEUE"));
+}
+
+/* --- UDP --------------------------------------------------------------- */
+
+static enum ipts_outcome run_udp(struct ipts_fixture *f, const char *extra,
+				 bool listener)
+{
+	char text[1024];
+	struct ipts_query q;
+
+	ipts_query_init(&q);
+	q.proto = IPPROTO_UDP;
+	q.no_listener = !listener;
+	snprintf(text, sizeof(text), "%s%sCOMMIT\n", filter_hdr, extra);
+	return run(f, text, &q);
+}
+
+static void test_walk_udp_outcomes(void **state)
+{
+	/* kernel: facts/udp_* */
+	assert_int_equal(run_udp(*state, "", true), IPTS_DELIVERED);
+	assert_string_equal(res.packets[0].name, "DATA");
+	assert_string_equal(res.packets[1].name, "REPLY");
+	assert_int_equal(run_udp(*state, "-A OUTPUT -p udp --dport 1060 "
+				 "-j DROP\n", true), IPTS_EPERM);
+	assert_int_equal(run_udp(*state, "-A INPUT -p udp --dport 1060 "
+				 "-j DROP\n", true), IPTS_DROPPED);
+	assert_int_equal(run_udp(*state, "-A OUTPUT -p udp --sport 1060 "
+				 "-j DROP\n", true), IPTS_DROPPED);
+	assert_int_equal(run_udp(*state, "", false), IPTS_REFUSED);
+	assert_int_equal(run_udp(*state, "-A OUTPUT -p udp --dport 1060 "
+				 "-j REJECT\n", true), IPTS_EPERM);
+	/* a soft ICMP error is not reported to a UDP socket */
+	assert_int_equal(run_udp(*state, "-A INPUT -p udp --dport 1060 -j "
+				 "REJECT --reject-with icmp-host-unreachable\n",
+				 true), IPTS_DROPPED);
+	assert_int_equal(run_udp(*state, "-A INPUT -p udp --dport 1060 -j "
+				 "REJECT --reject-with icmp-host-prohibited\n",
+				 true), IPTS_HOSTUNREACH);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_walk_seed_times_out_at_input_rule_1),
+		T(test_walk_seed_kernel_trace_is_the_posts_lines),
+		T(test_walk_uid_only_port_other_uid_times_out),
+		T(test_walk_uid_only_port_right_uid_connects),
+		T(test_walk_synack_carries_the_server_uid),
+		T(test_walk_jump_goto_return_numbering),
+		T(test_walk_goto_from_user_chain_returns_to_jumper),
+		T(test_walk_unconditional_rule_is_logged_as_tail),
+		T(test_walk_policy_drop_decides),
+		T(test_walk_reject_types_give_the_kernels_errno),
+		T(test_walk_reject_answer_dropped_times_out),
+		T(test_walk_reject_answers_are_related),
+		T(test_walk_no_listener_is_refused_by_rst),
+		T(test_walk_redirect_rewrites_later_hooks),
+		T(test_walk_redirect_to_nothing_is_refused),
+		T(test_walk_masquerade_on_lo_drops_without_address),
+		T(test_walk_rejected_final_ack_errors_the_client),
+		T(test_walk_nat_port_ranges),
+		T(test_walk_nat_input_is_never_walked_over_lo),
+		T(test_walk_netmap_maps_the_host_part),
+		T(test_walk_conntrack_follows_the_file),
+		T(test_walk_which_rules_turn_conntrack_on),
+		T(test_walk_notrack_syn_only_picks_up_the_ack),
+		T(test_walk_ack_without_synack_in_conntrack_is_invalid),
+		T(test_walk_mark_survives_lo),
+		T(test_walk_undecidable_rule_that_matters),
+		T(test_walk_fresh_decides_limit),
+		T(test_walk_undecidable_rule_that_cannot_matter),
+		T(test_walk_unmodelled_target_is_undetermined),
+		T(test_walk_udp_outcomes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
