@@ -88,14 +88,21 @@ struct ipts_chain {
 	bool deleted;			/* removed by -X; kept for locations */
 };
 
+struct ipts_chain_node;
+
 struct ipts_table {
 	enum ipts_table_id id;
 	const char *name;
 	unsigned int valid_hooks;	/* 1 << NF_INET_* */
 	struct ipts_chain *builtin[NF_INET_NUMHOOKS];
-	/* Built-in chains in hook order, then user chains by strcmp(). */
+	/* Built-in chains in hook order, then user chains by strcmp() (once
+	 * ipts_table_sort_chains() ran; a loaded ruleset is always sorted). */
 	struct ipts_chain **chains;
 	uint32_t nchains, cap;
+	bool unsorted;
+	/* Chains by name. */
+	struct ipts_chain_node **buckets;
+	uint32_t nbuckets, nnodes;
 	struct ipts_loc loc;		/* its '*' line */
 	struct ipts_loc commit_loc;	/* its COMMIT line */
 	uint32_t save_rank;		/* saved by decreasing rank */
@@ -138,9 +145,15 @@ struct ipts_chain *ipts_chain_find(const struct ipts_table *t,
 struct ipts_chain *ipts_chain_create(struct ipts_ruleset *rs,
 				     struct ipts_table *t, const char *name,
 				     const struct ipts_loc *loc);
+/* Give user chain @c a new name (free, checked by the caller). */
+void ipts_chain_rename(struct ipts_ruleset *rs, struct ipts_table *t,
+		       struct ipts_chain *c, const char *name);
 /* Put user chains back in strcmp order (after create or rename). */
 void ipts_table_sort_chains(struct ipts_table *t);
+/* Remove user chain @c now, or mark it (@later) for ipts_table_compact(). */
 void ipts_chain_remove(struct ipts_table *t, struct ipts_chain *c);
+void ipts_chain_remove_later(struct ipts_table *t, struct ipts_chain *c);
+void ipts_table_compact(struct ipts_table *t);
 
 /* Insert @r at index @pos (0-based, <= nrules) of @c. */
 void ipts_chain_insert_rule(struct ipts_chain *c, uint32_t pos,

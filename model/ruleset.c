@@ -97,8 +97,76 @@ void ipts_ruleset_free(struct ipts_ruleset *rs)
 		for (j = 0; j < t->nchains; j++)
 			free(t->chains[j]->rules);
 		free(t->chains);
+		free(t->buckets);
 	}
 	ipts_arena_free(rs->arena);
+}
+
+/* -- chains by name: a chained hash, nodes in the arena ------------------ */
+
+struct ipts_chain_node {
+	struct ipts_chain_node *next;
+	struct ipts_chain *chain;
+	uint32_t hash;
+};
+
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static void hash_grow(struct ipts_table *t)
+{
+	uint32_t n = t->nbuckets ? t->nbuckets * 2 : 64, i;
+	struct ipts_chain_node **b = ipts_xcalloc(n, sizeof(*b));
+
+	for (i = 0; i < t->nbuckets; i++) {
+		struct ipts_chain_node *node = t->buckets[i], *next;
+
+		for (; node; node = next) {
+			next = node->next;
+			node->next = b[node->hash & (n - 1)];
+			b[node->hash & (n - 1)] = node;
+		}
+	}
+	free(t->buckets);
+	t->buckets = b;
+	t->nbuckets = n;
+}
+
+static void hash_add(struct ipts_ruleset *rs, struct ipts_table *t,
+		     struct ipts_chain *c)
+{
+	struct ipts_chain_node *node = ipts_arena_alloc(rs->arena,
+							sizeof(*node));
+
+	if (t->nnodes + 1 > t->nbuckets)
+		hash_grow(t);
+	node->chain = c;
+	node->hash = name_hash(c->name);
+	node->next = t->buckets[node->hash & (t->nbuckets - 1)];
+	t->buckets[node->hash & (t->nbuckets - 1)] = node;
+	t->nnodes++;
+}
+
+static void hash_del(struct ipts_table *t, const struct ipts_chain *c)
+{
+	struct ipts_chain_node **pp;
+
+	if (!t->nbuckets)
+		return;
+	pp = &t->buckets[name_hash(c->name) & (t->nbuckets - 1)];
+	for (; *pp; pp = &(*pp)->next) {
+		if ((*pp)->chain == c) {
+			*pp = (*pp)->next;
+			t->nnodes--;
+			return;
+		}
+	}
 }
 
 static void table_add_chain(struct ipts_table *t, struct ipts_chain *c)
@@ -135,6 +203,7 @@ struct ipts_table *ipts_table_create(struct ipts_ruleset *rs,
 		c->policy = NF_ACCEPT;
 		t->builtin[h] = c;
 		table_add_chain(t, c);
+		hash_add(rs, t, c);
 	}
 	rs->tables[id] = t;
 	return t;
@@ -149,28 +218,15 @@ const struct ipts_table *ipts_table_get(const struct ipts_ruleset *rs,
 struct ipts_chain *ipts_chain_find(const struct ipts_table *t,
 				   const char *name)
 {
-	uint32_t lo, hi, i;
-	int nbuiltin = 0;
+	const struct ipts_chain_node *node;
+	uint32_t h;
 
-	for (i = 0; i < t->nchains && t->chains[i]->hook >= 0; i++) {
-		nbuiltin++;
-		if (strcmp(t->chains[i]->name, name) == 0)
-			return t->chains[i];
-	}
-	/* User chains are sorted: binary search. */
-	lo = (uint32_t)nbuiltin;
-	hi = t->nchains;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(t->chains[mid]->name, name);
-
-		if (c == 0)
-			return t->chains[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	if (!t->nbuckets)
+		return NULL;
+	h = name_hash(name);
+	for (node = t->buckets[h & (t->nbuckets - 1)]; node; node = node->next)
+		if (node->hash == h && strcmp(node->chain->name, name) == 0)
+			return node->chain;
 	return NULL;
 }
 
@@ -186,10 +242,14 @@ void ipts_table_sort_chains(struct ipts_table *t)
 {
 	uint32_t first = 0;
 
+	if (!t->unsorted)
+		return;
 	while (first < t->nchains && t->chains[first]->hook >= 0)
 		first++;
+	/* As libiptc's iptc_insert_chain() keeps them: by strcmp(). */
 	qsort(t->chains + first, t->nchains - first, sizeof(*t->chains),
 	      chain_cmp);
+	t->unsorted = false;
 }
 
 struct ipts_chain *ipts_chain_create(struct ipts_ruleset *rs,
@@ -197,7 +257,6 @@ struct ipts_chain *ipts_chain_create(struct ipts_ruleset *rs,
 				     const struct ipts_loc *loc)
 {
 	struct ipts_chain *c = ipts_arena_alloc(rs->arena, sizeof(*c));
-	uint32_t i;
 
 	c->name = ipts_arena_strdup(rs->arena, name);
 	c->table = t;
@@ -205,35 +264,47 @@ struct ipts_chain *ipts_chain_create(struct ipts_ruleset *rs,
 	c->policy = -1;
 	if (loc)
 		c->loc = *loc;
-	/* Sorted insert, as libiptc's iptc_insert_chain(). */
+	/* Appended; sorted once, not per insert (a million chains). */
+	if (t->nchains && t->chains[t->nchains - 1]->hook < 0 &&
+	    strcmp(t->chains[t->nchains - 1]->name, name) > 0)
+		t->unsorted = true;
 	table_add_chain(t, c);
-	for (i = t->nchains - 1; i > 0; i--) {
-		struct ipts_chain *prev = t->chains[i - 1];
-
-		if (prev->hook >= 0 || strcmp(prev->name, name) <= 0)
-			break;
-		t->chains[i] = prev;
-	}
-	t->chains[i] = c;
+	hash_add(rs, t, c);
 	return c;
+}
+
+void ipts_chain_rename(struct ipts_ruleset *rs, struct ipts_table *t,
+		       struct ipts_chain *c, const char *name)
+{
+	hash_del(t, c);
+	c->name = ipts_arena_strdup(rs->arena, name);
+	hash_add(rs, t, c);
+	t->unsorted = true;
+}
+
+void ipts_chain_remove_later(struct ipts_table *t, struct ipts_chain *c)
+{
+	hash_del(t, c);
+	free(c->rules);
+	c->rules = NULL;
+	c->nrules = c->cap = 0;
+	c->deleted = true;
+}
+
+void ipts_table_compact(struct ipts_table *t)
+{
+	uint32_t i, k = 0;
+
+	for (i = 0; i < t->nchains; i++)
+		if (!t->chains[i]->deleted)
+			t->chains[k++] = t->chains[i];
+	t->nchains = k;
 }
 
 void ipts_chain_remove(struct ipts_table *t, struct ipts_chain *c)
 {
-	uint32_t i;
-
-	for (i = 0; i < t->nchains; i++) {
-		if (t->chains[i] != c)
-			continue;
-		memmove(&t->chains[i], &t->chains[i + 1],
-			(t->nchains - i - 1) * sizeof(*t->chains));
-		t->nchains--;
-		free(c->rules);
-		c->rules = NULL;
-		c->nrules = c->cap = 0;
-		c->deleted = true;
-		return;
-	}
+	ipts_chain_remove_later(t, c);
+	ipts_table_compact(t);
 }
 
 void ipts_chain_insert_rule(struct ipts_chain *c, uint32_t pos,

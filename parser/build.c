@@ -119,6 +119,72 @@ static struct ipts_loc whole_line(const struct ipts_loc *at)
 	return l;
 }
 
+/*
+ * Names of ':' chains, which iptables-restore announces to libxtables
+ * (xtables_announce_chain) so that -j NAME means the chain, in every table
+ * of the file, even where NAME is also an extension. Kept per parse, not
+ * in libxtables' process-wide list, so one file cannot change the next.
+ */
+struct announced {
+	struct announced *next;
+	const char *name;
+};
+
+static uint32_t str_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static bool announced(void *ctx, const char *name)
+{
+	struct ipts_parse *ps = ctx;
+	const struct announced *a;
+
+	if (!ps->nannounce)
+		return false;
+	a = ps->announce[str_hash(name) & (ps->nannounce - 1)];
+	for (; a; a = a->next)
+		if (strcmp(a->name, name) == 0)
+			return true;
+	return false;
+}
+
+static void announce(struct ipts_parse *ps, const char *name)
+{
+	struct announced *a;
+	uint32_t i;
+
+	if (announced(ps, name))
+		return;
+	if (ps->nannounced + 1 > ps->nannounce) {
+		uint32_t n = ps->nannounce ? ps->nannounce * 2 : 64;
+		struct announced **b = ipts_xcalloc(n, sizeof(*b));
+
+		for (i = 0; i < ps->nannounce; i++) {
+			struct announced *x = ps->announce[i], *next;
+
+			for (; x; x = next) {
+				next = x->next;
+				x->next = b[str_hash(x->name) & (n - 1)];
+				b[str_hash(x->name) & (n - 1)] = x;
+			}
+		}
+		free(ps->announce);
+		ps->announce = b;
+		ps->nannounce = n;
+	}
+	a = ipts_arena_alloc(ps->rs->arena, sizeof(*a));
+	a->name = name;
+	i = str_hash(name) & (ps->nannounce - 1);
+	a->next = ps->announce[i];
+	ps->announce[i] = a;
+	ps->nannounced++;
+}
+
 /* -- tables ------------------------------------------------------------- */
 
 static void table_flush(struct ipts_table *t)
@@ -130,13 +196,10 @@ static void table_flush(struct ipts_table *t)
 		t->chains[i]->nrules = 0;
 		t->chains[i]->refs = 0;
 	}
-	i = 0;
-	while (i < t->nchains) {
+	for (i = 0; i < t->nchains; i++)
 		if (t->chains[i]->hook < 0)
-			ipts_chain_remove(t, t->chains[i]);
-		else
-			i++;
-	}
+			ipts_chain_remove_later(t, t->chains[i]);
+	ipts_table_compact(t);
 }
 
 void ipts_build_table(struct ipts_parse *ps, const struct ipts_loc *loc)
@@ -262,7 +325,7 @@ void ipts_build_chain(struct ipts_parse *ps, const struct ipts_loc *loc)
 		c = ipts_chain_create(ps->rs, t, name, NULL);
 	}
 	c->loc = whole_line(loc);
-	ipts_xt_announce_chain(name);
+	announce(ps, name);
 	if (ps->nwords < 2) {
 		ipts_build_error(ps, loc, "policy missing after chain '%s' "
 				 "(use '-' for a user chain)", name);
@@ -319,6 +382,7 @@ void ipts_build_commit(struct ipts_parse *ps, const struct ipts_loc *loc)
 	if (!t)
 		return;
 	t->commit_loc = whole_line(loc);
+	ipts_table_sort_chains(t);
 	/* The kernel checks a table only if iptables-restore got that far. */
 	if (!ps->table_failed && ipts_table_validate(t, ps->diags) < 0)
 		ps->nerrors_lines++;
@@ -670,17 +734,17 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 			return;
 		}
 		/* Every user chain, each on its own, as for_each_chain4. */
-		pos = 0;
-		while (pos < t->nchains) {
+		ipts_table_sort_chains(t);
+		for (pos = 0; pos < t->nchains; pos++) {
 			c = t->chains[pos];
-			if (c->hook < 0 && c->refs == 0 && c->nrules == 0) {
-				ipts_chain_remove(t, c);
+			if (c->hook >= 0)
 				continue;
-			}
-			if (c->hook < 0)
+			if (c->refs == 0 && c->nrules == 0)
+				ipts_chain_remove_later(t, c);
+			else
 				delete_chain(ps, cl, c);
-			pos++;
 		}
+		ipts_table_compact(t);
 		return;
 	case IPTS_CMD_RENAME_CHAIN:
 		if (ipts_chain_find(t, cl->arg2) || reserved_name(cl->arg2)) {
@@ -703,8 +767,7 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 					 XT_EXTENSION_MAXNAMELEN);
 			return;
 		}
-		c->name = ipts_arena_strdup(ps->rs->arena, cl->arg2);
-		ipts_table_sort_chains(t);
+		ipts_chain_rename(ps->rs, t, c, cl->arg2);
 		return;
 	case IPTS_CMD_SET_POLICY:
 		if (!c || c->hook < 0) {
@@ -874,6 +937,7 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 	cl.table = ps->table->name;
 	cl.arena = ps->rs->arena;
 	cl.is_chain = cl_is_chain;
+	cl.is_announced = announced;
 	cl.ctx = ps;
 	if (ipts_xt_parse(&cl, &line, ps->diags) < 0) {
 		ps->table_failed = true;
@@ -1015,6 +1079,7 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 		ipts_build_eof(&ps, &eof);
 	free(ps.words);
 	free(ps.scratch);
+	free(ps.announce);
 	if (rc != 0 || diags->nerrors > nerrors) {
 		ipts_ruleset_free(ps.rs);
 		return NULL;

@@ -60,6 +60,9 @@ struct ipts_cmdline {
 	struct ipts_arena *arena;	/* entries and locations go here */
 	/* Is @name a chain of the table right now (libiptc's iptc_is_chain)? */
 	bool (*is_chain)(void *ctx, const char *name);
+	/* Was @name announced by a ':' line of the file (then -j NAME is
+	 * never an extension, as after xtables_announce_chain())? */
+	bool (*is_announced)(void *ctx, const char *name);
 	void *ctx;
 
 	/* out */
@@ -93,9 +96,6 @@ struct ipts_cmdline {
 int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
 		  struct ipts_diags *d);
 
-/* Tell libxtables that @name is a chain (a ':' line). */
-void ipts_xt_announce_chain(const char *name);
-
 /* Print the match/target part of @e as iptables-save does, to @out. */
 int ipts_xt_save_entry(FILE *out, const struct ipts_rule *r,
 		       struct ipts_diags *d);
@@ -118,6 +118,8 @@ struct ipts_parse {
 	unsigned int nwords, cap;
 	char *scratch;			/* argv text of the line */
 	size_t scratch_cap;
+	struct announced **announce;	/* ':' chain names, hashed */
+	uint32_t nannounce, nannounced;
 	unsigned int nerrors_lines;	/* lines with a syntax error */
 };
 

@@ -381,14 +381,6 @@ int getaddrinfo(const char *node, const char *service,
 	return real(node, service, hints, res);
 }
 
-void ipts_xt_announce_chain(const char *name)
-{
-	xt_init();
-	/* As iptables-restore for each ':' line: -j NAME is then a chain,
-	 * not an extension to look for on disk. */
-	xtables_announce_chain(name);
-}
-
 /* -- the option loop --------------------------------------------------- */
 
 static void init_match(struct xtables_match *m)
@@ -669,6 +661,9 @@ static void command_jump(const char *name, int word)
 		opaque_begin(ox, word);
 		return;
 	}
+	/* An announced chain name is never looked up as an extension. */
+	if (xt.cl->is_announced(xt.cl->ctx, xt.jumpto))
+		return;
 	xt.target = xtables_find_target(xt.jumpto, XTF_TRY_LOAD);
 	if (!xt.target)
 		return;
@@ -770,7 +765,8 @@ static void valid_chain_name(const char *name)
 	if (*name == '-' || *name == '!')
 		xt_exit_err(PARAMETER_PROBLEM, "chain name not allowed to "
 			    "start with `%c'\n", *name);
-	if (xtables_find_target(name, XTF_TRY_LOAD))
+	if (!xt.cl->is_announced(xt.cl->ctx, name) &&
+	    xtables_find_target(name, XTF_TRY_LOAD))
 		xt_exit_err(PARAMETER_PROBLEM, "chain name may not clash with "
 			    "target name\n");
 }

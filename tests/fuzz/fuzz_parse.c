@@ -1,0 +1,144 @@
+/*
+ * fuzz_parse.c - libFuzzer entry point for the parser: any bytes through
+ * ipts_parse(), without and with counters (iptables-restore -c); every
+ * ruleset that loads back out through ipts_save(), as `iptsim dump` does;
+ * the diagnostics through cli/report.c, as text (with and without colour)
+ * and as JSON, as `iptsim check` prints them.
+ *
+ * What must hold for every input: no crash, hang, leak or sanitizer
+ * report; a NULL ruleset comes with at least one error (parser.h says so);
+ * ipts_save() of a loaded ruleset succeeds; the JSON is valid UTF-8
+ * whatever bytes the input holds. A broken promise abort()s so that the
+ * fuzzer keeps the input.
+ *
+ * Built two ways: with clang -fsanitize=fuzzer (tests/fuzz/run.sh), and
+ * with the normal compiler next to replay.c, which feeds it the kept
+ * reproducers in tests/fuzz/regress/.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "diag.h"
+#include "model.h"
+#include "parser.h"
+#include "report.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void save_to_memory(const struct ipts_ruleset *rs, bool counters)
+{
+	struct ipts_diags d = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	out = open_memstream(&buf, &len);
+	if (!out)
+		abort();
+	if (ipts_save(out, rs, counters, &d) < 0)
+		abort();
+	if (fclose(out) != 0)
+		abort();
+	free(buf);
+	ipts_diags_free(&d);
+}
+
+/* RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF. */
+static bool utf8_valid(const unsigned char *p, size_t n)
+{
+	size_t i = 0, k, len;
+	uint32_t cp;
+
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((p[i] & 0xe0) == 0xc0) {
+			len = 2;
+			cp = p[i] & 0x1f;
+		} else if ((p[i] & 0xf0) == 0xe0) {
+			len = 3;
+			cp = p[i] & 0x0f;
+		} else if ((p[i] & 0xf8) == 0xf0) {
+			len = 4;
+			cp = p[i] & 0x07;
+		} else {
+			return false;
+		}
+		if (i + len > n)
+			return false;
+		for (k = 1; k < len; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+		    (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+/* What `iptsim check` prints, in each format, into memory. */
+static void render(struct ipts_diags *d)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	ipts_diags_sort(d);
+	out = open_memstream(&buf, &len);
+	if (!out)
+		abort();
+	ipts_report_text(out, d, false);
+	ipts_report_text(out, d, true);
+	if (fclose(out) != 0)
+		abort();
+	free(buf);
+
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	if (!out)
+		abort();
+	ipts_report_json_items(out, d);
+	if (fclose(out) != 0)
+		abort();
+	if (!utf8_valid((const unsigned char *)buf, len))
+		abort();	/* JSON must be UTF-8 (RFC 8259) */
+	free(buf);
+}
+
+static void parse_once(const struct ipts_source *src, bool counters)
+{
+	struct ipts_parse_opts opts = { .counters = counters };
+	struct ipts_diags d = { 0 };
+	struct ipts_ruleset *rs;
+
+	rs = ipts_parse(src, &opts, &d);
+	if (rs) {
+		save_to_memory(rs, counters);
+		ipts_ruleset_free(rs);
+	} else if (d.nerrors == 0) {
+		/* parser.h: NULL comes with at least one error. */
+		abort();
+	}
+	render(&d);
+	ipts_diags_free(&d);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ipts_source *src;
+
+	src = ipts_source_from_mem("fuzz.rules", (const char *)data, size);
+	parse_once(src, false);
+	parse_once(src, true);
+	ipts_source_free(src);
+	return 0;
+}

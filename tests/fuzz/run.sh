@@ -1,0 +1,128 @@
+#!/bin/bash
+# run.sh - run each fuzzer for a bounded time under ASan + UBSan + LSan.
+#
+#   run.sh [--fuzzer[=]PATH]... [SRCDIR]
+#
+# Without --fuzzer, builds the fuzzers with clang (-DIPTSIM_FUZZ=ON) in
+# $FUZZ_BUILD_DIR (default: a directory under ${TMPDIR:-/tmp}). Each fuzzer
+# first replays tests/fuzz/regress/, then fuzzes for $FUZZ_SECONDS
+# (default 60) from a seed corpus built in a temp dir out of rulesets/,
+# tests/corpus/*/ and tests/e2e/*/. Any crash, leak, timeout (5 s per input)
+# or sanitizer report fails the run; the input is left in $FUZZ_ARTIFACTS
+# (default: the temp dir, kept on failure) - minimise it and add it to
+# tests/fuzz/regress/ with the fix. Exit 77 when clang with libFuzzer is
+# not available.
+set -euo pipefail
+
+fuzzers=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--fuzzer) fuzzers+=("$2"); shift 2 ;;
+	--fuzzer=*) fuzzers+=("${1#--fuzzer=}"); shift ;;
+	'') shift ;;	# ctest passes "" when no fuzzer was built
+	--) shift; break ;;
+	-*) echo "usage: run.sh [--fuzzer PATH]... [SRCDIR]" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+srcdir=$(cd "${1:-$(dirname "$0")/../..}" && pwd)
+seconds=${FUZZ_SECONDS:-60}
+
+skip() { echo "SKIP: $*"; exit 77; }
+
+have_libfuzzer() {
+	command -v clang >/dev/null 2>&1 || return 1
+	local d
+	d=$(mktemp -d)
+	printf '%s\n' '#include <stdint.h>' '#include <stddef.h>' \
+		'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
+		'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)' \
+		'{ (void)d; (void)n; return 0; }' > "$d/t.c"
+	local rc=0
+	clang -fsanitize=fuzzer,address,undefined "$d/t.c" -o "$d/t" \
+		>/dev/null 2>&1 || rc=1
+	rm -rf "$d"
+	return $rc
+}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/iptsim-fuzz.XXXXXX")
+keep=0
+cleanup() { if [ "$keep" = 0 ]; then rm -rf "$work"; fi; }
+trap cleanup EXIT
+
+if [ ${#fuzzers[@]} -eq 0 ]; then
+	have_libfuzzer || skip "clang with libFuzzer not available"
+	build=${FUZZ_BUILD_DIR:-$work/build}
+	echo "fuzz: building with clang in $build"
+	CC=clang cmake -S "$srcdir" -B "$build" -DIPTSIM_FUZZ=ON \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo >"$work/cmake.log" 2>&1 ||
+		{ cat "$work/cmake.log"; exit 1; }
+	cmake --build "$build" -j"$(nproc)" --target fuzz_parse \
+		>"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+	# One per fuzzer; the simulator's fuzz_walk joins here (issue 5).
+	fuzzers=("$build/fuzz_parse")
+fi
+
+# Seeds: every ruleset we have, copied under unique names.
+seeds=$work/seeds
+mkdir -p "$seeds"
+n=0
+for f in "$srcdir"/rulesets/*.rules "$srcdir"/rulesets/*.v4 \
+	 "$srcdir"/tests/corpus/*/*.rules "$srcdir"/tests/e2e/*/*.rules; do
+	[ -f "$f" ] || continue
+	n=$((n + 1))
+	cp "$f" "$seeds/$n-$(basename "$f")"
+done
+echo "fuzz: $n seed files"
+
+artifacts=${FUZZ_ARTIFACTS:-$work/artifacts}
+mkdir -p "$artifacts"
+# Leak stacks through libxtables (built without frame pointers) need the
+# slow unwinder, or the suppressions cannot see the extension frames.
+export ASAN_OPTIONS="fast_unwind_on_malloc=0:detect_leaks=1:abort_on_error=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+export LSAN_OPTIONS="suppressions=$srcdir/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+
+# Host names in the input go to the resolver, as in iptables: a DNS server
+# that does not answer costs seconds a name and would show as timeouts.
+# Without a network namespace's interfaces the lookup fails at once.
+nonet=()
+if unshare -n true 2>/dev/null; then
+	nonet=(unshare -n)
+elif unshare -rn true 2>/dev/null; then
+	nonet=(unshare -rn)
+else
+	echo "fuzz: note: no unshare -n; host names may reach the DNS"
+fi
+
+rc=0
+for fz in "${fuzzers[@]}"; do
+	name=$(basename "$fz")
+	[ -x "$fz" ] || { echo "fuzz: no fuzzer at $fz" >&2; exit 1; }
+	echo "fuzz: $name: replaying $srcdir/tests/fuzz/regress"
+	if ! "${nonet[@]}" "$fz" -timeout=5 -rss_limit_mb=2048 \
+		"$srcdir"/tests/fuzz/regress/* >"$work/$name-regress.log" 2>&1; then
+		tail -n 60 "$work/$name-regress.log"
+		echo "FAIL: $name: a kept reproducer fails (again)"
+		rc=1	# and fuzz anyway: report everything in one run
+	fi
+	corpus=$work/corpus-$name
+	mkdir -p "$corpus"
+	echo "fuzz: $name: $seconds s"
+	if ! "${nonet[@]}" "$fz" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 \
+		-max_len=65536 -print_final_stats=1 \
+		-dict="$srcdir/tests/fuzz/iptables.dict" \
+		-artifact_prefix="$artifacts/$name-" \
+		"$corpus" "$seeds" >"$work/$name.log" 2>&1; then
+		tail -n 80 "$work/$name.log"
+		echo "FAIL: $name: see $artifacts"
+		rc=1
+		continue
+	fi
+	grep -E '^stat::number_of_executed_units|^Done' "$work/$name.log" || true
+done
+if [ $rc != 0 ]; then
+	keep=1
+	echo "fuzz: logs and inputs kept in $work"
+fi
+exit $rc
