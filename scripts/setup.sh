@@ -9,6 +9,7 @@ $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
 	build-essential cmake pkg-config flex bison \
 	libxtables-dev libcmocka-dev iptables iproute2 nftables kmod \
-	clang valgrind python3 procps time netbase
+	clang libclang-rt-14-dev valgrind python3 procps time netbase \
+	util-linux diffutils
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build -j"$(nproc)"
