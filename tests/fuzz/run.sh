@@ -57,10 +57,10 @@ if [ ${#fuzzers[@]} -eq 0 ]; then
 	CC=clang cmake -S "$srcdir" -B "$build" -DIPTSIM_FUZZ=ON \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo >"$work/cmake.log" 2>&1 ||
 		{ cat "$work/cmake.log"; exit 1; }
-	cmake --build "$build" -j"$(nproc)" --target fuzz_parse \
+	cmake --build "$build" -j"$(nproc)" --target fuzz_parse fuzz_walk \
 		>"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
-	# One per fuzzer; the simulator's fuzz_walk joins here (issue 5).
-	fuzzers=("$build/fuzz_parse")
+	# One per fuzzer: the parser and the simulator's walk.
+	fuzzers=("$build/fuzz_parse" "$build/fuzz_walk")
 fi
 
 # Seeds: every ruleset we have, copied under unique names.

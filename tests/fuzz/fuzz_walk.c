@@ -1,0 +1,112 @@
+/*
+ * fuzz_walk.c - libFuzzer entry point for the simulator: any bytes that
+ * load as a ruleset, then a connection through it. The query comes from
+ * the input too (a hash of its bytes picks protocol, ports, uids, the
+ * listener, conntrack and --fresh), so mutating the rules also moves the
+ * packet around.
+ *
+ * What must hold: no crash, hang, leak or sanitizer report; the answer is
+ * one of the documented outcomes; a definite answer is among the possible
+ * ones, an undetermined one names at least two possible outcomes (or any,
+ * when a QUEUE's program decides) and the rules it depends on.
+ *
+ * Built like fuzz_parse.c: with clang -fsanitize=fuzzer by
+ * tests/fuzz/run.sh, and with the normal compiler next to replay.c.
+ */
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "diag.h"
+#include "model.h"
+#include "parser.h"
+#include "sim.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static uint32_t fnv(const uint8_t *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n--)
+		h = (h ^ *p++) * 16777619u;
+	return h;
+}
+
+static void query_from(struct ipts_query *q, uint32_t h)
+{
+	static const uint16_t ports[] = { 1060, 22, 80, 443, 53, 2000 };
+	static const uint32_t uids[] = { 0, 1000, 1001, 65534 };
+
+	ipts_query_init(q);
+	q->proto = (h & 1) ? IPPROTO_UDP : IPPROTO_TCP;
+	q->dport = ports[(h >> 1) % 6];
+	q->sport = (h & 0x80) ? 40000 : (uint16_t)(1024 + ((h >> 8) & 0x3ff));
+	q->uid = uids[(h >> 4) & 3];
+	q->gid = q->uid;
+	q->server_uid = uids[(h >> 6) & 3];
+	q->server_gid = q->server_uid;
+	q->no_listener = (h >> 18) & 1;
+	q->conntrack = (enum ipts_ct_mode)((h >> 19) % 3);
+	q->fresh = (h >> 21) & 1;
+	if ((h >> 22) & 1)
+		q->dst = htonl(0x7f000002);	/* 127.0.0.2, still local */
+}
+
+static void broken(const struct ipts_result *res, const char *what)
+{
+	fprintf(stderr, "fuzz_walk: %s (outcome %d, possible 0x%x, %zu "
+		"reasons): %s\n", what, (int)res->outcome, res->possible,
+		res->nreasons, res->why);
+	abort();
+}
+
+static void check_result(const struct ipts_result *res)
+{
+	unsigned int n = 0, o;
+
+	if (res->outcome >= IPTS_OUTCOME_COUNT)
+		broken(res, "no such outcome");
+	for (o = 0; o < IPTS_OUTCOME_COUNT; o++)
+		if (res->possible & (1u << o))
+			n++;
+	if (res->outcome == IPTS_UNDETERMINED) {
+		/* Two outcomes or more, or "any" (a QUEUE's program decides),
+		 * and the rules responsible. */
+		if ((n < 2 && !(res->possible & (1u << IPTS_UNDETERMINED))) ||
+		    res->nreasons == 0)
+			broken(res, "undetermined without two outcomes and a "
+			       "reason");
+	} else if (!(res->possible & (1u << res->outcome))) {
+		broken(res, "a definite outcome it says is impossible");
+	}
+	if (res->npackets > IPTS_MAX_PACKETS)
+		broken(res, "too many packets");
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ipts_parse_opts opts = { .counters = false };
+	struct ipts_diags d = { 0 };
+	struct ipts_source *src;
+	struct ipts_ruleset *rs;
+	struct ipts_query q;
+	struct ipts_result res;
+
+	src = ipts_source_from_mem("fuzz.rules", (const char *)data, size);
+	rs = ipts_parse(src, &opts, &d);
+	if (rs) {
+		query_from(&q, fnv(data, size));
+		ipts_result_init(&res);
+		if (ipts_simulate(rs, &q, &res) == 0)
+			check_result(&res);
+		ipts_result_free(&res);
+	}
+	ipts_ruleset_free(rs);
+	ipts_diags_free(&d);
+	ipts_source_free(src);
+	return 0;
+}
