@@ -75,6 +75,17 @@ struct ipts_rule {
 	const char *text;		/* the source line as written */
 };
 
+/*
+ * The address and protocol part of a rule's ipt_ip, packed so that a walk
+ * can reject most rules from one sequential array, without touching the
+ * rule or its entry. ip_packet_match() decides; this only says "no" early.
+ */
+struct ipts_ipcheck {
+	uint32_t src, smsk, dst, dmsk;	/* network order, as in ipt_ip */
+	uint8_t proto, invflags;
+	bool full;			/* interfaces or -f: ask ipt_ip */
+};
+
 struct ipts_chain {
 	const char *name;
 	struct ipts_table *table;
@@ -85,6 +96,7 @@ struct ipts_chain {
 	uint32_t nrules, cap;
 	struct ipts_loc loc;		/* its ':' or -N line */
 	uint32_t refs;			/* jumps and gotos to it */
+	struct ipts_ipcheck *ipcheck;	/* per rule, once loaded (or NULL) */
 	bool deleted;			/* removed by -X; kept for locations */
 };
 
@@ -159,6 +171,9 @@ void ipts_table_compact(struct ipts_table *t);
 void ipts_chain_insert_rule(struct ipts_chain *c, uint32_t pos,
 			    struct ipts_rule *r);
 void ipts_chain_delete_rule(struct ipts_chain *c, uint32_t pos);
+
+/* Fill every chain's ipcheck array: done once a ruleset is loaded. */
+void ipts_ruleset_index(struct ipts_ruleset *rs);
 
 /* Accessors over the kernel blobs. */
 static inline struct xt_entry_target *ipts_rule_target(const struct ipts_rule *r)

@@ -94,8 +94,10 @@ void ipts_ruleset_free(struct ipts_ruleset *rs)
 
 		if (!t)
 			continue;
-		for (j = 0; j < t->nchains; j++)
+		for (j = 0; j < t->nchains; j++) {
 			free(t->chains[j]->rules);
+			free(t->chains[j]->ipcheck);
+		}
 		free(t->chains);
 		free(t->buckets);
 	}
@@ -354,4 +356,41 @@ uint32_t ipts_rule_num(const struct ipts_rule *r)
 		if (c->rules[i] == r)
 			return i + 1;
 	return 0;
+}
+
+void ipts_ruleset_index(struct ipts_ruleset *rs)
+{
+	unsigned int i;
+	uint32_t j, k;
+
+	for (i = 0; i < IPTS_TABLE_COUNT; i++) {
+		struct ipts_table *t = rs->tables[i];
+
+		if (!t)
+			continue;
+		for (j = 0; j < t->nchains; j++) {
+			struct ipts_chain *c = t->chains[j];
+
+			free(c->ipcheck);
+			c->ipcheck = ipts_xcalloc(c->nrules ? c->nrules : 1,
+						  sizeof(*c->ipcheck));
+			for (k = 0; k < c->nrules; k++) {
+				const struct ipt_ip *ip = &c->rules[k]->e->ip;
+				struct ipts_ipcheck *x = &c->ipcheck[k];
+
+				x->src = ip->src.s_addr;
+				x->smsk = ip->smsk.s_addr;
+				x->dst = ip->dst.s_addr;
+				x->dmsk = ip->dmsk.s_addr;
+				x->proto = (uint8_t)ip->proto;
+				x->invflags = ip->invflags;
+				x->full = ip->iniface_mask[0] ||
+					  ip->outiface_mask[0] ||
+					  (ip->flags & IPT_F_FRAG) ||
+					  (ip->invflags & (IPT_INV_VIA_IN |
+							   IPT_INV_VIA_OUT |
+							   IPT_INV_FRAG));
+			}
+		}
+	}
 }

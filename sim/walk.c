@@ -214,6 +214,22 @@ static uint32_t *eval_count(struct ipts_sim *s,
 	return &s->evals[i].n;
 }
 
+/* False when ip_packet_match() would surely fail (the packed part). */
+static inline bool ipcheck_may_match(const struct ipts_ipcheck *x,
+				     const struct ipts_pkt *p)
+{
+	if (((p->saddr & x->smsk) != x->src) ^
+	    !!(x->invflags & IPT_INV_SRCIP))
+		return false;
+	if (((p->daddr & x->dmsk) != x->dst) ^
+	    !!(x->invflags & IPT_INV_DSTIP))
+		return false;
+	if (x->proto && ((p->protocol != x->proto) ^
+			 !!(x->invflags & XT_INV_PROTO)))
+		return false;
+	return true;
+}
+
 static bool rule_matches(struct ipts_sim *s, const struct ipts_rule *r,
 			 struct ipts_pkt *p)
 {
@@ -282,6 +298,12 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 				return c->policy == NF_DROP ? NF_DROP
 							    : NF_ACCEPT;
 			goto do_return;
+		}
+		/* Most rules fail on addresses or protocol: say so from the
+		 * packed array before touching the rule (ipt_ip decides). */
+		if (c->ipcheck && !ipcheck_may_match(&c->ipcheck[i], p)) {
+			i++;
+			continue;
 		}
 		r = c->rules[i];
 		if (!rule_matches(s, r, p)) {
