@@ -258,10 +258,10 @@ static void print_headline(FILE *f, const struct ipts_query *q,
 static void print_reason_text(FILE *f, const struct ipts_reason *r)
 {
 	if (r->rule)
-		fprintf(f, "  %s:%u: %s: %s\n",
+		fprintf(f, "  %s:%u: %.*s: %s\n",
 			r->rule->loc.src ? r->rule->loc.src->name : "?",
-			r->rule->loc.line, r->rule->text ? r->rule->text : "",
-			r->why);
+			r->rule->loc.line, ipts_rule_text_len(r->rule),
+			ipts_rule_text(r->rule), r->why);
 	else
 		fprintf(f, "  %s\n", r->why);
 }
@@ -355,7 +355,8 @@ static void json_loc_rule(FILE *f, const struct ipts_trace *t)
 		ipts_json_str(f, t->rule->loc.src ? t->rule->loc.src->name :
 			      NULL);
 		fprintf(f, ", \"line\": %u, \"rule\": ", t->rule->loc.line);
-		ipts_json_str(f, t->rule->text);
+		ipts_json_strn(f, ipts_rule_text(t->rule),
+			       (size_t)ipts_rule_text_len(t->rule));
 	} else if (c->loc.src) {
 		size_t n = 0;
 		const char *line = ipts_source_line(c->loc.src, c->loc.off, &n);
@@ -483,7 +484,11 @@ static void print_json(FILE *f, const struct ipts_query *q,
 		const struct ipts_reason *r = &res->reasons[k];
 
 		fputs(i++ ? ", {\"rule\": " : "{\"rule\": ", f);
-		ipts_json_str(f, r->rule ? r->rule->text : NULL);
+		if (r->rule)
+			ipts_json_strn(f, ipts_rule_text(r->rule),
+				       (size_t)ipts_rule_text_len(r->rule));
+		else
+			fputs("null", f);
 		fputs(", \"file\": ", f);
 		ipts_json_str(f, r->rule && r->rule->loc.src ?
 			      r->rule->loc.src->name : NULL);

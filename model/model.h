@@ -72,8 +72,26 @@ struct ipts_rule {
 	struct ipts_loc *match_locs;	/* per match blob: word that loaded it */
 	uint16_t nmatches;
 	uint16_t flags;			/* enum ipts_rule_flags */
-	const char *text;		/* the source line as written */
 };
+
+/*
+ * The rule's source line as written: ipts_rule_text_len(r) bytes in the
+ * source (not NUL-terminated; print with "%.*s").
+ */
+static inline const char *ipts_rule_text(const struct ipts_rule *r)
+{
+	return r->loc.src ? r->loc.src->buf + r->loc.off : "";
+}
+
+static inline int ipts_rule_text_len(const struct ipts_rule *r)
+{
+	int n = r->loc.src ? (int)r->loc.len : 0;
+
+	/* a CRLF file: the carriage return is no part of the rule's text */
+	if (n && r->loc.src->buf[r->loc.off + (uint32_t)n - 1] == '\r')
+		n--;
+	return n;
+}
 
 /*
  * The address and protocol part of a rule's ipt_ip, packed so that a walk

@@ -418,8 +418,6 @@ static struct ipts_rule *rule_new(struct ipts_parse *ps,
 
 	r->e = e;
 	r->loc = *line;
-	r->text = ipts_arena_strndup(ps->rs->arena,
-				     line->src->buf + line->off, line->len);
 	r->target_loc = cl->jump_word >= 0 ? cl->locs[cl->jump_word] : *line;
 	r->match_locs = cl->match_locs;
 	r->nmatches = (uint16_t)cl->nmatches;

@@ -258,10 +258,10 @@ static void describe(char *buf, size_t len, const struct ipts_packet *rec)
 	if (t->rule) {
 		const struct ipts_rule *r = t->rule;
 
-		snprintf(buf, len, "%s/%s rule %u (%s:%u: %s)",
+		snprintf(buf, len, "%s/%s rule %u (%s:%u: %.*s)",
 			 c->table->name, c->name, t->num,
 			 r->loc.src ? r->loc.src->name : "?", r->loc.line,
-			 r->text ? r->text : "");
+			 ipts_rule_text_len(r), ipts_rule_text(r));
 	} else if (c->loc.src) {
 		size_t n = 0;
 		const char *line = ipts_source_line(c->loc.src, c->loc.off, &n);
