@@ -571,6 +571,31 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 		return IPTS_TIMEOUT;
 	}
 
+	/*
+	 * The SYN-ACK reaches the client's socket only if it comes back
+	 * with the connection's own four addresses and ports: an untracked
+	 * reply is not NATed back. Otherwise no socket wants it (a listener
+	 * neither): the stack answers RST (tcp_v4_send_reset()) and the
+	 * client stays in SYN_SENT.
+	 */
+	if (r.daddr != q->src || r.dport != q->sport ||
+	    r.saddr != q->dst || r.sport != q->dport) {
+		char c[32], from[32];
+
+		ipts_fmt_addr(a, sizeof(a), r.daddr, r.dport);
+		ipts_fmt_addr(from, sizeof(from), r.saddr, r.sport);
+		ipts_fmt_addr(c, sizeof(c), q->dst, q->dport);
+		ans = send_kernel_answer(s, &r, true);
+		if (s->unmodelled_why)
+			return IPTS_UNDETERMINED;
+		snprintf(why, len, "the SYN-ACK arrives from %s at %s, which "
+			 "no socket expects (the client connects to %s; NAT "
+			 "did not translate this reply back): the kernel "
+			 "answers RST and the client stays in SYN_SENT", from,
+			 a, c);
+		return IPTS_TIMEOUT;
+	}
+
 	/* connect() has returned; the ACK only tells the server. */
 	ack = rec_new(s, IPTS_PKT_ACK, true);
 	pkt_init(&p, IPPROTO_TCP, r.daddr, r.saddr, r.dport, r.sport, &client);
