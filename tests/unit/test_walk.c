@@ -776,6 +776,37 @@ static void test_walk_udp_outcomes(void **state)
 				 true), IPTS_HOSTUNREACH);
 }
 
+/*
+ * A walk can never loop or recurse without bound: chains 20,000 deep (as
+ * deep as a kernel table can be: there are no loops, so the depth is at
+ * most the number of chains) are walked iteratively to the end and back.
+ */
+static void test_walk_deep_jump_chain_returns_to_the_policy(void **state)
+{
+	struct ipts_fixture *f = *state;
+	const unsigned int depth = 20000;
+	size_t cap = (size_t)depth * 48 + 256, n = 0;
+	char *text = malloc(cap);
+	unsigned int i;
+
+	assert_non_null(text);
+	n += (size_t)snprintf(text + n, cap - n, "%s", filter_hdr);
+	for (i = 0; i < depth; i++)
+		n += (size_t)snprintf(text + n, cap - n, ":C%u - [0:0]\n", i);
+	n += (size_t)snprintf(text + n, cap - n, "-A INPUT -j C0\n");
+	for (i = 0; i + 1 < depth; i++)
+		n += (size_t)snprintf(text + n, cap - n,
+				      "-A C%u -j C%u\n", i, i + 1);
+	n += (size_t)snprintf(text + n, cap - n,
+			      "-A C%u -p tcp --dport 1060 -j DROP\nCOMMIT\n",
+			      depth - 1);
+	assert_int_equal(run(f, text, NULL), IPTS_TIMEOUT);
+	/* OUTPUT's policy, INPUT rule 1, a jump in each chain but the last,
+	 * then the last chain's DROP */
+	assert_int_equal(pkt("SYN")->ntrace, 1 + 1 + (depth - 1) + 1);
+	free(text);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -811,6 +842,7 @@ int main(void)
 		T(test_walk_undecidable_rule_that_cannot_matter),
 		T(test_walk_unmodelled_target_is_undetermined),
 		T(test_walk_udp_outcomes),
+		T(test_walk_deep_jump_chain_returns_to_the_policy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
