@@ -228,6 +228,9 @@ static struct {
 	int opaque_pos[MAX_MATCHES];
 	struct in_addr *saddrs, *smasks, *daddrs, *dmasks;
 	bool skip_line;			/* -6: iptables-restore ignores it */
+	/* The resolver failed once in this file; later names not asked. */
+	const struct ipts_source *resolver_src;
+	bool resolver_down, resolver_skipped;
 } xt;
 
 /* -- libxtables' doors ------------------------------------------------- */
@@ -261,6 +264,12 @@ static void xt_exit_err(enum xtables_exittype status, const char *fmt, ...)
 		s++;
 	trim(s);
 	ipts_diag_add(xt.diags, IPTS_ERROR, cur_loc(), "%s", s);
+	if (xt.resolver_skipped)
+		ipts_diag_note(xt.diags, cur_loc(), "iptsim did not look this "
+			       "name up: an earlier name of the file could not "
+			       "be resolved, and the resolver is not asked "
+			       "again");
+	xt.resolver_skipped = false;
 	siglongjmp(xt.escape, 1);
 }
 
@@ -378,7 +387,23 @@ int getaddrinfo(const char *node, const char *service,
 		if (!real)
 			return EAI_SYSTEM;
 	}
-	return real(node, service, hints, res);
+	/*
+	 * A name that cannot be resolved makes the file fail to load, and a
+	 * resolver that does not answer costs seconds a name: after the
+	 * first failure in a file, iptsim stops asking (the file is refused
+	 * already) and says so.
+	 */
+	if (node && xt.resolver_down) {
+		xt.resolver_skipped = true;
+		return EAI_AGAIN;
+	}
+	{
+		int rc = real(node, service, hints, res);
+
+		if (node && rc != 0 && rc != EAI_MEMORY)
+			xt.resolver_down = true;
+		return rc;
+	}
 }
 
 /* -- the option loop --------------------------------------------------- */
@@ -1315,19 +1340,19 @@ static void build_entries(void)
 
 	if (xt.shost) {
 		xt.cur = (xt.options & OPT_SOURCE) ? xt.opt_val[1] : -1;
-		if (xt.options & OPT_SOURCE)
-			check_names(xt.cur, xt.shost);
 		/* Straight into xt: libxtables may fail after allocating,
 		 * and cleanup() frees what it finds there. */
 		xtables_ipparse_multiple(xt.shost, &xt.saddrs, &xt.smasks, &ns);
+		if (xt.options & OPT_SOURCE)
+			check_names(xt.cur, xt.shost);
 		saddrs = xt.saddrs;
 		smasks = xt.smasks;
 	}
 	if (xt.dhost) {
 		xt.cur = (xt.options & OPT_DESTINATION) ? xt.opt_val[2] : -1;
+		xtables_ipparse_multiple(xt.dhost, &xt.daddrs, &xt.dmasks, &nd);
 		if (xt.options & OPT_DESTINATION)
 			check_names(xt.cur, xt.dhost);
-		xtables_ipparse_multiple(xt.dhost, &xt.daddrs, &xt.dmasks, &nd);
 		daddrs = xt.daddrs;
 		dmasks = xt.dmasks;
 	}
@@ -1601,6 +1626,11 @@ int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
 
 	xt_init();
 	reset_state();
+	if (line_loc->src != xt.resolver_src) {
+		xt.resolver_src = line_loc->src;
+		xt.resolver_down = false;
+	}
+	xt.resolver_skipped = false;
 	xt.diags = d;
 	xt.cl = cl;
 	xt.line_loc = line_loc;

@@ -266,6 +266,19 @@ else
 	fail "check A B answers for B differently from check B (exit $rc2, alone $rc1)"
 fi
 
+# Names that do not resolve: each one a resolver round (seconds when the
+# DNS does not answer). After the first failure iptsim stops asking, and
+# says so at each later name.
+name=unresolvable-names
+{
+	printf '*filter\n:INPUT ACCEPT [0:0]\n'
+	for i in $(seq 1 50); do
+		printf -- '-A INPUT -s nosuch%d.invalid -j ACCEPT\n' "$i"
+	done
+	printf 'COMMIT\n'
+} | gen "$name"
+check "$name" 1 -- "iptsim did not look this name up"
+
 if [ $failed != 0 ]; then
 	echo "stress: failures; inputs in $keep"
 	exit 1
