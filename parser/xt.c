@@ -782,6 +782,33 @@ static bool has_arg(int argc, char **argv)
 	       argv[optind][0] != '!';
 }
 
+/* -L, -S, -F, -X, -Z: an optional chain, as optarg or the next word. */
+static void optional_chain(int argc, char **argv)
+{
+	struct ipts_cmdline *cl = xt.cl;
+
+	if (optarg) {
+		cl->chain = optarg;
+		cl->chain_word = optind - 1;
+	} else if (has_arg(argc, argv)) {
+		cl->chain_word = optind;
+		cl->chain = argv[optind++];
+	}
+}
+
+/* An optional rule number after the chain; true when there was one. */
+static bool optional_rulenum(int argc, char **argv)
+{
+	struct ipts_cmdline *cl = xt.cl;
+
+	if (!has_arg(argc, argv))
+		return false;
+	xt.cur = optind;
+	cl->rulenum_word = optind;
+	cl->rulenum = parse_rulenumber(argv[optind++]);
+	return true;
+}
+
 static void valid_chain_name(const char *name)
 {
 	if (strlen(name) >= XT_EXTENSION_MAXNAMELEN)
@@ -923,59 +950,29 @@ static void parse_loop(int argc, char **argv)
 			cl->chain = optarg;
 			cl->chain_word = optind - 1;
 			cl->rulenum = 1;
-			if (has_arg(argc, argv)) {
-				xt.cur = optind;
-				cl->rulenum_word = optind;
-				cl->rulenum = parse_rulenumber(argv[optind++]);
-			}
+			optional_rulenum(argc, argv);
 			break;
 		case 'L':
 		case 'S':
 			add_command(c == 'L' ? IPTS_CMD_LIST :
 				    IPTS_CMD_LIST_RULES,
 				    IPTS_CMD_ZERO | IPTS_CMD_ZERO_NUM, invert);
-			if (optarg) {
-				cl->chain = optarg;
-				cl->chain_word = optind - 1;
-			} else if (has_arg(argc, argv)) {
-				cl->chain_word = optind;
-				cl->chain = argv[optind++];
-			}
-			if (has_arg(argc, argv)) {
-				xt.cur = optind;
-				cl->rulenum_word = optind;
-				cl->rulenum = parse_rulenumber(argv[optind++]);
-			}
+			optional_chain(argc, argv);
+			optional_rulenum(argc, argv);
 			break;
 		case 'F':
 		case 'X':
 			add_command(c == 'F' ? IPTS_CMD_FLUSH :
 				    IPTS_CMD_DELETE_CHAIN, 0, invert);
-			if (optarg) {
-				cl->chain = optarg;
-				cl->chain_word = optind - 1;
-			} else if (has_arg(argc, argv)) {
-				cl->chain_word = optind;
-				cl->chain = argv[optind++];
-			}
+			optional_chain(argc, argv);
 			break;
 		case 'Z':
 			add_command(IPTS_CMD_ZERO,
 				    IPTS_CMD_LIST | IPTS_CMD_LIST_RULES, invert);
-			if (optarg) {
-				cl->chain = optarg;
-				cl->chain_word = optind - 1;
-			} else if (has_arg(argc, argv)) {
-				cl->chain_word = optind;
-				cl->chain = argv[optind++];
-			}
-			if (has_arg(argc, argv)) {
-				xt.cur = optind;
-				cl->rulenum_word = optind;
-				cl->rulenum = parse_rulenumber(argv[optind++]);
+			optional_chain(argc, argv);
+			if (optional_rulenum(argc, argv))
 				cl->command = (cl->command & ~IPTS_CMD_ZERO) |
 					      IPTS_CMD_ZERO_NUM;
-			}
 			break;
 		case 'N':
 			valid_chain_name(optarg);
