@@ -10,6 +10,6 @@ $SUDO apt-get install -y --no-install-recommends \
 	build-essential cmake pkg-config flex bison \
 	libxtables-dev libcmocka-dev iptables iproute2 nftables kmod \
 	clang libclang-rt-14-dev valgrind python3 procps time netbase \
-	util-linux diffutils
+	util-linux diffutils pre-commit git
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build -j"$(nproc)"
