@@ -171,3 +171,30 @@ if [ "$has_walk" -eq 1 ]; then
 else
 	echo "note: no per-walk figure: no walk_bench beside $iptsim (build it with cmake)."
 fi
+
+# iptsim query: many questions against one loaded file (QUERY_LINES lines,
+# default 20000, each a --dport and --uid picked at random). Queries per
+# second count the answers alone: the wall time of the batch minus that of
+# an empty batch (the load).
+has_query=0
+"$iptsim" help query >/dev/null 2>&1 && has_query=1
+if [ "$has_query" -eq 1 ]; then
+	nq=${QUERY_LINES:-20000}
+	awk -v n="$nq" 'BEGIN { srand(1); for (i = 0; i < n; i++)
+		printf "--dport %d --uid %d\n", 1 + int(rand() * 65535),
+			int(rand() * 2000) }' > "$tmp/queries"
+	: > "$tmp/queries-empty"
+	echo
+	echo "iptsim query, $nq lines (fastest of $repeat):"
+	for f in "${files[@]}"; do
+		measure query "$iptsim" query "$f" "$tmp/queries"
+		q_wall=$wall q_rc=$rc
+		measure query0 "$iptsim" query "$f" "$tmp/queries-empty"
+		l_wall=$wall
+		printf '  %-24s %s s, load %s s, rc %s: %s queries/s\n' \
+			"$(basename "$f")" "$q_wall" "$l_wall" "$q_rc" \
+			"$(awk -v n="$nq" -v a="$q_wall" -v b="$l_wall" 'BEGIN {
+				if (a - b > 0) printf "%.0f", n / (a - b);
+				else printf "-" }')"
+	done
+fi

@@ -22,7 +22,11 @@ enum {
 
 int cmd_check(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 /* "iptsim CMD: MESSAGE" and the Try line on stderr; returns 2. */
 int ipts_usage_error(const char *cmd, const char *fmt, ...)

@@ -10,18 +10,23 @@
 #include <string.h>
 
 #include "diag.h"
+#include "lint.h"
 #include "model.h"
 #include "parser.h"
 #include "report.h"
+#include "sarif.h"
 
 static const char usage_text[] =
-	"usage: iptsim check [--format text|json] [--color WHEN] [-c] FILE...\n"
+	"usage: iptsim check [--format text|json|sarif] [--lint] [--color WHEN]\n"
+	"                    [-c] FILE...\n"
 	"\n"
 	"Check iptables-save files as iptables-restore and the kernel would\n"
 	"load them. FILE may be '-' for standard input.\n"
 	"\n"
 	"  -c, --counters      honour counters as iptables-restore -c does\n"
-	"  --format FORMAT     text (default) or json\n"
+	"  --lint              add the findings of iptsim lint (warnings never\n"
+	"                      change the exit status)\n"
+	"  --format FORMAT     text (default), json or sarif\n"
 	"  --color WHEN        auto (default), always or never\n"
 	"  -h, --help          show this help\n"
 	"\n"
@@ -34,6 +39,7 @@ int cmd_check(int argc, char **argv)
 		{ "format", required_argument, NULL, 'F' },
 		{ "color", required_argument, NULL, 'C' },
 		{ "counters", no_argument, NULL, 'c' },
+		{ "lint", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -42,7 +48,7 @@ int cmd_check(int argc, char **argv)
 	enum ipts_color color = IPTS_COLOR_AUTO;
 	struct ipts_diags all = { 0 };
 	struct ipts_source **srcs;
-	bool *valid;
+	bool *valid, lint = false;
 	int c, i, first, nfiles, rc = IPTS_EXIT_YES;
 
 	optind = 1;
@@ -50,7 +56,7 @@ int cmd_check(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+ch", opts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
-			if (ipts_format_parse(optarg, 3, &fmt) < 0)
+			if (ipts_format_parse(optarg, 7, &fmt) < 0)
 				return ipts_usage_error("check", "unknown "
 							"format '%s'", optarg);
 			break;
@@ -61,6 +67,9 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'c':
 			popts.counters = true;
+			break;
+		case 'L':
+			lint = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -97,6 +106,9 @@ int cmd_check(int argc, char **argv)
 		valid[i] = rs != NULL;
 		if (!rs && rc == IPTS_EXIT_YES)
 			rc = IPTS_EXIT_NO;
+		/* lint findings are warnings and notes: never exit 1 */
+		if (rs && lint)
+			ipts_lint_ruleset(rs, NULL, &d);
 		ipts_ruleset_free(rs);
 		ipts_diags_sort(&d);
 		for (k = 0; k < d.n; k++) {
@@ -121,6 +133,8 @@ int cmd_check(int argc, char **argv)
 			"  \"diagnostics\": [", all.nerrors, all.nwarnings);
 		ipts_report_json_items(stdout, &all);
 		fputs(all.n ? "\n  ]\n}\n" : "]\n}\n", stdout);
+	} else if (fmt == IPTS_FMT_SARIF) {
+		ipts_sarif_write(stdout, &all);
 	} else {
 		ipts_report_text(stdout, &all, ipts_color_use(color, stdout));
 	}

@@ -5,16 +5,13 @@
  */
 #include "cli.h"
 
-#include <errno.h>
 #include <getopt.h>
-#include <stdlib.h>
-#include <string.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "diag.h"
 #include "model.h"
 #include "parser.h"
+#include "query.h"
 #include "report.h"
 #include "sim.h"
 
@@ -53,91 +50,9 @@ static const char usage_text[] =
 	"file that does not load, 3 undetermined.\n";
 
 enum {
-	OPT_DPORT = 256,
-	OPT_SPORT,
-	OPT_UID,
-	OPT_GID,
-	OPT_SUID,
-	OPT_SGID,
-	OPT_SRC,
-	OPT_DST,
-	OPT_LOCAL,
-	OPT_PROTO,
-	OPT_NOLISTEN,
-	OPT_LISTEN,
-	OPT_CONNTRACK,
-	OPT_FRESH,
-	OPT_KTRACE,
+	OPT_KTRACE = IPTS_QOPT_END,
 	OPT_FORMAT,
 };
-
-static bool parse_u32(const char *s, unsigned long max, uint32_t *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (!*s || *s == '-' || *s == '+')
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
-static bool parse_addr(const char *s, uint32_t *out)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		return false;
-	*out = a.s_addr;
-	return true;
-}
-
-/* [A:]N; A left 0 means --dst, filled in once all options are read. */
-static int parse_listen(const char *arg, struct ipts_query *q)
-{
-	const char *colon = strrchr(arg, ':');
-	uint32_t port, addr = 0;
-	char buf[64];
-
-	if (colon) {
-		if ((size_t)(colon - arg) >= sizeof(buf))
-			return -1;
-		memcpy(buf, arg, colon - arg);
-		buf[colon - arg] = '\0';
-		if (!parse_addr(buf, &addr))
-			return -1;
-		arg = colon + 1;
-	}
-	if (!parse_u32(arg, 65535, &port) || port == 0)
-		return -1;
-	q->listen[q->nlisten].addr = addr;
-	q->listen[q->nlisten].port = port;
-	q->nlisten++;
-	return 0;
-}
-
-/* addr[:port] or addr:lo-hi (a port NAT picked at random) */
-static void fmt_end(char *buf, size_t len, uint32_t addr, bool ports,
-		    uint16_t port, uint16_t hi)
-{
-	char a[INET_ADDRSTRLEN];
-
-	if (!ports || !hi) {
-		ipts_fmt_addr(buf, len, addr, ports ? port : -1);
-		return;
-	}
-	ipts_fmt_addr(a, sizeof(a), addr, -1);
-	snprintf(buf, len, "%s:%u-%u", a, port, hi);
-}
-
-static const char *hook_name(unsigned int hook)
-{
-	return ipts_hook_chain_name(hook);
-}
 
 /* --- text ------------------------------------------------------------ */
 
@@ -171,41 +86,7 @@ static const char *outcome_words(enum ipts_outcome o)
 	return "UNDETERMINED";
 }
 
-static const char *verdict_name(enum ipts_verdict v)
-{
-	switch (v) {
-	case IPTS_V_DELIVERED:
-		return "delivered";
-	case IPTS_V_DROPPED:
-		return "dropped";
-	case IPTS_V_REJECTED:
-		return "rejected";
-	case IPTS_V_UNDETERMINED:
-		return "undetermined";
-	case IPTS_V_NOT_SENT:
-		break;
-	}
-	return "not sent";
-}
-
-static const char *event_kind_name(enum ipts_event_kind k)
-{
-	switch (k) {
-	case IPTS_EV_CONNTRACK:
-		return "conntrack";
-	case IPTS_EV_NAT:
-		return "nat";
-	case IPTS_EV_MARK:
-		return "mark";
-	case IPTS_EV_CONNMARK:
-		return "connmark";
-	case IPTS_EV_NOTE:
-		break;
-	}
-	return "note";
-}
-
-static void print_possible(FILE *f, unsigned int possible, bool json)
+static void print_possible(FILE *f, unsigned int possible)
 {
 	bool first = true;
 	int o;
@@ -213,13 +94,7 @@ static void print_possible(FILE *f, unsigned int possible, bool json)
 	for (o = 0; o < IPTS_OUTCOME_COUNT; o++) {
 		if (!(possible & (1u << o)))
 			continue;
-		if (json) {
-			fprintf(f, "%s\"%s\"", first ? "" : ", ",
-				ipts_outcome_name(o));
-		} else {
-			fprintf(f, "%s%s", first ? "" : ", ",
-				ipts_outcome_name(o));
-		}
+		fprintf(f, "%s%s", first ? "" : ", ", ipts_outcome_name(o));
 		first = false;
 	}
 }
@@ -238,8 +113,7 @@ static void print_headline(FILE *f, const struct ipts_query *q,
 	fputs(outcome_words(res->outcome), f);
 	if (res->outcome == IPTS_UNDETERMINED) {
 		fputs(" — possible: ", f);
-		print_possible(f, res->possible & ~(1u << IPTS_UNDETERMINED),
-			       false);
+		print_possible(f, res->possible & ~(1u << IPTS_UNDETERMINED));
 		if (res->possible & (1u << IPTS_UNDETERMINED))
 			fputs(res->possible == (1u << IPTS_UNDETERMINED) ?
 			      "any" : ", or any other", f);
@@ -298,8 +172,10 @@ static void print_text(FILE *f, const struct ipts_query *q,
 		char s[48], d[48];
 		bool ports = p->kind != IPTS_PKT_ICMP;
 
-		fmt_end(s, sizeof(s), p->saddr, ports, p->sport, p->sport_hi);
-		fmt_end(d, sizeof(d), p->daddr, ports, p->dport, p->dport_hi);
+		ipts_fmt_end(s, sizeof(s), p->saddr, ports, p->sport,
+			     p->sport_hi);
+		ipts_fmt_end(d, sizeof(d), p->daddr, ports, p->dport,
+			     p->dport_hi);
 		fprintf(f, "\n%s %s -> %s", p->name, s, d);
 		if (p->kind == IPTS_PKT_SYN || p->kind == IPTS_PKT_ACK ||
 		    p->kind == IPTS_PKT_DATA)
@@ -309,7 +185,7 @@ static void print_text(FILE *f, const struct ipts_query *q,
 			fprintf(f, " (uid %u)", q->server_uid);
 		else
 			fputs(" (kernel)", f);
-		fprintf(f, ": %s\n", verdict_name(p->verdict));
+		fprintf(f, ": %s\n", ipts_verdict_name(p->verdict));
 		for (k = 0, e = 0; k <= p->ntrace; k++) {
 			char buf[256];
 
@@ -344,195 +220,12 @@ static void print_kernel_trace(FILE *f, const struct ipts_result *res)
 	}
 }
 
-/* --- json ------------------------------------------------------------ */
-
-static void json_loc_rule(FILE *f, const struct ipts_trace *t)
-{
-	const struct ipts_chain *c = t->chain;
-
-	if (t->rule) {
-		fputs(", \"file\": ", f);
-		ipts_json_str(f, t->rule->loc.src ? t->rule->loc.src->name :
-			      NULL);
-		fprintf(f, ", \"line\": %u, \"rule\": ", t->rule->loc.line);
-		ipts_json_strn(f, ipts_rule_text(t->rule),
-			       (size_t)ipts_rule_text_len(t->rule));
-	} else if (c->loc.src) {
-		size_t n = 0;
-		const char *line = ipts_source_line(c->loc.src, c->loc.off, &n);
-
-		fputs(", \"file\": ", f);
-		ipts_json_str(f, c->loc.src->name);
-		fprintf(f, ", \"line\": %u, \"rule\": ", c->loc.line);
-		ipts_json_strn(f, line, n);
-	} else {
-		fputs(", \"file\": null, \"line\": null, \"rule\": null", f);
-	}
-}
-
-static void print_json(FILE *f, const struct ipts_query *q,
-		       const struct ipts_result *res, bool kernel_only)
-{
-	unsigned int i;
-	size_t k;
-	char a[48];
-
-	fputs("{\"outcome\": ", f);
-	ipts_json_str(f, ipts_outcome_name(res->outcome));
-	fputs(", \"decided_by\": ", f);
-	if (res->outcome != IPTS_UNDETERMINED && res->decided_pkt >= 0 &&
-	    res->decided_idx >= 0) {
-		const struct ipts_packet *p = &res->packets[res->decided_pkt];
-		const struct ipts_trace *t = &p->trace[res->decided_idx];
-
-		fputs("{\"packet\": ", f);
-		ipts_json_str(f, p->name);
-		fputs(", \"table\": ", f);
-		ipts_json_str(f, t->chain->table->name);
-		fputs(", \"chain\": ", f);
-		ipts_json_str(f, t->chain->name);
-		fputs(", \"type\": ", f);
-		ipts_json_str(f, ipts_trace_type_name(t->type));
-		fprintf(f, ", \"num\": %u", t->num);
-		json_loc_rule(f, t);
-		fputc('}', f);
-	} else {
-		fputs("null", f);
-	}
-	fputs(", \"why\": ", f);
-	ipts_json_str(f, res->outcome == IPTS_UNDETERMINED ? NULL : res->why);
-	fputs(", \"query\": {\"proto\": ", f);
-	ipts_json_str(f, q->proto == IPPROTO_UDP ? "udp" : "tcp");
-	ipts_fmt_addr(a, sizeof(a), q->src, -1);
-	fputs(", \"src\": ", f);
-	ipts_json_str(f, a);
-	ipts_fmt_addr(a, sizeof(a), q->dst, -1);
-	fputs(", \"dst\": ", f);
-	ipts_json_str(f, a);
-	fprintf(f, ", \"sport\": %u, \"dport\": %u, \"uid\": %u, \"gid\": %u, "
-		"\"server_uid\": %u, \"server_gid\": %u, \"listener\": %s}",
-		q->sport, q->dport, q->uid, q->gid, q->server_uid,
-		q->server_gid, q->no_listener ? "false" : "true");
-	fprintf(f, ", \"conntrack\": %s", res->conntrack ? "true" : "false");
-	fputs(", \"packets\": [", f);
-	for (i = 0; i < res->npackets; i++) {
-		const struct ipts_packet *p = &res->packets[i];
-		bool ports = p->kind != IPTS_PKT_ICMP, first = true;
-
-		fprintf(f, "%s{\"name\": ", i ? ", " : "");
-		ipts_json_str(f, p->name);
-		fprintf(f, ", \"from\": \"%s\"", p->from_client ? "client" :
-			"server");
-		fmt_end(a, sizeof(a), p->saddr, ports, p->sport, p->sport_hi);
-		fputs(", \"src\": ", f);
-		ipts_json_str(f, a);
-		fmt_end(a, sizeof(a), p->daddr, ports, p->dport, p->dport_hi);
-		fputs(", \"dst\": ", f);
-		ipts_json_str(f, a);
-		fputs(", \"trace\": [", f);
-		for (k = 0; k < p->ntrace; k++) {
-			char buf[256];
-
-			if (kernel_only && !p->trace[k].kernel_logged)
-				continue;
-			ipts_trace_format(&p->trace[k], buf, sizeof(buf));
-			fputs(first ? "" : ", ", f);
-			ipts_json_str(f, buf);
-			first = false;
-		}
-		fputs("], \"seen\": [", f);
-		first = true;
-		for (k = 0; k < p->ntrace; k++) {
-			char buf[128];
-
-			if (kernel_only && !p->trace[k].kernel_logged)
-				continue;
-			ipts_trace_format_seen(&p->trace[k], buf, sizeof(buf));
-			fputs(first ? "" : ", ", f);
-			ipts_json_str(f, buf);
-			first = false;
-		}
-		fputs("], \"verdict\": ", f);
-		ipts_json_str(f, verdict_name(p->verdict));
-		fputs(", \"nat\": [", f);
-		first = true;
-		for (k = 0; k < p->nev; k++) {
-			if (p->ev[k].kind != IPTS_EV_NAT)
-				continue;
-			fprintf(f, "%s{\"hook\": \"%s\", \"change\": ",
-				first ? "" : ", ", hook_name(p->ev[k].hook));
-			ipts_json_str(f, p->ev[k].text);
-			fputc('}', f);
-			first = false;
-		}
-		fprintf(f, "], \"mark\": %u, \"connmark\": %u, \"ctstate\": ",
-			p->mark, p->connmark);
-		ipts_json_str(f, p->ctstate);
-		fputs(", \"events\": [", f);
-		for (k = 0; k < p->nev; k++) {
-			fprintf(f, "%s{\"after\": %zu, \"hook\": \"%s\", "
-				"\"kind\": \"%s\", \"text\": ", k ? ", " : "",
-				p->ev[k].after, hook_name(p->ev[k].hook),
-				event_kind_name(p->ev[k].kind));
-			ipts_json_str(f, p->ev[k].text);
-			fputc('}', f);
-		}
-		fputs("]}", f);
-	}
-	fputs("], \"reasons\": [", f);
-	for (k = 0, i = 0; k < res->nreasons; k++) {
-		const struct ipts_reason *r = &res->reasons[k];
-
-		fputs(i++ ? ", {\"rule\": " : "{\"rule\": ", f);
-		if (r->rule)
-			ipts_json_strn(f, ipts_rule_text(r->rule),
-				       (size_t)ipts_rule_text_len(r->rule));
-		else
-			fputs("null", f);
-		fputs(", \"file\": ", f);
-		ipts_json_str(f, r->rule && r->rule->loc.src ?
-			      r->rule->loc.src->name : NULL);
-		if (r->rule)
-			fprintf(f, ", \"line\": %u", r->rule->loc.line);
-		else
-			fputs(", \"line\": null", f);
-		fputs(", \"why\": ", f);
-		ipts_json_str(f, r->why);
-		fprintf(f, ", \"changes_outcome\": %s}",
-			r->changes_outcome ? "true" : "false");
-	}
-	fputs("], \"possible_outcomes\": [", f);
-	print_possible(f, res->possible, true);
-	fputs("], \"ways\": [", f);
-	for (i = 0; i < res->nways; i++) {
-		fprintf(f, "%s{\"outcome\": ", i ? ", " : "");
-		ipts_json_str(f, ipts_outcome_name(res->ways[i].outcome));
-		fputs(", \"why\": ", f);
-		ipts_json_str(f, res->ways[i].why);
-		fputc('}', f);
-	}
-	fputs("]}\n", f);
-}
-
 /* --- command ----------------------------------------------------------- */
 
 int cmd_trace(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "dport", required_argument, NULL, OPT_DPORT },
-		{ "sport", required_argument, NULL, OPT_SPORT },
-		{ "uid", required_argument, NULL, OPT_UID },
-		{ "gid", required_argument, NULL, OPT_GID },
-		{ "server-uid", required_argument, NULL, OPT_SUID },
-		{ "server-gid", required_argument, NULL, OPT_SGID },
-		{ "src", required_argument, NULL, OPT_SRC },
-		{ "dst", required_argument, NULL, OPT_DST },
-		{ "local-addr", required_argument, NULL, OPT_LOCAL },
-		{ "proto", required_argument, NULL, OPT_PROTO },
-		{ "no-listener", no_argument, NULL, OPT_NOLISTEN },
-		{ "listen", required_argument, NULL, OPT_LISTEN },
-		{ "conntrack", required_argument, NULL, OPT_CONNTRACK },
-		{ "fresh", no_argument, NULL, OPT_FRESH },
+		IPTS_QUERY_LONGOPTS,
 		{ "kernel-trace", no_argument, NULL, OPT_KTRACE },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
@@ -545,7 +238,7 @@ int cmd_trace(int argc, char **argv)
 	struct ipts_query q;
 	enum ipts_format fmt = IPTS_FMT_TEXT;
 	bool ktrace = false;
-	uint32_t v;
+	char msg[256];
 	int c, rc;
 
 	ipts_query_init(&q);
@@ -553,85 +246,6 @@ int cmd_trace(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_DPORT:
-		case OPT_SPORT:
-			if (!parse_u32(optarg, 65535, &v) || v == 0)
-				return ipts_usage_error("trace", "invalid port "
-							"'%s'", optarg);
-			if (c == OPT_DPORT)
-				q.dport = v;
-			else
-				q.sport = v;
-			break;
-		case OPT_UID:
-		case OPT_GID:
-		case OPT_SUID:
-		case OPT_SGID:
-			if (!parse_u32(optarg, 0xfffffffeUL, &v))
-				return ipts_usage_error("trace", "invalid %s "
-					"'%s': give a number",
-					c == OPT_UID || c == OPT_SUID ? "uid" :
-					"gid", optarg);
-			if (c == OPT_UID)
-				q.uid = v;
-			else if (c == OPT_GID)
-				q.gid = v;
-			else if (c == OPT_SUID)
-				q.server_uid = v;
-			else
-				q.server_gid = v;
-			break;
-		case OPT_SRC:
-		case OPT_DST:
-		case OPT_LOCAL:
-			if (!parse_addr(optarg, &v))
-				return ipts_usage_error("trace", "invalid IPv4 "
-							"address '%s'", optarg);
-			if (c == OPT_SRC) {
-				q.src = v;
-			} else if (c == OPT_DST) {
-				q.dst = v;
-			} else {
-				if (q.nlocal == IPTS_QUERY_MAX_LOCAL)
-					return ipts_usage_error("trace",
-						"at most %d --local-addr",
-						IPTS_QUERY_MAX_LOCAL);
-				q.local_addrs[q.nlocal++] = v;
-			}
-			break;
-		case OPT_PROTO:
-			if (strcmp(optarg, "tcp") == 0)
-				q.proto = IPPROTO_TCP;
-			else if (strcmp(optarg, "udp") == 0)
-				q.proto = IPPROTO_UDP;
-			else
-				return ipts_usage_error("trace", "invalid "
-					"protocol '%s': tcp or udp", optarg);
-			break;
-		case OPT_NOLISTEN:
-			q.no_listener = true;
-			break;
-		case OPT_LISTEN:
-			if (q.nlisten == IPTS_QUERY_MAX_LOCAL)
-				return ipts_usage_error("trace", "at most %d "
-					"--listen", IPTS_QUERY_MAX_LOCAL);
-			if (parse_listen(optarg, &q))
-				return ipts_usage_error("trace", "invalid "
-					"--listen '%s': [ADDRESS:]PORT",
-					optarg);
-			break;
-		case OPT_CONNTRACK:
-			if (strcmp(optarg, "on") == 0)
-				q.conntrack = IPTS_CT_ON;
-			else if (strcmp(optarg, "off") == 0)
-				q.conntrack = IPTS_CT_OFF;
-			else
-				return ipts_usage_error("trace", "invalid "
-					"--conntrack '%s': on or off", optarg);
-			break;
-		case OPT_FRESH:
-			q.fresh = true;
-			break;
 		case OPT_KTRACE:
 			ktrace = true;
 			break;
@@ -648,15 +262,18 @@ int cmd_trace(int argc, char **argv)
 			return ipts_usage_error("trace", "option '%s' needs a "
 						"value", argv[optind - 1]);
 		default:
-			return ipts_usage_error("trace", "unknown option '%s'",
-						argv[optind - 1]);
+			if (c < IPTS_QOPT_DPORT || c >= IPTS_QOPT_END)
+				return ipts_usage_error("trace", "unknown "
+					"option '%s'", argv[optind - 1]);
+			if (ipts_query_option(&q, c, optarg, msg,
+					      sizeof(msg)) < 0)
+				return ipts_usage_error("trace", "%s", msg);
+			break;
 		}
 	}
 	if (argc - optind != 1)
 		return ipts_usage_error("trace", "expected one FILE");
-	for (v = 0; v < q.nlisten; v++)
-		if (!q.listen[v].addr)
-			q.listen[v].addr = q.dst;
+	ipts_query_finish(&q);
 
 	rs = ipts_cli_load("trace", argv[optind], &popts, &src);
 	if (!rs) {
@@ -670,7 +287,8 @@ int cmd_trace(int argc, char **argv)
 		goto out;
 	}
 	if (fmt == IPTS_FMT_JSON)
-		print_json(stdout, &q, &res, ktrace);
+		ipts_result_print_json_flags(stdout, rs, &q, &res, ktrace ?
+					     IPTS_JSON_KERNEL_ONLY : 0);
 	else if (ktrace)
 		print_kernel_trace(stdout, &res);
 	else

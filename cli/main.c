@@ -22,8 +22,12 @@ struct command {
 static const struct command commands[] = {
 	{ "check", cmd_check, "check rule files as the kernel would load them" },
 	{ "dump", cmd_dump, "print a rule file as canonical iptables-save text" },
+	{ "lint", cmd_lint, "review rule files: shadowed rules, unused chains, traps" },
 #ifdef IPTS_HAVE_SIM
 	{ "trace", cmd_trace, "predict what a local connection meets" },
+	{ "test", cmd_test, "check expected outcomes written in spec files" },
+	{ "query", cmd_query, "answer queries read from stdin, as JSON lines" },
+	{ "diff", cmd_diff, "which connections change their answer between two files" },
 #endif
 };
 

@@ -262,7 +262,8 @@ void ipts_diags_sort(struct ipts_diags *d)
 		return;
 	g = ipts_xcalloc(d->n, sizeof(*g));
 	for (i = 0; i < d->n; i++) {
-		if (d->v[i].sev == IPTS_NOTE && ng > 0) {
+		/* a note with a code is a finding of its own (lint) */
+		if (d->v[i].sev == IPTS_NOTE && !d->v[i].code && ng > 0) {
 			g[ng - 1].n++;
 			continue;
 		}

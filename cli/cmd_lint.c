@@ -1,0 +1,193 @@
+/*
+ * cmd_lint.c - `iptsim lint FILE...`: review findings (model/lint.c) on
+ * each file that loads, as text, JSON or SARIF. Exit 1 when any finding
+ * remains after suppression, 0 when none, 2 on a usage error or a file
+ * that cannot be read or does not load.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "lint.h"
+#include "model.h"
+#include "parser.h"
+#include "report.h"
+#include "sarif.h"
+
+static const char usage_text[] =
+	"usage: iptsim lint [--format text|json|sarif] [--ignore CODE]...\n"
+	"                   [--color WHEN] [-c] FILE...\n"
+	"\n"
+	"Review iptables-save files: rules that can never match, redundant\n"
+	"rules, unused chains, rules the file cannot decide, ports only one\n"
+	"user may reach. Each finding has a code (IPT001...); see iptsim(1).\n"
+	"A rule whose -m comment holds \"iptsim:ignore=CODE[,CODE]\" (or\n"
+	"\"iptsim:ignore\" for every code) is not reported.\n"
+	"\n"
+	"  --ignore CODE       do not report CODE (repeatable)\n"
+	"  --list-codes        print every code with its meaning and exit\n"
+	"  -c, --counters      honour counters as iptables-restore -c does\n"
+	"  --format FORMAT     text (default), json or sarif\n"
+	"  --color WHEN        auto (default), always or never\n"
+	"  -h, --help          show this help\n"
+	"\n"
+	"Exit status: 0 no finding, 1 findings, 2 usage error or a file that\n"
+	"cannot be read or does not load (its errors go to stderr).\n";
+
+static void list_codes(void)
+{
+	const struct ipts_lint_code *c;
+	size_t n, i;
+
+	c = ipts_lint_codes(&n);
+	for (i = 0; i < n; i++)
+		printf("%s %-7s %s\n", c[i].code,
+		       ipts_severity_name(c[i].sev), c[i].short_desc);
+}
+
+static void json_out(const struct ipts_diags *all, char **files,
+		     const size_t *counts, const bool *loaded, int nfiles)
+{
+	size_t nfind = 0;
+	int i;
+
+	fputs("{\n  \"files\": [", stdout);
+	for (i = 0; i < nfiles; i++) {
+		fputs(i ? ", " : "", stdout);
+		fputs("{\"file\": ", stdout);
+		ipts_json_str(stdout, files[i]);
+		fprintf(stdout, ", \"loaded\": %s, \"findings\": %zu}",
+			loaded[i] ? "true" : "false", counts[i]);
+		nfind += counts[i];
+	}
+	fprintf(stdout, "],\n  \"findings\": %zu,\n  \"diagnostics\": [",
+		nfind);
+	ipts_report_json_items(stdout, all);
+	fputs(all->n ? "\n  ]\n}\n" : "]\n}\n", stdout);
+}
+
+int cmd_lint(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'F' },
+		{ "color", required_argument, NULL, 'C' },
+		{ "ignore", required_argument, NULL, 'I' },
+		{ "list-codes", no_argument, NULL, 'L' },
+		{ "counters", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ipts_parse_opts popts = { 0 };
+	struct ipts_lint_opts lopts = { 0 };
+	enum ipts_format fmt = IPTS_FMT_TEXT;
+	enum ipts_color color = IPTS_COLOR_AUTO;
+	struct ipts_diags all = { 0 };
+	struct ipts_source **srcs;
+	const char **ignore;
+	size_t *counts, total = 0;
+	bool *loaded;
+	int c, i, first, nfiles, rc = IPTS_EXIT_YES;
+
+	ignore = calloc((size_t)argc + 1, sizeof(*ignore));
+	if (!ignore)
+		ipts_oom();
+	lopts.ignore = ignore;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+ch", opts, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			if (ipts_format_parse(optarg, 7, &fmt) < 0) {
+				free(ignore);
+				return ipts_usage_error("lint", "unknown "
+							"format '%s'", optarg);
+			}
+			break;
+		case 'C':
+			if (ipts_color_parse(optarg, &color) < 0) {
+				free(ignore);
+				return ipts_usage_error("lint", "unknown "
+							"--color '%s'", optarg);
+			}
+			break;
+		case 'I':
+			if (!ipts_lint_code_find(optarg)) {
+				free(ignore);
+				return ipts_usage_error("lint", "unknown lint "
+							"code '%s'", optarg);
+			}
+			ignore[lopts.nignore++] = optarg;
+			break;
+		case 'L':
+			list_codes();
+			free(ignore);
+			return IPTS_EXIT_YES;
+		case 'c':
+			popts.counters = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			free(ignore);
+			return IPTS_EXIT_YES;
+		default:
+			free(ignore);
+			return ipts_usage_error("lint", "unknown option '%s'",
+						argv[optind - 1]);
+		}
+	}
+	first = optind;
+	nfiles = argc - first;
+	if (nfiles < 1) {
+		free(ignore);
+		return ipts_usage_error("lint", "no file given");
+	}
+
+	srcs = calloc((size_t)nfiles, sizeof(*srcs));
+	counts = calloc((size_t)nfiles, sizeof(*counts));
+	loaded = calloc((size_t)nfiles, sizeof(*loaded));
+	if (!srcs || !counts || !loaded)
+		ipts_oom();
+	for (i = 0; i < nfiles; i++) {
+		struct ipts_diags d = { 0 };
+		struct ipts_ruleset *rs;
+		size_t k;
+
+		rs = ipts_cli_load("lint", argv[first + i], &popts, &srcs[i]);
+		if (!rs) {
+			rc = IPTS_EXIT_USAGE;
+			continue;
+		}
+		loaded[i] = true;
+		counts[i] = ipts_lint_ruleset(rs, &lopts, &d);
+		total += counts[i];
+		ipts_diags_sort(&d);
+		for (k = 0; k < d.n; k++) {
+			struct ipts_diag *g = &d.v[k];
+
+			ipts_diag_add_code(&all, g->sev, &g->loc, g->code,
+					   "%s", g->msg);
+		}
+		ipts_diags_free(&d);
+		ipts_ruleset_free(rs);
+	}
+	if (total && rc == IPTS_EXIT_YES)
+		rc = IPTS_EXIT_NO;
+
+	if (fmt == IPTS_FMT_JSON)
+		json_out(&all, argv + first, counts, loaded, nfiles);
+	else if (fmt == IPTS_FMT_SARIF)
+		ipts_sarif_write(stdout, &all);
+	else
+		ipts_report_text(stdout, &all, ipts_color_use(color, stdout));
+	ipts_diags_free(&all);
+	for (i = 0; i < nfiles; i++)
+		ipts_source_free(srcs[i]);
+	free(srcs);
+	free(counts);
+	free(loaded);
+	free(ignore);
+	return rc;
+}

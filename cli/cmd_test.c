@@ -1,0 +1,758 @@
+/*
+ * cmd_test.c - `iptsim test RULES SPEC...`: expectations written by hand,
+ * one a line ("timeout --dport 1060 --uid 1001"), each checked against
+ * what trace would answer on RULES. For pre-commit hooks and CI jobs:
+ * text for people, JSON lines for programs, JUnit XML for CI test reports.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "diag.h"
+#include "model.h"
+#include "parser.h"
+#include "query.h"
+#include "report.h"
+#include "sim.h"
+
+static const char usage_text[] =
+	"usage: iptsim test [options] RULES SPEC...\n"
+	"\n"
+	"Check the expectations of each SPEC file against RULES (an\n"
+	"iptables-save file, '-' for standard input). A spec line is an\n"
+	"outcome word and the packet options of 'iptsim trace':\n"
+	"\n"
+	"  timeout --dport 1060 --uid 1001\n"
+	"  connected --dport 1060 --uid 1000\n"
+	"  timeout --uid 1001 --decided-by filter:OUTPUT:rule:2\n"
+	"  delivered --proto udp --dport 53   # a comment\n"
+	"\n"
+	"Outcomes: connected refused timeout hostunreach netunreach\n"
+	"protounreach reset (tcp), delivered dropped eperm refused (udp), and\n"
+	"undetermined. --decided-by TABLE:CHAIN:TYPE:NUM (as in the trace)\n"
+	"or --decided-by FILE:LINE (the deciding rule's line) also expects\n"
+	"the rule that decides.\n"
+	"\n"
+	"  --format text|json|junit  output format (default text)\n"
+	"  --color=WHEN         colour diagnostics: auto, always, never\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"Exit status: 0 every expectation met, 1 one failed, 2 usage error, a\n"
+	"bad spec line, or RULES does not load.\n";
+
+enum test_format {
+	FMT_TEXT,
+	FMT_JSON,
+	FMT_JUNIT,
+};
+
+#define MAX_WORDS 64
+
+/* One spec line: an expectation, or an error in it. */
+struct expect {
+	uint32_t line;
+	uint32_t off;			/* the line's offset in the source */
+	uint32_t col0;			/* its first word's column */
+	const char *text;		/* the line's words, in the source */
+	int textlen;
+	bool error;
+	char *msg;			/* error: the message */
+	uint32_t col;			/* error: its column */
+	enum ipts_outcome want;
+	struct ipts_query q;
+	char *by_trace;		/* --decided-by T:C:TYPE:N, or NULL */
+	char *by_file;		/* --decided-by FILE:LINE, or NULL */
+	uint32_t by_line;
+	/* the answer */
+	enum ipts_outcome got;
+	bool passed;
+	char *why;
+	char got_trace[256];		/* "" when nothing decided */
+	const char *got_file;
+	uint32_t got_line;
+	const char *got_packet;
+};
+
+struct spec {
+	const char *path;
+	struct ipts_source *src;
+	struct expect *v;
+	size_t n, cap;
+	size_t passed, failed, errors;
+};
+
+static char *xstrndup(const char *s, size_t n)
+{
+	char *p = ipts_xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static int outcome_find(const char *w)
+{
+	int o;
+
+	for (o = 0; o < IPTS_OUTCOME_COUNT; o++)
+		if (strcmp(ipts_outcome_name(o), w) == 0)
+			return o;
+	return -1;
+}
+
+static bool tcp_only(enum ipts_outcome o)
+{
+	return o == IPTS_CONNECTED || o == IPTS_TIMEOUT || o == IPTS_RESET;
+}
+
+static bool udp_only(enum ipts_outcome o)
+{
+	return o == IPTS_DELIVERED || o == IPTS_DROPPED || o == IPTS_EPERM;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/*
+ * TABLE:CHAIN:TYPE:NUM (TYPE rule, policy or return) goes to by_trace,
+ * FILE:LINE to by_file/by_line. Returns -1 with @msg when neither.
+ */
+static int parse_decided_by(struct expect *x, const char *v, char *msg,
+			    size_t len)
+{
+	const char *c1 = strchr(v, ':'), *last = strrchr(v, ':');
+	const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	const char *c3 = c2 ? strchr(c2 + 1, ':') : NULL;
+
+	if (c3 && c3 == last) {
+		if (c1 == v || c2 == c1 + 1 || !all_digits(c3 + 1) ||
+		    !((c3 - c2 == 5 && strncmp(c2 + 1, "rule", 4) == 0) ||
+		      (c3 - c2 == 7 && strncmp(c2 + 1, "policy", 6) == 0) ||
+		      (c3 - c2 == 7 && strncmp(c2 + 1, "return", 6) == 0))) {
+			snprintf(msg, len, "invalid --decided-by '%s': "
+				 "TABLE:CHAIN:TYPE:NUM, TYPE one of rule, "
+				 "policy, return", v);
+			return -1;
+		}
+		if (x->by_trace) {
+			snprintf(msg, len, "deciding trace entry given twice");
+			return -1;
+		}
+		x->by_trace = ipts_xstrdup(v);
+		return 0;
+	}
+	if (c1 && c1 == last && c1 > v && all_digits(c1 + 1) &&
+	    strlen(c1 + 1) < 10 && atol(c1 + 1) > 0) {
+		if (x->by_file) {
+			snprintf(msg, len, "deciding rule's line given twice");
+			return -1;
+		}
+		x->by_file = xstrndup(v, (size_t)(c1 - v));
+		x->by_line = (uint32_t)atol(c1 + 1);
+		return 0;
+	}
+	snprintf(msg, len, "invalid --decided-by '%s': TABLE:CHAIN:TYPE:NUM "
+		 "or FILE:LINE", v);
+	return -1;
+}
+
+static void spec_error(struct spec *sp, struct ipts_diags *d,
+		       struct expect *x, uint32_t off, uint32_t col,
+		       uint32_t len, const char *msg)
+{
+	struct ipts_loc loc = {
+		.src = sp->src, .off = off + col, .line = x->line,
+		.col = col + 1, .len = len ? len : 1,
+	};
+	struct ipts_loc noloc = { 0 };
+
+	ipts_diag_add(d, IPTS_ERROR, &loc, "%s", msg);
+	if (strncmp(msg, "unknown outcome", 15) == 0)
+		ipts_diag_note(d, &noloc, "expected one of connected, refused, "
+			       "timeout, hostunreach, netunreach, "
+			       "protounreach, reset, delivered, dropped, "
+			       "eperm, undetermined");
+	x->error = true;
+	x->msg = ipts_xstrdup(msg);
+	x->col = col + 1;
+}
+
+/* Length in the source of word @i (quotes included). */
+static uint32_t word_len(const char *line, char **w, uint32_t *cols, int i)
+{
+	bool quoted = line[cols[i]] == '"' || line[cols[i]] == '\'';
+
+	return (uint32_t)strlen(w[i]) + (quoted ? 2 : 0);
+}
+
+/*
+ * Parse the line at @off (@len bytes, no newline) into @x. Returns 0 for
+ * an expectation, 1 for a blank or comment line, -1 for an error (added
+ * to @d).
+ */
+static int parse_line(struct spec *sp, struct ipts_diags *d, struct expect *x,
+		      uint32_t off, size_t len)
+{
+	char *line = xstrndup(sp->src->buf + off, len);
+	char *w[MAX_WORDS], *rest[MAX_WORDS], msg[320];
+	uint32_t cols[MAX_WORDS], bad;
+	int restidx[MAX_WORDS];
+	struct ipts_query_error err;
+	int n, nrest = 0, i, o, rc = -1;
+
+	n = ipts_words_split(line, w, cols, MAX_WORDS, &bad);
+	if (n < 0) {
+		snprintf(msg, sizeof(msg), line[bad] == '"' ||
+			 line[bad] == '\'' ? "unterminated quote" :
+			 "too many words (at most %d)", MAX_WORDS);
+		spec_error(sp, d, x, off, bad, 1, msg);
+		goto out;
+	}
+	if (n == 0) {
+		rc = 1;
+		goto out;
+	}
+	x->off = off;
+	x->col0 = cols[0];
+	x->text = sp->src->buf + off + cols[0];
+	x->textlen = (int)(cols[n - 1] + word_len(line, w, cols, n - 1) -
+			   cols[0]);
+	o = outcome_find(w[0]);
+	if (o < 0) {
+		snprintf(msg, sizeof(msg), "unknown outcome '%s'", w[0]);
+		spec_error(sp, d, x, off, cols[0], word_len(line, w, cols, 0),
+			   msg);
+		goto out;
+	}
+	x->want = o;
+	for (i = 1; i < n; i++) {
+		const char *v = NULL;
+		int at = i;
+
+		if (strcmp(w[i], "--decided-by") == 0) {
+			if (i + 1 == n) {
+				snprintf(msg, sizeof(msg), "option "
+					 "'--decided-by' needs a value");
+				spec_error(sp, d, x, off, cols[i],
+					   word_len(line, w, cols, i), msg);
+				goto out;
+			}
+			v = w[++i];
+			at = i;
+		} else if (strncmp(w[i], "--decided-by=", 13) == 0) {
+			v = w[i] + 13;
+		} else {
+			restidx[nrest] = i;
+			rest[nrest++] = w[i];
+			continue;
+		}
+		if (x->want == IPTS_UNDETERMINED)
+			snprintf(msg, sizeof(msg), "an undetermined answer has "
+				 "no deciding rule: drop --decided-by");
+		if (x->want == IPTS_UNDETERMINED ||
+		    parse_decided_by(x, v, msg, sizeof(msg)) < 0) {
+			spec_error(sp, d, x, off, cols[at],
+				   word_len(line, w, cols, at), msg);
+			goto out;
+		}
+	}
+	if (ipts_query_parse_args(nrest, rest, &x->q, &err) < 0) {
+		i = restidx[err.argi];
+		spec_error(sp, d, x, off, cols[i], word_len(line, w, cols, i),
+			   err.msg);
+		goto out;
+	}
+	if ((x->q.proto == IPPROTO_UDP && tcp_only(x->want)) ||
+	    (x->q.proto != IPPROTO_UDP && udp_only(x->want))) {
+		snprintf(msg, sizeof(msg), x->q.proto == IPPROTO_UDP ?
+			 "outcome '%s' is for tcp, and this is --proto udp" :
+			 "outcome '%s' is for udp: add --proto udp",
+			 ipts_outcome_name(x->want));
+		spec_error(sp, d, x, off, cols[0], word_len(line, w, cols, 0),
+			   msg);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(line);
+	return rc;
+}
+
+static struct expect *spec_push(struct spec *sp)
+{
+	if (sp->n == sp->cap) {
+		sp->cap = sp->cap ? sp->cap * 2 : 16;
+		sp->v = ipts_xrealloc(sp->v, sp->cap * sizeof(*sp->v));
+	}
+	memset(&sp->v[sp->n], 0, sizeof(sp->v[0]));
+	return &sp->v[sp->n];
+}
+
+static void spec_parse(struct spec *sp, struct ipts_diags *d)
+{
+	const char *buf = sp->src->buf;
+	size_t off = 0, len;
+	uint32_t line = 0;
+
+	while (off < sp->src->len) {
+		const char *nl = memchr(buf + off, '\n', sp->src->len - off);
+		struct expect *x = spec_push(sp);
+
+		len = nl ? (size_t)(nl - (buf + off)) : sp->src->len - off;
+		x->line = ++line;
+		if (parse_line(sp, d, x, (uint32_t)off, len) <= 0) {
+			if (x->error)
+				sp->errors++;
+			sp->n++;
+		}
+		off += len + 1;
+	}
+}
+
+/* Whether @file names the rules file @name: the same, or the same base
+ * name (a spec kept beside its rules names them without a directory). */
+static bool same_file(const char *file, const char *name)
+{
+	const char *a, *b;
+
+	if (!name)
+		return false;
+	if (strcmp(file, name) == 0)
+		return true;
+	a = strrchr(file, '/');
+	b = strrchr(name, '/');
+	return strcmp(a ? a + 1 : file, b ? b + 1 : name) == 0;
+}
+
+static char *undetermined_why(const struct ipts_result *res)
+{
+	char buf[1024];
+	size_t n;
+	int o;
+
+	n = (size_t)snprintf(buf, sizeof(buf), "possible: ");
+	for (o = 0; o < IPTS_OUTCOME_COUNT && n < sizeof(buf); o++) {
+		if (o == IPTS_UNDETERMINED || !(res->possible & (1u << o)))
+			continue;
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s, ",
+				      ipts_outcome_name(o));
+	}
+	if (n < sizeof(buf) && (res->possible & (1u << IPTS_UNDETERMINED)))
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "any other, ");
+	if (n >= 2 && n < sizeof(buf))
+		n -= 2;
+	if (n < sizeof(buf))
+		snprintf(buf + n, sizeof(buf) - n, "; the file cannot decide "
+			 "every rule on the way");
+	return ipts_xstrdup(buf);
+}
+
+static void run_one(const struct ipts_ruleset *rs, struct spec *sp,
+		    struct ipts_diags *d, struct expect *x,
+		    struct ipts_result *res)
+{
+	const struct ipts_trace *t;
+	bool ok;
+
+	if (ipts_simulate(rs, &x->q, res) < 0) {
+		char msg[1100];
+
+		snprintf(msg, sizeof(msg), "cannot simulate: %s", res->why);
+		spec_error(sp, d, x, x->off, x->col0, (uint32_t)x->textlen,
+			   msg);
+		sp->errors++;
+		return;
+	}
+	x->got = res->outcome;
+	if (res->outcome == IPTS_UNDETERMINED)
+		x->why = undetermined_why(res);
+	else
+		x->why = ipts_xstrdup(res->why);
+	if (res->outcome != IPTS_UNDETERMINED && res->decided_pkt >= 0 &&
+	    res->decided_idx >= 0) {
+		t = &res->packets[res->decided_pkt].trace[res->decided_idx];
+		ipts_trace_format(t, x->got_trace, sizeof(x->got_trace));
+		x->got_packet = res->packets[res->decided_pkt].name;
+		if (t->rule) {
+			x->got_file = t->rule->loc.src ?
+				      t->rule->loc.src->name : NULL;
+			x->got_line = t->rule->loc.line;
+		} else {
+			x->got_file = t->chain->loc.src ?
+				      t->chain->loc.src->name : NULL;
+			x->got_line = t->chain->loc.line;
+		}
+	}
+	ok = x->got == x->want;
+	if (x->by_trace && strcmp(x->by_trace, x->got_trace) != 0)
+		ok = false;
+	if (x->by_file && (!x->got_trace[0] || x->by_line != x->got_line ||
+			   !same_file(x->by_file, x->got_file)))
+		ok = false;
+	x->passed = ok;
+	if (ok)
+		sp->passed++;
+	else
+		sp->failed++;
+}
+
+/* --- output ------------------------------------------------------------ */
+
+static void print_expected(FILE *f, const struct expect *x)
+{
+	fputs(ipts_outcome_name(x->want), f);
+	if (x->by_trace && x->by_file)
+		fprintf(f, " (decided by %s, %s:%u)", x->by_trace, x->by_file,
+			x->by_line);
+	else if (x->by_trace)
+		fprintf(f, " (decided by %s)", x->by_trace);
+	else if (x->by_file)
+		fprintf(f, " (decided by %s:%u)", x->by_file, x->by_line);
+}
+
+static void print_got(FILE *f, const struct expect *x)
+{
+	fputs(ipts_outcome_name(x->got), f);
+	if (!x->by_trace && !x->by_file)
+		return;
+	if (x->got_trace[0])
+		fprintf(f, " (decided by %s, %s:%u)", x->got_trace,
+			x->got_file ? x->got_file : "?", x->got_line);
+	else
+		fputs(" (decided by no rule)", f);
+}
+
+static void text_failure(FILE *f, const struct spec *sp,
+			 const struct expect *x)
+{
+	fprintf(f, "%s:%u: expected ", sp->path, x->line);
+	print_expected(f, x);
+	fputs(", got ", f);
+	print_got(f, x);
+	if (x->why && x->why[0])
+		fprintf(f, " — %s", x->why);
+	fputc('\n', f);
+}
+
+static void json_expect(FILE *f, const struct spec *sp, const struct expect *x)
+{
+	fputs("{\"spec\": ", f);
+	ipts_json_str(f, sp->path);
+	fprintf(f, ", \"line\": %u, \"text\": ", x->line);
+	if (x->text)
+		ipts_json_strn(f, x->text, (size_t)x->textlen);
+	else
+		fputs("null", f);
+	if (x->error) {
+		fprintf(f, ", \"column\": %u, \"error\": ", x->col);
+		ipts_json_str(f, x->msg);
+		fputs("}\n", f);
+		return;
+	}
+	fputs(", \"expected\": ", f);
+	ipts_json_str(f, ipts_outcome_name(x->want));
+	fputs(", \"expected_decided_by\": {\"trace\": ", f);
+	ipts_json_str(f, x->by_trace);
+	fputs(", \"file\": ", f);
+	ipts_json_str(f, x->by_file);
+	if (x->by_file)
+		fprintf(f, ", \"line\": %u}", x->by_line);
+	else
+		fputs(", \"line\": null}", f);
+	fputs(", \"got\": ", f);
+	ipts_json_str(f, ipts_outcome_name(x->got));
+	fprintf(f, ", \"passed\": %s, \"why\": ", x->passed ? "true" : "false");
+	ipts_json_str(f, x->why);
+	fputs(", \"decided_by\": ", f);
+	if (x->got_trace[0]) {
+		fputs("{\"trace\": ", f);
+		ipts_json_str(f, x->got_trace);
+		fputs(", \"packet\": ", f);
+		ipts_json_str(f, x->got_packet);
+		fputs(", \"file\": ", f);
+		ipts_json_str(f, x->got_file);
+		fprintf(f, ", \"line\": %u}", x->got_line);
+	} else {
+		fputs("null", f);
+	}
+	fputs("}\n", f);
+}
+
+/* XML 1.0 text: markup escaped, control characters and bytes that are not
+ * UTF-8 replaced by '?', so the document stays well-formed. */
+static void xml_strn(FILE *f, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + n;
+
+	while (p < end) {
+		unsigned char c = *p;
+		size_t k = 0, i;
+
+		if (c < 0x80) {
+			if (c == '&')
+				fputs("&amp;", f);
+			else if (c == '<')
+				fputs("&lt;", f);
+			else if (c == '>')
+				fputs("&gt;", f);
+			else if (c == '"')
+				fputs("&quot;", f);
+			else if (c == '\'')
+				fputs("&apos;", f);
+			else if (c < 0x20 && c != '\t' && c != '\n')
+				fputc('?', f);
+			else
+				fputc(c, f);
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			k = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			k = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			k = 3;
+		for (i = 1; k && i <= k; i++)
+			if (p + i >= end || (p[i] & 0xc0) != 0x80)
+				k = 0;
+		if (!k) {
+			fputc('?', f);
+			p++;
+			continue;
+		}
+		fwrite(p, 1, k + 1, f);
+		p += k + 1;
+	}
+}
+
+static void xml_str(FILE *f, const char *s)
+{
+	xml_strn(f, s, strlen(s));
+}
+
+static void junit_suite(FILE *f, const struct spec *sp)
+{
+	const char *base = strrchr(sp->path, '/');
+	char *cls, *k;
+	size_t i;
+
+	cls = ipts_xstrdup(base ? base + 1 : sp->path);
+	for (k = cls; *k; k++)
+		if (*k == '.')
+			*k = '_';
+	fputs("  <testsuite name=\"", f);
+	xml_str(f, sp->path);
+	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n",
+		sp->passed + sp->failed + sp->errors, sp->failed, sp->errors);
+	for (i = 0; i < sp->n; i++) {
+		const struct expect *x = &sp->v[i];
+
+		fprintf(f, "    <testcase name=\"line %u: ", x->line);
+		if (x->text)
+			xml_strn(f, x->text, (size_t)x->textlen);
+		/* CI tools split classname at dots into package.class */
+		fputs("\" classname=\"iptsim.", f);
+		xml_str(f, cls);
+		fputc('"', f);
+		if (x->error) {
+			fputs(">\n      <error message=\"", f);
+			xml_str(f, x->msg);
+			fputs("\" type=\"spec\">", f);
+			xml_str(f, sp->path);
+			fprintf(f, ":%u:%u: error: ", x->line, x->col);
+			xml_str(f, x->msg);
+			fputs("</error>\n    </testcase>\n", f);
+		} else if (!x->passed) {
+			char *buf = NULL;
+			size_t len = 0, head;
+			FILE *m = open_memstream(&buf, &len);
+
+			if (!m)
+				ipts_oom();
+			fputs("expected ", m);
+			print_expected(m, x);
+			fputs(", got ", m);
+			print_got(m, x);
+			fflush(m);
+			head = len;
+			fputc('\n', m);
+			text_failure(m, sp, x);
+			fclose(m);
+			fputs(">\n      <failure message=\"", f);
+			xml_strn(f, buf, head);
+			fputs("\" type=\"expectation\">", f);
+			/* the line text output prints */
+			xml_strn(f, buf + head + 1, len - head - 2);
+			free(buf);
+			fputs("</failure>\n    </testcase>\n", f);
+		} else {
+			fputs("/>\n", f);
+		}
+	}
+	fputs("  </testsuite>\n", f);
+	free(cls);
+}
+
+/* --- command ----------------------------------------------------------- */
+
+static void spec_free(struct spec *sp)
+{
+	size_t i;
+
+	for (i = 0; i < sp->n; i++) {
+		free(sp->v[i].msg);
+		free(sp->v[i].by_trace);
+		free(sp->v[i].by_file);
+		free(sp->v[i].why);
+	}
+	free(sp->v);
+	ipts_source_free(sp->src);
+}
+
+int cmd_test(int argc, char **argv)
+{
+	enum { OPT_FORMAT = 256, OPT_COLOR };
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ipts_parse_opts popts = { 0 };
+	struct ipts_source *rsrc = NULL;
+	enum ipts_color color = IPTS_COLOR_AUTO;
+	enum test_format fmt = FMT_TEXT;
+	size_t passed = 0, failed = 0, errors = 0, tests = 0;
+	struct ipts_ruleset *rs;
+	struct ipts_result res;
+	struct spec *specs;
+	int c, i, first, nspecs, rc, nstdin = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				fmt = FMT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				fmt = FMT_JSON;
+			else if (strcmp(optarg, "junit") == 0)
+				fmt = FMT_JUNIT;
+			else
+				return ipts_usage_error("test", "invalid "
+					"format '%s': text, json or junit",
+					optarg);
+			break;
+		case OPT_COLOR:
+			if (ipts_color_parse(optarg, &color) < 0)
+				return ipts_usage_error("test", "invalid "
+					"--color '%s': auto, always or never",
+					optarg);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return IPTS_EXIT_YES;
+		case ':':
+			return ipts_usage_error("test", "option '%s' needs a "
+						"value", argv[optind - 1]);
+		default:
+			return ipts_usage_error("test", "unknown option '%s'",
+						argv[optind - 1]);
+		}
+	}
+	if (argc - optind < 2)
+		return ipts_usage_error("test", "expected RULES and at least "
+					"one SPEC");
+	for (i = optind; i < argc; i++)
+		if (strcmp(argv[i], "-") == 0)
+			nstdin++;
+	if (nstdin > 1)
+		return ipts_usage_error("test", "standard input ('-') given "
+					"more than once");
+
+	/* libxtables runs getopt too: optind is not ours after loading */
+	first = optind;
+	nspecs = argc - first - 1;
+	rs = ipts_cli_load("test", argv[first], &popts, &rsrc);
+	if (!rs) {
+		ipts_source_free(rsrc);
+		return IPTS_EXIT_USAGE;
+	}
+	specs = ipts_xcalloc((size_t)nspecs, sizeof(*specs));
+	ipts_result_init(&res);
+	if (fmt == FMT_JUNIT)
+		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", stdout);
+	for (i = 0; i < nspecs; i++) {
+		struct spec *sp = &specs[i];
+		struct ipts_diags d = { 0 };
+		size_t k;
+
+		sp->path = argv[first + 1 + i];
+		sp->src = ipts_source_read(sp->path);
+		if (!sp->src) {
+			fprintf(stderr, "iptsim test: cannot read '%s': %s\n",
+				sp->path, strerror(errno));
+			sp->errors++;
+			errors++;
+			continue;
+		}
+		spec_parse(sp, &d);
+		for (k = 0; k < sp->n; k++)
+			if (!sp->v[k].error)
+				run_one(rs, sp, &d, &sp->v[k], &res);
+		ipts_diags_sort(&d);
+		ipts_report_text(stderr, &d, ipts_color_use(color, stderr));
+		ipts_diags_free(&d);
+		for (k = 0; k < sp->n; k++) {
+			const struct expect *x = &sp->v[k];
+
+			if (fmt == FMT_JSON)
+				json_expect(stdout, sp, x);
+			else if (fmt == FMT_TEXT && !x->error && !x->passed)
+				text_failure(stdout, sp, x);
+		}
+		passed += sp->passed;
+		failed += sp->failed;
+		errors += sp->errors;
+	}
+	tests = passed + failed + errors;
+	if (fmt == FMT_JSON) {
+		printf("{\"summary\": {\"tests\": %zu, \"passed\": %zu, "
+		       "\"failed\": %zu, \"errors\": %zu}}\n", tests, passed,
+		       failed, errors);
+	} else if (fmt == FMT_JUNIT) {
+		printf("<testsuites name=\"iptsim test\" tests=\"%zu\" "
+		       "failures=\"%zu\" errors=\"%zu\">\n", tests, failed,
+		       errors);
+		for (i = 0; i < nspecs; i++)
+			if (specs[i].src)
+				junit_suite(stdout, &specs[i]);
+		fputs("</testsuites>\n", stdout);
+	} else if (errors) {
+		printf("%zu passed, %zu failed, %zu error%s\n", passed, failed,
+		       errors, errors == 1 ? "" : "s");
+	} else {
+		printf("%zu passed, %zu failed\n", passed, failed);
+	}
+	rc = errors ? IPTS_EXIT_USAGE : failed ? IPTS_EXIT_NO : IPTS_EXIT_YES;
+	for (i = 0; i < nspecs; i++)
+		spec_free(&specs[i]);
+	free(specs);
+	ipts_result_free(&res);
+	ipts_ruleset_free(rs);
+	ipts_source_free(rsrc);
+	return rc;
+}

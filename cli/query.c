@@ -1,0 +1,557 @@
+/*
+ * query.c - the packet options trace, test and query take, read from an
+ * argument array, and a result printed as trace's JSON: one
+ * implementation, so a spec line means what the same trace command means.
+ */
+#include "query.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "model.h"
+#include "report.h"
+
+static bool parse_u32(const char *s, unsigned long max, uint32_t *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_addr(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return false;
+	*out = a.s_addr;
+	return true;
+}
+
+/* [A:]N; A left 0 means --dst, filled in once all options are read. */
+static int parse_listen(const char *arg, struct ipts_query *q)
+{
+	const char *colon = strrchr(arg, ':');
+	uint32_t port, addr = 0;
+	char buf[64];
+
+	if (colon) {
+		if ((size_t)(colon - arg) >= sizeof(buf))
+			return -1;
+		memcpy(buf, arg, colon - arg);
+		buf[colon - arg] = '\0';
+		if (!parse_addr(buf, &addr))
+			return -1;
+		arg = colon + 1;
+	}
+	if (!parse_u32(arg, 65535, &port) || port == 0)
+		return -1;
+	q->listen[q->nlisten].addr = addr;
+	q->listen[q->nlisten].port = port;
+	q->nlisten++;
+	return 0;
+}
+
+int ipts_query_option(struct ipts_query *q, int code, const char *arg,
+		      char *msg, size_t len)
+{
+	uint32_t v;
+
+	switch (code) {
+	case IPTS_QOPT_DPORT:
+	case IPTS_QOPT_SPORT:
+		if (!parse_u32(arg, 65535, &v) || v == 0) {
+			snprintf(msg, len, "invalid port '%s'", arg);
+			return -1;
+		}
+		if (code == IPTS_QOPT_DPORT)
+			q->dport = v;
+		else
+			q->sport = v;
+		return 0;
+	case IPTS_QOPT_UID:
+	case IPTS_QOPT_GID:
+	case IPTS_QOPT_SUID:
+	case IPTS_QOPT_SGID:
+		if (!parse_u32(arg, 0xfffffffeUL, &v)) {
+			snprintf(msg, len, "invalid %s '%s': give a number",
+				 code == IPTS_QOPT_UID ||
+				 code == IPTS_QOPT_SUID ? "uid" : "gid", arg);
+			return -1;
+		}
+		if (code == IPTS_QOPT_UID)
+			q->uid = v;
+		else if (code == IPTS_QOPT_GID)
+			q->gid = v;
+		else if (code == IPTS_QOPT_SUID)
+			q->server_uid = v;
+		else
+			q->server_gid = v;
+		return 0;
+	case IPTS_QOPT_SRC:
+	case IPTS_QOPT_DST:
+	case IPTS_QOPT_LOCAL:
+		if (!parse_addr(arg, &v)) {
+			snprintf(msg, len, "invalid IPv4 address '%s'", arg);
+			return -1;
+		}
+		if (code == IPTS_QOPT_SRC) {
+			q->src = v;
+		} else if (code == IPTS_QOPT_DST) {
+			q->dst = v;
+		} else {
+			if (q->nlocal == IPTS_QUERY_MAX_LOCAL) {
+				snprintf(msg, len, "at most %d --local-addr",
+					 IPTS_QUERY_MAX_LOCAL);
+				return -1;
+			}
+			q->local_addrs[q->nlocal++] = v;
+		}
+		return 0;
+	case IPTS_QOPT_PROTO:
+		if (strcmp(arg, "tcp") == 0) {
+			q->proto = IPPROTO_TCP;
+		} else if (strcmp(arg, "udp") == 0) {
+			q->proto = IPPROTO_UDP;
+		} else {
+			snprintf(msg, len, "invalid protocol '%s': tcp or udp",
+				 arg);
+			return -1;
+		}
+		return 0;
+	case IPTS_QOPT_NOLISTEN:
+		q->no_listener = true;
+		return 0;
+	case IPTS_QOPT_LISTEN:
+		if (q->nlisten == IPTS_QUERY_MAX_LOCAL) {
+			snprintf(msg, len, "at most %d --listen",
+				 IPTS_QUERY_MAX_LOCAL);
+			return -1;
+		}
+		if (parse_listen(arg, q)) {
+			snprintf(msg, len, "invalid --listen '%s': "
+				 "[ADDRESS:]PORT", arg);
+			return -1;
+		}
+		return 0;
+	case IPTS_QOPT_CONNTRACK:
+		if (strcmp(arg, "on") == 0) {
+			q->conntrack = IPTS_CT_ON;
+		} else if (strcmp(arg, "off") == 0) {
+			q->conntrack = IPTS_CT_OFF;
+		} else {
+			snprintf(msg, len, "invalid --conntrack '%s': on or "
+				 "off", arg);
+			return -1;
+		}
+		return 0;
+	case IPTS_QOPT_FRESH:
+		q->fresh = true;
+		return 0;
+	}
+	snprintf(msg, len, "not a packet option");
+	return -1;
+}
+
+void ipts_query_finish(struct ipts_query *q)
+{
+	unsigned int i;
+
+	for (i = 0; i < q->nlisten; i++)
+		if (!q->listen[i].addr)
+			q->listen[i].addr = q->dst;
+}
+
+static const struct option query_opts[] = {
+	IPTS_QUERY_LONGOPTS,
+};
+
+#define NQUERY_OPTS (sizeof(query_opts) / sizeof(query_opts[0]))
+
+/* The option @name (@n bytes) names: exactly, or as getopt_long does, by a
+ * unique prefix. NULL when none or ambiguous. */
+static const struct option *find_opt(const char *name, size_t n)
+{
+	const struct option *hit = NULL;
+	size_t i;
+
+	for (i = 0; i < NQUERY_OPTS; i++) {
+		if (strncmp(query_opts[i].name, name, n) != 0)
+			continue;
+		if (query_opts[i].name[n] == '\0')
+			return &query_opts[i];
+		if (hit)
+			return NULL;
+		hit = &query_opts[i];
+	}
+	return hit;
+}
+
+int ipts_query_parse_args(int argc, char **argv, struct ipts_query *q,
+			  struct ipts_query_error *err)
+{
+	const struct option *o;
+	const char *name, *eq, *arg;
+	int i;
+
+	ipts_query_init(q);
+	for (i = 0; i < argc; i++) {
+		err->argi = i;
+		if (strncmp(argv[i], "--", 2) != 0 || !argv[i][2]) {
+			snprintf(err->msg, sizeof(err->msg), "%s '%s'",
+				 argv[i][0] == '-' ? "unknown option" :
+				 "unexpected word", argv[i]);
+			return -1;
+		}
+		name = argv[i] + 2;
+		eq = strchr(name, '=');
+		o = find_opt(name, eq ? (size_t)(eq - name) : strlen(name));
+		if (!o) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "unknown option '%.*s'",
+				 eq ? (int)(eq - argv[i]) :
+				 (int)strlen(argv[i]), argv[i]);
+			return -1;
+		}
+		arg = NULL;
+		if (o->has_arg == no_argument && eq) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "option '--%s' takes no value", o->name);
+			return -1;
+		} else if (o->has_arg != no_argument && eq) {
+			arg = eq + 1;
+		} else if (o->has_arg != no_argument) {
+			if (i + 1 == argc) {
+				snprintf(err->msg, sizeof(err->msg),
+					 "option '%s' needs a value", argv[i]);
+				return -1;
+			}
+			arg = argv[++i];
+			err->argi = i;
+		}
+		if (ipts_query_option(q, o->val, arg, err->msg,
+				      sizeof(err->msg)) < 0)
+			return -1;
+	}
+	err->argi = -1;
+	err->msg[0] = '\0';
+	ipts_query_finish(q);
+	return 0;
+}
+
+int ipts_words_split(char *line, char **words, uint32_t *cols, int max,
+		     uint32_t *bad)
+{
+	char *p = line, *w;
+	int n = 0;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' ||
+		       *p == '\v' || *p == '\f')
+			p++;
+		if (!*p || *p == '#')
+			return n;
+		if (n == max) {
+			*bad = p - line;
+			return -1;
+		}
+		cols[n] = p - line;
+		if (*p == '"' || *p == '\'') {
+			char qc = *p;
+
+			w = ++p;
+			while (*p && *p != qc)
+				p++;
+			if (!*p) {
+				*bad = cols[n];
+				return -1;
+			}
+		} else {
+			w = p;
+			while (*p && *p != ' ' && *p != '\t' && *p != '\r' &&
+			       *p != '\n' && *p != '\v' && *p != '\f')
+				p++;
+		}
+		words[n++] = w;
+		if (!*p)
+			return n;
+		*p++ = '\0';
+	}
+}
+
+/* addr[:port] or addr:lo-hi (a port NAT picked at random) */
+void ipts_fmt_end(char *buf, size_t len, uint32_t addr, bool ports,
+		  uint16_t port, uint16_t hi)
+{
+	char a[INET_ADDRSTRLEN];
+
+	if (!ports || !hi) {
+		ipts_fmt_addr(buf, len, addr, ports ? port : -1);
+		return;
+	}
+	ipts_fmt_addr(a, sizeof(a), addr, -1);
+	snprintf(buf, len, "%s:%u-%u", a, port, hi);
+}
+
+static const char *hook_name(unsigned int hook)
+{
+	return ipts_hook_chain_name(hook);
+}
+
+const char *ipts_verdict_name(enum ipts_verdict v)
+{
+	switch (v) {
+	case IPTS_V_DELIVERED:
+		return "delivered";
+	case IPTS_V_DROPPED:
+		return "dropped";
+	case IPTS_V_REJECTED:
+		return "rejected";
+	case IPTS_V_UNDETERMINED:
+		return "undetermined";
+	case IPTS_V_NOT_SENT:
+		break;
+	}
+	return "not sent";
+}
+
+static const char *event_kind_name(enum ipts_event_kind k)
+{
+	switch (k) {
+	case IPTS_EV_CONNTRACK:
+		return "conntrack";
+	case IPTS_EV_NAT:
+		return "nat";
+	case IPTS_EV_MARK:
+		return "mark";
+	case IPTS_EV_CONNMARK:
+		return "connmark";
+	case IPTS_EV_NOTE:
+		break;
+	}
+	return "note";
+}
+
+static void print_possible(FILE *f, unsigned int possible)
+{
+	bool first = true;
+	int o;
+
+	for (o = 0; o < IPTS_OUTCOME_COUNT; o++) {
+		if (!(possible & (1u << o)))
+			continue;
+		fprintf(f, "%s\"%s\"", first ? "" : ", ",
+			ipts_outcome_name(o));
+		first = false;
+	}
+}
+
+/* --- json ------------------------------------------------------------ */
+
+static void json_loc_rule(FILE *f, const struct ipts_trace *t)
+{
+	const struct ipts_chain *c = t->chain;
+
+	if (t->rule) {
+		fputs(", \"file\": ", f);
+		ipts_json_str(f, t->rule->loc.src ? t->rule->loc.src->name :
+			      NULL);
+		fprintf(f, ", \"line\": %u, \"rule\": ", t->rule->loc.line);
+		ipts_json_strn(f, ipts_rule_text(t->rule),
+			       (size_t)ipts_rule_text_len(t->rule));
+	} else if (c->loc.src) {
+		size_t n = 0;
+		const char *line = ipts_source_line(c->loc.src, c->loc.off, &n);
+
+		fputs(", \"file\": ", f);
+		ipts_json_str(f, c->loc.src->name);
+		fprintf(f, ", \"line\": %u, \"rule\": ", c->loc.line);
+		ipts_json_strn(f, line, n);
+	} else {
+		fputs(", \"file\": null, \"line\": null, \"rule\": null", f);
+	}
+}
+
+static bool same_seen(const struct ipts_trace *a, const struct ipts_trace *b)
+{
+	return a->saddr == b->saddr && a->daddr == b->daddr &&
+	       a->sport == b->sport && a->dport == b->dport &&
+	       a->sport_hi == b->sport_hi && a->dport_hi == b->dport_hi &&
+	       a->mark == b->mark;
+}
+
+void ipts_result_print_json_flags(FILE *f, const struct ipts_ruleset *rs,
+				  const struct ipts_query *q,
+				  const struct ipts_result *res,
+				  unsigned int flags)
+{
+	bool kernel_only = flags & IPTS_JSON_KERNEL_ONLY;
+	const struct ipts_trace *prev;
+	char seen[128];
+	unsigned int i;
+	size_t k;
+	char a[48];
+
+	(void)rs;	/* what the result names points into it */
+
+	fputs("{\"outcome\": ", f);
+	ipts_json_str(f, ipts_outcome_name(res->outcome));
+	fputs(", \"decided_by\": ", f);
+	if (res->outcome != IPTS_UNDETERMINED && res->decided_pkt >= 0 &&
+	    res->decided_idx >= 0) {
+		const struct ipts_packet *p = &res->packets[res->decided_pkt];
+		const struct ipts_trace *t = &p->trace[res->decided_idx];
+
+		fputs("{\"packet\": ", f);
+		ipts_json_str(f, p->name);
+		fputs(", \"table\": ", f);
+		ipts_json_str(f, t->chain->table->name);
+		fputs(", \"chain\": ", f);
+		ipts_json_str(f, t->chain->name);
+		fputs(", \"type\": ", f);
+		ipts_json_str(f, ipts_trace_type_name(t->type));
+		fprintf(f, ", \"num\": %u", t->num);
+		json_loc_rule(f, t);
+		fputc('}', f);
+	} else {
+		fputs("null", f);
+	}
+	fputs(", \"why\": ", f);
+	ipts_json_str(f, res->outcome == IPTS_UNDETERMINED ? NULL : res->why);
+	fputs(", \"query\": {\"proto\": ", f);
+	ipts_json_str(f, q->proto == IPPROTO_UDP ? "udp" : "tcp");
+	ipts_fmt_addr(a, sizeof(a), q->src, -1);
+	fputs(", \"src\": ", f);
+	ipts_json_str(f, a);
+	ipts_fmt_addr(a, sizeof(a), q->dst, -1);
+	fputs(", \"dst\": ", f);
+	ipts_json_str(f, a);
+	fprintf(f, ", \"sport\": %u, \"dport\": %u, \"uid\": %u, \"gid\": %u, "
+		"\"server_uid\": %u, \"server_gid\": %u, \"listener\": %s}",
+		q->sport, q->dport, q->uid, q->gid, q->server_uid,
+		q->server_gid, q->no_listener ? "false" : "true");
+	fprintf(f, ", \"conntrack\": %s", res->conntrack ? "true" : "false");
+	fputs(", \"packets\": [", f);
+	for (i = 0; i < res->npackets; i++) {
+		const struct ipts_packet *p = &res->packets[i];
+		bool ports = p->kind != IPTS_PKT_ICMP, first = true;
+
+		fprintf(f, "%s{\"name\": ", i ? ", " : "");
+		ipts_json_str(f, p->name);
+		fprintf(f, ", \"from\": \"%s\"", p->from_client ? "client" :
+			"server");
+		ipts_fmt_end(a, sizeof(a), p->saddr, ports, p->sport,
+			     p->sport_hi);
+		fputs(", \"src\": ", f);
+		ipts_json_str(f, a);
+		ipts_fmt_end(a, sizeof(a), p->daddr, ports, p->dport,
+			     p->dport_hi);
+		fputs(", \"dst\": ", f);
+		ipts_json_str(f, a);
+		fputs(", \"trace\": [", f);
+		for (k = 0; k < p->ntrace; k++) {
+			char buf[256];
+
+			if (kernel_only && !p->trace[k].kernel_logged)
+				continue;
+			ipts_trace_format(&p->trace[k], buf, sizeof(buf));
+			fputs(first ? "" : ", ", f);
+			ipts_json_str(f, buf);
+			first = false;
+		}
+		fputs("], \"seen\": [", f);
+		first = true;
+		prev = NULL;
+		for (k = 0; k < p->ntrace; k++) {
+			const struct ipts_trace *t = &p->trace[k];
+
+			if (kernel_only && !t->kernel_logged)
+				continue;
+			/* most entries see what the one before saw: format
+			 * once (query prints thousands of these a second) */
+			if (!prev || !same_seen(prev, t))
+				ipts_trace_format_seen(t, seen, sizeof(seen));
+			prev = t;
+			fputs(first ? "" : ", ", f);
+			ipts_json_str(f, seen);
+			first = false;
+		}
+		fputs("], \"verdict\": ", f);
+		ipts_json_str(f, ipts_verdict_name(p->verdict));
+		fputs(", \"nat\": [", f);
+		first = true;
+		for (k = 0; k < p->nev; k++) {
+			if (p->ev[k].kind != IPTS_EV_NAT)
+				continue;
+			fprintf(f, "%s{\"hook\": \"%s\", \"change\": ",
+				first ? "" : ", ", hook_name(p->ev[k].hook));
+			ipts_json_str(f, p->ev[k].text);
+			fputc('}', f);
+			first = false;
+		}
+		fprintf(f, "], \"mark\": %u, \"connmark\": %u, \"ctstate\": ",
+			p->mark, p->connmark);
+		ipts_json_str(f, p->ctstate);
+		fputs(", \"events\": [", f);
+		for (k = 0; k < p->nev; k++) {
+			fprintf(f, "%s{\"after\": %zu, \"hook\": \"%s\", "
+				"\"kind\": \"%s\", \"text\": ", k ? ", " : "",
+				p->ev[k].after, hook_name(p->ev[k].hook),
+				event_kind_name(p->ev[k].kind));
+			ipts_json_str(f, p->ev[k].text);
+			fputc('}', f);
+		}
+		fputs("]}", f);
+	}
+	fputs("], \"reasons\": [", f);
+	for (k = 0, i = 0; k < res->nreasons; k++) {
+		const struct ipts_reason *r = &res->reasons[k];
+
+		fputs(i++ ? ", {\"rule\": " : "{\"rule\": ", f);
+		if (r->rule)
+			ipts_json_strn(f, ipts_rule_text(r->rule),
+				       (size_t)ipts_rule_text_len(r->rule));
+		else
+			fputs("null", f);
+		fputs(", \"file\": ", f);
+		ipts_json_str(f, r->rule && r->rule->loc.src ?
+			      r->rule->loc.src->name : NULL);
+		if (r->rule)
+			fprintf(f, ", \"line\": %u", r->rule->loc.line);
+		else
+			fputs(", \"line\": null", f);
+		fputs(", \"why\": ", f);
+		ipts_json_str(f, r->why);
+		fprintf(f, ", \"changes_outcome\": %s}",
+			r->changes_outcome ? "true" : "false");
+	}
+	fputs("], \"possible_outcomes\": [", f);
+	print_possible(f, res->possible);
+	fputs("], \"ways\": [", f);
+	for (i = 0; i < res->nways; i++) {
+		fprintf(f, "%s{\"outcome\": ", i ? ", " : "");
+		ipts_json_str(f, ipts_outcome_name(res->ways[i].outcome));
+		fputs(", \"why\": ", f);
+		ipts_json_str(f, res->ways[i].why);
+		fputc('}', f);
+	}
+	fputs("]}\n", f);
+}
+
+void ipts_result_print_json(FILE *f, const struct ipts_ruleset *rs,
+			    const struct ipts_query *q,
+			    const struct ipts_result *res)
+{
+	ipts_result_print_json_flags(f, rs, q, res, 0);
+}

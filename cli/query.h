@@ -1,0 +1,113 @@
+#ifndef IPTS_CLI_QUERY_H
+#define IPTS_CLI_QUERY_H
+
+/*
+ * What trace, test and query share: the packet options (--dport, --uid,
+ * ...) read from an argument array, the splitting of one line of a spec or
+ * of query's input into words, and a result printed as trace's JSON.
+ */
+#include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sim.h"
+
+struct ipts_ruleset;
+
+/* getopt_long codes of the packet options; a caller's own start at END. */
+enum ipts_query_opt {
+	IPTS_QOPT_DPORT = 256,
+	IPTS_QOPT_SPORT,
+	IPTS_QOPT_UID,
+	IPTS_QOPT_GID,
+	IPTS_QOPT_SUID,
+	IPTS_QOPT_SGID,
+	IPTS_QOPT_SRC,
+	IPTS_QOPT_DST,
+	IPTS_QOPT_LOCAL,
+	IPTS_QOPT_PROTO,
+	IPTS_QOPT_NOLISTEN,
+	IPTS_QOPT_LISTEN,
+	IPTS_QOPT_CONNTRACK,
+	IPTS_QOPT_FRESH,
+	IPTS_QOPT_END,
+};
+
+/* The packet options as struct option initialisers, for getopt_long. */
+#define IPTS_QUERY_LONGOPTS						\
+	{ "dport", required_argument, NULL, IPTS_QOPT_DPORT },		\
+	{ "sport", required_argument, NULL, IPTS_QOPT_SPORT },		\
+	{ "uid", required_argument, NULL, IPTS_QOPT_UID },		\
+	{ "gid", required_argument, NULL, IPTS_QOPT_GID },		\
+	{ "server-uid", required_argument, NULL, IPTS_QOPT_SUID },	\
+	{ "server-gid", required_argument, NULL, IPTS_QOPT_SGID },	\
+	{ "src", required_argument, NULL, IPTS_QOPT_SRC },		\
+	{ "dst", required_argument, NULL, IPTS_QOPT_DST },		\
+	{ "local-addr", required_argument, NULL, IPTS_QOPT_LOCAL },	\
+	{ "proto", required_argument, NULL, IPTS_QOPT_PROTO },		\
+	{ "no-listener", no_argument, NULL, IPTS_QOPT_NOLISTEN },	\
+	{ "listen", required_argument, NULL, IPTS_QOPT_LISTEN },	\
+	{ "conntrack", required_argument, NULL, IPTS_QOPT_CONNTRACK },	\
+	{ "fresh", no_argument, NULL, IPTS_QOPT_FRESH }
+
+/*
+ * Apply packet option @code (an IPTS_QOPT_*) with value @arg (NULL for the
+ * options without one) to @q. Returns 0, or -1 with the reason in @msg
+ * ("invalid port 'x'"). Call ipts_query_finish() once all are applied.
+ */
+int ipts_query_option(struct ipts_query *q, int code, const char *arg,
+		      char *msg, size_t len);
+
+/* Fill in what depends on several options (a --listen without address
+ * listens on --dst). */
+void ipts_query_finish(struct ipts_query *q);
+
+struct ipts_query_error {
+	int argi;		/* index in argv of the word at fault */
+	char msg[256];		/* "unknown option '--dprt'" */
+};
+
+/*
+ * Read @q from argv[0..argc), every word a packet option ("--dport 22" or
+ * "--dport=22"; long names may be abbreviated while unique, as getopt_long
+ * allows). Starts from ipts_query_init() and ends with ipts_query_finish().
+ * Returns 0, or -1 with @err saying which word is wrong and why.
+ */
+int ipts_query_parse_args(int argc, char **argv, struct ipts_query *q,
+			  struct ipts_query_error *err);
+
+/*
+ * Split @line (NUL-terminated, modified in place) into at most @max words
+ * at blanks; a word starting with '#' starts a comment that ends the line.
+ * A word may be quoted with '...' or "..." (no escapes). Stores each
+ * word's 0-based byte column in @cols. Returns the number of words, or -1
+ * with *bad set to the column of an unterminated quote or of the first
+ * word too many.
+ */
+int ipts_words_split(char *line, char **words, uint32_t *cols, int max,
+		     uint32_t *bad);
+
+/* "delivered", "dropped", ... of a packet's verdict. */
+const char *ipts_verdict_name(enum ipts_verdict v);
+/* addr[:port] or addr:lo-hi (a port NAT picks at random). */
+void ipts_fmt_end(char *buf, size_t len, uint32_t addr, bool ports,
+		  uint16_t port, uint16_t hi);
+
+/* Only the trace entries the kernel itself would log (--kernel-trace). */
+#define IPTS_JSON_KERNEL_ONLY 1u
+
+/*
+ * @res of @q as one line of JSON, newline included: the schema of
+ * `trace --format json` (README, iptsim(1)). @rs is the ruleset @res was
+ * computed on.
+ */
+void ipts_result_print_json(FILE *f, const struct ipts_ruleset *rs,
+			    const struct ipts_query *q,
+			    const struct ipts_result *res);
+void ipts_result_print_json_flags(FILE *f, const struct ipts_ruleset *rs,
+				  const struct ipts_query *q,
+				  const struct ipts_result *res,
+				  unsigned int flags);
+
+#endif

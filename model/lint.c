@@ -1,0 +1,1354 @@
+/*
+ * lint.c - review findings on a loaded ruleset (see lint.h for the codes).
+ *
+ * Shadowing and redundancy rest on one question: does every packet rule B
+ * could match also match rule A? Each rule is turned into a "space": the
+ * ipt_ip header fields (as ip_packet_match() reads them), port sets from
+ * tcp, udp and multiport, the conntrack state set from state and
+ * conntrack --ctstate, and mark. A few more matches (icmp, owner, addrtype,
+ * ...) are deterministic functions of the packet with no side effects; for
+ * those A covers B only when B carries a byte-identical blob. A rule with any
+ * other match is "unmodelled": it is never called shadowed and never
+ * shadows. The packet a later rule sees may differ from the one an earlier
+ * rule saw when a rule between them changes it (MARK, CONNMARK, CT, or any
+ * target we do not know): the search for a shadowing rule stops there.
+ */
+#include "lint.h"
+/* model.h first: glibc's <netinet/in.h> before the uapi headers */
+#include "model.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/netfilter/x_tables.h>
+#include <linux/netfilter/xt_comment.h>
+#include <linux/netfilter/xt_conntrack.h>
+#include <linux/netfilter/xt_mark.h>
+#include <linux/netfilter/xt_multiport.h>
+#include <linux/netfilter/xt_owner.h>
+#include <linux/netfilter/xt_state.h>
+#include <linux/netfilter/xt_statistic.h>
+#include <linux/netfilter/xt_tcpudp.h>
+
+#define PROTO_TCP 6
+
+static const struct ipts_lint_code codes[] = {
+	{ "IPT001", IPTS_WARNING, "shadowed-rule",
+	  "rule can never match: an earlier rule decides every packet it could match",
+	  "An earlier rule of the same chain with a terminating verdict (ACCEPT, DROP, REJECT, RETURN or a goto) matches every packet this rule could match, and nothing between them changes the packet, so this rule never sees a packet it matches.",
+	  "Delete the rule, or move it above the rule named in the note if it was meant to take precedence." },
+	{ "IPT002", IPTS_WARNING, "unreachable-rule",
+	  "rule is unreachable: an earlier rule of the chain takes every packet",
+	  "An earlier rule of the same chain has no condition at all and a terminating verdict, so no packet ever reaches the rules after it.",
+	  "Delete the rules after the unconditional one, or give that rule a condition." },
+	{ "IPT003", IPTS_WARNING, "redundant-rule",
+	  "rule is redundant: an earlier rule with the same effect matches every packet it could",
+	  "An earlier rule of the same chain with the same target and target options matches every packet this rule could match, and nothing between them changes the packet; removing this rule changes nothing.",
+	  "Delete the duplicate rule." },
+	{ "IPT004", IPTS_WARNING, "unused-chain",
+	  "user chain is never used: no rule jumps or goes to it",
+	  "No rule of the table has -j or -g to this user-defined chain, so its rules never see a packet.",
+	  "Delete the chain, or add the jump that was meant to reach it." },
+	{ "IPT005", IPTS_WARNING, "jump-to-empty-chain",
+	  "jump or goto to an empty chain",
+	  "The rule jumps to a user-defined chain that has no rules: a jump returns at once, a goto returns to the caller's caller (or the policy).",
+	  "Fill the chain or delete the jump." },
+	{ "IPT006", IPTS_WARNING, "chain-only-returns",
+	  "chain only returns: every rule of it is a RETURN",
+	  "Every rule of this user-defined chain has the RETURN target and only side-effect-free matches, so a jump to it has no effect.",
+	  "Delete the chain and the jumps to it, or give it the rules it was meant to hold." },
+	{ "IPT007", IPTS_NOTE, "host-state-match",
+	  "rule depends on what the file cannot know",
+	  "The rule has a match whose result depends on host state or history (ipset contents, recent lists, rate limits, quotas, the time, randomness, payload): answers about packets that reach it are undetermined.",
+	  "Nothing to fix; know that trace answers through this rule may be undetermined." },
+	{ "IPT008", IPTS_WARNING, "owner-only-port-drop",
+	  "port reachable by one user only; other users hang in SYN_SENT",
+	  "An ACCEPT restricted with -m owner to some UIDs or GIDs for a TCP port is followed in the same chain by a DROP for that port: connections from every other user are silently dropped and hang in SYN_SENT until they time out.",
+	  "Use -j REJECT --reject-with tcp-reset instead of DROP, so other users get 'connection refused' at once." },
+	{ "IPT009", IPTS_WARNING, "drop-policy-without-loopback",
+	  "INPUT drops by policy and no rule accepts loopback",
+	  "The filter INPUT chain has a DROP policy and no rule of it (or of a chain it jumps to) accepts packets coming in on 'lo': local connections that no other rule allows time out.",
+	  "Add '-A INPUT -i lo -j ACCEPT' near the top of INPUT." },
+	{ "IPT010", IPTS_NOTE, "state-and-conntrack-mixed",
+	  "table uses both -m state and -m conntrack --ctstate",
+	  "The same table matches connection state with both the older -m state and -m conntrack --ctstate; they mean the same, mixing them makes rules harder to compare.",
+	  "Use -m conntrack --ctstate everywhere." },
+};
+
+#define NCODES (sizeof(codes) / sizeof(codes[0]))
+
+const struct ipts_lint_code *ipts_lint_codes(size_t *n)
+{
+	*n = NCODES;
+	return codes;
+}
+
+const struct ipts_lint_code *ipts_lint_code_find(const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < NCODES; i++)
+		if (strcmp(codes[i].code, code) == 0)
+			return &codes[i];
+	return NULL;
+}
+
+/* ---- port sets: sorted disjoint closed intervals over 0..65535 ---- */
+
+#define PSET_MAX 40
+
+struct pset {
+	uint16_t lo[PSET_MAX], hi[PSET_MAX];
+	unsigned int n;
+};
+
+static void pset_full(struct pset *s)
+{
+	s->n = 1;
+	s->lo[0] = 0;
+	s->hi[0] = 65535;
+}
+
+static bool pset_is_full(const struct pset *s)
+{
+	return s->n == 1 && s->lo[0] == 0 && s->hi[0] == 65535;
+}
+
+static void pset_complement(struct pset *s)
+{
+	struct pset o = { .n = 0 };
+	uint32_t next = 0;
+	unsigned int i;
+
+	/* at most 15 multiport ranges: never near the bound */
+	assert(s->n < PSET_MAX);
+	for (i = 0; i < s->n; i++) {
+		if (s->lo[i] > next) {
+			o.lo[o.n] = (uint16_t)next;
+			o.hi[o.n++] = (uint16_t)(s->lo[i] - 1);
+		}
+		next = (uint32_t)s->hi[i] + 1;
+	}
+	if (next <= 65535) {
+		o.lo[o.n] = (uint16_t)next;
+		o.hi[o.n++] = 65535;
+	}
+	*s = o;
+}
+
+/* Add [lo, hi] to a set being built (any order); false when full. */
+static bool pset_add(struct pset *s, uint16_t lo, uint16_t hi)
+{
+	unsigned int i, j;
+
+	if (lo > hi)
+		return true;	/* an empty range adds nothing */
+	for (i = 0; i < s->n && s->lo[i] < lo; i++)
+		;
+	if (s->n == PSET_MAX)
+		return false;
+	memmove(&s->lo[i + 1], &s->lo[i], (s->n - i) * sizeof(s->lo[0]));
+	memmove(&s->hi[i + 1], &s->hi[i], (s->n - i) * sizeof(s->hi[0]));
+	s->lo[i] = lo;
+	s->hi[i] = hi;
+	s->n++;
+	/* merge overlapping or adjacent neighbours */
+	for (i = 0, j = 0; i < s->n; i++) {
+		if (j && (uint32_t)s->hi[j - 1] + 1 >= s->lo[i]) {
+			if (s->hi[i] > s->hi[j - 1])
+				s->hi[j - 1] = s->hi[i];
+			continue;
+		}
+		s->lo[j] = s->lo[i];
+		s->hi[j++] = s->hi[i];
+	}
+	s->n = j;
+	return true;
+}
+
+static void pset_intersect(struct pset *a, const struct pset *b)
+{
+	struct pset o = { .n = 0 };
+	unsigned int i = 0, j = 0;
+
+	while (i < a->n && j < b->n) {
+		uint16_t lo = a->lo[i] > b->lo[j] ? a->lo[i] : b->lo[j];
+		uint16_t hi = a->hi[i] < b->hi[j] ? a->hi[i] : b->hi[j];
+
+		if (lo <= hi) {
+			/* dropping a range would be unsound: cannot happen
+			 * with at most 2 + 16 ranges per side */
+			assert(o.n < PSET_MAX);
+			o.lo[o.n] = lo;
+			o.hi[o.n++] = hi;
+		}
+		if (a->hi[i] < b->hi[j])
+			i++;
+		else
+			j++;
+	}
+	*a = o;
+}
+
+/* Every port of @b is in @a. */
+static bool pset_subset(const struct pset *b, const struct pset *a)
+{
+	unsigned int i, j = 0;
+
+	for (i = 0; i < b->n; i++) {
+		while (j < a->n && a->hi[j] < b->lo[i])
+			j++;
+		if (j == a->n || a->lo[j] > b->lo[i] || a->hi[j] < b->hi[i])
+			return false;
+	}
+	return true;
+}
+
+static bool pset_overlap(const struct pset *a, const struct pset *b)
+{
+	struct pset t = *a;
+
+	pset_intersect(&t, b);
+	return t.n > 0;
+}
+
+/* ---- the space of packets a rule matches ---- */
+
+#define ST_ALL 0x1f	/* INVALID, ESTABLISHED, RELATED, NEW, UNTRACKED */
+#define ST_NEW 0x08
+#define FRAG_FIRST 1	/* unfragmented or first fragment */
+#define FRAG_LATER 2	/* fragment offset != 0 */
+
+/* Matches compared by identity: deterministic, no side effects. */
+static const char *const identity_matches[] = {
+	"addrtype", "connmark", "conntrack", "dscp", "helper", "icmp",
+	"iprange", "length", "mac", "owner", "physdev", "pkttype", "tos",
+	"ttl",
+};
+
+/* Matches whose answer the file cannot know (IPT007), with the reason. */
+static const struct {
+	const char *name, *why;
+} hoststate_matches[] = {
+	{ "bpf", "-m bpf reads the payload" },
+	{ "cgroup", "-m cgroup depends on the sending process's cgroup" },
+	{ "connbytes", "-m connbytes counts the connection's history" },
+	{ "connlimit", "-m connlimit counts the host's connections" },
+	{ "hashlimit", "-m hashlimit is a rate limit: it depends on history" },
+	{ "limit", "-m limit is a rate limit: it depends on history" },
+	{ "nfacct", "-m nfacct counters are host state" },
+	{ "quota", "-m quota depends on the bytes already counted" },
+	{ "quota2", "-m quota2 depends on the bytes already counted" },
+	{ "rateest", "-m rateest depends on measured rates" },
+	{ "recent", "-m recent lists are host state" },
+	{ "set", "-m set contents are host state" },
+	{ "socket", "-m socket depends on the host's sockets" },
+	{ "string", "-m string reads the payload" },
+	{ "time", "-m time depends on the clock" },
+	{ "u32", "-m u32 reads the payload" },
+};
+
+/*
+ * Targets that leave every field the spaces look at unchanged (TOS, DSCP,
+ * TTL and ECN are not here: they change what tos, dscp, ttl or the TCP
+ * flags see). NAT targets and NFQUEUE end the walk of the chain.
+ */
+static const char *const harmless_targets[] = {
+	"AUDIT", "CHECKSUM", "CLASSIFY", "CONNSECMARK", "DNAT", "IDLETIMER",
+	"LED", "LOG", "MASQUERADE", "NETMAP", "NFLOG", "NFQUEUE", "REDIRECT",
+	"REJECT", "SECMARK", "SET", "SNAT", "TCPMSS", "TCPOPTSTRIP", "TEE",
+	"TRACE", "ULOG",
+};
+
+static bool in_list(const char *s, const char *const *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, v[i]) == 0)
+			return true;
+	return false;
+}
+
+#define IN_LIST(s, v) in_list((s), (v), sizeof(v) / sizeof((v)[0]))
+
+struct space {
+	const struct ipts_rule *r;
+	struct pset sport, dport;
+	uint8_t frag, states;
+	bool tcpflags;
+	uint8_t flg_mask, flg_cmp, flg_inv;
+	bool mark;
+	uint32_t mark_val, mark_mask;
+	bool mark_inv;
+	bool modelled;		/* every match understood */
+	bool unconditional;	/* no condition at all */
+	bool state_m, ctstate_m;	/* uses -m state / conntrack --ctstate */
+	int hoststate;		/* index of a host-state match, or -1 */
+	const char *hoststate_why;
+	const struct xt_owner_match_info *owner;	/* for IPT008 */
+};
+
+static bool ports_range(struct pset *s, const uint16_t r[2], bool inv)
+{
+	struct pset t = { .n = 0 };
+
+	pset_add(&t, r[0], r[1]);
+	if (inv)
+		pset_complement(&t);
+	pset_intersect(s, &t);
+	return true;
+}
+
+static bool space_multiport(struct space *sp, const struct xt_entry_match *m,
+			    size_t dlen)
+{
+	struct pset t = { .n = 0 };
+	unsigned int i, count;
+	uint8_t flags;
+	bool inv = false;
+
+	if (m->u.user.revision == 0) {
+		const struct xt_multiport *mp = (const void *)m->data;
+
+		if (dlen < sizeof(*mp))
+			return false;
+		flags = mp->flags;
+		count = mp->count;
+		if (count > XT_MULTI_PORTS)
+			return false;
+		for (i = 0; i < count; i++)
+			if (!pset_add(&t, mp->ports[i], mp->ports[i]))
+				return false;
+	} else if (m->u.user.revision == 1) {
+		const struct xt_multiport_v1 *mp = (const void *)m->data;
+
+		if (dlen < sizeof(*mp))
+			return false;
+		flags = mp->flags;
+		count = mp->count;
+		if (count > XT_MULTI_PORTS)
+			return false;
+		/* ports_match_v1(): pflags[i] makes ports[i]:ports[i+1] */
+		for (i = 0; i < count; i++) {
+			uint16_t lo = mp->ports[i], hi = lo;
+
+			if (mp->pflags[i] && i + 1 < count)
+				hi = mp->ports[++i];
+			if (!pset_add(&t, lo, hi))
+				return false;
+		}
+		inv = mp->invert;
+	} else {
+		return false;
+	}
+	if (inv)
+		pset_complement(&t);
+	if (flags == XT_MULTIPORT_SOURCE)
+		pset_intersect(&sp->sport, &t);
+	else if (flags == XT_MULTIPORT_DESTINATION)
+		pset_intersect(&sp->dport, &t);
+	else
+		return false;	/* --ports: source or destination */
+	sp->frag &= FRAG_FIRST;
+	return true;
+}
+
+/* The state bits of xt_state / xt_conntrack, normalised to ST_*. */
+static uint8_t norm_state(unsigned int mask, unsigned int untracked_bit)
+{
+	return (uint8_t)((mask & 0xf) | ((mask & untracked_bit) ? 0x10 : 0));
+}
+
+static bool space_conntrack(struct space *sp, const struct xt_entry_match *m,
+			    size_t dlen)
+{
+	unsigned int flags, inv, mask;
+	uint8_t st;
+
+	switch (m->u.user.revision) {
+	case 1: {
+		const struct xt_conntrack_mtinfo1 *c = (const void *)m->data;
+
+		if (dlen < sizeof(*c))
+			return false;
+		flags = c->match_flags;
+		inv = c->invert_flags;
+		mask = c->state_mask;
+		break;
+	}
+	case 2: {
+		const struct xt_conntrack_mtinfo2 *c = (const void *)m->data;
+
+		if (dlen < sizeof(*c))
+			return false;
+		flags = c->match_flags;
+		inv = c->invert_flags;
+		mask = c->state_mask;
+		break;
+	}
+	case 3: {
+		const struct xt_conntrack_mtinfo3 *c = (const void *)m->data;
+
+		if (dlen < sizeof(*c))
+			return false;
+		flags = c->match_flags;
+		inv = c->invert_flags;
+		mask = c->state_mask;
+		break;
+	}
+	default:
+		return false;
+	}
+	/* libxtables loads "-m state" as conntrack with STATE_ALIAS */
+	if ((flags & ~XT_CONNTRACK_STATE_ALIAS) != XT_CONNTRACK_STATE)
+		return false;
+	/* SNAT/DNAT are extra bits on a tracked packet: not a plain set */
+	if (mask & (XT_CONNTRACK_STATE_SNAT | XT_CONNTRACK_STATE_DNAT))
+		return false;
+	st = norm_state(mask, XT_CONNTRACK_STATE_UNTRACKED);
+	if (inv & XT_CONNTRACK_STATE)
+		st = (uint8_t)(~st & ST_ALL);
+	sp->states &= st;
+	if (flags & XT_CONNTRACK_STATE_ALIAS)
+		sp->state_m = true;
+	else
+		sp->ctstate_m = true;
+	return true;
+}
+
+/* One match into @sp; false when it is not modelled exactly. */
+static bool space_match(struct space *sp, const struct xt_entry_match *m,
+			unsigned int idx)
+{
+	const char *name = m->u.user.name;
+	size_t dlen = m->u.match_size - sizeof(*m);
+	size_t i;
+
+	if (ipts_blob_is_opaque(m->u.user.revision)) {
+		if (sp->hoststate < 0) {
+			sp->hoststate = (int)idx;
+			sp->hoststate_why = strcmp(name, "set") == 0 ?
+				"-m set contents are host state" :
+				"the match is kept as words";
+		}
+		return false;
+	}
+	for (i = 0; i < sizeof(hoststate_matches) / sizeof(hoststate_matches[0]);
+	     i++) {
+		if (strcmp(name, hoststate_matches[i].name) == 0) {
+			if (sp->hoststate < 0) {
+				sp->hoststate = (int)idx;
+				sp->hoststate_why = hoststate_matches[i].why;
+			}
+			return false;
+		}
+	}
+	if (strcmp(name, "statistic") == 0) {
+		const struct xt_statistic_info *s = (const void *)m->data;
+
+		if (dlen >= sizeof(*s) && s->mode == XT_STATISTIC_MODE_RANDOM &&
+		    sp->hoststate < 0) {
+			sp->hoststate = (int)idx;
+			sp->hoststate_why = "-m statistic --mode random is random";
+		}
+		return false;
+	}
+	if (strcmp(name, "comment") == 0)
+		return true;
+	if (strcmp(name, "tcp") == 0 && m->u.user.revision == 0) {
+		const struct xt_tcp *t = (const void *)m->data;
+
+		if (dlen < sizeof(*t) || t->option ||
+		    (t->invflags & ~(XT_TCP_INV_SRCPT | XT_TCP_INV_DSTPT |
+				     XT_TCP_INV_FLAGS)))
+			return false;
+		ports_range(&sp->sport, t->spts, t->invflags & XT_TCP_INV_SRCPT);
+		ports_range(&sp->dport, t->dpts, t->invflags & XT_TCP_INV_DSTPT);
+		if (t->flg_mask) {
+			if (sp->tcpflags)
+				return false;
+			sp->tcpflags = true;
+			sp->flg_mask = t->flg_mask;
+			sp->flg_cmp = t->flg_cmp;
+			sp->flg_inv = t->invflags & XT_TCP_INV_FLAGS;
+		}
+		sp->frag &= FRAG_FIRST;	/* tcp_mt(): no match on fragoff */
+		return true;
+	}
+	if (strcmp(name, "udp") == 0 && m->u.user.revision == 0) {
+		const struct xt_udp *u = (const void *)m->data;
+
+		if (dlen < sizeof(*u) ||
+		    (u->invflags & ~(XT_UDP_INV_SRCPT | XT_UDP_INV_DSTPT)))
+			return false;
+		ports_range(&sp->sport, u->spts, u->invflags & XT_UDP_INV_SRCPT);
+		ports_range(&sp->dport, u->dpts, u->invflags & XT_UDP_INV_DSTPT);
+		sp->frag &= FRAG_FIRST;
+		return true;
+	}
+	if (strcmp(name, "multiport") == 0)
+		return space_multiport(sp, m, dlen);
+	if (strcmp(name, "state") == 0 && m->u.user.revision == 0) {
+		const struct xt_state_info *s = (const void *)m->data;
+
+		if (dlen < sizeof(*s))
+			return false;
+		sp->states &= norm_state(s->statemask, XT_STATE_UNTRACKED);
+		sp->state_m = true;
+		return true;
+	}
+	if (strcmp(name, "conntrack") == 0 && space_conntrack(sp, m, dlen))
+		return true;
+	if (strcmp(name, "mark") == 0 && m->u.user.revision == 1 && !sp->mark) {
+		const struct xt_mark_mtinfo1 *k = (const void *)m->data;
+
+		if (dlen < sizeof(*k))
+			return false;
+		sp->mark = true;
+		sp->mark_val = k->mark & k->mask;
+		sp->mark_mask = k->mask;
+		sp->mark_inv = k->invert;
+		return true;
+	}
+	if (strcmp(name, "owner") == 0 && m->u.user.revision == 1 &&
+	    dlen >= sizeof(struct xt_owner_match_info))
+		sp->owner = (const void *)m->data;
+	return IN_LIST(name, identity_matches);
+}
+
+static bool ip_is_any(const struct ipt_ip *ip)
+{
+	static const unsigned char zero[IFNAMSIZ];
+
+	return !ip->smsk.s_addr && !ip->dmsk.s_addr && !ip->proto &&
+	       !ip->flags && !ip->invflags &&
+	       !memcmp(ip->iniface_mask, zero, IFNAMSIZ) &&
+	       !memcmp(ip->outiface_mask, zero, IFNAMSIZ);
+}
+
+static void space_build(struct space *sp, const struct ipts_rule *r)
+{
+	const struct ipt_ip *ip = &r->e->ip;
+	unsigned int i;
+	bool only_comments = true;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->r = r;
+	pset_full(&sp->sport);
+	pset_full(&sp->dport);
+	sp->states = ST_ALL;
+	sp->hoststate = -1;
+	/* names resolved through this machine's passwd, group or hosts may
+	 * mean other numbers on the firewall's host */
+	sp->modelled = !(r->flags & (IPTS_RULE_OPAQUE | IPTS_RULE_HOSTNAMES));
+	/* ip_packet_match(): -f is "fragment offset != 0" */
+	if (ip->flags & IPT_F_FRAG)
+		sp->frag = (ip->invflags & IPT_INV_FRAG) ? FRAG_FIRST
+							  : FRAG_LATER;
+	else
+		sp->frag = FRAG_FIRST | FRAG_LATER;
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+
+		if (strcmp(m->u.user.name, "comment") != 0 ||
+		    ipts_blob_is_opaque(m->u.user.revision))
+			only_comments = false;
+		if (!space_match(sp, m, i))
+			sp->modelled = false;
+	}
+	sp->unconditional = only_comments && ip_is_any(ip) &&
+			    !(r->flags & IPTS_RULE_OPAQUE);
+}
+
+/* Address sets {x : x & m == a}, or their complement when inverted. */
+static bool addr_covers(uint32_t aa, uint32_t am, bool ai, uint32_t ba,
+			uint32_t bm, bool bi)
+{
+	aa &= am;
+	ba &= bm;
+	if (!ai && !bi)
+		return (am & ~bm) == 0 && (ba & am) == aa;
+	if (ai && !bi)	/* B disjoint from A's set */
+		return ((aa ^ ba) & am & bm) != 0;
+	if (ai && bi)	/* A's set inside B's set */
+		return (bm & ~am) == 0 && (aa & bm) == ba;
+	return am == 0;	/* A is everything */
+}
+
+static bool addr_overlap(uint32_t aa, uint32_t am, bool ai, uint32_t ba,
+			 uint32_t bm, bool bi)
+{
+	if (!ai && !bi)
+		return ((aa ^ ba) & am & bm) == 0;
+	if (ai && !bi)	/* B not inside A's set */
+		return !addr_covers(aa, am, false, ba, bm, false);
+	if (!ai && bi)
+		return !addr_covers(ba, bm, false, aa, am, false);
+	return false;	/* unknown: claim nothing */
+}
+
+/* Interface names as 16-byte vectors, same algebra byte by byte. */
+static bool ifc_covers(const char *an, const unsigned char *am, bool ai,
+		       const char *bn, const unsigned char *bm, bool bi)
+{
+	unsigned int i;
+	bool a_sub_b_mask = true, b_sub_a_mask = true, differ = false;
+	bool aeq = true, beq = true, a_all = true;
+
+	for (i = 0; i < IFNAMSIZ; i++) {
+		unsigned char x = (unsigned char)(an[i] ^ bn[i]);
+
+		if (am[i] & ~bm[i])
+			a_sub_b_mask = false;
+		if (bm[i] & ~am[i])
+			b_sub_a_mask = false;
+		if (x & am[i] & bm[i])
+			differ = true;
+		if (x & am[i])
+			aeq = false;
+		if (x & bm[i])
+			beq = false;
+		if (am[i])
+			a_all = false;
+	}
+	if (!ai && !bi)
+		return a_sub_b_mask && aeq;
+	if (ai && !bi)
+		return differ;
+	if (ai && bi)
+		return b_sub_a_mask && beq;
+	return a_all;
+}
+
+static bool ifc_overlap(const char *an, const unsigned char *am, bool ai,
+			const char *bn, const unsigned char *bm, bool bi)
+{
+	unsigned int i;
+	bool differ = false;
+
+	if (ai && bi)
+		return false;
+	if (ai)
+		return !ifc_covers(bn, bm, false, an, am, false);
+	if (bi)
+		return !ifc_covers(an, am, false, bn, bm, false);
+	for (i = 0; i < IFNAMSIZ; i++)
+		if ((an[i] ^ bn[i]) & am[i] & bm[i])
+			differ = true;
+	return !differ;
+}
+
+static bool proto_covers(const struct ipt_ip *a, const struct ipt_ip *b)
+{
+	bool ai = a->invflags & IPT_INV_PROTO, bi = b->invflags & IPT_INV_PROTO;
+
+	if (!a->proto)
+		return true;
+	if (!b->proto)
+		return false;
+	if (!ai && !bi)
+		return a->proto == b->proto;
+	if (ai && !bi)
+		return a->proto != b->proto;
+	if (ai && bi)
+		return a->proto == b->proto;
+	return false;
+}
+
+static bool proto_overlap(const struct ipt_ip *a, const struct ipt_ip *b)
+{
+	bool ai = a->invflags & IPT_INV_PROTO, bi = b->invflags & IPT_INV_PROTO;
+
+	if (!a->proto || !b->proto)
+		return true;
+	if (!ai && !bi)
+		return a->proto == b->proto;
+	if (ai != bi)
+		return a->proto != b->proto;
+	return true;
+}
+
+static bool ip_covers(const struct ipt_ip *a, const struct ipt_ip *b)
+{
+	return addr_covers(a->src.s_addr, a->smsk.s_addr,
+			   a->invflags & IPT_INV_SRCIP, b->src.s_addr,
+			   b->smsk.s_addr, b->invflags & IPT_INV_SRCIP) &&
+	       addr_covers(a->dst.s_addr, a->dmsk.s_addr,
+			   a->invflags & IPT_INV_DSTIP, b->dst.s_addr,
+			   b->dmsk.s_addr, b->invflags & IPT_INV_DSTIP) &&
+	       ifc_covers(a->iniface, a->iniface_mask,
+			  a->invflags & IPT_INV_VIA_IN, b->iniface,
+			  b->iniface_mask, b->invflags & IPT_INV_VIA_IN) &&
+	       ifc_covers(a->outiface, a->outiface_mask,
+			  a->invflags & IPT_INV_VIA_OUT, b->outiface,
+			  b->outiface_mask, b->invflags & IPT_INV_VIA_OUT) &&
+	       proto_covers(a, b);
+}
+
+static bool ip_overlap(const struct ipt_ip *a, const struct ipt_ip *b)
+{
+	return addr_overlap(a->src.s_addr & a->smsk.s_addr, a->smsk.s_addr,
+			    a->invflags & IPT_INV_SRCIP,
+			    b->src.s_addr & b->smsk.s_addr, b->smsk.s_addr,
+			    b->invflags & IPT_INV_SRCIP) &&
+	       addr_overlap(a->dst.s_addr & a->dmsk.s_addr, a->dmsk.s_addr,
+			    a->invflags & IPT_INV_DSTIP,
+			    b->dst.s_addr & b->dmsk.s_addr, b->dmsk.s_addr,
+			    b->invflags & IPT_INV_DSTIP) &&
+	       ifc_overlap(a->iniface, a->iniface_mask,
+			   a->invflags & IPT_INV_VIA_IN, b->iniface,
+			   b->iniface_mask, b->invflags & IPT_INV_VIA_IN) &&
+	       ifc_overlap(a->outiface, a->outiface_mask,
+			   a->invflags & IPT_INV_VIA_OUT, b->outiface,
+			   b->outiface_mask, b->invflags & IPT_INV_VIA_OUT) &&
+	       proto_overlap(a, b);
+}
+
+static bool mark_covers(const struct space *a, const struct space *b)
+{
+	if (!a->mark)
+		return true;
+	if (!b->mark)
+		return !a->mark_inv && a->mark_mask == 0;
+	if (a->mark_inv != b->mark_inv)
+		return false;
+	if (!a->mark_inv)
+		return (a->mark_mask & ~b->mark_mask) == 0 &&
+		       (b->mark_val & a->mark_mask) == a->mark_val;
+	return (b->mark_mask & ~a->mark_mask) == 0 &&
+	       (a->mark_val & b->mark_mask) == b->mark_val;
+}
+
+/* Every identity-compared match of @a has an identical twin in @b. */
+static bool identity_covers(const struct ipts_rule *a,
+			    const struct ipts_rule *b)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < a->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(a, i);
+		bool found = false;
+
+		if (!IN_LIST(m->u.user.name, identity_matches))
+			continue;
+		if (strcmp(m->u.user.name, "conntrack") == 0) {
+			struct space t;
+
+			memset(&t, 0, sizeof(t));
+			if (space_conntrack(&t, m, m->u.match_size - sizeof(*m)))
+				continue;	/* modelled as a state set */
+		}
+		for (j = 0; j < b->nmatches && !found; j++) {
+			const struct xt_entry_match *n = ipts_rule_match(b, j);
+
+			found = n->u.match_size == m->u.match_size &&
+				strcmp(n->u.user.name, m->u.user.name) == 0 &&
+				n->u.user.revision == m->u.user.revision &&
+				memcmp(n->data, m->data, m->u.match_size -
+				       sizeof(*m)) == 0;
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* Every packet @b matches, @a matches too (both modelled). */
+static bool space_covers(const struct space *a, const struct space *b)
+{
+	if (!a->modelled || !b->modelled)
+		return false;
+	if ((b->frag & ~a->frag) || (b->states & ~a->states))
+		return false;
+	if (!pset_subset(&b->sport, &a->sport) ||
+	    !pset_subset(&b->dport, &a->dport))
+		return false;
+	if (a->tcpflags &&
+	    !(b->tcpflags && a->flg_mask == b->flg_mask &&
+	      a->flg_cmp == b->flg_cmp && a->flg_inv == b->flg_inv))
+		return false;
+	return ip_covers(&a->r->e->ip, &b->r->e->ip) && mark_covers(a, b) &&
+	       identity_covers(a->r, b->r);
+}
+
+/* Some packet may match both (false: proven disjoint on modelled parts). */
+static bool space_overlap(const struct space *a, const struct space *b)
+{
+	if (!(a->frag & b->frag) || !(a->states & b->states))
+		return false;
+	if (!pset_overlap(&a->sport, &b->sport) ||
+	    !pset_overlap(&a->dport, &b->dport))
+		return false;
+	if (a->mark && b->mark && !a->mark_inv && !b->mark_inv &&
+	    ((a->mark_val ^ b->mark_val) & a->mark_mask & b->mark_mask))
+		return false;
+	return ip_overlap(&a->r->e->ip, &b->r->e->ip);
+}
+
+/* ---- targets ---- */
+
+static const char *target_name(const struct ipts_rule *r)
+{
+	return ipts_rule_target(r)->u.user.name;
+}
+
+/* The packet never goes on to the next rule of this chain. */
+static bool terminates(const struct ipts_rule *r)
+{
+	switch (r->kind) {
+	case IPTS_TGT_ACCEPT:
+	case IPTS_TGT_DROP:
+	case IPTS_TGT_RETURN:
+	case IPTS_TGT_GOTO:
+		return true;
+	case IPTS_TGT_EXT:
+		return strcmp(target_name(r), "REJECT") == 0;
+	default:
+		return false;
+	}
+}
+
+static bool same_effect(const struct ipts_rule *a, const struct ipts_rule *b)
+{
+	const struct xt_entry_target *ta, *tb;
+
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == IPTS_TGT_JUMP || a->kind == IPTS_TGT_GOTO)
+		return a->dest == b->dest;
+	if (a->kind != IPTS_TGT_EXT)
+		return true;
+	ta = ipts_rule_target(a);
+	tb = ipts_rule_target(b);
+	return ta->u.target_size == tb->u.target_size &&
+	       strcmp(ta->u.user.name, tb->u.user.name) == 0 &&
+	       ta->u.user.revision == tb->u.user.revision &&
+	       memcmp(ta->data, tb->data, ta->u.target_size - sizeof(*ta)) == 0;
+}
+
+/* The rule's verdict as written: "-j DROP", "-g CHAIN". */
+static void verdict_text(const struct ipts_rule *r, char *buf, size_t n)
+{
+	switch (r->kind) {
+	case IPTS_TGT_ACCEPT:
+		snprintf(buf, n, "-j ACCEPT");
+		break;
+	case IPTS_TGT_DROP:
+		snprintf(buf, n, "-j DROP");
+		break;
+	case IPTS_TGT_RETURN:
+		snprintf(buf, n, "-j RETURN");
+		break;
+	case IPTS_TGT_GOTO:
+		snprintf(buf, n, "-g %s", r->dest ? r->dest->name : "?");
+		break;
+	default:
+		snprintf(buf, n, "-j %s", target_name(r));
+		break;
+	}
+}
+
+/*
+ * Whether a rule may change a field the spaces look at (mark, ct state,
+ * or anything an unknown target does). Jumps look into the chain called,
+ * depth-first; a chain being looked at counts as changing (cycles).
+ */
+struct lint {
+	const struct ipts_ruleset *rs;
+	const struct ipts_lint_opts *opts;
+	struct ipts_diags *d;
+	size_t nfound;
+	/* per chain of the current table: 0 unknown, 1 busy, 2 harmless,
+	 * 3 changes */
+	unsigned char *chain_mut;
+	const struct ipts_table *t;
+};
+
+static int chain_index(const struct ipts_table *t, const struct ipts_chain *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->nchains; i++)
+		if (t->chains[i] == c)
+			return (int)i;
+	return -1;
+}
+
+static bool rule_mutates(struct lint *l, const struct ipts_rule *r);
+
+static bool chain_mutates(struct lint *l, const struct ipts_chain *c)
+{
+	int k = chain_index(l->t, c);
+	uint32_t i;
+	bool mut = false;
+
+	if (k < 0)
+		return true;
+	if (l->chain_mut[k])
+		return l->chain_mut[k] != 2;
+	l->chain_mut[k] = 1;
+	for (i = 0; i < c->nrules && !mut; i++)
+		mut = rule_mutates(l, c->rules[i]);
+	l->chain_mut[k] = mut ? 3 : 2;
+	return mut;
+}
+
+static bool rule_mutates(struct lint *l, const struct ipts_rule *r)
+{
+	const struct xt_entry_target *t;
+
+	switch (r->kind) {
+	case IPTS_TGT_NONE:
+	case IPTS_TGT_ACCEPT:
+	case IPTS_TGT_DROP:
+	case IPTS_TGT_RETURN:
+	case IPTS_TGT_QUEUE:
+		return false;
+	case IPTS_TGT_GOTO:
+		return false;	/* never comes back to this chain */
+	case IPTS_TGT_JUMP:
+		return !r->dest || chain_mutates(l, r->dest);
+	case IPTS_TGT_EXT:
+		t = ipts_rule_target(r);
+		if (ipts_blob_is_opaque(t->u.user.revision))
+			return true;
+		return !IN_LIST(t->u.user.name, harmless_targets);
+	}
+	return true;
+}
+
+/* ---- suppression and reporting ---- */
+
+/* The comment of @r holds "iptsim:ignore" (all codes) or
+ * "iptsim:ignore=CODE[,CODE...]" naming @code. */
+static bool rule_ignores(const struct ipts_rule *r, const char *code)
+{
+	unsigned int i;
+
+	for (i = 0; r && i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		const struct xt_comment_info *ci = (const void *)m->data;
+		char buf[XT_MAX_COMMENT_LEN + 1];
+		const char *p;
+
+		if (strcmp(m->u.user.name, "comment") != 0 ||
+		    ipts_blob_is_opaque(m->u.user.revision) ||
+		    m->u.match_size - sizeof(*m) < sizeof(*ci))
+			continue;
+		memcpy(buf, ci->comment, XT_MAX_COMMENT_LEN);
+		buf[XT_MAX_COMMENT_LEN] = '\0';
+		for (p = strstr(buf, "iptsim:ignore"); p;
+		     p = strstr(p + 1, "iptsim:ignore")) {
+			const char *q = p + strlen("iptsim:ignore");
+			size_t n = strlen(code);
+
+			if (*q != '=')
+				return true;
+			q++;
+			while (*q && *q != ' ') {
+				if (strncmp(q, code, n) == 0 &&
+				    (q[n] == ',' || q[n] == ' ' || !q[n]))
+					return true;
+				q = strchr(q, ',');
+				if (!q)
+					break;
+				q++;
+			}
+		}
+	}
+	return false;
+}
+
+static bool chain_ignores(const struct ipts_chain *c, const char *code)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nrules; i++)
+		if (rule_ignores(c->rules[i], code))
+			return true;
+	return false;
+}
+
+static bool code_ignored(const struct lint *l, const char *code)
+{
+	size_t i;
+
+	for (i = 0; l->opts && i < l->opts->nignore; i++)
+		if (strcmp(l->opts->ignore[i], code) == 0)
+			return true;
+	return false;
+}
+
+static bool want(struct lint *l, const char *code, const struct ipts_rule *r)
+{
+	if (code_ignored(l, code) || rule_ignores(r, code))
+		return false;
+	l->nfound++;
+	return true;
+}
+
+static enum ipts_severity sev_of(const char *code)
+{
+	return ipts_lint_code_find(code)->sev;
+}
+
+static void note_rule(struct lint *l, const struct ipts_rule *r, uint32_t num,
+		      const char *what)
+{
+	ipts_diag_note(l->d, &r->loc, "%s: rule %u of '%s': %.*s", what, num,
+		       r->chain->name, ipts_rule_text_len(r),
+		       ipts_rule_text(r));
+}
+
+/* ---- the checks ---- */
+
+static void lint_order(struct lint *l, const struct ipts_chain *c,
+		       struct space *sp)
+{
+	uint32_t i, j, stop = UINT32_MAX;
+
+	for (i = 0; i < c->nrules; i++) {
+		const struct ipts_rule *b = c->rules[i];
+
+		if (stop != UINT32_MAX) {
+			const struct ipts_rule *a = c->rules[stop];
+
+			if (want(l, "IPT002", b)) {
+				char v[64];
+
+				verdict_text(a, v, sizeof(v));
+				ipts_diag_add_code(l->d, sev_of("IPT002"),
+						   &b->loc, "IPT002",
+						   "rule is unreachable: rule %u "
+						   "of '%s' (line %u) comes first "
+						   "and matches every packet (%s)",
+						   stop + 1, c->name, a->loc.line,
+						   v);
+				note_rule(l, a, stop + 1, "every packet stops here");
+			}
+			continue;
+		}
+		if (sp[i].modelled) {
+			for (j = i; j-- > 0;) {
+				const struct ipts_rule *a = c->rules[j];
+				const char *code;
+
+				if (terminates(a) && space_covers(&sp[j], &sp[i])) {
+					char v[64];
+
+					code = same_effect(a, b) ? "IPT003"
+								 : "IPT001";
+					if (!want(l, code, b))
+						break;
+					verdict_text(a, v, sizeof(v));
+					ipts_diag_add_code(l->d, sev_of(code),
+						&b->loc, code, "%s: rule %u of "
+						"'%s' (line %u) comes first and "
+						"matches every packet this one "
+						"could (%s%s)", code[5] == '3' ?
+						"rule is redundant" :
+						"rule can never match", j + 1,
+						c->name, a->loc.line, v,
+						code[5] == '3' ? ", the same "
+						"effect" : "");
+					note_rule(l, a, j + 1,
+						  "the earlier rule");
+					break;
+				}
+				if (rule_mutates(l, a))
+					break;
+			}
+		}
+		if (terminates(b) && sp[i].unconditional)
+			stop = i;
+	}
+}
+
+static void lint_hoststate(struct lint *l, const struct ipts_chain *c,
+			   struct space *sp)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nrules; i++) {
+		const struct ipts_rule *r = c->rules[i];
+		const struct ipts_loc *loc;
+
+		if (sp[i].hoststate < 0 || !want(l, "IPT007", r))
+			continue;
+		loc = r->match_locs ? &r->match_locs[sp[i].hoststate] : &r->loc;
+		ipts_diag_add_code(l->d, sev_of("IPT007"), loc, "IPT007",
+				   "rule depends on what the file cannot know: "
+				   "%s; answers through rule %u of '%s' are "
+				   "undetermined", sp[i].hoststate_why, i + 1,
+				   c->name);
+	}
+}
+
+static bool owner_limited(const struct space *s)
+{
+	const struct xt_owner_match_info *o = s->owner;
+
+	return o && (o->match & (XT_OWNER_UID | XT_OWNER_GID)) &&
+	       !(o->invert & (XT_OWNER_UID | XT_OWNER_GID));
+}
+
+static void lint_owner_trap(struct lint *l, const struct ipts_chain *c,
+			    struct space *sp)
+{
+	uint32_t i, j, k;
+
+	for (i = 0; i < c->nrules; i++) {
+		const struct space *a = &sp[i];
+		const struct ipt_ip *ip = &c->rules[i]->e->ip;
+
+		if (c->rules[i]->kind != IPTS_TGT_ACCEPT || !owner_limited(a) ||
+		    ip->proto != PROTO_TCP || (ip->invflags & IPT_INV_PROTO) ||
+		    pset_is_full(&a->dport) || a->dport.n == 0 ||
+		    !(a->states & ST_NEW))
+			continue;
+		for (j = i + 1; j < c->nrules; j++) {
+			const struct ipts_rule *b = c->rules[j];
+			bool clear = true;
+
+			/* B drops the same users' SYNs too: not our trap; B
+			 * restricted to other TCP flags: not the SYN */
+			if (b->kind != IPTS_TGT_DROP || !sp[j].modelled ||
+			    sp[j].owner || !(sp[j].states & ST_NEW) ||
+			    (sp[j].tcpflags && !(a->tcpflags &&
+			     sp[j].flg_mask == a->flg_mask &&
+			     sp[j].flg_cmp == a->flg_cmp &&
+			     sp[j].flg_inv == a->flg_inv)) ||
+			    !space_overlap(a, &sp[j]))
+				continue;
+			/* every other rule that may see these packets first
+			 * is an owner-limited ACCEPT or a harmless one */
+			for (k = 0; k < j && clear; k++) {
+				const struct ipts_rule *o = c->rules[k];
+
+				if (k == i || !space_overlap(&sp[k], a) ||
+				    !space_overlap(&sp[k], &sp[j]))
+					continue;
+				if (o->kind == IPTS_TGT_ACCEPT &&
+				    owner_limited(&sp[k]))
+					continue;
+				if (!terminates(o) && o->kind != IPTS_TGT_JUMP &&
+				    !rule_mutates(l, o))
+					continue;
+				clear = false;
+			}
+			if (!clear)
+				break;
+			if (want(l, "IPT008", b)) {
+				const struct xt_owner_match_info *o = a->owner;
+				bool uid = o->match & XT_OWNER_UID;
+				uint32_t lo = uid ? o->uid_min : o->gid_min;
+				uint32_t hi = uid ? o->uid_max : o->gid_max;
+				struct pset ports = a->dport;
+				char who[48], port[32];
+
+				if (lo == hi)
+					snprintf(who, sizeof(who), "%s %u",
+						 uid ? "uid" : "gid", lo);
+				else
+					snprintf(who, sizeof(who), "%ss %u-%u",
+						 uid ? "uid" : "gid", lo, hi);
+				pset_intersect(&ports, &sp[j].dport);
+				if (ports.lo[0] == ports.hi[0])
+					snprintf(port, sizeof(port), "port %u",
+						 ports.lo[0]);
+				else
+					snprintf(port, sizeof(port),
+						 "ports %u-%u", ports.lo[0],
+						 ports.hi[0]);
+				ipts_diag_add_code(l->d, sev_of("IPT008"),
+						   &b->loc, "IPT008",
+						   "only %s may reach tcp %s "
+						   "(rule %u, line %u): this DROP "
+						   "makes every other user's "
+						   "connect() hang in SYN_SENT; "
+						   "use REJECT --reject-with "
+						   "tcp-reset", who, port, i + 1,
+						   c->rules[i]->loc.line);
+				note_rule(l, c->rules[i], i + 1,
+					  "the owner-limited rule");
+			}
+			break;
+		}
+	}
+}
+
+static void lint_chains(struct lint *l, const struct ipts_table *t)
+{
+	uint32_t i, j;
+
+	for (i = 0; i < t->nchains; i++) {
+		const struct ipts_chain *c = t->chains[i];
+		bool only_ret = c->nrules > 0;
+
+		if (c->deleted)
+			continue;
+		for (j = 0; j < c->nrules; j++) {
+			const struct ipts_rule *r = c->rules[j];
+
+			if ((r->kind == IPTS_TGT_JUMP ||
+			     r->kind == IPTS_TGT_GOTO) && r->dest &&
+			    r->dest->nrules == 0 && want(l, "IPT005", r))
+				ipts_diag_add_code(l->d, sev_of("IPT005"),
+						   &r->target_loc, "IPT005",
+						   r->kind == IPTS_TGT_JUMP ?
+							   "jump to empty chain "
+							   "'%s' has no effect" :
+							   "goto to empty chain "
+							   "'%s' acts as a RETURN",
+						   r->dest->name);
+		}
+		if (c->hook >= 0)
+			continue;
+		if (c->refs == 0 && !code_ignored(l, "IPT004") &&
+		    !chain_ignores(c, "IPT004")) {
+			l->nfound++;
+			ipts_diag_add_code(l->d, sev_of("IPT004"), &c->loc,
+					   "IPT004", "chain '%s' is never used: "
+					   "no rule jumps or goes to it",
+					   c->name);
+		}
+		for (j = 0; j < c->nrules && only_ret; j++) {
+			struct space s;
+
+			space_build(&s, c->rules[j]);
+			only_ret = c->rules[j]->kind == IPTS_TGT_RETURN &&
+				   s.modelled;
+		}
+		if (only_ret && !code_ignored(l, "IPT006") &&
+		    !chain_ignores(c, "IPT006")) {
+			l->nfound++;
+			ipts_diag_add_code(l->d, sev_of("IPT006"), &c->loc,
+					   "IPT006", "chain '%s' only returns: "
+					   "all %u of its rules are RETURN, a "
+					   "jump to it has no effect", c->name,
+					   c->nrules);
+		}
+	}
+}
+
+/*
+ * @r has no condition but an -i that 'lo' passes: it sees every packet in
+ * on lo that reaches it.
+ */
+static bool takes_all_lo(const struct ipts_rule *r)
+{
+	static const char lo[IFNAMSIZ] = "lo";
+	static const unsigned char lo_mask[IFNAMSIZ] = { 0xff, 0xff, 0xff };
+	const struct ipt_ip *ip = &r->e->ip;
+	struct ipt_ip rest = *ip;
+	unsigned int i;
+
+	memset(rest.iniface, 0, IFNAMSIZ);
+	memset(rest.iniface_mask, 0, IFNAMSIZ);
+	rest.invflags &= (uint8_t)~IPT_INV_VIA_IN;
+	if (!ip_is_any(&rest))
+		return false;
+	if (r->flags & IPTS_RULE_OPAQUE)
+		return false;
+	for (i = 0; i < r->nmatches; i++)
+		if (strcmp(ipts_rule_match(r, i)->u.user.name, "comment") != 0)
+			return false;
+	return ifc_covers(ip->iniface, ip->iniface_mask,
+			  ip->invflags & IPT_INV_VIA_IN, lo, lo_mask, false);
+}
+
+/* A rule of @c (or of a chain it calls) accepts every packet in on 'lo'. */
+static bool accepts_lo(const struct ipts_chain *c, unsigned int depth)
+{
+	uint32_t i;
+
+	if (depth > 16)
+		return true;	/* claim nothing */
+	for (i = 0; i < c->nrules; i++) {
+		const struct ipts_rule *r = c->rules[i];
+
+		if (!takes_all_lo(r))
+			continue;
+		if (r->kind == IPTS_TGT_ACCEPT)
+			return true;
+		if ((r->kind == IPTS_TGT_JUMP || r->kind == IPTS_TGT_GOTO) &&
+		    r->dest && accepts_lo(r->dest, depth + 1))
+			return true;
+	}
+	return false;
+}
+
+static void lint_table(struct lint *l, const struct ipts_table *t)
+{
+	const struct ipts_chain *in = t->builtin[NF_INET_LOCAL_IN];
+	const struct ipts_rule *first_state = NULL, *first_ct = NULL;
+	unsigned char *mut = ipts_xcalloc(t->nchains + 1, 1);
+	uint32_t i;
+
+	l->t = t;
+	l->chain_mut = mut;
+	for (i = 0; i < t->nchains; i++) {
+		const struct ipts_chain *c = t->chains[i];
+		struct space *sp;
+		uint32_t j;
+
+		if (c->deleted || !c->nrules)
+			continue;
+		sp = ipts_xcalloc(c->nrules, sizeof(*sp));
+		for (j = 0; j < c->nrules; j++) {
+			space_build(&sp[j], c->rules[j]);
+			if (sp[j].state_m && !first_state)
+				first_state = c->rules[j];
+			if (sp[j].ctstate_m && !first_ct)
+				first_ct = c->rules[j];
+		}
+		lint_order(l, c, sp);
+		lint_hoststate(l, c, sp);
+		lint_owner_trap(l, c, sp);
+		free(sp);
+	}
+	lint_chains(l, t);
+	if (t->id == IPTS_TABLE_FILTER && in && in->policy == NF_DROP &&
+	    !accepts_lo(in, 0) && !code_ignored(l, "IPT009") &&
+	    !chain_ignores(in, "IPT009")) {
+		l->nfound++;
+		ipts_diag_add_code(l->d, sev_of("IPT009"), &in->loc, "IPT009",
+				   "INPUT drops by policy and no rule accepts "
+				   "every packet in on 'lo': local connections "
+				   "to ports no rule allows time out; add "
+				   "'-A INPUT -i lo -j ACCEPT'");
+	}
+	if (first_state && first_ct) {
+		const struct ipts_rule *later =
+			first_state->loc.off > first_ct->loc.off ? first_state
+								  : first_ct;
+		const struct ipts_rule *other =
+			later == first_state ? first_ct : first_state;
+
+		if (want(l, "IPT010", later)) {
+			ipts_diag_add_code(l->d, sev_of("IPT010"), &later->loc,
+					   "IPT010", "table '%s' matches "
+					   "connection state with both -m state "
+					   "and -m conntrack --ctstate", t->name);
+			note_rule(l, other, ipts_rule_num(other),
+				  "the other kind");
+		}
+	}
+	l->chain_mut = NULL;
+	free(mut);
+}
+
+size_t ipts_lint_ruleset(const struct ipts_ruleset *rs,
+			 const struct ipts_lint_opts *opts,
+			 struct ipts_diags *d)
+{
+	struct lint l = { .rs = rs, .opts = opts, .d = d };
+	unsigned int i;
+
+	for (i = 0; i < IPTS_TABLE_COUNT; i++)
+		if (rs->tables[i])
+			lint_table(&l, rs->tables[i]);
+	return l.nfound;
+}

@@ -1,0 +1,53 @@
+#ifndef IPTS_LINT_H
+#define IPTS_LINT_H
+
+/*
+ * lint - findings a reviewer wants on a loaded ruleset: rules that can
+ * never match, redundant rules, chains nothing uses, rules the file cannot
+ * decide, the seed's owner-only port trap. Each finding is a diagnostic
+ * with a stable code ("IPT001"). Library code: it only appends to a
+ * struct ipts_diags.
+ *
+ * Sound for what it reports: a rule is called shadowed or redundant only
+ * when that holds for every packet, on matches modelled exactly. A rule with
+ * a match outside that set is never called shadowed or redundant, and never
+ * shadows another.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+struct ipts_ruleset;
+
+/* One lint code, for help texts and SARIF's rules[]. */
+struct ipts_lint_code {
+	const char *code;		/* "IPT001" */
+	enum ipts_severity sev;
+	const char *name;		/* "shadowed-rule" */
+	const char *short_desc;		/* one line */
+	const char *full_desc;		/* what exactly is reported */
+	const char *help;		/* what to do about it */
+};
+
+/* Every code, in order; *n is set to their number. */
+const struct ipts_lint_code *ipts_lint_codes(size_t *n);
+/* The row for @code, or NULL when no such code exists. */
+const struct ipts_lint_code *ipts_lint_code_find(const char *code);
+
+struct ipts_lint_opts {
+	const char *const *ignore;	/* codes not to report (borrowed) */
+	size_t nignore;
+};
+
+/*
+ * Lint @rs (a loaded, valid ruleset). Appends one diagnostic with a code
+ * per finding, each followed by notes pointing at the other rule involved.
+ * Findings silenced by @opts or by an "iptsim:ignore" marker in the rule's
+ * -m comment are left out. Returns the number of findings added.
+ */
+size_t ipts_lint_ruleset(const struct ipts_ruleset *rs,
+			 const struct ipts_lint_opts *opts,
+			 struct ipts_diags *d);
+
+#endif

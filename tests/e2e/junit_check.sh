@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# junit_check.sh - `iptsim test --format junit` is well-formed XML that CI
+# systems read: <testsuites> holds one <testsuite> per spec with name,
+# tests, failures and errors attributes that agree with its <testcase>
+# elements (each with name and classname), and each failing or bad line
+# carries a <failure> or <error> with a message. Needs python3.
+set -euo pipefail
+
+iptsim=$1
+srcdir=$2
+cd "$srcdir/tests/e2e/test"
+
+if ! command -v python3 >/dev/null; then
+	echo "SKIP: needs python3"
+	exit 77
+fi
+
+out=$(mktemp)
+bad=$(mktemp -d)
+trap 'rm -rf "$out" "$bad"' EXIT
+rc=0
+NO_COLOR=1 "$iptsim" test --format junit pass.rules pass.spec fail.spec \
+	report.spec bad-lines.spec > "$out" 2> /dev/null || rc=$?
+if [ "$rc" != 2 ]; then
+	echo "FAIL: exit code $rc, expected 2 (bad spec lines)"
+	exit 1
+fi
+
+python3 - "$out" <<'PY'
+import sys
+import xml.dom.minidom
+
+doc = xml.dom.minidom.parse(sys.argv[1])
+root = doc.documentElement
+assert root.tagName == "testsuites", root.tagName
+suites = root.getElementsByTagName("testsuite")
+assert [s.getAttribute("name") for s in suites] == \
+    ["pass.spec", "fail.spec", "report.spec", "bad-lines.spec"], suites
+total = {"tests": 0, "failures": 0, "errors": 0}
+for s in suites:
+    cases = s.getElementsByTagName("testcase")
+    fails = sum(len(c.getElementsByTagName("failure")) for c in cases)
+    errs = sum(len(c.getElementsByTagName("error")) for c in cases)
+    for c in cases:
+        assert c.getAttribute("name").startswith("line "), c.toxml()
+        assert c.getAttribute("classname"), c.toxml()
+        for e in c.getElementsByTagName("failure") + \
+                c.getElementsByTagName("error"):
+            assert e.getAttribute("message"), e.toxml()
+    got = {"tests": len(cases), "failures": fails, "errors": errs}
+    for k, v in got.items():
+        assert s.getAttribute(k) == str(v), (s.getAttribute("name"), k, v)
+        total[k] += v
+    assert len(cases) > 0
+for k, v in total.items():
+    assert root.getAttribute(k) == str(v), (k, v)
+assert total["failures"] > 0 and total["errors"] > 0, total
+print("junit: %(tests)d testcases, %(failures)d failures, "
+      "%(errors)d errors, well-formed" % total)
+PY
+
+# Bytes that are not UTF-8 and control characters in a spec still give
+# well-formed XML.
+printf 'connected --uid \xff\xfe\x01 # x\ntimeout --dport 1060 --uid 7\x1b\n' \
+	> "$bad/bytes.spec"
+rc=0
+NO_COLOR=1 "$iptsim" test --format junit pass.rules "$bad/bytes.spec" \
+	> "$out" 2> /dev/null || rc=$?
+[ "$rc" = 2 ] || { echo "FAIL: bytes.spec: exit code $rc, expected 2"; exit 1; }
+python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' \
+	"$out"
+echo "junit: a spec with invalid UTF-8 and control bytes gives well-formed XML"

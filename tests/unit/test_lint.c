@@ -1,0 +1,477 @@
+/*
+ * test_lint.c - review findings (model/lint.c): for every code a file that
+ * triggers it and a near miss that does not, the soundness rule (a rule
+ * with a match the analysis does not model is never called shadowed or
+ * redundant, and never shadows), and both ways of silencing a finding.
+ */
+#include "fixture.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lint.h"
+
+static struct ipts_diags found;
+
+/* Load @text (it must load) and lint it, ignoring @ignore (or NULL). */
+static size_t lint(struct ipts_fixture *f, const char *text,
+		   const char *ignore)
+{
+	struct ipts_lint_opts o = { 0 };
+	const char *ign[1] = { ignore };
+
+	ipts_diags_free(&found);
+	memset(&found, 0, sizeof(found));
+	if (!load_str(f, text)) {
+		fixture_dump_diags(f);
+		fail_msg("did not load");
+	}
+	if (ignore) {
+		o.ignore = ign;
+		o.nignore = 1;
+	}
+	return ipts_lint_ruleset(f->rs, &o, &found);
+}
+
+/* A finding @code at @line (0: any line) whose message holds @needle. */
+static bool has(const char *code, unsigned int line, const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < found.n; i++) {
+		const struct ipts_diag *g = &found.v[i];
+
+		if (g->code && strcmp(g->code, code) == 0 &&
+		    (!line || g->loc.line == line) &&
+		    (!needle || strstr(g->msg, needle)))
+			return true;
+	}
+	return false;
+}
+
+static void dump(void)
+{
+	size_t i;
+
+	for (i = 0; i < found.n; i++)
+		fprintf(stderr, "  %u:%u: %s [%s]\n", found.v[i].loc.line,
+			found.v[i].loc.col, found.v[i].msg,
+			found.v[i].code ? found.v[i].code : "-");
+}
+
+#define assert_finding(code, line, needle)                                    \
+	do {                                                                  \
+		if (!has((code), (line), (needle))) {                         \
+			dump();                                               \
+			fail_msg("no %s at line %u", (code), (unsigned)(line)); \
+		}                                                             \
+	} while (0)
+
+#define assert_no_finding(code)                                               \
+	do {                                                                  \
+		if (has((code), 0, NULL)) {                                   \
+			dump();                                               \
+			fail_msg("unexpected %s", (code));                    \
+		}                                                             \
+	} while (0)
+
+#define FILTER(rules) "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n" \
+	":OUTPUT ACCEPT [0:0]\n" rules "COMMIT\n"
+
+/* ---- IPT001 shadowed ---- */
+
+static void test_lint_shadowed_by_wider_port_range(void **state)
+{
+	lint(*state, FILTER("-A INPUT -p tcp -m tcp --dport 20:30 -j DROP\n"
+			    "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n"),
+	     NULL);
+	assert_finding("IPT001", 6, "rule 1 of 'INPUT' (line 5) comes first "
+		       "and matches every packet this one could (-j DROP)");
+	assert_int_equal(found.v[1].sev, IPTS_NOTE);	/* names rule 1 */
+	assert_int_equal(found.v[1].loc.line, 5);
+}
+
+static void test_lint_partial_overlap_is_not_shadowed(void **state)
+{
+	lint(*state, FILTER("-A INPUT -p tcp -m tcp --dport 22 -j DROP\n"
+			    "-A INPUT -p tcp -m tcp --dport 22:23 -j ACCEPT\n"
+			    "-A INPUT -p udp -m udp --dport 22 -j ACCEPT\n"),
+	     NULL);
+	assert_no_finding("IPT001");
+}
+
+static void test_lint_shadowed_by_multiport_and_prefix(void **state)
+{
+	lint(*state, FILTER("-A INPUT -s 10.0.0.0/8 -p tcp -m multiport "
+			    "--dports 20:30,80 -j REJECT\n"
+			    "-A INPUT -s 10.1.2.0/24 -p tcp -m tcp --dport 80 "
+			    "-j ACCEPT\n"),
+	     NULL);
+	assert_finding("IPT001", 6, "(-j REJECT)");
+}
+
+static void test_lint_inverted_prefix_is_not_shadowing(void **state)
+{
+	lint(*state, FILTER("-A INPUT ! -s 10.0.0.0/8 -j DROP\n"
+			    "-A INPUT -s 10.1.2.0/24 -j ACCEPT\n"
+			    "-A INPUT -s 192.168.0.0/16 -j ACCEPT\n"),
+	     NULL);
+	assert_finding("IPT001", 7, NULL);	/* outside 10/8: dropped */
+	assert_false(has("IPT001", 6, NULL));
+}
+
+static void test_lint_state_and_ctstate_sets(void **state)
+{
+	lint(*state, FILTER("-A INPUT -m conntrack --ctstate "
+			    "RELATED,ESTABLISHED -j ACCEPT\n"
+			    "-A INPUT -m state --state ESTABLISHED -j DROP\n"
+			    "-A INPUT -m state --state NEW,ESTABLISHED -j DROP\n"),
+	     NULL);
+	assert_finding("IPT001", 6, NULL);
+	assert_false(has("IPT001", 7, NULL));
+}
+
+/* tcp_mt() never matches a fragment with an offset; "-p tcp" does. */
+static void test_lint_port_match_does_not_cover_fragments(void **state)
+{
+	lint(*state, FILTER("-A INPUT -p tcp -m tcp --dport 0:65535 -j DROP\n"
+			    "-A INPUT -p tcp -j ACCEPT\n"),
+	     NULL);
+	assert_no_finding("IPT001");
+}
+
+/* ---- soundness: unmodelled matches ---- */
+
+static void test_lint_unmodelled_rule_is_never_shadowed(void **state)
+{
+	lint(*state, FILTER("-A INPUT -p tcp -j DROP\n"
+			    "-A INPUT -p tcp -m tcp --dport 22 -m recent "
+			    "--name x --rcheck -j ACCEPT\n"
+			    "-A INPUT -p tcp -m tcp --dport 22 -m set "
+			    "--match-set blocked src -j ACCEPT\n"
+			    "-A INPUT -p tcp -m tcp --dport 22 -m string "
+			    "--string abc --algo bm -j DROP\n"),
+	     NULL);
+	assert_no_finding("IPT001");
+	assert_no_finding("IPT003");
+}
+
+static void test_lint_unmodelled_rule_never_shadows(void **state)
+{
+	lint(*state, FILTER("-A INPUT -p tcp -m limit --limit 1/s -j DROP\n"
+			    "-A INPUT -p tcp -m tcp --dport 23 -j ACCEPT\n"
+			    "-A INPUT -p tcp -m hashlimit --hashlimit-above 1/s "
+			    "--hashlimit-name h -j ACCEPT\n"
+			    "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n"),
+	     NULL);
+	assert_no_finding("IPT001");
+	assert_no_finding("IPT003");
+}
+
+/* A MARK between the two rules changes what the later rule sees. */
+static void test_lint_mark_change_between_rules_stops_search(void **state)
+{
+	lint(*state, "*mangle\n"
+		     ":PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n"
+		     ":FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+		     ":POSTROUTING ACCEPT [0:0]\n:SETM - [0:0]\n"
+		     "-A PREROUTING -m mark --mark 0x1 -j ACCEPT\n"
+		     "-A PREROUTING -p tcp -j SETM\n"
+		     "-A PREROUTING -p tcp -m mark --mark 0x1 -j DROP\n"
+		     "-A PREROUTING -m mark --mark 0x1 -j DROP\n"
+		     "-A SETM -j MARK --set-xmark 0x1/0xffffffff\n"
+		     "COMMIT\n", NULL);
+	assert_no_finding("IPT001");
+	/* without the jump in between it is shadowed */
+	lint(*state, "*mangle\n"
+		     ":PREROUTING ACCEPT [0:0]\n"
+		     "-A PREROUTING -m mark --mark 0x1 -j ACCEPT\n"
+		     "-A PREROUTING -p tcp -m mark --mark 0x1 -j DROP\n"
+		     "COMMIT\n", NULL);
+	assert_finding("IPT001", 4, NULL);
+}
+
+/* tos is compared by identity; a TOS target between changes what it sees */
+static void test_lint_identity_match_and_tos_change(void **state)
+{
+	lint(*state, "*mangle\n:PREROUTING ACCEPT [0:0]\n"
+		     "-A PREROUTING -m tos --tos 0x10/0x3f -j ACCEPT\n"
+		     "-A PREROUTING -p tcp -m tos --tos 0x10/0x3f -j DROP\n"
+		     "-A PREROUTING -p tcp -m tos --tos 0x08/0x3f -j DROP\n"
+		     "COMMIT\n", NULL);
+	assert_finding("IPT001", 4, NULL);
+	assert_false(has("IPT001", 5, NULL));
+	lint(*state, "*mangle\n:PREROUTING ACCEPT [0:0]\n"
+		     "-A PREROUTING -m tos --tos 0x10/0x3f -j ACCEPT\n"
+		     "-A PREROUTING -j TOS --set-tos 0x10/0x3f\n"
+		     "-A PREROUTING -p tcp -m tos --tos 0x10/0x3f -j DROP\n"
+		     "COMMIT\n", NULL);
+	assert_no_finding("IPT001");
+}
+
+/* A name only this machine's passwd resolves: no claim about the rule. */
+static void test_lint_rule_with_local_names_is_not_shadowed(void **state)
+{
+	lint(*state, FILTER("-A OUTPUT -p tcp -j DROP\n"
+			    "-A OUTPUT -p tcp -m owner --uid-owner root "
+			    "-j ACCEPT\n"
+			    "-A OUTPUT -p tcp -m owner --uid-owner 0 -j ACCEPT\n"),
+	     NULL);
+	assert_false(has("IPT001", 6, NULL));
+	assert_finding("IPT001", 7, NULL);
+}
+
+/* ---- IPT002 unreachable ---- */
+
+static void test_lint_after_unconditional_accept(void **state)
+{
+	lint(*state, FILTER("-A INPUT -m comment --comment all -j ACCEPT\n"
+			    "-A INPUT -p tcp -j DROP\n"
+			    "-A INPUT -m recent --name x --rcheck -j DROP\n"),
+	     NULL);
+	assert_finding("IPT002", 6, "rule 1 of 'INPUT' (line 5) comes first "
+		       "and matches every packet (-j ACCEPT)");
+	assert_finding("IPT002", 7, NULL);
+	assert_no_finding("IPT001");
+}
+
+static void test_lint_after_unconditional_log_is_reachable(void **state)
+{
+	lint(*state, FILTER("-A INPUT -j LOG\n-A INPUT -p tcp -j DROP\n"), NULL);
+	assert_no_finding("IPT002");
+	assert_no_finding("IPT001");
+}
+
+/* ---- IPT003 redundant ---- */
+
+static void test_lint_duplicate_is_redundant(void **state)
+{
+	lint(*state, FILTER("-A INPUT -p tcp -m tcp --dport 22 -j REJECT "
+			    "--reject-with tcp-reset\n"
+			    "-A INPUT -j LOG\n"
+			    "-A INPUT -s 10.0.0.1/32 -p tcp -m tcp --dport 22 "
+			    "-j REJECT --reject-with tcp-reset\n"),
+	     NULL);
+	assert_finding("IPT003", 7, "rule 1 of 'INPUT' (line 5) comes first "
+		       "and matches every packet this one could (-j REJECT, "
+		       "the same effect)");
+	assert_no_finding("IPT001");
+}
+
+static void test_lint_other_target_options_is_not_redundant(void **state)
+{
+	lint(*state, FILTER("-A INPUT -p tcp -m tcp --dport 22 -j REJECT "
+			    "--reject-with tcp-reset\n"
+			    "-A INPUT -p tcp -m tcp --dport 22 -j REJECT\n"),
+	     NULL);
+	assert_no_finding("IPT003");
+	assert_finding("IPT001", 6, NULL);
+}
+
+/* ---- IPT004..IPT006 chains ---- */
+
+static void test_lint_unused_chain(void **state)
+{
+	lint(*state, FILTER(":UNUSED - [0:0]\n:USED - [0:0]\n"
+			    "-A INPUT -j USED\n-A USED -j ACCEPT\n"), NULL);
+	assert_finding("IPT004", 5, "'UNUSED'");
+	assert_false(has("IPT004", 0, "'USED'"));
+}
+
+static void test_lint_jump_to_empty_chain(void **state)
+{
+	lint(*state, FILTER(":EMPTY - [0:0]\n:FULL - [0:0]\n"
+			    "-A INPUT -j EMPTY\n-A INPUT -j FULL\n"
+			    "-A FULL -j ACCEPT\n"), NULL);
+	assert_finding("IPT005", 7, "jump to empty chain 'EMPTY' has no effect");
+	assert_false(has("IPT005", 8, NULL));
+	lint(*state, FILTER(":EMPTY - [0:0]\n-A INPUT -p udp -g EMPTY\n"), NULL);
+	assert_finding("IPT005", 6, "goto to empty chain 'EMPTY' acts as a RETURN");
+}
+
+static void test_lint_chain_that_only_returns(void **state)
+{
+	lint(*state, FILTER(":RET - [0:0]\n:MIX - [0:0]\n:REC - [0:0]\n"
+			    "-A INPUT -j RET\n-A INPUT -j MIX\n-A INPUT -j REC\n"
+			    "-A RET -s 1.2.3.4/32 -j RETURN\n-A RET -j RETURN\n"
+			    "-A MIX -s 1.2.3.4/32 -j RETURN\n-A MIX -j DROP\n"
+			    "-A REC -m recent --name x --set -j RETURN\n"),
+	     NULL);
+	assert_finding("IPT006", 5, "'RET'");
+	assert_false(has("IPT006", 0, "'MIX'"));
+	assert_false(has("IPT006", 0, "'REC'"));	/* -m recent --set acts */
+}
+
+/* ---- IPT007 host state ---- */
+
+static void test_lint_host_state_match(void **state)
+{
+	lint(*state, FILTER("-A INPUT -p tcp -m limit --limit 5/min -j LOG\n"
+			    "-A INPUT -m comment --comment x -j ACCEPT\n"),
+	     NULL);
+	assert_finding("IPT007", 5, "-m limit");
+	assert_int_equal(found.v[0].loc.col, 20);	/* at "limit" */
+	assert_false(has("IPT007", 6, NULL));
+}
+
+/* ---- IPT008 the seed's trap ---- */
+
+static void test_lint_owner_only_port_drop(void **state)
+{
+	lint(*state, FILTER("-A OUTPUT -p tcp -m tcp --dport 1060 -m owner "
+			    "--uid-owner 1000 -j ACCEPT\n"
+			    "-A OUTPUT -p tcp -m tcp --dport 1060 -j DROP\n"),
+	     NULL);
+	assert_finding("IPT008", 6, "only uid 1000 may reach tcp port 1060 (rule 1, line 5)");
+	assert_finding("IPT008", 6, "port 1060");
+}
+
+static void test_lint_owner_only_port_reject_is_fine(void **state)
+{
+	lint(*state, FILTER("-A OUTPUT -p tcp -m tcp --dport 1060 -m owner "
+			    "--uid-owner 1000 -j ACCEPT\n"
+			    "-A OUTPUT -p tcp -m tcp --dport 1060 -j REJECT "
+			    "--reject-with tcp-reset\n"
+			    "-A OUTPUT -p tcp -m tcp --dport 1061 -j DROP\n"),
+	     NULL);
+	assert_no_finding("IPT008");
+	/* another port, or everyone accepted first: no trap either */
+	lint(*state, FILTER("-A OUTPUT -p tcp -m tcp --dport 1060 -j ACCEPT\n"
+			    "-A OUTPUT -p tcp -m tcp --dport 1060 -m owner "
+			    "--uid-owner 1000 -j ACCEPT\n"
+			    "-A OUTPUT -p tcp -m tcp --dport 1060 -j DROP\n"),
+	     "IPT001");
+	assert_no_finding("IPT008");
+}
+
+static void test_lint_owner_trap_names_the_ports_it_drops(void **state)
+{
+	lint(*state, FILTER("-A OUTPUT -p tcp -m multiport --dports 8000:8100 "
+			    "-m owner --gid-owner 50 -j ACCEPT\n"
+			    "-A OUTPUT -p tcp -m tcp --dport 8080:9000 -j DROP\n"),
+	     NULL);
+	assert_finding("IPT008", 6, "only gid 50 may reach tcp ports 8080-8100");
+	/* a DROP of non-SYN packets only is not the trap */
+	lint(*state, FILTER("-A OUTPUT -p tcp -m tcp --dport 1060 -m owner "
+			    "--uid-owner 1000 -j ACCEPT\n"
+			    "-A OUTPUT -p tcp -m tcp --dport 1060 "
+			    "--tcp-flags SYN,ACK ACK -j DROP\n"), NULL);
+	assert_no_finding("IPT008");
+}
+
+/* ---- IPT009, IPT010 ---- */
+
+static void test_lint_drop_policy_without_loopback(void **state)
+{
+	lint(*state, "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n"
+		     ":OUTPUT ACCEPT [0:0]\n"
+		     "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n",
+	     NULL);
+	assert_finding("IPT009", 2, NULL);
+	/* accepting some of lo is not accepting lo */
+	lint(*state, "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n"
+		     ":OUTPUT ACCEPT [0:0]\n"
+		     "-A INPUT -i lo -p tcp -m tcp --dport 22 -j ACCEPT\n"
+		     "-A INPUT -s 127.0.0.1/32 -j ACCEPT\nCOMMIT\n", NULL);
+	assert_finding("IPT009", 2, NULL);
+	lint(*state, "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n"
+		     ":OUTPUT ACCEPT [0:0]\n:LO - [0:0]\n-A INPUT -j LO\n"
+		     "-A LO -i lo -j ACCEPT\nCOMMIT\n", NULL);
+	assert_no_finding("IPT009");
+}
+
+static void test_lint_state_and_conntrack_mixed(void **state)
+{
+	lint(*state, FILTER("-A INPUT -m conntrack --ctstate ESTABLISHED "
+			    "-j ACCEPT\n"
+			    "-A OUTPUT -m state --state ESTABLISHED -j ACCEPT\n"),
+	     NULL);
+	assert_finding("IPT010", 6, NULL);
+	lint(*state, FILTER("-A INPUT -m conntrack --ctstate ESTABLISHED "
+			    "-j ACCEPT\n"
+			    "-A OUTPUT -m conntrack --ctstate NEW -j ACCEPT\n"),
+	     NULL);
+	assert_no_finding("IPT010");
+}
+
+/* ---- suppression ---- */
+
+static void test_lint_comment_marker_silences(void **state)
+{
+	const char *rules =
+		FILTER("-A INPUT -p tcp -j DROP\n"
+		       "-A INPUT -p tcp -m tcp --dport 22 -m comment "
+		       "--comment \"ssh iptsim:ignore=IPT003,IPT001\" "
+		       "-j ACCEPT\n"
+		       "-A INPUT -p tcp -m tcp --dport 23 -m comment "
+		       "--comment iptsim:ignore -j ACCEPT\n"
+		       "-A INPUT -p tcp -m tcp --dport 24 -m comment "
+		       "--comment iptsim:ignore=IPT003 -j ACCEPT\n");
+
+	assert_int_equal(lint(*state, rules, NULL), 1);
+	assert_finding("IPT001", 8, NULL);
+	assert_int_equal(lint(*state, rules, "IPT001"), 0);
+	assert_no_finding("IPT001");
+}
+
+static void test_lint_codes_are_documented(void **state)
+{
+	const struct ipts_lint_code *c;
+	size_t n, i;
+
+	(void)state;
+	c = ipts_lint_codes(&n);
+	assert_true(n >= 8);
+	for (i = 0; i < n; i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "IPT%03u", (unsigned int)(i + 1));
+		assert_string_equal(c[i].code, want);
+		assert_true(*c[i].short_desc && *c[i].full_desc && *c[i].help);
+		assert_ptr_equal(ipts_lint_code_find(want), &c[i]);
+	}
+	assert_null(ipts_lint_code_find("IPT999"));
+}
+
+static int teardown(void **state)
+{
+	ipts_diags_free(&found);
+	memset(&found, 0, sizeof(found));
+	return fixture_teardown(state);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_lint_shadowed_by_wider_port_range),
+		T(test_lint_partial_overlap_is_not_shadowed),
+		T(test_lint_shadowed_by_multiport_and_prefix),
+		T(test_lint_inverted_prefix_is_not_shadowing),
+		T(test_lint_state_and_ctstate_sets),
+		T(test_lint_port_match_does_not_cover_fragments),
+		T(test_lint_unmodelled_rule_is_never_shadowed),
+		T(test_lint_unmodelled_rule_never_shadows),
+		T(test_lint_mark_change_between_rules_stops_search),
+		T(test_lint_identity_match_and_tos_change),
+		T(test_lint_rule_with_local_names_is_not_shadowed),
+		T(test_lint_after_unconditional_accept),
+		T(test_lint_after_unconditional_log_is_reachable),
+		T(test_lint_duplicate_is_redundant),
+		T(test_lint_other_target_options_is_not_redundant),
+		T(test_lint_unused_chain),
+		T(test_lint_jump_to_empty_chain),
+		T(test_lint_chain_that_only_returns),
+		T(test_lint_host_state_match),
+		T(test_lint_owner_only_port_drop),
+		T(test_lint_owner_only_port_reject_is_fine),
+		T(test_lint_owner_trap_names_the_ports_it_drops),
+		T(test_lint_drop_policy_without_loopback),
+		T(test_lint_state_and_conntrack_mixed),
+		T(test_lint_comment_marker_silences),
+		T(test_lint_codes_are_documented),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

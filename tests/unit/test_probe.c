@@ -1,0 +1,373 @@
+/*
+ * test_probe.c - the connections `iptsim diff` asks: values taken from the
+ * rules that differ between two files (and the jumps leading to them), the
+ * values just around them, the defaults, and the cap.
+ */
+#include "fixture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "probe.h"
+#include "sim.h"
+
+/* Two fixtures: the OLD and the NEW file. */
+struct pair {
+	void *old, *new_f;
+	struct ipts_probe_set set;
+};
+
+static int setup(void **state)
+{
+	struct pair *p = calloc(1, sizeof(*p));
+
+	if (!p || fixture_setup(&p->old) || fixture_setup(&p->new_f))
+		return -1;
+	*state = p;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct pair *p = *state;
+
+	ipts_probe_set_free(&p->set);
+	fixture_teardown(&p->old);
+	fixture_teardown(&p->new_f);
+	free(p);
+	return 0;
+}
+
+static uint32_t ip4(const char *s)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a.s_addr;
+}
+
+static const char hdr[] =
+	"*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+	":OUTPUT ACCEPT [0:0]\n";
+
+static struct ipts_ruleset *load(void *fixture, const char *body)
+{
+	struct ipts_fixture *f = fixture;
+	char text[4096];
+	struct ipts_ruleset *rs;
+
+	snprintf(text, sizeof(text), "%s%sCOMMIT\n", hdr, body);
+	rs = load_str(f, text);
+	if (!rs) {
+		fixture_dump_diags(f);
+		fail_msg("ruleset does not load");
+	}
+	return rs;
+}
+
+/* Derive the probes of OLD @a against NEW @b. */
+static struct ipts_probe_set *derive(void **state, const char *a,
+				     const char *b,
+				     const struct ipts_probe_opts *opts)
+{
+	struct pair *p = *state;
+
+	ipts_probe_set_free(&p->set);
+	assert_int_equal(ipts_probe_derive(load(p->old, a), load(p->new_f, b),
+					   opts, &p->set), 0);
+	return &p->set;
+}
+
+#define assert_has(vals, x) assert_true(ipts_probe_vals_has(&(vals), (x)))
+#define assert_lacks(vals, x) assert_false(ipts_probe_vals_has(&(vals), (x)))
+
+static void test_probe_identical_files_give_defaults_only(void **state)
+{
+	const char *r = "-A INPUT -p tcp --dport 443 -j DROP\n"
+			"-A OUTPUT -m owner --uid-owner 77 -j DROP\n";
+	struct ipts_probe_set *s = derive(state, r, r, NULL);
+
+	assert_int_equal(s->focus_rules, 0);
+	assert_int_equal(s->dims.dport.n, 3);	/* 22, 80, 1060 */
+	assert_has(s->dims.dport, 1060);
+	assert_lacks(s->dims.dport, 443);
+	assert_int_equal(s->dims.uid.n, 2);	/* 0, 1000 */
+	assert_int_equal(s->dims.proto.n, 1);	/* tcp */
+	assert_int_equal(s->n, 3 * 2);
+	assert_int_equal(s->total, s->n);
+}
+
+static void test_probe_counters_are_no_difference(void **state)
+{
+	struct ipts_probe_set *s = derive(state,
+		"[3:180] -A INPUT -p tcp --dport 443 -j DROP\n",
+		"[0:0] -A INPUT -p tcp --dport 443 -j DROP\n", NULL);
+
+	assert_int_equal(s->focus_rules, 0);
+	assert_lacks(s->dims.dport, 443);
+}
+
+static void test_probe_port_and_its_neighbours(void **state)
+{
+	struct ipts_probe_set *s = derive(state, "",
+		"-A INPUT -p tcp --dport 8080 -j DROP\n"
+		"-A INPUT -p tcp --dport 3000:3005 -j DROP\n"
+		"-A INPUT -p tcp --sport 1:1023 -j DROP\n", NULL);
+
+	assert_int_equal(s->focus_rules, 3);
+	assert_has(s->dims.dport, 8079);
+	assert_has(s->dims.dport, 8080);
+	assert_has(s->dims.dport, 8081);
+	assert_has(s->dims.dport, 2999);
+	assert_has(s->dims.dport, 3000);
+	assert_has(s->dims.dport, 3005);
+	assert_has(s->dims.dport, 3006);
+	assert_lacks(s->dims.dport, 3002);
+	/* a source port range: the client's side, and the server's replies */
+	assert_has(s->dims.sport, 1023);
+	assert_has(s->dims.sport, 1024);
+	assert_has(s->dims.sport, 40000);
+	assert_lacks(s->dims.sport, 0);
+	assert_has(s->dims.dport, 1024);
+}
+
+static void test_probe_multiport_and_udp(void **state)
+{
+	struct ipts_probe_set *s = derive(state, "",
+		"-A INPUT -p udp -m multiport --dports 53,123 -j DROP\n",
+		NULL);
+
+	assert_has(s->dims.proto, IPPROTO_UDP);
+	assert_has(s->dims.proto, IPPROTO_TCP);
+	assert_has(s->dims.dport, 52);
+	assert_has(s->dims.dport, 53);
+	assert_has(s->dims.dport, 124);
+}
+
+static void test_probe_uid_and_gid_ranges(void **state)
+{
+	struct ipts_probe_set *s = derive(state, "",
+		"-A OUTPUT -m owner --uid-owner 2000-2005 -j DROP\n"
+		"-A OUTPUT -m owner --gid-owner 50 -j DROP\n", NULL);
+
+	assert_has(s->dims.uid, 0);
+	assert_has(s->dims.uid, 1000);
+	assert_has(s->dims.uid, 1999);
+	assert_has(s->dims.uid, 2000);
+	assert_has(s->dims.uid, 2005);
+	assert_has(s->dims.uid, 2006);
+	assert_lacks(s->dims.uid, 2003);
+	assert_has(s->dims.gid, 49);
+	assert_has(s->dims.gid, 50);
+	assert_has(s->dims.gid, 51);
+}
+
+static void test_probe_addresses_are_local_unicast_only(void **state)
+{
+	struct ipts_probe_set *s = derive(state, "",
+		"-A INPUT -d 10.0.0.0/8 -j DROP\n"
+		"-A INPUT -s 192.0.2.7/32 -j DROP\n"
+		"-A INPUT -d 224.0.0.1/32 -j DROP\n"
+		"-A INPUT -d 0.0.0.0/32 -j DROP\n", NULL);
+	size_t i;
+
+	assert_has(s->dims.dst, ip4("10.0.0.1"));	/* inside */
+	assert_has(s->dims.dst, ip4("11.0.0.0"));	/* just past it */
+	assert_has(s->dims.dst, ip4("127.0.0.1"));
+	assert_lacks(s->dims.dst, ip4("224.0.0.1"));
+	assert_lacks(s->dims.dst, ip4("0.0.0.0"));
+	assert_has(s->dims.src, ip4("192.0.2.7"));
+	assert_has(s->dims.src, ip4("192.0.2.8"));
+	/* every address that is not loopback is made local to the query */
+	for (i = 0; i < s->n; i++) {
+		const struct ipts_query *q = &s->q[i];
+
+		bool src_ok = q->src == ip4("127.0.0.1"), dst_ok = false;
+		unsigned int k;
+
+		for (k = 0; k < q->nlocal; k++) {
+			src_ok |= q->local_addrs[k] == q->src;
+			dst_ok |= q->local_addrs[k] == q->dst;
+		}
+		assert_true(src_ok);
+		assert_true(dst_ok || q->dst == ip4("127.0.0.1"));
+	}
+}
+
+static void test_probe_unchanged_chain_gives_nothing(void **state)
+{
+	struct ipts_probe_set *s = derive(state,
+		"-A INPUT -p tcp --dport 8080 -j ACCEPT\n"
+		"-A OUTPUT -m owner --uid-owner 77 -j DROP\n",
+		"-A INPUT -p tcp --dport 8080 -j DROP\n"
+		"-A OUTPUT -m owner --uid-owner 77 -j DROP\n", NULL);
+
+	assert_int_equal(s->focus_rules, 2);	/* INPUT's rule, both files */
+	assert_has(s->dims.dport, 8080);
+	assert_lacks(s->dims.uid, 77);
+}
+
+static void test_probe_only_rules_between_common_head_and_tail(void **state)
+{
+	struct ipts_probe_set *s = derive(state,
+		"-A INPUT -p tcp --dport 100 -j ACCEPT\n"
+		"-A INPUT -p tcp --dport 200 -j ACCEPT\n"
+		"-A INPUT -p tcp --dport 300 -j ACCEPT\n",
+		"-A INPUT -p tcp --dport 100 -j ACCEPT\n"
+		"-A INPUT -p tcp --dport 250 -j DROP\n"
+		"-A INPUT -p tcp --dport 300 -j ACCEPT\n", NULL);
+
+	assert_int_equal(s->focus_rules, 2);
+	assert_has(s->dims.dport, 200);
+	assert_has(s->dims.dport, 250);
+	assert_lacks(s->dims.dport, 100);
+	assert_lacks(s->dims.dport, 300);
+}
+
+static void test_probe_jump_to_changed_chain_gives_its_values(void **state)
+{
+	struct ipts_probe_set *s = derive(state,
+		"-N SVC\n"
+		"-A INPUT -d 192.0.2.1/32 -p tcp --dport 443 -j SVC\n"
+		"-A INPUT -p tcp --dport 25 -j DROP\n"
+		"-A SVC -j ACCEPT\n",
+		"-N SVC\n"
+		"-A INPUT -d 192.0.2.1/32 -p tcp --dport 443 -j SVC\n"
+		"-A INPUT -p tcp --dport 25 -j DROP\n"
+		"-A SVC -j DROP\n", NULL);
+
+	assert_has(s->dims.dport, 443);
+	assert_has(s->dims.dst, ip4("192.0.2.1"));
+	/* the other rule of the unchanged caller is no path to SVC */
+	assert_lacks(s->dims.dport, 25);
+}
+
+static void test_probe_one_file_alone_gives_all_its_rules(void **state)
+{
+	struct pair *p = *state;
+	struct ipts_probe_set *s = &p->set;
+
+	ipts_probe_set_free(s);
+	assert_int_equal(ipts_probe_derive(NULL, load(p->new_f,
+		"-A INPUT -p tcp --dport 443 -j DROP\n"
+		"-A OUTPUT -m owner --uid-owner 77 -j DROP\n"), NULL, s), 0);
+	assert_int_equal(s->focus_rules, 2);
+	assert_has(s->dims.dport, 443);
+	assert_has(s->dims.uid, 77);
+}
+
+static void test_probe_cap_tries_every_value_first(void **state)
+{
+	struct ipts_probe_opts opts = { .max = 40 };
+	struct ipts_probe_set *s = derive(state, "",
+		"-A INPUT -p tcp -m multiport --dports 100,200,300,400 -j DROP\n"
+		"-A OUTPUT -m owner --uid-owner 5000 -j DROP\n", &opts);
+	size_t i, k;
+
+	assert_int_equal(s->n, 40);
+	assert_true(s->total > 40);
+	/* the first connection is the default one */
+	assert_int_equal(s->q[0].proto, IPPROTO_TCP);
+	assert_int_equal(s->q[0].dport, 1060);
+	assert_int_equal(s->q[0].uid, 0);
+	assert_int_equal(s->q[0].src, ip4("127.0.0.1"));
+	for (k = 0; k < s->dims.dport.n; k++) {
+		bool seen = false;
+
+		for (i = 0; i < s->n; i++)
+			seen |= s->q[i].dport == s->dims.dport.v[k];
+		assert_true(seen);
+	}
+	for (k = 0; k < s->dims.uid.n; k++) {
+		bool seen = false;
+
+		for (i = 0; i < s->n; i++)
+			seen |= s->q[i].uid == s->dims.uid.v[k];
+		assert_true(seen);
+	}
+}
+
+static void test_probe_each_rule_gets_a_connection_it_matches(void **state)
+{
+	struct ipts_probe_opts opts = { .max = 4 };
+	struct ipts_probe_set *s = derive(state, "",
+		"-A INPUT -d 10.1.2.3/32 -p udp -m udp --dport 9100 -j DROP\n"
+		"-A OUTPUT -p tcp -m owner --uid-owner 5000 -m tcp --dport 7 "
+		"-j DROP\n", &opts);
+	bool first = false, second = false;
+	size_t i;
+
+	/* after the default connection, before the value-by-value ones */
+	for (i = 0; i < s->n; i++) {
+		const struct ipts_query *q = &s->q[i];
+
+		first |= q->proto == IPPROTO_UDP && q->dport == 9100 &&
+			 q->dst == ip4("10.1.2.3");
+		second |= q->proto == IPPROTO_TCP && q->dport == 7 &&
+			  q->uid == 5000;
+	}
+	assert_true(first);
+	assert_true(second);
+}
+
+static void test_probe_no_connection_twice(void **state)
+{
+	struct ipts_probe_set *s = derive(state, "",
+		"-A INPUT -p tcp --dport 8080 -j DROP\n"
+		"-A OUTPUT -m owner --uid-owner 5 -j DROP\n", NULL);
+	size_t i, k;
+
+	assert_int_equal(s->n, s->total);
+	for (i = 0; i < s->n; i++)
+		for (k = i + 1; k < s->n; k++)
+			assert_false(memcmp(&s->q[i], &s->q[k],
+					    sizeof(s->q[i])) == 0);
+}
+
+static void test_probe_options_fix_dimensions(void **state)
+{
+	static const uint32_t uids[] = { 1001 };
+	static const uint32_t dports[] = { 22, 8080 };
+	struct ipts_probe_opts opts = {
+		.proto = IPPROTO_UDP, .uids = uids, .nuids = 1,
+		.dports = dports, .ndports = 2,
+	};
+	struct ipts_probe_set *s = derive(state, "",
+		"-A INPUT -p tcp --dport 443 -j DROP\n"
+		"-A OUTPUT -m owner --uid-owner 5 -j DROP\n", &opts);
+	size_t i;
+
+	assert_int_equal(s->n, 2);
+	for (i = 0; i < s->n; i++) {
+		assert_int_equal(s->q[i].proto, IPPROTO_UDP);
+		assert_int_equal(s->q[i].uid, 1001);
+		assert_true(s->q[i].dport == 22 || s->q[i].dport == 8080);
+	}
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_probe_identical_files_give_defaults_only),
+		T(test_probe_counters_are_no_difference),
+		T(test_probe_port_and_its_neighbours),
+		T(test_probe_multiport_and_udp),
+		T(test_probe_uid_and_gid_ranges),
+		T(test_probe_addresses_are_local_unicast_only),
+		T(test_probe_unchanged_chain_gives_nothing),
+		T(test_probe_only_rules_between_common_head_and_tail),
+		T(test_probe_jump_to_changed_chain_gives_its_values),
+		T(test_probe_one_file_alone_gives_all_its_rules),
+		T(test_probe_cap_tries_every_value_first),
+		T(test_probe_each_rule_gets_a_connection_it_matches),
+		T(test_probe_no_connection_twice),
+		T(test_probe_options_fix_dimensions),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
