@@ -102,6 +102,10 @@ struct ipts_ipcheck {
 	uint32_t src, smsk, dst, dmsk;	/* network order, as in ipt_ip */
 	uint8_t proto, invflags;
 	bool full;			/* interfaces or -f: ask ipt_ip */
+	/* The rule's first tcp or udp match (l4proto 0: none): its port
+	 * ranges, host order, and XT_TCP_INV_SRCPT/DSTPT-style flags. */
+	uint8_t l4proto, l4inv;
+	uint16_t spts[2], dpts[2];
 };
 
 struct ipts_chain {

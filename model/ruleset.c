@@ -5,6 +5,8 @@
  */
 #include "model.h"
 
+#include <linux/netfilter/xt_tcpudp.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -358,6 +360,41 @@ uint32_t ipts_rule_num(const struct ipts_rule *r)
 	return 0;
 }
 
+/* The ports of the rule's first tcp or udp match (xt_tcpudp.h). */
+static void pack_ports(const struct ipts_rule *r, struct ipts_ipcheck *x)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+
+		if (m->u.user.revision != 0)
+			continue;
+		if (strcmp(m->u.user.name, "tcp") == 0 &&
+		    m->u.match_size >= sizeof(*m) + sizeof(struct xt_tcp)) {
+			const struct xt_tcp *t = (const void *)m->data;
+
+			x->l4proto = IPPROTO_TCP;
+			memcpy(x->spts, t->spts, sizeof(x->spts));
+			memcpy(x->dpts, t->dpts, sizeof(x->dpts));
+			x->l4inv = t->invflags & (XT_TCP_INV_SRCPT |
+						  XT_TCP_INV_DSTPT);
+			return;
+		}
+		if (strcmp(m->u.user.name, "udp") == 0 &&
+		    m->u.match_size >= sizeof(*m) + sizeof(struct xt_udp)) {
+			const struct xt_udp *u = (const void *)m->data;
+
+			x->l4proto = IPPROTO_UDP;
+			memcpy(x->spts, u->spts, sizeof(x->spts));
+			memcpy(x->dpts, u->dpts, sizeof(x->dpts));
+			x->l4inv = u->invflags & (XT_UDP_INV_SRCPT |
+						  XT_UDP_INV_DSTPT);
+			return;
+		}
+	}
+}
+
 void ipts_ruleset_index(struct ipts_ruleset *rs)
 {
 	unsigned int i;
@@ -384,6 +421,7 @@ void ipts_ruleset_index(struct ipts_ruleset *rs)
 				x->dmsk = ip->dmsk.s_addr;
 				x->proto = (uint8_t)ip->proto;
 				x->invflags = ip->invflags;
+				pack_ports(c->rules[k], x);
 				x->full = ip->iniface_mask[0] ||
 					  ip->outiface_mask[0] ||
 					  (ip->flags & IPT_F_FRAG) ||

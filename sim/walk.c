@@ -227,6 +227,16 @@ static inline bool ipcheck_may_match(const struct ipts_ipcheck *x,
 	if (x->proto && ((p->protocol != x->proto) ^
 			 !!(x->invflags & XT_INV_PROTO)))
 		return false;
+	/* tcp_mt()/udp_mt(): a port outside the range is no match (the
+	 * XT_TCP_INV_* and XT_UDP_INV_* port bits are the same). */
+	if (x->l4proto && x->l4proto == p->protocol) {
+		if ((p->sport < x->spts[0] || p->sport > x->spts[1]) ^
+		    !!(x->l4inv & XT_TCP_INV_SRCPT))
+			return false;
+		if ((p->dport < x->dpts[0] || p->dport > x->dpts[1]) ^
+		    !!(x->l4inv & XT_TCP_INV_DSTPT))
+			return false;
+	}
 	return true;
 }
 
