@@ -18,6 +18,7 @@
 #include "parser.h"
 #include "probe.h"
 #include "report.h"
+#include "sarif.h"
 #include "sim.h"
 
 static const char usage_text[] =
@@ -39,7 +40,9 @@ static const char usage_text[] =
 	"  --max N              compare at most N connections (default 4000)\n"
 	"  --undetermined       also list the connections undetermined alike\n"
 	"                       on both sides (text output)\n"
-	"  --format text|json   output format (default text)\n"
+	"  --format text|json|sarif\n"
+	"                       output format (default text); sarif: each\n"
+	"                       change a result at the rule responsible\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"A connection undetermined on either side is a change only when the\n"
@@ -307,9 +310,10 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 			break;
 		case OPT_FORMAT:
 			if (ipts_format_parse(optarg, 1u << IPTS_FMT_TEXT |
-					      1u << IPTS_FMT_JSON, &o->fmt) < 0)
+					      1u << IPTS_FMT_JSON |
+					      1u << IPTS_FMT_SARIF, &o->fmt) < 0)
 				return ipts_usage_error("diff", "invalid "
-					"format '%s': text or json", optarg);
+					"format '%s': text, json or sarif", optarg);
 			break;
 		case OPT_UNDET:
 			o->list_undet = true;
@@ -333,7 +337,46 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 
 struct tally {
 	size_t compared, changed, undetermined, refused;
+	struct ipts_diags *sarif;	/* changes, for --format sarif */
 };
+
+/* Where the rule (or chain policy) that decided @r stands, if one did. */
+static const struct ipts_loc *deciding_loc(const struct ipts_result *r)
+{
+	const struct ipts_trace *t;
+
+	if (r->decided_pkt < 0 || r->decided_idx < 0)
+		return NULL;
+	t = &r->packets[r->decided_pkt].trace[r->decided_idx];
+	if (t->rule)
+		return &t->rule->loc;
+	return t->chain->loc.src ? &t->chain->loc : NULL;
+}
+
+/*
+ * For SARIF: a change is a warning at the rule responsible in NEW (else
+ * in OLD, else nowhere), its message the sentence text output prints.
+ */
+static void add_change_diag(struct ipts_diags *d, const struct ipts_query *q,
+			    const struct ipts_result *o,
+			    const struct ipts_result *n)
+{
+	const struct ipts_loc *at = deciding_loc(n);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		ipts_oom();
+	print_change_text(f, q, o, n);
+	fclose(f);
+	if (len && text[len - 1] == '\n')
+		text[--len] = '\0';
+	if (!at)
+		at = deciding_loc(o);
+	ipts_diag_add_code(d, IPTS_WARNING, at, "iptsim/diff", "%s", text);
+	free(text);
+}
 
 static void compare(const struct ipts_ruleset *old_rs,
 		    const struct ipts_ruleset *new_rs,
@@ -367,6 +410,8 @@ static void compare(const struct ipts_ruleset *old_rs,
 		}
 		if (opt->fmt == IPTS_FMT_JSON)
 			print_change_json(stdout, q, &o, &n, t->changed == 0);
+		else if (opt->fmt == IPTS_FMT_SARIF)
+			add_change_diag(t->sarif, q, &o, &n);
 		else
 			print_change_text(stdout, q, &o, &n);
 		t->changed++;
@@ -379,6 +424,10 @@ static void print_summary(const struct tally *t,
 			  const struct ipts_probe_set *set,
 			  enum ipts_format fmt)
 {
+	if (fmt == IPTS_FMT_SARIF) {
+		ipts_sarif_write(stdout, t->sarif);
+		return;
+	}
 	if (fmt == IPTS_FMT_JSON) {
 		fprintf(stdout, "%s], \"compared\": %zu, \"changed\": %zu, "
 			"\"undetermined_alike\": %zu, \"skipped\": %zu, "
@@ -407,7 +456,8 @@ int cmd_diff(int argc, char **argv)
 	struct ipts_source *osrc = NULL, *nsrc = NULL;
 	struct ipts_ruleset *old_rs = NULL, *new_rs = NULL;
 	struct ipts_probe_set set = { 0 };
-	struct tally t = { 0 };
+	struct ipts_diags sarif = { 0 };
+	struct tally t = { .sarif = &sarif };
 	const char *old_path, *new_path;
 	int rc;
 
@@ -433,6 +483,7 @@ int cmd_diff(int argc, char **argv)
 	print_summary(&t, &set, o.fmt);
 	rc = t.changed ? IPTS_EXIT_NO : IPTS_EXIT_YES;
 out:
+	ipts_diags_free(&sarif);
 	ipts_probe_set_free(&set);
 	if (new_rs)
 		ipts_ruleset_free(new_rs);

@@ -131,6 +131,11 @@ void ipts_sarif_write(FILE *f, const struct ipts_diags *d)
 	rule(f, "iptsim/warning", "warning", "the file loads, with a caveat",
 	     "The line loads, but its meaning depends on something the "
 	     "message names.", "Read the message.", IPTS_WARNING, false);
+	rule(f, "iptsim/diff", "diff", "a connection's answer changes",
+	     "iptsim diff: this connection gets another answer from the new "
+	     "version of the file than from the old one; the location is the "
+	     "rule responsible in the new version.",
+	     "Check that the change is intended.", IPTS_WARNING, false);
 	rule(f, "iptsim/note", "note", "information",
 	     "Information about the file.", "None needed.", IPTS_NOTE, false);
 	fputs("\n          ]\n        }\n      },\n"
