@@ -5,6 +5,7 @@
  */
 #include "fixture.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The text of the --comment of rule 1 of filter INPUT. */
@@ -119,6 +120,28 @@ static void test_scanner_nul_byte_is_an_error(void **state)
 	assert_diag(f, 2, 9, "NUL byte");
 }
 
+/*
+ * A comment line of 25,000 bytes reaches iptables-restore as three
+ * fgets() pieces, each a comment: the file loads, and positions after it
+ * are still those of the file (the pieces' cuts are no bytes of it).
+ */
+static void test_scanner_long_comment_keeps_positions(void **state)
+{
+	struct ipts_fixture *f = *state;
+	size_t n = 25000, len;
+	char *text = malloc(n + 128);
+
+	assert_non_null(text);
+	len = (size_t)sprintf(text, "*filter\n");
+	memset(text + len, '#', n);
+	len += n;
+	sprintf(text + len, "\n-A INPUT -j NOSUCH\nCOMMIT\n");
+	assert_null(load_str(f, text));
+	assert_warning(f, 2, 10240, "reads at most 10239 bytes");
+	assert_diag(f, 3, 13, "NOSUCH");
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +155,7 @@ int main(void)
 		cmocka_unit_test(test_scanner_trailing_comment_is_refused),
 		cmocka_unit_test(test_scanner_commit_needs_newline),
 		cmocka_unit_test(test_scanner_nul_byte_is_an_error),
+		cmocka_unit_test(test_scanner_long_comment_keeps_positions),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
