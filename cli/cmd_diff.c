@@ -17,6 +17,7 @@
 #include "model.h"
 #include "parser.h"
 #include "probe.h"
+#include "query.h"
 #include "report.h"
 #include "sarif.h"
 #include "sim.h"
@@ -61,21 +62,6 @@ enum {
 };
 
 #define MAX_FIXED 64
-
-static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (!*s || *s == '-' || *s == '+')
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return false;
-	*out = v;
-	return true;
-}
 
 /* Possible outcomes, as the set the comparison uses. */
 static unsigned int possible(const struct ipts_result *r)
@@ -283,7 +269,7 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 					"protocol '%s': tcp or udp", optarg);
 			break;
 		case OPT_UID:
-			if (!parse_ulong(optarg, 0xfffffffeUL, &v))
+			if (!ipts_parse_ulong(optarg, 0xfffffffeUL, &v))
 				return ipts_usage_error("diff", "invalid uid "
 					"'%s': give a number", optarg);
 			if (o->probe.nuids == MAX_FIXED)
@@ -293,7 +279,7 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 			o->probe.uids = o->uids;
 			break;
 		case OPT_DPORT:
-			if (!parse_ulong(optarg, 65535, &v) || v == 0)
+			if (!ipts_parse_ulong(optarg, 65535, &v) || v == 0)
 				return ipts_usage_error("diff", "invalid port "
 							"'%s'", optarg);
 			if (o->probe.ndports == MAX_FIXED)
@@ -303,7 +289,7 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 			o->probe.dports = o->dports;
 			break;
 		case OPT_MAX:
-			if (!parse_ulong(optarg, 1000000, &v) || v == 0)
+			if (!ipts_parse_ulong(optarg, 1000000, &v) || v == 0)
 				return ipts_usage_error("diff", "invalid --max "
 					"'%s': 1 to 1000000", optarg);
 			o->probe.max = v;

@@ -14,7 +14,7 @@
 #include "model.h"
 #include "report.h"
 
-static bool parse_u32(const char *s, unsigned long max, uint32_t *out)
+bool ipts_parse_ulong(const char *s, unsigned long max, unsigned long *out)
 {
 	unsigned long v;
 	char *end;
@@ -26,6 +26,16 @@ static bool parse_u32(const char *s, unsigned long max, uint32_t *out)
 	if (errno || *end || v > max)
 		return false;
 	*out = v;
+	return true;
+}
+
+static bool parse_u32(const char *s, unsigned long max, uint32_t *out)
+{
+	unsigned long v;
+
+	if (!ipts_parse_ulong(s, max, &v))
+		return false;
+	*out = (uint32_t)v;
 	return true;
 }
 

@@ -90,6 +90,9 @@ int ipts_words_split(char *line, char **words, uint32_t *cols, int max,
 
 /* "delivered", "dropped", ... of a packet's verdict. */
 const char *ipts_verdict_name(enum ipts_verdict v);
+
+/* A decimal number of at most @max, nothing else (no sign, no blanks). */
+bool ipts_parse_ulong(const char *s, unsigned long max, unsigned long *out);
 /* addr[:port] or addr:lo-hi (a port NAT picks at random). */
 void ipts_fmt_end(char *buf, size_t len, uint32_t addr, bool ports,
 		  uint16_t port, uint16_t hi);
