@@ -155,47 +155,6 @@ static void print_change_text(FILE *f, const struct ipts_query *q,
 	fputc('\n', f);
 }
 
-static void json_decided_by(FILE *f, const struct ipts_result *r)
-{
-	const struct ipts_packet *p;
-	const struct ipts_trace *t;
-
-	if (r->outcome == IPTS_UNDETERMINED || r->decided_pkt < 0 ||
-	    r->decided_idx < 0) {
-		fputs("null", f);
-		return;
-	}
-	p = &r->packets[r->decided_pkt];
-	t = &p->trace[r->decided_idx];
-	fputs("{\"packet\": ", f);
-	ipts_json_str(f, p->name);
-	fputs(", \"table\": ", f);
-	ipts_json_str(f, t->chain->table->name);
-	fputs(", \"chain\": ", f);
-	ipts_json_str(f, t->chain->name);
-	fputs(", \"type\": ", f);
-	ipts_json_str(f, ipts_trace_type_name(t->type));
-	fprintf(f, ", \"num\": %u, \"file\": ", t->num);
-	if (t->rule) {
-		ipts_json_str(f, t->rule->loc.src ? t->rule->loc.src->name :
-			      NULL);
-		fprintf(f, ", \"line\": %u, \"rule\": ", t->rule->loc.line);
-		ipts_json_strn(f, ipts_rule_text(t->rule),
-			       (size_t)ipts_rule_text_len(t->rule));
-	} else if (t->chain->loc.src) {
-		size_t len = 0;
-		const char *line = ipts_source_line(t->chain->loc.src,
-						    t->chain->loc.off, &len);
-
-		ipts_json_str(f, t->chain->loc.src->name);
-		fprintf(f, ", \"line\": %u, \"rule\": ", t->chain->loc.line);
-		ipts_json_strn(f, line, len);
-	} else {
-		fputs("null, \"line\": null, \"rule\": null", f);
-	}
-	fputc('}', f);
-}
-
 static void json_side(FILE *f, const struct ipts_result *r)
 {
 	fputs("{\"outcome\": ", f);
@@ -203,7 +162,7 @@ static void json_side(FILE *f, const struct ipts_result *r)
 	fputs(", \"possible_outcomes\": [", f);
 	print_possible(f, possible(r), true);
 	fputs("], \"decided_by\": ", f);
-	json_decided_by(f, r);
+	ipts_json_decided_by(f, r);
 	fputs(", \"why\": ", f);
 	ipts_json_str(f, r->outcome == IPTS_UNDETERMINED ? NULL : r->why);
 	fputc('}', f);

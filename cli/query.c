@@ -393,6 +393,31 @@ static void json_loc_rule(FILE *f, const struct ipts_trace *t)
 	}
 }
 
+void ipts_json_decided_by(FILE *f, const struct ipts_result *res)
+{
+	const struct ipts_packet *p;
+	const struct ipts_trace *t;
+
+	if (res->outcome == IPTS_UNDETERMINED || res->decided_pkt < 0 ||
+	    res->decided_idx < 0) {
+		fputs("null", f);
+		return;
+	}
+	p = &res->packets[res->decided_pkt];
+	t = &p->trace[res->decided_idx];
+	fputs("{\"packet\": ", f);
+	ipts_json_str(f, p->name);
+	fputs(", \"table\": ", f);
+	ipts_json_str(f, t->chain->table->name);
+	fputs(", \"chain\": ", f);
+	ipts_json_str(f, t->chain->name);
+	fputs(", \"type\": ", f);
+	ipts_json_str(f, ipts_trace_type_name(t->type));
+	fprintf(f, ", \"num\": %u", t->num);
+	json_loc_rule(f, t);
+	fputc('}', f);
+}
+
 static bool same_seen(const struct ipts_trace *a, const struct ipts_trace *b)
 {
 	return a->saddr == b->saddr && a->daddr == b->daddr &&
@@ -418,25 +443,7 @@ void ipts_result_print_json_flags(FILE *f, const struct ipts_ruleset *rs,
 	fputs("{\"outcome\": ", f);
 	ipts_json_str(f, ipts_outcome_name(res->outcome));
 	fputs(", \"decided_by\": ", f);
-	if (res->outcome != IPTS_UNDETERMINED && res->decided_pkt >= 0 &&
-	    res->decided_idx >= 0) {
-		const struct ipts_packet *p = &res->packets[res->decided_pkt];
-		const struct ipts_trace *t = &p->trace[res->decided_idx];
-
-		fputs("{\"packet\": ", f);
-		ipts_json_str(f, p->name);
-		fputs(", \"table\": ", f);
-		ipts_json_str(f, t->chain->table->name);
-		fputs(", \"chain\": ", f);
-		ipts_json_str(f, t->chain->name);
-		fputs(", \"type\": ", f);
-		ipts_json_str(f, ipts_trace_type_name(t->type));
-		fprintf(f, ", \"num\": %u", t->num);
-		json_loc_rule(f, t);
-		fputc('}', f);
-	} else {
-		fputs("null", f);
-	}
+	ipts_json_decided_by(f, res);
 	fputs(", \"why\": ", f);
 	ipts_json_str(f, res->outcome == IPTS_UNDETERMINED ? NULL : res->why);
 	fputs(", \"query\": {\"proto\": ", f);

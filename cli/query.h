@@ -91,6 +91,9 @@ int ipts_words_split(char *line, char **words, uint32_t *cols, int max,
 /* "delivered", "dropped", ... of a packet's verdict. */
 const char *ipts_verdict_name(enum ipts_verdict v);
 
+/* trace's "decided_by" object of @res (null when nothing decided). */
+void ipts_json_decided_by(FILE *f, const struct ipts_result *res);
+
 /* A decimal number of at most @max, nothing else (no sign, no blanks). */
 bool ipts_parse_ulong(const char *s, unsigned long max, unsigned long *out);
 /* addr[:port] or addr:lo-hi (a port NAT picks at random). */
