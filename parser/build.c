@@ -1064,7 +1064,9 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	} else {
 		yy_scan_buffer(src->buf, src->len + 2, scanner);
 	}
+	ipts_xt_begin(ps.opts->full_loop);
 	rc = yyparse(scanner, &ps);
+	ipts_xt_end();
 	yylex_destroy(scanner);
 	free(vbuf);
 	free(cuts);

@@ -13,6 +13,10 @@ struct ipts_parse_opts {
 	/* Honour counters as `iptables-restore -c` does: "[p:b]" before a
 	 * rule and on chain lines. Without it they are read and ignored. */
 	bool counters;
+	/* Read every rule line through iptables' whole option loop, never
+	 * the fast path (the same answers, slower: for tests). The
+	 * environment variable IPTSIM_FULL_LOOP does the same. */
+	bool full_loop;
 };
 
 /*

@@ -96,6 +96,14 @@ struct ipts_cmdline {
 int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
 		  struct ipts_diags *d);
 
+/*
+ * Around one file's lines: ipts_xt_parse() keeps what it parsed (pointing
+ * into the file's source and ruleset) between the two calls only. With
+ * @full_loop, every line goes through iptables' whole option loop.
+ */
+void ipts_xt_begin(bool full_loop);
+void ipts_xt_end(void);
+
 /* Print the match/target part of @e as iptables-save does, to @out. */
 int ipts_xt_save_entry(FILE *out, const struct ipts_rule *r,
 		       struct ipts_diags *d);

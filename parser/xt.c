@@ -186,6 +186,18 @@ struct opaque_use {
 	int word;
 };
 
+struct memo;
+
+/* One -m or -j segment of a line read by the fast path. */
+struct fast_seg {
+	int first;			/* its "-m" or "-j" word */
+	int last;			/* the word ending it; -1: not to keep */
+	int k;				/* its match position; -1: the target */
+	const struct xtables_match *ext;
+	const struct memo *hit;		/* taken from an earlier line */
+	uint64_t hash;			/* of its words, by memo_find() */
+};
+
 /*
  * The state of the rule being parsed. It lives here, not on the stack,
  * because exit_err siglongjmps out of the middle of it.
@@ -228,8 +240,23 @@ static struct {
 	int opaque_pos[MAX_MATCHES];
 	struct in_addr *saddrs, *smasks, *daddrs, *dmasks;
 	bool skip_line;			/* -6: iptables-restore ignores it */
+	bool dangling_bang;		/* the loop ended on a '!' */
+
+	/* The fast path (fast_parse()). */
+	bool no_fast;			/* this file: never */
+	bool trial;			/* errors go back to parse_loop() */
+	bool trial_resolver;		/* the trial asked the resolver */
+	bool owner_seg;			/* -m owner: names of this host */
+	uint8_t seg_proto, seg_invflags; /* the ip part extensions saw */
+	struct fast_seg segs[MAX_MATCHES];
+	unsigned int nsegs;
+	const void *hit[MAX_MATCHES];	/* per match position: memo blob */
+	const struct memo *hit_target;
+	const void *built[MAX_MATCHES];	/* per match position: in the entry */
+	const void *built_target;
+	int bangs[MAX_MATCHES];		/* '!' words the trial blanked */
+	unsigned int nbangs;
 	/* The resolver failed once in this file; later names not asked. */
-	const struct ipts_source *resolver_src;
 	bool resolver_down, resolver_skipped;
 } xt;
 
@@ -257,6 +284,8 @@ static void xt_exit_err(enum xtables_exittype status, const char *fmt, ...)
 	va_list ap;
 
 	(void)status;
+	if (xt.trial)
+		siglongjmp(xt.escape, 1);	/* the full loop will say it */
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
@@ -393,6 +422,8 @@ int getaddrinfo(const char *node, const char *service,
 	 * first failure in a file, iptsim stops asking (the file is refused
 	 * already) and says so.
 	 */
+	if (node && xt.trial)
+		xt.trial_resolver = true;
 	if (node && xt.resolver_down) {
 		xt.resolver_skipped = true;
 		return EAI_AGAIN;
@@ -448,8 +479,11 @@ static void merge_opts(const struct xt_option_entry *x6,
 
 static void note_match_word(int word)
 {
-	if (xt.nmatch_words < MAX_MATCHES)
+	if (xt.nmatch_words < MAX_MATCHES) {
+		xt.hit[xt.nmatch_words] = NULL;
+		xt.built[xt.nmatch_words] = NULL;
 		xt.match_word[xt.nmatch_words++] = word;
+	}
 }
 
 static struct opaque_ext *find_opaque(const char *name, bool is_target)
@@ -624,7 +658,8 @@ static int command_default(int c, int argc, char **argv, bool invert)
 	xt_exit_err(PARAMETER_PROBLEM, "Unknown arg \"%s\"", optarg);
 }
 
-static void command_match(const char *name, int word, bool invert)
+static struct xtables_match *command_match(const char *name, int word,
+					   bool invert, bool merge)
 {
 	struct xtables_match *m;
 	struct opaque_ext *ox;
@@ -638,7 +673,7 @@ static void command_match(const char *name, int word, bool invert)
 	ox = find_opaque(name, false);
 	if (ox) {
 		opaque_begin(ox, word);
-		return;
+		return NULL;
 	}
 	m = xtables_find_match(name, XTF_LOAD_MUST_SUCCEED, &xt.matches);
 	note_match_word(word);
@@ -652,9 +687,9 @@ static void command_match(const char *name, int word, bool invert)
 			m->real_name);
 	m->m->u.user.revision = m->revision;
 	init_match(m);
-	if (m == m->next)
-		return;
-	merge_opts(m->x6_options, m->extra_opts, &m->option_offset);
+	if (m != m->next && merge)
+		merge_opts(m->x6_options, m->extra_opts, &m->option_offset);
+	return m;
 }
 
 static const char *parse_target_name(const char *name)
@@ -674,7 +709,7 @@ static const char *parse_target_name(const char *name)
 	return name;
 }
 
-static void command_jump(const char *name, int word)
+static void command_jump(const char *name, int word, bool merge)
 {
 	struct opaque_ext *ox;
 	size_t size;
@@ -706,8 +741,9 @@ static void command_jump(const char *name, int word)
 	}
 	xt.target->t->u.user.revision = xt.target->revision;
 	init_target(xt.target);
-	merge_opts(xt.target->x6_options, xt.target->extra_opts,
-		   &xt.target->option_offset);
+	if (merge)
+		merge_opts(xt.target->x6_options, xt.target->extra_opts,
+			   &xt.target->option_offset);
 }
 
 static char opt2char(unsigned int option)
@@ -883,6 +919,10 @@ static void note_owner_name(int longindex)
 		      optarg, name[0] == 'u' ? "passwd" : "group");
 }
 
+static void bail(void) __attribute__((noreturn));
+static void cleanup(void);
+static void reset_state(void);
+
 static void parse_loop(int argc, char **argv)
 {
 	struct ipts_cmdline *cl = xt.cl;
@@ -1037,7 +1077,7 @@ static void parse_loop(int argc, char **argv)
 			break;
 		case 'j':
 			set_option(OPT_JUMP, invert, opt);
-			command_jump(argv[optind - 1], optind - 1);
+			command_jump(argv[optind - 1], optind - 1, true);
 			break;
 		case 'i':
 		case 'o':
@@ -1062,7 +1102,7 @@ static void parse_loop(int argc, char **argv)
 		case 'v':
 			break;
 		case 'm':
-			command_match(optarg, optind - 1, invert);
+			command_match(optarg, optind - 1, invert, true);
 			break;
 		case 'n':
 			set_option(OPT_NUMERIC, invert, opt);
@@ -1136,6 +1176,12 @@ static void parse_loop(int argc, char **argv)
 				invert = true;
 				bang = optind - 1;
 				xt.bang = bang;
+				/* undo_trial() puts it back */
+				if (xt.trial) {
+					if (xt.nbangs == MAX_MATCHES)
+						bail();
+					xt.bangs[xt.nbangs++] = bang;
+				}
 				optarg[0] = '\0';
 				continue;
 			}
@@ -1151,6 +1197,13 @@ static void parse_loop(int argc, char **argv)
 		}
 		invert = false;
 	}
+	xt.dangling_bang = invert;
+}
+
+/* The end of do_parse()'s loop: what it checks once every word is read. */
+static void loop_end(void)
+{
+	struct ipts_cmdline *cl = xt.cl;
 
 	if (strcmp(cl->table, "nat") == 0 &&
 	    ((cl->arg2 && cl->command == IPTS_CMD_SET_POLICY &&
@@ -1162,10 +1215,564 @@ static void parse_loop(int argc, char **argv)
 			    "intended for filtering, the use of DROP is "
 			    "therefore inhibited.");
 	}
-	if (invert) {
-		xt.cur = argc - 1;
+	if (xt.dangling_bang) {
+		xt.cur = cl->argc - 1;
 		xt_exit_err(PARAMETER_PROBLEM, "nothing appropriate following "
 			    "!");
+	}
+}
+
+/* -- the fast path ----------------------------------------------------- */
+
+
+/*
+ * Nearly every line of a save file has one shape:
+ *
+ *   -A CHAIN [-s|-d|-p|-i|-o X, -f, !]... [-m NAME OPTIONS]... [-j NAME OPTIONS | -g CHAIN]
+ *
+ * where each option word is the full name of an option of the extension
+ * just loaded, and of no option loaded before it. For such a line what
+ * getopt_long would answer over the merged tables is known without merging
+ * them: fast_parse() hands each option straight to its extension
+ * (xtables_option_mpcall(), as command_default() does) and leaves the rest
+ * of the rule to the same code as the full loop. A line of any other shape,
+ * or one that fails anywhere in here, is parsed again by parse_loop() from
+ * the start: fast_parse() is a trial, whose errors are not reported.
+ *
+ * An extension segment, its words and the protocol being equal, yields the
+ * same blob: the parsers see nothing else of the rule (libxt_multiport and
+ * libxt_NAT read ip.proto and ip.invflags; no other reads the entry).
+ * Segments parsed once are kept, for the file being read, in a table keyed
+ * by their bytes in the source, from "-m" through the word that ends them;
+ * a line met again takes the blob of the first one. A segment is kept only
+ * if its line printed nothing and asked no resolver.
+ */
+struct memo {
+	struct memo *next;		/* same bucket */
+	uint64_t hash;
+	const char *span;		/* in the source */
+	uint32_t len;
+	uint8_t proto, invflags;
+	bool is_target;
+	bool std;			/* -j ACCEPT and friends */
+	const struct xtables_match *ext;
+	const void *blob;		/* in the ruleset's arena */
+};
+
+#define MEMO_CHUNK 1024
+
+struct memo_chunk {
+	struct memo_chunk *next;
+	unsigned int used;
+	struct memo m[MEMO_CHUNK];
+};
+
+static struct {
+	bool on;			/* between ipts_xt_begin() and _end() */
+	struct memo **bucket;
+	uint32_t nbuckets, n;
+	struct memo_chunk *chunks;
+	const struct ipts_source *src;
+} memo;
+
+void ipts_xt_begin(bool full_loop)
+{
+	ipts_xt_end();
+	memo.on = true;
+	xt.resolver_down = false;
+	/* IPTSIM_FULL_LOOP: for the tests that compare the two ways */
+	xt.no_fast = full_loop || getenv("IPTSIM_FULL_LOOP") != NULL;
+}
+
+void ipts_xt_end(void)
+{
+	struct memo_chunk *c, *next;
+
+	for (c = memo.chunks; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(memo.bucket);
+	memset(&memo, 0, sizeof(memo));
+}
+
+static uint64_t span_hash(const char *p, size_t n, unsigned int salt)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ salt ^ n, w;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	if (n) {
+		w = 0;
+		memcpy(&w, p, n);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+	}
+	h ^= h >> 29;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 32);
+}
+
+/* The bytes of words @first..@last (inclusive) as written. */
+static const char *word_span(int first, int last, uint32_t *len)
+{
+	const struct ipts_loc *a = &xt.cl->locs[first];
+	const struct ipts_loc *b = &xt.cl->locs[last];
+
+	*len = b->off + b->len - a->off;
+	return a->src->buf + a->off;
+}
+
+static struct memo *memo_find(int first, int last, bool is_target,
+			      uint64_t *hashp)
+{
+	const char *span;
+	uint32_t len;
+	uint64_t h;
+	struct memo *m;
+
+	span = word_span(first, last, &len);
+	h = span_hash(span, len, (unsigned int)xt.seg_proto << 9 |
+		      (unsigned int)xt.seg_invflags << 1 | is_target);
+	*hashp = h;
+	if (!memo.nbuckets || xt.cl->locs[first].src != memo.src)
+		return NULL;
+	for (m = memo.bucket[h & (memo.nbuckets - 1)]; m; m = m->next)
+		if (m->hash == h && m->len == len && m->is_target == is_target &&
+		    m->proto == xt.seg_proto &&
+		    m->invflags == xt.seg_invflags &&
+		    memcmp(m->span, span, len) == 0)
+			return m;
+	return NULL;
+}
+
+static void memo_grow(void)
+{
+	uint32_t n = memo.nbuckets ? memo.nbuckets * 2 : 1024, i;
+	struct memo **b = ipts_xcalloc(n, sizeof(*b));
+
+	for (i = 0; i < memo.nbuckets; i++) {
+		struct memo *m, *next;
+
+		for (m = memo.bucket[i]; m; m = next) {
+			next = m->next;
+			m->next = b[m->hash & (n - 1)];
+			b[m->hash & (n - 1)] = m;
+		}
+	}
+	free(memo.bucket);
+	memo.bucket = b;
+	memo.nbuckets = n;
+}
+
+static void memo_add(const struct fast_seg *sg, const void *blob)
+{
+	uint64_t h = sg->hash;
+	struct memo *m;
+
+	if (memo.n >= memo.nbuckets)
+		memo_grow();
+	if (!memo.chunks || memo.chunks->used == MEMO_CHUNK) {
+		struct memo_chunk *c = ipts_xmalloc(sizeof(*c));
+
+		c->used = 0;
+		c->next = memo.chunks;
+		memo.chunks = c;
+	}
+	m = &memo.chunks->m[memo.chunks->used++];
+	m->hash = h;
+	m->span = word_span(sg->first, sg->last, &m->len);
+	m->proto = xt.seg_proto;
+	m->invflags = xt.seg_invflags;
+	m->is_target = sg->k < 0;
+	m->std = sg->k < 0 && xt.cl->std_target;
+	m->ext = sg->ext;
+	m->blob = blob;
+	m->next = memo.bucket[h & (memo.nbuckets - 1)];
+	memo.bucket[h & (memo.nbuckets - 1)] = m;
+	memo.n++;
+}
+
+/* Leave the trial: the line goes through parse_loop(). */
+__attribute__((noreturn))
+static void bail(void)
+{
+	siglongjmp(xt.escape, 1);
+}
+
+static bool is_seg_start(const char *w)
+{
+	return w[0] == '-' && (w[1] == 'm' || w[1] == 'j' || w[1] == 'g') &&
+	       w[2] == '\0';
+}
+
+/* The options getopt_long would see for @m once merged (merge_opts()). */
+static void ext_opts(const struct xtables_match *m,
+		     const struct xt_option_entry **x6,
+		     const struct option **extra)
+{
+	*x6 = m->x6_options;
+	*extra = m->x6_options ? NULL : m->extra_opts;
+}
+
+/* Is --@name an option of @x6 or @extra? Sets its getopt value and arg. */
+static bool opt_lookup(const struct xt_option_entry *x6,
+		       const struct option *extra, const char *name,
+		       unsigned int *val, bool *has_arg)
+{
+	if (x6) {
+		for (; x6->name; x6++)
+			if (strcmp(x6->name, name) == 0) {
+				*val = x6->id;
+				*has_arg = x6->type != XTTYPE_NONE;
+				return true;
+			}
+	} else if (extra) {
+		for (; extra->name; extra++)
+			if (strcmp(extra->name, name) == 0) {
+				/* optional_argument: only "--opt=value" */
+				*val = (unsigned int)extra->val;
+				*has_arg = extra->has_arg == required_argument;
+				return true;
+			}
+	}
+	return false;
+}
+
+/*
+ * The option word @w ("--name") of the extension loaded last, with the
+ * options of the extensions before it in @prev: its value and whether it
+ * takes an argument, or a bail when getopt_long would decide otherwise.
+ */
+static void fast_option(const char *w, const struct xt_option_entry *x6,
+			const struct option *extra, unsigned int *val,
+			bool *has_arg)
+{
+	const struct option *o;
+	unsigned int i, v;
+	bool a;
+
+	if (w[0] != '-' || w[1] != '-' || w[2] == '\0' || strchr(w, '='))
+		bail();
+	w += 2;
+	if (!opt_lookup(x6, extra, w, val, has_arg))
+		bail();
+	/* getopt_long takes the first exact name of the merged table. */
+	for (o = original_opts; o->name; o++)
+		if (strcmp(o->name, w) == 0)
+			bail();
+	/* ... nor of an extension loaded before (the last is this one) */
+	for (i = 0; i + 1 < xt.nsegs; i++) {
+		const struct xt_option_entry *px6;
+		const struct option *pextra;
+
+		ext_opts(xt.segs[i].ext, &px6, &pextra);
+		if (opt_lookup(px6, pextra, w, &v, &a))
+			bail();
+	}
+}
+
+/* Where the segment starting at @i would end, reading words only. */
+static int naive_end(int argc, char **argv, int i)
+{
+	for (i += 2; i < argc; i++)
+		if (is_seg_start(argv[i]))
+			break;
+	return i;
+}
+
+static struct fast_seg *new_seg(int first, int k)
+{
+	struct fast_seg *sg;
+
+	if (xt.nsegs == MAX_MATCHES)
+		bail();
+	sg = &xt.segs[xt.nsegs++];
+	sg->first = first;
+	sg->k = k;
+	sg->ext = NULL;
+	sg->hit = NULL;
+	return sg;
+}
+
+/* The options of one extension from argv[@i] on; returns the index after. */
+static int fast_options(int argc, char **argv, int i,
+			struct xtables_match *m, struct xtables_target *t)
+{
+	const struct xt_option_entry *x6;
+	const struct option *extra;
+	unsigned int val;
+	bool has_arg, invert;
+
+	if (m) {
+		ext_opts(m, &x6, &extra);
+		if (!m->x6_parse && !m->parse)
+			x6 = NULL, extra = NULL;
+	} else {
+		x6 = t->x6_options;
+		extra = x6 ? NULL : t->extra_opts;
+		if (!t->x6_parse && !t->parse)
+			x6 = NULL, extra = NULL;
+	}
+	while (i < argc && !is_seg_start(argv[i])) {
+		invert = false;
+		if (argv[i][0] == '!' && argv[i][1] == '\0') {
+			if (xt.nbangs == MAX_MATCHES || i + 1 >= argc)
+				bail();
+			xt.bangs[xt.nbangs++] = i;
+			argv[i][0] = '\0';	/* as do_parse() does */
+			xt.bang = i;
+			invert = true;
+			i++;
+		}
+		fast_option(argv[i], x6, extra, &val, &has_arg);
+		if (has_arg && i + 1 >= argc)
+			bail();
+		/* a user or group name: note_owner_name() in the full loop */
+		if (m && xt.owner_seg && has_arg &&
+		    strspn(argv[i + 1], "0123456789-") != strlen(argv[i + 1]))
+			bail();
+		optarg = has_arg ? argv[i + 1] : NULL;
+		optind = i + 1 + has_arg;
+		xt.cur = optind - 1;
+		if (m)
+			xtables_option_mpcall(m->option_offset + val, argv,
+					      invert, m, &xt.fw);
+		else
+			xtables_option_tpcall(t->option_offset + val, argv,
+					      invert, t, &xt.fw);
+		if (optind <= i || optind > argc)
+			bail();
+		i = optind;
+	}
+	return i;
+}
+
+static bool seen_ext(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < xt.nsegs; i++)
+		if (strcmp(xt.cl->argv[xt.segs[i].first + 1], name) == 0)
+			return true;
+	return false;
+}
+
+static int fast_match(int argc, char **argv, int i)
+{
+	const char *name;
+	struct xtables_match *m;
+	struct fast_seg *sg;
+	struct memo *hit;
+	int end, last;
+
+	if (i + 1 >= argc)
+		bail();
+	name = argv[i + 1];
+	if (seen_ext(name) || find_opaque(name, false))
+		bail();
+	end = naive_end(argc, argv, i);
+	last = end < argc ? end : argc - 1;
+	sg = new_seg(i, (int)xt.nmatch_words);
+	hit = memo_find(i, last, false, &sg->hash);
+	if (hit) {
+		sg->ext = hit->ext;
+		sg->hit = hit;
+		sg->last = last;
+		note_match_word(i + 1);
+		xt.hit[sg->k] = hit->blob;
+		return end;
+	}
+	xt.cur = i + 1;
+	m = command_match(name, i + 1, false, false);
+	if (!m || m == m->next)
+		bail();		/* a clone: the full loop knows */
+	sg->ext = m;
+	if (strcmp(m->name, "owner") == 0)
+		xt.owner_seg = true;
+	i = fast_options(argc, argv, i + 2, m, NULL);
+	/* Kept only if its words end where reading words alone says. */
+	sg->last = i == end ? last : -1;
+	return i;
+}
+
+/* -j NAME [options] or -g CHAIN at argv[@i]: the last words of the line. */
+static void fast_target(int argc, char **argv, int i)
+{
+	const char *name;
+	struct fast_seg *sg;
+	struct memo *hit;
+	bool h_set = false;
+	uint64_t h = 0;
+
+	if (i + 1 >= argc)
+		bail();
+	name = argv[i + 1];
+	xt.cur = i + 1;
+	set_option(OPT_JUMP, false, i);
+	if (argv[i][1] == 'g') {
+		if (i + 2 != argc)
+			bail();
+		xt.goto_set = true;
+		xt.jumpto = parse_target_name(name);
+		xt.cl->jump_word = i + 1;
+		return;
+	}
+	if (find_opaque(name, true))
+		bail();
+	/* An extension's name that is also a chain: the full loop says so. */
+	if (!xt.cl->is_announced(xt.cl->ctx, name) &&
+	    !xt.cl->is_chain(xt.cl->ctx, name)) {
+		h_set = true;
+		hit = memo_find(i, argc - 1, true, &h);
+		if (hit) {
+			xt.jumpto = parse_target_name(name);
+			xt.cl->jump_word = i + 1;
+			sg = new_seg(i, -1);
+			sg->hit = hit;
+			sg->last = argc - 1;
+			xt.hit_target = hit;
+			return;
+		}
+	}
+	command_jump(name, i + 1, false);
+	if (!xt.target) {
+		if (i + 2 != argc)
+			bail();
+		return;
+	}
+	if (xt.cl->is_chain(xt.cl->ctx, name))
+		bail();
+	sg = new_seg(i, -1);
+	sg->last = h_set ? argc - 1 : -1;
+	sg->hash = h;
+	if (fast_options(argc, argv, i + 2, NULL, xt.target) != argc)
+		bail();
+}
+
+/*
+ * Where the generic words of a fast line end (the first -m, -j or -g), or
+ * -1 when the line has another shape. argv[0..2] are "iptables-restore -t
+ * TABLE".
+ */
+__attribute__((noinline))	/* not into ipts_xt_parse()'s sigsetjmp */
+static int fast_generic_end(int argc, char **argv)
+{
+	bool bang = false;
+	int i = 3;
+
+	if (i < argc && strcmp(argv[i], "--set-counters") == 0) {
+		/* "-c P B" as build.c writes it; "P,B" is another story */
+		if (i + 2 >= argc || strchr(argv[i + 1], ','))
+			return -1;
+		i += 3;
+	}
+	if (i + 1 >= argc)
+		return -1;
+	if (strcmp(argv[i], "-A") == 0) {
+		i += 2;
+	} else if (strcmp(argv[i], "-I") == 0) {
+		i += 2;
+		if (i < argc && argv[i][0] != '-' && argv[i][0] != '!')
+			i++;
+	} else {
+		return -1;
+	}
+	for (; i < argc; i++) {
+		const char *w = argv[i];
+
+		if (w[0] == '!' && w[1] == '\0') {
+			if (bang)
+				return -1;
+			bang = true;
+			continue;
+		}
+		if (w[0] != '-' || w[1] == '\0' || w[2] != '\0')
+			return -1;
+		switch (w[1]) {
+		case 's':
+		case 'd':
+		case 'p':
+		case 'i':
+		case 'o':
+			if (++i >= argc)
+				return -1;
+			break;
+		case 'f':
+			break;
+		case 'm':
+		case 'j':
+		case 'g':
+			return bang ? -1 : i;
+		default:
+			return -1;
+		}
+		bang = false;
+	}
+	return bang ? -1 : i;
+}
+
+/* The trial: parse_loop()'s work for a line of the common shape. */
+static void fast_parse(int argc, char **argv, int gen_end)
+{
+	int i;
+
+	parse_loop(gen_end, argv);
+	if (xt.skip_line || xt.dangling_bang)
+		bail();
+	xt.seg_proto = xt.fw.ip.proto;
+	xt.seg_invflags = xt.fw.ip.invflags;
+	for (i = gen_end; i < argc;) {
+		if (argv[i][1] == 'm') {
+			i = fast_match(argc, argv, i);
+		} else {
+			fast_target(argc, argv, i);
+			break;
+		}
+	}
+	optind = argc;
+}
+
+/* After a failed trial: the line as it was before it. */
+static void undo_trial(struct ipts_cmdline *cl, const struct ipts_cmdline *saved,
+		       bool resolver_down)
+{
+	unsigned int i;
+
+	for (i = 0; i < xt.nbangs; i++)
+		cl->argv[xt.bangs[i]][0] = '!';
+	xt.errlen = 0;
+	cleanup();
+	reset_state();
+	*cl = *saved;
+	xt.cur = -1;
+	xt.resolver_down = resolver_down;
+	xt.resolver_skipped = false;
+}
+
+/* Keep the segments of a line the trial read, for the rest of the file. */
+static void memo_keep(const struct ipts_loc *line_loc)
+{
+	unsigned int i;
+
+	if (!memo.on || xt.errlen || xt.trial_resolver || xt.owner_seg ||
+	    !xt.cl->nentries)
+		return;
+	if (!memo.src)
+		memo.src = line_loc->src;
+	if (memo.src != line_loc->src)
+		return;
+	for (i = 0; i < xt.nsegs; i++) {
+		const struct fast_seg *sg = &xt.segs[i];
+
+		if (sg->hit || sg->last < 0)
+			continue;
+		if (sg->k >= 0)
+			memo_add(sg, xt.built[sg->k]);
+		else if (xt.cl->std_target || xt.built_target)
+			memo_add(sg, xt.built_target);
 	}
 }
 
@@ -1190,7 +1797,7 @@ static int real_match_word(unsigned int i)
 	unsigned int k;
 
 	for (k = 0; k < xt.nmatch_words; k++) {
-		if (is_opaque_pos(k))
+		if (xt.hit[k] || is_opaque_pos(k))
 			continue;
 		if (i-- == 0)
 			return xt.match_word[k];
@@ -1323,6 +1930,12 @@ static void check_names(int word, const char *spec)
 		      spec);
 }
 
+/*
+ * No -s (-d): iptables parses "0.0.0.0/0", which is one pair, address and
+ * mask 0 (a zero mask makes xtables_ipparse_multiple() drop the name).
+ */
+static struct in_addr any;
+
 /* Addresses, checks that need them, then one entry per address pair. */
 static void build_entries(void)
 {
@@ -1335,7 +1948,10 @@ static void build_entries(void)
 	unsigned char *blob;
 	unsigned int nmatches = 0;
 
-	if (xt.shost) {
+	if (xt.shost && !(xt.options & OPT_SOURCE)) {
+		saddrs = smasks = &any;
+		ns = 1;
+	} else if (xt.shost) {
 		xt.cur = (xt.options & OPT_SOURCE) ? xt.opt_val[1] : -1;
 		/* Straight into xt: libxtables may fail after allocating,
 		 * and cleanup() frees what it finds there. */
@@ -1345,7 +1961,10 @@ static void build_entries(void)
 		saddrs = xt.saddrs;
 		smasks = xt.smasks;
 	}
-	if (xt.dhost) {
+	if (xt.dhost && !(xt.options & OPT_DESTINATION)) {
+		daddrs = dmasks = &any;
+		nd = 1;
+	} else if (xt.dhost) {
 		xt.cur = (xt.options & OPT_DESTINATION) ? xt.opt_val[2] : -1;
 		xtables_ipparse_multiple(xt.dhost, &xt.daddrs, &xt.dmasks, &nd);
 		if (xt.options & OPT_DESTINATION)
@@ -1412,7 +2031,10 @@ static void build_entries(void)
 	/* -j ACCEPT finds libxtables' "standard" target: a verdict. */
 	cl->std_target = xt.target &&
 			 strcmp(xt.target->name, "standard") == 0;
-	if (!xt.target && find_opaque(xt.jumpto, true) == NULL) {
+	if (xt.hit_target)
+		cl->std_target = xt.hit_target->std;
+	if (!xt.target && !xt.hit_target &&
+	    find_opaque(xt.jumpto, true) == NULL) {
 		if (xt.jumpto[0] != '\0' && !cl->is_chain(cl->ctx, xt.jumpto)) {
 			if (xt.goto_set)
 				xt_exit_err(PARAMETER_PROBLEM, "goto '%s' is "
@@ -1430,6 +2052,14 @@ static void build_entries(void)
 	nmatches += xt.nopaque;
 	for (mp = xt.matches; mp; mp = mp->next)
 		size += mp->match->m->u.match_size;
+	for (k = 0; k < xt.nmatch_words; k++) {
+		const struct xt_entry_match *hm = xt.hit[k];
+
+		if (hm) {
+			nmatches++;
+			size += hm->u.match_size;
+		}
+	}
 	for (i = 0; i < xt.nopaque; i++)
 		if (!xt.opaque[i].ext->is_target)
 			size += XT_ALIGN(sizeof(struct xt_entry_match) +
@@ -1446,6 +2076,9 @@ static void build_entries(void)
 		else if (ot)
 			tsize = XT_ALIGN(sizeof(struct xt_entry_target) +
 					 ot->len + 1);
+		else if (xt.hit_target)
+			tsize = ((const struct xt_entry_target *)
+				 xt.hit_target->blob)->u.target_size;
 		else
 			tsize = xt.target->t->u.target_size;
 
@@ -1476,6 +2109,11 @@ static void build_entries(void)
 				       ou->len);
 				off += msz;
 				cl->rule_flags |= IPTS_RULE_OPAQUE;
+			} else if (xt.hit[k]) {
+				const struct xt_entry_match *hm = xt.hit[k];
+
+				memcpy(em, hm, hm->u.match_size);
+				off += hm->u.match_size;
 			} else if (mp) {
 				memcpy(em, mp->match->m,
 				       mp->match->m->u.match_size);
@@ -1484,6 +2122,7 @@ static void build_entries(void)
 			} else {
 				continue;
 			}
+			xt.built[k] = em;
 			cl->match_locs[cl->nmatches++] =
 				cl->locs[match_word_at(k) >= 0 ?
 					 match_word_at(k) : 0];
@@ -1505,9 +2144,12 @@ static void build_entries(void)
 			et->u.user.revision = IPTS_OPAQUE_REVISION;
 			memcpy(et->data, ot->text ? ot->text : "", ot->len);
 			cl->rule_flags |= IPTS_RULE_OPAQUE;
+		} else if (xt.hit_target) {
+			memcpy(blob + size, xt.hit_target->blob, tsize);
 		} else {
 			memcpy(blob + size, xt.target->t, tsize);
 		}
+		xt.built_target = blob + size;
 		if (cl->command & (IPTS_CMD_DELETE | IPTS_CMD_CHECK))
 			cl->delete_mask = delete_mask(cl, size, tsize, ot);
 		size += tsize;
@@ -1613,6 +2255,13 @@ static void reset_state(void)
 	xt.nmatch_words = 0;
 	xt.nopaque = 0;
 	xt.skip_line = false;
+	xt.dangling_bang = false;
+	xt.trial_resolver = false;
+	xt.owner_seg = false;
+	xt.nsegs = 0;
+	xt.hit_target = NULL;
+	xt.built_target = NULL;
+	xt.nbangs = 0;
 }
 
 int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
@@ -1620,13 +2269,13 @@ int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
 {
 	FILE *saved_stderr;
 	volatile int rc = 0;
+	volatile bool fast = false;
+	struct ipts_cmdline saved;
+	bool resolver_down;
+	int gen_end;
 
 	xt_init();
 	reset_state();
-	if (line_loc->src != xt.resolver_src) {
-		xt.resolver_src = line_loc->src;
-		xt.resolver_down = false;
-	}
 	xt.resolver_skipped = false;
 	xt.diags = d;
 	xt.cl = cl;
@@ -1637,14 +2286,32 @@ int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
 
 	saved_stderr = stderr;
 	stderr = xt.err;
+	gen_end = xt.no_fast ? -1 : fast_generic_end(cl->argc, cl->argv);
+	xt.trial = gen_end >= 0;
+	saved = *cl;
+	resolver_down = xt.resolver_down;
+again:
 	if (sigsetjmp(xt.escape, 0) == 0) {
-		parse_loop(cl->argc, cl->argv);
+		if (xt.trial) {
+			fast_parse(cl->argc, cl->argv, gen_end);
+			xt.trial = false;
+			fast = true;
+		} else {
+			parse_loop(cl->argc, cl->argv);
+		}
 		if (!xt.skip_line) {
+			loop_end();
 			finish(cl->argc, cl->argv);
 			build_entries();
+			if (fast)
+				memo_keep(line_loc);
 		} else {
 			cut_short();
 		}
+	} else if (xt.trial) {
+		xt.trial = false;
+		undo_trial(cl, &saved, resolver_down);
+		goto again;
 	} else {
 		rc = -1;
 	}

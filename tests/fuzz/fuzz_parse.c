@@ -8,7 +8,9 @@
  * What must hold for every input: no crash, hang, leak or sanitizer
  * report; a NULL ruleset comes with at least one error (parser.h says so);
  * ipts_save() of a loaded ruleset succeeds; the JSON is valid UTF-8
- * whatever bytes the input holds. A broken promise abort()s so that the
+ * whatever bytes the input holds; the fast path of parser/xt.c and
+ * iptables' whole option loop (ipts_parse_opts.full_loop) give the same
+ * dump and the same diagnostics. A broken promise abort()s so that the
  * fuzzer keeps the input.
  *
  * Built two ways: with clang -fsanitize=fuzzer (tests/fuzz/run.sh), and
@@ -20,6 +22,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "diag.h"
 #include "model.h"
@@ -28,7 +31,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void save_to_memory(const struct ipts_ruleset *rs, bool counters)
+/* The ruleset as `iptsim dump` prints it, malloc'd. */
+static char *save_to_memory(const struct ipts_ruleset *rs, bool counters)
 {
 	struct ipts_diags d = { 0 };
 	char *buf = NULL;
@@ -42,8 +46,8 @@ static void save_to_memory(const struct ipts_ruleset *rs, bool counters)
 		abort();
 	if (fclose(out) != 0)
 		abort();
-	free(buf);
 	ipts_diags_free(&d);
+	return buf;
 }
 
 /* RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF. */
@@ -85,10 +89,10 @@ static bool utf8_valid(const unsigned char *p, size_t n)
 	return true;
 }
 
-/* What `iptsim check` prints, in each format, into memory. */
-static void render(struct ipts_diags *d)
+/* What `iptsim check` prints, in each format, into memory; the text kept. */
+static char *render(struct ipts_diags *d)
 {
-	char *buf = NULL;
+	char *buf = NULL, *text;
 	size_t len = 0;
 	FILE *out;
 
@@ -100,7 +104,7 @@ static void render(struct ipts_diags *d)
 	ipts_report_text(out, d, true);
 	if (fclose(out) != 0)
 		abort();
-	free(buf);
+	text = buf;
 
 	buf = NULL;
 	out = open_memstream(&buf, &len);
@@ -112,24 +116,50 @@ static void render(struct ipts_diags *d)
 	if (!utf8_valid((const unsigned char *)buf, len))
 		abort();	/* JSON must be UTF-8 (RFC 8259) */
 	free(buf);
+	return text;
 }
 
-static void parse_once(const struct ipts_source *src, bool counters)
+/* Parse, save and render; the saved text and the diagnostics returned. */
+static void parse_once(const struct ipts_source *src, bool counters,
+		       bool full_loop, char **saved, char **diags)
 {
-	struct ipts_parse_opts opts = { .counters = counters };
+	struct ipts_parse_opts opts = {
+		.counters = counters, .full_loop = full_loop,
+	};
 	struct ipts_diags d = { 0 };
 	struct ipts_ruleset *rs;
 
+	*saved = NULL;
 	rs = ipts_parse(src, &opts, &d);
 	if (rs) {
-		save_to_memory(rs, counters);
+		*saved = save_to_memory(rs, counters);
 		ipts_ruleset_free(rs);
 	} else if (d.nerrors == 0) {
 		/* parser.h: NULL comes with at least one error. */
 		abort();
 	}
-	render(&d);
+	*diags = render(&d);
 	ipts_diags_free(&d);
+}
+
+static bool same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* The fast path must answer as iptables' whole option loop does. */
+static void parse_both_ways(const struct ipts_source *src, bool counters)
+{
+	char *fast_saved, *fast_diags, *full_saved, *full_diags;
+
+	parse_once(src, counters, false, &fast_saved, &fast_diags);
+	parse_once(src, counters, true, &full_saved, &full_diags);
+	if (!same(fast_saved, full_saved) || !same(fast_diags, full_diags))
+		abort();
+	free(fast_saved);
+	free(fast_diags);
+	free(full_saved);
+	free(full_diags);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -137,8 +167,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ipts_source *src;
 
 	src = ipts_source_from_mem("fuzz.rules", (const char *)data, size);
-	parse_once(src, false);
-	parse_once(src, true);
+	parse_both_ways(src, false);
+	parse_both_ways(src, true);
 	ipts_source_free(src);
 	return 0;
 }
