@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "model.h"
 #include "parser.h"
 #include "report.h"
 
@@ -78,6 +79,8 @@ struct ipts_ruleset *ipts_cli_load(const char *cmd, const char *path,
 		return NULL;
 	}
 	rs = ipts_parse(*src, opts, &d);
+	if (rs)
+		ipts_ruleset_index(rs);
 	if (!rs) {
 		ipts_diags_sort(&d);
 		ipts_report_text(stderr, &d, ipts_color_use(IPTS_COLOR_AUTO,

@@ -194,7 +194,11 @@ void ipts_chain_insert_rule(struct ipts_chain *c, uint32_t pos,
 			    struct ipts_rule *r);
 void ipts_chain_delete_rule(struct ipts_chain *c, uint32_t pos);
 
-/* Fill every chain's ipcheck array: done once a ruleset is loaded. */
+/*
+ * Fill every chain's ipcheck array, for the walks to come: what loads a
+ * ruleset to walk it calls this once (a walk without it gives the same
+ * answers, slower). `check` and `dump` never walk, and skip it.
+ */
 void ipts_ruleset_index(struct ipts_ruleset *rs);
 
 /* Accessors over the kernel blobs. */

@@ -1084,6 +1084,5 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 		ipts_ruleset_free(ps.rs);
 		return NULL;
 	}
-	ipts_ruleset_index(ps.rs);
 	return ps.rs;
 }

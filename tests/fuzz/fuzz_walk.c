@@ -98,6 +98,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	src = ipts_source_from_mem("fuzz.rules", (const char *)data, size);
 	rs = ipts_parse(src, &opts, &d);
+	if (rs)
+		ipts_ruleset_index(rs);
 	if (rs) {
 		query_from(&q, fnv(data, size));
 		ipts_result_init(&res);
