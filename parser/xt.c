@@ -239,6 +239,7 @@ static struct {
 	/* Position of each opaque use among all matches (-1: target). */
 	int opaque_pos[MAX_MATCHES];
 	struct in_addr *saddrs, *smasks, *daddrs, *dmasks;
+	struct in_addr src1, smsk1, dst1, dmsk1;	/* plain_address() */
 	bool skip_line;			/* -6: iptables-restore ignores it */
 	bool dangling_bang;		/* the loop ended on a '!' */
 
@@ -1936,6 +1937,56 @@ static void check_names(int word, const char *spec)
  */
 static struct in_addr any;
 
+/* A decimal number as xtables_strtoui(base 0) reads it, up to @max. */
+static const char *plain_number(const char *p, unsigned int max,
+				unsigned int *v)
+{
+	unsigned int n = 0, digits = 0;
+
+	/* a leading 0 is octal to strtoul(): only "0" itself is plain */
+	if (p[0] == '0' && p[1] >= '0' && p[1] <= '9')
+		return NULL;
+	for (; *p >= '0' && *p <= '9' && digits < 3; p++, digits++)
+		n = n * 10 + (unsigned int)(*p - '0');
+	if (!digits || n > max)
+		return NULL;
+	*v = n;
+	return p;
+}
+
+/*
+ * "A.B.C.D" or "A.B.C.D/N", plain decimals: what xtables_ipparse_multiple()
+ * makes of it (one pair, the address masked), without its copies and
+ * strtoul() calls. Anything else (names, lists, dotted or octal masks)
+ * goes to libxtables.
+ */
+static bool plain_address(const char *s, struct in_addr *addr,
+			  struct in_addr *mask)
+{
+	unsigned int part[4], bits = 32, i;
+	uint32_t a, m;
+
+	for (i = 0; i < 4; i++) {
+		s = plain_number(s, 255, &part[i]);
+		if (!s || *s != (i < 3 ? '.' : *s))
+			return false;
+		if (i < 3)
+			s++;
+	}
+	if (*s == '/') {
+		s = plain_number(s + 1, 32, &bits);
+		if (!s)
+			return false;
+	}
+	if (*s)
+		return false;
+	a = part[0] << 24 | part[1] << 16 | part[2] << 8 | part[3];
+	m = bits ? 0xffffffffu << (32 - bits) : 0;
+	addr->s_addr = htonl(a & m);
+	mask->s_addr = htonl(m);
+	return true;
+}
+
 /* Addresses, checks that need them, then one entry per address pair. */
 static void build_entries(void)
 {
@@ -1953,24 +2004,38 @@ static void build_entries(void)
 		ns = 1;
 	} else if (xt.shost) {
 		xt.cur = (xt.options & OPT_SOURCE) ? xt.opt_val[1] : -1;
-		/* Straight into xt: libxtables may fail after allocating,
-		 * and cleanup() frees what it finds there. */
-		xtables_ipparse_multiple(xt.shost, &xt.saddrs, &xt.smasks, &ns);
-		if (xt.options & OPT_SOURCE)
-			check_names(xt.cur, xt.shost);
-		saddrs = xt.saddrs;
-		smasks = xt.smasks;
+		if (!xt.no_fast && plain_address(xt.shost, &xt.src1, &xt.smsk1)) {
+			saddrs = &xt.src1;
+			smasks = &xt.smsk1;
+			ns = 1;
+		} else {
+			/* Straight into xt: libxtables may fail after
+			 * allocating, and cleanup() frees what it finds. */
+			xtables_ipparse_multiple(xt.shost, &xt.saddrs,
+						 &xt.smasks, &ns);
+			if (xt.options & OPT_SOURCE)
+				check_names(xt.cur, xt.shost);
+			saddrs = xt.saddrs;
+			smasks = xt.smasks;
+		}
 	}
 	if (xt.dhost && !(xt.options & OPT_DESTINATION)) {
 		daddrs = dmasks = &any;
 		nd = 1;
 	} else if (xt.dhost) {
 		xt.cur = (xt.options & OPT_DESTINATION) ? xt.opt_val[2] : -1;
-		xtables_ipparse_multiple(xt.dhost, &xt.daddrs, &xt.dmasks, &nd);
-		if (xt.options & OPT_DESTINATION)
-			check_names(xt.cur, xt.dhost);
-		daddrs = xt.daddrs;
-		dmasks = xt.dmasks;
+		if (!xt.no_fast && plain_address(xt.dhost, &xt.dst1, &xt.dmsk1)) {
+			daddrs = &xt.dst1;
+			dmasks = &xt.dmsk1;
+			nd = 1;
+		} else {
+			xtables_ipparse_multiple(xt.dhost, &xt.daddrs,
+						 &xt.dmasks, &nd);
+			if (xt.options & OPT_DESTINATION)
+				check_names(xt.cur, xt.dhost);
+			daddrs = xt.daddrs;
+			dmasks = xt.dmasks;
+		}
 	}
 	if ((ns > 1 || nd > 1) &&
 	    (xt.fw.ip.invflags & (IPT_INV_SRCIP | IPT_INV_DSTIP))) {
