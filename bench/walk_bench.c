@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "diag.h"
+#include "arena.h"
 #include "model.h"
 #include "parser.h"
 #include "sim.h"
@@ -84,6 +85,8 @@ int main(int argc, char **argv)
 		ipts_result_free(&res);
 	}
 	t2 = now();
+	printf("model: %.1f MB in the arena\n",
+	       (double)ipts_arena_size(rs->arena) / 1e6);
 	printf("rules: %zu\nload: %.3f s\nsimulate: %.3f ms\n"
 	       "per packet walk: %.3f ms\n", rs->nrules, t1 - t0,
 	       (t2 - t1) * 1e3 / (double)n,

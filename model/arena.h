@@ -11,7 +11,7 @@ struct ipts_arena;
 
 struct ipts_arena *ipts_arena_new(void);
 void ipts_arena_free(struct ipts_arena *a);
-/* @n bytes, zeroed, aligned for any kernel struct. */
+/* @n bytes, zeroed, aligned to 8: enough for any kernel struct (XT_ALIGN). */
 void *ipts_arena_alloc(struct ipts_arena *a, size_t n);
 void *ipts_arena_memdup(struct ipts_arena *a, const void *p, size_t n);
 char *ipts_arena_strdup(struct ipts_arena *a, const char *s);

@@ -1073,12 +1073,14 @@ static void lint_hoststate(struct lint *l, const struct ipts_chain *c,
 
 	for (i = 0; i < c->nrules; i++) {
 		const struct ipts_rule *r = c->rules[i];
-		const struct ipts_loc *loc;
+		struct ipts_loc loc;
 
 		if (sp[i].hoststate < 0 || !want(l, "IPT007", r))
 			continue;
-		loc = r->match_locs ? &r->match_locs[sp[i].hoststate] : &r->loc;
-		ipts_diag_add_code(l->d, sev_of("IPT007"), loc, "IPT007",
+		loc = sp[i].hoststate < r->nmatches ?
+			ipts_rule_match_loc(r, (unsigned int)sp[i].hoststate) :
+			r->loc;
+		ipts_diag_add_code(l->d, sev_of("IPT007"), &loc, "IPT007",
 				   "rule depends on what the file cannot know: "
 				   "%s; answers through rule %u of '%s' are "
 				   "undetermined", sp[i].hoststate_why, i + 1,
@@ -1191,18 +1193,21 @@ static void lint_chains(struct lint *l, const struct ipts_table *t)
 			continue;
 		for (j = 0; j < c->nrules; j++) {
 			const struct ipts_rule *r = c->rules[j];
+			struct ipts_loc at;
 
 			if ((r->kind == IPTS_TGT_JUMP ||
 			     r->kind == IPTS_TGT_GOTO) && r->dest &&
-			    r->dest->nrules == 0 && want(l, "IPT005", r))
+			    r->dest->nrules == 0 && want(l, "IPT005", r)) {
+				at = ipts_rule_target_loc(r);
 				ipts_diag_add_code(l->d, sev_of("IPT005"),
-						   &r->target_loc, "IPT005",
+						   &at, "IPT005",
 						   r->kind == IPTS_TGT_JUMP ?
 							   "jump to empty chain "
 							   "'%s' has no effect" :
 							   "goto to empty chain "
 							   "'%s' acts as a RETURN",
 						   r->dest->name);
+			}
 		}
 		if (c->hook >= 0)
 			continue;

@@ -4,7 +4,9 @@
 /*
  * The in-memory model of an IPv4 ruleset: tables, chains and rules, each
  * rule held as the kernel holds it (struct ipt_entry with its match and
- * target blobs, as libxtables filled them), plus where it came from.
+ * target blobs, as libxtables filled them), plus where it came from. The
+ * blobs do not follow the entry as in the kernel's table: each is one
+ * read-only copy shared by every rule that holds the same bytes.
  *
  * Everything lives in the ruleset's arena and is freed by
  * ipts_ruleset_free(); nothing in the model is freed alone. The parser
@@ -57,21 +59,48 @@ enum ipts_rule_flags {
 	IPTS_RULE_OPAQUE = 1 << 0,
 	/* A name was resolved through this machine's passwd/group/hosts. */
 	IPTS_RULE_HOSTNAMES = 1 << 1,
+	/* Layout only: a word's place did not fit struct ipts_span (a line
+	 * over 64 KiB), so whole locations follow the match pointers. */
+	IPTS_RULE_WIDE_LOCS = 1 << 2,
 };
 
 struct ipts_chain;
 struct ipts_table;
 
+/*
+ * A word of a rule's line: @off bytes after the line's start, @len bytes.
+ * iptables-restore reads a line in pieces of at most IPTS_LINE_MAX - 1
+ * bytes and a rule's words lie in one piece, so 16 bits hold them but on
+ * a line longer than 64 KiB (see IPTS_RULE_WIDE_LOCS).
+ */
+struct ipts_span {
+	uint16_t off, len;
+};
+
+/*
+ * One rule: 72 bytes on LP64, without a hole (ruleset.c asserts it). Read
+ * the blobs and the words' places through ipts_rule_match(),
+ * ipts_rule_target(), ipts_rule_match_loc() and ipts_rule_target_loc().
+ */
 struct ipts_rule {
 	struct ipts_chain *chain;
-	struct ipt_entry *e;		/* ip part, counters, matches, target */
-	enum ipts_target_kind kind;
+	/* The entry's header only (ip part, counters), shared as the blobs
+	 * are. Its target_offset and next_offset are the kernel's, as if the
+	 * blobs followed it. */
+	const struct ipt_entry *e;
 	struct ipts_chain *dest;	/* JUMP/GOTO destination */
+	/* nmatches pointers to shared match blobs, then, in the same
+	 * allocation (just after the line's first rule), the places of the
+	 * words that loaded them: nmatches struct ipts_span, or with
+	 * IPTS_RULE_WIDE_LOCS 1 + nmatches struct ipts_loc (the target's
+	 * first). NULL when there is neither. */
+	const struct xt_entry_match *const *matches;
+	const struct xt_entry_target *target;	/* shared */
 	struct ipts_loc loc;		/* the whole source line */
-	struct ipts_loc target_loc;	/* the -j/-g argument, else loc */
-	struct ipts_loc *match_locs;	/* per match blob: word that loaded it */
+	struct ipts_span target_span;	/* the -j/-g argument, else loc */
 	uint16_t nmatches;
-	uint16_t flags;			/* enum ipts_rule_flags */
+	enum ipts_target_kind kind : 8;
+	uint8_t flags;			/* enum ipts_rule_flags */
 };
 
 /*
@@ -142,11 +171,14 @@ struct ipts_table {
 	uint32_t save_rank;		/* saved by decreasing rank */
 };
 
+struct ipts_intern;
+
 struct ipts_ruleset {
 	struct ipts_arena *arena;
 	const struct ipts_source *src;	/* borrowed: outlives the ruleset */
 	struct ipts_table *tables[IPTS_TABLE_COUNT];	/* NULL: not in file */
 	size_t nrules;
+	struct ipts_intern *intern;	/* ipts_ruleset_intern()'s blobs */
 };
 
 /* Static facts about the kernel's IPv4 tables. */
@@ -162,6 +194,20 @@ int ipts_hook_by_chain_name(const char *name);
 /* A new empty ruleset reading from @src (which must outlive it). */
 struct ipts_ruleset *ipts_ruleset_new(const struct ipts_source *src);
 void ipts_ruleset_free(struct ipts_ruleset *rs);
+
+/*
+ * The one copy, in @rs's arena, of the @len bytes at @blob: the same
+ * pointer for every call with the same bytes (compared whole, not by
+ * hash) until ipts_ruleset_intern_end(). The copy is read-only and lives
+ * as long as @rs.
+ */
+const void *ipts_ruleset_intern(struct ipts_ruleset *rs, const void *blob,
+				size_t len);
+/*
+ * Free the table behind ipts_ruleset_intern(), not the copies: done once
+ * loaded, before the index takes memory. A later call starts a new table.
+ */
+void ipts_ruleset_intern_end(struct ipts_ruleset *rs);
 
 /*
  * Create (or return) the table @id with all its built-in chains, policy
@@ -201,15 +247,64 @@ void ipts_chain_delete_rule(struct ipts_chain *c, uint32_t pos);
  */
 void ipts_ruleset_index(struct ipts_ruleset *rs);
 
-/* Accessors over the kernel blobs. */
-static inline struct xt_entry_target *ipts_rule_target(const struct ipts_rule *r)
+/*
+ * Give @r, whose loc is set, its @n match blobs and its target blob, and
+ * the places of the words that loaded them (@match_locs[i] for match i,
+ * @target_loc for the target), which lie on @r->loc's line or are it. The
+ * blobs must live as long as @rs (ipts_ruleset_intern() them); the places
+ * are copied into @rs's arena. Another entry of the same line may copy
+ * these fields of @r as they are.
+ */
+void ipts_rule_set_blobs(struct ipts_ruleset *rs, struct ipts_rule *r,
+			 const struct xt_entry_match *const *matches,
+			 const struct ipts_loc *match_locs, unsigned int n,
+			 const struct xt_entry_target *target,
+			 const struct ipts_loc *target_loc);
+
+/* Accessors over the kernel blobs: shared, never to be written. */
+static inline const struct xt_entry_target *
+ipts_rule_target(const struct ipts_rule *r)
 {
-	return (struct xt_entry_target *)((char *)r->e + r->e->target_offset);
+	return r->target;
 }
 
 /* The @i-th match blob of @r (i < r->nmatches). */
-const struct xt_entry_match *ipts_rule_match(const struct ipts_rule *r,
-					     unsigned int i);
+static inline const struct xt_entry_match *
+ipts_rule_match(const struct ipts_rule *r, unsigned int i)
+{
+	return r->matches[i];
+}
+
+/* The place of @s on @r's line: columns count bytes from the line's. */
+static inline struct ipts_loc ipts_rule_span_loc(const struct ipts_rule *r,
+						 struct ipts_span s)
+{
+	struct ipts_loc l = r->loc;
+
+	l.off += s.off;
+	l.col += s.off;
+	l.len = s.len;
+	return l;
+}
+
+/* Where the -j/-g argument of @r is; the whole line without one. */
+static inline struct ipts_loc ipts_rule_target_loc(const struct ipts_rule *r)
+{
+	if (r->flags & IPTS_RULE_WIDE_LOCS)
+		return ((const struct ipts_loc *)(r->matches + r->nmatches))[0];
+	return ipts_rule_span_loc(r, r->target_span);
+}
+
+/* Where the word that loaded match @i of @r is (i < r->nmatches). */
+static inline struct ipts_loc ipts_rule_match_loc(const struct ipts_rule *r,
+						  unsigned int i)
+{
+	const void *places = r->matches + r->nmatches;
+
+	if (r->flags & IPTS_RULE_WIDE_LOCS)
+		return ((const struct ipts_loc *)places)[1 + i];
+	return ipts_rule_span_loc(r, ((const struct ipts_span *)places)[i]);
+}
 
 /* True when a match or target blob holds words, not kernel data. */
 static inline bool ipts_blob_is_opaque(uint8_t revision)

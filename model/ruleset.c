@@ -2,11 +2,14 @@
  * ruleset.c - tables and chains, with libiptc's chain semantics: built-in
  * chains exist from the table's creation, in hook order; user chains are
  * kept sorted by name, which is the order iptables-save prints them in.
+ * Rules keep one copy of each distinct entry header and match or target
+ * blob (ipts_ruleset_intern()): on a large ruleset most blobs repeat.
  */
 #include "model.h"
 
 #include <linux/netfilter/xt_tcpudp.h>
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +77,94 @@ int ipts_hook_by_chain_name(const char *name)
 	return -1;
 }
 
+/* -- blobs by content: open addressing, the table outside the arena ----- */
+
+struct intern_slot {
+	const void *p;			/* NULL: free */
+	uint32_t hash, len;
+};
+
+struct ipts_intern {
+	struct intern_slot *slots;
+	uint32_t mask, n;		/* slots - 1, slots used */
+};
+
+static inline uint64_t mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 29);
+}
+
+/* Four lanes, so that a 288-byte comment blob is not one long chain. */
+static uint32_t blob_hash(const unsigned char *p, size_t len)
+{
+	uint64_t a = len, b = ~(uint64_t)len, c = 1, d = 2, w[4];
+
+	for (; len >= 32; p += 32, len -= 32) {
+		memcpy(w, p, 32);
+		a = mix(a, w[0]);
+		b = mix(b, w[1]);
+		c = mix(c, w[2]);
+		d = mix(d, w[3]);
+	}
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(w, p, 8);
+		a = mix(a, w[0]);
+	}
+	if (len) {
+		w[0] = 0;
+		memcpy(w, p, len);
+		b = mix(b, w[0]);
+	}
+	a = mix(mix(mix(a, b), c), d);
+	return (uint32_t)(a ^ (a >> 32));
+}
+
+static void intern_grow(struct ipts_intern *in)
+{
+	uint32_t n = in->slots ? (in->mask + 1) * 2 : 1024, i;
+	struct intern_slot *s = ipts_xcalloc(n, sizeof(*s));
+
+	for (i = 0; in->slots && i <= in->mask; i++) {
+		uint32_t j = in->slots[i].hash & (n - 1);
+
+		if (!in->slots[i].p)
+			continue;
+		while (s[j].p)
+			j = (j + 1) & (n - 1);
+		s[j] = in->slots[i];
+	}
+	free(in->slots);
+	in->slots = s;
+	in->mask = n - 1;
+}
+
+const void *ipts_ruleset_intern(struct ipts_ruleset *rs, const void *blob,
+				size_t len)
+{
+	struct ipts_intern *in = rs->intern;
+	uint32_t h = blob_hash(blob, len), i;
+
+	assert(len <= UINT32_MAX);
+	if (!in)
+		in = rs->intern = ipts_xcalloc(1, sizeof(*in));
+	/* Grown at three quarters full, so a probe always ends. */
+	if (!in->slots || in->n + 1 > (in->mask + 1) / 4 * 3)
+		intern_grow(in);
+	for (i = h & in->mask; in->slots[i].p; i = (i + 1) & in->mask) {
+		const struct intern_slot *s = &in->slots[i];
+
+		if (s->hash == h && s->len == len &&
+		    memcmp(s->p, blob, len) == 0)
+			return s->p;
+	}
+	in->slots[i].p = ipts_arena_memdup(rs->arena, blob, len);
+	in->slots[i].hash = h;
+	in->slots[i].len = (uint32_t)len;
+	in->n++;
+	return in->slots[i].p;
+}
+
 struct ipts_ruleset *ipts_ruleset_new(const struct ipts_source *src)
 {
 	struct ipts_arena *a = ipts_arena_new();
@@ -82,6 +173,14 @@ struct ipts_ruleset *ipts_ruleset_new(const struct ipts_source *src)
 	rs->arena = a;
 	rs->src = src;
 	return rs;
+}
+
+void ipts_ruleset_intern_end(struct ipts_ruleset *rs)
+{
+	if (rs->intern)
+		free(rs->intern->slots);
+	free(rs->intern);
+	rs->intern = NULL;
 }
 
 void ipts_ruleset_free(struct ipts_ruleset *rs)
@@ -103,6 +202,7 @@ void ipts_ruleset_free(struct ipts_ruleset *rs)
 		free(t->chains);
 		free(t->buckets);
 	}
+	ipts_ruleset_intern_end(rs);
 	ipts_arena_free(rs->arena);
 }
 
@@ -336,17 +436,67 @@ void ipts_chain_delete_rule(struct ipts_chain *c, uint32_t pos)
 	c->nrules--;
 }
 
-const struct xt_entry_match *ipts_rule_match(const struct ipts_rule *r,
-					     unsigned int i)
-{
-	const char *p = (const char *)r->e->elems;
-	const struct xt_entry_match *m = (const struct xt_entry_match *)p;
+_Static_assert(sizeof(void *) != 8 || sizeof(struct ipts_rule) == 72,
+	       "struct ipts_rule grew: mind its holes, there is one per rule");
 
-	while (i--) {
-		p += m->u.match_size;
-		m = (const struct xt_entry_match *)p;
+/* Place @w relative to @line, or false when struct ipts_span cannot. */
+static bool span_of(const struct ipts_loc *line, const struct ipts_loc *w,
+		    struct ipts_span *out)
+{
+	uint32_t d = w->off - line->off;
+
+	if (w->src != line->src || w->line != line->line ||
+	    w->off < line->off || d > UINT16_MAX || w->len > UINT16_MAX ||
+	    w->col != line->col + d)
+		return false;
+	out->off = (uint16_t)d;
+	out->len = (uint16_t)w->len;
+	return true;
+}
+
+void ipts_rule_set_blobs(struct ipts_ruleset *rs, struct ipts_rule *r,
+			 const struct xt_entry_match *const *matches,
+			 const struct ipts_loc *match_locs, unsigned int n,
+			 const struct xt_entry_target *target,
+			 const struct ipts_loc *target_loc)
+{
+	size_t ptrs = n * sizeof(*matches);
+	struct ipts_span ts = { 0 }, s;
+	bool fit = span_of(&r->loc, target_loc, &ts);
+	unsigned int i;
+	char *p;
+
+	assert(n <= UINT16_MAX);
+	for (i = 0; fit && i < n; i++)
+		fit = span_of(&r->loc, &match_locs[i], &s);
+	r->target = target;
+	r->nmatches = (uint16_t)n;
+	r->target_span = fit ? ts : (struct ipts_span){ 0, 0 };
+	r->flags &= (uint8_t)~IPTS_RULE_WIDE_LOCS;
+	r->matches = NULL;
+	if (fit && n == 0)
+		return;
+	/* One allocation: the pointers, then the words' places. */
+	p = ipts_arena_alloc(rs->arena, ptrs + (fit ?
+			     n * sizeof(struct ipts_span) :
+			     (1 + n) * sizeof(struct ipts_loc)));
+	if (n)
+		memcpy(p, matches, ptrs);
+	if (fit) {
+		struct ipts_span *spans = (struct ipts_span *)(p + ptrs);
+
+		for (i = 0; i < n; i++)
+			span_of(&r->loc, &match_locs[i], &spans[i]);
+	} else {
+		/* A line over 64 KiB: whole locations, the target's first. */
+		struct ipts_loc *locs = (struct ipts_loc *)(p + ptrs);
+
+		locs[0] = *target_loc;
+		if (n)
+			memcpy(locs + 1, match_locs, n * sizeof(*locs));
+		r->flags |= IPTS_RULE_WIDE_LOCS;
 	}
-	return m;
+	r->matches = (const struct xt_entry_match *const *)p;
 }
 
 uint32_t ipts_rule_num(const struct ipts_rule *r)

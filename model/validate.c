@@ -258,12 +258,14 @@ static void check_builtin_jumps(struct vctx *v)
 
 		for (k = 0; k < c->nrules; k++) {
 			struct ipts_rule *r = c->rules[k];
+			struct ipts_loc at;
 
 			if ((r->kind != IPTS_TGT_JUMP &&
 			     r->kind != IPTS_TGT_GOTO) || !r->dest ||
 			    r->dest->hook < 0)
 				continue;
-			ipts_diag_add(v->d, IPTS_ERROR, &r->target_loc,
+			at = ipts_rule_target_loc(r);
+			ipts_diag_add(v->d, IPTS_ERROR, &at,
 				      "cannot %s to built-in chain '%s': only user-defined chains can be a target",
 				      r->kind == IPTS_TGT_GOTO ? "goto" : "jump",
 				      r->dest->name);
@@ -318,6 +320,7 @@ static void report_loop(struct vctx *v, const struct ipts_rule *r,
 			const uint32_t *stack, uint32_t from, uint32_t top)
 {
 	struct sbuf s = { 0 };
+	struct ipts_loc at;
 	uint32_t len = top - from + 1, i;
 
 	sb_add(&s, "jump loop: ");
@@ -330,7 +333,8 @@ static void report_loop(struct vctx *v, const struct ipts_rule *r,
 		sb_add(&s, "'%s' -> ", v->t->chains[stack[i]]->name);
 	}
 	sb_add(&s, "'%s'", r->dest->name);
-	ipts_diag_add(v->d, IPTS_ERROR, &r->target_loc,
+	at = ipts_rule_target_loc(r);
+	ipts_diag_add(v->d, IPTS_ERROR, &at,
 		      "%s: the kernel refuses the table (ELOOP)", sb_str(&s));
 	v->errors++;
 	free(s.p);
@@ -459,10 +463,12 @@ static void rule_error(struct vctx *v, const struct ipts_rule *r,
 	free(msg);
 	reach_text(v, r->chain, bad_hooks, &s, &first);
 	ipts_diag_add(v->d, IPTS_ERROR, loc, "%s", sb_str(&s));
-	if (first)
-		ipts_diag_note(v->d, &first->target_loc,
-			       "'%s' is entered from %s here",
+	if (first) {
+		struct ipts_loc at = ipts_rule_target_loc(first);
+
+		ipts_diag_note(v->d, &at, "'%s' is entered from %s here",
 			       first->dest->name, first->chain->name);
+	}
 	v->errors++;
 	free(s.p);
 }
@@ -604,11 +610,10 @@ static void chk_synproxy(struct xcheck *x)
 
 static bool has_syn_match(const struct ipts_rule *r)
 {
-	const char *p = (const char *)r->e->elems;
-	const char *end = (const char *)r->e + r->e->target_offset;
+	unsigned int i;
 
-	while (p < end) {
-		const struct xt_entry_match *m = (const void *)p;
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
 		const struct xt_tcp *tcp = (const void *)m->data;
 
 		if (m->u.match_size < sizeof(*m))
@@ -618,7 +623,6 @@ static bool has_syn_match(const struct ipts_rule *r)
 		    (tcp->flg_cmp & 0x02) &&
 		    !(tcp->invflags & XT_TCP_INV_FLAGS))
 			return true;
-		p += m->u.match_size;
 	}
 	return false;
 }
@@ -698,9 +702,12 @@ static void chk_idletimer(struct xcheck *x)
 		if (strcmp(v->idletimers[i].name, ii->label) != 0)
 			continue;
 		if (v->idletimers[i].a != type) {
+			struct ipts_loc at =
+				ipts_rule_target_loc(v->idletimers[i].r);
+
 			XERR(x, 0, "timer '%s' exists with a different timer type (--alarm on one rule, not on the other)",
 			     ii->label);
-			ipts_diag_note(v->d, &v->idletimers[i].r->target_loc,
+			ipts_diag_note(v->d, &at,
 				       "timer '%s' is first created here",
 				       ii->label);
 		}
@@ -728,9 +735,11 @@ static void chk_rateest(struct xcheck *x)
 			continue;
 		if ((!ri->interval && !ri->ewma_log) ||
 		    e->a != ri->interval || e->b != ri->ewma_log) {
+			struct ipts_loc at = ipts_rule_target_loc(e->r);
+
 			XERR(x, 0, "estimator '%.*s' exists with a different --rateest-interval/--rateest-ewmalog",
 			     (int)sizeof(ri->name), ri->name);
-			ipts_diag_note(v->d, &e->r->target_loc,
+			ipts_diag_note(v->d, &at,
 				       "estimator '%.*s' is first created here",
 				       (int)sizeof(ri->name), ri->name);
 		}
@@ -1172,18 +1181,16 @@ static void check_ext(struct xcheck *x, const struct xspec *s)
 static void check_rule(struct vctx *v, const struct ipts_rule *r,
 		       unsigned int hooks)
 {
-	const char *p = (const char *)r->e->elems;
-	const char *end = (const char *)r->e + r->e->target_offset;
-	unsigned int i = 0;
+	struct ipts_loc at;
+	unsigned int i;
 
-	for (; p < end; i++) {
-		const struct xt_entry_match *m = (const void *)p;
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
 		const struct xspec *s;
 		struct xcheck x = {
 			.v = v,
 			.r = r,
-			.loc = (r->match_locs && i < r->nmatches) ?
-				       &r->match_locs[i] : &r->loc,
+			.loc = &at,
 			.name = m->u.user.name,
 			.kind = "match",
 			.data = m->data,
@@ -1193,7 +1200,7 @@ static void check_rule(struct vctx *v, const struct ipts_rule *r,
 
 		if (m->u.match_size < sizeof(*m))
 			break;
-		p += m->u.match_size;
+		at = ipts_rule_match_loc(r, i);
 		x.size = m->u.match_size - sizeof(*m);
 		/* An opaque blob (-m set) holds words; the set match has no
 		 * .table, .hooks or .proto. */
@@ -1210,7 +1217,7 @@ static void check_rule(struct vctx *v, const struct ipts_rule *r,
 		struct xcheck x = {
 			.v = v,
 			.r = r,
-			.loc = &r->target_loc,
+			.loc = &at,
 			.name = t->u.user.name,
 			.kind = "target",
 			.data = t->data,
@@ -1221,6 +1228,7 @@ static void check_rule(struct vctx *v, const struct ipts_rule *r,
 		if (t->u.target_size < sizeof(*t) ||
 		    ipts_blob_is_opaque(t->u.user.revision))
 			return;
+		at = ipts_rule_target_loc(r);
 		x.size = t->u.target_size - sizeof(*t);
 		s = xspec_find(targets, sizeof(targets) / sizeof(targets[0]),
 			       t->u.user.name);

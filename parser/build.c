@@ -408,21 +408,21 @@ static bool cl_is_chain(void *ctx, const char *name)
 	return ps->table && ipts_chain_find(ps->table, name) != NULL;
 }
 
+/*
+ * The rule of entry @i of @cl: the first is the one xt.c made, the others
+ * copy it and share the line's blobs and words.
+ */
 static struct ipts_rule *rule_new(struct ipts_parse *ps,
-				  const struct ipts_cmdline *cl,
-				  struct ipt_entry *e,
-				  const struct ipts_loc *line)
+				  const struct ipts_cmdline *cl, unsigned int i)
 {
-	struct ipts_rule *r = ipts_arena_alloc(ps->rs->arena, sizeof(*r));
-	const struct xt_entry_target *t;
+	struct ipts_rule *r = cl->rule;
 
-	r->e = e;
-	r->loc = *line;
-	r->target_loc = cl->jump_word >= 0 ? cl->locs[cl->jump_word] : *line;
-	r->match_locs = cl->match_locs;
-	r->nmatches = (uint16_t)cl->nmatches;
-	r->flags = cl->rule_flags;
-	t = ipts_rule_target(r);
+	if (i > 0) {
+		r = ipts_arena_memdup(ps->rs->arena, r, sizeof(*r));
+		r->chain = NULL;
+		r->dest = NULL;
+	}
+	r->e = cl->entries[i];
 	if (!cl->std_target) {
 		r->kind = IPTS_TGT_EXT;
 	} else if (cl->jumpto[0] == '\0') {
@@ -439,7 +439,6 @@ static struct ipts_rule *rule_new(struct ipts_parse *ps,
 		r->kind = cl->is_goto ? IPTS_TGT_GOTO : IPTS_TGT_JUMP;
 		r->dest = ipts_chain_find(ps->table, cl->jumpto);
 	}
-	(void)t;
 	return r;
 }
 
@@ -469,10 +468,9 @@ static bool entries_same(const struct ipts_rule *have,
 			 const unsigned char *mask)
 {
 	const struct ipt_entry *a = want->e, *b = have->e;
-	const unsigned char *ma = (const unsigned char *)a;
-	const unsigned char *mb = (const unsigned char *)b;
 	const struct xt_entry_target *ta, *tb;
-	unsigned int i;
+	const unsigned char *ma, *mb;
+	unsigned int i, n, off;
 
 	/* libip4tc's is_same(): the ip part whole, interfaces under mask. */
 	if (a->ip.src.s_addr != b->ip.src.s_addr ||
@@ -494,19 +492,29 @@ static bool entries_same(const struct ipts_rule *have,
 	if (a->target_offset != b->target_offset ||
 	    a->next_offset != b->next_offset)
 		return false;
-	/* Matches: name and size, data under the mask. */
-	for (i = sizeof(*a); i < a->target_offset;) {
-		const struct xt_entry_match *x = (const void *)(ma + i);
-		const struct xt_entry_match *y = (const void *)(mb + i);
+	/*
+	 * Matches: name and size, data under the mask, which is laid out as
+	 * the kernel's contiguous entry: a match's bytes at its offset there.
+	 */
+	off = sizeof(*a);
+	for (n = 0; off < a->target_offset; n++) {
+		const struct xt_entry_match *x, *y;
 		unsigned int k;
 
+		if (n >= want->nmatches || n >= have->nmatches)
+			return false;
+		x = ipts_rule_match(want, n);
+		y = ipts_rule_match(have, n);
+		ma = (const unsigned char *)x;
+		mb = (const unsigned char *)y;
 		if (x->u.match_size != y->u.match_size ||
 		    strcmp(x->u.user.name, y->u.user.name) != 0)
 			return false;
-		for (k = sizeof(*x); k < x->u.match_size; k++)
-			if ((ma[i + k] ^ mb[i + k]) & mask[i + k])
+		/* One interned copy holds the same bytes: nothing differs. */
+		for (k = sizeof(*x); x != y && k < x->u.match_size; k++)
+			if ((ma[k] ^ mb[k]) & mask[off + k])
 				return false;
-		i += x->u.match_size;
+		off += x->u.match_size;
 	}
 	/* target_same() */
 	if (want->kind != have->kind)
@@ -520,12 +528,13 @@ static bool entries_same(const struct ipts_rule *have,
 	case IPTS_TGT_EXT:
 		ta = ipts_rule_target(want);
 		tb = ipts_rule_target(have);
+		ma = (const unsigned char *)ta;
+		mb = (const unsigned char *)tb;
 		if (ta->u.target_size != tb->u.target_size ||
 		    strcmp(ta->u.user.name, tb->u.user.name) != 0)
 			return false;
-		for (i = sizeof(*ta); i < ta->u.target_size; i++)
-			if ((ma[a->target_offset + i] ^ mb[a->target_offset + i]) &
-			    mask[a->target_offset + i])
+		for (i = sizeof(*ta); ta != tb && i < ta->u.target_size; i++)
+			if ((ma[i] ^ mb[i]) & mask[a->target_offset + i])
 				return false;
 		return true;
 	default:
@@ -638,8 +647,7 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 			return;
 		}
 		for (i = 0; i < cl->nentries; i++) {
-			struct ipts_rule *r = rule_new(ps, cl, cl->entries[i],
-						       line);
+			struct ipts_rule *r = rule_new(ps, cl, i);
 
 			if (r->dest)
 				r->dest->refs++;
@@ -661,8 +669,7 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 		if (!(c = need_chain(ps, cl)) || !map_target(ps, cl))
 			return;
 		for (i = 0; i < cl->nentries; i++) {
-			struct ipts_rule *want = rule_new(ps, cl,
-							  cl->entries[i], line);
+			struct ipts_rule *want = rule_new(ps, cl, i);
 			int at = find_same(c, want, cl->delete_mask);
 
 			if (at < 0) {
@@ -934,6 +941,7 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 	cl.locs = locs;
 	cl.table = ps->table->name;
 	cl.arena = ps->rs->arena;
+	cl.rs = ps->rs;
 	cl.is_chain = cl_is_chain;
 	cl.is_announced = announced;
 	cl.ctx = ps;
@@ -942,6 +950,8 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 	} else {
 		run_command(ps, &cl, &line);
 	}
+	free(cl.jumpto);
+	free(cl.entries);
 	free(argv);
 	free(locs);
 out:
@@ -1084,5 +1094,7 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 		ipts_ruleset_free(ps.rs);
 		return NULL;
 	}
+	/* Nothing is interned once loaded: what walks gets that memory. */
+	ipts_ruleset_intern_end(ps.rs);
 	return ps.rs;
 }

@@ -57,7 +57,8 @@ struct ipts_cmdline {
 	char **argv;
 	const struct ipts_loc *locs;
 	const char *table;
-	struct ipts_arena *arena;	/* entries and locations go here */
+	struct ipts_arena *arena;	/* the -D mask goes here */
+	struct ipts_ruleset *rs;	/* entries and blobs interned here */
 	/* Is @name a chain of the table right now (libiptc's iptc_is_chain)? */
 	bool (*is_chain)(void *ctx, const char *name);
 	/* Was @name announced by a ':' line of the file (then -j NAME is
@@ -73,14 +74,18 @@ struct ipts_cmdline {
 	int rulenum_word;
 	const char *arg2;		/* policy (-P) or new name (-E) */
 	int arg2_word;
-	const char *jumpto;		/* "" when no -j/-g */
+	char *jumpto;			/* "" when no -j/-g; free() it */
 	int jump_word;
 	bool is_goto;
 	bool std_target;		/* standard target (verdict or chain) */
-	struct ipt_entry **entries;	/* one per address pair */
+	/* Headers, one per address pair, interned (ipts_ruleset_intern());
+	 * the array is the caller's to free(). */
+	const struct ipt_entry **entries;
 	unsigned int nentries;
-	struct ipts_loc *match_locs;
-	unsigned int nmatches;
+	/* The first entry's rule, in the arena, its match table right after
+	 * it; the others copy what they share: loc, flags, the interned
+	 * blobs and the words that loaded them (ipts_rule_set_blobs()). */
+	struct ipts_rule *rule;
 	unsigned char *delete_mask;	/* -D and -C: make_delete_mask() */
 	bool counters_set;		/* -c / --set-counters given */
 	struct xt_counters counters;

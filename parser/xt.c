@@ -1249,32 +1249,39 @@ static void loop_end(void)
  * if its line printed nothing and asked no resolver.
  */
 struct memo {
-	struct memo *next;		/* same bucket */
-	uint64_t hash;
-	const char *span;		/* in the source */
-	uint32_t len;
+	uint32_t next;			/* 1 + index of the next, same bucket */
+	uint32_t hash;			/* low half of span_hash() */
+	uint32_t off;			/* its words: offset in the source */
+	uint16_t len;			/* and length */
+	uint16_t ext;			/* in memo.ext[] (0: a target) */
 	uint8_t proto, invflags;
 	bool is_target;
 	bool std;			/* -j ACCEPT and friends */
-	const struct xtables_match *ext;
-	const void *blob;		/* in the ruleset's arena */
+	const void *blob;		/* interned in the ruleset */
 };
 
 #define MEMO_CHUNK 1024
 
-struct memo_chunk {
-	struct memo_chunk *next;
-	unsigned int used;
-	struct memo m[MEMO_CHUNK];
-};
-
 static struct {
 	bool on;			/* between ipts_xt_begin() and _end() */
-	struct memo **bucket;
+	uint32_t *bucket;		/* 1 + index of the first; 0: none */
 	uint32_t nbuckets, n;
-	struct memo_chunk *chunks;
+	struct memo **chunk;		/* entry i: chunk[i / 1024][i % 1024] */
+	uint32_t nchunks;
+	const struct xtables_match **ext;	/* [0] is NULL */
+	uint16_t next_;
 	const struct ipts_source *src;
 } memo;
+
+static struct memo *memo_at(uint32_t i)
+{
+	return &memo.chunk[i / MEMO_CHUNK][i % MEMO_CHUNK];
+}
+
+static const struct xtables_match *memo_ext(const struct memo *m)
+{
+	return memo.ext[m->ext];
+}
 
 void ipts_xt_begin(bool full_loop)
 {
@@ -1287,13 +1294,13 @@ void ipts_xt_begin(bool full_loop)
 
 void ipts_xt_end(void)
 {
-	struct memo_chunk *c, *next;
+	uint32_t i;
 
-	for (c = memo.chunks; c; c = next) {
-		next = c->next;
-		free(c);
-	}
+	for (i = 0; i < memo.nchunks; i++)
+		free(memo.chunk[i]);
+	free(memo.chunk);
 	free(memo.bucket);
+	free(memo.ext);
 	memset(&memo, 0, sizeof(memo));
 }
 
@@ -1330,7 +1337,7 @@ static struct memo *memo_find(int first, int last, bool is_target,
 			      uint64_t *hashp)
 {
 	const char *span;
-	uint32_t len;
+	uint32_t len, i;
 	uint64_t h;
 	struct memo *m;
 
@@ -1340,60 +1347,90 @@ static struct memo *memo_find(int first, int last, bool is_target,
 	*hashp = h;
 	if (!memo.nbuckets || xt.cl->locs[first].src != memo.src)
 		return NULL;
-	for (m = memo.bucket[h & (memo.nbuckets - 1)]; m; m = m->next)
-		if (m->hash == h && m->len == len && m->is_target == is_target &&
-		    m->proto == xt.seg_proto &&
+	for (i = memo.bucket[h & (memo.nbuckets - 1)]; i; i = m->next) {
+		m = memo_at(i - 1);
+		if (m->hash == (uint32_t)h && m->len == len &&
+		    m->is_target == is_target && m->proto == xt.seg_proto &&
 		    m->invflags == xt.seg_invflags &&
-		    memcmp(m->span, span, len) == 0)
+		    memcmp(memo.src->buf + m->off, span, len) == 0)
 			return m;
+	}
 	return NULL;
 }
 
 static void memo_grow(void)
 {
 	uint32_t n = memo.nbuckets ? memo.nbuckets * 2 : 1024, i;
-	struct memo **b = ipts_xcalloc(n, sizeof(*b));
 
-	for (i = 0; i < memo.nbuckets; i++) {
-		struct memo *m, *next;
-
-		for (m = memo.bucket[i]; m; m = next) {
-			next = m->next;
-			m->next = b[m->hash & (n - 1)];
-			b[m->hash & (n - 1)] = m;
-		}
-	}
 	free(memo.bucket);
-	memo.bucket = b;
+	memo.bucket = ipts_xcalloc(n, sizeof(*memo.bucket));
 	memo.nbuckets = n;
+	for (i = 0; i < memo.n; i++) {
+		struct memo *m = memo_at(i);
+		uint32_t *b = &memo.bucket[m->hash & (n - 1)];
+
+		m->next = *b;
+		*b = i + 1;
+	}
+}
+
+/* The index of @ext in memo.ext[], added if new (few are ever in use). */
+static uint16_t memo_ext_index(const struct xtables_match *ext)
+{
+	uint16_t i;
+
+	if (!ext)
+		return 0;
+	for (i = 1; i < memo.next_; i++)
+		if (memo.ext[i] == ext)
+			return i;
+	if (memo.next_ == UINT16_MAX)
+		return UINT16_MAX;
+	if (!memo.ext || !(memo.next_ & (memo.next_ - 1))) {
+		uint16_t cap = memo.next_ ? memo.next_ * 2 : 2;
+
+		memo.ext = ipts_xrealloc(memo.ext, cap * sizeof(*memo.ext));
+		if (!memo.next_)
+			memo.ext[memo.next_++] = NULL;
+	}
+	memo.ext[memo.next_] = ext;
+	return memo.next_++;
 }
 
 static void memo_add(const struct fast_seg *sg, const void *blob)
 {
 	uint64_t h = sg->hash;
+	uint32_t len, *b;
 	struct memo *m;
+	const char *span = word_span(sg->first, sg->last, &len);
+	uint16_t ext = memo_ext_index(sg->ext);
 
-	if (memo.n >= memo.nbuckets)
-		memo_grow();
-	if (!memo.chunks || memo.chunks->used == MEMO_CHUNK) {
-		struct memo_chunk *c = ipts_xmalloc(sizeof(*c));
-
-		c->used = 0;
-		c->next = memo.chunks;
-		memo.chunks = c;
+	if (len > UINT16_MAX || ext == UINT16_MAX || memo.n == UINT32_MAX - 1)
+		return;
+	if (memo.n % MEMO_CHUNK == 0) {
+		memo.chunk = ipts_xrealloc(memo.chunk, (memo.nchunks + 1) *
+					   sizeof(*memo.chunk));
+		memo.chunk[memo.nchunks++] = ipts_xmalloc(MEMO_CHUNK *
+							  sizeof(struct memo));
 	}
-	m = &memo.chunks->m[memo.chunks->used++];
-	m->hash = h;
-	m->span = word_span(sg->first, sg->last, &m->len);
+	m = memo_at(memo.n);
+	m->hash = (uint32_t)h;
+	m->off = (uint32_t)(span - memo.src->buf);
+	m->len = (uint16_t)len;
+	m->ext = ext;
 	m->proto = xt.seg_proto;
 	m->invflags = xt.seg_invflags;
 	m->is_target = sg->k < 0;
 	m->std = sg->k < 0 && xt.cl->std_target;
-	m->ext = sg->ext;
 	m->blob = blob;
-	m->next = memo.bucket[h & (memo.nbuckets - 1)];
-	memo.bucket[h & (memo.nbuckets - 1)] = m;
 	memo.n++;
+	if (memo.n > memo.nbuckets) {
+		memo_grow();	/* links every entry, this one too */
+		return;
+	}
+	b = &memo.bucket[h & (memo.nbuckets - 1)];
+	m->next = *b;
+	*b = memo.n;
 }
 
 /* Leave the trial: the line goes through parse_loop(). */
@@ -1579,7 +1616,7 @@ static int fast_match(int argc, char **argv, int i)
 	sg = new_seg(i, (int)xt.nmatch_words);
 	hit = memo_find(i, last, false, &sg->hash);
 	if (hit) {
-		sg->ext = hit->ext;
+		sg->ext = memo_ext(hit);
 		sg->hit = hit;
 		sg->last = last;
 		note_match_word(i + 1);
@@ -1995,9 +2032,12 @@ static void build_entries(void)
 	struct in_addr *daddrs = NULL, *dmasks = NULL;
 	unsigned int ns = 0, nd = 0, i, j, k;
 	struct xtables_rule_match *mp;
-	size_t size, off;
-	unsigned char *blob;
-	unsigned int nmatches = 0;
+	size_t size, end;
+	/* The line's blobs and their words, for ipts_rule_set_blobs(). */
+	const struct xt_entry_match *mv[MAX_MATCHES];
+	struct ipts_loc lv[MAX_MATCHES];
+	const struct xt_entry_target *target;
+	unsigned int nm = 0;
 
 	if (xt.shost && !(xt.options & OPT_SOURCE)) {
 		saddrs = smasks = &any;
@@ -2091,7 +2131,7 @@ static void build_entries(void)
 		xt.target->t = NULL;
 		xt.target = NULL;
 	}
-	cl->jumpto = ipts_arena_strdup(cl->arena, xt.jumpto);
+	cl->jumpto = ipts_xstrdup(xt.jumpto);
 	cl->is_goto = xt.goto_set;
 	/* -j ACCEPT finds libxtables' "standard" target: a verdict. */
 	cl->std_target = xt.target &&
@@ -2109,21 +2149,19 @@ static void build_entries(void)
 		cl->std_target = true;
 	}
 
-	/* generate_entry(): ip part, matches in order, target. */
+	/*
+	 * generate_entry(): ip part, matches in order, target. Each blob is
+	 * interned: every entry holding the same bytes shares one copy, and
+	 * the header keeps the offsets of the kernel's contiguous entry.
+	 */
 	size = sizeof(struct ipt_entry);
-	k = 0;
-	for (mp = xt.matches; mp; mp = mp->next)
-		nmatches++;
-	nmatches += xt.nopaque;
 	for (mp = xt.matches; mp; mp = mp->next)
 		size += mp->match->m->u.match_size;
 	for (k = 0; k < xt.nmatch_words; k++) {
 		const struct xt_entry_match *hm = xt.hit[k];
 
-		if (hm) {
-			nmatches++;
+		if (hm)
 			size += hm->u.match_size;
-		}
 	}
 	for (i = 0; i < xt.nopaque; i++)
 		if (!xt.opaque[i].ext->is_target)
@@ -2147,94 +2185,101 @@ static void build_entries(void)
 		else
 			tsize = xt.target->t->u.target_size;
 
-		blob = ipts_arena_alloc(cl->arena, size + tsize);
-		memcpy(blob, &xt.fw, sizeof(xt.fw));
-		off = sizeof(struct ipt_entry);
-		cl->nmatches = 0;
-		cl->match_locs = ipts_arena_alloc(cl->arena,
-			(nmatches ? nmatches : 1) * sizeof(*cl->match_locs));
 		/* Real matches and opaque ones, in the order given. */
 		mp = xt.matches;
-		j = 0;
 		for (k = 0; k < xt.nmatch_words; k++) {
 			const struct opaque_use *ou = NULL;
-			struct xt_entry_match *em = (void *)(blob + off);
 
 			for (i = 0; i < xt.nopaque; i++)
 				if (xt.opaque_pos[i] == (int)k)
 					ou = &xt.opaque[i];
 			if (ou) {
 				uint16_t msz = (uint16_t)XT_ALIGN(
-					sizeof(*em) + ou->len + 1);
+					sizeof(struct xt_entry_match) +
+					ou->len + 1);
+				struct xt_entry_match *em =
+					ipts_xcalloc(1, msz);
 
 				em->u.match_size = msz;
 				strcpy(em->u.user.name, ou->ext->name);
 				em->u.user.revision = IPTS_OPAQUE_REVISION;
 				memcpy(em->data, ou->text ? ou->text : "",
 				       ou->len);
-				off += msz;
+				mv[nm] = ipts_ruleset_intern(cl->rs, em, msz);
+				free(em);
 				cl->rule_flags |= IPTS_RULE_OPAQUE;
 			} else if (xt.hit[k]) {
-				const struct xt_entry_match *hm = xt.hit[k];
-
-				memcpy(em, hm, hm->u.match_size);
-				off += hm->u.match_size;
+				/* interned when first met */
+				mv[nm] = xt.hit[k];
 			} else if (mp) {
-				memcpy(em, mp->match->m,
-				       mp->match->m->u.match_size);
-				off += mp->match->m->u.match_size;
+				mv[nm] = ipts_ruleset_intern(cl->rs,
+					mp->match->m,
+					mp->match->m->u.match_size);
 				mp = mp->next;
 			} else {
 				continue;
 			}
-			xt.built[k] = em;
-			cl->match_locs[cl->nmatches++] =
-				cl->locs[match_word_at(k) >= 0 ?
-					 match_word_at(k) : 0];
-			j++;
+			xt.built[k] = mv[nm];
+			lv[nm++] = cl->locs[match_word_at(k) >= 0 ?
+					    match_word_at(k) : 0];
 		}
-		((struct ipt_entry *)blob)->target_offset = (uint16_t)size;
-		((struct ipt_entry *)blob)->next_offset =
-			(uint16_t)(size + tsize);
 		if (cl->std_target) {
-			struct xt_standard_target *st = (void *)(blob + size);
+			union {
+				struct xt_standard_target st;
+				unsigned char b[XT_ALIGN(
+					sizeof(struct xt_standard_target))];
+			} u;
 
-			st->target.u.target_size = (uint16_t)tsize;
-			st->verdict = 0;
+			memset(&u, 0, sizeof(u));
+			u.st.target.u.target_size = (uint16_t)tsize;
+			u.st.verdict = 0;
+			target = ipts_ruleset_intern(cl->rs, &u, tsize);
 		} else if (ot) {
-			struct xt_entry_target *et = (void *)(blob + size);
+			struct xt_entry_target *et = ipts_xcalloc(1, tsize);
 
 			et->u.target_size = (uint16_t)tsize;
 			strcpy(et->u.user.name, ot->ext->name);
 			et->u.user.revision = IPTS_OPAQUE_REVISION;
 			memcpy(et->data, ot->text ? ot->text : "", ot->len);
+			target = ipts_ruleset_intern(cl->rs, et, tsize);
+			free(et);
 			cl->rule_flags |= IPTS_RULE_OPAQUE;
 		} else if (xt.hit_target) {
-			memcpy(blob + size, xt.hit_target->blob, tsize);
+			target = xt.hit_target->blob;	/* interned already */
 		} else {
-			memcpy(blob + size, xt.target->t, tsize);
+			target = ipts_ruleset_intern(cl->rs, xt.target->t,
+						     tsize);
 		}
-		xt.built_target = blob + size;
+		xt.built_target = target;
+		/* The rule first: a walk finds its match table next to it. */
+		cl->rule = ipts_arena_alloc(cl->rs->arena, sizeof(*cl->rule));
+		cl->rule->loc = *xt.line_loc;
+		cl->rule->flags = (uint8_t)cl->rule_flags;
+		ipts_rule_set_blobs(cl->rs, cl->rule, mv, lv, nm, target,
+				    cl->jump_word >= 0 ?
+				    &cl->locs[cl->jump_word] : xt.line_loc);
 		if (cl->command & (IPTS_CMD_DELETE | IPTS_CMD_CHECK))
 			cl->delete_mask = delete_mask(cl, size, tsize, ot);
-		size += tsize;
+		end = size + tsize;
 	}
 
 	cl->nentries = ns * nd;
-	cl->entries = ipts_arena_alloc(cl->arena,
-				       cl->nentries * sizeof(*cl->entries));
+	cl->entries = ipts_xcalloc(cl->nentries, sizeof(*cl->entries));
 	k = 0;
 	for (i = 0; i < ns; i++) {
 		for (j = 0; j < nd; j++) {
-			/* The first pair takes the blob itself. */
-			struct ipt_entry *e = k == 0 ? (struct ipt_entry *)blob :
-				ipts_arena_memdup(cl->arena, blob, size);
+			/* The header alone, interned as the blobs are. */
+			struct ipt_entry e;
 
-			e->ip.src = saddrs[i];
-			e->ip.smsk = smasks[i];
-			e->ip.dst = daddrs[j];
-			e->ip.dmsk = dmasks[j];
-			cl->entries[k++] = e;
+			memcpy(&e, &xt.fw, sizeof(e));
+			e.target_offset = (uint16_t)size;
+			e.next_offset = (uint16_t)end;
+			e.ip.src = saddrs[i];
+			e.ip.smsk = smasks[i];
+			e.ip.dst = daddrs[j];
+			e.ip.dmsk = dmasks[j];
+			cl->entries[k++] = ipts_ruleset_intern(cl->rs, &e,
+							       sizeof(e));
 		}
 	}
 }

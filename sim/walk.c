@@ -189,23 +189,27 @@ static void note(struct ipts_sim *s, const struct ipts_rule *r,
 }
 
 /*
- * For a blob that answers from its history (limit, statistic nth), tell
- * the match how often it ran before in this walk; NULL for other blobs.
+ * For match @k of @r that answers from its history (limit, statistic
+ * nth), tell the match how often it ran before in this walk; NULL for
+ * other matches. The history is the rule's own, as the kernel keeps it
+ * per rule (xt_limit's priv): rules share blobs of the same bytes, so
+ * the blob's address tells no rule apart.
  */
-static uint32_t *eval_count(struct ipts_sim *s,
-			    const struct xt_entry_match *m, struct ipts_pkt *p)
+static uint32_t *eval_count(struct ipts_sim *s, const struct ipts_rule *r,
+			    unsigned int k, struct ipts_pkt *p)
 {
 	unsigned int i;
 
-	if (!s->host.fresh || !ipts_match_counts_evals(m))
+	if (!s->host.fresh || !ipts_match_counts_evals(ipts_rule_match(r, k)))
 		return NULL;
 	for (i = 0; i < s->nevals; i++)
-		if (s->evals[i].m == m)
+		if (s->evals[i].r == r && s->evals[i].k == k)
 			break;
 	if (i == s->nevals) {
 		if (s->nevals == sizeof(s->evals) / sizeof(s->evals[0]))
 			return NULL;
-		s->evals[s->nevals].m = m;
+		s->evals[s->nevals].r = r;
+		s->evals[s->nevals].k = k;
 		s->evals[s->nevals].n = 0;
 		s->nevals++;
 	}
@@ -251,7 +255,7 @@ static bool rule_matches(struct ipts_sim *s, const struct ipts_rule *r,
 		return false;
 	for (i = 0; i < r->nmatches; i++) {
 		const struct xt_entry_match *blob = ipts_rule_match(r, i);
-		uint32_t *count = eval_count(s, blob, p);
+		uint32_t *count = eval_count(s, r, i, p);
 		const char *w = NULL;
 		enum ipts_match_result m;
 

@@ -94,10 +94,11 @@ struct ipts_sim {
 	const struct ipts_rule *unmodelled;
 	const char *unmodelled_why;
 
-	/* --fresh: evaluations so far of each match blob whose answer
-	 * depends on them (limit, statistic nth), per walk. */
+	/* --fresh: evaluations so far of each match whose answer depends
+	 * on them (limit, statistic nth): match k of rule r, per walk. */
 	struct {
-		const struct xt_entry_match *m;
+		const struct ipts_rule *r;
+		unsigned int k;
 		uint32_t n;
 	} evals[32];
 	unsigned int nevals;

@@ -204,6 +204,82 @@ static void test_grammar_set_match_is_opaque(void **state)
 	free(text);
 }
 
+static void test_grammar_same_blobs_are_shared(void **state)
+{
+	struct ipts_fixture *f = *state;
+	const struct ipts_rule *const *r;
+	const struct ipts_chain *c;
+
+	assert_non_null(load_str(f, HDR "-A INPUT -m conntrack --ctstate "
+				 "RELATED,ESTABLISHED -j ACCEPT\n"
+				 "-A INPUT -m conntrack --ctstate "
+				 "RELATED,ESTABLISHED -j DROP\n"
+				 "-A INPUT -s 10.0.0.1,10.0.0.2 -m conntrack "
+				 "--ctstate NEW -j ACCEPT\nCOMMIT\n"));
+	c = fixture_chain(f, "filter", "INPUT");
+	assert_int_equal(c->nrules, 4);
+	r = (const struct ipts_rule *const *)c->rules;
+	/* one copy of the same bytes, whatever line they come from */
+	assert_ptr_equal(ipts_rule_match(r[0], 0), ipts_rule_match(r[1], 0));
+	assert_ptr_not_equal(ipts_rule_match(r[1], 0),
+			     ipts_rule_match(r[2], 0));
+	assert_ptr_equal(ipts_rule_match(r[2], 0), ipts_rule_match(r[3], 0));
+	/* a standard target's verdict stays 0: ACCEPT and DROP share it */
+	assert_ptr_equal(ipts_rule_target(r[0]), ipts_rule_target(r[1]));
+	assert_ptr_not_equal(r[2]->e, r[3]->e);
+	assert_int_equal(r[3]->e->ip.src.s_addr, htonl(0x0a000002));
+	/* the header keeps the offsets of the kernel's contiguous entry */
+	assert_int_equal(r[0]->e->target_offset,
+			 sizeof(struct ipt_entry) +
+			 ipts_rule_match(r[0], 0)->u.match_size);
+	assert_int_equal(r[0]->e->next_offset,
+			 r[0]->e->target_offset +
+			 ipts_rule_target(r[0])->u.target_size);
+}
+
+/* @loc is @tok's occurrence in @line (the first at or after @from). */
+static void assert_word(const struct ipts_loc *loc, const char *line,
+			unsigned int lineno, const char *from, const char *tok)
+{
+	const char *hit = strstr(strstr(line, from), tok);
+
+	assert_non_null(hit);
+	assert_int_equal(loc->line, lineno);
+	assert_int_equal(loc->col, (unsigned int)(hit - line) + 1);
+	assert_int_equal(loc->len, strlen(tok));
+	assert_memory_equal(loc->src->buf + loc->off, tok, strlen(tok));
+}
+
+static void test_grammar_words_of_a_rule(void **state)
+{
+	static const char l5[] = "-A INPUT -p tcp -m tcp --dport 22 -m comment "
+				 "--comment \"a b\" -j LOG --log-prefix p";
+	static const char l6[] = "-A INPUT -p udp --dport 53";
+	struct ipts_fixture *f = *state;
+	const struct ipts_chain *c;
+	struct ipts_loc loc;
+
+	assert_non_null(load_str(f, HDR "-A INPUT -p tcp -m tcp --dport 22 "
+				 "-m comment --comment \"a b\" -j LOG "
+				 "--log-prefix p\n-A INPUT -p udp --dport 53\n"
+				 "COMMIT\n"));
+	c = fixture_chain(f, "filter", "INPUT");
+	assert_int_equal(c->rules[0]->nmatches, 2);
+	loc = ipts_rule_match_loc(c->rules[0], 0);
+	assert_word(&loc, l5, 5, "-m", "tcp");
+	loc = ipts_rule_match_loc(c->rules[0], 1);
+	assert_word(&loc, l5, 5, "-m comment", "comment");
+	loc = ipts_rule_target_loc(c->rules[0]);
+	assert_word(&loc, l5, 5, "-j", "LOG");
+	/* the implicit udp match: the word that loaded it; no -j: the line */
+	loc = ipts_rule_match_loc(c->rules[1], 0);
+	assert_int_equal(loc.line, 6);
+	assert_true(loc.col > 1);
+	loc = ipts_rule_target_loc(c->rules[1]);
+	assert_word(&loc, l6, 6, "-A", l6);
+	assert_false(c->rules[1]->flags & IPTS_RULE_WIDE_LOCS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +299,8 @@ int main(void)
 		cmocka_unit_test(test_grammar_same_table_twice_replaces),
 		cmocka_unit_test(test_grammar_counters_only_with_c),
 		cmocka_unit_test(test_grammar_set_match_is_opaque),
+		cmocka_unit_test(test_grammar_same_blobs_are_shared),
+		cmocka_unit_test(test_grammar_words_of_a_rule),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);

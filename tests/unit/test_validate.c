@@ -578,6 +578,35 @@ static void test_validate_set_match_is_left_to_the_host(void **state)
 	assert_loads(*state, "*filter\n-A INPUT -m set --match-set whitelist src -j ACCEPT\nCOMMIT\n");
 }
 
+/*
+ * iptables-restore reads a line of 71,721 bytes as 8 lines (fgets() cuts
+ * at 10,239); the last one's words lie past 64 KiB of the line, where a
+ * rule's compact word places cannot reach: the error still points at it.
+ */
+static void test_validate_word_past_64k_of_its_line(void **state)
+{
+	static const char last[] = "-A INPUT -p tcp -j DNAT "
+				   "--to-destination 1.2.3.4";
+	struct ipts_fixture *f = *state;
+	size_t piece = 10239, n = 0, i;
+	char *text = malloc(8 * piece + 256);
+
+	assert_non_null(text);
+	n += (size_t)sprintf(text, "*filter\n");
+	for (i = 0; i < 7; i++) {
+		size_t w = (size_t)sprintf(text + n, "-A INPUT -p tcp -m tcp "
+					   "--dport %zu -j ACCEPT", i + 1);
+
+		memset(text + n + w, ' ', piece - w);
+		n += piece;
+	}
+	n += (size_t)sprintf(text + n, "%s\nCOMMIT\n", last);
+	assert_null(load_str(f, text));
+	assert_diag(f, 2, (unsigned int)(7 * piece + 1 + 19),
+		    "only valid in nat table");
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -625,6 +654,7 @@ int main(void)
 		T(test_validate_counts_references),
 		T(test_validate_deep_chains),
 		T(test_validate_set_match_is_left_to_the_host),
+		T(test_validate_word_past_64k_of_its_line),
 #undef T
 	};
 

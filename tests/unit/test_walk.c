@@ -712,6 +712,30 @@ static void test_walk_fresh_decides_limit(void **state)
 	assert_int_equal(run(*state, limited, &q), IPTS_CONNECTED);
 }
 
+/*
+ * Each rule's limit has its own bucket (xt_limit's priv, per rule), even
+ * where two rules hold the same blob bytes: the OUTPUT rule's evaluations
+ * must not use up the INPUT rule's burst of two (SYN and ACK).
+ */
+static void test_walk_fresh_limit_per_rule(void **state)
+{
+	static const char text[] =
+		"*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n"
+		":OUTPUT ACCEPT [0:0]\n"
+		"-A INPUT -p tcp --dport 1060 -m limit --limit 1/hour "
+		"--limit-burst 2 -j ACCEPT\n"
+		"-A INPUT -p tcp --sport 1060 -j ACCEPT\n"
+		"-A OUTPUT -p tcp -m limit --limit 1/hour --limit-burst 2 "
+		"-j ACCEPT\nCOMMIT\n";
+	struct ipts_query q;
+
+	ipts_query_init(&q);
+	q.fresh = true;
+	assert_int_equal(run(*state, text, &q), IPTS_CONNECTED);
+	assert_string_equal(path("ACK", false),
+			    "filter:OUTPUT:policy:2 filter:INPUT:rule:1");
+}
+
 static void test_walk_undecidable_rule_that_cannot_matter(void **state)
 {
 	char text[1024];
@@ -839,6 +863,7 @@ int main(void)
 		T(test_walk_mark_survives_lo),
 		T(test_walk_undecidable_rule_that_matters),
 		T(test_walk_fresh_decides_limit),
+		T(test_walk_fresh_limit_per_rule),
 		T(test_walk_undecidable_rule_that_cannot_matter),
 		T(test_walk_unmodelled_target_is_undetermined),
 		T(test_walk_udp_outcomes),
