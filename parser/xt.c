@@ -1462,14 +1462,16 @@ static bool opt_lookup(const struct xt_option_entry *x6,
 {
 	if (x6) {
 		for (; x6->name; x6++)
-			if (strcmp(x6->name, name) == 0) {
+			if (x6->name[0] == name[0] &&
+			    strcmp(x6->name, name) == 0) {
 				*val = x6->id;
 				*has_arg = x6->type != XTTYPE_NONE;
 				return true;
 			}
 	} else if (extra) {
 		for (; extra->name; extra++)
-			if (strcmp(extra->name, name) == 0) {
+			if (extra->name[0] == name[0] &&
+			    strcmp(extra->name, name) == 0) {
 				/* optional_argument: only "--opt=value" */
 				*val = (unsigned int)extra->val;
 				*has_arg = extra->has_arg == required_argument;
@@ -1499,7 +1501,7 @@ static void fast_option(const char *w, const struct xt_option_entry *x6,
 		bail();
 	/* getopt_long takes the first exact name of the merged table. */
 	for (o = original_opts; o->name; o++)
-		if (strcmp(o->name, w) == 0)
+		if (o->name[0] == w[0] && strcmp(o->name, w) == 0)
 			bail();
 	/* ... nor of an extension loaded before (the last is this one) */
 	for (i = 0; i + 1 < xt.nsegs; i++) {
