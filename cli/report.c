@@ -64,29 +64,47 @@ static const char *sev_color(enum ipts_severity sev)
 	return "";
 }
 
+/*
+ * A source line longer than this is shown as a window around the token,
+ * "..." marking what is left out: a diagnostic about a 5 MB line must not
+ * print the 5 MB (nor its caret line) once per error.
+ */
+#define WIDE_LINE 1024
+#define WINDOW_BEFORE 80
+#define WINDOW_WIDTH 240
+
 static void caret(FILE *f, const struct ipts_loc *loc, bool color)
 {
 	const char *line;
-	size_t len, i, start, n;
+	size_t len, i, start, n, from = 0, to;
 
 	if (!loc->src || !loc->line)
 		return;
 	line = ipts_source_line(loc->src, loc->off, &len);
 	if (len && line[len - 1] == '\r')
 		len--;		/* a CRLF file: keep the terminal sane */
-	fprintf(f, "%5u | ", loc->line);
-	for (i = 0; i < len; i++)
-		fputc(line[i] == '\0' ? ' ' : line[i], f);
-	fputs("\n      | ", f);
 	start = loc->col ? loc->col - 1 : 0;
-	for (i = 0; i < start && i < len; i++)
+	to = len;
+	if (len > WIDE_LINE) {
+		from = start > WINDOW_BEFORE ? start - WINDOW_BEFORE : 0;
+		if (from > len)
+			from = len;
+		to = from + WINDOW_WIDTH < len ? from + WINDOW_WIDTH : len;
+	}
+	fprintf(f, "%5u | %s", loc->line, from ? "..." : "");
+	for (i = from; i < to; i++)
+		fputc(line[i] == '\0' ? ' ' : line[i], f);
+	fputs(to < len ? "...\n      | " : "\n      | ", f);
+	if (from)
+		fputs("   ", f);
+	for (i = from; i < start && i < to; i++)
 		fputc(line[i] == '\t' ? '\t' : ' ', f);
 	if (color)
 		fputs("\033[1;32m", f);
 	fputc('^', f);
 	n = loc->len;
-	if (start + n > len)
-		n = len > start ? len - start : 1;
+	if (start + n > to)
+		n = to > start ? to - start : 1;
 	for (i = 1; i < n; i++)
 		fputc('~', f);
 	if (color)
