@@ -2026,6 +2026,34 @@ static bool plain_address(const char *s, struct in_addr *addr,
 	return true;
 }
 
+/*
+ * The pairs of -s or -d (@opt, its value at argv[@word]): in @one_a and
+ * @one_m when plain, else from libxtables straight into @own_a and @own_m
+ * (it may fail after allocating: cleanup() frees what it finds there).
+ */
+static void parse_hosts(const char *spec, unsigned int opt, int word,
+			struct in_addr *one_a, struct in_addr *one_m,
+			struct in_addr **own_a, struct in_addr **own_m,
+			struct in_addr **a, struct in_addr **m, unsigned int *n)
+{
+	if (!(xt.options & opt)) {
+		*a = *m = &any;
+		*n = 1;
+		return;
+	}
+	xt.cur = word;
+	if (!xt.no_fast && plain_address(spec, one_a, one_m)) {
+		*a = one_a;
+		*m = one_m;
+		*n = 1;
+		return;
+	}
+	xtables_ipparse_multiple(spec, own_a, own_m, n);
+	check_names(xt.cur, spec);
+	*a = *own_a;
+	*m = *own_m;
+}
+
 /* Addresses, checks that need them, then one entry per address pair. */
 static void build_entries(void)
 {
@@ -2041,44 +2069,14 @@ static void build_entries(void)
 	const struct xt_entry_target *target;
 	unsigned int nm = 0;
 
-	if (xt.shost && !(xt.options & OPT_SOURCE)) {
-		saddrs = smasks = &any;
-		ns = 1;
-	} else if (xt.shost) {
-		xt.cur = (xt.options & OPT_SOURCE) ? xt.opt_val[1] : -1;
-		if (!xt.no_fast && plain_address(xt.shost, &xt.src1, &xt.smsk1)) {
-			saddrs = &xt.src1;
-			smasks = &xt.smsk1;
-			ns = 1;
-		} else {
-			/* Straight into xt: libxtables may fail after
-			 * allocating, and cleanup() frees what it finds. */
-			xtables_ipparse_multiple(xt.shost, &xt.saddrs,
-						 &xt.smasks, &ns);
-			if (xt.options & OPT_SOURCE)
-				check_names(xt.cur, xt.shost);
-			saddrs = xt.saddrs;
-			smasks = xt.smasks;
-		}
-	}
-	if (xt.dhost && !(xt.options & OPT_DESTINATION)) {
-		daddrs = dmasks = &any;
-		nd = 1;
-	} else if (xt.dhost) {
-		xt.cur = (xt.options & OPT_DESTINATION) ? xt.opt_val[2] : -1;
-		if (!xt.no_fast && plain_address(xt.dhost, &xt.dst1, &xt.dmsk1)) {
-			daddrs = &xt.dst1;
-			dmasks = &xt.dmsk1;
-			nd = 1;
-		} else {
-			xtables_ipparse_multiple(xt.dhost, &xt.daddrs,
-						 &xt.dmasks, &nd);
-			if (xt.options & OPT_DESTINATION)
-				check_names(xt.cur, xt.dhost);
-			daddrs = xt.daddrs;
-			dmasks = xt.dmasks;
-		}
-	}
+	if (xt.shost)
+		parse_hosts(xt.shost, OPT_SOURCE, xt.opt_val[1], &xt.src1,
+			    &xt.smsk1, &xt.saddrs, &xt.smasks, &saddrs, &smasks,
+			    &ns);
+	if (xt.dhost)
+		parse_hosts(xt.dhost, OPT_DESTINATION, xt.opt_val[2], &xt.dst1,
+			    &xt.dmsk1, &xt.daddrs, &xt.dmasks, &daddrs, &dmasks,
+			    &nd);
 	if ((ns > 1 || nd > 1) &&
 	    (xt.fw.ip.invflags & (IPT_INV_SRCIP | IPT_INV_DSTIP))) {
 		xt.cur = (xt.fw.ip.invflags & IPT_INV_SRCIP) ? xt.opt_bang[1] :
