@@ -893,8 +893,16 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 				 bad);
 		goto out;
 	}
-	argv = ipts_xcalloc(base + ps->nwords + 1, sizeof(*argv));
-	locs = ipts_xcalloc(base + ps->nwords + 1, sizeof(*locs));
+	/* One argv for every line of the file, grown as needed. */
+	if (base + ps->nwords + 1 > ps->argv_cap) {
+		ps->argv_cap = base + ps->nwords + 1;
+		ps->argv = ipts_xrealloc(ps->argv,
+					 ps->argv_cap * sizeof(*ps->argv));
+		ps->locs = ipts_xrealloc(ps->locs,
+					 ps->argv_cap * sizeof(*ps->locs));
+	}
+	argv = ps->argv;
+	locs = ps->locs;
 	argv[argc] = "iptables-restore";
 	locs[argc++] = line;
 	argv[argc] = "-t";
@@ -925,8 +933,6 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 			ipts_build_error(ps, wl, "Parameter too long: %zu bytes, "
 					 "iptables-restore takes at most %u",
 					 n, IPTS_MAX_PARAM);
-			free(argv);
-			free(locs);
 			goto out;
 		}
 		check_unterminated(ps, i);
@@ -952,8 +958,6 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 	}
 	free(cl.jumpto);
 	free(cl.entries);
-	free(argv);
-	free(locs);
 out:
 	line_done(ps);
 }
@@ -1089,6 +1093,8 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 		ipts_build_eof(&ps, &eof);
 	free(ps.words);
 	free(ps.scratch);
+	free(ps.argv);
+	free(ps.locs);
 	free(ps.announce);
 	if (rc != 0 || diags->nerrors > nerrors) {
 		ipts_ruleset_free(ps.rs);

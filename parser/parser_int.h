@@ -131,6 +131,9 @@ struct ipts_parse {
 	unsigned int nwords, cap;
 	char *scratch;			/* argv text of the line */
 	size_t scratch_cap;
+	char **argv;			/* the line's argv and locations */
+	struct ipts_loc *locs;
+	unsigned int argv_cap;
 	struct announced **announce;	/* ':' chain names, hashed */
 	uint32_t nannounce, nannounced;
 	unsigned int nerrors_lines;	/* lines with a syntax error */
