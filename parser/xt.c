@@ -2317,8 +2317,16 @@ static void cut_short(void)
 /* Free what libxtables allocated for one rule, after success or error. */
 static void cleanup(void)
 {
+	struct xtables_rule_match *mp;
 	unsigned int i;
 
+	/* A clone (-m hashlimit twice) goes with its udata: libxtables
+	 * frees the clone alone. */
+	for (mp = xt.matches; mp; mp = mp->next)
+		if (mp->match == mp->match->next) {
+			free(mp->match->udata);
+			mp->match->udata = NULL;
+		}
 	xtables_rule_matches_free(&xt.matches);
 	if (xt.target) {
 		free(xt.target->t);
