@@ -454,7 +454,19 @@ static bool map_target(struct ipts_parse *ps, const struct ipts_cmdline *cl)
 	    strcmp(cl->jumpto, LABEL_RETURN) == 0)
 		return true;
 	dest = ipts_chain_find(ps->table, cl->jumpto);
-	if (dest && dest->hook >= 0) {
+	if (!dest) {
+		/*
+		 * Only "-j standard" gets here: libxtables' name of the
+		 * verdict target, no chain. libiptc then passes it on as a
+		 * target of that name, which the kernel does not have.
+		 */
+		ipts_build_error(ps, &cl->locs[cl->jump_word],
+				 "no chain or target '%s': the kernel refuses "
+				 "the table (No chain/target/match by that "
+				 "name)", cl->jumpto);
+		return false;
+	}
+	if (dest->hook >= 0) {
 		ipts_build_error(ps, &cl->locs[cl->jump_word],
 				 "can't jump to built-in chain '%s'",
 				 cl->jumpto);
