@@ -203,6 +203,8 @@ void ipts_ruleset_free(struct ipts_ruleset *rs);
  */
 const void *ipts_ruleset_intern(struct ipts_ruleset *rs, const void *blob,
 				size_t len);
+/* The hash ipts_ruleset_intern() keys on, for other tables of bytes. */
+uint32_t ipts_hash_bytes(const void *blob, size_t len);
 /*
  * Free the table behind ipts_ruleset_intern(), not the copies: done once
  * loaded, before the index takes memory. A later call starts a new table.

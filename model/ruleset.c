@@ -96,8 +96,9 @@ static inline uint64_t mix(uint64_t h, uint64_t w)
 }
 
 /* Four lanes, so that a 288-byte comment blob is not one long chain. */
-static uint32_t blob_hash(const unsigned char *p, size_t len)
+uint32_t ipts_hash_bytes(const void *blob, size_t len)
 {
+	const unsigned char *p = blob;
 	uint64_t a = len, b = ~(uint64_t)len, c = 1, d = 2, w[4];
 
 	for (; len >= 32; p += 32, len -= 32) {
@@ -143,7 +144,7 @@ const void *ipts_ruleset_intern(struct ipts_ruleset *rs, const void *blob,
 				size_t len)
 {
 	struct ipts_intern *in = rs->intern;
-	uint32_t h = blob_hash(blob, len), i;
+	uint32_t h = ipts_hash_bytes(blob, len), i;
 
 	assert(len <= UINT32_MAX);
 	if (!in)

@@ -958,7 +958,6 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 	cl.argv = argv;
 	cl.locs = locs;
 	cl.table = ps->table->name;
-	cl.arena = ps->rs->arena;
 	cl.rs = ps->rs;
 	cl.is_chain = cl_is_chain;
 	cl.is_announced = announced;

@@ -57,8 +57,7 @@ struct ipts_cmdline {
 	char **argv;
 	const struct ipts_loc *locs;
 	const char *table;
-	struct ipts_arena *arena;	/* the -D mask goes here */
-	struct ipts_ruleset *rs;	/* entries and blobs interned here */
+	struct ipts_ruleset *rs;	/* entries, blobs, the -D mask go here */
 	/* Is @name a chain of the table right now (libiptc's iptc_is_chain)? */
 	bool (*is_chain)(void *ctx, const char *name);
 	/* Was @name announced by a ':' line of the file (then -j NAME is

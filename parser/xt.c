@@ -195,7 +195,7 @@ struct fast_seg {
 	int k;				/* its match position; -1: the target */
 	const struct xtables_match *ext;
 	const struct memo *hit;		/* taken from an earlier line */
-	uint64_t hash;			/* of its words, by memo_find() */
+	uint32_t hash;			/* of its words, by memo_find() */
 };
 
 /*
@@ -1250,7 +1250,7 @@ static void loop_end(void)
  */
 struct memo {
 	uint32_t next;			/* 1 + index of the next, same bucket */
-	uint32_t hash;			/* low half of span_hash() */
+	uint32_t hash;			/* ipts_hash_bytes() of its words */
 	uint32_t off;			/* its words: offset in the source */
 	uint16_t len;			/* and length */
 	uint16_t ext;			/* in memo.ext[] (0: a target) */
@@ -1304,25 +1304,6 @@ void ipts_xt_end(void)
 	memset(&memo, 0, sizeof(memo));
 }
 
-static uint64_t span_hash(const char *p, size_t n, unsigned int salt)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ salt ^ n, w;
-
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	if (n) {
-		w = 0;
-		memcpy(&w, p, n);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-	}
-	h ^= h >> 29;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 32);
-}
-
 /* The bytes of words @first..@last (inclusive) as written. */
 static const char *word_span(int first, int last, uint32_t *len)
 {
@@ -1334,22 +1315,23 @@ static const char *word_span(int first, int last, uint32_t *len)
 }
 
 static struct memo *memo_find(int first, int last, bool is_target,
-			      uint64_t *hashp)
+			      uint32_t *hashp)
 {
 	const char *span;
 	uint32_t len, i;
-	uint64_t h;
+	uint32_t h;
 	struct memo *m;
 
+	/* The protocol and the kind are compared, not hashed: a segment
+	 * seldom comes with several. */
 	span = word_span(first, last, &len);
-	h = span_hash(span, len, (unsigned int)xt.seg_proto << 9 |
-		      (unsigned int)xt.seg_invflags << 1 | is_target);
+	h = ipts_hash_bytes(span, len);
 	*hashp = h;
 	if (!memo.nbuckets || xt.cl->locs[first].src != memo.src)
 		return NULL;
 	for (i = memo.bucket[h & (memo.nbuckets - 1)]; i; i = m->next) {
 		m = memo_at(i - 1);
-		if (m->hash == (uint32_t)h && m->len == len &&
+		if (m->hash == h && m->len == len &&
 		    m->is_target == is_target && m->proto == xt.seg_proto &&
 		    m->invflags == xt.seg_invflags &&
 		    memcmp(memo.src->buf + m->off, span, len) == 0)
@@ -1399,7 +1381,7 @@ static uint16_t memo_ext_index(const struct xtables_match *ext)
 
 static void memo_add(const struct fast_seg *sg, const void *blob)
 {
-	uint64_t h = sg->hash;
+	uint32_t h = sg->hash;
 	uint32_t len, *b;
 	struct memo *m;
 	const char *span = word_span(sg->first, sg->last, &len);
@@ -1414,7 +1396,7 @@ static void memo_add(const struct fast_seg *sg, const void *blob)
 							  sizeof(struct memo));
 	}
 	m = memo_at(memo.n);
-	m->hash = (uint32_t)h;
+	m->hash = h;
 	m->off = (uint32_t)(span - memo.src->buf);
 	m->len = (uint16_t)len;
 	m->ext = ext;
@@ -1645,7 +1627,7 @@ static void fast_target(int argc, char **argv, int i)
 	struct fast_seg *sg;
 	struct memo *hit;
 	bool h_set = false;
-	uint64_t h = 0;
+	uint32_t h = 0;
 
 	if (i + 1 >= argc)
 		bail();
@@ -1923,7 +1905,7 @@ static void finish(int argc, char **argv)
 static unsigned char *delete_mask(struct ipts_cmdline *cl, size_t size,
 				  size_t tsize, const struct opaque_use *ot)
 {
-	unsigned char *mask = ipts_arena_alloc(cl->arena, size + tsize);
+	unsigned char *mask = ipts_arena_alloc(cl->rs->arena, size + tsize);
 	struct xtables_rule_match *mp = xt.matches;
 	size_t off = sizeof(struct ipt_entry);
 	unsigned int k;
