@@ -8,8 +8,8 @@
  */
 #include <stdio.h>
 
+struct ipts_cli_input;
 struct ipts_diags;
-struct ipts_parse_opts;
 struct ipts_ruleset;
 struct ipts_source;
 
@@ -33,13 +33,20 @@ int ipts_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
+ * Read @path under the input options @in (links, size); on failure print
+ * "iptsim CMD: cannot read 'PATH': WHY" to stderr and return NULL.
+ */
+struct ipts_source *ipts_cli_read(const char *cmd, const char *path,
+				  const struct ipts_cli_input *in);
+
+/*
  * Read and parse @path for a command that needs a valid ruleset. On
  * failure prints why to stderr (diagnostics in text form) and returns
  * NULL; *src is set either way when the file could be read and must be
  * freed by the caller after the ruleset.
  */
 struct ipts_ruleset *ipts_cli_load(const char *cmd, const char *path,
-				   const struct ipts_parse_opts *opts,
+				   const struct ipts_cli_input *in,
 				   struct ipts_source **src);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "input.h"
 #include "lint.h"
 #include "model.h"
 #include "parser.h"
@@ -28,6 +29,7 @@ static const char usage_text[] =
 	"                      change the exit status)\n"
 	"  --format FORMAT     text (default), json or sarif\n"
 	"  --color WHEN        auto (default), always or never\n"
+	IPTS_INPUT_HELP
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0 every file loads (warnings allowed), 1 errors,\n"
@@ -41,16 +43,18 @@ int cmd_check(int argc, char **argv)
 		{ "counters", no_argument, NULL, 'c' },
 		{ "lint", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
+		IPTS_INPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ipts_parse_opts popts = { 0 };
+	struct ipts_cli_input in;
 	enum ipts_format fmt = IPTS_FMT_TEXT;
 	enum ipts_color color = IPTS_COLOR_AUTO;
 	struct ipts_diags all = { 0 };
 	struct ipts_source **srcs;
-	bool *valid, lint = false;
+	bool *valid, lint = false, help = false;
 	int c, i, first, nfiles, rc = IPTS_EXIT_YES;
 
+	ipts_cli_input_init(&in);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+ch", opts, NULL)) != -1) {
@@ -66,15 +70,21 @@ int cmd_check(int argc, char **argv)
 							"--color '%s'", optarg);
 			break;
 		case 'c':
-			popts.counters = true;
+			in.parse.counters = true;
 			break;
 		case 'L':
 			lint = true;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return IPTS_EXIT_YES;
+			help = true;
+			break;
 		default:
+			switch (ipts_cli_input_opt(&in, "check", c, optarg)) {
+			case 1:
+				continue;
+			case -1:
+				return IPTS_EXIT_USAGE;
+			}
 			return ipts_usage_error("check", "unknown option '%s'",
 						argv[optind - 1]);
 		}
@@ -82,6 +92,8 @@ int cmd_check(int argc, char **argv)
 	/* The parser runs getopt too: keep our own index. */
 	first = optind;
 	nfiles = argc - first;
+	if (help)
+		return ipts_cli_help("check", usage_text, nfiles);
 	if (nfiles < 1)
 		return ipts_usage_error("check", "no file given");
 
@@ -95,14 +107,12 @@ int cmd_check(int argc, char **argv)
 		struct ipts_ruleset *rs;
 		size_t k;
 
-		srcs[i] = ipts_source_read(path);
+		srcs[i] = ipts_cli_read("check", path, &in);
 		if (!srcs[i]) {
-			fprintf(stderr, "iptsim check: cannot read '%s': %s\n",
-				path, strerror(errno));
 			rc = IPTS_EXIT_USAGE;
 			continue;
 		}
-		rs = ipts_parse(srcs[i], &popts, &d);
+		rs = ipts_parse(srcs[i], &in.parse, &d);
 		valid[i] = rs != NULL;
 		if (!rs && rc == IPTS_EXIT_YES)
 			rc = IPTS_EXIT_NO;

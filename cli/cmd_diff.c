@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 
 #include "diag.h"
+#include "input.h"
 #include "model.h"
 #include "parser.h"
 #include "probe.h"
@@ -44,6 +45,7 @@ static const char usage_text[] =
 	"  --format text|json|sarif\n"
 	"                       output format (default text); sarif: each\n"
 	"                       change a result at the rule responsible\n"
+	IPTS_INPUT_HELP
 	"  -h, --help           show this help\n"
 	"\n"
 	"A connection undetermined on either side is a change only when the\n"
@@ -197,6 +199,7 @@ struct diff_opts {
 	uint32_t uids[MAX_FIXED], dports[MAX_FIXED];
 	enum ipts_format fmt;
 	bool list_undet;
+	struct ipts_cli_input in;
 };
 
 static int parse_args(int argc, char **argv, struct diff_opts *o)
@@ -209,11 +212,14 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "undetermined", no_argument, NULL, OPT_UNDET },
 		{ "help", no_argument, NULL, 'h' },
+		IPTS_INPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v;
+	bool help = false;
 	int c;
 
+	ipts_cli_input_init(&o->in);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -264,16 +270,26 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 			o->list_undet = true;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return -1;
+			help = true;
+			break;
 		case ':':
 			return ipts_usage_error("diff", "option '%s' needs a "
 						"value", argv[optind - 1]);
 		default:
+			switch (ipts_cli_input_opt(&o->in, "diff", c, optarg)) {
+			case 1:
+				continue;
+			case -1:
+				return IPTS_EXIT_USAGE;
+			}
 			return ipts_usage_error("diff", "unknown option '%s'",
 						argv[optind - 1]);
 		}
 	}
+	if (help)
+		return argc > optind ? ipts_cli_help("diff", usage_text,
+						     argc - optind) :
+			(ipts_cli_help("diff", usage_text, 0), -1);
 	if (argc - optind != 2)
 		return ipts_usage_error("diff", "expected two files, OLD and "
 					"NEW");
@@ -397,7 +413,6 @@ static void print_summary(const struct tally *t,
 int cmd_diff(int argc, char **argv)
 {
 	struct diff_opts o = { .fmt = IPTS_FMT_TEXT };
-	struct ipts_parse_opts popts = { 0 };
 	struct ipts_source *osrc = NULL, *nsrc = NULL;
 	struct ipts_ruleset *old_rs = NULL, *new_rs = NULL;
 	struct ipts_probe_set set = { 0 };
@@ -414,9 +429,9 @@ int cmd_diff(int argc, char **argv)
 	/* libxtables runs getopt while parsing: keep the names first */
 	old_path = argv[optind];
 	new_path = argv[optind + 1];
-	old_rs = ipts_cli_load("diff", old_path, &popts, &osrc);
+	old_rs = ipts_cli_load("diff", old_path, &o.in, &osrc);
 	if (old_rs)
-		new_rs = ipts_cli_load("diff", new_path, &popts, &nsrc);
+		new_rs = ipts_cli_load("diff", new_path, &o.in, &nsrc);
 	if (!old_rs || !new_rs) {
 		rc = IPTS_EXIT_USAGE;
 		goto out;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "input.h"
 #include "model.h"
 #include "parser.h"
 #include "report.h"
@@ -23,7 +24,8 @@ static const char usage_text[] =
 	"\n"
 	"  -c, --counters   load and print counters, as iptables-restore -c\n"
 	"                   and iptables-save -c\n"
-	"  -h, --help       show this help\n"
+	IPTS_INPUT_HELP
+	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0 printed, 1 the file does not load (diagnostics on\n"
 	"standard error), 2 usage error or unreadable file.\n";
@@ -33,38 +35,49 @@ int cmd_dump(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "counters", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		IPTS_INPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ipts_parse_opts popts = { 0 };
+	struct ipts_cli_input in;
 	struct ipts_diags d = { 0 };
 	struct ipts_source *src = NULL;
 	struct ipts_ruleset *rs;
+	bool help = false;
 	int c, rc;
 
+	ipts_cli_input_init(&in);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+ch", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			popts.counters = true;
+			in.parse.counters = true;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return IPTS_EXIT_YES;
+			help = true;
+			break;
 		default:
+			switch (ipts_cli_input_opt(&in, "dump", c, optarg)) {
+			case 1:
+				continue;
+			case -1:
+				return IPTS_EXIT_USAGE;
+			}
 			return ipts_usage_error("dump", "unknown option '%s'",
 						argv[optind - 1]);
 		}
 	}
+	if (help)
+		return ipts_cli_help("dump", usage_text, argc - optind);
 	if (argc - optind != 1)
 		return ipts_usage_error("dump", "expected one FILE");
-	rs = ipts_cli_load("dump", argv[optind], &popts, &src);
+	rs = ipts_cli_load("dump", argv[optind], &in, &src);
 	if (!rs) {
 		rc = src ? IPTS_EXIT_NO : IPTS_EXIT_USAGE;
 		ipts_source_free(src);
 		return rc;
 	}
-	rc = ipts_save(stdout, rs, popts.counters, &d) < 0 ? IPTS_EXIT_NO :
+	rc = ipts_save(stdout, rs, in.parse.counters, &d) < 0 ? IPTS_EXIT_NO :
 		IPTS_EXIT_YES;
 	if (d.n)
 		ipts_report_text(stderr, &d, false);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "input.h"
 #include "lint.h"
 #include "model.h"
 #include "parser.h"
@@ -32,6 +33,7 @@ static const char usage_text[] =
 	"  -c, --counters      honour counters as iptables-restore -c does\n"
 	"  --format FORMAT     text (default), json or sarif\n"
 	"  --color WHEN        auto (default), always or never\n"
+	IPTS_INPUT_HELP
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0 no finding, 1 findings, 2 usage error or a file that\n"
@@ -78,9 +80,10 @@ int cmd_lint(int argc, char **argv)
 		{ "list-codes", no_argument, NULL, 'L' },
 		{ "counters", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		IPTS_INPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ipts_parse_opts popts = { 0 };
+	struct ipts_cli_input in;
 	struct ipts_lint_opts lopts = { 0 };
 	enum ipts_format fmt = IPTS_FMT_TEXT;
 	enum ipts_color color = IPTS_COLOR_AUTO;
@@ -88,13 +91,14 @@ int cmd_lint(int argc, char **argv)
 	struct ipts_source **srcs;
 	const char **ignore;
 	size_t *counts, total = 0;
-	bool *loaded;
+	bool *loaded, help = false;
 	int c, i, first, nfiles, rc = IPTS_EXIT_YES;
 
 	ignore = calloc((size_t)argc + 1, sizeof(*ignore));
 	if (!ignore)
 		ipts_oom();
 	lopts.ignore = ignore;
+	ipts_cli_input_init(&in);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+ch", opts, NULL)) != -1) {
@@ -126,13 +130,19 @@ int cmd_lint(int argc, char **argv)
 			free(ignore);
 			return IPTS_EXIT_YES;
 		case 'c':
-			popts.counters = true;
+			in.parse.counters = true;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			free(ignore);
-			return IPTS_EXIT_YES;
+			help = true;
+			break;
 		default:
+			switch (ipts_cli_input_opt(&in, "lint", c, optarg)) {
+			case 1:
+				continue;
+			case -1:
+				free(ignore);
+				return IPTS_EXIT_USAGE;
+			}
 			free(ignore);
 			return ipts_usage_error("lint", "unknown option '%s'",
 						argv[optind - 1]);
@@ -140,6 +150,10 @@ int cmd_lint(int argc, char **argv)
 	}
 	first = optind;
 	nfiles = argc - first;
+	if (help) {
+		free(ignore);
+		return ipts_cli_help("lint", usage_text, nfiles);
+	}
 	if (nfiles < 1) {
 		free(ignore);
 		return ipts_usage_error("lint", "no file given");
@@ -155,7 +169,7 @@ int cmd_lint(int argc, char **argv)
 		struct ipts_ruleset *rs;
 		size_t k;
 
-		rs = ipts_cli_load("lint", argv[first + i], &popts, &srcs[i]);
+		rs = ipts_cli_load("lint", argv[first + i], &in, &srcs[i]);
 		if (!rs) {
 			rc = IPTS_EXIT_USAGE;
 			continue;

@@ -10,8 +10,10 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diag.h"
+#include "input.h"
 #include "model.h"
 #include "parser.h"
 #include "query.h"
@@ -28,6 +30,7 @@ static const char usage_text[] =
 	"in the schema of 'iptsim trace --format json'; a line that cannot be\n"
 	"asked gives {\"error\": MESSAGE, \"line\": N} and the batch goes on.\n"
 	"\n"
+	IPTS_INPUT_HELP
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 every line answered, 2 a line could not be asked, a\n"
@@ -46,10 +49,12 @@ int cmd_query(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		IPTS_INPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static char outbuf[1 << 16];
-	struct ipts_parse_opts popts = { 0 };
+	struct ipts_cli_input cin;
+	bool help = false;
 	struct ipts_source *src = NULL;
 	struct ipts_query_error err;
 	struct ipts_ruleset *rs;
@@ -64,18 +69,27 @@ int cmd_query(int argc, char **argv)
 	size_t cap = 0;
 	int c, n;
 
+	ipts_cli_input_init(&cin);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(usage_text, stdout);
-			return IPTS_EXIT_YES;
+			help = true;
+			break;
 		default:
+			switch (ipts_cli_input_opt(&cin, "query", c, optarg)) {
+			case 1:
+				continue;
+			case -1:
+				return IPTS_EXIT_USAGE;
+			}
 			return ipts_usage_error("query", "unknown option '%s'",
 						argv[optind - 1]);
 		}
 	}
+	if (help)
+		return ipts_cli_help("query", usage_text, argc - optind);
 	if (argc - optind != 1 && argc - optind != 2)
 		return ipts_usage_error("query", "expected RULES and at most "
 					"one QUERIES file");
@@ -87,15 +101,20 @@ int cmd_query(int argc, char **argv)
 					"input when the queries are read from "
 					"it");
 	if (strcmp(qpath, "-") != 0) {
-		in = fopen(qpath, "r");
+		char why[256];
+		int fd = ipts_source_open(qpath, &cin.read, why, sizeof(why));
+
+		in = fd < 0 ? NULL : fdopen(fd, "r");
 		if (!in) {
 			fprintf(stderr, "iptsim query: cannot read '%s': %s\n",
-				qpath, strerror(errno));
+				qpath, fd < 0 ? why : strerror(errno));
+			if (fd >= 0)
+				close(fd);
 			return IPTS_EXIT_USAGE;
 		}
 	}
 
-	rs = ipts_cli_load("query", rules, &popts, &src);
+	rs = ipts_cli_load("query", rules, &cin, &src);
 	if (!rs) {
 		ipts_source_free(src);
 		if (in != stdin)

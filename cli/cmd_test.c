@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 
 #include "diag.h"
+#include "input.h"
 #include "model.h"
 #include "parser.h"
 #include "query.h"
@@ -39,6 +40,7 @@ static const char usage_text[] =
 	"\n"
 	"  --format text|json|junit  output format (default text)\n"
 	"  --color=WHEN         colour diagnostics: auto, always, never\n"
+	IPTS_INPUT_HELP
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 every expectation met, 1 one failed, 2 usage error, a\n"
@@ -628,9 +630,11 @@ int cmd_test(int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "help", no_argument, NULL, 'h' },
+		IPTS_INPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ipts_parse_opts popts = { 0 };
+	struct ipts_cli_input in;
+	bool help = false;
 	struct ipts_source *rsrc = NULL;
 	enum ipts_color color = IPTS_COLOR_AUTO;
 	enum test_format fmt = FMT_TEXT;
@@ -640,6 +644,7 @@ int cmd_test(int argc, char **argv)
 	struct spec *specs;
 	int c, i, first, nspecs, rc, nstdin = 0;
 
+	ipts_cli_input_init(&in);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -663,16 +668,24 @@ int cmd_test(int argc, char **argv)
 					optarg);
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return IPTS_EXIT_YES;
+			help = true;
+			break;
 		case ':':
 			return ipts_usage_error("test", "option '%s' needs a "
 						"value", argv[optind - 1]);
 		default:
+			switch (ipts_cli_input_opt(&in, "test", c, optarg)) {
+			case 1:
+				continue;
+			case -1:
+				return IPTS_EXIT_USAGE;
+			}
 			return ipts_usage_error("test", "unknown option '%s'",
 						argv[optind - 1]);
 		}
 	}
+	if (help)
+		return ipts_cli_help("test", usage_text, argc - optind);
 	if (argc - optind < 2)
 		return ipts_usage_error("test", "expected RULES and at least "
 					"one SPEC");
@@ -686,7 +699,7 @@ int cmd_test(int argc, char **argv)
 	/* libxtables runs getopt too: optind is not ours after loading */
 	first = optind;
 	nspecs = argc - first - 1;
-	rs = ipts_cli_load("test", argv[first], &popts, &rsrc);
+	rs = ipts_cli_load("test", argv[first], &in, &rsrc);
 	if (!rs) {
 		ipts_source_free(rsrc);
 		return IPTS_EXIT_USAGE;
@@ -701,10 +714,8 @@ int cmd_test(int argc, char **argv)
 		size_t k;
 
 		sp->path = argv[first + 1 + i];
-		sp->src = ipts_source_read(sp->path);
+		sp->src = ipts_cli_read("test", sp->path, &in);
 		if (!sp->src) {
-			fprintf(stderr, "iptsim test: cannot read '%s': %s\n",
-				sp->path, strerror(errno));
 			sp->errors++;
 			errors++;
 			continue;

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 
 #include "diag.h"
+#include "input.h"
 #include "model.h"
 #include "parser.h"
 #include "query.h"
@@ -44,6 +45,7 @@ static const char usage_text[] =
 	"  --kernel-trace       print only the TRACE: lines the kernel would\n"
 	"                       log given the file's own TRACE rules\n"
 	"  --format text|json   output format (default text)\n"
+	IPTS_INPUT_HELP
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 connected (udp: delivered), 1 not, 2 usage error or a\n"
@@ -229,19 +231,21 @@ int cmd_trace(int argc, char **argv)
 		{ "kernel-trace", no_argument, NULL, OPT_KTRACE },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
+		IPTS_INPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ipts_parse_opts popts = { 0 };
+	struct ipts_cli_input in;
 	struct ipts_source *src = NULL;
 	struct ipts_ruleset *rs;
 	struct ipts_result res;
 	struct ipts_query q;
 	enum ipts_format fmt = IPTS_FMT_TEXT;
-	bool ktrace = false;
+	bool ktrace = false, help = false;
 	char msg[256];
 	int c, rc;
 
 	ipts_query_init(&q);
+	ipts_cli_input_init(&in);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -256,12 +260,18 @@ int cmd_trace(int argc, char **argv)
 					"format '%s': text or json", optarg);
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return IPTS_EXIT_YES;
+			help = true;
+			break;
 		case ':':
 			return ipts_usage_error("trace", "option '%s' needs a "
 						"value", argv[optind - 1]);
 		default:
+			switch (ipts_cli_input_opt(&in, "trace", c, optarg)) {
+			case 1:
+				continue;
+			case -1:
+				return IPTS_EXIT_USAGE;
+			}
 			if (c < IPTS_QOPT_DPORT || c >= IPTS_QOPT_END)
 				return ipts_usage_error("trace", "unknown "
 					"option '%s'", argv[optind - 1]);
@@ -271,11 +281,13 @@ int cmd_trace(int argc, char **argv)
 			break;
 		}
 	}
+	if (help)
+		return ipts_cli_help("trace", usage_text, argc - optind);
 	if (argc - optind != 1)
 		return ipts_usage_error("trace", "expected one FILE");
 	ipts_query_finish(&q);
 
-	rs = ipts_cli_load("trace", argv[optind], &popts, &src);
+	rs = ipts_cli_load("trace", argv[optind], &in, &src);
 	if (!rs) {
 		ipts_source_free(src);
 		return IPTS_EXIT_USAGE;

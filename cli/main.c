@@ -3,6 +3,7 @@
  * place that decides the process's exit code.
  */
 #include "cli.h"
+#include "input.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -65,20 +66,30 @@ int ipts_usage_error(const char *cmd, const char *fmt, ...)
 	return IPTS_EXIT_USAGE;
 }
 
+struct ipts_source *ipts_cli_read(const char *cmd, const char *path,
+				  const struct ipts_cli_input *in)
+{
+	struct ipts_source *src;
+	char err[256];
+
+	src = ipts_source_load(path, &in->read, err, sizeof(err));
+	if (!src)
+		fprintf(stderr, "iptsim %s: cannot read '%s': %s\n", cmd, path,
+			err);
+	return src;
+}
+
 struct ipts_ruleset *ipts_cli_load(const char *cmd, const char *path,
-				   const struct ipts_parse_opts *opts,
+				   const struct ipts_cli_input *in,
 				   struct ipts_source **src)
 {
 	struct ipts_diags d = { 0 };
 	struct ipts_ruleset *rs;
 
-	*src = ipts_source_read(path);
-	if (!*src) {
-		fprintf(stderr, "iptsim %s: cannot read '%s': %s\n", cmd, path,
-			strerror(errno));
+	*src = ipts_cli_read(cmd, path, in);
+	if (!*src)
 		return NULL;
-	}
-	rs = ipts_parse(*src, opts, &d);
+	rs = ipts_parse(*src, &in->parse, &d);
 	if (rs)
 		ipts_ruleset_index(rs);
 	if (!rs) {

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void ipts_oom(void)
 {
@@ -59,46 +61,129 @@ static struct ipts_source *source_new(const char *name)
 	return src;
 }
 
-struct ipts_source *ipts_source_read(const char *path)
+/*
+ * Open @path for reading as a source: "-" is stdin (a pipe is fine there),
+ * anything else must be a regular file, and a symbolic link is not followed
+ * unless @o says so (O_NOFOLLOW: the last component). O_NONBLOCK keeps a
+ * FIFO from blocking the open; the fstat() that follows refuses it.
+ */
+int ipts_source_open(const char *path, const struct ipts_read_opts *o,
+		     char *err, size_t errlen)
 {
-	struct ipts_source *src;
-	FILE *f;
-	size_t cap = 65536, n;
-	int saved;
+	struct stat st;
+	int fd, flags = O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
+	uint64_t max = o ? o->max_size : IPTS_READ_MAX_SIZE;
 
-	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (!f)
+	if (strcmp(path, "-") == 0)
+		return STDIN_FILENO;
+	if (!o || !o->follow_symlinks)
+		flags |= O_NOFOLLOW;
+	fd = open(path, flags);
+	if (fd < 0) {
+		if (errno == ELOOP && !(o && o->follow_symlinks))
+			snprintf(err, errlen, "it is a symbolic link, and "
+				 "links are not followed (--follow-symlinks "
+				 "reads through them)");
+		else
+			snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "not a regular file (%s)",
+			 S_ISDIR(st.st_mode) ? "a directory" :
+			 S_ISFIFO(st.st_mode) ? "a FIFO" :
+			 S_ISCHR(st.st_mode) ? "a character device" :
+			 S_ISBLK(st.st_mode) ? "a block device" :
+			 S_ISSOCK(st.st_mode) ? "a socket" : "a special file");
+		close(fd);
+		return -1;
+	}
+	if (max && (uint64_t)st.st_size > max) {
+		snprintf(err, errlen, "the file has %llu bytes, more than the "
+			 "limit of %llu (--max-size raises it)",
+			 (unsigned long long)st.st_size,
+			 (unsigned long long)max);
+		close(fd);
+		return -1;
+	}
+	/* Reads block as usual from here on. */
+	if (fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct ipts_source *ipts_source_load(const char *path,
+				     const struct ipts_read_opts *o,
+				     char *err, size_t errlen)
+{
+	uint64_t limit = o ? o->max_size : IPTS_READ_MAX_SIZE;
+	struct ipts_source *src;
+	size_t cap = 65536;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	fd = ipts_source_open(path, o, err, errlen);
+	if (fd < 0)
 		return NULL;
 	src = source_new(path);
-	{
-		struct stat st;
-
-		/* A regular file: one allocation of the right size. */
-		if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
-		    st.st_size > 0)
-			cap = (size_t)st.st_size + 3;
-	}
+	/* A regular file: one allocation of the right size. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size < SIZE_MAX - 3)
+		cap = (size_t)st.st_size + 3;
 	src->buf = ipts_xmalloc(cap);
 	for (;;) {
 		if (cap - src->len < 3) {
 			cap *= 2;
 			src->buf = ipts_xrealloc(src->buf, cap);
 		}
-		n = fread(src->buf + src->len, 1, cap - src->len - 2, f);
-		src->len += n;
+		n = read(fd, src->buf + src->len, cap - src->len - 2);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "%s", strerror(errno));
+			goto fail;
+		}
 		if (n == 0)
 			break;
+		src->len += (size_t)n;
+		/* A file that grows while read, or standard input. */
+		if (limit && src->len > limit) {
+			snprintf(err, errlen, "more than the limit of %llu "
+				 "bytes (--max-size raises it)",
+				 (unsigned long long)limit);
+			goto fail;
+		}
 	}
-	saved = ferror(f) ? errno : 0;
-	if (f != stdin)
-		fclose(f);
-	if (saved) {
-		ipts_source_free(src);
-		errno = saved;
-		return NULL;
-	}
+	if (fd != STDIN_FILENO)
+		close(fd);
 	src->buf[src->len] = '\0';
 	src->buf[src->len + 1] = '\0';
+	return src;
+fail:
+	if (fd != STDIN_FILENO)
+		close(fd);
+	ipts_source_free(src);
+	return NULL;
+}
+
+struct ipts_source *ipts_source_read(const char *path)
+{
+	struct ipts_read_opts o = { .max_size = IPTS_READ_MAX_SIZE };
+	char err[256];
+	struct ipts_source *src;
+
+	src = ipts_source_load(path, &o, err, sizeof(err));
+	if (!src && !errno)
+		errno = EINVAL;
 	return src;
 }
 

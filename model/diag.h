@@ -2,6 +2,7 @@
 #define IPTS_DIAG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,7 +42,35 @@ struct ipts_diags {
 	size_t nerrors, nwarnings;
 };
 
-/* Sources: read a whole file ("-" is stdin). NULL and errno on failure. */
+/*
+ * How a source file is read. Files named on a command line may come from a
+ * stranger (a pull request), so by default a symbolic link is not followed,
+ * only regular files (and "-", stdin) are read, and at most @max_size bytes
+ * (0: no limit).
+ */
+struct ipts_read_opts {
+	bool follow_symlinks;
+	uint64_t max_size;
+};
+
+/* The default size limit: 64 MiB, six times a 100,000-rule save. */
+#define IPTS_READ_MAX_SIZE ((uint64_t)64 << 20)
+
+/*
+ * Open @path as ipts_source_load() would: a descriptor to read (stdin's for
+ * "-"), or -1 with the reason in @err.
+ */
+int ipts_source_open(const char *path, const struct ipts_read_opts *o,
+		     char *err, size_t errlen);
+/*
+ * Read a whole file ("-" is stdin) under @o (NULL: the defaults, no link
+ * followed and IPTS_READ_MAX_SIZE).
+ * NULL with the reason in @err (errlen bytes) on failure.
+ */
+struct ipts_source *ipts_source_load(const char *path,
+				     const struct ipts_read_opts *o,
+				     char *err, size_t errlen);
+/* ipts_source_load() with the defaults; NULL and errno on failure. */
 struct ipts_source *ipts_source_read(const char *path);
 /* Wrap bytes already in memory (copied). Never NULL. */
 struct ipts_source *ipts_source_from_mem(const char *name, const char *buf,

@@ -1,0 +1,75 @@
+/*
+ * input.c - the options every file-reading command shares (see input.h).
+ */
+#include "input.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void ipts_cli_input_init(struct ipts_cli_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->read.max_size = IPTS_READ_MAX_SIZE;
+}
+
+/* A byte count: decimal digits and an optional K, M or G (powers of 2). */
+static int parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+int ipts_cli_input_opt(struct ipts_cli_input *in, const char *cmd, int c,
+		       const char *arg)
+{
+	switch (c) {
+	case IPTS_IOPT_FOLLOW:
+		in->read.follow_symlinks = true;
+		return 1;
+	case IPTS_IOPT_MAX_SIZE:
+		if (parse_size(arg, &in->read.max_size) < 0 ||
+		    in->read.max_size == 0) {
+			ipts_usage_error(cmd, "invalid --max-size '%s': a "
+					 "number of bytes, with K, M or G",
+					 arg);
+			return -1;
+		}
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int ipts_cli_help(const char *cmd, const char *usage, int noperands)
+{
+	if (noperands > 0)
+		return ipts_usage_error(cmd, "--help given with operands: "
+					"nothing was done (put '--' before a "
+					"file name that starts with '-')");
+	fputs(usage, stdout);
+	return IPTS_EXIT_YES;
+}

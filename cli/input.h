@@ -1,0 +1,55 @@
+#ifndef IPTS_CLI_INPUT_H
+#define IPTS_CLI_INPUT_H
+
+/*
+ * Options every command that reads rule files takes: how a file is read
+ * (links, size) and how it is loaded. One table and one handler, so that
+ * `check`, `dump`, `lint`, `trace`, `test`, `query` and `diff` accept the
+ * same words with the same meaning.
+ */
+#include <getopt.h>
+
+#include "diag.h"
+#include "parser.h"
+
+struct ipts_cli_input {
+	struct ipts_read_opts read;
+	struct ipts_parse_opts parse;
+};
+
+/* getopt_long values of the input options (above every command's own). */
+enum {
+	IPTS_IOPT_FOLLOW = 0x400,
+	IPTS_IOPT_MAX_SIZE,
+	IPTS_IOPT_END,
+};
+
+#define IPTS_INPUT_LONGOPTS						\
+	{ "follow-symlinks", no_argument, NULL, IPTS_IOPT_FOLLOW },	\
+	{ "max-size", required_argument, NULL, IPTS_IOPT_MAX_SIZE }
+
+/* Their lines for a command's --help. */
+#define IPTS_INPUT_HELP							\
+	"  --follow-symlinks    read a FILE that is a symbolic link (by\n"	\
+	"                       default it is refused)\n"			\
+	"  --max-size BYTES     refuse a file larger than BYTES (suffix K,\n"	\
+	"                       M or G; default 64M)\n"
+
+void ipts_cli_input_init(struct ipts_cli_input *in);
+
+/*
+ * If @c is one of IPTS_INPUT_LONGOPTS, apply it with @arg and return 1, or
+ * print a usage error for @cmd and return -1; return 0 for any other @c.
+ */
+int ipts_cli_input_opt(struct ipts_cli_input *in, const char *cmd, int c,
+		       const char *arg);
+
+/*
+ * After the option loop of @cmd, when -h/--help was given: print @usage on
+ * stdout and return 0 when no operand follows, or a usage error (2) when
+ * files were given too, so that a file named "-h.rules" never turns a
+ * check into a pass.
+ */
+int ipts_cli_help(const char *cmd, const char *usage, int noperands);
+
+#endif
