@@ -105,7 +105,6 @@ int cmd_check(int argc, char **argv)
 		const char *path = argv[first + i];
 		struct ipts_diags d = { 0 };
 		struct ipts_ruleset *rs;
-		size_t k;
 
 		srcs[i] = ipts_cli_read("check", path, &in);
 		if (!srcs[i]) {
@@ -121,13 +120,7 @@ int cmd_check(int argc, char **argv)
 			ipts_lint_ruleset(rs, NULL, &d);
 		ipts_ruleset_free(rs);
 		ipts_diags_sort(&d);
-		for (k = 0; k < d.n; k++) {
-			struct ipts_diag *g = &d.v[k];
-
-			ipts_diag_add_code(&all, g->sev, &g->loc, g->code,
-					   "%s", g->msg);
-		}
-		ipts_diags_free(&d);
+		ipts_diags_move(&all, &d);
 	}
 
 	if (fmt == IPTS_FMT_JSON) {

@@ -167,7 +167,6 @@ int cmd_lint(int argc, char **argv)
 	for (i = 0; i < nfiles; i++) {
 		struct ipts_diags d = { 0 };
 		struct ipts_ruleset *rs;
-		size_t k;
 
 		rs = ipts_cli_load("lint", argv[first + i], &in, &srcs[i]);
 		if (!rs) {
@@ -178,13 +177,7 @@ int cmd_lint(int argc, char **argv)
 		counts[i] = ipts_lint_ruleset(rs, &lopts, &d);
 		total += counts[i];
 		ipts_diags_sort(&d);
-		for (k = 0; k < d.n; k++) {
-			struct ipts_diag *g = &d.v[k];
-
-			ipts_diag_add_code(&all, g->sev, &g->loc, g->code,
-					   "%s", g->msg);
-		}
-		ipts_diags_free(&d);
+		ipts_diags_move(&all, &d);
 		ipts_ruleset_free(rs);
 	}
 	if (total && rc == IPTS_EXIT_YES)

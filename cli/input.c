@@ -59,6 +59,18 @@ int ipts_cli_input_opt(struct ipts_cli_input *in, const char *cmd, int c,
 			return -1;
 		}
 		return 1;
+	case IPTS_IOPT_MAX_ERRORS: {
+		uint64_t n;
+
+		if (parse_size(arg, &n) < 0 || n == 0 || n > UINT32_MAX ||
+		    strpbrk(arg, "KkMmGg")) {
+			ipts_usage_error(cmd, "invalid --max-errors '%s': a "
+					 "whole number from 1", arg);
+			return -1;
+		}
+		in->parse.max_errors = (unsigned int)n;
+		return 1;
+	}
 	default:
 		return 0;
 	}

@@ -21,19 +21,23 @@ struct ipts_cli_input {
 enum {
 	IPTS_IOPT_FOLLOW = 0x400,
 	IPTS_IOPT_MAX_SIZE,
+	IPTS_IOPT_MAX_ERRORS,
 	IPTS_IOPT_END,
 };
 
 #define IPTS_INPUT_LONGOPTS						\
 	{ "follow-symlinks", no_argument, NULL, IPTS_IOPT_FOLLOW },	\
-	{ "max-size", required_argument, NULL, IPTS_IOPT_MAX_SIZE }
+	{ "max-size", required_argument, NULL, IPTS_IOPT_MAX_SIZE },	\
+	{ "max-errors", required_argument, NULL, IPTS_IOPT_MAX_ERRORS }
 
 /* Their lines for a command's --help. */
 #define IPTS_INPUT_HELP							\
 	"  --follow-symlinks    read a FILE that is a symbolic link (by\n"	\
 	"                       default it is refused)\n"			\
 	"  --max-size BYTES     refuse a file larger than BYTES (suffix K,\n"	\
-	"                       M or G; default 64M)\n"
+	"                       M or G; default 64M)\n"			\
+	"  --max-errors N       stop reading a file after N errors (default\n"	\
+	"                       20)\n"
 
 void ipts_cli_input_init(struct ipts_cli_input *in);
 

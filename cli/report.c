@@ -136,7 +136,8 @@ void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color)
 		if (g->code)
 			fprintf(f, " [%s]", g->code);
 		fputc('\n', f);
-		caret(f, &g->loc, color);
+		if (!g->hide_source)
+			caret(f, &g->loc, color);
 	}
 }
 

@@ -305,6 +305,24 @@ void ipts_diag_note(struct ipts_diags *d, const struct ipts_loc *loc,
 	va_end(ap);
 }
 
+void ipts_diags_move(struct ipts_diags *to, struct ipts_diags *from)
+{
+	size_t i;
+
+	for (i = 0; i < from->n; i++)
+		*diag_push(to) = from->v[i];
+	to->nerrors += from->nerrors;
+	to->nwarnings += from->nwarnings;
+	free(from->v);
+	memset(from, 0, sizeof(*from));
+}
+
+void ipts_diag_hide_source(struct ipts_diags *d)
+{
+	if (d->n)
+		d->v[d->n - 1].hide_source = true;
+}
+
 void ipts_diags_free(struct ipts_diags *d)
 {
 	size_t i;

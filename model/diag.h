@@ -33,6 +33,9 @@ struct ipts_diag {
 	struct ipts_loc loc;
 	const char *code;	/* "IPT012" for lint findings, else NULL */
 	char *msg;
+	/* Print no source line under it: the file is not a rules file, and
+	 * its lines may be anything (a config file with a token). */
+	bool hide_source;
 };
 
 /* A growing list of diagnostics; zero-initialise, free with ipts_diags_free. */
@@ -88,6 +91,10 @@ void ipts_diag_vadd(struct ipts_diags *d, enum ipts_severity sev,
 		    const struct ipts_loc *loc, const char *fmt, va_list ap)
 	__attribute__((format(printf, 4, 0)));
 /* A note attached to the diagnostic before it. */
+/* Append every diagnostic of @from to @to, in order; @from ends empty. */
+void ipts_diags_move(struct ipts_diags *to, struct ipts_diags *from);
+/* The last diagnostic added gets hide_source. */
+void ipts_diag_hide_source(struct ipts_diags *d);
 void ipts_diag_note(struct ipts_diags *d, const struct ipts_loc *loc,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Like ipts_diag_add, with a stable code ("IPT001"); @code is not copied. */

@@ -389,9 +389,27 @@ void ipts_build_commit(struct ipts_parse *ps, const struct ipts_loc *loc)
 	ps->table_failed = false;
 }
 
+bool ipts_build_line_done(struct ipts_parse *ps)
+{
+	unsigned int max = ps->opts->max_errors ? ps->opts->max_errors :
+		IPTS_MAX_ERRORS;
+
+	struct ipts_loc at;
+
+	if (ps->diags->nerrors - ps->nerrors_before < max)
+		return false;
+	/* At the last error, whose line was just shown. */
+	at = ps->diags->v[ps->diags->n - 1].loc;
+	ipts_diag_note(ps->diags, &at, "%u errors: the rest of the file was "
+		       "not read (--max-errors raises the limit)", max);
+	ipts_diag_hide_source(ps->diags);
+	ps->stopped = true;
+	return true;
+}
+
 void ipts_build_eof(struct ipts_parse *ps, const struct ipts_loc *loc)
 {
-	if (!ps->table && !ps->skip_table)
+	if (ps->stopped || (!ps->table && !ps->skip_table))
 		return;
 	ipts_diag_add(ps->diags, IPTS_ERROR, loc,
 		      "COMMIT expected at end of file: table '%s' is never "
@@ -994,7 +1012,9 @@ static uint32_t *prescan(struct ipts_parse *ps, uint32_t *ncuts)
 		struct ipts_loc loc = { src, off, line, 1, len };
 		uint32_t piece;
 
-		if (nul) {
+		if (nul && ps->diags->nerrors - ps->nerrors_before <
+		    (ps->opts->max_errors ? ps->opts->max_errors :
+		     IPTS_MAX_ERRORS)) {
 			loc.off = (uint32_t)(nul - src->buf);
 			loc.col = (uint32_t)(nul - s) + 1;
 			loc.len = 1;
@@ -1069,6 +1089,9 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	ps.src = src;
 	ps.opts = opts ? opts : &defaults;
 	ps.diags = diags;
+	ps.nerrors_before = nerrors;
+	if (ipts_sniff(src, diags) < 0)
+		return NULL;
 	ps.rs = ipts_ruleset_new(src);
 	cuts = prescan(&ps, &ncuts);
 

@@ -72,7 +72,7 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct ipts_parse *ps,
 
 file
 	: %empty
-	| file line
+	| file line			{ if (ipts_build_line_done(ps)) YYACCEPT; }
 	;
 
 line

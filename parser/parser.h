@@ -17,7 +17,12 @@ struct ipts_parse_opts {
 	 * the fast path (the same answers, slower: for tests). The
 	 * environment variable IPTSIM_FULL_LOOP does the same. */
 	bool full_loop;
+	/* Stop reading a file after this many errors, with a note saying
+	 * so (0: IPTS_MAX_ERRORS). The file is refused either way. */
+	unsigned int max_errors;
 };
+
+#define IPTS_MAX_ERRORS 20
 
 /*
  * Load an iptables-save / iptables-restore file held in @src, which must

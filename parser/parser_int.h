@@ -136,6 +136,8 @@ struct ipts_parse {
 	struct announced **announce;	/* ':' chain names, hashed */
 	uint32_t nannounce, nannounced;
 	unsigned int nerrors_lines;	/* lines with a syntax error */
+	size_t nerrors_before;		/* the diagnostics' count at the start */
+	bool stopped;			/* too many errors: reading stopped */
 };
 
 /* Grammar actions (build.c). */
@@ -149,6 +151,15 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 void ipts_build_error(struct ipts_parse *ps, const struct ipts_loc *loc,
 		      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void ipts_build_eof(struct ipts_parse *ps, const struct ipts_loc *loc);
+/* After each line: true when reading must stop (too many errors). */
+bool ipts_build_line_done(struct ipts_parse *ps);
+
+/*
+ * Whether @src is iptables-save text at all (sniff.c): -1, with one error
+ * saying what the file is, when its first lines show another format or no
+ * rules file; 0 otherwise (the parser then reports what it finds).
+ */
+int ipts_sniff(const struct ipts_source *src, struct ipts_diags *d);
 
 /*
  * Quote removal as iptables' add_param_to_argv() (xshared.c) for the word
