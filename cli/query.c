@@ -19,7 +19,8 @@ bool ipts_parse_ulong(const char *s, unsigned long max, unsigned long *out)
 	unsigned long v;
 	char *end;
 
-	if (!*s || *s == '-' || *s == '+')
+	/* strtoul() would skip blanks and take a sign: " 22", "+22" */
+	if (*s < '0' || *s > '9')
 		return false;
 	errno = 0;
 	v = strtoul(s, &end, 10);
@@ -47,6 +48,17 @@ static bool parse_addr(const char *s, uint32_t *out)
 		return false;
 	*out = a.s_addr;
 	return true;
+}
+
+/*
+ * An address an interface can hold: not 0.0.0.0/8 ("this network"),
+ * 224.0.0.0/4 (multicast) or the limited broadcast.
+ */
+static bool unicast(uint32_t a)
+{
+	uint32_t h = ntohl(a);
+
+	return (h >> 24) != 0 && (h >> 28) != 0xe && h != 0xffffffffu;
 }
 
 /* [A:]N; A left 0 means --dst, filled in once all options are read. */
@@ -114,6 +126,13 @@ int ipts_query_option(struct ipts_query *q, int code, const char *arg,
 	case IPTS_QOPT_LOCAL:
 		if (!parse_addr(arg, &v)) {
 			snprintf(msg, len, "invalid IPv4 address '%s'", arg);
+			return -1;
+		}
+		if (code == IPTS_QOPT_LOCAL && !unicast(v)) {
+			snprintf(msg, len, "invalid --local-addr '%s': an "
+				 "address of this host is unicast (not "
+				 "0.0.0.0/8, multicast or 255.255.255.255)",
+				 arg);
 			return -1;
 		}
 		if (code == IPTS_QOPT_SRC) {
