@@ -85,8 +85,7 @@ int cmd_check(int argc, char **argv)
 			case -1:
 				return IPTS_EXIT_USAGE;
 			}
-			return ipts_usage_error("check", "unknown option '%s'",
-						argv[optind - 1]);
+			return ipts_cli_unknown_option("check", argv);
 		}
 	}
 	/* The parser runs getopt too: keep our own index. */

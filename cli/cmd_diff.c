@@ -282,8 +282,7 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 			case -1:
 				return IPTS_EXIT_USAGE;
 			}
-			return ipts_usage_error("diff", "unknown option '%s'",
-						argv[optind - 1]);
+			return ipts_cli_unknown_option("diff", argv);
 		}
 	}
 	if (help)

@@ -63,8 +63,7 @@ int cmd_dump(int argc, char **argv)
 			case -1:
 				return IPTS_EXIT_USAGE;
 			}
-			return ipts_usage_error("dump", "unknown option '%s'",
-						argv[optind - 1]);
+			return ipts_cli_unknown_option("dump", argv);
 		}
 	}
 	if (help)

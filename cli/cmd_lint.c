@@ -144,8 +144,7 @@ int cmd_lint(int argc, char **argv)
 				return IPTS_EXIT_USAGE;
 			}
 			free(ignore);
-			return ipts_usage_error("lint", "unknown option '%s'",
-						argv[optind - 1]);
+			return ipts_cli_unknown_option("lint", argv);
 		}
 	}
 	first = optind;

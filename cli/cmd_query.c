@@ -84,8 +84,7 @@ int cmd_query(int argc, char **argv)
 			case -1:
 				return IPTS_EXIT_USAGE;
 			}
-			return ipts_usage_error("query", "unknown option '%s'",
-						argv[optind - 1]);
+			return ipts_cli_unknown_option("query", argv);
 		}
 	}
 	if (help)

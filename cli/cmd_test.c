@@ -680,8 +680,7 @@ int cmd_test(int argc, char **argv)
 			case -1:
 				return IPTS_EXIT_USAGE;
 			}
-			return ipts_usage_error("test", "unknown option '%s'",
-						argv[optind - 1]);
+			return ipts_cli_unknown_option("test", argv);
 		}
 	}
 	if (help)

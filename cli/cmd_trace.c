@@ -273,8 +273,7 @@ int cmd_trace(int argc, char **argv)
 				return IPTS_EXIT_USAGE;
 			}
 			if (c < IPTS_QOPT_DPORT || c >= IPTS_QOPT_END)
-				return ipts_usage_error("trace", "unknown "
-					"option '%s'", argv[optind - 1]);
+				return ipts_cli_unknown_option("trace", argv);
 			if (ipts_query_option(&q, c, optarg, msg,
 					      sizeof(msg)) < 0)
 				return ipts_usage_error("trace", "%s", msg);

@@ -85,3 +85,10 @@ int ipts_cli_help(const char *cmd, const char *usage, int noperands)
 	fputs(usage, stdout);
 	return IPTS_EXIT_YES;
 }
+
+int ipts_cli_unknown_option(const char *cmd, char **argv)
+{
+	if (optopt > 0 && optopt < 256)
+		return ipts_usage_error(cmd, "unknown option '-%c'", optopt);
+	return ipts_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+}

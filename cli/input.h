@@ -49,6 +49,12 @@ int ipts_cli_input_opt(struct ipts_cli_input *in, const char *cmd, int c,
 		       const char *arg);
 
 /*
+ * The usage error for the option getopt_long() just refused: "-x" for a
+ * letter of a cluster ("-h.rules" is '-h', then '-.'), else the word.
+ */
+int ipts_cli_unknown_option(const char *cmd, char **argv);
+
+/*
  * After the option loop of @cmd, when -h/--help was given: print @usage on
  * stdout and return 0 when no operand follows, or a usage error (2) when
  * files were given too, so that a file named "-h.rules" never turns a

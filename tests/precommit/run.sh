@@ -122,6 +122,36 @@ if [ $have_test = 1 ]; then
 	check "iptsim-test failed" grep -q '^iptsim test\.*Failed' out
 	check "the failed expectation is shown" \
 		grep -qF "fw.spec:1: expected refused, got timeout" out
+	git reset -q fw.rules
+	git checkout -q fw.rules
 fi
+
+# 5. A file named like an option cannot turn the hook into a pass: the
+# hook passes '--' before the names, so '-h.rules' is checked (and here
+# refused) like any file.
+printf '%s\n-A INPUT -p tcp --dprt 22 -j DROP\nCOMMIT\n' "$hdr" > ./-h.rules
+git add -- -h.rules
+rc=0
+git commit -m dash-h > out 2>&1 || rc=$?
+cat out
+check "a bad '-h.rules' is refused" [ $rc != 0 ]
+check "its diagnostic is shown" grep -qF -- "-h.rules:5:17: error: unknown option" out
+check "no usage text instead" sh -c '! grep -q "^usage:" out'
+git reset -q -- -h.rules
+rm -- -h.rules
+
+# 6. A staged symbolic link is never read through: pre-commit passes only
+# regular files to a hook (types: [file]), and iptsim refuses a link.
+printf 'secret: TOKEN-1234\n' > "$tmp/secret"
+ln -s "$tmp/secret" link.rules
+git add link.rules
+rc=0
+git commit -m link > out 2>&1 || rc=$?
+cat out
+check "a staged symlink is skipped or refused" \
+	grep -qE "symbolic link|iptsim check\.*\(no files to check\)Skipped" out
+check "its target's bytes are not shown" sh -c '! grep -q TOKEN-1234 out'
+git reset -q link.rules
+rm link.rules
 
 [ $fail = 0 ]

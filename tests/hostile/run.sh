@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# run.sh - hostile inputs as a CI job meets them: files from a stranger's
+# pull request. Every case runs under a time limit (timeout), a memory
+# limit (ulimit -v, left out under ASan, which reserves terabytes of
+# address space) and with no network (unshare -n where possible), and
+# asserts the exit code, what the output must and must not hold, that no
+# raw control byte reaches the terminal and that JSON is valid.
+#
+#   run.sh IPTSIM SRCDIR [SHAREDDIR]
+set -euo pipefail
+
+iptsim=$1
+src=$2
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/iptsim-hostile.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+nonet=()
+if unshare -n true 2>/dev/null; then
+	nonet=(unshare -n)
+elif unshare -rn true 2>/dev/null; then
+	nonet=(unshare -rn)
+fi
+vmem=2097152	# KiB
+if ldd "$iptsim" 2>/dev/null | grep -q 'libasan\|libclang_rt.asan'; then
+	vmem=unlimited
+fi
+
+pass=0
+fail=0
+
+# case NAME WANT_RC [--in FILE] [--has TEXT]... [--not TEXT]... [--json]
+#      [--secs N] -- ARGS...: run iptsim ARGS in $work.
+case_() {
+	local name=$1 want=$2 in=/dev/null secs=5 json=0 rc=0 why=""
+	local has=() not=()
+	shift 2
+	while [ "$1" != -- ]; do
+		case $1 in
+		--in) in=$2; shift 2 ;;
+		--has) has+=("$2"); shift 2 ;;
+		--not) not+=("$2"); shift 2 ;;
+		--json) json=1; shift ;;
+		--secs) secs=$2; shift 2 ;;
+		*) echo "bad case option $1"; exit 2 ;;
+		esac
+	done
+	shift
+	(ulimit -v "$vmem"; exec timeout -s KILL "$secs" "${nonet[@]}" \
+		"$iptsim" "$@" <"$in" >out 2>err) || rc=$?
+	if [ "$rc" = 137 ]; then
+		why="killed after $secs s (hang or runaway work)"
+	elif [ "$rc" -ge 128 ]; then
+		why="crash: exit $rc"
+	elif [ "$rc" != "$want" ]; then
+		why="exit $rc, want $want"
+	fi
+	for t in "${has[@]}"; do
+		[ -n "$why" ] && break
+		grep -a -q -F -- "$t" out err || why="no '$t' in the output"
+	done
+	for t in "${not[@]}"; do
+		[ -n "$why" ] && break
+		! grep -a -q -F -- "$t" out err || why="'$t' in the output"
+	done
+	if [ -z "$why" ] && LC_ALL=C grep -a -q -P '[\x00-\x08\x0b-\x1f\x7f]' out err; then
+		why="a raw control byte in the output"
+	fi
+	if [ -z "$why" ] && [ $json = 1 ] &&
+		! python3 -c 'import json,sys; json.load(open("out"))' 2>/dev/null &&
+		! python3 -c 'import json,sys; [json.loads(l) for l in open("out")]' 2>/dev/null; then
+		why="stdout is not JSON"
+	fi
+	if [ -n "$why" ]; then
+		fail=$((fail + 1))
+		echo "FAIL $name: $why"
+		head -c 600 out err | cat -v | head -n 12
+	else
+		pass=$((pass + 1))
+		echo "ok   $name (exit $rc)"
+	fi
+}
+
+printf '*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n' > good.rules
+printf 'root:x:0:0:SECRET-ROOT-LINE:/root:/bin/bash\n' > secret
+printf '[remote "origin"]\n\turl = https://x:SECRET-TOKEN@example.invalid/r.git\n' > config
+
+# -- files that are not files --------------------------------------------
+ln -s secret link.rules
+case_ symlink 2 --has 'symbolic link' --not SECRET -- check link.rules
+case_ symlink-json 2 --not SECRET -- check --format json link.rules
+case_ symlink-followed 1 --has 'not iptables-save text' --not SECRET \
+	-- check --follow-symlinks link.rules
+case_ symlink-trace 2 --has 'symbolic link' -- trace link.rules --dport 22
+ln -s good.rules goodlink.rules
+case_ symlink-to-rules 2 --has 'symbolic link' -- dump goodlink.rules
+case_ symlink-to-rules-followed 0 --has '*filter' \
+	-- dump --follow-symlinks goodlink.rules
+case_ dev-zero 2 --has 'not a regular file' -- check /dev/zero
+case_ dev-urandom 2 --has 'not a regular file' -- lint /dev/urandom
+mkfifo fifo.rules
+case_ fifo 2 --has 'a FIFO' -- check fifo.rules
+case_ directory 2 --has 'a directory' -- check .
+truncate -s 65M big.rules
+case_ size-cap 2 --has 'more than the limit' -- check big.rules
+case_ size-cap-raised 2 --has 'more than the limit' \
+	-- check --max-size 1M good.rules big.rules
+case_ size-cap-stdin 2 --in big.rules --has 'more than the limit' \
+	-- check --max-size 1M -
+case_ spec-symlink 2 --has 'symbolic link' -- test good.rules link.rules
+case_ queries-symlink 2 --has 'symbolic link' -- query good.rules link.rules
+case_ queries-dir 2 --has 'a directory' -- query good.rules .
+
+# -- file names that look like options --------------------------------------
+cp good.rules ./-h.rules
+case_ dash-h-file 2 --has "unknown option '-.'" -- check --lint -h.rules good.rules
+case_ dash-h-file-after-dashes 0 -- check --lint -- -h.rules good.rules
+cp good.rules ./-c.rules
+case_ dash-c-file 0 -- check --lint -- -c.rules
+case_ help-with-files 2 -- lint --help good.rules
+case_ help-alone 0 --has 'usage:' -- lint --help
+
+# -- files that are not rules -----------------------------------------------
+case_ config-file 1 --has 'not iptables-save text' --not SECRET -- check config
+case_ config-file-json 1 --not SECRET --json -- check --format json config
+case_ config-file-lint 2 --not SECRET -- lint config
+case_ config-file-trace 2 --not SECRET -- trace config --dport 22
+head -c 200000 /dev/urandom > random.rules
+case_ random-bytes 1 --not ' | ' -- check random.rules
+awk 'BEGIN { print "*filter"; for (i = 0; i < 100000; i++)
+	print "-A INPUT -p tcp --dprt " i " -j ACCEPT"; print "COMMIT" }' > errors.rules
+case_ many-errors 1 --has '20 errors: the rest of the file was not read' \
+	-- check errors.rules
+[ "$(grep -c ': error: ' out)" = 20 ] || { fail=$((fail + 1)); echo "FAIL many-errors: not 20 errors"; }
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
