@@ -27,9 +27,12 @@
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter/xt_CT.h>
 #include <linux/netfilter/xt_IDLETIMER.h>
+#include <linux/netfilter/xt_NFQUEUE.h>
 #include <linux/netfilter/xt_RATEEST.h>
 #include <linux/netfilter/xt_TCPMSS.h>
 #include <linux/netfilter/xt_addrtype.h>
+#include <linux/netfilter/xt_cgroup.h>
+#include <linux/netfilter/xt_connlabel.h>
 #include <linux/netfilter/xt_devgroup.h>
 #include <linux/netfilter/xt_ecn.h>
 #include <linux/netfilter/xt_hashlimit.h>
@@ -998,6 +1001,12 @@ static void chk_recent(struct xcheck *x)
 		     cmd == XT_RECENT_SET ? "set" : "remove");
 		return;
 	}
+	/* XT_RECENT_MAX_NSTAMPS is 2^16 */
+	if (ri->hit_count > 65535) {
+		XERR(x, 0, "--hitcount %u is larger than the allowed maximum "
+		     "(65535)", ri->hit_count);
+		return;
+	}
 	if ((ri->check_set & XT_RECENT_REAP) && !ri->seconds) {
 		XERR(x, 0, "--reap needs --seconds");
 		return;
@@ -1029,6 +1038,58 @@ static void chk_string(struct xcheck *x)
 		     algo);
 }
 
+/* xt_NFQUEUE.c nfqueue_tg_check(): --queue-balance must give queues */
+static void chk_nfqueue(struct xcheck *x)
+{
+	const struct xt_NFQ_info_v3 *q = x->data;
+	unsigned int maxid;
+
+	if (x->revision < 1 || x->size < sizeof(struct xt_NFQ_info_v1))
+		return;
+	if (q->queues_total == 0) {
+		XERR(x, 0, "the number of queues is 0 (--queue-balance over "
+		     "all 65536 queues wraps to 0)");
+		return;
+	}
+	maxid = q->queues_total - 1u + q->queuenum;
+	if (maxid > 0xffff) {
+		XERR(x, 0, "%u queues from %u go past queue 65535",
+		     q->queues_total, q->queuenum);
+		return;
+	}
+	if (x->revision == 2 && x->size >= sizeof(struct xt_NFQ_info_v2) &&
+	    ((const struct xt_NFQ_info_v2 *)x->data)->bypass > 1)
+		XERR(x, 0, "invalid flags");
+	else if (x->revision == 3 && x->size >= sizeof(*q) &&
+		 (q->flags & ~NFQ_FLAG_MASK))
+		XERR(x, 0, "invalid flags");
+}
+
+/* xt_cgroup.c cgroup_mt_check_v1/v2(): a path or a class id, not both */
+static void chk_cgroup(struct xcheck *x)
+{
+	const struct xt_cgroup_info_v2 *c = x->data;
+
+	if (x->revision < 1 || x->size < 4)
+		return;
+	if (!c->has_path && !c->has_classid)
+		XERR(x, 0, "neither --path nor --cgroup is given");
+	else if (c->has_path && c->has_classid)
+		XERR(x, 0, "--path and --cgroup are given together");
+}
+
+/* xt_connlabel.c: nf_connlabels_get() takes bits below 128 */
+static void chk_connlabel(struct xcheck *x)
+{
+	const struct xt_connlabel_mtinfo *l = x->data;
+
+	if (x->size < sizeof(*l))
+		return;
+	if (l->bit > XT_CONNLABEL_MAXBIT)
+		XERR(x, 0, "--label %u is out of range: the kernel keeps "
+		     "labels 0 to %u", l->bit, XT_CONNLABEL_MAXBIT);
+}
+
 struct xspec {
 	const char *name;
 	const char *table;	/* .table, NULL: any */
@@ -1057,6 +1118,7 @@ static const struct xspec targets[] = {
 	{ "NETMAP", "nat",
 	  H(PRE_ROUTING) | H(POST_ROUTING) | H(LOCAL_OUT) | H(LOCAL_IN), 0,
 	  ANY_REV, NULL },
+	{ "NFQUEUE", NULL, 0, 0, ANY_REV, chk_nfqueue },
 	{ "NOTRACK", "raw", 0, 0, ANY_REV, NULL },
 	{ "RATEEST", NULL, 0, 0, ANY_REV, chk_rateest },
 	{ "REDIRECT", "nat", H(PRE_ROUTING) | H(LOCAL_OUT), 0, ANY_REV, NULL },
@@ -1079,7 +1141,8 @@ static const struct xspec matches[] = {
 	{ "addrtype", NULL, 0, 0, ANY_REV, chk_addrtype },
 	{ "ah", NULL, 0, PROTO_AH, ANY_REV, NULL },
 	{ "cgroup", NULL, H(LOCAL_IN) | H(LOCAL_OUT) | H(POST_ROUTING), 0,
-	  ANY_REV, NULL },
+	  ANY_REV, chk_cgroup },
+	{ "connlabel", NULL, 0, 0, ANY_REV, chk_connlabel },
 	{ "dccp", NULL, 0, PROTO_DCCP, ANY_REV, NULL },
 	{ "devgroup", NULL, 0, 0, ANY_REV, chk_devgroup },
 	{ "ecn", NULL, 0, 0, ANY_REV, chk_ecn_match },
@@ -1092,8 +1155,8 @@ static const struct xspec matches[] = {
 	  NULL },
 	{ "multiport", NULL, 0, 0, ANY_REV, chk_multiport },
 	{ "nfacct", NULL, 0, 0, ANY_REV, chk_nfacct },
-	{ "osf", NULL, H(PRE_ROUTING) | H(LOCAL_IN) | H(FORWARD), 0, ANY_REV,
-	  NULL },
+	{ "osf", NULL, H(PRE_ROUTING) | H(LOCAL_IN) | H(FORWARD), PROTO_TCP,
+	  ANY_REV, NULL },
 	{ "owner", NULL, H(LOCAL_OUT) | H(POST_ROUTING), 0, ANY_REV, NULL },
 	{ "physdev", NULL, 0, 0, ANY_REV, chk_physdev },
 	{ "policy", NULL, 0, 0, ANY_REV, chk_policy },

@@ -183,6 +183,7 @@ struct opaque_use {
 	char *text;			/* malloc'd words, " --match-set x src" */
 	size_t len;
 	bool given;			/* its required option was seen */
+	unsigned int seen;		/* bit i: opts[i] was given */
 	int word;
 };
 
@@ -526,6 +527,115 @@ static void opaque_append(struct opaque_use *u, const char *s)
 	u->len += n;
 }
 
+/* The options of @u's extension named @name (NULL: none). */
+static bool opaque_has(const struct opaque_use *u, const char *name)
+{
+	const struct option *o;
+
+	for (o = u->ext->opts; o->name; o++)
+		if (strcmp(o->name, name) == 0)
+			return u->seen & (1u << (o - u->ext->opts));
+	return false;
+}
+
+/*
+ * parse_dirs() of libxt_set.h: at most IPSET_DIM_MAX (6) comma-separated
+ * words, each starting with "src" or "dst". A word with a ':' (a newer
+ * iptables' "physdev:" prefix) is left to the kernel.
+ */
+static void opaque_check_dirs(const char *flags)
+{
+	const char *p = flags;
+	unsigned int dim = 0;
+
+	for (;;) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (++dim > 6)
+			xt_exit_err(PARAMETER_PROBLEM, "Can't be more src/dst "
+				    "options than %d.", 6);
+		if (!memchr(p, ':', n) && strncmp(p, "src", 3) != 0 &&
+		    strncmp(p, "dst", 3) != 0)
+			xt_exit_err(PARAMETER_PROBLEM, "You must spefify (the "
+				    "comma separated list of) 'src' or "
+				    "'dst'.");
+		if (!end)
+			break;
+		p = end + 1;
+	}
+}
+
+/*
+ * The refusals of libxt_set's and libxt_SET's parsers that need no set:
+ * iptables-restore makes them on any host, before or without asking the
+ * kernel (checked with iptables-legacy-restore in a network namespace
+ * holding the sets). @o was just read; optind is past its argument.
+ */
+static void opaque_check_option(struct opaque_use *u, const struct option *o,
+				int argc, char **argv, bool invert)
+{
+	unsigned int bit = 1u << (o - u->ext->opts);
+	bool match = !u->ext->is_target;
+
+	if (o->val == 'F') {
+		/* --match-set and --set are one option of the match */
+		if (match ? u->given : (u->seen & bit) != 0)
+			xt_exit_err(PARAMETER_PROBLEM, "--%s can be specified "
+				    "only once", match ? "match-set" : o->name);
+		if (optind >= argc || argv[optind][0] == '-' ||
+		    argv[optind][0] == '!')
+			xt_exit_err(PARAMETER_PROBLEM, "--%s requires two "
+				    "args.", match ? "match-set" : o->name);
+		if (strlen(optarg) > 31)
+			xt_exit_err(PARAMETER_PROBLEM, "setname `%s' too long, "
+				    "max %d characters.", optarg, 31);
+		opaque_check_dirs(argv[optind]);
+	} else if (match && strncmp(o->name, "return-nomatch", 14) == 0) {
+		if (invert)
+			xt_exit_err(PARAMETER_PROBLEM, "--return-nomatch flag "
+				    "cannot be inverted");
+	} else if (match && (strncmp(o->name, "packets-", 8) == 0 ||
+			     strncmp(o->name, "bytes-", 6) == 0)) {
+		bool pk = o->name[0] == 'p';
+		const char *kind = o->name + (pk ? 8 : 6);
+
+		if (opaque_has(u, pk ? "packets-eq" : "bytes-eq") ||
+		    opaque_has(u, pk ? "packets-lt" : "bytes-lt") ||
+		    opaque_has(u, pk ? "packets-gt" : "bytes-gt"))
+			xt_exit_err(PARAMETER_PROBLEM, "only one of the "
+				    "--%s-[eq|lt|gt] is allowed",
+				    pk ? "packets" : "bytes");
+		if (invert && strcmp(kind, "eq") != 0)
+			xt_exit_err(PARAMETER_PROBLEM, "--%s option cannot be "
+				    "inverted", o->name);
+	}
+	u->seen |= bit;
+}
+
+/* set_target_check(): what libxt_SET's final check refuses. */
+static void opaque_check_target(const struct opaque_use *u)
+{
+	static const char *const maps[] = { "map-mark", "map-prio",
+					    "map-queue" };
+	size_t i;
+
+	if (!opaque_has(u, "add-set") && !opaque_has(u, "del-set") &&
+	    !opaque_has(u, "map-set"))
+		xt_exit_err(PARAMETER_PROBLEM, "You must specify either "
+			    "`--add-set' or `--del-set' or `--map-set'");
+	if (opaque_has(u, "exist") && !opaque_has(u, "add-set"))
+		xt_exit_err(PARAMETER_PROBLEM, "Flag `--exist' can be used "
+			    "with `--add-set' only");
+	if (opaque_has(u, "timeout") && !opaque_has(u, "add-set"))
+		xt_exit_err(PARAMETER_PROBLEM, "Option `--timeout' can be used "
+			    "with `--add-set' only");
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		if (opaque_has(u, maps[i]) && !opaque_has(u, "map-set"))
+			xt_exit_err(PARAMETER_PROBLEM, "Flag `--%s' can be "
+				    "used with `--map-set' only", maps[i]);
+}
+
 /* An option of an opaque extension: keep its words. */
 static bool opaque_option(int c, int argc, char **argv, bool invert)
 {
@@ -554,6 +664,7 @@ static bool opaque_option(int c, int argc, char **argv, bool invert)
 		}
 		if (!o->name)
 			o = u->ext->opts;
+		opaque_check_option(u, o, argc, argv, invert);
 		if (invert)
 			opaque_append(u, "!");
 		{
@@ -1870,6 +1981,10 @@ static void finish(int argc, char **argv)
 			xt_exit_err(PARAMETER_PROBLEM, "You must specify "
 				    "`--%s' with proper arguments",
 				    u->ext->needs);
+		}
+		if (u->ext->is_target) {
+			xt.cur = u->word;
+			opaque_check_target(u);
 		}
 		opaque_warn(u);
 	}
