@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <netdb.h>
 #include <netinet/in.h>
 
 #include "model.h"
@@ -47,6 +49,29 @@ static bool parse_addr(const char *s, uint32_t *out)
 	if (inet_pton(AF_INET, s, &a) != 1)
 		return false;
 	*out = a.s_addr;
+	return true;
+}
+
+/*
+ * A service name, as iptables reads one (xtables_parse_port():
+ * getservbyname() of /etc/services), for the protocol given so far.
+ */
+static bool service_port(const char *name, const struct ipts_query *q,
+			 uint32_t *out)
+{
+	const struct servent *s;
+	const char *p;
+
+	for (p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' &&
+		    *p != '.')
+			return false;
+	if (p == name)
+		return false;
+	s = getservbyname(name, q->proto == IPPROTO_UDP ? "udp" : "tcp");
+	if (!s)
+		return false;
+	*out = ntohs((uint16_t)s->s_port);
 	return true;
 }
 
@@ -93,7 +118,12 @@ int ipts_query_option(struct ipts_query *q, int code, const char *arg,
 	switch (code) {
 	case IPTS_QOPT_DPORT:
 	case IPTS_QOPT_SPORT:
-		if (!parse_u32(arg, 65535, &v) || v == 0) {
+		if (!parse_u32(arg, 65535, &v) && !service_port(arg, q, &v)) {
+			snprintf(msg, len, "invalid port '%s': a number or a "
+				 "service name of /etc/services", arg);
+			return -1;
+		}
+		if (v == 0) {
 			snprintf(msg, len, "invalid port '%s'", arg);
 			return -1;
 		}
@@ -107,9 +137,14 @@ int ipts_query_option(struct ipts_query *q, int code, const char *arg,
 	case IPTS_QOPT_SUID:
 	case IPTS_QOPT_SGID:
 		if (!parse_u32(arg, 0xfffffffeUL, &v)) {
-			snprintf(msg, len, "invalid %s '%s': give a number",
-				 code == IPTS_QOPT_UID ||
-				 code == IPTS_QOPT_SUID ? "uid" : "gid", arg);
+			bool uid = code == IPTS_QOPT_UID ||
+				   code == IPTS_QOPT_SUID;
+
+			snprintf(msg, len, "invalid %s '%s': give a number (a "
+				 "name would be looked up among this machine's "
+				 "%s, not the firewall host's)",
+				 uid ? "uid" : "gid", arg,
+				 uid ? "users" : "groups");
 			return -1;
 		}
 		if (code == IPTS_QOPT_UID)

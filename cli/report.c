@@ -42,12 +42,14 @@ bool ipts_color_use(enum ipts_color c, FILE *f)
 {
 	const char *nc = getenv("NO_COLOR");
 
+	/* An option given on the command line wins over NO_COLOR
+	 * (no-color.org); NO_COLOR wins over auto. */
 	if (c == IPTS_COLOR_NEVER)
-		return false;
-	if (nc && *nc)
 		return false;
 	if (c == IPTS_COLOR_ALWAYS)
 		return true;
+	if (nc && *nc)
+		return false;
 	return isatty(fileno(f));
 }
 
