@@ -31,7 +31,7 @@ enum ipts_severity {
 struct ipts_diag {
 	enum ipts_severity sev;
 	struct ipts_loc loc;
-	const char *code;	/* "IPT012" for lint findings, else NULL */
+	const char *code;	/* "IPT001" for lint findings, else NULL */
 	char *msg;
 	/* Print no source line under it: the file is not a rules file, and
 	 * its lines may be anything (a config file with a token). */
