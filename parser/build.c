@@ -383,8 +383,12 @@ void ipts_build_commit(struct ipts_parse *ps, const struct ipts_loc *loc)
 		return;
 	t->commit_loc = whole_line(loc);
 	ipts_table_sort_chains(t);
-	/* The kernel checks a table only if iptables-restore got that far. */
-	if (!ps->table_failed && ipts_table_validate(t, ps->diags) < 0)
+	/*
+	 * The kernel checks a table only if iptables-restore got that far;
+	 * a table with a bad line is refused already, but its other rules
+	 * get the kernel's checks too, so that one run shows every problem.
+	 */
+	if (ipts_table_validate(t, ps->diags) < 0)
 		ps->nerrors_lines++;
 	ps->table_failed = false;
 }
@@ -409,8 +413,21 @@ bool ipts_build_line_done(struct ipts_parse *ps)
 
 void ipts_build_eof(struct ipts_parse *ps, const struct ipts_loc *loc)
 {
-	if (ps->stopped || (!ps->table && !ps->skip_table))
+	size_t i;
+
+	if (ps->stopped)
 		return;
+	if (!ps->table && !ps->skip_table) {
+		for (i = 0; i < IPTS_TABLE_COUNT; i++)
+			if (ps->rs->tables[i])
+				return;
+		/* iptables-restore loads it, and changes nothing. */
+		ipts_diag_add(ps->diags, IPTS_WARNING, loc, "the file holds no "
+			      "table: it loads and changes nothing, and no "
+			      "rule applies to any packet");
+		ipts_diag_hide_source(ps->diags);
+		return;
+	}
 	ipts_diag_add(ps->diags, IPTS_ERROR, loc,
 		      "COMMIT expected at end of file: table '%s' is never "
 		      "committed", ps->table ? ps->table->name : "?");
