@@ -623,6 +623,43 @@ static void spec_free(struct spec *sp)
 	ipts_source_free(sp->src);
 }
 
+/* The first line that is neither blank nor a comment opens a table. */
+static bool starts_table(const struct ipts_source *src)
+{
+	const char *p = src->buf, *end = src->buf + src->len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (*p == '*')
+			return true;
+		if (*p != '\n' && *p != '#')
+			return false;
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return false;
+}
+
+/* RULES was a spec and the first SPEC a rules file: say so. */
+static void hint_swapped(const char *rules, const char *spec,
+			 const struct ipts_cli_input *in)
+{
+	struct ipts_source *s;
+	char err[256];
+
+	if (strcmp(spec, "-") == 0)
+		return;
+	s = ipts_source_load(spec, &in->read, err, sizeof(err));
+	if (s && starts_table(s)) {
+		fprintf(stderr, "iptsim test: hint: the rules file comes "
+			"first, then the spec files: '%s' looks like the rules "
+			"and '%s' like a spec\n", spec, rules);
+	}
+	ipts_source_free(s);
+}
+
 int cmd_test(int argc, char **argv)
 {
 	enum { OPT_FORMAT = 256, OPT_COLOR };
@@ -700,6 +737,8 @@ int cmd_test(int argc, char **argv)
 	nspecs = argc - first - 1;
 	rs = ipts_cli_load("test", argv[first], &in, &rsrc);
 	if (!rs) {
+		if (rsrc && !starts_table(rsrc))
+			hint_swapped(argv[first], argv[first + 1], &in);
 		ipts_source_free(rsrc);
 		return IPTS_EXIT_USAGE;
 	}
