@@ -249,6 +249,7 @@ static struct ipts_diag *diag_push(struct ipts_diags *d)
 	return &d->v[d->n++];
 }
 
+__attribute__((format(printf, 1, 0)))
 static char *vformat(const char *fmt, va_list ap)
 {
 	char *s;
