@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Run every test: the install script first (idempotent), then ctest on a
-# warnings-as-errors build and again under ASan + UBSan.
+# Run every test: the install script first (apt only when a package is
+# missing; nothing is built in build/), then ctest on a warnings-as-errors
+# build and again under ASan + UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
+./scripts/setup.sh --deps-only --if-needed
 cmake -S . -B build-ci -DIPTSIM_WERROR=ON
 cmake --build build-ci -j"$(nproc)"
 (cd build-ci && ctest --output-on-failure -j2)
