@@ -1181,6 +1181,80 @@ static void lint_owner_trap(struct lint *l, const struct ipts_chain *c,
 	}
 }
 
+/*
+ * Chains that firewall generators create empty on purpose, as places for
+ * rules added later (by the user, an admin tool or the daemon at run
+ * time): an empty or unused one is how the generator leaves it, worth a
+ * note, not a warning. Matched by name: @prefix and @suffix both hold.
+ */
+static const struct {
+	const char *prefix, *suffix;	/* suffix NULL: the whole name */
+	const char *who;
+} hook_chains[] = {
+	{ "ufw-", "", "ufw" },
+	{ "ufw6-", "", "ufw" },
+	{ "", "_direct", "firewalld" },
+	{ "", "_ZONES", "firewalld" },
+	{ "", "_ZONES_SOURCE", "firewalld" },
+	{ "PRE_", "_log", "firewalld" },
+	{ "PRE_", "_deny", "firewalld" },
+	{ "PRE_", "_allow", "firewalld" },
+	{ "PRE_", "_pre", "firewalld" },
+	{ "PRE_", "_post", "firewalld" },
+	{ "POST_", "_log", "firewalld" },
+	{ "POST_", "_deny", "firewalld" },
+	{ "POST_", "_allow", "firewalld" },
+	{ "POST_", "_pre", "firewalld" },
+	{ "POST_", "_post", "firewalld" },
+	{ "IN_", "_log", "firewalld" },
+	{ "IN_", "_deny", "firewalld" },
+	{ "IN_", "_allow", "firewalld" },
+	{ "IN_", "_pre", "firewalld" },
+	{ "IN_", "_post", "firewalld" },
+	{ "FWDI_", "_log", "firewalld" },
+	{ "FWDI_", "_deny", "firewalld" },
+	{ "FWDI_", "_allow", "firewalld" },
+	{ "FWDI_", "_pre", "firewalld" },
+	{ "FWDI_", "_post", "firewalld" },
+	{ "FWDO_", "_log", "firewalld" },
+	{ "FWDO_", "_deny", "firewalld" },
+	{ "FWDO_", "_allow", "firewalld" },
+	{ "FWDO_", "_pre", "firewalld" },
+	{ "FWDO_", "_post", "firewalld" },
+	{ "", "_rule", "OpenWrt's fw3" },
+	{ "DOCKER", NULL, "Docker" },
+	{ "DOCKER-", "", "Docker" },
+	{ "KUBE-", "", "kube-proxy" },
+	{ "MINIUPNPD", NULL, "miniupnpd" },
+	{ "MINIUPNPD-", "", "miniupnpd" },
+	{ "LIBVIRT_", "", "libvirt" },
+	{ "dynamic", NULL, "Shorewall" },
+	{ "shorewall", NULL, "Shorewall" },
+	{ "tcpre", NULL, "Shorewall" },
+	{ "tcin", NULL, "Shorewall" },
+	{ "tcout", NULL, "Shorewall" },
+	{ "tcfor", NULL, "Shorewall" },
+	{ "tcpost", NULL, "Shorewall" },
+};
+
+/* The generator that leaves chain @name empty by design, or NULL. */
+static const char *hook_chain_of(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < sizeof(hook_chains) / sizeof(hook_chains[0]); i++) {
+		const char *pre = hook_chains[i].prefix;
+		const char *suf = hook_chains[i].suffix;
+		size_t p = strlen(pre), k = suf ? strlen(suf) : 0;
+
+		if (!suf ? strcmp(name, pre) == 0 :
+		    n > p + k && strncmp(name, pre, p) == 0 &&
+		    strcmp(name + n - k, suf) == 0)
+			return hook_chains[i].who;
+	}
+	return NULL;
+}
+
 static void lint_chains(struct lint *l, const struct ipts_table *t)
 {
 	uint32_t i, j;
@@ -1198,26 +1272,40 @@ static void lint_chains(struct lint *l, const struct ipts_table *t)
 			if ((r->kind == IPTS_TGT_JUMP ||
 			     r->kind == IPTS_TGT_GOTO) && r->dest &&
 			    r->dest->nrules == 0 && want(l, "IPT005", r)) {
+				const char *who = hook_chain_of(r->dest->name);
+
 				at = ipts_rule_target_loc(r);
-				ipts_diag_add_code(l->d, sev_of("IPT005"),
-						   &at, "IPT005",
+				ipts_diag_add_code(l->d, who ? IPTS_NOTE :
+						   sev_of("IPT005"), &at,
+						   "IPT005", "%s to empty chain "
+						   "'%s' %s%s%s%s",
 						   r->kind == IPTS_TGT_JUMP ?
-							   "jump to empty chain "
-							   "'%s' has no effect" :
-							   "goto to empty chain "
-							   "'%s' acts as a RETURN",
-						   r->dest->name);
+						   "jump" : "goto",
+						   r->dest->name,
+						   r->kind == IPTS_TGT_JUMP ?
+						   "has no effect" :
+						   "acts as a RETURN",
+						   who ? " (yet): " : "",
+						   who ? who : "",
+						   who ? " leaves this chain "
+						   "empty for rules added later" :
+						   "");
 			}
 		}
 		if (c->hook >= 0)
 			continue;
 		if (c->refs == 0 && !code_ignored(l, "IPT004") &&
 		    !chain_ignores(c, "IPT004")) {
+			const char *who = hook_chain_of(c->name);
+
 			l->nfound++;
-			ipts_diag_add_code(l->d, sev_of("IPT004"), &c->loc,
+			ipts_diag_add_code(l->d, who ? IPTS_NOTE :
+					   sev_of("IPT004"), &c->loc,
 					   "IPT004", "chain '%s' is never used: "
-					   "no rule jumps or goes to it",
-					   c->name);
+					   "no rule jumps or goes to it%s%s%s",
+					   c->name, who ? " (yet): " : "",
+					   who ? who : "", who ? " creates it "
+					   "for rules added later" : "");
 		}
 		for (j = 0; j < c->nrules && only_ret; j++) {
 			struct space s;

@@ -289,6 +289,39 @@ static void test_lint_jump_to_empty_chain(void **state)
 	assert_finding("IPT005", 6, "goto to empty chain 'EMPTY' acts as a RETURN");
 }
 
+/* The severity of the finding @code at @line (-1: none). */
+static int sev_at(const char *code, unsigned int line)
+{
+	size_t i;
+
+	for (i = 0; i < found.n; i++)
+		if (found.v[i].code && strcmp(found.v[i].code, code) == 0 &&
+		    found.v[i].loc.line == line)
+			return (int)found.v[i].sev;
+	return -1;
+}
+
+static void test_lint_generator_hook_chains_are_notes(void **state)
+{
+	lint(*state, FILTER(":ufw-user-input - [0:0]\n:INPUT_direct - [0:0]\n"
+			    ":input_rule - [0:0]\n:DOCKER-USER - [0:0]\n"
+			    ":my-empty - [0:0]\n:UNUSED - [0:0]\n"
+			    "-A INPUT -j ufw-user-input\n-A INPUT -j INPUT_direct\n"
+			    "-A INPUT -j input_rule\n-A INPUT -j my-empty\n"), NULL);
+	assert_int_equal(sev_at("IPT005", 11), IPTS_NOTE);
+	assert_int_equal(sev_at("IPT005", 12), IPTS_NOTE);
+	assert_int_equal(sev_at("IPT005", 13), IPTS_NOTE);
+	assert_finding("IPT005", 11, "ufw leaves this chain empty");
+	assert_finding("IPT005", 12, "firewalld leaves this chain empty");
+	assert_finding("IPT005", 13, "OpenWrt's fw3 leaves");
+	/* a chain of the file's own: still a warning */
+	assert_int_equal(sev_at("IPT005", 14), IPTS_WARNING);
+	/* Docker's chain unused: a note; another unused chain: a warning */
+	assert_int_equal(sev_at("IPT004", 8), IPTS_NOTE);
+	assert_finding("IPT004", 8, "Docker creates it");
+	assert_int_equal(sev_at("IPT004", 10), IPTS_WARNING);
+}
+
 static void test_lint_chain_that_only_returns(void **state)
 {
 	lint(*state, FILTER(":RET - [0:0]\n:MIX - [0:0]\n:REC - [0:0]\n"
@@ -462,6 +495,7 @@ int main(void)
 		T(test_lint_other_target_options_is_not_redundant),
 		T(test_lint_unused_chain),
 		T(test_lint_jump_to_empty_chain),
+		T(test_lint_generator_hook_chains_are_notes),
 		T(test_lint_chain_that_only_returns),
 		T(test_lint_host_state_match),
 		T(test_lint_owner_only_port_drop),
