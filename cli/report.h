@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "diag.h"
+#include "escape.h"
 
 enum ipts_format {
 	IPTS_FMT_TEXT,
@@ -35,8 +36,5 @@ void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color);
 /* The "diagnostics" array items, comma separated, no brackets. */
 void ipts_report_json_items(FILE *f, const struct ipts_diags *d);
 
-/* A JSON string literal. */
-void ipts_json_str(FILE *f, const char *s);
-void ipts_json_strn(FILE *f, const char *s, size_t n);
 
 #endif
