@@ -32,6 +32,9 @@ int cmd_diff(int argc, char **argv);
 int ipts_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* "iptsim CMD: cannot read 'PATH': WHY" on stderr, escaped. */
+void ipts_cli_read_error(const char *cmd, const char *path, const char *why);
+
 /*
  * Read @path under the input options @in (links, size); on failure print
  * "iptsim CMD: cannot read 'PATH': WHY" to stderr and return NULL.

@@ -115,14 +115,19 @@ static void print_outcome(FILE *f, const struct ipts_result *r)
 	fputc(')', f);
 }
 
-/* The side's own account: the sentence, or what it depends on. */
+/*
+ * The side's own account: the sentence, or what it depends on. Rule text,
+ * chain names and file names in it are escaped (escape.h), for the
+ * terminal and for SARIF's message alike.
+ */
 static void print_side(FILE *f, const struct ipts_result *r)
 {
 	size_t k;
 	bool first = true;
 
 	if (r->outcome != IPTS_UNDETERMINED) {
-		fputs(r->why[0] ? r->why : ipts_outcome_name(r->outcome), f);
+		ipts_text_str(f, r->why[0] ? r->why :
+			      ipts_outcome_name(r->outcome));
 		return;
 	}
 	fputs("undetermined, the file cannot decide ", f);
@@ -131,10 +136,15 @@ static void print_side(FILE *f, const struct ipts_result *r)
 
 		if (!rs->changes_outcome || !rs->rule)
 			continue;
-		fprintf(f, "%s%s:%u: %.*s (%s)", first ? "" : ", ",
-			rs->rule->loc.src ? rs->rule->loc.src->name : "?",
-			rs->rule->loc.line, ipts_rule_text_len(rs->rule),
-			ipts_rule_text(rs->rule), rs->why);
+		fputs(first ? "" : ", ", f);
+		ipts_text_file(f, rs->rule->loc.src ? rs->rule->loc.src->name :
+			       "?");
+		fprintf(f, ":%u: ", rs->rule->loc.line);
+		ipts_text_strn(f, ipts_rule_text(rs->rule),
+			       (size_t)ipts_rule_text_len(rs->rule));
+		fputs(" (", f);
+		ipts_text_str(f, rs->why);
+		fputc(')', f);
 		first = false;
 	}
 	if (first)

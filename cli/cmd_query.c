@@ -106,8 +106,8 @@ int cmd_query(int argc, char **argv)
 
 		in = fd < 0 ? NULL : fdopen(fd, "r");
 		if (!in) {
-			fprintf(stderr, "iptsim query: cannot read '%s': %s\n",
-				qpath, fd < 0 ? why : strerror(errno));
+			ipts_cli_read_error("query", qpath, fd < 0 ? why :
+					    strerror(errno));
 			if (fd >= 0)
 				close(fd);
 			return IPTS_EXIT_USAGE;

@@ -411,16 +411,26 @@ static void run_one(const struct ipts_ruleset *rs, struct spec *sp,
 
 /* --- output ------------------------------------------------------------ */
 
+/*
+ * Text output: what comes from the spec (the --decided-by values), from
+ * RULES (chain names, rule text in the sentence) and file names is
+ * escaped (escape.h). JUnit's bodies are this text too.
+ */
 static void print_expected(FILE *f, const struct expect *x)
 {
 	fputs(ipts_outcome_name(x->want), f);
+	if (!x->by_trace && !x->by_file)
+		return;
+	fputs(" (decided by ", f);
+	if (x->by_trace)
+		ipts_text_str(f, x->by_trace);
 	if (x->by_trace && x->by_file)
-		fprintf(f, " (decided by %s, %s:%u)", x->by_trace, x->by_file,
-			x->by_line);
-	else if (x->by_trace)
-		fprintf(f, " (decided by %s)", x->by_trace);
-	else if (x->by_file)
-		fprintf(f, " (decided by %s:%u)", x->by_file, x->by_line);
+		fputs(", ", f);
+	if (x->by_file) {
+		ipts_text_file(f, x->by_file);
+		fprintf(f, ":%u", x->by_line);
+	}
+	fputc(')', f);
 }
 
 static void print_got(FILE *f, const struct expect *x)
@@ -428,22 +438,29 @@ static void print_got(FILE *f, const struct expect *x)
 	fputs(ipts_outcome_name(x->got), f);
 	if (!x->by_trace && !x->by_file)
 		return;
-	if (x->got_trace[0])
-		fprintf(f, " (decided by %s, %s:%u)", x->got_trace,
-			x->got_file ? x->got_file : "?", x->got_line);
-	else
+	if (x->got_trace[0]) {
+		fputs(" (decided by ", f);
+		ipts_text_str(f, x->got_trace);
+		fputs(", ", f);
+		ipts_text_file(f, x->got_file ? x->got_file : "?");
+		fprintf(f, ":%u)", x->got_line);
+	} else {
 		fputs(" (decided by no rule)", f);
+	}
 }
 
 static void text_failure(FILE *f, const struct spec *sp,
 			 const struct expect *x)
 {
-	fprintf(f, "%s:%u: expected ", sp->path, x->line);
+	ipts_text_file(f, sp->path);
+	fprintf(f, ":%u: expected ", x->line);
 	print_expected(f, x);
 	fputs(", got ", f);
 	print_got(f, x);
-	if (x->why && x->why[0])
-		fprintf(f, " — %s", x->why);
+	if (x->why && x->why[0]) {
+		fputs(" — ", f);
+		ipts_text_str(f, x->why);
+	}
 	fputc('\n', f);
 }
 
@@ -491,59 +508,6 @@ static void json_expect(FILE *f, const struct spec *sp, const struct expect *x)
 	fputs("}\n", f);
 }
 
-/* XML 1.0 text: markup escaped, control characters and bytes that are not
- * UTF-8 replaced by '?', so the document stays well-formed. */
-static void xml_strn(FILE *f, const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *end = p + n;
-
-	while (p < end) {
-		unsigned char c = *p;
-		size_t k = 0, i;
-
-		if (c < 0x80) {
-			if (c == '&')
-				fputs("&amp;", f);
-			else if (c == '<')
-				fputs("&lt;", f);
-			else if (c == '>')
-				fputs("&gt;", f);
-			else if (c == '"')
-				fputs("&quot;", f);
-			else if (c == '\'')
-				fputs("&apos;", f);
-			else if (c < 0x20 && c != '\t' && c != '\n')
-				fputc('?', f);
-			else
-				fputc(c, f);
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			k = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			k = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			k = 3;
-		for (i = 1; k && i <= k; i++)
-			if (p + i >= end || (p[i] & 0xc0) != 0x80)
-				k = 0;
-		if (!k) {
-			fputc('?', f);
-			p++;
-			continue;
-		}
-		fwrite(p, 1, k + 1, f);
-		p += k + 1;
-	}
-}
-
-static void xml_str(FILE *f, const char *s)
-{
-	xml_strn(f, s, strlen(s));
-}
-
 static void junit_suite(FILE *f, const struct spec *sp)
 {
 	const char *base = strrchr(sp->path, '/');
@@ -555,7 +519,7 @@ static void junit_suite(FILE *f, const struct spec *sp)
 		if (*k == '.')
 			*k = '_';
 	fputs("  <testsuite name=\"", f);
-	xml_str(f, sp->path);
+	ipts_xml_str(f, sp->path);
 	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n",
 		sp->passed + sp->failed + sp->errors, sp->failed, sp->errors);
 	for (i = 0; i < sp->n; i++) {
@@ -563,18 +527,18 @@ static void junit_suite(FILE *f, const struct spec *sp)
 
 		fprintf(f, "    <testcase name=\"line %u: ", x->line);
 		if (x->text)
-			xml_strn(f, x->text, (size_t)x->textlen);
+			ipts_xml_strn(f, x->text, (size_t)x->textlen);
 		/* CI tools split classname at dots into package.class */
 		fputs("\" classname=\"iptsim.", f);
-		xml_str(f, cls);
+		ipts_xml_str(f, cls);
 		fputc('"', f);
 		if (x->error) {
 			fputs(">\n      <error message=\"", f);
-			xml_str(f, x->msg);
+			ipts_xml_str(f, x->msg);
 			fputs("\" type=\"spec\">", f);
-			xml_str(f, sp->path);
+			ipts_xml_str(f, sp->path);
 			fprintf(f, ":%u:%u: error: ", x->line, x->col);
-			xml_str(f, x->msg);
+			ipts_xml_str(f, x->msg);
 			fputs("</error>\n    </testcase>\n", f);
 		} else if (!x->passed) {
 			char *buf = NULL;
@@ -593,10 +557,10 @@ static void junit_suite(FILE *f, const struct spec *sp)
 			text_failure(m, sp, x);
 			fclose(m);
 			fputs(">\n      <failure message=\"", f);
-			xml_strn(f, buf, head);
+			ipts_xml_strn(f, buf, head);
 			fputs("\" type=\"expectation\">", f);
 			/* the line text output prints */
-			xml_strn(f, buf + head + 1, len - head - 2);
+			ipts_xml_strn(f, buf + head + 1, len - head - 2);
 			free(buf);
 			fputs("</failure>\n    </testcase>\n", f);
 		} else {

@@ -51,19 +51,36 @@ static void usage(FILE *f)
 	      "See iptsim(1) and 'iptsim <command> --help'.\n", f);
 }
 
+/* The message quotes words of the command line, file names among them:
+ * escaped as all text is (escape.h). */
 int ipts_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
+	int n;
 
 	fprintf(stderr, "iptsim%s%s: ", cmd ? " " : "", cmd ? cmd : "");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		ipts_oom();
+	ipts_text_strn(stderr, msg, (size_t)n);
+	free(msg);
 	if (cmd)
 		fprintf(stderr, "\nTry 'iptsim %s --help'.\n", cmd);
 	else
 		fputs("\nTry 'iptsim --help'.\n", stderr);
 	return IPTS_EXIT_USAGE;
+}
+
+void ipts_cli_read_error(const char *cmd, const char *path, const char *why)
+{
+	fprintf(stderr, "iptsim %s: cannot read '", cmd);
+	ipts_text_file(stderr, path);
+	fputs("': ", stderr);
+	ipts_text_str(stderr, why);
+	fputc('\n', stderr);
 }
 
 struct ipts_source *ipts_cli_read(const char *cmd, const char *path,
@@ -74,8 +91,7 @@ struct ipts_source *ipts_cli_read(const char *cmd, const char *path,
 
 	src = ipts_source_load(path, &in->read, err, sizeof(err));
 	if (!src)
-		fprintf(stderr, "iptsim %s: cannot read '%s': %s\n", cmd, path,
-			err);
+		ipts_cli_read_error(cmd, path, err);
 	return src;
 }
 
@@ -96,8 +112,10 @@ struct ipts_ruleset *ipts_cli_load(const char *cmd, const char *path,
 		ipts_diags_sort(&d);
 		ipts_report_text(stderr, &d, ipts_color_use(IPTS_COLOR_AUTO,
 							    stderr));
-		fprintf(stderr, "iptsim %s: '%s' does not load: %zu error%s\n",
-			cmd, path, d.nerrors, d.nerrors == 1 ? "" : "s");
+		fprintf(stderr, "iptsim %s: '", cmd);
+		ipts_text_file(stderr, path);
+		fprintf(stderr, "' does not load: %zu error%s\n", d.nerrors,
+			d.nerrors == 1 ? "" : "s");
 	}
 	ipts_diags_free(&d);
 	return rs;
