@@ -429,6 +429,8 @@ int cmd_diff(int argc, char **argv)
 	struct ipts_diags sarif = { 0 };
 	struct tally t = { .sarif = &sarif };
 	const char *old_path, *new_path;
+	struct ipts_diags *keep;
+	char why[512];
 	int rc;
 
 	rc = parse_args(argc, argv, &o);
@@ -439,10 +441,19 @@ int cmd_diff(int argc, char **argv)
 	/* libxtables runs getopt while parsing: keep the names first */
 	old_path = argv[optind];
 	new_path = argv[optind + 1];
-	old_rs = ipts_cli_load("diff", old_path, &o.in, &osrc);
+	/* JSON and SARIF carry the errors of a file that does not load */
+	keep = o.fmt != IPTS_FMT_TEXT ? &sarif : NULL;
+	old_rs = ipts_cli_load_keep("diff", old_path, &o.in, &osrc, keep, why,
+				    sizeof(why));
 	if (old_rs)
-		new_rs = ipts_cli_load("diff", new_path, &o.in, &nsrc);
+		new_rs = ipts_cli_load_keep("diff", new_path, &o.in, &nsrc,
+					    keep, why, sizeof(why));
 	if (!old_rs || !new_rs) {
+		if (o.fmt == IPTS_FMT_JSON)
+			ipts_report_json_failure(stdout, why, old_rs ? new_path :
+						 old_path, &sarif);
+		else if (o.fmt == IPTS_FMT_SARIF)
+			ipts_sarif_write(stdout, &sarif);
 		rc = IPTS_EXIT_USAGE;
 		goto out;
 	}

@@ -82,6 +82,7 @@ struct expect {
 struct spec {
 	const char *path;
 	struct ipts_source *src;
+	char *read_error;		/* "cannot read 'PATH': WHY", or NULL */
 	struct expect *v;
 	size_t n, cap;
 	size_t passed, failed, errors;
@@ -508,16 +509,86 @@ static void json_expect(FILE *f, const struct spec *sp, const struct expect *x)
 	fputs("}\n", f);
 }
 
-static void junit_suite(FILE *f, const struct spec *sp)
+/* A JUnit classname for @path: its base name, dots made '_' (CI tools
+ * split classnames at dots into package.class). Malloc'd. */
+static char *classname(const char *path)
 {
-	const char *base = strrchr(sp->path, '/');
+	const char *base = strrchr(path, '/');
 	char *cls, *k;
-	size_t i;
 
-	cls = ipts_xstrdup(base ? base + 1 : sp->path);
+	cls = ipts_xstrdup(base ? base + 1 : path);
 	for (k = cls; *k; k++)
 		if (*k == '.')
 			*k = '_';
+	return cls;
+}
+
+/* Text of several lines as XML character data, the newlines kept. */
+static void xml_lines(FILE *f, const char *s, size_t n)
+{
+	const char *nl;
+
+	while (n) {
+		nl = memchr(s, '\n', n);
+		if (!nl) {
+			ipts_xml_strn(f, s, n);
+			return;
+		}
+		ipts_xml_strn(f, s, (size_t)(nl - s));
+		fputc('\n', f);
+		n -= (size_t)(nl - s) + 1;
+		s = nl + 1;
+	}
+}
+
+/*
+ * A testsuite of one testcase in error, for a file that could not be read
+ * or loaded: @what names the testcase ("load RULES", "read SPEC"), @msg
+ * is the error's message, @d (or NULL) the diagnostics for its body.
+ */
+static void junit_error_suite(FILE *f, const char *path, const char *what,
+			      const char *type, const char *msg,
+			      const struct ipts_diags *d)
+{
+	char *cls = classname(path), *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	fputs("  <testsuite name=\"", f);
+	ipts_xml_str(f, path);
+	fputs("\" tests=\"1\" failures=\"0\" errors=\"1\">\n"
+	      "    <testcase name=\"", f);
+	ipts_xml_str(f, what);
+	fputs("\" classname=\"iptsim.", f);
+	ipts_xml_str(f, cls);
+	fputs("\">\n      <error message=\"", f);
+	ipts_xml_str(f, msg);
+	fprintf(f, "\" type=\"%s\">", type);
+	m = open_memstream(&buf, &len);
+	if (!m)
+		ipts_oom();
+	if (d && d->n)
+		ipts_report_text(m, d, false);	/* escaped, one line each */
+	else
+		fprintf(m, "%s\n", msg);
+	fclose(m);
+	xml_lines(f, buf, len && buf[len - 1] == '\n' ? len - 1 : len);
+	free(buf);
+	fputs("</error>\n    </testcase>\n  </testsuite>\n", f);
+	free(cls);
+}
+
+static void junit_suite(FILE *f, const struct spec *sp)
+{
+	char *cls;
+	size_t i;
+
+	if (sp->read_error) {
+		junit_error_suite(f, sp->path, "cannot read", "read",
+				  sp->read_error, NULL);
+		return;
+	}
+	cls = classname(sp->path);
 	fputs("  <testsuite name=\"", f);
 	ipts_xml_str(f, sp->path);
 	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n",
@@ -571,12 +642,45 @@ static void junit_suite(FILE *f, const struct spec *sp)
 	free(cls);
 }
 
+/* A spec that cannot be read, as a JSON line: no line, no text. */
+static void json_read_error(FILE *f, const struct spec *sp)
+{
+	fputs("{\"spec\": ", f);
+	ipts_json_str(f, sp->path);
+	fputs(", \"line\": 0, \"text\": null, \"column\": 0, \"error\": ", f);
+	ipts_json_str(f, sp->read_error);
+	fputs("}\n", f);
+}
+
+/*
+ * RULES could not be read or loaded: JSON readers get the reason and the
+ * diagnostics, then a summary of one error; JUnit readers a document of
+ * one testcase in error. Text has it on stderr already.
+ */
+static void load_failure(enum test_format fmt, const char *path,
+			 const char *why, const struct ipts_diags *d)
+{
+	if (fmt == FMT_JSON) {
+		ipts_report_json_failure(stdout, why, path, d);
+		puts("{\"summary\": {\"tests\": 0, \"passed\": 0, "
+		     "\"failed\": 0, \"errors\": 1}}");
+	} else if (fmt == FMT_JUNIT) {
+		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		      "<testsuites name=\"iptsim test\" tests=\"1\" "
+		      "failures=\"0\" errors=\"1\">\n", stdout);
+		junit_error_suite(stdout, path, "does not load", "rules", why,
+				  d);
+		fputs("</testsuites>\n", stdout);
+	}
+}
+
 /* --- command ----------------------------------------------------------- */
 
 static void spec_free(struct spec *sp)
 {
 	size_t i;
 
+	free(sp->read_error);
 	for (i = 0; i < sp->n; i++) {
 		free(sp->v[i].msg);
 		free(sp->v[i].by_trace);
@@ -599,7 +703,9 @@ int cmd_test(int argc, char **argv)
 	};
 	struct ipts_cli_input in;
 	bool help = false;
+	struct ipts_diags keep = { 0 };
 	struct ipts_source *rsrc = NULL;
+	char why[512];
 	enum ipts_color color = IPTS_COLOR_AUTO;
 	enum test_format fmt = FMT_TEXT;
 	size_t passed = 0, failed = 0, errors = 0, tests = 0;
@@ -663,8 +769,12 @@ int cmd_test(int argc, char **argv)
 	/* libxtables runs getopt too: optind is not ours after loading */
 	first = optind;
 	nspecs = argc - first - 1;
-	rs = ipts_cli_load("test", argv[first], &in, &rsrc);
+	rs = ipts_cli_load_keep("test", argv[first], &in, &rsrc,
+				fmt != FMT_TEXT ? &keep : NULL, why,
+				sizeof(why));
 	if (!rs) {
+		load_failure(fmt, argv[first], why, &keep);
+		ipts_diags_free(&keep);
 		ipts_source_free(rsrc);
 		return IPTS_EXIT_USAGE;
 	}
@@ -675,13 +785,20 @@ int cmd_test(int argc, char **argv)
 	for (i = 0; i < nspecs; i++) {
 		struct spec *sp = &specs[i];
 		struct ipts_diags d = { 0 };
+		struct ipts_source *stub;
 		size_t k;
 
 		sp->path = argv[first + 1 + i];
-		sp->src = ipts_cli_read("test", sp->path, &in);
+		sp->src = ipts_cli_read_keep("test", sp->path, &in, &d, &stub);
 		if (!sp->src) {
+			/* the documents say so too */
+			sp->read_error = ipts_xstrdup(d.v[0].msg);
+			ipts_diags_free(&d);
+			ipts_source_free(stub);
 			sp->errors++;
 			errors++;
+			if (fmt == FMT_JSON)
+				json_read_error(stdout, sp);
 			continue;
 		}
 		spec_parse(sp, &d);
@@ -713,8 +830,7 @@ int cmd_test(int argc, char **argv)
 		       "failures=\"%zu\" errors=\"%zu\">\n", tests, failed,
 		       errors);
 		for (i = 0; i < nspecs; i++)
-			if (specs[i].src)
-				junit_suite(stdout, &specs[i]);
+			junit_suite(stdout, &specs[i]);
 		fputs("</testsuites>\n", stdout);
 	} else if (errors) {
 		printf("%zu passed, %zu failed, %zu error%s\n", passed, failed,

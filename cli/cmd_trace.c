@@ -250,7 +250,10 @@ int cmd_trace(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ipts_cli_input in;
+	struct ipts_diags keep = { 0 };
 	struct ipts_source *src = NULL;
+	const char *path;
+	char why[512];
 	struct ipts_ruleset *rs;
 	struct ipts_result res;
 	struct ipts_query q;
@@ -302,13 +305,21 @@ int cmd_trace(int argc, char **argv)
 		return ipts_usage_error("trace", "expected one FILE");
 	ipts_query_finish(&q);
 
-	rs = ipts_cli_load("trace", argv[optind], &in, &src);
+	path = argv[optind];	/* libxtables runs getopt too */
+	rs = ipts_cli_load_keep("trace", path, &in, &src, fmt == IPTS_FMT_JSON ?
+				&keep : NULL, why, sizeof(why));
 	if (!rs) {
+		/* JSON readers get a document that says why */
+		if (fmt == IPTS_FMT_JSON)
+			ipts_report_json_failure(stdout, why, path, &keep);
+		ipts_diags_free(&keep);
 		ipts_source_free(src);
 		return IPTS_EXIT_USAGE;
 	}
 	ipts_result_init(&res);
 	if (ipts_simulate(rs, &q, &res) < 0) {
+		if (fmt == IPTS_FMT_JSON)
+			ipts_report_json_failure(stdout, res.why, path, NULL);
 		fputs("iptsim trace: ", stderr);
 		ipts_text_str(stderr, res.why);
 		fputc('\n', stderr);

@@ -83,28 +83,55 @@ void ipts_cli_read_error(const char *cmd, const char *path, const char *why)
 	fputc('\n', stderr);
 }
 
-struct ipts_source *ipts_cli_read(const char *cmd, const char *path,
-				  const struct ipts_cli_input *in)
+struct ipts_source *ipts_cli_read_keep(const char *cmd, const char *path,
+				       const struct ipts_cli_input *in,
+				       struct ipts_diags *keep,
+				       struct ipts_source **stub)
 {
 	struct ipts_source *src;
 	char err[256];
 
+	if (stub)
+		*stub = NULL;
 	src = ipts_source_load(path, &in->read, err, sizeof(err));
-	if (!src)
-		ipts_cli_read_error(cmd, path, err);
-	return src;
+	if (src)
+		return src;
+	ipts_cli_read_error(cmd, path, err);
+	if (keep) {
+		struct ipts_loc at = { 0 };
+
+		*stub = ipts_source_from_mem(path, "", 0);
+		at.src = *stub;
+		ipts_diag_add(keep, IPTS_ERROR, &at, "cannot read '%s': %s",
+			      path, err);
+	}
+	return NULL;
 }
 
-struct ipts_ruleset *ipts_cli_load(const char *cmd, const char *path,
-				   const struct ipts_cli_input *in,
-				   struct ipts_source **src)
+struct ipts_source *ipts_cli_read(const char *cmd, const char *path,
+				  const struct ipts_cli_input *in)
+{
+	return ipts_cli_read_keep(cmd, path, in, NULL, NULL);
+}
+
+struct ipts_ruleset *ipts_cli_load_keep(const char *cmd, const char *path,
+					const struct ipts_cli_input *in,
+					struct ipts_source **src,
+					struct ipts_diags *keep, char *why,
+					size_t whylen)
 {
 	struct ipts_diags d = { 0 };
 	struct ipts_ruleset *rs;
+	struct ipts_source *stub;
+	size_t k;
 
-	*src = ipts_cli_read(cmd, path, in);
-	if (!*src)
+	*src = ipts_cli_read_keep(cmd, path, in, keep, &stub);
+	if (!*src) {
+		*src = stub;
+		if (keep && why)
+			snprintf(why, whylen, "%s", keep->v[keep->n - 1].msg);
 		return NULL;
+	}
 	rs = ipts_parse(*src, &in->parse, &d);
 	if (rs)
 		ipts_ruleset_index(rs);
@@ -116,9 +143,22 @@ struct ipts_ruleset *ipts_cli_load(const char *cmd, const char *path,
 		ipts_text_file(stderr, path);
 		fprintf(stderr, "' does not load: %zu error%s\n", d.nerrors,
 			d.nerrors == 1 ? "" : "s");
+		if (why)
+			snprintf(why, whylen, "'%s' does not load: %zu error%s",
+				 path, d.nerrors, d.nerrors == 1 ? "" : "s");
+		for (k = 0; keep && k < d.n; k++)
+			ipts_diag_add_code(keep, d.v[k].sev, &d.v[k].loc,
+					   d.v[k].code, "%s", d.v[k].msg);
 	}
 	ipts_diags_free(&d);
 	return rs;
+}
+
+struct ipts_ruleset *ipts_cli_load(const char *cmd, const char *path,
+				   const struct ipts_cli_input *in,
+				   struct ipts_source **src)
+{
+	return ipts_cli_load_keep(cmd, path, in, src, NULL, NULL, 0);
 }
 
 static const struct command *find_command(const char *name)

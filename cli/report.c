@@ -186,24 +186,44 @@ void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color)
 	}
 }
 
+static void json_item(FILE *f, const struct ipts_diag *g)
+{
+	fputs("{\"file\": ", f);
+	ipts_json_str(f, g->loc.src ? g->loc.src->name : NULL);
+	fprintf(f, ", \"line\": %u, \"column\": %u, \"length\": %u, ",
+		g->loc.line, g->loc.col, g->loc.len);
+	fputs("\"severity\": ", f);
+	ipts_json_str(f, ipts_severity_name(g->sev));
+	fputs(", \"message\": ", f);
+	ipts_json_str(f, g->msg);
+	fputs(", \"code\": ", f);
+	ipts_json_str(f, g->code);
+	fputc('}', f);
+}
+
 void ipts_report_json_items(FILE *f, const struct ipts_diags *d)
 {
 	size_t i;
 
 	for (i = 0; i < d->n; i++) {
-		const struct ipts_diag *g = &d->v[i];
-
-		fputs(i ? ",\n    {" : "\n    {", f);
-		fputs("\"file\": ", f);
-		ipts_json_str(f, g->loc.src ? g->loc.src->name : NULL);
-		fprintf(f, ", \"line\": %u, \"column\": %u, \"length\": %u, ",
-			g->loc.line, g->loc.col, g->loc.len);
-		fputs("\"severity\": ", f);
-		ipts_json_str(f, ipts_severity_name(g->sev));
-		fputs(", \"message\": ", f);
-		ipts_json_str(f, g->msg);
-		fputs(", \"code\": ", f);
-		ipts_json_str(f, g->code);
-		fputc('}', f);
+		fputs(i ? ",\n    " : "\n    ", f);
+		json_item(f, &d->v[i]);
 	}
+}
+
+void ipts_report_json_failure(FILE *f, const char *error, const char *file,
+			      const struct ipts_diags *d)
+{
+	size_t i;
+
+	fputs("{\"error\": ", f);
+	ipts_json_str(f, error);
+	fputs(", \"file\": ", f);
+	ipts_json_str(f, file);
+	fputs(", \"diagnostics\": [", f);
+	for (i = 0; d && i < d->n; i++) {
+		fputs(i ? ", " : "", f);
+		json_item(f, &d->v[i]);
+	}
+	fputs("]}\n", f);
 }

@@ -36,5 +36,13 @@ void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color);
 /* The "diagnostics" array items, comma separated, no brackets. */
 void ipts_report_json_items(FILE *f, const struct ipts_diags *d);
 
+/*
+ * One line, {"error": @error, "file": @file, "diagnostics": [...]}: what
+ * trace, test, query and diff print as JSON when @file cannot be read or
+ * does not load, or the question cannot be asked (@d NULL: no item).
+ */
+void ipts_report_json_failure(FILE *f, const char *error, const char *file,
+			      const struct ipts_diags *d);
+
 
 #endif
