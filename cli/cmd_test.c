@@ -570,7 +570,7 @@ static void junit_error_suite(FILE *f, const char *path, const char *what,
 	if (d && d->n)
 		ipts_report_text(m, d, false);	/* escaped, one line each */
 	else
-		fprintf(m, "%s\n", msg);
+		ipts_text_str(m, msg);
 	fclose(m);
 	xml_lines(f, buf, len && buf[len - 1] == '\n' ? len - 1 : len);
 	free(buf);
