@@ -32,12 +32,26 @@ int cmd_diff(int argc, char **argv);
 int ipts_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* "iptsim CMD: cannot read 'PATH': WHY" on stderr, escaped. */
+void ipts_cli_read_error(const char *cmd, const char *path, const char *why);
+
 /*
  * Read @path under the input options @in (links, size); on failure print
  * "iptsim CMD: cannot read 'PATH': WHY" to stderr and return NULL.
  */
 struct ipts_source *ipts_cli_read(const char *cmd, const char *path,
 				  const struct ipts_cli_input *in);
+
+/*
+ * ipts_cli_read() for a command printing a document (json, sarif, junit)
+ * that carries the errors: on failure the reason is also added to @keep
+ * ("cannot read 'PATH': WHY"), placed at *stub, a source holding only the
+ * name (line 0), which the caller frees after @keep.
+ */
+struct ipts_source *ipts_cli_read_keep(const char *cmd, const char *path,
+				       const struct ipts_cli_input *in,
+				       struct ipts_diags *keep,
+				       struct ipts_source **stub);
 
 /*
  * Read and parse @path for a command that needs a valid ruleset. On
@@ -48,5 +62,19 @@ struct ipts_source *ipts_cli_read(const char *cmd, const char *path,
 struct ipts_ruleset *ipts_cli_load(const char *cmd, const char *path,
 				   const struct ipts_cli_input *in,
 				   struct ipts_source **src);
+
+/*
+ * ipts_cli_load() for a command printing a document: on failure, @keep
+ * (when not NULL) also gets the load's diagnostics, or the read error as
+ * ipts_cli_read_keep() adds it (*src is then the name-only source), and
+ * @why (when not NULL) the one-line reason: "'PATH' does not load: 2
+ * errors" or "cannot read 'PATH': WHY". *src is freed by the caller after
+ * @keep.
+ */
+struct ipts_ruleset *ipts_cli_load_keep(const char *cmd, const char *path,
+					const struct ipts_cli_input *in,
+					struct ipts_source **src,
+					struct ipts_diags *keep, char *why,
+					size_t whylen);
 
 #endif

@@ -104,9 +104,14 @@ int cmd_check(int argc, char **argv)
 		const char *path = argv[first + i];
 		struct ipts_diags d = { 0 };
 		struct ipts_ruleset *rs;
+		struct ipts_source *stub;
 
-		srcs[i] = ipts_cli_read("check", path, &in);
+		/* a document carries the read error too */
+		srcs[i] = ipts_cli_read_keep("check", path, &in,
+					     fmt != IPTS_FMT_TEXT ? &all : NULL,
+					     &stub);
 		if (!srcs[i]) {
+			srcs[i] = stub;	/* valid[i] stays false */
 			rc = IPTS_EXIT_USAGE;
 			continue;
 		}

@@ -115,14 +115,19 @@ static void print_outcome(FILE *f, const struct ipts_result *r)
 	fputc(')', f);
 }
 
-/* The side's own account: the sentence, or what it depends on. */
+/*
+ * The side's own account: the sentence, or what it depends on. Rule text,
+ * chain names and file names in it are escaped (escape.h), for the
+ * terminal and for SARIF's message alike.
+ */
 static void print_side(FILE *f, const struct ipts_result *r)
 {
 	size_t k;
 	bool first = true;
 
 	if (r->outcome != IPTS_UNDETERMINED) {
-		fputs(r->why[0] ? r->why : ipts_outcome_name(r->outcome), f);
+		ipts_text_str(f, r->why[0] ? r->why :
+			      ipts_outcome_name(r->outcome));
 		return;
 	}
 	fputs("undetermined, the file cannot decide ", f);
@@ -131,10 +136,15 @@ static void print_side(FILE *f, const struct ipts_result *r)
 
 		if (!rs->changes_outcome || !rs->rule)
 			continue;
-		fprintf(f, "%s%s:%u: %.*s (%s)", first ? "" : ", ",
-			rs->rule->loc.src ? rs->rule->loc.src->name : "?",
-			rs->rule->loc.line, ipts_rule_text_len(rs->rule),
-			ipts_rule_text(rs->rule), rs->why);
+		fputs(first ? "" : ", ", f);
+		ipts_text_file(f, rs->rule->loc.src ? rs->rule->loc.src->name :
+			       "?");
+		fprintf(f, ":%u: ", rs->rule->loc.line);
+		ipts_text_strn(f, ipts_rule_text(rs->rule),
+			       (size_t)ipts_rule_text_len(rs->rule));
+		fputs(" (", f);
+		ipts_text_str(f, rs->why);
+		fputc(')', f);
 		first = false;
 	}
 	if (first)
@@ -418,6 +428,8 @@ int cmd_diff(int argc, char **argv)
 	struct ipts_diags sarif = { 0 };
 	struct tally t = { .sarif = &sarif };
 	const char *old_path, *new_path;
+	struct ipts_diags *keep;
+	char why[512];
 	int rc;
 
 	rc = parse_args(argc, argv, &o);
@@ -428,10 +440,19 @@ int cmd_diff(int argc, char **argv)
 	/* libxtables runs getopt while parsing: keep the names first */
 	old_path = argv[optind];
 	new_path = argv[optind + 1];
-	old_rs = ipts_cli_load("diff", old_path, &o.in, &osrc);
+	/* JSON and SARIF carry the errors of a file that does not load */
+	keep = o.fmt != IPTS_FMT_TEXT ? &sarif : NULL;
+	old_rs = ipts_cli_load_keep("diff", old_path, &o.in, &osrc, keep, why,
+				    sizeof(why));
 	if (old_rs)
-		new_rs = ipts_cli_load("diff", new_path, &o.in, &nsrc);
+		new_rs = ipts_cli_load_keep("diff", new_path, &o.in, &nsrc,
+					    keep, why, sizeof(why));
 	if (!old_rs || !new_rs) {
+		if (o.fmt == IPTS_FMT_JSON)
+			ipts_report_json_failure(stdout, why, old_rs ? new_path :
+						 old_path, &sarif);
+		else if (o.fmt == IPTS_FMT_SARIF)
+			ipts_sarif_write(stdout, &sarif);
 		rc = IPTS_EXIT_USAGE;
 		goto out;
 	}

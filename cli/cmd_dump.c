@@ -2,12 +2,18 @@
  * cmd_dump.c - `iptsim dump [-c] FILE`: the model as iptables-save text,
  * byte for byte what iptables-legacy-save prints after
  * iptables-legacy-restore [-c] FILE, less the '#' lines.
+ *
+ * That text is data for iptables-restore, so it goes out unchanged into a
+ * pipe or a file. On a terminal it is escaped as all text output is
+ * (escape.h): a comment holding ESC or OSC 52 must not drive the screen,
+ * and a screen is not where iptables-restore reads from.
  */
 #include "cli.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "input.h"
@@ -29,6 +35,32 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 printed, 1 the file does not load (diagnostics on\n"
 	"standard error), 2 usage error or unreadable file.\n";
+
+/* ipts_save() to @f, each line escaped (its newline kept). */
+static int save_escaped(FILE *f, const struct ipts_ruleset *rs, bool counters,
+			struct ipts_diags *d)
+{
+	char *buf = NULL, *p, *nl;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	int rc;
+
+	if (!m)
+		ipts_oom();
+	rc = ipts_save(m, rs, counters, d);
+	if (fclose(m) != 0)
+		ipts_oom();
+	for (p = buf; p < buf + len; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(buf + len - p));
+		if (!nl)
+			nl = buf + len;
+		ipts_text_strn(f, p, (size_t)(nl - p));
+		if (nl < buf + len)
+			fputc('\n', f);
+	}
+	free(buf);
+	return rc;
+}
 
 int cmd_dump(int argc, char **argv)
 {
@@ -76,8 +108,11 @@ int cmd_dump(int argc, char **argv)
 		ipts_source_free(src);
 		return rc;
 	}
-	rc = ipts_save(stdout, rs, in.parse.counters, &d) < 0 ? IPTS_EXIT_NO :
-		IPTS_EXIT_YES;
+	if (isatty(STDOUT_FILENO))
+		rc = save_escaped(stdout, rs, in.parse.counters, &d);
+	else
+		rc = ipts_save(stdout, rs, in.parse.counters, &d);
+	rc = rc < 0 ? IPTS_EXIT_NO : IPTS_EXIT_YES;
 	if (d.n)
 		ipts_report_text(stderr, &d, false);
 	ipts_diags_free(&d);

@@ -168,7 +168,11 @@ int cmd_lint(int argc, char **argv)
 		struct ipts_ruleset *rs;
 		size_t k;
 
-		rs = ipts_cli_load("lint", argv[first + i], &in, &srcs[i]);
+		/* JSON and SARIF carry the errors of a file that does not
+		 * load; text leaves them on stderr */
+		rs = ipts_cli_load_keep("lint", argv[first + i], &in, &srcs[i],
+					fmt != IPTS_FMT_TEXT ? &all : NULL,
+					NULL, 0);
 		if (!rs) {
 			rc = IPTS_EXIT_USAGE;
 			continue;

@@ -54,6 +54,8 @@ int cmd_query(int argc, char **argv)
 	};
 	static char outbuf[1 << 16];
 	struct ipts_cli_input cin;
+	struct ipts_diags keep = { 0 };
+	char why[512];
 	bool help = false;
 	struct ipts_source *src = NULL;
 	struct ipts_query_error err;
@@ -100,21 +102,29 @@ int cmd_query(int argc, char **argv)
 					"input when the queries are read from "
 					"it");
 	if (strcmp(qpath, "-") != 0) {
-		char why[256];
-		int fd = ipts_source_open(qpath, &cin.read, why, sizeof(why));
+		char rerr[256];
+		int fd = ipts_source_open(qpath, &cin.read, rerr, sizeof(rerr));
 
 		in = fd < 0 ? NULL : fdopen(fd, "r");
 		if (!in) {
-			fprintf(stderr, "iptsim query: cannot read '%s': %s\n",
-				qpath, fd < 0 ? why : strerror(errno));
+			const char *reason = fd < 0 ? rerr : strerror(errno);
+
+			ipts_cli_read_error("query", qpath, reason);
+			snprintf(why, sizeof(why), "cannot read '%s': %s",
+				 qpath, reason);
+			ipts_report_json_failure(stdout, why, qpath, NULL);
 			if (fd >= 0)
 				close(fd);
 			return IPTS_EXIT_USAGE;
 		}
 	}
 
-	rs = ipts_cli_load("query", rules, &cin, &src);
+	rs = ipts_cli_load_keep("query", rules, &cin, &src, &keep, why,
+				sizeof(why));
 	if (!rs) {
+		/* one line of JSON that says why, for the reader of the batch */
+		ipts_report_json_failure(stdout, why, rules, &keep);
+		ipts_diags_free(&keep);
 		ipts_source_free(src);
 		if (in != stdin)
 			fclose(in);

@@ -82,6 +82,7 @@ struct expect {
 struct spec {
 	const char *path;
 	struct ipts_source *src;
+	char *read_error;		/* "cannot read 'PATH': WHY", or NULL */
 	struct expect *v;
 	size_t n, cap;
 	size_t passed, failed, errors;
@@ -411,16 +412,26 @@ static void run_one(const struct ipts_ruleset *rs, struct spec *sp,
 
 /* --- output ------------------------------------------------------------ */
 
+/*
+ * Text output: what comes from the spec (the --decided-by values), from
+ * RULES (chain names, rule text in the sentence) and file names is
+ * escaped (escape.h). JUnit's bodies are this text too.
+ */
 static void print_expected(FILE *f, const struct expect *x)
 {
 	fputs(ipts_outcome_name(x->want), f);
+	if (!x->by_trace && !x->by_file)
+		return;
+	fputs(" (decided by ", f);
+	if (x->by_trace)
+		ipts_text_str(f, x->by_trace);
 	if (x->by_trace && x->by_file)
-		fprintf(f, " (decided by %s, %s:%u)", x->by_trace, x->by_file,
-			x->by_line);
-	else if (x->by_trace)
-		fprintf(f, " (decided by %s)", x->by_trace);
-	else if (x->by_file)
-		fprintf(f, " (decided by %s:%u)", x->by_file, x->by_line);
+		fputs(", ", f);
+	if (x->by_file) {
+		ipts_text_file(f, x->by_file);
+		fprintf(f, ":%u", x->by_line);
+	}
+	fputc(')', f);
 }
 
 static void print_got(FILE *f, const struct expect *x)
@@ -428,22 +439,29 @@ static void print_got(FILE *f, const struct expect *x)
 	fputs(ipts_outcome_name(x->got), f);
 	if (!x->by_trace && !x->by_file)
 		return;
-	if (x->got_trace[0])
-		fprintf(f, " (decided by %s, %s:%u)", x->got_trace,
-			x->got_file ? x->got_file : "?", x->got_line);
-	else
+	if (x->got_trace[0]) {
+		fputs(" (decided by ", f);
+		ipts_text_str(f, x->got_trace);
+		fputs(", ", f);
+		ipts_text_file(f, x->got_file ? x->got_file : "?");
+		fprintf(f, ":%u)", x->got_line);
+	} else {
 		fputs(" (decided by no rule)", f);
+	}
 }
 
 static void text_failure(FILE *f, const struct spec *sp,
 			 const struct expect *x)
 {
-	fprintf(f, "%s:%u: expected ", sp->path, x->line);
+	ipts_text_file(f, sp->path);
+	fprintf(f, ":%u: expected ", x->line);
 	print_expected(f, x);
 	fputs(", got ", f);
 	print_got(f, x);
-	if (x->why && x->why[0])
-		fprintf(f, " — %s", x->why);
+	if (x->why && x->why[0]) {
+		fputs(" — ", f);
+		ipts_text_str(f, x->why);
+	}
 	fputc('\n', f);
 }
 
@@ -491,71 +509,88 @@ static void json_expect(FILE *f, const struct spec *sp, const struct expect *x)
 	fputs("}\n", f);
 }
 
-/* XML 1.0 text: markup escaped, control characters and bytes that are not
- * UTF-8 replaced by '?', so the document stays well-formed. */
-static void xml_strn(FILE *f, const char *s, size_t n)
+/* A JUnit classname for @path: its base name, dots made '_' (CI tools
+ * split classnames at dots into package.class). Malloc'd. */
+static char *classname(const char *path)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *end = p + n;
+	const char *base = strrchr(path, '/');
+	char *cls, *k;
 
-	while (p < end) {
-		unsigned char c = *p;
-		size_t k = 0, i;
+	cls = ipts_xstrdup(base ? base + 1 : path);
+	for (k = cls; *k; k++)
+		if (*k == '.')
+			*k = '_';
+	return cls;
+}
 
-		if (c < 0x80) {
-			if (c == '&')
-				fputs("&amp;", f);
-			else if (c == '<')
-				fputs("&lt;", f);
-			else if (c == '>')
-				fputs("&gt;", f);
-			else if (c == '"')
-				fputs("&quot;", f);
-			else if (c == '\'')
-				fputs("&apos;", f);
-			else if (c < 0x20 && c != '\t' && c != '\n')
-				fputc('?', f);
-			else
-				fputc(c, f);
-			p++;
-			continue;
+/* Text of several lines as XML character data, the newlines kept. */
+static void xml_lines(FILE *f, const char *s, size_t n)
+{
+	const char *nl;
+
+	while (n) {
+		nl = memchr(s, '\n', n);
+		if (!nl) {
+			ipts_xml_strn(f, s, n);
+			return;
 		}
-		if (c >= 0xc2 && c <= 0xdf)
-			k = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			k = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			k = 3;
-		for (i = 1; k && i <= k; i++)
-			if (p + i >= end || (p[i] & 0xc0) != 0x80)
-				k = 0;
-		if (!k) {
-			fputc('?', f);
-			p++;
-			continue;
-		}
-		fwrite(p, 1, k + 1, f);
-		p += k + 1;
+		ipts_xml_strn(f, s, (size_t)(nl - s));
+		fputc('\n', f);
+		n -= (size_t)(nl - s) + 1;
+		s = nl + 1;
 	}
 }
 
-static void xml_str(FILE *f, const char *s)
+/*
+ * A testsuite of one testcase in error, for a file that could not be read
+ * or loaded: @what names the testcase ("load RULES", "read SPEC"), @msg
+ * is the error's message, @d (or NULL) the diagnostics for its body.
+ */
+static void junit_error_suite(FILE *f, const char *path, const char *what,
+			      const char *type, const char *msg,
+			      const struct ipts_diags *d)
 {
-	xml_strn(f, s, strlen(s));
+	char *cls = classname(path), *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	fputs("  <testsuite name=\"", f);
+	ipts_xml_str(f, path);
+	fputs("\" tests=\"1\" failures=\"0\" errors=\"1\">\n"
+	      "    <testcase name=\"", f);
+	ipts_xml_str(f, what);
+	fputs("\" classname=\"iptsim.", f);
+	ipts_xml_str(f, cls);
+	fputs("\">\n      <error message=\"", f);
+	ipts_xml_str(f, msg);
+	fprintf(f, "\" type=\"%s\">", type);
+	m = open_memstream(&buf, &len);
+	if (!m)
+		ipts_oom();
+	if (d && d->n)
+		ipts_report_text(m, d, false);	/* escaped, one line each */
+	else
+		ipts_text_str(m, msg);
+	fclose(m);
+	xml_lines(f, buf, len && buf[len - 1] == '\n' ? len - 1 : len);
+	free(buf);
+	fputs("</error>\n    </testcase>\n  </testsuite>\n", f);
+	free(cls);
 }
 
 static void junit_suite(FILE *f, const struct spec *sp)
 {
-	const char *base = strrchr(sp->path, '/');
-	char *cls, *k;
+	char *cls;
 	size_t i;
 
-	cls = ipts_xstrdup(base ? base + 1 : sp->path);
-	for (k = cls; *k; k++)
-		if (*k == '.')
-			*k = '_';
+	if (sp->read_error) {
+		junit_error_suite(f, sp->path, "cannot read", "read",
+				  sp->read_error, NULL);
+		return;
+	}
+	cls = classname(sp->path);
 	fputs("  <testsuite name=\"", f);
-	xml_str(f, sp->path);
+	ipts_xml_str(f, sp->path);
 	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n",
 		sp->passed + sp->failed + sp->errors, sp->failed, sp->errors);
 	for (i = 0; i < sp->n; i++) {
@@ -563,18 +598,18 @@ static void junit_suite(FILE *f, const struct spec *sp)
 
 		fprintf(f, "    <testcase name=\"line %u: ", x->line);
 		if (x->text)
-			xml_strn(f, x->text, (size_t)x->textlen);
+			ipts_xml_strn(f, x->text, (size_t)x->textlen);
 		/* CI tools split classname at dots into package.class */
 		fputs("\" classname=\"iptsim.", f);
-		xml_str(f, cls);
+		ipts_xml_str(f, cls);
 		fputc('"', f);
 		if (x->error) {
 			fputs(">\n      <error message=\"", f);
-			xml_str(f, x->msg);
+			ipts_xml_str(f, x->msg);
 			fputs("\" type=\"spec\">", f);
-			xml_str(f, sp->path);
+			ipts_xml_str(f, sp->path);
 			fprintf(f, ":%u:%u: error: ", x->line, x->col);
-			xml_str(f, x->msg);
+			ipts_xml_str(f, x->msg);
 			fputs("</error>\n    </testcase>\n", f);
 		} else if (!x->passed) {
 			char *buf = NULL;
@@ -593,10 +628,10 @@ static void junit_suite(FILE *f, const struct spec *sp)
 			text_failure(m, sp, x);
 			fclose(m);
 			fputs(">\n      <failure message=\"", f);
-			xml_strn(f, buf, head);
+			ipts_xml_strn(f, buf, head);
 			fputs("\" type=\"expectation\">", f);
 			/* the line text output prints */
-			xml_strn(f, buf + head + 1, len - head - 2);
+			ipts_xml_strn(f, buf + head + 1, len - head - 2);
 			free(buf);
 			fputs("</failure>\n    </testcase>\n", f);
 		} else {
@@ -607,12 +642,45 @@ static void junit_suite(FILE *f, const struct spec *sp)
 	free(cls);
 }
 
+/* A spec that cannot be read, as a JSON line: no line, no text. */
+static void json_read_error(FILE *f, const struct spec *sp)
+{
+	fputs("{\"spec\": ", f);
+	ipts_json_str(f, sp->path);
+	fputs(", \"line\": 0, \"text\": null, \"column\": 0, \"error\": ", f);
+	ipts_json_str(f, sp->read_error);
+	fputs("}\n", f);
+}
+
+/*
+ * RULES could not be read or loaded: JSON readers get the reason and the
+ * diagnostics, then a summary of one error; JUnit readers a document of
+ * one testcase in error. Text has it on stderr already.
+ */
+static void load_failure(enum test_format fmt, const char *path,
+			 const char *why, const struct ipts_diags *d)
+{
+	if (fmt == FMT_JSON) {
+		ipts_report_json_failure(stdout, why, path, d);
+		puts("{\"summary\": {\"tests\": 0, \"passed\": 0, "
+		     "\"failed\": 0, \"errors\": 1}}");
+	} else if (fmt == FMT_JUNIT) {
+		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		      "<testsuites name=\"iptsim test\" tests=\"1\" "
+		      "failures=\"0\" errors=\"1\">\n", stdout);
+		junit_error_suite(stdout, path, "does not load", "rules", why,
+				  d);
+		fputs("</testsuites>\n", stdout);
+	}
+}
+
 /* --- command ----------------------------------------------------------- */
 
 static void spec_free(struct spec *sp)
 {
 	size_t i;
 
+	free(sp->read_error);
 	for (i = 0; i < sp->n; i++) {
 		free(sp->v[i].msg);
 		free(sp->v[i].by_trace);
@@ -672,7 +740,9 @@ int cmd_test(int argc, char **argv)
 	};
 	struct ipts_cli_input in;
 	bool help = false;
+	struct ipts_diags keep = { 0 };
 	struct ipts_source *rsrc = NULL;
+	char why[512];
 	enum ipts_color color = IPTS_COLOR_AUTO;
 	enum test_format fmt = FMT_TEXT;
 	size_t passed = 0, failed = 0, errors = 0, tests = 0;
@@ -735,10 +805,14 @@ int cmd_test(int argc, char **argv)
 	/* libxtables runs getopt too: optind is not ours after loading */
 	first = optind;
 	nspecs = argc - first - 1;
-	rs = ipts_cli_load("test", argv[first], &in, &rsrc);
+	rs = ipts_cli_load_keep("test", argv[first], &in, &rsrc,
+				fmt != FMT_TEXT ? &keep : NULL, why,
+				sizeof(why));
 	if (!rs) {
 		if (rsrc && !starts_table(rsrc))
 			hint_swapped(argv[first], argv[first + 1], &in);
+		load_failure(fmt, argv[first], why, &keep);
+		ipts_diags_free(&keep);
 		ipts_source_free(rsrc);
 		return IPTS_EXIT_USAGE;
 	}
@@ -749,13 +823,20 @@ int cmd_test(int argc, char **argv)
 	for (i = 0; i < nspecs; i++) {
 		struct spec *sp = &specs[i];
 		struct ipts_diags d = { 0 };
+		struct ipts_source *stub;
 		size_t k;
 
 		sp->path = argv[first + 1 + i];
-		sp->src = ipts_cli_read("test", sp->path, &in);
+		sp->src = ipts_cli_read_keep("test", sp->path, &in, &d, &stub);
 		if (!sp->src) {
+			/* the documents say so too */
+			sp->read_error = ipts_xstrdup(d.v[0].msg);
+			ipts_diags_free(&d);
+			ipts_source_free(stub);
 			sp->errors++;
 			errors++;
+			if (fmt == FMT_JSON)
+				json_read_error(stdout, sp);
 			continue;
 		}
 		spec_parse(sp, &d);
@@ -787,8 +868,7 @@ int cmd_test(int argc, char **argv)
 		       "failures=\"%zu\" errors=\"%zu\">\n", tests, failed,
 		       errors);
 		for (i = 0; i < nspecs; i++)
-			if (specs[i].src)
-				junit_suite(stdout, &specs[i]);
+			junit_suite(stdout, &specs[i]);
 		fputs("</testsuites>\n", stdout);
 	} else if (errors) {
 		printf("%zu passed, %zu failed, %zu error%s\n", passed, failed,

@@ -120,26 +120,35 @@ static void print_headline(FILE *f, const struct ipts_query *q,
 			fputs(res->possible == (1u << IPTS_UNDETERMINED) ?
 			      "any" : ", or any other", f);
 		fputs("; the file cannot decide every rule on the way\n", f);
-		for (i = 0; i < res->nways; i++)
-			fprintf(f, "  %s: %s\n",
-				ipts_outcome_name(res->ways[i].outcome),
-				res->ways[i].why);
+		for (i = 0; i < res->nways; i++) {
+			fprintf(f, "  %s: ",
+				ipts_outcome_name(res->ways[i].outcome));
+			ipts_text_str(f, res->ways[i].why);
+			fputc('\n', f);
+		}
 		return;
 	}
-	if (res->why[0])
-		fprintf(f, " — %s", res->why);
+	if (res->why[0]) {
+		fputs(" — ", f);
+		ipts_text_str(f, res->why);
+	}
 	fputc('\n', f);
 }
 
+/* The sentences quote rule text, chain names and comments: escaped. */
 static void print_reason_text(FILE *f, const struct ipts_reason *r)
 {
-	if (r->rule)
-		fprintf(f, "  %s:%u: %.*s: %s\n",
-			r->rule->loc.src ? r->rule->loc.src->name : "?",
-			r->rule->loc.line, ipts_rule_text_len(r->rule),
-			ipts_rule_text(r->rule), r->why);
-	else
-		fprintf(f, "  %s\n", r->why);
+	fputs("  ", f);
+	if (r->rule) {
+		ipts_text_file(f, r->rule->loc.src ? r->rule->loc.src->name :
+			       "?");
+		fprintf(f, ":%u: ", r->rule->loc.line);
+		ipts_text_strn(f, ipts_rule_text(r->rule),
+			       (size_t)ipts_rule_text_len(r->rule));
+		fputs(": ", f);
+	}
+	ipts_text_str(f, r->why);
+	fputc('\n', f);
 }
 
 static void print_text(FILE *f, const struct ipts_query *q,
@@ -191,14 +200,18 @@ static void print_text(FILE *f, const struct ipts_query *q,
 		for (k = 0, e = 0; k <= p->ntrace; k++) {
 			char buf[256];
 
-			for (; e < p->nev && p->ev[e].after == k; e++)
-				fprintf(f, "  %s%s\n",
-					p->ev[e].kind == IPTS_EV_NAT ? "nat: " :
-					"", p->ev[e].text);
+			for (; e < p->nev && p->ev[e].after == k; e++) {
+				fputs(p->ev[e].kind == IPTS_EV_NAT ? "  nat: " :
+				      "  ", f);
+				ipts_text_str(f, p->ev[e].text);
+				fputc('\n', f);
+			}
 			if (k == p->ntrace)
 				break;
 			ipts_trace_format(&p->trace[k], buf, sizeof(buf));
-			fprintf(f, "  TRACE: %s\n", buf);
+			fputs("  TRACE: ", f);
+			ipts_text_str(f, buf);	/* chain names */
+			fputc('\n', f);
 		}
 	}
 }
@@ -217,7 +230,9 @@ static void print_kernel_trace(FILE *f, const struct ipts_result *res)
 			if (!p->trace[k].kernel_logged)
 				continue;
 			ipts_trace_format(&p->trace[k], buf, sizeof(buf));
-			fprintf(f, "TRACE: %s\n", buf);
+			fputs("TRACE: ", f);
+			ipts_text_str(f, buf);
+			fputc('\n', f);
 		}
 	}
 }
@@ -235,7 +250,10 @@ int cmd_trace(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ipts_cli_input in;
+	struct ipts_diags keep = { 0 };
 	struct ipts_source *src = NULL;
+	const char *path;
+	char why[512];
 	struct ipts_ruleset *rs;
 	struct ipts_result res;
 	struct ipts_query q;
@@ -286,14 +304,24 @@ int cmd_trace(int argc, char **argv)
 		return ipts_usage_error("trace", "expected one FILE");
 	ipts_query_finish(&q);
 
-	rs = ipts_cli_load("trace", argv[optind], &in, &src);
+	path = argv[optind];	/* libxtables runs getopt too */
+	rs = ipts_cli_load_keep("trace", path, &in, &src, fmt == IPTS_FMT_JSON ?
+				&keep : NULL, why, sizeof(why));
 	if (!rs) {
+		/* JSON readers get a document that says why */
+		if (fmt == IPTS_FMT_JSON)
+			ipts_report_json_failure(stdout, why, path, &keep);
+		ipts_diags_free(&keep);
 		ipts_source_free(src);
 		return IPTS_EXIT_USAGE;
 	}
 	ipts_result_init(&res);
 	if (ipts_simulate(rs, &q, &res) < 0) {
-		fprintf(stderr, "iptsim trace: %s\n", res.why);
+		if (fmt == IPTS_FMT_JSON)
+			ipts_report_json_failure(stdout, res.why, path, NULL);
+		fputs("iptsim trace: ", stderr);
+		ipts_text_str(stderr, res.why);
+		fputc('\n', stderr);
 		rc = IPTS_EXIT_USAGE;
 		goto out;
 	}

@@ -51,14 +51,22 @@ static void usage(FILE *f)
 	      "See iptsim(1) and 'iptsim <command> --help'.\n", f);
 }
 
+/* The message quotes words of the command line, file names among them:
+ * escaped as all text is (escape.h). */
 int ipts_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
+	int n;
 
 	fprintf(stderr, "iptsim%s%s: ", cmd ? " " : "", cmd ? cmd : "");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		ipts_oom();
+	ipts_text_strn(stderr, msg, (size_t)n);
+	free(msg);
 	if (cmd)
 		fprintf(stderr, "\nTry 'iptsim %s --help'.\n", cmd);
 	else
@@ -66,29 +74,64 @@ int ipts_usage_error(const char *cmd, const char *fmt, ...)
 	return IPTS_EXIT_USAGE;
 }
 
-struct ipts_source *ipts_cli_read(const char *cmd, const char *path,
-				  const struct ipts_cli_input *in)
+void ipts_cli_read_error(const char *cmd, const char *path, const char *why)
+{
+	fprintf(stderr, "iptsim %s: cannot read '", cmd);
+	ipts_text_file(stderr, path);
+	fputs("': ", stderr);
+	ipts_text_str(stderr, why);
+	fputc('\n', stderr);
+}
+
+struct ipts_source *ipts_cli_read_keep(const char *cmd, const char *path,
+				       const struct ipts_cli_input *in,
+				       struct ipts_diags *keep,
+				       struct ipts_source **stub)
 {
 	struct ipts_source *src;
 	char err[256];
 
+	if (stub)
+		*stub = NULL;
 	src = ipts_source_load(path, &in->read, err, sizeof(err));
-	if (!src)
-		fprintf(stderr, "iptsim %s: cannot read '%s': %s\n", cmd, path,
-			err);
-	return src;
+	if (src)
+		return src;
+	ipts_cli_read_error(cmd, path, err);
+	if (keep) {
+		struct ipts_loc at = { 0 };
+
+		*stub = ipts_source_from_mem(path, "", 0);
+		at.src = *stub;
+		ipts_diag_add(keep, IPTS_ERROR, &at, "cannot read '%s': %s",
+			      path, err);
+	}
+	return NULL;
 }
 
-struct ipts_ruleset *ipts_cli_load(const char *cmd, const char *path,
-				   const struct ipts_cli_input *in,
-				   struct ipts_source **src)
+struct ipts_source *ipts_cli_read(const char *cmd, const char *path,
+				  const struct ipts_cli_input *in)
+{
+	return ipts_cli_read_keep(cmd, path, in, NULL, NULL);
+}
+
+struct ipts_ruleset *ipts_cli_load_keep(const char *cmd, const char *path,
+					const struct ipts_cli_input *in,
+					struct ipts_source **src,
+					struct ipts_diags *keep, char *why,
+					size_t whylen)
 {
 	struct ipts_diags d = { 0 };
 	struct ipts_ruleset *rs;
+	struct ipts_source *stub;
+	size_t k;
 
-	*src = ipts_cli_read(cmd, path, in);
-	if (!*src)
+	*src = ipts_cli_read_keep(cmd, path, in, keep, &stub);
+	if (!*src) {
+		*src = stub;
+		if (keep && why)
+			snprintf(why, whylen, "%s", keep->v[keep->n - 1].msg);
 		return NULL;
+	}
 	rs = ipts_parse(*src, &in->parse, &d);
 	if (rs)
 		ipts_ruleset_index(rs);
@@ -96,11 +139,26 @@ struct ipts_ruleset *ipts_cli_load(const char *cmd, const char *path,
 		ipts_diags_sort(&d);
 		ipts_report_text(stderr, &d, ipts_color_use(IPTS_COLOR_AUTO,
 							    stderr));
-		fprintf(stderr, "iptsim %s: '%s' does not load: %zu error%s\n",
-			cmd, path, d.nerrors, d.nerrors == 1 ? "" : "s");
+		fprintf(stderr, "iptsim %s: '", cmd);
+		ipts_text_file(stderr, path);
+		fprintf(stderr, "' does not load: %zu error%s\n", d.nerrors,
+			d.nerrors == 1 ? "" : "s");
+		if (why)
+			snprintf(why, whylen, "'%s' does not load: %zu error%s",
+				 path, d.nerrors, d.nerrors == 1 ? "" : "s");
+		for (k = 0; keep && k < d.n; k++)
+			ipts_diag_add_code(keep, d.v[k].sev, &d.v[k].loc,
+					   d.v[k].code, "%s", d.v[k].msg);
 	}
 	ipts_diags_free(&d);
 	return rs;
+}
+
+struct ipts_ruleset *ipts_cli_load(const char *cmd, const char *path,
+				   const struct ipts_cli_input *in,
+				   struct ipts_source **src)
+{
+	return ipts_cli_load_keep(cmd, path, in, src, NULL, NULL, 0);
 }
 
 static const struct command *find_command(const char *name)

@@ -2,6 +2,7 @@
  * report.c - diagnostics for people and for programs. Text follows gcc:
  * the location, severity and message, then the source line and a caret
  * with tildes under the token; tabs are copied so the caret lines up.
+ * What comes from the file is escaped on the way out (escape.h).
  */
 #include "report.h"
 
@@ -75,45 +76,88 @@ static const char *sev_color(enum ipts_severity sev)
 #define WINDOW_BEFORE 80
 #define WINDOW_WIDTH 240
 
+/* Back to the first byte of the UTF-8 sequence holding byte @i (at most 3
+ * bytes back), so that a window never cuts a character in two. */
+static size_t char_start(const char *line, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < 3 && i > 0 &&
+		    ((unsigned char)line[i] & 0xc0) == 0x80; k++)
+		i--;
+	return i;
+}
+
+/* Blanks as wide as bytes [from, to) of @line written escaped, its tabs
+ * copied, so that what follows stands under the next character. */
+static void pad(FILE *f, const char *line, size_t from, size_t to)
+{
+	size_t i, cols;
+
+	while (from < to) {
+		for (i = from; i < to && line[i] != '\t'; i++)
+			;
+		for (cols = ipts_text_strn(NULL, line + from, i - from);
+		     cols; cols--)
+			fputc(' ', f);
+		if (i < to)
+			fputc('\t', f);
+		from = i + 1;
+	}
+}
+
+/*
+ * The source line, escaped as all text output is (escape.h), then the
+ * caret and tildes, placed by the columns of the escaped line: a "\x1b"
+ * before the token takes four blanks, a "\u202e" inside it six tildes.
+ */
 static void caret(FILE *f, const struct ipts_loc *loc, bool color)
 {
 	const char *line;
-	size_t len, i, start, n, from = 0, to;
+	size_t len, start, end, from = 0, to, cols;
 
 	if (!loc->src || !loc->line)
 		return;
 	line = ipts_source_line(loc->src, loc->off, &len);
 	if (len && line[len - 1] == '\r')
-		len--;		/* a CRLF file: keep the terminal sane */
+		len--;		/* a CRLF file: its CR is no part of the line */
 	start = loc->col ? loc->col - 1 : 0;
 	to = len;
 	if (len > WIDE_LINE) {
 		from = start > WINDOW_BEFORE ? start - WINDOW_BEFORE : 0;
 		if (from > len)
 			from = len;
+		from = char_start(line, from);
 		to = from + WINDOW_WIDTH < len ? from + WINDOW_WIDTH : len;
+		to = to < len ? char_start(line, to) : len;
 	}
 	fprintf(f, "%5u | %s", loc->line, from ? "..." : "");
-	for (i = from; i < to; i++)
-		fputc(line[i] == '\0' ? ' ' : line[i], f);
+	ipts_text_strn(f, line + from, to - from);
 	fputs(to < len ? "...\n      | " : "\n      | ", f);
 	if (from)
 		fputs("   ", f);
-	for (i = from; i < start && i < to; i++)
-		fputc(line[i] == '\t' ? '\t' : ' ', f);
+	if (start > to)
+		start = to;
+	if (start < from)
+		start = from;
+	pad(f, line, from, start);
+	end = start + loc->len < to ? start + loc->len : to;
+	cols = ipts_text_strn(NULL, line + start, end - start);
 	if (color)
 		fputs("\033[1;32m", f);
 	fputc('^', f);
-	n = loc->len;
-	if (start + n > to)
-		n = to > start ? to - start : 1;
-	for (i = 1; i < n; i++)
+	for (; cols > 1; cols--)
 		fputc('~', f);
 	if (color)
 		fputs("\033[0m", f);
 	fputc('\n', f);
 }
 
+/*
+ * Every byte of a file name, message and source line is escaped
+ * (escape.h): a diagnostic never carries a control character of the file
+ * to the terminal, and a file name never starts a line with "::".
+ */
 void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color)
 {
 	size_t i;
@@ -124,8 +168,10 @@ void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color)
 		if (g->loc.src) {
 			if (color)
 				fputs("\033[1m", f);
-			fprintf(f, "%s:%u:%u: ", g->loc.src->name, g->loc.line,
-				g->loc.col);
+			ipts_text_file(f, g->loc.src->name);
+			if (g->loc.line)
+				fprintf(f, ":%u:%u", g->loc.line, g->loc.col);
+			fputs(": ", f);
 			if (color)
 				fputs("\033[0m", f);
 		}
@@ -134,7 +180,7 @@ void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color)
 				ipts_severity_name(g->sev));
 		else
 			fprintf(f, "%s: ", ipts_severity_name(g->sev));
-		fputs(g->msg, f);
+		ipts_text_str(f, g->msg);
 		if (g->code)
 			fprintf(f, " [%s]", g->code);
 		fputc('\n', f);
@@ -143,94 +189,19 @@ void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color)
 	}
 }
 
-/* Length of the valid UTF-8 sequence at @s (at most @n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+static void json_item(FILE *f, const struct ipts_diag *g)
 {
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* No overlong forms, surrogates or code points past U+10FFFF. */
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* A JSON string: escapes, and U+FFFD for bytes that are not UTF-8. */
-void ipts_json_strn(FILE *f, const char *s, size_t n)
-{
-	size_t i;
-
-	fputc('"', f);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x80) {
-			size_t k = utf8_len((const unsigned char *)s + i, n - i);
-
-			if (k == 0) {
-				fputs("\\ufffd", f);
-			} else {
-				fwrite(s + i, 1, k, f);
-				i += k - 1;
-			}
-			continue;
-		}
-
-		switch (c) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				fprintf(f, "\\u%04x", c);
-			else
-				fputc(c, f);
-		}
-	}
-	fputc('"', f);
-}
-
-void ipts_json_str(FILE *f, const char *s)
-{
-	if (!s)
-		fputs("null", f);
-	else
-		ipts_json_strn(f, s, strlen(s));
+	fputs("{\"file\": ", f);
+	ipts_json_str(f, g->loc.src ? g->loc.src->name : NULL);
+	fprintf(f, ", \"line\": %u, \"column\": %u, \"length\": %u, ",
+		g->loc.line, g->loc.col, g->loc.len);
+	fputs("\"severity\": ", f);
+	ipts_json_str(f, ipts_severity_name(g->sev));
+	fputs(", \"message\": ", f);
+	ipts_json_str(f, g->msg);
+	fputs(", \"code\": ", f);
+	ipts_json_str(f, g->code);
+	fputc('}', f);
 }
 
 void ipts_report_json_items(FILE *f, const struct ipts_diags *d)
@@ -238,19 +209,24 @@ void ipts_report_json_items(FILE *f, const struct ipts_diags *d)
 	size_t i;
 
 	for (i = 0; i < d->n; i++) {
-		const struct ipts_diag *g = &d->v[i];
-
-		fputs(i ? ",\n    {" : "\n    {", f);
-		fputs("\"file\": ", f);
-		ipts_json_str(f, g->loc.src ? g->loc.src->name : NULL);
-		fprintf(f, ", \"line\": %u, \"column\": %u, \"length\": %u, ",
-			g->loc.line, g->loc.col, g->loc.len);
-		fputs("\"severity\": ", f);
-		ipts_json_str(f, ipts_severity_name(g->sev));
-		fputs(", \"message\": ", f);
-		ipts_json_str(f, g->msg);
-		fputs(", \"code\": ", f);
-		ipts_json_str(f, g->code);
-		fputc('}', f);
+		fputs(i ? ",\n    " : "\n    ", f);
+		json_item(f, &d->v[i]);
 	}
+}
+
+void ipts_report_json_failure(FILE *f, const char *error, const char *file,
+			      const struct ipts_diags *d)
+{
+	size_t i;
+
+	fputs("{\"error\": ", f);
+	ipts_json_str(f, error);
+	fputs(", \"file\": ", f);
+	ipts_json_str(f, file);
+	fputs(", \"diagnostics\": [", f);
+	for (i = 0; d && i < d->n; i++) {
+		fputs(i ? ", " : "", f);
+		json_item(f, &d->v[i]);
+	}
+	fputs("]}\n", f);
 }

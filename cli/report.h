@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "diag.h"
+#include "escape.h"
 
 enum ipts_format {
 	IPTS_FMT_TEXT,
@@ -35,8 +36,13 @@ void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color);
 /* The "diagnostics" array items, comma separated, no brackets. */
 void ipts_report_json_items(FILE *f, const struct ipts_diags *d);
 
-/* A JSON string literal. */
-void ipts_json_str(FILE *f, const char *s);
-void ipts_json_strn(FILE *f, const char *s, size_t n);
+/*
+ * One line, {"error": @error, "file": @file, "diagnostics": [...]}: what
+ * trace, test, query and diff print as JSON when @file cannot be read or
+ * does not load, or the question cannot be asked (@d NULL: no item).
+ */
+void ipts_report_json_failure(FILE *f, const char *error, const char *file,
+			      const struct ipts_diags *d);
+
 
 #endif

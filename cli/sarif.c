@@ -7,6 +7,7 @@
  */
 #include "sarif.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "lint.h"
@@ -49,19 +50,26 @@ static void uri(FILE *f, const char *name)
 	fputc('"', f);
 }
 
-/* 1-based code point column of byte column @col on the line at @loc. */
+/*
+ * 1-based code point column of byte column @col on the line at @loc, by
+ * the decoder every writer uses: a byte that is not UTF-8 counts one, as
+ * the U+FFFD a reader puts in its place.
+ */
 static unsigned int cp_col(const struct ipts_loc *loc, unsigned int col)
 {
 	const char *line;
-	size_t len, i;
+	size_t len, i, k;
 	unsigned int n = 1;
+	uint32_t cp;
 
 	if (!loc->src || !col)
 		return col ? col : 1;
 	line = ipts_source_line(loc->src, loc->off, &len);
-	for (i = 0; i + 1 < col && i < len; i++)
-		if (((unsigned char)line[i] & 0xc0) != 0x80)
-			n++;
+	for (i = 0; i + 1 < col && i < len; i += k, n++) {
+		k = ipts_utf8_next(line + i, len - i, &cp);
+		if (!k)
+			k = 1;
+	}
 	return n + (unsigned int)(col - 1 > len ? col - 1 - len : 0);
 }
 

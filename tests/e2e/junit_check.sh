@@ -70,3 +70,33 @@ NO_COLOR=1 "$iptsim" test --format junit pass.rules "$bad/bytes.spec" \
 python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' \
 	"$out"
 echo "junit: a spec with invalid UTF-8 and control bytes gives well-formed XML"
+
+# RULES that does not load, and a spec that cannot be read: still a
+# document, each file a testsuite holding one testcase in error.
+check_errors() {
+	python3 - "$out" "$1" <<'PY'
+import sys
+import xml.dom.minidom
+
+doc = xml.dom.minidom.parse(sys.argv[1])
+root = doc.documentElement
+assert root.tagName == "testsuites", root.tagName
+errors = root.getElementsByTagName("error")
+assert len(errors) == int(sys.argv[2]), [e.toxml() for e in errors]
+assert root.getAttribute("errors") == sys.argv[2], root.toxml()
+for e in errors:
+    assert e.getAttribute("message"), e.toxml()
+    assert e.firstChild and e.firstChild.data.strip(), e.toxml()
+PY
+}
+rc=0
+NO_COLOR=1 "$iptsim" test --format junit bad-rules.rules pass.spec \
+	> "$out" 2> /dev/null || rc=$?
+[ "$rc" = 2 ] || { echo "FAIL: bad-rules: exit code $rc, expected 2"; exit 1; }
+check_errors 1
+rc=0
+NO_COLOR=1 "$iptsim" test --format junit pass.rules pass.spec \
+	"$bad/missing.spec" > "$out" 2> /dev/null || rc=$?
+[ "$rc" = 2 ] || { echo "FAIL: missing.spec: exit code $rc, expected 2"; exit 1; }
+check_errors 1
+echo "junit: RULES that does not load and an unreadable spec give documents"

@@ -117,11 +117,14 @@ check none 0 lint --format sarif clean.rules || fail=1
 check none 0 check --format sarif clean.rules || fail=1
 check iptsim/error 1 check --format sarif broken.rules || fail=1
 check IPT008 1 lint --format sarif --ignore IPT001 suppressed.rules || fail=1
+# a file that does not load: the document carries its errors (exit 2)
+check iptsim/error 2 lint --format sarif broken.rules || fail=1
 # iptsim diff: each change a result at the rule responsible in NEW
 cd "$srcdir/tests/e2e/diff"
 check iptsim/diff 1 diff --format sarif sarif.rules sarif.new --uid 0 || fail=1
 check none 0 diff --format sarif identical.rules identical.new || fail=1
+check iptsim/error 2 diff --format sarif bad-new.rules bad-new.new || fail=1
 if [ "$fail" != 0 ]; then
 	exit 1
 fi
-echo "sarif: 8 cases passed"
+echo "sarif: 10 cases passed"

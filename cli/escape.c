@@ -1,0 +1,264 @@
+/*
+ * escape.c - untrusted bytes made safe for text, JSON and XML output (see
+ * escape.h for the rules). The decoder follows the Unicode Standard's
+ * table of well-formed UTF-8 byte sequences (chapter 3, table 3-7), so an
+ * overlong form or a surrogate is never taken for a character; a byte
+ * that starts no well-formed sequence is handled alone and the next byte
+ * is tried afresh.
+ */
+#include "escape.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+
+size_t ipts_utf8_next(const char *s, size_t n, uint32_t *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len, i;
+	uint32_t c;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		len = 2;
+		c = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		len = 3;
+		c = p[0] & 0x0f;
+		if (p[0] == 0xe0)
+			lo = 0xa0;	/* below: overlong */
+		else if (p[0] == 0xed)
+			hi = 0x9f;	/* above: surrogates */
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		len = 4;
+		c = p[0] & 0x07;
+		if (p[0] == 0xf0)
+			lo = 0x90;	/* below: overlong */
+		else if (p[0] == 0xf4)
+			hi = 0x8f;	/* above: past U+10FFFF */
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if (p[i] < lo || p[i] > hi)
+			return 0;
+		lo = 0x80;
+		hi = 0xbf;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	*cp = c;
+	return len;
+}
+
+bool ipts_text_unsafe(uint32_t cp)
+{
+	if (cp < 0x20)
+		return cp != '\t';
+	if (cp >= 0x7f && cp <= 0x9f)
+		return true;		/* DEL, C1 */
+	switch (cp) {
+	case 0x061c:			/* ARABIC LETTER MARK */
+	case 0x200e:			/* LRM */
+	case 0x200f:			/* RLM */
+	case 0x2028:			/* LINE SEPARATOR */
+	case 0x2029:			/* PARAGRAPH SEPARATOR */
+	case 0xfffe:
+	case 0xffff:
+		return true;
+	}
+	return (cp >= 0x202a && cp <= 0x202e) ||	/* LRE RLE PDF LRO RLO */
+	       (cp >= 0x2066 && cp <= 0x2069);		/* LRI RLI FSI PDI */
+}
+
+/*
+ * Where escape_each() sends its output: runs of bytes kept as they are,
+ * and escapes (@escape true); @cols counts the columns of both.
+ */
+struct sink {
+	void (*put)(struct sink *k, const char *s, size_t n, bool escape);
+	FILE *f;
+	size_t cols;
+};
+
+static void escape_each(struct sink *k, const char *s, size_t n)
+{
+	size_t i = 0, run = 0, len;
+	char esc[16];
+	uint32_t cp;
+
+	while (i < n) {
+		len = ipts_utf8_next(s + i, n - i, &cp);
+		if (len && !ipts_text_unsafe(cp)) {
+			i += len;
+			run += len;
+			k->cols++;
+			continue;
+		}
+		if (run)
+			k->put(k, s + i - run, run, false);
+		run = 0;
+		if (!len || cp < 0x80) {
+			snprintf(esc, sizeof(esc), "\\x%02x",
+				 (unsigned char)s[i]);
+			i++;
+		} else {
+			snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)cp);
+			i += len;
+		}
+		k->put(k, esc, strlen(esc), true);
+		k->cols += strlen(esc);
+	}
+	if (run)
+		k->put(k, s + i - run, run, false);
+}
+
+static void put_text(struct sink *k, const char *s, size_t n, bool escape)
+{
+	(void)escape;
+	if (k->f)
+		fwrite(s, 1, n, k->f);
+}
+
+size_t ipts_text_strn(FILE *f, const char *s, size_t n)
+{
+	struct sink k = { .put = put_text, .f = f };
+
+	escape_each(&k, s, n);
+	return k.cols;
+}
+
+void ipts_text_str(FILE *f, const char *s)
+{
+	ipts_text_strn(f, s, strlen(s));
+}
+
+void ipts_text_file(FILE *f, const char *name)
+{
+	if (name[0] == ':' || name[0] == ' ' || name[0] == '\t')
+		fputs("./", f);
+	ipts_text_str(f, name);
+}
+
+void ipts_text_printf(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		ipts_oom();
+	ipts_text_strn(f, s, (size_t)n);
+	free(s);
+}
+
+void ipts_json_strn(FILE *f, const char *s, size_t n)
+{
+	size_t i = 0, len;
+	uint32_t cp;
+
+	fputc('"', f);
+	while (i < n) {
+		len = ipts_utf8_next(s + i, n - i, &cp);
+		if (!len) {
+			fputs("\\ufffd", f);
+			i++;
+			continue;
+		}
+		switch (cp) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\b':
+			fputs("\\b", f);
+			break;
+		case '\f':
+			fputs("\\f", f);
+			break;
+		default:
+			if (ipts_text_unsafe(cp))
+				fprintf(f, "\\u%04x", (unsigned)cp);
+			else
+				fwrite(s + i, 1, len, f);
+		}
+		i += len;
+	}
+	fputc('"', f);
+}
+
+void ipts_json_str(FILE *f, const char *s)
+{
+	if (!s)
+		fputs("null", f);
+	else
+		ipts_json_strn(f, s, strlen(s));
+}
+
+/* The kept runs get the markup escaped; escapes are plain ASCII. */
+static void put_xml(struct sink *k, const char *s, size_t n, bool escape)
+{
+	size_t i;
+
+	if (escape) {
+		fwrite(s, 1, n, k->f);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '&':
+			fputs("&amp;", k->f);
+			break;
+		case '<':
+			fputs("&lt;", k->f);
+			break;
+		case '>':
+			fputs("&gt;", k->f);
+			break;
+		case '"':
+			fputs("&quot;", k->f);
+			break;
+		case '\'':
+			fputs("&apos;", k->f);
+			break;
+		case '\t':
+			fputs("&#9;", k->f);
+			break;
+		default:
+			fputc(s[i], k->f);
+		}
+	}
+}
+
+void ipts_xml_strn(FILE *f, const char *s, size_t n)
+{
+	struct sink k = { .put = put_xml, .f = f };
+
+	escape_each(&k, s, n);
+}
+
+void ipts_xml_str(FILE *f, const char *s)
+{
+	ipts_xml_strn(f, s, strlen(s));
+}
