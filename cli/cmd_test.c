@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 
 #include "diag.h"
+#include "escape.h"
 #include "input.h"
 #include "model.h"
 #include "parser.h"
@@ -721,9 +722,12 @@ static void hint_swapped(const char *rules, const char *spec,
 		return;
 	s = ipts_source_load(spec, &in->read, err, sizeof(err));
 	if (s && starts_table(s)) {
-		fprintf(stderr, "iptsim test: hint: the rules file comes "
-			"first, then the spec files: '%s' looks like the rules "
-			"and '%s' like a spec\n", spec, rules);
+		fputs("iptsim test: hint: the rules file comes first, then the "
+		      "spec files: '", stderr);
+		ipts_text_file(stderr, spec);
+		fputs("' looks like the rules and '", stderr);
+		ipts_text_file(stderr, rules);
+		fputs("' like a spec\n", stderr);
 	}
 	ipts_source_free(s);
 }
