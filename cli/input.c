@@ -59,6 +59,17 @@ int ipts_cli_input_opt(struct ipts_cli_input *in, const char *cmd, int c,
 			return -1;
 		}
 		return 1;
+	case IPTS_IOPT_XTABLES_LIBDIR:
+		/* libxtables reads a ':' as a list; a relative path would
+		 * follow the working directory, a checkout of the rules. */
+		if (arg[0] != '/' || strchr(arg, ':')) {
+			ipts_usage_error(cmd, "invalid --xtables-libdir '%s': "
+					 "the absolute path of one directory",
+					 arg);
+			return -1;
+		}
+		in->parse.xtables_libdir = arg;
+		return 1;
 	default:
 		return 0;
 	}

@@ -21,19 +21,26 @@ struct ipts_cli_input {
 enum {
 	IPTS_IOPT_FOLLOW = 0x400,
 	IPTS_IOPT_MAX_SIZE,
+	IPTS_IOPT_XTABLES_LIBDIR,
 	IPTS_IOPT_END,
 };
 
 #define IPTS_INPUT_LONGOPTS						\
 	{ "follow-symlinks", no_argument, NULL, IPTS_IOPT_FOLLOW },	\
-	{ "max-size", required_argument, NULL, IPTS_IOPT_MAX_SIZE }
+	{ "max-size", required_argument, NULL, IPTS_IOPT_MAX_SIZE },	\
+	{ "xtables-libdir", required_argument, NULL,			\
+	  IPTS_IOPT_XTABLES_LIBDIR }
 
 /* Their lines for a command's --help. */
 #define IPTS_INPUT_HELP							\
 	"  --follow-symlinks    read a FILE that is a symbolic link (by\n"	\
 	"                       default it is refused)\n"			\
 	"  --max-size BYTES     refuse a file larger than BYTES (suffix K,\n"	\
-	"                       M or G; default 64M)\n"
+	"                       M or G; default 64M)\n"			\
+	"  --xtables-libdir DIR load iptables extensions from DIR, an\n"	\
+	"                       absolute path (default: the directory of\n" \
+	"                       the libxtables iptsim was built with;\n"	\
+	"                       XTABLES_LIBDIR is never read)\n"
 
 void ipts_cli_input_init(struct ipts_cli_input *in);
 

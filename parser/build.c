@@ -1059,7 +1059,7 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	static const struct ipts_parse_opts defaults;
 	struct ipts_parse ps = { 0 };
 	struct ipts_scan sc = { 0 };
-	struct ipts_loc eof = { 0 };
+	struct ipts_loc eof = { 0 }, top = { 0 };
 	size_t nerrors = diags->nerrors;
 	uint32_t *cuts, ncuts;
 	char *vbuf = NULL;
@@ -1089,8 +1089,14 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	} else {
 		yy_scan_buffer(src->buf, src->len + 2, scanner);
 	}
+	/* A directory libxtables cannot use is the file's first error. */
+	top.src = src;
+	top.line = top.col = 1;
 	ipts_xt_begin(ps.opts->full_loop);
-	rc = yyparse(scanner, &ps);
+	if (ipts_xt_init(ps.opts->xtables_libdir, &top, diags) < 0)
+		rc = 1;
+	else
+		rc = yyparse(scanner, &ps);
 	ipts_xt_end();
 	yylex_destroy(scanner);
 	free(vbuf);

@@ -17,6 +17,10 @@ struct ipts_parse_opts {
 	 * the fast path (the same answers, slower: for tests). The
 	 * environment variable IPTSIM_FULL_LOOP does the same. */
 	bool full_loop;
+	/* The directory libxtables loads extensions (libxt_NAME.so) from,
+	 * an absolute path; NULL: the one iptsim was built with. The
+	 * environment (XTABLES_LIBDIR, IPTABLES_LIB_DIR) is never read. */
+	const char *xtables_libdir;
 };
 
 /*

@@ -101,6 +101,17 @@ int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
 		  struct ipts_diags *d);
 
 /*
+ * Make libxtables load extensions from @libdir (NULL: IPTS_XTABLES_LIBDIR,
+ * the directory iptsim was built with), whatever XTABLES_LIBDIR or
+ * IPTABLES_LIB_DIR say in the environment. Returns 0, or -1 with an error
+ * at @at in @d when the directory is unusable or libxtables cannot start.
+ * Process-wide: the last directory given wins; extensions loaded from an
+ * earlier one stay loaded.
+ */
+int ipts_xt_init(const char *libdir, const struct ipts_loc *at,
+		 struct ipts_diags *d);
+
+/*
  * Around one file's lines: ipts_xt_parse() keeps what it parsed (pointing
  * into the file's source and ruleset) between the two calls only. With
  * @full_loop, every line goes through iptables' whole option loop.

@@ -24,6 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <xtables.h>
 
 #ifndef XT_OPTION_OFFSET_SCALE
@@ -334,21 +336,89 @@ static ssize_t err_write(void *cookie, const char *buf, size_t n)
 	return (ssize_t)n;
 }
 
-static void xt_init(void)
+/*
+ * Where libxtables looks for extensions. xtables_init() takes the
+ * directory from XTABLES_LIBDIR (or IPTABLES_LIB_DIR) in the environment
+ * when one is set, and load_extension() then dlopen()s
+ * "<dir>/libxt_NAME.so" from it: whoever sets a CI job's environment
+ * would choose the code iptsim runs. iptsim pins the directory instead:
+ * the one of the libxtables it was built against (IPTS_XTABLES_LIBDIR,
+ * from pkg-config), or the one given with --xtables-libdir. The
+ * environment is libxtables' only way in, so the pinned directory is put
+ * there, over whatever the caller had set, before xtables_init() reads it.
+ */
+static int check_libdir(const char *dir, const struct ipts_loc *at,
+			struct ipts_diags *d)
 {
+	char path[PATH_MAX];
+	struct stat st;
+	int n;
+
+	if (dir[0] != '/' || strchr(dir, ':')) {
+		ipts_diag_add(d, IPTS_ERROR, at, "cannot use '%s' as the "
+			      "xtables extension directory: not an absolute "
+			      "path of one directory", dir);
+		return -1;
+	}
+	if (stat(dir, &st) < 0) {
+		ipts_diag_add(d, IPTS_ERROR, at, "cannot use '%s' as the "
+			      "xtables extension directory: %s", dir,
+			      strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ipts_diag_add(d, IPTS_ERROR, at, "cannot use '%s' as the "
+			      "xtables extension directory: not a directory",
+			      dir);
+		return -1;
+	}
+	/* Every rule needs the standard target: no directory without it. */
+	n = snprintf(path, sizeof(path), "%s/libxt_standard.so", dir);
+	if (n < 0 || (size_t)n >= sizeof(path) || stat(path, &st) < 0 ||
+	    !S_ISREG(st.st_mode)) {
+		ipts_diag_add(d, IPTS_ERROR, at, "cannot use '%s' as the "
+			      "xtables extension directory: it holds no "
+			      "libxt_standard.so", dir);
+		return -1;
+	}
+	return 0;
+}
+
+int ipts_xt_init(const char *libdir, const struct ipts_loc *at,
+		 struct ipts_diags *d)
+{
+	static char *pinned;
 	cookie_io_functions_t io = { .write = err_write };
 
-	if (xt.inited)
-		return;
-	if (xtables_init_all(&globals, NFPROTO_IPV4) < 0) {
-		fputs("iptsim: cannot initialise libxtables\n", stderr);
-		abort();
+	if (!libdir)
+		libdir = IPTS_XTABLES_LIBDIR;
+	if (xt.inited && strcmp(pinned, libdir) == 0)
+		return 0;
+	/* xtables_init() would _exit(111) in a set-uid process. */
+	if (getuid() != geteuid()) {
+		ipts_diag_add(d, IPTS_ERROR, at, "cannot initialise "
+			      "libxtables: it refuses to run set-uid");
+		return -1;
 	}
-	xt.err = fopencookie(NULL, "w", io);
-	if (!xt.err)
+	if (check_libdir(libdir, at, d) < 0)
+		return -1;
+	if (setenv("XTABLES_LIBDIR", libdir, 1) < 0)
 		ipts_oom();
-	setvbuf(xt.err, NULL, _IONBF, 0);
+	if (xtables_init_all(&globals, NFPROTO_IPV4) < 0) {
+		ipts_diag_add(d, IPTS_ERROR, at, "cannot initialise "
+			      "libxtables");
+		return -1;
+	}
+	if (!xt.err) {
+		xt.err = fopencookie(NULL, "w", io);
+		if (!xt.err)
+			ipts_oom();
+		setvbuf(xt.err, NULL, _IONBF, 0);
+	}
+	free(pinned);
+	pinned = ipts_xstrdup(libdir);
 	xt.inited = true;
+	return 0;
 }
 
 /* What an extension printed becomes a warning at the rule. */
@@ -2374,7 +2444,8 @@ int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
 	bool resolver_down;
 	int gen_end;
 
-	xt_init();
+	if (!xt.inited && ipts_xt_init(NULL, line_loc, d) < 0)
+		return -1;
 	reset_state();
 	xt.resolver_skipped = false;
 	xt.diags = d;
@@ -2507,8 +2578,8 @@ int ipts_xt_save_entry(FILE *out, const struct ipts_rule *r,
 	FILE *saved_stdout;
 	unsigned int i;
 
-	(void)d;
-	xt_init();
+	if (!xt.inited && ipts_xt_init(NULL, &r->loc, d) < 0)
+		return -1;
 	/* save() callbacks print to stdout: point it at @out meanwhile. */
 	fflush(stdout);
 	saved_stdout = stdout;

@@ -280,6 +280,27 @@ static void test_grammar_words_of_a_rule(void **state)
 	assert_false(c->rules[1]->flags & IPTS_RULE_WIDE_LOCS);
 }
 
+/* The extension directory is the option's, or the build's: never the
+ * environment's; one that cannot work is an error, not an abort(). */
+static void test_grammar_xtables_libdir_is_pinned(void **state)
+{
+	struct ipts_fixture *f = *state;
+	const char *rules = HDR "-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n";
+
+	f->opts.xtables_libdir = "/nonexistent/xtables";
+	assert_null(load_str(f, rules));
+	assert_diag(f, 1, 1, "cannot use '/nonexistent/xtables' as the "
+		    "xtables extension directory: No such file or directory");
+	f->opts.xtables_libdir = "/";
+	assert_null(load_str(f, rules));
+	assert_diag(f, 1, 1, "it holds no libxt_standard.so");
+	setenv("XTABLES_LIBDIR", "/nonexistent/xtables", 1);
+	setenv("IPTABLES_LIB_DIR", "/nonexistent/xtables", 1);
+	f->opts.xtables_libdir = NULL;
+	assert_non_null(load_str(f, rules));
+	unsetenv("IPTABLES_LIB_DIR");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_grammar_set_match_is_opaque),
 		cmocka_unit_test(test_grammar_same_blobs_are_shared),
 		cmocka_unit_test(test_grammar_words_of_a_rule),
+		cmocka_unit_test(test_grammar_xtables_libdir_is_pinned),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
