@@ -508,6 +508,63 @@ int getaddrinfo(const char *node, const char *service,
 	}
 }
 
+/* -- extension names ---------------------------------------------------- */
+
+/*
+ * libxtables turns a name into a path, "<dir>/libxt_NAME.so" and
+ * "<dir>/libipt_NAME.so" (load_extension()), and dlopen()s what it finds
+ * there: a name with '/' and ".." reaches any library on the machine
+ * from a directory holding a libxt_* subdirectory, and runs its
+ * constructor. Extension names are C identifiers' characters: iptables
+ * builds each library from extensions/libxt_NAME.c, and every name and
+ * real name the libraries of iptables 1.8.9 register (for every family)
+ * is letters, digits and '_' ("802_3", "mark_m", "TCPOPTSTRIP"). A name
+ * of other bytes is no extension anywhere: it is answered as one no
+ * library has, with iptables' words, and never becomes a path.
+ */
+static bool ext_name_ok(const char *name)
+{
+	const char *p;
+
+	for (p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_'))
+			return false;
+	return p != name && p - name < XT_EXTENSION_MAXNAMELEN;
+}
+
+/* xtables_find_match() for a name from a file. */
+static struct xtables_match *find_match(const char *name,
+					enum xtables_tryload tryload,
+					struct xtables_rule_match **matches)
+{
+	if (strlen(name) >= XT_EXTENSION_MAXNAMELEN)
+		xt_exit_err(PARAMETER_PROBLEM, "Invalid match name \"%s\" (%u "
+			    "chars max)", name, XT_EXTENSION_MAXNAMELEN - 1);
+	/* libxtables' own spellings of icmp6, renamed before any look-up */
+	if (!ext_name_ok(name) && strcmp(name, "icmpv6") != 0 &&
+	    strcmp(name, "ipv6-icmp") != 0) {
+		if (tryload == XTF_LOAD_MUST_SUCCEED)
+			xt_exit_err(PARAMETER_PROBLEM, "Couldn't load match "
+				    "`%s':%s", name, strerror(ENOENT));
+		return NULL;
+	}
+	return xtables_find_match(name, tryload, matches);
+}
+
+/* xtables_find_target() for a name from a file ("" is the standard one). */
+static struct xtables_target *find_target(const char *name,
+					  enum xtables_tryload tryload)
+{
+	if (name[0] != '\0' && !ext_name_ok(name)) {
+		if (tryload == XTF_LOAD_MUST_SUCCEED)
+			xt_exit_err(PARAMETER_PROBLEM, "Couldn't load target "
+				    "`%s':%s", name, strerror(ENOENT));
+		return NULL;
+	}
+	return xtables_find_target(name, tryload);
+}
+
 /* -- the option loop --------------------------------------------------- */
 
 static void init_match(struct xtables_match *m)
@@ -661,12 +718,12 @@ static struct xtables_match *find_proto(const char *pname,
 	if (xtables_strtoui(pname, NULL, &proto, 0, UINT8_MAX)) {
 		for (i = 0; xtables_chain_protos[i].name; i++)
 			if (xtables_chain_protos[i].num == proto)
-				return xtables_find_match(
+				return find_match(
 					xtables_chain_protos[i].name, tryload,
 					matches);
 		return NULL;
 	}
-	return xtables_find_match(pname, tryload, matches);
+	return find_match(pname, tryload, matches);
 }
 
 /* command_default(): an option of a loaded extension, or load_proto. */
@@ -746,7 +803,7 @@ static struct xtables_match *command_match(const char *name, int word,
 		opaque_begin(ox, word);
 		return NULL;
 	}
-	m = xtables_find_match(name, XTF_LOAD_MUST_SUCCEED, &xt.matches);
+	m = find_match(name, XTF_LOAD_MUST_SUCCEED, &xt.matches);
 	note_match_word(word);
 	size = XT_ALIGN(sizeof(struct xt_entry_match)) + m->size;
 	m->m = xtables_calloc(1, size);
@@ -795,7 +852,7 @@ static void command_jump(const char *name, int word, bool merge)
 	/* An announced chain name is never looked up as an extension. */
 	if (xt.cl->is_announced(xt.cl->ctx, xt.jumpto))
 		return;
-	xt.target = xtables_find_target(xt.jumpto, XTF_TRY_LOAD);
+	xt.target = find_target(xt.jumpto, XTF_TRY_LOAD);
 	if (!xt.target)
 		return;
 	size = XT_ALIGN(sizeof(struct xt_entry_target)) + xt.target->size;
@@ -925,7 +982,7 @@ static void valid_chain_name(const char *name)
 		xt_exit_err(PARAMETER_PROBLEM, "chain name not allowed to "
 			    "start with `%c'\n", *name);
 	if (!xt.cl->is_announced(xt.cl->ctx, name) &&
-	    xtables_find_target(name, XTF_TRY_LOAD))
+	    find_target(name, XTF_TRY_LOAD))
 		xt_exit_err(PARAMETER_PROBLEM, "chain name may not clash with "
 			    "target name\n");
 }
@@ -2196,7 +2253,7 @@ static void build_entries(void)
 			if (xt.goto_set)
 				xt_exit_err(PARAMETER_PROBLEM, "goto '%s' is "
 					    "not a chain", xt.jumpto);
-			xtables_find_target(xt.jumpto, XTF_LOAD_MUST_SUCCEED);
+			find_target(xt.jumpto, XTF_LOAD_MUST_SUCCEED);
 		}
 		cl->std_target = true;
 	}
@@ -2362,7 +2419,7 @@ static void cut_short(void)
 		if (xt.goto_set)
 			xt_exit_err(PARAMETER_PROBLEM, "goto '%s' is not a "
 				    "chain", xt.jumpto);
-		xtables_find_target(xt.jumpto, XTF_LOAD_MUST_SUCCEED);
+		find_target(xt.jumpto, XTF_LOAD_MUST_SUCCEED);
 	}
 }
 
@@ -2505,7 +2562,7 @@ static void save_match(FILE *out, const struct ipt_entry *e,
 		fprintf(out, " -m %s%s", name, (const char *)em->data);
 		return;
 	}
-	m = xtables_find_match(name, XTF_TRY_LOAD, NULL);
+	m = find_match(name, XTF_TRY_LOAD, NULL);
 	if (!m) {
 		fprintf(out, " -m %s", name);
 		return;
@@ -2555,7 +2612,7 @@ static void save_target(FILE *out, const struct ipts_rule *r)
 		fprintf(out, " -j %s%s", name, (const char *)et->data);
 		return;
 	}
-	t = xtables_find_target(name, XTF_TRY_LOAD);
+	t = find_target(name, XTF_TRY_LOAD);
 	if (!t) {
 		fprintf(out, " -j %s", name);
 		return;

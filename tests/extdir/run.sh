@@ -127,19 +127,57 @@ run option-relative 2 "invalid --xtables-libdir 'copy'" -- check \
 run option-list 2 "invalid --xtables-libdir '$real:$evil'" -- check \
 	--xtables-libdir "$real:$evil" "$work/good.rules"
 
-# strace: no path under the planted directory is looked up at all.
+# A name as a path: in a directory holding a libxt_x subdirectory,
+# "x/../../e" makes libxtables' "<dir>/libxt_x/../../e.so", the marker
+# planted next to the directory. Chains may have such names (the kernel
+# takes them); extensions never do.
+trapdir=$work/trap/xt
+mkdir -p "$trapdir/libxt_x" "$trapdir/libipt_x"
+ln -s "$real"/*.so "$trapdir/"
+plant "$work/trap/e.so"
+cat >"$work/trav-match.rules" <<'RULES'
+*filter
+-A INPUT -m x/../../e -j ACCEPT
+COMMIT
+RULES
+cat >"$work/trav-target.rules" <<'RULES'
+*filter
+-A INPUT -p tcp -j x/../../e --dport 1
+COMMIT
+RULES
+cat >"$work/trav-chain.rules" <<'RULES'
+*filter
+:y/../../e - [0:0]
+-N x/../../e
+-A INPUT -j x/../../e
+-A INPUT -g y/../../e
+-E x/../../e z/../../e
+-A INPUT -j z/../../e
+COMMIT
+RULES
+run traversal-match 1 "Couldn't load match \`x/../../e':No such file or directory" \
+	-- check --xtables-libdir "$trapdir" "$work/trav-match.rules"
+run traversal-target 1 "Couldn't load target \`x/../../e':No such file or directory" \
+	-- check --xtables-libdir "$trapdir" "$work/trav-target.rules"
+run traversal-chain 0 "-A INPUT -j z/../../e" -- dump --xtables-libdir \
+	"$trapdir" "$work/trav-chain.rules"
+
+# strace: no path under a planted directory is looked up at all, and no
+# path is made of a name the file gave.
 if command -v strace >/dev/null 2>&1; then
-	name=strace-env
+	name=strace
 	rc=0
 	XTABLES_LIBDIR=$evil IPTABLES_LIB_DIR=$evil strace -f -qq \
 		-e trace=%file -o "$work/trace" "$iptsim" check \
 		"$work/good.rules" "$work/evil-match.rules" \
 		"$work/evil-target.rules" "$work/evil-chain.rules" \
-		>"$work/out" 2>&1 || rc=$?
+		"$work/trav-match.rules" "$work/trav-target.rules" \
+		"$work/trav-chain.rules" >"$work/out" 2>&1 || rc=$?
 	if [ "$rc" != 1 ]; then
 		fail "exit $rc under strace, want 1"
-	elif grep -F -- "$evil/" "$work/trace" >"$work/hits"; then
-		fail "paths under the planted directory looked up:"
+	elif grep -e "$evil/" -e '/\.\./' -e 'lib\(xt\|ipt\)_[xyz]/' \
+		"$work/trace" >"$work/hits"; then
+		fail "paths looked up that a file or the environment chose:"
 		head -n 5 "$work/hits"
 	else
 		echo "ok   $name"

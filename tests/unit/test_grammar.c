@@ -5,8 +5,11 @@
  */
 #include "fixture.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define HDR "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n" \
 	    ":OUTPUT ACCEPT [0:0]\n"
@@ -301,6 +304,86 @@ static void test_grammar_xtables_libdir_is_pinned(void **state)
 	unsetenv("IPTABLES_LIB_DIR");
 }
 
+/*
+ * A trap for a name that would become a path: DIR/libxt_x/ exists, so
+ * "-m x/../../e" would reach DIR/../e.so, here a file that is no library
+ * (dlopen() would say so on stderr, a warning). Returns DIR, or NULL.
+ */
+static char *make_trap(char *base)
+{
+	static char dir[256];
+	char path[512];
+	FILE *fp;
+
+	if (!mkdtemp(base))
+		return NULL;
+	snprintf(dir, sizeof(dir), "%s/xt", base);
+	snprintf(path, sizeof(path), "%s/libxt_x", dir);
+	if (mkdir(dir, 0700) < 0 || mkdir(path, 0700) < 0)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/libipt_x", dir);
+	if (mkdir(path, 0700) < 0)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/libxt_standard.so", dir);
+	if (symlink(IPTS_XTABLES_LIBDIR "/libxt_standard.so", path) < 0)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/e.so", base);
+	fp = fopen(path, "w");
+	if (!fp)
+		return NULL;
+	fputs("not a library\n", fp);
+	fclose(fp);
+	return dir;
+}
+
+static void remove_trap(const char *base)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/e.so", base);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/xt/libxt_standard.so", base);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/xt/libxt_x", base);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/xt/libipt_x", base);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/xt", base);
+	rmdir(path);
+	rmdir(base);
+}
+
+/* -m, -j and -N names outside [A-Za-z0-9_] never reach a path. */
+static void test_grammar_extension_name_is_never_a_path(void **state)
+{
+	struct ipts_fixture *f = *state;
+	char base[] = "/tmp/iptsim-trap.XXXXXX";
+	const struct ipts_chain *c;
+	const char *dir = make_trap(base);
+
+	assert_non_null(dir);
+	f->opts.xtables_libdir = dir;
+	assert_null(load_str(f, HDR "-A INPUT -m x/../../e -j ACCEPT\n"
+			     "-A INPUT -j x/../../e\nCOMMIT\n"));
+	assert_diag(f, 5, 13, "Couldn't load match `x/../../e':No such file "
+		    "or directory");
+	assert_diag(f, 6, 13, "Couldn't load target `x/../../e':No such file "
+		    "or directory");
+	assert_false(fixture_has_diag(f, IPTS_WARNING, 0, 0, "e.so"));
+	/* libxtables' own spelling of icmp6 (no IPv4 extension) */
+	assert_null(load_str(f, HDR "-A INPUT -m icmpv6 -j ACCEPT\nCOMMIT\n"));
+	assert_diag(f, 5, 13, "Couldn't load match `icmp6'");
+	/* As a chain the name is fine: the kernel takes "x/../../e". */
+	assert_non_null(load_str(f, HDR "-N x/../../e\n"
+				 "-A INPUT -j x/../../e\nCOMMIT\n"));
+	assert_false(fixture_has_diag(f, IPTS_WARNING, 0, 0, "e.so"));
+	c = fixture_chain(f, "filter", "INPUT");
+	assert_int_equal(c->rules[0]->kind, IPTS_TGT_JUMP);
+	assert_string_equal(c->rules[0]->dest->name, "x/../../e");
+	f->opts.xtables_libdir = NULL;
+	remove_trap(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_grammar_same_blobs_are_shared),
 		cmocka_unit_test(test_grammar_words_of_a_rule),
 		cmocka_unit_test(test_grammar_xtables_libdir_is_pinned),
+		cmocka_unit_test(test_grammar_extension_name_is_never_a_path),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
