@@ -22,6 +22,7 @@ enum {
 	IPTS_IOPT_FOLLOW = 0x400,
 	IPTS_IOPT_MAX_SIZE,
 	IPTS_IOPT_XTABLES_LIBDIR,
+	IPTS_IOPT_MAX_RULES,
 	IPTS_IOPT_END,
 };
 
@@ -29,7 +30,8 @@ enum {
 	{ "follow-symlinks", no_argument, NULL, IPTS_IOPT_FOLLOW },	\
 	{ "max-size", required_argument, NULL, IPTS_IOPT_MAX_SIZE },	\
 	{ "xtables-libdir", required_argument, NULL,			\
-	  IPTS_IOPT_XTABLES_LIBDIR }
+	  IPTS_IOPT_XTABLES_LIBDIR },					\
+	{ "max-rules", required_argument, NULL, IPTS_IOPT_MAX_RULES }
 
 /* Their lines for a command's --help. */
 #define IPTS_INPUT_HELP							\
@@ -37,6 +39,9 @@ enum {
 	"                       default it is refused)\n"			\
 	"  --max-size BYTES     refuse a file larger than BYTES (suffix K,\n"	\
 	"                       M or G; default 64M)\n"			\
+	"  --max-rules N        refuse a file that builds more than N rules\n" \
+	"                       (each address pair is one; default\n"	\
+	"                       1000000)\n"					\
 	"  --xtables-libdir DIR load iptables extensions from DIR, an\n"	\
 	"                       absolute path (default: the directory of\n" \
 	"                       the libxtables iptsim was built with;\n"	\

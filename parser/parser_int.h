@@ -64,6 +64,7 @@ struct ipts_cmdline {
 	 * never an extension, as after xtables_announce_chain())? */
 	bool (*is_announced)(void *ctx, const char *name);
 	void *ctx;
+	uint64_t rules_left;		/* the entries this line may build */
 
 	/* out */
 	unsigned int command;		/* enum ipts_cmd */
@@ -89,6 +90,13 @@ struct ipts_cmdline {
 	bool counters_set;		/* -c / --set-counters given */
 	struct xt_counters counters;
 	uint16_t rule_flags;		/* enum ipts_rule_flags */
+	/* More than rules_left address pairs: nothing built, no diagnostic
+	 * (the caller says it); the -s or -d value word with the most, or
+	 * -1 when the line has one pair. */
+	bool over_limit;
+	uint64_t want_rules;
+	unsigned int nsrc, ndst;
+	int limit_word;
 };
 
 /*
@@ -147,6 +155,8 @@ struct ipts_parse {
 	struct announced **announce;	/* ':' chain names, hashed */
 	uint32_t nannounce, nannounced;
 	unsigned int nerrors_lines;	/* lines with a syntax error */
+	uint64_t max_rules, nbuilt;	/* rules the file may build, has built */
+	bool stop;			/* refused whole: read no further */
 };
 
 /* Grammar actions (build.c). */

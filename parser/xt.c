@@ -2372,6 +2372,16 @@ static void build_entries(void)
 		end = size + tsize;
 	}
 
+	/* The file's rule limit, before the entries take memory. */
+	if ((uint64_t)ns * nd > cl->rules_left) {
+		cl->over_limit = true;
+		cl->want_rules = (uint64_t)ns * nd;
+		cl->nsrc = ns;
+		cl->ndst = nd;
+		cl->limit_word = ns == 1 && nd == 1 ? -1 :
+				 ns >= nd ? xt.opt_val[1] : xt.opt_val[2];
+		siglongjmp(xt.escape, 1);
+	}
 	cl->nentries = ns * nd;
 	cl->entries = ipts_xcalloc(cl->nentries, sizeof(*cl->entries));
 	k = 0;

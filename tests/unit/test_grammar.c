@@ -384,6 +384,39 @@ static void test_grammar_extension_name_is_never_a_path(void **state)
 	remove_trap(base);
 }
 
+/* Every address pair is a rule; past the limit the file is refused whole,
+ * at the line that crosses it, and nothing after it is read. */
+static void test_grammar_rule_limit_refuses_the_file(void **state)
+{
+	struct ipts_fixture *f = *state;
+	const char *rules = HDR "-A INPUT -s 1.1.1.1,1.1.1.2 -j ACCEPT\n"
+		"-A INPUT -s 1.1.1.1,1.1.1.2 -d 2.2.2.1,2.2.2.2 -j ACCEPT\n"
+		"-A INPUT -m nosuchmatch -j ACCEPT\nCOMMIT\n";
+
+	f->opts.max_rules = 5;
+	assert_null(load_str(f, rules));
+	assert_diag(f, 6, 13, "too many rules: the file would build 6, more "
+		    "than the limit of 5 (--max-rules N raises it)");
+	assert_true(fixture_has_diag(f, IPTS_NOTE, 6, 13, "this line alone "
+				     "builds 4 rules, one for each pair of its "
+				     "2 source and 2 destination addresses"));
+	assert_int_equal(f->diags.nerrors, 1);
+	/* up to the limit: the kernel's semantics, unchanged */
+	f->opts.max_rules = 6;
+	assert_null(load_str(f, rules));
+	assert_diag(f, 7, 13, "Couldn't load match `nosuchmatch'");
+	assert_non_null(load_str(f, HDR "-A INPUT -s 1.1.1.1,1.1.1.2 -d "
+				 "2.2.2.1,2.2.2.2,2.2.2.3 -j ACCEPT\nCOMMIT\n"));
+	/* rules a -D builds to compare count too: their memory stays */
+	assert_null(load_str(f, HDR "-A INPUT -j ACCEPT\n-D INPUT -j ACCEPT\n"
+			     "-A INPUT -j DROP\n-A INPUT -j DROP\n"
+			     "-A INPUT -j DROP\n-A INPUT -j DROP\n"
+			     "-A INPUT -j DROP\nCOMMIT\n"));
+	assert_diag(f, 11, 1, "the file would build 7, more than the limit "
+		    "of 6");
+	f->opts.max_rules = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_grammar_words_of_a_rule),
 		cmocka_unit_test(test_grammar_xtables_libdir_is_pinned),
 		cmocka_unit_test(test_grammar_extension_name_is_never_a_path),
+		cmocka_unit_test(test_grammar_rule_limit_refuses_the_file),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
