@@ -336,17 +336,7 @@ static ssize_t err_write(void *cookie, const char *buf, size_t n)
 	return (ssize_t)n;
 }
 
-/*
- * Where libxtables looks for extensions. xtables_init() takes the
- * directory from XTABLES_LIBDIR (or IPTABLES_LIB_DIR) in the environment
- * when one is set, and load_extension() then dlopen()s
- * "<dir>/libxt_NAME.so" from it: whoever sets a CI job's environment
- * would choose the code iptsim runs. iptsim pins the directory instead:
- * the one of the libxtables it was built against (IPTS_XTABLES_LIBDIR,
- * from pkg-config), or the one given with --xtables-libdir. The
- * environment is libxtables' only way in, so the pinned directory is put
- * there, over whatever the caller had set, before xtables_init() reads it.
- */
+/* Can libxtables load extensions from @dir? Else an error at @at. */
 static int check_libdir(const char *dir, const struct ipts_loc *at,
 			struct ipts_diags *d)
 {
@@ -384,6 +374,17 @@ static int check_libdir(const char *dir, const struct ipts_loc *at,
 	return 0;
 }
 
+/*
+ * Where libxtables looks for extensions. xtables_init() takes the
+ * directory from XTABLES_LIBDIR (or IPTABLES_LIB_DIR) in the environment
+ * when one is set, and load_extension() then dlopen()s
+ * "<dir>/libxt_NAME.so" from it: whoever sets a CI job's environment
+ * would choose the code iptsim runs. iptsim pins the directory instead:
+ * the one of the libxtables it was built against (IPTS_XTABLES_LIBDIR,
+ * from pkg-config), or the one given with --xtables-libdir. The
+ * environment is libxtables' only way in, so the pinned directory is put
+ * there, over whatever the caller had set, before xtables_init() reads it.
+ */
 int ipts_xt_init(const char *libdir, const struct ipts_loc *at,
 		 struct ipts_diags *d)
 {
