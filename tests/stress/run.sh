@@ -170,22 +170,35 @@ check tables-2000 0
 # a time limit, and --max-rules moves the limit both ways.
 #
 # capped NAME FILE WANT VMEM_KIB SECONDS GREP [OPTIONS...]: iptsim check
-# OPTIONS $work/FILE.rules under ulimit -v VMEM_KIB and SECONDS
+# OPTIONS $work/FILE.rules under ulimit -v VMEM_KIB and SECONDS; peak RSS
+# under README's bound, 64 MiB + 32 x the file size + 230 bytes x the rule
+# limit (--max-rules in OPTIONS, else 1,000,000).
 capped() {
 	name=$1
 	local f=$work/$2.rules want=$3 vmem=$4 secs=$5 pattern=$6 rc=0
+	local max=1000000 size limit rss= a prev=
 	shift 6
-	(ulimit -v "$vmem" && exec timeout "$secs" "${nonet[@]}" "$iptsim" \
-		check --color=never "$@" "$f") >"$work/out" 2>"$work/err" ||
-		rc=$?
+	for a in "$@"; do
+		[ "$prev" = --max-rules ] && max=$a
+		prev=$a
+	done
+	(ulimit -v "$vmem" && exec "${timer[@]}" timeout "$secs" \
+		"${nonet[@]}" "$iptsim" check --color=never "$@" "$f") \
+		>"$work/out" 2>"$work/err" || rc=$?
+	size=$(stat -c %s "$f")
 	if [ "$rc" = 124 ]; then
 		fail "no answer in $secs s"
 	elif [ "$rc" != "$want" ]; then
 		fail "exit $rc, want $want: $(head -c 300 "$work/err")"
 	elif [ -n "$pattern" ] && ! grep -a -q -F -- "$pattern" "$work/out"; then
 		fail "no '$pattern' in the output"
+	elif [ ${#timer[@]} -gt 0 ] &&
+		rss=$(tail -n 1 "$work/rss") &&
+		limit=$((65536 + 32 * size / 1024 + 230 * max / 1024)) &&
+		[ "$rss" -gt "$limit" ]; then
+		fail "peak RSS $rss KiB > $limit KiB for $size bytes"
 	else
-		echo "ok   $name (exit $rc, $(stat -c %s "$f") bytes, under $vmem KiB and $secs s)"
+		echo "ok   $name (exit $rc, $size bytes, ${rss:-?} KiB, under $vmem KiB and $secs s)"
 	fi
 }
 
