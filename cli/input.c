@@ -14,6 +14,23 @@ void ipts_cli_input_init(struct ipts_cli_input *in)
 {
 	memset(in, 0, sizeof(*in));
 	in->read.max_size = IPTS_READ_MAX_SIZE;
+	in->parse.max_rules = IPTS_MAX_RULES;
+}
+
+/* A count: decimal digits only, 1 to UINT32_MAX. */
+static int parse_count(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v == 0 || v > UINT32_MAX)
+		return -1;
+	*out = v;
+	return 0;
 }
 
 /* A byte count: decimal digits and an optional K, M or G (powers of 2). */
@@ -71,6 +88,25 @@ int ipts_cli_input_opt(struct ipts_cli_input *in, const char *cmd, int c,
 		in->parse.max_errors = (unsigned int)n;
 		return 1;
 	}
+	case IPTS_IOPT_MAX_RULES:
+		if (parse_count(arg, &in->parse.max_rules) < 0) {
+			ipts_usage_error(cmd, "invalid --max-rules '%s': a "
+					 "number of rules from 1 to %u", arg,
+					 UINT32_MAX);
+			return -1;
+		}
+		return 1;
+	case IPTS_IOPT_XTABLES_LIBDIR:
+		/* libxtables reads a ':' as a list; a relative path would
+		 * follow the working directory, a checkout of the rules. */
+		if (arg[0] != '/' || strchr(arg, ':')) {
+			ipts_usage_error(cmd, "invalid --xtables-libdir '%s': "
+					 "the absolute path of one directory",
+					 arg);
+			return -1;
+		}
+		in->parse.xtables_libdir = arg;
+		return 1;
 	default:
 		return 0;
 	}

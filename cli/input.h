@@ -22,13 +22,18 @@ enum {
 	IPTS_IOPT_FOLLOW = 0x400,
 	IPTS_IOPT_MAX_SIZE,
 	IPTS_IOPT_MAX_ERRORS,
+	IPTS_IOPT_XTABLES_LIBDIR,
+	IPTS_IOPT_MAX_RULES,
 	IPTS_IOPT_END,
 };
 
 #define IPTS_INPUT_LONGOPTS						\
 	{ "follow-symlinks", no_argument, NULL, IPTS_IOPT_FOLLOW },	\
 	{ "max-size", required_argument, NULL, IPTS_IOPT_MAX_SIZE },	\
-	{ "max-errors", required_argument, NULL, IPTS_IOPT_MAX_ERRORS }
+	{ "max-errors", required_argument, NULL, IPTS_IOPT_MAX_ERRORS },	\
+	{ "xtables-libdir", required_argument, NULL,			\
+	  IPTS_IOPT_XTABLES_LIBDIR },					\
+	{ "max-rules", required_argument, NULL, IPTS_IOPT_MAX_RULES }
 
 /* Their lines for a command's --help. */
 #define IPTS_INPUT_HELP							\
@@ -37,7 +42,14 @@ enum {
 	"  --max-size BYTES     refuse a file larger than BYTES (suffix K,\n"	\
 	"                       M or G; default 64M)\n"			\
 	"  --max-errors N       stop reading a file after N errors (default\n"	\
-	"                       20)\n"
+	"                       20)\n"					\
+	"  --max-rules N        refuse a file that builds more than N rules\n" \
+	"                       (each address pair is one; default\n"	\
+	"                       1000000)\n"					\
+	"  --xtables-libdir DIR load iptables extensions from DIR, an\n"	\
+	"                       absolute path (default: the directory of\n" \
+	"                       the libxtables iptsim was built with;\n"	\
+	"                       XTABLES_LIBDIR is never read)\n"
 
 void ipts_cli_input_init(struct ipts_cli_input *in);
 

@@ -879,6 +879,29 @@ static void check_unterminated(struct ipts_parse *ps, unsigned int i)
 			      "newline included, is one word");
 }
 
+/*
+ * The file would build more rules than it may (every address pair of a
+ * rule line is one): refused whole, as a file the memory cannot hold.
+ */
+static void too_many_rules(struct ipts_parse *ps, const struct ipts_cmdline *cl,
+			   const struct ipts_loc *line)
+{
+	const struct ipts_loc *at = cl->limit_word >= 0 ?
+		&cl->locs[cl->limit_word] : line;
+
+	ipts_build_error(ps, at, "too many rules: the file would build %llu, "
+			 "more than the limit of %llu (--max-rules N raises it)",
+			 (unsigned long long)(ps->nbuilt + cl->want_rules),
+			 (unsigned long long)ps->max_rules);
+	if (cl->want_rules > 1)
+		ipts_diag_note(ps->diags, at, "this line alone builds %llu "
+			       "rules, one for each pair of its %u source and "
+			       "%u destination addresses",
+			       (unsigned long long)cl->want_rules, cl->nsrc,
+			       cl->ndst);
+	ps->stop = true;
+}
+
 void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 		     const struct ipts_loc *loc)
 {
@@ -997,9 +1020,15 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 	cl.is_chain = cl_is_chain;
 	cl.is_announced = announced;
 	cl.ctx = ps;
+	cl.rules_left = ps->max_rules - ps->nbuilt;
+	if (cl.rules_left > UINT32_MAX)
+		cl.rules_left = UINT32_MAX;	/* cl.nentries is 32 bits */
 	if (ipts_xt_parse(&cl, &line, ps->diags) < 0) {
 		ps->table_failed = true;
+		if (cl.over_limit)
+			too_many_rules(ps, &cl, &line);
 	} else {
+		ps->nbuilt += cl.nentries;
 		run_command(ps, &cl, &line);
 	}
 	free(cl.jumpto);
@@ -1096,7 +1125,7 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	static const struct ipts_parse_opts defaults;
 	struct ipts_parse ps = { 0 };
 	struct ipts_scan sc = { 0 };
-	struct ipts_loc eof = { 0 };
+	struct ipts_loc eof = { 0 }, top = { 0 };
 	size_t nerrors = diags->nerrors;
 	uint32_t *cuts, ncuts;
 	char *vbuf = NULL;
@@ -1109,6 +1138,7 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	ps.nerrors_before = nerrors;
 	if (ipts_sniff(src, diags) < 0)
 		return NULL;
+	ps.max_rules = ps.opts->max_rules ? ps.opts->max_rules : IPTS_MAX_RULES;
 	ps.rs = ipts_ruleset_new(src);
 	cuts = prescan(&ps, &ncuts);
 
@@ -1129,8 +1159,14 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	} else {
 		yy_scan_buffer(src->buf, src->len + 2, scanner);
 	}
+	/* A directory libxtables cannot use is the file's first error. */
+	top.src = src;
+	top.line = top.col = 1;
 	ipts_xt_begin(ps.opts->full_loop);
-	rc = yyparse(scanner, &ps);
+	if (ipts_xt_init(ps.opts->xtables_libdir, &top, diags) < 0)
+		rc = 1;
+	else
+		rc = yyparse(scanner, &ps);
 	ipts_xt_end();
 	yylex_destroy(scanner);
 	free(vbuf);

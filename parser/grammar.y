@@ -79,9 +79,9 @@ line
 	: TABLE words EOL		{ ipts_build_table(ps, &@1); }
 	| CHAIN words EOL		{ ipts_build_chain(ps, &@1); }
 	| COMMIT words EOL		{ ipts_build_commit(ps, &@1); }
-	| COUNTERS words EOL		{ ipts_build_rule(ps, &@1, &@3); }
+	| COUNTERS words EOL		{ ipts_build_rule(ps, &@1, &@3); if (ps->stop) YYABORT; }
 	| BADCOUNTERS words EOL		{ ipts_build_error(ps, &@1, "bad counters: need ']'"); }
-	| words EOL			{ ipts_build_rule(ps, NULL, &@2); }
+	| words EOL			{ ipts_build_rule(ps, NULL, &@2); if (ps->stop) YYABORT; }
 	;
 
 words

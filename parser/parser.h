@@ -2,12 +2,21 @@
 #define IPTS_PARSER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct ipts_diags;
 struct ipts_rule;
 struct ipts_ruleset;
 struct ipts_source;
+
+/*
+ * The most rules one file may build unless told otherwise: every address
+ * pair of an -A, -I, -R, -D or -C line is a rule (iptables has no limit),
+ * so one line of 1,023-byte -s and -d lists makes up to 262,144; a rule
+ * costs up to 230 bytes (README "Running on untrusted files").
+ */
+#define IPTS_MAX_RULES 1000000
 
 struct ipts_parse_opts {
 	/* Honour counters as `iptables-restore -c` does: "[p:b]" before a
@@ -20,6 +29,13 @@ struct ipts_parse_opts {
 	/* Stop reading a file after this many errors, with a note saying
 	 * so (0: IPTS_MAX_ERRORS). The file is refused either way. */
 	unsigned int max_errors;
+	/* The directory libxtables loads extensions (libxt_NAME.so) from,
+	 * an absolute path; NULL: the one iptsim was built with. The
+	 * environment (XTABLES_LIBDIR, IPTABLES_LIB_DIR) is never read. */
+	const char *xtables_libdir;
+	/* Refuse a file that builds more rules than this, at the line that
+	 * crosses it (rules a later -D removes count too); 0: IPTS_MAX_RULES. */
+	uint64_t max_rules;
 };
 
 #define IPTS_MAX_ERRORS 20

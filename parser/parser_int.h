@@ -64,6 +64,7 @@ struct ipts_cmdline {
 	 * never an extension, as after xtables_announce_chain())? */
 	bool (*is_announced)(void *ctx, const char *name);
 	void *ctx;
+	uint64_t rules_left;		/* the entries this line may build */
 
 	/* out */
 	unsigned int command;		/* enum ipts_cmd */
@@ -89,6 +90,13 @@ struct ipts_cmdline {
 	bool counters_set;		/* -c / --set-counters given */
 	struct xt_counters counters;
 	uint16_t rule_flags;		/* enum ipts_rule_flags */
+	/* More than rules_left address pairs: nothing built, no diagnostic
+	 * (the caller says it); the -s or -d value word with the most, or
+	 * -1 when the line has one pair. */
+	bool over_limit;
+	uint64_t want_rules;
+	unsigned int nsrc, ndst;
+	int limit_word;
 };
 
 /*
@@ -99,6 +107,17 @@ struct ipts_cmdline {
  */
 int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
 		  struct ipts_diags *d);
+
+/*
+ * Make libxtables load extensions from @libdir (NULL: IPTS_XTABLES_LIBDIR,
+ * the directory iptsim was built with), whatever XTABLES_LIBDIR or
+ * IPTABLES_LIB_DIR say in the environment. Returns 0, or -1 with an error
+ * at @at in @d when the directory is unusable or libxtables cannot start.
+ * Process-wide: the last directory given wins; extensions loaded from an
+ * earlier one stay loaded.
+ */
+int ipts_xt_init(const char *libdir, const struct ipts_loc *at,
+		 struct ipts_diags *d);
 
 /*
  * Around one file's lines: ipts_xt_parse() keeps what it parsed (pointing
@@ -138,6 +157,8 @@ struct ipts_parse {
 	unsigned int nerrors_lines;	/* lines with a syntax error */
 	size_t nerrors_before;		/* the diagnostics' count at the start */
 	bool stopped;			/* too many errors: reading stopped */
+	uint64_t max_rules, nbuilt;	/* rules the file may build, has built */
+	bool stop;			/* refused whole: read no further */
 };
 
 /* Grammar actions (build.c). */

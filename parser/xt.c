@@ -24,6 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <xtables.h>
 
 #ifndef XT_OPTION_OFFSET_SCALE
@@ -335,21 +337,90 @@ static ssize_t err_write(void *cookie, const char *buf, size_t n)
 	return (ssize_t)n;
 }
 
-static void xt_init(void)
+/* Can libxtables load extensions from @dir? Else an error at @at. */
+static int check_libdir(const char *dir, const struct ipts_loc *at,
+			struct ipts_diags *d)
 {
+	char path[PATH_MAX];
+	struct stat st;
+	int n;
+
+	if (dir[0] != '/' || strchr(dir, ':')) {
+		ipts_diag_add(d, IPTS_ERROR, at, "cannot use '%s' as the "
+			      "xtables extension directory: not an absolute "
+			      "path of one directory", dir);
+		return -1;
+	}
+	if (stat(dir, &st) < 0) {
+		ipts_diag_add(d, IPTS_ERROR, at, "cannot use '%s' as the "
+			      "xtables extension directory: %s", dir,
+			      strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ipts_diag_add(d, IPTS_ERROR, at, "cannot use '%s' as the "
+			      "xtables extension directory: not a directory",
+			      dir);
+		return -1;
+	}
+	/* Every rule needs the standard target: no directory without it. */
+	n = snprintf(path, sizeof(path), "%s/libxt_standard.so", dir);
+	if (n < 0 || (size_t)n >= sizeof(path) || stat(path, &st) < 0 ||
+	    !S_ISREG(st.st_mode)) {
+		ipts_diag_add(d, IPTS_ERROR, at, "cannot use '%s' as the "
+			      "xtables extension directory: it holds no "
+			      "libxt_standard.so", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Where libxtables looks for extensions. xtables_init() takes the
+ * directory from XTABLES_LIBDIR (or IPTABLES_LIB_DIR) in the environment
+ * when one is set, and load_extension() then dlopen()s
+ * "<dir>/libxt_NAME.so" from it: whoever sets a CI job's environment
+ * would choose the code iptsim runs. iptsim pins the directory instead:
+ * the one of the libxtables it was built against (IPTS_XTABLES_LIBDIR,
+ * from pkg-config), or the one given with --xtables-libdir. The
+ * environment is libxtables' only way in, so the pinned directory is put
+ * there, over whatever the caller had set, before xtables_init() reads it.
+ */
+int ipts_xt_init(const char *libdir, const struct ipts_loc *at,
+		 struct ipts_diags *d)
+{
+	static char *pinned;
 	cookie_io_functions_t io = { .write = err_write };
 
-	if (xt.inited)
-		return;
-	if (xtables_init_all(&globals, NFPROTO_IPV4) < 0) {
-		fputs("iptsim: cannot initialise libxtables\n", stderr);
-		abort();
+	if (!libdir)
+		libdir = IPTS_XTABLES_LIBDIR;
+	if (xt.inited && strcmp(pinned, libdir) == 0)
+		return 0;
+	/* xtables_init() would _exit(111) in a set-uid process. */
+	if (getuid() != geteuid()) {
+		ipts_diag_add(d, IPTS_ERROR, at, "cannot initialise "
+			      "libxtables: it refuses to run set-uid");
+		return -1;
 	}
-	xt.err = fopencookie(NULL, "w", io);
-	if (!xt.err)
+	if (check_libdir(libdir, at, d) < 0)
+		return -1;
+	if (setenv("XTABLES_LIBDIR", libdir, 1) < 0)
 		ipts_oom();
-	setvbuf(xt.err, NULL, _IONBF, 0);
+	if (xtables_init_all(&globals, NFPROTO_IPV4) < 0) {
+		ipts_diag_add(d, IPTS_ERROR, at, "cannot initialise "
+			      "libxtables");
+		return -1;
+	}
+	if (!xt.err) {
+		xt.err = fopencookie(NULL, "w", io);
+		if (!xt.err)
+			ipts_oom();
+		setvbuf(xt.err, NULL, _IONBF, 0);
+	}
+	free(pinned);
+	pinned = ipts_xstrdup(libdir);
 	xt.inited = true;
+	return 0;
 }
 
 /* What an extension printed becomes a warning at the rule. */
@@ -437,6 +508,63 @@ int getaddrinfo(const char *node, const char *service,
 			xt.resolver_down = true;
 		return rc;
 	}
+}
+
+/* -- extension names ---------------------------------------------------- */
+
+/*
+ * libxtables turns a name into a path, "<dir>/libxt_NAME.so" and
+ * "<dir>/libipt_NAME.so" (load_extension()), and dlopen()s what it finds
+ * there: a name with '/' and ".." reaches any library on the machine
+ * from a directory holding a libxt_* subdirectory, and runs its
+ * constructor. Extension names are C identifiers' characters: iptables
+ * builds each library from extensions/libxt_NAME.c, and every name and
+ * real name the libraries of iptables 1.8.9 register (for every family)
+ * is letters, digits and '_' ("802_3", "mark_m", "TCPOPTSTRIP"). A name
+ * of other bytes is no extension anywhere: it is answered as one no
+ * library has, with iptables' words, and never becomes a path.
+ */
+static bool ext_name_ok(const char *name)
+{
+	const char *p;
+
+	for (p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_'))
+			return false;
+	return p != name && p - name < XT_EXTENSION_MAXNAMELEN;
+}
+
+/* xtables_find_match() for a name from a file. */
+static struct xtables_match *find_match(const char *name,
+					enum xtables_tryload tryload,
+					struct xtables_rule_match **matches)
+{
+	if (strlen(name) >= XT_EXTENSION_MAXNAMELEN)
+		xt_exit_err(PARAMETER_PROBLEM, "Invalid match name \"%s\" (%u "
+			    "chars max)", name, XT_EXTENSION_MAXNAMELEN - 1);
+	/* libxtables' own spellings of icmp6, renamed before any look-up */
+	if (!ext_name_ok(name) && strcmp(name, "icmpv6") != 0 &&
+	    strcmp(name, "ipv6-icmp") != 0) {
+		if (tryload == XTF_LOAD_MUST_SUCCEED)
+			xt_exit_err(PARAMETER_PROBLEM, "Couldn't load match "
+				    "`%s':%s", name, strerror(ENOENT));
+		return NULL;
+	}
+	return xtables_find_match(name, tryload, matches);
+}
+
+/* xtables_find_target() for a name from a file ("" is the standard one). */
+static struct xtables_target *find_target(const char *name,
+					  enum xtables_tryload tryload)
+{
+	if (name[0] != '\0' && !ext_name_ok(name)) {
+		if (tryload == XTF_LOAD_MUST_SUCCEED)
+			xt_exit_err(PARAMETER_PROBLEM, "Couldn't load target "
+				    "`%s':%s", name, strerror(ENOENT));
+		return NULL;
+	}
+	return xtables_find_target(name, tryload);
 }
 
 /* -- the option loop --------------------------------------------------- */
@@ -702,12 +830,12 @@ static struct xtables_match *find_proto(const char *pname,
 	if (xtables_strtoui(pname, NULL, &proto, 0, UINT8_MAX)) {
 		for (i = 0; xtables_chain_protos[i].name; i++)
 			if (xtables_chain_protos[i].num == proto)
-				return xtables_find_match(
+				return find_match(
 					xtables_chain_protos[i].name, tryload,
 					matches);
 		return NULL;
 	}
-	return xtables_find_match(pname, tryload, matches);
+	return find_match(pname, tryload, matches);
 }
 
 /* command_default(): an option of a loaded extension, or load_proto. */
@@ -787,7 +915,7 @@ static struct xtables_match *command_match(const char *name, int word,
 		opaque_begin(ox, word);
 		return NULL;
 	}
-	m = xtables_find_match(name, XTF_LOAD_MUST_SUCCEED, &xt.matches);
+	m = find_match(name, XTF_LOAD_MUST_SUCCEED, &xt.matches);
 	note_match_word(word);
 	size = XT_ALIGN(sizeof(struct xt_entry_match)) + m->size;
 	m->m = xtables_calloc(1, size);
@@ -836,7 +964,7 @@ static void command_jump(const char *name, int word, bool merge)
 	/* An announced chain name is never looked up as an extension. */
 	if (xt.cl->is_announced(xt.cl->ctx, xt.jumpto))
 		return;
-	xt.target = xtables_find_target(xt.jumpto, XTF_TRY_LOAD);
+	xt.target = find_target(xt.jumpto, XTF_TRY_LOAD);
 	if (!xt.target)
 		return;
 	size = XT_ALIGN(sizeof(struct xt_entry_target)) + xt.target->size;
@@ -966,7 +1094,7 @@ static void valid_chain_name(const char *name)
 		xt_exit_err(PARAMETER_PROBLEM, "chain name not allowed to "
 			    "start with `%c'\n", *name);
 	if (!xt.cl->is_announced(xt.cl->ctx, name) &&
-	    xtables_find_target(name, XTF_TRY_LOAD))
+	    find_target(name, XTF_TRY_LOAD))
 		xt_exit_err(PARAMETER_PROBLEM, "chain name may not clash with "
 			    "target name\n");
 }
@@ -2241,7 +2369,7 @@ static void build_entries(void)
 			if (xt.goto_set)
 				xt_exit_err(PARAMETER_PROBLEM, "goto '%s' is "
 					    "not a chain", xt.jumpto);
-			xtables_find_target(xt.jumpto, XTF_LOAD_MUST_SUCCEED);
+			find_target(xt.jumpto, XTF_LOAD_MUST_SUCCEED);
 		}
 		cl->std_target = true;
 	}
@@ -2360,6 +2488,16 @@ static void build_entries(void)
 		end = size + tsize;
 	}
 
+	/* The file's rule limit, before the entries take memory. */
+	if ((uint64_t)ns * nd > cl->rules_left) {
+		cl->over_limit = true;
+		cl->want_rules = (uint64_t)ns * nd;
+		cl->nsrc = ns;
+		cl->ndst = nd;
+		cl->limit_word = ns == 1 && nd == 1 ? -1 :
+				 ns >= nd ? xt.opt_val[1] : xt.opt_val[2];
+		siglongjmp(xt.escape, 1);
+	}
 	cl->nentries = ns * nd;
 	cl->entries = ipts_xcalloc(cl->nentries, sizeof(*cl->entries));
 	k = 0;
@@ -2407,7 +2545,7 @@ static void cut_short(void)
 		if (xt.goto_set)
 			xt_exit_err(PARAMETER_PROBLEM, "goto '%s' is not a "
 				    "chain", xt.jumpto);
-		xtables_find_target(xt.jumpto, XTF_LOAD_MUST_SUCCEED);
+		find_target(xt.jumpto, XTF_LOAD_MUST_SUCCEED);
 	}
 }
 
@@ -2489,7 +2627,8 @@ int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
 	bool resolver_down;
 	int gen_end;
 
-	xt_init();
+	if (!xt.inited && ipts_xt_init(NULL, line_loc, d) < 0)
+		return -1;
 	reset_state();
 	xt.resolver_skipped = false;
 	xt.diags = d;
@@ -2549,7 +2688,7 @@ static void save_match(FILE *out, const struct ipt_entry *e,
 		fprintf(out, " -m %s%s", name, (const char *)em->data);
 		return;
 	}
-	m = xtables_find_match(name, XTF_TRY_LOAD, NULL);
+	m = find_match(name, XTF_TRY_LOAD, NULL);
 	if (!m) {
 		fprintf(out, " -m %s", name);
 		return;
@@ -2599,7 +2738,7 @@ static void save_target(FILE *out, const struct ipts_rule *r)
 		fprintf(out, " -j %s%s", name, (const char *)et->data);
 		return;
 	}
-	t = xtables_find_target(name, XTF_TRY_LOAD);
+	t = find_target(name, XTF_TRY_LOAD);
 	if (!t) {
 		fprintf(out, " -j %s", name);
 		return;
@@ -2622,8 +2761,8 @@ int ipts_xt_save_entry(FILE *out, const struct ipts_rule *r,
 	FILE *saved_stdout;
 	unsigned int i;
 
-	(void)d;
-	xt_init();
+	if (!xt.inited && ipts_xt_init(NULL, &r->loc, d) < 0)
+		return -1;
 	/* save() callbacks print to stdout: point it at @out meanwhile. */
 	fflush(stdout);
 	saved_stdout = stdout;

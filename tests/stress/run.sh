@@ -162,6 +162,69 @@ check errors-100000 1
 	gen tables-2000
 check tables-2000 0
 
+# -- address lists: one line, many rules (issue 11) --------------------------
+# A line with N sources and M destinations is N x M rules; 600 lines of
+# 113 x 113 addresses, each line on its own interface (1.1 MB), would be
+# 7.7 million distinct rules, over 1.5 GB. The file is refused at the
+# line that crosses the rule limit, within a memory limit (ulimit -v) and
+# a time limit, and --max-rules moves the limit both ways.
+#
+# capped NAME FILE WANT VMEM_KIB SECONDS GREP [OPTIONS...]: iptsim check
+# OPTIONS $work/FILE.rules under ulimit -v VMEM_KIB and SECONDS; peak RSS
+# under README's bound, 64 MiB + 32 x the file size + 230 bytes x the rule
+# limit (--max-rules in OPTIONS, else 1,000,000).
+capped() {
+	name=$1
+	local f=$work/$2.rules want=$3 vmem=$4 secs=$5 pattern=$6 rc=0
+	local max=1000000 size limit rss= a prev=
+	shift 6
+	for a in "$@"; do
+		[ "$prev" = --max-rules ] && max=$a
+		prev=$a
+	done
+	(ulimit -v "$vmem" && exec "${timer[@]}" timeout "$secs" \
+		"${nonet[@]}" "$iptsim" check --color=never "$@" "$f") \
+		>"$work/out" 2>"$work/err" || rc=$?
+	size=$(stat -c %s "$f")
+	if [ "$rc" = 124 ]; then
+		fail "no answer in $secs s"
+	elif [ "$rc" != "$want" ]; then
+		fail "exit $rc, want $want: $(head -c 300 "$work/err")"
+	elif [ -n "$pattern" ] && ! grep -a -q -F -- "$pattern" "$work/out"; then
+		fail "no '$pattern' in the output"
+	elif [ ${#timer[@]} -gt 0 ] &&
+		rss=$(tail -n 1 "$work/rss") &&
+		limit=$((65536 + 32 * size / 1024 + 230 * max / 1024)) &&
+		[ "$rss" -gt "$limit" ]; then
+		fail "peak RSS $rss KiB > $limit KiB for $size bytes"
+	else
+		echo "ok   $name (exit $rc, $size bytes, ${rss:-?} KiB, under $vmem KiB and $secs s)"
+	fi
+}
+
+# addr_lines LINES: LINES rules of 113 sources x 113 destinations (8 bytes
+# an address, as many as a 1,023-byte word holds), on interface eLINE
+addr_lines() {
+	awk -v lines="$1" 'BEGIN {
+		for (i = 0; i < 113; i++)
+			l = l (i ? "," : "") (1 + int(i / 100)) ".0." \
+			    int(i % 100 / 10) "." (i % 10)
+		print "*filter"
+		for (n = 0; n < lines; n++)
+			print "-A INPUT -s " l " -d " l " -i e" n " -j ACCEPT"
+		print "COMMIT"
+	}'
+}
+addr_lines 600 | gen address-lists-7m
+capped address-lists-7m address-lists-7m 1 1048576 20 \
+	"address-lists-7m.rules:80:13: error: too many rules: the file would build 1008751, more than the limit of 1000000 (--max-rules N raises it)"
+addr_lines 2 | gen address-lists-25k
+capped address-lists-25k-lowered address-lists-25k 1 262144 20 \
+	"address-lists-25k.rules:3:13: error: too many rules: the file would build 25538, more than the limit of 20000 (--max-rules N raises it)" \
+	--max-rules 20000
+capped address-lists-25k-raised address-lists-25k 0 262144 20 "" \
+	--max-rules 25538
+
 # -- counters: the kernel keeps what strtoull saturates to ------------------
 # (iptables-legacy-restore -c then iptables-legacy-save -c prints
 # 18446744073709551615 for 2^64 and for 10^38, and for -1.)

@@ -5,8 +5,11 @@
  */
 #include "fixture.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define HDR "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n" \
 	    ":OUTPUT ACCEPT [0:0]\n"
@@ -280,6 +283,140 @@ static void test_grammar_words_of_a_rule(void **state)
 	assert_false(c->rules[1]->flags & IPTS_RULE_WIDE_LOCS);
 }
 
+/* The extension directory is the option's, or the build's: never the
+ * environment's; one that cannot work is an error, not an abort(). */
+static void test_grammar_xtables_libdir_is_pinned(void **state)
+{
+	struct ipts_fixture *f = *state;
+	const char *rules = HDR "-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n";
+
+	f->opts.xtables_libdir = "/nonexistent/xtables";
+	assert_null(load_str(f, rules));
+	assert_diag(f, 1, 1, "cannot use '/nonexistent/xtables' as the "
+		    "xtables extension directory: No such file or directory");
+	f->opts.xtables_libdir = "/";
+	assert_null(load_str(f, rules));
+	assert_diag(f, 1, 1, "it holds no libxt_standard.so");
+	setenv("XTABLES_LIBDIR", "/nonexistent/xtables", 1);
+	setenv("IPTABLES_LIB_DIR", "/nonexistent/xtables", 1);
+	f->opts.xtables_libdir = NULL;
+	assert_non_null(load_str(f, rules));
+	unsetenv("IPTABLES_LIB_DIR");
+}
+
+/*
+ * A trap for a name that would become a path: DIR/libxt_x/ exists, so
+ * "-m x/../../e" would reach DIR/../e.so, here a file that is no library
+ * (dlopen() would say so on stderr, a warning). Returns DIR, or NULL.
+ */
+static char *make_trap(char *base)
+{
+	static char dir[256];
+	char path[512];
+	FILE *fp;
+
+	if (!mkdtemp(base))
+		return NULL;
+	snprintf(dir, sizeof(dir), "%s/xt", base);
+	snprintf(path, sizeof(path), "%s/libxt_x", dir);
+	if (mkdir(dir, 0700) < 0 || mkdir(path, 0700) < 0)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/libipt_x", dir);
+	if (mkdir(path, 0700) < 0)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/libxt_standard.so", dir);
+	if (symlink(IPTS_XTABLES_LIBDIR "/libxt_standard.so", path) < 0)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/e.so", base);
+	fp = fopen(path, "w");
+	if (!fp)
+		return NULL;
+	fputs("not a library\n", fp);
+	fclose(fp);
+	return dir;
+}
+
+static void remove_trap(const char *base)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/e.so", base);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/xt/libxt_standard.so", base);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/xt/libxt_x", base);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/xt/libipt_x", base);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/xt", base);
+	rmdir(path);
+	rmdir(base);
+}
+
+/* -m, -j and -N names outside [A-Za-z0-9_] never reach a path. */
+static void test_grammar_extension_name_is_never_a_path(void **state)
+{
+	struct ipts_fixture *f = *state;
+	char base[] = "/tmp/iptsim-trap.XXXXXX";
+	const struct ipts_chain *c;
+	const char *dir = make_trap(base);
+
+	assert_non_null(dir);
+	f->opts.xtables_libdir = dir;
+	assert_null(load_str(f, HDR "-A INPUT -m x/../../e -j ACCEPT\n"
+			     "-A INPUT -j x/../../e\nCOMMIT\n"));
+	assert_diag(f, 5, 13, "Couldn't load match `x/../../e':No such file "
+		    "or directory");
+	assert_diag(f, 6, 13, "Couldn't load target `x/../../e':No such file "
+		    "or directory");
+	assert_false(fixture_has_diag(f, IPTS_WARNING, 0, 0, "e.so"));
+	/* libxtables' own spelling of icmp6 (no IPv4 extension) */
+	assert_null(load_str(f, HDR "-A INPUT -m icmpv6 -j ACCEPT\nCOMMIT\n"));
+	assert_diag(f, 5, 13, "Couldn't load match `icmp6'");
+	/* As a chain the name is fine: the kernel takes "x/../../e". */
+	assert_non_null(load_str(f, HDR "-N x/../../e\n"
+				 "-A INPUT -j x/../../e\nCOMMIT\n"));
+	assert_false(fixture_has_diag(f, IPTS_WARNING, 0, 0, "e.so"));
+	c = fixture_chain(f, "filter", "INPUT");
+	assert_int_equal(c->rules[0]->kind, IPTS_TGT_JUMP);
+	assert_string_equal(c->rules[0]->dest->name, "x/../../e");
+	f->opts.xtables_libdir = NULL;
+	remove_trap(base);
+}
+
+/* Every address pair is a rule; past the limit the file is refused whole,
+ * at the line that crosses it, and nothing after it is read. */
+static void test_grammar_rule_limit_refuses_the_file(void **state)
+{
+	struct ipts_fixture *f = *state;
+	const char *rules = HDR "-A INPUT -s 1.1.1.1,1.1.1.2 -j ACCEPT\n"
+		"-A INPUT -s 1.1.1.1,1.1.1.2 -d 2.2.2.1,2.2.2.2 -j ACCEPT\n"
+		"-A INPUT -m nosuchmatch -j ACCEPT\nCOMMIT\n";
+
+	f->opts.max_rules = 5;
+	assert_null(load_str(f, rules));
+	assert_diag(f, 6, 13, "too many rules: the file would build 6, more "
+		    "than the limit of 5 (--max-rules N raises it)");
+	assert_true(fixture_has_diag(f, IPTS_NOTE, 6, 13, "this line alone "
+				     "builds 4 rules, one for each pair of its "
+				     "2 source and 2 destination addresses"));
+	assert_int_equal(f->diags.nerrors, 1);
+	/* up to the limit: the kernel's semantics, unchanged */
+	f->opts.max_rules = 6;
+	assert_null(load_str(f, rules));
+	assert_diag(f, 7, 13, "Couldn't load match `nosuchmatch'");
+	assert_non_null(load_str(f, HDR "-A INPUT -s 1.1.1.1,1.1.1.2 -d "
+				 "2.2.2.1,2.2.2.2,2.2.2.3 -j ACCEPT\nCOMMIT\n"));
+	/* rules a -D builds to compare count too: their memory stays */
+	assert_null(load_str(f, HDR "-A INPUT -j ACCEPT\n-D INPUT -j ACCEPT\n"
+			     "-A INPUT -j DROP\n-A INPUT -j DROP\n"
+			     "-A INPUT -j DROP\n-A INPUT -j DROP\n"
+			     "-A INPUT -j DROP\nCOMMIT\n"));
+	assert_diag(f, 11, 1, "the file would build 7, more than the limit "
+		    "of 6");
+	f->opts.max_rules = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +438,9 @@ int main(void)
 		cmocka_unit_test(test_grammar_set_match_is_opaque),
 		cmocka_unit_test(test_grammar_same_blobs_are_shared),
 		cmocka_unit_test(test_grammar_words_of_a_rule),
+		cmocka_unit_test(test_grammar_xtables_libdir_is_pinned),
+		cmocka_unit_test(test_grammar_extension_name_is_never_a_path),
+		cmocka_unit_test(test_grammar_rule_limit_refuses_the_file),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
