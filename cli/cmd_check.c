@@ -18,7 +18,8 @@
 #include "sarif.h"
 
 static const char usage_text[] =
-	"usage: iptsim check [--format text|json|sarif] [--lint] [--color WHEN]\n"
+	"usage: iptsim check [--format text|json|sarif] [--lint [--ignore CODE]...]\n"
+	"                    [--color WHEN]\n"
 	"                    [-c] FILE...\n"
 	"\n"
 	"Check iptables-save files as iptables-restore and the kernel would\n"
@@ -27,28 +28,33 @@ static const char usage_text[] =
 	"  -c, --counters      honour counters as iptables-restore -c does\n"
 	"  --lint              add the findings of iptsim lint (warnings never\n"
 	"                      change the exit status)\n"
+	"  --ignore CODE       with --lint: do not report CODE (repeatable)\n"
 	"  --format FORMAT     text (default), json or sarif\n"
-	"  --color WHEN        auto (default), always or never\n"
 	IPTS_INPUT_HELP
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0 every file loads (warnings allowed), 1 errors,\n"
 	"2 usage error or unreadable file.\n";
 
+/* At least the number of lint codes. */
+#define IGNORE_MAX 32
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'F' },
-		{ "color", required_argument, NULL, 'C' },
 		{ "counters", no_argument, NULL, 'c' },
 		{ "lint", no_argument, NULL, 'L' },
+		{ "ignore", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		IPTS_INPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *ignore[IGNORE_MAX];
+	struct ipts_lint_opts lopts = { .ignore = ignore };
 	struct ipts_cli_input in;
 	enum ipts_format fmt = IPTS_FMT_TEXT;
-	enum ipts_color color = IPTS_COLOR_AUTO;
+	size_t k;
 	struct ipts_diags all = { 0 };
 	struct ipts_source **srcs;
 	bool *valid, lint = false, help = false;
@@ -64,16 +70,22 @@ int cmd_check(int argc, char **argv)
 				return ipts_usage_error("check", "unknown "
 							"format '%s'", optarg);
 			break;
-		case 'C':
-			if (ipts_color_parse(optarg, &color) < 0)
-				return ipts_usage_error("check", "unknown "
-							"--color '%s'", optarg);
-			break;
 		case 'c':
 			in.parse.counters = true;
 			break;
 		case 'L':
 			lint = true;
+			break;
+		case 'I':
+			if (!ipts_lint_code_find(optarg))
+				return ipts_usage_error("check", "unknown lint "
+							"code '%s'", optarg);
+			/* each code once: as many as there are codes */
+			for (k = 0; k < lopts.nignore; k++)
+				if (strcmp(ignore[k], optarg) == 0)
+					break;
+			if (k == lopts.nignore && k < IGNORE_MAX)
+				ignore[lopts.nignore++] = optarg;
 			break;
 		case 'h':
 			help = true;
@@ -121,7 +133,7 @@ int cmd_check(int argc, char **argv)
 			rc = IPTS_EXIT_NO;
 		/* lint findings are warnings and notes: never exit 1 */
 		if (rs && lint)
-			ipts_lint_ruleset(rs, NULL, &d);
+			ipts_lint_ruleset(rs, &lopts, &d);
 		ipts_ruleset_free(rs);
 		ipts_diags_sort(&d);
 		ipts_diags_move(&all, &d);
@@ -143,7 +155,7 @@ int cmd_check(int argc, char **argv)
 	} else if (fmt == IPTS_FMT_SARIF) {
 		ipts_sarif_write(stdout, &all);
 	} else {
-		ipts_report_text(stdout, &all, ipts_color_use(color, stdout));
+		ipts_report_text(stdout, &all, ipts_color_use(in.color, stdout));
 	}
 	ipts_diags_free(&all);
 	for (i = 0; i < nfiles; i++)

@@ -32,7 +32,6 @@ static const char usage_text[] =
 	"  --list-codes        print every code with its meaning and exit\n"
 	"  -c, --counters      honour counters as iptables-restore -c does\n"
 	"  --format FORMAT     text (default), json or sarif\n"
-	"  --color WHEN        auto (default), always or never\n"
 	IPTS_INPUT_HELP
 	"  -h, --help          show this help\n"
 	"\n"
@@ -75,7 +74,6 @@ int cmd_lint(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'F' },
-		{ "color", required_argument, NULL, 'C' },
 		{ "ignore", required_argument, NULL, 'I' },
 		{ "list-codes", no_argument, NULL, 'L' },
 		{ "counters", no_argument, NULL, 'c' },
@@ -86,7 +84,6 @@ int cmd_lint(int argc, char **argv)
 	struct ipts_cli_input in;
 	struct ipts_lint_opts lopts = { 0 };
 	enum ipts_format fmt = IPTS_FMT_TEXT;
-	enum ipts_color color = IPTS_COLOR_AUTO;
 	struct ipts_diags all = { 0 };
 	struct ipts_source **srcs;
 	const char **ignore;
@@ -108,13 +105,6 @@ int cmd_lint(int argc, char **argv)
 				free(ignore);
 				return ipts_usage_error("lint", "unknown "
 							"format '%s'", optarg);
-			}
-			break;
-		case 'C':
-			if (ipts_color_parse(optarg, &color) < 0) {
-				free(ignore);
-				return ipts_usage_error("lint", "unknown "
-							"--color '%s'", optarg);
 			}
 			break;
 		case 'I':
@@ -196,7 +186,7 @@ int cmd_lint(int argc, char **argv)
 	else if (fmt == IPTS_FMT_SARIF)
 		ipts_sarif_write(stdout, &all);
 	else
-		ipts_report_text(stdout, &all, ipts_color_use(color, stdout));
+		ipts_report_text(stdout, &all, ipts_color_use(in.color, stdout));
 	ipts_diags_free(&all);
 	for (i = 0; i < nfiles; i++)
 		ipts_source_free(srcs[i]);

@@ -40,7 +40,6 @@ static const char usage_text[] =
 	"the rule that decides.\n"
 	"\n"
 	"  --format text|json|junit  output format (default text)\n"
-	"  --color=WHEN         colour diagnostics: auto, always, never\n"
 	IPTS_INPUT_HELP
 	"  -h, --help           show this help\n"
 	"\n"
@@ -737,7 +736,6 @@ int cmd_test(int argc, char **argv)
 	enum { OPT_FORMAT = 256, OPT_COLOR };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "help", no_argument, NULL, 'h' },
 		IPTS_INPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -747,7 +745,6 @@ int cmd_test(int argc, char **argv)
 	struct ipts_diags keep = { 0 };
 	struct ipts_source *rsrc = NULL;
 	char why[512];
-	enum ipts_color color = IPTS_COLOR_AUTO;
 	enum test_format fmt = FMT_TEXT;
 	size_t passed = 0, failed = 0, errors = 0, tests = 0;
 	struct ipts_ruleset *rs;
@@ -770,12 +767,6 @@ int cmd_test(int argc, char **argv)
 			else
 				return ipts_usage_error("test", "invalid "
 					"format '%s': text, json or junit",
-					optarg);
-			break;
-		case OPT_COLOR:
-			if (ipts_color_parse(optarg, &color) < 0)
-				return ipts_usage_error("test", "invalid "
-					"--color '%s': auto, always or never",
 					optarg);
 			break;
 		case 'h':
@@ -848,7 +839,7 @@ int cmd_test(int argc, char **argv)
 			if (!sp->v[k].error)
 				run_one(rs, sp, &d, &sp->v[k], &res);
 		ipts_diags_sort(&d);
-		ipts_report_text(stderr, &d, ipts_color_use(color, stderr));
+		ipts_report_text(stderr, &d, ipts_color_use(in.color, stderr));
 		ipts_diags_free(&d);
 		for (k = 0; k < sp->n; k++) {
 			const struct expect *x = &sp->v[k];

@@ -64,6 +64,13 @@ int ipts_cli_input_opt(struct ipts_cli_input *in, const char *cmd, int c,
 		       const char *arg)
 {
 	switch (c) {
+	case IPTS_IOPT_COLOR:
+		if (ipts_color_parse(arg, &in->color) < 0) {
+			ipts_usage_error(cmd, "invalid --color '%s': auto, "
+					 "always or never", arg);
+			return -1;
+		}
+		return 1;
 	case IPTS_IOPT_FOLLOW:
 		in->read.follow_symlinks = true;
 		return 1;

@@ -11,15 +11,18 @@
 
 #include "diag.h"
 #include "parser.h"
+#include "report.h"
 
 struct ipts_cli_input {
 	struct ipts_read_opts read;
 	struct ipts_parse_opts parse;
+	enum ipts_color color;		/* --color: diagnostics, text output */
 };
 
 /* getopt_long values of the input options (above every command's own). */
 enum {
 	IPTS_IOPT_FOLLOW = 0x400,
+	IPTS_IOPT_COLOR,
 	IPTS_IOPT_MAX_SIZE,
 	IPTS_IOPT_MAX_ERRORS,
 	IPTS_IOPT_XTABLES_LIBDIR,
@@ -29,6 +32,7 @@ enum {
 
 #define IPTS_INPUT_LONGOPTS						\
 	{ "follow-symlinks", no_argument, NULL, IPTS_IOPT_FOLLOW },	\
+	{ "color", required_argument, NULL, IPTS_IOPT_COLOR },		\
 	{ "max-size", required_argument, NULL, IPTS_IOPT_MAX_SIZE },	\
 	{ "max-errors", required_argument, NULL, IPTS_IOPT_MAX_ERRORS },	\
 	{ "xtables-libdir", required_argument, NULL,			\
@@ -37,6 +41,8 @@ enum {
 
 /* Their lines for a command's --help. */
 #define IPTS_INPUT_HELP							\
+	"  --color WHEN         colour diagnostics: auto (default), always\n"	\
+	"                       or never\n"					\
 	"  --follow-symlinks    read a FILE that is a symbolic link (by\n"	\
 	"                       default it is refused)\n"			\
 	"  --max-size BYTES     refuse a file larger than BYTES (suffix K,\n"	\

@@ -137,7 +137,7 @@ struct ipts_ruleset *ipts_cli_load_keep(const char *cmd, const char *path,
 		ipts_ruleset_index(rs);
 	if (!rs) {
 		ipts_diags_sort(&d);
-		ipts_report_text(stderr, &d, ipts_color_use(IPTS_COLOR_AUTO,
+		ipts_report_text(stderr, &d, ipts_color_use(in->color,
 							    stderr));
 		fprintf(stderr, "iptsim %s: '", cmd);
 		ipts_text_file(stderr, path);
