@@ -118,7 +118,8 @@ sys.exit(1 if failed else 0)
 PY
 }
 
-# run WANT_RC KIND ARGS...: stdout to be checked as KIND, stderr as text.
+# run WANT_RC KIND ARGS...: stdout to be checked as KIND, stderr as text
+# (as color with --color=always).
 # The exit code is checked here, the outputs all at once at the end.
 checks=()
 run() {
@@ -132,7 +133,11 @@ run() {
 		echo "FAIL iptsim $(cat "cmd.$ncases"): exit code $rc, expected $want"
 		fail=1
 	fi
-	checks+=("$kind" "out.$ncases" text "err.$ncases")
+	# --color=always colours the diagnostics on stderr too
+	case " $* " in
+	*" --color=always "*) checks+=("$kind" "out.$ncases" color "err.$ncases") ;;
+	*) checks+=("$kind" "out.$ncases" text "err.$ncases") ;;
+	esac
 }
 
 for f in good.rules bad.rules "${names[@]}" "${names[@]/#/bad-}"; do

@@ -71,6 +71,30 @@ python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' \
 	"$out"
 echo "junit: a spec with invalid UTF-8 and control bytes gives well-formed XML"
 
+# Sequences that look like UTF-8 but are no XML 1.0 characters: a
+# surrogate, overlong forms, a code point past U+10FFFF, U+FFFE, U+FFFF;
+# and C1 controls, which XML allows but a report must not show raw.
+printf 'connected --uid "\355\240\200 \300\257 \340\200\257 \364\220\200\200"\ntimeout --uid "\357\277\276\357\277\277 \302\233 \342\200\256"\nconnected --dport 1060 --decided-by "x\355\240\200:\357\277\277:rule:1"\n' \
+	> "$bad/forms.spec"
+rc=0
+NO_COLOR=1 "$iptsim" test --format junit pass.rules "$bad/forms.spec" \
+	> "$out" 2> /dev/null || rc=$?
+[ "$rc" = 2 ] || { echo "FAIL: forms.spec: exit code $rc, expected 2"; exit 1; }
+python3 - "$out" <<'PY'
+import sys
+import xml.dom.minidom
+
+data = open(sys.argv[1], "rb").read()
+xml.dom.minidom.parseString(data)
+text = data.decode("utf-8")
+for c in ("\ufffe", "\uffff", "\u009b", "\u202e"):
+    assert c not in text, "raw U+%04X in the document" % ord(c)
+for e in ("\\xed\\xa0\\x80", "\\xc0\\xaf", "\\xf4\\x90\\x80\\x80",
+          "\\ufffe\\uffff", "\\u009b", "\\u202e"):
+    assert e in text, "no %s in the document" % e
+PY
+echo "junit: surrogates, overlong forms, U+FFFE/U+FFFF and C1 are mapped"
+
 # RULES that does not load, and a spec that cannot be read: still a
 # document, each file a testsuite holding one testcase in error.
 check_errors() {

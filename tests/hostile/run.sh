@@ -126,8 +126,8 @@ case_ config-file 1 --has 'not iptables-save text' --not SECRET -- check config
 case_ config-file-json 1 --not SECRET --json -- check --format json config
 case_ config-file-lint 2 --not SECRET -- lint config
 case_ config-file-trace 2 --not SECRET -- trace config --dport 22
-head -c 200000 /dev/urandom > random.rules
-case_ random-bytes 1 --not ' | ' -- check random.rules
+{ printf '\211PNG\r\n\032\n'; seq 1 40000 | gzip -n -c; } > binary.rules
+case_ binary-file 1 --has 'not iptables-save text' --not ' | ' -- check binary.rules
 awk 'BEGIN { print "*filter"; for (i = 0; i < 100000; i++)
 	print "-A INPUT -p tcp --dprt " i " -j ACCEPT"; print "COMMIT" }' > errors.rules
 case_ many-errors 1 --has '20 errors: the rest of the file was not read' \
