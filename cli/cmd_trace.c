@@ -113,6 +113,10 @@ static void print_headline(FILE *f, const struct ipts_query *q,
 	else
 		fprintf(f, "connect() from uid %u to %s: ", q->uid, dst);
 	fputs(outcome_words(res->outcome), f);
+	if (res->over_budget) {
+		fprintf(f, " — %s\n", res->budget_why);
+		return;
+	}
 	if (res->outcome == IPTS_UNDETERMINED) {
 		fputs(" — possible: ", f);
 		print_possible(f, res->possible & ~(1u << IPTS_UNDETERMINED));
@@ -140,6 +144,16 @@ static void print_reason_text(FILE *f, const struct ipts_reason *r)
 			ipts_rule_text(r->rule), r->why);
 	else
 		fprintf(f, "  %s\n", r->why);
+}
+
+/* Where a path longer than --max-trace-lines was cut. */
+static void print_cut(FILE *f, const struct ipts_packet *p, const char *indent)
+{
+	fprintf(f, "%s... %llu%s TRACE lines of the %s left out "
+		"(--max-trace-lines %zu: the first %zu and the last are shown)"
+		" ...\n", indent, (unsigned long long)p->trace_omitted,
+		p->trace_omitted == UINT64_MAX ? " or more" : "", p->name,
+		p->ntrace, p->ntrace - 1);
 }
 
 static void print_text(FILE *f, const struct ipts_query *q,
@@ -191,6 +205,8 @@ static void print_text(FILE *f, const struct ipts_query *q,
 		for (k = 0, e = 0; k <= p->ntrace; k++) {
 			char buf[256];
 
+			if (p->trace_omitted && k + 1 == p->ntrace)
+				print_cut(f, p, "  ");
 			for (; e < p->nev && p->ev[e].after == k; e++)
 				fprintf(f, "  %s%s\n",
 					p->ev[e].kind == IPTS_EV_NAT ? "nat: " :
@@ -213,6 +229,9 @@ static void print_kernel_trace(FILE *f, const struct ipts_result *res)
 
 		for (k = 0; k < p->ntrace; k++) {
 			char buf[256];
+
+			if (p->trace_omitted && k + 1 == p->ntrace)
+				print_cut(f, p, "");
 
 			if (!p->trace[k].kernel_logged)
 				continue;
