@@ -860,6 +860,9 @@ struct lint {
 	const struct ipts_lint_opts *opts;
 	struct ipts_diags *d;
 	size_t nfound;
+	/* comparisons made and allowed; set once they ran out */
+	uint64_t visits, max_visits;
+	bool over;
 	/* per chain of the current table: 0 unknown, 1 busy, 2 harmless,
 	 * 3 changes */
 	unsigned char *chain_mut;
@@ -1046,6 +1049,28 @@ static void note_rule(struct lint *l, const struct ipts_rule *r, uint32_t num,
 
 /* ---- the checks ---- */
 
+/* One rule comparison; false once the budget is spent (and then, once, a
+ * warning at @at says where lint stopped). */
+static bool spend(struct lint *l, const struct ipts_rule *at)
+{
+	if (l->over)
+		return false;
+	if (l->visits < l->max_visits) {
+		l->visits++;
+		return true;
+	}
+	l->over = true;
+	ipts_diag_add(l->d, IPTS_WARNING, &at->loc, "lint stopped comparing "
+		      "rules here, at its budget of %llu rule comparisons%s%s%s: "
+		      "from this rule on, shadowed, redundant and owner-only "
+		      "rules (IPT001-IPT003, IPT008) are not reported",
+		      (unsigned long long)l->max_visits,
+		      l->opts && l->opts->budget_name ? " (" : "",
+		      l->opts && l->opts->budget_name ? l->opts->budget_name :
+		      "", l->opts && l->opts->budget_name ? ")" : "");
+	return false;
+}
+
 static void lint_order(struct lint *l, const struct ipts_chain *c,
 		       struct space *sp)
 {
@@ -1054,6 +1079,8 @@ static void lint_order(struct lint *l, const struct ipts_chain *c,
 	for (i = 0; i < c->nrules; i++) {
 		const struct ipts_rule *b = c->rules[i];
 
+		if (!spend(l, b))
+			return;
 		if (stop != UINT32_MAX) {
 			const struct ipts_rule *a = c->rules[stop];
 
@@ -1077,6 +1104,8 @@ static void lint_order(struct lint *l, const struct ipts_chain *c,
 				const struct ipts_rule *a = c->rules[j];
 				const char *code;
 
+				if (!spend(l, b))
+					return;
 				if (terminates(a) && space_covers(&sp[j], &sp[i])) {
 					char v[64];
 
@@ -1156,6 +1185,8 @@ static void lint_owner_trap(struct lint *l, const struct ipts_chain *c,
 			const struct ipts_rule *b = c->rules[j];
 			bool clear = true;
 
+			if (!spend(l, b))
+				return;
 			/* B drops the same users' SYNs too: not our trap; B
 			 * restricted to other TCP flags: not the SYN */
 			if (b->kind != IPTS_TGT_DROP || !sp[j].modelled ||
@@ -1171,6 +1202,8 @@ static void lint_owner_trap(struct lint *l, const struct ipts_chain *c,
 			for (k = 0; k < j && clear; k++) {
 				const struct ipts_rule *o = c->rules[k];
 
+				if (!spend(l, b))
+					return;
 				if (k == i || !space_overlap(&sp[k], a) ||
 				    !space_overlap(&sp[k], &sp[j]))
 					continue;
@@ -1440,15 +1473,29 @@ static void lint_table(struct lint *l, const struct ipts_table *t)
 	l->by_addr_idx = NULL;
 }
 
-size_t ipts_lint_ruleset(const struct ipts_ruleset *rs,
-			 const struct ipts_lint_opts *opts,
-			 struct ipts_diags *d)
+size_t ipts_lint_ruleset_stats(const struct ipts_ruleset *rs,
+			       const struct ipts_lint_opts *opts,
+			       struct ipts_diags *d, struct ipts_lint_stats *st)
 {
 	struct lint l = { .rs = rs, .opts = opts, .d = d };
 	unsigned int i;
 
-	for (i = 0; i < IPTS_TABLE_COUNT; i++)
+	l.max_visits = opts && opts->max_visits ? opts->max_visits :
+		       IPTS_LINT_DEFAULT_MAX_VISITS;
+	for (i = 0; i < IPTS_TABLE_COUNT && !l.over; i++)
 		if (rs->tables[i])
 			lint_table(&l, rs->tables[i]);
+	if (st) {
+		st->visits = l.visits;
+		st->max_visits = l.max_visits;
+		st->over_budget = l.over;
+	}
 	return l.nfound;
+}
+
+size_t ipts_lint_ruleset(const struct ipts_ruleset *rs,
+			 const struct ipts_lint_opts *opts,
+			 struct ipts_diags *d)
+{
+	return ipts_lint_ruleset_stats(rs, opts, d, NULL);
 }

@@ -413,6 +413,44 @@ static void test_lint_loopback_facts_once_per_chain(void **state)
 	assert_no_finding("IPT009");
 }
 
+/* Shadowing costs n^2/2 comparisons in a chain of n disjoint rules: past
+ * the budget lint stops comparing and says where. */
+static void test_lint_budget_stops_and_says_where(void **state)
+{
+	struct ipts_fixture *f = *state;
+	struct ipts_lint_opts o = { .max_visits = 1000,
+				    .budget_name = "--max-visits" };
+	struct ipts_lint_stats st;
+	char text[65536];
+	size_t n = 0, i;
+	bool said = false;
+
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "*filter\n");
+	for (i = 0; i < 200; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "-A INPUT -p tcp -m tcp --dport %zu "
+				      "-j ACCEPT\n", i + 1);
+	n += (size_t)snprintf(text + n, sizeof(text) - n,
+			      "-A INPUT -p tcp -m tcp --dport 5 -j ACCEPT\n"
+			      "COMMIT\n");
+	ipts_diags_free(&found);
+	memset(&found, 0, sizeof(found));
+	assert_non_null(load_str(f, text));
+	ipts_lint_ruleset_stats(f->rs, &o, &found, &st);
+	assert_true(st.over_budget);
+	assert_int_equal(st.visits, 1000);
+	for (i = 0; i < found.n; i++)
+		if (!found.v[i].code && strstr(found.v[i].msg, "budget of 1000 "
+					       "rule comparisons (--max-visits)"))
+			said = true;
+	assert_true(said);
+	/* the duplicate at the end was not reached */
+	assert_no_finding("IPT003");
+	/* with the default budget it is */
+	lint(f, text, NULL);
+	assert_finding("IPT003", 202, NULL);
+}
+
 static void test_lint_state_and_conntrack_mixed(void **state)
 {
 	lint(*state, FILTER("-A INPUT -m conntrack --ctstate ESTABLISHED "
@@ -502,6 +540,7 @@ int main(void)
 		T(test_lint_owner_trap_names_the_ports_it_drops),
 		T(test_lint_drop_policy_without_loopback),
 		T(test_lint_loopback_facts_once_per_chain),
+		T(test_lint_budget_stops_and_says_where),
 		T(test_lint_state_and_conntrack_mixed),
 		T(test_lint_comment_marker_silences),
 		T(test_lint_codes_are_documented),
