@@ -46,6 +46,7 @@ static const char usage_text[] =
 	"                       log given the file's own TRACE rules\n"
 	"  --format text|json   output format (default text)\n"
 	IPTS_INPUT_HELP
+	IPTS_BUDGET_HELP
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 connected (udp: delivered), 1 not, 2 usage error or a\n"
@@ -251,9 +252,11 @@ int cmd_trace(int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		IPTS_INPUT_LONGOPTS,
+		IPTS_BUDGET_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ipts_cli_input in;
+	struct ipts_cli_budget budget;
 	struct ipts_source *src = NULL;
 	struct ipts_ruleset *rs;
 	struct ipts_result res;
@@ -265,6 +268,7 @@ int cmd_trace(int argc, char **argv)
 
 	ipts_query_init(&q);
 	ipts_cli_input_init(&in);
+	ipts_cli_budget_init(&budget);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -285,6 +289,12 @@ int cmd_trace(int argc, char **argv)
 			return ipts_usage_error("trace", "option '%s' needs a "
 						"value", argv[optind - 1]);
 		default:
+			switch (ipts_cli_budget_opt(&budget, "trace", c, optarg)) {
+			case 1:
+				continue;
+			case -1:
+				return IPTS_EXIT_USAGE;
+			}
 			switch (ipts_cli_input_opt(&in, "trace", c, optarg)) {
 			case 1:
 				continue;
@@ -312,7 +322,8 @@ int cmd_trace(int argc, char **argv)
 		return IPTS_EXIT_USAGE;
 	}
 	ipts_result_init(&res);
-	if (ipts_simulate(rs, &q, &res) < 0) {
+	if (ipts_simulate_limited(rs, &q, ipts_cli_budget_next(&budget),
+				  &res) < 0) {
 		fprintf(stderr, "iptsim trace: %s\n", res.why);
 		rc = IPTS_EXIT_USAGE;
 		goto out;

@@ -1,5 +1,6 @@
 /*
- * input.c - the options every file-reading command shares (see input.h).
+ * input.c - the options every file-reading command shares, and the
+ * budgets of those that walk (see input.h).
  */
 #include "input.h"
 
@@ -72,4 +73,87 @@ int ipts_cli_help(const char *cmd, const char *usage, int noperands)
 					"file name that starts with '-')");
 	fputs(usage, stdout);
 	return IPTS_EXIT_YES;
+}
+
+void ipts_cli_budget_init(struct ipts_cli_budget *b)
+{
+	memset(b, 0, sizeof(*b));
+	ipts_limits_init(&b->lim);
+	b->lim.budget_name = "--max-visits";
+	b->max_total = IPTS_DEFAULT_MAX_TOTAL_VISITS;
+}
+
+/* A count: decimal digits, at least 1. */
+static int parse_count(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v == 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int ipts_cli_budget_opt(struct ipts_cli_budget *b, const char *cmd, int c,
+			const char *arg)
+{
+	static const char *const names[] = {
+		[IPTS_BOPT_MAX_VISITS - IPTS_BOPT_MAX_VISITS] = "--max-visits",
+		[IPTS_BOPT_MAX_TOTAL - IPTS_BOPT_MAX_VISITS] =
+			"--max-total-visits",
+		[IPTS_BOPT_MAX_LINES - IPTS_BOPT_MAX_VISITS] =
+			"--max-trace-lines",
+	};
+	uint64_t v;
+
+	if (c < IPTS_BOPT_MAX_VISITS || c >= IPTS_BOPT_END)
+		return 0;
+	if (parse_count(arg, &v) < 0) {
+		ipts_usage_error(cmd, "invalid %s '%s': a number, at least 1",
+				 names[c - IPTS_BOPT_MAX_VISITS], arg);
+		return -1;
+	}
+	if (c == IPTS_BOPT_MAX_VISITS) {
+		b->lim.max_visits = v;
+		b->visits_given = true;
+	} else if (c == IPTS_BOPT_MAX_TOTAL) {
+		b->max_total = v;
+	} else {
+		b->lim.max_trace_lines = v;
+	}
+	return 1;
+}
+
+const struct ipts_limits *ipts_cli_budget_next(struct ipts_cli_budget *b)
+{
+	uint64_t left = b->max_total > b->spent ? b->max_total - b->spent : 0;
+
+	b->next = b->lim;
+	if (left < b->lim.max_visits) {
+		snprintf(b->name, sizeof(b->name), "what was left of "
+			 "--max-total-visits %llu",
+			 (unsigned long long)b->max_total);
+		b->next.max_visits = left;
+		b->next.budget_name = b->name;
+	}
+	return &b->next;
+}
+
+void ipts_cli_budget_spend(struct ipts_cli_budget *b,
+			   const struct ipts_result *res)
+{
+	b->spent = res->visits > UINT64_MAX - b->spent ? UINT64_MAX :
+		   b->spent + res->visits;
+	if (res->over_budget)
+		b->hit = true;
+}
+
+bool ipts_cli_budget_spent(const struct ipts_cli_budget *b)
+{
+	return b->spent >= b->max_total;
 }

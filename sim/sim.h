@@ -215,8 +215,11 @@ void ipts_result_free(struct ipts_result *res);
  * answered from a memo of its earlier walk.
  */
 struct ipts_limits {
-	uint64_t max_visits;		/* >= 1 */
+	uint64_t max_visits;		/* 0: none left, stop at once */
 	uint64_t max_trace_lines;	/* per packet, >= 1 */
+	/* What the budget's sentence names as its source ("--max-visits"),
+	 * or NULL. */
+	const char *budget_name;
 };
 
 #define IPTS_DEFAULT_MAX_VISITS 10000000ULL

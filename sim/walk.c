@@ -431,10 +431,13 @@ static void memo_replay(struct ipts_sim *s, const struct memo_ent *e)
 static void budget_stop(struct ipts_sim *s)
 {
 	s->over_budget = true;
+	const char *name = s->budget_name;
+
 	snprintf(s->budget_why, s->budget_why_len, "the walk stopped at "
-		 "its budget of %llu rule visits (--max-visits): the paths "
-		 "of this file are too long to walk in full",
-		 (unsigned long long)s->max_visits);
+		 "its budget of %llu rule visits%s%s%s: the paths of this "
+		 "file are too long to walk in full",
+		 (unsigned long long)s->max_visits, name ? " (" : "",
+		 name ? name : "", name ? ")" : "");
 	ipts_sim_unmodelled(s, NULL, s->budget_why);
 }
 
@@ -464,10 +467,11 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 		uint32_t slot;
 		unsigned int v;
 
-		if (++s->visits > s->max_visits) {
+		if (s->visits == s->max_visits) {
 			budget_stop(s);
 			return NF_DROP;
 		}
+		s->visits++;
 		if (i >= c->nrules) {
 			trace_rule(s, c, NULL, c->nrules, hook, p);
 			if (c->hook >= 0)
@@ -578,6 +582,7 @@ void ipts_limits_init(struct ipts_limits *lim)
 {
 	lim->max_visits = IPTS_DEFAULT_MAX_VISITS;
 	lim->max_trace_lines = IPTS_DEFAULT_MAX_TRACE_LINES;
+	lim->budget_name = NULL;
 }
 
 void ipts_query_init(struct ipts_query *q)
@@ -802,7 +807,8 @@ int ipts_simulate_limited(const struct ipts_ruleset *rs,
 	memset(&s, 0, sizeof(s));
 	s.rs = rs;
 	s.q = q;
-	s.max_visits = lim->max_visits ? lim->max_visits : 1;
+	s.max_visits = lim->max_visits;
+	s.budget_name = lim->budget_name;
 	s.max_lines = lim->max_trace_lines ? lim->max_trace_lines : 1;
 	s.budget_why = res->budget_why;
 	s.budget_why_len = sizeof(res->budget_why);

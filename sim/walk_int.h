@@ -130,6 +130,7 @@ struct ipts_sim {
 	/* Budgets (struct ipts_limits) and what was spent. */
 	uint64_t visits, max_visits, max_lines;
 	bool over_budget;
+	const char *budget_name;	/* struct ipts_limits' */
 	char *budget_why;		/* the result's, for the reason */
 	size_t budget_why_len;
 	/* Events that make a chain's walk no function of the packet's state

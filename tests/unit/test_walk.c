@@ -955,6 +955,7 @@ static void test_walk_visit_budget_makes_it_undetermined(void **state)
 	assert_int_equal(res.max_visits, 100000);
 	assert_true(res.nreasons >= 1);
 	assert_non_null(strstr(res.budget_why, "100000 rule visits"));
+	assert_int_equal(res.visits, 100000);
 	assert_ptr_equal(res.reasons[res.nreasons - 1].why, res.budget_why);
 	assert_true(res.reasons[res.nreasons - 1].changes_outcome);
 	free(text);
