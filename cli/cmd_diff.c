@@ -46,13 +46,17 @@ static const char usage_text[] =
 	"                       output format (default text); sarif: each\n"
 	"                       change a result at the rule responsible\n"
 	IPTS_INPUT_HELP
+	IPTS_BUDGET_HELP
 	"  -h, --help           show this help\n"
 	"\n"
 	"A connection undetermined on either side is a change only when the\n"
-	"sets of possible outcomes differ; otherwise it is counted apart.\n"
+	"sets of possible outcomes differ; otherwise it is counted apart. A\n"
+	"connection whose walk ran out of its budget on either side is not\n"
+	"compared, and once --max-total-visits is spent no more are asked.\n"
 	"\n"
 	"Exit status: 0 no difference, 1 some connection changed, 2 usage error\n"
-	"or a file that does not load.\n";
+	"or a file that does not load, 3 some connection could not be compared\n"
+	"within the budgets (the changes listed may not be all).\n";
 
 enum {
 	OPT_PROTO = 256,
@@ -210,6 +214,7 @@ struct diff_opts {
 	enum ipts_format fmt;
 	bool list_undet;
 	struct ipts_cli_input in;
+	struct ipts_cli_budget budget;
 };
 
 static int parse_args(int argc, char **argv, struct diff_opts *o)
@@ -223,6 +228,7 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 		{ "undetermined", no_argument, NULL, OPT_UNDET },
 		{ "help", no_argument, NULL, 'h' },
 		IPTS_INPUT_LONGOPTS,
+		IPTS_BUDGET_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v;
@@ -230,6 +236,7 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 	int c;
 
 	ipts_cli_input_init(&o->in);
+	ipts_cli_budget_init(&o->budget);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -286,6 +293,13 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 			return ipts_usage_error("diff", "option '%s' needs a "
 						"value", argv[optind - 1]);
 		default:
+			switch (ipts_cli_budget_opt(&o->budget, "diff", c,
+						    optarg)) {
+			case 1:
+				continue;
+			case -1:
+				return IPTS_EXIT_USAGE;
+			}
 			switch (ipts_cli_input_opt(&o->in, "diff", c, optarg)) {
 			case 1:
 				continue;
@@ -307,6 +321,8 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 
 struct tally {
 	size_t compared, changed, undetermined, refused;
+	size_t over;			/* out of budget on a side */
+	size_t not_asked;		/* left when the run's budget ran out */
 	struct ipts_diags *sarif;	/* changes, for --format sarif */
 };
 
@@ -350,9 +366,10 @@ static void add_change_diag(struct ipts_diags *d, const struct ipts_query *q,
 
 static void compare(const struct ipts_ruleset *old_rs,
 		    const struct ipts_ruleset *new_rs,
-		    const struct ipts_probe_set *set, const struct diff_opts *opt,
+		    const struct ipts_probe_set *set, struct diff_opts *opt,
 		    struct tally *t)
 {
+	struct ipts_cli_budget *b = &opt->budget;
 	struct ipts_result o, n;
 	size_t i;
 
@@ -361,9 +378,24 @@ static void compare(const struct ipts_ruleset *old_rs,
 	for (i = 0; i < set->n; i++) {
 		const struct ipts_query *q = &set->q[i];
 
-		if (ipts_simulate(old_rs, q, &o) < 0 ||
-		    ipts_simulate(new_rs, q, &n) < 0) {
+		if (ipts_cli_budget_spent(b)) {
+			t->not_asked = set->n - i;
+			break;
+		}
+		if (ipts_simulate_limited(old_rs, q, ipts_cli_budget_next(b),
+					  &o) < 0) {
 			t->refused++;	/* the query itself makes no sense */
+			continue;
+		}
+		ipts_cli_budget_spend(b, &o);
+		if (ipts_simulate_limited(new_rs, q, ipts_cli_budget_next(b),
+					  &n) < 0) {
+			t->refused++;
+			continue;
+		}
+		ipts_cli_budget_spend(b, &n);
+		if (o.over_budget || n.over_budget) {
+			t->over++;	/* no answer on a side: not compared */
 			continue;
 		}
 		t->compared++;
@@ -401,10 +433,12 @@ static void print_summary(const struct tally *t,
 	if (fmt == IPTS_FMT_JSON) {
 		fprintf(stdout, "%s], \"compared\": %zu, \"changed\": %zu, "
 			"\"undetermined_alike\": %zu, \"skipped\": %zu, "
-			"\"worth_asking\": %zu, \"capped\": %s}\n",
+			"\"worth_asking\": %zu, \"capped\": %s, "
+			"\"over_budget\": %zu, \"not_asked\": %zu}\n",
 			t->changed ? "\n" : "", t->compared, t->changed,
 			t->undetermined, t->refused, set->total,
-			set->total > set->n ? "true" : "false");
+			set->total > set->n ? "true" : "false", t->over,
+			t->not_asked);
 		return;
 	}
 	printf("%zu connection%s compared, %zu changed", t->compared,
@@ -416,6 +450,12 @@ static void print_summary(const struct tally *t,
 		printf(", %zu not simulated", t->refused);
 	if (set->total > set->n)
 		printf(" (capped: %zu worth asking, raise --max)", set->total);
+	if (t->over)
+		printf(", %zu not compared: a walk ran out of its budget",
+		       t->over);
+	if (t->not_asked)
+		printf(", %zu not asked: --max-total-visits spent",
+		       t->not_asked);
 	putchar('\n');
 }
 
@@ -461,7 +501,8 @@ int cmd_diff(int argc, char **argv)
 		fputs("{\"changes\": [", stdout);
 	compare(old_rs, new_rs, &set, &o, &t);
 	print_summary(&t, &set, o.fmt);
-	rc = t.changed ? IPTS_EXIT_NO : IPTS_EXIT_YES;
+	rc = t.over || t.not_asked ? IPTS_EXIT_UNDETERMINED :
+	     t.changed ? IPTS_EXIT_NO : IPTS_EXIT_YES;
 out:
 	ipts_diags_free(&sarif);
 	ipts_probe_set_free(&set);

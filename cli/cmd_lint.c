@@ -33,10 +33,12 @@ static const char usage_text[] =
 	"  -c, --counters      honour counters as iptables-restore -c does\n"
 	"  --format FORMAT     text (default), json or sarif\n"
 	IPTS_INPUT_HELP
+	IPTS_BUDGET_HELP
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0 no finding, 1 findings, 2 usage error or a file that\n"
-	"cannot be read or does not load (its errors go to stderr).\n";
+	"cannot be read or does not load (its errors go to stderr), 3 lint ran\n"
+	"out of its budget (--max-visits) and stopped comparing rules.\n";
 
 static void list_codes(void)
 {
@@ -70,6 +72,26 @@ static void json_out(const struct ipts_diags *all, char **files,
 	fputs(all->n ? "\n  ]\n}\n" : "]\n}\n", stdout);
 }
 
+/*
+ * The comparisons the next file may cost: --max-visits (lint's own default
+ * when not given), at most what is left of --max-total-visits.
+ */
+static void lint_budget(struct ipts_cli_budget *b, struct ipts_lint_opts *o)
+{
+	uint64_t left = b->max_total > b->spent ? b->max_total - b->spent : 0;
+
+	o->max_visits = b->visits_given ? b->lim.max_visits :
+			IPTS_LINT_DEFAULT_MAX_VISITS;
+	o->budget_name = "--max-visits";
+	if (left < o->max_visits) {
+		snprintf(b->name, sizeof(b->name), "what was left of "
+			 "--max-total-visits %llu",
+			 (unsigned long long)b->max_total);
+		o->max_visits = left ? left : 1;
+		o->budget_name = b->name;
+	}
+}
+
 int cmd_lint(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -79,10 +101,13 @@ int cmd_lint(int argc, char **argv)
 		{ "counters", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		IPTS_INPUT_LONGOPTS,
+		IPTS_BUDGET_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ipts_cli_input in;
+	struct ipts_cli_budget budget;
 	struct ipts_lint_opts lopts = { 0 };
+	bool over = false;
 	enum ipts_format fmt = IPTS_FMT_TEXT;
 	struct ipts_diags all = { 0 };
 	struct ipts_source **srcs;
@@ -96,6 +121,7 @@ int cmd_lint(int argc, char **argv)
 		ipts_oom();
 	lopts.ignore = ignore;
 	ipts_cli_input_init(&in);
+	ipts_cli_budget_init(&budget);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "ch", opts, NULL)) != -1) {
@@ -126,6 +152,14 @@ int cmd_lint(int argc, char **argv)
 			help = true;
 			break;
 		default:
+			switch (ipts_cli_budget_opt(&budget, "lint", c,
+						    optarg)) {
+			case 1:
+				continue;
+			case -1:
+				free(ignore);
+				return IPTS_EXIT_USAGE;
+			}
 			switch (ipts_cli_input_opt(&in, "lint", c, optarg)) {
 			case 1:
 				continue;
@@ -155,6 +189,7 @@ int cmd_lint(int argc, char **argv)
 		ipts_oom();
 	for (i = 0; i < nfiles; i++) {
 		struct ipts_diags d = { 0 };
+		struct ipts_lint_stats st;
 		struct ipts_ruleset *rs;
 		size_t k;
 
@@ -168,7 +203,10 @@ int cmd_lint(int argc, char **argv)
 			continue;
 		}
 		loaded[i] = true;
-		counts[i] = ipts_lint_ruleset(rs, &lopts, &d);
+		lint_budget(&budget, &lopts);
+		counts[i] = ipts_lint_ruleset_stats(rs, &lopts, &d, &st);
+		budget.spent += st.visits;
+		over |= st.over_budget;
 		/* notes alone (IPT007, IPT010, a generator's empty hook
 		 * chains) never make lint exit 1 */
 		for (k = 0; k < d.n; k++)
@@ -178,6 +216,8 @@ int cmd_lint(int argc, char **argv)
 		ipts_diags_move(&all, &d);
 		ipts_ruleset_free(rs);
 	}
+	if (over && rc == IPTS_EXIT_YES)
+		rc = IPTS_EXIT_UNDETERMINED;
 	if (total && rc == IPTS_EXIT_YES)
 		rc = IPTS_EXIT_NO;
 

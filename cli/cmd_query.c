@@ -31,10 +31,12 @@ static const char usage_text[] =
 	"asked gives {\"error\": MESSAGE, \"line\": N} and the batch goes on.\n"
 	"\n"
 	IPTS_INPUT_HELP
+	IPTS_BUDGET_HELP
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 every line answered, 2 a line could not be asked, a\n"
-	"usage error, or RULES does not load.\n";
+	"usage error, or RULES does not load, 3 a line's walk ran out of its\n"
+	"budget (answered undetermined).\n";
 
 #define MAX_WORDS 64
 
@@ -50,12 +52,14 @@ int cmd_query(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		IPTS_INPUT_LONGOPTS,
+		IPTS_BUDGET_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static char outbuf[1 << 16];
 	struct ipts_cli_input cin;
 	struct ipts_diags keep = { 0 };
 	char why[512];
+	struct ipts_cli_budget budget;
 	bool help = false;
 	struct ipts_source *src = NULL;
 	struct ipts_query_error err;
@@ -72,6 +76,7 @@ int cmd_query(int argc, char **argv)
 	int c, n;
 
 	ipts_cli_input_init(&cin);
+	ipts_cli_budget_init(&budget);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -80,6 +85,12 @@ int cmd_query(int argc, char **argv)
 			help = true;
 			break;
 		default:
+			switch (ipts_cli_budget_opt(&budget, "query", c, optarg)) {
+			case 1:
+				continue;
+			case -1:
+				return IPTS_EXIT_USAGE;
+			}
 			switch (ipts_cli_input_opt(&cin, "query", c, optarg)) {
 			case 1:
 				continue;
@@ -155,11 +166,13 @@ int cmd_query(int argc, char **argv)
 		}
 		if (q.conntrack == IPTS_CT_AUTO)
 			q.conntrack = ct;
-		if (ipts_simulate(rs, &q, &res) < 0) {
+		if (ipts_simulate_limited(rs, &q, ipts_cli_budget_next(&budget),
+					  &res) < 0) {
 			json_error(stdout, res.why, lineno);
 			nbad++;
 			continue;
 		}
+		ipts_cli_budget_spend(&budget, &res);
 		ipts_result_print_json(stdout, rs, &q, &res);
 	}
 	fflush(stdout);
@@ -169,5 +182,6 @@ int cmd_query(int argc, char **argv)
 	ipts_result_free(&res);
 	ipts_ruleset_free(rs);
 	ipts_source_free(src);
-	return nbad ? IPTS_EXIT_USAGE : IPTS_EXIT_YES;
+	return nbad ? IPTS_EXIT_USAGE : budget.hit ? IPTS_EXIT_UNDETERMINED :
+	       IPTS_EXIT_YES;
 }

@@ -41,10 +41,12 @@ static const char usage_text[] =
 	"\n"
 	"  --format text|json|junit  output format (default text)\n"
 	IPTS_INPUT_HELP
+	IPTS_BUDGET_HELP
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 every expectation met, 1 one failed, 2 usage error, a\n"
-	"bad spec line, or RULES does not load.\n";
+	"bad spec line, or RULES does not load, 3 no expectation failed but\n"
+	"some line's walk ran out of its budget (it counts as failed).\n";
 
 enum test_format {
 	FMT_TEXT,
@@ -86,6 +88,7 @@ struct spec {
 	struct expect *v;
 	size_t n, cap;
 	size_t passed, failed, errors;
+	size_t over;			/* of the failed: out of budget */
 };
 
 static char *xstrndup(const char *s, size_t n)
@@ -363,12 +366,13 @@ static char *undetermined_why(const struct ipts_result *res)
 
 static void run_one(const struct ipts_ruleset *rs, struct spec *sp,
 		    struct ipts_diags *d, struct expect *x,
-		    struct ipts_result *res)
+		    struct ipts_result *res, struct ipts_cli_budget *budget)
 {
 	const struct ipts_trace *t;
 	bool ok;
 
-	if (ipts_simulate(rs, &x->q, res) < 0) {
+	if (ipts_simulate_limited(rs, &x->q, ipts_cli_budget_next(budget),
+				  res) < 0) {
 		char msg[1100];
 
 		snprintf(msg, sizeof(msg), "cannot simulate: %s", res->why);
@@ -377,8 +381,11 @@ static void run_one(const struct ipts_ruleset *rs, struct spec *sp,
 		sp->errors++;
 		return;
 	}
+	ipts_cli_budget_spend(budget, res);
 	x->got = res->outcome;
-	if (res->outcome == IPTS_UNDETERMINED)
+	if (res->over_budget)
+		x->why = ipts_xstrdup(res->budget_why);
+	else if (res->outcome == IPTS_UNDETERMINED)
 		x->why = undetermined_why(res);
 	else
 		x->why = ipts_xstrdup(res->why);
@@ -397,7 +404,10 @@ static void run_one(const struct ipts_ruleset *rs, struct spec *sp,
 			x->got_line = t->chain->loc.line;
 		}
 	}
-	ok = x->got == x->want;
+	/* out of budget: not an answer, even to "undetermined" */
+	ok = x->got == x->want && !res->over_budget;
+	if (res->over_budget)
+		sp->over++;
 	if (x->by_trace && strcmp(x->by_trace, x->got_trace) != 0)
 		ok = false;
 	if (x->by_file && (!x->got_trace[0] || x->by_line != x->got_line ||
@@ -738,21 +748,24 @@ int cmd_test(int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		IPTS_INPUT_LONGOPTS,
+		IPTS_BUDGET_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ipts_cli_input in;
+	struct ipts_cli_budget budget;
 	bool help = false;
 	struct ipts_diags keep = { 0 };
 	struct ipts_source *rsrc = NULL;
 	char why[512];
 	enum test_format fmt = FMT_TEXT;
-	size_t passed = 0, failed = 0, errors = 0, tests = 0;
+	size_t passed = 0, failed = 0, errors = 0, tests = 0, over = 0;
 	struct ipts_ruleset *rs;
 	struct ipts_result res;
 	struct spec *specs;
 	int c, i, first, nspecs, rc, nstdin = 0;
 
 	ipts_cli_input_init(&in);
+	ipts_cli_budget_init(&budget);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -776,6 +789,13 @@ int cmd_test(int argc, char **argv)
 			return ipts_usage_error("test", "option '%s' needs a "
 						"value", argv[optind - 1]);
 		default:
+			switch (ipts_cli_budget_opt(&budget, "test", c,
+						    optarg)) {
+			case 1:
+				continue;
+			case -1:
+				return IPTS_EXIT_USAGE;
+			}
 			switch (ipts_cli_input_opt(&in, "test", c, optarg)) {
 			case 1:
 				continue;
@@ -837,7 +857,7 @@ int cmd_test(int argc, char **argv)
 		spec_parse(sp, &d);
 		for (k = 0; k < sp->n; k++)
 			if (!sp->v[k].error)
-				run_one(rs, sp, &d, &sp->v[k], &res);
+				run_one(rs, sp, &d, &sp->v[k], &res, &budget);
 		ipts_diags_sort(&d);
 		ipts_report_text(stderr, &d, ipts_color_use(in.color, stderr));
 		ipts_diags_free(&d);
@@ -851,13 +871,14 @@ int cmd_test(int argc, char **argv)
 		}
 		passed += sp->passed;
 		failed += sp->failed;
+		over += sp->over;
 		errors += sp->errors;
 	}
 	tests = passed + failed + errors;
 	if (fmt == FMT_JSON) {
 		printf("{\"summary\": {\"tests\": %zu, \"passed\": %zu, "
-		       "\"failed\": %zu, \"errors\": %zu}}\n", tests, passed,
-		       failed, errors);
+		       "\"failed\": %zu, \"errors\": %zu, \"over_budget\": "
+		       "%zu}}\n", tests, passed, failed, errors, over);
 	} else if (fmt == FMT_JUNIT) {
 		printf("<testsuites name=\"iptsim test\" tests=\"%zu\" "
 		       "failures=\"%zu\" errors=\"%zu\">\n", tests, failed,
@@ -865,13 +886,16 @@ int cmd_test(int argc, char **argv)
 		for (i = 0; i < nspecs; i++)
 			junit_suite(stdout, &specs[i]);
 		fputs("</testsuites>\n", stdout);
-	} else if (errors) {
-		printf("%zu passed, %zu failed, %zu error%s\n", passed, failed,
-		       errors, errors == 1 ? "" : "s");
 	} else {
-		printf("%zu passed, %zu failed\n", passed, failed);
+		printf("%zu passed, %zu failed", passed, failed);
+		if (over)
+			printf(" (%zu out of budget: undetermined)", over);
+		if (errors)
+			printf(", %zu error%s", errors, errors == 1 ? "" : "s");
+		putchar('\n');
 	}
-	rc = errors ? IPTS_EXIT_USAGE : failed ? IPTS_EXIT_NO : IPTS_EXIT_YES;
+	rc = errors ? IPTS_EXIT_USAGE : failed > over ? IPTS_EXIT_NO :
+	     over ? IPTS_EXIT_UNDETERMINED : IPTS_EXIT_YES;
 	for (i = 0; i < nspecs; i++)
 		spec_free(&specs[i]);
 	free(specs);

@@ -46,6 +46,7 @@ static const char usage_text[] =
 	"                       log given the file's own TRACE rules\n"
 	"  --format text|json   output format (default text)\n"
 	IPTS_INPUT_HELP
+	IPTS_BUDGET_HELP
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 connected (udp: delivered), 1 not, 2 usage error or a\n"
@@ -113,6 +114,10 @@ static void print_headline(FILE *f, const struct ipts_query *q,
 	else
 		fprintf(f, "connect() from uid %u to %s: ", q->uid, dst);
 	fputs(outcome_words(res->outcome), f);
+	if (res->over_budget) {
+		fprintf(f, " — %s\n", res->budget_why);
+		return;
+	}
 	if (res->outcome == IPTS_UNDETERMINED) {
 		fputs(" — possible: ", f);
 		print_possible(f, res->possible & ~(1u << IPTS_UNDETERMINED));
@@ -149,6 +154,16 @@ static void print_reason_text(FILE *f, const struct ipts_reason *r)
 	}
 	ipts_text_str(f, r->why);
 	fputc('\n', f);
+}
+
+/* Where a path longer than --max-trace-lines was cut. */
+static void print_cut(FILE *f, const struct ipts_packet *p, const char *indent)
+{
+	fprintf(f, "%s... %llu%s TRACE lines of the %s left out "
+		"(--max-trace-lines %zu: the first %zu and the last are shown)"
+		" ...\n", indent, (unsigned long long)p->trace_omitted,
+		p->trace_omitted == UINT64_MAX ? " or more" : "", p->name,
+		p->ntrace, p->ntrace - 1);
 }
 
 static void print_text(FILE *f, const struct ipts_query *q,
@@ -200,6 +215,8 @@ static void print_text(FILE *f, const struct ipts_query *q,
 		for (k = 0, e = 0; k <= p->ntrace; k++) {
 			char buf[256];
 
+			if (p->trace_omitted && k + 1 == p->ntrace)
+				print_cut(f, p, "  ");
 			for (; e < p->nev && p->ev[e].after == k; e++) {
 				fputs(p->ev[e].kind == IPTS_EV_NAT ? "  nat: " :
 				      "  ", f);
@@ -227,6 +244,9 @@ static void print_kernel_trace(FILE *f, const struct ipts_result *res)
 		for (k = 0; k < p->ntrace; k++) {
 			char buf[256];
 
+			if (p->trace_omitted && k + 1 == p->ntrace)
+				print_cut(f, p, "");
+
 			if (!p->trace[k].kernel_logged)
 				continue;
 			ipts_trace_format(&p->trace[k], buf, sizeof(buf));
@@ -247,10 +267,12 @@ int cmd_trace(int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		IPTS_INPUT_LONGOPTS,
+		IPTS_BUDGET_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ipts_cli_input in;
 	struct ipts_diags keep = { 0 };
+	struct ipts_cli_budget budget;
 	struct ipts_source *src = NULL;
 	const char *path;
 	char why[512];
@@ -264,6 +286,7 @@ int cmd_trace(int argc, char **argv)
 
 	ipts_query_init(&q);
 	ipts_cli_input_init(&in);
+	ipts_cli_budget_init(&budget);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -284,6 +307,12 @@ int cmd_trace(int argc, char **argv)
 			return ipts_usage_error("trace", "option '%s' needs a "
 						"value", argv[optind - 1]);
 		default:
+			switch (ipts_cli_budget_opt(&budget, "trace", c, optarg)) {
+			case 1:
+				continue;
+			case -1:
+				return IPTS_EXIT_USAGE;
+			}
 			switch (ipts_cli_input_opt(&in, "trace", c, optarg)) {
 			case 1:
 				continue;
@@ -316,7 +345,8 @@ int cmd_trace(int argc, char **argv)
 		return IPTS_EXIT_USAGE;
 	}
 	ipts_result_init(&res);
-	if (ipts_simulate(rs, &q, &res) < 0) {
+	if (ipts_simulate_limited(rs, &q, ipts_cli_budget_next(&budget),
+				  &res) < 0) {
 		if (fmt == IPTS_FMT_JSON)
 			ipts_report_json_failure(stdout, res.why, path, NULL);
 		fputs("iptsim trace: ", stderr);

@@ -1,5 +1,6 @@
 /*
- * input.c - the options every file-reading command shares (see input.h).
+ * input.c - the options every file-reading command shares, and the
+ * budgets of those that walk (see input.h).
  */
 #include "input.h"
 
@@ -17,8 +18,8 @@ void ipts_cli_input_init(struct ipts_cli_input *in)
 	in->parse.max_rules = IPTS_MAX_RULES;
 }
 
-/* A count: decimal digits only, 1 to UINT32_MAX. */
-static int parse_count(const char *s, uint64_t *out)
+/* A count: decimal digits only, 1 to @max. */
+static int parse_count(const char *s, uint64_t max, uint64_t *out)
 {
 	unsigned long long v;
 	char *end;
@@ -27,7 +28,7 @@ static int parse_count(const char *s, uint64_t *out)
 		return -1;
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (errno || *end || v == 0 || v > UINT32_MAX)
+	if (errno || *end || v == 0 || v > max)
 		return -1;
 	*out = v;
 	return 0;
@@ -86,8 +87,7 @@ int ipts_cli_input_opt(struct ipts_cli_input *in, const char *cmd, int c,
 	case IPTS_IOPT_MAX_ERRORS: {
 		uint64_t n;
 
-		if (parse_size(arg, &n) < 0 || n == 0 || n > UINT32_MAX ||
-		    strpbrk(arg, "KkMmGg")) {
+		if (parse_count(arg, UINT32_MAX, &n) < 0) {
 			ipts_usage_error(cmd, "invalid --max-errors '%s': a "
 					 "whole number from 1", arg);
 			return -1;
@@ -96,7 +96,7 @@ int ipts_cli_input_opt(struct ipts_cli_input *in, const char *cmd, int c,
 		return 1;
 	}
 	case IPTS_IOPT_MAX_RULES:
-		if (parse_count(arg, &in->parse.max_rules) < 0) {
+		if (parse_count(arg, UINT32_MAX, &in->parse.max_rules) < 0) {
 			ipts_usage_error(cmd, "invalid --max-rules '%s': a "
 					 "number of rules from 1 to %u", arg,
 					 UINT32_MAX);
@@ -134,4 +134,71 @@ int ipts_cli_unknown_option(const char *cmd, char **argv)
 	if (optopt > 0 && optopt < 256)
 		return ipts_usage_error(cmd, "unknown option '-%c'", optopt);
 	return ipts_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+}
+
+void ipts_cli_budget_init(struct ipts_cli_budget *b)
+{
+	memset(b, 0, sizeof(*b));
+	ipts_limits_init(&b->lim);
+	b->lim.budget_name = "--max-visits";
+	b->max_total = IPTS_DEFAULT_MAX_TOTAL_VISITS;
+}
+
+int ipts_cli_budget_opt(struct ipts_cli_budget *b, const char *cmd, int c,
+			const char *arg)
+{
+	static const char *const names[] = {
+		[IPTS_BOPT_MAX_VISITS - IPTS_BOPT_MAX_VISITS] = "--max-visits",
+		[IPTS_BOPT_MAX_TOTAL - IPTS_BOPT_MAX_VISITS] =
+			"--max-total-visits",
+		[IPTS_BOPT_MAX_LINES - IPTS_BOPT_MAX_VISITS] =
+			"--max-trace-lines",
+	};
+	uint64_t v;
+
+	if (c < IPTS_BOPT_MAX_VISITS || c >= IPTS_BOPT_END)
+		return 0;
+	if (parse_count(arg, UINT64_MAX, &v) < 0) {
+		ipts_usage_error(cmd, "invalid %s '%s': a number, at least 1",
+				 names[c - IPTS_BOPT_MAX_VISITS], arg);
+		return -1;
+	}
+	if (c == IPTS_BOPT_MAX_VISITS) {
+		b->lim.max_visits = v;
+		b->visits_given = true;
+	} else if (c == IPTS_BOPT_MAX_TOTAL) {
+		b->max_total = v;
+	} else {
+		b->lim.max_trace_lines = v;
+	}
+	return 1;
+}
+
+const struct ipts_limits *ipts_cli_budget_next(struct ipts_cli_budget *b)
+{
+	uint64_t left = b->max_total > b->spent ? b->max_total - b->spent : 0;
+
+	b->next = b->lim;
+	if (left < b->lim.max_visits) {
+		snprintf(b->name, sizeof(b->name), "what was left of "
+			 "--max-total-visits %llu",
+			 (unsigned long long)b->max_total);
+		b->next.max_visits = left;
+		b->next.budget_name = b->name;
+	}
+	return &b->next;
+}
+
+void ipts_cli_budget_spend(struct ipts_cli_budget *b,
+			   const struct ipts_result *res)
+{
+	b->spent = res->visits > UINT64_MAX - b->spent ? UINT64_MAX :
+		   b->spent + res->visits;
+	if (res->over_budget)
+		b->hit = true;
+}
+
+bool ipts_cli_budget_spent(const struct ipts_cli_budget *b)
+{
+	return b->spent >= b->max_total;
 }

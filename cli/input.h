@@ -9,9 +9,13 @@
  */
 #include <getopt.h>
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "diag.h"
 #include "parser.h"
 #include "report.h"
+#include "sim.h"
 
 struct ipts_cli_input {
 	struct ipts_read_opts read;
@@ -58,6 +62,64 @@ enum {
 	"                       XTABLES_LIBDIR is never read)\n"
 
 void ipts_cli_input_init(struct ipts_cli_input *in);
+
+/*
+ * The budgets of every command that walks or lints (trace, test, query,
+ * diff, lint), so that a hostile file cannot make a CI job run for hours
+ * or fill its memory: rule visits per connection and per run, TRACE lines
+ * per packet. A connection that runs out is answered undetermined, with
+ * the numbers; the command then exits 3 (README, "Running on untrusted
+ * files").
+ */
+struct ipts_cli_budget {
+	struct ipts_limits lim;		/* per connection */
+	uint64_t max_total;		/* rule visits of the whole run */
+	uint64_t spent;
+	bool visits_given;		/* --max-visits was given */
+	bool hit;			/* some connection ran out */
+	struct ipts_limits next;	/* what ipts_cli_budget_next() gave */
+	char name[80];
+};
+
+#define IPTS_DEFAULT_MAX_TOTAL_VISITS 4000000000ULL
+
+enum {
+	IPTS_BOPT_MAX_VISITS = IPTS_IOPT_END + 0x10,
+	IPTS_BOPT_MAX_TOTAL,
+	IPTS_BOPT_MAX_LINES,
+	IPTS_BOPT_END,
+};
+
+#define IPTS_BUDGET_LONGOPTS						\
+	{ "max-visits", required_argument, NULL, IPTS_BOPT_MAX_VISITS },	\
+	{ "max-total-visits", required_argument, NULL, IPTS_BOPT_MAX_TOTAL }, \
+	{ "max-trace-lines", required_argument, NULL, IPTS_BOPT_MAX_LINES }
+
+#define IPTS_BUDGET_HELP						\
+	"  --max-visits N       a connection's walk stops after N rule visits\n" \
+	"                       and is undetermined (default 10000000; lint:\n" \
+	"                       rule comparisons a file, default 1000000000)\n" \
+	"  --max-total-visits N the whole run stops after N rule visits\n"	\
+	"                       (default 4000000000)\n"			\
+	"  --max-trace-lines N  keep at most N TRACE lines a packet: the\n"	\
+	"                       first and the last (default 10000)\n"
+
+void ipts_cli_budget_init(struct ipts_cli_budget *b);
+
+/* As ipts_cli_input_opt(), for IPTS_BUDGET_LONGOPTS. */
+int ipts_cli_budget_opt(struct ipts_cli_budget *b, const char *cmd, int c,
+			const char *arg);
+
+/* The limits of the next connection: what is left of the run's visits,
+ * at most --max-visits. Valid until the next call. */
+const struct ipts_limits *ipts_cli_budget_next(struct ipts_cli_budget *b);
+
+/* Count what @res spent (and whether it ran out). */
+void ipts_cli_budget_spend(struct ipts_cli_budget *b,
+			   const struct ipts_result *res);
+
+/* Nothing is left of the run's visits. */
+bool ipts_cli_budget_spent(const struct ipts_cli_budget *b);
 
 /*
  * If @c is one of IPTS_INPUT_LONGOPTS, apply it with @arg and return 1, or

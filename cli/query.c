@@ -499,7 +499,8 @@ void ipts_result_print_json_flags(FILE *f, const struct ipts_ruleset *rs,
 	fputs(", \"decided_by\": ", f);
 	ipts_json_decided_by(f, res);
 	fputs(", \"why\": ", f);
-	ipts_json_str(f, res->outcome == IPTS_UNDETERMINED ? NULL : res->why);
+	ipts_json_str(f, res->over_budget ? res->budget_why :
+		      res->outcome == IPTS_UNDETERMINED ? NULL : res->why);
 	fputs(", \"query\": {\"proto\": ", f);
 	ipts_json_str(f, q->proto == IPPROTO_UDP ? "udp" : "tcp");
 	ipts_fmt_addr(a, sizeof(a), q->src, -1);
@@ -558,7 +559,10 @@ void ipts_result_print_json_flags(FILE *f, const struct ipts_ruleset *rs,
 			ipts_json_str(f, seen);
 			first = false;
 		}
-		fputs("], \"verdict\": ", f);
+		fprintf(f, "], \"trace_truncated\": %s, \"trace_omitted\": "
+			"%llu", p->trace_omitted ? "true" : "false",
+			(unsigned long long)p->trace_omitted);
+		fputs(", \"verdict\": ", f);
 		ipts_json_str(f, ipts_verdict_name(p->verdict));
 		fputs(", \"nat\": [", f);
 		first = true;
@@ -607,7 +611,11 @@ void ipts_result_print_json_flags(FILE *f, const struct ipts_ruleset *rs,
 		fprintf(f, ", \"changes_outcome\": %s}",
 			r->changes_outcome ? "true" : "false");
 	}
-	fputs("], \"possible_outcomes\": [", f);
+	fprintf(f, "], \"visits\": {\"count\": %llu, \"max\": %llu, "
+		"\"exceeded\": %s}", (unsigned long long)res->visits,
+		(unsigned long long)res->max_visits,
+		res->over_budget ? "true" : "false");
+	fputs(", \"possible_outcomes\": [", f);
 	print_possible(f, res->possible);
 	fputs("], \"ways\": [", f);
 	for (i = 0; i < res->nways; i++) {

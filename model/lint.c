@@ -860,19 +860,64 @@ struct lint {
 	const struct ipts_lint_opts *opts;
 	struct ipts_diags *d;
 	size_t nfound;
+	/* comparisons made and allowed; set once they ran out */
+	uint64_t visits, max_visits;
+	bool over;
 	/* per chain of the current table: 0 unknown, 1 busy, 2 harmless,
 	 * 3 changes */
 	unsigned char *chain_mut;
+	/* per chain: accepts_lo() once known (enum lo_fact), and the
+	 * depth it was found at */
+	unsigned char *lo_fact, *lo_depth;
+	/* the table's chains sorted by address, for chain_index() */
+	const struct ipts_chain **by_addr;
+	uint32_t *by_addr_idx;
 	const struct ipts_table *t;
 };
 
-static int chain_index(const struct ipts_table *t, const struct ipts_chain *c)
+static int addr_cmp(const void *a, const void *b)
 {
+	uintptr_t x = (uintptr_t)**(const struct ipts_chain *const *const *)a;
+	uintptr_t y = (uintptr_t)**(const struct ipts_chain *const *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Index the chains of @t by address: per-chain facts are looked up for
+ * each jump, and a table may hold a million chains. */
+static void chains_index(struct lint *l, const struct ipts_table *t)
+{
+	const struct ipts_chain ***tmp;
 	uint32_t i;
 
+	tmp = ipts_xcalloc(t->nchains + 1, sizeof(*tmp));
 	for (i = 0; i < t->nchains; i++)
-		if (t->chains[i] == c)
-			return (int)i;
+		tmp[i] = (const struct ipts_chain **)&t->chains[i];
+	qsort(tmp, t->nchains, sizeof(*tmp), addr_cmp);
+	l->by_addr = ipts_xcalloc(t->nchains + 1, sizeof(*l->by_addr));
+	l->by_addr_idx = ipts_xcalloc(t->nchains + 1, sizeof(*l->by_addr_idx));
+	for (i = 0; i < t->nchains; i++) {
+		l->by_addr[i] = *tmp[i];
+		l->by_addr_idx[i] = (uint32_t)(tmp[i] -
+			(const struct ipts_chain **)t->chains);
+	}
+	free(tmp);
+}
+
+static int chain_index(const struct lint *l, const struct ipts_chain *c)
+{
+	uint32_t lo = 0, hi = l->t->nchains;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (l->by_addr[mid] == c)
+			return (int)l->by_addr_idx[mid];
+		if ((uintptr_t)l->by_addr[mid] < (uintptr_t)c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return -1;
 }
 
@@ -880,7 +925,7 @@ static bool rule_mutates(struct lint *l, const struct ipts_rule *r);
 
 static bool chain_mutates(struct lint *l, const struct ipts_chain *c)
 {
-	int k = chain_index(l->t, c);
+	int k = chain_index(l, c);
 	uint32_t i;
 	bool mut = false;
 
@@ -1004,6 +1049,28 @@ static void note_rule(struct lint *l, const struct ipts_rule *r, uint32_t num,
 
 /* ---- the checks ---- */
 
+/* One rule comparison; false once the budget is spent (and then, once, a
+ * warning at @at says where lint stopped). */
+static bool spend(struct lint *l, const struct ipts_rule *at)
+{
+	if (l->over)
+		return false;
+	if (l->visits < l->max_visits) {
+		l->visits++;
+		return true;
+	}
+	l->over = true;
+	ipts_diag_add(l->d, IPTS_WARNING, &at->loc, "lint stopped comparing "
+		      "rules here, at its budget of %llu rule comparisons%s%s%s: "
+		      "from this rule on, shadowed, redundant and owner-only "
+		      "rules (IPT001-IPT003, IPT008) are not reported",
+		      (unsigned long long)l->max_visits,
+		      l->opts && l->opts->budget_name ? " (" : "",
+		      l->opts && l->opts->budget_name ? l->opts->budget_name :
+		      "", l->opts && l->opts->budget_name ? ")" : "");
+	return false;
+}
+
 static void lint_order(struct lint *l, const struct ipts_chain *c,
 		       struct space *sp)
 {
@@ -1012,6 +1079,8 @@ static void lint_order(struct lint *l, const struct ipts_chain *c,
 	for (i = 0; i < c->nrules; i++) {
 		const struct ipts_rule *b = c->rules[i];
 
+		if (!spend(l, b))
+			return;
 		if (stop != UINT32_MAX) {
 			const struct ipts_rule *a = c->rules[stop];
 
@@ -1035,6 +1104,8 @@ static void lint_order(struct lint *l, const struct ipts_chain *c,
 				const struct ipts_rule *a = c->rules[j];
 				const char *code;
 
+				if (!spend(l, b))
+					return;
 				if (terminates(a) && space_covers(&sp[j], &sp[i])) {
 					char v[64];
 
@@ -1114,6 +1185,8 @@ static void lint_owner_trap(struct lint *l, const struct ipts_chain *c,
 			const struct ipts_rule *b = c->rules[j];
 			bool clear = true;
 
+			if (!spend(l, b))
+				return;
 			/* B drops the same users' SYNs too: not our trap; B
 			 * restricted to other TCP flags: not the SYN */
 			if (b->kind != IPTS_TGT_DROP || !sp[j].modelled ||
@@ -1129,6 +1202,8 @@ static void lint_owner_trap(struct lint *l, const struct ipts_chain *c,
 			for (k = 0; k < j && clear; k++) {
 				const struct ipts_rule *o = c->rules[k];
 
+				if (!spend(l, b))
+					return;
 				if (k == i || !space_overlap(&sp[k], a) ||
 				    !space_overlap(&sp[k], &sp[j]))
 					continue;
@@ -1352,25 +1427,67 @@ static bool takes_all_lo(const struct ipts_rule *r)
 			  ip->invflags & IPT_INV_VIA_IN, lo, lo_mask, false);
 }
 
-/* A rule of @c (or of a chain it calls) accepts every packet in on 'lo'. */
-static bool accepts_lo(const struct ipts_chain *c, unsigned int depth)
+enum lo_fact {
+	LO_UNKNOWN,
+	LO_NO,		/* exact: no rule of it or below accepts lo */
+	LO_YES,		/* exact */
+	LO_YES_CUT,	/* claimed at the depth limit, from lo_depth on */
+};
+
+#define LO_MAX_DEPTH 16
+
+/*
+ * A rule of @c (or of a chain it calls) accepts every packet in on 'lo'.
+ * Past LO_MAX_DEPTH jumps it claims so (the finding is then not made),
+ * and *cut says the answer leaned on that. Each chain's answer is kept
+ * (a chain's own fact, found once): exact ones for good, a claim for the
+ * depth it was found at and deeper, so chains C1..Cd of k jumps each cost
+ * k*d steps, not k^d.
+ */
+static bool accepts_lo(struct lint *l, const struct ipts_chain *c,
+		       unsigned int depth, bool *cut)
 {
+	int k = chain_index(l, c);
+	bool yes = false, sub_cut = false;
 	uint32_t i;
 
-	if (depth > 16)
+	if (depth > LO_MAX_DEPTH || k < 0) {
+		*cut = true;
 		return true;	/* claim nothing */
-	for (i = 0; i < c->nrules; i++) {
+	}
+	switch (l->lo_fact[k]) {
+	case LO_NO:
+		return false;
+	case LO_YES:
+		return true;
+	case LO_YES_CUT:
+		if (depth >= l->lo_depth[k]) {
+			*cut = true;
+			return true;
+		}
+		break;
+	}
+	for (i = 0; i < c->nrules && !yes; i++) {
 		const struct ipts_rule *r = c->rules[i];
 
 		if (!takes_all_lo(r))
 			continue;
 		if (r->kind == IPTS_TGT_ACCEPT)
-			return true;
-		if ((r->kind == IPTS_TGT_JUMP || r->kind == IPTS_TGT_GOTO) &&
-		    r->dest && accepts_lo(r->dest, depth + 1))
-			return true;
+			yes = true;
+		else if ((r->kind == IPTS_TGT_JUMP ||
+			  r->kind == IPTS_TGT_GOTO) && r->dest)
+			yes = accepts_lo(l, r->dest, depth + 1, &sub_cut);
 	}
-	return false;
+	if (!yes) {
+		l->lo_fact[k] = LO_NO;
+	} else if (!sub_cut) {
+		l->lo_fact[k] = LO_YES;
+	} else {
+		l->lo_fact[k] = LO_YES_CUT;
+		l->lo_depth[k] = (unsigned char)depth;
+		*cut = true;
+	}
+	return yes;
 }
 
 static void lint_table(struct lint *l, const struct ipts_table *t)
@@ -1378,10 +1495,14 @@ static void lint_table(struct lint *l, const struct ipts_table *t)
 	const struct ipts_chain *in = t->builtin[NF_INET_LOCAL_IN];
 	const struct ipts_rule *first_state = NULL, *first_ct = NULL;
 	unsigned char *mut = ipts_xcalloc(t->nchains + 1, 1);
+	bool cut = false;
 	uint32_t i;
 
 	l->t = t;
 	l->chain_mut = mut;
+	l->lo_fact = ipts_xcalloc(t->nchains + 1, 1);
+	l->lo_depth = ipts_xcalloc(t->nchains + 1, 1);
+	chains_index(l, t);
 	for (i = 0; i < t->nchains; i++) {
 		const struct ipts_chain *c = t->chains[i];
 		struct space *sp;
@@ -1404,7 +1525,7 @@ static void lint_table(struct lint *l, const struct ipts_table *t)
 	}
 	lint_chains(l, t);
 	if (t->id == IPTS_TABLE_FILTER && in && in->policy == NF_DROP &&
-	    !accepts_lo(in, 0) && !code_ignored(l, "IPT009") &&
+	    !accepts_lo(l, in, 0, &cut) && !code_ignored(l, "IPT009") &&
 	    !chain_ignores(in, "IPT009")) {
 		l->nfound++;
 		ipts_diag_add_code(l->d, sev_of("IPT009"), &in->loc, "IPT009",
@@ -1431,17 +1552,38 @@ static void lint_table(struct lint *l, const struct ipts_table *t)
 	}
 	l->chain_mut = NULL;
 	free(mut);
+	free(l->lo_fact);
+	free(l->lo_depth);
+	free(l->by_addr);
+	free(l->by_addr_idx);
+	l->lo_fact = l->lo_depth = NULL;
+	l->by_addr = NULL;
+	l->by_addr_idx = NULL;
+}
+
+size_t ipts_lint_ruleset_stats(const struct ipts_ruleset *rs,
+			       const struct ipts_lint_opts *opts,
+			       struct ipts_diags *d, struct ipts_lint_stats *st)
+{
+	struct lint l = { .rs = rs, .opts = opts, .d = d };
+	unsigned int i;
+
+	l.max_visits = opts && opts->max_visits ? opts->max_visits :
+		       IPTS_LINT_DEFAULT_MAX_VISITS;
+	for (i = 0; i < IPTS_TABLE_COUNT && !l.over; i++)
+		if (rs->tables[i])
+			lint_table(&l, rs->tables[i]);
+	if (st) {
+		st->visits = l.visits;
+		st->max_visits = l.max_visits;
+		st->over_budget = l.over;
+	}
+	return l.nfound;
 }
 
 size_t ipts_lint_ruleset(const struct ipts_ruleset *rs,
 			 const struct ipts_lint_opts *opts,
 			 struct ipts_diags *d)
 {
-	struct lint l = { .rs = rs, .opts = opts, .d = d };
-	unsigned int i;
-
-	for (i = 0; i < IPTS_TABLE_COUNT; i++)
-		if (rs->tables[i])
-			lint_table(&l, rs->tables[i]);
-	return l.nfound;
+	return ipts_lint_ruleset_stats(rs, opts, d, NULL);
 }

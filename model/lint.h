@@ -15,6 +15,7 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 
@@ -38,6 +39,20 @@ const struct ipts_lint_code *ipts_lint_code_find(const char *code);
 struct ipts_lint_opts {
 	const char *const *ignore;	/* codes not to report (borrowed) */
 	size_t nignore;
+	/* Rule comparisons allowed per ruleset (0: the default), and the
+	 * option to name when they run out (NULL: none). */
+	uint64_t max_visits;
+	const char *budget_name;
+};
+
+/* Shadowing compares each rule with those before it: a chain of n rules
+ * none of which covers another costs n^2/2 comparisons. */
+#define IPTS_LINT_DEFAULT_MAX_VISITS 1000000000ULL
+
+struct ipts_lint_stats {
+	uint64_t visits;		/* rule comparisons made */
+	uint64_t max_visits;
+	bool over_budget;		/* stopped: later rules not checked */
 };
 
 /*
@@ -49,5 +64,14 @@ struct ipts_lint_opts {
 size_t ipts_lint_ruleset(const struct ipts_ruleset *rs,
 			 const struct ipts_lint_opts *opts,
 			 struct ipts_diags *d);
+/*
+ * The same, filling @st (may be NULL). Past the budget lint stops, adds a
+ * warning (without a code) at the rule it stopped at, and sets
+ * st->over_budget: the findings made so far are reported, the rest of the
+ * file is not checked.
+ */
+size_t ipts_lint_ruleset_stats(const struct ipts_ruleset *rs,
+			       const struct ipts_lint_opts *opts,
+			       struct ipts_diags *d, struct ipts_lint_stats *st);
 
 #endif

@@ -136,8 +136,13 @@ struct ipts_packet {
 	uint32_t saddr, daddr;		/* as sent, network order */
 	uint16_t sport, dport;
 	uint16_t sport_hi, dport_hi;	/* random NAT port: range end, or 0 */
+	/* The TRACE lines, at most ipts_limits.max_trace_lines of them:
+	 * when the path is longer, the first ntrace - 1 lines, then
+	 * @trace_omitted lines left out, then the last line (the one that
+	 * decided, when one did). */
 	struct ipts_trace *trace;
 	size_t ntrace, trace_cap;
+	uint64_t trace_omitted;
 	struct ipts_event *ev;
 	size_t nev, ev_cap;
 	enum ipts_verdict verdict;
@@ -181,6 +186,13 @@ struct ipts_result {
 	} ways[IPTS_OUTCOME_COUNT];
 	unsigned int nways;
 	unsigned int branches;		/* walks explored */
+	/* Rules visited (examined by the walk, all packets and ways), and
+	 * whether the walk stopped at ipts_limits.max_visits: the outcome is
+	 * then IPTS_UNDETERMINED and @budget_why says so with the numbers
+	 * (it is also the text of a reason). */
+	uint64_t visits, max_visits;
+	bool over_budget;
+	char budget_why[192];
 	void *priv;			/* scratch, owned by the result */
 };
 
@@ -188,12 +200,46 @@ void ipts_result_init(struct ipts_result *res);
 void ipts_result_free(struct ipts_result *res);
 
 /*
+ * What one simulation may cost, so that a hostile file cannot make it run
+ * for hours or fill the memory: a file under 1 KB can hold a path of
+ * 4^14 rules (chains C1..C14, each jumping four times to the next).
+ *
+ * @max_visits counts the rules the walk examines (every rule looked at,
+ * over all packets and every way explored; a chain answered from the memo
+ * counts one). Past it the walk stops and the answer is undetermined.
+ * @max_trace_lines bounds each packet's recorded TRACE path: past it the
+ * path keeps its first lines and its last one, and counts the lines left
+ * out (ipts_packet.trace_omitted). The answer is not changed by it: once a
+ * packet's path is cut, a user chain entered again in the same state,
+ * whose walk then met nothing that changes or depends on state, is
+ * answered from a memo of its earlier walk.
+ */
+struct ipts_limits {
+	uint64_t max_visits;		/* 0: none left, stop at once */
+	uint64_t max_trace_lines;	/* per packet, >= 1 */
+	/* What the budget's sentence names as its source ("--max-visits"),
+	 * or NULL. */
+	const char *budget_name;
+};
+
+#define IPTS_DEFAULT_MAX_VISITS 10000000ULL
+#define IPTS_DEFAULT_MAX_TRACE_LINES 10000ULL
+
+/* The defaults above. */
+void ipts_limits_init(struct ipts_limits *lim);
+
+/*
  * Simulate @q against @rs. Returns 0 with @res filled (the outcome may be
  * IPTS_UNDETERMINED, with reasons), or -1 when @q makes no sense (then
- * res->why says why).
+ * res->why says why). ipts_simulate() uses the default limits,
+ * ipts_simulate_limited() @lim (NULL: the defaults).
  */
 int ipts_simulate(const struct ipts_ruleset *rs, const struct ipts_query *q,
 		  struct ipts_result *res);
+int ipts_simulate_limited(const struct ipts_ruleset *rs,
+			  const struct ipts_query *q,
+			  const struct ipts_limits *lim,
+			  struct ipts_result *res);
 
 /* Whether conntrack is on in a fresh namespace holding @rs: some rule
  * needs it (state, conntrack, connmark, CONNMARK, NAT targets, CT...). */

@@ -307,6 +307,11 @@ unsigned int ipts_target_run(struct ipts_sim *s, const struct ipts_rule *r,
 		ipts_sim_unmodelled(s, r, "target kept as words: not modelled");
 		return NF_DROP;
 	}
+	for (l = passive; *l; l++)
+		if (strcmp(name, *l) == 0)
+			return XT_CONTINUE;
+	/* the rest change the packet, its entry, or the walk's state */
+	s->impure++;
 	if (strcmp(name, "REJECT") == 0)
 		return tg_reject(&par);
 	if (strcmp(name, "TRACE") == 0) {
@@ -327,9 +332,6 @@ unsigned int ipts_target_run(struct ipts_sim *s, const struct ipts_rule *r,
 		return tg_tos(&par);
 	if (strcmp(name, "TTL") == 0)
 		return tg_ttl(&par);
-	for (l = passive; *l; l++)
-		if (strcmp(name, *l) == 0)
-			return XT_CONTINUE;
 	if (strcmp(name, "NFQUEUE") == 0) {
 		ipts_sim_unmodelled(s, r, "NFQUEUE hands the packet to a "
 				    "userspace program");

@@ -12,6 +12,16 @@
  * numbered rules + 1, and an unconditional rule (no -s/-d/-i/-o/-p/-f and
  * no match) whose target is ACCEPT, DROP, QUEUE or RETURN is logged the
  * same way with its own number, as if it were the tail.
+ *
+ * Budgets (struct ipts_limits): every rule examined counts one visit, and
+ * the walk stops, undetermined, past the budget. A packet's path past
+ * max_trace_lines is cut: its last line is kept, the others counted. Once
+ * the path is cut the lines need not be made, so a jump to a chain entered
+ * before in the same state (struct memo_key), whose walk then returned
+ * with nothing impure on the way (no undecidable choice, no event, no
+ * target that changes state, no counted match: see ipts_sim.impure), is
+ * answered from that walk: its line count and its last line. That is what
+ * keeps chains C1..Cd with k jumps each to k*d visits, not k^d.
  */
 #include "walk_int.h"	/* first: glibc headers before the uapi ones */
 
@@ -28,12 +38,28 @@ static void *grow(void *v, size_t *cap, size_t size)
 	return ipts_xrealloc(v, *cap * size);
 }
 
+/* Line counts saturate: 64 chains of 4 jumps make 4^64 lines. */
+static inline uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* A cut path: its last line is overwritten, the one before counted. */
+static inline bool path_cut(const struct ipts_sim *s)
+{
+	return s->cur && s->cur->ntrace >= s->max_lines;
+}
+
 static struct ipts_trace *trace_push(struct ipts_sim *s)
 {
 	struct ipts_packet *rec = s->cur;
 
 	if (!rec)
 		return NULL;
+	if (rec->ntrace >= s->max_lines) {
+		rec->trace_omitted = sat_add(rec->trace_omitted, 1);
+		return &rec->trace[rec->ntrace - 1];
+	}
 	if (rec->ntrace == rec->trace_cap)
 		rec->trace = grow(rec->trace, &rec->trace_cap,
 				  sizeof(*rec->trace));
@@ -48,6 +74,7 @@ struct ipts_event *ipts_sim_event(struct ipts_sim *s,
 	struct ipts_event *ev;
 	va_list ap;
 
+	s->impure++;
 	if (!rec)
 		return NULL;
 	if (rec->nev == rec->ev_cap)
@@ -55,7 +82,8 @@ struct ipts_event *ipts_sim_event(struct ipts_sim *s,
 	ev = &rec->ev[rec->nev++];
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = kind;
-	ev->after = rec->ntrace;
+	/* on a cut path, before the last line (which may be replaced) */
+	ev->after = path_cut(s) ? rec->ntrace - 1 : rec->ntrace;
 	ev->hook = hook;
 	va_start(ap, fmt);
 	vsnprintf(ev->text, sizeof(ev->text), fmt, ap);
@@ -66,6 +94,7 @@ struct ipts_event *ipts_sim_event(struct ipts_sim *s,
 void ipts_sim_unmodelled(struct ipts_sim *s, const struct ipts_rule *r,
 			 const char *why)
 {
+	s->impure++;
 	if (!s->unmodelled_why) {
 		s->unmodelled = r;
 		s->unmodelled_why = why;
@@ -131,6 +160,7 @@ unsigned int ipts_sim_choose(struct ipts_sim *s, const struct ipts_rule *r,
 {
 	unsigned int k = s->nmet;
 
+	s->impure++;
 	if (k >= IPTS_MAX_DECISIONS) {
 		s->too_deep = true;
 		return 0;
@@ -177,6 +207,7 @@ static void note(struct ipts_sim *s, const struct ipts_rule *r,
 {
 	unsigned int i;
 
+	s->impure++;
 	for (i = 0; i < s->nnoted; i++)
 		if (s->noted_rule[i] == r)
 			return;
@@ -213,6 +244,7 @@ static uint32_t *eval_count(struct ipts_sim *s, const struct ipts_rule *r,
 		s->evals[s->nevals].n = 0;
 		s->nevals++;
 	}
+	s->impure++;
 	p->evals_known = true;
 	p->evals = s->evals[i].n;
 	return &s->evals[i].n;
@@ -280,6 +312,135 @@ static bool rule_matches(struct ipts_sim *s, const struct ipts_rule *r,
 	return true;
 }
 
+/* --- the memo of chain calls ------------------------------------------ */
+
+/*
+ * Everything a chain's walk reads: the chain, the packet (pkt_init()
+ * zeroes it whole, padding included), its conntrack entry, and the walk's
+ * state that targets and trace lines read. Equal bytes, equal walks; a
+ * difference in padding could only cost a miss, never a wrong answer.
+ */
+struct memo_key {
+	const struct ipts_chain *chain;
+	struct ipts_pkt p;
+	struct ipts_conn ct;
+	unsigned char inner[sizeof(((struct ipts_sim *)0)->inner)];
+	unsigned char rport[sizeof(((struct ipts_sim *)0)->rport)];
+	unsigned int nat_done, tcp_state;
+	bool conn_confirmed, attached, nfct_stub;
+};
+
+enum { MEMO_FREE, MEMO_PENDING, MEMO_IMPURE, MEMO_DONE, };
+
+struct memo_ent {
+	struct memo_key key;
+	uint32_t hash;
+	uint8_t state;
+	uint32_t depth;			/* stack frames the call used */
+	uint64_t lines;			/* trace lines it made */
+	struct ipts_trace last;		/* its last one: the return */
+};
+
+/* Open addressing, never more than half full: a bounded table (2 MB),
+ * made only when some path is cut. */
+#define MEMO_SIZE (1u << 13)
+#define MEMO_FILL (MEMO_SIZE / 2)
+
+struct ipts_memo {
+	struct memo_ent *v;
+	unsigned int n;
+};
+
+static void memo_key_make(const struct ipts_sim *s,
+			  const struct ipts_chain *c,
+			  const struct ipts_pkt *p, struct memo_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->chain = c;
+	memcpy(&k->p, p, sizeof(*p));
+	if (p->ct)
+		k->ct = *p->ct;
+	memcpy(k->inner, &s->inner, sizeof(k->inner));
+	memcpy(k->rport, &s->rport, sizeof(k->rport));
+	k->nat_done = s->nat_done;
+	k->tcp_state = s->tcp_state;
+	k->conn_confirmed = s->conn_confirmed;
+	k->attached = s->attached;
+	k->nfct_stub = s->nfct_stub;
+}
+
+/* The slot of @c entered with @p: found, or new (MEMO_FREE); NONE when the
+ * table is full. */
+static uint32_t memo_find(struct ipts_sim *s, const struct ipts_chain *c,
+			  const struct ipts_pkt *p)
+{
+	struct ipts_memo *m = s->memo;
+	struct memo_key k;
+	uint32_t h, i;
+
+	if (!m->v)
+		m->v = ipts_xcalloc(MEMO_SIZE, sizeof(*m->v));
+	memo_key_make(s, c, p, &k);
+	h = ipts_hash_bytes(&k, sizeof(k));
+	for (i = h & (MEMO_SIZE - 1);; i = (i + 1) & (MEMO_SIZE - 1)) {
+		struct memo_ent *e = &m->v[i];
+
+		if (e->state == MEMO_FREE)
+			break;
+		if (e->hash == h && memcmp(&e->key, &k, sizeof(k)) == 0)
+			return i;
+	}
+	if (m->n >= MEMO_FILL)
+		return IPTS_MEMO_NONE;
+	m->n++;
+	m->v[i].key = k;
+	m->v[i].hash = h;
+	m->v[i].state = MEMO_PENDING;
+	return i;
+}
+
+static uint64_t lines_of(const struct ipts_packet *rec)
+{
+	return sat_add(rec->ntrace, rec->trace_omitted);
+}
+
+/* The call of frame @f returned: remember how, if it was pure. */
+static void memo_store(struct ipts_sim *s, const struct ipts_frame *f)
+{
+	struct memo_ent *e = &s->memo->v[f->slot];
+
+	if (s->impure != f->impure || !s->cur || !s->cur->ntrace) {
+		e->state = MEMO_IMPURE;
+		return;
+	}
+	e->state = MEMO_DONE;
+	e->depth = f->depth;
+	e->lines = lines_of(s->cur) - f->lines;
+	e->last = s->cur->trace[s->cur->ntrace - 1];
+}
+
+/* The path of a memoized call: its lines counted, its last line kept. */
+static void memo_replay(struct ipts_sim *s, const struct memo_ent *e)
+{
+	struct ipts_packet *rec = s->cur;
+
+	rec->trace_omitted = sat_add(rec->trace_omitted, e->lines);
+	rec->trace[rec->ntrace - 1] = e->last;
+}
+
+static void budget_stop(struct ipts_sim *s)
+{
+	s->over_budget = true;
+	const char *name = s->budget_name;
+
+	snprintf(s->budget_why, s->budget_why_len, "the walk stopped at "
+		 "its budget of %llu rule visits%s%s%s: the paths of this "
+		 "file are too long to walk in full",
+		 (unsigned long long)s->max_visits, name ? " (" : "",
+		 name ? name : "", name ? ")" : "");
+	ipts_sim_unmodelled(s, NULL, s->budget_why);
+}
+
 static unsigned int user_chains(const struct ipts_table *t)
 {
 	/* A loaded table holds its built-in chains and live user chains
@@ -302,8 +463,15 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 		stacksize = s->stacksize;
 	for (;;) {
 		const struct ipts_rule *r;
+		struct ipts_frame *f;
+		uint32_t slot;
 		unsigned int v;
 
+		if (s->visits == s->max_visits) {
+			budget_stop(s);
+			return NF_DROP;
+		}
+		s->visits++;
 		if (i >= c->nrules) {
 			trace_rule(s, c, NULL, c->nrules, hook, p);
 			if (c->hook >= 0)
@@ -344,9 +512,30 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 					       stacksize);
 				return NF_DROP;
 			}
-			s->stack[sp].chain = c;
-			s->stack[sp].idx = i;
-			sp++;
+			slot = IPTS_MEMO_NONE;
+			if (path_cut(s)) {
+				slot = memo_find(s, r->dest, p);
+				if (slot != IPTS_MEMO_NONE) {
+					const struct memo_ent *e =
+						&s->memo->v[slot];
+
+					if (e->state == MEMO_DONE &&
+					    sp + e->depth <= stacksize) {
+						memo_replay(s, e);
+						i++;
+						continue;
+					}
+					if (e->state != MEMO_PENDING)
+						slot = IPTS_MEMO_NONE;
+				}
+			}
+			f = &s->stack[sp++];
+			f->chain = c;
+			f->idx = i;
+			f->slot = slot;
+			f->depth = 1;
+			f->impure = s->impure;
+			f->lines = s->cur ? lines_of(s->cur) : 0;
 			c = r->dest;
 			i = 0;
 			continue;
@@ -371,9 +560,13 @@ do_return:
 			c = t->builtin[hook];
 			i = c->nrules;
 		} else {
-			sp--;
-			c = s->stack[sp].chain;
-			i = s->stack[sp].idx + 1;
+			f = &s->stack[--sp];
+			if (f->slot != IPTS_MEMO_NONE)
+				memo_store(s, f);
+			if (sp && s->stack[sp - 1].depth < f->depth + 1)
+				s->stack[sp - 1].depth = f->depth + 1;
+			c = f->chain;
+			i = f->idx + 1;
 		}
 	}
 }
@@ -382,7 +575,15 @@ do_return:
 
 struct sim_priv {
 	struct ipts_packet pkts[IPTS_MAX_PACKETS];
+	struct ipts_memo memo;
 };
+
+void ipts_limits_init(struct ipts_limits *lim)
+{
+	lim->max_visits = IPTS_DEFAULT_MAX_VISITS;
+	lim->max_trace_lines = IPTS_DEFAULT_MAX_TRACE_LINES;
+	lim->budget_name = NULL;
+}
 
 void ipts_query_init(struct ipts_query *q)
 {
@@ -419,6 +620,7 @@ void ipts_result_free(struct ipts_result *res)
 	packets_free(res->packets);
 	if (priv) {
 		packets_free(priv->pkts);
+		free(priv->memo.v);
 		free(priv);
 	}
 	free(res->reasons);
@@ -545,6 +747,15 @@ static void run_reset(struct ipts_sim *s, struct ipts_packet *pkts)
 int ipts_simulate(const struct ipts_ruleset *rs, const struct ipts_query *q,
 		  struct ipts_result *res)
 {
+	return ipts_simulate_limited(rs, q, NULL, res);
+}
+
+int ipts_simulate_limited(const struct ipts_ruleset *rs,
+			  const struct ipts_query *q,
+			  const struct ipts_limits *lim,
+			  struct ipts_result *res)
+{
+	struct ipts_limits dflt;
 	struct sim_priv *priv = res->priv;
 	struct ipts_sim s;
 	bool incomplete = false, first = true;
@@ -560,6 +771,14 @@ int ipts_simulate(const struct ipts_ruleset *rs, const struct ipts_query *q,
 	res->possible = 0;
 	res->nways = 0;
 	res->branches = 0;
+	res->visits = 0;
+	res->over_budget = false;
+	res->budget_why[0] = '\0';
+	if (!lim) {
+		ipts_limits_init(&dflt);
+		lim = &dflt;
+	}
+	res->max_visits = lim->max_visits;
 	if (q->proto != IPPROTO_TCP && q->proto != IPPROTO_UDP) {
 		snprintf(res->why, sizeof(res->why),
 			 "only tcp and udp are simulated");
@@ -580,9 +799,20 @@ int ipts_simulate(const struct ipts_ruleset *rs, const struct ipts_query *q,
 		res->priv = priv;
 	}
 
+	if (priv->memo.n) {
+		memset(priv->memo.v, 0, MEMO_SIZE * sizeof(*priv->memo.v));
+		priv->memo.n = 0;
+	}
+
 	memset(&s, 0, sizeof(s));
 	s.rs = rs;
 	s.q = q;
+	s.max_visits = lim->max_visits;
+	s.budget_name = lim->budget_name;
+	s.max_lines = lim->max_trace_lines ? lim->max_trace_lines : 1;
+	s.budget_why = res->budget_why;
+	s.budget_why_len = sizeof(res->budget_why);
+	s.memo = &priv->memo;
 	host_setup(&s, q);
 	s.conntrack = q->conntrack == IPTS_CT_ON ||
 		      (q->conntrack == IPTS_CT_AUTO &&
@@ -605,6 +835,7 @@ int ipts_simulate(const struct ipts_ruleset *rs, const struct ipts_query *q,
 		if (s.too_deep)
 			incomplete = true;
 		res->branches++;
+		res->visits = s.visits;
 		for (k = 0; k < s.nmet; k++)
 			add_reason(res, s.met_rule[k], s.met_why[k], false);
 		for (k = 0; k < s.nnoted; k++)
@@ -619,6 +850,12 @@ int ipts_simulate(const struct ipts_ruleset *rs, const struct ipts_query *q,
 			res->decided_idx = didx;
 			snprintf(res->why, sizeof(res->why), "%s", why);
 			first = false;
+		}
+		/* Past the budget: no more ways (each would stop at once). */
+		if (s.over_budget) {
+			res->over_budget = true;
+			incomplete = true;
+			break;
 		}
 		/* Next branch: the last choice with a way left takes it. */
 		for (k = s.nforced; k < s.nmet; k++)
@@ -647,7 +884,7 @@ int ipts_simulate(const struct ipts_ruleset *rs, const struct ipts_query *q,
 			if (!res->reasons[i].rule ||
 			    !effect_free(res->reasons[i].rule))
 				res->reasons[i].changes_outcome = true;
-		if (incomplete)
+		if (incomplete && !res->over_budget)
 			add_reason(res, NULL, "too many rules the file cannot "
 				   "decide to explore every way", true);
 	}

@@ -34,6 +34,7 @@ const struct ipts_step *ipts_path_local(void);
 bool ipts_hook_is_output_side(unsigned int hook);
 
 #define IPTS_MAX_DECISIONS 24
+#define IPTS_MEMO_NONE UINT32_MAX
 #define IPTS_MAX_BRANCHES 256
 
 /* A packet a REJECT target asked to send, built after the walk stops. */
@@ -103,10 +104,17 @@ struct ipts_sim {
 	} evals[32];
 	unsigned int nevals;
 
-	/* Jump stack: chain and index of the jumping rule. */
-	struct {
+	/* Jump stack: chain and index of the jumping rule; and, when the
+	 * call may be memoized, its memo slot (IPTS_MEMO_NONE: not), the
+	 * impure count and the packet's line count when it was entered, and
+	 * the deepest stack (frames from this one) it has used so far. */
+	struct ipts_frame {
 		const struct ipts_chain *chain;
 		uint32_t idx;
+		uint32_t slot;
+		uint32_t depth;
+		uint64_t impure;
+		uint64_t lines;
 	} *stack;
 	unsigned int stacksize;		/* the largest table's */
 	unsigned int table_stack[IPTS_TABLE_COUNT];	/* each table's */
@@ -119,6 +127,19 @@ struct ipts_sim {
 	} rport;
 
 	struct ipts_reply_req reply;
+	/* Budgets (struct ipts_limits) and what was spent. */
+	uint64_t visits, max_visits, max_lines;
+	bool over_budget;
+	const char *budget_name;	/* struct ipts_limits' */
+	char *budget_why;		/* the result's, for the reason */
+	size_t budget_why_len;
+	/* Events that make a chain's walk no function of the packet's state
+	 * alone (choices, notes, events, targets that change state, counted
+	 * matches): a call during which it moved is not memoized. */
+	uint64_t impure;
+	struct ipts_memo *memo;		/* the result's; filled once a path
+					 * is cut */
+
 	/* The packet an ICMP error being walked is about (its inner header). */
 	struct {
 		uint32_t saddr, daddr;

@@ -8,7 +8,10 @@
  * What must hold: no crash, hang, leak or sanitizer report; the answer is
  * one of the documented outcomes; a definite answer is among the possible
  * ones, an undetermined one names at least two possible outcomes (or any,
- * when a QUEUE's program decides) and the rules it depends on.
+ * when a QUEUE's program decides) and the rules it depends on. Each walk
+ * has a budget (WALK_VISITS rule visits, WALK_LINES trace lines a packet,
+ * as trace --max-visits and --max-trace-lines set them), never overspent;
+ * a packet's kept lines stay within it.
  *
  * Built like fuzz_parse.c: with clang -fsanitize=fuzzer by
  * tests/fuzz/run.sh, and with the normal compiler next to replay.c.
@@ -26,6 +29,9 @@
 #include "sim.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define WALK_VISITS 200000
+#define WALK_LINES 256
 
 static uint32_t fnv(const uint8_t *p, size_t n)
 {
@@ -85,6 +91,15 @@ static void check_result(const struct ipts_result *res)
 	}
 	if (res->npackets > IPTS_MAX_PACKETS)
 		broken(res, "too many packets");
+	if (res->visits > WALK_VISITS)
+		broken(res, "budget overspent");
+	if (res->over_budget && res->outcome != IPTS_UNDETERMINED)
+		broken(res, "a budget hit that is not undetermined");
+	for (o = 0; o < res->npackets; o++)
+		if (res->packets[o].ntrace > WALK_LINES ||
+		    (res->packets[o].trace_omitted &&
+		     res->packets[o].ntrace != WALK_LINES))
+			broken(res, "a trace past its budget of lines");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -95,6 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ipts_ruleset *rs;
 	struct ipts_query q;
 	struct ipts_result res;
+	struct ipts_limits lim;
 
 	src = ipts_source_from_mem("fuzz.rules", (const char *)data, size);
 	rs = ipts_parse(src, &opts, &d);
@@ -103,7 +119,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rs) {
 		query_from(&q, fnv(data, size));
 		ipts_result_init(&res);
-		if (ipts_simulate(rs, &q, &res) == 0)
+		ipts_limits_init(&lim);
+		lim.max_visits = WALK_VISITS;
+		lim.max_trace_lines = WALK_LINES;
+		if (ipts_simulate_limited(rs, &q, &lim, &res) == 0)
 			check_result(&res);
 		ipts_result_free(&res);
 	}

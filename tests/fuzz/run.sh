@@ -3,11 +3,14 @@
 #
 #   run.sh [--fuzzer[=]PATH]... [SRCDIR]
 #
-# Without --fuzzer, builds the fuzzers with clang (-DIPTSIM_FUZZ=ON) in
+# Without --fuzzer, builds the four fuzzers with clang (-DIPTSIM_FUZZ=ON) in
 # $FUZZ_BUILD_DIR (default: a directory under ${TMPDIR:-/tmp}). Each fuzzer
-# first replays tests/fuzz/regress/, then fuzzes for $FUZZ_SECONDS
-# (default 60) from a seed corpus built in a temp dir out of rulesets/,
-# tests/corpus/*/ and tests/e2e/*/. Any crash, leak, timeout (5 s per input)
+# first replays tests/fuzz/regress/, then fuzzes for its own time from a
+# seed corpus built in a temp dir out of rulesets/, tests/corpus/*/ and
+# tests/e2e/*/ (and pairs of them joined by fuzz_diff's "#--NEW--" line).
+# Its time: $FUZZ_SECONDS_PARSE, _WALK, _LINT or _DIFF (by the fuzzer's
+# name), else $FUZZ_SECONDS, else 120: the four take 8 minutes in CI.
+# Any crash, leak, timeout (5 s per input)
 # or sanitizer report fails the run; the input is left in $FUZZ_ARTIFACTS
 # (default: the temp dir, kept on failure) - minimise it and add it to
 # tests/fuzz/regress/ with the fix. Exit 77 when clang with libFuzzer is
@@ -26,7 +29,14 @@ while [ $# -gt 0 ]; do
 	esac
 done
 srcdir=$(cd "${1:-$(dirname "$0")/../..}" && pwd)
-seconds=${FUZZ_SECONDS:-60}
+seconds=${FUZZ_SECONDS:-120}
+
+# The time of fuzzer $1 (fuzz_parse, fuzz_walk, fuzz_lint, fuzz_diff).
+fuzz_seconds() {
+	local var
+	var=FUZZ_SECONDS_$(echo "${1#fuzz_}" | tr '[:lower:]' '[:upper:]')
+	echo "${!var:-$seconds}"
+}
 
 skip() { echo "SKIP: $*"; exit 77; }
 
@@ -58,9 +68,11 @@ if [ ${#fuzzers[@]} -eq 0 ]; then
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo >"$work/cmake.log" 2>&1 ||
 		{ cat "$work/cmake.log"; exit 1; }
 	cmake --build "$build" -j"$(nproc)" --target fuzz_parse fuzz_walk \
+		fuzz_lint fuzz_diff \
 		>"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
-	# One per fuzzer: the parser and the simulator's walk.
-	fuzzers=("$build/fuzz_parse" "$build/fuzz_walk")
+	# One per fuzzer: the parser, the simulator's walk, lint and diff.
+	fuzzers=("$build/fuzz_parse" "$build/fuzz_walk" "$build/fuzz_lint"
+		 "$build/fuzz_diff")
 fi
 
 # Seeds: every ruleset we have, copied under unique names.
@@ -73,7 +85,17 @@ for f in "$srcdir"/rulesets/*.rules "$srcdir"/rulesets/*.v4 \
 	n=$((n + 1))
 	cp "$f" "$seeds/$n-$(basename "$f")"
 done
-echo "fuzz: $n seed files"
+# fuzz_diff reads OLD and NEW from one input: a few pairs to start from
+pairs=0
+prev=""
+for f in "$seeds"/*; do
+	if [ -n "$prev" ] && [ $pairs -lt 40 ]; then
+		pairs=$((pairs + 1))
+		{ cat "$prev"; printf '\n#--NEW--\n'; cat "$f"; } >"$seeds/pair-$pairs"
+	fi
+	prev=$f
+done
+echo "fuzz: $n seed files, $pairs pairs"
 
 artifacts=${FUZZ_ARTIFACTS:-$work/artifacts}
 mkdir -p "$artifacts"
@@ -108,8 +130,9 @@ for fz in "${fuzzers[@]}"; do
 	fi
 	corpus=$work/corpus-$name
 	mkdir -p "$corpus"
-	echo "fuzz: $name: $seconds s"
-	if ! "${nonet[@]}" "$fz" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 \
+	secs=$(fuzz_seconds "$name")
+	echo "fuzz: $name: $secs s"
+	if ! "${nonet[@]}" "$fz" -max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 \
 		-max_len=65536 -print_final_stats=1 \
 		-dict="$srcdir/tests/fuzz/iptables.dict" \
 		-artifact_prefix="$artifacts/$name-" \

@@ -342,6 +342,106 @@ name=unresolvable-names
 } | gen "$name"
 check "$name" 1 -- "iptsim did not look this name up"
 
+# -- exponential paths: budgets (issue 11) -----------------------------------
+# Chains C1..Cd, each with k identical jumps to the next: a path of k^d rules
+# from a file under 1 KB. Every command that walks or lints must answer
+# within seconds and bounded memory: exactly where a memo of pure chain
+# calls applies, else undetermined (exit 3) with the budget's numbers.
+# expo D K LAST [TABLE]: OUTPUT and INPUT jump to C1, C<D> holds LAST.
+expo() {
+	local d=$1 k=$2 last=$3 table=${4:-filter} i j
+	echo "*$table"
+	[ "$table" = filter ] && echo ':INPUT DROP [0:0]'
+	for ((i = 1; i <= d; i++)); do echo ":C$i - [0:0]"; done
+	echo '-A OUTPUT -j C1'
+	[ "$table" = filter ] && echo '-A INPUT -j C1'
+	for ((i = 1; i < d; i++)); do
+		for ((j = 0; j < k; j++)); do echo "-A C$i -j C$((i + 1))"; done
+	done
+	echo "-A C$d $last"
+	echo COMMIT
+}
+
+# Address space of a run: 1 GiB, unless the binary cannot start under a
+# limit at all (ASan reserves terabytes): then only the time is bounded.
+vlimit=1048576
+if ! (ulimit -v "$vlimit" && "$iptsim" --version) >/dev/null 2>&1; then
+	vlimit=unlimited
+	echo "note: $iptsim does not run under ulimit -v (sanitizers?): memory not limited"
+fi
+
+# walkcase NAME WANT PATTERN CMD ARGS...: run `iptsim CMD ARGS` (paths
+# relative to $work) with 10 s and $vlimit KiB at most; WANT is its exit
+# code, PATTERN a fixed string its stdout must hold.
+walkcase() {
+	name=$1
+	local want=$2 pattern=$3 rc=0 t0 t1
+	shift 3
+	t0=$(date +%s%N)
+	(cd "$work" && ulimit -v "$vlimit" &&
+		exec timeout 10 "${nonet[@]}" "$iptsim" "$@") \
+		>"$work/out" 2>"$work/err" || rc=$?
+	t1=$(date +%s%N)
+	if [ "$rc" = 124 ]; then
+		fail "$*: no answer in 10 s"
+		return
+	fi
+	if [ "$rc" != "$want" ]; then
+		fail "$*: exit $rc, want $want: $(head -c 300 "$work/err")"
+		return
+	fi
+	if [ -n "$pattern" ] && ! grep -a -q -F -- "$pattern" "$work/out"; then
+		fail "$*: no '$pattern' in the output"
+		return
+	fi
+	echo "ok   $name (exit $rc, $(((t1 - t0) / 1000000)) ms)"
+}
+
+expo 14 4 '-p tcp -m multiport --ports 9 -j ACCEPT' | gen expo-14
+expo 14 4 '-p tcp -m multiport --ports 10 -j ACCEPT' | gen expo-14b
+expo 16 4 '-p tcp -m multiport --ports 9 -j ACCEPT' | gen expo-16
+expo 40 4 '-p tcp -m multiport --ports 9 -j ACCEPT' | gen expo-40
+walkcase expo-trace 1 '357903942 TRACE lines of the SYN left out' \
+	trace expo-14.rules
+walkcase expo-trace-json 1 '"trace_truncated": true, "trace_omitted": 357903942' \
+	trace expo-14.rules --format json
+walkcase expo-trace-lines 0 '... 27 TRACE lines of the SYN left out (--max-trace-lines 3: the first 2 and the last are shown)' \
+	trace expo-14.rules --dport 9 --max-trace-lines 3
+walkcase expo-trace-40 1 'TRACE lines of the SYN left out' trace expo-40.rules
+walkcase expo-lint 1 '[IPT009]' lint expo-16.rules
+walkcase expo-lint-40 0 '' lint expo-40.rules
+printf -- '--dport 9\n--dport 10\n' >"$work/expo.queries"
+walkcase expo-query 0 '"outcome": "connected"' query expo-14.rules expo.queries
+printf 'connected --dport 9\ntimeout --dport 10\n' >"$work/expo.spec"
+walkcase expo-test 0 '2 passed, 0 failed' test expo-14.rules expo.spec
+walkcase expo-diff 1 'connected -> timeout' diff expo-14.rules expo-14b.rules
+
+# A mark set at the bottom: no call is pure, nothing is memoized, and the
+# visit budget is what stops every walk.
+expo 14 4 '-j MARK --set-xmark 0x1/0x1' mangle | gen mark-14
+expo 14 4 '-j MARK --set-xmark 0x2/0x2' mangle | gen mark-14b
+walkcase mark-trace 3 'UNDETERMINED — the walk stopped at its budget of 10000000 rule visits (--max-visits)' \
+	trace mark-14.rules
+walkcase mark-trace-json 3 '"visits": {"count": 10000000, "max": 10000000, "exceeded": true}' \
+	trace mark-14.rules --format json
+printf -- '--dport 1\n--dport 2\n--dport 3\n' >"$work/mark.queries"
+walkcase mark-query 3 'budget of 500000 rule visits (what was left of --max-total-visits 2500000)' \
+	query mark-14.rules mark.queries --max-visits 2000000 --max-total-visits 2500000
+printf 'connected\n' >"$work/mark.spec"
+walkcase mark-test 3 '0 passed, 1 failed (1 out of budget: undetermined)' \
+	test mark-14.rules mark.spec --max-visits 100000
+walkcase mark-diff 3 'not compared: a walk ran out of its budget' \
+	diff mark-14.rules mark-14b.rules --max-visits 100000
+walkcase mark-diff-total 3 'not asked: --max-total-visits spent' \
+	diff mark-14.rules mark-14b.rules --max-total-visits 300000
+{ echo '*filter'
+  for ((i = 0; i < 3000; i++)); do
+	echo "-A INPUT -s 10.$((i / 256)).$((i % 256)).0/24 -p tcp -m tcp --dport $((i + 1)) -j ACCEPT"
+  done
+  echo COMMIT; } | gen lint-long-chain
+walkcase lint-budget 3 'lint stopped comparing rules here, at its budget of 100000 rule comparisons (--max-visits)' \
+	lint --max-visits 100000 lint-long-chain.rules
+
 if [ $failed != 0 ]; then
 	echo "stress: failures; inputs in $keep"
 	exit 1

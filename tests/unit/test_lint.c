@@ -413,6 +413,77 @@ static void test_lint_drop_policy_without_loopback(void **state)
 	assert_no_finding("IPT009");
 }
 
+/*
+ * Chains C1..C14 with four jumps each to the next: 4^13 ways down from
+ * INPUT. Each chain's answer is found once; before, this took seconds
+ * (and a depth of 16 took hours).
+ */
+static void test_lint_loopback_facts_once_per_chain(void **state)
+{
+	char text[4096];
+	size_t n = 0;
+	unsigned int i, j;
+
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "*filter\n"
+			      ":INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n"
+			      ":OUTPUT ACCEPT [0:0]\n");
+	for (i = 1; i <= 14; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      ":C%u - [0:0]\n", i);
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "-A INPUT -j C1\n");
+	for (i = 1; i < 14; i++)
+		for (j = 0; j < 4; j++)
+			n += (size_t)snprintf(text + n, sizeof(text) - n,
+					      "-A C%u -j C%u\n", i, i + 1);
+	snprintf(text + n, sizeof(text) - n, "-A C14 -p tcp -j ACCEPT\n"
+		 "COMMIT\n");
+	lint(*state, text, NULL);
+	assert_finding("IPT009", 2, NULL);
+	/* the same, with lo accepted at the bottom: no finding */
+	snprintf(text + n, sizeof(text) - n, "-A C14 -i lo -j ACCEPT\n"
+		 "COMMIT\n");
+	lint(*state, text, NULL);
+	assert_no_finding("IPT009");
+}
+
+/* Shadowing costs n^2/2 comparisons in a chain of n disjoint rules: past
+ * the budget lint stops comparing and says where. */
+static void test_lint_budget_stops_and_says_where(void **state)
+{
+	struct ipts_fixture *f = *state;
+	struct ipts_lint_opts o = { .max_visits = 1000,
+				    .budget_name = "--max-visits" };
+	struct ipts_lint_stats st;
+	char text[65536];
+	size_t n = 0, i;
+	bool said = false;
+
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "*filter\n");
+	for (i = 0; i < 200; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "-A INPUT -p tcp -m tcp --dport %zu "
+				      "-j ACCEPT\n", i + 1);
+	n += (size_t)snprintf(text + n, sizeof(text) - n,
+			      "-A INPUT -p tcp -m tcp --dport 5 -j ACCEPT\n"
+			      "COMMIT\n");
+	ipts_diags_free(&found);
+	memset(&found, 0, sizeof(found));
+	assert_non_null(load_str(f, text));
+	ipts_lint_ruleset_stats(f->rs, &o, &found, &st);
+	assert_true(st.over_budget);
+	assert_int_equal(st.visits, 1000);
+	for (i = 0; i < found.n; i++)
+		if (!found.v[i].code && strstr(found.v[i].msg, "budget of 1000 "
+					       "rule comparisons (--max-visits)"))
+			said = true;
+	assert_true(said);
+	/* the duplicate at the end was not reached */
+	assert_no_finding("IPT003");
+	/* with the default budget it is */
+	lint(f, text, NULL);
+	assert_finding("IPT003", 202, NULL);
+}
+
 static void test_lint_state_and_conntrack_mixed(void **state)
 {
 	lint(*state, FILTER("-A INPUT -m conntrack --ctstate ESTABLISHED "
@@ -502,6 +573,8 @@ int main(void)
 		T(test_lint_owner_only_port_reject_is_fine),
 		T(test_lint_owner_trap_names_the_ports_it_drops),
 		T(test_lint_drop_policy_without_loopback),
+		T(test_lint_loopback_facts_once_per_chain),
+		T(test_lint_budget_stops_and_says_where),
 		T(test_lint_state_and_conntrack_mixed),
 		T(test_lint_comment_marker_silences),
 		T(test_lint_codes_are_documented),

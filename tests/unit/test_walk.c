@@ -826,8 +826,138 @@ static void test_walk_deep_jump_chain_returns_to_the_policy(void **state)
 			      depth - 1);
 	assert_int_equal(run(f, text, NULL), IPTS_TIMEOUT);
 	/* OUTPUT's policy, INPUT rule 1, a jump in each chain but the last,
-	 * then the last chain's DROP */
-	assert_int_equal(pkt("SYN")->ntrace, 1 + 1 + (depth - 1) + 1);
+	 * then the last chain's DROP: past the default budget of trace
+	 * lines, the first ones and the last are kept, the rest counted */
+	assert_int_equal(pkt("SYN")->ntrace, IPTS_DEFAULT_MAX_TRACE_LINES);
+	assert_int_equal(pkt("SYN")->ntrace + pkt("SYN")->trace_omitted,
+			 1 + 1 + (depth - 1) + 1);
+	assert_string_equal(pkt("SYN")->trace[pkt("SYN")->ntrace - 1]
+			    .chain->name, "C19999");
+	assert_int_equal(pkt("SYN")->decided, pkt("SYN")->ntrace - 1);
+	free(text);
+}
+
+/*
+ * Chains C1..C30 with four jumps each to the next: a path of 4^29 rules
+ * from a 3 KB file. Past the trace budget each chain's walk is taken from
+ * the memo: the answer is exact, the lines are counted, and the walk
+ * visits a few thousand rules. Without the memo the visit budget stops it
+ * (undetermined, with the numbers).
+ */
+static char *exponential_file(unsigned int d, unsigned int k,
+			      const char *last)
+{
+	size_t cap = (size_t)d * k * 24 + 512, n = 0;
+	char *text = malloc(cap);
+	unsigned int i, j;
+
+	assert_non_null(text);
+	n += (size_t)snprintf(text + n, cap - n, "%s", filter_hdr);
+	for (i = 1; i <= d; i++)
+		n += (size_t)snprintf(text + n, cap - n, ":C%u - [0:0]\n", i);
+	n += (size_t)snprintf(text + n, cap - n, "-A OUTPUT -j C1\n");
+	for (i = 1; i < d; i++)
+		for (j = 0; j < k; j++)
+			n += (size_t)snprintf(text + n, cap - n,
+					      "-A C%u -j C%u\n", i, i + 1);
+	n += (size_t)snprintf(text + n, cap - n, "-A C%u %s\nCOMMIT\n", d,
+			      last);
+	return text;
+}
+
+static void test_walk_exponential_paths_are_memoized(void **state)
+{
+	struct ipts_fixture *f = *state;
+	char *text = exponential_file(30, 4, "-p tcp --dport 9 -j DROP");
+	const struct ipts_packet *syn;
+
+	assert_int_equal(run(f, text, NULL), IPTS_CONNECTED);
+	syn = pkt("SYN");
+	assert_int_equal(syn->ntrace, IPTS_DEFAULT_MAX_TRACE_LINES);
+	/* 4^29 * 2 lines and more: far past the first ones kept */
+	assert_true(syn->trace_omitted > (1ull << 58));
+	assert_false(res.over_budget);
+	assert_true(res.visits < 100000);
+	assert_string_equal(syn->trace[syn->ntrace - 1].chain->name,
+			    "INPUT");
+	assert_int_equal(syn->trace[syn->ntrace - 1].type, IPTS_TRACE_POLICY);
+	free(text);
+}
+
+/* Two trace lines say the same: the entry, and the packet it saw. */
+static void assert_same_line(const struct ipts_trace *a,
+			     const struct ipts_trace *b)
+{
+	char x[160], y[160];
+
+	ipts_trace_format(a, x, sizeof(x));
+	ipts_trace_format(b, y, sizeof(y));
+	assert_string_equal(x, y);
+	ipts_trace_format_seen(a, x, sizeof(x));
+	ipts_trace_format_seen(b, y, sizeof(y));
+	assert_string_equal(x, y);
+	assert_ptr_equal(a->rule, b->rule);
+	assert_int_equal(a->kernel_logged, b->kernel_logged);
+}
+
+/* The memo answers as the whole walk does: the same lines counted, the
+ * same first lines and last line, for each packet. */
+static void test_walk_memo_counts_the_whole_path(void **state)
+{
+	struct ipts_fixture *f = *state;
+	char *text = exponential_file(7, 4, "-p tcp --dport 1060 -j RETURN");
+	struct ipts_result full;
+	struct ipts_limits lim;
+	struct ipts_query q;
+	unsigned int i;
+
+	assert_non_null(load_str(f, text));
+	ipts_query_init(&q);
+	ipts_limits_init(&lim);
+	ipts_result_init(&full);
+	lim.max_trace_lines = 1000000;
+	assert_int_equal(ipts_simulate_limited(f->rs, &q, &lim, &full), 0);
+	lim.max_trace_lines = 3;
+	assert_int_equal(ipts_simulate_limited(f->rs, &q, &lim, &res), 0);
+	assert_int_equal(res.outcome, full.outcome);
+	assert_int_equal(res.npackets, full.npackets);
+	assert_true(res.visits < full.visits / 10);
+	for (i = 0; i < res.npackets; i++) {
+		const struct ipts_packet *a = &res.packets[i];
+		const struct ipts_packet *b = &full.packets[i];
+
+		assert_int_equal(b->trace_omitted, 0);
+		assert_int_equal(a->ntrace, 3);
+		assert_int_equal(a->ntrace + a->trace_omitted, b->ntrace);
+		assert_same_line(&a->trace[0], &b->trace[0]);
+		assert_same_line(&a->trace[1], &b->trace[1]);
+		assert_same_line(&a->trace[2], &b->trace[b->ntrace - 1]);
+	}
+	ipts_result_free(&full);
+	free(text);
+}
+
+static void test_walk_visit_budget_makes_it_undetermined(void **state)
+{
+	struct ipts_fixture *f = *state;
+	/* a mark set in the last chain: no call is pure, no memo */
+	char *text = exponential_file(14, 4, "-j MARK --set-xmark 0x1/0x1");
+	struct ipts_limits lim;
+	struct ipts_query q;
+
+	assert_non_null(load_str(f, text));
+	ipts_query_init(&q);
+	ipts_limits_init(&lim);
+	lim.max_visits = 100000;
+	assert_int_equal(ipts_simulate_limited(f->rs, &q, &lim, &res), 0);
+	assert_int_equal(res.outcome, IPTS_UNDETERMINED);
+	assert_true(res.over_budget);
+	assert_int_equal(res.max_visits, 100000);
+	assert_true(res.nreasons >= 1);
+	assert_non_null(strstr(res.budget_why, "100000 rule visits"));
+	assert_int_equal(res.visits, 100000);
+	assert_ptr_equal(res.reasons[res.nreasons - 1].why, res.budget_why);
+	assert_true(res.reasons[res.nreasons - 1].changes_outcome);
 	free(text);
 }
 
@@ -868,6 +998,9 @@ int main(void)
 		T(test_walk_unmodelled_target_is_undetermined),
 		T(test_walk_udp_outcomes),
 		T(test_walk_deep_jump_chain_returns_to_the_policy),
+		T(test_walk_exponential_paths_are_memoized),
+		T(test_walk_memo_counts_the_whole_path),
+		T(test_walk_visit_budget_makes_it_undetermined),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
