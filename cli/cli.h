@@ -37,7 +37,7 @@ int ipts_usage_error(const char *cmd, const char *fmt, ...)
  * "iptsim CMD: cannot read 'PATH': WHY" to stderr and return NULL.
  */
 struct ipts_source *ipts_cli_read(const char *cmd, const char *path,
-				  const struct ipts_cli_input *in);
+				  struct ipts_cli_input *in);
 
 /*
  * Read and parse @path for a command that needs a valid ruleset. On
@@ -46,7 +46,7 @@ struct ipts_source *ipts_cli_read(const char *cmd, const char *path,
  * freed by the caller after the ruleset.
  */
 struct ipts_ruleset *ipts_cli_load(const char *cmd, const char *path,
-				   const struct ipts_cli_input *in,
+				   struct ipts_cli_input *in,
 				   struct ipts_source **src);
 
 #endif

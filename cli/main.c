@@ -67,11 +67,14 @@ int ipts_usage_error(const char *cmd, const char *fmt, ...)
 }
 
 struct ipts_source *ipts_cli_read(const char *cmd, const char *path,
-				  const struct ipts_cli_input *in)
+				  struct ipts_cli_input *in)
 {
 	struct ipts_source *src;
 	char err[256];
 
+	/* the names files first: a rule file is read with them or not */
+	if (ipts_cli_input_names(in, cmd) < 0)
+		return NULL;
 	src = ipts_source_load(path, &in->read, err, sizeof(err));
 	if (!src)
 		fprintf(stderr, "iptsim %s: cannot read '%s': %s\n", cmd, path,
@@ -80,7 +83,7 @@ struct ipts_source *ipts_cli_read(const char *cmd, const char *path,
 }
 
 struct ipts_ruleset *ipts_cli_load(const char *cmd, const char *path,
-				   const struct ipts_cli_input *in,
+				   struct ipts_cli_input *in,
 				   struct ipts_source **src)
 {
 	struct ipts_diags d = { 0 };

@@ -17,6 +17,20 @@ struct ipts_parse_opts {
 	 * the fast path (the same answers, slower: for tests). The
 	 * environment variable IPTSIM_FULL_LOOP does the same. */
 	bool full_loop;
+	/*
+	 * Where names in rules get their numbers. By default nowhere on
+	 * this machine: a host name of -s/-d keeps the rule but its address
+	 * is unknown (IPTS_RULE_SRC_UNKNOWN), and a match or target whose
+	 * option names a host, a user, a group or another entry of the
+	 * host's files is kept as its words (IPTS_RULE_OPAQUE); both are
+	 * undetermined in the simulator, with a warning at the word.
+	 * @hosts, @passwd, @group: the firewall host's own files (hosts(5),
+	 * passwd(5), group(5)), which must outlive the diagnostics; a name
+	 * they list gets exactly their numbers. @resolve: ask this
+	 * machine's resolver and NSS, as iptables itself does.
+	 */
+	const struct ipts_source *hosts, *passwd, *group;
+	bool resolve;
 };
 
 /*

@@ -442,10 +442,24 @@ static int teardown(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, teardown)
 
+/* A host name's address is unknown: no claim either way, and IPT007. */
+static void test_lint_unknown_host_address_is_unmodelled(void **state)
+{
+	lint(*state, FILTER("-A INPUT -s web1 -j DROP\n"
+			    "-A INPUT -p icmp -j ACCEPT\n"
+			    "-A INPUT -s web1 -p icmp -j ACCEPT\n"), NULL);
+	/* "-s web1" is a condition, not "any" */
+	assert_false(has("IPT002", 6, NULL));
+	assert_false(has("IPT001", 7, NULL));
+	assert_false(has("IPT003", 7, NULL));
+	assert_finding("IPT007", 5, "names a host whose address is unknown");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_lint_shadowed_by_wider_port_range),
+		T(test_lint_unknown_host_address_is_unmodelled),
 		T(test_lint_partial_overlap_is_not_shadowed),
 		T(test_lint_shadowed_by_multiport_and_prefix),
 		T(test_lint_inverted_prefix_is_not_shadowing),
