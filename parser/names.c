@@ -302,21 +302,36 @@ void ipts_names_free(struct ipts_names *n)
 	free(n);
 }
 
+/* glibc's default scope of an IPv4 address (RFC 6724 section 3.2). */
+static bool link_local_scope(uint32_t addr)
+{
+	uint32_t a = ntohl(addr);
+
+	return (a >> 24) == 127 || (a >> 16) == 0xa9fe;
+}
+
 unsigned int ipts_names_host(const struct ipts_names *n, const char *name,
 			     uint32_t *addrs, unsigned int max)
 {
 	const struct name_ent *e = n ? tab_find(&n->hosts, name) : NULL;
 	const struct name_ent *end = n ? n->hosts.v + n->hosts.n : NULL;
-	unsigned int k = 0, i;
+	const struct name_ent *first = e;
+	unsigned int k = 0;
+	int pass;
 
-	/* In file order, each address once, as nss_files gathers them. */
-	for (; e && e < end && strcasecmp(e->name, name) == 0; e++) {
-		for (i = 0; i < k; i++)
-			if (addrs[i] == e->num)
-				break;
-		if (i == k && k < max)
-			addrs[k++] = e->num;
-	}
+	/*
+	 * What getaddrinfo() makes of the lines, as the kernel's namespace
+	 * shows: every line's address, duplicates kept, in the file's order
+	 * but for its RFC 6724 sort, of which, on a host with no route to
+	 * them, only rule 8 (smaller scope first: 127/8 and 169.254/16)
+	 * tells addresses apart. The firewall's own routes may order them
+	 * otherwise: that changes rule numbers, not what the rules do.
+	 */
+	for (pass = 0; pass < 2; pass++)
+		for (e = first; e && e < end && strcasecmp(e->name, name) == 0 &&
+		     k < max; e++)
+			if (link_local_scope(e->num) == (pass == 0))
+				addrs[k++] = e->num;
 	return k;
 }
 

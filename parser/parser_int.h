@@ -120,7 +120,7 @@ struct ipts_names *ipts_names_new(const struct ipts_parse_opts *o,
 				  struct ipts_diags *d);
 void ipts_names_free(struct ipts_names *n);
 /* Up to @max IPv4 addresses (network order) @name has in the hosts file,
- * in the file's order, each once: how many. */
+ * in the order getaddrinfo() gives them: how many. */
 unsigned int ipts_names_host(const struct ipts_names *n, const char *name,
 			     uint32_t *addrs, unsigned int max);
 /* The uid (@user) or gid of @name in the passwd (group) file. */

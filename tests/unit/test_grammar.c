@@ -370,7 +370,8 @@ static void test_grammar_hosts_file_gives_its_addresses(void **state)
 		"fe80::1 web1\n"
 		"10.1.1.2 WEB1 # a second address\n"
 		"10.1.1.1 web1\n"
-		"192.0.2.7 gw\n";
+		"192.0.2.7 gw\n"
+		"127.0.0.9 lo9 web9\n10.0.0.9 web9\n169.254.0.9 web9\n";
 	struct ipts_source *h = ipts_source_from_mem("hosts", hosts,
 						     strlen(hosts));
 
@@ -379,14 +380,21 @@ static void test_grammar_hosts_file_gives_its_addresses(void **state)
 				 "-A INPUT -s nosuch -j ACCEPT\n"
 				 "-A INPUT -m conntrack --ctorigdst gw "
 				 "-j ACCEPT\nCOMMIT\n"));
-	/* every IPv4 address the file lists for it, in its order, once */
+	/* every IPv4 line of it, case aside, as getaddrinfo() gives them
+	 * (the kernel's namespace keeps the duplicate too) */
 	assert_rule_text(f, "INPUT", 0, "-A INPUT -s 10.1.1.1/32 -j ACCEPT");
 	assert_rule_text(f, "INPUT", 1, "-A INPUT -s 10.1.1.2/32 -j ACCEPT");
-	assert_int_equal(fixture_chain(f, "filter", "INPUT")->nrules, 4);
+	assert_rule_text(f, "INPUT", 2, "-A INPUT -s 10.1.1.1/32 -j ACCEPT");
+	assert_int_equal(fixture_chain(f, "filter", "INPUT")->nrules, 5);
 	assert_warning(f, 6, 13, "host 'nosuch' is not in the hosts file "
 		       "'hosts'");
-	assert_rule_text(f, "INPUT", 3, "-A INPUT -m conntrack --ctorigdst "
+	assert_rule_text(f, "INPUT", 4, "-A INPUT -m conntrack --ctorigdst "
 			 "192.0.2.7 -j ACCEPT");
+	/* glibc's RFC 6724 rule 8: loopback and link-local first */
+	assert_non_null(load_str(f, HDR "-A INPUT -d web9 -j DROP\nCOMMIT\n"));
+	assert_rule_text(f, "INPUT", 0, "-A INPUT -d 127.0.0.9/32 -j DROP");
+	assert_rule_text(f, "INPUT", 1, "-A INPUT -d 169.254.0.9/32 -j DROP");
+	assert_rule_text(f, "INPUT", 2, "-A INPUT -d 10.0.0.9/32 -j DROP");
 	f->opts.hosts = NULL;
 	ipts_diags_free(&f->diags);
 	ipts_source_free(h);
