@@ -426,14 +426,6 @@ static void flush_stderr(void)
 	xt.errlen = 0;
 }
 
-/*
- * libxtables turns every port word into a number with getaddrinfo(NULL,
- * word), numeric or not; glibc then probes the host's interfaces over
- * netlink, which is most of the cost of a large file. A plain decimal
- * port needs no host: answer it here, exactly as glibc would (same port,
- * an AF_INET result freeaddrinfo() can free), and hand everything else to
- * the real resolver. This definition interposes libxtables' calls.
- */
 /* -- names ------------------------------------------------------------- */
 
 /*
@@ -711,22 +703,23 @@ struct group *getgrnam(const char *name)
  */
 static const struct {
 	const char *ext, *opt, *file;
+	bool mask;			/* "N/M" is a number too */
 } host_file_opts[] = {
-	{ "connlabel", "label", "/etc/xtables/connlabel.conf" },
-	{ "devgroup", "src-group", "/etc/iproute2/group" },
-	{ "devgroup", "dst-group", "/etc/iproute2/group" },
-	{ "realm", "realm", "/etc/iproute2/rt_realms" },
+	{ "connlabel", "label", "/etc/xtables/connlabel.conf", false },
+	{ "devgroup", "src-group", "/etc/iproute2/group", true },
+	{ "devgroup", "dst-group", "/etc/iproute2/group", true },
+	{ "realm", "realm", "/etc/iproute2/rt_realms", true },
 };
 
-/* "N" or "N/M" as strtoul(base 0) reads them: no name to look up. */
-static bool val_mask_numeric(const char *s)
+/* "N" (or "N/M") as strtoul(base 0) reads it: no name to look up. */
+static bool val_mask_numeric(const char *s, bool mask)
 {
 	char *end;
 
 	if (!isdigit((unsigned char)*s))
 		return false;
 	strtoul(s, &end, 0);
-	if (*end == '/') {
+	if (*end == '/' && mask) {
 		if (!isdigit((unsigned char)end[1]))
 			return false;
 		strtoul(end + 1, &end, 0);
@@ -790,7 +783,7 @@ static bool before_call(struct xtables_match *m, int c)
 	     i++) {
 		if (strcmp(host_file_opts[i].ext, m->name) != 0 ||
 		    strcmp(host_file_opts[i].opt, opt) != 0 ||
-		    val_mask_numeric(optarg))
+		    val_mask_numeric(optarg, host_file_opts[i].mask))
 			continue;
 		ask_unknown(NAME_FILE, optarg);
 		xt.asked_file = host_file_opts[i].file;

@@ -525,6 +525,16 @@ static void test_grammar_extension_host_names_are_kept_as_words(void **state)
 			free(t);
 		}
 	}
+	/* a label is one number, no mask: "5/3" is a name to connlabel */
+	assert_non_null(load_str(f, "*mangle\n-A INPUT -m connlabel --label "
+				 "5/3 -j ACCEPT\n-A INPUT -m connlabel --label "
+				 "0x5 -j ACCEPT\nCOMMIT\n"));
+	assert_warning(f, 2, 31, "'5/3' is a name from the firewall's "
+		       "/etc/xtables/connlabel.conf");
+	assert_true(fixture_chain(f, "mangle", "INPUT")->rules[0]->flags &
+		    IPTS_RULE_OPAQUE);
+	assert_false(fixture_chain(f, "mangle", "INPUT")->rules[1]->flags &
+		     IPTS_RULE_OPAQUE);
 }
 
 int main(void)
