@@ -209,7 +209,8 @@ static void test_lint_identity_match_and_tos_change(void **state)
 	assert_no_finding("IPT001");
 }
 
-/* A name only this machine's passwd resolves: no claim about the rule. */
+/* A user name, kept as words offline (its uid is the firewall's): no
+ * claim about the rule. */
 static void test_lint_rule_with_local_names_is_not_shadowed(void **state)
 {
 	lint(*state, FILTER("-A OUTPUT -p tcp -j DROP\n"
