@@ -107,20 +107,17 @@ static int names_read(const struct ipts_cli_input *in, const char *cmd,
 
 int ipts_cli_input_names(struct ipts_cli_input *in, const char *cmd)
 {
-	if (in->names_read)
-		return 0;
-	in->names_read = true;
+	/* once: a file that cannot be read is said once, not per rule file */
+	if (in->names_rc)
+		return in->names_rc < 0 ? -1 : 0;
 	atexit(names_free);
-	if (names_read(in, cmd, "hosts", in->hosts_path, 0,
-		       &in->parse.hosts) < 0 ||
-	    names_read(in, cmd, "passwd", in->passwd_path, 1,
-		       &in->parse.passwd) < 0 ||
-	    names_read(in, cmd, "group", in->group_path, 2,
-		       &in->parse.group) < 0) {
-		in->names_read = false;
-		return -1;
-	}
-	return 0;
+	in->names_rc = names_read(in, cmd, "hosts", in->hosts_path, 0,
+				  &in->parse.hosts) < 0 ||
+		       names_read(in, cmd, "passwd", in->passwd_path, 1,
+				  &in->parse.passwd) < 0 ||
+		       names_read(in, cmd, "group", in->group_path, 2,
+				  &in->parse.group) < 0 ? -1 : 1;
+	return in->names_rc < 0 ? -1 : 0;
 }
 
 int ipts_cli_help(const char *cmd, const char *usage, int noperands)

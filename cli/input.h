@@ -18,7 +18,7 @@ struct ipts_cli_input {
 	/* --hosts, --passwd, --group: read (under @read, as rule files
 	 * are) into parse.hosts, .passwd, .group by ipts_cli_input_names() */
 	const char *hosts_path, *passwd_path, *group_path;
-	bool names_read;
+	int names_rc;			/* 0: not read yet, 1: read, -1: failed */
 };
 
 /* getopt_long values of the input options (above every command's own). */

@@ -314,7 +314,7 @@ static struct {
 static struct {
 	bool resolve;
 	const struct ipts_names *names;
-	const char *hosts_name, *passwd_name, *group_name;
+	const char *hosts_name;		/* the --hosts file, for warnings */
 } naming;
 
 /* -- libxtables' doors ------------------------------------------------- */
@@ -1845,8 +1845,6 @@ void ipts_xt_begin(bool full_loop, const struct ipts_parse_opts *o,
 	naming.resolve = o->resolve;
 	naming.names = names;
 	naming.hosts_name = o->hosts ? o->hosts->name : NULL;
-	naming.passwd_name = o->passwd ? o->passwd->name : NULL;
-	naming.group_name = o->group ? o->group->name : NULL;
 	memo.on = true;
 	xt.resolver_down = false;
 	/* IPTSIM_FULL_LOOP: for the tests that compare the two ways */
