@@ -328,10 +328,13 @@ unsigned int ipts_names_host(const struct ipts_names *n, const char *name,
 	 * otherwise: that changes rule numbers, not what the rules do.
 	 */
 	for (pass = 0; pass < 2; pass++)
-		for (e = first; e && e < end && strcasecmp(e->name, name) == 0 &&
-		     k < max; e++)
-			if (link_local_scope(e->num) == (pass == 0))
-				addrs[k++] = e->num;
+		for (e = first; e && e < end && strcasecmp(e->name, name) == 0;
+		     e++)
+			if (link_local_scope(e->num) == (pass == 0)) {
+				if (k < max)
+					addrs[k] = e->num;
+				k++;
+			}
 	return k;
 }
 

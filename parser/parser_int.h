@@ -119,8 +119,9 @@ void ipts_xt_end(void);
 struct ipts_names *ipts_names_new(const struct ipts_parse_opts *o,
 				  struct ipts_diags *d);
 void ipts_names_free(struct ipts_names *n);
-/* Up to @max IPv4 addresses (network order) @name has in the hosts file,
- * in the order getaddrinfo() gives them: how many. */
+/* The IPv4 addresses (network order) @name has in the hosts file, in the
+ * order getaddrinfo() gives them: the first @max in @addrs; how many in
+ * all (more than @max when some were left out). */
 unsigned int ipts_names_host(const struct ipts_names *n, const char *name,
 			     uint32_t *addrs, unsigned int max);
 /* The uid (@user) or gid of @name in the passwd (group) file. */

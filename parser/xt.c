@@ -461,6 +461,9 @@ static void ask_unknown(enum name_kind kind, const char *name)
 	snprintf(xt.asked_name, sizeof(xt.asked_name), "%s", name);
 }
 
+/* At most this many addresses of one name of --hosts (one rule each). */
+#define HOST_ADDRS_MAX 256
+
 /* TEST-NET-1: what an extension gets for a host whose address is unknown
  * (the rule keeps the name, never this). */
 #define STAND_IN_ADDR 0xc0000201u
@@ -515,7 +518,7 @@ static int offline_getaddrinfo(const char *node, const char *service,
 			       struct addrinfo **res, gai_fn real)
 {
 	struct addrinfo h = { 0 };
-	uint32_t addrs[256];
+	uint32_t addrs[HOST_ADDRS_MAX];
 	unsigned int n = 0;
 	int rc;
 
@@ -531,7 +534,15 @@ static int offline_getaddrinfo(const char *node, const char *service,
 		return EAI_AGAIN;
 	if (!hints || hints->ai_family == AF_UNSPEC ||
 	    hints->ai_family == AF_INET)
-		n = ipts_names_host(naming.names, node, addrs, 256);
+		n = ipts_names_host(naming.names, node, addrs, HOST_ADDRS_MAX);
+	if (n > HOST_ADDRS_MAX) {
+		/* a hosts file is input too: one line must stay bounded */
+		ipts_diag_add(xt.diags, IPTS_WARNING, cur_loc(), "host '%s' "
+			      "has %u addresses in the hosts file '%s': only "
+			      "the first %u are taken", node, n,
+			      naming.hosts_name, HOST_ADDRS_MAX);
+		n = HOST_ADDRS_MAX;
+	}
 	if (!n && naming.resolve)
 		return 1;		/* not in --hosts: the resolver's */
 	if (!n && !host_name_syntax(node))

@@ -5,6 +5,7 @@
  */
 #include "fixture.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -400,6 +401,26 @@ static void test_grammar_hosts_file_gives_its_addresses(void **state)
 	ipts_source_free(h);
 }
 
+static void test_grammar_hosts_file_addresses_are_bounded(void **state)
+{
+	struct ipts_fixture *f = *state;
+	char hosts[300 * 20], *p = hosts;
+	struct ipts_source *h;
+	unsigned int i;
+
+	for (i = 0; i < 300; i++)
+		p += sprintf(p, "10.0.%u.%u big\n", i / 250, i % 250 + 1);
+	h = ipts_source_from_mem("hosts", hosts, strlen(hosts));
+	f->opts.hosts = h;
+	assert_non_null(load_str(f, HDR "-A INPUT -s big -j ACCEPT\nCOMMIT\n"));
+	assert_int_equal(fixture_chain(f, "filter", "INPUT")->nrules, 256);
+	assert_warning(f, 5, 13, "host 'big' has 300 addresses in the hosts "
+		       "file 'hosts': only the first 256 are taken");
+	f->opts.hosts = NULL;
+	ipts_diags_free(&f->diags);
+	ipts_source_free(h);
+}
+
 static void test_grammar_bad_hosts_line_is_an_error(void **state)
 {
 	struct ipts_fixture *f = *state;
@@ -563,6 +584,7 @@ int main(void)
 		cmocka_unit_test(test_grammar_delete_by_host_name),
 		cmocka_unit_test(test_grammar_impossible_host_name_is_refused),
 		cmocka_unit_test(test_grammar_hosts_file_gives_its_addresses),
+		cmocka_unit_test(test_grammar_hosts_file_addresses_are_bounded),
 		cmocka_unit_test(test_grammar_bad_hosts_line_is_an_error),
 		cmocka_unit_test(test_grammar_owner_name_is_kept_as_words),
 		cmocka_unit_test(test_grammar_passwd_and_group_files_give_ids),
