@@ -40,7 +40,7 @@ void ipts_cli_read_error(const char *cmd, const char *path, const char *why);
  * "iptsim CMD: cannot read 'PATH': WHY" to stderr and return NULL.
  */
 struct ipts_source *ipts_cli_read(const char *cmd, const char *path,
-				  const struct ipts_cli_input *in);
+				  struct ipts_cli_input *in);
 
 /*
  * ipts_cli_read() for a command printing a document (json, sarif, junit)
@@ -49,7 +49,7 @@ struct ipts_source *ipts_cli_read(const char *cmd, const char *path,
  * name (line 0), which the caller frees after @keep.
  */
 struct ipts_source *ipts_cli_read_keep(const char *cmd, const char *path,
-				       const struct ipts_cli_input *in,
+				       struct ipts_cli_input *in,
 				       struct ipts_diags *keep,
 				       struct ipts_source **stub);
 
@@ -60,7 +60,7 @@ struct ipts_source *ipts_cli_read_keep(const char *cmd, const char *path,
  * freed by the caller after the ruleset.
  */
 struct ipts_ruleset *ipts_cli_load(const char *cmd, const char *path,
-				   const struct ipts_cli_input *in,
+				   struct ipts_cli_input *in,
 				   struct ipts_source **src);
 
 /*
@@ -72,7 +72,7 @@ struct ipts_ruleset *ipts_cli_load(const char *cmd, const char *path,
  * @keep.
  */
 struct ipts_ruleset *ipts_cli_load_keep(const char *cmd, const char *path,
-					const struct ipts_cli_input *in,
+					struct ipts_cli_input *in,
 					struct ipts_source **src,
 					struct ipts_diags *keep, char *why,
 					size_t whylen);

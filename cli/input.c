@@ -75,6 +75,18 @@ int ipts_cli_input_opt(struct ipts_cli_input *in, const char *cmd, int c,
 	case IPTS_IOPT_FOLLOW:
 		in->read.follow_symlinks = true;
 		return 1;
+	case IPTS_IOPT_HOSTS:
+		in->hosts_path = arg;
+		return 1;
+	case IPTS_IOPT_PASSWD:
+		in->passwd_path = arg;
+		return 1;
+	case IPTS_IOPT_GROUP:
+		in->group_path = arg;
+		return 1;
+	case IPTS_IOPT_RESOLVE:
+		in->parse.resolve = true;
+		return 1;
 	case IPTS_IOPT_MAX_SIZE:
 		if (parse_size(arg, &in->read.max_size) < 0 ||
 		    in->read.max_size == 0) {
@@ -117,6 +129,50 @@ int ipts_cli_input_opt(struct ipts_cli_input *in, const char *cmd, int c,
 	default:
 		return 0;
 	}
+}
+
+/* The names files read, kept to the end of the process. */
+static struct ipts_source *names_srcs[3];
+
+static void names_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		ipts_source_free(names_srcs[i]);
+}
+
+static int names_read(const struct ipts_cli_input *in, const char *cmd,
+		      const char *what, const char *path, size_t slot,
+		      const struct ipts_source **out)
+{
+	char err[256];
+
+	if (!path)
+		return 0;
+	names_srcs[slot] = ipts_source_load(path, &in->read, err, sizeof(err));
+	if (!names_srcs[slot]) {
+		fprintf(stderr, "iptsim %s: cannot read %s file '%s': %s\n",
+			cmd, what, path, err);
+		return -1;
+	}
+	*out = names_srcs[slot];
+	return 0;
+}
+
+int ipts_cli_input_names(struct ipts_cli_input *in, const char *cmd)
+{
+	/* once: a file that cannot be read is said once, not per rule file */
+	if (in->names_rc)
+		return in->names_rc < 0 ? -1 : 0;
+	atexit(names_free);
+	in->names_rc = names_read(in, cmd, "hosts", in->hosts_path, 0,
+				  &in->parse.hosts) < 0 ||
+		       names_read(in, cmd, "passwd", in->passwd_path, 1,
+				  &in->parse.passwd) < 0 ||
+		       names_read(in, cmd, "group", in->group_path, 2,
+				  &in->parse.group) < 0 ? -1 : 1;
+	return in->names_rc < 0 ? -1 : 0;
 }
 
 int ipts_cli_help(const char *cmd, const char *usage, int noperands)

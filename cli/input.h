@@ -21,6 +21,10 @@ struct ipts_cli_input {
 	struct ipts_read_opts read;
 	struct ipts_parse_opts parse;
 	enum ipts_color color;		/* --color: diagnostics, text output */
+	/* --hosts, --passwd, --group: read (under @read, as rule files
+	 * are) into parse.hosts, .passwd, .group by ipts_cli_input_names() */
+	const char *hosts_path, *passwd_path, *group_path;
+	int names_rc;			/* 0: not read yet, 1: read, -1: failed */
 };
 
 /* getopt_long values of the input options (above every command's own). */
@@ -31,6 +35,10 @@ enum {
 	IPTS_IOPT_MAX_ERRORS,
 	IPTS_IOPT_XTABLES_LIBDIR,
 	IPTS_IOPT_MAX_RULES,
+	IPTS_IOPT_HOSTS,
+	IPTS_IOPT_PASSWD,
+	IPTS_IOPT_GROUP,
+	IPTS_IOPT_RESOLVE,
 	IPTS_IOPT_END,
 };
 
@@ -41,7 +49,11 @@ enum {
 	{ "max-errors", required_argument, NULL, IPTS_IOPT_MAX_ERRORS },	\
 	{ "xtables-libdir", required_argument, NULL,			\
 	  IPTS_IOPT_XTABLES_LIBDIR },					\
-	{ "max-rules", required_argument, NULL, IPTS_IOPT_MAX_RULES }
+	{ "max-rules", required_argument, NULL, IPTS_IOPT_MAX_RULES },	\
+	{ "hosts", required_argument, NULL, IPTS_IOPT_HOSTS },		\
+	{ "passwd", required_argument, NULL, IPTS_IOPT_PASSWD },	\
+	{ "group", required_argument, NULL, IPTS_IOPT_GROUP },		\
+	{ "resolve", no_argument, NULL, IPTS_IOPT_RESOLVE }
 
 /* Their lines for a command's --help. */
 #define IPTS_INPUT_HELP							\
@@ -59,7 +71,18 @@ enum {
 	"  --xtables-libdir DIR load iptables extensions from DIR, an\n"	\
 	"                       absolute path (default: the directory of\n" \
 	"                       the libxtables iptsim was built with;\n"	\
-	"                       XTABLES_LIBDIR is never read)\n"
+	"                       XTABLES_LIBDIR is never read)\n"		\
+	"  --hosts FILE         the firewall's hosts(5) file: a host name\n"	\
+	"                       of a rule gets the IPv4 addresses it lists\n"	\
+	"                       (by default names are not resolved: the\n"	\
+	"                       address is unknown, answers undetermined)\n"	\
+	"  --passwd FILE        the firewall's passwd(5) file, for user\n"	\
+	"                       names (--uid-owner alice)\n"			\
+	"  --group FILE         the firewall's group(5) file, for group\n"	\
+	"                       names (--gid-owner staff)\n"			\
+	"  --resolve            ask this machine's resolver and NSS for\n"	\
+	"                       names, as iptables would (DNS queries; the\n" \
+	"                       answer holds for this machine's names)\n"
 
 void ipts_cli_input_init(struct ipts_cli_input *in);
 
@@ -140,6 +163,13 @@ int ipts_cli_unknown_option(const char *cmd, char **argv);
  * files were given too, so that a file named "-h.rules" never turns a
  * check into a pass.
  */
+/*
+ * Read the files of --hosts, --passwd and --group, once, before the
+ * first rule file is parsed: 0, or print why not (as ipts_cli_read())
+ * and return -1. They live until the process ends.
+ */
+int ipts_cli_input_names(struct ipts_cli_input *in, const char *cmd);
+
 int ipts_cli_help(const char *cmd, const char *usage, int noperands);
 
 #endif

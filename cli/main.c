@@ -84,7 +84,7 @@ void ipts_cli_read_error(const char *cmd, const char *path, const char *why)
 }
 
 struct ipts_source *ipts_cli_read_keep(const char *cmd, const char *path,
-				       const struct ipts_cli_input *in,
+				       struct ipts_cli_input *in,
 				       struct ipts_diags *keep,
 				       struct ipts_source **stub)
 {
@@ -93,6 +93,9 @@ struct ipts_source *ipts_cli_read_keep(const char *cmd, const char *path,
 
 	if (stub)
 		*stub = NULL;
+	/* the names files first: a rule file is read with them or not */
+	if (ipts_cli_input_names(in, cmd) < 0)
+		return NULL;
 	src = ipts_source_load(path, &in->read, err, sizeof(err));
 	if (src)
 		return src;
@@ -109,13 +112,13 @@ struct ipts_source *ipts_cli_read_keep(const char *cmd, const char *path,
 }
 
 struct ipts_source *ipts_cli_read(const char *cmd, const char *path,
-				  const struct ipts_cli_input *in)
+				  struct ipts_cli_input *in)
 {
 	return ipts_cli_read_keep(cmd, path, in, NULL, NULL);
 }
 
 struct ipts_ruleset *ipts_cli_load_keep(const char *cmd, const char *path,
-					const struct ipts_cli_input *in,
+					struct ipts_cli_input *in,
 					struct ipts_source **src,
 					struct ipts_diags *keep, char *why,
 					size_t whylen)
@@ -155,7 +158,7 @@ struct ipts_ruleset *ipts_cli_load_keep(const char *cmd, const char *path,
 }
 
 struct ipts_ruleset *ipts_cli_load(const char *cmd, const char *path,
-				   const struct ipts_cli_input *in,
+				   struct ipts_cli_input *in,
 				   struct ipts_source **src)
 {
 	return ipts_cli_load_keep(cmd, path, in, src, NULL, NULL, 0);

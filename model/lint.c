@@ -522,7 +522,10 @@ static bool ip_is_any(const struct ipt_ip *ip)
 {
 	static const unsigned char zero[IFNAMSIZ];
 
-	return !ip->smsk.s_addr && !ip->dmsk.s_addr && !ip->proto &&
+	/* a zero mask over a nonzero address holds a host name
+	 * (IPTS_RULE_SRC_UNKNOWN): a condition, not "any" */
+	return !ip->smsk.s_addr && !ip->dmsk.s_addr && !ip->src.s_addr &&
+	       !ip->dst.s_addr && !ip->proto &&
 	       !ip->flags && !ip->invflags &&
 	       !memcmp(ip->iniface_mask, zero, IFNAMSIZ) &&
 	       !memcmp(ip->outiface_mask, zero, IFNAMSIZ);
@@ -542,7 +545,14 @@ static void space_build(struct space *sp, const struct ipts_rule *r)
 	sp->hoststate = -1;
 	/* names resolved through this machine's passwd, group or hosts may
 	 * mean other numbers on the firewall's host */
-	sp->modelled = !(r->flags & (IPTS_RULE_OPAQUE | IPTS_RULE_HOSTNAMES));
+	sp->modelled = !(r->flags & (IPTS_RULE_OPAQUE | IPTS_RULE_HOSTNAMES |
+				     IPTS_RULE_SRC_UNKNOWN |
+				     IPTS_RULE_DST_UNKNOWN));
+	if (r->flags & (IPTS_RULE_SRC_UNKNOWN | IPTS_RULE_DST_UNKNOWN)) {
+		sp->hoststate = (int)r->nmatches;	/* at the line */
+		sp->hoststate_why = "-s/-d names a host whose address is "
+				    "unknown offline";
+	}
 	/* ip_packet_match(): -f is "fragment offset != 0" */
 	if (ip->flags & IPT_F_FRAG)
 		sp->frag = (ip->invflags & IPT_INV_FRAG) ? FRAG_FIRST

@@ -62,7 +62,25 @@ enum ipts_rule_flags {
 	/* Layout only: a word's place did not fit struct ipts_span (a line
 	 * over 64 KiB), so whole locations follow the match pointers. */
 	IPTS_RULE_WIDE_LOCS = 1 << 2,
+	/* -s (-d) named a host whose address iptsim does not know (no
+	 * --hosts entry, no --resolve): the entry's src (dst) holds the
+	 * name's number in the ruleset (ipts_ruleset_name()) under a zero
+	 * mask, which no parsed address has, and the simulator cannot
+	 * decide that side. */
+	IPTS_RULE_SRC_UNKNOWN = 1 << 3,
+	IPTS_RULE_DST_UNKNOWN = 1 << 4,
 };
+
+/*
+ * The name number an unknown -s/-d side holds (0: a real address). A
+ * parsed address is masked, so a zero mask always comes with address 0;
+ * a nonzero address under a zero mask is a name.
+ */
+static inline uint32_t ipts_ip_name_of(struct in_addr addr,
+				       struct in_addr mask)
+{
+	return mask.s_addr == 0 ? ntohl(addr.s_addr) : 0;
+}
 
 struct ipts_chain;
 struct ipts_table;
@@ -154,6 +172,7 @@ struct ipts_chain {
 struct ipts_chain_node;
 
 struct ipts_table {
+	struct ipts_ruleset *rs;	/* the ruleset holding it */
 	enum ipts_table_id id;
 	const char *name;
 	unsigned int valid_hooks;	/* 1 << NF_INET_* */
@@ -179,6 +198,11 @@ struct ipts_ruleset {
 	struct ipts_table *tables[IPTS_TABLE_COUNT];	/* NULL: not in file */
 	size_t nrules;
 	struct ipts_intern *intern;	/* ipts_ruleset_intern()'s blobs */
+	/* Host names of -s/-d whose address is unknown, as written
+	 * ("web1/24"), in the arena; number i + 1 is names[i]. */
+	const char **names;
+	uint32_t nnames, names_cap;
+	uint32_t *names_slots;		/* hash of names: number, 0 free */
 };
 
 /* Static facts about the kernel's IPv4 tables. */
@@ -190,6 +214,15 @@ unsigned int ipts_table_valid_hooks(enum ipts_table_id id);
 const char *ipts_hook_chain_name(unsigned int hook);
 /* NF_INET_* for a built-in chain name, -1 otherwise. */
 int ipts_hook_by_chain_name(const char *name);
+
+/*
+ * The number (1-based) of the host name @name (@len bytes) in @rs: the
+ * same for the same bytes, new otherwise.
+ */
+uint32_t ipts_ruleset_add_name(struct ipts_ruleset *rs, const char *name,
+			       size_t len);
+/* The name numbered @n by ipts_ruleset_add_name(), or NULL. */
+const char *ipts_ruleset_name(const struct ipts_ruleset *rs, uint32_t n);
 
 /* A new empty ruleset reading from @src (which must outlive it). */
 struct ipts_ruleset *ipts_ruleset_new(const struct ipts_source *src);

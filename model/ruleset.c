@@ -184,6 +184,54 @@ void ipts_ruleset_intern_end(struct ipts_ruleset *rs)
 	rs->intern = NULL;
 }
 
+/* Open addressing over the names, sized to stay under half full. */
+static void names_rehash(struct ipts_ruleset *rs, uint32_t cap)
+{
+	uint32_t i;
+
+	free(rs->names_slots);
+	rs->names_slots = ipts_xcalloc(cap * 2, sizeof(*rs->names_slots));
+	for (i = 0; i < rs->nnames; i++) {
+		uint32_t h = ipts_hash_bytes(rs->names[i],
+					     strlen(rs->names[i]));
+
+		while (rs->names_slots[h & (cap * 2 - 1)])
+			h++;
+		rs->names_slots[h & (cap * 2 - 1)] = i + 1;
+	}
+}
+
+uint32_t ipts_ruleset_add_name(struct ipts_ruleset *rs, const char *name,
+			       size_t len)
+{
+	uint32_t h = ipts_hash_bytes(name, len), mask, n;
+
+	if (rs->nnames == rs->names_cap) {
+		rs->names_cap = rs->names_cap ? rs->names_cap * 2 : 16;
+		rs->names = ipts_xrealloc(rs->names, rs->names_cap *
+					  sizeof(*rs->names));
+		names_rehash(rs, rs->names_cap);
+	}
+	mask = rs->names_cap * 2 - 1;
+	for (;; h++) {
+		n = rs->names_slots[h & mask];
+		if (!n)
+			break;
+		if (strncmp(rs->names[n - 1], name, len) == 0 &&
+		    rs->names[n - 1][len] == '\0')
+			return n;
+	}
+	rs->names[rs->nnames] = ipts_arena_strndup(rs->arena, name, len);
+	n = ++rs->nnames;
+	rs->names_slots[h & mask] = n;
+	return n;
+}
+
+const char *ipts_ruleset_name(const struct ipts_ruleset *rs, uint32_t n)
+{
+	return n >= 1 && n <= rs->nnames ? rs->names[n - 1] : NULL;
+}
+
 void ipts_ruleset_free(struct ipts_ruleset *rs)
 {
 	unsigned int i, j;
@@ -204,6 +252,8 @@ void ipts_ruleset_free(struct ipts_ruleset *rs)
 		free(t->buckets);
 	}
 	ipts_ruleset_intern_end(rs);
+	free(rs->names);
+	free(rs->names_slots);
 	ipts_arena_free(rs->arena);
 }
 
@@ -293,6 +343,7 @@ struct ipts_table *ipts_table_create(struct ipts_ruleset *rs,
 	if (t)
 		return t;
 	t = ipts_arena_alloc(rs->arena, sizeof(*t));
+	t->rs = rs;
 	t->id = id;
 	t->name = table_names[id];
 	t->valid_hooks = table_hooks[id];
@@ -572,6 +623,17 @@ void ipts_ruleset_index(struct ipts_ruleset *rs)
 				x->dmsk = ip->dmsk.s_addr;
 				x->proto = (uint8_t)ip->proto;
 				x->invflags = ip->invflags;
+				/* a name's side: undecidable, never "no" */
+				if (c->rules[k]->flags &
+				    IPTS_RULE_SRC_UNKNOWN) {
+					x->src = x->smsk = 0;
+					x->invflags &= (uint8_t)~IPT_INV_SRCIP;
+				}
+				if (c->rules[k]->flags &
+				    IPTS_RULE_DST_UNKNOWN) {
+					x->dst = x->dmsk = 0;
+					x->invflags &= (uint8_t)~IPT_INV_DSTIP;
+				}
 				pack_ports(c->rules[k], x);
 				x->full = ip->iniface_mask[0] ||
 					  ip->outiface_mask[0] ||

@@ -1241,6 +1241,16 @@ static void check_ext(struct xcheck *x, const struct xspec *s)
 		s->check(x);
 }
 
+/* check_ext() for an extension kept as words: all but its data. */
+static void check_words(struct xcheck *x, const struct xspec *s)
+{
+	struct xspec words = *s;
+
+	words.check = NULL;
+	x->revision = 0;
+	check_ext(x, &words);
+}
+
 static void check_rule(struct vctx *v, const struct ipts_rule *r,
 		       unsigned int hooks)
 {
@@ -1265,13 +1275,15 @@ static void check_rule(struct vctx *v, const struct ipts_rule *r,
 			break;
 		at = ipts_rule_match_loc(r, i);
 		x.size = m->u.match_size - sizeof(*m);
-		/* An opaque blob (-m set) holds words; the set match has no
-		 * .table, .hooks or .proto. */
-		if (ipts_blob_is_opaque(m->u.user.revision))
-			continue;
 		s = xspec_find(matches, sizeof(matches) / sizeof(matches[0]),
 			       m->u.user.name);
-		if (s)
+		/* An opaque blob (-m set, or -m owner with a user name
+		 * iptsim did not look up) holds words: the registration's
+		 * table, hooks and protocol still hold, its data checks
+		 * have no data to read. */
+		if (s && ipts_blob_is_opaque(m->u.user.revision))
+			check_words(&x, s);
+		else if (s)
 			check_ext(&x, s);
 	}
 	if (r->kind == IPTS_TGT_EXT) {
@@ -1288,14 +1300,15 @@ static void check_rule(struct vctx *v, const struct ipts_rule *r,
 			.hooks = hooks,
 		};
 
-		if (t->u.target_size < sizeof(*t) ||
-		    ipts_blob_is_opaque(t->u.user.revision))
+		if (t->u.target_size < sizeof(*t))
 			return;
 		at = ipts_rule_target_loc(r);
 		x.size = t->u.target_size - sizeof(*t);
 		s = xspec_find(targets, sizeof(targets) / sizeof(targets[0]),
 			       t->u.user.name);
-		if (s)
+		if (s && ipts_blob_is_opaque(t->u.user.revision))
+			check_words(&x, s);
+		else if (s)
 			check_ext(&x, s);
 	}
 }

@@ -458,6 +458,12 @@ static struct ipts_rule *rule_new(struct ipts_parse *ps,
 		r->dest = NULL;
 	}
 	r->e = cl->entries[i];
+	/* each entry its own: "-s web,10.0.0.1" knows one side of two */
+	r->flags &= (uint8_t)~(IPTS_RULE_SRC_UNKNOWN | IPTS_RULE_DST_UNKNOWN);
+	if (ipts_ip_name_of(r->e->ip.src, r->e->ip.smsk))
+		r->flags |= IPTS_RULE_SRC_UNKNOWN;
+	if (ipts_ip_name_of(r->e->ip.dst, r->e->ip.dmsk))
+		r->flags |= IPTS_RULE_DST_UNKNOWN;
 	if (!cl->std_target) {
 		r->kind = IPTS_TGT_EXT;
 	} else if (cl->jumpto[0] == '\0') {
@@ -1129,6 +1135,7 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	size_t nerrors = diags->nerrors;
 	uint32_t *cuts, ncuts;
 	char *vbuf = NULL;
+	struct ipts_names *names;
 	yyscan_t scanner;
 	int rc;
 
@@ -1162,12 +1169,17 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	/* A directory libxtables cannot use is the file's first error. */
 	top.src = src;
 	top.line = top.col = 1;
-	ipts_xt_begin(ps.opts->full_loop);
+	names = ipts_names_new(ps.opts, diags);
+	ipts_xt_begin(ps.opts->full_loop, ps.opts, names);
 	if (ipts_xt_init(ps.opts->xtables_libdir, &top, diags) < 0)
+		rc = 1;
+	/* a bad line in a names file: the rules are not read at all */
+	else if (diags->nerrors > nerrors)
 		rc = 1;
 	else
 		rc = yyparse(scanner, &ps);
 	ipts_xt_end();
+	ipts_names_free(names);
 	yylex_destroy(scanner);
 	free(vbuf);
 	free(cuts);

@@ -36,6 +36,20 @@ struct ipts_parse_opts {
 	/* Refuse a file that builds more rules than this, at the line that
 	 * crosses it (rules a later -D removes count too); 0: IPTS_MAX_RULES. */
 	uint64_t max_rules;
+	/*
+	 * Where names in rules get their numbers. By default nowhere on
+	 * this machine: a host name of -s/-d keeps the rule but its address
+	 * is unknown (IPTS_RULE_SRC_UNKNOWN), and a match or target whose
+	 * option names a host, a user, a group or another entry of the
+	 * host's files is kept as its words (IPTS_RULE_OPAQUE); both are
+	 * undetermined in the simulator, with a warning at the word.
+	 * @hosts, @passwd, @group: the firewall host's own files (hosts(5),
+	 * passwd(5), group(5)), which must outlive the diagnostics; a name
+	 * they list gets exactly their numbers. @resolve: ask this
+	 * machine's resolver and NSS, as iptables itself does.
+	 */
+	const struct ipts_source *hosts, *passwd, *group;
+	bool resolve;
 };
 
 #define IPTS_MAX_ERRORS 20

@@ -15,6 +15,8 @@
 #include "model.h"
 #include "parser.h"
 
+struct ipts_names;
+
 /* iptables-restore's limits (xshared.h MAX_ARGC, add_param's buffer). */
 #define IPTS_MAX_ARGC 255
 #define IPTS_MAX_PARAM 1023
@@ -124,8 +126,26 @@ int ipts_xt_init(const char *libdir, const struct ipts_loc *at,
  * into the file's source and ruleset) between the two calls only. With
  * @full_loop, every line goes through iptables' whole option loop.
  */
-void ipts_xt_begin(bool full_loop);
+void ipts_xt_begin(bool full_loop, const struct ipts_parse_opts *o,
+		   const struct ipts_names *names);
 void ipts_xt_end(void);
+
+/*
+ * The tables of @o's name files (names.c), or NULL when none is given or
+ * one has a bad line (then with an error at it in @d). Free with
+ * ipts_names_free().
+ */
+struct ipts_names *ipts_names_new(const struct ipts_parse_opts *o,
+				  struct ipts_diags *d);
+void ipts_names_free(struct ipts_names *n);
+/* The IPv4 addresses (network order) @name has in the hosts file, in the
+ * order getaddrinfo() gives them: the first @max in @addrs; how many in
+ * all (more than @max when some were left out). */
+unsigned int ipts_names_host(const struct ipts_names *n, const char *name,
+			     uint32_t *addrs, unsigned int max);
+/* The uid (@user) or gid of @name in the passwd (group) file. */
+bool ipts_names_id(const struct ipts_names *n, bool user, const char *name,
+		   uint32_t *id);
 
 /* Print the match/target part of @e as iptables-save does, to @out. */
 int ipts_xt_save_entry(FILE *out, const struct ipts_rule *r,

@@ -53,11 +53,24 @@ static void mask_to_str(const struct in_addr *mask, char *buf, size_t len)
 		inet_ntop(AF_INET, mask, buf, (socklen_t)len);
 }
 
+/*
+ * A host name whose address iptsim does not know is printed as written
+ * ("-s web1/24"): dump never prints an address the file did not hold.
+ */
 static void save_addr(FILE *out, char letter, const struct in_addr *addr,
-		      const struct in_addr *mask, int invert)
+		      const struct in_addr *mask, int invert,
+		      const struct ipts_ruleset *rs)
 {
 	char abuf[INET_ADDRSTRLEN], mbuf[INET_ADDRSTRLEN];
+	uint32_t name = ipts_ip_name_of(*addr, *mask);
 
+	if (name) {
+		const char *s = rs ? ipts_ruleset_name(rs, name) : NULL;
+
+		fprintf(out, "%s -%c %s", invert ? " !" : "", letter,
+			s ? s : "?");
+		return;
+	}
 	if (!mask->s_addr && !invert && !addr->s_addr)
 		return;
 	inet_ntop(AF_INET, addr, abuf, sizeof(abuf));
@@ -85,10 +98,15 @@ static void save_iface(FILE *out, char letter, const char *iface,
 	}
 }
 
-static void save_ip(FILE *out, const struct ipt_ip *ip)
+static void save_ip(FILE *out, const struct ipts_rule *r)
 {
-	save_addr(out, 's', &ip->src, &ip->smsk, ip->invflags & IPT_INV_SRCIP);
-	save_addr(out, 'd', &ip->dst, &ip->dmsk, ip->invflags & IPT_INV_DSTIP);
+	const struct ipt_ip *ip = &r->e->ip;
+	const struct ipts_ruleset *rs = r->chain ? r->chain->table->rs : NULL;
+
+	save_addr(out, 's', &ip->src, &ip->smsk, ip->invflags & IPT_INV_SRCIP,
+		  rs);
+	save_addr(out, 'd', &ip->dst, &ip->dmsk, ip->invflags & IPT_INV_DSTIP,
+		  rs);
 	save_iface(out, 'i', ip->iniface, ip->iniface_mask,
 		   ip->invflags & IPT_INV_VIA_IN);
 	save_iface(out, 'o', ip->outiface, ip->outiface_mask,
@@ -118,7 +136,7 @@ static int save_rule(FILE *out, const struct ipts_rule *r, bool counters,
 			(unsigned long long)r->e->counters.pcnt,
 			(unsigned long long)r->e->counters.bcnt);
 	fprintf(out, "-A %s", r->chain->name);
-	save_ip(out, &r->e->ip);
+	save_ip(out, r);
 	if (ipts_xt_save_entry(out, r, d) < 0)
 		return -1;
 	fputc('\n', out);
@@ -135,7 +153,7 @@ char *ipts_rule_save_text(const struct ipts_rule *r)
 	if (!f)
 		ipts_oom();
 	fprintf(f, "-A %s", r->chain->name);
-	save_ip(f, &r->e->ip);
+	save_ip(f, r);
 	ipts_xt_save_entry(f, r, &d);
 	fclose(f);
 	ipts_diags_free(&d);

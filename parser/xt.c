@@ -17,7 +17,9 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <netdb.h>
+#include <pwd.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -187,6 +189,41 @@ struct opaque_use {
 	bool given;			/* its required option was seen */
 	unsigned int seen;		/* bit i: opts[i] was given */
 	int word;
+	char name[XT_EXTENSION_MAXNAMELEN];	/* the blob's */
+	/* Kept as words because of a name: it stands for a libxtables
+	 * match of xt.matches (or the target), which gives no blob. */
+	bool replaces;
+};
+
+/*
+ * What a name of the rule needs from the firewall host that iptsim does
+ * not ask this machine for (without --resolve): the match or target that
+ * met it is kept as its words, as an opaque one is.
+ */
+enum name_kind {
+	NAME_NONE,
+	NAME_HOST,		/* getaddrinfo() */
+	NAME_USER,		/* getpwnam() */
+	NAME_GROUP,		/* getgrnam() */
+	NAME_FILE,		/* a file of the host: connlabel.conf, ... */
+	NAME_BPF,		/* a pinned BPF object: bpf(BPF_OBJ_GET) */
+};
+
+/* One option given to an extension: its words argv[first..end). */
+struct optcall {
+	const void *ext;	/* its struct xtables_match or _target */
+	int16_t first, end;
+	bool invert;
+};
+
+/* An extension of the rule that met such a name. */
+struct name_miss {
+	const void *ext;
+	bool is_target;
+	enum name_kind kind;
+	int word;		/* the option's value */
+	char name[256];
+	const char *file;	/* NAME_FILE: which */
 };
 
 struct memo;
@@ -262,7 +299,26 @@ static struct {
 	unsigned int nbangs;
 	/* The resolver failed once in this file; later names not asked. */
 	bool resolver_down, resolver_skipped;
+
+	/* Names (see "names" below). */
+	bool parsing;			/* inside ipts_xt_parse() */
+	int opt_first;			/* the option word being dispatched */
+	enum name_kind asked;		/* what the last call asked, unknown */
+	char asked_name[256];
+	const char *asked_file;		/* NAME_FILE: which file */
+	struct optcall calls[IPTS_MAX_ARGC];	/* options given out */
+	unsigned int ncalls;
+	struct name_miss miss[MAX_MATCHES + 1];
+	unsigned int nmiss;
+	struct in_addr *tmp_a, *tmp_m;	/* one -s/-d element's pairs */
 } xt;
+
+/* Where names get their numbers (ipts_xt_begin()). */
+static struct {
+	bool resolve;
+	const struct ipts_names *names;
+	const char *hosts_name;		/* the --hosts file, for warnings */
+} naming;
 
 /* -- libxtables' doors ------------------------------------------------- */
 
@@ -442,23 +498,152 @@ static void flush_stderr(void)
 	xt.errlen = 0;
 }
 
+/* -- names ------------------------------------------------------------- */
+
+/*
+ * A rule file may name hosts, users and groups, and other entries of the
+ * host's files. iptables turns them into numbers on the host that loads
+ * the rules; iptsim runs elsewhere (often in CI on a stranger's file), so
+ * by default it asks this machine nothing: no DNS query, no NSS, no file
+ * of /etc, no bpf(). The libc calls libxtables and its extensions make
+ * are interposed here and answered offline, from the firewall's own files
+ * given with --hosts, --passwd and --group, or marked unknown: the
+ * extension that asked gets a stand-in answer, and the rule keeps it as
+ * its words (see name_misses()). -s and -d are read by offline_hosts().
+ * With --resolve, the calls go to this machine, as iptables would.
+ */
+
+static void opaque_append(struct opaque_use *u, const char *s);
+static bool is_opaque_pos(unsigned int k);
+static bool host_name_syntax(const char *s);
+
+static struct opaque_ext name_match_ext = { "", false, NULL, NULL, 0 };
+static struct opaque_ext name_target_ext = { "", true, NULL, NULL, 0 };
+
+/* Is the rule being parsed to be answered offline? */
+static bool offline(void)
+{
+	return xt.parsing && !naming.resolve;
+}
+
+static void ask_unknown(enum name_kind kind, const char *name)
+{
+	xt.asked = kind;
+	xt.asked_file = NULL;
+	snprintf(xt.asked_name, sizeof(xt.asked_name), "%s", name);
+}
+
+/* At most this many addresses of one name of --hosts (one rule each). */
+#define HOST_ADDRS_MAX 256
+
+/* TEST-NET-1: what an extension gets for a host whose address is unknown
+ * (the rule keeps the name, never this). */
+#define STAND_IN_ADDR 0xc0000201u
+
+/* @n IPv4 addresses as getaddrinfo() returns them (freeaddrinfo() frees
+ * each node, its sockaddr in the same block). */
+static int addrinfo_list(const uint32_t *addrs, unsigned int n,
+			 const struct addrinfo *hints, struct addrinfo **res)
+{
+	struct addrinfo *head = NULL, **tail = &head;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct addrinfo *ai = calloc(1, sizeof(*ai) +
+					     sizeof(struct sockaddr_in));
+		struct sockaddr_in *sin;
+
+		if (!ai) {
+			freeaddrinfo(head);
+			return EAI_MEMORY;
+		}
+		sin = (struct sockaddr_in *)(ai + 1);
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = addrs[i];
+		ai->ai_family = AF_INET;
+		ai->ai_socktype = hints ? hints->ai_socktype : 0;
+		ai->ai_protocol = hints ? hints->ai_protocol : 0;
+		ai->ai_addrlen = sizeof(*sin);
+		ai->ai_addr = (struct sockaddr *)sin;
+		*tail = ai;
+		tail = &ai->ai_next;
+	}
+	*res = head;
+	return 0;
+}
+
+typedef int (*gai_fn)(const char *, const char *, const struct addrinfo *,
+		      struct addrinfo **);
+
+static gai_fn real_getaddrinfo(void)
+{
+	static gai_fn real;
+
+	if (!real)
+		real = (gai_fn)dlsym(RTLD_NEXT, "getaddrinfo");
+	return real;
+}
+
+/* A host name, offline: the hosts file's IPv4 addresses, or unknown. */
+static int offline_getaddrinfo(const char *node, const char *service,
+			       const struct addrinfo *hints,
+			       struct addrinfo **res, gai_fn real)
+{
+	struct addrinfo h = { 0 };
+	uint32_t addrs[HOST_ADDRS_MAX];
+	unsigned int n = 0;
+	int rc;
+
+	if (hints)
+		h = *hints;
+	/* A number needs nobody: the real call, told so. */
+	h.ai_flags |= AI_NUMERICHOST;
+	rc = real(node, service, &h, res);
+	if (rc != EAI_NONAME || !*node)
+		return rc;
+	/* The trial never takes a name: the full loop reads the line. */
+	if (xt.trial)
+		return EAI_AGAIN;
+	if (!hints || hints->ai_family == AF_UNSPEC ||
+	    hints->ai_family == AF_INET)
+		n = ipts_names_host(naming.names, node, addrs, HOST_ADDRS_MAX);
+	if (n > HOST_ADDRS_MAX) {
+		/* a hosts file is input too: one line must stay bounded */
+		ipts_diag_add(xt.diags, IPTS_WARNING, cur_loc(), "host '%s' "
+			      "has %u addresses in the hosts file '%s': only "
+			      "the first %u are taken", node, n,
+			      naming.hosts_name, HOST_ADDRS_MAX);
+		n = HOST_ADDRS_MAX;
+	}
+	if (!n && naming.resolve)
+		return 1;		/* not in --hosts: the resolver's */
+	if (!n && !host_name_syntax(node))
+		return EAI_NONAME;	/* nobody would resolve it */
+	if (!n) {
+		ask_unknown(NAME_HOST, node);
+		addrs[0] = htonl(STAND_IN_ADDR);
+		n = 1;
+	}
+	return addrinfo_list(addrs, n, hints, res);
+}
+
 /*
  * libxtables turns every port word into a number with getaddrinfo(NULL,
  * word), numeric or not; glibc then probes the host's interfaces over
  * netlink, which is most of the cost of a large file. A plain decimal
  * port needs no host: answer it here, exactly as glibc would (same port,
- * an AF_INET result freeaddrinfo() can free), and hand everything else to
- * the real resolver. This definition interposes libxtables' calls.
+ * an AF_INET result freeaddrinfo() can free), and hand every other
+ * service to the real call. Host names go offline (above) unless
+ * --resolve. This definition interposes libxtables' calls.
  */
 int getaddrinfo(const char *node, const char *service,
 		const struct addrinfo *hints, struct addrinfo **res)
 {
-	static int (*real)(const char *, const char *,
-			   const struct addrinfo *, struct addrinfo **);
 	struct addrinfo *ai;
 	struct sockaddr_in *sin;
 	unsigned long port = 0;
 	const char *p;
+	gai_fn real;
 
 	if (!node && service && *service && strlen(service) <= 5 &&
 	    (!hints || (hints->ai_flags & AI_CANONNAME) == 0)) {
@@ -481,22 +666,24 @@ int getaddrinfo(const char *node, const char *service,
 			return 0;
 		}
 	}
-	if (!real) {
-		real = (int (*)(const char *, const char *,
-				const struct addrinfo *,
-				struct addrinfo **))dlsym(RTLD_NEXT,
-							  "getaddrinfo");
-		if (!real)
-			return EAI_SYSTEM;
-	}
-	/*
-	 * A name that cannot be resolved makes the file fail to load, and a
-	 * resolver that does not answer costs seconds a name: after the
-	 * first failure in a file, iptsim stops asking (the file is refused
-	 * already) and says so.
-	 */
+	real = real_getaddrinfo();
+	if (!real)
+		return EAI_SYSTEM;
 	if (node && xt.trial)
 		xt.trial_resolver = true;
+	if (node && xt.parsing) {
+		int rc = offline_getaddrinfo(node, service, hints, res, real);
+
+		if (rc != 1)
+			return rc;
+	}
+	/*
+	 * --resolve: a name that cannot be resolved makes the file fail to
+	 * load, and a resolver that does not answer costs seconds a name:
+	 * after the first failure in a file, iptsim stops asking (the file
+	 * is refused already) and says so. The trial never asks (above):
+	 * the full loop does, once.
+	 */
 	if (node && xt.resolver_down) {
 		xt.resolver_skipped = true;
 		return EAI_AGAIN;
@@ -565,6 +752,374 @@ static struct xtables_target *find_target(const char *name,
 		return NULL;
 	}
 	return xtables_find_target(name, tryload);
+}
+
+/* Network names come from this machine's networks database: offline,
+ * none (-s and -d then take the name as a host's). */
+struct netent *getnetbyname(const char *name)
+{
+	static struct netent *(*real)(const char *);
+
+	if (offline())
+		return NULL;
+	if (!real)
+		real = (struct netent *(*)(const char *))dlsym(RTLD_NEXT,
+							       "getnetbyname");
+	return real ? real(name) : NULL;
+}
+
+/* A uid or gid written as a number (libxt_owner also takes "A-B"). */
+static bool id_numeric(const char *s)
+{
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s) && *s != '-')
+			return false;
+	return true;
+}
+
+/*
+ * libxt_owner asks getpwnam() (getgrnam()) first for every --uid-owner
+ * (--gid-owner) word, a number too. Offline: the --passwd (--group) file,
+ * else no such user for a number (the number stands), else unknown.
+ */
+static bool offline_id(bool user, const char *name, uint32_t *id)
+{
+	if (ipts_names_id(naming.names, user, name, id))
+		return true;
+	if (id_numeric(name) || xt.trial)
+		return false;
+	ask_unknown(user ? NAME_USER : NAME_GROUP, name);
+	*id = 0;
+	return true;
+}
+
+struct passwd *getpwnam(const char *name)
+{
+	static struct passwd *(*real)(const char *);
+	static struct passwd pw;
+	uint32_t id;
+
+	if (offline() || (xt.parsing && ipts_names_id(naming.names, true, name,
+							&id))) {
+		if (!offline_id(true, name, &id))
+			return NULL;
+		memset(&pw, 0, sizeof(pw));
+		pw.pw_name = (char *)name;
+		pw.pw_uid = id;
+		return &pw;
+	}
+	if (!real)
+		real = (struct passwd *(*)(const char *))dlsym(RTLD_NEXT,
+							       "getpwnam");
+	return real ? real(name) : NULL;
+}
+
+struct group *getgrnam(const char *name)
+{
+	static struct group *(*real)(const char *);
+	static struct group gr;
+	uint32_t id;
+
+	if (offline() || (xt.parsing && ipts_names_id(naming.names, false, name,
+							&id))) {
+		if (!offline_id(false, name, &id))
+			return NULL;
+		memset(&gr, 0, sizeof(gr));
+		gr.gr_name = (char *)name;
+		gr.gr_gid = id;
+		return &gr;
+	}
+	if (!real)
+		real = (struct group *(*)(const char *))dlsym(RTLD_NEXT,
+							      "getgrnam");
+	return real ? real(name) : NULL;
+}
+
+/*
+ * Options whose value may name an entry of a file of the host, which the
+ * extension reads when the value is no number: the value is handed over
+ * as "0" and the extension kept as words. -m bpf --object-pinned would
+ * ask the kernel of this machine (bpf(BPF_OBJ_GET)): never given at all.
+ */
+static const struct {
+	const char *ext, *opt, *file;
+	bool mask;			/* "N/M" is a number too */
+} host_file_opts[] = {
+	{ "connlabel", "label", "/etc/xtables/connlabel.conf", false },
+	{ "devgroup", "src-group", "/etc/iproute2/group", true },
+	{ "devgroup", "dst-group", "/etc/iproute2/group", true },
+	{ "realm", "realm", "/etc/iproute2/rt_realms", true },
+};
+
+/* "N" (or "N/M") as strtoul(base 0) reads it: no name to look up. */
+static bool val_mask_numeric(const char *s, bool mask)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return false;
+	strtoul(s, &end, 0);
+	if (*end == '/' && mask) {
+		if (!isdigit((unsigned char)end[1]))
+			return false;
+		strtoul(end + 1, &end, 0);
+	}
+	return *end == '\0';
+}
+
+/* The long name of option @c of @m (its getopt value), or NULL. */
+static const char *ext_opt_name(const struct xtables_match *m, int c)
+{
+	const struct xt_option_entry *x6;
+	const struct option *o;
+	unsigned int v = (unsigned int)c - m->option_offset;
+
+	if (m->x6_options) {
+		for (x6 = m->x6_options; x6->name; x6++)
+			if (x6->id == v)
+				return x6->name;
+		return NULL;
+	}
+	for (o = m->extra_opts; o && o->name; o++)
+		if ((unsigned int)o->val == v)
+			return o->name;
+	return NULL;
+}
+
+/* An extension that reads host files for names: the trial leaves it. */
+static bool reads_host_files(const char *ext)
+{
+	size_t i;
+
+	if (strcmp(ext, "bpf") == 0)
+		return true;
+	for (i = 0; i < sizeof(host_file_opts) / sizeof(host_file_opts[0]);
+	     i++)
+		if (strcmp(host_file_opts[i].ext, ext) == 0)
+			return !naming.resolve;
+	return false;
+}
+
+/*
+ * Before option @c of match @m gets its value: false when the call must
+ * not be made (bpf), with the option's flag set as xtables_option_parse()
+ * would, so that the final check still sees it given.
+ */
+static bool before_call(struct xtables_match *m, int c)
+{
+	const char *opt = ext_opt_name(m, c);
+	size_t i;
+
+	if (!opt)
+		return true;
+	if (strcmp(m->name, "bpf") == 0 && strcmp(opt, "object-pinned") == 0) {
+		ask_unknown(NAME_BPF, optarg);
+		m->mflags |= 1u << ((unsigned int)c - m->option_offset);
+		return false;
+	}
+	if (!offline())
+		return true;
+	for (i = 0; i < sizeof(host_file_opts) / sizeof(host_file_opts[0]);
+	     i++) {
+		if (strcmp(host_file_opts[i].ext, m->name) != 0 ||
+		    strcmp(host_file_opts[i].opt, opt) != 0 ||
+		    val_mask_numeric(optarg, host_file_opts[i].mask))
+			continue;
+		ask_unknown(NAME_FILE, optarg);
+		xt.asked_file = host_file_opts[i].file;
+		optarg = (char *)"0";
+		break;
+	}
+	return true;
+}
+
+/* After an option went to @ext: keep its words; note a name it met. */
+static void after_call(const void *ext, bool is_target, bool invert)
+{
+	struct name_miss *u;
+	unsigned int i;
+
+	if (xt.ncalls < IPTS_MAX_ARGC) {
+		struct optcall *oc = &xt.calls[xt.ncalls++];
+
+		oc->ext = ext;
+		oc->first = (int16_t)xt.opt_first;
+		oc->end = (int16_t)optind;
+		oc->invert = invert;
+	}
+	if (xt.asked == NAME_NONE)
+		return;
+	for (i = 0; i < xt.nmiss; i++)
+		if (xt.miss[i].ext == ext)
+			break;
+	if (i == xt.nmiss && xt.nmiss < MAX_MATCHES + 1) {
+		u = &xt.miss[xt.nmiss++];
+		u->ext = ext;
+		u->is_target = is_target;
+		u->kind = xt.asked;
+		u->word = optind - 1;
+		snprintf(u->name, sizeof(u->name), "%s", xt.asked_name);
+		u->file = xt.asked_file;
+	}
+	xt.asked = NAME_NONE;
+}
+
+/* A word of a rule kept as words, quoted as iptables-save quotes. */
+static void words_append(struct opaque_use *u, const char *w)
+{
+	static const char plain[] = "_-+.,:/=@%!0123456789"
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	char *q, *o;
+	const char *p;
+
+	if (*w && strspn(w, plain) == strlen(w)) {
+		opaque_append(u, w);
+		return;
+	}
+	q = o = ipts_xmalloc(strlen(w) * 2 + 3);
+	*o++ = '"';
+	for (p = w; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o++ = '"';
+	*o = '\0';
+	opaque_append(u, q);
+	free(q);
+}
+
+static void miss_warn(const struct name_miss *u, const char *ext)
+{
+	const struct ipts_loc *at = &xt.cl->locs[u->word];
+	const char *what = u->is_target ? "-j" : "-m";
+
+	switch (u->kind) {
+	case NAME_HOST:
+		if (naming.hosts_name)
+			ipts_diag_add(xt.diags, IPTS_WARNING, at, "host '%s' is "
+				      "not in the hosts file '%s': '%s %s' "
+				      "is kept as written, and answers that "
+				      "depend on it are undetermined", u->name,
+				      naming.hosts_name, what, ext);
+		else
+			ipts_diag_add(xt.diags, IPTS_WARNING, at, "'%s' is a "
+				      "host name, whose address is unknown "
+				      "offline: '%s %s' is kept as written, "
+				      "and answers that depend on it are "
+				      "undetermined (give the firewall's "
+				      "hosts file with --hosts FILE, or "
+				      "--resolve to ask this machine's "
+				      "resolver)", u->name, what, ext);
+		break;
+	case NAME_USER:
+	case NAME_GROUP:
+		ipts_diag_add(xt.diags, IPTS_WARNING, at, "'%s' is a %s name, "
+			      "unknown offline: '%s %s' is kept as written, and "
+			      "answers that depend on it are undetermined (give "
+			      "the firewall's %s file with --%s FILE, or "
+			      "--resolve to ask this machine's)", u->name,
+			      u->kind == NAME_USER ? "user" : "group", what,
+			      ext, u->kind == NAME_USER ? "passwd" : "group",
+			      u->kind == NAME_USER ? "passwd" : "group");
+		break;
+	case NAME_FILE:
+		ipts_diag_add(xt.diags, IPTS_WARNING, at, "'%s' is a name from "
+			      "the firewall's %s, which iptsim does not read: "
+			      "'%s %s' is kept as written, and answers that "
+			      "depend on it are undetermined (write the "
+			      "number, or --resolve to read this machine's)",
+			      u->name, u->file ? u->file : "files", what,
+			      ext);
+		break;
+	case NAME_BPF:
+		ipts_diag_add(xt.diags, IPTS_WARNING, at, "'%s %s "
+			      "--object-pinned' needs the BPF program pinned "
+			      "at '%s' on the firewall: iptsim never asks the "
+			      "kernel for it; the match is kept as written, "
+			      "and answers that depend on it are "
+			      "undetermined", what, ext, u->name);
+		break;
+	case NAME_NONE:
+		break;
+	}
+}
+
+/*
+ * After the loop: each extension that met a name iptsim does not know
+ * becomes an opaque one holding the words its options were given with, in
+ * place of the blob libxtables made from the stand-in answer.
+ */
+static void name_misses(void)
+{
+	struct xtables_rule_match *mp;
+	unsigned int i, j, k, n;
+
+	for (i = 0; i < xt.nmiss; i++) {
+		const struct name_miss *u = &xt.miss[i];
+		struct opaque_use *o;
+		const char *ext;
+		int pos = -1, word;
+
+		if (u->is_target) {
+			ext = xt.target->t->u.user.name;
+			word = xt.cl->jump_word;
+		} else {
+			/* the k of this match: real ones fill the k that no
+			 * opaque (-m set) use holds, in order */
+			n = 0;
+			for (mp = xt.matches; mp && mp->match != u->ext;
+			     mp = mp->next)
+				n++;
+			if (!mp)
+				continue;
+			for (k = 0; k < xt.nmatch_words; k++) {
+				if (is_opaque_pos(k))
+					continue;
+				if (n-- == 0)
+					break;
+			}
+			if (k == xt.nmatch_words)
+				continue;
+			pos = (int)k;
+			ext = mp->match->m->u.user.name;
+			word = xt.match_word[k];
+		}
+		miss_warn(u, ext);
+		if (xt.nopaque == MAX_MATCHES)
+			xt_exit_err(PARAMETER_PROBLEM, "too many matches");
+		o = &xt.opaque[xt.nopaque];
+		memset(o, 0, sizeof(*o));
+		o->ext = u->is_target ? &name_target_ext : &name_match_ext;
+		o->word = word;
+		o->replaces = true;
+		snprintf(o->name, sizeof(o->name), "%s", ext);
+		for (j = 0; j < xt.ncalls; j++) {
+			const struct optcall *oc = &xt.calls[j];
+			int w;
+
+			if (oc->ext != u->ext)
+				continue;
+			if (oc->invert)
+				opaque_append(o, "!");
+			for (w = oc->first; w < oc->end; w++)
+				if (xt.cl->argv[w][0])
+					words_append(o, xt.cl->argv[w]);
+		}
+		xt.opaque_pos[xt.nopaque++] = pos;
+		xt.cl->rule_flags |= IPTS_RULE_OPAQUE;
+	}
+}
+
+/* Is @m a match of xt.matches that an opaque use stands for? */
+static bool replaced(const struct xtables_match *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < xt.nmiss; i++)
+		if (!xt.miss[i].is_target && xt.miss[i].ext == m)
+			return true;
+	return false;
 }
 
 /* -- the option loop --------------------------------------------------- */
@@ -637,6 +1192,7 @@ static void opaque_begin(struct opaque_ext *ext, int word)
 	memset(u, 0, sizeof(*u));
 	u->ext = ext;
 	u->word = word;
+	snprintf(u->name, sizeof(u->name), "%s", ext->name);
 	xt.opaque_pos[xt.nopaque] = ext->is_target ? -1 :
 		(int)xt.nmatch_words;
 	xt.nopaque++;
@@ -774,7 +1330,7 @@ static bool opaque_option(int c, int argc, char **argv, bool invert)
 		const struct option *o;
 		unsigned int k;
 
-		if (c < (int)u->ext->option_offset ||
+		if (!u->ext->opts || c < (int)u->ext->option_offset ||
 		    c >= (int)(u->ext->option_offset + XT_OPTION_OFFSET_SCALE))
 			continue;
 		k = (unsigned int)c - u->ext->option_offset;
@@ -849,6 +1405,7 @@ static int command_default(int c, int argc, char **argv, bool invert)
 	    c < (int)(xt.target->option_offset + XT_OPTION_OFFSET_SCALE)) {
 		xtables_option_tpcall((unsigned int)c, argv, invert, xt.target,
 				      &xt.fw);
+		after_call(xt.target, true, invert);
 		return 0;
 	}
 	for (mp = xt.matches; mp; mp = mp->next) {
@@ -858,7 +1415,10 @@ static int command_default(int c, int argc, char **argv, bool invert)
 		if (c < (int)m->option_offset ||
 		    c >= (int)(m->option_offset + XT_OPTION_OFFSET_SCALE))
 			continue;
-		xtables_option_mpcall((unsigned int)c, argv, invert, m, &xt.fw);
+		if (before_call(m, c))
+			xtables_option_mpcall((unsigned int)c, argv, invert, m,
+					      &xt.fw);
+		after_call(m, false, invert);
 		return 0;
 	}
 	if (opaque_option(c, argc, argv, invert))
@@ -1144,6 +1704,7 @@ static void note_owner_name(int longindex)
 {
 	const char *name = xt_params->opts[longindex].name;
 	const char *p;
+	uint32_t id;
 
 	if (strcmp(name, "uid-owner") != 0 && strcmp(name, "gid-owner") != 0)
 		return;
@@ -1151,6 +1712,10 @@ static void note_owner_name(int longindex)
 		if (!isdigit((unsigned char)*p) && *p != '-')
 			break;
 	if (!*p)
+		return;
+	/* offline, or the firewall's own file: not this machine's */
+	if (!naming.resolve ||
+	    ipts_names_id(naming.names, name[0] == 'u', optarg, &id))
 		return;
 	xt.cl->rule_flags |= IPTS_RULE_HOSTNAMES;
 	ipts_diag_add(xt.diags, IPTS_WARNING, cur_loc(),
@@ -1429,6 +1994,7 @@ static void parse_loop(int argc, char **argv)
 				    optarg);
 		default:
 			xt.cur = optind - 1;
+			xt.opt_first = opt;
 			if (command_default(c, argc, argv, invert))
 				continue;
 			if (longindex >= 0)
@@ -1522,9 +2088,13 @@ static const struct xtables_match *memo_ext(const struct memo *m)
 	return memo.ext[m->ext];
 }
 
-void ipts_xt_begin(bool full_loop)
+void ipts_xt_begin(bool full_loop, const struct ipts_parse_opts *o,
+		   const struct ipts_names *names)
 {
 	ipts_xt_end();
+	naming.resolve = o->resolve;
+	naming.names = names;
+	naming.hosts_name = o->hosts ? o->hosts->name : NULL;
 	memo.on = true;
 	xt.resolver_down = false;
 	/* IPTSIM_FULL_LOOP: for the tests that compare the two ways */
@@ -1832,7 +2402,8 @@ static int fast_match(int argc, char **argv, int i)
 	if (i + 1 >= argc)
 		bail();
 	name = argv[i + 1];
-	if (seen_ext(name) || find_opaque(name, false))
+	if (seen_ext(name) || find_opaque(name, false) ||
+	    reads_host_files(name))
 		bail();
 	end = naive_end(argc, argv, i);
 	last = end < argc ? end : argc - 1;
@@ -2116,6 +2687,7 @@ static void finish(int argc, char **argv)
 		}
 		opaque_warn(u);
 	}
+	name_misses();
 	xt.cur = argc - 1;
 	if (optind < argc)
 		xt_exit_err(PARAMETER_PROBLEM, "unknown arguments found on "
@@ -2167,6 +2739,8 @@ static unsigned char *delete_mask(struct ipts_cmdline *cl, size_t size,
 			keep = XT_ALIGN(sizeof(*em) + xt.opaque[i].len + 1);
 			memset(mask + off, 0xff, keep);
 			off += keep;
+			if (xt.opaque[i].replaces && mp)
+				mp = mp->next;
 			continue;
 		}
 		if (!mp)
@@ -2251,6 +2825,148 @@ static bool plain_address(const char *s, struct in_addr *addr,
 	return true;
 }
 
+static void unknown_warn(int word, const char *name)
+{
+	if (naming.hosts_name)
+		ipts_diag_add(xt.diags, IPTS_WARNING, &xt.cl->locs[word],
+			      "host '%s' is not in the hosts file '%s': its "
+			      "address is unknown, and answers that depend on "
+			      "it are undetermined", name, naming.hosts_name);
+	else
+		ipts_diag_add(xt.diags, IPTS_WARNING, &xt.cl->locs[word],
+			      "'%s' is a host name, whose address is unknown "
+			      "offline: answers that depend on it are "
+			      "undetermined (give the firewall's hosts file "
+			      "with --hosts FILE, or --resolve to ask this "
+			      "machine's resolver)", name);
+}
+
+/* An address glibc's getaddrinfo() reads as a number (inet_aton()). */
+static bool numeric_host(const char *s)
+{
+	struct addrinfo hints = { .ai_family = AF_INET,
+				  .ai_flags = AI_NUMERICHOST };
+	struct addrinfo *res = NULL;
+	gai_fn real = real_getaddrinfo();
+
+	if (!real || real(s, NULL, &hints, &res) != 0)
+		return false;
+	freeaddrinfo(res);
+	return true;
+}
+
+/*
+ * Could a resolver find @s at all? Dot-separated labels of letters,
+ * digits, '-' and '_', at most 63 bytes each and 253 in all, the last not
+ * all digits ("10.0.0.256" is a bad address, no name). Anything else is
+ * refused with iptables' words: no host would resolve it.
+ */
+static bool host_name_syntax(const char *s)
+{
+	size_t label = 0, total = strlen(s);
+	bool digits = true;
+
+	if (total == 0 || total > 253)
+		return false;
+	for (; *s; s++) {
+		if (*s == '.') {
+			if (!label)
+				return false;
+			label = 0;
+			digits = true;
+			continue;
+		}
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return false;
+		if (!isdigit((unsigned char)*s))
+			digits = false;
+		if (++label > 63)
+			return false;
+	}
+	return !digits || label == 0;
+}
+
+/*
+ * -s/-d with a name, offline: xtables_ipparse_multiple() element by
+ * element (same splitting, same errors), each number or name of the hosts
+ * file through libxtables, each other name as one pair whose address is
+ * unknown: the name's number in the ruleset under a zero mask (see
+ * ipts_ip_name_of()). A zero mask drops the name, as libxtables does.
+ */
+static void offline_hosts(const char *spec, int word, struct in_addr **own_a,
+			  struct in_addr **own_m, unsigned int *n)
+{
+	const char *loop = spec, *next;
+	unsigned int count = 0, cap = 0, i, k;
+	char buf[256], *slash;
+	size_t len;
+
+	*own_a = *own_m = NULL;
+	for (;;) {
+		bool unknown = false;
+		uint32_t addrs[1];
+
+		while (isspace((unsigned char)*loop))
+			loop++;
+		next = strchr(loop, ',');
+		len = next ? (size_t)(next - loop) : strlen(loop);
+		if (len > sizeof(buf) - 1)
+			xt_exit_err(PARAMETER_PROBLEM, "Hostname too long");
+		memcpy(buf, loop, len);
+		buf[len] = '\0';
+		slash = strrchr(buf, '/');
+		if (slash)
+			*slash = '\0';
+		if (buf[0] && !numeric_host(buf) &&
+		    !ipts_names_host(naming.names, buf, addrs, 1)) {
+			if (!host_name_syntax(buf))
+				xt_exit_err(PARAMETER_PROBLEM, "host/network "
+					    "`%s' not found", buf);
+			/* the mask as libxtables reads it, on no name */
+			char probe[sizeof(buf) + 8];
+
+			snprintf(probe, sizeof(probe), "0.0.0.0%s%s",
+				 slash ? "/" : "", slash ? slash + 1 : "");
+			xtables_ipparse_multiple(probe, &xt.tmp_a, &xt.tmp_m,
+						 &k);
+			unknown = xt.tmp_m[0].s_addr != 0;
+		} else {
+			if (slash)
+				*slash = '/';
+			xtables_ipparse_multiple(buf, &xt.tmp_a, &xt.tmp_m,
+						 &k);
+		}
+		if (count + k > cap) {
+			cap = (count + k) * 2;
+			*own_a = ipts_xrealloc(*own_a, cap * sizeof(**own_a));
+			*own_m = ipts_xrealloc(*own_m, cap * sizeof(**own_m));
+		}
+		for (i = 0; i < k; i++) {
+			(*own_a)[count + i] = xt.tmp_a[i];
+			(*own_m)[count + i] = xt.tmp_m[i];
+		}
+		if (unknown) {
+			if (slash)
+				*slash = '/';
+			(*own_a)[count].s_addr = htonl(ipts_ruleset_add_name(
+				xt.cl->rs, buf, strlen(buf)));
+			(*own_m)[count].s_addr = 0;
+			slash = strrchr(buf, '/');
+			if (slash)
+				*slash = '\0';
+			unknown_warn(word, buf);
+		}
+		count += k;
+		free(xt.tmp_a);
+		free(xt.tmp_m);
+		xt.tmp_a = xt.tmp_m = NULL;
+		if (!next)
+			break;
+		loop = next + 1;
+	}
+	*n = count;
+}
+
 /*
  * The pairs of -s or -d (@opt, its value at argv[@word]): in @one_a and
  * @one_m when plain, else from libxtables straight into @own_a and @own_m
@@ -2273,8 +2989,12 @@ static void parse_hosts(const char *spec, unsigned int opt, int word,
 		*n = 1;
 		return;
 	}
-	xtables_ipparse_multiple(spec, own_a, own_m, n);
-	check_names(xt.cur, spec);
+	if (!naming.resolve && names_host(spec))
+		offline_hosts(spec, word, own_a, own_m, n);
+	else {
+		xtables_ipparse_multiple(spec, own_a, own_m, n);
+		check_names(xt.cur, spec);
+	}
 	*a = *own_a;
 	*m = *own_m;
 }
@@ -2381,7 +3101,8 @@ static void build_entries(void)
 	 */
 	size = sizeof(struct ipt_entry);
 	for (mp = xt.matches; mp; mp = mp->next)
-		size += mp->match->m->u.match_size;
+		if (!replaced(mp->match))
+			size += mp->match->m->u.match_size;
 	for (k = 0; k < xt.nmatch_words; k++) {
 		const struct xt_entry_match *hm = xt.hit[k];
 
@@ -2426,13 +3147,15 @@ static void build_entries(void)
 					ipts_xcalloc(1, msz);
 
 				em->u.match_size = msz;
-				strcpy(em->u.user.name, ou->ext->name);
+				strcpy(em->u.user.name, ou->name);
 				em->u.user.revision = IPTS_OPAQUE_REVISION;
 				memcpy(em->data, ou->text ? ou->text : "",
 				       ou->len);
 				mv[nm] = ipts_ruleset_intern(cl->rs, em, msz);
 				free(em);
 				cl->rule_flags |= IPTS_RULE_OPAQUE;
+				if (ou->replaces && mp)
+					mp = mp->next;
 			} else if (xt.hit[k]) {
 				/* interned when first met */
 				mv[nm] = xt.hit[k];
@@ -2463,7 +3186,7 @@ static void build_entries(void)
 			struct xt_entry_target *et = ipts_xcalloc(1, tsize);
 
 			et->u.target_size = (uint16_t)tsize;
-			strcpy(et->u.user.name, ot->ext->name);
+			strcpy(et->u.user.name, ot->name);
 			et->u.user.revision = IPTS_OPAQUE_REVISION;
 			memcpy(et->data, ot->text ? ot->text : "", ot->len);
 			target = ipts_ruleset_intern(cl->rs, et, tsize);
@@ -2580,6 +3303,9 @@ static void cleanup(void)
 	free(xt.daddrs);
 	free(xt.dmasks);
 	xt.saddrs = xt.smasks = xt.daddrs = xt.dmasks = NULL;
+	free(xt.tmp_a);
+	free(xt.tmp_m);
+	xt.tmp_a = xt.tmp_m = NULL;
 	xtables_free_opts(1);
 }
 
@@ -2611,6 +3337,9 @@ static void reset_state(void)
 	xt.dangling_bang = false;
 	xt.trial_resolver = false;
 	xt.owner_seg = false;
+	xt.asked = NAME_NONE;
+	xt.ncalls = 0;
+	xt.nmiss = 0;
 	xt.nsegs = 0;
 	xt.hit_target = NULL;
 	xt.built_target = NULL;
@@ -2633,6 +3362,7 @@ int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
 	xt.resolver_skipped = false;
 	xt.diags = d;
 	xt.cl = cl;
+	xt.parsing = true;
 	xt.line_loc = line_loc;
 	xt.cur = -1;
 	cl->chain_word = cl->rulenum_word = cl->arg2_word = -1;
@@ -2673,6 +3403,7 @@ again:
 	flush_stderr();
 	cleanup();
 	xt.cl = NULL;
+	xt.parsing = false;
 	return rc;
 }
 

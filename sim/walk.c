@@ -283,8 +283,27 @@ static bool rule_matches(struct ipts_sim *s, const struct ipts_rule *r,
 	const char *why = NULL;
 	unsigned int i;
 
-	if (!ipts_ip_match(&r->e->ip, p))
+	if (r->flags & (IPTS_RULE_SRC_UNKNOWN | IPTS_RULE_DST_UNKNOWN)) {
+		/* -s/-d named a host whose address the file cannot tell:
+		 * the other fields decide "no", that side never does */
+		struct ipt_ip ip = r->e->ip;
+
+		if (r->flags & IPTS_RULE_SRC_UNKNOWN) {
+			ip.src.s_addr = ip.smsk.s_addr = 0;
+			ip.invflags &= (uint8_t)~IPT_INV_SRCIP;
+		}
+		if (r->flags & IPTS_RULE_DST_UNKNOWN) {
+			ip.dst.s_addr = ip.dmsk.s_addr = 0;
+			ip.invflags &= (uint8_t)~IPT_INV_DSTIP;
+		}
+		if (!ipts_ip_match(&ip, p))
+			return false;
+		res = IPTS_MATCH_UNKNOWN;
+		why = "-s/-d names a host whose address is unknown offline "
+		      "(--hosts FILE or --resolve gives it)";
+	} else if (!ipts_ip_match(&r->e->ip, p)) {
 		return false;
+	}
 	for (i = 0; i < r->nmatches; i++) {
 		const struct xt_entry_match *blob = ipts_rule_match(r, i);
 		uint32_t *count = eval_count(s, r, i, p);

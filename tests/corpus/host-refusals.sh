@@ -15,10 +15,11 @@ HOST_REFUSAL_RC[nn__configs_serverfault__759927.txt]=0
 HOST_REFUSAL_WHY[nn__configs_serverfault__759927.txt]="ipset 'whitelist' must exist on the host"
 
 # "-d ntp.example.net": a host name is resolved when the file is loaded;
-# example.net names do not resolve, so no rule can be built. iptsim must
-# refuse it too.
-HOST_REFUSAL_RC[nolicence/nn__found_online__jvehent__firewall]=1
-HOST_REFUSAL_WHY[nolicence/nn__found_online__jvehent__firewall]="host name 'ntp.example.net' does not resolve"
+# example.net names do not resolve, so no rule can be built. iptsim asks
+# no resolver (issue 11): on the firewall the name may resolve, so the
+# rule loads with its address unknown, and a warning says so.
+HOST_REFUSAL_RC[nolicence/nn__found_online__jvehent__firewall]=0
+HOST_REFUSAL_WHY[nolicence/nn__found_online__jvehent__firewall]="host name 'ntp.example.net' does not resolve here; iptsim keeps it unknown"
 
 # "-s <private_ip>/32": an anonymiser's placeholder where a host name or
 # address stood; nothing resolves it, so iptsim must refuse it too.

@@ -21,6 +21,7 @@ GENERIC = [
     ["-s", "10.0.0.1,10.0.0.2"], ["-d", "10.9.9.0/24,10.8.0.0/16"],
     ["-i", "eth0"], ["-i", "eth+"], ["!", "-i", "lo"], ["-o", "ens3"],
     ["-f"], ["!", "-f"], ["-s", "10.20.30.40/27"], ["-d", "192.0.2.255/31"],
+    ["-s", "web3.invalid/24"], ["-d", "10.0.0.9,db.invalid"],
 ]
 GENERIC_ODD = [
     ["--source", "10.2.0.0/16"], ["--dst", "10.3.3.3"], ["-s", "010.1.1.1"],
@@ -29,6 +30,9 @@ GENERIC_ODD = [
     ["-s", "1.2.3"], ["-d", "1.2.3.4/255.0.0.0"], ["-s", "1.2.3.4/0"],
     ["-d", "1.2.3.4."], ["-s", "1.2.3.4/"], ["-d", "255.255.255.255/32"],
     ["-s", "1.2.3.0004"], ["-d", "0.0.0.0"],
+    # host names: unknown addresses offline (issue 11)
+    ["-s", "web1.invalid"], ["!", "-d", "db/24"], ["-s", "10.0.0.1,web2"],
+    ["-d", "10.0.0.256"], ["-s", "0x0a000001"],
 ]
 PROTOS = [["-p", "tcp"], ["-p", "tcp"], ["-p", "udp"], ["-p", "icmp"],
           ["-p", "6"], ["!", "-p", "tcp"], ["-p", "all"], ["-p", "TCP"],
@@ -63,6 +67,11 @@ MATCHES = [
     ["-m", "iprange", "--src-range", "10.0.0.1-10.0.0.9"],
     ["-m", "length", "--length", "100:200"], ["-m", "tos", "--tos", "0x10"],
     ["-m", "set", "--match-set", "blk", "src"],
+    # names kept as words offline (issue 11)
+    ["-m", "conntrack", "--ctstate", "NEW", "--ctorigsrc", "gw.invalid"],
+    ["-m", "owner", "!", "--uid-owner", "alice", "--gid-owner", "staff"],
+    ["-m", "devgroup", "--src-group", "lan"],
+    ["-m", "bpf", "--object-pinned", "/sys/fs/bpf/x"],
 ]
 MATCHES_ODD = [
     ["-m", "comment"], ["-m", "comment", "--comment", "x" * 300],

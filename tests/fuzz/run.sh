@@ -105,9 +105,10 @@ export ASAN_OPTIONS="fast_unwind_on_malloc=0:detect_leaks=1:abort_on_error=0${AS
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 export LSAN_OPTIONS="suppressions=$srcdir/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
-# Host names in the input go to the resolver, as in iptables: a DNS server
-# that does not answer costs seconds a name and would show as timeouts.
-# Without a network namespace's interfaces the lookup fails at once.
+# Host names in the input reach no resolver (only --resolve asks one); if
+# a regression let them, a DNS server that does not answer would cost
+# seconds a name and show as timeouts. Without a network namespace's
+# interfaces a lookup fails at once.
 nonet=()
 if unshare -n true 2>/dev/null; then
 	nonet=(unshare -n)

@@ -22,7 +22,8 @@ fi
 vg=(valgrind -q --error-exitcode=125 --leak-check=full
     --errors-for-leak-kinds=definite --num-callers=40
     --suppressions="$src/tests/valgrind.supp")
-# Host names go to the resolver (as in iptables); keep the DNS out of it:
+# Host names reach the resolver only with --resolve (or by a regression);
+# keep the DNS out of it all the same:
 # in a namespace without interfaces a lookup fails at once.
 nonet=()
 if unshare -n true 2>/dev/null; then

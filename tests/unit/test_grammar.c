@@ -417,6 +417,283 @@ static void test_grammar_rule_limit_refuses_the_file(void **state)
 	f->opts.max_rules = 0;
 }
 
+/* ---- names (issue 11): nothing of this machine is asked ---- */
+
+/* The save text of rule @i of filter/@chain, compared and freed. */
+static void assert_rule_text(struct ipts_fixture *f, const char *chain,
+			     unsigned int i, const char *want)
+{
+	const struct ipts_chain *c = fixture_chain(f, "filter", chain);
+	char *text;
+
+	assert_true(i < c->nrules);
+	text = ipts_rule_save_text(c->rules[i]);
+	assert_string_equal(text, want);
+	free(text);
+}
+
+static void test_grammar_host_name_address_is_unknown(void **state)
+{
+	struct ipts_fixture *f = *state;
+	const struct ipts_chain *c;
+
+	assert_non_null(load_str(f, HDR "-A INPUT -s web1.example.invalid "
+				 "-p tcp --dport 22 -j ACCEPT\n"
+				 "-A INPUT ! -d db/24 -j DROP\nCOMMIT\n"));
+	c = fixture_chain(f, "filter", "INPUT");
+	assert_int_equal(c->nrules, 2);
+	assert_true(c->rules[0]->flags & IPTS_RULE_SRC_UNKNOWN);
+	assert_false(c->rules[0]->flags & IPTS_RULE_DST_UNKNOWN);
+	assert_true(c->rules[1]->flags & IPTS_RULE_DST_UNKNOWN);
+	assert_warning(f, 5, 13, "'web1.example.invalid' is a host name, "
+		       "whose address is unknown offline");
+	assert_warning(f, 6, 15, "--hosts FILE");
+	/* the name as written, never an address the file did not hold */
+	assert_rule_text(f, "INPUT", 0, "-A INPUT -s web1.example.invalid "
+			 "-p tcp -m tcp --dport 22 -j ACCEPT");
+	assert_rule_text(f, "INPUT", 1, "-A INPUT ! -d db/24 -j DROP");
+}
+
+static void test_grammar_host_list_knows_its_addresses(void **state)
+{
+	struct ipts_fixture *f = *state;
+	const struct ipts_chain *c;
+
+	assert_non_null(load_str(f, HDR "-A INPUT -s 10.0.0.1,web2/24,"
+				 "0x0a000002,any/0 -j DROP\nCOMMIT\n"));
+	c = fixture_chain(f, "filter", "INPUT");
+	assert_int_equal(c->nrules, 4);
+	assert_false(c->rules[0]->flags & IPTS_RULE_SRC_UNKNOWN);
+	assert_true(c->rules[1]->flags & IPTS_RULE_SRC_UNKNOWN);
+	assert_false(c->rules[2]->flags & IPTS_RULE_SRC_UNKNOWN);
+	/* a zero mask drops the name, as libxtables does: no warning */
+	assert_false(c->rules[3]->flags & IPTS_RULE_SRC_UNKNOWN);
+	assert_rule_text(f, "INPUT", 1, "-A INPUT -s web2/24 -j DROP");
+	assert_rule_text(f, "INPUT", 2, "-A INPUT -s 10.0.0.2/32 -j DROP");
+	assert_rule_text(f, "INPUT", 3, "-A INPUT -j DROP");
+}
+
+static void test_grammar_delete_by_host_name(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	assert_non_null(load_str(f, HDR "-A INPUT -s web1 -j ACCEPT\n"
+				 "-A INPUT -s web2 -j ACCEPT\n"
+				 "-D INPUT -s web1 -j ACCEPT\nCOMMIT\n"));
+	assert_rule_text(f, "INPUT", 0, "-A INPUT -s web2 -j ACCEPT");
+	assert_int_equal(fixture_chain(f, "filter", "INPUT")->nrules, 1);
+	/* an unknown name is no address: -D by 0.0.0.1 finds nothing */
+	assert_null(load_str(f, HDR "-A INPUT -s web1 -j ACCEPT\n"
+			     "-D INPUT -s 0.0.0.1/0.0.0.0 -j ACCEPT\nCOMMIT\n"));
+	assert_null(load_str(f, HDR "-A INPUT -s web1 -j ACCEPT\n"
+			     "-D INPUT -j ACCEPT\nCOMMIT\n"));
+}
+
+static void test_grammar_impossible_host_name_is_refused(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	assert_null(load_str(f, HDR "-A INPUT -s 10.0.0.256 -j DROP\n"
+			     "-A INPUT -d <private_ip>/32 -j DROP\nCOMMIT\n"));
+	assert_diag(f, 5, 13, "host/network `10.0.0.256' not found");
+	assert_diag(f, 6, 13, "host/network `<private_ip>' not found");
+}
+
+static void test_grammar_hosts_file_gives_its_addresses(void **state)
+{
+	struct ipts_fixture *f = *state;
+	static const char hosts[] = "# the firewall's /etc/hosts\n"
+		"10.1.1.1\tweb1 web1.example.invalid\n"
+		"fe80::1 web1\n"
+		"10.1.1.2 WEB1 # a second address\n"
+		"10.1.1.1 web1\n"
+		"192.0.2.7 gw\n"
+		"127.0.0.9 lo9 web9\n10.0.0.9 web9\n169.254.0.9 web9\n";
+	struct ipts_source *h = ipts_source_from_mem("hosts", hosts,
+						     strlen(hosts));
+
+	f->opts.hosts = h;
+	assert_non_null(load_str(f, HDR "-A INPUT -s web1 -j ACCEPT\n"
+				 "-A INPUT -s nosuch -j ACCEPT\n"
+				 "-A INPUT -m conntrack --ctorigdst gw "
+				 "-j ACCEPT\nCOMMIT\n"));
+	/* every IPv4 line of it, case aside, as getaddrinfo() gives them
+	 * (the kernel's namespace keeps the duplicate too) */
+	assert_rule_text(f, "INPUT", 0, "-A INPUT -s 10.1.1.1/32 -j ACCEPT");
+	assert_rule_text(f, "INPUT", 1, "-A INPUT -s 10.1.1.2/32 -j ACCEPT");
+	assert_rule_text(f, "INPUT", 2, "-A INPUT -s 10.1.1.1/32 -j ACCEPT");
+	assert_int_equal(fixture_chain(f, "filter", "INPUT")->nrules, 5);
+	assert_warning(f, 6, 13, "host 'nosuch' is not in the hosts file "
+		       "'hosts'");
+	assert_rule_text(f, "INPUT", 4, "-A INPUT -m conntrack --ctorigdst "
+			 "192.0.2.7 -j ACCEPT");
+	/* glibc's RFC 6724 rule 8: loopback and link-local first */
+	assert_non_null(load_str(f, HDR "-A INPUT -d web9 -j DROP\nCOMMIT\n"));
+	assert_rule_text(f, "INPUT", 0, "-A INPUT -d 127.0.0.9/32 -j DROP");
+	assert_rule_text(f, "INPUT", 1, "-A INPUT -d 169.254.0.9/32 -j DROP");
+	assert_rule_text(f, "INPUT", 2, "-A INPUT -d 10.0.0.9/32 -j DROP");
+	f->opts.hosts = NULL;
+	ipts_diags_free(&f->diags);
+	ipts_source_free(h);
+}
+
+static void test_grammar_hosts_file_addresses_are_bounded(void **state)
+{
+	struct ipts_fixture *f = *state;
+	char hosts[300 * 20], *p = hosts;
+	struct ipts_source *h;
+	unsigned int i;
+
+	for (i = 0; i < 300; i++)
+		p += sprintf(p, "10.0.%u.%u big\n", i / 250, i % 250 + 1);
+	h = ipts_source_from_mem("hosts", hosts, strlen(hosts));
+	f->opts.hosts = h;
+	assert_non_null(load_str(f, HDR "-A INPUT -s big -j ACCEPT\nCOMMIT\n"));
+	assert_int_equal(fixture_chain(f, "filter", "INPUT")->nrules, 256);
+	assert_warning(f, 5, 13, "host 'big' has 300 addresses in the hosts "
+		       "file 'hosts': only the first 256 are taken");
+	f->opts.hosts = NULL;
+	ipts_diags_free(&f->diags);
+	ipts_source_free(h);
+}
+
+static void test_grammar_bad_hosts_line_is_an_error(void **state)
+{
+	struct ipts_fixture *f = *state;
+	static const char hosts[] = "10.0.0.1 ok\nweb1 10.0.0.2\n10.0.0.3\n";
+	struct ipts_source *h = ipts_source_from_mem("hosts", hosts,
+						     strlen(hosts));
+
+	f->opts.hosts = h;
+	assert_null(load_str(f, HDR "-A INPUT -j ACCEPT\nCOMMIT\n"));
+	assert_true(fixture_has_diag(f, IPTS_ERROR, 2, 1, "'web1' is not an "
+				     "IPv4 or IPv6 address"));
+	assert_true(fixture_has_diag(f, IPTS_ERROR, 3, 1, "no host name "
+				     "after the address '10.0.0.3'"));
+	f->opts.hosts = NULL;
+	ipts_diags_free(&f->diags);
+	ipts_source_free(h);
+}
+
+static void test_grammar_owner_name_is_kept_as_words(void **state)
+{
+	struct ipts_fixture *f = *state;
+	const struct ipts_chain *c;
+
+	assert_non_null(load_str(f, "*filter\n-A OUTPUT -p tcp -m owner ! "
+				 "--uid-owner root --gid-owner 5 -j ACCEPT\n"
+				 "-A OUTPUT -m owner --uid-owner 1000 "
+				 "-j ACCEPT\nCOMMIT\n"));
+	c = fixture_chain(f, "filter", "OUTPUT");
+	assert_true(c->rules[0]->flags & IPTS_RULE_OPAQUE);
+	assert_false(c->rules[1]->flags & IPTS_RULE_OPAQUE);
+	assert_warning(f, 2, 41, "'root' is a user name, unknown offline: "
+		       "'-m owner' is kept as written");
+	assert_rule_text(f, "OUTPUT", 0, "-A OUTPUT -p tcp -m owner ! "
+			 "--uid-owner root --gid-owner 5 -j ACCEPT");
+	assert_rule_text(f, "OUTPUT", 1, "-A OUTPUT -m owner --uid-owner "
+			 "1000 -j ACCEPT");
+	/* the kernel's checks still see the match: not from INPUT */
+	assert_null(load_str(f, "*filter\n-A INPUT -m owner --uid-owner "
+			     "alice -j ACCEPT\nCOMMIT\n"));
+	assert_diag(f, 2, 13, "owner match: used from hooks INPUT");
+}
+
+static void test_grammar_passwd_and_group_files_give_ids(void **state)
+{
+	struct ipts_fixture *f = *state;
+	static const char pw[] = "root:x:0:0:root:/root:/bin/bash\n"
+		"alice:x:1005:100::/home/alice:/bin/sh\n"
+		"+nis\n"
+		"alice:x:2000:100::/:/bin/sh\n";
+	static const char gr[] = "root:x:0:\nstaff:x:50:alice,bob\n";
+	struct ipts_source *p = ipts_source_from_mem("passwd", pw, strlen(pw));
+	struct ipts_source *g = ipts_source_from_mem("group", gr, strlen(gr));
+
+	f->opts.passwd = p;
+	f->opts.group = g;
+	assert_non_null(load_str(f, "*filter\n-A OUTPUT -m owner --uid-owner "
+				 "alice --gid-owner staff -j ACCEPT\n"
+				 "-A OUTPUT -m owner --uid-owner bob "
+				 "-j ACCEPT\nCOMMIT\n"));
+	assert_rule_text(f, "OUTPUT", 0, "-A OUTPUT -m owner --uid-owner 1005 "
+			 "--gid-owner 50 -j ACCEPT");
+	assert_true(fixture_chain(f, "filter", "OUTPUT")->rules[1]->flags &
+		    IPTS_RULE_OPAQUE);
+	f->opts.passwd = f->opts.group = NULL;
+	ipts_diags_free(&f->diags);
+	ipts_source_free(p);
+	ipts_source_free(g);
+}
+
+static void test_grammar_bad_passwd_line_is_an_error(void **state)
+{
+	struct ipts_fixture *f = *state;
+	static const char pw[] = "alice:x:12a:0::/:/bin/sh\nbob:x:1\n";
+	struct ipts_source *p = ipts_source_from_mem("passwd", pw, strlen(pw));
+
+	f->opts.passwd = p;
+	assert_null(load_str(f, HDR "COMMIT\n"));
+	assert_true(fixture_has_diag(f, IPTS_ERROR, 1, 9, "uid '12a' is not "
+				     "a number"));
+	assert_true(fixture_has_diag(f, IPTS_ERROR, 2, 1, "is no passwd "
+				     "line"));
+	f->opts.passwd = NULL;
+	ipts_diags_free(&f->diags);
+	ipts_source_free(p);
+}
+
+static void test_grammar_extension_host_names_are_kept_as_words(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	assert_non_null(load_str(f, "*mangle\n"
+				 "-A PREROUTING -m conntrack --ctstate NEW "
+				 "--ctorigsrc gw.invalid/24 -j TEE --gateway "
+				 "10.0.0.1\n"
+				 "-A PREROUTING -j TEE --gateway gw2.invalid\n"
+				 "-A PREROUTING -m devgroup --src-group cosmos "
+				 "-j ACCEPT\n"
+				 "-A PREROUTING -m bpf --object-pinned "
+				 "/sys/fs/bpf/x -j ACCEPT\n"
+				 "COMMIT\n"));
+	assert_warning(f, 2, 54, "'gw.invalid' is a host name");
+	assert_warning(f, 3, 32, "'-j TEE' is kept as written");
+	assert_warning(f, 4, 39, "from the firewall's /etc/iproute2/group");
+	assert_warning(f, 5, 38, "never asks the kernel");
+	{
+		const struct ipts_chain *c = fixture_chain(f, "mangle",
+							   "PREROUTING");
+		char *t;
+		unsigned int i;
+		static const char *const want[] = {
+			"-A PREROUTING -m conntrack --ctstate NEW --ctorigsrc "
+			"gw.invalid/24 -j TEE --gateway 10.0.0.1",
+			"-A PREROUTING -j TEE --gateway gw2.invalid",
+			"-A PREROUTING -m devgroup --src-group cosmos -j ACCEPT",
+			"-A PREROUTING -m bpf --object-pinned /sys/fs/bpf/x "
+			"-j ACCEPT",
+		};
+
+		for (i = 0; i < 4; i++) {
+			assert_true(c->rules[i]->flags & IPTS_RULE_OPAQUE);
+			t = ipts_rule_save_text(c->rules[i]);
+			assert_string_equal(t, want[i]);
+			free(t);
+		}
+	}
+	/* a label is one number, no mask: "5/3" is a name to connlabel */
+	assert_non_null(load_str(f, "*mangle\n-A INPUT -m connlabel --label "
+				 "5/3 -j ACCEPT\n-A INPUT -m connlabel --label "
+				 "0x5 -j ACCEPT\nCOMMIT\n"));
+	assert_warning(f, 2, 31, "'5/3' is a name from the firewall's "
+		       "/etc/xtables/connlabel.conf");
+	assert_true(fixture_chain(f, "mangle", "INPUT")->rules[0]->flags &
+		    IPTS_RULE_OPAQUE);
+	assert_false(fixture_chain(f, "mangle", "INPUT")->rules[1]->flags &
+		     IPTS_RULE_OPAQUE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +718,18 @@ int main(void)
 		cmocka_unit_test(test_grammar_xtables_libdir_is_pinned),
 		cmocka_unit_test(test_grammar_extension_name_is_never_a_path),
 		cmocka_unit_test(test_grammar_rule_limit_refuses_the_file),
+		cmocka_unit_test(test_grammar_host_name_address_is_unknown),
+		cmocka_unit_test(test_grammar_host_list_knows_its_addresses),
+		cmocka_unit_test(test_grammar_delete_by_host_name),
+		cmocka_unit_test(test_grammar_impossible_host_name_is_refused),
+		cmocka_unit_test(test_grammar_hosts_file_gives_its_addresses),
+		cmocka_unit_test(test_grammar_hosts_file_addresses_are_bounded),
+		cmocka_unit_test(test_grammar_bad_hosts_line_is_an_error),
+		cmocka_unit_test(test_grammar_owner_name_is_kept_as_words),
+		cmocka_unit_test(test_grammar_passwd_and_group_files_give_ids),
+		cmocka_unit_test(test_grammar_bad_passwd_line_is_an_error),
+		cmocka_unit_test(
+			test_grammar_extension_host_names_are_kept_as_words),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);

@@ -209,7 +209,8 @@ static void test_lint_identity_match_and_tos_change(void **state)
 	assert_no_finding("IPT001");
 }
 
-/* A name only this machine's passwd resolves: no claim about the rule. */
+/* A user name, kept as words offline (its uid is the firewall's): no
+ * claim about the rule. */
 static void test_lint_rule_with_local_names_is_not_shadowed(void **state)
 {
 	lint(*state, FILTER("-A OUTPUT -p tcp -j DROP\n"
@@ -546,10 +547,24 @@ static int teardown(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, teardown)
 
+/* A host name's address is unknown: no claim either way, and IPT007. */
+static void test_lint_unknown_host_address_is_unmodelled(void **state)
+{
+	lint(*state, FILTER("-A INPUT -s web1 -j DROP\n"
+			    "-A INPUT -p icmp -j ACCEPT\n"
+			    "-A INPUT -s web1 -p icmp -j ACCEPT\n"), NULL);
+	/* "-s web1" is a condition, not "any" */
+	assert_false(has("IPT002", 6, NULL));
+	assert_false(has("IPT001", 7, NULL));
+	assert_false(has("IPT003", 7, NULL));
+	assert_finding("IPT007", 5, "names a host whose address is unknown");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_lint_shadowed_by_wider_port_range),
+		T(test_lint_unknown_host_address_is_unmodelled),
 		T(test_lint_partial_overlap_is_not_shadowed),
 		T(test_lint_shadowed_by_multiport_and_prefix),
 		T(test_lint_inverted_prefix_is_not_shadowing),

@@ -350,11 +350,27 @@ static void test_probe_options_fix_dimensions(void **state)
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
+/* A host name whose address is unknown gives no address to ask. */
+static void test_probe_unknown_host_gives_no_address(void **state)
+{
+	struct ipts_probe_set *s = derive(state, "",
+		"-A INPUT -d web1/24 -j DROP\n"
+		"-A INPUT -s web2 -p tcp --dport 99 -j DROP\n", NULL);
+	size_t i;
+
+	assert_has(s->dims.dport, 99);
+	for (i = 0; i < s->dims.src.n; i++)
+		assert_int_equal(s->dims.src.v[i], ip4("127.0.0.1"));
+	for (i = 0; i < s->dims.dst.n; i++)
+		assert_int_equal(s->dims.dst.v[i], ip4("127.0.0.1"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_probe_identical_files_give_defaults_only),
 		T(test_probe_counters_are_no_difference),
+		T(test_probe_unknown_host_gives_no_address),
 		T(test_probe_port_and_its_neighbours),
 		T(test_probe_multiport_and_udp),
 		T(test_probe_uid_and_gid_ranges),

@@ -963,10 +963,32 @@ static void test_walk_visit_budget_makes_it_undetermined(void **state)
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
+/* -d names a host whose address is unknown: both ways, the rule named. */
+static void test_walk_unknown_host_address_is_undetermined(void **state)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text), "%s-A OUTPUT -d web1 -p tcp --dport 1060 "
+		 "-j DROP\nCOMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_UNDETERMINED);
+	assert_int_equal(res.possible,
+			 1u << IPTS_CONNECTED | 1u << IPTS_TIMEOUT);
+	assert_int_equal(res.nreasons, 1);
+	assert_int_equal(res.reasons[0].rule->loc.line, 5);
+	assert_non_null(strstr(res.reasons[0].why, "unknown offline"));
+	/* the other fields still decide: another port never meets it */
+	snprintf(text, sizeof(text), "%s-A OUTPUT ! -d web1 -p udp -j DROP\n"
+		 "-A INPUT -s web1 -p tcp --dport 9 -j DROP\nCOMMIT\n",
+		 filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_CONNECTED);
+	assert_int_equal(res.nreasons, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_walk_seed_times_out_at_input_rule_1),
+		T(test_walk_unknown_host_address_is_undetermined),
 		T(test_walk_seed_kernel_trace_is_the_posts_lines),
 		T(test_walk_uid_only_port_other_uid_times_out),
 		T(test_walk_uid_only_port_right_uid_connects),
