@@ -129,7 +129,7 @@ static struct option original_opts[] = {
 	{ .name = "goto", .has_arg = 1, .val = 'g' },
 	{ .name = "ipv4", .has_arg = 0, .val = '4' },
 	{ .name = "ipv6", .has_arg = 0, .val = '6' },
-	{ NULL },
+	{ NULL, 0, NULL, 0 },
 };
 
 /*
@@ -158,7 +158,7 @@ static const struct option set_match_opts[] = {
 	{ .name = "bytes-lt", .has_arg = 1, .val = '9' },
 	{ .name = "bytes-gt", .has_arg = 1, .val = '0' },
 	{ .name = "update-subcounters", .has_arg = 0, .val = 'a' },
-	{ NULL },
+	{ NULL, 0, NULL, 0 },
 };
 
 static const struct option set_target_opts[] = {
@@ -170,7 +170,7 @@ static const struct option set_target_opts[] = {
 	{ .name = "map-mark", .has_arg = 0, .val = '6' },
 	{ .name = "map-prio", .has_arg = 0, .val = '7' },
 	{ .name = "map-queue", .has_arg = 0, .val = '8' },
-	{ NULL },
+	{ NULL, 0, NULL, 0 },
 };
 
 static struct opaque_ext opaque_exts[] = {
@@ -264,7 +264,6 @@ static struct {
 	int opt_bang[NUMBER_OF_OPT];	/* the '!' before an inverted option */
 	int opt_val[NUMBER_OF_OPT];	/* the option's value word */
 	int bang;			/* the last '!' word */
-	struct ipt_entry fw;
 	uint16_t invflags;
 	uint8_t flags;
 	bool goto_set;
@@ -311,6 +310,8 @@ static struct {
 	struct name_miss miss[MAX_MATCHES + 1];
 	unsigned int nmiss;
 	struct in_addr *tmp_a, *tmp_m;	/* one -s/-d element's pairs */
+	/* last: struct ipt_entry ends in a flexible array */
+	struct ipt_entry fw;
 } xt;
 
 /* Where names get their numbers (ipts_xt_begin()). */

@@ -783,8 +783,14 @@ int ipts_probe_derive(const struct ipts_ruleset *old,
 	for (i = 0; i < focus.cap; i++)
 		if (focus.keys[i])
 			set_add(&reach, focus.keys[i]);
-	while (add_callers(&reach, old) | add_callers(&reach, new_rs))
-		;
+	/* both sides each round: no short-circuit */
+	for (;;) {
+		bool more_old = add_callers(&reach, old);
+		bool more_new = add_callers(&reach, new_rs);
+
+		if (!more_old && !more_new)
+			break;
+	}
 	collect(d, &rl, &focus, &reach, old, new_rs);
 	collect(d, &rl, &focus, &reach, new_rs, old);
 	set->focus_rules = rl.n;

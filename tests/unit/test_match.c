@@ -206,13 +206,14 @@ static enum ipts_match_result eval_out(struct ipts_fixture *f,
 #define NO IPTS_MATCH_NO
 #define UNK IPTS_MATCH_UNKNOWN
 
-/* A match blob built by hand, for layouts the parser never writes. */
-struct hand_blob {
+/* A match blob built by hand, for layouts the parser never writes: the
+ * header and room for its data after it (m.data, the flexible array). */
+union hand_blob {
 	struct xt_entry_match m;
-	unsigned char data[512];
+	unsigned char bytes[sizeof(struct xt_entry_match) + 512];
 };
 
-static const struct xt_entry_match *hand(struct hand_blob *b,
+static const struct xt_entry_match *hand(union hand_blob *b,
 					 const char *name, uint8_t rev,
 					 const void *info, size_t size)
 {
@@ -220,7 +221,8 @@ static const struct xt_entry_match *hand(struct hand_blob *b,
 	snprintf(b->m.u.user.name, sizeof(b->m.u.user.name), "%s", name);
 	b->m.u.user.revision = rev;
 	b->m.u.match_size = (uint16_t)(sizeof(b->m) + XT_ALIGN(size));
-	memcpy(b->data, info, size);
+	assert_true(size <= sizeof(b->bytes) - sizeof(b->m));
+	memcpy(b->m.data, info, size);
 	return &b->m;
 }
 
@@ -426,7 +428,7 @@ static void test_match_multiport_v0_layout(void **state)
 	struct ipts_pkt p = pkt_syn();
 	struct xt_multiport v0 = { .flags = XT_MULTIPORT_DESTINATION,
 				   .count = 2, .ports = { 22, 1060 } };
-	struct hand_blob b;
+	union hand_blob b;
 
 	(void)state;
 	assert_int_equal(eval_hand(hand(&b, "multiport", 0, &v0, sizeof(v0)),
@@ -526,7 +528,7 @@ static void test_match_state_rev0_layout(void **state)
 {
 	struct ipts_pkt p = pkt_syn();
 	struct xt_state_info si = { XT_STATE_BIT(IP_CT_NEW) };
-	struct hand_blob b;
+	union hand_blob b;
 
 	(void)state;
 	assert_int_equal(eval_hand(hand(&b, "state", 0, &si, sizeof(si)), &p,
@@ -616,7 +618,7 @@ static void test_match_conntrack_rev1_rev2_layout(void **state)
 	struct ipts_pkt syn = pkt_syn();
 	struct xt_conntrack_mtinfo1 i1;
 	struct xt_conntrack_mtinfo2 i2;
-	struct hand_blob b;
+	union hand_blob b;
 
 	(void)state;
 	memset(&i1, 0, sizeof(i1));
@@ -716,7 +718,7 @@ static void test_match_owner_rev0_not_modelled(void **state)
 {
 	struct ipts_pkt p = pkt_syn();
 	unsigned char v0[32] = { 0 };
-	struct hand_blob b;
+	union hand_blob b;
 
 	(void)state;
 	assert_int_equal(eval_hand(hand(&b, "owner", 0, v0, sizeof(v0)), &p,
@@ -744,7 +746,7 @@ static void test_match_mark_rev0_not_modelled(void **state)
 {
 	struct ipts_pkt p = pkt_syn();
 	struct xt_mark_mtinfo1 mi = { 0, 0, 0 };
-	struct hand_blob b;
+	union hand_blob b;
 
 	(void)state;
 	assert_int_equal(eval_hand(hand(&b, "mark", 0, &mi, sizeof(mi)), &p,
@@ -836,7 +838,7 @@ static void test_match_addrtype_rev0_layout(void **state)
 	struct ipts_pkt p = pkt_syn();
 	struct xt_addrtype_info v0 = { .source = XT_ADDRTYPE_LOCAL,
 				       .dest = XT_ADDRTYPE_LOCAL };
-	struct hand_blob b;
+	union hand_blob b;
 
 	(void)state;
 	assert_int_equal(eval_hand(hand(&b, "addrtype", 0, &v0, sizeof(v0)),
@@ -1064,7 +1066,7 @@ static void test_match_unknown_name_and_short_blob(void **state)
 {
 	struct ipts_pkt p = pkt_syn();
 	unsigned char data[8] = { 0 };
-	struct hand_blob b;
+	union hand_blob b;
 	const struct xt_entry_match *m;
 
 	(void)state;
