@@ -310,6 +310,8 @@ static struct {
 	struct name_miss miss[MAX_MATCHES + 1];
 	unsigned int nmiss;
 	struct in_addr *tmp_a, *tmp_m;	/* one -s/-d element's pairs */
+	bool in_hosts;			/* in parse_hosts() */
+	bool hosts_resolved;		/* and this machine's resolver answered */
 	/* last: struct ipt_entry ends in a flexible array */
 	struct ipt_entry fw;
 } xt;
@@ -694,6 +696,16 @@ int getaddrinfo(const char *node, const char *service,
 
 		if (node && rc != 0 && rc != EAI_MEMORY)
 			xt.resolver_down = true;
+		if (node && rc == 0 && xt.in_hosts)
+			xt.hosts_resolved = true;
+		/* an extension's host (-s/-d say it in check_names()) */
+		if (node && rc == 0 && xt.parsing && !xt.in_hosts) {
+			xt.cl->rule_flags |= IPTS_RULE_HOSTNAMES;
+			ipts_diag_add(xt.diags, IPTS_WARNING, cur_loc(), "'%s' "
+				      "was turned into an address through this "
+				      "machine's resolver: the answer holds for "
+				      "this machine's names", node);
+		}
 		return rc;
 	}
 }
@@ -2990,12 +3002,16 @@ static void parse_hosts(const char *spec, unsigned int opt, int word,
 		*n = 1;
 		return;
 	}
+	xt.in_hosts = true;
+	xt.hosts_resolved = false;
 	if (!naming.resolve && names_host(spec))
 		offline_hosts(spec, word, own_a, own_m, n);
-	else {
+	else
 		xtables_ipparse_multiple(spec, own_a, own_m, n);
+	xt.in_hosts = false;
+	/* --resolve, and not all from --hosts */
+	if (xt.hosts_resolved)
 		check_names(xt.cur, spec);
-	}
 	*a = *own_a;
 	*m = *own_m;
 }
@@ -3341,6 +3357,7 @@ static void reset_state(void)
 	xt.asked = NAME_NONE;
 	xt.ncalls = 0;
 	xt.nmiss = 0;
+	xt.in_hosts = false;
 	xt.nsegs = 0;
 	xt.hit_target = NULL;
 	xt.built_target = NULL;

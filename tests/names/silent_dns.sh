@@ -89,7 +89,8 @@ pinned() {
 		w=$1; shift
 		mount --bind "$w/resolv.conf" /etc/resolv.conf &&
 		mount --bind "$w/hosts" /etc/hosts &&
-		mount --bind "$w/nsswitch.conf" /etc/nsswitch.conf &&
+		{ [ ! -e /etc/nsswitch.conf ] ||
+		  mount --bind "$w/nsswitch.conf" /etc/nsswitch.conf; } &&
 		exec "$@"' sh "$work" "$@"
 }
 

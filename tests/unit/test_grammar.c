@@ -557,6 +557,28 @@ static void test_grammar_hosts_file_addresses_are_bounded(void **state)
 	ipts_source_free(h);
 }
 
+/* --resolve: this machine's answer, and a warning that it is this one's. */
+static void test_grammar_resolve_asks_this_machine(void **state)
+{
+	struct ipts_fixture *f = *state;
+	const struct ipts_chain *c;
+
+	f->opts.resolve = true;
+	assert_non_null(load_str(f, HDR "-A OUTPUT -m conntrack --ctorigdst "
+				 "localhost -j ACCEPT\n-A OUTPUT -s localhost "
+				 "-j ACCEPT\nCOMMIT\n"));
+	f->opts.resolve = false;
+	c = fixture_chain(f, "filter", "OUTPUT");
+	assert_true(c->rules[0]->flags & IPTS_RULE_HOSTNAMES);
+	assert_false(c->rules[0]->flags & IPTS_RULE_OPAQUE);
+	assert_true(c->rules[1]->flags & IPTS_RULE_HOSTNAMES);
+	assert_false(c->rules[1]->flags & IPTS_RULE_SRC_UNKNOWN);
+	assert_warning(f, 5, 36, "'localhost' was turned into an address "
+		       "through this machine's resolver");
+	assert_warning(f, 6, 14, "'localhost' was turned into addresses "
+		       "through this machine's resolver");
+}
+
 static void test_grammar_bad_hosts_line_is_an_error(void **state)
 {
 	struct ipts_fixture *f = *state;
@@ -724,6 +746,7 @@ int main(void)
 		cmocka_unit_test(test_grammar_impossible_host_name_is_refused),
 		cmocka_unit_test(test_grammar_hosts_file_gives_its_addresses),
 		cmocka_unit_test(test_grammar_hosts_file_addresses_are_bounded),
+		cmocka_unit_test(test_grammar_resolve_asks_this_machine),
 		cmocka_unit_test(test_grammar_bad_hosts_line_is_an_error),
 		cmocka_unit_test(test_grammar_owner_name_is_kept_as_words),
 		cmocka_unit_test(test_grammar_passwd_and_group_files_give_ids),
