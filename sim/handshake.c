@@ -413,10 +413,14 @@ static struct ipts_packet *send_reject_answer(struct ipts_sim *s,
 	return rec;
 }
 
-/* A kernel answer to a packet nobody listens for. */
+/*
+ * A kernel answer to a packet nobody listens for; *@out (when not NULL)
+ * gets the answer as its walk left it (NAT undone, or not).
+ */
 static struct ipts_packet *send_kernel_answer(struct ipts_sim *s,
 					      const struct ipts_pkt *orig,
-					      bool from_client)
+					      bool from_client,
+					      struct ipts_pkt *out)
 {
 	static const struct sock kernsock = { true, false, 0, 0 };
 	struct ipts_packet *rec;
@@ -448,6 +452,8 @@ static struct ipts_packet *send_kernel_answer(struct ipts_sim *s,
 		set_inner(s, orig);
 	}
 	walk(s, rec, &p, WALK_FRESH);
+	if (out)
+		*out = p;
 	return rec;
 }
 
@@ -529,9 +535,30 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 
 	ipts_fmt_addr(a, sizeof(a), p.daddr, p.dport);
 	if (!listening(s, p.daddr, p.dport)) {
-		ans = send_kernel_answer(s, &p, false);
+		ans = send_kernel_answer(s, &p, false, &r);
 		if (s->unmodelled_why)
 			return IPTS_UNDETERMINED;
+		/*
+		 * The RST resets the client only with the connection's own
+		 * addresses: untracked (NOTRACK in raw OUTPUT), it keeps the
+		 * translated ones, matches no socket and is dropped without
+		 * an answer (tcp_v4_rcv() sends no reset for a reset); the
+		 * client stays in SYN_SENT. Seen in a network namespace:
+		 * NETMAP in nat OUTPUT, NOTRACK of the RST, a timeout.
+		 */
+		if (ans && ans->verdict == IPTS_V_DELIVERED &&
+		    (r.daddr != q->src || r.dport != q->sport ||
+		     r.saddr != q->dst || r.sport != q->dport)) {
+			char from[32];
+
+			ipts_fmt_addr(from, sizeof(from), r.saddr, r.sport);
+			snprintf(why, len, "nothing listens on %s; the kernel's "
+				 "RST comes back from %s, which the client "
+				 "does not expect (NAT did not translate it "
+				 "back): the client stays in SYN_SENT", a,
+				 from);
+			return IPTS_TIMEOUT;
+		}
 		if (ans && ans->verdict == IPTS_V_DELIVERED) {
 			snprintf(why, len, "nothing listens on %s: the kernel "
 				 "answers RST", a);
@@ -585,7 +612,7 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 		ipts_fmt_addr(a, sizeof(a), r.daddr, r.dport);
 		ipts_fmt_addr(from, sizeof(from), r.saddr, r.sport);
 		ipts_fmt_addr(c, sizeof(c), q->dst, q->dport);
-		ans = send_kernel_answer(s, &r, true);
+		ans = send_kernel_answer(s, &r, true, NULL);
 		if (s->unmodelled_why)
 			return IPTS_UNDETERMINED;
 		snprintf(why, len, "the SYN-ACK arrives from %s at %s, which "
@@ -682,7 +709,7 @@ static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 
 	ipts_fmt_addr(a, sizeof(a), p.daddr, p.dport);
 	if (!listening(s, p.daddr, p.dport)) {
-		ans = send_kernel_answer(s, &p, false);
+		ans = send_kernel_answer(s, &p, false, NULL);
 		if (s->unmodelled_why)
 			return IPTS_UNDETERMINED;
 		if (ans && ans->verdict == IPTS_V_DELIVERED) {
