@@ -21,6 +21,15 @@ if [ "$(id -u)" != 0 ] || ! unshare -m true 2>/dev/null ||
 	exit 77
 fi
 
+# A network namespace of its own: the silent server's 127.0.0.1:53 is
+# then nobody else's (another run of this test, a resolver of the host).
+if [ -z "${IPTS_DNS_NETNS:-}" ] && unshare -n true 2>/dev/null; then
+	IPTS_DNS_NETNS=1 exec unshare -n "$0" "$@"
+fi
+if [ -n "${IPTS_DNS_NETNS:-}" ]; then
+	ip link set lo up
+fi
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/iptsim-dns.XXXXXX")
 server=
 cleanup() {
