@@ -7,6 +7,7 @@
  */
 #include "parser_int.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -324,6 +325,7 @@ void ipts_build_chain(struct ipts_parse *ps, const struct ipts_loc *loc)
 		}
 		c = ipts_chain_create(ps->rs, t, name, NULL);
 	}
+	assert(c);
 	c->loc = whole_line(loc);
 	announce(ps, name);
 	if (ps->nwords < 2) {

@@ -13,6 +13,7 @@
 #include "parser_int.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -2350,6 +2351,7 @@ static int fast_options(int argc, char **argv, int i,
 	unsigned int val;
 	bool has_arg, invert;
 
+	assert(m || t);
 	if (m) {
 		ext_opts(m, &x6, &extra);
 		if (!m->x6_parse && !m->parse)

@@ -127,7 +127,7 @@ run() {
 	shift 2
 	ncases=$((ncases + 1))
 	printf '%q ' "$@" > "cmd.$ncases"
-	NO_COLOR= "$iptsim" "$@" > "out.$ncases" 2> "err.$ncases" \
+	NO_COLOR="" "$iptsim" "$@" > "out.$ncases" 2> "err.$ncases" \
 		< /dev/null || rc=$?
 	if [ "$rc" != "$want" ]; then
 		echo "FAIL iptsim $(cat "cmd.$ncases"): exit code $rc, expected $want"

@@ -10,7 +10,6 @@
 set -euo pipefail
 
 iptsim=$1
-src=$2
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/iptsim-hostile.XXXXXX")
 trap 'rm -rf "$work"' EXIT

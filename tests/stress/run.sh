@@ -177,7 +177,7 @@ check tables-2000 0
 capped() {
 	name=$1
 	local f=$work/$2.rules want=$3 vmem=$4 secs=$5 pattern=$6 rc=0
-	local max=1000000 size limit rss= a prev=
+	local max=1000000 size limit rss="" a prev=""
 	shift 6
 	for a in "$@"; do
 		[ "$prev" = --max-rules ] && max=$a
