@@ -43,7 +43,7 @@ static const char usage_text[] =
 	"  --dport N            ask only these server ports (repeatable)\n"
 	"  --max N              compare at most N connections (default 4000)\n"
 	"  --undetermined       also list the connections undetermined alike\n"
-	"                       on both sides (text output)\n"
+	"                       on both sides, grouped (text output)\n"
 	"  --format text|json|sarif\n"
 	"                       output format (default text); sarif: each\n"
 	"                       group a result at the rule responsible\n"
@@ -98,29 +98,6 @@ static void print_possible(FILE *f, unsigned int set, bool json)
 	}
 }
 
-static void print_conn(FILE *f, const struct ipts_query *q)
-{
-	char s[32], d[32];
-
-	ipts_fmt_addr(s, sizeof(s), q->src, q->sport);
-	ipts_fmt_addr(d, sizeof(d), q->dst, q->dport);
-	fprintf(f, "%s %s -> %s uid %u", q->proto == IPPROTO_UDP ? "udp" :
-		"tcp", s, d, q->uid);
-	if (q->gid)
-		fprintf(f, " gid %u", q->gid);
-}
-
-static void print_outcome(FILE *f, const struct ipts_result *r)
-{
-	if (r->outcome != IPTS_UNDETERMINED) {
-		fputs(ipts_outcome_name(r->outcome), f);
-		return;
-	}
-	fputs("undetermined (", f);
-	print_possible(f, r->possible, false);
-	fputc(')', f);
-}
-
 /*
  * The side's own account: the sentence, or what it depends on. Rule text,
  * chain names and file names in it are escaped (escape.h), for the
@@ -155,22 +132,6 @@ static void print_side(FILE *f, const struct ipts_result *r)
 	}
 	if (first)
 		fputs("every rule on the way", f);
-}
-
-static void print_change_text(FILE *f, const struct ipts_query *q,
-			      const struct ipts_result *o,
-			      const struct ipts_result *n)
-{
-	print_conn(f, q);
-	fputs(": ", f);
-	print_outcome(f, o);
-	fputs(" -> ", f);
-	print_outcome(f, n);
-	fputs(" — NEW: ", f);
-	print_side(f, n);
-	fputs("; OLD: ", f);
-	print_side(f, o);
-	fputc('\n', f);
 }
 
 static void json_side(FILE *f, const struct ipts_result *r)
@@ -311,7 +272,8 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 	return 0;
 }
 
-/* One changed connection, with what its group is keyed on. */
+/* One changed connection, with what its group is keyed on. The texts
+ * are owned; the pointers are into the two rulesets. */
 struct change {
 	const struct ipts_query *q;
 	enum ipts_outcome oout, nout;
@@ -333,16 +295,21 @@ struct group {
 	size_t n, cap;
 };
 
-struct tally {
-	size_t compared, changed, undetermined, refused;
-	struct ipts_diags *sarif;	/* changes, for --format sarif */
-	struct change *c;
+/* Connections and their groups: those changed, those undetermined alike. */
+struct kinds {
+	struct change *c;		/* in the order found ("changes") */
 	size_t nc, capc;
 	struct group *g;
 	size_t ng, capg;
 };
 
-/* Where the rule (or chain policy) that decided @r stands, if one did. */
+struct tally {
+	size_t compared, changed, undetermined, refused;
+	struct ipts_diags *sarif;	/* groups, for --format sarif */
+	struct kinds ch, alike;
+};
+
+/* The trace entry that decided @r, if one did. */
 static const struct ipts_trace *deciding(const struct ipts_result *r)
 {
 	if (r->decided_pkt < 0 || r->decided_idx < 0)
@@ -350,6 +317,7 @@ static const struct ipts_trace *deciding(const struct ipts_result *r)
 	return &r->packets[r->decided_pkt].trace[r->decided_idx];
 }
 
+/* Where the rule (or chain policy) that decided @r stands, if one did. */
 static const struct ipts_loc *deciding_loc(const struct ipts_result *r)
 {
 	const struct ipts_trace *t = deciding(r);
@@ -408,7 +376,7 @@ static bool same_kind(const struct change *a, const struct change *b)
 	       strcmp(a->ntext, b->ntext) == 0;
 }
 
-static void group_add(struct tally *t, size_t k)
+static void group_add(struct kinds *t, size_t k)
 {
 	struct group *g = NULL;
 	size_t i;
@@ -432,7 +400,7 @@ static void group_add(struct tally *t, size_t k)
 	g->m[g->n++] = k;
 }
 
-static void record(struct tally *t, struct ipts_probe_editor *ed,
+static void record(struct kinds *t, struct ipts_probe_editor *ed,
 		   const struct ipts_query *q, const struct ipts_result *o,
 		   const struct ipts_result *n, bool json)
 {
@@ -465,7 +433,7 @@ static void record(struct tally *t, struct ipts_probe_editor *ed,
 	group_add(t, t->nc++);
 }
 
-static void tally_free(struct tally *t)
+static void kinds_free(struct kinds *t)
 {
 	size_t i;
 
@@ -506,15 +474,13 @@ static void compare(const struct ipts_ruleset *old_rs,
 			    n.outcome != IPTS_UNDETERMINED)
 				continue;
 			t->undetermined++;
-			if (opt->list_undet && opt->fmt == IPTS_FMT_TEXT) {
-				fputs("alike: ", stdout);
-				print_change_text(stdout, q, &o, &n);
-			}
+			if (opt->list_undet && opt->fmt == IPTS_FMT_TEXT)
+				record(&t->alike, ed, q, &o, &n, false);
 			continue;
 		}
 		if (opt->fmt == IPTS_FMT_JSON)
 			print_change_json(stdout, q, &o, &n, t->changed == 0);
-		record(t, ed, q, &o, &n, opt->fmt == IPTS_FMT_JSON);
+		record(&t->ch, ed, q, &o, &n, opt->fmt == IPTS_FMT_JSON);
 		t->changed++;
 	}
 	ipts_result_free(&o);
@@ -828,7 +794,7 @@ static void put_outcome(FILE *f, enum ipts_outcome out, unsigned int poss)
 }
 
 /* One line: the connections, both outcomes, the edit, both sentences. */
-static void print_group(FILE *f, const struct tally *t,
+static void print_group(FILE *f, const struct kinds *t,
 			const struct ipts_probe_set *set,
 			const struct group *g)
 {
@@ -873,7 +839,7 @@ static const struct ipts_loc *edit_loc(const struct ipts_probe_edit *e)
  * in OLD, else nowhere), its message the text line; the edited rule,
  * when it stands elsewhere, is a related location.
  */
-static void add_group_diag(struct ipts_diags *d, const struct tally *t,
+static void add_group_diag(struct ipts_diags *d, const struct kinds *t,
 			   const struct ipts_probe_set *set,
 			   const struct group *g)
 {
@@ -995,7 +961,7 @@ static void json_dim(FILE *f, const struct ipts_probe_set *set,
 	free(s);
 }
 
-static void json_group(FILE *f, const struct tally *t,
+static void json_group(FILE *f, const struct kinds *t,
 		       const struct ipts_probe_set *set,
 		       const struct group *g, bool first)
 {
@@ -1047,29 +1013,33 @@ static void print_summary(const struct tally *t,
 	size_t i;
 
 	if (fmt == IPTS_FMT_SARIF) {
-		for (i = 0; i < t->ng; i++)
-			add_group_diag(t->sarif, t, set, &t->g[i]);
+		for (i = 0; i < t->ch.ng; i++)
+			add_group_diag(t->sarif, &t->ch, set, &t->ch.g[i]);
 		ipts_sarif_write(stdout, t->sarif);
 		return;
 	}
 	if (fmt == IPTS_FMT_JSON) {
 		fprintf(stdout, "%s], \"groups\": [", t->changed ? "\n" : "");
-		for (i = 0; i < t->ng; i++)
-			json_group(stdout, t, set, &t->g[i], i == 0);
+		for (i = 0; i < t->ch.ng; i++)
+			json_group(stdout, &t->ch, set, &t->ch.g[i], i == 0);
 		fprintf(stdout, "%s], \"compared\": %zu, \"changed\": %zu, "
 			"\"undetermined_alike\": %zu, \"skipped\": %zu, "
 			"\"worth_asking\": %zu, \"capped\": %s}\n",
-			t->ng ? "\n" : "", t->compared, t->changed,
+			t->ch.ng ? "\n" : "", t->compared, t->changed,
 			t->undetermined, t->refused, set->total,
 			set->total > set->n ? "true" : "false");
 		return;
 	}
-	for (i = 0; i < t->ng; i++)
-		print_group(stdout, t, set, &t->g[i]);
+	for (i = 0; i < t->alike.ng; i++) {
+		fputs("alike: ", stdout);
+		print_group(stdout, &t->alike, set, &t->alike.g[i]);
+	}
+	for (i = 0; i < t->ch.ng; i++)
+		print_group(stdout, &t->ch, set, &t->ch.g[i]);
 	printf("%zu connection%s compared, %zu changed", t->compared,
 	       t->compared == 1 ? "" : "s", t->changed);
-	if (t->ng)
-		printf(" in %zu group%s", t->ng, t->ng == 1 ? "" : "s");
+	if (t->ch.ng)
+		printf(" in %zu group%s", t->ch.ng, t->ch.ng == 1 ? "" : "s");
 	if (t->undetermined)
 		printf(", %zu undetermined alike on both sides (not counted)",
 		       t->undetermined);
@@ -1124,7 +1094,8 @@ int cmd_diff(int argc, char **argv)
 	print_summary(&t, &set, o.fmt);
 	rc = t.changed ? IPTS_EXIT_NO : IPTS_EXIT_YES;
 out:
-	tally_free(&t);
+	kinds_free(&t.ch);
+	kinds_free(&t.alike);
 	ipts_diags_free(&sarif);
 	ipts_probe_set_free(&set);
 	if (new_rs)
