@@ -2,8 +2,10 @@
  * cmd_diff.c - `iptsim diff OLD NEW`: which local connections get another
  * answer from NEW than from OLD. The connections come from sim/probe.c
  * (the values the changed rules mention, and those just around them);
- * each is walked through both rulesets and every difference is one
- * sentence naming the rule that decides it on each side.
+ * each is walked through both rulesets, and the differences are grouped
+ * by kind: one line per group of connections with the same outcomes, the
+ * same sentence naming the deciding rule on each side and the same edited
+ * rule, its connections written as exact products of value sets.
  */
 #include "cli.h"
 
@@ -41,18 +43,22 @@ static const char usage_text[] =
 	"  --dport N            ask only these server ports (repeatable)\n"
 	"  --max N              compare at most N connections (default 4000)\n"
 	"  --undetermined       also list the connections undetermined alike\n"
-	"                       on both sides (text output)\n"
+	"                       on both sides, grouped (text output)\n"
 	"  --format text|json|sarif\n"
 	"                       output format (default text); sarif: each\n"
-	"                       change a result at the rule responsible\n"
+	"                       group a result at the rule responsible\n"
 	IPTS_INPUT_HELP
 	IPTS_BUDGET_HELP
 	"  -h, --help           show this help\n"
 	"\n"
-	"A connection undetermined on either side is a change only when the\n"
-	"sets of possible outcomes differ; otherwise it is counted apart. A\n"
-	"connection whose walk ran out of its budget on either side is not\n"
-	"compared, and once --max-total-visits is spent no more are asked.\n"
+	"One line per kind of change: the connections with the same outcomes,\n"
+	"the same deciding rules and the same edited rule, uids and gids\n"
+	"widened to the classes the owner rules of both files leave (\"any\n"
+	"uid\"), ports and addresses as asked. A connection undetermined on\n"
+	"either side is a change only when the sets of possible outcomes\n"
+	"differ; otherwise it is counted apart. A connection whose walk ran\n"
+	"out of its budget on either side is not compared, and once\n"
+	"--max-total-visits is spent no more are asked.\n"
 	"\n"
 	"Exit status: 0 no difference, 1 some connection changed, 2 usage error\n"
 	"or a file that does not load, 3 some connection could not be compared\n"
@@ -96,29 +102,6 @@ static void print_possible(FILE *f, unsigned int set, bool json)
 	}
 }
 
-static void print_conn(FILE *f, const struct ipts_query *q)
-{
-	char s[32], d[32];
-
-	ipts_fmt_addr(s, sizeof(s), q->src, q->sport);
-	ipts_fmt_addr(d, sizeof(d), q->dst, q->dport);
-	fprintf(f, "%s %s -> %s uid %u", q->proto == IPPROTO_UDP ? "udp" :
-		"tcp", s, d, q->uid);
-	if (q->gid)
-		fprintf(f, " gid %u", q->gid);
-}
-
-static void print_outcome(FILE *f, const struct ipts_result *r)
-{
-	if (r->outcome != IPTS_UNDETERMINED) {
-		fputs(ipts_outcome_name(r->outcome), f);
-		return;
-	}
-	fputs("undetermined (", f);
-	print_possible(f, r->possible, false);
-	fputc(')', f);
-}
-
 /*
  * The side's own account: the sentence, or what it depends on. Rule text,
  * chain names and file names in it are escaped (escape.h), for the
@@ -153,22 +136,6 @@ static void print_side(FILE *f, const struct ipts_result *r)
 	}
 	if (first)
 		fputs("every rule on the way", f);
-}
-
-static void print_change_text(FILE *f, const struct ipts_query *q,
-			      const struct ipts_result *o,
-			      const struct ipts_result *n)
-{
-	print_conn(f, q);
-	fputs(": ", f);
-	print_outcome(f, o);
-	fputs(" -> ", f);
-	print_outcome(f, n);
-	fputs(" — NEW: ", f);
-	print_side(f, n);
-	fputs("; OLD: ", f);
-	print_side(f, o);
-	fputc('\n', f);
 }
 
 static void json_side(FILE *f, const struct ipts_result *r)
@@ -319,49 +286,183 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 	return 0;
 }
 
+/* One changed connection, with what its group is keyed on. The texts
+ * are owned; the pointers are into the two rulesets. */
+struct change {
+	const struct ipts_query *q;
+	enum ipts_outcome oout, nout;
+	unsigned int oposs, nposs;
+	char *otext, *ntext;		/* print_side(), escaped */
+	char *ojson, *njson;		/* json_side(), for --format json */
+	const struct ipts_loc *oloc, *nloc;	/* deciding rule or policy */
+	const struct ipts_rule *orule, *nrule;	/* deciding rule, or NULL */
+	struct ipts_probe_edit edit;
+	size_t hash;
+};
+
+/*
+ * A kind of change: connections with the same outcomes, the same sentence
+ * on each side (so the same deciding rules) and the same edited rule.
+ */
+struct group {
+	size_t *m;			/* indexes into tally.c */
+	size_t n, cap;
+};
+
+/* Connections and their groups: those changed, those undetermined alike. */
+struct kinds {
+	struct change *c;		/* in the order found ("changes") */
+	size_t nc, capc;
+	struct group *g;
+	size_t ng, capg;
+};
+
 struct tally {
 	size_t compared, changed, undetermined, refused;
 	size_t over;			/* out of budget on a side */
 	size_t not_asked;		/* left when the run's budget ran out */
-	struct ipts_diags *sarif;	/* changes, for --format sarif */
+	struct ipts_diags *sarif;	/* groups, for --format sarif */
+	struct kinds ch, alike;
 };
+
+/* The trace entry that decided @r, if one did. */
+static const struct ipts_trace *deciding(const struct ipts_result *r)
+{
+	if (r->decided_pkt < 0 || r->decided_idx < 0)
+		return NULL;
+	return &r->packets[r->decided_pkt].trace[r->decided_idx];
+}
 
 /* Where the rule (or chain policy) that decided @r stands, if one did. */
 static const struct ipts_loc *deciding_loc(const struct ipts_result *r)
 {
-	const struct ipts_trace *t;
+	const struct ipts_trace *t = deciding(r);
 
-	if (r->decided_pkt < 0 || r->decided_idx < 0)
+	if (!t)
 		return NULL;
-	t = &r->packets[r->decided_pkt].trace[r->decided_idx];
 	if (t->rule)
 		return &t->rule->loc;
 	return t->chain->loc.src ? &t->chain->loc : NULL;
 }
 
-/*
- * For SARIF: a change is a warning at the rule responsible in NEW (else
- * in OLD, else nowhere), its message the sentence text output prints.
- */
-static void add_change_diag(struct ipts_diags *d, const struct ipts_query *q,
-			    const struct ipts_result *o,
-			    const struct ipts_result *n)
+static char *to_string(void (*fn)(FILE *, const struct ipts_result *),
+		       const struct ipts_result *r)
 {
-	const struct ipts_loc *at = deciding_loc(n);
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
 	if (!f)
 		ipts_oom();
-	print_change_text(f, q, o, n);
+	fn(f, r);
 	fclose(f);
-	if (len && text[len - 1] == '\n')
-		text[--len] = '\0';
-	if (!at)
-		at = deciding_loc(o);
-	ipts_diag_add_code(d, IPTS_WARNING, at, "iptsim/diff", "%s", text);
-	free(text);
+	return text;
+}
+
+static size_t hash_text(size_t h, const char *s)
+{
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+static size_t change_hash(const struct change *c)
+{
+	size_t h = c->oout * 31u + c->nout;
+
+	h = h * 1000003u ^ c->oposs;
+	h = h * 1000003u ^ c->nposs;
+	h = h * 1000003u ^ c->edit.kind;
+	h = h * 1000003u ^ (size_t)(uintptr_t)c->edit.rule;
+	h = h * 1000003u ^ (size_t)(uintptr_t)c->edit.was;
+	h = h * 1000003u ^ (size_t)(uintptr_t)c->edit.chain;
+	return hash_text(hash_text(h, c->otext), c->ntext);
+}
+
+static bool same_kind(const struct change *a, const struct change *b)
+{
+	return a->hash == b->hash && a->oout == b->oout &&
+	       a->nout == b->nout && a->oposs == b->oposs &&
+	       a->nposs == b->nposs && a->edit.kind == b->edit.kind &&
+	       a->edit.rule == b->edit.rule && a->edit.was == b->edit.was &&
+	       a->edit.chain == b->edit.chain &&
+	       a->edit.old_chain == b->edit.old_chain &&
+	       a->oloc == b->oloc && a->nloc == b->nloc &&
+	       strcmp(a->otext, b->otext) == 0 &&
+	       strcmp(a->ntext, b->ntext) == 0;
+}
+
+static void group_add(struct kinds *t, size_t k)
+{
+	struct group *g = NULL;
+	size_t i;
+
+	/* groups are few: a linear look-up, hash first */
+	for (i = 0; i < t->ng && !g; i++)
+		if (same_kind(&t->c[t->g[i].m[0]], &t->c[k]))
+			g = &t->g[i];
+	if (!g) {
+		if (t->ng == t->capg) {
+			t->capg = t->capg ? t->capg * 2 : 16;
+			t->g = ipts_xrealloc(t->g, t->capg * sizeof(*t->g));
+		}
+		g = &t->g[t->ng++];
+		memset(g, 0, sizeof(*g));
+	}
+	if (g->n == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 8;
+		g->m = ipts_xrealloc(g->m, g->cap * sizeof(*g->m));
+	}
+	g->m[g->n++] = k;
+}
+
+static void record(struct kinds *t, struct ipts_probe_editor *ed,
+		   const struct ipts_query *q, const struct ipts_result *o,
+		   const struct ipts_result *n, bool json)
+{
+	const struct ipts_trace *to = deciding(o), *tn = deciding(n);
+	struct change *c;
+
+	if (t->nc == t->capc) {
+		t->capc = t->capc ? t->capc * 2 : 64;
+		t->c = ipts_xrealloc(t->c, t->capc * sizeof(*t->c));
+	}
+	c = &t->c[t->nc];
+	memset(c, 0, sizeof(*c));
+	c->q = q;
+	c->oout = o->outcome;
+	c->nout = n->outcome;
+	c->oposs = possible(o);
+	c->nposs = possible(n);
+	c->otext = to_string(print_side, o);
+	c->ntext = to_string(print_side, n);
+	if (json) {
+		c->ojson = to_string(json_side, o);
+		c->njson = to_string(json_side, n);
+	}
+	c->oloc = deciding_loc(o);
+	c->nloc = deciding_loc(n);
+	c->orule = to ? to->rule : NULL;
+	c->nrule = tn ? tn->rule : NULL;
+	ipts_probe_edit_find(ed, o, n, &c->edit);
+	c->hash = change_hash(c);
+	group_add(t, t->nc++);
+}
+
+static void kinds_free(struct kinds *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nc; i++) {
+		free(t->c[i].otext);
+		free(t->c[i].ntext);
+		free(t->c[i].ojson);
+		free(t->c[i].njson);
+	}
+	for (i = 0; i < t->ng; i++)
+		free(t->g[i].m);
+	free(t->c);
+	free(t->g);
 }
 
 static void compare(const struct ipts_ruleset *old_rs,
@@ -370,6 +471,7 @@ static void compare(const struct ipts_ruleset *old_rs,
 		    struct tally *t)
 {
 	struct ipts_cli_budget *b = &opt->budget;
+	struct ipts_probe_editor *ed = ipts_probe_editor_new(old_rs, new_rs);
 	struct ipts_result o, n;
 	size_t i;
 
@@ -404,45 +506,574 @@ static void compare(const struct ipts_ruleset *old_rs,
 			    n.outcome != IPTS_UNDETERMINED)
 				continue;
 			t->undetermined++;
-			if (opt->list_undet && opt->fmt == IPTS_FMT_TEXT) {
-				fputs("alike: ", stdout);
-				print_change_text(stdout, q, &o, &n);
-			}
+			if (opt->list_undet && opt->fmt == IPTS_FMT_TEXT)
+				record(&t->alike, ed, q, &o, &n, false);
 			continue;
 		}
 		if (opt->fmt == IPTS_FMT_JSON)
 			print_change_json(stdout, q, &o, &n, t->changed == 0);
-		else if (opt->fmt == IPTS_FMT_SARIF)
-			add_change_diag(t->sarif, q, &o, &n);
-		else
-			print_change_text(stdout, q, &o, &n);
+		record(&t->ch, ed, q, &o, &n, opt->fmt == IPTS_FMT_JSON);
 		t->changed++;
 	}
 	ipts_result_free(&o);
 	ipts_result_free(&n);
+	ipts_probe_editor_free(ed);
+}
+
+/* --- a group as text ---------------------------------------------------- */
+
+static void put_value(FILE *f, enum ipts_probe_dim d, uint32_t v)
+{
+	char a[32];
+
+	switch (d) {
+	case IPTS_DIM_PROTO:
+		fputs(v == IPPROTO_UDP ? "udp" : "tcp", f);
+		break;
+	case IPTS_DIM_SRC:
+	case IPTS_DIM_DST:
+		ipts_fmt_addr(a, sizeof(a), v, -1);
+		fputs(a, f);
+		break;
+	default:
+		fprintf(f, "%u", v);
+	}
+}
+
+static bool is_addr(enum ipts_probe_dim d)
+{
+	return d == IPTS_DIM_SRC || d == IPTS_DIM_DST;
+}
+
+/* Addresses are network order: runs are counted in host order. */
+static uint32_t ordinal(enum ipts_probe_dim d, uint32_t v)
+{
+	return is_addr(d) ? ntohl(v) : v;
+}
+
+static uint32_t unordinal(enum ipts_probe_dim d, uint32_t v)
+{
+	return is_addr(d) ? htonl(v) : v;
+}
+
+struct span {
+	uint32_t lo, hi;		/* ordinals */
+};
+
+static int cmp_span(const void *pa, const void *pb)
+{
+	const struct span *a = pa, *b = pb;
+
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+/*
+ * What a box claims for dimension @d, as sorted disjoint spans in @out
+ * (b->n[d] of room): each value asked, widened to its class when the
+ * dimension's classes are known (ipts_probe_class_of()), and runs of
+ * consecutive values joined. *@known says whether classes widened them.
+ */
+static size_t claim(const struct ipts_probe_set *set,
+		    const struct ipts_probe_box *b, enum ipts_probe_dim d,
+		    struct span *out, bool *known)
+{
+	size_t i, k = 0;
+	uint32_t l, h;
+
+	*known = b->n[d] > 0;
+	for (i = 0; i < b->n[d]; i++) {
+		*known &= ipts_probe_class_of(set, d, b->v[d][i], &l, &h);
+		out[i].lo = ordinal(d, l);
+		out[i].hi = ordinal(d, h);
+	}
+	qsort(out, b->n[d], sizeof(*out), cmp_span);
+	for (i = 0; i < b->n[d]; i++) {
+		if (k && d != IPTS_DIM_PROTO &&
+		    (uint64_t)out[i].lo <= (uint64_t)out[k - 1].hi + 1) {
+			if (out[i].hi > out[k - 1].hi)
+				out[k - 1].hi = out[i].hi;
+			continue;
+		}
+		out[k++] = out[i];
+	}
+	return k;
+}
+
+/* The claim is every value there is: only from known classes. */
+static bool claims_any(enum ipts_probe_dim d, const struct span *s,
+		       size_t k, bool known)
+{
+	return known && k == 1 && s[0].lo == 0 &&
+	       s[0].hi == ordinal(d, ipts_probe_dim_max(d));
+}
+
+static void put_spans(FILE *f, enum ipts_probe_dim d, const struct span *s,
+		      size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++) {
+		fputs(i ? "," : "", f);
+		put_value(f, d, unordinal(d, s[i].lo));
+		if (s[i].hi != s[i].lo) {
+			fputc('-', f);
+			put_value(f, d, unordinal(d, s[i].hi));
+		}
+	}
+}
+
+static void put_asked(FILE *f, enum ipts_probe_dim d,
+		      const struct ipts_probe_box *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n[d]; i++) {
+		fputs(i ? ", " : "", f);
+		put_value(f, d, b->v[d][i]);
+	}
+}
+
+/*
+ * How each dimension reads. The 5-tuple has its places (proto SRC:SPORT
+ * -> DST:DPORT); every other dimension follows as " WORD VALUES", so a new
+ * one (an interface, a source class) is one more line here.
+ */
+static const struct {
+	const char *name;	/* in notes: "server port asked: ..." */
+	const char *word;	/* NULL: a place of the 5-tuple */
+	bool quiet_any;		/* say nothing rather than "any gid" */
+} dim_fmt[IPTS_DIM_COUNT] = {
+	[IPTS_DIM_PROTO] = { "protocol", NULL, false },
+	[IPTS_DIM_SRC] = { "client address", NULL, false },
+	[IPTS_DIM_DST] = { "server address", NULL, false },
+	[IPTS_DIM_DPORT] = { "server port", NULL, false },
+	[IPTS_DIM_SPORT] = { "client port", NULL, false },
+	[IPTS_DIM_UID] = { "uid", "uid", false },
+	[IPTS_DIM_GID] = { "gid", "gid", true },
+};
+
+/*
+ * One dimension of a box: "any uid" when known classes cover every
+ * value, else the claim (in braces when a place of the 5-tuple holds
+ * several). @notes gets what was asked wherever the claim says more than
+ * the values asked (classes), and "every server port asked" where a
+ * dimension without classes has all its values asked in the box: that
+ * is all diff knows of it, never "any".
+ */
+static void put_dim(FILE *f, FILE *notes, const struct ipts_probe_set *set,
+		    const struct ipts_probe_box *b, enum ipts_probe_dim d)
+{
+	struct span *s = ipts_xmalloc((b->n[d] ? b->n[d] : 1) * sizeof(*s));
+	const char *word = dim_fmt[d].word;
+	bool known, any, several;
+	size_t k = claim(set, b, d, s, &known), i;
+	uint64_t width;
+
+	any = claims_any(d, s, k, known);
+	several = k > 1 || s[0].lo != s[0].hi;
+	for (i = 0, width = 0; i < k; i++)
+		width += (uint64_t)s[i].hi - s[i].lo + 1;
+	if (any && !(word && dim_fmt[d].quiet_any)) {
+		fprintf(f, "%sany%s%s", word ? " " : "", word ? " " : "",
+			word ? word : "");
+	} else if (!any) {
+		bool braces = !word && several && d != IPTS_DIM_PROTO;
+
+		if (word)
+			fprintf(f, " %s ", word);
+		fputs(braces ? "{" : "", f);
+		put_spans(f, d, s, k);
+		fputs(braces ? "}" : "", f);
+	}
+	if (known && !any && width > b->n[d]) {
+		fprintf(notes, "%s%s asked: ", ftell(notes) ? "; " : "",
+			dim_fmt[d].name);
+		put_asked(notes, d, b);
+	} else if (!known && b->n[d] > 1 &&
+		   b->n[d] == ipts_probe_dim_vals(set, d)->n) {
+		fprintf(notes, "%severy %s asked", ftell(notes) ? "; " : "",
+			dim_fmt[d].name);
+	}
+	free(s);
+}
+
+/* "tcp 127.0.0.1:40000 -> 127.0.0.1:{22,80} uid 0-999 (notes)" */
+static void put_box(FILE *f, const struct ipts_probe_set *set,
+		    const struct ipts_probe_box *b)
+{
+	char *notes = NULL;
+	size_t len = 0;
+	FILE *nf = open_memstream(&notes, &len);
+	int d;
+
+	if (!nf)
+		ipts_oom();
+	put_dim(f, nf, set, b, IPTS_DIM_PROTO);
+	fputc(' ', f);
+	put_dim(f, nf, set, b, IPTS_DIM_SRC);
+	fputc(':', f);
+	put_dim(f, nf, set, b, IPTS_DIM_SPORT);
+	fputs(" -> ", f);
+	put_dim(f, nf, set, b, IPTS_DIM_DST);
+	fputc(':', f);
+	put_dim(f, nf, set, b, IPTS_DIM_DPORT);
+	for (d = 0; d < IPTS_DIM_COUNT; d++)
+		if (dim_fmt[d].word)
+			put_dim(f, nf, set, b, d);
+	fclose(nf);
+	if (len)
+		fprintf(f, " (%s)", notes);
+	free(notes);
+}
+/* "fw.new:5" */
+static void put_where(FILE *f, const struct ipts_loc *loc)
+{
+	ipts_text_file(f, loc->src ? loc->src->name : "?");
+	fprintf(f, ":%u", loc->line);
+}
+
+static void put_rule_text(FILE *f, const struct ipts_rule *r)
+{
+	fputs(": ", f);
+	ipts_text_strn(f, ipts_rule_text(r), (size_t)ipts_rule_text_len(r));
+}
+
+static const char *policy_name(const struct ipts_chain *c)
+{
+	return c->policy == NF_DROP ? "DROP" : "ACCEPT";
+}
+
+/*
+ * The edit the group met, in words; a rule's text only where no side's
+ * sentence already quotes it (it is not that side's deciding rule).
+ */
+static void put_edit(FILE *f, const struct change *c)
+{
+	const struct ipts_probe_edit *e = &c->edit;
+	const struct ipts_chain *pc = e->chain ? e->chain : e->old_chain;
+
+	switch (e->kind) {
+	case IPTS_EDIT_NONE:
+		return;
+	case IPTS_EDIT_ADDED:
+		fputs("rule ", f);
+		put_where(f, &e->rule->loc);
+		fputs(" added", f);
+		if (e->rule != c->nrule)
+			put_rule_text(f, e->rule);
+		break;
+	case IPTS_EDIT_REMOVED:
+		fputs("rule ", f);
+		put_where(f, &e->was->loc);
+		fputs(" removed", f);
+		if (e->was != c->orule)
+			put_rule_text(f, e->was);
+		break;
+	case IPTS_EDIT_MOVED:
+		fputs("rule ", f);
+		put_where(f, &e->was->loc);
+		fputs(" moved to ", f);
+		put_where(f, &e->rule->loc);
+		if (e->rule != c->nrule && e->was != c->orule)
+			put_rule_text(f, e->rule);
+		break;
+	case IPTS_EDIT_CHANGED:
+		fputs("rule ", f);
+		if (e->was && e->rule) {
+			put_where(f, &e->was->loc);
+			fputs(" changed into ", f);
+			put_where(f, &e->rule->loc);
+		} else {
+			put_where(f, e->rule ? &e->rule->loc : &e->was->loc);
+			fputs(" changed", f);
+		}
+		if (e->rule && e->rule != c->nrule)
+			put_rule_text(f, e->rule);
+		else if (!e->rule && e->was != c->orule)
+			put_rule_text(f, e->was);
+		break;
+	case IPTS_EDIT_POLICY:
+		fputs("policy of ", f);
+		ipts_text_str(f, pc->table->name);
+		fputc('/', f);
+		ipts_text_str(f, pc->name);
+		if (e->chain && e->old_chain)
+			fprintf(f, " changed from %s to %s",
+				policy_name(e->old_chain),
+				policy_name(e->chain));
+		else
+			fprintf(f, " %s, a chain %s lacks", policy_name(pc),
+				e->chain ? "OLD" : "NEW");
+		if (pc->loc.src) {
+			fputs(" (", f);
+			put_where(f, &pc->loc);
+			fputc(')', f);
+		}
+		break;
+	}
+	fputs("; ", f);
+}
+
+static void put_outcome(FILE *f, enum ipts_outcome out, unsigned int poss)
+{
+	if (out != IPTS_UNDETERMINED) {
+		fputs(ipts_outcome_name(out), f);
+		return;
+	}
+	fputs("undetermined (", f);
+	print_possible(f, poss, false);
+	fputc(')', f);
+}
+
+/* One line: the connections, both outcomes, the edit, both sentences. */
+static void print_group(FILE *f, const struct kinds *t,
+			const struct ipts_probe_set *set,
+			const struct group *g)
+{
+	const struct change *c = &t->c[g->m[0]];
+	const struct ipts_query **q = ipts_xmalloc(g->n * sizeof(*q));
+	struct ipts_probe_box *b;
+	size_t i, nb;
+
+	for (i = 0; i < g->n; i++)
+		q[i] = t->c[g->m[i]].q;
+	nb = ipts_probe_boxes(q, g->n, &b);
+	for (i = 0; i < nb; i++) {
+		fputs(i ? "; " : "", f);
+		put_box(f, set, &b[i]);
+	}
+	ipts_probe_boxes_free(b, nb);
+	free(q);
+	fputs(": ", f);
+	put_outcome(f, c->oout, c->oposs);
+	fputs(" -> ", f);
+	put_outcome(f, c->nout, c->nposs);
+	fputs(" — ", f);
+	put_edit(f, c);
+	fprintf(f, "NEW: %s; OLD: %s\n", c->ntext, c->otext);
+}
+
+static const struct ipts_loc *edit_loc(const struct ipts_probe_edit *e)
+{
+	if (e->rule)
+		return &e->rule->loc;
+	if (e->was)
+		return &e->was->loc;
+	if (e->chain && e->chain->loc.src)
+		return &e->chain->loc;
+	if (e->old_chain && e->old_chain->loc.src)
+		return &e->old_chain->loc;
+	return NULL;
+}
+
+/*
+ * For SARIF: a group is a warning at the rule responsible in NEW (else
+ * in OLD, else nowhere), its message the text line; the edited rule,
+ * when it stands elsewhere, is a related location.
+ */
+static void add_group_diag(struct ipts_diags *d, const struct kinds *t,
+			   const struct ipts_probe_set *set,
+			   const struct group *g)
+{
+	const struct change *c = &t->c[g->m[0]];
+	const struct ipts_loc *at = c->nloc ? c->nloc : c->oloc;
+	const struct ipts_loc *ed = edit_loc(&c->edit);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		ipts_oom();
+	print_group(f, t, set, g);
+	fclose(f);
+	if (len && text[len - 1] == '\n')
+		text[--len] = '\0';
+	ipts_diag_add_code(d, IPTS_WARNING, at, "iptsim/diff", "%s", text);
+	if (ed && ed != at)
+		ipts_diag_note(d, ed, "the rule this change edited");
+	free(text);
+}
+
+static void json_rule(FILE *f, const struct ipts_rule *r)
+{
+	if (!r) {
+		fputs("null", f);
+		return;
+	}
+	fputs("{\"file\": ", f);
+	ipts_json_str(f, r->loc.src ? r->loc.src->name : NULL);
+	fprintf(f, ", \"line\": %u, \"rule\": ", r->loc.line);
+	ipts_json_strn(f, ipts_rule_text(r), (size_t)ipts_rule_text_len(r));
+	fputc('}', f);
+}
+
+static void json_edit(FILE *f, const struct ipts_probe_edit *e)
+{
+	static const char *const kind[] = {
+		[IPTS_EDIT_NONE] = "none",
+		[IPTS_EDIT_ADDED] = "added",
+		[IPTS_EDIT_REMOVED] = "removed",
+		[IPTS_EDIT_MOVED] = "moved",
+		[IPTS_EDIT_CHANGED] = "changed",
+		[IPTS_EDIT_POLICY] = "policy",
+	};
+	const struct ipts_chain *pc = e->chain ? e->chain : e->old_chain;
+
+	fputs("{\"kind\": ", f);
+	ipts_json_str(f, kind[e->kind]);
+	fputs(", \"rule\": ", f);
+	json_rule(f, e->rule);
+	fputs(", \"was\": ", f);
+	json_rule(f, e->was);
+	fputs(", \"chain\": ", f);
+	if (e->kind == IPTS_EDIT_POLICY) {
+		fputs("{\"table\": ", f);
+		ipts_json_str(f, pc->table->name);
+		fputs(", \"chain\": ", f);
+		ipts_json_str(f, pc->name);
+		fputs(", \"policy\": ", f);
+		ipts_json_str(f, e->chain ? policy_name(e->chain) : NULL);
+		fputs(", \"old_policy\": ", f);
+		ipts_json_str(f, e->old_chain ? policy_name(e->old_chain) :
+			      NULL);
+		fputc('}', f);
+	} else {
+		fputs("null", f);
+	}
+	fputc('}', f);
+}
+
+static void json_value(FILE *f, enum ipts_probe_dim d, uint32_t v)
+{
+	char a[32];
+
+	if (d == IPTS_DIM_PROTO) {
+		ipts_json_str(f, v == IPPROTO_UDP ? "udp" : "tcp");
+	} else if (is_addr(d)) {
+		ipts_fmt_addr(a, sizeof(a), v, -1);
+		ipts_json_str(f, a);
+	} else {
+		fprintf(f, "%u", v);
+	}
+}
+
+static const char *const dim_key[IPTS_DIM_COUNT] = {
+	[IPTS_DIM_PROTO] = "proto",
+	[IPTS_DIM_SRC] = "src",
+	[IPTS_DIM_DST] = "dst",
+	[IPTS_DIM_DPORT] = "dport",
+	[IPTS_DIM_SPORT] = "sport",
+	[IPTS_DIM_UID] = "uid",
+	[IPTS_DIM_GID] = "gid",
+};
+
+/* {"asked": [...], "claimed": [[lo, hi], ...], "classes": b, "any": b} */
+static void json_dim(FILE *f, const struct ipts_probe_set *set,
+		     const struct ipts_probe_box *b, enum ipts_probe_dim d)
+{
+	struct span *s = ipts_xmalloc((b->n[d] ? b->n[d] : 1) * sizeof(*s));
+	bool known;
+	size_t k = claim(set, b, d, s, &known), i;
+
+	fputs("{\"asked\": [", f);
+	for (i = 0; i < b->n[d]; i++) {
+		fputs(i ? ", " : "", f);
+		json_value(f, d, b->v[d][i]);
+	}
+	fputs("], \"claimed\": [", f);
+	for (i = 0; i < k; i++) {
+		fputs(i ? ", [" : "[", f);
+		json_value(f, d, unordinal(d, s[i].lo));
+		fputs(", ", f);
+		json_value(f, d, unordinal(d, s[i].hi));
+		fputc(']', f);
+	}
+	fprintf(f, "], \"classes\": %s, \"any\": %s}", known ? "true" :
+		"false", claims_any(d, s, k, known) ? "true" : "false");
+	free(s);
+}
+
+static void json_group(FILE *f, const struct kinds *t,
+		       const struct ipts_probe_set *set,
+		       const struct group *g, bool first)
+{
+	const struct change *c = &t->c[g->m[0]];
+	const struct ipts_query **q = ipts_xmalloc(g->n * sizeof(*q));
+	struct ipts_probe_box *b;
+	char *text = NULL;
+	size_t len = 0, i, nb;
+	FILE *tf = open_memstream(&text, &len);
+	int d;
+
+	if (!tf)
+		ipts_oom();
+	print_group(tf, t, set, g);
+	fclose(tf);
+	if (len && text[len - 1] == '\n')
+		text[--len] = '\0';
+	fprintf(f, "%s\n  {\"connections\": %zu, \"changes\": [",
+		first ? "" : ",", g->n);
+	for (i = 0; i < g->n; i++)
+		fprintf(f, "%s%zu", i ? ", " : "", g->m[i]);
+	fprintf(f, "], \"old\": %s, \"new\": %s, \"edit\": ", c->ojson,
+		c->njson);
+	json_edit(f, &c->edit);
+	fputs(", \"sets\": [", f);
+	for (i = 0; i < g->n; i++)
+		q[i] = t->c[g->m[i]].q;
+	nb = ipts_probe_boxes(q, g->n, &b);
+	for (i = 0; i < nb; i++) {
+		fputs(i ? ", {" : "{", f);
+		for (d = 0; d < IPTS_DIM_COUNT; d++) {
+			fprintf(f, "%s\"%s\": ", d ? ", " : "", dim_key[d]);
+			json_dim(f, set, &b[i], d);
+		}
+		fputc('}', f);
+	}
+	fputs("], \"text\": ", f);
+	ipts_json_str(f, text);
+	fputc('}', f);
+	ipts_probe_boxes_free(b, nb);
+	free(q);
+	free(text);
 }
 
 static void print_summary(const struct tally *t,
 			  const struct ipts_probe_set *set,
 			  enum ipts_format fmt)
 {
+	size_t i;
+
 	if (fmt == IPTS_FMT_SARIF) {
+		for (i = 0; i < t->ch.ng; i++)
+			add_group_diag(t->sarif, &t->ch, set, &t->ch.g[i]);
 		ipts_sarif_write(stdout, t->sarif);
 		return;
 	}
 	if (fmt == IPTS_FMT_JSON) {
+		fprintf(stdout, "%s], \"groups\": [", t->changed ? "\n" : "");
+		for (i = 0; i < t->ch.ng; i++)
+			json_group(stdout, &t->ch, set, &t->ch.g[i], i == 0);
 		fprintf(stdout, "%s], \"compared\": %zu, \"changed\": %zu, "
 			"\"undetermined_alike\": %zu, \"skipped\": %zu, "
 			"\"worth_asking\": %zu, \"capped\": %s, "
 			"\"over_budget\": %zu, \"not_asked\": %zu}\n",
-			t->changed ? "\n" : "", t->compared, t->changed,
+			t->ch.ng ? "\n" : "", t->compared, t->changed,
 			t->undetermined, t->refused, set->total,
 			set->total > set->n ? "true" : "false", t->over,
 			t->not_asked);
 		return;
 	}
+	for (i = 0; i < t->alike.ng; i++) {
+		fputs("alike: ", stdout);
+		print_group(stdout, &t->alike, set, &t->alike.g[i]);
+	}
+	for (i = 0; i < t->ch.ng; i++)
+		print_group(stdout, &t->ch, set, &t->ch.g[i]);
 	printf("%zu connection%s compared, %zu changed", t->compared,
 	       t->compared == 1 ? "" : "s", t->changed);
+	if (t->ch.ng)
+		printf(" in %zu group%s", t->ch.ng, t->ch.ng == 1 ? "" : "s");
 	if (t->undetermined)
 		printf(", %zu undetermined alike on both sides (not counted)",
 		       t->undetermined);
@@ -504,6 +1135,8 @@ int cmd_diff(int argc, char **argv)
 	rc = t.over || t.not_asked ? IPTS_EXIT_UNDETERMINED :
 	     t.changed ? IPTS_EXIT_NO : IPTS_EXIT_YES;
 out:
+	kinds_free(&t.ch);
+	kinds_free(&t.alike);
 	ipts_diags_free(&sarif);
 	ipts_probe_set_free(&set);
 	if (new_rs)

@@ -140,9 +140,10 @@ void ipts_sarif_write(FILE *f, const struct ipts_diags *d)
 	     "The line loads, but its meaning depends on something the "
 	     "message names.", "Read the message.", IPTS_WARNING, false);
 	rule(f, "iptsim/diff", "diff", "a connection's answer changes",
-	     "iptsim diff: this connection gets another answer from the new "
-	     "version of the file than from the old one; the location is the "
-	     "rule responsible in the new version.",
+	     "iptsim diff: these connections get another answer from the new "
+	     "version of the file than from the old one, alike; the location "
+	     "is the rule responsible in the new version, the related "
+	     "location the rule the change edited.",
 	     "Check that the change is intended.", IPTS_WARNING, false);
 	rule(f, "iptsim/note", "note", "information",
 	     "Information about the file.", "None needed.", IPTS_NOTE, false);

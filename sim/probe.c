@@ -3,7 +3,9 @@
  * are compared (`iptsim diff`). Only rules that can make a difference give
  * values: those of chains that differ between the files, and the jumps
  * leading to them; reordering or editing one chain of a 50,000-rule file
- * then costs a few dozen walks, not millions.
+ * then costs a few dozen walks, not millions. For the report: the classes
+ * of values no rule tells apart, the boxes that cover a set of changed
+ * connections exactly, and the edited rule a connection met.
  */
 #include "probe.h"
 
@@ -501,7 +503,16 @@ static void collect(struct ipts_probe_dims *d, struct rule_list *rl,
 
 /* --- the connections -------------------------------------------------- */
 
-enum { D_PROTO, D_SRC, D_DST, D_DPORT, D_SPORT, D_UID, D_GID, D_COUNT };
+enum {
+	D_PROTO = IPTS_DIM_PROTO,
+	D_SRC = IPTS_DIM_SRC,
+	D_DST = IPTS_DIM_DST,
+	D_DPORT = IPTS_DIM_DPORT,
+	D_SPORT = IPTS_DIM_SPORT,
+	D_UID = IPTS_DIM_UID,
+	D_GID = IPTS_DIM_GID,
+	D_COUNT = IPTS_DIM_COUNT,
+};
 
 static const struct ipts_probe_vals *dim(const struct ipts_probe_dims *d,
 					 int i)
@@ -764,6 +775,9 @@ static void enumerate(struct ipts_probe_set *set, const size_t *base,
 	free(bd.seen.slot);
 }
 
+static void id_classes(struct ipts_probe_set *set,
+		       const struct ipts_ruleset *rs);
+
 int ipts_probe_derive(const struct ipts_ruleset *old,
 		      const struct ipts_ruleset *new_rs,
 		      const struct ipts_probe_opts *opts,
@@ -830,12 +844,487 @@ int ipts_probe_derive(const struct ipts_ruleset *old,
 	base[D_GID] = index_of(&d->gid, 0);
 	enumerate(set, base, &rl, max);
 	free(rl.r);
+	set->classes[D_UID].known = set->classes[D_GID].known = true;
+	id_classes(set, old);
+	id_classes(set, new_rs);
 	return 0;
 }
 
 void ipts_probe_set_free(struct ipts_probe_set *set)
 {
+	int i;
+
 	free(set->q);
 	ipts_probe_dims_free(&set->dims);
+	for (i = 0; i < D_COUNT; i++)
+		free(set->classes[i].start.v);
 	memset(set, 0, sizeof(*set));
+}
+
+/* --- dimensions ------------------------------------------------------- */
+
+const struct ipts_probe_vals *
+ipts_probe_dim_vals(const struct ipts_probe_set *set, enum ipts_probe_dim d)
+{
+	return dim(&set->dims, d);
+}
+
+uint32_t ipts_probe_coord(const struct ipts_query *q, enum ipts_probe_dim d)
+{
+	switch (d) {
+	case IPTS_DIM_PROTO:
+		return q->proto;
+	case IPTS_DIM_SRC:
+		return q->src;
+	case IPTS_DIM_DST:
+		return q->dst;
+	case IPTS_DIM_DPORT:
+		return q->dport;
+	case IPTS_DIM_SPORT:
+		return q->sport;
+	case IPTS_DIM_UID:
+		return q->uid;
+	case IPTS_DIM_GID:
+	default:
+		return q->gid;
+	}
+}
+
+uint32_t ipts_probe_dim_max(enum ipts_probe_dim d)
+{
+	switch (d) {
+	case IPTS_DIM_PROTO:
+		return 255;
+	case IPTS_DIM_DPORT:
+	case IPTS_DIM_SPORT:
+		return 65535;
+	case IPTS_DIM_UID:
+	case IPTS_DIM_GID:
+		return 0xfffffffeu;	/* (uid_t)-1 is no uid */
+	default:
+		return 0xffffffffu;
+	}
+}
+
+/* Unbounded, unlike vals_add(): a lost bound would make a class lie. */
+static void start_add(struct ipts_probe_classes *c, uint64_t v, uint32_t max)
+{
+	struct ipts_probe_vals *vals = &c->start;
+	size_t i;
+
+	if (v > max || ipts_probe_vals_has(vals, (uint32_t)v))
+		return;
+	if (vals->n == vals->cap) {
+		vals->cap = vals->cap ? vals->cap * 2 : 8;
+		vals->v = ipts_xrealloc(vals->v, vals->cap * sizeof(*vals->v));
+	}
+	for (i = vals->n; i > 0 && vals->v[i - 1] > v; i--)
+		vals->v[i] = vals->v[i - 1];
+	vals->v[i] = (uint32_t)v;
+	vals->n++;
+}
+
+/*
+ * The uid and gid classes: the simulator tests a process's uid and gid
+ * only in owner_mt() (sim/match_misc.c), by [min, max] ranges, so the
+ * ends of every owner range of both files cut the classes. Any owner
+ * match it cannot read (another revision, an opaque blob) makes them
+ * unknown.
+ */
+static void owner_classes(struct ipts_probe_classes *uc,
+			  struct ipts_probe_classes *gc,
+			  const struct xt_entry_match *x)
+{
+	const struct xt_owner_match_info *o = (const void *)x->data;
+	const uint32_t top = 0xfffffffeu;
+
+	if (strcmp(x->u.user.name, "owner"))
+		return;
+	if (x->u.user.revision != 1 ||
+	    ipts_blob_is_opaque(x->u.user.revision)) {
+		uc->known = gc->known = false;
+		return;
+	}
+	if (o->match & XT_OWNER_UID) {
+		start_add(uc, o->uid_min, top);
+		start_add(uc, (uint64_t)o->uid_max + 1, top);
+	}
+	if (o->match & XT_OWNER_GID) {
+		start_add(gc, o->gid_min, top);
+		start_add(gc, (uint64_t)o->gid_max + 1, top);
+	}
+}
+
+static void id_classes(struct ipts_probe_set *set,
+		       const struct ipts_ruleset *rs)
+{
+	struct ipts_probe_classes *uc = &set->classes[D_UID];
+	struct ipts_probe_classes *gc = &set->classes[D_GID];
+	unsigned int id, m;
+	uint32_t i, k;
+
+	start_add(uc, 0, 0xfffffffeu);
+	start_add(gc, 0, 0xfffffffeu);
+	for (id = 0; rs && id < IPTS_TABLE_COUNT; id++) {
+		const struct ipts_table *t = rs->tables[id];
+
+		for (i = 0; t && i < t->nchains; i++) {
+			const struct ipts_chain *c = t->chains[i];
+
+			for (k = 0; chain_live(c) && k < c->nrules; k++)
+				for (m = 0; m < c->rules[k]->nmatches; m++)
+					owner_classes(uc, gc, ipts_rule_match(
+						c->rules[k], m));
+		}
+	}
+}
+
+bool ipts_probe_class_of(const struct ipts_probe_set *set,
+			 enum ipts_probe_dim d, uint32_t v, uint32_t *lo,
+			 uint32_t *hi)
+{
+	const struct ipts_probe_classes *c = &set->classes[d];
+	size_t a = 0, b;
+
+	*lo = *hi = v;
+	if (!c->known || !c->start.n || v > ipts_probe_dim_max(d))
+		return false;
+	b = c->start.n;
+	while (b - a > 1) {	/* the last start <= v; start[0] is 0 */
+		size_t mid = a + (b - a) / 2;
+
+		if (c->start.v[mid] <= v)
+			a = mid;
+		else
+			b = mid;
+	}
+	*lo = c->start.v[a];
+	*hi = a + 1 < c->start.n ? c->start.v[a + 1] - 1 :
+		ipts_probe_dim_max(d);
+	return true;
+}
+
+/* --- boxes ------------------------------------------------------------ */
+
+static int cmp_vals(const struct ipts_probe_box *a,
+		    const struct ipts_probe_box *b, int d)
+{
+	size_t i;
+
+	if (a->n[d] != b->n[d])
+		return a->n[d] < b->n[d] ? -1 : 1;
+	for (i = 0; i < a->n[d]; i++)
+		if (a->v[d][i] != b->v[d][i])
+			return a->v[d][i] < b->v[d][i] ? -1 : 1;
+	return 0;
+}
+
+/* Boxes in the order of every dimension but the one merged along. */
+static int cmp_box_but(const void *pa, const void *pb, void *arg)
+{
+	const struct ipts_probe_box *a = pa, *b = pb;
+	int skip = *(const int *)arg, d, c;
+
+	for (d = 0; d < D_COUNT; d++)
+		if (d != skip && (c = cmp_vals(a, b, d)))
+			return c;
+	return cmp_vals(a, b, skip);
+}
+
+static bool same_but(const struct ipts_probe_box *a,
+		     const struct ipts_probe_box *b, int skip)
+{
+	int d;
+
+	for (d = 0; d < D_COUNT; d++)
+		if (d != skip && cmp_vals(a, b, d))
+			return false;
+	return true;
+}
+
+/* a->v[d] |= b->v[d]: the two are disjoint (the boxes are). */
+static void merge_into(struct ipts_probe_box *a, struct ipts_probe_box *b,
+		       int d)
+{
+	uint32_t *u = ipts_xmalloc((a->n[d] + b->n[d]) * sizeof(*u));
+	size_t i = 0, j = 0, k = 0;
+
+	while (i < a->n[d] || j < b->n[d]) {
+		if (j == b->n[d] || (i < a->n[d] && a->v[d][i] < b->v[d][j]))
+			u[k++] = a->v[d][i++];
+		else
+			u[k++] = b->v[d][j++];
+	}
+	free(a->v[d]);
+	a->v[d] = u;
+	a->n[d] = k;
+}
+
+static void box_free(struct ipts_probe_box *b)
+{
+	int d;
+
+	for (d = 0; d < D_COUNT; d++)
+		free(b->v[d]);
+}
+
+/* One pass along @d; true when two boxes became one. */
+static bool merge_along(struct ipts_probe_box *b, size_t *n, int d)
+{
+	size_t i, k = 0;
+	bool merged = false;
+
+	qsort_r(b, *n, sizeof(*b), cmp_box_but, &d);
+	for (i = 0; i < *n; i++) {
+		if (k && same_but(&b[k - 1], &b[i], d)) {
+			merge_into(&b[k - 1], &b[i], d);
+			box_free(&b[i]);
+			merged = true;
+			continue;
+		}
+		b[k++] = b[i];
+	}
+	*n = k;
+	return merged;
+}
+
+size_t ipts_probe_boxes(const struct ipts_query *const *q, size_t n,
+			struct ipts_probe_box **out)
+{
+	struct ipts_probe_box *b = ipts_xmalloc((n ? n : 1) * sizeof(*b));
+	size_t i, nb = n;
+	bool again = true;
+	int d;
+
+	for (i = 0; i < n; i++) {
+		for (d = 0; d < D_COUNT; d++) {
+			b[i].v[d] = ipts_xmalloc(sizeof(uint32_t));
+			b[i].v[d][0] = ipts_probe_coord(q[i], d);
+			b[i].n[d] = 1;
+		}
+	}
+	while (again) {
+		again = false;
+		for (d = D_COUNT - 1; d >= 0; d--)
+			again |= merge_along(b, &nb, d);
+	}
+	*out = b;
+	return nb;
+}
+
+void ipts_probe_boxes_free(struct ipts_probe_box *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		box_free(&b[i]);
+	free(b);
+}
+
+/* --- the edit a connection met ------------------------------------------ */
+
+/* A chain's changed window against its counterpart, once computed. */
+struct win {
+	const struct ipts_chain *c, *other;	/* other: NULL if none */
+	uint32_t from, to;
+};
+
+struct ipts_probe_editor {
+	const struct ipts_ruleset *old, *new_rs;
+	struct win *w;
+	size_t n, cap;
+};
+
+struct ipts_probe_editor *
+ipts_probe_editor_new(const struct ipts_ruleset *old,
+		      const struct ipts_ruleset *new_rs)
+{
+	struct ipts_probe_editor *ed = ipts_xmalloc(sizeof(*ed));
+
+	memset(ed, 0, sizeof(*ed));
+	ed->old = old;
+	ed->new_rs = new_rs;
+	return ed;
+}
+
+void ipts_probe_editor_free(struct ipts_probe_editor *ed)
+{
+	if (!ed)
+		return;
+	free(ed->w);
+	free(ed);
+}
+
+static size_t hash_ptr(const void *p)
+{
+	return (size_t)((uintptr_t)p >> 4) * 2654435761u;
+}
+
+static void win_grow(struct ipts_probe_editor *ed)
+{
+	struct win *old = ed->w;
+	size_t oldcap = ed->cap, i, k;
+
+	ed->cap = ed->cap ? ed->cap * 2 : 64;
+	ed->w = ipts_xmalloc(ed->cap * sizeof(*ed->w));
+	memset(ed->w, 0, ed->cap * sizeof(*ed->w));
+	for (i = 0; i < oldcap; i++) {
+		if (!old[i].c)
+			continue;
+		for (k = hash_ptr(old[i].c) & (ed->cap - 1); ed->w[k].c;
+		     k = (k + 1) & (ed->cap - 1))
+			;
+		ed->w[k] = old[i];
+	}
+	free(old);
+}
+
+/* The window of @c (of NEW when @in_new, else of OLD). */
+static const struct win *window(struct ipts_probe_editor *ed,
+				const struct ipts_chain *c, bool in_new)
+{
+	size_t k;
+	struct win *w;
+
+	if ((ed->n + 1) * 2 > ed->cap)
+		win_grow(ed);
+	for (k = hash_ptr(c) & (ed->cap - 1); ed->w[k].c;
+	     k = (k + 1) & (ed->cap - 1))
+		if (ed->w[k].c == c)
+			return &ed->w[k];
+	w = &ed->w[k];
+	w->c = c;
+	w->other = counterpart(c, in_new ? ed->old : ed->new_rs);
+	w->from = 0;
+	w->to = c->nrules;
+	if (w->other)
+		changed_window(c, w->other, &w->from, &w->to);
+	ed->n++;
+	return w;
+}
+
+static bool rule_index(const struct ipts_trace *t, uint32_t *k)
+{
+	const struct ipts_chain *c = t->rule->chain;
+	uint32_t i;
+
+	if (t->num >= 1 && t->num <= c->nrules &&
+	    c->rules[t->num - 1] == t->rule) {
+		*k = t->num - 1;
+		return true;
+	}
+	for (i = 0; i < c->nrules; i++) {
+		if (c->rules[i] == t->rule) {
+			*k = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The rule of @o's window that equals @r, or NULL. */
+static const struct ipts_rule *same_in(const struct win *o,
+				       const struct ipts_rule *r)
+{
+	uint32_t i;
+
+	for (i = o->from; i < o->to; i++)
+		if (rules_equal(o->c->rules[i], r))
+			return o->c->rules[i];
+	return NULL;
+}
+
+/* When trace entry @t is an edited rule of its side, say how. */
+static bool edited(struct ipts_probe_editor *ed, const struct ipts_trace *t,
+		   bool in_new, struct ipts_probe_edit *out)
+{
+	const struct win *w, *o;
+	const struct ipts_rule *peer = NULL, *same;
+	uint32_t k;
+
+	if (!t->rule || !t->rule->chain || !rule_index(t, &k))
+		return false;
+	w = window(ed, t->rule->chain, in_new);
+	if (k < w->from || k >= w->to)
+		return false;
+	memset(out, 0, sizeof(*out));
+	o = w->other ? window(ed, w->other, !in_new) : NULL;
+	if (o && o->to - o->from == w->to - w->from)
+		peer = o->c->rules[o->from + (k - w->from)];
+	same = o ? same_in(o, t->rule) : NULL;
+	if (!o || o->from == o->to)
+		out->kind = in_new ? IPTS_EDIT_ADDED : IPTS_EDIT_REMOVED;
+	else if (same)
+		out->kind = IPTS_EDIT_MOVED;
+	else
+		out->kind = IPTS_EDIT_CHANGED;
+	if (same)
+		peer = same;
+	if (out->kind == IPTS_EDIT_ADDED || out->kind == IPTS_EDIT_REMOVED)
+		peer = NULL;
+	out->rule = in_new ? t->rule : peer;
+	out->was = in_new ? peer : t->rule;
+	return true;
+}
+
+static const struct ipts_trace *decided(const struct ipts_result *r)
+{
+	if (r->decided_pkt < 0 || r->decided_idx < 0)
+		return NULL;
+	return &r->packets[r->decided_pkt].trace[r->decided_idx];
+}
+
+static bool first_edited(struct ipts_probe_editor *ed,
+			 const struct ipts_result *r, bool in_new,
+			 struct ipts_probe_edit *out)
+{
+	unsigned int p;
+	size_t i;
+
+	for (p = 0; p < r->npackets; p++)
+		for (i = 0; i < r->packets[p].ntrace; i++)
+			if (edited(ed, &r->packets[p].trace[i], in_new, out))
+				return true;
+	return false;
+}
+
+/* A policy that decided @r and differs in the other file. */
+static bool policy_changed(struct ipts_probe_editor *ed,
+			   const struct ipts_result *r, bool in_new,
+			   struct ipts_probe_edit *out)
+{
+	const struct ipts_trace *t = decided(r);
+	const struct ipts_chain *c, *o;
+
+	if (!t || t->rule || t->type != IPTS_TRACE_POLICY)
+		return false;
+	c = t->chain;
+	o = counterpart(c, in_new ? ed->old : ed->new_rs);
+	if (o && o->policy == c->policy)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->kind = IPTS_EDIT_POLICY;
+	out->chain = in_new ? c : o;
+	out->old_chain = in_new ? o : c;
+	return true;
+}
+
+void ipts_probe_edit_find(struct ipts_probe_editor *ed,
+			  const struct ipts_result *o,
+			  const struct ipts_result *n,
+			  struct ipts_probe_edit *out)
+{
+	const struct ipts_trace *dn = decided(n), *dold = decided(o);
+
+	if (dn && edited(ed, dn, true, out))
+		return;
+	if (dold && edited(ed, dold, false, out))
+		return;
+	if (first_edited(ed, n, true, out) || first_edited(ed, o, false, out))
+		return;
+	if (policy_changed(ed, n, true, out) ||
+	    policy_changed(ed, o, false, out))
+		return;
+	memset(out, 0, sizeof(*out));
+	out->kind = IPTS_EDIT_NONE;
 }

@@ -37,6 +37,22 @@ struct ipts_probe_vals {
 	size_t n, cap;
 };
 
+/*
+ * The dimensions of a connection, in the order `diff` prints them. Code
+ * that groups or prints connections goes through this list (and
+ * ipts_probe_coord()), so a new dimension is one more entry here.
+ */
+enum ipts_probe_dim {
+	IPTS_DIM_PROTO,
+	IPTS_DIM_SRC,
+	IPTS_DIM_DST,
+	IPTS_DIM_DPORT,
+	IPTS_DIM_SPORT,
+	IPTS_DIM_UID,
+	IPTS_DIM_GID,
+	IPTS_DIM_COUNT,
+};
+
 struct ipts_probe_dims {
 	struct ipts_probe_vals proto;	/* IPPROTO_TCP, IPPROTO_UDP */
 	struct ipts_probe_vals dport, sport;	/* host order */
@@ -54,12 +70,23 @@ struct ipts_probe_opts {
 	size_t ndports;
 };
 
+/*
+ * A dimension's classes: values a walk cannot tell apart. Known only for a
+ * dimension that the rules of both files test by ranges alone (uid, gid:
+ * -m owner), as the sorted first values of its intervals, start[0] == 0.
+ */
+struct ipts_probe_classes {
+	bool known;
+	struct ipts_probe_vals start;
+};
+
 struct ipts_probe_set {
 	struct ipts_query *q;		/* the connections, in order */
 	size_t n;
 	size_t total;			/* combinations before the cap */
 	size_t focus_rules;		/* rules the values came from */
 	struct ipts_probe_dims dims;
+	struct ipts_probe_classes classes[IPTS_DIM_COUNT];
 };
 
 #define IPTS_PROBE_DEFAULT_MAX 4000
@@ -75,6 +102,83 @@ int ipts_probe_derive(const struct ipts_ruleset *old,
 		      const struct ipts_probe_opts *opts,
 		      struct ipts_probe_set *set);
 void ipts_probe_set_free(struct ipts_probe_set *set);
+
+/* The values asked of dimension @d, and a connection's value of it. */
+const struct ipts_probe_vals *
+ipts_probe_dim_vals(const struct ipts_probe_set *set, enum ipts_probe_dim d);
+uint32_t ipts_probe_coord(const struct ipts_query *q, enum ipts_probe_dim d);
+/* The largest value of dimension @d. */
+uint32_t ipts_probe_dim_max(enum ipts_probe_dim d);
+
+/*
+ * The class of @v in dimension @d, as [*lo, *hi]: every value in it gets
+ * the same answer as @v from both files, whatever the other dimensions.
+ * False (and [v, v]) when the dimension's classes are not known.
+ */
+bool ipts_probe_class_of(const struct ipts_probe_set *set,
+			 enum ipts_probe_dim d, uint32_t v, uint32_t *lo,
+			 uint32_t *hi);
+
+/*
+ * A box: a set of connections that is the product of one set of values
+ * per dimension (sorted, distinct; v[d][0..n[d]-1]).
+ */
+struct ipts_probe_box {
+	uint32_t *v[IPTS_DIM_COUNT];
+	size_t n[IPTS_DIM_COUNT];
+};
+
+/*
+ * Cover the @n connections @q[0..n-1] (distinct) exactly by disjoint
+ * boxes: their union holds those connections and no other. Merges along
+ * the last dimensions first (uid before ports before addresses), so that
+ * a change that ignores the uid reads as one box. Returns the number of
+ * boxes, in *@out (free with ipts_probe_boxes_free()).
+ */
+size_t ipts_probe_boxes(const struct ipts_query *const *q, size_t n,
+			struct ipts_probe_box **out);
+void ipts_probe_boxes_free(struct ipts_probe_box *b, size_t n);
+
+/*
+ * What a change did to the rules a connection met: the edited rule of
+ * NEW (of OLD when NEW has none in its place), as the head/tail
+ * comparison of the two chains finds it.
+ */
+enum ipts_probe_edit_kind {
+	IPTS_EDIT_NONE,		/* no edited rule or policy on the way */
+	IPTS_EDIT_ADDED,	/* @rule is in NEW only */
+	IPTS_EDIT_REMOVED,	/* @was is in OLD only */
+	IPTS_EDIT_MOVED,	/* @rule in NEW is @was of OLD, elsewhere */
+	IPTS_EDIT_CHANGED,	/* @rule replaces @was (either may be NULL
+				   when the stretches differ in length) */
+	IPTS_EDIT_POLICY,	/* @chain's policy differs from @old_chain's */
+};
+
+struct ipts_probe_edit {
+	enum ipts_probe_edit_kind kind;
+	const struct ipts_rule *rule;		/* in NEW */
+	const struct ipts_rule *was;		/* in OLD */
+	const struct ipts_chain *chain, *old_chain;
+};
+
+struct ipts_probe_editor;
+
+/* Windows of the chains that differ, cached; free with _free(). */
+struct ipts_probe_editor *
+ipts_probe_editor_new(const struct ipts_ruleset *old,
+		      const struct ipts_ruleset *new_rs);
+void ipts_probe_editor_free(struct ipts_probe_editor *ed);
+
+/*
+ * The edit connection results @o (OLD) and @n (NEW) met. In order: NEW's
+ * deciding rule if it is edited, OLD's deciding rule if it is, the first
+ * edited rule NEW's packets matched, then OLD's, then a changed policy
+ * that decided on either side.
+ */
+void ipts_probe_edit_find(struct ipts_probe_editor *ed,
+			  const struct ipts_result *o,
+			  const struct ipts_result *n,
+			  struct ipts_probe_edit *out);
 
 /* Add the values rule @r mentions, and those around them, to @d. */
 void ipts_probe_dims_add_rule(struct ipts_probe_dims *d,

@@ -17,6 +17,7 @@
 /* Two fixtures: the OLD and the NEW file. */
 struct pair {
 	void *old, *new_f;
+	struct ipts_ruleset *old_rs, *new_rs;
 	struct ipts_probe_set set;
 };
 
@@ -76,8 +77,10 @@ static struct ipts_probe_set *derive(void **state, const char *a,
 	struct pair *p = *state;
 
 	ipts_probe_set_free(&p->set);
-	assert_int_equal(ipts_probe_derive(load(p->old, a), load(p->new_f, b),
-					   opts, &p->set), 0);
+	p->old_rs = load(p->old, a);
+	p->new_rs = load(p->new_f, b);
+	assert_int_equal(ipts_probe_derive(p->old_rs, p->new_rs, opts,
+					   &p->set), 0);
 	return &p->set;
 }
 
@@ -348,6 +351,180 @@ static void test_probe_options_fix_dimensions(void **state)
 	}
 }
 
+static void test_probe_uid_classes_cut_at_owner_ranges(void **state)
+{
+	struct ipts_probe_set *s = derive(state,
+		"-A OUTPUT -m owner --gid-owner 10-20 -j ACCEPT\n",
+		"-A OUTPUT -p tcp --dport 1060 -m owner ! --uid-owner 1001 "
+		"-j DROP\n", NULL);
+	uint32_t lo, hi;
+
+	assert_true(ipts_probe_class_of(s, IPTS_DIM_UID, 0, &lo, &hi));
+	assert_int_equal(lo, 0);
+	assert_int_equal(hi, 1000);
+	assert_true(ipts_probe_class_of(s, IPTS_DIM_UID, 1001, &lo, &hi));
+	assert_int_equal(lo, 1001);
+	assert_int_equal(hi, 1001);
+	assert_true(ipts_probe_class_of(s, IPTS_DIM_UID, 5000, &lo, &hi));
+	assert_int_equal(lo, 1002);
+	assert_int_equal(hi, 0xfffffffeu);
+	/* an unchanged rule of OLD cuts the gid classes too */
+	assert_true(ipts_probe_class_of(s, IPTS_DIM_GID, 0, &lo, &hi));
+	assert_int_equal(hi, 9);
+	assert_true(ipts_probe_class_of(s, IPTS_DIM_GID, 15, &lo, &hi));
+	assert_int_equal(lo, 10);
+	assert_int_equal(hi, 20);
+}
+
+static void test_probe_ports_have_no_classes(void **state)
+{
+	struct ipts_probe_set *s = derive(state, "",
+		"-A INPUT -p tcp --dport 8080 -j DROP\n", NULL);
+	uint32_t lo, hi;
+
+	assert_false(ipts_probe_class_of(s, IPTS_DIM_DPORT, 80, &lo, &hi));
+	assert_int_equal(lo, 80);
+	assert_int_equal(hi, 80);
+	assert_false(ipts_probe_class_of(s, IPTS_DIM_DST, ip4("127.0.0.1"),
+					 &lo, &hi));
+}
+
+static struct ipts_query conn(uint16_t dport, uint32_t uid)
+{
+	struct ipts_query q;
+
+	ipts_query_init(&q);
+	q.dport = dport;
+	q.uid = uid;
+	return q;
+}
+
+static void test_probe_boxes_merge_a_product(void **state)
+{
+	struct ipts_query q[4] = { conn(22, 0), conn(80, 1000), conn(22, 1000),
+				   conn(80, 0) };
+	const struct ipts_query *p[4] = { &q[0], &q[1], &q[2], &q[3] };
+	struct ipts_probe_box *b;
+	size_t n = ipts_probe_boxes(p, 4, &b);
+
+	(void)state;
+	assert_int_equal(n, 1);
+	assert_int_equal(b[0].n[IPTS_DIM_DPORT], 2);
+	assert_int_equal(b[0].v[IPTS_DIM_DPORT][0], 22);
+	assert_int_equal(b[0].v[IPTS_DIM_DPORT][1], 80);
+	assert_int_equal(b[0].n[IPTS_DIM_UID], 2);
+	assert_int_equal(b[0].v[IPTS_DIM_UID][1], 1000);
+	assert_int_equal(b[0].n[IPTS_DIM_PROTO], 1);
+	ipts_probe_boxes_free(b, n);
+}
+
+static void test_probe_boxes_never_cover_more(void **state)
+{
+	/* an L: no box may hold (80, 1000), which was not given */
+	struct ipts_query q[3] = { conn(22, 0), conn(22, 1000), conn(80, 0) };
+	const struct ipts_query *p[3] = { &q[0], &q[1], &q[2] };
+	struct ipts_probe_box *b;
+	size_t n = ipts_probe_boxes(p, 3, &b), i, held = 0;
+
+	(void)state;
+	assert_int_equal(n, 2);
+	for (i = 0; i < n; i++) {
+		held += b[i].n[IPTS_DIM_DPORT] * b[i].n[IPTS_DIM_UID];
+		assert_false(b[i].n[IPTS_DIM_DPORT] == 2 &&
+			     b[i].n[IPTS_DIM_UID] == 2);
+	}
+	assert_int_equal(held, 3);
+	ipts_probe_boxes_free(b, n);
+}
+
+/* The edit the default connection (tcp to 1060, uid 0) meets. */
+static struct ipts_probe_edit edit_of(void **state, const char *a,
+				      const char *b)
+{
+	struct pair *p = *state;
+	struct ipts_result o, n;
+	struct ipts_query q = conn(1060, 0);
+	struct ipts_probe_editor *ed;
+	struct ipts_probe_edit e;
+
+	derive(state, a, b, NULL);
+	ipts_result_init(&o);
+	ipts_result_init(&n);
+	assert_int_equal(ipts_simulate(p->old_rs, &q, &o), 0);
+	assert_int_equal(ipts_simulate(p->new_rs, &q, &n), 0);
+	ed = ipts_probe_editor_new(p->old_rs, p->new_rs);
+	ipts_probe_edit_find(ed, &o, &n, &e);
+	ipts_probe_editor_free(ed);
+	ipts_result_free(&o);
+	ipts_result_free(&n);
+	return e;
+}
+
+/* The rules of the fixture start at line 5, after hdr. */
+static void test_probe_edit_added_rule(void **state)
+{
+	struct ipts_probe_edit e = edit_of(state,
+		"-A OUTPUT -p tcp --dport 22 -j ACCEPT\n",
+		"-A OUTPUT -p tcp --dport 1060 -j DROP\n"
+		"-A OUTPUT -p tcp --dport 22 -j ACCEPT\n");
+
+	assert_int_equal(e.kind, IPTS_EDIT_ADDED);
+	assert_non_null(e.rule);
+	assert_int_equal(e.rule->loc.line, 5);
+	assert_null(e.was);
+}
+
+static void test_probe_edit_removed_rule(void **state)
+{
+	struct ipts_probe_edit e = edit_of(state,
+		"-A INPUT -p tcp --dport 80 -j ACCEPT\n"
+		"-A INPUT -p tcp --dport 1060 -j REJECT\n",
+		"-A INPUT -p tcp --dport 80 -j ACCEPT\n");
+
+	assert_int_equal(e.kind, IPTS_EDIT_REMOVED);
+	assert_null(e.rule);
+	assert_non_null(e.was);
+	assert_int_equal(e.was->loc.line, 6);
+}
+
+static void test_probe_edit_moved_rule(void **state)
+{
+	struct ipts_probe_edit e = edit_of(state,
+		"-A INPUT -p tcp --dport 1060 -j ACCEPT\n"
+		"-A INPUT -p tcp --dport 1000:2000 -j DROP\n",
+		"-A INPUT -p tcp --dport 1000:2000 -j DROP\n"
+		"-A INPUT -p tcp --dport 1060 -j ACCEPT\n");
+
+	assert_int_equal(e.kind, IPTS_EDIT_MOVED);
+	assert_int_equal(e.rule->loc.line, 5);
+	assert_int_equal(e.was->loc.line, 6);
+}
+
+static void test_probe_edit_changed_rule(void **state)
+{
+	struct ipts_probe_edit e = edit_of(state,
+		"-A INPUT -p tcp --dport 22 -j ACCEPT\n"
+		"-A INPUT -p tcp --dport 1060 -j REJECT\n",
+		"-A INPUT -p tcp --dport 22 -j ACCEPT\n"
+		"-A INPUT -p tcp --dport 1060 -j DROP\n");
+
+	assert_int_equal(e.kind, IPTS_EDIT_CHANGED);
+	assert_int_equal(e.rule->loc.line, 6);
+	assert_int_equal(e.was->loc.line, 6);
+	assert_ptr_not_equal(e.rule->chain, e.was->chain);
+}
+
+static void test_probe_edit_policy(void **state)
+{
+	struct ipts_probe_edit e = edit_of(state, "", "-P INPUT DROP\n");
+
+	assert_int_equal(e.kind, IPTS_EDIT_POLICY);
+	assert_non_null(e.chain);
+	assert_non_null(e.old_chain);
+	assert_string_equal(e.chain->name, "INPUT");
+	assert_null(e.rule);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 /* A host name whose address is unknown gives no address to ask. */
@@ -383,6 +560,15 @@ int main(void)
 		T(test_probe_each_rule_gets_a_connection_it_matches),
 		T(test_probe_no_connection_twice),
 		T(test_probe_options_fix_dimensions),
+		T(test_probe_uid_classes_cut_at_owner_ranges),
+		T(test_probe_ports_have_no_classes),
+		T(test_probe_boxes_merge_a_product),
+		T(test_probe_boxes_never_cover_more),
+		T(test_probe_edit_added_rule),
+		T(test_probe_edit_removed_rule),
+		T(test_probe_edit_moved_rule),
+		T(test_probe_edit_changed_rule),
+		T(test_probe_edit_policy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
