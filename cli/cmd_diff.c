@@ -61,8 +61,8 @@ static const char usage_text[] =
 	"--max-total-visits is spent no more are asked.\n"
 	"\n"
 	"Exit status: 0 no difference, 1 some connection changed, 2 usage error\n"
-	"or a file that does not load, 3 some connection could not be compared\n"
-	"within the budgets (the changes listed may not be all).\n";
+	"or a file that does not load, 3 some connection could not be\n"
+	"compared within the budgets (the changes listed may not be all).\n";
 
 enum {
 	OPT_PROTO = 256,
@@ -320,7 +320,7 @@ struct kinds {
 struct tally {
 	size_t compared, changed, undetermined, refused;
 	size_t over;			/* out of budget on a side */
-	size_t not_asked;		/* left when the run's budget ran out */
+	size_t not_asked;		/* left when the budget was spent */
 	struct ipts_diags *sarif;	/* groups, for --format sarif */
 	struct kinds ch, alike;
 };
@@ -497,7 +497,7 @@ static void compare(const struct ipts_ruleset *old_rs,
 		}
 		ipts_cli_budget_spend(b, &n);
 		if (o.over_budget || n.over_budget) {
-			t->over++;	/* no answer on a side: not compared */
+			t->over++;	/* a side has no answer */
 			continue;
 		}
 		t->compared++;

@@ -37,8 +37,8 @@ static const char usage_text[] =
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0 no finding, 1 findings, 2 usage error or a file that\n"
-	"cannot be read or does not load (its errors go to stderr), 3 lint ran\n"
-	"out of its budget (--max-visits) and stopped comparing rules.\n";
+	"cannot be read or does not load (its errors go to stderr), 3 lint\n"
+	"ran out of its budget (--max-visits) and stopped comparing rules.\n";
 
 static void list_codes(void)
 {

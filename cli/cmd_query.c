@@ -85,7 +85,8 @@ int cmd_query(int argc, char **argv)
 			help = true;
 			break;
 		default:
-			switch (ipts_cli_budget_opt(&budget, "query", c, optarg)) {
+			switch (ipts_cli_budget_opt(&budget, "query", c,
+						    optarg)) {
 			case 1:
 				continue;
 			case -1:

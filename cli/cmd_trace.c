@@ -307,7 +307,8 @@ int cmd_trace(int argc, char **argv)
 			return ipts_usage_error("trace", "option '%s' needs a "
 						"value", argv[optind - 1]);
 		default:
-			switch (ipts_cli_budget_opt(&budget, "trace", c, optarg)) {
+			switch (ipts_cli_budget_opt(&budget, "trace", c,
+						    optarg)) {
 			case 1:
 				continue;
 			case -1:

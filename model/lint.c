@@ -1071,9 +1071,10 @@ static bool spend(struct lint *l, const struct ipts_rule *at)
 	}
 	l->over = true;
 	ipts_diag_add(l->d, IPTS_WARNING, &at->loc, "lint stopped comparing "
-		      "rules here, at its budget of %llu rule comparisons%s%s%s: "
-		      "from this rule on, shadowed, redundant and owner-only "
-		      "rules (IPT001-IPT003, IPT008) are not reported",
+		      "rules here, at its budget of %llu rule comparisons"
+		      "%s%s%s: from this rule on, shadowed, redundant and "
+		      "owner-only rules (IPT001-IPT003, IPT008) are not "
+		      "reported",
 		      (unsigned long long)l->max_visits,
 		      l->opts && l->opts->budget_name ? " (" : "",
 		      l->opts && l->opts->budget_name ? l->opts->budget_name :

@@ -72,6 +72,7 @@ size_t ipts_lint_ruleset(const struct ipts_ruleset *rs,
  */
 size_t ipts_lint_ruleset_stats(const struct ipts_ruleset *rs,
 			       const struct ipts_lint_opts *opts,
-			       struct ipts_diags *d, struct ipts_lint_stats *st);
+			       struct ipts_diags *d,
+			       struct ipts_lint_stats *st);
 
 #endif

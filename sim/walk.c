@@ -468,34 +468,57 @@ static unsigned int user_chains(const struct ipts_table *t)
 	       (unsigned int)__builtin_popcount(t->valid_hooks);
 }
 
+/*
+ * ipt_do_table(). The visits left to the budget cost nothing a rule: they
+ * are counted in a local and only where the walk leaves its straight way
+ * through a chain (a rule that matches, a jump, a return, the tail). Within
+ * a stretch from index @seg the walk may go up to index @lim, where the
+ * chain or the budget ends; seg + left stays the same along it. Every way
+ * out goes through 'out', which writes the count back.
+ */
+#define VERDICT(v) do { verdict = (v); goto out; } while (0)
+
+static inline uint32_t stretch_end(const struct ipts_chain *c, uint32_t seg,
+				   uint64_t left)
+{
+	return left < (uint64_t)(c->nrules - seg) ? seg + (uint32_t)left
+						  : c->nrules;
+}
+
 unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 			   unsigned int hook, struct ipts_pkt *p)
 {
+	uint64_t left = s->max_visits - s->visits;
+	unsigned int verdict;
 	const struct ipts_chain *c = t->builtin[hook];
 	unsigned int stacksize = s->table_stack[t->id];
 	unsigned int sp = 0;
-	uint32_t i = 0;
+	uint32_t i = 0, seg = 0, lim;
 
 	if (!c)
 		return NF_ACCEPT;
 	if (stacksize > s->stacksize)
 		stacksize = s->stacksize;
+	lim = stretch_end(c, seg, left);
 	for (;;) {
 		const struct ipts_rule *r;
 		struct ipts_frame *f;
 		uint32_t slot;
 		unsigned int v;
 
-		if (s->visits == s->max_visits) {
-			budget_stop(s);
-			return NF_DROP;
-		}
-		s->visits++;
-		if (i >= c->nrules) {
+		if (i >= lim) {
+			/* rules seg..i-1 were visited; the tail is one more */
+			left -= i - seg;
+			if (!left) {
+				budget_stop(s);
+				VERDICT(NF_DROP);
+			}
+			left--;
+			seg = i + 1;
 			trace_rule(s, c, NULL, c->nrules, hook, p);
 			if (c->hook >= 0)
-				return c->policy == NF_DROP ? NF_DROP
-							    : NF_ACCEPT;
+				VERDICT(c->policy == NF_DROP ? NF_DROP
+							    : NF_ACCEPT);
 			goto do_return;
 		}
 		/* Most rules fail on addresses or protocol: say so from the
@@ -509,19 +532,21 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 			i++;
 			continue;
 		}
+		left -= i + 1 - seg;
+		seg = i + 1;
 		trace_rule(s, c, r, i, hook, p);
 		switch (r->kind) {
 		case IPTS_TGT_NONE:
 			i++;
 			continue;
 		case IPTS_TGT_ACCEPT:
-			return NF_ACCEPT;
+			VERDICT(NF_ACCEPT);
 		case IPTS_TGT_DROP:
-			return NF_DROP;
+			VERDICT(NF_DROP);
 		case IPTS_TGT_QUEUE:
 			ipts_sim_unmodelled(s, r, "QUEUE hands the packet to a "
 					    "userspace program");
-			return NF_DROP;
+			VERDICT(NF_DROP);
 		case IPTS_TGT_RETURN:
 			goto do_return;
 		case IPTS_TGT_JUMP:
@@ -529,7 +554,7 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 				ipts_sim_event(s, IPTS_EV_NOTE, hook,
 					       "jump stack full (%u): dropped",
 					       stacksize);
-				return NF_DROP;
+				VERDICT(NF_DROP);
 			}
 			slot = IPTS_MEMO_NONE;
 			if (path_cut(s)) {
@@ -556,11 +581,13 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 			f->impure = s->impure;
 			f->lines = s->cur ? lines_of(s->cur) : 0;
 			c = r->dest;
-			i = 0;
+			i = seg = 0;
+			lim = stretch_end(c, seg, left);
 			continue;
 		case IPTS_TGT_GOTO:
 			c = r->dest;
-			i = 0;
+			i = seg = 0;
+			lim = stretch_end(c, seg, left);
 			continue;
 		case IPTS_TGT_EXT:
 			v = ipts_target_run(s, r, p, hook, t->id);
@@ -568,11 +595,11 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 				i++;
 				continue;
 			}
-			return v;
+			VERDICT(v);
 		}
 		/* unknown kind: the model is broken */
 		ipts_sim_unmodelled(s, r, "rule without a known target kind");
-		return NF_DROP;
+		VERDICT(NF_DROP);
 do_return:
 		if (sp == 0) {
 			/* underflow: the hook's built-in chain policy */
@@ -587,14 +614,25 @@ do_return:
 			c = f->chain;
 			i = f->idx + 1;
 		}
+		seg = i;
+		lim = stretch_end(c, seg, left);
 	}
+out:
+	s->visits = s->max_visits - left;
+	return verdict;
 }
+#undef VERDICT
 
 /* --- the driver ---------------------------------------------------- */
 
 struct sim_priv {
 	struct ipts_packet pkts[IPTS_MAX_PACKETS];
 	struct ipts_memo memo;
+	/* The jump stack, kept for the next query: a frame is written when
+	 * pushed, so it is never cleared (a table of 16,000 chains made
+	 * zeroing it the larger part of a query). */
+	struct ipts_frame *stack;
+	unsigned int stack_cap;
 };
 
 void ipts_limits_init(struct ipts_limits *lim)
@@ -640,6 +678,7 @@ void ipts_result_free(struct ipts_result *res)
 	if (priv) {
 		packets_free(priv->pkts);
 		free(priv->memo.v);
+		free(priv->stack);
 		free(priv);
 	}
 	free(res->reasons);
@@ -838,7 +877,13 @@ int ipts_simulate_limited(const struct ipts_ruleset *rs,
 		       ipts_ruleset_needs_conntrack(rs));
 	res->conntrack = s.conntrack;
 	s.stacksize = stack_sizes(rs, s.table_stack);
-	s.stack = ipts_xcalloc(s.stacksize, sizeof(*s.stack));
+	if (s.stacksize > priv->stack_cap) {
+		free(priv->stack);
+		priv->stack = ipts_xmalloc((size_t)s.stacksize *
+					   sizeof(*priv->stack));
+		priv->stack_cap = s.stacksize;
+	}
+	s.stack = priv->stack;
 
 	for (branch = 0; branch < IPTS_MAX_BRANCHES; branch++) {
 		char why[sizeof(res->why)];
@@ -889,7 +934,6 @@ int ipts_simulate_limited(const struct ipts_ruleset *rs,
 		if (branch + 1 == IPTS_MAX_BRANCHES)
 			incomplete = true;
 	}
-	free(s.stack);
 
 	for (o = 0; o < IPTS_OUTCOME_COUNT; o++)
 		if (res->possible & (1u << o))

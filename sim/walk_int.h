@@ -137,8 +137,8 @@ struct ipts_sim {
 	 * alone (choices, notes, events, targets that change state, counted
 	 * matches): a call during which it moved is not memoized. */
 	uint64_t impure;
-	struct ipts_memo *memo;		/* the result's; filled once a path
-					 * is cut */
+	/* The result's memo of chain calls; filled once a path is cut. */
+	struct ipts_memo *memo;
 
 	/* The packet an ICMP error being walked is about (its inner header). */
 	struct {

@@ -101,8 +101,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	old_rs = load("old.rules", data, sep ? (size_t)(sep - data) : size,
 		      &osrc);
 	if (old_rs && sep)
-		new_rs = load("new.rules", sep + 1, size - (size_t)(sep + 1 - data),
-			      &nsrc);
+		new_rs = load("new.rules", sep + 1,
+			      size - (size_t)(sep + 1 - data), &nsrc);
 	if (!old_rs || (sep && !new_rs))
 		goto out;
 	ipts_limits_init(&lim);

@@ -11,7 +11,11 @@
  * when a QUEUE's program decides) and the rules it depends on. Each walk
  * has a budget (WALK_VISITS rule visits, WALK_LINES trace lines a packet,
  * as trace --max-visits and --max-trace-lines set them), never overspent;
- * a packet's kept lines stay within it.
+ * a packet's kept lines stay within it. And the memo of chain calls that
+ * takes over once a path is cut changes nothing: the same walk with room
+ * for every line (no cut, no memo) ends the same way, with the same count
+ * of lines for each packet and the same last line, whenever neither ran
+ * out of visits.
  *
  * Built like fuzz_parse.c: with clang -fsanitize=fuzzer by
  * tests/fuzz/run.sh, and with the normal compiler next to replay.c.
@@ -102,6 +106,37 @@ static void check_result(const struct ipts_result *res)
 			broken(res, "a trace past its budget of lines");
 }
 
+/* @a (cut paths, memo) and @b (whole paths) say the same. */
+static void check_memo(const struct ipts_result *a,
+		       const struct ipts_result *b)
+{
+	unsigned int i;
+
+	if (a->over_budget || b->over_budget)
+		return;
+	if (a->outcome != b->outcome || a->possible != b->possible ||
+	    a->npackets != b->npackets)
+		broken(a, "the memo changed the answer");
+	for (i = 0; i < a->npackets; i++) {
+		const struct ipts_packet *x = &a->packets[i];
+		const struct ipts_packet *y = &b->packets[i];
+		const struct ipts_trace *lx, *ly;
+
+		if (y->trace_omitted ||
+		    x->ntrace + x->trace_omitted != y->ntrace ||
+		    x->verdict != y->verdict)
+			broken(a, "the memo changed a path's length");
+		if (!x->ntrace)
+			continue;
+		lx = &x->trace[x->ntrace - 1];
+		ly = &y->trace[y->ntrace - 1];
+		if (lx->chain != ly->chain || lx->rule != ly->rule ||
+		    lx->num != ly->num || lx->type != ly->type ||
+		    lx->kernel_logged != ly->kernel_logged)
+			broken(a, "the memo changed a path's last line");
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ipts_parse_opts opts = { .counters = false };
@@ -122,8 +157,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ipts_limits_init(&lim);
 		lim.max_visits = WALK_VISITS;
 		lim.max_trace_lines = WALK_LINES;
-		if (ipts_simulate_limited(rs, &q, &lim, &res) == 0)
+		if (ipts_simulate_limited(rs, &q, &lim, &res) == 0) {
+			struct ipts_result whole;
+
 			check_result(&res);
+			ipts_result_init(&whole);
+			lim.max_trace_lines = WALK_VISITS + 1;
+			if (ipts_simulate_limited(rs, &q, &lim, &whole) == 0)
+				check_memo(&res, &whole);
+			ipts_result_free(&whole);
+		}
 		ipts_result_free(&res);
 	}
 	ipts_ruleset_free(rs);

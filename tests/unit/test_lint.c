@@ -474,8 +474,9 @@ static void test_lint_budget_stops_and_says_where(void **state)
 	assert_true(st.over_budget);
 	assert_int_equal(st.visits, 1000);
 	for (i = 0; i < found.n; i++)
-		if (!found.v[i].code && strstr(found.v[i].msg, "budget of 1000 "
-					       "rule comparisons (--max-visits)"))
+		if (!found.v[i].code &&
+		    strstr(found.v[i].msg, "budget of 1000 rule comparisons "
+			   "(--max-visits)"))
 			said = true;
 	assert_true(said);
 	/* the duplicate at the end was not reached */
