@@ -1182,6 +1182,7 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 		rc = yyparse(scanner, &ps);
 	ipts_xt_end();
 	ipts_names_free(names);
+	ipts_scan_finish(scanner);
 	yylex_destroy(scanner);
 	free(vbuf);
 	free(cuts);

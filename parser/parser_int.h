@@ -202,6 +202,9 @@ bool ipts_build_line_done(struct ipts_parse *ps);
  */
 int ipts_sniff(const struct ipts_source *src, struct ipts_diags *d);
 
+/* scanner.l: give the source back the byte flex borrowed last. */
+void ipts_scan_finish(void *scanner);
+
 /*
  * Quote removal as iptables' add_param_to_argv() (xshared.c) for the word
  * at @loc: writes at most loc->len + 1 bytes and a NUL to @out, returns the

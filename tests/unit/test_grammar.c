@@ -386,6 +386,28 @@ static void test_grammar_extension_name_is_never_a_path(void **state)
 
 /* Every address pair is a rule; past the limit the file is refused whole,
  * at the line that crosses it, and nothing after it is read. */
+/* A parse that stops early leaves the source's bytes as they were. */
+static void test_grammar_stop_leaves_the_source_intact(void **state)
+{
+	struct ipts_fixture *f = *state;
+	char text[4096], *copy;
+	size_t n = 0;
+	int i;
+
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "*filter\n");
+	for (i = 0; i < 30; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "-A INPUT -p tcp --dprt %d -j ACCEPT\n", i);
+	snprintf(text + n, sizeof(text) - n, "COMMIT\n");
+	f->opts.max_errors = 3;
+	assert_null(load_str(f, text));
+	assert_diag(f, 4, 17, "unknown option");
+	copy = f->src->buf;
+	assert_int_equal(f->src->len, strlen(text));
+	assert_memory_equal(copy, text, f->src->len);
+	f->opts.max_errors = 0;
+}
+
 static void test_grammar_rule_limit_refuses_the_file(void **state)
 {
 	struct ipts_fixture *f = *state;
@@ -740,6 +762,7 @@ int main(void)
 		cmocka_unit_test(test_grammar_xtables_libdir_is_pinned),
 		cmocka_unit_test(test_grammar_extension_name_is_never_a_path),
 		cmocka_unit_test(test_grammar_rule_limit_refuses_the_file),
+		cmocka_unit_test(test_grammar_stop_leaves_the_source_intact),
 		cmocka_unit_test(test_grammar_host_name_address_is_unknown),
 		cmocka_unit_test(test_grammar_host_list_knows_its_addresses),
 		cmocka_unit_test(test_grammar_delete_by_host_name),
