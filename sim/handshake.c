@@ -265,6 +265,11 @@ static bool listening(const struct ipts_sim *s, uint32_t addr, uint16_t port)
 
 /* --- words ----------------------------------------------------------- */
 
+/*
+ * The entry that decided, named as everywhere (README: "one name for a
+ * rule"): table:chain:rule:N for a rule, table:chain:policy for a
+ * built-in chain's policy, then FILE:LINE and the source line.
+ */
 static void describe(char *buf, size_t len, const struct ipts_packet *rec)
 {
 	const struct ipts_trace *t;
@@ -279,7 +284,7 @@ static void describe(char *buf, size_t len, const struct ipts_packet *rec)
 	if (t->rule) {
 		const struct ipts_rule *r = t->rule;
 
-		snprintf(buf, len, "%s/%s rule %u (%s:%u: %.*s)",
+		snprintf(buf, len, "%s:%s:rule:%u (%s:%u: %.*s)",
 			 c->table->name, c->name, t->num,
 			 r->loc.src ? r->loc.src->name : "?", r->loc.line,
 			 ipts_rule_text_len(r), ipts_rule_text(r));
@@ -287,12 +292,11 @@ static void describe(char *buf, size_t len, const struct ipts_packet *rec)
 		size_t n = 0;
 		const char *line = ipts_source_line(c->loc.src, c->loc.off, &n);
 
-		snprintf(buf, len, "the %s/%s policy %s (%s:%u: %.*s)",
-			 c->table->name, c->name,
-			 c->policy == NF_DROP ? "DROP" : "ACCEPT",
+		snprintf(buf, len, "%s:%s:%s (%s:%u: %.*s)", c->table->name,
+			 c->name, c->hook >= 0 ? "policy" : "return",
 			 c->loc.src->name, c->loc.line, (int)n, line);
 	} else {
-		snprintf(buf, len, "the %s/%s policy %s", c->table->name,
+		snprintf(buf, len, "%s:%s:policy (%s)", c->table->name,
 			 c->name, c->policy == NF_DROP ? "DROP" : "ACCEPT");
 	}
 }

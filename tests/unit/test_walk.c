@@ -171,8 +171,8 @@ static void test_walk_uid_only_port_other_uid_times_out(void **state)
 	assert_int_equal(run(*state, uid_only, &q), IPTS_TIMEOUT);
 	assert_string_equal(path("SYN", false), "filter:OUTPUT:rule:2");
 	assert_int_equal(decided_by()->num, 2);
-	assert_non_null(strstr(res.why, "the SYN is dropped by filter/OUTPUT "
-				       "rule 2"));
+	assert_non_null(strstr(res.why, "the SYN is dropped by "
+				       "filter:OUTPUT:rule:2 ("));
 }
 
 static void test_walk_uid_only_port_right_uid_connects(void **state)
@@ -284,7 +284,8 @@ static void test_walk_policy_drop_decides(void **state)
 	assert_null(t->rule);
 	assert_int_equal(t->type, IPTS_TRACE_POLICY);
 	assert_int_equal(t->num, 2);
-	assert_non_null(strstr(res.why, "the filter/INPUT policy DROP"));
+	assert_non_null(strstr(res.why, "by filter:INPUT:policy ("));
+	assert_non_null(strstr(res.why, ":2: :INPUT DROP [0:0])"));
 }
 
 static const char seed_accept[] =
