@@ -79,6 +79,7 @@ struct expect {
 	char got_trace[256];		/* "" when nothing decided */
 	char got_name[256];		/* its name: filter:INPUT:policy */
 	bool let_through;		/* got_* let it through, not decided */
+	struct ipts_notes *notes;	/* the answer's notes, or NULL */
 	const char *got_file;
 	uint32_t got_line;
 	const char *got_packet;
@@ -456,6 +457,15 @@ static void run_one(const struct ipts_ruleset *rs, struct spec *sp,
 	}
 	ipts_cli_budget_spend(budget, res);
 	x->got = res->outcome;
+	{
+		struct ipts_notes nt;
+
+		ipts_answer_notes(NULL, &x->q, res, NULL, &nt);
+		if (nt.n) {
+			x->notes = ipts_xmalloc(sizeof(nt));
+			*x->notes = nt;
+		}
+	}
 	if (res->over_budget)
 		x->why = ipts_xstrdup(res->budget_why);
 	else if (res->outcome == IPTS_UNDETERMINED)
@@ -535,6 +545,8 @@ static void print_got(FILE *f, const struct expect *x)
 static void text_failure(FILE *f, const struct spec *sp,
 			 const struct expect *x)
 {
+	unsigned int i;
+
 	ipts_text_file(f, sp->path);
 	fprintf(f, ":%u: expected ", x->line);
 	print_expected(f, x);
@@ -543,6 +555,10 @@ static void text_failure(FILE *f, const struct spec *sp,
 	if (x->why && x->why[0]) {
 		fputs(" — ", f);
 		ipts_text_str(f, x->why);
+	}
+	for (i = 0; x->notes && i < x->notes->n; i++) {
+		fputs(" — note: ", f);
+		ipts_text_str(f, x->notes->v[i]);
 	}
 	fputc('\n', f);
 }
@@ -565,6 +581,8 @@ static void json_got(FILE *f, const struct expect *x)
 
 static void json_expect(FILE *f, const struct spec *sp, const struct expect *x)
 {
+	unsigned int i;
+
 	fputs("{\"spec\": ", f);
 	ipts_json_str(f, sp->path);
 	fprintf(f, ", \"line\": %u, \"text\": ", x->line);
@@ -602,7 +620,12 @@ static void json_expect(FILE *f, const struct spec *sp, const struct expect *x)
 		json_got(f, x);
 	else
 		fputs("null", f);
-	fputs("}\n", f);
+	fputs(", \"notes\": [", f);
+	for (i = 0; x->notes && i < x->notes->n; i++) {
+		fputs(i ? ", " : "", f);
+		ipts_json_str(f, x->notes->v[i]);
+	}
+	fputs("]}\n", f);
 }
 
 /* A JUnit classname for @path: its base name, dots made '_' (CI tools
@@ -782,6 +805,7 @@ static void spec_free(struct spec *sp)
 		free(sp->v[i].by_trace);
 		free(sp->v[i].by_file);
 		free(sp->v[i].why);
+		free(sp->v[i].notes);
 	}
 	free(sp->v);
 	ipts_source_free(sp->src);

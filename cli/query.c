@@ -625,6 +625,20 @@ bool ipts_fresh_may_decide(const struct ipts_query *q,
 	return false;
 }
 
+/* An undetermined answer that a --local-addr would carry on. */
+static bool dnat_leaves(const struct ipts_result *res)
+{
+	static const char why[] = "DNAT to an address that is not local: the "
+				  "packet leaves the host";
+	size_t k;
+
+	for (k = 0; k < res->nreasons; k++)
+		if (res->reasons[k].changes_outcome &&
+		    strcmp(res->reasons[k].why, why) == 0)
+			return true;
+	return false;
+}
+
 static char *note_next(struct ipts_notes *out)
 {
 	if (out->n == IPTS_MAX_NOTES)
@@ -665,6 +679,11 @@ void ipts_answer_notes(const struct ipts_file_facts *ff,
 			 "network is not simulated", ff->other_if,
 			 ff->other_if == 1 ? "" : "s", ff->other_ifs,
 			 ff->other_if == 1 ? "s" : "", ff->other_at);
+	if (res->outcome == IPTS_UNDETERMINED && dnat_leaves(res) &&
+	    (n = note_next(out)))
+		snprintf(n, len, "a DNAT sends the connection to an address "
+			 "not known to be this host's: if it is one, "
+			 "--local-addr A says so and the walk goes on");
 	if (fresh && (n = note_next(out))) {
 		if (fresh->outcome == IPTS_UNDETERMINED)
 			snprintf(n, len, "--fresh (rules just loaded, limits "
