@@ -748,8 +748,11 @@ static void text_let_through(FILE *f, const struct ipts_result *res)
 	uint32_t line;
 	char name[256];
 
-	if (!t)
+	if (!t) {
+		fputs("; no rule applies: no table of the file is on its path",
+		      f);
 		return;
+	}
 	ipts_trace_name(t, name, sizeof(name));
 	ipts_trace_source(t, &file, &line);
 	fprintf(f, "; the %s is let through by ", p->name);
