@@ -196,5 +196,14 @@ if [ "$has_query" -eq 1 ]; then
 			"$(awk -v n="$nq" -v a="$q_wall" -v b="$l_wall" 'BEGIN {
 				if (a - b > 0) printf "%.0f", n / (a - b);
 				else printf "-" }')"
+		# --brief (no packets), when this iptsim has it
+		"$iptsim" query --brief "$f" "$tmp/queries-empty" \
+			>/dev/null 2>&1 || continue
+		measure queryb "$iptsim" query --brief "$f" "$tmp/queries"
+		printf '  %-24s %s s, --brief: %s queries/s\n' \
+			"$(basename "$f")" "$wall" \
+			"$(awk -v n="$nq" -v a="$wall" -v b="$l_wall" 'BEGIN {
+				if (a - b > 0) printf "%.0f", n / (a - b);
+				else printf "-" }')"
 	done
 fi

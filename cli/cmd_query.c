@@ -30,6 +30,9 @@ static const char usage_text[] =
 	"in the schema of 'iptsim trace --format json'; a line that cannot be\n"
 	"asked gives {\"error\": MESSAGE, \"line\": N} and the batch goes on.\n"
 	"\n"
+	"  --brief              JSON without \"packets\" (the whole path)\n"
+	"  --format json|text   one line of JSON (default), or trace's\n"
+	"                       summary line, per answer\n"
 	IPTS_INPUT_HELP
 	IPTS_BUDGET_HELP
 	"  -h, --help           show this help\n"
@@ -40,16 +43,55 @@ static const char usage_text[] =
 
 #define MAX_WORDS 64
 
+static bool text_out;
+
 static void json_error(FILE *f, const char *msg, unsigned long line)
 {
+	if (text_out) {
+		fprintf(f, "line %lu: error: ", line);
+		ipts_text_str(f, msg);
+		fputc('\n', f);
+		return;
+	}
 	fputs("{\"error\": ", f);
 	ipts_json_str(f, msg);
 	fprintf(f, ", \"line\": %lu}\n", line);
 }
 
+/* One line: the summary line of trace, its notes after " — note: ". */
+static void answer_text(FILE *f, const struct ipts_query *q,
+			const struct ipts_result *res,
+			const struct ipts_notes *notes)
+{
+	unsigned int i;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	if (!notes->n) {
+		ipts_answer_headline(f, q, res, true);
+		return;
+	}
+	m = open_memstream(&buf, &len);
+	if (!m)
+		ipts_oom();
+	ipts_answer_headline(m, q, res, true);
+	fclose(m);
+	fwrite(buf, 1, len ? len - 1 : 0, f);	/* its newline */
+	free(buf);
+	for (i = 0; i < notes->n; i++) {
+		fputs(" — note: ", f);
+		ipts_text_str(f, notes->v[i]);
+	}
+	fputc('\n', f);
+}
+
 int cmd_query(int argc, char **argv)
 {
+	enum { OPT_BRIEF = 256, OPT_FORMAT };
 	static const struct option opts[] = {
+		{ "brief", no_argument, NULL, OPT_BRIEF },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		IPTS_INPUT_LONGOPTS,
 		IPTS_BUDGET_LONGOPTS,
@@ -60,7 +102,10 @@ int cmd_query(int argc, char **argv)
 	struct ipts_diags keep = { 0 };
 	char why[512];
 	struct ipts_cli_budget budget;
-	bool help = false;
+	bool help = false, brief = false;
+	struct ipts_file_facts ff;
+	struct ipts_notes notes;
+	struct ipts_result fres;
 	struct ipts_source *src = NULL;
 	struct ipts_query_error err;
 	struct ipts_ruleset *rs;
@@ -73,8 +118,10 @@ int cmd_query(int argc, char **argv)
 	enum ipts_ct_mode ct;
 	FILE *in = stdin;
 	size_t cap = 0;
+	bool fresh;
 	int c, n;
 
+	text_out = false;
 	ipts_cli_input_init(&cin);
 	ipts_cli_budget_init(&budget);
 	optind = 1;
@@ -84,6 +131,21 @@ int cmd_query(int argc, char **argv)
 		case 'h':
 			help = true;
 			break;
+		case OPT_BRIEF:
+			brief = true;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json") == 0)
+				text_out = false;
+			else if (strcmp(optarg, "text") == 0)
+				text_out = true;
+			else
+				return ipts_usage_error("query", "invalid "
+					"format '%s': json or text", optarg);
+			break;
+		case ':':
+			return ipts_usage_error("query", "option '%s' needs a "
+						"value", argv[optind - 1]);
 		default:
 			switch (ipts_cli_budget_opt(&budget, "query", c,
 						    optarg)) {
@@ -145,8 +207,10 @@ int cmd_query(int argc, char **argv)
 	/* What --conntrack auto means for this file, found once: the answer
 	 * is the same, without a scan of every rule per line. */
 	ct = ipts_ruleset_needs_conntrack(rs) ? IPTS_CT_ON : IPTS_CT_OFF;
+	ipts_file_facts_init(&ff, rs);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	ipts_result_init(&res);
+	ipts_result_init(&fres);
 	while (getline(&line, &cap, in) >= 0) {
 		lineno++;
 		n = ipts_words_split(line, w, cols, MAX_WORDS, &bad);
@@ -174,12 +238,27 @@ int cmd_query(int argc, char **argv)
 			continue;
 		}
 		ipts_cli_budget_spend(&budget, &res);
-		ipts_result_print_json(stdout, rs, &q, &res);
+		fresh = false;
+		if (ipts_fresh_may_decide(&q, &res)) {
+			struct ipts_query fq = q;
+
+			fq.fresh = true;
+			fresh = ipts_simulate_limited(rs, &fq,
+				ipts_cli_budget_next(&budget), &fres) == 0;
+		}
+		ipts_answer_notes(&ff, &q, &res, fresh ? &fres : NULL, &notes);
+		if (text_out)
+			answer_text(stdout, &q, &res, &notes);
+		else
+			ipts_result_print_json_notes(stdout, &q, &res, &notes,
+						     brief ? IPTS_JSON_BRIEF :
+						     0);
 	}
 	fflush(stdout);
 	if (in != stdin)
 		fclose(in);
 	free(line);
+	ipts_result_free(&fres);
 	ipts_result_free(&res);
 	ipts_ruleset_free(rs);
 	ipts_source_free(src);

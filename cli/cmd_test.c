@@ -35,9 +35,10 @@ static const char usage_text[] =
 	"\n"
 	"Outcomes: connected refused timeout hostunreach netunreach\n"
 	"protounreach reset (tcp), delivered dropped eperm refused (udp), and\n"
-	"undetermined. --decided-by TABLE:CHAIN:TYPE:NUM (as in the trace)\n"
-	"or --decided-by FILE:LINE (the deciding rule's line) also expects\n"
-	"the rule that decides.\n"
+	"undetermined. --decided-by also expects the rule or policy that\n"
+	"decides (for connected and delivered: one that lets a packet\n"
+	"through), named TABLE:CHAIN:rule:N, TABLE:CHAIN:policy, as a TRACE\n"
+	"entry TABLE:CHAIN:TYPE:N, or FILE:LINE (its line in RULES).\n"
 	"\n"
 	"  --format text|json|junit  output format (default text)\n"
 	IPTS_INPUT_HELP
@@ -76,6 +77,9 @@ struct expect {
 	bool passed;
 	char *why;
 	char got_trace[256];		/* "" when nothing decided */
+	char got_name[256];		/* its name: filter:INPUT:policy */
+	bool let_through;		/* got_* let it through, not decided */
+	struct ipts_notes *notes;	/* the answer's notes, or NULL */
 	const char *got_file;
 	uint32_t got_line;
 	const char *got_packet;
@@ -158,6 +162,16 @@ static int parse_decided_by(struct expect *x, const char *v, char *msg,
 		x->by_trace = ipts_xstrdup(v);
 		return 0;
 	}
+	/* TABLE:CHAIN:policy, a built-in chain's policy by its name */
+	if (c2 && c2 == last && c1 > v && c2 > c1 + 1 &&
+	    strcmp(c2 + 1, "policy") == 0) {
+		if (x->by_trace) {
+			snprintf(msg, len, "deciding trace entry given twice");
+			return -1;
+		}
+		x->by_trace = ipts_xstrdup(v);
+		return 0;
+	}
 	if (c1 && c1 == last && c1 > v && all_digits(c1 + 1) &&
 	    strlen(c1 + 1) < 10 && atol(c1 + 1) > 0) {
 		if (x->by_file) {
@@ -168,8 +182,9 @@ static int parse_decided_by(struct expect *x, const char *v, char *msg,
 		x->by_line = (uint32_t)atol(c1 + 1);
 		return 0;
 	}
-	snprintf(msg, len, "invalid --decided-by '%s': TABLE:CHAIN:TYPE:NUM "
-		 "or FILE:LINE", v);
+	snprintf(msg, len, "invalid --decided-by '%s': TABLE:CHAIN:rule:N, "
+		 "TABLE:CHAIN:policy, a TRACE entry TABLE:CHAIN:TYPE:N or "
+		 "FILE:LINE", v);
 	return -1;
 }
 
@@ -364,11 +379,70 @@ static char *undetermined_why(const struct ipts_result *res)
 	return ipts_xstrdup(buf);
 }
 
+/* Whether trace entry @t is the one --decided-by names in @x. */
+static bool entry_is(const struct expect *x, const struct ipts_trace *t)
+{
+	char trace[256], name[256];
+	const char *file;
+	uint32_t line;
+
+	if (x->by_trace) {
+		ipts_trace_format(t, trace, sizeof(trace));
+		ipts_trace_name(t, name, sizeof(name));
+		if (strcmp(x->by_trace, trace) != 0 &&
+		    strcmp(x->by_trace, name) != 0)
+			return false;
+	}
+	if (x->by_file) {
+		ipts_trace_source(t, &file, &line);
+		if (!file || line != x->by_line || !same_file(x->by_file, file))
+			return false;
+	}
+	return true;
+}
+
+static void got_entry(struct expect *x, const struct ipts_packet *p,
+		      const struct ipts_trace *t)
+{
+	ipts_trace_format(t, x->got_trace, sizeof(x->got_trace));
+	ipts_trace_name(t, x->got_name, sizeof(x->got_name));
+	x->got_packet = p->name;
+	ipts_trace_source(t, &x->got_file, &x->got_line);
+}
+
+/*
+ * A connection that gets through: --decided-by names one of the entries
+ * that let a packet through a table (any packet, any table). Shows the
+ * one it names, else the one the summary names.
+ */
+static bool let_through_is(struct expect *x, const struct ipts_result *res)
+{
+	const struct ipts_packet *p;
+	const struct ipts_trace *t = ipts_result_let_through(res, &p);
+	unsigned int i;
+	size_t k;
+
+	if (t) {
+		got_entry(x, p, t);
+		x->let_through = true;
+	}
+	if (!x->by_trace && !x->by_file)
+		return true;
+	for (i = 0; i < res->npackets; i++)
+		for (k = 0; k < res->packets[i].npassed; k++)
+			if (entry_is(x, &res->packets[i].passed[k])) {
+				got_entry(x, &res->packets[i],
+					  &res->packets[i].passed[k]);
+				return true;
+			}
+	return false;
+}
+
 static void run_one(const struct ipts_ruleset *rs, struct spec *sp,
 		    struct ipts_diags *d, struct expect *x,
 		    struct ipts_result *res, struct ipts_cli_budget *budget)
 {
-	const struct ipts_trace *t;
+	const struct ipts_trace *t = NULL;
 	bool ok;
 
 	if (ipts_simulate_limited(rs, &x->q, ipts_cli_budget_next(budget),
@@ -383,6 +457,15 @@ static void run_one(const struct ipts_ruleset *rs, struct spec *sp,
 	}
 	ipts_cli_budget_spend(budget, res);
 	x->got = res->outcome;
+	{
+		struct ipts_notes nt;
+
+		ipts_answer_notes(NULL, &x->q, res, NULL, &nt);
+		if (nt.n) {
+			x->notes = ipts_xmalloc(sizeof(nt));
+			*x->notes = nt;
+		}
+	}
 	if (res->over_budget)
 		x->why = ipts_xstrdup(res->budget_why);
 	else if (res->outcome == IPTS_UNDETERMINED)
@@ -392,27 +475,22 @@ static void run_one(const struct ipts_ruleset *rs, struct spec *sp,
 	if (res->outcome != IPTS_UNDETERMINED && res->decided_pkt >= 0 &&
 	    res->decided_idx >= 0) {
 		t = &res->packets[res->decided_pkt].trace[res->decided_idx];
-		ipts_trace_format(t, x->got_trace, sizeof(x->got_trace));
-		x->got_packet = res->packets[res->decided_pkt].name;
-		if (t->rule) {
-			x->got_file = t->rule->loc.src ?
-				      t->rule->loc.src->name : NULL;
-			x->got_line = t->rule->loc.line;
-		} else {
-			x->got_file = t->chain->loc.src ?
-				      t->chain->loc.src->name : NULL;
-			x->got_line = t->chain->loc.line;
-		}
+		got_entry(x, &res->packets[res->decided_pkt], t);
 	}
 	/* out of budget: not an answer, even to "undetermined" */
 	ok = x->got == x->want && !res->over_budget;
 	if (res->over_budget)
 		sp->over++;
-	if (x->by_trace && strcmp(x->by_trace, x->got_trace) != 0)
+	if (t) {
+		if ((x->by_trace || x->by_file) && !entry_is(x, t))
+			ok = false;
+	} else if (res->outcome == IPTS_CONNECTED ||
+		   res->outcome == IPTS_DELIVERED) {
+		if (!let_through_is(x, res))
+			ok = false;
+	} else if (x->by_trace || x->by_file) {
 		ok = false;
-	if (x->by_file && (!x->got_trace[0] || x->by_line != x->got_line ||
-			   !same_file(x->by_file, x->got_file)))
-		ok = false;
+	}
 	x->passed = ok;
 	if (ok)
 		sp->passed++;
@@ -450,8 +528,12 @@ static void print_got(FILE *f, const struct expect *x)
 	if (!x->by_trace && !x->by_file)
 		return;
 	if (x->got_trace[0]) {
-		fputs(" (decided by ", f);
-		ipts_text_str(f, x->got_trace);
+		fputs(x->let_through ? " (let through by " : " (decided by ", f);
+		ipts_text_str(f, x->got_name);
+		if (strcmp(x->got_name, x->got_trace) != 0) {
+			fputs(", TRACE ", f);
+			ipts_text_str(f, x->got_trace);
+		}
 		fputs(", ", f);
 		ipts_text_file(f, x->got_file ? x->got_file : "?");
 		fprintf(f, ":%u)", x->got_line);
@@ -463,6 +545,8 @@ static void print_got(FILE *f, const struct expect *x)
 static void text_failure(FILE *f, const struct spec *sp,
 			 const struct expect *x)
 {
+	unsigned int i;
+
 	ipts_text_file(f, sp->path);
 	fprintf(f, ":%u: expected ", x->line);
 	print_expected(f, x);
@@ -472,11 +556,33 @@ static void text_failure(FILE *f, const struct spec *sp,
 		fputs(" — ", f);
 		ipts_text_str(f, x->why);
 	}
+	for (i = 0; x->notes && i < x->notes->n; i++) {
+		fputs(" — note: ", f);
+		ipts_text_str(f, x->notes->v[i]);
+	}
 	fputc('\n', f);
+}
+
+static void json_got(FILE *f, const struct expect *x)
+{
+	fputs("{\"trace\": ", f);
+	ipts_json_str(f, x->got_trace);
+	fputs(", \"name\": ", f);
+	ipts_json_str(f, x->got_name);
+	fputs(", \"packet\": ", f);
+	ipts_json_str(f, x->got_packet);
+	fputs(", \"file\": ", f);
+	ipts_json_str(f, x->got_file);
+	if (x->got_file)
+		fprintf(f, ", \"line\": %u}", x->got_line);
+	else
+		fputs(", \"line\": null}", f);
 }
 
 static void json_expect(FILE *f, const struct spec *sp, const struct expect *x)
 {
+	unsigned int i;
+
 	fputs("{\"spec\": ", f);
 	ipts_json_str(f, sp->path);
 	fprintf(f, ", \"line\": %u, \"text\": ", x->line);
@@ -505,18 +611,21 @@ static void json_expect(FILE *f, const struct spec *sp, const struct expect *x)
 	fprintf(f, ", \"passed\": %s, \"why\": ", x->passed ? "true" : "false");
 	ipts_json_str(f, x->why);
 	fputs(", \"decided_by\": ", f);
-	if (x->got_trace[0]) {
-		fputs("{\"trace\": ", f);
-		ipts_json_str(f, x->got_trace);
-		fputs(", \"packet\": ", f);
-		ipts_json_str(f, x->got_packet);
-		fputs(", \"file\": ", f);
-		ipts_json_str(f, x->got_file);
-		fprintf(f, ", \"line\": %u}", x->got_line);
-	} else {
+	if (x->got_trace[0] && !x->let_through)
+		json_got(f, x);
+	else
 		fputs("null", f);
+	fputs(", \"let_through_by\": ", f);
+	if (x->got_trace[0] && x->let_through)
+		json_got(f, x);
+	else
+		fputs("null", f);
+	fputs(", \"notes\": [", f);
+	for (i = 0; x->notes && i < x->notes->n; i++) {
+		fputs(i ? ", " : "", f);
+		ipts_json_str(f, x->notes->v[i]);
 	}
-	fputs("}\n", f);
+	fputs("]}\n", f);
 }
 
 /* A JUnit classname for @path: its base name, dots made '_' (CI tools
@@ -696,6 +805,7 @@ static void spec_free(struct spec *sp)
 		free(sp->v[i].by_trace);
 		free(sp->v[i].by_file);
 		free(sp->v[i].why);
+		free(sp->v[i].notes);
 	}
 	free(sp->v);
 	ipts_source_free(sp->src);

@@ -28,10 +28,15 @@ static const char usage_text[] =
 	"  --src A, --dst A     client and server address (default 127.0.0.1)\n"
 	"  --sport N            client port (default 40000, a fixed ephemeral\n"
 	"                       port)\n"
-	"  --dport N            server port (default 1060, the seed's port)\n"
-	"  --uid U, --gid G     client process uid/gid (default 0)\n"
+	"  --dport N            server port (default 1060; the answer says\n"
+	"                       so when it was not given)\n"
+	"  --uid U, --gid G     client process uid (default 0) and gid\n"
+	"                       (default: the uid, a user's own primary\n"
+	"                       group; the answer says so when a --gid-owner\n"
+	"                       rule read it)\n"
 	"  --server-uid U, --server-gid G\n"
-	"                       server process uid/gid (default 0)\n"
+	"                       server process uid (default 0) and gid\n"
+	"                       (default: the server's uid)\n"
 	"  --local-addr A       another address of this host, on lo\n"
 	"                       (repeatable); --src and --dst must be local:\n"
 	"                       in 127.0.0.0/8 or given here\n"
@@ -45,6 +50,7 @@ static const char usage_text[] =
 	"  --kernel-trace       print only the TRACE: lines the kernel would\n"
 	"                       log given the file's own TRACE rules\n"
 	"  --format text|json   output format (default text)\n"
+	"  -q, --quiet          print nothing: the exit status answers\n"
 	IPTS_INPUT_HELP
 	IPTS_BUDGET_HELP
 	"  -h, --help           show this help\n"
@@ -58,87 +64,6 @@ enum {
 };
 
 /* --- text ------------------------------------------------------------ */
-
-static const char *outcome_words(enum ipts_outcome o)
-{
-	switch (o) {
-	case IPTS_CONNECTED:
-		return "CONNECTED";
-	case IPTS_REFUSED:
-		return "REFUSED (ECONNREFUSED)";
-	case IPTS_TIMEOUT:
-		return "TIMEOUT, stays in SYN_SENT";
-	case IPTS_HOSTUNREACH:
-		return "HOSTUNREACH (EHOSTUNREACH)";
-	case IPTS_NETUNREACH:
-		return "NETUNREACH (ENETUNREACH)";
-	case IPTS_PROTOUNREACH:
-		return "PROTOUNREACH (ENOPROTOOPT)";
-	case IPTS_RESET:
-		return "RESET (ECONNRESET)";
-	case IPTS_DELIVERED:
-		return "DELIVERED";
-	case IPTS_DROPPED:
-		return "DROPPED";
-	case IPTS_EPERM:
-		return "EPERM";
-	case IPTS_UNDETERMINED:
-	case IPTS_OUTCOME_COUNT:
-		break;
-	}
-	return "UNDETERMINED";
-}
-
-static void print_possible(FILE *f, unsigned int possible)
-{
-	bool first = true;
-	int o;
-
-	for (o = 0; o < IPTS_OUTCOME_COUNT; o++) {
-		if (!(possible & (1u << o)))
-			continue;
-		fprintf(f, "%s%s", first ? "" : ", ", ipts_outcome_name(o));
-		first = false;
-	}
-}
-
-static void print_headline(FILE *f, const struct ipts_query *q,
-			   const struct ipts_result *res)
-{
-	char dst[32];
-	unsigned int i;
-
-	ipts_fmt_addr(dst, sizeof(dst), q->dst, q->dport);
-	if (q->proto == IPPROTO_UDP)
-		fprintf(f, "send() from uid %u to %s/udp: ", q->uid, dst);
-	else
-		fprintf(f, "connect() from uid %u to %s: ", q->uid, dst);
-	fputs(outcome_words(res->outcome), f);
-	if (res->over_budget) {
-		fprintf(f, " — %s\n", res->budget_why);
-		return;
-	}
-	if (res->outcome == IPTS_UNDETERMINED) {
-		fputs(" — possible: ", f);
-		print_possible(f, res->possible & ~(1u << IPTS_UNDETERMINED));
-		if (res->possible & (1u << IPTS_UNDETERMINED))
-			fputs(res->possible == (1u << IPTS_UNDETERMINED) ?
-			      "any" : ", or any other", f);
-		fputs("; the file cannot decide every rule on the way\n", f);
-		for (i = 0; i < res->nways; i++) {
-			fprintf(f, "  %s: ",
-				ipts_outcome_name(res->ways[i].outcome));
-			ipts_text_str(f, res->ways[i].why);
-			fputc('\n', f);
-		}
-		return;
-	}
-	if (res->why[0]) {
-		fputs(" — ", f);
-		ipts_text_str(f, res->why);
-	}
-	fputc('\n', f);
-}
 
 /* The sentences quote rule text, chain names and comments: escaped. */
 static void print_reason_text(FILE *f, const struct ipts_reason *r)
@@ -167,13 +92,21 @@ static void print_cut(FILE *f, const struct ipts_packet *p, const char *indent)
 }
 
 static void print_text(FILE *f, const struct ipts_query *q,
-		       const struct ipts_result *res)
+		       const struct ipts_result *res,
+		       const struct ipts_notes *notes)
 {
 	unsigned int i;
 	size_t k, e;
 	bool any = false;
 
-	print_headline(f, q, res);
+	ipts_answer_headline(f, q, res, false);
+	fputs("path: local — client and server are processes of this host; "
+	      "every packet goes out and back in on lo\n", f);
+	for (i = 0; i < notes->n; i++) {
+		fputs("note: ", f);
+		ipts_text_str(f, notes->v[i]);
+		fputc('\n', f);
+	}
 	for (k = 0; k < res->nreasons; k++)
 		if (res->reasons[k].changes_outcome)
 			any = true;
@@ -265,6 +198,7 @@ int cmd_trace(int argc, char **argv)
 		IPTS_QUERY_LONGOPTS,
 		{ "kernel-trace", no_argument, NULL, OPT_KTRACE },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		IPTS_INPUT_LONGOPTS,
 		IPTS_BUDGET_LONGOPTS,
@@ -280,7 +214,11 @@ int cmd_trace(int argc, char **argv)
 	struct ipts_result res;
 	struct ipts_query q;
 	enum ipts_format fmt = IPTS_FMT_TEXT;
-	bool ktrace = false, help = false;
+	bool ktrace = false, help = false, quiet = false;
+	struct ipts_file_facts ff;
+	struct ipts_notes notes;
+	struct ipts_result fres;
+	bool fresh_run = false;
 	char msg[256];
 	int c, rc;
 
@@ -289,8 +227,11 @@ int cmd_trace(int argc, char **argv)
 	ipts_cli_budget_init(&budget);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hq", opts, NULL)) != -1) {
 		switch (c) {
+		case 'q':
+			quiet = true;
+			break;
 		case OPT_KTRACE:
 			ktrace = true;
 			break;
@@ -346,8 +287,13 @@ int cmd_trace(int argc, char **argv)
 		return IPTS_EXIT_USAGE;
 	}
 	ipts_result_init(&res);
+	ipts_result_init(&fres);
 	if (ipts_simulate_limited(rs, &q, ipts_cli_budget_next(&budget),
 				  &res) < 0) {
+		if (quiet) {
+			rc = IPTS_EXIT_USAGE;
+			goto out;
+		}
 		if (fmt == IPTS_FMT_JSON)
 			ipts_report_json_failure(stdout, res.why, path, NULL);
 		fputs("iptsim trace: ", stderr);
@@ -356,13 +302,28 @@ int cmd_trace(int argc, char **argv)
 		rc = IPTS_EXIT_USAGE;
 		goto out;
 	}
-	if (fmt == IPTS_FMT_JSON)
-		ipts_result_print_json_flags(stdout, rs, &q, &res, ktrace ?
+	if (!quiet && ipts_fresh_may_decide(&q, &res)) {
+		struct ipts_query fq = q;
+
+		/* what --fresh would answer: said, never assumed */
+		fq.fresh = true;
+		fresh_run = ipts_simulate_limited(rs, &fq,
+			ipts_cli_budget_next(&budget), &fres) == 0;
+	}
+	if (!quiet) {
+		ipts_file_facts_init(&ff, rs);
+		ipts_answer_notes(&ff, &q, &res, fresh_run ? &fres : NULL,
+				  &notes);
+	}
+	if (quiet)
+		;
+	else if (fmt == IPTS_FMT_JSON)
+		ipts_result_print_json_notes(stdout, &q, &res, &notes, ktrace ?
 					     IPTS_JSON_KERNEL_ONLY : 0);
 	else if (ktrace)
 		print_kernel_trace(stdout, &res);
 	else
-		print_text(stdout, &q, &res);
+		print_text(stdout, &q, &res, &notes);
 	switch (res.outcome) {
 	case IPTS_CONNECTED:
 	case IPTS_DELIVERED:
@@ -376,6 +337,7 @@ int cmd_trace(int argc, char **argv)
 		break;
 	}
 out:
+	ipts_result_free(&fres);
 	ipts_result_free(&res);
 	ipts_ruleset_free(rs);
 	ipts_source_free(src);

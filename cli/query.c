@@ -13,8 +13,12 @@
 #include <netdb.h>
 #include <netinet/in.h>
 
+#include "escape.h"
 #include "model.h"
 #include "report.h"
+
+#include <linux/netfilter/xt_owner.h>
+#include <linux/netfilter_ipv4/ip_tables.h>
 
 bool ipts_parse_ulong(const char *s, unsigned long max, unsigned long *out)
 {
@@ -127,10 +131,13 @@ int ipts_query_option(struct ipts_query *q, int code, const char *arg,
 			snprintf(msg, len, "invalid port '%s'", arg);
 			return -1;
 		}
-		if (code == IPTS_QOPT_DPORT)
+		if (code == IPTS_QOPT_DPORT) {
 			q->dport = v;
-		else
+			q->given |= IPTS_QGIVEN_DPORT;
+		} else {
 			q->sport = v;
+			q->given |= IPTS_QGIVEN_SPORT;
+		}
 		return 0;
 	case IPTS_QOPT_UID:
 	case IPTS_QOPT_GID:
@@ -147,14 +154,19 @@ int ipts_query_option(struct ipts_query *q, int code, const char *arg,
 				 uid ? "users" : "groups");
 			return -1;
 		}
-		if (code == IPTS_QOPT_UID)
+		if (code == IPTS_QOPT_UID) {
 			q->uid = v;
-		else if (code == IPTS_QOPT_GID)
+			q->given |= IPTS_QGIVEN_UID;
+		} else if (code == IPTS_QOPT_GID) {
 			q->gid = v;
-		else if (code == IPTS_QOPT_SUID)
+			q->given |= IPTS_QGIVEN_GID;
+		} else if (code == IPTS_QOPT_SUID) {
 			q->server_uid = v;
-		else
+			q->given |= IPTS_QGIVEN_SUID;
+		} else {
 			q->server_gid = v;
+			q->given |= IPTS_QGIVEN_SGID;
+		}
 		return 0;
 	case IPTS_QOPT_SRC:
 	case IPTS_QOPT_DST:
@@ -172,8 +184,10 @@ int ipts_query_option(struct ipts_query *q, int code, const char *arg,
 		}
 		if (code == IPTS_QOPT_SRC) {
 			q->src = v;
+			q->given |= IPTS_QGIVEN_SRC;
 		} else if (code == IPTS_QOPT_DST) {
 			q->dst = v;
+			q->given |= IPTS_QGIVEN_DST;
 		} else {
 			if (q->nlocal == IPTS_QUERY_MAX_LOCAL) {
 				snprintf(msg, len, "at most %d --local-addr",
@@ -193,6 +207,7 @@ int ipts_query_option(struct ipts_query *q, int code, const char *arg,
 				 arg);
 			return -1;
 		}
+		q->given |= IPTS_QGIVEN_PROTO;
 		return 0;
 	case IPTS_QOPT_NOLISTEN:
 		q->no_listener = true;
@@ -219,6 +234,7 @@ int ipts_query_option(struct ipts_query *q, int code, const char *arg,
 				 "off", arg);
 			return -1;
 		}
+		q->given |= IPTS_QGIVEN_CONNTRACK;
 		return 0;
 	case IPTS_QOPT_FRESH:
 		q->fresh = true;
@@ -231,6 +247,13 @@ int ipts_query_option(struct ipts_query *q, int code, const char *arg,
 void ipts_query_finish(struct ipts_query *q)
 {
 	unsigned int i;
+
+	/* A user's own primary group, the usual layout (useradd's user
+	 * private groups): uid 1000 runs as gid 1000. */
+	if (!(q->given & IPTS_QGIVEN_GID))
+		q->gid = q->uid;
+	if (!(q->given & IPTS_QGIVEN_SGID))
+		q->server_gid = q->server_uid;
 
 	for (i = 0; i < q->nlisten; i++)
 		if (!q->listen[i].addr)
@@ -421,6 +444,381 @@ static void print_possible(FILE *f, unsigned int possible)
 	}
 }
 
+
+/* --- names, notes, headline ------------------------------------------- */
+
+void ipts_trace_name(const struct ipts_trace *t, char *buf, size_t len)
+{
+	const struct ipts_chain *c = t->chain;
+
+	if (t->rule)
+		snprintf(buf, len, "%s:%s:rule:%u", c->table->name, c->name,
+			 t->num);
+	else
+		snprintf(buf, len, "%s:%s:%s", c->table->name, c->name,
+			 c->hook >= 0 ? "policy" : "return");
+}
+
+void ipts_trace_source(const struct ipts_trace *t, const char **file,
+		       uint32_t *line)
+{
+	const struct ipts_chain *c = t->chain;
+
+	if (t->rule) {
+		*file = t->rule->loc.src ? t->rule->loc.src->name : NULL;
+		*line = t->rule->loc.line;
+	} else {
+		*file = c->loc.src ? c->loc.src->name : NULL;
+		*line = c->loc.src ? c->loc.line : 0;
+	}
+}
+
+const struct ipts_trace *ipts_result_let_through(const struct ipts_result *res,
+						 const struct ipts_packet **pkt)
+{
+	const struct ipts_packet *p;
+	size_t k;
+	int pass;
+
+	if (!res->npackets || !res->packets[0].npassed)
+		return NULL;
+	p = &res->packets[0];
+	*pkt = p;
+	for (pass = 0; pass < 3; pass++) {
+		for (k = 0; k < p->npassed; k++) {
+			const struct ipts_trace *t = &p->passed[k];
+			bool filter = t->chain->table->id == IPTS_TABLE_FILTER;
+
+			if ((pass == 0 && filter && t->rule) ||
+			    (pass == 1 && t->rule) ||
+			    (pass == 2 && filter))
+				return t;
+		}
+	}
+	return &p->passed[0];
+}
+
+/* ifname_compare() of ip_tables.c: does @dev match @iface under @mask? */
+static bool iface_matches(const char *iface, const unsigned char *mask,
+			  const char *dev)
+{
+	char d[IFNAMSIZ] = { 0 };
+	size_t i;
+
+	strncpy(d, dev, sizeof(d) - 1);
+	for (i = 0; i < IFNAMSIZ; i++)
+		if ((d[i] ^ iface[i]) & mask[i])
+			return false;
+	return true;
+}
+
+static void list_add(char *buf, size_t len, const char *word, bool *cut)
+{
+	size_t n = strlen(buf);
+
+	if (*cut)
+		return;
+	if (n + strlen(word) + 8 >= len) {
+		snprintf(buf + n, len - n, "%s...", n ? ", " : "");
+		*cut = true;
+		return;
+	}
+	snprintf(buf + n, len - n, "%s%s", n ? ", " : "", word);
+}
+
+/* @iface as iptables keeps it: "eth0", "eth+" for a prefix. */
+static void iface_word(char *w, size_t len, const char *iface)
+{
+	size_t i;
+
+	for (i = 0; i < IFNAMSIZ - 1 && iface[i]; i++)
+		;
+	snprintf(w, len, "%.*s", (int)i, iface);
+}
+
+static void facts_rule(struct ipts_file_facts *ff, const struct ipts_rule *r,
+		       bool *cut_if, bool *cut_at)
+{
+	const struct ipt_ip *ip = &r->e->ip;
+	char w[IFNAMSIZ + 4], at[64];
+	bool other = false;
+	unsigned int k;
+
+	if (ip->iniface_mask[0] &&
+	    iface_matches(ip->iniface, ip->iniface_mask, "lo") ==
+	    !!(ip->invflags & IPT_INV_VIA_IN)) {
+		other = true;
+		if (!(ip->invflags & IPT_INV_VIA_IN)) {
+			iface_word(w, sizeof(w), ip->iniface);
+			if (!strstr(ff->other_ifs, w))
+				list_add(ff->other_ifs, sizeof(ff->other_ifs),
+					 w, cut_if);
+		}
+	}
+	if (ip->outiface_mask[0] &&
+	    iface_matches(ip->outiface, ip->outiface_mask, "lo") ==
+	    !!(ip->invflags & IPT_INV_VIA_OUT)) {
+		other = true;
+		if (!(ip->invflags & IPT_INV_VIA_OUT)) {
+			iface_word(w, sizeof(w), ip->outiface);
+			if (!strstr(ff->other_ifs, w))
+				list_add(ff->other_ifs, sizeof(ff->other_ifs),
+					 w, cut_if);
+		}
+	}
+	for (k = 0; k < r->nmatches; k++) {
+		const struct xt_entry_match *m = r->matches[k];
+
+		if (strcmp(m->u.user.name, "owner") == 0 &&
+		    m->u.match_size >= sizeof(*m) +
+		    sizeof(struct xt_owner_match_info) &&
+		    (((const struct xt_owner_match_info *)m->data)->match &
+		     XT_OWNER_GID))
+			ff->gid_owner = true;
+	}
+	if (!other)
+		return;
+	ff->other_if++;
+	snprintf(at, sizeof(at), "%s:%u", r->loc.src ? r->loc.src->name : "?",
+		 r->loc.line);
+	list_add(ff->other_at, sizeof(ff->other_at), at, cut_at);
+}
+
+void ipts_file_facts_init(struct ipts_file_facts *ff,
+			  const struct ipts_ruleset *rs)
+{
+	bool cut_if = false, cut_at = false;
+	unsigned int t, c, i;
+
+	memset(ff, 0, sizeof(*ff));
+	ff->no_table = true;
+	for (t = 0; t < IPTS_TABLE_COUNT; t++) {
+		const struct ipts_table *tb = rs->tables[t];
+
+		if (!tb)
+			continue;
+		ff->no_table = false;
+		for (c = 0; c < tb->nchains; c++)
+			for (i = 0; i < tb->chains[c]->nrules; i++)
+				facts_rule(ff, tb->chains[c]->rules[i],
+					   &cut_if, &cut_at);
+	}
+}
+
+static const char *const fresh_whys[] = {
+	"-m limit depends on earlier traffic",
+	"-m statistic --mode nth depends on earlier packets",
+};
+
+bool ipts_fresh_may_decide(const struct ipts_query *q,
+			   const struct ipts_result *res)
+{
+	size_t k, i;
+
+	if (q->fresh || res->outcome != IPTS_UNDETERMINED || res->over_budget)
+		return false;
+	for (k = 0; k < res->nreasons; k++)
+		for (i = 0; i < sizeof(fresh_whys) / sizeof(fresh_whys[0]); i++)
+			if (res->reasons[k].changes_outcome &&
+			    strcmp(res->reasons[k].why, fresh_whys[i]) == 0)
+				return true;
+	return false;
+}
+
+/* An undetermined answer that a --local-addr would carry on. */
+static bool dnat_leaves(const struct ipts_result *res)
+{
+	static const char why[] = "DNAT to an address that is not local: the "
+				  "packet leaves the host";
+	size_t k;
+
+	for (k = 0; k < res->nreasons; k++)
+		if (res->reasons[k].changes_outcome &&
+		    strcmp(res->reasons[k].why, why) == 0)
+			return true;
+	return false;
+}
+
+static char *note_next(struct ipts_notes *out)
+{
+	if (out->n == IPTS_MAX_NOTES)
+		return NULL;
+	return out->v[out->n++];
+}
+
+void ipts_answer_notes(const struct ipts_file_facts *ff,
+		       const struct ipts_query *q,
+		       const struct ipts_result *res,
+		       const struct ipts_result *fresh,
+		       struct ipts_notes *out)
+{
+	const size_t len = sizeof(out->v[0]);
+	char *n;
+
+	out->n = 0;
+	if (ff && ff->no_table && (n = note_next(out)))
+		snprintf(n, len, "the file holds no table: no rule applies, "
+			 "every packet passes as in a namespace without "
+			 "iptables rules");
+	if (!(q->given & IPTS_QGIVEN_DPORT) && (n = note_next(out)))
+		snprintf(n, len, "--dport not given: port %u assumed",
+			 q->dport);
+	if ((res->gid_read & IPTS_SIDE_CLIENT) &&
+	    !(q->given & IPTS_QGIVEN_GID) && (n = note_next(out)))
+		snprintf(n, len, "the answer depends on the client's gid, not "
+			 "given: gid %u assumed, the uid's own group "
+			 "(--gid G to change it)", q->gid);
+	if ((res->gid_read & IPTS_SIDE_SERVER) &&
+	    !(q->given & IPTS_QGIVEN_SGID) && (n = note_next(out)))
+		snprintf(n, len, "the answer depends on the server's gid, not "
+			 "given: gid %u assumed, the server uid's own group "
+			 "(--server-gid G to change it)", q->server_gid);
+	if (ff && ff->other_if && (n = note_next(out)))
+		snprintf(n, len, "%u rule%s on other interfaces (%s) never "
+			 "meet%s this local path (%s): a connection from the "
+			 "network is not simulated", ff->other_if,
+			 ff->other_if == 1 ? "" : "s", ff->other_ifs,
+			 ff->other_if == 1 ? "s" : "", ff->other_at);
+	if (res->outcome == IPTS_UNDETERMINED && dnat_leaves(res) &&
+	    (n = note_next(out)))
+		snprintf(n, len, "a DNAT sends the connection to an address "
+			 "not known to be this host's: if it is one, "
+			 "--local-addr A says so and the walk goes on");
+	if (fresh && (n = note_next(out))) {
+		if (fresh->outcome == IPTS_UNDETERMINED)
+			snprintf(n, len, "--fresh (rules just loaded, limits "
+				 "full, counters at zero) does not decide it "
+				 "either");
+		else
+			snprintf(n, len, "with --fresh (rules just loaded, "
+				 "limits full, counters at zero) the answer is "
+				 "%s", ipts_outcome_name(fresh->outcome));
+	}
+}
+
+static const char *outcome_words(enum ipts_outcome o)
+{
+	switch (o) {
+	case IPTS_CONNECTED:
+		return "CONNECTED";
+	case IPTS_REFUSED:
+		return "REFUSED (ECONNREFUSED)";
+	case IPTS_TIMEOUT:
+		return "TIMEOUT, stays in SYN_SENT";
+	case IPTS_HOSTUNREACH:
+		return "HOSTUNREACH (EHOSTUNREACH)";
+	case IPTS_NETUNREACH:
+		return "NETUNREACH (ENETUNREACH)";
+	case IPTS_PROTOUNREACH:
+		return "PROTOUNREACH (ENOPROTOOPT)";
+	case IPTS_RESET:
+		return "RESET (ECONNRESET)";
+	case IPTS_DELIVERED:
+		return "DELIVERED";
+	case IPTS_DROPPED:
+		return "DROPPED";
+	case IPTS_EPERM:
+		return "EPERM";
+	case IPTS_UNDETERMINED:
+	case IPTS_OUTCOME_COUNT:
+		break;
+	}
+	return "UNDETERMINED";
+}
+
+static void text_possible(FILE *f, unsigned int possible)
+{
+	bool first = true;
+	int o;
+
+	for (o = 0; o < IPTS_OUTCOME_COUNT; o++) {
+		if (!(possible & (1u << o)))
+			continue;
+		fprintf(f, "%s%s", first ? "" : ", ", ipts_outcome_name(o));
+		first = false;
+	}
+}
+
+/* "; the SYN is let through by filter:INPUT:rule:1 (FILE:5: -A ...)" */
+static void text_let_through(FILE *f, const struct ipts_result *res)
+{
+	const struct ipts_packet *p;
+	const struct ipts_trace *t = ipts_result_let_through(res, &p);
+	const char *file;
+	uint32_t line;
+	char name[256];
+
+	if (!t) {
+		fputs("; no rule applies: no table of the file is on its path",
+		      f);
+		return;
+	}
+	ipts_trace_name(t, name, sizeof(name));
+	ipts_trace_source(t, &file, &line);
+	fprintf(f, "; the %s is let through by ", p->name);
+	ipts_text_str(f, name);
+	if (!file)
+		return;
+	fputs(" (", f);
+	ipts_text_file(f, file);
+	fprintf(f, ":%u: ", line);
+	if (t->rule) {
+		ipts_text_strn(f, ipts_rule_text(t->rule),
+			       (size_t)ipts_rule_text_len(t->rule));
+	} else {
+		size_t n = 0;
+		const char *l = ipts_source_line(t->chain->loc.src,
+						 t->chain->loc.off, &n);
+
+		ipts_text_strn(f, l, n);
+	}
+	fputc(')', f);
+}
+
+void ipts_answer_headline(FILE *f, const struct ipts_query *q,
+			  const struct ipts_result *res, bool one_line)
+{
+	char dst[32];
+	unsigned int i;
+
+	ipts_fmt_addr(dst, sizeof(dst), q->dst, q->dport);
+	if (q->proto == IPPROTO_UDP)
+		fprintf(f, "send() from uid %u to %s/udp (local, over lo): ",
+			q->uid, dst);
+	else
+		fprintf(f, "connect() from uid %u to %s (local, over lo): ",
+			q->uid, dst);
+	fputs(outcome_words(res->outcome), f);
+	if (res->over_budget) {
+		fputs(" — ", f);
+		ipts_text_str(f, res->budget_why);
+		fputc('\n', f);
+		return;
+	}
+	if (res->outcome == IPTS_UNDETERMINED) {
+		fputs(" — possible: ", f);
+		text_possible(f, res->possible & ~(1u << IPTS_UNDETERMINED));
+		if (res->possible & (1u << IPTS_UNDETERMINED))
+			fputs(res->possible == (1u << IPTS_UNDETERMINED) ?
+			      "any" : ", or any other", f);
+		fputs("; the file cannot decide every rule on the way\n", f);
+		for (i = 0; !one_line && i < res->nways; i++) {
+			fprintf(f, "  %s: ",
+				ipts_outcome_name(res->ways[i].outcome));
+			ipts_text_str(f, res->ways[i].why);
+			fputc('\n', f);
+		}
+		return;
+	}
+	if (res->why[0]) {
+		fputs(" — ", f);
+		ipts_text_str(f, res->why);
+	}
+	if (res->outcome == IPTS_CONNECTED || res->outcome == IPTS_DELIVERED)
+		text_let_through(f, res);
+	fputc('\n', f);
+}
+
 /* --- json ------------------------------------------------------------ */
 
 static void json_loc_rule(FILE *f, const struct ipts_trace *t)
@@ -447,18 +845,33 @@ static void json_loc_rule(FILE *f, const struct ipts_trace *t)
 	}
 }
 
-void ipts_json_decided_by(FILE *f, const struct ipts_result *res)
+/* "FILE:LINE" of @t, or null */
+static void json_source(FILE *f, const struct ipts_trace *t)
 {
-	const struct ipts_packet *p;
-	const struct ipts_trace *t;
+	const char *file;
+	uint32_t line;
+	char buf[512], *b = buf;
+	size_t n;
 
-	if (res->outcome == IPTS_UNDETERMINED || res->decided_pkt < 0 ||
-	    res->decided_idx < 0) {
+	ipts_trace_source(t, &file, &line);
+	if (!file) {
 		fputs("null", f);
 		return;
 	}
-	p = &res->packets[res->decided_pkt];
-	t = &p->trace[res->decided_idx];
+	n = strlen(file) + 16;
+	if (n > sizeof(buf))
+		b = ipts_xmalloc(n);
+	snprintf(b, n, "%s:%u", file, line);
+	ipts_json_str(f, b);
+	if (b != buf)
+		free(b);
+}
+
+static void json_entry(FILE *f, const struct ipts_packet *p,
+		       const struct ipts_trace *t)
+{
+	char buf[256];
+
 	fputs("{\"packet\": ", f);
 	ipts_json_str(f, p->name);
 	fputs(", \"table\": ", f);
@@ -469,7 +882,28 @@ void ipts_json_decided_by(FILE *f, const struct ipts_result *res)
 	ipts_json_str(f, ipts_trace_type_name(t->type));
 	fprintf(f, ", \"num\": %u", t->num);
 	json_loc_rule(f, t);
+	ipts_trace_name(t, buf, sizeof(buf));
+	fputs(", \"name\": ", f);
+	ipts_json_str(f, buf);
+	ipts_trace_format(t, buf, sizeof(buf));
+	fputs(", \"trace\": ", f);
+	ipts_json_str(f, buf);
+	fputs(", \"source\": ", f);
+	json_source(f, t);
 	fputc('}', f);
+}
+
+void ipts_json_decided_by(FILE *f, const struct ipts_result *res)
+{
+	const struct ipts_packet *p;
+
+	if (res->outcome == IPTS_UNDETERMINED || res->decided_pkt < 0 ||
+	    res->decided_idx < 0) {
+		fputs("null", f);
+		return;
+	}
+	p = &res->packets[res->decided_pkt];
+	json_entry(f, p, &p->trace[res->decided_idx]);
 }
 
 static bool same_seen(const struct ipts_trace *a, const struct ipts_trace *b)
@@ -480,11 +914,37 @@ static bool same_seen(const struct ipts_trace *a, const struct ipts_trace *b)
 	       a->mark == b->mark;
 }
 
+static const struct {
+	unsigned int bit;
+	const char *key;
+} given_keys[] = {
+	{ IPTS_QGIVEN_PROTO, "proto" },
+	{ IPTS_QGIVEN_SRC, "src" },
+	{ IPTS_QGIVEN_DST, "dst" },
+	{ IPTS_QGIVEN_SPORT, "sport" },
+	{ IPTS_QGIVEN_DPORT, "dport" },
+	{ IPTS_QGIVEN_UID, "uid" },
+	{ IPTS_QGIVEN_GID, "gid" },
+	{ IPTS_QGIVEN_SUID, "server_uid" },
+	{ IPTS_QGIVEN_SGID, "server_gid" },
+};
+
 void ipts_result_print_json_flags(FILE *f, const struct ipts_ruleset *rs,
 				  const struct ipts_query *q,
 				  const struct ipts_result *res,
 				  unsigned int flags)
 {
+	(void)rs;	/* what the result names points into it */
+	ipts_result_print_json_notes(f, q, res, NULL, flags);
+}
+
+void ipts_result_print_json_notes(FILE *f, const struct ipts_query *q,
+				  const struct ipts_result *res,
+				  const struct ipts_notes *notes,
+				  unsigned int flags)
+{
+	const struct ipts_packet *lp;
+	const struct ipts_trace *lt;
 	bool kernel_only = flags & IPTS_JSON_KERNEL_ONLY;
 	const struct ipts_trace *prev;
 	char seen[128];
@@ -492,12 +952,17 @@ void ipts_result_print_json_flags(FILE *f, const struct ipts_ruleset *rs,
 	size_t k;
 	char a[48];
 
-	(void)rs;	/* what the result names points into it */
-
 	fputs("{\"outcome\": ", f);
 	ipts_json_str(f, ipts_outcome_name(res->outcome));
 	fputs(", \"decided_by\": ", f);
 	ipts_json_decided_by(f, res);
+	fputs(", \"let_through_by\": ", f);
+	lt = res->outcome == IPTS_CONNECTED || res->outcome == IPTS_DELIVERED ?
+	     ipts_result_let_through(res, &lp) : NULL;
+	if (lt)
+		json_entry(f, lp, lt);
+	else
+		fputs("null", f);
 	fputs(", \"why\": ", f);
 	ipts_json_str(f, res->over_budget ? res->budget_why :
 		      res->outcome == IPTS_UNDETERMINED ? NULL : res->why);
@@ -513,9 +978,21 @@ void ipts_result_print_json_flags(FILE *f, const struct ipts_ruleset *rs,
 		"\"server_uid\": %u, \"server_gid\": %u, \"listener\": %s}",
 		q->sport, q->dport, q->uid, q->gid, q->server_uid,
 		q->server_gid, q->no_listener ? "false" : "true");
+	fputs(", \"defaulted\": [", f);
+	for (i = 0, k = 0; i < sizeof(given_keys) / sizeof(given_keys[0]); i++)
+		if (!(q->given & given_keys[i].bit))
+			fprintf(f, "%s\"%s\"", k++ ? ", " : "",
+				given_keys[i].key);
+	fputs("], \"path\": \"local\", \"interface\": \"lo\", \"notes\": [", f);
+	for (i = 0; notes && i < notes->n; i++) {
+		fputs(i ? ", " : "", f);
+		ipts_json_str(f, notes->v[i]);
+	}
+	fputc(']', f);
 	fprintf(f, ", \"conntrack\": %s", res->conntrack ? "true" : "false");
-	fputs(", \"packets\": [", f);
-	for (i = 0; i < res->npackets; i++) {
+	if (!(flags & IPTS_JSON_BRIEF))
+		fputs(", \"packets\": [", f);
+	for (i = 0; !(flags & IPTS_JSON_BRIEF) && i < res->npackets; i++) {
 		const struct ipts_packet *p = &res->packets[i];
 		bool ports = p->kind != IPTS_PKT_ICMP, first = true;
 
@@ -587,9 +1064,22 @@ void ipts_result_print_json_flags(FILE *f, const struct ipts_ruleset *rs,
 			ipts_json_str(f, p->ev[k].text);
 			fputc('}', f);
 		}
+		fputs("], \"let_through_by\": [", f);
+		for (k = 0; k < p->npassed; k++) {
+			char nm[256];
+
+			ipts_trace_name(&p->passed[k], nm, sizeof(nm));
+			fputs(k ? ", {\"name\": " : "{\"name\": ", f);
+			ipts_json_str(f, nm);
+			fputs(", \"source\": ", f);
+			json_source(f, &p->passed[k]);
+			fputc('}', f);
+		}
 		fputs("]}", f);
 	}
-	fputs("], \"reasons\": [", f);
+	if (!(flags & IPTS_JSON_BRIEF))
+		fputc(']', f);
+	fputs(", \"reasons\": [", f);
 	for (k = 0, i = 0; k < res->nreasons; k++) {
 		const struct ipts_reason *r = &res->reasons[k];
 

@@ -94,6 +94,75 @@ const char *ipts_verdict_name(enum ipts_verdict v);
 /* trace's "decided_by" object of @res (null when nothing decided). */
 void ipts_json_decided_by(FILE *f, const struct ipts_result *res);
 
+/*
+ * The one name of the rule or policy behind trace entry @t, as text, JSON
+ * and specs give it: "filter:INPUT:rule:3" (a rule, numbered in its chain
+ * as the kernel numbers it), "filter:INPUT:policy" (a built-in chain's
+ * policy), "mychain:return" for a user chain's tail. The TRACE line of
+ * an unconditional rule says "policy:N" (the kernel's quirk); its name
+ * still says "rule:N".
+ */
+void ipts_trace_name(const struct ipts_trace *t, char *buf, size_t len);
+/* Its place in the file: the rule's line, or the chain's ':CHAIN' line
+ * (file NULL and line 0 when the chain has no line). */
+void ipts_trace_source(const struct ipts_trace *t, const char **file,
+		       uint32_t *line);
+
+/*
+ * The entry a reader wants first among those that let the connection
+ * through, or NULL when none (a file without tables): of the client's
+ * first packet (SYN, DATA), its first filter rule, else its first rule
+ * of any table, else its first filter policy, else its first entry.
+ * *@pkt is set to that packet.
+ */
+const struct ipts_trace *ipts_result_let_through(const struct ipts_result *res,
+						 const struct ipts_packet **pkt);
+
+/* What every answer on one file shares, found once after the load. */
+struct ipts_file_facts {
+	bool no_table;			/* the file holds no table */
+	bool gid_owner;			/* some -m owner reads a gid */
+	unsigned int other_if;		/* rules only other interfaces meet */
+	char other_ifs[128];		/* their interfaces: "eth0, ens3" */
+	char other_at[160];		/* where: "rules.v4:7, rules.v4:9" */
+};
+
+void ipts_file_facts_init(struct ipts_file_facts *ff,
+			  const struct ipts_ruleset *rs);
+
+/* The notes an answer carries, sentences without a full stop. */
+#define IPTS_MAX_NOTES 6
+struct ipts_notes {
+	unsigned int n;
+	char v[IPTS_MAX_NOTES][512];
+};
+
+/*
+ * The notes of answer @res to @q: the defaulted --dport, a defaulted gid
+ * an owner match read, rules on other interfaces this local path skipped,
+ * a file without tables, and (@fresh not NULL: the answer to @q with
+ * --fresh) what --fresh would answer.
+ */
+void ipts_answer_notes(const struct ipts_file_facts *ff,
+		       const struct ipts_query *q,
+		       const struct ipts_result *res,
+		       const struct ipts_result *fresh,
+		       struct ipts_notes *out);
+
+/*
+ * Whether --fresh could decide @res: it is undetermined, @q is not
+ * --fresh, and a reason is one that --fresh answers (-m limit,
+ * -m statistic --mode nth).
+ */
+bool ipts_fresh_may_decide(const struct ipts_query *q,
+			   const struct ipts_result *res);
+
+/* The summary line of trace's text, newline included: "connect() from
+ * uid 1001 to 127.0.0.1:1060 (local, over lo): TIMEOUT ... — why".
+ * With @one_line an undetermined answer's ways stay on it. */
+void ipts_answer_headline(FILE *f, const struct ipts_query *q,
+			  const struct ipts_result *res, bool one_line);
+
 /* A decimal number of at most @max, nothing else (no sign, no blanks). */
 bool ipts_parse_ulong(const char *s, unsigned long max, unsigned long *out);
 /* addr[:port] or addr:lo-hi (a port NAT picks at random). */
@@ -102,6 +171,8 @@ void ipts_fmt_end(char *buf, size_t len, uint32_t addr, bool ports,
 
 /* Only the trace entries the kernel itself would log (--kernel-trace). */
 #define IPTS_JSON_KERNEL_ONLY 1u
+/* No "packets" (query --brief): the answer without its whole path. */
+#define IPTS_JSON_BRIEF 2u
 
 /*
  * @res of @q as one line of JSON, newline included: the schema of
@@ -114,6 +185,11 @@ void ipts_result_print_json(FILE *f, const struct ipts_ruleset *rs,
 void ipts_result_print_json_flags(FILE *f, const struct ipts_ruleset *rs,
 				  const struct ipts_query *q,
 				  const struct ipts_result *res,
+				  unsigned int flags);
+/* The same, with the notes of @notes (NULL: none) and flags. */
+void ipts_result_print_json_notes(FILE *f, const struct ipts_query *q,
+				  const struct ipts_result *res,
+				  const struct ipts_notes *notes,
 				  unsigned int flags);
 
 #endif

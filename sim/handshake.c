@@ -52,6 +52,8 @@ static struct ipts_packet *rec_new(struct ipts_sim *s,
 	rec->trace_cap = keep.trace_cap;
 	rec->ev = keep.ev;
 	rec->ev_cap = keep.ev_cap;
+	rec->passed = keep.passed;
+	rec->passed_cap = keep.passed_cap;
 	rec->kind = kind;
 	rec->name = pkt_names[kind];
 	rec->from_client = client;
@@ -64,6 +66,7 @@ static struct ipts_packet *rec_new(struct ipts_sim *s,
 struct sock {
 	bool has_sk, file;
 	uint32_t uid, gid;
+	uint8_t side;		/* IPTS_SIDE_* of a process's socket */
 };
 
 /* A packet sent back: its source port is the other's destination port. */
@@ -90,6 +93,7 @@ static void pkt_init(struct ipts_pkt *p, uint8_t proto, uint32_t sa,
 	p->sk_has_file = sk->file;
 	p->uid = sk->uid;
 	p->gid = sk->gid;
+	p->sk_side = sk->side;
 	p->ctinfo = IPTS_CT_INVALID;
 }
 
@@ -144,6 +148,17 @@ static struct ipts_packet *send_reject_answer(struct ipts_sim *s,
 					      const struct ipts_pkt *orig,
 					      const struct ipts_packet *orec);
 
+/* @t let the packet of @rec through its table: remember it. */
+static void passed_push(struct ipts_packet *rec, const struct ipts_trace *t)
+{
+	if (rec->npassed == rec->passed_cap) {
+		rec->passed_cap = rec->passed_cap ? rec->passed_cap * 2 : 8;
+		rec->passed = ipts_xrealloc(rec->passed, rec->passed_cap *
+					    sizeof(*rec->passed));
+	}
+	rec->passed[rec->npassed++] = *t;
+}
+
 /* What a packet carries of conntrack when it enters the path. */
 enum {
 	WALK_FRESH,	/* nothing: conntrack looks at it at OUTPUT */
@@ -181,6 +196,7 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 	for (st = ipts_path_local(); st->kind != IPTS_STEP_END; st++) {
 		const struct ipts_table *t;
 		unsigned int v = NF_ACCEPT;
+		uint64_t lines = rec->ntrace + rec->trace_omitted;
 
 		set_devs(p, st->hook);
 		switch (st->kind) {
@@ -222,6 +238,11 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 			}
 			return rec->verdict;
 		}
+		/* a table walked (the nat table only for a new connection):
+		 * its last line accepted the packet */
+		if ((st->kind == IPTS_STEP_TABLE || st->kind == IPTS_STEP_NAT) &&
+		    rec->ntrace && rec->ntrace + rec->trace_omitted > lines)
+			passed_push(rec, &rec->trace[rec->ntrace - 1]);
 	}
 	rec->verdict = IPTS_V_DELIVERED;
 	rec_finish(s, rec, p);
@@ -244,6 +265,11 @@ static bool listening(const struct ipts_sim *s, uint32_t addr, uint16_t port)
 
 /* --- words ----------------------------------------------------------- */
 
+/*
+ * The entry that decided, named as everywhere (README: "one name for a
+ * rule"): table:chain:rule:N for a rule, table:chain:policy for a
+ * built-in chain's policy, then FILE:LINE and the source line.
+ */
 static void describe(char *buf, size_t len, const struct ipts_packet *rec)
 {
 	const struct ipts_trace *t;
@@ -258,7 +284,7 @@ static void describe(char *buf, size_t len, const struct ipts_packet *rec)
 	if (t->rule) {
 		const struct ipts_rule *r = t->rule;
 
-		snprintf(buf, len, "%s/%s rule %u (%s:%u: %.*s)",
+		snprintf(buf, len, "%s:%s:rule:%u (%s:%u: %.*s)",
 			 c->table->name, c->name, t->num,
 			 r->loc.src ? r->loc.src->name : "?", r->loc.line,
 			 ipts_rule_text_len(r), ipts_rule_text(r));
@@ -266,12 +292,11 @@ static void describe(char *buf, size_t len, const struct ipts_packet *rec)
 		size_t n = 0;
 		const char *line = ipts_source_line(c->loc.src, c->loc.off, &n);
 
-		snprintf(buf, len, "the %s/%s policy %s (%s:%u: %.*s)",
-			 c->table->name, c->name,
-			 c->policy == NF_DROP ? "DROP" : "ACCEPT",
+		snprintf(buf, len, "%s:%s:%s (%s:%u: %.*s)", c->table->name,
+			 c->name, c->hook >= 0 ? "policy" : "return",
 			 c->loc.src->name, c->loc.line, (int)n, line);
 	} else {
-		snprintf(buf, len, "the %s/%s policy %s", c->table->name,
+		snprintf(buf, len, "%s:%s:policy (%s)", c->table->name,
 			 c->name, c->policy == NF_DROP ? "DROP" : "ACCEPT");
 	}
 }
@@ -377,8 +402,8 @@ static struct ipts_packet *send_reject_answer(struct ipts_sim *s,
 					      const struct ipts_packet *orec)
 {
 	struct ipts_reply_req rq = s->reply;
-	static const struct sock nosock = { false, false, 0, 0 };
-	static const struct sock kernsock = { true, false, 0, 0 };
+	static const struct sock nosock = { false, false, 0, 0, 0 };
+	static const struct sock kernsock = { true, false, 0, 0, 0 };
 	struct ipts_packet *rec;
 	struct ipts_pkt p;
 	int attached;
@@ -422,7 +447,7 @@ static struct ipts_packet *send_kernel_answer(struct ipts_sim *s,
 					      bool from_client,
 					      struct ipts_pkt *out)
 {
-	static const struct sock kernsock = { true, false, 0, 0 };
+	static const struct sock kernsock = { true, false, 0, 0, 0 };
 	struct ipts_packet *rec;
 	struct ipts_pkt p;
 
@@ -512,8 +537,10 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 				 int *dpkt, long *didx)
 {
 	const struct ipts_query *q = s->q;
-	const struct sock client = { true, true, q->uid, q->gid };
-	const struct sock server = { true, true, q->server_uid, q->server_gid };
+	const struct sock client = { true, true, q->uid, q->gid,
+				     IPTS_SIDE_CLIENT };
+	const struct sock server = { true, true, q->server_uid, q->server_gid,
+				     IPTS_SIDE_SERVER };
 	struct ipts_packet *syn, *sa, *ack, *ans;
 	struct ipts_pkt p, r;
 	char d[512], a[32];
@@ -679,8 +706,10 @@ static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 				 int *dpkt, long *didx)
 {
 	const struct ipts_query *q = s->q;
-	const struct sock client = { true, true, q->uid, q->gid };
-	const struct sock server = { true, true, q->server_uid, q->server_gid };
+	const struct sock client = { true, true, q->uid, q->gid,
+				     IPTS_SIDE_CLIENT };
+	const struct sock server = { true, true, q->server_uid, q->server_gid,
+				     IPTS_SIDE_SERVER };
 	struct ipts_packet *data, *reply, *ans;
 	struct ipts_pkt p, r;
 	char d[512], a[32];

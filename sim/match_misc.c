@@ -62,6 +62,9 @@ enum ipts_match_result ipts_mt_owner(const struct ipts_mpar *par)
 	if (info->match & XT_OWNER_GID) {
 		bool in = p->gid >= info->gid_min && p->gid <= info->gid_max;
 
+		if (par->h && par->h->gid_read)
+			*par->h->gid_read |= p->sk_side;
+
 		if (!in && (info->match & XT_OWNER_SUPPL_GROUPS))
 			return ipts_munknown(par,
 				"supplementary groups of the socket owner are unknown");

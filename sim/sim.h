@@ -64,6 +64,28 @@ struct ipts_query {
 	unsigned int nlisten;
 	enum ipts_ct_mode conntrack;
 	bool fresh;			/* rules just loaded: limits full */
+	/* For the caller (the simulator does not read it): which options
+	 * were given, IPTS_QGIVEN_* bits; the others took their default. */
+	unsigned int given;
+};
+
+enum ipts_query_given {
+	IPTS_QGIVEN_PROTO = 1u << 0,
+	IPTS_QGIVEN_SRC = 1u << 1,
+	IPTS_QGIVEN_DST = 1u << 2,
+	IPTS_QGIVEN_SPORT = 1u << 3,
+	IPTS_QGIVEN_DPORT = 1u << 4,
+	IPTS_QGIVEN_UID = 1u << 5,
+	IPTS_QGIVEN_GID = 1u << 6,
+	IPTS_QGIVEN_SUID = 1u << 7,
+	IPTS_QGIVEN_SGID = 1u << 8,
+	IPTS_QGIVEN_CONNTRACK = 1u << 9,
+};
+
+/* Which process's socket: the client's or the server's. */
+enum ipts_side {
+	IPTS_SIDE_CLIENT = 1u << 0,
+	IPTS_SIDE_SERVER = 1u << 1,
 };
 
 /* Defaults: TCP 127.0.0.1:40000 -> 127.0.0.1:1060, uid/gid 0, auto. */
@@ -147,6 +169,12 @@ struct ipts_packet {
 	size_t nev, ev_cap;
 	enum ipts_verdict verdict;
 	long decided;			/* trace index that dropped it, or -1 */
+	/* The entries that let it through, one per table (and hook) that
+	 * accepted it, in walk order: the table's last trace line then (an
+	 * ACCEPT rule, a target that accepts such as DNAT, or the policy).
+	 * Kept apart from @trace, so a cut path loses none. */
+	struct ipts_trace *passed;
+	size_t npassed, passed_cap;
 	int answer;			/* packet a REJECT sent back, or -1 */
 	bool out_side;			/* dropped on the OUTPUT side */
 	uint32_t mark;			/* skb->mark where its walk ended */
@@ -193,6 +221,9 @@ struct ipts_result {
 	uint64_t visits, max_visits;
 	bool over_budget;
 	char budget_why[192];
+	/* Whose gid an -m owner --gid-owner match read (IPTS_SIDE_* bits),
+	 * over every way explored: the answer may depend on it. */
+	unsigned int gid_read;
 	void *priv;			/* scratch, owned by the result */
 };
 

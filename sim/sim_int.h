@@ -59,6 +59,7 @@ struct ipts_pkt {
 	/* Socket (locally generated packets): what xt_owner reads */
 	bool has_sk, sk_has_file;
 	uint32_t uid, gid;
+	uint8_t sk_side;		/* IPTS_SIDE_* of the socket, or 0 */
 	/* Conntrack */
 	struct ipts_conn *ct;		/* NULL when conntrack is off */
 	enum ipts_ctinfo ctinfo;
@@ -83,6 +84,9 @@ struct ipts_host {
 	const uint32_t *local_addrs;	/* network order; 127.0.0.0/8 is always local */
 	unsigned int nlocal;
 	bool fresh;			/* assume a ruleset just loaded (--fresh) */
+	/* Set to the IPTS_SIDE_* of a socket whose gid an owner match
+	 * read (NULL: not recorded). */
+	unsigned int *gid_read;
 };
 
 enum ipts_match_result {

@@ -667,6 +667,7 @@ static void packets_free(struct ipts_packet *v)
 	for (i = 0; i < IPTS_MAX_PACKETS; i++) {
 		free(v[i].trace);
 		free(v[i].ev);
+		free(v[i].passed);
 	}
 }
 
@@ -779,6 +780,7 @@ static void host_setup(struct ipts_sim *s, const struct ipts_query *q)
 	s->host.local_addrs = s->local;
 	s->host.nlocal = n;
 	s->host.fresh = q->fresh;
+	s->host.gid_read = &s->gid_read;
 }
 
 static void run_reset(struct ipts_sim *s, struct ipts_packet *pkts)
@@ -832,6 +834,7 @@ int ipts_simulate_limited(const struct ipts_ruleset *rs,
 	res->visits = 0;
 	res->over_budget = false;
 	res->budget_why[0] = '\0';
+	res->gid_read = 0;
 	if (!lim) {
 		ipts_limits_init(&dflt);
 		lim = &dflt;
@@ -934,6 +937,7 @@ int ipts_simulate_limited(const struct ipts_ruleset *rs,
 		if (branch + 1 == IPTS_MAX_BRANCHES)
 			incomplete = true;
 	}
+	res->gid_read = s.gid_read;
 
 	for (o = 0; o < IPTS_OUTCOME_COUNT; o++)
 		if (res->possible & (1u << o))

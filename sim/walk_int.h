@@ -55,6 +55,7 @@ struct ipts_sim {
 	const struct ipts_ruleset *rs;
 	const struct ipts_query *q;
 	struct ipts_host host;
+	unsigned int gid_read;		/* host.gid_read points here */
 	uint32_t local[IPTS_QUERY_MAX_LOCAL + 2];
 	bool conntrack;
 

@@ -77,9 +77,11 @@ def parse_args(argv):
 	p.add_argument("--dport", type=int, default=1060)
 	p.add_argument("--sport", type=int, default=40000)
 	p.add_argument("--uid", type=int, default=0, help="client uid")
-	p.add_argument("--gid", type=int, default=0, help="client gid")
+	p.add_argument("--gid", type=int, default=None,
+		       help="client gid (default: --uid, the user's own group)")
 	p.add_argument("--server-uid", type=int, default=0)
-	p.add_argument("--server-gid", type=int, default=0)
+	p.add_argument("--server-gid", type=int, default=None,
+		       help="server gid (default: --server-uid)")
 	p.add_argument("--src", default="127.0.0.1",
 		       help="client address (bind)")
 	p.add_argument("--dst", default="127.0.0.1",
@@ -104,6 +106,11 @@ def parse_args(argv):
 	p.add_argument("--raw", action="store_true",
 		       help="also print the kernel log lines used")
 	a = p.parse_args(argv)
+	# as iptsim defaults them: a user's own primary group
+	if a.gid is None:
+		a.gid = a.uid
+	if a.server_gid is None:
+		a.server_gid = a.server_uid
 	for port in (a.dport, a.sport):
 		if not 0 < port < 65536:
 			die_usage("port out of range: %d" % port)

@@ -171,8 +171,8 @@ static void test_walk_uid_only_port_other_uid_times_out(void **state)
 	assert_int_equal(run(*state, uid_only, &q), IPTS_TIMEOUT);
 	assert_string_equal(path("SYN", false), "filter:OUTPUT:rule:2");
 	assert_int_equal(decided_by()->num, 2);
-	assert_non_null(strstr(res.why, "the SYN is dropped by filter/OUTPUT "
-				       "rule 2"));
+	assert_non_null(strstr(res.why, "the SYN is dropped by "
+				       "filter:OUTPUT:rule:2 ("));
 }
 
 static void test_walk_uid_only_port_right_uid_connects(void **state)
@@ -284,7 +284,48 @@ static void test_walk_policy_drop_decides(void **state)
 	assert_null(t->rule);
 	assert_int_equal(t->type, IPTS_TRACE_POLICY);
 	assert_int_equal(t->num, 2);
-	assert_non_null(strstr(res.why, "the filter/INPUT policy DROP"));
+	assert_non_null(strstr(res.why, "by filter:INPUT:policy ("));
+	assert_non_null(strstr(res.why, ":2: :INPUT DROP [0:0])"));
+}
+
+static const char seed_accept[] =
+	"*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"
+	"*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n"
+	":OUTPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n";
+
+/* The entries that let each packet through, one per table. */
+static void test_walk_passed_names_each_table(void **state)
+{
+	const struct ipts_packet *p;
+
+	assert_int_equal(run(*state, seed_accept, NULL), IPTS_CONNECTED);
+	p = pkt("SYN");
+	/* raw OUTPUT, filter OUTPUT, raw PREROUTING, filter INPUT */
+	assert_int_equal(p->npassed, 4);
+	assert_string_equal(p->passed[0].chain->table->name, "raw");
+	assert_int_equal(p->passed[0].type, IPTS_TRACE_POLICY);
+	assert_string_equal(p->passed[1].chain->table->name, "filter");
+	assert_string_equal(p->passed[1].chain->name, "OUTPUT");
+	assert_null(p->passed[1].rule);
+	assert_string_equal(p->passed[2].chain->name, "PREROUTING");
+	assert_string_equal(p->passed[3].chain->name, "INPUT");
+	assert_non_null(p->passed[3].rule);
+	assert_int_equal(p->passed[3].num, 1);
+	assert_int_equal(pkt("SYN-ACK")->npassed, 4);
+}
+
+/* gid_read says whose gid an owner match looked at, and only then. */
+static void test_walk_gid_read_by_owner_gid_only(void **state)
+{
+	static const char gid_rules[] =
+		"*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+		":OUTPUT ACCEPT [0:0]\n"
+		"-A OUTPUT -p tcp --sport 1060 -m owner --gid-owner 7 -j DROP\n"
+		"-A OUTPUT -m owner --uid-owner 5 -j ACCEPT\n"
+		"COMMIT\n";
+
+	assert_int_equal(run(*state, gid_rules, NULL), IPTS_CONNECTED);
+	assert_int_equal(res.gid_read, IPTS_SIDE_SERVER);
 }
 
 /* --- REJECT ------------------------------------------------------------ */
@@ -997,6 +1038,8 @@ int main(void)
 		T(test_walk_goto_from_user_chain_returns_to_jumper),
 		T(test_walk_unconditional_rule_is_logged_as_tail),
 		T(test_walk_policy_drop_decides),
+		T(test_walk_passed_names_each_table),
+		T(test_walk_gid_read_by_owner_gid_only),
 		T(test_walk_reject_types_give_the_kernels_errno),
 		T(test_walk_reject_answer_dropped_times_out),
 		T(test_walk_reject_answers_are_related),
