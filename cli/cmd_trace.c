@@ -214,10 +214,10 @@ static void print_text(FILE *f, const struct ipts_query *q,
 	fprintf(f, "conntrack: %s\n", res->conntrack ? "on" : "off");
 	if (res->outcome == IPTS_UNDETERMINED && res->npackets)
 		fputs("path shown: the first way explored, as on a "
-		      "just-loaded ruleset (limit buckets full, recent lists "
-		      "empty, nth counters at zero; other rules the file "
-		      "cannot decide do not match; random NAT ports are the "
-		      "lowest)\n", f);
+		      "just-loaded ruleset (limit and hashlimit buckets "
+		      "full, recent lists empty, nth counters at zero; other "
+		      "rules the file cannot decide do not match; random NAT "
+		      "ports are the lowest)\n", f);
 	for (i = 0; i < res->npackets; i++) {
 		const struct ipts_packet *p = &res->packets[i];
 		char s[48], d[48];

@@ -249,8 +249,9 @@ static uint32_t *eval_count(struct ipts_sim *s, const struct ipts_rule *r,
 	return &s->evals[i].n;
 }
 
-/* What a just-loaded ruleset answers for a counted match (limit buckets
- * full, nth counters at zero) after *count earlier evaluations. */
+/* What a just-loaded ruleset answers for a counted match (limit and
+ * hashlimit buckets full, nth counters at zero) after *count earlier
+ * evaluations. */
 static bool counted_fresh(const struct ipts_sim *s,
 			  const struct xt_entry_match *m,
 			  const struct ipts_rule *r, struct ipts_pkt *p,
@@ -258,14 +259,16 @@ static bool counted_fresh(const struct ipts_sim *s,
 {
 	struct ipts_host h = s->host;
 	const char *w = NULL;
-	bool yes;
+	enum ipts_match_result res;
 
 	h.fresh = true;
 	p->evals_known = true;
 	p->evals = *count;
-	yes = ipts_match_eval(m, r->e, p, &h, &w) == IPTS_MATCH_YES;
+	res = ipts_match_eval(m, r->e, p, &h, &w);
 	p->evals_known = false;
-	return yes;
+	if (res == IPTS_MATCH_UNKNOWN)
+		return ipts_match_fresh_guess(m, *count);
+	return res == IPTS_MATCH_YES;
 }
 
 /* Whether evaluating @m changes state a later evaluation reads: then
