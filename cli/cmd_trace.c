@@ -41,7 +41,8 @@ static const char usage_text[] =
 	"  --conntrack on|off   override whether connections are tracked\n"
 	"                       (default: as the file implies)\n"
 	"  --fresh              assume the rules were just loaded (limits\n"
-	"                       full, counters at zero)\n"
+	"                       full, counters at zero, recent lists empty,\n"
+	"                       quotas unspent)\n"
 	"  --kernel-trace       print only the TRACE: lines the kernel would\n"
 	"                       log given the file's own TRACE rules\n"
 	"  --format text|json   output format (default text)\n"
@@ -215,9 +216,9 @@ static void print_text(FILE *f, const struct ipts_query *q,
 	if (res->outcome == IPTS_UNDETERMINED && res->npackets)
 		fputs("path shown: the first way explored, as on a "
 		      "just-loaded ruleset (limit and hashlimit buckets "
-		      "full, recent lists empty, nth counters at zero; other "
-		      "rules the file cannot decide do not match; random NAT "
-		      "ports are the lowest)\n", f);
+		      "full, recent lists empty, quotas unspent, nth counters "
+		      "at zero; other rules the file cannot decide do not "
+		      "match; random NAT ports are the lowest)\n", f);
 	for (i = 0; i < res->npackets; i++) {
 		const struct ipts_packet *p = &res->packets[i];
 		char s[48], d[48];

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <linux/netfilter/xt_quota.h>
 
 static void *grow(void *v, size_t *cap, size_t size)
 {
@@ -238,9 +239,9 @@ static uint32_t *eval_count(struct ipts_sim *s, const struct ipts_rule *r,
 	if (i == s->nevals) {
 		if (s->nevals == sizeof(s->evals) / sizeof(s->evals[0]))
 			return NULL;
+		memset(&s->evals[i], 0, sizeof(s->evals[i]));
 		s->evals[s->nevals].r = r;
 		s->evals[s->nevals].k = k;
-		s->evals[s->nevals].n = 0;
 		s->nevals++;
 	}
 	s->impure++;
@@ -271,12 +272,66 @@ static bool counted_fresh(const struct ipts_sim *s,
 	return res == IPTS_MATCH_YES;
 }
 
+static bool is_quota(const struct xt_entry_match *m)
+{
+	return m->u.user.name[0] == 'q' &&
+	       strcmp(m->u.user.name, "quota") == 0 &&
+	       m->u.user.revision == 0 &&
+	       m->u.match_size >= sizeof(*m) + sizeof(struct xt_quota_info);
+}
+
+/*
+ * quota_mt(): the rule's own counter starts at --quota when the rules are
+ * loaded; a packet that fits (skb->len, the IP length) takes its bytes
+ * and matches, one that does not sets the counter to 0. Decided with
+ * --fresh; without, the counter's past is unknown and *fresh_yes is the
+ * just-loaded answer (the counter then follows that answer).
+ */
+static enum ipts_match_result quota_eval(struct ipts_sim *s,
+					 const struct ipts_rule *r,
+					 unsigned int k,
+					 const struct xt_entry_match *m,
+					 const struct ipts_pkt *p,
+					 const char **why, bool *fresh_yes)
+{
+	const struct xt_quota_info *q = (const void *)m->data;
+	bool inv = q->flags & XT_QUOTA_INVERT, fits;
+	unsigned int i;
+
+	s->impure++;
+	for (i = 0; i < s->nevals; i++)
+		if (s->evals[i].r == r && s->evals[i].k == k)
+			break;
+	if (i == s->nevals) {
+		if (i == sizeof(s->evals) / sizeof(s->evals[0])) {
+			*why = "-m quota depends on earlier traffic";
+			*fresh_yes = false;
+			return IPTS_MATCH_UNKNOWN;
+		}
+		memset(&s->evals[i], 0, sizeof(s->evals[i]));
+		s->evals[i].r = r;
+		s->evals[i].k = k;
+		s->nevals++;
+	}
+	fits = !s->evals[i].empty &&
+	       q->quota - s->evals[i].spent >= p->tot_len;
+	if (fits)
+		s->evals[i].spent += p->tot_len;
+	else
+		s->evals[i].empty = true;
+	if (s->host.fresh)
+		return fits ^ inv ? IPTS_MATCH_YES : IPTS_MATCH_NO;
+	*why = "-m quota depends on earlier traffic";
+	*fresh_yes = fits ^ inv;
+	return IPTS_MATCH_UNKNOWN;
+}
+
 /* Whether evaluating @m changes state a later evaluation reads: then
  * whether it runs at all must be decided first. */
 static bool acts(const struct ipts_sim *s, const struct xt_entry_match *m)
 {
 	return ipts_recent_writes(m) ||
-	       (s->host.fresh && ipts_match_counts_evals(m));
+	       (s->host.fresh && (ipts_match_counts_evals(m) || is_quota(m)));
 }
 
 /* False when ip_packet_match() would surely fail (the packed part). */
@@ -337,6 +392,8 @@ static bool rule_matches(struct ipts_sim *s, const struct ipts_rule *r,
 		}
 		if (ipts_recent_is(blob)) {
 			m = ipts_recent_eval(s, blob, p, &w, &fy, &settle);
+		} else if (is_quota(blob)) {
+			m = quota_eval(s, r, i, blob, p, &w, &fy);
 		} else {
 			uint32_t *count = eval_count(s, r, i, p);
 

@@ -115,6 +115,8 @@ struct ipts_sim {
 		const struct ipts_rule *r;
 		unsigned int k;
 		uint32_t n;
+		uint64_t spent;		/* -m quota: bytes taken */
+		bool empty;		/* -m quota: set to 0 */
 	} evals[32];
 	unsigned int nevals;
 
