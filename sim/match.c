@@ -342,6 +342,9 @@ bool ipts_match_counts_evals(const struct xt_entry_match *m)
 {
 	const char *name = m->u.user.name;
 
+	/* the walker asks for every match it evaluates */
+	if (name[0] != 'l' && name[0] != 'h' && name[0] != 's')
+		return false;
 	if (ipts_blob_is_opaque(m->u.user.revision))
 		return false;
 	if (strcmp(name, "limit") == 0 || strcmp(name, "hashlimit") == 0)
