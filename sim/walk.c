@@ -389,6 +389,7 @@ static bool rule_matches(struct ipts_sim *s, const struct ipts_rule *r,
 			if (!decide(s, r, why, dflt))
 				return false;
 			res = IPTS_MATCH_YES;
+			dflt = true;
 		}
 		if (ipts_recent_is(blob)) {
 			m = ipts_recent_eval(s, blob, p, &w, &fy, &settle);
