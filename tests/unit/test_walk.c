@@ -922,6 +922,32 @@ static void test_walk_recent_after_undecided_match(void **state)
 	assert_int_equal(res.ways[0].outcome, IPTS_TIMEOUT);
 }
 
+/* kernel: facts/quota_fresh_spent, facts/hashlimit_just_loaded */
+static void test_walk_quota_and_hashlimit_just_loaded(void **state)
+{
+	char text[1024];
+	struct ipts_query q;
+
+	snprintf(text, sizeof(text), "%s-A INPUT -p tcp --dport 1060 -m quota "
+		 "--quota 100 -j ACCEPT\n-A INPUT -p tcp --dport 1060 -j DROP\n"
+		 "COMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_UNDETERMINED);
+	assert_int_equal(res.ways[0].outcome, IPTS_CONNECTED);
+	ipts_query_init(&q);
+	q.fresh = true;
+	assert_int_equal(run(*state, text, &q), IPTS_CONNECTED);
+	assert_string_equal(path("ACK", false),
+			    "filter:OUTPUT:policy:1 filter:INPUT:rule:2");
+	snprintf(text, sizeof(text), "%s-A INPUT -p tcp --dport 1060 -m "
+		 "hashlimit --hashlimit-upto 1/min --hashlimit-burst 2 "
+		 "--hashlimit-name hl -j LOG\nCOMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_CONNECTED);
+	assert_int_equal(res.nreasons, 0);
+	assert_string_equal(path("ACK", false),
+			    "filter:OUTPUT:policy:1 filter:INPUT:rule:1 "
+			    "filter:INPUT:policy:2");
+}
+
 static void test_walk_unmodelled_target_is_undetermined(void **state)
 {
 	char text[1024];
@@ -1173,6 +1199,7 @@ int main(void)
 		T(test_walk_recent_reads_earlier_packets),
 		T(test_walk_recent_fresh_lists_start_empty),
 		T(test_walk_recent_after_undecided_match),
+		T(test_walk_quota_and_hashlimit_just_loaded),
 		T(test_walk_unmodelled_target_is_undetermined),
 		T(test_walk_udp_outcomes),
 		T(test_walk_deep_jump_chain_returns_to_the_policy),
