@@ -46,7 +46,8 @@ static const char usage_text[] =
 	"  --conntrack on|off   override whether connections are tracked\n"
 	"                       (default: as the file implies)\n"
 	"  --fresh              assume the rules were just loaded (limits\n"
-	"                       full, counters at zero)\n"
+	"                       full, counters at zero, recent lists empty,\n"
+	"                       quotas unspent)\n"
 	"  --kernel-trace       print only the TRACE: lines the kernel would\n"
 	"                       log given the file's own TRACE rules\n"
 	"  --format text|json   output format (default text)\n"
@@ -91,6 +92,29 @@ static void print_cut(FILE *f, const struct ipts_packet *p, const char *indent)
 		p->ntrace, p->ntrace - 1);
 }
 
+/* An event under the trace line it follows; an undecided rule with its
+ * line in the file and why (rule text and file names escaped). */
+static void print_event(FILE *f, const struct ipts_event *ev)
+{
+	const struct ipts_rule *r = ev->rule;
+
+	if (ev->kind == IPTS_EV_NAT)
+		fputs("  nat: ", f);
+	else if (ev->kind == IPTS_EV_UNDECIDED)
+		fputs("  undecided: ", f);
+	else
+		fputs("  ", f);
+	ipts_text_str(f, ev->text);
+	if (ev->kind == IPTS_EV_UNDECIDED && r) {
+		fputs(" (", f);
+		ipts_text_file(f, r->loc.src ? r->loc.src->name : "?");
+		fprintf(f, ":%u: ", r->loc.line);
+		ipts_text_str(f, ev->why ? ev->why : "not decided by the file");
+		fputc(')', f);
+	}
+	fputc('\n', f);
+}
+
 static void print_text(FILE *f, const struct ipts_query *q,
 		       const struct ipts_result *res,
 		       const struct ipts_notes *notes)
@@ -123,9 +147,11 @@ static void print_text(FILE *f, const struct ipts_query *q,
 	}
 	fprintf(f, "conntrack: %s\n", res->conntrack ? "on" : "off");
 	if (res->outcome == IPTS_UNDETERMINED && res->npackets)
-		fputs("path shown: the first way explored (rules the file "
-		      "cannot decide do not match, random NAT ports are the "
-		      "lowest)\n", f);
+		fputs("path shown: the first way explored, as on a "
+		      "just-loaded ruleset (limit and hashlimit buckets "
+		      "full, recent lists empty, quotas unspent, nth counters "
+		      "at zero; other rules the file cannot decide do not "
+		      "match; random NAT ports are the lowest)\n", f);
 	for (i = 0; i < res->npackets; i++) {
 		const struct ipts_packet *p = &res->packets[i];
 		char s[48], d[48];
@@ -150,12 +176,8 @@ static void print_text(FILE *f, const struct ipts_query *q,
 
 			if (p->trace_omitted && k + 1 == p->ntrace)
 				print_cut(f, p, "  ");
-			for (; e < p->nev && p->ev[e].after == k; e++) {
-				fputs(p->ev[e].kind == IPTS_EV_NAT ? "  nat: " :
-				      "  ", f);
-				ipts_text_str(f, p->ev[e].text);
-				fputc('\n', f);
-			}
+			for (; e < p->nev && p->ev[e].after == k; e++)
+				print_event(f, &p->ev[e]);
 			if (k == p->ntrace)
 				break;
 			ipts_trace_format(&p->trace[k], buf, sizeof(buf));

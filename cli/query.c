@@ -424,6 +424,8 @@ static const char *event_kind_name(enum ipts_event_kind k)
 		return "mark";
 	case IPTS_EV_CONNMARK:
 		return "connmark";
+	case IPTS_EV_UNDECIDED:
+		return "undecided";
 	case IPTS_EV_NOTE:
 		break;
 	}
@@ -906,6 +908,26 @@ void ipts_json_decided_by(FILE *f, const struct ipts_result *res)
 	json_entry(f, p, &p->trace[res->decided_idx]);
 }
 
+/* The rule of an undecided event and why the file cannot decide it. */
+static void json_undecided(FILE *f, const struct ipts_event *ev)
+{
+	const struct ipts_rule *r = ev->rule;
+
+	fputs(", \"file\": ", f);
+	ipts_json_str(f, r && r->loc.src ? r->loc.src->name : NULL);
+	if (r)
+		fprintf(f, ", \"line\": %u, \"rule\": ", r->loc.line);
+	else
+		fputs(", \"line\": null, \"rule\": ", f);
+	if (r)
+		ipts_json_strn(f, ipts_rule_text(r),
+			       (size_t)ipts_rule_text_len(r));
+	else
+		fputs("null", f);
+	fputs(", \"why\": ", f);
+	ipts_json_str(f, ev->why);
+}
+
 static bool same_seen(const struct ipts_trace *a, const struct ipts_trace *b)
 {
 	return a->saddr == b->saddr && a->daddr == b->daddr &&
@@ -1062,6 +1084,8 @@ void ipts_result_print_json_notes(FILE *f, const struct ipts_query *q,
 				p->ev[k].after, hook_name(p->ev[k].hook),
 				event_kind_name(p->ev[k].kind));
 			ipts_json_str(f, p->ev[k].text);
+			if (p->ev[k].kind == IPTS_EV_UNDECIDED)
+				json_undecided(f, &p->ev[k]);
 			fputc('}', f);
 		}
 		fputs("], \"let_through_by\": [", f);

@@ -27,6 +27,7 @@
 #include <linux/netfilter/xt_mark.h>
 #include <linux/netfilter/xt_multiport.h>
 #include <linux/netfilter/xt_owner.h>
+#include <linux/netfilter/xt_recent.h>
 #include <linux/netfilter/xt_state.h>
 #include <linux/netfilter/xt_statistic.h>
 #include <linux/netfilter/xt_tcpudp.h>
@@ -60,7 +61,7 @@ static const struct ipts_lint_code codes[] = {
 	  "Delete the chain and the jumps to it, or give it the rules it was meant to hold." },
 	{ "IPT007", IPTS_NOTE, "host-state-match",
 	  "rule depends on what the file cannot know",
-	  "The rule has a match whose result depends on host state or history (ipset contents, recent lists, rate limits, quotas, the time, randomness, payload): answers about packets that reach it are undetermined.",
+	  "The rule has a match whose result depends on host state or history (ipset contents, recent lists, rate limits, quotas, the time, randomness, payload), and its answer matters: answers about packets that reach it are undetermined. A rule whose target changes nothing later rules read (LOG, NFLOG, ULOG, AUDIT, none) and -m recent --set (it always matches) are not reported.",
 	  "Nothing to fix; know that trace answers through this rule may be undetermined." },
 	{ "IPT008", IPTS_WARNING, "owner-only-port-drop",
 	  "port reachable by one user only; other users hang in SYN_SENT",
@@ -241,7 +242,6 @@ static const struct {
 	{ "quota", "-m quota depends on the bytes already counted" },
 	{ "quota2", "-m quota2 depends on the bytes already counted" },
 	{ "rateest", "-m rateest depends on measured rates" },
-	{ "recent", "-m recent lists are host state" },
 	{ "set", "-m set contents are host state" },
 	{ "socket", "-m socket depends on the host's sockets" },
 	{ "string", "-m string reads the payload" },
@@ -287,6 +287,8 @@ struct space {
 	bool state_m, ctstate_m;	/* uses -m state / conntrack --ctstate */
 	int hoststate;		/* index of a host-state match, or -1 */
 	const char *hoststate_why;
+	bool hoststate_writes;	/* what it writes depends on its answer */
+	int last_write;		/* last -m recent that writes a list, or -1 */
 	const struct xt_owner_match_info *owner;	/* for IPT008 */
 };
 
@@ -418,6 +420,38 @@ static bool space_conntrack(struct space *sp, const struct xt_entry_match *m,
 	return true;
 }
 
+/*
+ * -m recent (recent_mt()): --set always matches and --remove always leaves
+ * no entry, so neither needs the lists' past to know what it writes; only
+ * --set needs it for nothing at all. --rcheck, --update and --remove answer
+ * from the lists, which hold earlier traffic. Never modelled exactly: it
+ * acts, so a rule with it is not compared with others.
+ */
+static bool space_recent(struct space *sp, const struct xt_entry_match *m,
+			 size_t dlen, unsigned int idx)
+{
+	const struct xt_recent_mtinfo *info = (const void *)m->data;
+
+	if (m->u.user.revision > 1 || dlen < sizeof(*info)) {
+		if (sp->hoststate < 0) {
+			sp->hoststate = (int)idx;
+			sp->hoststate_why = "-m recent lists are host state";
+			sp->hoststate_writes = true;
+		}
+		sp->last_write = (int)idx;
+		return false;
+	}
+	if (info->check_set &
+	    (XT_RECENT_SET | XT_RECENT_UPDATE | XT_RECENT_REMOVE))
+		sp->last_write = (int)idx;
+	if (!(info->check_set & XT_RECENT_SET) && sp->hoststate < 0) {
+		sp->hoststate = (int)idx;
+		sp->hoststate_why = "-m recent lists are host state";
+		sp->hoststate_writes = info->check_set & XT_RECENT_UPDATE;
+	}
+	return false;
+}
+
 /* One match into @sp; false when it is not modelled exactly. */
 static bool space_match(struct space *sp, const struct xt_entry_match *m,
 			unsigned int idx)
@@ -435,6 +469,8 @@ static bool space_match(struct space *sp, const struct xt_entry_match *m,
 		}
 		return false;
 	}
+	if (strcmp(name, "recent") == 0)
+		return space_recent(sp, m, dlen, idx);
 	for (i = 0; i < sizeof(hoststate_matches) / sizeof(hoststate_matches[0]);
 	     i++) {
 		if (strcmp(name, hoststate_matches[i].name) == 0) {
@@ -543,6 +579,7 @@ static void space_build(struct space *sp, const struct ipts_rule *r)
 	pset_full(&sp->dport);
 	sp->states = ST_ALL;
 	sp->hoststate = -1;
+	sp->last_write = -1;
 	/* names resolved through this machine's passwd, group or hosts may
 	 * mean other numbers on the firewall's host */
 	sp->modelled = !(r->flags & (IPTS_RULE_OPAQUE | IPTS_RULE_HOSTNAMES |
@@ -1148,6 +1185,25 @@ static void lint_order(struct lint *l, const struct ipts_chain *c,
 	}
 }
 
+/*
+ * Whether the rule's answer cannot matter: its target changes nothing a
+ * later rule or the connection reads, and no match that writes a recent
+ * list runs or not (or writes one thing or another) by that answer.
+ */
+static bool answer_cannot_matter(const struct space *sp)
+{
+	static const char *const passive[] = {
+		"AUDIT", "LOG", "NFLOG", "ULOG",
+	};
+	const struct ipts_rule *r = sp->r;
+
+	if (sp->hoststate_writes || sp->last_write > sp->hoststate)
+		return false;
+	if (r->kind == IPTS_TGT_NONE)
+		return true;
+	return r->kind == IPTS_TGT_EXT && IN_LIST(target_name(r), passive);
+}
+
 static void lint_hoststate(struct lint *l, const struct ipts_chain *c,
 			   struct space *sp)
 {
@@ -1157,7 +1213,8 @@ static void lint_hoststate(struct lint *l, const struct ipts_chain *c,
 		const struct ipts_rule *r = c->rules[i];
 		struct ipts_loc loc;
 
-		if (sp[i].hoststate < 0 || !want(l, "IPT007", r))
+		if (sp[i].hoststate < 0 || answer_cannot_matter(&sp[i]) ||
+		    !want(l, "IPT007", r))
 			continue;
 		loc = sp[i].hoststate < r->nmatches ?
 			ipts_rule_match_loc(r, (unsigned int)sp[i].hoststate) :

@@ -23,6 +23,7 @@
 #include <linux/netfilter/xt_conntrack.h>
 #include <linux/netfilter/xt_dscp.h>
 #include <linux/netfilter/xt_ecn.h>
+#include <linux/netfilter/xt_hashlimit.h>
 #include <linux/netfilter/xt_helper.h>
 #include <linux/netfilter/xt_iprange.h>
 #include <linux/netfilter/xt_length.h>
@@ -341,9 +342,12 @@ bool ipts_match_counts_evals(const struct xt_entry_match *m)
 {
 	const char *name = m->u.user.name;
 
+	/* the walker asks for every match it evaluates */
+	if (name[0] != 'l' && name[0] != 'h' && name[0] != 's')
+		return false;
 	if (ipts_blob_is_opaque(m->u.user.revision))
 		return false;
-	if (strcmp(name, "limit") == 0)
+	if (strcmp(name, "limit") == 0 || strcmp(name, "hashlimit") == 0)
 		return true;
 	if (strcmp(name, "statistic") == 0 &&
 	    m->u.match_size >= sizeof(*m) + sizeof(struct xt_statistic_info)) {
@@ -352,5 +356,64 @@ bool ipts_match_counts_evals(const struct xt_entry_match *m)
 		return info->mode == XT_STATISTIC_MODE_NTH &&
 		       !(info->u.nth.every == 0 && info->u.nth.count == 0);
 	}
+	return false;
+}
+
+/*
+ * hashlimit_mt_common(): an entry made for a new key starts with the
+ * credit of its whole burst (rateinfo_init()), so on a just-loaded
+ * ruleset the first --hashlimit-burst packets of a key are within the
+ * limit (in packet mode): --hashlimit-upto matches them, --hashlimit-above
+ * does not. @evals, the rule's earlier evaluations, bounds those of the
+ * key. Byte and rate-match modes are not guessed.
+ */
+static bool hashlimit_fresh(const struct xt_entry_match *m, uint32_t evals)
+{
+	size_t dlen = m->u.match_size - sizeof(*m);
+	uint64_t burst;
+	uint32_t mode;
+
+	switch (m->u.user.revision) {
+	case 1: {
+		const struct xt_hashlimit_mtinfo1 *i = (const void *)m->data;
+
+		if (dlen < sizeof(*i))
+			return false;
+		mode = i->cfg.mode;
+		burst = i->cfg.burst;
+		break;
+	}
+	case 2: {
+		const struct xt_hashlimit_mtinfo2 *i = (const void *)m->data;
+
+		if (dlen < sizeof(*i))
+			return false;
+		mode = i->cfg.mode;
+		burst = i->cfg.burst;
+		break;
+	}
+	case 3: {
+		const struct xt_hashlimit_mtinfo3 *i = (const void *)m->data;
+
+		if (dlen < sizeof(*i))
+			return false;
+		mode = i->cfg.mode;
+		burst = i->cfg.burst;
+		break;
+	}
+	default:
+		return false;
+	}
+	if (mode & (XT_HASHLIMIT_BYTES | XT_HASHLIMIT_RATE_MATCH))
+		return false;
+	return (evals < burst) ^ !!(mode & XT_HASHLIMIT_INVERT);
+}
+
+bool ipts_match_fresh_guess(const struct xt_entry_match *m, uint32_t evals)
+{
+	if (ipts_blob_is_opaque(m->u.user.revision))
+		return false;
+	if (strcmp(m->u.user.name, "hashlimit") == 0)
+		return hashlimit_fresh(m, evals);
 	return false;
 }

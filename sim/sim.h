@@ -63,7 +63,8 @@ struct ipts_query {
 	} listen[IPTS_QUERY_MAX_LOCAL];
 	unsigned int nlisten;
 	enum ipts_ct_mode conntrack;
-	bool fresh;			/* rules just loaded: limits full */
+	bool fresh;			/* rules just loaded: limits full,
+					 * recent lists empty */
 	/* For the caller (the simulator does not read it): which options
 	 * were given, IPTS_QGIVEN_* bits; the others took their default. */
 	unsigned int given;
@@ -120,6 +121,8 @@ enum ipts_event_kind {
 	IPTS_EV_MARK,		/* skb->mark changed */
 	IPTS_EV_CONNMARK,	/* ct->mark changed */
 	IPTS_EV_NOTE,		/* anything else worth saying */
+	IPTS_EV_UNDECIDED,	/* a rule the file cannot decide: its line
+				 * may or may not be in the kernel's log */
 };
 
 /* Something that happened to a packet after trace entry @after. */
@@ -130,6 +133,9 @@ struct ipts_event {
 	uint32_t from, to;		/* marks */
 	/* human words, e.g. "dst 127.0.0.1:1060 -> 127.0.0.1:2000" */
 	char text[96];
+	/* IPTS_EV_UNDECIDED: the rule, and why the file cannot decide it */
+	const struct ipts_rule *rule;
+	const char *why;
 };
 
 enum ipts_verdict {
@@ -199,8 +205,10 @@ struct ipts_result {
 	long decided_idx;
 	/* A plain sentence explaining the outcome (no trailing newline). */
 	char why[1024];
-	/* The path shown: the branch taking "no match" for every rule the
-	 * file cannot decide. */
+	/* The path shown: the first way explored, the one a just-loaded
+	 * ruleset takes (limit buckets full, recent lists empty, nth
+	 * counters at zero; other rules the file cannot decide do not
+	 * match), each such rule marked by an IPTS_EV_UNDECIDED event. */
 	struct ipts_packet packets[IPTS_MAX_PACKETS];
 	unsigned int npackets;
 	struct ipts_reason *reasons;

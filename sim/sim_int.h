@@ -110,10 +110,17 @@ enum ipts_match_result ipts_match_eval(const struct xt_entry_match *m,
 
 /*
  * True when the answer for @m depends on how often it was evaluated since
- * the ruleset was loaded (statistic nth, limit): the walker then counts
+ * the ruleset was loaded (statistic nth, limit, hashlimit): the walker then counts
  * its evaluations and passes the count in ipts_pkt.evals.
  */
 bool ipts_match_counts_evals(const struct xt_entry_match *m);
+
+/*
+ * For a match ipts_match_eval() cannot decide even on a just-loaded
+ * ruleset (hashlimit): what such a ruleset answers after @evals earlier
+ * evaluations of it; false when there is no such answer.
+ */
+bool ipts_match_fresh_guess(const struct xt_entry_match *m, uint32_t evals);
 
 /* The IP header part of @e (ip_packet_match() in ip_tables.c). */
 bool ipts_ip_match(const struct ipt_ip *ip, const struct ipts_pkt *p);

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <linux/netfilter/xt_quota.h>
 
 static void *grow(void *v, size_t *cap, size_t size)
 {
@@ -175,15 +176,29 @@ unsigned int ipts_sim_choose(struct ipts_sim *s, const struct ipts_rule *r,
 	return k < s->nforced ? s->choice[k] : 0;
 }
 
+/*
+ * A rule (or match) the file cannot decide: way 0 takes @dflt, the answer
+ * of a just-loaded ruleset, so that the first walk is the path the kernel
+ * takes right after a load; way 1 the other answer.
+ */
 static bool decide(struct ipts_sim *s, const struct ipts_rule *r,
-		   const char *why)
+		   const char *why, bool dflt)
 {
-	return ipts_sim_choose(s, r, why, 2, 0, 0) == 1;
+	unsigned int k = s->nmet;
+	bool yes = (ipts_sim_choose(s, r, why, 2, 0, 0) == 0) == dflt;
+
+	if (k < IPTS_MAX_DECISIONS && k < s->nmet)
+		s->met_yes[k] = yes;
+	s->undecided_why = why ? why : "the file cannot tell whether it "
+				       "matches";
+	return yes;
 }
 
 /*
- * A rule whose target changes nothing (no target, LOG, NFLOG...) ends the
- * same way matched or not: no need to explore both, only to say so.
+ * A rule whose target changes nothing a later rule or the connection
+ * reads (no target, LOG, NFLOG, ULOG, AUDIT) ends the same way matched or
+ * not: no need to explore both. (TRACE is explored: it changes which
+ * lines the kernel logs.)
  */
 static bool effect_free(const struct ipts_rule *r)
 {
@@ -202,36 +217,21 @@ static bool effect_free(const struct ipts_rule *r)
 	return false;
 }
 
-static void note(struct ipts_sim *s, const struct ipts_rule *r,
-		 const char *why)
-{
-	unsigned int i;
-
-	s->impure++;
-	for (i = 0; i < s->nnoted; i++)
-		if (s->noted_rule[i] == r)
-			return;
-	if (s->nnoted == IPTS_MAX_DECISIONS)
-		return;
-	s->noted_rule[s->nnoted] = r;
-	s->noted_why[s->nnoted] = why ? why : "the file cannot tell whether "
-					      "it matches";
-	s->nnoted++;
-}
-
 /*
  * For match @k of @r that answers from its history (limit, statistic
- * nth), tell the match how often it ran before in this walk; NULL for
- * other matches. The history is the rule's own, as the kernel keeps it
- * per rule (xt_limit's priv): rules share blobs of the same bytes, so
- * the blob's address tells no rule apart.
+ * nth), count its evaluations in this walk and tell the match how often
+ * it ran before (only with --fresh: without, the count gives the answer
+ * of a just-loaded ruleset, see counted_fresh()); NULL for other matches.
+ * The history is the rule's own, as the kernel keeps it per rule
+ * (xt_limit's priv): rules share blobs of the same bytes, so the blob's
+ * address tells no rule apart.
  */
 static uint32_t *eval_count(struct ipts_sim *s, const struct ipts_rule *r,
 			    unsigned int k, struct ipts_pkt *p)
 {
 	unsigned int i;
 
-	if (!s->host.fresh || !ipts_match_counts_evals(ipts_rule_match(r, k)))
+	if (!ipts_match_counts_evals(ipts_rule_match(r, k)))
 		return NULL;
 	for (i = 0; i < s->nevals; i++)
 		if (s->evals[i].r == r && s->evals[i].k == k)
@@ -239,15 +239,99 @@ static uint32_t *eval_count(struct ipts_sim *s, const struct ipts_rule *r,
 	if (i == s->nevals) {
 		if (s->nevals == sizeof(s->evals) / sizeof(s->evals[0]))
 			return NULL;
+		memset(&s->evals[i], 0, sizeof(s->evals[i]));
 		s->evals[s->nevals].r = r;
 		s->evals[s->nevals].k = k;
-		s->evals[s->nevals].n = 0;
 		s->nevals++;
 	}
 	s->impure++;
-	p->evals_known = true;
+	p->evals_known = s->host.fresh;
 	p->evals = s->evals[i].n;
 	return &s->evals[i].n;
+}
+
+/* What a just-loaded ruleset answers for a counted match (limit and
+ * hashlimit buckets full, nth counters at zero) after *count earlier
+ * evaluations. */
+static bool counted_fresh(const struct ipts_sim *s,
+			  const struct xt_entry_match *m,
+			  const struct ipts_rule *r, struct ipts_pkt *p,
+			  const uint32_t *count)
+{
+	struct ipts_host h = s->host;
+	const char *w = NULL;
+	enum ipts_match_result res;
+
+	h.fresh = true;
+	p->evals_known = true;
+	p->evals = *count;
+	res = ipts_match_eval(m, r->e, p, &h, &w);
+	p->evals_known = false;
+	if (res == IPTS_MATCH_UNKNOWN)
+		return ipts_match_fresh_guess(m, *count);
+	return res == IPTS_MATCH_YES;
+}
+
+static bool is_quota(const struct xt_entry_match *m)
+{
+	return m->u.user.name[0] == 'q' &&
+	       strcmp(m->u.user.name, "quota") == 0 &&
+	       m->u.user.revision == 0 &&
+	       m->u.match_size >= sizeof(*m) + sizeof(struct xt_quota_info);
+}
+
+/*
+ * quota_mt(): the rule's own counter starts at --quota when the rules are
+ * loaded; a packet that fits (skb->len, the IP length) takes its bytes
+ * and matches, one that does not sets the counter to 0. Decided with
+ * --fresh; without, the counter's past is unknown and *fresh_yes is the
+ * just-loaded answer (the counter then follows that answer).
+ */
+static enum ipts_match_result quota_eval(struct ipts_sim *s,
+					 const struct ipts_rule *r,
+					 unsigned int k,
+					 const struct xt_entry_match *m,
+					 const struct ipts_pkt *p,
+					 const char **why, bool *fresh_yes)
+{
+	const struct xt_quota_info *q = (const void *)m->data;
+	bool inv = q->flags & XT_QUOTA_INVERT, fits;
+	unsigned int i;
+
+	s->impure++;
+	for (i = 0; i < s->nevals; i++)
+		if (s->evals[i].r == r && s->evals[i].k == k)
+			break;
+	if (i == s->nevals) {
+		if (i == sizeof(s->evals) / sizeof(s->evals[0])) {
+			*why = "-m quota depends on earlier traffic";
+			*fresh_yes = false;
+			return IPTS_MATCH_UNKNOWN;
+		}
+		memset(&s->evals[i], 0, sizeof(s->evals[i]));
+		s->evals[i].r = r;
+		s->evals[i].k = k;
+		s->nevals++;
+	}
+	fits = !s->evals[i].empty &&
+	       q->quota - s->evals[i].spent >= p->tot_len;
+	if (fits)
+		s->evals[i].spent += p->tot_len;
+	else
+		s->evals[i].empty = true;
+	if (s->host.fresh)
+		return fits ^ inv ? IPTS_MATCH_YES : IPTS_MATCH_NO;
+	*why = "-m quota depends on earlier traffic";
+	*fresh_yes = fits ^ inv;
+	return IPTS_MATCH_UNKNOWN;
+}
+
+/* Whether evaluating @m changes state a later evaluation reads: then
+ * whether it runs at all must be decided first. */
+static bool acts(const struct ipts_sim *s, const struct xt_entry_match *m)
+{
+	return ipts_recent_writes(m) ||
+	       (s->host.fresh && (ipts_match_counts_evals(m) || is_quota(m)));
 }
 
 /* False when ip_packet_match() would surely fail (the packed part). */
@@ -276,13 +360,23 @@ static inline bool ipcheck_may_match(const struct ipts_ipcheck *x,
 	return true;
 }
 
+/*
+ * ipt_do_table()'s xt_ematch_foreach(): the matches in order, the first
+ * that fails ends the rule, and only the ones that ran have their effect
+ * (-m recent writes its lists, limit and nth count). A match the file
+ * cannot decide is answered at the end, once a later one could still
+ * fail; but at once when a later match acts, or when what it writes
+ * itself depends on its answer (--update).
+ */
 static bool rule_matches(struct ipts_sim *s, const struct ipts_rule *r,
 			 struct ipts_pkt *p)
 {
 	enum ipts_match_result res = IPTS_MATCH_YES;
 	const char *why = NULL;
+	bool dflt = true;
 	unsigned int i;
 
+	s->undecided_why = NULL;
 	if (r->flags & (IPTS_RULE_SRC_UNKNOWN | IPTS_RULE_DST_UNKNOWN)) {
 		/* -s/-d named a host whose address the file cannot tell:
 		 * the other fields decide "no", that side never does */
@@ -299,6 +393,7 @@ static bool rule_matches(struct ipts_sim *s, const struct ipts_rule *r,
 		if (!ipts_ip_match(&ip, p))
 			return false;
 		res = IPTS_MATCH_UNKNOWN;
+		dflt = false;	/* a just-loaded ruleset does not tell it */
 		why = "-s/-d names a host whose address is unknown offline "
 		      "(--hosts FILE or --resolve gives it)";
 	} else if (!ipts_ip_match(&r->e->ip, p)) {
@@ -306,29 +401,81 @@ static bool rule_matches(struct ipts_sim *s, const struct ipts_rule *r,
 	}
 	for (i = 0; i < r->nmatches; i++) {
 		const struct xt_entry_match *blob = ipts_rule_match(r, i);
-		uint32_t *count = eval_count(s, r, i, p);
 		const char *w = NULL;
+		bool fy = false, settle = false;
 		enum ipts_match_result m;
 
-		m = ipts_match_eval(blob, r->e, p, &s->host, &w);
-		if (count)
-			(*count)++;
-		p->evals_known = false;
+		if (res == IPTS_MATCH_UNKNOWN && acts(s, blob)) {
+			if (!decide(s, r, why, dflt))
+				return false;
+			res = IPTS_MATCH_YES;
+			dflt = true;
+		}
+		if (ipts_recent_is(blob)) {
+			m = ipts_recent_eval(s, blob, p, &w, &fy, &settle);
+		} else if (is_quota(blob)) {
+			m = quota_eval(s, r, i, blob, p, &w, &fy);
+		} else {
+			uint32_t *count = eval_count(s, r, i, p);
+
+			m = ipts_match_eval(blob, r->e, p, &s->host, &w);
+			p->evals_known = false;
+			if (m == IPTS_MATCH_UNKNOWN && count)
+				fy = counted_fresh(s, blob, r, p, count);
+			if (count)
+				(*count)++;
+		}
 		if (m == IPTS_MATCH_NO)
 			return false;
-		if (m == IPTS_MATCH_UNKNOWN && res == IPTS_MATCH_YES) {
+		if (m != IPTS_MATCH_UNKNOWN)
+			continue;
+		if (settle) {
+			bool yes = decide(s, r, w, fy);
+
+			ipts_recent_settle(s, blob, p, yes);
+			if (!yes)
+				return false;
+			continue;
+		}
+		if (res == IPTS_MATCH_YES) {
 			res = IPTS_MATCH_UNKNOWN;
 			why = w;
 		}
+		dflt = dflt && fy;
 	}
-	if (res == IPTS_MATCH_UNKNOWN) {
-		if (effect_free(r)) {
-			note(s, r, why);
-			return false;
-		}
-		return decide(s, r, why);
+	if (res != IPTS_MATCH_UNKNOWN)
+		return true;
+	if (effect_free(r)) {
+		/* both ways go on alike: take the just-loaded one, and
+		 * only mark its line */
+		s->impure++;
+		s->undecided_why = why ? why : "the file cannot tell whether "
+					       "it matches";
+		return dflt;
 	}
-	return true;
+	return decide(s, r, why, dflt);
+}
+
+/*
+ * The trace line of rule @idx of @c, whose answer the file did not decide
+ * (rule_matches() said why): it may or may not appear in the kernel's
+ * log. @shown: it is on this path.
+ */
+static void mark_undecided(struct ipts_sim *s, const struct ipts_chain *c,
+			   const struct ipts_rule *r, uint32_t idx,
+			   unsigned int hook, bool shown)
+{
+	struct ipts_event *ev;
+
+	ev = ipts_sim_event(s, IPTS_EV_UNDECIDED, hook, "%s:%s:rule:%u %s",
+			    c->table->name, c->name, idx + 1,
+			    shown ? "may or may not appear"
+				  : "may also appear here");
+	if (ev) {
+		ev->rule = r;
+		ev->why = s->undecided_why;
+	}
+	s->undecided_why = NULL;
 }
 
 /* --- the memo of chain calls ------------------------------------------ */
@@ -529,12 +676,16 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 		}
 		r = c->rules[i];
 		if (!rule_matches(s, r, p)) {
+			if (s->undecided_why)
+				mark_undecided(s, c, r, i, hook, false);
 			i++;
 			continue;
 		}
 		left -= i + 1 - seg;
 		seg = i + 1;
 		trace_rule(s, c, r, i, hook, p);
+		if (s->undecided_why)
+			mark_undecided(s, c, r, i, hook, true);
 		switch (r->kind) {
 		case IPTS_TGT_NONE:
 			i++;
@@ -721,9 +872,8 @@ static void add_way(struct ipts_result *res, const struct ipts_sim *s,
 		     s->unmodelled_why : why);
 	for (k = 0; k < s->nmet && n < len; k++) {
 		const struct ipts_rule *r = s->met_rule[k];
-		unsigned int c = k < s->nforced ? s->choice[k] : 0;
 
-		if (s->arity[k] == 2 && c == 0)
+		if (s->arity[k] == 2 && !s->met_yes[k])
 			continue;
 		if (s->arity[k] == 2)
 			n += snprintf(w + n, len - n, "%s%s:%u matches the %s",
@@ -794,8 +944,10 @@ static void run_reset(struct ipts_sim *s, struct ipts_packet *pkts)
 	s->npkts = 0;
 	s->cur = NULL;
 	s->nmet = 0;
-	s->nnoted = 0;
+	s->undecided_why = NULL;
 	s->nevals = 0;
+	s->nrecent = 0;
+	s->recent_lost = false;
 	s->too_deep = false;
 	s->unmodelled = NULL;
 	s->unmodelled_why = NULL;
@@ -905,8 +1057,6 @@ int ipts_simulate_limited(const struct ipts_ruleset *rs,
 		res->visits = s.visits;
 		for (k = 0; k < s.nmet; k++)
 			add_reason(res, s.met_rule[k], s.met_why[k], false);
-		for (k = 0; k < s.nnoted; k++)
-			add_reason(res, s.noted_rule[k], s.noted_why[k], false);
 		if (!(res->possible & (1u << o)))
 			add_way(res, &s, o, why);
 		res->possible |= 1u << o;

@@ -36,6 +36,14 @@ bool ipts_hook_is_output_side(unsigned int hook);
 #define IPTS_MAX_DECISIONS 24
 #define IPTS_MEMO_NONE UINT32_MAX
 #define IPTS_MAX_BRANCHES 256
+#define IPTS_RECENT_MAX 16
+
+/* What the simulation knows of one -m recent entry. */
+enum {
+	IPTS_RECENT_ABSENT,
+	IPTS_RECENT_PRESENT,
+	IPTS_RECENT_UNKNOWN,	/* from before the connection */
+};
 
 /* A packet a REJECT target asked to send, built after the walk stops. */
 struct ipts_reply_req {
@@ -88,20 +96,28 @@ struct ipts_sim {
 	const struct ipts_rule *met_rule[IPTS_MAX_DECISIONS];
 	const char *met_why[IPTS_MAX_DECISIONS];
 	const char *met_pkt[IPTS_MAX_DECISIONS];
-	/* Undecidable rules whose target changes nothing: not explored. */
-	const struct ipts_rule *noted_rule[IPTS_MAX_DECISIONS];
-	const char *noted_why[IPTS_MAX_DECISIONS];
-	unsigned int nnoted;
+	/* The answer each binary choice took (way 0 is the answer of a
+	 * just-loaded ruleset, so the first walk is the one the kernel
+	 * takes right after a load). */
+	bool met_yes[IPTS_MAX_DECISIONS];
+	/* Set by rule_matches() when the rule's answer was not decided by
+	 * the file (a choice, or a rule whose target changes nothing):
+	 * its trace line is marked. */
+	const char *undecided_why;
 	/* A target the simulator cannot model was hit: rule and why. */
 	const struct ipts_rule *unmodelled;
 	const char *unmodelled_why;
 
-	/* --fresh: evaluations so far of each match whose answer depends
-	 * on them (limit, statistic nth): match k of rule r, per walk. */
+	/* Evaluations so far of each match whose answer depends on them
+	 * (limit, statistic nth): match k of rule r, per walk. With
+	 * --fresh they decide; without, they give the answer of a
+	 * just-loaded ruleset, the way explored first. */
 	struct {
 		const struct ipts_rule *r;
 		unsigned int k;
 		uint32_t n;
+		uint64_t spent;		/* -m quota: bytes taken */
+		bool empty;		/* -m quota: set to 0 */
 	} evals[32];
 	unsigned int nevals;
 
@@ -126,6 +142,26 @@ struct ipts_sim {
 		bool active, src;
 		uint16_t lo, hi;
 	} rport;
+
+	/* -m recent: what this connection's packets did to the lists
+	 * (recent.c), and the lists' masks. */
+	struct ipts_recent_ent {
+		const char *name;	/* the blob's, XT_RECENT_NAME_LEN */
+		uint32_t addr;		/* network order: masked, or exact */
+		uint8_t state;		/* IPTS_RECENT_* */
+		bool all;		/* @stamps is every stamp of it */
+		bool ttl_known;
+		uint8_t ttl;
+		uint16_t stamps;	/* stamps this connection made */
+	} recent[IPTS_RECENT_MAX];
+	unsigned int nrecent;
+	bool recent_lost;		/* more entries than recent[] holds */
+	struct {
+		const char *name;
+		uint32_t mask;		/* network order */
+		bool uniform;		/* every rule naming it has @mask */
+	} rmask[IPTS_RECENT_MAX];
+	unsigned int nrmask;
 
 	struct ipts_reply_req reply;
 	/* Budgets (struct ipts_limits) and what was spent. */
@@ -194,6 +230,26 @@ void ipts_ct_in(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook);
 void ipts_ct_confirm(struct ipts_sim *s, struct ipts_pkt *p);
 const char *ipts_ctinfo_name(enum ipts_ctinfo c);
 void ipts_ct_set_untracked(struct ipts_sim *s, struct ipts_pkt *p);
+
+/* recent.c: -m recent with the lists as this walk's packets left them. */
+/* True for a recent blob the simulator evaluates (revision 0 or 1). */
+bool ipts_recent_is(const struct xt_entry_match *m);
+/* True when evaluating @m changes a list (--set, --update, --remove). */
+bool ipts_recent_writes(const struct xt_entry_match *m);
+/*
+ * recent_mt() for @p. A known answer has its effect on the lists at once.
+ * IPTS_MATCH_UNKNOWN comes with *why, and *fresh_yes, the answer of lists
+ * that were empty before the connection; when *settle is set (--update:
+ * what it writes depends on the answer), the caller picks the answer and
+ * calls ipts_recent_settle() with it before anything else is evaluated.
+ */
+enum ipts_match_result ipts_recent_eval(struct ipts_sim *s,
+					const struct xt_entry_match *m,
+					const struct ipts_pkt *p,
+					const char **why, bool *fresh_yes,
+					bool *settle);
+void ipts_recent_settle(struct ipts_sim *s, const struct xt_entry_match *m,
+			const struct ipts_pkt *p, bool yes);
 
 /* handshake.c */
 enum ipts_outcome ipts_handshake_run(struct ipts_sim *s, char *why,

@@ -20,8 +20,12 @@ connmark, comment, iprange, addrtype, length, tos, dscp, ttl, pkttype,
 LOG, TRACE, MARK, CONNMARK, CT --notrack, NOTRACK, DNAT, REDIRECT, SNAT,
 MASQUERADE, NETMAP; -f. Queries: TCP or UDP, ports, client and server
 uid/gid, another local address (--local-addr), no listener, extra
-listeners for NAT targets. Nothing whose outcome depends on
-time or history (limit, statistic, recent...).
+listeners for NAT targets. History that a just-loaded ruleset decides:
+recent (--set, --rcheck, --update, --remove, with --seconds, --hitcount,
+--rttl, --rdest, one --mask per list), quota and statistic nth; a case
+using them asks with --fresh (the oracle's namespace is always fresh).
+Nothing whose outcome depends on time or chance (limit past its burst,
+statistic random...).
 
 Every case is meant to load: each target and match is placed only where
 the kernel accepts it (table, hook, protocol). With --iptsim, each file is
@@ -74,6 +78,10 @@ class Gen:
 		# about a third of the cases use nothing that switches
 		# conntrack on: then no nat chain is walked at all
 		self.no_ct = rng.random() < 0.35
+		# about a third use recent, quota or nth; a case that does
+		# asks with --fresh
+		self.history = rng.random() < 0.35
+		self.fresh = False
 
 	def chance(self, p):
 		return self.r.random() < p
@@ -136,6 +144,8 @@ class Gen:
 		kinds = ["multiport", "conntrack", "state", "mark", "connmark",
 			 "comment", "iprange", "addrtype", "length", "tos",
 			 "dscp", "ttl", "pkttype", "addr", "iface", "frag"]
+		if self.history:
+			kinds += ["recent", "recent", "recent", "quota", "nth"]
 		if ctx["out_only"]:
 			kinds += ["owner", "owner", "owner"]
 		if self.no_ct:
@@ -143,6 +153,18 @@ class Gen:
 				 if k not in ("conntrack", "state", "connmark")]
 		kinds = [k for k in kinds if k not in self.without]
 		k = self.pick(kinds)
+		if k == "recent":
+			return self.recent()
+		if k == "quota":
+			self.fresh = True
+			return ["-m", "quota"] + self.neg(0.2).split() + \
+				["--quota", self.pick(["60", "100", "150", "400"])]
+		if k == "nth":
+			self.fresh = True
+			every = self.pick([2, 3])
+			return ["-m", "statistic", "--mode", "nth", "--every",
+				str(every), "--packet",
+				str(self.r.randrange(every))]
 		if k == "multiport":
 			if proto not in ("tcp", "udp"):
 				return []
@@ -252,6 +274,28 @@ class Gen:
 			return ["-m", "owner"] + self.neg(0.2).split() + \
 				["--socket-exists"]
 		return []
+
+	def recent(self):
+		"""-m recent: list A with the full mask, B with a /24 (one
+		mask per list: the kernel keeps the first rule's)."""
+		self.fresh = True
+		name = self.pick(["A", "B"])
+		mode = self.pick(["--set", "--set", "--rcheck", "--rcheck",
+				  "--update", "--remove"])
+		w = ["-m", "recent"] + self.neg(0.15).split() + \
+			[mode, "--name", name]
+		if mode in ("--rcheck", "--update"):
+			if self.chance(0.3):
+				w += ["--seconds", "60"]
+			if self.chance(0.3):
+				w += ["--hitcount", self.pick(["2", "3"])]
+			if self.chance(0.2):
+				w += ["--rttl"]
+		if self.chance(0.3):
+			w += ["--rdest"]
+		if name == "B":
+			w += ["--mask", "255.255.255.0"]
+		return w
 
 	# --------------------------------------------------------- targets
 
@@ -478,6 +522,8 @@ def gen_case(r, without=()):
 		args += ["--listen", "2000"]
 	elif nat_port and r.random() < 0.3:
 		args += ["--listen", "127.0.0.2:2000"]
+	if g.fresh:
+		args += ["--fresh"]
 	args += ["--timeout-ms", "300" if q["proto"] == "udp" else "900"]
 	return "\n".join(out) + "\n", " ".join(args)
 

@@ -105,6 +105,10 @@ def parse_args(argv):
 		       "(the form kept in facts/*.expect.json)")
 	p.add_argument("--raw", action="store_true",
 		       help="also print the kernel log lines used")
+	p.add_argument("--fresh", action="store_true",
+		       help="accepted for iptsim trace's sake: every run loads "
+		       "the rules into a fresh namespace (limit buckets full, "
+		       "recent lists empty)")
 	a = p.parse_args(argv)
 	# as iptsim defaults them: a user's own primary group
 	if a.gid is None:

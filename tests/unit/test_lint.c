@@ -340,12 +340,44 @@ static void test_lint_chain_that_only_returns(void **state)
 
 static void test_lint_host_state_match(void **state)
 {
-	lint(*state, FILTER("-A INPUT -p tcp -m limit --limit 5/min -j LOG\n"
+	lint(*state, FILTER("-A INPUT -p tcp -m limit --limit 5/min -j DROP\n"
 			    "-A INPUT -m comment --comment x -j ACCEPT\n"),
 	     NULL);
 	assert_finding("IPT007", 5, "-m limit");
 	assert_int_equal(found.v[0].loc.col, 20);	/* at "limit" */
 	assert_false(has("IPT007", 6, NULL));
+}
+
+/*
+ * Issue 12: a rule whose answer cannot change anything is no finding: a
+ * LOG, NFLOG or target-less rule (unless a match after the undecided one
+ * writes a recent list, or it is an --update), and -m recent --set, which
+ * always matches; --remove behind no target always leaves no entry.
+ */
+static void test_lint_host_state_that_cannot_matter(void **state)
+{
+	lint(*state, FILTER(
+		"-A INPUT -p tcp -m limit --limit 5/min -j LOG\n"
+		"-A INPUT -p tcp -m limit --limit 5/min -j NFLOG\n"
+		"-A INPUT -p tcp -m limit --limit 5/min\n"
+		"-A INPUT -p tcp -m recent --set --name p -j REJECT\n"
+		"-A INPUT -m recent --remove --name p\n"
+		"-A INPUT -p tcp -m recent --rcheck --name p -j LOG\n"),
+	     NULL);
+	assert_no_finding("IPT007");
+	lint(*state, FILTER(
+		"-A INPUT -p tcp -m limit --limit 5/min -m recent --set "
+		"--name p -j LOG\n"
+		"-A INPUT -p tcp -m recent --update --name p -j LOG\n"
+		"-A INPUT -p tcp -m recent --rcheck --name p -j ACCEPT\n"
+		"-A INPUT -p tcp -m recent --remove --name p -j ACCEPT\n"
+		"-A INPUT -p tcp -m limit --limit 5/min -j MARK --set-mark 1\n"),
+	     NULL);
+	assert_finding("IPT007", 5, "-m limit");
+	assert_finding("IPT007", 6, "-m recent");
+	assert_finding("IPT007", 7, "-m recent");
+	assert_finding("IPT007", 8, "-m recent");
+	assert_finding("IPT007", 9, "-m limit");
 }
 
 /* ---- IPT008 the seed's trap ---- */
@@ -585,6 +617,7 @@ int main(void)
 		T(test_lint_generator_hook_chains_are_notes),
 		T(test_lint_chain_that_only_returns),
 		T(test_lint_host_state_match),
+		T(test_lint_host_state_that_cannot_matter),
 		T(test_lint_owner_only_port_drop),
 		T(test_lint_owner_only_port_reject_is_fine),
 		T(test_lint_owner_trap_names_the_ports_it_drops),

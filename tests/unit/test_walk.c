@@ -791,6 +791,204 @@ static void test_walk_undecidable_rule_that_cannot_matter(void **state)
 	assert_int_equal(decided_by()->num, 1);
 }
 
+/* The undecided events of packet @name, as "text|text|..." */
+static const char *undecided(const char *name)
+{
+	static char buf[1024];
+	const struct ipts_packet *p = pkt(name);
+	size_t k, n = 0;
+
+	buf[0] = '\0';
+	for (k = 0; k < p->nev && n < sizeof(buf); k++)
+		if (p->ev[k].kind == IPTS_EV_UNDECIDED)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
+					      n ? "|" : "", p->ev[k].text);
+	return buf;
+}
+
+/*
+ * A LOG rule behind -m limit decides nothing: definite, no reason, and
+ * its line is shown as a just-loaded ruleset logs it (kernel:
+ * facts/limit_log_just_loaded, burst 1: the SYN has the line, the ACK
+ * not), marked as a line that may or may not appear.
+ */
+static void test_walk_limit_log_is_not_a_reason_and_is_marked(void **state)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), "%s-A INPUT -p tcp --dport 1060 -m limit "
+		 "--limit 1/min --limit-burst 1 -j LOG\nCOMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_CONNECTED);
+	assert_int_equal(res.nreasons, 0);
+	assert_int_equal(res.branches, 1);
+	assert_string_equal(path("SYN", false),
+			    "filter:OUTPUT:policy:1 filter:INPUT:rule:1 "
+			    "filter:INPUT:policy:2");
+	assert_string_equal(undecided("SYN"),
+			    "filter:INPUT:rule:1 may or may not appear");
+	assert_string_equal(path("ACK", false),
+			    "filter:OUTPUT:policy:1 filter:INPUT:policy:2");
+	assert_string_equal(undecided("ACK"),
+			    "filter:INPUT:rule:1 may also appear here");
+}
+
+/* Same outcome either way: the path shown is the just-loaded one (kernel:
+ * facts/limit_accept_same_either_way), no longer the "no match" one. */
+static void test_walk_same_outcome_shows_the_just_loaded_path(void **state)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), "%s-A INPUT -p tcp --dport 1060 -m limit "
+		 "--limit 1/min --limit-burst 5 -j ACCEPT\n"
+		 "-A INPUT -p tcp --sport 1060 -j ACCEPT\nCOMMIT\n",
+		 filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_CONNECTED);
+	assert_int_equal(res.nreasons, 1);
+	assert_false(res.reasons[0].changes_outcome);
+	assert_string_equal(path("SYN", false),
+			    "filter:OUTPUT:policy:1 filter:INPUT:rule:1");
+	assert_string_equal(undecided("SYN"),
+			    "filter:INPUT:rule:1 may or may not appear");
+	/* undetermined: the first way is the just-loaded one too */
+	assert_int_equal(run(*state, limited, NULL), IPTS_UNDETERMINED);
+	assert_int_equal(res.ways[0].outcome, IPTS_CONNECTED);
+	assert_string_equal(path("SYN", false),
+			    "filter:OUTPUT:policy:1 filter:INPUT:rule:1");
+}
+
+/* kernel: facts/recent_set_always_matches (refused, not "refused or
+ * protounreach") */
+static void test_walk_recent_set_always_matches(void **state)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), "%s-A INPUT -p tcp --dport 1060 -m recent "
+		 "--set --name P -j REJECT --reject-with tcp-reset\n"
+		 "-A INPUT -p tcp --dport 1060 -j REJECT --reject-with "
+		 "icmp-proto-unreachable\n"
+		 "COMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_REFUSED);
+	assert_int_equal(res.nreasons, 0);
+	assert_int_equal(decided_by()->num, 1);
+	/* ! --set never does */
+	snprintf(text, sizeof(text), "%s-A INPUT -p tcp -m recent ! --set "
+		 "--name P -j DROP\nCOMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_CONNECTED);
+	assert_int_equal(res.nreasons, 0);
+}
+
+/* kernel: facts/recent_rcheck_sees_earlier_packet */
+static void test_walk_recent_reads_earlier_packets(void **state)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), "%s-A INPUT -p tcp --sport 1060 -m recent "
+		 "--rcheck --seconds 60 --name seen --rdest -j DROP\n"
+		 "-A OUTPUT -p tcp --dport 1060 -m recent --set --name seen\n"
+		 "COMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_TIMEOUT);
+	assert_int_equal(res.nreasons, 0);
+	assert_string_equal(res.packets[res.decided_pkt].name, "SYN-ACK");
+	/* --remove leaves no entry, whatever was there */
+	snprintf(text, sizeof(text), "%s-A INPUT -p tcp --dport 1060 -m recent "
+		 "--remove --name seen\n"
+		 "-A INPUT -p tcp --dport 1060 -m recent --rcheck --name seen "
+		 "-j DROP\nCOMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_CONNECTED);
+	/* another list, or too few stamps for --hitcount: not a hit */
+	snprintf(text, sizeof(text), "%s-A INPUT -p tcp --sport 1060 -m recent "
+		 "--rcheck --hitcount 2 --name seen --rdest -j DROP\n"
+		 "-A INPUT -p tcp --sport 1060 -m recent --rcheck --name other "
+		 "--rdest -j DROP\n"
+		 "-A OUTPUT -p tcp --dport 1060 -m recent --set --name seen\n"
+		 "COMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_UNDETERMINED);
+}
+
+/* kernel: facts/recent_fresh_lists_empty */
+static void test_walk_recent_fresh_lists_start_empty(void **state)
+{
+	char text[1024];
+	struct ipts_query q;
+
+	snprintf(text, sizeof(text), "%s-A INPUT -p tcp --dport 1060 -m recent "
+		 "--rcheck --name knock -j DROP\n"
+		 "-A INPUT -p tcp --dport 1060 -m recent --set --name knock\n"
+		 "COMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_UNDETERMINED);
+	ipts_query_init(&q);
+	q.fresh = true;
+	assert_int_equal(run(*state, text, &q), IPTS_CONNECTED);
+	assert_int_equal(res.nreasons, 0);
+	assert_string_equal(path("ACK", false),
+			    "filter:OUTPUT:policy:1 filter:INPUT:rule:1");
+	/* --hitcount 2: the SYN's and the ACK's stamps make two */
+	snprintf(text, sizeof(text), "%s"
+		 "-A INPUT -p tcp --dport 1060 -m recent --set --name k\n"
+		 "-A INPUT -p tcp --dport 1060 -m recent --rcheck --hitcount 2 "
+		 "--name k -j DROP\nCOMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, &q), IPTS_CONNECTED);
+	assert_string_equal(path("SYN", false),
+			    "filter:OUTPUT:policy:1 filter:INPUT:rule:1 "
+			    "filter:INPUT:policy:3");
+	assert_string_equal(path("ACK", false),
+			    "filter:OUTPUT:policy:1 filter:INPUT:rule:1 "
+			    "filter:INPUT:rule:2");
+	/* --update stamps on a hit: the ACK's --update sees the SYN's */
+	snprintf(text, sizeof(text), "%s"
+		 "-A INPUT -p tcp --dport 1060 -m recent --update --name u "
+		 "-j DROP\n"
+		 "-A INPUT -p tcp --dport 1060 -m recent --set --name u\n"
+		 "COMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, &q), IPTS_CONNECTED);
+	assert_string_equal(path("ACK", false),
+			    "filter:OUTPUT:policy:1 filter:INPUT:rule:1");
+}
+
+/* A match after one the file cannot decide runs only if that one
+ * matched: its --set is explored both ways, not always done. */
+static void test_walk_recent_after_undecided_match(void **state)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), "%s-A INPUT -p tcp --dport 1060 -m limit "
+		 "--limit 1/min -m recent --set --name s\n"
+		 "-A INPUT -p tcp --dport 1060 -m recent --rcheck --name s "
+		 "-j DROP\nCOMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_UNDETERMINED);
+	assert_true(res.possible & (1u << IPTS_TIMEOUT));
+	assert_true(res.possible & (1u << IPTS_CONNECTED));
+	/* the just-loaded way: the limit matches, the SYN is listed and
+	 * dropped */
+	assert_int_equal(res.ways[0].outcome, IPTS_TIMEOUT);
+}
+
+/* kernel: facts/quota_fresh_spent, facts/hashlimit_just_loaded */
+static void test_walk_quota_and_hashlimit_just_loaded(void **state)
+{
+	char text[1024];
+	struct ipts_query q;
+
+	snprintf(text, sizeof(text), "%s-A INPUT -p tcp --dport 1060 -m quota "
+		 "--quota 100 -j ACCEPT\n-A INPUT -p tcp --dport 1060 -j DROP\n"
+		 "COMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_UNDETERMINED);
+	assert_int_equal(res.ways[0].outcome, IPTS_CONNECTED);
+	ipts_query_init(&q);
+	q.fresh = true;
+	assert_int_equal(run(*state, text, &q), IPTS_CONNECTED);
+	assert_string_equal(path("ACK", false),
+			    "filter:OUTPUT:policy:1 filter:INPUT:rule:2");
+	snprintf(text, sizeof(text), "%s-A INPUT -p tcp --dport 1060 -m "
+		 "hashlimit --hashlimit-upto 1/min --hashlimit-burst 2 "
+		 "--hashlimit-name hl -j LOG\nCOMMIT\n", filter_hdr);
+	assert_int_equal(run(*state, text, NULL), IPTS_CONNECTED);
+	assert_int_equal(res.nreasons, 0);
+	assert_string_equal(path("ACK", false),
+			    "filter:OUTPUT:policy:1 filter:INPUT:rule:1 "
+			    "filter:INPUT:policy:2");
+}
+
 static void test_walk_unmodelled_target_is_undetermined(void **state)
 {
 	char text[1024];
@@ -1060,6 +1258,13 @@ int main(void)
 		T(test_walk_fresh_decides_limit),
 		T(test_walk_fresh_limit_per_rule),
 		T(test_walk_undecidable_rule_that_cannot_matter),
+		T(test_walk_limit_log_is_not_a_reason_and_is_marked),
+		T(test_walk_same_outcome_shows_the_just_loaded_path),
+		T(test_walk_recent_set_always_matches),
+		T(test_walk_recent_reads_earlier_packets),
+		T(test_walk_recent_fresh_lists_start_empty),
+		T(test_walk_recent_after_undecided_match),
+		T(test_walk_quota_and_hashlimit_just_loaded),
 		T(test_walk_unmodelled_target_is_undetermined),
 		T(test_walk_udp_outcomes),
 		T(test_walk_deep_jump_chain_returns_to_the_policy),
