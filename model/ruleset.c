@@ -5,7 +5,7 @@
  * Rules keep one copy of each distinct entry header and match or target
  * blob (ipts_ruleset_intern()): on a large ruleset most blobs repeat.
  */
-#include "model.h"
+#include "model_build.h"
 #include "blob.h"
 
 #include <linux/netfilter/xt_tcpudp.h>

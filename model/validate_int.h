@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model.h"
+#include "model_build.h"
 
 /* Which chains and hooks, computed once per table. */
 struct vctx {
