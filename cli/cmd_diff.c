@@ -1,6 +1,6 @@
 /*
  * cmd_diff.c - `iptsim diff OLD NEW`: which local connections get another
- * answer from NEW than from OLD. The connections come from sim/probe.c
+ * answer from NEW than from OLD. The connections come from analysis/probe.c
  * (the values the changed rules mention, and those just around them);
  * each is walked through both rulesets, and the differences are grouped
  * by kind: one line per group of connections with the same outcomes, the

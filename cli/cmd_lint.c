@@ -1,5 +1,5 @@
 /*
- * cmd_lint.c - `iptsim lint FILE...`: review findings (model/lint.c) on
+ * cmd_lint.c - `iptsim lint FILE...`: review findings (analysis/lint.c) on
  * each file that loads, as text, JSON or SARIF. Exit 1 when any finding
  * remains after suppression, 0 when none, 2 on a usage error or a file
  * that cannot be read or does not load.

@@ -5,7 +5,8 @@
  * Rules keep one copy of each distinct entry header and match or target
  * blob (ipts_ruleset_intern()): on a large ruleset most blobs repeat.
  */
-#include "model.h"
+#include "model_build.h"
+#include "blob.h"
 
 #include <linux/netfilter/xt_tcpudp.h>
 
@@ -569,13 +570,12 @@ static void pack_ports(const struct ipts_rule *r, struct ipts_ipcheck *x)
 
 	for (i = 0; i < r->nmatches; i++) {
 		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		const struct xt_tcp *t = ipts_match_data(m, sizeof(*t), NULL);
+		const struct xt_udp *u = ipts_match_data(m, sizeof(*u), NULL);
 
 		if (m->u.user.revision != 0)
 			continue;
-		if (strcmp(m->u.user.name, "tcp") == 0 &&
-		    m->u.match_size >= sizeof(*m) + sizeof(struct xt_tcp)) {
-			const struct xt_tcp *t = (const void *)m->data;
-
+		if (strcmp(m->u.user.name, "tcp") == 0 && t) {
 			x->l4proto = IPPROTO_TCP;
 			memcpy(x->spts, t->spts, sizeof(x->spts));
 			memcpy(x->dpts, t->dpts, sizeof(x->dpts));
@@ -583,10 +583,7 @@ static void pack_ports(const struct ipts_rule *r, struct ipts_ipcheck *x)
 						  XT_TCP_INV_DSTPT);
 			return;
 		}
-		if (strcmp(m->u.user.name, "udp") == 0 &&
-		    m->u.match_size >= sizeof(*m) + sizeof(struct xt_udp)) {
-			const struct xt_udp *u = (const void *)m->data;
-
+		if (strcmp(m->u.user.name, "udp") == 0 && u) {
 			x->l4proto = IPPROTO_UDP;
 			memcpy(x->spts, u->spts, sizeof(x->spts));
 			memcpy(x->dpts, u->dpts, sizeof(x->dpts));

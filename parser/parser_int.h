@@ -13,6 +13,7 @@
 
 #include "diag.h"
 #include "model.h"
+#include "model_build.h"
 #include "parser.h"
 
 struct ipts_names;

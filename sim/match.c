@@ -11,6 +11,7 @@
  * evaluation); a walker may later cache it per blob.
  */
 #include "match_int.h"	/* first: glibc headers before the uapi ones */
+#include "blob.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -262,11 +263,11 @@ enum ipts_match_result ipts_match_eval(const struct xt_entry_match *m,
 				: unmodelled_reason(name);
 		return IPTS_MATCH_UNKNOWN;
 	}
-	if (m->u.match_size < sizeof(*m) + ent->size) {
+	par.info = ipts_match_data(m, ent->size, NULL);
+	if (!par.info) {
 		*reason = "match data is shorter than the kernel expects";
 		return IPTS_MATCH_UNKNOWN;
 	}
-	par.info = m->data;
 	par.revision = rev;
 	par.e = e;
 	par.p = p;
@@ -349,11 +350,11 @@ bool ipts_match_counts_evals(const struct xt_entry_match *m)
 		return false;
 	if (strcmp(name, "limit") == 0 || strcmp(name, "hashlimit") == 0)
 		return true;
-	if (strcmp(name, "statistic") == 0 &&
-	    m->u.match_size >= sizeof(*m) + sizeof(struct xt_statistic_info)) {
-		const struct xt_statistic_info *info = (const void *)m->data;
+	if (strcmp(name, "statistic") == 0) {
+		const struct xt_statistic_info *info =
+			ipts_match_data(m, sizeof(*info), NULL);
 
-		return info->mode == XT_STATISTIC_MODE_NTH &&
+		return info && info->mode == XT_STATISTIC_MODE_NTH &&
 		       !(info->u.nth.every == 0 && info->u.nth.count == 0);
 	}
 	return false;

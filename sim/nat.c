@@ -11,6 +11,7 @@
  * one. Every later packet of the entry is rewritten from the bindings.
  */
 #include "walk_int.h"	/* first: glibc headers before the uapi ones */
+#include "blob.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -38,7 +39,7 @@ struct range {
 
 static bool read_range(const struct xt_entry_target *t, struct range *rg)
 {
-	size_t len = t->u.target_size - sizeof(*t);
+	size_t len = ipts_target_len(t);
 
 	memset(rg, 0, sizeof(*rg));
 	if (t->u.user.revision == 0) {
@@ -142,7 +143,7 @@ static void blob_cuts(const struct xt_entry_match *m, uint16_t *cuts,
 		      uint16_t hi)
 {
 	const char *name = m->u.user.name;
-	size_t len = m->u.match_size - sizeof(*m);
+	size_t len = ipts_match_len(m);
 	unsigned int i;
 
 	if (ipts_blob_is_opaque(m->u.user.revision))

@@ -1,7 +1,7 @@
 /*
  * fuzz_diff.c - libFuzzer entry point for diff: the input is OLD, or OLD
  * and NEW separated by a line "#--NEW--" (a comment to the parser, so each
- * half is still a rules file). The connections sim/probe.c derives (at
+ * half is still a rules file). The connections analysis/probe.c derives (at
  * most DIFF_MAX) are walked through both, each walk within a budget of
  * rule visits (DIFF_VISITS) and trace lines, as `iptsim diff` does with
  * --max-visits.

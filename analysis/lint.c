@@ -16,6 +16,7 @@
 #include "lint.h"
 /* model.h first: glibc's <netinet/in.h> before the uapi headers */
 #include "model.h"
+#include "blob.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -457,7 +458,7 @@ static bool space_match(struct space *sp, const struct xt_entry_match *m,
 			unsigned int idx)
 {
 	const char *name = m->u.user.name;
-	size_t dlen = m->u.match_size - sizeof(*m);
+	size_t dlen = ipts_match_len(m);
 	size_t i;
 
 	if (ipts_blob_is_opaque(m->u.user.revision)) {
@@ -784,7 +785,7 @@ static bool identity_covers(const struct ipts_rule *a,
 			struct space t;
 
 			memset(&t, 0, sizeof(t));
-			if (space_conntrack(&t, m, m->u.match_size - sizeof(*m)))
+			if (space_conntrack(&t, m, ipts_match_len(m)))
 				continue;	/* modelled as a state set */
 		}
 		for (j = 0; j < b->nmatches && !found; j++) {
@@ -793,8 +794,8 @@ static bool identity_covers(const struct ipts_rule *a,
 			found = n->u.match_size == m->u.match_size &&
 				strcmp(n->u.user.name, m->u.user.name) == 0 &&
 				n->u.user.revision == m->u.user.revision &&
-				memcmp(n->data, m->data, m->u.match_size -
-				       sizeof(*m)) == 0;
+				memcmp(n->data, m->data,
+				       ipts_match_len(m)) == 0;
 		}
 		if (!found)
 			return false;
@@ -1021,13 +1022,13 @@ static bool rule_ignores(const struct ipts_rule *r, const char *code)
 
 	for (i = 0; r && i < r->nmatches; i++) {
 		const struct xt_entry_match *m = ipts_rule_match(r, i);
-		const struct xt_comment_info *ci = (const void *)m->data;
+		const struct xt_comment_info *ci =
+			ipts_match_data(m, sizeof(*ci), NULL);
 		char buf[XT_MAX_COMMENT_LEN + 1];
 		const char *p;
 
 		if (strcmp(m->u.user.name, "comment") != 0 ||
-		    ipts_blob_is_opaque(m->u.user.revision) ||
-		    m->u.match_size - sizeof(*m) < sizeof(*ci))
+		    ipts_blob_is_opaque(m->u.user.revision) || !ci)
 			continue;
 		memcpy(buf, ci->comment, XT_MAX_COMMENT_LEN);
 		buf[XT_MAX_COMMENT_LEN] = '\0';

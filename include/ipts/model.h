@@ -10,7 +10,8 @@
  *
  * Everything lives in the ruleset's arena and is freed by
  * ipts_ruleset_free(); nothing in the model is freed alone. The parser
- * builds it; everyone else reads it through const pointers.
+ * builds it (with model_build.h, which only model/ and parser/ see);
+ * everyone else reads it through const pointers.
  */
 
 #include <stdbool.h>
@@ -215,65 +216,21 @@ const char *ipts_hook_chain_name(unsigned int hook);
 /* NF_INET_* for a built-in chain name, -1 otherwise. */
 int ipts_hook_by_chain_name(const char *name);
 
-/*
- * The number (1-based) of the host name @name (@len bytes) in @rs: the
- * same for the same bytes, new otherwise.
- */
-uint32_t ipts_ruleset_add_name(struct ipts_ruleset *rs, const char *name,
-			       size_t len);
 /* The name numbered @n by ipts_ruleset_add_name(), or NULL. */
 const char *ipts_ruleset_name(const struct ipts_ruleset *rs, uint32_t n);
 
-/* A new empty ruleset reading from @src (which must outlive it). */
-struct ipts_ruleset *ipts_ruleset_new(const struct ipts_source *src);
+/* Free @rs and everything in its arena. */
 void ipts_ruleset_free(struct ipts_ruleset *rs);
 
-/*
- * The one copy, in @rs's arena, of the @len bytes at @blob: the same
- * pointer for every call with the same bytes (compared whole, not by
- * hash) until ipts_ruleset_intern_end(). The copy is read-only and lives
- * as long as @rs.
- */
-const void *ipts_ruleset_intern(struct ipts_ruleset *rs, const void *blob,
-				size_t len);
-/* The hash ipts_ruleset_intern() keys on, for other tables of bytes. */
+/* The hash the model's blob table keys on, for other tables of bytes. */
 uint32_t ipts_hash_bytes(const void *blob, size_t len);
-/*
- * Free the table behind ipts_ruleset_intern(), not the copies: done once
- * loaded, before the index takes memory. A later call starts a new table.
- */
-void ipts_ruleset_intern_end(struct ipts_ruleset *rs);
 
-/*
- * Create (or return) the table @id with all its built-in chains, policy
- * ACCEPT, counters zero, as a fresh kernel table is.
- */
-struct ipts_table *ipts_table_create(struct ipts_ruleset *rs,
-				     enum ipts_table_id id);
 const struct ipts_table *ipts_table_get(const struct ipts_ruleset *rs,
 					enum ipts_table_id id);
 
 /* Chains. NULL when absent (or deleted). */
 struct ipts_chain *ipts_chain_find(const struct ipts_table *t,
 				   const char *name);
-/* A new user chain; caller checked that the name is free. */
-struct ipts_chain *ipts_chain_create(struct ipts_ruleset *rs,
-				     struct ipts_table *t, const char *name,
-				     const struct ipts_loc *loc);
-/* Give user chain @c a new name (free, checked by the caller). */
-void ipts_chain_rename(struct ipts_ruleset *rs, struct ipts_table *t,
-		       struct ipts_chain *c, const char *name);
-/* Put user chains back in strcmp order (after create or rename). */
-void ipts_table_sort_chains(struct ipts_table *t);
-/* Remove user chain @c now, or mark it (@later) for ipts_table_compact(). */
-void ipts_chain_remove(struct ipts_table *t, struct ipts_chain *c);
-void ipts_chain_remove_later(struct ipts_table *t, struct ipts_chain *c);
-void ipts_table_compact(struct ipts_table *t);
-
-/* Insert @r at index @pos (0-based, <= nrules) of @c. */
-void ipts_chain_insert_rule(struct ipts_chain *c, uint32_t pos,
-			    struct ipts_rule *r);
-void ipts_chain_delete_rule(struct ipts_chain *c, uint32_t pos);
 
 /*
  * Fill every chain's ipcheck array, for the walks to come: what loads a
@@ -281,20 +238,6 @@ void ipts_chain_delete_rule(struct ipts_chain *c, uint32_t pos);
  * answers, slower). `check` and `dump` never walk, and skip it.
  */
 void ipts_ruleset_index(struct ipts_ruleset *rs);
-
-/*
- * Give @r, whose loc is set, its @n match blobs and its target blob, and
- * the places of the words that loaded them (@match_locs[i] for match i,
- * @target_loc for the target), which lie on @r->loc's line or are it. The
- * blobs must live as long as @rs (ipts_ruleset_intern() them); the places
- * are copied into @rs's arena. Another entry of the same line may copy
- * these fields of @r as they are.
- */
-void ipts_rule_set_blobs(struct ipts_ruleset *rs, struct ipts_rule *r,
-			 const struct xt_entry_match *const *matches,
-			 const struct ipts_loc *match_locs, unsigned int n,
-			 const struct xt_entry_target *target,
-			 const struct ipts_loc *target_loc);
 
 /* Accessors over the kernel blobs: shared, never to be written. */
 static inline const struct xt_entry_target *
@@ -349,13 +292,5 @@ static inline bool ipts_blob_is_opaque(uint8_t revision)
 
 /* The rule's 1-based number in its chain, as the kernel's TRACE counts. */
 uint32_t ipts_rule_num(const struct ipts_rule *r);
-
-/*
- * The kernel's table-load checks (translate_table, mark_source_chains,
- * check_entry and each extension's checkentry) on @t. Appends one error per
- * problem at the offending rule; returns 0 when the kernel would load it.
- * Also computes chain->refs.
- */
-int ipts_table_validate(struct ipts_table *t, struct ipts_diags *d);
 
 #endif

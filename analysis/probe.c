@@ -17,6 +17,7 @@
 
 #include "diag.h"
 #include "model.h"	/* before the uapi headers: glibc's net/if.h first */
+#include "blob.h"
 
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter/xt_iprange.h>
@@ -128,8 +129,8 @@ static void add_multiport(struct ipts_probe_dims *d,
 {
 	/* v0 and v1 share flags, count and ports[]: v1's ranges are pairs
 	 * of entries, and the values around each end cover them. */
-	const struct xt_multiport *mp = (const void *)m->data;
-	unsigned int i, n = mp->count;
+	const struct xt_multiport *mp = ipts_match_data(m, sizeof(*mp), NULL);
+	unsigned int i, n = mp ? mp->count : 0;
 
 	if (n > XT_MULTI_PORTS)
 		n = XT_MULTI_PORTS;
@@ -152,16 +153,20 @@ static void add_match(struct ipts_probe_dims *d,
 	if (ipts_blob_is_opaque(m->u.user.revision))
 		return;
 	if (strcmp(name, "tcp") == 0) {
-		const struct xt_tcp *t = (const void *)m->data;
+		const struct xt_tcp *t = ipts_match_data(m, sizeof(*t), NULL);
 
+		if (!t)
+			return;
 		vals_add(&d->proto, IPPROTO_TCP);
 		port_range_add(&d->dport, t->dpts[0], t->dpts[1]);
 		/* the server's port is the source of its replies */
 		port_range_add(&d->dport, t->spts[0], t->spts[1]);
 		port_range_add(&d->sport, t->spts[0], t->spts[1]);
 	} else if (strcmp(name, "udp") == 0) {
-		const struct xt_udp *u = (const void *)m->data;
+		const struct xt_udp *u = ipts_match_data(m, sizeof(*u), NULL);
 
+		if (!u)
+			return;
 		vals_add(&d->proto, IPPROTO_UDP);
 		port_range_add(&d->dport, u->dpts[0], u->dpts[1]);
 		port_range_add(&d->dport, u->spts[0], u->spts[1]);
@@ -169,15 +174,21 @@ static void add_match(struct ipts_probe_dims *d,
 	} else if (strcmp(name, "multiport") == 0) {
 		add_multiport(d, m);
 	} else if (strcmp(name, "owner") == 0) {
-		const struct xt_owner_match_info *o = (const void *)m->data;
+		const struct xt_owner_match_info *o =
+			ipts_match_data(m, sizeof(*o), NULL);
 
+		if (!o)
+			return;
 		if (o->match & XT_OWNER_UID)
 			id_range_add(&d->uid, o->uid_min, o->uid_max);
 		if (o->match & XT_OWNER_GID)
 			id_range_add(&d->gid, o->gid_min, o->gid_max);
 	} else if (strcmp(name, "iprange") == 0 && m->u.user.revision >= 1) {
-		const struct xt_iprange_mtinfo *r = (const void *)m->data;
+		const struct xt_iprange_mtinfo *r =
+			ipts_match_data(m, sizeof(*r), NULL);
 
+		if (!r)
+			return;
 		if (r->flags & IPRANGE_SRC) {
 			addr_add(&d->src, ntohl(r->src_min.ip));
 			addr_add(&d->src, ntohl(r->src_max.ip));
@@ -674,8 +685,10 @@ static void exemplar_match(const struct ipts_probe_dims *d, size_t *at,
 		return;
 	if (strcmp(name, "tcp") == 0 || strcmp(name, "udp") == 0) {
 		/* xt_tcp and xt_udp begin alike: spts, dpts */
-		const struct xt_udp *u = (const void *)m->data;
+		const struct xt_udp *u = ipts_match_data(m, sizeof(*u), NULL);
 
+		if (!u)
+			return;
 		if (!(u->invflags & XT_UDP_INV_DSTPT) &&
 		    !(u->dpts[0] == 0 && u->dpts[1] == 65535))
 			at[D_DPORT] = pos_or(&d->dport, u->dpts[0] ? u->dpts[0] :
@@ -685,23 +698,34 @@ static void exemplar_match(const struct ipts_probe_dims *d, size_t *at,
 			at[D_SPORT] = pos_or(&d->sport, u->spts[0] ? u->spts[0] :
 					     u->spts[1], at[D_SPORT]);
 	} else if (strcmp(name, "multiport") == 0) {
-		const struct xt_multiport *mp = (const void *)m->data;
-		bool inv = m->u.user.revision >= 1 &&
-			   ((const struct xt_multiport_v1 *)mp)->invert;
+		const struct xt_multiport *mp = ipts_match_data(m,
+			m->u.user.revision >= 1 ? sizeof(struct xt_multiport_v1)
+						: sizeof(*mp), NULL);
+		bool inv;
 
+		if (!mp)
+			return;
+		inv = m->u.user.revision >= 1 &&
+		      ((const struct xt_multiport_v1 *)mp)->invert;
 		if (mp->count && !inv && mp->flags != XT_MULTIPORT_SOURCE)
 			at[D_DPORT] = pos_or(&d->dport, mp->ports[0],
 					     at[D_DPORT]);
 	} else if (strcmp(name, "owner") == 0) {
-		const struct xt_owner_match_info *o = (const void *)m->data;
+		const struct xt_owner_match_info *o =
+			ipts_match_data(m, sizeof(*o), NULL);
 
+		if (!o)
+			return;
 		if ((o->match & XT_OWNER_UID) && !(o->invert & XT_OWNER_UID))
 			at[D_UID] = pos_or(&d->uid, o->uid_min, at[D_UID]);
 		if ((o->match & XT_OWNER_GID) && !(o->invert & XT_OWNER_GID))
 			at[D_GID] = pos_or(&d->gid, o->gid_min, at[D_GID]);
 	} else if (strcmp(name, "iprange") == 0 && m->u.user.revision >= 1) {
-		const struct xt_iprange_mtinfo *r = (const void *)m->data;
+		const struct xt_iprange_mtinfo *r =
+			ipts_match_data(m, sizeof(*r), NULL);
 
+		if (!r)
+			return;
 		if ((r->flags & IPRANGE_SRC) && !(r->flags & IPRANGE_SRC_INV))
 			at[D_SRC] = pos_or(&d->src, r->src_min.ip, at[D_SRC]);
 		if ((r->flags & IPRANGE_DST) && !(r->flags & IPRANGE_DST_INV))
@@ -935,13 +959,14 @@ static void owner_classes(struct ipts_probe_classes *uc,
 			  struct ipts_probe_classes *gc,
 			  const struct xt_entry_match *x)
 {
-	const struct xt_owner_match_info *o = (const void *)x->data;
+	const struct xt_owner_match_info *o =
+		ipts_match_data(x, sizeof(*o), NULL);
 	const uint32_t top = 0xfffffffeu;
 
 	if (strcmp(x->u.user.name, "owner"))
 		return;
 	if (x->u.user.revision != 1 ||
-	    ipts_blob_is_opaque(x->u.user.revision)) {
+	    ipts_blob_is_opaque(x->u.user.revision) || !o) {
 		uc->known = gc->known = false;
 		return;
 	}
