@@ -10,7 +10,7 @@
  * siglongjmp back into ipts_xt_parse(); what extensions print on stderr
  * becomes a warning; compat_rev answers without asking the kernel.
  */
-#include "parser_int.h"
+#include "xt_int.h"
 
 #include <arpa/inet.h>
 #include <assert.h>
@@ -31,29 +31,8 @@
 #include <unistd.h>
 #include <xtables.h>
 
-#ifndef XT_OPTION_OFFSET_SCALE
-#define XT_OPTION_OFFSET_SCALE 256	/* only under XTABLES_INTERNAL */
-#endif
-
 #define IPT_OPTSTRING "-:A:C:D:E:F::I:L::M:N:P:VX::Z::c:d:i:j:o:p:s:t:" \
 		      "R:S::W::46bfg:h::m:nvw::x"
-
-/* The generic options, bit numbers as iptables' OPT_* (xshared.h). */
-enum {
-	OPT_NUMERIC = 1 << 0,
-	OPT_SOURCE = 1 << 1,
-	OPT_DESTINATION = 1 << 2,
-	OPT_PROTOCOL = 1 << 3,
-	OPT_JUMP = 1 << 4,
-	OPT_VERBOSE = 1 << 5,
-	OPT_EXPANDED = 1 << 6,
-	OPT_VIANAMEIN = 1 << 7,
-	OPT_VIANAMEOUT = 1 << 8,
-	OPT_LINENUMBERS = 1 << 9,
-	OPT_COUNTERS = 1 << 10,
-	OPT_FRAGMENT = 1 << 11,
-	NUMBER_OF_OPT = 12,
-};
 
 static const char optflags[NUMBER_OF_OPT] = {
 	'n', 's', 'd', 'p', 'j', 'v', 'x', 'i', 'o', '0', 'c', 'f',
@@ -92,7 +71,7 @@ static const char cmdflags[] = { 'I', 'D', 'D', 'R', 'A', 'L', 'F', 'Z',
 				 'N', 'X', 'P', 'E', 'S', 'Z', 'C' };
 
 /* iptables' command line options, in iptables' order. */
-static struct option original_opts[] = {
+struct option ipts_xt_original_opts[] = {
 	{ .name = "append", .has_arg = 1, .val = 'A' },
 	{ .name = "delete", .has_arg = 1, .val = 'D' },
 	{ .name = "check", .has_arg = 1, .val = 'C' },
@@ -139,13 +118,6 @@ static struct option original_opts[] = {
  * getopt still knows what takes an argument; 'F' marks options followed
  * by a flags word ("src,dst").
  */
-struct opaque_ext {
-	const char *name;
-	bool is_target;
-	const struct option *opts;
-	const char *needs;		/* an option that must be given */
-	unsigned int option_offset;
-};
 
 static const struct option set_match_opts[] = {
 	{ .name = "match-set", .has_arg = 1, .val = 'F' },
@@ -179,150 +151,8 @@ static struct opaque_ext opaque_exts[] = {
 	{ "SET", true, set_target_opts, NULL, 0 },
 };
 
-/* Up to this many -m in one rule (255 words bound it anyway). */
-#define MAX_MATCHES 128
-
-/* One opaque extension in the rule being parsed. */
-struct opaque_use {
-	struct opaque_ext *ext;
-	char *text;			/* malloc'd words, " --match-set x src" */
-	size_t len;
-	bool given;			/* its required option was seen */
-	unsigned int seen;		/* bit i: opts[i] was given */
-	int word;
-	char name[XT_EXTENSION_MAXNAMELEN];	/* the blob's */
-	/* Kept as words because of a name: it stands for a libxtables
-	 * match of xt.matches (or the target), which gives no blob. */
-	bool replaces;
-};
-
-/*
- * What a name of the rule needs from the firewall host that iptsim does
- * not ask this machine for (without --resolve): the match or target that
- * met it is kept as its words, as an opaque one is.
- */
-enum name_kind {
-	NAME_NONE,
-	NAME_HOST,		/* getaddrinfo() */
-	NAME_USER,		/* getpwnam() */
-	NAME_GROUP,		/* getgrnam() */
-	NAME_FILE,		/* a file of the host: connlabel.conf, ... */
-	NAME_BPF,		/* a pinned BPF object: bpf(BPF_OBJ_GET) */
-};
-
-/* One option given to an extension: its words argv[first..end). */
-struct optcall {
-	const void *ext;	/* its struct xtables_match or _target */
-	int16_t first, end;
-	bool invert;
-};
-
-/* An extension of the rule that met such a name. */
-struct name_miss {
-	const void *ext;
-	bool is_target;
-	enum name_kind kind;
-	int word;		/* the option's value */
-	char name[256];
-	const char *file;	/* NAME_FILE: which */
-};
-
-struct memo;
-
-/* One -m or -j segment of a line read by the fast path. */
-struct fast_seg {
-	int first;			/* its "-m" or "-j" word */
-	int last;			/* the word ending it; -1: not to keep */
-	int k;				/* its match position; -1: the target */
-	const struct xtables_match *ext;
-	const struct memo *hit;		/* taken from an earlier line */
-	uint32_t hash;			/* of its words, by memo_find() */
-};
-
-/*
- * The state of the rule being parsed. It lives here, not on the stack,
- * because exit_err siglongjmps out of the middle of it.
- */
-static struct {
-	bool inited;
-	sigjmp_buf escape;
-	struct ipts_diags *diags;
-	struct ipts_cmdline *cl;
-	const struct ipts_loc *line_loc;
-	int cur;			/* argv index errors point at */
-	FILE *err;			/* replaces stderr while parsing */
-	char *errbuf;
-	size_t errlen, errcap;
-
-	/* iptables_command_state and xtables_args, flattened */
-	struct xtables_rule_match *matches;
-	struct xtables_target *target;
-	const char *jumpto;
-	const char *protocol;
-	bool proto_used;
-	unsigned int options;
-	int opt_word[NUMBER_OF_OPT];
-	int opt_bang[NUMBER_OF_OPT];	/* the '!' before an inverted option */
-	int opt_val[NUMBER_OF_OPT];	/* the option's value word */
-	int bang;			/* the last '!' word */
-	uint16_t invflags;
-	uint8_t flags;
-	bool goto_set;
-	const char *shost, *dhost;
-	char iniface[IFNAMSIZ], outiface[IFNAMSIZ];
-	unsigned char iniface_mask[IFNAMSIZ], outiface_mask[IFNAMSIZ];
-	unsigned long long pcnt, bcnt;
-	int match_word[MAX_MATCHES];	/* per entry of matches, in order */
-	unsigned int nmatch_words;
-	struct opaque_use opaque[MAX_MATCHES];
-	unsigned int nopaque;
-	/* Position of each opaque use among all matches (-1: target). */
-	int opaque_pos[MAX_MATCHES];
-	struct in_addr *saddrs, *smasks, *daddrs, *dmasks;
-	struct in_addr src1, smsk1, dst1, dmsk1;	/* plain_address() */
-	bool skip_line;			/* -6: iptables-restore ignores it */
-	bool dangling_bang;		/* the loop ended on a '!' */
-
-	/* The fast path (fast_parse()). */
-	bool no_fast;			/* this file: never */
-	bool trial;			/* errors go back to parse_loop() */
-	bool trial_resolver;		/* the trial asked the resolver */
-	bool owner_seg;			/* -m owner: names of this host */
-	uint8_t seg_proto, seg_invflags; /* the ip part extensions saw */
-	struct fast_seg segs[MAX_MATCHES];
-	unsigned int nsegs;
-	const void *hit[MAX_MATCHES];	/* per match position: memo blob */
-	const struct memo *hit_target;
-	const void *built[MAX_MATCHES];	/* per match position: in the entry */
-	const void *built_target;
-	int bangs[MAX_MATCHES];		/* '!' words the trial blanked */
-	unsigned int nbangs;
-	/* The resolver failed once in this file; later names not asked. */
-	bool resolver_down, resolver_skipped;
-
-	/* Names (see "names" below). */
-	bool parsing;			/* inside ipts_xt_parse() */
-	int opt_first;			/* the option word being dispatched */
-	enum name_kind asked;		/* what the last call asked, unknown */
-	char asked_name[256];
-	const char *asked_file;		/* NAME_FILE: which file */
-	struct optcall calls[IPTS_MAX_ARGC];	/* options given out */
-	unsigned int ncalls;
-	struct name_miss miss[MAX_MATCHES + 1];
-	unsigned int nmiss;
-	struct in_addr *tmp_a, *tmp_m;	/* one -s/-d element's pairs */
-	bool in_hosts;			/* in parse_hosts() */
-	bool hosts_resolved;		/* and this machine's resolver answered */
-	/* last: struct ipt_entry ends in a flexible array */
-	struct ipt_entry fw;
-} xt;
-
-/* Where names get their numbers (ipts_xt_begin()). */
-static struct {
-	bool resolve;
-	const struct ipts_names *names;
-	const char *hosts_name;		/* the --hosts file, for warnings */
-} naming;
+struct ipts_xt_state xt;
+struct ipts_xt_naming naming;
 
 /* -- libxtables' doors ------------------------------------------------- */
 
@@ -334,7 +164,7 @@ static void trim(char *s)
 		s[--n] = '\0';
 }
 
-static const struct ipts_loc *cur_loc(void)
+const struct ipts_loc *ipts_xt_cur_loc(void)
 {
 	if (xt.cl && xt.cur >= 0 && xt.cur < xt.cl->argc)
 		return &xt.cl->locs[xt.cur];
@@ -342,7 +172,7 @@ static const struct ipts_loc *cur_loc(void)
 }
 
 __attribute__((noreturn, format(printf, 2, 3)))
-static void xt_exit_err(enum xtables_exittype status, const char *fmt, ...)
+void ipts_xt_error(enum xtables_exittype status, const char *fmt, ...)
 {
 	char buf[2048], *s = buf;
 	va_list ap;
@@ -356,9 +186,9 @@ static void xt_exit_err(enum xtables_exittype status, const char *fmt, ...)
 	while (*s == '\n')
 		s++;
 	trim(s);
-	ipts_diag_add(xt.diags, IPTS_ERROR, cur_loc(), "%s", s);
+	ipts_diag_add(xt.diags, IPTS_ERROR, ipts_xt_cur_loc(), "%s", s);
 	if (xt.resolver_skipped)
-		ipts_diag_note(xt.diags, cur_loc(), "iptsim did not look this "
+		ipts_diag_note(xt.diags, ipts_xt_cur_loc(), "iptsim did not look this "
 			       "name up: an earlier name of the file could not "
 			       "be resolved, and the resolver is not asked "
 			       "again");
@@ -379,8 +209,8 @@ static struct xtables_globals globals = {
 	.option_offset = 0,
 	.program_name = "iptables-restore",
 	.program_version = "1.8.9",
-	.orig_opts = original_opts,
-	.exit_err = xt_exit_err,
+	.orig_opts = ipts_xt_original_opts,
+	.exit_err = ipts_xt_error,
 	.compat_rev = xt_compat_rev,
 };
 
@@ -496,7 +326,7 @@ static void flush_stderr(void)
 			*next++ = '\0';
 		trim(line);
 		if (*line)
-			ipts_diag_add(xt.diags, IPTS_WARNING, cur_loc(), "%s",
+			ipts_diag_add(xt.diags, IPTS_WARNING, ipts_xt_cur_loc(), "%s",
 				      line);
 	}
 	xt.errlen = 0;
@@ -518,19 +348,17 @@ static void flush_stderr(void)
  */
 
 static void opaque_append(struct opaque_use *u, const char *s);
-static bool is_opaque_pos(unsigned int k);
-static bool host_name_syntax(const char *s);
 
 static struct opaque_ext name_match_ext = { "", false, NULL, NULL, 0 };
 static struct opaque_ext name_target_ext = { "", true, NULL, NULL, 0 };
 
 /* Is the rule being parsed to be answered offline? */
-static bool offline(void)
+bool ipts_xt_offline(void)
 {
 	return xt.parsing && !naming.resolve;
 }
 
-static void ask_unknown(enum name_kind kind, const char *name)
+void ipts_xt_ask_unknown(enum name_kind kind, const char *name)
 {
 	xt.asked = kind;
 	xt.asked_file = NULL;
@@ -613,7 +441,7 @@ static int offline_getaddrinfo(const char *node, const char *service,
 		n = ipts_names_host(naming.names, node, addrs, HOST_ADDRS_MAX);
 	if (n > HOST_ADDRS_MAX) {
 		/* a hosts file is input too: one line must stay bounded */
-		ipts_diag_add(xt.diags, IPTS_WARNING, cur_loc(), "host '%s' "
+		ipts_diag_add(xt.diags, IPTS_WARNING, ipts_xt_cur_loc(), "host '%s' "
 			      "has %u addresses in the hosts file '%s': only "
 			      "the first %u are taken", node, n,
 			      naming.hosts_name, HOST_ADDRS_MAX);
@@ -621,10 +449,10 @@ static int offline_getaddrinfo(const char *node, const char *service,
 	}
 	if (!n && naming.resolve)
 		return 1;		/* not in --hosts: the resolver's */
-	if (!n && !host_name_syntax(node))
+	if (!n && !ipts_xt_host_name_syntax(node))
 		return EAI_NONAME;	/* nobody would resolve it */
 	if (!n) {
-		ask_unknown(NAME_HOST, node);
+		ipts_xt_ask_unknown(NAME_HOST, node);
 		addrs[0] = htonl(STAND_IN_ADDR);
 		n = 1;
 	}
@@ -702,7 +530,7 @@ int getaddrinfo(const char *node, const char *service,
 		/* an extension's host (-s/-d say it in check_names()) */
 		if (node && rc == 0 && xt.parsing && !xt.in_hosts) {
 			xt.cl->rule_flags |= IPTS_RULE_HOSTNAMES;
-			ipts_diag_add(xt.diags, IPTS_WARNING, cur_loc(), "'%s' "
+			ipts_diag_add(xt.diags, IPTS_WARNING, ipts_xt_cur_loc(), "'%s' "
 				      "was turned into an address through this "
 				      "machine's resolver: the answer holds for "
 				      "this machine's names", node);
@@ -737,18 +565,18 @@ static bool ext_name_ok(const char *name)
 }
 
 /* xtables_find_match() for a name from a file. */
-static struct xtables_match *find_match(const char *name,
+struct xtables_match *ipts_xt_find_match(const char *name,
 					enum xtables_tryload tryload,
 					struct xtables_rule_match **matches)
 {
 	if (strlen(name) >= XT_EXTENSION_MAXNAMELEN)
-		xt_exit_err(PARAMETER_PROBLEM, "Invalid match name \"%s\" (%u "
+		ipts_xt_error(PARAMETER_PROBLEM, "Invalid match name \"%s\" (%u "
 			    "chars max)", name, XT_EXTENSION_MAXNAMELEN - 1);
 	/* libxtables' own spellings of icmp6, renamed before any look-up */
 	if (!ext_name_ok(name) && strcmp(name, "icmpv6") != 0 &&
 	    strcmp(name, "ipv6-icmp") != 0) {
 		if (tryload == XTF_LOAD_MUST_SUCCEED)
-			xt_exit_err(PARAMETER_PROBLEM, "Couldn't load match "
+			ipts_xt_error(PARAMETER_PROBLEM, "Couldn't load match "
 				    "`%s':%s", name, strerror(ENOENT));
 		return NULL;
 	}
@@ -756,12 +584,12 @@ static struct xtables_match *find_match(const char *name,
 }
 
 /* xtables_find_target() for a name from a file ("" is the standard one). */
-static struct xtables_target *find_target(const char *name,
+struct xtables_target *ipts_xt_find_target(const char *name,
 					  enum xtables_tryload tryload)
 {
 	if (name[0] != '\0' && !ext_name_ok(name)) {
 		if (tryload == XTF_LOAD_MUST_SUCCEED)
-			xt_exit_err(PARAMETER_PROBLEM, "Couldn't load target "
+			ipts_xt_error(PARAMETER_PROBLEM, "Couldn't load target "
 				    "`%s':%s", name, strerror(ENOENT));
 		return NULL;
 	}
@@ -774,7 +602,7 @@ struct netent *getnetbyname(const char *name)
 {
 	static struct netent *(*real)(const char *);
 
-	if (offline())
+	if (ipts_xt_offline())
 		return NULL;
 	if (!real)
 		real = (struct netent *(*)(const char *))dlsym(RTLD_NEXT,
@@ -802,7 +630,7 @@ static bool offline_id(bool user, const char *name, uint32_t *id)
 		return true;
 	if (id_numeric(name) || xt.trial)
 		return false;
-	ask_unknown(user ? NAME_USER : NAME_GROUP, name);
+	ipts_xt_ask_unknown(user ? NAME_USER : NAME_GROUP, name);
 	*id = 0;
 	return true;
 }
@@ -813,7 +641,7 @@ struct passwd *getpwnam(const char *name)
 	static struct passwd pw;
 	uint32_t id;
 
-	if (offline() || (xt.parsing && ipts_names_id(naming.names, true, name,
+	if (ipts_xt_offline() || (xt.parsing && ipts_names_id(naming.names, true, name,
 							&id))) {
 		if (!offline_id(true, name, &id))
 			return NULL;
@@ -834,7 +662,7 @@ struct group *getgrnam(const char *name)
 	static struct group gr;
 	uint32_t id;
 
-	if (offline() || (xt.parsing && ipts_names_id(naming.names, false, name,
+	if (ipts_xt_offline() || (xt.parsing && ipts_names_id(naming.names, false, name,
 							&id))) {
 		if (!offline_id(false, name, &id))
 			return NULL;
@@ -901,7 +729,7 @@ static const char *ext_opt_name(const struct xtables_match *m, int c)
 }
 
 /* An extension that reads host files for names: the trial leaves it. */
-static bool reads_host_files(const char *ext)
+bool ipts_xt_reads_host_files(const char *ext)
 {
 	size_t i;
 
@@ -927,11 +755,11 @@ static bool before_call(struct xtables_match *m, int c)
 	if (!opt)
 		return true;
 	if (strcmp(m->name, "bpf") == 0 && strcmp(opt, "object-pinned") == 0) {
-		ask_unknown(NAME_BPF, optarg);
+		ipts_xt_ask_unknown(NAME_BPF, optarg);
 		m->mflags |= 1u << ((unsigned int)c - m->option_offset);
 		return false;
 	}
-	if (!offline())
+	if (!ipts_xt_offline())
 		return true;
 	for (i = 0; i < sizeof(host_file_opts) / sizeof(host_file_opts[0]);
 	     i++) {
@@ -939,7 +767,7 @@ static bool before_call(struct xtables_match *m, int c)
 		    strcmp(host_file_opts[i].opt, opt) != 0 ||
 		    val_mask_numeric(optarg, host_file_opts[i].mask))
 			continue;
-		ask_unknown(NAME_FILE, optarg);
+		ipts_xt_ask_unknown(NAME_FILE, optarg);
 		xt.asked_file = host_file_opts[i].file;
 		optarg = (char *)"0";
 		break;
@@ -1088,7 +916,7 @@ static void name_misses(void)
 			if (!mp)
 				continue;
 			for (k = 0; k < xt.nmatch_words; k++) {
-				if (is_opaque_pos(k))
+				if (ipts_xt_is_opaque_pos(k))
 					continue;
 				if (n-- == 0)
 					break;
@@ -1101,7 +929,7 @@ static void name_misses(void)
 		}
 		miss_warn(u, ext);
 		if (xt.nopaque == MAX_MATCHES)
-			xt_exit_err(PARAMETER_PROBLEM, "too many matches");
+			ipts_xt_error(PARAMETER_PROBLEM, "too many matches");
 		o = &xt.opaque[xt.nopaque];
 		memset(o, 0, sizeof(*o));
 		o->ext = u->is_target ? &name_target_ext : &name_match_ext;
@@ -1126,7 +954,7 @@ static void name_misses(void)
 }
 
 /* Is @m a match of xt.matches that an opaque use stands for? */
-static bool replaced(const struct xtables_match *m)
+bool ipts_xt_replaced(const struct xtables_match *m)
 {
 	unsigned int i;
 
@@ -1176,7 +1004,7 @@ static void merge_opts(const struct xt_option_entry *x6,
 	xt_params->opts = opts;
 }
 
-static void note_match_word(int word)
+void ipts_xt_note_match_word(int word)
 {
 	if (xt.nmatch_words < MAX_MATCHES) {
 		xt.hit[xt.nmatch_words] = NULL;
@@ -1185,7 +1013,7 @@ static void note_match_word(int word)
 	}
 }
 
-static struct opaque_ext *find_opaque(const char *name, bool is_target)
+struct opaque_ext *ipts_xt_find_opaque(const char *name, bool is_target)
 {
 	size_t i;
 
@@ -1201,7 +1029,7 @@ static void opaque_begin(struct opaque_ext *ext, int word)
 	struct opaque_use *u;
 
 	if (xt.nopaque == MAX_MATCHES)
-		xt_exit_err(PARAMETER_PROBLEM, "too many matches");
+		ipts_xt_error(PARAMETER_PROBLEM, "too many matches");
 	u = &xt.opaque[xt.nopaque];
 	memset(u, 0, sizeof(*u));
 	u->ext = ext;
@@ -1211,7 +1039,7 @@ static void opaque_begin(struct opaque_ext *ext, int word)
 		(int)xt.nmatch_words;
 	xt.nopaque++;
 	if (!ext->is_target)
-		note_match_word(word);
+		ipts_xt_note_match_word(word);
 	merge_opts(NULL, ext->opts, &ext->option_offset);
 }
 
@@ -1251,11 +1079,11 @@ static void opaque_check_dirs(const char *flags)
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 
 		if (++dim > 6)
-			xt_exit_err(PARAMETER_PROBLEM, "Can't be more src/dst "
+			ipts_xt_error(PARAMETER_PROBLEM, "Can't be more src/dst "
 				    "options than %d.", 6);
 		if (!memchr(p, ':', n) && strncmp(p, "src", 3) != 0 &&
 		    strncmp(p, "dst", 3) != 0)
-			xt_exit_err(PARAMETER_PROBLEM, "You must spefify (the "
+			ipts_xt_error(PARAMETER_PROBLEM, "You must spefify (the "
 				    "comma separated list of) 'src' or "
 				    "'dst'.");
 		if (!end)
@@ -1279,19 +1107,19 @@ static void opaque_check_option(struct opaque_use *u, const struct option *o,
 	if (o->val == 'F') {
 		/* --match-set and --set are one option of the match */
 		if (match ? u->given : (u->seen & bit) != 0)
-			xt_exit_err(PARAMETER_PROBLEM, "--%s can be specified "
+			ipts_xt_error(PARAMETER_PROBLEM, "--%s can be specified "
 				    "only once", match ? "match-set" : o->name);
 		if (optind >= argc || argv[optind][0] == '-' ||
 		    argv[optind][0] == '!')
-			xt_exit_err(PARAMETER_PROBLEM, "--%s requires two "
+			ipts_xt_error(PARAMETER_PROBLEM, "--%s requires two "
 				    "args.", match ? "match-set" : o->name);
 		if (strlen(optarg) > 31)
-			xt_exit_err(PARAMETER_PROBLEM, "setname `%s' too long, "
+			ipts_xt_error(PARAMETER_PROBLEM, "setname `%s' too long, "
 				    "max %d characters.", optarg, 31);
 		opaque_check_dirs(argv[optind]);
 	} else if (match && strncmp(o->name, "return-nomatch", 14) == 0) {
 		if (invert)
-			xt_exit_err(PARAMETER_PROBLEM, "--return-nomatch flag "
+			ipts_xt_error(PARAMETER_PROBLEM, "--return-nomatch flag "
 				    "cannot be inverted");
 	} else if (match && (strncmp(o->name, "packets-", 8) == 0 ||
 			     strncmp(o->name, "bytes-", 6) == 0)) {
@@ -1301,11 +1129,11 @@ static void opaque_check_option(struct opaque_use *u, const struct option *o,
 		if (opaque_has(u, pk ? "packets-eq" : "bytes-eq") ||
 		    opaque_has(u, pk ? "packets-lt" : "bytes-lt") ||
 		    opaque_has(u, pk ? "packets-gt" : "bytes-gt"))
-			xt_exit_err(PARAMETER_PROBLEM, "only one of the "
+			ipts_xt_error(PARAMETER_PROBLEM, "only one of the "
 				    "--%s-[eq|lt|gt] is allowed",
 				    pk ? "packets" : "bytes");
 		if (invert && strcmp(kind, "eq") != 0)
-			xt_exit_err(PARAMETER_PROBLEM, "--%s option cannot be "
+			ipts_xt_error(PARAMETER_PROBLEM, "--%s option cannot be "
 				    "inverted", o->name);
 	}
 	u->seen |= bit;
@@ -1320,17 +1148,17 @@ static void opaque_check_target(const struct opaque_use *u)
 
 	if (!opaque_has(u, "add-set") && !opaque_has(u, "del-set") &&
 	    !opaque_has(u, "map-set"))
-		xt_exit_err(PARAMETER_PROBLEM, "You must specify either "
+		ipts_xt_error(PARAMETER_PROBLEM, "You must specify either "
 			    "`--add-set' or `--del-set' or `--map-set'");
 	if (opaque_has(u, "exist") && !opaque_has(u, "add-set"))
-		xt_exit_err(PARAMETER_PROBLEM, "Flag `--exist' can be used "
+		ipts_xt_error(PARAMETER_PROBLEM, "Flag `--exist' can be used "
 			    "with `--add-set' only");
 	if (opaque_has(u, "timeout") && !opaque_has(u, "add-set"))
-		xt_exit_err(PARAMETER_PROBLEM, "Option `--timeout' can be used "
+		ipts_xt_error(PARAMETER_PROBLEM, "Option `--timeout' can be used "
 			    "with `--add-set' only");
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
 		if (opaque_has(u, maps[i]) && !opaque_has(u, "map-set"))
-			xt_exit_err(PARAMETER_PROBLEM, "Flag `--%s' can be "
+			ipts_xt_error(PARAMETER_PROBLEM, "Flag `--%s' can be "
 				    "used with `--map-set' only", maps[i]);
 }
 
@@ -1400,12 +1228,12 @@ static struct xtables_match *find_proto(const char *pname,
 	if (xtables_strtoui(pname, NULL, &proto, 0, UINT8_MAX)) {
 		for (i = 0; xtables_chain_protos[i].name; i++)
 			if (xtables_chain_protos[i].num == proto)
-				return find_match(
+				return ipts_xt_find_match(
 					xtables_chain_protos[i].name, tryload,
 					matches);
 		return NULL;
 	}
-	return find_match(pname, tryload, matches);
+	return ipts_xt_find_match(pname, tryload, matches);
 }
 
 /* command_default(): an option of a loaded extension, or load_proto. */
@@ -1459,20 +1287,20 @@ static int command_default(int c, int argc, char **argv, bool invert)
 			merge_opts(m->x6_options, m->extra_opts,
 				   &m->option_offset);
 			optind--;
-			note_match_word(optind);
+			ipts_xt_note_match_word(optind);
 			return 1;
 		}
 	}
 	if (c == ':')
-		xt_exit_err(PARAMETER_PROBLEM, "option \"%s\" requires an "
+		ipts_xt_error(PARAMETER_PROBLEM, "option \"%s\" requires an "
 			    "argument", argv[optind - 1]);
 	if (c == '?')
-		xt_exit_err(PARAMETER_PROBLEM, "unknown option \"%s\"",
+		ipts_xt_error(PARAMETER_PROBLEM, "unknown option \"%s\"",
 			    argv[optind - 1]);
-	xt_exit_err(PARAMETER_PROBLEM, "Unknown arg \"%s\"", optarg);
+	ipts_xt_error(PARAMETER_PROBLEM, "Unknown arg \"%s\"", optarg);
 }
 
-static struct xtables_match *command_match(const char *name, int word,
+struct xtables_match *ipts_xt_command_match(const char *name, int word,
 					   bool invert, bool merge)
 {
 	struct xtables_match *m;
@@ -1481,16 +1309,16 @@ static struct xtables_match *command_match(const char *name, int word,
 
 	if (invert) {
 		xt.cur = xt.bang;
-		xt_exit_err(PARAMETER_PROBLEM, "unexpected ! flag before "
+		ipts_xt_error(PARAMETER_PROBLEM, "unexpected ! flag before "
 			    "--match");
 	}
-	ox = find_opaque(name, false);
+	ox = ipts_xt_find_opaque(name, false);
 	if (ox) {
 		opaque_begin(ox, word);
 		return NULL;
 	}
-	m = find_match(name, XTF_LOAD_MUST_SUCCEED, &xt.matches);
-	note_match_word(word);
+	m = ipts_xt_find_match(name, XTF_LOAD_MUST_SUCCEED, &xt.matches);
+	ipts_xt_note_match_word(word);
 	size = XT_ALIGN(sizeof(struct xt_entry_match)) + m->size;
 	m->m = xtables_calloc(1, size);
 	m->m->u.match_size = (uint16_t)size;
@@ -1506,31 +1334,31 @@ static struct xtables_match *command_match(const char *name, int word,
 	return m;
 }
 
-static const char *parse_target_name(const char *name)
+const char *ipts_xt_parse_target_name(const char *name)
 {
 	const char *p;
 
 	if (strlen(name) < 1)
-		xt_exit_err(PARAMETER_PROBLEM, "Invalid target name (too "
+		ipts_xt_error(PARAMETER_PROBLEM, "Invalid target name (too "
 			    "short)");
 	if (strlen(name) >= XT_EXTENSION_MAXNAMELEN)
-		xt_exit_err(PARAMETER_PROBLEM, "Invalid target name `%s' (%u "
+		ipts_xt_error(PARAMETER_PROBLEM, "Invalid target name `%s' (%u "
 			    "chars max)", name, XT_EXTENSION_MAXNAMELEN - 1);
 	for (p = name; *p; p++)
 		if (isspace((unsigned char)*p))
-			xt_exit_err(PARAMETER_PROBLEM, "Invalid target name "
+			ipts_xt_error(PARAMETER_PROBLEM, "Invalid target name "
 				    "`%s'", name);
 	return name;
 }
 
-static void command_jump(const char *name, int word, bool merge)
+void ipts_xt_command_jump(const char *name, int word, bool merge)
 {
 	struct opaque_ext *ox;
 	size_t size;
 
-	xt.jumpto = parse_target_name(name);
+	xt.jumpto = ipts_xt_parse_target_name(name);
 	xt.cl->jump_word = word;
-	ox = find_opaque(name, true);
+	ox = ipts_xt_find_opaque(name, true);
 	if (ox) {
 		opaque_begin(ox, word);
 		return;
@@ -1538,7 +1366,7 @@ static void command_jump(const char *name, int word, bool merge)
 	/* An announced chain name is never looked up as an extension. */
 	if (xt.cl->is_announced(xt.cl->ctx, xt.jumpto))
 		return;
-	xt.target = find_target(xt.jumpto, XTF_TRY_LOAD);
+	xt.target = ipts_xt_find_target(xt.jumpto, XTF_TRY_LOAD);
 	if (!xt.target)
 		return;
 	size = XT_ALIGN(sizeof(struct xt_entry_target)) + xt.target->size;
@@ -1584,15 +1412,15 @@ static void add_command(unsigned int newcmd, unsigned int others, bool invert)
 
 	if (invert) {
 		xt.cur = xt.bang;
-		xt_exit_err(PARAMETER_PROBLEM, "unexpected '!' flag");
+		ipts_xt_error(PARAMETER_PROBLEM, "unexpected '!' flag");
 	}
 	if (cl->command & ~others)
-		xt_exit_err(PARAMETER_PROBLEM, "Cannot use -%c with -%c",
+		ipts_xt_error(PARAMETER_PROBLEM, "Cannot use -%c with -%c",
 			    cmd2char(newcmd), cmd2char(cl->command & ~others));
 	cl->command |= newcmd;
 }
 
-static void set_option(unsigned int option, bool invert, int word)
+void ipts_xt_set_option(unsigned int option, bool invert, int word)
 {
 	unsigned int i;
 
@@ -1601,14 +1429,14 @@ static void set_option(unsigned int option, bool invert, int word)
 	xt.opt_val[i] = xt.cur;
 	xt.cur = word;
 	if (xt.options & option)
-		xt_exit_err(PARAMETER_PROBLEM, "multiple -%c flags not allowed",
+		ipts_xt_error(PARAMETER_PROBLEM, "multiple -%c flags not allowed",
 			    opt2char(option));
 	xt.options |= option;
 	xt.opt_word[i] = word;
 	if (invert) {
 		if (!inverse_for_options[i]) {
 			xt.cur = xt.bang;
-			xt_exit_err(PARAMETER_PROBLEM, "cannot have ! before "
+			ipts_xt_error(PARAMETER_PROBLEM, "cannot have ! before "
 				    "-%c", opt2char(option));
 		}
 		xt.invflags |= inverse_for_options[i];
@@ -1622,7 +1450,7 @@ static unsigned int parse_rulenumber(const char *s)
 	unsigned int n;
 
 	if (!xtables_strtoui(s, NULL, &n, 1, INT_MAX))
-		xt_exit_err(PARAMETER_PROBLEM, "Invalid rule number `%s'", s);
+		ipts_xt_error(PARAMETER_PROBLEM, "Invalid rule number `%s'", s);
 	return n;
 }
 
@@ -1662,14 +1490,14 @@ static bool optional_rulenum(int argc, char **argv)
 static void valid_chain_name(const char *name)
 {
 	if (strlen(name) >= XT_EXTENSION_MAXNAMELEN)
-		xt_exit_err(PARAMETER_PROBLEM, "chain name `%s' too long (must "
+		ipts_xt_error(PARAMETER_PROBLEM, "chain name `%s' too long (must "
 			    "be under %u chars)", name, XT_EXTENSION_MAXNAMELEN);
 	if (*name == '-' || *name == '!')
-		xt_exit_err(PARAMETER_PROBLEM, "chain name not allowed to "
+		ipts_xt_error(PARAMETER_PROBLEM, "chain name not allowed to "
 			    "start with `%c'\n", *name);
 	if (!xt.cl->is_announced(xt.cl->ctx, name) &&
-	    find_target(name, XTF_TRY_LOAD))
-		xt_exit_err(PARAMETER_PROBLEM, "chain name may not clash with "
+	    ipts_xt_find_target(name, XTF_TRY_LOAD))
+		ipts_xt_error(PARAMETER_PROBLEM, "chain name may not clash with "
 			    "target name\n");
 }
 
@@ -1688,7 +1516,7 @@ static bool names_host(const char *spec)
 	return false;
 }
 
-static void generic_opt_check(unsigned int command, unsigned int options)
+void ipts_xt_generic_opt_check(unsigned int command, unsigned int options)
 {
 	unsigned int i, j;
 
@@ -1707,7 +1535,7 @@ static void generic_opt_check(unsigned int command, unsigned int options)
 		}
 		if (legal == -1) {
 			xt.cur = xt.opt_word[i];
-			xt_exit_err(PARAMETER_PROBLEM, "Illegal option `-%c' "
+			ipts_xt_error(PARAMETER_PROBLEM, "Illegal option `-%c' "
 				    "with this command", optflags[i]);
 		}
 	}
@@ -1732,17 +1560,13 @@ static void note_owner_name(int longindex)
 	    ipts_names_id(naming.names, name[0] == 'u', optarg, &id))
 		return;
 	xt.cl->rule_flags |= IPTS_RULE_HOSTNAMES;
-	ipts_diag_add(xt.diags, IPTS_WARNING, cur_loc(),
+	ipts_diag_add(xt.diags, IPTS_WARNING, ipts_xt_cur_loc(),
 		      "'%s' was turned into a number through this machine's "
 		      "%s database: the answer holds for this machine's names",
 		      optarg, name[0] == 'u' ? "passwd" : "group");
 }
 
-static void bail(void) __attribute__((noreturn));
-static void cleanup(void);
-static void reset_state(void);
-
-static void parse_loop(int argc, char **argv)
+void ipts_xt_parse_loop(int argc, char **argv)
 {
 	struct ipts_cmdline *cl = xt.cl;
 	bool invert = false, table_set = false;
@@ -1798,7 +1622,7 @@ static void parse_loop(int argc, char **argv)
 			cl->chain = optarg;
 			cl->chain_word = optind - 1;
 			if (!has_arg(argc, argv))
-				xt_exit_err(PARAMETER_PROBLEM, "-%c requires a "
+				ipts_xt_error(PARAMETER_PROBLEM, "-%c requires a "
 					    "rule number", 'R');
 			xt.cur = optind;
 			cl->rulenum_word = optind;
@@ -1844,7 +1668,7 @@ static void parse_loop(int argc, char **argv)
 			cl->chain = optarg;
 			cl->chain_word = optind - 1;
 			if (!has_arg(argc, argv))
-				xt_exit_err(PARAMETER_PROBLEM, "-%c requires "
+				ipts_xt_error(PARAMETER_PROBLEM, "-%c requires "
 					    "old-chain-name and new-chain-name",
 					    'E');
 			cl->arg2_word = optind;
@@ -1855,55 +1679,55 @@ static void parse_loop(int argc, char **argv)
 			cl->chain = optarg;
 			cl->chain_word = optind - 1;
 			if (!has_arg(argc, argv))
-				xt_exit_err(PARAMETER_PROBLEM, "-%c requires a "
+				ipts_xt_error(PARAMETER_PROBLEM, "-%c requires a "
 					    "chain and a policy", 'P');
 			cl->arg2_word = optind;
 			cl->arg2 = argv[optind++];
 			break;
 		case 'h':
-			xt_exit_err(PARAMETER_PROBLEM, "-h prints iptables' "
+			ipts_xt_error(PARAMETER_PROBLEM, "-h prints iptables' "
 				    "help: not a rule");
 		case 'V':
-			xt_exit_err(PARAMETER_PROBLEM, "-V prints iptables' "
+			ipts_xt_error(PARAMETER_PROBLEM, "-V prints iptables' "
 				    "version: not a rule");
 		case 'p': {
 			char *p;
 
-			set_option(OPT_PROTOCOL, invert, opt);
+			ipts_xt_set_option(OPT_PROTOCOL, invert, opt);
 			for (p = argv[optind - 1]; *p; p++)
 				*p = (char)tolower((unsigned char)*p);
 			xt.protocol = argv[optind - 1];
 			xt.fw.ip.proto = xtables_parse_protocol(xt.protocol);
 			if (xt.fw.ip.proto == 0 && (xt.invflags & XT_INV_PROTO))
-				xt_exit_err(PARAMETER_PROBLEM, "rule would "
+				ipts_xt_error(PARAMETER_PROBLEM, "rule would "
 					    "never match protocol");
 			xt.fw.ip.invflags = (uint8_t)xt.invflags;
 			break;
 		}
 		case 's':
-			set_option(OPT_SOURCE, invert, opt);
+			ipts_xt_set_option(OPT_SOURCE, invert, opt);
 			xt.shost = argv[optind - 1];
 			break;
 		case 'd':
-			set_option(OPT_DESTINATION, invert, opt);
+			ipts_xt_set_option(OPT_DESTINATION, invert, opt);
 			xt.dhost = argv[optind - 1];
 			break;
 		case 'g':
-			set_option(OPT_JUMP, invert, opt);
+			ipts_xt_set_option(OPT_JUMP, invert, opt);
 			xt.goto_set = true;
-			xt.jumpto = parse_target_name(optarg);
+			xt.jumpto = ipts_xt_parse_target_name(optarg);
 			cl->jump_word = optind - 1;
 			break;
 		case 'j':
-			set_option(OPT_JUMP, invert, opt);
-			command_jump(argv[optind - 1], optind - 1, true);
+			ipts_xt_set_option(OPT_JUMP, invert, opt);
+			ipts_xt_command_jump(argv[optind - 1], optind - 1, true);
 			break;
 		case 'i':
 		case 'o':
 			if (*optarg == '\0')
-				xt_exit_err(PARAMETER_PROBLEM, "Empty interface "
+				ipts_xt_error(PARAMETER_PROBLEM, "Empty interface "
 					    "is likely to be undesired");
-			set_option(c == 'i' ? OPT_VIANAMEIN : OPT_VIANAMEOUT,
+			ipts_xt_set_option(c == 'i' ? OPT_VIANAMEIN : OPT_VIANAMEOUT,
 				   invert, opt);
 			if (c == 'i')
 				xtables_parse_interface(argv[optind - 1],
@@ -1915,39 +1739,39 @@ static void parse_loop(int argc, char **argv)
 							xt.outiface_mask);
 			break;
 		case 'f':
-			set_option(OPT_FRAGMENT, invert, opt);
+			ipts_xt_set_option(OPT_FRAGMENT, invert, opt);
 			xt.flags |= IPT_F_FRAG;
 			break;
 		case 'v':
 			break;
 		case 'm':
-			command_match(optarg, optind - 1, invert, true);
+			ipts_xt_command_match(optarg, optind - 1, invert, true);
 			break;
 		case 'n':
-			set_option(OPT_NUMERIC, invert, opt);
+			ipts_xt_set_option(OPT_NUMERIC, invert, opt);
 			break;
 		case 't':
 			xt.cur = opt;
 			if (invert)
-				xt_exit_err(PARAMETER_PROBLEM, "unexpected ! "
+				ipts_xt_error(PARAMETER_PROBLEM, "unexpected ! "
 					    "flag before --table");
 			if (table_set)
-				xt_exit_err(PARAMETER_PROBLEM, "The -t option "
+				ipts_xt_error(PARAMETER_PROBLEM, "The -t option "
 					    "cannot be used in "
 					    "iptables-restore");
 			table_set = true;
 			break;
 		case 'x':
-			set_option(OPT_EXPANDED, invert, opt);
+			ipts_xt_set_option(OPT_EXPANDED, invert, opt);
 			break;
 		case 'w':
-			xt_exit_err(PARAMETER_PROBLEM, "You cannot use `-w' "
+			ipts_xt_error(PARAMETER_PROBLEM, "You cannot use `-w' "
 				    "from iptables-restore");
 		case 'W':
-			xt_exit_err(PARAMETER_PROBLEM, "You cannot use `-W' "
+			ipts_xt_error(PARAMETER_PROBLEM, "You cannot use `-W' "
 				    "from iptables-restore");
 		case '0':
-			set_option(OPT_LINENUMBERS, invert, opt);
+			ipts_xt_set_option(OPT_LINENUMBERS, invert, opt);
 			break;
 		case 'M':
 			break;
@@ -1956,7 +1780,7 @@ static void parse_loop(int argc, char **argv)
 
 			int pw = optind - 1, bw = optind - 1;
 
-			set_option(OPT_COUNTERS, invert, opt);
+			ipts_xt_set_option(OPT_COUNTERS, invert, opt);
 			bc = strchr(pc + 1, ',');
 			if (bc)
 				bc++;
@@ -1966,16 +1790,16 @@ static void parse_loop(int argc, char **argv)
 			}
 			if (!bc) {
 				xt.cur = opt;
-				xt_exit_err(PARAMETER_PROBLEM, "-c requires "
+				ipts_xt_error(PARAMETER_PROBLEM, "-c requires "
 					    "packet and byte counter");
 			}
 			xt.cur = pw;
 			if (sscanf(pc, "%llu", &xt.pcnt) != 1)
-				xt_exit_err(PARAMETER_PROBLEM, "-c packet "
+				ipts_xt_error(PARAMETER_PROBLEM, "-c packet "
 					    "counter not numeric");
 			xt.cur = bw;
 			if (sscanf(bc, "%llu", &xt.bcnt) != 1)
-				xt_exit_err(PARAMETER_PROBLEM, "-c byte counter "
+				ipts_xt_error(PARAMETER_PROBLEM, "-c byte counter "
 					    "not numeric");
 			cl->counters_set = true;
 			break;
@@ -1989,22 +1813,22 @@ static void parse_loop(int argc, char **argv)
 		case 1:
 			if (optarg[0] == '!' && optarg[1] == '\0') {
 				if (invert)
-					xt_exit_err(PARAMETER_PROBLEM,
+					ipts_xt_error(PARAMETER_PROBLEM,
 						    "multiple consecutive ! "
 						    "not allowed");
 				invert = true;
 				bang = optind - 1;
 				xt.bang = bang;
-				/* undo_trial() puts it back */
+				/* ipts_xt_undo_trial() puts it back */
 				if (xt.trial) {
 					if (xt.nbangs == MAX_MATCHES)
-						bail();
+						ipts_xt_bail();
 					xt.bangs[xt.nbangs++] = bang;
 				}
 				optarg[0] = '\0';
 				continue;
 			}
-			xt_exit_err(PARAMETER_PROBLEM, "Bad argument `%s'",
+			ipts_xt_error(PARAMETER_PROBLEM, "Bad argument `%s'",
 				    optarg);
 		default:
 			xt.cur = optind - 1;
@@ -2021,7 +1845,7 @@ static void parse_loop(int argc, char **argv)
 }
 
 /* The end of do_parse()'s loop: what it checks once every word is read. */
-static void loop_end(void)
+void ipts_xt_loop_end(void)
 {
 	struct ipts_cmdline *cl = xt.cl;
 
@@ -2031,13 +1855,13 @@ static void loop_end(void)
 	     (xt.jumpto && strcmp(xt.jumpto, "DROP") == 0))) {
 		xt.cur = cl->command == IPTS_CMD_SET_POLICY ? cl->arg2_word :
 			 cl->jump_word;
-		xt_exit_err(PARAMETER_PROBLEM, "The \"nat\" table is not "
+		ipts_xt_error(PARAMETER_PROBLEM, "The \"nat\" table is not "
 			    "intended for filtering, the use of DROP is "
 			    "therefore inhibited.");
 	}
 	if (xt.dangling_bang) {
 		xt.cur = cl->argc - 1;
-		xt_exit_err(PARAMETER_PROBLEM, "nothing appropriate following "
+		ipts_xt_error(PARAMETER_PROBLEM, "nothing appropriate following "
 			    "!");
 	}
 }
@@ -2053,11 +1877,11 @@ static void loop_end(void)
  * where each option word is the full name of an option of the extension
  * just loaded, and of no option loaded before it. For such a line what
  * getopt_long would answer over the merged tables is known without merging
- * them: fast_parse() hands each option straight to its extension
+ * them: ipts_xt_fast_parse() hands each option straight to its extension
  * (xtables_option_mpcall(), as command_default() does) and leaves the rest
  * of the rule to the same code as the full loop. A line of any other shape,
- * or one that fails anywhere in here, is parsed again by parse_loop() from
- * the start: fast_parse() is a trial, whose errors are not reported.
+ * or one that fails anywhere in here, is parsed again by ipts_xt_parse_loop() from
+ * the start: ipts_xt_fast_parse() is a trial, whose errors are not reported.
  *
  * An extension segment, its words and the protocol being equal, yields the
  * same blob: the parsers see nothing else of the rule (libxt_multiport and
@@ -2067,17 +1891,6 @@ static void loop_end(void)
  * a line met again takes the blob of the first one. A segment is kept only
  * if its line printed nothing and asked no resolver.
  */
-struct memo {
-	uint32_t next;			/* 1 + index of the next, same bucket */
-	uint32_t hash;			/* ipts_hash_bytes() of its words */
-	uint32_t off;			/* its words: offset in the source */
-	uint16_t len;			/* and length */
-	uint16_t ext;			/* in memo.ext[] (0: a target) */
-	uint8_t proto, invflags;
-	bool is_target;
-	bool std;			/* -j ACCEPT and friends */
-	const void *blob;		/* interned in the ruleset */
-};
 
 #define MEMO_CHUNK 1024
 
@@ -2238,9 +2051,9 @@ static void memo_add(const struct fast_seg *sg, const void *blob)
 	*b = memo.n;
 }
 
-/* Leave the trial: the line goes through parse_loop(). */
+/* Leave the trial: the line goes through ipts_xt_parse_loop(). */
 __attribute__((noreturn))
-static void bail(void)
+void ipts_xt_bail(void)
 {
 	siglongjmp(xt.escape, 1);
 }
@@ -2300,14 +2113,14 @@ static void fast_option(const char *w, const struct xt_option_entry *x6,
 	bool a;
 
 	if (w[0] != '-' || w[1] != '-' || w[2] == '\0' || strchr(w, '='))
-		bail();
+		ipts_xt_bail();
 	w += 2;
 	if (!opt_lookup(x6, extra, w, val, has_arg))
-		bail();
+		ipts_xt_bail();
 	/* getopt_long takes the first exact name of the merged table. */
-	for (o = original_opts; o->name; o++)
+	for (o = ipts_xt_original_opts; o->name; o++)
 		if (o->name[0] == w[0] && strcmp(o->name, w) == 0)
-			bail();
+			ipts_xt_bail();
 	/* ... nor of an extension loaded before (the last is this one) */
 	for (i = 0; i + 1 < xt.nsegs; i++) {
 		const struct xt_option_entry *px6;
@@ -2315,7 +2128,7 @@ static void fast_option(const char *w, const struct xt_option_entry *x6,
 
 		ext_opts(xt.segs[i].ext, &px6, &pextra);
 		if (opt_lookup(px6, pextra, w, &v, &a))
-			bail();
+			ipts_xt_bail();
 	}
 }
 
@@ -2333,7 +2146,7 @@ static struct fast_seg *new_seg(int first, int k)
 	struct fast_seg *sg;
 
 	if (xt.nsegs == MAX_MATCHES)
-		bail();
+		ipts_xt_bail();
 	sg = &xt.segs[xt.nsegs++];
 	sg->first = first;
 	sg->k = k;
@@ -2366,7 +2179,7 @@ static int fast_options(int argc, char **argv, int i,
 		invert = false;
 		if (argv[i][0] == '!' && argv[i][1] == '\0') {
 			if (xt.nbangs == MAX_MATCHES || i + 1 >= argc)
-				bail();
+				ipts_xt_bail();
 			xt.bangs[xt.nbangs++] = i;
 			argv[i][0] = '\0';	/* as do_parse() does */
 			xt.bang = i;
@@ -2375,11 +2188,11 @@ static int fast_options(int argc, char **argv, int i,
 		}
 		fast_option(argv[i], x6, extra, &val, &has_arg);
 		if (has_arg && i + 1 >= argc)
-			bail();
+			ipts_xt_bail();
 		/* a user or group name: note_owner_name() in the full loop */
 		if (m && xt.owner_seg && has_arg &&
 		    strspn(argv[i + 1], "0123456789-") != strlen(argv[i + 1]))
-			bail();
+			ipts_xt_bail();
 		optarg = has_arg ? argv[i + 1] : NULL;
 		optind = i + 1 + has_arg;
 		xt.cur = optind - 1;
@@ -2390,7 +2203,7 @@ static int fast_options(int argc, char **argv, int i,
 			xtables_option_tpcall(t->option_offset + val, argv,
 					      invert, t, &xt.fw);
 		if (optind <= i || optind > argc)
-			bail();
+			ipts_xt_bail();
 		i = optind;
 	}
 	return i;
@@ -2415,11 +2228,11 @@ static int fast_match(int argc, char **argv, int i)
 	int end, last;
 
 	if (i + 1 >= argc)
-		bail();
+		ipts_xt_bail();
 	name = argv[i + 1];
-	if (seen_ext(name) || find_opaque(name, false) ||
-	    reads_host_files(name))
-		bail();
+	if (seen_ext(name) || ipts_xt_find_opaque(name, false) ||
+	    ipts_xt_reads_host_files(name))
+		ipts_xt_bail();
 	end = naive_end(argc, argv, i);
 	last = end < argc ? end : argc - 1;
 	sg = new_seg(i, (int)xt.nmatch_words);
@@ -2428,14 +2241,14 @@ static int fast_match(int argc, char **argv, int i)
 		sg->ext = memo_ext(hit);
 		sg->hit = hit;
 		sg->last = last;
-		note_match_word(i + 1);
+		ipts_xt_note_match_word(i + 1);
 		xt.hit[sg->k] = hit->blob;
 		return end;
 	}
 	xt.cur = i + 1;
-	m = command_match(name, i + 1, false, false);
+	m = ipts_xt_command_match(name, i + 1, false, false);
 	if (!m || m == m->next)
-		bail();		/* a clone: the full loop knows */
+		ipts_xt_bail();		/* a clone: the full loop knows */
 	sg->ext = m;
 	if (strcmp(m->name, "owner") == 0)
 		xt.owner_seg = true;
@@ -2455,27 +2268,27 @@ static void fast_target(int argc, char **argv, int i)
 	uint32_t h = 0;
 
 	if (i + 1 >= argc)
-		bail();
+		ipts_xt_bail();
 	name = argv[i + 1];
 	xt.cur = i + 1;
-	set_option(OPT_JUMP, false, i);
+	ipts_xt_set_option(OPT_JUMP, false, i);
 	if (argv[i][1] == 'g') {
 		if (i + 2 != argc)
-			bail();
+			ipts_xt_bail();
 		xt.goto_set = true;
-		xt.jumpto = parse_target_name(name);
+		xt.jumpto = ipts_xt_parse_target_name(name);
 		xt.cl->jump_word = i + 1;
 		return;
 	}
-	if (find_opaque(name, true))
-		bail();
+	if (ipts_xt_find_opaque(name, true))
+		ipts_xt_bail();
 	/* An extension's name that is also a chain: the full loop says so. */
 	if (!xt.cl->is_announced(xt.cl->ctx, name) &&
 	    !xt.cl->is_chain(xt.cl->ctx, name)) {
 		h_set = true;
 		hit = memo_find(i, argc - 1, true, &h);
 		if (hit) {
-			xt.jumpto = parse_target_name(name);
+			xt.jumpto = ipts_xt_parse_target_name(name);
 			xt.cl->jump_word = i + 1;
 			sg = new_seg(i, -1);
 			sg->hit = hit;
@@ -2484,19 +2297,19 @@ static void fast_target(int argc, char **argv, int i)
 			return;
 		}
 	}
-	command_jump(name, i + 1, false);
+	ipts_xt_command_jump(name, i + 1, false);
 	if (!xt.target) {
 		if (i + 2 != argc)
-			bail();
+			ipts_xt_bail();
 		return;
 	}
 	if (xt.cl->is_chain(xt.cl->ctx, name))
-		bail();
+		ipts_xt_bail();
 	sg = new_seg(i, -1);
 	sg->last = h_set ? argc - 1 : -1;
 	sg->hash = h;
 	if (fast_options(argc, argv, i + 2, NULL, xt.target) != argc)
-		bail();
+		ipts_xt_bail();
 }
 
 /*
@@ -2505,7 +2318,7 @@ static void fast_target(int argc, char **argv, int i)
  * TABLE".
  */
 __attribute__((noinline))	/* not into ipts_xt_parse()'s sigsetjmp */
-static int fast_generic_end(int argc, char **argv)
+int ipts_xt_fast_generic_end(int argc, char **argv)
 {
 	bool bang = false;
 	int i = 3;
@@ -2561,14 +2374,14 @@ static int fast_generic_end(int argc, char **argv)
 	return bang ? -1 : i;
 }
 
-/* The trial: parse_loop()'s work for a line of the common shape. */
-static void fast_parse(int argc, char **argv, int gen_end)
+/* The trial: ipts_xt_parse_loop()'s work for a line of the common shape. */
+void ipts_xt_fast_parse(int argc, char **argv, int gen_end)
 {
 	int i;
 
-	parse_loop(gen_end, argv);
+	ipts_xt_parse_loop(gen_end, argv);
 	if (xt.skip_line || xt.dangling_bang)
-		bail();
+		ipts_xt_bail();
 	xt.seg_proto = xt.fw.ip.proto;
 	xt.seg_invflags = xt.fw.ip.invflags;
 	for (i = gen_end; i < argc;) {
@@ -2583,7 +2396,7 @@ static void fast_parse(int argc, char **argv, int gen_end)
 }
 
 /* After a failed trial: the line as it was before it. */
-static void undo_trial(struct ipts_cmdline *cl, const struct ipts_cmdline *saved,
+void ipts_xt_undo_trial(struct ipts_cmdline *cl, const struct ipts_cmdline *saved,
 		       bool resolver_down)
 {
 	unsigned int i;
@@ -2591,8 +2404,8 @@ static void undo_trial(struct ipts_cmdline *cl, const struct ipts_cmdline *saved
 	for (i = 0; i < xt.nbangs; i++)
 		cl->argv[xt.bangs[i]][0] = '!';
 	xt.errlen = 0;
-	cleanup();
-	reset_state();
+	ipts_xt_cleanup();
+	ipts_xt_reset_state();
 	*cl = *saved;
 	xt.cur = -1;
 	xt.resolver_down = resolver_down;
@@ -2600,7 +2413,7 @@ static void undo_trial(struct ipts_cmdline *cl, const struct ipts_cmdline *saved
 }
 
 /* Keep the segments of a line the trial read, for the rest of the file. */
-static void memo_keep(const struct ipts_loc *line_loc)
+void ipts_xt_memo_keep(const struct ipts_loc *line_loc)
 {
 	unsigned int i;
 
@@ -2628,7 +2441,7 @@ static int match_word_at(unsigned int i)
 	return i < xt.nmatch_words ? xt.match_word[i] : -1;
 }
 
-static bool is_opaque_pos(unsigned int k)
+bool ipts_xt_is_opaque_pos(unsigned int k)
 {
 	unsigned int i;
 
@@ -2644,7 +2457,7 @@ static int real_match_word(unsigned int i)
 	unsigned int k;
 
 	for (k = 0; k < xt.nmatch_words; k++) {
-		if (xt.hit[k] || is_opaque_pos(k))
+		if (xt.hit[k] || ipts_xt_is_opaque_pos(k))
 			continue;
 		if (i-- == 0)
 			return xt.match_word[k];
@@ -2671,7 +2484,7 @@ static void opaque_warn(const struct opaque_use *u)
 }
 
 /* After the loop: final checks, then ipv4_post_parse() and friends. */
-static void finish(int argc, char **argv)
+void ipts_xt_finish(int argc, char **argv)
 {
 	struct ipts_cmdline *cl = xt.cl;
 	struct xtables_rule_match *mp;
@@ -2692,7 +2505,7 @@ static void finish(int argc, char **argv)
 
 		if (u->ext->needs && !u->given) {
 			xt.cur = u->word;
-			xt_exit_err(PARAMETER_PROBLEM, "You must specify "
+			ipts_xt_error(PARAMETER_PROBLEM, "You must specify "
 				    "`--%s' with proper arguments",
 				    u->ext->needs);
 		}
@@ -2705,10 +2518,10 @@ static void finish(int argc, char **argv)
 	name_misses();
 	xt.cur = argc - 1;
 	if (optind < argc)
-		xt_exit_err(PARAMETER_PROBLEM, "unknown arguments found on "
+		ipts_xt_error(PARAMETER_PROBLEM, "unknown arguments found on "
 			    "commandline");
 	if (!cl->command)
-		xt_exit_err(PARAMETER_PROBLEM, "no command specified");
+		ipts_xt_error(PARAMETER_PROBLEM, "no command specified");
 
 	xt.fw.ip.flags = xt.flags;
 	xt.fw.ip.invflags = (uint8_t)xt.invflags;
@@ -2745,7 +2558,7 @@ static unsigned char *delete_mask(struct ipts_cmdline *cl, size_t size,
 		const struct xt_entry_match *em;
 		size_t keep;
 
-		if (is_opaque_pos(k)) {
+		if (ipts_xt_is_opaque_pos(k)) {
 			unsigned int i;
 
 			for (i = 0; i < xt.nopaque; i++)
@@ -2857,7 +2670,7 @@ static void unknown_warn(int word, const char *name)
 }
 
 /* An address glibc's getaddrinfo() reads as a number (inet_aton()). */
-static bool numeric_host(const char *s)
+bool ipts_xt_numeric_host(const char *s)
 {
 	struct addrinfo hints = { .ai_family = AF_INET,
 				  .ai_flags = AI_NUMERICHOST };
@@ -2876,7 +2689,7 @@ static bool numeric_host(const char *s)
  * all digits ("10.0.0.256" is a bad address, no name). Anything else is
  * refused with iptables' words: no host would resolve it.
  */
-static bool host_name_syntax(const char *s)
+bool ipts_xt_host_name_syntax(const char *s)
 {
 	size_t label = 0, total = strlen(s);
 	bool digits = true;
@@ -2926,16 +2739,16 @@ static void offline_hosts(const char *spec, int word, struct in_addr **own_a,
 		next = strchr(loop, ',');
 		len = next ? (size_t)(next - loop) : strlen(loop);
 		if (len > sizeof(buf) - 1)
-			xt_exit_err(PARAMETER_PROBLEM, "Hostname too long");
+			ipts_xt_error(PARAMETER_PROBLEM, "Hostname too long");
 		memcpy(buf, loop, len);
 		buf[len] = '\0';
 		slash = strrchr(buf, '/');
 		if (slash)
 			*slash = '\0';
-		if (buf[0] && !numeric_host(buf) &&
+		if (buf[0] && !ipts_xt_numeric_host(buf) &&
 		    !ipts_names_host(naming.names, buf, addrs, 1)) {
-			if (!host_name_syntax(buf))
-				xt_exit_err(PARAMETER_PROBLEM, "host/network "
+			if (!ipts_xt_host_name_syntax(buf))
+				ipts_xt_error(PARAMETER_PROBLEM, "host/network "
 					    "`%s' not found", buf);
 			/* the mask as libxtables reads it, on no name */
 			char probe[sizeof(buf) + 8];
@@ -2985,7 +2798,7 @@ static void offline_hosts(const char *spec, int word, struct in_addr **own_a,
 /*
  * The pairs of -s or -d (@opt, its value at argv[@word]): in @one_a and
  * @one_m when plain, else from libxtables straight into @own_a and @own_m
- * (it may fail after allocating: cleanup() frees what it finds there).
+ * (it may fail after allocating: ipts_xt_cleanup() frees what it finds there).
  */
 static void parse_hosts(const char *spec, unsigned int opt, int word,
 			struct in_addr *one_a, struct in_addr *one_m,
@@ -3019,7 +2832,7 @@ static void parse_hosts(const char *spec, unsigned int opt, int word,
 }
 
 /* Addresses, checks that need them, then one entry per address pair. */
-static void build_entries(void)
+void ipts_xt_build_entries(void)
 {
 	struct ipts_cmdline *cl = xt.cl;
 	struct in_addr *saddrs = NULL, *smasks = NULL;
@@ -3045,18 +2858,18 @@ static void build_entries(void)
 	    (xt.fw.ip.invflags & (IPT_INV_SRCIP | IPT_INV_DSTIP))) {
 		xt.cur = (xt.fw.ip.invflags & IPT_INV_SRCIP) ? xt.opt_bang[1] :
 			 xt.opt_bang[2];
-		xt_exit_err(PARAMETER_PROBLEM, "! not allowed with multiple "
+		ipts_xt_error(PARAMETER_PROBLEM, "! not allowed with multiple "
 			    "source or destination IP addresses");
 	}
 	if (cl->command == IPTS_CMD_REPLACE && (ns != 1 || nd != 1)) {
 		xt.cur = ns != 1 ? xt.opt_val[1] : xt.opt_val[2];
-		xt_exit_err(PARAMETER_PROBLEM, "Replacement rule does not "
+		ipts_xt_error(PARAMETER_PROBLEM, "Replacement rule does not "
 			    "specify a unique address");
 	}
-	generic_opt_check(cl->command, xt.options);
+	ipts_xt_generic_opt_check(cl->command, xt.options);
 	if (cl->chain && strlen(cl->chain) >= XT_EXTENSION_MAXNAMELEN) {
 		xt.cur = cl->chain_word;
-		xt_exit_err(PARAMETER_PROBLEM, "chain name `%s' too long (must "
+		ipts_xt_error(PARAMETER_PROBLEM, "chain name `%s' too long (must "
 			    "be under %u chars)", cl->chain,
 			    XT_EXTENSION_MAXNAMELEN);
 	}
@@ -3067,14 +2880,14 @@ static void build_entries(void)
 		     strcmp(cl->chain, "INPUT") == 0) &&
 		    (xt.options & OPT_VIANAMEOUT)) {
 			xt.cur = xt.opt_word[8];
-			xt_exit_err(PARAMETER_PROBLEM, "Can't use -o with %s",
+			ipts_xt_error(PARAMETER_PROBLEM, "Can't use -o with %s",
 				    cl->chain);
 		}
 		if ((strcmp(cl->chain, "POSTROUTING") == 0 ||
 		     strcmp(cl->chain, "OUTPUT") == 0) &&
 		    (xt.options & OPT_VIANAMEIN)) {
 			xt.cur = xt.opt_word[7];
-			xt_exit_err(PARAMETER_PROBLEM, "Can't use -i with %s",
+			ipts_xt_error(PARAMETER_PROBLEM, "Can't use -i with %s",
 				    cl->chain);
 		}
 	}
@@ -3103,12 +2916,12 @@ static void build_entries(void)
 	if (xt.hit_target)
 		cl->std_target = xt.hit_target->std;
 	if (!xt.target && !xt.hit_target &&
-	    find_opaque(xt.jumpto, true) == NULL) {
+	    ipts_xt_find_opaque(xt.jumpto, true) == NULL) {
 		if (xt.jumpto[0] != '\0' && !cl->is_chain(cl->ctx, xt.jumpto)) {
 			if (xt.goto_set)
-				xt_exit_err(PARAMETER_PROBLEM, "goto '%s' is "
+				ipts_xt_error(PARAMETER_PROBLEM, "goto '%s' is "
 					    "not a chain", xt.jumpto);
-			find_target(xt.jumpto, XTF_LOAD_MUST_SUCCEED);
+			ipts_xt_find_target(xt.jumpto, XTF_LOAD_MUST_SUCCEED);
 		}
 		cl->std_target = true;
 	}
@@ -3120,7 +2933,7 @@ static void build_entries(void)
 	 */
 	size = sizeof(struct ipt_entry);
 	for (mp = xt.matches; mp; mp = mp->next)
-		if (!replaced(mp->match))
+		if (!ipts_xt_replaced(mp->match))
 			size += mp->match->m->u.match_size;
 	for (k = 0; k < xt.nmatch_words; k++) {
 		const struct xt_entry_match *hm = xt.hit[k];
@@ -3266,14 +3079,14 @@ static void build_entries(void)
  * chain commands take effect, a rule command resolves its target and then
  * adds or deletes nothing (no address pair was parsed).
  */
-static void cut_short(void)
+void ipts_xt_cut_short(void)
 {
 	struct ipts_cmdline *cl = xt.cl;
 
 	cl->nentries = 0;
 	if (cl->command == IPTS_CMD_REPLACE) {
 		xt.cur = cl->chain_word;
-		xt_exit_err(PARAMETER_PROBLEM, "-R cut short by -6: "
+		ipts_xt_error(PARAMETER_PROBLEM, "-R cut short by -6: "
 			    "iptables-restore crashes on this line");
 	}
 	if (!(cl->command & (IPTS_CMD_APPEND | IPTS_CMD_DELETE |
@@ -3282,17 +3095,17 @@ static void cut_short(void)
 	if (!xt.jumpto)
 		xt.jumpto = "";
 	xt.cur = cl->jump_word;
-	if (!xt.target && find_opaque(xt.jumpto, true) == NULL &&
+	if (!xt.target && ipts_xt_find_opaque(xt.jumpto, true) == NULL &&
 	    xt.jumpto[0] != '\0' && !cl->is_chain(cl->ctx, xt.jumpto)) {
 		if (xt.goto_set)
-			xt_exit_err(PARAMETER_PROBLEM, "goto '%s' is not a "
+			ipts_xt_error(PARAMETER_PROBLEM, "goto '%s' is not a "
 				    "chain", xt.jumpto);
-		find_target(xt.jumpto, XTF_LOAD_MUST_SUCCEED);
+		ipts_xt_find_target(xt.jumpto, XTF_LOAD_MUST_SUCCEED);
 	}
 }
 
 /* Free what libxtables allocated for one rule, after success or error. */
-static void cleanup(void)
+void ipts_xt_cleanup(void)
 {
 	struct xtables_rule_match *mp;
 	unsigned int i;
@@ -3328,7 +3141,7 @@ static void cleanup(void)
 	xtables_free_opts(1);
 }
 
-static void reset_state(void)
+void ipts_xt_reset_state(void)
 {
 	xt.matches = NULL;
 	xt.target = NULL;
@@ -3378,7 +3191,7 @@ int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
 
 	if (!xt.inited && ipts_xt_init(NULL, line_loc, d) < 0)
 		return -1;
-	reset_state();
+	ipts_xt_reset_state();
 	xt.resolver_skipped = false;
 	xt.diags = d;
 	xt.cl = cl;
@@ -3390,38 +3203,38 @@ int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
 
 	saved_stderr = stderr;
 	stderr = xt.err;
-	gen_end = xt.no_fast ? -1 : fast_generic_end(cl->argc, cl->argv);
+	gen_end = xt.no_fast ? -1 : ipts_xt_fast_generic_end(cl->argc, cl->argv);
 	xt.trial = gen_end >= 0;
 	saved = *cl;
 	resolver_down = xt.resolver_down;
 again:
 	if (sigsetjmp(xt.escape, 0) == 0) {
 		if (xt.trial) {
-			fast_parse(cl->argc, cl->argv, gen_end);
+			ipts_xt_fast_parse(cl->argc, cl->argv, gen_end);
 			xt.trial = false;
 			fast = true;
 		} else {
-			parse_loop(cl->argc, cl->argv);
+			ipts_xt_parse_loop(cl->argc, cl->argv);
 		}
 		if (!xt.skip_line) {
-			loop_end();
-			finish(cl->argc, cl->argv);
-			build_entries();
+			ipts_xt_loop_end();
+			ipts_xt_finish(cl->argc, cl->argv);
+			ipts_xt_build_entries();
 			if (fast)
-				memo_keep(line_loc);
+				ipts_xt_memo_keep(line_loc);
 		} else {
-			cut_short();
+			ipts_xt_cut_short();
 		}
 	} else if (xt.trial) {
 		xt.trial = false;
-		undo_trial(cl, &saved, resolver_down);
+		ipts_xt_undo_trial(cl, &saved, resolver_down);
 		goto again;
 	} else {
 		rc = -1;
 	}
 	stderr = saved_stderr;
 	flush_stderr();
-	cleanup();
+	ipts_xt_cleanup();
 	xt.cl = NULL;
 	xt.parsing = false;
 	return rc;
@@ -3439,7 +3252,7 @@ static void save_match(FILE *out, const struct ipt_entry *e,
 		fprintf(out, " -m %s%s", name, (const char *)em->data);
 		return;
 	}
-	m = find_match(name, XTF_TRY_LOAD, NULL);
+	m = ipts_xt_find_match(name, XTF_TRY_LOAD, NULL);
 	if (!m) {
 		fprintf(out, " -m %s", name);
 		return;
@@ -3489,7 +3302,7 @@ static void save_target(FILE *out, const struct ipts_rule *r)
 		fprintf(out, " -j %s%s", name, (const char *)et->data);
 		return;
 	}
-	t = find_target(name, XTF_TRY_LOAD);
+	t = ipts_xt_find_target(name, XTF_TRY_LOAD);
 	if (!t) {
 		fprintf(out, " -j %s", name);
 		return;
