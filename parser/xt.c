@@ -1,27 +1,29 @@
 /*
- * xt.c - one rule line through libxtables, as iptables-restore does it:
- * iptables' option loop (do_parse() in xshared.c) with getopt_long over
- * the merged option tables, implicit protocol matches (load_proto), the
- * generic option checks, then the entry (generate_entry() in iptables.c).
- * Also the way back: each extension's own save() for dump.
+ * xt.c - libxtables' doors, and one rule line through them. The parts of
+ * a rule's parse are the other parser/xt*.c files (xt_int.h lists them);
+ * this one holds what stands between them and libxtables:
  *
- * The only file that includes <xtables.h>. libxtables reports errors
- * through a noreturn exit_err, which lands here as a diagnostic and a
- * siglongjmp back into ipts_xt_parse(); what extensions print on stderr
- * becomes a warning; compat_rev answers without asking the kernel.
+ *  - init: the pinned extension directory, the globals, compat_rev that
+ *    answers without asking the kernel;
+ *  - exit_err, which libxtables calls noreturn: it lands here as a
+ *    diagnostic and a siglongjmp back into ipts_xt_parse();
+ *  - what extensions print on stderr, which becomes warnings at the rule;
+ *  - the libc calls libxtables makes for names (getaddrinfo(), getpwnam(),
+ *    getgrnam(), getnetbyname()), interposed and answered offline;
+ *  - extension names, which libxtables turns into paths to dlopen().
+ *
+ * Only parser/xt*.c include <xtables.h> (tests/lint/includes.sh checks).
  */
 #include "xt_int.h"
 
 #include <arpa/inet.h>
-#include <assert.h>
 #include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
-#include <getopt.h>
 #include <grp.h>
 #include <netdb.h>
-#include <pwd.h>
 #include <limits.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -552,6 +554,8 @@ struct group *getgrnam(const char *name)
 	return real ? real(name) : NULL;
 }
 
+/* -- host names -------------------------------------------------------- */
+
 /* An address glibc's getaddrinfo() reads as a number (inet_aton()). */
 bool ipts_xt_numeric_host(const char *s)
 {
@@ -596,6 +600,8 @@ bool ipts_xt_host_name_syntax(const char *s)
 	}
 	return !digits || label == 0;
 }
+
+/* -- one rule ---------------------------------------------------------- */
 
 /* Free what libxtables allocated for one rule, after success or error. */
 void ipts_xt_cleanup(void)
