@@ -96,18 +96,86 @@ static struct xtables_globals globals = {
 	.compat_rev = xt_compat_rev,
 };
 
-static ssize_t err_write(void *cookie, const char *buf, size_t n)
+/* -- warnings of the rule ---------------------------------------------- */
+
+/*
+ * libxtables' extensions print their warnings with fprintf(stderr) from
+ * inside their parse callbacks ("Notice: ...", "Warning: ..."); there is
+ * no other way to get them. So while ipts_xt_parse() runs, stderr is a
+ * stream that appends to the rule's warning buffer, xt.warnbuf; the
+ * warnings xt*.c makes itself where iptables prints one go to the same
+ * buffer through ipts_xt_warn(), not through stderr. When the line is
+ * done, flush_warnings() turns each line of the buffer into a warning at
+ * the rule, in the order they were made. A trial that fails drops the
+ * buffer (the full loop warns again), and a line that warned keeps no
+ * segment in the memo (xt_fast.c), so that a later line warns too.
+ */
+static void warn_append(const char *buf, size_t n)
+{
+	if (xt.warnlen + n + 1 > xt.warncap) {
+		xt.warncap = (xt.warnlen + n + 1) * 2;
+		xt.warnbuf = ipts_xrealloc(xt.warnbuf, xt.warncap);
+	}
+	memcpy(xt.warnbuf + xt.warnlen, buf, n);
+	xt.warnlen += n;
+	xt.warnbuf[xt.warnlen] = '\0';
+}
+
+static ssize_t capture_write(void *cookie, const char *buf, size_t n)
 {
 	(void)cookie;
-	if (xt.errlen + n + 1 > xt.errcap) {
-		xt.errcap = (xt.errlen + n + 1) * 2;
-		xt.errbuf = ipts_xrealloc(xt.errbuf, xt.errcap);
-	}
-	memcpy(xt.errbuf + xt.errlen, buf, n);
-	xt.errlen += n;
-	xt.errbuf[xt.errlen] = '\0';
+	warn_append(buf, n);
 	return (ssize_t)n;
 }
+
+/* The stream stderr points at while a rule is parsed (unbuffered). */
+static void open_capture(void)
+{
+	cookie_io_functions_t io = { .write = capture_write };
+
+	if (xt.capture)
+		return;
+	xt.capture = fopencookie(NULL, "w", io);
+	if (!xt.capture)
+		ipts_oom();
+	setvbuf(xt.capture, NULL, _IONBF, 0);
+}
+
+void ipts_xt_warn(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	warn_append(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	warn_append("\n", 1);
+}
+
+/* Each line of the buffer becomes a warning at the rule. */
+static void flush_warnings(void)
+{
+	char *line, *next;
+
+	if (!xt.warnlen)
+		return;
+	for (line = xt.warnbuf; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		trim(line);
+		if (*line)
+			ipts_diag_add(xt.diags, IPTS_WARNING, ipts_xt_cur_loc(), "%s",
+				      line);
+	}
+	xt.warnlen = 0;
+}
+
+/* -- init -------------------------------------------------------------- */
 
 /* Can libxtables load extensions from @dir? Else an error at @at. */
 static int check_libdir(const char *dir, const struct ipts_loc *at,
@@ -162,7 +230,6 @@ int ipts_xt_init(const char *libdir, const struct ipts_loc *at,
 		 struct ipts_diags *d)
 {
 	static char *pinned;
-	cookie_io_functions_t io = { .write = err_write };
 
 	if (!libdir)
 		libdir = IPTS_XTABLES_LIBDIR;
@@ -183,35 +250,11 @@ int ipts_xt_init(const char *libdir, const struct ipts_loc *at,
 			      "libxtables");
 		return -1;
 	}
-	if (!xt.err) {
-		xt.err = fopencookie(NULL, "w", io);
-		if (!xt.err)
-			ipts_oom();
-		setvbuf(xt.err, NULL, _IONBF, 0);
-	}
+	open_capture();
 	free(pinned);
 	pinned = ipts_xstrdup(libdir);
 	xt.inited = true;
 	return 0;
-}
-
-/* What an extension printed becomes a warning at the rule. */
-static void flush_stderr(void)
-{
-	char *line, *next;
-
-	if (!xt.errlen)
-		return;
-	for (line = xt.errbuf; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		trim(line);
-		if (*line)
-			ipts_diag_add(xt.diags, IPTS_WARNING, ipts_xt_cur_loc(), "%s",
-				      line);
-	}
-	xt.errlen = 0;
 }
 
 /* -- names ------------------------------------------------------------- */
@@ -701,7 +744,7 @@ int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
 	cl->jump_word = -1;
 
 	saved_stderr = stderr;
-	stderr = xt.err;
+	stderr = xt.capture;
 	gen_end = xt.no_fast ? -1 : ipts_xt_fast_generic_end(cl->argc, cl->argv);
 	xt.trial = gen_end >= 0;
 	saved = *cl;
@@ -732,7 +775,7 @@ again:
 		rc = -1;
 	}
 	stderr = saved_stderr;
-	flush_stderr();
+	flush_warnings();
 	ipts_xt_cleanup();
 	xt.cl = NULL;
 	xt.parsing = false;

@@ -347,8 +347,8 @@ void ipts_xt_build_entries(void)
 		xt.jumpto = "";
 	xt.cur = cl->jump_word;
 	if (xt.target && cl->is_chain(cl->ctx, xt.jumpto)) {
-		fprintf(stderr, "Warning: using chain %s, not extension\n",
-			xt.jumpto);
+		ipts_xt_warn("Warning: using chain %s, not extension",
+			     xt.jumpto);
 		free(xt.target->t);
 		xt.target->t = NULL;
 		xt.target = NULL;

@@ -32,7 +32,7 @@
  * Segments parsed once are kept, for the file being read, in a table keyed
  * by their bytes in the source, from "-m" through the word that ends them;
  * a line met again takes the blob of the first one. A segment is kept only
- * if its line printed nothing and asked no resolver.
+ * if its line warned nothing (xt.warnbuf) and asked no resolver.
  */
 
 #define MEMO_CHUNK 1024
@@ -546,7 +546,7 @@ void ipts_xt_undo_trial(struct ipts_cmdline *cl, const struct ipts_cmdline *save
 
 	for (i = 0; i < xt.nbangs; i++)
 		cl->argv[xt.bangs[i]][0] = '!';
-	xt.errlen = 0;
+	xt.warnlen = 0;
 	ipts_xt_cleanup();
 	ipts_xt_reset_state();
 	*cl = *saved;
@@ -560,7 +560,7 @@ void ipts_xt_memo_keep(const struct ipts_loc *line_loc)
 {
 	unsigned int i;
 
-	if (!memo.on || xt.errlen || xt.trial_resolver || xt.owner_seg ||
+	if (!memo.on || xt.warnlen || xt.trial_resolver || xt.owner_seg ||
 	    !xt.cl->nentries)
 		return;
 	if (!memo.src)

@@ -133,9 +133,9 @@ struct ipts_xt_state {
 	struct ipts_cmdline *cl;
 	const struct ipts_loc *line_loc;
 	int cur;			/* argv index errors point at */
-	FILE *err;			/* replaces stderr while parsing */
-	char *errbuf;
-	size_t errlen, errcap;
+	FILE *capture;			/* replaces stderr while parsing */
+	char *warnbuf;			/* the rule's warnings, a line each */
+	size_t warnlen, warncap;
 
 	/* iptables_command_state and xtables_args, flattened */
 	struct xtables_rule_match *matches;
@@ -230,6 +230,10 @@ extern struct ipts_xt_naming naming;
  * back into ipts_xt_parse() (in the trial: the jump alone). */
 __attribute__((noreturn, format(printf, 2, 3)))
 void ipts_xt_error(enum xtables_exittype status, const char *fmt, ...);
+/* A warning of the rule, in iptables' words, said when the line is done
+ * at the rule (with what extensions print on stderr; see xt.c). */
+__attribute__((format(printf, 1, 2)))
+void ipts_xt_warn(const char *fmt, ...);
 /* The word errors point at (xt.cur), else the line. */
 const struct ipts_loc *ipts_xt_cur_loc(void);
 /* Is the rule being parsed to be answered offline? */

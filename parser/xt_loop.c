@@ -790,9 +790,9 @@ struct xtables_match *ipts_xt_command_match(const char *name, int word,
 	m->m->u.match_size = (uint16_t)size;
 	strcpy(m->m->u.user.name, m->real_name ? m->real_name : m->name);
 	if (m->real_name && !(m->ext_flags & XTABLES_EXT_ALIAS))
-		fprintf(stderr, "Notice: the %s match is converted into %s "
-			"match in rule listing and saving.\n", m->name,
-			m->real_name);
+		ipts_xt_warn("Notice: the %s match is converted into %s "
+			     "match in rule listing and saving.", m->name,
+			     m->real_name);
 	m->m->u.user.revision = m->revision;
 	init_match(m);
 	if (m != m->next && merge)
@@ -843,9 +843,9 @@ void ipts_xt_command_jump(const char *name, int word, bool merge)
 	} else {
 		strcpy(xt.target->t->u.user.name, xt.target->real_name);
 		if (!(xt.target->ext_flags & XTABLES_EXT_ALIAS))
-			fprintf(stderr, "Notice: The %s target is converted "
-				"into %s target in rule listing and saving.\n",
-				xt.jumpto, xt.target->real_name);
+			ipts_xt_warn("Notice: The %s target is converted "
+				     "into %s target in rule listing and saving.",
+				     xt.jumpto, xt.target->real_name);
 	}
 	xt.target->t->u.user.revision = xt.target->revision;
 	init_target(xt.target);
