@@ -1155,7 +1155,7 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	sc.line = 1;
 	sc.cuts = cuts;
 	sc.ncuts = ncuts;
-	if (yylex_init_extra(&sc, &scanner))
+	if (ipts_yylex_init_extra(&sc, &scanner))
 		ipts_oom();
 	/*
 	 * Scan in place: flex needs the two NULs ipts_source keeps after the
@@ -1164,9 +1164,9 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	 */
 	if (ncuts) {
 		vbuf = cut_copy(src, cuts, ncuts);
-		yy_scan_buffer(vbuf, src->len + ncuts + 2, scanner);
+		ipts_yy_scan_buffer(vbuf, src->len + ncuts + 2, scanner);
 	} else {
-		yy_scan_buffer(src->buf, src->len + 2, scanner);
+		ipts_yy_scan_buffer(src->buf, src->len + 2, scanner);
 	}
 	/* A directory libxtables cannot use is the file's first error. */
 	top.src = src;
@@ -1179,10 +1179,10 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	else if (diags->nerrors > nerrors)
 		rc = 1;
 	else
-		rc = yyparse(scanner, &ps);
+		rc = ipts_yyparse(scanner, &ps);
 	ipts_xt_end();
 	ipts_names_free(names);
-	yylex_destroy(scanner);
+	ipts_yylex_destroy(scanner);
 	free(vbuf);
 	free(cuts);
 
