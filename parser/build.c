@@ -446,8 +446,8 @@ static bool cl_is_chain(void *ctx, const char *name)
 }
 
 /*
- * The rule of entry @i of @cl: the first is the one xt.c made, the others
- * copy it and share the line's blobs and words.
+ * The rule of entry @i of @cl: the first is the one xt_entry.c made, the
+ * others copy it and share the line's blobs and words.
  */
 static struct ipts_rule *rule_new(struct ipts_parse *ps,
 				  const struct ipts_cmdline *cl, unsigned int i)
