@@ -70,10 +70,10 @@ void ipts_xt_error(enum xtables_exittype status, const char *fmt, ...)
 	trim(s);
 	ipts_diag_add(xt.diags, IPTS_ERROR, ipts_xt_cur_loc(), "%s", s);
 	if (xt.resolver_skipped)
-		ipts_diag_note(xt.diags, ipts_xt_cur_loc(), "iptsim did not look this "
-			       "name up: an earlier name of the file could not "
-			       "be resolved, and the resolver is not asked "
-			       "again");
+		ipts_diag_note(xt.diags, ipts_xt_cur_loc(), "iptsim did not "
+			       "look this name up: an earlier name of the file "
+			       "could not be resolved, and the resolver is not "
+			       "asked again");
 	xt.resolver_skipped = false;
 	siglongjmp(xt.escape, 1);
 }
@@ -169,8 +169,8 @@ static void flush_warnings(void)
 			*next++ = '\0';
 		trim(line);
 		if (*line)
-			ipts_diag_add(xt.diags, IPTS_WARNING, ipts_xt_cur_loc(), "%s",
-				      line);
+			ipts_diag_add(xt.diags, IPTS_WARNING,
+				      ipts_xt_cur_loc(), "%s", line);
 	}
 	xt.warnlen = 0;
 }
@@ -361,9 +361,9 @@ static int offline_getaddrinfo(const char *node, const char *service,
 		n = ipts_names_host(naming.names, node, addrs, HOST_ADDRS_MAX);
 	if (n > HOST_ADDRS_MAX) {
 		/* a hosts file is input too: one line must stay bounded */
-		ipts_diag_add(xt.diags, IPTS_WARNING, ipts_xt_cur_loc(), "host '%s' "
-			      "has %u addresses in the hosts file '%s': only "
-			      "the first %u are taken", node, n,
+		ipts_diag_add(xt.diags, IPTS_WARNING, ipts_xt_cur_loc(), "host "
+			      "'%s' has %u addresses in the hosts file '%s': "
+			      "only the first %u are taken", node, n,
 			      naming.hosts_name, HOST_ADDRS_MAX);
 		n = HOST_ADDRS_MAX;
 	}
@@ -450,10 +450,11 @@ int getaddrinfo(const char *node, const char *service,
 		/* an extension's host (-s/-d say it in check_names()) */
 		if (node && rc == 0 && xt.parsing && !xt.in_hosts) {
 			xt.cl->rule_flags |= IPTS_RULE_HOSTNAMES;
-			ipts_diag_add(xt.diags, IPTS_WARNING, ipts_xt_cur_loc(), "'%s' "
-				      "was turned into an address through this "
-				      "machine's resolver: the answer holds for "
-				      "this machine's names", node);
+			ipts_diag_add(xt.diags, IPTS_WARNING,
+				      ipts_xt_cur_loc(), "'%s' was turned into "
+				      "an address through this machine's "
+				      "resolver: the answer holds for this "
+				      "machine's names", node);
 		}
 		return rc;
 	}
@@ -486,18 +487,19 @@ static bool ext_name_ok(const char *name)
 
 /* xtables_find_match() for a name from a file. */
 struct xtables_match *ipts_xt_find_match(const char *name,
-					enum xtables_tryload tryload,
-					struct xtables_rule_match **matches)
+					 enum xtables_tryload tryload,
+					 struct xtables_rule_match **matches)
 {
 	if (strlen(name) >= XT_EXTENSION_MAXNAMELEN)
-		ipts_xt_error(PARAMETER_PROBLEM, "Invalid match name \"%s\" (%u "
-			    "chars max)", name, XT_EXTENSION_MAXNAMELEN - 1);
+		ipts_xt_error(PARAMETER_PROBLEM, "Invalid match name \"%s\" "
+			      "(%u chars max)", name,
+			      XT_EXTENSION_MAXNAMELEN - 1);
 	/* libxtables' own spellings of icmp6, renamed before any look-up */
 	if (!ext_name_ok(name) && strcmp(name, "icmpv6") != 0 &&
 	    strcmp(name, "ipv6-icmp") != 0) {
 		if (tryload == XTF_LOAD_MUST_SUCCEED)
 			ipts_xt_error(PARAMETER_PROBLEM, "Couldn't load match "
-				    "`%s':%s", name, strerror(ENOENT));
+				      "`%s':%s", name, strerror(ENOENT));
 		return NULL;
 	}
 	return xtables_find_match(name, tryload, matches);
@@ -505,12 +507,12 @@ struct xtables_match *ipts_xt_find_match(const char *name,
 
 /* xtables_find_target() for a name from a file ("" is the standard one). */
 struct xtables_target *ipts_xt_find_target(const char *name,
-					  enum xtables_tryload tryload)
+					   enum xtables_tryload tryload)
 {
 	if (name[0] != '\0' && !ext_name_ok(name)) {
 		if (tryload == XTF_LOAD_MUST_SUCCEED)
 			ipts_xt_error(PARAMETER_PROBLEM, "Couldn't load target "
-				    "`%s':%s", name, strerror(ENOENT));
+				      "`%s':%s", name, strerror(ENOENT));
 		return NULL;
 	}
 	return xtables_find_target(name, tryload);
@@ -561,8 +563,8 @@ struct passwd *getpwnam(const char *name)
 	static struct passwd pw;
 	uint32_t id;
 
-	if (ipts_xt_offline() || (xt.parsing && ipts_names_id(naming.names, true, name,
-							&id))) {
+	if (ipts_xt_offline() ||
+	    (xt.parsing && ipts_names_id(naming.names, true, name, &id))) {
 		if (!offline_id(true, name, &id))
 			return NULL;
 		memset(&pw, 0, sizeof(pw));
@@ -582,8 +584,8 @@ struct group *getgrnam(const char *name)
 	static struct group gr;
 	uint32_t id;
 
-	if (ipts_xt_offline() || (xt.parsing && ipts_names_id(naming.names, false, name,
-							&id))) {
+	if (ipts_xt_offline() ||
+	    (xt.parsing && ipts_names_id(naming.names, false, name, &id))) {
 		if (!offline_id(false, name, &id))
 			return NULL;
 		memset(&gr, 0, sizeof(gr));
@@ -745,7 +747,8 @@ int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
 
 	saved_stderr = stderr;
 	stderr = xt.capture;
-	gen_end = xt.no_fast ? -1 : ipts_xt_fast_generic_end(cl->argc, cl->argv);
+	gen_end = xt.no_fast ? -1 :
+		  ipts_xt_fast_generic_end(cl->argc, cl->argv);
 	xt.trial = gen_end >= 0;
 	saved = *cl;
 	resolver_down = xt.resolver_down;

@@ -194,7 +194,7 @@ static void offline_hosts(const char *spec, int word, struct in_addr **own_a,
 		    !ipts_names_host(naming.names, buf, addrs, 1)) {
 			if (!ipts_xt_host_name_syntax(buf))
 				ipts_xt_error(PARAMETER_PROBLEM, "host/network "
-					    "`%s' not found", buf);
+					      "`%s' not found", buf);
 			/* the mask as libxtables reads it, on no name */
 			char probe[sizeof(buf) + 8];
 
@@ -304,19 +304,19 @@ void ipts_xt_build_entries(void)
 		xt.cur = (xt.fw.ip.invflags & IPT_INV_SRCIP) ? xt.opt_bang[1] :
 			 xt.opt_bang[2];
 		ipts_xt_error(PARAMETER_PROBLEM, "! not allowed with multiple "
-			    "source or destination IP addresses");
+			      "source or destination IP addresses");
 	}
 	if (cl->command == IPTS_CMD_REPLACE && (ns != 1 || nd != 1)) {
 		xt.cur = ns != 1 ? xt.opt_val[1] : xt.opt_val[2];
 		ipts_xt_error(PARAMETER_PROBLEM, "Replacement rule does not "
-			    "specify a unique address");
+			      "specify a unique address");
 	}
 	ipts_xt_generic_opt_check(cl->command, xt.options);
 	if (cl->chain && strlen(cl->chain) >= XT_EXTENSION_MAXNAMELEN) {
 		xt.cur = cl->chain_word;
-		ipts_xt_error(PARAMETER_PROBLEM, "chain name `%s' too long (must "
-			    "be under %u chars)", cl->chain,
-			    XT_EXTENSION_MAXNAMELEN);
+		ipts_xt_error(PARAMETER_PROBLEM, "chain name `%s' too long "
+			      "(must be under %u chars)", cl->chain,
+			      XT_EXTENSION_MAXNAMELEN);
 	}
 	if (cl->command & (IPTS_CMD_APPEND | IPTS_CMD_DELETE |
 			   IPTS_CMD_DELETE_NUM | IPTS_CMD_CHECK |
@@ -326,14 +326,14 @@ void ipts_xt_build_entries(void)
 		    (xt.options & OPT_VIANAMEOUT)) {
 			xt.cur = xt.opt_word[8];
 			ipts_xt_error(PARAMETER_PROBLEM, "Can't use -o with %s",
-				    cl->chain);
+				      cl->chain);
 		}
 		if ((strcmp(cl->chain, "POSTROUTING") == 0 ||
 		     strcmp(cl->chain, "OUTPUT") == 0) &&
 		    (xt.options & OPT_VIANAMEIN)) {
 			xt.cur = xt.opt_word[7];
 			ipts_xt_error(PARAMETER_PROBLEM, "Can't use -i with %s",
-				    cl->chain);
+				      cl->chain);
 		}
 	}
 
@@ -365,7 +365,7 @@ void ipts_xt_build_entries(void)
 		if (xt.jumpto[0] != '\0' && !cl->is_chain(cl->ctx, xt.jumpto)) {
 			if (xt.goto_set)
 				ipts_xt_error(PARAMETER_PROBLEM, "goto '%s' is "
-					    "not a chain", xt.jumpto);
+					      "not a chain", xt.jumpto);
 			ipts_xt_find_target(xt.jumpto, XTF_LOAD_MUST_SUCCEED);
 		}
 		cl->std_target = true;
@@ -532,7 +532,7 @@ void ipts_xt_cut_short(void)
 	if (cl->command == IPTS_CMD_REPLACE) {
 		xt.cur = cl->chain_word;
 		ipts_xt_error(PARAMETER_PROBLEM, "-R cut short by -6: "
-			    "iptables-restore crashes on this line");
+			      "iptables-restore crashes on this line");
 	}
 	if (!(cl->command & (IPTS_CMD_APPEND | IPTS_CMD_DELETE |
 			     IPTS_CMD_CHECK | IPTS_CMD_INSERT)))
@@ -544,7 +544,7 @@ void ipts_xt_cut_short(void)
 	    xt.jumpto[0] != '\0' && !cl->is_chain(cl->ctx, xt.jumpto)) {
 		if (xt.goto_set)
 			ipts_xt_error(PARAMETER_PROBLEM, "goto '%s' is not a "
-				    "chain", xt.jumpto);
+				      "chain", xt.jumpto);
 		ipts_xt_find_target(xt.jumpto, XTF_LOAD_MUST_SUCCEED);
 	}
 }

@@ -23,8 +23,9 @@
  * them: ipts_xt_fast_parse() hands each option straight to its extension
  * (xtables_option_mpcall(), as command_default() does) and leaves the rest
  * of the rule to the same code as the full loop. A line of any other shape,
- * or one that fails anywhere in here, is parsed again by ipts_xt_parse_loop() from
- * the start: ipts_xt_fast_parse() is a trial, whose errors are not reported.
+ * or one that fails anywhere in here, is parsed again by
+ * ipts_xt_parse_loop() from the start: ipts_xt_fast_parse() is a trial,
+ * whose errors are not reported.
  *
  * An extension segment, its words and the protocol being equal, yields the
  * same blob: the parsers see nothing else of the rule (libxt_multiport and
@@ -391,7 +392,7 @@ static int fast_match(int argc, char **argv, int i)
 	xt.cur = i + 1;
 	m = ipts_xt_command_match(name, i + 1, false, false);
 	if (!m || m == m->next)
-		ipts_xt_bail();		/* a clone: the full loop knows */
+		ipts_xt_bail();	/* a clone: the full loop knows */
 	sg->ext = m;
 	if (strcmp(m->name, "owner") == 0)
 		xt.owner_seg = true;
@@ -539,8 +540,8 @@ void ipts_xt_fast_parse(int argc, char **argv, int gen_end)
 }
 
 /* After a failed trial: the line as it was before it. */
-void ipts_xt_undo_trial(struct ipts_cmdline *cl, const struct ipts_cmdline *saved,
-		       bool resolver_down)
+void ipts_xt_undo_trial(struct ipts_cmdline *cl,
+			const struct ipts_cmdline *saved, bool resolver_down)
 {
 	unsigned int i;
 

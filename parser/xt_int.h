@@ -133,8 +133,8 @@ struct ipts_xt_state {
 	struct ipts_cmdline *cl;
 	const struct ipts_loc *line_loc;
 	int cur;			/* argv index errors point at */
-	FILE *capture;			/* replaces stderr while parsing */
-	char *warnbuf;			/* the rule's warnings, a line each */
+	FILE *capture;		/* replaces stderr while parsing */
+	char *warnbuf;		/* the rule's warnings, a line each */
 	size_t warnlen, warncap;
 
 	/* iptables_command_state and xtables_args, flattened */
@@ -168,7 +168,7 @@ struct ipts_xt_state {
 
 	/* The fast path (ipts_xt_fast_parse()). */
 	bool no_fast;			/* this file: never */
-	bool trial;			/* errors go back to ipts_xt_parse_loop() */
+	bool trial;		/* errors go back to ipts_xt_parse_loop() */
 	bool trial_resolver;		/* the trial asked the resolver */
 	bool owner_seg;			/* -m owner: names of this host */
 	uint8_t seg_proto, seg_invflags; /* the ip part extensions saw */

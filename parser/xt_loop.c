@@ -545,13 +545,13 @@ static void opaque_check_dirs(const char *flags)
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 
 		if (++dim > 6)
-			ipts_xt_error(PARAMETER_PROBLEM, "Can't be more src/dst "
-				    "options than %d.", 6);
+			ipts_xt_error(PARAMETER_PROBLEM, "Can't be more "
+				      "src/dst options than %d.", 6);
 		if (!memchr(p, ':', n) && strncmp(p, "src", 3) != 0 &&
 		    strncmp(p, "dst", 3) != 0)
-			ipts_xt_error(PARAMETER_PROBLEM, "You must spefify (the "
-				    "comma separated list of) 'src' or "
-				    "'dst'.");
+			ipts_xt_error(PARAMETER_PROBLEM, "You must spefify "
+				      "(the comma separated list of) 'src' or "
+				      "'dst'.");
 		if (!end)
 			break;
 		p = end + 1;
@@ -573,20 +573,21 @@ static void opaque_check_option(struct opaque_use *u, const struct option *o,
 	if (o->val == 'F') {
 		/* --match-set and --set are one option of the match */
 		if (match ? u->given : (u->seen & bit) != 0)
-			ipts_xt_error(PARAMETER_PROBLEM, "--%s can be specified "
-				    "only once", match ? "match-set" : o->name);
+			ipts_xt_error(PARAMETER_PROBLEM, "--%s can be "
+				      "specified only once",
+				      match ? "match-set" : o->name);
 		if (optind >= argc || argv[optind][0] == '-' ||
 		    argv[optind][0] == '!')
 			ipts_xt_error(PARAMETER_PROBLEM, "--%s requires two "
-				    "args.", match ? "match-set" : o->name);
+				      "args.", match ? "match-set" : o->name);
 		if (strlen(optarg) > 31)
-			ipts_xt_error(PARAMETER_PROBLEM, "setname `%s' too long, "
-				    "max %d characters.", optarg, 31);
+			ipts_xt_error(PARAMETER_PROBLEM, "setname `%s' too "
+				      "long, max %d characters.", optarg, 31);
 		opaque_check_dirs(argv[optind]);
 	} else if (match && strncmp(o->name, "return-nomatch", 14) == 0) {
 		if (invert)
-			ipts_xt_error(PARAMETER_PROBLEM, "--return-nomatch flag "
-				    "cannot be inverted");
+			ipts_xt_error(PARAMETER_PROBLEM, "--return-nomatch "
+				      "flag cannot be inverted");
 	} else if (match && (strncmp(o->name, "packets-", 8) == 0 ||
 			     strncmp(o->name, "bytes-", 6) == 0)) {
 		bool pk = o->name[0] == 'p';
@@ -596,11 +597,11 @@ static void opaque_check_option(struct opaque_use *u, const struct option *o,
 		    opaque_has(u, pk ? "packets-lt" : "bytes-lt") ||
 		    opaque_has(u, pk ? "packets-gt" : "bytes-gt"))
 			ipts_xt_error(PARAMETER_PROBLEM, "only one of the "
-				    "--%s-[eq|lt|gt] is allowed",
-				    pk ? "packets" : "bytes");
+				      "--%s-[eq|lt|gt] is allowed",
+				      pk ? "packets" : "bytes");
 		if (invert && strcmp(kind, "eq") != 0)
-			ipts_xt_error(PARAMETER_PROBLEM, "--%s option cannot be "
-				    "inverted", o->name);
+			ipts_xt_error(PARAMETER_PROBLEM, "--%s option cannot "
+				      "be inverted", o->name);
 	}
 	u->seen |= bit;
 }
@@ -615,17 +616,17 @@ static void opaque_check_target(const struct opaque_use *u)
 	if (!opaque_has(u, "add-set") && !opaque_has(u, "del-set") &&
 	    !opaque_has(u, "map-set"))
 		ipts_xt_error(PARAMETER_PROBLEM, "You must specify either "
-			    "`--add-set' or `--del-set' or `--map-set'");
+			      "`--add-set' or `--del-set' or `--map-set'");
 	if (opaque_has(u, "exist") && !opaque_has(u, "add-set"))
 		ipts_xt_error(PARAMETER_PROBLEM, "Flag `--exist' can be used "
-			    "with `--add-set' only");
+			      "with `--add-set' only");
 	if (opaque_has(u, "timeout") && !opaque_has(u, "add-set"))
-		ipts_xt_error(PARAMETER_PROBLEM, "Option `--timeout' can be used "
-			    "with `--add-set' only");
+		ipts_xt_error(PARAMETER_PROBLEM, "Option `--timeout' can be "
+			      "used with `--add-set' only");
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
 		if (opaque_has(u, maps[i]) && !opaque_has(u, "map-set"))
 			ipts_xt_error(PARAMETER_PROBLEM, "Flag `--%s' can be "
-				    "used with `--map-set' only", maps[i]);
+				      "used with `--map-set' only", maps[i]);
 }
 
 /* An option of an opaque extension: keep its words. */
@@ -759,15 +760,15 @@ static int command_default(int c, int argc, char **argv, bool invert)
 	}
 	if (c == ':')
 		ipts_xt_error(PARAMETER_PROBLEM, "option \"%s\" requires an "
-			    "argument", argv[optind - 1]);
+			      "argument", argv[optind - 1]);
 	if (c == '?')
 		ipts_xt_error(PARAMETER_PROBLEM, "unknown option \"%s\"",
-			    argv[optind - 1]);
+			      argv[optind - 1]);
 	ipts_xt_error(PARAMETER_PROBLEM, "Unknown arg \"%s\"", optarg);
 }
 
 struct xtables_match *ipts_xt_command_match(const char *name, int word,
-					   bool invert, bool merge)
+					    bool invert, bool merge)
 {
 	struct xtables_match *m;
 	struct opaque_ext *ox;
@@ -776,7 +777,7 @@ struct xtables_match *ipts_xt_command_match(const char *name, int word,
 	if (invert) {
 		xt.cur = xt.bang;
 		ipts_xt_error(PARAMETER_PROBLEM, "unexpected ! flag before "
-			    "--match");
+			      "--match");
 	}
 	ox = ipts_xt_find_opaque(name, false);
 	if (ox) {
@@ -806,14 +807,14 @@ const char *ipts_xt_parse_target_name(const char *name)
 
 	if (strlen(name) < 1)
 		ipts_xt_error(PARAMETER_PROBLEM, "Invalid target name (too "
-			    "short)");
+			      "short)");
 	if (strlen(name) >= XT_EXTENSION_MAXNAMELEN)
 		ipts_xt_error(PARAMETER_PROBLEM, "Invalid target name `%s' (%u "
-			    "chars max)", name, XT_EXTENSION_MAXNAMELEN - 1);
+			      "chars max)", name, XT_EXTENSION_MAXNAMELEN - 1);
 	for (p = name; *p; p++)
 		if (isspace((unsigned char)*p))
 			ipts_xt_error(PARAMETER_PROBLEM, "Invalid target name "
-				    "`%s'", name);
+				      "`%s'", name);
 	return name;
 }
 
@@ -843,8 +844,8 @@ void ipts_xt_command_jump(const char *name, int word, bool merge)
 	} else {
 		strcpy(xt.target->t->u.user.name, xt.target->real_name);
 		if (!(xt.target->ext_flags & XTABLES_EXT_ALIAS))
-			ipts_xt_warn("Notice: The %s target is converted "
-				     "into %s target in rule listing and saving.",
+			ipts_xt_warn("Notice: The %s target is converted into "
+				     "%s target in rule listing and saving.",
 				     xt.jumpto, xt.target->real_name);
 	}
 	xt.target->t->u.user.revision = xt.target->revision;
@@ -882,7 +883,8 @@ static void add_command(unsigned int newcmd, unsigned int others, bool invert)
 	}
 	if (cl->command & ~others)
 		ipts_xt_error(PARAMETER_PROBLEM, "Cannot use -%c with -%c",
-			    cmd2char(newcmd), cmd2char(cl->command & ~others));
+			      cmd2char(newcmd),
+			      cmd2char(cl->command & ~others));
 	cl->command |= newcmd;
 }
 
@@ -895,15 +897,15 @@ void ipts_xt_set_option(unsigned int option, bool invert, int word)
 	xt.opt_val[i] = xt.cur;
 	xt.cur = word;
 	if (xt.options & option)
-		ipts_xt_error(PARAMETER_PROBLEM, "multiple -%c flags not allowed",
-			    opt2char(option));
+		ipts_xt_error(PARAMETER_PROBLEM, "multiple -%c flags not "
+			      "allowed", opt2char(option));
 	xt.options |= option;
 	xt.opt_word[i] = word;
 	if (invert) {
 		if (!inverse_for_options[i]) {
 			xt.cur = xt.bang;
 			ipts_xt_error(PARAMETER_PROBLEM, "cannot have ! before "
-				    "-%c", opt2char(option));
+				      "-%c", opt2char(option));
 		}
 		xt.invflags |= inverse_for_options[i];
 		xt.opt_bang[i] = xt.bang;
@@ -956,15 +958,16 @@ static bool optional_rulenum(int argc, char **argv)
 static void valid_chain_name(const char *name)
 {
 	if (strlen(name) >= XT_EXTENSION_MAXNAMELEN)
-		ipts_xt_error(PARAMETER_PROBLEM, "chain name `%s' too long (must "
-			    "be under %u chars)", name, XT_EXTENSION_MAXNAMELEN);
+		ipts_xt_error(PARAMETER_PROBLEM, "chain name `%s' too long "
+			      "(must be under %u chars)", name,
+			      XT_EXTENSION_MAXNAMELEN);
 	if (*name == '-' || *name == '!')
 		ipts_xt_error(PARAMETER_PROBLEM, "chain name not allowed to "
-			    "start with `%c'\n", *name);
+			      "start with `%c'\n", *name);
 	if (!xt.cl->is_announced(xt.cl->ctx, name) &&
 	    ipts_xt_find_target(name, XTF_TRY_LOAD))
-		ipts_xt_error(PARAMETER_PROBLEM, "chain name may not clash with "
-			    "target name\n");
+		ipts_xt_error(PARAMETER_PROBLEM, "chain name may not clash "
+			      "with target name\n");
 }
 
 void ipts_xt_generic_opt_check(unsigned int command, unsigned int options)
@@ -987,7 +990,7 @@ void ipts_xt_generic_opt_check(unsigned int command, unsigned int options)
 		if (legal == -1) {
 			xt.cur = xt.opt_word[i];
 			ipts_xt_error(PARAMETER_PROBLEM, "Illegal option `-%c' "
-				    "with this command", optflags[i]);
+				      "with this command", optflags[i]);
 		}
 	}
 }
@@ -1073,8 +1076,8 @@ void ipts_xt_parse_loop(int argc, char **argv)
 			cl->chain = optarg;
 			cl->chain_word = optind - 1;
 			if (!has_arg(argc, argv))
-				ipts_xt_error(PARAMETER_PROBLEM, "-%c requires a "
-					    "rule number", 'R');
+				ipts_xt_error(PARAMETER_PROBLEM, "-%c requires "
+					      "a rule number", 'R');
 			xt.cur = optind;
 			cl->rulenum_word = optind;
 			cl->rulenum = parse_rulenumber(argv[optind++]);
@@ -1120,8 +1123,8 @@ void ipts_xt_parse_loop(int argc, char **argv)
 			cl->chain_word = optind - 1;
 			if (!has_arg(argc, argv))
 				ipts_xt_error(PARAMETER_PROBLEM, "-%c requires "
-					    "old-chain-name and new-chain-name",
-					    'E');
+					      "old-chain-name and "
+					      "new-chain-name", 'E');
 			cl->arg2_word = optind;
 			cl->arg2 = argv[optind++];
 			break;
@@ -1130,17 +1133,17 @@ void ipts_xt_parse_loop(int argc, char **argv)
 			cl->chain = optarg;
 			cl->chain_word = optind - 1;
 			if (!has_arg(argc, argv))
-				ipts_xt_error(PARAMETER_PROBLEM, "-%c requires a "
-					    "chain and a policy", 'P');
+				ipts_xt_error(PARAMETER_PROBLEM, "-%c requires "
+					      "a chain and a policy", 'P');
 			cl->arg2_word = optind;
 			cl->arg2 = argv[optind++];
 			break;
 		case 'h':
 			ipts_xt_error(PARAMETER_PROBLEM, "-h prints iptables' "
-				    "help: not a rule");
+				      "help: not a rule");
 		case 'V':
 			ipts_xt_error(PARAMETER_PROBLEM, "-V prints iptables' "
-				    "version: not a rule");
+				      "version: not a rule");
 		case 'p': {
 			char *p;
 
@@ -1151,7 +1154,7 @@ void ipts_xt_parse_loop(int argc, char **argv)
 			xt.fw.ip.proto = xtables_parse_protocol(xt.protocol);
 			if (xt.fw.ip.proto == 0 && (xt.invflags & XT_INV_PROTO))
 				ipts_xt_error(PARAMETER_PROBLEM, "rule would "
-					    "never match protocol");
+					      "never match protocol");
 			xt.fw.ip.invflags = (uint8_t)xt.invflags;
 			break;
 		}
@@ -1171,15 +1174,17 @@ void ipts_xt_parse_loop(int argc, char **argv)
 			break;
 		case 'j':
 			ipts_xt_set_option(OPT_JUMP, invert, opt);
-			ipts_xt_command_jump(argv[optind - 1], optind - 1, true);
+			ipts_xt_command_jump(argv[optind - 1], optind - 1,
+					     true);
 			break;
 		case 'i':
 		case 'o':
 			if (*optarg == '\0')
-				ipts_xt_error(PARAMETER_PROBLEM, "Empty interface "
-					    "is likely to be undesired");
-			ipts_xt_set_option(c == 'i' ? OPT_VIANAMEIN : OPT_VIANAMEOUT,
-				   invert, opt);
+				ipts_xt_error(PARAMETER_PROBLEM, "Empty "
+					      "interface is likely to be "
+					      "undesired");
+			ipts_xt_set_option(c == 'i' ? OPT_VIANAMEIN :
+					   OPT_VIANAMEOUT, invert, opt);
 			if (c == 'i')
 				xtables_parse_interface(argv[optind - 1],
 							xt.iniface,
@@ -1205,11 +1210,11 @@ void ipts_xt_parse_loop(int argc, char **argv)
 			xt.cur = opt;
 			if (invert)
 				ipts_xt_error(PARAMETER_PROBLEM, "unexpected ! "
-					    "flag before --table");
+					      "flag before --table");
 			if (table_set)
-				ipts_xt_error(PARAMETER_PROBLEM, "The -t option "
-					    "cannot be used in "
-					    "iptables-restore");
+				ipts_xt_error(PARAMETER_PROBLEM, "The -t "
+					      "option cannot be used in "
+					      "iptables-restore");
 			table_set = true;
 			break;
 		case 'x':
@@ -1217,10 +1222,10 @@ void ipts_xt_parse_loop(int argc, char **argv)
 			break;
 		case 'w':
 			ipts_xt_error(PARAMETER_PROBLEM, "You cannot use `-w' "
-				    "from iptables-restore");
+				      "from iptables-restore");
 		case 'W':
 			ipts_xt_error(PARAMETER_PROBLEM, "You cannot use `-W' "
-				    "from iptables-restore");
+				      "from iptables-restore");
 		case '0':
 			ipts_xt_set_option(OPT_LINENUMBERS, invert, opt);
 			break;
@@ -1242,16 +1247,16 @@ void ipts_xt_parse_loop(int argc, char **argv)
 			if (!bc) {
 				xt.cur = opt;
 				ipts_xt_error(PARAMETER_PROBLEM, "-c requires "
-					    "packet and byte counter");
+					      "packet and byte counter");
 			}
 			xt.cur = pw;
 			if (sscanf(pc, "%llu", &xt.pcnt) != 1)
 				ipts_xt_error(PARAMETER_PROBLEM, "-c packet "
-					    "counter not numeric");
+					      "counter not numeric");
 			xt.cur = bw;
 			if (sscanf(bc, "%llu", &xt.bcnt) != 1)
-				ipts_xt_error(PARAMETER_PROBLEM, "-c byte counter "
-					    "not numeric");
+				ipts_xt_error(PARAMETER_PROBLEM, "-c byte "
+					      "counter not numeric");
 			cl->counters_set = true;
 			break;
 		}
@@ -1265,8 +1270,8 @@ void ipts_xt_parse_loop(int argc, char **argv)
 			if (optarg[0] == '!' && optarg[1] == '\0') {
 				if (invert)
 					ipts_xt_error(PARAMETER_PROBLEM,
-						    "multiple consecutive ! "
-						    "not allowed");
+						      "multiple consecutive ! "
+						      "not allowed");
 				invert = true;
 				bang = optind - 1;
 				xt.bang = bang;
@@ -1280,7 +1285,7 @@ void ipts_xt_parse_loop(int argc, char **argv)
 				continue;
 			}
 			ipts_xt_error(PARAMETER_PROBLEM, "Bad argument `%s'",
-				    optarg);
+				      optarg);
 		default:
 			xt.cur = optind - 1;
 			xt.opt_first = opt;
@@ -1307,13 +1312,13 @@ void ipts_xt_loop_end(void)
 		xt.cur = cl->command == IPTS_CMD_SET_POLICY ? cl->arg2_word :
 			 cl->jump_word;
 		ipts_xt_error(PARAMETER_PROBLEM, "The \"nat\" table is not "
-			    "intended for filtering, the use of DROP is "
-			    "therefore inhibited.");
+			      "intended for filtering, the use of DROP is "
+			      "therefore inhibited.");
 	}
 	if (xt.dangling_bang) {
 		xt.cur = cl->argc - 1;
-		ipts_xt_error(PARAMETER_PROBLEM, "nothing appropriate following "
-			    "!");
+		ipts_xt_error(PARAMETER_PROBLEM, "nothing appropriate "
+			      "following !");
 	}
 }
 
@@ -1382,8 +1387,8 @@ void ipts_xt_finish(int argc, char **argv)
 		if (u->ext->needs && !u->given) {
 			xt.cur = u->word;
 			ipts_xt_error(PARAMETER_PROBLEM, "You must specify "
-				    "`--%s' with proper arguments",
-				    u->ext->needs);
+				      "`--%s' with proper arguments",
+				      u->ext->needs);
 		}
 		if (u->ext->is_target) {
 			xt.cur = u->word;
@@ -1395,7 +1400,7 @@ void ipts_xt_finish(int argc, char **argv)
 	xt.cur = argc - 1;
 	if (optind < argc)
 		ipts_xt_error(PARAMETER_PROBLEM, "unknown arguments found on "
-			    "commandline");
+			      "commandline");
 	if (!cl->command)
 		ipts_xt_error(PARAMETER_PROBLEM, "no command specified");
 
