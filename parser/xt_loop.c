@@ -199,11 +199,13 @@ bool ipts_xt_reads_host_files(const char *ext)
 {
 	size_t i;
 
-	if (strcmp(ext, "bpf") == 0)
+	/* Asked for every -m of the fast path: the first byte tells most. */
+	if (ext[0] == 'b' && strcmp(ext, "bpf") == 0)
 		return true;
 	for (i = 0; i < sizeof(host_file_opts) / sizeof(host_file_opts[0]);
 	     i++)
-		if (strcmp(host_file_opts[i].ext, ext) == 0)
+		if (host_file_opts[i].ext[0] == ext[0] &&
+		    strcmp(host_file_opts[i].ext, ext) == 0)
 			return !naming.resolve;
 	return false;
 }
@@ -485,6 +487,7 @@ struct opaque_ext *ipts_xt_find_opaque(const char *name, bool is_target)
 
 	for (i = 0; i < sizeof(opaque_exts) / sizeof(opaque_exts[0]); i++)
 		if (opaque_exts[i].is_target == is_target &&
+		    opaque_exts[i].name[0] == name[0] &&
 		    strcmp(opaque_exts[i].name, name) == 0)
 			return &opaque_exts[i];
 	return NULL;
