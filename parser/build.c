@@ -446,8 +446,8 @@ static bool cl_is_chain(void *ctx, const char *name)
 }
 
 /*
- * The rule of entry @i of @cl: the first is the one xt.c made, the others
- * copy it and share the line's blobs and words.
+ * The rule of entry @i of @cl: the first is the one xt_entry.c made, the
+ * others copy it and share the line's blobs and words.
  */
 static struct ipts_rule *rule_new(struct ipts_parse *ps,
 				  const struct ipts_cmdline *cl, unsigned int i)
@@ -1155,7 +1155,7 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	sc.line = 1;
 	sc.cuts = cuts;
 	sc.ncuts = ncuts;
-	if (yylex_init_extra(&sc, &scanner))
+	if (ipts_yylex_init_extra(&sc, &scanner))
 		ipts_oom();
 	/*
 	 * Scan in place: flex needs the two NULs ipts_source keeps after the
@@ -1164,9 +1164,9 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	 */
 	if (ncuts) {
 		vbuf = cut_copy(src, cuts, ncuts);
-		yy_scan_buffer(vbuf, src->len + ncuts + 2, scanner);
+		ipts_yy_scan_buffer(vbuf, src->len + ncuts + 2, scanner);
 	} else {
-		yy_scan_buffer(src->buf, src->len + 2, scanner);
+		ipts_yy_scan_buffer(src->buf, src->len + 2, scanner);
 	}
 	/* A directory libxtables cannot use is the file's first error. */
 	top.src = src;
@@ -1179,11 +1179,11 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	else if (diags->nerrors > nerrors)
 		rc = 1;
 	else
-		rc = yyparse(scanner, &ps);
+		rc = ipts_yyparse(scanner, &ps);
 	ipts_xt_end();
 	ipts_names_free(names);
 	ipts_scan_finish(scanner);
-	yylex_destroy(scanner);
+	ipts_yylex_destroy(scanner);
 	free(vbuf);
 	free(cuts);
 

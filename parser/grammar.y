@@ -6,6 +6,7 @@
  * it). Actions are one call into build.c each.
  */
 %define api.pure full
+%define api.prefix {ipts_yy}
 %define api.location.type {struct ipts_loc}
 %define parse.error detailed
 %locations
@@ -46,8 +47,15 @@ struct ipts_scan {
 	} while (0)
 }
 
+%code provides {
+/* flex's bison-bridge scanner (scanner.l, prefix ipts_yy too) names the
+ * value and location types without the prefix. */
+#define YYSTYPE IPTS_YYSTYPE
+#define YYLTYPE IPTS_YYLTYPE
+}
+
 %code {
-int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
+int ipts_yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
 
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct ipts_parse *ps,
 		    const char *msg)

@@ -1,9 +1,9 @@
 /*
  * names.c - the firewall host's own name files, given on the command line
  * (--hosts, --passwd, --group): hosts(5), passwd(5) and group(5) lines
- * turned into tables that xt.c asks instead of this machine's resolver
- * and NSS. A line these formats do not allow is an error at its place, as
- * a bad rule line is.
+ * turned into tables that xt.c and xt_entry.c ask instead of this
+ * machine's resolver and NSS. A line these formats do not allow is an
+ * error at its place, as a bad rule line is.
  */
 #include "parser_int.h"
 

@@ -4,8 +4,8 @@
 /*
  * What the parts of parser/ share: the parse state the grammar threads
  * through (struct ipts_parse), the word list of one line, and the interface
- * between build.c (iptables-restore's and libiptc's semantics) and xt.c
- * (iptables' option loop over libxtables).
+ * between build.c (iptables-restore's and libiptc's semantics) and the
+ * parser/xt*.c files (iptables' option loop over libxtables; xt_int.h).
  */
 #include <setjmp.h>
 #include <stdbool.h>

@@ -2,7 +2,7 @@
  * save.c - the model as canonical iptables-save text: tables in the order
  * the kernel lists them (most recently registered first), every chain
  * line, then each rule as print_rule4() in iptables.c prints it. The
- * extensions' own text comes from their save() callbacks (xt.c).
+ * extensions' own text comes from their save() callbacks (xt_save.c).
  */
 #include "parser_int.h"
 

@@ -1,27 +1,29 @@
 /*
- * xt.c - one rule line through libxtables, as iptables-restore does it:
- * iptables' option loop (do_parse() in xshared.c) with getopt_long over
- * the merged option tables, implicit protocol matches (load_proto), the
- * generic option checks, then the entry (generate_entry() in iptables.c).
- * Also the way back: each extension's own save() for dump.
+ * xt.c - libxtables' doors, and one rule line through them. The parts of
+ * a rule's parse are the other parser/xt*.c files (xt_int.h lists them);
+ * this one holds what stands between them and libxtables:
  *
- * The only file that includes <xtables.h>. libxtables reports errors
- * through a noreturn exit_err, which lands here as a diagnostic and a
- * siglongjmp back into ipts_xt_parse(); what extensions print on stderr
- * becomes a warning; compat_rev answers without asking the kernel.
+ *  - init: the pinned extension directory, the globals, compat_rev that
+ *    answers without asking the kernel;
+ *  - exit_err, which libxtables calls noreturn: it lands here as a
+ *    diagnostic and a siglongjmp back into ipts_xt_parse();
+ *  - what extensions print on stderr, which becomes warnings at the rule;
+ *  - the libc calls libxtables makes for names (getaddrinfo(), getpwnam(),
+ *    getgrnam(), getnetbyname()), interposed and answered offline;
+ *  - extension names, which libxtables turns into paths to dlopen().
+ *
+ * Only parser/xt*.c include <xtables.h> (tests/lint/includes.sh checks).
  */
-#include "parser_int.h"
+#include "xt_int.h"
 
 #include <arpa/inet.h>
-#include <assert.h>
 #include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
-#include <getopt.h>
 #include <grp.h>
 #include <netdb.h>
-#include <pwd.h>
 #include <limits.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,298 +33,8 @@
 #include <unistd.h>
 #include <xtables.h>
 
-#ifndef XT_OPTION_OFFSET_SCALE
-#define XT_OPTION_OFFSET_SCALE 256	/* only under XTABLES_INTERNAL */
-#endif
-
-#define IPT_OPTSTRING "-:A:C:D:E:F::I:L::M:N:P:VX::Z::c:d:i:j:o:p:s:t:" \
-		      "R:S::W::46bfg:h::m:nvw::x"
-
-/* The generic options, bit numbers as iptables' OPT_* (xshared.h). */
-enum {
-	OPT_NUMERIC = 1 << 0,
-	OPT_SOURCE = 1 << 1,
-	OPT_DESTINATION = 1 << 2,
-	OPT_PROTOCOL = 1 << 3,
-	OPT_JUMP = 1 << 4,
-	OPT_VERBOSE = 1 << 5,
-	OPT_EXPANDED = 1 << 6,
-	OPT_VIANAMEIN = 1 << 7,
-	OPT_VIANAMEOUT = 1 << 8,
-	OPT_LINENUMBERS = 1 << 9,
-	OPT_COUNTERS = 1 << 10,
-	OPT_FRAGMENT = 1 << 11,
-	NUMBER_OF_OPT = 12,
-};
-
-static const char optflags[NUMBER_OF_OPT] = {
-	'n', 's', 'd', 'p', 'j', 'v', 'x', 'i', 'o', '0', 'c', 'f',
-};
-
-static const uint16_t inverse_for_options[NUMBER_OF_OPT] = {
-	[1] = IPT_INV_SRCIP, [2] = IPT_INV_DSTIP, [3] = XT_INV_PROTO,
-	[7] = IPT_INV_VIA_IN, [8] = IPT_INV_VIA_OUT, [11] = IPT_INV_FRAG,
-};
-
-/*
- * Which generic options a command refuses (iptables' commands_v_options,
- * 'x' entries), indexed by the command's bit number.
- */
-#define ALL_BUT_V (0xfffu & ~OPT_VERBOSE)
-static const unsigned int illegal_opts[15] = {
-	/* INSERT */ OPT_NUMERIC | OPT_EXPANDED | OPT_LINENUMBERS,
-	/* DELETE */ OPT_NUMERIC | OPT_EXPANDED | OPT_LINENUMBERS | OPT_COUNTERS,
-	/* DELETE_NUM */ ALL_BUT_V,
-	/* REPLACE */ OPT_NUMERIC | OPT_EXPANDED | OPT_LINENUMBERS,
-	/* APPEND */ OPT_NUMERIC | OPT_EXPANDED | OPT_LINENUMBERS,
-	/* LIST */ OPT_SOURCE | OPT_DESTINATION | OPT_PROTOCOL | OPT_JUMP |
-		OPT_VIANAMEIN | OPT_VIANAMEOUT | OPT_COUNTERS | OPT_FRAGMENT,
-	/* FLUSH */ ALL_BUT_V,
-	/* ZERO */ ALL_BUT_V,
-	/* NEW_CHAIN */ ALL_BUT_V,
-	/* DEL_CHAIN */ ALL_BUT_V,
-	/* SET_POLICY */ ALL_BUT_V & ~OPT_COUNTERS,
-	/* RENAME */ ALL_BUT_V,
-	/* LIST_RULES */ ALL_BUT_V,
-	/* ZERO_NUM */ ALL_BUT_V,
-	/* CHECK */ OPT_NUMERIC | OPT_EXPANDED | OPT_LINENUMBERS | OPT_COUNTERS,
-};
-
-static const char cmdflags[] = { 'I', 'D', 'D', 'R', 'A', 'L', 'F', 'Z',
-				 'N', 'X', 'P', 'E', 'S', 'Z', 'C' };
-
-/* iptables' command line options, in iptables' order. */
-static struct option original_opts[] = {
-	{ .name = "append", .has_arg = 1, .val = 'A' },
-	{ .name = "delete", .has_arg = 1, .val = 'D' },
-	{ .name = "check", .has_arg = 1, .val = 'C' },
-	{ .name = "insert", .has_arg = 1, .val = 'I' },
-	{ .name = "replace", .has_arg = 1, .val = 'R' },
-	{ .name = "list", .has_arg = 2, .val = 'L' },
-	{ .name = "list-rules", .has_arg = 2, .val = 'S' },
-	{ .name = "flush", .has_arg = 2, .val = 'F' },
-	{ .name = "zero", .has_arg = 2, .val = 'Z' },
-	{ .name = "new-chain", .has_arg = 1, .val = 'N' },
-	{ .name = "delete-chain", .has_arg = 2, .val = 'X' },
-	{ .name = "rename-chain", .has_arg = 1, .val = 'E' },
-	{ .name = "policy", .has_arg = 1, .val = 'P' },
-	{ .name = "source", .has_arg = 1, .val = 's' },
-	{ .name = "destination", .has_arg = 1, .val = 'd' },
-	{ .name = "src", .has_arg = 1, .val = 's' },
-	{ .name = "dst", .has_arg = 1, .val = 'd' },
-	{ .name = "protocol", .has_arg = 1, .val = 'p' },
-	{ .name = "in-interface", .has_arg = 1, .val = 'i' },
-	{ .name = "jump", .has_arg = 1, .val = 'j' },
-	{ .name = "table", .has_arg = 1, .val = 't' },
-	{ .name = "match", .has_arg = 1, .val = 'm' },
-	{ .name = "numeric", .has_arg = 0, .val = 'n' },
-	{ .name = "out-interface", .has_arg = 1, .val = 'o' },
-	{ .name = "verbose", .has_arg = 0, .val = 'v' },
-	{ .name = "wait", .has_arg = 2, .val = 'w' },
-	{ .name = "wait-interval", .has_arg = 2, .val = 'W' },
-	{ .name = "exact", .has_arg = 0, .val = 'x' },
-	{ .name = "fragments", .has_arg = 0, .val = 'f' },
-	{ .name = "version", .has_arg = 0, .val = 'V' },
-	{ .name = "help", .has_arg = 2, .val = 'h' },
-	{ .name = "line-numbers", .has_arg = 0, .val = '0' },
-	{ .name = "modprobe", .has_arg = 1, .val = 'M' },
-	{ .name = "set-counters", .has_arg = 1, .val = 'c' },
-	{ .name = "goto", .has_arg = 1, .val = 'g' },
-	{ .name = "ipv4", .has_arg = 0, .val = '4' },
-	{ .name = "ipv6", .has_arg = 0, .val = '6' },
-	{ NULL, 0, NULL, 0 },
-};
-
-/*
- * Extensions whose parser asks the host (the set match and the SET target
- * look sets up in the kernel): kept as their words. Their options, so that
- * getopt still knows what takes an argument; 'F' marks options followed
- * by a flags word ("src,dst").
- */
-struct opaque_ext {
-	const char *name;
-	bool is_target;
-	const struct option *opts;
-	const char *needs;		/* an option that must be given */
-	unsigned int option_offset;
-};
-
-static const struct option set_match_opts[] = {
-	{ .name = "match-set", .has_arg = 1, .val = 'F' },
-	{ .name = "set", .has_arg = 1, .val = 'F' },
-	{ .name = "return-nomatch", .has_arg = 0, .val = '3' },
-	{ .name = "update-counters", .has_arg = 0, .val = '4' },
-	{ .name = "packets-eq", .has_arg = 1, .val = '5' },
-	{ .name = "packets-lt", .has_arg = 1, .val = '6' },
-	{ .name = "packets-gt", .has_arg = 1, .val = '7' },
-	{ .name = "bytes-eq", .has_arg = 1, .val = '8' },
-	{ .name = "bytes-lt", .has_arg = 1, .val = '9' },
-	{ .name = "bytes-gt", .has_arg = 1, .val = '0' },
-	{ .name = "update-subcounters", .has_arg = 0, .val = 'a' },
-	{ NULL, 0, NULL, 0 },
-};
-
-static const struct option set_target_opts[] = {
-	{ .name = "add-set", .has_arg = 1, .val = 'F' },
-	{ .name = "del-set", .has_arg = 1, .val = 'F' },
-	{ .name = "map-set", .has_arg = 1, .val = 'F' },
-	{ .name = "timeout", .has_arg = 1, .val = '4' },
-	{ .name = "exist", .has_arg = 0, .val = '5' },
-	{ .name = "map-mark", .has_arg = 0, .val = '6' },
-	{ .name = "map-prio", .has_arg = 0, .val = '7' },
-	{ .name = "map-queue", .has_arg = 0, .val = '8' },
-	{ NULL, 0, NULL, 0 },
-};
-
-static struct opaque_ext opaque_exts[] = {
-	{ "set", false, set_match_opts, "match-set", 0 },
-	{ "SET", true, set_target_opts, NULL, 0 },
-};
-
-/* Up to this many -m in one rule (255 words bound it anyway). */
-#define MAX_MATCHES 128
-
-/* One opaque extension in the rule being parsed. */
-struct opaque_use {
-	struct opaque_ext *ext;
-	char *text;			/* malloc'd words, " --match-set x src" */
-	size_t len;
-	bool given;			/* its required option was seen */
-	unsigned int seen;		/* bit i: opts[i] was given */
-	int word;
-	char name[XT_EXTENSION_MAXNAMELEN];	/* the blob's */
-	/* Kept as words because of a name: it stands for a libxtables
-	 * match of xt.matches (or the target), which gives no blob. */
-	bool replaces;
-};
-
-/*
- * What a name of the rule needs from the firewall host that iptsim does
- * not ask this machine for (without --resolve): the match or target that
- * met it is kept as its words, as an opaque one is.
- */
-enum name_kind {
-	NAME_NONE,
-	NAME_HOST,		/* getaddrinfo() */
-	NAME_USER,		/* getpwnam() */
-	NAME_GROUP,		/* getgrnam() */
-	NAME_FILE,		/* a file of the host: connlabel.conf, ... */
-	NAME_BPF,		/* a pinned BPF object: bpf(BPF_OBJ_GET) */
-};
-
-/* One option given to an extension: its words argv[first..end). */
-struct optcall {
-	const void *ext;	/* its struct xtables_match or _target */
-	int16_t first, end;
-	bool invert;
-};
-
-/* An extension of the rule that met such a name. */
-struct name_miss {
-	const void *ext;
-	bool is_target;
-	enum name_kind kind;
-	int word;		/* the option's value */
-	char name[256];
-	const char *file;	/* NAME_FILE: which */
-};
-
-struct memo;
-
-/* One -m or -j segment of a line read by the fast path. */
-struct fast_seg {
-	int first;			/* its "-m" or "-j" word */
-	int last;			/* the word ending it; -1: not to keep */
-	int k;				/* its match position; -1: the target */
-	const struct xtables_match *ext;
-	const struct memo *hit;		/* taken from an earlier line */
-	uint32_t hash;			/* of its words, by memo_find() */
-};
-
-/*
- * The state of the rule being parsed. It lives here, not on the stack,
- * because exit_err siglongjmps out of the middle of it.
- */
-static struct {
-	bool inited;
-	sigjmp_buf escape;
-	struct ipts_diags *diags;
-	struct ipts_cmdline *cl;
-	const struct ipts_loc *line_loc;
-	int cur;			/* argv index errors point at */
-	FILE *err;			/* replaces stderr while parsing */
-	char *errbuf;
-	size_t errlen, errcap;
-
-	/* iptables_command_state and xtables_args, flattened */
-	struct xtables_rule_match *matches;
-	struct xtables_target *target;
-	const char *jumpto;
-	const char *protocol;
-	bool proto_used;
-	unsigned int options;
-	int opt_word[NUMBER_OF_OPT];
-	int opt_bang[NUMBER_OF_OPT];	/* the '!' before an inverted option */
-	int opt_val[NUMBER_OF_OPT];	/* the option's value word */
-	int bang;			/* the last '!' word */
-	uint16_t invflags;
-	uint8_t flags;
-	bool goto_set;
-	const char *shost, *dhost;
-	char iniface[IFNAMSIZ], outiface[IFNAMSIZ];
-	unsigned char iniface_mask[IFNAMSIZ], outiface_mask[IFNAMSIZ];
-	unsigned long long pcnt, bcnt;
-	int match_word[MAX_MATCHES];	/* per entry of matches, in order */
-	unsigned int nmatch_words;
-	struct opaque_use opaque[MAX_MATCHES];
-	unsigned int nopaque;
-	/* Position of each opaque use among all matches (-1: target). */
-	int opaque_pos[MAX_MATCHES];
-	struct in_addr *saddrs, *smasks, *daddrs, *dmasks;
-	struct in_addr src1, smsk1, dst1, dmsk1;	/* plain_address() */
-	bool skip_line;			/* -6: iptables-restore ignores it */
-	bool dangling_bang;		/* the loop ended on a '!' */
-
-	/* The fast path (fast_parse()). */
-	bool no_fast;			/* this file: never */
-	bool trial;			/* errors go back to parse_loop() */
-	bool trial_resolver;		/* the trial asked the resolver */
-	bool owner_seg;			/* -m owner: names of this host */
-	uint8_t seg_proto, seg_invflags; /* the ip part extensions saw */
-	struct fast_seg segs[MAX_MATCHES];
-	unsigned int nsegs;
-	const void *hit[MAX_MATCHES];	/* per match position: memo blob */
-	const struct memo *hit_target;
-	const void *built[MAX_MATCHES];	/* per match position: in the entry */
-	const void *built_target;
-	int bangs[MAX_MATCHES];		/* '!' words the trial blanked */
-	unsigned int nbangs;
-	/* The resolver failed once in this file; later names not asked. */
-	bool resolver_down, resolver_skipped;
-
-	/* Names (see "names" below). */
-	bool parsing;			/* inside ipts_xt_parse() */
-	int opt_first;			/* the option word being dispatched */
-	enum name_kind asked;		/* what the last call asked, unknown */
-	char asked_name[256];
-	const char *asked_file;		/* NAME_FILE: which file */
-	struct optcall calls[IPTS_MAX_ARGC];	/* options given out */
-	unsigned int ncalls;
-	struct name_miss miss[MAX_MATCHES + 1];
-	unsigned int nmiss;
-	struct in_addr *tmp_a, *tmp_m;	/* one -s/-d element's pairs */
-	bool in_hosts;			/* in parse_hosts() */
-	bool hosts_resolved;		/* and this machine's resolver answered */
-	/* last: struct ipt_entry ends in a flexible array */
-	struct ipt_entry fw;
-} xt;
-
-/* Where names get their numbers (ipts_xt_begin()). */
-static struct {
-	bool resolve;
-	const struct ipts_names *names;
-	const char *hosts_name;		/* the --hosts file, for warnings */
-} naming;
+struct ipts_xt_state xt;
+struct ipts_xt_naming naming;
 
 /* -- libxtables' doors ------------------------------------------------- */
 
@@ -334,7 +46,7 @@ static void trim(char *s)
 		s[--n] = '\0';
 }
 
-static const struct ipts_loc *cur_loc(void)
+const struct ipts_loc *ipts_xt_cur_loc(void)
 {
 	if (xt.cl && xt.cur >= 0 && xt.cur < xt.cl->argc)
 		return &xt.cl->locs[xt.cur];
@@ -342,7 +54,7 @@ static const struct ipts_loc *cur_loc(void)
 }
 
 __attribute__((noreturn, format(printf, 2, 3)))
-static void xt_exit_err(enum xtables_exittype status, const char *fmt, ...)
+void ipts_xt_error(enum xtables_exittype status, const char *fmt, ...)
 {
 	char buf[2048], *s = buf;
 	va_list ap;
@@ -356,12 +68,12 @@ static void xt_exit_err(enum xtables_exittype status, const char *fmt, ...)
 	while (*s == '\n')
 		s++;
 	trim(s);
-	ipts_diag_add(xt.diags, IPTS_ERROR, cur_loc(), "%s", s);
+	ipts_diag_add(xt.diags, IPTS_ERROR, ipts_xt_cur_loc(), "%s", s);
 	if (xt.resolver_skipped)
-		ipts_diag_note(xt.diags, cur_loc(), "iptsim did not look this "
-			       "name up: an earlier name of the file could not "
-			       "be resolved, and the resolver is not asked "
-			       "again");
+		ipts_diag_note(xt.diags, ipts_xt_cur_loc(), "iptsim did not "
+			       "look this name up: an earlier name of the file "
+			       "could not be resolved, and the resolver is not "
+			       "asked again");
 	xt.resolver_skipped = false;
 	siglongjmp(xt.escape, 1);
 }
@@ -379,23 +91,91 @@ static struct xtables_globals globals = {
 	.option_offset = 0,
 	.program_name = "iptables-restore",
 	.program_version = "1.8.9",
-	.orig_opts = original_opts,
-	.exit_err = xt_exit_err,
+	.orig_opts = ipts_xt_original_opts,
+	.exit_err = ipts_xt_error,
 	.compat_rev = xt_compat_rev,
 };
 
-static ssize_t err_write(void *cookie, const char *buf, size_t n)
+/* -- warnings of the rule ---------------------------------------------- */
+
+/*
+ * libxtables' extensions print their warnings with fprintf(stderr) from
+ * inside their parse callbacks ("Notice: ...", "Warning: ..."); there is
+ * no other way to get them. So while ipts_xt_parse() runs, stderr is a
+ * stream that appends to the rule's warning buffer, xt.warnbuf; the
+ * warnings xt*.c makes itself where iptables prints one go to the same
+ * buffer through ipts_xt_warn(), not through stderr. When the line is
+ * done, flush_warnings() turns each line of the buffer into a warning at
+ * the rule, in the order they were made. A trial that fails drops the
+ * buffer (the full loop warns again), and a line that warned keeps no
+ * segment in the memo (xt_fast.c), so that a later line warns too.
+ */
+static void warn_append(const char *buf, size_t n)
+{
+	if (xt.warnlen + n + 1 > xt.warncap) {
+		xt.warncap = (xt.warnlen + n + 1) * 2;
+		xt.warnbuf = ipts_xrealloc(xt.warnbuf, xt.warncap);
+	}
+	memcpy(xt.warnbuf + xt.warnlen, buf, n);
+	xt.warnlen += n;
+	xt.warnbuf[xt.warnlen] = '\0';
+}
+
+static ssize_t capture_write(void *cookie, const char *buf, size_t n)
 {
 	(void)cookie;
-	if (xt.errlen + n + 1 > xt.errcap) {
-		xt.errcap = (xt.errlen + n + 1) * 2;
-		xt.errbuf = ipts_xrealloc(xt.errbuf, xt.errcap);
-	}
-	memcpy(xt.errbuf + xt.errlen, buf, n);
-	xt.errlen += n;
-	xt.errbuf[xt.errlen] = '\0';
+	warn_append(buf, n);
 	return (ssize_t)n;
 }
+
+/* The stream stderr points at while a rule is parsed (unbuffered). */
+static void open_capture(void)
+{
+	cookie_io_functions_t io = { .write = capture_write };
+
+	if (xt.capture)
+		return;
+	xt.capture = fopencookie(NULL, "w", io);
+	if (!xt.capture)
+		ipts_oom();
+	setvbuf(xt.capture, NULL, _IONBF, 0);
+}
+
+void ipts_xt_warn(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	warn_append(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	warn_append("\n", 1);
+}
+
+/* Each line of the buffer becomes a warning at the rule. */
+static void flush_warnings(void)
+{
+	char *line, *next;
+
+	if (!xt.warnlen)
+		return;
+	for (line = xt.warnbuf; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		trim(line);
+		if (*line)
+			ipts_diag_add(xt.diags, IPTS_WARNING,
+				      ipts_xt_cur_loc(), "%s", line);
+	}
+	xt.warnlen = 0;
+}
+
+/* -- init -------------------------------------------------------------- */
 
 /* Can libxtables load extensions from @dir? Else an error at @at. */
 static int check_libdir(const char *dir, const struct ipts_loc *at,
@@ -450,7 +230,6 @@ int ipts_xt_init(const char *libdir, const struct ipts_loc *at,
 		 struct ipts_diags *d)
 {
 	static char *pinned;
-	cookie_io_functions_t io = { .write = err_write };
 
 	if (!libdir)
 		libdir = IPTS_XTABLES_LIBDIR;
@@ -471,35 +250,11 @@ int ipts_xt_init(const char *libdir, const struct ipts_loc *at,
 			      "libxtables");
 		return -1;
 	}
-	if (!xt.err) {
-		xt.err = fopencookie(NULL, "w", io);
-		if (!xt.err)
-			ipts_oom();
-		setvbuf(xt.err, NULL, _IONBF, 0);
-	}
+	open_capture();
 	free(pinned);
 	pinned = ipts_xstrdup(libdir);
 	xt.inited = true;
 	return 0;
-}
-
-/* What an extension printed becomes a warning at the rule. */
-static void flush_stderr(void)
-{
-	char *line, *next;
-
-	if (!xt.errlen)
-		return;
-	for (line = xt.errbuf; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		trim(line);
-		if (*line)
-			ipts_diag_add(xt.diags, IPTS_WARNING, cur_loc(), "%s",
-				      line);
-	}
-	xt.errlen = 0;
 }
 
 /* -- names ------------------------------------------------------------- */
@@ -517,20 +272,13 @@ static void flush_stderr(void)
  * With --resolve, the calls go to this machine, as iptables would.
  */
 
-static void opaque_append(struct opaque_use *u, const char *s);
-static bool is_opaque_pos(unsigned int k);
-static bool host_name_syntax(const char *s);
-
-static struct opaque_ext name_match_ext = { "", false, NULL, NULL, 0 };
-static struct opaque_ext name_target_ext = { "", true, NULL, NULL, 0 };
-
 /* Is the rule being parsed to be answered offline? */
-static bool offline(void)
+bool ipts_xt_offline(void)
 {
 	return xt.parsing && !naming.resolve;
 }
 
-static void ask_unknown(enum name_kind kind, const char *name)
+void ipts_xt_ask_unknown(enum name_kind kind, const char *name)
 {
 	xt.asked = kind;
 	xt.asked_file = NULL;
@@ -613,18 +361,18 @@ static int offline_getaddrinfo(const char *node, const char *service,
 		n = ipts_names_host(naming.names, node, addrs, HOST_ADDRS_MAX);
 	if (n > HOST_ADDRS_MAX) {
 		/* a hosts file is input too: one line must stay bounded */
-		ipts_diag_add(xt.diags, IPTS_WARNING, cur_loc(), "host '%s' "
-			      "has %u addresses in the hosts file '%s': only "
-			      "the first %u are taken", node, n,
+		ipts_diag_add(xt.diags, IPTS_WARNING, ipts_xt_cur_loc(), "host "
+			      "'%s' has %u addresses in the hosts file '%s': "
+			      "only the first %u are taken", node, n,
 			      naming.hosts_name, HOST_ADDRS_MAX);
 		n = HOST_ADDRS_MAX;
 	}
 	if (!n && naming.resolve)
 		return 1;		/* not in --hosts: the resolver's */
-	if (!n && !host_name_syntax(node))
+	if (!n && !ipts_xt_host_name_syntax(node))
 		return EAI_NONAME;	/* nobody would resolve it */
 	if (!n) {
-		ask_unknown(NAME_HOST, node);
+		ipts_xt_ask_unknown(NAME_HOST, node);
 		addrs[0] = htonl(STAND_IN_ADDR);
 		n = 1;
 	}
@@ -702,10 +450,11 @@ int getaddrinfo(const char *node, const char *service,
 		/* an extension's host (-s/-d say it in check_names()) */
 		if (node && rc == 0 && xt.parsing && !xt.in_hosts) {
 			xt.cl->rule_flags |= IPTS_RULE_HOSTNAMES;
-			ipts_diag_add(xt.diags, IPTS_WARNING, cur_loc(), "'%s' "
-				      "was turned into an address through this "
-				      "machine's resolver: the answer holds for "
-				      "this machine's names", node);
+			ipts_diag_add(xt.diags, IPTS_WARNING,
+				      ipts_xt_cur_loc(), "'%s' was turned into "
+				      "an address through this machine's "
+				      "resolver: the answer holds for this "
+				      "machine's names", node);
 		}
 		return rc;
 	}
@@ -737,32 +486,33 @@ static bool ext_name_ok(const char *name)
 }
 
 /* xtables_find_match() for a name from a file. */
-static struct xtables_match *find_match(const char *name,
-					enum xtables_tryload tryload,
-					struct xtables_rule_match **matches)
+struct xtables_match *ipts_xt_find_match(const char *name,
+					 enum xtables_tryload tryload,
+					 struct xtables_rule_match **matches)
 {
 	if (strlen(name) >= XT_EXTENSION_MAXNAMELEN)
-		xt_exit_err(PARAMETER_PROBLEM, "Invalid match name \"%s\" (%u "
-			    "chars max)", name, XT_EXTENSION_MAXNAMELEN - 1);
+		ipts_xt_error(PARAMETER_PROBLEM, "Invalid match name \"%s\" "
+			      "(%u chars max)", name,
+			      XT_EXTENSION_MAXNAMELEN - 1);
 	/* libxtables' own spellings of icmp6, renamed before any look-up */
 	if (!ext_name_ok(name) && strcmp(name, "icmpv6") != 0 &&
 	    strcmp(name, "ipv6-icmp") != 0) {
 		if (tryload == XTF_LOAD_MUST_SUCCEED)
-			xt_exit_err(PARAMETER_PROBLEM, "Couldn't load match "
-				    "`%s':%s", name, strerror(ENOENT));
+			ipts_xt_error(PARAMETER_PROBLEM, "Couldn't load match "
+				      "`%s':%s", name, strerror(ENOENT));
 		return NULL;
 	}
 	return xtables_find_match(name, tryload, matches);
 }
 
 /* xtables_find_target() for a name from a file ("" is the standard one). */
-static struct xtables_target *find_target(const char *name,
-					  enum xtables_tryload tryload)
+struct xtables_target *ipts_xt_find_target(const char *name,
+					   enum xtables_tryload tryload)
 {
 	if (name[0] != '\0' && !ext_name_ok(name)) {
 		if (tryload == XTF_LOAD_MUST_SUCCEED)
-			xt_exit_err(PARAMETER_PROBLEM, "Couldn't load target "
-				    "`%s':%s", name, strerror(ENOENT));
+			ipts_xt_error(PARAMETER_PROBLEM, "Couldn't load target "
+				      "`%s':%s", name, strerror(ENOENT));
 		return NULL;
 	}
 	return xtables_find_target(name, tryload);
@@ -774,7 +524,7 @@ struct netent *getnetbyname(const char *name)
 {
 	static struct netent *(*real)(const char *);
 
-	if (offline())
+	if (ipts_xt_offline())
 		return NULL;
 	if (!real)
 		real = (struct netent *(*)(const char *))dlsym(RTLD_NEXT,
@@ -802,7 +552,7 @@ static bool offline_id(bool user, const char *name, uint32_t *id)
 		return true;
 	if (id_numeric(name) || xt.trial)
 		return false;
-	ask_unknown(user ? NAME_USER : NAME_GROUP, name);
+	ipts_xt_ask_unknown(user ? NAME_USER : NAME_GROUP, name);
 	*id = 0;
 	return true;
 }
@@ -813,8 +563,8 @@ struct passwd *getpwnam(const char *name)
 	static struct passwd pw;
 	uint32_t id;
 
-	if (offline() || (xt.parsing && ipts_names_id(naming.names, true, name,
-							&id))) {
+	if (ipts_xt_offline() ||
+	    (xt.parsing && ipts_names_id(naming.names, true, name, &id))) {
 		if (!offline_id(true, name, &id))
 			return NULL;
 		memset(&pw, 0, sizeof(pw));
@@ -834,8 +584,8 @@ struct group *getgrnam(const char *name)
 	static struct group gr;
 	uint32_t id;
 
-	if (offline() || (xt.parsing && ipts_names_id(naming.names, false, name,
-							&id))) {
+	if (ipts_xt_offline() ||
+	    (xt.parsing && ipts_names_id(naming.names, false, name, &id))) {
 		if (!offline_id(false, name, &id))
 			return NULL;
 		memset(&gr, 0, sizeof(gr));
@@ -849,2015 +599,10 @@ struct group *getgrnam(const char *name)
 	return real ? real(name) : NULL;
 }
 
-/*
- * Options whose value may name an entry of a file of the host, which the
- * extension reads when the value is no number: the value is handed over
- * as "0" and the extension kept as words. -m bpf --object-pinned would
- * ask the kernel of this machine (bpf(BPF_OBJ_GET)): never given at all.
- */
-static const struct {
-	const char *ext, *opt, *file;
-	bool mask;			/* "N/M" is a number too */
-} host_file_opts[] = {
-	{ "connlabel", "label", "/etc/xtables/connlabel.conf", false },
-	{ "devgroup", "src-group", "/etc/iproute2/group", true },
-	{ "devgroup", "dst-group", "/etc/iproute2/group", true },
-	{ "realm", "realm", "/etc/iproute2/rt_realms", true },
-};
-
-/* "N" (or "N/M") as strtoul(base 0) reads it: no name to look up. */
-static bool val_mask_numeric(const char *s, bool mask)
-{
-	char *end;
-
-	if (!isdigit((unsigned char)*s))
-		return false;
-	strtoul(s, &end, 0);
-	if (*end == '/' && mask) {
-		if (!isdigit((unsigned char)end[1]))
-			return false;
-		strtoul(end + 1, &end, 0);
-	}
-	return *end == '\0';
-}
-
-/* The long name of option @c of @m (its getopt value), or NULL. */
-static const char *ext_opt_name(const struct xtables_match *m, int c)
-{
-	const struct xt_option_entry *x6;
-	const struct option *o;
-	unsigned int v = (unsigned int)c - m->option_offset;
-
-	if (m->x6_options) {
-		for (x6 = m->x6_options; x6->name; x6++)
-			if (x6->id == v)
-				return x6->name;
-		return NULL;
-	}
-	for (o = m->extra_opts; o && o->name; o++)
-		if ((unsigned int)o->val == v)
-			return o->name;
-	return NULL;
-}
-
-/* An extension that reads host files for names: the trial leaves it. */
-static bool reads_host_files(const char *ext)
-{
-	size_t i;
-
-	if (strcmp(ext, "bpf") == 0)
-		return true;
-	for (i = 0; i < sizeof(host_file_opts) / sizeof(host_file_opts[0]);
-	     i++)
-		if (strcmp(host_file_opts[i].ext, ext) == 0)
-			return !naming.resolve;
-	return false;
-}
-
-/*
- * Before option @c of match @m gets its value: false when the call must
- * not be made (bpf), with the option's flag set as xtables_option_parse()
- * would, so that the final check still sees it given.
- */
-static bool before_call(struct xtables_match *m, int c)
-{
-	const char *opt = ext_opt_name(m, c);
-	size_t i;
-
-	if (!opt)
-		return true;
-	if (strcmp(m->name, "bpf") == 0 && strcmp(opt, "object-pinned") == 0) {
-		ask_unknown(NAME_BPF, optarg);
-		m->mflags |= 1u << ((unsigned int)c - m->option_offset);
-		return false;
-	}
-	if (!offline())
-		return true;
-	for (i = 0; i < sizeof(host_file_opts) / sizeof(host_file_opts[0]);
-	     i++) {
-		if (strcmp(host_file_opts[i].ext, m->name) != 0 ||
-		    strcmp(host_file_opts[i].opt, opt) != 0 ||
-		    val_mask_numeric(optarg, host_file_opts[i].mask))
-			continue;
-		ask_unknown(NAME_FILE, optarg);
-		xt.asked_file = host_file_opts[i].file;
-		optarg = (char *)"0";
-		break;
-	}
-	return true;
-}
-
-/* After an option went to @ext: keep its words; note a name it met. */
-static void after_call(const void *ext, bool is_target, bool invert)
-{
-	struct name_miss *u;
-	unsigned int i;
-
-	if (xt.ncalls < IPTS_MAX_ARGC) {
-		struct optcall *oc = &xt.calls[xt.ncalls++];
-
-		oc->ext = ext;
-		oc->first = (int16_t)xt.opt_first;
-		oc->end = (int16_t)optind;
-		oc->invert = invert;
-	}
-	if (xt.asked == NAME_NONE)
-		return;
-	for (i = 0; i < xt.nmiss; i++)
-		if (xt.miss[i].ext == ext)
-			break;
-	if (i == xt.nmiss && xt.nmiss < MAX_MATCHES + 1) {
-		u = &xt.miss[xt.nmiss++];
-		u->ext = ext;
-		u->is_target = is_target;
-		u->kind = xt.asked;
-		u->word = optind - 1;
-		snprintf(u->name, sizeof(u->name), "%s", xt.asked_name);
-		u->file = xt.asked_file;
-	}
-	xt.asked = NAME_NONE;
-}
-
-/* A word of a rule kept as words, quoted as iptables-save quotes. */
-static void words_append(struct opaque_use *u, const char *w)
-{
-	static const char plain[] = "_-+.,:/=@%!0123456789"
-		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-	char *q, *o;
-	const char *p;
-
-	if (*w && strspn(w, plain) == strlen(w)) {
-		opaque_append(u, w);
-		return;
-	}
-	q = o = ipts_xmalloc(strlen(w) * 2 + 3);
-	*o++ = '"';
-	for (p = w; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			*o++ = '\\';
-		*o++ = *p;
-	}
-	*o++ = '"';
-	*o = '\0';
-	opaque_append(u, q);
-	free(q);
-}
-
-static void miss_warn(const struct name_miss *u, const char *ext)
-{
-	const struct ipts_loc *at = &xt.cl->locs[u->word];
-	const char *what = u->is_target ? "-j" : "-m";
-
-	switch (u->kind) {
-	case NAME_HOST:
-		if (naming.hosts_name)
-			ipts_diag_add(xt.diags, IPTS_WARNING, at, "host '%s' is "
-				      "not in the hosts file '%s': '%s %s' "
-				      "is kept as written, and answers that "
-				      "depend on it are undetermined", u->name,
-				      naming.hosts_name, what, ext);
-		else
-			ipts_diag_add(xt.diags, IPTS_WARNING, at, "'%s' is a "
-				      "host name, whose address is unknown "
-				      "offline: '%s %s' is kept as written, "
-				      "and answers that depend on it are "
-				      "undetermined (give the firewall's "
-				      "hosts file with --hosts FILE, or "
-				      "--resolve to ask this machine's "
-				      "resolver)", u->name, what, ext);
-		break;
-	case NAME_USER:
-	case NAME_GROUP:
-		ipts_diag_add(xt.diags, IPTS_WARNING, at, "'%s' is a %s name, "
-			      "unknown offline: '%s %s' is kept as written, and "
-			      "answers that depend on it are undetermined (give "
-			      "the firewall's %s file with --%s FILE, or "
-			      "--resolve to ask this machine's)", u->name,
-			      u->kind == NAME_USER ? "user" : "group", what,
-			      ext, u->kind == NAME_USER ? "passwd" : "group",
-			      u->kind == NAME_USER ? "passwd" : "group");
-		break;
-	case NAME_FILE:
-		ipts_diag_add(xt.diags, IPTS_WARNING, at, "'%s' is a name from "
-			      "the firewall's %s, which iptsim does not read: "
-			      "'%s %s' is kept as written, and answers that "
-			      "depend on it are undetermined (write the "
-			      "number, or --resolve to read this machine's)",
-			      u->name, u->file ? u->file : "files", what,
-			      ext);
-		break;
-	case NAME_BPF:
-		ipts_diag_add(xt.diags, IPTS_WARNING, at, "'%s %s "
-			      "--object-pinned' needs the BPF program pinned "
-			      "at '%s' on the firewall: iptsim never asks the "
-			      "kernel for it; the match is kept as written, "
-			      "and answers that depend on it are "
-			      "undetermined", what, ext, u->name);
-		break;
-	case NAME_NONE:
-		break;
-	}
-}
-
-/*
- * After the loop: each extension that met a name iptsim does not know
- * becomes an opaque one holding the words its options were given with, in
- * place of the blob libxtables made from the stand-in answer.
- */
-static void name_misses(void)
-{
-	struct xtables_rule_match *mp;
-	unsigned int i, j, k, n;
-
-	for (i = 0; i < xt.nmiss; i++) {
-		const struct name_miss *u = &xt.miss[i];
-		struct opaque_use *o;
-		const char *ext;
-		int pos = -1, word;
-
-		if (u->is_target) {
-			ext = xt.target->t->u.user.name;
-			word = xt.cl->jump_word;
-		} else {
-			/* the k of this match: real ones fill the k that no
-			 * opaque (-m set) use holds, in order */
-			n = 0;
-			for (mp = xt.matches; mp && mp->match != u->ext;
-			     mp = mp->next)
-				n++;
-			if (!mp)
-				continue;
-			for (k = 0; k < xt.nmatch_words; k++) {
-				if (is_opaque_pos(k))
-					continue;
-				if (n-- == 0)
-					break;
-			}
-			if (k == xt.nmatch_words)
-				continue;
-			pos = (int)k;
-			ext = mp->match->m->u.user.name;
-			word = xt.match_word[k];
-		}
-		miss_warn(u, ext);
-		if (xt.nopaque == MAX_MATCHES)
-			xt_exit_err(PARAMETER_PROBLEM, "too many matches");
-		o = &xt.opaque[xt.nopaque];
-		memset(o, 0, sizeof(*o));
-		o->ext = u->is_target ? &name_target_ext : &name_match_ext;
-		o->word = word;
-		o->replaces = true;
-		snprintf(o->name, sizeof(o->name), "%s", ext);
-		for (j = 0; j < xt.ncalls; j++) {
-			const struct optcall *oc = &xt.calls[j];
-			int w;
-
-			if (oc->ext != u->ext)
-				continue;
-			if (oc->invert)
-				opaque_append(o, "!");
-			for (w = oc->first; w < oc->end; w++)
-				if (xt.cl->argv[w][0])
-					words_append(o, xt.cl->argv[w]);
-		}
-		xt.opaque_pos[xt.nopaque++] = pos;
-		xt.cl->rule_flags |= IPTS_RULE_OPAQUE;
-	}
-}
-
-/* Is @m a match of xt.matches that an opaque use stands for? */
-static bool replaced(const struct xtables_match *m)
-{
-	unsigned int i;
-
-	for (i = 0; i < xt.nmiss; i++)
-		if (!xt.miss[i].is_target && xt.miss[i].ext == m)
-			return true;
-	return false;
-}
-
-/* -- the option loop --------------------------------------------------- */
-
-static void init_match(struct xtables_match *m)
-{
-	if (m->udata_size) {
-		free(m->udata);
-		m->udata = xtables_calloc(1, m->udata_size);
-	}
-	if (m->init)
-		m->init(m->m);
-}
-
-static void init_target(struct xtables_target *t)
-{
-	if (t->udata_size) {
-		free(t->udata);
-		t->udata = xtables_calloc(1, t->udata_size);
-	}
-	if (t->init)
-		t->init(t->t);
-}
-
-static void merge_opts(const struct xt_option_entry *x6,
-		       const struct option *extra, unsigned int *offset)
-{
-	struct option *opts;
-
-	if (x6)
-		opts = xtables_options_xfrm(xt_params->orig_opts,
-					    xt_params->opts, x6, offset);
-	else if (extra)
-		opts = xtables_merge_options(xt_params->orig_opts,
-					     xt_params->opts, extra, offset);
-	else
-		return;
-	if (!opts)
-		ipts_oom();
-	xt_params->opts = opts;
-}
-
-static void note_match_word(int word)
-{
-	if (xt.nmatch_words < MAX_MATCHES) {
-		xt.hit[xt.nmatch_words] = NULL;
-		xt.built[xt.nmatch_words] = NULL;
-		xt.match_word[xt.nmatch_words++] = word;
-	}
-}
-
-static struct opaque_ext *find_opaque(const char *name, bool is_target)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(opaque_exts) / sizeof(opaque_exts[0]); i++)
-		if (opaque_exts[i].is_target == is_target &&
-		    strcmp(opaque_exts[i].name, name) == 0)
-			return &opaque_exts[i];
-	return NULL;
-}
-
-static void opaque_begin(struct opaque_ext *ext, int word)
-{
-	struct opaque_use *u;
-
-	if (xt.nopaque == MAX_MATCHES)
-		xt_exit_err(PARAMETER_PROBLEM, "too many matches");
-	u = &xt.opaque[xt.nopaque];
-	memset(u, 0, sizeof(*u));
-	u->ext = ext;
-	u->word = word;
-	snprintf(u->name, sizeof(u->name), "%s", ext->name);
-	xt.opaque_pos[xt.nopaque] = ext->is_target ? -1 :
-		(int)xt.nmatch_words;
-	xt.nopaque++;
-	if (!ext->is_target)
-		note_match_word(word);
-	merge_opts(NULL, ext->opts, &ext->option_offset);
-}
-
-static void opaque_append(struct opaque_use *u, const char *s)
-{
-	size_t n = strlen(s);
-
-	u->text = ipts_xrealloc(u->text, u->len + n + 2);
-	u->text[u->len++] = ' ';
-	memcpy(u->text + u->len, s, n + 1);
-	u->len += n;
-}
-
-/* The options of @u's extension named @name (NULL: none). */
-static bool opaque_has(const struct opaque_use *u, const char *name)
-{
-	const struct option *o;
-
-	for (o = u->ext->opts; o->name; o++)
-		if (strcmp(o->name, name) == 0)
-			return u->seen & (1u << (o - u->ext->opts));
-	return false;
-}
-
-/*
- * parse_dirs() of libxt_set.h: at most IPSET_DIM_MAX (6) comma-separated
- * words, each starting with "src" or "dst". A word with a ':' (a newer
- * iptables' "physdev:" prefix) is left to the kernel.
- */
-static void opaque_check_dirs(const char *flags)
-{
-	const char *p = flags;
-	unsigned int dim = 0;
-
-	for (;;) {
-		const char *end = strchr(p, ',');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-
-		if (++dim > 6)
-			xt_exit_err(PARAMETER_PROBLEM, "Can't be more src/dst "
-				    "options than %d.", 6);
-		if (!memchr(p, ':', n) && strncmp(p, "src", 3) != 0 &&
-		    strncmp(p, "dst", 3) != 0)
-			xt_exit_err(PARAMETER_PROBLEM, "You must spefify (the "
-				    "comma separated list of) 'src' or "
-				    "'dst'.");
-		if (!end)
-			break;
-		p = end + 1;
-	}
-}
-
-/*
- * The refusals of libxt_set's and libxt_SET's parsers that need no set:
- * iptables-restore makes them on any host, before or without asking the
- * kernel (checked with iptables-legacy-restore in a network namespace
- * holding the sets). @o was just read; optind is past its argument.
- */
-static void opaque_check_option(struct opaque_use *u, const struct option *o,
-				int argc, char **argv, bool invert)
-{
-	unsigned int bit = 1u << (o - u->ext->opts);
-	bool match = !u->ext->is_target;
-
-	if (o->val == 'F') {
-		/* --match-set and --set are one option of the match */
-		if (match ? u->given : (u->seen & bit) != 0)
-			xt_exit_err(PARAMETER_PROBLEM, "--%s can be specified "
-				    "only once", match ? "match-set" : o->name);
-		if (optind >= argc || argv[optind][0] == '-' ||
-		    argv[optind][0] == '!')
-			xt_exit_err(PARAMETER_PROBLEM, "--%s requires two "
-				    "args.", match ? "match-set" : o->name);
-		if (strlen(optarg) > 31)
-			xt_exit_err(PARAMETER_PROBLEM, "setname `%s' too long, "
-				    "max %d characters.", optarg, 31);
-		opaque_check_dirs(argv[optind]);
-	} else if (match && strncmp(o->name, "return-nomatch", 14) == 0) {
-		if (invert)
-			xt_exit_err(PARAMETER_PROBLEM, "--return-nomatch flag "
-				    "cannot be inverted");
-	} else if (match && (strncmp(o->name, "packets-", 8) == 0 ||
-			     strncmp(o->name, "bytes-", 6) == 0)) {
-		bool pk = o->name[0] == 'p';
-		const char *kind = o->name + (pk ? 8 : 6);
-
-		if (opaque_has(u, pk ? "packets-eq" : "bytes-eq") ||
-		    opaque_has(u, pk ? "packets-lt" : "bytes-lt") ||
-		    opaque_has(u, pk ? "packets-gt" : "bytes-gt"))
-			xt_exit_err(PARAMETER_PROBLEM, "only one of the "
-				    "--%s-[eq|lt|gt] is allowed",
-				    pk ? "packets" : "bytes");
-		if (invert && strcmp(kind, "eq") != 0)
-			xt_exit_err(PARAMETER_PROBLEM, "--%s option cannot be "
-				    "inverted", o->name);
-	}
-	u->seen |= bit;
-}
-
-/* set_target_check(): what libxt_SET's final check refuses. */
-static void opaque_check_target(const struct opaque_use *u)
-{
-	static const char *const maps[] = { "map-mark", "map-prio",
-					    "map-queue" };
-	size_t i;
-
-	if (!opaque_has(u, "add-set") && !opaque_has(u, "del-set") &&
-	    !opaque_has(u, "map-set"))
-		xt_exit_err(PARAMETER_PROBLEM, "You must specify either "
-			    "`--add-set' or `--del-set' or `--map-set'");
-	if (opaque_has(u, "exist") && !opaque_has(u, "add-set"))
-		xt_exit_err(PARAMETER_PROBLEM, "Flag `--exist' can be used "
-			    "with `--add-set' only");
-	if (opaque_has(u, "timeout") && !opaque_has(u, "add-set"))
-		xt_exit_err(PARAMETER_PROBLEM, "Option `--timeout' can be used "
-			    "with `--add-set' only");
-	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
-		if (opaque_has(u, maps[i]) && !opaque_has(u, "map-set"))
-			xt_exit_err(PARAMETER_PROBLEM, "Flag `--%s' can be "
-				    "used with `--map-set' only", maps[i]);
-}
-
-/* An option of an opaque extension: keep its words. */
-static bool opaque_option(int c, int argc, char **argv, bool invert)
-{
-	unsigned int i;
-
-	for (i = xt.nopaque; i-- > 0;) {
-		struct opaque_use *u = &xt.opaque[i];
-		const struct option *o;
-		unsigned int k;
-
-		if (!u->ext->opts || c < (int)u->ext->option_offset ||
-		    c >= (int)(u->ext->option_offset + XT_OPTION_OFFSET_SCALE))
-			continue;
-		k = (unsigned int)c - u->ext->option_offset;
-		for (o = u->ext->opts; o->name; o++)
-			if ((unsigned int)o->val == k || (o->val == 'F' &&
-			    k == 'F'))
-				break;
-		/* Several options share 'F': find it by the word itself. */
-		for (o = u->ext->opts; o->name; o++) {
-			const char *w = argv[optind - 1 - (o->has_arg ? 1 : 0)];
-
-			if ((unsigned int)o->val == k && w[0] == '-' &&
-			    w[1] == '-' && strcmp(w + 2, o->name) == 0)
-				break;
-		}
-		if (!o->name)
-			o = u->ext->opts;
-		opaque_check_option(u, o, argc, argv, invert);
-		if (invert)
-			opaque_append(u, "!");
-		{
-			char opt[64];
-
-			snprintf(opt, sizeof(opt), "--%s", o->name);
-			opaque_append(u, opt);
-		}
-		if (o->has_arg)
-			opaque_append(u, optarg);
-		if (o->val == 'F' && optind < argc && argv[optind][0] != '-' &&
-		    argv[optind][0] != '!')
-			opaque_append(u, argv[optind++]);
-		if (u->ext->needs && o->val == 'F')
-			u->given = true;
-		return true;
-	}
-	return false;
-}
-
-static bool should_load_proto(void)
-{
-	if (!xt.protocol)
-		return false;
-	return !xt.proto_used;
-}
-
-static struct xtables_match *find_proto(const char *pname,
-					enum xtables_tryload tryload,
-					struct xtables_rule_match **matches)
-{
-	unsigned int proto;
-	unsigned int i;
-
-	if (xtables_strtoui(pname, NULL, &proto, 0, UINT8_MAX)) {
-		for (i = 0; xtables_chain_protos[i].name; i++)
-			if (xtables_chain_protos[i].num == proto)
-				return find_match(
-					xtables_chain_protos[i].name, tryload,
-					matches);
-		return NULL;
-	}
-	return find_match(pname, tryload, matches);
-}
-
-/* command_default(): an option of a loaded extension, or load_proto. */
-static int command_default(int c, int argc, char **argv, bool invert)
-{
-	struct xtables_rule_match *mp;
-	struct xtables_match *m;
-
-	if (xt.target && (xt.target->parse || xt.target->x6_parse) &&
-	    c >= (int)xt.target->option_offset &&
-	    c < (int)(xt.target->option_offset + XT_OPTION_OFFSET_SCALE)) {
-		xtables_option_tpcall((unsigned int)c, argv, invert, xt.target,
-				      &xt.fw);
-		after_call(xt.target, true, invert);
-		return 0;
-	}
-	for (mp = xt.matches; mp; mp = mp->next) {
-		m = mp->match;
-		if (mp->completed || (!m->x6_parse && !m->parse))
-			continue;
-		if (c < (int)m->option_offset ||
-		    c >= (int)(m->option_offset + XT_OPTION_OFFSET_SCALE))
-			continue;
-		if (before_call(m, c))
-			xtables_option_mpcall((unsigned int)c, argv, invert, m,
-					      &xt.fw);
-		after_call(m, false, invert);
-		return 0;
-	}
-	if (opaque_option(c, argc, argv, invert))
-		return 0;
-
-	/*
-	 * Try loading the protocol's match (-p tcp --dport 22). iptables'
-	 * should_load_proto() also asks find_proto(XTF_DONT_LOAD), which is
-	 * NULL only before the extension was ever loaded, when proto_used
-	 * cannot be set yet; and it leaks a clone when the match is in use.
-	 */
-	if (should_load_proto()) {
-		m = find_proto(xt.protocol, XTF_TRY_LOAD, &xt.matches);
-		if (m) {
-			size_t size = XT_ALIGN(sizeof(struct xt_entry_match)) +
-				      m->size;
-
-			xt.proto_used = true;
-			m->m = xtables_calloc(1, size);
-			m->m->u.match_size = (uint16_t)size;
-			strcpy(m->m->u.user.name, m->name);
-			m->m->u.user.revision = m->revision;
-			init_match(m);
-			merge_opts(m->x6_options, m->extra_opts,
-				   &m->option_offset);
-			optind--;
-			note_match_word(optind);
-			return 1;
-		}
-	}
-	if (c == ':')
-		xt_exit_err(PARAMETER_PROBLEM, "option \"%s\" requires an "
-			    "argument", argv[optind - 1]);
-	if (c == '?')
-		xt_exit_err(PARAMETER_PROBLEM, "unknown option \"%s\"",
-			    argv[optind - 1]);
-	xt_exit_err(PARAMETER_PROBLEM, "Unknown arg \"%s\"", optarg);
-}
-
-static struct xtables_match *command_match(const char *name, int word,
-					   bool invert, bool merge)
-{
-	struct xtables_match *m;
-	struct opaque_ext *ox;
-	size_t size;
-
-	if (invert) {
-		xt.cur = xt.bang;
-		xt_exit_err(PARAMETER_PROBLEM, "unexpected ! flag before "
-			    "--match");
-	}
-	ox = find_opaque(name, false);
-	if (ox) {
-		opaque_begin(ox, word);
-		return NULL;
-	}
-	m = find_match(name, XTF_LOAD_MUST_SUCCEED, &xt.matches);
-	note_match_word(word);
-	size = XT_ALIGN(sizeof(struct xt_entry_match)) + m->size;
-	m->m = xtables_calloc(1, size);
-	m->m->u.match_size = (uint16_t)size;
-	strcpy(m->m->u.user.name, m->real_name ? m->real_name : m->name);
-	if (m->real_name && !(m->ext_flags & XTABLES_EXT_ALIAS))
-		fprintf(stderr, "Notice: the %s match is converted into %s "
-			"match in rule listing and saving.\n", m->name,
-			m->real_name);
-	m->m->u.user.revision = m->revision;
-	init_match(m);
-	if (m != m->next && merge)
-		merge_opts(m->x6_options, m->extra_opts, &m->option_offset);
-	return m;
-}
-
-static const char *parse_target_name(const char *name)
-{
-	const char *p;
-
-	if (strlen(name) < 1)
-		xt_exit_err(PARAMETER_PROBLEM, "Invalid target name (too "
-			    "short)");
-	if (strlen(name) >= XT_EXTENSION_MAXNAMELEN)
-		xt_exit_err(PARAMETER_PROBLEM, "Invalid target name `%s' (%u "
-			    "chars max)", name, XT_EXTENSION_MAXNAMELEN - 1);
-	for (p = name; *p; p++)
-		if (isspace((unsigned char)*p))
-			xt_exit_err(PARAMETER_PROBLEM, "Invalid target name "
-				    "`%s'", name);
-	return name;
-}
-
-static void command_jump(const char *name, int word, bool merge)
-{
-	struct opaque_ext *ox;
-	size_t size;
-
-	xt.jumpto = parse_target_name(name);
-	xt.cl->jump_word = word;
-	ox = find_opaque(name, true);
-	if (ox) {
-		opaque_begin(ox, word);
-		return;
-	}
-	/* An announced chain name is never looked up as an extension. */
-	if (xt.cl->is_announced(xt.cl->ctx, xt.jumpto))
-		return;
-	xt.target = find_target(xt.jumpto, XTF_TRY_LOAD);
-	if (!xt.target)
-		return;
-	size = XT_ALIGN(sizeof(struct xt_entry_target)) + xt.target->size;
-	xt.target->t = xtables_calloc(1, size);
-	xt.target->t->u.target_size = (uint16_t)size;
-	if (!xt.target->real_name) {
-		strcpy(xt.target->t->u.user.name, xt.jumpto);
-	} else {
-		strcpy(xt.target->t->u.user.name, xt.target->real_name);
-		if (!(xt.target->ext_flags & XTABLES_EXT_ALIAS))
-			fprintf(stderr, "Notice: The %s target is converted "
-				"into %s target in rule listing and saving.\n",
-				xt.jumpto, xt.target->real_name);
-	}
-	xt.target->t->u.user.revision = xt.target->revision;
-	init_target(xt.target);
-	if (merge)
-		merge_opts(xt.target->x6_options, xt.target->extra_opts,
-			   &xt.target->option_offset);
-}
-
-static char opt2char(unsigned int option)
-{
-	unsigned int i;
-
-	for (i = 0; option > 1; option >>= 1)
-		i++;
-	return optflags[i];
-}
-
-static char cmd2char(unsigned int cmd)
-{
-	unsigned int i;
-
-	for (i = 0; cmd > 1; cmd >>= 1)
-		i++;
-	return i < sizeof(cmdflags) ? cmdflags[i] : '?';
-}
-
-static void add_command(unsigned int newcmd, unsigned int others, bool invert)
-{
-	struct ipts_cmdline *cl = xt.cl;
-
-	if (invert) {
-		xt.cur = xt.bang;
-		xt_exit_err(PARAMETER_PROBLEM, "unexpected '!' flag");
-	}
-	if (cl->command & ~others)
-		xt_exit_err(PARAMETER_PROBLEM, "Cannot use -%c with -%c",
-			    cmd2char(newcmd), cmd2char(cl->command & ~others));
-	cl->command |= newcmd;
-}
-
-static void set_option(unsigned int option, bool invert, int word)
-{
-	unsigned int i;
-
-	for (i = 0; (1u << i) != option; i++)
-		;
-	xt.opt_val[i] = xt.cur;
-	xt.cur = word;
-	if (xt.options & option)
-		xt_exit_err(PARAMETER_PROBLEM, "multiple -%c flags not allowed",
-			    opt2char(option));
-	xt.options |= option;
-	xt.opt_word[i] = word;
-	if (invert) {
-		if (!inverse_for_options[i]) {
-			xt.cur = xt.bang;
-			xt_exit_err(PARAMETER_PROBLEM, "cannot have ! before "
-				    "-%c", opt2char(option));
-		}
-		xt.invflags |= inverse_for_options[i];
-		xt.opt_bang[i] = xt.bang;
-	}
-	xt.cur = xt.opt_val[i];
-}
-
-static unsigned int parse_rulenumber(const char *s)
-{
-	unsigned int n;
-
-	if (!xtables_strtoui(s, NULL, &n, 1, INT_MAX))
-		xt_exit_err(PARAMETER_PROBLEM, "Invalid rule number `%s'", s);
-	return n;
-}
-
-static bool has_arg(int argc, char **argv)
-{
-	return optind < argc && argv[optind][0] != '-' &&
-	       argv[optind][0] != '!';
-}
-
-/* -L, -S, -F, -X, -Z: an optional chain, as optarg or the next word. */
-static void optional_chain(int argc, char **argv)
-{
-	struct ipts_cmdline *cl = xt.cl;
-
-	if (optarg) {
-		cl->chain = optarg;
-		cl->chain_word = optind - 1;
-	} else if (has_arg(argc, argv)) {
-		cl->chain_word = optind;
-		cl->chain = argv[optind++];
-	}
-}
-
-/* An optional rule number after the chain; true when there was one. */
-static bool optional_rulenum(int argc, char **argv)
-{
-	struct ipts_cmdline *cl = xt.cl;
-
-	if (!has_arg(argc, argv))
-		return false;
-	xt.cur = optind;
-	cl->rulenum_word = optind;
-	cl->rulenum = parse_rulenumber(argv[optind++]);
-	return true;
-}
-
-static void valid_chain_name(const char *name)
-{
-	if (strlen(name) >= XT_EXTENSION_MAXNAMELEN)
-		xt_exit_err(PARAMETER_PROBLEM, "chain name `%s' too long (must "
-			    "be under %u chars)", name, XT_EXTENSION_MAXNAMELEN);
-	if (*name == '-' || *name == '!')
-		xt_exit_err(PARAMETER_PROBLEM, "chain name not allowed to "
-			    "start with `%c'\n", *name);
-	if (!xt.cl->is_announced(xt.cl->ctx, name) &&
-	    find_target(name, XTF_TRY_LOAD))
-		xt_exit_err(PARAMETER_PROBLEM, "chain name may not clash with "
-			    "target name\n");
-}
-
-/* A word that only this host's resolver can turn into an address. */
-static bool names_host(const char *spec)
-{
-	const char *p;
-
-	for (p = spec; *p && *p != '/'; p++) {
-		if (*p == ',') {
-			continue;
-		}
-		if (!isdigit((unsigned char)*p) && *p != '.')
-			return true;
-	}
-	return false;
-}
-
-static void generic_opt_check(unsigned int command, unsigned int options)
-{
-	unsigned int i, j;
-
-	for (i = 0; i < NUMBER_OF_OPT; i++) {
-		int legal = 0;
-
-		if (!(options & (1u << i)))
-			continue;
-		for (j = 0; j < 15; j++) {
-			if (!(command & (1u << j)))
-				continue;
-			if (!(illegal_opts[j] & (1u << i)))
-				legal = 1;
-			else if (legal == 0)
-				legal = -1;
-		}
-		if (legal == -1) {
-			xt.cur = xt.opt_word[i];
-			xt_exit_err(PARAMETER_PROBLEM, "Illegal option `-%c' "
-				    "with this command", optflags[i]);
-		}
-	}
-}
-
-/* --uid-owner alice: only this machine's passwd knows who alice is. */
-static void note_owner_name(int longindex)
-{
-	const char *name = xt_params->opts[longindex].name;
-	const char *p;
-	uint32_t id;
-
-	if (strcmp(name, "uid-owner") != 0 && strcmp(name, "gid-owner") != 0)
-		return;
-	for (p = optarg; *p; p++)
-		if (!isdigit((unsigned char)*p) && *p != '-')
-			break;
-	if (!*p)
-		return;
-	/* offline, or the firewall's own file: not this machine's */
-	if (!naming.resolve ||
-	    ipts_names_id(naming.names, name[0] == 'u', optarg, &id))
-		return;
-	xt.cl->rule_flags |= IPTS_RULE_HOSTNAMES;
-	ipts_diag_add(xt.diags, IPTS_WARNING, cur_loc(),
-		      "'%s' was turned into a number through this machine's "
-		      "%s database: the answer holds for this machine's names",
-		      optarg, name[0] == 'u' ? "passwd" : "group");
-}
-
-static void bail(void) __attribute__((noreturn));
-static void cleanup(void);
-static void reset_state(void);
-
-static void parse_loop(int argc, char **argv)
-{
-	struct ipts_cmdline *cl = xt.cl;
-	bool invert = false, table_set = false;
-	int c, longindex, opt, bang = -1;
-	struct xtables_match *m;
-	struct xtables_target *t;
-
-	optind = 0;
-	opterr = 0;
-	for (m = xtables_matches; m; m = m->next)
-		m->mflags = 0;
-	for (t = xtables_targets; t; t = t->next) {
-		t->tflags = 0;
-		t->used = 0;
-	}
-	xt_params->opts = xt_params->orig_opts;
-
-	for (;;) {
-		longindex = -1;
-		c = getopt_long(argc, argv, IPT_OPTSTRING, xt_params->opts,
-				&longindex);
-		if (c == -1)
-			break;
-		/* Errors point at the option word itself; those of an
-		 * extension's option at its value (the default branch). */
-		opt = c != 1 && optarg && optind >= 2 &&
-		      optarg == argv[optind - 1] ? optind - 2 : optind - 1;
-		xt.cur = optind - 1;
-		switch (c) {
-		case 'A':
-			add_command(IPTS_CMD_APPEND, 0, invert);
-			cl->chain = optarg;
-			cl->chain_word = optind - 1;
-			break;
-		case 'C':
-			add_command(IPTS_CMD_CHECK, 0, invert);
-			cl->chain = optarg;
-			cl->chain_word = optind - 1;
-			break;
-		case 'D':
-			add_command(IPTS_CMD_DELETE, 0, invert);
-			cl->chain = optarg;
-			cl->chain_word = optind - 1;
-			if (has_arg(argc, argv)) {
-				xt.cur = optind;
-				cl->rulenum_word = optind;
-				cl->rulenum = parse_rulenumber(argv[optind++]);
-				cl->command = IPTS_CMD_DELETE_NUM;
-			}
-			break;
-		case 'R':
-			add_command(IPTS_CMD_REPLACE, 0, invert);
-			cl->chain = optarg;
-			cl->chain_word = optind - 1;
-			if (!has_arg(argc, argv))
-				xt_exit_err(PARAMETER_PROBLEM, "-%c requires a "
-					    "rule number", 'R');
-			xt.cur = optind;
-			cl->rulenum_word = optind;
-			cl->rulenum = parse_rulenumber(argv[optind++]);
-			break;
-		case 'I':
-			add_command(IPTS_CMD_INSERT, 0, invert);
-			cl->chain = optarg;
-			cl->chain_word = optind - 1;
-			cl->rulenum = 1;
-			optional_rulenum(argc, argv);
-			break;
-		case 'L':
-		case 'S':
-			add_command(c == 'L' ? IPTS_CMD_LIST :
-				    IPTS_CMD_LIST_RULES,
-				    IPTS_CMD_ZERO | IPTS_CMD_ZERO_NUM, invert);
-			optional_chain(argc, argv);
-			optional_rulenum(argc, argv);
-			break;
-		case 'F':
-		case 'X':
-			add_command(c == 'F' ? IPTS_CMD_FLUSH :
-				    IPTS_CMD_DELETE_CHAIN, 0, invert);
-			optional_chain(argc, argv);
-			break;
-		case 'Z':
-			add_command(IPTS_CMD_ZERO,
-				    IPTS_CMD_LIST | IPTS_CMD_LIST_RULES, invert);
-			optional_chain(argc, argv);
-			if (optional_rulenum(argc, argv))
-				cl->command = (cl->command & ~IPTS_CMD_ZERO) |
-					      IPTS_CMD_ZERO_NUM;
-			break;
-		case 'N':
-			valid_chain_name(optarg);
-			add_command(IPTS_CMD_NEW_CHAIN, 0, invert);
-			cl->chain = optarg;
-			cl->chain_word = optind - 1;
-			break;
-		case 'E':
-			add_command(IPTS_CMD_RENAME_CHAIN, 0, invert);
-			cl->chain = optarg;
-			cl->chain_word = optind - 1;
-			if (!has_arg(argc, argv))
-				xt_exit_err(PARAMETER_PROBLEM, "-%c requires "
-					    "old-chain-name and new-chain-name",
-					    'E');
-			cl->arg2_word = optind;
-			cl->arg2 = argv[optind++];
-			break;
-		case 'P':
-			add_command(IPTS_CMD_SET_POLICY, 0, invert);
-			cl->chain = optarg;
-			cl->chain_word = optind - 1;
-			if (!has_arg(argc, argv))
-				xt_exit_err(PARAMETER_PROBLEM, "-%c requires a "
-					    "chain and a policy", 'P');
-			cl->arg2_word = optind;
-			cl->arg2 = argv[optind++];
-			break;
-		case 'h':
-			xt_exit_err(PARAMETER_PROBLEM, "-h prints iptables' "
-				    "help: not a rule");
-		case 'V':
-			xt_exit_err(PARAMETER_PROBLEM, "-V prints iptables' "
-				    "version: not a rule");
-		case 'p': {
-			char *p;
-
-			set_option(OPT_PROTOCOL, invert, opt);
-			for (p = argv[optind - 1]; *p; p++)
-				*p = (char)tolower((unsigned char)*p);
-			xt.protocol = argv[optind - 1];
-			xt.fw.ip.proto = xtables_parse_protocol(xt.protocol);
-			if (xt.fw.ip.proto == 0 && (xt.invflags & XT_INV_PROTO))
-				xt_exit_err(PARAMETER_PROBLEM, "rule would "
-					    "never match protocol");
-			xt.fw.ip.invflags = (uint8_t)xt.invflags;
-			break;
-		}
-		case 's':
-			set_option(OPT_SOURCE, invert, opt);
-			xt.shost = argv[optind - 1];
-			break;
-		case 'd':
-			set_option(OPT_DESTINATION, invert, opt);
-			xt.dhost = argv[optind - 1];
-			break;
-		case 'g':
-			set_option(OPT_JUMP, invert, opt);
-			xt.goto_set = true;
-			xt.jumpto = parse_target_name(optarg);
-			cl->jump_word = optind - 1;
-			break;
-		case 'j':
-			set_option(OPT_JUMP, invert, opt);
-			command_jump(argv[optind - 1], optind - 1, true);
-			break;
-		case 'i':
-		case 'o':
-			if (*optarg == '\0')
-				xt_exit_err(PARAMETER_PROBLEM, "Empty interface "
-					    "is likely to be undesired");
-			set_option(c == 'i' ? OPT_VIANAMEIN : OPT_VIANAMEOUT,
-				   invert, opt);
-			if (c == 'i')
-				xtables_parse_interface(argv[optind - 1],
-							xt.iniface,
-							xt.iniface_mask);
-			else
-				xtables_parse_interface(argv[optind - 1],
-							xt.outiface,
-							xt.outiface_mask);
-			break;
-		case 'f':
-			set_option(OPT_FRAGMENT, invert, opt);
-			xt.flags |= IPT_F_FRAG;
-			break;
-		case 'v':
-			break;
-		case 'm':
-			command_match(optarg, optind - 1, invert, true);
-			break;
-		case 'n':
-			set_option(OPT_NUMERIC, invert, opt);
-			break;
-		case 't':
-			xt.cur = opt;
-			if (invert)
-				xt_exit_err(PARAMETER_PROBLEM, "unexpected ! "
-					    "flag before --table");
-			if (table_set)
-				xt_exit_err(PARAMETER_PROBLEM, "The -t option "
-					    "cannot be used in "
-					    "iptables-restore");
-			table_set = true;
-			break;
-		case 'x':
-			set_option(OPT_EXPANDED, invert, opt);
-			break;
-		case 'w':
-			xt_exit_err(PARAMETER_PROBLEM, "You cannot use `-w' "
-				    "from iptables-restore");
-		case 'W':
-			xt_exit_err(PARAMETER_PROBLEM, "You cannot use `-W' "
-				    "from iptables-restore");
-		case '0':
-			set_option(OPT_LINENUMBERS, invert, opt);
-			break;
-		case 'M':
-			break;
-		case 'c': {
-			const char *pc = optarg, *bc;
-
-			int pw = optind - 1, bw = optind - 1;
-
-			set_option(OPT_COUNTERS, invert, opt);
-			bc = strchr(pc + 1, ',');
-			if (bc)
-				bc++;
-			if (!bc && has_arg(argc, argv)) {
-				bw = optind;
-				bc = argv[optind++];
-			}
-			if (!bc) {
-				xt.cur = opt;
-				xt_exit_err(PARAMETER_PROBLEM, "-c requires "
-					    "packet and byte counter");
-			}
-			xt.cur = pw;
-			if (sscanf(pc, "%llu", &xt.pcnt) != 1)
-				xt_exit_err(PARAMETER_PROBLEM, "-c packet "
-					    "counter not numeric");
-			xt.cur = bw;
-			if (sscanf(bc, "%llu", &xt.bcnt) != 1)
-				xt_exit_err(PARAMETER_PROBLEM, "-c byte counter "
-					    "not numeric");
-			cl->counters_set = true;
-			break;
-		}
-		case '4':
-			break;
-		case '6':
-			/* do_parse() returns here; what it read still runs. */
-			xt.skip_line = true;
-			return;
-		case 1:
-			if (optarg[0] == '!' && optarg[1] == '\0') {
-				if (invert)
-					xt_exit_err(PARAMETER_PROBLEM,
-						    "multiple consecutive ! "
-						    "not allowed");
-				invert = true;
-				bang = optind - 1;
-				xt.bang = bang;
-				/* undo_trial() puts it back */
-				if (xt.trial) {
-					if (xt.nbangs == MAX_MATCHES)
-						bail();
-					xt.bangs[xt.nbangs++] = bang;
-				}
-				optarg[0] = '\0';
-				continue;
-			}
-			xt_exit_err(PARAMETER_PROBLEM, "Bad argument `%s'",
-				    optarg);
-		default:
-			xt.cur = optind - 1;
-			xt.opt_first = opt;
-			if (command_default(c, argc, argv, invert))
-				continue;
-			if (longindex >= 0)
-				note_owner_name(longindex);
-			break;
-		}
-		invert = false;
-	}
-	xt.dangling_bang = invert;
-}
-
-/* The end of do_parse()'s loop: what it checks once every word is read. */
-static void loop_end(void)
-{
-	struct ipts_cmdline *cl = xt.cl;
-
-	if (strcmp(cl->table, "nat") == 0 &&
-	    ((cl->arg2 && cl->command == IPTS_CMD_SET_POLICY &&
-	      strcmp(cl->arg2, "DROP") == 0) ||
-	     (xt.jumpto && strcmp(xt.jumpto, "DROP") == 0))) {
-		xt.cur = cl->command == IPTS_CMD_SET_POLICY ? cl->arg2_word :
-			 cl->jump_word;
-		xt_exit_err(PARAMETER_PROBLEM, "The \"nat\" table is not "
-			    "intended for filtering, the use of DROP is "
-			    "therefore inhibited.");
-	}
-	if (xt.dangling_bang) {
-		xt.cur = cl->argc - 1;
-		xt_exit_err(PARAMETER_PROBLEM, "nothing appropriate following "
-			    "!");
-	}
-}
-
-/* -- the fast path ----------------------------------------------------- */
-
-
-/*
- * Nearly every line of a save file has one shape:
- *
- *   -A CHAIN [-s|-d|-p|-i|-o X, -f, !]... [-m NAME OPTIONS]... [-j NAME OPTIONS | -g CHAIN]
- *
- * where each option word is the full name of an option of the extension
- * just loaded, and of no option loaded before it. For such a line what
- * getopt_long would answer over the merged tables is known without merging
- * them: fast_parse() hands each option straight to its extension
- * (xtables_option_mpcall(), as command_default() does) and leaves the rest
- * of the rule to the same code as the full loop. A line of any other shape,
- * or one that fails anywhere in here, is parsed again by parse_loop() from
- * the start: fast_parse() is a trial, whose errors are not reported.
- *
- * An extension segment, its words and the protocol being equal, yields the
- * same blob: the parsers see nothing else of the rule (libxt_multiport and
- * libxt_NAT read ip.proto and ip.invflags; no other reads the entry).
- * Segments parsed once are kept, for the file being read, in a table keyed
- * by their bytes in the source, from "-m" through the word that ends them;
- * a line met again takes the blob of the first one. A segment is kept only
- * if its line printed nothing and asked no resolver.
- */
-struct memo {
-	uint32_t next;			/* 1 + index of the next, same bucket */
-	uint32_t hash;			/* ipts_hash_bytes() of its words */
-	uint32_t off;			/* its words: offset in the source */
-	uint16_t len;			/* and length */
-	uint16_t ext;			/* in memo.ext[] (0: a target) */
-	uint8_t proto, invflags;
-	bool is_target;
-	bool std;			/* -j ACCEPT and friends */
-	const void *blob;		/* interned in the ruleset */
-};
-
-#define MEMO_CHUNK 1024
-
-static struct {
-	bool on;			/* between ipts_xt_begin() and _end() */
-	uint32_t *bucket;		/* 1 + index of the first; 0: none */
-	uint32_t nbuckets, n;
-	struct memo **chunk;		/* entry i: chunk[i / 1024][i % 1024] */
-	uint32_t nchunks;
-	const struct xtables_match **ext;	/* [0] is NULL */
-	uint16_t next_;
-	const struct ipts_source *src;
-} memo;
-
-static struct memo *memo_at(uint32_t i)
-{
-	return &memo.chunk[i / MEMO_CHUNK][i % MEMO_CHUNK];
-}
-
-static const struct xtables_match *memo_ext(const struct memo *m)
-{
-	return memo.ext[m->ext];
-}
-
-void ipts_xt_begin(bool full_loop, const struct ipts_parse_opts *o,
-		   const struct ipts_names *names)
-{
-	ipts_xt_end();
-	naming.resolve = o->resolve;
-	naming.names = names;
-	naming.hosts_name = o->hosts ? o->hosts->name : NULL;
-	memo.on = true;
-	xt.resolver_down = false;
-	/* IPTSIM_FULL_LOOP: for the tests that compare the two ways */
-	xt.no_fast = full_loop || getenv("IPTSIM_FULL_LOOP") != NULL;
-}
-
-void ipts_xt_end(void)
-{
-	uint32_t i;
-
-	for (i = 0; i < memo.nchunks; i++)
-		free(memo.chunk[i]);
-	free(memo.chunk);
-	free(memo.bucket);
-	free(memo.ext);
-	memset(&memo, 0, sizeof(memo));
-}
-
-/* The bytes of words @first..@last (inclusive) as written. */
-static const char *word_span(int first, int last, uint32_t *len)
-{
-	const struct ipts_loc *a = &xt.cl->locs[first];
-	const struct ipts_loc *b = &xt.cl->locs[last];
-
-	*len = b->off + b->len - a->off;
-	return a->src->buf + a->off;
-}
-
-static struct memo *memo_find(int first, int last, bool is_target,
-			      uint32_t *hashp)
-{
-	const char *span;
-	uint32_t len, i;
-	uint32_t h;
-	struct memo *m;
-
-	/* The protocol and the kind are compared, not hashed: a segment
-	 * seldom comes with several. */
-	span = word_span(first, last, &len);
-	h = ipts_hash_bytes(span, len);
-	*hashp = h;
-	if (!memo.nbuckets || xt.cl->locs[first].src != memo.src)
-		return NULL;
-	for (i = memo.bucket[h & (memo.nbuckets - 1)]; i; i = m->next) {
-		m = memo_at(i - 1);
-		if (m->hash == h && m->len == len &&
-		    m->is_target == is_target && m->proto == xt.seg_proto &&
-		    m->invflags == xt.seg_invflags &&
-		    memcmp(memo.src->buf + m->off, span, len) == 0)
-			return m;
-	}
-	return NULL;
-}
-
-static void memo_grow(void)
-{
-	uint32_t n = memo.nbuckets ? memo.nbuckets * 2 : 1024, i;
-
-	free(memo.bucket);
-	memo.bucket = ipts_xcalloc(n, sizeof(*memo.bucket));
-	memo.nbuckets = n;
-	for (i = 0; i < memo.n; i++) {
-		struct memo *m = memo_at(i);
-		uint32_t *b = &memo.bucket[m->hash & (n - 1)];
-
-		m->next = *b;
-		*b = i + 1;
-	}
-}
-
-/* The index of @ext in memo.ext[], added if new (few are ever in use). */
-static uint16_t memo_ext_index(const struct xtables_match *ext)
-{
-	uint16_t i;
-
-	if (!ext)
-		return 0;
-	for (i = 1; i < memo.next_; i++)
-		if (memo.ext[i] == ext)
-			return i;
-	if (memo.next_ == UINT16_MAX)
-		return UINT16_MAX;
-	if (!memo.ext || !(memo.next_ & (memo.next_ - 1))) {
-		uint16_t cap = memo.next_ ? memo.next_ * 2 : 2;
-
-		memo.ext = ipts_xrealloc(memo.ext, cap * sizeof(*memo.ext));
-		if (!memo.next_)
-			memo.ext[memo.next_++] = NULL;
-	}
-	memo.ext[memo.next_] = ext;
-	return memo.next_++;
-}
-
-static void memo_add(const struct fast_seg *sg, const void *blob)
-{
-	uint32_t h = sg->hash;
-	uint32_t len, *b;
-	struct memo *m;
-	const char *span = word_span(sg->first, sg->last, &len);
-	uint16_t ext = memo_ext_index(sg->ext);
-
-	if (len > UINT16_MAX || ext == UINT16_MAX || memo.n == UINT32_MAX - 1)
-		return;
-	if (memo.n % MEMO_CHUNK == 0) {
-		memo.chunk = ipts_xrealloc(memo.chunk, (memo.nchunks + 1) *
-					   sizeof(*memo.chunk));
-		memo.chunk[memo.nchunks++] = ipts_xmalloc(MEMO_CHUNK *
-							  sizeof(struct memo));
-	}
-	m = memo_at(memo.n);
-	m->hash = h;
-	m->off = (uint32_t)(span - memo.src->buf);
-	m->len = (uint16_t)len;
-	m->ext = ext;
-	m->proto = xt.seg_proto;
-	m->invflags = xt.seg_invflags;
-	m->is_target = sg->k < 0;
-	m->std = sg->k < 0 && xt.cl->std_target;
-	m->blob = blob;
-	memo.n++;
-	if (memo.n > memo.nbuckets) {
-		memo_grow();	/* links every entry, this one too */
-		return;
-	}
-	b = &memo.bucket[h & (memo.nbuckets - 1)];
-	m->next = *b;
-	*b = memo.n;
-}
-
-/* Leave the trial: the line goes through parse_loop(). */
-__attribute__((noreturn))
-static void bail(void)
-{
-	siglongjmp(xt.escape, 1);
-}
-
-static bool is_seg_start(const char *w)
-{
-	return w[0] == '-' && (w[1] == 'm' || w[1] == 'j' || w[1] == 'g') &&
-	       w[2] == '\0';
-}
-
-/* The options getopt_long would see for @m once merged (merge_opts()). */
-static void ext_opts(const struct xtables_match *m,
-		     const struct xt_option_entry **x6,
-		     const struct option **extra)
-{
-	*x6 = m->x6_options;
-	*extra = m->x6_options ? NULL : m->extra_opts;
-}
-
-/* Is --@name an option of @x6 or @extra? Sets its getopt value and arg. */
-static bool opt_lookup(const struct xt_option_entry *x6,
-		       const struct option *extra, const char *name,
-		       unsigned int *val, bool *has_arg)
-{
-	if (x6) {
-		for (; x6->name; x6++)
-			if (x6->name[0] == name[0] &&
-			    strcmp(x6->name, name) == 0) {
-				*val = x6->id;
-				*has_arg = x6->type != XTTYPE_NONE;
-				return true;
-			}
-	} else if (extra) {
-		for (; extra->name; extra++)
-			if (extra->name[0] == name[0] &&
-			    strcmp(extra->name, name) == 0) {
-				/* optional_argument: only "--opt=value" */
-				*val = (unsigned int)extra->val;
-				*has_arg = extra->has_arg == required_argument;
-				return true;
-			}
-	}
-	return false;
-}
-
-/*
- * The option word @w ("--name") of the extension loaded last, with the
- * options of the extensions before it in @prev: its value and whether it
- * takes an argument, or a bail when getopt_long would decide otherwise.
- */
-static void fast_option(const char *w, const struct xt_option_entry *x6,
-			const struct option *extra, unsigned int *val,
-			bool *has_arg)
-{
-	const struct option *o;
-	unsigned int i, v;
-	bool a;
-
-	if (w[0] != '-' || w[1] != '-' || w[2] == '\0' || strchr(w, '='))
-		bail();
-	w += 2;
-	if (!opt_lookup(x6, extra, w, val, has_arg))
-		bail();
-	/* getopt_long takes the first exact name of the merged table. */
-	for (o = original_opts; o->name; o++)
-		if (o->name[0] == w[0] && strcmp(o->name, w) == 0)
-			bail();
-	/* ... nor of an extension loaded before (the last is this one) */
-	for (i = 0; i + 1 < xt.nsegs; i++) {
-		const struct xt_option_entry *px6;
-		const struct option *pextra;
-
-		ext_opts(xt.segs[i].ext, &px6, &pextra);
-		if (opt_lookup(px6, pextra, w, &v, &a))
-			bail();
-	}
-}
-
-/* Where the segment starting at @i would end, reading words only. */
-static int naive_end(int argc, char **argv, int i)
-{
-	for (i += 2; i < argc; i++)
-		if (is_seg_start(argv[i]))
-			break;
-	return i;
-}
-
-static struct fast_seg *new_seg(int first, int k)
-{
-	struct fast_seg *sg;
-
-	if (xt.nsegs == MAX_MATCHES)
-		bail();
-	sg = &xt.segs[xt.nsegs++];
-	sg->first = first;
-	sg->k = k;
-	sg->ext = NULL;
-	sg->hit = NULL;
-	return sg;
-}
-
-/* The options of one extension from argv[@i] on; returns the index after. */
-static int fast_options(int argc, char **argv, int i,
-			struct xtables_match *m, struct xtables_target *t)
-{
-	const struct xt_option_entry *x6;
-	const struct option *extra;
-	unsigned int val;
-	bool has_arg, invert;
-
-	assert(m || t);
-	if (m) {
-		ext_opts(m, &x6, &extra);
-		if (!m->x6_parse && !m->parse)
-			x6 = NULL, extra = NULL;
-	} else {
-		x6 = t->x6_options;
-		extra = x6 ? NULL : t->extra_opts;
-		if (!t->x6_parse && !t->parse)
-			x6 = NULL, extra = NULL;
-	}
-	while (i < argc && !is_seg_start(argv[i])) {
-		invert = false;
-		if (argv[i][0] == '!' && argv[i][1] == '\0') {
-			if (xt.nbangs == MAX_MATCHES || i + 1 >= argc)
-				bail();
-			xt.bangs[xt.nbangs++] = i;
-			argv[i][0] = '\0';	/* as do_parse() does */
-			xt.bang = i;
-			invert = true;
-			i++;
-		}
-		fast_option(argv[i], x6, extra, &val, &has_arg);
-		if (has_arg && i + 1 >= argc)
-			bail();
-		/* a user or group name: note_owner_name() in the full loop */
-		if (m && xt.owner_seg && has_arg &&
-		    strspn(argv[i + 1], "0123456789-") != strlen(argv[i + 1]))
-			bail();
-		optarg = has_arg ? argv[i + 1] : NULL;
-		optind = i + 1 + has_arg;
-		xt.cur = optind - 1;
-		if (m)
-			xtables_option_mpcall(m->option_offset + val, argv,
-					      invert, m, &xt.fw);
-		else
-			xtables_option_tpcall(t->option_offset + val, argv,
-					      invert, t, &xt.fw);
-		if (optind <= i || optind > argc)
-			bail();
-		i = optind;
-	}
-	return i;
-}
-
-static bool seen_ext(const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < xt.nsegs; i++)
-		if (strcmp(xt.cl->argv[xt.segs[i].first + 1], name) == 0)
-			return true;
-	return false;
-}
-
-static int fast_match(int argc, char **argv, int i)
-{
-	const char *name;
-	struct xtables_match *m;
-	struct fast_seg *sg;
-	struct memo *hit;
-	int end, last;
-
-	if (i + 1 >= argc)
-		bail();
-	name = argv[i + 1];
-	if (seen_ext(name) || find_opaque(name, false) ||
-	    reads_host_files(name))
-		bail();
-	end = naive_end(argc, argv, i);
-	last = end < argc ? end : argc - 1;
-	sg = new_seg(i, (int)xt.nmatch_words);
-	hit = memo_find(i, last, false, &sg->hash);
-	if (hit) {
-		sg->ext = memo_ext(hit);
-		sg->hit = hit;
-		sg->last = last;
-		note_match_word(i + 1);
-		xt.hit[sg->k] = hit->blob;
-		return end;
-	}
-	xt.cur = i + 1;
-	m = command_match(name, i + 1, false, false);
-	if (!m || m == m->next)
-		bail();		/* a clone: the full loop knows */
-	sg->ext = m;
-	if (strcmp(m->name, "owner") == 0)
-		xt.owner_seg = true;
-	i = fast_options(argc, argv, i + 2, m, NULL);
-	/* Kept only if its words end where reading words alone says. */
-	sg->last = i == end ? last : -1;
-	return i;
-}
-
-/* -j NAME [options] or -g CHAIN at argv[@i]: the last words of the line. */
-static void fast_target(int argc, char **argv, int i)
-{
-	const char *name;
-	struct fast_seg *sg;
-	struct memo *hit;
-	bool h_set = false;
-	uint32_t h = 0;
-
-	if (i + 1 >= argc)
-		bail();
-	name = argv[i + 1];
-	xt.cur = i + 1;
-	set_option(OPT_JUMP, false, i);
-	if (argv[i][1] == 'g') {
-		if (i + 2 != argc)
-			bail();
-		xt.goto_set = true;
-		xt.jumpto = parse_target_name(name);
-		xt.cl->jump_word = i + 1;
-		return;
-	}
-	if (find_opaque(name, true))
-		bail();
-	/* An extension's name that is also a chain: the full loop says so. */
-	if (!xt.cl->is_announced(xt.cl->ctx, name) &&
-	    !xt.cl->is_chain(xt.cl->ctx, name)) {
-		h_set = true;
-		hit = memo_find(i, argc - 1, true, &h);
-		if (hit) {
-			xt.jumpto = parse_target_name(name);
-			xt.cl->jump_word = i + 1;
-			sg = new_seg(i, -1);
-			sg->hit = hit;
-			sg->last = argc - 1;
-			xt.hit_target = hit;
-			return;
-		}
-	}
-	command_jump(name, i + 1, false);
-	if (!xt.target) {
-		if (i + 2 != argc)
-			bail();
-		return;
-	}
-	if (xt.cl->is_chain(xt.cl->ctx, name))
-		bail();
-	sg = new_seg(i, -1);
-	sg->last = h_set ? argc - 1 : -1;
-	sg->hash = h;
-	if (fast_options(argc, argv, i + 2, NULL, xt.target) != argc)
-		bail();
-}
-
-/*
- * Where the generic words of a fast line end (the first -m, -j or -g), or
- * -1 when the line has another shape. argv[0..2] are "iptables-restore -t
- * TABLE".
- */
-__attribute__((noinline))	/* not into ipts_xt_parse()'s sigsetjmp */
-static int fast_generic_end(int argc, char **argv)
-{
-	bool bang = false;
-	int i = 3;
-
-	if (i < argc && strcmp(argv[i], "--set-counters") == 0) {
-		/* "-c P B" as build.c writes it; "P,B" is another story */
-		if (i + 2 >= argc || strchr(argv[i + 1], ','))
-			return -1;
-		i += 3;
-	}
-	if (i + 1 >= argc)
-		return -1;
-	if (strcmp(argv[i], "-A") == 0) {
-		i += 2;
-	} else if (strcmp(argv[i], "-I") == 0) {
-		i += 2;
-		if (i < argc && argv[i][0] != '-' && argv[i][0] != '!')
-			i++;
-	} else {
-		return -1;
-	}
-	for (; i < argc; i++) {
-		const char *w = argv[i];
-
-		if (w[0] == '!' && w[1] == '\0') {
-			if (bang)
-				return -1;
-			bang = true;
-			continue;
-		}
-		if (w[0] != '-' || w[1] == '\0' || w[2] != '\0')
-			return -1;
-		switch (w[1]) {
-		case 's':
-		case 'd':
-		case 'p':
-		case 'i':
-		case 'o':
-			if (++i >= argc)
-				return -1;
-			break;
-		case 'f':
-			break;
-		case 'm':
-		case 'j':
-		case 'g':
-			return bang ? -1 : i;
-		default:
-			return -1;
-		}
-		bang = false;
-	}
-	return bang ? -1 : i;
-}
-
-/* The trial: parse_loop()'s work for a line of the common shape. */
-static void fast_parse(int argc, char **argv, int gen_end)
-{
-	int i;
-
-	parse_loop(gen_end, argv);
-	if (xt.skip_line || xt.dangling_bang)
-		bail();
-	xt.seg_proto = xt.fw.ip.proto;
-	xt.seg_invflags = xt.fw.ip.invflags;
-	for (i = gen_end; i < argc;) {
-		if (argv[i][1] == 'm') {
-			i = fast_match(argc, argv, i);
-		} else {
-			fast_target(argc, argv, i);
-			break;
-		}
-	}
-	optind = argc;
-}
-
-/* After a failed trial: the line as it was before it. */
-static void undo_trial(struct ipts_cmdline *cl, const struct ipts_cmdline *saved,
-		       bool resolver_down)
-{
-	unsigned int i;
-
-	for (i = 0; i < xt.nbangs; i++)
-		cl->argv[xt.bangs[i]][0] = '!';
-	xt.errlen = 0;
-	cleanup();
-	reset_state();
-	*cl = *saved;
-	xt.cur = -1;
-	xt.resolver_down = resolver_down;
-	xt.resolver_skipped = false;
-}
-
-/* Keep the segments of a line the trial read, for the rest of the file. */
-static void memo_keep(const struct ipts_loc *line_loc)
-{
-	unsigned int i;
-
-	if (!memo.on || xt.errlen || xt.trial_resolver || xt.owner_seg ||
-	    !xt.cl->nentries)
-		return;
-	if (!memo.src)
-		memo.src = line_loc->src;
-	if (memo.src != line_loc->src)
-		return;
-	for (i = 0; i < xt.nsegs; i++) {
-		const struct fast_seg *sg = &xt.segs[i];
-
-		if (sg->hit || sg->last < 0)
-			continue;
-		if (sg->k >= 0)
-			memo_add(sg, xt.built[sg->k]);
-		else if (xt.cl->std_target || xt.built_target)
-			memo_add(sg, xt.built_target);
-	}
-}
-
-static int match_word_at(unsigned int i)
-{
-	return i < xt.nmatch_words ? xt.match_word[i] : -1;
-}
-
-static bool is_opaque_pos(unsigned int k)
-{
-	unsigned int i;
-
-	for (i = 0; i < xt.nopaque; i++)
-		if (xt.opaque_pos[i] == (int)k)
-			return true;
-	return false;
-}
-
-/* The word that loaded the @i-th libxtables match of the rule. */
-static int real_match_word(unsigned int i)
-{
-	unsigned int k;
-
-	for (k = 0; k < xt.nmatch_words; k++) {
-		if (xt.hit[k] || is_opaque_pos(k))
-			continue;
-		if (i-- == 0)
-			return xt.match_word[k];
-	}
-	return -1;
-}
-
-/* Say which set the host must provide: iptsim cannot know its members. */
-static void opaque_warn(const struct opaque_use *u)
-{
-	const char *p = u->text ? strstr(u->text, "-set ") : NULL;
-	int n = 0;
-
-	if (p) {
-		p += 5;
-		while (p[n] && p[n] != ' ')
-			n++;
-	}
-	ipts_diag_add(xt.diags, IPTS_WARNING, &xt.cl->locs[u->word],
-		      "%s '%.*s' needs ipset '%.*s' from the host: kept as "
-		      "written, and answers that depend on it are undetermined",
-		      u->ext->is_target ? "target" : "match", 32, u->ext->name,
-		      n ? n : 1, n ? p : "?");
-}
-
-/* After the loop: final checks, then ipv4_post_parse() and friends. */
-static void finish(int argc, char **argv)
-{
-	struct ipts_cmdline *cl = xt.cl;
-	struct xtables_rule_match *mp;
-	unsigned int i;
-
-	(void)argv;
-	i = 0;
-	for (mp = xt.matches; mp; mp = mp->next, i++) {
-		xt.cur = real_match_word(i);
-		xtables_option_mfcall(mp->match);
-	}
-	if (xt.target) {
-		xt.cur = cl->jump_word;
-		xtables_option_tfcall(xt.target);
-	}
-	for (i = 0; i < xt.nopaque; i++) {
-		struct opaque_use *u = &xt.opaque[i];
-
-		if (u->ext->needs && !u->given) {
-			xt.cur = u->word;
-			xt_exit_err(PARAMETER_PROBLEM, "You must specify "
-				    "`--%s' with proper arguments",
-				    u->ext->needs);
-		}
-		if (u->ext->is_target) {
-			xt.cur = u->word;
-			opaque_check_target(u);
-		}
-		opaque_warn(u);
-	}
-	name_misses();
-	xt.cur = argc - 1;
-	if (optind < argc)
-		xt_exit_err(PARAMETER_PROBLEM, "unknown arguments found on "
-			    "commandline");
-	if (!cl->command)
-		xt_exit_err(PARAMETER_PROBLEM, "no command specified");
-
-	xt.fw.ip.flags = xt.flags;
-	xt.fw.ip.invflags = (uint8_t)xt.invflags;
-	memcpy(xt.fw.ip.iniface, xt.iniface, IFNAMSIZ);
-	memcpy(xt.fw.ip.iniface_mask, xt.iniface_mask, IFNAMSIZ);
-	memcpy(xt.fw.ip.outiface, xt.outiface, IFNAMSIZ);
-	memcpy(xt.fw.ip.outiface_mask, xt.outiface_mask, IFNAMSIZ);
-	if (xt.goto_set)
-		xt.fw.ip.flags |= IPT_F_GOTO;
-	xt.fw.counters.pcnt = xt.pcnt;
-	xt.fw.counters.bcnt = xt.bcnt;
-	cl->counters = xt.fw.counters;
-
-	if (cl->command & (IPTS_CMD_REPLACE | IPTS_CMD_INSERT |
-			   IPTS_CMD_DELETE | IPTS_CMD_APPEND | IPTS_CMD_CHECK)) {
-		if (!(xt.options & OPT_DESTINATION))
-			xt.dhost = "0.0.0.0/0";
-		if (!(xt.options & OPT_SOURCE))
-			xt.shost = "0.0.0.0/0";
-	}
-}
-
-/* make_delete_mask(): which bytes of the entry -D compares. */
-static unsigned char *delete_mask(struct ipts_cmdline *cl, size_t size,
-				  size_t tsize, const struct opaque_use *ot)
-{
-	unsigned char *mask = ipts_arena_alloc(cl->rs->arena, size + tsize);
-	struct xtables_rule_match *mp = xt.matches;
-	size_t off = sizeof(struct ipt_entry);
-	unsigned int k;
-
-	memset(mask, 0xff, sizeof(struct ipt_entry));
-	for (k = 0; k < xt.nmatch_words && off < size; k++) {
-		const struct xt_entry_match *em;
-		size_t keep;
-
-		if (is_opaque_pos(k)) {
-			unsigned int i;
-
-			for (i = 0; i < xt.nopaque; i++)
-				if (xt.opaque_pos[i] == (int)k)
-					break;
-			keep = XT_ALIGN(sizeof(*em) + xt.opaque[i].len + 1);
-			memset(mask + off, 0xff, keep);
-			off += keep;
-			if (xt.opaque[i].replaces && mp)
-				mp = mp->next;
-			continue;
-		}
-		if (!mp)
-			break;
-		keep = XT_ALIGN(sizeof(*em)) + mp->match->userspacesize;
-		memset(mask + off, 0xff, keep);
-		off += mp->match->m->u.match_size;
-		mp = mp->next;
-	}
-	if (ot || cl->std_target)
-		memset(mask + size, 0xff, tsize);
-	else
-		memset(mask + size, 0xff, XT_ALIGN(sizeof(struct xt_entry_target)) +
-		       xt.target->userspacesize);
-	return mask;
-}
-
-static void check_names(int word, const char *spec)
-{
-	if (!names_host(spec))
-		return;
-	xt.cl->rule_flags |= IPTS_RULE_HOSTNAMES;
-	ipts_diag_add(xt.diags, IPTS_WARNING, &xt.cl->locs[word],
-		      "'%s' was turned into addresses through this machine's "
-		      "resolver: the answer holds for this machine's names",
-		      spec);
-}
-
-/*
- * No -s (-d): iptables parses "0.0.0.0/0", which is one pair, address and
- * mask 0 (a zero mask makes xtables_ipparse_multiple() drop the name).
- */
-static struct in_addr any;
-
-/* A decimal number as xtables_strtoui(base 0) reads it, up to @max. */
-static const char *plain_number(const char *p, unsigned int max,
-				unsigned int *v)
-{
-	unsigned int n = 0, digits = 0;
-
-	/* a leading 0 is octal to strtoul(): only "0" itself is plain */
-	if (p[0] == '0' && p[1] >= '0' && p[1] <= '9')
-		return NULL;
-	for (; *p >= '0' && *p <= '9' && digits < 3; p++, digits++)
-		n = n * 10 + (unsigned int)(*p - '0');
-	if (!digits || n > max)
-		return NULL;
-	*v = n;
-	return p;
-}
-
-/*
- * "A.B.C.D" or "A.B.C.D/N", plain decimals: what xtables_ipparse_multiple()
- * makes of it (one pair, the address masked), without its copies and
- * strtoul() calls. Anything else (names, lists, dotted or octal masks)
- * goes to libxtables.
- */
-static bool plain_address(const char *s, struct in_addr *addr,
-			  struct in_addr *mask)
-{
-	unsigned int part[4], bits = 32, i;
-	uint32_t a, m;
-
-	for (i = 0; i < 4; i++) {
-		s = plain_number(s, 255, &part[i]);
-		if (!s || *s != (i < 3 ? '.' : *s))
-			return false;
-		if (i < 3)
-			s++;
-	}
-	if (*s == '/') {
-		s = plain_number(s + 1, 32, &bits);
-		if (!s)
-			return false;
-	}
-	if (*s)
-		return false;
-	a = part[0] << 24 | part[1] << 16 | part[2] << 8 | part[3];
-	m = bits ? 0xffffffffu << (32 - bits) : 0;
-	addr->s_addr = htonl(a & m);
-	mask->s_addr = htonl(m);
-	return true;
-}
-
-static void unknown_warn(int word, const char *name)
-{
-	if (naming.hosts_name)
-		ipts_diag_add(xt.diags, IPTS_WARNING, &xt.cl->locs[word],
-			      "host '%s' is not in the hosts file '%s': its "
-			      "address is unknown, and answers that depend on "
-			      "it are undetermined", name, naming.hosts_name);
-	else
-		ipts_diag_add(xt.diags, IPTS_WARNING, &xt.cl->locs[word],
-			      "'%s' is a host name, whose address is unknown "
-			      "offline: answers that depend on it are "
-			      "undetermined (give the firewall's hosts file "
-			      "with --hosts FILE, or --resolve to ask this "
-			      "machine's resolver)", name);
-}
+/* -- host names -------------------------------------------------------- */
 
 /* An address glibc's getaddrinfo() reads as a number (inet_aton()). */
-static bool numeric_host(const char *s)
+bool ipts_xt_numeric_host(const char *s)
 {
 	struct addrinfo hints = { .ai_family = AF_INET,
 				  .ai_flags = AI_NUMERICHOST };
@@ -2876,7 +621,7 @@ static bool numeric_host(const char *s)
  * all digits ("10.0.0.256" is a bad address, no name). Anything else is
  * refused with iptables' words: no host would resolve it.
  */
-static bool host_name_syntax(const char *s)
+bool ipts_xt_host_name_syntax(const char *s)
 {
 	size_t label = 0, total = strlen(s);
 	bool digits = true;
@@ -2901,398 +646,10 @@ static bool host_name_syntax(const char *s)
 	return !digits || label == 0;
 }
 
-/*
- * -s/-d with a name, offline: xtables_ipparse_multiple() element by
- * element (same splitting, same errors), each number or name of the hosts
- * file through libxtables, each other name as one pair whose address is
- * unknown: the name's number in the ruleset under a zero mask (see
- * ipts_ip_name_of()). A zero mask drops the name, as libxtables does.
- */
-static void offline_hosts(const char *spec, int word, struct in_addr **own_a,
-			  struct in_addr **own_m, unsigned int *n)
-{
-	const char *loop = spec, *next;
-	unsigned int count = 0, cap = 0, i, k;
-	char buf[256], *slash;
-	size_t len;
-
-	*own_a = *own_m = NULL;
-	for (;;) {
-		bool unknown = false;
-		uint32_t addrs[1];
-
-		while (isspace((unsigned char)*loop))
-			loop++;
-		next = strchr(loop, ',');
-		len = next ? (size_t)(next - loop) : strlen(loop);
-		if (len > sizeof(buf) - 1)
-			xt_exit_err(PARAMETER_PROBLEM, "Hostname too long");
-		memcpy(buf, loop, len);
-		buf[len] = '\0';
-		slash = strrchr(buf, '/');
-		if (slash)
-			*slash = '\0';
-		if (buf[0] && !numeric_host(buf) &&
-		    !ipts_names_host(naming.names, buf, addrs, 1)) {
-			if (!host_name_syntax(buf))
-				xt_exit_err(PARAMETER_PROBLEM, "host/network "
-					    "`%s' not found", buf);
-			/* the mask as libxtables reads it, on no name */
-			char probe[sizeof(buf) + 8];
-
-			snprintf(probe, sizeof(probe), "0.0.0.0%s%s",
-				 slash ? "/" : "", slash ? slash + 1 : "");
-			xtables_ipparse_multiple(probe, &xt.tmp_a, &xt.tmp_m,
-						 &k);
-			unknown = xt.tmp_m[0].s_addr != 0;
-		} else {
-			if (slash)
-				*slash = '/';
-			xtables_ipparse_multiple(buf, &xt.tmp_a, &xt.tmp_m,
-						 &k);
-		}
-		if (count + k > cap) {
-			cap = (count + k) * 2;
-			*own_a = ipts_xrealloc(*own_a, cap * sizeof(**own_a));
-			*own_m = ipts_xrealloc(*own_m, cap * sizeof(**own_m));
-		}
-		for (i = 0; i < k; i++) {
-			(*own_a)[count + i] = xt.tmp_a[i];
-			(*own_m)[count + i] = xt.tmp_m[i];
-		}
-		if (unknown) {
-			if (slash)
-				*slash = '/';
-			(*own_a)[count].s_addr = htonl(ipts_ruleset_add_name(
-				xt.cl->rs, buf, strlen(buf)));
-			(*own_m)[count].s_addr = 0;
-			slash = strrchr(buf, '/');
-			if (slash)
-				*slash = '\0';
-			unknown_warn(word, buf);
-		}
-		count += k;
-		free(xt.tmp_a);
-		free(xt.tmp_m);
-		xt.tmp_a = xt.tmp_m = NULL;
-		if (!next)
-			break;
-		loop = next + 1;
-	}
-	*n = count;
-}
-
-/*
- * The pairs of -s or -d (@opt, its value at argv[@word]): in @one_a and
- * @one_m when plain, else from libxtables straight into @own_a and @own_m
- * (it may fail after allocating: cleanup() frees what it finds there).
- */
-static void parse_hosts(const char *spec, unsigned int opt, int word,
-			struct in_addr *one_a, struct in_addr *one_m,
-			struct in_addr **own_a, struct in_addr **own_m,
-			struct in_addr **a, struct in_addr **m, unsigned int *n)
-{
-	if (!(xt.options & opt)) {
-		*a = *m = &any;
-		*n = 1;
-		return;
-	}
-	xt.cur = word;
-	if (!xt.no_fast && plain_address(spec, one_a, one_m)) {
-		*a = one_a;
-		*m = one_m;
-		*n = 1;
-		return;
-	}
-	xt.in_hosts = true;
-	xt.hosts_resolved = false;
-	if (!naming.resolve && names_host(spec))
-		offline_hosts(spec, word, own_a, own_m, n);
-	else
-		xtables_ipparse_multiple(spec, own_a, own_m, n);
-	xt.in_hosts = false;
-	/* --resolve, and not all from --hosts */
-	if (xt.hosts_resolved)
-		check_names(xt.cur, spec);
-	*a = *own_a;
-	*m = *own_m;
-}
-
-/* Addresses, checks that need them, then one entry per address pair. */
-static void build_entries(void)
-{
-	struct ipts_cmdline *cl = xt.cl;
-	struct in_addr *saddrs = NULL, *smasks = NULL;
-	struct in_addr *daddrs = NULL, *dmasks = NULL;
-	unsigned int ns = 0, nd = 0, i, j, k;
-	struct xtables_rule_match *mp;
-	size_t size, end;
-	/* The line's blobs and their words, for ipts_rule_set_blobs(). */
-	const struct xt_entry_match *mv[MAX_MATCHES];
-	struct ipts_loc lv[MAX_MATCHES];
-	const struct xt_entry_target *target;
-	unsigned int nm = 0;
-
-	if (xt.shost)
-		parse_hosts(xt.shost, OPT_SOURCE, xt.opt_val[1], &xt.src1,
-			    &xt.smsk1, &xt.saddrs, &xt.smasks, &saddrs, &smasks,
-			    &ns);
-	if (xt.dhost)
-		parse_hosts(xt.dhost, OPT_DESTINATION, xt.opt_val[2], &xt.dst1,
-			    &xt.dmsk1, &xt.daddrs, &xt.dmasks, &daddrs, &dmasks,
-			    &nd);
-	if ((ns > 1 || nd > 1) &&
-	    (xt.fw.ip.invflags & (IPT_INV_SRCIP | IPT_INV_DSTIP))) {
-		xt.cur = (xt.fw.ip.invflags & IPT_INV_SRCIP) ? xt.opt_bang[1] :
-			 xt.opt_bang[2];
-		xt_exit_err(PARAMETER_PROBLEM, "! not allowed with multiple "
-			    "source or destination IP addresses");
-	}
-	if (cl->command == IPTS_CMD_REPLACE && (ns != 1 || nd != 1)) {
-		xt.cur = ns != 1 ? xt.opt_val[1] : xt.opt_val[2];
-		xt_exit_err(PARAMETER_PROBLEM, "Replacement rule does not "
-			    "specify a unique address");
-	}
-	generic_opt_check(cl->command, xt.options);
-	if (cl->chain && strlen(cl->chain) >= XT_EXTENSION_MAXNAMELEN) {
-		xt.cur = cl->chain_word;
-		xt_exit_err(PARAMETER_PROBLEM, "chain name `%s' too long (must "
-			    "be under %u chars)", cl->chain,
-			    XT_EXTENSION_MAXNAMELEN);
-	}
-	if (cl->command & (IPTS_CMD_APPEND | IPTS_CMD_DELETE |
-			   IPTS_CMD_DELETE_NUM | IPTS_CMD_CHECK |
-			   IPTS_CMD_INSERT | IPTS_CMD_REPLACE)) {
-		if ((strcmp(cl->chain, "PREROUTING") == 0 ||
-		     strcmp(cl->chain, "INPUT") == 0) &&
-		    (xt.options & OPT_VIANAMEOUT)) {
-			xt.cur = xt.opt_word[8];
-			xt_exit_err(PARAMETER_PROBLEM, "Can't use -o with %s",
-				    cl->chain);
-		}
-		if ((strcmp(cl->chain, "POSTROUTING") == 0 ||
-		     strcmp(cl->chain, "OUTPUT") == 0) &&
-		    (xt.options & OPT_VIANAMEIN)) {
-			xt.cur = xt.opt_word[7];
-			xt_exit_err(PARAMETER_PROBLEM, "Can't use -i with %s",
-				    cl->chain);
-		}
-	}
-
-	if (!(cl->command & (IPTS_CMD_APPEND | IPTS_CMD_DELETE |
-			     IPTS_CMD_CHECK | IPTS_CMD_INSERT |
-			     IPTS_CMD_REPLACE)))
-		return;
-
-	/* do_command4(): a chain name wins over an extension of that name. */
-	if (!xt.jumpto)
-		xt.jumpto = "";
-	xt.cur = cl->jump_word;
-	if (xt.target && cl->is_chain(cl->ctx, xt.jumpto)) {
-		fprintf(stderr, "Warning: using chain %s, not extension\n",
-			xt.jumpto);
-		free(xt.target->t);
-		xt.target->t = NULL;
-		xt.target = NULL;
-	}
-	cl->jumpto = ipts_xstrdup(xt.jumpto);
-	cl->is_goto = xt.goto_set;
-	/* -j ACCEPT finds libxtables' "standard" target: a verdict. */
-	cl->std_target = xt.target &&
-			 strcmp(xt.target->name, "standard") == 0;
-	if (xt.hit_target)
-		cl->std_target = xt.hit_target->std;
-	if (!xt.target && !xt.hit_target &&
-	    find_opaque(xt.jumpto, true) == NULL) {
-		if (xt.jumpto[0] != '\0' && !cl->is_chain(cl->ctx, xt.jumpto)) {
-			if (xt.goto_set)
-				xt_exit_err(PARAMETER_PROBLEM, "goto '%s' is "
-					    "not a chain", xt.jumpto);
-			find_target(xt.jumpto, XTF_LOAD_MUST_SUCCEED);
-		}
-		cl->std_target = true;
-	}
-
-	/*
-	 * generate_entry(): ip part, matches in order, target. Each blob is
-	 * interned: every entry holding the same bytes shares one copy, and
-	 * the header keeps the offsets of the kernel's contiguous entry.
-	 */
-	size = sizeof(struct ipt_entry);
-	for (mp = xt.matches; mp; mp = mp->next)
-		if (!replaced(mp->match))
-			size += mp->match->m->u.match_size;
-	for (k = 0; k < xt.nmatch_words; k++) {
-		const struct xt_entry_match *hm = xt.hit[k];
-
-		if (hm)
-			size += hm->u.match_size;
-	}
-	for (i = 0; i < xt.nopaque; i++)
-		if (!xt.opaque[i].ext->is_target)
-			size += XT_ALIGN(sizeof(struct xt_entry_match) +
-					 xt.opaque[i].len + 1);
-	{
-		size_t tsize;
-		struct opaque_use *ot = NULL;
-
-		for (i = 0; i < xt.nopaque; i++)
-			if (xt.opaque[i].ext->is_target)
-				ot = &xt.opaque[i];
-		if (cl->std_target)
-			tsize = XT_ALIGN(sizeof(struct xt_standard_target));
-		else if (ot)
-			tsize = XT_ALIGN(sizeof(struct xt_entry_target) +
-					 ot->len + 1);
-		else if (xt.hit_target)
-			tsize = ((const struct xt_entry_target *)
-				 xt.hit_target->blob)->u.target_size;
-		else
-			tsize = xt.target->t->u.target_size;
-
-		/* Real matches and opaque ones, in the order given. */
-		mp = xt.matches;
-		for (k = 0; k < xt.nmatch_words; k++) {
-			const struct opaque_use *ou = NULL;
-
-			for (i = 0; i < xt.nopaque; i++)
-				if (xt.opaque_pos[i] == (int)k)
-					ou = &xt.opaque[i];
-			if (ou) {
-				uint16_t msz = (uint16_t)XT_ALIGN(
-					sizeof(struct xt_entry_match) +
-					ou->len + 1);
-				struct xt_entry_match *em =
-					ipts_xcalloc(1, msz);
-
-				em->u.match_size = msz;
-				strcpy(em->u.user.name, ou->name);
-				em->u.user.revision = IPTS_OPAQUE_REVISION;
-				memcpy(em->data, ou->text ? ou->text : "",
-				       ou->len);
-				mv[nm] = ipts_ruleset_intern(cl->rs, em, msz);
-				free(em);
-				cl->rule_flags |= IPTS_RULE_OPAQUE;
-				if (ou->replaces && mp)
-					mp = mp->next;
-			} else if (xt.hit[k]) {
-				/* interned when first met */
-				mv[nm] = xt.hit[k];
-			} else if (mp) {
-				mv[nm] = ipts_ruleset_intern(cl->rs,
-					mp->match->m,
-					mp->match->m->u.match_size);
-				mp = mp->next;
-			} else {
-				continue;
-			}
-			xt.built[k] = mv[nm];
-			lv[nm++] = cl->locs[match_word_at(k) >= 0 ?
-					    match_word_at(k) : 0];
-		}
-		if (cl->std_target) {
-			union {
-				struct xt_standard_target st;
-				unsigned char b[XT_ALIGN(
-					sizeof(struct xt_standard_target))];
-			} u;
-
-			memset(&u, 0, sizeof(u));
-			u.st.target.u.target_size = (uint16_t)tsize;
-			u.st.verdict = 0;
-			target = ipts_ruleset_intern(cl->rs, &u, tsize);
-		} else if (ot) {
-			struct xt_entry_target *et = ipts_xcalloc(1, tsize);
-
-			et->u.target_size = (uint16_t)tsize;
-			strcpy(et->u.user.name, ot->name);
-			et->u.user.revision = IPTS_OPAQUE_REVISION;
-			memcpy(et->data, ot->text ? ot->text : "", ot->len);
-			target = ipts_ruleset_intern(cl->rs, et, tsize);
-			free(et);
-			cl->rule_flags |= IPTS_RULE_OPAQUE;
-		} else if (xt.hit_target) {
-			target = xt.hit_target->blob;	/* interned already */
-		} else {
-			target = ipts_ruleset_intern(cl->rs, xt.target->t,
-						     tsize);
-		}
-		xt.built_target = target;
-		/* The rule first: a walk finds its match table next to it. */
-		cl->rule = ipts_arena_alloc(cl->rs->arena, sizeof(*cl->rule));
-		cl->rule->loc = *xt.line_loc;
-		cl->rule->flags = (uint8_t)cl->rule_flags;
-		ipts_rule_set_blobs(cl->rs, cl->rule, mv, lv, nm, target,
-				    cl->jump_word >= 0 ?
-				    &cl->locs[cl->jump_word] : xt.line_loc);
-		if (cl->command & (IPTS_CMD_DELETE | IPTS_CMD_CHECK))
-			cl->delete_mask = delete_mask(cl, size, tsize, ot);
-		end = size + tsize;
-	}
-
-	/* The file's rule limit, before the entries take memory. */
-	if ((uint64_t)ns * nd > cl->rules_left) {
-		cl->over_limit = true;
-		cl->want_rules = (uint64_t)ns * nd;
-		cl->nsrc = ns;
-		cl->ndst = nd;
-		cl->limit_word = ns == 1 && nd == 1 ? -1 :
-				 ns >= nd ? xt.opt_val[1] : xt.opt_val[2];
-		siglongjmp(xt.escape, 1);
-	}
-	cl->nentries = ns * nd;
-	cl->entries = ipts_xcalloc(cl->nentries, sizeof(*cl->entries));
-	k = 0;
-	for (i = 0; i < ns; i++) {
-		for (j = 0; j < nd; j++) {
-			/* The header alone, interned as the blobs are. */
-			struct ipt_entry e;
-
-			memcpy(&e, &xt.fw, sizeof(e));
-			e.target_offset = (uint16_t)size;
-			e.next_offset = (uint16_t)end;
-			e.ip.src = saddrs[i];
-			e.ip.smsk = smasks[i];
-			e.ip.dst = daddrs[j];
-			e.ip.dmsk = dmasks[j];
-			cl->entries[k++] = ipts_ruleset_intern(cl->rs, &e,
-							       sizeof(e));
-		}
-	}
-}
-
-/*
- * -6 ends do_parse() early, and do_command4() still runs what it read:
- * chain commands take effect, a rule command resolves its target and then
- * adds or deletes nothing (no address pair was parsed).
- */
-static void cut_short(void)
-{
-	struct ipts_cmdline *cl = xt.cl;
-
-	cl->nentries = 0;
-	if (cl->command == IPTS_CMD_REPLACE) {
-		xt.cur = cl->chain_word;
-		xt_exit_err(PARAMETER_PROBLEM, "-R cut short by -6: "
-			    "iptables-restore crashes on this line");
-	}
-	if (!(cl->command & (IPTS_CMD_APPEND | IPTS_CMD_DELETE |
-			     IPTS_CMD_CHECK | IPTS_CMD_INSERT)))
-		return;
-	if (!xt.jumpto)
-		xt.jumpto = "";
-	xt.cur = cl->jump_word;
-	if (!xt.target && find_opaque(xt.jumpto, true) == NULL &&
-	    xt.jumpto[0] != '\0' && !cl->is_chain(cl->ctx, xt.jumpto)) {
-		if (xt.goto_set)
-			xt_exit_err(PARAMETER_PROBLEM, "goto '%s' is not a "
-				    "chain", xt.jumpto);
-		find_target(xt.jumpto, XTF_LOAD_MUST_SUCCEED);
-	}
-}
+/* -- one rule ---------------------------------------------------------- */
 
 /* Free what libxtables allocated for one rule, after success or error. */
-static void cleanup(void)
+void ipts_xt_cleanup(void)
 {
 	struct xtables_rule_match *mp;
 	unsigned int i;
@@ -3328,7 +685,7 @@ static void cleanup(void)
 	xtables_free_opts(1);
 }
 
-static void reset_state(void)
+void ipts_xt_reset_state(void)
 {
 	xt.matches = NULL;
 	xt.target = NULL;
@@ -3378,7 +735,7 @@ int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
 
 	if (!xt.inited && ipts_xt_init(NULL, line_loc, d) < 0)
 		return -1;
-	reset_state();
+	ipts_xt_reset_state();
 	xt.resolver_skipped = false;
 	xt.diags = d;
 	xt.cl = cl;
@@ -3389,139 +746,41 @@ int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
 	cl->jump_word = -1;
 
 	saved_stderr = stderr;
-	stderr = xt.err;
-	gen_end = xt.no_fast ? -1 : fast_generic_end(cl->argc, cl->argv);
+	stderr = xt.capture;
+	gen_end = xt.no_fast ? -1 :
+		  ipts_xt_fast_generic_end(cl->argc, cl->argv);
 	xt.trial = gen_end >= 0;
 	saved = *cl;
 	resolver_down = xt.resolver_down;
 again:
 	if (sigsetjmp(xt.escape, 0) == 0) {
 		if (xt.trial) {
-			fast_parse(cl->argc, cl->argv, gen_end);
+			ipts_xt_fast_parse(cl->argc, cl->argv, gen_end);
 			xt.trial = false;
 			fast = true;
 		} else {
-			parse_loop(cl->argc, cl->argv);
+			ipts_xt_parse_loop(cl->argc, cl->argv);
 		}
 		if (!xt.skip_line) {
-			loop_end();
-			finish(cl->argc, cl->argv);
-			build_entries();
+			ipts_xt_loop_end();
+			ipts_xt_finish(cl->argc, cl->argv);
+			ipts_xt_build_entries();
 			if (fast)
-				memo_keep(line_loc);
+				ipts_xt_memo_keep(line_loc);
 		} else {
-			cut_short();
+			ipts_xt_cut_short();
 		}
 	} else if (xt.trial) {
 		xt.trial = false;
-		undo_trial(cl, &saved, resolver_down);
+		ipts_xt_undo_trial(cl, &saved, resolver_down);
 		goto again;
 	} else {
 		rc = -1;
 	}
 	stderr = saved_stderr;
-	flush_stderr();
-	cleanup();
+	flush_warnings();
+	ipts_xt_cleanup();
 	xt.cl = NULL;
 	xt.parsing = false;
 	return rc;
-}
-
-/* -- saving -------------------------------------------------------------- */
-
-static void save_match(FILE *out, const struct ipt_entry *e,
-		       const struct xt_entry_match *em)
-{
-	struct xtables_match *m, *mt;
-	const char *name = em->u.user.name;
-
-	if (ipts_blob_is_opaque(em->u.user.revision)) {
-		fprintf(out, " -m %s%s", name, (const char *)em->data);
-		return;
-	}
-	m = find_match(name, XTF_TRY_LOAD, NULL);
-	if (!m) {
-		fprintf(out, " -m %s", name);
-		return;
-	}
-	mt = xtables_find_match_revision(name, XTF_TRY_LOAD, m,
-					 em->u.user.revision);
-	fprintf(out, " -m %s", (mt ? mt : m)->alias ?
-		(mt ? mt : m)->alias(em) : name);
-	fflush(out);
-	if (mt && mt->save)
-		mt->save(&e->ip, em);
-	else if (m->save)
-		fputs(" [unsupported revision]", out);
-	fflush(out);
-}
-
-static void save_target(FILE *out, const struct ipts_rule *r)
-{
-	const struct xt_entry_target *et = ipts_rule_target(r);
-	struct xtables_target *t, *tg;
-	const char *name = et->u.user.name;
-
-	switch (r->kind) {
-	case IPTS_TGT_NONE:
-		return;
-	case IPTS_TGT_ACCEPT:
-		fputs(" -j ACCEPT", out);
-		return;
-	case IPTS_TGT_DROP:
-		fputs(" -j DROP", out);
-		return;
-	case IPTS_TGT_QUEUE:
-		fputs(" -j QUEUE", out);
-		return;
-	case IPTS_TGT_RETURN:
-		fputs(" -j RETURN", out);
-		return;
-	case IPTS_TGT_JUMP:
-	case IPTS_TGT_GOTO:
-		fprintf(out, " -%c %s", r->kind == IPTS_TGT_GOTO ? 'g' : 'j',
-			r->dest ? r->dest->name : "?");
-		return;
-	case IPTS_TGT_EXT:
-		break;
-	}
-	if (ipts_blob_is_opaque(et->u.user.revision)) {
-		fprintf(out, " -j %s%s", name, (const char *)et->data);
-		return;
-	}
-	t = find_target(name, XTF_TRY_LOAD);
-	if (!t) {
-		fprintf(out, " -j %s", name);
-		return;
-	}
-	tg = xtables_find_target_revision(name, XTF_TRY_LOAD, t,
-					  et->u.user.revision);
-	fprintf(out, " -j %s", (tg ? tg : t)->alias ?
-		(tg ? tg : t)->alias(et) : name);
-	fflush(out);
-	if (tg && tg->save)
-		tg->save(&r->e->ip, et);
-	else if (t->save)
-		fputs(" [unsupported revision]", out);
-	fflush(out);
-}
-
-int ipts_xt_save_entry(FILE *out, const struct ipts_rule *r,
-		       struct ipts_diags *d)
-{
-	FILE *saved_stdout;
-	unsigned int i;
-
-	if (!xt.inited && ipts_xt_init(NULL, &r->loc, d) < 0)
-		return -1;
-	/* save() callbacks print to stdout: point it at @out meanwhile. */
-	fflush(stdout);
-	saved_stdout = stdout;
-	stdout = out;
-	for (i = 0; i < r->nmatches; i++)
-		save_match(out, r->e, ipts_rule_match(r, i));
-	save_target(out, r);
-	fflush(out);
-	stdout = saved_stdout;
-	return 0;
 }
