@@ -33,7 +33,9 @@
 
 /* --- value sets --------------------------------------------------------- */
 
-bool ipts_probe_vals_has(const struct ipts_probe_vals *vals, uint32_t v)
+/* Position of @v in the sorted @vals, or @dflt when it is not there. */
+static size_t pos_or(const struct ipts_probe_vals *vals, uint32_t v,
+		     size_t dflt)
 {
 	size_t lo = 0, hi = vals->n;
 
@@ -41,13 +43,18 @@ bool ipts_probe_vals_has(const struct ipts_probe_vals *vals, uint32_t v)
 		size_t mid = lo + (hi - lo) / 2;
 
 		if (vals->v[mid] == v)
-			return true;
+			return mid;
 		if (vals->v[mid] < v)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return false;
+	return dflt;
+}
+
+bool ipts_probe_vals_has(const struct ipts_probe_vals *vals, uint32_t v)
+{
+	return pos_or(vals, v, SIZE_MAX) != SIZE_MAX;
 }
 
 /* Sorted insert: the sets are small and built once. */
@@ -648,25 +655,6 @@ static void set_push(struct builder *bd, const size_t *at)
 		q->local_addrs[q->nlocal++] = q->dst;
 	if (seen_add(&bd->seen, set, set->n))
 		set->n++;
-}
-
-/* Position of @v in @vals, or @dflt when it is not there. */
-static size_t pos_or(const struct ipts_probe_vals *vals, uint32_t v,
-		     size_t dflt)
-{
-	size_t lo = 0, hi = vals->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (vals->v[mid] == v)
-			return mid;
-		if (vals->v[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return dflt;
 }
 
 static uint32_t prefix_inside(uint32_t addr, uint32_t mask)

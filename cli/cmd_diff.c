@@ -260,14 +260,8 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 			return ipts_usage_error("diff", "option '%s' needs a "
 						"value", argv[optind - 1]);
 		default:
-			switch (ipts_cli_budget_opt(&o->budget, "diff", c,
+			switch (ipts_cli_common_opt(&o->in, &o->budget, "diff", c,
 						    optarg)) {
-			case 1:
-				continue;
-			case -1:
-				return IPTS_EXIT_USAGE;
-			}
-			switch (ipts_cli_input_opt(&o->in, "diff", c, optarg)) {
 			case 1:
 				continue;
 			case -1:

@@ -152,15 +152,8 @@ int cmd_lint(int argc, char **argv)
 			help = true;
 			break;
 		default:
-			switch (ipts_cli_budget_opt(&budget, "lint", c,
+			switch (ipts_cli_common_opt(&in, &budget, "lint", c,
 						    optarg)) {
-			case 1:
-				continue;
-			case -1:
-				free(ignore);
-				return IPTS_EXIT_USAGE;
-			}
-			switch (ipts_cli_input_opt(&in, "lint", c, optarg)) {
 			case 1:
 				continue;
 			case -1:

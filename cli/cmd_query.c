@@ -147,14 +147,8 @@ int cmd_query(int argc, char **argv)
 			return ipts_usage_error("query", "option '%s' needs a "
 						"value", argv[optind - 1]);
 		default:
-			switch (ipts_cli_budget_opt(&budget, "query", c,
+			switch (ipts_cli_common_opt(&cin, &budget, "query", c,
 						    optarg)) {
-			case 1:
-				continue;
-			case -1:
-				return IPTS_EXIT_USAGE;
-			}
-			switch (ipts_cli_input_opt(&cin, "query", c, optarg)) {
 			case 1:
 				continue;
 			case -1:

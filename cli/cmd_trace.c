@@ -270,14 +270,8 @@ int cmd_trace(int argc, char **argv)
 			return ipts_usage_error("trace", "option '%s' needs a "
 						"value", argv[optind - 1]);
 		default:
-			switch (ipts_cli_budget_opt(&budget, "trace", c,
+			switch (ipts_cli_common_opt(&in, &budget, "trace", c,
 						    optarg)) {
-			case 1:
-				continue;
-			case -1:
-				return IPTS_EXIT_USAGE;
-			}
-			switch (ipts_cli_input_opt(&in, "trace", c, optarg)) {
 			case 1:
 				continue;
 			case -1:

@@ -258,3 +258,11 @@ bool ipts_cli_budget_spent(const struct ipts_cli_budget *b)
 {
 	return b->spent >= b->max_total;
 }
+
+int ipts_cli_common_opt(struct ipts_cli_input *in, struct ipts_cli_budget *b,
+			const char *cmd, int c, const char *arg)
+{
+	int r = b ? ipts_cli_budget_opt(b, cmd, c, arg) : 0;
+
+	return r ? r : ipts_cli_input_opt(in, cmd, c, arg);
+}

@@ -152,6 +152,13 @@ int ipts_cli_input_opt(struct ipts_cli_input *in, const char *cmd, int c,
 		       const char *arg);
 
 /*
+ * ipts_cli_budget_opt() (when @b is not NULL), then ipts_cli_input_opt():
+ * 1 one of them took @c, -1 a usage error was printed, 0 neither knows it.
+ */
+int ipts_cli_common_opt(struct ipts_cli_input *in, struct ipts_cli_budget *b,
+			const char *cmd, int c, const char *arg);
+
+/*
  * The usage error for the option getopt_long() just refused: "-x" for a
  * letter of a cluster ("-h.rules" is '-h', then '-.'), else the word.
  */
