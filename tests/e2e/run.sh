@@ -2,9 +2,9 @@
 # End-to-end CLI cases: tests/e2e/<command>/<case>.args holds one line of
 # arguments, where the word FILE stands for <case>.rules; .out and .err are
 # the expected stdout and stderr (both always compared: a case without its
-# .err fails), .rc the expected exit code. Run in the case's directory, so file names in
-# the output are relative. IPTSIM_UPDATE_GOLDEN=1 rewrites the expectations:
-# review that diff like code.
+# .err fails), .rc the expected exit code. Run in the case's directory, so
+# file names in the output are relative. IPTSIM_UPDATE_GOLDEN=1 rewrites the
+# expectations (and writes those of a new case): review that diff like code.
 set -euo pipefail
 
 iptsim=$1
