@@ -111,6 +111,10 @@ static void test_words_split_word_limit(void **state)
 	split(&s, "a bb c  dd e\n", 3);
 	assert_int_equal(s.n, -1);
 	assert_int_equal(s.bad, 8);		/* "dd" */
+	/* the word too many may be a quoted one, closed or not */
+	split(&s, "a bb c \"dd\"\n", 3);
+	assert_int_equal(s.n, -1);
+	assert_int_equal(s.bad, 7);
 	split(&s, "x\n", 0);
 	assert_int_equal(s.n, -1);
 	assert_int_equal(s.bad, 0);
