@@ -192,6 +192,41 @@ static void test_report_text_long_line_window(void **state)
 	free(line);
 }
 
+/* The window never cuts a character in two: it starts and ends on the
+ * first byte of one, escaped or not. */
+static void test_report_text_window_keeps_characters_whole(void **state)
+{
+	static const char head[] = "w.rules:1:1300: error: bad\n    1 | ...";
+	static const char bar[] = "...\n      |    ";
+	struct rep *r = *state;
+	char *line = malloc(2002), *got;
+	struct ipts_loc loc;
+	size_t k;
+
+	memset(line, 'a', 2000);
+	memcpy(line + 1218, "\xc3\xa9", 2);	/* 80 before: byte 1219 */
+	memcpy(line + 1457, "\xe2\x82\xac", 3);	/* 240 on: byte 1458 */
+	memcpy(line + 1299, "--bad", 5);	/* column 1300 */
+	line[2000] = '\n';
+	line[2001] = '\0';
+	source(r, "w.rules", line);
+	loc = at(r, 1, 1300, 5);
+	ipts_diag_add(&r->d, IPTS_ERROR, &loc, "bad");
+	got = text_of(&r->d, false);
+	k = sizeof(head) - 1;
+	assert_memory_equal(got, head, k);
+	/* from the 'é' whole, to just before the euro sign */
+	assert_memory_equal(got + k, line + 1218, 1457 - 1218);
+	k += 1457 - 1218;
+	assert_memory_equal(got + k, bar, sizeof(bar) - 1);
+	k += sizeof(bar) - 1;
+	/* the caret: 80 columns after the "...", for 81 bytes ('é' is two) */
+	assert_int_equal(strspn(got + k, " "), 80);
+	assert_string_equal(got + k + 80, "^~~~~\n");
+	free(got);
+	free(line);
+}
+
 /* Colour only when asked: escape sequences around the place, the
  * severity and the caret; none at all otherwise. */
 static void test_report_text_colour_only_when_asked(void **state)
@@ -328,6 +363,7 @@ int main(void)
 		T(test_report_text_note_after_its_diagnostic),
 		T(test_report_text_hide_source_and_no_place),
 		T(test_report_text_long_line_window),
+		T(test_report_text_window_keeps_characters_whole),
 		T(test_report_text_colour_only_when_asked),
 		T(test_report_colour_choice),
 		T(test_report_format_names_as_allowed),
