@@ -35,25 +35,15 @@ iptsim=${1:-}
 oracle=$src/tests/kernel/oracle.py
 python=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3 || true)}
 
-skip() {
-	echo "SKIP: $1"
-	if [ "${IPTSIM_REQUIRE_KERNEL:-0}" = 1 ]; then
-		echo "FAIL: IPTSIM_REQUIRE_KERNEL=1 but the kernel tests were skipped"
-		exit 1
-	fi
-	exit 77
-}
+# shellcheck source-path=SCRIPTDIR source=../lib/kernel.sh
+. "$here/../lib/kernel.sh"
 
 if [ -z "$iptsim" ] || [ ! -x "$iptsim" ]; then
 	echo "usage: run_live.sh IPTSIM [SRCDIR [SHAREDDIR]]" >&2
 	exit 2
 fi
-[ "$(id -u)" = 0 ] || skip "needs root and network namespaces"
-[ -n "$python" ] || skip "needs python3"
-for tool in iptables-legacy-restore iptables-legacy-save nft ip unshare; do
-	command -v "$tool" >/dev/null || skip "needs $tool"
-done
-unshare --net true 2>/dev/null || skip "needs root and network namespaces"
+ipts_require_kernel iptables-legacy-restore iptables-legacy-save nft ip
+[ -n "$python" ] || ipts_kernel_skip "needs python3"
 
 cases=${DIFF_CASES:-300}
 jobs=${DIFF_JOBS:-2}

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end CLI cases: tests/e2e/<command>/<case>.args holds one line of
 # arguments, where the word FILE stands for <case>.rules; .out and .err are
-# the expected stdout and stderr (.err optional: not compared when absent),
-# .rc the expected exit code. Run in the case's directory, so file names in
-# the output are relative. IPTSIM_UPDATE_GOLDEN=1 rewrites the expectations:
-# review that diff like code.
+# the expected stdout and stderr (both always compared: a case without its
+# .err fails), .rc the expected exit code. Run in the case's directory, so
+# file names in the output are relative. IPTSIM_UPDATE_GOLDEN=1 rewrites the
+# expectations (and writes those of a new case): review that diff like code.
 set -euo pipefail
 
 iptsim=$1
@@ -26,7 +26,7 @@ for args_file in */*.args; do
 	if [ "${IPTSIM_UPDATE_GOLDEN:-}" = 1 ]; then
 		cp "$out" "$base.out"
 		echo "$rc" > "$base.rc"
-		[ -f "$base.err" ] && cp "$err" "$base.err"
+		cp "$err" "$base.err"
 	fi
 	ok=1
 	if ! diff -u "$base.out" "$out" > /dev/null; then
@@ -34,7 +34,10 @@ for args_file in */*.args; do
 		diff -u "$base.out" "$out" | head -40 || true
 		ok=0
 	fi
-	if [ -f "$base.err" ] && ! diff -u "$base.err" "$err" > /dev/null; then
+	if [ ! -f "$base.err" ]; then
+		echo "FAIL $base: no $base.err (IPTSIM_UPDATE_GOLDEN=1 writes it)"
+		ok=0
+	elif ! diff -u "$base.err" "$err" > /dev/null; then
 		echo "FAIL $base: stderr differs"
 		diff -u "$base.err" "$err" | head -40 || true
 		ok=0

@@ -22,16 +22,9 @@ iptsim=$1
 corpus=$2/tests/corpus
 shared=${3:-}
 
-if [ "$(id -u)" -ne 0 ] || ! command -v iptables-legacy-restore >/dev/null ||
-   ! unshare -n true 2>/dev/null; then
-	if [ "${IPTSIM_REQUIRE_KERNEL:-0}" = 1 ]; then
-		echo "FAIL: needs root and network namespaces (IPTSIM_REQUIRE_KERNEL=1)"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-	echo "SKIP: needs root and network namespaces"
-	exit 77
-fi
+# shellcheck source-path=SCRIPTDIR source=../lib/kernel.sh
+. "$2/tests/lib/kernel.sh"
+ipts_require_kernel iptables-legacy-restore
 
 # shellcheck source-path=SCRIPTDIR source=../corpus/host-refusals.sh
 . "$corpus/host-refusals.sh"

@@ -27,15 +27,9 @@ shared=${3:-}
 # shellcheck source-path=SCRIPTDIR source=../roundtrip/lib.sh
 . "$src/tests/roundtrip/lib.sh"
 
-if ! rt_have_kernel; then
-	if [ "${IPTSIM_REQUIRE_KERNEL:-0}" = 1 ]; then
-		echo "FAIL: needs root and network namespaces (IPTSIM_REQUIRE_KERNEL=1)"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-	echo "SKIP: needs root and network namespaces"
-	exit 77
-fi
+# shellcheck source-path=SCRIPTDIR source=../lib/kernel.sh
+. "$src/tests/lib/kernel.sh"
+ipts_require_kernel iptables-legacy-restore iptables-legacy-save
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -19,21 +19,11 @@ oracle=$here/oracle.py
 # The distribution's interpreter starts faster than version-manager shims.
 python=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3 || true)}
 
-skip() {
-	echo "SKIP: $1"
-	if [ "${IPTSIM_REQUIRE_KERNEL:-0}" = 1 ]; then
-		echo "FAIL: IPTSIM_REQUIRE_KERNEL=1 but the kernel tests were skipped"
-		exit 1
-	fi
-	exit 77
-}
+# shellcheck source-path=SCRIPTDIR source=../lib/kernel.sh
+. "$here/../lib/kernel.sh"
 
-[ "$(id -u)" = 0 ] || skip "needs root and network namespaces"
-[ -n "$python" ] || skip "needs python3"
-for tool in iptables-legacy-restore iptables-legacy-save nft ip unshare; do
-	command -v "$tool" >/dev/null || skip "needs $tool"
-done
-unshare --net true 2>/dev/null || skip "needs root and network namespaces"
+ipts_require_kernel iptables-legacy-restore iptables-legacy-save nft ip
+[ -n "$python" ] || ipts_kernel_skip "needs python3"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -35,8 +35,9 @@ else
 	failed=1
 fi
 
-if [ "$(id -u)" != 0 ] || ! unshare -m true 2>/dev/null ||
-	! command -v ip >/dev/null || ! command -v iptables-legacy-restore >/dev/null; then
+# shellcheck source-path=SCRIPTDIR source=../lib/kernel.sh
+. "$2/tests/lib/kernel.sh"
+if ! ipts_have_kernel ip iptables-legacy-restore || ! unshare -m true 2>/dev/null; then
 	echo "SKIP: the live kernel needs root, unshare -m, ip netns and iptables-legacy"
 	[ "${IPTSIM_REQUIRE_KERNEL:-}" = 1 ] && exit 1
 	exit "$failed"

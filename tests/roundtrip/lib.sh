@@ -44,10 +44,3 @@ rt_kernel_save() {
 rt_private_lock() {
 	export XTABLES_LOCKFILE=$1/xtables.lock
 }
-
-# rt_have_kernel: true when we may load rules into network namespaces.
-rt_have_kernel() {
-	[ "$(id -u)" -eq 0 ] && command -v iptables-legacy-restore >/dev/null &&
-		command -v iptables-legacy-save >/dev/null &&
-		unshare -n true 2>/dev/null
-}

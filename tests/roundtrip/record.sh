@@ -12,7 +12,10 @@ src=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$src/tests/roundtrip/lib.sh"
 
-if ! rt_have_kernel; then
+# shellcheck source-path=SCRIPTDIR source=../lib/kernel.sh
+. "$src/tests/lib/kernel.sh"
+
+if ! ipts_have_kernel iptables-legacy-restore iptables-legacy-save; then
 	echo "record.sh: needs root, network namespaces and iptables-legacy" >&2
 	exit 1
 fi

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 int fixture_setup(void **state)
 {
@@ -57,32 +59,74 @@ const struct ipts_chain *fixture_chain(struct ipts_fixture *f,
 	return c;
 }
 
-void fixture_dump_diags(const struct ipts_fixture *f)
+uint32_t ip4(const char *s)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a.s_addr;
+}
+
+void fixture_print_diags(const struct ipts_diags *d)
 {
 	size_t i;
 
-	for (i = 0; i < f->diags.n; i++) {
-		const struct ipts_diag *g = &f->diags.v[i];
+	for (i = 0; i < d->n; i++) {
+		const struct ipts_diag *g = &d->v[i];
 
-		fprintf(stderr, "  %u:%u: %s: %s\n", g->loc.line, g->loc.col,
+		fprintf(stderr, "  %u:%u: %s: %s", g->loc.line, g->loc.col,
 			ipts_severity_name(g->sev), g->msg);
+		if (g->code)
+			fprintf(stderr, " [%s]", g->code);
+		fputc('\n', stderr);
 	}
+}
+
+void fixture_dump_diags(const struct ipts_fixture *f)
+{
+	fixture_print_diags(&f->diags);
+}
+
+const struct ipts_diag *fixture_find_diag(const struct ipts_diags *d, int sev,
+					  const char *code, unsigned int line,
+					  unsigned int col, const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		const struct ipts_diag *g = &d->v[i];
+
+		if (sev != FIXTURE_ANY_SEV && (int)g->sev != sev)
+			continue;
+		if (code && (!g->code || strcmp(g->code, code) != 0))
+			continue;
+		if ((line && g->loc.line != line) || (col && g->loc.col != col))
+			continue;
+		if (!needle || strstr(g->msg, needle))
+			return g;
+	}
+	return NULL;
 }
 
 int fixture_has_diag(const struct ipts_fixture *f, enum ipts_severity sev,
 		     unsigned int line, unsigned int col, const char *needle)
 {
-	size_t i;
+	return fixture_find_diag(&f->diags, (int)sev, NULL, line, col,
+				 needle) != NULL;
+}
 
-	for (i = 0; i < f->diags.n; i++) {
-		const struct ipts_diag *g = &f->diags.v[i];
+bool fixture_has_finding(const struct ipts_diags *d, const char *code,
+			 unsigned int line, const char *needle)
+{
+	return fixture_find_diag(d, FIXTURE_ANY_SEV, code, line, 0,
+				 needle) != NULL;
+}
 
-		if (g->sev != sev || g->loc.line != line)
-			continue;
-		if (col && g->loc.col != col)
-			continue;
-		if (strstr(g->msg, needle))
-			return 1;
-	}
-	return 0;
+int fixture_finding_sev(const struct ipts_diags *d, const char *code,
+			unsigned int line)
+{
+	const struct ipts_diag *g = fixture_find_diag(d, FIXTURE_ANY_SEV, code,
+						      line, 0, NULL);
+
+	return g ? (int)g->sev : -1;
 }

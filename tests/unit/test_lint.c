@@ -22,10 +22,7 @@ static size_t lint(struct ipts_fixture *f, const char *text,
 
 	ipts_diags_free(&found);
 	memset(&found, 0, sizeof(found));
-	if (!load_str(f, text)) {
-		fixture_dump_diags(f);
-		fail_msg("did not load");
-	}
+	assert_loads(f, text);
 	if (ignore) {
 		o.ignore = ign;
 		o.nignore = 1;
@@ -33,47 +30,12 @@ static size_t lint(struct ipts_fixture *f, const char *text,
 	return ipts_lint_ruleset(f->rs, &o, &found);
 }
 
-/* A finding @code at @line (0: any line) whose message holds @needle. */
-static bool has(const char *code, unsigned int line, const char *needle)
-{
-	size_t i;
-
-	for (i = 0; i < found.n; i++) {
-		const struct ipts_diag *g = &found.v[i];
-
-		if (g->code && strcmp(g->code, code) == 0 &&
-		    (!line || g->loc.line == line) &&
-		    (!needle || strstr(g->msg, needle)))
-			return true;
-	}
-	return false;
-}
-
-static void dump(void)
-{
-	size_t i;
-
-	for (i = 0; i < found.n; i++)
-		fprintf(stderr, "  %u:%u: %s [%s]\n", found.v[i].loc.line,
-			found.v[i].loc.col, found.v[i].msg,
-			found.v[i].code ? found.v[i].code : "-");
-}
-
+/* The findings of the last lint(), through the fixture's helpers. */
+#define has(code, line, needle) fixture_has_finding(&found, code, line, needle)
+#define sev_at(code, line) fixture_finding_sev(&found, code, line)
 #define assert_finding(code, line, needle)                                    \
-	do {                                                                  \
-		if (!has((code), (line), (needle))) {                         \
-			dump();                                               \
-			fail_msg("no %s at line %u", (code), (unsigned)(line)); \
-		}                                                             \
-	} while (0)
-
-#define assert_no_finding(code)                                               \
-	do {                                                                  \
-		if (has((code), 0, NULL)) {                                   \
-			dump();                                               \
-			fail_msg("unexpected %s", (code));                    \
-		}                                                             \
-	} while (0)
+	assert_diags_finding(&found, code, line, needle)
+#define assert_no_finding(code) assert_diags_no_finding(&found, code)
 
 #define FILTER(rules) "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n" \
 	":OUTPUT ACCEPT [0:0]\n" rules "COMMIT\n"
@@ -288,18 +250,6 @@ static void test_lint_jump_to_empty_chain(void **state)
 	assert_false(has("IPT005", 8, NULL));
 	lint(*state, FILTER(":EMPTY - [0:0]\n-A INPUT -p udp -g EMPTY\n"), NULL);
 	assert_finding("IPT005", 6, "goto to empty chain 'EMPTY' acts as a RETURN");
-}
-
-/* The severity of the finding @code at @line (-1: none). */
-static int sev_at(const char *code, unsigned int line)
-{
-	size_t i;
-
-	for (i = 0; i < found.n; i++)
-		if (found.v[i].code && strcmp(found.v[i].code, code) == 0 &&
-		    found.v[i].loc.line == line)
-			return (int)found.v[i].sev;
-	return -1;
 }
 
 static void test_lint_generator_hook_chains_are_notes(void **state)

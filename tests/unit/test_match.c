@@ -43,14 +43,6 @@ static struct ipts_conn conn;
 static const struct ipts_host host_lo = { NULL, 0, false, NULL };
 static const char *last_reason;
 
-static uint32_t ip4(const char *s)
-{
-	struct in_addr a;
-
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
-	return a.s_addr;
-}
-
 static void conn_init(void)
 {
 	memset(&conn, 0, sizeof(conn));

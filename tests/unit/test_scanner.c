@@ -26,9 +26,7 @@ static void load_comment(struct ipts_fixture *f, const char *arg)
 
 	snprintf(buf, sizeof(buf), "*filter\n:INPUT ACCEPT [0:0]\n"
 		 "-A INPUT -m comment --comment %s -j ACCEPT\nCOMMIT\n", arg);
-	if (!load_str(f, buf))
-		fixture_dump_diags(f);
-	assert_non_null(f->rs);
+	assert_loads(f, buf);
 }
 
 static void test_scanner_quotes_keep_blanks(void **state)

@@ -43,14 +43,6 @@ static unsigned int col_of(const char *text, unsigned int line,
 			    (needle));                                        \
 	} while (0)
 
-#define assert_loads(f, text)                                                 \
-	do {                                                                  \
-		if (!load_str((f), (text))) {                                 \
-			fixture_dump_diags(f);                                \
-			fail_msg("did not load");                             \
-		}                                                             \
-	} while (0)
-
 /* ---- tables ---- */
 
 static void test_validate_dnat_outside_nat_is_rejected(void **state)

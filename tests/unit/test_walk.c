@@ -28,14 +28,6 @@ static int teardown(void **state)
 	return fixture_teardown(state);
 }
 
-static uint32_t ip4(const char *s)
-{
-	struct in_addr a;
-
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
-	return a.s_addr;
-}
-
 static const char filter_hdr[] =
 	"*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
 	":OUTPUT ACCEPT [0:0]\n";

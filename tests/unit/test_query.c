@@ -1,0 +1,168 @@
+/*
+ * test_query.c - the word splitter of query's input and of spec lines
+ * (cli/query.c, ipts_words_split): words at blanks, quotes that hold
+ * blanks, '#' comments, a limit on the number of words, an unterminated
+ * quote, and the byte column of every word, where diagnostics point.
+ */
+#include "fixture.h"
+
+#include <string.h>
+
+#include "query.h"
+
+#define MAXW 8
+
+/* The split of @text (copied: the splitter writes into its line). */
+struct split {
+	char line[256];
+	char *w[MAXW];
+	uint32_t col[MAXW], bad;
+	int n;
+};
+
+static void split(struct split *s, const char *text, int max)
+{
+	assert_true(strlen(text) < sizeof(s->line));
+	strcpy(s->line, text);
+	s->bad = 12345;
+	s->n = ipts_words_split(s->line, s->w, s->col, max, &s->bad);
+}
+
+#define assert_word(s, i, word, column)                                       \
+	do {                                                                  \
+		assert_string_equal((s)->w[i], word);                         \
+		assert_int_equal((s)->col[i], column);                        \
+	} while (0)
+
+static void test_words_split_at_blanks(void **state)
+{
+	struct split s;
+
+	(void)state;
+	split(&s, "  --dport 22\t--uid\v\f 0 \r\n", MAXW);
+	assert_int_equal(s.n, 4);
+	assert_word(&s, 0, "--dport", 2);
+	assert_word(&s, 1, "22", 10);
+	assert_word(&s, 2, "--uid", 13);
+	assert_word(&s, 3, "0", 21);
+	/* nothing but blanks, or nothing: no word */
+	split(&s, " \t\r\n", MAXW);
+	assert_int_equal(s.n, 0);
+	split(&s, "", MAXW);
+	assert_int_equal(s.n, 0);
+	/* no newline at the end of the last line */
+	split(&s, "connected --dport 1060", MAXW);
+	assert_int_equal(s.n, 3);
+	assert_word(&s, 2, "1060", 18);
+}
+
+/* '...' and "..." hold blanks and the other quote; no escapes; the
+ * column is the opening quote's. */
+static void test_words_split_quotes(void **state)
+{
+	struct split s;
+
+	(void)state;
+	split(&s, "--src \"10.0.0.1\" 'a \"b\" c' \"it's\" \"\" x\\ y\n", MAXW);
+	assert_int_equal(s.n, 7);
+	assert_word(&s, 0, "--src", 0);
+	assert_word(&s, 1, "10.0.0.1", 6);
+	assert_word(&s, 2, "a \"b\" c", 17);
+	assert_word(&s, 3, "it's", 27);
+	assert_word(&s, 4, "", 34);		/* an empty word */
+	assert_word(&s, 5, "x\\", 37);		/* a backslash is a byte */
+	assert_word(&s, 6, "y", 40);
+}
+
+/* A word starting with '#' ends the line; a '#' inside a word or a quote
+ * is a byte of it. */
+static void test_words_split_comments(void **state)
+{
+	struct split s;
+
+	(void)state;
+	split(&s, "# connected --dport 22\n", MAXW);
+	assert_int_equal(s.n, 0);
+	split(&s, "   #\n", MAXW);
+	assert_int_equal(s.n, 0);
+	split(&s, "dropped --dport 22 # not --uid 0\n", MAXW);
+	assert_int_equal(s.n, 3);
+	assert_word(&s, 2, "22", 16);
+	split(&s, "a#b \"#c\" '# d'#e\n", MAXW);
+	assert_int_equal(s.n, 3);
+	assert_word(&s, 0, "a#b", 0);
+	assert_word(&s, 1, "#c", 4);
+	assert_word(&s, 2, "# d", 9);
+}
+
+/* At most @max words: one more is an error at its column; blanks and a
+ * comment after the last allowed word are not. */
+static void test_words_split_word_limit(void **state)
+{
+	struct split s;
+
+	(void)state;
+	split(&s, "a bb c\n", 3);
+	assert_int_equal(s.n, 3);
+	split(&s, "a bb c   # and more words\n", 3);
+	assert_int_equal(s.n, 3);
+	split(&s, "a bb c \t\n", 3);
+	assert_int_equal(s.n, 3);
+	split(&s, "a bb c  dd e\n", 3);
+	assert_int_equal(s.n, -1);
+	assert_int_equal(s.bad, 8);		/* "dd" */
+	/* the word too many may be a quoted one, closed or not */
+	split(&s, "a bb c \"dd\"\n", 3);
+	assert_int_equal(s.n, -1);
+	assert_int_equal(s.bad, 7);
+	split(&s, "x\n", 0);
+	assert_int_equal(s.n, -1);
+	assert_int_equal(s.bad, 0);
+}
+
+/* An opening quote without its closing one: an error at the quote. */
+static void test_words_split_unterminated_quote(void **state)
+{
+	struct split s;
+
+	(void)state;
+	split(&s, "connected --src \"10.0.0.1 --dport 22\n", MAXW);
+	assert_int_equal(s.n, -1);
+	assert_int_equal(s.bad, 16);
+	assert_int_equal(s.line[s.bad], '"');
+	split(&s, "'\n", MAXW);
+	assert_int_equal(s.n, -1);
+	assert_int_equal(s.bad, 0);
+	/* the other quote does not close it */
+	split(&s, "x \"a' b\n", MAXW);
+	assert_int_equal(s.n, -1);
+	assert_int_equal(s.bad, 2);
+}
+
+/* Columns count bytes, not characters or tab stops: what a diagnostic's
+ * column (1-based: col + 1) means throughout iptsim. */
+static void test_words_split_columns_are_bytes(void **state)
+{
+	struct split s;
+
+	(void)state;
+	split(&s, "caf\xc3\xa9\t\t--uid 1000\n", MAXW);
+	assert_int_equal(s.n, 3);
+	assert_word(&s, 0, "caf\xc3\xa9", 0);
+	assert_word(&s, 1, "--uid", 7);
+	assert_word(&s, 2, "1000", 13);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_words_split_at_blanks),
+		cmocka_unit_test(test_words_split_quotes),
+		cmocka_unit_test(test_words_split_comments),
+		cmocka_unit_test(test_words_split_word_limit),
+		cmocka_unit_test(test_words_split_unterminated_quote),
+		cmocka_unit_test(test_words_split_columns_are_bytes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
