@@ -632,6 +632,50 @@ static void opaque_check_target(const struct opaque_use *u)
 				      "used with `--map-set' only", maps[i]);
 }
 
+/*
+ * Whether the word getopt_long() just read for an option of argument
+ * @has_arg names @name: "--name", "--name=VALUE", or an abbreviation.
+ */
+static bool option_word_is(char **argv, bool has_arg, const char *name)
+{
+	const char *w;
+	size_t n;
+
+	/* --name=VALUE: optarg lies in the word itself */
+	if (has_arg && optind >= 2 && optarg != argv[optind - 1])
+		w = argv[optind - 1];
+	else if (optind >= (has_arg ? 3 : 2))
+		w = argv[optind - (has_arg ? 2 : 1)];
+	else
+		return false;
+	if (w[0] != '-' || w[1] != '-')
+		return false;
+	w += 2;
+	n = strcspn(w, "=");
+	return n > 0 && strncmp(name, w, n) == 0;
+}
+
+/*
+ * The option of @opts getopt_long() answered with value @k: by the value,
+ * and where several share it ('F', the options that take a set and its
+ * flags) by the word as written.
+ */
+static const struct option *opaque_option_named(const struct option *opts,
+						unsigned int k, char **argv)
+{
+	const struct option *o, *hit = NULL;
+
+	for (o = opts; o->name; o++) {
+		if ((unsigned int)o->val != k)
+			continue;
+		if (!hit)
+			hit = o;
+		if (k == 'F' && option_word_is(argv, o->has_arg, o->name))
+			return o;
+	}
+	return hit;
+}
+
 /* An option of an opaque extension: keep its words. */
 static bool opaque_option(int c, int argc, char **argv, bool invert)
 {
@@ -646,20 +690,9 @@ static bool opaque_option(int c, int argc, char **argv, bool invert)
 		    c >= (int)(u->ext->option_offset + XT_OPTION_OFFSET_SCALE))
 			continue;
 		k = (unsigned int)c - u->ext->option_offset;
-		for (o = u->ext->opts; o->name; o++)
-			if ((unsigned int)o->val == k || (o->val == 'F' &&
-			    k == 'F'))
-				break;
-		/* Several options share 'F': find it by the word itself. */
-		for (o = u->ext->opts; o->name; o++) {
-			const char *w = argv[optind - 1 - (o->has_arg ? 1 : 0)];
-
-			if ((unsigned int)o->val == k && w[0] == '-' &&
-			    w[1] == '-' && strcmp(w + 2, o->name) == 0)
-				break;
-		}
-		if (!o->name)
-			o = u->ext->opts;
+		o = opaque_option_named(u->ext->opts, k, argv);
+		if (!o)
+			return false;
 		opaque_check_option(u, o, argc, argv, invert);
 		if (invert)
 			opaque_append(u, "!");
