@@ -109,6 +109,25 @@ enum ipts_match_result ipts_match_eval(const struct xt_entry_match *m,
 				       const char **reason);
 
 /*
+ * The evaluator rows of the names and revisions a ruleset's blobs use,
+ * found once (ipts_sim_prepare()): read-only once filled, so that walks
+ * may share them. _new() never fails; _add() a blob's name and revision.
+ */
+struct ipts_mt_rows;
+struct ipts_mt_rows *ipts_mt_rows_new(void);
+void ipts_mt_rows_add(struct ipts_mt_rows *rows,
+		      const struct xt_entry_match *m);
+void ipts_mt_rows_free(struct ipts_mt_rows *rows);
+
+/* ipts_match_eval() with the evaluator looked up in @rows (NULL: by name). */
+enum ipts_match_result ipts_match_eval_rows(const struct ipts_mt_rows *rows,
+					    const struct xt_entry_match *m,
+					    const struct ipt_entry *e,
+					    const struct ipts_pkt *p,
+					    const struct ipts_host *h,
+					    const char **reason);
+
+/*
  * True when the answer for @m depends on how often it was evaluated since
  * the ruleset was loaded (statistic nth, limit, hashlimit): the walker then counts
  * its evaluations and passes the count in ipts_pkt.evals.

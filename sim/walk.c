@@ -265,7 +265,7 @@ static bool counted_fresh(const struct ipts_sim *s,
 	h.fresh = true;
 	p->evals_known = true;
 	p->evals = *count;
-	res = ipts_match_eval(m, r->e, p, &h, &w);
+	res = ipts_match_eval_rows(s->ctx->rows, m, r->e, p, &h, &w);
 	p->evals_known = false;
 	if (res == IPTS_MATCH_UNKNOWN)
 		return ipts_match_fresh_guess(m, *count);
@@ -418,7 +418,8 @@ static bool rule_matches(struct ipts_sim *s, const struct ipts_rule *r,
 		} else {
 			uint32_t *count = eval_count(s, r, i, p);
 
-			m = ipts_match_eval(blob, r->e, p, &s->host, &w);
+			m = ipts_match_eval_rows(s->ctx->rows, blob, r->e, p,
+						 &s->host, &w);
 			p->evals_known = false;
 			if (m == IPTS_MATCH_UNKNOWN && count)
 				fy = counted_fresh(s, blob, r, p, count);
@@ -607,14 +608,6 @@ static void budget_stop(struct ipts_sim *s)
 	ipts_sim_unmodelled(s, NULL, s->budget_why);
 }
 
-static unsigned int user_chains(const struct ipts_table *t)
-{
-	/* A loaded table holds its built-in chains and live user chains
-	 * only (deleted ones are compacted away): no need to count. */
-	return t->nchains -
-	       (unsigned int)__builtin_popcount(t->valid_hooks);
-}
-
 /*
  * ipt_do_table(). The visits left to the budget cost nothing a rule: they
  * are counted in a local and only where the walk leaves its straight way
@@ -638,14 +631,14 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 	uint64_t left = s->max_visits - s->visits;
 	unsigned int verdict;
 	const struct ipts_chain *c = t->builtin[hook];
-	unsigned int stacksize = s->table_stack[t->id];
+	unsigned int stacksize = s->ctx->table_stack[t->id];
 	unsigned int sp = 0;
 	uint32_t i = 0, seg = 0, lim;
 
 	if (!c)
 		return NF_ACCEPT;
-	if (stacksize > s->stacksize)
-		stacksize = s->stacksize;
+	if (stacksize > s->ctx->stacksize)
+		stacksize = s->ctx->stacksize;
 	lim = stretch_end(c, seg, left);
 	for (;;) {
 		const struct ipts_rule *r;
@@ -892,21 +885,6 @@ static void add_way(struct ipts_result *res, const struct ipts_sim *s,
 	res->nways++;
 }
 
-/* translate_table(): one jump stack slot per ERROR entry, i.e. per user
- * chain plus the table's closing one. */
-static unsigned int stack_sizes(const struct ipts_ruleset *rs,
-				unsigned int *each)
-{
-	unsigned int n = 1, i;
-
-	for (i = 0; i < IPTS_TABLE_COUNT; i++) {
-		each[i] = rs->tables[i] ? user_chains(rs->tables[i]) + 1 : 1;
-		if (each[i] > n)
-			n = each[i];
-	}
-	return n;
-}
-
 static bool addr_is_local(const struct ipts_query *q, uint32_t a)
 {
 	unsigned int i;
@@ -956,13 +934,13 @@ static void run_reset(struct ipts_sim *s, struct ipts_packet *pkts)
 	s->nfct_stub = false;
 }
 
-int ipts_simulate(const struct ipts_ruleset *rs, const struct ipts_query *q,
+int ipts_simulate(const struct ipts_sim_ctx *ctx, const struct ipts_query *q,
 		  struct ipts_result *res)
 {
-	return ipts_simulate_limited(rs, q, NULL, res);
+	return ipts_simulate_limited(ctx, q, NULL, res);
 }
 
-int ipts_simulate_limited(const struct ipts_ruleset *rs,
+int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 			  const struct ipts_query *q,
 			  const struct ipts_limits *lim,
 			  struct ipts_result *res)
@@ -1018,7 +996,8 @@ int ipts_simulate_limited(const struct ipts_ruleset *rs,
 	}
 
 	memset(&s, 0, sizeof(s));
-	s.rs = rs;
+	s.ctx = ctx;
+	s.rs = ctx->rs;
 	s.q = q;
 	s.max_visits = lim->max_visits;
 	s.budget_name = lim->budget_name;
@@ -1029,14 +1008,13 @@ int ipts_simulate_limited(const struct ipts_ruleset *rs,
 	host_setup(&s, q);
 	s.conntrack = q->conntrack == IPTS_CT_ON ||
 		      (q->conntrack == IPTS_CT_AUTO &&
-		       ipts_ruleset_needs_conntrack(rs));
+		       ctx->needs_conntrack);
 	res->conntrack = s.conntrack;
-	s.stacksize = stack_sizes(rs, s.table_stack);
-	if (s.stacksize > priv->stack_cap) {
+	if (ctx->stacksize > priv->stack_cap) {
 		free(priv->stack);
-		priv->stack = ipts_xmalloc((size_t)s.stacksize *
+		priv->stack = ipts_xmalloc((size_t)ctx->stacksize *
 					   sizeof(*priv->stack));
-		priv->stack_cap = s.stacksize;
+		priv->stack_cap = ctx->stacksize;
 	}
 	s.stack = priv->stack;
 

@@ -59,8 +59,23 @@ enum {
 	IPTS_NAT_SRC_DONE = 1 << 1,
 };
 
-struct ipts_sim {
+/*
+ * What ipts_sim_prepare() finds once for a ruleset, for every query
+ * (prepare.c): read-only once built, so that walks may share it.
+ */
+struct ipts_sim_ctx {
 	const struct ipts_ruleset *rs;
+	bool needs_conntrack;		/* ipts_ruleset_needs_conntrack() */
+	/* translate_table()'s jump stack: each table's size, and the
+	 * largest (the size of the stack a query allocates). */
+	unsigned int stacksize;
+	unsigned int table_stack[IPTS_TABLE_COUNT];
+	struct ipts_mt_rows *rows;	/* the match evaluator of each name */
+};
+
+struct ipts_sim {
+	const struct ipts_sim_ctx *ctx;
+	const struct ipts_ruleset *rs;	/* ctx->rs */
 	const struct ipts_query *q;
 	struct ipts_host host;
 	unsigned int gid_read;		/* host.gid_read points here */
@@ -132,9 +147,7 @@ struct ipts_sim {
 		uint32_t depth;
 		uint64_t impure;
 		uint64_t lines;
-	} *stack;
-	unsigned int stacksize;		/* the largest table's */
-	unsigned int table_stack[IPTS_TABLE_COUNT];	/* each table's */
+	} *stack;			/* ctx->stacksize frames */
 
 	/* A NAT binding that picked its port at random: the range, and
 	 * whether it is the source (SNAT) or destination (DNAT) one. */
