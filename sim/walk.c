@@ -25,7 +25,6 @@
  */
 #include "walk_int.h"	/* first: glibc headers before the uapi ones */
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,22 +32,10 @@
 #include <netinet/in.h>
 #include <linux/netfilter/xt_quota.h>
 
-static void *grow(void *v, size_t *cap, size_t size)
-{
-	*cap = *cap ? *cap * 2 : 16;
-	return ipts_xrealloc(v, *cap * size);
-}
-
 /* Line counts saturate: 64 chains of 4 jumps make 4^64 lines. */
 static inline uint64_t sat_add(uint64_t a, uint64_t b)
 {
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-
-/* A cut path: its last line is overwritten, the one before counted. */
-static inline bool path_cut(const struct ipts_sim *s)
-{
-	return s->cur && s->cur->ntrace >= s->max_lines;
 }
 
 static struct ipts_trace *trace_push(struct ipts_sim *s)
@@ -62,44 +49,9 @@ static struct ipts_trace *trace_push(struct ipts_sim *s)
 		return &rec->trace[rec->ntrace - 1];
 	}
 	if (rec->ntrace == rec->trace_cap)
-		rec->trace = grow(rec->trace, &rec->trace_cap,
-				  sizeof(*rec->trace));
+		rec->trace = ipts_grow(rec->trace, &rec->trace_cap,
+				       sizeof(*rec->trace));
 	return &rec->trace[rec->ntrace++];
-}
-
-struct ipts_event *ipts_sim_event(struct ipts_sim *s,
-				  enum ipts_event_kind kind, unsigned int hook,
-				  const char *fmt, ...)
-{
-	struct ipts_packet *rec = s->cur;
-	struct ipts_event *ev;
-	va_list ap;
-
-	s->impure++;
-	if (!rec)
-		return NULL;
-	if (rec->nev == rec->ev_cap)
-		rec->ev = grow(rec->ev, &rec->ev_cap, sizeof(*rec->ev));
-	ev = &rec->ev[rec->nev++];
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = kind;
-	/* on a cut path, before the last line (which may be replaced) */
-	ev->after = path_cut(s) ? rec->ntrace - 1 : rec->ntrace;
-	ev->hook = hook;
-	va_start(ap, fmt);
-	vsnprintf(ev->text, sizeof(ev->text), fmt, ap);
-	va_end(ap);
-	return ev;
-}
-
-void ipts_sim_unmodelled(struct ipts_sim *s, const struct ipts_rule *r,
-			 const char *why)
-{
-	s->impure++;
-	if (!s->unmodelled_why) {
-		s->unmodelled = r;
-		s->unmodelled_why = why;
-	}
 }
 
 /* unconditional() in ip_tables.c, plus "no match at all". */
@@ -149,31 +101,6 @@ static void trace_rule(struct ipts_sim *s, const struct ipts_chain *c,
 		t->type = c->hook >= 0 ? IPTS_TRACE_POLICY : IPTS_TRACE_RETURN;
 	else if (!r)
 		t->type = c->hook >= 0 ? IPTS_TRACE_POLICY : IPTS_TRACE_RETURN;
-}
-
-/*
- * The k-th undecidable choice of a walk takes the way the driver forced,
- * or the first way (for a rule: "no match") past them.
- */
-unsigned int ipts_sim_choose(struct ipts_sim *s, const struct ipts_rule *r,
-			     const char *why, unsigned int n, uint16_t lo,
-			     uint16_t hi)
-{
-	unsigned int k = s->nmet;
-
-	s->impure++;
-	if (k >= IPTS_MAX_DECISIONS) {
-		s->too_deep = true;
-		return 0;
-	}
-	s->met_rule[k] = r;
-	s->met_why[k] = why ? why : "the file cannot tell whether it matches";
-	s->met_pkt[k] = s->cur ? s->cur->name : "packet";
-	s->arity[k] = n;
-	s->met_lo[k] = lo;
-	s->met_hi[k] = hi;
-	s->nmet++;
-	return k < s->nforced ? s->choice[k] : 0;
 }
 
 /*
@@ -701,7 +628,7 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 				VERDICT(NF_DROP);
 			}
 			slot = IPTS_MEMO_NONE;
-			if (path_cut(s)) {
+			if (ipts_path_cut(s)) {
 				slot = memo_find(s, r->dest, p);
 				if (slot != IPTS_MEMO_NONE) {
 					const struct memo_ent *e =
@@ -843,8 +770,8 @@ static void add_reason(struct ipts_result *res, const struct ipts_rule *r,
 		}
 	}
 	if (res->nreasons == res->reasons_cap)
-		res->reasons = grow(res->reasons, &res->reasons_cap,
-				    sizeof(*res->reasons));
+		res->reasons = ipts_grow(res->reasons, &res->reasons_cap,
+					 sizeof(*res->reasons));
 	res->reasons[res->nreasons].rule = r;
 	res->reasons[res->nreasons].why = why;
 	res->reasons[res->nreasons].changes_outcome = changes;

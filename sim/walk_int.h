@@ -7,8 +7,10 @@
  * steps of a packet's path.
  */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "diag.h"
 #include "sim.h"
 #include "sim_int.h"
 
@@ -204,10 +206,25 @@ struct ipts_sim {
 	bool nfct_stub;
 };
 
+/* Double *@cap (16 at first) and reallocate @v, of @size items, to it. */
+static inline void *ipts_grow(void *v, size_t *cap, size_t size)
+{
+	*cap = *cap ? *cap * 2 : 16;
+	return ipts_xrealloc(v, *cap * size);
+}
+
+/* A cut path: its last line is overwritten, the one before counted. */
+static inline bool ipts_path_cut(const struct ipts_sim *s)
+{
+	return s->cur && s->cur->ntrace >= s->max_lines;
+}
+
 /* walk.c: ipt_do_table() of @t at @hook for @p: NF_ACCEPT or NF_DROP. */
 unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 			   unsigned int hook, struct ipts_pkt *p);
-/* Record an event on the current packet (NULL when there is none). */
+
+/* record.c: record an event on the current packet (NULL when there is
+ * none). */
 struct ipts_event *ipts_sim_event(struct ipts_sim *s, enum ipts_event_kind kind,
 		    unsigned int hook, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
