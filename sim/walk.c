@@ -127,7 +127,7 @@ static bool decide(struct ipts_sim *s, const struct ipts_rule *r,
  * not: no need to explore both. (TRACE is explored: it changes which
  * lines the kernel logs.)
  */
-static bool effect_free(const struct ipts_rule *r)
+bool ipts_rule_effect_free(const struct ipts_rule *r)
 {
 	static const char *const passive[] = {
 		"LOG", "NFLOG", "ULOG", "AUDIT", NULL,
@@ -373,7 +373,7 @@ static bool rule_matches(struct ipts_sim *s, const struct ipts_rule *r,
 	}
 	if (res != IPTS_MATCH_UNKNOWN)
 		return true;
-	if (effect_free(r)) {
+	if (ipts_rule_effect_free(r)) {
 		/* both ways go on alike: take the just-loaded one, and
 		 * only mark its line */
 		s->impure++;
@@ -426,7 +426,7 @@ struct memo_key {
 
 enum { MEMO_FREE, MEMO_PENDING, MEMO_IMPURE, MEMO_DONE, };
 
-struct memo_ent {
+struct ipts_memo_ent {
 	struct memo_key key;
 	uint32_t hash;
 	uint8_t state;
@@ -440,10 +440,20 @@ struct memo_ent {
 #define MEMO_SIZE (1u << 13)
 #define MEMO_FILL (MEMO_SIZE / 2)
 
-struct ipts_memo {
-	struct memo_ent *v;
-	unsigned int n;
-};
+void ipts_memo_clear(struct ipts_memo *m)
+{
+	if (m->n) {
+		memset(m->v, 0, MEMO_SIZE * sizeof(*m->v));
+		m->n = 0;
+	}
+}
+
+void ipts_memo_free(struct ipts_memo *m)
+{
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}
 
 static void memo_key_make(const struct ipts_sim *s,
 			  const struct ipts_chain *c,
@@ -477,7 +487,7 @@ static uint32_t memo_find(struct ipts_sim *s, const struct ipts_chain *c,
 	memo_key_make(s, c, p, &k);
 	h = ipts_hash_bytes(&k, sizeof(k));
 	for (i = h & (MEMO_SIZE - 1);; i = (i + 1) & (MEMO_SIZE - 1)) {
-		struct memo_ent *e = &m->v[i];
+		struct ipts_memo_ent *e = &m->v[i];
 
 		if (e->state == MEMO_FREE)
 			break;
@@ -501,7 +511,7 @@ static uint64_t lines_of(const struct ipts_packet *rec)
 /* The call of frame @f returned: remember how, if it was pure. */
 static void memo_store(struct ipts_sim *s, const struct ipts_frame *f)
 {
-	struct memo_ent *e = &s->memo->v[f->slot];
+	struct ipts_memo_ent *e = &s->memo->v[f->slot];
 
 	if (s->impure != f->impure || !s->cur || !s->cur->ntrace) {
 		e->state = MEMO_IMPURE;
@@ -514,7 +524,7 @@ static void memo_store(struct ipts_sim *s, const struct ipts_frame *f)
 }
 
 /* The path of a memoized call: its lines counted, its last line kept. */
-static void memo_replay(struct ipts_sim *s, const struct memo_ent *e)
+static void memo_replay(struct ipts_sim *s, const struct ipts_memo_ent *e)
 {
 	struct ipts_packet *rec = s->cur;
 
@@ -631,7 +641,7 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 			if (ipts_path_cut(s)) {
 				slot = memo_find(s, r->dest, p);
 				if (slot != IPTS_MEMO_NONE) {
-					const struct memo_ent *e =
+					const struct ipts_memo_ent *e =
 						&s->memo->v[slot];
 
 					if (e->state == MEMO_DONE &&
@@ -749,7 +759,7 @@ void ipts_result_free(struct ipts_result *res)
 	packets_free(res->packets);
 	if (priv) {
 		packets_free(priv->pkts);
-		free(priv->memo.v);
+		ipts_memo_free(&priv->memo);
 		free(priv->stack);
 		free(priv);
 	}
@@ -917,10 +927,7 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 		res->priv = priv;
 	}
 
-	if (priv->memo.n) {
-		memset(priv->memo.v, 0, MEMO_SIZE * sizeof(*priv->memo.v));
-		priv->memo.n = 0;
-	}
+	ipts_memo_clear(&priv->memo);
 
 	memset(&s, 0, sizeof(s));
 	s.ctx = ctx;
@@ -1004,7 +1011,7 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 		res->outcome = IPTS_UNDETERMINED;
 		for (i = 0; i < res->nreasons; i++)
 			if (!res->reasons[i].rule ||
-			    !effect_free(res->reasons[i].rule))
+			    !ipts_rule_effect_free(res->reasons[i].rule))
 				res->reasons[i].changes_outcome = true;
 		if (incomplete && !res->over_budget)
 			add_reason(res, NULL, "too many rules the file cannot "

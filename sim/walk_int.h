@@ -222,6 +222,20 @@ static inline bool ipts_path_cut(const struct ipts_sim *s)
 /* walk.c: ipt_do_table() of @t at @hook for @p: NF_ACCEPT or NF_DROP. */
 unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 			   unsigned int hook, struct ipts_pkt *p);
+/*
+ * The memo of chain calls (walk.c), kept in a query's scratch: made at the
+ * first cut path, cleared before each query, freed with the result.
+ */
+struct ipts_memo_ent;
+struct ipts_memo {
+	struct ipts_memo_ent *v;
+	unsigned int n;
+};
+void ipts_memo_clear(struct ipts_memo *m);
+void ipts_memo_free(struct ipts_memo *m);
+/* True when @r's target changes nothing a later rule or the connection
+ * reads: matched or not, the walk ends the same way. */
+bool ipts_rule_effect_free(const struct ipts_rule *r);
 
 /* record.c: record an event on the current packet (NULL when there is
  * none). */
