@@ -263,9 +263,11 @@ bool ipts_target_needs_conntrack(const struct xt_entry_target *t);
 /* nat.c */
 unsigned int ipts_nat_target(struct ipts_sim *s, const struct ipts_rule *r,
 			     struct ipts_pkt *p, unsigned int hook);
-/* The nat table's hook function (nf_nat_inet_fn) at @hook. */
-unsigned int ipts_nat_hook(struct ipts_sim *s, struct ipts_pkt *p,
-			   unsigned int hook);
+/* The manip type of @hook: SRC at POSTROUTING and INPUT, else DST. */
+static inline bool ipts_manip_is_src(unsigned int hook)
+{
+	return hook == NF_INET_POST_ROUTING || hook == NF_INET_LOCAL_IN;
+}
 /* Rewrite @p as nf_nat_packet() would for the manip of @hook. */
 void ipts_nat_manip(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook);
 
