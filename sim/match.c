@@ -18,7 +18,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter/xt_addrtype.h>
 #include <linux/netfilter/xt_comment.h>
@@ -391,20 +390,6 @@ bool ipts_ip_match(const struct ipt_ip *ip, const struct ipts_pkt *p)
 }
 
 #undef FWINV
-
-bool ipts_host_is_local(const struct ipts_host *h, uint32_t addr)
-{
-	unsigned int i;
-
-	if ((ntohl(addr) >> 24) == 127)
-		return true;
-	if (!h)
-		return false;
-	for (i = 0; i < h->nlocal; i++)
-		if (h->local_addrs[i] == addr)
-			return true;
-	return false;
-}
 
 bool ipts_match_counts_evals(const struct xt_entry_match *m)
 {
