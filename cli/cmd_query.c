@@ -228,7 +228,8 @@ int cmd_query(int argc, char **argv)
 			nbad++;
 			continue;
 		}
-		if (ipts_simulate_limited(ctx, &q, ipts_cli_budget_next(&budget),
+		if (ipts_simulate_limited(ctx, &q,
+					  ipts_cli_budget_next(&budget),
 					  &res) < 0) {
 			json_error(stdout, res.why, lineno);
 			nbad++;

@@ -121,7 +121,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int ro, rn;
 
 		ro = ipts_simulate_limited(old_ctx, q, &lim, &o);
-		rn = ipts_simulate_limited(sep ? new_ctx : old_ctx, q, &lim, &n);
+		rn = ipts_simulate_limited(sep ? new_ctx : old_ctx, q, &lim,
+					   &n);
 		if (ro == 0)
 			check_result(&o, &lim);
 		if (rn == 0)
