@@ -4,7 +4,8 @@
 /*
  * What the parts of sim/ share among themselves: the packet as the hooks
  * see it (the fields of the skb, its conntrack entry and its socket that
- * the matches read) and the match evaluator's interface.
+ * the matches read), the host (host.c) and the match evaluator's
+ * interface (match.c).
  */
 #include <stdbool.h>
 #include <stdint.h>

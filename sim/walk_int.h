@@ -2,9 +2,21 @@
 #define IPTS_WALK_INT_H
 
 /*
- * What the walker's files (walk.c, path.c, target.c, nat.c, conntrack.c,
- * handshake.c) share: the state of one simulated connection and the
- * steps of a packet's path.
+ * What the simulator's files above the match evaluators share: the
+ * prepared context, the state of one simulated connection and the steps
+ * of a packet's path. The files, top to bottom; each calls only files
+ * below it:
+ *
+ *   simulate.c   the driver: a query, every way the undecidable rules go
+ *   prepare.c    the context, built once per ruleset (beside the driver)
+ *   handshake.c  one connection: its packets, each along its path (path.c),
+ *                the nat hook
+ *   walk.c       one table at one hook: ipt_do_table(), its memo
+ *   target.c     extension targets -> nat.c (NAT targets, the rewrite),
+ *                conntrack.c (conntrack's hooks), recent.c (-m recent)
+ *   match*.c     the match evaluators (match_int.h), host.c
+ *   record.c     what a walk records: events, choices, unmodelled targets
+ *   format.c     names and words of the public types
  */
 #include <stdbool.h>
 #include <stddef.h>
