@@ -273,16 +273,15 @@ void ipts_mt_rows_add(struct ipts_mt_rows *rows,
 	}
 }
 
-static const struct mt_entry *mt_lookup(const struct ipts_mt_rows *rows,
-					const char *name, uint8_t revision,
-					bool *name_known)
+/* A name whose home slot holds another: the slots after it, or mt_find(). */
+static const struct mt_entry *mt_lookup_slow(const struct ipts_mt_rows *rows,
+					     const char *name,
+					     uint8_t revision,
+					     unsigned int h, bool *name_known)
 {
-	unsigned int h, j;
+	unsigned int j;
 
-	if (!rows)
-		return mt_find(name, revision, name_known);
-	h = rows_hash(name, revision);
-	for (j = 0; j < ROWS_PROBE; j++) {
+	for (j = 1; j < ROWS_PROBE; j++) {
 		const struct mt_row *row = &rows->v[(h + j) & (ROWS_SIZE - 1)];
 
 		if (!row->used)
@@ -295,13 +294,31 @@ static const struct mt_entry *mt_lookup(const struct ipts_mt_rows *rows,
 	return mt_find(name, revision, name_known);
 }
 
+static inline const struct mt_entry *mt_lookup(const struct ipts_mt_rows *rows,
+					       const char *name,
+					       uint8_t revision,
+					       bool *name_known)
+{
+	unsigned int h = rows_hash(name, revision);
+	const struct mt_row *row = &rows->v[h & (ROWS_SIZE - 1)];
+
+	if (row->used && row_is(row, name, revision)) {
+		*name_known = row->known;
+		return row->ent;
+	}
+	return mt_lookup_slow(rows, name, revision, h, name_known);
+}
+
 enum ipts_match_result ipts_match_eval(const struct xt_entry_match *m,
 				       const struct ipt_entry *e,
 				       const struct ipts_pkt *p,
 				       const struct ipts_host *h,
 				       const char **reason)
 {
-	return ipts_match_eval_rows(NULL, m, e, p, h, reason);
+	/* an empty table: every name found by mt_find() */
+	static const struct ipts_mt_rows none;
+
+	return ipts_match_eval_rows(&none, m, e, p, h, reason);
 }
 
 enum ipts_match_result ipts_match_eval_rows(const struct ipts_mt_rows *rows,

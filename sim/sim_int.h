@@ -120,7 +120,9 @@ void ipts_mt_rows_add(struct ipts_mt_rows *rows,
 		      const struct xt_entry_match *m);
 void ipts_mt_rows_free(struct ipts_mt_rows *rows);
 
-/* ipts_match_eval() with the evaluator looked up in @rows (NULL: by name). */
+/* ipts_match_eval() with the evaluator looked up in @rows (never NULL;
+ * ipts_match_eval() passes an empty table, which finds every name by
+ * its row walk). */
 enum ipts_match_result ipts_match_eval_rows(const struct ipts_mt_rows *rows,
 					    const struct xt_entry_match *m,
 					    const struct ipt_entry *e,

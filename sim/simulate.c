@@ -241,6 +241,7 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 	memset(&s, 0, sizeof(s));
 	s.ctx = ctx;
 	s.rs = ctx->rs;
+	s.rows = ctx->rows;
 	s.q = q;
 	s.max_visits = lim->max_visits;
 	s.budget_name = lim->budget_name;

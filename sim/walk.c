@@ -192,7 +192,7 @@ static bool counted_fresh(const struct ipts_sim *s,
 	h.fresh = true;
 	p->evals_known = true;
 	p->evals = *count;
-	res = ipts_match_eval_rows(s->ctx->rows, m, r->e, p, &h, &w);
+	res = ipts_match_eval_rows(s->rows, m, r->e, p, &h, &w);
 	p->evals_known = false;
 	if (res == IPTS_MATCH_UNKNOWN)
 		return ipts_match_fresh_guess(m, *count);
@@ -345,7 +345,7 @@ static bool rule_matches(struct ipts_sim *s, const struct ipts_rule *r,
 		} else {
 			uint32_t *count = eval_count(s, r, i, p);
 
-			m = ipts_match_eval_rows(s->ctx->rows, blob, r->e, p,
+			m = ipts_match_eval_rows(s->rows, blob, r->e, p,
 						 &s->host, &w);
 			p->evals_known = false;
 			if (m == IPTS_MATCH_UNKNOWN && count)

@@ -90,6 +90,7 @@ struct ipts_sim_ctx {
 struct ipts_sim {
 	const struct ipts_sim_ctx *ctx;
 	const struct ipts_ruleset *rs;	/* ctx->rs */
+	const struct ipts_mt_rows *rows;	/* ctx->rows */
 	const struct ipts_query *q;
 	struct ipts_host host;
 	unsigned int gid_read;		/* host.gid_read points here */
