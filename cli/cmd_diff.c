@@ -466,6 +466,8 @@ static void compare(const struct ipts_ruleset *old_rs,
 {
 	struct ipts_cli_budget *b = &opt->budget;
 	struct ipts_probe_editor *ed = ipts_probe_editor_new(old_rs, new_rs);
+	struct ipts_sim_ctx *old_ctx = ipts_sim_prepare(old_rs);
+	struct ipts_sim_ctx *new_ctx = ipts_sim_prepare(new_rs);
 	struct ipts_result o, n;
 	size_t i;
 
@@ -478,13 +480,13 @@ static void compare(const struct ipts_ruleset *old_rs,
 			t->not_asked = set->n - i;
 			break;
 		}
-		if (ipts_simulate_limited(old_rs, q, ipts_cli_budget_next(b),
+		if (ipts_simulate_limited(old_ctx, q, ipts_cli_budget_next(b),
 					  &o) < 0) {
 			t->refused++;	/* the query itself makes no sense */
 			continue;
 		}
 		ipts_cli_budget_spend(b, &o);
-		if (ipts_simulate_limited(new_rs, q, ipts_cli_budget_next(b),
+		if (ipts_simulate_limited(new_ctx, q, ipts_cli_budget_next(b),
 					  &n) < 0) {
 			t->refused++;
 			continue;
@@ -511,6 +513,8 @@ static void compare(const struct ipts_ruleset *old_rs,
 	}
 	ipts_result_free(&o);
 	ipts_result_free(&n);
+	ipts_sim_free(new_ctx);
+	ipts_sim_free(old_ctx);
 	ipts_probe_editor_free(ed);
 }
 

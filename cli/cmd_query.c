@@ -2,7 +2,8 @@
  * cmd_query.c - `iptsim query RULES`: many trace questions against one
  * loaded ruleset. Each line of standard input holds trace's packet
  * options; each answer is one line of trace's JSON. The rules are parsed
- * once and the result object is reused, so a line costs one walk.
+ * and prepared (ipts_sim_prepare()) once and the result object is reused,
+ * so a line costs one walk.
  */
 #include "cli.h"
 
@@ -109,13 +110,13 @@ int cmd_query(int argc, char **argv)
 	struct ipts_source *src = NULL;
 	struct ipts_query_error err;
 	struct ipts_ruleset *rs;
+	struct ipts_sim_ctx *ctx;
 	struct ipts_result res;
 	struct ipts_query q;
 	char *line = NULL, *w[MAX_WORDS];
 	uint32_t cols[MAX_WORDS], bad;
 	unsigned long lineno = 0, nbad = 0;
 	const char *rules, *qpath;
-	enum ipts_ct_mode ct;
 	FILE *in = stdin;
 	size_t cap = 0;
 	bool fresh;
@@ -198,9 +199,7 @@ int cmd_query(int argc, char **argv)
 			fclose(in);
 		return IPTS_EXIT_USAGE;
 	}
-	/* What --conntrack auto means for this file, found once: the answer
-	 * is the same, without a scan of every rule per line. */
-	ct = ipts_ruleset_needs_conntrack(rs) ? IPTS_CT_ON : IPTS_CT_OFF;
+	ctx = ipts_sim_prepare(rs);
 	ipts_file_facts_init(&ff, rs);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	ipts_result_init(&res);
@@ -223,9 +222,8 @@ int cmd_query(int argc, char **argv)
 			nbad++;
 			continue;
 		}
-		if (q.conntrack == IPTS_CT_AUTO)
-			q.conntrack = ct;
-		if (ipts_simulate_limited(rs, &q, ipts_cli_budget_next(&budget),
+		if (ipts_simulate_limited(ctx, &q,
+					  ipts_cli_budget_next(&budget),
 					  &res) < 0) {
 			json_error(stdout, res.why, lineno);
 			nbad++;
@@ -237,7 +235,7 @@ int cmd_query(int argc, char **argv)
 			struct ipts_query fq = q;
 
 			fq.fresh = true;
-			fresh = ipts_simulate_limited(rs, &fq,
+			fresh = ipts_simulate_limited(ctx, &fq,
 				ipts_cli_budget_next(&budget), &fres) == 0;
 		}
 		ipts_answer_notes(&ff, &q, &res, fresh ? &fres : NULL, &notes);
@@ -254,6 +252,7 @@ int cmd_query(int argc, char **argv)
 	free(line);
 	ipts_result_free(&fres);
 	ipts_result_free(&res);
+	ipts_sim_free(ctx);
 	ipts_ruleset_free(rs);
 	ipts_source_free(src);
 	return nbad ? IPTS_EXIT_USAGE : budget.hit ? IPTS_EXIT_UNDETERMINED :

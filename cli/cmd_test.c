@@ -438,14 +438,14 @@ static bool let_through_is(struct expect *x, const struct ipts_result *res)
 	return false;
 }
 
-static void run_one(const struct ipts_ruleset *rs, struct spec *sp,
+static void run_one(const struct ipts_sim_ctx *ctx, struct spec *sp,
 		    struct ipts_diags *d, struct expect *x,
 		    struct ipts_result *res, struct ipts_cli_budget *budget)
 {
 	const struct ipts_trace *t = NULL;
 	bool ok;
 
-	if (ipts_simulate_limited(rs, &x->q, ipts_cli_budget_next(budget),
+	if (ipts_simulate_limited(ctx, &x->q, ipts_cli_budget_next(budget),
 				  res) < 0) {
 		char msg[1100];
 
@@ -870,6 +870,7 @@ int cmd_test(int argc, char **argv)
 	enum test_format fmt = FMT_TEXT;
 	size_t passed = 0, failed = 0, errors = 0, tests = 0, over = 0;
 	struct ipts_ruleset *rs;
+	struct ipts_sim_ctx *ctx;
 	struct ipts_result res;
 	struct spec *specs;
 	int c, i, first, nspecs, rc, nstdin = 0;
@@ -936,6 +937,7 @@ int cmd_test(int argc, char **argv)
 		return IPTS_EXIT_USAGE;
 	}
 	specs = ipts_xcalloc((size_t)nspecs, sizeof(*specs));
+	ctx = ipts_sim_prepare(rs);
 	ipts_result_init(&res);
 	if (fmt == FMT_JUNIT)
 		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", stdout);
@@ -961,7 +963,7 @@ int cmd_test(int argc, char **argv)
 		spec_parse(sp, &d);
 		for (k = 0; k < sp->n; k++)
 			if (!sp->v[k].error)
-				run_one(rs, sp, &d, &sp->v[k], &res, &budget);
+				run_one(ctx, sp, &d, &sp->v[k], &res, &budget);
 		ipts_diags_sort(&d);
 		ipts_report_text(stderr, &d, ipts_color_use(in.color, stderr));
 		ipts_diags_free(&d);
@@ -1004,6 +1006,7 @@ int cmd_test(int argc, char **argv)
 		spec_free(&specs[i]);
 	free(specs);
 	ipts_result_free(&res);
+	ipts_sim_free(ctx);
 	ipts_ruleset_free(rs);
 	ipts_source_free(rsrc);
 	return rc;

@@ -233,6 +233,7 @@ int cmd_trace(int argc, char **argv)
 	const char *path;
 	char why[512];
 	struct ipts_ruleset *rs;
+	struct ipts_sim_ctx *ctx;
 	struct ipts_result res;
 	struct ipts_query q;
 	enum ipts_format fmt = IPTS_FMT_TEXT;
@@ -302,9 +303,10 @@ int cmd_trace(int argc, char **argv)
 		ipts_source_free(src);
 		return IPTS_EXIT_USAGE;
 	}
+	ctx = ipts_sim_prepare(rs);
 	ipts_result_init(&res);
 	ipts_result_init(&fres);
-	if (ipts_simulate_limited(rs, &q, ipts_cli_budget_next(&budget),
+	if (ipts_simulate_limited(ctx, &q, ipts_cli_budget_next(&budget),
 				  &res) < 0) {
 		if (quiet) {
 			rc = IPTS_EXIT_USAGE;
@@ -323,7 +325,7 @@ int cmd_trace(int argc, char **argv)
 
 		/* what --fresh would answer: said, never assumed */
 		fq.fresh = true;
-		fresh_run = ipts_simulate_limited(rs, &fq,
+		fresh_run = ipts_simulate_limited(ctx, &fq,
 			ipts_cli_budget_next(&budget), &fres) == 0;
 	}
 	if (!quiet) {
@@ -355,6 +357,7 @@ int cmd_trace(int argc, char **argv)
 out:
 	ipts_result_free(&fres);
 	ipts_result_free(&res);
+	ipts_sim_free(ctx);
 	ipts_ruleset_free(rs);
 	ipts_source_free(src);
 	return rc;

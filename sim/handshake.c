@@ -14,6 +14,10 @@
  * UDP: a datagram (7 bytes) and the server's answer (9 bytes). A drop on
  * the sender's own output path makes send() fail with EPERM (ip_local_out()
  * returns the hook's error, UDP passes it on).
+ *
+ * Each packet goes along its path (path.c) step by step: a table's walk
+ * (walk.c), conntrack (conntrack.c), the nat hook (here; nat.c rewrites).
+ * Called by the driver (simulate.c), it calls only below itself.
  */
 #include "walk_int.h"	/* first: glibc headers before the uapi ones */
 
@@ -159,6 +163,36 @@ static void passed_push(struct ipts_packet *rec, const struct ipts_trace *t)
 	rec->passed[rec->npassed++] = *t;
 }
 
+/*
+ * nf_nat_inet_fn(): the nat table's hook. Its chain is walked only for a
+ * packet whose entry has no binding yet for the hook's manip type (the
+ * head of nat.c says when); then the packet is rewritten from the
+ * bindings.
+ */
+static unsigned int nat_hook(struct ipts_sim *s, struct ipts_pkt *p,
+			     unsigned int hook)
+{
+	const struct ipts_table *t = s->rs->tables[IPTS_TABLE_NAT];
+	unsigned int done = ipts_manip_is_src(hook) ? IPTS_NAT_SRC_DONE
+						    : IPTS_NAT_DST_DONE;
+	bool first;
+
+	if (!t || !s->conntrack || p->ct != &s->conn)
+		return NF_ACCEPT;
+	first = p->ctinfo == IPTS_CT_NEW ||
+		(p->ctinfo == IPTS_CT_RELATED && p->protocol != IPPROTO_ICMP);
+	if (first && !(s->nat_done & done)) {
+		unsigned int v = ipts_do_table(s, t, hook, p);
+
+		if (v != NF_ACCEPT)
+			return v;
+		/* nf_nat_alloc_null_binding() when no rule bound it */
+		s->nat_done |= done;
+	}
+	ipts_nat_manip(s, p, hook);
+	return NF_ACCEPT;
+}
+
 /* What a packet carries of conntrack when it enters the path. */
 enum {
 	WALK_FRESH,	/* nothing: conntrack looks at it at OUTPUT */
@@ -209,7 +243,7 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 			ipts_ct_in(s, p, st->hook);
 			break;
 		case IPTS_STEP_NAT:
-			v = ipts_nat_hook(s, p, st->hook);
+			v = nat_hook(s, p, st->hook);
 			break;
 		case IPTS_STEP_CONFIRM:
 			ipts_ct_confirm(s, p);

@@ -6,17 +6,18 @@
  * helper) and match_misc.c (the rest); this file picks one by the blob's
  * name and revision, which decide the layout of its data.
  *
- * Nothing here allocates. Finding the evaluator is an index on the name's
- * first letter and a strcmp() or two (under 10 ns a blob with the
- * evaluation); a walker may later cache it per blob.
+ * Nothing here allocates but the table of rows ipts_sim_prepare() fills.
+ * Finding the evaluator is a lookup in that table, or an index on the
+ * name's first letter and a strcmp() or two (under 10 ns a blob with the
+ * evaluation).
  */
 #include "match_int.h"	/* first: glibc headers before the uapi ones */
 #include "blob.h"
+#include "diag.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter/xt_addrtype.h>
 #include <linux/netfilter/xt_comment.h>
@@ -203,40 +204,109 @@ static const struct mt_entry *mt_find(const char *name, uint8_t revision,
 
 /*
  * mt_find() compares names row by row: on a large ruleset that was a
- * quarter of a walk. A small cache maps a name and revision to its row
- * with one comparison; the mapping is a pure function of the name, so a
- * cached row is right whatever ruleset the blob belongs to.
+ * quarter of a walk. ipts_sim_prepare() finds the row of every name and
+ * revision its ruleset's blobs use once, into a small table a lookup finds
+ * with one comparison; the table is read-only after, so walks may share
+ * it. A name the table does not hold (its slots were taken) is found by
+ * mt_find(): the same row, the mapping being a pure function of the name.
  */
-struct mt_cached {
-	char name[XT_EXTENSION_MAXNAMELEN];
-	uint8_t revision;
-	bool used, known;
-	const struct mt_entry *ent;
+#define ROWS_SIZE 256u
+#define ROWS_PROBE 8u
+
+struct ipts_mt_rows {
+	struct mt_row {
+		char name[XT_EXTENSION_MAXNAMELEN];
+		uint8_t revision;
+		bool used, known;
+		const struct mt_entry *ent;
+	} v[ROWS_SIZE];
 };
 
-static struct mt_cached mt_cache[256];
-
-static const struct mt_entry *mt_lookup(const char *name, uint8_t revision,
-					bool *name_known)
+static unsigned int rows_hash(const char *name, uint8_t revision)
 {
 	unsigned int h = revision, i;
-	struct mt_cached *c;
 
 	for (i = 0; i < 8 && name[i]; i++)
 		h = h * 31 + (unsigned char)name[i];
-	c = &mt_cache[h & 255];
-	if (c->used && c->revision == revision &&
-	    strncmp(c->name, name, sizeof(c->name)) == 0) {
-		*name_known = c->known;
-		return c->ent;
+	return h;
+}
+
+static bool row_is(const struct mt_row *row, const char *name,
+		   uint8_t revision)
+{
+	return row->revision == revision &&
+	       strncmp(row->name, name, sizeof(row->name)) == 0;
+}
+
+struct ipts_mt_rows *ipts_mt_rows_new(void)
+{
+	return ipts_xcalloc(1, sizeof(struct ipts_mt_rows));
+}
+
+void ipts_mt_rows_free(struct ipts_mt_rows *rows)
+{
+	free(rows);
+}
+
+void ipts_mt_rows_add(struct ipts_mt_rows *rows,
+		      const struct xt_entry_match *m)
+{
+	const char *name = m->u.user.name;
+	uint8_t rev = m->u.user.revision;
+	unsigned int h, j;
+
+	if (ipts_blob_is_opaque(rev))
+		return;
+	h = rows_hash(name, rev);
+	for (j = 0; j < ROWS_PROBE; j++) {
+		struct mt_row *row = &rows->v[(h + j) & (ROWS_SIZE - 1)];
+
+		if (row->used && row_is(row, name, rev))
+			return;
+		if (row->used)
+			continue;
+		row->ent = mt_find(name, rev, &row->known);
+		memcpy(row->name, name, strnlen(name, sizeof(row->name) - 1));
+		row->revision = rev;
+		row->used = true;
+		return;
 	}
-	c->ent = mt_find(name, revision, name_known);
-	memset(c->name, 0, sizeof(c->name));
-	memcpy(c->name, name, strnlen(name, sizeof(c->name) - 1));
-	c->revision = revision;
-	c->known = *name_known;
-	c->used = true;
-	return c->ent;
+}
+
+/* A name whose home slot holds another: the slots after it, or mt_find(). */
+static const struct mt_entry *mt_lookup_slow(const struct ipts_mt_rows *rows,
+					     const char *name,
+					     uint8_t revision,
+					     unsigned int h, bool *name_known)
+{
+	unsigned int j;
+
+	for (j = 1; j < ROWS_PROBE; j++) {
+		const struct mt_row *row = &rows->v[(h + j) & (ROWS_SIZE - 1)];
+
+		if (!row->used)
+			break;
+		if (row_is(row, name, revision)) {
+			*name_known = row->known;
+			return row->ent;
+		}
+	}
+	return mt_find(name, revision, name_known);
+}
+
+static inline const struct mt_entry *mt_lookup(const struct ipts_mt_rows *rows,
+					       const char *name,
+					       uint8_t revision,
+					       bool *name_known)
+{
+	unsigned int h = rows_hash(name, revision);
+	const struct mt_row *row = &rows->v[h & (ROWS_SIZE - 1)];
+
+	if (row->used && row_is(row, name, revision)) {
+		*name_known = row->known;
+		return row->ent;
+	}
+	return mt_lookup_slow(rows, name, revision, h, name_known);
 }
 
 enum ipts_match_result ipts_match_eval(const struct xt_entry_match *m,
@@ -244,6 +314,19 @@ enum ipts_match_result ipts_match_eval(const struct xt_entry_match *m,
 				       const struct ipts_pkt *p,
 				       const struct ipts_host *h,
 				       const char **reason)
+{
+	/* an empty table: every name found by mt_find() */
+	static const struct ipts_mt_rows none;
+
+	return ipts_match_eval_rows(&none, m, e, p, h, reason);
+}
+
+enum ipts_match_result ipts_match_eval_rows(const struct ipts_mt_rows *rows,
+					    const struct xt_entry_match *m,
+					    const struct ipt_entry *e,
+					    const struct ipts_pkt *p,
+					    const struct ipts_host *h,
+					    const char **reason)
 {
 	const char *name = m->u.user.name;
 	uint8_t rev = m->u.user.revision;
@@ -257,7 +340,7 @@ enum ipts_match_result ipts_match_eval(const struct xt_entry_match *m,
 			"match kept as words cannot be evaluated";
 		return IPTS_MATCH_UNKNOWN;
 	}
-	ent = mt_lookup(name, rev, &known);
+	ent = mt_lookup(rows, name, rev, &known);
 	if (!ent) {
 		*reason = known ? "match revision is not modelled"
 				: unmodelled_reason(name);
@@ -324,20 +407,6 @@ bool ipts_ip_match(const struct ipt_ip *ip, const struct ipts_pkt *p)
 }
 
 #undef FWINV
-
-bool ipts_host_is_local(const struct ipts_host *h, uint32_t addr)
-{
-	unsigned int i;
-
-	if ((ntohl(addr) >> 24) == 127)
-		return true;
-	if (!h)
-		return false;
-	for (i = 0; i < h->nlocal; i++)
-		if (h->local_addrs[i] == addr)
-			return true;
-	return false;
-}
 
 bool ipts_match_counts_evals(const struct xt_entry_match *m)
 {

@@ -1,7 +1,9 @@
 /*
- * nat.c - the nat table's hooks and the NAT targets, as nf_nat_inet_fn(),
+ * nat.c - the NAT targets and the rewrite of a packet, as
  * nf_nat_setup_info() and nf_nat_packet() in net/netfilter/nf_nat_core.c
- * do them for the one connection simulated.
+ * do them for the one connection simulated. The nat table's hook
+ * function, nf_nat_inet_fn(), which walks the nat table and then calls
+ * ipts_nat_manip(), is a step of the packet's path (handshake.c).
  *
  * The nat chain of a hook is walked only for a packet whose entry has no
  * binding yet for that hook's manip type (DST at PREROUTING and OUTPUT,
@@ -24,11 +26,6 @@
 #include <linux/netfilter/xt_conntrack.h>
 #include <linux/netfilter/xt_multiport.h>
 #include <linux/netfilter/xt_tcpudp.h>
-
-static bool manip_is_src(unsigned int hook)
-{
-	return hook == NF_INET_POST_ROUTING || hook == NF_INET_LOCAL_IN;
-}
 
 /* A range in host terms, from either blob layout. */
 struct range {
@@ -318,7 +315,7 @@ static void nat_bind(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook,
 	struct ipts_conn *c = &s->conn;
 	char a[48], b[48];
 
-	if (manip_is_src(hook)) {
+	if (ipts_manip_is_src(hook)) {
 		ipts_fmt_addr(a, sizeof(a), c->reply_dst,
 			      has_ports(p) ? c->reply_dport : -1);
 		c->reply_dst = addr;
@@ -368,7 +365,7 @@ unsigned int ipts_nat_target(struct ipts_sim *s, const struct ipts_rule *r,
 {
 	const struct xt_entry_target *t = ipts_rule_target(r);
 	const char *name = t->u.user.name;
-	bool src = manip_is_src(hook);
+	bool src = ipts_manip_is_src(hook);
 	const char *why = NULL;
 	struct range rg;
 	uint32_t addr, cur_addr;
@@ -435,7 +432,7 @@ unknown:
 void ipts_nat_manip(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook)
 {
 	const struct ipts_conn *c = &s->conn;
-	bool src = manip_is_src(hook);
+	bool src = ipts_manip_is_src(hook);
 	unsigned long bit = src ? IPS_SRC_NAT : IPS_DST_NAT;
 	uint32_t addr;
 	uint16_t port;
@@ -482,28 +479,4 @@ void ipts_nat_manip(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook)
 	if (strcmp(a, b) != 0)
 		ipts_sim_event(s, IPTS_EV_NAT, hook, "%s %s -> %s",
 			       src ? "src" : "dst", a, b);
-}
-
-unsigned int ipts_nat_hook(struct ipts_sim *s, struct ipts_pkt *p,
-			   unsigned int hook)
-{
-	const struct ipts_table *t = s->rs->tables[IPTS_TABLE_NAT];
-	unsigned int done = manip_is_src(hook) ? IPTS_NAT_SRC_DONE
-					       : IPTS_NAT_DST_DONE;
-	bool first;
-
-	if (!t || !s->conntrack || p->ct != &s->conn)
-		return NF_ACCEPT;
-	first = p->ctinfo == IPTS_CT_NEW ||
-		(p->ctinfo == IPTS_CT_RELATED && p->protocol != IPPROTO_ICMP);
-	if (first && !(s->nat_done & done)) {
-		unsigned int v = ipts_do_table(s, t, hook, p);
-
-		if (v != NF_ACCEPT)
-			return v;
-		/* nf_nat_alloc_null_binding() when no rule bound it */
-		s->nat_done |= done;
-	}
-	ipts_nat_manip(s, p, hook);
-	return NF_ACCEPT;
 }

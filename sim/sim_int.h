@@ -4,7 +4,8 @@
 /*
  * What the parts of sim/ share among themselves: the packet as the hooks
  * see it (the fields of the skb, its conntrack entry and its socket that
- * the matches read) and the match evaluator's interface.
+ * the matches read), the host (host.c) and the match evaluator's
+ * interface (match.c).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -107,6 +108,27 @@ enum ipts_match_result ipts_match_eval(const struct xt_entry_match *m,
 				       const struct ipts_pkt *p,
 				       const struct ipts_host *h,
 				       const char **reason);
+
+/*
+ * The evaluator rows of the names and revisions a ruleset's blobs use,
+ * found once (ipts_sim_prepare()): read-only once filled, so that walks
+ * may share them. _new() never fails; _add() a blob's name and revision.
+ */
+struct ipts_mt_rows;
+struct ipts_mt_rows *ipts_mt_rows_new(void);
+void ipts_mt_rows_add(struct ipts_mt_rows *rows,
+		      const struct xt_entry_match *m);
+void ipts_mt_rows_free(struct ipts_mt_rows *rows);
+
+/* ipts_match_eval() with the evaluator looked up in @rows (never NULL;
+ * ipts_match_eval() passes an empty table, which finds every name by
+ * its row walk). */
+enum ipts_match_result ipts_match_eval_rows(const struct ipts_mt_rows *rows,
+					    const struct xt_entry_match *m,
+					    const struct ipt_entry *e,
+					    const struct ipts_pkt *p,
+					    const struct ipts_host *h,
+					    const char **reason);
 
 /*
  * True when the answer for @m depends on how often it was evaluated since

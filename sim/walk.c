@@ -1,7 +1,8 @@
 /*
  * walk.c - one packet through one table at one hook, in the kernel's
- * order, and the driver that explores every way the rules the file cannot
- * decide may go.
+ * order: the bottom of a packet's path, below the connection
+ * (handshake.c) and its driver (simulate.c), above the matches, the
+ * targets and the records of the walk (record.c).
  *
  * ipts_do_table() mirrors ipt_do_table() in net/ipv4/netfilter/ip_tables.c:
  * a jump pushes its rule as return point, a goto does not, RETURN pops
@@ -25,30 +26,16 @@
  */
 #include "walk_int.h"	/* first: glibc headers before the uapi ones */
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <linux/netfilter/xt_quota.h>
-
-static void *grow(void *v, size_t *cap, size_t size)
-{
-	*cap = *cap ? *cap * 2 : 16;
-	return ipts_xrealloc(v, *cap * size);
-}
 
 /* Line counts saturate: 64 chains of 4 jumps make 4^64 lines. */
 static inline uint64_t sat_add(uint64_t a, uint64_t b)
 {
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-
-/* A cut path: its last line is overwritten, the one before counted. */
-static inline bool path_cut(const struct ipts_sim *s)
-{
-	return s->cur && s->cur->ntrace >= s->max_lines;
 }
 
 static struct ipts_trace *trace_push(struct ipts_sim *s)
@@ -62,44 +49,9 @@ static struct ipts_trace *trace_push(struct ipts_sim *s)
 		return &rec->trace[rec->ntrace - 1];
 	}
 	if (rec->ntrace == rec->trace_cap)
-		rec->trace = grow(rec->trace, &rec->trace_cap,
-				  sizeof(*rec->trace));
+		rec->trace = ipts_grow(rec->trace, &rec->trace_cap,
+				       sizeof(*rec->trace));
 	return &rec->trace[rec->ntrace++];
-}
-
-struct ipts_event *ipts_sim_event(struct ipts_sim *s,
-				  enum ipts_event_kind kind, unsigned int hook,
-				  const char *fmt, ...)
-{
-	struct ipts_packet *rec = s->cur;
-	struct ipts_event *ev;
-	va_list ap;
-
-	s->impure++;
-	if (!rec)
-		return NULL;
-	if (rec->nev == rec->ev_cap)
-		rec->ev = grow(rec->ev, &rec->ev_cap, sizeof(*rec->ev));
-	ev = &rec->ev[rec->nev++];
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = kind;
-	/* on a cut path, before the last line (which may be replaced) */
-	ev->after = path_cut(s) ? rec->ntrace - 1 : rec->ntrace;
-	ev->hook = hook;
-	va_start(ap, fmt);
-	vsnprintf(ev->text, sizeof(ev->text), fmt, ap);
-	va_end(ap);
-	return ev;
-}
-
-void ipts_sim_unmodelled(struct ipts_sim *s, const struct ipts_rule *r,
-			 const char *why)
-{
-	s->impure++;
-	if (!s->unmodelled_why) {
-		s->unmodelled = r;
-		s->unmodelled_why = why;
-	}
 }
 
 /* unconditional() in ip_tables.c, plus "no match at all". */
@@ -152,31 +104,6 @@ static void trace_rule(struct ipts_sim *s, const struct ipts_chain *c,
 }
 
 /*
- * The k-th undecidable choice of a walk takes the way the driver forced,
- * or the first way (for a rule: "no match") past them.
- */
-unsigned int ipts_sim_choose(struct ipts_sim *s, const struct ipts_rule *r,
-			     const char *why, unsigned int n, uint16_t lo,
-			     uint16_t hi)
-{
-	unsigned int k = s->nmet;
-
-	s->impure++;
-	if (k >= IPTS_MAX_DECISIONS) {
-		s->too_deep = true;
-		return 0;
-	}
-	s->met_rule[k] = r;
-	s->met_why[k] = why ? why : "the file cannot tell whether it matches";
-	s->met_pkt[k] = s->cur ? s->cur->name : "packet";
-	s->arity[k] = n;
-	s->met_lo[k] = lo;
-	s->met_hi[k] = hi;
-	s->nmet++;
-	return k < s->nforced ? s->choice[k] : 0;
-}
-
-/*
  * A rule (or match) the file cannot decide: way 0 takes @dflt, the answer
  * of a just-loaded ruleset, so that the first walk is the path the kernel
  * takes right after a load; way 1 the other answer.
@@ -200,7 +127,7 @@ static bool decide(struct ipts_sim *s, const struct ipts_rule *r,
  * not: no need to explore both. (TRACE is explored: it changes which
  * lines the kernel logs.)
  */
-static bool effect_free(const struct ipts_rule *r)
+bool ipts_rule_effect_free(const struct ipts_rule *r)
 {
 	static const char *const passive[] = {
 		"LOG", "NFLOG", "ULOG", "AUDIT", NULL,
@@ -265,7 +192,7 @@ static bool counted_fresh(const struct ipts_sim *s,
 	h.fresh = true;
 	p->evals_known = true;
 	p->evals = *count;
-	res = ipts_match_eval(m, r->e, p, &h, &w);
+	res = ipts_match_eval_rows(s->rows, m, r->e, p, &h, &w);
 	p->evals_known = false;
 	if (res == IPTS_MATCH_UNKNOWN)
 		return ipts_match_fresh_guess(m, *count);
@@ -418,7 +345,8 @@ static bool rule_matches(struct ipts_sim *s, const struct ipts_rule *r,
 		} else {
 			uint32_t *count = eval_count(s, r, i, p);
 
-			m = ipts_match_eval(blob, r->e, p, &s->host, &w);
+			m = ipts_match_eval_rows(s->rows, blob, r->e, p,
+						 &s->host, &w);
 			p->evals_known = false;
 			if (m == IPTS_MATCH_UNKNOWN && count)
 				fy = counted_fresh(s, blob, r, p, count);
@@ -445,7 +373,7 @@ static bool rule_matches(struct ipts_sim *s, const struct ipts_rule *r,
 	}
 	if (res != IPTS_MATCH_UNKNOWN)
 		return true;
-	if (effect_free(r)) {
+	if (ipts_rule_effect_free(r)) {
 		/* both ways go on alike: take the just-loaded one, and
 		 * only mark its line */
 		s->impure++;
@@ -498,7 +426,7 @@ struct memo_key {
 
 enum { MEMO_FREE, MEMO_PENDING, MEMO_IMPURE, MEMO_DONE, };
 
-struct memo_ent {
+struct ipts_memo_ent {
 	struct memo_key key;
 	uint32_t hash;
 	uint8_t state;
@@ -512,10 +440,20 @@ struct memo_ent {
 #define MEMO_SIZE (1u << 13)
 #define MEMO_FILL (MEMO_SIZE / 2)
 
-struct ipts_memo {
-	struct memo_ent *v;
-	unsigned int n;
-};
+void ipts_memo_clear(struct ipts_memo *m)
+{
+	if (m->n) {
+		memset(m->v, 0, MEMO_SIZE * sizeof(*m->v));
+		m->n = 0;
+	}
+}
+
+void ipts_memo_free(struct ipts_memo *m)
+{
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}
 
 static void memo_key_make(const struct ipts_sim *s,
 			  const struct ipts_chain *c,
@@ -549,7 +487,7 @@ static uint32_t memo_find(struct ipts_sim *s, const struct ipts_chain *c,
 	memo_key_make(s, c, p, &k);
 	h = ipts_hash_bytes(&k, sizeof(k));
 	for (i = h & (MEMO_SIZE - 1);; i = (i + 1) & (MEMO_SIZE - 1)) {
-		struct memo_ent *e = &m->v[i];
+		struct ipts_memo_ent *e = &m->v[i];
 
 		if (e->state == MEMO_FREE)
 			break;
@@ -573,7 +511,7 @@ static uint64_t lines_of(const struct ipts_packet *rec)
 /* The call of frame @f returned: remember how, if it was pure. */
 static void memo_store(struct ipts_sim *s, const struct ipts_frame *f)
 {
-	struct memo_ent *e = &s->memo->v[f->slot];
+	struct ipts_memo_ent *e = &s->memo->v[f->slot];
 
 	if (s->impure != f->impure || !s->cur || !s->cur->ntrace) {
 		e->state = MEMO_IMPURE;
@@ -586,7 +524,7 @@ static void memo_store(struct ipts_sim *s, const struct ipts_frame *f)
 }
 
 /* The path of a memoized call: its lines counted, its last line kept. */
-static void memo_replay(struct ipts_sim *s, const struct memo_ent *e)
+static void memo_replay(struct ipts_sim *s, const struct ipts_memo_ent *e)
 {
 	struct ipts_packet *rec = s->cur;
 
@@ -605,14 +543,6 @@ static void budget_stop(struct ipts_sim *s)
 		 (unsigned long long)s->max_visits, name ? " (" : "",
 		 name ? name : "", name ? ")" : "");
 	ipts_sim_unmodelled(s, NULL, s->budget_why);
-}
-
-static unsigned int user_chains(const struct ipts_table *t)
-{
-	/* A loaded table holds its built-in chains and live user chains
-	 * only (deleted ones are compacted away): no need to count. */
-	return t->nchains -
-	       (unsigned int)__builtin_popcount(t->valid_hooks);
 }
 
 /*
@@ -638,14 +568,14 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 	uint64_t left = s->max_visits - s->visits;
 	unsigned int verdict;
 	const struct ipts_chain *c = t->builtin[hook];
-	unsigned int stacksize = s->table_stack[t->id];
+	unsigned int stacksize = s->ctx->table_stack[t->id];
 	unsigned int sp = 0;
 	uint32_t i = 0, seg = 0, lim;
 
 	if (!c)
 		return NF_ACCEPT;
-	if (stacksize > s->stacksize)
-		stacksize = s->stacksize;
+	if (stacksize > s->ctx->stacksize)
+		stacksize = s->ctx->stacksize;
 	lim = stretch_end(c, seg, left);
 	for (;;) {
 		const struct ipts_rule *r;
@@ -708,10 +638,10 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 				VERDICT(NF_DROP);
 			}
 			slot = IPTS_MEMO_NONE;
-			if (path_cut(s)) {
+			if (ipts_path_cut(s)) {
 				slot = memo_find(s, r->dest, p);
 				if (slot != IPTS_MEMO_NONE) {
-					const struct memo_ent *e =
+					const struct ipts_memo_ent *e =
 						&s->memo->v[slot];
 
 					if (e->state == MEMO_DONE &&
@@ -773,415 +703,3 @@ out:
 	return verdict;
 }
 #undef VERDICT
-
-/* --- the driver ---------------------------------------------------- */
-
-struct sim_priv {
-	struct ipts_packet pkts[IPTS_MAX_PACKETS];
-	struct ipts_memo memo;
-	/* The jump stack, kept for the next query: a frame is written when
-	 * pushed, so it is never cleared (a table of 16,000 chains made
-	 * zeroing it the larger part of a query). */
-	struct ipts_frame *stack;
-	unsigned int stack_cap;
-};
-
-void ipts_limits_init(struct ipts_limits *lim)
-{
-	lim->max_visits = IPTS_DEFAULT_MAX_VISITS;
-	lim->max_trace_lines = IPTS_DEFAULT_MAX_TRACE_LINES;
-	lim->budget_name = NULL;
-}
-
-void ipts_query_init(struct ipts_query *q)
-{
-	memset(q, 0, sizeof(*q));
-	q->proto = IPPROTO_TCP;
-	q->src = htonl(INADDR_LOOPBACK);
-	q->dst = htonl(INADDR_LOOPBACK);
-	q->sport = 40000;
-	q->dport = 1060;
-	q->conntrack = IPTS_CT_AUTO;
-}
-
-void ipts_result_init(struct ipts_result *res)
-{
-	memset(res, 0, sizeof(*res));
-	res->decided_pkt = -1;
-	res->decided_idx = -1;
-}
-
-static void packets_free(struct ipts_packet *v)
-{
-	unsigned int i;
-
-	for (i = 0; i < IPTS_MAX_PACKETS; i++) {
-		free(v[i].trace);
-		free(v[i].ev);
-		free(v[i].passed);
-	}
-}
-
-void ipts_result_free(struct ipts_result *res)
-{
-	struct sim_priv *priv = res->priv;
-
-	packets_free(res->packets);
-	if (priv) {
-		packets_free(priv->pkts);
-		free(priv->memo.v);
-		free(priv->stack);
-		free(priv);
-	}
-	free(res->reasons);
-	ipts_result_init(res);
-}
-
-static void add_reason(struct ipts_result *res, const struct ipts_rule *r,
-		       const char *why, bool changes)
-{
-	size_t i;
-
-	for (i = 0; i < res->nreasons; i++) {
-		if (res->reasons[i].rule == r &&
-		    strcmp(res->reasons[i].why, why) == 0) {
-			res->reasons[i].changes_outcome |= changes;
-			return;
-		}
-	}
-	if (res->nreasons == res->reasons_cap)
-		res->reasons = grow(res->reasons, &res->reasons_cap,
-				    sizeof(*res->reasons));
-	res->reasons[res->nreasons].rule = r;
-	res->reasons[res->nreasons].why = why;
-	res->reasons[res->nreasons].changes_outcome = changes;
-	res->nreasons++;
-}
-
-/* Remember how this walk reached @o: its words, and its choices. */
-static void add_way(struct ipts_result *res, const struct ipts_sim *s,
-		    enum ipts_outcome o, const char *why)
-{
-	char *w = res->ways[res->nways].why;
-	size_t len = sizeof(res->ways[0].why), n;
-	unsigned int k;
-	bool any = false;
-
-	res->ways[res->nways].outcome = o;
-	n = snprintf(w, len, "%s", o == IPTS_UNDETERMINED && s->unmodelled_why ?
-		     s->unmodelled_why : why);
-	for (k = 0; k < s->nmet && n < len; k++) {
-		const struct ipts_rule *r = s->met_rule[k];
-
-		if (s->arity[k] == 2 && !s->met_yes[k])
-			continue;
-		if (s->arity[k] == 2)
-			n += snprintf(w + n, len - n, "%s%s:%u matches the %s",
-				      any ? ", " : " (if ",
-				      r->loc.src ? r->loc.src->name : "?",
-				      r->loc.line, s->met_pkt[k]);
-		else
-			n += snprintf(w + n, len - n, "%s%s:%u picks a port "
-				      "in %u-%u", any ? ", " : " (if ",
-				      r->loc.src ? r->loc.src->name : "?",
-				      r->loc.line, s->met_lo[k], s->met_hi[k]);
-		any = true;
-	}
-	if (any && n < len)
-		snprintf(w + n, len - n, ")");
-	res->nways++;
-}
-
-/* translate_table(): one jump stack slot per ERROR entry, i.e. per user
- * chain plus the table's closing one. */
-static unsigned int stack_sizes(const struct ipts_ruleset *rs,
-				unsigned int *each)
-{
-	unsigned int n = 1, i;
-
-	for (i = 0; i < IPTS_TABLE_COUNT; i++) {
-		each[i] = rs->tables[i] ? user_chains(rs->tables[i]) + 1 : 1;
-		if (each[i] > n)
-			n = each[i];
-	}
-	return n;
-}
-
-static bool addr_is_local(const struct ipts_query *q, uint32_t a)
-{
-	unsigned int i;
-
-	if ((ntohl(a) >> 24) == 127)
-		return true;
-	for (i = 0; i < q->nlocal && i < IPTS_QUERY_MAX_LOCAL; i++)
-		if (q->local_addrs[i] == a)
-			return true;
-	return false;
-}
-
-static void host_setup(struct ipts_sim *s, const struct ipts_query *q)
-{
-	unsigned int i, n = 0;
-
-	for (i = 0; i < q->nlocal && i < IPTS_QUERY_MAX_LOCAL; i++)
-		s->local[n++] = q->local_addrs[i];
-	s->local[n++] = q->src;
-	s->local[n++] = q->dst;
-	s->host.local_addrs = s->local;
-	s->host.nlocal = n;
-	s->host.fresh = q->fresh;
-	s->host.gid_read = &s->gid_read;
-}
-
-static void run_reset(struct ipts_sim *s, struct ipts_packet *pkts)
-{
-	memset(&s->conn, 0, sizeof(s->conn));
-	s->conn_confirmed = false;
-	s->nat_done = 0;
-	s->tcp_state = IPTS_TCP_NONE;
-	memset(&s->rport, 0, sizeof(s->rport));
-	s->pkts = pkts;
-	s->npkts = 0;
-	s->cur = NULL;
-	s->nmet = 0;
-	s->undecided_why = NULL;
-	s->nevals = 0;
-	s->nrecent = 0;
-	s->recent_lost = false;
-	s->too_deep = false;
-	s->unmodelled = NULL;
-	s->unmodelled_why = NULL;
-	memset(&s->reply, 0, sizeof(s->reply));
-	s->attached = false;
-	s->nfct_stub = false;
-}
-
-int ipts_simulate(const struct ipts_ruleset *rs, const struct ipts_query *q,
-		  struct ipts_result *res)
-{
-	return ipts_simulate_limited(rs, q, NULL, res);
-}
-
-int ipts_simulate_limited(const struct ipts_ruleset *rs,
-			  const struct ipts_query *q,
-			  const struct ipts_limits *lim,
-			  struct ipts_result *res)
-{
-	struct ipts_limits dflt;
-	struct sim_priv *priv = res->priv;
-	struct ipts_sim s;
-	bool incomplete = false, first = true;
-	unsigned int branch, k, nout = 0;
-	int o;
-
-	res->outcome = IPTS_UNDETERMINED;
-	res->decided_pkt = -1;
-	res->decided_idx = -1;
-	res->why[0] = '\0';
-	res->npackets = 0;
-	res->nreasons = 0;
-	res->possible = 0;
-	res->nways = 0;
-	res->branches = 0;
-	res->visits = 0;
-	res->over_budget = false;
-	res->budget_why[0] = '\0';
-	res->gid_read = 0;
-	if (!lim) {
-		ipts_limits_init(&dflt);
-		lim = &dflt;
-	}
-	res->max_visits = lim->max_visits;
-	if (q->proto != IPPROTO_TCP && q->proto != IPPROTO_UDP) {
-		snprintf(res->why, sizeof(res->why),
-			 "only tcp and udp are simulated");
-		return -1;
-	}
-	if (!addr_is_local(q, q->src) || !addr_is_local(q, q->dst)) {
-		char a[32];
-
-		ipts_fmt_addr(a, sizeof(a), addr_is_local(q, q->src) ? q->dst :
-			      q->src, -1);
-		snprintf(res->why, sizeof(res->why), "%s is not an address of "
-			 "this host: only local connections are simulated "
-			 "(declare it with --local-addr)", a);
-		return -1;
-	}
-	if (!priv) {
-		priv = ipts_xcalloc(1, sizeof(*priv));
-		res->priv = priv;
-	}
-
-	if (priv->memo.n) {
-		memset(priv->memo.v, 0, MEMO_SIZE * sizeof(*priv->memo.v));
-		priv->memo.n = 0;
-	}
-
-	memset(&s, 0, sizeof(s));
-	s.rs = rs;
-	s.q = q;
-	s.max_visits = lim->max_visits;
-	s.budget_name = lim->budget_name;
-	s.max_lines = lim->max_trace_lines ? lim->max_trace_lines : 1;
-	s.budget_why = res->budget_why;
-	s.budget_why_len = sizeof(res->budget_why);
-	s.memo = &priv->memo;
-	host_setup(&s, q);
-	s.conntrack = q->conntrack == IPTS_CT_ON ||
-		      (q->conntrack == IPTS_CT_AUTO &&
-		       ipts_ruleset_needs_conntrack(rs));
-	res->conntrack = s.conntrack;
-	s.stacksize = stack_sizes(rs, s.table_stack);
-	if (s.stacksize > priv->stack_cap) {
-		free(priv->stack);
-		priv->stack = ipts_xmalloc((size_t)s.stacksize *
-					   sizeof(*priv->stack));
-		priv->stack_cap = s.stacksize;
-	}
-	s.stack = priv->stack;
-
-	for (branch = 0; branch < IPTS_MAX_BRANCHES; branch++) {
-		char why[sizeof(res->why)];
-		int dpkt = -1;
-		long didx = -1;
-
-		run_reset(&s, first ? res->packets : priv->pkts);
-		o = ipts_handshake_run(&s, why, sizeof(why), &dpkt, &didx);
-		if (s.unmodelled_why) {
-			o = IPTS_UNDETERMINED;
-			add_reason(res, s.unmodelled, s.unmodelled_why, true);
-		}
-		if (s.too_deep)
-			incomplete = true;
-		res->branches++;
-		res->visits = s.visits;
-		for (k = 0; k < s.nmet; k++)
-			add_reason(res, s.met_rule[k], s.met_why[k], false);
-		if (!(res->possible & (1u << o)))
-			add_way(res, &s, o, why);
-		res->possible |= 1u << o;
-		if (first) {
-			res->outcome = o;
-			res->npackets = s.npkts;
-			res->decided_pkt = dpkt;
-			res->decided_idx = didx;
-			snprintf(res->why, sizeof(res->why), "%s", why);
-			first = false;
-		}
-		/* Past the budget: no more ways (each would stop at once). */
-		if (s.over_budget) {
-			res->over_budget = true;
-			incomplete = true;
-			break;
-		}
-		/* Next branch: the last choice with a way left takes it. */
-		for (k = s.nforced; k < s.nmet; k++)
-			s.choice[k] = 0;
-		for (k = s.nmet; k > 0; k--)
-			if (s.choice[k - 1] + 1u < s.arity[k - 1])
-				break;
-		if (k == 0)
-			break;
-		s.choice[k - 1]++;
-		s.nforced = k;
-		if (branch + 1 == IPTS_MAX_BRANCHES)
-			incomplete = true;
-	}
-	res->gid_read = s.gid_read;
-
-	for (o = 0; o < IPTS_OUTCOME_COUNT; o++)
-		if (res->possible & (1u << o))
-			nout++;
-	if (nout > 1 || incomplete ||
-	    (res->possible & (1u << IPTS_UNDETERMINED))) {
-		size_t i;
-
-		res->outcome = IPTS_UNDETERMINED;
-		for (i = 0; i < res->nreasons; i++)
-			if (!res->reasons[i].rule ||
-			    !effect_free(res->reasons[i].rule))
-				res->reasons[i].changes_outcome = true;
-		if (incomplete && !res->over_budget)
-			add_reason(res, NULL, "too many rules the file cannot "
-				   "decide to explore every way", true);
-	}
-	return 0;
-}
-
-/* --- names ----------------------------------------------------------- */
-
-const char *ipts_outcome_name(enum ipts_outcome o)
-{
-	static const char *const names[] = {
-		[IPTS_CONNECTED] = "connected",
-		[IPTS_REFUSED] = "refused",
-		[IPTS_TIMEOUT] = "timeout",
-		[IPTS_HOSTUNREACH] = "hostunreach",
-		[IPTS_NETUNREACH] = "netunreach",
-		[IPTS_PROTOUNREACH] = "protounreach",
-		[IPTS_RESET] = "reset",
-		[IPTS_DELIVERED] = "delivered",
-		[IPTS_DROPPED] = "dropped",
-		[IPTS_EPERM] = "eperm",
-		[IPTS_UNDETERMINED] = "undetermined",
-	};
-
-	return (unsigned int)o < IPTS_OUTCOME_COUNT ? names[o] : "?";
-}
-
-const char *ipts_trace_type_name(enum ipts_trace_type t)
-{
-	switch (t) {
-	case IPTS_TRACE_RULE:
-		return "rule";
-	case IPTS_TRACE_RETURN:
-		return "return";
-	case IPTS_TRACE_POLICY:
-		return "policy";
-	}
-	return "?";
-}
-
-void ipts_trace_format(const struct ipts_trace *t, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s:%s:%s:%u", t->chain->table->name,
-		 t->chain->name, ipts_trace_type_name(t->type), t->num);
-}
-
-static void fmt_range(char *buf, size_t len, uint32_t addr, bool ports,
-		      uint16_t lo, uint16_t hi)
-{
-	char a[INET_ADDRSTRLEN];
-
-	if (!ports || !hi) {
-		ipts_fmt_addr(buf, len, addr, ports ? lo : -1);
-		return;
-	}
-	ipts_fmt_addr(a, sizeof(a), addr, -1);
-	snprintf(buf, len, "%s:%u-%u", a, lo, hi);
-}
-
-void ipts_trace_format_seen(const struct ipts_trace *t, char *buf, size_t len)
-{
-	char a[40], b[40];
-	bool ports = t->sport || t->dport;
-
-	fmt_range(a, sizeof(a), t->saddr, ports, t->sport, t->sport_hi);
-	fmt_range(b, sizeof(b), t->daddr, ports, t->dport, t->dport_hi);
-	if (t->mark)
-		snprintf(buf, len, "%s>%s mark=0x%x", a, b, t->mark);
-	else
-		snprintf(buf, len, "%s>%s", a, b);
-}
-
-void ipts_fmt_addr(char *buf, size_t len, uint32_t addr, int port)
-{
-	char a[INET_ADDRSTRLEN];
-	struct in_addr in = { .s_addr = addr };
-
-	inet_ntop(AF_INET, &in, a, sizeof(a));
-	if (port >= 0)
-		snprintf(buf, len, "%s:%d", a, port);
-	else
-		snprintf(buf, len, "%s", a);
-}

@@ -2,13 +2,27 @@
 #define IPTS_WALK_INT_H
 
 /*
- * What the walker's files (walk.c, path.c, target.c, nat.c, conntrack.c,
- * handshake.c) share: the state of one simulated connection and the
- * steps of a packet's path.
+ * What the simulator's files above the match evaluators share: the
+ * prepared context, the state of one simulated connection and the steps
+ * of a packet's path. The files, top to bottom; each calls only files
+ * below it:
+ *
+ *   simulate.c   the driver: a query, every way the undecidable rules go
+ *   prepare.c    the context, built once per ruleset (beside the driver)
+ *   handshake.c  one connection: its packets, each along its path (path.c),
+ *                the nat hook
+ *   walk.c       one table at one hook: ipt_do_table(), its memo
+ *   target.c     extension targets -> nat.c (NAT targets, the rewrite),
+ *                conntrack.c (conntrack's hooks), recent.c (-m recent)
+ *   match*.c     the match evaluators (match_int.h), host.c
+ *   record.c     what a walk records: events, choices, unmodelled targets
+ *   format.c     names and words of the public types
  */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "diag.h"
 #include "sim.h"
 #include "sim_int.h"
 
@@ -59,8 +73,24 @@ enum {
 	IPTS_NAT_SRC_DONE = 1 << 1,
 };
 
-struct ipts_sim {
+/*
+ * What ipts_sim_prepare() finds once for a ruleset, for every query
+ * (prepare.c): read-only once built, so that walks may share it.
+ */
+struct ipts_sim_ctx {
 	const struct ipts_ruleset *rs;
+	bool needs_conntrack;		/* ipts_ruleset_needs_conntrack() */
+	/* translate_table()'s jump stack: each table's size, and the
+	 * largest (the size of the stack a query allocates). */
+	unsigned int stacksize;
+	unsigned int table_stack[IPTS_TABLE_COUNT];
+	struct ipts_mt_rows *rows;	/* the match evaluator of each name */
+};
+
+struct ipts_sim {
+	const struct ipts_sim_ctx *ctx;
+	const struct ipts_ruleset *rs;	/* ctx->rs */
+	const struct ipts_mt_rows *rows;	/* ctx->rows */
 	const struct ipts_query *q;
 	struct ipts_host host;
 	unsigned int gid_read;		/* host.gid_read points here */
@@ -132,9 +162,7 @@ struct ipts_sim {
 		uint32_t depth;
 		uint64_t impure;
 		uint64_t lines;
-	} *stack;
-	unsigned int stacksize;		/* the largest table's */
-	unsigned int table_stack[IPTS_TABLE_COUNT];	/* each table's */
+	} *stack;			/* ctx->stacksize frames */
 
 	/* A NAT binding that picked its port at random: the range, and
 	 * whether it is the source (SNAT) or destination (DNAT) one. */
@@ -191,10 +219,39 @@ struct ipts_sim {
 	bool nfct_stub;
 };
 
+/* Double *@cap (16 at first) and reallocate @v, of @size items, to it. */
+static inline void *ipts_grow(void *v, size_t *cap, size_t size)
+{
+	*cap = *cap ? *cap * 2 : 16;
+	return ipts_xrealloc(v, *cap * size);
+}
+
+/* A cut path: its last line is overwritten, the one before counted. */
+static inline bool ipts_path_cut(const struct ipts_sim *s)
+{
+	return s->cur && s->cur->ntrace >= s->max_lines;
+}
+
 /* walk.c: ipt_do_table() of @t at @hook for @p: NF_ACCEPT or NF_DROP. */
 unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 			   unsigned int hook, struct ipts_pkt *p);
-/* Record an event on the current packet (NULL when there is none). */
+/*
+ * The memo of chain calls (walk.c), kept in a query's scratch: made at the
+ * first cut path, cleared before each query, freed with the result.
+ */
+struct ipts_memo_ent;
+struct ipts_memo {
+	struct ipts_memo_ent *v;
+	unsigned int n;
+};
+void ipts_memo_clear(struct ipts_memo *m);
+void ipts_memo_free(struct ipts_memo *m);
+/* True when @r's target changes nothing a later rule or the connection
+ * reads: matched or not, the walk ends the same way. */
+bool ipts_rule_effect_free(const struct ipts_rule *r);
+
+/* record.c: record an event on the current packet (NULL when there is
+ * none). */
 struct ipts_event *ipts_sim_event(struct ipts_sim *s, enum ipts_event_kind kind,
 		    unsigned int hook, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -219,9 +276,11 @@ bool ipts_target_needs_conntrack(const struct xt_entry_target *t);
 /* nat.c */
 unsigned int ipts_nat_target(struct ipts_sim *s, const struct ipts_rule *r,
 			     struct ipts_pkt *p, unsigned int hook);
-/* The nat table's hook function (nf_nat_inet_fn) at @hook. */
-unsigned int ipts_nat_hook(struct ipts_sim *s, struct ipts_pkt *p,
-			   unsigned int hook);
+/* The manip type of @hook: SRC at POSTROUTING and INPUT, else DST. */
+static inline bool ipts_manip_is_src(unsigned int hook)
+{
+	return hook == NF_INET_POST_ROUTING || hook == NF_INET_LOCAL_IN;
+}
 /* Rewrite @p as nf_nat_packet() would for the manip of @hook. */
 void ipts_nat_manip(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook);
 

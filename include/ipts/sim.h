@@ -7,10 +7,18 @@
  * ruleset, as the kernel would walk it, and what the client's connect() or
  * send() sees.
  *
- * A result is owned by the caller: zero it (or ipts_result_init()), pass it
- * to ipts_simulate() as often as wanted (each call resets it) and release
- * it with ipts_result_free(). The walk allocates nothing per rule; the
+ * Ownership: a prepared context (ipts_sim_prepare()) borrows its ruleset,
+ * which must outlive it and not change while it lives; the caller frees
+ * the context with ipts_sim_free(), before the ruleset. A result is owned
+ * by the caller: zero it (or ipts_result_init()), pass it to
+ * ipts_simulate() as often as wanted (each call resets it) and release it
+ * with ipts_result_free(). The walk allocates nothing per rule; the
  * result's arrays grow only when a packet passes more rules than ever.
+ *
+ * Reentrancy: the context is read-only once prepared and the simulator
+ * keeps no state of its own, so queries may run at the same time on one
+ * context, each with its own result (a result is its scratch: one query
+ * at a time on it).
  */
 
 #include <stdbool.h>
@@ -20,6 +28,7 @@
 struct ipts_chain;
 struct ipts_rule;
 struct ipts_ruleset;
+struct ipts_sim_ctx;
 
 enum ipts_outcome {
 	IPTS_CONNECTED,		/* TCP: connect() returns 0 */
@@ -268,20 +277,33 @@ struct ipts_limits {
 void ipts_limits_init(struct ipts_limits *lim);
 
 /*
- * Simulate @q against @rs. Returns 0 with @res filled (the outcome may be
- * IPTS_UNDETERMINED, with reasons), or -1 when @q makes no sense (then
- * res->why says why). ipts_simulate() uses the default limits,
- * ipts_simulate_limited() @lim (NULL: the defaults).
+ * Find once what every query of @rs needs (whether it needs conntrack,
+ * each table's jump stack, the evaluator of each match): a context the
+ * caller frees with ipts_sim_free(). Never fails (ipts_oom() on no
+ * memory). @rs is borrowed: it must outlive the context, unchanged.
  */
-int ipts_simulate(const struct ipts_ruleset *rs, const struct ipts_query *q,
+struct ipts_sim_ctx *ipts_sim_prepare(const struct ipts_ruleset *rs);
+/* Free @ctx (NULL: nothing); its ruleset is not freed. */
+void ipts_sim_free(struct ipts_sim_ctx *ctx);
+
+/*
+ * Simulate @q against the ruleset of @ctx. Returns 0 with @res filled (the
+ * outcome may be IPTS_UNDETERMINED, with reasons), or -1 when @q makes no
+ * sense (then res->why says why). ipts_simulate() uses the default limits,
+ * ipts_simulate_limited() @lim (NULL: the defaults). Reentrant: @ctx is
+ * only read, all scratch lives in @res.
+ */
+int ipts_simulate(const struct ipts_sim_ctx *ctx, const struct ipts_query *q,
 		  struct ipts_result *res);
-int ipts_simulate_limited(const struct ipts_ruleset *rs,
+int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 			  const struct ipts_query *q,
 			  const struct ipts_limits *lim,
 			  struct ipts_result *res);
 
 /* Whether conntrack is on in a fresh namespace holding @rs: some rule
- * needs it (state, conntrack, connmark, CONNMARK, NAT targets, CT...). */
+ * needs it (state, conntrack, connmark, CONNMARK, NAT targets, CT...).
+ * A scan of every rule: a prepared context holds the answer for its
+ * queries. */
 bool ipts_ruleset_needs_conntrack(const struct ipts_ruleset *rs);
 
 /* "connected", "timeout", ... as in the JSON output. */

@@ -94,6 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ipts_ruleset *old_rs, *new_rs = NULL;
 	struct ipts_probe_set set = { 0 };
 	const uint8_t *sep = find_sep(data, size);
+	struct ipts_sim_ctx *old_ctx, *new_ctx;
 	struct ipts_result o, n;
 	struct ipts_limits lim;
 	size_t i;
@@ -108,6 +109,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ipts_limits_init(&lim);
 	lim.max_visits = DIFF_VISITS;
 	lim.max_trace_lines = 64;
+	old_ctx = ipts_sim_prepare(old_rs);
+	new_ctx = sep ? ipts_sim_prepare(new_rs) : NULL;
 	ipts_result_init(&o);
 	ipts_result_init(&n);
 	ipts_probe_derive(old_rs, sep ? new_rs : old_rs, &popts, &set);
@@ -117,8 +120,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct ipts_query *q = &set.q[i];
 		int ro, rn;
 
-		ro = ipts_simulate_limited(old_rs, q, &lim, &o);
-		rn = ipts_simulate_limited(sep ? new_rs : old_rs, q, &lim, &n);
+		ro = ipts_simulate_limited(old_ctx, q, &lim, &o);
+		rn = ipts_simulate_limited(sep ? new_ctx : old_ctx, q, &lim,
+					   &n);
 		if (ro == 0)
 			check_result(&o, &lim);
 		if (rn == 0)
@@ -130,6 +134,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	ipts_result_free(&o);
 	ipts_result_free(&n);
+	ipts_sim_free(new_ctx);
+	ipts_sim_free(old_ctx);
 	ipts_probe_set_free(&set);
 out:
 	ipts_ruleset_free(new_rs);

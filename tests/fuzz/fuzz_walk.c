@@ -152,22 +152,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rs)
 		ipts_ruleset_index(rs);
 	if (rs) {
+		struct ipts_sim_ctx *ctx = ipts_sim_prepare(rs);
+
 		query_from(&q, fnv(data, size));
 		ipts_result_init(&res);
 		ipts_limits_init(&lim);
 		lim.max_visits = WALK_VISITS;
 		lim.max_trace_lines = WALK_LINES;
-		if (ipts_simulate_limited(rs, &q, &lim, &res) == 0) {
+		if (ipts_simulate_limited(ctx, &q, &lim, &res) == 0) {
 			struct ipts_result whole;
 
 			check_result(&res);
 			ipts_result_init(&whole);
 			lim.max_trace_lines = WALK_VISITS + 1;
-			if (ipts_simulate_limited(rs, &q, &lim, &whole) == 0)
+			if (ipts_simulate_limited(ctx, &q, &lim, &whole) == 0)
 				check_memo(&res, &whole);
 			ipts_result_free(&whole);
 		}
 		ipts_result_free(&res);
+		ipts_sim_free(ctx);
 	}
 	ipts_ruleset_free(rs);
 	ipts_diags_free(&d);

@@ -16,6 +16,17 @@
 
 static struct ipts_result res;
 
+/* One query against @rs, with a context prepared for it alone. */
+static int simulate(const struct ipts_ruleset *rs, const struct ipts_query *q,
+		    const struct ipts_limits *lim, struct ipts_result *r)
+{
+	struct ipts_sim_ctx *ctx = ipts_sim_prepare(rs);
+	int rc = ipts_simulate_limited(ctx, q, lim, r);
+
+	ipts_sim_free(ctx);
+	return rc;
+}
+
 static int setup(void **state)
 {
 	ipts_result_init(&res);
@@ -46,7 +57,7 @@ static enum ipts_outcome run(struct ipts_fixture *f, const char *text,
 		ipts_query_init(&dq);
 		q = &dq;
 	}
-	assert_int_equal(ipts_simulate(f->rs, q, &res), 0);
+	assert_int_equal(simulate(f->rs, q, NULL, &res), 0);
 	return res.outcome;
 }
 
@@ -1147,9 +1158,9 @@ static void test_walk_memo_counts_the_whole_path(void **state)
 	ipts_limits_init(&lim);
 	ipts_result_init(&full);
 	lim.max_trace_lines = 1000000;
-	assert_int_equal(ipts_simulate_limited(f->rs, &q, &lim, &full), 0);
+	assert_int_equal(simulate(f->rs, &q, &lim, &full), 0);
 	lim.max_trace_lines = 3;
-	assert_int_equal(ipts_simulate_limited(f->rs, &q, &lim, &res), 0);
+	assert_int_equal(simulate(f->rs, &q, &lim, &res), 0);
 	assert_int_equal(res.outcome, full.outcome);
 	assert_int_equal(res.npackets, full.npackets);
 	assert_true(res.visits < full.visits / 10);
@@ -1180,7 +1191,7 @@ static void test_walk_visit_budget_makes_it_undetermined(void **state)
 	ipts_query_init(&q);
 	ipts_limits_init(&lim);
 	lim.max_visits = 100000;
-	assert_int_equal(ipts_simulate_limited(f->rs, &q, &lim, &res), 0);
+	assert_int_equal(simulate(f->rs, &q, &lim, &res), 0);
 	assert_int_equal(res.outcome, IPTS_UNDETERMINED);
 	assert_true(res.over_budget);
 	assert_int_equal(res.max_visits, 100000);
