@@ -54,7 +54,8 @@ static bool nft_head(const char *s, size_t n)
 					     "bridge", "netdev" };
 	size_t i;
 
-	if (!starts_word(s, n, "table"))
+	/* "table" and a blank, then the family: nothing past @n */
+	if (n < 7 || !starts_word(s, n, "table"))
 		return false;
 	s += 6;
 	n -= 6;
