@@ -118,6 +118,16 @@ else
 	echo "fuzz: note: no unshare -n; host names may reach the DNS"
 fi
 
+# CI (CI=true) starts libFuzzer from a fixed seed, so that what it tries
+# is the same in every run and its verdict is the code's, not the draw's;
+# elsewhere each run draws its own (FUZZ_SEED sets one).
+seed_opt=()
+if [ -n "${FUZZ_SEED:-}" ]; then
+	seed_opt=(-seed="$FUZZ_SEED")
+elif [ "${CI:-}" = true ]; then
+	seed_opt=(-seed=20261201)
+fi
+
 rc=0
 for fz in "${fuzzers[@]}"; do
 	name=$(basename "$fz")
@@ -134,7 +144,7 @@ for fz in "${fuzzers[@]}"; do
 	secs=$(fuzz_seconds "$name")
 	echo "fuzz: $name: $secs s"
 	if ! "${nonet[@]}" "$fz" -max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 \
-		-max_len=65536 -print_final_stats=1 \
+		"${seed_opt[@]}" -max_len=65536 -print_final_stats=1 \
 		-dict="$srcdir/tests/fuzz/iptables.dict" \
 		-artifact_prefix="$artifacts/$name-" \
 		"$corpus" "$seeds" >"$work/$name.log" 2>&1; then
