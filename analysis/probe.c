@@ -152,6 +152,17 @@ static void add_multiport(struct ipts_probe_dims *d,
 	}
 }
 
+/* -p tcp/udp with --dport and --sport ranges. */
+static void add_ports(struct ipts_probe_dims *d, uint8_t proto,
+		      const uint16_t dpts[2], const uint16_t spts[2])
+{
+	vals_add(&d->proto, proto);
+	port_range_add(&d->dport, dpts[0], dpts[1]);
+	/* the server's port is the source of its replies */
+	port_range_add(&d->dport, spts[0], spts[1]);
+	port_range_add(&d->sport, spts[0], spts[1]);
+}
+
 static void add_match(struct ipts_probe_dims *d,
 		      const struct xt_entry_match *m)
 {
@@ -162,22 +173,13 @@ static void add_match(struct ipts_probe_dims *d,
 	if (strcmp(name, "tcp") == 0) {
 		const struct xt_tcp *t = ipts_match_data(m, sizeof(*t), NULL);
 
-		if (!t)
-			return;
-		vals_add(&d->proto, IPPROTO_TCP);
-		port_range_add(&d->dport, t->dpts[0], t->dpts[1]);
-		/* the server's port is the source of its replies */
-		port_range_add(&d->dport, t->spts[0], t->spts[1]);
-		port_range_add(&d->sport, t->spts[0], t->spts[1]);
+		if (t)
+			add_ports(d, IPPROTO_TCP, t->dpts, t->spts);
 	} else if (strcmp(name, "udp") == 0) {
 		const struct xt_udp *u = ipts_match_data(m, sizeof(*u), NULL);
 
-		if (!u)
-			return;
-		vals_add(&d->proto, IPPROTO_UDP);
-		port_range_add(&d->dport, u->dpts[0], u->dpts[1]);
-		port_range_add(&d->dport, u->spts[0], u->spts[1]);
-		port_range_add(&d->sport, u->spts[0], u->spts[1]);
+		if (u)
+			add_ports(d, IPPROTO_UDP, u->dpts, u->spts);
 	} else if (strcmp(name, "multiport") == 0) {
 		add_multiport(d, m);
 	} else if (strcmp(name, "owner") == 0) {
