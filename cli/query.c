@@ -798,7 +798,8 @@ void ipts_answer_headline(FILE *f, const struct ipts_query *q,
 		return;
 	}
 	if (res->outcome == IPTS_UNDETERMINED) {
-		fputs(" — possible: ", f);
+		fputs(res->incomplete ? " — possible (of the ways explored): " :
+		      " — possible: ", f);
 		text_possible(f, res->possible & ~(1u << IPTS_UNDETERMINED));
 		if (res->possible & (1u << IPTS_UNDETERMINED))
 			fputs(res->possible == (1u << IPTS_UNDETERMINED) ?

@@ -207,6 +207,7 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 	res->possible = 0;
 	res->nways = 0;
 	res->branches = 0;
+	res->incomplete = false;
 	res->visits = 0;
 	res->over_budget = false;
 	res->budget_why[0] = '\0';
@@ -310,6 +311,7 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 			incomplete = true;
 	}
 	res->gid_read = s.gid_read;
+	res->incomplete = incomplete;
 
 	for (o = 0; o < IPTS_OUTCOME_COUNT; o++)
 		if (res->possible & (1u << o))

@@ -231,6 +231,10 @@ struct ipts_result {
 	} ways[IPTS_OUTCOME_COUNT];
 	unsigned int nways;
 	unsigned int branches;		/* walks explored */
+	/* Not every way was explored (too many rules the file cannot
+	 * decide, or the budget): @possible is what the explored ways
+	 * reached, and the outcome is IPTS_UNDETERMINED. */
+	bool incomplete;
 	/* Rules visited (examined by the walk, all packets and ways), and
 	 * whether the walk stopped at ipts_limits.max_visits: the outcome is
 	 * then IPTS_UNDETERMINED and @budget_why says so with the numbers

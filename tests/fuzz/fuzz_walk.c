@@ -85,8 +85,9 @@ static void check_result(const struct ipts_result *res)
 			n++;
 	if (res->outcome == IPTS_UNDETERMINED) {
 		/* Two outcomes or more, or "any" (a QUEUE's program decides),
-		 * and the rules responsible. */
-		if ((n < 2 && !(res->possible & (1u << IPTS_UNDETERMINED))) ||
+		 * or ways left unexplored, and the rules responsible. */
+		if ((n < 2 && !res->incomplete &&
+		     !(res->possible & (1u << IPTS_UNDETERMINED))) ||
 		    res->nreasons == 0)
 			broken(res, "undetermined without two outcomes and a "
 			       "reason");
@@ -99,6 +100,8 @@ static void check_result(const struct ipts_result *res)
 		broken(res, "budget overspent");
 	if (res->over_budget && res->outcome != IPTS_UNDETERMINED)
 		broken(res, "a budget hit that is not undetermined");
+	if (res->incomplete && res->outcome != IPTS_UNDETERMINED)
+		broken(res, "ways unexplored, yet a definite outcome");
 	for (o = 0; o < res->npackets; o++)
 		if (res->packets[o].ntrace > WALK_LINES ||
 		    (res->packets[o].trace_omitted &&

@@ -9,7 +9,9 @@
 # seed corpus built in a temp dir out of rulesets/, tests/corpus/*/ and
 # tests/e2e/*/ (and pairs of them joined by fuzz_diff's "#--NEW--" line).
 # Its time: $FUZZ_SECONDS_PARSE, _WALK, _LINT or _DIFF (by the fuzzer's
-# name), else $FUZZ_SECONDS, else 120: the four take 8 minutes in CI.
+# name), else $FUZZ_SECONDS, else 120; under CI=true a fixed number of
+# inputs from a fixed seed instead (see fuzz_runs): the four take about 8
+# minutes.
 # Any crash, leak, timeout (5 s per input)
 # or sanitizer report fails the run; the input is left in $FUZZ_ARTIFACTS
 # (default: the temp dir, kept on failure) - minimise it and add it to
@@ -118,15 +120,33 @@ else
 	echo "fuzz: note: no unshare -n; host names may reach the DNS"
 fi
 
-# CI (CI=true) starts libFuzzer from a fixed seed, so that what it tries
-# is the same in every run and its verdict is the code's, not the draw's;
-# elsewhere each run draws its own (FUZZ_SEED sets one).
+# CI (CI=true) starts libFuzzer from a fixed seed and gives each fuzzer a
+# fixed number of inputs (FUZZ_RUNS_PARSE, _WALK, _LINT, _DIFF: about two
+# minutes each on 2 cores), so that what it tries is the same in every run
+# and on every machine, and its verdict is the code's, not the draw's or
+# the machine's speed: a developer who runs 'CI=true run.sh' sees what CI
+# will see. The time is then only a cap (twice the fuzzer's time).
+# Elsewhere each run draws its own seed (FUZZ_SEED sets one) and fuzzes
+# for its time.
 seed_opt=()
 if [ -n "${FUZZ_SEED:-}" ]; then
 	seed_opt=(-seed="$FUZZ_SEED")
 elif [ "${CI:-}" = true ]; then
 	seed_opt=(-seed=20261201)
 fi
+# The fixed number of inputs of fuzzer $1 under CI, or nothing.
+fuzz_runs() {
+	[ "${CI:-}" = true ] || return 0
+	local var dflt
+	case "$1" in
+	fuzz_parse) dflt=20000 ;;
+	fuzz_walk) dflt=40000 ;;
+	fuzz_lint) dflt=50000 ;;
+	*) dflt=45000 ;;
+	esac
+	var=FUZZ_RUNS_$(echo "${1#fuzz_}" | tr '[:lower:]' '[:upper:]')
+	echo "${!var:-$dflt}"
+}
 
 rc=0
 for fz in "${fuzzers[@]}"; do
@@ -142,9 +162,17 @@ for fz in "${fuzzers[@]}"; do
 	corpus=$work/corpus-$name
 	mkdir -p "$corpus"
 	secs=$(fuzz_seconds "$name")
-	echo "fuzz: $name: $secs s"
+	runs=$(fuzz_runs "$name")
+	run_opt=()
+	if [ -n "$runs" ]; then
+		run_opt=(-runs="$runs")
+		secs=$((secs * 2))
+		echo "fuzz: $name: $runs inputs (at most $secs s)"
+	else
+		echo "fuzz: $name: $secs s"
+	fi
 	if ! "${nonet[@]}" "$fz" -max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 \
-		"${seed_opt[@]}" -max_len=65536 -print_final_stats=1 \
+		"${seed_opt[@]}" "${run_opt[@]}" -max_len=65536 -print_final_stats=1 \
 		-dict="$srcdir/tests/fuzz/iptables.dict" \
 		-artifact_prefix="$artifacts/$name-" \
 		"$corpus" "$seeds" >"$work/$name.log" 2>&1; then
