@@ -61,8 +61,6 @@ int main(int argc, char **argv)
 	}
 	t0 = now();
 	rs = ipts_parse(src, &opts, &d);
-	if (rs)
-		ipts_ruleset_index(rs);
 	t1 = now();
 	if (!rs) {
 		fprintf(stderr, "%s does not load\n", argv[1]);

@@ -136,8 +136,6 @@ struct ipts_ruleset *ipts_cli_load_keep(const char *cmd, const char *path,
 		return NULL;
 	}
 	rs = ipts_parse(*src, &in->parse, &d);
-	if (rs)
-		ipts_ruleset_index(rs);
 	if (!rs) {
 		ipts_diags_sort(&d);
 		ipts_report_text(stderr, &d, ipts_color_use(in->color,

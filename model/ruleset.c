@@ -6,9 +6,6 @@
  * blob (ipts_ruleset_intern()): on a large ruleset most blobs repeat.
  */
 #include "model_build.h"
-#include "blob.h"
-
-#include <linux/netfilter/xt_tcpudp.h>
 
 #include <assert.h>
 #include <stdlib.h>
@@ -245,10 +242,8 @@ void ipts_ruleset_free(struct ipts_ruleset *rs)
 
 		if (!t)
 			continue;
-		for (j = 0; j < t->nchains; j++) {
+		for (j = 0; j < t->nchains; j++)
 			free(t->chains[j]->rules);
-			free(t->chains[j]->ipcheck);
-		}
 		free(t->chains);
 		free(t->buckets);
 	}
@@ -397,16 +392,19 @@ static int chain_cmp(const void *a, const void *b)
 
 void ipts_table_sort_chains(struct ipts_table *t)
 {
-	uint32_t first = 0;
+	uint32_t first = 0, i;
 
-	if (!t->unsorted)
-		return;
-	while (first < t->nchains && t->chains[first]->hook >= 0)
-		first++;
-	/* As libiptc's iptc_insert_chain() keeps them: by strcmp(). */
-	qsort(t->chains + first, t->nchains - first, sizeof(*t->chains),
-	      chain_cmp);
-	t->unsorted = false;
+	if (t->unsorted) {
+		while (first < t->nchains && t->chains[first]->hook >= 0)
+			first++;
+		/* As libiptc's iptc_insert_chain() keeps them: by
+		 * strcmp(). */
+		qsort(t->chains + first, t->nchains - first,
+		      sizeof(*t->chains), chain_cmp);
+		t->unsorted = false;
+	}
+	for (i = 0; i < t->nchains; i++)
+		t->chains[i]->pos = i;
 }
 
 struct ipts_chain *ipts_chain_create(struct ipts_ruleset *rs,
@@ -561,84 +559,4 @@ uint32_t ipts_rule_num(const struct ipts_rule *r)
 		if (c->rules[i] == r)
 			return i + 1;
 	return 0;
-}
-
-/* The ports of the rule's first tcp or udp match (xt_tcpudp.h). */
-static void pack_ports(const struct ipts_rule *r, struct ipts_ipcheck *x)
-{
-	unsigned int i;
-
-	for (i = 0; i < r->nmatches; i++) {
-		const struct xt_entry_match *m = ipts_rule_match(r, i);
-		const struct xt_tcp *t = ipts_match_data(m, sizeof(*t), NULL);
-		const struct xt_udp *u = ipts_match_data(m, sizeof(*u), NULL);
-
-		if (m->u.user.revision != 0)
-			continue;
-		if (strcmp(m->u.user.name, "tcp") == 0 && t) {
-			x->l4proto = IPPROTO_TCP;
-			memcpy(x->spts, t->spts, sizeof(x->spts));
-			memcpy(x->dpts, t->dpts, sizeof(x->dpts));
-			x->l4inv = t->invflags & (XT_TCP_INV_SRCPT |
-						  XT_TCP_INV_DSTPT);
-			return;
-		}
-		if (strcmp(m->u.user.name, "udp") == 0 && u) {
-			x->l4proto = IPPROTO_UDP;
-			memcpy(x->spts, u->spts, sizeof(x->spts));
-			memcpy(x->dpts, u->dpts, sizeof(x->dpts));
-			x->l4inv = u->invflags & (XT_UDP_INV_SRCPT |
-						  XT_UDP_INV_DSTPT);
-			return;
-		}
-	}
-}
-
-void ipts_ruleset_index(struct ipts_ruleset *rs)
-{
-	unsigned int i;
-	uint32_t j, k;
-
-	for (i = 0; i < IPTS_TABLE_COUNT; i++) {
-		struct ipts_table *t = rs->tables[i];
-
-		if (!t)
-			continue;
-		for (j = 0; j < t->nchains; j++) {
-			struct ipts_chain *c = t->chains[j];
-
-			free(c->ipcheck);
-			c->ipcheck = ipts_xcalloc(c->nrules ? c->nrules : 1,
-						  sizeof(*c->ipcheck));
-			for (k = 0; k < c->nrules; k++) {
-				const struct ipt_ip *ip = &c->rules[k]->e->ip;
-				struct ipts_ipcheck *x = &c->ipcheck[k];
-
-				x->src = ip->src.s_addr;
-				x->smsk = ip->smsk.s_addr;
-				x->dst = ip->dst.s_addr;
-				x->dmsk = ip->dmsk.s_addr;
-				x->proto = (uint8_t)ip->proto;
-				x->invflags = ip->invflags;
-				/* a name's side: undecidable, never "no" */
-				if (c->rules[k]->flags &
-				    IPTS_RULE_SRC_UNKNOWN) {
-					x->src = x->smsk = 0;
-					x->invflags &= (uint8_t)~IPT_INV_SRCIP;
-				}
-				if (c->rules[k]->flags &
-				    IPTS_RULE_DST_UNKNOWN) {
-					x->dst = x->dmsk = 0;
-					x->invflags &= (uint8_t)~IPT_INV_DSTIP;
-				}
-				pack_ports(c->rules[k], x);
-				x->full = ip->iniface_mask[0] ||
-					  ip->outiface_mask[0] ||
-					  (ip->flags & IPT_F_FRAG) ||
-					  (ip->invflags & (IPT_INV_VIA_IN |
-							   IPT_INV_VIA_OUT |
-							   IPT_INV_FRAG));
-			}
-		}
-	}
 }

@@ -1,12 +1,15 @@
 /*
  * prepare.c - what the simulator finds once for a loaded ruleset, before
- * any query: whether it needs conntrack, the jump stack of each table, and
- * the evaluator of each match name. The model stays pure data; the
+ * any query: whether it needs conntrack, the jump stack of each table, the
+ * evaluator of each match name, and every rule's packed ipt_ip. The model stays pure data; the
  * context is read-only once built, so that queries may share it.
  */
 #include "walk_int.h"	/* first: glibc headers before the uapi ones */
 
+#include "blob.h"
+#include <linux/netfilter/xt_tcpudp.h>
 #include <stdlib.h>
+#include <string.h>
 
 static unsigned int user_chains(const struct ipts_table *t)
 {
@@ -52,6 +55,93 @@ static void rows_fill(struct ipts_mt_rows *rows,
 	}
 }
 
+/* The ports of the rule's first tcp or udp match (xt_tcpudp.h). */
+static void pack_ports(const struct ipts_rule *r, struct ipts_ipcheck *x)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		const struct xt_tcp *t = ipts_match_data(m, sizeof(*t), NULL);
+		const struct xt_udp *u = ipts_match_data(m, sizeof(*u), NULL);
+
+		if (m->u.user.revision != 0)
+			continue;
+		if (strcmp(m->u.user.name, "tcp") == 0 && t) {
+			x->l4proto = IPPROTO_TCP;
+			memcpy(x->spts, t->spts, sizeof(x->spts));
+			memcpy(x->dpts, t->dpts, sizeof(x->dpts));
+			x->l4inv = t->invflags & (XT_TCP_INV_SRCPT |
+						  XT_TCP_INV_DSTPT);
+			return;
+		}
+		if (strcmp(m->u.user.name, "udp") == 0 && u) {
+			x->l4proto = IPPROTO_UDP;
+			memcpy(x->spts, u->spts, sizeof(x->spts));
+			memcpy(x->dpts, u->dpts, sizeof(x->dpts));
+			x->l4inv = u->invflags & (XT_UDP_INV_SRCPT |
+						  XT_UDP_INV_DSTPT);
+			return;
+		}
+	}
+}
+
+static void pack_ip(const struct ipts_rule *r, struct ipts_ipcheck *x)
+{
+	const struct ipt_ip *ip = &r->e->ip;
+
+	x->src = ip->src.s_addr;
+	x->smsk = ip->smsk.s_addr;
+	x->dst = ip->dst.s_addr;
+	x->dmsk = ip->dmsk.s_addr;
+	x->proto = (uint8_t)ip->proto;
+	x->invflags = ip->invflags;
+	/* a name's side: undecidable, never "no" */
+	if (r->flags & IPTS_RULE_SRC_UNKNOWN) {
+		x->src = x->smsk = 0;
+		x->invflags &= (uint8_t)~IPT_INV_SRCIP;
+	}
+	if (r->flags & IPTS_RULE_DST_UNKNOWN) {
+		x->dst = x->dmsk = 0;
+		x->invflags &= (uint8_t)~IPT_INV_DSTIP;
+	}
+	pack_ports(r, x);
+	x->full = ip->iniface_mask[0] || ip->outiface_mask[0] ||
+		  (ip->flags & IPT_F_FRAG) ||
+		  (ip->invflags & (IPT_INV_VIA_IN | IPT_INV_VIA_OUT |
+				   IPT_INV_FRAG));
+}
+
+/* Every chain's array of packed ipt_ip, in one allocation. */
+static void ipcheck_fill(struct ipts_sim_ctx *ctx,
+			 const struct ipts_ruleset *rs)
+{
+	struct ipts_ipcheck *x;
+	size_t n = 1;
+	unsigned int t;
+	uint32_t c, i;
+
+	for (t = 0; t < IPTS_TABLE_COUNT; t++)
+		for (c = 0; rs->tables[t] && c < rs->tables[t]->nchains; c++)
+			n += rs->tables[t]->chains[c]->nrules;
+	x = ctx->ipcheck_all = ipts_xcalloc(n, sizeof(*x));
+	for (t = 0; t < IPTS_TABLE_COUNT; t++) {
+		const struct ipts_table *tb = rs->tables[t];
+
+		if (!tb)
+			continue;
+		ctx->ipcheck[t] = ipts_xcalloc(tb->nchains ? tb->nchains : 1,
+					       sizeof(*ctx->ipcheck[t]));
+		for (c = 0; c < tb->nchains; c++) {
+			const struct ipts_chain *ch = tb->chains[c];
+
+			ctx->ipcheck[t][c] = x;
+			for (i = 0; i < ch->nrules; i++)
+				pack_ip(ch->rules[i], x++);
+		}
+	}
+}
+
 struct ipts_sim_ctx *ipts_sim_prepare(const struct ipts_ruleset *rs)
 {
 	struct ipts_sim_ctx *ctx = ipts_xcalloc(1, sizeof(*ctx));
@@ -61,13 +151,19 @@ struct ipts_sim_ctx *ipts_sim_prepare(const struct ipts_ruleset *rs)
 	ctx->stacksize = stack_sizes(rs, ctx->table_stack);
 	ctx->rows = ipts_mt_rows_new();
 	rows_fill(ctx->rows, rs);
+	ipcheck_fill(ctx, rs);
 	return ctx;
 }
 
 void ipts_sim_free(struct ipts_sim_ctx *ctx)
 {
+	unsigned int t;
+
 	if (!ctx)
 		return;
 	ipts_mt_rows_free(ctx->rows);
+	for (t = 0; t < IPTS_TABLE_COUNT; t++)
+		free(ctx->ipcheck[t]);
+	free(ctx->ipcheck_all);
 	free(ctx);
 }

@@ -568,6 +568,7 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 	uint64_t left = s->max_visits - s->visits;
 	unsigned int verdict;
 	const struct ipts_chain *c = t->builtin[hook];
+	const struct ipts_ipcheck *chk;
 	unsigned int stacksize = s->ctx->table_stack[t->id];
 	unsigned int sp = 0;
 	uint32_t i = 0, seg = 0, lim;
@@ -577,6 +578,7 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 	if (stacksize > s->ctx->stacksize)
 		stacksize = s->ctx->stacksize;
 	lim = stretch_end(c, seg, left);
+	chk = ipts_sim_ipcheck(s->ctx, c);
 	for (;;) {
 		const struct ipts_rule *r;
 		struct ipts_frame *f;
@@ -600,7 +602,7 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 		}
 		/* Most rules fail on addresses or protocol: say so from the
 		 * packed array before touching the rule (ipt_ip decides). */
-		if (c->ipcheck && !ipcheck_may_match(&c->ipcheck[i], p)) {
+		if (!ipcheck_may_match(&chk[i], p)) {
 			i++;
 			continue;
 		}
@@ -664,11 +666,13 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 			c = r->dest;
 			i = seg = 0;
 			lim = stretch_end(c, seg, left);
+			chk = ipts_sim_ipcheck(s->ctx, c);
 			continue;
 		case IPTS_TGT_GOTO:
 			c = r->dest;
 			i = seg = 0;
 			lim = stretch_end(c, seg, left);
+			chk = ipts_sim_ipcheck(s->ctx, c);
 			continue;
 		case IPTS_TGT_EXT:
 			v = ipts_target_run(s, r, p, hook, t->id);
@@ -697,6 +701,7 @@ do_return:
 		}
 		seg = i;
 		lim = stretch_end(c, seg, left);
+		chk = ipts_sim_ipcheck(s->ctx, c);
 	}
 out:
 	s->visits = s->max_visits - left;

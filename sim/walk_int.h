@@ -74,6 +74,21 @@ enum {
 };
 
 /*
+ * The address and protocol part of a rule's ipt_ip, packed so that a walk
+ * can reject most rules from one sequential array, without touching the
+ * rule or its entry. ip_packet_match() decides; this only says "no" early.
+ */
+struct ipts_ipcheck {
+	uint32_t src, smsk, dst, dmsk;	/* network order, as in ipt_ip */
+	uint8_t proto, invflags;
+	bool full;			/* interfaces or -f: ask ipt_ip */
+	/* The rule's first tcp or udp match (l4proto 0: none): its port
+	 * ranges, host order, and XT_TCP_INV_SRCPT/DSTPT-style flags. */
+	uint8_t l4proto, l4inv;
+	uint16_t spts[2], dpts[2];
+};
+
+/*
  * What ipts_sim_prepare() finds once for a ruleset, for every query
  * (prepare.c): read-only once built, so that walks may share it.
  */
@@ -85,7 +100,18 @@ struct ipts_sim_ctx {
 	unsigned int stacksize;
 	unsigned int table_stack[IPTS_TABLE_COUNT];
 	struct ipts_mt_rows *rows;	/* the match evaluator of each name */
+	/* Every rule's packed ipt_ip: ipcheck[table][chain->pos][rule]
+	 * (the arrays in one allocation, @ipcheck_all). */
+	const struct ipts_ipcheck **ipcheck[IPTS_TABLE_COUNT];
+	struct ipts_ipcheck *ipcheck_all;
 };
+
+/* The packed ipt_ip of @c's rules. */
+static inline const struct ipts_ipcheck *
+ipts_sim_ipcheck(const struct ipts_sim_ctx *ctx, const struct ipts_chain *c)
+{
+	return ctx->ipcheck[c->table->id][c->pos];
+}
 
 struct ipts_sim {
 	const struct ipts_sim_ctx *ctx;

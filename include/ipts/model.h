@@ -141,21 +141,6 @@ static inline int ipts_rule_text_len(const struct ipts_rule *r)
 	return n;
 }
 
-/*
- * The address and protocol part of a rule's ipt_ip, packed so that a walk
- * can reject most rules from one sequential array, without touching the
- * rule or its entry. ip_packet_match() decides; this only says "no" early.
- */
-struct ipts_ipcheck {
-	uint32_t src, smsk, dst, dmsk;	/* network order, as in ipt_ip */
-	uint8_t proto, invflags;
-	bool full;			/* interfaces or -f: ask ipt_ip */
-	/* The rule's first tcp or udp match (l4proto 0: none): its port
-	 * ranges, host order, and XT_TCP_INV_SRCPT/DSTPT-style flags. */
-	uint8_t l4proto, l4inv;
-	uint16_t spts[2], dpts[2];
-};
-
 struct ipts_chain {
 	const char *name;
 	struct ipts_table *table;
@@ -166,7 +151,9 @@ struct ipts_chain {
 	uint32_t nrules, cap;
 	struct ipts_loc loc;		/* its ':' or -N line */
 	uint32_t refs;			/* jumps and gotos to it */
-	struct ipts_ipcheck *ipcheck;	/* per rule, once loaded (or NULL) */
+	uint32_t pos;			/* its place in table->chains, once
+					 * loaded (for tables of per-chain
+					 * facts kept outside the model) */
 	bool deleted;			/* removed by -X; kept for locations */
 };
 
@@ -231,13 +218,6 @@ const struct ipts_table *ipts_table_get(const struct ipts_ruleset *rs,
 /* Chains. NULL when absent (or deleted). */
 struct ipts_chain *ipts_chain_find(const struct ipts_table *t,
 				   const char *name);
-
-/*
- * Fill every chain's ipcheck array, for the walks to come: what loads a
- * ruleset to walk it calls this once (a walk without it gives the same
- * answers, slower). `check` and `dump` never walk, and skip it.
- */
-void ipts_ruleset_index(struct ipts_ruleset *rs);
 
 /* Accessors over the kernel blobs: shared, never to be written. */
 static inline const struct xt_entry_target *

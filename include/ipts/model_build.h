@@ -51,7 +51,8 @@ struct ipts_chain *ipts_chain_create(struct ipts_ruleset *rs,
 /* Give user chain @c a new name (free, checked by the caller). */
 void ipts_chain_rename(struct ipts_ruleset *rs, struct ipts_table *t,
 		       struct ipts_chain *c, const char *name);
-/* Put user chains back in strcmp order (after create or rename). */
+/* Put user chains back in strcmp order (after create or rename), and
+ * number every chain by its place (ipts_chain.pos). */
 void ipts_table_sort_chains(struct ipts_table *t);
 /* Remove user chain @c now, or mark it (@later) for ipts_table_compact(). */
 void ipts_chain_remove(struct ipts_table *t, struct ipts_chain *c);

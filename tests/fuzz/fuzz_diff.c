@@ -72,8 +72,6 @@ static struct ipts_ruleset *load(const char *name, const uint8_t *data,
 	*src = ipts_source_from_mem(name, (const char *)data, size);
 	rs = ipts_parse(*src, &opts, &d);
 	ipts_diags_free(&d);
-	if (rs)
-		ipts_ruleset_index(rs);
 	return rs;
 }
 

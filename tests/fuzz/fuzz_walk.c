@@ -152,8 +152,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	src = ipts_source_from_mem("fuzz.rules", (const char *)data, size);
 	rs = ipts_parse(src, &opts, &d);
-	if (rs)
-		ipts_ruleset_index(rs);
 	if (rs) {
 		struct ipts_sim_ctx *ctx = ipts_sim_prepare(rs);
 

@@ -139,7 +139,7 @@ fuzz_runs() {
 	[ "${CI:-}" = true ] || return 0
 	local var dflt
 	case "$1" in
-	fuzz_parse) dflt=20000 ;;
+	fuzz_parse) dflt=16000 ;;
 	fuzz_walk) dflt=40000 ;;
 	fuzz_lint) dflt=50000 ;;
 	*) dflt=45000 ;;

@@ -38,8 +38,6 @@ struct ipts_ruleset *load_str(struct ipts_fixture *f, const char *text)
 	fixture_clear(f);
 	f->src = ipts_source_from_mem("test.rules", text, strlen(text));
 	f->rs = ipts_parse(f->src, &f->opts, &f->diags);
-	if (f->rs)
-		ipts_ruleset_index(f->rs);
 	return f->rs;
 }
 
