@@ -399,8 +399,8 @@ void ipts_table_sort_chains(struct ipts_table *t)
 			first++;
 		/* As libiptc's iptc_insert_chain() keeps them: by
 		 * strcmp(). */
-		qsort(t->chains + first, t->nchains - first,
-		      sizeof(*t->chains), chain_cmp);
+		qsort(t->chains + first, t->nchains - first, sizeof(*t->chains),
+		      chain_cmp);
 		t->unsorted = false;
 	}
 	for (i = 0; i < t->nchains; i++)

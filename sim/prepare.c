@@ -1,8 +1,9 @@
 /*
  * prepare.c - what the simulator finds once for a loaded ruleset, before
  * any query: whether it needs conntrack, the jump stack of each table, the
- * evaluator of each match name, and every rule's packed ipt_ip. The model stays pure data; the
- * context is read-only once built, so that queries may share it.
+ * evaluator of each match name, and every rule's packed ipt_ip. The model
+ * stays pure data; the context is read-only once built, so that queries
+ * may share it.
  */
 #include "walk_int.h"	/* first: glibc headers before the uapi ones */
 
@@ -71,16 +72,16 @@ static void pack_ports(const struct ipts_rule *r, struct ipts_ipcheck *x)
 			x->l4proto = IPPROTO_TCP;
 			memcpy(x->spts, t->spts, sizeof(x->spts));
 			memcpy(x->dpts, t->dpts, sizeof(x->dpts));
-			x->l4inv = t->invflags & (XT_TCP_INV_SRCPT |
-						  XT_TCP_INV_DSTPT);
+			x->l4inv = t->invflags &
+				   (XT_TCP_INV_SRCPT | XT_TCP_INV_DSTPT);
 			return;
 		}
 		if (strcmp(m->u.user.name, "udp") == 0 && u) {
 			x->l4proto = IPPROTO_UDP;
 			memcpy(x->spts, u->spts, sizeof(x->spts));
 			memcpy(x->dpts, u->dpts, sizeof(x->dpts));
-			x->l4inv = u->invflags & (XT_UDP_INV_SRCPT |
-						  XT_UDP_INV_DSTPT);
+			x->l4inv = u->invflags &
+				   (XT_UDP_INV_SRCPT | XT_UDP_INV_DSTPT);
 			return;
 		}
 	}
@@ -108,8 +109,8 @@ static void pack_ip(const struct ipts_rule *r, struct ipts_ipcheck *x)
 	pack_ports(r, x);
 	x->full = ip->iniface_mask[0] || ip->outiface_mask[0] ||
 		  (ip->flags & IPT_F_FRAG) ||
-		  (ip->invflags & (IPT_INV_VIA_IN | IPT_INV_VIA_OUT |
-				   IPT_INV_FRAG));
+		  (ip->invflags &
+		   (IPT_INV_VIA_IN | IPT_INV_VIA_OUT | IPT_INV_FRAG));
 }
 
 /* Every chain's array of packed ipt_ip, in one allocation. */

@@ -60,14 +60,14 @@ struct worker {
 	const struct ipts_sim_ctx *ctx;
 	const struct ipts_query *q;
 	const struct answer *want;
-	unsigned int start;		/* its first query */
+	unsigned int start; /* its first query */
 	unsigned int mismatches;
 };
 
 static void query_of(struct ipts_query *q, unsigned int k)
 {
-	static const uint16_t ports[] = { 80, 22, 443, 3306, 2000, 1060,
-					  8080, 53, 5353, 9, 1, 65535 };
+	static const uint16_t ports[] = { 80,	22, 443,  3306, 2000, 1060,
+					  8080, 53, 5353, 9,	1,    65535 };
 	static const uint32_t uids[] = { 0, 1000, 1001, 65534 };
 
 	ipts_query_init(q);
@@ -158,10 +158,10 @@ static void test_one_context_many_threads_same_answers(void **state)
 	assert_true(outcomes & (1u << IPTS_UNDETERMINED));
 
 	for (i = 0; i < NTHREADS; i++) {
-		w[i] = (struct worker){ .ctx = ctx, .q = q, .want = want,
-					.start = i * 11u };
-		assert_int_equal(pthread_create(&tid[i], NULL, work, &w[i]),
-				 0);
+		w[i] = (struct worker){
+			.ctx = ctx, .q = q, .want = want, .start = i * 11u
+		};
+		assert_int_equal(pthread_create(&tid[i], NULL, work, &w[i]), 0);
 	}
 	for (i = 0; i < NTHREADS; i++) {
 		assert_int_equal(pthread_join(tid[i], NULL), 0);
