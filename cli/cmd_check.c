@@ -115,19 +115,29 @@ int cmd_check(int argc, char **argv)
 	for (i = 0; i < nfiles; i++) {
 		const char *path = argv[first + i];
 		struct ipts_diags d = { 0 };
+		struct ipts_load_opts lo;
+		struct ipts_load ld;
 		struct ipts_ruleset *rs;
-		struct ipts_source *stub;
 
-		/* a document carries the read error too */
-		srcs[i] = ipts_cli_read_keep("check", path, &in,
-					     fmt != IPTS_FMT_TEXT ? &all : NULL,
-					     &stub);
-		if (!srcs[i]) {
-			srcs[i] = stub;	/* valid[i] stays false */
+		/* valid[i] stays false for a file not read */
+		if (ipts_cli_input_names(&in, "check") < 0) {
 			rc = IPTS_EXIT_USAGE;
 			continue;
 		}
-		rs = ipts_parse(srcs[i], &in.parse, &d);
+		lo.read = in.read;
+		lo.parse = in.parse;
+		ipts_load(path, &lo, &ld, &d);
+		srcs[i] = ld.src;
+		if (ld.status == IPTS_LOAD_UNREADABLE) {
+			ipts_cli_read_error("check", path, ld.why);
+			/* a document carries the read error too */
+			if (fmt != IPTS_FMT_TEXT)
+				ipts_diags_move(&all, &d);
+			ipts_diags_free(&d);
+			rc = IPTS_EXIT_USAGE;
+			continue;
+		}
+		rs = ld.rs;
 		valid[i] = rs != NULL;
 		if (!rs && rc == IPTS_EXIT_YES)
 			rc = IPTS_EXIT_NO;

@@ -124,19 +124,37 @@ struct ipts_ruleset *ipts_cli_load_keep(const char *cmd, const char *path,
 					size_t whylen)
 {
 	struct ipts_diags d = { 0 };
-	struct ipts_ruleset *rs;
-	struct ipts_source *stub;
+	struct ipts_load_opts lo;
+	struct ipts_load ld;
 	size_t k;
 
-	*src = ipts_cli_read_keep(cmd, path, in, keep, &stub);
-	if (!*src) {
-		*src = stub;
-		if (keep && why)
+	*src = NULL;
+	/* the names files first: a rule file is read with them or not */
+	if (ipts_cli_input_names(in, cmd) < 0) {
+		if (keep && keep->n && why)
 			snprintf(why, whylen, "%s", keep->v[keep->n - 1].msg);
 		return NULL;
 	}
-	rs = ipts_parse(*src, &in->parse, &d);
-	if (!rs) {
+	lo.read = in->read;
+	lo.parse = in->parse;	/* with the names files' sources */
+	ipts_load(path, &lo, &ld, &d);
+	*src = ld.src;
+	if (ld.status == IPTS_LOAD_UNREADABLE) {
+		ipts_cli_read_error(cmd, path, ld.why);
+		if (why)
+			snprintf(why, whylen, "%s", d.v[d.n - 1].msg);
+		/* *src: the stub the kept error points into, or NULL (the
+		 * commands' sign of a usage error, exit 2) */
+		if (keep) {
+			ipts_diags_move(keep, &d);
+		} else {
+			ipts_source_free(*src);
+			*src = NULL;
+		}
+		ipts_diags_free(&d);
+		return NULL;
+	}
+	if (ld.status == IPTS_LOAD_INVALID) {
 		ipts_diags_sort(&d);
 		ipts_report_text(stderr, &d, ipts_color_use(in->color,
 							    stderr));
@@ -152,7 +170,7 @@ struct ipts_ruleset *ipts_cli_load_keep(const char *cmd, const char *path,
 					   d.v[k].code, "%s", d.v[k].msg);
 	}
 	ipts_diags_free(&d);
-	return rs;
+	return ld.rs;
 }
 
 struct ipts_ruleset *ipts_cli_load(const char *cmd, const char *path,

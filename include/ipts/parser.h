@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "diag.h"	/* struct ipts_read_opts */
+
 struct ipts_diags;
 struct ipts_rule;
 struct ipts_ruleset;
@@ -62,6 +64,46 @@ struct ipts_parse_opts {
  */
 struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 				const struct ipts_parse_opts *opts,
+				struct ipts_diags *diags);
+
+/* How ipts_load() reads a file and loads it. */
+struct ipts_load_opts {
+	struct ipts_read_opts read;	/* links, file types, size */
+	struct ipts_parse_opts parse;
+};
+
+/* The defaults: no link followed, IPTS_READ_MAX_SIZE, no counters. */
+void ipts_load_opts_init(struct ipts_load_opts *o);
+
+enum ipts_load_status {
+	IPTS_LOAD_OK,		/* a complete ruleset */
+	IPTS_LOAD_UNREADABLE,	/* not read: nothing parsed */
+	IPTS_LOAD_INVALID,	/* read and refused */
+};
+
+/* What ipts_load() gives back. */
+struct ipts_load {
+	enum ipts_load_status status;
+	/* The source every diagnostic points into, also when the file was
+	 * not read (then an empty one named as the path): always set; the
+	 * caller frees it with ipts_source_free() after @rs and the
+	 * diagnostics. */
+	struct ipts_source *src;
+	struct ipts_ruleset *rs;	/* IPTS_LOAD_OK only; caller frees */
+	char why[256];			/* IPTS_LOAD_UNREADABLE: the reason */
+};
+
+/*
+ * The one way to load a file: read @path ("-": standard input) as
+ * ipts_source_load() does under @o->read (NULL @o: the defaults), then
+ * load it as ipts_parse() does under @o->parse. A file that cannot be
+ * read gets the error "cannot read 'PATH': WHY" in @diags, at line 0 of
+ * the empty source; one that does not load gets its errors. Returns
+ * out->status. Bytes already in memory go to ipts_parse() directly.
+ */
+enum ipts_load_status ipts_load(const char *path,
+				const struct ipts_load_opts *o,
+				struct ipts_load *out,
 				struct ipts_diags *diags);
 
 /*
