@@ -11,6 +11,7 @@
  * (which is also why CT --notrack in raw PREROUTING does nothing there).
  */
 #include "walk_int.h"	/* first: glibc headers before the uapi ones */
+#include "blob.h"
 
 #include <string.h>
 #include <netinet/in.h>
@@ -47,9 +48,12 @@ bool ipts_target_needs_conntrack(const struct xt_entry_target *t)
 	if (strcmp(name, "CT") == 0) {
 		/* xt_ct_tg_check(): --notrack takes no conntrack reference;
 		 * every CT revision starts with the u16 flags. */
+		const void *d = ipts_target_data(t, sizeof(uint16_t), NULL);
 		uint16_t flags;
 
-		memcpy(&flags, t->data, sizeof(flags));
+		if (!d)
+			return false;
+		memcpy(&flags, d, sizeof(flags));
 		return !(flags & XT_CT_NOTRACK);
 	}
 	return false;

@@ -439,33 +439,35 @@ bool ipts_match_counts_evals(const struct xt_entry_match *m)
  */
 static bool hashlimit_fresh(const struct xt_entry_match *m, uint32_t evals)
 {
-	size_t dlen = m->u.match_size - sizeof(*m);
 	uint64_t burst;
 	uint32_t mode;
 
 	switch (m->u.user.revision) {
 	case 1: {
-		const struct xt_hashlimit_mtinfo1 *i = (const void *)m->data;
+		const struct xt_hashlimit_mtinfo1 *i =
+			ipts_match_data(m, sizeof(*i), NULL);
 
-		if (dlen < sizeof(*i))
+		if (!i)
 			return false;
 		mode = i->cfg.mode;
 		burst = i->cfg.burst;
 		break;
 	}
 	case 2: {
-		const struct xt_hashlimit_mtinfo2 *i = (const void *)m->data;
+		const struct xt_hashlimit_mtinfo2 *i =
+			ipts_match_data(m, sizeof(*i), NULL);
 
-		if (dlen < sizeof(*i))
+		if (!i)
 			return false;
 		mode = i->cfg.mode;
 		burst = i->cfg.burst;
 		break;
 	}
 	case 3: {
-		const struct xt_hashlimit_mtinfo3 *i = (const void *)m->data;
+		const struct xt_hashlimit_mtinfo3 *i =
+			ipts_match_data(m, sizeof(*i), NULL);
 
-		if (dlen < sizeof(*i))
+		if (!i)
 			return false;
 		mode = i->cfg.mode;
 		burst = i->cfg.burst;

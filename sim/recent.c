@@ -29,6 +29,7 @@
  * allocation that does not fail (hotdrop).
  */
 #include "walk_int.h"	/* first: glibc headers before the uapi ones */
+#include "blob.h"
 #include "match_int.h"
 
 #include <string.h>
@@ -47,13 +48,17 @@ bool ipts_recent_is(const struct xt_entry_match *m)
 		return false;
 	need = rev ? sizeof(struct xt_recent_mtinfo_v1)
 		   : sizeof(struct xt_recent_mtinfo);
-	return m->u.match_size >= sizeof(*m) + need;
+	return ipts_match_data(m, need, NULL) != NULL;
 }
 
+/* The blob of a match ipts_recent_is() said is one (v1 is v0 followed
+ * by the mask); an empty one, naming no list, if it is too short. */
 static const struct xt_recent_mtinfo *info_of(const struct xt_entry_match *m)
 {
-	/* v1 is v0 followed by the mask */
-	return (const void *)m->data;
+	static const struct xt_recent_mtinfo none;
+	const struct xt_recent_mtinfo *i = ipts_match_data(m, sizeof(*i), NULL);
+
+	return i ? i : &none;
 }
 
 bool ipts_recent_writes(const struct xt_entry_match *m)
@@ -65,9 +70,10 @@ bool ipts_recent_writes(const struct xt_entry_match *m)
 
 static uint32_t mask_of(const struct xt_entry_match *m)
 {
-	const struct xt_recent_mtinfo_v1 *v1 = (const void *)m->data;
+	const struct xt_recent_mtinfo_v1 *v1 = ipts_match_data(m, sizeof(*v1),
+							       NULL);
 
-	return m->u.user.revision ? v1->mask.ip : 0xffffffffu;
+	return m->u.user.revision && v1 ? v1->mask.ip : 0xffffffffu;
 }
 
 static bool same_name(const char *a, const char *b)

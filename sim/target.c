@@ -8,6 +8,7 @@
  * undetermined, naming the rule.
  */
 #include "walk_int.h"	/* first: glibc headers before the uapi ones */
+#include "blob.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -30,20 +31,17 @@ struct tgpar {
 	enum ipts_table_id table;
 };
 
-static size_t tg_datalen(const struct xt_entry_target *t)
-{
-	return t->u.target_size - sizeof(*t);
-}
-
 /* Copy the target's data into @dst when it is at least @len bytes. */
 static bool tg_data(const struct tgpar *par, void *dst, size_t len)
 {
-	if (tg_datalen(par->t) < len) {
+	const void *d = ipts_target_data(par->t, len, NULL);
+
+	if (!d) {
 		ipts_sim_unmodelled(par->s, par->r,
 				    "target data shorter than expected");
 		return false;
 	}
-	memcpy(dst, par->t->data, len);
+	memcpy(dst, d, len);
 	return true;
 }
 
@@ -203,13 +201,15 @@ static unsigned int tg_connmark(const struct tgpar *par)
  * (over lo: the one made at OUTPUT) is left alone. */
 static unsigned int tg_ct(const struct tgpar *par)
 {
-	uint16_t flags, zone;
+	/* every CT revision starts with the u16 flags and the u16 zone */
+	uint16_t fz[2], flags = 0, zone = 0;
 	bool notrack = strcmp(par->t->u.user.name, "NOTRACK") == 0;
 
 	if (!notrack) {
-		if (!tg_data(par, &flags, sizeof(flags)))
+		if (!tg_data(par, fz, sizeof(fz)))
 			return NF_DROP;
-		memcpy(&zone, par->t->data + sizeof(flags), sizeof(zone));
+		flags = fz[0];
+		zone = fz[1];
 		notrack = flags & XT_CT_NOTRACK;
 	}
 	if (par->s->attached || par->s->nfct_stub) {

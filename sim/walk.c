@@ -25,6 +25,7 @@
  * keeps chains C1..Cd with k jumps each to k*d visits, not k^d.
  */
 #include "walk_int.h"	/* first: glibc headers before the uapi ones */
+#include "blob.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,7 +205,7 @@ static bool is_quota(const struct xt_entry_match *m)
 	return m->u.user.name[0] == 'q' &&
 	       strcmp(m->u.user.name, "quota") == 0 &&
 	       m->u.user.revision == 0 &&
-	       m->u.match_size >= sizeof(*m) + sizeof(struct xt_quota_info);
+	       ipts_match_data(m, sizeof(struct xt_quota_info), NULL);
 }
 
 /*
@@ -221,7 +222,8 @@ static enum ipts_match_result quota_eval(struct ipts_sim *s,
 					 const struct ipts_pkt *p,
 					 const char **why, bool *fresh_yes)
 {
-	const struct xt_quota_info *q = (const void *)m->data;
+	/* is_quota() said the blob holds one */
+	const struct xt_quota_info *q = ipts_match_data(m, sizeof(*q), NULL);
 	bool inv = q->flags & XT_QUOTA_INVERT, fits;
 	unsigned int i;
 
