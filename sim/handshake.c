@@ -130,15 +130,6 @@ static void tcp_shape(struct ipts_pkt *p, uint8_t flags)
 	p->tot_len = 20 + p->tcp_doff * 4;
 }
 
-static void set_devs(struct ipts_pkt *p, unsigned int hook)
-{
-	bool out = ipts_hook_is_output_side(hook);
-
-	p->in = out ? "" : "lo";
-	p->out = out ? "lo" : "";
-	p->hook = hook;
-}
-
 static void rec_finish(struct ipts_sim *s, struct ipts_packet *rec,
 		       const struct ipts_pkt *p)
 {
@@ -200,14 +191,79 @@ enum {
 	WALK_STUB,	/* skb->_nfct set without an entry */
 };
 
+/* What a segment's walk ended with: NF_ACCEPT (on to the next), another
+ * verdict at *hook, or SEG_UNMODELLED (the simulator cannot go on). */
+#define SEG_UNMODELLED (-1)
+
 /*
- * Walk @p along the local path; @attached: it carries an entry already.
- * A REJECT's answer is walked at once, as the next packet.
+ * The steps of @seg for @p, which is on devices @in and @out there (""
+ * for none). *@hook: where it stopped, when it did.
+ */
+static int run_seg(struct ipts_sim *s, struct ipts_packet *rec,
+		   struct ipts_pkt *p, enum ipts_seg seg, const char *in,
+		   const char *out, unsigned int *hook)
+{
+	const struct ipts_step *st;
+
+	p->in = in;
+	p->out = out;
+	for (st = ipts_path_seg(seg); st->kind != IPTS_STEP_END; st++) {
+		const struct ipts_table *t;
+		unsigned int v = NF_ACCEPT;
+		uint64_t lines = rec->ntrace + rec->trace_omitted;
+
+		p->hook = *hook = st->hook;
+		switch (st->kind) {
+		case IPTS_STEP_TABLE:
+			t = s->rs->tables[st->table];
+			if (t && (t->valid_hooks & (1u << st->hook)))
+				v = ipts_do_table(s, t, st->hook, p);
+			break;
+		case IPTS_STEP_CT_IN:
+			ipts_ct_in(s, p, st->hook);
+			break;
+		case IPTS_STEP_NAT:
+			v = nat_hook(s, p, st->hook);
+			break;
+		case IPTS_STEP_CONFIRM:
+			ipts_ct_confirm(s, p);
+			break;
+		case IPTS_STEP_END:
+			break;
+		}
+		if (s->unmodelled_why)
+			return SEG_UNMODELLED;
+		if (v != NF_ACCEPT)
+			return (int)v;
+		/* a table walked (the nat table only for a new connection):
+		 * its last line accepted the packet */
+		if ((st->kind == IPTS_STEP_TABLE ||
+		     st->kind == IPTS_STEP_NAT) &&
+		    rec->ntrace && rec->ntrace + rec->trace_omitted > lines)
+			passed_push(rec, &rec->trace[rec->ntrace - 1]);
+	}
+	return NF_ACCEPT;
+}
+
+/*
+ * Walk @p along its path; @attached: it carries an entry already. Every
+ * packet is from a local socket to a local one: out on lo (OUT, POST),
+ * back in on lo (PRE) and delivered (IN). A REJECT's answer is walked at
+ * once, as the next packet.
  */
 static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 			      struct ipts_pkt *p, int attached)
 {
-	const struct ipts_step *st;
+	static const struct {
+		enum ipts_seg seg;
+		const char *in, *out;
+	} over_lo[] = {
+		{ IPTS_SEG_OUT, "", "lo" },
+		{ IPTS_SEG_POST, "", "lo" },
+		{ IPTS_SEG_PRE, "lo", "" },
+		{ IPTS_SEG_IN, "lo", "" },
+	};
+	unsigned int k, hook = NF_INET_LOCAL_OUT;
 
 	s->cur = rec;
 	s->attached = attached == WALK_ATTACHED;
@@ -227,32 +283,11 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 	}
 	rec->icmp_type = p->icmp_type;
 	rec->icmp_code = p->icmp_code;
-	for (st = ipts_path_local(); st->kind != IPTS_STEP_END; st++) {
-		const struct ipts_table *t;
-		unsigned int v = NF_ACCEPT;
-		uint64_t lines = rec->ntrace + rec->trace_omitted;
+	for (k = 0; k < sizeof(over_lo) / sizeof(over_lo[0]); k++) {
+		int v = run_seg(s, rec, p, over_lo[k].seg, over_lo[k].in,
+				over_lo[k].out, &hook);
 
-		set_devs(p, st->hook);
-		switch (st->kind) {
-		case IPTS_STEP_TABLE:
-			t = s->rs->tables[st->table];
-			if (t && (t->valid_hooks & (1u << st->hook)))
-				v = ipts_do_table(s, t, st->hook, p);
-			break;
-		case IPTS_STEP_CT_IN:
-			ipts_ct_in(s, p, st->hook);
-			break;
-		case IPTS_STEP_NAT:
-			v = nat_hook(s, p, st->hook);
-			break;
-		case IPTS_STEP_CONFIRM:
-			ipts_ct_confirm(s, p);
-			break;
-		case IPTS_STEP_LOOPBACK:
-		case IPTS_STEP_END:
-			break;
-		}
-		if (s->unmodelled_why) {
+		if (v == SEG_UNMODELLED) {
 			rec->verdict = IPTS_V_UNDETERMINED;
 			rec->decided = rec->ntrace ? (long)rec->ntrace - 1 : -1;
 			rec_finish(s, rec, p);
@@ -260,7 +295,7 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 		}
 		if (v != NF_ACCEPT) {
 			rec->decided = rec->ntrace ? (long)rec->ntrace - 1 : -1;
-			rec->out_side = ipts_hook_is_output_side(st->hook);
+			rec->out_side = ipts_hook_is_output_side(hook);
 			rec->verdict = s->reply.pending ? IPTS_V_REJECTED
 							: IPTS_V_DROPPED;
 			rec_finish(s, rec, p);
@@ -272,11 +307,6 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 			}
 			return rec->verdict;
 		}
-		/* a table walked (the nat table only for a new connection):
-		 * its last line accepted the packet */
-		if ((st->kind == IPTS_STEP_TABLE || st->kind == IPTS_STEP_NAT) &&
-		    rec->ntrace && rec->ntrace + rec->trace_omitted > lines)
-			passed_push(rec, &rec->trace[rec->ntrace - 1]);
 	}
 	rec->verdict = IPTS_V_DELIVERED;
 	rec_finish(s, rec, p);

@@ -31,8 +31,7 @@ enum ipts_step_kind {
 	IPTS_STEP_TABLE,	/* ipt_do_table() of a table at a hook */
 	IPTS_STEP_CT_IN,	/* nf_conntrack_in(): attach an entry */
 	IPTS_STEP_NAT,		/* the nat table's hook: chain, then manip */
-	IPTS_STEP_CONFIRM,	/* nf_conntrack_confirm() */
-	IPTS_STEP_LOOPBACK,	/* loopback_xmit() and back in on lo */
+	IPTS_STEP_CONFIRM, /* nf_conntrack_confirm() */
 	IPTS_STEP_END,
 };
 
@@ -42,8 +41,24 @@ struct ipts_step {
 	enum ipts_table_id table;	/* IPTS_STEP_TABLE */
 };
 
-/* The path of a packet from a local socket to a local socket, over lo. */
-const struct ipts_step *ipts_path_local(void);
+/*
+ * A path is made of segments, one per stretch of the kernel's code
+ * between two routing decisions or devices: a locally generated packet
+ * runs OUT then POST and leaves by a device (lo: back in as PRE); a
+ * packet that arrives runs PRE, is routed, then runs IN (local) or FWD
+ * then POST (forwarded). The driver chains them (handshake.c).
+ */
+enum ipts_seg {
+	IPTS_SEG_OUT, /* ip_local_out(): NF_INET_LOCAL_OUT */
+	IPTS_SEG_POST, /* ip_output(): NF_INET_POST_ROUTING */
+	IPTS_SEG_PRE, /* ip_rcv(): NF_INET_PRE_ROUTING */
+	IPTS_SEG_IN, /* ip_local_deliver(): NF_INET_LOCAL_IN */
+	IPTS_SEG_FWD, /* ip_forward(): NF_INET_FORWARD */
+	IPTS_SEG_COUNT,
+};
+
+/* The steps of @seg, ending with IPTS_STEP_END. */
+const struct ipts_step *ipts_path_seg(enum ipts_seg seg);
 /* True when @hook is on the sending side (OUTPUT, POSTROUTING). */
 bool ipts_hook_is_output_side(unsigned int hook);
 
