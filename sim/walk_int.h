@@ -31,7 +31,7 @@ enum ipts_step_kind {
 	IPTS_STEP_TABLE,	/* ipt_do_table() of a table at a hook */
 	IPTS_STEP_CT_IN,	/* nf_conntrack_in(): attach an entry */
 	IPTS_STEP_NAT,		/* the nat table's hook: chain, then manip */
-	IPTS_STEP_CONFIRM, /* nf_conntrack_confirm() */
+	IPTS_STEP_CONFIRM,	/* nf_conntrack_confirm() */
 	IPTS_STEP_END,
 };
 
