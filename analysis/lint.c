@@ -304,8 +304,7 @@ static bool ports_range(struct pset *s, const uint16_t r[2], bool inv)
 	return true;
 }
 
-static bool space_multiport(struct space *sp, const struct xt_entry_match *m,
-			    size_t dlen)
+static bool space_multiport(struct space *sp, const struct xt_entry_match *m)
 {
 	struct pset t = { .n = 0 };
 	unsigned int i, count;
@@ -313,9 +312,10 @@ static bool space_multiport(struct space *sp, const struct xt_entry_match *m,
 	bool inv = false;
 
 	if (m->u.user.revision == 0) {
-		const struct xt_multiport *mp = (const void *)m->data;
+		const struct xt_multiport *mp =
+			ipts_match_data(m, sizeof(*mp), NULL);
 
-		if (dlen < sizeof(*mp))
+		if (!mp)
 			return false;
 		flags = mp->flags;
 		count = mp->count;
@@ -325,9 +325,10 @@ static bool space_multiport(struct space *sp, const struct xt_entry_match *m,
 			if (!pset_add(&t, mp->ports[i], mp->ports[i]))
 				return false;
 	} else if (m->u.user.revision == 1) {
-		const struct xt_multiport_v1 *mp = (const void *)m->data;
+		const struct xt_multiport_v1 *mp =
+			ipts_match_data(m, sizeof(*mp), NULL);
 
-		if (dlen < sizeof(*mp))
+		if (!mp)
 			return false;
 		flags = mp->flags;
 		count = mp->count;
@@ -364,17 +365,17 @@ static uint8_t norm_state(unsigned int mask, unsigned int untracked_bit)
 	return (uint8_t)((mask & 0xf) | ((mask & untracked_bit) ? 0x10 : 0));
 }
 
-static bool space_conntrack(struct space *sp, const struct xt_entry_match *m,
-			    size_t dlen)
+static bool space_conntrack(struct space *sp, const struct xt_entry_match *m)
 {
 	unsigned int flags, inv, mask;
 	uint8_t st;
 
 	switch (m->u.user.revision) {
 	case 1: {
-		const struct xt_conntrack_mtinfo1 *c = (const void *)m->data;
+		const struct xt_conntrack_mtinfo1 *c =
+			ipts_match_data(m, sizeof(*c), NULL);
 
-		if (dlen < sizeof(*c))
+		if (!c)
 			return false;
 		flags = c->match_flags;
 		inv = c->invert_flags;
@@ -382,9 +383,10 @@ static bool space_conntrack(struct space *sp, const struct xt_entry_match *m,
 		break;
 	}
 	case 2: {
-		const struct xt_conntrack_mtinfo2 *c = (const void *)m->data;
+		const struct xt_conntrack_mtinfo2 *c =
+			ipts_match_data(m, sizeof(*c), NULL);
 
-		if (dlen < sizeof(*c))
+		if (!c)
 			return false;
 		flags = c->match_flags;
 		inv = c->invert_flags;
@@ -392,9 +394,10 @@ static bool space_conntrack(struct space *sp, const struct xt_entry_match *m,
 		break;
 	}
 	case 3: {
-		const struct xt_conntrack_mtinfo3 *c = (const void *)m->data;
+		const struct xt_conntrack_mtinfo3 *c =
+			ipts_match_data(m, sizeof(*c), NULL);
 
-		if (dlen < sizeof(*c))
+		if (!c)
 			return false;
 		flags = c->match_flags;
 		inv = c->invert_flags;
@@ -429,11 +432,12 @@ static bool space_conntrack(struct space *sp, const struct xt_entry_match *m,
  * acts, so a rule with it is not compared with others.
  */
 static bool space_recent(struct space *sp, const struct xt_entry_match *m,
-			 size_t dlen, unsigned int idx)
+			 unsigned int idx)
 {
-	const struct xt_recent_mtinfo *info = (const void *)m->data;
+	const struct xt_recent_mtinfo *info =
+		ipts_match_data(m, sizeof(*info), NULL);
 
-	if (m->u.user.revision > 1 || dlen < sizeof(*info)) {
+	if (m->u.user.revision > 1 || !info) {
 		if (sp->hoststate < 0) {
 			sp->hoststate = (int)idx;
 			sp->hoststate_why = "-m recent lists are host state";
@@ -458,7 +462,6 @@ static bool space_match(struct space *sp, const struct xt_entry_match *m,
 			unsigned int idx)
 {
 	const char *name = m->u.user.name;
-	size_t dlen = ipts_match_len(m);
 	size_t i;
 
 	if (ipts_blob_is_opaque(m->u.user.revision)) {
@@ -471,7 +474,7 @@ static bool space_match(struct space *sp, const struct xt_entry_match *m,
 		return false;
 	}
 	if (strcmp(name, "recent") == 0)
-		return space_recent(sp, m, dlen, idx);
+		return space_recent(sp, m, idx);
 	for (i = 0; i < sizeof(hoststate_matches) / sizeof(hoststate_matches[0]);
 	     i++) {
 		if (strcmp(name, hoststate_matches[i].name) == 0) {
@@ -483,9 +486,10 @@ static bool space_match(struct space *sp, const struct xt_entry_match *m,
 		}
 	}
 	if (strcmp(name, "statistic") == 0) {
-		const struct xt_statistic_info *s = (const void *)m->data;
+		const struct xt_statistic_info *s =
+			ipts_match_data(m, sizeof(*s), NULL);
 
-		if (dlen >= sizeof(*s) && s->mode == XT_STATISTIC_MODE_RANDOM &&
+		if (s && s->mode == XT_STATISTIC_MODE_RANDOM &&
 		    sp->hoststate < 0) {
 			sp->hoststate = (int)idx;
 			sp->hoststate_why = "-m statistic --mode random is random";
@@ -495,9 +499,9 @@ static bool space_match(struct space *sp, const struct xt_entry_match *m,
 	if (strcmp(name, "comment") == 0)
 		return true;
 	if (strcmp(name, "tcp") == 0 && m->u.user.revision == 0) {
-		const struct xt_tcp *t = (const void *)m->data;
+		const struct xt_tcp *t = ipts_match_data(m, sizeof(*t), NULL);
 
-		if (dlen < sizeof(*t) || t->option ||
+		if (!t || t->option ||
 		    (t->invflags & ~(XT_TCP_INV_SRCPT | XT_TCP_INV_DSTPT |
 				     XT_TCP_INV_FLAGS)))
 			return false;
@@ -515,9 +519,9 @@ static bool space_match(struct space *sp, const struct xt_entry_match *m,
 		return true;
 	}
 	if (strcmp(name, "udp") == 0 && m->u.user.revision == 0) {
-		const struct xt_udp *u = (const void *)m->data;
+		const struct xt_udp *u = ipts_match_data(m, sizeof(*u), NULL);
 
-		if (dlen < sizeof(*u) ||
+		if (!u ||
 		    (u->invflags & ~(XT_UDP_INV_SRCPT | XT_UDP_INV_DSTPT)))
 			return false;
 		ports_range(&sp->sport, u->spts, u->invflags & XT_UDP_INV_SRCPT);
@@ -526,22 +530,24 @@ static bool space_match(struct space *sp, const struct xt_entry_match *m,
 		return true;
 	}
 	if (strcmp(name, "multiport") == 0)
-		return space_multiport(sp, m, dlen);
+		return space_multiport(sp, m);
 	if (strcmp(name, "state") == 0 && m->u.user.revision == 0) {
-		const struct xt_state_info *s = (const void *)m->data;
+		const struct xt_state_info *s =
+			ipts_match_data(m, sizeof(*s), NULL);
 
-		if (dlen < sizeof(*s))
+		if (!s)
 			return false;
 		sp->states &= norm_state(s->statemask, XT_STATE_UNTRACKED);
 		sp->state_m = true;
 		return true;
 	}
-	if (strcmp(name, "conntrack") == 0 && space_conntrack(sp, m, dlen))
+	if (strcmp(name, "conntrack") == 0 && space_conntrack(sp, m))
 		return true;
 	if (strcmp(name, "mark") == 0 && m->u.user.revision == 1 && !sp->mark) {
-		const struct xt_mark_mtinfo1 *k = (const void *)m->data;
+		const struct xt_mark_mtinfo1 *k =
+			ipts_match_data(m, sizeof(*k), NULL);
 
-		if (dlen < sizeof(*k))
+		if (!k)
 			return false;
 		sp->mark = true;
 		sp->mark_val = k->mark & k->mask;
@@ -549,9 +555,13 @@ static bool space_match(struct space *sp, const struct xt_entry_match *m,
 		sp->mark_inv = k->invert;
 		return true;
 	}
-	if (strcmp(name, "owner") == 0 && m->u.user.revision == 1 &&
-	    dlen >= sizeof(struct xt_owner_match_info))
-		sp->owner = (const void *)m->data;
+	if (strcmp(name, "owner") == 0 && m->u.user.revision == 1) {
+		const struct xt_owner_match_info *o =
+			ipts_match_data(m, sizeof(*o), NULL);
+
+		if (o)
+			sp->owner = o;
+	}
 	return IN_LIST(name, identity_matches);
 }
 
@@ -785,17 +795,13 @@ static bool identity_covers(const struct ipts_rule *a,
 			struct space t;
 
 			memset(&t, 0, sizeof(t));
-			if (space_conntrack(&t, m, ipts_match_len(m)))
+			if (space_conntrack(&t, m))
 				continue;	/* modelled as a state set */
 		}
 		for (j = 0; j < b->nmatches && !found; j++) {
 			const struct xt_entry_match *n = ipts_rule_match(b, j);
 
-			found = n->u.match_size == m->u.match_size &&
-				strcmp(n->u.user.name, m->u.user.name) == 0 &&
-				n->u.user.revision == m->u.user.revision &&
-				memcmp(n->data, m->data,
-				       ipts_match_len(m)) == 0;
+			found = ipts_match_same(n, m);
 		}
 		if (!found)
 			return false;
@@ -860,20 +866,13 @@ static bool terminates(const struct ipts_rule *r)
 
 static bool same_effect(const struct ipts_rule *a, const struct ipts_rule *b)
 {
-	const struct xt_entry_target *ta, *tb;
-
 	if (a->kind != b->kind)
 		return false;
 	if (a->kind == IPTS_TGT_JUMP || a->kind == IPTS_TGT_GOTO)
 		return a->dest == b->dest;
 	if (a->kind != IPTS_TGT_EXT)
 		return true;
-	ta = ipts_rule_target(a);
-	tb = ipts_rule_target(b);
-	return ta->u.target_size == tb->u.target_size &&
-	       strcmp(ta->u.user.name, tb->u.user.name) == 0 &&
-	       ta->u.user.revision == tb->u.user.revision &&
-	       memcmp(ta->data, tb->data, ta->u.target_size - sizeof(*ta)) == 0;
+	return ipts_target_same(ipts_rule_target(a), ipts_rule_target(b));
 }
 
 /* The rule's verdict as written: "-j DROP", "-g CHAIN". */
