@@ -98,33 +98,33 @@ const struct ipts_lint_code *ipts_lint_code_find(const char *code)
 
 /* ---- port sets: sorted disjoint closed intervals over 0..65535 ---- */
 
-#define PSET_MAX 40
+#define IPTS_PSET_MAX 40
 
-struct pset {
-	uint16_t lo[PSET_MAX], hi[PSET_MAX];
+struct ipts_pset {
+	uint16_t lo[IPTS_PSET_MAX], hi[IPTS_PSET_MAX];
 	unsigned int n;
 };
 
-static void pset_full(struct pset *s)
+static void ipts_pset_full(struct ipts_pset *s)
 {
 	s->n = 1;
 	s->lo[0] = 0;
 	s->hi[0] = 65535;
 }
 
-static bool pset_is_full(const struct pset *s)
+static bool ipts_pset_is_full(const struct ipts_pset *s)
 {
 	return s->n == 1 && s->lo[0] == 0 && s->hi[0] == 65535;
 }
 
-static void pset_complement(struct pset *s)
+static void ipts_pset_complement(struct ipts_pset *s)
 {
-	struct pset o = { .n = 0 };
+	struct ipts_pset o = { .n = 0 };
 	uint32_t next = 0;
 	unsigned int i;
 
 	/* at most 15 multiport ranges: never near the bound */
-	assert(s->n < PSET_MAX);
+	assert(s->n < IPTS_PSET_MAX);
 	for (i = 0; i < s->n; i++) {
 		if (s->lo[i] > next) {
 			o.lo[o.n] = (uint16_t)next;
@@ -140,7 +140,7 @@ static void pset_complement(struct pset *s)
 }
 
 /* Add [lo, hi] to a set being built (any order); false when full. */
-static bool pset_add(struct pset *s, uint16_t lo, uint16_t hi)
+static bool ipts_pset_add(struct ipts_pset *s, uint16_t lo, uint16_t hi)
 {
 	unsigned int i, j;
 
@@ -148,7 +148,7 @@ static bool pset_add(struct pset *s, uint16_t lo, uint16_t hi)
 		return true;	/* an empty range adds nothing */
 	for (i = 0; i < s->n && s->lo[i] < lo; i++)
 		;
-	if (s->n == PSET_MAX)
+	if (s->n == IPTS_PSET_MAX)
 		return false;
 	memmove(&s->lo[i + 1], &s->lo[i], (s->n - i) * sizeof(s->lo[0]));
 	memmove(&s->hi[i + 1], &s->hi[i], (s->n - i) * sizeof(s->hi[0]));
@@ -169,9 +169,9 @@ static bool pset_add(struct pset *s, uint16_t lo, uint16_t hi)
 	return true;
 }
 
-static void pset_intersect(struct pset *a, const struct pset *b)
+static void ipts_pset_intersect(struct ipts_pset *a, const struct ipts_pset *b)
 {
-	struct pset o = { .n = 0 };
+	struct ipts_pset o = { .n = 0 };
 	unsigned int i = 0, j = 0;
 
 	while (i < a->n && j < b->n) {
@@ -181,7 +181,7 @@ static void pset_intersect(struct pset *a, const struct pset *b)
 		if (lo <= hi) {
 			/* dropping a range would be unsound: cannot happen
 			 * with at most 2 + 16 ranges per side */
-			assert(o.n < PSET_MAX);
+			assert(o.n < IPTS_PSET_MAX);
 			o.lo[o.n] = lo;
 			o.hi[o.n++] = hi;
 		}
@@ -194,7 +194,7 @@ static void pset_intersect(struct pset *a, const struct pset *b)
 }
 
 /* Every port of @b is in @a. */
-static bool pset_subset(const struct pset *b, const struct pset *a)
+static bool pset_subset(const struct ipts_pset *b, const struct ipts_pset *a)
 {
 	unsigned int i, j = 0;
 
@@ -207,20 +207,21 @@ static bool pset_subset(const struct pset *b, const struct pset *a)
 	return true;
 }
 
-static bool pset_overlap(const struct pset *a, const struct pset *b)
+static bool pset_overlap(const struct ipts_pset *a, const struct ipts_pset *b)
 {
-	struct pset t = *a;
+	struct ipts_pset t = *a;
 
-	pset_intersect(&t, b);
+	ipts_pset_intersect(&t, b);
 	return t.n > 0;
 }
 
 /* ---- the space of packets a rule matches ---- */
 
-#define ST_ALL 0x1f	/* INVALID, ESTABLISHED, RELATED, NEW, UNTRACKED */
-#define ST_NEW 0x08
-#define FRAG_FIRST 1	/* unfragmented or first fragment */
-#define FRAG_LATER 2	/* fragment offset != 0 */
+/* the conntrack states: INVALID, ESTABLISHED, RELATED, NEW, UNTRACKED */
+#define IPTS_ST_ALL 0x1f
+#define IPTS_ST_NEW 0x08
+#define IPTS_FRAG_FIRST 1	/* unfragmented or first fragment */
+#define IPTS_FRAG_LATER 2	/* fragment offset != 0 */
 
 /* Matches compared by identity: deterministic, no side effects. */
 static const char *const identity_matches[] = {
@@ -262,7 +263,7 @@ static const char *const harmless_targets[] = {
 	"TRACE", "ULOG",
 };
 
-static bool in_list(const char *s, const char *const *v, size_t n)
+static bool ipts_in_list(const char *s, const char *const *v, size_t n)
 {
 	size_t i;
 
@@ -272,11 +273,11 @@ static bool in_list(const char *s, const char *const *v, size_t n)
 	return false;
 }
 
-#define IN_LIST(s, v) in_list((s), (v), sizeof(v) / sizeof((v)[0]))
+#define IPTS_IN_LIST(s, v) ipts_in_list((s), (v), sizeof(v) / sizeof((v)[0]))
 
-struct space {
+struct ipts_space {
 	const struct ipts_rule *r;
-	struct pset sport, dport;
+	struct ipts_pset sport, dport;
 	uint8_t frag, states;
 	bool tcpflags;
 	uint8_t flg_mask, flg_cmp, flg_inv;
@@ -293,20 +294,21 @@ struct space {
 	const struct xt_owner_match_info *owner;	/* for IPT008 */
 };
 
-static bool ports_range(struct pset *s, const uint16_t r[2], bool inv)
+static bool ports_range(struct ipts_pset *s, const uint16_t r[2], bool inv)
 {
-	struct pset t = { .n = 0 };
+	struct ipts_pset t = { .n = 0 };
 
-	pset_add(&t, r[0], r[1]);
+	ipts_pset_add(&t, r[0], r[1]);
 	if (inv)
-		pset_complement(&t);
-	pset_intersect(s, &t);
+		ipts_pset_complement(&t);
+	ipts_pset_intersect(s, &t);
 	return true;
 }
 
-static bool space_multiport(struct space *sp, const struct xt_entry_match *m)
+static bool space_multiport(struct ipts_space *sp,
+			    const struct xt_entry_match *m)
 {
-	struct pset t = { .n = 0 };
+	struct ipts_pset t = { .n = 0 };
 	unsigned int i, count;
 	uint8_t flags;
 	bool inv = false;
@@ -322,7 +324,7 @@ static bool space_multiport(struct space *sp, const struct xt_entry_match *m)
 		if (count > XT_MULTI_PORTS)
 			return false;
 		for (i = 0; i < count; i++)
-			if (!pset_add(&t, mp->ports[i], mp->ports[i]))
+			if (!ipts_pset_add(&t, mp->ports[i], mp->ports[i]))
 				return false;
 	} else if (m->u.user.revision == 1) {
 		const struct xt_multiport_v1 *mp =
@@ -340,7 +342,7 @@ static bool space_multiport(struct space *sp, const struct xt_entry_match *m)
 
 			if (mp->pflags[i] && i + 1 < count)
 				hi = mp->ports[++i];
-			if (!pset_add(&t, lo, hi))
+			if (!ipts_pset_add(&t, lo, hi))
 				return false;
 		}
 		inv = mp->invert;
@@ -348,14 +350,14 @@ static bool space_multiport(struct space *sp, const struct xt_entry_match *m)
 		return false;
 	}
 	if (inv)
-		pset_complement(&t);
+		ipts_pset_complement(&t);
 	if (flags == XT_MULTIPORT_SOURCE)
-		pset_intersect(&sp->sport, &t);
+		ipts_pset_intersect(&sp->sport, &t);
 	else if (flags == XT_MULTIPORT_DESTINATION)
-		pset_intersect(&sp->dport, &t);
+		ipts_pset_intersect(&sp->dport, &t);
 	else
 		return false;	/* --ports: source or destination */
-	sp->frag &= FRAG_FIRST;
+	sp->frag &= IPTS_FRAG_FIRST;
 	return true;
 }
 
@@ -365,7 +367,8 @@ static uint8_t norm_state(unsigned int mask, unsigned int untracked_bit)
 	return (uint8_t)((mask & 0xf) | ((mask & untracked_bit) ? 0x10 : 0));
 }
 
-static bool space_conntrack(struct space *sp, const struct xt_entry_match *m)
+static bool space_conntrack(struct ipts_space *sp,
+			    const struct xt_entry_match *m)
 {
 	unsigned int flags, inv, mask;
 	uint8_t st;
@@ -415,7 +418,7 @@ static bool space_conntrack(struct space *sp, const struct xt_entry_match *m)
 		return false;
 	st = norm_state(mask, XT_CONNTRACK_STATE_UNTRACKED);
 	if (inv & XT_CONNTRACK_STATE)
-		st = (uint8_t)(~st & ST_ALL);
+		st = (uint8_t)(~st & IPTS_ST_ALL);
 	sp->states &= st;
 	if (flags & XT_CONNTRACK_STATE_ALIAS)
 		sp->state_m = true;
@@ -431,7 +434,7 @@ static bool space_conntrack(struct space *sp, const struct xt_entry_match *m)
  * from the lists, which hold earlier traffic. Never modelled exactly: it
  * acts, so a rule with it is not compared with others.
  */
-static bool space_recent(struct space *sp, const struct xt_entry_match *m,
+static bool space_recent(struct ipts_space *sp, const struct xt_entry_match *m,
 			 unsigned int idx)
 {
 	const struct xt_recent_mtinfo *info =
@@ -458,7 +461,7 @@ static bool space_recent(struct space *sp, const struct xt_entry_match *m,
 }
 
 /* One match into @sp; false when it is not modelled exactly. */
-static bool space_match(struct space *sp, const struct xt_entry_match *m,
+static bool space_match(struct ipts_space *sp, const struct xt_entry_match *m,
 			unsigned int idx)
 {
 	const char *name = m->u.user.name;
@@ -515,7 +518,8 @@ static bool space_match(struct space *sp, const struct xt_entry_match *m,
 			sp->flg_cmp = t->flg_cmp;
 			sp->flg_inv = t->invflags & XT_TCP_INV_FLAGS;
 		}
-		sp->frag &= FRAG_FIRST;	/* tcp_mt(): no match on fragoff */
+		/* tcp_mt(): no match on fragoff */
+		sp->frag &= IPTS_FRAG_FIRST;
 		return true;
 	}
 	if (strcmp(name, "udp") == 0 && m->u.user.revision == 0) {
@@ -526,7 +530,7 @@ static bool space_match(struct space *sp, const struct xt_entry_match *m,
 			return false;
 		ports_range(&sp->sport, u->spts, u->invflags & XT_UDP_INV_SRCPT);
 		ports_range(&sp->dport, u->dpts, u->invflags & XT_UDP_INV_DSTPT);
-		sp->frag &= FRAG_FIRST;
+		sp->frag &= IPTS_FRAG_FIRST;
 		return true;
 	}
 	if (strcmp(name, "multiport") == 0)
@@ -562,10 +566,10 @@ static bool space_match(struct space *sp, const struct xt_entry_match *m,
 		if (o)
 			sp->owner = o;
 	}
-	return IN_LIST(name, identity_matches);
+	return IPTS_IN_LIST(name, identity_matches);
 }
 
-static bool ip_is_any(const struct ipt_ip *ip)
+static bool ipts_ip_is_any(const struct ipt_ip *ip)
 {
 	static const unsigned char zero[IFNAMSIZ];
 
@@ -578,7 +582,7 @@ static bool ip_is_any(const struct ipt_ip *ip)
 	       !memcmp(ip->outiface_mask, zero, IFNAMSIZ);
 }
 
-static void space_build(struct space *sp, const struct ipts_rule *r)
+static void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r)
 {
 	const struct ipt_ip *ip = &r->e->ip;
 	unsigned int i;
@@ -586,9 +590,9 @@ static void space_build(struct space *sp, const struct ipts_rule *r)
 
 	memset(sp, 0, sizeof(*sp));
 	sp->r = r;
-	pset_full(&sp->sport);
-	pset_full(&sp->dport);
-	sp->states = ST_ALL;
+	ipts_pset_full(&sp->sport);
+	ipts_pset_full(&sp->dport);
+	sp->states = IPTS_ST_ALL;
 	sp->hoststate = -1;
 	sp->last_write = -1;
 	/* names resolved through this machine's passwd, group or hosts may
@@ -603,10 +607,10 @@ static void space_build(struct space *sp, const struct ipts_rule *r)
 	}
 	/* ip_packet_match(): -f is "fragment offset != 0" */
 	if (ip->flags & IPT_F_FRAG)
-		sp->frag = (ip->invflags & IPT_INV_FRAG) ? FRAG_FIRST
-							  : FRAG_LATER;
+		sp->frag = (ip->invflags & IPT_INV_FRAG) ? IPTS_FRAG_FIRST
+							 : IPTS_FRAG_LATER;
 	else
-		sp->frag = FRAG_FIRST | FRAG_LATER;
+		sp->frag = IPTS_FRAG_FIRST | IPTS_FRAG_LATER;
 	for (i = 0; i < r->nmatches; i++) {
 		const struct xt_entry_match *m = ipts_rule_match(r, i);
 
@@ -616,7 +620,7 @@ static void space_build(struct space *sp, const struct ipts_rule *r)
 		if (!space_match(sp, m, i))
 			sp->modelled = false;
 	}
-	sp->unconditional = only_comments && ip_is_any(ip) &&
+	sp->unconditional = only_comments && ipts_ip_is_any(ip) &&
 			    !(r->flags & IPTS_RULE_OPAQUE);
 }
 
@@ -648,8 +652,8 @@ static bool addr_overlap(uint32_t aa, uint32_t am, bool ai, uint32_t ba,
 }
 
 /* Interface names as 16-byte vectors, same algebra byte by byte. */
-static bool ifc_covers(const char *an, const unsigned char *am, bool ai,
-		       const char *bn, const unsigned char *bm, bool bi)
+static bool ipts_ifc_covers(const char *an, const unsigned char *am, bool ai,
+			    const char *bn, const unsigned char *bm, bool bi)
 {
 	unsigned int i;
 	bool a_sub_b_mask = true, b_sub_a_mask = true, differ = false;
@@ -689,9 +693,9 @@ static bool ifc_overlap(const char *an, const unsigned char *am, bool ai,
 	if (ai && bi)
 		return false;
 	if (ai)
-		return !ifc_covers(bn, bm, false, an, am, false);
+		return !ipts_ifc_covers(bn, bm, false, an, am, false);
 	if (bi)
-		return !ifc_covers(an, am, false, bn, bm, false);
+		return !ipts_ifc_covers(an, am, false, bn, bm, false);
 	for (i = 0; i < IFNAMSIZ; i++)
 		if ((an[i] ^ bn[i]) & am[i] & bm[i])
 			differ = true;
@@ -736,12 +740,13 @@ static bool ip_covers(const struct ipt_ip *a, const struct ipt_ip *b)
 	       addr_covers(a->dst.s_addr, a->dmsk.s_addr,
 			   a->invflags & IPT_INV_DSTIP, b->dst.s_addr,
 			   b->dmsk.s_addr, b->invflags & IPT_INV_DSTIP) &&
-	       ifc_covers(a->iniface, a->iniface_mask,
-			  a->invflags & IPT_INV_VIA_IN, b->iniface,
-			  b->iniface_mask, b->invflags & IPT_INV_VIA_IN) &&
-	       ifc_covers(a->outiface, a->outiface_mask,
-			  a->invflags & IPT_INV_VIA_OUT, b->outiface,
-			  b->outiface_mask, b->invflags & IPT_INV_VIA_OUT) &&
+	       ipts_ifc_covers(a->iniface, a->iniface_mask,
+			       a->invflags & IPT_INV_VIA_IN, b->iniface,
+			       b->iniface_mask, b->invflags & IPT_INV_VIA_IN) &&
+	       ipts_ifc_covers(a->outiface, a->outiface_mask,
+			       a->invflags & IPT_INV_VIA_OUT, b->outiface,
+			       b->outiface_mask,
+			       b->invflags & IPT_INV_VIA_OUT) &&
 	       proto_covers(a, b);
 }
 
@@ -764,7 +769,7 @@ static bool ip_overlap(const struct ipt_ip *a, const struct ipt_ip *b)
 	       proto_overlap(a, b);
 }
 
-static bool mark_covers(const struct space *a, const struct space *b)
+static bool mark_covers(const struct ipts_space *a, const struct ipts_space *b)
 {
 	if (!a->mark)
 		return true;
@@ -779,6 +784,25 @@ static bool mark_covers(const struct space *a, const struct space *b)
 	       (a->mark_val & b->mark_mask) == b->mark_val;
 }
 
+/*
+ * @m is compared by identity (a byte-identical twin), not modelled: a
+ * deterministic match without side effects whose fields the space does
+ * not hold (conntrack --ctstate alone is a state set).
+ */
+static bool ipts_space_by_identity(const struct xt_entry_match *m)
+{
+	if (!IPTS_IN_LIST(m->u.user.name, identity_matches))
+		return false;
+	if (strcmp(m->u.user.name, "conntrack") == 0) {
+		struct ipts_space t;
+
+		memset(&t, 0, sizeof(t));
+		if (space_conntrack(&t, m))
+			return false;	/* modelled as a state set */
+	}
+	return true;
+}
+
 /* Every identity-compared match of @a has an identical twin in @b. */
 static bool identity_covers(const struct ipts_rule *a,
 			    const struct ipts_rule *b)
@@ -789,15 +813,8 @@ static bool identity_covers(const struct ipts_rule *a,
 		const struct xt_entry_match *m = ipts_rule_match(a, i);
 		bool found = false;
 
-		if (!IN_LIST(m->u.user.name, identity_matches))
+		if (!ipts_space_by_identity(m))
 			continue;
-		if (strcmp(m->u.user.name, "conntrack") == 0) {
-			struct space t;
-
-			memset(&t, 0, sizeof(t));
-			if (space_conntrack(&t, m))
-				continue;	/* modelled as a state set */
-		}
 		for (j = 0; j < b->nmatches && !found; j++) {
 			const struct xt_entry_match *n = ipts_rule_match(b, j);
 
@@ -810,7 +827,8 @@ static bool identity_covers(const struct ipts_rule *a,
 }
 
 /* Every packet @b matches, @a matches too (both modelled). */
-static bool space_covers(const struct space *a, const struct space *b)
+static bool ipts_space_covers(const struct ipts_space *a,
+			      const struct ipts_space *b)
 {
 	if (!a->modelled || !b->modelled)
 		return false;
@@ -828,7 +846,8 @@ static bool space_covers(const struct space *a, const struct space *b)
 }
 
 /* Some packet may match both (false: proven disjoint on modelled parts). */
-static bool space_overlap(const struct space *a, const struct space *b)
+static bool ipts_space_overlap(const struct ipts_space *a,
+			       const struct ipts_space *b)
 {
 	if (!(a->frag & b->frag) || !(a->states & b->states))
 		return false;
@@ -902,7 +921,7 @@ static void verdict_text(const struct ipts_rule *r, char *buf, size_t n)
  * or anything an unknown target does). Jumps look into the chain called,
  * depth-first; a chain being looked at counts as changing (cycles).
  */
-struct lint {
+struct ipts_lint {
 	const struct ipts_ruleset *rs;
 	const struct ipts_lint_opts *opts;
 	struct ipts_diags *d;
@@ -913,7 +932,7 @@ struct lint {
 	/* per chain of the current table: 0 unknown, 1 busy, 2 harmless,
 	 * 3 changes */
 	unsigned char *chain_mut;
-	/* per chain: accepts_lo() once known (enum lo_fact), and the
+	/* per chain: ipts_lint_accepts_lo() once known (enum lo_fact), and the
 	 * depth it was found at */
 	unsigned char *lo_fact, *lo_depth;
 	/* the table's chains sorted by address, for chain_index() */
@@ -932,7 +951,7 @@ static int addr_cmp(const void *a, const void *b)
 
 /* Index the chains of @t by address: per-chain facts are looked up for
  * each jump, and a table may hold a million chains. */
-static void chains_index(struct lint *l, const struct ipts_table *t)
+static void chains_index(struct ipts_lint *l, const struct ipts_table *t)
 {
 	const struct ipts_chain ***tmp;
 	uint32_t i;
@@ -951,7 +970,7 @@ static void chains_index(struct lint *l, const struct ipts_table *t)
 	free(tmp);
 }
 
-static int chain_index(const struct lint *l, const struct ipts_chain *c)
+static int chain_index(const struct ipts_lint *l, const struct ipts_chain *c)
 {
 	uint32_t lo = 0, hi = l->t->nchains;
 
@@ -968,9 +987,10 @@ static int chain_index(const struct lint *l, const struct ipts_chain *c)
 	return -1;
 }
 
-static bool rule_mutates(struct lint *l, const struct ipts_rule *r);
+static bool ipts_lint_rule_mutates(struct ipts_lint *l,
+				   const struct ipts_rule *r);
 
-static bool chain_mutates(struct lint *l, const struct ipts_chain *c)
+static bool chain_mutates(struct ipts_lint *l, const struct ipts_chain *c)
 {
 	int k = chain_index(l, c);
 	uint32_t i;
@@ -982,12 +1002,13 @@ static bool chain_mutates(struct lint *l, const struct ipts_chain *c)
 		return l->chain_mut[k] != 2;
 	l->chain_mut[k] = 1;
 	for (i = 0; i < c->nrules && !mut; i++)
-		mut = rule_mutates(l, c->rules[i]);
+		mut = ipts_lint_rule_mutates(l, c->rules[i]);
 	l->chain_mut[k] = mut ? 3 : 2;
 	return mut;
 }
 
-static bool rule_mutates(struct lint *l, const struct ipts_rule *r)
+static bool ipts_lint_rule_mutates(struct ipts_lint *l,
+				   const struct ipts_rule *r)
 {
 	const struct xt_entry_target *t;
 
@@ -1006,7 +1027,7 @@ static bool rule_mutates(struct lint *l, const struct ipts_rule *r)
 		t = ipts_rule_target(r);
 		if (ipts_blob_is_opaque(t->u.user.revision))
 			return true;
-		return !IN_LIST(t->u.user.name, harmless_targets);
+		return !IPTS_IN_LIST(t->u.user.name, harmless_targets);
 	}
 	return true;
 }
@@ -1053,7 +1074,8 @@ static bool rule_ignores(const struct ipts_rule *r, const char *code)
 	return false;
 }
 
-static bool chain_ignores(const struct ipts_chain *c, const char *code)
+static bool ipts_lint_chain_ignores(const struct ipts_chain *c,
+				    const char *code)
 {
 	uint32_t i;
 
@@ -1063,7 +1085,7 @@ static bool chain_ignores(const struct ipts_chain *c, const char *code)
 	return false;
 }
 
-static bool code_ignored(const struct lint *l, const char *code)
+static bool ipts_lint_code_ignored(const struct ipts_lint *l, const char *code)
 {
 	size_t i;
 
@@ -1073,21 +1095,22 @@ static bool code_ignored(const struct lint *l, const char *code)
 	return false;
 }
 
-static bool want(struct lint *l, const char *code, const struct ipts_rule *r)
+static bool ipts_lint_want(struct ipts_lint *l, const char *code,
+			   const struct ipts_rule *r)
 {
-	if (code_ignored(l, code) || rule_ignores(r, code))
+	if (ipts_lint_code_ignored(l, code) || rule_ignores(r, code))
 		return false;
 	l->nfound++;
 	return true;
 }
 
-static enum ipts_severity sev_of(const char *code)
+static enum ipts_severity ipts_lint_sev(const char *code)
 {
 	return ipts_lint_code_find(code)->sev;
 }
 
-static void note_rule(struct lint *l, const struct ipts_rule *r, uint32_t num,
-		      const char *what)
+static void ipts_lint_note_rule(struct ipts_lint *l, const struct ipts_rule *r,
+				uint32_t num, const char *what)
 {
 	ipts_diag_note(l->d, &r->loc, "%s: rule %u of '%s': %.*s", what, num,
 		       r->chain->name, ipts_rule_text_len(r),
@@ -1098,7 +1121,7 @@ static void note_rule(struct lint *l, const struct ipts_rule *r, uint32_t num,
 
 /* One rule comparison; false once the budget is spent (and then, once, a
  * warning at @at says where lint stopped). */
-static bool spend(struct lint *l, const struct ipts_rule *at)
+static bool ipts_lint_spend(struct ipts_lint *l, const struct ipts_rule *at)
 {
 	if (l->over)
 		return false;
@@ -1119,31 +1142,33 @@ static bool spend(struct lint *l, const struct ipts_rule *at)
 	return false;
 }
 
-static void lint_order(struct lint *l, const struct ipts_chain *c,
-		       struct space *sp)
+static void ipts_lint_order(struct ipts_lint *l, const struct ipts_chain *c,
+			    struct ipts_space *sp)
 {
 	uint32_t i, j, stop = UINT32_MAX;
 
 	for (i = 0; i < c->nrules; i++) {
 		const struct ipts_rule *b = c->rules[i];
 
-		if (!spend(l, b))
+		if (!ipts_lint_spend(l, b))
 			return;
 		if (stop != UINT32_MAX) {
 			const struct ipts_rule *a = c->rules[stop];
 
-			if (want(l, "IPT002", b)) {
+			if (ipts_lint_want(l, "IPT002", b)) {
 				char v[64];
 
 				verdict_text(a, v, sizeof(v));
-				ipts_diag_add_code(l->d, sev_of("IPT002"),
+				ipts_diag_add_code(l->d,
+						   ipts_lint_sev("IPT002"),
 						   &b->loc, "IPT002",
 						   "rule is unreachable: rule %u "
 						   "of '%s' (line %u) comes first "
 						   "and matches every packet (%s)",
 						   stop + 1, c->name, a->loc.line,
 						   v);
-				note_rule(l, a, stop + 1, "every packet stops here");
+				ipts_lint_note_rule(l, a, stop + 1,
+						    "every packet stops here");
 			}
 			continue;
 		}
@@ -1152,17 +1177,19 @@ static void lint_order(struct lint *l, const struct ipts_chain *c,
 				const struct ipts_rule *a = c->rules[j];
 				const char *code;
 
-				if (!spend(l, b))
+				if (!ipts_lint_spend(l, b))
 					return;
-				if (terminates(a) && space_covers(&sp[j], &sp[i])) {
+				if (terminates(a) &&
+				    ipts_space_covers(&sp[j], &sp[i])) {
 					char v[64];
 
 					code = same_effect(a, b) ? "IPT003"
 								 : "IPT001";
-					if (!want(l, code, b))
+					if (!ipts_lint_want(l, code, b))
 						break;
 					verdict_text(a, v, sizeof(v));
-					ipts_diag_add_code(l->d, sev_of(code),
+					ipts_diag_add_code(l->d,
+						ipts_lint_sev(code),
 						&b->loc, code, "%s: rule %u of "
 						"'%s' (line %u) comes first and "
 						"matches every packet this one "
@@ -1172,11 +1199,11 @@ static void lint_order(struct lint *l, const struct ipts_chain *c,
 						c->name, a->loc.line, v,
 						code[5] == '3' ? ", the same "
 						"effect" : "");
-					note_rule(l, a, j + 1,
-						  "the earlier rule");
+					ipts_lint_note_rule(l, a, j + 1,
+							    "the earlier rule");
 					break;
 				}
-				if (rule_mutates(l, a))
+				if (ipts_lint_rule_mutates(l, a))
 					break;
 			}
 		}
@@ -1190,7 +1217,7 @@ static void lint_order(struct lint *l, const struct ipts_chain *c,
  * later rule or the connection reads, and no match that writes a recent
  * list runs or not (or writes one thing or another) by that answer.
  */
-static bool answer_cannot_matter(const struct space *sp)
+static bool answer_cannot_matter(const struct ipts_space *sp)
 {
 	static const char *const passive[] = {
 		"AUDIT", "LOG", "NFLOG", "ULOG",
@@ -1201,11 +1228,11 @@ static bool answer_cannot_matter(const struct space *sp)
 		return false;
 	if (r->kind == IPTS_TGT_NONE)
 		return true;
-	return r->kind == IPTS_TGT_EXT && IN_LIST(target_name(r), passive);
+	return r->kind == IPTS_TGT_EXT && IPTS_IN_LIST(target_name(r), passive);
 }
 
-static void lint_hoststate(struct lint *l, const struct ipts_chain *c,
-			   struct space *sp)
+static void ipts_lint_hoststate(struct ipts_lint *l, const struct ipts_chain *c,
+				struct ipts_space *sp)
 {
 	uint32_t i;
 
@@ -1214,12 +1241,13 @@ static void lint_hoststate(struct lint *l, const struct ipts_chain *c,
 		struct ipts_loc loc;
 
 		if (sp[i].hoststate < 0 || answer_cannot_matter(&sp[i]) ||
-		    !want(l, "IPT007", r))
+		    !ipts_lint_want(l, "IPT007", r))
 			continue;
 		loc = sp[i].hoststate < r->nmatches ?
 			ipts_rule_match_loc(r, (unsigned int)sp[i].hoststate) :
 			r->loc;
-		ipts_diag_add_code(l->d, sev_of("IPT007"), &loc, "IPT007",
+		ipts_diag_add_code(l->d, ipts_lint_sev("IPT007"), &loc,
+				   "IPT007",
 				   "rule depends on what the file cannot know: "
 				   "%s; answers through rule %u of '%s' are "
 				   "undetermined", sp[i].hoststate_why, i + 1,
@@ -1227,7 +1255,7 @@ static void lint_hoststate(struct lint *l, const struct ipts_chain *c,
 	}
 }
 
-static bool owner_limited(const struct space *s)
+static bool owner_limited(const struct ipts_space *s)
 {
 	const struct xt_owner_match_info *o = s->owner;
 
@@ -1235,62 +1263,64 @@ static bool owner_limited(const struct space *s)
 	       !(o->invert & (XT_OWNER_UID | XT_OWNER_GID));
 }
 
-static void lint_owner_trap(struct lint *l, const struct ipts_chain *c,
-			    struct space *sp)
+static void ipts_lint_owner_trap(struct ipts_lint *l,
+				 const struct ipts_chain *c,
+				 struct ipts_space *sp)
 {
 	uint32_t i, j, k;
 
 	for (i = 0; i < c->nrules; i++) {
-		const struct space *a = &sp[i];
+		const struct ipts_space *a = &sp[i];
 		const struct ipt_ip *ip = &c->rules[i]->e->ip;
 
 		if (c->rules[i]->kind != IPTS_TGT_ACCEPT || !owner_limited(a) ||
 		    ip->proto != PROTO_TCP || (ip->invflags & IPT_INV_PROTO) ||
-		    pset_is_full(&a->dport) || a->dport.n == 0 ||
-		    !(a->states & ST_NEW))
+		    ipts_pset_is_full(&a->dport) || a->dport.n == 0 ||
+		    !(a->states & IPTS_ST_NEW))
 			continue;
 		for (j = i + 1; j < c->nrules; j++) {
 			const struct ipts_rule *b = c->rules[j];
 			bool clear = true;
 
-			if (!spend(l, b))
+			if (!ipts_lint_spend(l, b))
 				return;
 			/* B drops the same users' SYNs too: not our trap; B
 			 * restricted to other TCP flags: not the SYN */
 			if (b->kind != IPTS_TGT_DROP || !sp[j].modelled ||
-			    sp[j].owner || !(sp[j].states & ST_NEW) ||
+			    sp[j].owner || !(sp[j].states & IPTS_ST_NEW) ||
 			    (sp[j].tcpflags && !(a->tcpflags &&
 			     sp[j].flg_mask == a->flg_mask &&
 			     sp[j].flg_cmp == a->flg_cmp &&
 			     sp[j].flg_inv == a->flg_inv)) ||
-			    !space_overlap(a, &sp[j]))
+			    !ipts_space_overlap(a, &sp[j]))
 				continue;
 			/* every other rule that may see these packets first
 			 * is an owner-limited ACCEPT or a harmless one */
 			for (k = 0; k < j && clear; k++) {
 				const struct ipts_rule *o = c->rules[k];
 
-				if (!spend(l, b))
+				if (!ipts_lint_spend(l, b))
 					return;
-				if (k == i || !space_overlap(&sp[k], a) ||
-				    !space_overlap(&sp[k], &sp[j]))
+				if (k == i || !ipts_space_overlap(&sp[k], a) ||
+				    !ipts_space_overlap(&sp[k], &sp[j]))
 					continue;
 				if (o->kind == IPTS_TGT_ACCEPT &&
 				    owner_limited(&sp[k]))
 					continue;
-				if (!terminates(o) && o->kind != IPTS_TGT_JUMP &&
-				    !rule_mutates(l, o))
+				if (!terminates(o) &&
+				    o->kind != IPTS_TGT_JUMP &&
+				    !ipts_lint_rule_mutates(l, o))
 					continue;
 				clear = false;
 			}
 			if (!clear)
 				break;
-			if (want(l, "IPT008", b)) {
+			if (ipts_lint_want(l, "IPT008", b)) {
 				const struct xt_owner_match_info *o = a->owner;
 				bool uid = o->match & XT_OWNER_UID;
 				uint32_t lo = uid ? o->uid_min : o->gid_min;
 				uint32_t hi = uid ? o->uid_max : o->gid_max;
-				struct pset ports = a->dport;
+				struct ipts_pset ports = a->dport;
 				char who[48], port[32];
 
 				if (lo == hi)
@@ -1299,7 +1329,7 @@ static void lint_owner_trap(struct lint *l, const struct ipts_chain *c,
 				else
 					snprintf(who, sizeof(who), "%ss %u-%u",
 						 uid ? "uid" : "gid", lo, hi);
-				pset_intersect(&ports, &sp[j].dport);
+				ipts_pset_intersect(&ports, &sp[j].dport);
 				if (ports.lo[0] == ports.hi[0])
 					snprintf(port, sizeof(port), "port %u",
 						 ports.lo[0]);
@@ -1307,7 +1337,8 @@ static void lint_owner_trap(struct lint *l, const struct ipts_chain *c,
 					snprintf(port, sizeof(port),
 						 "ports %u-%u", ports.lo[0],
 						 ports.hi[0]);
-				ipts_diag_add_code(l->d, sev_of("IPT008"),
+				ipts_diag_add_code(l->d,
+						   ipts_lint_sev("IPT008"),
 						   &b->loc, "IPT008",
 						   "only %s may reach tcp %s "
 						   "(rule %u, line %u): this DROP "
@@ -1316,8 +1347,8 @@ static void lint_owner_trap(struct lint *l, const struct ipts_chain *c,
 						   "use REJECT --reject-with "
 						   "tcp-reset", who, port, i + 1,
 						   c->rules[i]->loc.line);
-				note_rule(l, c->rules[i], i + 1,
-					  "the owner-limited rule");
+				ipts_lint_note_rule(l, c->rules[i], i + 1,
+						    "the owner-limited rule");
 			}
 			break;
 		}
@@ -1381,7 +1412,7 @@ static const struct {
 };
 
 /* The generator that leaves chain @name empty by design, or NULL. */
-static const char *hook_chain_of(const char *name)
+static const char *ipts_lint_hook_chain_of(const char *name)
 {
 	size_t i, n = strlen(name);
 
@@ -1398,7 +1429,7 @@ static const char *hook_chain_of(const char *name)
 	return NULL;
 }
 
-static void lint_chains(struct lint *l, const struct ipts_table *t)
+static void ipts_lint_chains(struct ipts_lint *l, const struct ipts_table *t)
 {
 	uint32_t i, j;
 
@@ -1414,12 +1445,14 @@ static void lint_chains(struct lint *l, const struct ipts_table *t)
 
 			if ((r->kind == IPTS_TGT_JUMP ||
 			     r->kind == IPTS_TGT_GOTO) && r->dest &&
-			    r->dest->nrules == 0 && want(l, "IPT005", r)) {
-				const char *who = hook_chain_of(r->dest->name);
+			    r->dest->nrules == 0 &&
+			    ipts_lint_want(l, "IPT005", r)) {
+				const char *who =
+					ipts_lint_hook_chain_of(r->dest->name);
 
 				at = ipts_rule_target_loc(r);
 				ipts_diag_add_code(l->d, who ? IPTS_NOTE :
-						   sev_of("IPT005"), &at,
+						   ipts_lint_sev("IPT005"), &at,
 						   "IPT005", "%s to empty chain "
 						   "'%s' %s%s%s%s",
 						   r->kind == IPTS_TGT_JUMP ?
@@ -1437,13 +1470,13 @@ static void lint_chains(struct lint *l, const struct ipts_table *t)
 		}
 		if (c->hook >= 0)
 			continue;
-		if (c->refs == 0 && !code_ignored(l, "IPT004") &&
-		    !chain_ignores(c, "IPT004")) {
-			const char *who = hook_chain_of(c->name);
+		if (c->refs == 0 && !ipts_lint_code_ignored(l, "IPT004") &&
+		    !ipts_lint_chain_ignores(c, "IPT004")) {
+			const char *who = ipts_lint_hook_chain_of(c->name);
 
 			l->nfound++;
 			ipts_diag_add_code(l->d, who ? IPTS_NOTE :
-					   sev_of("IPT004"), &c->loc,
+					   ipts_lint_sev("IPT004"), &c->loc,
 					   "IPT004", "chain '%s' is never used: "
 					   "no rule jumps or goes to it%s%s%s",
 					   c->name, who ? " (yet): " : "",
@@ -1451,20 +1484,20 @@ static void lint_chains(struct lint *l, const struct ipts_table *t)
 					   "for rules added later" : "");
 		}
 		for (j = 0; j < c->nrules && only_ret; j++) {
-			struct space s;
+			struct ipts_space s;
 
-			space_build(&s, c->rules[j]);
+			ipts_space_build(&s, c->rules[j]);
 			only_ret = c->rules[j]->kind == IPTS_TGT_RETURN &&
 				   s.modelled;
 		}
-		if (only_ret && !code_ignored(l, "IPT006") &&
-		    !chain_ignores(c, "IPT006")) {
+		if (only_ret && !ipts_lint_code_ignored(l, "IPT006") &&
+		    !ipts_lint_chain_ignores(c, "IPT006")) {
 			l->nfound++;
-			ipts_diag_add_code(l->d, sev_of("IPT006"), &c->loc,
-					   "IPT006", "chain '%s' only returns: "
-					   "all %u of its rules are RETURN, a "
-					   "jump to it has no effect", c->name,
-					   c->nrules);
+			ipts_diag_add_code(l->d, ipts_lint_sev("IPT006"),
+					   &c->loc, "IPT006", "chain '%s' only "
+					   "returns: all %u of its rules are "
+					   "RETURN, a jump to it has no effect",
+					   c->name, c->nrules);
 		}
 	}
 }
@@ -1484,15 +1517,16 @@ static bool takes_all_lo(const struct ipts_rule *r)
 	memset(rest.iniface, 0, IFNAMSIZ);
 	memset(rest.iniface_mask, 0, IFNAMSIZ);
 	rest.invflags &= (uint8_t)~IPT_INV_VIA_IN;
-	if (!ip_is_any(&rest))
+	if (!ipts_ip_is_any(&rest))
 		return false;
 	if (r->flags & IPTS_RULE_OPAQUE)
 		return false;
 	for (i = 0; i < r->nmatches; i++)
 		if (strcmp(ipts_rule_match(r, i)->u.user.name, "comment") != 0)
 			return false;
-	return ifc_covers(ip->iniface, ip->iniface_mask,
-			  ip->invflags & IPT_INV_VIA_IN, lo, lo_mask, false);
+	return ipts_ifc_covers(ip->iniface, ip->iniface_mask,
+			       ip->invflags & IPT_INV_VIA_IN, lo, lo_mask,
+			       false);
 }
 
 enum lo_fact {
@@ -1512,8 +1546,9 @@ enum lo_fact {
  * depth it was found at and deeper, so chains C1..Cd of k jumps each cost
  * k*d steps, not k^d.
  */
-static bool accepts_lo(struct lint *l, const struct ipts_chain *c,
-		       unsigned int depth, bool *cut)
+static bool ipts_lint_accepts_lo(struct ipts_lint *l,
+				 const struct ipts_chain *c, unsigned int depth,
+				 bool *cut)
 {
 	int k = chain_index(l, c);
 	bool yes = false, sub_cut = false;
@@ -1544,7 +1579,8 @@ static bool accepts_lo(struct lint *l, const struct ipts_chain *c,
 			yes = true;
 		else if ((r->kind == IPTS_TGT_JUMP ||
 			  r->kind == IPTS_TGT_GOTO) && r->dest)
-			yes = accepts_lo(l, r->dest, depth + 1, &sub_cut);
+			yes = ipts_lint_accepts_lo(l, r->dest, depth + 1,
+						   &sub_cut);
 	}
 	if (!yes) {
 		l->lo_fact[k] = LO_NO;
@@ -1558,82 +1594,115 @@ static bool accepts_lo(struct lint *l, const struct ipts_chain *c,
 	return yes;
 }
 
-static void lint_table(struct lint *l, const struct ipts_table *t)
+/* The per-chain facts of @t, found on demand: none known yet. */
+static void ipts_lint_facts_init(struct ipts_lint *l,
+				 const struct ipts_table *t)
 {
-	const struct ipts_chain *in = t->builtin[NF_INET_LOCAL_IN];
-	const struct ipts_rule *first_state = NULL, *first_ct = NULL;
-	unsigned char *mut = ipts_xcalloc(t->nchains + 1, 1);
-	bool cut = false;
-	uint32_t i;
-
 	l->t = t;
-	l->chain_mut = mut;
+	l->chain_mut = ipts_xcalloc(t->nchains + 1, 1);
 	l->lo_fact = ipts_xcalloc(t->nchains + 1, 1);
 	l->lo_depth = ipts_xcalloc(t->nchains + 1, 1);
 	chains_index(l, t);
+}
+
+static void ipts_lint_facts_free(struct ipts_lint *l)
+{
+	free(l->chain_mut);
+	free(l->lo_fact);
+	free(l->lo_depth);
+	free(l->by_addr);
+	free(l->by_addr_idx);
+	l->chain_mut = l->lo_fact = l->lo_depth = NULL;
+	l->by_addr = NULL;
+	l->by_addr_idx = NULL;
+}
+
+/* IPT009: filter INPUT drops by policy and nothing accepts 'lo'. */
+static void ipts_lint_loopback(struct ipts_lint *l, const struct ipts_table *t)
+{
+	const struct ipts_chain *in = t->builtin[NF_INET_LOCAL_IN];
+	bool cut = false;
+
+	if (t->id == IPTS_TABLE_FILTER && in && in->policy == NF_DROP &&
+	    !ipts_lint_accepts_lo(l, in, 0, &cut) &&
+	    !ipts_lint_code_ignored(l, "IPT009") &&
+	    !ipts_lint_chain_ignores(in, "IPT009")) {
+		l->nfound++;
+		ipts_diag_add_code(l->d, ipts_lint_sev("IPT009"), &in->loc,
+				   "IPT009",
+				   "INPUT drops by policy and no rule accepts "
+				   "every packet in on 'lo': local connections "
+				   "to ports no rule allows time out; add "
+				   "'-A INPUT -i lo -j ACCEPT'");
+	}
+}
+
+/* IPT010: the first rule of table @t with -m state and the first with
+ * -m conntrack --ctstate (either NULL: nothing to report). */
+static void ipts_lint_state_mixed(struct ipts_lint *l,
+				  const struct ipts_table *t,
+				  const struct ipts_rule *first_state,
+				  const struct ipts_rule *first_ct)
+{
+	const struct ipts_rule *later, *other;
+
+	if (!first_state || !first_ct)
+		return;
+	later = first_state->loc.off > first_ct->loc.off ? first_state
+							  : first_ct;
+	other = later == first_state ? first_ct : first_state;
+	if (ipts_lint_want(l, "IPT010", later)) {
+		ipts_diag_add_code(l->d, ipts_lint_sev("IPT010"), &later->loc,
+				   "IPT010", "table '%s' matches "
+				   "connection state with both -m state "
+				   "and -m conntrack --ctstate", t->name);
+		ipts_lint_note_rule(l, other, ipts_rule_num(other),
+				    "the other kind");
+	}
+}
+
+/*
+ * Every check on table @t, in the order their findings are reported:
+ * each chain's rules (IPT001-003, IPT007, IPT008), then the chains
+ * (IPT004-006), then the table (IPT009, IPT010).
+ */
+static void lint_table(struct ipts_lint *l, const struct ipts_table *t)
+{
+	const struct ipts_rule *first_state = NULL, *first_ct = NULL;
+	uint32_t i;
+
+	ipts_lint_facts_init(l, t);
 	for (i = 0; i < t->nchains; i++) {
 		const struct ipts_chain *c = t->chains[i];
-		struct space *sp;
+		struct ipts_space *sp;
 		uint32_t j;
 
 		if (c->deleted || !c->nrules)
 			continue;
 		sp = ipts_xcalloc(c->nrules, sizeof(*sp));
 		for (j = 0; j < c->nrules; j++) {
-			space_build(&sp[j], c->rules[j]);
+			ipts_space_build(&sp[j], c->rules[j]);
 			if (sp[j].state_m && !first_state)
 				first_state = c->rules[j];
 			if (sp[j].ctstate_m && !first_ct)
 				first_ct = c->rules[j];
 		}
-		lint_order(l, c, sp);
-		lint_hoststate(l, c, sp);
-		lint_owner_trap(l, c, sp);
+		ipts_lint_order(l, c, sp);
+		ipts_lint_hoststate(l, c, sp);
+		ipts_lint_owner_trap(l, c, sp);
 		free(sp);
 	}
-	lint_chains(l, t);
-	if (t->id == IPTS_TABLE_FILTER && in && in->policy == NF_DROP &&
-	    !accepts_lo(l, in, 0, &cut) && !code_ignored(l, "IPT009") &&
-	    !chain_ignores(in, "IPT009")) {
-		l->nfound++;
-		ipts_diag_add_code(l->d, sev_of("IPT009"), &in->loc, "IPT009",
-				   "INPUT drops by policy and no rule accepts "
-				   "every packet in on 'lo': local connections "
-				   "to ports no rule allows time out; add "
-				   "'-A INPUT -i lo -j ACCEPT'");
-	}
-	if (first_state && first_ct) {
-		const struct ipts_rule *later =
-			first_state->loc.off > first_ct->loc.off ? first_state
-								  : first_ct;
-		const struct ipts_rule *other =
-			later == first_state ? first_ct : first_state;
-
-		if (want(l, "IPT010", later)) {
-			ipts_diag_add_code(l->d, sev_of("IPT010"), &later->loc,
-					   "IPT010", "table '%s' matches "
-					   "connection state with both -m state "
-					   "and -m conntrack --ctstate", t->name);
-			note_rule(l, other, ipts_rule_num(other),
-				  "the other kind");
-		}
-	}
-	l->chain_mut = NULL;
-	free(mut);
-	free(l->lo_fact);
-	free(l->lo_depth);
-	free(l->by_addr);
-	free(l->by_addr_idx);
-	l->lo_fact = l->lo_depth = NULL;
-	l->by_addr = NULL;
-	l->by_addr_idx = NULL;
+	ipts_lint_chains(l, t);
+	ipts_lint_loopback(l, t);
+	ipts_lint_state_mixed(l, t, first_state, first_ct);
+	ipts_lint_facts_free(l);
 }
 
 size_t ipts_lint_ruleset_stats(const struct ipts_ruleset *rs,
 			       const struct ipts_lint_opts *opts,
 			       struct ipts_diags *d, struct ipts_lint_stats *st)
 {
-	struct lint l = { .rs = rs, .opts = opts, .d = d };
+	struct ipts_lint l = { .rs = rs, .opts = opts, .d = d };
 	unsigned int i;
 
 	l.max_visits = opts && opts->max_visits ? opts->max_visits :
