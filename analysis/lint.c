@@ -13,9 +13,7 @@
  * rule saw when a rule between them changes it (MARK, CONNMARK, CT, or any
  * target we do not know): the search for a shadowing rule stops there.
  */
-#include "lint.h"
-/* model.h first: glibc's <netinet/in.h> before the uapi headers */
-#include "model.h"
+#include "lint_int.h"
 #include "blob.h"
 
 #include <assert.h>
@@ -34,76 +32,6 @@
 #include <linux/netfilter/xt_tcpudp.h>
 
 #define PROTO_TCP 6
-
-static const struct ipts_lint_code codes[] = {
-	{ "IPT001", IPTS_WARNING, "shadowed-rule",
-	  "rule can never match: an earlier rule decides every packet it could match",
-	  "An earlier rule of the same chain with a terminating verdict (ACCEPT, DROP, REJECT, RETURN or a goto) matches every packet this rule could match, and nothing between them changes the packet, so this rule never sees a packet it matches.",
-	  "Delete the rule, or move it above the rule named in the note if it was meant to take precedence." },
-	{ "IPT002", IPTS_WARNING, "unreachable-rule",
-	  "rule is unreachable: an earlier rule of the chain takes every packet",
-	  "An earlier rule of the same chain has no condition at all and a terminating verdict, so no packet ever reaches the rules after it.",
-	  "Delete the rules after the unconditional one, or give that rule a condition." },
-	{ "IPT003", IPTS_WARNING, "redundant-rule",
-	  "rule is redundant: an earlier rule with the same effect matches every packet it could",
-	  "An earlier rule of the same chain with the same target and target options matches every packet this rule could match, and nothing between them changes the packet; removing this rule changes nothing.",
-	  "Delete the duplicate rule." },
-	{ "IPT004", IPTS_WARNING, "unused-chain",
-	  "user chain is never used: no rule jumps or goes to it",
-	  "No rule of the table has -j or -g to this user-defined chain, so its rules never see a packet.",
-	  "Delete the chain, or add the jump that was meant to reach it." },
-	{ "IPT005", IPTS_WARNING, "jump-to-empty-chain",
-	  "jump or goto to an empty chain",
-	  "The rule jumps to a user-defined chain that has no rules: a jump returns at once, a goto returns to the caller's caller (or the policy).",
-	  "Fill the chain or delete the jump." },
-	{ "IPT006", IPTS_WARNING, "chain-only-returns",
-	  "chain only returns: every rule of it is a RETURN",
-	  "Every rule of this user-defined chain has the RETURN target and only side-effect-free matches, so a jump to it has no effect.",
-	  "Delete the chain and the jumps to it, or give it the rules it was meant to hold." },
-	{ "IPT007", IPTS_NOTE, "host-state-match",
-	  "rule depends on what the file cannot know",
-	  "The rule has a match whose result depends on host state or history (ipset contents, recent lists, rate limits, quotas, the time, randomness, payload), and its answer matters: answers about packets that reach it are undetermined. A rule whose target changes nothing later rules read (LOG, NFLOG, ULOG, AUDIT, none) and -m recent --set (it always matches) are not reported.",
-	  "Nothing to fix; know that trace answers through this rule may be undetermined." },
-	{ "IPT008", IPTS_WARNING, "owner-only-port-drop",
-	  "port reachable by one user only; other users hang in SYN_SENT",
-	  "An ACCEPT restricted with -m owner to some UIDs or GIDs for a TCP port is followed in the same chain by a DROP for that port: connections from every other user are silently dropped and hang in SYN_SENT until they time out.",
-	  "Use -j REJECT --reject-with tcp-reset instead of DROP, so other users get 'connection refused' at once." },
-	{ "IPT009", IPTS_WARNING, "drop-policy-without-loopback",
-	  "INPUT drops by policy and no rule accepts loopback",
-	  "The filter INPUT chain has a DROP policy and no rule of it (or of a chain it jumps to) accepts packets coming in on 'lo': local connections that no other rule allows time out.",
-	  "Add '-A INPUT -i lo -j ACCEPT' near the top of INPUT." },
-	{ "IPT010", IPTS_NOTE, "state-and-conntrack-mixed",
-	  "table uses both -m state and -m conntrack --ctstate",
-	  "The same table matches connection state with both the older -m state and -m conntrack --ctstate; they mean the same, mixing them makes rules harder to compare.",
-	  "Use -m conntrack --ctstate everywhere." },
-};
-
-#define NCODES (sizeof(codes) / sizeof(codes[0]))
-
-const struct ipts_lint_code *ipts_lint_codes(size_t *n)
-{
-	*n = NCODES;
-	return codes;
-}
-
-const struct ipts_lint_code *ipts_lint_code_find(const char *code)
-{
-	size_t i;
-
-	for (i = 0; i < NCODES; i++)
-		if (strcmp(codes[i].code, code) == 0)
-			return &codes[i];
-	return NULL;
-}
-
-/* ---- port sets: sorted disjoint closed intervals over 0..65535 ---- */
-
-#define IPTS_PSET_MAX 40
-
-struct ipts_pset {
-	uint16_t lo[IPTS_PSET_MAX], hi[IPTS_PSET_MAX];
-	unsigned int n;
-};
 
 static void ipts_pset_full(struct ipts_pset *s)
 {
@@ -194,7 +122,7 @@ static void ipts_pset_intersect(struct ipts_pset *a, const struct ipts_pset *b)
 }
 
 /* Every port of @b is in @a. */
-static bool pset_subset(const struct ipts_pset *b, const struct ipts_pset *a)
+static bool ipts_pset_subset(const struct ipts_pset *b, const struct ipts_pset *a)
 {
 	unsigned int i, j = 0;
 
@@ -207,21 +135,13 @@ static bool pset_subset(const struct ipts_pset *b, const struct ipts_pset *a)
 	return true;
 }
 
-static bool pset_overlap(const struct ipts_pset *a, const struct ipts_pset *b)
+static bool ipts_pset_overlap(const struct ipts_pset *a, const struct ipts_pset *b)
 {
 	struct ipts_pset t = *a;
 
 	ipts_pset_intersect(&t, b);
 	return t.n > 0;
 }
-
-/* ---- the space of packets a rule matches ---- */
-
-/* the conntrack states: INVALID, ESTABLISHED, RELATED, NEW, UNTRACKED */
-#define IPTS_ST_ALL 0x1f
-#define IPTS_ST_NEW 0x08
-#define IPTS_FRAG_FIRST 1	/* unfragmented or first fragment */
-#define IPTS_FRAG_LATER 2	/* fragment offset != 0 */
 
 /* Matches compared by identity: deterministic, no side effects. */
 static const char *const identity_matches[] = {
@@ -261,37 +181,6 @@ static const char *const harmless_targets[] = {
 	"LED", "LOG", "MASQUERADE", "NETMAP", "NFLOG", "NFQUEUE", "REDIRECT",
 	"REJECT", "SECMARK", "SET", "SNAT", "TCPMSS", "TCPOPTSTRIP", "TEE",
 	"TRACE", "ULOG",
-};
-
-static bool ipts_in_list(const char *s, const char *const *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(s, v[i]) == 0)
-			return true;
-	return false;
-}
-
-#define IPTS_IN_LIST(s, v) ipts_in_list((s), (v), sizeof(v) / sizeof((v)[0]))
-
-struct ipts_space {
-	const struct ipts_rule *r;
-	struct ipts_pset sport, dport;
-	uint8_t frag, states;
-	bool tcpflags;
-	uint8_t flg_mask, flg_cmp, flg_inv;
-	bool mark;
-	uint32_t mark_val, mark_mask;
-	bool mark_inv;
-	bool modelled;		/* every match understood */
-	bool unconditional;	/* no condition at all */
-	bool state_m, ctstate_m;	/* uses -m state / conntrack --ctstate */
-	int hoststate;		/* index of a host-state match, or -1 */
-	const char *hoststate_why;
-	bool hoststate_writes;	/* what it writes depends on its answer */
-	int last_write;		/* last -m recent that writes a list, or -1 */
-	const struct xt_owner_match_info *owner;	/* for IPT008 */
 };
 
 static bool ports_range(struct ipts_pset *s, const uint16_t r[2], bool inv)
@@ -789,7 +678,7 @@ static bool mark_covers(const struct ipts_space *a, const struct ipts_space *b)
  * deterministic match without side effects whose fields the space does
  * not hold (conntrack --ctstate alone is a state set).
  */
-static bool ipts_space_by_identity(const struct xt_entry_match *m)
+static bool by_identity(const struct xt_entry_match *m)
 {
 	if (!IPTS_IN_LIST(m->u.user.name, identity_matches))
 		return false;
@@ -813,7 +702,7 @@ static bool identity_covers(const struct ipts_rule *a,
 		const struct xt_entry_match *m = ipts_rule_match(a, i);
 		bool found = false;
 
-		if (!ipts_space_by_identity(m))
+		if (!by_identity(m))
 			continue;
 		for (j = 0; j < b->nmatches && !found; j++) {
 			const struct xt_entry_match *n = ipts_rule_match(b, j);
@@ -834,8 +723,8 @@ static bool ipts_space_covers(const struct ipts_space *a,
 		return false;
 	if ((b->frag & ~a->frag) || (b->states & ~a->states))
 		return false;
-	if (!pset_subset(&b->sport, &a->sport) ||
-	    !pset_subset(&b->dport, &a->dport))
+	if (!ipts_pset_subset(&b->sport, &a->sport) ||
+	    !ipts_pset_subset(&b->dport, &a->dport))
 		return false;
 	if (a->tcpflags &&
 	    !(b->tcpflags && a->flg_mask == b->flg_mask &&
@@ -851,8 +740,8 @@ static bool ipts_space_overlap(const struct ipts_space *a,
 {
 	if (!(a->frag & b->frag) || !(a->states & b->states))
 		return false;
-	if (!pset_overlap(&a->sport, &b->sport) ||
-	    !pset_overlap(&a->dport, &b->dport))
+	if (!ipts_pset_overlap(&a->sport, &b->sport) ||
+	    !ipts_pset_overlap(&a->dport, &b->dport))
 		return false;
 	if (a->mark && b->mark && !a->mark_inv && !b->mark_inv &&
 	    ((a->mark_val ^ b->mark_val) & a->mark_mask & b->mark_mask))
@@ -916,31 +805,6 @@ static void verdict_text(const struct ipts_rule *r, char *buf, size_t n)
 	}
 }
 
-/*
- * Whether a rule may change a field the spaces look at (mark, ct state,
- * or anything an unknown target does). Jumps look into the chain called,
- * depth-first; a chain being looked at counts as changing (cycles).
- */
-struct ipts_lint {
-	const struct ipts_ruleset *rs;
-	const struct ipts_lint_opts *opts;
-	struct ipts_diags *d;
-	size_t nfound;
-	/* comparisons made and allowed; set once they ran out */
-	uint64_t visits, max_visits;
-	bool over;
-	/* per chain of the current table: 0 unknown, 1 busy, 2 harmless,
-	 * 3 changes */
-	unsigned char *chain_mut;
-	/* per chain: ipts_lint_accepts_lo() once known (enum lo_fact), and the
-	 * depth it was found at */
-	unsigned char *lo_fact, *lo_depth;
-	/* the table's chains sorted by address, for chain_index() */
-	const struct ipts_chain **by_addr;
-	uint32_t *by_addr_idx;
-	const struct ipts_table *t;
-};
-
 static int addr_cmp(const void *a, const void *b)
 {
 	uintptr_t x = (uintptr_t)**(const struct ipts_chain *const *const *)a;
@@ -990,6 +854,11 @@ static int chain_index(const struct ipts_lint *l, const struct ipts_chain *c)
 static bool ipts_lint_rule_mutates(struct ipts_lint *l,
 				   const struct ipts_rule *r);
 
+/*
+ * Whether a rule may change a field the spaces look at (mark, ct state,
+ * or anything an unknown target does). Jumps look into the chain called,
+ * depth-first; a chain being looked at counts as changing (cycles).
+ */
 static bool chain_mutates(struct ipts_lint *l, const struct ipts_chain *c)
 {
 	int k = chain_index(l, c);

@@ -1,0 +1,105 @@
+#ifndef IPTS_LINT_INT_H
+#define IPTS_LINT_INT_H
+
+/*
+ * lint_int.h - what lint's files share (private to ipts_analysis). The
+ * files, top to bottom; each calls only files below it:
+ *
+ *   lint.c           the driver: a table's chains, the checks in the
+ *                    order their findings are reported
+ *   lint_checks.c    the checks, one function per kind of finding
+ *   lint_report.c    what every finding goes through: the budget, --ignore
+ *                    and "iptsim:ignore", the note naming the other rule
+ *   lint_chain.c     per-chain facts, found once per table: may a jump to
+ *                    it change the packet, does it accept 'lo', which
+ *                    generator leaves it empty
+ *   pktspace.c       the set of packets a rule matches: built from its
+ *                    header and matches, compared (covers, overlap)
+ *   portset.c        port sets: sorted disjoint intervals
+ *   lint_codes.c     the codes table (lint.h's ipts_lint_codes())
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "lint.h"
+/* model.h before the uapi headers of the .c files: glibc's <netinet/in.h>
+ * first */
+#include "model.h"
+
+struct xt_owner_match_info;
+
+/* ---- port sets: sorted disjoint closed intervals over 0..65535 ---- */
+
+#define IPTS_PSET_MAX 40
+
+struct ipts_pset {
+	uint16_t lo[IPTS_PSET_MAX], hi[IPTS_PSET_MAX];
+	unsigned int n;
+};
+
+/* ---- the space of packets a rule matches ---- */
+
+/* the conntrack states: INVALID, ESTABLISHED, RELATED, NEW, UNTRACKED */
+#define IPTS_ST_ALL 0x1f
+#define IPTS_ST_NEW 0x08
+#define IPTS_FRAG_FIRST 1	/* unfragmented or first fragment */
+#define IPTS_FRAG_LATER 2	/* fragment offset != 0 */
+
+/* What lint knows of one rule (pktspace.c): the packets it matches, and
+ * what else its matches say. */
+struct ipts_space {
+	const struct ipts_rule *r;
+	struct ipts_pset sport, dport;
+	uint8_t frag, states;
+	bool tcpflags;
+	uint8_t flg_mask, flg_cmp, flg_inv;
+	bool mark;
+	uint32_t mark_val, mark_mask;
+	bool mark_inv;
+	bool modelled;		/* every match understood */
+	bool unconditional;	/* no condition at all */
+	bool state_m, ctstate_m;	/* uses -m state / conntrack --ctstate */
+	int hoststate;		/* index of a host-state match, or -1 */
+	const char *hoststate_why;
+	bool hoststate_writes;	/* what it writes depends on its answer */
+	int last_write;		/* last -m recent that writes a list, or -1 */
+	const struct xt_owner_match_info *owner;	/* for IPT008 */
+};
+
+/* One run of lint: its options, findings and budget, and the per-chain
+ * facts of the table being linted (lint_chain.c). */
+struct ipts_lint {
+	const struct ipts_ruleset *rs;
+	const struct ipts_lint_opts *opts;
+	struct ipts_diags *d;
+	size_t nfound;
+	/* comparisons made and allowed; set once they ran out */
+	uint64_t visits, max_visits;
+	bool over;
+	/* per chain of the current table: 0 unknown, 1 busy, 2 harmless,
+	 * 3 changes */
+	unsigned char *chain_mut;
+	/* per chain: ipts_lint_accepts_lo() once known (enum lo_fact), and the
+	 * depth it was found at */
+	unsigned char *lo_fact, *lo_depth;
+	/* the table's chains sorted by address, for chain_index() */
+	const struct ipts_chain **by_addr;
+	uint32_t *by_addr_idx;
+	const struct ipts_table *t;
+};
+
+static inline bool ipts_in_list(const char *s, const char *const *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, v[i]) == 0)
+			return true;
+	return false;
+}
+
+#define IPTS_IN_LIST(s, v) ipts_in_list((s), (v), sizeof(v) / sizeof((v)[0]))
+
+#endif
