@@ -102,4 +102,40 @@ static inline bool ipts_in_list(const char *s, const char *const *v, size_t n)
 
 #define IPTS_IN_LIST(s, v) ipts_in_list((s), (v), sizeof(v) / sizeof((v)[0]))
 
+/* ---- pktspace.c: a rule's packets ---- */
+
+/* The ipt_ip header matches every packet (no address, interface,
+ * protocol or fragment condition). */
+bool ipts_ip_is_any(const struct ipt_ip *ip);
+/* Every interface name (@bn, @bm, @bi inverted) matches, the name
+ * (@an, @am, @ai) matches too: ip_packet_match()'s masks byte by byte. */
+bool ipts_ifc_covers(const char *an, const unsigned char *am, bool ai,
+		     const char *bn, const unsigned char *bm, bool bi);
+/* Fill @sp with what rule @r matches, and what else lint reads from its
+ * matches (host state, -m state or conntrack, owner). */
+void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r);
+/* Every packet @b matches, @a matches too (false unless both are
+ * modelled). */
+bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b);
+/* Some packet may match both (false: proven disjoint on modelled
+ * parts). */
+bool ipts_space_overlap(const struct ipts_space *a, const struct ipts_space *b);
+
+/* ---- portset.c: port sets ---- */
+
+/* Set @s to every port, 0..65535. */
+void ipts_pset_full(struct ipts_pset *s);
+/* @s holds every port. */
+bool ipts_pset_is_full(const struct ipts_pset *s);
+/* @s becomes the ports not in it. */
+void ipts_pset_complement(struct ipts_pset *s);
+/* Add [@lo, @hi] to a set being built (any order); false when full. */
+bool ipts_pset_add(struct ipts_pset *s, uint16_t lo, uint16_t hi);
+/* @a becomes the ports in both @a and @b. */
+void ipts_pset_intersect(struct ipts_pset *a, const struct ipts_pset *b);
+/* Every port of @b is in @a. */
+bool ipts_pset_subset(const struct ipts_pset *b, const struct ipts_pset *a);
+/* Some port is in both @a and @b. */
+bool ipts_pset_overlap(const struct ipts_pset *a, const struct ipts_pset *b);
+
 #endif
