@@ -102,6 +102,23 @@ static inline bool ipts_in_list(const char *s, const char *const *v, size_t n)
 
 #define IPTS_IN_LIST(s, v) ipts_in_list((s), (v), sizeof(v) / sizeof((v)[0]))
 
+/* ---- lint_chain.c: per-chain facts ---- */
+
+/* Rule @r, or a chain it jumps to, may change a field the spaces look
+ * at (mark, ct state, anything an unknown target does). */
+bool ipts_lint_rule_mutates(struct ipts_lint *l, const struct ipts_rule *r);
+/* The generator that leaves chain @name empty by design, or NULL. */
+const char *ipts_lint_hook_chain_of(const char *name);
+/* A rule of @c (or of a chain it calls, @depth jumps down) accepts
+ * every packet in on 'lo'; *@cut when that leaned on the depth limit. */
+bool ipts_lint_accepts_lo(struct ipts_lint *l,
+			  const struct ipts_chain *c, unsigned int depth,
+			  bool *cut);
+/* Start table @t: no per-chain fact known yet. */
+void ipts_lint_facts_init(struct ipts_lint *l, const struct ipts_table *t);
+/* Forget the facts of the table. */
+void ipts_lint_facts_free(struct ipts_lint *l);
+
 /* ---- pktspace.c: a rule's packets ---- */
 
 /* The ipt_ip header matches every packet (no address, interface,
