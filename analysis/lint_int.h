@@ -102,6 +102,48 @@ static inline bool ipts_in_list(const char *s, const char *const *v, size_t n)
 
 #define IPTS_IN_LIST(s, v) ipts_in_list((s), (v), sizeof(v) / sizeof((v)[0]))
 
+/* ---- lint_checks.c: the checks ---- */
+
+/* IPT001, IPT002, IPT003 on chain @c, whose rules' spaces are @sp. */
+void ipts_lint_order(struct ipts_lint *l, const struct ipts_chain *c,
+		     struct ipts_space *sp);
+/* IPT007 on chain @c. */
+void ipts_lint_hoststate(struct ipts_lint *l, const struct ipts_chain *c,
+			 struct ipts_space *sp);
+/* IPT008 on chain @c. */
+void ipts_lint_owner_trap(struct ipts_lint *l,
+			  const struct ipts_chain *c,
+			  struct ipts_space *sp);
+/* IPT004, IPT005, IPT006 on the chains of table @t. */
+void ipts_lint_chains(struct ipts_lint *l, const struct ipts_table *t);
+/* IPT009 on table @t. */
+void ipts_lint_loopback(struct ipts_lint *l, const struct ipts_table *t);
+/* IPT010 on table @t, given its first rule with -m state and its
+ * first with conntrack --ctstate (either NULL: no finding). */
+void ipts_lint_state_mixed(struct ipts_lint *l,
+			   const struct ipts_table *t,
+			   const struct ipts_rule *first_state,
+			   const struct ipts_rule *first_ct);
+
+/* ---- lint_report.c: reporting a finding ---- */
+
+/* A rule of @c carries "iptsim:ignore" for @code. */
+bool ipts_lint_chain_ignores(const struct ipts_chain *c, const char *code);
+/* --ignore names @code. */
+bool ipts_lint_code_ignored(const struct ipts_lint *l, const char *code);
+/* @code is to be reported at rule @r (may be NULL): not ignored by
+ * the options nor by @r's comment. Counts the finding. */
+bool ipts_lint_want(struct ipts_lint *l, const char *code,
+		    const struct ipts_rule *r);
+/* The severity of @code, which must exist. */
+enum ipts_severity ipts_lint_sev(const char *code);
+/* A note at @r, rule @num of its chain, quoting it after @what. */
+void ipts_lint_note_rule(struct ipts_lint *l, const struct ipts_rule *r,
+			 uint32_t num, const char *what);
+/* One rule comparison; false once the budget is spent (the first time,
+ * with a warning at @at saying where lint stopped). */
+bool ipts_lint_spend(struct ipts_lint *l, const struct ipts_rule *at);
+
 /* ---- lint_chain.c: per-chain facts ---- */
 
 /* Rule @r, or a chain it jumps to, may change a field the spaces look
