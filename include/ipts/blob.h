@@ -17,6 +17,7 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "model.h"
 
@@ -62,6 +63,33 @@ static inline const void *ipts_target_data(const struct xt_entry_target *t,
 	if (len)
 		*len = ok ? n : 0;
 	return ok ? t->data : NULL;
+}
+
+/*
+ * @a and @b are the same match: equal match_size, extension name and
+ * revision, and equal data bytes (as many as ipts_match_len() gives, none
+ * for a size that does not hold the header). Names are compared within
+ * their field, terminated or not.
+ */
+static inline bool ipts_match_same(const struct xt_entry_match *a,
+				   const struct xt_entry_match *b)
+{
+	return a->u.match_size == b->u.match_size &&
+	       strncmp(a->u.user.name, b->u.user.name,
+		       sizeof(a->u.user.name)) == 0 &&
+	       a->u.user.revision == b->u.user.revision &&
+	       memcmp(a->data, b->data, ipts_match_len(a)) == 0;
+}
+
+/* The same for targets @a and @b and their target_size. */
+static inline bool ipts_target_same(const struct xt_entry_target *a,
+				    const struct xt_entry_target *b)
+{
+	return a->u.target_size == b->u.target_size &&
+	       strncmp(a->u.user.name, b->u.user.name,
+		       sizeof(a->u.user.name)) == 0 &&
+	       a->u.user.revision == b->u.user.revision &&
+	       memcmp(a->data, b->data, ipts_target_len(a)) == 0;
 }
 
 #endif

@@ -24,7 +24,7 @@ db, src = sys.argv[1], os.path.realpath(sys.argv[2])
 PUBLIC = ["model.h", "arena.h", "diag.h", "blob.h", "parser.h", "sim.h",
           "lint.h", "probe.h"]
 INTERNAL = ["model_build.h", "validate_int.h", "parser_int.h", "sim_int.h",
-            "walk_int.h", "match_int.h"]
+            "walk_int.h", "match_int.h", "lint_int.h"]
 # directory: the headers it may include (every other one must not be found)
 MAY = {
     "model": ["model.h", "arena.h", "diag.h", "blob.h", "model_build.h",
@@ -34,7 +34,7 @@ MAY = {
     "sim": ["model.h", "arena.h", "diag.h", "blob.h", "sim.h", "sim_int.h",
             "walk_int.h", "match_int.h"],
     "analysis": ["model.h", "arena.h", "diag.h", "blob.h", "sim.h",
-                 "lint.h", "probe.h"],
+                 "lint.h", "probe.h", "lint_int.h"],
     "cli": PUBLIC,
 }
 

@@ -1,7 +1,8 @@
 /*
  * test_blob.c - the length-checked readers of match and target blobs
  * (blob.h): data only when the size holds the header and what is asked,
- * sizes taken as they are (no XT_ALIGN() required).
+ * sizes taken as they are (no XT_ALIGN() required); two blobs the same
+ * only in size, name, revision and data, never past the data.
  */
 #include "fixture.h"
 
@@ -120,6 +121,92 @@ static void test_blob_target_sizes(void **state)
 	assert_int_equal(len, 40);
 }
 
+/* Two blobs side by side, for the comparisons. */
+static union {
+	struct xt_entry_match m;
+	struct xt_entry_target t;
+	unsigned char bytes[64];
+} pair[2];
+
+static void pair_set(uint16_t size, const char *name, uint8_t rev)
+{
+	unsigned int i;
+
+	memset(pair, 0, sizeof(pair));
+	for (i = 0; i < 2; i++) {
+		pair[i].m.u.match_size = size;
+		strcpy(pair[i].m.u.user.name, name);
+		pair[i].m.u.user.revision = rev;
+		memset(pair[i].bytes + sizeof(pair[i].m), 0x5a,
+		       sizeof(pair[i].bytes) - sizeof(pair[i].m));
+	}
+}
+
+static void test_blob_match_same_compares_size_name_revision_data(void **state)
+{
+	const struct xt_entry_match *a = &pair[0].m, *b = &pair[1].m;
+
+	(void)state;
+	pair_set(sizeof(*a) + 8, "tcp", 0);
+	assert_true(ipts_match_same(a, b));
+	pair[1].bytes[sizeof(*a) + 7] ^= 1;	/* the last byte of data */
+	assert_false(ipts_match_same(a, b));
+	pair_set(sizeof(*a) + 8, "tcp", 0);
+	pair[1].bytes[sizeof(*a) + 8] ^= 1;	/* past it: not compared */
+	assert_true(ipts_match_same(a, b));
+	pair[1].m.u.match_size = sizeof(*a) + 16;
+	assert_false(ipts_match_same(a, b));
+	pair_set(sizeof(*a) + 8, "tcp", 0);
+	pair[1].m.u.user.revision = 1;
+	assert_false(ipts_match_same(a, b));
+	pair_set(sizeof(*a) + 8, "tcp", 0);
+	strcpy(pair[1].m.u.user.name, "udp");
+	assert_false(ipts_match_same(a, b));
+}
+
+/* A name filling its field is compared within it; a size short of the
+ * header compares no data. */
+static void test_blob_match_same_on_odd_blobs(void **state)
+{
+	const struct xt_entry_match *a = &pair[0].m, *b = &pair[1].m;
+
+	(void)state;
+	pair_set(sizeof(*a), "tcp", 0);
+	memset(pair[0].m.u.user.name, 'x', sizeof(a->u.user.name));
+	memset(pair[1].m.u.user.name, 'x', sizeof(b->u.user.name));
+	assert_true(ipts_match_same(a, b));
+	pair[1].m.u.user.name[sizeof(b->u.user.name) - 1] = 'y';
+	assert_false(ipts_match_same(a, b));
+	pair_set(sizeof(*a) - 1, "tcp", 0);
+	pair[1].bytes[sizeof(*a)] ^= 1;
+	assert_true(ipts_match_same(a, b));
+}
+
+static void test_blob_target_same(void **state)
+{
+	const struct xt_entry_target *a = &pair[0].t, *b = &pair[1].t;
+
+	(void)state;
+	pair_set(sizeof(*a) + 4, "MARK", 2);
+	assert_true(ipts_target_same(a, b));
+	pair[1].bytes[sizeof(*a) + 3] ^= 1;
+	assert_false(ipts_target_same(a, b));
+	pair_set(sizeof(*a) + 4, "MARK", 2);
+	pair[1].bytes[sizeof(*a) + 4] ^= 1;
+	assert_true(ipts_target_same(a, b));
+	pair[1].t.u.target_size = sizeof(*a) + 8;
+	assert_false(ipts_target_same(a, b));
+	pair_set(sizeof(*a) + 4, "MARK", 2);
+	pair[1].t.u.user.revision = 1;
+	assert_false(ipts_target_same(a, b));
+	pair_set(sizeof(*a) + 4, "MARK", 2);
+	strcpy(pair[1].t.u.user.name, "CONNMARK");
+	assert_false(ipts_target_same(a, b));
+	pair_set(sizeof(*a) - 1, "MARK", 2);	/* no data at all */
+	pair[1].bytes[sizeof(*a)] ^= 1;
+	assert_true(ipts_target_same(a, b));
+}
+
 /* What libxtables builds has its extension's struct, padded. */
 static void test_blob_parsed_tcp_match_is_whole(void **state)
 {
@@ -152,6 +239,10 @@ int main(void)
 		cmocka_unit_test(test_blob_match_long_data_gives_its_length),
 		cmocka_unit_test(test_blob_match_misaligned_size_is_taken_as_is),
 		cmocka_unit_test(test_blob_target_sizes),
+		cmocka_unit_test(
+			test_blob_match_same_compares_size_name_revision_data),
+		cmocka_unit_test(test_blob_match_same_on_odd_blobs),
+		cmocka_unit_test(test_blob_target_same),
 		cmocka_unit_test_setup_teardown(
 			test_blob_parsed_tcp_match_is_whole, fixture_setup,
 			fixture_teardown),

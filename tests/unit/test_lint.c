@@ -1,5 +1,5 @@
 /*
- * test_lint.c - review findings (analysis/lint.c): for every code a file that
+ * test_lint.c - review findings (analysis/lint*.c): for every code a file that
  * triggers it and a near miss that does not, the soundness rule (a rule
  * with a match the analysis does not model is never called shadowed or
  * redundant, and never shadows), and both ways of silencing a finding.

@@ -1,0 +1,69 @@
+/*
+ * lint_codes.c - every lint code: its severity, name, one-line title, what
+ * exactly is reported and what to do about it (the help texts, --list-codes
+ * and SARIF's rules[] all read this table).
+ */
+#include "lint.h"
+
+#include <string.h>
+
+static const struct ipts_lint_code codes[] = {
+	{ "IPT001", IPTS_WARNING, "shadowed-rule",
+	  "rule can never match: an earlier rule decides every packet it could match",
+	  "An earlier rule of the same chain with a terminating verdict (ACCEPT, DROP, REJECT, RETURN or a goto) matches every packet this rule could match, and nothing between them changes the packet, so this rule never sees a packet it matches.",
+	  "Delete the rule, or move it above the rule named in the note if it was meant to take precedence." },
+	{ "IPT002", IPTS_WARNING, "unreachable-rule",
+	  "rule is unreachable: an earlier rule of the chain takes every packet",
+	  "An earlier rule of the same chain has no condition at all and a terminating verdict, so no packet ever reaches the rules after it.",
+	  "Delete the rules after the unconditional one, or give that rule a condition." },
+	{ "IPT003", IPTS_WARNING, "redundant-rule",
+	  "rule is redundant: an earlier rule with the same effect matches every packet it could",
+	  "An earlier rule of the same chain with the same target and target options matches every packet this rule could match, and nothing between them changes the packet; removing this rule changes nothing.",
+	  "Delete the duplicate rule." },
+	{ "IPT004", IPTS_WARNING, "unused-chain",
+	  "user chain is never used: no rule jumps or goes to it",
+	  "No rule of the table has -j or -g to this user-defined chain, so its rules never see a packet.",
+	  "Delete the chain, or add the jump that was meant to reach it." },
+	{ "IPT005", IPTS_WARNING, "jump-to-empty-chain",
+	  "jump or goto to an empty chain",
+	  "The rule jumps to a user-defined chain that has no rules: a jump returns at once, a goto returns to the caller's caller (or the policy).",
+	  "Fill the chain or delete the jump." },
+	{ "IPT006", IPTS_WARNING, "chain-only-returns",
+	  "chain only returns: every rule of it is a RETURN",
+	  "Every rule of this user-defined chain has the RETURN target and only side-effect-free matches, so a jump to it has no effect.",
+	  "Delete the chain and the jumps to it, or give it the rules it was meant to hold." },
+	{ "IPT007", IPTS_NOTE, "host-state-match",
+	  "rule depends on what the file cannot know",
+	  "The rule has a match whose result depends on host state or history (ipset contents, recent lists, rate limits, quotas, the time, randomness, payload), and its answer matters: answers about packets that reach it are undetermined. A rule whose target changes nothing later rules read (LOG, NFLOG, ULOG, AUDIT, none) and -m recent --set (it always matches) are not reported.",
+	  "Nothing to fix; know that trace answers through this rule may be undetermined." },
+	{ "IPT008", IPTS_WARNING, "owner-only-port-drop",
+	  "port reachable by one user only; other users hang in SYN_SENT",
+	  "An ACCEPT restricted with -m owner to some UIDs or GIDs for a TCP port is followed in the same chain by a DROP for that port: connections from every other user are silently dropped and hang in SYN_SENT until they time out.",
+	  "Use -j REJECT --reject-with tcp-reset instead of DROP, so other users get 'connection refused' at once." },
+	{ "IPT009", IPTS_WARNING, "drop-policy-without-loopback",
+	  "INPUT drops by policy and no rule accepts loopback",
+	  "The filter INPUT chain has a DROP policy and no rule of it (or of a chain it jumps to) accepts packets coming in on 'lo': local connections that no other rule allows time out.",
+	  "Add '-A INPUT -i lo -j ACCEPT' near the top of INPUT." },
+	{ "IPT010", IPTS_NOTE, "state-and-conntrack-mixed",
+	  "table uses both -m state and -m conntrack --ctstate",
+	  "The same table matches connection state with both the older -m state and -m conntrack --ctstate; they mean the same, mixing them makes rules harder to compare.",
+	  "Use -m conntrack --ctstate everywhere." },
+};
+
+#define NCODES (sizeof(codes) / sizeof(codes[0]))
+
+const struct ipts_lint_code *ipts_lint_codes(size_t *n)
+{
+	*n = NCODES;
+	return codes;
+}
+
+const struct ipts_lint_code *ipts_lint_code_find(const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < NCODES; i++)
+		if (strcmp(codes[i].code, code) == 0)
+			return &codes[i];
+	return NULL;
+}

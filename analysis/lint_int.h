@@ -1,0 +1,200 @@
+#ifndef IPTS_LINT_INT_H
+#define IPTS_LINT_INT_H
+
+/*
+ * lint_int.h - what lint's files share (private to ipts_analysis). The
+ * files, top to bottom; each calls only files below it:
+ *
+ *   lint.c           the driver: a table's chains, the checks in the
+ *                    order their findings are reported
+ *   lint_checks.c    the checks, one function per kind of finding
+ *   lint_report.c    what every finding goes through: the budget, --ignore
+ *                    and "iptsim:ignore", the note naming the other rule
+ *   lint_chain.c     per-chain facts, found once per table: may a jump to
+ *                    it change the packet, does it accept 'lo', which
+ *                    generator leaves it empty
+ *   pktspace.c       the set of packets a rule matches: built from its
+ *                    header and matches, compared (covers, overlap)
+ *   portset.c        port sets: sorted disjoint intervals
+ *   lint_codes.c     the codes table (lint.h's ipts_lint_codes())
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "lint.h"
+/* model.h before the uapi headers of the .c files: glibc's <netinet/in.h>
+ * first */
+#include "model.h"
+
+struct xt_owner_match_info;
+
+/* ---- port sets: sorted disjoint closed intervals over 0..65535 ---- */
+
+#define IPTS_PSET_MAX 40
+
+struct ipts_pset {
+	uint16_t lo[IPTS_PSET_MAX], hi[IPTS_PSET_MAX];
+	unsigned int n;
+};
+
+/* ---- the space of packets a rule matches ---- */
+
+/* the conntrack states: INVALID, ESTABLISHED, RELATED, NEW, UNTRACKED */
+#define IPTS_ST_ALL 0x1f
+#define IPTS_ST_NEW 0x08
+#define IPTS_FRAG_FIRST 1	/* unfragmented or first fragment */
+#define IPTS_FRAG_LATER 2	/* fragment offset != 0 */
+
+/* What lint knows of one rule (pktspace.c): the packets it matches, and
+ * what else its matches say. */
+struct ipts_space {
+	const struct ipts_rule *r;
+	struct ipts_pset sport, dport;
+	uint8_t frag, states;
+	bool tcpflags;
+	uint8_t flg_mask, flg_cmp, flg_inv;
+	bool mark;
+	uint32_t mark_val, mark_mask;
+	bool mark_inv;
+	bool modelled;		/* every match understood */
+	bool unconditional;	/* no condition at all */
+	bool state_m, ctstate_m;	/* uses -m state / conntrack --ctstate */
+	int hoststate;		/* index of a host-state match, or -1 */
+	const char *hoststate_why;
+	bool hoststate_writes;	/* what it writes depends on its answer */
+	int last_write;		/* last -m recent that writes a list, or -1 */
+	const struct xt_owner_match_info *owner;	/* for IPT008 */
+};
+
+/* One run of lint: its options, findings and budget, and the per-chain
+ * facts of the table being linted (lint_chain.c). */
+struct ipts_lint {
+	const struct ipts_ruleset *rs;
+	const struct ipts_lint_opts *opts;
+	struct ipts_diags *d;
+	size_t nfound;
+	/* comparisons made and allowed; set once they ran out */
+	uint64_t visits, max_visits;
+	bool over;
+	/* per chain of the current table: 0 unknown, 1 busy, 2 harmless,
+	 * 3 changes */
+	unsigned char *chain_mut;
+	/* per chain: ipts_lint_accepts_lo() once known (enum lo_fact), and the
+	 * depth it was found at */
+	unsigned char *lo_fact, *lo_depth;
+	/* the table's chains sorted by address, for chain_index() */
+	const struct ipts_chain **by_addr;
+	uint32_t *by_addr_idx;
+	const struct ipts_table *t;
+};
+
+static inline bool ipts_in_list(const char *s, const char *const *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, v[i]) == 0)
+			return true;
+	return false;
+}
+
+#define IPTS_IN_LIST(s, v) ipts_in_list((s), (v), sizeof(v) / sizeof((v)[0]))
+
+/* ---- lint_checks.c: the checks ---- */
+
+/* IPT001, IPT002, IPT003 on chain @c, whose rules' spaces are @sp. */
+void ipts_lint_order(struct ipts_lint *l, const struct ipts_chain *c,
+		     struct ipts_space *sp);
+/* IPT007 on chain @c. */
+void ipts_lint_hoststate(struct ipts_lint *l, const struct ipts_chain *c,
+			 struct ipts_space *sp);
+/* IPT008 on chain @c. */
+void ipts_lint_owner_trap(struct ipts_lint *l,
+			  const struct ipts_chain *c,
+			  struct ipts_space *sp);
+/* IPT004, IPT005, IPT006 on the chains of table @t. */
+void ipts_lint_chains(struct ipts_lint *l, const struct ipts_table *t);
+/* IPT009 on table @t. */
+void ipts_lint_loopback(struct ipts_lint *l, const struct ipts_table *t);
+/* IPT010 on table @t, given its first rule with -m state and its
+ * first with conntrack --ctstate (either NULL: no finding). */
+void ipts_lint_state_mixed(struct ipts_lint *l,
+			   const struct ipts_table *t,
+			   const struct ipts_rule *first_state,
+			   const struct ipts_rule *first_ct);
+
+/* ---- lint_report.c: reporting a finding ---- */
+
+/* A rule of @c carries "iptsim:ignore" for @code. */
+bool ipts_lint_chain_ignores(const struct ipts_chain *c, const char *code);
+/* --ignore names @code. */
+bool ipts_lint_code_ignored(const struct ipts_lint *l, const char *code);
+/* @code is to be reported at rule @r (may be NULL): not ignored by
+ * the options nor by @r's comment. Counts the finding. */
+bool ipts_lint_want(struct ipts_lint *l, const char *code,
+		    const struct ipts_rule *r);
+/* The severity of @code, which must exist. */
+enum ipts_severity ipts_lint_sev(const char *code);
+/* A note at @r, rule @num of its chain, quoting it after @what. */
+void ipts_lint_note_rule(struct ipts_lint *l, const struct ipts_rule *r,
+			 uint32_t num, const char *what);
+/* One rule comparison; false once the budget is spent (the first time,
+ * with a warning at @at saying where lint stopped). */
+bool ipts_lint_spend(struct ipts_lint *l, const struct ipts_rule *at);
+
+/* ---- lint_chain.c: per-chain facts ---- */
+
+/* Rule @r, or a chain it jumps to, may change a field the spaces look
+ * at (mark, ct state, anything an unknown target does). */
+bool ipts_lint_rule_mutates(struct ipts_lint *l, const struct ipts_rule *r);
+/* The generator that leaves chain @name empty by design, or NULL. */
+const char *ipts_lint_hook_chain_of(const char *name);
+/* A rule of @c (or of a chain it calls, @depth jumps down) accepts
+ * every packet in on 'lo'; *@cut when that leaned on the depth limit. */
+bool ipts_lint_accepts_lo(struct ipts_lint *l,
+			  const struct ipts_chain *c, unsigned int depth,
+			  bool *cut);
+/* Start table @t: no per-chain fact known yet. */
+void ipts_lint_facts_init(struct ipts_lint *l, const struct ipts_table *t);
+/* Forget the facts of the table. */
+void ipts_lint_facts_free(struct ipts_lint *l);
+
+/* ---- pktspace.c: a rule's packets ---- */
+
+/* The ipt_ip header matches every packet (no address, interface,
+ * protocol or fragment condition). */
+bool ipts_ip_is_any(const struct ipt_ip *ip);
+/* Every interface name (@bn, @bm, @bi inverted) matches, the name
+ * (@an, @am, @ai) matches too: ip_packet_match()'s masks byte by byte. */
+bool ipts_ifc_covers(const char *an, const unsigned char *am, bool ai,
+		     const char *bn, const unsigned char *bm, bool bi);
+/* Fill @sp with what rule @r matches, and what else lint reads from its
+ * matches (host state, -m state or conntrack, owner). */
+void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r);
+/* Every packet @b matches, @a matches too (false unless both are
+ * modelled). */
+bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b);
+/* Some packet may match both (false: proven disjoint on modelled
+ * parts). */
+bool ipts_space_overlap(const struct ipts_space *a, const struct ipts_space *b);
+
+/* ---- portset.c: port sets ---- */
+
+/* Set @s to every port, 0..65535. */
+void ipts_pset_full(struct ipts_pset *s);
+/* @s holds every port. */
+bool ipts_pset_is_full(const struct ipts_pset *s);
+/* @s becomes the ports not in it. */
+void ipts_pset_complement(struct ipts_pset *s);
+/* Add [@lo, @hi] to a set being built (any order); false when full. */
+bool ipts_pset_add(struct ipts_pset *s, uint16_t lo, uint16_t hi);
+/* @a becomes the ports in both @a and @b. */
+void ipts_pset_intersect(struct ipts_pset *a, const struct ipts_pset *b);
+/* Every port of @b is in @a. */
+bool ipts_pset_subset(const struct ipts_pset *b, const struct ipts_pset *a);
+/* Some port is in both @a and @b. */
+bool ipts_pset_overlap(const struct ipts_pset *a, const struct ipts_pset *b);
+
+#endif

@@ -1,0 +1,120 @@
+/*
+ * lint_report.c - what every finding goes through: the budget of rule
+ * comparisons, the codes silenced by --ignore or by an "iptsim:ignore"
+ * marker in a rule's -m comment, the severity of a code, and the note
+ * that names the other rule.
+ */
+#include "lint_int.h"
+#include "blob.h"
+
+#include <string.h>
+#include <linux/netfilter/xt_comment.h>
+
+/* ---- suppression and reporting ---- */
+
+/* The comment of @r holds "iptsim:ignore" (all codes) or
+ * "iptsim:ignore=CODE[,CODE...]" naming @code. */
+static bool rule_ignores(const struct ipts_rule *r, const char *code)
+{
+	unsigned int i;
+
+	for (i = 0; r && i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		const struct xt_comment_info *ci =
+			ipts_match_data(m, sizeof(*ci), NULL);
+		char buf[XT_MAX_COMMENT_LEN + 1];
+		const char *p;
+
+		if (strcmp(m->u.user.name, "comment") != 0 ||
+		    ipts_blob_is_opaque(m->u.user.revision) || !ci)
+			continue;
+		memcpy(buf, ci->comment, XT_MAX_COMMENT_LEN);
+		buf[XT_MAX_COMMENT_LEN] = '\0';
+		for (p = strstr(buf, "iptsim:ignore"); p;
+		     p = strstr(p + 1, "iptsim:ignore")) {
+			const char *q = p + strlen("iptsim:ignore");
+			size_t n = strlen(code);
+
+			if (*q != '=')
+				return true;
+			q++;
+			while (*q && *q != ' ') {
+				if (strncmp(q, code, n) == 0 &&
+				    (q[n] == ',' || q[n] == ' ' || !q[n]))
+					return true;
+				q = strchr(q, ',');
+				if (!q)
+					break;
+				q++;
+			}
+		}
+	}
+	return false;
+}
+
+bool ipts_lint_chain_ignores(const struct ipts_chain *c, const char *code)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nrules; i++)
+		if (rule_ignores(c->rules[i], code))
+			return true;
+	return false;
+}
+
+bool ipts_lint_code_ignored(const struct ipts_lint *l, const char *code)
+{
+	size_t i;
+
+	for (i = 0; l->opts && i < l->opts->nignore; i++)
+		if (strcmp(l->opts->ignore[i], code) == 0)
+			return true;
+	return false;
+}
+
+bool ipts_lint_want(struct ipts_lint *l, const char *code,
+		    const struct ipts_rule *r)
+{
+	if (ipts_lint_code_ignored(l, code) || rule_ignores(r, code))
+		return false;
+	l->nfound++;
+	return true;
+}
+
+enum ipts_severity ipts_lint_sev(const char *code)
+{
+	return ipts_lint_code_find(code)->sev;
+}
+
+void ipts_lint_note_rule(struct ipts_lint *l, const struct ipts_rule *r,
+			 uint32_t num, const char *what)
+{
+	ipts_diag_note(l->d, &r->loc, "%s: rule %u of '%s': %.*s", what, num,
+		       r->chain->name, ipts_rule_text_len(r),
+		       ipts_rule_text(r));
+}
+
+/* ---- the budget ---- */
+
+/* One rule comparison; false once the budget is spent (and then, once, a
+ * warning at @at says where lint stopped). */
+bool ipts_lint_spend(struct ipts_lint *l, const struct ipts_rule *at)
+{
+	if (l->over)
+		return false;
+	if (l->visits < l->max_visits) {
+		l->visits++;
+		return true;
+	}
+	l->over = true;
+	ipts_diag_add(l->d, IPTS_WARNING, &at->loc, "lint stopped comparing "
+		      "rules here, at its budget of %llu rule comparisons"
+		      "%s%s%s: from this rule on, shadowed, redundant and "
+		      "owner-only rules (IPT001-IPT003, IPT008) are not "
+		      "reported",
+		      (unsigned long long)l->max_visits,
+		      l->opts && l->opts->budget_name ? " (" : "",
+		      l->opts && l->opts->budget_name ? l->opts->budget_name :
+		      "", l->opts && l->opts->budget_name ? ")" : "");
+	return false;
+}

@@ -1,0 +1,619 @@
+/*
+ * pktspace.c - the set of packets a rule matches, and the two questions
+ * lint asks of two of them: does every packet rule B could match also
+ * match rule A (covers), and may some packet match both (overlap)?
+ *
+ * Each rule is turned into a "space": the ipt_ip header fields (as
+ * ip_packet_match() reads them), port sets from tcp, udp and multiport
+ * (portset.c), the conntrack state set from state and conntrack
+ * --ctstate, and mark. A few more matches (icmp, owner, addrtype, ...)
+ * are deterministic functions of the packet with no side effects; for
+ * those A covers B only when B carries a byte-identical blob. A rule with
+ * any other match is "unmodelled": it is never called shadowed and never
+ * shadows. Blobs are read through blob.h's length-checked readers only.
+ */
+#include "lint_int.h"
+#include "blob.h"
+
+#include <string.h>
+#include <linux/netfilter/x_tables.h>
+#include <linux/netfilter/xt_conntrack.h>
+#include <linux/netfilter/xt_mark.h>
+#include <linux/netfilter/xt_multiport.h>
+#include <linux/netfilter/xt_owner.h>
+#include <linux/netfilter/xt_recent.h>
+#include <linux/netfilter/xt_state.h>
+#include <linux/netfilter/xt_statistic.h>
+#include <linux/netfilter/xt_tcpudp.h>
+
+/* Matches compared by identity: deterministic, no side effects. */
+static const char *const identity_matches[] = {
+	"addrtype", "connmark", "conntrack", "dscp", "helper", "icmp",
+	"iprange", "length", "mac", "owner", "physdev", "pkttype", "tos",
+	"ttl",
+};
+
+/* Matches whose answer the file cannot know (IPT007), with the reason. */
+static const struct {
+	const char *name, *why;
+} hoststate_matches[] = {
+	{ "bpf", "-m bpf reads the payload" },
+	{ "cgroup", "-m cgroup depends on the sending process's cgroup" },
+	{ "connbytes", "-m connbytes counts the connection's history" },
+	{ "connlimit", "-m connlimit counts the host's connections" },
+	{ "hashlimit", "-m hashlimit is a rate limit: it depends on history" },
+	{ "limit", "-m limit is a rate limit: it depends on history" },
+	{ "nfacct", "-m nfacct counters are host state" },
+	{ "quota", "-m quota depends on the bytes already counted" },
+	{ "quota2", "-m quota2 depends on the bytes already counted" },
+	{ "rateest", "-m rateest depends on measured rates" },
+	{ "set", "-m set contents are host state" },
+	{ "socket", "-m socket depends on the host's sockets" },
+	{ "string", "-m string reads the payload" },
+	{ "time", "-m time depends on the clock" },
+	{ "u32", "-m u32 reads the payload" },
+};
+
+static bool ports_range(struct ipts_pset *s, const uint16_t r[2], bool inv)
+{
+	struct ipts_pset t = { .n = 0 };
+
+	ipts_pset_add(&t, r[0], r[1]);
+	if (inv)
+		ipts_pset_complement(&t);
+	ipts_pset_intersect(s, &t);
+	return true;
+}
+
+static bool space_multiport(struct ipts_space *sp,
+			    const struct xt_entry_match *m)
+{
+	struct ipts_pset t = { .n = 0 };
+	unsigned int i, count;
+	uint8_t flags;
+	bool inv = false;
+
+	if (m->u.user.revision == 0) {
+		const struct xt_multiport *mp =
+			ipts_match_data(m, sizeof(*mp), NULL);
+
+		if (!mp)
+			return false;
+		flags = mp->flags;
+		count = mp->count;
+		if (count > XT_MULTI_PORTS)
+			return false;
+		for (i = 0; i < count; i++)
+			if (!ipts_pset_add(&t, mp->ports[i], mp->ports[i]))
+				return false;
+	} else if (m->u.user.revision == 1) {
+		const struct xt_multiport_v1 *mp =
+			ipts_match_data(m, sizeof(*mp), NULL);
+
+		if (!mp)
+			return false;
+		flags = mp->flags;
+		count = mp->count;
+		if (count > XT_MULTI_PORTS)
+			return false;
+		/* ports_match_v1(): pflags[i] makes ports[i]:ports[i+1] */
+		for (i = 0; i < count; i++) {
+			uint16_t lo = mp->ports[i], hi = lo;
+
+			if (mp->pflags[i] && i + 1 < count)
+				hi = mp->ports[++i];
+			if (!ipts_pset_add(&t, lo, hi))
+				return false;
+		}
+		inv = mp->invert;
+	} else {
+		return false;
+	}
+	if (inv)
+		ipts_pset_complement(&t);
+	if (flags == XT_MULTIPORT_SOURCE)
+		ipts_pset_intersect(&sp->sport, &t);
+	else if (flags == XT_MULTIPORT_DESTINATION)
+		ipts_pset_intersect(&sp->dport, &t);
+	else
+		return false;	/* --ports: source or destination */
+	sp->frag &= IPTS_FRAG_FIRST;
+	return true;
+}
+
+/* The state bits of xt_state / xt_conntrack, normalised to ST_*. */
+static uint8_t norm_state(unsigned int mask, unsigned int untracked_bit)
+{
+	return (uint8_t)((mask & 0xf) | ((mask & untracked_bit) ? 0x10 : 0));
+}
+
+static bool space_conntrack(struct ipts_space *sp,
+			    const struct xt_entry_match *m)
+{
+	unsigned int flags, inv, mask;
+	uint8_t st;
+
+	switch (m->u.user.revision) {
+	case 1: {
+		const struct xt_conntrack_mtinfo1 *c =
+			ipts_match_data(m, sizeof(*c), NULL);
+
+		if (!c)
+			return false;
+		flags = c->match_flags;
+		inv = c->invert_flags;
+		mask = c->state_mask;
+		break;
+	}
+	case 2: {
+		const struct xt_conntrack_mtinfo2 *c =
+			ipts_match_data(m, sizeof(*c), NULL);
+
+		if (!c)
+			return false;
+		flags = c->match_flags;
+		inv = c->invert_flags;
+		mask = c->state_mask;
+		break;
+	}
+	case 3: {
+		const struct xt_conntrack_mtinfo3 *c =
+			ipts_match_data(m, sizeof(*c), NULL);
+
+		if (!c)
+			return false;
+		flags = c->match_flags;
+		inv = c->invert_flags;
+		mask = c->state_mask;
+		break;
+	}
+	default:
+		return false;
+	}
+	/* libxtables loads "-m state" as conntrack with STATE_ALIAS */
+	if ((flags & ~XT_CONNTRACK_STATE_ALIAS) != XT_CONNTRACK_STATE)
+		return false;
+	/* SNAT/DNAT are extra bits on a tracked packet: not a plain set */
+	if (mask & (XT_CONNTRACK_STATE_SNAT | XT_CONNTRACK_STATE_DNAT))
+		return false;
+	st = norm_state(mask, XT_CONNTRACK_STATE_UNTRACKED);
+	if (inv & XT_CONNTRACK_STATE)
+		st = (uint8_t)(~st & IPTS_ST_ALL);
+	sp->states &= st;
+	if (flags & XT_CONNTRACK_STATE_ALIAS)
+		sp->state_m = true;
+	else
+		sp->ctstate_m = true;
+	return true;
+}
+
+/*
+ * -m recent (recent_mt()): --set always matches and --remove always leaves
+ * no entry, so neither needs the lists' past to know what it writes; only
+ * --set needs it for nothing at all. --rcheck, --update and --remove answer
+ * from the lists, which hold earlier traffic. Never modelled exactly: it
+ * acts, so a rule with it is not compared with others.
+ */
+static bool space_recent(struct ipts_space *sp, const struct xt_entry_match *m,
+			 unsigned int idx)
+{
+	const struct xt_recent_mtinfo *info =
+		ipts_match_data(m, sizeof(*info), NULL);
+
+	if (m->u.user.revision > 1 || !info) {
+		if (sp->hoststate < 0) {
+			sp->hoststate = (int)idx;
+			sp->hoststate_why = "-m recent lists are host state";
+			sp->hoststate_writes = true;
+		}
+		sp->last_write = (int)idx;
+		return false;
+	}
+	if (info->check_set &
+	    (XT_RECENT_SET | XT_RECENT_UPDATE | XT_RECENT_REMOVE))
+		sp->last_write = (int)idx;
+	if (!(info->check_set & XT_RECENT_SET) && sp->hoststate < 0) {
+		sp->hoststate = (int)idx;
+		sp->hoststate_why = "-m recent lists are host state";
+		sp->hoststate_writes = info->check_set & XT_RECENT_UPDATE;
+	}
+	return false;
+}
+
+/* One match into @sp; false when it is not modelled exactly. */
+static bool space_match(struct ipts_space *sp, const struct xt_entry_match *m,
+			unsigned int idx)
+{
+	const char *name = m->u.user.name;
+	size_t i;
+
+	if (ipts_blob_is_opaque(m->u.user.revision)) {
+		if (sp->hoststate < 0) {
+			sp->hoststate = (int)idx;
+			sp->hoststate_why = strcmp(name, "set") == 0 ?
+				"-m set contents are host state" :
+				"the match is kept as words";
+		}
+		return false;
+	}
+	if (strcmp(name, "recent") == 0)
+		return space_recent(sp, m, idx);
+	for (i = 0; i < sizeof(hoststate_matches) / sizeof(hoststate_matches[0]);
+	     i++) {
+		if (strcmp(name, hoststate_matches[i].name) == 0) {
+			if (sp->hoststate < 0) {
+				sp->hoststate = (int)idx;
+				sp->hoststate_why = hoststate_matches[i].why;
+			}
+			return false;
+		}
+	}
+	if (strcmp(name, "statistic") == 0) {
+		const struct xt_statistic_info *s =
+			ipts_match_data(m, sizeof(*s), NULL);
+
+		if (s && s->mode == XT_STATISTIC_MODE_RANDOM &&
+		    sp->hoststate < 0) {
+			sp->hoststate = (int)idx;
+			sp->hoststate_why = "-m statistic --mode random is random";
+		}
+		return false;
+	}
+	if (strcmp(name, "comment") == 0)
+		return true;
+	if (strcmp(name, "tcp") == 0 && m->u.user.revision == 0) {
+		const struct xt_tcp *t = ipts_match_data(m, sizeof(*t), NULL);
+
+		if (!t || t->option ||
+		    (t->invflags & ~(XT_TCP_INV_SRCPT | XT_TCP_INV_DSTPT |
+				     XT_TCP_INV_FLAGS)))
+			return false;
+		ports_range(&sp->sport, t->spts, t->invflags & XT_TCP_INV_SRCPT);
+		ports_range(&sp->dport, t->dpts, t->invflags & XT_TCP_INV_DSTPT);
+		if (t->flg_mask) {
+			if (sp->tcpflags)
+				return false;
+			sp->tcpflags = true;
+			sp->flg_mask = t->flg_mask;
+			sp->flg_cmp = t->flg_cmp;
+			sp->flg_inv = t->invflags & XT_TCP_INV_FLAGS;
+		}
+		/* tcp_mt(): no match on fragoff */
+		sp->frag &= IPTS_FRAG_FIRST;
+		return true;
+	}
+	if (strcmp(name, "udp") == 0 && m->u.user.revision == 0) {
+		const struct xt_udp *u = ipts_match_data(m, sizeof(*u), NULL);
+
+		if (!u ||
+		    (u->invflags & ~(XT_UDP_INV_SRCPT | XT_UDP_INV_DSTPT)))
+			return false;
+		ports_range(&sp->sport, u->spts, u->invflags & XT_UDP_INV_SRCPT);
+		ports_range(&sp->dport, u->dpts, u->invflags & XT_UDP_INV_DSTPT);
+		sp->frag &= IPTS_FRAG_FIRST;
+		return true;
+	}
+	if (strcmp(name, "multiport") == 0)
+		return space_multiport(sp, m);
+	if (strcmp(name, "state") == 0 && m->u.user.revision == 0) {
+		const struct xt_state_info *s =
+			ipts_match_data(m, sizeof(*s), NULL);
+
+		if (!s)
+			return false;
+		sp->states &= norm_state(s->statemask, XT_STATE_UNTRACKED);
+		sp->state_m = true;
+		return true;
+	}
+	if (strcmp(name, "conntrack") == 0 && space_conntrack(sp, m))
+		return true;
+	if (strcmp(name, "mark") == 0 && m->u.user.revision == 1 && !sp->mark) {
+		const struct xt_mark_mtinfo1 *k =
+			ipts_match_data(m, sizeof(*k), NULL);
+
+		if (!k)
+			return false;
+		sp->mark = true;
+		sp->mark_val = k->mark & k->mask;
+		sp->mark_mask = k->mask;
+		sp->mark_inv = k->invert;
+		return true;
+	}
+	if (strcmp(name, "owner") == 0 && m->u.user.revision == 1) {
+		const struct xt_owner_match_info *o =
+			ipts_match_data(m, sizeof(*o), NULL);
+
+		if (o)
+			sp->owner = o;
+	}
+	return IPTS_IN_LIST(name, identity_matches);
+}
+
+bool ipts_ip_is_any(const struct ipt_ip *ip)
+{
+	static const unsigned char zero[IFNAMSIZ];
+
+	/* a zero mask over a nonzero address holds a host name
+	 * (IPTS_RULE_SRC_UNKNOWN): a condition, not "any" */
+	return !ip->smsk.s_addr && !ip->dmsk.s_addr && !ip->src.s_addr &&
+	       !ip->dst.s_addr && !ip->proto &&
+	       !ip->flags && !ip->invflags &&
+	       !memcmp(ip->iniface_mask, zero, IFNAMSIZ) &&
+	       !memcmp(ip->outiface_mask, zero, IFNAMSIZ);
+}
+
+void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r)
+{
+	const struct ipt_ip *ip = &r->e->ip;
+	unsigned int i;
+	bool only_comments = true;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->r = r;
+	ipts_pset_full(&sp->sport);
+	ipts_pset_full(&sp->dport);
+	sp->states = IPTS_ST_ALL;
+	sp->hoststate = -1;
+	sp->last_write = -1;
+	/* names resolved through this machine's passwd, group or hosts may
+	 * mean other numbers on the firewall's host */
+	sp->modelled = !(r->flags & (IPTS_RULE_OPAQUE | IPTS_RULE_HOSTNAMES |
+				     IPTS_RULE_SRC_UNKNOWN |
+				     IPTS_RULE_DST_UNKNOWN));
+	if (r->flags & (IPTS_RULE_SRC_UNKNOWN | IPTS_RULE_DST_UNKNOWN)) {
+		sp->hoststate = (int)r->nmatches;	/* at the line */
+		sp->hoststate_why = "-s/-d names a host whose address is "
+				    "unknown offline";
+	}
+	/* ip_packet_match(): -f is "fragment offset != 0" */
+	if (ip->flags & IPT_F_FRAG)
+		sp->frag = (ip->invflags & IPT_INV_FRAG) ? IPTS_FRAG_FIRST
+							 : IPTS_FRAG_LATER;
+	else
+		sp->frag = IPTS_FRAG_FIRST | IPTS_FRAG_LATER;
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+
+		if (strcmp(m->u.user.name, "comment") != 0 ||
+		    ipts_blob_is_opaque(m->u.user.revision))
+			only_comments = false;
+		if (!space_match(sp, m, i))
+			sp->modelled = false;
+	}
+	sp->unconditional = only_comments && ipts_ip_is_any(ip) &&
+			    !(r->flags & IPTS_RULE_OPAQUE);
+}
+
+/* Address sets {x : x & m == a}, or their complement when inverted. */
+static bool addr_covers(uint32_t aa, uint32_t am, bool ai, uint32_t ba,
+			uint32_t bm, bool bi)
+{
+	aa &= am;
+	ba &= bm;
+	if (!ai && !bi)
+		return (am & ~bm) == 0 && (ba & am) == aa;
+	if (ai && !bi)	/* B disjoint from A's set */
+		return ((aa ^ ba) & am & bm) != 0;
+	if (ai && bi)	/* A's set inside B's set */
+		return (bm & ~am) == 0 && (aa & bm) == ba;
+	return am == 0;	/* A is everything */
+}
+
+static bool addr_overlap(uint32_t aa, uint32_t am, bool ai, uint32_t ba,
+			 uint32_t bm, bool bi)
+{
+	if (!ai && !bi)
+		return ((aa ^ ba) & am & bm) == 0;
+	if (ai && !bi)	/* B not inside A's set */
+		return !addr_covers(aa, am, false, ba, bm, false);
+	if (!ai && bi)
+		return !addr_covers(ba, bm, false, aa, am, false);
+	return false;	/* unknown: claim nothing */
+}
+
+/* Interface names as 16-byte vectors, same algebra byte by byte. */
+bool ipts_ifc_covers(const char *an, const unsigned char *am, bool ai,
+		     const char *bn, const unsigned char *bm, bool bi)
+{
+	unsigned int i;
+	bool a_sub_b_mask = true, b_sub_a_mask = true, differ = false;
+	bool aeq = true, beq = true, a_all = true;
+
+	for (i = 0; i < IFNAMSIZ; i++) {
+		unsigned char x = (unsigned char)(an[i] ^ bn[i]);
+
+		if (am[i] & ~bm[i])
+			a_sub_b_mask = false;
+		if (bm[i] & ~am[i])
+			b_sub_a_mask = false;
+		if (x & am[i] & bm[i])
+			differ = true;
+		if (x & am[i])
+			aeq = false;
+		if (x & bm[i])
+			beq = false;
+		if (am[i])
+			a_all = false;
+	}
+	if (!ai && !bi)
+		return a_sub_b_mask && aeq;
+	if (ai && !bi)
+		return differ;
+	if (ai && bi)
+		return b_sub_a_mask && beq;
+	return a_all;
+}
+
+static bool ifc_overlap(const char *an, const unsigned char *am, bool ai,
+			const char *bn, const unsigned char *bm, bool bi)
+{
+	unsigned int i;
+	bool differ = false;
+
+	if (ai && bi)
+		return false;
+	if (ai)
+		return !ipts_ifc_covers(bn, bm, false, an, am, false);
+	if (bi)
+		return !ipts_ifc_covers(an, am, false, bn, bm, false);
+	for (i = 0; i < IFNAMSIZ; i++)
+		if ((an[i] ^ bn[i]) & am[i] & bm[i])
+			differ = true;
+	return !differ;
+}
+
+static bool proto_covers(const struct ipt_ip *a, const struct ipt_ip *b)
+{
+	bool ai = a->invflags & IPT_INV_PROTO, bi = b->invflags & IPT_INV_PROTO;
+
+	if (!a->proto)
+		return true;
+	if (!b->proto)
+		return false;
+	if (!ai && !bi)
+		return a->proto == b->proto;
+	if (ai && !bi)
+		return a->proto != b->proto;
+	if (ai && bi)
+		return a->proto == b->proto;
+	return false;
+}
+
+static bool proto_overlap(const struct ipt_ip *a, const struct ipt_ip *b)
+{
+	bool ai = a->invflags & IPT_INV_PROTO, bi = b->invflags & IPT_INV_PROTO;
+
+	if (!a->proto || !b->proto)
+		return true;
+	if (!ai && !bi)
+		return a->proto == b->proto;
+	if (ai != bi)
+		return a->proto != b->proto;
+	return true;
+}
+
+static bool ip_covers(const struct ipt_ip *a, const struct ipt_ip *b)
+{
+	return addr_covers(a->src.s_addr, a->smsk.s_addr,
+			   a->invflags & IPT_INV_SRCIP, b->src.s_addr,
+			   b->smsk.s_addr, b->invflags & IPT_INV_SRCIP) &&
+	       addr_covers(a->dst.s_addr, a->dmsk.s_addr,
+			   a->invflags & IPT_INV_DSTIP, b->dst.s_addr,
+			   b->dmsk.s_addr, b->invflags & IPT_INV_DSTIP) &&
+	       ipts_ifc_covers(a->iniface, a->iniface_mask,
+			       a->invflags & IPT_INV_VIA_IN, b->iniface,
+			       b->iniface_mask, b->invflags & IPT_INV_VIA_IN) &&
+	       ipts_ifc_covers(a->outiface, a->outiface_mask,
+			       a->invflags & IPT_INV_VIA_OUT, b->outiface,
+			       b->outiface_mask,
+			       b->invflags & IPT_INV_VIA_OUT) &&
+	       proto_covers(a, b);
+}
+
+static bool ip_overlap(const struct ipt_ip *a, const struct ipt_ip *b)
+{
+	return addr_overlap(a->src.s_addr & a->smsk.s_addr, a->smsk.s_addr,
+			    a->invflags & IPT_INV_SRCIP,
+			    b->src.s_addr & b->smsk.s_addr, b->smsk.s_addr,
+			    b->invflags & IPT_INV_SRCIP) &&
+	       addr_overlap(a->dst.s_addr & a->dmsk.s_addr, a->dmsk.s_addr,
+			    a->invflags & IPT_INV_DSTIP,
+			    b->dst.s_addr & b->dmsk.s_addr, b->dmsk.s_addr,
+			    b->invflags & IPT_INV_DSTIP) &&
+	       ifc_overlap(a->iniface, a->iniface_mask,
+			   a->invflags & IPT_INV_VIA_IN, b->iniface,
+			   b->iniface_mask, b->invflags & IPT_INV_VIA_IN) &&
+	       ifc_overlap(a->outiface, a->outiface_mask,
+			   a->invflags & IPT_INV_VIA_OUT, b->outiface,
+			   b->outiface_mask, b->invflags & IPT_INV_VIA_OUT) &&
+	       proto_overlap(a, b);
+}
+
+static bool mark_covers(const struct ipts_space *a, const struct ipts_space *b)
+{
+	if (!a->mark)
+		return true;
+	if (!b->mark)
+		return !a->mark_inv && a->mark_mask == 0;
+	if (a->mark_inv != b->mark_inv)
+		return false;
+	if (!a->mark_inv)
+		return (a->mark_mask & ~b->mark_mask) == 0 &&
+		       (b->mark_val & a->mark_mask) == a->mark_val;
+	return (b->mark_mask & ~a->mark_mask) == 0 &&
+	       (a->mark_val & b->mark_mask) == b->mark_val;
+}
+
+/*
+ * @m is compared by identity (a byte-identical twin), not modelled: a
+ * deterministic match without side effects whose fields the space does
+ * not hold (conntrack --ctstate alone is a state set).
+ */
+static bool by_identity(const struct xt_entry_match *m)
+{
+	if (!IPTS_IN_LIST(m->u.user.name, identity_matches))
+		return false;
+	if (strcmp(m->u.user.name, "conntrack") == 0) {
+		struct ipts_space t;
+
+		memset(&t, 0, sizeof(t));
+		if (space_conntrack(&t, m))
+			return false;	/* modelled as a state set */
+	}
+	return true;
+}
+
+/* Every identity-compared match of @a has an identical twin in @b. */
+static bool identity_covers(const struct ipts_rule *a,
+			    const struct ipts_rule *b)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < a->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(a, i);
+		bool found = false;
+
+		if (!by_identity(m))
+			continue;
+		for (j = 0; j < b->nmatches && !found; j++) {
+			const struct xt_entry_match *n = ipts_rule_match(b, j);
+
+			found = ipts_match_same(n, m);
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* Every packet @b matches, @a matches too (both modelled). */
+bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b)
+{
+	if (!a->modelled || !b->modelled)
+		return false;
+	if ((b->frag & ~a->frag) || (b->states & ~a->states))
+		return false;
+	if (!ipts_pset_subset(&b->sport, &a->sport) ||
+	    !ipts_pset_subset(&b->dport, &a->dport))
+		return false;
+	if (a->tcpflags &&
+	    !(b->tcpflags && a->flg_mask == b->flg_mask &&
+	      a->flg_cmp == b->flg_cmp && a->flg_inv == b->flg_inv))
+		return false;
+	return ip_covers(&a->r->e->ip, &b->r->e->ip) && mark_covers(a, b) &&
+	       identity_covers(a->r, b->r);
+}
+
+/* Some packet may match both (false: proven disjoint on modelled parts). */
+bool ipts_space_overlap(const struct ipts_space *a, const struct ipts_space *b)
+{
+	if (!(a->frag & b->frag) || !(a->states & b->states))
+		return false;
+	if (!ipts_pset_overlap(&a->sport, &b->sport) ||
+	    !ipts_pset_overlap(&a->dport, &b->dport))
+		return false;
+	if (a->mark && b->mark && !a->mark_inv && !b->mark_inv &&
+	    ((a->mark_val ^ b->mark_val) & a->mark_mask & b->mark_mask))
+		return false;
+	return ip_overlap(&a->r->e->ip, &b->r->e->ip);
+}
