@@ -1,0 +1,212 @@
+#ifndef IPTS_HOST_H
+#define IPTS_HOST_H
+
+/*
+ * host.h - a described host: its interfaces and IPv4 addresses, routing
+ * tables and policy rules, the sysctls routing reads, and its listening
+ * sockets. Never the machine iptsim runs on: only what a capture
+ * directory (--host DIR) and inline options (--iface, --route,
+ * --sysctl) say, plus what the kernel adds by itself (lo with
+ * 127.0.0.1/8, the connected and local-table routes of each address).
+ * On top of it, the routing decisions of net/ipv4: fib lookup through
+ * the policy rules, source address selection, and the input route with
+ * rp_filter and the martian checks. IPv4 only for now.
+ *
+ * Addresses are uint32_t in network byte order, as the model keeps them.
+ * Every answer that read a sysctl or assumed a fact can list it in a
+ * struct ipts_host_facts, so the output can say which defaults it used.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ipts_diags;
+
+#define IPTS_HOST_IFNAMSIZ 16	/* IFNAMSIZ, with the NUL */
+/* A file of a host directory larger than this is refused. */
+#define IPTS_HOST_FILE_MAX ((uint64_t)16 << 20)
+
+/* The route types of rtnetlink (RTN_*), those IPv4 routing uses. */
+enum ipts_rtn {
+	IPTS_RTN_UNICAST,
+	IPTS_RTN_LOCAL,
+	IPTS_RTN_BROADCAST,
+	IPTS_RTN_ANYCAST,
+	IPTS_RTN_MULTICAST,
+	IPTS_RTN_BLACKHOLE,
+	IPTS_RTN_UNREACHABLE,
+	IPTS_RTN_PROHIBIT,
+	IPTS_RTN_THROW,
+};
+
+/* rt_scope_t */
+enum {
+	IPTS_SCOPE_UNIVERSE = 0,
+	IPTS_SCOPE_SITE = 200,
+	IPTS_SCOPE_LINK = 253,
+	IPTS_SCOPE_HOST = 254,
+	IPTS_SCOPE_NOWHERE = 255,
+};
+
+#define IPTS_RT_TABLE_DEFAULT 253
+#define IPTS_RT_TABLE_MAIN 254
+#define IPTS_RT_TABLE_LOCAL 255
+
+/* Where a fact came from. */
+enum ipts_host_origin {
+	IPTS_HOST_KERNEL,	/* what the kernel always has or adds itself */
+	IPTS_HOST_DIR,		/* a file of the host directory */
+	IPTS_HOST_INLINE,	/* an --iface, --route or --sysctl option */
+};
+
+struct ipts_host_addr {
+	uint32_t local;		/* IFA_LOCAL */
+	uint32_t peer;		/* IFA_ADDRESS: the peer, or local */
+	uint8_t prefixlen;
+	uint8_t scope;		/* IPTS_SCOPE_* */
+	bool has_peer;		/* NAME=ADDR peer PEER */
+	bool secondary;		/* IFA_F_SECONDARY: not first in its subnet */
+	enum ipts_host_origin origin;
+};
+
+struct ipts_host_iface {
+	char name[IPTS_HOST_IFNAMSIZ];
+	int ifindex;		/* addr.json's, else given in order */
+	bool loopback;
+	bool up;		/* "UP" in flags (inline: true) */
+	bool is_bridge;		/* linkinfo.info_kind "bridge" */
+	/* A bridge port: addr.json says "master" (and linkinfo's
+	 * info_slave_kind); never guessed from a name. */
+	bool bridge_port;
+	char master[IPTS_HOST_IFNAMSIZ];	/* "" when none */
+	const struct ipts_host_addr *addrs;	/* in the kernel's order */
+	size_t naddrs;
+};
+
+struct ipts_host_route {
+	enum ipts_rtn type;
+	uint32_t table;		/* IPTS_RT_TABLE_* or a number */
+	uint32_t dst;
+	uint8_t dst_len;
+	uint8_t scope;
+	uint32_t metric;	/* "priority" */
+	uint32_t gateway;	/* 0: none */
+	int dev;		/* index in ipts_host_iface_at(), -1: none */
+	uint32_t prefsrc;	/* 0: none */
+	bool proto_kernel;
+	/* ECMP (nexthops), a nexthop object or an RTA_VIA gateway: the
+	 * path a flow takes is not told; lookups landing here answer
+	 * undetermined. */
+	bool multipath;
+	enum ipts_host_origin origin;
+};
+
+/* The sysctls routing reads: per device (conf.IF) and net.ipv4.ip_forward. */
+enum ipts_host_knob {
+	IPTS_KNOB_FORWARDING,	/* conf.IF.forwarding; all = ip_forward */
+	IPTS_KNOB_RP_FILTER,
+	IPTS_KNOB_ROUTE_LOCALNET,
+	IPTS_KNOB_ACCEPT_LOCAL,
+	IPTS_KNOB_SRC_VALID_MARK,
+	IPTS_KNOB_COUNT,
+};
+
+/* One fact an answer relied on: a sysctl or an assumption. */
+struct ipts_host_fact {
+	char key[80];		/* "net.ipv4.conf.eth0.rp_filter", "ip rule" */
+	long value;
+	bool given;		/* false: a default (of a fresh namespace) */
+	/* For a default taken from another key (conf.default.X, ip_forward): that key. */
+	char via[64];
+};
+
+#define IPTS_HOST_FACTS_MAX 16
+struct ipts_host_facts {
+	struct ipts_host_fact v[IPTS_HOST_FACTS_MAX];
+	unsigned int n;		/* beyond the array: dropped, counted */
+	unsigned int dropped;
+};
+
+/* A listening socket of listen.txt. */
+struct ipts_host_listener {
+	int proto;		/* IPPROTO_TCP, IPPROTO_UDP */
+	int family;		/* AF_INET, AF_INET6 */
+	bool any;		/* 0.0.0.0, [::] or * */
+	uint8_t addr[16];	/* 4 bytes for AF_INET, network order */
+	uint16_t port;		/* host order */
+	char dev[IPTS_HOST_IFNAMSIZ];	/* "127.0.0.53%lo": "lo"; else "" */
+};
+
+/* Opaque: what the host holds. */
+struct ipts_hostdesc;
+
+/*
+ * A host with only what every namespace has: lo (ifindex 1, up) with
+ * 127.0.0.1/8 and its local-table routes, the three default rules, no
+ * sysctl given. Free with ipts_hostdesc_free(). Never NULL.
+ */
+struct ipts_hostdesc *ipts_hostdesc_new(void);
+/* Frees the host and the sources its diagnostics point into. */
+void ipts_hostdesc_free(struct ipts_hostdesc *h);
+
+/*
+ * Read a capture directory (README "Describing a host"): any of
+ * addr.json route.json rule.json sysctl.txt listen.txt; a missing file
+ * is no error, a symbolic link, a non-regular file or one larger than
+ * IPTS_HOST_FILE_MAX is. Call it before any ipts_hostdesc_add_*() on a
+ * host from ipts_hostdesc_new(). Returns 0, or -1 with errors in @d and
+ * @h as it was: a host is never half-read. The sources stay owned by @h
+ * (the diagnostics point into them) until ipts_hostdesc_free().
+ */
+int ipts_hostdesc_read_dir(struct ipts_hostdesc *h, const char *dir,
+			   struct ipts_diags *d);
+
+/*
+ * The inline options, each given the option's text (the source of its
+ * diagnostics is named after the option, columns count in @text).
+ * Each returns 0, or -1 with an error in @d and @h unchanged.
+ *   --iface NAME=ADDR/LEN | NAME=ADDR peer PEER[/LEN]: an address after
+ *     the ones @h has (first in its subnet: primary), the interface
+ *     added when new; the connected and local routes follow.
+ *   --route 'LINE': one line as `ip route` prints it; replaces a route
+ *     of the same table, type, prefix and metric.
+ *   --sysctl KEY=VALUE: overrides the directory's value of KEY.
+ */
+int ipts_hostdesc_add_iface(struct ipts_hostdesc *h, const char *text,
+			    struct ipts_diags *d);
+int ipts_hostdesc_add_route(struct ipts_hostdesc *h, const char *text,
+			    struct ipts_diags *d);
+int ipts_hostdesc_add_sysctl(struct ipts_hostdesc *h, const char *text,
+			     struct ipts_diags *d);
+
+/* The interfaces, in addr.json's order. Borrowed; valid until the host changes. */
+size_t ipts_hostdesc_iface_count(const struct ipts_hostdesc *h);
+const struct ipts_host_iface *ipts_hostdesc_iface_at(
+	const struct ipts_hostdesc *h, size_t i);
+/* The interface named @name, NULL if none. */
+const struct ipts_host_iface *ipts_hostdesc_iface(
+	const struct ipts_hostdesc *h, const char *name);
+/* Every route of every table, in the order they were read or added. */
+size_t ipts_hostdesc_route_count(const struct ipts_hostdesc *h);
+const struct ipts_host_route *ipts_hostdesc_route_at(
+	const struct ipts_hostdesc *h, size_t i);
+size_t ipts_hostdesc_listener_count(const struct ipts_hostdesc *h);
+const struct ipts_host_listener *ipts_hostdesc_listener_at(
+	const struct ipts_hostdesc *h, size_t i);
+
+/*
+ * The value a sysctl has on @h: net.ipv4.conf.@ifname.@knob (@ifname
+ * "all" or "default" too; for IPTS_KNOB_FORWARDING "all" is
+ * net.ipv4.ip_forward). Not given, it is what the kernel would hold: a
+ * device copies conf.default when it is created, and writing
+ * ip_forward sets every device's forwarding; otherwise a fresh
+ * namespace's 0. The fact is appended to @facts (may be NULL).
+ */
+long ipts_hostdesc_sysctl(const struct ipts_hostdesc *h, const char *ifname,
+			  enum ipts_host_knob knob,
+			  struct ipts_host_facts *facts);
+
+/* Names for messages: "unicast", "blackhole". */
+const char *ipts_rtn_name(enum ipts_rtn t);
+
+#endif
