@@ -206,6 +206,75 @@ long ipts_hostdesc_sysctl(const struct ipts_hostdesc *h, const char *ifname,
 			  enum ipts_host_knob knob,
 			  struct ipts_host_facts *facts);
 
+/* What a fib lookup found. */
+enum ipts_fib_status {
+	IPTS_FIB_OK,		/* a route, of any type */
+	IPTS_FIB_NOROUTE,	/* no rule's table had one: ENETUNREACH */
+	IPTS_FIB_UNDETERMINED,	/* a rule the host cannot decide: @why */
+};
+
+struct ipts_fib_result {
+	enum ipts_fib_status status;
+	const struct ipts_host_route *route;	/* IPTS_FIB_OK */
+	enum ipts_rtn type;
+	uint32_t table;
+	/*
+	 * The error the kernel's lookup gives (fib_props[].error): 0,
+	 * EINVAL (blackhole), EHOSTUNREACH (unreachable), EACCES
+	 * (prohibit), ENETUNREACH (no route, or a throw not caught).
+	 * A local connect() gets it.
+	 */
+	int err;
+	const struct ipts_host_iface *dev;	/* NULL: none (or loopback
+						 * for a local route) */
+	uint32_t gateway;	/* 0: on link */
+	uint32_t src;		/* the source a local socket gets (output) */
+	char why[160];		/* IPTS_FIB_UNDETERMINED: the rule, in words */
+};
+
+/* The flow a lookup is for (struct flowi4, the parts a host can tell). */
+struct ipts_fib_flow {
+	uint32_t daddr;
+	uint32_t saddr;		/* 0: unbound (output) */
+	const char *iif;	/* NULL: a local socket (iif lo) */
+	const char *oif;	/* NULL: any (a socket bound to a device: its name) */
+};
+
+/*
+ * fib_lookup(): the policy rules in priority order (the three default
+ * ones; any other that could apply gives IPTS_FIB_UNDETERMINED), then
+ * the table's longest prefix, lowest metric. @facts: see above.
+ */
+void ipts_fib_lookup(const struct ipts_hostdesc *h,
+		     const struct ipts_fib_flow *fl,
+		     struct ipts_fib_result *res,
+		     struct ipts_host_facts *facts);
+
+/*
+ * The route a local connect() to @fl->daddr takes (ip_route_output_key):
+ * the lookup, then the source address when @fl->saddr is 0 (the route's
+ * prefsrc, else inet_select_addr() on its device). res->err != 0: what
+ * connect() fails with.
+ */
+void ipts_fib_route_output(const struct ipts_hostdesc *h,
+			   const struct ipts_fib_flow *fl,
+			   struct ipts_fib_result *res,
+			   struct ipts_host_facts *facts);
+
+/*
+ * inet_select_addr(): the source for talking to @dst through @dev at
+ * @scope; 0 when the host has none.
+ */
+uint32_t ipts_host_select_addr(const struct ipts_hostdesc *h,
+			       const struct ipts_host_iface *dev,
+			       uint32_t dst, int scope,
+			       struct ipts_host_facts *facts);
+
+/* The type the local table gives @addr (inet_addr_type()): LOCAL,
+ * BROADCAST, MULTICAST for 224/4, else UNICAST. */
+enum ipts_rtn ipts_host_addr_type(const struct ipts_hostdesc *h,
+				  uint32_t addr);
+
 /* Names for messages: "unicast", "blackhole". */
 const char *ipts_rtn_name(enum ipts_rtn t);
 
