@@ -275,7 +275,53 @@ uint32_t ipts_host_select_addr(const struct ipts_hostdesc *h,
 enum ipts_rtn ipts_host_addr_type(const struct ipts_hostdesc *h,
 				  uint32_t addr);
 
-/* Names for messages: "unicast", "blackhole". */
+/* What ip_route_input_slow() does with a packet arriving from outside. */
+enum ipts_input_verdict {
+	IPTS_INPUT_LOCAL,	/* delivered: INPUT */
+	IPTS_INPUT_FORWARD,	/* forwarded: FORWARD, out res.dev */
+	IPTS_INPUT_BROADCAST,	/* delivered as a broadcast */
+	IPTS_INPUT_DROP,	/* dropped by routing: @reason, @err */
+	IPTS_INPUT_UNDETERMINED,
+};
+
+enum ipts_input_reason {
+	IPTS_INPUT_OK,
+	IPTS_INPUT_MARTIAN_SOURCE,	/* multicast, 255.255.255.255, 0/8,
+					 * 127/8, an address of the host */
+	IPTS_INPUT_MARTIAN_DEST,	/* 0/8, 127/8, a non-unicast route */
+	IPTS_INPUT_RP_FILTER,		/* fib_validate_source(): -EXDEV */
+	IPTS_INPUT_NO_ROUTE,		/* no route, or blackhole etc. */
+	IPTS_INPUT_NOT_FORWARDING,	/* conf.IIF.forwarding 0 */
+	IPTS_INPUT_UNKNOWN_IFACE,	/* @iif is not an interface of the host */
+};
+
+struct ipts_route_input {
+	enum ipts_input_verdict verdict;
+	enum ipts_input_reason reason;
+	int err;	/* the kernel's: EINVAL, EXDEV, EHOSTUNREACH, ... */
+	struct ipts_fib_result fib;	/* the destination's lookup */
+	char why[160];
+};
+
+/*
+ * fib_validate_source(): may a packet from @saddr to @daddr arrive on
+ * @iif? 0 yes, -EINVAL (the source is one of the host's addresses, or
+ * its route back is not unicast), -EXDEV (rp_filter: no route back, or
+ * for 1 not out of @iif), 1 undetermined (a policy rule: @why, 160
+ * bytes). rp_filter is max(conf.all, conf.IIF).
+ */
+int ipts_fib_validate_source(const struct ipts_hostdesc *h, uint32_t saddr,
+			     uint32_t daddr, const struct ipts_host_iface *iif,
+			     char *why, struct ipts_host_facts *facts);
+
+/* ip_route_input_slow() for a packet @saddr -> @daddr arriving on @iif. */
+void ipts_fib_route_input(const struct ipts_hostdesc *h, uint32_t saddr,
+			  uint32_t daddr, const char *iif,
+			  struct ipts_route_input *res,
+			  struct ipts_host_facts *facts);
+
+/* Names for messages: "unicast", "blackhole"; "strict" for rp_filter. */
 const char *ipts_rtn_name(enum ipts_rtn t);
+const char *ipts_input_reason_name(enum ipts_input_reason r);
 
 #endif
