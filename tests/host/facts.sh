@@ -37,6 +37,8 @@ for l in r1 r2; do nx r ip link set "$l" up; done
 nx a ip link set a0 up; nx b ip link set b0 up
 echo "== local table of /24 (two addresses), /31, /32"
 show nx r ip route show table local
+echo "== main table: connected routes of primaries only, none for /32"
+show nx r ip route show table main
 echo "== a new interface copies conf.default"
 show nx r sysctl net.ipv4.conf.r1.rp_filter net.ipv4.conf.r1.forwarding
 nx r ip route add blackhole 203.0.113.0/25

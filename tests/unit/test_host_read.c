@@ -136,7 +136,8 @@ static void test_host_read_ppp_peer(void **state)
 
 /* addr.json alone: the kernel's routes of each address are added, as
  * fib_add_ifaddr() adds them (seen: tests/host/facts.out, "local table
- * of /24 (two addresses), /31, /32"). */
+ * of /24 (two addresses), /31, /32" and "main table": no broadcast for
+ * /31 and /32, no connected route for a secondary or a /32). */
 static void test_host_read_addr_only_derives_routes(void **state)
 {
 	struct host_fx *f = *state;
