@@ -12,6 +12,8 @@
 #include "host_int.h"
 
 #include <assert.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -483,6 +485,28 @@ const struct ipts_host_listener *ipts_hostdesc_listener_at(
 	const struct ipts_hostdesc *h, size_t i)
 {
 	return i < h->nlisteners ? &h->listeners[i] : NULL;
+}
+
+const struct ipts_host_listener *ipts_hostdesc_listener_find(
+	const struct ipts_hostdesc *h, int proto, uint32_t daddr,
+	uint16_t dport, const char *dev)
+{
+	const struct ipts_host_listener *any = NULL;
+	size_t i;
+
+	for (i = 0; i < h->nlisteners; i++) {
+		const struct ipts_host_listener *l = &h->listeners[i];
+
+		if (l->proto != proto || l->port != dport ||
+		    (l->family != AF_INET && l->family != AF_UNSPEC) ||
+		    (l->dev[0] && (!dev || strcmp(l->dev, dev) != 0)))
+			continue;
+		if (!l->any && memcmp(l->addr, &daddr, 4) == 0)
+			return l;
+		if (l->any && !any)
+			any = l;
+	}
+	return any;
 }
 
 const char *ipts_rtn_name(enum ipts_rtn t)

@@ -130,8 +130,8 @@ struct ipts_host_facts {
 /* A listening socket of listen.txt. */
 struct ipts_host_listener {
 	int proto;		/* IPPROTO_TCP, IPPROTO_UDP */
-	int family;		/* AF_INET, AF_INET6 */
-	bool any;		/* 0.0.0.0, [::] or * */
+	int family;		/* AF_INET, AF_INET6; AF_UNSPEC for "*" */
+	bool any;		/* 0.0.0.0, [::] or * (a dual-stack socket) */
 	uint8_t addr[16];	/* 4 bytes for AF_INET, network order */
 	uint16_t port;		/* host order */
 	char dev[IPTS_HOST_IFNAMSIZ];	/* "127.0.0.53%lo": "lo"; else "" */
@@ -193,6 +193,16 @@ const struct ipts_host_route *ipts_hostdesc_route_at(
 size_t ipts_hostdesc_listener_count(const struct ipts_hostdesc *h);
 const struct ipts_host_listener *ipts_hostdesc_listener_at(
 	const struct ipts_hostdesc *h, size_t i);
+/*
+ * The listener an IPv4 packet to @daddr:@dport (@proto, host order
+ * port) arriving on @dev ("lo" from the host itself) reaches, NULL if
+ * none (TCP: refused): bound to @daddr or to any address of the family,
+ * "*" (dual-stack) included and "[::]" (IPV6_V6ONLY) not, and bound to
+ * @dev or to no device; an exact address first, as compute_score().
+ */
+const struct ipts_host_listener *ipts_hostdesc_listener_find(
+	const struct ipts_hostdesc *h, int proto, uint32_t daddr,
+	uint16_t dport, const char *dev);
 
 /*
  * The value a sysctl has on @h: net.ipv4.conf.@ifname.@knob (@ifname

@@ -25,6 +25,24 @@ show nx fresh sysctl net.ipv4.ip_forward net.ipv4.conf.all.forwarding \
 show nx fresh ip route show table all
 show nx fresh ip rule show
 
+echo "== ss: dual-stack and v6only"
+show nx fresh python3 -c '
+import socket, subprocess
+a = socket.socket(socket.AF_INET6)
+a.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+a.bind(("::", 2222)); a.listen()
+b = socket.socket(socket.AF_INET6)
+b.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+b.bind(("::", 3333)); b.listen()
+print(subprocess.run(["ss", "-Htln"], capture_output=True, text=True).stdout)
+for port in (2222, 3333):
+    c = socket.socket()
+    try:
+        c.connect(("127.0.0.1", port)); print(port, "connected")
+    except OSError as e:
+        print(port, e.strerror)
+'
+
 mk r; mk a; mk b
 ip -n "${p}r" link add r1 type veth peer name a0 netns "${p}a"
 ip -n "${p}r" link add r2 type veth peer name b0 netns "${p}b"

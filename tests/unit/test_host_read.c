@@ -375,6 +375,46 @@ static void test_host_read_listen_forms(void **state)
 	assert_int_equal(l->port, 8080);
 }
 
+/*
+ * Which listener a packet reaches. Seen in a namespace (tests/host/
+ * facts.out, "ss: dual-stack and v6only"): ss prints a dual-stack
+ * socket as "*:2222" and an IPV6_V6ONLY one as "[::]:3333"; an IPv4
+ * connect() reaches the first and is refused by the second.
+ */
+static void test_host_read_listener_find(void **state)
+{
+	struct host_fx *f = *state;
+	const struct ipts_host_listener *l;
+
+	host_fx_write(f, "listen.txt",
+		      "tcp LISTEN 0 128 *:2222 *:*\n"
+		      "tcp LISTEN 0 128 [::]:3333 [::]:*\n"
+		      "tcp LISTEN 0 128 0.0.0.0:80 0.0.0.0:*\n"
+		      "tcp LISTEN 0 128 10.0.1.1:80 0.0.0.0:*\n"
+		      "udp UNCONN 0 0 127.0.0.53%lo:53 0.0.0.0:*\n");
+	assert_int_equal(host_fx_read(f), 0);
+	assert_non_null(ipts_hostdesc_listener_find(f->h, IPPROTO_TCP,
+						    ip4("10.0.2.1"), 2222,
+						    "eth0"));
+	assert_null(ipts_hostdesc_listener_find(f->h, IPPROTO_TCP,
+						ip4("10.0.2.1"), 3333,
+						"eth0"));
+	l = ipts_hostdesc_listener_find(f->h, IPPROTO_TCP, ip4("10.0.1.1"),
+					80, "eth1");
+	assert_false(l->any);
+	l = ipts_hostdesc_listener_find(f->h, IPPROTO_TCP, ip4("10.0.2.1"),
+					80, "eth1");
+	assert_true(l->any);
+	assert_null(ipts_hostdesc_listener_find(f->h, IPPROTO_UDP,
+						ip4("10.0.2.1"), 80, "eth1"));
+	assert_non_null(ipts_hostdesc_listener_find(f->h, IPPROTO_UDP,
+						    ip4("127.0.0.53"), 53,
+						    "lo"));
+	assert_null(ipts_hostdesc_listener_find(f->h, IPPROTO_UDP,
+						ip4("127.0.0.53"), 53,
+						"eth0"));
+}
+
 static void test_host_read_listen_bad_address(void **state)
 {
 	struct host_fx *f = *state;
@@ -419,6 +459,7 @@ int main(void)
 		T(test_host_read_sysctl_txt_bad_line),
 		T(test_host_read_listen_txt),
 		T(test_host_read_listen_forms),
+		T(test_host_read_listener_find),
 		T(test_host_read_listen_bad_address),
 		T(test_host_read_rules),
 #undef T
