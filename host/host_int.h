@@ -51,6 +51,7 @@ struct ipts_hostdesc {
 	size_t nsysctls, cap_sysctls;
 	struct ipts_host_listener *listeners;
 	size_t nlisteners, cap_listeners;
+	bool touched;			/* a directory or an option was read */
 	struct ipts_source **srcs;	/* what diagnostics point into */
 	size_t nsrcs, cap_srcs;
 };

@@ -26,6 +26,7 @@ static const struct ipts_source *keep(struct ipts_hostdesc *h,
 {
 	struct ipts_source *s = ipts_source_from_mem(name, text, strlen(text));
 
+	h->touched = true;	/* no directory read after this */
 	host_keep_source(h, s);
 	return s;
 }

@@ -6,6 +6,7 @@
  */
 #include "host_int.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -51,6 +52,9 @@ int ipts_hostdesc_read_dir(struct ipts_hostdesc *h, const char *dir,
 	bool has_local = false;
 	int nerr = 0;
 
+	/* Once, first: host_take() replaces what @h holds. */
+	assert(!h->touched);
+	h->touched = true;
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		const char *why = S_ISDIR(st.st_mode) || !st.st_mode ?
 			strerror(errno) : "not a directory";
@@ -107,5 +111,6 @@ int ipts_hostdesc_read_dir(struct ipts_hostdesc *h, const char *dir,
 		return -1;
 	}
 	host_take(h, t);
+	h->touched = true;
 	return 0;
 }

@@ -153,9 +153,9 @@ void ipts_hostdesc_free(struct ipts_hostdesc *h);
  * Read a capture directory (README "Describing a host"): any of
  * addr.json route.json rule.json sysctl.txt listen.txt; a missing file
  * is no error, a symbolic link, a non-regular file or one larger than
- * IPTS_HOST_FILE_MAX is. Call it before any ipts_hostdesc_add_*() on a
- * host from ipts_hostdesc_new(). Returns 0, or -1 with errors in @d and
- * @h as it was: a host is never half-read. The sources stay owned by @h
+ * IPTS_HOST_FILE_MAX is. Call it once, before any ipts_hostdesc_add_*(),
+ * on a host from ipts_hostdesc_new() (an assert guards it). Returns 0, or
+ * -1 with errors in @d and @h as it was: a host is never half-read. The sources stay owned by @h
  * (the diagnostics point into them) until ipts_hostdesc_free().
  */
 int ipts_hostdesc_read_dir(struct ipts_hostdesc *h, const char *dir,
@@ -308,7 +308,10 @@ enum ipts_input_reason {
 struct ipts_route_input {
 	enum ipts_input_verdict verdict;
 	enum ipts_input_reason reason;
-	int err;	/* the kernel's: EINVAL, EXDEV, EHOSTUNREACH, ... */
+	/* What `ip route get DADDR from SADDR iif DEV` answers: EINVAL for
+	 * a martian and for rp_filter (the reason tells them apart),
+	 * EHOSTUNREACH with forwarding off, else the lookup's error. */
+	int err;
 	struct ipts_fib_result fib;	/* the destination's lookup */
 	char why[160];
 };
