@@ -12,7 +12,7 @@ SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
 packages=(build-essential cmake pkg-config flex bison
-	libxtables-dev libcmocka-dev iptables iproute2 nftables kmod
+	libxtables-dev libcmocka-dev libjson-c-dev iptables iproute2 nftables kmod
 	clang libclang-rt-14-dev valgrind python3 procps time netbase
 	util-linux diffutils pre-commit git cppcheck shellcheck clang-format)
 deps_only=0 if_needed=0

@@ -42,11 +42,11 @@ else
 fi
 
 # 2. model/ -> nothing above it. A header is "above" when it lives in
-# parser/, sim/ or analysis/ (and model/ has none of that name), is one of
+# parser/, sim/, analysis/ or host/ (and model/ has none of that name), is one of
 # their public headers, or is the scanner's or the grammar's output.
 declare -A above=([grammar.h]=1 [scanner.h]=1 [parser.h]=1 [sim.h]=1
-	[analysis.h]=1)
-for dir in parser sim analysis; do
+	[analysis.h]=1 [host.h]=1)
+for dir in parser sim analysis host; do
 	[ -d "$dir" ] || continue
 	while IFS= read -r h; do
 		base=${h##*/}
@@ -60,8 +60,8 @@ bad=$(for f in "${files[@]}"; do
 			name=$(sed -E 's/.*include[[:space:]]*[<"]([^>"]*)[>"].*/\1/' \
 				<<<"$line")
 			case $name in
-			parser/* | sim/* | analysis/* | */parser/* | */sim/* | \
-				*/analysis/* | xtables.h | libiptc/*)
+			parser/* | sim/* | analysis/* | host/* | */parser/* | */sim/* | \
+				*/analysis/* | */host/* | xtables.h | libiptc/*)
 				echo "$line"
 				continue
 				;;
