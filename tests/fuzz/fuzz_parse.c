@@ -2,7 +2,7 @@
  * fuzz_parse.c - libFuzzer entry point for the parser: any bytes through
  * ipts_parse(), without and with counters (iptables-restore -c); every
  * ruleset that loads back out through ipts_save(), as `iptsim dump` does;
- * the diagnostics through cli/report.c, as text (with and without colour)
+ * the diagnostics through report/report.c, as text (with and without colour)
  * and as JSON, as `iptsim check` prints them.
  *
  * What must hold for every input: no crash, hang, leak or sanitizer

@@ -15,8 +15,9 @@ if command -v cppcheck >/dev/null; then
 	ran=1
 	if ! cppcheck --quiet --enable=warning,portability --std=c11 \
 		--library=gnu --inline-suppr --error-exitcode=1 \
-		-I include/ipts -I model -I parser -I sim -I analysis -I cli \
-		include model parser sim analysis cli; then
+		-I include/ipts -I model -I parser -I sim -I analysis -I report \
+		-I cli \
+		include model parser sim analysis report cli; then
 		echo "FAIL: cppcheck"
 		fail=1
 	else

@@ -1,6 +1,6 @@
 /*
  * test_report.c - diagnostics as people and programs read them
- * (cli/report.c): gcc's shape with the source line and a caret and
+ * (report/report.c): gcc's shape with the source line and a caret and
  * tildes under the token, notes after their diagnostic, no source line
  * where it is hidden, a window on a very long line, colour only when
  * asked; JSON items and the failure document with every field.

@@ -3,7 +3,8 @@
 
 /*
  * Rendering of diagnostics for people (gcc's shape, caret and tildes under
- * the token) and for programs (JSON). Only cli/ prints.
+ * the token) and for programs (JSON). The library writes to the FILE it
+ * is given; only cli/ chooses stdout.
  */
 #include <stdbool.h>
 #include <stdio.h>
