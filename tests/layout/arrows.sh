@@ -22,7 +22,8 @@ import json, os, shlex, subprocess, sys
 
 db, src = sys.argv[1], os.path.realpath(sys.argv[2])
 PUBLIC = ["model.h", "arena.h", "diag.h", "blob.h", "parser.h", "sim.h",
-          "lint.h", "probe.h", "report.h", "sarif.h", "escape.h"]
+          "lint.h", "probe.h", "report.h", "sarif.h", "escape.h",
+          "json.h"]
 INTERNAL = ["model_build.h", "validate_int.h", "parser_int.h", "sim_int.h",
             "walk_int.h", "match_int.h"]
 # directory: the headers it may include (every other one must not be found)
@@ -37,7 +38,7 @@ MAY = {
                  "lint.h", "probe.h"],
     # lint.h (and what it includes) for SARIF's table of lint codes
     "report": ["model.h", "arena.h", "diag.h", "blob.h", "sim.h", "lint.h",
-               "probe.h", "report.h", "sarif.h", "escape.h"],
+               "probe.h", "report.h", "sarif.h", "escape.h", "json.h"],
     "cli": PUBLIC,
 }
 
