@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "escape.h"
+#include "json.h"
 
 enum ipts_format {
 	IPTS_FMT_TEXT,
@@ -34,8 +35,9 @@ bool ipts_color_use(enum ipts_color c, FILE *f);
 /* gcc style: "file:line:col: severity: message [code]", source, caret. */
 void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color);
 
-/* The "diagnostics" array items, comma separated, no brackets. */
-void ipts_report_json_items(FILE *f, const struct ipts_diags *d);
+/* Each diagnostic of @d as one object (on one line), members of the
+ * array @w is in: the items of a "diagnostics" array. */
+void ipts_report_json_items(struct ipts_json *w, const struct ipts_diags *d);
 
 /*
  * One line, {"error": @error, "file": @file, "diagnostics": [...]}: what
