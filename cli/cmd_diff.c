@@ -311,7 +311,7 @@ struct tally {
 	size_t over;			/* out of budget on a side */
 	size_t not_asked;		/* left when the budget was spent */
 	struct ipts_diags *sarif;	/* groups, for --format sarif */
-	struct ipts_json *json;		/* the document, for --format json */
+	struct ipts_json *json;		/* the document, --format json */
 	struct kinds ch, alike;
 };
 
@@ -1060,7 +1060,7 @@ static void print_summary(const struct tally *t,
 	if (fmt == IPTS_FMT_JSON) {
 		struct ipts_json *w = t->json;
 
-		ipts_json_array_end(w);		/* "changes", from compare() */
+		ipts_json_array_end(w);	/* "changes", from compare() */
 		ipts_json_key(w, "groups");
 		ipts_json_array_begin(w, IPTS_JSON_BLOCK);
 		for (i = 0; i < t->ch.ng; i++)

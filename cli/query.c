@@ -1089,17 +1089,18 @@ static void json_reasons(struct ipts_json *w, const struct ipts_result *res)
 	ipts_json_array_begin(w, IPTS_JSON_LINE);
 	for (k = 0; k < res->nreasons; k++) {
 		const struct ipts_reason *r = &res->reasons[k];
+		const struct ipts_rule *rule = r->rule;
 
 		ipts_json_object_begin(w, IPTS_JSON_LINE);
-		if (r->rule)
-			ipts_json_kv_stringn(w, "rule", ipts_rule_text(r->rule),
-					     (size_t)ipts_rule_text_len(r->rule));
+		if (rule)
+			ipts_json_kv_stringn(w, "rule", ipts_rule_text(rule),
+					     (size_t)ipts_rule_text_len(rule));
 		else
 			ipts_json_kv_null(w, "rule");
-		ipts_json_kv_string(w, "file", r->rule && r->rule->loc.src ?
-				    r->rule->loc.src->name : NULL);
-		if (r->rule)
-			ipts_json_kv_uint(w, "line", r->rule->loc.line);
+		ipts_json_kv_string(w, "file", rule && rule->loc.src ?
+				    rule->loc.src->name : NULL);
+		if (rule)
+			ipts_json_kv_uint(w, "line", rule->loc.line);
 		else
 			ipts_json_kv_null(w, "line");
 		ipts_json_kv_string(w, "why", r->why);
@@ -1132,7 +1133,8 @@ void ipts_result_print_json_notes(FILE *f, const struct ipts_query *q,
 	else
 		ipts_json_null(&w);
 	ipts_json_kv_string(&w, "why", res->over_budget ? res->budget_why :
-			    res->outcome == IPTS_UNDETERMINED ? NULL : res->why);
+			    res->outcome == IPTS_UNDETERMINED ? NULL :
+			    res->why);
 	json_query(&w, q, notes);
 	ipts_json_kv_bool(&w, "conntrack", res->conntrack);
 	if (!(flags & IPTS_JSON_BRIEF)) {

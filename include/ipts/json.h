@@ -35,7 +35,7 @@ enum ipts_json_style {
 struct ipts_json {
 	FILE *f;
 	unsigned int depth;		/* open objects and arrays */
-	bool key_done;			/* a key is written, its value not */
+	bool key_done;			/* a key written, not its value */
 	struct {
 		bool block;		/* IPTS_JSON_BLOCK */
 		bool object;		/* else an array */

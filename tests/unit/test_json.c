@@ -231,8 +231,8 @@ static void test_json_strings_escaped(void **state)
 	 * U+FFFD */
 	ipts_json_stringn(w, bytes, sizeof(bytes) - 1);
 	/* C1 controls, bidi controls, U+2028; well-formed UTF-8 kept */
-	ipts_json_string(w, "\xc2\x85\xe2\x80\xae\xe2\x80\xa8\xc3\xa9\xe2\x82\xac"
-			 "\xf0\x9f\x98\x80");
+	ipts_json_string(w, "\xc2\x85\xe2\x80\xae\xe2\x80\xa8"
+			 "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
 	/* a string cut inside a sequence */
 	ipts_json_stringn(w, "\xe2\x82\xac", 2);
 	ipts_json_array_end(w);
