@@ -128,8 +128,8 @@ static void json_side(struct ipts_json *w, const struct ipts_result *r)
 	ipts_possible_json(w, possible(r));
 	ipts_json_key(w, "decided_by");
 	ipts_json_decided_by(w, r);
-	ipts_json_kv_string(w, "why", r->outcome == IPTS_UNDETERMINED ? NULL :
-			    r->why);
+	ipts_json_kv_string(w, "why",
+			    r->outcome == IPTS_UNDETERMINED ? NULL : r->why);
 	ipts_json_object_end(w);
 }
 
@@ -152,8 +152,8 @@ static void print_change_json(struct ipts_json *w, const struct ipts_query *q,
 	ipts_json_object_begin(w, IPTS_JSON_LINE);
 	ipts_json_key(w, "query");
 	ipts_json_object_begin(w, IPTS_JSON_LINE);
-	ipts_json_kv_string(w, "proto", q->proto == IPPROTO_UDP ? "udp" :
-			    "tcp");
+	ipts_json_kv_string(w, "proto",
+			    q->proto == IPPROTO_UDP ? "udp" : "tcp");
 	ipts_fmt_addr(a, sizeof(a), q->src, -1);
 	ipts_json_kv_string(w, "src", a);
 	ipts_fmt_addr(a, sizeof(a), q->dst, -1);
@@ -902,6 +902,12 @@ static void json_rule(struct ipts_json *w, const struct ipts_rule *r)
 	ipts_json_object_end(w);
 }
 
+/* The policy of @c, null without a chain. */
+static void json_policy(struct ipts_json *w, const struct ipts_chain *c)
+{
+	ipts_json_string(w, c ? policy_name(c) : NULL);
+}
+
 static void json_edit(struct ipts_json *w, const struct ipts_probe_edit *e)
 {
 	static const char *const kind[] = {
@@ -925,10 +931,10 @@ static void json_edit(struct ipts_json *w, const struct ipts_probe_edit *e)
 		ipts_json_object_begin(w, IPTS_JSON_LINE);
 		ipts_json_kv_string(w, "table", pc->table->name);
 		ipts_json_kv_string(w, "chain", pc->name);
-		ipts_json_kv_string(w, "policy", e->chain ?
-				    policy_name(e->chain) : NULL);
-		ipts_json_kv_string(w, "old_policy", e->old_chain ?
-				    policy_name(e->old_chain) : NULL);
+		ipts_json_key(w, "policy");
+		json_policy(w, e->chain);
+		ipts_json_key(w, "old_policy");
+		json_policy(w, e->old_chain);
 		ipts_json_object_end(w);
 	} else {
 		ipts_json_null(w);
@@ -936,8 +942,7 @@ static void json_edit(struct ipts_json *w, const struct ipts_probe_edit *e)
 	ipts_json_object_end(w);
 }
 
-static void json_value(struct ipts_json *w, enum ipts_probe_dim d,
-		       uint32_t v)
+static void json_value(struct ipts_json *w, enum ipts_probe_dim d, uint32_t v)
 {
 	char a[32];
 
@@ -994,8 +999,7 @@ static void json_dim(struct ipts_json *w, const struct ipts_probe_set *set,
  * the first change of the group has them), the edit, the connections as
  * boxes, and the text line. */
 static void json_group(struct ipts_json *w, const struct kinds *t,
-		       const struct ipts_probe_set *set,
-		       const struct group *g)
+		       const struct ipts_probe_set *set, const struct group *g)
 {
 	const struct change *c = &t->c[g->m[0]];
 	const struct ipts_query **q = ipts_xmalloc(g->n * sizeof(*q));

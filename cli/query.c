@@ -824,14 +824,19 @@ void ipts_answer_headline(FILE *f, const struct ipts_query *q,
 
 /* --- json ------------------------------------------------------------ */
 
+/* The file @r is in; null without a rule or a file. */
+static const char *rule_file(const struct ipts_rule *r)
+{
+	return r && r->loc.src ? r->loc.src->name : NULL;
+}
+
 /* "file", "line" and "rule" of @t: its rule, else its chain's line. */
 static void json_loc_rule(struct ipts_json *w, const struct ipts_trace *t)
 {
 	const struct ipts_chain *c = t->chain;
 
 	if (t->rule) {
-		ipts_json_kv_string(w, "file", t->rule->loc.src ?
-				    t->rule->loc.src->name : NULL);
+		ipts_json_kv_string(w, "file", rule_file(t->rule));
 		ipts_json_kv_uint(w, "line", t->rule->loc.line);
 		ipts_json_kv_stringn(w, "rule", ipts_rule_text(t->rule),
 				     (size_t)ipts_rule_text_len(t->rule));
@@ -910,8 +915,7 @@ static void json_undecided(struct ipts_json *w, const struct ipts_event *ev)
 {
 	const struct ipts_rule *r = ev->rule;
 
-	ipts_json_kv_string(w, "file", r && r->loc.src ? r->loc.src->name :
-			    NULL);
+	ipts_json_kv_string(w, "file", rule_file(r));
 	if (r) {
 		ipts_json_kv_uint(w, "line", r->loc.line);
 		ipts_json_kv_stringn(w, "rule", ipts_rule_text(r),
@@ -964,8 +968,8 @@ static void json_query(struct ipts_json *w, const struct ipts_query *q,
 
 	ipts_json_key(w, "query");
 	ipts_json_object_begin(w, IPTS_JSON_LINE);
-	ipts_json_kv_string(w, "proto", q->proto == IPPROTO_UDP ? "udp" :
-			    "tcp");
+	ipts_json_kv_string(w, "proto",
+			    q->proto == IPPROTO_UDP ? "udp" : "tcp");
 	ipts_fmt_addr(a, sizeof(a), q->src, -1);
 	ipts_json_kv_string(w, "src", a);
 	ipts_fmt_addr(a, sizeof(a), q->dst, -1);
@@ -1097,8 +1101,7 @@ static void json_reasons(struct ipts_json *w, const struct ipts_result *res)
 					     (size_t)ipts_rule_text_len(rule));
 		else
 			ipts_json_kv_null(w, "rule");
-		ipts_json_kv_string(w, "file", rule && rule->loc.src ?
-				    rule->loc.src->name : NULL);
+		ipts_json_kv_string(w, "file", rule_file(rule));
 		if (rule)
 			ipts_json_kv_uint(w, "line", rule->loc.line);
 		else
@@ -1115,8 +1118,9 @@ void ipts_result_print_json_notes(FILE *f, const struct ipts_query *q,
 				  const struct ipts_notes *notes,
 				  unsigned int flags)
 {
-	const struct ipts_packet *lp;
-	const struct ipts_trace *lt;
+	const struct ipts_packet *lp = NULL;
+	const struct ipts_trace *lt = NULL;
+	const char *why = NULL;
 	struct ipts_json w;
 	unsigned int i;
 
@@ -1126,15 +1130,18 @@ void ipts_result_print_json_notes(FILE *f, const struct ipts_query *q,
 	ipts_json_key(&w, "decided_by");
 	ipts_json_decided_by(&w, res);
 	ipts_json_key(&w, "let_through_by");
-	lt = res->outcome == IPTS_CONNECTED || res->outcome == IPTS_DELIVERED ?
-	     ipts_result_let_through(res, &lp) : NULL;
+	if (res->outcome == IPTS_CONNECTED || res->outcome == IPTS_DELIVERED)
+		lt = ipts_result_let_through(res, &lp);
 	if (lt)
 		json_entry(&w, lp, lt);
 	else
 		ipts_json_null(&w);
-	ipts_json_kv_string(&w, "why", res->over_budget ? res->budget_why :
-			    res->outcome == IPTS_UNDETERMINED ? NULL :
-			    res->why);
+	/* an undetermined answer has ways, not one why */
+	if (res->over_budget)
+		why = res->budget_why;
+	else if (res->outcome != IPTS_UNDETERMINED)
+		why = res->why;
+	ipts_json_kv_string(&w, "why", why);
 	json_query(&w, q, notes);
 	ipts_json_kv_bool(&w, "conntrack", res->conntrack);
 	if (!(flags & IPTS_JSON_BRIEF)) {

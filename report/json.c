@@ -156,8 +156,8 @@ void ipts_json_kv_string(struct ipts_json *w, const char *key, const char *s)
 	ipts_json_string(w, s);
 }
 
-void ipts_json_kv_stringn(struct ipts_json *w, const char *key,
-			  const char *s, size_t n)
+void ipts_json_kv_stringn(struct ipts_json *w, const char *key, const char *s,
+			  size_t n)
 {
 	ipts_json_key(w, key);
 	ipts_json_stringn(w, s, n);

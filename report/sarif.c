@@ -16,7 +16,8 @@
 #include "report.h"
 
 #define INFO_URI "https://github.com/iptsim/iptsim"
-#define SCHEMA_URI "https://docs.oasis-open.org/sarif/sarif/v2.1.0/os/" \
+#define SCHEMA_URI                                           \
+	"https://docs.oasis-open.org/sarif/sarif/v2.1.0/os/" \
 	"schemas/sarif-schema-2.1.0.json"
 
 static const char *level(enum ipts_severity sev)
@@ -114,8 +115,7 @@ static void location(struct ipts_json *w, const struct ipts_loc *loc,
 }
 
 /* {"text": @text} */
-static void text_object(struct ipts_json *w, const char *key,
-			const char *text)
+static void text_object(struct ipts_json *w, const char *key, const char *text)
 {
 	ipts_json_key(w, key);
 	ipts_json_object_begin(w, IPTS_JSON_LINE);
@@ -160,11 +160,12 @@ static void driver(struct ipts_json *w)
 		     codes[i].full_desc, codes[i].help, codes[i].sev);
 	rule(w, "iptsim/error", "error", "the kernel would not load the file",
 	     "iptables-restore or the kernel refuses this line: the whole "
-	     "file would not load.", "Fix the line as the message says.",
-	     IPTS_ERROR);
+	     "file would not load.",
+	     "Fix the line as the message says.", IPTS_ERROR);
 	rule(w, "iptsim/warning", "warning", "the file loads, with a caveat",
 	     "The line loads, but its meaning depends on something the "
-	     "message names.", "Read the message.", IPTS_WARNING);
+	     "message names.",
+	     "Read the message.", IPTS_WARNING);
 	rule(w, "iptsim/diff", "diff", "a connection's answer changes",
 	     "iptsim diff: these connections get another answer from the new "
 	     "version of the file than from the old one, alike; the location "
@@ -190,7 +191,7 @@ static void results(struct ipts_json *w, const struct ipts_diags *d)
 		char plain[32];
 
 		if (g->sev == IPTS_NOTE && i > 0 && !g->code)
-			continue;	/* a note of the result before */
+			continue; /* a note of the result before */
 		snprintf(plain, sizeof(plain), "iptsim/%s", level(g->sev));
 		ipts_json_object_begin(w, IPTS_JSON_LINE);
 		ipts_json_kv_string(w, "ruleId", g->code ? g->code : plain);
@@ -200,8 +201,9 @@ static void results(struct ipts_json *w, const struct ipts_diags *d)
 		ipts_json_array_begin(w, IPTS_JSON_LINE);
 		location(w, &g->loc, NULL);
 		ipts_json_array_end(w);
-		for (j = i + 1; j < d->n && d->v[j].sev == IPTS_NOTE &&
-				!d->v[j].code; j++) {
+		for (j = i + 1;
+		     j < d->n && d->v[j].sev == IPTS_NOTE && !d->v[j].code;
+		     j++) {
 			if (j == i + 1) {
 				ipts_json_key(w, "relatedLocations");
 				ipts_json_array_begin(w, IPTS_JSON_LINE);

@@ -72,10 +72,9 @@ void ipts_json_null(struct ipts_json *w);
 void ipts_json_raw(struct ipts_json *w, const char *json);
 
 /* A key and its value at once. */
-void ipts_json_kv_string(struct ipts_json *w, const char *key,
-			 const char *s);
-void ipts_json_kv_stringn(struct ipts_json *w, const char *key,
-			  const char *s, size_t n);
+void ipts_json_kv_string(struct ipts_json *w, const char *key, const char *s);
+void ipts_json_kv_stringn(struct ipts_json *w, const char *key, const char *s,
+			  size_t n);
 void ipts_json_kv_uint(struct ipts_json *w, const char *key, uint64_t v);
 void ipts_json_kv_bool(struct ipts_json *w, const char *key, bool v);
 void ipts_json_kv_null(struct ipts_json *w, const char *key);

@@ -47,5 +47,4 @@ void ipts_report_json_items(struct ipts_json *w, const struct ipts_diags *d);
 void ipts_report_json_failure(FILE *f, const char *error, const char *file,
 			      const struct ipts_diags *d);
 
-
 #endif

@@ -69,8 +69,8 @@ static void test_json_line_members_and_commas(void **state)
 	ipts_json_object_end(w);
 	ipts_json_eol(w);
 	assert_out(&o, "{\"a\": \"x\", \"n\": 18446744073709551615, "
-		   "\"i\": -5, \"t\": true, \"f\": false, \"z\": null, "
-		   "\"s\": null, \"v\": [1, \"two\", null]}\n");
+		       "\"i\": -5, \"t\": true, \"f\": false, \"z\": null, "
+		       "\"s\": null, \"v\": [1, \"two\", null]}\n");
 }
 
 static void test_json_nesting_one_line(void **state)
@@ -146,15 +146,15 @@ static void test_json_block_indents_each_level(void **state)
 	ipts_json_object_end(w);
 	ipts_json_eol(w);
 	assert_out(&o, "{\n"
-		   "  \"files\": [{\"file\": \"a\"}, {}],\n"
-		   "  \"errors\": 2,\n"
-		   "  \"diagnostics\": [\n"
-		   "    {\"line\": 1},\n"
-		   "    {\n"
-		   "      \"line\": 2\n"
-		   "    }\n"
-		   "  ]\n"
-		   "}\n");
+		       "  \"files\": [{\"file\": \"a\"}, {}],\n"
+		       "  \"errors\": 2,\n"
+		       "  \"diagnostics\": [\n"
+		       "    {\"line\": 1},\n"
+		       "    {\n"
+		       "      \"line\": 2\n"
+		       "    }\n"
+		       "  ]\n"
+		       "}\n");
 }
 
 /* The shape of diff --format json: blocks in a one-line object stand at
@@ -177,7 +177,7 @@ static void test_json_block_in_a_line(void **state)
 	ipts_json_kv_uint(w, "compared", 2);
 	ipts_json_object_end(w);
 	assert_out(&o, "{\"changes\": [\n  1,\n  2\n], \"groups\": [], "
-		   "\"compared\": 2}");
+		       "\"compared\": 2}");
 }
 
 /* JSON Lines: top-level values need no separator. */
@@ -232,15 +232,15 @@ static void test_json_strings_escaped(void **state)
 	ipts_json_stringn(w, bytes, sizeof(bytes) - 1);
 	/* C1 controls, bidi controls, U+2028; well-formed UTF-8 kept */
 	ipts_json_string(w, "\xc2\x85\xe2\x80\xae\xe2\x80\xa8"
-			 "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+			    "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
 	/* a string cut inside a sequence */
 	ipts_json_stringn(w, "\xe2\x82\xac", 2);
 	ipts_json_array_end(w);
 	assert_out(&o, "[\"\\\"\\\\\\n\\r\\t\\b\\f\\u0001\\u001f\", "
-		   "\"a\\u0000b\\u001b\\u007f\\ufffd\\ufffd\\ufffd\\ufffd"
-		   "\\ufffd\\ufffd\", "
-		   "\"\\u0085\\u202e\\u2028\xc3\xa9\xe2\x82\xac"
-		   "\xf0\x9f\x98\x80\", \"\\ufffd\\ufffd\"]");
+		       "\"a\\u0000b\\u001b\\u007f\\ufffd\\ufffd\\ufffd\\ufffd"
+		       "\\ufffd\\ufffd\", "
+		       "\"\\u0085\\u202e\\u2028\xc3\xa9\xe2\x82\xac"
+		       "\xf0\x9f\x98\x80\", \"\\ufffd\\ufffd\"]");
 }
 
 static void test_json_keys_escaped(void **state)

@@ -315,7 +315,9 @@ static void test_report_json_items_every_field(void **state)
 	ipts_diag_note(&r->d, &loc, "tab\there");
 	ipts_diag_add_code(&r->d, IPTS_WARNING, NULL, "IPT008", "no place");
 	got = json_items_of(&r->d);
-	assert_string_equal(got, "{\n  \"diagnostics\": ["
+	assert_string_equal(
+		got,
+		"{\n  \"diagnostics\": ["
 		"\n    {\"file\": \"f\\\".rules\", \"line\": 1, \"column\": 10, "
 		"\"length\": 6, \"severity\": \"error\", \"message\": "
 		"\"unknown option \\\"--dprt\\\"\", \"code\": null},"
