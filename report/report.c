@@ -82,8 +82,8 @@ static size_t char_start(const char *line, size_t i)
 {
 	size_t k;
 
-	for (k = 0; k < 3 && i > 0 &&
-		    ((unsigned char)line[i] & 0xc0) == 0x80; k++)
+	for (k = 0; k < 3 && i > 0 && ((unsigned char)line[i] & 0xc0) == 0x80;
+	     k++)
 		i--;
 	return i;
 }
@@ -97,8 +97,8 @@ static void pad(FILE *f, const char *line, size_t from, size_t to)
 	while (from < to) {
 		for (i = from; i < to && line[i] != '\t'; i++)
 			;
-		for (cols = ipts_text_strn(NULL, line + from, i - from);
-		     cols; cols--)
+		for (cols = ipts_text_strn(NULL, line + from, i - from); cols;
+		     cols--)
 			fputc(' ', f);
 		if (i < to)
 			fputc('\t', f);
