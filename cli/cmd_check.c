@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "input.h"
+#include "json.h"
 #include "lint.h"
 #include "model.h"
 #include "parser.h"
@@ -150,18 +151,27 @@ int cmd_check(int argc, char **argv)
 	}
 
 	if (fmt == IPTS_FMT_JSON) {
-		fputs("{\n  \"files\": [", stdout);
+		struct ipts_json w;
+
+		ipts_json_init(&w, stdout);
+		ipts_json_object_begin(&w, IPTS_JSON_BLOCK);
+		ipts_json_key(&w, "files");
+		ipts_json_array_begin(&w, IPTS_JSON_LINE);
 		for (i = 0; i < nfiles; i++) {
-			fputs(i ? ", " : "", stdout);
-			fputs("{\"file\": ", stdout);
-			ipts_json_str(stdout, argv[first + i]);
-			fprintf(stdout, ", \"valid\": %s}",
-				srcs[i] && valid[i] ? "true" : "false");
+			ipts_json_object_begin(&w, IPTS_JSON_LINE);
+			ipts_json_kv_string(&w, "file", argv[first + i]);
+			ipts_json_kv_bool(&w, "valid", srcs[i] && valid[i]);
+			ipts_json_object_end(&w);
 		}
-		fprintf(stdout, "],\n  \"errors\": %zu,\n  \"warnings\": %zu,\n"
-			"  \"diagnostics\": [", all.nerrors, all.nwarnings);
-		ipts_report_json_items(stdout, &all);
-		fputs(all.n ? "\n  ]\n}\n" : "]\n}\n", stdout);
+		ipts_json_array_end(&w);
+		ipts_json_kv_uint(&w, "errors", all.nerrors);
+		ipts_json_kv_uint(&w, "warnings", all.nwarnings);
+		ipts_json_key(&w, "diagnostics");
+		ipts_json_array_begin(&w, IPTS_JSON_BLOCK);
+		ipts_report_json_items(&w, &all);
+		ipts_json_array_end(&w);
+		ipts_json_object_end(&w);
+		ipts_json_eol(&w);
 	} else if (fmt == IPTS_FMT_SARIF) {
 		ipts_sarif_write(stdout, &all);
 	} else {

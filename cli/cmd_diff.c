@@ -17,6 +17,7 @@
 
 #include "diag.h"
 #include "input.h"
+#include "json.h"
 #include "model.h"
 #include "parser.h"
 #include "probe.h"
@@ -83,25 +84,6 @@ static unsigned int possible(const struct ipts_result *r)
 	return r->possible;
 }
 
-static void print_possible(FILE *f, unsigned int set, bool json)
-{
-	bool first = true;
-	int o;
-
-	for (o = 0; o < IPTS_OUTCOME_COUNT; o++) {
-		if (!(set & (1u << o)))
-			continue;
-		fputs(first ? "" : ", ", f);
-		if (json)
-			ipts_json_str(f, ipts_outcome_name(o));
-		else if (o == IPTS_UNDETERMINED)
-			fputs(first ? "any" : "any other", f);
-		else
-			fputs(ipts_outcome_name(o), f);
-		first = false;
-	}
-}
-
 /*
  * The side's own account: the sentence, or what it depends on. Rule text,
  * chain names and file names in it are escaped (escape.h), for the
@@ -138,41 +120,54 @@ static void print_side(FILE *f, const struct ipts_result *r)
 		fputs("every rule on the way", f);
 }
 
-static void json_side(FILE *f, const struct ipts_result *r)
+static void json_side(struct ipts_json *w, const struct ipts_result *r)
 {
-	fputs("{\"outcome\": ", f);
-	ipts_json_str(f, ipts_outcome_name(r->outcome));
-	fputs(", \"possible_outcomes\": [", f);
-	print_possible(f, possible(r), true);
-	fputs("], \"decided_by\": ", f);
-	ipts_json_decided_by(f, r);
-	fputs(", \"why\": ", f);
-	ipts_json_str(f, r->outcome == IPTS_UNDETERMINED ? NULL : r->why);
-	fputc('}', f);
+	ipts_json_object_begin(w, IPTS_JSON_LINE);
+	ipts_json_kv_string(w, "outcome", ipts_outcome_name(r->outcome));
+	ipts_json_key(w, "possible_outcomes");
+	ipts_possible_json(w, possible(r));
+	ipts_json_key(w, "decided_by");
+	ipts_json_decided_by(w, r);
+	ipts_json_kv_string(w, "why",
+			    r->outcome == IPTS_UNDETERMINED ? NULL : r->why);
+	ipts_json_object_end(w);
 }
 
-static void print_change_json(FILE *f, const struct ipts_query *q,
+/* json_side() on its own, kept as text for the group it falls in. */
+static void json_side_doc(FILE *f, const struct ipts_result *r)
+{
+	struct ipts_json w;
+
+	ipts_json_init(&w, f);
+	json_side(&w, r);
+}
+
+/* One changed connection, an item of "changes". */
+static void print_change_json(struct ipts_json *w, const struct ipts_query *q,
 			      const struct ipts_result *o,
-			      const struct ipts_result *n, bool first)
+			      const struct ipts_result *n)
 {
 	char a[32];
 
-	fputs(first ? "\n  " : ",\n  ", f);
-	fputs("{\"query\": {\"proto\": ", f);
-	ipts_json_str(f, q->proto == IPPROTO_UDP ? "udp" : "tcp");
+	ipts_json_object_begin(w, IPTS_JSON_LINE);
+	ipts_json_key(w, "query");
+	ipts_json_object_begin(w, IPTS_JSON_LINE);
+	ipts_json_kv_string(w, "proto",
+			    q->proto == IPPROTO_UDP ? "udp" : "tcp");
 	ipts_fmt_addr(a, sizeof(a), q->src, -1);
-	fputs(", \"src\": ", f);
-	ipts_json_str(f, a);
+	ipts_json_kv_string(w, "src", a);
 	ipts_fmt_addr(a, sizeof(a), q->dst, -1);
-	fputs(", \"dst\": ", f);
-	ipts_json_str(f, a);
-	fprintf(f, ", \"sport\": %u, \"dport\": %u, \"uid\": %u, \"gid\": %u}",
-		q->sport, q->dport, q->uid, q->gid);
-	fputs(", \"old\": ", f);
-	json_side(f, o);
-	fputs(", \"new\": ", f);
-	json_side(f, n);
-	fputc('}', f);
+	ipts_json_kv_string(w, "dst", a);
+	ipts_json_kv_uint(w, "sport", q->sport);
+	ipts_json_kv_uint(w, "dport", q->dport);
+	ipts_json_kv_uint(w, "uid", q->uid);
+	ipts_json_kv_uint(w, "gid", q->gid);
+	ipts_json_object_end(w);
+	ipts_json_key(w, "old");
+	json_side(w, o);
+	ipts_json_key(w, "new");
+	json_side(w, n);
+	ipts_json_object_end(w);
 }
 
 struct diff_opts {
@@ -287,7 +282,7 @@ struct change {
 	enum ipts_outcome oout, nout;
 	unsigned int oposs, nposs;
 	char *otext, *ntext;		/* print_side(), escaped */
-	char *ojson, *njson;		/* json_side(), for --format json */
+	char *ojson, *njson;		/* json_side_doc(), for --format json */
 	const struct ipts_loc *oloc, *nloc;	/* deciding rule or policy */
 	const struct ipts_rule *orule, *nrule;	/* deciding rule, or NULL */
 	struct ipts_probe_edit edit;
@@ -316,6 +311,7 @@ struct tally {
 	size_t over;			/* out of budget on a side */
 	size_t not_asked;		/* left when the budget was spent */
 	struct ipts_diags *sarif;	/* groups, for --format sarif */
+	struct ipts_json *json;		/* the document, --format json */
 	struct kinds ch, alike;
 };
 
@@ -431,8 +427,8 @@ static void record(struct kinds *t, struct ipts_probe_editor *ed,
 	c->otext = to_string(print_side, o);
 	c->ntext = to_string(print_side, n);
 	if (json) {
-		c->ojson = to_string(json_side, o);
-		c->njson = to_string(json_side, n);
+		c->ojson = to_string(json_side_doc, o);
+		c->njson = to_string(json_side_doc, n);
 	}
 	c->oloc = deciding_loc(o);
 	c->nloc = deciding_loc(n);
@@ -507,7 +503,7 @@ static void compare(const struct ipts_ruleset *old_rs,
 			continue;
 		}
 		if (opt->fmt == IPTS_FMT_JSON)
-			print_change_json(stdout, q, &o, &n, t->changed == 0);
+			print_change_json(t->json, q, &o, &n);
 		record(&t->ch, ed, q, &o, &n, opt->fmt == IPTS_FMT_JSON);
 		t->changed++;
 	}
@@ -819,7 +815,7 @@ static void put_outcome(FILE *f, enum ipts_outcome out, unsigned int poss)
 		return;
 	}
 	fputs("undetermined (", f);
-	print_possible(f, poss, false);
+	ipts_possible_text(f, poss, "any", "any other");
 	fputc(')', f);
 }
 
@@ -892,20 +888,27 @@ static void add_group_diag(struct ipts_diags *d, const struct kinds *t,
 	free(text);
 }
 
-static void json_rule(FILE *f, const struct ipts_rule *r)
+static void json_rule(struct ipts_json *w, const struct ipts_rule *r)
 {
 	if (!r) {
-		fputs("null", f);
+		ipts_json_null(w);
 		return;
 	}
-	fputs("{\"file\": ", f);
-	ipts_json_str(f, r->loc.src ? r->loc.src->name : NULL);
-	fprintf(f, ", \"line\": %u, \"rule\": ", r->loc.line);
-	ipts_json_strn(f, ipts_rule_text(r), (size_t)ipts_rule_text_len(r));
-	fputc('}', f);
+	ipts_json_object_begin(w, IPTS_JSON_LINE);
+	ipts_json_kv_string(w, "file", r->loc.src ? r->loc.src->name : NULL);
+	ipts_json_kv_uint(w, "line", r->loc.line);
+	ipts_json_kv_stringn(w, "rule", ipts_rule_text(r),
+			     (size_t)ipts_rule_text_len(r));
+	ipts_json_object_end(w);
 }
 
-static void json_edit(FILE *f, const struct ipts_probe_edit *e)
+/* The policy of @c, null without a chain. */
+static void json_policy(struct ipts_json *w, const struct ipts_chain *c)
+{
+	ipts_json_string(w, c ? policy_name(c) : NULL);
+}
+
+static void json_edit(struct ipts_json *w, const struct ipts_probe_edit *e)
 {
 	static const char *const kind[] = {
 		[IPTS_EDIT_NONE] = "none",
@@ -917,41 +920,39 @@ static void json_edit(FILE *f, const struct ipts_probe_edit *e)
 	};
 	const struct ipts_chain *pc = e->chain ? e->chain : e->old_chain;
 
-	fputs("{\"kind\": ", f);
-	ipts_json_str(f, kind[e->kind]);
-	fputs(", \"rule\": ", f);
-	json_rule(f, e->rule);
-	fputs(", \"was\": ", f);
-	json_rule(f, e->was);
-	fputs(", \"chain\": ", f);
+	ipts_json_object_begin(w, IPTS_JSON_LINE);
+	ipts_json_kv_string(w, "kind", kind[e->kind]);
+	ipts_json_key(w, "rule");
+	json_rule(w, e->rule);
+	ipts_json_key(w, "was");
+	json_rule(w, e->was);
+	ipts_json_key(w, "chain");
 	if (e->kind == IPTS_EDIT_POLICY) {
-		fputs("{\"table\": ", f);
-		ipts_json_str(f, pc->table->name);
-		fputs(", \"chain\": ", f);
-		ipts_json_str(f, pc->name);
-		fputs(", \"policy\": ", f);
-		ipts_json_str(f, e->chain ? policy_name(e->chain) : NULL);
-		fputs(", \"old_policy\": ", f);
-		ipts_json_str(f, e->old_chain ? policy_name(e->old_chain) :
-			      NULL);
-		fputc('}', f);
+		ipts_json_object_begin(w, IPTS_JSON_LINE);
+		ipts_json_kv_string(w, "table", pc->table->name);
+		ipts_json_kv_string(w, "chain", pc->name);
+		ipts_json_key(w, "policy");
+		json_policy(w, e->chain);
+		ipts_json_key(w, "old_policy");
+		json_policy(w, e->old_chain);
+		ipts_json_object_end(w);
 	} else {
-		fputs("null", f);
+		ipts_json_null(w);
 	}
-	fputc('}', f);
+	ipts_json_object_end(w);
 }
 
-static void json_value(FILE *f, enum ipts_probe_dim d, uint32_t v)
+static void json_value(struct ipts_json *w, enum ipts_probe_dim d, uint32_t v)
 {
 	char a[32];
 
 	if (d == IPTS_DIM_PROTO) {
-		ipts_json_str(f, v == IPPROTO_UDP ? "udp" : "tcp");
+		ipts_json_string(w, v == IPPROTO_UDP ? "udp" : "tcp");
 	} else if (is_addr(d)) {
 		ipts_fmt_addr(a, sizeof(a), v, -1);
-		ipts_json_str(f, a);
+		ipts_json_string(w, a);
 	} else {
-		fprintf(f, "%u", v);
+		ipts_json_uint(w, v);
 	}
 }
 
@@ -966,34 +967,39 @@ static const char *const dim_key[IPTS_DIM_COUNT] = {
 };
 
 /* {"asked": [...], "claimed": [[lo, hi], ...], "classes": b, "any": b} */
-static void json_dim(FILE *f, const struct ipts_probe_set *set,
+static void json_dim(struct ipts_json *w, const struct ipts_probe_set *set,
 		     const struct ipts_probe_box *b, enum ipts_probe_dim d)
 {
 	struct span *s = ipts_xmalloc((b->n[d] ? b->n[d] : 1) * sizeof(*s));
 	bool known;
 	size_t k = claim(set, b, d, s, &known), i;
 
-	fputs("{\"asked\": [", f);
-	for (i = 0; i < b->n[d]; i++) {
-		fputs(i ? ", " : "", f);
-		json_value(f, d, b->v[d][i]);
-	}
-	fputs("], \"claimed\": [", f);
+	ipts_json_object_begin(w, IPTS_JSON_LINE);
+	ipts_json_key(w, "asked");
+	ipts_json_array_begin(w, IPTS_JSON_LINE);
+	for (i = 0; i < b->n[d]; i++)
+		json_value(w, d, b->v[d][i]);
+	ipts_json_array_end(w);
+	ipts_json_key(w, "claimed");
+	ipts_json_array_begin(w, IPTS_JSON_LINE);
 	for (i = 0; i < k; i++) {
-		fputs(i ? ", [" : "[", f);
-		json_value(f, d, unordinal(d, s[i].lo));
-		fputs(", ", f);
-		json_value(f, d, unordinal(d, s[i].hi));
-		fputc(']', f);
+		ipts_json_array_begin(w, IPTS_JSON_LINE);
+		json_value(w, d, unordinal(d, s[i].lo));
+		json_value(w, d, unordinal(d, s[i].hi));
+		ipts_json_array_end(w);
 	}
-	fprintf(f, "], \"classes\": %s, \"any\": %s}", known ? "true" :
-		"false", claims_any(d, s, k, known) ? "true" : "false");
+	ipts_json_array_end(w);
+	ipts_json_kv_bool(w, "classes", known);
+	ipts_json_kv_bool(w, "any", claims_any(d, s, k, known));
+	ipts_json_object_end(w);
 	free(s);
 }
 
-static void json_group(FILE *f, const struct kinds *t,
-		       const struct ipts_probe_set *set,
-		       const struct group *g, bool first)
+/* One group, an item of "groups": its changes, the sides' answers (as
+ * the first change of the group has them), the edit, the connections as
+ * boxes, and the text line. */
+static void json_group(struct ipts_json *w, const struct kinds *t,
+		       const struct ipts_probe_set *set, const struct group *g)
 {
 	const struct change *c = &t->c[g->m[0]];
 	const struct ipts_query **q = ipts_xmalloc(g->n * sizeof(*q));
@@ -1009,28 +1015,35 @@ static void json_group(FILE *f, const struct kinds *t,
 	fclose(tf);
 	if (len && text[len - 1] == '\n')
 		text[--len] = '\0';
-	fprintf(f, "%s\n  {\"connections\": %zu, \"changes\": [",
-		first ? "" : ",", g->n);
+	ipts_json_object_begin(w, IPTS_JSON_LINE);
+	ipts_json_kv_uint(w, "connections", g->n);
+	ipts_json_key(w, "changes");
+	ipts_json_array_begin(w, IPTS_JSON_LINE);
 	for (i = 0; i < g->n; i++)
-		fprintf(f, "%s%zu", i ? ", " : "", g->m[i]);
-	fprintf(f, "], \"old\": %s, \"new\": %s, \"edit\": ", c->ojson,
-		c->njson);
-	json_edit(f, &c->edit);
-	fputs(", \"sets\": [", f);
+		ipts_json_uint(w, g->m[i]);
+	ipts_json_array_end(w);
+	ipts_json_key(w, "old");
+	ipts_json_raw(w, c->ojson);
+	ipts_json_key(w, "new");
+	ipts_json_raw(w, c->njson);
+	ipts_json_key(w, "edit");
+	json_edit(w, &c->edit);
+	ipts_json_key(w, "sets");
+	ipts_json_array_begin(w, IPTS_JSON_LINE);
 	for (i = 0; i < g->n; i++)
 		q[i] = t->c[g->m[i]].q;
 	nb = ipts_probe_boxes(q, g->n, &b);
 	for (i = 0; i < nb; i++) {
-		fputs(i ? ", {" : "{", f);
+		ipts_json_object_begin(w, IPTS_JSON_LINE);
 		for (d = 0; d < IPTS_DIM_COUNT; d++) {
-			fprintf(f, "%s\"%s\": ", d ? ", " : "", dim_key[d]);
-			json_dim(f, set, &b[i], d);
+			ipts_json_key(w, dim_key[d]);
+			json_dim(w, set, &b[i], d);
 		}
-		fputc('}', f);
+		ipts_json_object_end(w);
 	}
-	fputs("], \"text\": ", f);
-	ipts_json_str(f, text);
-	fputc('}', f);
+	ipts_json_array_end(w);
+	ipts_json_kv_string(w, "text", text);
+	ipts_json_object_end(w);
 	ipts_probe_boxes_free(b, nb);
 	free(q);
 	free(text);
@@ -1049,17 +1062,24 @@ static void print_summary(const struct tally *t,
 		return;
 	}
 	if (fmt == IPTS_FMT_JSON) {
-		fprintf(stdout, "%s], \"groups\": [", t->changed ? "\n" : "");
+		struct ipts_json *w = t->json;
+
+		ipts_json_array_end(w);	/* "changes", from compare() */
+		ipts_json_key(w, "groups");
+		ipts_json_array_begin(w, IPTS_JSON_BLOCK);
 		for (i = 0; i < t->ch.ng; i++)
-			json_group(stdout, &t->ch, set, &t->ch.g[i], i == 0);
-		fprintf(stdout, "%s], \"compared\": %zu, \"changed\": %zu, "
-			"\"undetermined_alike\": %zu, \"skipped\": %zu, "
-			"\"worth_asking\": %zu, \"capped\": %s, "
-			"\"over_budget\": %zu, \"not_asked\": %zu}\n",
-			t->ch.ng ? "\n" : "", t->compared, t->changed,
-			t->undetermined, t->refused, set->total,
-			set->total > set->n ? "true" : "false", t->over,
-			t->not_asked);
+			json_group(w, &t->ch, set, &t->ch.g[i]);
+		ipts_json_array_end(w);
+		ipts_json_kv_uint(w, "compared", t->compared);
+		ipts_json_kv_uint(w, "changed", t->changed);
+		ipts_json_kv_uint(w, "undetermined_alike", t->undetermined);
+		ipts_json_kv_uint(w, "skipped", t->refused);
+		ipts_json_kv_uint(w, "worth_asking", set->total);
+		ipts_json_kv_bool(w, "capped", set->total > set->n);
+		ipts_json_kv_uint(w, "over_budget", t->over);
+		ipts_json_kv_uint(w, "not_asked", t->not_asked);
+		ipts_json_object_end(w);
+		ipts_json_eol(w);
 		return;
 	}
 	for (i = 0; i < t->alike.ng; i++) {
@@ -1095,7 +1115,8 @@ int cmd_diff(int argc, char **argv)
 	struct ipts_ruleset *old_rs = NULL, *new_rs = NULL;
 	struct ipts_probe_set set = { 0 };
 	struct ipts_diags sarif = { 0 };
-	struct tally t = { .sarif = &sarif };
+	struct ipts_json json;
+	struct tally t = { .sarif = &sarif, .json = &json };
 	const char *old_path, *new_path;
 	struct ipts_diags *keep;
 	char why[512];
@@ -1126,8 +1147,13 @@ int cmd_diff(int argc, char **argv)
 		goto out;
 	}
 	ipts_probe_derive(old_rs, new_rs, &o.probe, &set);
-	if (o.fmt == IPTS_FMT_JSON)
-		fputs("{\"changes\": [", stdout);
+	if (o.fmt == IPTS_FMT_JSON) {
+		/* the changes as they are found, the rest once all are */
+		ipts_json_init(&json, stdout);
+		ipts_json_object_begin(&json, IPTS_JSON_LINE);
+		ipts_json_key(&json, "changes");
+		ipts_json_array_begin(&json, IPTS_JSON_BLOCK);
+	}
 	compare(old_rs, new_rs, &set, &o, &t);
 	print_summary(&t, &set, o.fmt);
 	rc = t.over || t.not_asked ? IPTS_EXIT_UNDETERMINED :

@@ -12,6 +12,7 @@
 
 #include "diag.h"
 #include "input.h"
+#include "json.h"
 #include "lint.h"
 #include "model.h"
 #include "parser.h"
@@ -54,22 +55,30 @@ static void list_codes(void)
 static void json_out(const struct ipts_diags *all, char **files,
 		     const size_t *counts, const bool *loaded, int nfiles)
 {
+	struct ipts_json w;
 	size_t nfind = 0;
 	int i;
 
-	fputs("{\n  \"files\": [", stdout);
+	ipts_json_init(&w, stdout);
+	ipts_json_object_begin(&w, IPTS_JSON_BLOCK);
+	ipts_json_key(&w, "files");
+	ipts_json_array_begin(&w, IPTS_JSON_LINE);
 	for (i = 0; i < nfiles; i++) {
-		fputs(i ? ", " : "", stdout);
-		fputs("{\"file\": ", stdout);
-		ipts_json_str(stdout, files[i]);
-		fprintf(stdout, ", \"loaded\": %s, \"findings\": %zu}",
-			loaded[i] ? "true" : "false", counts[i]);
+		ipts_json_object_begin(&w, IPTS_JSON_LINE);
+		ipts_json_kv_string(&w, "file", files[i]);
+		ipts_json_kv_bool(&w, "loaded", loaded[i]);
+		ipts_json_kv_uint(&w, "findings", counts[i]);
+		ipts_json_object_end(&w);
 		nfind += counts[i];
 	}
-	fprintf(stdout, "],\n  \"findings\": %zu,\n  \"diagnostics\": [",
-		nfind);
-	ipts_report_json_items(stdout, all);
-	fputs(all->n ? "\n  ]\n}\n" : "]\n}\n", stdout);
+	ipts_json_array_end(&w);
+	ipts_json_kv_uint(&w, "findings", nfind);
+	ipts_json_key(&w, "diagnostics");
+	ipts_json_array_begin(&w, IPTS_JSON_BLOCK);
+	ipts_report_json_items(&w, all);
+	ipts_json_array_end(&w);
+	ipts_json_object_end(&w);
+	ipts_json_eol(&w);
 }
 
 /*

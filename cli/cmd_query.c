@@ -15,6 +15,7 @@
 
 #include "diag.h"
 #include "input.h"
+#include "json.h"
 #include "model.h"
 #include "parser.h"
 #include "query.h"
@@ -48,15 +49,20 @@ static bool text_out;
 
 static void json_error(FILE *f, const char *msg, unsigned long line)
 {
+	struct ipts_json w;
+
 	if (text_out) {
 		fprintf(f, "line %lu: error: ", line);
 		ipts_text_str(f, msg);
 		fputc('\n', f);
 		return;
 	}
-	fputs("{\"error\": ", f);
-	ipts_json_str(f, msg);
-	fprintf(f, ", \"line\": %lu}\n", line);
+	ipts_json_init(&w, f);
+	ipts_json_object_begin(&w, IPTS_JSON_LINE);
+	ipts_json_kv_string(&w, "error", msg);
+	ipts_json_kv_uint(&w, "line", line);
+	ipts_json_object_end(&w);
+	ipts_json_eol(&w);
 }
 
 /* One line: the summary line of trace, its notes after " — note: ". */

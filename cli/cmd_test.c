@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "escape.h"
 #include "input.h"
+#include "json.h"
 #include "model.h"
 #include "parser.h"
 #include "query.h"
@@ -356,27 +357,21 @@ static bool same_file(const char *file, const char *name)
 	return strcmp(a ? a + 1 : file, b ? b + 1 : name) == 0;
 }
 
+/* "possible: refused, any other; the file cannot decide ..." */
 static char *undetermined_why(const struct ipts_result *res)
 {
-	char buf[1024];
-	size_t n;
-	int o;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
 
-	n = (size_t)snprintf(buf, sizeof(buf), "possible: ");
-	for (o = 0; o < IPTS_OUTCOME_COUNT && n < sizeof(buf); o++) {
-		if (o == IPTS_UNDETERMINED || !(res->possible & (1u << o)))
-			continue;
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s, ",
-				      ipts_outcome_name(o));
-	}
-	if (n < sizeof(buf) && (res->possible & (1u << IPTS_UNDETERMINED)))
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "any other, ");
-	if (n >= 2 && n < sizeof(buf))
-		n -= 2;
-	if (n < sizeof(buf))
-		snprintf(buf + n, sizeof(buf) - n, "; the file cannot decide "
-			 "every rule on the way");
-	return ipts_xstrdup(buf);
+	if (!f)
+		ipts_oom();
+	fputs("possible: ", f);
+	ipts_possible_text(f, res->possible, "any other", "any other");
+	fputs("; the file cannot decide every rule on the way", f);
+	if (fclose(f) != 0)
+		ipts_oom();
+	return buf;
 }
 
 /* Whether trace entry @t is the one --decided-by names in @x. */
@@ -563,69 +558,74 @@ static void text_failure(FILE *f, const struct spec *sp,
 	fputc('\n', f);
 }
 
-static void json_got(FILE *f, const struct expect *x)
+/* A trace entry of the answer: the deciding one or the one that let
+ * the connection through. */
+static void json_got(struct ipts_json *w, const struct expect *x)
 {
-	fputs("{\"trace\": ", f);
-	ipts_json_str(f, x->got_trace);
-	fputs(", \"name\": ", f);
-	ipts_json_str(f, x->got_name);
-	fputs(", \"packet\": ", f);
-	ipts_json_str(f, x->got_packet);
-	fputs(", \"file\": ", f);
-	ipts_json_str(f, x->got_file);
+	ipts_json_object_begin(w, IPTS_JSON_LINE);
+	ipts_json_kv_string(w, "trace", x->got_trace);
+	ipts_json_kv_string(w, "name", x->got_name);
+	ipts_json_kv_string(w, "packet", x->got_packet);
+	ipts_json_kv_string(w, "file", x->got_file);
 	if (x->got_file)
-		fprintf(f, ", \"line\": %u}", x->got_line);
+		ipts_json_kv_uint(w, "line", x->got_line);
 	else
-		fputs(", \"line\": null}", f);
+		ipts_json_kv_null(w, "line");
+	ipts_json_object_end(w);
 }
 
+/* One line of JSON for expectation @x: an error, or what was asked and
+ * what came. */
 static void json_expect(FILE *f, const struct spec *sp, const struct expect *x)
 {
+	struct ipts_json w;
 	unsigned int i;
 
-	fputs("{\"spec\": ", f);
-	ipts_json_str(f, sp->path);
-	fprintf(f, ", \"line\": %u, \"text\": ", x->line);
+	ipts_json_init(&w, f);
+	ipts_json_object_begin(&w, IPTS_JSON_LINE);
+	ipts_json_kv_string(&w, "spec", sp->path);
+	ipts_json_kv_uint(&w, "line", x->line);
 	if (x->text)
-		ipts_json_strn(f, x->text, (size_t)x->textlen);
+		ipts_json_kv_stringn(&w, "text", x->text, (size_t)x->textlen);
 	else
-		fputs("null", f);
+		ipts_json_kv_null(&w, "text");
 	if (x->error) {
-		fprintf(f, ", \"column\": %u, \"error\": ", x->col);
-		ipts_json_str(f, x->msg);
-		fputs("}\n", f);
+		ipts_json_kv_uint(&w, "column", x->col);
+		ipts_json_kv_string(&w, "error", x->msg);
+		ipts_json_object_end(&w);
+		ipts_json_eol(&w);
 		return;
 	}
-	fputs(", \"expected\": ", f);
-	ipts_json_str(f, ipts_outcome_name(x->want));
-	fputs(", \"expected_decided_by\": {\"trace\": ", f);
-	ipts_json_str(f, x->by_trace);
-	fputs(", \"file\": ", f);
-	ipts_json_str(f, x->by_file);
+	ipts_json_kv_string(&w, "expected", ipts_outcome_name(x->want));
+	ipts_json_key(&w, "expected_decided_by");
+	ipts_json_object_begin(&w, IPTS_JSON_LINE);
+	ipts_json_kv_string(&w, "trace", x->by_trace);
+	ipts_json_kv_string(&w, "file", x->by_file);
 	if (x->by_file)
-		fprintf(f, ", \"line\": %u}", x->by_line);
+		ipts_json_kv_uint(&w, "line", x->by_line);
 	else
-		fputs(", \"line\": null}", f);
-	fputs(", \"got\": ", f);
-	ipts_json_str(f, ipts_outcome_name(x->got));
-	fprintf(f, ", \"passed\": %s, \"why\": ", x->passed ? "true" : "false");
-	ipts_json_str(f, x->why);
-	fputs(", \"decided_by\": ", f);
+		ipts_json_kv_null(&w, "line");
+	ipts_json_object_end(&w);
+	ipts_json_kv_string(&w, "got", ipts_outcome_name(x->got));
+	ipts_json_kv_bool(&w, "passed", x->passed);
+	ipts_json_kv_string(&w, "why", x->why);
+	ipts_json_key(&w, "decided_by");
 	if (x->got_trace[0] && !x->let_through)
-		json_got(f, x);
+		json_got(&w, x);
 	else
-		fputs("null", f);
-	fputs(", \"let_through_by\": ", f);
+		ipts_json_null(&w);
+	ipts_json_key(&w, "let_through_by");
 	if (x->got_trace[0] && x->let_through)
-		json_got(f, x);
+		json_got(&w, x);
 	else
-		fputs("null", f);
-	fputs(", \"notes\": [", f);
-	for (i = 0; x->notes && i < x->notes->n; i++) {
-		fputs(i ? ", " : "", f);
-		ipts_json_str(f, x->notes->v[i]);
-	}
-	fputs("]}\n", f);
+		ipts_json_null(&w);
+	ipts_json_key(&w, "notes");
+	ipts_json_array_begin(&w, IPTS_JSON_LINE);
+	for (i = 0; x->notes && i < x->notes->n; i++)
+		ipts_json_string(&w, x->notes->v[i]);
+	ipts_json_array_end(&w);
+	ipts_json_object_end(&w);
+	ipts_json_eol(&w);
 }
 
 /* A JUnit classname for @path: its base name, dots made '_' (CI tools
@@ -764,11 +764,41 @@ static void junit_suite(FILE *f, const struct spec *sp)
 /* A spec that cannot be read, as a JSON line: no line, no text. */
 static void json_read_error(FILE *f, const struct spec *sp)
 {
-	fputs("{\"spec\": ", f);
-	ipts_json_str(f, sp->path);
-	fputs(", \"line\": 0, \"text\": null, \"column\": 0, \"error\": ", f);
-	ipts_json_str(f, sp->read_error);
-	fputs("}\n", f);
+	struct ipts_json w;
+
+	ipts_json_init(&w, f);
+	ipts_json_object_begin(&w, IPTS_JSON_LINE);
+	ipts_json_kv_string(&w, "spec", sp->path);
+	ipts_json_kv_uint(&w, "line", 0);
+	ipts_json_kv_null(&w, "text");
+	ipts_json_kv_uint(&w, "column", 0);
+	ipts_json_kv_string(&w, "error", sp->read_error);
+	ipts_json_object_end(&w);
+	ipts_json_eol(&w);
+}
+
+/*
+ * The last line of JSON: the counts. @over NULL leaves "over_budget"
+ * out, as the summary of RULES that do not load has always done.
+ */
+static void json_summary(size_t tests, size_t passed, size_t failed,
+			 size_t errors, const size_t *over)
+{
+	struct ipts_json w;
+
+	ipts_json_init(&w, stdout);
+	ipts_json_object_begin(&w, IPTS_JSON_LINE);
+	ipts_json_key(&w, "summary");
+	ipts_json_object_begin(&w, IPTS_JSON_LINE);
+	ipts_json_kv_uint(&w, "tests", tests);
+	ipts_json_kv_uint(&w, "passed", passed);
+	ipts_json_kv_uint(&w, "failed", failed);
+	ipts_json_kv_uint(&w, "errors", errors);
+	if (over)
+		ipts_json_kv_uint(&w, "over_budget", *over);
+	ipts_json_object_end(&w);
+	ipts_json_object_end(&w);
+	ipts_json_eol(&w);
 }
 
 /*
@@ -781,8 +811,7 @@ static void load_failure(enum test_format fmt, const char *path,
 {
 	if (fmt == FMT_JSON) {
 		ipts_report_json_failure(stdout, why, path, d);
-		puts("{\"summary\": {\"tests\": 0, \"passed\": 0, "
-		     "\"failed\": 0, \"errors\": 1}}");
+		json_summary(0, 0, 0, 1, NULL);
 	} else if (fmt == FMT_JUNIT) {
 		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		      "<testsuites name=\"iptsim test\" tests=\"1\" "
@@ -982,9 +1011,7 @@ int cmd_test(int argc, char **argv)
 	}
 	tests = passed + failed + errors;
 	if (fmt == FMT_JSON) {
-		printf("{\"summary\": {\"tests\": %zu, \"passed\": %zu, "
-		       "\"failed\": %zu, \"errors\": %zu, \"over_budget\": "
-		       "%zu}}\n", tests, passed, failed, errors, over);
+		json_summary(tests, passed, failed, errors, &over);
 	} else if (fmt == FMT_JUNIT) {
 		printf("<testsuites name=\"iptsim test\" tests=\"%zu\" "
 		       "failures=\"%zu\" errors=\"%zu\">\n", tests, failed,

@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 
 #include "escape.h"
+#include "json.h"
 #include "model.h"
 #include "report.h"
 
@@ -432,16 +433,31 @@ static const char *event_kind_name(enum ipts_event_kind k)
 	return "note";
 }
 
-static void print_possible(FILE *f, unsigned int possible)
+void ipts_possible_json(struct ipts_json *w, unsigned int set)
+{
+	int o;
+
+	ipts_json_array_begin(w, IPTS_JSON_LINE);
+	for (o = 0; o < IPTS_OUTCOME_COUNT; o++)
+		if (set & (1u << o))
+			ipts_json_string(w, ipts_outcome_name(o));
+	ipts_json_array_end(w);
+}
+
+void ipts_possible_text(FILE *f, unsigned int set, const char *any,
+			const char *any_other)
 {
 	bool first = true;
 	int o;
 
 	for (o = 0; o < IPTS_OUTCOME_COUNT; o++) {
-		if (!(possible & (1u << o)))
+		if (!(set & (1u << o)))
 			continue;
-		fprintf(f, "%s\"%s\"", first ? "" : ", ",
-			ipts_outcome_name(o));
+		fputs(first ? "" : ", ", f);
+		if (o == IPTS_UNDETERMINED)
+			fputs(first ? any : any_other, f);
+		else
+			fputs(ipts_outcome_name(o), f);
 		first = false;
 	}
 }
@@ -728,19 +744,6 @@ static const char *outcome_words(enum ipts_outcome o)
 	return "UNDETERMINED";
 }
 
-static void text_possible(FILE *f, unsigned int possible)
-{
-	bool first = true;
-	int o;
-
-	for (o = 0; o < IPTS_OUTCOME_COUNT; o++) {
-		if (!(possible & (1u << o)))
-			continue;
-		fprintf(f, "%s%s", first ? "" : ", ", ipts_outcome_name(o));
-		first = false;
-	}
-}
-
 /* "; the SYN is let through by filter:INPUT:rule:1 (FILE:5: -A ...)" */
 static void text_let_through(FILE *f, const struct ipts_result *res)
 {
@@ -800,10 +803,7 @@ void ipts_answer_headline(FILE *f, const struct ipts_query *q,
 	if (res->outcome == IPTS_UNDETERMINED) {
 		fputs(res->incomplete ? " — possible (of the ways explored): " :
 		      " — possible: ", f);
-		text_possible(f, res->possible & ~(1u << IPTS_UNDETERMINED));
-		if (res->possible & (1u << IPTS_UNDETERMINED))
-			fputs(res->possible == (1u << IPTS_UNDETERMINED) ?
-			      "any" : ", or any other", f);
+		ipts_possible_text(f, res->possible, "any", "or any other");
 		fputs("; the file cannot decide every rule on the way\n", f);
 		for (i = 0; !one_line && i < res->nways; i++) {
 			fprintf(f, "  %s: ",
@@ -824,32 +824,38 @@ void ipts_answer_headline(FILE *f, const struct ipts_query *q,
 
 /* --- json ------------------------------------------------------------ */
 
-static void json_loc_rule(FILE *f, const struct ipts_trace *t)
+/* The file @r is in; null without a rule or a file. */
+static const char *rule_file(const struct ipts_rule *r)
+{
+	return r && r->loc.src ? r->loc.src->name : NULL;
+}
+
+/* "file", "line" and "rule" of @t: its rule, else its chain's line. */
+static void json_loc_rule(struct ipts_json *w, const struct ipts_trace *t)
 {
 	const struct ipts_chain *c = t->chain;
 
 	if (t->rule) {
-		fputs(", \"file\": ", f);
-		ipts_json_str(f, t->rule->loc.src ? t->rule->loc.src->name :
-			      NULL);
-		fprintf(f, ", \"line\": %u, \"rule\": ", t->rule->loc.line);
-		ipts_json_strn(f, ipts_rule_text(t->rule),
-			       (size_t)ipts_rule_text_len(t->rule));
+		ipts_json_kv_string(w, "file", rule_file(t->rule));
+		ipts_json_kv_uint(w, "line", t->rule->loc.line);
+		ipts_json_kv_stringn(w, "rule", ipts_rule_text(t->rule),
+				     (size_t)ipts_rule_text_len(t->rule));
 	} else if (c->loc.src) {
 		size_t n = 0;
 		const char *line = ipts_source_line(c->loc.src, c->loc.off, &n);
 
-		fputs(", \"file\": ", f);
-		ipts_json_str(f, c->loc.src->name);
-		fprintf(f, ", \"line\": %u, \"rule\": ", c->loc.line);
-		ipts_json_strn(f, line, n);
+		ipts_json_kv_string(w, "file", c->loc.src->name);
+		ipts_json_kv_uint(w, "line", c->loc.line);
+		ipts_json_kv_stringn(w, "rule", line, n);
 	} else {
-		fputs(", \"file\": null, \"line\": null, \"rule\": null", f);
+		ipts_json_kv_null(w, "file");
+		ipts_json_kv_null(w, "line");
+		ipts_json_kv_null(w, "rule");
 	}
 }
 
 /* "FILE:LINE" of @t, or null */
-static void json_source(FILE *f, const struct ipts_trace *t)
+static void json_source(struct ipts_json *w, const struct ipts_trace *t)
 {
 	const char *file;
 	uint32_t line;
@@ -858,75 +864,67 @@ static void json_source(FILE *f, const struct ipts_trace *t)
 
 	ipts_trace_source(t, &file, &line);
 	if (!file) {
-		fputs("null", f);
+		ipts_json_null(w);
 		return;
 	}
 	n = strlen(file) + 16;
 	if (n > sizeof(buf))
 		b = ipts_xmalloc(n);
 	snprintf(b, n, "%s:%u", file, line);
-	ipts_json_str(f, b);
+	ipts_json_string(w, b);
 	if (b != buf)
 		free(b);
 }
 
-static void json_entry(FILE *f, const struct ipts_packet *p,
+static void json_entry(struct ipts_json *w, const struct ipts_packet *p,
 		       const struct ipts_trace *t)
 {
 	char buf[256];
 
-	fputs("{\"packet\": ", f);
-	ipts_json_str(f, p->name);
-	fputs(", \"table\": ", f);
-	ipts_json_str(f, t->chain->table->name);
-	fputs(", \"chain\": ", f);
-	ipts_json_str(f, t->chain->name);
-	fputs(", \"type\": ", f);
-	ipts_json_str(f, ipts_trace_type_name(t->type));
-	fprintf(f, ", \"num\": %u", t->num);
-	json_loc_rule(f, t);
+	ipts_json_object_begin(w, IPTS_JSON_LINE);
+	ipts_json_kv_string(w, "packet", p->name);
+	ipts_json_kv_string(w, "table", t->chain->table->name);
+	ipts_json_kv_string(w, "chain", t->chain->name);
+	ipts_json_kv_string(w, "type", ipts_trace_type_name(t->type));
+	ipts_json_kv_uint(w, "num", t->num);
+	json_loc_rule(w, t);
 	ipts_trace_name(t, buf, sizeof(buf));
-	fputs(", \"name\": ", f);
-	ipts_json_str(f, buf);
+	ipts_json_kv_string(w, "name", buf);
 	ipts_trace_format(t, buf, sizeof(buf));
-	fputs(", \"trace\": ", f);
-	ipts_json_str(f, buf);
-	fputs(", \"source\": ", f);
-	json_source(f, t);
-	fputc('}', f);
+	ipts_json_kv_string(w, "trace", buf);
+	ipts_json_key(w, "source");
+	json_source(w, t);
+	ipts_json_object_end(w);
 }
 
-void ipts_json_decided_by(FILE *f, const struct ipts_result *res)
+void ipts_json_decided_by(struct ipts_json *w, const struct ipts_result *res)
 {
 	const struct ipts_packet *p;
 
 	if (res->outcome == IPTS_UNDETERMINED || res->decided_pkt < 0 ||
 	    res->decided_idx < 0) {
-		fputs("null", f);
+		ipts_json_null(w);
 		return;
 	}
 	p = &res->packets[res->decided_pkt];
-	json_entry(f, p, &p->trace[res->decided_idx]);
+	json_entry(w, p, &p->trace[res->decided_idx]);
 }
 
 /* The rule of an undecided event and why the file cannot decide it. */
-static void json_undecided(FILE *f, const struct ipts_event *ev)
+static void json_undecided(struct ipts_json *w, const struct ipts_event *ev)
 {
 	const struct ipts_rule *r = ev->rule;
 
-	fputs(", \"file\": ", f);
-	ipts_json_str(f, r && r->loc.src ? r->loc.src->name : NULL);
-	if (r)
-		fprintf(f, ", \"line\": %u, \"rule\": ", r->loc.line);
-	else
-		fputs(", \"line\": null, \"rule\": ", f);
-	if (r)
-		ipts_json_strn(f, ipts_rule_text(r),
-			       (size_t)ipts_rule_text_len(r));
-	else
-		fputs("null", f);
-	fputs(", \"why\": ", f);
-	ipts_json_str(f, ev->why);
+	ipts_json_kv_string(w, "file", rule_file(r));
+	if (r) {
+		ipts_json_kv_uint(w, "line", r->loc.line);
+		ipts_json_kv_stringn(w, "rule", ipts_rule_text(r),
+				     (size_t)ipts_rule_text_len(r));
+	} else {
+		ipts_json_kv_null(w, "line");
+		ipts_json_kv_null(w, "rule");
+	}
+	ipts_json_kv_string(w, "why", ev->why);
 }
 
 static bool same_seen(const struct ipts_trace *a, const struct ipts_trace *b)
@@ -961,186 +959,220 @@ void ipts_result_print_json_flags(FILE *f, const struct ipts_ruleset *rs,
 	ipts_result_print_json_notes(f, q, res, NULL, flags);
 }
 
+/* "query": what was asked, as asked or defaulted. */
+static void json_query(struct ipts_json *w, const struct ipts_query *q,
+		       const struct ipts_notes *notes)
+{
+	unsigned int i;
+	char a[48];
+
+	ipts_json_key(w, "query");
+	ipts_json_object_begin(w, IPTS_JSON_LINE);
+	ipts_json_kv_string(w, "proto",
+			    q->proto == IPPROTO_UDP ? "udp" : "tcp");
+	ipts_fmt_addr(a, sizeof(a), q->src, -1);
+	ipts_json_kv_string(w, "src", a);
+	ipts_fmt_addr(a, sizeof(a), q->dst, -1);
+	ipts_json_kv_string(w, "dst", a);
+	ipts_json_kv_uint(w, "sport", q->sport);
+	ipts_json_kv_uint(w, "dport", q->dport);
+	ipts_json_kv_uint(w, "uid", q->uid);
+	ipts_json_kv_uint(w, "gid", q->gid);
+	ipts_json_kv_uint(w, "server_uid", q->server_uid);
+	ipts_json_kv_uint(w, "server_gid", q->server_gid);
+	ipts_json_kv_bool(w, "listener", !q->no_listener);
+	ipts_json_object_end(w);
+	ipts_json_key(w, "defaulted");
+	ipts_json_array_begin(w, IPTS_JSON_LINE);
+	for (i = 0; i < sizeof(given_keys) / sizeof(given_keys[0]); i++)
+		if (!(q->given & given_keys[i].bit))
+			ipts_json_string(w, given_keys[i].key);
+	ipts_json_array_end(w);
+	ipts_json_kv_string(w, "path", "local");
+	ipts_json_kv_string(w, "interface", "lo");
+	ipts_json_key(w, "notes");
+	ipts_json_array_begin(w, IPTS_JSON_LINE);
+	for (i = 0; notes && i < notes->n; i++)
+		ipts_json_string(w, notes->v[i]);
+	ipts_json_array_end(w);
+}
+
+/* One packet of the connection: its path, what it saw, its verdict. */
+static void json_packet(struct ipts_json *w, const struct ipts_packet *p,
+			bool kernel_only)
+{
+	bool ports = p->kind != IPTS_PKT_ICMP;
+	const struct ipts_trace *prev = NULL;
+	char seen[128], a[48];
+	size_t k;
+
+	ipts_json_object_begin(w, IPTS_JSON_LINE);
+	ipts_json_kv_string(w, "name", p->name);
+	ipts_json_kv_string(w, "from", p->from_client ? "client" : "server");
+	ipts_fmt_end(a, sizeof(a), p->saddr, ports, p->sport, p->sport_hi);
+	ipts_json_kv_string(w, "src", a);
+	ipts_fmt_end(a, sizeof(a), p->daddr, ports, p->dport, p->dport_hi);
+	ipts_json_kv_string(w, "dst", a);
+	ipts_json_key(w, "trace");
+	ipts_json_array_begin(w, IPTS_JSON_LINE);
+	for (k = 0; k < p->ntrace; k++) {
+		char buf[256];
+
+		if (kernel_only && !p->trace[k].kernel_logged)
+			continue;
+		ipts_trace_format(&p->trace[k], buf, sizeof(buf));
+		ipts_json_string(w, buf);
+	}
+	ipts_json_array_end(w);
+	ipts_json_key(w, "seen");
+	ipts_json_array_begin(w, IPTS_JSON_LINE);
+	for (k = 0; k < p->ntrace; k++) {
+		const struct ipts_trace *t = &p->trace[k];
+
+		if (kernel_only && !t->kernel_logged)
+			continue;
+		/* most entries see what the one before saw: format once
+		 * (query prints thousands of these a second) */
+		if (!prev || !same_seen(prev, t))
+			ipts_trace_format_seen(t, seen, sizeof(seen));
+		prev = t;
+		ipts_json_string(w, seen);
+	}
+	ipts_json_array_end(w);
+	ipts_json_kv_bool(w, "trace_truncated", p->trace_omitted != 0);
+	ipts_json_kv_uint(w, "trace_omitted", p->trace_omitted);
+	ipts_json_kv_string(w, "verdict", ipts_verdict_name(p->verdict));
+	ipts_json_key(w, "nat");
+	ipts_json_array_begin(w, IPTS_JSON_LINE);
+	for (k = 0; k < p->nev; k++) {
+		if (p->ev[k].kind != IPTS_EV_NAT)
+			continue;
+		ipts_json_object_begin(w, IPTS_JSON_LINE);
+		ipts_json_kv_string(w, "hook", hook_name(p->ev[k].hook));
+		ipts_json_kv_string(w, "change", p->ev[k].text);
+		ipts_json_object_end(w);
+	}
+	ipts_json_array_end(w);
+	ipts_json_kv_uint(w, "mark", p->mark);
+	ipts_json_kv_uint(w, "connmark", p->connmark);
+	ipts_json_kv_string(w, "ctstate", p->ctstate);
+	ipts_json_key(w, "events");
+	ipts_json_array_begin(w, IPTS_JSON_LINE);
+	for (k = 0; k < p->nev; k++) {
+		ipts_json_object_begin(w, IPTS_JSON_LINE);
+		ipts_json_kv_uint(w, "after", p->ev[k].after);
+		ipts_json_kv_string(w, "hook", hook_name(p->ev[k].hook));
+		ipts_json_kv_string(w, "kind", event_kind_name(p->ev[k].kind));
+		ipts_json_kv_string(w, "text", p->ev[k].text);
+		if (p->ev[k].kind == IPTS_EV_UNDECIDED)
+			json_undecided(w, &p->ev[k]);
+		ipts_json_object_end(w);
+	}
+	ipts_json_array_end(w);
+	ipts_json_key(w, "let_through_by");
+	ipts_json_array_begin(w, IPTS_JSON_LINE);
+	for (k = 0; k < p->npassed; k++) {
+		char nm[256];
+
+		ipts_trace_name(&p->passed[k], nm, sizeof(nm));
+		ipts_json_object_begin(w, IPTS_JSON_LINE);
+		ipts_json_kv_string(w, "name", nm);
+		ipts_json_key(w, "source");
+		json_source(w, &p->passed[k]);
+		ipts_json_object_end(w);
+	}
+	ipts_json_array_end(w);
+	ipts_json_object_end(w);
+}
+
+static void json_reasons(struct ipts_json *w, const struct ipts_result *res)
+{
+	size_t k;
+
+	ipts_json_key(w, "reasons");
+	ipts_json_array_begin(w, IPTS_JSON_LINE);
+	for (k = 0; k < res->nreasons; k++) {
+		const struct ipts_reason *r = &res->reasons[k];
+		const struct ipts_rule *rule = r->rule;
+
+		ipts_json_object_begin(w, IPTS_JSON_LINE);
+		if (rule)
+			ipts_json_kv_stringn(w, "rule", ipts_rule_text(rule),
+					     (size_t)ipts_rule_text_len(rule));
+		else
+			ipts_json_kv_null(w, "rule");
+		ipts_json_kv_string(w, "file", rule_file(rule));
+		if (rule)
+			ipts_json_kv_uint(w, "line", rule->loc.line);
+		else
+			ipts_json_kv_null(w, "line");
+		ipts_json_kv_string(w, "why", r->why);
+		ipts_json_kv_bool(w, "changes_outcome", r->changes_outcome);
+		ipts_json_object_end(w);
+	}
+	ipts_json_array_end(w);
+}
+
 void ipts_result_print_json_notes(FILE *f, const struct ipts_query *q,
 				  const struct ipts_result *res,
 				  const struct ipts_notes *notes,
 				  unsigned int flags)
 {
-	const struct ipts_packet *lp;
-	const struct ipts_trace *lt;
-	bool kernel_only = flags & IPTS_JSON_KERNEL_ONLY;
-	const struct ipts_trace *prev;
-	char seen[128];
+	const struct ipts_packet *lp = NULL;
+	const struct ipts_trace *lt = NULL;
+	const char *why = NULL;
+	struct ipts_json w;
 	unsigned int i;
-	size_t k;
-	char a[48];
 
-	fputs("{\"outcome\": ", f);
-	ipts_json_str(f, ipts_outcome_name(res->outcome));
-	fputs(", \"decided_by\": ", f);
-	ipts_json_decided_by(f, res);
-	fputs(", \"let_through_by\": ", f);
-	lt = res->outcome == IPTS_CONNECTED || res->outcome == IPTS_DELIVERED ?
-	     ipts_result_let_through(res, &lp) : NULL;
+	ipts_json_init(&w, f);
+	ipts_json_object_begin(&w, IPTS_JSON_LINE);
+	ipts_json_kv_string(&w, "outcome", ipts_outcome_name(res->outcome));
+	ipts_json_key(&w, "decided_by");
+	ipts_json_decided_by(&w, res);
+	ipts_json_key(&w, "let_through_by");
+	if (res->outcome == IPTS_CONNECTED || res->outcome == IPTS_DELIVERED)
+		lt = ipts_result_let_through(res, &lp);
 	if (lt)
-		json_entry(f, lp, lt);
+		json_entry(&w, lp, lt);
 	else
-		fputs("null", f);
-	fputs(", \"why\": ", f);
-	ipts_json_str(f, res->over_budget ? res->budget_why :
-		      res->outcome == IPTS_UNDETERMINED ? NULL : res->why);
-	fputs(", \"query\": {\"proto\": ", f);
-	ipts_json_str(f, q->proto == IPPROTO_UDP ? "udp" : "tcp");
-	ipts_fmt_addr(a, sizeof(a), q->src, -1);
-	fputs(", \"src\": ", f);
-	ipts_json_str(f, a);
-	ipts_fmt_addr(a, sizeof(a), q->dst, -1);
-	fputs(", \"dst\": ", f);
-	ipts_json_str(f, a);
-	fprintf(f, ", \"sport\": %u, \"dport\": %u, \"uid\": %u, \"gid\": %u, "
-		"\"server_uid\": %u, \"server_gid\": %u, \"listener\": %s}",
-		q->sport, q->dport, q->uid, q->gid, q->server_uid,
-		q->server_gid, q->no_listener ? "false" : "true");
-	fputs(", \"defaulted\": [", f);
-	for (i = 0, k = 0; i < sizeof(given_keys) / sizeof(given_keys[0]); i++)
-		if (!(q->given & given_keys[i].bit))
-			fprintf(f, "%s\"%s\"", k++ ? ", " : "",
-				given_keys[i].key);
-	fputs("], \"path\": \"local\", \"interface\": \"lo\", \"notes\": [", f);
-	for (i = 0; notes && i < notes->n; i++) {
-		fputs(i ? ", " : "", f);
-		ipts_json_str(f, notes->v[i]);
+		ipts_json_null(&w);
+	/* an undetermined answer has ways, not one why */
+	if (res->over_budget)
+		why = res->budget_why;
+	else if (res->outcome != IPTS_UNDETERMINED)
+		why = res->why;
+	ipts_json_kv_string(&w, "why", why);
+	json_query(&w, q, notes);
+	ipts_json_kv_bool(&w, "conntrack", res->conntrack);
+	if (!(flags & IPTS_JSON_BRIEF)) {
+		ipts_json_key(&w, "packets");
+		ipts_json_array_begin(&w, IPTS_JSON_LINE);
+		for (i = 0; i < res->npackets; i++)
+			json_packet(&w, &res->packets[i],
+				    flags & IPTS_JSON_KERNEL_ONLY);
+		ipts_json_array_end(&w);
 	}
-	fputc(']', f);
-	fprintf(f, ", \"conntrack\": %s", res->conntrack ? "true" : "false");
-	if (!(flags & IPTS_JSON_BRIEF))
-		fputs(", \"packets\": [", f);
-	for (i = 0; !(flags & IPTS_JSON_BRIEF) && i < res->npackets; i++) {
-		const struct ipts_packet *p = &res->packets[i];
-		bool ports = p->kind != IPTS_PKT_ICMP, first = true;
-
-		fprintf(f, "%s{\"name\": ", i ? ", " : "");
-		ipts_json_str(f, p->name);
-		fprintf(f, ", \"from\": \"%s\"", p->from_client ? "client" :
-			"server");
-		ipts_fmt_end(a, sizeof(a), p->saddr, ports, p->sport,
-			     p->sport_hi);
-		fputs(", \"src\": ", f);
-		ipts_json_str(f, a);
-		ipts_fmt_end(a, sizeof(a), p->daddr, ports, p->dport,
-			     p->dport_hi);
-		fputs(", \"dst\": ", f);
-		ipts_json_str(f, a);
-		fputs(", \"trace\": [", f);
-		for (k = 0; k < p->ntrace; k++) {
-			char buf[256];
-
-			if (kernel_only && !p->trace[k].kernel_logged)
-				continue;
-			ipts_trace_format(&p->trace[k], buf, sizeof(buf));
-			fputs(first ? "" : ", ", f);
-			ipts_json_str(f, buf);
-			first = false;
-		}
-		fputs("], \"seen\": [", f);
-		first = true;
-		prev = NULL;
-		for (k = 0; k < p->ntrace; k++) {
-			const struct ipts_trace *t = &p->trace[k];
-
-			if (kernel_only && !t->kernel_logged)
-				continue;
-			/* most entries see what the one before saw: format
-			 * once (query prints thousands of these a second) */
-			if (!prev || !same_seen(prev, t))
-				ipts_trace_format_seen(t, seen, sizeof(seen));
-			prev = t;
-			fputs(first ? "" : ", ", f);
-			ipts_json_str(f, seen);
-			first = false;
-		}
-		fprintf(f, "], \"trace_truncated\": %s, \"trace_omitted\": "
-			"%llu", p->trace_omitted ? "true" : "false",
-			(unsigned long long)p->trace_omitted);
-		fputs(", \"verdict\": ", f);
-		ipts_json_str(f, ipts_verdict_name(p->verdict));
-		fputs(", \"nat\": [", f);
-		first = true;
-		for (k = 0; k < p->nev; k++) {
-			if (p->ev[k].kind != IPTS_EV_NAT)
-				continue;
-			fprintf(f, "%s{\"hook\": \"%s\", \"change\": ",
-				first ? "" : ", ", hook_name(p->ev[k].hook));
-			ipts_json_str(f, p->ev[k].text);
-			fputc('}', f);
-			first = false;
-		}
-		fprintf(f, "], \"mark\": %u, \"connmark\": %u, \"ctstate\": ",
-			p->mark, p->connmark);
-		ipts_json_str(f, p->ctstate);
-		fputs(", \"events\": [", f);
-		for (k = 0; k < p->nev; k++) {
-			fprintf(f, "%s{\"after\": %zu, \"hook\": \"%s\", "
-				"\"kind\": \"%s\", \"text\": ", k ? ", " : "",
-				p->ev[k].after, hook_name(p->ev[k].hook),
-				event_kind_name(p->ev[k].kind));
-			ipts_json_str(f, p->ev[k].text);
-			if (p->ev[k].kind == IPTS_EV_UNDECIDED)
-				json_undecided(f, &p->ev[k]);
-			fputc('}', f);
-		}
-		fputs("], \"let_through_by\": [", f);
-		for (k = 0; k < p->npassed; k++) {
-			char nm[256];
-
-			ipts_trace_name(&p->passed[k], nm, sizeof(nm));
-			fputs(k ? ", {\"name\": " : "{\"name\": ", f);
-			ipts_json_str(f, nm);
-			fputs(", \"source\": ", f);
-			json_source(f, &p->passed[k]);
-			fputc('}', f);
-		}
-		fputs("]}", f);
-	}
-	if (!(flags & IPTS_JSON_BRIEF))
-		fputc(']', f);
-	fputs(", \"reasons\": [", f);
-	for (k = 0, i = 0; k < res->nreasons; k++) {
-		const struct ipts_reason *r = &res->reasons[k];
-
-		fputs(i++ ? ", {\"rule\": " : "{\"rule\": ", f);
-		if (r->rule)
-			ipts_json_strn(f, ipts_rule_text(r->rule),
-				       (size_t)ipts_rule_text_len(r->rule));
-		else
-			fputs("null", f);
-		fputs(", \"file\": ", f);
-		ipts_json_str(f, r->rule && r->rule->loc.src ?
-			      r->rule->loc.src->name : NULL);
-		if (r->rule)
-			fprintf(f, ", \"line\": %u", r->rule->loc.line);
-		else
-			fputs(", \"line\": null", f);
-		fputs(", \"why\": ", f);
-		ipts_json_str(f, r->why);
-		fprintf(f, ", \"changes_outcome\": %s}",
-			r->changes_outcome ? "true" : "false");
-	}
-	fprintf(f, "], \"visits\": {\"count\": %llu, \"max\": %llu, "
-		"\"exceeded\": %s}", (unsigned long long)res->visits,
-		(unsigned long long)res->max_visits,
-		res->over_budget ? "true" : "false");
-	fputs(", \"possible_outcomes\": [", f);
-	print_possible(f, res->possible);
-	fputs("], \"ways\": [", f);
+	json_reasons(&w, res);
+	ipts_json_key(&w, "visits");
+	ipts_json_object_begin(&w, IPTS_JSON_LINE);
+	ipts_json_kv_uint(&w, "count", res->visits);
+	ipts_json_kv_uint(&w, "max", res->max_visits);
+	ipts_json_kv_bool(&w, "exceeded", res->over_budget);
+	ipts_json_object_end(&w);
+	ipts_json_key(&w, "possible_outcomes");
+	ipts_possible_json(&w, res->possible);
+	ipts_json_key(&w, "ways");
+	ipts_json_array_begin(&w, IPTS_JSON_LINE);
 	for (i = 0; i < res->nways; i++) {
-		fprintf(f, "%s{\"outcome\": ", i ? ", " : "");
-		ipts_json_str(f, ipts_outcome_name(res->ways[i].outcome));
-		fputs(", \"why\": ", f);
-		ipts_json_str(f, res->ways[i].why);
-		fputc('}', f);
+		ipts_json_object_begin(&w, IPTS_JSON_LINE);
+		ipts_json_kv_string(&w, "outcome",
+				    ipts_outcome_name(res->ways[i].outcome));
+		ipts_json_kv_string(&w, "why", res->ways[i].why);
+		ipts_json_object_end(&w);
 	}
-	fputs("]}\n", f);
+	ipts_json_array_end(&w);
+	ipts_json_object_end(&w);
+	ipts_json_eol(&w);
 }
 
 void ipts_result_print_json(FILE *f, const struct ipts_ruleset *rs,

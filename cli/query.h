@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "json.h"
 #include "sim.h"
 
 struct ipts_ruleset;
@@ -92,7 +93,17 @@ int ipts_words_split(char *line, char **words, uint32_t *cols, int max,
 const char *ipts_verdict_name(enum ipts_verdict v);
 
 /* trace's "decided_by" object of @res (null when nothing decided). */
-void ipts_json_decided_by(FILE *f, const struct ipts_result *res);
+void ipts_json_decided_by(struct ipts_json *w, const struct ipts_result *res);
+
+/*
+ * The possible outcomes @set (bits 1 << enum ipts_outcome), in the
+ * enum's order, undetermined last. As JSON: an array of their names. As
+ * text: the names with ", " between them, undetermined written @any when
+ * it is alone and @any_other after another ("any", "or any other").
+ */
+void ipts_possible_json(struct ipts_json *w, unsigned int set);
+void ipts_possible_text(FILE *f, unsigned int set, const char *any,
+			const char *any_other);
 
 /*
  * The one name of the rule or policy behind trace entry @t, as text, JSON

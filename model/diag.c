@@ -1,6 +1,6 @@
 /*
  * diag.c - sources kept in memory and the diagnostics that point into them.
- * Library code only collects; cli/report.c renders.
+ * Library code only collects; report/report.c renders.
  */
 #include "diag.h"
 

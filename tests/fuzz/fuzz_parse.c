@@ -2,7 +2,7 @@
  * fuzz_parse.c - libFuzzer entry point for the parser: any bytes through
  * ipts_parse(), without and with counters (iptables-restore -c); every
  * ruleset that loads back out through ipts_save(), as `iptsim dump` does;
- * the diagnostics through cli/report.c, as text (with and without colour)
+ * the diagnostics through report/report.c, as text (with and without colour)
  * and as JSON, as `iptsim check` prints them.
  *
  * What must hold for every input: no crash, hang, leak or sanitizer
@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "json.h"
 #include "model.h"
 #include "parser.h"
 #include "report.h"
@@ -95,6 +96,7 @@ static char *render(struct ipts_diags *d)
 	char *buf = NULL, *text;
 	size_t len = 0;
 	FILE *out;
+	struct ipts_json w;
 
 	ipts_diags_sort(d);
 	out = open_memstream(&buf, &len);
@@ -110,7 +112,10 @@ static char *render(struct ipts_diags *d)
 	out = open_memstream(&buf, &len);
 	if (!out)
 		abort();
-	ipts_report_json_items(out, d);
+	ipts_json_init(&w, out);
+	ipts_json_array_begin(&w, IPTS_JSON_BLOCK);
+	ipts_report_json_items(&w, d);
+	ipts_json_array_end(&w);
 	if (fclose(out) != 0)
 		abort();
 	if (!utf8_valid((const unsigned char *)buf, len))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # arrows.sh - the include paths CMake gives each module keep the arrows
-# cli -> {parser, sim, analysis, host} -> model: for one source file of each
+# cli -> {parser, sim, analysis, report, host} -> model: for one source file of each
 # directory, taken from compile_commands.json with its own -I flags, the
 # headers it may use are found and those against the arrows are not (a
 # module's *_int.h outside it, model_build.h outside model/ and parser/,
@@ -22,7 +22,8 @@ import json, os, shlex, subprocess, sys
 
 db, src = sys.argv[1], os.path.realpath(sys.argv[2])
 PUBLIC = ["model.h", "arena.h", "diag.h", "blob.h", "parser.h", "sim.h",
-          "lint.h", "probe.h", "host.h"]
+          "lint.h", "probe.h", "host.h", "report.h", "sarif.h", "escape.h",
+          "json.h"]
 INTERNAL = ["model_build.h", "validate_int.h", "parser_int.h", "sim_int.h",
             "walk_int.h", "match_int.h", "lint_int.h", "host_int.h"]
 # directory: the headers it may include (every other one must not be found)
@@ -35,6 +36,9 @@ MAY = {
             "walk_int.h", "match_int.h"],
     "analysis": ["model.h", "arena.h", "diag.h", "blob.h", "sim.h",
                  "lint.h", "probe.h", "lint_int.h"],
+    # lint.h (and what it includes) for SARIF's table of lint codes
+    "report": ["model.h", "arena.h", "diag.h", "blob.h", "sim.h", "lint.h",
+               "probe.h", "report.h", "sarif.h", "escape.h", "json.h"],
     # host: the described host, on the model's diagnostics only
     "host": ["model.h", "arena.h", "diag.h", "blob.h", "host.h",
              "host_int.h"],

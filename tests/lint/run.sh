@@ -16,7 +16,8 @@ if command -v cppcheck >/dev/null; then
 	if ! cppcheck --quiet --enable=warning,portability --std=c11 \
 		--library=gnu --inline-suppr --error-exitcode=1 \
 		-I include/ipts -I model -I parser -I sim -I analysis -I host \
-		-I cli include model parser sim analysis host cli; then
+		-I report -I cli \
+		include model parser sim analysis host report cli; then
 		echo "FAIL: cppcheck"
 		fail=1
 	else

@@ -1,6 +1,6 @@
 /*
  * test_escape.c - the UTF-8 decoder and the escapers every writer uses
- * (cli/escape.h): ill-formed sequences (surrogates, overlong forms, past
+ * (escape.h): ill-formed sequences (surrogates, overlong forms, past
  * U+10FFFF, cut short) are never characters; text shows controls, bidi
  * controls and bad bytes as \xHH or \uHHHH; JSON and XML are valid
  * whatever the bytes; the caret of a diagnostic stands under the escaped

@@ -1,6 +1,6 @@
 /*
  * test_report.c - diagnostics as people and programs read them
- * (cli/report.c): gcc's shape with the source line and a caret and
+ * (report/report.c): gcc's shape with the source line and a caret and
  * tildes under the token, notes after their diagnostic, no source line
  * where it is hidden, a window on a very long line, colour only when
  * asked; JSON items and the failure document with every field.
@@ -69,14 +69,22 @@ static char *text_of(const struct ipts_diags *d, bool color)
 	return buf;
 }
 
+/* The items in a block array, as check and lint print them. */
 static char *json_items_of(const struct ipts_diags *d)
 {
 	char *buf = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&buf, &n);
+	struct ipts_json w;
 
 	assert_non_null(f);
-	ipts_report_json_items(f, d);
+	ipts_json_init(&w, f);
+	ipts_json_object_begin(&w, IPTS_JSON_BLOCK);
+	ipts_json_key(&w, "diagnostics");
+	ipts_json_array_begin(&w, IPTS_JSON_BLOCK);
+	ipts_report_json_items(&w, d);
+	ipts_json_array_end(&w);
+	ipts_json_object_end(&w);
 	fclose(f);
 	return buf;
 }
@@ -307,7 +315,9 @@ static void test_report_json_items_every_field(void **state)
 	ipts_diag_note(&r->d, &loc, "tab\there");
 	ipts_diag_add_code(&r->d, IPTS_WARNING, NULL, "IPT008", "no place");
 	got = json_items_of(&r->d);
-	assert_string_equal(got,
+	assert_string_equal(
+		got,
+		"{\n  \"diagnostics\": ["
 		"\n    {\"file\": \"f\\\".rules\", \"line\": 1, \"column\": 10, "
 		"\"length\": 6, \"severity\": \"error\", \"message\": "
 		"\"unknown option \\\"--dprt\\\"\", \"code\": null},"
@@ -316,11 +326,12 @@ static void test_report_json_items_every_field(void **state)
 		"\"tab\\there\", \"code\": null},"
 		"\n    {\"file\": null, \"line\": 0, \"column\": 0, "
 		"\"length\": 0, \"severity\": \"warning\", \"message\": "
-		"\"no place\", \"code\": \"IPT008\"}");
+		"\"no place\", \"code\": \"IPT008\"}\n  ]\n}");
 	free(got);
 	ipts_diags_free(&r->d);
 	got = json_items_of(&r->d);
-	assert_string_equal(got, "");	/* no diagnostic: no item */
+	/* no diagnostic: no item */
+	assert_string_equal(got, "{\n  \"diagnostics\": []\n}");
 	free(got);
 }
 

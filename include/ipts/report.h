@@ -3,13 +3,15 @@
 
 /*
  * Rendering of diagnostics for people (gcc's shape, caret and tildes under
- * the token) and for programs (JSON). Only cli/ prints.
+ * the token) and for programs (JSON). The library writes to the FILE it
+ * is given; only cli/ chooses stdout.
  */
 #include <stdbool.h>
 #include <stdio.h>
 
 #include "diag.h"
 #include "escape.h"
+#include "json.h"
 
 enum ipts_format {
 	IPTS_FMT_TEXT,
@@ -33,8 +35,9 @@ bool ipts_color_use(enum ipts_color c, FILE *f);
 /* gcc style: "file:line:col: severity: message [code]", source, caret. */
 void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color);
 
-/* The "diagnostics" array items, comma separated, no brackets. */
-void ipts_report_json_items(FILE *f, const struct ipts_diags *d);
+/* Each diagnostic of @d as one object (on one line), members of the
+ * array @w is in: the items of a "diagnostics" array. */
+void ipts_report_json_items(struct ipts_json *w, const struct ipts_diags *d);
 
 /*
  * One line, {"error": @error, "file": @file, "diagnostics": [...]}: what
@@ -43,6 +46,5 @@ void ipts_report_json_items(FILE *f, const struct ipts_diags *d);
  */
 void ipts_report_json_failure(FILE *f, const char *error, const char *file,
 			      const struct ipts_diags *d);
-
 
 #endif

@@ -82,8 +82,8 @@ static size_t char_start(const char *line, size_t i)
 {
 	size_t k;
 
-	for (k = 0; k < 3 && i > 0 &&
-		    ((unsigned char)line[i] & 0xc0) == 0x80; k++)
+	for (k = 0; k < 3 && i > 0 && ((unsigned char)line[i] & 0xc0) == 0x80;
+	     k++)
 		i--;
 	return i;
 }
@@ -97,8 +97,8 @@ static void pad(FILE *f, const char *line, size_t from, size_t to)
 	while (from < to) {
 		for (i = from; i < to && line[i] != '\t'; i++)
 			;
-		for (cols = ipts_text_strn(NULL, line + from, i - from);
-		     cols; cols--)
+		for (cols = ipts_text_strn(NULL, line + from, i - from); cols;
+		     cols--)
 			fputc(' ', f);
 		if (i < to)
 			fputc('\t', f);
@@ -189,44 +189,41 @@ void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color)
 	}
 }
 
-static void json_item(FILE *f, const struct ipts_diag *g)
+static void json_item(struct ipts_json *w, const struct ipts_diag *g)
 {
-	fputs("{\"file\": ", f);
-	ipts_json_str(f, g->loc.src ? g->loc.src->name : NULL);
-	fprintf(f, ", \"line\": %u, \"column\": %u, \"length\": %u, ",
-		g->loc.line, g->loc.col, g->loc.len);
-	fputs("\"severity\": ", f);
-	ipts_json_str(f, ipts_severity_name(g->sev));
-	fputs(", \"message\": ", f);
-	ipts_json_str(f, g->msg);
-	fputs(", \"code\": ", f);
-	ipts_json_str(f, g->code);
-	fputc('}', f);
+	ipts_json_object_begin(w, IPTS_JSON_LINE);
+	ipts_json_kv_string(w, "file", g->loc.src ? g->loc.src->name : NULL);
+	ipts_json_kv_uint(w, "line", g->loc.line);
+	ipts_json_kv_uint(w, "column", g->loc.col);
+	ipts_json_kv_uint(w, "length", g->loc.len);
+	ipts_json_kv_string(w, "severity", ipts_severity_name(g->sev));
+	ipts_json_kv_string(w, "message", g->msg);
+	ipts_json_kv_string(w, "code", g->code);
+	ipts_json_object_end(w);
 }
 
-void ipts_report_json_items(FILE *f, const struct ipts_diags *d)
+void ipts_report_json_items(struct ipts_json *w, const struct ipts_diags *d)
 {
 	size_t i;
 
-	for (i = 0; i < d->n; i++) {
-		fputs(i ? ",\n    " : "\n    ", f);
-		json_item(f, &d->v[i]);
-	}
+	for (i = 0; i < d->n; i++)
+		json_item(w, &d->v[i]);
 }
 
 void ipts_report_json_failure(FILE *f, const char *error, const char *file,
 			      const struct ipts_diags *d)
 {
-	size_t i;
+	struct ipts_json w;
 
-	fputs("{\"error\": ", f);
-	ipts_json_str(f, error);
-	fputs(", \"file\": ", f);
-	ipts_json_str(f, file);
-	fputs(", \"diagnostics\": [", f);
-	for (i = 0; d && i < d->n; i++) {
-		fputs(i ? ", " : "", f);
-		json_item(f, &d->v[i]);
-	}
-	fputs("]}\n", f);
+	ipts_json_init(&w, f);
+	ipts_json_object_begin(&w, IPTS_JSON_LINE);
+	ipts_json_kv_string(&w, "error", error);
+	ipts_json_kv_string(&w, "file", file);
+	ipts_json_key(&w, "diagnostics");
+	ipts_json_array_begin(&w, IPTS_JSON_LINE);
+	if (d)
+		ipts_report_json_items(&w, d);
+	ipts_json_array_end(&w);
+	ipts_json_object_end(&w);
+	ipts_json_eol(&w);
 }
