@@ -737,6 +737,8 @@ static const char *outcome_words(enum ipts_outcome o)
 		return "DROPPED";
 	case IPTS_EPERM:
 		return "EPERM";
+	case IPTS_EINVAL:
+		return "EINVAL";
 	case IPTS_UNDETERMINED:
 	case IPTS_OUTCOME_COUNT:
 		break;

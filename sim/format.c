@@ -21,6 +21,7 @@ const char *ipts_outcome_name(enum ipts_outcome o)
 		[IPTS_DELIVERED] = "delivered",
 		[IPTS_DROPPED] = "dropped",
 		[IPTS_EPERM] = "eperm",
+		[IPTS_EINVAL] = "einval",
 		[IPTS_UNDETERMINED] = "undetermined",
 	};
 
@@ -82,4 +83,16 @@ void ipts_fmt_addr(char *buf, size_t len, uint32_t addr, int port)
 		snprintf(buf, len, "%s:%d", a, port);
 	else
 		snprintf(buf, len, "%s", a);
+}
+
+const char *ipts_path_name(enum ipts_path p)
+{
+	static const char *const names[] = {
+		[IPTS_PATH_LOCAL] = "local",
+		[IPTS_PATH_INPUT] = "input",
+		[IPTS_PATH_OUTPUT] = "output",
+		[IPTS_PATH_FORWARD] = "forward",
+	};
+
+	return (unsigned int)p < IPTS_PATH_NONE ? names[p] : NULL;
 }

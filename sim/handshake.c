@@ -63,6 +63,7 @@ static struct ipts_packet *rec_new(struct ipts_sim *s,
 	rec->from_client = client;
 	rec->decided = -1;
 	rec->answer = -1;
+	rec->in = rec->out = "";
 	rec->verdict = IPTS_V_NOT_SENT;
 	return rec;
 }
@@ -135,6 +136,8 @@ static void rec_finish(struct ipts_sim *s, struct ipts_packet *rec,
 {
 	rec->mark = p->mark;
 	rec->connmark = p->ct ? p->ct->mark : 0;
+	rec->in = p->in;
+	rec->out = p->out;
 	rec->ctstate = s->conntrack && s->attached ? ipts_ctinfo_name(p->ctinfo)
 						   : NULL;
 }

@@ -145,9 +145,16 @@ static void ipcheck_fill(struct ipts_sim_ctx *ctx,
 
 struct ipts_sim_ctx *ipts_sim_prepare(const struct ipts_ruleset *rs)
 {
+	return ipts_sim_prepare_on(rs, NULL);
+}
+
+struct ipts_sim_ctx *ipts_sim_prepare_on(const struct ipts_ruleset *rs,
+					 const struct ipts_hostdesc *host)
+{
 	struct ipts_sim_ctx *ctx = ipts_xcalloc(1, sizeof(*ctx));
 
 	ctx->rs = rs;
+	ctx->hostdesc = host;
 	ctx->needs_conntrack = ipts_ruleset_needs_conntrack(rs);
 	ctx->stacksize = stack_sizes(rs, ctx->table_stack);
 	ctx->rows = ipts_mt_rows_new();

@@ -212,6 +212,10 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 	res->over_budget = false;
 	res->budget_why[0] = '\0';
 	res->gid_read = 0;
+	res->path = IPTS_PATH_LOCAL;
+	res->stopped[0] = '\0';
+	res->route[0] = '\0';
+	res->nfacts = 0;
 	if (!lim) {
 		ipts_limits_init(&dflt);
 		lim = &dflt;
@@ -220,6 +224,13 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 	if (q->proto != IPPROTO_TCP && q->proto != IPPROTO_UDP) {
 		snprintf(res->why, sizeof(res->why),
 			 "only tcp and udp are simulated");
+		return -1;
+	}
+	if (q->in) {
+		snprintf(res->why, sizeof(res->why),
+			 "--in %s: connections from other hosts are not "
+			 "simulated yet",
+			 q->in);
 		return -1;
 	}
 	if (!addr_is_local(q, q->src) || !addr_is_local(q, q->dst)) {

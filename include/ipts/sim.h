@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 struct ipts_chain;
+struct ipts_hostdesc;
 struct ipts_rule;
 struct ipts_ruleset;
 struct ipts_sim_ctx;
@@ -40,7 +41,11 @@ enum ipts_outcome {
 	IPTS_RESET,		/* ECONNRESET: connected, then reset at once */
 	IPTS_DELIVERED,		/* UDP: datagram and echo both get through */
 	IPTS_DROPPED,		/* UDP: one of them is dropped */
-	IPTS_EPERM,		/* UDP: send() fails, dropped on local output */
+	IPTS_EPERM,		/* send() fails with EPERM (UDP, dropped on
+				 * local output), or connect() with EACCES
+				 * (a prohibit route) */
+	IPTS_EINVAL,		/* connect() fails with EINVAL (a blackhole
+				 * route) */
 	IPTS_UNDETERMINED,	/* the file cannot tell */
 	IPTS_OUTCOME_COUNT,
 };
@@ -74,6 +79,11 @@ struct ipts_query {
 	enum ipts_ct_mode conntrack;
 	bool fresh;			/* rules just loaded: limits full,
 					 * recent lists empty */
+	/* --in: the client is another host, whose packets arrive on this
+	 * interface of the described host from @src (the context's host,
+	 * ipts_sim_prepare_on()); NULL: the client is a local process.
+	 * Borrowed for the call. */
+	const char *in;
 	/* For the caller (the simulator does not read it): which options
 	 * were given, IPTS_QGIVEN_* bits; the others took their default. */
 	unsigned int given;
@@ -90,6 +100,18 @@ enum ipts_query_given {
 	IPTS_QGIVEN_SUID = 1u << 7,
 	IPTS_QGIVEN_SGID = 1u << 8,
 	IPTS_QGIVEN_CONNTRACK = 1u << 9,
+	IPTS_QGIVEN_IN = 1u << 10,
+};
+
+/* The way the first packet takes through the host, as the kernel's
+ * routing decides it (after a DNAT in PREROUTING or OUTPUT). */
+enum ipts_path {
+	IPTS_PATH_LOCAL,	/* a local process to a local process */
+	IPTS_PATH_INPUT,	/* another host to a local process */
+	IPTS_PATH_OUTPUT,	/* a local process to another host */
+	IPTS_PATH_FORWARD,	/* another host, through this one, to another */
+	IPTS_PATH_NONE,		/* stopped before the routing decision, or
+				 * by it: ipts_result.stopped says why */
 };
 
 /* Which process's socket: the client's or the server's. */
@@ -195,6 +217,9 @@ struct ipts_packet {
 	uint32_t mark;			/* skb->mark where its walk ended */
 	uint32_t connmark;		/* ct->mark then (0: no conntrack) */
 	const char *ctstate;		/* "NEW"... at its last hook, or NULL */
+	/* The devices it came in by and left by (the kernel's IN= and OUT=
+	 * where its walk ended; "" for none): static or the host's. */
+	const char *in, *out;
 };
 
 #define IPTS_MAX_PACKETS 8
@@ -245,6 +270,21 @@ struct ipts_result {
 	/* Whose gid an -m owner --gid-owner match read (IPTS_SIDE_* bits),
 	 * over every way explored: the answer may depend on it. */
 	unsigned int gid_read;
+	/* The first packet's way, and when it is IPTS_PATH_NONE, where and
+	 * why it stopped ("rp_filter (strict) on eth0: ..."). @route: the
+	 * route it took, as `ip route` prints it, or "". */
+	enum ipts_path path;
+	char stopped[192];
+	char route[160];
+	/* The host facts the answer relied on: each sysctl read (given, or
+	 * a fresh namespace's default) and assumption, in the order read,
+	 * as `key value`; @nfacts of them. */
+	struct {
+		char key[80];
+		long value;
+		bool given;
+	} facts[16];
+	unsigned int nfacts;
 	void *priv;			/* scratch, owned by the result */
 };
 
@@ -287,6 +327,14 @@ void ipts_limits_init(struct ipts_limits *lim);
  * memory). @rs is borrowed: it must outlive the context, unchanged.
  */
 struct ipts_sim_ctx *ipts_sim_prepare(const struct ipts_ruleset *rs);
+/*
+ * The same, on the described host @host (borrowed: it must outlive the
+ * context, unchanged): its interfaces, addresses, routes, sysctls and
+ * listeners decide the paths. NULL: a host with lo only, as
+ * ipts_sim_prepare(), where both ends must be local.
+ */
+struct ipts_sim_ctx *ipts_sim_prepare_on(const struct ipts_ruleset *rs,
+					 const struct ipts_hostdesc *host);
 /* Free @ctx (NULL: nothing); its ruleset is not freed. */
 void ipts_sim_free(struct ipts_sim_ctx *ctx);
 
@@ -312,6 +360,8 @@ bool ipts_ruleset_needs_conntrack(const struct ipts_ruleset *rs);
 
 /* "connected", "timeout", ... as in the JSON output. */
 const char *ipts_outcome_name(enum ipts_outcome o);
+/* "local", "input", "output", "forward"; NULL for IPTS_PATH_NONE. */
+const char *ipts_path_name(enum ipts_path p);
 const char *ipts_trace_type_name(enum ipts_trace_type t);
 /* "a.b.c.d:port" (or "a.b.c.d" when @port < 0) of a network-order
  * address into @buf. */
