@@ -290,8 +290,10 @@ def dial(proto, uid, gid, src, sport, dst, timeout_ms, netns, wfd, ctl):
 				rc = 0
 		res["errno"] = errname(rc)
 		res["stage"] = "connect"
-		if rc == 0 and res["done"]:
+		try:
 			res["local"] = "%s:%d" % s.getsockname()
+		except OSError:
+			pass
 	else:
 		s.settimeout(timeout_ms / 1000.0)
 		try:
