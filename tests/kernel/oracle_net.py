@@ -245,8 +245,10 @@ class Peer:
 		self.nonce = None
 
 	def close(self):
+		# later children hold copies of ctl_w: end the holder itself
 		os.close(self.ctl_w)
 		os.close(self.fd)
+		os.kill(self.pid, signal.SIGKILL)
 		os.waitpid(self.pid, 0)
 
 
@@ -403,7 +405,8 @@ def bind_in_peer(peer):
 # ---------------------------------------------------------------- query
 
 def peer_lines(recs, peers):
-	"""[(peer name, key, fields)] of the peers' prerouting log lines."""
+	"""[(peer name, key, fields, inner fields)] of the peers' prerouting
+	log lines."""
 	res = []
 	for _, msg in recs:
 		for name, peer in peers.items():
@@ -417,7 +420,7 @@ def peer_lines(recs, peers):
 				inner = parse_fields(m.group(1))
 				rest = rest[:m.start()] + rest[m.end():]
 			f = parse_fields(rest)
-			res.append((name, logical_key(f, inner), f))
+			res.append((name, logical_key(f, inner), f, inner))
 	return res
 
 
@@ -517,9 +520,14 @@ def query(args, rules_text):
 					       keys)
 	# what each peer received of each packet (first transmission)
 	first = {}
-	for name, key, f in peer_lines(recs, peers):
-		first.setdefault((key, name), tuple_of(f))
+	for name, key, f, inner in peer_lines(recs, peers):
+		t = tuple_of(f)
+		if "SRC" in inner:	# an ICMP error: the packet it quotes
+			t += " [%s]" % tuple_of(inner)
+		first.setdefault((key, name), t)
 	for p, key in zip(res["packets"], keys):
+		if key[0] == "ICMP":
+			p["icmp"] = "%s/%s" % (key[1], key[2])
 		p["reached"] = {name: first[(key, name)] for name in peers
 				if (key, name) in first}
 	res["counters"] = snap
