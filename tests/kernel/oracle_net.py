@@ -353,11 +353,13 @@ def build_host(args, nonce):
 	listeners = [] if args.no_listener else [(args.dst, args.dport)]
 	placed = [(a, p, place(args, a, local))
 		  for a, p in listeners + args.listens]
-	# the peers' own addresses: the client, the remote servers
+	# the peers' own addresses: the client, the destination (a remote
+	# host that answers RST on a closed port), the remote listeners
 	want = {}
 	if args.iface_in:
 		want.setdefault(args.iface_in, []).append(args.src)
-	for a, _, where in placed:
+	for a, where in [(args.dst, place(args, args.dst, local))] + \
+			[(a, where) for a, _, where in placed]:
 		if where not in (None, "host"):
 			want.setdefault(where, []).append(a)
 	for name, peer in peers.items():
@@ -503,6 +505,8 @@ def query(args, rules_text):
 	res["client"] = {"in": args.iface_in or "host",
 			 "local": cres.get("local")}
 	res["listeners"] = {"%s:%d" % (a, p): where for a, p, where in placed}
+	res["peers"] = {name: [str(a) for a in peer.addrs]
+			for name, peer in peers.items()}
 	if args.proto == "tcp":
 		acc = [e for e in sev if "accepted" in e]
 		res["accepted"] = acc[0]["accepted"] if acc else None
