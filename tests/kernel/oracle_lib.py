@@ -44,6 +44,7 @@ OUTCOME_BY_ERRNO = {
 	"ENOPROTOOPT": "protounreach",
 	"EPERM": "eperm",
 	"EACCES": "eacces",
+	"EINVAL": "einval",
 	"ETIMEDOUT": "timeout",
 }
 
