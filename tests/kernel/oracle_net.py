@@ -86,6 +86,10 @@ def parse_args(argv):
 	p.add_argument("--in", dest="iface_in", metavar="IFACE",
 		       help="the client is on the network of IFACE (a remote "
 		       "host); without it the client is a local process")
+	p.add_argument("--wire-src", metavar="A",
+		       help="with --in: the client's packets leave its peer "
+		       "with source A (nft SNAT in the peer), for sources a "
+		       "socket cannot send from, such as 127/8")
 	p.add_argument("--proto", choices=("tcp", "udp"), default="tcp")
 	p.add_argument("--src", help="client address (required with --in; "
 		       "a local client binds it, else the kernel picks)")
@@ -142,7 +146,9 @@ def parse_args(argv):
 				die_usage("bad --iface '%s' (NAME=ADDR/LEN)"
 					  % spec)
 	a.ifaces = ifaces
-	for addr in [x for x in (a.src, a.dst) if x]:
+	if a.wire_src and a.iface_in is None:
+		die_usage("--wire-src needs --in")
+	for addr in [x for x in (a.src, a.dst, a.wire_src) if x]:
 		try:
 			ipaddress.IPv4Address(addr)
 		except ValueError:
@@ -389,6 +395,14 @@ def build_host(args, nonce):
 			must(["ip", "neigh", "replace", a, "lladdr", pmac,
 			      "dev", name, "nud", "permanent"])
 		bind_in_peer(peer)
+	if args.wire_src:
+		# after the peer's routing, which refuses e.g. a loopback
+		# source on a veth; the peer's conntrack undoes it for replies
+		must_in(peers[args.iface_in].fd, ["nft", "-f", "-"], (
+			"table ip %sW {\n\tchain post {\n\t\ttype nat hook "
+			"postrouting priority 100; policy accept;\n\t\tip "
+			"saddr %s snat to %s\n\t}\n}\n" %
+			(nonce, args.src, args.wire_src)).encode())
 	trace = not args.no_nft_trace
 	must(["nft", "-f", "-"], nft_markers(nonce, trace).encode())
 	return peers, placed
@@ -504,6 +518,8 @@ def query(args, rules_text):
 		res["stage"] = cres["stage"]
 	res["client"] = {"in": args.iface_in or "host",
 			 "local": cres.get("local")}
+	if args.wire_src:
+		res["client"]["wire_src"] = args.wire_src
 	res["listeners"] = {"%s:%d" % (a, p): where for a, p, where in placed}
 	res["peers"] = {name: [str(a) for a in peer.addrs]
 			for name, peer in peers.items()}
