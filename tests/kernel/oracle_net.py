@@ -34,7 +34,8 @@ from oracle_lib import (Kmsg, build_packets, bind_nf_log, child_events,
 			counters, dial, enter_netns, libc, logical_key, must,
 			nft_markers, outcome_of, parse_fields, reap, run, serve,
 			settle, spawn, tuple_of, answer, write_file,
-			PR_SET_PDEATHSIG, SNAPSHOT_MS, SETTLE_S, ACCEPT_WAIT_S)
+			CLONE_NEWNET, PR_SET_PDEATHSIG, SNAPSHOT_MS, SETTLE_S,
+			ACCEPT_WAIT_S)
 
 PROG = "oracle_net.py"
 # What the host namespace starts from, whatever the init netns has (a new
@@ -192,7 +193,7 @@ def parse_args(argv):
 def in_ns(fd):
 	"""preexec_fn: run the command in the netns open on @fd."""
 	def enter():
-		if libc().setns(fd, 0x40000000) != 0:
+		if libc().setns(fd, CLONE_NEWNET) != 0:
 			os._exit(126)
 	return enter
 
