@@ -22,6 +22,7 @@
 #include "walk_int.h"	/* first: glibc headers before the uapi ones */
 
 #include <assert.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -64,6 +65,9 @@ static struct ipts_packet *rec_new(struct ipts_sim *s,
 	rec->decided = -1;
 	rec->answer = -1;
 	rec->in = rec->out = "";
+	rec->left_host = false;
+	rec->routed[0] = '\0';
+	rec->route_err = 0;
 	rec->verdict = IPTS_V_NOT_SENT;
 	return rec;
 }
@@ -248,25 +252,79 @@ static int run_seg(struct ipts_sim *s, struct ipts_packet *rec,
 	return NF_ACCEPT;
 }
 
+/* @rec stopped at @hook with verdict @v (not NF_ACCEPT): record why, and
+ * send the answer a REJECT asked for. */
+static enum ipts_verdict stopped(struct ipts_sim *s, struct ipts_packet *rec,
+				 struct ipts_pkt *p, int v, unsigned int hook)
+{
+	rec->decided = rec->ntrace ? (long)rec->ntrace - 1 : -1;
+	if (v == SEG_UNMODELLED) {
+		rec->verdict = IPTS_V_UNDETERMINED;
+		rec_finish(s, rec, p);
+		return rec->verdict;
+	}
+	rec->out_side = ipts_hook_is_output_side(hook);
+	rec->verdict = s->reply.pending ? IPTS_V_REJECTED : IPTS_V_DROPPED;
+	rec_finish(s, rec, p);
+	if (rec->verdict == IPTS_V_REJECTED) {
+		struct ipts_packet *ans;
+
+		ans = send_reject_answer(s, p, rec);
+		rec->answer = ans ? (int)(ans - s->pkts) : -1;
+	}
+	return rec->verdict;
+}
+
+/* A routing decision the host description cannot make: undetermined. */
+static enum ipts_verdict route_unknown(struct ipts_sim *s,
+				       struct ipts_packet *rec,
+				       struct ipts_pkt *p,
+				       const struct ipts_route_dec *d)
+{
+	snprintf(s->route_why, sizeof(s->route_why), "routing: %s", d->why);
+	ipts_sim_unmodelled(s, NULL, s->route_why);
+	rec->verdict = IPTS_V_UNDETERMINED;
+	snprintf(rec->routed, sizeof(rec->routed), "%s", d->why);
+	rec_finish(s, rec, p);
+	return rec->verdict;
+}
+
+static struct ipts_packet *send_route_error(struct ipts_sim *s,
+					    const struct ipts_pkt *orig,
+					    const struct ipts_packet *orec,
+					    uint8_t code);
+
+/* The first packet's routing decision makes the connection's path. */
+static void set_path(struct ipts_sim *s, const struct ipts_packet *rec,
+		     enum ipts_path path, const char *why)
+{
+	if (rec != &s->pkts[0])
+		return;
+	s->path = path;
+	snprintf(s->path_stop, sizeof(s->path_stop), "%s", why ? why : "");
+}
+
 /*
- * Walk @p along its path; @attached: it carries an entry already. Every
- * packet is from a local socket to a local one: out on lo (OUT, POST),
- * back in on lo (PRE) and delivered (IN). A REJECT's answer is walked at
- * once, as the next packet.
+ * Walk @p along its path; @attached: it carries an entry already. @from:
+ * the device it arrives on from another host, or NULL for a packet of
+ * this host (a socket's, or the kernel's answer). A packet of this host
+ * is routed (ip_route_output_key()), walks OUT, is routed again when
+ * OUT's NAT changed its destination (ip_route_me_harder(): the later
+ * tables of OUT still see the first device), walks POST, and leaves by
+ * its device; over lo it comes back in with its route (no input
+ * routing). A packet that comes in walks PRE, is routed on its
+ * destination as PRE left it, and walks IN (to a socket here) or FWD and
+ * POST (out to another host). A REJECT's answer is walked at once, as
+ * the next packet.
  */
 static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
-			      struct ipts_pkt *p, int attached)
+			      struct ipts_pkt *p, int attached,
+			      const char *from)
 {
-	static const struct {
-		enum ipts_seg seg;
-		const char *in, *out;
-	} over_lo[] = {
-		{ IPTS_SEG_OUT, "", "lo" },
-		{ IPTS_SEG_POST, "", "lo" },
-		{ IPTS_SEG_PRE, "lo", "" },
-		{ IPTS_SEG_IN, "lo", "" },
-	};
-	unsigned int k, hook = NF_INET_LOCAL_OUT;
+	unsigned int hook = NF_INET_LOCAL_OUT;
+	struct ipts_route_dec d;
+	const char *in = from;
+	int v;
 
 	s->cur = rec;
 	s->attached = attached == WALK_ATTACHED;
@@ -286,31 +344,110 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 	}
 	rec->icmp_type = p->icmp_type;
 	rec->icmp_code = p->icmp_code;
-	for (k = 0; k < sizeof(over_lo) / sizeof(over_lo[0]); k++) {
-		int v = run_seg(s, rec, p, over_lo[k].seg, over_lo[k].in,
-				over_lo[k].out, &hook);
+	if (!from) {
+		uint32_t daddr = p->daddr;
 
-		if (v == SEG_UNMODELLED) {
-			rec->verdict = IPTS_V_UNDETERMINED;
-			rec->decided = rec->ntrace ? (long)rec->ntrace - 1 : -1;
+		ipts_route_output(s, p, &d);
+		set_path(s, rec,
+			 d.kind == IPTS_ROUTE_OUT   ? IPTS_PATH_OUTPUT :
+			 d.kind == IPTS_ROUTE_LOCAL ? IPTS_PATH_LOCAL :
+						      IPTS_PATH_NONE,
+			 d.why);
+		if (d.kind == IPTS_ROUTE_UNDETERMINED)
+			return route_unknown(s, rec, p, &d);
+		if (d.kind == IPTS_ROUTE_DROP) {
+			/* connect() or send() fails: nothing is sent */
+			rec->verdict = IPTS_V_NOT_SENT;
+			rec->route_err = d.err;
+			snprintf(rec->routed, sizeof(rec->routed), "%s", d.why);
 			rec_finish(s, rec, p);
 			return rec->verdict;
 		}
-		if (v != NF_ACCEPT) {
-			rec->decided = rec->ntrace ? (long)rec->ntrace - 1 : -1;
-			rec->out_side = ipts_hook_is_output_side(hook);
-			rec->verdict = s->reply.pending ? IPTS_V_REJECTED
-							: IPTS_V_DROPPED;
-			rec_finish(s, rec, p);
-			if (rec->verdict == IPTS_V_REJECTED) {
-				struct ipts_packet *ans;
-
-				ans = send_reject_answer(s, p, rec);
-				rec->answer = ans ? (int)(ans - s->pkts) : -1;
+		v = run_seg(s, rec, p, IPTS_SEG_OUT, "", d.dev, &hook);
+		if (v != NF_ACCEPT)
+			return stopped(s, rec, p, v, hook);
+		if (p->daddr != daddr) {
+			ipts_route_output(s, p, &d);
+			set_path(s, rec,
+				 d.kind == IPTS_ROUTE_OUT   ? IPTS_PATH_OUTPUT :
+				 d.kind == IPTS_ROUTE_LOCAL ? IPTS_PATH_LOCAL :
+							      IPTS_PATH_NONE,
+				 d.why);
+			if (d.kind == IPTS_ROUTE_UNDETERMINED)
+				return route_unknown(s, rec, p, &d);
+			if (d.kind == IPTS_ROUTE_DROP) {
+				/* ip_route_me_harder() fails: dropped */
+				rec->verdict = IPTS_V_DROPPED;
+				rec->route_err = d.err;
+				snprintf(rec->routed, sizeof(rec->routed),
+					 "rerouted after NAT: %.160s", d.why);
+				rec_finish(s, rec, p);
+				return rec->verdict;
 			}
+		}
+		v = run_seg(s, rec, p, IPTS_SEG_POST, "", d.dev, &hook);
+		if (v != NF_ACCEPT)
+			return stopped(s, rec, p, v, hook);
+		if (d.kind == IPTS_ROUTE_OUT) {
+			rec->verdict = IPTS_V_DELIVERED;
+			rec->left_host = true;
+			rec_finish(s, rec, p);
 			return rec->verdict;
 		}
+		in = "lo";
 	}
+	v = run_seg(s, rec, p, IPTS_SEG_PRE, in, "", &hook);
+	if (v != NF_ACCEPT) {
+		if (from)
+			set_path(s, rec, IPTS_PATH_NONE,
+				 "stopped in "
+				 "PREROUTING, before the routing decision");
+		return stopped(s, rec, p, v, hook);
+	}
+	if (from) {
+		ipts_route_input(s, p, in, &d);
+		set_path(s, rec,
+			 d.kind == IPTS_ROUTE_OUT   ? IPTS_PATH_FORWARD :
+			 d.kind == IPTS_ROUTE_LOCAL ? IPTS_PATH_INPUT :
+						      IPTS_PATH_NONE,
+			 d.why);
+	} else {
+		/* looped back: the skb keeps its output route */
+		memset(&d, 0, sizeof(d));
+		d.kind = IPTS_ROUTE_LOCAL;
+	}
+	switch (d.kind) {
+	case IPTS_ROUTE_UNDETERMINED:
+		return route_unknown(s, rec, p, &d);
+	case IPTS_ROUTE_DROP:
+		rec->verdict = IPTS_V_DROPPED;
+		rec->route_err = d.err;
+		snprintf(rec->routed, sizeof(rec->routed), "%s", d.why);
+		rec_finish(s, rec, p);
+		if (d.icmp_code >= 0) {
+			struct ipts_packet *ans;
+
+			ans = send_route_error(s, p, rec, (uint8_t)d.icmp_code);
+			rec->answer = ans ? (int)(ans - s->pkts) : -1;
+		}
+		return rec->verdict;
+	case IPTS_ROUTE_OUT:
+		v = run_seg(s, rec, p, IPTS_SEG_FWD, in, d.dev, &hook);
+		if (v != NF_ACCEPT)
+			return stopped(s, rec, p, v, hook);
+		v = run_seg(s, rec, p, IPTS_SEG_POST, in, d.dev, &hook);
+		if (v != NF_ACCEPT)
+			return stopped(s, rec, p, v, hook);
+		rec->verdict = IPTS_V_DELIVERED;
+		rec->left_host = true;
+		rec_finish(s, rec, p);
+		return rec->verdict;
+	case IPTS_ROUTE_LOCAL:
+		break;
+	}
+	v = run_seg(s, rec, p, IPTS_SEG_IN, in, "", &hook);
+	if (v != NF_ACCEPT)
+		return stopped(s, rec, p, v, hook);
 	rec->verdict = IPTS_V_DELIVERED;
 	rec_finish(s, rec, p);
 	return rec->verdict;
@@ -342,6 +479,10 @@ static void describe(char *buf, size_t len, const struct ipts_packet *rec)
 	const struct ipts_trace *t;
 	const struct ipts_chain *c;
 
+	if (rec->decided < 0 && rec->routed[0]) {
+		snprintf(buf, len, "the routing decision (%s)", rec->routed);
+		return;
+	}
 	if (rec->decided < 0) {
 		snprintf(buf, len, "a step the simulator cannot name");
 		return;
@@ -491,9 +632,14 @@ static struct ipts_packet *send_reject_answer(struct ipts_sim *s,
 						       : TH_RST | TH_ACK);
 		attached = ct_attach(&p, orig);
 	} else {
-		/* icmp_send(): from the per-cpu ICMP socket */
-		pkt_init(&p, IPPROTO_ICMP, orig->daddr, orig->saddr, 0, 0,
-			 &kernsock);
+		/* icmp_send(): from the per-cpu ICMP socket; from the
+		 * packet's destination when it was for this host, else
+		 * from this host's address toward its source */
+		uint32_t from = orig->hook == NF_INET_FORWARD ?
+					ipts_route_source(s, orig->saddr) :
+					orig->daddr;
+
+		pkt_init(&p, IPPROTO_ICMP, from, orig->saddr, 0, 0, &kernsock);
 		p.icmp_type = ICMP_DEST_UNREACH;
 		p.icmp_code = rq.icmp_code;
 		p.tos = icmp_tos(orig);
@@ -501,7 +647,36 @@ static struct ipts_packet *send_reject_answer(struct ipts_sim *s,
 		set_inner(s, orig);
 		attached = ct_attach(&p, orig);
 	}
-	walk(s, rec, &p, attached);
+	walk(s, rec, &p, attached, NULL);
+	return rec;
+}
+
+/*
+ * ip_error(): the ICMP error a router sends back for a packet it has no
+ * route for (forwarding on where it came in), from its address toward
+ * the packet's source, attached to the packet's entry as icmp_send()
+ * attaches it.
+ */
+static struct ipts_packet *send_route_error(struct ipts_sim *s,
+					    const struct ipts_pkt *orig,
+					    const struct ipts_packet *orec,
+					    uint8_t code)
+{
+	static const struct sock kernsock = { true, false, 0, 0, 0 };
+	struct ipts_packet *rec;
+	struct ipts_pkt p;
+	int attached;
+
+	rec = rec_new(s, IPTS_PKT_ICMP, !orec->from_client);
+	pkt_init(&p, IPPROTO_ICMP, ipts_route_source(s, orig->saddr),
+		 orig->saddr, 0, 0, &kernsock);
+	p.icmp_type = ICMP_DEST_UNREACH;
+	p.icmp_code = code;
+	p.tos = icmp_tos(orig);
+	p.tot_len = 28 + (orig->tot_len > 548 ? 548 : orig->tot_len);
+	set_inner(s, orig);
+	attached = ct_attach(&p, orig);
+	walk(s, rec, &p, attached, NULL);
 	return rec;
 }
 
@@ -509,12 +684,14 @@ static struct ipts_packet *send_reject_answer(struct ipts_sim *s,
  * A kernel answer to a packet nobody listens for; *@out (when not NULL)
  * gets the answer as its walk left it (NAT undone, or not).
  */
-static struct ipts_packet *send_kernel_answer(struct ipts_sim *s,
-					      const struct ipts_pkt *orig,
-					      bool from_client,
-					      struct ipts_pkt *out)
+static struct ipts_packet *
+send_kernel_answer(struct ipts_sim *s, const struct ipts_pkt *orig,
+		   bool from_client, struct ipts_pkt *out, const char *from)
 {
 	static const struct sock kernsock = { true, false, 0, 0, 0 };
+	static const struct sock nosock = { false, false, 0, 0, 0 };
+	/* another host's answer has no socket of this host */
+	const struct sock *sk = from ? &nosock : &kernsock;
 	struct ipts_packet *rec;
 	struct ipts_pkt p;
 
@@ -523,8 +700,8 @@ static struct ipts_packet *send_kernel_answer(struct ipts_sim *s,
 		rec = rec_new(s, IPTS_PKT_RST, from_client);
 		if (!rec)
 			return NULL;
-		pkt_init(&p, IPPROTO_TCP, orig->daddr, orig->saddr,
-			 orig->dport, orig->sport, &kernsock);
+		pkt_init(&p, IPPROTO_TCP, orig->daddr, orig->saddr, orig->dport,
+			 orig->sport, sk);
 		p.port_rand = swapped(orig->port_rand);
 		tcp_shape(&p, TH_RST | TH_ACK);
 		p.tos = orig->tos;	/* ip_send_unicast_reply(): arg.tos */
@@ -533,8 +710,7 @@ static struct ipts_packet *send_kernel_answer(struct ipts_sim *s,
 		rec = rec_new(s, IPTS_PKT_ICMP, from_client);
 		if (!rec)
 			return NULL;
-		pkt_init(&p, IPPROTO_ICMP, orig->daddr, orig->saddr, 0, 0,
-			 &kernsock);
+		pkt_init(&p, IPPROTO_ICMP, orig->daddr, orig->saddr, 0, 0, sk);
 		p.icmp_type = ICMP_DEST_UNREACH;
 		p.icmp_code = ICMP_PORT_UNREACH;
 		p.tos = icmp_tos(orig);
@@ -543,21 +719,104 @@ static struct ipts_packet *send_kernel_answer(struct ipts_sim *s,
 		 * attach, conntrack finds the entry at OUTPUT (RELATED) */
 		set_inner(s, orig);
 	}
-	walk(s, rec, &p, WALK_FRESH);
+	walk(s, rec, &p, WALK_FRESH, from);
 	if (out)
 		*out = p;
 	return rec;
 }
 
-/* The client's packet @rec was rejected: what the client sees. */
+/* --- where packets end ---------------------------------------------- */
+
+/*
+ * Whether @rec, delivered, reached the client: its socket on this host,
+ * or, for a client on another host (--in), the network of the interface
+ * it is on (out of that device).
+ */
+static bool reached_client(const struct ipts_sim *s,
+			   const struct ipts_packet *rec)
+{
+	if (rec->verdict != IPTS_V_DELIVERED)
+		return false;
+	if (!s->q->in)
+		return !rec->left_host;
+	return rec->left_host && strcmp(rec->out, s->q->in) == 0;
+}
+
+/* Where a delivered @rec went instead of the client. */
+static void elsewhere(char *buf, size_t len, const struct ipts_sim *s,
+		      const struct ipts_packet *rec)
+{
+	if (!s->q->in)
+		snprintf(buf, len,
+			 "leaves the host by %s instead of coming "
+			 "back to the client's socket",
+			 rec->out);
+	else if (rec->left_host)
+		snprintf(buf, len,
+			 "leaves by %s, not by %s where the client "
+			 "is: the client does not see it (unless the network "
+			 "beyond brings it back)",
+			 rec->out, s->q->in);
+	else
+		snprintf(buf, len,
+			 "is delivered to this host, not to the "
+			 "client on %s",
+			 s->q->in);
+}
+
+/* The errno of a local connect() or send() that routing refused. */
+static enum ipts_outcome route_outcome(int err)
+{
+	switch (err) {
+	case EINVAL:
+		return IPTS_EINVAL;
+	case EACCES:
+		return IPTS_EPERM;
+	case EHOSTUNREACH:
+		return IPTS_HOSTUNREACH;
+	default:
+		return IPTS_NETUNREACH;
+	}
+}
+
+static const char *errno_words(int err)
+{
+	switch (err) {
+	case EINVAL:
+		return "EINVAL";
+	case EACCES:
+		return "EACCES";
+	case EHOSTUNREACH:
+		return "EHOSTUNREACH";
+	default:
+		return "ENETUNREACH";
+	}
+}
+
+/* The client's first packet was never sent: routing refused it. */
+static enum ipts_outcome not_sent(struct ipts_sim *s,
+				  const struct ipts_packet *rec, bool udp,
+				  char *why, size_t len)
+{
+	(void)s;
+	snprintf(why, len,
+		 "%s fails with %s before any packet is sent: the "
+		 "route to the destination is %s",
+		 udp ? "send()" : "connect()", errno_words(rec->route_err),
+		 rec->routed);
+	return route_outcome(rec->route_err);
+}
+
+/* The client's packet @rec was rejected (by a rule, or by the routing
+ * decision, which answered): what the client sees. */
 static enum ipts_outcome client_rejected(struct ipts_sim *s,
 					 struct ipts_packet *rec, bool udp,
 					 char *why, size_t len, int *dpkt,
 					 long *didx)
 {
-	char d1[512], d2[512];
+	char d1[512], d2[512], w[256];
 	struct ipts_packet *ans;
-	bool out_side = rec->out_side;
+	bool out_side = rec->out_side && !s->q->in;
 
 	describe(d1, sizeof(d1), rec);
 	ans = rec->answer >= 0 ? &s->pkts[rec->answer] : NULL;
@@ -584,6 +843,15 @@ static enum ipts_outcome client_rejected(struct ipts_sim *s,
 			 "rejected" : "dropped", d2);
 		return udp ? IPTS_DROPPED : IPTS_TIMEOUT;
 	}
+	if (!reached_client(s, ans)) {
+		decided(s, rec, dpkt, didx);
+		elsewhere(w, sizeof(w), s, ans);
+		snprintf(why, len,
+			 "the %s is rejected by %s, and the %s it "
+			 "sends back %s",
+			 rec->name, d1, reply_words(ans), w);
+		return udp ? IPTS_DROPPED : IPTS_TIMEOUT;
+	}
 	decided(s, rec, dpkt, didx);
 	if (udp && ans->kind == IPTS_PKT_ICMP && !icmp_fatal(ans->icmp_code)) {
 		snprintf(why, len, "the %s is rejected by %s, which answers "
@@ -598,38 +866,53 @@ static enum ipts_outcome client_rejected(struct ipts_sim *s,
 	return icmp_outcome(ans->icmp_code);
 }
 
+/* Whether the server's end of @rec (delivered) listens: a socket here,
+ * or the other host it left for, which answers like a listening host. */
+static bool server_listens(const struct ipts_sim *s,
+			   const struct ipts_packet *rec,
+			   const struct ipts_pkt *p)
+{
+	(void)rec;
+	return listening(s, p->daddr, p->dport);
+}
+
 /* --- TCP --------------------------------------------------------------- */
 
 static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 				 int *dpkt, long *didx)
 {
 	const struct ipts_query *q = s->q;
-	const struct sock client = { true, true, q->uid, q->gid,
-				     IPTS_SIDE_CLIENT };
+	const struct sock client = { !q->in, !q->in, q->uid, q->gid,
+				     q->in ? 0 : IPTS_SIDE_CLIENT };
 	const struct sock server = { true, true, q->server_uid, q->server_gid,
 				     IPTS_SIDE_SERVER };
+	static const struct sock remote = { false, false, 0, 0, 0 };
 	struct ipts_packet *syn, *sa, *ack, *ans;
+	const char *server_dev; /* the server's network, or NULL */
 	struct ipts_pkt p, r;
-	char d[512], a[32];
+	char d[512], a[32], w[256];
 
 	syn = rec_new(s, IPTS_PKT_SYN, true);
 	pkt_init(&p, IPPROTO_TCP, q->src, q->dst, q->sport, q->dport, &client);
 	tcp_shape(&p, TH_SYN);
-	walk(s, syn, &p, WALK_FRESH);
+	walk(s, syn, &p, WALK_FRESH, q->in);
 	if (s->unmodelled_why)
 		return IPTS_UNDETERMINED;
-	if (syn->verdict == IPTS_V_DROPPED) {
+	if (syn->verdict == IPTS_V_NOT_SENT)
+		return not_sent(s, syn, false, why, len);
+	if (syn->verdict == IPTS_V_DROPPED && syn->answer < 0) {
 		decided(s, syn, dpkt, didx);
 		describe(d, sizeof(d), syn);
 		snprintf(why, len, "the SYN is dropped by %s", d);
 		return IPTS_TIMEOUT;
 	}
-	if (syn->verdict == IPTS_V_REJECTED)
+	if (syn->verdict != IPTS_V_DELIVERED)
 		return client_rejected(s, syn, false, why, len, dpkt, didx);
+	server_dev = syn->left_host ? syn->out : NULL;
 
 	ipts_fmt_addr(a, sizeof(a), p.daddr, p.dport);
-	if (!listening(s, p.daddr, p.dport)) {
-		ans = send_kernel_answer(s, &p, false, &r);
+	if (!server_listens(s, syn, &p)) {
+		ans = send_kernel_answer(s, &p, false, &r, server_dev);
 		if (s->unmodelled_why)
 			return IPTS_UNDETERMINED;
 		/*
@@ -640,41 +923,56 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 		 * client stays in SYN_SENT. Seen in a network namespace:
 		 * NETMAP in nat OUTPUT, NOTRACK of the RST, a timeout.
 		 */
-		if (ans && ans->verdict == IPTS_V_DELIVERED &&
+		if (ans && reached_client(s, ans) &&
 		    (r.daddr != q->src || r.dport != q->sport ||
 		     r.saddr != q->dst || r.sport != q->dport)) {
 			char from[32];
 
 			ipts_fmt_addr(from, sizeof(from), r.saddr, r.sport);
-			snprintf(why, len, "nothing listens on %s; the kernel's "
+			snprintf(why, len,
+				 "nothing listens on %s; the %s "
 				 "RST comes back from %s, which the client "
 				 "does not expect (NAT did not translate it "
-				 "back): the client stays in SYN_SENT", a,
-				 from);
+				 "back): the client stays in SYN_SENT",
+				 a, server_dev ? "server's" : "kernel's", from);
 			return IPTS_TIMEOUT;
 		}
-		if (ans && ans->verdict == IPTS_V_DELIVERED) {
-			snprintf(why, len, "nothing listens on %s: the kernel "
-				 "answers RST", a);
+		if (ans && reached_client(s, ans)) {
+			snprintf(why, len,
+				 "nothing listens on %s: the %s "
+				 "answers RST",
+				 a, server_dev ? "host there" : "kernel");
 			return IPTS_REFUSED;
+		}
+		if (ans && ans->verdict == IPTS_V_DELIVERED) {
+			elsewhere(w, sizeof(w), s, ans);
+			snprintf(why, len,
+				 "nothing listens on %s, and the "
+				 "RST it answers %s",
+				 a, w);
+			return IPTS_TIMEOUT;
 		}
 		if (ans)
 			decided(s, ans, dpkt, didx);
 		describe(d, sizeof(d), ans ? ans : syn);
-		snprintf(why, len, "nothing listens on %s, and the RST the "
-			 "kernel sends back is %s by %s", a,
+		snprintf(why, len,
+			 "nothing listens on %s, and the RST the "
+			 "%s sends back is %s by %s",
+			 a, server_dev ? "host there" : "kernel",
 			 ans && ans->verdict == IPTS_V_REJECTED ? "rejected" :
-			 "dropped", d);
+								  "dropped",
+			 d);
 		return IPTS_TIMEOUT;
 	}
 
 	/* The SYN-ACK from the listening socket, to where the SYN came from
 	 * as the server saw it. */
 	sa = rec_new(s, IPTS_PKT_SYNACK, false);
-	pkt_init(&r, IPPROTO_TCP, p.daddr, p.saddr, p.dport, p.sport, &server);
+	pkt_init(&r, IPPROTO_TCP, p.daddr, p.saddr, p.dport, p.sport,
+		 server_dev ? &remote : &server);
 	r.port_rand = swapped(p.port_rand);
 	tcp_shape(&r, TH_SYN | TH_ACK);
-	walk(s, sa, &r, WALK_FRESH);
+	walk(s, sa, &r, WALK_FRESH, server_dev);
 	if (s->unmodelled_why)
 		return IPTS_UNDETERMINED;
 	if (sa->verdict != IPTS_V_DELIVERED) {
@@ -686,9 +984,26 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 			snprintf(why, len, "the SYN-ACK is rejected by %s: "
 				 "the answer goes to the server, the client "
 				 "is never answered", d);
+		} else if (sa->verdict == IPTS_V_NOT_SENT) {
+			snprintf(why, len,
+				 "the server cannot answer: the "
+				 "route back is %s",
+				 sa->routed);
 		} else {
 			snprintf(why, len, "the SYN-ACK is dropped by %s", d);
 		}
+		return IPTS_TIMEOUT;
+	}
+	if (!reached_client(s, sa)) {
+		/* delivered here, where no socket wants it: the stack
+		 * answers RST (tcp_v4_send_reset()) */
+		if (q->in && !sa->left_host) {
+			send_kernel_answer(s, &r, true, NULL, NULL);
+			if (s->unmodelled_why)
+				return IPTS_UNDETERMINED;
+		}
+		elsewhere(w, sizeof(w), s, sa);
+		snprintf(why, len, "the SYN-ACK %s", w);
 		return IPTS_TIMEOUT;
 	}
 
@@ -706,14 +1021,17 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 		ipts_fmt_addr(a, sizeof(a), r.daddr, r.dport);
 		ipts_fmt_addr(from, sizeof(from), r.saddr, r.sport);
 		ipts_fmt_addr(c, sizeof(c), q->dst, q->dport);
-		ans = send_kernel_answer(s, &r, true, NULL);
-		if (s->unmodelled_why)
-			return IPTS_UNDETERMINED;
-		snprintf(why, len, "the SYN-ACK arrives from %s at %s, which "
+		if (!q->in) {
+			ans = send_kernel_answer(s, &r, true, NULL, NULL);
+			if (s->unmodelled_why)
+				return IPTS_UNDETERMINED;
+		}
+		snprintf(why, len,
+			 "the SYN-ACK arrives from %s at %s, which "
 			 "no socket expects (the client connects to %s; NAT "
-			 "did not translate this reply back): the kernel "
-			 "answers RST and the client stays in SYN_SENT", from,
-			 a, c);
+			 "did not translate this reply back): the %s answers "
+			 "RST and the client stays in SYN_SENT",
+			 from, a, c, q->in ? "client" : "kernel");
 		return IPTS_TIMEOUT;
 	}
 
@@ -722,12 +1040,21 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 	pkt_init(&p, IPPROTO_TCP, r.daddr, r.saddr, r.dport, r.sport, &client);
 	p.port_rand = swapped(r.port_rand);
 	tcp_shape(&p, TH_ACK);
-	walk(s, ack, &p, WALK_FRESH);
+	walk(s, ack, &p, WALK_FRESH, q->in);
 	if (s->unmodelled_why)
 		return IPTS_UNDETERMINED;
-	if (ack->verdict == IPTS_V_DELIVERED) {
+	if (ack->verdict == IPTS_V_DELIVERED &&
+	    ack->left_host == (server_dev != NULL)) {
 		snprintf(why, len, "the SYN, the SYN-ACK and the ACK all get "
 			 "through");
+		return IPTS_CONNECTED;
+	}
+	if (ack->verdict == IPTS_V_DELIVERED) {
+		snprintf(why, len,
+			 "connect() succeeds on the SYN-ACK, but the "
+			 "final ACK %s; the server never accepts",
+			 ack->left_host ? "leaves the host" :
+					  "stays on this host");
 		return IPTS_CONNECTED;
 	}
 	describe(d, sizeof(d), ack);
@@ -735,7 +1062,7 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 		ans = ack->answer >= 0 ? &s->pkts[ack->answer] : NULL;
 		if (s->unmodelled_why)
 			return IPTS_UNDETERMINED;
-		if (ans && ans->verdict == IPTS_V_DELIVERED) {
+		if (ans && reached_client(s, ans)) {
 			decided(s, ack, dpkt, didx);
 			/* The answer is processed right after the SYN-ACK,
 			 * before the connecting process runs. */
@@ -773,26 +1100,30 @@ static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 				 int *dpkt, long *didx)
 {
 	const struct ipts_query *q = s->q;
-	const struct sock client = { true, true, q->uid, q->gid,
-				     IPTS_SIDE_CLIENT };
+	const struct sock client = { !q->in, !q->in, q->uid, q->gid,
+				     q->in ? 0 : IPTS_SIDE_CLIENT };
 	const struct sock server = { true, true, q->server_uid, q->server_gid,
 				     IPTS_SIDE_SERVER };
+	static const struct sock remote = { false, false, 0, 0, 0 };
 	struct ipts_packet *data, *reply, *ans;
+	const char *server_dev;
 	struct ipts_pkt p, r;
-	char d[512], a[32];
+	char d[512], a[32], w[256];
 
 	data = rec_new(s, IPTS_PKT_DATA, true);
 	pkt_init(&p, IPPROTO_UDP, q->src, q->dst, q->sport, q->dport, &client);
 	/* 7 bytes out, 9 back: what tests/kernel/oracle.py sends, so that
 	 * -m length answers the same */
 	p.tot_len = 20 + 8 + 7;
-	walk(s, data, &p, WALK_FRESH);
+	walk(s, data, &p, WALK_FRESH, q->in);
 	if (s->unmodelled_why)
 		return IPTS_UNDETERMINED;
-	if (data->verdict == IPTS_V_DROPPED) {
+	if (data->verdict == IPTS_V_NOT_SENT)
+		return not_sent(s, data, true, why, len);
+	if (data->verdict == IPTS_V_DROPPED && data->answer < 0) {
 		decided(s, data, dpkt, didx);
 		describe(d, sizeof(d), data);
-		if (data->out_side) {
+		if (data->out_side && !q->in) {
 			snprintf(why, len, "send() fails: the datagram is "
 				 "dropped on its way out by %s", d);
 			return IPTS_EPERM;
@@ -800,40 +1131,67 @@ static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 		snprintf(why, len, "the datagram is dropped by %s", d);
 		return IPTS_DROPPED;
 	}
-	if (data->verdict == IPTS_V_REJECTED)
+	if (data->verdict != IPTS_V_DELIVERED)
 		return client_rejected(s, data, true, why, len, dpkt, didx);
+	server_dev = data->left_host ? data->out : NULL;
 
 	ipts_fmt_addr(a, sizeof(a), p.daddr, p.dport);
-	if (!listening(s, p.daddr, p.dport)) {
-		ans = send_kernel_answer(s, &p, false, NULL);
+	if (!server_listens(s, data, &p)) {
+		ans = send_kernel_answer(s, &p, false, NULL, server_dev);
 		if (s->unmodelled_why)
 			return IPTS_UNDETERMINED;
-		if (ans && ans->verdict == IPTS_V_DELIVERED) {
-			snprintf(why, len, "nothing listens on %s: the kernel "
-				 "answers ICMP port-unreachable", a);
+		if (ans && reached_client(s, ans)) {
+			snprintf(why, len,
+				 "nothing listens on %s: the %s "
+				 "answers ICMP port-unreachable",
+				 a, server_dev ? "host there" : "kernel");
 			return IPTS_REFUSED;
+		}
+		if (ans && ans->verdict == IPTS_V_DELIVERED) {
+			elsewhere(w, sizeof(w), s, ans);
+			snprintf(why, len,
+				 "nothing listens on %s, and the "
+				 "ICMP port-unreachable it answers %s",
+				 a, w);
+			return IPTS_DROPPED;
 		}
 		if (ans)
 			decided(s, ans, dpkt, didx);
 		describe(d, sizeof(d), ans ? ans : data);
-		snprintf(why, len, "nothing listens on %s, and the ICMP "
-			 "port-unreachable the kernel sends back is %s by %s",
-			 a, ans && ans->verdict == IPTS_V_REJECTED ?
-			 "rejected" : "dropped", d);
+		snprintf(why, len,
+			 "nothing listens on %s, and the ICMP "
+			 "port-unreachable the %s sends back is %s by %s",
+			 a, server_dev ? "host there" : "kernel",
+			 ans && ans->verdict == IPTS_V_REJECTED ? "rejected" :
+								  "dropped",
+			 d);
 		return IPTS_DROPPED;
 	}
 
 	reply = rec_new(s, IPTS_PKT_REPLY, false);
-	pkt_init(&r, IPPROTO_UDP, p.daddr, p.saddr, p.dport, p.sport, &server);
+	pkt_init(&r, IPPROTO_UDP, p.daddr, p.saddr, p.dport, p.sport,
+		 server_dev ? &remote : &server);
 	r.port_rand = swapped(p.port_rand);
 	r.tot_len = 20 + 8 + 9;
-	walk(s, reply, &r, WALK_FRESH);
+	walk(s, reply, &r, WALK_FRESH, server_dev);
 	if (s->unmodelled_why)
 		return IPTS_UNDETERMINED;
-	if (reply->verdict == IPTS_V_DELIVERED) {
+	if (reached_client(s, reply)) {
 		snprintf(why, len, "the datagram and the server's answer "
 			 "both get through");
 		return IPTS_DELIVERED;
+	}
+	if (reply->verdict == IPTS_V_DELIVERED) {
+		elsewhere(w, sizeof(w), s, reply);
+		snprintf(why, len, "the server's answer %s", w);
+		return IPTS_DROPPED;
+	}
+	if (reply->verdict == IPTS_V_NOT_SENT) {
+		snprintf(why, len,
+			 "the server cannot answer: the route back "
+			 "is %s",
+			 reply->routed);
+		return IPTS_DROPPED;
 	}
 	decided(s, reply, dpkt, didx);
 	describe(d, sizeof(d), reply);
@@ -841,8 +1199,9 @@ static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 		return IPTS_UNDETERMINED;
 	snprintf(why, len, "the server's answer is %s by %s%s",
 		 reply->verdict == IPTS_V_REJECTED ? "rejected" : "dropped", d,
-		 reply->out_side ? " (the server's send() fails with EPERM)"
-				 : "");
+		 reply->out_side && !server_dev ?
+			 " (the server's send() fails with EPERM)" :
+			 "");
 	return IPTS_DROPPED;
 }
 

@@ -128,6 +128,8 @@ static unsigned int addr_types(const struct ipts_host *h, uint32_t addr,
 	uint32_t a = ntohl(addr);
 	bool any_dev = !dev || !*dev;
 
+	if (h && h->desc)
+		return ipts_host_addr_types(h, addr, dev);
 	if ((a >> 24) == 0 || a == 0xffffffffu)
 		return 1u << RTN_BROADCAST;
 	if ((a >> 28) == 0xe)

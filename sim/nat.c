@@ -14,6 +14,7 @@
  */
 #include "walk_int.h"	/* first: glibc headers before the uapi ones */
 #include "blob.h"
+#include "host.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -347,9 +348,33 @@ static void nat_bind(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook,
 /* The address MASQUERADE takes on lo: inet_select_addr() with universe
  * scope skips 127.0.0.1 (host scope); the extra local addresses are taken
  * to be global addresses on lo, the first one first. */
-static bool masq_addr(const struct ipts_sim *s, uint32_t *addr)
+/*
+ * nf_nat_masquerade_ipv4(): inet_select_addr() on the out device toward
+ * the next hop, at universe scope; without a described host, the first
+ * --local-addr outside 127/8 (lo has none of its own).
+ */
+static bool masq_addr(struct ipts_sim *s, const struct ipts_pkt *p,
+		      uint32_t *addr)
 {
+	const struct ipts_hostdesc *h = s->host.desc;
 	unsigned int i;
+
+	if (h) {
+		const struct ipts_host_iface *dev = ipts_hostdesc_iface(h,
+									p->out);
+		struct ipts_fib_flow fl = { .daddr = p->daddr };
+		struct ipts_fib_result f;
+		uint32_t nh = p->daddr;
+
+		ipts_fib_lookup(h, &fl, &f, &s->facts);
+		if (f.status == IPTS_FIB_OK && f.gateway)
+			nh = f.gateway;
+		*addr = dev ? ipts_host_select_addr(h, dev, nh,
+						    IPTS_SCOPE_UNIVERSE,
+						    &s->facts) :
+			      0;
+		return *addr != 0;
+	}
 
 	for (i = 0; i < s->q->nlocal; i++) {
 		if ((ntohl(s->q->local_addrs[i]) >> 24) != 127) {
@@ -394,17 +419,33 @@ unsigned int ipts_nat_target(struct ipts_sim *s, const struct ipts_rule *r,
 		/* redirect_tg4(): 127.0.0.1 for local packets, the primary
 		 * address of the input device (lo: 127.0.0.1) otherwise */
 		addr = htonl(INADDR_LOOPBACK);
+		if (s->host.desc && hook != NF_INET_LOCAL_OUT) {
+			const struct ipts_host_iface *in =
+				ipts_hostdesc_iface(s->host.desc, p->in);
+
+			addr = in && in->naddrs ? in->addrs[0].local : 0;
+			if (!addr) {
+				ipts_sim_event(s, IPTS_EV_NOTE, hook,
+					       "REDIRECT: %s has no address: "
+					       "dropped",
+					       p->in);
+				return NF_DROP;
+			}
+		}
 		if (!port_of(s, r, &rg, false, cur_port, &port, &why))
 			goto unknown;
 		nat_bind(s, p, hook, addr, port, "REDIRECT");
 		return NF_ACCEPT;
 	}
 	if (strcmp(name, "MASQUERADE") == 0) {
-		if (!masq_addr(s, &addr)) {
+		if (!masq_addr(s, p, &addr)) {
 			ipts_sim_event(s, IPTS_EV_NOTE, hook,
-				       "MASQUERADE: lo has no address of "
-				       "universe scope (\"lo ate my IP "
-				       "address\"): dropped");
+				       "MASQUERADE: %s has no address of "
+				       "universe scope%s: dropped",
+				       p->out,
+				       strcmp(p->out, "lo") ?
+					       "" :
+					       " (\"lo ate my IP address\")");
 			return NF_DROP;
 		}
 		if (!port_of(s, r, &rg, true, cur_port, &port, &why))
@@ -417,7 +458,7 @@ unsigned int ipts_nat_target(struct ipts_sim *s, const struct ipts_rule *r,
 		goto unknown;
 	if (!port_of(s, r, &rg, src, cur_port, &port, &why))
 		goto unknown;
-	if (!src && !ipts_host_is_local(&s->host, addr)) {
+	if (!src && !s->host.desc && !ipts_host_is_local(&s->host, addr)) {
 		ipts_sim_unmodelled(s, r, "DNAT to an address that is not "
 				    "local: the packet leaves the host");
 		return NF_DROP;

@@ -80,6 +80,8 @@ struct ipts_pkt {
 	uint8_t port_rand;
 };
 
+struct ipts_hostdesc;
+
 /* What the simulator knows about the host (never the machine iptsim runs on). */
 struct ipts_host {
 	const uint32_t *local_addrs;	/* network order; 127.0.0.0/8 is always local */
@@ -88,6 +90,9 @@ struct ipts_host {
 	/* Set to the IPTS_SIDE_* of a socket whose gid an owner match
 	 * read (NULL: not recorded). */
 	unsigned int *gid_read;
+	/* The described host (NULL: none; then the query's addresses are
+	 * the local ones). */
+	const struct ipts_hostdesc *desc;
 };
 
 enum ipts_match_result {
@@ -149,5 +154,14 @@ bool ipts_ip_match(const struct ipt_ip *ip, const struct ipts_pkt *p);
 
 /* True when @addr (network order) is local to the simulated host. */
 bool ipts_host_is_local(const struct ipts_host *h, uint32_t addr);
+/*
+ * The address types (1 << RTN_*) @addr has on the described host (h->desc
+ * must be set), as inet_dev_addr_type() answers on device @dev, or
+ * inet_addr_type() when @dev is NULL or "": LOCAL for an address of the
+ * device (of any device), BROADCAST for a subnet broadcast of one of its
+ * prefixes, 0/8 and 255.255.255.255, MULTICAST for 224/4, else UNICAST.
+ */
+unsigned int ipts_host_addr_types(const struct ipts_host *h, uint32_t addr,
+				  const char *dev);
 
 #endif

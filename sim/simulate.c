@@ -155,6 +155,7 @@ static void host_setup(struct ipts_sim *s, const struct ipts_query *q)
 	s->host.nlocal = n;
 	s->host.fresh = q->fresh;
 	s->host.gid_read = &s->gid_read;
+	s->host.desc = s->ctx->hostdesc;
 }
 
 static void run_reset(struct ipts_sim *s, struct ipts_packet *pkts)
@@ -166,6 +167,10 @@ static void run_reset(struct ipts_sim *s, struct ipts_packet *pkts)
 	memset(&s->rport, 0, sizeof(s->rport));
 	s->pkts = pkts;
 	s->npkts = 0;
+	s->facts.n = s->facts.dropped = 0;
+	s->route_text[0] = '\0';
+	s->path = IPTS_PATH_LOCAL;
+	s->path_stop[0] = '\0';
 	s->cur = NULL;
 	s->nmet = 0;
 	s->undecided_why = NULL;
@@ -180,6 +185,78 @@ static void run_reset(struct ipts_sim *s, struct ipts_packet *pkts)
 	s->nfct_stub = false;
 }
 
+/* The host facts read over every way explored, each key once. */
+static void facts_copy(struct ipts_result *res, const struct ipts_host_facts *f)
+{
+	const unsigned int max = sizeof(res->facts) / sizeof(res->facts[0]);
+	unsigned int i, k;
+
+	for (i = 0; i < f->n && i < IPTS_HOST_FACTS_MAX; i++) {
+		for (k = 0; k < res->nfacts; k++)
+			if (strcmp(res->facts[k].key, f->v[i].key) == 0)
+				break;
+		if (k < res->nfacts || res->nfacts == max)
+			continue;
+		snprintf(res->facts[k].key, sizeof(res->facts[k].key), "%s",
+			 f->v[i].key);
+		res->facts[k].value = f->v[i].value;
+		res->facts[k].given = f->v[i].given;
+		res->nfacts++;
+	}
+}
+
+/*
+ * Whether @q can be asked of @ctx's host; else res->why says why. Without
+ * a described host both ends are local (127/8, --local-addr); with one,
+ * the client is a process of the host (its source one of the host's
+ * addresses) or, with --in, another host behind one of its interfaces,
+ * and the server is anywhere the routes lead.
+ */
+static bool query_ok(const struct ipts_sim_ctx *ctx, const struct ipts_query *q,
+		     struct ipts_result *res)
+{
+	const struct ipts_hostdesc *h = ctx->hostdesc;
+	char a[32];
+
+	if (!h) {
+		if (q->in) {
+			snprintf(res->why, sizeof(res->why),
+				 "--in %s: a client on another host needs a "
+				 "described host (--host, --iface)",
+				 q->in);
+			return false;
+		}
+		if (addr_is_local(q, q->src) && addr_is_local(q, q->dst))
+			return true;
+		ipts_fmt_addr(a, sizeof(a),
+			      addr_is_local(q, q->src) ? q->dst : q->src, -1);
+		snprintf(res->why, sizeof(res->why),
+			 "%s is not an address of "
+			 "this host: only local connections are simulated "
+			 "(declare it with --local-addr)",
+			 a);
+		return false;
+	}
+	if (q->in) {
+		if (!ipts_hostdesc_iface(h, q->in)) {
+			snprintf(res->why, sizeof(res->why),
+				 "--in %s: the host has no such interface",
+				 q->in);
+			return false;
+		}
+		return true;
+	}
+	if ((ntohl(q->src) >> 24) == 127 ||
+	    ipts_host_addr_type(h, q->src) == IPTS_RTN_LOCAL)
+		return true;
+	ipts_fmt_addr(a, sizeof(a), q->src, -1);
+	snprintf(res->why, sizeof(res->why),
+		 "%s is not an address of the host: a local client's source "
+		 "must be one (a client on another host: --in IFACE)",
+		 a);
+	return false;
+}
+
 int ipts_simulate(const struct ipts_sim_ctx *ctx, const struct ipts_query *q,
 		  struct ipts_result *res)
 {
@@ -192,6 +269,7 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 			  struct ipts_result *res)
 {
 	struct ipts_limits dflt;
+	struct ipts_query eq;
 	struct sim_priv *priv = res->priv;
 	struct ipts_sim s;
 	bool incomplete = false, first = true;
@@ -226,23 +304,19 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 			 "only tcp and udp are simulated");
 		return -1;
 	}
-	if (q->in) {
-		snprintf(res->why, sizeof(res->why),
-			 "--in %s: connections from other hosts are not "
-			 "simulated yet",
-			 q->in);
+	if (!query_ok(ctx, q, res))
 		return -1;
-	}
-	if (!addr_is_local(q, q->src) || !addr_is_local(q, q->dst)) {
-		char a[32];
+	eq = *q;
+	if (ctx->hostdesc && !q->in && !(q->given & IPTS_QGIVEN_SRC)) {
+		struct ipts_fib_flow fl = { .daddr = q->dst };
+		struct ipts_fib_result f;
 
-		ipts_fmt_addr(a, sizeof(a), addr_is_local(q, q->src) ? q->dst :
-			      q->src, -1);
-		snprintf(res->why, sizeof(res->why), "%s is not an address of "
-			 "this host: only local connections are simulated "
-			 "(declare it with --local-addr)", a);
-		return -1;
+		ipts_fib_route_output(ctx->hostdesc, &fl, &f, NULL);
+		if (f.status == IPTS_FIB_OK && f.src)
+			eq.src = f.src;
 	}
+	q = &eq;
+	res->src = q->src;
 	if (!priv) {
 		priv = ipts_xcalloc(1, sizeof(*priv));
 		res->priv = priv;
@@ -289,6 +363,7 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 			incomplete = true;
 		res->branches++;
 		res->visits = s.visits;
+		facts_copy(res, &s.facts);
 		for (k = 0; k < s.nmet; k++)
 			add_reason(res, s.met_rule[k], s.met_why[k], false);
 		if (!(res->possible & (1u << o)))
@@ -300,6 +375,11 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 			res->decided_pkt = dpkt;
 			res->decided_idx = didx;
 			snprintf(res->why, sizeof(res->why), "%s", why);
+			res->path = s.path;
+			snprintf(res->stopped, sizeof(res->stopped), "%s",
+				 s.path == IPTS_PATH_NONE ? s.path_stop : "");
+			snprintf(res->route, sizeof(res->route), "%s",
+				 s.route_text);
 			first = false;
 		}
 		/* Past the budget: no more ways (each would stop at once). */

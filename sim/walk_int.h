@@ -25,6 +25,7 @@
 #include "diag.h"
 #include "sim.h"
 #include "sim_int.h"
+#include "host.h"
 
 /* What one point of a path does. The path is data (path.c). */
 enum ipts_step_kind {
@@ -59,6 +60,40 @@ enum ipts_seg {
 
 /* The steps of @seg, ending with IPTS_STEP_END. */
 const struct ipts_step *ipts_path_seg(enum ipts_seg seg);
+
+/* What a routing decision made of a packet (route.c). */
+enum ipts_route_kind {
+	IPTS_ROUTE_LOCAL,	/* to a socket of this host (over lo when
+				 * locally generated) */
+	IPTS_ROUTE_OUT,		/* out of device @dev, to another host */
+	IPTS_ROUTE_DROP,	/* dropped by routing: @err, @why */
+	IPTS_ROUTE_UNDETERMINED,	/* the host cannot tell: @why */
+};
+
+struct ipts_route_dec {
+	enum ipts_route_kind kind;
+	const char *dev;	/* IPTS_ROUTE_OUT (or "lo"): its name */
+	uint32_t src;		/* the source a local socket gets, or 0 */
+	int err;		/* IPTS_ROUTE_DROP: the kernel's errno */
+	/* IPTS_ROUTE_DROP of a packet that came in: the ICMP error
+	 * ip_error() sends back (ICMP_NET_UNREACH...), or -1: none */
+	int icmp_code;
+	char why[192];
+};
+
+struct ipts_sim;
+struct ipts_pkt;
+/* ip_route_output_key() for a packet of this host (a socket's, or the
+ * kernel's answer). */
+void ipts_route_output(struct ipts_sim *s, const struct ipts_pkt *p,
+		       struct ipts_route_dec *d);
+/* ip_route_input_noref() for a packet that came in on @in (its daddr
+ * after PREROUTING). */
+void ipts_route_input(struct ipts_sim *s, const struct ipts_pkt *p,
+		      const char *in, struct ipts_route_dec *d);
+/* The source address this host sends from toward @to (icmp_send()'s
+ * choice for a packet not addressed to it), or 0. */
+uint32_t ipts_route_source(struct ipts_sim *s, uint32_t to);
 /* True when @hook is on the sending side (OUTPUT, POSTROUTING). */
 bool ipts_hook_is_output_side(unsigned int hook);
 
@@ -138,6 +173,17 @@ struct ipts_sim {
 	unsigned int gid_read;		/* host.gid_read points here */
 	uint32_t local[IPTS_QUERY_MAX_LOCAL + 2];
 	bool conntrack;
+	/* The host facts routing read (route.c), for the result. */
+	struct ipts_host_facts facts;
+	/* The first routing decision of the walk, in words (route.c), and
+	 * the words of one the host could not make (ipts_sim_unmodelled()
+	 * keeps a pointer to it). */
+	char route_text[160];
+	char route_why[208];
+	/* The first packet's path, as its routing decisions made it, and
+	 * where it stopped when routing or PREROUTING stopped it. */
+	enum ipts_path path;
+	char path_stop[192];
 
 	/* The connection's conntrack entry, shared by its packets. */
 	struct ipts_conn conn;

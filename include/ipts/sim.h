@@ -84,8 +84,10 @@ struct ipts_query {
 	 * ipts_sim_prepare_on()); NULL: the client is a local process.
 	 * Borrowed for the call. */
 	const char *in;
-	/* For the caller (the simulator does not read it): which options
-	 * were given, IPTS_QGIVEN_* bits; the others took their default. */
+	/* Which options were given, IPTS_QGIVEN_* bits; the others took
+	 * their default. The simulator reads only IPTS_QGIVEN_SRC: on a
+	 * described host a local client without --src gets the source
+	 * routing chooses, as an unbound socket does. */
 	unsigned int given;
 };
 
@@ -220,6 +222,13 @@ struct ipts_packet {
 	/* The devices it came in by and left by (the kernel's IN= and OUT=
 	 * where its walk ended; "" for none): static or the host's. */
 	const char *in, *out;
+	/* Delivered to another host (out of @out), not to a socket here. */
+	bool left_host;
+	/* Dropped, or never sent, by a routing decision rather than by a
+	 * rule: why ("rp_filter on eth0: ..."); else "". @route_err: the
+	 * errno a local sender gets (ENETUNREACH...), or 0. */
+	char routed[192];
+	int route_err;
 };
 
 #define IPTS_MAX_PACKETS 8
@@ -276,6 +285,10 @@ struct ipts_result {
 	enum ipts_path path;
 	char stopped[192];
 	char route[160];
+	/* The client's source address as used: the query's, or, for a
+	 * local client on a described host without IPTS_QGIVEN_SRC, the
+	 * one routing chose for the destination (network order). */
+	uint32_t src;
 	/* The host facts the answer relied on: each sysctl read (given, or
 	 * a fresh namespace's default) and assumption, in the order read,
 	 * as `key value`; @nfacts of them. */

@@ -1,0 +1,197 @@
+/*
+ * route.c - the routing decisions between the path's segments: where a
+ * packet of this host goes (ip_route_output_key()), and what becomes of
+ * a packet that came in (ip_route_input_noref(): local, forwarded, or
+ * dropped, with rp_filter and the martian checks). The described host
+ * (host.h) answers; without one, every packet is between two local
+ * sockets and goes over lo, as it always did.
+ */
+#include "walk_int.h" /* first: glibc headers before the uapi ones */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+
+/* A route as `ip route` prints it: "default via 192.0.2.1 dev eth0". */
+static void route_words(char *buf, size_t len, const struct ipts_fib_result *f)
+{
+	const struct ipts_host_route *r = f->route;
+	char dst[32] = "default", gw[32] = "";
+	size_t n;
+
+	if (!r) {
+		snprintf(buf, len, "%s", "no route");
+		return;
+	}
+	if (r->dst_len) {
+		char a[20];
+
+		ipts_fmt_addr(a, sizeof(a), r->dst, -1);
+		snprintf(dst, sizeof(dst), r->dst_len == 32 ? "%s" : "%s/%u", a,
+			 r->dst_len);
+	}
+	if (r->gateway) {
+		char a[20];
+
+		ipts_fmt_addr(a, sizeof(a), r->gateway, -1);
+		snprintf(gw, sizeof(gw), " via %s", a);
+	}
+	n = (size_t)snprintf(buf, len, "%s%s%s",
+			     r->type == IPTS_RTN_UNICAST ?
+				     "" :
+				     ipts_rtn_name(r->type),
+			     r->type == IPTS_RTN_UNICAST ? "" : " ", dst);
+	if (n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%s", gw);
+	if (n < len && f->dev)
+		n += (size_t)snprintf(buf + n, len - n, " dev %s",
+				      f->dev->name);
+	if (n < len && r->table != IPTS_RT_TABLE_MAIN)
+		snprintf(buf + n, len - n, " table %s",
+			 r->table == IPTS_RT_TABLE_LOCAL ? "local" : "other");
+}
+
+/* The client's first packet's first decision is the one the answer
+ * names. */
+static void remember(struct ipts_sim *s, const struct ipts_fib_result *f)
+{
+	if (!s->route_text[0] && s->cur == &s->pkts[0])
+		route_words(s->route_text, sizeof(s->route_text), f);
+}
+
+void ipts_route_output(struct ipts_sim *s, const struct ipts_pkt *p,
+		       struct ipts_route_dec *d)
+{
+	const struct ipts_hostdesc *h = s->host.desc;
+	struct ipts_fib_flow fl = { .daddr = p->daddr, .saddr = p->saddr };
+	struct ipts_fib_result f;
+
+	memset(d, 0, sizeof(*d));
+	d->icmp_code = -1;
+	d->dev = "lo";
+	if (!h || ipts_host_is_local(&s->host, p->daddr)) {
+		d->kind = IPTS_ROUTE_LOCAL;
+		return;
+	}
+	ipts_fib_route_output(h, &fl, &f, &s->facts);
+	if (f.status == IPTS_FIB_UNDETERMINED) {
+		d->kind = IPTS_ROUTE_UNDETERMINED;
+		snprintf(d->why, sizeof(d->why), "%s", f.why);
+		return;
+	}
+	remember(s, &f);
+	if (f.status == IPTS_FIB_NOROUTE || f.err) {
+		d->kind = IPTS_ROUTE_DROP;
+		d->err = f.status == IPTS_FIB_NOROUTE ? ENETUNREACH : f.err;
+		snprintf(d->why, sizeof(d->why), "%s",
+			 f.status == IPTS_FIB_NOROUTE ? "no route" :
+							ipts_rtn_name(f.type));
+		return;
+	}
+	if (f.type == IPTS_RTN_LOCAL || !f.dev) {
+		d->kind = IPTS_ROUTE_LOCAL;
+		return;
+	}
+	d->kind = IPTS_ROUTE_OUT;
+	d->dev = f.dev->name;
+	d->src = f.src;
+}
+
+/* ip_error(): the ICMP a router sends for a packet it cannot route,
+ * when forwarding is on where it came in. */
+static int icmp_of(int err)
+{
+	switch (err) {
+	case ENETUNREACH:
+		return ICMP_NET_UNREACH;
+	case EHOSTUNREACH:
+		return ICMP_HOST_UNREACH;
+	case EACCES:
+		return ICMP_PKT_FILTERED;
+	}
+	return -1; /* EINVAL (blackhole): nothing */
+}
+
+void ipts_route_input(struct ipts_sim *s, const struct ipts_pkt *p,
+		      const char *in, struct ipts_route_dec *d)
+{
+	const struct ipts_hostdesc *h = s->host.desc;
+	struct ipts_route_input ri;
+
+	memset(d, 0, sizeof(*d));
+	d->icmp_code = -1;
+	d->dev = "";
+	if (!h) {
+		d->kind = IPTS_ROUTE_LOCAL;
+		return;
+	}
+	ipts_fib_route_input(h, p->saddr, p->daddr, in, &ri, &s->facts);
+	switch (ri.verdict) {
+	case IPTS_INPUT_LOCAL:
+	case IPTS_INPUT_BROADCAST:
+		remember(s, &ri.fib);
+		d->kind = IPTS_ROUTE_LOCAL;
+		return;
+	case IPTS_INPUT_FORWARD:
+		remember(s, &ri.fib);
+		d->kind = IPTS_ROUTE_OUT;
+		d->dev = ri.fib.dev ? ri.fib.dev->name : "";
+		return;
+	case IPTS_INPUT_DROP:
+		d->kind = IPTS_ROUTE_DROP;
+		d->err = ri.err;
+		if (ri.reason == IPTS_INPUT_NO_ROUTE)
+			d->icmp_code = icmp_of(ri.err);
+		if (ri.reason == IPTS_INPUT_NO_ROUTE && ri.fib.route) {
+			char r[128];
+
+			remember(s, &ri.fib);
+			route_words(r, sizeof(r), &ri.fib);
+			snprintf(d->why, sizeof(d->why),
+				 "the route to the "
+				 "destination is '%s' (came in on %s)",
+				 r, in);
+		} else if (ri.reason == IPTS_INPUT_RP_FILTER) {
+			long all = ipts_hostdesc_sysctl(h, "all",
+							IPTS_KNOB_RP_FILTER,
+							NULL);
+			long dev = ipts_hostdesc_sysctl(h, in,
+							IPTS_KNOB_RP_FILTER,
+							NULL);
+			long rp = all > dev ? all : dev;
+
+			snprintf(
+				d->why, sizeof(d->why),
+				"rp_filter %ld (%s; "
+				"the larger of conf.all %ld and conf.%s %ld): "
+				"%s",
+				rp, rp == 1 ? "strict" : "loose", all, in, dev,
+				rp == 1 ?
+					"the route back to the source does not leave "
+					"by the interface it came in on" :
+					"there is no route back to the source");
+		} else {
+			snprintf(d->why, sizeof(d->why), "%s (came in on %s)",
+				 ri.why, in);
+		}
+		return;
+	case IPTS_INPUT_UNDETERMINED:
+		break;
+	}
+	d->kind = IPTS_ROUTE_UNDETERMINED;
+	snprintf(d->why, sizeof(d->why), "%s", ri.why);
+}
+
+uint32_t ipts_route_source(struct ipts_sim *s, uint32_t to)
+{
+	struct ipts_fib_flow fl = { .daddr = to };
+	struct ipts_fib_result f;
+
+	if (!s->host.desc)
+		return htonl(INADDR_LOOPBACK);
+	ipts_fib_route_output(s->host.desc, &fl, &f, &s->facts);
+	return f.status == IPTS_FIB_OK ? f.src : 0;
+}

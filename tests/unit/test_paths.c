@@ -1,0 +1,305 @@
+/*
+ * test_paths.c - connections that arrive on, leave by or pass through an
+ * interface of a described host, against the kernel: every case of
+ * tests/diff/net-cases/ (recorded by tests/kernel/oracle_net.py in a
+ * topology of network namespaces) is loaded through the library, its
+ * host built from its .args with ipts_hostdesc_add_*(), and simulated;
+ * the outcome and the first packet's path must be the kernel's. The
+ * TRACE lines are compared by tests/diff/net_recorded.sh, through the
+ * command.
+ */
+#include "fixture.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "host.h"
+#include "sim.h"
+
+#ifndef IPTS_NET_CASES
+#error "IPTS_NET_CASES: the directory of the recorded cases"
+#endif
+
+/* Each case's kernel outcome (its expect.json), and the path the first
+ * packet takes there: what iptsim must answer. */
+static const struct expect {
+	const char *name;
+	const char *outcome;
+	const char *path; /* ipts_path_name(), or NULL: none */
+} expects[] = {
+	{ "addrtype_local_in", "connected", "input" },
+	{ "addrtype_local_other_iface", "connected", "input" },
+	{ "docker_bypass", "connected", "forward" },
+	{ "docker_user_drop", "timeout", "forward" },
+	{ "forward_off", "timeout", NULL },
+	{ "forward_off_egress", "timeout", "forward" },
+	{ "forward_off_ingress", "timeout", NULL },
+	{ "fwd_accept", "connected", "forward" },
+	{ "fwd_masquerade", "connected", "forward" },
+	{ "fwd_masquerade_udp", "delivered", "forward" },
+	{ "fwd_no_route", "netunreach", NULL },
+	{ "fwd_no_route_nat", "netunreach", NULL },
+	{ "fwd_order_all_tables", "connected", "forward" },
+	{ "fwd_reject_admin_prohibited", "hostunreach", "forward" },
+	{ "fwd_reject_host_prohibited", "hostunreach", "forward" },
+	{ "fwd_reject_host_unreachable", "hostunreach", "forward" },
+	{ "fwd_reject_icmp", "refused", "forward" },
+	{ "fwd_reject_icmp_dnat", "refused", "forward" },
+	{ "fwd_reject_net_prohibited", "netunreach", "forward" },
+	{ "fwd_reject_net_unreachable", "netunreach", "forward" },
+	{ "fwd_reject_proto_unreachable", "protounreach", "forward" },
+	{ "fwd_reject_rst", "refused", "forward" },
+	{ "fwd_reject_rst_dnat", "refused", "forward" },
+	{ "fwd_reject_rst_masq", "refused", "forward" },
+	{ "fwd_route_blackhole", "timeout", NULL },
+	{ "fwd_route_prohibit", "hostunreach", NULL },
+	{ "fwd_route_unreachable", "hostunreach", NULL },
+	{ "fwd_trace_rule", "connected", "forward" },
+	{ "in_accept", "connected", "input" },
+	{ "in_drop", "timeout", "input" },
+	{ "in_order_all_tables", "connected", "input" },
+	{ "in_reject_icmp", "hostunreach", "input" },
+	{ "in_udp_closed", "refused", "input" },
+	{ "local_no_route", "netunreach", NULL },
+	{ "local_route_blackhole", "einval", NULL },
+	{ "local_route_prohibit", "eperm", NULL }, /* EACCES */
+	{ "local_route_unreachable", "hostunreach", NULL },
+	{ "local_to_own_wan_addr", "connected", "local" },
+	{ "local_to_remote", "connected", "output" },
+	{ "local_to_remote_closed", "refused", "output" },
+	{ "martian_localnet_off", "timeout", NULL },
+	{ "martian_localnet_on", "connected", "input" },
+	{ "martian_src_localnet_off", "timeout", NULL },
+	{ "martian_src_localnet_on", "timeout", "input" },
+	{ "output_dnat_reroute", "connected", "output" },
+	{ "rp_loose_asym", "timeout", "input" },
+	{ "rp_loose_noroute", "timeout", NULL },
+	{ "rp_max_wins", "timeout", NULL },
+	{ "rp_strict_asym", "timeout", NULL },
+};
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return buf;
+}
+
+static uint32_t addr_of(const char *s)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		fail_msg("not an address: %s", s);
+	return a.s_addr;
+}
+
+/* The case's options: the host into @h, the connection into @q. */
+static void read_args(const char *name, char *text, struct ipts_hostdesc *h,
+		      struct ipts_query *q, char *in, size_t inlen)
+{
+	struct ipts_diags d = { 0 };
+	char *line, *save = NULL;
+	uint32_t wire = 0;
+
+	ipts_query_init(q);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *v = strchr(line, '=');
+
+		if (v)
+			*v++ = '\0';
+		if (strcmp(line, "--iface") == 0) {
+			if (ipts_hostdesc_add_iface(h, v, &d) < 0)
+				goto bad;
+		} else if (strcmp(line, "--route") == 0) {
+			if (ipts_hostdesc_add_route(h, v, &d) < 0)
+				goto bad;
+		} else if (strcmp(line, "--sysctl") == 0) {
+			if (ipts_hostdesc_add_sysctl(h, v, &d) < 0)
+				goto bad;
+		} else if (strcmp(line, "--in") == 0) {
+			snprintf(in, inlen, "%s", v);
+			q->in = in;
+		} else if (strcmp(line, "--src") == 0) {
+			q->src = addr_of(v);
+			q->given |= IPTS_QGIVEN_SRC;
+		} else if (strcmp(line, "--wire-src") == 0) {
+			wire = addr_of(v);
+		} else if (strcmp(line, "--dst") == 0) {
+			q->dst = addr_of(v);
+		} else if (strcmp(line, "--dport") == 0) {
+			q->dport = (uint16_t)atoi(v);
+		} else if (strcmp(line, "--uid") == 0) {
+			q->uid = q->gid = (uint32_t)atoi(v);
+		} else if (strcmp(line, "--proto") == 0) {
+			q->proto = strcmp(v, "udp") == 0 ? IPPROTO_UDP :
+							   IPPROTO_TCP;
+		} else if (strcmp(line, "--no-listener") == 0) {
+			q->no_listener = true;
+		} else if (strcmp(line, "--listen") == 0) {
+			char *port = strrchr(v, ':');
+
+			assert_true(q->nlisten < IPTS_QUERY_MAX_LOCAL);
+			q->listen[q->nlisten].addr = 0;
+			if (port) {
+				*port++ = '\0';
+				q->listen[q->nlisten].addr = addr_of(v);
+			} else {
+				port = v;
+			}
+			q->listen[q->nlisten++].port = (uint16_t)atoi(port);
+		} else if (strcmp(line, "--no-nft-trace") != 0) {
+			fail_msg("%s: option %s not known here", name, line);
+		}
+	}
+	/* the source the packet has on the wire (rewritten in the peer) */
+	if (wire)
+		q->src = wire;
+	ipts_diags_free(&d);
+	return;
+bad:
+	fixture_print_diags(&d);
+	fail_msg("%s: the host does not build", name);
+}
+
+static void test_every_net_case_as_the_kernel(void **state)
+{
+	struct ipts_fixture *f = *state;
+	unsigned int i, bad = 0;
+
+	for (i = 0; i < sizeof(expects) / sizeof(expects[0]); i++) {
+		const struct expect *e = &expects[i];
+		struct ipts_hostdesc *h = ipts_hostdesc_new();
+		struct ipts_sim_ctx *ctx;
+		struct ipts_result res;
+		struct ipts_query q;
+		char path[512], in[32], *rules, *args;
+		const char *got, *gotpath;
+
+		snprintf(path, sizeof(path), "%s/%s.rules", IPTS_NET_CASES,
+			 e->name);
+		rules = slurp(path);
+		snprintf(path, sizeof(path), "%s/%s.args", IPTS_NET_CASES,
+			 e->name);
+		args = slurp(path);
+		assert_non_null(rules);
+		assert_non_null(args);
+		if (!load_str(f, rules)) {
+			fixture_dump_diags(f);
+			fail_msg("%s: the rules do not load", e->name);
+		}
+		read_args(e->name, args, h, &q, in, sizeof(in));
+		ctx = ipts_sim_prepare_on(f->rs, h);
+		ipts_result_init(&res);
+		if (ipts_simulate(ctx, &q, &res) < 0) {
+			print_message("%s: refused: %s\n", e->name, res.why);
+			bad++;
+		} else {
+			got = ipts_outcome_name(res.outcome);
+			gotpath = ipts_path_name(res.path);
+			if (getenv("IPTS_TEST_VERBOSE"))
+				print_message("%s: %s (%s) %s | route %s | "
+					      "%u facts\n",
+					      e->name, got,
+					      gotpath ? gotpath : "none",
+					      res.why, res.route, res.nfacts);
+			for (unsigned int k = 0;
+			     getenv("IPTS_TEST_VERBOSE") && k < res.npackets;
+			     k++) {
+				const struct ipts_packet *pk = &res.packets[k];
+
+				print_message("   %s in=%s out=%s%s:", pk->name,
+					      pk->in, pk->out,
+					      pk->left_host ? " left" : "");
+				for (size_t t = 0; t < pk->ntrace; t++)
+					print_message(
+						" %s:%s:%s:%u",
+						pk->trace[t].chain->table->name,
+						pk->trace[t].chain->name,
+						ipts_trace_type_name(
+							pk->trace[t].type),
+						pk->trace[t].num);
+				print_message("\n");
+			}
+			if (strcmp(got, e->outcome) != 0 ||
+			    (gotpath == NULL) != (e->path == NULL) ||
+			    (gotpath && strcmp(gotpath, e->path) != 0)) {
+				print_message("%s: %s (path %s), the kernel "
+					      "%s (path %s): %s%s%s\n",
+					      e->name, got,
+					      gotpath ? gotpath : "none",
+					      e->outcome,
+					      e->path ? e->path : "none",
+					      res.why,
+					      res.stopped[0] ? "; stopped: " :
+							       "",
+					      res.stopped);
+				bad++;
+			}
+		}
+		ipts_result_free(&res);
+		ipts_sim_free(ctx);
+		ipts_hostdesc_free(h);
+		free(rules);
+		free(args);
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* Every recorded case is in the table above (a new one gets a line). */
+static void test_every_case_listed(void **state)
+{
+	DIR *dir = opendir(IPTS_NET_CASES);
+	struct dirent *de;
+	unsigned int n = 0;
+
+	(void)state;
+	assert_non_null(dir);
+	while ((de = readdir(dir))) {
+		const char *dot = strrchr(de->d_name, '.');
+		size_t len, i;
+		bool found = false;
+
+		if (!dot || strcmp(dot, ".args") != 0)
+			continue;
+		len = (size_t)(dot - de->d_name);
+		for (i = 0; i < sizeof(expects) / sizeof(expects[0]); i++)
+			if (strlen(expects[i].name) == len &&
+			    strncmp(expects[i].name, de->d_name, len) == 0)
+				found = true;
+		if (!found)
+			fail_msg("case %.*s is not in test_paths.c's table",
+				 (int)len, de->d_name);
+		n++;
+	}
+	closedir(dir);
+	assert_int_equal(n, sizeof(expects) / sizeof(expects[0]));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_every_net_case_as_the_kernel, fixture_setup,
+			fixture_teardown),
+		cmocka_unit_test(test_every_case_listed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
