@@ -9,6 +9,7 @@
  * the ones the query lists.
  */
 #include "match_int.h"	/* first: glibc headers before the uapi ones */
+#include "host.h"
 
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
@@ -364,13 +365,32 @@ enum ipts_match_result ipts_mt_policy(const struct ipts_mpar *par)
 	return ipts_mres(info->flags & XT_POLICY_MATCH_NONE);
 }
 
+/* Whether the described host makes @dev a bridge. */
+static bool is_bridge(const struct ipts_host *h, const char *dev)
+{
+	const struct ipts_host_iface *f;
+
+	if (!h || !h->desc || !dev || !*dev)
+		return false;
+	f = ipts_hostdesc_iface(h->desc, dev);
+	return f && f->is_bridge;
+}
+
 /*
- * physdev_mt(): lo traffic is never bridged, so the match holds exactly
- * when every option it uses is inverted.
+ * physdev_mt(): traffic that no bridge carries (lo's, a plain device's)
+ * is never bridged, so the match holds exactly when every option it uses
+ * is inverted. On a bridge, what br_netfilter hands to iptables is not
+ * described.
  */
 enum ipts_match_result ipts_mt_physdev(const struct ipts_mpar *par)
 {
 	const struct xt_physdev_info *info = par->info;
+
+	if (is_bridge(par->h, par->p->in) || is_bridge(par->h, par->p->out))
+		return ipts_munknown(par,
+				     "-m physdev on a bridge: whether "
+				     "br_netfilter passes its ports' traffic "
+				     "to iptables is not described");
 	static const uint8_t ops[] = {
 		XT_PHYSDEV_OP_BRIDGED, XT_PHYSDEV_OP_ISIN, XT_PHYSDEV_OP_ISOUT,
 		XT_PHYSDEV_OP_IN, XT_PHYSDEV_OP_OUT,

@@ -238,10 +238,21 @@ static bool query_ok(const struct ipts_sim_ctx *ctx, const struct ipts_query *q,
 		return false;
 	}
 	if (q->in) {
-		if (!ipts_hostdesc_iface(h, q->in)) {
+		const struct ipts_host_iface *f = ipts_hostdesc_iface(h, q->in);
+
+		if (!f) {
 			snprintf(res->why, sizeof(res->why),
 				 "--in %s: the host has no such interface",
 				 q->in);
+			return false;
+		}
+		if (f->bridge_port) {
+			snprintf(res->why, sizeof(res->why),
+				 "--in %s: a port of bridge %s, whose packets "
+				 "iptables sees on %s (bridged traffic, "
+				 "br_netfilter, is not simulated): ask with "
+				 "--in %s",
+				 q->in, f->master, f->master, f->master);
 			return false;
 		}
 		return true;

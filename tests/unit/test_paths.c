@@ -292,6 +292,121 @@ static void test_every_case_listed(void **state)
 	assert_int_equal(n, sizeof(expects) / sizeof(expects[0]));
 }
 
+/* A host read from a captured directory (tests/host/NAME). */
+static struct ipts_hostdesc *host_dir(const char *name)
+{
+	struct ipts_hostdesc *h = ipts_hostdesc_new();
+	struct ipts_diags d = { 0 };
+	char dir[512];
+
+	snprintf(dir, sizeof(dir), "%s/../../host/%s", IPTS_NET_CASES, name);
+	if (ipts_hostdesc_read_dir(h, dir, &d) < 0) {
+		fixture_print_diags(&d);
+		fail_msg("%s does not read", dir);
+	}
+	ipts_diags_free(&d);
+	return h;
+}
+
+static const char docker_rules[] =
+	"*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n"
+	":OUTPUT ACCEPT [0:0]\n"
+	"-A FORWARD -m physdev --physdev-is-bridged -j DROP\n"
+	"-A INPUT -p tcp --dport 22 -j ACCEPT\n"
+	"COMMIT\n";
+
+/* A port of a bridge is no place to ask from: iptables sees its packets
+ * on the bridge, and bridged traffic is not simulated. */
+static void test_a_bridge_port_is_refused(void **state)
+{
+	struct ipts_fixture *f = *state;
+	struct ipts_hostdesc *h = host_dir("docker");
+	struct ipts_sim_ctx *ctx;
+	struct ipts_result res;
+	struct ipts_query q;
+
+	assert_non_null(load_str(f, docker_rules));
+	ctx = ipts_sim_prepare_on(f->rs, h);
+	ipts_query_init(&q);
+	q.in = "veth1a2b";
+	q.src = ip4("172.17.0.2");
+	q.dst = ip4("10.0.0.5");
+	q.dport = 22;
+	ipts_result_init(&res);
+	assert_int_equal(ipts_simulate(ctx, &q, &res), -1);
+	assert_non_null(strstr(res.why, "a port of bridge docker0"));
+
+	/* on the bridge itself: INPUT lets 22 in */
+	q.in = "docker0";
+	assert_int_equal(ipts_simulate(ctx, &q, &res), 0);
+	assert_int_equal(res.outcome, IPTS_CONNECTED);
+	assert_int_equal(res.path, IPTS_PATH_INPUT);
+	ipts_result_free(&res);
+	ipts_sim_free(ctx);
+	ipts_hostdesc_free(h);
+}
+
+/* Forwarded out of a bridge, -m physdev cannot be told: undetermined,
+ * and the rule named. */
+static void test_physdev_on_a_bridge_is_undetermined(void **state)
+{
+	struct ipts_fixture *f = *state;
+	struct ipts_hostdesc *h = host_dir("docker");
+	struct ipts_sim_ctx *ctx;
+	struct ipts_result res;
+	struct ipts_query q;
+	size_t i;
+	bool named = false;
+
+	assert_non_null(load_str(f, docker_rules));
+	ctx = ipts_sim_prepare_on(f->rs, h);
+	ipts_query_init(&q);
+	q.in = "eth0";
+	q.src = ip4("198.51.100.7");
+	q.given |= IPTS_QGIVEN_SRC;
+	q.dst = ip4("172.17.0.2");
+	q.dport = 80;
+	ipts_result_init(&res);
+	assert_int_equal(ipts_simulate(ctx, &q, &res), 0);
+	assert_int_equal(res.outcome, IPTS_UNDETERMINED);
+	assert_int_equal(res.path, IPTS_PATH_FORWARD);
+	for (i = 0; i < res.nreasons; i++)
+		if (res.reasons[i].rule &&
+		    strstr(res.reasons[i].why, "br_netfilter"))
+			named = true;
+	assert_true(named);
+	ipts_result_free(&res);
+	ipts_sim_free(ctx);
+	ipts_hostdesc_free(h);
+}
+
+/* A policy rule that may apply (a wg-quick fwmark table): the route is
+ * not told, so neither is the answer. */
+static void test_policy_routing_is_undetermined(void **state)
+{
+	struct ipts_fixture *f = *state;
+	struct ipts_hostdesc *h = host_dir("policy");
+	struct ipts_sim_ctx *ctx;
+	struct ipts_result res;
+	struct ipts_query q;
+
+	assert_non_null(load_str(f, "*filter\n:INPUT ACCEPT [0:0]\n"
+				    ":FORWARD ACCEPT [0:0]\n"
+				    ":OUTPUT ACCEPT [0:0]\nCOMMIT\n"));
+	ctx = ipts_sim_prepare_on(f->rs, h);
+	ipts_query_init(&q);
+	q.dst = ip4("198.51.100.7");
+	q.dport = 443;
+	ipts_result_init(&res);
+	assert_int_equal(ipts_simulate(ctx, &q, &res), 0);
+	assert_int_equal(res.outcome, IPTS_UNDETERMINED);
+	assert_true(res.nreasons >= 1);
+	assert_non_null(strstr(res.reasons[0].why, "policy rule"));
+	ipts_result_free(&res);
+	ipts_sim_free(ctx);
+	ipts_hostdesc_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,6 +414,15 @@ int main(void)
 			test_every_net_case_as_the_kernel, fixture_setup,
 			fixture_teardown),
 		cmocka_unit_test(test_every_case_listed),
+		cmocka_unit_test_setup_teardown(test_a_bridge_port_is_refused,
+						fixture_setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_physdev_on_a_bridge_is_undetermined, fixture_setup,
+			fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_policy_routing_is_undetermined, fixture_setup,
+			fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
