@@ -9,6 +9,8 @@
 #include <netinet/in.h>
 
 #include "diag.h"
+#include "host.h"
+#include "host_opts.h"
 #include "input.h"
 #include "model.h"
 #include "parser.h"
@@ -16,13 +18,17 @@
 #include "report.h"
 #include "sim.h"
 
+/* clang-format off */
 static const char usage_text[] =
 	"usage: iptsim trace FILE [options]\n"
 	"\n"
 	"Predict what a connection between two processes of one host meets in\n"
 	"FILE's rules (an iptables-save file, '-' for standard input): each\n"
 	"packet's path in the kernel's TRACE format, and what connect() (TCP)\n"
-	"or send() (UDP) returns. Both ends are local; packets go over lo.\n"
+	"or send() (UDP) returns. Both ends are local (packets go over lo)\n"
+	"unless a host is described (--host, --iface) and --in names the\n"
+	"interface the client's packets arrive on: the client is then\n"
+	"another host, at --src.\n"
 	"\n"
 	"  --proto tcp|udp      protocol (default tcp)\n"
 	"  --src A, --dst A     client and server address (default 127.0.0.1)\n"
@@ -45,6 +51,9 @@ static const char usage_text[] =
 	"                       address A (default --dst); repeatable\n"
 	"  --conntrack on|off   override whether connections are tracked\n"
 	"                       (default: as the file implies)\n"
+	"  --in IFACE           the client is another host, its packets\n"
+	"                       arrive on IFACE of the described host (needs\n"
+	"                       --src; no --uid or --gid)\n"
 	"  --fresh              assume the rules were just loaded (limits\n"
 	"                       full, counters at zero, recent lists empty,\n"
 	"                       quotas unspent)\n"
@@ -52,12 +61,14 @@ static const char usage_text[] =
 	"                       log given the file's own TRACE rules\n"
 	"  --format text|json   output format (default text)\n"
 	"  -q, --quiet          print nothing: the exit status answers\n"
+	IPTS_HOST_HELP
 	IPTS_INPUT_HELP
 	IPTS_BUDGET_HELP
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 connected (udp: delivered), 1 not, 2 usage error or a\n"
 	"file that does not load, 3 undetermined.\n";
+/* clang-format on */
 
 enum {
 	OPT_KTRACE = IPTS_QOPT_END,
@@ -224,11 +235,14 @@ int cmd_trace(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		IPTS_INPUT_LONGOPTS,
 		IPTS_BUDGET_LONGOPTS,
+		IPTS_HOST_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ipts_cli_input in;
 	struct ipts_diags keep = { 0 };
 	struct ipts_cli_budget budget;
+	struct ipts_cli_host hopt;
+	struct ipts_hostdesc *host = NULL;
 	struct ipts_source *src = NULL;
 	const char *path;
 	char why[512];
@@ -248,6 +262,7 @@ int cmd_trace(int argc, char **argv)
 	ipts_query_init(&q);
 	ipts_cli_input_init(&in);
 	ipts_cli_budget_init(&budget);
+	ipts_cli_host_init(&hopt);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hq", opts, NULL)) != -1) {
@@ -278,6 +293,12 @@ int cmd_trace(int argc, char **argv)
 			case -1:
 				return IPTS_EXIT_USAGE;
 			}
+			switch (ipts_cli_host_opt(&hopt, "trace", c, optarg)) {
+			case 1:
+				continue;
+			case -1:
+				return IPTS_EXIT_USAGE;
+			}
 			if (c < IPTS_QOPT_DPORT || c >= IPTS_QOPT_END)
 				return ipts_cli_unknown_option("trace", argv);
 			if (ipts_query_option(&q, c, optarg, msg,
@@ -291,6 +312,12 @@ int cmd_trace(int argc, char **argv)
 	if (argc - optind != 1)
 		return ipts_usage_error("trace", "expected one FILE");
 	ipts_query_finish(&q);
+	if (ipts_cli_host_build(&hopt, "trace", in.color, &host) < 0)
+		return IPTS_EXIT_USAGE;
+	if (ipts_query_check_in(&q, host, msg, sizeof(msg), NULL) < 0) {
+		ipts_hostdesc_free(host);
+		return ipts_usage_error("trace", "%s", msg);
+	}
 
 	path = argv[optind];	/* libxtables runs getopt too */
 	rs = ipts_cli_load_keep("trace", path, &in, &src, fmt == IPTS_FMT_JSON ?
@@ -301,9 +328,11 @@ int cmd_trace(int argc, char **argv)
 			ipts_report_json_failure(stdout, why, path, &keep);
 		ipts_diags_free(&keep);
 		ipts_source_free(src);
+		ipts_hostdesc_free(host);
 		return IPTS_EXIT_USAGE;
 	}
-	ctx = ipts_sim_prepare(rs);
+	/* no host option: the context of every answer before them */
+	ctx = host ? ipts_sim_prepare_on(rs, host) : ipts_sim_prepare(rs);
 	ipts_result_init(&res);
 	ipts_result_init(&fres);
 	if (ipts_simulate_limited(ctx, &q, ipts_cli_budget_next(&budget),
@@ -360,5 +389,6 @@ out:
 	ipts_sim_free(ctx);
 	ipts_ruleset_free(rs);
 	ipts_source_free(src);
+	ipts_hostdesc_free(host);
 	return rc;
 }

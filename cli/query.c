@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 
 #include "escape.h"
+#include "host.h"
 #include "json.h"
 #include "model.h"
 #include "report.h"
@@ -240,6 +241,17 @@ int ipts_query_option(struct ipts_query *q, int code, const char *arg,
 	case IPTS_QOPT_FRESH:
 		q->fresh = true;
 		return 0;
+	case IPTS_QOPT_IN:
+		/* checked against the host once all are read */
+		if (!arg[0]) {
+			snprintf(msg, len,
+				 "invalid --in '': an interface "
+				 "name");
+			return -1;
+		}
+		q->in = arg;
+		q->given |= IPTS_QGIVEN_IN;
+		return 0;
 	}
 	snprintf(msg, len, "not a packet option");
 	return -1;
@@ -259,6 +271,72 @@ void ipts_query_finish(struct ipts_query *q)
 	for (i = 0; i < q->nlisten; i++)
 		if (!q->listen[i].addr)
 			q->listen[i].addr = q->dst;
+}
+
+/* "lo, eth0, eth1" of @host, cut to @len. */
+static void iface_list(const struct ipts_hostdesc *host, char *buf, size_t len)
+{
+	size_t i, n = ipts_hostdesc_iface_count(host), at = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && at + 1 < len; i++) {
+		int w = snprintf(buf + at, len - at, "%s%s", i ? ", " : "",
+				 ipts_hostdesc_iface_at(host, i)->name);
+
+		if (w < 0 || (size_t)w >= len - at) {
+			buf[at] = '\0';
+			snprintf(buf + at, len - at, "%s...", i ? ", " : "");
+			return;
+		}
+		at += (size_t)w;
+	}
+}
+
+int ipts_query_check_in(const struct ipts_query *q,
+			const struct ipts_hostdesc *host, char *msg, size_t len,
+			int *code)
+{
+	char names[128];
+	int dummy;
+
+	if (!code)
+		code = &dummy;
+	*code = IPTS_QOPT_IN;
+	if (!q->in)
+		return 0;
+	if (!host) {
+		snprintf(msg, len,
+			 "--in '%s' needs a described host: give "
+			 "--host DIR or --iface NAME=ADDR/LEN",
+			 q->in);
+		return -1;
+	}
+	if (!ipts_hostdesc_iface(host, q->in)) {
+		iface_list(host, names, sizeof(names));
+		snprintf(msg, len,
+			 "--in '%s': the described host has no "
+			 "such interface (it has %s)",
+			 q->in, names);
+		return -1;
+	}
+	if (q->given & (IPTS_QGIVEN_UID | IPTS_QGIVEN_GID)) {
+		bool uid = q->given & IPTS_QGIVEN_UID;
+
+		*code = uid ? IPTS_QOPT_UID : IPTS_QOPT_GID;
+		snprintf(msg, len,
+			 "--in with --%s: the client is another "
+			 "host: it has no %s",
+			 uid ? "uid" : "gid", uid ? "uid" : "gid");
+		return -1;
+	}
+	if (!(q->given & IPTS_QGIVEN_SRC)) {
+		snprintf(msg, len,
+			 "--in '%s' needs --src: the address the "
+			 "other host sends from",
+			 q->in);
+		return -1;
+	}
+	return 0;
 }
 
 static const struct option query_opts[] = {
@@ -289,9 +367,16 @@ static const struct option *find_opt(const char *name, size_t n)
 int ipts_query_parse_args(int argc, char **argv, struct ipts_query *q,
 			  struct ipts_query_error *err)
 {
+	return ipts_query_parse_args_on(argc, argv, NULL, q, err);
+}
+
+int ipts_query_parse_args_on(int argc, char **argv,
+			     const struct ipts_hostdesc *host,
+			     struct ipts_query *q, struct ipts_query_error *err)
+{
 	const struct option *o;
 	const char *name, *eq, *arg;
-	int i;
+	int i, code, at[IPTS_QOPT_END - IPTS_QOPT_DPORT] = { 0 };
 
 	ipts_query_init(q);
 	for (i = 0; i < argc; i++) {
@@ -331,10 +416,17 @@ int ipts_query_parse_args(int argc, char **argv, struct ipts_query *q,
 		if (ipts_query_option(q, o->val, arg, err->msg,
 				      sizeof(err->msg)) < 0)
 			return -1;
+		/* the word of the option, for an error found later */
+		at[o->val - IPTS_QOPT_DPORT] = i - (arg && !eq);
+	}
+	ipts_query_finish(q);
+	if (ipts_query_check_in(q, host, err->msg, sizeof(err->msg), &code) <
+	    0) {
+		err->argi = at[code - IPTS_QOPT_DPORT];
+		return -1;
 	}
 	err->argi = -1;
 	err->msg[0] = '\0';
-	ipts_query_finish(q);
 	return 0;
 }
 

@@ -2,12 +2,15 @@
  * test_query.c - the word splitter of query's input and of spec lines
  * (cli/query.c, ipts_words_split): words at blanks, quotes that hold
  * blanks, '#' comments, a limit on the number of words, an unterminated
- * quote, and the byte column of every word, where diagnostics point.
+ * quote, and the byte column of every word, where diagnostics point;
+ * --in read by the one packet-options parser and checked against the
+ * described host, the error at the word at fault.
  */
 #include "fixture.h"
 
 #include <string.h>
 
+#include "host.h"
 #include "query.h"
 
 #define MAXW 8
@@ -153,6 +156,73 @@ static void test_words_split_columns_are_bytes(void **state)
 	assert_word(&s, 2, "1000", 13);
 }
 
+/* Parse @text's words with ipts_query_parse_args_on(). */
+static int parse_on(const char *text, const struct ipts_hostdesc *host,
+		    struct ipts_query *q, struct ipts_query_error *err)
+{
+	static struct split s;
+
+	split(&s, text, MAXW);
+	assert_true(s.n >= 0);
+	return ipts_query_parse_args_on(s.n, s.w, host, q, err);
+}
+
+static void test_query_in_sets_in_and_given(void **state)
+{
+	struct ipts_hostdesc *h = ipts_hostdesc_new();
+	struct ipts_diags d = { 0 };
+	struct ipts_query_error err;
+	struct ipts_query q;
+
+	(void)state;
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=10.0.0.1/24", &d), 0);
+	assert_int_equal(parse_on("--in eth0 --src 10.0.0.7", h, &q, &err), 0);
+	assert_string_equal(q.in, "eth0");
+	assert_true(q.given & IPTS_QGIVEN_IN);
+	assert_int_equal(parse_on("--dport 22", h, &q, &err), 0);
+	assert_null(q.in);
+	assert_false(q.given & IPTS_QGIVEN_IN);
+	ipts_diags_free(&d);
+	ipts_hostdesc_free(h);
+}
+
+static void test_query_in_errors_point_at_the_word(void **state)
+{
+	struct ipts_hostdesc *h = ipts_hostdesc_new();
+	struct ipts_diags d = { 0 };
+	struct ipts_query_error err;
+	struct ipts_query q;
+
+	(void)state;
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=10.0.0.1/24", &d), 0);
+	/* no host: --in itself */
+	assert_int_equal(parse_on("--src 10.0.0.7 --in eth0", NULL, &q, &err),
+			 -1);
+	assert_int_equal(err.argi, 2);
+	assert_non_null(strstr(err.msg, "needs a described host"));
+	/* an interface the host does not have */
+	assert_int_equal(parse_on("--in=eth9 --src 10.0.0.7", h, &q, &err), -1);
+	assert_int_equal(err.argi, 0);
+	assert_non_null(strstr(err.msg, "(it has lo, eth0)"));
+	/* the client is another host: the --uid word */
+	assert_int_equal(parse_on("--in eth0 --src 10.0.0.7 --uid 5", h, &q,
+				  &err),
+			 -1);
+	assert_int_equal(err.argi, 4);
+	assert_non_null(strstr(err.msg, "it has no uid"));
+	assert_int_equal(parse_on("--gid 5 --in eth0 --src 10.0.0.7", h, &q,
+				  &err),
+			 -1);
+	assert_int_equal(err.argi, 0);
+	assert_non_null(strstr(err.msg, "it has no gid"));
+	/* no --src */
+	assert_int_equal(parse_on("--dport 22 --in eth0", h, &q, &err), -1);
+	assert_int_equal(err.argi, 2);
+	assert_non_null(strstr(err.msg, "needs --src"));
+	ipts_diags_free(&d);
+	ipts_hostdesc_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +232,8 @@ int main(void)
 		cmocka_unit_test(test_words_split_word_limit),
 		cmocka_unit_test(test_words_split_unterminated_quote),
 		cmocka_unit_test(test_words_split_columns_are_bytes),
+		cmocka_unit_test(test_query_in_sets_in_and_given),
+		cmocka_unit_test(test_query_in_errors_point_at_the_word),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
