@@ -63,6 +63,13 @@ enum test_format {
 
 #define MAX_WORDS 64
 
+/* A host fact an answer read (ipts_result.facts). */
+struct test_fact {
+	char *key;
+	long value;
+	bool given;
+};
+
 /* One spec line: an expectation, or an error in it. */
 struct expect {
 	uint32_t line;
@@ -90,6 +97,11 @@ struct expect {
 	const char *got_file;
 	uint32_t got_line;
 	const char *got_packet;
+	/* the answer's path, as trace's JSON has them */
+	enum ipts_path path;
+	char *stopped, *route;		/* NULL: none */
+	struct test_fact *facts;
+	unsigned int nfacts;
 };
 
 struct spec {
@@ -445,6 +457,24 @@ static bool let_through_is(struct expect *x, const struct ipts_result *res)
 	return false;
 }
 
+/* The path of @res, kept in @x for the JSON line. */
+static void keep_path(struct expect *x, const struct ipts_result *res)
+{
+	unsigned int i;
+
+	x->path = res->path;
+	x->stopped = res->stopped[0] ? ipts_xstrdup(res->stopped) : NULL;
+	x->route = res->route[0] ? ipts_xstrdup(res->route) : NULL;
+	x->nfacts = res->nfacts;
+	x->facts = res->nfacts ? ipts_xcalloc(res->nfacts, sizeof(*x->facts)) :
+				 NULL;
+	for (i = 0; i < res->nfacts; i++) {
+		x->facts[i].key = ipts_xstrdup(res->facts[i].key);
+		x->facts[i].value = res->facts[i].value;
+		x->facts[i].given = res->facts[i].given;
+	}
+}
+
 static void run_one(const struct ipts_sim_ctx *ctx, struct spec *sp,
 		    struct ipts_diags *d, struct expect *x,
 		    struct ipts_result *res, struct ipts_cli_budget *budget)
@@ -464,6 +494,7 @@ static void run_one(const struct ipts_sim_ctx *ctx, struct spec *sp,
 	}
 	ipts_cli_budget_spend(budget, res);
 	x->got = res->outcome;
+	keep_path(x, res);
 	{
 		struct ipts_notes nt;
 
@@ -621,6 +652,21 @@ static void json_expect(FILE *f, const struct spec *sp, const struct expect *x)
 	ipts_json_kv_string(&w, "got", ipts_outcome_name(x->got));
 	ipts_json_kv_bool(&w, "passed", x->passed);
 	ipts_json_kv_string(&w, "why", x->why);
+	ipts_json_kv_string(&w, "in", x->in);
+	ipts_json_kv_string(&w, "path", ipts_path_name(x->path));
+	ipts_json_kv_string(&w, "stopped", x->stopped);
+	ipts_json_kv_string(&w, "route", x->route);
+	ipts_json_key(&w, "host_facts");
+	ipts_json_array_begin(&w, IPTS_JSON_LINE);
+	for (i = 0; i < x->nfacts; i++) {
+		ipts_json_object_begin(&w, IPTS_JSON_LINE);
+		ipts_json_kv_string(&w, "key", x->facts[i].key);
+		ipts_json_key(&w, "value");
+		ipts_json_int(&w, x->facts[i].value);
+		ipts_json_kv_bool(&w, "given", x->facts[i].given);
+		ipts_json_object_end(&w);
+	}
+	ipts_json_array_end(&w);
 	ipts_json_key(&w, "decided_by");
 	if (x->got_trace[0] && !x->let_through)
 		json_got(&w, x);
@@ -838,6 +884,7 @@ static void load_failure(enum test_format fmt, const char *path,
 
 static void spec_free(struct spec *sp)
 {
+	unsigned int k;
 	size_t i;
 
 	free(sp->read_error);
@@ -847,6 +894,11 @@ static void spec_free(struct spec *sp)
 		free(sp->v[i].by_file);
 		free(sp->v[i].in);
 		free(sp->v[i].why);
+		free(sp->v[i].stopped);
+		free(sp->v[i].route);
+		for (k = 0; k < sp->v[i].nfacts; k++)
+			free(sp->v[i].facts[k].key);
+		free(sp->v[i].facts);
 		free(sp->v[i].notes);
 	}
 	free(sp->v);

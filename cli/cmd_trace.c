@@ -126,17 +126,83 @@ static void print_event(FILE *f, const struct ipts_event *ev)
 	fputc('\n', f);
 }
 
+/* The "path:" line: which way the first packet took through the host. */
+static void print_path(FILE *f, const struct ipts_query *q,
+		       const struct ipts_result *res)
+{
+	const char *out = res->npackets ? res->packets[0].out : NULL;
+	char a[32];
+	bool dnat;
+
+	switch (res->path) {
+	case IPTS_PATH_LOCAL:
+		fprintf(f, "path: local — client and server are processes of "
+			   "this host; every packet goes out and back in on "
+			   "lo\n");
+		return;
+	case IPTS_PATH_INPUT:
+		fprintf(f, "path: input — the client is another host, its "
+			   "packets arrive on ");
+		ipts_text_str(f, ipts_dev_word(q->in));
+		fputs("; the server is a process of this host\n", f);
+		return;
+	case IPTS_PATH_OUTPUT:
+		fprintf(f, "path: output — the client is a process of this "
+			   "host, the server another host; packets leave by ");
+		ipts_text_str(f, ipts_dev_word(out));
+		fputc('\n', f);
+		return;
+	case IPTS_PATH_FORWARD:
+		ipts_forward_to(q, res, a, sizeof(a), &dnat);
+		fprintf(f, "path: forward — client and server are other hosts; "
+			   "packets arrive on ");
+		ipts_text_str(f, ipts_dev_word(q->in));
+		fprintf(f, " and leave by ");
+		ipts_text_str(f, ipts_dev_word(out));
+		fprintf(f, " to %s%s\n", a, dnat ? ", after DNAT" : "");
+		return;
+	case IPTS_PATH_NONE:
+		fputs("path: none — ", f);
+		ipts_text_str(f, res->stopped[0] ? res->stopped :
+						   "stopped before the routing "
+						   "decision");
+		fputc('\n', f);
+		return;
+	}
+}
+
+/* The route taken and the host facts the answer read. */
+static void print_host(FILE *f, const struct ipts_result *res)
+{
+	unsigned int i;
+
+	if (res->route[0]) {
+		fputs("route: ", f);
+		ipts_text_str(f, res->route);
+		fputc('\n', f);
+	}
+	if (!res->nfacts)
+		return;
+	fputs("host facts:\n", f);
+	for (i = 0; i < res->nfacts; i++) {
+		fputs("  ", f);
+		ipts_text_str(f, res->facts[i].key);
+		fprintf(f, " = %ld (%s)\n", res->facts[i].value,
+			res->facts[i].given ? "given" : "default");
+	}
+}
+
 static void print_text(FILE *f, const struct ipts_query *q,
 		       const struct ipts_result *res,
-		       const struct ipts_notes *notes)
+		       const struct ipts_notes *notes, bool described)
 {
 	unsigned int i;
 	size_t k, e;
 	bool any = false;
 
 	ipts_answer_headline(f, q, res, false);
-	fputs("path: local — client and server are processes of this host; "
-	      "every packet goes out and back in on lo\n", f);
+	print_path(f, q, res);
+	print_host(f, res);
 	for (i = 0; i < notes->n; i++) {
 		fputs("note: ", f);
 		ipts_text_str(f, notes->v[i]);
@@ -173,6 +239,13 @@ static void print_text(FILE *f, const struct ipts_query *q,
 		ipts_fmt_end(d, sizeof(d), p->daddr, ports, p->dport,
 			     p->dport_hi);
 		fprintf(f, "\n%s %s -> %s", p->name, s, d);
+		/* the devices: only when there are others than lo */
+		if (described) {
+			fputs(" in ", f);
+			ipts_text_str(f, ipts_dev_word(p->in));
+			fputs(" out ", f);
+			ipts_text_str(f, ipts_dev_word(p->out));
+		}
 		if (p->kind == IPTS_PKT_SYN || p->kind == IPTS_PKT_ACK ||
 		    p->kind == IPTS_PKT_DATA)
 			fprintf(f, " (uid %u)", q->uid);
@@ -370,7 +443,7 @@ int cmd_trace(int argc, char **argv)
 	else if (ktrace)
 		print_kernel_trace(stdout, &res);
 	else
-		print_text(stdout, &q, &res, &notes);
+		print_text(stdout, &q, &res, &notes, host != NULL);
 	switch (res.outcome) {
 	case IPTS_CONNECTED:
 	case IPTS_DELIVERED:

@@ -197,6 +197,16 @@ bool ipts_fresh_may_decide(const struct ipts_query *q,
 void ipts_answer_headline(FILE *f, const struct ipts_query *q,
 			  const struct ipts_result *res, bool one_line);
 
+/* @dev, or "-" for none ("" or NULL), as text names a device. */
+const char *ipts_dev_word(const char *dev);
+/*
+ * Where a forwarded connection's first packet went: the address and port
+ * it had at its last TRACE line, as "a.b.c.d:port" in @buf; *@dnat: they
+ * differ from @q's (a DNAT changed them).
+ */
+void ipts_forward_to(const struct ipts_query *q, const struct ipts_result *res,
+		     char *buf, size_t len, bool *dnat);
+
 /* A decimal number of at most @max, nothing else (no sign, no blanks). */
 bool ipts_parse_ulong(const char *s, unsigned long max, unsigned long *out);
 /* addr[:port] or addr:lo-hi (a port NAT picks at random). */
