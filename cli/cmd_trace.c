@@ -171,6 +171,18 @@ static void print_path(FILE *f, const struct ipts_query *q,
 	}
 }
 
+/* Whether @p was sent by a host other than this one: no uid owns it. */
+static bool other_host(const struct ipts_query *q,
+		       const struct ipts_result *res,
+		       const struct ipts_packet *p)
+{
+	if (p->kind == IPTS_PKT_RST || p->kind == IPTS_PKT_ICMP)
+		return false;	/* this host's kernel answers */
+	if (p->from_client)
+		return q->in != NULL;
+	return res->path == IPTS_PATH_OUTPUT || res->path == IPTS_PATH_FORWARD;
+}
+
 /* The route taken and the host facts the answer read. */
 static void print_host(FILE *f, const struct ipts_result *res)
 {
@@ -246,8 +258,10 @@ static void print_text(FILE *f, const struct ipts_query *q,
 			fputs(" out ", f);
 			ipts_text_str(f, ipts_dev_word(p->out));
 		}
-		if (p->kind == IPTS_PKT_SYN || p->kind == IPTS_PKT_ACK ||
-		    p->kind == IPTS_PKT_DATA)
+		if (other_host(q, res, p))
+			fputs(" (other host)", f);
+		else if (p->kind == IPTS_PKT_SYN || p->kind == IPTS_PKT_ACK ||
+			 p->kind == IPTS_PKT_DATA)
 			fprintf(f, " (uid %u)", q->uid);
 		else if (p->kind == IPTS_PKT_SYNACK ||
 			 p->kind == IPTS_PKT_REPLY)
