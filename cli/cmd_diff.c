@@ -16,6 +16,8 @@
 #include <netinet/in.h>
 
 #include "diag.h"
+#include "host.h"
+#include "host_opts.h"
 #include "input.h"
 #include "json.h"
 #include "model.h"
@@ -26,6 +28,7 @@
 #include "sarif.h"
 #include "sim.h"
 
+/* clang-format off */
 static const char usage_text[] =
 	"usage: iptsim diff OLD NEW [options]\n"
 	"\n"
@@ -37,7 +40,8 @@ static const char usage_text[] =
 	"22, 80 and 1060, uids 0 and 1000, 127.0.0.1. An address a rule names\n"
 	"is taken as an address of this host (as trace --local-addr). Each\n"
 	"connection is walked as `iptsim trace` would, with a listener on the\n"
-	"destination port.\n"
+	"destination port. The host options describe one host, for the\n"
+	"connections of both files.\n"
 	"\n"
 	"  --proto tcp|udp      ask only this protocol\n"
 	"  --uid U              ask only these client uids (repeatable)\n"
@@ -48,6 +52,7 @@ static const char usage_text[] =
 	"  --format text|json|sarif\n"
 	"                       output format (default text); sarif: each\n"
 	"                       group a result at the rule responsible\n"
+	IPTS_HOST_HELP
 	IPTS_INPUT_HELP
 	IPTS_BUDGET_HELP
 	"  -h, --help           show this help\n"
@@ -64,6 +69,7 @@ static const char usage_text[] =
 	"Exit status: 0 no difference, 1 some connection changed, 2 usage error\n"
 	"or a file that does not load, 3 some connection could not be\n"
 	"compared within the budgets (the changes listed may not be all).\n";
+/* clang-format on */
 
 enum {
 	OPT_PROTO = 256,
@@ -177,6 +183,8 @@ struct diff_opts {
 	bool list_undet;
 	struct ipts_cli_input in;
 	struct ipts_cli_budget budget;
+	struct ipts_cli_host hopt;
+	struct ipts_hostdesc *host;	/* NULL: no host option */
 };
 
 static int parse_args(int argc, char **argv, struct diff_opts *o)
@@ -191,6 +199,7 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		IPTS_INPUT_LONGOPTS,
 		IPTS_BUDGET_LONGOPTS,
+		IPTS_HOST_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v;
@@ -199,6 +208,7 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 
 	ipts_cli_input_init(&o->in);
 	ipts_cli_budget_init(&o->budget);
+	ipts_cli_host_init(&o->hopt);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -257,6 +267,13 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 		default:
 			switch (ipts_cli_common_opt(&o->in, &o->budget, "diff", c,
 						    optarg)) {
+			case 1:
+				continue;
+			case -1:
+				return IPTS_EXIT_USAGE;
+			}
+			switch (ipts_cli_host_opt(&o->hopt, "diff", c,
+						  optarg)) {
 			case 1:
 				continue;
 			case -1:
@@ -462,8 +479,15 @@ static void compare(const struct ipts_ruleset *old_rs,
 {
 	struct ipts_cli_budget *b = &opt->budget;
 	struct ipts_probe_editor *ed = ipts_probe_editor_new(old_rs, new_rs);
-	struct ipts_sim_ctx *old_ctx = ipts_sim_prepare(old_rs);
-	struct ipts_sim_ctx *new_ctx = ipts_sim_prepare(new_rs);
+	/* one host for both files; none: as before the host options */
+	struct ipts_sim_ctx *old_ctx = opt->host ?
+					       ipts_sim_prepare_on(old_rs,
+								   opt->host) :
+					       ipts_sim_prepare(old_rs);
+	struct ipts_sim_ctx *new_ctx = opt->host ?
+					       ipts_sim_prepare_on(new_rs,
+								   opt->host) :
+					       ipts_sim_prepare(new_rs);
 	struct ipts_result o, n;
 	size_t i;
 
@@ -1127,6 +1151,8 @@ int cmd_diff(int argc, char **argv)
 		return IPTS_EXIT_YES;	/* --help */
 	if (rc)
 		return rc;
+	if (ipts_cli_host_build(&o.hopt, "diff", o.in.color, &o.host) < 0)
+		return IPTS_EXIT_USAGE;
 	/* libxtables runs getopt while parsing: keep the names first */
 	old_path = argv[optind];
 	new_path = argv[optind + 1];
@@ -1169,5 +1195,6 @@ out:
 		ipts_ruleset_free(old_rs);
 	ipts_source_free(nsrc);
 	ipts_source_free(osrc);
+	ipts_hostdesc_free(o.host);
 	return rc;
 }

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "host.h"
+#include "host_opts.h"
 #include "input.h"
 #include "json.h"
 #include "model.h"
@@ -22,6 +24,7 @@
 #include "report.h"
 #include "sim.h"
 
+/* clang-format off */
 static const char usage_text[] =
 	"usage: iptsim query RULES [QUERIES]\n"
 	"\n"
@@ -35,6 +38,7 @@ static const char usage_text[] =
 	"  --brief              JSON without \"packets\" (the whole path)\n"
 	"  --format json|text   one line of JSON (default), or trace's\n"
 	"                       summary line, per answer\n"
+	IPTS_HOST_HELP
 	IPTS_INPUT_HELP
 	IPTS_BUDGET_HELP
 	"  -h, --help           show this help\n"
@@ -42,6 +46,7 @@ static const char usage_text[] =
 	"Exit status: 0 every line answered, 2 a line could not be asked, a\n"
 	"usage error, or RULES does not load, 3 a line's walk ran out of its\n"
 	"budget (answered undetermined).\n";
+/* clang-format on */
 
 #define MAX_WORDS 64
 
@@ -102,6 +107,7 @@ int cmd_query(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		IPTS_INPUT_LONGOPTS,
 		IPTS_BUDGET_LONGOPTS,
+		IPTS_HOST_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static char outbuf[1 << 16];
@@ -109,6 +115,8 @@ int cmd_query(int argc, char **argv)
 	struct ipts_diags keep = { 0 };
 	char why[512];
 	struct ipts_cli_budget budget;
+	struct ipts_cli_host hopt;
+	struct ipts_hostdesc *host = NULL;
 	bool help = false, brief = false;
 	struct ipts_file_facts ff;
 	struct ipts_notes notes;
@@ -131,6 +139,7 @@ int cmd_query(int argc, char **argv)
 	text_out = false;
 	ipts_cli_input_init(&cin);
 	ipts_cli_budget_init(&budget);
+	ipts_cli_host_init(&hopt);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -161,6 +170,12 @@ int cmd_query(int argc, char **argv)
 			case -1:
 				return IPTS_EXIT_USAGE;
 			}
+			switch (ipts_cli_host_opt(&hopt, "query", c, optarg)) {
+			case 1:
+				continue;
+			case -1:
+				return IPTS_EXIT_USAGE;
+			}
 			return ipts_cli_unknown_option("query", argv);
 		}
 	}
@@ -176,6 +191,8 @@ int cmd_query(int argc, char **argv)
 		return ipts_usage_error("query", "RULES cannot be standard "
 					"input when the queries are read from "
 					"it");
+	if (ipts_cli_host_build(&hopt, "query", cin.color, &host) < 0)
+		return IPTS_EXIT_USAGE;
 	if (strcmp(qpath, "-") != 0) {
 		char rerr[256];
 		int fd = ipts_source_open(qpath, &cin.read, rerr, sizeof(rerr));
@@ -190,6 +207,7 @@ int cmd_query(int argc, char **argv)
 			ipts_report_json_failure(stdout, why, qpath, NULL);
 			if (fd >= 0)
 				close(fd);
+			ipts_hostdesc_free(host);
 			return IPTS_EXIT_USAGE;
 		}
 	}
@@ -203,9 +221,11 @@ int cmd_query(int argc, char **argv)
 		ipts_source_free(src);
 		if (in != stdin)
 			fclose(in);
+		ipts_hostdesc_free(host);
 		return IPTS_EXIT_USAGE;
 	}
-	ctx = ipts_sim_prepare(rs);
+	/* no host option: the context of every answer before them */
+	ctx = host ? ipts_sim_prepare_on(rs, host) : ipts_sim_prepare(rs);
 	ipts_file_facts_init(&ff, rs);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	ipts_result_init(&res);
@@ -223,7 +243,7 @@ int cmd_query(int argc, char **argv)
 		/* a blank or comment line asks nothing */
 		if (n == 0)
 			continue;
-		if (ipts_query_parse_args(n, w, &q, &err) < 0) {
+		if (ipts_query_parse_args_on(n, w, host, &q, &err) < 0) {
 			json_error(stdout, err.msg, lineno);
 			nbad++;
 			continue;
@@ -261,6 +281,7 @@ int cmd_query(int argc, char **argv)
 	ipts_sim_free(ctx);
 	ipts_ruleset_free(rs);
 	ipts_source_free(src);
+	ipts_hostdesc_free(host);
 	return nbad ? IPTS_EXIT_USAGE : budget.hit ? IPTS_EXIT_UNDETERMINED :
 	       IPTS_EXIT_YES;
 }

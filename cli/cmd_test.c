@@ -13,6 +13,8 @@
 #include <netinet/in.h>
 
 #include "diag.h"
+#include "host.h"
+#include "host_opts.h"
 #include "escape.h"
 #include "input.h"
 #include "json.h"
@@ -22,6 +24,7 @@
 #include "report.h"
 #include "sim.h"
 
+/* clang-format off */
 static const char usage_text[] =
 	"usage: iptsim test [options] RULES SPEC...\n"
 	"\n"
@@ -35,13 +38,14 @@ static const char usage_text[] =
 	"  delivered --proto udp --dport 53   # a comment\n"
 	"\n"
 	"Outcomes: connected refused timeout hostunreach netunreach\n"
-	"protounreach reset (tcp), delivered dropped eperm refused (udp), and\n"
-	"undetermined. --decided-by also expects the rule or policy that\n"
+	"protounreach reset (tcp), delivered dropped eperm refused (udp),\n"
+	"einval (either), and undetermined. --decided-by also expects the rule or policy that\n"
 	"decides (for connected and delivered: one that lets a packet\n"
 	"through), named TABLE:CHAIN:rule:N, TABLE:CHAIN:policy, as a TRACE\n"
 	"entry TABLE:CHAIN:TYPE:N, or FILE:LINE (its line in RULES).\n"
 	"\n"
 	"  --format text|json|junit  output format (default text)\n"
+	IPTS_HOST_HELP
 	IPTS_INPUT_HELP
 	IPTS_BUDGET_HELP
 	"  -h, --help           show this help\n"
@@ -49,6 +53,7 @@ static const char usage_text[] =
 	"Exit status: 0 every expectation met, 1 one failed, 2 usage error, a\n"
 	"bad spec line, or RULES does not load, 3 no expectation failed but\n"
 	"some line's walk ran out of its budget (it counts as failed).\n";
+/* clang-format on */
 
 enum test_format {
 	FMT_TEXT,
@@ -57,6 +62,13 @@ enum test_format {
 };
 
 #define MAX_WORDS 64
+
+/* A host fact an answer read (ipts_result.facts). */
+struct test_fact {
+	char *key;
+	long value;
+	bool given;
+};
 
 /* One spec line: an expectation, or an error in it. */
 struct expect {
@@ -70,6 +82,7 @@ struct expect {
 	uint32_t col;			/* error: its column */
 	enum ipts_outcome want;
 	struct ipts_query q;
+	char *in;			/* q.in's copy, or NULL */
 	char *by_trace;		/* --decided-by T:C:TYPE:N, or NULL */
 	char *by_file;		/* --decided-by FILE:LINE, or NULL */
 	uint32_t by_line;
@@ -84,6 +97,11 @@ struct expect {
 	const char *got_file;
 	uint32_t got_line;
 	const char *got_packet;
+	/* the answer's path, as trace's JSON has them */
+	enum ipts_path path;
+	char *stopped, *route;		/* NULL: none */
+	struct test_fact *facts;
+	unsigned int nfacts;
 };
 
 struct spec {
@@ -201,10 +219,11 @@ static void spec_error(struct spec *sp, struct ipts_diags *d,
 
 	ipts_diag_add(d, IPTS_ERROR, &loc, "%s", msg);
 	if (strncmp(msg, "unknown outcome", 15) == 0)
-		ipts_diag_note(d, &noloc, "expected one of connected, refused, "
+		ipts_diag_note(d, &noloc,
+			       "expected one of connected, refused, "
 			       "timeout, hostunreach, netunreach, "
 			       "protounreach, reset, delivered, dropped, "
-			       "eperm, undetermined");
+			       "eperm, einval, undetermined");
 	x->error = true;
 	x->msg = ipts_xstrdup(msg);
 	x->col = col + 1;
@@ -224,7 +243,8 @@ static uint32_t word_len(const char *line, char **w, uint32_t *cols, int i)
  * to @d).
  */
 static int parse_line(struct spec *sp, struct ipts_diags *d, struct expect *x,
-		      uint32_t off, size_t len)
+		      uint32_t off, size_t len,
+		      const struct ipts_hostdesc *host)
 {
 	char *line = xstrndup(sp->src->buf + off, len);
 	char *w[MAX_WORDS], *rest[MAX_WORDS], msg[320];
@@ -289,12 +309,15 @@ static int parse_line(struct spec *sp, struct ipts_diags *d, struct expect *x,
 			goto out;
 		}
 	}
-	if (ipts_query_parse_args(nrest, rest, &x->q, &err) < 0) {
+	if (ipts_query_parse_args_on(nrest, rest, host, &x->q, &err) < 0) {
 		i = restidx[err.argi];
+		x->q.in = NULL;	/* into @line */
 		spec_error(sp, d, x, off, cols[i], word_len(line, w, cols, i),
 			   err.msg);
 		goto out;
 	}
+	if (x->q.in)
+		x->q.in = x->in = ipts_xstrdup(x->q.in);
 	if ((x->q.proto == IPPROTO_UDP && tcp_only(x->want)) ||
 	    (x->q.proto != IPPROTO_UDP && udp_only(x->want))) {
 		snprintf(msg, sizeof(msg), x->q.proto == IPPROTO_UDP ?
@@ -321,7 +344,8 @@ static struct expect *spec_push(struct spec *sp)
 	return &sp->v[sp->n];
 }
 
-static void spec_parse(struct spec *sp, struct ipts_diags *d)
+static void spec_parse(struct spec *sp, struct ipts_diags *d,
+		       const struct ipts_hostdesc *host)
 {
 	const char *buf = sp->src->buf;
 	size_t off = 0, len;
@@ -333,7 +357,7 @@ static void spec_parse(struct spec *sp, struct ipts_diags *d)
 
 		len = nl ? (size_t)(nl - (buf + off)) : sp->src->len - off;
 		x->line = ++line;
-		if (parse_line(sp, d, x, (uint32_t)off, len) <= 0) {
+		if (parse_line(sp, d, x, (uint32_t)off, len, host) <= 0) {
 			if (x->error)
 				sp->errors++;
 			sp->n++;
@@ -433,6 +457,24 @@ static bool let_through_is(struct expect *x, const struct ipts_result *res)
 	return false;
 }
 
+/* The path of @res, kept in @x for the JSON line. */
+static void keep_path(struct expect *x, const struct ipts_result *res)
+{
+	unsigned int i;
+
+	x->path = res->path;
+	x->stopped = res->stopped[0] ? ipts_xstrdup(res->stopped) : NULL;
+	x->route = res->route[0] ? ipts_xstrdup(res->route) : NULL;
+	x->nfacts = res->nfacts;
+	x->facts = res->nfacts ? ipts_xcalloc(res->nfacts, sizeof(*x->facts)) :
+				 NULL;
+	for (i = 0; i < res->nfacts; i++) {
+		x->facts[i].key = ipts_xstrdup(res->facts[i].key);
+		x->facts[i].value = res->facts[i].value;
+		x->facts[i].given = res->facts[i].given;
+	}
+}
+
 static void run_one(const struct ipts_sim_ctx *ctx, struct spec *sp,
 		    struct ipts_diags *d, struct expect *x,
 		    struct ipts_result *res, struct ipts_cli_budget *budget)
@@ -452,6 +494,7 @@ static void run_one(const struct ipts_sim_ctx *ctx, struct spec *sp,
 	}
 	ipts_cli_budget_spend(budget, res);
 	x->got = res->outcome;
+	keep_path(x, res);
 	{
 		struct ipts_notes nt;
 
@@ -609,6 +652,21 @@ static void json_expect(FILE *f, const struct spec *sp, const struct expect *x)
 	ipts_json_kv_string(&w, "got", ipts_outcome_name(x->got));
 	ipts_json_kv_bool(&w, "passed", x->passed);
 	ipts_json_kv_string(&w, "why", x->why);
+	ipts_json_kv_string(&w, "in", x->in);
+	ipts_json_kv_string(&w, "path", ipts_path_name(x->path));
+	ipts_json_kv_string(&w, "stopped", x->stopped);
+	ipts_json_kv_string(&w, "route", x->route);
+	ipts_json_key(&w, "host_facts");
+	ipts_json_array_begin(&w, IPTS_JSON_LINE);
+	for (i = 0; i < x->nfacts; i++) {
+		ipts_json_object_begin(&w, IPTS_JSON_LINE);
+		ipts_json_kv_string(&w, "key", x->facts[i].key);
+		ipts_json_key(&w, "value");
+		ipts_json_int(&w, x->facts[i].value);
+		ipts_json_kv_bool(&w, "given", x->facts[i].given);
+		ipts_json_object_end(&w);
+	}
+	ipts_json_array_end(&w);
 	ipts_json_key(&w, "decided_by");
 	if (x->got_trace[0] && !x->let_through)
 		json_got(&w, x);
@@ -826,6 +884,7 @@ static void load_failure(enum test_format fmt, const char *path,
 
 static void spec_free(struct spec *sp)
 {
+	unsigned int k;
 	size_t i;
 
 	free(sp->read_error);
@@ -833,7 +892,13 @@ static void spec_free(struct spec *sp)
 		free(sp->v[i].msg);
 		free(sp->v[i].by_trace);
 		free(sp->v[i].by_file);
+		free(sp->v[i].in);
 		free(sp->v[i].why);
+		free(sp->v[i].stopped);
+		free(sp->v[i].route);
+		for (k = 0; k < sp->v[i].nfacts; k++)
+			free(sp->v[i].facts[k].key);
+		free(sp->v[i].facts);
 		free(sp->v[i].notes);
 	}
 	free(sp->v);
@@ -888,10 +953,13 @@ int cmd_test(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		IPTS_INPUT_LONGOPTS,
 		IPTS_BUDGET_LONGOPTS,
+		IPTS_HOST_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ipts_cli_input in;
 	struct ipts_cli_budget budget;
+	struct ipts_cli_host hopt;
+	struct ipts_hostdesc *host = NULL;
 	bool help = false;
 	struct ipts_diags keep = { 0 };
 	struct ipts_source *rsrc = NULL;
@@ -906,6 +974,7 @@ int cmd_test(int argc, char **argv)
 
 	ipts_cli_input_init(&in);
 	ipts_cli_budget_init(&budget);
+	ipts_cli_host_init(&hopt);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -936,6 +1005,12 @@ int cmd_test(int argc, char **argv)
 			case -1:
 				return IPTS_EXIT_USAGE;
 			}
+			switch (ipts_cli_host_opt(&hopt, "test", c, optarg)) {
+			case 1:
+				continue;
+			case -1:
+				return IPTS_EXIT_USAGE;
+			}
 			return ipts_cli_unknown_option("test", argv);
 		}
 	}
@@ -950,6 +1025,8 @@ int cmd_test(int argc, char **argv)
 	if (nstdin > 1)
 		return ipts_usage_error("test", "standard input ('-') given "
 					"more than once");
+	if (ipts_cli_host_build(&hopt, "test", in.color, &host) < 0)
+		return IPTS_EXIT_USAGE;
 
 	/* libxtables runs getopt too: optind is not ours after loading */
 	first = optind;
@@ -963,10 +1040,12 @@ int cmd_test(int argc, char **argv)
 		load_failure(fmt, argv[first], why, &keep);
 		ipts_diags_free(&keep);
 		ipts_source_free(rsrc);
+		ipts_hostdesc_free(host);
 		return IPTS_EXIT_USAGE;
 	}
 	specs = ipts_xcalloc((size_t)nspecs, sizeof(*specs));
-	ctx = ipts_sim_prepare(rs);
+	/* no host option: the context of every answer before them */
+	ctx = host ? ipts_sim_prepare_on(rs, host) : ipts_sim_prepare(rs);
 	ipts_result_init(&res);
 	if (fmt == FMT_JUNIT)
 		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", stdout);
@@ -989,7 +1068,7 @@ int cmd_test(int argc, char **argv)
 				json_read_error(stdout, sp);
 			continue;
 		}
-		spec_parse(sp, &d);
+		spec_parse(sp, &d, host);
 		for (k = 0; k < sp->n; k++)
 			if (!sp->v[k].error)
 				run_one(ctx, sp, &d, &sp->v[k], &res, &budget);
@@ -1036,5 +1115,6 @@ int cmd_test(int argc, char **argv)
 	ipts_sim_free(ctx);
 	ipts_ruleset_free(rs);
 	ipts_source_free(rsrc);
+	ipts_hostdesc_free(host);
 	return rc;
 }

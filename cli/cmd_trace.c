@@ -9,6 +9,8 @@
 #include <netinet/in.h>
 
 #include "diag.h"
+#include "host.h"
+#include "host_opts.h"
 #include "input.h"
 #include "model.h"
 #include "parser.h"
@@ -16,13 +18,17 @@
 #include "report.h"
 #include "sim.h"
 
+/* clang-format off */
 static const char usage_text[] =
 	"usage: iptsim trace FILE [options]\n"
 	"\n"
 	"Predict what a connection between two processes of one host meets in\n"
 	"FILE's rules (an iptables-save file, '-' for standard input): each\n"
 	"packet's path in the kernel's TRACE format, and what connect() (TCP)\n"
-	"or send() (UDP) returns. Both ends are local; packets go over lo.\n"
+	"or send() (UDP) returns. Both ends are local (packets go over lo)\n"
+	"unless a host is described (--host, --iface) and --in names the\n"
+	"interface the client's packets arrive on: the client is then\n"
+	"another host, at --src.\n"
 	"\n"
 	"  --proto tcp|udp      protocol (default tcp)\n"
 	"  --src A, --dst A     client and server address (default 127.0.0.1)\n"
@@ -45,6 +51,9 @@ static const char usage_text[] =
 	"                       address A (default --dst); repeatable\n"
 	"  --conntrack on|off   override whether connections are tracked\n"
 	"                       (default: as the file implies)\n"
+	"  --in IFACE           the client is another host, its packets\n"
+	"                       arrive on IFACE of the described host (needs\n"
+	"                       --src; no --uid or --gid)\n"
 	"  --fresh              assume the rules were just loaded (limits\n"
 	"                       full, counters at zero, recent lists empty,\n"
 	"                       quotas unspent)\n"
@@ -52,12 +61,14 @@ static const char usage_text[] =
 	"                       log given the file's own TRACE rules\n"
 	"  --format text|json   output format (default text)\n"
 	"  -q, --quiet          print nothing: the exit status answers\n"
+	IPTS_HOST_HELP
 	IPTS_INPUT_HELP
 	IPTS_BUDGET_HELP
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 connected (udp: delivered), 1 not, 2 usage error or a\n"
 	"file that does not load, 3 undetermined.\n";
+/* clang-format on */
 
 enum {
 	OPT_KTRACE = IPTS_QOPT_END,
@@ -115,17 +126,95 @@ static void print_event(FILE *f, const struct ipts_event *ev)
 	fputc('\n', f);
 }
 
+/* The "path:" line: which way the first packet took through the host. */
+static void print_path(FILE *f, const struct ipts_query *q,
+		       const struct ipts_result *res)
+{
+	const char *out = res->npackets ? res->packets[0].out : NULL;
+	char a[32];
+	bool dnat;
+
+	switch (res->path) {
+	case IPTS_PATH_LOCAL:
+		fprintf(f, "path: local — client and server are processes of "
+			   "this host; every packet goes out and back in on "
+			   "lo\n");
+		return;
+	case IPTS_PATH_INPUT:
+		fprintf(f, "path: input — the client is another host, its "
+			   "packets arrive on ");
+		ipts_text_str(f, ipts_dev_word(q->in));
+		fputs("; the server is a process of this host\n", f);
+		return;
+	case IPTS_PATH_OUTPUT:
+		fprintf(f, "path: output — the client is a process of this "
+			   "host, the server another host; packets leave by ");
+		ipts_text_str(f, ipts_dev_word(out));
+		fputc('\n', f);
+		return;
+	case IPTS_PATH_FORWARD:
+		ipts_forward_to(q, res, a, sizeof(a), &dnat);
+		fprintf(f, "path: forward — client and server are other hosts; "
+			   "packets arrive on ");
+		ipts_text_str(f, ipts_dev_word(q->in));
+		fprintf(f, " and leave by ");
+		ipts_text_str(f, ipts_dev_word(out));
+		fprintf(f, " to %s%s\n", a, dnat ? ", after DNAT" : "");
+		return;
+	case IPTS_PATH_NONE:
+		fputs("path: none — ", f);
+		ipts_text_str(f, res->stopped[0] ? res->stopped :
+						   "stopped before the routing "
+						   "decision");
+		fputc('\n', f);
+		return;
+	}
+}
+
+/* Whether @p was sent by a host other than this one: no uid owns it. */
+static bool other_host(const struct ipts_query *q,
+		       const struct ipts_result *res,
+		       const struct ipts_packet *p)
+{
+	if (p->kind == IPTS_PKT_RST || p->kind == IPTS_PKT_ICMP)
+		return false;	/* this host's kernel answers */
+	if (p->from_client)
+		return q->in != NULL;
+	return res->path == IPTS_PATH_OUTPUT || res->path == IPTS_PATH_FORWARD;
+}
+
+/* The route taken and the host facts the answer read. */
+static void print_host(FILE *f, const struct ipts_result *res)
+{
+	unsigned int i;
+
+	if (res->route[0]) {
+		fputs("route: ", f);
+		ipts_text_str(f, res->route);
+		fputc('\n', f);
+	}
+	if (!res->nfacts)
+		return;
+	fputs("host facts:\n", f);
+	for (i = 0; i < res->nfacts; i++) {
+		fputs("  ", f);
+		ipts_text_str(f, res->facts[i].key);
+		fprintf(f, " = %ld (%s)\n", res->facts[i].value,
+			res->facts[i].given ? "given" : "default");
+	}
+}
+
 static void print_text(FILE *f, const struct ipts_query *q,
 		       const struct ipts_result *res,
-		       const struct ipts_notes *notes)
+		       const struct ipts_notes *notes, bool described)
 {
 	unsigned int i;
 	size_t k, e;
 	bool any = false;
 
 	ipts_answer_headline(f, q, res, false);
-	fputs("path: local — client and server are processes of this host; "
-	      "every packet goes out and back in on lo\n", f);
+	print_path(f, q, res);
+	print_host(f, res);
 	for (i = 0; i < notes->n; i++) {
 		fputs("note: ", f);
 		ipts_text_str(f, notes->v[i]);
@@ -162,8 +251,17 @@ static void print_text(FILE *f, const struct ipts_query *q,
 		ipts_fmt_end(d, sizeof(d), p->daddr, ports, p->dport,
 			     p->dport_hi);
 		fprintf(f, "\n%s %s -> %s", p->name, s, d);
-		if (p->kind == IPTS_PKT_SYN || p->kind == IPTS_PKT_ACK ||
-		    p->kind == IPTS_PKT_DATA)
+		/* the devices: only when there are others than lo */
+		if (described) {
+			fputs(" in ", f);
+			ipts_text_str(f, ipts_dev_word(p->in));
+			fputs(" out ", f);
+			ipts_text_str(f, ipts_dev_word(p->out));
+		}
+		if (other_host(q, res, p))
+			fputs(" (other host)", f);
+		else if (p->kind == IPTS_PKT_SYN || p->kind == IPTS_PKT_ACK ||
+			 p->kind == IPTS_PKT_DATA)
 			fprintf(f, " (uid %u)", q->uid);
 		else if (p->kind == IPTS_PKT_SYNACK ||
 			 p->kind == IPTS_PKT_REPLY)
@@ -224,11 +322,14 @@ int cmd_trace(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		IPTS_INPUT_LONGOPTS,
 		IPTS_BUDGET_LONGOPTS,
+		IPTS_HOST_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ipts_cli_input in;
 	struct ipts_diags keep = { 0 };
 	struct ipts_cli_budget budget;
+	struct ipts_cli_host hopt;
+	struct ipts_hostdesc *host = NULL;
 	struct ipts_source *src = NULL;
 	const char *path;
 	char why[512];
@@ -248,6 +349,7 @@ int cmd_trace(int argc, char **argv)
 	ipts_query_init(&q);
 	ipts_cli_input_init(&in);
 	ipts_cli_budget_init(&budget);
+	ipts_cli_host_init(&hopt);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hq", opts, NULL)) != -1) {
@@ -278,6 +380,12 @@ int cmd_trace(int argc, char **argv)
 			case -1:
 				return IPTS_EXIT_USAGE;
 			}
+			switch (ipts_cli_host_opt(&hopt, "trace", c, optarg)) {
+			case 1:
+				continue;
+			case -1:
+				return IPTS_EXIT_USAGE;
+			}
 			if (c < IPTS_QOPT_DPORT || c >= IPTS_QOPT_END)
 				return ipts_cli_unknown_option("trace", argv);
 			if (ipts_query_option(&q, c, optarg, msg,
@@ -291,6 +399,12 @@ int cmd_trace(int argc, char **argv)
 	if (argc - optind != 1)
 		return ipts_usage_error("trace", "expected one FILE");
 	ipts_query_finish(&q);
+	if (ipts_cli_host_build(&hopt, "trace", in.color, &host) < 0)
+		return IPTS_EXIT_USAGE;
+	if (ipts_query_check_in(&q, host, msg, sizeof(msg), NULL) < 0) {
+		ipts_hostdesc_free(host);
+		return ipts_usage_error("trace", "%s", msg);
+	}
 
 	path = argv[optind];	/* libxtables runs getopt too */
 	rs = ipts_cli_load_keep("trace", path, &in, &src, fmt == IPTS_FMT_JSON ?
@@ -301,9 +415,11 @@ int cmd_trace(int argc, char **argv)
 			ipts_report_json_failure(stdout, why, path, &keep);
 		ipts_diags_free(&keep);
 		ipts_source_free(src);
+		ipts_hostdesc_free(host);
 		return IPTS_EXIT_USAGE;
 	}
-	ctx = ipts_sim_prepare(rs);
+	/* no host option: the context of every answer before them */
+	ctx = host ? ipts_sim_prepare_on(rs, host) : ipts_sim_prepare(rs);
 	ipts_result_init(&res);
 	ipts_result_init(&fres);
 	if (ipts_simulate_limited(ctx, &q, ipts_cli_budget_next(&budget),
@@ -341,7 +457,7 @@ int cmd_trace(int argc, char **argv)
 	else if (ktrace)
 		print_kernel_trace(stdout, &res);
 	else
-		print_text(stdout, &q, &res, &notes);
+		print_text(stdout, &q, &res, &notes, host != NULL);
 	switch (res.outcome) {
 	case IPTS_CONNECTED:
 	case IPTS_DELIVERED:
@@ -360,5 +476,6 @@ out:
 	ipts_sim_free(ctx);
 	ipts_ruleset_free(rs);
 	ipts_source_free(src);
+	ipts_hostdesc_free(host);
 	return rc;
 }

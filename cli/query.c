@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 
 #include "escape.h"
+#include "host.h"
 #include "json.h"
 #include "model.h"
 #include "report.h"
@@ -240,6 +241,17 @@ int ipts_query_option(struct ipts_query *q, int code, const char *arg,
 	case IPTS_QOPT_FRESH:
 		q->fresh = true;
 		return 0;
+	case IPTS_QOPT_IN:
+		/* checked against the host once all are read */
+		if (!arg[0]) {
+			snprintf(msg, len,
+				 "invalid --in '': an interface "
+				 "name");
+			return -1;
+		}
+		q->in = arg;
+		q->given |= IPTS_QGIVEN_IN;
+		return 0;
 	}
 	snprintf(msg, len, "not a packet option");
 	return -1;
@@ -259,6 +271,72 @@ void ipts_query_finish(struct ipts_query *q)
 	for (i = 0; i < q->nlisten; i++)
 		if (!q->listen[i].addr)
 			q->listen[i].addr = q->dst;
+}
+
+/* "lo, eth0, eth1" of @host, cut to @len. */
+static void iface_list(const struct ipts_hostdesc *host, char *buf, size_t len)
+{
+	size_t i, n = ipts_hostdesc_iface_count(host), at = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && at + 1 < len; i++) {
+		int w = snprintf(buf + at, len - at, "%s%s", i ? ", " : "",
+				 ipts_hostdesc_iface_at(host, i)->name);
+
+		if (w < 0 || (size_t)w >= len - at) {
+			buf[at] = '\0';
+			snprintf(buf + at, len - at, "%s...", i ? ", " : "");
+			return;
+		}
+		at += (size_t)w;
+	}
+}
+
+int ipts_query_check_in(const struct ipts_query *q,
+			const struct ipts_hostdesc *host, char *msg, size_t len,
+			int *code)
+{
+	char names[128];
+	int dummy;
+
+	if (!code)
+		code = &dummy;
+	*code = IPTS_QOPT_IN;
+	if (!q->in)
+		return 0;
+	if (!host) {
+		snprintf(msg, len,
+			 "--in '%s' needs a described host: give "
+			 "--host DIR or --iface NAME=ADDR/LEN",
+			 q->in);
+		return -1;
+	}
+	if (!ipts_hostdesc_iface(host, q->in)) {
+		iface_list(host, names, sizeof(names));
+		snprintf(msg, len,
+			 "--in '%s': the described host has no "
+			 "such interface (it has %s)",
+			 q->in, names);
+		return -1;
+	}
+	if (q->given & (IPTS_QGIVEN_UID | IPTS_QGIVEN_GID)) {
+		bool uid = q->given & IPTS_QGIVEN_UID;
+
+		*code = uid ? IPTS_QOPT_UID : IPTS_QOPT_GID;
+		snprintf(msg, len,
+			 "--in with --%s: the client is another "
+			 "host: it has no %s",
+			 uid ? "uid" : "gid", uid ? "uid" : "gid");
+		return -1;
+	}
+	if (!(q->given & IPTS_QGIVEN_SRC)) {
+		snprintf(msg, len,
+			 "--in '%s' needs --src: the address the "
+			 "other host sends from",
+			 q->in);
+		return -1;
+	}
+	return 0;
 }
 
 static const struct option query_opts[] = {
@@ -289,9 +367,16 @@ static const struct option *find_opt(const char *name, size_t n)
 int ipts_query_parse_args(int argc, char **argv, struct ipts_query *q,
 			  struct ipts_query_error *err)
 {
+	return ipts_query_parse_args_on(argc, argv, NULL, q, err);
+}
+
+int ipts_query_parse_args_on(int argc, char **argv,
+			     const struct ipts_hostdesc *host,
+			     struct ipts_query *q, struct ipts_query_error *err)
+{
 	const struct option *o;
 	const char *name, *eq, *arg;
-	int i;
+	int i, code, at[IPTS_QOPT_END - IPTS_QOPT_DPORT] = { 0 };
 
 	ipts_query_init(q);
 	for (i = 0; i < argc; i++) {
@@ -331,10 +416,17 @@ int ipts_query_parse_args(int argc, char **argv, struct ipts_query *q,
 		if (ipts_query_option(q, o->val, arg, err->msg,
 				      sizeof(err->msg)) < 0)
 			return -1;
+		/* the word of the option, for an error found later */
+		at[o->val - IPTS_QOPT_DPORT] = i - (arg && !eq);
+	}
+	ipts_query_finish(q);
+	if (ipts_query_check_in(q, host, err->msg, sizeof(err->msg), &code) <
+	    0) {
+		err->argi = at[code - IPTS_QOPT_DPORT];
+		return -1;
 	}
 	err->argi = -1;
 	err->msg[0] = '\0';
-	ipts_query_finish(q);
 	return 0;
 }
 
@@ -691,7 +783,9 @@ void ipts_answer_notes(const struct ipts_file_facts *ff,
 		snprintf(n, len, "the answer depends on the server's gid, not "
 			 "given: gid %u assumed, the server uid's own group "
 			 "(--server-gid G to change it)", q->server_gid);
-	if (ff && ff->other_if && (n = note_next(out)))
+	/* on another path those rules may well be met */
+	if (ff && ff->other_if && res->path == IPTS_PATH_LOCAL &&
+	    (n = note_next(out)))
 		snprintf(n, len, "%u rule%s on other interfaces (%s) never "
 			 "meet%s this local path (%s): a connection from the "
 			 "network is not simulated", ff->other_if,
@@ -782,19 +876,78 @@ static void text_let_through(FILE *f, const struct ipts_result *res)
 	fputc(')', f);
 }
 
+const char *ipts_dev_word(const char *dev)
+{
+	return dev && dev[0] ? dev : "-";
+}
+
+void ipts_forward_to(const struct ipts_query *q, const struct ipts_result *res,
+		     char *buf, size_t len, bool *dnat)
+{
+	const struct ipts_packet *p = &res->packets[0];
+	uint32_t daddr = q->dst;
+	uint16_t dport = q->dport;
+
+	if (res->npackets && p->ntrace) {
+		daddr = p->trace[p->ntrace - 1].daddr;
+		dport = p->trace[p->ntrace - 1].dport;
+	} else if (res->npackets) {
+		daddr = p->daddr;
+		dport = p->dport;
+	}
+	ipts_fmt_addr(buf, len, daddr, dport);
+	*dnat = daddr != q->dst || dport != q->dport;
+}
+
+/* "connect() from uid U to DST:PORT (local, over lo): ", as the path
+ * of @res says: the client another host (--in), the way out. */
+static void headline_path(FILE *f, const struct ipts_query *q,
+			  const struct ipts_result *res)
+{
+	const char *out = res->npackets ? res->packets[0].out : NULL;
+	char a[32];
+	bool dnat;
+
+	fputs(q->proto == IPPROTO_UDP ? "send() from " : "connect() from ", f);
+	if (q->in) {
+		ipts_fmt_addr(a, sizeof(a), q->src, -1);
+		fprintf(f, "%s on ", a);
+		ipts_text_str(f, q->in);
+	} else {
+		fprintf(f, "uid %u", q->uid);
+	}
+	ipts_fmt_addr(a, sizeof(a), q->dst, q->dport);
+	fprintf(f, " to %s%s", a, q->proto == IPPROTO_UDP ? "/udp" : "");
+	switch (res->path) {
+	case IPTS_PATH_LOCAL:
+		fputs(" (local, over lo): ", f);
+		break;
+	case IPTS_PATH_INPUT:
+		fputs(" (input: to a local process): ", f);
+		break;
+	case IPTS_PATH_OUTPUT:
+		fputs(" (output: out ", f);
+		ipts_text_str(f, ipts_dev_word(out));
+		fputs("): ", f);
+		break;
+	case IPTS_PATH_FORWARD:
+		ipts_forward_to(q, res, a, sizeof(a), &dnat);
+		fprintf(f, " (forward: to %s out ", a);
+		ipts_text_str(f, ipts_dev_word(out));
+		fputs(dnat ? ", after DNAT): " : "): ", f);
+		break;
+	case IPTS_PATH_NONE:
+		fputs(": ", f);
+		break;
+	}
+}
+
 void ipts_answer_headline(FILE *f, const struct ipts_query *q,
 			  const struct ipts_result *res, bool one_line)
 {
-	char dst[32];
 	unsigned int i;
 
-	ipts_fmt_addr(dst, sizeof(dst), q->dst, q->dport);
-	if (q->proto == IPPROTO_UDP)
-		fprintf(f, "send() from uid %u to %s/udp (local, over lo): ",
-			q->uid, dst);
-	else
-		fprintf(f, "connect() from uid %u to %s (local, over lo): ",
-			q->uid, dst);
+	headline_path(f, q, res);
 	fputs(outcome_words(res->outcome), f);
 	if (res->over_budget) {
 		fputs(" — ", f);
@@ -813,6 +966,17 @@ void ipts_answer_headline(FILE *f, const struct ipts_query *q,
 			ipts_text_str(f, res->ways[i].why);
 			fputc('\n', f);
 		}
+		return;
+	}
+	if (res->path == IPTS_PATH_NONE && res->stopped[0]) {
+		const char *pkt = q->proto == IPPROTO_UDP ? "datagram" : "SYN";
+
+		if (res->npackets)
+			pkt = res->packets[0].name;
+		fprintf(f,
+			" — the %s stops before the routing decision: ", pkt);
+		ipts_text_str(f, res->stopped);
+		fputc('\n', f);
 		return;
 	}
 	if (res->why[0]) {
@@ -961,8 +1125,27 @@ void ipts_result_print_json_flags(FILE *f, const struct ipts_ruleset *rs,
 	ipts_result_print_json_notes(f, q, res, NULL, flags);
 }
 
-/* "query": what was asked, as asked or defaulted. */
+/* "host_facts": what the answer read of the host, given or default. */
+static void json_facts(struct ipts_json *w, const struct ipts_result *res)
+{
+	unsigned int i;
+
+	ipts_json_key(w, "host_facts");
+	ipts_json_array_begin(w, IPTS_JSON_LINE);
+	for (i = 0; i < res->nfacts; i++) {
+		ipts_json_object_begin(w, IPTS_JSON_LINE);
+		ipts_json_kv_string(w, "key", res->facts[i].key);
+		ipts_json_key(w, "value");
+		ipts_json_int(w, res->facts[i].value);
+		ipts_json_kv_bool(w, "given", res->facts[i].given);
+		ipts_json_object_end(w);
+	}
+	ipts_json_array_end(w);
+}
+
+/* "query": what was asked, as asked or defaulted; the path it took. */
 static void json_query(struct ipts_json *w, const struct ipts_query *q,
+		       const struct ipts_result *res,
 		       const struct ipts_notes *notes)
 {
 	unsigned int i;
@@ -983,6 +1166,7 @@ static void json_query(struct ipts_json *w, const struct ipts_query *q,
 	ipts_json_kv_uint(w, "server_uid", q->server_uid);
 	ipts_json_kv_uint(w, "server_gid", q->server_gid);
 	ipts_json_kv_bool(w, "listener", !q->no_listener);
+	ipts_json_kv_string(w, "in", q->in);
 	ipts_json_object_end(w);
 	ipts_json_key(w, "defaulted");
 	ipts_json_array_begin(w, IPTS_JSON_LINE);
@@ -990,8 +1174,13 @@ static void json_query(struct ipts_json *w, const struct ipts_query *q,
 		if (!(q->given & given_keys[i].bit))
 			ipts_json_string(w, given_keys[i].key);
 	ipts_json_array_end(w);
-	ipts_json_kv_string(w, "path", "local");
-	ipts_json_kv_string(w, "interface", "lo");
+	ipts_json_kv_string(w, "path", ipts_path_name(res->path));
+	ipts_json_kv_string(w, "stopped",
+			    res->stopped[0] ? res->stopped : NULL);
+	ipts_json_kv_string(w, "route", res->route[0] ? res->route : NULL);
+	ipts_json_kv_string(w, "interface",
+			    res->path == IPTS_PATH_LOCAL ? "lo" : NULL);
+	json_facts(w, res);
 	ipts_json_key(w, "notes");
 	ipts_json_array_begin(w, IPTS_JSON_LINE);
 	for (i = 0; notes && i < notes->n; i++)
@@ -1015,6 +1204,8 @@ static void json_packet(struct ipts_json *w, const struct ipts_packet *p,
 	ipts_json_kv_string(w, "src", a);
 	ipts_fmt_end(a, sizeof(a), p->daddr, ports, p->dport, p->dport_hi);
 	ipts_json_kv_string(w, "dst", a);
+	ipts_json_kv_string(w, "in", p->in ? p->in : "");
+	ipts_json_kv_string(w, "out", p->out ? p->out : "");
 	ipts_json_key(w, "trace");
 	ipts_json_array_begin(w, IPTS_JSON_LINE);
 	for (k = 0; k < p->ntrace; k++) {
@@ -1144,7 +1335,7 @@ void ipts_result_print_json_notes(FILE *f, const struct ipts_query *q,
 	else if (res->outcome != IPTS_UNDETERMINED)
 		why = res->why;
 	ipts_json_kv_string(&w, "why", why);
-	json_query(&w, q, notes);
+	json_query(&w, q, res, notes);
 	ipts_json_kv_bool(&w, "conntrack", res->conntrack);
 	if (!(flags & IPTS_JSON_BRIEF)) {
 		ipts_json_key(&w, "packets");

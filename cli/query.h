@@ -14,6 +14,7 @@
 #include "json.h"
 #include "sim.h"
 
+struct ipts_hostdesc;
 struct ipts_ruleset;
 
 /* getopt_long codes of the packet options; a caller's own start at END. */
@@ -32,10 +33,12 @@ enum ipts_query_opt {
 	IPTS_QOPT_LISTEN,
 	IPTS_QOPT_CONNTRACK,
 	IPTS_QOPT_FRESH,
+	IPTS_QOPT_IN,
 	IPTS_QOPT_END,
 };
 
 /* The packet options as struct option initialisers, for getopt_long. */
+/* clang-format off */
 #define IPTS_QUERY_LONGOPTS						\
 	{ "dport", required_argument, NULL, IPTS_QOPT_DPORT },		\
 	{ "sport", required_argument, NULL, IPTS_QOPT_SPORT },		\
@@ -50,7 +53,9 @@ enum ipts_query_opt {
 	{ "no-listener", no_argument, NULL, IPTS_QOPT_NOLISTEN },	\
 	{ "listen", required_argument, NULL, IPTS_QOPT_LISTEN },	\
 	{ "conntrack", required_argument, NULL, IPTS_QOPT_CONNTRACK },	\
-	{ "fresh", no_argument, NULL, IPTS_QOPT_FRESH }
+	{ "fresh", no_argument, NULL, IPTS_QOPT_FRESH },	\
+	{ "in", required_argument, NULL, IPTS_QOPT_IN }
+/* clang-format on */
 
 /*
  * Apply packet option @code (an IPTS_QOPT_*) with value @arg (NULL for the
@@ -64,6 +69,17 @@ int ipts_query_option(struct ipts_query *q, int code, const char *arg,
  * listens on --dst). */
 void ipts_query_finish(struct ipts_query *q);
 
+/*
+ * What --in asks of the rest, once every option is read: a described
+ * @host (NULL: none) that has the interface, no --uid or --gid (the
+ * client is another host), a --src. Returns 0, or -1 with the reason in
+ * @msg; *@code (may be NULL) is then the option at fault (IPTS_QOPT_IN,
+ * _UID, _GID).
+ */
+int ipts_query_check_in(const struct ipts_query *q,
+			const struct ipts_hostdesc *host, char *msg, size_t len,
+			int *code);
+
 struct ipts_query_error {
 	int argi;		/* index in argv of the word at fault */
 	char msg[256];		/* "unknown option '--dprt'" */
@@ -74,9 +90,16 @@ struct ipts_query_error {
  * "--dport=22"; long names may be abbreviated while unique, as getopt_long
  * allows). Starts from ipts_query_init() and ends with ipts_query_finish().
  * Returns 0, or -1 with @err saying which word is wrong and why.
+ * q->in points into @argv. ipts_query_parse_args_on() also checks --in
+ * against the described @host (ipts_query_check_in()); the other refuses
+ * --in as a host of lo only would.
  */
 int ipts_query_parse_args(int argc, char **argv, struct ipts_query *q,
 			  struct ipts_query_error *err);
+int ipts_query_parse_args_on(int argc, char **argv,
+			     const struct ipts_hostdesc *host,
+			     struct ipts_query *q,
+			     struct ipts_query_error *err);
 
 /*
  * Split @line (NUL-terminated, modified in place) into at most @max words
@@ -173,6 +196,16 @@ bool ipts_fresh_may_decide(const struct ipts_query *q,
  * With @one_line an undetermined answer's ways stay on it. */
 void ipts_answer_headline(FILE *f, const struct ipts_query *q,
 			  const struct ipts_result *res, bool one_line);
+
+/* @dev, or "-" for none ("" or NULL), as text names a device. */
+const char *ipts_dev_word(const char *dev);
+/*
+ * Where a forwarded connection's first packet went: the address and port
+ * it had at its last TRACE line, as "a.b.c.d:port" in @buf; *@dnat: they
+ * differ from @q's (a DNAT changed them).
+ */
+void ipts_forward_to(const struct ipts_query *q, const struct ipts_result *res,
+		     char *buf, size_t len, bool *dnat);
 
 /* A decimal number of at most @max, nothing else (no sign, no blanks). */
 bool ipts_parse_ulong(const char *s, unsigned long max, unsigned long *out);

@@ -1,0 +1,82 @@
+#ifndef IPTS_CLI_HOST_OPTS_H
+#define IPTS_CLI_HOST_OPTS_H
+
+/*
+ * The host options of the commands that walk (trace, query, test, diff):
+ * --host DIR, --iface, --route, --sysctl, given once per command. They
+ * describe one host (host.h) for every connection the command asks:
+ * the directory first, then the inline options in the order given.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "input.h"
+
+struct ipts_hostdesc;
+
+#define IPTS_CLI_HOST_MAX 256	/* inline options a command takes */
+
+/* What the command line said, kept until every option is read. */
+struct ipts_cli_host {
+	const char *dir;		/* --host, or NULL */
+	struct {
+		int code;		/* IPTS_HOPT_IFACE, _ROUTE, _SYSCTL */
+		const char *text;	/* borrowed from argv */
+	} opt[IPTS_CLI_HOST_MAX];
+	size_t n;
+};
+
+enum {
+	IPTS_HOPT_HOST = IPTS_BOPT_END + 0x10,
+	IPTS_HOPT_IFACE,
+	IPTS_HOPT_ROUTE,
+	IPTS_HOPT_SYSCTL,
+	IPTS_HOPT_END,
+};
+
+/* clang-format off */
+#define IPTS_HOST_LONGOPTS						\
+	{ "host", required_argument, NULL, IPTS_HOPT_HOST },		\
+	{ "iface", required_argument, NULL, IPTS_HOPT_IFACE },		\
+	{ "route", required_argument, NULL, IPTS_HOPT_ROUTE },		\
+	{ "sysctl", required_argument, NULL, IPTS_HOPT_SYSCTL }
+
+#define IPTS_HOST_HELP							\
+	"  --host DIR           the firewall host, as captured in DIR\n"	\
+	"                       (addr.json route.json rule.json sysctl.txt\n" \
+	"                       listen.txt; README \"Describing a host\")\n"	\
+	"  --iface NAME=ADDR/LEN, --iface 'NAME=ADDR peer PEER[/LEN]'\n"	\
+	"                       an interface of the host and an address on\n" \
+	"                       it (repeatable; after --host's)\n"		\
+	"  --route 'LINE'       a route, as `ip route` prints it (repeatable;\n" \
+	"                       replaces one of the same table, type, prefix\n" \
+	"                       and metric)\n"					\
+	"  --sysctl KEY=VALUE   a sysctl of the host (repeatable; overrides\n"	\
+	"                       --host's): net.ipv4.ip_forward,\n"		\
+	"                       net.ipv4.conf.IF.rp_filter, ...\n"
+/* clang-format on */
+
+void ipts_cli_host_init(struct ipts_cli_host *h);
+
+/*
+ * If @c is one of IPTS_HOST_LONGOPTS, keep it with @arg and return 1, or
+ * print a usage error for @cmd (--host given twice, too many options)
+ * and return -1; 0 for
+ * any other @c.
+ */
+int ipts_cli_host_opt(struct ipts_cli_host *h, const char *cmd, int c,
+		      const char *arg);
+
+/* Some host option was given. */
+bool ipts_cli_host_given(const struct ipts_cli_host *h);
+
+/*
+ * The host the options describe, in *@out (NULL when none was given: the
+ * commands then prepare as ipts_sim_prepare() does). Returns 0, or prints
+ * the diagnostics (in @color) and a usage error for @cmd on stderr and
+ * returns -1. The caller frees *@out with ipts_hostdesc_free().
+ */
+int ipts_cli_host_build(const struct ipts_cli_host *h, const char *cmd,
+			enum ipts_color color, struct ipts_hostdesc **out);
+
+#endif
