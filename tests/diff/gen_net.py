@@ -385,8 +385,9 @@ class Case:
 			# interface it came in by
 			if r.random() < 0.8:
 				self.listen.append("%s:22" % self.cin["addr"])
-		if self.kind == "outbound" and r.random() < 0.2:
-			other = r.choice(self.ifs)
+		others = [x for x in self.ifs if x["hosts"][0] != self.dst]
+		if self.kind == "outbound" and others and r.random() < 0.2:
+			other = r.choice(others)
 			n.append("-A OUTPUT -d %s -p %s --dport %d -j DNAT "
 				 "--to-destination %s:%d" %
 				 (self.dst, self.proto, self.dport,
@@ -449,7 +450,9 @@ class Case:
 		return "\n".join(out) + "\n"
 
 	def all_args(self):
-		seen = set()
+		# the query's own server listens on --dst:--dport already
+		# (or, with --no-listener, nothing may)
+		seen = {"%s:%d" % (self.dst, self.dport)}
 		listen = []
 		for x in self.listen:
 			if x not in seen:
