@@ -20,7 +20,9 @@ Prints one verdict line, then the differences indented:
               a query it does not simulate) or a document without
               "outcome"; the reason is its "error" or first stderr line. A
               file the kernel refused to load and iptsim refuses (exit 2)
-              agrees instead, as in compare.py;
+              agrees instead, as in compare.py, and a file the kernel
+              loaded that iptsim does not (exit 2 with error diagnostics)
+              disagrees;
   crashed     exit status other than 0, 1, 2, 3 (a signal, an abort).
 Exit: 0 agree, 1 disagree, 3 refused, 4 crashed, 2 usage or unreadable input.
 
@@ -153,6 +155,15 @@ def judge(sim, rc, stderr_text, ker, undetermined_ok, tuples):
 	if rc == 2 and not kernel_loaded:
 		diffs = compare.compare(None, 2, ker, undetermined_ok, tuples)
 		return ("disagree" if diffs else "agree"), diffs
+	errors = [d for d in (sim or {}).get("diagnostics") or []
+		  if isinstance(d, dict) and d.get("severity") == "error"]
+	if rc == 2 and errors:
+		# the file does not load for iptsim, the kernel loaded it:
+		# not a refusal of the query but a disagreement
+		return "disagree", compare.compare(None, 2, ker,
+						   undetermined_ok, tuples) + [
+			"%s:%s: %s" % (d.get("line"), d.get("column"),
+				       d.get("message")) for d in errors[:3]]
 	if rc == 2 or (isinstance(sim, dict) and "outcome" not in sim):
 		why = ""
 		if isinstance(sim, dict):
@@ -255,6 +266,11 @@ def self_test(paths):
 		expect(name, "a refusal (exit 2)",
 		       judge(None, 2, "iptsim trace: unknown option '--iface'\n",
 			     ker, False, True), "refused")
+		expect(name, "a file iptsim does not load",
+		       judge({"error": "does not load", "diagnostics": [
+			       {"severity": "error", "line": 2, "column": 1,
+				"message": "x"}]}, 2, "", ker, False, True),
+		       "disagree")
 		expect(name, "a crash (exit 139)",
 		       judge(None, 139, "", ker, False, True), "crashed")
 	print("self-test: %d checks on %d expectations, %d failed" %
