@@ -85,19 +85,20 @@ def load_json(path, what, allow_empty=False):
 		sys.exit(2)
 
 
+def counted_packets(doc, kernel_trace):
+	"""The packets of a document that are compared, in order (dicts)."""
+	# With only the file's TRACE rules tracing, a packet no rule marked
+	# has no TRACE line: the oracle still lists it (its nft chain saw
+	# it), iptsim may not. Only traced packets count.
+	return [p for p in doc.get("packets") or []
+		if not (kernel_trace and not p.get("trace"))]
+
+
 def packet_list(doc, key, kernel_trace):
 	"""[(name, trace, tuples)] of a document's packets, in order."""
-	pkts = []
-	for p in doc.get("packets") or []:
-		trace = list(p.get("trace") or [])
-		tuples = list(p.get(key) or [])
-		# With only the file's TRACE rules tracing, a packet no rule
-		# marked has no TRACE line: the oracle still lists it (its nft
-		# chain saw it), iptsim may not. Only traced packets count.
-		if kernel_trace and not trace:
-			continue
-		pkts.append((p.get("name"), trace, tuples))
-	return pkts
+	return [(p.get("name"), list(p.get("trace") or []),
+		 list(p.get(key) or []))
+		for p in counted_packets(doc, kernel_trace)]
 
 
 ADDR_RE = re.compile(r"^(\d+\.\d+\.\d+\.\d+)(?::(\d+)(?:-(\d+))?)?$")

@@ -4,6 +4,7 @@
 # first line says what it shows ("# ..."), NAME.args that oracle_net.py
 # accepts (one option a line), and NAME.expect.json, an oracle_net.py
 # --stable answer (outcome, packets with trace/tuples/reached, counters).
+# The directory holds nothing else but PENDING (read by net_recorded.sh).
 # The kernel itself re-checks them: tests/kernel/run_net.sh (ctest
 # kernel_net, as root).
 #
@@ -61,6 +62,8 @@ for rules in "$cases"/*.rules; do
 	pass=$((pass + 1))
 done
 for f in "$cases"/*; do
+	# PENDING: the cases iptsim does not answer yet (net_recorded.sh)
+	[ "${f##*/}" != PENDING ] || continue
 	base=${f%.*}
 	[ "${f%.expect.json}" != "$f" ] && base=${f%.expect.json}
 	[ -f "$base.rules" ] || bad "${f##*/}" "no ${base##*/}.rules beside it"

@@ -2,7 +2,7 @@
 # kernel.sh - whether a suite may use the real kernel, and what it says
 # when it may not. Sourced by the suites that load rules into throwaway
 # network namespaces (tests/kernel/parity.sh, roundtrip.sh, run_facts.sh,
-# run_net.sh, tests/diff/run_live.sh), by tests/names/hosts_kernel.sh for its live part
+# run_net.sh, tests/diff/run_live.sh, run_net_live.sh), by tests/names/hosts_kernel.sh for its live part
 # and by tests/roundtrip/record.sh.
 #
 # Such a suite needs root, network namespaces (unshare -n) and its tools.
