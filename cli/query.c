@@ -968,13 +968,21 @@ void ipts_answer_headline(FILE *f, const struct ipts_query *q,
 		}
 		return;
 	}
+	if (res->path == IPTS_PATH_NONE && res->stopped[0] && res->why[0]) {
+		/* the whole story: routing's drop, and what came back */
+		fputs(" — ", f);
+		ipts_text_str(f, res->why);
+		fputc('\n', f);
+		return;
+	}
 	if (res->path == IPTS_PATH_NONE && res->stopped[0]) {
 		const char *pkt = q->proto == IPPROTO_UDP ? "datagram" : "SYN";
 
 		if (res->npackets)
 			pkt = res->packets[0].name;
 		fprintf(f,
-			" — the %s stops before the routing decision: ", pkt);
+			" — the %s stops at or before the routing decision: ",
+			pkt);
 		ipts_text_str(f, res->stopped);
 		fputc('\n', f);
 		return;

@@ -799,9 +799,7 @@ static enum ipts_outcome not_sent(struct ipts_sim *s,
 				  char *why, size_t len)
 {
 	(void)s;
-	snprintf(why, len,
-		 "%s fails with %s before any packet is sent: the "
-		 "route to the destination is %s",
+	snprintf(why, len, "%s fails with %s before any packet is sent: %s",
 		 udp ? "send()" : "connect()", errno_words(rec->route_err),
 		 rec->routed);
 	return route_outcome(rec->route_err);

@@ -86,9 +86,16 @@ void ipts_route_output(struct ipts_sim *s, const struct ipts_pkt *p,
 	if (f.status == IPTS_FIB_NOROUTE || f.err) {
 		d->kind = IPTS_ROUTE_DROP;
 		d->err = f.status == IPTS_FIB_NOROUTE ? ENETUNREACH : f.err;
-		snprintf(d->why, sizeof(d->why), "%s",
-			 f.status == IPTS_FIB_NOROUTE ? "no route" :
-							ipts_rtn_name(f.type));
+		if (f.status == IPTS_FIB_NOROUTE || !f.route) {
+			snprintf(d->why, sizeof(d->why),
+				 "there is no route to the destination");
+		} else {
+			char r[128];
+
+			route_words(r, sizeof(r), &f);
+			snprintf(d->why, sizeof(d->why),
+				 "the route to the destination is '%s'", r);
+		}
 		return;
 	}
 	if (f.type == IPTS_RTN_LOCAL || !f.dev) {

@@ -90,8 +90,11 @@ def counted_packets(doc, kernel_trace):
 	# With only the file's TRACE rules tracing, a packet no rule marked
 	# has no TRACE line: the oracle still lists it (its nft chain saw
 	# it), iptsim may not. Only traced packets count.
+	# A packet routing refused to send (connect() failed) is on no
+	# wire: the kernel has nothing to show of it.
 	return [p for p in doc.get("packets") or []
-		if not (kernel_trace and not p.get("trace"))]
+		if not (kernel_trace and not p.get("trace")) and
+		p.get("verdict") != "not sent"]
 
 
 def packet_list(doc, key, kernel_trace):

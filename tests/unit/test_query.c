@@ -323,7 +323,7 @@ static void test_query_headline_names_the_path(void **state)
 	assert_headline_starts(&q, &res,
 			       "connect() from 192.0.2.7 on eth0 to "
 			       "10.0.0.1:22: TIMEOUT, stays in SYN_SENT — the "
-			       "SYN stops before the routing decision: "
+			       "SYN stops at or before the routing decision: "
 			       "rp_filter (strict) on eth0\n");
 	ipts_result_free(&res);
 	path_answer(&q, &res, IPTS_PATH_INPUT, true, "", "10.0.0.1", 22);
