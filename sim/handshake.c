@@ -453,13 +453,26 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 	return rec->verdict;
 }
 
-static bool listening(const struct ipts_sim *s, uint32_t addr, uint16_t port)
+/*
+ * Whether a socket of this host listens on @addr:@port for a packet that
+ * came in on @dev: the described host's listeners (listen.txt) when it
+ * has them, else the query's server on --dst:--dport (unless
+ * --no-listener); and every --listen.
+ */
+static bool listening(const struct ipts_sim *s, uint32_t addr, uint16_t port,
+		      const char *dev)
 {
 	const struct ipts_query *q = s->q;
+	const struct ipts_hostdesc *h = s->host.desc;
 	unsigned int i;
 
-	if (!q->no_listener && addr == q->dst && port == q->dport)
+	if (h && ipts_hostdesc_listener_count(h)) {
+		if (ipts_hostdesc_listener_find(h, q->proto, addr, port,
+						dev && *dev ? dev : "lo"))
+			return true;
+	} else if (!q->no_listener && addr == q->dst && port == q->dport) {
 		return true;
+	}
 	for (i = 0; i < q->nlisten; i++)
 		if ((!q->listen[i].addr || q->listen[i].addr == addr) &&
 		    q->listen[i].port == port)
@@ -870,8 +883,20 @@ static bool server_listens(const struct ipts_sim *s,
 			   const struct ipts_packet *rec,
 			   const struct ipts_pkt *p)
 {
-	(void)rec;
-	return listening(s, p->daddr, p->dport);
+	/* another host answers like a listener, unless --no-listener
+	 * (and no --listen names it) */
+	unsigned int i;
+
+	if (!rec->left_host)
+		return listening(s, p->daddr, p->dport, rec->in);
+	if (!s->q->no_listener)
+		return true;
+	for (i = 0; i < s->q->nlisten; i++)
+		if ((!s->q->listen[i].addr ||
+		     s->q->listen[i].addr == p->daddr) &&
+		    s->q->listen[i].port == p->dport)
+			return true;
+	return false;
 }
 
 /* --- TCP --------------------------------------------------------------- */

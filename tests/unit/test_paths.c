@@ -312,7 +312,7 @@ static const char docker_rules[] =
 	"*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n"
 	":OUTPUT ACCEPT [0:0]\n"
 	"-A FORWARD -m physdev --physdev-is-bridged -j DROP\n"
-	"-A INPUT -p tcp --dport 22 -j ACCEPT\n"
+	"-A INPUT -p tcp --dport 8080 -j ACCEPT\n"
 	"COMMIT\n";
 
 /* A port of a bridge is no place to ask from: iptables sees its packets
@@ -331,12 +331,12 @@ static void test_a_bridge_port_is_refused(void **state)
 	q.in = "veth1a2b";
 	q.src = ip4("172.17.0.2");
 	q.dst = ip4("10.0.0.5");
-	q.dport = 22;
+	q.dport = 8080;
 	ipts_result_init(&res);
 	assert_int_equal(ipts_simulate(ctx, &q, &res), -1);
 	assert_non_null(strstr(res.why, "a port of bridge docker0"));
 
-	/* on the bridge itself: INPUT lets 22 in */
+	/* on the bridge itself: INPUT lets 8080 in, where docker-proxy listens */
 	q.in = "docker0";
 	assert_int_equal(ipts_simulate(ctx, &q, &res), 0);
 	assert_int_equal(res.outcome, IPTS_CONNECTED);
