@@ -956,10 +956,20 @@ void ipts_answer_headline(FILE *f, const struct ipts_query *q,
 		return;
 	}
 	if (res->outcome == IPTS_UNDETERMINED) {
+		bool by_rules = false;
+		size_t k;
+
 		fputs(res->incomplete ? " — possible (of the ways explored): " :
 		      " — possible: ", f);
+
 		ipts_possible_text(f, res->possible, "any", "or any other");
-		fputs("; the file cannot decide every rule on the way\n", f);
+		for (k = 0; k < res->nreasons; k++)
+			if (res->reasons[k].rule)
+				by_rules = true;
+		fputs(by_rules || !res->nreasons ?
+			      "; the file cannot decide every rule on the way\n" :
+			      "; the simulator cannot take a step on the way\n",
+		      f);
 		for (i = 0; !one_line && i < res->nways; i++) {
 			fprintf(f, "  %s: ",
 				ipts_outcome_name(res->ways[i].outcome));

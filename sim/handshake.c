@@ -281,7 +281,7 @@ static enum ipts_verdict route_unknown(struct ipts_sim *s,
 				       struct ipts_pkt *p,
 				       const struct ipts_route_dec *d)
 {
-	snprintf(s->route_why, sizeof(s->route_why), "routing: %s", d->why);
+	snprintf(s->route_why, 208, "routing: %s", d->why);
 	ipts_sim_unmodelled(s, NULL, s->route_why);
 	rec->verdict = IPTS_V_UNDETERMINED;
 	snprintf(rec->routed, sizeof(rec->routed), "%s", d->why);
@@ -432,6 +432,18 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 		}
 		return rec->verdict;
 	case IPTS_ROUTE_OUT:
+		if (strcmp(d.dev, in) == 0) {
+			/* ip_forward() of a packet routed back out of the
+			 * device it came in on: an ICMP redirect to the
+			 * sender, and what the network there does next */
+			snprintf(d.why, sizeof(d.why),
+				 "routed back out of %s, the interface it came "
+				 "in on (a hairpin: the kernel also sends the "
+				 "sender an ICMP redirect; what the network "
+				 "there does with both is not simulated)",
+				 in);
+			return route_unknown(s, rec, p, &d);
+		}
 		v = run_seg(s, rec, p, IPTS_SEG_FWD, in, d.dev, &hook);
 		if (v != NF_ACCEPT)
 			return stopped(s, rec, p, v, hook);

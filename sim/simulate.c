@@ -23,6 +23,9 @@ struct sim_priv {
 	 * zeroing it the larger part of a query). */
 	struct ipts_frame *stack;
 	unsigned int stack_cap;
+	/* The words of a routing decision the host could not make: a
+	 * reason points at them, so they live as long as the result. */
+	char route_why[208];
 };
 
 void ipts_limits_init(struct ipts_limits *lim)
@@ -346,6 +349,7 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 	s.budget_why = res->budget_why;
 	s.budget_why_len = sizeof(res->budget_why);
 	s.memo = &priv->memo;
+	s.route_why = priv->route_why;
 	host_setup(&s, q);
 	s.conntrack = q->conntrack == IPTS_CT_ON ||
 		      (q->conntrack == IPTS_CT_AUTO &&

@@ -179,7 +179,7 @@ struct ipts_sim {
 	 * the words of one the host could not make (ipts_sim_unmodelled()
 	 * keeps a pointer to it). */
 	char route_text[160];
-	char route_why[208];
+	char *route_why;		/* 208 bytes, the result's */
 	/* The first packet's path, as its routing decisions made it, and
 	 * where it stopped when routing or PREROUTING stopped it. */
 	enum ipts_path path;

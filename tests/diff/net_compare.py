@@ -172,6 +172,14 @@ def judge(sim, rc, stderr_text, ker, undetermined_ok, tuples):
 		return "refused", ["exit %s: %s" % (rc, why)]
 	if sim is None:
 		return "disagree", ["iptsim printed nothing (exit %s)" % rc]
+	if (sim.get("outcome") == "undetermined" and
+	    "undetermined" in (sim.get("possible_outcomes") or []) and
+	    any(r.get("rule") is None for r in sim.get("reasons") or [])):
+		# a step the simulator says it does not simulate (a hairpin,
+		# policy routing): a refusal of the question, with its reason
+		return "refused", ["not simulated: " + "; ".join(
+			str(r.get("why")) for r in sim.get("reasons") or []
+			if r.get("rule") is None)]
 	diffs = compare.compare(sim, rc, mapped(ker), undetermined_ok, tuples)
 	if sim.get("outcome") != "undetermined":
 		diffs += device_diffs(sim, ker)

@@ -407,6 +407,50 @@ static void test_policy_routing_is_undetermined(void **state)
 	ipts_hostdesc_free(h);
 }
 
+/* A packet routed back out of the interface it came in on (a hairpin):
+ * the kernel also sends an ICMP redirect, and what the network there
+ * does next is not told: undetermined, said so. */
+static void test_a_hairpin_is_undetermined(void **state)
+{
+	struct ipts_fixture *f = *state;
+	struct ipts_hostdesc *h = ipts_hostdesc_new();
+	struct ipts_diags d = { 0 };
+	struct ipts_sim_ctx *ctx;
+	struct ipts_result res;
+	struct ipts_query q;
+
+	assert_non_null(load_str(f,
+				 "*nat\n:PREROUTING ACCEPT [0:0]\n"
+				 ":INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+				 ":POSTROUTING ACCEPT [0:0]\n"
+				 "-A PREROUTING -i eth0 -p tcp --dport 8080 "
+				 "-j DNAT --to-destination 198.51.100.7:80\n"
+				 "COMMIT\n"));
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=192.0.2.10/24", &d),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_route(
+				 h, "default via 192.0.2.1 dev eth0", &d),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_sysctl(h, "net.ipv4.ip_forward=1",
+						  &d),
+			 0);
+	ctx = ipts_sim_prepare_on(f->rs, h);
+	ipts_query_init(&q);
+	q.in = "eth0";
+	q.src = ip4("192.0.2.20");
+	q.dst = ip4("192.0.2.10");
+	q.dport = 8080;
+	ipts_result_init(&res);
+	assert_int_equal(ipts_simulate(ctx, &q, &res), 0);
+	assert_int_equal(res.outcome, IPTS_UNDETERMINED);
+	assert_true(res.nreasons >= 1);
+	assert_non_null(strstr(res.reasons[0].why, "hairpin"));
+	ipts_result_free(&res);
+	ipts_sim_free(ctx);
+	ipts_hostdesc_free(h);
+	ipts_diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -423,6 +467,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_policy_routing_is_undetermined, fixture_setup,
 			fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_a_hairpin_is_undetermined,
+						fixture_setup,
+						fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
