@@ -1343,3 +1343,100 @@ void ipts_probe_edit_find(struct ipts_probe_editor *ed,
 	memset(out, 0, sizeof(*out));
 	out->kind = IPTS_EDIT_NONE;
 }
+
+/* --- changes the local connections cannot show ------------------------ */
+
+/* Whether @r can only matter to a packet that is not over lo: a match
+ * on an interface other than lo (not inverted), or a place in FORWARD. */
+static bool off_lo(const struct ipts_rule *r)
+{
+	const struct ipt_ip *ip = &r->e->ip;
+	bool in = ip->iniface[0] && strcmp(ip->iniface, "lo") != 0 &&
+		  !(ip->invflags & IPT_INV_VIA_IN);
+	bool out = ip->outiface[0] && strcmp(ip->outiface, "lo") != 0 &&
+		   !(ip->invflags & IPT_INV_VIA_OUT);
+
+	return in || out || r->chain->hook == NF_INET_FORWARD;
+}
+
+/* "table/chain/words" of @r, the key two files' rules are matched on. */
+static char *rule_key(const struct ipts_rule *r, char **buf, size_t *cap)
+{
+	const char *w;
+	int n;
+	size_t need;
+
+	w = rule_words(r, &n);
+	need = strlen(r->chain->table->name) + strlen(r->chain->name) +
+	       (size_t)n + 3;
+	if (need > *cap) {
+		*cap = need * 2;
+		*buf = ipts_xrealloc(*buf, *cap);
+	}
+	snprintf(*buf, *cap, "%s/%s/%.*s", r->chain->table->name,
+		 r->chain->name, n, w);
+	return *buf;
+}
+
+static void all_keys(struct chain_set *s, const struct ipts_ruleset *rs,
+		     char **buf, size_t *cap)
+{
+	unsigned int t;
+	uint32_t c, i;
+
+	for (t = 0; rs && t < IPTS_TABLE_COUNT; t++)
+		for (c = 0; rs->tables[t] && c < rs->tables[t]->nchains; c++) {
+			const struct ipts_chain *ch = rs->tables[t]->chains[c];
+
+			for (i = 0; i < ch->nrules; i++)
+				set_add(s, rule_key(ch->rules[i], buf, cap));
+		}
+}
+
+/* The rules of @rs that @other lacks and that only off-lo packets meet. */
+static size_t count_off_lo(const struct ipts_ruleset *rs,
+			   const struct chain_set *other,
+			   const struct ipts_rule **first, char **buf,
+			   size_t *cap)
+{
+	unsigned int t;
+	uint32_t c, i;
+	size_t n = 0;
+
+	for (t = 0; rs && t < IPTS_TABLE_COUNT; t++)
+		for (c = 0; rs->tables[t] && c < rs->tables[t]->nchains; c++) {
+			const struct ipts_chain *ch = rs->tables[t]->chains[c];
+
+			for (i = 0; i < ch->nrules; i++) {
+				const struct ipts_rule *r = ch->rules[i];
+
+				if (!off_lo(r) ||
+				    set_has(other, rule_key(r, buf, cap)))
+					continue;
+				if (!n++ && first)
+					*first = r;
+			}
+		}
+	return n;
+}
+
+size_t ipts_probe_off_lo_changes(const struct ipts_ruleset *old,
+				 const struct ipts_ruleset *new_rs,
+				 const struct ipts_rule **first)
+{
+	struct chain_set so = { 0 }, sn = { 0 };
+	char *buf = NULL;
+	size_t cap = 0, n;
+
+	if (first)
+		*first = NULL;
+	all_keys(&so, old, &buf, &cap);
+	all_keys(&sn, new_rs, &buf, &cap);
+	n = count_off_lo(new_rs, &so, first, &buf, &cap);
+	n += count_off_lo(old, &sn, first && !*first ? first : NULL, &buf,
+			  &cap);
+	free(buf);
+	set_free(&so);
+	set_free(&sn);
+	return n;
+}

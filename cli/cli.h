@@ -18,6 +18,8 @@ enum {
 	IPTS_EXIT_NO = 1,
 	IPTS_EXIT_USAGE = 2,
 	IPTS_EXIT_UNDETERMINED = 3,
+	/* diff: changed rules the connections compared cannot meet */
+	IPTS_EXIT_NOT_COMPARED = 4,
 };
 
 int cmd_check(int argc, char **argv);

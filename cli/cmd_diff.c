@@ -68,7 +68,10 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 no difference, 1 some connection changed, 2 usage error\n"
 	"or a file that does not load, 3 some connection could not be\n"
-	"compared within the budgets (the changes listed may not be all).\n";
+	"compared within the budgets (the changes listed may not be all), 4\n"
+	"no connection changed but some changed rule only packets of other\n"
+	"interfaces meet (-i/-o of a device other than lo, FORWARD): the local\n"
+	"connections compared cannot show them.\n";
 /* clang-format on */
 
 enum {
@@ -327,6 +330,10 @@ struct tally {
 	size_t compared, changed, undetermined, refused;
 	size_t over;			/* out of budget on a side */
 	size_t not_asked;		/* left when the budget was spent */
+	/* Changed rules only packets of other interfaces meet, which the
+	 * local connections asked cannot show; one of them. */
+	size_t off_lo;
+	const struct ipts_rule *off_rule;
 	struct ipts_diags *sarif;	/* groups, for --format sarif */
 	struct ipts_json *json;		/* the document, --format json */
 	struct kinds ch, alike;
@@ -1102,6 +1109,7 @@ static void print_summary(const struct tally *t,
 		ipts_json_kv_bool(w, "capped", set->total > set->n);
 		ipts_json_kv_uint(w, "over_budget", t->over);
 		ipts_json_kv_uint(w, "not_asked", t->not_asked);
+		ipts_json_kv_uint(w, "not_compared_off_lo", t->off_lo);
 		ipts_json_object_end(w);
 		ipts_json_eol(w);
 		return;
@@ -1130,6 +1138,20 @@ static void print_summary(const struct tally *t,
 		printf(", %zu not asked: --max-total-visits spent",
 		       t->not_asked);
 	putchar('\n');
+	if (t->off_lo) {
+		const struct ipts_rule *r = t->off_rule;
+
+		printf("not compared: %zu changed rule%s only packets of "
+		       "other interfaces (-i/-o, FORWARD) meet, such as %s:%u: ",
+		       t->off_lo, t->off_lo == 1 ? "" : "s",
+		       r->loc.src ? r->loc.src->name : "?", r->loc.line);
+		ipts_text_strn(stdout, ipts_rule_text(r),
+			       (size_t)ipts_rule_text_len(r));
+		fputs("\n  the connections compared are local ones, which never "
+		      "meet them, and diff does not yet derive connections from "
+		      "other hosts (exit 4)\n",
+		      stdout);
+	}
 }
 
 int cmd_diff(int argc, char **argv)
@@ -1181,9 +1203,11 @@ int cmd_diff(int argc, char **argv)
 		ipts_json_array_begin(&json, IPTS_JSON_BLOCK);
 	}
 	compare(old_rs, new_rs, &set, &o, &t);
+	t.off_lo = ipts_probe_off_lo_changes(old_rs, new_rs, &t.off_rule);
 	print_summary(&t, &set, o.fmt);
 	rc = t.over || t.not_asked ? IPTS_EXIT_UNDETERMINED :
-	     t.changed ? IPTS_EXIT_NO : IPTS_EXIT_YES;
+	     t.changed ? IPTS_EXIT_NO :
+	     t.off_lo ? IPTS_EXIT_NOT_COMPARED : IPTS_EXIT_YES;
 out:
 	kinds_free(&t.ch);
 	kinds_free(&t.alike);

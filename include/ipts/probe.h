@@ -103,6 +103,17 @@ int ipts_probe_derive(const struct ipts_ruleset *old,
 		      struct ipts_probe_set *set);
 void ipts_probe_set_free(struct ipts_probe_set *set);
 
+/*
+ * The rules one file has and the other lacks (matched by table, chain and
+ * words) that only a packet not over lo meets: an -i or -o of another
+ * device (not inverted), or a place in FORWARD. The connections
+ * ipts_probe_derive() makes are local ones, which never meet them. *@first
+ * (when not NULL): one of them, or NULL.
+ */
+size_t ipts_probe_off_lo_changes(const struct ipts_ruleset *old,
+				 const struct ipts_ruleset *new_rs,
+				 const struct ipts_rule **first);
+
 /* The values asked of dimension @d, and a connection's value of it. */
 const struct ipts_probe_vals *
 ipts_probe_dim_vals(const struct ipts_probe_set *set, enum ipts_probe_dim d);
