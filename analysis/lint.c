@@ -11,7 +11,8 @@
 /*
  * Every check on table @t, in the order their findings are reported:
  * each chain's rules (IPT001-003, IPT007, IPT008), then the chains
- * (IPT004-006), then the table (IPT009, IPT010).
+ * (IPT004-006), then the table (IPT009, IPT010). IPT011, which reads two
+ * tables, comes after every table.
  */
 static void lint_table(struct ipts_lint *l, const struct ipts_table *t)
 {
@@ -57,6 +58,8 @@ size_t ipts_lint_ruleset_stats(const struct ipts_ruleset *rs,
 	for (i = 0; i < IPTS_TABLE_COUNT && !l.over; i++)
 		if (rs->tables[i])
 			lint_table(&l, rs->tables[i]);
+	if (!l.over)
+		ipts_lint_dnat_input(&l); /* IPT011: across nat and filter */
 	if (st) {
 		st->visits = l.visits;
 		st->max_visits = l.max_visits;

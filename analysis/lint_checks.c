@@ -2,7 +2,8 @@
  * lint_checks.c - the checks, one function per kind of finding: the order
  * of a chain's rules (IPT001-IPT003), rules that depend on host state
  * (IPT007), the owner-only port (IPT008), the chains (IPT004-IPT006), the
- * loopback (IPT009) and the state matches mixed (IPT010). Each asks the
+ * loopback (IPT009), the state matches mixed (IPT010) and the DNATed port
+ * that INPUT appears to guard (IPT011). Each asks the
  * packet spaces (pktspace.c) and the chain facts (lint_chain.c), and
  * reports through lint_report.c.
  */
@@ -10,7 +11,9 @@
 #include "blob.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/xt_owner.h>
 
 #define PROTO_TCP 6
@@ -399,4 +402,330 @@ void ipts_lint_state_mixed(struct ipts_lint *l,
 		ipts_lint_note_rule(l, other, ipts_rule_num(other),
 				    "the other kind");
 	}
+}
+
+/* ---- IPT011: a DNATed port that filter INPUT appears to guard ---- */
+
+#define NPORTS 65536u
+#define PROTO_UDP 17
+
+/* One PREROUTING DNAT with a port restriction, to another host. */
+struct dnat {
+	const struct ipts_rule *r;
+	char to[48]; /* "172.17.0.2:80", as the message says */
+	bool reported;
+};
+
+/* Per protocol (tcp, udp), the first DNAT of each port (index + 1, 0
+ * none) and nxt, a union-find over ports: nxt[p] leads to the next port
+ * still to look at, so each port is looked at once however many rules
+ * name it. */
+struct dnat_index {
+	struct dnat *v;
+	size_t n, cap;
+	uint32_t *first[2], *nxt[2];
+	const struct ipts_chain *in;
+};
+
+static uint32_t next_port(uint32_t *nxt, uint32_t p)
+{
+	while (nxt[p] != p) {
+		nxt[p] = nxt[nxt[p]];
+		p = nxt[p];
+	}
+	return p;
+}
+
+static int proto_slot(const struct ipt_ip *ip)
+{
+	if (ip->invflags & IPT_INV_PROTO)
+		return -1;
+	return ip->proto == PROTO_TCP ? 0 : ip->proto == PROTO_UDP ? 1 : -1;
+}
+
+/*
+ * The DNAT of @r sends its packets to another host: it maps the address
+ * (no address: the packet keeps this host's), not into 127.0.0.0/8 and
+ * not to the rule's own -d host. Without the host's addresses, any other
+ * address counts as another host. Fills @to with where it goes.
+ */
+static bool dnat_elsewhere(const struct ipts_rule *r, char *to, size_t n)
+{
+	const struct xt_entry_target *t = ipts_rule_target(r);
+	const struct ipt_ip *ip = &r->e->ip;
+	unsigned int flags;
+	uint32_t lo, hi;
+	uint16_t plo, phi;
+	size_t len;
+	int k;
+
+	if (r->kind != IPTS_TGT_EXT || strcmp(target_name(r), "DNAT") != 0 ||
+	    ipts_blob_is_opaque(t->u.user.revision))
+		return false;
+	if (t->u.user.revision == 0) {
+		const struct nf_nat_ipv4_multi_range_compat *mr =
+			ipts_target_data(t, sizeof(*mr), &len);
+
+		if (!mr)
+			return false;
+		flags = mr->range[0].flags;
+		lo = ntohl(mr->range[0].min_ip);
+		hi = ntohl(mr->range[0].max_ip);
+		plo = ntohs(mr->range[0].min.all);
+		phi = ntohs(mr->range[0].max.all);
+	} else {
+		const struct nf_nat_range *rg = /* prefix of nf_nat_range2 */
+			ipts_target_data(t, sizeof(*rg), &len);
+
+		if (!rg)
+			return false;
+		flags = rg->flags;
+		lo = ntohl(rg->min_addr.ip);
+		hi = ntohl(rg->max_addr.ip);
+		plo = ntohs(rg->min_proto.all);
+		phi = ntohs(rg->max_proto.all);
+	}
+	if (!(flags & NF_NAT_RANGE_MAP_IPS) || lo >> 24 == 127 ||
+	    hi >> 24 == 127)
+		return false;
+	if (lo == hi && ip->dmsk.s_addr == 0xffffffff &&
+	    !(ip->invflags & IPT_INV_DSTIP) && ntohl(ip->dst.s_addr) == lo)
+		return false;
+	k = snprintf(to, n, "%u.%u.%u.%u", lo >> 24, (lo >> 16) & 255,
+		     (lo >> 8) & 255, lo & 255);
+	if (hi != lo && k > 0 && (size_t)k < n)
+		k += snprintf(to + k, n - (size_t)k, "-%u.%u.%u.%u", hi >> 24,
+			      (hi >> 16) & 255, (hi >> 8) & 255, hi & 255);
+	if ((flags & NF_NAT_RANGE_PROTO_SPECIFIED) && k > 0 && (size_t)k < n)
+		snprintf(to + k, n - (size_t)k, plo == phi ? ":%u" : ":%u-%u",
+			 plo, phi);
+	return true;
+}
+
+/* Index the DNAT of @r by its destination ports; a DNAT without a port
+ * restriction (-p tcp alone, as kube-proxy's KUBE-SEP- chains write it,
+ * the port being on the jump) is not indexed: which port would INPUT
+ * have to name? */
+static void index_dnat(struct dnat_index *x, const struct ipts_rule *r)
+{
+	struct ipts_space sp;
+	char to[48];
+	int k = proto_slot(&r->e->ip);
+	unsigned int i;
+	uint32_t p;
+
+	if (k < 0 || !dnat_elsewhere(r, to, sizeof(to)))
+		return;
+	ipts_space_build(&sp, r);
+	if (sp.dport.n == 0 || ipts_pset_is_full(&sp.dport))
+		return;
+	if (!x->first[0]) {
+		for (i = 0; i < 2; i++) {
+			x->first[i] = ipts_xcalloc(NPORTS + 1,
+						   sizeof(uint32_t));
+			x->nxt[i] = ipts_xcalloc(NPORTS + 1, sizeof(uint32_t));
+			for (p = 0; p <= NPORTS; p++)
+				x->nxt[i][p] = p;
+		}
+	}
+	if (x->n == x->cap) {
+		struct dnat *v = ipts_xcalloc(x->cap * 2 + 8, sizeof(*v));
+
+		if (x->n)
+			memcpy(v, x->v, x->n * sizeof(*v));
+		free(x->v);
+		x->v = v;
+		x->cap = x->cap * 2 + 8;
+	}
+	x->v[x->n].r = r;
+	memcpy(x->v[x->n].to, to, sizeof(to));
+	x->n++;
+	/* while indexing, nxt skips the ports a DNAT already holds */
+	for (i = 0; i < sp.dport.n; i++)
+		for (p = next_port(x->nxt[k], sp.dport.lo[i]);
+		     p <= sp.dport.hi[i]; p = next_port(x->nxt[k], p)) {
+			x->first[k][p] = (uint32_t)x->n;
+			x->nxt[k][p] = p + 1;
+		}
+}
+
+/* The packets of port @p (protocol slot @k) are decided by INPUT rule @g
+ * (NULL: the policy); @guard when it appears to keep them out. */
+static void decide(struct ipts_lint *l, struct dnat_index *x, int k, uint32_t p,
+		   const struct ipts_rule *g, bool guard)
+{
+	struct dnat *dn = &x->v[x->first[k][p] - 1];
+	char what[64];
+
+	x->nxt[k][p] = p + 1;
+	if (!guard || dn->reported)
+		return;
+	dn->reported = true;
+	if ((g && ipts_lint_rule_ignores(g, "IPT011")) ||
+	    !ipts_lint_want(l, "IPT011", dn->r))
+		return;
+	if (g)
+		snprintf(what, sizeof(what), "the INPUT rule at line %u",
+			 g->loc.line);
+	else
+		snprintf(what, sizeof(what), "the INPUT policy DROP at line %u",
+			 x->in->loc.line);
+	ipts_diag_add_code(l->d, ipts_lint_sev("IPT011"), &dn->r->loc, "IPT011",
+			   "%s port %u is DNATed to %s in PREROUTING, so its "
+			   "packets go through FORWARD and never meet filter "
+			   "INPUT: %s does not guard it (filter it in FORWARD, "
+			   "or DOCKER-USER, matching -m conntrack "
+			   "--ctorigdstport %u)",
+			   k ? "udp" : "tcp", p, dn->to, what, p);
+	if (g)
+		ipts_lint_note_rule(l, g, ipts_rule_num(g),
+				    "the INPUT rule that appears to guard it");
+	else
+		ipts_diag_note(l->d, &x->in->loc,
+			       "the INPUT policy that "
+			       "appears to guard it: '%s' drops by policy",
+			       x->in->name);
+}
+
+static bool source_limited(const struct ipts_rule *r)
+{
+	const struct ipt_ip *ip = &r->e->ip;
+
+	return ip->smsk.s_addr != 0 || (ip->invflags & IPT_INV_SRCIP) ||
+	       (r->flags & IPTS_RULE_SRC_UNKNOWN);
+}
+
+/*
+ * INPUT rule @r, in walk order: a DROP or REJECT, or an ACCEPT limited by
+ * -s, for tcp or udp ports appears to guard the ports still undecided; an
+ * ACCEPT open to every source lets them in (nothing to guard); a rule of
+ * INPUT itself with no condition at all decides every port. Other rules
+ * (jumps, LOG, a proto without ports) decide nothing.
+ */
+static void input_rule(struct ipts_lint *l, struct dnat_index *x,
+		       const struct ipts_rule *r)
+{
+	bool drop = r->kind == IPTS_TGT_DROP ||
+		    (r->kind == IPTS_TGT_EXT &&
+		     strcmp(target_name(r), "REJECT") == 0);
+	bool guard = drop || (r->kind == IPTS_TGT_ACCEPT && source_limited(r));
+	struct ipts_space sp;
+	int k = proto_slot(&r->e->ip), j;
+	unsigned int i;
+	uint32_t p;
+
+	if (!drop && r->kind != IPTS_TGT_ACCEPT)
+		return;
+	ipts_space_build(&sp, r);
+	/* in a chain INPUT jumps to, a rule without condition still only
+	 * sees what the jump let in (syn_flood's last DROP) */
+	if (sp.unconditional && r->chain == x->in) {
+		for (j = 0; j < 2; j++)
+			for (p = next_port(x->nxt[j], 0); p < NPORTS;
+			     p = next_port(x->nxt[j], p))
+				decide(l, x, j, p, r, guard);
+		return;
+	}
+	if (k < 0 || sp.dport.n == 0 || ipts_pset_is_full(&sp.dport))
+		return;
+	for (i = 0; i < sp.dport.n; i++)
+		for (p = next_port(x->nxt[k], sp.dport.lo[i]);
+		     p <= sp.dport.hi[i]; p = next_port(x->nxt[k], p))
+			decide(l, x, k, p, r, guard);
+}
+
+/*
+ * Call @fn on every rule reached from @start, depth first in walk order:
+ * a jump or goto enters its chain the first time only, so each rule is
+ * seen once (a chain reached twice is judged where it is first reached).
+ */
+static void walk_once(struct ipts_lint *l, struct dnat_index *x,
+		      const struct ipts_chain *start,
+		      void (*fn)(struct ipts_lint *, struct dnat_index *,
+				 const struct ipts_rule *))
+{
+	const struct ipts_table *t = start->table;
+	struct frame {
+		const struct ipts_chain *c;
+		uint32_t i;
+	} *st = ipts_xcalloc(t->nchains + 1, sizeof(*st));
+	unsigned char *seen = ipts_xcalloc(t->nchains + 1, 1);
+	size_t top = 0;
+
+	st[top++] = (struct frame){ start, 0 };
+	seen[start->pos] = 1;
+	while (top) {
+		struct frame *f = &st[top - 1];
+		const struct ipts_rule *r;
+
+		if (f->i >= f->c->nrules) {
+			top--;
+			continue;
+		}
+		r = f->c->rules[f->i++];
+		fn(l, x, r);
+		if ((r->kind == IPTS_TGT_JUMP || r->kind == IPTS_TGT_GOTO) &&
+		    r->dest && !r->dest->deleted && r->dest->pos < t->nchains &&
+		    !seen[r->dest->pos]) {
+			seen[r->dest->pos] = 1;
+			st[top++] = (struct frame){ r->dest, 0 };
+		}
+	}
+	free(st);
+	free(seen);
+}
+
+static void prerouting_rule(struct ipts_lint *l, struct dnat_index *x,
+			    const struct ipts_rule *r)
+{
+	(void)l;
+	index_dnat(x, r);
+}
+
+/*
+ * IPT011: the Docker surprise (NETWORK-FACTS §1.1). A DNAT in nat
+ * PREROUTING (or a chain reached from it) to another host routes the
+ * packet to FORWARD, so filter INPUT never sees it; an INPUT rule for the
+ * same port only appears to guard it. Linear: the DNAT ports are indexed
+ * once, then INPUT is read once, each port decided by the first INPUT
+ * rule that names it. Addresses and interfaces of the two rules are not
+ * compared: the port and protocol alone pair them.
+ */
+void ipts_lint_dnat_input(struct ipts_lint *l)
+{
+	const struct ipts_table *nat = l->rs->tables[IPTS_TABLE_NAT];
+	const struct ipts_table *filter = l->rs->tables[IPTS_TABLE_FILTER];
+	struct dnat_index x = { 0 };
+	const struct ipts_chain *pre, *in;
+	int k;
+	uint32_t p;
+
+	if (!nat || !filter || ipts_lint_code_ignored(l, "IPT011"))
+		return;
+	pre = nat->builtin[NF_INET_PRE_ROUTING];
+	in = filter->builtin[NF_INET_LOCAL_IN];
+	if (!pre || !in)
+		return;
+	walk_once(l, &x, pre, prerouting_rule);
+	if (!x.n)
+		goto out;
+	x.in = in;
+	/* from here on, nxt leads to the next port a DNAT holds */
+	for (k = 0; k < 2; k++) {
+		x.nxt[k][NPORTS] = NPORTS;
+		for (p = NPORTS; p-- > 0;)
+			x.nxt[k][p] = x.first[k][p] ? p : x.nxt[k][p + 1];
+	}
+	walk_once(l, &x, in, input_rule);
+	if (in->policy == NF_DROP)
+		for (k = 0; k < 2; k++)
+			for (p = next_port(x.nxt[k], 0); p < NPORTS;
+			     p = next_port(x.nxt[k], p))
+				decide(l, &x, k, p, NULL, true);
+out:
+	free(x.first[0]);
+	free(x.first[1]);
+	free(x.nxt[0]);
+	free(x.nxt[1]);
+	free(x.v);
 }

@@ -48,6 +48,10 @@ static const struct ipts_lint_code codes[] = {
 	  "table uses both -m state and -m conntrack --ctstate",
 	  "The same table matches connection state with both the older -m state and -m conntrack --ctstate; they mean the same, mixing them makes rules harder to compare.",
 	  "Use -m conntrack --ctstate everywhere." },
+	{ "IPT011", IPTS_WARNING, "dnat-bypasses-input",
+	  "port DNATed in PREROUTING that filter INPUT only appears to guard",
+	  "A DNAT in nat PREROUTING (or a chain reached from it) sends tcp or udp packets for a destination port to another address (not 127.0.0.0/8, not the rule's own -d host), so they are routed to FORWARD and never meet filter INPUT; yet the first INPUT rule naming that port (a DROP, a REJECT or an ACCEPT limited by -s, or a rule of INPUT itself with no condition) or INPUT's DROP policy appears to guard it. This is how Docker's published ports get past ufw. A DNAT without a port restriction, to no address (a port only) or to 127.0.0.0/8, and REDIRECT, are not reported.",
+	  "Filter the DNATed traffic in FORWARD (DOCKER-USER for Docker), matching the original port with -m conntrack --ctorigdstport, or publish the port on a local address only." },
 };
 
 #define NCODES (sizeof(codes) / sizeof(codes[0]))

@@ -124,9 +124,13 @@ void ipts_lint_state_mixed(struct ipts_lint *l,
 			   const struct ipts_table *t,
 			   const struct ipts_rule *first_state,
 			   const struct ipts_rule *first_ct);
+/* IPT011 on the ruleset: its nat PREROUTING DNATs and filter INPUT. */
+void ipts_lint_dnat_input(struct ipts_lint *l);
 
 /* ---- lint_report.c: reporting a finding ---- */
 
+/* The comment of @r carries "iptsim:ignore" for @code. */
+bool ipts_lint_rule_ignores(const struct ipts_rule *r, const char *code);
 /* A rule of @c carries "iptsim:ignore" for @code. */
 bool ipts_lint_chain_ignores(const struct ipts_chain *c, const char *code);
 /* --ignore names @code. */

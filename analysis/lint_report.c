@@ -14,7 +14,7 @@
 
 /* The comment of @r holds "iptsim:ignore" (all codes) or
  * "iptsim:ignore=CODE[,CODE...]" naming @code. */
-static bool rule_ignores(const struct ipts_rule *r, const char *code)
+bool ipts_lint_rule_ignores(const struct ipts_rule *r, const char *code)
 {
 	unsigned int i;
 
@@ -57,7 +57,7 @@ bool ipts_lint_chain_ignores(const struct ipts_chain *c, const char *code)
 	uint32_t i;
 
 	for (i = 0; i < c->nrules; i++)
-		if (rule_ignores(c->rules[i], code))
+		if (ipts_lint_rule_ignores(c->rules[i], code))
 			return true;
 	return false;
 }
@@ -75,7 +75,7 @@ bool ipts_lint_code_ignored(const struct ipts_lint *l, const char *code)
 bool ipts_lint_want(struct ipts_lint *l, const char *code,
 		    const struct ipts_rule *r)
 {
-	if (ipts_lint_code_ignored(l, code) || rule_ignores(r, code))
+	if (ipts_lint_code_ignored(l, code) || ipts_lint_rule_ignores(r, code))
 		return false;
 	l->nfound++;
 	return true;

@@ -110,7 +110,7 @@ PY
 }
 
 fail=0
-all=IPT001,IPT002,IPT003,IPT004,IPT005,IPT006,IPT007,IPT008,IPT009,IPT010
+all=IPT001,IPT002,IPT003,IPT004,IPT005,IPT006,IPT007,IPT008,IPT009,IPT010,IPT011
 check "$all" 1 lint --format sarif all-codes.rules || fail=1
 check "$all" 0 check --lint --format sarif all-codes.rules || fail=1
 check none 0 lint --format sarif clean.rules || fail=1

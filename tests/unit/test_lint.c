@@ -482,6 +482,112 @@ static void test_lint_state_and_conntrack_mixed(void **state)
 	assert_no_finding("IPT010");
 }
 
+/* ---- IPT011 a DNATed port INPUT only appears to guard ---- */
+
+#define NAT(rules)                                              \
+	"*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n" \
+	":OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n" rules "COMMIT\n"
+
+static void test_lint_docker_dnat_bypasses_input(void **state)
+{
+	/* lines 1-5 header, DOCKER 6, rules 7-8; filter from 10 */
+	lint(*state,
+	     NAT(":DOCKER - [0:0]\n"
+		 "-A PREROUTING -m addrtype --dst-type LOCAL "
+		 "-j DOCKER\n"
+		 "-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 "
+		 "-j DNAT --to-destination 172.17.0.2:80\n") "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n"
+							     ":OUTPUT ACCEPT [0:0]\n"
+							     "-A INPUT -i lo -j ACCEPT\n"
+							     "-A INPUT -p tcp -m tcp --dport 8080 -j DROP\n"
+							     "COMMIT\n",
+	     NULL);
+	assert_finding("IPT011", 8,
+		       "tcp port 8080 is DNATed to "
+		       "172.17.0.2:80 in PREROUTING, so its packets go "
+		       "through FORWARD and never meet filter INPUT: the "
+		       "INPUT rule at line 15 does not guard it");
+	assert_int_equal(sev_at("IPT011", 8), IPTS_WARNING);
+	assert_int_equal(found.v[found.n - 1].sev, IPTS_NOTE);
+	assert_int_equal(found.v[found.n - 1].loc.line, 15);
+}
+
+static void test_lint_dnat_policy_drop_and_source_accept(void **state)
+{
+	lint(*state,
+	     NAT("-A PREROUTING -p udp -m multiport --dports 53,5000 "
+		 "-j DNAT --to-destination 10.0.0.9\n"
+		 "-A PREROUTING -p tcp -m tcp --dport 22 "
+		 "-j DNAT --to-destination 10.0.0.9\n") "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n"
+							":OUTPUT ACCEPT [0:0]\n"
+							"-A INPUT -s 192.0.2.0/24 -p tcp -m tcp --dport 22 "
+							"-j ACCEPT\n"
+							"COMMIT\n",
+	     NULL);
+	assert_finding("IPT011", 6,
+		       "udp port 53 is DNATed to 10.0.0.9 in "
+		       "PREROUTING");
+	assert_finding("IPT011", 6, "the INPUT policy DROP at line 10");
+	assert_finding("IPT011", 7, "the INPUT rule at line 13");
+}
+
+static void test_lint_dnat_to_loopback_or_redirect_is_fine(void **state)
+{
+	lint(*state,
+	     NAT("-A PREROUTING -p tcp -m tcp --dport 8080 "
+		 "-j DNAT --to-destination 127.0.0.1:80\n"
+		 "-A PREROUTING -p tcp -m tcp --dport 8081 "
+		 "-j REDIRECT --to-ports 80\n"
+		 "-A PREROUTING -p tcp -m tcp --dport 8082 "
+		 "-j DNAT --to-destination :80\n"
+		 "-A PREROUTING -p tcp -j DNAT "
+		 "--to-destination 10.0.0.9\n") "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n"
+						":OUTPUT ACCEPT [0:0]\n"
+						"-A INPUT -p tcp -m tcp --dport 8080:8082 -j DROP\n"
+						"COMMIT\n",
+	     NULL);
+	assert_no_finding("IPT011");
+}
+
+static void test_lint_dnat_port_input_does_not_name_is_fine(void **state)
+{
+	lint(*state,
+	     NAT("-A PREROUTING -p tcp -m tcp --dport 8080 "
+		 "-j DNAT --to-destination 172.17.0.2:80\n")
+		     FILTER("-A INPUT -p tcp -m tcp --dport 22 -j DROP\n"),
+	     NULL);
+	assert_no_finding("IPT011");
+	/* the last DROP of a chain INPUT jumps to sees only what the jump
+	 * lets in */
+	lint(*state,
+	     NAT("-A PREROUTING -p tcp -m tcp --dport 8080 "
+		 "-j DNAT --to-destination 172.17.0.2:80\n")
+		     FILTER(":SYNF - [0:0]\n"
+			    "-A INPUT -p tcp -m tcp --dport 22 -j SYNF\n"
+			    "-A SYNF -j DROP\n"),
+	     NULL);
+	assert_no_finding("IPT011");
+	/* an ACCEPT open to all comes first: INPUT means the port open */
+	lint(*state,
+	     NAT("-A PREROUTING -p tcp -m tcp --dport 8080 "
+		 "-j DNAT --to-destination 172.17.0.2:80\n")
+		     FILTER("-A INPUT -p tcp -m tcp --dport 8080 -j ACCEPT\n"
+			    "-A INPUT -j DROP\n"),
+	     NULL);
+	assert_no_finding("IPT011");
+}
+
+static void test_lint_dnat_marker_on_input_rule_silences(void **state)
+{
+	lint(*state,
+	     NAT("-A PREROUTING -p tcp -m tcp --dport 8080 "
+		 "-j DNAT --to-destination 172.17.0.2:80\n")
+		     FILTER("-A INPUT -p tcp -m tcp --dport 8080 -m comment "
+			    "--comment iptsim:ignore=IPT011 -j DROP\n"),
+	     NULL);
+	assert_no_finding("IPT011");
+}
+
 /* ---- suppression ---- */
 
 static void test_lint_comment_marker_silences(void **state)
@@ -575,6 +681,11 @@ int main(void)
 		T(test_lint_loopback_facts_once_per_chain),
 		T(test_lint_budget_stops_and_says_where),
 		T(test_lint_state_and_conntrack_mixed),
+		T(test_lint_docker_dnat_bypasses_input),
+		T(test_lint_dnat_policy_drop_and_source_accept),
+		T(test_lint_dnat_to_loopback_or_redirect_is_fine),
+		T(test_lint_dnat_port_input_does_not_name_is_fine),
+		T(test_lint_dnat_marker_on_input_rule_silences),
 		T(test_lint_comment_marker_silences),
 		T(test_lint_codes_are_documented),
 	};
