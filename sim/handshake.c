@@ -660,9 +660,9 @@ static struct ipts_packet *send_reject_answer(struct ipts_sim *s,
 		/* icmp_send(): from the per-cpu ICMP socket; from the
 		 * packet's destination when it was for this host, else
 		 * from this host's address toward its source */
-		uint32_t from = orig->hook == NF_INET_FORWARD ?
-					ipts_route_source(s, orig->saddr) :
-					orig->daddr;
+		uint32_t from = ipts_host_is_local(&s->host, orig->daddr) ?
+					orig->daddr :
+					ipts_route_source(s, orig->saddr);
 
 		pkt_init(&p, IPPROTO_ICMP, from, orig->saddr, 0, 0, &kernsock);
 		p.icmp_type = ICMP_DEST_UNREACH;

@@ -34,8 +34,11 @@ INPUT and FORWARD (and OUTPUT); nat PREROUTING DNAT (to a server on another
 interface, to the host, to 127.0.0.1 with route_localnet) and REDIRECT,
 nat OUTPUT DNAT, POSTROUTING SNAT and MASQUERADE; sometimes mangle MARK and
 raw rules. Every target is placed where the kernel accepts it, so every
-file loads. A DNAT or REDIRECT target gets its listener (--listen) most of
-the time.
+file loads. A DNAT to another host always gets its listener there
+(--listen: without one the oracle has no host at that address, which
+iptsim's model, where another host answers like a listener or with a
+RST, does not describe); a local DNAT or REDIRECT target most of the
+time.
 
 Left out, as the oracle's topologies are: bridges, policy routing, IPv6,
 a 127/8 source from outside (--wire-src), NAT to a port range (the
@@ -368,8 +371,10 @@ class Case:
 				m = "-m addrtype --dst-type LOCAL"
 			n.append("-A PREROUTING %s -p tcp --dport 8080 -j DNAT "
 				 "--to-destination %s:%d" % (m, host, port))
-			if r.random() < 0.8:
-				self.listen.append("%s:%d" % (host, port))
+			# another host is there and listens: without one the
+			# oracle has no host at that address at all (silence),
+			# a network iptsim does not describe
+			self.listen.append("%s:%d" % (host, port))
 		if self.localnet is not None and r.random() < 0.7:
 			n.append("-A PREROUTING -i %s -p %s --dport %d -j DNAT "
 				 "--to-destination 127.0.0.1:%d" %
@@ -392,9 +397,8 @@ class Case:
 				 "--to-destination %s:%d" %
 				 (self.dst, self.proto, self.dport,
 				  other["hosts"][0], self.dport))
-			if r.random() < 0.8:
-				self.listen.append("%s:%d" % (other["hosts"][0],
-							      self.dport))
+			self.listen.append("%s:%d" % (other["hosts"][0],
+						      self.dport))
 		for _ in range(r.choice([0, 1, 1, 2])):
 			c = r.randrange(4)
 			out = self.ifname()
