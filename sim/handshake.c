@@ -305,6 +305,36 @@ static void set_path(struct ipts_sim *s, const struct ipts_packet *rec,
 }
 
 /*
+ * ip_route_output_key() for @p, whose path it makes when it is the first
+ * packet. -1 when the walk ends there (rec->verdict says how): the host
+ * cannot tell, or there is no route (@again NULL: connect() fails,
+ * nothing is sent; else the words of a re-route that failed, dropped).
+ */
+static int route_out(struct ipts_sim *s, struct ipts_packet *rec,
+		     struct ipts_pkt *p, struct ipts_route_dec *d,
+		     const char *again)
+{
+	ipts_route_output(s, p, d);
+	set_path(s, rec,
+		 d->kind == IPTS_ROUTE_OUT   ? IPTS_PATH_OUTPUT :
+		 d->kind == IPTS_ROUTE_LOCAL ? IPTS_PATH_LOCAL :
+					       IPTS_PATH_NONE,
+		 d->why);
+	if (d->kind == IPTS_ROUTE_UNDETERMINED) {
+		route_unknown(s, rec, p, d);
+		return -1;
+	}
+	if (d->kind != IPTS_ROUTE_DROP)
+		return 0;
+	rec->verdict = again ? IPTS_V_DROPPED : IPTS_V_NOT_SENT;
+	rec->route_err = d->err;
+	snprintf(rec->routed, sizeof(rec->routed), "%s%.160s",
+		 again ? again : "", d->why);
+	rec_finish(s, rec, p);
+	return -1;
+}
+
+/*
  * Walk @p along its path; @attached: it carries an entry already. @from:
  * the device it arrives on from another host, or NULL for a packet of
  * this host (a socket's, or the kernel's answer). A packet of this host
@@ -347,44 +377,15 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 	if (!from) {
 		uint32_t daddr = p->daddr;
 
-		ipts_route_output(s, p, &d);
-		set_path(s, rec,
-			 d.kind == IPTS_ROUTE_OUT   ? IPTS_PATH_OUTPUT :
-			 d.kind == IPTS_ROUTE_LOCAL ? IPTS_PATH_LOCAL :
-						      IPTS_PATH_NONE,
-			 d.why);
-		if (d.kind == IPTS_ROUTE_UNDETERMINED)
-			return route_unknown(s, rec, p, &d);
-		if (d.kind == IPTS_ROUTE_DROP) {
-			/* connect() or send() fails: nothing is sent */
-			rec->verdict = IPTS_V_NOT_SENT;
-			rec->route_err = d.err;
-			snprintf(rec->routed, sizeof(rec->routed), "%s", d.why);
-			rec_finish(s, rec, p);
+		if (route_out(s, rec, p, &d, NULL) < 0)
 			return rec->verdict;
-		}
 		v = run_seg(s, rec, p, IPTS_SEG_OUT, "", d.dev, &hook);
 		if (v != NF_ACCEPT)
 			return stopped(s, rec, p, v, hook);
-		if (p->daddr != daddr) {
-			ipts_route_output(s, p, &d);
-			set_path(s, rec,
-				 d.kind == IPTS_ROUTE_OUT   ? IPTS_PATH_OUTPUT :
-				 d.kind == IPTS_ROUTE_LOCAL ? IPTS_PATH_LOCAL :
-							      IPTS_PATH_NONE,
-				 d.why);
-			if (d.kind == IPTS_ROUTE_UNDETERMINED)
-				return route_unknown(s, rec, p, &d);
-			if (d.kind == IPTS_ROUTE_DROP) {
-				/* ip_route_me_harder() fails: dropped */
-				rec->verdict = IPTS_V_DROPPED;
-				rec->route_err = d.err;
-				snprintf(rec->routed, sizeof(rec->routed),
-					 "rerouted after NAT: %.160s", d.why);
-				rec_finish(s, rec, p);
-				return rec->verdict;
-			}
-		}
+		/* ip_route_me_harder() after a DNAT: dropped if it fails */
+		if (p->daddr != daddr &&
+		    route_out(s, rec, p, &d, "rerouted after NAT: ") < 0)
+			return rec->verdict;
 		v = run_seg(s, rec, p, IPTS_SEG_POST, "", d.dev, &hook);
 		if (v != NF_ACCEPT)
 			return stopped(s, rec, p, v, hook);
