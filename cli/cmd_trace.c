@@ -286,7 +286,22 @@ static void print_text(FILE *f, const struct ipts_query *q,
 	}
 }
 
-static void print_kernel_trace(FILE *f, const struct ipts_result *res)
+/* The protocol word the kernel logs for packet @p of connection @q. */
+static const char *proto_word(const struct ipts_query *q,
+			      const struct ipts_packet *p)
+{
+	if (p->kind == IPTS_PKT_ICMP)
+		return "ICMP";
+	return q->proto == IPPROTO_UDP ? "UDP" : "TCP";
+}
+
+/*
+ * The kernel's TRACE lines: "TRACE: table:chain:type:num"; on a described
+ * host, then the devices and the addresses as nf_log prints them
+ * (IN= OUT= SRC= DST= PROTO= SPT= DPT=, the fields that tell a path).
+ */
+static void print_kernel_trace(FILE *f, const struct ipts_query *q,
+			       const struct ipts_result *res, bool described)
 {
 	unsigned int i;
 	size_t k;
@@ -305,6 +320,22 @@ static void print_kernel_trace(FILE *f, const struct ipts_result *res)
 			ipts_trace_format(&p->trace[k], buf, sizeof(buf));
 			fputs("TRACE: ", f);
 			ipts_text_str(f, buf);
+			if (described) {
+				const struct ipts_trace *t = &p->trace[k];
+				char sa[20], da[20];
+
+				ipts_fmt_addr(sa, sizeof(sa), t->saddr, -1);
+				ipts_fmt_addr(da, sizeof(da), t->daddr, -1);
+				fputs(" IN=", f);
+				ipts_text_str(f, t->in ? t->in : "");
+				fputs(" OUT=", f);
+				ipts_text_str(f, t->out ? t->out : "");
+				fprintf(f, " SRC=%s DST=%s PROTO=%s", sa, da,
+					proto_word(q, p));
+				if (p->kind != IPTS_PKT_ICMP)
+					fprintf(f, " SPT=%u DPT=%u", t->sport,
+						t->dport);
+			}
 			fputc('\n', f);
 		}
 	}
@@ -455,7 +486,7 @@ int cmd_trace(int argc, char **argv)
 		ipts_result_print_json_notes(stdout, &q, &res, &notes, ktrace ?
 					     IPTS_JSON_KERNEL_ONLY : 0);
 	else if (ktrace)
-		print_kernel_trace(stdout, &res);
+		print_kernel_trace(stdout, &q, &res, host != NULL);
 	else
 		print_text(stdout, &q, &res, &notes, host != NULL);
 	switch (res.outcome) {

@@ -83,6 +83,8 @@ static void trace_rule(struct ipts_sim *s, const struct ipts_chain *c,
 	t->num = idx + 1;
 	t->hook = hook;
 	t->kernel_logged = p->nf_trace;
+	t->in = p->in;
+	t->out = p->out;
 	t->saddr = p->saddr;
 	t->daddr = p->daddr;
 	t->sport = p->protocol == IPPROTO_ICMP ? 0 : p->sport;

@@ -139,6 +139,9 @@ struct ipts_trace {
 	uint32_t num;			/* numbered as the kernel numbers it */
 	unsigned int hook;		/* NF_INET_* being walked */
 	bool kernel_logged;		/* skb->nf_trace set (TRACE rules) */
+	/* The devices the kernel logs as IN= and OUT= with the line (""
+	 * for none). */
+	const char *in, *out;
 	/* The packet as the rule saw it (what the kernel logs with it). */
 	uint32_t saddr, daddr;		/* network order */
 	uint16_t sport, dport;		/* 0 for ICMP */
