@@ -932,8 +932,11 @@ static void headline_path(FILE *f, const struct ipts_query *q,
 		break;
 	case IPTS_PATH_FORWARD:
 		ipts_forward_to(q, res, a, sizeof(a), &dnat);
-		fprintf(f, " (forward: to %s out ", a);
-		ipts_text_str(f, ipts_dev_word(out));
+		fprintf(f, " (forward: to %s", a);
+		if (out && *out) {
+			fputs(" out ", f);
+			ipts_text_str(f, out);
+		}
 		fputs(dnat ? ", after DNAT): " : "): ", f);
 		break;
 	case IPTS_PATH_NONE:
