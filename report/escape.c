@@ -162,49 +162,68 @@ void ipts_text_printf(FILE *f, const char *fmt, ...)
 	free(s);
 }
 
+/* The JSON escape of code point @cp, or NULL when it is written as is. */
+static const char *json_escape_of(uint32_t cp)
+{
+	switch (cp) {
+	case '"':
+		return "\\\"";
+	case '\\':
+		return "\\\\";
+	case '\n':
+		return "\\n";
+	case '\t':
+		return "\\t";
+	case '\r':
+		return "\\r";
+	case '\b':
+		return "\\b";
+	case '\f':
+		return "\\f";
+	}
+	return NULL;
+}
+
+/*
+ * Bytes that need nothing are written in runs, one fwrite() a run: the
+ * printable ASCII of a JSON document is most of it (a query's answers
+ * are tens of thousands of lines).
+ */
 void ipts_json_strn(FILE *f, const char *s, size_t n)
 {
-	size_t i = 0, len;
+	size_t i = 0, run = 0, len;
+	const char *esc;
 	uint32_t cp;
 
 	fputc('"', f);
 	while (i < n) {
-		len = ipts_utf8_next(s + i, n - i, &cp);
-		if (!len) {
-			fputs("\\ufffd", f);
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
 			i++;
 			continue;
 		}
-		switch (cp) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '\b':
-			fputs("\\b", f);
-			break;
-		case '\f':
-			fputs("\\f", f);
-			break;
-		default:
-			if (ipts_text_unsafe(cp))
-				fprintf(f, "\\u%04x", (unsigned)cp);
-			else
-				fwrite(s + i, 1, len, f);
+		len = ipts_utf8_next(s + i, n - i, &cp);
+		esc = len ? json_escape_of(cp) : NULL;
+		if (len && !esc && !ipts_text_unsafe(cp)) {
+			i += len; /* a character written as is */
+			continue;
+		}
+		if (i > run)
+			fwrite(s + run, 1, i - run, f);
+		if (!len) {
+			fputs("\\ufffd", f);
+			len = 1;
+		} else if (esc) {
+			fputs(esc, f);
+		} else {
+			fprintf(f, "\\u%04x", (unsigned)cp);
 		}
 		i += len;
+		run = i;
 	}
+	if (i > run)
+		fwrite(s + run, 1, i - run, f);
 	fputc('"', f);
 }
 
