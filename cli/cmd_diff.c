@@ -1142,9 +1142,11 @@ static void print_summary(const struct tally *t,
 		const struct ipts_rule *r = t->off_rule;
 
 		printf("not compared: %zu changed rule%s only packets of "
-		       "other interfaces (-i/-o, FORWARD) meet, such as %s:%u: ",
-		       t->off_lo, t->off_lo == 1 ? "" : "s",
-		       r->loc.src ? r->loc.src->name : "?", r->loc.line);
+		       "other interfaces (-i/-o, FORWARD) meet, such as ",
+		       t->off_lo, t->off_lo == 1 ? "" : "s");
+		/* a file name is bytes from the command line: escaped */
+		ipts_text_file(stdout, r->loc.src ? r->loc.src->name : "?");
+		printf(":%u: ", r->loc.line);
 		ipts_text_strn(stdout, ipts_rule_text(r),
 			       (size_t)ipts_rule_text_len(r));
 		fputs("\n  the connections compared are local ones, which never "
