@@ -472,12 +472,24 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
  * has them, else the query's server on --dst:--dport (unless
  * --no-listener); and every --listen.
  */
+/* Whether a --listen names @addr:@port (an address 0: any). */
+static bool listen_named(const struct ipts_query *q, uint32_t addr,
+			 uint16_t port)
+{
+	unsigned int i;
+
+	for (i = 0; i < q->nlisten; i++)
+		if ((!q->listen[i].addr || q->listen[i].addr == addr) &&
+		    q->listen[i].port == port)
+			return true;
+	return false;
+}
+
 static bool listening(const struct ipts_sim *s, uint32_t addr, uint16_t port,
 		      const char *dev)
 {
 	const struct ipts_query *q = s->q;
 	const struct ipts_hostdesc *h = s->host.desc;
-	unsigned int i;
 
 	if (h && ipts_hostdesc_listener_count(h)) {
 		if (ipts_hostdesc_listener_find(h, q->proto, addr, port,
@@ -486,11 +498,7 @@ static bool listening(const struct ipts_sim *s, uint32_t addr, uint16_t port,
 	} else if (!q->no_listener && addr == q->dst && port == q->dport) {
 		return true;
 	}
-	for (i = 0; i < q->nlisten; i++)
-		if ((!q->listen[i].addr || q->listen[i].addr == addr) &&
-		    q->listen[i].port == port)
-			return true;
-	return false;
+	return listen_named(q, addr, port);
 }
 
 /* --- words ----------------------------------------------------------- */
@@ -628,6 +636,30 @@ static void set_inner(struct ipts_sim *s, const struct ipts_pkt *orig)
 }
 
 /*
+ * icmp_send(): the destination-unreachable error @code for @orig, from
+ * the per-cpu ICMP socket: from the packet's destination when it was for
+ * this host, else from this host's address toward its source; it quotes
+ * @orig and rides on its entry (icmp_glue_bits()'s nf_ct_attach()).
+ * Returns how it is attached (WALK_*).
+ */
+static int icmp_error(struct ipts_sim *s, struct ipts_pkt *p,
+		      const struct ipts_pkt *orig, uint8_t code)
+{
+	static const struct sock kernsock = { true, false, 0, 0, 0 };
+	uint32_t from = ipts_host_is_local(&s->host, orig->daddr) ?
+				orig->daddr :
+				ipts_route_source(s, orig->saddr);
+
+	pkt_init(p, IPPROTO_ICMP, from, orig->saddr, 0, 0, &kernsock);
+	p->icmp_type = ICMP_DEST_UNREACH;
+	p->icmp_code = code;
+	p->tos = icmp_tos(orig);
+	p->tot_len = 28 + (orig->tot_len > 548 ? 548 : orig->tot_len);
+	set_inner(s, orig);
+	return ct_attach(p, orig);
+}
+
+/*
  * Build and walk the answer a REJECT asked for, from @orig as it was at
  * the rejecting hook. NULL when nothing is sent.
  */
@@ -637,7 +669,6 @@ static struct ipts_packet *send_reject_answer(struct ipts_sim *s,
 {
 	struct ipts_reply_req rq = s->reply;
 	static const struct sock nosock = { false, false, 0, 0, 0 };
-	static const struct sock kernsock = { true, false, 0, 0, 0 };
 	struct ipts_packet *rec;
 	struct ipts_pkt p;
 	int attached;
@@ -658,20 +689,7 @@ static struct ipts_packet *send_reject_answer(struct ipts_sim *s,
 						       : TH_RST | TH_ACK);
 		attached = ct_attach(&p, orig);
 	} else {
-		/* icmp_send(): from the per-cpu ICMP socket; from the
-		 * packet's destination when it was for this host, else
-		 * from this host's address toward its source */
-		uint32_t from = ipts_host_is_local(&s->host, orig->daddr) ?
-					orig->daddr :
-					ipts_route_source(s, orig->saddr);
-
-		pkt_init(&p, IPPROTO_ICMP, from, orig->saddr, 0, 0, &kernsock);
-		p.icmp_type = ICMP_DEST_UNREACH;
-		p.icmp_code = rq.icmp_code;
-		p.tos = icmp_tos(orig);
-		p.tot_len = 28 + (orig->tot_len > 548 ? 548 : orig->tot_len);
-		set_inner(s, orig);
-		attached = ct_attach(&p, orig);
+		attached = icmp_error(s, &p, orig, rq.icmp_code);
 	}
 	walk(s, rec, &p, attached, NULL);
 	return rec;
@@ -688,20 +706,12 @@ static struct ipts_packet *send_route_error(struct ipts_sim *s,
 					    const struct ipts_packet *orec,
 					    uint8_t code)
 {
-	static const struct sock kernsock = { true, false, 0, 0, 0 };
 	struct ipts_packet *rec;
 	struct ipts_pkt p;
 	int attached;
 
 	rec = rec_new(s, IPTS_PKT_ICMP, !orec->from_client);
-	pkt_init(&p, IPPROTO_ICMP, ipts_route_source(s, orig->saddr),
-		 orig->saddr, 0, 0, &kernsock);
-	p.icmp_type = ICMP_DEST_UNREACH;
-	p.icmp_code = code;
-	p.tos = icmp_tos(orig);
-	p.tot_len = 28 + (orig->tot_len > 548 ? 548 : orig->tot_len);
-	set_inner(s, orig);
-	attached = ct_attach(&p, orig);
+	attached = icmp_error(s, &p, orig, code);
 	walk(s, rec, &p, attached, NULL);
 	return rec;
 }
@@ -898,18 +908,9 @@ static bool server_listens(const struct ipts_sim *s,
 {
 	/* another host answers like a listener, unless --no-listener
 	 * (and no --listen names it) */
-	unsigned int i;
-
 	if (!rec->left_host)
 		return listening(s, p->daddr, p->dport, rec->in);
-	if (!s->q->no_listener)
-		return true;
-	for (i = 0; i < s->q->nlisten; i++)
-		if ((!s->q->listen[i].addr ||
-		     s->q->listen[i].addr == p->daddr) &&
-		    s->q->listen[i].port == p->dport)
-			return true;
-	return false;
+	return !s->q->no_listener || listen_named(s->q, p->daddr, p->dport);
 }
 
 /* --- TCP --------------------------------------------------------------- */
