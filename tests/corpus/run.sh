@@ -104,7 +104,7 @@ check_invalid() {
 	want_msg=$(printf '%s' "${BASH_REMATCH[3]}" | norm)
 	if ! grep -F -- "$want_at" "$tmp/out" >"$tmp/at"; then
 		bad "$name: want error at ${want_at:1:-8} ~ '${BASH_REMATCH[3]}', got: $(said)"
-	elif ! norm <"$tmp/at" | grep -qF -- "$want_msg"; then
+	elif ! norm <"$tmp/at" | grep -F -- "$want_msg" >/dev/null; then
 		bad "$name: want error at ${want_at:1:-8} ~ '${BASH_REMATCH[3]}', got: $(head -n1 "$tmp/at")"
 	else
 		ok
