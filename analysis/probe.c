@@ -16,10 +16,12 @@
 #include <netinet/in.h>
 
 #include "diag.h"
+#include "host.h"
 #include "model.h"	/* before the uapi headers: glibc's net/if.h first */
 #include "blob.h"
 
 #include <linux/netfilter/x_tables.h>
+#include <linux/netfilter/xt_conntrack.h>
 #include <linux/netfilter/xt_iprange.h>
 #include <linux/netfilter/xt_multiport.h>
 #include <linux/netfilter/xt_owner.h>
@@ -30,6 +32,9 @@
 /* A dimension holds at most this many values: a chain of 5,000 services
  * gives 5,000 addresses, and the cap on connections decides the rest. */
 #define MAX_VALS	4096
+/* A described host's interfaces asked from, besides a local client: past
+ * them, the cap on connections would be spent on places alone. */
+#define MAX_PLACES 32
 
 /* --- value sets --------------------------------------------------------- */
 
@@ -163,6 +168,36 @@ static void add_ports(struct ipts_probe_dims *d, uint8_t proto,
 	port_range_add(&d->sport, spts[0], spts[1]);
 }
 
+/*
+ * --ctorigdstport and --ctorigsrcport: the ports the client asked, before
+ * any DNAT (Docker's DOCKER-USER rules name published ports so). Revision
+ * 3 holds ranges in host order, 1 and 2 one port in network order (as
+ * xt_conntrack.c compares them); the layouts agree up to the ports.
+ */
+static void add_ct_ports(struct ipts_probe_dims *d,
+			 const struct xt_entry_match *m)
+{
+	const struct xt_conntrack_mtinfo3 *c = ipts_match_data(
+		m,
+		m->u.user.revision >= 3 ? sizeof(*c) :
+					  sizeof(struct xt_conntrack_mtinfo1),
+		NULL);
+	bool v3 = m->u.user.revision >= 3;
+
+	if (!c)
+		return;
+	if (c->match_flags & XT_CONNTRACK_ORIGDST_PORT)
+		port_range_add(&d->dport,
+			       v3 ? c->origdst_port : ntohs(c->origdst_port),
+			       v3 ? c->origdst_port_high :
+				    ntohs(c->origdst_port));
+	if (c->match_flags & XT_CONNTRACK_ORIGSRC_PORT)
+		port_range_add(&d->sport,
+			       v3 ? c->origsrc_port : ntohs(c->origsrc_port),
+			       v3 ? c->origsrc_port_high :
+				    ntohs(c->origsrc_port));
+}
+
 static void add_match(struct ipts_probe_dims *d,
 		      const struct xt_entry_match *m)
 {
@@ -192,6 +227,8 @@ static void add_match(struct ipts_probe_dims *d,
 			id_range_add(&d->uid, o->uid_min, o->uid_max);
 		if (o->match & XT_OWNER_GID)
 			id_range_add(&d->gid, o->gid_min, o->gid_max);
+	} else if (strcmp(name, "conntrack") == 0 && m->u.user.revision >= 1) {
+		add_ct_ports(d, m);
 	} else if (strcmp(name, "iprange") == 0 && m->u.user.revision >= 1) {
 		const struct xt_iprange_mtinfo *r =
 			ipts_match_data(m, sizeof(*r), NULL);
@@ -240,6 +277,7 @@ void ipts_probe_dims_free(struct ipts_probe_dims *d)
 	free(d->dst.v);
 	free(d->uid.v);
 	free(d->gid.v);
+	free(d->in.v);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -531,6 +569,7 @@ enum {
 	D_SPORT = IPTS_DIM_SPORT,
 	D_UID = IPTS_DIM_UID,
 	D_GID = IPTS_DIM_GID,
+	D_IN = IPTS_DIM_IN,
 	D_COUNT = IPTS_DIM_COUNT,
 };
 
@@ -550,8 +589,10 @@ static const struct ipts_probe_vals *dim(const struct ipts_probe_dims *d,
 		return &d->sport;
 	case D_UID:
 		return &d->uid;
-	default:
+	case D_GID:
 		return &d->gid;
+	default:
+		return &d->in;
 	}
 }
 
@@ -563,11 +604,6 @@ static size_t index_of(const struct ipts_probe_vals *vals, uint32_t v)
 		if (vals->v[i] == v)
 			return i;
 	return 0;
-}
-
-static bool is_loopback(uint32_t addr)
-{
-	return (ntohl(addr) >> 24) == 127;
 }
 
 /* Connections already in the set, by their coordinates. */
@@ -585,6 +621,7 @@ static size_t hash_query(const struct ipts_query *q)
 	h = h * 1000003u ^ ((size_t)q->dport << 16 | q->sport);
 	h = h * 1000003u ^ q->uid;
 	h = h * 1000003u ^ q->gid;
+	h = h * 1000003u ^ (size_t)(uintptr_t)q->in;
 	return h;
 }
 
@@ -592,7 +629,7 @@ static bool same_query(const struct ipts_query *a, const struct ipts_query *b)
 {
 	return a->proto == b->proto && a->src == b->src && a->dst == b->dst &&
 	       a->dport == b->dport && a->sport == b->sport &&
-	       a->uid == b->uid && a->gid == b->gid;
+	       a->uid == b->uid && a->gid == b->gid && a->in == b->in;
 }
 
 /* Insert set->q[n] unless an equal connection is there; true if new. */
@@ -624,13 +661,238 @@ static bool seen_add(struct seen *sn, const struct ipts_probe_set *set,
 	return true;
 }
 
-struct builder {
-	struct ipts_probe_set *set;
-	struct seen seen;
-	size_t cap, max;
+/* --- a described host ------------------------------------------------ */
+
+/*
+ * A place a client can be: place 0 is a local process, the others are
+ * hosts behind one of the host's interfaces. Each stands for addresses:
+ * the interface's own (what a local server listens on, what a local
+ * client's packets leave with) and a neighbour inside its first prefix.
+ */
+struct place {
+	const struct ipts_host_iface *f; /* NULL: place 0 */
+	uint32_t own; /* the first address; 0: none */
+	uint32_t inside; /* a neighbour on the link; 0: none */
+	bool dflt; /* the route to `outside` leaves by it */
 };
 
-static void set_push(struct builder *bd, const size_t *at)
+struct host_plan {
+	const struct ipts_hostdesc *h; /* NULL: no host, place 0 only */
+	struct place p[MAX_PLACES + 1];
+	size_t n;
+	uint32_t outside; /* in no prefix of the host; 0: none found */
+};
+
+static bool is_loopback(uint32_t addr)
+{
+	return (ntohl(addr) >> 24) == 127;
+}
+
+static bool host_local(const struct host_plan *hp, uint32_t a)
+{
+	return is_loopback(a) ||
+	       (hp->h && ipts_host_addr_type(hp->h, a) == IPTS_RTN_LOCAL);
+}
+
+static uint32_t prefix_mask(uint8_t len)
+{
+	return len ? htonl(~0u << (32 - len)) : 0;
+}
+
+/* Whether @a is on a link of the host (inside a prefix, or a peer). */
+static bool on_link(const struct ipts_hostdesc *h, uint32_t a)
+{
+	size_t i, k;
+
+	for (i = 0; i < ipts_hostdesc_iface_count(h); i++) {
+		const struct ipts_host_iface *f = ipts_hostdesc_iface_at(h, i);
+
+		for (k = 0; k < f->naddrs; k++) {
+			const struct ipts_host_addr *x = &f->addrs[k];
+			uint32_t m = prefix_mask(x->prefixlen);
+
+			if ((x->peer & m) == (a & m) || x->local == a)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* A neighbour of @f: the peer of a point-to-point address, else the first
+ * addresses of its first prefix that are neither the host's nor the
+ * subnet's broadcast. 0 when the prefix has no room. */
+static uint32_t neighbour(const struct host_plan *hp,
+			  const struct ipts_host_iface *f)
+{
+	const struct ipts_host_addr *x;
+	uint32_t net, bcast, a;
+	unsigned int k;
+
+	if (!f->naddrs)
+		return 0;
+	x = &f->addrs[0];
+	if (x->has_peer)
+		return x->peer != x->local ? x->peer : 0;
+	if (x->prefixlen >= 32)
+		return 0;
+	net = ntohl(x->local) & ntohl(prefix_mask(x->prefixlen));
+	bcast = net | ~ntohl(prefix_mask(x->prefixlen));
+	for (k = x->prefixlen == 31 ? 0 : 1; k <= 8; k++) {
+		a = net + k;
+		if (a > bcast || (x->prefixlen < 31 && a == bcast))
+			break;
+		if (!host_local(hp, htonl(a)))
+			return htonl(a);
+	}
+	return 0;
+}
+
+static void plan_host(struct host_plan *hp, const struct ipts_hostdesc *h)
+{
+	/* documentation ranges first (RFC 5737), then two that are not */
+	static const uint32_t far[] = { 0xcb00712du, 0xc633642du, 0xc000022du,
+					0x5db8d822u, 0x08080808u };
+	struct ipts_fib_flow fl = { 0 };
+	struct ipts_fib_result fr;
+	size_t i;
+
+	memset(hp, 0, sizeof(*hp));
+	hp->n = 1;
+	hp->h = h;
+	if (!h)
+		return;
+	for (i = 0; i < sizeof(far) / sizeof(far[0]) && !hp->outside; i++)
+		if (!on_link(h, htonl(far[i])) &&
+		    ipts_host_addr_type(h, htonl(far[i])) == IPTS_RTN_UNICAST)
+			hp->outside = htonl(far[i]);
+	if (hp->outside) {
+		fl.daddr = hp->outside;
+		ipts_fib_route_output(h, &fl, &fr, NULL);
+	}
+	for (i = 0; i < ipts_hostdesc_iface_count(h) && hp->n <= MAX_PLACES;
+	     i++) {
+		const struct ipts_host_iface *f = ipts_hostdesc_iface_at(h, i);
+		struct place *p;
+
+		/* a bridge port's packets meet iptables on its bridge */
+		if (f->loopback || f->bridge_port)
+			continue;
+		p = &hp->p[hp->n++];
+		p->f = f;
+		p->own = f->naddrs ? f->addrs[0].local : 0;
+		p->inside = neighbour(hp, f);
+		p->dflt = hp->outside && fr.status == IPTS_FIB_OK &&
+			  fr.dev == f;
+	}
+}
+
+/* Whether device @name matches the rule's @dev under @mask, as the
+ * kernel compares them (ifname_compare_aligned(): "eth+" is "eth" with a
+ * three-byte mask). */
+static bool dev_match(const char *name, const char *dev,
+		      const unsigned char *mask)
+{
+	char n[IFNAMSIZ] = { 0 };
+	size_t i, len = strnlen(name, IFNAMSIZ - 1);
+
+	memcpy(n, name, len);
+	for (i = 0; i < IFNAMSIZ; i++)
+		if ((n[i] ^ dev[i]) & mask[i])
+			return false;
+	return true;
+}
+
+/* The name of place @k's device as the rules see it on arrival. */
+static const char *place_dev(const struct host_plan *hp, size_t k)
+{
+	return k ? hp->p[k].f->name : "lo";
+}
+
+/* Whether a rule's -i (with its ! and wildcard) lets place @k in. */
+static bool in_allowed(const struct host_plan *hp, const struct ipt_ip *ip,
+		       size_t k)
+{
+	bool m;
+
+	if (!ip->iniface[0])
+		return true;
+	m = dev_match(place_dev(hp, k), ip->iniface, ip->iniface_mask);
+	return (ip->invflags & IPT_INV_VIA_IN) ? !m : m;
+}
+
+/* Whether the rule's -o lets a packet leave by place @j's device. */
+static bool out_allowed(const struct host_plan *hp, const struct ipt_ip *ip,
+			size_t j)
+{
+	bool m;
+
+	if (!ip->outiface[0])
+		return true;
+	m = dev_match(place_dev(hp, j), ip->outiface, ip->outiface_mask);
+	return (ip->invflags & IPT_INV_VIA_OUT) ? !m : m;
+}
+
+/* --- the connections -------------------------------------------------- */
+
+struct builder {
+	struct ipts_probe_set *set;
+	const struct host_plan *hp;
+	struct seen seen;
+	size_t cap, max;
+	uint32_t uid0, gid0; /* a remote client has no uid */
+};
+
+/* Whether a remote client asks for a host routed back out the interface
+ * it came in on: a hairpin, which the simulator does not answer (see
+ * sim/handshake.c). A DNAT can still make one; the walk then says so. */
+static bool hairpin(const struct host_plan *hp, const struct ipts_query *q)
+{
+	const struct ipts_host_iface *f = ipts_hostdesc_iface(hp->h, q->in);
+	struct ipts_fib_flow fl = { .daddr = q->dst };
+	struct ipts_fib_result fr;
+
+	if (!f || host_local(hp, q->dst))
+		return false;
+	ipts_fib_route_output(hp->h, &fl, &fr, NULL);
+	return fr.status == IPTS_FIB_OK && fr.dev == f;
+}
+
+/* Whether the host's route to a remote client's source leaves by the
+ * interface the client's packets come in on. */
+static bool routes_back(const struct host_plan *hp, const struct ipts_query *q)
+{
+	const struct ipts_host_iface *f = ipts_hostdesc_iface(hp->h, q->in);
+	struct ipts_fib_flow fl = { .daddr = q->src };
+	struct ipts_fib_result fr;
+
+	ipts_fib_route_output(hp->h, &fl, &fr, NULL);
+	return f && fr.status == IPTS_FIB_OK && fr.dev == f;
+}
+
+/*
+ * Whether a connection can be asked on the host: a local client's source
+ * is the host's, a remote one's is not; a remote client has no uid or
+ * gid (the defaults stand for it); a local client bound to 127/8 talks
+ * to the host only; a remote client's destination is not routed back
+ * where it came from, and unless @spoof (a rule named the source), the
+ * host's route to its source leaves by the interface it came in on: the
+ * sources rp_filter would let in on the strictest setting. A spoofed
+ * source is asked only where a rule tells it apart.
+ */
+static bool plausible(const struct builder *bd, const struct ipts_query *q,
+		      bool spoof)
+{
+	if (!bd->hp->h)
+		return true;
+	if (!q->in)
+		return host_local(bd->hp, q->src) &&
+		       (!is_loopback(q->src) || host_local(bd->hp, q->dst));
+	return !host_local(bd->hp, q->src) && q->src != q->dst &&
+	       q->uid == bd->uid0 && q->gid == bd->gid0 &&
+	       !hairpin(bd->hp, q) && (spoof || routes_back(bd->hp, q));
+}
+
+static void set_push_as(struct builder *bd, const size_t *at, bool spoof)
 {
 	struct ipts_probe_set *set = bd->set;
 	const struct ipts_probe_dims *d = &set->dims;
@@ -651,12 +913,25 @@ static void set_push(struct builder *bd, const size_t *at)
 	q->sport = (uint16_t)d->sport.v[at[D_SPORT]];
 	q->uid = d->uid.v[at[D_UID]];
 	q->gid = d->gid.v[at[D_GID]];
-	if (!is_loopback(q->src))
-		q->local_addrs[q->nlocal++] = q->src;
-	if (!is_loopback(q->dst) && q->dst != q->src)
-		q->local_addrs[q->nlocal++] = q->dst;
+	q->in = set->in ? set->in[d->in.v[at[D_IN]]] : NULL;
+	if (!plausible(bd, q, spoof))
+		return;
+	if (bd->hp->h) {
+		/* the source asked is the source used */
+		q->given = IPTS_QGIVEN_SRC | (q->in ? IPTS_QGIVEN_IN : 0);
+	} else {
+		if (!is_loopback(q->src))
+			q->local_addrs[q->nlocal++] = q->src;
+		if (!is_loopback(q->dst) && q->dst != q->src)
+			q->local_addrs[q->nlocal++] = q->dst;
+	}
 	if (seen_add(&bd->seen, set, set->n))
 		set->n++;
+}
+
+static void set_push(struct builder *bd, const size_t *at)
+{
+	set_push_as(bd, at, false);
 }
 
 static uint32_t prefix_inside(uint32_t addr, uint32_t mask)
@@ -743,54 +1018,202 @@ static void exemplar(const struct ipts_probe_dims *d, size_t *at,
 		exemplar_match(d, at, ipts_rule_match(r, i));
 }
 
+/* The place the route to the outside leaves by; 0: none. */
+static size_t dflt_place(const struct host_plan *hp)
+{
+	size_t i;
+
+	for (i = 1; i < hp->n; i++)
+		if (hp->p[i].dflt)
+			return i;
+	return 0;
+}
+
 /*
- * In order, until the cap: the defaults; for each rule values came from,
- * one connection it matches; every value of each dimension once, the
- * others at their default; then every other combination.
+ * The rule's connections on the host, one per place it can be met from:
+ * from place @k (allowed by its -i) to a local server, to a host behind
+ * place @j (allowed by its -o) or to the outside; the rule's own values
+ * where it names them, the places' addresses elsewhere: a remote client
+ * from outside and from its link, a local one from the address of the
+ * way out.
  */
-static void enumerate(struct ipts_probe_set *set, const size_t *base,
+static void exemplar_places(struct builder *bd, const size_t *base,
+			    const struct ipts_rule *r)
+{
+	const struct host_plan *hp = bd->hp;
+	const struct ipts_probe_dims *d = &bd->set->dims;
+	const struct ipt_ip *ip = &r->e->ip;
+	size_t at[D_COUNT], rule_at[D_COUNT], k, j, s, out = dflt_place(hp);
+
+	memcpy(rule_at, base, sizeof(rule_at));
+	exemplar(d, rule_at, r);
+	for (k = 0; k < hp->n; k++) {
+		if (!in_allowed(hp, ip, k))
+			continue;
+		/* j == 0: a local server; j == hp->n: the outside */
+		for (j = 0; j <= hp->n; j++) {
+			uint32_t dst, srcs[2] = { 0, 0 };
+
+			if (j == hp->n)
+				dst = !k || !hp->p[k].dflt ? hp->outside : 0;
+			else if (j == 0)
+				dst = k ? hp->p[k].own : htonl(LOOPBACK);
+			else
+				dst = j != k ? hp->p[j].inside : 0;
+			if (!dst || !out_allowed(hp, ip, j == hp->n ? out : j))
+				continue;
+			if (k) {
+				srcs[0] = hp->outside;
+				srcs[1] = hp->p[k].inside;
+			} else if (j) {
+				srcs[0] = hp->p[j == hp->n ? out : j].own;
+			}
+			for (s = 0; s < 2; s++) {
+				memcpy(at, rule_at, sizeof(at));
+				at[D_IN] = pos_or(&d->in, (uint32_t)k, 0);
+				if (rule_at[D_DST] == base[D_DST])
+					at[D_DST] = pos_or(&d->dst, dst,
+							   at[D_DST]);
+				if (rule_at[D_SRC] == base[D_SRC] && srcs[s])
+					at[D_SRC] = pos_or(&d->src, srcs[s],
+							   at[D_SRC]);
+				else if (s)
+					break; /* nothing else to try */
+				set_push_as(bd, at,
+					    rule_at[D_SRC] != base[D_SRC]);
+			}
+		}
+	}
+}
+
+/*
+ * In order, until the cap: the defaults (one per base: a local client,
+ * then each place's own); for each rule values came from, one connection
+ * it matches (with a host: one per place it can be met from); every
+ * value of each dimension once, the others at a base's default; then
+ * every other combination.
+ */
+static void enumerate(struct ipts_probe_set *set, const size_t (*base)[D_COUNT],
+		      size_t nbase, const struct host_plan *hp,
 		      const struct rule_list *rl, size_t max)
 {
 	const struct ipts_probe_dims *d = &set->dims;
-	struct builder bd = { .set = set, .max = max };
-	size_t at[D_COUNT], total = 1, k;
+	struct builder bd = { .set = set, .max = max, .hp = hp };
+	size_t at[D_COUNT], total = 1, k, b, tries;
 	int i;
 
+	bd.uid0 = d->uid.v[base[0][D_UID]];
+	bd.gid0 = d->gid.v[base[0][D_GID]];
 	for (i = 0; i < D_COUNT; i++) {
 		size_t n = dim(d, i)->n;
 
 		total = total > SIZE_MAX / n ? SIZE_MAX : total * n;
 	}
 	set->total = total;
-	set_push(&bd, base);
+	for (b = 0; b < nbase; b++)
+		set_push(&bd, base[b]);
 	for (k = 0; k < rl->n && set->n < max; k++) {
-		memcpy(at, base, sizeof(at));
+		if (hp->h) {
+			exemplar_places(&bd, base[0], rl->r[k]);
+			continue;
+		}
+		memcpy(at, base[0], sizeof(at));
 		exemplar(d, at, rl->r[k]);
 		set_push(&bd, at);
 	}
-	for (i = 0; i < D_COUNT; i++) {
-		for (k = 0; k < dim(d, i)->n && set->n < max; k++) {
-			memcpy(at, base, sizeof(at));
-			at[i] = k;
-			set_push(&bd, at);
+	for (b = 0; b < nbase; b++) {
+		for (i = 0; i < D_COUNT; i++) {
+			for (k = 0; k < dim(d, i)->n && set->n < max; k++) {
+				memcpy(at, base[b], sizeof(at));
+				at[i] = k;
+				set_push(&bd, at);
+			}
 		}
 	}
+	/* implausible combinations are skipped: bound the search too */
 	memset(at, 0, sizeof(at));
-	while (set->n < max) {
+	for (tries = 0; set->n < max && tries / 16 < max; tries++) {
 		set_push(&bd, at);
 		for (i = D_COUNT - 1; i >= 0; i--) {
 			if (++at[i] < dim(d, i)->n)
 				break;
 			at[i] = 0;
 		}
-		if (i < 0)
+		if (i < 0) {
+			if (hp->h)
+				set->total = set->n; /* all plausible */
 			break;
+		}
 	}
 	free(bd.seen.slot);
 }
 
 static void id_classes(struct ipts_probe_set *set,
 		       const struct ipts_ruleset *rs);
+
+/* Each place's addresses, among the values asked. */
+static void add_places(struct ipts_probe_dims *d, const struct host_plan *hp)
+{
+	size_t k;
+
+	for (k = 0; k < hp->n; k++) {
+		vals_add(&d->in, (uint32_t)k);
+		if (!k)
+			continue;
+		if (hp->p[k].own) {
+			vals_add(&d->src, hp->p[k].own);
+			vals_add(&d->dst, hp->p[k].own);
+		}
+		if (hp->p[k].inside) {
+			vals_add(&d->src, hp->p[k].inside);
+			vals_add(&d->dst, hp->p[k].inside);
+		}
+	}
+	if (hp->outside) {
+		vals_add(&d->src, hp->outside);
+		vals_add(&d->dst, hp->outside);
+	}
+}
+
+/*
+ * The bases on a host, after the local one: from outside to each place's
+ * own address, from its neighbour too; from each place's neighbour and
+ * from outside to each other place's neighbour and to the outside
+ * (forwarded pairs).
+ */
+static size_t host_bases(const struct ipts_probe_dims *d,
+			 const struct host_plan *hp, size_t (*base)[D_COUNT],
+			 size_t room)
+{
+	size_t n = 1, k, j, s;
+
+	for (k = 1; k < hp->n; k++) {
+		uint32_t srcs[2] = { hp->outside, hp->p[k].inside };
+
+		for (s = 0; s < 2; s++) {
+			if (!srcs[s])
+				continue;
+			for (j = 0; j <= hp->n && n < room; j++) {
+				uint32_t dst = j == 0 ? hp->p[k].own :
+					       j == hp->n ?
+							(hp->p[k].dflt ?
+								 0 :
+								 hp->outside) :
+					       j == k ? 0 :
+							hp->p[j].inside;
+
+				if (!dst || dst == srcs[s])
+					continue;
+				memcpy(base[n], base[0], sizeof(base[0]));
+				base[n][D_IN] = pos_or(&d->in, (uint32_t)k, 0);
+				base[n][D_SRC] = pos_or(&d->src, srcs[s], 0);
+				base[n][D_DST] = pos_or(&d->dst, dst, 0);
+				n++;
+			}
+		}
+	}
+	return n;
+}
 
 int ipts_probe_derive(const struct ipts_ruleset *old,
 		      const struct ipts_ruleset *new_rs,
@@ -800,10 +1223,20 @@ int ipts_probe_derive(const struct ipts_ruleset *old,
 	struct ipts_probe_dims *d = &set->dims;
 	struct chain_set focus = { 0 }, reach = { 0 };
 	struct rule_list rl = { 0 };
-	size_t base[D_COUNT], max = opts && opts->max ? opts->max :
-		IPTS_PROBE_DEFAULT_MAX;
+	struct host_plan *hp = ipts_xmalloc(sizeof(*hp));
+	size_t(*base)[D_COUNT], nbase, room;
+	size_t max = opts && opts->max ? opts->max : IPTS_PROBE_DEFAULT_MAX;
 	size_t i;
 
+	plan_host(hp, opts ? opts->host : NULL);
+	/* the host's values first: a full dimension takes no more */
+	add_places(d, hp);
+	if (hp->h) {
+		set->nin = hp->n;
+		set->in = ipts_xmalloc(hp->n * sizeof(*set->in));
+		for (i = 0; i < hp->n; i++)
+			set->in[i] = i ? hp->p[i].f->name : NULL;
+	}
 	if (old)
 		add_changed(&focus, old, new_rs);
 	if (new_rs)
@@ -835,6 +1268,7 @@ int ipts_probe_derive(const struct ipts_ruleset *old,
 	vals_add(&d->uid, 0);
 	vals_add(&d->uid, 1000);
 	vals_add(&d->gid, 0);
+	vals_add(&d->in, 0);
 	if (opts && opts->proto) {
 		d->proto.n = 0;
 		vals_add(&d->proto, opts->proto);
@@ -849,14 +1283,20 @@ int ipts_probe_derive(const struct ipts_ruleset *old,
 		for (i = 0; i < opts->ndports; i++)
 			vals_add(&d->dport, opts->dports[i]);
 	}
-	base[D_PROTO] = index_of(&d->proto, IPPROTO_TCP);
-	base[D_SRC] = index_of(&d->src, htonl(LOOPBACK));
-	base[D_DST] = index_of(&d->dst, htonl(LOOPBACK));
-	base[D_DPORT] = index_of(&d->dport, 1060);
-	base[D_SPORT] = index_of(&d->sport, DEFAULT_SPORT);
-	base[D_UID] = index_of(&d->uid, 0);
-	base[D_GID] = index_of(&d->gid, 0);
-	enumerate(set, base, &rl, max);
+	room = 1 + 2 * (hp->n - 1) * (hp->n + 1);
+	base = ipts_xmalloc(room * sizeof(*base));
+	base[0][D_PROTO] = index_of(&d->proto, IPPROTO_TCP);
+	base[0][D_SRC] = index_of(&d->src, htonl(LOOPBACK));
+	base[0][D_DST] = index_of(&d->dst, htonl(LOOPBACK));
+	base[0][D_DPORT] = index_of(&d->dport, 1060);
+	base[0][D_SPORT] = index_of(&d->sport, DEFAULT_SPORT);
+	base[0][D_UID] = index_of(&d->uid, 0);
+	base[0][D_GID] = index_of(&d->gid, 0);
+	base[0][D_IN] = index_of(&d->in, 0);
+	nbase = host_bases(d, hp, base, room);
+	enumerate(set, (const size_t(*)[D_COUNT])base, nbase, hp, &rl, max);
+	free(base);
+	free(hp);
 	free(rl.r);
 	set->classes[D_UID].known = set->classes[D_GID].known = true;
 	id_classes(set, old);
@@ -869,6 +1309,7 @@ void ipts_probe_set_free(struct ipts_probe_set *set)
 	int i;
 
 	free(set->q);
+	free(set->in);
 	ipts_probe_dims_free(&set->dims);
 	for (i = 0; i < D_COUNT; i++)
 		free(set->classes[i].start.v);
@@ -883,8 +1324,11 @@ ipts_probe_dim_vals(const struct ipts_probe_set *set, enum ipts_probe_dim d)
 	return dim(&set->dims, d);
 }
 
-uint32_t ipts_probe_coord(const struct ipts_query *q, enum ipts_probe_dim d)
+uint32_t ipts_probe_coord(const struct ipts_probe_set *set,
+			  const struct ipts_query *q, enum ipts_probe_dim d)
 {
+	size_t k;
+
 	switch (d) {
 	case IPTS_DIM_PROTO:
 		return q->proto;
@@ -899,8 +1343,13 @@ uint32_t ipts_probe_coord(const struct ipts_query *q, enum ipts_probe_dim d)
 	case IPTS_DIM_UID:
 		return q->uid;
 	case IPTS_DIM_GID:
-	default:
 		return q->gid;
+	default:
+		for (k = 1; q->in && k < set->nin; k++)
+			if (set->in[k] == q->in ||
+			    strcmp(set->in[k], q->in) == 0)
+				return (uint32_t)k;
+		return 0;
 	}
 }
 
@@ -915,6 +1364,8 @@ uint32_t ipts_probe_dim_max(enum ipts_probe_dim d)
 	case IPTS_DIM_UID:
 	case IPTS_DIM_GID:
 		return 0xfffffffeu;	/* (uid_t)-1 is no uid */
+	case IPTS_DIM_IN:
+		return MAX_PLACES;
 	default:
 		return 0xffffffffu;
 	}
@@ -1103,7 +1554,8 @@ static bool merge_along(struct ipts_probe_box *b, size_t *n, int d)
 	return merged;
 }
 
-size_t ipts_probe_boxes(const struct ipts_query *const *q, size_t n,
+size_t ipts_probe_boxes(const struct ipts_probe_set *set,
+			const struct ipts_query *const *q, size_t n,
 			struct ipts_probe_box **out)
 {
 	struct ipts_probe_box *b = ipts_xmalloc((n ? n : 1) * sizeof(*b));
@@ -1114,7 +1566,7 @@ size_t ipts_probe_boxes(const struct ipts_query *const *q, size_t n,
 	for (i = 0; i < n; i++) {
 		for (d = 0; d < D_COUNT; d++) {
 			b[i].v[d] = ipts_xmalloc(sizeof(uint32_t));
-			b[i].v[d][0] = ipts_probe_coord(q[i], d);
+			b[i].v[d][0] = ipts_probe_coord(set, q[i], d);
 			b[i].n[d] = 1;
 		}
 	}
@@ -1348,15 +1800,51 @@ void ipts_probe_edit_find(struct ipts_probe_editor *ed,
 
 /* Whether @r can only matter to a packet that is not over lo: a match
  * on an interface other than lo (not inverted), or a place in FORWARD. */
-static bool off_lo(const struct ipts_rule *r)
+/* Whether some interface of @h besides lo matches @dev under @mask. */
+static bool host_has_dev(const struct ipts_hostdesc *h, const char *dev,
+			 const unsigned char *mask)
+{
+	size_t i;
+
+	for (i = 0; i < ipts_hostdesc_iface_count(h); i++) {
+		const struct ipts_host_iface *f = ipts_hostdesc_iface_at(h, i);
+
+		if (!f->loopback && !f->bridge_port &&
+		    dev_match(f->name, dev, mask))
+			return true;
+	}
+	return false;
+}
+
+/* The interfaces of @h packets can arrive on, besides lo. */
+static size_t host_places(const struct ipts_hostdesc *h)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ipts_hostdesc_iface_count(h); i++) {
+		const struct ipts_host_iface *f = ipts_hostdesc_iface_at(h, i);
+
+		n += !f->loopback && !f->bridge_port;
+	}
+	return n;
+}
+
+/* Whether the local connections (@h NULL), or those asked on @h, cannot
+ * meet @r. */
+static bool off_lo(const struct ipts_rule *r, const struct ipts_hostdesc *h)
 {
 	const struct ipt_ip *ip = &r->e->ip;
 	bool in = ip->iniface[0] && strcmp(ip->iniface, "lo") != 0 &&
 		  !(ip->invflags & IPT_INV_VIA_IN);
 	bool out = ip->outiface[0] && strcmp(ip->outiface, "lo") != 0 &&
 		   !(ip->invflags & IPT_INV_VIA_OUT);
+	bool fwd = r->chain->hook == NF_INET_FORWARD;
 
-	return in || out || r->chain->hook == NF_INET_FORWARD;
+	if (!h)
+		return in || out || fwd;
+	return (in && !host_has_dev(h, ip->iniface, ip->iniface_mask)) ||
+	       (out && !host_has_dev(h, ip->outiface, ip->outiface_mask)) ||
+	       (fwd && host_places(h) < 2);
 }
 
 /* "table/chain/words" of @r, the key two files' rules are matched on. */
@@ -1395,6 +1883,7 @@ static void all_keys(struct chain_set *s, const struct ipts_ruleset *rs,
 
 /* The rules of @rs that @other lacks and that only off-lo packets meet. */
 static size_t count_off_lo(const struct ipts_ruleset *rs,
+			   const struct ipts_hostdesc *h,
 			   const struct chain_set *other,
 			   const struct ipts_rule **first, char **buf,
 			   size_t *cap)
@@ -1410,7 +1899,7 @@ static size_t count_off_lo(const struct ipts_ruleset *rs,
 			for (i = 0; i < ch->nrules; i++) {
 				const struct ipts_rule *r = ch->rules[i];
 
-				if (!off_lo(r) ||
+				if (!off_lo(r, h) ||
 				    set_has(other, rule_key(r, buf, cap)))
 					continue;
 				if (!n++ && first)
@@ -1422,6 +1911,7 @@ static size_t count_off_lo(const struct ipts_ruleset *rs,
 
 size_t ipts_probe_off_lo_changes(const struct ipts_ruleset *old,
 				 const struct ipts_ruleset *new_rs,
+				 const struct ipts_hostdesc *host,
 				 const struct ipts_rule **first)
 {
 	struct chain_set so = { 0 }, sn = { 0 };
@@ -1432,8 +1922,8 @@ size_t ipts_probe_off_lo_changes(const struct ipts_ruleset *old,
 		*first = NULL;
 	all_keys(&so, old, &buf, &cap);
 	all_keys(&sn, new_rs, &buf, &cap);
-	n = count_off_lo(new_rs, &so, first, &buf, &cap);
-	n += count_off_lo(old, &sn, first && !*first ? first : NULL, &buf,
+	n = count_off_lo(new_rs, host, &so, first, &buf, &cap);
+	n += count_off_lo(old, host, &sn, first && !*first ? first : NULL, &buf,
 			  &cap);
 	free(buf);
 	set_free(&so);

@@ -32,8 +32,8 @@
 static const char usage_text[] =
 	"usage: iptsim diff OLD NEW [options]\n"
 	"\n"
-	"Report the local connections that get another answer from NEW than\n"
-	"from OLD (two iptables-save files, '-' for standard input). The\n"
+	"Report the connections that get another answer from NEW than from\n"
+	"OLD (two iptables-save files, '-' for standard input). The\n"
 	"connections asked are derived from the chains that differ and the\n"
 	"jumps leading to them: the protocols, ports, addresses, uids and gids\n"
 	"their rules mention and the values just around them, plus tcp, ports\n"
@@ -41,7 +41,13 @@ static const char usage_text[] =
 	"is taken as an address of this host (as trace --local-addr). Each\n"
 	"connection is walked as `iptsim trace` would, with a listener on the\n"
 	"destination port. The host options describe one host, for the\n"
-	"connections of both files.\n"
+	"connections of both files; with them, clients on other hosts are\n"
+	"asked too: for each interface (bridge ports excepted), one from its\n"
+	"link and one from outside every prefix of the host, to the host's\n"
+	"own addresses, to a neighbour behind each other interface and to\n"
+	"the outside (forwarded pairs), each rule from every interface its\n"
+	"-i and -o allow. Sources the host routes elsewhere (spoofed) only\n"
+	"where a rule names them; hairpins are not asked.\n"
 	"\n"
 	"  --proto tcp|udp      ask only this protocol\n"
 	"  --uid U              ask only these client uids (repeatable)\n"
@@ -71,7 +77,8 @@ static const char usage_text[] =
 	"compared within the budgets (the changes listed may not be all), 4\n"
 	"no connection changed but some changed rule only packets of other\n"
 	"interfaces meet (-i/-o of a device other than lo, FORWARD): the local\n"
-	"connections compared cannot show them.\n";
+	"connections compared cannot show them (with a host: a device it\n"
+	"lacks, or FORWARD with fewer than two interfaces).\n";
 /* clang-format on */
 
 enum {
@@ -108,13 +115,20 @@ static void print_side(FILE *f, const struct ipts_result *r)
 			      ipts_outcome_name(r->outcome));
 		return;
 	}
-	fputs("undetermined, the file cannot decide ", f);
+	fputs("undetermined, ", f);
 	for (k = 0; k < r->nreasons; k++) {
 		const struct ipts_reason *rs = &r->reasons[k];
 
-		if (!rs->changes_outcome || !rs->rule)
+		if (!rs->changes_outcome)
 			continue;
 		fputs(first ? "" : ", ", f);
+		first = false;
+		if (!rs->rule) {
+			/* a step of the simulator, such as routing */
+			ipts_text_str(f, rs->why);
+			continue;
+		}
+		fputs("the file cannot decide ", f);
 		ipts_text_file(f, rs->rule->loc.src ? rs->rule->loc.src->name :
 			       "?");
 		fprintf(f, ":%u: ", rs->rule->loc.line);
@@ -123,10 +137,9 @@ static void print_side(FILE *f, const struct ipts_result *r)
 		fputs(" (", f);
 		ipts_text_str(f, rs->why);
 		fputc(')', f);
-		first = false;
 	}
 	if (first)
-		fputs("every rule on the way", f);
+		fputs("the file cannot decide every rule on the way", f);
 }
 
 static void json_side(struct ipts_json *w, const struct ipts_result *r)
@@ -171,6 +184,11 @@ static void print_change_json(struct ipts_json *w, const struct ipts_query *q,
 	ipts_json_kv_uint(w, "dport", q->dport);
 	ipts_json_kv_uint(w, "uid", q->uid);
 	ipts_json_kv_uint(w, "gid", q->gid);
+	ipts_json_key(w, "in");
+	if (q->in)
+		ipts_json_string(w, q->in);
+	else
+		ipts_json_null(w);
 	ipts_json_object_end(w);
 	ipts_json_key(w, "old");
 	json_side(w, o);
@@ -330,10 +348,12 @@ struct tally {
 	size_t compared, changed, undetermined, refused;
 	size_t over;			/* out of budget on a side */
 	size_t not_asked;		/* left when the budget was spent */
-	/* Changed rules only packets of other interfaces meet, which the
-	 * local connections asked cannot show; one of them. */
+	/* Changed rules that no connection asked can meet (local ones
+	 * only without a host; with one, rules on devices it lacks, or
+	 * FORWARD with fewer than two interfaces); one of them. */
 	size_t off_lo;
 	const struct ipts_rule *off_rule;
+	bool host; /* connections were asked on a host */
 	struct ipts_diags *sarif;	/* groups, for --format sarif */
 	struct ipts_json *json;		/* the document, --format json */
 	struct kinds ch, alike;
@@ -547,7 +567,14 @@ static void compare(const struct ipts_ruleset *old_rs,
 
 /* --- a group as text ---------------------------------------------------- */
 
-static void put_value(FILE *f, enum ipts_probe_dim d, uint32_t v)
+/* Where a client was: a local process, or behind a host interface. */
+static const char *place_name(const struct ipts_probe_set *set, uint32_t v)
+{
+	return v && v < set->nin ? set->in[v] : "local";
+}
+
+static void put_value(FILE *f, const struct ipts_probe_set *set,
+		      enum ipts_probe_dim d, uint32_t v)
 {
 	char a[32];
 
@@ -559,6 +586,11 @@ static void put_value(FILE *f, enum ipts_probe_dim d, uint32_t v)
 	case IPTS_DIM_DST:
 		ipts_fmt_addr(a, sizeof(a), v, -1);
 		fputs(a, f);
+		break;
+	case IPTS_DIM_IN:
+		/* a host's interface name is bytes from a file: escaped */
+		ipts_text_strn(f, place_name(set, v),
+			       strlen(place_name(set, v)));
 		break;
 	default:
 		fprintf(f, "%u", v);
@@ -613,7 +645,7 @@ static size_t claim(const struct ipts_probe_set *set,
 	}
 	qsort(out, b->n[d], sizeof(*out), cmp_span);
 	for (i = 0; i < b->n[d]; i++) {
-		if (k && d != IPTS_DIM_PROTO &&
+		if (k && d != IPTS_DIM_PROTO && d != IPTS_DIM_IN &&
 		    (uint64_t)out[i].lo <= (uint64_t)out[k - 1].hi + 1) {
 			if (out[i].hi > out[k - 1].hi)
 				out[k - 1].hi = out[i].hi;
@@ -632,29 +664,29 @@ static bool claims_any(enum ipts_probe_dim d, const struct span *s,
 	       s[0].hi == ordinal(d, ipts_probe_dim_max(d));
 }
 
-static void put_spans(FILE *f, enum ipts_probe_dim d, const struct span *s,
-		      size_t k)
+static void put_spans(FILE *f, const struct ipts_probe_set *set,
+		      enum ipts_probe_dim d, const struct span *s, size_t k)
 {
 	size_t i;
 
 	for (i = 0; i < k; i++) {
 		fputs(i ? "," : "", f);
-		put_value(f, d, unordinal(d, s[i].lo));
+		put_value(f, set, d, unordinal(d, s[i].lo));
 		if (s[i].hi != s[i].lo) {
 			fputc('-', f);
-			put_value(f, d, unordinal(d, s[i].hi));
+			put_value(f, set, d, unordinal(d, s[i].hi));
 		}
 	}
 }
 
-static void put_asked(FILE *f, enum ipts_probe_dim d,
-		      const struct ipts_probe_box *b)
+static void put_asked(FILE *f, const struct ipts_probe_set *set,
+		      enum ipts_probe_dim d, const struct ipts_probe_box *b)
 {
 	size_t i;
 
 	for (i = 0; i < b->n[d]; i++) {
 		fputs(i ? ", " : "", f);
-		put_value(f, d, b->v[d][i]);
+		put_value(f, set, d, b->v[d][i]);
 	}
 }
 
@@ -675,6 +707,7 @@ static const struct {
 	[IPTS_DIM_SPORT] = { "client port", NULL, false },
 	[IPTS_DIM_UID] = { "uid", "uid", false },
 	[IPTS_DIM_GID] = { "gid", "gid", true },
+	[IPTS_DIM_IN] = { "place of the client", "in", false },
 };
 
 /*
@@ -694,6 +727,10 @@ static void put_dim(FILE *f, FILE *notes, const struct ipts_probe_set *set,
 	size_t k = claim(set, b, d, s, &known), i;
 	uint64_t width;
 
+	if (d == IPTS_DIM_IN && b->n[d] == 1 && b->v[d][0] == 0) {
+		free(s); /* a local client: as without a host */
+		return;
+	}
 	any = claims_any(d, s, k, known);
 	several = k > 1 || s[0].lo != s[0].hi;
 	for (i = 0, width = 0; i < k; i++)
@@ -707,19 +744,25 @@ static void put_dim(FILE *f, FILE *notes, const struct ipts_probe_set *set,
 		if (word)
 			fprintf(f, " %s ", word);
 		fputs(braces ? "{" : "", f);
-		put_spans(f, d, s, k);
+		put_spans(f, set, d, s, k);
 		fputs(braces ? "}" : "", f);
 	}
 	if (known && !any && width > b->n[d]) {
 		fprintf(notes, "%s%s asked: ", ftell(notes) ? "; " : "",
 			dim_fmt[d].name);
-		put_asked(notes, d, b);
+		put_asked(notes, set, d, b);
 	} else if (!known && b->n[d] > 1 &&
 		   b->n[d] == ipts_probe_dim_vals(set, d)->n) {
 		fprintf(notes, "%severy %s asked", ftell(notes) ? "; " : "",
 			dim_fmt[d].name);
 	}
 	free(s);
+}
+
+/* Whether the box holds a local client: the uid and gid are its. */
+static bool local_client(const struct ipts_probe_box *b)
+{
+	return b->n[IPTS_DIM_IN] && b->v[IPTS_DIM_IN][0] == 0;
 }
 
 /* "tcp 127.0.0.1:40000 -> 127.0.0.1:{22,80} uid 0-999 (notes)" */
@@ -743,7 +786,9 @@ static void put_box(FILE *f, const struct ipts_probe_set *set,
 	fputc(':', f);
 	put_dim(f, nf, set, b, IPTS_DIM_DPORT);
 	for (d = 0; d < IPTS_DIM_COUNT; d++)
-		if (dim_fmt[d].word)
+		if (dim_fmt[d].word &&
+		    (d == IPTS_DIM_IN || local_client(b) ||
+		     (d != IPTS_DIM_UID && d != IPTS_DIM_GID)))
 			put_dim(f, nf, set, b, d);
 	fclose(nf);
 	if (len)
@@ -862,7 +907,7 @@ static void print_group(FILE *f, const struct kinds *t,
 
 	for (i = 0; i < g->n; i++)
 		q[i] = t->c[g->m[i]].q;
-	nb = ipts_probe_boxes(q, g->n, &b);
+	nb = ipts_probe_boxes(set, q, g->n, &b);
 	for (i = 0; i < nb; i++) {
 		fputs(i ? "; " : "", f);
 		put_box(f, set, &b[i]);
@@ -973,11 +1018,17 @@ static void json_edit(struct ipts_json *w, const struct ipts_probe_edit *e)
 	ipts_json_object_end(w);
 }
 
-static void json_value(struct ipts_json *w, enum ipts_probe_dim d, uint32_t v)
+static void json_value(struct ipts_json *w, const struct ipts_probe_set *set,
+		       enum ipts_probe_dim d, uint32_t v)
 {
 	char a[32];
 
-	if (d == IPTS_DIM_PROTO) {
+	if (d == IPTS_DIM_IN) {
+		if (v)
+			ipts_json_string(w, place_name(set, v));
+		else
+			ipts_json_null(w);
+	} else if (d == IPTS_DIM_PROTO) {
 		ipts_json_string(w, v == IPPROTO_UDP ? "udp" : "tcp");
 	} else if (is_addr(d)) {
 		ipts_fmt_addr(a, sizeof(a), v, -1);
@@ -988,13 +1039,10 @@ static void json_value(struct ipts_json *w, enum ipts_probe_dim d, uint32_t v)
 }
 
 static const char *const dim_key[IPTS_DIM_COUNT] = {
-	[IPTS_DIM_PROTO] = "proto",
-	[IPTS_DIM_SRC] = "src",
-	[IPTS_DIM_DST] = "dst",
-	[IPTS_DIM_DPORT] = "dport",
-	[IPTS_DIM_SPORT] = "sport",
-	[IPTS_DIM_UID] = "uid",
-	[IPTS_DIM_GID] = "gid",
+	[IPTS_DIM_PROTO] = "proto", [IPTS_DIM_SRC] = "src",
+	[IPTS_DIM_DST] = "dst",	    [IPTS_DIM_DPORT] = "dport",
+	[IPTS_DIM_SPORT] = "sport", [IPTS_DIM_UID] = "uid",
+	[IPTS_DIM_GID] = "gid",	    [IPTS_DIM_IN] = "in",
 };
 
 /* {"asked": [...], "claimed": [[lo, hi], ...], "classes": b, "any": b} */
@@ -1009,14 +1057,14 @@ static void json_dim(struct ipts_json *w, const struct ipts_probe_set *set,
 	ipts_json_key(w, "asked");
 	ipts_json_array_begin(w, IPTS_JSON_LINE);
 	for (i = 0; i < b->n[d]; i++)
-		json_value(w, d, b->v[d][i]);
+		json_value(w, set, d, b->v[d][i]);
 	ipts_json_array_end(w);
 	ipts_json_key(w, "claimed");
 	ipts_json_array_begin(w, IPTS_JSON_LINE);
 	for (i = 0; i < k; i++) {
 		ipts_json_array_begin(w, IPTS_JSON_LINE);
-		json_value(w, d, unordinal(d, s[i].lo));
-		json_value(w, d, unordinal(d, s[i].hi));
+		json_value(w, set, d, unordinal(d, s[i].lo));
+		json_value(w, set, d, unordinal(d, s[i].hi));
 		ipts_json_array_end(w);
 	}
 	ipts_json_array_end(w);
@@ -1063,7 +1111,7 @@ static void json_group(struct ipts_json *w, const struct kinds *t,
 	ipts_json_array_begin(w, IPTS_JSON_LINE);
 	for (i = 0; i < g->n; i++)
 		q[i] = t->c[g->m[i]].q;
-	nb = ipts_probe_boxes(q, g->n, &b);
+	nb = ipts_probe_boxes(set, q, g->n, &b);
 	for (i = 0; i < nb; i++) {
 		ipts_json_object_begin(w, IPTS_JSON_LINE);
 		for (d = 0; d < IPTS_DIM_COUNT; d++) {
@@ -1142,16 +1190,22 @@ static void print_summary(const struct tally *t,
 		const struct ipts_rule *r = t->off_rule;
 
 		printf("not compared: %zu changed rule%s only packets of "
-		       "other interfaces (-i/-o, FORWARD) meet, such as ",
-		       t->off_lo, t->off_lo == 1 ? "" : "s");
+		       "%s (-i/-o, FORWARD) meet, such as ",
+		       t->off_lo, t->off_lo == 1 ? "" : "s",
+		       t->host ? "interfaces the host description lacks" :
+				 "other interfaces");
 		/* a file name is bytes from the command line: escaped */
 		ipts_text_file(stdout, r->loc.src ? r->loc.src->name : "?");
 		printf(":%u: ", r->loc.line);
 		ipts_text_strn(stdout, ipts_rule_text(r),
 			       (size_t)ipts_rule_text_len(r));
-		fputs("\n  the connections compared are local ones, which never "
-		      "meet them, and diff does not yet derive connections from "
-		      "other hosts (exit 4)\n",
+		fputs(t->host ? "\n  the connections compared arrive on and "
+				"leave by the described interfaces, and "
+				"forwarded ones need two of them (exit 4)\n" :
+				"\n  the connections compared are local ones, "
+				"which never meet them: describe the host "
+				"(--host, --iface) to compare connections "
+				"from other hosts (exit 4)\n",
 		      stdout);
 	}
 }
@@ -1196,6 +1250,7 @@ int cmd_diff(int argc, char **argv)
 		rc = IPTS_EXIT_USAGE;
 		goto out;
 	}
+	o.probe.host = o.host;
 	ipts_probe_derive(old_rs, new_rs, &o.probe, &set);
 	if (o.fmt == IPTS_FMT_JSON) {
 		/* the changes as they are found, the rest once all are */
@@ -1204,8 +1259,10 @@ int cmd_diff(int argc, char **argv)
 		ipts_json_key(&json, "changes");
 		ipts_json_array_begin(&json, IPTS_JSON_BLOCK);
 	}
+	t.host = o.host != NULL;
 	compare(old_rs, new_rs, &set, &o, &t);
-	t.off_lo = ipts_probe_off_lo_changes(old_rs, new_rs, &t.off_rule);
+	t.off_lo = ipts_probe_off_lo_changes(old_rs, new_rs, o.host,
+					     &t.off_rule);
 	print_summary(&t, &set, o.fmt);
 	rc = t.over || t.not_asked ? IPTS_EXIT_UNDETERMINED :
 	     t.changed ? IPTS_EXIT_NO :

@@ -17,11 +17,18 @@
  * connection it matches; each value once with the defaults for the rest;
  * then the others.
  *
- * Marks, interfaces and conntrack states are no dimension: a local
- * connection starts with mark 0 on lo, and its states follow from the
- * handshake. Addresses a rule names are taken as addresses of this host
- * (as `trace --local-addr` does), since the simulator only runs local
- * connections; multicast, broadcast and 0.0.0.0 are never used.
+ * Marks and conntrack states are no dimension: a connection starts with
+ * mark 0, and its states follow from the handshake. Without a described
+ * host, every connection is local (over lo) and addresses a rule names
+ * are taken as addresses of this host (as `trace --local-addr` does).
+ * With one (opts->host), the place of the client is a dimension too
+ * (IPTS_DIM_IN: a local process, or another host whose packets arrive on
+ * one of the host's interfaces), and the addresses add, for each
+ * interface, its own address, a neighbour inside its prefixes and an
+ * address outside every prefix of the host (the internet): inbound,
+ * outbound and forwarded pairs between interfaces. Each rule then gets
+ * one connection per place it can be met from. Multicast, broadcast and
+ * 0.0.0.0 are never used.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,6 +36,7 @@
 
 #include "sim.h"
 
+struct ipts_hostdesc;
 struct ipts_ruleset;
 
 /* A dimension's values, sorted and distinct. */
@@ -50,6 +58,7 @@ enum ipts_probe_dim {
 	IPTS_DIM_SPORT,
 	IPTS_DIM_UID,
 	IPTS_DIM_GID,
+	IPTS_DIM_IN,		/* 0: a local client; k: ipts_probe_set.in[k] */
 	IPTS_DIM_COUNT,
 };
 
@@ -58,6 +67,7 @@ struct ipts_probe_dims {
 	struct ipts_probe_vals dport, sport;	/* host order */
 	struct ipts_probe_vals src, dst;	/* network order */
 	struct ipts_probe_vals uid, gid;
+	struct ipts_probe_vals in;	/* indexes into ipts_probe_set.in */
 };
 
 /* What the caller fixes: a dimension given here is not derived. */
@@ -68,6 +78,9 @@ struct ipts_probe_opts {
 	size_t nuids;
 	const uint32_t *dports;		/* NULL: derived */
 	size_t ndports;
+	/* The host both files are asked on (borrowed: it outlives the
+	 * set); NULL: local connections only. */
+	const struct ipts_hostdesc *host;
 };
 
 /*
@@ -87,6 +100,11 @@ struct ipts_probe_set {
 	size_t focus_rules;		/* rules the values came from */
 	struct ipts_probe_dims dims;
 	struct ipts_probe_classes classes[IPTS_DIM_COUNT];
+	/* The client's places: in[0] is NULL (a local process), in[k] the
+	 * name of the host interface its packets arrive on (borrowed from
+	 * opts->host; the queries' in points at them). */
+	const char **in;
+	size_t nin;
 };
 
 #define IPTS_PROBE_DEFAULT_MAX 4000
@@ -106,18 +124,23 @@ void ipts_probe_set_free(struct ipts_probe_set *set);
 /*
  * The rules one file has and the other lacks (matched by table, chain and
  * words) that only a packet not over lo meets: an -i or -o of another
- * device (not inverted), or a place in FORWARD. The connections
- * ipts_probe_derive() makes are local ones, which never meet them. *@first
- * (when not NULL): one of them, or NULL.
+ * device (not inverted), or a place in FORWARD. Without @host, the
+ * connections ipts_probe_derive() makes are local ones, which never meet
+ * them. With @host, only those its connections cannot meet count: an
+ * -i/-o that names no interface of the host (wildcards matched), FORWARD
+ * on a host with fewer than two interfaces besides lo. *@first (when not
+ * NULL): one of them, or NULL.
  */
 size_t ipts_probe_off_lo_changes(const struct ipts_ruleset *old,
 				 const struct ipts_ruleset *new_rs,
+				 const struct ipts_hostdesc *host,
 				 const struct ipts_rule **first);
 
 /* The values asked of dimension @d, and a connection's value of it. */
 const struct ipts_probe_vals *
 ipts_probe_dim_vals(const struct ipts_probe_set *set, enum ipts_probe_dim d);
-uint32_t ipts_probe_coord(const struct ipts_query *q, enum ipts_probe_dim d);
+uint32_t ipts_probe_coord(const struct ipts_probe_set *set,
+			  const struct ipts_query *q, enum ipts_probe_dim d);
 /* The largest value of dimension @d. */
 uint32_t ipts_probe_dim_max(enum ipts_probe_dim d);
 
@@ -146,7 +169,8 @@ struct ipts_probe_box {
  * a change that ignores the uid reads as one box. Returns the number of
  * boxes, in *@out (free with ipts_probe_boxes_free()).
  */
-size_t ipts_probe_boxes(const struct ipts_query *const *q, size_t n,
+size_t ipts_probe_boxes(const struct ipts_probe_set *set,
+			const struct ipts_query *const *q, size_t n,
 			struct ipts_probe_box **out);
 void ipts_probe_boxes_free(struct ipts_probe_box *b, size_t n);
 

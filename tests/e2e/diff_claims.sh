@@ -36,18 +36,38 @@ def outcome(side):
     return (side["outcome"], tuple(side["possible_outcomes"]))
 
 
-def query_line(conn):
+HOST_OPTS = ("--host", "--iface", "--route", "--sysctl")
+
+
+def host_words(words):
+    """The host options of a diff command line, for query."""
+    out = []
+    for i, w in enumerate(words):
+        if w in HOST_OPTS and i + 1 < len(words):
+            out += [w, words[i + 1]]
+    return out
+
+
+def query_line(conn, host):
     words = []
-    for key in ("proto", "src", "dst", "sport", "dport", "uid", "gid"):
+    remote = conn.get("in") is not None
+    keys = ("proto", "src", "dst", "sport", "dport")
+    if not remote:
+        keys += ("uid", "gid")
+    for key in keys:
         words += ["--" + key, str(conn[key])]
-    for key in ("src", "dst"):
-        if not conn[key].startswith("127."):
-            words += ["--local-addr", conn[key]]
+    if remote:
+        words += ["--in", conn["in"]]
+    if not host:
+        for key in ("src", "dst"):
+            if not conn[key].startswith("127."):
+                words += ["--local-addr", conn[key]]
     return " ".join(words)
 
 
-def ask(cwd, rules, lines):
-    p = subprocess.run([iptsim, "query", "--", rules], cwd=cwd, check=False,
+def ask(cwd, rules, lines, host):
+    p = subprocess.run([iptsim, "query"] + host + ["--", rules], cwd=cwd,
+                       check=False,
                        input="".join(l + "\n" for l in lines),
                        capture_output=True, text=True)
     answers = [json.loads(l) for l in p.stdout.splitlines()]
@@ -64,24 +84,25 @@ for cwd, words in cases:
     doc = json.loads(p.stdout)
     if "groups" not in doc:
         continue        # a file that does not load
-    old_file, new_file = [w for w in words if not w.startswith("-")
-                          and not w.isdigit()][:2]
+    old_file, new_file = words[:2]
+    host = host_words(words)
     for g in doc["groups"]:
         want = (outcome(g["old"]), outcome(g["new"]))
         for box in g["sets"]:
             dims = {}
+            remote = None not in box.get("in", {"asked": [None]})["asked"]
             for key, d in box.items():
                 vals = list(d["asked"])
-                if d["classes"]:
+                if d["classes"] and not (remote and key in ("uid", "gid")):
                     for lo, hi in d["claimed"]:
                         vals += [lo, hi, lo + (hi - lo) // 2]
                 dims[key] = sorted(set(vals), key=str)
             keys = list(dims)
             conns = [dict(zip(keys, c))
                      for c in itertools.product(*(dims[k] for k in keys))]
-            lines = [query_line(c) for c in conns]
-            got = list(zip(ask(cwd, old_file, lines),
-                           ask(cwd, new_file, lines)))
+            lines = [query_line(c, host) for c in conns]
+            got = list(zip(ask(cwd, old_file, lines, host),
+                           ask(cwd, new_file, lines, host)))
             for line, ans in zip(lines, got):
                 tried += 1
                 if ans != want:

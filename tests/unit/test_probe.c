@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "host.h"
 #include "probe.h"
 #include "sim.h"
 
@@ -396,8 +397,9 @@ static void test_probe_boxes_merge_a_product(void **state)
 	struct ipts_query q[4] = { conn(22, 0), conn(80, 1000), conn(22, 1000),
 				   conn(80, 0) };
 	const struct ipts_query *p[4] = { &q[0], &q[1], &q[2], &q[3] };
+	struct ipts_probe_set none = { 0 };
 	struct ipts_probe_box *b;
-	size_t n = ipts_probe_boxes(p, 4, &b);
+	size_t n = ipts_probe_boxes(&none, p, 4, &b);
 
 	(void)state;
 	assert_int_equal(n, 1);
@@ -415,8 +417,9 @@ static void test_probe_boxes_never_cover_more(void **state)
 	/* an L: no box may hold (80, 1000), which was not given */
 	struct ipts_query q[3] = { conn(22, 0), conn(22, 1000), conn(80, 0) };
 	const struct ipts_query *p[3] = { &q[0], &q[1], &q[2] };
+	struct ipts_probe_set none = { 0 };
 	struct ipts_probe_box *b;
-	size_t n = ipts_probe_boxes(p, 3, &b), i, held = 0;
+	size_t n = ipts_probe_boxes(&none, p, 3, &b), i, held = 0;
 
 	(void)state;
 	assert_int_equal(n, 2);
@@ -528,6 +531,125 @@ static void test_probe_edit_policy(void **state)
 	assert_null(e.rule);
 }
 
+/* A router: eth0 to the internet (the default route), eth1 a LAN. */
+static struct ipts_hostdesc *router(void)
+{
+	struct ipts_hostdesc *h = ipts_hostdesc_new();
+
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=192.0.2.10/24", NULL),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth1=10.0.1.1/24", NULL),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_route(h,
+						 "default via 192.0.2.1 "
+						 "dev eth0",
+						 NULL),
+			 0);
+	return h;
+}
+
+/* The place of a connection, by name ("" for a local client). */
+static const char *place(const struct ipts_query *q)
+{
+	return q->in ? q->in : "";
+}
+
+/* Whether some connection of @s is @in (or local: ""), @src -> @dst:@dport. */
+static bool asks(const struct ipts_probe_set *s, const char *in,
+		 const char *src, const char *dst, uint16_t dport)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct ipts_query *q = &s->q[i];
+
+		if (strcmp(place(q), in) == 0 && (!src || q->src == ip4(src)) &&
+		    q->dst == ip4(dst) && q->dport == dport)
+			return true;
+	}
+	return false;
+}
+
+/* A port opened on eth0 is asked from outside and from eth0's link, to
+ * the host's own address; a local client still asks over lo. */
+static void test_probe_host_port_opened_on_an_interface(void **state)
+{
+	struct ipts_hostdesc *h = router();
+	struct ipts_probe_opts o = { .host = h };
+	struct ipts_probe_set *s =
+		derive(state, "",
+		       "-A INPUT -i eth0 -p tcp --dport 8080 -j ACCEPT\n", &o);
+	size_t i;
+
+	assert_int_equal(s->nin, 3); /* local, eth0, eth1 */
+	assert_null(s->in[0]);
+	assert_string_equal(s->in[1], "eth0");
+	assert_true(asks(s, "eth0", "203.0.113.45", "192.0.2.10", 8080));
+	assert_true(asks(s, "eth0", "192.0.2.1", "192.0.2.10", 8080));
+	assert_true(asks(s, "", "127.0.0.1", "127.0.0.1", 1060));
+	for (i = 0; i < s->n; i++) {
+		const struct ipts_query *q = &s->q[i];
+
+		if (q->in) {
+			/* a remote client: never the host's own source,
+			 * no uid of its own, never routed back where it
+			 * came from */
+			assert_true(q->src != ip4("192.0.2.10") &&
+				    q->src != ip4("10.0.1.1") &&
+				    (ntohl(q->src) >> 24) != 127);
+			assert_int_equal(q->uid, 0);
+			assert_false(strcmp(q->in, "eth0") == 0 &&
+				     q->dst == ip4("203.0.113.45"));
+			assert_true(q->given & IPTS_QGIVEN_SRC);
+		} else {
+			/* a local client's source is the host's */
+			assert_true((ntohl(q->src) >> 24) == 127 ||
+				    q->src == ip4("192.0.2.10") ||
+				    q->src == ip4("10.0.1.1"));
+		}
+	}
+	ipts_hostdesc_free(h);
+}
+
+/* A FORWARD rule is asked as forwarded pairs between the interfaces:
+ * from the LAN's neighbour to the outside, from outside to the LAN. */
+static void test_probe_host_forwarded_pairs(void **state)
+{
+	struct ipts_hostdesc *h = router();
+	struct ipts_probe_opts o = { .host = h };
+	struct ipts_probe_set *s =
+		derive(state, "", "-A FORWARD -i eth0 -o eth1 -j ACCEPT\n", &o);
+
+	assert_true(asks(s, "eth0", "203.0.113.45", "10.0.1.2", 1060));
+	assert_true(asks(s, "eth1", "10.0.1.2", "203.0.113.45", 1060));
+	/* from eth1 the -i eth0 rule is never met: still a base pair */
+	assert_true(asks(s, "eth0", "192.0.2.1", "10.0.1.2", 22));
+	ipts_hostdesc_free(h);
+}
+
+/* Rules on devices the host has are compared; others are not, and
+ * without a host every device but lo is off the connections asked. */
+static void test_probe_host_off_lo_only_for_missing_devices(void **state)
+{
+	struct pair *p = *state;
+	struct ipts_hostdesc *h = router();
+	const struct ipts_rule *first = NULL;
+
+	derive(state, "",
+	       "-A INPUT -i eth+ -p tcp --dport 22 -j ACCEPT\n"
+	       "-A FORWARD -o wg0 -j ACCEPT\n",
+	       NULL);
+	assert_int_equal(ipts_probe_off_lo_changes(p->old_rs, p->new_rs, NULL,
+						   &first),
+			 2);
+	assert_int_equal(ipts_probe_off_lo_changes(p->old_rs, p->new_rs, h,
+						   &first),
+			 1);
+	assert_non_null(first);
+	assert_int_equal(first->loc.line, 6); /* -o wg0 */
+	ipts_hostdesc_free(h);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 /* A host name whose address is unknown gives no address to ask. */
@@ -549,6 +671,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_probe_identical_files_give_defaults_only),
+		T(test_probe_host_port_opened_on_an_interface),
+		T(test_probe_host_forwarded_pairs),
+		T(test_probe_host_off_lo_only_for_missing_devices),
 		T(test_probe_counters_are_no_difference),
 		T(test_probe_unknown_host_gives_no_address),
 		T(test_probe_port_and_its_neighbours),
