@@ -594,14 +594,19 @@ const struct ipts_trace *ipts_result_let_through(const struct ipts_result *res,
 		return NULL;
 	p = &res->packets[0];
 	*pkt = p;
-	for (pass = 0; pass < 3; pass++) {
+	/* a filter rule, then filter's policy, then a rule of raw, mangle
+	 * or security; a nat rule (SNAT, MASQUERADE, DNAT) translates what
+	 * it lets through, so it is named only when nothing else is */
+	for (pass = 0; pass < 4; pass++) {
 		for (k = 0; k < p->npassed; k++) {
 			const struct ipts_trace *t = &p->passed[k];
-			bool filter = t->chain->table->id == IPTS_TABLE_FILTER;
+			unsigned int id = t->chain->table->id;
+			bool filter = id == IPTS_TABLE_FILTER;
 
 			if ((pass == 0 && filter && t->rule) ||
-			    (pass == 1 && t->rule) ||
-			    (pass == 2 && filter))
+			    (pass == 1 && filter) ||
+			    (pass == 2 && t->rule && id != IPTS_TABLE_NAT) ||
+			    (pass == 3 && t->rule))
 				return t;
 		}
 	}
