@@ -103,6 +103,15 @@ static void print_cut(FILE *f, const struct ipts_packet *p, const char *indent)
 		p->ntrace, p->ntrace - 1);
 }
 
+/* Where the notes of a packet past --max-trace-lines were cut. */
+static void print_ev_cut(FILE *f, const struct ipts_packet *p)
+{
+	fprintf(f,
+		"  ... %llu more notes of the %s left out "
+		"(--max-trace-lines %zu: the first %zu are shown) ...\n",
+		(unsigned long long)p->ev_omitted, p->name, p->nev, p->nev);
+}
+
 /* An event under the trace line it follows; an undecided rule with its
  * line in the file and why (rule text and file names escaped). */
 static void print_event(FILE *f, const struct ipts_event *ev)
@@ -276,6 +285,9 @@ static void print_text(FILE *f, const struct ipts_query *q,
 				print_cut(f, p, "  ");
 			for (; e < p->nev && p->ev[e].after == k; e++)
 				print_event(f, &p->ev[e]);
+			if (p->ev_omitted && e == p->nev && e &&
+			    p->ev[e - 1].after == k)
+				print_ev_cut(f, p);
 			if (k == p->ntrace)
 				break;
 			ipts_trace_format(&p->trace[k], buf, sizeof(buf));

@@ -1288,6 +1288,7 @@ static void json_packet(struct ipts_json *w, const struct ipts_packet *p,
 		ipts_json_object_end(w);
 	}
 	ipts_json_array_end(w);
+	ipts_json_kv_uint(w, "events_omitted", p->ev_omitted);
 	ipts_json_key(w, "let_through_by");
 	ipts_json_array_begin(w, IPTS_JSON_LINE);
 	for (k = 0; k < p->npassed; k++) {

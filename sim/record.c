@@ -22,6 +22,14 @@ struct ipts_event *ipts_sim_event(struct ipts_sim *s,
 	s->impure++;
 	if (!rec)
 		return NULL;
+	/* as many notes as trace lines kept: a path of 4^13 rules must not
+	 * make 4^13 of them (the walk's budget bounds the count, this the
+	 * memory and the output) */
+	if (rec->nev >= s->max_lines) {
+		if (rec->ev_omitted < UINT64_MAX)
+			rec->ev_omitted++;
+		return NULL;
+	}
 	if (rec->nev == rec->ev_cap)
 		rec->ev = ipts_grow(rec->ev, &rec->ev_cap, sizeof(*rec->ev));
 	ev = &rec->ev[rec->nev++];

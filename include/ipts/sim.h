@@ -207,8 +207,11 @@ struct ipts_packet {
 	struct ipts_trace *trace;
 	size_t ntrace, trace_cap;
 	uint64_t trace_omitted;
+	/* Its events, at most max_trace_lines of them: @ev_omitted more were
+	 * left out (they all follow the last one kept). */
 	struct ipts_event *ev;
 	size_t nev, ev_cap;
+	uint64_t ev_omitted;
 	enum ipts_verdict verdict;
 	long decided;			/* trace index that dropped it, or -1 */
 	/* The entries that let it through, one per table (and hook) that

@@ -421,6 +421,19 @@ printf 'connected --dport 9\ntimeout --dport 10\n' >"$work/expo.spec"
 walkcase expo-test 0 '2 passed, 0 failed' test expo-14.rules expo.spec
 walkcase expo-diff 1 'connected -> timeout' diff expo-14.rules expo-14b.rules
 
+# An undecided LOG at the bottom (limit depends on earlier traffic): each
+# of the 4^13 ways past it is a note, and notes are kept as trace lines
+# are, the first --max-trace-lines of them (it printed 300 MB, 2.7 million
+# notes, with 390 MB of memory before they were).
+expo 14 4 '-m limit --limit 1/s -j LOG' | gen log-14
+walkcase log-notes 3 'more notes of the SYN left out (--max-trace-lines 10000: the first 10000 are shown)' \
+	trace log-14.rules --dport 22
+if [ "$(wc -c <"$work/out")" -gt 4000000 ]; then
+	fail "trace log-14.rules: $(wc -c <"$work/out") bytes of output"
+fi
+walkcase log-notes-json 3 '"events_omitted": ' \
+	trace log-14.rules --dport 22 --format json
+
 # A mark set at the bottom: no call is pure, nothing is memoized, and the
 # visit budget is what stops every walk.
 expo 14 4 '-j MARK --set-xmark 0x1/0x1' mangle | gen mark-14
