@@ -292,10 +292,10 @@ static void iface_list(const struct ipts_hostdesc *host, char *buf, size_t len)
 	}
 }
 
-int ipts_query_check_in(const struct ipts_query *q,
-			const struct ipts_hostdesc *host, char *msg, size_t len,
-			int *code)
+int ipts_query_check_in(struct ipts_query *q, const struct ipts_hostdesc *host,
+			char *msg, size_t len, int *code)
 {
+	const struct ipts_host_iface *ifc;
 	char names[128];
 	int dummy;
 
@@ -311,7 +311,8 @@ int ipts_query_check_in(const struct ipts_query *q,
 			 q->in);
 		return -1;
 	}
-	if (!ipts_hostdesc_iface(host, q->in)) {
+	ifc = ipts_hostdesc_iface(host, q->in);
+	if (!ifc) {
 		iface_list(host, names, sizeof(names));
 		snprintf(msg, len,
 			 "--in '%s': the described host has no "
@@ -335,6 +336,18 @@ int ipts_query_check_in(const struct ipts_query *q,
 			 "other host sends from",
 			 q->in);
 		return -1;
+	}
+	if (!(q->given & IPTS_QGIVEN_DST)) {
+		/* not 127.0.0.1: a martian on any interface but lo */
+		if (!ifc->naddrs) {
+			*code = IPTS_QOPT_IN;
+			snprintf(msg, len,
+				 "--in '%s' without --dst: the interface has "
+				 "no address to assume; give --dst",
+				 q->in);
+			return -1;
+		}
+		q->dst = ifc->addrs[0].local;
 	}
 	return 0;
 }
@@ -778,6 +791,16 @@ void ipts_answer_notes(const struct ipts_file_facts *ff,
 	if (!(q->given & IPTS_QGIVEN_DPORT) && (n = note_next(out)))
 		snprintf(n, len, "--dport not given: port %u assumed",
 			 q->dport);
+	if (q->in && !(q->given & IPTS_QGIVEN_DST) && (n = note_next(out))) {
+		char a[INET_ADDRSTRLEN];
+		struct in_addr ia = { .s_addr = q->dst };
+
+		inet_ntop(AF_INET, &ia, a, sizeof(a));
+		snprintf(n, len,
+			 "--dst not given: %s, the first address of "
+			 "%s, assumed",
+			 a, q->in);
+	}
 	if ((res->gid_read & IPTS_SIDE_CLIENT) &&
 	    !(q->given & IPTS_QGIVEN_GID) && (n = note_next(out)))
 		snprintf(n, len, "the answer depends on the client's gid, not "

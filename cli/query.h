@@ -74,11 +74,11 @@ void ipts_query_finish(struct ipts_query *q);
  * @host (NULL: none) that has the interface, no --uid or --gid (the
  * client is another host), a --src. Returns 0, or -1 with the reason in
  * @msg; *@code (may be NULL) is then the option at fault (IPTS_QOPT_IN,
- * _UID, _GID).
+ * _UID, _GID). A query with --in and no --dst gets the first address of
+ * that interface (where a client on its link reaches this host).
  */
-int ipts_query_check_in(const struct ipts_query *q,
-			const struct ipts_hostdesc *host, char *msg, size_t len,
-			int *code);
+int ipts_query_check_in(struct ipts_query *q, const struct ipts_hostdesc *host,
+			char *msg, size_t len, int *code);
 
 struct ipts_query_error {
 	int argi;		/* index in argv of the word at fault */
