@@ -492,8 +492,13 @@ def ours(f, inner, sport, seqs):
 		if d.get("PROTO") in ("TCP", "UDP") and \
 		   str(sport) in (d.get("SPT"), d.get("DPT")):
 			return True
-	if seqs is not None and f.get("PROTO") == "TCP":
-		return f.get("SEQ") in seqs or f.get("ACK") in seqs
+	# an ICMP error carries the packet it answers as that packet arrived:
+	# after a port-changing SNAT only the sequence number is ours, and the
+	# error's lines before nat translates it back show that port
+	for d in (f, inner):
+		if seqs is not None and d.get("PROTO") == "TCP" and \
+		   (d.get("SEQ") in seqs or d.get("ACK") in seqs):
+			return True
 	return False
 
 
