@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "check", cmd_check, "check rule files as the kernel would load them" },
 	{ "dump", cmd_dump, "print a rule file as canonical iptables-save text" },
 	{ "lint", cmd_lint, "review rule files: shadowed rules, unused chains, traps" },
+	{ "graph", cmd_graph, "draw hooks, tables and chains as a DOT graph" },
 #ifdef IPTS_HAVE_SIM
 	{ "trace", cmd_trace, "predict what a local connection meets" },
 	{ "test", cmd_test, "check expected outcomes written in spec files" },
