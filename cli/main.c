@@ -21,6 +21,8 @@ struct command {
 	const char *summary;
 };
 
+/* one line a command, as --help lists them */
+/* clang-format off */
 static const struct command commands[] = {
 	{ "check", cmd_check, "check rule files as the kernel would load them" },
 	{ "dump", cmd_dump, "print a rule file as canonical iptables-save text" },
@@ -33,6 +35,7 @@ static const struct command commands[] = {
 	{ "diff", cmd_diff, "which connections change their answer between two files" },
 #endif
 };
+/* clang-format on */
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
