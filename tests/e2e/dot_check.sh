@@ -173,5 +173,32 @@ else
 	bad "a path of 302 chains: $legs edges, no 'left out' edge"
 fi
 
+# -- stable ids -------------------------------------------------------------
+# Two versions of a file (one rule removed, three comment lines added,
+# every line after them moved): the same node ids and the same edges.
+shape() { sed -n 's/^\t*\([a-z_][A-Za-z0-9_]*\( -> [A-Za-z0-9_]*\)\?\) \[.*/\1/p' "$1"; }
+run . graph ../../rulesets/docker-host.rules || true
+shape "$work/out" > "$work/old"
+run . graph ../../doc/examples/docker-host.new || true
+shape "$work/out" > "$work/new"
+if [ -s "$work/old" ] && cmp -s "$work/old" "$work/new"; then
+	ok "graph of two versions: the same $(wc -l < "$work/old") ids and edges"
+else
+	bad "graph of two versions: ids or edges differ"
+fi
+# Names that an escape could confuse get ids of their own.
+printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n' \
+	> "$work/ids.rules"
+printf -- '-N a-b\n-N a_2db\n-N a_b\n-N a__b\n' >> "$work/ids.rules"
+printf -- '-A INPUT -j a-b\n-A INPUT -j a_2db\n-A INPUT -j a_b\n-A INPUT -j a__b\nCOMMIT\n' \
+	>> "$work/ids.rules"
+run "$work" graph ids.rules || true
+n=$(shape "$work/out" | grep -c '^filter__a' || true)
+if [ "$n" = 4 ] && [ "$(shape "$work/out" | grep '^filter__a' | sort -u | wc -l)" = 4 ]; then
+	ok "chains a-b, a_2db, a_b, a__b: four ids"
+else
+	bad "chains a-b, a_2db, a_b, a__b: $n ids: $(shape "$work/out" | grep '^filter__a' | tr '\n' ' ')"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
