@@ -387,7 +387,13 @@ static int print_dot(FILE *f, const struct ipts_ruleset *rs,
 	if (tlen && title[tlen - 1] == '\n')
 		title[--tlen] = '\0';
 	tr.title = title;
-	tr.route = res->path == IPTS_PATH_NONE ? res->stopped : res->route;
+	/* the route taken; on lo (no host described) the path says it */
+	if (res->path == IPTS_PATH_NONE)
+		tr.route = res->stopped;
+	else if (res->route[0])
+		tr.route = res->route;
+	else if (res->path == IPTS_PATH_LOCAL)
+		tr.route = "local: out and back in on lo";
 	for (i = 0; i < res->npackets; i++) {
 		const struct ipts_packet *p = &res->packets[i];
 
