@@ -7,8 +7,11 @@
 
 #include <getopt.h>
 #include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "diag.h"
+#include "dot.h"
 #include "host.h"
 #include "host_opts.h"
 #include "input.h"
@@ -59,7 +62,11 @@ static const char usage_text[] =
 	"                       quotas unspent)\n"
 	"  --kernel-trace       print only the TRACE: lines the kernel would\n"
 	"                       log given the file's own TRACE rules\n"
-	"  --format text|json   output format (default text)\n"
+	"  --format text|json|dot\n"
+	"                       output format (default text); dot: the\n"
+	"                       graph of `iptsim graph` with each packet's\n"
+	"                       path drawn over it, bold and numbered, the\n"
+	"                       deciding rule's chain filled\n"
 	"  -q, --quiet          print nothing: the exit status answers\n"
 	IPTS_HOST_HELP
 	IPTS_INPUT_HELP
@@ -353,6 +360,102 @@ static void print_kernel_trace(FILE *f, const struct ipts_query *q,
 	}
 }
 
+/* --- dot ---------------------------------------------------------------- */
+
+static void dot_step(struct ipts_dot_step *s, const struct ipts_trace *t)
+{
+	s->chain = t->chain;
+	s->rule = t->rule;
+	s->type = ipts_trace_type_name(t->type);
+	s->num = t->num;
+	s->hook = t->hook;
+}
+
+/*
+ * The path of each packet over the graph of @rs (report/dot.c): the
+ * entries of its TRACE path, where it came from and went, the entry that
+ * decided (or let the first packet through), the route taken.
+ */
+static int print_dot(FILE *f, const struct ipts_ruleset *rs,
+		     const struct ipts_query *q, const struct ipts_result *res)
+{
+	struct ipts_dot_packet pk[IPTS_MAX_PACKETS];
+	struct ipts_dot_step *steps[IPTS_MAX_PACKETS];
+	struct ipts_dot_trace tr = { 0 };
+	const struct ipts_packet *lp;
+	const struct ipts_trace *lt;
+	char dname[256], pname[256], *title = NULL;
+	size_t tlen = 0, k;
+	unsigned int i;
+	FILE *m;
+	int rc;
+
+	m = open_memstream(&title, &tlen);
+	if (!m)
+		ipts_oom();
+	ipts_answer_headline(m, q, res, true);
+	if (fclose(m) != 0)
+		ipts_oom();
+	if (tlen && title[tlen - 1] == '\n')
+		title[--tlen] = '\0';
+	tr.title = title;
+	/* the route taken; on lo (no host described) the path says it */
+	if (res->path == IPTS_PATH_NONE)
+		tr.route = res->stopped;
+	else if (res->route[0])
+		tr.route = res->route;
+	else if (res->path == IPTS_PATH_LOCAL)
+		tr.route = "local: out and back in on lo";
+	for (i = 0; i < res->npackets; i++) {
+		const struct ipts_packet *p = &res->packets[i];
+
+		steps[i] = calloc(p->ntrace ? p->ntrace : 1, sizeof(**steps));
+		if (!steps[i])
+			ipts_oom();
+		for (k = 0; k < p->ntrace; k++)
+			dot_step(&steps[i][k], &p->trace[k]);
+		pk[i] = (struct ipts_dot_packet){
+			.name = p->name,
+			.verdict = ipts_verdict_name(p->verdict),
+			.steps = steps[i],
+			.nsteps = p->ntrace,
+			.omitted = p->trace_omitted,
+			.from = other_host(q, res, p) ? IPTS_DOT_END_NETWORK :
+							IPTS_DOT_END_LOCAL,
+			.to = p->verdict != IPTS_V_DELIVERED ?
+				      IPTS_DOT_END_NONE :
+			      p->left_host ? IPTS_DOT_END_NETWORK :
+					     IPTS_DOT_END_LOCAL,
+		};
+	}
+	tr.packets = pk;
+	tr.npackets = res->npackets;
+	if (res->decided_pkt >= 0 &&
+	    (unsigned int)res->decided_pkt < res->npackets &&
+	    res->decided_idx >= 0 &&
+	    (size_t)res->decided_idx < res->packets[res->decided_pkt].ntrace) {
+		const struct ipts_trace *t =
+			&res->packets[res->decided_pkt].trace[res->decided_idx];
+
+		dot_step(&tr.decided, t);
+		ipts_trace_name(t, dname, sizeof(dname));
+		tr.decided_name = dname;
+	} else if (res->outcome == IPTS_CONNECTED ||
+		   res->outcome == IPTS_DELIVERED) {
+		lt = ipts_result_let_through(res, &lp);
+		if (lt) {
+			dot_step(&tr.passed, lt);
+			ipts_trace_name(lt, pname, sizeof(pname));
+			tr.passed_name = pname;
+		}
+	}
+	rc = ipts_dot_write(f, rs, -1, NULL, &tr);
+	for (i = 0; i < res->npackets; i++)
+		free(steps[i]);
+	free(title);
+	return rc;
+}
+
 /* --- command ----------------------------------------------------------- */
 
 int cmd_trace(int argc, char **argv)
@@ -381,7 +484,7 @@ int cmd_trace(int argc, char **argv)
 	struct ipts_result res;
 	struct ipts_query q;
 	enum ipts_format fmt = IPTS_FMT_TEXT;
-	bool ktrace = false, help = false, quiet = false;
+	bool ktrace = false, help = false, quiet = false, dot = false;
 	struct ipts_file_facts ff;
 	struct ipts_notes notes;
 	struct ipts_result fres;
@@ -404,10 +507,17 @@ int cmd_trace(int argc, char **argv)
 			ktrace = true;
 			break;
 		case OPT_FORMAT:
+			dot = strcmp(optarg, "dot") == 0;
+			if (dot) {
+				fmt = IPTS_FMT_TEXT;
+				break;
+			}
 			if (ipts_format_parse(optarg, 1u << IPTS_FMT_TEXT |
 					      1u << IPTS_FMT_JSON, &fmt) < 0)
-				return ipts_usage_error("trace", "invalid "
-					"format '%s': text or json", optarg);
+				return ipts_usage_error(
+					"trace",
+					"invalid format '%s': text, json or dot",
+					optarg);
 			break;
 		case 'h':
 			help = true;
@@ -441,6 +551,10 @@ int cmd_trace(int argc, char **argv)
 		return ipts_cli_help("trace", usage_text, argc - optind);
 	if (argc - optind != 1)
 		return ipts_usage_error("trace", "expected one FILE");
+	if (dot && ktrace)
+		return ipts_usage_error(
+			"trace", "--kernel-trace prints TRACE lines: not with "
+				 "--format dot");
 	ipts_query_finish(&q);
 	if (ipts_cli_host_build(&hopt, "trace", in.color, &host) < 0)
 		return IPTS_EXIT_USAGE;
@@ -493,6 +607,10 @@ int cmd_trace(int argc, char **argv)
 				  &notes);
 	}
 	if (quiet)
+		;
+	else if (dot && print_dot(stdout, rs, &q, &res) < 0)
+		fputs("iptsim trace: cannot write the graph\n", stderr);
+	else if (dot)
 		;
 	else if (fmt == IPTS_FMT_JSON)
 		ipts_result_print_json_notes(stdout, &q, &res, &notes, ktrace ?

@@ -21,10 +21,13 @@ struct command {
 	const char *summary;
 };
 
+/* one line a command, as --help lists them */
+/* clang-format off */
 static const struct command commands[] = {
 	{ "check", cmd_check, "check rule files as the kernel would load them" },
 	{ "dump", cmd_dump, "print a rule file as canonical iptables-save text" },
 	{ "lint", cmd_lint, "review rule files: shadowed rules, unused chains, traps" },
+	{ "graph", cmd_graph, "draw hooks, tables and chains as a DOT graph" },
 #ifdef IPTS_HAVE_SIM
 	{ "trace", cmd_trace, "predict what a local connection meets" },
 	{ "test", cmd_test, "check expected outcomes written in spec files" },
@@ -32,6 +35,7 @@ static const struct command commands[] = {
 	{ "diff", cmd_diff, "which connections change their answer between two files" },
 #endif
 };
+/* clang-format on */
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -281,3 +281,38 @@ void ipts_xml_str(FILE *f, const char *s)
 {
 	ipts_xml_strn(f, s, strlen(s));
 }
+
+/*
+ * Graphviz decodes entities in a label before its backslash escapes, and
+ * its lexer takes a backslash before the closing quote for an escaped
+ * quote: a backslash is written &#92;&#92; (\\ once decoded), '"' as &#34;,
+ * '&' as &amp;, so that no backslash nor quote reaches the lexer.
+ */
+static void put_dot(struct sink *k, const char *s, size_t n, bool escape)
+{
+	size_t i;
+
+	(void)escape;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\\')
+			fputs("&#92;&#92;", k->f);
+		else if (s[i] == '"')
+			fputs("&#34;", k->f);
+		else if (s[i] == '&')
+			fputs("&amp;", k->f);
+		else
+			fputc(s[i], k->f);
+	}
+}
+
+void ipts_dot_strn(FILE *f, const char *s, size_t n)
+{
+	struct sink k = { .put = put_dot, .f = f };
+
+	escape_each(&k, s, n);
+}
+
+void ipts_dot_str(FILE *f, const char *s)
+{
+	ipts_dot_strn(f, s, strlen(s));
+}

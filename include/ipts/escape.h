@@ -70,4 +70,16 @@ void ipts_json_str(FILE *f, const char *s);
 void ipts_xml_strn(FILE *f, const char *s, size_t n);
 void ipts_xml_str(FILE *f, const char *s);
 
+/*
+ * The inside of a Graphviz DOT quoted string (its quotes not written) of
+ * @n bytes of @s, for a label: what text escapes escaped as text does
+ * (\x1b, \u202e, a newline as \x0a), then each backslash as &#92;&#92;,
+ * '"' as &#34; and '&' as &amp;. Graphviz decodes the entities, then its
+ * own escapes (\\ is one backslash), and shows what the terminal would:
+ * the lexer meets no backslash or quote, no escape of Graphviz's (\n, \N)
+ * is read from the file, and the text is valid UTF-8 without controls.
+ */
+void ipts_dot_strn(FILE *f, const char *s, size_t n);
+void ipts_dot_str(FILE *f, const char *s);
+
 #endif

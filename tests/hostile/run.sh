@@ -137,5 +137,54 @@ case_ many-errors 1 --has '20 errors: the rest of the file was not read' \
 	-- check errors.rules
 [ "$(grep -c ': error: ' out)" = 20 ] || { fail=$((fail + 1)); echo "FAIL many-errors: not 20 errors"; }
 
+# -- graph and trace --format dot: the file's bytes in DOT labels ----------
+# Chain names and comments holding quotes, backslashes (one before the
+# closing quote of a label), ESC, OSC 52, BEL, U+202E and a byte that is
+# not UTF-8: escaped as text is, and Graphviz still parses the graph.
+printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n' > dot.rules
+printf -- '-N "q\\"x\\\\"\n-N o\033]52;c;SGk=\007\n-N b\342\200\256d\377\n' >> dot.rules
+printf -- '-A OUTPUT -j "q\\"x\\\\"\n' >> dot.rules
+printf -- '-A OUTPUT -p tcp --dport 1060 -m comment --comment "x\\" \\\\N \033[2J \342\200\256 \\\\" -j o\033]52;c;SGk=\007\n' >> dot.rules
+printf -- '-A o\033]52;c;SGk=\007 -p tcp --dport 1060 -m comment --comment "end\\\\" -j DROP\n' >> dot.rules
+printf -- '-A INPUT -g b\342\200\256d\377\nCOMMIT\n' >> dot.rules
+case_ graph-hostile-names 0 --has 'o&#92;&#92;x1b]52;c;SGk=&#92;&#92;x07' \
+	--has 'b&#92;&#92;u202ed&#92;&#92;xff' \
+	--has 'q&#34;x&#92;&#92;' -- graph dot.rules
+dot_parses() {
+	if ! command -v dot >/dev/null; then
+		echo "note: dot (graphviz) not installed: $1 not parsed"
+	elif dot -Tsvg out >svg 2>dot.err && [ ! -s dot.err ]; then
+		pass=$((pass + 1))
+		echo "ok   $1: dot -Tsvg parses it"
+	else
+		fail=$((fail + 1))
+		echo "FAIL $1: dot -Tsvg: $(head -c 300 dot.err | cat -v)"
+	fi
+}
+dot_parses graph-hostile-names
+case_ trace-dot-hostile-names 1 \
+	--has 'decided by: filter:o&#92;&#92;x1b]52;c;SGk=&#92;&#92;x07:rule:1' \
+	-- trace dot.rules --dport 1060 --format dot
+dot_parses trace-dot-hostile-names
+# 20,000 rules of one chain jumping to one chain: one edge, not 20,000
+awk 'BEGIN { print "*filter"; print ":OUTPUT ACCEPT [0:0]"; print ":J - [0:0]"
+	for (i = 0; i < 20000; i++) print "-A OUTPUT -p tcp --dport " i " -j J"
+	print "COMMIT" }' > fanout.rules
+case_ graph-fanout 0 --has '20000 rules, first rule 1, fanout.rules:4' -- graph fanout.rules
+if [ "$(wc -c < out)" -lt 4000 ]; then
+	pass=$((pass + 1)); echo "ok   graph-fanout: $(wc -c < out) bytes"
+else
+	fail=$((fail + 1)); echo "FAIL graph-fanout: $(wc -c < out) bytes for 3 chains"
+fi
+# 3,000 chains each jumping to the next: no recursion, every chain drawn
+awk 'BEGIN { print "*filter"; print ":OUTPUT ACCEPT [0:0]"
+	for (i = 1; i <= 3000; i++) print ":C" i " - [0:0]"
+	print "-A OUTPUT -j C1"
+	for (i = 1; i < 3000; i++) print "-A C" i " -j C" i + 1
+	print "COMMIT" }' > deep.rules
+case_ graph-deep 0 --has 'filter__C2999 -> filter__C3000' --not 'no hook reaches' \
+	-- graph deep.rules
+case_ trace-dot-deep 0 --has 'chain changes left out' -- trace deep.rules --format dot
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

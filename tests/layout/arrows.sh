@@ -23,7 +23,7 @@ import json, os, shlex, subprocess, sys
 db, src = sys.argv[1], os.path.realpath(sys.argv[2])
 PUBLIC = ["model.h", "arena.h", "diag.h", "blob.h", "parser.h", "sim.h",
           "lint.h", "probe.h", "host.h", "report.h", "sarif.h", "escape.h",
-          "json.h"]
+          "json.h", "dot.h"]
 INTERNAL = ["model_build.h", "validate_int.h", "parser_int.h", "sim_int.h",
             "walk_int.h", "match_int.h", "lint_int.h", "host_int.h"]
 # directory: the headers it may include (every other one must not be found)
@@ -40,7 +40,7 @@ MAY = {
     # lint.h (and what it includes) for SARIF's table of lint codes
     "report": ["model.h", "arena.h", "diag.h", "blob.h", "sim.h", "lint.h",
                "probe.h", "report.h", "sarif.h", "escape.h", "json.h",
-               "host.h"],
+               "host.h", "dot.h"],
     # host: the described host, on the model's diagnostics only
     "host": ["model.h", "arena.h", "diag.h", "blob.h", "host.h",
              "host_int.h"],

@@ -1,5 +1,5 @@
 #!/bin/bash
-# valgrind.sh - iptsim check and dump under memcheck, on every ruleset and
+# valgrind.sh - iptsim check, dump and graph under memcheck, on every ruleset and
 # corpus file: no invalid read or write, no definite leak. Suppressions
 # (tests/valgrind.supp) cover libxtables' own allocations only.
 #
@@ -73,6 +73,16 @@ done
 for f in "$src"/rulesets/kube-proxy-nat.rules "$src"/rulesets/docker-host.rules; do
 	[ -f "$f" ] && expect 0 "dump -c $(basename "$f")" "$iptsim" dump -c "$f"
 done
+# graph, and trace --format dot (a trace that ends in DROP, and a
+# connection through DOCKER-USER, DNAT and FORWARD)
+for f in "$src"/rulesets/docker-host.rules "$src"/rulesets/kube-proxy-nat.rules; do
+	expect 0 "graph $(basename "$f")" "$iptsim" graph "$f"
+done
+expect 1 "trace --format dot uid-only-port.rules" "$iptsim" trace \
+	"$src"/rulesets/uid-only-port.rules --dport 1060 --uid 1001 --format dot
+expect 0 "trace --format dot docker-host.rules" "$iptsim" trace \
+	"$src"/rulesets/docker-host.rules --host "$src"/rulesets/docker-host.d \
+	--in eth0 --src 198.51.100.7 --dst 10.0.0.5 --dport 8080 --format dot
 # stdin, and a file that cannot be read
 expect 0 "check - (stdin)" "$iptsim" check - <"$src/rulesets/docker-host.rules"
 expect 2 "check missing file" "$iptsim" check "$tmp/does-not-exist"

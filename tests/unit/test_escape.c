@@ -204,6 +204,19 @@ static void test_escape_xml_only_legal_characters(void **state)
 	assert_renders(ipts_xml_strn, "caf\xc3\xa9", "caf\xc3\xa9");
 }
 
+/* A DOT label shows what text shows: no escape of Graphviz's own. */
+static void test_escape_dot_label_shows_text(void **state)
+{
+	(void)state;
+	assert_renders(ipts_dot_strn, "a\"b\\N&amp;\\",
+		       "a&#34;b&#92;&#92;N&amp;amp;&#92;&#92;");
+	assert_renders(ipts_dot_strn, "x\ny\x1b]52;\x07",
+		       "x&#92;&#92;x0ay&#92;&#92;x1b]52;&#92;&#92;x07");
+	assert_renders(ipts_dot_strn, "\xe2\x80\xae\xff\tok",
+		       "&#92;&#92;u202e&#92;&#92;xff\tok");
+	assert_renders(ipts_dot_strn, "caf\xc3\xa9", "caf\xc3\xa9");
+}
+
 /* ipts_report_text() of one error at @col (@len bytes) of line 1. */
 static char *report_one(const char *name, const char *text, uint32_t col,
 			uint32_t len)
@@ -288,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_escape_file_name_never_starts_a_command),
 		cmocka_unit_test(test_escape_json_is_valid),
 		cmocka_unit_test(test_escape_xml_only_legal_characters),
+		cmocka_unit_test(test_escape_dot_label_shows_text),
 		cmocka_unit_test(test_escape_caret_under_escaped_line),
 		cmocka_unit_test(test_escape_diagnostic_file_name),
 	};
