@@ -1138,6 +1138,7 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	uint32_t *cuts, ncuts;
 	char *vbuf = NULL;
 	struct ipts_names *names;
+	enum ipts_family family;
 	yyscan_t scanner;
 	int rc;
 
@@ -1147,6 +1148,21 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	ps.nerrors_before = nerrors;
 	if (ipts_sniff(src, diags) < 0)
 		return NULL;
+	family = ps.opts->family;
+	if (family == IPTS_FAMILY_AUTO &&
+	    ipts_parse_family(src, diags, &family) < 0)
+		return NULL;
+	if (family == IPTS_FAMILY_IPV6) {
+		top.src = src;
+		top.line = top.col = 1;
+		ipts_diag_add(diags, IPTS_ERROR, &top,
+			      "this is an "
+			      "ip6tables-save file (IPv6): iptsim reads IPv4 "
+			      "iptables-save files only, IPv6 is not "
+			      "supported yet");
+		ipts_diag_hide_source(diags);
+		return NULL;
+	}
 	ps.max_rules = ps.opts->max_rules ? ps.opts->max_rules : IPTS_MAX_RULES;
 	ps.rs = ipts_ruleset_new(src);
 	cuts = prescan(&ps, &ncuts);

@@ -22,9 +22,21 @@
 #include <net/if.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
+#include <linux/netfilter_ipv6/ip6_tables.h>
 
 #include "arena.h"
 #include "diag.h"
+
+/*
+ * The family of a ruleset, as the kernel numbers its tables' (NFPROTO_*):
+ * an iptables-save file or an ip6tables-save one. IPTS_FAMILY_AUTO is no
+ * ruleset's: a caller's "from the file" (README "Families").
+ */
+enum ipts_family {
+	IPTS_FAMILY_AUTO = NFPROTO_UNSPEC,
+	IPTS_FAMILY_IPV4 = NFPROTO_IPV4,
+	IPTS_FAMILY_IPV6 = NFPROTO_IPV6,
+};
 
 enum ipts_table_id {
 	IPTS_TABLE_FILTER,
@@ -182,6 +194,9 @@ struct ipts_intern;
 
 struct ipts_ruleset {
 	struct ipts_arena *arena;
+	/* IPTS_FAMILY_IPV4: rules hold struct ipt_entry (rule->e);
+	 * IPTS_FAMILY_IPV6: struct ip6t_entry (rule->e6). */
+	enum ipts_family family;
 	const struct ipts_source *src;	/* borrowed: outlives the ruleset */
 	struct ipts_table *tables[IPTS_TABLE_COUNT];	/* NULL: not in file */
 	size_t nrules;
