@@ -257,6 +257,20 @@ int ipts_xt_init(const char *libdir, const struct ipts_loc *at,
 	return 0;
 }
 
+void ipts_xt_set_family(enum ipts_family family)
+{
+	xt.family = family;
+	if (family == IPTS_FAMILY_IPV6) {
+		/* The fast path knows IPv4's words only: the full loop. */
+		xt.no_fast = true;
+		globals.program_name = "ip6tables-restore";
+	} else {
+		globals.program_name = "iptables-restore";
+	}
+	/* afinfo: which libraries and which of their entries are found */
+	xtables_set_nfproto((uint8_t)family);
+}
+
 /* -- names ------------------------------------------------------------- */
 
 /*
@@ -682,6 +696,11 @@ void ipts_xt_cleanup(void)
 	free(xt.tmp_a);
 	free(xt.tmp_m);
 	xt.tmp_a = xt.tmp_m = NULL;
+	free(xt.saddrs6);
+	free(xt.smasks6);
+	free(xt.daddrs6);
+	free(xt.dmasks6);
+	xt.saddrs6 = xt.smasks6 = xt.daddrs6 = xt.dmasks6 = NULL;
 	xtables_free_opts(1);
 }
 
@@ -697,7 +716,7 @@ void ipts_xt_reset_state(void)
 	memset(xt.opt_bang, 0, sizeof(xt.opt_bang));
 	memset(xt.opt_val, 0, sizeof(xt.opt_val));
 	xt.bang = -1;
-	memset(&xt.fw, 0, sizeof(xt.fw));
+	memset(&xt.fw6, 0, sizeof(xt.fw6)); /* the larger of the two */
 	xt.invflags = 0;
 	xt.flags = 0;
 	xt.goto_set = false;
