@@ -567,6 +567,10 @@ static uint64_t hashlimit_credits(uint64_t user)
 /* xt_hashlimit.c hashlimit_mt_check_common() for revision 3 */
 static void chk_hashlimit(struct xcheck *x)
 {
+	/* hashlimit_mt_check_common(): a prefix of the family's address */
+	unsigned int max_mask = ipts_rule_family(x->r) == IPTS_FAMILY_IPV6 ?
+					128 :
+					32;
 	const struct xt_hashlimit_mtinfo3 *hi = x->data;
 	const struct hashlimit_cfg3 *cfg = &hi->cfg;
 
@@ -581,8 +585,10 @@ static void chk_hashlimit(struct xcheck *x)
 		XERR(x, 0, "--hashlimit-htable-gcinterval and --hashlimit-htable-expire must not be 0");
 		return;
 	}
-	if (cfg->srcmask > 32 || cfg->dstmask > 32) {
-		XERR(x, 0, "--hashlimit-srcmask/--hashlimit-dstmask must be at most 32");
+	if (cfg->srcmask > max_mask || cfg->dstmask > max_mask) {
+		XERR(x, 0,
+		     "--hashlimit-srcmask/--hashlimit-dstmask must be at most %u",
+		     max_mask);
 		return;
 	}
 	if (cfg->mode & XT_HASHLIMIT_RATE_MATCH) {
@@ -828,6 +834,7 @@ static const struct xspec targets6[] = {
 };
 
 static const struct xspec matches6[] = {
+	{ "ah", NULL, 0, 0, ANY_REV, NULL }, /* ip6t_ah: any -p */
 	{ "eui64", NULL, H(PRE_ROUTING) | H(LOCAL_IN) | H(FORWARD), 0, ANY_REV,
 	  NULL },
 	{ "icmp6", NULL, 0, PROTO_ICMPV6, ANY_REV, NULL },
