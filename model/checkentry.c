@@ -447,6 +447,16 @@ static void chk_addrtype(struct xcheck *x)
 		XERR(x, x->hooks & out,
 		     "input interface limitation not valid in POSTROUTING and OUTPUT: --limit-iface-in used from hooks %s",
 		     ipts_hook_chain_name(__builtin_ctz(x->hooks & out)));
+	else if (ipts_rule_family(x->r) != IPTS_FAMILY_IPV6)
+		return;
+	/* IPv6 routes have no such types */
+	else if ((ai->source | ai->dest) & XT_ADDRTYPE_BLACKHOLE)
+		XERR(x, 0, "ipv6 BLACKHOLE matching not supported");
+	else if ((ai->source | ai->dest) >= XT_ADDRTYPE_PROHIBIT)
+		XERR(x, 0,
+		     "ipv6 PROHIBIT (THROW, NAT ..) matching not supported");
+	else if ((ai->source | ai->dest) & XT_ADDRTYPE_BROADCAST)
+		XERR(x, 0, "ipv6 does not support BROADCAST matching");
 }
 
 /* xt_physdev.c physdev_mt_check() */

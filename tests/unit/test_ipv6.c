@@ -115,6 +115,18 @@ static void test_ipv6_kernel_load_checks(void **state)
 	assert_diag(f, 5, 13, "icmp6 match: only valid for protocol 58");
 	assert_null(load_str(f, HDR "-A OUTPUT -m eui64 -j ACCEPT\nCOMMIT\n"));
 	assert_diag(f, 5, 14, "eui64 match: used from hooks OUTPUT");
+	/* addrtype: IPv6 routes have no broadcast, blackhole, throw... */
+	assert_null(load_str(f, HDR "-A INPUT -m addrtype --dst-type "
+				    "BROADCAST -j DROP\nCOMMIT\n"));
+	assert_diag(f, 5, 13, "ipv6 does not support BROADCAST matching");
+	assert_loads(f, HDR "-A INPUT -m addrtype --dst-type MULTICAST "
+			    "-j DROP\nCOMMIT\n");
+	/* the mask of hashlimit is an IPv6 prefix; ip6t_ah takes any -p */
+	assert_loads(f, HDR
+		     "-A INPUT -m ah --ahspi 5 -m hashlimit "
+		     "--hashlimit-upto 5/sec --hashlimit-mode srcip "
+		     "--hashlimit-srcmask 64 --hashlimit-name v6 -j ACCEPT\n"
+		     "COMMIT\n");
 	assert_null(load_str(f, HDR "-N a\n-N b\n-A a -j b\n-A b -j a\n"
 				    "-A INPUT -j a\nCOMMIT\n"));
 	assert_diag(f, 0, 0, "ELOOP");
