@@ -338,6 +338,32 @@ static int addrinfo_list(const uint32_t *addrs, unsigned int n,
 	return 0;
 }
 
+/* 2001:db8::1 (the documentation prefix) as getaddrinfo() returns an
+ * IPv6 address, for an IPv6 host whose address is unknown offline. */
+static int stand_in6(const struct addrinfo *hints, struct addrinfo **res)
+{
+	struct addrinfo *ai = calloc(1,
+				     sizeof(*ai) + sizeof(struct sockaddr_in6));
+	struct sockaddr_in6 *sin6;
+
+	if (!ai)
+		return EAI_MEMORY;
+	sin6 = (struct sockaddr_in6 *)(ai + 1);
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_addr.s6_addr[0] = 0x20;
+	sin6->sin6_addr.s6_addr[1] = 0x01;
+	sin6->sin6_addr.s6_addr[2] = 0x0d;
+	sin6->sin6_addr.s6_addr[3] = 0xb8;
+	sin6->sin6_addr.s6_addr[15] = 1;
+	ai->ai_family = AF_INET6;
+	ai->ai_socktype = hints->ai_socktype;
+	ai->ai_protocol = hints->ai_protocol;
+	ai->ai_addrlen = sizeof(*sin6);
+	ai->ai_addr = (struct sockaddr *)sin6;
+	*res = ai;
+	return 0;
+}
+
 typedef int (*gai_fn)(const char *, const char *, const struct addrinfo *,
 		      struct addrinfo **);
 
@@ -385,6 +411,11 @@ static int offline_getaddrinfo(const char *node, const char *service,
 		return 1;		/* not in --hosts: the resolver's */
 	if (!n && !ipts_xt_host_name_syntax(node))
 		return EAI_NONAME;	/* nobody would resolve it */
+	if (!n && hints && hints->ai_family == AF_INET6) {
+		/* an IPv6 extension's host: the rule keeps the name too */
+		ipts_xt_ask_unknown(NAME_HOST, node);
+		return stand_in6(hints, res);
+	}
 	if (!n) {
 		ipts_xt_ask_unknown(NAME_HOST, node);
 		addrs[0] = htonl(STAND_IN_ADDR);
