@@ -43,7 +43,8 @@ struct word {
 
 static bool word_is(const struct word *w, const char *lit)
 {
-	return !w->quoted && strlen(lit) == w->n &&
+	/* the first byte first: most words differ there */
+	return !w->quoted && w->n && lit[0] == w->s[0] && strlen(lit) == w->n &&
 	       memcmp(w->s, lit, w->n) == 0;
 }
 
@@ -134,102 +135,156 @@ static enum ipts_family list_family(const struct word *w)
 	return f;
 }
 
-/* What @w, after @prev, shows. @what is set for a family. */
-static enum ipts_family judge(const struct word *prev, const struct word *w,
+/* What an option word says of the word after it. */
+enum opt_kind {
+	K_NONE,
+	K_ADDR, /* -s, -d */
+	K_PROTO, /* -p */
+	K_MATCH, /* -m */
+	K_JUMP, /* -j */
+	K_REJECT, /* --reject-with */
+};
+
+/* The kind of option @w is: one look at its length and bytes, since
+ * every word of the file passes here. */
+static enum opt_kind opt_kind(const struct word *w)
+{
+	if (w->quoted || w->n < 2 || w->s[0] != '-')
+		return K_NONE;
+	if (w->n == 2) {
+		switch (w->s[1]) {
+		case 's':
+		case 'd':
+			return K_ADDR;
+		case 'p':
+			return K_PROTO;
+		case 'm':
+			return K_MATCH;
+		case 'j':
+			return K_JUMP;
+		}
+		return K_NONE;
+	}
+	if (w->s[1] != '-')
+		return K_NONE;
+	if (word_is(w, "--source") || word_is(w, "--src") ||
+	    word_is(w, "--destination") || word_is(w, "--dst"))
+		return K_ADDR;
+	if (word_is(w, "--protocol"))
+		return K_PROTO;
+	if (word_is(w, "--match"))
+		return K_MATCH;
+	if (word_is(w, "--jump"))
+		return K_JUMP;
+	if (word_is(w, "--reject-with"))
+		return K_REJECT;
+	return K_NONE;
+}
+
+/* What @w, after an option of kind @k, shows. @what is set for a family;
+ * @pre is how to name the option before it. */
+static enum ipts_family judge(enum opt_kind k, const struct word *w,
 			      const char **pre, const char **what)
 {
-	if (prev && prev->n == 2 && prev->s[1] != '-')
-		*pre = prev->s[1] == 'p' ? "-p " :
-		       prev->s[1] == 'm' ? "-m " :
-		       prev->s[1] == 'j' ? "-j " :
-					   "";
-	else if (prev && word_is(prev, "--reject-with"))
-		*pre = "--reject-with ";
-	else if (prev && (word_is(prev, "--protocol")))
-		*pre = "-p ";
-	else if (prev && (word_is(prev, "--match")))
-		*pre = "-m ";
-	else if (prev && (word_is(prev, "--jump")))
-		*pre = "-j ";
-	else
-		*pre = "";
-	const char *hit;
+	static const char *const v6_words[] = { "--icmpv6-type", NULL };
+	static const char *const v4_words[] = { "--icmp-type", "-f",
+						"--fragment", NULL };
+	enum ipts_family f;
 
-	if (prev &&
-	    (word_is(prev, "-s") || word_is(prev, "--source") ||
-	     word_is(prev, "--src") || word_is(prev, "-d") ||
-	     word_is(prev, "--destination") || word_is(prev, "--dst"))) {
-		enum ipts_family f = list_family(w);
-
-		*pre = "";
+	*pre = "";
+	switch (k) {
+	case K_ADDR:
+		f = list_family(w);
 		*what = f == IPTS_FAMILY_IPV6 ? "an IPv6 address" :
 						"an IPv4 address";
 		return f;
-	}
-	if (prev && (word_is(prev, "-p") || word_is(prev, "--protocol"))) {
+	case K_PROTO:
+		*pre = "-p ";
 		*what = word_in(w, v6_protos);
 		return *what ? IPTS_FAMILY_WEAK_IPV6 : IPTS_FAMILY_AUTO;
-	}
-	if (prev && (word_is(prev, "-m") || word_is(prev, "--match"))) {
+	case K_MATCH:
+		*pre = "-m ";
 		if ((*what = word_in(w, v6_matches)))
 			return IPTS_FAMILY_IPV6;
 		if ((*what = word_in(w, v4_matches)))
 			return IPTS_FAMILY_IPV4;
 		return IPTS_FAMILY_AUTO;
-	}
-	if (prev && (word_is(prev, "-j") || word_is(prev, "--jump"))) {
+	case K_JUMP:
+		*pre = "-j ";
 		if ((*what = word_in(w, v6_targets)))
 			return IPTS_FAMILY_IPV6;
 		if ((*what = word_in(w, v4_targets)))
 			return IPTS_FAMILY_IPV4;
 		return IPTS_FAMILY_AUTO;
-	}
-	if (prev && word_is(prev, "--reject-with")) {
-		if ((hit = word_in(w, v6_rejects))) {
-			*what = hit;
+	case K_REJECT:
+		*pre = "--reject-with ";
+		if ((*what = word_in(w, v6_rejects)))
 			return IPTS_FAMILY_IPV6;
-		}
-		if ((hit = word_in(w, v4_rejects))) {
-			*what = hit;
+		if ((*what = word_in(w, v4_rejects)))
 			return IPTS_FAMILY_IPV4;
-		}
 		return IPTS_FAMILY_AUTO;
+	case K_NONE:
+		break;
 	}
-	*pre = "";
-	if ((*what = word_in(w,
-			     (const char *const[]){ "--icmpv6-type", NULL })))
+	/* "-f", "--fragment", "--icmp-type", "--icmpv6-type" */
+	if (w->s[0] != '-' ||
+	    (w->n != 2 && w->n != 10 && w->n != 11 && w->n != 13))
+		return IPTS_FAMILY_AUTO;
+	if ((*what = word_in(w, v6_words)))
 		return IPTS_FAMILY_IPV6;
-	if ((*what = word_in(w, (const char *const[]){ "--icmp-type", "-f",
-						       "--fragment", NULL })))
+	if ((*what = word_in(w, v4_words)))
 		return IPTS_FAMILY_IPV4;
 	return IPTS_FAMILY_AUTO;
 }
 
-/* The next word of @s (@n bytes) from *@i, as iptables-restore splits. */
-static bool next_word(const char *s, size_t n, size_t *i, struct word *w)
+/* next_word() for a line of no quote, tab or carriage return: words
+ * between spaces, found by memchr() (most lines of a large file). */
+static bool next_plain_word(const char *s, size_t n, size_t *i, struct word *w)
 {
-	bool quote = false;
+	const char *end;
 
-	while (*i < n && (s[*i] == ' ' || s[*i] == '\t' || s[*i] == '\r'))
+	while (*i < n && s[*i] == ' ')
 		(*i)++;
 	if (*i >= n)
 		return false;
 	w->s = s + *i;
 	w->col = (uint32_t)*i + 1;
 	w->quoted = false;
-	for (; *i < n; (*i)++) {
-		char c = s[*i];
+	end = memchr(w->s, ' ', n - *i);
+	w->n = end ? (size_t)(end - w->s) : n - *i;
+	*i += w->n;
+	return true;
+}
 
+/* The next word of @s (@n bytes) from *@i, as iptables-restore splits. */
+static bool next_word(const char *s, size_t n, size_t *i, struct word *w)
+{
+	size_t k = *i;
+	bool quote = false;
+
+	while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r'))
+		k++;
+	if (k >= n)
+		return false;
+	w->s = s + k;
+	w->col = (uint32_t)k + 1;
+	w->quoted = false;
+	for (; k < n; k++) {
+		unsigned char c = (unsigned char)s[k];
+
+		if (c > '"' && c != '\\')
+			continue; /* most bytes: nothing to decide */
 		if (c == '"') {
 			quote = !quote;
 			w->quoted = true;
-		} else if (c == '\\' && quote && *i + 1 < n) {
-			(*i)++;
+		} else if (c == '\\' && quote && k + 1 < n) {
+			k++;
 		} else if (!quote && (c == ' ' || c == '\t' || c == '\r')) {
 			break;
 		}
 	}
-	w->n = (size_t)(s + *i - w->s);
+	w->n = (size_t)(s + k - w->s);
+	*i = k;
 	return true;
 }
 
@@ -285,16 +340,17 @@ int ipts_parse_family(const struct ipts_source *src, struct ipts_diags *d,
 				return 0;
 			}
 		} else if (n && (s[0] == '-' || s[0] == '[')) {
-			struct word w, prev = { 0 };
-			bool have_prev = false;
+			enum opt_kind k = K_NONE;
+			struct word w;
 			size_t i = 0;
 			int both = 0;
+			bool plain = !memchr(s, '"', n) &&
+				     !memchr(s, '\t', n) && !memchr(s, '\r', n);
 
-			while (!both && next_word(s, n, &i, &w)) {
+			while (!both && (plain ? next_plain_word(s, n, &i, &w) :
+						 next_word(s, n, &i, &w))) {
 				const char *what = NULL, *pre = "";
-				enum ipts_family f = judge(have_prev ? &prev :
-								       NULL,
-							   &w, &pre, &what);
+				enum ipts_family f = judge(k, &w, &pre, &what);
 
 				if (f != IPTS_FAMILY_AUTO) {
 					struct ipts_loc wl = { src,
@@ -304,8 +360,7 @@ int ipts_parse_family(const struct ipts_source *src, struct ipts_diags *d,
 
 					both = note(ev, f, pre, what, &wl);
 				}
-				prev = w;
-				have_prev = true;
+				k = opt_kind(&w);
 			}
 			if (both)
 				break;
