@@ -228,7 +228,10 @@ char *ipts_rule_save_text(const struct ipts_rule *r)
 	if (!f)
 		ipts_oom();
 	fprintf(f, "-A %s", r->chain->name);
-	save_ip(f, r);
+	if (ipts_rule_family(r) == IPTS_FAMILY_IPV6)
+		save_ip6(f, r);
+	else
+		save_ip(f, r);
 	ipts_xt_save_entry(f, r, &d);
 	fclose(f);
 	ipts_diags_free(&d);

@@ -9,6 +9,7 @@
 #include "fixture.h"
 
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define HDR                                                     \
@@ -29,6 +30,7 @@ static void test_ipv6_entries_hold_128_bit_addresses(void **state)
 	const struct ipts_chain *c;
 	const struct ip6t_ip6 *ip;
 	struct in6_addr a = ip6("fd00::"), m = ip6("ffff:ffff:ffff:ffff::");
+	char *text;
 
 	f->opts.family = IPTS_FAMILY_IPV6;
 	assert_loads(f, HDR "-N web\n-A INPUT -s fd00::1/64,2001:db8::1 "
@@ -49,6 +51,11 @@ static void test_ipv6_entries_hold_128_bit_addresses(void **state)
 				 ipts_rule_match(c->rules[0], 0)->u.match_size);
 	a = ip6("2001:db8::1");
 	assert_memory_equal(&c->rules[1]->e6->ipv6.src, &a, sizeof(a));
+	/* one rule's text, as ip6tables-save prints it */
+	text = ipts_rule_save_text(c->rules[0]);
+	assert_string_equal(text, "-A INPUT -s fd00::/64 -d ::1/128 -p tcp "
+				  "-m tcp --dport 22 -g web");
+	free(text);
 }
 
 static void test_ipv6_detected_from_the_file(void **state)
