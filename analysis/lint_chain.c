@@ -198,7 +198,8 @@ static bool takes_all_lo(const struct ipts_rule *r)
 {
 	static const char lo[IFNAMSIZ] = "lo";
 	static const unsigned char lo_mask[IFNAMSIZ] = { 0xff, 0xff, 0xff };
-	const struct ipt_ip *ip = &r->e->ip;
+	struct ipt_ip view;
+	const struct ipt_ip *ip = ipts_lint_ip(r, &view);
 	struct ipt_ip rest = *ip;
 	unsigned int i;
 

@@ -203,7 +203,8 @@ void ipts_lint_owner_trap(struct ipts_lint *l,
 
 	for (i = 0; i < c->nrules; i++) {
 		const struct ipts_space *a = &sp[i];
-		const struct ipt_ip *ip = &c->rules[i]->e->ip;
+		struct ipt_ip view;
+		const struct ipt_ip *ip = ipts_lint_ip(c->rules[i], &view);
 
 		if (c->rules[i]->kind != IPTS_TGT_ACCEPT || !owner_limited(a) ||
 		    ip->proto != PROTO_TCP || (ip->invflags & IPT_INV_PROTO) ||
@@ -454,6 +455,10 @@ static bool dnat_elsewhere(const struct ipts_rule *r, char *to, size_t n)
 	const struct xt_entry_target *t = ipts_rule_target(r);
 	const struct ipt_ip *ip = &r->e->ip;
 	unsigned int flags;
+
+	/* IPv6's DNAT ranges hold IPv6 addresses: not read (yet) */
+	if (ipts_rule_family(r) == IPTS_FAMILY_IPV6)
+		return false;
 	uint32_t lo, hi;
 	uint16_t plo, phi;
 	size_t len;
@@ -510,7 +515,8 @@ static void index_dnat(struct dnat_index *x, const struct ipts_rule *r)
 {
 	struct ipts_space sp;
 	char to[48];
-	int k = proto_slot(&r->e->ip);
+	struct ipt_ip view;
+	int k = proto_slot(ipts_lint_ip(r, &view));
 	unsigned int i;
 	uint32_t p;
 
@@ -589,9 +595,12 @@ static void decide(struct ipts_lint *l, struct dnat_index *x, int k, uint32_t p,
 
 static bool source_limited(const struct ipts_rule *r)
 {
-	const struct ipt_ip *ip = &r->e->ip;
+	struct ipt_ip view;
+	const struct ipt_ip *ip = ipts_lint_ip(r, &view);
 
-	return ip->smsk.s_addr != 0 || (ip->invflags & IPT_INV_SRCIP) ||
+	/* a nonzero address under a zero mask: one lint does not know */
+	return ip->smsk.s_addr != 0 || ip->src.s_addr != 0 ||
+	       (ip->invflags & IPT_INV_SRCIP) ||
 	       (r->flags & IPTS_RULE_SRC_UNKNOWN);
 }
 
@@ -610,7 +619,8 @@ static void input_rule(struct ipts_lint *l, struct dnat_index *x,
 		     strcmp(target_name(r), "REJECT") == 0);
 	bool guard = drop || (r->kind == IPTS_TGT_ACCEPT && source_limited(r));
 	struct ipts_space sp;
-	int k = proto_slot(&r->e->ip), j;
+	struct ipt_ip view;
+	int k = proto_slot(ipts_lint_ip(r, &view)), j;
 	unsigned int i;
 	uint32_t p;
 

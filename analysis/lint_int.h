@@ -170,6 +170,20 @@ void ipts_lint_facts_free(struct ipts_lint *l);
 /* The ipt_ip header matches every packet (no address, interface,
  * protocol or fragment condition). */
 bool ipts_ip_is_any(const struct ipt_ip *ip);
+
+/*
+ * The ip part of @r as lint reasons about it: an IPv4 rule's own; for an
+ * IPv6 rule, a struct ipt_ip in @buf with its interfaces and protocol, and
+ * for each side with an address (a prefix or a '!') the mark of an
+ * address lint does not model (1 under a zero mask, as a host name of
+ * unknown address): IPv6 addresses are conditions lint never compares,
+ * so such a rule never shadows and is never shadowed.
+ */
+const struct ipt_ip *ipts_lint_ip(const struct ipts_rule *r,
+				  struct ipt_ip *buf);
+
+/* @ip (from ipts_lint_ip()) holds a condition lint does not model. */
+bool ipts_lint_ip_unmodelled(const struct ipt_ip *ip);
 /* Every interface name (@bn, @bm, @bi inverted) matches, the name
  * (@an, @am, @ai) matches too: ip_packet_match()'s masks byte by byte. */
 bool ipts_ifc_covers(const char *an, const unsigned char *am, bool ai,

@@ -342,9 +342,49 @@ bool ipts_ip_is_any(const struct ipt_ip *ip)
 	       !memcmp(ip->outiface_mask, zero, IFNAMSIZ);
 }
 
+/* ipts_lint_ip()'s flag for "-p all" of IPv6 (IP6T_F_PROTO, protocol 0):
+ * it hot-drops a packet without an upper-layer header, a condition. */
+#define LINT_IP6_PROTO_ALL 0x80
+
+const struct ipt_ip *ipts_lint_ip(const struct ipts_rule *r, struct ipt_ip *buf)
+{
+	static const struct in6_addr none;
+	const struct ip6t_ip6 *ip6;
+
+	if (ipts_rule_family(r) != IPTS_FAMILY_IPV6)
+		return &r->e->ip;
+	ip6 = &r->e6->ipv6;
+	memset(buf, 0, sizeof(*buf));
+	if (memcmp(&ip6->smsk, &none, sizeof(none)) != 0 ||
+	    (ip6->invflags & IP6T_INV_SRCIP))
+		buf->src.s_addr = htonl(1);
+	if (memcmp(&ip6->dmsk, &none, sizeof(none)) != 0 ||
+	    (ip6->invflags & IP6T_INV_DSTIP))
+		buf->dst.s_addr = htonl(1);
+	memcpy(buf->iniface, ip6->iniface, IFNAMSIZ);
+	memcpy(buf->iniface_mask, ip6->iniface_mask, IFNAMSIZ);
+	memcpy(buf->outiface, ip6->outiface, IFNAMSIZ);
+	memcpy(buf->outiface_mask, ip6->outiface_mask, IFNAMSIZ);
+	buf->proto = ip6->proto;
+	/* the same bits in both families; IPv6 has no -f */
+	buf->invflags = ip6->invflags &
+			(IP6T_INV_VIA_IN | IP6T_INV_VIA_OUT | XT_INV_PROTO);
+	if ((ip6->flags & IP6T_F_PROTO) && ip6->proto == 0)
+		buf->flags = LINT_IP6_PROTO_ALL;
+	return buf;
+}
+
+bool ipts_lint_ip_unmodelled(const struct ipt_ip *ip)
+{
+	return (ip->src.s_addr && !ip->smsk.s_addr) ||
+	       (ip->dst.s_addr && !ip->dmsk.s_addr) ||
+	       (ip->flags & LINT_IP6_PROTO_ALL);
+}
+
 void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r)
 {
-	const struct ipt_ip *ip = &r->e->ip;
+	struct ipt_ip view;
+	const struct ipt_ip *ip = ipts_lint_ip(r, &view);
 	unsigned int i;
 	bool only_comments = true;
 
@@ -360,6 +400,10 @@ void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r)
 	sp->modelled = !(r->flags & (IPTS_RULE_OPAQUE | IPTS_RULE_HOSTNAMES |
 				     IPTS_RULE_SRC_UNKNOWN |
 				     IPTS_RULE_DST_UNKNOWN));
+	/* an IPv6 address, or -p all of IPv6: not modelled */
+	if (ipts_rule_family(r) == IPTS_FAMILY_IPV6 &&
+	    ipts_lint_ip_unmodelled(ip))
+		sp->modelled = false;
 	if (r->flags & (IPTS_RULE_SRC_UNKNOWN | IPTS_RULE_DST_UNKNOWN)) {
 		sp->hoststate = (int)r->nmatches;	/* at the line */
 		sp->hoststate_why = "-s/-d names a host whose address is "
@@ -600,13 +644,17 @@ bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b)
 	    !(b->tcpflags && a->flg_mask == b->flg_mask &&
 	      a->flg_cmp == b->flg_cmp && a->flg_inv == b->flg_inv))
 		return false;
-	return ip_covers(&a->r->e->ip, &b->r->e->ip) && mark_covers(a, b) &&
-	       identity_covers(a->r, b->r);
+	struct ipt_ip va, vb;
+
+	return ip_covers(ipts_lint_ip(a->r, &va), ipts_lint_ip(b->r, &vb)) &&
+	       mark_covers(a, b) && identity_covers(a->r, b->r);
 }
 
 /* Some packet may match both (false: proven disjoint on modelled parts). */
 bool ipts_space_overlap(const struct ipts_space *a, const struct ipts_space *b)
 {
+	struct ipt_ip va, vb;
+
 	if (!(a->frag & b->frag) || !(a->states & b->states))
 		return false;
 	if (!ipts_pset_overlap(&a->sport, &b->sport) ||
@@ -615,5 +663,5 @@ bool ipts_space_overlap(const struct ipts_space *a, const struct ipts_space *b)
 	if (a->mark && b->mark && !a->mark_inv && !b->mark_inv &&
 	    ((a->mark_val ^ b->mark_val) & a->mark_mask & b->mark_mask))
 		return false;
-	return ip_overlap(&a->r->e->ip, &b->r->e->ip);
+	return ip_overlap(ipts_lint_ip(a->r, &va), ipts_lint_ip(b->r, &vb));
 }

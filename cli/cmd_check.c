@@ -64,7 +64,8 @@ int cmd_check(int argc, char **argv)
 	ipts_cli_input_init(&in);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "ch", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ch" IPTS_INPUT_SHORTOPTS, opts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'F':
 			if (ipts_format_parse(optarg, 7, &fmt) < 0)

@@ -232,7 +232,8 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 	ipts_cli_host_init(&o->hopt);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h" IPTS_INPUT_SHORTOPTS, opts,
+				NULL)) != -1) {
 		switch (c) {
 		case OPT_PROTO:
 			if (strcmp(optarg, "tcp") == 0)

@@ -82,7 +82,8 @@ int cmd_dump(int argc, char **argv)
 	ipts_cli_input_init(&in);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "ch", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ch" IPTS_INPUT_SHORTOPTS, opts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			in.parse.counters = true;

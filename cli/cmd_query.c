@@ -142,7 +142,8 @@ int cmd_query(int argc, char **argv)
 	ipts_cli_host_init(&hopt);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h" IPTS_INPUT_SHORTOPTS, opts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			help = true;

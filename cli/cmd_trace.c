@@ -498,7 +498,8 @@ int cmd_trace(int argc, char **argv)
 	ipts_cli_host_init(&hopt);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hq", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hq" IPTS_INPUT_SHORTOPTS, opts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			quiet = true;

@@ -65,6 +65,25 @@ int ipts_cli_input_opt(struct ipts_cli_input *in, const char *cmd, int c,
 		       const char *arg)
 {
 	switch (c) {
+	case '4':
+		in->parse.family = IPTS_FAMILY_IPV4;
+		return 1;
+	case '6':
+		in->parse.family = IPTS_FAMILY_IPV6;
+		return 1;
+	case IPTS_IOPT_FAMILY:
+		if (strcmp(arg, "ipv4") == 0) {
+			in->parse.family = IPTS_FAMILY_IPV4;
+		} else if (strcmp(arg, "ipv6") == 0) {
+			in->parse.family = IPTS_FAMILY_IPV6;
+		} else {
+			ipts_usage_error(cmd,
+					 "invalid --family '%s': ipv4 or "
+					 "ipv6",
+					 arg);
+			return -1;
+		}
+		return 1;
 	case IPTS_IOPT_COLOR:
 		if (ipts_color_parse(arg, &in->color) < 0) {
 			ipts_usage_error(cmd, "invalid --color '%s': auto, "

@@ -39,9 +39,11 @@ enum {
 	IPTS_IOPT_PASSWD,
 	IPTS_IOPT_GROUP,
 	IPTS_IOPT_RESOLVE,
+	IPTS_IOPT_FAMILY,
 	IPTS_IOPT_END,
 };
 
+/* clang-format off */
 #define IPTS_INPUT_LONGOPTS						\
 	{ "follow-symlinks", no_argument, NULL, IPTS_IOPT_FOLLOW },	\
 	{ "color", required_argument, NULL, IPTS_IOPT_COLOR },		\
@@ -53,10 +55,21 @@ enum {
 	{ "hosts", required_argument, NULL, IPTS_IOPT_HOSTS },		\
 	{ "passwd", required_argument, NULL, IPTS_IOPT_PASSWD },	\
 	{ "group", required_argument, NULL, IPTS_IOPT_GROUP },		\
-	{ "resolve", no_argument, NULL, IPTS_IOPT_RESOLVE }
+	{ "resolve", no_argument, NULL, IPTS_IOPT_RESOLVE },		\
+	{ "family", required_argument, NULL, IPTS_IOPT_FAMILY }
+
+/* clang-format on */
+
+/* The short input options, for a command's getopt_long() string. */
+#define IPTS_INPUT_SHORTOPTS "46"
 
 /* Their lines for a command's --help. */
+/* clang-format off */
 #define IPTS_INPUT_HELP							\
+	"  -4, -6, --family ipv4|ipv6\n"				\
+	"                       read FILE as an iptables-save (IPv4) or an\n" \
+	"                       ip6tables-save (IPv6) file (default: as\n"	\
+	"                       the file says; see README \"Families\")\n"	\
 	"  --color WHEN         colour diagnostics: auto (default), always\n"	\
 	"                       or never\n"					\
 	"  --follow-symlinks    read a FILE that is a symbolic link (by\n"	\
@@ -83,6 +96,7 @@ enum {
 	"  --resolve            ask this machine's resolver and NSS for\n"	\
 	"                       names, as iptables would (DNS queries; the\n" \
 	"                       answer holds for this machine's names)\n"
+/* clang-format on */
 
 void ipts_cli_input_init(struct ipts_cli_input *in);
 

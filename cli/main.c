@@ -121,6 +121,38 @@ struct ipts_source *ipts_cli_read(const char *cmd, const char *path,
 	return ipts_cli_read_keep(cmd, path, in, NULL, NULL);
 }
 
+/* The commands that walk the rules (README "Families": not on IPv6 yet). */
+static bool simulates(const char *cmd)
+{
+	return strcmp(cmd, "trace") == 0 || strcmp(cmd, "test") == 0 ||
+	       strcmp(cmd, "query") == 0 || strcmp(cmd, "diff") == 0;
+}
+
+#define V6_NOT_SIMULATED                              \
+	"IPv6 files are loaded and checked, but not " \
+	"simulated yet"
+
+/* @path loaded as IPv6, for a command that simulates: one error, exit 2. */
+static void refuse_v6(const char *cmd, const char *path,
+		      struct ipts_diags *keep, const struct ipts_source *src,
+		      char *why, size_t whylen)
+{
+	fprintf(stderr, "iptsim %s: '", cmd);
+	ipts_text_file(stderr, path);
+	fprintf(stderr, "' is an IPv6 file: " V6_NOT_SIMULATED " (check, "
+			"dump and lint read it)\n");
+	if (why)
+		snprintf(why, whylen, "'%s' is an IPv6 file: " V6_NOT_SIMULATED,
+			 path);
+	if (keep) {
+		struct ipts_loc at = { 0 };
+
+		at.src = src;
+		ipts_diag_add(keep, IPTS_ERROR, &at,
+			      "an IPv6 file: " V6_NOT_SIMULATED);
+	}
+}
+
 struct ipts_ruleset *ipts_cli_load_keep(const char *cmd, const char *path,
 					struct ipts_cli_input *in,
 					struct ipts_source **src,
@@ -174,6 +206,11 @@ struct ipts_ruleset *ipts_cli_load_keep(const char *cmd, const char *path,
 					   d.v[k].code, "%s", d.v[k].msg);
 	}
 	ipts_diags_free(&d);
+	if (ld.rs && ld.rs->family == IPTS_FAMILY_IPV6 && simulates(cmd)) {
+		refuse_v6(cmd, path, keep, *src, why, whylen);
+		ipts_ruleset_free(ld.rs);
+		return NULL;
+	}
 	return ld.rs;
 }
 

@@ -35,6 +35,7 @@
 #include <linux/netfilter/xt_tcpudp.h>
 #include <linux/netfilter_ipv4/ipt_ECN.h>
 #include <linux/netfilter_ipv4/ipt_REJECT.h>
+#include <linux/netfilter_ipv6/ip6t_REJECT.h>
 
 #define PROTO_ICMP 1
 #define PROTO_TCP 6
@@ -82,12 +83,24 @@ struct xcheck {
 	unsigned int hooks;		/* hook_mask the kernel passes */
 };
 
+/* The ip part's protocol and its '!', of either family's entry. */
+static uint16_t ip_proto(const struct ipts_rule *r, bool *inv)
+{
+	if (ipts_rule_family(r) == IPTS_FAMILY_IPV6) {
+		*inv = r->e6->ipv6.invflags & IP6T_INV_PROTO;
+		return r->e6->ipv6.proto;
+	}
+	*inv = r->e->ip.invflags & IPT_INV_PROTO;
+	return r->e->ip.proto;
+}
+
 /* -p PROTO given and not inverted, else 0 (xt_ct_find_proto() etc.). */
 static uint8_t rule_proto(const struct ipts_rule *r)
 {
-	if (r->e->ip.invflags & IPT_INV_PROTO)
-		return 0;
-	return (uint8_t)r->e->ip.proto;
+	bool inv;
+	uint16_t p = ip_proto(r, &inv);
+
+	return inv ? 0 : (uint8_t)p;
 }
 
 #define XERR(x, bad, fmt, ...)                                              \
@@ -112,6 +125,24 @@ static void chk_reject(struct xcheck *x)
 		return;
 	if (ri->with == IPT_TCP_RESET && rule_proto(x->r) != PROTO_TCP)
 		XERR(x, 0, "TCP_RESET invalid for non-tcp: --reject-with tcp-reset needs -p tcp");
+}
+
+/* ip6t_REJECT.c reject_tg6_check() */
+static void chk_reject6(struct xcheck *x)
+{
+	const struct ip6t_reject_info *ri = x->data;
+	const struct ip6t_ip6 *ip = &x->r->e6->ipv6;
+
+	if (x->size < sizeof(*ri))
+		return;
+	if (ri->with == IP6T_ICMP6_ECHOREPLY)
+		XERR(x, 0, "ECHOREPLY is not supported");
+	else if (ri->with == IP6T_TCP_RESET &&
+		 (!(ip->flags & IP6T_F_PROTO) || ip->proto != PROTO_TCP ||
+		  (ip->invflags & XT_INV_PROTO)))
+		XERR(x, 0,
+		     "TCP_RESET illegal for non-tcp: --reject-with "
+		     "tcp-reset needs -p tcp");
 }
 
 /* known conntrack helpers of mainline linux, by name and protocol */
@@ -416,6 +447,16 @@ static void chk_addrtype(struct xcheck *x)
 		XERR(x, x->hooks & out,
 		     "input interface limitation not valid in POSTROUTING and OUTPUT: --limit-iface-in used from hooks %s",
 		     ipts_hook_chain_name(__builtin_ctz(x->hooks & out)));
+	else if (ipts_rule_family(x->r) != IPTS_FAMILY_IPV6)
+		return;
+	/* IPv6 routes have no such types */
+	else if ((ai->source | ai->dest) & XT_ADDRTYPE_BLACKHOLE)
+		XERR(x, 0, "ipv6 BLACKHOLE matching not supported");
+	else if ((ai->source | ai->dest) >= XT_ADDRTYPE_PROHIBIT)
+		XERR(x, 0,
+		     "ipv6 PROHIBIT (THROW, NAT ..) matching not supported");
+	else if ((ai->source | ai->dest) & XT_ADDRTYPE_BROADCAST)
+		XERR(x, 0, "ipv6 does not support BROADCAST matching");
 }
 
 /* xt_physdev.c physdev_mt_check() */
@@ -536,6 +577,10 @@ static uint64_t hashlimit_credits(uint64_t user)
 /* xt_hashlimit.c hashlimit_mt_check_common() for revision 3 */
 static void chk_hashlimit(struct xcheck *x)
 {
+	/* hashlimit_mt_check_common(): a prefix of the family's address */
+	unsigned int max_mask = ipts_rule_family(x->r) == IPTS_FAMILY_IPV6 ?
+					128 :
+					32;
 	const struct xt_hashlimit_mtinfo3 *hi = x->data;
 	const struct hashlimit_cfg3 *cfg = &hi->cfg;
 
@@ -550,8 +595,10 @@ static void chk_hashlimit(struct xcheck *x)
 		XERR(x, 0, "--hashlimit-htable-gcinterval and --hashlimit-htable-expire must not be 0");
 		return;
 	}
-	if (cfg->srcmask > 32 || cfg->dstmask > 32) {
-		XERR(x, 0, "--hashlimit-srcmask/--hashlimit-dstmask must be at most 32");
+	if (cfg->srcmask > max_mask || cfg->dstmask > max_mask) {
+		XERR(x, 0,
+		     "--hashlimit-srcmask/--hashlimit-dstmask must be at most %u",
+		     max_mask);
 		return;
 	}
 	if (cfg->mode & XT_HASHLIMIT_RATE_MATCH) {
@@ -778,6 +825,49 @@ static const struct xspec *xspec_find(const struct xspec *v, size_t n,
 	return bsearch(name, v, n, sizeof(*v), xspec_cmp);
 }
 
+#define PROTO_ICMPV6 58
+#define PROTO_MH 135
+
+/*
+ * ip6_tables' registrations where they differ from ip_tables' (ip6t_*.c,
+ * and the libxt ones whose IPv6 entry differs), sorted by name; the rest
+ * of the tables above hold for both. No IPv4-only extension (icmp, TTL,
+ * CLUSTERIP, realm, ...) reaches an IPv6 rule: ip6tables has no library
+ * for it.
+ */
+static const struct xspec targets6[] = {
+	{ "DNPT", "mangle", H(PRE_ROUTING) | H(LOCAL_OUT), 0, ANY_REV, NULL },
+	{ "HL", "mangle", 0, 0, ANY_REV, NULL },
+	{ "REJECT", "filter", H(LOCAL_IN) | H(FORWARD) | H(LOCAL_OUT), 0,
+	  ANY_REV, chk_reject6 },
+	{ "SNPT", "mangle", H(LOCAL_IN) | H(POST_ROUTING), 0, ANY_REV, NULL },
+};
+
+static const struct xspec matches6[] = {
+	{ "ah", NULL, 0, 0, ANY_REV, NULL }, /* ip6t_ah: any -p */
+	{ "eui64", NULL, H(PRE_ROUTING) | H(LOCAL_IN) | H(FORWARD), 0, ANY_REV,
+	  NULL },
+	{ "icmp6", NULL, 0, PROTO_ICMPV6, ANY_REV, NULL },
+	{ "mh", NULL, 0, PROTO_MH, ANY_REV, NULL },
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The registration of @name for @r's family, or NULL. */
+static const struct xspec *spec_of(const struct ipts_rule *r, bool target,
+				   const char *name)
+{
+	const struct xspec *s = NULL;
+
+	if (ipts_rule_family(r) == IPTS_FAMILY_IPV6)
+		s = target ? xspec_find(targets6, NELEM(targets6), name) :
+			     xspec_find(matches6, NELEM(matches6), name);
+	if (s)
+		return s;
+	return target ? xspec_find(targets, NELEM(targets), name) :
+			xspec_find(matches, NELEM(matches), name);
+}
+
 /* rpfilter's checkentry compares the table name itself */
 static bool rpfilter_table_bad(const struct xcheck *x)
 {
@@ -790,7 +880,8 @@ static bool rpfilter_table_bad(const struct xcheck *x)
 static void check_ext(struct xcheck *x, const struct xspec *s)
 {
 	bool target = x->kind[0] == 't';
-	const struct ipt_ip *ip = &x->r->e->ip;
+	bool inv;
+	uint16_t proto = ip_proto(x->r, &inv);
 
 	if (s->table && x->revision <= s->max_rev &&
 	    strcmp(s->table, x->v->t->name) != 0) {
@@ -815,8 +906,7 @@ static void check_ext(struct xcheck *x, const struct xspec *s)
 		free(allow.p);
 		return;
 	}
-	if (s->proto && (ip->proto != s->proto ||
-			 (ip->invflags & IPT_INV_PROTO))) {
+	if (s->proto && (proto != s->proto || inv)) {
 		XERR(x, 0, "only valid for protocol %u: needs -p %s", s->proto,
 		     s->proto == PROTO_TCP     ? "tcp" :
 		     s->proto == PROTO_UDP     ? "udp" :
@@ -826,7 +916,10 @@ static void check_ext(struct xcheck *x, const struct xspec *s)
 		     s->proto == PROTO_ESP     ? "esp" :
 		     s->proto == PROTO_AH      ? "ah" :
 		     s->proto == PROTO_UDPLITE ? "udplite" :
-		     s->proto == PROTO_IPCOMP  ? "ipcomp" : "(that protocol)");
+		     s->proto == PROTO_IPCOMP  ? "ipcomp" :
+		     s->proto == PROTO_ICMPV6  ? "ipv6-icmp" :
+		     s->proto == PROTO_MH      ? "mh" :
+						 "(that protocol)");
 		return;
 	}
 	if (s->check)
@@ -867,8 +960,7 @@ void ipts_checkentry_rule(struct vctx *v, const struct ipts_rule *r,
 			break;
 		at = ipts_rule_match_loc(r, i);
 		x.size = m->u.match_size - sizeof(*m);
-		s = xspec_find(matches, sizeof(matches) / sizeof(matches[0]),
-			       m->u.user.name);
+		s = spec_of(r, false, m->u.user.name);
 		/* An opaque blob (-m set, or -m owner with a user name
 		 * iptsim did not look up) holds words: the registration's
 		 * table, hooks and protocol still hold, its data checks
@@ -896,8 +988,7 @@ void ipts_checkentry_rule(struct vctx *v, const struct ipts_rule *r,
 			return;
 		at = ipts_rule_target_loc(r);
 		x.size = t->u.target_size - sizeof(*t);
-		s = xspec_find(targets, sizeof(targets) / sizeof(targets[0]),
-			       t->u.user.name);
+		s = spec_of(r, true, t->u.user.name);
 		if (s && ipts_blob_is_opaque(t->u.user.revision))
 			check_words(&x, s);
 		else if (s)

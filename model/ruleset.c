@@ -171,6 +171,7 @@ struct ipts_ruleset *ipts_ruleset_new(const struct ipts_source *src)
 
 	rs->arena = a;
 	rs->src = src;
+	rs->family = IPTS_FAMILY_IPV4;
 	return rs;
 }
 

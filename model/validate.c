@@ -109,11 +109,13 @@ static const struct ipts_chain *jump_dest(const struct ipts_rule *r)
 
 /*
  * mark_source_chains() treats a rule as the end of the walk when it has
- * no match, an all-zero struct ipt_ip and a standard verdict (< 0).
+ * no match, an all-zero struct ipt_ip (ip6t_ip6) and a standard verdict
+ * (< 0).
  */
 static bool ends_walk(const struct ipts_rule *r)
 {
 	static const struct ipt_ip uncond;
+	static const struct ip6t_ip6 uncond6;
 
 	switch (r->kind) {
 	case IPTS_TGT_ACCEPT:
@@ -124,6 +126,9 @@ static bool ends_walk(const struct ipts_rule *r)
 	default:
 		return false;
 	}
+	if (ipts_rule_family(r) == IPTS_FAMILY_IPV6)
+		return r->e6->target_offset == sizeof(struct ip6t_entry) &&
+		       memcmp(&r->e6->ipv6, &uncond6, sizeof(uncond6)) == 0;
 	return r->e->target_offset == sizeof(struct ipt_entry) &&
 	       memcmp(&r->e->ip, &uncond, sizeof(uncond)) == 0;
 }

@@ -462,9 +462,12 @@ static struct ipts_rule *rule_new(struct ipts_parse *ps,
 	r->e = cl->entries[i];
 	/* each entry its own: "-s web,10.0.0.1" knows one side of two */
 	r->flags &= (uint8_t)~(IPTS_RULE_SRC_UNKNOWN | IPTS_RULE_DST_UNKNOWN);
-	if (ipts_ip_name_of(r->e->ip.src, r->e->ip.smsk))
+	/* (IPv6 names are refused offline: xt_entry.c) */
+	if (ps->rs->family == IPTS_FAMILY_IPV4 &&
+	    ipts_ip_name_of(r->e->ip.src, r->e->ip.smsk))
 		r->flags |= IPTS_RULE_SRC_UNKNOWN;
-	if (ipts_ip_name_of(r->e->ip.dst, r->e->ip.dmsk))
+	if (ps->rs->family == IPTS_FAMILY_IPV4 &&
+	    ipts_ip_name_of(r->e->ip.dst, r->e->ip.dmsk))
 		r->flags |= IPTS_RULE_DST_UNKNOWN;
 	if (!cl->std_target) {
 		r->kind = IPTS_TGT_EXT;
@@ -518,15 +521,49 @@ static bool map_target(struct ipts_parse *ps, const struct ipts_cmdline *cl)
 	return true;
 }
 
+/* libip6tc's is_same(): the ip part whole, interfaces under mask. */
+static bool ip6_same(const struct ip6t_ip6 *a, const struct ip6t_ip6 *b)
+{
+	unsigned int i;
+
+	if (memcmp(&a->src, &b->src, sizeof(a->src)) != 0 ||
+	    memcmp(&a->dst, &b->dst, sizeof(a->dst)) != 0 ||
+	    memcmp(&a->smsk, &b->smsk, sizeof(a->smsk)) != 0 ||
+	    memcmp(&a->dmsk, &b->dmsk, sizeof(a->dmsk)) != 0 ||
+	    a->proto != b->proto || a->tos != b->tos || a->flags != b->flags ||
+	    a->invflags != b->invflags)
+		return false;
+	for (i = 0; i < IFNAMSIZ; i++) {
+		if (a->iniface_mask[i] != b->iniface_mask[i] ||
+		    (a->iniface[i] & a->iniface_mask[i]) !=
+			    (b->iniface[i] & b->iniface_mask[i]) ||
+		    a->outiface_mask[i] != b->outiface_mask[i] ||
+		    (a->outiface[i] & a->outiface_mask[i]) !=
+			    (b->outiface[i] & b->outiface_mask[i]))
+			return false;
+	}
+	return true;
+}
+
 static bool entries_same(const struct ipts_rule *have,
 			 const struct ipts_rule *want,
-			 const unsigned char *mask)
+			 const unsigned char *mask, enum ipts_family family)
 {
 	const struct ipt_entry *a = want->e, *b = have->e;
 	const struct xt_entry_target *ta, *tb;
 	const unsigned char *ma, *mb;
 	unsigned int i, n, off;
+	uint16_t a_target, a_next, b_target, b_next;
 
+	if (family == IPTS_FAMILY_IPV6) {
+		if (!ip6_same(&want->e6->ipv6, &have->e6->ipv6))
+			return false;
+		a_target = want->e6->target_offset;
+		a_next = want->e6->next_offset;
+		b_target = have->e6->target_offset;
+		b_next = have->e6->next_offset;
+		goto blobs;
+	}
 	/* libip4tc's is_same(): the ip part whole, interfaces under mask. */
 	if (a->ip.src.s_addr != b->ip.src.s_addr ||
 	    a->ip.dst.s_addr != b->ip.dst.s_addr ||
@@ -544,15 +581,19 @@ static bool entries_same(const struct ipts_rule *have,
 			    (b->ip.outiface[i] & b->ip.outiface_mask[i]))
 			return false;
 	}
-	if (a->target_offset != b->target_offset ||
-	    a->next_offset != b->next_offset)
+	a_target = a->target_offset;
+	a_next = a->next_offset;
+	b_target = b->target_offset;
+	b_next = b->next_offset;
+blobs:
+	if (a_target != b_target || a_next != b_next)
 		return false;
 	/*
 	 * Matches: name and size, data under the mask, which is laid out as
 	 * the kernel's contiguous entry: a match's bytes at its offset there.
 	 */
-	off = sizeof(*a);
-	for (n = 0; off < a->target_offset; n++) {
+	off = (unsigned int)ipts_entry_size(family);
+	for (n = 0; off < a_target; n++) {
 		const struct xt_entry_match *x, *y;
 		unsigned int k;
 
@@ -589,7 +630,7 @@ static bool entries_same(const struct ipts_rule *have,
 		    strcmp(ta->u.user.name, tb->u.user.name) != 0)
 			return false;
 		for (i = sizeof(*ta); ta != tb && i < ta->u.target_size; i++)
-			if ((ma[i] ^ mb[i]) & mask[a->target_offset + i])
+			if ((ma[i] ^ mb[i]) & mask[a_target + i])
 				return false;
 		return true;
 	default:
@@ -603,7 +644,7 @@ static int find_same(const struct ipts_chain *c, const struct ipts_rule *want,
 	uint32_t i;
 
 	for (i = 0; i < c->nrules; i++)
-		if (entries_same(c->rules[i], want, mask))
+		if (entries_same(c->rules[i], want, mask, c->table->rs->family))
 			return (int)i;
 	return -1;
 }
@@ -1138,6 +1179,7 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	uint32_t *cuts, ncuts;
 	char *vbuf = NULL;
 	struct ipts_names *names;
+	enum ipts_family family;
 	yyscan_t scanner;
 	int rc;
 
@@ -1147,8 +1189,13 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	ps.nerrors_before = nerrors;
 	if (ipts_sniff(src, diags) < 0)
 		return NULL;
+	family = ps.opts->family;
+	if (family == IPTS_FAMILY_AUTO &&
+	    ipts_parse_family(src, diags, &family) < 0)
+		return NULL;
 	ps.max_rules = ps.opts->max_rules ? ps.opts->max_rules : IPTS_MAX_RULES;
 	ps.rs = ipts_ruleset_new(src);
+	ps.rs->family = family;
 	cuts = prescan(&ps, &ncuts);
 
 	sc.src = src;
@@ -1178,8 +1225,10 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	/* a bad line in a names file: the rules are not read at all */
 	else if (diags->nerrors > nerrors)
 		rc = 1;
-	else
+	else {
+		ipts_xt_set_family(family);
 		rc = ipts_yyparse(scanner, &ps);
+	}
 	ipts_xt_end();
 	ipts_names_free(names);
 	ipts_scan_finish(scanner);

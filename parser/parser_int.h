@@ -83,7 +83,7 @@ struct ipts_cmdline {
 	bool std_target;		/* standard target (verdict or chain) */
 	/* Headers, one per address pair, interned (ipts_ruleset_intern());
 	 * the array is the caller's to free(). */
-	const struct ipt_entry **entries;
+	const void **entries; /* struct ipt_entry or ip6t_entry */
 	unsigned int nentries;
 	/* The first entry's rule, in the arena, its match table right after
 	 * it; the others copy what they share: loc, flags, the interned
@@ -121,6 +121,15 @@ int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
  */
 int ipts_xt_init(const char *libdir, const struct ipts_loc *at,
 		 struct ipts_diags *d);
+
+/*
+ * Make libxtables read rules of @family, as iptables (NFPROTO_IPV4) or
+ * ip6tables (NFPROTO_IPV6) does: its afinfo, the extensions it looks up
+ * (libipt_* or libip6t_*, and libxt_*'s entries of that family). Needs
+ * ipts_xt_init() first. Process-wide, like libxtables' own state: every
+ * load sets its family before its first rule.
+ */
+void ipts_xt_set_family(enum ipts_family family);
 
 /*
  * Around one file's lines: ipts_xt_parse() keeps what it parsed (pointing

@@ -128,15 +128,90 @@ static void save_ip(FILE *out, const struct ipts_rule *r)
 	}
 }
 
+/* xtables_ip6mask_to_cidr(): the prefix length, -1 when none. */
+static int mask6_to_cidr(const struct in6_addr *mask)
+{
+	int bits = 0, i;
+
+	for (i = 0; i < 16; i++) {
+		uint8_t b = mask->s6_addr[i];
+
+		if (b == 0xff) {
+			bits += 8;
+			continue;
+		}
+		while (b & 0x80) {
+			bits++;
+			b = (uint8_t)(b << 1);
+		}
+		if (b)
+			return -1;
+		for (i++; i < 16; i++)
+			if (mask->s6_addr[i])
+				return -1;
+		break;
+	}
+	return bits;
+}
+
+/* save_ipv6_addr() */
+static void save_addr6(FILE *out, char letter, const struct in6_addr *addr,
+		       const struct in6_addr *mask, int invert)
+{
+	char buf[INET6_ADDRSTRLEN];
+	int l = mask6_to_cidr(mask);
+
+	if (!invert && l == 0)
+		return;
+	inet_ntop(AF_INET6, addr, buf, sizeof(buf));
+	fprintf(out, "%s -%c %s", invert ? " !" : "", letter, buf);
+	if (l == -1) {
+		inet_ntop(AF_INET6, mask, buf, sizeof(buf));
+		fprintf(out, "/%s", buf);
+	} else {
+		fprintf(out, "/%d", l);
+	}
+}
+
+/* print_rule6()'s ip part: ip6tables never sets IP6T_F_TOS, and has no
+ * -f. */
+static void save_ip6(FILE *out, const struct ipts_rule *r)
+{
+	const struct ip6t_ip6 *ip = &r->e6->ipv6;
+
+	save_addr6(out, 's', &ip->src, &ip->smsk,
+		   ip->invflags & IP6T_INV_SRCIP);
+	save_addr6(out, 'd', &ip->dst, &ip->dmsk,
+		   ip->invflags & IP6T_INV_DSTIP);
+	save_iface(out, 'i', ip->iniface, ip->iniface_mask,
+		   ip->invflags & IP6T_INV_VIA_IN);
+	save_iface(out, 'o', ip->outiface, ip->outiface_mask,
+		   ip->invflags & IP6T_INV_VIA_OUT);
+	if (ip->proto > 0) {
+		const char *pname = proto_to_name(ip->proto);
+
+		if (ip->invflags & XT_INV_PROTO)
+			fputs(" !", out);
+		if (pname)
+			fprintf(out, " -p %s", pname);
+		else
+			fprintf(out, " -p %u", ip->proto);
+	}
+}
+
 static int save_rule(FILE *out, const struct ipts_rule *r, bool counters,
 		     struct ipts_diags *d)
 {
+	const struct xt_counters *c = ipts_rule_counters(r);
+
 	if (counters)
-		fprintf(out, "[%llu:%llu] ",
-			(unsigned long long)r->e->counters.pcnt,
-			(unsigned long long)r->e->counters.bcnt);
+		fprintf(out, "[%llu:%llu] ", (unsigned long long)c->pcnt,
+			(unsigned long long)c->bcnt);
 	fprintf(out, "-A %s", r->chain->name);
-	save_ip(out, r);
+	if (ipts_rule_family(r) == IPTS_FAMILY_IPV6)
+		save_ip6(out, r);
+	else
+		save_ip(out, r);
 	if (ipts_xt_save_entry(out, r, d) < 0)
 		return -1;
 	fputc('\n', out);
@@ -153,7 +228,10 @@ char *ipts_rule_save_text(const struct ipts_rule *r)
 	if (!f)
 		ipts_oom();
 	fprintf(f, "-A %s", r->chain->name);
-	save_ip(f, r);
+	if (ipts_rule_family(r) == IPTS_FAMILY_IPV6)
+		save_ip6(f, r);
+	else
+		save_ip(f, r);
 	ipts_xt_save_entry(f, r, &d);
 	fclose(f);
 	ipts_diags_free(&d);

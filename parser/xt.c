@@ -257,6 +257,20 @@ int ipts_xt_init(const char *libdir, const struct ipts_loc *at,
 	return 0;
 }
 
+void ipts_xt_set_family(enum ipts_family family)
+{
+	xt.family = family;
+	if (family == IPTS_FAMILY_IPV6) {
+		/* The fast path knows IPv4's words only: the full loop. */
+		xt.no_fast = true;
+		globals.program_name = "ip6tables-restore";
+	} else {
+		globals.program_name = "iptables-restore";
+	}
+	/* afinfo: which libraries and which of their entries are found */
+	xtables_set_nfproto((uint8_t)family);
+}
+
 /* -- names ------------------------------------------------------------- */
 
 /*
@@ -324,6 +338,32 @@ static int addrinfo_list(const uint32_t *addrs, unsigned int n,
 	return 0;
 }
 
+/* 2001:db8::1 (the documentation prefix) as getaddrinfo() returns an
+ * IPv6 address, for an IPv6 host whose address is unknown offline. */
+static int stand_in6(const struct addrinfo *hints, struct addrinfo **res)
+{
+	struct addrinfo *ai = calloc(1,
+				     sizeof(*ai) + sizeof(struct sockaddr_in6));
+	struct sockaddr_in6 *sin6;
+
+	if (!ai)
+		return EAI_MEMORY;
+	sin6 = (struct sockaddr_in6 *)(ai + 1);
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_addr.s6_addr[0] = 0x20;
+	sin6->sin6_addr.s6_addr[1] = 0x01;
+	sin6->sin6_addr.s6_addr[2] = 0x0d;
+	sin6->sin6_addr.s6_addr[3] = 0xb8;
+	sin6->sin6_addr.s6_addr[15] = 1;
+	ai->ai_family = AF_INET6;
+	ai->ai_socktype = hints->ai_socktype;
+	ai->ai_protocol = hints->ai_protocol;
+	ai->ai_addrlen = sizeof(*sin6);
+	ai->ai_addr = (struct sockaddr *)sin6;
+	*res = ai;
+	return 0;
+}
+
 typedef int (*gai_fn)(const char *, const char *, const struct addrinfo *,
 		      struct addrinfo **);
 
@@ -371,6 +411,11 @@ static int offline_getaddrinfo(const char *node, const char *service,
 		return 1;		/* not in --hosts: the resolver's */
 	if (!n && !ipts_xt_host_name_syntax(node))
 		return EAI_NONAME;	/* nobody would resolve it */
+	if (!n && hints && hints->ai_family == AF_INET6) {
+		/* an IPv6 extension's host: the rule keeps the name too */
+		ipts_xt_ask_unknown(NAME_HOST, node);
+		return stand_in6(hints, res);
+	}
 	if (!n) {
 		ipts_xt_ask_unknown(NAME_HOST, node);
 		addrs[0] = htonl(STAND_IN_ADDR);
@@ -682,6 +727,11 @@ void ipts_xt_cleanup(void)
 	free(xt.tmp_a);
 	free(xt.tmp_m);
 	xt.tmp_a = xt.tmp_m = NULL;
+	free(xt.saddrs6);
+	free(xt.smasks6);
+	free(xt.daddrs6);
+	free(xt.dmasks6);
+	xt.saddrs6 = xt.smasks6 = xt.daddrs6 = xt.dmasks6 = NULL;
 	xtables_free_opts(1);
 }
 
@@ -697,7 +747,7 @@ void ipts_xt_reset_state(void)
 	memset(xt.opt_bang, 0, sizeof(xt.opt_bang));
 	memset(xt.opt_val, 0, sizeof(xt.opt_val));
 	xt.bang = -1;
-	memset(&xt.fw, 0, sizeof(xt.fw));
+	memset(&xt.fw6, 0, sizeof(xt.fw6)); /* the larger of the two */
 	xt.invflags = 0;
 	xt.flags = 0;
 	xt.goto_set = false;

@@ -40,10 +40,10 @@ static unsigned char *delete_mask(struct ipts_cmdline *cl, size_t size,
 {
 	unsigned char *mask = ipts_arena_alloc(cl->rs->arena, size + tsize);
 	struct xtables_rule_match *mp = xt.matches;
-	size_t off = sizeof(struct ipt_entry);
+	size_t off = ipts_entry_size(xt.family);
 	unsigned int k;
 
-	memset(mask, 0xff, sizeof(struct ipt_entry));
+	memset(mask, 0xff, off);
 	for (k = 0; k < xt.nmatch_words && off < size; k++) {
 		const struct xt_entry_match *em;
 		size_t keep;
@@ -276,6 +276,45 @@ static void parse_hosts(const char *spec, unsigned int opt, int word,
 	*m = *own_m;
 }
 
+/* An -s/-d word of an IPv6 rule holding a name, not only numbers. */
+static bool names_host6(const char *spec)
+{
+	const char *p;
+
+	for (p = spec; *p && *p != '/'; p++)
+		if (*p != ',' && *p != ':' && *p != '.' &&
+		    !isxdigit((unsigned char)*p))
+			return true;
+	return false;
+}
+
+/*
+ * The pairs of -s or -d of an IPv6 rule: xtables_ip6parse_multiple(), as
+ * ipv6_post_parse() reads them. Host names are looked up only with
+ * --resolve, for now: offline, the rule is refused rather than read with
+ * an address it may not have.
+ */
+static void parse_hosts6(const char *spec, unsigned int opt, int word,
+			 struct in6_addr **own_a, struct in6_addr **own_m,
+			 unsigned int *n)
+{
+	xt.cur = word;
+	if (!(xt.options & opt))
+		spec = "::0/0";
+	else if (!naming.resolve && names_host6(spec))
+		ipts_xt_error(PARAMETER_PROBLEM,
+			      "host names in -s and -d of "
+			      "an IPv6 rule are not looked up offline: give "
+			      "addresses (or --resolve to ask this machine's "
+			      "resolver)");
+	xt.in_hosts = true;
+	xt.hosts_resolved = false;
+	xtables_ip6parse_multiple(spec, own_a, own_m, n);
+	xt.in_hosts = false;
+	if (xt.hosts_resolved)
+		check_names(xt.cur, spec);
+}
+
 /* Addresses, checks that need them, then one entry per address pair. */
 void ipts_xt_build_entries(void)
 {
@@ -291,19 +330,39 @@ void ipts_xt_build_entries(void)
 	const struct xt_entry_target *target;
 	unsigned int nm = 0;
 
-	if (xt.shost)
-		parse_hosts(xt.shost, OPT_SOURCE, xt.opt_val[1], &xt.src1,
-			    &xt.smsk1, &xt.saddrs, &xt.smasks, &saddrs, &smasks,
-			    &ns);
-	if (xt.dhost)
-		parse_hosts(xt.dhost, OPT_DESTINATION, xt.opt_val[2], &xt.dst1,
-			    &xt.dmsk1, &xt.daddrs, &xt.dmasks, &daddrs, &dmasks,
-			    &nd);
+	if (xt.family == IPTS_FAMILY_IPV6) {
+		if (xt.shost)
+			parse_hosts6(xt.shost, OPT_SOURCE, xt.opt_val[1],
+				     &xt.saddrs6, &xt.smasks6, &ns);
+		if (xt.dhost)
+			parse_hosts6(xt.dhost, OPT_DESTINATION, xt.opt_val[2],
+				     &xt.daddrs6, &xt.dmasks6, &nd);
+	} else {
+		if (xt.shost)
+			parse_hosts(xt.shost, OPT_SOURCE, xt.opt_val[1],
+				    &xt.src1, &xt.smsk1, &xt.saddrs, &xt.smasks,
+				    &saddrs, &smasks, &ns);
+		if (xt.dhost)
+			parse_hosts(xt.dhost, OPT_DESTINATION, xt.opt_val[2],
+				    &xt.dst1, &xt.dmsk1, &xt.daddrs, &xt.dmasks,
+				    &daddrs, &dmasks, &nd);
+	}
+	/* ipv4_post_parse() and ipv6_post_parse() refuse the same */
 	if ((ns > 1 || nd > 1) &&
-	    (xt.fw.ip.invflags & (IPT_INV_SRCIP | IPT_INV_DSTIP))) {
+	    (xt.fw.ip.invflags & (IPT_INV_SRCIP | IPT_INV_DSTIP)) &&
+	    xt.family != IPTS_FAMILY_IPV6) {
 		xt.cur = (xt.fw.ip.invflags & IPT_INV_SRCIP) ? xt.opt_bang[1] :
 			 xt.opt_bang[2];
 		ipts_xt_error(PARAMETER_PROBLEM, "! not allowed with multiple "
+			      "source or destination IP addresses");
+	}
+	if ((ns > 1 || nd > 1) && xt.family == IPTS_FAMILY_IPV6 &&
+	    (xt.fw6.ipv6.invflags & (IP6T_INV_SRCIP | IP6T_INV_DSTIP))) {
+		xt.cur = (xt.fw6.ipv6.invflags & IP6T_INV_SRCIP) ?
+				 xt.opt_bang[1] :
+				 xt.opt_bang[2];
+		ipts_xt_error(PARAMETER_PROBLEM,
+			      "! not allowed with multiple "
 			      "source or destination IP addresses");
 	}
 	if (cl->command == IPTS_CMD_REPLACE && (ns != 1 || nd != 1)) {
@@ -376,7 +435,7 @@ void ipts_xt_build_entries(void)
 	 * interned: every entry holding the same bytes shares one copy, and
 	 * the header keeps the offsets of the kernel's contiguous entry.
 	 */
-	size = sizeof(struct ipt_entry);
+	size = ipts_entry_size(xt.family);
 	for (mp = xt.matches; mp; mp = mp->next)
 		if (!ipts_xt_replaced(mp->match))
 			size += mp->match->m->u.match_size;
@@ -501,7 +560,22 @@ void ipts_xt_build_entries(void)
 	cl->nentries = ns * nd;
 	cl->entries = ipts_xcalloc(cl->nentries, sizeof(*cl->entries));
 	k = 0;
-	for (i = 0; i < ns; i++) {
+	for (i = 0; i < ns && xt.family == IPTS_FAMILY_IPV6; i++) {
+		for (j = 0; j < nd; j++) {
+			struct ip6t_entry e;
+
+			memcpy(&e, &xt.fw6, sizeof(e));
+			e.target_offset = (uint16_t)size;
+			e.next_offset = (uint16_t)end;
+			e.ipv6.src = xt.saddrs6[i];
+			e.ipv6.smsk = xt.smasks6[i];
+			e.ipv6.dst = xt.daddrs6[j];
+			e.ipv6.dmsk = xt.dmasks6[j];
+			cl->entries[k++] = ipts_ruleset_intern(cl->rs, &e,
+							       sizeof(e));
+		}
+	}
+	for (i = 0; i < ns && xt.family != IPTS_FAMILY_IPV6; i++) {
 		for (j = 0; j < nd; j++) {
 			/* The header alone, interned as the blobs are. */
 			struct ipt_entry e;
@@ -531,8 +605,13 @@ void ipts_xt_cut_short(void)
 	cl->nentries = 0;
 	if (cl->command == IPTS_CMD_REPLACE) {
 		xt.cur = cl->chain_word;
-		ipts_xt_error(PARAMETER_PROBLEM, "-R cut short by -6: "
-			      "iptables-restore crashes on this line");
+		ipts_xt_error(PARAMETER_PROBLEM,
+			      "-R cut short by -%c: "
+			      "%s crashes on this line",
+			      xt.family == IPTS_FAMILY_IPV6 ? '4' : '6',
+			      xt.family == IPTS_FAMILY_IPV6 ?
+				      "ip6tables-restore" :
+				      "iptables-restore");
 	}
 	if (!(cl->command & (IPTS_CMD_APPEND | IPTS_CMD_DELETE |
 			     IPTS_CMD_CHECK | IPTS_CMD_INSERT)))

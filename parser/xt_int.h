@@ -30,6 +30,7 @@
 #include <netinet/in.h>
 #include <xtables.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
+#include <linux/netfilter_ipv6/ip6_tables.h>
 
 #include "parser_int.h"
 
@@ -196,8 +197,16 @@ struct ipts_xt_state {
 	struct in_addr *tmp_a, *tmp_m;	/* one -s/-d element's pairs */
 	bool in_hosts;			/* in parse_hosts() */
 	bool hosts_resolved;		/* and this machine's resolver answered */
-	/* last: struct ipt_entry ends in a flexible array */
-	struct ipt_entry fw;
+	/* IPv6: the pairs of -s and -d, as the in_addr ones above */
+	struct in6_addr *saddrs6, *smasks6, *daddrs6, *dmasks6;
+	/* The file's family (ipts_xt_begin()): which of fw and fw6 the
+	 * extensions are given, as iptables' cs->fw and ip6tables' cs->fw6. */
+	enum ipts_family family;
+	/* last: both entries end in a flexible array */
+	union {
+		struct ipt_entry fw;
+		struct ip6t_entry fw6;
+	};
 };
 
 /* Where names get their numbers (ipts_xt_begin()). */

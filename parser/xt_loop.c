@@ -21,6 +21,9 @@
 #define IPT_OPTSTRING "-:A:C:D:E:F::I:L::M:N:P:VX::Z::c:d:i:j:o:p:s:t:" \
 		      "R:S::W::46bfg:h::m:nvw::x"
 
+static void proto_parse6(void);
+static void post_parse6(void);
+
 static const char optflags[NUMBER_OF_OPT] = {
 	'n', 's', 'd', 'p', 'j', 'v', 'x', 'i', 'o', '0', 'c', 'f',
 };
@@ -1187,6 +1190,10 @@ void ipts_xt_parse_loop(int argc, char **argv)
 			for (p = argv[optind - 1]; *p; p++)
 				*p = (char)tolower((unsigned char)*p);
 			xt.protocol = argv[optind - 1];
+			if (xt.family == IPTS_FAMILY_IPV6) {
+				proto_parse6();
+				break;
+			}
 			xt.fw.ip.proto = xtables_parse_protocol(xt.protocol);
 			if (xt.fw.ip.proto == 0 && (xt.invflags & XT_INV_PROTO))
 				ipts_xt_error(PARAMETER_PROBLEM, "rule would "
@@ -1231,6 +1238,12 @@ void ipts_xt_parse_loop(int argc, char **argv)
 							xt.outiface_mask);
 			break;
 		case 'f':
+			xt.cur = opt;
+			if (xt.family == IPTS_FAMILY_IPV6)
+				ipts_xt_error(PARAMETER_PROBLEM,
+					      "`-f' is not "
+					      "supported in IPv6, use -m frag "
+					      "instead");
 			ipts_xt_set_option(OPT_FRAGMENT, invert, opt);
 			xt.flags |= IPT_F_FRAG;
 			break;
@@ -1297,9 +1310,11 @@ void ipts_xt_parse_loop(int argc, char **argv)
 			break;
 		}
 		case '4':
-			break;
 		case '6':
-			/* do_parse() returns here; what it read still runs. */
+			/* The other family's line: do_parse() returns here,
+			 * and what it read still runs. */
+			if ((c == '6') == (xt.family == IPTS_FAMILY_IPV6))
+				break;
 			xt.skip_line = true;
 			return;
 		case 1:
@@ -1400,6 +1415,57 @@ static void opaque_warn(const struct opaque_use *u)
 		      n ? n : 1, n ? p : "?");
 }
 
+/* IPv6 headers the kernel walks past: no packet has one as -p's. */
+static bool is_exthdr(uint16_t proto)
+{
+	return proto == IPPROTO_ROUTING || proto == IPPROTO_FRAGMENT ||
+	       proto == IPPROTO_AH || proto == IPPROTO_DSTOPTS;
+}
+
+/* ipv6_proto_parse(): -p sets IP6T_F_PROTO, whatever the protocol. */
+static void proto_parse6(void)
+{
+	xt.fw6.ipv6.proto = xtables_parse_protocol(xt.protocol);
+	if (xt.fw6.ipv6.proto == 0 && (xt.invflags & XT_INV_PROTO))
+		ipts_xt_error(PARAMETER_PROBLEM, "rule would never match "
+						 "protocol");
+	xt.fw6.ipv6.invflags = (uint8_t)xt.invflags;
+	xt.flags |= IP6T_F_PROTO;
+	xt.fw6.ipv6.flags |= IP6T_F_PROTO;
+	if (is_exthdr(xt.fw6.ipv6.proto) &&
+	    (xt.fw6.ipv6.invflags & XT_INV_PROTO) == 0)
+		ipts_xt_warn("Warning: never matched protocol: %s. use "
+			     "extension match instead.",
+			     xt.protocol);
+}
+
+/* ipv6_post_parse(), up to the addresses (xt_entry.c reads them). */
+static void post_parse6(void)
+{
+	struct ipts_cmdline *cl = xt.cl;
+
+	xt.fw6.ipv6.flags = xt.flags;
+	xt.fw6.ipv6.invflags = (uint8_t)xt.invflags;
+	memcpy(xt.fw6.ipv6.iniface, xt.iniface, IFNAMSIZ);
+	memcpy(xt.fw6.ipv6.iniface_mask, xt.iniface_mask, IFNAMSIZ);
+	memcpy(xt.fw6.ipv6.outiface, xt.outiface, IFNAMSIZ);
+	memcpy(xt.fw6.ipv6.outiface_mask, xt.outiface_mask, IFNAMSIZ);
+	if (xt.goto_set)
+		xt.fw6.ipv6.flags |= IP6T_F_GOTO;
+	xt.fw6.counters.pcnt = xt.pcnt;
+	xt.fw6.counters.bcnt = xt.bcnt;
+	cl->counters = xt.fw6.counters;
+
+	if (cl->command &
+	    (IPTS_CMD_REPLACE | IPTS_CMD_INSERT | IPTS_CMD_DELETE |
+	     IPTS_CMD_APPEND | IPTS_CMD_CHECK)) {
+		if (!(xt.options & OPT_DESTINATION))
+			xt.dhost = "::0/0";
+		if (!(xt.options & OPT_SOURCE))
+			xt.shost = "::0/0";
+	}
+}
+
 /* After the loop: final checks, then ipv4_post_parse() and friends. */
 void ipts_xt_finish(int argc, char **argv)
 {
@@ -1440,6 +1506,10 @@ void ipts_xt_finish(int argc, char **argv)
 	if (!cl->command)
 		ipts_xt_error(PARAMETER_PROBLEM, "no command specified");
 
+	if (xt.family == IPTS_FAMILY_IPV6) {
+		post_parse6();
+		return;
+	}
 	xt.fw.ip.flags = xt.flags;
 	xt.fw.ip.invflags = (uint8_t)xt.invflags;
 	memcpy(xt.fw.ip.iniface, xt.iniface, IFNAMSIZ);

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <xtables.h>
 
-static void save_match(FILE *out, const struct ipt_entry *e,
+/* @ip: the entry's ip part (struct ipt_ip or ip6t_ip6), as
+ * print_match_save() hands it on. */
+static void save_match(FILE *out, const void *ip,
 		       const struct xt_entry_match *em)
 {
 	struct xtables_match *m, *mt;
@@ -31,13 +33,13 @@ static void save_match(FILE *out, const struct ipt_entry *e,
 		(mt ? mt : m)->alias(em) : name);
 	fflush(out);
 	if (mt && mt->save)
-		mt->save(&e->ip, em);
+		mt->save(ip, em);
 	else if (m->save)
 		fputs(" [unsupported revision]", out);
 	fflush(out);
 }
 
-static void save_target(FILE *out, const struct ipts_rule *r)
+static void save_target(FILE *out, const struct ipts_rule *r, const void *ip)
 {
 	const struct xt_entry_target *et = ipts_rule_target(r);
 	struct xtables_target *t, *tg;
@@ -81,7 +83,7 @@ static void save_target(FILE *out, const struct ipts_rule *r)
 		(tg ? tg : t)->alias(et) : name);
 	fflush(out);
 	if (tg && tg->save)
-		tg->save(&r->e->ip, et);
+		tg->save(ip, et);
 	else if (t->save)
 		fputs(" [unsupported revision]", out);
 	fflush(out);
@@ -92,16 +94,23 @@ int ipts_xt_save_entry(FILE *out, const struct ipts_rule *r,
 {
 	FILE *saved_stdout;
 	unsigned int i;
+	const void *ip;
 
 	if (!xt.inited && ipts_xt_init(NULL, &r->loc, d) < 0)
 		return -1;
+	/* the extensions of the rule's family, as it was loaded with */
+	if (ipts_rule_family(r) != xt.family)
+		ipts_xt_set_family(ipts_rule_family(r));
+	ip = ipts_rule_family(r) == IPTS_FAMILY_IPV6 ?
+		     (const void *)&r->e6->ipv6 :
+		     (const void *)&r->e->ip;
 	/* save() callbacks print to stdout: point it at @out meanwhile. */
 	fflush(stdout);
 	saved_stdout = stdout;
 	stdout = out;
 	for (i = 0; i < r->nmatches; i++)
-		save_match(out, r->e, ipts_rule_match(r, i));
-	save_target(out, r);
+		save_match(out, ip, ipts_rule_match(r, i));
+	save_target(out, r, ip);
 	fflush(out);
 	stdout = saved_stdout;
 	return 0;

@@ -22,9 +22,21 @@
 #include <net/if.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
+#include <linux/netfilter_ipv6/ip6_tables.h>
 
 #include "arena.h"
 #include "diag.h"
+
+/*
+ * The family of a ruleset, as the kernel numbers its tables' (NFPROTO_*):
+ * an iptables-save file or an ip6tables-save one. IPTS_FAMILY_AUTO is no
+ * ruleset's: a caller's "from the file" (README "Families").
+ */
+enum ipts_family {
+	IPTS_FAMILY_AUTO = NFPROTO_UNSPEC,
+	IPTS_FAMILY_IPV4 = NFPROTO_IPV4,
+	IPTS_FAMILY_IPV6 = NFPROTO_IPV6,
+};
 
 enum ipts_table_id {
 	IPTS_TABLE_FILTER,
@@ -105,8 +117,13 @@ struct ipts_rule {
 	struct ipts_chain *chain;
 	/* The entry's header only (ip part, counters), shared as the blobs
 	 * are. Its target_offset and next_offset are the kernel's, as if the
-	 * blobs followed it. */
-	const struct ipt_entry *e;
+	 * blobs followed it. Which one the ruleset's family says: e of an
+	 * IPv4 ruleset, e6 of an IPv6 one (ipts_rule_counters() and friends
+	 * read either). */
+	union {
+		const struct ipt_entry *e;
+		const struct ip6t_entry *e6;
+	};
 	struct ipts_chain *dest;	/* JUMP/GOTO destination */
 	/* nmatches pointers to shared match blobs, then, in the same
 	 * allocation (just after the line's first rule), the places of the
@@ -182,6 +199,9 @@ struct ipts_intern;
 
 struct ipts_ruleset {
 	struct ipts_arena *arena;
+	/* IPTS_FAMILY_IPV4: rules hold struct ipt_entry (rule->e);
+	 * IPTS_FAMILY_IPV6: struct ip6t_entry (rule->e6). */
+	enum ipts_family family;
 	const struct ipts_source *src;	/* borrowed: outlives the ruleset */
 	struct ipts_table *tables[IPTS_TABLE_COUNT];	/* NULL: not in file */
 	size_t nrules;
@@ -268,6 +288,33 @@ static inline struct ipts_loc ipts_rule_match_loc(const struct ipts_rule *r,
 static inline bool ipts_blob_is_opaque(uint8_t revision)
 {
 	return revision == IPTS_OPAQUE_REVISION;
+}
+
+/* The size of an entry's header: struct ipt_entry or struct ip6t_entry. */
+static inline size_t ipts_entry_size(enum ipts_family f)
+{
+	return f == IPTS_FAMILY_IPV6 ? sizeof(struct ip6t_entry) :
+				       sizeof(struct ipt_entry);
+}
+
+/* The family of the ruleset holding @r (a rule in a chain). */
+static inline enum ipts_family ipts_rule_family(const struct ipts_rule *r)
+{
+	return r->chain->table->rs->family;
+}
+
+/* What both families' entries have, wherever each keeps it. */
+static inline const struct xt_counters *
+ipts_rule_counters(const struct ipts_rule *r)
+{
+	return ipts_rule_family(r) == IPTS_FAMILY_IPV6 ? &r->e6->counters :
+							 &r->e->counters;
+}
+
+static inline uint16_t ipts_rule_target_offset(const struct ipts_rule *r)
+{
+	return ipts_rule_family(r) == IPTS_FAMILY_IPV6 ? r->e6->target_offset :
+							 r->e->target_offset;
 }
 
 /* The rule's 1-based number in its chain, as the kernel's TRACE counts. */

@@ -28,7 +28,11 @@
 # Files named kernel-* are refused only by the kernel at COMMIT time; they
 # are written by the kernel-facts work and follow the same rules.
 #
-# Then every IPv4 save-format file of SHAREDDIR/corpus (SOURCES.tsv) must get
+# tests/corpus/valid6 and invalid6 are the same for IPv6: checked with
+# `check -6`, as ip6tables-legacy-restore loads or refuses them.
+#
+# Then every IPv4 and IPv6 save-format file of SHAREDDIR/corpus
+# (SOURCES.tsv; the family found from the file itself) must get
 # the kernel's verdict (its "load" column), except the files the kernel
 # refuses for reasons of the host, listed in host-refusals.sh.
 set -euo pipefail
@@ -52,10 +56,11 @@ norm() {
 	tr 'A-Z"`' "a-z''"
 }
 
-# run_check FILE: sets rc; stdout in $tmp/out, stderr in $tmp/err.
+# run_check FILE [OPTION]: sets rc; stdout in $tmp/out, stderr in $tmp/err.
 run_check() {
 	rc=0
-	timeout 60 "$iptsim" check "$1" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	timeout 60 "$iptsim" check ${2:+"$2"} "$1" >"$tmp/out" 2>"$tmp/err" ||
+		rc=$?
 }
 
 # What iptsim said, in one line, for a failure report.
@@ -77,9 +82,9 @@ bad() {
 }
 
 check_valid() {
-	local f=$1 name=valid/${1##*/}
+	local f=$1 name=${3:-valid}/${1##*/}
 
-	run_check "$f"
+	run_check "$f" "${2:-}"
 	if [ "$rc" -eq 0 ]; then
 		ok
 	else
@@ -88,9 +93,9 @@ check_valid() {
 }
 
 check_invalid() {
-	local f=$1 name=invalid/${1##*/} first want_at want_msg
+	local f=$1 name=${3:-invalid}/${1##*/} first want_at want_msg
 
-	run_check "$f"
+	run_check "$f" "${2:-}"
 	if [ "$rc" -ne 1 ]; then
 		bad "$name: want exit 1, got $rc: $(said)"
 		return
@@ -118,6 +123,12 @@ done
 for f in "$corpus"/invalid/*.rules; do
 	check_invalid "$f"
 done
+for f in "$corpus"/valid6/*.rules; do
+	check_valid "$f" -6 valid6
+done
+for f in "$corpus"/invalid6/*.rules; do
+	check_invalid "$f" -6 invalid6
+done
 
 # The shared corpus: real-world dumps, read in place (never copied here).
 if [ -z "$shared" ] || [ ! -f "$shared/corpus/SOURCES.tsv" ]; then
@@ -125,7 +136,7 @@ if [ -z "$shared" ] || [ ! -f "$shared/corpus/SOURCES.tsv" ]; then
 else
 	# columns: file format family rules tables bytes load ...
 	while IFS=$'\t' read -r file format family _ _ _ load _; do
-		[ "$family" = IPv4 ] || continue
+		[ "$family" = IPv4 ] || [ "$family" = IPv6 ] || continue
 		case $format in '`'*) continue ;; esac	# `iptables -L` listings
 		case $load in
 		ok) want=0 ;;

@@ -4,7 +4,10 @@
 # Usage: parity.sh IPTSIM SRCDIR [SHAREDDIR]
 #
 # Every file of tests/corpus/{valid,invalid} and every IPv4 save-format file
-# of SHAREDDIR/corpus is loaded with iptables-legacy-restore in a throwaway
+# of SHAREDDIR/corpus is loaded with iptables-legacy-restore, every file of
+# tests/corpus/{valid6,invalid6} (checked with -6) and every IPv6 file of
+# SHAREDDIR/corpus (checked as iptsim finds its family) with
+# ip6tables-legacy-restore, in a throwaway
 # network namespace (unshare -n: it goes away with the process). The kernel
 # must also agree with the directory a corpus file sits in, so this test keeps
 # the corpus honest too. Files refused for reasons of the host are listed in
@@ -24,7 +27,7 @@ shared=${3:-}
 
 # shellcheck source-path=SCRIPTDIR source=../lib/kernel.sh
 . "$2/tests/lib/kernel.sh"
-ipts_require_kernel iptables-legacy-restore
+ipts_require_kernel iptables-legacy-restore ip6tables-legacy-restore
 
 # shellcheck source-path=SCRIPTDIR source=../corpus/host-refusals.sh
 . "$corpus/host-refusals.sh"
@@ -46,12 +49,15 @@ verdict() {
 }
 
 # compare NAME FILE [WANT]: WANT is what the corpus directory claims.
+# compare NAME FILE [accept|reject|""] [RESTORE] [CHECK-OPTION]
 compare() {
-	local name=$1 f=$2 want=${3:-} krc=0 irc=0 k i note=
+	local name=$1 f=$2 want=${3:-} restore=${4:-iptables-legacy-restore}
+	local opt=${5:-} krc=0 irc=0 k i note=
 
-	unshare -n iptables-legacy-restore -w 30 "$f" >/dev/null \
+	unshare -n "$restore" -w 30 "$f" >/dev/null \
 		2>"$tmp/kerr" || krc=$?
-	timeout 60 "$iptsim" check "$f" >"$tmp/iout" 2>"$tmp/ierr" || irc=$?
+	timeout 60 "$iptsim" check ${opt:+"$opt"} "$f" >"$tmp/iout" \
+		2>"$tmp/ierr" || irc=$?
 	k=$(verdict $((krc != 0)))
 	i=$(verdict "$irc")
 	local key=${name#shared/}
@@ -91,14 +97,23 @@ done
 for f in "$corpus"/invalid/*.rules; do
 	compare "invalid/${f##*/}" "$f" reject
 done
+for f in "$corpus"/valid6/*.rules; do
+	compare "valid6/${f##*/}" "$f" accept ip6tables-legacy-restore -6
+done
+for f in "$corpus"/invalid6/*.rules; do
+	compare "invalid6/${f##*/}" "$f" reject ip6tables-legacy-restore -6
+done
 
 if [ -z "$shared" ] || [ ! -f "$shared/corpus/SOURCES.tsv" ]; then
 	echo "SKIP: shared corpus not found at ${shared:-(none)}/corpus"
 else
 	while IFS=$'\t' read -r file format family _; do
-		[ "$family" = IPv4 ] || continue
 		case $format in '`'*) continue ;; esac	# `iptables -L` listings
-		compare "shared/$file" "$shared/corpus/$file"
+		case $family in
+		IPv4) compare "shared/$file" "$shared/corpus/$file" ;;
+		IPv6) compare "shared/$file" "$shared/corpus/$file" "" \
+			ip6tables-legacy-restore ;;
+		esac
 	done < <(tail -n +2 "$shared/corpus/SOURCES.tsv")
 fi
 

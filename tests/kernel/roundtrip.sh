@@ -5,7 +5,9 @@
 #
 # Every round-trip case (tests/roundtrip/lib.sh), every file of
 # SRCDIR/rulesets/*.rules and every IPv4 save-format file of SHAREDDIR/corpus
-# is loaded with iptables-legacy-restore [-c] in a throwaway network
+# is loaded with iptables-legacy-restore [-c] (the IPv6 cases and files:
+# ip6tables-legacy-restore, dump -6 for the cases, the family iptsim
+# finds for the shared files) in a throwaway network
 # namespace and saved again with iptables-legacy-save [-c]. `iptsim dump
 # [-c]` must print exactly that (less the '#' lines), or exit 1 where the
 # kernel refuses the file; for the round-trip cases the recorded NAME.save*
@@ -29,7 +31,8 @@ shared=${3:-}
 
 # shellcheck source-path=SCRIPTDIR source=../lib/kernel.sh
 . "$src/tests/lib/kernel.sh"
-ipts_require_kernel iptables-legacy-restore iptables-legacy-save
+ipts_require_kernel iptables-legacy-restore iptables-legacy-save \
+	ip6tables-legacy-restore ip6tables-legacy-save
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -42,13 +45,16 @@ failed() {
 	echo "FAIL: $*"
 }
 
-# one NAME INPUT ANSWER-PREFIX|"" SUFFIX [-c] [OPTIONAL]
+# one NAME INPUT ANSWER-PREFIX|"" SUFFIX [-c] [OPTIONAL] [6 [-6]]
 # OPTIONAL=skip-refused: say nothing when the kernel refuses the file.
+# 6: ip6tables-legacy, and dump given the 8th word (-6, or none: the
+# family iptsim finds).
 one() {
-	local name=$1 f=$2 ans=$3 sfx=$4 c=${5:-} opt=${6:-} krc=0 rc=0
+	local name=$1 f=$2 ans=$3 sfx=$4 c=${5:-} opt=${6:-} fam=${7:-}
+	local dopt=${8:-} krc=0 rc=0
 
 	name+=${c:+ (-c)}
-	rt_kernel_save "$f" "$tmp/live" "$tmp/kerr" ${c:+"$c"} || krc=1
+	rt_kernel_save "$f" "$tmp/live" "$tmp/kerr" "$c" "$fam" || krc=1
 	if [ "$krc" -ne 0 ] && [ "$opt" = skip-refused ]; then
 		return
 	fi
@@ -68,7 +74,8 @@ one() {
 		fi
 	fi
 
-	timeout 120 "$iptsim" dump ${c:+"$c"} "$f" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	timeout 120 "$iptsim" dump ${c:+"$c"} ${dopt:+"$dopt"} "$f" \
+		>"$tmp/out" 2>"$tmp/err" || rc=$?
 	if [ "$krc" -ne 0 ]; then
 		if [ "$rc" -eq 1 ]; then
 			pass=$((pass + 1))
@@ -90,6 +97,10 @@ while IFS=$'\t' read -r f ans; do
 	one "${f#"$src"/}" "$f" "$ans" ""
 	one "${f#"$src"/}" "$f" "$ans" "-c" -c
 done < <(rt_cases "$src")
+while IFS=$'\t' read -r f ans; do
+	one "${f#"$src"/}" "$f" "$ans" "" "" "" 6 -6
+	one "${f#"$src"/}" "$f" "$ans" "-c" -c "" 6 -6
+done < <(rt_cases6 "$src")
 
 shopt -s nullglob
 rulesets=("$src"/rulesets/*.rules)
@@ -105,10 +116,15 @@ if [ -z "$shared" ] || [ ! -f "$shared/corpus/SOURCES.tsv" ]; then
 	echo "SKIP: shared corpus not found at ${shared:-(none)}/corpus"
 else
 	while IFS=$'\t' read -r file format family _; do
-		[ "$family" = IPv4 ] || continue
 		case $format in '`'*) continue ;; esac	# `iptables -L` listings
-		one "shared/$file" "$shared/corpus/$file" "" "" "" skip-refused
-		one "shared/$file" "$shared/corpus/$file" "" "-c" -c skip-refused
+		fam=
+		case $family in
+		IPv4) ;;
+		IPv6) fam=6 ;;
+		*) continue ;;
+		esac
+		one "shared/$file" "$shared/corpus/$file" "" "" "" skip-refused "$fam"
+		one "shared/$file" "$shared/corpus/$file" "" "-c" -c skip-refused "$fam"
 	done < <(tail -n +2 "$shared/corpus/SOURCES.tsv")
 fi
 

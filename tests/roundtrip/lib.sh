@@ -11,6 +11,10 @@
 # both in a fresh network namespace and without the '#' lines. When the
 # kernel refuses the load, NAME.refused (or NAME.refused-c) holds restore's
 # message instead, and `iptsim dump` must exit 1.
+#
+# IPv6 the same way, with ip6tables-legacy-restore and -save and `iptsim
+# dump -6`: tests/roundtrip/cases6/NAME.rules (by hand) and the answers
+# tests/roundtrip/corpus6/NAME.save* for tests/corpus/valid6/NAME.rules.
 
 # rt_cases SRCDIR: print "INPUT<TAB>ANSWER-PREFIX" for every case.
 rt_cases() {
@@ -26,15 +30,30 @@ rt_cases() {
 	done
 }
 
-# rt_kernel_save FILE OUT ERR [-c]: load FILE into a throwaway network
-# namespace, write what iptables-legacy-save [-c] prints without '#' lines
-# to OUT. Returns 1 with restore's message in ERR when the load fails.
+# rt_cases6 SRCDIR: the same for the IPv6 cases.
+rt_cases6() {
+	local src=$1 f
+	for f in "$src"/tests/roundtrip/cases6/*.rules; do
+		[ -e "$f" ] || continue
+		printf '%s\t%s\n' "$f" "${f%.rules}"
+	done
+	for f in "$src"/tests/corpus/valid6/*.rules; do
+		[ -e "$f" ] || continue
+		local base=${f##*/}
+		printf '%s\t%s\n' "$f" "$src/tests/roundtrip/corpus6/${base%.rules}"
+	done
+}
+
+# rt_kernel_save FILE OUT ERR [-c] [6]: load FILE into a throwaway network
+# namespace, write what iptables-legacy-save [-c] (ip6tables-legacy-save
+# with 6) prints without '#' lines to OUT. Returns 1 with restore's
+# message in ERR when the load fails.
 rt_kernel_save() {
-	local f=$1 out=$2 err=$3 c=${4:-}
+	local f=$1 out=$2 err=$3 c=${4:-} fam=${5:-}
 	# shellcheck disable=SC2016 # expanded by the inner shell
-	RT_C=$c unshare -n bash -c '
-		iptables-legacy-restore $RT_C -w 30 "$1" >/dev/null 2>"$2" || exit 3
-		iptables-legacy-save $RT_C | sed "/^#/d"' rt "$f" "$err" >"$out" &&
+	RT_C=$c RT_IPT=ip${fam}tables unshare -n bash -c '
+		$RT_IPT-legacy-restore $RT_C -w 30 "$1" >/dev/null 2>"$2" || exit 3
+		$RT_IPT-legacy-save $RT_C | sed "/^#/d"' rt "$f" "$err" >"$out" &&
 		return 0
 	return 1
 }

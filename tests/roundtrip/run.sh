@@ -7,7 +7,8 @@
 # tests/corpus/valid/*.rules), `iptsim dump FILE` must print exactly
 # NAME.save and `iptsim dump -c FILE` exactly NAME.save-c, each exiting 0;
 # where the kernel refused the load (NAME.refused, NAME.refused-c) dump must
-# exit 1, as it must for every file of tests/corpus/invalid. A mismatch
+# exit 1, as it must for every file of tests/corpus/invalid. The IPv6
+# cases (rt_cases6, invalid6) the same with `dump -6`. A mismatch
 # prints a unified diff, kernel first. No root needed:
 # tests/kernel/roundtrip.sh checks the recordings against the live kernel.
 set -euo pipefail
@@ -26,12 +27,13 @@ trap 'rm -rf "$tmp"' EXIT
 pass=0
 fail=0
 
-# one INPUT ANSWER-PREFIX SUFFIX [-c]
+# one INPUT ANSWER-PREFIX SUFFIX [-c] [-6]
 one() {
-	local f=$1 ans=$2 sfx=$3 c=${4:-} rc=0 name
+	local f=$1 ans=$2 sfx=$3 c=${4:-} fam=${5:-} rc=0 name
 
 	name=${f#"$src"/}${c:+ (dump -c)}
-	timeout 60 "$iptsim" dump ${c:+"$c"} "$f" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	timeout 60 "$iptsim" dump ${c:+"$c"} ${fam:+"$fam"} "$f" >"$tmp/out" \
+		2>"$tmp/err" || rc=$?
 	if [ -f "$ans.refused$sfx" ]; then
 		if [ "$rc" -eq 1 ]; then
 			pass=$((pass + 1))
@@ -63,13 +65,20 @@ while IFS=$'\t' read -r f ans; do
 	one "$f" "$ans" ""
 	one "$f" "$ans" "-c" -c
 done < <(rt_cases "$src")
+while IFS=$'\t' read -r f ans; do
+	one "$f" "$ans" "" "" -6
+	one "$f" "$ans" "-c" -c -6
+done < <(rt_cases6 "$src")
 
 # What the kernel refuses, dump refuses: exit 1 and nothing on stdout.
-for f in "$src"/tests/corpus/invalid/*.rules; do
+for f in "$src"/tests/corpus/invalid/*.rules "$src"/tests/corpus/invalid6/*.rules; do
 	[ -e "$f" ] || continue
+	fam=
+	case $f in */invalid6/*) fam=-6 ;; esac
 	for c in "" -c; do
 		rc=0
-		timeout 60 "$iptsim" dump ${c:+"$c"} "$f" >"$tmp/out" 2>"$tmp/err" || rc=$?
+		timeout 60 "$iptsim" dump ${c:+"$c"} ${fam:+"$fam"} "$f" \
+			>"$tmp/out" 2>"$tmp/err" || rc=$?
 		if [ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ]; then
 			pass=$((pass + 1))
 		else

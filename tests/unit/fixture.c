@@ -11,8 +11,15 @@
 
 int fixture_setup(void **state)
 {
-	*state = calloc(1, sizeof(struct ipts_fixture));
-	return *state ? 0 : -1;
+	struct ipts_fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	/* as iptables-restore loads: a test of IPv6 or of the family's
+	 * detection says so in f->opts.family */
+	f->opts.family = IPTS_FAMILY_IPV4;
+	*state = f;
+	return 0;
 }
 
 static void fixture_clear(struct ipts_fixture *f)
