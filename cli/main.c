@@ -140,7 +140,7 @@ static void refuse_v6(const char *cmd, const char *path,
 	fprintf(stderr, "iptsim %s: '", cmd);
 	ipts_text_file(stderr, path);
 	fprintf(stderr, "' is an IPv6 file: " V6_NOT_SIMULATED " (check, "
-			"dump and lint read it)\n");
+			"dump, lint and graph read it)\n");
 	if (why)
 		snprintf(why, whylen, "'%s' is an IPv6 file: " V6_NOT_SIMULATED,
 			 path);
