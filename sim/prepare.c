@@ -163,6 +163,12 @@ struct ipts_sim_ctx *ipts_sim_prepare_on(const struct ipts_ruleset *rs,
 	return ctx;
 }
 
+void ipts_sim_use_ipsets(struct ipts_sim_ctx *ctx,
+			 const struct ipts_ipsets *sets)
+{
+	ctx->ipsets = sets;
+}
+
 void ipts_sim_free(struct ipts_sim_ctx *ctx)
 {
 	unsigned int t;

@@ -93,6 +93,8 @@ struct ipts_host {
 	/* The described host (NULL: none; then the query's addresses are
 	 * the local ones). */
 	const struct ipts_hostdesc *desc;
+	/* The host's sets (--ipsets; NULL: -m set is undetermined). */
+	const struct ipts_ipsets *ipsets;
 };
 
 enum ipts_match_result {

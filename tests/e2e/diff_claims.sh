@@ -36,7 +36,7 @@ def outcome(side):
     return (side["outcome"], tuple(side["possible_outcomes"]))
 
 
-HOST_OPTS = ("--host", "--iface", "--route", "--sysctl")
+HOST_OPTS = ("--host", "--iface", "--route", "--sysctl", "--ipsets")
 
 
 def host_words(words):
