@@ -28,11 +28,17 @@ rt_cases() {
 
 # rt_kernel_save FILE OUT ERR [-c]: load FILE into a throwaway network
 # namespace, write what iptables-legacy-save [-c] prints without '#' lines
-# to OUT. Returns 1 with restore's message in ERR when the load fails.
+# to OUT. Returns 1 with restore's message in ERR when the load fails. The
+# sets of a FILE.ipsets next to a NAME.rules are restored first (ipset).
 rt_kernel_save() {
-	local f=$1 out=$2 err=$3 c=${4:-}
+	local f=$1 out=$2 err=$3 c=${4:-} sets=""
+	[ "${f%.rules}" != "$f" ] && [ -f "${f%.rules}.ipsets" ] &&
+		sets=${f%.rules}.ipsets
 	# shellcheck disable=SC2016 # expanded by the inner shell
-	RT_C=$c unshare -n bash -c '
+	RT_C=$c RT_SETS=$sets unshare -n bash -c '
+		if [ -n "$RT_SETS" ]; then
+			ipset restore <"$RT_SETS" 2>"$2" || exit 3
+		fi
 		iptables-legacy-restore $RT_C -w 30 "$1" >/dev/null 2>"$2" || exit 3
 		iptables-legacy-save $RT_C | sed "/^#/d"' rt "$f" "$err" >"$out" &&
 		return 0
