@@ -955,6 +955,7 @@ struct ipts_ipsets *ipts_ipsets_read(const struct ipts_source *src,
 		ipts_diag_add(d, IPTS_ERROR, &l,
 			      "not an ipset save file: it "
 			      "holds NUL bytes");
+		ipts_diag_hide_source(d);
 		ipts_ipsets_free(r.sets);
 		return NULL;
 	}
