@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -187,4 +188,23 @@ void ipts_cli_ipsets_free(struct ipts_cli_ipsets *s)
 	ipts_source_free(s->src);
 	s->sets = NULL;
 	s->src = NULL;
+}
+
+void ipts_cli_ipsets_known(struct ipts_diags *d)
+{
+	static const char said[] = "match 'set' needs ipset '";
+	size_t i, k = 0;
+
+	for (i = 0; i < d->n; i++) {
+		struct ipts_diag *g = &d->v[i];
+
+		if (g->sev == IPTS_WARNING &&
+		    strncmp(g->msg, said, sizeof(said) - 1) == 0) {
+			free(g->msg);
+			d->nwarnings--;
+			continue;
+		}
+		d->v[k++] = *g;
+	}
+	d->n = k;
 }

@@ -101,6 +101,13 @@ int ipts_cli_ipsets_check(const struct ipts_cli_ipsets *s,
 			  const char *path, enum ipts_color color, char *why,
 			  size_t whylen);
 
+/*
+ * With the sets given, -m set is decided: drop from @d the parser's
+ * warnings that a set match needs the host's ipset (-j SET keeps its
+ * warning: no set changes yet).
+ */
+void ipts_cli_ipsets_known(struct ipts_diags *d);
+
 void ipts_cli_ipsets_free(struct ipts_cli_ipsets *s);
 
 /* Some host option was given. */
