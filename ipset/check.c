@@ -101,3 +101,54 @@ int ipts_ipsets_check(const struct ipts_ipsets *sets,
 	}
 	return n;
 }
+
+/* Append each --add-set/--del-set name of -j SET's words @text. */
+static void changed_names(const char *text, char **list, size_t *len)
+{
+	static const char *const opts[] = { "--add-set ", "--del-set " };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		const char *p = text;
+
+		while ((p = strstr(p, opts[i])) != NULL) {
+			size_t n;
+
+			p += strlen(opts[i]);
+			n = strcspn(p, " ");
+			*list = ipts_xrealloc(*list, *len + n + 2);
+			memcpy(*list + *len, p, n);
+			(*list)[*len + n] = '\0';
+			*len += n + 1;
+			(*list)[*len] = '\0';
+			p += n;
+		}
+	}
+}
+
+char *ipts_ipsets_changed(const struct ipts_ruleset *rs)
+{
+	unsigned int id, c, k;
+	char *list = NULL;
+	size_t len = 0;
+
+	for (id = 0; id < IPTS_TABLE_COUNT; id++) {
+		const struct ipts_table *t = rs->tables[id];
+
+		for (c = 0; t && c < t->nchains; c++) {
+			const struct ipts_chain *ch = t->chains[c];
+
+			for (k = 0; !ch->deleted && k < ch->nrules; k++) {
+				const struct xt_entry_target *tg =
+					ipts_rule_target(ch->rules[k]);
+
+				if (tg &&
+				    ipts_blob_is_opaque(tg->u.user.revision) &&
+				    strcmp(tg->u.user.name, "SET") == 0)
+					changed_names((const char *)tg->data,
+						      &list, &len);
+			}
+		}
+	}
+	return list;
+}

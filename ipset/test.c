@@ -327,3 +327,20 @@ enum ipts_ipset_answer ipts_ipset_test(const struct ipts_ipsets *sets,
 		return IPTS_IPSET_UNKNOWN;
 	return (r > 0) != m->invert ? IPTS_IPSET_YES : IPTS_IPSET_NO;
 }
+
+bool ipts_ipset_reads(const struct ipts_ipsets *sets,
+		      const struct ipts_ipset_match *m, const char *name)
+{
+	const struct ipts_ipset *set = ipts_ipsets_find(sets, m->name,
+							m->name_len);
+	size_t i;
+
+	if (m->name_len == strlen(name) && !memcmp(m->name, name, m->name_len))
+		return true;
+	if (!set || set->type->kind != SET_LIST_SET)
+		return false;
+	for (i = 0; i < set->n; i++)
+		if (strcmp(sets->v[set->v[i].member].name, name) == 0)
+			return true;
+	return false;
+}

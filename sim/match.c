@@ -323,11 +323,18 @@ static enum ipts_match_result set_eval(const struct xt_entry_match *m,
 {
 	struct ipts_ipset_match sm;
 	struct ipts_ipset_pkt sp = { 0 };
+	const char *name;
 
 	if (ipts_ipset_match_parse((const char *)m->data, &sm) < 0) {
 		*reason = "-m set words iptsim does not read";
 		return IPTS_MATCH_UNKNOWN;
 	}
+	for (name = h->ipsets_changed; name && *name; name += strlen(name) + 1)
+		if (ipts_ipset_reads(h->ipsets, &sm, name)) {
+			*reason = "-m set reads a set that -j SET of the file "
+				  "changes (not modelled)";
+			return IPTS_MATCH_UNKNOWN;
+		}
 	sp.saddr = p->saddr;
 	sp.daddr = p->daddr;
 	sp.protocol = p->protocol;

@@ -99,6 +99,19 @@ enum ipts_ipset_answer ipts_ipset_test(const struct ipts_ipsets *sets,
 				       const char **why);
 
 /*
+ * -j SET changes sets as packets pass, which iptsim does not model yet:
+ * the names of the sets some --add-set or --del-set of @rs names, each
+ * NUL-terminated, the list ended by an empty name (malloc'd, the caller
+ * frees it), or NULL when no rule changes a set.
+ */
+char *ipts_ipsets_changed(const struct ipts_ruleset *rs);
+
+/* Whether -m set @m reads the set @name: it is the set, or a list:set
+ * holding it. */
+bool ipts_ipset_reads(const struct ipts_ipsets *sets,
+		      const struct ipts_ipset_match *m, const char *name);
+
+/*
  * The load checks that need the sets, which iptables-restore makes when
  * it asks the kernel for each set a rule names: "Set X doesn't exist.",
  * a set of IPv6 in an IPv4 table. Errors at the rule's set match (or
