@@ -1269,6 +1269,7 @@ int cmd_diff(int argc, char **argv)
 		goto out;
 	}
 	o.probe.host = o.host;
+	o.probe.ipsets = o.sets.sets;
 	ipts_probe_derive(old_rs, new_rs, &o.probe, &set);
 	if (o.fmt == IPTS_FMT_JSON) {
 		/* the changes as they are found, the rest once all are */

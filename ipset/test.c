@@ -344,3 +344,64 @@ bool ipts_ipset_reads(const struct ipts_ipsets *sets,
 			return true;
 	return false;
 }
+
+static void set_parts(const struct ipts_ipsets *sets,
+		      const struct ipts_ipset *set,
+		      const struct ipts_ipset_match *m, size_t max,
+		      ipts_ipset_part_fn fn, void *arg, int depth)
+{
+	size_t i;
+
+	if (m->dim < set->type->dim || set->family == 6)
+		return; /* never matches: nothing to learn */
+	for (i = 0; i < set->n && i < max; i++) {
+		const struct set_elem *e = &set->v[i];
+		unsigned int k, ip = 0;
+
+		if (set->type->kind == SET_LIST_SET) {
+			if (depth == 0)
+				set_parts(sets, &sets->v[e->member], m, max, fn,
+					  arg, 1);
+			continue;
+		}
+		for (k = 0; k < set->type->nparts; k++) {
+			bool src = m->src & (1u << k);
+			uint32_t mask;
+
+			switch (set->type->dims[k]) {
+			case DIM_IP:
+				fn(arg, IPTS_IPSET_PART_ADDR, src, e->lo[ip],
+				   e->hi[ip] | ~set->netmask);
+				ip++;
+				break;
+			case DIM_NET:
+				mask = e->cidr[ip] ?
+					       ~(uint32_t)0
+						       << (32 - e->cidr[ip]) :
+					       0;
+				fn(arg, IPTS_IPSET_PART_ADDR, src, e->lo[ip],
+				   e->lo[ip] | ~mask);
+				ip++;
+				break;
+			case DIM_PORT:
+			case DIM_BPORT:
+				fn(arg, IPTS_IPSET_PART_PORT, src, e->port_lo,
+				   e->port_hi);
+				break;
+			default:
+				break;
+			}
+		}
+	}
+}
+
+void ipts_ipset_parts(const struct ipts_ipsets *sets,
+		      const struct ipts_ipset_match *m, size_t max,
+		      ipts_ipset_part_fn fn, void *arg)
+{
+	const struct ipts_ipset *set = ipts_ipsets_find(sets, m->name,
+							m->name_len);
+
+	if (set)
+		set_parts(sets, set, m, max, fn, arg, 0);
+}

@@ -106,6 +106,25 @@ enum ipts_ipset_answer ipts_ipset_test(const struct ipts_ipsets *sets,
  */
 char *ipts_ipsets_changed(const struct ipts_ruleset *rs);
 
+/*
+ * The values where -m set @m's answer may change, for diff's probe: for
+ * each element of its set (a list:set's members too), every address part
+ * and port part as the inclusive range it covers, with whether the flag
+ * of its dimension takes the source (@src) or the destination. Addresses
+ * in host order. At most @max elements of each set are given.
+ */
+enum ipts_ipset_part {
+	IPTS_IPSET_PART_ADDR,
+	IPTS_IPSET_PART_PORT,
+};
+
+typedef void (*ipts_ipset_part_fn)(void *arg, enum ipts_ipset_part kind,
+				   bool src, uint32_t lo, uint32_t hi);
+
+void ipts_ipset_parts(const struct ipts_ipsets *sets,
+		      const struct ipts_ipset_match *m, size_t max,
+		      ipts_ipset_part_fn fn, void *arg);
+
 /* Whether -m set @m reads the set @name: it is the set, or a list:set
  * holding it. */
 bool ipts_ipset_reads(const struct ipts_ipsets *sets,
