@@ -132,6 +132,7 @@ struct reader {
 	struct word w[MAX_WORDS];
 	unsigned int nw;
 	int nerr;
+	bool seen; /* a line of ipset's commands was read */
 };
 
 static struct ipts_loc word_loc(const struct reader *r, const struct word *w)
@@ -878,10 +879,53 @@ static int cmd_create(struct reader *r)
 	return 0;
 }
 
+/*
+ * The first command decides whether the file is ipset's at all: one that
+ * is not (a config file named by mistake) is refused at once, its lines
+ * never echoed, as a rules file that is no iptables-save text is.
+ */
+static int first_command(struct reader *r, const char *p, const char *end)
+{
+	static const char *const cmds[] = { "create",  "add",	"del",
+					    "destroy", "flush", "rename",
+					    "swap",    NULL };
+	const char *s;
+	size_t n, i;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == end || *p == '#')
+		return 0;
+	for (s = p; s < end && *s != ' ' && *s != '\t'; s++)
+		;
+	n = (size_t)(s - p);
+	for (i = 0; cmds[i]; i++)
+		if (n == strlen(cmds[i]) && memcmp(p, cmds[i], n) == 0) {
+			r->seen = true;
+			return 0;
+		}
+	{
+		struct ipts_loc l = {
+			r->src, (uint32_t)(p - r->src->buf), r->line,
+			(uint32_t)(p - r->src->buf) - r->line_off + 1, 1
+		};
+
+		ipts_diag_add(r->d, IPTS_ERROR, &l,
+			      "not `ipset save` output: its first command is "
+			      "neither create nor add");
+		ipts_diag_hide_source(r->d);
+	}
+	r->nerr = 20; /* read no further */
+	return -1;
+}
+
 static int line(struct reader *r, const char *p, const char *end)
 {
 	const char *q;
 	const struct word *w;
+
+	if (!r->seen && first_command(r, p, end) < 0)
+		return -1;
 
 	for (q = p; q < end; q++) {
 		unsigned char c = (unsigned char)*q;

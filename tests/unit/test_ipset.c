@@ -128,6 +128,11 @@ static void test_ipset_read_refuses_list_output(void **state)
 			  "Members:\n10.0.0.1,tcp:80\n"));
 	assert_err(t, 1, 1, "`ipset list` output: give `ipset save`");
 	assert_int_equal(t->d.nerrors, 1);
+	/* a file that is no ipset's: one error, no line of it echoed */
+	assert_null(rd(t, "# x\n[remote]\n\turl = https://x:TOKEN@h/r\n"));
+	assert_err(t, 2, 1, "not `ipset save` output");
+	assert_int_equal(t->d.nerrors, 1);
+	assert_true(t->d.v[0].hide_source);
 }
 
 static void test_ipset_read_errors_at_their_word(void **state)
