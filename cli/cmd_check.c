@@ -125,7 +125,7 @@ int cmd_check(int argc, char **argv)
 	if (nfiles < 1)
 		return ipts_usage_error("check", "no file given");
 
-	if (ipts_cli_ipsets_read(&hs, "check", in.color, &sets) < 0)
+	if (ipts_cli_ipsets_read(&hs, "check", &in.read, in.color, &sets) < 0)
 		return IPTS_EXIT_USAGE;
 	srcs = calloc((size_t)nfiles, sizeof(*srcs));
 	valid = calloc((size_t)nfiles, sizeof(*valid));

@@ -1235,7 +1235,8 @@ int cmd_diff(int argc, char **argv)
 		return rc;
 	if (ipts_cli_host_build(&o.hopt, "diff", o.in.color, &o.host) < 0)
 		return IPTS_EXIT_USAGE;
-	if (ipts_cli_ipsets_read(&o.hopt, "diff", o.in.color, &o.sets) < 0) {
+	if (ipts_cli_ipsets_read(&o.hopt, "diff", &o.in.read, o.in.color,
+				 &o.sets) < 0) {
 		ipts_hostdesc_free(o.host);
 		return IPTS_EXIT_USAGE;
 	}

@@ -194,7 +194,8 @@ int cmd_query(int argc, char **argv)
 					"it");
 	if (ipts_cli_host_build(&hopt, "query", cin.color, &host) < 0)
 		return IPTS_EXIT_USAGE;
-	if (ipts_cli_ipsets_read(&hopt, "query", cin.color, &sets) < 0) {
+	if (ipts_cli_ipsets_read(&hopt, "query", &cin.read, cin.color, &sets) <
+	    0) {
 		ipts_hostdesc_free(host);
 		return IPTS_EXIT_USAGE;
 	}

@@ -1028,7 +1028,8 @@ int cmd_test(int argc, char **argv)
 					"more than once");
 	if (ipts_cli_host_build(&hopt, "test", in.color, &host) < 0)
 		return IPTS_EXIT_USAGE;
-	if (ipts_cli_ipsets_read(&hopt, "test", in.color, &sets) < 0) {
+	if (ipts_cli_ipsets_read(&hopt, "test", &in.read, in.color, &sets) <
+	    0) {
 		ipts_hostdesc_free(host);
 		return IPTS_EXIT_USAGE;
 	}

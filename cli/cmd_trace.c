@@ -433,7 +433,8 @@ int cmd_trace(int argc, char **argv)
 	ipts_query_finish(&q);
 	if (ipts_cli_host_build(&hopt, "trace", in.color, &host) < 0)
 		return IPTS_EXIT_USAGE;
-	if (ipts_cli_ipsets_read(&hopt, "trace", in.color, &sets) < 0) {
+	if (ipts_cli_ipsets_read(&hopt, "trace", &in.read, in.color, &sets) <
+	    0) {
 		ipts_hostdesc_free(host);
 		return IPTS_EXIT_USAGE;
 	}

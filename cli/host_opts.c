@@ -118,7 +118,8 @@ int ipts_cli_host_build(const struct ipts_cli_host *h, const char *cmd,
 }
 
 int ipts_cli_ipsets_read(const struct ipts_cli_host *h, const char *cmd,
-			 enum ipts_color color, struct ipts_cli_ipsets *out)
+			 const struct ipts_read_opts *ro, enum ipts_color color,
+			 struct ipts_cli_ipsets *out)
 {
 	struct ipts_read_opts o = { .max_size = IPTS_HOST_FILE_MAX };
 	struct ipts_diags d = { 0 };
@@ -138,6 +139,7 @@ int ipts_cli_ipsets_read(const struct ipts_cli_host *h, const char *cmd,
 	}
 	if (!file)
 		return 0;
+	o.follow_symlinks = h->ipsets && ro && ro->follow_symlinks;
 	out->src = ipts_source_load(file, &o, err, sizeof(err));
 	if (!out->src) {
 		ipts_usage_error(cmd, "cannot read ipsets '%s': %s", file, err);

@@ -81,13 +81,15 @@ struct ipts_cli_ipsets {
 
 /*
  * Read --ipsets FILE, else the ipsets.txt of --host DIR when it has one,
- * as the host directory's files are read (no link followed, regular
- * files, at most IPTS_HOST_FILE_MAX bytes): 0 (out->sets NULL when there
- * is neither), or print the diagnostics and a usage error for @cmd and
+ * as the host directory's files are read (regular files, at most
+ * IPTS_HOST_FILE_MAX bytes; a link is followed only for FILE, and only
+ * when @ro says so, as for rule files): 0 (out->sets NULL when there is
+ * neither), or print the diagnostics and a usage error for @cmd and
  * return -1. Free with ipts_cli_ipsets_free().
  */
 int ipts_cli_ipsets_read(const struct ipts_cli_host *h, const char *cmd,
-			 enum ipts_color color, struct ipts_cli_ipsets *out);
+			 const struct ipts_read_opts *ro, enum ipts_color color,
+			 struct ipts_cli_ipsets *out);
 
 /*
  * The load checks that need the sets on the rules of @path (a rule naming

@@ -116,6 +116,10 @@ case_ queries-symlink 2 --has 'symbolic link' -- query good.rules link.rules
 case_ queries-dir 2 --has 'a directory' -- query good.rules .
 case_ ipsets-symlink 2 --has 'symbolic link' --not SECRET \
 	-- trace good.rules --ipsets link.rules
+printf 'create a hash:ip\n' > good.ipsets
+ln -s good.ipsets goodlink.ipsets
+case_ ipsets-symlink-followed 0 \
+	-- trace good.rules --follow-symlinks --ipsets goodlink.ipsets -q
 case_ ipsets-fifo 2 --has 'a FIFO' -- trace good.rules --ipsets fifo.rules
 case_ ipsets-dev-zero 2 --has 'not a regular file' \
 	-- check --ipsets /dev/zero good.rules
