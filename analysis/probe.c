@@ -17,6 +17,7 @@
 
 #include "diag.h"
 #include "host.h"
+#include "ipset.h"
 #include "model.h"	/* before the uapi headers: glibc's net/if.h first */
 #include "blob.h"
 
@@ -198,11 +199,38 @@ static void add_ct_ports(struct ipts_probe_dims *d,
 				    ntohs(c->origsrc_port));
 }
 
+/* An element's address or port range of -m set, and just outside it. */
+static void set_part(void *arg, enum ipts_ipset_part kind, bool src,
+		     uint32_t lo, uint32_t hi)
+{
+	struct ipts_probe_dims *d = arg;
+
+	if (kind == IPTS_IPSET_PART_PORT) {
+		port_range_add(src ? &d->sport : &d->dport, (uint16_t)lo,
+			       (uint16_t)hi);
+		return;
+	}
+	if (lo == 0 && hi == 0xffffffffu)
+		return;
+	addr_add(src ? &d->src : &d->dst, lo);
+	addr_add(src ? &d->src : &d->dst, hi);
+	addr_add(src ? &d->src : &d->dst, lo - 1);
+	addr_add(src ? &d->src : &d->dst, hi + 1);
+}
+
+/* At most this many elements of one set give values. */
+#define SET_ELEMS_MAX 256
+
 static void add_match(struct ipts_probe_dims *d,
 		      const struct xt_entry_match *m)
 {
 	const char *name = m->u.user.name;
+	struct ipts_ipset_match sm;
 
+	if (ipts_blob_is_opaque(m->u.user.revision) && d->ipsets &&
+	    strcmp(name, "set") == 0 &&
+	    ipts_ipset_match_parse((const char *)m->data, &sm) == 0)
+		ipts_ipset_parts(d->ipsets, &sm, SET_ELEMS_MAX, set_part, d);
 	if (ipts_blob_is_opaque(m->u.user.revision))
 		return;
 	if (strcmp(name, "tcp") == 0) {
@@ -1229,6 +1257,7 @@ int ipts_probe_derive(const struct ipts_ruleset *old,
 	size_t i;
 
 	plan_host(hp, opts ? opts->host : NULL);
+	d->ipsets = opts ? opts->ipsets : NULL;
 	/* the host's values first: a full dimension takes no more */
 	add_places(d, hp);
 	if (hp->h) {

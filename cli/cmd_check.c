@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "diag.h"
+#include "host_opts.h"
 #include "input.h"
+#include "ipset.h"
 #include "json.h"
 #include "lint.h"
 #include "model.h"
@@ -18,9 +20,10 @@
 #include "report.h"
 #include "sarif.h"
 
+/* clang-format off */
 static const char usage_text[] =
 	"usage: iptsim check [--format text|json|sarif] [--lint [--ignore CODE]...]\n"
-	"                    [--color WHEN]\n"
+	"                    [--color WHEN] [--ipsets FILE]\n"
 	"                    [-c] FILE...\n"
 	"\n"
 	"Check iptables-save files as iptables-restore and the kernel would\n"
@@ -30,12 +33,16 @@ static const char usage_text[] =
 	"  --lint              add the findings of iptsim lint (warnings never\n"
 	"                      change the exit status)\n"
 	"  --ignore CODE       with --lint: do not report CODE (repeatable)\n"
+	"  --ipsets FILE       the host's sets, as `ipset save` prints them: a\n"
+	"                      rule naming a set FILE does not define (or one\n"
+	"                      of IPv6) is an error, as iptables-restore says\n"
 	"  --format FORMAT     text (default), json or sarif\n"
 	IPTS_INPUT_HELP
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0 every file loads (warnings allowed), 1 errors,\n"
 	"2 usage error or unreadable file.\n";
+/* clang-format on */
 
 /* At least the number of lint codes. */
 #define IGNORE_MAX 32
@@ -47,6 +54,7 @@ int cmd_check(int argc, char **argv)
 		{ "counters", no_argument, NULL, 'c' },
 		{ "lint", no_argument, NULL, 'L' },
 		{ "ignore", required_argument, NULL, 'I' },
+		{ "ipsets", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		IPTS_INPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -54,6 +62,8 @@ int cmd_check(int argc, char **argv)
 	const char *ignore[IGNORE_MAX];
 	struct ipts_lint_opts lopts = { .ignore = ignore };
 	struct ipts_cli_input in;
+	struct ipts_cli_host hs;
+	struct ipts_cli_ipsets sets;
 	enum ipts_format fmt = IPTS_FMT_TEXT;
 	size_t k;
 	struct ipts_diags all = { 0 };
@@ -62,6 +72,7 @@ int cmd_check(int argc, char **argv)
 	int c, i, first, nfiles, rc = IPTS_EXIT_YES;
 
 	ipts_cli_input_init(&in);
+	ipts_cli_host_init(&hs);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "ch" IPTS_INPUT_SHORTOPTS, opts,
@@ -89,6 +100,11 @@ int cmd_check(int argc, char **argv)
 			if (k == lopts.nignore && k < IGNORE_MAX)
 				ignore[lopts.nignore++] = optarg;
 			break;
+		case 'S':
+			if (ipts_cli_host_opt(&hs, "check", IPTS_HOPT_IPSETS,
+					      optarg) < 0)
+				return IPTS_EXIT_USAGE;
+			break;
 		case 'h':
 			help = true;
 			break;
@@ -110,6 +126,8 @@ int cmd_check(int argc, char **argv)
 	if (nfiles < 1)
 		return ipts_usage_error("check", "no file given");
 
+	if (ipts_cli_ipsets_read(&hs, "check", &in.read, in.color, &sets) < 0)
+		return IPTS_EXIT_USAGE;
 	srcs = calloc((size_t)nfiles, sizeof(*srcs));
 	valid = calloc((size_t)nfiles, sizeof(*valid));
 	if (!srcs || !valid)
@@ -140,6 +158,14 @@ int cmd_check(int argc, char **argv)
 			continue;
 		}
 		rs = ld.rs;
+		/* what iptables-restore asks the kernel, once it has the sets */
+		if (rs && sets.sets) {
+			ipts_cli_ipsets_known(&d);
+			if (ipts_ipsets_check(sets.sets, rs, &d)) {
+				ipts_ruleset_free(rs);
+				rs = NULL;
+			}
+		}
 		valid[i] = rs != NULL;
 		if (!rs && rc == IPTS_EXIT_YES)
 			rc = IPTS_EXIT_NO;
@@ -183,5 +209,6 @@ int cmd_check(int argc, char **argv)
 		ipts_source_free(srcs[i]);
 	free(srcs);
 	free(valid);
+	ipts_cli_ipsets_free(&sets);
 	return rc;
 }

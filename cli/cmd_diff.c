@@ -206,6 +206,7 @@ struct diff_opts {
 	struct ipts_cli_budget budget;
 	struct ipts_cli_host hopt;
 	struct ipts_hostdesc *host;	/* NULL: no host option */
+	struct ipts_cli_ipsets sets; /* the host's, for both files */
 };
 
 static int parse_args(int argc, char **argv, struct diff_opts *o)
@@ -518,6 +519,9 @@ static void compare(const struct ipts_ruleset *old_rs,
 					       ipts_sim_prepare(new_rs);
 	struct ipts_result o, n;
 	size_t i;
+
+	ipts_sim_use_ipsets(old_ctx, opt->sets.sets);
+	ipts_sim_use_ipsets(new_ctx, opt->sets.sets);
 
 	ipts_result_init(&o);
 	ipts_result_init(&n);
@@ -1232,6 +1236,11 @@ int cmd_diff(int argc, char **argv)
 		return rc;
 	if (ipts_cli_host_build(&o.hopt, "diff", o.in.color, &o.host) < 0)
 		return IPTS_EXIT_USAGE;
+	if (ipts_cli_ipsets_read(&o.hopt, "diff", &o.in.read, o.in.color,
+				 &o.sets) < 0) {
+		ipts_hostdesc_free(o.host);
+		return IPTS_EXIT_USAGE;
+	}
 	/* libxtables runs getopt while parsing: keep the names first */
 	old_path = argv[optind];
 	new_path = argv[optind + 1];
@@ -1239,9 +1248,19 @@ int cmd_diff(int argc, char **argv)
 	keep = o.fmt != IPTS_FMT_TEXT ? &sarif : NULL;
 	old_rs = ipts_cli_load_keep("diff", old_path, &o.in, &osrc, keep, why,
 				    sizeof(why));
+	if (old_rs && ipts_cli_ipsets_check(&o.sets, old_rs, "diff", old_path,
+					    o.in.color, why, sizeof(why)) < 0) {
+		ipts_ruleset_free(old_rs);
+		old_rs = NULL;
+	}
 	if (old_rs)
 		new_rs = ipts_cli_load_keep("diff", new_path, &o.in, &nsrc,
 					    keep, why, sizeof(why));
+	if (new_rs && ipts_cli_ipsets_check(&o.sets, new_rs, "diff", new_path,
+					    o.in.color, why, sizeof(why)) < 0) {
+		ipts_ruleset_free(new_rs);
+		new_rs = NULL;
+	}
 	if (!old_rs || !new_rs) {
 		if (o.fmt == IPTS_FMT_JSON)
 			ipts_report_json_failure(stdout, why, old_rs ? new_path :
@@ -1252,6 +1271,7 @@ int cmd_diff(int argc, char **argv)
 		goto out;
 	}
 	o.probe.host = o.host;
+	o.probe.ipsets = o.sets.sets;
 	ipts_probe_derive(old_rs, new_rs, &o.probe, &set);
 	if (o.fmt == IPTS_FMT_JSON) {
 		/* the changes as they are found, the rest once all are */
@@ -1279,6 +1299,7 @@ out:
 		ipts_ruleset_free(old_rs);
 	ipts_source_free(nsrc);
 	ipts_source_free(osrc);
+	ipts_cli_ipsets_free(&o.sets);
 	ipts_hostdesc_free(o.host);
 	return rc;
 }

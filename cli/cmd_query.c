@@ -117,6 +117,7 @@ int cmd_query(int argc, char **argv)
 	struct ipts_cli_budget budget;
 	struct ipts_cli_host hopt;
 	struct ipts_hostdesc *host = NULL;
+	struct ipts_cli_ipsets sets = { 0 };
 	bool help = false, brief = false;
 	struct ipts_file_facts ff;
 	struct ipts_notes notes;
@@ -194,6 +195,11 @@ int cmd_query(int argc, char **argv)
 					"it");
 	if (ipts_cli_host_build(&hopt, "query", cin.color, &host) < 0)
 		return IPTS_EXIT_USAGE;
+	if (ipts_cli_ipsets_read(&hopt, "query", &cin.read, cin.color, &sets) <
+	    0) {
+		ipts_hostdesc_free(host);
+		return IPTS_EXIT_USAGE;
+	}
 	if (strcmp(qpath, "-") != 0) {
 		char rerr[256];
 		int fd = ipts_source_open(qpath, &cin.read, rerr, sizeof(rerr));
@@ -208,6 +214,7 @@ int cmd_query(int argc, char **argv)
 			ipts_report_json_failure(stdout, why, qpath, NULL);
 			if (fd >= 0)
 				close(fd);
+			ipts_cli_ipsets_free(&sets);
 			ipts_hostdesc_free(host);
 			return IPTS_EXIT_USAGE;
 		}
@@ -215,6 +222,11 @@ int cmd_query(int argc, char **argv)
 
 	rs = ipts_cli_load_keep("query", rules, &cin, &src, &keep, why,
 				sizeof(why));
+	if (rs && ipts_cli_ipsets_check(&sets, rs, "query", rules, cin.color,
+					why, sizeof(why)) < 0) {
+		ipts_ruleset_free(rs);
+		rs = NULL;
+	}
 	if (!rs) {
 		/* one line of JSON that says why, for the reader of the batch */
 		ipts_report_json_failure(stdout, why, rules, &keep);
@@ -222,11 +234,13 @@ int cmd_query(int argc, char **argv)
 		ipts_source_free(src);
 		if (in != stdin)
 			fclose(in);
+		ipts_cli_ipsets_free(&sets);
 		ipts_hostdesc_free(host);
 		return IPTS_EXIT_USAGE;
 	}
 	/* no host option: the context of every answer before them */
 	ctx = host ? ipts_sim_prepare_on(rs, host) : ipts_sim_prepare(rs);
+	ipts_sim_use_ipsets(ctx, sets.sets);
 	ipts_file_facts_init(&ff, rs);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	ipts_result_init(&res);
@@ -282,6 +296,7 @@ int cmd_query(int argc, char **argv)
 	ipts_sim_free(ctx);
 	ipts_ruleset_free(rs);
 	ipts_source_free(src);
+	ipts_cli_ipsets_free(&sets);
 	ipts_hostdesc_free(host);
 	return nbad ? IPTS_EXIT_USAGE : budget.hit ? IPTS_EXIT_UNDETERMINED :
 	       IPTS_EXIT_YES;

@@ -960,6 +960,7 @@ int cmd_test(int argc, char **argv)
 	struct ipts_cli_budget budget;
 	struct ipts_cli_host hopt;
 	struct ipts_hostdesc *host = NULL;
+	struct ipts_cli_ipsets sets = { 0 };
 	bool help = false;
 	struct ipts_diags keep = { 0 };
 	struct ipts_source *rsrc = NULL;
@@ -1028,6 +1029,11 @@ int cmd_test(int argc, char **argv)
 					"more than once");
 	if (ipts_cli_host_build(&hopt, "test", in.color, &host) < 0)
 		return IPTS_EXIT_USAGE;
+	if (ipts_cli_ipsets_read(&hopt, "test", &in.read, in.color, &sets) <
+	    0) {
+		ipts_hostdesc_free(host);
+		return IPTS_EXIT_USAGE;
+	}
 
 	/* libxtables runs getopt too: optind is not ours after loading */
 	first = optind;
@@ -1035,18 +1041,25 @@ int cmd_test(int argc, char **argv)
 	rs = ipts_cli_load_keep("test", argv[first], &in, &rsrc,
 				fmt != FMT_TEXT ? &keep : NULL, why,
 				sizeof(why));
+	if (rs && ipts_cli_ipsets_check(&sets, rs, "test", argv[first],
+					in.color, why, sizeof(why)) < 0) {
+		ipts_ruleset_free(rs);
+		rs = NULL;
+	} else if (!rs && rsrc && !starts_table(rsrc)) {
+		hint_swapped(argv[first], argv[first + 1], &in);
+	}
 	if (!rs) {
-		if (rsrc && !starts_table(rsrc))
-			hint_swapped(argv[first], argv[first + 1], &in);
 		load_failure(fmt, argv[first], why, &keep);
 		ipts_diags_free(&keep);
 		ipts_source_free(rsrc);
+		ipts_cli_ipsets_free(&sets);
 		ipts_hostdesc_free(host);
 		return IPTS_EXIT_USAGE;
 	}
 	specs = ipts_xcalloc((size_t)nspecs, sizeof(*specs));
 	/* no host option: the context of every answer before them */
 	ctx = host ? ipts_sim_prepare_on(rs, host) : ipts_sim_prepare(rs);
+	ipts_sim_use_ipsets(ctx, sets.sets);
 	ipts_result_init(&res);
 	if (fmt == FMT_JUNIT)
 		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", stdout);
@@ -1116,6 +1129,7 @@ int cmd_test(int argc, char **argv)
 	ipts_sim_free(ctx);
 	ipts_ruleset_free(rs);
 	ipts_source_free(rsrc);
+	ipts_cli_ipsets_free(&sets);
 	ipts_hostdesc_free(host);
 	return rc;
 }

@@ -476,6 +476,7 @@ int cmd_trace(int argc, char **argv)
 	struct ipts_cli_budget budget;
 	struct ipts_cli_host hopt;
 	struct ipts_hostdesc *host = NULL;
+	struct ipts_cli_ipsets sets = { 0 };
 	struct ipts_source *src = NULL;
 	const char *path;
 	char why[512];
@@ -559,7 +560,13 @@ int cmd_trace(int argc, char **argv)
 	ipts_query_finish(&q);
 	if (ipts_cli_host_build(&hopt, "trace", in.color, &host) < 0)
 		return IPTS_EXIT_USAGE;
+	if (ipts_cli_ipsets_read(&hopt, "trace", &in.read, in.color, &sets) <
+	    0) {
+		ipts_hostdesc_free(host);
+		return IPTS_EXIT_USAGE;
+	}
 	if (ipts_query_check_in(&q, host, msg, sizeof(msg), NULL) < 0) {
+		ipts_cli_ipsets_free(&sets);
 		ipts_hostdesc_free(host);
 		return ipts_usage_error("trace", "%s", msg);
 	}
@@ -567,17 +574,24 @@ int cmd_trace(int argc, char **argv)
 	path = argv[optind];	/* libxtables runs getopt too */
 	rs = ipts_cli_load_keep("trace", path, &in, &src, fmt == IPTS_FMT_JSON ?
 				&keep : NULL, why, sizeof(why));
+	if (rs && ipts_cli_ipsets_check(&sets, rs, "trace", path, in.color, why,
+					sizeof(why)) < 0) {
+		ipts_ruleset_free(rs);
+		rs = NULL;
+	}
 	if (!rs) {
 		/* JSON readers get a document that says why */
 		if (fmt == IPTS_FMT_JSON)
 			ipts_report_json_failure(stdout, why, path, &keep);
 		ipts_diags_free(&keep);
 		ipts_source_free(src);
+		ipts_cli_ipsets_free(&sets);
 		ipts_hostdesc_free(host);
 		return IPTS_EXIT_USAGE;
 	}
 	/* no host option: the context of every answer before them */
 	ctx = host ? ipts_sim_prepare_on(rs, host) : ipts_sim_prepare(rs);
+	ipts_sim_use_ipsets(ctx, sets.sets);
 	ipts_result_init(&res);
 	ipts_result_init(&fres);
 	if (ipts_simulate_limited(ctx, &q, ipts_cli_budget_next(&budget),
@@ -638,6 +652,7 @@ out:
 	ipts_sim_free(ctx);
 	ipts_ruleset_free(rs);
 	ipts_source_free(src);
+	ipts_cli_ipsets_free(&sets);
 	ipts_hostdesc_free(host);
 	return rc;
 }

@@ -5,11 +5,17 @@
  */
 #include "host_opts.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "diag.h"
 #include "host.h"
+#include "ipset.h"
 #include "model.h"
 #include "report.h"
 
@@ -33,6 +39,17 @@ int ipts_cli_host_opt(struct ipts_cli_host *h, const char *cmd, int c,
 			return -1;
 		}
 		h->dir = arg;
+		return 1;
+	}
+	if (c == IPTS_HOPT_IPSETS) {
+		if (h->ipsets) {
+			ipts_usage_error(cmd,
+					 "--ipsets given twice ('%s', then "
+					 "'%s'): one host per command",
+					 h->ipsets, arg);
+			return -1;
+		}
+		h->ipsets = arg;
 		return 1;
 	}
 	if (h->n == IPTS_CLI_HOST_MAX) {
@@ -98,4 +115,98 @@ int ipts_cli_host_build(const struct ipts_cli_host *h, const char *cmd,
 	ipts_diags_free(&d);
 	*out = hd;
 	return 0;
+}
+
+int ipts_cli_ipsets_read(const struct ipts_cli_host *h, const char *cmd,
+			 const struct ipts_read_opts *ro, enum ipts_color color,
+			 struct ipts_cli_ipsets *out)
+{
+	struct ipts_read_opts o = { .max_size = IPTS_HOST_FILE_MAX };
+	struct ipts_diags d = { 0 };
+	char path[4096], err[256];
+	const char *file = h->ipsets;
+	struct stat st;
+
+	memset(out, 0, sizeof(*out));
+	if (!file && h->dir) {
+		/* a host directory without ipsets.txt: no sets given */
+		if ((size_t)snprintf(path, sizeof(path), "%s/ipsets.txt",
+				     h->dir) >= sizeof(path) ||
+		    (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+		     errno == ENOENT))
+			return 0;
+		file = path;
+	}
+	if (!file)
+		return 0;
+	o.follow_symlinks = h->ipsets && ro && ro->follow_symlinks;
+	out->src = ipts_source_load(file, &o, err, sizeof(err));
+	if (!out->src) {
+		ipts_usage_error(cmd, "cannot read ipsets '%s': %s", file, err);
+		return -1;
+	}
+	out->sets = ipts_ipsets_read(out->src, &d);
+	if (d.n)
+		ipts_report_text(stderr, &d, ipts_color_use(color, stderr));
+	if (!out->sets) {
+		ipts_usage_error(cmd, "the ipsets do not load: %zu error%s",
+				 d.nerrors, d.nerrors == 1 ? "" : "s");
+		ipts_diags_free(&d);
+		ipts_cli_ipsets_free(out);
+		return -1;
+	}
+	ipts_diags_free(&d);
+	return 0;
+}
+
+int ipts_cli_ipsets_check(const struct ipts_cli_ipsets *s,
+			  const struct ipts_ruleset *rs, const char *cmd,
+			  const char *path, enum ipts_color color, char *why,
+			  size_t whylen)
+{
+	struct ipts_diags d = { 0 };
+	int n;
+
+	if (!s->sets)
+		return 0;
+	n = ipts_ipsets_check(s->sets, rs, &d);
+	if (n) {
+		ipts_report_text(stderr, &d, ipts_color_use(color, stderr));
+		snprintf(why, whylen,
+			 "'%s' does not load with these ipsets: "
+			 "%d error%s",
+			 path, n, n == 1 ? "" : "s");
+		fprintf(stderr, "iptsim %s: ", cmd);
+		ipts_text_str(stderr, why);
+		fputc('\n', stderr);
+	}
+	ipts_diags_free(&d);
+	return n ? -1 : 0;
+}
+
+void ipts_cli_ipsets_free(struct ipts_cli_ipsets *s)
+{
+	ipts_ipsets_free(s->sets);
+	ipts_source_free(s->src);
+	s->sets = NULL;
+	s->src = NULL;
+}
+
+void ipts_cli_ipsets_known(struct ipts_diags *d)
+{
+	static const char said[] = "match 'set' needs ipset '";
+	size_t i, k = 0;
+
+	for (i = 0; i < d->n; i++) {
+		struct ipts_diag *g = &d->v[i];
+
+		if (g->sev == IPTS_WARNING &&
+		    strncmp(g->msg, said, sizeof(said) - 1) == 0) {
+			free(g->msg);
+			d->nwarnings--;
+			continue;
+		}
+		d->v[k++] = *g;
+	}
+	d->n = k;
 }

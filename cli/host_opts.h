@@ -19,6 +19,7 @@ struct ipts_hostdesc;
 /* What the command line said, kept until every option is read. */
 struct ipts_cli_host {
 	const char *dir;		/* --host, or NULL */
+	const char *ipsets;		/* --ipsets, or NULL */
 	struct {
 		int code;		/* IPTS_HOPT_IFACE, _ROUTE, _SYSCTL */
 		const char *text;	/* borrowed from argv */
@@ -31,6 +32,7 @@ enum {
 	IPTS_HOPT_IFACE,
 	IPTS_HOPT_ROUTE,
 	IPTS_HOPT_SYSCTL,
+	IPTS_HOPT_IPSETS,
 	IPTS_HOPT_END,
 };
 
@@ -39,7 +41,8 @@ enum {
 	{ "host", required_argument, NULL, IPTS_HOPT_HOST },		\
 	{ "iface", required_argument, NULL, IPTS_HOPT_IFACE },		\
 	{ "route", required_argument, NULL, IPTS_HOPT_ROUTE },		\
-	{ "sysctl", required_argument, NULL, IPTS_HOPT_SYSCTL }
+	{ "sysctl", required_argument, NULL, IPTS_HOPT_SYSCTL },	\
+	{ "ipsets", required_argument, NULL, IPTS_HOPT_IPSETS }
 
 #define IPTS_HOST_HELP							\
 	"  --host DIR           the firewall host, as captured in DIR\n"	\
@@ -53,7 +56,10 @@ enum {
 	"                       and metric)\n"					\
 	"  --sysctl KEY=VALUE   a sysctl of the host (repeatable; overrides\n"	\
 	"                       --host's): net.ipv4.ip_forward,\n"		\
-	"                       net.ipv4.conf.IF.rp_filter, ...\n"
+	"                       net.ipv4.conf.IF.rp_filter, ...\n"	\
+	"  --ipsets FILE        the host's sets, as `ipset save` prints them\n" \
+	"                       (default: ipsets.txt of --host DIR): -m set\n" \
+	"                       is decided, a set no rule may name refused\n"
 /* clang-format on */
 
 void ipts_cli_host_init(struct ipts_cli_host *h);
@@ -66,6 +72,45 @@ void ipts_cli_host_init(struct ipts_cli_host *h);
  */
 int ipts_cli_host_opt(struct ipts_cli_host *h, const char *cmd, int c,
 		      const char *arg);
+
+/* The host's sets, read by ipts_cli_ipsets_read(). */
+struct ipts_cli_ipsets {
+	struct ipts_source *src;
+	struct ipts_ipsets *sets;	/* NULL: none given */
+};
+
+/*
+ * Read --ipsets FILE, else the ipsets.txt of --host DIR when it has one,
+ * as the host directory's files are read (regular files, at most
+ * IPTS_HOST_FILE_MAX bytes; a link is followed only for FILE, and only
+ * when @ro says so, as for rule files): 0 (out->sets NULL when there is
+ * neither), or print the diagnostics and a usage error for @cmd and
+ * return -1. Free with ipts_cli_ipsets_free().
+ */
+int ipts_cli_ipsets_read(const struct ipts_cli_host *h, const char *cmd,
+			 const struct ipts_read_opts *ro, enum ipts_color color,
+			 struct ipts_cli_ipsets *out);
+
+/*
+ * The load checks that need the sets on the rules of @path (a rule naming
+ * a set the file does not define, a set of IPv6): 0, or print the errors
+ * and why @cmd stops on stderr, put that sentence in @why and return -1.
+ * Nothing to check without sets.
+ */
+struct ipts_ruleset;
+int ipts_cli_ipsets_check(const struct ipts_cli_ipsets *s,
+			  const struct ipts_ruleset *rs, const char *cmd,
+			  const char *path, enum ipts_color color, char *why,
+			  size_t whylen);
+
+/*
+ * With the sets given, -m set is decided: drop from @d the parser's
+ * warnings that a set match needs the host's ipset (-j SET keeps its
+ * warning: no set changes yet).
+ */
+void ipts_cli_ipsets_known(struct ipts_diags *d);
+
+void ipts_cli_ipsets_free(struct ipts_cli_ipsets *s);
 
 /* Some host option was given. */
 bool ipts_cli_host_given(const struct ipts_cli_host *h);

@@ -8,6 +8,7 @@
 #include "walk_int.h"	/* first: glibc headers before the uapi ones */
 
 #include "blob.h"
+#include "ipset.h"
 #include <linux/netfilter/xt_tcpudp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,14 @@ struct ipts_sim_ctx *ipts_sim_prepare_on(const struct ipts_ruleset *rs,
 	return ctx;
 }
 
+void ipts_sim_use_ipsets(struct ipts_sim_ctx *ctx,
+			 const struct ipts_ipsets *sets)
+{
+	ctx->ipsets = sets;
+	free(ctx->ipsets_changed);
+	ctx->ipsets_changed = sets ? ipts_ipsets_changed(ctx->rs) : NULL;
+}
+
 void ipts_sim_free(struct ipts_sim_ctx *ctx)
 {
 	unsigned int t;
@@ -173,5 +182,6 @@ void ipts_sim_free(struct ipts_sim_ctx *ctx)
 	for (t = 0; t < IPTS_TABLE_COUNT; t++)
 		free(ctx->ipcheck[t]);
 	free(ctx->ipcheck_all);
+	free(ctx->ipsets_changed);
 	free(ctx);
 }

@@ -93,6 +93,11 @@ struct ipts_host {
 	/* The described host (NULL: none; then the query's addresses are
 	 * the local ones). */
 	const struct ipts_hostdesc *desc;
+	/* The host's sets (--ipsets; NULL: -m set is undetermined). */
+	const struct ipts_ipsets *ipsets;
+	/* The sets a -j SET of the ruleset changes (ipts_ipsets_changed()):
+	 * -m set on them is undetermined. */
+	const char *ipsets_changed;
 };
 
 enum ipts_match_result {

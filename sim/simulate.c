@@ -159,6 +159,8 @@ static void host_setup(struct ipts_sim *s, const struct ipts_query *q)
 	s->host.fresh = q->fresh;
 	s->host.gid_read = &s->gid_read;
 	s->host.desc = s->ctx->hostdesc;
+	s->host.ipsets = s->ctx->ipsets;
+	s->host.ipsets_changed = s->ctx->ipsets_changed;
 }
 
 static void run_reset(struct ipts_sim *s, struct ipts_packet *pkts)

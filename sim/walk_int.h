@@ -145,6 +145,8 @@ struct ipts_ipcheck {
 struct ipts_sim_ctx {
 	const struct ipts_ruleset *rs;
 	const struct ipts_hostdesc *hostdesc;	/* NULL: lo only */
+	const struct ipts_ipsets *ipsets;	/* NULL: none given */
+	char *ipsets_changed; /* ipts_ipsets_changed(), or NULL */
 	bool needs_conntrack;		/* ipts_ruleset_needs_conntrack() */
 	/* translate_table()'s jump stack: each table's size, and the
 	 * largest (the size of the stack a query allocates). */

@@ -37,6 +37,7 @@
 #include "sim.h"
 
 struct ipts_hostdesc;
+struct ipts_ipsets;
 struct ipts_ruleset;
 
 /* A dimension's values, sorted and distinct. */
@@ -68,6 +69,9 @@ struct ipts_probe_dims {
 	struct ipts_probe_vals src, dst;	/* network order */
 	struct ipts_probe_vals uid, gid;
 	struct ipts_probe_vals in;	/* indexes into ipts_probe_set.in */
+	/* The host's sets (borrowed), whose elements -m set adds values
+	 * from; NULL: none. */
+	const struct ipts_ipsets *ipsets;
 };
 
 /* What the caller fixes: a dimension given here is not derived. */
@@ -81,6 +85,9 @@ struct ipts_probe_opts {
 	/* The host both files are asked on (borrowed: it outlives the
 	 * set); NULL: local connections only. */
 	const struct ipts_hostdesc *host;
+	/* The host's sets both files are asked with (borrowed); NULL:
+	 * none, -m set is undetermined. */
+	const struct ipts_ipsets *ipsets;
 };
 
 /*

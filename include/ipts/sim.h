@@ -27,6 +27,7 @@
 
 struct ipts_chain;
 struct ipts_hostdesc;
+struct ipts_ipsets;
 struct ipts_rule;
 struct ipts_ruleset;
 struct ipts_sim_ctx;
@@ -354,6 +355,14 @@ struct ipts_sim_ctx *ipts_sim_prepare(const struct ipts_ruleset *rs);
  */
 struct ipts_sim_ctx *ipts_sim_prepare_on(const struct ipts_ruleset *rs,
 					 const struct ipts_hostdesc *host);
+/*
+ * Give the host's ipsets (ipset.h) to @ctx, before its first query: -m set
+ * is then decided as the kernel decides it. @sets is borrowed: it must
+ * outlive the context, unchanged. Without it (NULL) every -m set is
+ * undetermined.
+ */
+void ipts_sim_use_ipsets(struct ipts_sim_ctx *ctx,
+			 const struct ipts_ipsets *sets);
 /* Free @ctx (NULL: nothing); its ruleset is not freed. */
 void ipts_sim_free(struct ipts_sim_ctx *ctx);
 

@@ -36,7 +36,7 @@ def outcome(side):
     return (side["outcome"], tuple(side["possible_outcomes"]))
 
 
-HOST_OPTS = ("--host", "--iface", "--route", "--sysctl")
+HOST_OPTS = ("--host", "--iface", "--route", "--sysctl", "--ipsets")
 
 
 def host_words(words):
@@ -58,7 +58,7 @@ def query_line(conn, host):
         words += ["--" + key, str(conn[key])]
     if remote:
         words += ["--in", conn["in"]]
-    if not host:
+    if not [w for w in host if w in HOST_OPTS and w != "--ipsets"]:
         for key in ("src", "dst"):
             if not conn[key].startswith("127."):
                 words += ["--local-addr", conn[key]]

@@ -114,6 +114,17 @@ case_ size-cap-stdin 2 --in big.rules --has 'more than the limit' \
 case_ spec-symlink 2 --has 'symbolic link' -- test good.rules link.rules
 case_ queries-symlink 2 --has 'symbolic link' -- query good.rules link.rules
 case_ queries-dir 2 --has 'a directory' -- query good.rules .
+case_ ipsets-symlink 2 --has 'symbolic link' --not SECRET \
+	-- trace good.rules --ipsets link.rules
+printf 'create a hash:ip\n' > good.ipsets
+ln -s good.ipsets goodlink.ipsets
+case_ ipsets-symlink-followed 0 \
+	-- trace good.rules --follow-symlinks --ipsets goodlink.ipsets -q
+case_ ipsets-fifo 2 --has 'a FIFO' -- trace good.rules --ipsets fifo.rules
+case_ ipsets-dev-zero 2 --has 'not a regular file' \
+	-- check --ipsets /dev/zero good.rules
+case_ ipsets-config 2 --has 'not `ipset save` output' --not SECRET \
+	-- trace good.rules --ipsets config
 
 # -- file names that look like options --------------------------------------
 cp good.rules ./-h.rules

@@ -71,6 +71,9 @@ def parse_args(argv):
 		       "(the form kept in facts/*.expect.json)")
 	p.add_argument("--raw", action="store_true",
 		       help="also print the kernel log lines used")
+	p.add_argument("--ipsets", default=None,
+		       help="`ipset save` text restored (ipset restore) "
+		       "before the rules")
 	p.add_argument("--fresh", action="store_true",
 		       help="accepted for iptsim trace's sake: every run loads "
 		       "the rules into a fresh namespace (limit buckets full, "
@@ -145,6 +148,11 @@ def query(args, rules_text):
 	t0 = time.monotonic()
 	km = Kmsg()
 	setup_netns(args, nonce)
+	if args.ipsets:
+		with open(args.ipsets, "rb") as f:
+			rc, _, err = run(["ipset", "restore"], f.read())
+		if rc != 0:
+			raise SystemExit("oracle: ipset restore failed: " + err)
 	rc, _, err = run(["iptables-legacy-restore", "-w", "10"], rules_text)
 	load_msgs = [m for _, m in km.take()
 		     if "x_tables" in m or "ip_tables" in m]

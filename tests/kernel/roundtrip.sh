@@ -108,6 +108,10 @@ if [ ${#rulesets[@]} -eq 0 ]; then
 	echo "SKIP: no rulesets/*.rules"
 fi
 for f in "${rulesets[@]}"; do
+	if [ -f "${f%.rules}.ipsets" ] && ! command -v ipset >/dev/null; then
+		echo "SKIP: rulesets/${f##*/} needs ipset (scripts/setup.sh)"
+		continue
+	fi
 	one "rulesets/${f##*/}" "$f" "" ""
 	one "rulesets/${f##*/}" "$f" "" "-c" -c
 done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # arrows.sh - the include paths CMake gives each module keep the arrows
-# cli -> {parser, sim, analysis, report, host} -> model: for one source file of each
+# cli -> {parser, sim, analysis, report, host, ipset} -> model: for one source file of each
 # directory, taken from compile_commands.json with its own -I flags, the
 # headers it may use are found and those against the arrows are not (a
 # module's *_int.h outside it, model_build.h outside model/ and parser/,
@@ -23,9 +23,10 @@ import json, os, shlex, subprocess, sys
 db, src = sys.argv[1], os.path.realpath(sys.argv[2])
 PUBLIC = ["model.h", "arena.h", "diag.h", "blob.h", "parser.h", "sim.h",
           "lint.h", "probe.h", "host.h", "report.h", "sarif.h", "escape.h",
-          "json.h", "dot.h"]
+          "json.h", "dot.h", "ipset.h"]
 INTERNAL = ["model_build.h", "validate_int.h", "parser_int.h", "sim_int.h",
-            "walk_int.h", "match_int.h", "lint_int.h", "host_int.h"]
+            "walk_int.h", "match_int.h", "lint_int.h", "host_int.h",
+            "ipset_int.h"]
 # directory: the headers it may include (every other one must not be found)
 MAY = {
     "model": ["model.h", "arena.h", "diag.h", "blob.h", "model_build.h",
@@ -34,16 +35,19 @@ MAY = {
                "parser.h", "parser_int.h"],
     # sim walks the described host's paths: host.h, through what it links
     "sim": ["model.h", "arena.h", "diag.h", "blob.h", "sim.h", "sim_int.h",
-            "walk_int.h", "match_int.h", "host.h"],
+            "walk_int.h", "match_int.h", "host.h", "ipset.h"],
     "analysis": ["model.h", "arena.h", "diag.h", "blob.h", "sim.h",
-                 "lint.h", "probe.h", "lint_int.h", "host.h"],
+                 "lint.h", "probe.h", "lint_int.h", "host.h", "ipset.h"],
     # lint.h (and what it includes) for SARIF's table of lint codes
     "report": ["model.h", "arena.h", "diag.h", "blob.h", "sim.h", "lint.h",
                "probe.h", "report.h", "sarif.h", "escape.h", "json.h",
-               "host.h", "dot.h"],
+               "host.h", "dot.h", "ipset.h"],
     # host: the described host, on the model's diagnostics only
     "host": ["model.h", "arena.h", "diag.h", "blob.h", "host.h",
              "host_int.h"],
+    # ipset: the firewall host's sets, on the model's diagnostics only
+    "ipset": ["model.h", "arena.h", "diag.h", "blob.h", "ipset.h",
+              "ipset_int.h"],
     "cli": PUBLIC,
 }
 

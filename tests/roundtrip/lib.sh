@@ -47,11 +47,17 @@ rt_cases6() {
 # rt_kernel_save FILE OUT ERR [-c] [6]: load FILE into a throwaway network
 # namespace, write what iptables-legacy-save [-c] (ip6tables-legacy-save
 # with 6) prints without '#' lines to OUT. Returns 1 with restore's
-# message in ERR when the load fails.
+# message in ERR when the load fails. The sets of a FILE.ipsets next to a
+# NAME.rules are restored first (ipset).
 rt_kernel_save() {
-	local f=$1 out=$2 err=$3 c=${4:-} fam=${5:-}
+	local f=$1 out=$2 err=$3 c=${4:-} fam=${5:-} sets=""
+	[ "${f%.rules}" != "$f" ] && [ -f "${f%.rules}.ipsets" ] &&
+		sets=${f%.rules}.ipsets
 	# shellcheck disable=SC2016 # expanded by the inner shell
-	RT_C=$c RT_IPT=ip${fam}tables unshare -n bash -c '
+	RT_C=$c RT_IPT=ip${fam}tables RT_SETS=$sets unshare -n bash -c '
+		if [ -n "$RT_SETS" ]; then
+			ipset restore <"$RT_SETS" 2>"$2" || exit 3
+		fi
 		$RT_IPT-legacy-restore $RT_C -w 30 "$1" >/dev/null 2>"$2" || exit 3
 		$RT_IPT-legacy-save $RT_C | sed "/^#/d"' rt "$f" "$err" >"$out" &&
 		return 0

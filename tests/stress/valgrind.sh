@@ -83,6 +83,17 @@ expect 1 "trace --format dot uid-only-port.rules" "$iptsim" trace \
 expect 0 "trace --format dot docker-host.rules" "$iptsim" trace \
 	"$src"/rulesets/docker-host.rules --host "$src"/rulesets/docker-host.d \
 	--in eth0 --src 198.51.100.7 --dst 10.0.0.5 --dport 8080 --format dot
+# the host's sets: read, decided, checked, and refused ipset list output
+f2b=$src/rulesets/fail2ban
+if [ -f "$f2b.ipsets" ]; then
+	expect 0 "check --ipsets fail2ban" "$iptsim" check --ipsets "$f2b.ipsets" "$f2b.rules"
+	expect 1 "trace --ipsets fail2ban" "$iptsim" trace "$f2b.rules" --ipsets "$f2b.ipsets" \
+		--iface eth0=192.0.2.10/24 --in eth0 --src 192.0.2.77 --dst 192.0.2.10 --dport 8080
+	expect 1 "diff --ipsets fail2ban" "$iptsim" diff "$f2b.rules" "$src/rulesets/server-rules.v4" \
+		--ipsets "$f2b.ipsets" --iface eth0=192.0.2.10/24
+	expect 2 "trace --ipsets list output" "$iptsim" trace "$f2b.rules" \
+		--ipsets "$src/tests/e2e/trace/ipset-list.ipsets"
+fi
 # stdin, and a file that cannot be read
 expect 0 "check - (stdin)" "$iptsim" check - <"$src/rulesets/docker-host.rules"
 expect 2 "check missing file" "$iptsim" check "$tmp/does-not-exist"

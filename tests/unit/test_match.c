@@ -8,6 +8,7 @@
  * TOS 0).
  */
 #include "fixture.h"
+#include "ipset.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +41,9 @@ static const uint8_t ack_opts[12] = {
 };
 
 static struct ipts_conn conn;
-static const struct ipts_host host_lo = { NULL, 0, false, NULL, NULL };
+static const struct ipts_host host_lo = {
+	NULL, 0, false, NULL, NULL, NULL, NULL
+};
 static const char *last_reason;
 
 static void conn_init(void)
@@ -806,7 +809,7 @@ static void test_match_addrtype_extra_local_address(void **state)
 {
 	struct ipts_fixture *f = *state;
 	uint32_t extra[1] = { ip4("10.9.9.9") };
-	const struct ipts_host h = { extra, 1, false, NULL, NULL };
+	const struct ipts_host h = { extra, 1, false, NULL, NULL, NULL, NULL };
 	struct ipts_pkt in = pkt_synack();
 
 	in.saddr = in.daddr = ip4("10.9.9.9");
@@ -918,7 +921,7 @@ static void test_match_statistic_random(void **state)
 static void test_match_statistic_nth(void **state)
 {
 	struct ipts_fixture *f = *state;
-	const struct ipts_host fresh = { NULL, 0, true, NULL, NULL };
+	const struct ipts_host fresh = { NULL, 0, true, NULL, NULL, NULL, NULL };
 	struct ipts_pkt p = pkt_syn();
 	const struct ipts_rule *r;
 
@@ -968,7 +971,7 @@ static void test_match_counts_evals_only_for_counters(void **state)
 static void test_match_limit(void **state)
 {
 	struct ipts_fixture *f = *state;
-	const struct ipts_host fresh = { NULL, 0, true, NULL, NULL };
+	const struct ipts_host fresh = { NULL, 0, true, NULL, NULL, NULL, NULL };
 	struct ipts_pkt p = pkt_syn();
 	const struct ipts_rule *r;
 
@@ -1032,6 +1035,72 @@ static void test_match_mac_and_rpfilter_on_lo(void **state)
 				 &in, &host_lo), NO);
 }
 
+/* ---- -m set on the host's sets (ipset.h) ---- */
+
+/* -m set with @text as the host's ipsets: the walker's packet as the set
+ * types read it (ICMP type and code as the port, the devices, the MAC). */
+static void test_match_set_decided_by_ipsets(void **state)
+{
+	struct ipts_fixture *f = *state;
+	static const char text[] =
+		"create l hash:ip\nadd l 127.0.0.1\n"
+		"create p hash:ip,port\nadd p 127.0.0.1,tcp:1060\n"
+		"add p 127.0.0.1,icmp:port-unreachable\n"
+		"create i hash:net,iface\nadd i 127.0.0.0/8,lo\n"
+		"create m hash:mac\nadd m 00:11:22:33:44:55\n";
+	struct ipts_source *src = ipts_source_from_mem("s", text, strlen(text));
+	struct ipts_diags d = { 0 };
+	struct ipts_ipsets *sets = ipts_ipsets_read(src, &d);
+	struct ipts_host h = host_lo;
+	struct ipts_pkt p = pkt_syn();
+
+	assert_non_null(sets);
+	h.ipsets = sets;
+	assert_int_equal(eval_in(f, "filter", "OUTPUT",
+				 "-m set --match-set l src", &p, &h),
+			 YES);
+	assert_int_equal(eval_in(f, "filter", "OUTPUT",
+				 "-m set ! --match-set l dst", &p, &h),
+			 NO);
+	assert_int_equal(eval_in(f, "filter", "OUTPUT",
+				 "-m set --match-set p dst,dst", &p, &h),
+			 YES);
+	/* OUTPUT: no input device, lo the output device */
+	assert_int_equal(eval_in(f, "filter", "OUTPUT",
+				 "-m set --match-set i src,src", &p, &h),
+			 NO);
+	assert_int_equal(eval_in(f, "filter", "OUTPUT",
+				 "-m set --match-set i src,dst", &p, &h),
+			 YES);
+	/* a locally generated frame has no MAC header */
+	assert_int_equal(eval_in(f, "filter", "OUTPUT",
+				 "-m set --match-set m src", &p, &h),
+			 NO);
+	p.protocol = IPPROTO_ICMP;
+	p.sport = p.dport = 0;
+	p.icmp_type = 3;
+	p.icmp_code = 3;
+	assert_int_equal(eval_in(f, "filter", "OUTPUT",
+				 "-m set --match-set p dst,dst", &p, &h),
+			 YES);
+	p.icmp_code = 1;
+	assert_int_equal(eval_in(f, "filter", "OUTPUT",
+				 "-m set --match-set p dst,dst", &p, &h),
+			 NO);
+	/* from another host: its MAC is unknown */
+	p = pkt_syn();
+	p.hook = NF_INET_LOCAL_IN;
+	p.in = "eth0";
+	p.out = "";
+	assert_int_equal(eval_in(f, "filter", "INPUT",
+				 "-m set --match-set m src", &p, &h),
+			 UNK);
+	assert_non_null(strstr(last_reason, "MAC"));
+	ipts_ipsets_free(sets);
+	ipts_source_free(src);
+	ipts_diags_free(&d);
+}
+
 /* ---- what the file cannot tell ---- */
 
 static void test_match_host_state_is_unknown(void **state)
@@ -1073,7 +1142,7 @@ static void test_match_unknown_name_and_short_blob(void **state)
 static void test_match_host_is_local(void **state)
 {
 	uint32_t extra[1] = { ip4("10.9.9.9") };
-	const struct ipts_host h = { extra, 1, false, NULL, NULL };
+	const struct ipts_host h = { extra, 1, false, NULL, NULL, NULL, NULL };
 
 	(void)state;
 	assert_true(ipts_host_is_local(&h, ip4("127.0.0.1")));
@@ -1128,6 +1197,7 @@ int main(void)
 		cmocka_unit_test(test_match_policy_without_ipsec),
 		cmocka_unit_test(test_match_physdev_never_bridged),
 		cmocka_unit_test(test_match_mac_and_rpfilter_on_lo),
+		cmocka_unit_test(test_match_set_decided_by_ipsets),
 		cmocka_unit_test(test_match_host_state_is_unknown),
 		cmocka_unit_test(test_match_unknown_name_and_short_blob),
 		cmocka_unit_test(test_match_host_is_local),

@@ -1,0 +1,142 @@
+#ifndef IPTS_IPSET_H
+#define IPTS_IPSET_H
+
+/*
+ * ipset.h - the ipsets of the firewall host, as `ipset save` prints them
+ * (`create NAME TYPE OPTIONS`, `add NAME ELEMENT OPTIONS`), and the
+ * kernel's test of a packet against one (ip_set_test() of
+ * net/netfilter/ipset/ip_set_core.c and each type's kadt()). Never the
+ * machine iptsim runs on: only what the file says. IPv4 only, as the
+ * simulator: a set of family inet6 is read (its elements unchecked) so
+ * that a rule naming it can be refused as iptables refuses it.
+ *
+ * Ownership: ipts_ipsets_read() returns a collection the caller frees
+ * with ipts_ipsets_free(); it borrows its source, which must outlive it.
+ * A set pointer is borrowed from its collection. Everything is read-only
+ * once read, so walks may share it.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ipts_diags;
+struct ipts_ruleset;
+struct ipts_source;
+struct ipts_ipset;
+struct ipts_ipsets;
+
+/* The largest dimension count of a type and of a match (IPSET_DIM_MAX). */
+#define IPTS_IPSET_DIM_MAX 6
+
+/*
+ * Read the `ipset save` text of @src. Returns the sets, or NULL with at
+ * least one error in @d (every one at its line and column): `ipset list`
+ * output, an unknown set type or option, a malformed element, an element
+ * of a set not created before it. A type ipset knows but iptsim does
+ * not model (bitmap:ip,mac, hash:ip,mac, hash:net,port,net) is kept with
+ * a warning: rules testing it stay undetermined.
+ */
+struct ipts_ipsets *ipts_ipsets_read(const struct ipts_source *src,
+				     struct ipts_diags *d);
+void ipts_ipsets_free(struct ipts_ipsets *s);
+
+/* The set named @name (@len bytes), or NULL. */
+const struct ipts_ipset *ipts_ipsets_find(const struct ipts_ipsets *s,
+					  const char *name, size_t len);
+size_t ipts_ipsets_count(const struct ipts_ipsets *s);
+/* "hash:ip", ...; its dimension count; family 4, 6 or 0 (any). */
+const char *ipts_ipset_type(const struct ipts_ipset *set);
+unsigned int ipts_ipset_dim(const struct ipts_ipset *set);
+int ipts_ipset_family(const struct ipts_ipset *set);
+size_t ipts_ipset_nelems(const struct ipts_ipset *set);
+
+/*
+ * What the set match's words say (xt_set_info_match of xt_set.h), from
+ * the text a rule keeps for -m set (" ! --match-set NAME src,dst
+ * --return-nomatch"): 0, or -1 when the text is not such a match.
+ */
+struct ipts_ipset_match {
+	const char *name; /* into the text, @name_len bytes */
+	size_t name_len;
+	unsigned int dim; /* flags given (at most DIM_MAX) */
+	uint8_t src; /* bit i: dimension i is "src" */
+	bool invert; /* ! --match-set */
+	bool return_nomatch;
+	bool counters; /* --packets-* or --bytes-* given */
+};
+
+int ipts_ipset_match_parse(const char *text, struct ipts_ipset_match *m);
+
+/* The packet as a set's kadt() reads it. */
+struct ipts_ipset_pkt {
+	uint32_t saddr, daddr; /* network order */
+	uint8_t protocol;
+	bool fragment; /* fragment offset > 0 */
+	uint16_t sport, dport; /* host order; ICMP: type << 8 | code */
+	const char *in, *out; /* "" for none */
+	uint32_t mark;
+	/* The Ethernet source address: 0 none (a locally generated packet
+	 * or lo, which never matches), 1 unknown (another host's) */
+	int mac;
+};
+
+enum ipts_ipset_answer {
+	IPTS_IPSET_NO,
+	IPTS_IPSET_YES,
+	IPTS_IPSET_UNKNOWN, /* see *why */
+};
+
+/*
+ * The kernel's answer of -m set @m on @p: ip_set_test() (fewer flags than
+ * the set's dimensions never match, the family must fit, a nomatch
+ * element answers no unless --return-nomatch turns it around), then the
+ * match's own invert. @sets holds the members of a list:set. *@why is a
+ * static reason on IPTS_IPSET_UNKNOWN.
+ */
+enum ipts_ipset_answer ipts_ipset_test(const struct ipts_ipsets *sets,
+				       const struct ipts_ipset_match *m,
+				       const struct ipts_ipset_pkt *p,
+				       const char **why);
+
+/*
+ * -j SET changes sets as packets pass, which iptsim does not model yet:
+ * the names of the sets some --add-set or --del-set of @rs names, each
+ * NUL-terminated, the list ended by an empty name (malloc'd, the caller
+ * frees it), or NULL when no rule changes a set.
+ */
+char *ipts_ipsets_changed(const struct ipts_ruleset *rs);
+
+/*
+ * The values where -m set @m's answer may change, for diff's probe: for
+ * each element of its set (a list:set's members too), every address part
+ * and port part as the inclusive range it covers, with whether the flag
+ * of its dimension takes the source (@src) or the destination. Addresses
+ * in host order. At most @max elements of each set are given.
+ */
+enum ipts_ipset_part {
+	IPTS_IPSET_PART_ADDR,
+	IPTS_IPSET_PART_PORT,
+};
+
+typedef void (*ipts_ipset_part_fn)(void *arg, enum ipts_ipset_part kind,
+				   bool src, uint32_t lo, uint32_t hi);
+
+void ipts_ipset_parts(const struct ipts_ipsets *sets,
+		      const struct ipts_ipset_match *m, size_t max,
+		      ipts_ipset_part_fn fn, void *arg);
+
+/* Whether -m set @m reads the set @name: it is the set, or a list:set
+ * holding it. */
+bool ipts_ipset_reads(const struct ipts_ipsets *sets,
+		      const struct ipts_ipset_match *m, const char *name);
+
+/*
+ * The load checks that need the sets, which iptables-restore makes when
+ * it asks the kernel for each set a rule names: "Set X doesn't exist.",
+ * a set of IPv6 in an IPv4 table. Errors at the rule's set match (or
+ * SET target) go to @d; returns their number.
+ */
+int ipts_ipsets_check(const struct ipts_ipsets *sets,
+		      const struct ipts_ruleset *rs, struct ipts_diags *d);
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * check.c - what iptables-restore checks when it asks the kernel for the
+ * sets a rule names (get_set_byname() of libxt_set.h): the set exists,
+ * and its family fits the table (an IPv4 rule takes inet sets and those
+ * of no family). Checked with iptables-legacy-restore in a network
+ * namespace holding the sets: "Set X doesn't exist.", "The protocol
+ * family of set X is IPv6, which is not applicable."
+ */
+#include "ipset_int.h"
+
+#include <string.h>
+
+#include "model.h"
+
+static int check_name(const struct ipts_ipsets *sets, const char *name,
+		      size_t len, const struct ipts_loc *loc,
+		      struct ipts_diags *d)
+{
+	const struct ipts_ipset *set = ipts_ipsets_find(sets, name, len);
+
+	if (len > 31)
+		len = 31;
+	if (!set) {
+		ipts_diag_add(d, IPTS_ERROR, loc, "Set %.*s doesn't exist.",
+			      (int)len, name);
+		return 1;
+	}
+	if (set->family == 6) {
+		ipts_diag_add(d, IPTS_ERROR, loc,
+			      "The protocol family of set "
+			      "%s is IPv6, which is not applicable.",
+			      set->name);
+		return 1;
+	}
+	return 0;
+}
+
+/* The set names of -j SET's words (--add-set, --del-set, --map-set). */
+static int check_target(const struct ipts_ipsets *sets, const char *text,
+			const struct ipts_loc *loc, struct ipts_diags *d)
+{
+	const char *p = text;
+	int n = 0;
+
+	while ((p = strstr(p, "-set ")) != NULL) {
+		size_t len;
+
+		p += 5;
+		len = strcspn(p, " ");
+		n += check_name(sets, p, len, loc, d);
+		p += len;
+	}
+	return n;
+}
+
+static int check_rule(const struct ipts_ipsets *sets, const struct ipts_rule *r,
+		      struct ipts_diags *d)
+{
+	const struct xt_entry_target *t = ipts_rule_target(r);
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		struct ipts_ipset_match sm;
+		struct ipts_loc loc;
+
+		if (!ipts_blob_is_opaque(m->u.user.revision) ||
+		    strcmp(m->u.user.name, "set") != 0 ||
+		    ipts_ipset_match_parse((const char *)m->data, &sm) < 0)
+			continue;
+		loc = ipts_rule_match_loc(r, i);
+		n += check_name(sets, sm.name, sm.name_len, &loc, d);
+	}
+	if (t && ipts_blob_is_opaque(t->u.user.revision) &&
+	    strcmp(t->u.user.name, "SET") == 0) {
+		struct ipts_loc loc = ipts_rule_target_loc(r);
+
+		n += check_target(sets, (const char *)t->data, &loc, d);
+	}
+	return n;
+}
+
+int ipts_ipsets_check(const struct ipts_ipsets *sets,
+		      const struct ipts_ruleset *rs, struct ipts_diags *d)
+{
+	unsigned int id, c, k;
+	int n = 0;
+
+	for (id = 0; id < IPTS_TABLE_COUNT; id++) {
+		const struct ipts_table *t = rs->tables[id];
+
+		for (c = 0; t && c < t->nchains; c++) {
+			const struct ipts_chain *ch = t->chains[c];
+
+			if (ch->deleted)
+				continue;
+			for (k = 0; k < ch->nrules; k++)
+				n += check_rule(sets, ch->rules[k], d);
+		}
+	}
+	return n;
+}
+
+/* Append each --add-set/--del-set name of -j SET's words @text. */
+static void changed_names(const char *text, char **list, size_t *len)
+{
+	static const char *const opts[] = { "--add-set ", "--del-set " };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		const char *p = text;
+
+		while ((p = strstr(p, opts[i])) != NULL) {
+			size_t n;
+
+			p += strlen(opts[i]);
+			n = strcspn(p, " ");
+			*list = ipts_xrealloc(*list, *len + n + 2);
+			memcpy(*list + *len, p, n);
+			(*list)[*len + n] = '\0';
+			*len += n + 1;
+			(*list)[*len] = '\0';
+			p += n;
+		}
+	}
+}
+
+char *ipts_ipsets_changed(const struct ipts_ruleset *rs)
+{
+	unsigned int id, c, k;
+	char *list = NULL;
+	size_t len = 0;
+
+	for (id = 0; id < IPTS_TABLE_COUNT; id++) {
+		const struct ipts_table *t = rs->tables[id];
+
+		for (c = 0; t && c < t->nchains; c++) {
+			const struct ipts_chain *ch = t->chains[c];
+
+			for (k = 0; !ch->deleted && k < ch->nrules; k++) {
+				const struct xt_entry_target *tg =
+					ipts_rule_target(ch->rules[k]);
+
+				if (tg &&
+				    ipts_blob_is_opaque(tg->u.user.revision) &&
+				    strcmp(tg->u.user.name, "SET") == 0)
+					changed_names((const char *)tg->data,
+						      &list, &len);
+			}
+		}
+	}
+	return list;
+}

@@ -1,0 +1,93 @@
+#ifndef IPTS_IPSET_INT_H
+#define IPTS_IPSET_INT_H
+
+/*
+ * What the ipset files (read.c, test.c, check.c) share: the types the
+ * kernel has, and one element of any of them.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "ipset.h"
+
+enum set_kind {
+	SET_HASH_IP,
+	SET_HASH_NET,
+	SET_HASH_IPPORT,
+	SET_HASH_NETPORT,
+	SET_HASH_IPPORTIP,
+	SET_HASH_IPPORTNET,
+	SET_HASH_NETNET,
+	SET_HASH_NETIFACE,
+	SET_HASH_IPMARK,
+	SET_HASH_MAC,
+	SET_BITMAP_IP,
+	SET_BITMAP_PORT,
+	SET_LIST_SET,
+	SET_UNMODELLED, /* a type ipset has that iptsim does not model */
+};
+
+/* The kinds of dimension a type's element is made of, in order. */
+enum dim_kind {
+	DIM_IP, /* an address (a range before the netmask) */
+	DIM_NET, /* an address and a prefix */
+	DIM_PORT, /* protocol and port range */
+	DIM_BPORT, /* bitmap:port's port, no protocol */
+	DIM_IFACE,
+	DIM_MARK,
+	DIM_MAC,
+	DIM_SETNAME,
+};
+
+struct set_type {
+	const char *name;
+	enum set_kind kind;
+	unsigned int dim; /* the kernel's type->dimension */
+	enum dim_kind dims[3]; /* the element's parts */
+	unsigned int nparts;
+	bool nomatch; /* IPSET_TYPE_NOMATCH */
+	int family; /* 0: NFPROTO_UNSPEC */
+};
+
+/*
+ * One element; an address range, a port range or a prefix stands for
+ * the elements the kernel would add for it.
+ */
+struct set_elem {
+	uint32_t lo[2], hi[2]; /* address parts, host order */
+	uint8_t cidr[2]; /* net parts */
+	uint8_t proto;
+	uint16_t port_lo, port_hi;
+	char iface[16];
+	bool physdev, wildcard;
+	uint32_t mark;
+	uint8_t mac[6];
+	int member; /* list:set: the member set's index */
+	bool nomatch;
+	bool has_counters;
+	uint64_t packets, bytes;
+	uint32_t timeout; /* seconds left at capture, 0: none */
+};
+
+struct ipts_ipset {
+	char name[32];
+	const struct set_type *type;
+	int family; /* 4, 6; 0 for a type without one */
+	uint32_t netmask; /* host order, hash:ip and bitmap:ip */
+	uint32_t markmask;
+	uint32_t range_lo, range_hi; /* bitmap types */
+	uint64_t maxelem, count;
+	bool timeout, counters, comment, skbinfo;
+	struct set_elem *v;
+	size_t n, cap;
+	struct ipts_loc loc; /* its create line */
+};
+
+struct ipts_ipsets {
+	struct ipts_ipset *v;
+	size_t n, cap;
+	const struct ipts_source *src;
+};
+
+#endif

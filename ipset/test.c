@@ -1,0 +1,407 @@
+/*
+ * test.c - a packet against a set, as the kernel tests it: set_match_v*()
+ * of xt_set.c, ip_set_test() of ip_set_core.c, and each type's kadt()
+ * (ip_set_hash_*.c, ip_set_bitmap_*.c, ip_set_list_set.c). The hash types
+ * with a net part try the set's prefixes most specific first
+ * (mtype_test_cidrs() of ip_set_hash_gen.h): the longest prefix that
+ * holds the packet decides, and a nomatch element there answers no.
+ */
+#include "ipset_int.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What one type's kadt() answers (the kernel's return values). */
+enum kadt {
+	KADT_NO, /* 0, or an error: no match */
+	KADT_YES, /* 1 */
+	KADT_NOMATCH, /* -ENOTEMPTY: a nomatch element */
+	KADT_UNKNOWN,
+};
+
+int ipts_ipset_match_parse(const char *text, struct ipts_ipset_match *m)
+{
+	const char *p = text;
+	bool inv = false, seen = false;
+
+	memset(m, 0, sizeof(*m));
+	for (;;) {
+		const char *w;
+		size_t n;
+
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		w = p;
+		n = strcspn(p, " ");
+		p += n;
+		if (n == 1 && *w == '!') {
+			inv = true;
+			continue;
+		}
+		if ((n == 11 && !strncmp(w, "--match-set", 11)) ||
+		    (n == 5 && !strncmp(w, "--set", 5))) {
+			const char *f;
+
+			while (*p == ' ')
+				p++;
+			m->name = p;
+			m->name_len = strcspn(p, " ");
+			p += m->name_len;
+			while (*p == ' ')
+				p++;
+			f = p;
+			p += strcspn(p, " ");
+			while (f < p) {
+				size_t k = strcspn(f, ", ");
+
+				if (m->dim == IPTS_IPSET_DIM_MAX)
+					return -1;
+				if (k >= 3 && !strncmp(f, "src", 3))
+					m->src |= (uint8_t)(1u << m->dim);
+				else if (k < 3 || strncmp(f, "dst", 3))
+					return -1;
+				if (memchr(f, ':', k))
+					return -1;
+				m->dim++;
+				f += k;
+				if (*f == ',')
+					f++;
+			}
+			m->invert = inv;
+			seen = true;
+		} else if (n == 16 && !strncmp(w, "--return-nomatch", 16)) {
+			m->return_nomatch = true;
+		} else if ((n > 10 && !strncmp(w, "--packets-", 10)) ||
+			   (n > 8 && !strncmp(w, "--bytes-", 8))) {
+			m->counters = true;
+			p += strspn(p, " ");
+			p += strcspn(p, " ");
+		} else if (strncmp(w, "--update-", 9) != 0) {
+			return -1;
+		}
+		inv = false;
+	}
+	return seen && m->name_len && m->dim ? 0 : -1;
+}
+
+/* The packet's part for dimension @i, as the flag chooses it. */
+static uint32_t pkt_addr(const struct ipts_ipset_match *m,
+			 const struct ipts_ipset_pkt *p, unsigned int i)
+{
+	return ntohl(m->src & (1u << i) ? p->saddr : p->daddr);
+}
+
+/* ip_set_get_ip4_port(): false when the packet has no port to give (a
+ * later fragment of a protocol with ports). */
+static bool pkt_port(const struct ipts_ipset_match *m,
+		     const struct ipts_ipset_pkt *p, unsigned int i,
+		     uint16_t *port)
+{
+	bool src = m->src & (1u << i);
+
+	switch (p->protocol) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
+	case IPPROTO_UDPLITE:
+		if (p->fragment)
+			return false;
+		*port = src ? p->sport : p->dport;
+		return true;
+	case IPPROTO_ICMP:
+		if (p->fragment)
+			return false;
+		*port = p->sport; /* type << 8 | code, either side */
+		return true;
+	default:
+		*port = 0;
+		return true;
+	}
+}
+
+static bool in_net(uint32_t a, uint32_t net, uint8_t cidr)
+{
+	uint32_t mask = cidr ? ~(uint32_t)0 << (32 - cidr) : 0;
+
+	return (a & mask) == net;
+}
+
+static bool iface_eq(const struct set_elem *e, const char *dev)
+{
+	if (e->physdev)
+		return false; /* bridge ports: never without physdev */
+	if (e->wildcard)
+		return strncmp(dev, e->iface, strlen(e->iface)) == 0;
+	return strcmp(dev, e->iface) == 0;
+}
+
+/* The hash and bitmap types: the best element holding the packet. */
+static enum kadt kadt(const struct ipts_ipset *set,
+		      const struct ipts_ipset_match *m,
+		      const struct ipts_ipset_pkt *p, const char **why)
+{
+	const struct set_elem *best = NULL;
+	uint32_t a0 = pkt_addr(m, p, 0), a1 = 0, mark = 0;
+	uint16_t port = 0;
+	const char *dev = "";
+	size_t i;
+
+	switch (set->type->kind) {
+	case SET_HASH_IP:
+		a0 &= set->netmask;
+		if (a0 == 0)
+			return KADT_NO; /* hash_ip4_kadt(): -EINVAL */
+		break;
+	case SET_BITMAP_IP:
+		if (a0 < set->range_lo || a0 > set->range_hi)
+			return KADT_NO;
+		a0 &= set->netmask;
+		break;
+	case SET_HASH_IPPORT:
+	case SET_HASH_NETPORT:
+		if (!pkt_port(m, p, 1, &port))
+			return KADT_NO;
+		break;
+	case SET_HASH_IPPORTIP:
+	case SET_HASH_IPPORTNET:
+		if (!pkt_port(m, p, 1, &port))
+			return KADT_NO;
+		a1 = pkt_addr(m, p, 2);
+		break;
+	case SET_HASH_NET:
+		break;
+	case SET_HASH_NETNET:
+		a1 = pkt_addr(m, p, 1);
+		break;
+	case SET_HASH_NETIFACE:
+		dev = m->src & 2 ? p->in : p->out;
+		if (!dev || !*dev)
+			return KADT_NO;
+		break;
+	case SET_HASH_IPMARK:
+		mark = p->mark & set->markmask;
+		break;
+	case SET_HASH_MAC:
+		if (p->mac == 0)
+			return KADT_NO; /* no Ethernet header, or lo's zeros */
+		*why = "-m set of hash:mac depends on the sender's MAC address";
+		return KADT_UNKNOWN;
+	case SET_BITMAP_PORT:
+		/* ip_set_get_ip_port(): TCP and UDP only */
+		if ((p->protocol != IPPROTO_TCP &&
+		     p->protocol != IPPROTO_UDP) ||
+		    p->fragment)
+			return KADT_NO;
+		port = m->src & 1 ? p->sport : p->dport;
+		break;
+	default:
+		*why = "-m set of a set type iptsim does not model";
+		return KADT_UNKNOWN;
+	}
+	for (i = 0; i < set->n; i++) {
+		const struct set_elem *e = &set->v[i];
+		bool hit;
+
+		switch (set->type->kind) {
+		case SET_HASH_IP:
+		case SET_BITMAP_IP:
+			hit = a0 >= e->lo[0] && a0 <= e->hi[0];
+			break;
+		case SET_HASH_NET:
+			hit = in_net(a0, e->lo[0], e->cidr[0]);
+			break;
+		case SET_HASH_IPPORT:
+		case SET_HASH_IPPORTIP:
+		case SET_HASH_IPPORTNET:
+			hit = a0 >= e->lo[0] && a0 <= e->hi[0] &&
+			      e->proto == p->protocol && port >= e->port_lo &&
+			      port <= e->port_hi;
+			if (set->type->kind == SET_HASH_IPPORTIP)
+				hit = hit && a1 >= e->lo[1] && a1 <= e->hi[1];
+			if (set->type->kind == SET_HASH_IPPORTNET)
+				hit = hit && in_net(a1, e->lo[1], e->cidr[1]);
+			break;
+		case SET_HASH_NETPORT:
+			hit = in_net(a0, e->lo[0], e->cidr[0]) &&
+			      e->proto == p->protocol && port >= e->port_lo &&
+			      port <= e->port_hi;
+			break;
+		case SET_HASH_NETNET:
+			hit = in_net(a0, e->lo[0], e->cidr[0]) &&
+			      in_net(a1, e->lo[1], e->cidr[1]);
+			break;
+		case SET_HASH_NETIFACE:
+			hit = in_net(a0, e->lo[0], e->cidr[0]) &&
+			      iface_eq(e, dev);
+			break;
+		case SET_HASH_IPMARK:
+			hit = a0 >= e->lo[0] && a0 <= e->hi[0] &&
+			      e->mark == mark;
+			break;
+		case SET_BITMAP_PORT:
+			hit = port >= e->port_lo && port <= e->port_hi;
+			break;
+		default:
+			hit = false;
+		}
+		if (!hit)
+			continue;
+		/* the most specific prefix first: the first net part, then
+		 * the second (the last net part of ip,port,net) */
+		if (!best || e->cidr[0] > best->cidr[0] ||
+		    (e->cidr[0] == best->cidr[0] && e->cidr[1] > best->cidr[1]))
+			best = e;
+	}
+	if (!best)
+		return KADT_NO;
+	if (set->counters && m->counters) {
+		*why = "-m set --packets/--bytes: the set's counters are "
+		       "history";
+		return KADT_UNKNOWN;
+	}
+	return best->nomatch ? KADT_NOMATCH : KADT_YES;
+}
+
+/* ip_set_test(): 1 or 0 (an unknown answer: -1). */
+static int set_test(const struct ipts_ipsets *sets,
+		    const struct ipts_ipset *set,
+		    const struct ipts_ipset_match *m,
+		    const struct ipts_ipset_pkt *p, const char **why)
+{
+	enum kadt k;
+
+	if (m->dim < set->type->dim || set->family == 6)
+		return 0;
+	if (set->type->kind == SET_LIST_SET) {
+		/* list_set_ktest(): members in order, a member's nomatch
+		 * or too few flags do not stop the search */
+		struct ipts_ipset_match sub = *m;
+		bool unknown = false;
+		size_t i;
+
+		sub.counters = false;
+		for (i = 0; i < set->n; i++) {
+			int r = set_test(sets, &sets->v[set->v[i].member], &sub,
+					 p, why);
+
+			if (r < 0)
+				unknown = true;
+			if (r <= 0)
+				continue;
+			if (set->counters && m->counters) {
+				*why = "-m set --packets/--bytes: the set's "
+				       "counters are history";
+				return -1;
+			}
+			return 1;
+		}
+		return unknown ? -1 : 0;
+	}
+	k = kadt(set, m, p, why);
+	if (k == KADT_UNKNOWN)
+		return -1;
+	if (m->return_nomatch && set->type->nomatch)
+		return k == KADT_NOMATCH;
+	return k == KADT_YES;
+}
+
+enum ipts_ipset_answer ipts_ipset_test(const struct ipts_ipsets *sets,
+				       const struct ipts_ipset_match *m,
+				       const struct ipts_ipset_pkt *p,
+				       const char **why)
+{
+	const struct ipts_ipset *set = ipts_ipsets_find(sets, m->name,
+							m->name_len);
+	int r;
+
+	if (!set) {
+		*why = "-m set names a set the ipsets file does not define";
+		return IPTS_IPSET_UNKNOWN;
+	}
+	r = set_test(sets, set, m, p, why);
+	if (r < 0)
+		return IPTS_IPSET_UNKNOWN;
+	return (r > 0) != m->invert ? IPTS_IPSET_YES : IPTS_IPSET_NO;
+}
+
+bool ipts_ipset_reads(const struct ipts_ipsets *sets,
+		      const struct ipts_ipset_match *m, const char *name)
+{
+	const struct ipts_ipset *set = ipts_ipsets_find(sets, m->name,
+							m->name_len);
+	size_t i;
+
+	if (m->name_len == strlen(name) && !memcmp(m->name, name, m->name_len))
+		return true;
+	if (!set || set->type->kind != SET_LIST_SET)
+		return false;
+	for (i = 0; i < set->n; i++)
+		if (strcmp(sets->v[set->v[i].member].name, name) == 0)
+			return true;
+	return false;
+}
+
+static void set_parts(const struct ipts_ipsets *sets,
+		      const struct ipts_ipset *set,
+		      const struct ipts_ipset_match *m, size_t max,
+		      ipts_ipset_part_fn fn, void *arg, int depth)
+{
+	size_t i;
+
+	if (m->dim < set->type->dim || set->family == 6)
+		return; /* never matches: nothing to learn */
+	for (i = 0; i < set->n && i < max; i++) {
+		const struct set_elem *e = &set->v[i];
+		unsigned int k, ip = 0;
+
+		if (set->type->kind == SET_LIST_SET) {
+			if (depth == 0)
+				set_parts(sets, &sets->v[e->member], m, max, fn,
+					  arg, 1);
+			continue;
+		}
+		for (k = 0; k < set->type->nparts; k++) {
+			bool src = m->src & (1u << k);
+			uint32_t mask;
+
+			switch (set->type->dims[k]) {
+			case DIM_IP:
+				fn(arg, IPTS_IPSET_PART_ADDR, src, e->lo[ip],
+				   e->hi[ip] | ~set->netmask);
+				ip++;
+				break;
+			case DIM_NET:
+				mask = e->cidr[ip] ?
+					       ~(uint32_t)0
+						       << (32 - e->cidr[ip]) :
+					       0;
+				fn(arg, IPTS_IPSET_PART_ADDR, src, e->lo[ip],
+				   e->lo[ip] | ~mask);
+				ip++;
+				break;
+			case DIM_PORT:
+			case DIM_BPORT:
+				fn(arg, IPTS_IPSET_PART_PORT, src, e->port_lo,
+				   e->port_hi);
+				break;
+			default:
+				break;
+			}
+		}
+	}
+}
+
+void ipts_ipset_parts(const struct ipts_ipsets *sets,
+		      const struct ipts_ipset_match *m, size_t max,
+		      ipts_ipset_part_fn fn, void *arg)
+{
+	const struct ipts_ipset *set = ipts_ipsets_find(sets, m->name,
+							m->name_len);
+
+	if (set)
+		set_parts(sets, set, m, max, fn, arg, 0);
+}

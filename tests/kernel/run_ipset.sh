@@ -1,0 +1,61 @@
+#!/bin/bash
+# run_ipset.sh - -m set against the kernel: each tests/kernel/ipset/NAME
+# case (NAME.ipsets restored with `ipset restore`, NAME.rules loaded with
+# iptables-legacy-restore, one local connection with the oracle options of
+# NAME.args) must give iptsim trace --ipsets the outcome NAME.expect holds.
+#
+#   run_ipset.sh IPTSIM [SRCDIR SHAREDDIR]   (ctest's arguments)
+# Environment:
+#   IPTS_IPSET_MODE=recorded  iptsim against NAME.expect, no root (default)
+#   IPTS_IPSET_MODE=live      the kernel (oracle.py --ipsets) against
+#                             NAME.expect and iptsim, as root
+#   IPTSIM_UPDATE_GOLDEN=1    (live) rewrite NAME.expect from the kernel
+#   IPTSIM_REQUIRE_KERNEL=1   a skip (no root, no netns) is a failure
+# Exit: 0 all agree, 1 a difference, 77 skipped (live without root).
+set -euo pipefail
+
+iptsim=$1
+mode=${IPTS_IPSET_MODE:-recorded}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cases=$here/ipset
+python=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3 || true)}
+
+if [ "$mode" = live ]; then
+	# shellcheck source-path=SCRIPTDIR source=../lib/kernel.sh
+	. "$here/../lib/kernel.sh"
+	ipts_require_kernel iptables-legacy-restore ipset nft ip
+	[ -n "$python" ] || ipts_kernel_skip "needs python3"
+fi
+
+outcome_of() {
+	"$python" -c 'import json, sys; print(json.load(sys.stdin)["outcome"])'
+}
+
+fail=0 n=0
+for rules in "$cases"/*.rules; do
+	name=$(basename "$rules" .rules)
+	args=()
+	read -r -a args < "$cases/$name.args" || true
+	got=$("$iptsim" trace --format json --ipsets "$cases/$name.ipsets" \
+		"${args[@]}" "$rules" | outcome_of) || true
+	want=$(cat "$cases/$name.expect" 2> /dev/null || echo none)
+	if [ "$mode" = live ]; then
+		kernel=$("$python" "$here/oracle.py" --stable --ipsets \
+			"$cases/$name.ipsets" "${args[@]}" "$rules" | outcome_of)
+		if [ "${IPTSIM_UPDATE_GOLDEN:-}" = 1 ]; then
+			echo "$kernel" > "$cases/$name.expect"
+			want=$kernel
+		fi
+		if [ "$kernel" != "$want" ]; then
+			echo "FAIL $name: the kernel says $kernel, recorded $want"
+			fail=1
+		fi
+	fi
+	if [ "$got" != "$want" ]; then
+		echo "FAIL $name: iptsim says $got, the kernel $want"
+		fail=1
+	fi
+	n=$((n + 1))
+done
+echo "$n ipset cases ($mode)"
+exit $fail

@@ -1,0 +1,404 @@
+/*
+ * test_ipset.c - ipset/: `ipset save` text read as `ipset restore` reads
+ * it (each refusal at its line and column), and a packet tested against
+ * each set type as the kernel's kadt() and ip_set_test() test it. The
+ * save lines are what `ipset save` printed in a network namespace.
+ */
+#include "fixture.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipset.h"
+
+struct t {
+	struct ipts_source *src;
+	struct ipts_diags d;
+	struct ipts_ipsets *sets;
+};
+
+static int setup(void **state)
+{
+	*state = calloc(1, sizeof(struct t));
+	return *state ? 0 : -1;
+}
+
+static void reset(struct t *t)
+{
+	ipts_ipsets_free(t->sets);
+	ipts_source_free(t->src);
+	ipts_diags_free(&t->d);
+	t->sets = NULL;
+	t->src = NULL;
+}
+
+static int teardown(void **state)
+{
+	reset(*state);
+	free(*state);
+	return 0;
+}
+
+static struct ipts_ipsets *rd(struct t *t, const char *text)
+{
+	reset(t);
+	t->src = ipts_source_from_mem("ipsets.txt", text, strlen(text));
+	t->sets = ipts_ipsets_read(t->src, &t->d);
+	return t->sets;
+}
+
+static struct ipts_ipsets *rd_ok(struct t *t, const char *text)
+{
+	if (!rd(t, text))
+		fixture_print_diags(&t->d);
+	assert_non_null(t->sets);
+	return t->sets;
+}
+
+#define assert_err(t, line, col, needle)                                     \
+	do {                                                                 \
+		if (!fixture_find_diag(&(t)->d, IPTS_ERROR, NULL, line, col, \
+				       needle))                              \
+			fixture_print_diags(&(t)->d);                        \
+		assert_non_null(fixture_find_diag(&(t)->d, IPTS_ERROR, NULL, \
+						  line, col, needle));       \
+	} while (0)
+
+/* A TCP packet src:sport -> dst:dport arriving on @in. */
+static struct ipts_ipset_pkt pkt(const char *src, uint16_t sport,
+				 const char *dst, uint16_t dport)
+{
+	struct ipts_ipset_pkt p = { .protocol = IPPROTO_TCP,
+				    .sport = sport,
+				    .dport = dport,
+				    .in = "eth0",
+				    .out = "" };
+
+	p.saddr = ip4(src);
+	p.daddr = ip4(dst);
+	return p;
+}
+
+/* The answer of " --match-set @words" on @p. */
+static enum ipts_ipset_answer ask(struct t *t, const char *words,
+				  const struct ipts_ipset_pkt *p)
+{
+	struct ipts_ipset_match m;
+	const char *why = NULL;
+	enum ipts_ipset_answer a;
+
+	assert_int_equal(ipts_ipset_match_parse(words, &m), 0);
+	a = ipts_ipset_test(t->sets, &m, p, &why);
+	if (a == IPTS_IPSET_UNKNOWN)
+		assert_non_null(why);
+	return a;
+}
+
+#define YES IPTS_IPSET_YES
+#define NO IPTS_IPSET_NO
+#define UNK IPTS_IPSET_UNKNOWN
+
+static void test_ipset_read_save_output(void **state)
+{
+	struct t *t = *state;
+	const struct ipts_ipset *s;
+
+	rd_ok(t, "create a hash:ip family inet hashsize 1024 maxelem 65536 "
+		 "netmask 24 timeout 600 counters comment bucketsize 12 "
+		 "initval 0x54b3e4a1\n"
+		 "add a 10.1.3.0 timeout 599 packets 5 bytes 300\n"
+		 "add a 10.1.2.0 timeout 0 packets 0 bytes 0 comment \"x y\"\n"
+		 "create l list:set size 8\nadd l a\n");
+	assert_int_equal(ipts_ipsets_count(t->sets), 2);
+	s = ipts_ipsets_find(t->sets, "a", 1);
+	assert_non_null(s);
+	assert_string_equal(ipts_ipset_type(s), "hash:ip");
+	assert_int_equal(ipts_ipset_family(s), 4);
+	assert_int_equal(ipts_ipset_nelems(s), 2);
+	assert_null(ipts_ipsets_find(t->sets, "b", 1));
+}
+
+static void test_ipset_read_refuses_list_output(void **state)
+{
+	struct t *t = *state;
+
+	assert_null(rd(t, "Name: ip\nType: hash:ip,port\nRevision: 7\n"
+			  "Members:\n10.0.0.1,tcp:80\n"));
+	assert_err(t, 1, 1, "`ipset list` output: give `ipset save`");
+	assert_int_equal(t->d.nerrors, 1);
+	/* a file that is no ipset's: one error, no line of it echoed */
+	assert_null(rd(t, "# x\n[remote]\n\turl = https://x:TOKEN@h/r\n"));
+	assert_err(t, 2, 1, "not `ipset save` output");
+	assert_int_equal(t->d.nerrors, 1);
+	assert_true(t->d.v[0].hide_source);
+}
+
+static void test_ipset_read_errors_at_their_word(void **state)
+{
+	struct t *t = *state;
+
+	assert_null(rd(t, "create a hash:foo\n"));
+	assert_err(t, 1, 10, "unknown set type 'hash:foo'");
+	assert_null(rd(t, "create a hash:ip hashsize 64 colour red\n"));
+	assert_err(t, 1, 30, "unknown option 'colour' for hash:ip");
+	assert_null(rd(t, "create a hash:ip\nadd a 10.0.0.256\n"));
+	assert_err(t, 2, 7, "invalid IPv4 address '10.0.0.256'");
+	assert_null(rd(t, "add b 10.0.0.1\n"));
+	assert_err(t, 1, 5, "set 'b' does not exist");
+	assert_null(rd(t, "create a hash:ip\nadd a 10.0.0.1 nomatch\n"));
+	assert_err(t, 2, 16, "unknown option 'nomatch'");
+	assert_null(rd(t, "create a hash:ip\nadd a 10.0.0.1 timeout 5\n"));
+	assert_err(t, 2, 16, "unknown option 'timeout'");
+	assert_null(rd(t, "create a hash:ip\ncreate a hash:net\n"));
+	assert_err(t, 2, 8, "set 'a' is created twice");
+	assert_null(rd(t, "create p bitmap:port range 1-1024\nadd p 2000\n"));
+	assert_err(t, 2, 7, "out of the range of set 'p'");
+	assert_null(rd(t, "create n hash:net\nadd n 10.0.0.0/0\n"));
+	assert_err(t, 2, 7, "/0");
+	assert_null(rd(t, "create a hash:ip\ndel a 10.0.0.1\n"));
+	assert_err(t, 2, 1, "'del' is not read");
+	assert_null(rd(t, "create a hash:ip\nadd a 10.0.0.1\x1b[2J\n"));
+	assert_err(t, 2, 15, "control character 0x1b");
+	assert_null(
+		rd(t, "create a hash:ip maxelem 2\nadd a 10.0.0.1-10.0.0.3\n"));
+	assert_err(t, 2, 7, "set 'a' is full");
+	assert_null(rd(t, "create l list:set\ncreate m list:set\nadd m l\n"));
+	assert_err(t, 3, 7, "cannot hold list:set");
+	assert_null(
+		rd(t, "create ip hash:ip,port\nadd ip 10.0.0.1,tcp:http\n"));
+	assert_err(t, 2, 8, "invalid port");
+}
+
+static void test_ipset_read_unmodelled_type_warns(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.0.0.1", 1, "10.0.0.2", 2);
+
+	rd_ok(t, "create bm bitmap:ip,mac range 10.0.0.0-10.0.0.255\n"
+		 "add bm 10.0.0.1,00:11:22:33:44:55\n");
+	assert_non_null(fixture_find_diag(&t->d, IPTS_WARNING, NULL, 1, 11,
+					  "not modelled"));
+	assert_int_equal(ask(t, " --match-set bm src,src", &p), UNK);
+}
+
+static void test_ipset_hash_ip_netmask(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.1.2.77", 1, "192.0.2.1", 22);
+
+	rd_ok(t, "create a hash:ip family inet netmask 24\nadd a 10.1.2.0\n");
+	assert_int_equal(ask(t, " --match-set a src", &p), YES);
+	assert_int_equal(ask(t, " --match-set a dst", &p), NO);
+	assert_int_equal(ask(t, " ! --match-set a src", &p), NO);
+	assert_int_equal(ask(t, " ! --match-set a dst", &p), YES);
+	/* extra flags are ignored */
+	assert_int_equal(ask(t, " --match-set a src,dst,dst", &p), YES);
+	p.saddr = ip4("10.1.3.1");
+	assert_int_equal(ask(t, " --match-set a src", &p), NO);
+}
+
+static void test_ipset_hash_net_most_specific_decides(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.1.2.3", 1, "10.9.0.1", 22);
+
+	rd_ok(t, "create n hash:net family inet\n"
+		 "add n 10.1.0.0/16 nomatch\nadd n 10.0.0.0/8\n"
+		 "add n 10.1.2.0/24\n");
+	assert_int_equal(ask(t, " --match-set n src", &p), YES);
+	p.saddr = ip4("10.1.9.9"); /* the /16 nomatch is most specific */
+	assert_int_equal(ask(t, " --match-set n src", &p), NO);
+	assert_int_equal(ask(t, " ! --match-set n src", &p), YES);
+	/* --return-nomatch: a nomatch element matches, a plain one not */
+	assert_int_equal(ask(t, " --match-set n src --return-nomatch", &p),
+			 YES);
+	assert_int_equal(ask(t, " --match-set n dst --return-nomatch", &p), NO);
+	assert_int_equal(ask(t, " --match-set n dst", &p), YES);
+	p.saddr = ip4("11.0.0.1");
+	assert_int_equal(ask(t, " --match-set n src", &p), NO);
+}
+
+static void test_ipset_hash_ip_port_protocol(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("192.0.2.9", 40000, "10.0.0.1", 80);
+
+	rd_ok(t, "create ip hash:ip,port family inet\n"
+		 "add ip 10.0.0.1,tcp:80\nadd ip 10.0.0.1,udp:53\n"
+		 "add ip 10.0.0.1,gre:0\n");
+	assert_int_equal(ask(t, " --match-set ip dst,dst", &p), YES);
+	/* fewer flags than dimensions never match */
+	assert_int_equal(ask(t, " --match-set ip dst", &p), NO);
+	assert_int_equal(ask(t, " ! --match-set ip dst", &p), YES);
+	assert_int_equal(ask(t, " --match-set ip dst,src", &p), NO);
+	p.protocol = IPPROTO_UDP;
+	assert_int_equal(ask(t, " --match-set ip dst,dst", &p), NO);
+	p.dport = 53;
+	assert_int_equal(ask(t, " --match-set ip dst,dst", &p), YES);
+	p.fragment = true; /* no port in a later fragment */
+	assert_int_equal(ask(t, " --match-set ip dst,dst", &p), NO);
+	p.fragment = false;
+	p.protocol = 47;
+	assert_int_equal(ask(t, " --match-set ip dst,dst", &p), YES);
+}
+
+static void test_ipset_hash_net_port_and_ranges(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.0.0.7", 1, "10.0.0.1", 8001);
+
+	rd_ok(t, "create np hash:net,port\nadd np 10.0.0.0/24,tcp:8000-8002\n"
+		 "add np 10.0.0.4-10.0.0.7,udp:53 nomatch\n");
+	assert_int_equal(ask(t, " --match-set np src,dst", &p), YES);
+	p.dport = 8003;
+	assert_int_equal(ask(t, " --match-set np src,dst", &p), NO);
+	p.protocol = IPPROTO_UDP;
+	p.dport = 53;
+	assert_int_equal(ask(t, " --match-set np src,dst", &p), NO);
+	assert_int_equal(ask(t, " --match-set np src,dst --return-nomatch", &p),
+			 YES);
+}
+
+static void test_ipset_three_dimensions(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.9.1.1", 5555, "10.0.0.1", 80);
+
+	rd_ok(t,
+	      "create ipi hash:ip,port,ip\nadd ipi 10.0.0.1,tcp:80,10.9.1.1\n"
+	      "create ipn hash:ip,port,net\n"
+	      "add ipn 10.0.0.1,tcp:80,10.9.0.0/16\n"
+	      "add ipn 10.0.0.1,tcp:80,10.9.1.0/24 nomatch\n");
+	assert_int_equal(ask(t, " --match-set ipi dst,dst,src", &p), YES);
+	assert_int_equal(ask(t, " --match-set ipi dst,dst", &p), NO);
+	assert_int_equal(ask(t, " --match-set ipi dst,src,src", &p), NO);
+	assert_int_equal(ask(t, " --match-set ipn dst,dst,src", &p), NO);
+	p.saddr = ip4("10.9.2.1");
+	assert_int_equal(ask(t, " --match-set ipn dst,dst,src", &p), YES);
+}
+
+static void test_ipset_net_net_and_iface(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.1.1.1", 1, "192.168.5.5", 22);
+
+	rd_ok(t, "create nn hash:net,net\nadd nn 10.0.0.0/8,192.168.0.0/16\n"
+		 "add nn 10.1.0.0/16,192.168.0.0/16 nomatch\n"
+		 "create ni hash:net,iface\nadd ni 10.0.0.0/8,eth0\n"
+		 "add ni 10.0.0.0/8,physdev:eth1\nadd ni 0.0.0.0/0,lo\n");
+	assert_int_equal(ask(t, " --match-set nn src,dst", &p), NO);
+	p.saddr = ip4("10.2.1.1");
+	assert_int_equal(ask(t, " --match-set nn src,dst", &p), YES);
+	/* iface: src is the input device, dst the output device */
+	assert_int_equal(ask(t, " --match-set ni src,src", &p), YES);
+	assert_int_equal(ask(t, " --match-set ni src,dst", &p), NO);
+	p.in = "eth1"; /* physdev: a bridge port, not the device */
+	assert_int_equal(ask(t, " --match-set ni src,src", &p), NO);
+	p.in = "lo";
+	p.saddr = ip4("127.0.0.1");
+	assert_int_equal(ask(t, " --match-set ni src,src", &p), YES);
+}
+
+static void test_ipset_mark_mac_bitmaps(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.0.0.5", 1000, "10.0.0.1", 22);
+
+	rd_ok(t, "create im hash:ip,mark markmask 0xff\nadd im 10.0.0.5,0x112\n"
+		 "create m hash:mac\nadd m 00:11:22:33:44:55\n"
+		 "create b bitmap:ip range 10.0.0.0-10.0.0.255 netmask 30\n"
+		 "add b 10.0.0.4\n"
+		 "create bp bitmap:port range 1-1024\nadd bp 22\n");
+	p.mark = 0x312;
+	assert_int_equal(ask(t, " --match-set im src,src", &p), YES);
+	p.mark = 0x13;
+	assert_int_equal(ask(t, " --match-set im src,src", &p), NO);
+	p.mac = 1; /* another host's frame */
+	assert_int_equal(ask(t, " --match-set m src", &p), UNK);
+	p.mac = 0; /* locally generated, or lo */
+	assert_int_equal(ask(t, " --match-set m src", &p), NO);
+	assert_int_equal(ask(t, " --match-set b src", &p), YES);
+	assert_int_equal(ask(t, " --match-set b dst", &p), NO);
+	assert_int_equal(ask(t, " --match-set bp dst", &p), YES);
+	assert_int_equal(ask(t, " --match-set bp src", &p), NO);
+	p.protocol = IPPROTO_SCTP; /* bitmap:port: TCP and UDP only */
+	assert_int_equal(ask(t, " --match-set bp dst", &p), NO);
+}
+
+static void test_ipset_list_set_order_and_skips(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.1.0.1", 1, "10.0.0.1", 80);
+
+	rd_ok(t, "create n hash:net\nadd n 10.0.0.0/8\n"
+		 "add n 10.1.0.0/16 nomatch\n"
+		 "create ip hash:ip,port\nadd ip 10.1.0.1,tcp:1\n"
+		 "create a hash:ip\nadd a 10.1.0.1\n"
+		 "create l list:set\nadd l n\nadd l ip\nadd l a\n");
+	/* n answers nomatch, ip needs two flags: a decides */
+	assert_int_equal(ask(t, " --match-set l src", &p), YES);
+	assert_int_equal(ask(t, " --match-set l src,src", &p), YES);
+	p.saddr = ip4("10.1.0.2");
+	assert_int_equal(ask(t, " --match-set l src", &p), NO);
+}
+
+static void test_ipset_counters_are_history(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.0.0.5", 1, "10.0.0.1", 22);
+
+	rd_ok(t, "create c hash:ip counters\nadd c 10.0.0.5 packets 3 bytes 9\n"
+		 "create n hash:ip\nadd n 10.0.0.5\n");
+	assert_int_equal(ask(t, " --match-set c src --packets-gt 1", &p), UNK);
+	assert_int_equal(ask(t, " --match-set c src", &p), YES);
+	assert_int_equal(ask(t, " --match-set c dst --packets-gt 1", &p), NO);
+	/* a set without counters: the kernel does not compare them */
+	assert_int_equal(ask(t, " --match-set n src --packets-gt 1", &p), YES);
+}
+
+static void test_ipset_match_parse(void **state)
+{
+	struct ipts_ipset_match m;
+
+	(void)state;
+	assert_int_equal(ipts_ipset_match_parse(" ! --match-set abc src,dst "
+						"--return-nomatch ! "
+						"--update-counters "
+						"--packets-gt 3",
+						&m),
+			 0);
+	assert_int_equal(m.name_len, 3);
+	assert_memory_equal(m.name, "abc", 3);
+	assert_int_equal(m.dim, 2);
+	assert_int_equal(m.src, 1);
+	assert_true(m.invert);
+	assert_true(m.return_nomatch);
+	assert_true(m.counters);
+	assert_int_equal(ipts_ipset_match_parse(" --set x dst", &m), 0);
+	assert_false(m.invert);
+	assert_int_equal(ipts_ipset_match_parse(" --match-set x", &m), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ipset_read_save_output),
+		cmocka_unit_test(test_ipset_read_refuses_list_output),
+		cmocka_unit_test(test_ipset_read_errors_at_their_word),
+		cmocka_unit_test(test_ipset_read_unmodelled_type_warns),
+		cmocka_unit_test(test_ipset_hash_ip_netmask),
+		cmocka_unit_test(test_ipset_hash_net_most_specific_decides),
+		cmocka_unit_test(test_ipset_hash_ip_port_protocol),
+		cmocka_unit_test(test_ipset_hash_net_port_and_ranges),
+		cmocka_unit_test(test_ipset_three_dimensions),
+		cmocka_unit_test(test_ipset_net_net_and_iface),
+		cmocka_unit_test(test_ipset_mark_mac_bitmaps),
+		cmocka_unit_test(test_ipset_list_set_order_and_skips),
+		cmocka_unit_test(test_ipset_counters_are_history),
+		cmocka_unit_test(test_ipset_match_parse),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
