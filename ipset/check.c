@@ -2,9 +2,11 @@
  * check.c - what iptables-restore checks when it asks the kernel for the
  * sets a rule names (get_set_byname() of libxt_set.h): the set exists,
  * and its family fits the table (an IPv4 rule takes inet sets and those
- * of no family). Checked with iptables-legacy-restore in a network
- * namespace holding the sets: "Set X doesn't exist.", "The protocol
- * family of set X is IPv6, which is not applicable."
+ * of no family, an IPv6 rule inet6 sets and those of no family). Checked
+ * with iptables-legacy-restore in a network namespace holding the sets:
+ * "Set X doesn't exist.", "The protocol family of set X is IPv6, which is
+ * not applicable."; libxt_set names the set's family, IPv4 for an IPv6
+ * rule.
  */
 #include "ipset_int.h"
 
@@ -13,7 +15,7 @@
 #include "model.h"
 
 static int check_name(const struct ipts_ipsets *sets, const char *name,
-		      size_t len, const struct ipts_loc *loc,
+		      size_t len, int rule_family, const struct ipts_loc *loc,
 		      struct ipts_diags *d)
 {
 	const struct ipts_ipset *set = ipts_ipsets_find(sets, name, len);
@@ -25,11 +27,11 @@ static int check_name(const struct ipts_ipsets *sets, const char *name,
 			      (int)len, name);
 		return 1;
 	}
-	if (set->family == 6) {
+	if (set->family && set->family != rule_family) {
 		ipts_diag_add(d, IPTS_ERROR, loc,
 			      "The protocol family of set "
-			      "%s is IPv6, which is not applicable.",
-			      set->name);
+			      "%s is IPv%d, which is not applicable.",
+			      set->name, set->family);
 		return 1;
 	}
 	return 0;
@@ -37,7 +39,8 @@ static int check_name(const struct ipts_ipsets *sets, const char *name,
 
 /* The set names of -j SET's words (--add-set, --del-set, --map-set). */
 static int check_target(const struct ipts_ipsets *sets, const char *text,
-			const struct ipts_loc *loc, struct ipts_diags *d)
+			int rule_family, const struct ipts_loc *loc,
+			struct ipts_diags *d)
 {
 	const char *p = text;
 	int n = 0;
@@ -47,7 +50,7 @@ static int check_target(const struct ipts_ipsets *sets, const char *text,
 
 		p += 5;
 		len = strcspn(p, " ");
-		n += check_name(sets, p, len, loc, d);
+		n += check_name(sets, p, len, rule_family, loc, d);
 		p += len;
 	}
 	return n;
@@ -57,6 +60,7 @@ static int check_rule(const struct ipts_ipsets *sets, const struct ipts_rule *r,
 		      struct ipts_diags *d)
 {
 	const struct xt_entry_target *t = ipts_rule_target(r);
+	int fam = ipts_rule_family(r) == IPTS_FAMILY_IPV6 ? 6 : 4;
 	unsigned int i;
 	int n = 0;
 
@@ -70,13 +74,13 @@ static int check_rule(const struct ipts_ipsets *sets, const struct ipts_rule *r,
 		    ipts_ipset_match_parse((const char *)m->data, &sm) < 0)
 			continue;
 		loc = ipts_rule_match_loc(r, i);
-		n += check_name(sets, sm.name, sm.name_len, &loc, d);
+		n += check_name(sets, sm.name, sm.name_len, fam, &loc, d);
 	}
 	if (t && ipts_blob_is_opaque(t->u.user.revision) &&
 	    strcmp(t->u.user.name, "SET") == 0) {
 		struct ipts_loc loc = ipts_rule_target_loc(r);
 
-		n += check_target(sets, (const char *)t->data, &loc, d);
+		n += check_target(sets, (const char *)t->data, fam, &loc, d);
 	}
 	return n;
 }
