@@ -376,16 +376,23 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 	rec->icmp_code = p->icmp_code;
 	if (!from) {
 		uint32_t daddr = p->daddr;
+		const char *first;
 
 		if (route_out(s, rec, p, &d, NULL) < 0)
 			return rec->verdict;
-		v = run_seg(s, rec, p, IPTS_SEG_OUT, "", d.dev, &hook);
+		first = d.dev;
+		v = run_seg(s, rec, p, IPTS_SEG_OUT, "", first, &hook);
 		if (v != NF_ACCEPT)
 			return stopped(s, rec, p, v, hook);
-		/* ip_route_me_harder() after a DNAT: dropped if it fails */
+		/* ip_route_me_harder() after nat's DNAT, before filter:
+		 * dropped there if it fails */
 		if (p->daddr != daddr &&
 		    route_out(s, rec, p, &d, "rerouted after NAT: ") < 0)
 			return rec->verdict;
+		/* the later tables still see the first device */
+		v = run_seg(s, rec, p, IPTS_SEG_OUT_LATE, "", first, &hook);
+		if (v != NF_ACCEPT)
+			return stopped(s, rec, p, v, hook);
 		v = run_seg(s, rec, p, IPTS_SEG_POST, "", d.dev, &hook);
 		if (v != NF_ACCEPT)
 			return stopped(s, rec, p, v, hook);

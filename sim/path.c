@@ -25,6 +25,11 @@ static const struct ipts_step out_seg[] = {
 	S(CT_IN, LOCAL_OUT),
 	T(LOCAL_OUT, MANGLE),
 	S(NAT, LOCAL_OUT),
+	END,
+};
+
+/* the tables after nat's, which a failed re-route never reaches */
+static const struct ipts_step out_late_seg[] = {
 	T(LOCAL_OUT, FILTER),
 	T(LOCAL_OUT, SECURITY),
 	END,
@@ -70,9 +75,9 @@ static const struct ipts_step fwd_seg[] = {
 const struct ipts_step *ipts_path_seg(enum ipts_seg seg)
 {
 	static const struct ipts_step *const segs[IPTS_SEG_COUNT] = {
-		[IPTS_SEG_OUT] = out_seg, [IPTS_SEG_POST] = post_seg,
-		[IPTS_SEG_PRE] = pre_seg, [IPTS_SEG_IN] = in_seg,
-		[IPTS_SEG_FWD] = fwd_seg,
+		[IPTS_SEG_OUT] = out_seg,   [IPTS_SEG_OUT_LATE] = out_late_seg,
+		[IPTS_SEG_POST] = post_seg, [IPTS_SEG_PRE] = pre_seg,
+		[IPTS_SEG_IN] = in_seg,	    [IPTS_SEG_FWD] = fwd_seg,
 	};
 
 	return segs[seg];

@@ -45,12 +45,15 @@ struct ipts_step {
 /*
  * A path is made of segments, one per stretch of the kernel's code
  * between two routing decisions or devices: a locally generated packet
- * runs OUT then POST and leaves by a device (lo: back in as PRE); a
+ * runs OUT, is routed again when nat's OUTPUT changed its destination
+ * (ip_route_me_harder() in nf_nat_ipv4_local_fn(), before filter),
+ * runs OUT_LATE then POST and leaves by a device (lo: back in as PRE); a
  * packet that arrives runs PRE, is routed, then runs IN (local) or FWD
  * then POST (forwarded). The driver chains them (handshake.c).
  */
 enum ipts_seg {
-	IPTS_SEG_OUT, /* ip_local_out(): NF_INET_LOCAL_OUT */
+	IPTS_SEG_OUT, /* ip_local_out(): NF_INET_LOCAL_OUT up to nat's */
+	IPTS_SEG_OUT_LATE, /* the rest of it, after a re-route */
 	IPTS_SEG_POST, /* ip_output(): NF_INET_POST_ROUTING */
 	IPTS_SEG_PRE, /* ip_rcv(): NF_INET_PRE_ROUTING */
 	IPTS_SEG_IN, /* ip_local_deliver(): NF_INET_LOCAL_IN */

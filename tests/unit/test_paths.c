@@ -76,6 +76,7 @@ static const struct expect {
 	{ "martian_src_localnet_off", "timeout", NULL },
 	{ "martian_src_localnet_on", "timeout", "input" },
 	{ "output_dnat_reroute", "connected", "output" },
+	{ "output_dnat_reroute_fails", "timeout", NULL },
 	{ "rp_loose_asym", "timeout", "input" },
 	{ "rp_loose_noroute", "timeout", NULL },
 	{ "rp_max_wins", "timeout", NULL },
