@@ -98,6 +98,22 @@ static void save_iface(FILE *out, char letter, const char *iface,
 	}
 }
 
+/* -p as print_proto() writes it: a name where /etc/protocols has one. */
+static void save_proto(FILE *out, uint16_t proto, bool inv)
+{
+	const char *pname;
+
+	if (proto == 0)
+		return;
+	pname = proto_to_name(proto);
+	if (inv)
+		fputs(" !", out);
+	if (pname)
+		fprintf(out, " -p %s", pname);
+	else
+		fprintf(out, " -p %u", proto);
+}
+
 static void save_ip(FILE *out, const struct ipts_rule *r)
 {
 	const struct ipt_ip *ip = &r->e->ip;
@@ -111,16 +127,7 @@ static void save_ip(FILE *out, const struct ipts_rule *r)
 		   ip->invflags & IPT_INV_VIA_IN);
 	save_iface(out, 'o', ip->outiface, ip->outiface_mask,
 		   ip->invflags & IPT_INV_VIA_OUT);
-	if (ip->proto > 0) {
-		const char *pname = proto_to_name(ip->proto);
-
-		if (ip->invflags & XT_INV_PROTO)
-			fputs(" !", out);
-		if (pname)
-			fprintf(out, " -p %s", pname);
-		else
-			fprintf(out, " -p %u", ip->proto);
-	}
+	save_proto(out, ip->proto, ip->invflags & XT_INV_PROTO);
 	if (ip->flags & IPT_F_FRAG) {
 		if (ip->invflags & IPT_INV_FRAG)
 			fputs(" !", out);
@@ -187,16 +194,7 @@ static void save_ip6(FILE *out, const struct ipts_rule *r)
 		   ip->invflags & IP6T_INV_VIA_IN);
 	save_iface(out, 'o', ip->outiface, ip->outiface_mask,
 		   ip->invflags & IP6T_INV_VIA_OUT);
-	if (ip->proto > 0) {
-		const char *pname = proto_to_name(ip->proto);
-
-		if (ip->invflags & XT_INV_PROTO)
-			fputs(" !", out);
-		if (pname)
-			fprintf(out, " -p %s", pname);
-		else
-			fprintf(out, " -p %u", ip->proto);
-	}
+	save_proto(out, ip->proto, ip->invflags & XT_INV_PROTO);
 }
 
 static int save_rule(FILE *out, const struct ipts_rule *r, bool counters,
