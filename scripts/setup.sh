@@ -13,7 +13,7 @@ SUDO=
 export DEBIAN_FRONTEND=noninteractive
 packages=(build-essential cmake pkg-config flex bison
 	libxtables-dev libcmocka-dev libjson-c-dev iptables iproute2 nftables kmod
-	clang libclang-rt-14-dev valgrind python3 procps time netbase
+	clang libclang-rt-14-dev llvm valgrind python3 procps time netbase
 	util-linux diffutils pre-commit git cppcheck shellcheck clang-format
 	graphviz ipset)
 deps_only=0 if_needed=0

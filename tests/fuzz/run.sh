@@ -33,7 +33,8 @@ done
 srcdir=$(cd "${1:-$(dirname "$0")/../..}" && pwd)
 seconds=${FUZZ_SECONDS:-120}
 
-# The time of fuzzer $1 (fuzz_parse, fuzz_walk, fuzz_lint, fuzz_diff).
+# The time of fuzzer $1 (fuzz_parse, fuzz_walk, fuzz_lint, fuzz_diff,
+# fuzz_ipset).
 fuzz_seconds() {
 	local var
 	var=FUZZ_SECONDS_$(echo "${1#fuzz_}" | tr '[:lower:]' '[:upper:]')
@@ -70,11 +71,12 @@ if [ ${#fuzzers[@]} -eq 0 ]; then
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo >"$work/cmake.log" 2>&1 ||
 		{ cat "$work/cmake.log"; exit 1; }
 	cmake --build "$build" -j"$(nproc)" --target fuzz_parse fuzz_walk \
-		fuzz_lint fuzz_diff \
+		fuzz_lint fuzz_diff fuzz_ipset \
 		>"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
-	# One per fuzzer: the parser, the simulator's walk, lint and diff.
+	# One per fuzzer: the parser, the simulator's walk, lint, diff and the
+	# ipsets reader.
 	fuzzers=("$build/fuzz_parse" "$build/fuzz_walk" "$build/fuzz_lint"
-		 "$build/fuzz_diff")
+		 "$build/fuzz_diff" "$build/fuzz_ipset")
 fi
 
 # Seeds: every ruleset we have, copied under unique names.
@@ -82,7 +84,9 @@ seeds=$work/seeds
 mkdir -p "$seeds"
 n=0
 for f in "$srcdir"/rulesets/*.rules "$srcdir"/rulesets/*.v4 \
-	 "$srcdir"/tests/corpus/*/*.rules "$srcdir"/tests/e2e/*/*.rules; do
+	 "$srcdir"/tests/corpus/*/*.rules "$srcdir"/tests/e2e/*/*.rules \
+	 "$srcdir"/rulesets/*.ipsets "$srcdir"/tests/e2e/*/*.ipsets \
+	 "$srcdir"/tests/kernel/ipset/*.ipsets; do
 	[ -f "$f" ] || continue
 	n=$((n + 1))
 	cp "$f" "$seeds/$n-$(basename "$f")"
@@ -106,6 +110,16 @@ mkdir -p "$artifacts"
 export ASAN_OPTIONS="fast_unwind_on_malloc=0:detect_leaks=1:abort_on_error=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 export LSAN_OPTIONS="suppressions=$srcdir/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+# The suppressions name functions: without a symbolizer no stack has a
+# name, and libxtables' own leaks on its error paths would fail the run.
+if ! command -v llvm-symbolizer >/dev/null 2>&1 &&
+   [ -z "${ASAN_SYMBOLIZER_PATH:-}" ]; then
+	for s in /usr/lib/llvm-*/bin/llvm-symbolizer; do
+		[ -x "$s" ] && export ASAN_SYMBOLIZER_PATH=$s
+	done
+	[ -n "${ASAN_SYMBOLIZER_PATH:-}" ] ||
+		echo "fuzz: note: no llvm-symbolizer: leak suppressions cannot match"
+fi
 
 # Host names in the input reach no resolver (only --resolve asks one); if
 # a regression let them, a DNS server that does not answer would cost
@@ -121,7 +135,7 @@ else
 fi
 
 # CI (CI=true) starts libFuzzer from a fixed seed and gives each fuzzer a
-# fixed number of inputs (FUZZ_RUNS_PARSE, _WALK, _LINT, _DIFF: about two
+# fixed number of inputs (FUZZ_RUNS_PARSE, _WALK, _LINT, _DIFF, _IPSET: about two
 # minutes each on 2 cores), so that what it tries is the same in every run
 # and on every machine, and its verdict is the code's, not the draw's or
 # the machine's speed: a developer who runs 'CI=true run.sh' sees what CI
@@ -142,6 +156,7 @@ fuzz_runs() {
 	fuzz_parse) dflt=16000 ;;
 	fuzz_walk) dflt=40000 ;;
 	fuzz_lint) dflt=50000 ;;
+	fuzz_ipset) dflt=60000 ;;
 	*) dflt=45000 ;;
 	esac
 	var=FUZZ_RUNS_$(echo "${1#fuzz_}" | tr '[:lower:]' '[:upper:]')
