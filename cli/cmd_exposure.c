@@ -367,6 +367,7 @@ static void print_cells(FILE *f, const struct ipts_exposure *e)
 			const char *file, *pw = policy_word(c);
 			uint32_t line;
 			char to[24];
+			bool said;
 
 			fprintf(f, "%s ", e->rows[i].label);
 			ipts_text_str(f, e->classes[k].name);
@@ -378,6 +379,7 @@ static void print_cells(FILE *f, const struct ipts_exposure *e)
 				fprintf(f, ":%u%s%s", line, pw ? " " : "",
 					pw ? pw : "");
 			}
+			said = file != NULL;
 			if (c->state != IPTS_EXP_UNDETERMINED &&
 			    (c->path == IPTS_PATH_FORWARD ||
 			     (c->simulated &&
@@ -385,17 +387,15 @@ static void print_cells(FILE *f, const struct ipts_exposure *e)
 			       c->to_port != e->rows[i].port)))) {
 				ipts_fmt_addr(to, sizeof(to), c->to,
 					      c->to_port);
-				fprintf(f, "%s%s to %s", file ? "," : "",
+				fprintf(f, "%s %s to %s", said ? "," : "",
 					c->path == IPTS_PATH_FORWARD ?
-						" forwarded" :
-						" translated",
+						"forwarded" :
+						"translated",
 					to);
+				said = true;
 			}
 			if (c->state == IPTS_EXP_UNDETERMINED || !file) {
-				fputs(file || c->path == IPTS_PATH_FORWARD ?
-					      ": " :
-					      " ",
-				      f);
+				fputs(said ? ": " : " ", f);
 				ipts_text_str(f, c->why);
 			}
 			fputc('\n', f);
