@@ -21,9 +21,6 @@
 #include <linux/netfilter/xt_tcpudp.h>
 
 #define LOOPBACK 0x7f000001u /* host order */
-/* Jumps followed finding the rows: the kernel allows no deeper stack
- * than its chains, and a hostile file gets no deeper recursion. */
-#define MAX_DEPTH 64
 
 void ipts_exposure_init(struct ipts_exposure *e,
 			const struct ipts_hostdesc *host)
@@ -132,7 +129,7 @@ static void scan_nat(struct ipts_exposure *e, const struct ipts_chain *c,
 {
 	uint32_t i;
 
-	if (depth > MAX_DEPTH) {
+	if (depth > IPTS_EXP_MAX_DEPTH) {
 		e->scan_cut = true;
 		return;
 	}
@@ -164,7 +161,7 @@ static void scan_filter(struct ipts_exposure *e, const struct ipts_chain *c,
 	if (seen[c->pos])
 		return;
 	seen[c->pos] = true;
-	if (depth > MAX_DEPTH) {
+	if (depth > IPTS_EXP_MAX_DEPTH) {
 		e->scan_cut = true;
 		return;
 	}

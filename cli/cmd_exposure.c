@@ -285,9 +285,11 @@ static void print_header(FILE *f, const struct run *r)
 		r->simulations == 1 ? "" : "s");
 	if (e->scan_cut)
 		fprintf(f,
-			"warning: the rows were searched in the first %llu "
-			"rule entries only: ports past them are missing\n",
-			(unsigned long long)IPTS_EXP_MAX_SCAN);
+			"warning: the search for rows stopped (at %llu rule "
+			"entries, or jumps nested %u deep): ports past it are "
+			"missing\n",
+			(unsigned long long)IPTS_EXP_MAX_SCAN,
+			IPTS_EXP_MAX_DEPTH);
 }
 
 static size_t col_width(const struct ipts_exposure *e, size_t k)
@@ -689,7 +691,7 @@ static int check_expect(const struct run *r, const struct ipts_source *src,
 						src->len - off);
 			size_t len = nl ? (size_t)(nl - (src->buf + off)) :
 					  src->len - off;
-			char *line = malloc(len + 1), *w[EXPECT_WORDS];
+			char *line = malloc(len + 1), *w[EXPECT_WORDS], *nul;
 			uint32_t cols[EXPECT_WORDS], bad;
 			int n, st;
 
@@ -700,7 +702,19 @@ static int check_expect(const struct run *r, const struct ipts_source *src,
 			if (len && line[len - 1] == '\r')
 				line[len - 1] = '\0';
 			lineno++;
-			n = ipts_words_split(line, w, cols, EXPECT_WORDS, &bad);
+			/* a NUL would end the line early: said, not skipped */
+			nul = memchr(line, '\0', len);
+			if (nul) {
+				if (pass == 0)
+					expect_error(&d, src, (uint32_t)off,
+						     lineno,
+						     (uint32_t)(nul - line), 1,
+						     "a NUL byte in the line");
+				n = 0;
+			} else {
+				n = ipts_words_split(line, w, cols,
+						     EXPECT_WORDS, &bad);
+			}
 			if (pass == 0 && n < 0)
 				expect_error(&d, src, (uint32_t)off, lineno,
 					     bad, 1,

@@ -90,12 +90,16 @@ struct ipts_exposure {
 	} listen[IPTS_QUERY_MAX_LOCAL];
 	unsigned int nlisten;
 	/* Rule entries examined finding the rows, and whether that stopped
-	 * at its bound (IPTS_EXP_MAX_SCAN): some rows may then be missing. */
+	 * at a bound (IPTS_EXP_MAX_SCAN, IPTS_EXP_MAX_DEPTH): some rows may
+	 * then be missing. */
 	uint64_t scanned;
 	bool scan_cut;
 };
 
 #define IPTS_EXP_MAX_SCAN 10000000ULL
+/* Jumps followed deep finding the rows: a hostile file gets no deeper
+ * recursion (a frame is a few dozen bytes). */
+#define IPTS_EXP_MAX_DEPTH 1024u
 
 /* An empty table (no rows, no classes) with @host (NULL: lo only). */
 void ipts_exposure_init(struct ipts_exposure *e,
