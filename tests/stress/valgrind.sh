@@ -1,6 +1,7 @@
 #!/bin/bash
-# valgrind.sh - iptsim check, dump and graph under memcheck, on every ruleset and
-# corpus file: no invalid read or write, no definite leak. Suppressions
+# valgrind.sh - iptsim check, dump, graph and exposure under memcheck, on
+# every ruleset and corpus file: no invalid read or write, no definite
+# leak. Suppressions
 # (tests/valgrind.supp) cover libxtables' own allocations only.
 #
 #   valgrind.sh IPTSIM SRCDIR [SHAREDDIR]
@@ -83,6 +84,18 @@ expect 1 "trace --format dot uid-only-port.rules" "$iptsim" trace \
 expect 0 "trace --format dot docker-host.rules" "$iptsim" trace \
 	"$src"/rulesets/docker-host.rules --host "$src"/rulesets/docker-host.d \
 	--in eth0 --src 198.51.100.7 --dst 10.0.0.5 --dport 8080 --format dot
+# exposure: every format, and --expect with a difference and bad lines
+for fmt in text json sarif; do
+	expect 0 "exposure --format $fmt home-router.rules" "$iptsim" exposure \
+		"$src"/rulesets/home-router.rules --host "$src"/rulesets/home-router.d \
+		--format "$fmt"
+done
+expect 1 "exposure --expect router-fail.expect" "$iptsim" exposure \
+	"$src"/rulesets/home-router.rules --host "$src"/rulesets/home-router.d \
+	--expect "$src"/tests/e2e/exposure/router-fail.expect
+expect 2 "exposure --expect bad.expect" "$iptsim" exposure \
+	"$src"/rulesets/home-router.rules --host "$src"/rulesets/home-router.d \
+	--expect "$src"/tests/e2e/exposure/bad.expect
 # stdin, and a file that cannot be read
 expect 0 "check - (stdin)" "$iptsim" check - <"$src/rulesets/docker-host.rules"
 expect 2 "check missing file" "$iptsim" check "$tmp/does-not-exist"
