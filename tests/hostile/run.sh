@@ -207,7 +207,7 @@ awk 'BEGIN { print "*nat"; print ":PREROUTING ACCEPT [0:0]"
 	for (i = 1; i < 14; i++) for (k = 0; k < 4; k++)
 		print "-A C" i " -p tcp --dport " i * 10 + k " -j C" i + 1
 	print "-A C14 -j DNAT --to-destination 10.0.0.1"; print "COMMIT" }' > fan4.rules
-case_ exposure-fanout 0 --has 'the search for rows stopped' -- exposure fan4.rules
+case_ exposure-fanout 0 --secs 20 --has 'the search for rows stopped' -- exposure fan4.rules
 # 3,000 nested chains above the rule naming the port: cut, said, no crash
 awk 'BEGIN { print "*filter"; print ":INPUT ACCEPT [0:0]"
 	for (i = 1; i <= 3000; i++) print ":C" i " - [0:0]"
