@@ -538,10 +538,14 @@ static void json_cell(struct ipts_json *w, const struct ipts_exposure *e,
 		ipts_json_kv_string(w, "path", path);
 	else
 		ipts_json_kv_null(w, "path");
-	if (c->simulated) {
+	/* an undetermined cell's trace may stop before a translation */
+	if (c->simulated && c->state != IPTS_EXP_UNDETERMINED) {
 		json_addr(w, "dst", c->dst);
 		ipts_fmt_addr(to, sizeof(to), c->to, c->to_port);
 		ipts_json_kv_string(w, "to", to);
+	} else if (c->simulated) {
+		json_addr(w, "dst", c->dst);
+		ipts_json_kv_null(w, "to");
 	} else {
 		ipts_json_kv_null(w, "dst");
 		ipts_json_kv_null(w, "to");
