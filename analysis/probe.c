@@ -18,6 +18,7 @@
 #include "diag.h"
 #include "host.h"
 #include "ipset.h"
+#include "places.h"
 #include "model.h"	/* before the uapi headers: glibc's net/if.h first */
 #include "blob.h"
 
@@ -718,68 +719,11 @@ static bool is_loopback(uint32_t addr)
 
 static bool host_local(const struct host_plan *hp, uint32_t a)
 {
-	return is_loopback(a) ||
-	       (hp->h && ipts_host_addr_type(hp->h, a) == IPTS_RTN_LOCAL);
-}
-
-static uint32_t prefix_mask(uint8_t len)
-{
-	return len ? htonl(~0u << (32 - len)) : 0;
-}
-
-/* Whether @a is on a link of the host (inside a prefix, or a peer). */
-static bool on_link(const struct ipts_hostdesc *h, uint32_t a)
-{
-	size_t i, k;
-
-	for (i = 0; i < ipts_hostdesc_iface_count(h); i++) {
-		const struct ipts_host_iface *f = ipts_hostdesc_iface_at(h, i);
-
-		for (k = 0; k < f->naddrs; k++) {
-			const struct ipts_host_addr *x = &f->addrs[k];
-			uint32_t m = prefix_mask(x->prefixlen);
-
-			if ((x->peer & m) == (a & m) || x->local == a)
-				return true;
-		}
-	}
-	return false;
-}
-
-/* A neighbour of @f: the peer of a point-to-point address, else the first
- * addresses of its first prefix that are neither the host's nor the
- * subnet's broadcast. 0 when the prefix has no room. */
-static uint32_t neighbour(const struct host_plan *hp,
-			  const struct ipts_host_iface *f)
-{
-	const struct ipts_host_addr *x;
-	uint32_t net, bcast, a;
-	unsigned int k;
-
-	if (!f->naddrs)
-		return 0;
-	x = &f->addrs[0];
-	if (x->has_peer)
-		return x->peer != x->local ? x->peer : 0;
-	if (x->prefixlen >= 32)
-		return 0;
-	net = ntohl(x->local) & ntohl(prefix_mask(x->prefixlen));
-	bcast = net | ~ntohl(prefix_mask(x->prefixlen));
-	for (k = x->prefixlen == 31 ? 0 : 1; k <= 8; k++) {
-		a = net + k;
-		if (a > bcast || (x->prefixlen < 31 && a == bcast))
-			break;
-		if (!host_local(hp, htonl(a)))
-			return htonl(a);
-	}
-	return 0;
+	return ipts_place_local(hp->h, a);
 }
 
 static void plan_host(struct host_plan *hp, const struct ipts_hostdesc *h)
 {
-	/* documentation ranges first (RFC 5737), then two that are not */
-	static const uint32_t far[] = { 0xcb00712du, 0xc633642du, 0xc000022du,
-					0x5db8d822u, 0x08080808u };
 	struct ipts_fib_flow fl = { 0 };
 	struct ipts_fib_result fr;
 	size_t i;
@@ -789,10 +733,7 @@ static void plan_host(struct host_plan *hp, const struct ipts_hostdesc *h)
 	hp->h = h;
 	if (!h)
 		return;
-	for (i = 0; i < sizeof(far) / sizeof(far[0]) && !hp->outside; i++)
-		if (!on_link(h, htonl(far[i])) &&
-		    ipts_host_addr_type(h, htonl(far[i])) == IPTS_RTN_UNICAST)
-			hp->outside = htonl(far[i]);
+	hp->outside = ipts_place_outside(h);
 	if (hp->outside) {
 		fl.daddr = hp->outside;
 		ipts_fib_route_output(h, &fl, &fr, NULL);
@@ -808,7 +749,7 @@ static void plan_host(struct host_plan *hp, const struct ipts_hostdesc *h)
 		p = &hp->p[hp->n++];
 		p->f = f;
 		p->own = f->naddrs ? f->addrs[0].local : 0;
-		p->inside = neighbour(hp, f);
+		p->inside = ipts_place_neighbour(h, f);
 		p->dflt = hp->outside && fr.status == IPTS_FIB_OK &&
 			  fr.dev == f;
 	}

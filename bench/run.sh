@@ -8,7 +8,9 @@
 # services, default 5000) into a temporary directory, then prints one table
 # with, for each file: its rules and chains, `iptsim check` wall time and
 # peak RSS, `iptables-legacy-restore --test` wall time and peak RSS, and, if
-# iptsim has a trace command, one `iptsim trace FILE --dport 80`. Each figure
+# iptsim has a trace command, one `iptsim trace FILE --dport 80`; then
+# query batches, and `iptsim exposure` on the kube-proxy-like file beside a
+# naive loop of one trace process per cell. Each figure
 # is the fastest of BENCH_REPEAT runs (default 3; a run over 10 s is not
 # repeated), each run limited to BENCH_TIMEOUT seconds (default 60).
 #
@@ -206,4 +208,59 @@ if [ "$has_query" -eq 1 ]; then
 				if (a - b > 0) printf "%.0f", n / (a - b);
 				else printf "-" }')"
 	done
+fi
+
+# iptsim exposure: the whole table of the kube-proxy-like file on a host of
+# two interfaces (eth0 with the default route, eth1 a LAN: 5 classes), its
+# wall time and the number of simulations it made, beside a naive loop of
+# one `iptsim trace` process per cell: EXPOSURE_SAMPLE cells (default 20,
+# spread over the table) timed, then extrapolated to every cell.
+has_exposure=0
+"$iptsim" help exposure >/dev/null 2>&1 && has_exposure=1
+if [ "$has_exposure" -eq 1 ]; then
+	kube="$tmp/kube-$kube_services.rules"
+	host=(--iface eth0=192.0.2.10/24 --iface eth1=10.0.0.10/24
+	      --route 'default via 192.0.2.1 dev eth0')
+	echo
+	echo "iptsim exposure, $(basename "$kube"), 2 interfaces (fastest of $repeat):"
+	measure exposure "$iptsim" exposure "$kube" "${host[@]}" --format json
+	e_wall=$wall e_rc=$rc
+	if [ "$e_rc" = timeout ]; then
+		echo "  exposure: over ${limit} s (BENCH_TIMEOUT)"
+	else
+		read -r nsim ncells < <(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(d["simulations"], len(d["cells"]))' "$scratch/exposure.out")
+		python3 - "$scratch/exposure.out" "${EXPOSURE_SAMPLE:-20}" \
+			> "$tmp/sample" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+n = int(sys.argv[2])
+cls = {c["name"]: c for c in d["classes"]}
+rows = {r["label"]: r for r in d["rows"]}
+cells = d["cells"]
+for c in cells[:: max(1, len(cells) // n)][:n]:
+    k, r = cls[c["class"]], rows[c["row"]]
+    words = ["--proto", r["proto"], "--dport", str(r["port"]),
+             "--src", k["src"], "--dst", c["dst"]]
+    if k["in"]:
+        words += ["--in", k["in"]]
+    print(" ".join(words))
+PY
+		nsample=$(wc -l < "$tmp/sample")
+		start=$(date +%s.%N)
+		while read -r -a q; do
+			"$iptsim" trace "$kube" "${host[@]}" "${q[@]}" \
+				>/dev/null 2>&1 || true
+		done < "$tmp/sample"
+		end=$(date +%s.%N)
+		printf '  exposure: %s s, rc %s, %s simulations for %s cells\n' \
+			"$e_wall" "$e_rc" "$nsim" "$ncells"
+		printf '  naive loop: %s trace processes in %s s: %s s a cell, %s s for the table (extrapolated)\n' \
+			"$nsample" \
+			"$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')" \
+			"$(awk -v a="$start" -v b="$end" -v n="$nsample" 'BEGIN { printf "%.3f", (b - a) / n }')" \
+			"$(awk -v a="$start" -v b="$end" -v n="$nsample" -v c="$ncells" 'BEGIN { printf "%.0f", (b - a) / n * c }')"
+	fi
 fi

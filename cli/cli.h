@@ -30,6 +30,7 @@ int cmd_test(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+int cmd_exposure(int argc, char **argv);
 
 /* "iptsim CMD: MESSAGE" and the Try line on stderr; returns 2. */
 int ipts_usage_error(const char *cmd, const char *fmt, ...)

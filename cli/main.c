@@ -33,6 +33,7 @@ static const struct command commands[] = {
 	{ "test", cmd_test, "check expected outcomes written in spec files" },
 	{ "query", cmd_query, "answer queries read from stdin, as JSON lines" },
 	{ "diff", cmd_diff, "which connections change their answer between two files" },
+	{ "exposure", cmd_exposure, "what is open from where: ports by source class" },
 #endif
 };
 /* clang-format on */

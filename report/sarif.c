@@ -172,6 +172,15 @@ static void driver(struct ipts_json *w)
 	     "is the rule responsible in the new version, the related "
 	     "location the rule the change edited.",
 	     "Check that the change is intended.", IPTS_WARNING);
+	rule(w, "iptsim/exposure", "exposure",
+	     "a port is open from the internet",
+	     "iptsim exposure: a connection from an address outside every "
+	     "prefix of the host, arriving on the interface the message "
+	     "names, is accepted; the location is the rule (or the chain's "
+	     "policy) that let it through.",
+	     "Check that the port is meant to be reachable from the "
+	     "internet.",
+	     IPTS_WARNING);
 	rule(w, "iptsim/note", "note", "information",
 	     "Information about the file.", "None needed.", IPTS_NOTE);
 	ipts_json_array_end(w);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SARIF 2.1.0 output of `check` and `lint`: the fields the OASIS spec makes
+# SARIF 2.1.0 output of `check`, `lint`, `diff` and `exposure`: the fields the OASIS spec makes
 # required (sarifLog.version and runs, run.tool.driver.name, result.message
 # .text, reportingDescriptor.id, ...) and the ones code-scanning services
 # need (ruleId naming a rule of driver.rules, physical locations with a
@@ -124,7 +124,13 @@ cd "$srcdir/tests/e2e/diff"
 check iptsim/diff 1 diff --format sarif sarif.rules sarif.new --uid 0 || fail=1
 check none 0 diff --format sarif identical.rules identical.new || fail=1
 check iptsim/error 2 diff --format sarif bad-new.rules bad-new.new || fail=1
+# iptsim exposure: each cell open from the internet a result at its rule
+cd "$srcdir/rulesets"
+check iptsim/exposure 0 exposure --format sarif home-router.rules \
+	--host home-router.d || fail=1
+check none 0 exposure --format sarif home-router.rules \
+	--host home-router.d --from eth1:link || fail=1
 if [ "$fail" != 0 ]; then
 	exit 1
 fi
-echo "sarif: 10 cases passed"
+echo "sarif: 12 cases passed"

@@ -197,5 +197,42 @@ case_ graph-deep 0 --has 'filter__C2999 -> filter__C3000' --not 'no hook reaches
 	-- graph deep.rules
 case_ trace-dot-deep 0 --has 'chain changes left out' -- trace deep.rules --format dot
 
+# -- exposure: rule files, expectation files and host names of a stranger --
+case_ exposure-symlink 2 --has 'symbolic link' --not SECRET -- exposure link.rules
+case_ exposure-expect-symlink 2 --has 'symbolic link' --not SECRET \
+	-- exposure good.rules --expect link.rules
+printf '22/tcp lo op\033]0;x\007en\n\000\377 1/tcp lo open\n22/tcp lo open x\n' > ctl.expect
+case_ exposure-expect-controls 2 --has 'ctl.expect:1:11: error: unknown state' \
+	--has 'ctl.expect:2:1: error: a NUL byte in the line' \
+	--has 'ctl.expect:3:16: error: expected' -- exposure good.rules --expect ctl.expect
+case_ exposure-iface-controls 0 --has 'e\x1b[2J:internet' \
+	-- exposure good.rules --iface "$(printf 'e\033[2J=192.0.2.1/24')"
+case_ exposure-iface-controls-json 0 --json \
+	-- exposure good.rules --iface "$(printf 'e\033[2J=192.0.2.1/24')" --format json
+case_ exposure-from-controls 2 --has "no source class '\\x1b[2J'" \
+	-- exposure good.rules --from "$(printf '\033[2J')"
+# 4^13 ways through nat PREROUTING: the search for rows stops, and says so
+awk 'BEGIN { print "*nat"; print ":PREROUTING ACCEPT [0:0]"
+	for (i = 1; i <= 14; i++) print ":C" i " - [0:0]"
+	print "-A PREROUTING -j C1"
+	for (i = 1; i < 14; i++) for (k = 0; k < 4; k++)
+		print "-A C" i " -p tcp --dport " i * 10 + k " -j C" i + 1
+	print "-A C14 -j DNAT --to-destination 10.0.0.1"; print "COMMIT" }' > fan4.rules
+case_ exposure-fanout 0 --secs 20 --has 'the search for rows stopped' -- exposure fan4.rules
+# 3,000 nested chains above the rule naming the port: cut, said, no crash
+awk 'BEGIN { print "*filter"; print ":INPUT ACCEPT [0:0]"
+	for (i = 1; i <= 3000; i++) print ":C" i " - [0:0]"
+	print "-A INPUT -j C1"
+	for (i = 1; i < 3000; i++) print "-A C" i " -j C" i + 1
+	print "-A C3000 -p tcp --dport 22 -j ACCEPT"; print "COMMIT" }' > deep-in.rules
+case_ exposure-deep 0 --has 'the search for rows stopped' -- exposure deep-in.rules
+# 70,000 ports named: refused at --max-cells, nothing simulated
+awk 'BEGIN { print "*filter"; print ":INPUT ACCEPT [0:0]"
+	for (i = 1; i <= 65535; i++) print "-A INPUT -p tcp --dport " i " -j ACCEPT"
+	for (i = 1; i <= 5000; i++) print "-A INPUT -p udp --dport " i " -j ACCEPT"
+	print "COMMIT" }' > ports.rules
+case_ exposure-max-cells 2 --secs 20 --has 'is over --max-cells 100000' \
+	-- exposure ports.rules --iface eth0=192.0.2.1/24
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

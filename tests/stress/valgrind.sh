@@ -1,6 +1,7 @@
 #!/bin/bash
-# valgrind.sh - iptsim check, dump and graph under memcheck, on every ruleset and
-# corpus file: no invalid read or write, no definite leak. Suppressions
+# valgrind.sh - iptsim check, dump, graph and exposure under memcheck, on
+# every ruleset and corpus file: no invalid read or write, no definite
+# leak. Suppressions
 # (tests/valgrind.supp) cover libxtables' own allocations only.
 #
 #   valgrind.sh IPTSIM SRCDIR [SHAREDDIR]
@@ -94,6 +95,18 @@ if [ -f "$f2b.ipsets" ]; then
 	expect 2 "trace --ipsets list output" "$iptsim" trace "$f2b.rules" \
 		--ipsets "$src/tests/e2e/trace/ipset-list.ipsets"
 fi
+# exposure: every format, and --expect with a difference and bad lines
+for fmt in text json sarif; do
+	expect 0 "exposure --format $fmt home-router.rules" "$iptsim" exposure \
+		"$src"/rulesets/home-router.rules --host "$src"/rulesets/home-router.d \
+		--format "$fmt"
+done
+expect 1 "exposure --expect router-fail.expect" "$iptsim" exposure \
+	"$src"/rulesets/home-router.rules --host "$src"/rulesets/home-router.d \
+	--expect "$src"/tests/e2e/exposure/router-fail.expect
+expect 2 "exposure --expect bad.expect" "$iptsim" exposure \
+	"$src"/rulesets/home-router.rules --host "$src"/rulesets/home-router.d \
+	--expect "$src"/tests/e2e/exposure/bad.expect
 # stdin, and a file that cannot be read
 expect 0 "check - (stdin)" "$iptsim" check - <"$src/rulesets/docker-host.rules"
 expect 2 "check missing file" "$iptsim" check "$tmp/does-not-exist"

@@ -1,0 +1,37 @@
+#ifndef IPTS_PLACES_H
+#define IPTS_PLACES_H
+
+/*
+ * Where a client of a described host can be, as `diff` and `exposure`
+ * choose it: a neighbour inside an interface's first prefix, and an
+ * address outside every prefix of the host (the internet). Addresses in
+ * network byte order; the host is borrowed for the call.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ipts_hostdesc;
+struct ipts_host_iface;
+
+/* Whether @a is in 127.0.0.0/8 or an address of @h (NULL: lo only). */
+bool ipts_place_local(const struct ipts_hostdesc *h, uint32_t a);
+
+/* Whether @a is on a link of @h: inside a prefix, or a peer. */
+bool ipts_place_on_link(const struct ipts_hostdesc *h, uint32_t a);
+
+/*
+ * A neighbour of @f: the peer of a point-to-point address, else the first
+ * address of its first prefix that is neither the host's nor the subnet's
+ * broadcast. 0 when the prefix has no room (or @f has no address).
+ */
+uint32_t ipts_place_neighbour(const struct ipts_hostdesc *h,
+			      const struct ipts_host_iface *f);
+
+/*
+ * An address outside every prefix of @h that @h takes as unicast: a
+ * documentation address first (203.0.113.45, 198.51.100.45, 192.0.2.45),
+ * then two that are not. 0 when every one is on a link of @h.
+ */
+uint32_t ipts_place_outside(const struct ipts_hostdesc *h);
+
+#endif

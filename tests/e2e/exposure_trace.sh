@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# exposure_trace.sh - every cell of `iptsim exposure --format json` is what
+# `iptsim trace` answers for the same connection (the class's --in and
+# --src, the cell's --dst, the row's --dport and --proto): its outcome, its
+# path, and the FILE:LINE of the entry that decided it (trace's
+# decided_by, else let_through_by for an open cell). On docker-host and
+# home-router with their host directories, every class. Needs python3.
+set -euo pipefail
+
+iptsim=$1
+srcdir=$2
+if ! command -v python3 > /dev/null; then
+	echo "SKIP: python3 is not installed"
+	exit 77
+fi
+cd "$srcdir/rulesets"
+
+python3 - "$iptsim" <<'PY'
+import json, subprocess, sys
+
+iptsim = sys.argv[1]
+cases = [("docker-host.rules", "docker-host.d"),
+         ("home-router.rules", "home-router.d")]
+fail = checked = 0
+for rules, host in cases:
+    p = subprocess.run([iptsim, "exposure", rules, "--host", host,
+                        "--format", "json"], capture_output=True, text=True)
+    if p.returncode not in (0, 3):
+        print("FAIL exposure %s: exit %d: %s" % (rules, p.returncode, p.stderr))
+        fail += 1
+        continue
+    doc = json.loads(p.stdout)
+    classes = {c["name"]: c for c in doc["classes"]}
+    rows = {r["label"]: r for r in doc["rows"]}
+    for cell in doc["cells"]:
+        c, r = classes[cell["class"]], rows[cell["row"]]
+        args = [iptsim, "trace", rules, "--host", host, "--format", "json",
+                "--proto", r["proto"], "--dport", str(r["port"]),
+                "--src", c["src"], "--dst", cell["dst"]]
+        if c["in"]:
+            args += ["--in", c["in"]]
+        t = subprocess.run(args, capture_output=True, text=True)
+        what = "%s %s %s" % (rules, cell["row"], cell["class"])
+        if t.returncode == 2:
+            print("FAIL %s: trace exits 2: %s" % (what, t.stderr.strip()))
+            fail += 1
+            continue
+        tr = json.loads(t.stdout)
+        src = tr["decided_by"] or (tr["let_through_by"]
+                                   if cell["state"] == "open" else None)
+        want_at = src["source"] if src else None
+        got = cell["decided_by"]
+        got_at = "%s:%d" % (got["file"], got["line"]) if got else None
+        problems = []
+        if tr["outcome"] != cell["outcome"]:
+            problems.append("outcome %s, trace %s" % (cell["outcome"],
+                                                      tr["outcome"]))
+        if tr["path"] != cell["path"]:
+            problems.append("path %s, trace %s" % (cell["path"], tr["path"]))
+        if want_at != got_at:
+            problems.append("decided at %s, trace %s" % (got_at, want_at))
+        checked += 1
+        if problems:
+            print("FAIL %s: %s" % (what, "; ".join(problems)))
+            fail += 1
+print("exposure_trace: %d cells checked against trace, %d differ"
+      % (checked, fail))
+sys.exit(1 if fail or not checked else 0)
+PY
