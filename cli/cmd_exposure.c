@@ -869,6 +869,7 @@ int cmd_exposure(int argc, char **argv)
 	struct ipts_cli_input in;
 	struct ipts_cli_budget budget;
 	struct ipts_cli_host hopt;
+	struct ipts_cli_ipsets sets = { 0 };
 	struct ipts_hostdesc *host = NULL;
 	struct ipts_source *src = NULL, *xsrc = NULL;
 	struct ipts_ruleset *rs;
@@ -963,19 +964,32 @@ int cmd_exposure(int argc, char **argv)
 					"with --format");
 	if (ipts_cli_host_build(&hopt, "exposure", in.color, &host) < 0)
 		return IPTS_EXIT_USAGE;
+	/* --ipsets, or the host directory's ipsets.txt: -m set decided */
+	if (ipts_cli_ipsets_read(&hopt, "exposure", &in.read, in.color, &sets) <
+	    0) {
+		ipts_hostdesc_free(host);
+		return IPTS_EXIT_USAGE;
+	}
 	r.e.host = host;
 	r.path = argv[optind];
 	if (expect) {
 		xsrc = ipts_cli_read("exposure", expect, &in);
 		if (!xsrc) {
+			ipts_cli_ipsets_free(&sets);
 			ipts_hostdesc_free(host);
 			return IPTS_EXIT_USAGE;
 		}
 	}
 	rs = ipts_cli_load("exposure", r.path, &in, &src);
+	if (rs && ipts_cli_ipsets_check(&sets, rs, "exposure", r.path, in.color,
+					NULL, 0) < 0) {
+		ipts_ruleset_free(rs);
+		rs = NULL;
+	}
 	if (!rs) {
 		ipts_source_free(src);
 		ipts_source_free(xsrc);
+		ipts_cli_ipsets_free(&sets);
 		ipts_hostdesc_free(host);
 		return IPTS_EXIT_USAGE;
 	}
@@ -983,6 +997,7 @@ int cmd_exposure(int argc, char **argv)
 	if (rc)
 		goto out;
 	ctx = host ? ipts_sim_prepare_on(rs, host) : ipts_sim_prepare(rs);
+	ipts_sim_use_ipsets(ctx, sets.sets);
 	run_cells(&r, ctx, &budget);
 	ipts_sim_free(ctx);
 	if (expect) {
@@ -1014,6 +1029,7 @@ out:
 	ipts_ruleset_free(rs);
 	ipts_source_free(src);
 	ipts_source_free(xsrc);
+	ipts_cli_ipsets_free(&sets);
 	ipts_hostdesc_free(host);
 	return rc;
 }

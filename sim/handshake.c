@@ -1030,8 +1030,7 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 				 "is never answered", d);
 		} else if (sa->verdict == IPTS_V_NOT_SENT) {
 			snprintf(why, len,
-				 "the server cannot answer: the "
-				 "route back is %s",
+				 "the server's SYN-ACK is never sent: %s",
 				 sa->routed);
 		} else {
 			snprintf(why, len, "the SYN-ACK is dropped by %s", d);
@@ -1231,9 +1230,7 @@ static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 		return IPTS_DROPPED;
 	}
 	if (reply->verdict == IPTS_V_NOT_SENT) {
-		snprintf(why, len,
-			 "the server cannot answer: the route back "
-			 "is %s",
+		snprintf(why, len, "the server's answer is never sent: %s",
 			 reply->routed);
 		return IPTS_DROPPED;
 	}
