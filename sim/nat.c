@@ -117,50 +117,44 @@ static enum pick pick_port(const struct range *rg, bool src, uint16_t cur,
 	return PICK_RANDOM;
 }
 
-/* Every port value a rule of @rs compares with: its own value and the one
- * after are where a match may change its answer. */
-static void port_cut(uint16_t *cuts, unsigned int *n, unsigned int max,
-		     uint16_t lo, uint16_t hi, unsigned int v)
+/* Every port value a rule compares with: its own value and the one
+ * after are where a match may change its answer (bit c of @bits, 1 to
+ * 65535). */
+static void port_cut(uint8_t *bits, unsigned int v)
 {
-	unsigned int i, c;
+	unsigned int c;
 
-	for (c = v; c <= v + 1; c++) {
-		if (c <= lo || c > hi)
-			continue;
-		for (i = 0; i < *n && cuts[i] != c; i++)
-			;
-		if (i == *n && *n < max)
-			cuts[(*n)++] = c;
-		else if (i == *n)
-			*n = max + 1;	/* too many */
-	}
+	for (c = v; c <= v + 1; c++)
+		if (c >= 1 && c <= 65535)
+			bits[c >> 3] |= (uint8_t)(1u << (c & 7));
 }
 
-static void blob_cuts(const struct xt_entry_match *m, uint16_t *cuts,
-		      unsigned int *n, unsigned int max, uint16_t lo,
-		      uint16_t hi)
+/* The ports match @m compares with; @ct_only: only if it is conntrack. */
+static void blob_cuts(const struct xt_entry_match *m, uint8_t *bits,
+		      bool ct_only)
 {
 	const char *name = m->u.user.name;
 	size_t len = ipts_match_len(m);
 	unsigned int i;
 
-	if (ipts_blob_is_opaque(m->u.user.revision))
+	if (ipts_blob_is_opaque(m->u.user.revision) ||
+	    (ct_only && strcmp(name, "conntrack") != 0))
 		return;
 	if (strcmp(name, "tcp") == 0 && len >= sizeof(struct xt_tcp)) {
 		struct xt_tcp t;
 
 		memcpy(&t, m->data, sizeof(t));
 		for (i = 0; i < 2; i++) {
-			port_cut(cuts, n, max, lo, hi, t.spts[i]);
-			port_cut(cuts, n, max, lo, hi, t.dpts[i]);
+			port_cut(bits, t.spts[i]);
+			port_cut(bits, t.dpts[i]);
 		}
 	} else if (strcmp(name, "udp") == 0 && len >= sizeof(struct xt_udp)) {
 		struct xt_udp u;
 
 		memcpy(&u, m->data, sizeof(u));
 		for (i = 0; i < 2; i++) {
-			port_cut(cuts, n, max, lo, hi, u.spts[i]);
-			port_cut(cuts, n, max, lo, hi, u.dpts[i]);
+			port_cut(bits, u.spts[i]);
+			port_cut(bits, u.dpts[i]);
 		}
 	} else if (strcmp(name, "multiport") == 0 &&
 		   len >= sizeof(struct xt_multiport)) {
@@ -168,7 +162,7 @@ static void blob_cuts(const struct xt_entry_match *m, uint16_t *cuts,
 
 		memcpy(&mp, m->data, sizeof(mp));
 		for (i = 0; i < mp.count && i < XT_MULTI_PORTS; i++)
-			port_cut(cuts, n, max, lo, hi, mp.ports[i]);
+			port_cut(bits, mp.ports[i]);
 	} else if (strcmp(name, "conntrack") == 0 && m->u.user.revision >= 1 &&
 		   len >= offsetof(struct xt_conntrack_mtinfo3,
 				   origsrc_port_high)) {
@@ -184,45 +178,94 @@ static void blob_cuts(const struct xt_entry_match *m, uint16_t *cuts,
 			       offsetof(struct xt_conntrack_mtinfo3,
 					origsrc_port_high), 4 * 2);
 		for (i = 0; i < k; i++)
-			port_cut(cuts, n, max, lo, hi, ntohs(ports[i]));
+			port_cut(bits, ntohs(ports[i]));
 	}
-}
-
-static int cmp_u16(const void *a, const void *b)
-{
-	return *(const uint16_t *)a - *(const uint16_t *)b;
 }
 
 #define MAX_PORT_CLASSES 32
 
 /*
- * Split [lo, hi] into the classes of ports no rule of the file tells
- * apart: their first ports in @starts. 0 when there are too many.
+ * The ports where some rule may answer differently, sorted, for the
+ * random port NAT picks: [IPTS_PORTS_ALL] what every rule compares with;
+ * [IPTS_PORTS_LEFT] what can still see a source port NAT chose for a
+ * packet that leaves the host (or is delivered after nat INPUT): the
+ * packet itself meets no rule after its source manip, and its answers
+ * are translated back by nat's PREROUTING or OUTPUT hook (a dst manip,
+ * nf_nat_ipv4_in()/nf_nat_ipv4_local_fn()), so only the raw and mangle
+ * tables, which run before it, and conntrack matches of any table (the
+ * reply tuple) see that port.
  */
-static unsigned int port_classes(const struct ipts_ruleset *rs, uint16_t lo,
-				 uint16_t hi, uint16_t *starts)
+void ipts_nat_prepare_ports(struct ipts_sim_ctx *ctx)
 {
-	unsigned int n = 0, t, c, i, k;
+	const struct ipts_ruleset *rs = ctx->rs;
+	uint8_t *bits[IPTS_PORTS_KINDS];
+	unsigned int kind, t, c, i, k, v;
 
+	for (kind = 0; kind < IPTS_PORTS_KINDS; kind++)
+		bits[kind] = ipts_xcalloc(65536 / 8, 1);
 	for (t = 0; t < IPTS_TABLE_COUNT; t++) {
 		const struct ipts_table *tb = rs->tables[t];
+		bool early = t == IPTS_TABLE_RAW || t == IPTS_TABLE_MANGLE;
 
 		for (c = 0; tb && c < tb->nchains; c++)
 			for (i = 0; i < tb->chains[c]->nrules; i++) {
 				const struct ipts_rule *r =
 					tb->chains[c]->rules[i];
 
-				for (k = 0; k < r->nmatches; k++)
-					blob_cuts(ipts_rule_match(r, k),
-						  starts + 1, &n,
-						  MAX_PORT_CLASSES - 1, lo, hi);
+				for (k = 0; k < r->nmatches; k++) {
+					const struct xt_entry_match *m =
+						ipts_rule_match(r, k);
+
+					blob_cuts(m, bits[IPTS_PORTS_ALL],
+						  false);
+					blob_cuts(m, bits[IPTS_PORTS_LEFT],
+						  !early);
+				}
 			}
 	}
-	if (n > MAX_PORT_CLASSES - 1)
-		return 0;
-	starts[0] = lo;
-	qsort(starts + 1, n, sizeof(*starts), cmp_u16);
-	return n + 1;
+	for (kind = 0; kind < IPTS_PORTS_KINDS; kind++) {
+		unsigned int n = 0;
+
+		for (v = 1; v <= 65535; v++)
+			n += (bits[kind][v >> 3] >> (v & 7)) & 1;
+		ctx->port_cuts[kind] = ipts_xcalloc(n ? n : 1,
+						    sizeof(uint16_t));
+		ctx->nport_cuts[kind] = n;
+		for (n = 0, v = 1; v <= 65535; v++)
+			if ((bits[kind][v >> 3] >> (v & 7)) & 1)
+				ctx->port_cuts[kind][n++] = (uint16_t)v;
+		free(bits[kind]);
+	}
+}
+
+/*
+ * Split [lo, hi] into the classes of ports no rule that can see the port
+ * tells apart (@kind, IPTS_PORTS_*): their first ports in @starts. 0 when
+ * there are too many.
+ */
+static unsigned int port_classes(const struct ipts_sim_ctx *ctx,
+				 unsigned int kind, uint16_t lo, uint16_t hi,
+				 uint16_t *starts)
+{
+	const uint16_t *cuts = ctx->port_cuts[kind];
+	size_t a = 0, b = ctx->nport_cuts[kind], n = 0;
+
+	/* the first cut past @lo */
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+
+		if (cuts[mid] <= lo)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	starts[n++] = lo;
+	for (; a < ctx->nport_cuts[kind] && cuts[a] <= hi; a++) {
+		if (n == MAX_PORT_CLASSES)
+			return 0;
+		starts[n++] = cuts[a];
+	}
+	return (unsigned int)n;
 }
 
 /*
@@ -230,8 +273,8 @@ static unsigned int port_classes(const struct ipts_ruleset *rs, uint16_t lo,
  * port of each class of ports the rules cannot tell apart, each in its own
  * branch, so the answer is definite when every class ends the same way.
  */
-static bool random_port(struct ipts_sim *s, const struct ipts_rule *r,
-			bool src, uint16_t lo, uint16_t hi, uint16_t *port,
+static bool random_port(struct ipts_sim *s, const struct ipts_rule *r, bool src,
+			bool left, uint16_t lo, uint16_t hi, uint16_t *port,
 			const char **why)
 {
 	uint16_t starts[MAX_PORT_CLASSES];
@@ -241,7 +284,8 @@ static bool random_port(struct ipts_sim *s, const struct ipts_rule *r,
 		*why = "two NAT bindings with random ports";
 		return false;
 	}
-	n = port_classes(s->rs, lo, hi, starts);
+	n = port_classes(s->ctx, src && left ? IPTS_PORTS_LEFT : IPTS_PORTS_ALL,
+			 lo, hi, starts);
 	if (!n) {
 		*why = "NAT picks a random port from a range the rules cut "
 		       "in too many pieces";
@@ -279,8 +323,10 @@ static bool pick_addr(const struct range *rg, bool src, uint32_t cur,
 	return false;
 }
 
+/* @left: a source manip whose packet meets no rule after it (see
+ * ipts_nat_prepare_ports()). */
 static bool port_of(struct ipts_sim *s, const struct ipts_rule *r,
-		    const struct range *rg, bool src, uint16_t cur,
+		    const struct range *rg, bool src, bool left, uint16_t cur,
 		    uint16_t *port, const char **why)
 {
 	uint16_t lo = 0, hi = 0;
@@ -289,7 +335,7 @@ static bool port_of(struct ipts_sim *s, const struct ipts_rule *r,
 	case PICK_OK:
 		return true;
 	case PICK_RANDOM:
-		return random_port(s, r, src, lo, hi, port, why);
+		return random_port(s, r, src, left, lo, hi, port, why);
 	case PICK_UNKNOWN:
 		break;
 	}
@@ -391,6 +437,11 @@ unsigned int ipts_nat_target(struct ipts_sim *s, const struct ipts_rule *r,
 	const struct xt_entry_target *t = ipts_rule_target(r);
 	const char *name = t->u.user.name;
 	bool src = ipts_manip_is_src(hook);
+	/* after nat INPUT nothing, after POSTROUTING nothing unless the
+	 * packet comes back in over lo */
+	bool left = hook == NF_INET_LOCAL_IN ||
+		    (hook == NF_INET_POST_ROUTING && p->out &&
+		     strcmp(p->out, "lo") != 0);
 	const char *why = NULL;
 	struct range rg;
 	uint32_t addr, cur_addr;
@@ -432,7 +483,7 @@ unsigned int ipts_nat_target(struct ipts_sim *s, const struct ipts_rule *r,
 				return NF_DROP;
 			}
 		}
-		if (!port_of(s, r, &rg, false, cur_port, &port, &why))
+		if (!port_of(s, r, &rg, false, false, cur_port, &port, &why))
 			goto unknown;
 		nat_bind(s, p, hook, addr, port, "REDIRECT");
 		return NF_ACCEPT;
@@ -448,7 +499,7 @@ unsigned int ipts_nat_target(struct ipts_sim *s, const struct ipts_rule *r,
 					       " (\"lo ate my IP address\")");
 			return NF_DROP;
 		}
-		if (!port_of(s, r, &rg, true, cur_port, &port, &why))
+		if (!port_of(s, r, &rg, true, left, cur_port, &port, &why))
 			goto unknown;
 		nat_bind(s, p, hook, addr, port, "MASQUERADE");
 		return NF_ACCEPT;
@@ -456,7 +507,7 @@ unsigned int ipts_nat_target(struct ipts_sim *s, const struct ipts_rule *r,
 	/* SNAT, DNAT */
 	if (!pick_addr(&rg, src, cur_addr, &addr, &why))
 		goto unknown;
-	if (!port_of(s, r, &rg, src, cur_port, &port, &why))
+	if (!port_of(s, r, &rg, src, left, cur_port, &port, &why))
 		goto unknown;
 	if (!src && !s->host.desc && !ipts_host_is_local(&s->host, addr)) {
 		ipts_sim_unmodelled(s, r, "DNAT to an address that is not "

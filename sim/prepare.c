@@ -161,6 +161,7 @@ struct ipts_sim_ctx *ipts_sim_prepare_on(const struct ipts_ruleset *rs,
 	ctx->rows = ipts_mt_rows_new();
 	rows_fill(ctx->rows, rs);
 	ipcheck_fill(ctx, rs);
+	ipts_nat_prepare_ports(ctx);
 	return ctx;
 }
 
@@ -182,6 +183,8 @@ void ipts_sim_free(struct ipts_sim_ctx *ctx)
 	for (t = 0; t < IPTS_TABLE_COUNT; t++)
 		free(ctx->ipcheck[t]);
 	free(ctx->ipcheck_all);
+	for (t = 0; t < IPTS_PORTS_KINDS; t++)
+		free(ctx->port_cuts[t]);
 	free(ctx->ipsets_changed);
 	free(ctx);
 }

@@ -145,6 +145,13 @@ struct ipts_ipcheck {
  * What ipts_sim_prepare() finds once for a ruleset, for every query
  * (prepare.c): read-only once built, so that walks may share it.
  */
+/* Which rules' ports split the ports NAT picks at random from. */
+enum {
+	IPTS_PORTS_ALL, /* every rule's */
+	IPTS_PORTS_LEFT, /* raw's, mangle's and conntrack matches' */
+	IPTS_PORTS_KINDS,
+};
+
 struct ipts_sim_ctx {
 	const struct ipts_ruleset *rs;
 	const struct ipts_hostdesc *hostdesc;	/* NULL: lo only */
@@ -160,6 +167,10 @@ struct ipts_sim_ctx {
 	 * (the arrays in one allocation, @ipcheck_all). */
 	const struct ipts_ipcheck **ipcheck[IPTS_TABLE_COUNT];
 	struct ipts_ipcheck *ipcheck_all;
+	/* ipts_nat_prepare_ports(): sorted port values (1-65535) where a
+	 * rule may answer differently, of each IPTS_PORTS_* kind */
+	uint16_t *port_cuts[IPTS_PORTS_KINDS];
+	size_t nport_cuts[IPTS_PORTS_KINDS];
 };
 
 /* The packed ipt_ip of @c's rules. */
@@ -376,6 +387,8 @@ static inline bool ipts_manip_is_src(unsigned int hook)
 }
 /* Rewrite @p as nf_nat_packet() would for the manip of @hook. */
 void ipts_nat_manip(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook);
+/* The port classes of a prepared context (ctx->port_cuts). */
+void ipts_nat_prepare_ports(struct ipts_sim_ctx *ctx);
 
 /* conntrack.c */
 void ipts_ct_in(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook);

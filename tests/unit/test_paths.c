@@ -72,6 +72,7 @@ static const struct expect {
 	{ "local_route_prohibit", "eperm", NULL }, /* EACCES */
 	{ "local_route_unreachable", "hostunreach", NULL },
 	{ "local_to_own_wan_addr", "connected", "local" },
+	{ "local_masq_random_port", "connected", "output" },
 	{ "local_to_remote", "connected", "output" },
 	{ "local_to_remote_closed", "refused", "output" },
 	{ "martian_localnet_off", "timeout", NULL },
