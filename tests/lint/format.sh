@@ -11,8 +11,9 @@
 # BASE ($IPTS_FORMAT_BASE, else HEAD~1: the last commit's change, a
 # merge's whole branch) is compared with HEAD. Skipped (77) without git,
 # git-clang-format, or a BASE in the history (a shallow clone). To fix the
-# lines of a change before committing: git clang-format (staged lines),
-# or 'git clang-format HEAD~1' after it.
+# lines of a change before committing: git clang-format --extensions c,h
+# (staged lines), or 'git clang-format --extensions c,h HEAD~1' after it
+# (without --extensions it also rewrites the JSON of recorded cases).
 set -euo pipefail
 
 src=${2:-.}
@@ -87,7 +88,7 @@ if not bad:
 for h in bad:
     print("%s:%d: not as clang-format writes it:" % (h["path"], h["line"]))
     print("\n".join(h["text"]))
-print("FAIL: format: %d place(s); run 'git clang-format %s' and review"
+print("FAIL: format: %d place(s); run 'git clang-format --extensions c,h %s' and review"
       % (len(bad), base))
 sys.exit(1)
 EOF
