@@ -201,6 +201,10 @@ void ipts_nat_prepare_ports(struct ipts_sim_ctx *ctx)
 	uint8_t *bits[IPTS_PORTS_KINDS];
 	unsigned int kind, t, c, i, k, v;
 
+	/* only a nat table's targets pick ports: a file without one needs
+	 * no classes (port_classes() never runs) */
+	if (!rs->tables[IPTS_TABLE_NAT])
+		return;
 	for (kind = 0; kind < IPTS_PORTS_KINDS; kind++)
 		bits[kind] = ipts_xcalloc(65536 / 8, 1);
 	for (t = 0; t < IPTS_TABLE_COUNT; t++) {

@@ -168,7 +168,8 @@ struct ipts_sim_ctx {
 	const struct ipts_ipcheck **ipcheck[IPTS_TABLE_COUNT];
 	struct ipts_ipcheck *ipcheck_all;
 	/* ipts_nat_prepare_ports(): sorted port values (1-65535) where a
-	 * rule may answer differently, of each IPTS_PORTS_* kind */
+	 * rule may answer differently, of each IPTS_PORTS_* kind (NULL and
+	 * 0 for a file without a nat table) */
 	uint16_t *port_cuts[IPTS_PORTS_KINDS];
 	size_t nport_cuts[IPTS_PORTS_KINDS];
 };
