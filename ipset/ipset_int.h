@@ -79,6 +79,10 @@ struct ipts_ipset {
 	uint32_t range_lo, range_hi; /* bitmap types */
 	uint64_t maxelem, count;
 	bool timeout, counters, comment, skbinfo;
+	uint32_t timeout_dflt; /* the create line's timeout */
+	/* A -j SET changed it in a way the file cannot tell (state.c): a
+	 * test of it answers unknown, saying @unknown_why. */
+	const char *unknown_why;
 	struct set_elem *v;
 	size_t n, cap;
 	struct ipts_loc loc; /* its create line */

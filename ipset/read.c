@@ -809,9 +809,10 @@ static int create_options(struct reader *r, struct ipts_ipset *set)
 					   "option '%.*s' needs a "
 					   "number",
 					   (int)w->len, w->p);
-			if (word_is(w, "timeout"))
+			if (word_is(w, "timeout")) {
 				set->timeout = true;
-			else if (word_is(w, "maxelem") || word_is(w, "size"))
+				set->timeout_dflt = (uint32_t)v;
+			} else if (word_is(w, "maxelem") || word_is(w, "size"))
 				set->maxelem = v ? v : set->maxelem;
 		}
 	}

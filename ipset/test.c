@@ -276,6 +276,10 @@ static int set_test(const struct ipts_ipsets *sets,
 
 	if (m->dim < set->type->dim || set->family == 6)
 		return 0;
+	if (set->unknown_why) {
+		*why = set->unknown_why;
+		return -1;
+	}
 	if (set->type->kind == SET_LIST_SET) {
 		/* list_set_ktest(): members in order, a member's nomatch
 		 * or too few flags do not stop the search */

@@ -75,6 +75,7 @@ struct ipts_ipset_pkt {
 	uint16_t sport, dport; /* host order; ICMP: type << 8 | code */
 	const char *in, *out; /* "" for none */
 	uint32_t mark;
+	uint32_t len; /* the IP packet's length (a new element's bytes) */
 	/* The Ethernet source address: 0 none (a locally generated packet
 	 * or lo, which never matches), 1 unknown (another host's) */
 	int mac;
@@ -99,12 +100,79 @@ enum ipts_ipset_answer ipts_ipset_test(const struct ipts_ipsets *sets,
 				       const char **why);
 
 /*
- * -j SET changes sets as packets pass, which iptsim does not model yet:
- * the names of the sets some --add-set or --del-set of @rs names, each
+ * The names of the sets some --add-set or --del-set of @rs names, each
  * NUL-terminated, the list ended by an empty name (malloc'd, the caller
- * frees it), or NULL when no rule changes a set.
+ * frees it), or NULL when no rule changes a set: a -m set on them reads
+ * the state the connection's packets leave (struct ipts_ipset_state).
  */
 char *ipts_ipsets_changed(const struct ipts_ruleset *rs);
+
+/* What -j SET's words say (xt_set_info_target_v3 of xt_set.h). */
+struct ipts_ipset_adt {
+	const char *name; /* into the text, @name_len bytes */
+	size_t name_len;
+	unsigned int dim;
+	uint8_t src; /* bit i: dimension i is "src" */
+	bool exist; /* --exist (add) */
+	uint32_t timeout; /* --timeout, UINT32_MAX: none given */
+};
+
+struct ipts_ipset_target {
+	struct ipts_ipset_adt add, del, map;
+	bool has_add, has_del, has_map;
+	bool map_mark, map_prio, map_queue;
+};
+
+/* Parse the words a rule keeps for -j SET: 0, or -1 when they are not. */
+int ipts_ipset_target_parse(const char *text, struct ipts_ipset_target *t);
+
+/*
+ * The sets as the -j SET rules a connection's packets hit leave them: a
+ * view of @base (borrowed, it must outlive the state) where a set is
+ * copied at its first change. _reset() goes back to @base.
+ */
+struct ipts_ipset_state;
+struct ipts_ipset_state *ipts_ipset_state_new(const struct ipts_ipsets *base);
+void ipts_ipset_state_reset(struct ipts_ipset_state *st);
+void ipts_ipset_state_free(struct ipts_ipset_state *st);
+/* The sets now (borrowed; valid until the next change or reset). */
+const struct ipts_ipsets *
+ipts_ipset_state_sets(const struct ipts_ipset_state *st);
+bool ipts_ipset_state_changed(const struct ipts_ipset_state *st);
+
+/*
+ * ip_set_add() (@add) or ip_set_del() of the element the set's kadt()
+ * builds from @p, as -j SET does it: 0 when the set took the change (or
+ * --exist refreshed an element), 1 when the kernel refuses it (the
+ * element there already, or not there to delete; a full set; too few
+ * flags; a packet the type cannot read), -1 when the file cannot tell
+ * what it adds (*why): the set is then unknown for the rest of the
+ * connection, and tests of it answer IPTS_IPSET_UNKNOWN.
+ */
+int ipts_ipset_state_adt(struct ipts_ipset_state *st, bool add,
+			 const struct ipts_ipset_adt *a,
+			 const struct ipts_ipset_pkt *p, const char **why);
+
+/* The changes made, in order (at most 64 kept). */
+enum ipts_ipset_op {
+	IPTS_IPSET_ADDED,
+	IPTS_IPSET_DELETED,
+	IPTS_IPSET_REFRESHED, /* --exist: already there, timeout set again */
+};
+
+size_t ipts_ipset_state_nchanges(const struct ipts_ipset_state *st);
+/* Change @i: its set's name (borrowed), what it did, and the element
+ * as `ipset save` writes it, into @elem of @n bytes. */
+void ipts_ipset_state_change(const struct ipts_ipset_state *st, size_t i,
+			     const char **set, enum ipts_ipset_op *op,
+			     char *elem, size_t n);
+/*
+ * The `ipset save` text of every set the connection changed (its create
+ * line as the capture gives it, then its elements, timeouts as set by
+ * the change; comments and skbinfo of elements are not kept), a comment
+ * line for a set left unknown; malloc'd, or NULL when nothing changed.
+ */
+char *ipts_ipset_state_save(const struct ipts_ipset_state *st);
 
 /*
  * The values where -m set @m's answer may change, for diff's probe: for

@@ -381,6 +381,175 @@ static void test_ipset_match_parse(void **state)
 	assert_int_equal(ipts_ipset_match_parse(" --match-set x", &m), -1);
 }
 
+/* -j SET's words and one add or del of @p's element in @st. */
+static int adt(struct ipts_ipset_state *st, bool add, const char *words,
+	       const struct ipts_ipset_pkt *p)
+{
+	struct ipts_ipset_target tg;
+	const char *why = NULL;
+	int r;
+
+	assert_int_equal(ipts_ipset_target_parse(words, &tg), 0);
+	r = ipts_ipset_state_adt(st, add, add ? &tg.add : &tg.del, p, &why);
+	if (r < 0)
+		assert_non_null(why);
+	return r;
+}
+
+/* The answer of " --match-set @words" on @p in the state's sets. */
+static enum ipts_ipset_answer ask_st(struct ipts_ipset_state *st,
+				     const char *words,
+				     const struct ipts_ipset_pkt *p)
+{
+	struct ipts_ipset_match m;
+	const char *why = NULL;
+
+	assert_int_equal(ipts_ipset_match_parse(words, &m), 0);
+	return ipts_ipset_test(ipts_ipset_state_sets(st), &m, p, &why);
+}
+
+static void change(struct ipts_ipset_state *st, size_t i, const char *set,
+		   enum ipts_ipset_op op, const char *elem)
+{
+	const char *name;
+	enum ipts_ipset_op o;
+	char buf[160];
+
+	assert_true(i < ipts_ipset_state_nchanges(st));
+	ipts_ipset_state_change(st, i, &name, &o, buf, sizeof(buf));
+	assert_string_equal(name, set);
+	assert_int_equal(o, op);
+	assert_string_equal(buf, elem);
+}
+
+static void test_ipset_target_parse(void **state)
+{
+	struct ipts_ipset_target tg;
+
+	(void)state;
+	assert_int_equal(ipts_ipset_target_parse(" --add-set a src,dst --exist "
+						 "--timeout 30 --del-set b dst",
+						 &tg),
+			 0);
+	assert_true(tg.has_add && tg.has_del && !tg.has_map);
+	assert_int_equal(tg.add.dim, 2);
+	assert_int_equal(tg.add.src, 1);
+	assert_true(tg.add.exist);
+	assert_int_equal(tg.add.timeout, 30);
+	assert_int_equal(tg.del.src, 0);
+	assert_int_equal(ipts_ipset_target_parse(" --map-set m src --map-mark",
+						 &tg),
+			 0);
+	assert_true(tg.has_map && tg.map_mark);
+	assert_int_equal(ipts_ipset_target_parse(" --add-set a", &tg), -1);
+	assert_int_equal(ipts_ipset_target_parse(" --bogus", &tg), -1);
+}
+
+/* kadt(): a net part under the set's most specific prefix (/32 in an
+ * empty set), ports with their protocol, netmask, timeouts; the capture
+ * itself never changes. */
+static void test_ipset_state_builds_kadt_element(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.1.2.3", 40000, "192.0.2.9", 443);
+	struct ipts_ipset_state *st;
+	char *save;
+
+	rd_ok(t, "create n hash:net family inet\nadd n 10.0.0.0/8\n"
+		 "add n 172.16.0.0/24\ncreate e hash:net family inet\n"
+		 "create h hash:ip family inet netmask 16 timeout 100\n"
+		 "create ipn hash:ip,port,net family inet\n"
+		 "create bp bitmap:port range 1-1024\n");
+	st = ipts_ipset_state_new(t->sets);
+	assert_int_equal(adt(st, true, " --add-set n src", &p), 0);
+	change(st, 0, "n", IPTS_IPSET_ADDED, "10.1.2.0/24");
+	assert_int_equal(adt(st, true, " --add-set e dst", &p), 0);
+	change(st, 1, "e", IPTS_IPSET_ADDED, "192.0.2.9");
+	assert_int_equal(adt(st, true, " --add-set h src --timeout 7", &p), 0);
+	change(st, 2, "h", IPTS_IPSET_ADDED, "10.1.0.0");
+	assert_int_equal(adt(st, true, " --add-set ipn dst,dst,src", &p), 0);
+	change(st, 3, "ipn", IPTS_IPSET_ADDED, "192.0.2.9,tcp:443,10.1.2.3");
+	/* the client's port is outside the bitmap's range: refused */
+	assert_int_equal(adt(st, true, " --add-set bp src", &p), 1);
+	assert_int_equal(adt(st, true, " --add-set bp dst", &p), 0);
+	/* too few flags: -IPSET_ERR_TYPE_MISMATCH */
+	assert_int_equal(adt(st, true, " --add-set ipn dst,dst", &p), 1);
+	assert_int_equal(ask_st(st, " --match-set ipn dst,dst,src", &p), YES);
+	assert_int_equal(ask(t, " --match-set ipn dst,dst,src", &p), NO);
+	save = ipts_ipset_state_save(st);
+	assert_non_null(strstr(save, "add h 10.1.0.0 timeout 7\n"));
+	assert_non_null(strstr(save, "add n 10.1.2.0/24\n"));
+	assert_non_null(strstr(save, "create bp bitmap:port range 1-1024\n"
+				     "add bp 443\n"));
+	free(save);
+	ipts_ipset_state_reset(st);
+	assert_false(ipts_ipset_state_changed(st));
+	assert_null(ipts_ipset_state_save(st));
+	assert_int_equal(ask_st(st, " --match-set ipn dst,dst,src", &p), NO);
+	ipts_ipset_state_free(st);
+}
+
+/* mtype_add(): there already is refused without --exist, refreshed with
+ * it (nomatch cleared); a full set refuses a new element; del splits a
+ * range and finds nothing the second time. */
+static void test_ipset_state_exist_full_del(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.0.0.2", 40000, "10.9.9.9", 22);
+	struct ipts_ipset_state *st;
+	char *save;
+
+	rd_ok(t, "create nm hash:net family inet\nadd nm 10.0.0.2 nomatch\n"
+		 "create f hash:ip family inet maxelem 1\nadd f 10.5.5.5\n"
+		 "create r hash:ip family inet\nadd r 10.0.0.1-10.0.0.4\n");
+	st = ipts_ipset_state_new(t->sets);
+	assert_int_equal(adt(st, true, " --add-set nm src", &p), 1);
+	assert_int_equal(ask_st(st, " --match-set nm src", &p), NO);
+	assert_int_equal(adt(st, true, " --add-set nm src --exist", &p), 0);
+	change(st, 0, "nm", IPTS_IPSET_REFRESHED, "10.0.0.2");
+	assert_int_equal(ask_st(st, " --match-set nm src", &p), YES);
+	assert_int_equal(adt(st, true, " --add-set f src", &p), 1);
+	assert_int_equal(adt(st, false, " --del-set f src", &p), 1);
+	assert_int_equal(adt(st, false, " --del-set r src", &p), 0);
+	assert_int_equal(adt(st, false, " --del-set r src", &p), 1);
+	assert_int_equal(ask_st(st, " --match-set r src", &p), NO);
+	p.saddr = ip4("10.0.0.1");
+	assert_int_equal(ask_st(st, " --match-set r src", &p), YES);
+	p.saddr = ip4("10.0.0.4");
+	assert_int_equal(ask_st(st, " --match-set r src", &p), YES);
+	save = ipts_ipset_state_save(st);
+	assert_non_null(
+		strstr(save, "add r 10.0.0.1\nadd r 10.0.0.3-10.0.0.4\n"));
+	free(save);
+	ipts_ipset_state_free(st);
+}
+
+/* list_set_kadd(): the first member that takes the element; a member
+ * needing more flags is skipped, one holding it already (no --exist) too;
+ * hash:mac makes the set, and the list holding it, unknown. */
+static void test_ipset_state_list_set_and_unknown(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.0.0.2", 40000, "10.9.9.9", 22);
+	struct ipts_ipset_state *st;
+
+	p.mac = 1;
+	rd_ok(t, "create a hash:ip,port family inet\n"
+		 "create b hash:ip family inet\nadd b 10.0.0.2\n"
+		 "create c hash:ip family inet\n"
+		 "create l list:set size 8\nadd l a\nadd l b\nadd l c\n"
+		 "create m hash:mac\ncreate lm list:set\nadd lm m\n");
+	st = ipts_ipset_state_new(t->sets);
+	assert_int_equal(adt(st, true, " --add-set l src", &p), 0);
+	change(st, 0, "c", IPTS_IPSET_ADDED, "10.0.0.2");
+	assert_int_equal(adt(st, true, " --add-set l src,dst", &p), 0);
+	change(st, 1, "a", IPTS_IPSET_ADDED, "10.0.0.2,tcp:22");
+	assert_int_equal(adt(st, true, " --add-set m src", &p), -1);
+	assert_int_equal(ask_st(st, " --match-set m src", &p), UNK);
+	assert_int_equal(ask_st(st, " --match-set lm src", &p), UNK);
+	ipts_ipset_state_free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +567,10 @@ int main(void)
 		cmocka_unit_test(test_ipset_list_set_order_and_skips),
 		cmocka_unit_test(test_ipset_counters_are_history),
 		cmocka_unit_test(test_ipset_match_parse),
+		cmocka_unit_test(test_ipset_target_parse),
+		cmocka_unit_test(test_ipset_state_builds_kadt_element),
+		cmocka_unit_test(test_ipset_state_exist_full_del),
+		cmocka_unit_test(test_ipset_state_list_set_and_unknown),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
