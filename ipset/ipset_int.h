@@ -68,6 +68,7 @@ struct set_elem {
 	bool has_counters;
 	uint64_t packets, bytes;
 	uint32_t timeout; /* seconds left at capture, 0: none */
+	uint32_t line; /* its add line (0: made by -j SET) */
 };
 
 struct ipts_ipset {
@@ -86,6 +87,11 @@ struct ipts_ipset {
 	struct set_elem *v;
 	size_t n, cap;
 	struct ipts_loc loc; /* its create line */
+	/* The reader's index of elements, to refuse one added twice as
+	 * `ipset restore` does: single elements hashed (@dup_tab, indices
+	 * plus one), ranged ones listed (@ranged). Freed once read. */
+	uint32_t *dup_tab, *ranged;
+	size_t dup_cap, dup_n, nranged, ranged_cap;
 };
 
 struct ipts_ipsets {

@@ -133,7 +133,17 @@ struct reader {
 	unsigned int nw;
 	int nerr;
 	bool seen; /* a line of ipset's commands was read */
+	uint64_t dup_work; /* comparisons made against ranged elements */
+	/* list:set's "before NAME" or "after NAME" of this add: the
+	 * word of NAME (0: none) */
+	unsigned int ref_word;
+	bool ref_before;
+	bool dup_stopped;
 };
+
+/* Comparisons of ranged elements the duplicate check may make in one
+ * file (a capture of 65536 ranges would otherwise cost 2^31). */
+#define DUP_WORK_MAX (1u << 24)
 
 static struct ipts_loc word_loc(const struct reader *r, const struct word *w)
 {
@@ -582,6 +592,247 @@ static int parse_part(struct reader *r, const struct word *w,
 	return -1;
 }
 
+/* Whether @a and @b have a kernel element in common (data_equal() of
+ * one of each): ranges intersect, prefixes and the rest are equal. */
+static bool elems_meet(const struct ipts_ipset *set, const struct set_elem *a,
+		       const struct set_elem *b)
+{
+	unsigned int i, ip = 0;
+
+	for (i = 0; i < set->type->nparts; i++) {
+		switch (set->type->dims[i]) {
+		case DIM_IP:
+			if (a->hi[ip] < b->lo[ip] || b->hi[ip] < a->lo[ip])
+				return false;
+			ip++;
+			break;
+		case DIM_NET:
+			if (a->lo[ip] != b->lo[ip] ||
+			    a->cidr[ip] != b->cidr[ip])
+				return false;
+			ip++;
+			break;
+		case DIM_PORT:
+			if (a->proto != b->proto)
+				return false;
+			/* fall through */
+		case DIM_BPORT:
+			if (a->port_hi < b->port_lo || b->port_hi < a->port_lo)
+				return false;
+			break;
+		case DIM_IFACE:
+			if (strcmp(a->iface, b->iface) ||
+			    a->physdev != b->physdev)
+				return false;
+			break;
+		case DIM_MARK:
+			if (a->mark != b->mark)
+				return false;
+			break;
+		case DIM_MAC:
+			if (memcmp(a->mac, b->mac, 6))
+				return false;
+			break;
+		case DIM_SETNAME:
+			if (a->member != b->member)
+				return false;
+			break;
+		}
+	}
+	return true;
+}
+
+static bool elem_ranged(const struct set_elem *e)
+{
+	return e->lo[0] != e->hi[0] || e->lo[1] != e->hi[1] ||
+	       e->port_lo != e->port_hi;
+}
+
+/* FNV-1a of what data_equal() compares. */
+static uint32_t elem_hash(const struct set_elem *e)
+{
+	struct {
+		uint32_t lo[2], mark;
+		int32_t member;
+		uint16_t port;
+		uint8_t cidr[2], proto, physdev, mac[6];
+		char iface[16];
+	} k;
+	const unsigned char *b = (const unsigned char *)&k;
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	memset(&k, 0, sizeof(k));
+	memcpy(k.lo, e->lo, sizeof(k.lo));
+	k.mark = e->mark;
+	k.member = e->member;
+	k.port = e->port_lo;
+	memcpy(k.cidr, e->cidr, sizeof(k.cidr));
+	k.proto = e->proto;
+	k.physdev = e->physdev;
+	memcpy(k.mac, e->mac, 6);
+	memcpy(k.iface, e->iface, sizeof(k.iface));
+	for (i = 0; i < sizeof(k); i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+static void dup_insert(struct ipts_ipset *set, uint32_t idx)
+{
+	size_t i, mask;
+
+	if (elem_ranged(&set->v[idx])) {
+		if (set->nranged == set->ranged_cap) {
+			set->ranged_cap = set->ranged_cap ?
+						  2 * set->ranged_cap :
+						  16;
+			set->ranged = ipts_xrealloc(set->ranged,
+						    set->ranged_cap *
+							    sizeof(uint32_t));
+		}
+		set->ranged[set->nranged++] = idx;
+		return;
+	}
+	if (2 * (set->dup_n + 1) > set->dup_cap) {
+		uint32_t *old = set->dup_tab;
+		size_t ocap = set->dup_cap, j;
+
+		set->dup_cap = ocap ? 2 * ocap : 64;
+		set->dup_tab = ipts_xcalloc(set->dup_cap, sizeof(uint32_t));
+		set->dup_n = 0;
+		for (j = 0; j < ocap; j++)
+			if (old[j]) {
+				mask = set->dup_cap - 1;
+				i = elem_hash(&set->v[old[j] - 1]) & mask;
+				while (set->dup_tab[i])
+					i = (i + 1) & mask;
+				set->dup_tab[i] = old[j];
+				set->dup_n++;
+			}
+		free(old);
+	}
+	mask = set->dup_cap - 1;
+	i = elem_hash(&set->v[idx]) & mask;
+	while (set->dup_tab[i])
+		i = (i + 1) & mask;
+	set->dup_tab[i] = idx + 1;
+	set->dup_n++;
+}
+
+/* An element of @set that @e meets, or NULL. */
+static const struct set_elem *dup_find(struct reader *r,
+				       const struct ipts_ipset *set,
+				       const struct set_elem *e)
+{
+	size_t i;
+
+	if (!elem_ranged(e) && set->dup_cap) {
+		size_t mask = set->dup_cap - 1;
+
+		for (i = elem_hash(e) & mask; set->dup_tab[i];
+		     i = (i + 1) & mask)
+			if (elems_meet(set, &set->v[set->dup_tab[i] - 1], e))
+				return &set->v[set->dup_tab[i] - 1];
+	}
+	if (elem_ranged(e)) {
+		/* every element so far */
+		if (r->dup_work + set->n > DUP_WORK_MAX)
+			goto stop;
+		r->dup_work += set->n;
+		for (i = 0; i < set->n; i++)
+			if (elems_meet(set, &set->v[i], e))
+				return &set->v[i];
+		return NULL;
+	}
+	if (r->dup_work + set->nranged > DUP_WORK_MAX)
+		goto stop;
+	r->dup_work += set->nranged;
+	for (i = 0; i < set->nranged; i++)
+		if (elems_meet(set, &set->v[set->ranged[i]], e))
+			return &set->v[set->ranged[i]];
+	return NULL;
+stop:
+	if (!r->dup_stopped) {
+		struct ipts_loc l = word_loc(r, &r->w[2]);
+
+		r->dup_stopped = true;
+		ipts_diag_add(r->d, IPTS_WARNING, &l,
+			      "too many ranged elements: an element added "
+			      "twice is not looked for from here on");
+	}
+	return NULL;
+}
+
+/* Add @e to @set unless it has a kernel element already, as `ipset
+ * restore` refuses it (mtype_add(): -IPSET_ERR_EXIST). */
+static int add_elem(struct reader *r, struct ipts_ipset *set,
+		    const struct set_elem *e, const struct word *w)
+{
+	const struct set_elem *old = dup_find(r, set, e);
+
+	if (old) {
+		struct ipts_loc l = word_loc(r, w);
+
+		err(r, w,
+		    "Element cannot be added to the set: it's already added");
+		if (old->line)
+			ipts_diag_note(r->d, &l,
+				       "set '%s' holds it from line %u",
+				       set->name, old->line);
+		return -1;
+	}
+	set_push(set, e);
+	set->v[set->n - 1].line = r->line;
+	dup_insert(set, (uint32_t)(set->n - 1));
+	return 0;
+}
+
+/*
+ * list:set's add: a member once (list_set_uadd(): "it's already added"),
+ * at the end, or before or after the member named (which must be in the
+ * list: ipset restore refuses the line otherwise).
+ */
+static int add_member(struct reader *r, struct ipts_ipset *set,
+		      const struct set_elem *e, const struct word *w)
+{
+	size_t i, at = set->n;
+
+	for (i = 0; i < set->n; i++)
+		if (set->v[i].member == e->member)
+			return err(r, w,
+				   "Element cannot be added to the set: it's "
+				   "already added");
+	if (r->ref_word) {
+		const struct word *rw = &r->w[r->ref_word];
+		const struct ipts_ipset *ref = set_named(r->sets, rw);
+
+		for (i = 0; ref && i < set->n; i++)
+			if (&r->sets->v[set->v[i].member] == ref)
+				break;
+		if (!ref || i == set->n)
+			return err(r, rw,
+				   "The set to which you referred with "
+				   "'before' or 'after' is not added to the "
+				   "set.");
+		at = r->ref_before ? i : i + 1;
+	}
+	set_push(set, e);
+	memmove(&set->v[at + 1], &set->v[at],
+		(set->n - 1 - at) * sizeof(*set->v));
+	set->v[at] = *e;
+	set->v[at].line = r->line;
+	set->count++;
+	return 0;
+}
+
+static void dup_free(struct ipts_ipset *set)
+{
+	free(set->dup_tab);
+	free(set->ranged);
+	set->dup_tab = set->ranged = NULL;
+	set->dup_cap = set->dup_n = set->nranged = set->ranged_cap = 0;
+}
+
 /* The options after an element (lib/types.c: each type's ADT options). */
 static int elem_options(struct reader *r, struct ipts_ipset *set,
 			struct set_elem *e, unsigned int i)
@@ -593,6 +844,11 @@ static int elem_options(struct reader *r, struct ipts_ipset *set,
 
 		if (word_is(w, "nomatch") && set->type->nomatch) {
 			e->nomatch = true;
+		} else if ((word_is(w, "before") || word_is(w, "after")) &&
+			   set->type->kind == SET_LIST_SET && arg) {
+			r->ref_word = i + 1;
+			r->ref_before = w->p[0] == 'b';
+			i++;
 		} else if (word_is(w, "wildcard") &&
 			   set->type->kind == SET_HASH_NETIFACE) {
 			e->wildcard = true;
@@ -682,8 +938,11 @@ static int cmd_add(struct reader *r)
 		return err(r, w, "element '%.*s' of %s needs %u parts",
 			   (int)w->len, w->p, set->type->name,
 			   set->type->nparts);
+	r->ref_word = 0;
 	if (elem_options(r, set, &e, 3) < 0)
 		return -1;
+	if (set->type->kind == SET_LIST_SET)
+		return add_member(r, set, &e, w);
 	/* one element per prefix of a net range (two net parts: each pair) */
 	for (a = 0; a < nn[0]; a++) {
 		for (b = 0; b < (nnet == 2 ? nn[1] : 1); b++) {
@@ -702,13 +961,15 @@ static int cmd_add(struct reader *r)
 					ip++;
 			}
 			set->count += elem_count(set, &e);
-			if (set->count > set->maxelem)
+			if (set->count > set->maxelem &&
+			    set->type->kind != SET_LIST_SET)
 				return err(r, w,
 					   "set '%s' is full: more than "
 					   "%llu elements",
 					   set->name,
 					   (unsigned long long)set->maxelem);
-			set_push(set, &e);
+			if (add_elem(r, set, &e, w) < 0)
+				return -1;
 		}
 	}
 	return 0;
@@ -1015,6 +1276,8 @@ struct ipts_ipsets *ipts_ipsets_read(const struct ipts_source *src,
 		line(&r, p, e);
 		p = nl ? nl + 1 : end;
 	}
+	for (size_t i = 0; i < r.sets->n; i++)
+		dup_free(&r.sets->v[i]);
 	if (r.nerr) {
 		ipts_ipsets_free(r.sets);
 		return NULL;
@@ -1028,8 +1291,10 @@ void ipts_ipsets_free(struct ipts_ipsets *s)
 
 	if (!s)
 		return;
-	for (i = 0; i < s->n; i++)
+	for (i = 0; i < s->n; i++) {
 		free(s->v[i].v);
+		dup_free(&s->v[i]);
+	}
 	free(s->v);
 	free(s);
 }

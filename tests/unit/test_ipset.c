@@ -381,6 +381,64 @@ static void test_ipset_match_parse(void **state)
 	assert_int_equal(ipts_ipset_match_parse(" --match-set x", &m), -1);
 }
 
+static int adt(struct ipts_ipset_state *st, bool add, const char *words,
+	       const struct ipts_ipset_pkt *p);
+static void change(struct ipts_ipset_state *st, size_t i, const char *set,
+		   enum ipts_ipset_op op, const char *elem);
+
+/* `ipset restore` (7.17, in a namespace) refuses an element added twice
+ * ("it's already added"), a range meeting an element, a nomatch of the
+ * same prefix, a member of a list:set twice, and before/after a set not
+ * in the list; before and after place the member. */
+static void test_ipset_read_restore_refusals(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.0.0.2", 40000, "10.9.9.9", 22);
+
+	assert_null(
+		rd(t, "create a hash:ip\nadd a 10.0.0.1\nadd a 10.0.0.1\n"));
+	assert_err(t, 3, 7, "it's already added");
+	assert_null(rd(t, "create a hash:ip\nadd a 10.0.0.2\n"
+			  "add a 10.0.0.0-10.0.0.3\n"));
+	assert_err(t, 3, 7, "it's already added");
+	assert_null(rd(t, "create a hash:net\nadd a 10.0.0.0/24\n"
+			  "add a 10.0.0.5/24 nomatch\n"));
+	assert_err(t, 3, 7, "it's already added");
+	assert_null(rd(t, "create a hash:ip,port\nadd a 10.0.0.1,80\n"
+			  "add a 10.0.0.1,tcp:80\n"));
+	assert_err(t, 3, 7, "it's already added");
+	/* the same port over another protocol is another element */
+	rd_ok(t, "create a hash:ip,port\nadd a 10.0.0.1,80\n"
+		 "add a 10.0.0.1,udp:80\nadd a 10.0.0.2,80\n");
+	assert_null(rd(t, "create a hash:ip\ncreate l list:set\nadd l a\n"
+			  "add l a\n"));
+	assert_err(t, 4, 7, "it's already added");
+	assert_null(rd(t,
+		       "create a hash:ip\ncreate b hash:ip\ncreate c hash:ip\n"
+		       "create l list:set\nadd l a\nadd l b before c\n"));
+	assert_err(t, 6, 16, "referred with 'before' or 'after' is not added");
+	/* b before a: b is asked first, its nomatch does not stop a; a
+	 * list:set's size is no limit (the kernel took three in size 1) */
+	rd_ok(t, "create a hash:ip\nadd a 10.0.0.2\ncreate b hash:ip,port\n"
+		 "add b 10.0.0.2,tcp:22\ncreate c hash:ip\n"
+		 "create l list:set size 1\nadd l a\nadd l c\n"
+		 "add l b before a\n");
+	assert_int_equal(ask(t, " --match-set l src,dst", &p), YES);
+	assert_int_equal(ipts_ipset_nelems(ipts_ipsets_find(t->sets, "l", 1)),
+			 3);
+	/* the order -j SET tries them in: c after a, b before a */
+	rd_ok(t, "create a hash:ip\ncreate b hash:ip\ncreate c hash:ip\n"
+		 "create l list:set\nadd l a\nadd l c after a\n"
+		 "add l b before a\n");
+	{
+		struct ipts_ipset_state *st = ipts_ipset_state_new(t->sets);
+
+		assert_int_equal(adt(st, true, " --add-set l src", &p), 0);
+		change(st, 0, "b", IPTS_IPSET_ADDED, "10.0.0.2");
+		ipts_ipset_state_free(st);
+	}
+}
+
 /* -j SET's words and one add or del of @p's element in @st. */
 static int adt(struct ipts_ipset_state *st, bool add, const char *words,
 	       const struct ipts_ipset_pkt *p)
@@ -567,6 +625,7 @@ int main(void)
 		cmocka_unit_test(test_ipset_list_set_order_and_skips),
 		cmocka_unit_test(test_ipset_counters_are_history),
 		cmocka_unit_test(test_ipset_match_parse),
+		cmocka_unit_test(test_ipset_read_restore_refusals),
 		cmocka_unit_test(test_ipset_target_parse),
 		cmocka_unit_test(test_ipset_state_builds_kadt_element),
 		cmocka_unit_test(test_ipset_state_exist_full_del),
