@@ -1335,3 +1335,45 @@ size_t ipts_ipset_nelems(const struct ipts_ipset *set)
 {
 	return set->n;
 }
+
+const struct ipts_ipset *ipts_ipsets_at(const struct ipts_ipsets *s, size_t i)
+{
+	return i < s->n ? &s->v[i] : NULL;
+}
+
+const char *ipts_ipset_name(const struct ipts_ipset *set)
+{
+	return set->name;
+}
+
+const struct ipts_loc *ipts_ipset_loc(const struct ipts_ipset *set)
+{
+	return &set->loc;
+}
+
+bool ipts_ipset_empty(const struct ipts_ipsets *s, const struct ipts_ipset *set)
+{
+	size_t i;
+
+	if (set->type->kind == SET_UNMODELLED || set->family == 6)
+		return false;
+	if (set->type->kind != SET_LIST_SET)
+		return set->n == 0;
+	for (i = 0; i < set->n; i++)
+		if (!ipts_ipset_empty(s, &s->v[set->v[i].member]))
+			return false;
+	return true;
+}
+
+bool ipts_ipset_listed(const struct ipts_ipsets *s,
+		       const struct ipts_ipset *set)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].type->kind == SET_LIST_SET)
+			for (j = 0; j < s->v[i].n; j++)
+				if (&s->v[s->v[i].v[j].member] == set)
+					return true;
+	return false;
+}

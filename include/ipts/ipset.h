@@ -49,6 +49,18 @@ const char *ipts_ipset_type(const struct ipts_ipset *set);
 unsigned int ipts_ipset_dim(const struct ipts_ipset *set);
 int ipts_ipset_family(const struct ipts_ipset *set);
 size_t ipts_ipset_nelems(const struct ipts_ipset *set);
+/* Set @i (0 .. count - 1), its name, its create line. */
+const struct ipts_ipset *ipts_ipsets_at(const struct ipts_ipsets *s, size_t i);
+const char *ipts_ipset_name(const struct ipts_ipset *set);
+const struct ipts_loc *ipts_ipset_loc(const struct ipts_ipset *set);
+/* No element: for a list:set, none of its members holds one. A type
+ * iptsim does not model, or an inet6 set (its elements unread), is never
+ * called empty. */
+bool ipts_ipset_empty(const struct ipts_ipsets *s,
+		      const struct ipts_ipset *set);
+/* Some list:set of @s holds @set. */
+bool ipts_ipset_listed(const struct ipts_ipsets *s,
+		       const struct ipts_ipset *set);
 
 /*
  * What the set match's words say (xt_set_info_match of xt_set.h), from
