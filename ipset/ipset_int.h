@@ -56,6 +56,8 @@ struct set_type {
  */
 struct set_elem {
 	uint32_t lo[2], hi[2]; /* address parts, host order */
+	uint8_t a6[2][16]; /* family inet6: the address parts (a single
+			    * address or a prefix), network order */
 	uint8_t cidr[2]; /* net parts */
 	uint8_t proto;
 	uint16_t port_lo, port_hi;
@@ -76,6 +78,7 @@ struct ipts_ipset {
 	const struct set_type *type;
 	int family; /* 4, 6; 0 for a type without one */
 	uint32_t netmask; /* host order, hash:ip and bitmap:ip */
+	uint8_t netmask6; /* family inet6: hash:ip's netmask, 1-128 */
 	uint32_t markmask;
 	uint32_t range_lo, range_hi; /* bitmap types */
 	uint64_t maxelem, count;

@@ -495,6 +495,69 @@ static uint64_t elem_count(const struct ipts_ipset *set,
 	return n;
 }
 
+static void mask6(uint8_t *a, unsigned int cidr)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++) {
+		unsigned int keep = cidr >= 8 * (i + 1) ? 8 :
+				    cidr > 8 * i	? cidr - 8 * i :
+							  0;
+
+		a[i] &= (uint8_t)(0xff00u >> keep);
+	}
+}
+
+/*
+ * An address part of an inet6 element: hash:ip takes one address (the
+ * kernel's uadt() refuses IPSET_ATTR_IP_TO and a CIDR other than /128),
+ * a net part "A[/N]" (no range: hash_net6_uadt() refuses it).
+ */
+static int parse_part6(struct reader *r, const struct word *w,
+		       struct ipts_ipset *set, enum dim_kind k, const char *s,
+		       struct set_elem *e, unsigned int *ip)
+{
+	char buf[64];
+	const char *slash = strchr(s, '/');
+	uint64_t cidr = 128;
+
+	if (k == DIM_IP && (strchr(s, '-') || (slash && strcmp(slash, "/128"))))
+		return err(r, w,
+			   "plain IP address must be supplied: '%s' (%s of "
+			   "family inet6 takes single addresses)",
+			   s, set->type->name);
+	if (strlen(s) >= sizeof(buf) || strchr(s, '-'))
+		return err(r, w,
+			   "IP address or IP/cidr must be specified: '%s' "
+			   "(inet6 sets take no ranges)",
+			   s);
+	strcpy(buf, s);
+	if (slash) {
+		buf[slash - s] = '\0';
+		if (!parse_num(slash + 1, 128, &cidr))
+			return err(r, w, "invalid prefix length in '%s'", s);
+	}
+	if (inet_pton(AF_INET6, buf, e->a6[*ip]) != 1)
+		return err(r, w, "invalid IPv6 address '%s'", s);
+	if (k == DIM_IP) {
+		mask6(e->a6[*ip], set->netmask6);
+		if (set->type->kind == SET_HASH_IP &&
+		    !memcmp(e->a6[*ip], "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16))
+			return err(r, w,
+				   "hash:ip cannot hold :: (the kernel "
+				   "refuses a zero address)");
+		e->cidr[*ip] = 128;
+	} else {
+		if (cidr == 0 && set->type->kind != SET_HASH_NETIFACE)
+			return err(r, w, "%s cannot hold a /0 network",
+				   set->type->name);
+		mask6(e->a6[*ip], (unsigned int)cidr);
+		e->cidr[*ip] = (uint8_t)cidr;
+	}
+	(*ip)++;
+	return 0;
+}
+
 /* One part of an element (the words between commas). */
 static int parse_part(struct reader *r, const struct word *w,
 		      struct ipts_ipset *set, enum dim_kind k, const char *s,
@@ -657,6 +720,7 @@ static uint32_t elem_hash(const struct set_elem *e)
 		uint16_t port;
 		uint8_t cidr[2], proto, physdev, mac[6];
 		char iface[16];
+		uint8_t a6[2][16];
 	} k;
 	const unsigned char *b = (const unsigned char *)&k;
 	uint32_t h = 2166136261u;
@@ -672,6 +736,7 @@ static uint32_t elem_hash(const struct set_elem *e)
 	k.physdev = e->physdev;
 	memcpy(k.mac, e->mac, 6);
 	memcpy(k.iface, e->iface, sizeof(k.iface));
+	memcpy(k.a6, e->a6, sizeof(k.a6));
 	for (i = 0; i < sizeof(k); i++)
 		h = (h ^ b[i]) * 16777619u;
 	return h;
@@ -893,6 +958,50 @@ static int elem_options(struct reader *r, struct ipts_ipset *set,
 	return 0;
 }
 
+/* The add of an inet6 set: one element, no ranges of addresses. */
+static int cmd_add6(struct reader *r, struct ipts_ipset *set,
+		    const struct word *w)
+{
+	struct set_elem e = { .member = -1 };
+	char buf[256], *part, *save = NULL;
+	unsigned int k = 0, ip = 0, nn = 1;
+	uint32_t nets[MAX_NETS];
+	uint8_t cidrs[MAX_NETS];
+
+	if (!word_str(w, buf, sizeof(buf)))
+		return err(r, w, "element too long");
+	for (part = strtok_r(buf, ",", &save); part;
+	     part = strtok_r(NULL, ",", &save), k++) {
+		enum dim_kind d;
+
+		if (k == set->type->nparts)
+			return err(r, w,
+				   "too many parts in element '%.*s' "
+				   "of %s",
+				   (int)w->len, w->p, set->type->name);
+		d = set->type->dims[k];
+		if (d == DIM_IP || d == DIM_NET) {
+			if (parse_part6(r, w, set, d, part, &e, &ip) < 0)
+				return -1;
+		} else if (parse_part(r, w, set, d, part, &e, &ip, nets, cidrs,
+				      &nn) < 0) {
+			return -1;
+		}
+	}
+	if (k < set->type->nparts)
+		return err(r, w, "element '%.*s' of %s needs %u parts",
+			   (int)w->len, w->p, set->type->name,
+			   set->type->nparts);
+	r->ref_word = 0;
+	if (elem_options(r, set, &e, 3) < 0)
+		return -1;
+	set->count += elem_count(set, &e);
+	if (set->count > set->maxelem)
+		return err(r, w, "set '%s' is full: more than %llu elements",
+			   set->name, (unsigned long long)set->maxelem);
+	return add_elem(r, set, &e, w);
+}
+
 static int cmd_add(struct reader *r)
 {
 	struct set_elem e = { .member = -1 };
@@ -912,10 +1021,12 @@ static int cmd_add(struct reader *r)
 			   "line before this one)",
 			   (int)r->w[1].len, r->w[1].p);
 	w = &r->w[2];
-	if (set->type->kind == SET_UNMODELLED || set->family == 6) {
+	if (set->type->kind == SET_UNMODELLED) {
 		set->count++;
 		return 0;
 	}
+	if (set->family == 6)
+		return cmd_add6(r, set, w);
 	if (!word_str(w, buf, sizeof(buf)))
 		return err(r, w, "element too long");
 	for (part = strtok_r(buf, ",", &save); part;
@@ -1032,12 +1143,15 @@ static int create_options(struct reader *r, struct ipts_ipset *set)
 					   "or inet6)",
 					   buf);
 		} else if (word_is(w, "netmask")) {
-			if (!parse_num(buf, 32, &v) || v == 0)
+			unsigned int max = set->family == 6 ? 128 : 32;
+
+			if (!parse_num(buf, max, &v) || v == 0)
 				return err(r, arg,
 					   "invalid netmask '%s' "
-					   "(1-32)",
-					   buf);
-			set->netmask = prefix_mask((unsigned int)v);
+					   "(1-%u)",
+					   buf, max);
+			set->netmask6 = (uint8_t)v;
+			set->netmask = prefix_mask(v > 32 ? 32 : (unsigned)v);
 		} else if (word_is(w, "markmask")) {
 			if (!parse_num(buf, UINT32_MAX, &v) || v == 0)
 				return err(r, arg, "invalid markmask '%s'",
@@ -1117,6 +1231,7 @@ static int cmd_create(struct reader *r)
 	set->type = t;
 	set->family = t->family;
 	set->netmask = ~(uint32_t)0;
+	set->netmask6 = 128;
 	set->markmask = ~(uint32_t)0;
 	set->maxelem = t->kind == SET_LIST_SET ? 8 : 65536;
 	set->loc = word_loc(r, &r->w[0]);
@@ -1355,7 +1470,7 @@ bool ipts_ipset_empty(const struct ipts_ipsets *s, const struct ipts_ipset *set)
 {
 	size_t i;
 
-	if (set->type->kind == SET_UNMODELLED || set->family == 6)
+	if (set->type->kind == SET_UNMODELLED)
 		return false;
 	if (set->type->kind != SET_LIST_SET)
 		return set->n == 0;

@@ -411,6 +411,10 @@ static int adt(struct ipts_ipset_state *st, size_t idx, bool add,
 		}
 		return unknown ? -1 : 1;
 	}
+	if (p->family == 6) {
+		*why = "-j SET on an IPv6 packet is not modelled";
+		return -1;
+	}
 	r = kadt_elem(set, a->src, p, &k, why);
 	if (r)
 		return r;

@@ -92,7 +92,33 @@ int ipts_ipset_match_parse(const char *text, struct ipts_ipset_match *m)
 static uint32_t pkt_addr(const struct ipts_ipset_match *m,
 			 const struct ipts_ipset_pkt *p, unsigned int i)
 {
+	if (p->family == 6)
+		return 0;
 	return ntohl(m->src & (1u << i) ? p->saddr : p->daddr);
+}
+
+/* The IPv6 address for dimension @i (a packet of family 6). */
+static const uint8_t *pkt_addr6(const struct ipts_ipset_match *m,
+				const struct ipts_ipset_pkt *p, unsigned int i)
+{
+	return m->src & (1u << i) ? p->saddr6 : p->daddr6;
+}
+
+/* @a under the prefix @cidr is @net (which is masked). */
+static bool in_net6(const uint8_t *a, const uint8_t *net, unsigned int cidr)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++) {
+		unsigned int keep = cidr >= 8 * (i + 1) ? 8 :
+				    cidr > 8 * i	? cidr - 8 * i :
+							  0;
+		uint8_t mask = (uint8_t)(0xff00u >> keep);
+
+		if ((a[i] & mask) != net[i])
+			return false;
+	}
+	return true;
 }
 
 /* ip_set_get_ip4_port(): false when the packet has no port to give (a
@@ -113,6 +139,7 @@ static bool pkt_port(const struct ipts_ipset_match *m,
 		*port = src ? p->sport : p->dport;
 		return true;
 	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
 		if (p->fragment)
 			return false;
 		*port = p->sport; /* type << 8 | code, either side */
@@ -123,9 +150,39 @@ static bool pkt_port(const struct ipts_ipset_match *m,
 	}
 }
 
+/*
+ * The address parts of element @e against the packet's, for a set of
+ * family inet6 and a packet of family 6 (the IPv4 parts are compared in
+ * kadt() itself): hash_*6_kadt() build the same element, with ip6_netmask()
+ * for hash:ip's netmask and the prefixes tried as for IPv4.
+ */
+static bool hit6(const struct ipts_ipset *set, const struct set_elem *e,
+		 const struct ipts_ipset_match *m,
+		 const struct ipts_ipset_pkt *p)
+{
+	unsigned int d, ip = 0;
+
+	for (d = 0; d < set->type->nparts; d++) {
+		enum dim_kind k = set->type->dims[d];
+
+		if (k == DIM_IP &&
+		    !in_net6(pkt_addr6(m, p, d), e->a6[ip], set->netmask6))
+			return false;
+		if (k == DIM_NET &&
+		    !in_net6(pkt_addr6(m, p, d), e->a6[ip], e->cidr[ip]))
+			return false;
+		if (k == DIM_IP || k == DIM_NET)
+			ip++;
+	}
+	return true;
+}
+
 static bool in_net(uint32_t a, uint32_t net, uint8_t cidr)
 {
-	uint32_t mask = cidr ? ~(uint32_t)0 << (32 - cidr) : 0;
+	/* an inet6 element's IPv4 part is zero, its cidr up to 128 */
+	uint32_t mask = cidr >= 32 ? ~(uint32_t)0 :
+			cidr	   ? ~(uint32_t)0 << (32 - cidr) :
+				     0;
 
 	return (a & mask) == net;
 }
@@ -152,6 +209,13 @@ static enum kadt kadt(const struct ipts_ipset *set,
 
 	switch (set->type->kind) {
 	case SET_HASH_IP:
+		if (p->family == 6) {
+			uint8_t z[16] = { 0 };
+
+			if (in_net6(pkt_addr6(m, p, 0), z, set->netmask6))
+				return KADT_NO; /* ipv6_addr_any(): -EINVAL */
+			break;
+		}
 		a0 &= set->netmask;
 		if (a0 == 0)
 			return KADT_NO; /* hash_ip4_kadt(): -EINVAL */
@@ -248,6 +312,11 @@ static enum kadt kadt(const struct ipts_ipset *set,
 		default:
 			hit = false;
 		}
+		if (p->family == 6 && set->family == 6) {
+			/* the IPv4 parts (all zero) matched as zero: the
+			 * address parts decide */
+			hit = hit && hit6(set, e, m, p);
+		}
 		if (!hit)
 			continue;
 		/* the most specific prefix first: the first net part, then
@@ -274,7 +343,10 @@ static int set_test(const struct ipts_ipsets *sets,
 {
 	enum kadt k;
 
-	if (m->dim < set->type->dim || set->family == 6)
+	/* ip_set_test(): too few flags, or a family that is not the
+	 * packet's: -IPSET_ERR_TYPE_MISMATCH, no match */
+	if (m->dim < set->type->dim ||
+	    (set->family && set->family != (p->family == 6 ? 6 : 4)))
 		return 0;
 	if (set->unknown_why) {
 		*why = set->unknown_why;

@@ -6,9 +6,10 @@
  * (`create NAME TYPE OPTIONS`, `add NAME ELEMENT OPTIONS`), and the
  * kernel's test of a packet against one (ip_set_test() of
  * net/netfilter/ipset/ip_set_core.c and each type's kadt()). Never the
- * machine iptsim runs on: only what the file says. IPv4 only, as the
- * simulator: a set of family inet6 is read (its elements unchecked) so
- * that a rule naming it can be refused as iptables refuses it.
+ * machine iptsim runs on: only what the file says. A set of family inet6
+ * is read, its elements checked, and tested against a packet whose
+ * family is 6 (the simulator walks IPv4 packets only for now: its -m set
+ * on such a set answers no, as the kernel's family check does).
  *
  * Ownership: ipts_ipsets_read() returns a collection the caller frees
  * with ipts_ipsets_free(); it borrows its source, which must outlive it.
@@ -81,7 +82,10 @@ int ipts_ipset_match_parse(const char *text, struct ipts_ipset_match *m);
 
 /* The packet as a set's kadt() reads it. */
 struct ipts_ipset_pkt {
+	/* 4 (or 0) and @saddr/@daddr, or 6 and @saddr6/@daddr6 */
+	int family;
 	uint32_t saddr, daddr; /* network order */
+	uint8_t saddr6[16], daddr6[16];
 	uint8_t protocol;
 	bool fragment; /* fragment offset > 0 */
 	uint16_t sport, dport; /* host order; ICMP: type << 8 | code */

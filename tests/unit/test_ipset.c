@@ -381,6 +381,78 @@ static void test_ipset_match_parse(void **state)
 	assert_int_equal(ipts_ipset_match_parse(" --match-set x", &m), -1);
 }
 
+static struct ipts_ipset_pkt pkt6(const char *src, uint16_t sport,
+				  const char *dst, uint16_t dport)
+{
+	struct ipts_ipset_pkt p = { .family = 6,
+				    .protocol = IPPROTO_TCP,
+				    .sport = sport,
+				    .dport = dport,
+				    .in = "eth0",
+				    .out = "" };
+
+	assert_int_equal(inet_pton(AF_INET6, src, p.saddr6), 1);
+	assert_int_equal(inet_pton(AF_INET6, dst, p.daddr6), 1);
+	return p;
+}
+
+/* inet6 sets: elements read as ipset restore reads them (no ranges, a
+ * single address for hash:ip), tested against a packet of family 6 as
+ * hash_*6_kadt() test it; an IPv4 packet never matches one, nor an IPv6
+ * packet an inet set. Each answer was the kernel's (ip6tables-legacy,
+ * a connection over lo from 2001:db8::7 to 2001:db8:1::1). */
+static void test_ipset_inet6(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt6("2001:db8::7", 40000, "2001:db8:1::1",
+				       22),
+			      p4 = pkt("10.0.0.7", 40000, "10.0.0.1", 22);
+
+	assert_null(rd(t, "create a hash:ip family inet6\n"
+			  "add a 2001:db8::1-2001:db8::5\n"));
+	assert_err(t, 2, 7, "plain IP address must be supplied");
+	assert_null(
+		rd(t, "create a hash:ip family inet6\nadd a 2001:db8::/64\n"));
+	assert_err(t, 2, 7, "plain IP address must be supplied");
+	assert_null(rd(t, "create a hash:net family inet6\n"
+			  "add a 2001:db8::1-2001:db8::5\n"));
+	assert_err(t, 2, 7, "inet6 sets take no ranges");
+	assert_null(
+		rd(t, "create a hash:net family inet6\nadd a 2001:db8::zz\n"));
+	assert_err(t, 2, 7, "invalid IPv6 address");
+	assert_null(rd(t, "create a hash:net family inet6\n"
+			  "add a 2001:db8::/32\nadd a 2001:db8::1/32\n"));
+	assert_err(t, 3, 7, "it's already added");
+	assert_null(rd(t, "create a hash:ip family inet netmask 64\n"));
+	assert_err(t, 1, 38, "(1-32)");
+
+	rd_ok(t, "create h hash:ip family inet6 netmask 64\n"
+		 "add h 2001:db8::1\n"
+		 "create n hash:net family inet6\nadd n 2001:db8::/32\n"
+		 "add n 2001:db8::/48 nomatch\n"
+		 "create ipp hash:ip,port family inet6\n"
+		 "add ipp 2001:db8:1::1,tcp:22\n"
+		 "create v4 hash:net family inet\nadd v4 10.0.0.0/8\n");
+	/* netmask 64: 2001:db8::7 is 2001:db8:: like the element */
+	assert_int_equal(ask(t, " --match-set h src", &p), YES);
+	assert_int_equal(ask(t, " --match-set h dst", &p), NO);
+	/* the /48 nomatch is the most specific prefix holding it */
+	assert_int_equal(ask(t, " --match-set n src", &p), NO);
+	assert_int_equal(ask(t, " --match-set n src --return-nomatch", &p),
+			 YES);
+	assert_int_equal(ask(t, " --match-set n dst", &p),
+			 YES); /* 2001:db8:1::1: in the /32 only */
+	p.saddr6[5] = 1; /* 2001:db8:1::... (outside the /48) */
+	assert_int_equal(ask(t, " --match-set n src", &p), YES);
+	assert_int_equal(ask(t, " --match-set ipp dst,dst", &p), YES);
+	p.protocol = IPPROTO_UDP;
+	assert_int_equal(ask(t, " --match-set ipp dst,dst", &p), NO);
+	/* families: never across */
+	assert_int_equal(ask(t, " --match-set v4 src", &p), NO);
+	assert_int_equal(ask(t, " --match-set v4 src", &p4), YES);
+	assert_int_equal(ask(t, " --match-set n src", &p4), NO);
+}
+
 static int adt(struct ipts_ipset_state *st, bool add, const char *words,
 	       const struct ipts_ipset_pkt *p);
 static void change(struct ipts_ipset_state *st, size_t i, const char *set,
@@ -626,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_ipset_counters_are_history),
 		cmocka_unit_test(test_ipset_match_parse),
 		cmocka_unit_test(test_ipset_read_restore_refusals),
+		cmocka_unit_test(test_ipset_inet6),
 		cmocka_unit_test(test_ipset_target_parse),
 		cmocka_unit_test(test_ipset_state_builds_kadt_element),
 		cmocka_unit_test(test_ipset_state_exist_full_del),
