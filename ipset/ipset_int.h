@@ -70,6 +70,7 @@ struct set_elem {
 	bool has_counters;
 	uint64_t packets, bytes;
 	uint32_t timeout; /* seconds left at capture, 0: none */
+	uint32_t skbmark, skbmarkmask; /* skbinfo's skbmark, 0/0: none */
 	uint32_t line; /* its add line (0: made by -j SET) */
 };
 

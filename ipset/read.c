@@ -940,8 +940,27 @@ static int elem_options(struct reader *r, struct ipts_ipset *set,
 					   "comment needs a "
 					   "quoted text");
 			i++;
-		} else if ((word_is(w, "skbmark") || word_is(w, "skbprio") ||
-			    word_is(w, "skbqueue")) &&
+		} else if (word_is(w, "skbmark") && set->skbinfo) {
+			/* "MARK" or "MARK/MASK" (lib/parse.c
+			 * ipset_parse_skbmark()): the mask is all ones
+			 * without one */
+			char b[64], *slash;
+			uint64_t mk, mask = UINT32_MAX;
+
+			if (!arg || !word_str(arg, b, sizeof(b)))
+				return err(r, arg ? arg : w,
+					   "skbmark needs a value");
+			slash = strchr(b, '/');
+			if (slash)
+				*slash = '\0';
+			if (!parse_num(b, UINT32_MAX, &mk) ||
+			    (slash && !parse_num(slash + 1, UINT32_MAX, &mask)))
+				return err(r, arg, "invalid skbmark '%.*s'",
+					   (int)arg->len, arg->p);
+			e->skbmark = (uint32_t)mk;
+			e->skbmarkmask = (uint32_t)mask;
+			i++;
+		} else if ((word_is(w, "skbprio") || word_is(w, "skbqueue")) &&
 			   set->skbinfo) {
 			if (!arg)
 				return err(r, w, "%.*s needs a value",

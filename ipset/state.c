@@ -617,6 +617,9 @@ static void fmt_elem(const struct ipts_ipsets *sets,
 		o += (size_t)snprintf(b + o, ROOM, " packets %llu bytes %llu",
 				      (unsigned long long)e->packets,
 				      (unsigned long long)e->bytes);
+	if (set->skbinfo && e->skbmarkmask)
+		o += (size_t)snprintf(b + o, ROOM, " skbmark 0x%x/0x%x",
+				      e->skbmark, e->skbmarkmask);
 	if (e->wildcard)
 		o += (size_t)snprintf(b + o, ROOM, " wildcard");
 	if (e->nomatch)

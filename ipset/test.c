@@ -199,7 +199,8 @@ static bool iface_eq(const struct set_elem *e, const char *dev)
 /* The hash and bitmap types: the best element holding the packet. */
 static enum kadt kadt(const struct ipts_ipset *set,
 		      const struct ipts_ipset_match *m,
-		      const struct ipts_ipset_pkt *p, const char **why)
+		      const struct ipts_ipset_pkt *p, const char **why,
+		      const struct set_elem **found)
 {
 	const struct set_elem *best = NULL;
 	uint32_t a0 = pkt_addr(m, p, 0), a1 = 0, mark = 0;
@@ -332,6 +333,7 @@ static enum kadt kadt(const struct ipts_ipset *set,
 		       "history";
 		return KADT_UNKNOWN;
 	}
+	*found = best;
 	return best->nomatch ? KADT_NOMATCH : KADT_YES;
 }
 
@@ -339,7 +341,8 @@ static enum kadt kadt(const struct ipts_ipset *set,
 static int set_test(const struct ipts_ipsets *sets,
 		    const struct ipts_ipset *set,
 		    const struct ipts_ipset_match *m,
-		    const struct ipts_ipset_pkt *p, const char **why)
+		    const struct ipts_ipset_pkt *p, const char **why,
+		    const struct set_elem **hit)
 {
 	enum kadt k;
 
@@ -362,7 +365,7 @@ static int set_test(const struct ipts_ipsets *sets,
 		sub.counters = false;
 		for (i = 0; i < set->n; i++) {
 			int r = set_test(sets, &sets->v[set->v[i].member], &sub,
-					 p, why);
+					 p, why, hit);
 
 			if (r < 0)
 				unknown = true;
@@ -377,7 +380,7 @@ static int set_test(const struct ipts_ipsets *sets,
 		}
 		return unknown ? -1 : 0;
 	}
-	k = kadt(set, m, p, why);
+	k = kadt(set, m, p, why, hit);
 	if (k == KADT_UNKNOWN)
 		return -1;
 	if (m->return_nomatch && set->type->nomatch)
@@ -385,23 +388,49 @@ static int set_test(const struct ipts_ipsets *sets,
 	return k == KADT_YES;
 }
 
-enum ipts_ipset_answer ipts_ipset_test(const struct ipts_ipsets *sets,
+static enum ipts_ipset_answer test_hit(const struct ipts_ipsets *sets,
 				       const struct ipts_ipset_match *m,
 				       const struct ipts_ipset_pkt *p,
-				       const char **why)
+				       const char **why,
+				       const struct set_elem **hit)
 {
 	const struct ipts_ipset *set = ipts_ipsets_find(sets, m->name,
 							m->name_len);
 	int r;
 
+	*hit = NULL;
 	if (!set) {
 		*why = "-m set names a set the ipsets file does not define";
 		return IPTS_IPSET_UNKNOWN;
 	}
-	r = set_test(sets, set, m, p, why);
+	r = set_test(sets, set, m, p, why, hit);
 	if (r < 0)
 		return IPTS_IPSET_UNKNOWN;
 	return (r > 0) != m->invert ? IPTS_IPSET_YES : IPTS_IPSET_NO;
+}
+
+enum ipts_ipset_answer ipts_ipset_test(const struct ipts_ipsets *sets,
+				       const struct ipts_ipset_match *m,
+				       const struct ipts_ipset_pkt *p,
+				       const char **why)
+{
+	const struct set_elem *hit;
+
+	return test_hit(sets, m, p, why, &hit);
+}
+
+enum ipts_ipset_answer ipts_ipset_map(const struct ipts_ipsets *sets,
+				      const struct ipts_ipset_match *m,
+				      const struct ipts_ipset_pkt *p,
+				      uint32_t *skbmark, uint32_t *skbmarkmask,
+				      const char **why)
+{
+	const struct set_elem *hit;
+	enum ipts_ipset_answer a = test_hit(sets, m, p, why, &hit);
+
+	*skbmark = hit ? hit->skbmark : 0;
+	*skbmarkmask = hit ? hit->skbmarkmask : 0;
+	return a;
 }
 
 bool ipts_ipset_reads(const struct ipts_ipsets *sets,

@@ -83,7 +83,7 @@ unsigned int ipts_setstate_target(struct ipts_sim *s, const struct ipts_rule *r,
 	struct ipts_ipset_target st;
 	struct ipts_ipset_pkt sp;
 
-	if (!s->sets)
+	if (!s->host.ipsets)
 		return XT_CONTINUE; /* no --ipsets: -m set is undetermined */
 	s->impure++;
 	if (ipts_ipset_target_parse((const char *)t->data, &st) < 0) {
@@ -91,32 +91,42 @@ unsigned int ipts_setstate_target(struct ipts_sim *s, const struct ipts_rule *r,
 		return NF_DROP;
 	}
 	ipts_set_pkt(p, &sp);
-	if (st.has_add)
+	/* s->sets: the file has an --add-set or --del-set */
+	if (st.has_add && s->sets)
 		one(s, true, &st.add, &sp, hook);
-	if (st.has_del)
+	if (st.has_del && s->sets)
 		one(s, false, &st.del, &sp, hook);
 	if (st.has_map && (st.map_mark || st.map_prio || st.map_queue)) {
-		/* the mark it would set is the element's skbmark, which
-		 * the capture's elements keep only as words */
 		struct ipts_ipset_match m = { 0 };
 		const char *why = NULL;
 		enum ipts_ipset_answer ans;
+		uint32_t mark, mask;
 
 		m.name = st.map.name;
 		m.name_len = st.map.name_len;
 		m.dim = st.map.dim;
 		m.src = st.map.src;
-		ans = ipts_ipset_test(s->host.ipsets, &m, &sp, &why);
-		if (ans == IPTS_IPSET_NO)
-			return XT_CONTINUE;
-		if (st.map_mark) {
-			ipts_sim_unmodelled(s, r,
-					    ans == IPTS_IPSET_UNKNOWN ?
-						    why :
-						    "-j SET --map-mark sets "
-						    "the element's skbmark "
-						    "(not modelled)");
+		ans = ipts_ipset_map(s->host.ipsets, &m, &sp, &mark, &mask,
+				     &why);
+		if (ans == IPTS_IPSET_UNKNOWN) {
+			ipts_sim_unmodelled(s, r, why);
 			return NF_DROP;
+		}
+		if (ans == IPTS_IPSET_YES && st.map_mark) {
+			/* skb->mark = (skb->mark & ~skbmarkmask) ^ skbmark */
+			uint32_t from = p->mark;
+
+			p->mark = (p->mark & ~mask) ^ mark;
+			if (p->mark != from) {
+				struct ipts_event *ev = ipts_sim_event(
+					s, IPTS_EV_MARK, hook,
+					"mark 0x%x -> 0x%x", from, p->mark);
+
+				if (ev) {
+					ev->from = from;
+					ev->to = p->mark;
+				}
+			}
 		}
 		/* skb->priority and the queue mapping: nothing here reads
 		 * them */

@@ -116,6 +116,18 @@ enum ipts_ipset_answer ipts_ipset_test(const struct ipts_ipsets *sets,
 				       const char **why);
 
 /*
+ * -j SET --map-set's test (set_target_v3(): match_set() with the map
+ * flags): the answer as ipts_ipset_test() gives it and, on a match, the
+ * skbinfo of the element that matched: its skbmark and mask (0 and 0
+ * when the element gives none: the mark is then left as it is).
+ */
+enum ipts_ipset_answer ipts_ipset_map(const struct ipts_ipsets *sets,
+				      const struct ipts_ipset_match *m,
+				      const struct ipts_ipset_pkt *p,
+				      uint32_t *skbmark, uint32_t *skbmarkmask,
+				      const char **why);
+
+/*
  * The names of the sets some --add-set or --del-set of @rs names, each
  * NUL-terminated, the list ended by an empty name (malloc'd, the caller
  * frees it), or NULL when no rule changes a set: a -m set on them reads

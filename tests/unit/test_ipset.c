@@ -453,6 +453,39 @@ static void test_ipset_inet6(void **state)
 	assert_int_equal(ask(t, " --match-set n src", &p4), NO);
 }
 
+/* --map-set: the matched element's skbmark and mask (ipset_parse_skbmark():
+ * a mark without a mask is all ones), none for an element without one. */
+static void test_ipset_map_skbmark(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.0.0.2", 40000, "10.9.9.9", 22);
+	struct ipts_ipset_match m;
+	uint32_t mark, mask;
+	const char *why = NULL;
+
+	rd_ok(t, "create mm hash:net family inet skbinfo\n"
+		 "add mm 10.0.0.0/24 skbmark 0x20/0xf0\n"
+		 "add mm 10.9.9.9 skbmark 0x5\nadd mm 10.1.0.0/16\n");
+	assert_int_equal(ipts_ipset_match_parse(" --match-set mm src", &m), 0);
+	assert_int_equal(ipts_ipset_map(t->sets, &m, &p, &mark, &mask, &why),
+			 YES);
+	assert_int_equal(mark, 0x20);
+	assert_int_equal(mask, 0xf0);
+	assert_int_equal(ipts_ipset_match_parse(" --match-set mm dst", &m), 0);
+	assert_int_equal(ipts_ipset_map(t->sets, &m, &p, &mark, &mask, &why),
+			 YES);
+	assert_int_equal(mark, 5);
+	assert_int_equal(mask, 0xffffffff);
+	p.daddr = ip4("10.1.2.3");
+	assert_int_equal(ipts_ipset_map(t->sets, &m, &p, &mark, &mask, &why),
+			 YES);
+	assert_int_equal(mask, 0);
+	assert_null(
+		rd(t,
+		   "create mm hash:ip skbinfo\nadd mm 10.0.0.1 skbmark x\n"));
+	assert_err(t, 2, 25, "invalid skbmark");
+}
+
 static int adt(struct ipts_ipset_state *st, bool add, const char *words,
 	       const struct ipts_ipset_pkt *p);
 static void change(struct ipts_ipset_state *st, size_t i, const char *set,
@@ -699,6 +732,7 @@ int main(void)
 		cmocka_unit_test(test_ipset_match_parse),
 		cmocka_unit_test(test_ipset_read_restore_refusals),
 		cmocka_unit_test(test_ipset_inet6),
+		cmocka_unit_test(test_ipset_map_skbmark),
 		cmocka_unit_test(test_ipset_target_parse),
 		cmocka_unit_test(test_ipset_state_builds_kadt_element),
 		cmocka_unit_test(test_ipset_state_exist_full_del),
