@@ -83,6 +83,16 @@ void ipts_ipset_state_free(struct ipts_ipset_state *st)
 	free(st);
 }
 
+bool ipts_ipset_state_of(const struct ipts_ipset_state *st,
+			 const struct ipts_ipsets *base)
+{
+	/* the base's arrays too: a collection freed and another read at
+	 * the same address is not the same base */
+	return st && st->base == base && st->view.n == base->n &&
+	       st->view.src == base->src &&
+	       (!base->n || st->view.v[0].loc.off == base->v[0].loc.off);
+}
+
 const struct ipts_ipsets *
 ipts_ipset_state_sets(const struct ipts_ipset_state *st)
 {

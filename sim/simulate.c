@@ -28,9 +28,9 @@ struct sim_priv {
 	/* The words of a routing decision the host could not make: a
 	 * reason points at them, so they live as long as the result. */
 	char route_why[208];
-	/* -j SET: the connection's sets (setstate.c), for @sets_base. */
+	/* -j SET: the connection's sets (setstate.c), kept for the next
+	 * query on the same sets. */
 	struct ipts_ipset_state *sets;
-	const struct ipts_ipsets *sets_base;
 };
 
 void ipts_limits_init(struct ipts_limits *lim)
@@ -353,10 +353,9 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 
 	ipts_memo_clear(&priv->memo);
 	if (ctx->ipsets && ctx->ipsets_changed) {
-		if (!priv->sets || priv->sets_base != ctx->ipsets) {
+		if (!ipts_ipset_state_of(priv->sets, ctx->ipsets)) {
 			ipts_ipset_state_free(priv->sets);
 			priv->sets = ipts_ipset_state_new(ctx->ipsets);
-			priv->sets_base = ctx->ipsets;
 		}
 		sets = priv->sets;
 	}

@@ -163,6 +163,9 @@ struct ipts_ipset_state;
 struct ipts_ipset_state *ipts_ipset_state_new(const struct ipts_ipsets *base);
 void ipts_ipset_state_reset(struct ipts_ipset_state *st);
 void ipts_ipset_state_free(struct ipts_ipset_state *st);
+/* Whether @st was made for @base (a state kept between queries). */
+bool ipts_ipset_state_of(const struct ipts_ipset_state *st,
+			 const struct ipts_ipsets *base);
 /* The sets now (borrowed; valid until the next change or reset). */
 const struct ipts_ipsets *
 ipts_ipset_state_sets(const struct ipts_ipset_state *st);
