@@ -60,6 +60,8 @@ size_t ipts_lint_ruleset_stats(const struct ipts_ruleset *rs,
 			lint_table(&l, rs->tables[i]);
 	if (!l.over)
 		ipts_lint_dnat_input(&l); /* IPT011: across nat and filter */
+	if (!l.over)
+		ipts_lint_sets(&l); /* IPT012-IPT014: with the host's sets */
 	if (st) {
 		st->visits = l.visits;
 		st->max_visits = l.max_visits;

@@ -173,6 +173,7 @@ void ipts_lint_hoststate(struct ipts_lint *l, const struct ipts_chain *c,
 		struct ipts_loc loc;
 
 		if (sp[i].hoststate < 0 || answer_cannot_matter(&sp[i]) ||
+		    ipts_lint_set_known(l, r, sp[i].hoststate) ||
 		    !ipts_lint_want(l, "IPT007", r))
 			continue;
 		loc = sp[i].hoststate < r->nmatches ?

@@ -52,6 +52,18 @@ static const struct ipts_lint_code codes[] = {
 	  "port DNATed in PREROUTING that filter INPUT only appears to guard",
 	  "A DNAT in nat PREROUTING (or a chain reached from it) sends tcp or udp packets for a destination port to another address (not 127.0.0.0/8, not the rule's own -d host), so they are routed to FORWARD and never meet filter INPUT; yet the first INPUT rule naming that port (a DROP, a REJECT or an ACCEPT limited by -s, or a rule of INPUT itself with no condition) or INPUT's DROP policy appears to guard it. This is how Docker's published ports get past ufw. A DNAT without a port restriction, to no address (a port only) or to 127.0.0.0/8, and REDIRECT, are not reported.",
 	  "Filter the DNATed traffic in FORWARD (DOCKER-USER for Docker), matching the original port with -m conntrack --ctorigdstport, or publish the port on a local address only." },
+	{ "IPT012", IPTS_WARNING, "empty-set-match",
+	  "rule never matches: its set is empty in the ipsets file",
+	  "With --ipsets: a -m set (not inverted) names a set that holds no element in the capture (a list:set none of whose members holds one), and no -j SET of the file adds to it, to a list:set holding it or to a member of it, so the match fails for every packet. The capture is a moment: a set filled later by a daemon (fail2ban, firewalld) is reported too.",
+	  "Fill the set, or delete the rule if the set is gone for good; if a program fills it at run time, capture the sets when it has." },
+	{ "IPT013", IPTS_NOTE, "unused-set",
+	  "set defined in the ipsets file and never used",
+	  "With --ipsets: no rule of the file names the set (-m set, -j SET), and no list:set of the ipsets file holds it. Another ruleset (the IPv6 one) or a program may still use it.",
+	  "Destroy the set if nothing uses it, or add the rule that was meant to." },
+	{ "IPT014", IPTS_WARNING, "set-flags-too-few",
+	  "-m set gives fewer flags than its set has dimensions",
+	  "With --ipsets: the -m set gives fewer src/dst flags than the set's type has dimensions (hash:ip,port needs two), so ip_set_test() fails before it looks at the set: the match never matches (always, if inverted).",
+	  "Give one flag per dimension, e.g. --match-set NAME src,dst for hash:ip,port." },
 };
 
 #define NCODES (sizeof(codes) / sizeof(codes[0]))

@@ -8,6 +8,7 @@
  *   lint.c           the driver: a table's chains, the checks in the
  *                    order their findings are reported
  *   lint_checks.c    the checks, one function per kind of finding
+ *   lint_sets.c      the checks on the host's sets (--ipsets)
  *   lint_report.c    what every finding goes through: the budget, --ignore
  *                    and "iptsim:ignore", the note naming the other rule
  *   lint_chain.c     per-chain facts, found once per table: may a jump to
@@ -126,6 +127,12 @@ void ipts_lint_state_mixed(struct ipts_lint *l,
 			   const struct ipts_rule *first_ct);
 /* IPT011 on the ruleset: its nat PREROUTING DNATs and filter INPUT. */
 void ipts_lint_dnat_input(struct ipts_lint *l);
+/* lint_sets.c: IPT012-IPT014 with the host's sets (opts->ipsets). */
+void ipts_lint_sets(struct ipts_lint *l);
+/* Match @k of @r is a -m set that the host's sets decide (--ipsets names
+ * its set): no host state for IPT007. */
+bool ipts_lint_set_known(const struct ipts_lint *l, const struct ipts_rule *r,
+			 int k);
 
 /* ---- lint_report.c: reporting a finding ---- */
 

@@ -5,6 +5,7 @@
  * that cannot be read or does not load.
  */
 #include "cli.h"
+#include "host_opts.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -21,7 +22,7 @@
 
 static const char usage_text[] =
 	"usage: iptsim lint [--format text|json|sarif] [--ignore CODE]...\n"
-	"                   [--color WHEN] [-c] FILE...\n"
+	"                   [--color WHEN] [-c] [--ipsets FILE] FILE...\n"
 	"\n"
 	"Review iptables-save files: rules that can never match, redundant\n"
 	"rules, unused chains, rules the file cannot decide, ports only one\n"
@@ -32,10 +33,10 @@ static const char usage_text[] =
 	"  --ignore CODE       do not report CODE (repeatable)\n"
 	"  --list-codes        print every code with its meaning and exit\n"
 	"  -c, --counters      honour counters as iptables-restore -c does\n"
-	"  --format FORMAT     text (default), json or sarif\n"
-	IPTS_INPUT_HELP
-	IPTS_BUDGET_HELP
-	"  -h, --help          show this help\n"
+	"  --ipsets FILE       the host's sets, as `ipset save` prints them:\n"
+	"                      rules on empty sets, unused sets, too few flags\n"
+	"  --format FORMAT     text (default), json or sarif\n" IPTS_INPUT_HELP
+		IPTS_BUDGET_HELP "  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0 no finding, 1 findings, 2 usage error or a file that\n"
 	"cannot be read or does not load (its errors go to stderr), 3 lint\n"
@@ -108,6 +109,7 @@ int cmd_lint(int argc, char **argv)
 		{ "ignore", required_argument, NULL, 'I' },
 		{ "list-codes", no_argument, NULL, 'L' },
 		{ "counters", no_argument, NULL, 'c' },
+		{ "ipsets", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		IPTS_INPUT_LONGOPTS,
 		IPTS_BUDGET_LONGOPTS,
@@ -116,6 +118,8 @@ int cmd_lint(int argc, char **argv)
 	struct ipts_cli_input in;
 	struct ipts_cli_budget budget;
 	struct ipts_lint_opts lopts = { 0 };
+	struct ipts_cli_host hs;
+	struct ipts_cli_ipsets sets = { 0 };
 	bool over = false;
 	enum ipts_format fmt = IPTS_FMT_TEXT;
 	struct ipts_diags all = { 0 };
@@ -131,6 +135,7 @@ int cmd_lint(int argc, char **argv)
 	lopts.ignore = ignore;
 	ipts_cli_input_init(&in);
 	ipts_cli_budget_init(&budget);
+	ipts_cli_host_init(&hs);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "ch" IPTS_INPUT_SHORTOPTS, opts,
@@ -157,6 +162,13 @@ int cmd_lint(int argc, char **argv)
 			return IPTS_EXIT_YES;
 		case 'c':
 			in.parse.counters = true;
+			break;
+		case 'S':
+			if (ipts_cli_host_opt(&hs, "lint", IPTS_HOPT_IPSETS,
+					      optarg) < 0) {
+				free(ignore);
+				return IPTS_EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			help = true;
@@ -185,6 +197,11 @@ int cmd_lint(int argc, char **argv)
 		return ipts_usage_error("lint", "no file given");
 	}
 
+	if (ipts_cli_ipsets_read(&hs, "lint", &in.read, in.color, &sets) < 0) {
+		free(ignore);
+		return IPTS_EXIT_USAGE;
+	}
+	lopts.ipsets = sets.sets;
 	srcs = calloc((size_t)nfiles, sizeof(*srcs));
 	counts = calloc((size_t)nfiles, sizeof(*counts));
 	loaded = calloc((size_t)nfiles, sizeof(*loaded));
@@ -237,5 +254,6 @@ int cmd_lint(int argc, char **argv)
 	free(counts);
 	free(loaded);
 	free(ignore);
+	ipts_cli_ipsets_free(&sets);
 	return rc;
 }

@@ -220,6 +220,40 @@ static void print_host(FILE *f, const struct ipts_result *res)
 	}
 }
 
+/* -j SET: what the shown way did to the sets, in a line each. */
+static void print_sets_after(FILE *f, const struct ipts_result *res)
+{
+	const char *l;
+	size_t k;
+
+	if (!res->sets_tracked)
+		return;
+	if (!res->nset_changes && !res->sets_after) {
+		fputs("ipsets after: unchanged\n", f);
+		return;
+	}
+	fputs("ipsets after (the shown way; --format json gives them as "
+	      "`ipset save` text for the next --ipsets):\n",
+	      f);
+	for (k = 0; k < res->nset_changes; k++) {
+		fputs("  ", f);
+		ipts_text_str(f, res->set_changes[k].set);
+		fprintf(f, ": %s ", res->set_changes[k].op);
+		ipts_text_str(f, res->set_changes[k].elem);
+		fputc('\n', f);
+	}
+	for (l = res->sets_after; l && *l; l += strcspn(l, "\n") + 1) {
+		/* the save text's comment for a set left unknown */
+		if (*l != '#')
+			continue;
+		fputs("  ", f);
+		ipts_text_strn(f, l + 2, strcspn(l + 2, "\n"));
+		fputc('\n', f);
+		if (!l[strcspn(l, "\n")])
+			break;
+	}
+}
+
 static void print_text(FILE *f, const struct ipts_query *q,
 		       const struct ipts_result *res,
 		       const struct ipts_notes *notes, bool described)
@@ -251,6 +285,7 @@ static void print_text(FILE *f, const struct ipts_query *q,
 			print_reason_text(f, &res->reasons[k]);
 	}
 	fprintf(f, "conntrack: %s\n", res->conntrack ? "on" : "off");
+	print_sets_after(f, res);
 	if (res->outcome == IPTS_UNDETERMINED && res->npackets)
 		fputs("path shown: the first way explored, as on a "
 		      "just-loaded ruleset (limit and hashlimit buckets "

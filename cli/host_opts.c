@@ -195,13 +195,15 @@ void ipts_cli_ipsets_free(struct ipts_cli_ipsets *s)
 void ipts_cli_ipsets_known(struct ipts_diags *d)
 {
 	static const char said[] = "match 'set' needs ipset '";
+	static const char said_tg[] = "target 'SET' needs ipset '";
 	size_t i, k = 0;
 
 	for (i = 0; i < d->n; i++) {
 		struct ipts_diag *g = &d->v[i];
 
 		if (g->sev == IPTS_WARNING &&
-		    strncmp(g->msg, said, sizeof(said) - 1) == 0) {
+		    (strncmp(g->msg, said, sizeof(said) - 1) == 0 ||
+		     strncmp(g->msg, said_tg, sizeof(said_tg) - 1) == 0)) {
 			free(g->msg);
 			d->nwarnings--;
 			continue;

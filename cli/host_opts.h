@@ -104,9 +104,9 @@ int ipts_cli_ipsets_check(const struct ipts_cli_ipsets *s,
 			  size_t whylen);
 
 /*
- * With the sets given, -m set is decided: drop from @d the parser's
- * warnings that a set match needs the host's ipset (-j SET keeps its
- * warning: no set changes yet).
+ * With the sets given, -m set is decided and -j SET followed: drop from
+ * @d the parser's warnings that a set match or target needs the host's
+ * ipset.
  */
 void ipts_cli_ipsets_known(struct ipts_diags *d);
 

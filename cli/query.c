@@ -1356,6 +1356,28 @@ static void json_reasons(struct ipts_json *w, const struct ipts_result *res)
 	ipts_json_array_end(w);
 }
 
+/* -j SET with --ipsets: the shown way's changes, and the sets changed as
+ * `ipset save` text for the next call's --ipsets. */
+static void json_sets_after(struct ipts_json *w, const struct ipts_result *res)
+{
+	size_t k;
+
+	ipts_json_key(w, "ipsets_after");
+	ipts_json_object_begin(w, IPTS_JSON_LINE);
+	ipts_json_key(w, "changes");
+	ipts_json_array_begin(w, IPTS_JSON_LINE);
+	for (k = 0; k < res->nset_changes; k++) {
+		ipts_json_object_begin(w, IPTS_JSON_LINE);
+		ipts_json_kv_string(w, "set", res->set_changes[k].set);
+		ipts_json_kv_string(w, "op", res->set_changes[k].op);
+		ipts_json_kv_string(w, "element", res->set_changes[k].elem);
+		ipts_json_object_end(w);
+	}
+	ipts_json_array_end(w);
+	ipts_json_kv_string(w, "save", res->sets_after);
+	ipts_json_object_end(w);
+}
+
 void ipts_result_print_json_notes(FILE *f, const struct ipts_query *q,
 				  const struct ipts_result *res,
 				  const struct ipts_notes *notes,
@@ -1414,6 +1436,8 @@ void ipts_result_print_json_notes(FILE *f, const struct ipts_query *q,
 		ipts_json_object_end(&w);
 	}
 	ipts_json_array_end(&w);
+	if (res->sets_tracked)
+		json_sets_after(&w, res);
 	ipts_json_object_end(&w);
 	ipts_json_eol(&w);
 }

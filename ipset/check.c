@@ -56,6 +56,36 @@ static int check_target(const struct ipts_ipsets *sets, const char *text,
 	return n;
 }
 
+/*
+ * set_target_v3_checkentry(): --map-set only in mangle, and --map-prio or
+ * --map-queue only from OUTPUT, FORWARD and POSTROUTING (the kernel's
+ * words, from dmesg; iptables-restore fails the line). A user chain's
+ * hooks are not known here: only a built-in chain is checked.
+ */
+static int check_map(const struct ipts_rule *r, const char *text,
+		     const struct ipts_loc *loc, struct ipts_diags *d)
+{
+	const struct ipts_chain *c = r->chain;
+	struct ipts_ipset_target t;
+
+	if (ipts_ipset_target_parse(text, &t) < 0 || !t.has_map)
+		return 0;
+	if (c && c->table && c->table->id != IPTS_TABLE_MANGLE) {
+		ipts_diag_add(d, IPTS_ERROR, loc,
+			      "--map-set only usable from mangle table");
+		return 1;
+	}
+	if ((t.map_prio || t.map_queue) && c && c->hook >= 0 &&
+	    c->hook != NF_INET_FORWARD && c->hook != NF_INET_LOCAL_OUT &&
+	    c->hook != NF_INET_POST_ROUTING) {
+		ipts_diag_add(d, IPTS_ERROR, loc,
+			      "mapping of prio or/and queue is allowed only "
+			      "from OUTPUT/FORWARD/POSTROUTING chains");
+		return 1;
+	}
+	return 0;
+}
+
 static int check_rule(const struct ipts_ipsets *sets, const struct ipts_rule *r,
 		      struct ipts_diags *d)
 {
@@ -81,6 +111,8 @@ static int check_rule(const struct ipts_ipsets *sets, const struct ipts_rule *r,
 		struct ipts_loc loc = ipts_rule_target_loc(r);
 
 		n += check_target(sets, (const char *)t->data, fam, &loc, d);
+		if (!n)
+			n += check_map(r, (const char *)t->data, &loc, d);
 	}
 	return n;
 }

@@ -56,6 +56,8 @@ struct set_type {
  */
 struct set_elem {
 	uint32_t lo[2], hi[2]; /* address parts, host order */
+	uint8_t a6[2][16]; /* family inet6: the address parts (a single
+			    * address or a prefix), network order */
 	uint8_t cidr[2]; /* net parts */
 	uint8_t proto;
 	uint16_t port_lo, port_hi;
@@ -68,6 +70,8 @@ struct set_elem {
 	bool has_counters;
 	uint64_t packets, bytes;
 	uint32_t timeout; /* seconds left at capture, 0: none */
+	uint32_t skbmark, skbmarkmask; /* skbinfo's skbmark, 0/0: none */
+	uint32_t line; /* its add line (0: made by -j SET) */
 };
 
 struct ipts_ipset {
@@ -75,13 +79,23 @@ struct ipts_ipset {
 	const struct set_type *type;
 	int family; /* 4, 6; 0 for a type without one */
 	uint32_t netmask; /* host order, hash:ip and bitmap:ip */
+	uint8_t netmask6; /* family inet6: hash:ip's netmask, 1-128 */
 	uint32_t markmask;
 	uint32_t range_lo, range_hi; /* bitmap types */
 	uint64_t maxelem, count;
 	bool timeout, counters, comment, skbinfo;
+	uint32_t timeout_dflt; /* the create line's timeout */
+	/* A -j SET changed it in a way the file cannot tell (state.c): a
+	 * test of it answers unknown, saying @unknown_why. */
+	const char *unknown_why;
 	struct set_elem *v;
 	size_t n, cap;
 	struct ipts_loc loc; /* its create line */
+	/* The reader's index of elements, to refuse one added twice as
+	 * `ipset restore` does: single elements hashed (@dup_tab, indices
+	 * plus one), ranged ones listed (@ranged). Freed once read. */
+	uint32_t *dup_tab, *ranged;
+	size_t dup_cap, dup_n, nranged, ranged_cap;
 };
 
 struct ipts_ipsets {

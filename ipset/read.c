@@ -133,7 +133,17 @@ struct reader {
 	unsigned int nw;
 	int nerr;
 	bool seen; /* a line of ipset's commands was read */
+	uint64_t dup_work; /* comparisons made against ranged elements */
+	/* list:set's "before NAME" or "after NAME" of this add: the
+	 * word of NAME (0: none) */
+	unsigned int ref_word;
+	bool ref_before;
+	bool dup_stopped;
 };
+
+/* Comparisons of ranged elements the duplicate check may make in one
+ * file (a capture of 65536 ranges would otherwise cost 2^31). */
+#define DUP_WORK_MAX (1u << 24)
 
 static struct ipts_loc word_loc(const struct reader *r, const struct word *w)
 {
@@ -485,6 +495,69 @@ static uint64_t elem_count(const struct ipts_ipset *set,
 	return n;
 }
 
+static void mask6(uint8_t *a, unsigned int cidr)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++) {
+		unsigned int keep = cidr >= 8 * (i + 1) ? 8 :
+				    cidr > 8 * i	? cidr - 8 * i :
+							  0;
+
+		a[i] &= (uint8_t)(0xff00u >> keep);
+	}
+}
+
+/*
+ * An address part of an inet6 element: hash:ip takes one address (the
+ * kernel's uadt() refuses IPSET_ATTR_IP_TO and a CIDR other than /128),
+ * a net part "A[/N]" (no range: hash_net6_uadt() refuses it).
+ */
+static int parse_part6(struct reader *r, const struct word *w,
+		       struct ipts_ipset *set, enum dim_kind k, const char *s,
+		       struct set_elem *e, unsigned int *ip)
+{
+	char buf[64];
+	const char *slash = strchr(s, '/');
+	uint64_t cidr = 128;
+
+	if (k == DIM_IP && (strchr(s, '-') || (slash && strcmp(slash, "/128"))))
+		return err(r, w,
+			   "plain IP address must be supplied: '%s' (%s of "
+			   "family inet6 takes single addresses)",
+			   s, set->type->name);
+	if (strlen(s) >= sizeof(buf) || strchr(s, '-'))
+		return err(r, w,
+			   "IP address or IP/cidr must be specified: '%s' "
+			   "(inet6 sets take no ranges)",
+			   s);
+	strcpy(buf, s);
+	if (slash) {
+		buf[slash - s] = '\0';
+		if (!parse_num(slash + 1, 128, &cidr))
+			return err(r, w, "invalid prefix length in '%s'", s);
+	}
+	if (inet_pton(AF_INET6, buf, e->a6[*ip]) != 1)
+		return err(r, w, "invalid IPv6 address '%s'", s);
+	if (k == DIM_IP) {
+		mask6(e->a6[*ip], set->netmask6);
+		if (set->type->kind == SET_HASH_IP &&
+		    !memcmp(e->a6[*ip], "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16))
+			return err(r, w,
+				   "hash:ip cannot hold :: (the kernel "
+				   "refuses a zero address)");
+		e->cidr[*ip] = 128;
+	} else {
+		if (cidr == 0 && set->type->kind != SET_HASH_NETIFACE)
+			return err(r, w, "%s cannot hold a /0 network",
+				   set->type->name);
+		mask6(e->a6[*ip], (unsigned int)cidr);
+		e->cidr[*ip] = (uint8_t)cidr;
+	}
+	(*ip)++;
+	return 0;
+}
+
 /* One part of an element (the words between commas). */
 static int parse_part(struct reader *r, const struct word *w,
 		      struct ipts_ipset *set, enum dim_kind k, const char *s,
@@ -582,6 +655,249 @@ static int parse_part(struct reader *r, const struct word *w,
 	return -1;
 }
 
+/* Whether @a and @b have a kernel element in common (data_equal() of
+ * one of each): ranges intersect, prefixes and the rest are equal. */
+static bool elems_meet(const struct ipts_ipset *set, const struct set_elem *a,
+		       const struct set_elem *b)
+{
+	unsigned int i, ip = 0;
+
+	for (i = 0; i < set->type->nparts; i++) {
+		switch (set->type->dims[i]) {
+		case DIM_IP:
+			if (a->hi[ip] < b->lo[ip] || b->hi[ip] < a->lo[ip])
+				return false;
+			ip++;
+			break;
+		case DIM_NET:
+			if (a->lo[ip] != b->lo[ip] ||
+			    a->cidr[ip] != b->cidr[ip])
+				return false;
+			ip++;
+			break;
+		case DIM_PORT:
+			if (a->proto != b->proto)
+				return false;
+			/* fall through */
+		case DIM_BPORT:
+			if (a->port_hi < b->port_lo || b->port_hi < a->port_lo)
+				return false;
+			break;
+		case DIM_IFACE:
+			if (strcmp(a->iface, b->iface) ||
+			    a->physdev != b->physdev)
+				return false;
+			break;
+		case DIM_MARK:
+			if (a->mark != b->mark)
+				return false;
+			break;
+		case DIM_MAC:
+			if (memcmp(a->mac, b->mac, 6))
+				return false;
+			break;
+		case DIM_SETNAME:
+			if (a->member != b->member)
+				return false;
+			break;
+		}
+	}
+	return true;
+}
+
+static bool elem_ranged(const struct set_elem *e)
+{
+	return e->lo[0] != e->hi[0] || e->lo[1] != e->hi[1] ||
+	       e->port_lo != e->port_hi;
+}
+
+/* FNV-1a of what data_equal() compares. */
+static uint32_t elem_hash(const struct set_elem *e)
+{
+	struct {
+		uint32_t lo[2], mark;
+		int32_t member;
+		uint16_t port;
+		uint8_t cidr[2], proto, physdev, mac[6];
+		char iface[16];
+		uint8_t a6[2][16];
+	} k;
+	const unsigned char *b = (const unsigned char *)&k;
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	memset(&k, 0, sizeof(k));
+	memcpy(k.lo, e->lo, sizeof(k.lo));
+	k.mark = e->mark;
+	k.member = e->member;
+	k.port = e->port_lo;
+	memcpy(k.cidr, e->cidr, sizeof(k.cidr));
+	k.proto = e->proto;
+	k.physdev = e->physdev;
+	memcpy(k.mac, e->mac, 6);
+	memcpy(k.iface, e->iface, sizeof(k.iface));
+	memcpy(k.a6, e->a6, sizeof(k.a6));
+	for (i = 0; i < sizeof(k); i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+static void dup_insert(struct ipts_ipset *set, uint32_t idx)
+{
+	size_t i, mask;
+
+	if (elem_ranged(&set->v[idx])) {
+		if (set->nranged == set->ranged_cap) {
+			set->ranged_cap = set->ranged_cap ?
+						  2 * set->ranged_cap :
+						  16;
+			set->ranged = ipts_xrealloc(set->ranged,
+						    set->ranged_cap *
+							    sizeof(uint32_t));
+		}
+		set->ranged[set->nranged++] = idx;
+		return;
+	}
+	if (2 * (set->dup_n + 1) > set->dup_cap) {
+		uint32_t *old = set->dup_tab;
+		size_t ocap = set->dup_cap, j;
+
+		set->dup_cap = ocap ? 2 * ocap : 64;
+		set->dup_tab = ipts_xcalloc(set->dup_cap, sizeof(uint32_t));
+		set->dup_n = 0;
+		for (j = 0; j < ocap; j++)
+			if (old[j]) {
+				mask = set->dup_cap - 1;
+				i = elem_hash(&set->v[old[j] - 1]) & mask;
+				while (set->dup_tab[i])
+					i = (i + 1) & mask;
+				set->dup_tab[i] = old[j];
+				set->dup_n++;
+			}
+		free(old);
+	}
+	mask = set->dup_cap - 1;
+	i = elem_hash(&set->v[idx]) & mask;
+	while (set->dup_tab[i])
+		i = (i + 1) & mask;
+	set->dup_tab[i] = idx + 1;
+	set->dup_n++;
+}
+
+/* An element of @set that @e meets, or NULL. */
+static const struct set_elem *dup_find(struct reader *r,
+				       const struct ipts_ipset *set,
+				       const struct set_elem *e)
+{
+	size_t i;
+
+	if (!elem_ranged(e) && set->dup_cap) {
+		size_t mask = set->dup_cap - 1;
+
+		for (i = elem_hash(e) & mask; set->dup_tab[i];
+		     i = (i + 1) & mask)
+			if (elems_meet(set, &set->v[set->dup_tab[i] - 1], e))
+				return &set->v[set->dup_tab[i] - 1];
+	}
+	if (elem_ranged(e)) {
+		/* every element so far */
+		if (r->dup_work + set->n > DUP_WORK_MAX)
+			goto stop;
+		r->dup_work += set->n;
+		for (i = 0; i < set->n; i++)
+			if (elems_meet(set, &set->v[i], e))
+				return &set->v[i];
+		return NULL;
+	}
+	if (r->dup_work + set->nranged > DUP_WORK_MAX)
+		goto stop;
+	r->dup_work += set->nranged;
+	for (i = 0; i < set->nranged; i++)
+		if (elems_meet(set, &set->v[set->ranged[i]], e))
+			return &set->v[set->ranged[i]];
+	return NULL;
+stop:
+	if (!r->dup_stopped) {
+		struct ipts_loc l = word_loc(r, &r->w[2]);
+
+		r->dup_stopped = true;
+		ipts_diag_add(r->d, IPTS_WARNING, &l,
+			      "too many ranged elements: an element added "
+			      "twice is not looked for from here on");
+	}
+	return NULL;
+}
+
+/* Add @e to @set unless it has a kernel element already, as `ipset
+ * restore` refuses it (mtype_add(): -IPSET_ERR_EXIST). */
+static int add_elem(struct reader *r, struct ipts_ipset *set,
+		    const struct set_elem *e, const struct word *w)
+{
+	const struct set_elem *old = dup_find(r, set, e);
+
+	if (old) {
+		struct ipts_loc l = word_loc(r, w);
+
+		err(r, w,
+		    "Element cannot be added to the set: it's already added");
+		if (old->line)
+			ipts_diag_note(r->d, &l,
+				       "set '%s' holds it from line %u",
+				       set->name, old->line);
+		return -1;
+	}
+	set_push(set, e);
+	set->v[set->n - 1].line = r->line;
+	dup_insert(set, (uint32_t)(set->n - 1));
+	return 0;
+}
+
+/*
+ * list:set's add: a member once (list_set_uadd(): "it's already added"),
+ * at the end, or before or after the member named (which must be in the
+ * list: ipset restore refuses the line otherwise).
+ */
+static int add_member(struct reader *r, struct ipts_ipset *set,
+		      const struct set_elem *e, const struct word *w)
+{
+	size_t i, at = set->n;
+
+	for (i = 0; i < set->n; i++)
+		if (set->v[i].member == e->member)
+			return err(r, w,
+				   "Element cannot be added to the set: it's "
+				   "already added");
+	if (r->ref_word) {
+		const struct word *rw = &r->w[r->ref_word];
+		const struct ipts_ipset *ref = set_named(r->sets, rw);
+
+		for (i = 0; ref && i < set->n; i++)
+			if (&r->sets->v[set->v[i].member] == ref)
+				break;
+		if (!ref || i == set->n)
+			return err(r, rw,
+				   "The set to which you referred with "
+				   "'before' or 'after' is not added to the "
+				   "set.");
+		at = r->ref_before ? i : i + 1;
+	}
+	set_push(set, e);
+	memmove(&set->v[at + 1], &set->v[at],
+		(set->n - 1 - at) * sizeof(*set->v));
+	set->v[at] = *e;
+	set->v[at].line = r->line;
+	set->count++;
+	return 0;
+}
+
+static void dup_free(struct ipts_ipset *set)
+{
+	free(set->dup_tab);
+	free(set->ranged);
+	set->dup_tab = set->ranged = NULL;
+	set->dup_cap = set->dup_n = set->nranged = set->ranged_cap = 0;
+}
+
 /* The options after an element (lib/types.c: each type's ADT options). */
 static int elem_options(struct reader *r, struct ipts_ipset *set,
 			struct set_elem *e, unsigned int i)
@@ -593,6 +909,11 @@ static int elem_options(struct reader *r, struct ipts_ipset *set,
 
 		if (word_is(w, "nomatch") && set->type->nomatch) {
 			e->nomatch = true;
+		} else if ((word_is(w, "before") || word_is(w, "after")) &&
+			   set->type->kind == SET_LIST_SET && arg) {
+			r->ref_word = i + 1;
+			r->ref_before = w->p[0] == 'b';
+			i++;
 		} else if (word_is(w, "wildcard") &&
 			   set->type->kind == SET_HASH_NETIFACE) {
 			e->wildcard = true;
@@ -619,8 +940,27 @@ static int elem_options(struct reader *r, struct ipts_ipset *set,
 					   "comment needs a "
 					   "quoted text");
 			i++;
-		} else if ((word_is(w, "skbmark") || word_is(w, "skbprio") ||
-			    word_is(w, "skbqueue")) &&
+		} else if (word_is(w, "skbmark") && set->skbinfo) {
+			/* "MARK" or "MARK/MASK" (lib/parse.c
+			 * ipset_parse_skbmark()): the mask is all ones
+			 * without one */
+			char b[64], *slash;
+			uint64_t mk, mask = UINT32_MAX;
+
+			if (!arg || !word_str(arg, b, sizeof(b)))
+				return err(r, arg ? arg : w,
+					   "skbmark needs a value");
+			slash = strchr(b, '/');
+			if (slash)
+				*slash = '\0';
+			if (!parse_num(b, UINT32_MAX, &mk) ||
+			    (slash && !parse_num(slash + 1, UINT32_MAX, &mask)))
+				return err(r, arg, "invalid skbmark '%.*s'",
+					   (int)arg->len, arg->p);
+			e->skbmark = (uint32_t)mk;
+			e->skbmarkmask = (uint32_t)mask;
+			i++;
+		} else if ((word_is(w, "skbprio") || word_is(w, "skbqueue")) &&
 			   set->skbinfo) {
 			if (!arg)
 				return err(r, w, "%.*s needs a value",
@@ -635,6 +975,50 @@ static int elem_options(struct reader *r, struct ipts_ipset *set,
 		}
 	}
 	return 0;
+}
+
+/* The add of an inet6 set: one element, no ranges of addresses. */
+static int cmd_add6(struct reader *r, struct ipts_ipset *set,
+		    const struct word *w)
+{
+	struct set_elem e = { .member = -1 };
+	char buf[256], *part, *save = NULL;
+	unsigned int k = 0, ip = 0, nn = 1;
+	uint32_t nets[MAX_NETS];
+	uint8_t cidrs[MAX_NETS];
+
+	if (!word_str(w, buf, sizeof(buf)))
+		return err(r, w, "element too long");
+	for (part = strtok_r(buf, ",", &save); part;
+	     part = strtok_r(NULL, ",", &save), k++) {
+		enum dim_kind d;
+
+		if (k == set->type->nparts)
+			return err(r, w,
+				   "too many parts in element '%.*s' "
+				   "of %s",
+				   (int)w->len, w->p, set->type->name);
+		d = set->type->dims[k];
+		if (d == DIM_IP || d == DIM_NET) {
+			if (parse_part6(r, w, set, d, part, &e, &ip) < 0)
+				return -1;
+		} else if (parse_part(r, w, set, d, part, &e, &ip, nets, cidrs,
+				      &nn) < 0) {
+			return -1;
+		}
+	}
+	if (k < set->type->nparts)
+		return err(r, w, "element '%.*s' of %s needs %u parts",
+			   (int)w->len, w->p, set->type->name,
+			   set->type->nparts);
+	r->ref_word = 0;
+	if (elem_options(r, set, &e, 3) < 0)
+		return -1;
+	set->count += elem_count(set, &e);
+	if (set->count > set->maxelem)
+		return err(r, w, "set '%s' is full: more than %llu elements",
+			   set->name, (unsigned long long)set->maxelem);
+	return add_elem(r, set, &e, w);
 }
 
 static int cmd_add(struct reader *r)
@@ -656,10 +1040,12 @@ static int cmd_add(struct reader *r)
 			   "line before this one)",
 			   (int)r->w[1].len, r->w[1].p);
 	w = &r->w[2];
-	if (set->type->kind == SET_UNMODELLED || set->family == 6) {
+	if (set->type->kind == SET_UNMODELLED) {
 		set->count++;
 		return 0;
 	}
+	if (set->family == 6)
+		return cmd_add6(r, set, w);
 	if (!word_str(w, buf, sizeof(buf)))
 		return err(r, w, "element too long");
 	for (part = strtok_r(buf, ",", &save); part;
@@ -682,8 +1068,11 @@ static int cmd_add(struct reader *r)
 		return err(r, w, "element '%.*s' of %s needs %u parts",
 			   (int)w->len, w->p, set->type->name,
 			   set->type->nparts);
+	r->ref_word = 0;
 	if (elem_options(r, set, &e, 3) < 0)
 		return -1;
+	if (set->type->kind == SET_LIST_SET)
+		return add_member(r, set, &e, w);
 	/* one element per prefix of a net range (two net parts: each pair) */
 	for (a = 0; a < nn[0]; a++) {
 		for (b = 0; b < (nnet == 2 ? nn[1] : 1); b++) {
@@ -702,13 +1091,15 @@ static int cmd_add(struct reader *r)
 					ip++;
 			}
 			set->count += elem_count(set, &e);
-			if (set->count > set->maxelem)
+			if (set->count > set->maxelem &&
+			    set->type->kind != SET_LIST_SET)
 				return err(r, w,
 					   "set '%s' is full: more than "
 					   "%llu elements",
 					   set->name,
 					   (unsigned long long)set->maxelem);
-			set_push(set, &e);
+			if (add_elem(r, set, &e, w) < 0)
+				return -1;
 		}
 	}
 	return 0;
@@ -771,12 +1162,15 @@ static int create_options(struct reader *r, struct ipts_ipset *set)
 					   "or inet6)",
 					   buf);
 		} else if (word_is(w, "netmask")) {
-			if (!parse_num(buf, 32, &v) || v == 0)
+			unsigned int max = set->family == 6 ? 128 : 32;
+
+			if (!parse_num(buf, max, &v) || v == 0)
 				return err(r, arg,
 					   "invalid netmask '%s' "
-					   "(1-32)",
-					   buf);
-			set->netmask = prefix_mask((unsigned int)v);
+					   "(1-%u)",
+					   buf, max);
+			set->netmask6 = (uint8_t)v;
+			set->netmask = prefix_mask(v > 32 ? 32 : (unsigned)v);
 		} else if (word_is(w, "markmask")) {
 			if (!parse_num(buf, UINT32_MAX, &v) || v == 0)
 				return err(r, arg, "invalid markmask '%s'",
@@ -809,9 +1203,10 @@ static int create_options(struct reader *r, struct ipts_ipset *set)
 					   "option '%.*s' needs a "
 					   "number",
 					   (int)w->len, w->p);
-			if (word_is(w, "timeout"))
+			if (word_is(w, "timeout")) {
 				set->timeout = true;
-			else if (word_is(w, "maxelem") || word_is(w, "size"))
+				set->timeout_dflt = (uint32_t)v;
+			} else if (word_is(w, "maxelem") || word_is(w, "size"))
 				set->maxelem = v ? v : set->maxelem;
 		}
 	}
@@ -855,6 +1250,7 @@ static int cmd_create(struct reader *r)
 	set->type = t;
 	set->family = t->family;
 	set->netmask = ~(uint32_t)0;
+	set->netmask6 = 128;
 	set->markmask = ~(uint32_t)0;
 	set->maxelem = t->kind == SET_LIST_SET ? 8 : 65536;
 	set->loc = word_loc(r, &r->w[0]);
@@ -1014,6 +1410,8 @@ struct ipts_ipsets *ipts_ipsets_read(const struct ipts_source *src,
 		line(&r, p, e);
 		p = nl ? nl + 1 : end;
 	}
+	for (size_t i = 0; i < r.sets->n; i++)
+		dup_free(&r.sets->v[i]);
 	if (r.nerr) {
 		ipts_ipsets_free(r.sets);
 		return NULL;
@@ -1027,8 +1425,10 @@ void ipts_ipsets_free(struct ipts_ipsets *s)
 
 	if (!s)
 		return;
-	for (i = 0; i < s->n; i++)
+	for (i = 0; i < s->n; i++) {
 		free(s->v[i].v);
+		dup_free(&s->v[i]);
+	}
 	free(s->v);
 	free(s);
 }
@@ -1068,4 +1468,46 @@ int ipts_ipset_family(const struct ipts_ipset *set)
 size_t ipts_ipset_nelems(const struct ipts_ipset *set)
 {
 	return set->n;
+}
+
+const struct ipts_ipset *ipts_ipsets_at(const struct ipts_ipsets *s, size_t i)
+{
+	return i < s->n ? &s->v[i] : NULL;
+}
+
+const char *ipts_ipset_name(const struct ipts_ipset *set)
+{
+	return set->name;
+}
+
+const struct ipts_loc *ipts_ipset_loc(const struct ipts_ipset *set)
+{
+	return &set->loc;
+}
+
+bool ipts_ipset_empty(const struct ipts_ipsets *s, const struct ipts_ipset *set)
+{
+	size_t i;
+
+	if (set->type->kind == SET_UNMODELLED)
+		return false;
+	if (set->type->kind != SET_LIST_SET)
+		return set->n == 0;
+	for (i = 0; i < set->n; i++)
+		if (!ipts_ipset_empty(s, &s->v[set->v[i].member]))
+			return false;
+	return true;
+}
+
+bool ipts_ipset_listed(const struct ipts_ipsets *s,
+		       const struct ipts_ipset *set)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].type->kind == SET_LIST_SET)
+			for (j = 0; j < s->v[i].n; j++)
+				if (&s->v[s->v[i].v[j].member] == set)
+					return true;
+	return false;
 }

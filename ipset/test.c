@@ -92,7 +92,33 @@ int ipts_ipset_match_parse(const char *text, struct ipts_ipset_match *m)
 static uint32_t pkt_addr(const struct ipts_ipset_match *m,
 			 const struct ipts_ipset_pkt *p, unsigned int i)
 {
+	if (p->family == 6)
+		return 0;
 	return ntohl(m->src & (1u << i) ? p->saddr : p->daddr);
+}
+
+/* The IPv6 address for dimension @i (a packet of family 6). */
+static const uint8_t *pkt_addr6(const struct ipts_ipset_match *m,
+				const struct ipts_ipset_pkt *p, unsigned int i)
+{
+	return m->src & (1u << i) ? p->saddr6 : p->daddr6;
+}
+
+/* @a under the prefix @cidr is @net (which is masked). */
+static bool in_net6(const uint8_t *a, const uint8_t *net, unsigned int cidr)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++) {
+		unsigned int keep = cidr >= 8 * (i + 1) ? 8 :
+				    cidr > 8 * i	? cidr - 8 * i :
+							  0;
+		uint8_t mask = (uint8_t)(0xff00u >> keep);
+
+		if ((a[i] & mask) != net[i])
+			return false;
+	}
+	return true;
 }
 
 /* ip_set_get_ip4_port(): false when the packet has no port to give (a
@@ -113,6 +139,7 @@ static bool pkt_port(const struct ipts_ipset_match *m,
 		*port = src ? p->sport : p->dport;
 		return true;
 	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
 		if (p->fragment)
 			return false;
 		*port = p->sport; /* type << 8 | code, either side */
@@ -123,9 +150,39 @@ static bool pkt_port(const struct ipts_ipset_match *m,
 	}
 }
 
+/*
+ * The address parts of element @e against the packet's, for a set of
+ * family inet6 and a packet of family 6 (the IPv4 parts are compared in
+ * kadt() itself): hash_*6_kadt() build the same element, with ip6_netmask()
+ * for hash:ip's netmask and the prefixes tried as for IPv4.
+ */
+static bool hit6(const struct ipts_ipset *set, const struct set_elem *e,
+		 const struct ipts_ipset_match *m,
+		 const struct ipts_ipset_pkt *p)
+{
+	unsigned int d, ip = 0;
+
+	for (d = 0; d < set->type->nparts; d++) {
+		enum dim_kind k = set->type->dims[d];
+
+		if (k == DIM_IP &&
+		    !in_net6(pkt_addr6(m, p, d), e->a6[ip], set->netmask6))
+			return false;
+		if (k == DIM_NET &&
+		    !in_net6(pkt_addr6(m, p, d), e->a6[ip], e->cidr[ip]))
+			return false;
+		if (k == DIM_IP || k == DIM_NET)
+			ip++;
+	}
+	return true;
+}
+
 static bool in_net(uint32_t a, uint32_t net, uint8_t cidr)
 {
-	uint32_t mask = cidr ? ~(uint32_t)0 << (32 - cidr) : 0;
+	/* an inet6 element's IPv4 part is zero, its cidr up to 128 */
+	uint32_t mask = cidr >= 32 ? ~(uint32_t)0 :
+			cidr	   ? ~(uint32_t)0 << (32 - cidr) :
+				     0;
 
 	return (a & mask) == net;
 }
@@ -142,7 +199,8 @@ static bool iface_eq(const struct set_elem *e, const char *dev)
 /* The hash and bitmap types: the best element holding the packet. */
 static enum kadt kadt(const struct ipts_ipset *set,
 		      const struct ipts_ipset_match *m,
-		      const struct ipts_ipset_pkt *p, const char **why)
+		      const struct ipts_ipset_pkt *p, const char **why,
+		      const struct set_elem **found)
 {
 	const struct set_elem *best = NULL;
 	uint32_t a0 = pkt_addr(m, p, 0), a1 = 0, mark = 0;
@@ -152,6 +210,13 @@ static enum kadt kadt(const struct ipts_ipset *set,
 
 	switch (set->type->kind) {
 	case SET_HASH_IP:
+		if (p->family == 6) {
+			uint8_t z[16] = { 0 };
+
+			if (in_net6(pkt_addr6(m, p, 0), z, set->netmask6))
+				return KADT_NO; /* ipv6_addr_any(): -EINVAL */
+			break;
+		}
 		a0 &= set->netmask;
 		if (a0 == 0)
 			return KADT_NO; /* hash_ip4_kadt(): -EINVAL */
@@ -248,6 +313,11 @@ static enum kadt kadt(const struct ipts_ipset *set,
 		default:
 			hit = false;
 		}
+		if (p->family == 6 && set->family == 6) {
+			/* the IPv4 parts (all zero) matched as zero: the
+			 * address parts decide */
+			hit = hit && hit6(set, e, m, p);
+		}
 		if (!hit)
 			continue;
 		/* the most specific prefix first: the first net part, then
@@ -263,6 +333,7 @@ static enum kadt kadt(const struct ipts_ipset *set,
 		       "history";
 		return KADT_UNKNOWN;
 	}
+	*found = best;
 	return best->nomatch ? KADT_NOMATCH : KADT_YES;
 }
 
@@ -270,12 +341,20 @@ static enum kadt kadt(const struct ipts_ipset *set,
 static int set_test(const struct ipts_ipsets *sets,
 		    const struct ipts_ipset *set,
 		    const struct ipts_ipset_match *m,
-		    const struct ipts_ipset_pkt *p, const char **why)
+		    const struct ipts_ipset_pkt *p, const char **why,
+		    const struct set_elem **hit)
 {
 	enum kadt k;
 
-	if (m->dim < set->type->dim || set->family == 6)
+	/* ip_set_test(): too few flags, or a family that is not the
+	 * packet's: -IPSET_ERR_TYPE_MISMATCH, no match */
+	if (m->dim < set->type->dim ||
+	    (set->family && set->family != (p->family == 6 ? 6 : 4)))
 		return 0;
+	if (set->unknown_why) {
+		*why = set->unknown_why;
+		return -1;
+	}
 	if (set->type->kind == SET_LIST_SET) {
 		/* list_set_ktest(): members in order, a member's nomatch
 		 * or too few flags do not stop the search */
@@ -286,7 +365,7 @@ static int set_test(const struct ipts_ipsets *sets,
 		sub.counters = false;
 		for (i = 0; i < set->n; i++) {
 			int r = set_test(sets, &sets->v[set->v[i].member], &sub,
-					 p, why);
+					 p, why, hit);
 
 			if (r < 0)
 				unknown = true;
@@ -301,7 +380,7 @@ static int set_test(const struct ipts_ipsets *sets,
 		}
 		return unknown ? -1 : 0;
 	}
-	k = kadt(set, m, p, why);
+	k = kadt(set, m, p, why, hit);
 	if (k == KADT_UNKNOWN)
 		return -1;
 	if (m->return_nomatch && set->type->nomatch)
@@ -309,23 +388,49 @@ static int set_test(const struct ipts_ipsets *sets,
 	return k == KADT_YES;
 }
 
-enum ipts_ipset_answer ipts_ipset_test(const struct ipts_ipsets *sets,
+static enum ipts_ipset_answer test_hit(const struct ipts_ipsets *sets,
 				       const struct ipts_ipset_match *m,
 				       const struct ipts_ipset_pkt *p,
-				       const char **why)
+				       const char **why,
+				       const struct set_elem **hit)
 {
 	const struct ipts_ipset *set = ipts_ipsets_find(sets, m->name,
 							m->name_len);
 	int r;
 
+	*hit = NULL;
 	if (!set) {
 		*why = "-m set names a set the ipsets file does not define";
 		return IPTS_IPSET_UNKNOWN;
 	}
-	r = set_test(sets, set, m, p, why);
+	r = set_test(sets, set, m, p, why, hit);
 	if (r < 0)
 		return IPTS_IPSET_UNKNOWN;
 	return (r > 0) != m->invert ? IPTS_IPSET_YES : IPTS_IPSET_NO;
+}
+
+enum ipts_ipset_answer ipts_ipset_test(const struct ipts_ipsets *sets,
+				       const struct ipts_ipset_match *m,
+				       const struct ipts_ipset_pkt *p,
+				       const char **why)
+{
+	const struct set_elem *hit;
+
+	return test_hit(sets, m, p, why, &hit);
+}
+
+enum ipts_ipset_answer ipts_ipset_map(const struct ipts_ipsets *sets,
+				      const struct ipts_ipset_match *m,
+				      const struct ipts_ipset_pkt *p,
+				      uint32_t *skbmark, uint32_t *skbmarkmask,
+				      const char **why)
+{
+	const struct set_elem *hit;
+	enum ipts_ipset_answer a = test_hit(sets, m, p, why, &hit);
+
+	*skbmark = hit ? hit->skbmark : 0;
+	*skbmarkmask = hit ? hit->skbmarkmask : 0;
+	return a;
 }
 
 bool ipts_ipset_reads(const struct ipts_ipsets *sets,

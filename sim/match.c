@@ -310,6 +310,25 @@ static inline const struct mt_entry *mt_lookup(const struct ipts_mt_rows *rows,
 	return mt_lookup_slow(rows, name, revision, h, name_known);
 }
 
+void ipts_set_pkt(const struct ipts_pkt *p, struct ipts_ipset_pkt *sp)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->saddr = p->saddr;
+	sp->daddr = p->daddr;
+	sp->protocol = p->protocol;
+	sp->fragment = ipts_pkt_fragoff(p) != 0;
+	sp->sport = p->sport;
+	sp->dport = p->dport;
+	if (p->protocol == IPPROTO_ICMP)
+		sp->sport = sp->dport = (uint16_t)(p->icmp_type << 8 |
+						   p->icmp_code);
+	sp->in = p->in ? p->in : "";
+	sp->out = p->out ? p->out : "";
+	sp->mark = p->mark;
+	sp->len = p->tot_len;
+	sp->mac = *sp->in && strcmp(sp->in, "lo") != 0 ? 1 : 0;
+}
+
 /*
  * set_match_v4() of xt_set.c on the host's sets: the packet as the set
  * types' kadt() read it. A frame's MAC address is known to be absent for
@@ -329,25 +348,14 @@ static enum ipts_match_result set_eval(const struct xt_entry_match *m,
 		*reason = "-m set words iptsim does not read";
 		return IPTS_MATCH_UNKNOWN;
 	}
-	for (name = h->ipsets_changed; name && *name; name += strlen(name) + 1)
+	for (name = h->ipsets_changed; name && *name && !h->ipsets_tracked;
+	     name += strlen(name) + 1)
 		if (ipts_ipset_reads(h->ipsets, &sm, name)) {
 			*reason = "-m set reads a set that -j SET of the file "
 				  "changes (not modelled)";
 			return IPTS_MATCH_UNKNOWN;
 		}
-	sp.saddr = p->saddr;
-	sp.daddr = p->daddr;
-	sp.protocol = p->protocol;
-	sp.fragment = ipts_pkt_fragoff(p) != 0;
-	sp.sport = p->sport;
-	sp.dport = p->dport;
-	if (p->protocol == IPPROTO_ICMP)
-		sp.sport = sp.dport = (uint16_t)(p->icmp_type << 8 |
-						 p->icmp_code);
-	sp.in = p->in ? p->in : "";
-	sp.out = p->out ? p->out : "";
-	sp.mark = p->mark;
-	sp.mac = *sp.in && strcmp(sp.in, "lo") != 0 ? 1 : 0;
+	ipts_set_pkt(p, &sp);
 	switch (ipts_ipset_test(h->ipsets, &sm, &sp, reason)) {
 	case IPTS_IPSET_YES:
 		return IPTS_MATCH_YES;

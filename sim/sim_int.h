@@ -98,7 +98,14 @@ struct ipts_host {
 	/* The sets a -j SET of the ruleset changes (ipts_ipsets_changed()):
 	 * -m set on them is undetermined. */
 	const char *ipsets_changed;
+	/* @ipsets is the connection's state (setstate.c): -j SET's changes
+	 * are followed, and -m set on a changed set is decided. */
+	bool ipsets_tracked;
 };
+
+/* The packet as the set types' kadt() read it (match.c). */
+struct ipts_ipset_pkt;
+void ipts_set_pkt(const struct ipts_pkt *p, struct ipts_ipset_pkt *sp);
 
 enum ipts_match_result {
 	IPTS_MATCH_NO,

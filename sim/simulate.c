@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ipset.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -26,6 +28,9 @@ struct sim_priv {
 	/* The words of a routing decision the host could not make: a
 	 * reason points at them, so they live as long as the result. */
 	char route_why[208];
+	/* -j SET: the connection's sets (setstate.c), kept for the next
+	 * query on the same sets. */
+	struct ipts_ipset_state *sets;
 };
 
 void ipts_limits_init(struct ipts_limits *lim)
@@ -72,10 +77,13 @@ void ipts_result_free(struct ipts_result *res)
 	if (priv) {
 		packets_free(priv->pkts);
 		ipts_memo_free(&priv->memo);
+		ipts_ipset_state_free(priv->sets);
 		free(priv->stack);
 		free(priv);
 	}
 	free(res->reasons);
+	free(res->set_changes);
+	free(res->sets_after);
 	ipts_result_init(res);
 }
 
@@ -288,6 +296,7 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 	struct ipts_query eq;
 	struct sim_priv *priv = res->priv;
 	struct ipts_sim s;
+	struct ipts_ipset_state *sets = NULL;
 	bool incomplete = false, first = true;
 	unsigned int branch, k, nout = 0;
 	int o;
@@ -310,6 +319,10 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 	res->stopped[0] = '\0';
 	res->route[0] = '\0';
 	res->nfacts = 0;
+	res->sets_tracked = false;
+	res->nset_changes = 0;
+	free(res->sets_after);
+	res->sets_after = NULL;
 	if (!lim) {
 		ipts_limits_init(&dflt);
 		lim = &dflt;
@@ -339,6 +352,13 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 	}
 
 	ipts_memo_clear(&priv->memo);
+	if (ctx->ipsets && ctx->ipsets_changed) {
+		if (!ipts_ipset_state_of(priv->sets, ctx->ipsets)) {
+			ipts_ipset_state_free(priv->sets);
+			priv->sets = ipts_ipset_state_new(ctx->ipsets);
+		}
+		sets = priv->sets;
+	}
 
 	memset(&s, 0, sizeof(s));
 	s.ctx = ctx;
@@ -371,6 +391,7 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 		long didx = -1;
 
 		run_reset(&s, first ? res->packets : priv->pkts);
+		ipts_setstate_begin(&s, sets);
 		o = ipts_handshake_run(&s, why, sizeof(why), &dpkt, &didx);
 		if (s.unmodelled_why) {
 			o = IPTS_UNDETERMINED;
@@ -393,6 +414,7 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 			res->decided_idx = didx;
 			snprintf(res->why, sizeof(res->why), "%s", why);
 			res->path = s.path;
+			ipts_setstate_report(&s, res);
 			snprintf(res->stopped, sizeof(res->stopped), "%s",
 				 s.path == IPTS_PATH_NONE ? s.path_stop : "");
 			snprintf(res->route, sizeof(res->route), "%s",

@@ -303,7 +303,7 @@ unsigned int ipts_target_run(struct ipts_sim *s, const struct ipts_rule *r,
 
 	if (ipts_blob_is_opaque(t->u.user.revision)) {
 		if (strcmp(name, "SET") == 0)
-			return XT_CONTINUE;
+			return ipts_setstate_target(s, r, p, hook);
 		ipts_sim_unmodelled(s, r, "target kept as words: not modelled");
 		return NF_DROP;
 	}

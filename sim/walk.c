@@ -349,6 +349,9 @@ static bool rule_matches(struct ipts_sim *s, const struct ipts_rule *r,
 		} else {
 			uint32_t *count = eval_count(s, r, i, p);
 
+			if (ipts_setstate_is_match(s, blob))
+				s->impure++; /* reads what -j SET wrote */
+
 			m = ipts_match_eval_rows(s->rows, blob, r->e, p,
 						 &s->host, &w);
 			p->evals_known = false;

@@ -296,6 +296,10 @@ struct ipts_sim {
 	} rmask[IPTS_RECENT_MAX];
 	unsigned int nrmask;
 
+	/* -j SET: the sets as this way's packets left them (setstate.c),
+	 * NULL without --ipsets or without a -j SET in the file. */
+	struct ipts_ipset_state *sets;
+
 	struct ipts_reply_req reply;
 	/* Budgets (struct ipts_limits) and what was spent. */
 	uint64_t visits, max_visits, max_lines;
@@ -416,6 +420,20 @@ enum ipts_match_result ipts_recent_eval(struct ipts_sim *s,
 					bool *settle);
 void ipts_recent_settle(struct ipts_sim *s, const struct xt_entry_match *m,
 			const struct ipts_pkt *p, bool yes);
+
+/* setstate.c: -j SET on the connection's sets. */
+struct ipts_ipset_state;
+/* Start a way from the capture: @st (NULL: sets not followed) reset. */
+void ipts_setstate_begin(struct ipts_sim *s, struct ipts_ipset_state *st);
+/* True for a -m set blob that reads the followed sets. */
+bool ipts_setstate_is_match(const struct ipts_sim *s,
+			    const struct xt_entry_match *m);
+/* set_target_v3(): the changes, then XT_CONTINUE (NF_DROP when the walk
+ * stops at a part not modelled). */
+unsigned int ipts_setstate_target(struct ipts_sim *s, const struct ipts_rule *r,
+				  struct ipts_pkt *p, unsigned int hook);
+/* What the way left in the sets, into @res (the first way's). */
+void ipts_setstate_report(const struct ipts_sim *s, struct ipts_result *res);
 
 /* handshake.c */
 enum ipts_outcome ipts_handshake_run(struct ipts_sim *s, char *why,

@@ -6,9 +6,10 @@
  * (`create NAME TYPE OPTIONS`, `add NAME ELEMENT OPTIONS`), and the
  * kernel's test of a packet against one (ip_set_test() of
  * net/netfilter/ipset/ip_set_core.c and each type's kadt()). Never the
- * machine iptsim runs on: only what the file says. IPv4 only, as the
- * simulator: a set of family inet6 is read (its elements unchecked) so
- * that a rule naming it can be refused as iptables refuses it.
+ * machine iptsim runs on: only what the file says. A set of family inet6
+ * is read, its elements checked, and tested against a packet whose
+ * family is 6 (the simulator walks IPv4 packets only for now: its -m set
+ * on such a set answers no, as the kernel's family check does).
  *
  * Ownership: ipts_ipsets_read() returns a collection the caller frees
  * with ipts_ipsets_free(); it borrows its source, which must outlive it.
@@ -49,6 +50,18 @@ const char *ipts_ipset_type(const struct ipts_ipset *set);
 unsigned int ipts_ipset_dim(const struct ipts_ipset *set);
 int ipts_ipset_family(const struct ipts_ipset *set);
 size_t ipts_ipset_nelems(const struct ipts_ipset *set);
+/* Set @i (0 .. count - 1), its name, its create line. */
+const struct ipts_ipset *ipts_ipsets_at(const struct ipts_ipsets *s, size_t i);
+const char *ipts_ipset_name(const struct ipts_ipset *set);
+const struct ipts_loc *ipts_ipset_loc(const struct ipts_ipset *set);
+/* No element: for a list:set, none of its members holds one. A type
+ * iptsim does not model, or an inet6 set (its elements unread), is never
+ * called empty. */
+bool ipts_ipset_empty(const struct ipts_ipsets *s,
+		      const struct ipts_ipset *set);
+/* Some list:set of @s holds @set. */
+bool ipts_ipset_listed(const struct ipts_ipsets *s,
+		       const struct ipts_ipset *set);
 
 /*
  * What the set match's words say (xt_set_info_match of xt_set.h), from
@@ -69,12 +82,16 @@ int ipts_ipset_match_parse(const char *text, struct ipts_ipset_match *m);
 
 /* The packet as a set's kadt() reads it. */
 struct ipts_ipset_pkt {
+	/* 4 (or 0) and @saddr/@daddr, or 6 and @saddr6/@daddr6 */
+	int family;
 	uint32_t saddr, daddr; /* network order */
+	uint8_t saddr6[16], daddr6[16];
 	uint8_t protocol;
 	bool fragment; /* fragment offset > 0 */
 	uint16_t sport, dport; /* host order; ICMP: type << 8 | code */
 	const char *in, *out; /* "" for none */
 	uint32_t mark;
+	uint32_t len; /* the IP packet's length (a new element's bytes) */
 	/* The Ethernet source address: 0 none (a locally generated packet
 	 * or lo, which never matches), 1 unknown (another host's) */
 	int mac;
@@ -99,12 +116,94 @@ enum ipts_ipset_answer ipts_ipset_test(const struct ipts_ipsets *sets,
 				       const char **why);
 
 /*
- * -j SET changes sets as packets pass, which iptsim does not model yet:
- * the names of the sets some --add-set or --del-set of @rs names, each
+ * -j SET --map-set's test (set_target_v3(): match_set() with the map
+ * flags): the answer as ipts_ipset_test() gives it and, on a match, the
+ * skbinfo of the element that matched: its skbmark and mask (0 and 0
+ * when the element gives none: the mark is then left as it is).
+ */
+enum ipts_ipset_answer ipts_ipset_map(const struct ipts_ipsets *sets,
+				      const struct ipts_ipset_match *m,
+				      const struct ipts_ipset_pkt *p,
+				      uint32_t *skbmark, uint32_t *skbmarkmask,
+				      const char **why);
+
+/*
+ * The names of the sets some --add-set or --del-set of @rs names, each
  * NUL-terminated, the list ended by an empty name (malloc'd, the caller
- * frees it), or NULL when no rule changes a set.
+ * frees it), or NULL when no rule changes a set: a -m set on them reads
+ * the state the connection's packets leave (struct ipts_ipset_state).
  */
 char *ipts_ipsets_changed(const struct ipts_ruleset *rs);
+
+/* What -j SET's words say (xt_set_info_target_v3 of xt_set.h). */
+struct ipts_ipset_adt {
+	const char *name; /* into the text, @name_len bytes */
+	size_t name_len;
+	unsigned int dim;
+	uint8_t src; /* bit i: dimension i is "src" */
+	bool exist; /* --exist (add) */
+	uint32_t timeout; /* --timeout, UINT32_MAX: none given */
+};
+
+struct ipts_ipset_target {
+	struct ipts_ipset_adt add, del, map;
+	bool has_add, has_del, has_map;
+	bool map_mark, map_prio, map_queue;
+};
+
+/* Parse the words a rule keeps for -j SET: 0, or -1 when they are not. */
+int ipts_ipset_target_parse(const char *text, struct ipts_ipset_target *t);
+
+/*
+ * The sets as the -j SET rules a connection's packets hit leave them: a
+ * view of @base (borrowed, it must outlive the state) where a set is
+ * copied at its first change. _reset() goes back to @base.
+ */
+struct ipts_ipset_state;
+struct ipts_ipset_state *ipts_ipset_state_new(const struct ipts_ipsets *base);
+void ipts_ipset_state_reset(struct ipts_ipset_state *st);
+void ipts_ipset_state_free(struct ipts_ipset_state *st);
+/* Whether @st was made for @base (a state kept between queries). */
+bool ipts_ipset_state_of(const struct ipts_ipset_state *st,
+			 const struct ipts_ipsets *base);
+/* The sets now (borrowed; valid until the next change or reset). */
+const struct ipts_ipsets *
+ipts_ipset_state_sets(const struct ipts_ipset_state *st);
+bool ipts_ipset_state_changed(const struct ipts_ipset_state *st);
+
+/*
+ * ip_set_add() (@add) or ip_set_del() of the element the set's kadt()
+ * builds from @p, as -j SET does it: 0 when the set took the change (or
+ * --exist refreshed an element), 1 when the kernel refuses it (the
+ * element there already, or not there to delete; a full set; too few
+ * flags; a packet the type cannot read), -1 when the file cannot tell
+ * what it adds (*why): the set is then unknown for the rest of the
+ * connection, and tests of it answer IPTS_IPSET_UNKNOWN.
+ */
+int ipts_ipset_state_adt(struct ipts_ipset_state *st, bool add,
+			 const struct ipts_ipset_adt *a,
+			 const struct ipts_ipset_pkt *p, const char **why);
+
+/* The changes made, in order (at most 64 kept). */
+enum ipts_ipset_op {
+	IPTS_IPSET_ADDED,
+	IPTS_IPSET_DELETED,
+	IPTS_IPSET_REFRESHED, /* --exist: already there, timeout set again */
+};
+
+size_t ipts_ipset_state_nchanges(const struct ipts_ipset_state *st);
+/* Change @i: its set's name (borrowed), what it did, and the element
+ * as `ipset save` writes it, into @elem of @n bytes. */
+void ipts_ipset_state_change(const struct ipts_ipset_state *st, size_t i,
+			     const char **set, enum ipts_ipset_op *op,
+			     char *elem, size_t n);
+/*
+ * The `ipset save` text of every set the connection changed (its create
+ * line as the capture gives it, then its elements, timeouts as set by
+ * the change; comments and skbinfo of elements are not kept), a comment
+ * line for a set left unknown; malloc'd, or NULL when nothing changed.
+ */
+char *ipts_ipset_state_save(const struct ipts_ipset_state *st);
 
 /*
  * The values where -m set @m's answer may change, for diff's probe: for

@@ -20,6 +20,7 @@
 #include "diag.h"
 
 struct ipts_ruleset;
+struct ipts_ipsets;
 
 /* One lint code, for help texts and SARIF's rules[]. */
 struct ipts_lint_code {
@@ -43,6 +44,8 @@ struct ipts_lint_opts {
 	 * option to name when they run out (NULL: none). */
 	uint64_t max_visits;
 	const char *budget_name;
+	/* The host's sets (lint --ipsets; NULL: none): IPT012-IPT014. */
+	const struct ipts_ipsets *ipsets;
 };
 
 /* Shadowing compares each rule with those before it: a chain of n rules

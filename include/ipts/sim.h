@@ -305,6 +305,18 @@ struct ipts_result {
 		bool given;
 	} facts[16];
 	unsigned int nfacts;
+	/* -j SET with --ipsets: what the first way's packets did to the
+	 * sets, the changes in order (@sets_tracked: the file has -j SET
+	 * and the sets were given), and the `ipset save` text of the sets
+	 * changed (malloc'd; NULL when none changed). */
+	bool sets_tracked;
+	struct ipts_set_change {
+		char set[32];
+		const char *op; /* "added", "deleted", "refreshed" */
+		char elem[160]; /* as `ipset save` writes it */
+	} * set_changes;
+	size_t nset_changes, set_changes_cap;
+	char *sets_after;
 	void *priv;			/* scratch, owned by the result */
 };
 

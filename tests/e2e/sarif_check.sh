@@ -117,6 +117,9 @@ check none 0 lint --format sarif clean.rules || fail=1
 check none 0 check --format sarif clean.rules || fail=1
 check iptsim/error 1 check --format sarif broken.rules || fail=1
 check IPT008 1 lint --format sarif --ignore IPT001 suppressed.rules || fail=1
+# lint --ipsets: the set findings, IPT013 at the ipsets file's create line
+check IPT012,IPT013,IPT014 1 lint --ipsets ipset.ipsets --format sarif \
+	ipset.rules || fail=1
 # a file that does not load: the document carries its errors (exit 2)
 check iptsim/error 2 lint --format sarif broken.rules || fail=1
 # iptsim diff: each change a result at the rule responsible in NEW

@@ -9,7 +9,8 @@
  * returns the sets exactly when it reported no error, and every error is
  * at a line of the input; each set a `create` line names is found by its
  * name and answers every packet with one of the three documented answers,
- * a reason with "undetermined" only.
+ * a reason with "undetermined" only, before and after -j SET changes it
+ * (ipts_ipset_state_adt()).
  *
  * Built like fuzz_parse.c: with clang -fsanitize=fuzzer by
  * tests/fuzz/run.sh, and with the normal compiler next to replay.c.
@@ -62,11 +63,42 @@ static void packet_from(const uint8_t *data, size_t size, unsigned int k,
 	p->mac = tail(data, size, o + 11) & 1;
 }
 
+/* -j SET of @words' set and flags on @pkt, into @st: the documented
+ * answers, and the state's sets still answer a test. */
+static void change_set(struct ipts_ipset_state *st, const char *words,
+		       const struct ipts_ipset_match *m,
+		       const struct ipts_ipset_pkt *pkt, unsigned int f)
+{
+	char tw[96];
+	struct ipts_ipset_target t;
+	const char *why = NULL;
+	enum ipts_ipset_answer a;
+	int r;
+
+	snprintf(tw, sizeof(tw), " %s %s%s", (f & 1) ? "--del-set" : "--add-set",
+		 strstr(words, "--match-set ") + 12,
+		 (f & 2) ? " --exist --timeout 5" : "");
+	if (ipts_ipset_target_parse(tw, &t) < 0)
+		return;
+	r = ipts_ipset_state_adt(st, !(f & 1), (f & 1) ? &t.del : &t.add, pkt,
+				 &why);
+	if (r < -1 || r > 1 || (r < 0) != (why != NULL))
+		broken("-j SET: an undocumented answer, or a reason without one");
+	why = NULL;
+	a = ipts_ipset_test(ipts_ipset_state_sets(st), m, pkt, &why);
+	if ((a == IPTS_IPSET_UNKNOWN) != (why != NULL))
+		broken("a changed set answers without a reason");
+}
+
 /* Every set a "create NAME" line names, against a few packets and every
- * flag combination of up to three dimensions. */
+ * flag combination of up to three dimensions; each also added to and
+ * deleted from by -j SET. */
 static void test_sets(const struct ipts_ipsets *sets, const char *text,
 		      size_t len, const uint8_t *data, size_t size)
 {
+	struct ipts_ipset_state *st = ipts_ipset_state_new(sets);
+	char *save;
+
 	const char *p = text, *end = text + len;
 	unsigned int checked = 0;
 
@@ -117,8 +149,17 @@ static void test_sets(const struct ipts_ipsets *sets, const char *text,
 				broken("an undocumented answer");
 			if ((a == IPTS_IPSET_UNKNOWN) != (why != NULL))
 				broken("a reason without undetermined, or none");
+			change_set(st, words, &m, &pkt, f);
 		}
 	}
+	save = ipts_ipset_state_save(st);
+	if ((save != NULL) != ipts_ipset_state_changed(st))
+		broken("a save text exactly when the sets changed");
+	free(save);
+	ipts_ipset_state_reset(st);
+	if (ipts_ipset_state_changed(st))
+		broken("a reset state still changed");
+	ipts_ipset_state_free(st);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

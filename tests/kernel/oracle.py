@@ -212,6 +212,9 @@ def query(args, rules_text):
 	res["packets"], used = build_packets(recs, nonce, args.sport,
 					       args.no_nft)
 	res["counters"] = snap
+	if args.ipsets:
+		# what -j SET left: the add lines, as ipset save prints them
+		res["ipsets_after"] = must(["ipset", "save"])
 	res["trace_source"] = "rules" if args.no_nft_trace else "nft"
 	res["elapsed_ms"] = int((time.monotonic() - t0) * 1000)
 	if km.lost:

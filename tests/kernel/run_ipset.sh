@@ -31,20 +31,62 @@ outcome_of() {
 	"$python" -c 'import json, sys; print(json.load(sys.stdin)["outcome"])'
 }
 
+# The sets' elements after the connection, one `add` line each, sorted,
+# without timeouts and counters (they tick): from the kernel's ipset save
+# (oracle's ipsets_after), or from the capture with iptsim's changed sets
+# (ipsets_after.save) put in their place.
+sets_after() {
+	"$python" -c '
+import json, re, sys
+def norm(lines):
+	out = []
+	for l in lines:
+		if not l.startswith("add "):
+			continue
+		l = re.sub(r" (timeout|packets|bytes) [0-9]+", "", l)
+		out.append(l.strip())
+	return sorted(out)
+d = json.load(sys.stdin)
+if sys.argv[1] == "kernel":
+	lines = d.get("ipsets_after", "").splitlines()
+else:
+	after = (d.get("ipsets_after") or {}).get("save") or ""
+	changed = set(l.split()[1] for l in after.splitlines()
+		      if l.startswith("create "))
+	lines = [l for l in open(sys.argv[2]).read().splitlines()
+		 if len(l.split()) > 1 and l.split()[1] not in changed]
+	lines += after.splitlines()
+print("\n".join(norm(lines)))
+' "$@"
+}
+
 fail=0 n=0
 for rules in "$cases"/*.rules; do
 	name=$(basename "$rules" .rules)
 	args=()
 	read -r -a args < "$cases/$name.args" || true
-	got=$("$iptsim" trace --format json --ipsets "$cases/$name.ipsets" \
-		"${args[@]}" "$rules" | outcome_of) || true
+	json=$("$iptsim" trace --format json --ipsets "$cases/$name.ipsets" \
+		"${args[@]}" "$rules") || true
+	got=$(outcome_of <<< "$json") || true
 	want=$(cat "$cases/$name.expect" 2> /dev/null || echo none)
 	if [ "$mode" = live ]; then
-		kernel=$("$python" "$here/oracle.py" --stable --ipsets \
-			"$cases/$name.ipsets" "${args[@]}" "$rules" | outcome_of)
+		kjson=$("$python" "$here/oracle.py" --stable --ipsets \
+			"$cases/$name.ipsets" "${args[@]}" "$rules")
+		kernel=$(outcome_of <<< "$kjson")
 		if [ "${IPTSIM_UPDATE_GOLDEN:-}" = 1 ]; then
 			echo "$kernel" > "$cases/$name.expect"
 			want=$kernel
+			if grep -q -- '-j SET' "$rules"; then
+				sets_after kernel <<< "$kjson" \
+					> "$cases/$name.after"
+			fi
+		fi
+		if [ -f "$cases/$name.after" ] &&
+			! diff -u "$cases/$name.after" \
+				<(sets_after kernel <<< "$kjson"); then
+			echo "FAIL $name: the kernel's sets after differ from" \
+				"the recorded ones"
+			fail=1
 		fi
 		if [ "$kernel" != "$want" ]; then
 			echo "FAIL $name: the kernel says $kernel, recorded $want"
@@ -53,6 +95,12 @@ for rules in "$cases"/*.rules; do
 	fi
 	if [ "$got" != "$want" ]; then
 		echo "FAIL $name: iptsim says $got, the kernel $want"
+		fail=1
+	fi
+	if [ -f "$cases/$name.after" ] &&
+		! diff -u "$cases/$name.after" <(sets_after iptsim \
+			"$cases/$name.ipsets" <<< "$json"); then
+		echo "FAIL $name: iptsim's sets after differ from the kernel's"
 		fail=1
 	fi
 	n=$((n + 1))

@@ -381,6 +381,338 @@ static void test_ipset_match_parse(void **state)
 	assert_int_equal(ipts_ipset_match_parse(" --match-set x", &m), -1);
 }
 
+static struct ipts_ipset_pkt pkt6(const char *src, uint16_t sport,
+				  const char *dst, uint16_t dport)
+{
+	struct ipts_ipset_pkt p = { .family = 6,
+				    .protocol = IPPROTO_TCP,
+				    .sport = sport,
+				    .dport = dport,
+				    .in = "eth0",
+				    .out = "" };
+
+	assert_int_equal(inet_pton(AF_INET6, src, p.saddr6), 1);
+	assert_int_equal(inet_pton(AF_INET6, dst, p.daddr6), 1);
+	return p;
+}
+
+/* inet6 sets: elements read as ipset restore reads them (no ranges, a
+ * single address for hash:ip), tested against a packet of family 6 as
+ * hash_*6_kadt() test it; an IPv4 packet never matches one, nor an IPv6
+ * packet an inet set. Each answer was the kernel's (ip6tables-legacy,
+ * a connection over lo from 2001:db8::7 to 2001:db8:1::1). */
+static void test_ipset_inet6(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt6("2001:db8::7", 40000, "2001:db8:1::1",
+				       22),
+			      p4 = pkt("10.0.0.7", 40000, "10.0.0.1", 22);
+
+	assert_null(rd(t, "create a hash:ip family inet6\n"
+			  "add a 2001:db8::1-2001:db8::5\n"));
+	assert_err(t, 2, 7, "plain IP address must be supplied");
+	assert_null(
+		rd(t, "create a hash:ip family inet6\nadd a 2001:db8::/64\n"));
+	assert_err(t, 2, 7, "plain IP address must be supplied");
+	assert_null(rd(t, "create a hash:net family inet6\n"
+			  "add a 2001:db8::1-2001:db8::5\n"));
+	assert_err(t, 2, 7, "inet6 sets take no ranges");
+	assert_null(
+		rd(t, "create a hash:net family inet6\nadd a 2001:db8::zz\n"));
+	assert_err(t, 2, 7, "invalid IPv6 address");
+	assert_null(rd(t, "create a hash:net family inet6\n"
+			  "add a 2001:db8::/32\nadd a 2001:db8::1/32\n"));
+	assert_err(t, 3, 7, "it's already added");
+	assert_null(rd(t, "create a hash:ip family inet netmask 64\n"));
+	assert_err(t, 1, 38, "(1-32)");
+
+	rd_ok(t, "create h hash:ip family inet6 netmask 64\n"
+		 "add h 2001:db8::1\n"
+		 "create n hash:net family inet6\nadd n 2001:db8::/32\n"
+		 "add n 2001:db8::/48 nomatch\n"
+		 "create ipp hash:ip,port family inet6\n"
+		 "add ipp 2001:db8:1::1,tcp:22\n"
+		 "create v4 hash:net family inet\nadd v4 10.0.0.0/8\n");
+	/* netmask 64: 2001:db8::7 is 2001:db8:: like the element */
+	assert_int_equal(ask(t, " --match-set h src", &p), YES);
+	assert_int_equal(ask(t, " --match-set h dst", &p), NO);
+	/* the /48 nomatch is the most specific prefix holding it */
+	assert_int_equal(ask(t, " --match-set n src", &p), NO);
+	assert_int_equal(ask(t, " --match-set n src --return-nomatch", &p),
+			 YES);
+	assert_int_equal(ask(t, " --match-set n dst", &p),
+			 YES); /* 2001:db8:1::1: in the /32 only */
+	p.saddr6[5] = 1; /* 2001:db8:1::... (outside the /48) */
+	assert_int_equal(ask(t, " --match-set n src", &p), YES);
+	assert_int_equal(ask(t, " --match-set ipp dst,dst", &p), YES);
+	p.protocol = IPPROTO_UDP;
+	assert_int_equal(ask(t, " --match-set ipp dst,dst", &p), NO);
+	/* families: never across */
+	assert_int_equal(ask(t, " --match-set v4 src", &p), NO);
+	assert_int_equal(ask(t, " --match-set v4 src", &p4), YES);
+	assert_int_equal(ask(t, " --match-set n src", &p4), NO);
+}
+
+/* --map-set: the matched element's skbmark and mask (ipset_parse_skbmark():
+ * a mark without a mask is all ones), none for an element without one. */
+static void test_ipset_map_skbmark(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.0.0.2", 40000, "10.9.9.9", 22);
+	struct ipts_ipset_match m;
+	uint32_t mark, mask;
+	const char *why = NULL;
+
+	rd_ok(t, "create mm hash:net family inet skbinfo\n"
+		 "add mm 10.0.0.0/24 skbmark 0x20/0xf0\n"
+		 "add mm 10.9.9.9 skbmark 0x5\nadd mm 10.1.0.0/16\n");
+	assert_int_equal(ipts_ipset_match_parse(" --match-set mm src", &m), 0);
+	assert_int_equal(ipts_ipset_map(t->sets, &m, &p, &mark, &mask, &why),
+			 YES);
+	assert_int_equal(mark, 0x20);
+	assert_int_equal(mask, 0xf0);
+	assert_int_equal(ipts_ipset_match_parse(" --match-set mm dst", &m), 0);
+	assert_int_equal(ipts_ipset_map(t->sets, &m, &p, &mark, &mask, &why),
+			 YES);
+	assert_int_equal(mark, 5);
+	assert_int_equal(mask, 0xffffffff);
+	p.daddr = ip4("10.1.2.3");
+	assert_int_equal(ipts_ipset_map(t->sets, &m, &p, &mark, &mask, &why),
+			 YES);
+	assert_int_equal(mask, 0);
+	assert_null(
+		rd(t,
+		   "create mm hash:ip skbinfo\nadd mm 10.0.0.1 skbmark x\n"));
+	assert_err(t, 2, 25, "invalid skbmark");
+}
+
+static int adt(struct ipts_ipset_state *st, bool add, const char *words,
+	       const struct ipts_ipset_pkt *p);
+static void change(struct ipts_ipset_state *st, size_t i, const char *set,
+		   enum ipts_ipset_op op, const char *elem);
+
+/* `ipset restore` (7.17, in a namespace) refuses an element added twice
+ * ("it's already added"), a range meeting an element, a nomatch of the
+ * same prefix, a member of a list:set twice, and before/after a set not
+ * in the list; before and after place the member. */
+static void test_ipset_read_restore_refusals(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.0.0.2", 40000, "10.9.9.9", 22);
+
+	assert_null(
+		rd(t, "create a hash:ip\nadd a 10.0.0.1\nadd a 10.0.0.1\n"));
+	assert_err(t, 3, 7, "it's already added");
+	assert_null(rd(t, "create a hash:ip\nadd a 10.0.0.2\n"
+			  "add a 10.0.0.0-10.0.0.3\n"));
+	assert_err(t, 3, 7, "it's already added");
+	assert_null(rd(t, "create a hash:net\nadd a 10.0.0.0/24\n"
+			  "add a 10.0.0.5/24 nomatch\n"));
+	assert_err(t, 3, 7, "it's already added");
+	assert_null(rd(t, "create a hash:ip,port\nadd a 10.0.0.1,80\n"
+			  "add a 10.0.0.1,tcp:80\n"));
+	assert_err(t, 3, 7, "it's already added");
+	/* the same port over another protocol is another element */
+	rd_ok(t, "create a hash:ip,port\nadd a 10.0.0.1,80\n"
+		 "add a 10.0.0.1,udp:80\nadd a 10.0.0.2,80\n");
+	assert_null(rd(t, "create a hash:ip\ncreate l list:set\nadd l a\n"
+			  "add l a\n"));
+	assert_err(t, 4, 7, "it's already added");
+	assert_null(rd(t,
+		       "create a hash:ip\ncreate b hash:ip\ncreate c hash:ip\n"
+		       "create l list:set\nadd l a\nadd l b before c\n"));
+	assert_err(t, 6, 16, "referred with 'before' or 'after' is not added");
+	/* b before a: b is asked first, its nomatch does not stop a; a
+	 * list:set's size is no limit (the kernel took three in size 1) */
+	rd_ok(t, "create a hash:ip\nadd a 10.0.0.2\ncreate b hash:ip,port\n"
+		 "add b 10.0.0.2,tcp:22\ncreate c hash:ip\n"
+		 "create l list:set size 1\nadd l a\nadd l c\n"
+		 "add l b before a\n");
+	assert_int_equal(ask(t, " --match-set l src,dst", &p), YES);
+	assert_int_equal(ipts_ipset_nelems(ipts_ipsets_find(t->sets, "l", 1)),
+			 3);
+	/* the order -j SET tries them in: c after a, b before a */
+	rd_ok(t, "create a hash:ip\ncreate b hash:ip\ncreate c hash:ip\n"
+		 "create l list:set\nadd l a\nadd l c after a\n"
+		 "add l b before a\n");
+	{
+		struct ipts_ipset_state *st = ipts_ipset_state_new(t->sets);
+
+		assert_int_equal(adt(st, true, " --add-set l src", &p), 0);
+		change(st, 0, "b", IPTS_IPSET_ADDED, "10.0.0.2");
+		ipts_ipset_state_free(st);
+	}
+}
+
+/* -j SET's words and one add or del of @p's element in @st. */
+static int adt(struct ipts_ipset_state *st, bool add, const char *words,
+	       const struct ipts_ipset_pkt *p)
+{
+	struct ipts_ipset_target tg;
+	const char *why = NULL;
+	int r;
+
+	assert_int_equal(ipts_ipset_target_parse(words, &tg), 0);
+	r = ipts_ipset_state_adt(st, add, add ? &tg.add : &tg.del, p, &why);
+	if (r < 0)
+		assert_non_null(why);
+	return r;
+}
+
+/* The answer of " --match-set @words" on @p in the state's sets. */
+static enum ipts_ipset_answer ask_st(struct ipts_ipset_state *st,
+				     const char *words,
+				     const struct ipts_ipset_pkt *p)
+{
+	struct ipts_ipset_match m;
+	const char *why = NULL;
+
+	assert_int_equal(ipts_ipset_match_parse(words, &m), 0);
+	return ipts_ipset_test(ipts_ipset_state_sets(st), &m, p, &why);
+}
+
+static void change(struct ipts_ipset_state *st, size_t i, const char *set,
+		   enum ipts_ipset_op op, const char *elem)
+{
+	const char *name;
+	enum ipts_ipset_op o;
+	char buf[160];
+
+	assert_true(i < ipts_ipset_state_nchanges(st));
+	ipts_ipset_state_change(st, i, &name, &o, buf, sizeof(buf));
+	assert_string_equal(name, set);
+	assert_int_equal(o, op);
+	assert_string_equal(buf, elem);
+}
+
+static void test_ipset_target_parse(void **state)
+{
+	struct ipts_ipset_target tg;
+
+	(void)state;
+	assert_int_equal(ipts_ipset_target_parse(" --add-set a src,dst --exist "
+						 "--timeout 30 --del-set b dst",
+						 &tg),
+			 0);
+	assert_true(tg.has_add && tg.has_del && !tg.has_map);
+	assert_int_equal(tg.add.dim, 2);
+	assert_int_equal(tg.add.src, 1);
+	assert_true(tg.add.exist);
+	assert_int_equal(tg.add.timeout, 30);
+	assert_int_equal(tg.del.src, 0);
+	assert_int_equal(ipts_ipset_target_parse(" --map-set m src --map-mark",
+						 &tg),
+			 0);
+	assert_true(tg.has_map && tg.map_mark);
+	assert_int_equal(ipts_ipset_target_parse(" --add-set a", &tg), -1);
+	assert_int_equal(ipts_ipset_target_parse(" --bogus", &tg), -1);
+}
+
+/* kadt(): a net part under the set's most specific prefix (/32 in an
+ * empty set), ports with their protocol, netmask, timeouts; the capture
+ * itself never changes. */
+static void test_ipset_state_builds_kadt_element(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.1.2.3", 40000, "192.0.2.9", 443);
+	struct ipts_ipset_state *st;
+	char *save;
+
+	rd_ok(t, "create n hash:net family inet\nadd n 10.0.0.0/8\n"
+		 "add n 172.16.0.0/24\ncreate e hash:net family inet\n"
+		 "create h hash:ip family inet netmask 16 timeout 100\n"
+		 "create ipn hash:ip,port,net family inet\n"
+		 "create bp bitmap:port range 1-1024\n");
+	st = ipts_ipset_state_new(t->sets);
+	assert_int_equal(adt(st, true, " --add-set n src", &p), 0);
+	change(st, 0, "n", IPTS_IPSET_ADDED, "10.1.2.0/24");
+	assert_int_equal(adt(st, true, " --add-set e dst", &p), 0);
+	change(st, 1, "e", IPTS_IPSET_ADDED, "192.0.2.9");
+	assert_int_equal(adt(st, true, " --add-set h src --timeout 7", &p), 0);
+	change(st, 2, "h", IPTS_IPSET_ADDED, "10.1.0.0");
+	assert_int_equal(adt(st, true, " --add-set ipn dst,dst,src", &p), 0);
+	change(st, 3, "ipn", IPTS_IPSET_ADDED, "192.0.2.9,tcp:443,10.1.2.3");
+	/* the client's port is outside the bitmap's range: refused */
+	assert_int_equal(adt(st, true, " --add-set bp src", &p), 1);
+	assert_int_equal(adt(st, true, " --add-set bp dst", &p), 0);
+	/* too few flags: -IPSET_ERR_TYPE_MISMATCH */
+	assert_int_equal(adt(st, true, " --add-set ipn dst,dst", &p), 1);
+	assert_int_equal(ask_st(st, " --match-set ipn dst,dst,src", &p), YES);
+	assert_int_equal(ask(t, " --match-set ipn dst,dst,src", &p), NO);
+	save = ipts_ipset_state_save(st);
+	assert_non_null(strstr(save, "add h 10.1.0.0 timeout 7\n"));
+	assert_non_null(strstr(save, "add n 10.1.2.0/24\n"));
+	assert_non_null(strstr(save, "create bp bitmap:port range 1-1024\n"
+				     "add bp 443\n"));
+	free(save);
+	ipts_ipset_state_reset(st);
+	assert_false(ipts_ipset_state_changed(st));
+	assert_null(ipts_ipset_state_save(st));
+	assert_int_equal(ask_st(st, " --match-set ipn dst,dst,src", &p), NO);
+	ipts_ipset_state_free(st);
+}
+
+/* mtype_add(): there already is refused without --exist, refreshed with
+ * it (nomatch cleared); a full set refuses a new element; del splits a
+ * range and finds nothing the second time. */
+static void test_ipset_state_exist_full_del(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.0.0.2", 40000, "10.9.9.9", 22);
+	struct ipts_ipset_state *st;
+	char *save;
+
+	rd_ok(t, "create nm hash:net family inet\nadd nm 10.0.0.2 nomatch\n"
+		 "create f hash:ip family inet maxelem 1\nadd f 10.5.5.5\n"
+		 "create r hash:ip family inet\nadd r 10.0.0.1-10.0.0.4\n");
+	st = ipts_ipset_state_new(t->sets);
+	assert_int_equal(adt(st, true, " --add-set nm src", &p), 1);
+	assert_int_equal(ask_st(st, " --match-set nm src", &p), NO);
+	assert_int_equal(adt(st, true, " --add-set nm src --exist", &p), 0);
+	change(st, 0, "nm", IPTS_IPSET_REFRESHED, "10.0.0.2");
+	assert_int_equal(ask_st(st, " --match-set nm src", &p), YES);
+	assert_int_equal(adt(st, true, " --add-set f src", &p), 1);
+	assert_int_equal(adt(st, false, " --del-set f src", &p), 1);
+	assert_int_equal(adt(st, false, " --del-set r src", &p), 0);
+	assert_int_equal(adt(st, false, " --del-set r src", &p), 1);
+	assert_int_equal(ask_st(st, " --match-set r src", &p), NO);
+	p.saddr = ip4("10.0.0.1");
+	assert_int_equal(ask_st(st, " --match-set r src", &p), YES);
+	p.saddr = ip4("10.0.0.4");
+	assert_int_equal(ask_st(st, " --match-set r src", &p), YES);
+	save = ipts_ipset_state_save(st);
+	assert_non_null(
+		strstr(save, "add r 10.0.0.1\nadd r 10.0.0.3-10.0.0.4\n"));
+	free(save);
+	ipts_ipset_state_free(st);
+}
+
+/* list_set_kadd(): the first member that takes the element; a member
+ * needing more flags is skipped, one holding it already (no --exist) too;
+ * hash:mac makes the set, and the list holding it, unknown. */
+static void test_ipset_state_list_set_and_unknown(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.0.0.2", 40000, "10.9.9.9", 22);
+	struct ipts_ipset_state *st;
+
+	p.mac = 1;
+	rd_ok(t, "create a hash:ip,port family inet\n"
+		 "create b hash:ip family inet\nadd b 10.0.0.2\n"
+		 "create c hash:ip family inet\n"
+		 "create l list:set size 8\nadd l a\nadd l b\nadd l c\n"
+		 "create m hash:mac\ncreate lm list:set\nadd lm m\n");
+	st = ipts_ipset_state_new(t->sets);
+	assert_int_equal(adt(st, true, " --add-set l src", &p), 0);
+	change(st, 0, "c", IPTS_IPSET_ADDED, "10.0.0.2");
+	assert_int_equal(adt(st, true, " --add-set l src,dst", &p), 0);
+	change(st, 1, "a", IPTS_IPSET_ADDED, "10.0.0.2,tcp:22");
+	assert_int_equal(adt(st, true, " --add-set m src", &p), -1);
+	assert_int_equal(ask_st(st, " --match-set m src", &p), UNK);
+	assert_int_equal(ask_st(st, " --match-set lm src", &p), UNK);
+	ipts_ipset_state_free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +730,13 @@ int main(void)
 		cmocka_unit_test(test_ipset_list_set_order_and_skips),
 		cmocka_unit_test(test_ipset_counters_are_history),
 		cmocka_unit_test(test_ipset_match_parse),
+		cmocka_unit_test(test_ipset_read_restore_refusals),
+		cmocka_unit_test(test_ipset_inet6),
+		cmocka_unit_test(test_ipset_map_skbmark),
+		cmocka_unit_test(test_ipset_target_parse),
+		cmocka_unit_test(test_ipset_state_builds_kadt_element),
+		cmocka_unit_test(test_ipset_state_exist_full_del),
+		cmocka_unit_test(test_ipset_state_list_set_and_unknown),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

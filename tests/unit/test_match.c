@@ -41,9 +41,8 @@ static const uint8_t ack_opts[12] = {
 };
 
 static struct ipts_conn conn;
-static const struct ipts_host host_lo = {
-	NULL, 0, false, NULL, NULL, NULL, NULL
-};
+static const struct ipts_host host_lo = { NULL, 0,    false, NULL,
+					  NULL, NULL, NULL,  false };
 static const char *last_reason;
 
 static void conn_init(void)
@@ -809,7 +808,8 @@ static void test_match_addrtype_extra_local_address(void **state)
 {
 	struct ipts_fixture *f = *state;
 	uint32_t extra[1] = { ip4("10.9.9.9") };
-	const struct ipts_host h = { extra, 1, false, NULL, NULL, NULL, NULL };
+	const struct ipts_host h = { extra, 1,	  false, NULL,
+				     NULL,  NULL, NULL,	 false };
 	struct ipts_pkt in = pkt_synack();
 
 	in.saddr = in.daddr = ip4("10.9.9.9");
@@ -921,7 +921,8 @@ static void test_match_statistic_random(void **state)
 static void test_match_statistic_nth(void **state)
 {
 	struct ipts_fixture *f = *state;
-	const struct ipts_host fresh = { NULL, 0, true, NULL, NULL, NULL, NULL };
+	const struct ipts_host fresh = { NULL, 0,    true, NULL,
+					 NULL, NULL, NULL, false };
 	struct ipts_pkt p = pkt_syn();
 	const struct ipts_rule *r;
 
@@ -971,7 +972,8 @@ static void test_match_counts_evals_only_for_counters(void **state)
 static void test_match_limit(void **state)
 {
 	struct ipts_fixture *f = *state;
-	const struct ipts_host fresh = { NULL, 0, true, NULL, NULL, NULL, NULL };
+	const struct ipts_host fresh = { NULL, 0,    true, NULL,
+					 NULL, NULL, NULL, false };
 	struct ipts_pkt p = pkt_syn();
 	const struct ipts_rule *r;
 
@@ -1142,7 +1144,8 @@ static void test_match_unknown_name_and_short_blob(void **state)
 static void test_match_host_is_local(void **state)
 {
 	uint32_t extra[1] = { ip4("10.9.9.9") };
-	const struct ipts_host h = { extra, 1, false, NULL, NULL, NULL, NULL };
+	const struct ipts_host h = { extra, 1,	  false, NULL,
+				     NULL,  NULL, NULL,	 false };
 
 	(void)state;
 	assert_true(ipts_host_is_local(&h, ip4("127.0.0.1")));
