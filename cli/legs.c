@@ -1,0 +1,599 @@
+/*
+ * legs.c - both files at once: `iptsim trace rules.v4 rules.v6 --dst
+ * localhost`. The name becomes its addresses in the target's
+ * getaddrinfo() order (gai.c); each address is a leg, answered by the
+ * single-file machinery (ipts_cli_load_keep(), ipts_simulate_limited())
+ * on the file of its family with the command's packet options replayed;
+ * a leg no file answers (none of its family given, or a family the
+ * simulator refuses) is undetermined with that reason, never connected.
+ * Then the client: it tries the legs in order, as glibc's callers
+ * (Python's create_connection(), curl without Happy Eyeballs) do: a
+ * refusal sends it on at once, a dropped SYN after IPTS_SYN_TIMEOUT_S,
+ * the first connected leg ends it.
+ */
+#include "legs.h"
+
+#include "cli.h"
+#include "escape.h"
+#include "host_opts.h"
+#include "json.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ipts_legs_opts_init(struct ipts_legs_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+}
+
+int ipts_legs_opts_keep(struct ipts_legs_opts *o, const char *cmd, int c,
+			const char *arg)
+{
+	struct in_addr a4;
+
+	if (o->n == IPTS_LEGS_MAX_OPTS) {
+		ipts_usage_error(cmd, "more than %d packet options",
+				 IPTS_LEGS_MAX_OPTS);
+		return -1;
+	}
+	o->opt[o->n].code = c;
+	o->opt[o->n++].arg = arg;
+	if (c != IPTS_QOPT_DST)
+		return 0;
+	o->dst = arg;
+	return inet_pton(AF_INET, arg, &a4) != 1;
+}
+
+static bool is_literal(const char *s)
+{
+	struct ipts_gai_addr a;
+
+	return ipts_gai_literal(s, &a);
+}
+
+bool ipts_legs_wanted(const struct ipts_legs_opts *o, int nfiles)
+{
+	return nfiles != 1 || (o->dst && !is_literal(o->dst));
+}
+
+int ipts_legs_opts_apply_dst(const struct ipts_legs_opts *o,
+			     struct ipts_query *q, char *msg, size_t len)
+{
+	struct in_addr a4;
+
+	if (!o->dst || inet_pton(AF_INET, o->dst, &a4) == 1)
+		return 0; /* applied in the option loop */
+	return ipts_query_option(q, IPTS_QOPT_DST, o->dst, msg, len);
+}
+
+/* -- files -------------------------------------------------------------- */
+
+static const char *family_word(int af)
+{
+	return af == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+int ipts_legs_load(struct ipts_legs *L, const struct ipts_legs_env *env,
+		   int npaths, char **paths, char *why, size_t whylen)
+{
+	int i;
+
+	for (i = 0; i < npaths; i++) {
+		struct ipts_source *src = NULL;
+		struct ipts_ruleset *rs;
+		struct ipts_legs_file *f;
+		char fwhy[512] = "";
+		int fam;
+
+		env->in->refused_v6 = false;
+		rs = ipts_cli_load_keep(env->cmd, paths[i], env->in, &src,
+					env->keep, fwhy, sizeof(fwhy));
+		if (!rs && !env->in->refused_v6) {
+			snprintf(why, whylen, "%s", fwhy);
+			ipts_source_free(src);
+			return -1;
+		}
+		if (rs &&
+		    ipts_cli_ipsets_check(env->sets, rs, env->cmd, paths[i],
+					  env->in->color, why, whylen) < 0) {
+			ipts_ruleset_free(rs);
+			ipts_source_free(src);
+			return -1;
+		}
+		fam = !rs || rs->family == IPTS_FAMILY_IPV6;
+		f = &L->file[fam];
+		if (f->given) {
+			snprintf(why, whylen,
+				 "'%s' and '%s' are both %s files: "
+				 "give one of each family",
+				 f->path, paths[i],
+				 family_word(fam ? AF_INET6 : AF_INET));
+			ipts_usage_error(env->cmd, "%s", why);
+			ipts_ruleset_free(rs);
+			ipts_source_free(src);
+			return -1;
+		}
+		f->given = true;
+		f->path = paths[i];
+		f->src = src;
+		f->rs = rs;
+		snprintf(f->why, sizeof(f->why), "%s", fwhy);
+		if (rs) {
+			f->ctx = env->host ?
+					 ipts_sim_prepare_on(rs, env->host) :
+					 ipts_sim_prepare(rs);
+			ipts_sim_use_ipsets(f->ctx, env->sets->sets);
+		}
+	}
+	return 0;
+}
+
+void ipts_legs_free(struct ipts_legs *L)
+{
+	unsigned int i;
+
+	for (i = 0; i < L->n; i++) {
+		ipts_result_free(&L->leg[i].res);
+		ipts_result_free(&L->leg[i].fres);
+	}
+	for (i = 0; i < 2; i++) {
+		ipts_sim_free(L->file[i].ctx);
+		ipts_ruleset_free(L->file[i].rs);
+		ipts_source_free(L->file[i].src);
+	}
+}
+
+/* -- legs --------------------------------------------------------------- */
+
+/*
+ * @l's query: the command's packet options in their order, --dst the
+ * leg's address, a --src of the other family left out (the leg's source
+ * is then its family's loopback, as an unbound socket's over lo).
+ */
+static int leg_query(const struct ipts_legs_opts *o,
+		     const struct ipts_legs_env *env, struct ipts_leg *l,
+		     char *msg, size_t len)
+{
+	struct ipts_query *q = &l->q;
+	struct ipts_gai_addr a;
+	bool src = false;
+	char dst[48];
+	size_t i;
+
+	ipts_query_init(q);
+	for (i = 0; i < o->n; i++) {
+		const char *arg = o->opt[i].arg;
+
+		if (o->opt[i].code == IPTS_QOPT_DST)
+			continue;
+		if (o->opt[i].code == IPTS_QOPT_SRC) {
+			if (!ipts_gai_literal(arg, &a) || a.family != l->family)
+				continue;
+			src = true;
+		}
+		if (ipts_query_option(q, o->opt[i].code, arg, msg, len) < 0)
+			return -1;
+	}
+	if (l->addr.family == AF_INET6 && l->family == AF_INET)
+		inet_ntop(AF_INET, l->addr.a + 12, dst, sizeof(dst));
+	else
+		snprintf(dst, sizeof(dst), "%s", l->addr.text);
+	if (ipts_query_option(q, IPTS_QOPT_DST, dst, msg, len) < 0)
+		return -1;
+	if (!src && l->family == AF_INET6) {
+		unsigned int given = q->given;
+
+		if (ipts_query_option(q, IPTS_QOPT_SRC, "::1", msg, len) < 0)
+			return -1;
+		q->given = given;
+	}
+	ipts_query_finish(q);
+	return ipts_query_check_in(q, env->host, msg, len, NULL);
+}
+
+static void leg_answer(const struct ipts_legs_opts *o,
+		       const struct ipts_legs_env *env, struct ipts_legs *L,
+		       struct ipts_leg *l)
+{
+	const struct ipts_legs_file *f = &L->file[l->family == AF_INET6];
+	char msg[256];
+
+	ipts_result_init(&l->res);
+	ipts_result_init(&l->fres);
+	if (!f->given) {
+		snprintf(l->why, sizeof(l->why), "no %s file given",
+			 l->family == AF_INET6 ? "ip6tables" : "iptables");
+		return;
+	}
+	l->file = f;
+	if (!f->rs) {
+		snprintf(l->why, sizeof(l->why), "%s", f->why);
+		return;
+	}
+	if (leg_query(o, env, l, msg, sizeof(msg)) < 0) {
+		snprintf(l->why, sizeof(l->why), "%s", msg);
+		return;
+	}
+	if (ipts_simulate_limited(f->ctx, &l->q,
+				  ipts_cli_budget_next(env->budget),
+				  &l->res) < 0) {
+		snprintf(l->why, sizeof(l->why), "%s", l->res.why);
+		return;
+	}
+	ipts_cli_budget_spend(env->budget, &l->res);
+	l->answered = true;
+	if (!env->notes)
+		return;
+	if (ipts_fresh_may_decide(&l->q, &l->res)) {
+		struct ipts_query fq = l->q;
+
+		fq.fresh = true;
+		l->fresh_run = ipts_simulate_limited(f->ctx, &fq,
+						     ipts_cli_budget_next(
+							     env->budget),
+						     &l->fres) == 0;
+	}
+	{
+		struct ipts_file_facts ff;
+
+		ipts_file_facts_init(&ff, f->rs);
+		ipts_answer_notes(&ff, &l->q, &l->res,
+				  l->fresh_run ? &l->fres : NULL, &l->notes);
+	}
+}
+
+static enum ipts_outcome leg_outcome(const struct ipts_leg *l)
+{
+	return l->answered ? l->res.outcome : IPTS_UNDETERMINED;
+}
+
+int ipts_legs_resolve(struct ipts_legs *L, const struct ipts_legs_env *env,
+		      const struct ipts_legs_opts *o)
+{
+	struct ipts_gai_addr *addrs = L->addrs;
+	const struct ipts_source *hs;
+	unsigned int i;
+
+	if (ipts_cli_input_names(env->in, env->cmd) < 0)
+		return -1;
+	hs = env->in->parse.hosts;
+	L->name = o->dst ? o->dst : "127.0.0.1";
+	L->hosts = hs ? env->in->hosts_path : NULL;
+	for (i = 0; i < o->n; i++)
+		if (o->opt[i].code == IPTS_QOPT_PROTO)
+			L->udp = strcmp(o->opt[i].arg, "udp") == 0;
+	if (ipts_gai_literal(L->name, &addrs[0])) {
+		L->literal = true;
+		L->total = 1;
+	} else if (hs) {
+		L->total = ipts_gai_hosts(hs->buf, hs->len, L->name, addrs,
+					  IPTS_LEGS_MAX);
+	} else {
+		L->total = ipts_gai_hosts(ipts_gai_debian_hosts,
+					  strlen(ipts_gai_debian_hosts),
+					  L->name, addrs, IPTS_LEGS_MAX);
+	}
+	if (!L->total) {
+		if (hs)
+			ipts_usage_error(env->cmd,
+					 "'%s' is not in the hosts "
+					 "file '%s'",
+					 L->name, L->hosts);
+		else
+			ipts_usage_error(env->cmd,
+					 "'%s' is not in Debian 12's "
+					 "default /etc/hosts (give the target's "
+					 "with --hosts FILE)",
+					 L->name);
+		return -1;
+	}
+	L->n = L->total < IPTS_LEGS_MAX ? L->total : IPTS_LEGS_MAX;
+	ipts_gai_sort(addrs, L->n);
+	return 0;
+}
+
+int ipts_legs_answer(struct ipts_legs *L, const struct ipts_legs_env *env,
+		     const struct ipts_legs_opts *o)
+{
+	enum ipts_outcome out[IPTS_LEGS_MAX];
+	unsigned int i, k;
+
+	L->undet = -1;
+	for (i = 0; i < L->n; i++) {
+		struct ipts_leg *l = &L->leg[i];
+
+		l->addr = L->addrs[i];
+		l->family = L->addrs[i].family;
+		if (l->family == AF_INET6 &&
+		    IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)l->addr.a))
+			l->family = AF_INET; /* IPv4 on the wire */
+		leg_answer(o, env, L, l);
+		out[i] = leg_outcome(l);
+		if (out[i] == IPTS_UNDETERMINED && L->undet < 0)
+			L->undet = (int)i;
+	}
+	ipts_legs_client_of(out, L->n, L->udp, &L->client);
+	/* past the answered legs: the addresses left out are unknown */
+	if (L->total > L->n && L->client.leg == (int)L->n - 1 &&
+	    L->client.outcome != IPTS_CONNECTED &&
+	    L->client.outcome != IPTS_RESET && !L->udp) {
+		L->client.outcome = IPTS_UNDETERMINED;
+		L->client.leg = -1;
+	}
+	if (L->client.outcome == IPTS_UNDETERMINED && L->client.leg >= 0) {
+		static const enum ipts_outcome hyp[3] = {
+			IPTS_CONNECTED,
+			IPTS_REFUSED,
+			IPTS_TIMEOUT,
+		};
+
+		k = (unsigned int)L->client.leg;
+		for (i = 0; i < 3; i++) {
+			enum ipts_outcome was = out[k];
+
+			out[k] = hyp[i];
+			ipts_legs_client_of(out, L->n, L->udp, &L->if_[i]);
+			out[k] = was;
+		}
+	}
+	return 0;
+}
+
+int ipts_legs_exit(const struct ipts_legs *L)
+{
+	switch (L->client.outcome) {
+	case IPTS_CONNECTED:
+	case IPTS_DELIVERED:
+		return IPTS_EXIT_YES;
+	case IPTS_UNDETERMINED:
+		return IPTS_EXIT_UNDETERMINED;
+	default:
+		return IPTS_EXIT_NO;
+	}
+}
+
+/* -- text --------------------------------------------------------------- */
+
+static void upper(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc(*s >= 'a' && *s <= 'z' ? *s - 'a' + 'A' : *s, f);
+}
+
+/* "connected to ::1 after about 130 s" of one client outcome. */
+static void client_words(FILE *f, const struct ipts_legs *L,
+			 const struct ipts_legs_client *c)
+{
+	const char *addr = c->leg >= 0 ? L->leg[c->leg].addr.text : "?";
+
+	if (c->outcome == IPTS_UNDETERMINED) {
+		fprintf(f, "undetermined (%s)",
+			c->leg >= 0 ? "a later address is" :
+				      "addresses left out");
+		return;
+	}
+	fprintf(f, "%s %s %s", ipts_outcome_name(c->outcome),
+		c->outcome == IPTS_CONNECTED || c->outcome == IPTS_RESET ?
+			"to" :
+			"at",
+		addr);
+	if (c->wait_s)
+		fprintf(f, " after about %u s", c->wait_s);
+	else if (!L->udp)
+		fputs(" at once", f);
+}
+
+void ipts_legs_summary(FILE *f, const struct ipts_legs *L)
+{
+	const struct ipts_legs_client *c = &L->client;
+	static const char *const hyp[3] = {
+		"if it connects",
+		"if it is refused",
+		"if its SYN is dropped",
+	};
+	unsigned int i;
+
+	upper(f, ipts_outcome_name(c->outcome));
+	fputs(" — ", f);
+	if (c->outcome != IPTS_UNDETERMINED) {
+		client_words(f, L, c);
+		if (c->wait_s)
+			fprintf(f, " (each dropped SYN leg waits the whole "
+				   "connect() timeout, tcp_syn_retries=6)");
+		return;
+	}
+	if (c->leg < 0) {
+		fprintf(f,
+			"the first %u of %u addresses do not connect; the "
+			"others are not answered (at most %d)",
+			L->n, L->total, IPTS_LEGS_MAX);
+		return;
+	}
+	fputs("depends on the ", f);
+	ipts_text_str(f, L->leg[c->leg].addr.text);
+	fputs(" leg (", f);
+	ipts_text_str(f, L->leg[c->leg].why[0] ? L->leg[c->leg].why :
+						 "the file cannot tell");
+	fputs(")", f);
+	if (L->udp) {
+		fputs(": a datagram goes to the first address only", f);
+		return;
+	}
+	fputc(':', f);
+	for (i = 0; i < 3; i++) {
+		fprintf(f, "%s %s, ", i ? ";" : "", hyp[i]);
+		client_words(f, L, &L->if_[i]);
+	}
+}
+
+static void print_order(FILE *f, const struct ipts_legs *L)
+{
+	unsigned int i;
+
+	ipts_text_str(f, L->name);
+	fputs(": ", f);
+	for (i = 0; i < L->n; i++) {
+		fputs(i ? ", then " : "", f);
+		fputs(L->leg[i].addr.text, f);
+	}
+	if (L->total > L->n)
+		fprintf(f, " (and %u more, not answered)", L->total - L->n);
+	if (L->literal) {
+		fputs(" (an address: one leg)\n", f);
+		return;
+	}
+	fputs(" — getaddrinfo()'s order for ", f);
+	if (L->hosts) {
+		fputs("the hosts file '", f);
+		ipts_text_file(f, L->hosts);
+		fputs("'\n", f);
+	} else {
+		fputs("Debian 12's default /etc/hosts (give the target's with "
+		      "--hosts FILE)\n",
+		      f);
+	}
+}
+
+void ipts_legs_print_text(FILE *f, const struct ipts_legs *L,
+			  ipts_legs_leg_text *leg_text, void *arg)
+{
+	unsigned int i;
+
+	print_order(f, L);
+	fputs("client: ", f);
+	ipts_legs_summary(f, L);
+	fputc('\n', f);
+	if (!L->udp && L->n > 1)
+		fputs("note: a client that tries only the first address "
+		      "(Node.js 17 to 19: dns.lookup() in the resolver's "
+		      "order since v17.0.0, net.connect() without "
+		      "autoSelectFamily, its default since v20.0.0) sees leg 1 "
+		      "alone; with autoSelectFamily a dropped leg costs its "
+		      "250 ms attempt timeout, not the kernel's\n",
+		      f);
+	for (i = 0; i < L->n; i++) {
+		const struct ipts_leg *l = &L->leg[i];
+
+		fprintf(f, "\n=== leg %u: %s (%s", i + 1, l->addr.text,
+			family_word(l->family));
+		if (l->file) {
+			fputs(", ", f);
+			ipts_text_file(f, l->file->path);
+		}
+		fputs(")", f);
+		if (!l->answered) {
+			fputs(": UNDETERMINED — ", f);
+			ipts_text_str(f, l->why);
+			fputc('\n', f);
+			continue;
+		}
+		fputs("\n", f);
+		leg_text(f, l, arg);
+	}
+}
+
+/* -- json --------------------------------------------------------------- */
+
+static void json_client(struct ipts_json *w, const struct ipts_legs *L,
+			const struct ipts_legs_client *c)
+{
+	ipts_json_object_begin(w, IPTS_JSON_LINE);
+	ipts_json_kv_string(w, "outcome", ipts_outcome_name(c->outcome));
+	ipts_json_key(w, "address");
+	if (c->leg >= 0 && c->outcome != IPTS_UNDETERMINED)
+		ipts_json_string(w, L->leg[c->leg].addr.text);
+	else
+		ipts_json_null(w);
+	ipts_json_key(w, "wait_s");
+	if (c->outcome == IPTS_UNDETERMINED)
+		ipts_json_null(w);
+	else
+		ipts_json_uint(w, c->wait_s);
+	ipts_json_object_end(w);
+}
+
+void ipts_legs_print_json(FILE *f, const struct ipts_legs *L,
+			  unsigned int flags)
+{
+	static const char *const hyp[3] = { "connected", "refused", "timeout" };
+	struct ipts_json w;
+	unsigned int i;
+
+	ipts_json_init(&w, f);
+	ipts_json_object_begin(&w, IPTS_JSON_LINE);
+	ipts_json_kv_string(&w, "name", L->name);
+	ipts_json_key(&w, "hosts");
+	if (L->literal)
+		ipts_json_null(&w);
+	else
+		ipts_json_string(&w, L->hosts ? L->hosts : "debian-12-default");
+	ipts_json_key(&w, "addresses");
+	ipts_json_array_begin(&w, IPTS_JSON_LINE);
+	for (i = 0; i < L->n; i++)
+		ipts_json_string(&w, L->leg[i].addr.text);
+	ipts_json_array_end(&w);
+	ipts_json_kv_uint(&w, "addresses_left_out", L->total - L->n);
+	ipts_json_kv_uint(&w, "syn_timeout_s", IPTS_SYN_TIMEOUT_S);
+	ipts_json_key(&w, "client");
+	json_client(&w, L, &L->client);
+	ipts_json_key(&w, "depends_on");
+	if (L->client.outcome == IPTS_UNDETERMINED && L->client.leg >= 0) {
+		ipts_json_object_begin(&w, IPTS_JSON_LINE);
+		ipts_json_kv_string(&w, "address",
+				    L->leg[L->client.leg].addr.text);
+		for (i = 0; !L->udp && i < 3; i++) {
+			ipts_json_key(&w, hyp[i]);
+			json_client(&w, L, &L->if_[i]);
+		}
+		ipts_json_object_end(&w);
+	} else {
+		ipts_json_null(&w);
+	}
+	ipts_json_key(&w, "legs");
+	ipts_json_array_begin(&w, IPTS_JSON_LINE);
+	for (i = 0; i < L->n; i++) {
+		const struct ipts_leg *l = &L->leg[i];
+
+		ipts_json_object_begin(&w, IPTS_JSON_LINE);
+		ipts_json_kv_string(&w, "address", l->addr.text);
+		ipts_json_kv_string(&w, "family",
+				    l->family == AF_INET6 ? "ipv6" : "ipv4");
+		ipts_json_key(&w, "file");
+		if (l->file)
+			ipts_json_string(&w, l->file->path);
+		else
+			ipts_json_null(&w);
+		ipts_json_kv_string(&w, "outcome",
+				    ipts_outcome_name(leg_outcome(l)));
+		ipts_json_key(&w, "why");
+		if (l->answered)
+			ipts_json_null(&w);
+		else
+			ipts_json_string(&w, l->why);
+		ipts_json_key(&w, "answer");
+		if (l->answered) {
+			char *buf = NULL;
+			size_t len = 0;
+			FILE *m = open_memstream(&buf, &len);
+
+			if (!m)
+				ipts_oom();
+			ipts_result_print_json_notes(m, &l->q, &l->res,
+						     &l->notes, flags);
+			if (fclose(m) != 0)
+				ipts_oom();
+			while (len && buf[len - 1] == '\n')
+				buf[--len] = '\0';
+			ipts_json_raw(&w, buf);
+			free(buf);
+		} else {
+			ipts_json_null(&w);
+		}
+		ipts_json_object_end(&w);
+	}
+	ipts_json_array_end(&w);
+	ipts_json_object_end(&w);
+	ipts_json_eol(&w);
+}
