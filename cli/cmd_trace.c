@@ -503,8 +503,8 @@ static int trace_legs(const struct ipts_legs_opts *lopts,
 	char why[512] = "";
 	int rc;
 
-	if (ipts_legs_resolve(&L, &env, lopts) < 0)
-		return IPTS_EXIT_USAGE;
+	if (ipts_legs_resolve(&L, &env, lopts->dst, why, sizeof(why)) < 0)
+		return ipts_usage_error("trace", "%s", why);
 	if (ipts_legs_load(&L, &env, nfiles, paths, why, sizeof(why)) < 0) {
 		if (fmt == IPTS_FMT_JSON)
 			ipts_report_json_failure(stdout, why, paths[0], &keep);
@@ -513,10 +513,7 @@ static int trace_legs(const struct ipts_legs_opts *lopts,
 		return IPTS_EXIT_USAGE;
 	}
 	ipts_diags_free(&keep);
-	if (ipts_legs_answer(&L, &env, lopts) < 0) {
-		ipts_legs_free(&L);
-		return IPTS_EXIT_USAGE;
-	}
+	ipts_legs_answer(&L, &env, ipts_legs_build_opts, (void *)lopts);
 	if (quiet)
 		;
 	else if (fmt == IPTS_FMT_JSON)

@@ -130,15 +130,25 @@ int ipts_legs_load(struct ipts_legs *L, const struct ipts_legs_env *env,
 	return 0;
 }
 
+void ipts_legs_borrow(struct ipts_legs *L, const char *path,
+		      struct ipts_ruleset *rs, struct ipts_sim_ctx *ctx)
+{
+	struct ipts_legs_file *f = &L->file[rs->family == IPTS_FAMILY_IPV6];
+
+	f->given = f->borrowed = true;
+	f->path = path;
+	f->rs = rs;
+	f->ctx = ctx;
+}
+
 void ipts_legs_free(struct ipts_legs *L)
 {
 	unsigned int i;
 
-	for (i = 0; i < L->n; i++) {
-		ipts_result_free(&L->leg[i].res);
-		ipts_result_free(&L->leg[i].fres);
-	}
+	ipts_legs_reset(L);
 	for (i = 0; i < 2; i++) {
+		if (L->file[i].borrowed)
+			continue;
 		ipts_sim_free(L->file[i].ctx);
 		ipts_ruleset_free(L->file[i].rs);
 		ipts_source_free(L->file[i].src);
@@ -147,39 +157,43 @@ void ipts_legs_free(struct ipts_legs *L)
 
 /* -- legs --------------------------------------------------------------- */
 
+/* The leg's --dst: the address, or a v4-mapped one's IPv4 address. */
+static void leg_dst(const struct ipts_leg *l, char *dst, size_t len)
+{
+	if (l->addr.family == AF_INET6 && l->family == AF_INET)
+		inet_ntop(AF_INET, l->addr.a + 12, dst, (socklen_t)len);
+	else
+		snprintf(dst, len, "%s", l->addr.text);
+}
+
 /*
- * @l's query: the command's packet options in their order, --dst the
+ * @l's query from the command's packet options in their order: --dst the
  * leg's address, a --src of the other family left out (the leg's source
  * is then its family's loopback, as an unbound socket's over lo).
  */
-static int leg_query(const struct ipts_legs_opts *o,
-		     const struct ipts_legs_env *env, struct ipts_leg *l,
-		     char *msg, size_t len)
+int ipts_legs_build_opts(const struct ipts_leg *l, const char *dst,
+			 const struct ipts_hostdesc *host, struct ipts_query *q,
+			 char *msg, size_t len, void *arg)
 {
-	struct ipts_query *q = &l->q;
+	const struct ipts_legs_opts *o = arg;
 	struct ipts_gai_addr a;
 	bool src = false;
-	char dst[48];
 	size_t i;
 
 	ipts_query_init(q);
 	for (i = 0; i < o->n; i++) {
-		const char *arg = o->opt[i].arg;
+		const char *v = o->opt[i].arg;
 
 		if (o->opt[i].code == IPTS_QOPT_DST)
 			continue;
 		if (o->opt[i].code == IPTS_QOPT_SRC) {
-			if (!ipts_gai_literal(arg, &a) || a.family != l->family)
+			if (!ipts_gai_literal(v, &a) || a.family != l->family)
 				continue;
 			src = true;
 		}
-		if (ipts_query_option(q, o->opt[i].code, arg, msg, len) < 0)
+		if (ipts_query_option(q, o->opt[i].code, v, msg, len) < 0)
 			return -1;
 	}
-	if (l->addr.family == AF_INET6 && l->family == AF_INET)
-		inet_ntop(AF_INET, l->addr.a + 12, dst, sizeof(dst));
-	else
-		snprintf(dst, sizeof(dst), "%s", l->addr.text);
 	if (ipts_query_option(q, IPTS_QOPT_DST, dst, msg, len) < 0)
 		return -1;
 	if (!src && l->family == AF_INET6) {
@@ -190,18 +204,103 @@ static int leg_query(const struct ipts_legs_opts *o,
 		q->given = given;
 	}
 	ipts_query_finish(q);
-	return ipts_query_check_in(q, env->host, msg, len, NULL);
+	return ipts_query_check_in(q, host, msg, len, NULL);
 }
 
-static void leg_answer(const struct ipts_legs_opts *o,
+/* @w is option @name ("dst") or a unique abbreviation of it (at least
+ * @min letters), alone ("--dst": *val NULL) or with "=VALUE". */
+static bool is_opt(const char *w, const char *name, size_t min,
+		   const char **val)
+{
+	size_t n;
+
+	if (strncmp(w, "--", 2) != 0)
+		return false;
+	w += 2;
+	n = strcspn(w, "=");
+	if (n < min || n > strlen(name) || strncmp(w, name, n) != 0)
+		return false;
+	*val = w[n] == '=' ? w + n + 1 : NULL;
+	return true;
+}
+
+const char *ipts_legs_words_dst(int n, char **w)
+{
+	const char *dst = NULL, *v;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (is_opt(w[i], "dst", 2, &v))
+			dst = v ? v : i + 1 < n ? w[++i] : NULL;
+	return dst;
+}
+
+int ipts_legs_build_words(const struct ipts_leg *l, const char *dst,
+			  const struct ipts_hostdesc *host,
+			  struct ipts_query *q, char *msg, size_t len,
+			  void *arg)
+{
+	const struct ipts_legs_words *lw = arg;
+	char *v[IPTS_LEGS_MAX_OPTS + 4];
+	char dstw[48], srcw[] = "::1", dopt[] = "--dst", sopt[] = "--src";
+	struct ipts_query_error err;
+	struct ipts_gai_addr a;
+	bool src = false;
+	const char *val;
+	int i, n = 0;
+
+	if (lw->n > IPTS_LEGS_MAX_OPTS) {
+		snprintf(msg, len, "more than %d words", IPTS_LEGS_MAX_OPTS);
+		return -1;
+	}
+	for (i = 0; i < lw->n; i++) {
+		bool d = is_opt(lw->w[i], "dst", 2, &val);
+
+		if (d || is_opt(lw->w[i], "src", 2, &val)) {
+			const char *x = val	      ? val :
+					i + 1 < lw->n ? lw->w[i + 1] :
+							NULL;
+			bool keep = !d && x && ipts_gai_literal(x, &a) &&
+				    a.family == l->family;
+
+			if (!keep) {
+				i += !val; /* its value too */
+				continue;
+			}
+			src = true;
+		}
+		v[n++] = lw->w[i];
+	}
+	snprintf(dstw, sizeof(dstw), "%s", dst);
+	v[n++] = dopt;
+	v[n++] = dstw;
+	if (!src && l->family == AF_INET6) {
+		v[n++] = sopt;
+		v[n++] = srcw;
+	}
+	if (ipts_query_parse_args_on(n, v, host, q, &err) < 0) {
+		snprintf(msg, len, "%s", err.msg);
+		return -1;
+	}
+	if (!src && l->family == AF_INET6)
+		q->given &= ~(unsigned int)IPTS_QGIVEN_SRC;
+	return 0;
+}
+
+static void leg_answer(ipts_legs_build *build, void *arg,
 		       const struct ipts_legs_env *env, struct ipts_legs *L,
 		       struct ipts_leg *l)
 {
 	const struct ipts_legs_file *f = &L->file[l->family == AF_INET6];
-	char msg[256];
+	char msg[256], dst[48];
+	int built;
 
 	ipts_result_init(&l->res);
 	ipts_result_init(&l->fres);
+	leg_dst(l, dst, sizeof(dst));
+	built = build(l, dst, env->host, &l->q, msg, sizeof(msg), arg);
+	if (built == 0 && l->q.proto == IPPROTO_UDP)
+		L->udp = true;
 	if (!f->given) {
 		snprintf(l->why, sizeof(l->why), "no %s file given",
 			 l->family == AF_INET6 ? "ip6tables" : "iptables");
@@ -212,7 +311,7 @@ static void leg_answer(const struct ipts_legs_opts *o,
 		snprintf(l->why, sizeof(l->why), "%s", f->why);
 		return;
 	}
-	if (leg_query(o, env, l, msg, sizeof(msg)) < 0) {
+	if (built < 0) {
 		snprintf(l->why, sizeof(l->why), "%s", msg);
 		return;
 	}
@@ -249,21 +348,33 @@ static enum ipts_outcome leg_outcome(const struct ipts_leg *l)
 	return l->answered ? l->res.outcome : IPTS_UNDETERMINED;
 }
 
+void ipts_legs_reset(struct ipts_legs *L)
+{
+	unsigned int i;
+
+	for (i = 0; i < L->n; i++) {
+		ipts_result_free(&L->leg[i].res);
+		ipts_result_free(&L->leg[i].fres);
+	}
+	memset(L->leg, 0, sizeof(L->leg));
+	L->n = L->total = 0;
+	L->literal = L->udp = false;
+}
+
 int ipts_legs_resolve(struct ipts_legs *L, const struct ipts_legs_env *env,
-		      const struct ipts_legs_opts *o)
+		      const char *dst, char *msg, size_t len)
 {
 	struct ipts_gai_addr *addrs = L->addrs;
 	const struct ipts_source *hs;
-	unsigned int i;
 
-	if (ipts_cli_input_names(env->in, env->cmd) < 0)
+	ipts_legs_reset(L);
+	if (ipts_cli_input_names(env->in, env->cmd) < 0) {
+		snprintf(msg, len, "cannot read the names files");
 		return -1;
+	}
 	hs = env->in->parse.hosts;
-	L->name = o->dst ? o->dst : "127.0.0.1";
+	L->name = dst ? dst : "127.0.0.1";
 	L->hosts = hs ? env->in->hosts_path : NULL;
-	for (i = 0; i < o->n; i++)
-		if (o->opt[i].code == IPTS_QOPT_PROTO)
-			L->udp = strcmp(o->opt[i].arg, "udp") == 0;
 	if (ipts_gai_literal(L->name, &addrs[0])) {
 		L->literal = true;
 		L->total = 1;
@@ -277,16 +388,14 @@ int ipts_legs_resolve(struct ipts_legs *L, const struct ipts_legs_env *env,
 	}
 	if (!L->total) {
 		if (hs)
-			ipts_usage_error(env->cmd,
-					 "'%s' is not in the hosts "
-					 "file '%s'",
-					 L->name, L->hosts);
+			snprintf(msg, len, "'%s' is not in the hosts file '%s'",
+				 L->name, L->hosts);
 		else
-			ipts_usage_error(env->cmd,
-					 "'%s' is not in Debian 12's "
-					 "default /etc/hosts (give the target's "
-					 "with --hosts FILE)",
-					 L->name);
+			snprintf(msg, len,
+				 "'%s' is not in Debian 12's default "
+				 "/etc/hosts (give the target's with --hosts "
+				 "FILE)",
+				 L->name);
 		return -1;
 	}
 	L->n = L->total < IPTS_LEGS_MAX ? L->total : IPTS_LEGS_MAX;
@@ -294,8 +403,8 @@ int ipts_legs_resolve(struct ipts_legs *L, const struct ipts_legs_env *env,
 	return 0;
 }
 
-int ipts_legs_answer(struct ipts_legs *L, const struct ipts_legs_env *env,
-		     const struct ipts_legs_opts *o)
+void ipts_legs_answer(struct ipts_legs *L, const struct ipts_legs_env *env,
+		      ipts_legs_build *build, void *arg)
 {
 	enum ipts_outcome out[IPTS_LEGS_MAX];
 	unsigned int i, k;
@@ -309,7 +418,7 @@ int ipts_legs_answer(struct ipts_legs *L, const struct ipts_legs_env *env,
 		if (l->family == AF_INET6 &&
 		    IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)l->addr.a))
 			l->family = AF_INET; /* IPv4 on the wire */
-		leg_answer(o, env, L, l);
+		leg_answer(build, arg, env, L, l);
 		out[i] = leg_outcome(l);
 		if (out[i] == IPTS_UNDETERMINED && L->undet < 0)
 			L->undet = (int)i;
@@ -338,7 +447,6 @@ int ipts_legs_answer(struct ipts_legs *L, const struct ipts_legs_env *env,
 			out[k] = was;
 		}
 	}
-	return 0;
 }
 
 int ipts_legs_exit(const struct ipts_legs *L)
@@ -387,6 +495,13 @@ static void client_words(FILE *f, const struct ipts_legs *L,
 
 void ipts_legs_summary(FILE *f, const struct ipts_legs *L)
 {
+	upper(f, ipts_outcome_name(L->client.outcome));
+	fputs(" — ", f);
+	ipts_legs_why(f, L);
+}
+
+void ipts_legs_why(FILE *f, const struct ipts_legs *L)
+{
 	const struct ipts_legs_client *c = &L->client;
 	static const char *const hyp[3] = {
 		"if it connects",
@@ -395,8 +510,6 @@ void ipts_legs_summary(FILE *f, const struct ipts_legs *L)
 	};
 	unsigned int i;
 
-	upper(f, ipts_outcome_name(c->outcome));
-	fputs(" — ", f);
 	if (c->outcome != IPTS_UNDETERMINED) {
 		client_words(f, L, c);
 		if (c->wait_s)

@@ -61,6 +61,7 @@ struct ipts_legs_file {
 	struct ipts_ruleset *rs; /* NULL: loaded, but not simulated */
 	struct ipts_sim_ctx *ctx;
 	bool given;
+	bool borrowed; /* the caller's: not freed here */
 	char why[512]; /* why not simulated (rs NULL) */
 };
 
@@ -114,16 +115,54 @@ int ipts_legs_load(struct ipts_legs *L, const struct ipts_legs_env *env,
 		   int npaths, char **paths, char *why, size_t whylen);
 
 /*
- * Resolve --dst (a name in --hosts FILE or Debian's default, or an
- * address) into its addresses in getaddrinfo() order: 0, or -1 with a
- * usage error printed (the name is in no hosts line).
+ * Resolve @dst (a name in --hosts FILE or Debian's default, or an
+ * address; NULL: 127.0.0.1) into its addresses in getaddrinfo() order,
+ * the legs of a previous name dropped: 0, or -1 with why in @msg (the
+ * name is in no hosts line).
  */
 int ipts_legs_resolve(struct ipts_legs *L, const struct ipts_legs_env *env,
-		      const struct ipts_legs_opts *o);
+		      const char *dst, char *msg, size_t len);
 
-/* Answer each leg on the loaded files, then the client. */
-int ipts_legs_answer(struct ipts_legs *L, const struct ipts_legs_env *env,
-		     const struct ipts_legs_opts *o);
+/*
+ * Build leg @l's query, its --dst @dst: 0, or -1 with why in @msg (the
+ * leg is then undetermined with it).
+ */
+typedef int ipts_legs_build(const struct ipts_leg *l, const char *dst,
+			    const struct ipts_hostdesc *host,
+			    struct ipts_query *q, char *msg, size_t len,
+			    void *arg);
+
+/* From the command line's options: @arg a struct ipts_legs_opts. */
+int ipts_legs_build_opts(const struct ipts_leg *l, const char *dst,
+			 const struct ipts_hostdesc *host, struct ipts_query *q,
+			 char *msg, size_t len, void *arg);
+
+/* From the words of a spec or query line (--dst and --src replaced):
+ * @arg a struct ipts_legs_words. */
+struct ipts_legs_words {
+	int n;
+	char **w;
+};
+int ipts_legs_build_words(const struct ipts_leg *l, const char *dst,
+			  const struct ipts_hostdesc *host,
+			  struct ipts_query *q, char *msg, size_t len,
+			  void *arg);
+
+/* The value of the last --dst of words @w[@n] (abbreviations as
+ * getopt_long takes them), or NULL. */
+const char *ipts_legs_words_dst(int n, char **w);
+
+/* Answer each leg on the loaded files (queries from @build), then the
+ * client. */
+void ipts_legs_answer(struct ipts_legs *L, const struct ipts_legs_env *env,
+		      ipts_legs_build *build, void *arg);
+
+/* One file the caller loaded and prepared, and frees after @L. */
+void ipts_legs_borrow(struct ipts_legs *L, const char *path,
+		      struct ipts_ruleset *rs, struct ipts_sim_ctx *ctx);
+
+/* Drop the legs' answers (the files stay). */
+void ipts_legs_reset(struct ipts_legs *L);
 
 void ipts_legs_free(struct ipts_legs *L);
 
@@ -141,5 +180,7 @@ void ipts_legs_print_json(FILE *f, const struct ipts_legs *L,
 			  unsigned int flags);
 /* The one-line summary of the client ("UNDETERMINED — ..."), no newline. */
 void ipts_legs_summary(FILE *f, const struct ipts_legs *L);
+/* The same without the outcome word: the sentence after the dash. */
+void ipts_legs_why(FILE *f, const struct ipts_legs *L);
 
 #endif
