@@ -263,20 +263,10 @@ static int legs_line(struct spec *sp, struct ipts_diags *d, struct expect *x,
 		     const char *dst, int nrest, char **rest, int *restidx,
 		     const char *line, char **w, uint32_t *cols)
 {
-	char *v[MAX_WORDS], four[] = "127.0.0.1", four_eq[] = "--dst=127.0.0.1";
 	struct ipts_query_error err;
 	int i, k;
 
-	/* the same words, the name made 127.0.0.1: errors keep their place */
-	for (i = 0; i < nrest; i++) {
-		v[i] = rest[i];
-		if (dst && rest[i] == dst)
-			v[i] = four;
-		else if (dst && strchr(rest[i], '=') &&
-			 strchr(rest[i], '=') + 1 == dst)
-			v[i] = four_eq;
-	}
-	if (ipts_query_parse_args_on(nrest, v, host, &x->q, &err) < 0) {
+	if (ipts_legs_words_check(nrest, rest, dst, host, &x->q, &err) < 0) {
 		k = restidx[err.argi];
 		x->q.in = NULL; /* into @line */
 		spec_error(sp, d, x, off, cols[k], word_len(line, w, cols, k),
@@ -1034,22 +1024,6 @@ static bool starts_table(const struct ipts_source *src)
 	return false;
 }
 
-/* @path reads as a rules file (its first line that is not a comment
- * opens a table): the second of a pair, not a spec. */
-static bool looks_like_rules(const char *path, const struct ipts_cli_input *in)
-{
-	struct ipts_source *s;
-	char err[256];
-	bool yes;
-
-	if (strcmp(path, "-") == 0)
-		return false;
-	s = ipts_source_load(path, &in->read, err, sizeof(err));
-	yes = s && starts_table(s);
-	ipts_source_free(s);
-	return yes;
-}
-
 /* RULES was a spec and the first SPEC a rules file: say so. */
 static void hint_swapped(const char *rules, const char *spec,
 			 const struct ipts_cli_input *in)
@@ -1173,7 +1147,7 @@ int cmd_test(int argc, char **argv)
 	env.host = host;
 	env.sets = &sets;
 	env.keep = fmt != FMT_TEXT ? &keep : NULL;
-	if (nspecs >= 2 && looks_like_rules(argv[first + 1], &in)) {
+	if (nspecs >= 2 && ipts_legs_looks_like_rules(argv[first + 1], &in)) {
 		/* RULES.V4 RULES.V6 SPEC...: each file's family is its own */
 		pair = true;
 		nspecs--;

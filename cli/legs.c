@@ -70,6 +70,34 @@ int ipts_legs_opts_apply_dst(const struct ipts_legs_opts *o,
 
 /* -- files -------------------------------------------------------------- */
 
+bool ipts_legs_looks_like_rules(const char *path,
+				const struct ipts_cli_input *in)
+{
+	struct ipts_source *s;
+	const char *p, *end;
+	char err[256];
+	bool yes = false;
+
+	if (strcmp(path, "-") == 0)
+		return false;
+	s = ipts_source_load(path, &in->read, err, sizeof(err));
+	if (!s)
+		return false;
+	for (p = s->buf, end = s->buf + s->len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (*p != '\n' && *p != '#') {
+			yes = *p == '*';
+			break;
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	ipts_source_free(s);
+	return yes;
+}
+
 static const char *family_word(int af)
 {
 	return af == AF_INET6 ? "IPv6" : "IPv4";
@@ -233,6 +261,33 @@ const char *ipts_legs_words_dst(int n, char **w)
 		if (is_opt(w[i], "dst", 2, &v))
 			dst = v ? v : i + 1 < n ? w[++i] : NULL;
 	return dst;
+}
+
+int ipts_legs_words_check(int n, char **w, const char *dst,
+			  const struct ipts_hostdesc *host,
+			  struct ipts_query *q, struct ipts_query_error *err)
+{
+	char *v[IPTS_LEGS_MAX_OPTS], four[] = "127.0.0.1";
+	char four_eq[] = "--dst=127.0.0.1";
+	int i;
+
+	if (n > IPTS_LEGS_MAX_OPTS) {
+		err->argi = IPTS_LEGS_MAX_OPTS;
+		snprintf(err->msg, sizeof(err->msg), "more than %d words",
+			 IPTS_LEGS_MAX_OPTS);
+		return -1;
+	}
+	/* the same words, the name made 127.0.0.1: errors keep their place */
+	for (i = 0; i < n; i++) {
+		const char *eq = strchr(w[i], '=');
+
+		v[i] = w[i];
+		if (dst && w[i] == dst)
+			v[i] = four;
+		else if (dst && eq && eq + 1 == dst)
+			v[i] = four_eq;
+	}
+	return ipts_query_parse_args_on(n, v, host, q, err);
 }
 
 int ipts_legs_build_words(const struct ipts_leg *l, const char *dst,

@@ -105,6 +105,11 @@ struct ipts_legs_env {
 	bool notes; /* answer the notes (and --fresh) */
 };
 
+/* @path reads as a rules file (its first line that is no comment opens
+ * a table): the second of a pair, not a spec or queries. */
+bool ipts_legs_looks_like_rules(const char *path,
+				const struct ipts_cli_input *in);
+
 /*
  * Load @paths (one or two files, one of each family), read by @env's
  * input options: 0, or -1 when a file does not load or the pair is wrong
@@ -147,6 +152,15 @@ int ipts_legs_build_words(const struct ipts_leg *l, const char *dst,
 			  const struct ipts_hostdesc *host,
 			  struct ipts_query *q, char *msg, size_t len,
 			  void *arg);
+
+/*
+ * Words @w[@n] read as a leg of 127.0.0.1 would read them (@dst, the
+ * value ipts_legs_words_dst() found, made 127.0.0.1), into @q: 0, or -1
+ * with @err at the word at fault, as ipts_query_parse_args_on().
+ */
+int ipts_legs_words_check(int n, char **w, const char *dst,
+			  const struct ipts_hostdesc *host,
+			  struct ipts_query *q, struct ipts_query_error *err);
 
 /* The value of the last --dst of words @w[@n] (abbreviations as
  * getopt_long takes them), or NULL. */
