@@ -504,7 +504,8 @@ static int trace_legs(const struct ipts_legs_opts *lopts,
 	int rc;
 
 	if (ipts_legs_resolve(&L, &env, lopts->dst, why, sizeof(why)) < 0)
-		return ipts_usage_error("trace", "%s", why);
+		return why[0] ? ipts_usage_error("trace", "%s", why) :
+				IPTS_EXIT_USAGE;
 	if (ipts_legs_load(&L, &env, nfiles, paths, why, sizeof(why)) < 0) {
 		if (fmt == IPTS_FMT_JSON)
 			ipts_report_json_failure(stdout, why, paths[0], &keep);

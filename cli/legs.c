@@ -424,7 +424,7 @@ int ipts_legs_resolve(struct ipts_legs *L, const struct ipts_legs_env *env,
 
 	ipts_legs_reset(L);
 	if (ipts_cli_input_names(env->in, env->cmd) < 0) {
-		snprintf(msg, len, "cannot read the names files");
+		msg[0] = '\0';	/* said on stderr */
 		return -1;
 	}
 	hs = env->in->parse.hosts;

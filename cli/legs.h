@@ -123,7 +123,7 @@ int ipts_legs_load(struct ipts_legs *L, const struct ipts_legs_env *env,
  * Resolve @dst (a name in --hosts FILE or Debian's default, or an
  * address; NULL: 127.0.0.1) into its addresses in getaddrinfo() order,
  * the legs of a previous name dropped: 0, or -1 with why in @msg (the
- * name is in no hosts line).
+ * name is in no hosts line), "" when --hosts could not be read (printed).
  */
 int ipts_legs_resolve(struct ipts_legs *L, const struct ipts_legs_env *env,
 		      const char *dst, char *msg, size_t len);
