@@ -435,11 +435,11 @@ int ipts_legs_resolve(struct ipts_legs *L, const struct ipts_legs_env *env,
 		L->total = 1;
 	} else if (hs) {
 		L->total = ipts_gai_hosts(hs->buf, hs->len, L->name, addrs,
-					  IPTS_LEGS_MAX);
+					  IPTS_LEGS_MAX_ADDRS);
 	} else {
 		L->total = ipts_gai_hosts(ipts_gai_debian_hosts,
 					  strlen(ipts_gai_debian_hosts),
-					  L->name, addrs, IPTS_LEGS_MAX);
+					  L->name, addrs, IPTS_LEGS_MAX_ADDRS);
 	}
 	if (!L->total) {
 		if (hs)
@@ -453,9 +453,32 @@ int ipts_legs_resolve(struct ipts_legs *L, const struct ipts_legs_env *env,
 				 L->name);
 		return -1;
 	}
+	/* all are sorted, as glibc sorts them; the first few answered */
+	if (L->total > IPTS_LEGS_MAX_ADDRS) {
+		snprintf(msg, len,
+			 "'%s' has %u addresses in the hosts file "
+			 "'%s': at most %d",
+			 L->name, L->total, L->hosts ? L->hosts : "?",
+			 IPTS_LEGS_MAX_ADDRS);
+		return -1;
+	}
+	ipts_gai_sort(addrs, L->total);
 	L->n = L->total < IPTS_LEGS_MAX ? L->total : IPTS_LEGS_MAX;
-	ipts_gai_sort(addrs, L->n);
 	return 0;
+}
+
+/* The client over @L's legs of outcomes @out: past the answered legs,
+ * the addresses left out are unknown. */
+static void client_of(const struct ipts_legs *L, const enum ipts_outcome *out,
+		      struct ipts_legs_client *c)
+{
+	ipts_legs_client_of(out, L->n, L->udp, c);
+	if (L->total > L->n && c->leg == (int)L->n - 1 &&
+	    c->outcome != IPTS_CONNECTED && c->outcome != IPTS_RESET &&
+	    c->outcome != IPTS_UNDETERMINED && !L->udp) {
+		c->outcome = IPTS_UNDETERMINED;
+		c->leg = -1;
+	}
 }
 
 void ipts_legs_answer(struct ipts_legs *L, const struct ipts_legs_env *env,
@@ -478,14 +501,7 @@ void ipts_legs_answer(struct ipts_legs *L, const struct ipts_legs_env *env,
 		if (out[i] == IPTS_UNDETERMINED && L->undet < 0)
 			L->undet = (int)i;
 	}
-	ipts_legs_client_of(out, L->n, L->udp, &L->client);
-	/* past the answered legs: the addresses left out are unknown */
-	if (L->total > L->n && L->client.leg == (int)L->n - 1 &&
-	    L->client.outcome != IPTS_CONNECTED &&
-	    L->client.outcome != IPTS_RESET && !L->udp) {
-		L->client.outcome = IPTS_UNDETERMINED;
-		L->client.leg = -1;
-	}
+	client_of(L, out, &L->client);
 	if (L->client.outcome == IPTS_UNDETERMINED && L->client.leg >= 0) {
 		static const enum ipts_outcome hyp[3] = {
 			IPTS_CONNECTED,
@@ -498,7 +514,7 @@ void ipts_legs_answer(struct ipts_legs *L, const struct ipts_legs_env *env,
 			enum ipts_outcome was = out[k];
 
 			out[k] = hyp[i];
-			ipts_legs_client_of(out, L->n, L->udp, &L->if_[i]);
+			client_of(L, out, &L->if_[i]);
 			out[k] = was;
 		}
 	}

@@ -23,6 +23,8 @@ struct ipts_diags;
 struct ipts_hostdesc;
 
 #define IPTS_LEGS_MAX 8 /* addresses of one name answered */
+/* addresses of one name sorted (the parser's bound on a name's) */
+#define IPTS_LEGS_MAX_ADDRS 256
 #define IPTS_LEGS_MAX_OPTS 128 /* packet options kept */
 
 /* The packet options of a command line, kept to be replayed per leg. */
@@ -84,7 +86,7 @@ struct ipts_legs {
 	bool literal; /* --dst is an address */
 	bool udp;
 	struct ipts_legs_file file[2]; /* [0] IPv4, [1] IPv6 */
-	struct ipts_gai_addr addrs[IPTS_LEGS_MAX]; /* resolved, sorted */
+	struct ipts_gai_addr addrs[IPTS_LEGS_MAX_ADDRS]; /* resolved, sorted */
 	struct ipts_leg leg[IPTS_LEGS_MAX];
 	unsigned int n, total; /* legs answered, addresses in all */
 	struct ipts_legs_client client;
