@@ -199,6 +199,40 @@ static void leg_dst(const struct ipts_leg *l, char *dst, size_t len)
  * leg's address, a --src of the other family left out (the leg's source
  * is then its family's loopback, as an unbound socket's over lo).
  */
+/*
+ * The family an address option's value names: --src and --local-addr an
+ * address, --listen [A:]N (an IPv6 A in brackets, or more than one ':');
+ * 0 for none (a bare port, or a word that is no address: the option's own
+ * parser says what is wrong with it).
+ */
+static int value_family(int code, const char *v)
+{
+	struct ipts_gai_addr a;
+	const char *colon;
+
+	if (!v)
+		return 0;
+	if (code == IPTS_QOPT_SRC || code == IPTS_QOPT_LOCAL)
+		return ipts_gai_literal(v, &a) ? a.family : 0;
+	if (code != IPTS_QOPT_LISTEN)
+		return 0;
+	colon = strchr(v, ':');
+	if (!colon)
+		return 0;
+	if (*v == '[' || strchr(colon + 1, ':'))
+		return AF_INET6;
+	return AF_INET;
+}
+
+/* Whether option @code with value @v is one of @l's (not an address of
+ * the other family). */
+static bool for_leg(const struct ipts_leg *l, int code, const char *v)
+{
+	int fam = value_family(code, v);
+
+	return !fam || fam == l->family;
+}
+
 int ipts_legs_build_opts(const struct ipts_leg *l, const char *dst,
 			 const struct ipts_hostdesc *host, struct ipts_query *q,
 			 char *msg, size_t len, void *arg)
@@ -219,6 +253,8 @@ int ipts_legs_build_opts(const struct ipts_leg *l, const char *dst,
 				continue;
 			src = true;
 		}
+		if (!for_leg(l, o->opt[i].code, v))
+			continue; /* --local-addr, --listen: the other's */
 		if (ipts_query_option(q, o->opt[i].code, v, msg, len) < 0)
 			return -1;
 	}
@@ -310,8 +346,22 @@ int ipts_legs_build_words(const struct ipts_leg *l, const char *dst,
 	}
 	for (i = 0; i < lw->n; i++) {
 		bool d = is_opt(lw->w[i], "dst", 2, &val);
+		int code = is_opt(lw->w[i], "local-addr", 3, &val) ?
+				   IPTS_QOPT_LOCAL :
+			   is_opt(lw->w[i], "listen", 3, &val) ?
+				   IPTS_QOPT_LISTEN :
+				   0;
 
-		if (d || is_opt(lw->w[i], "src", 2, &val)) {
+		if (code) {
+			const char *x = val	      ? val :
+					i + 1 < lw->n ? lw->w[i + 1] :
+							NULL;
+
+			if (!for_leg(l, code, x)) {
+				i += !val; /* its value too */
+				continue;
+			}
+		} else if (d || is_opt(lw->w[i], "src", 2, &val)) {
 			const char *x = val	      ? val :
 					i + 1 < lw->n ? lw->w[i + 1] :
 							NULL;
