@@ -284,7 +284,7 @@ int cmd_query(int argc, char **argv)
 	if (pair) {
 		if (ipts_legs_load(&L, &env, 2, argv + optind, why,
 				   sizeof(why)) < 0) {
-			ipts_report_json_failure(stdout, why, rules, &keep);
+			ipts_report_json_failure(stdout, why, L.failed, &keep);
 			ipts_diags_free(&keep);
 			ipts_legs_free(&L);
 			if (in != stdin)

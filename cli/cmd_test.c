@@ -1162,7 +1162,7 @@ int cmd_test(int argc, char **argv)
 		rs = NULL;
 		if (ipts_legs_load(&L, &env, 2, argv + first, why,
 				   sizeof(why)) < 0) {
-			load_failure(fmt, argv[first], why, &keep);
+			load_failure(fmt, L.failed, why, &keep);
 			ipts_diags_free(&keep);
 			ipts_legs_free(&L);
 			ipts_cli_ipsets_free(&sets);

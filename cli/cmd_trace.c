@@ -508,7 +508,7 @@ static int trace_legs(const struct ipts_legs_opts *lopts,
 				IPTS_EXIT_USAGE;
 	if (ipts_legs_load(&L, &env, nfiles, paths, why, sizeof(why)) < 0) {
 		if (fmt == IPTS_FMT_JSON)
-			ipts_report_json_failure(stdout, why, paths[0], &keep);
+			ipts_report_json_failure(stdout, why, L.failed, &keep);
 		ipts_diags_free(&keep);
 		ipts_legs_free(&L);
 		return IPTS_EXIT_USAGE;

@@ -120,14 +120,16 @@ int ipts_legs_load(struct ipts_legs *L, const struct ipts_legs_env *env,
 					env->keep, fwhy, sizeof(fwhy));
 		if (!rs && !env->in->refused_v6) {
 			snprintf(why, whylen, "%s", fwhy);
-			ipts_source_free(src);
+			L->failed_src = src; /* @keep points into it */
+			L->failed = paths[i];
 			return -1;
 		}
 		if (rs &&
 		    ipts_cli_ipsets_check(env->sets, rs, env->cmd, paths[i],
 					  env->in->color, why, whylen) < 0) {
 			ipts_ruleset_free(rs);
-			ipts_source_free(src);
+			L->failed_src = src;
+			L->failed = paths[i];
 			return -1;
 		}
 		fam = !rs || rs->family == IPTS_FAMILY_IPV6;
@@ -140,7 +142,8 @@ int ipts_legs_load(struct ipts_legs *L, const struct ipts_legs_env *env,
 				 family_word(fam ? AF_INET6 : AF_INET));
 			ipts_usage_error(env->cmd, "%s", why);
 			ipts_ruleset_free(rs);
-			ipts_source_free(src);
+			L->failed_src = src;
+			L->failed = paths[i];
 			return -1;
 		}
 		f->given = true;
@@ -181,6 +184,7 @@ void ipts_legs_free(struct ipts_legs *L)
 		ipts_ruleset_free(L->file[i].rs);
 		ipts_source_free(L->file[i].src);
 	}
+	ipts_source_free(L->failed_src);
 }
 
 /* -- legs --------------------------------------------------------------- */

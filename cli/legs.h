@@ -86,6 +86,10 @@ struct ipts_legs {
 	bool literal; /* --dst is an address */
 	bool udp;
 	struct ipts_legs_file file[2]; /* [0] IPv4, [1] IPv6 */
+	/* the file ipts_legs_load() stopped at, and its source (the
+	 * diagnostics kept for a JSON failure point into it) */
+	const char *failed;
+	struct ipts_source *failed_src;
 	struct ipts_gai_addr addrs[IPTS_LEGS_MAX_ADDRS]; /* resolved, sorted */
 	struct ipts_leg leg[IPTS_LEGS_MAX];
 	unsigned int n, total; /* legs answered, addresses in all */
@@ -115,8 +119,8 @@ bool ipts_legs_looks_like_rules(const char *path,
 /*
  * Load @paths (one or two files, one of each family), read by @env's
  * input options: 0, or -1 when a file does not load or the pair is wrong
- * (printed; @why says it in one line). A file whose family the
- * simulator refuses is kept with its reason.
+ * (printed; @why says it in one line, L->failed names the file). A file
+ * whose family the simulator refuses is kept with its reason.
  */
 int ipts_legs_load(struct ipts_legs *L, const struct ipts_legs_env *env,
 		   int npaths, char **paths, char *why, size_t whylen);
