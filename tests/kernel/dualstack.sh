@@ -3,8 +3,8 @@
 # and glibc: in a private mount namespace (Debian's /etc/hosts bound over
 # /etc/hosts) and a throwaway network namespace, Python's
 # create_connection(("localhost", 3000)) runs against a dual-stack
-# listener with rulesets/dualstack.v4 and each IPv6 file of dualstack/:
-# its SYN to ::1 dropped (rulesets/dualstack.v6), refused with a RST, let
+# listener with dualstack/open.v4 (port 3000 open) and each IPv6 file of
+# dualstack/: its SYN to ::1 dropped, refused with a RST, let
 # through. iptsim's client must agree: the address connected to, and
 # whether the client waited a SYN timeout first. Where iptsim cannot
 # answer the ::1 leg yet, its answer must be undetermined and its
@@ -33,19 +33,19 @@ unshare -m -n /bin/sh -c '
 	sysctl -qw net.ipv4.tcp_syn_retries=1 &&
 	mount --bind "$d/hosts" /etc/hosts &&
 	mount --bind "$w/nsswitch.conf" /etc/nsswitch.conf &&
-	python3 "$d/client.py" "$src/rulesets/dualstack.v4" \
-		timeout="$src/rulesets/dualstack.v6" \
+	python3 "$d/client.py" "$d/open.v4" \
+		timeout="$d/drop.v6" \
 		refused="$d/reset.v6" connected="$d/open.v6"' \
 	sh "$dir" "$work" "$src" >"$work/kernel"
 
 pass=0 fail=0
 while read -r leg addr wait; do
 	case $leg in
-	timeout) v6=$src/rulesets/dualstack.v6 ;;
+	timeout) v6=$dir/drop.v6 ;;
 	refused) v6=$dir/reset.v6 ;;
 	*) v6=$dir/open.v6 ;;
 	esac
-	"$iptsim" trace "$src/rulesets/dualstack.v4" "$v6" --dst localhost \
+	"$iptsim" trace "$dir/open.v4" "$v6" --dst localhost \
 		--hosts "$dir/hosts" --dport 3000 --format json \
 		>"$work/json" 2>/dev/null || true
 	got=$(python3 -c '
