@@ -18,6 +18,7 @@
 #include "host_opts.h"
 #include "input.h"
 #include "json.h"
+#include "legs.h"
 #include "model.h"
 #include "parser.h"
 #include "query.h"
@@ -27,6 +28,7 @@
 /* clang-format off */
 static const char usage_text[] =
 	"usage: iptsim query RULES [QUERIES]\n"
+	"       iptsim query RULES.V4 RULES.V6 [QUERIES]\n"
 	"\n"
 	"Answer many questions against RULES (an iptables-save file), loaded\n"
 	"once. Each line of QUERIES (default: standard input) holds the\n"
@@ -34,6 +36,11 @@ static const char usage_text[] =
 	"lines and '#' comments are skipped. Each answer is one line of JSON\n"
 	"in the schema of 'iptsim trace --format json'; a line that cannot be\n"
 	"asked gives {\"error\": MESSAGE, \"line\": N} and the batch goes on.\n"
+	"A line whose --dst is a host name (--hosts FILE, default Debian 12's\n"
+	"/etc/hosts), and every line when an IPv4 and an IPv6 file are given,\n"
+	"is answered as 'iptsim trace RULES.V4 RULES.V6 --dst NAME' answers\n"
+	"it: one JSON document with each address's leg and the client's\n"
+	"outcome.\n"
 	"\n"
 	"  --brief              JSON without \"packets\" (the whole path)\n"
 	"  --format json|text   one line of JSON (default), or trace's\n"
@@ -68,6 +75,36 @@ static void json_error(FILE *f, const char *msg, unsigned long line)
 	ipts_json_kv_uint(&w, "line", line);
 	ipts_json_object_end(&w);
 	ipts_json_eol(&w);
+}
+
+/* A line for the legs (--dst a name, or two files): trace's document. */
+static int answer_legs(struct ipts_legs *L, const struct ipts_legs_env *env,
+		       int n, char **w, const char *dst, bool brief,
+		       unsigned long lineno)
+{
+	struct ipts_legs_words lw = { n, w };
+	struct ipts_query_error err;
+	struct ipts_query q;
+	char msg[512];
+
+	if (ipts_legs_words_check(n, w, dst, env->host, &q, &err) < 0) {
+		json_error(stdout, err.msg, lineno);
+		return -1;
+	}
+	if (ipts_legs_resolve(L, env, dst, msg, sizeof(msg)) < 0) {
+		json_error(stdout, msg, lineno);
+		return -1;
+	}
+	ipts_legs_answer(L, env, ipts_legs_build_words, &lw);
+	if (text_out) {
+		ipts_text_str(stdout, L->name);
+		fputs(": ", stdout);
+		ipts_legs_summary(stdout, L);
+		fputc('\n', stdout);
+	} else {
+		ipts_legs_print_json(stdout, L, brief ? IPTS_JSON_BRIEF : 0);
+	}
+	return 0;
 }
 
 /* One line: the summary line of trace, its notes after " — note: ". */
@@ -124,10 +161,15 @@ int cmd_query(int argc, char **argv)
 	struct ipts_result fres;
 	struct ipts_source *src = NULL;
 	struct ipts_query_error err;
-	struct ipts_ruleset *rs;
-	struct ipts_sim_ctx *ctx;
+	struct ipts_ruleset *rs = NULL;
+	struct ipts_sim_ctx *ctx = NULL;
 	struct ipts_result res;
 	struct ipts_query q;
+	struct ipts_legs L = { 0 };
+	struct ipts_legs_env env = { 0 };
+	struct ipts_gai_addr ga;
+	const char *dst;
+	bool pair = false;
 	char *line = NULL, *w[MAX_WORDS];
 	uint32_t cols[MAX_WORDS], bad;
 	unsigned long lineno = 0, nbad = 0;
@@ -183,12 +225,29 @@ int cmd_query(int argc, char **argv)
 	}
 	if (help)
 		return ipts_cli_help("query", usage_text, argc - optind);
-	if (argc - optind != 1 && argc - optind != 2)
-		return ipts_usage_error("query", "expected RULES and at most "
-					"one QUERIES file");
+	if (argc - optind < 1 || argc - optind > 3)
+		return ipts_usage_error("query",
+					"expected RULES (or an IPv4 "
+					"and an IPv6 file) and at most one "
+					"QUERIES file");
 	/* libxtables runs getopt too: optind is not ours after loading */
 	rules = argv[optind];
-	qpath = argc - optind == 2 ? argv[optind + 1] : "-";
+	if (argc - optind == 3 ||
+	    (argc - optind == 2 &&
+	     ipts_legs_looks_like_rules(argv[optind + 1], &cin))) {
+		pair = true;
+		if (cin.parse.family != IPTS_FAMILY_AUTO)
+			return ipts_usage_error("query",
+						"-4/-6: not with two "
+						"files (each file's family "
+						"is its own)");
+	}
+	qpath = argc - optind == 2 + pair ? argv[optind + 1 + pair] : "-";
+	env.cmd = "query";
+	env.in = &cin;
+	env.budget = &budget;
+	env.keep = &keep;
+	env.notes = true;
 	if (strcmp(rules, "-") == 0 && strcmp(qpath, "-") == 0)
 		return ipts_usage_error("query", "RULES cannot be standard "
 					"input when the queries are read from "
@@ -220,6 +279,23 @@ int cmd_query(int argc, char **argv)
 		}
 	}
 
+	env.host = host;
+	env.sets = &sets;
+	if (pair) {
+		if (ipts_legs_load(&L, &env, 2, argv + optind, why,
+				   sizeof(why)) < 0) {
+			ipts_report_json_failure(stdout, why, L.failed, &keep);
+			ipts_diags_free(&keep);
+			ipts_legs_free(&L);
+			if (in != stdin)
+				fclose(in);
+			ipts_cli_ipsets_free(&sets);
+			ipts_hostdesc_free(host);
+			return IPTS_EXIT_USAGE;
+		}
+		ipts_diags_free(&keep);
+		goto lines;
+	}
 	rs = ipts_cli_load_keep("query", rules, &cin, &src, &keep, why,
 				sizeof(why));
 	if (rs && ipts_cli_ipsets_check(&sets, rs, "query", rules, cin.color,
@@ -242,6 +318,9 @@ int cmd_query(int argc, char **argv)
 	ctx = host ? ipts_sim_prepare_on(rs, host) : ipts_sim_prepare(rs);
 	ipts_sim_use_ipsets(ctx, sets.sets);
 	ipts_file_facts_init(&ff, rs);
+	/* a --dst NAME line: its legs on this one file */
+	ipts_legs_borrow(&L, rules, rs, ctx);
+lines:
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	ipts_result_init(&res);
 	ipts_result_init(&fres);
@@ -258,6 +337,12 @@ int cmd_query(int argc, char **argv)
 		/* a blank or comment line asks nothing */
 		if (n == 0)
 			continue;
+		dst = ipts_legs_words_dst(n, w);
+		if (pair || (dst && !ipts_gai_literal(dst, &ga))) {
+			if (answer_legs(&L, &env, n, w, dst, brief, lineno) < 0)
+				nbad++;
+			continue;
+		}
 		if (ipts_query_parse_args_on(n, w, host, &q, &err) < 0) {
 			json_error(stdout, err.msg, lineno);
 			nbad++;
@@ -293,6 +378,7 @@ int cmd_query(int argc, char **argv)
 	free(line);
 	ipts_result_free(&fres);
 	ipts_result_free(&res);
+	ipts_legs_free(&L);
 	ipts_sim_free(ctx);
 	ipts_ruleset_free(rs);
 	ipts_source_free(src);

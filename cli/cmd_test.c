@@ -18,6 +18,7 @@
 #include "escape.h"
 #include "input.h"
 #include "json.h"
+#include "legs.h"
 #include "model.h"
 #include "parser.h"
 #include "query.h"
@@ -27,6 +28,7 @@
 /* clang-format off */
 static const char usage_text[] =
 	"usage: iptsim test [options] RULES SPEC...\n"
+	"       iptsim test [options] RULES.V4 RULES.V6 SPEC...\n"
 	"\n"
 	"Check the expectations of each SPEC file against RULES (an\n"
 	"iptables-save file, '-' for standard input). A spec line is an\n"
@@ -43,6 +45,11 @@ static const char usage_text[] =
 	"decides (for connected and delivered: one that lets a packet\n"
 	"through), named TABLE:CHAIN:rule:N, TABLE:CHAIN:policy, as a TRACE\n"
 	"entry TABLE:CHAIN:TYPE:N, or FILE:LINE (its line in RULES).\n"
+	"\n"
+	"A line whose --dst is a host name (--hosts FILE, default Debian 12's\n"
+	"/etc/hosts), and every line when an IPv4 and an IPv6 file are given,\n"
+	"expects what a client trying the name's addresses in order sees, as\n"
+	"'iptsim trace RULES.V4 RULES.V6 --dst NAME' answers it.\n"
 	"\n"
 	"  --format text|json|junit  output format (default text)\n"
 	IPTS_HOST_HELP
@@ -102,6 +109,11 @@ struct expect {
 	char *stopped, *route;		/* NULL: none */
 	struct test_fact *facts;
 	unsigned int nfacts;
+	/* answered by legs.c: --dst a name, or two files */
+	bool legs;
+	char *dst; /* --dst, or NULL (127.0.0.1) */
+	char **words; /* the packet options, copied */
+	int nwords;
 };
 
 struct spec {
@@ -242,10 +254,40 @@ static uint32_t word_len(const char *line, char **w, uint32_t *cols, int i)
  * an expectation, 1 for a blank or comment line, -1 for an error (added
  * to @d).
  */
+/*
+ * A line for legs.c: its packet options checked as a leg of 127.0.0.1
+ * would read them, and kept to be replayed per leg.
+ */
+static int legs_line(struct spec *sp, struct ipts_diags *d, struct expect *x,
+		     uint32_t off, const struct ipts_hostdesc *host,
+		     const char *dst, int nrest, char **rest, int *restidx,
+		     const char *line, char **w, uint32_t *cols)
+{
+	struct ipts_query_error err;
+	int i, k;
+
+	if (ipts_legs_words_check(nrest, rest, dst, host, &x->q, &err) < 0) {
+		k = restidx[err.argi];
+		x->q.in = NULL; /* into @line */
+		spec_error(sp, d, x, off, cols[k], word_len(line, w, cols, k),
+			   err.msg);
+		return -1;
+	}
+	x->legs = true;
+	x->dst = dst ? ipts_xstrdup(dst) : NULL;
+	x->nwords = nrest;
+	x->words = ipts_xcalloc((size_t)nrest + 1, sizeof(*x->words));
+	for (i = 0; i < nrest; i++)
+		x->words[i] = ipts_xstrdup(rest[i]);
+	return 0;
+}
+
 static int parse_line(struct spec *sp, struct ipts_diags *d, struct expect *x,
 		      uint32_t off, size_t len,
-		      const struct ipts_hostdesc *host)
+		      const struct ipts_hostdesc *host, bool pair)
 {
+	struct ipts_gai_addr ga;
+	const char *dst;
 	char *line = xstrndup(sp->src->buf + off, len);
 	char *w[MAX_WORDS], *rest[MAX_WORDS], msg[320];
 	uint32_t cols[MAX_WORDS], bad;
@@ -309,7 +351,13 @@ static int parse_line(struct spec *sp, struct ipts_diags *d, struct expect *x,
 			goto out;
 		}
 	}
-	if (ipts_query_parse_args_on(nrest, rest, host, &x->q, &err) < 0) {
+	dst = ipts_legs_words_dst(nrest, rest);
+	if (pair || (dst && !ipts_gai_literal(dst, &ga))) {
+		if (legs_line(sp, d, x, off, host, dst, nrest, rest, restidx,
+			      line, w, cols) < 0)
+			goto out;
+	} else if (ipts_query_parse_args_on(nrest, rest, host, &x->q, &err) <
+		   0) {
 		i = restidx[err.argi];
 		x->q.in = NULL;	/* into @line */
 		spec_error(sp, d, x, off, cols[i], word_len(line, w, cols, i),
@@ -345,7 +393,7 @@ static struct expect *spec_push(struct spec *sp)
 }
 
 static void spec_parse(struct spec *sp, struct ipts_diags *d,
-		       const struct ipts_hostdesc *host)
+		       const struct ipts_hostdesc *host, bool pair)
 {
 	const char *buf = sp->src->buf;
 	size_t off = 0, len;
@@ -357,7 +405,7 @@ static void spec_parse(struct spec *sp, struct ipts_diags *d,
 
 		len = nl ? (size_t)(nl - (buf + off)) : sp->src->len - off;
 		x->line = ++line;
-		if (parse_line(sp, d, x, (uint32_t)off, len, host) <= 0) {
+		if (parse_line(sp, d, x, (uint32_t)off, len, host, pair) <= 0) {
 			if (x->error)
 				sp->errors++;
 			sp->n++;
@@ -475,13 +523,13 @@ static void keep_path(struct expect *x, const struct ipts_result *res)
 	}
 }
 
+static void judge(struct spec *sp, struct expect *x,
+		  const struct ipts_result *res);
+
 static void run_one(const struct ipts_sim_ctx *ctx, struct spec *sp,
 		    struct ipts_diags *d, struct expect *x,
 		    struct ipts_result *res, struct ipts_cli_budget *budget)
 {
-	const struct ipts_trace *t = NULL;
-	bool ok;
-
 	if (ipts_simulate_limited(ctx, &x->q, ipts_cli_budget_next(budget),
 				  res) < 0) {
 		char msg[1100];
@@ -510,6 +558,21 @@ static void run_one(const struct ipts_sim_ctx *ctx, struct spec *sp,
 		x->why = undetermined_why(res);
 	else
 		x->why = ipts_xstrdup(res->why);
+	judge(sp, x, res);
+}
+
+/* Whether @x's expectation is met by x->got, and --decided-by by @res
+ * (NULL: no answered connection behind x->got). */
+static void judge(struct spec *sp, struct expect *x,
+		  const struct ipts_result *res)
+{
+	const struct ipts_trace *t = NULL;
+	bool ok;
+
+	if (!res) {
+		ok = x->got == x->want && !x->by_trace && !x->by_file;
+		goto out;
+	}
 	if (res->outcome != IPTS_UNDETERMINED && res->decided_pkt >= 0 &&
 	    res->decided_idx >= 0) {
 		t = &res->packets[res->decided_pkt].trace[res->decided_idx];
@@ -529,11 +592,44 @@ static void run_one(const struct ipts_sim_ctx *ctx, struct spec *sp,
 	} else if (x->by_trace || x->by_file) {
 		ok = false;
 	}
+out:
 	x->passed = ok;
 	if (ok)
 		sp->passed++;
 	else
 		sp->failed++;
+}
+
+/* A --dst NAME line (or any line of a pair): the client over the legs. */
+static void run_legs(struct ipts_legs *L, const struct ipts_legs_env *env,
+		     struct spec *sp, struct ipts_diags *d, struct expect *x)
+{
+	struct ipts_legs_words lw = { x->nwords, x->words };
+	const struct ipts_leg *end = NULL;
+	char msg[512];
+	size_t len = 0;
+	FILE *m;
+
+	if (ipts_legs_resolve(L, env, x->dst, msg, sizeof(msg)) < 0) {
+		spec_error(sp, d, x, x->off, x->col0, (uint32_t)x->textlen,
+			   msg);
+		sp->errors++;
+		return;
+	}
+	ipts_legs_answer(L, env, ipts_legs_build_words, &lw);
+	x->got = L->client.outcome;
+	m = open_memstream(&x->why, &len);
+	if (!m)
+		ipts_oom();
+	ipts_legs_why(m, L);
+	if (fclose(m) != 0)
+		ipts_oom();
+	if (L->client.leg >= 0 && x->got != IPTS_UNDETERMINED &&
+	    L->leg[L->client.leg].answered)
+		end = &L->leg[L->client.leg];
+	if (end)
+		keep_path(x, &end->res);
+	judge(sp, x, end ? &end->res : NULL);
 }
 
 /* --- output ------------------------------------------------------------ */
@@ -900,6 +996,10 @@ static void spec_free(struct spec *sp)
 			free(sp->v[i].facts[k].key);
 		free(sp->v[i].facts);
 		free(sp->v[i].notes);
+		free(sp->v[i].dst);
+		for (k = 0; k < (unsigned int)sp->v[i].nwords; k++)
+			free(sp->v[i].words[k]);
+		free(sp->v[i].words);
 	}
 	free(sp->v);
 	ipts_source_free(sp->src);
@@ -967,10 +1067,13 @@ int cmd_test(int argc, char **argv)
 	char why[512];
 	enum test_format fmt = FMT_TEXT;
 	size_t passed = 0, failed = 0, errors = 0, tests = 0, over = 0;
-	struct ipts_ruleset *rs;
-	struct ipts_sim_ctx *ctx;
+	struct ipts_ruleset *rs = NULL;
+	struct ipts_sim_ctx *ctx = NULL;
 	struct ipts_result res;
 	struct spec *specs;
+	struct ipts_legs L = { 0 };
+	struct ipts_legs_env env = { 0 };
+	bool pair = false;
 	int c, i, first, nspecs, rc, nstdin = 0;
 
 	ipts_cli_input_init(&in);
@@ -1038,6 +1141,37 @@ int cmd_test(int argc, char **argv)
 	/* libxtables runs getopt too: optind is not ours after loading */
 	first = optind;
 	nspecs = argc - first - 1;
+	env.cmd = "test";
+	env.in = &in;
+	env.budget = &budget;
+	env.host = host;
+	env.sets = &sets;
+	env.keep = fmt != FMT_TEXT ? &keep : NULL;
+	if (nspecs >= 2 && ipts_legs_looks_like_rules(argv[first + 1], &in)) {
+		/* RULES.V4 RULES.V6 SPEC...: each file's family is its own */
+		pair = true;
+		nspecs--;
+		if (in.parse.family != IPTS_FAMILY_AUTO) {
+			ipts_cli_ipsets_free(&sets);
+			ipts_hostdesc_free(host);
+			return ipts_usage_error("test",
+						"-4/-6: not with two "
+						"files (each file's family "
+						"is its own)");
+		}
+		rs = NULL;
+		if (ipts_legs_load(&L, &env, 2, argv + first, why,
+				   sizeof(why)) < 0) {
+			load_failure(fmt, L.failed, why, &keep);
+			ipts_diags_free(&keep);
+			ipts_legs_free(&L);
+			ipts_cli_ipsets_free(&sets);
+			ipts_hostdesc_free(host);
+			return IPTS_EXIT_USAGE;
+		}
+		first++;
+		goto specs;
+	}
 	rs = ipts_cli_load_keep("test", argv[first], &in, &rsrc,
 				fmt != FMT_TEXT ? &keep : NULL, why,
 				sizeof(why));
@@ -1056,10 +1190,14 @@ int cmd_test(int argc, char **argv)
 		ipts_hostdesc_free(host);
 		return IPTS_EXIT_USAGE;
 	}
-	specs = ipts_xcalloc((size_t)nspecs, sizeof(*specs));
 	/* no host option: the context of every answer before them */
 	ctx = host ? ipts_sim_prepare_on(rs, host) : ipts_sim_prepare(rs);
 	ipts_sim_use_ipsets(ctx, sets.sets);
+	/* a --dst NAME line: its legs on this one file */
+	ipts_legs_borrow(&L, argv[first], rs, ctx);
+specs:
+	ipts_diags_free(&keep);
+	specs = ipts_xcalloc((size_t)nspecs, sizeof(*specs));
 	ipts_result_init(&res);
 	if (fmt == FMT_JUNIT)
 		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", stdout);
@@ -1082,9 +1220,13 @@ int cmd_test(int argc, char **argv)
 				json_read_error(stdout, sp);
 			continue;
 		}
-		spec_parse(sp, &d, host);
+		spec_parse(sp, &d, host, pair);
 		for (k = 0; k < sp->n; k++)
-			if (!sp->v[k].error)
+			if (sp->v[k].error)
+				;
+			else if (sp->v[k].legs)
+				run_legs(&L, &env, sp, &d, &sp->v[k]);
+			else
 				run_one(ctx, sp, &d, &sp->v[k], &res, &budget);
 		ipts_diags_sort(&d);
 		ipts_report_text(stderr, &d, ipts_color_use(in.color, stderr));
@@ -1126,9 +1268,12 @@ int cmd_test(int argc, char **argv)
 		spec_free(&specs[i]);
 	free(specs);
 	ipts_result_free(&res);
-	ipts_sim_free(ctx);
-	ipts_ruleset_free(rs);
-	ipts_source_free(rsrc);
+	ipts_legs_free(&L);
+	if (!pair) {
+		ipts_sim_free(ctx);
+		ipts_ruleset_free(rs);
+		ipts_source_free(rsrc);
+	}
 	ipts_cli_ipsets_free(&sets);
 	ipts_hostdesc_free(host);
 	return rc;

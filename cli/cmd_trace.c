@@ -15,6 +15,7 @@
 #include "host.h"
 #include "host_opts.h"
 #include "input.h"
+#include "legs.h"
 #include "model.h"
 #include "parser.h"
 #include "query.h"
@@ -24,6 +25,7 @@
 /* clang-format off */
 static const char usage_text[] =
 	"usage: iptsim trace FILE [options]\n"
+	"       iptsim trace RULES.V4 RULES.V6 [--dst NAME] [options]\n"
 	"\n"
 	"Predict what a connection between two processes of one host meets in\n"
 	"FILE's rules (an iptables-save file, '-' for standard input): each\n"
@@ -35,6 +37,13 @@ static const char usage_text[] =
 	"\n"
 	"  --proto tcp|udp      protocol (default tcp)\n"
 	"  --src A, --dst A     client and server address (default 127.0.0.1)\n"
+	"  --dst NAME           a host name: each of its addresses, in the\n"
+	"                       order getaddrinfo() gives them for --hosts\n"
+	"                       FILE (default: Debian 12's /etc/hosts, where\n"
+	"                       localhost is ::1, then 127.0.0.1), answered\n"
+	"                       on the file of its family, then what a client\n"
+	"                       trying them in order sees (README \"Both\n"
+	"                       families at once\")\n"
 	"  --sport N            client port (default 40000, a fixed ephemeral\n"
 	"                       port)\n"
 	"  --dport N            server port (default 1060; the answer says\n"
@@ -491,6 +500,68 @@ static int print_dot(FILE *f, const struct ipts_ruleset *rs,
 	return rc;
 }
 
+/* --- both files at once (legs.c) --------------------------------------- */
+
+struct leg_print {
+	bool ktrace, described;
+};
+
+static void leg_text(FILE *f, const struct ipts_leg *l, void *arg)
+{
+	const struct leg_print *lp = arg;
+
+	if (lp->ktrace)
+		print_kernel_trace(f, &l->q, &l->res, lp->described);
+	else
+		print_text(f, &l->q, &l->res, &l->notes, lp->described);
+}
+
+/* trace RULES.V4 RULES.V6 --dst NAME: each leg as one file's trace. */
+static int trace_legs(const struct ipts_legs_opts *lopts,
+		      struct ipts_cli_input *in, struct ipts_cli_budget *budget,
+		      const struct ipts_hostdesc *host,
+		      const struct ipts_cli_ipsets *sets, enum ipts_format fmt,
+		      bool ktrace, bool quiet, int nfiles, char **paths)
+{
+	struct ipts_diags keep = { 0 };
+	struct ipts_legs_env env = {
+		.cmd = "trace",
+		.in = in,
+		.budget = budget,
+		.host = host,
+		.sets = sets,
+		.keep = fmt == IPTS_FMT_JSON ? &keep : NULL,
+		.notes = !quiet,
+	};
+	struct leg_print lp = { .ktrace = ktrace, .described = host != NULL };
+	struct ipts_legs L = { 0 };
+	char why[512] = "";
+	int rc;
+
+	if (ipts_legs_resolve(&L, &env, lopts->dst, why, sizeof(why)) < 0)
+		return why[0] ? ipts_usage_error("trace", "%s", why) :
+				IPTS_EXIT_USAGE;
+	if (ipts_legs_load(&L, &env, nfiles, paths, why, sizeof(why)) < 0) {
+		if (fmt == IPTS_FMT_JSON)
+			ipts_report_json_failure(stdout, why, L.failed, &keep);
+		ipts_diags_free(&keep);
+		ipts_legs_free(&L);
+		return IPTS_EXIT_USAGE;
+	}
+	ipts_diags_free(&keep);
+	ipts_legs_answer(&L, &env, ipts_legs_build_opts, (void *)lopts);
+	if (quiet)
+		;
+	else if (fmt == IPTS_FMT_JSON)
+		ipts_legs_print_json(stdout, &L,
+				     ktrace ? IPTS_JSON_KERNEL_ONLY : 0);
+	else
+		ipts_legs_print_text(stdout, &L, leg_text, &lp);
+	rc = ipts_legs_exit(&L);
+	ipts_legs_free(&L);
+	return rc;
+}
+
 /* --- command ----------------------------------------------------------- */
 
 int cmd_trace(int argc, char **argv)
@@ -526,8 +597,11 @@ int cmd_trace(int argc, char **argv)
 	struct ipts_result fres;
 	bool fresh_run = false;
 	char msg[256];
-	int c, rc;
+	struct ipts_legs_opts lopts;
+	bool legs;
+	int c, rc, nfiles;
 
+	ipts_legs_opts_init(&lopts);
 	ipts_query_init(&q);
 	ipts_cli_input_init(&in);
 	ipts_cli_budget_init(&budget);
@@ -578,6 +652,13 @@ int cmd_trace(int argc, char **argv)
 			}
 			if (c < IPTS_QOPT_DPORT || c >= IPTS_QOPT_END)
 				return ipts_cli_unknown_option("trace", argv);
+			switch (ipts_legs_opts_keep(&lopts, "trace", c,
+						    optarg)) {
+			case 1:
+				continue; /* a name: the legs' */
+			case -1:
+				return IPTS_EXIT_USAGE;
+			}
 			if (ipts_query_option(&q, c, optarg, msg,
 					      sizeof(msg)) < 0)
 				return ipts_usage_error("trace", "%s", msg);
@@ -586,8 +667,21 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (help)
 		return ipts_cli_help("trace", usage_text, argc - optind);
-	if (argc - optind != 1)
-		return ipts_usage_error("trace", "expected one FILE");
+	nfiles = argc - optind;
+	if (nfiles < 1 || nfiles > 2)
+		return ipts_usage_error("trace", "expected one FILE, or an "
+						 "IPv4 and an IPv6 file");
+	legs = ipts_legs_wanted(&lopts, nfiles);
+	if (legs && (dot || in.parse.family != IPTS_FAMILY_AUTO) && nfiles == 2)
+		return ipts_usage_error("trace",
+					"%s: not with two files (each file's "
+					"family is its own)",
+					dot ? "--format dot" : "-4/-6");
+	if (legs && dot)
+		return ipts_usage_error("trace", "--format dot draws one "
+						 "file: not with --dst a name");
+	if (!legs && ipts_legs_opts_apply_dst(&lopts, &q, msg, sizeof(msg)) < 0)
+		return ipts_usage_error("trace", "%s", msg);
 	if (dot && ktrace)
 		return ipts_usage_error(
 			"trace", "--kernel-trace prints TRACE lines: not with "
@@ -606,6 +700,13 @@ int cmd_trace(int argc, char **argv)
 		return ipts_usage_error("trace", "%s", msg);
 	}
 
+	if (legs) {
+		rc = trace_legs(&lopts, &in, &budget, host, &sets, fmt, ktrace,
+				quiet, nfiles, argv + optind);
+		ipts_cli_ipsets_free(&sets);
+		ipts_hostdesc_free(host);
+		return rc;
+	}
 	path = argv[optind];	/* libxtables runs getopt too */
 	rs = ipts_cli_load_keep("trace", path, &in, &src, fmt == IPTS_FMT_JSON ?
 				&keep : NULL, why, sizeof(why));

@@ -25,6 +25,9 @@ struct ipts_cli_input {
 	 * are) into parse.hosts, .passwd, .group by ipts_cli_input_names() */
 	const char *hosts_path, *passwd_path, *group_path;
 	int names_rc;			/* 0: not read yet, 1: read, -1: failed */
+	/* ipts_cli_load_keep() refused a file it loaded: a family the
+	 * command does not simulate (legs.c answers its legs undetermined) */
+	bool refused_v6;
 };
 
 /* getopt_long values of the input options (above every command's own). */
