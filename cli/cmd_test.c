@@ -112,6 +112,7 @@ struct spec {
 	size_t n, cap;
 	size_t passed, failed, errors;
 	size_t over;			/* of the failed: out of budget */
+	uint8_t family; /* the rules' (NFPROTO_*) */
 };
 
 static char *xstrndup(const char *s, size_t n)
@@ -309,7 +310,8 @@ static int parse_line(struct spec *sp, struct ipts_diags *d, struct expect *x,
 			goto out;
 		}
 	}
-	if (ipts_query_parse_args_on(nrest, rest, host, &x->q, &err) < 0) {
+	if (ipts_query_parse_args_fam(nrest, rest, host, sp->family, &x->q,
+				      &err) < 0) {
 		i = restidx[err.argi];
 		x->q.in = NULL;	/* into @line */
 		spec_error(sp, d, x, off, cols[i], word_len(line, w, cols, i),
@@ -1070,6 +1072,7 @@ int cmd_test(int argc, char **argv)
 		size_t k;
 
 		sp->path = argv[first + 1 + i];
+		sp->family = (uint8_t)rs->family;
 		sp->src = ipts_cli_read_keep("test", sp->path, &in, &d, &stub);
 		if (!sp->src) {
 			/* the documents say so too */

@@ -63,7 +63,7 @@ static void query_from(struct ipts_query *q, uint32_t h)
 	q->conntrack = (enum ipts_ct_mode)((h >> 19) % 3);
 	q->fresh = (h >> 21) & 1;
 	if ((h >> 22) & 1)
-		q->dst = htonl(0x7f000002);	/* 127.0.0.2, still local */
+		q->dst.ip = htonl(0x7f000002); /* 127.0.0.2, still local */
 }
 
 static void broken(const struct ipts_result *res, const char *what)
