@@ -855,12 +855,16 @@ send_kernel_answer(struct ipts_sim *s, const struct ipts_pkt *orig,
 	struct ipts_pkt p;
 
 	if (orig->protocol == IPPROTO_TCP) {
-		/* tcp_v4_send_reset() through the netns control socket */
+		/* tcp_v4_send_reset() through the netns control socket;
+		 * tcp_v6_send_response() hands the control socket to
+		 * ip6_xmit(), which leaves skb->sk unset: the IPv6 RST has
+		 * no socket (seen: -m owner --socket-exists misses it) */
 		rec = rec_new(s, IPTS_PKT_RST, from_client);
 		if (!rec)
 			return NULL;
 		pkt_init(&p, s->q->family, IPPROTO_TCP, &orig->daddr,
-			 &orig->saddr, orig->dport, orig->sport, sk);
+			 &orig->saddr, orig->dport, orig->sport,
+			 orig->family == NFPROTO_IPV6 ? &nosock : sk);
 		p.port_rand = swapped(orig->port_rand);
 		tcp_shape(&p, TH_RST | TH_ACK);
 		p.tos = orig->tos;	/* ip_send_unicast_reply(): arg.tos */
