@@ -1,9 +1,9 @@
 /*
  * match_v6.c - the match blobs of an IPv6 packet: the ip6t_* matches
- * (net/ipv6/netfilter/), and which family-independent xt_* evaluators of
- * match.c read an IPv6 packet as the kernel does. A match that reads v4
- * fields or asks the host's IPv6 routes is undetermined, with a reason,
- * never evaluated as for IPv4.
+ * (net/ipv6/netfilter/), ip6t's addrtype, and which family-independent
+ * xt_* evaluators of match.c read an IPv6 packet as the kernel does. A
+ * match that reads v4 fields or asks the host's IPv6 routes is
+ * undetermined, with a reason, never evaluated as for IPv4.
  *
  * The simulated packets carry no extension header, so every match that
  * looks for one (ipv6_find_hdr() of a given type: frag, hbh, dst, rt, ah)
@@ -15,6 +15,7 @@
 
 #include <string.h>
 #include <linux/if_packet.h>
+#include <linux/netfilter/xt_addrtype.h>
 #include <linux/netfilter/xt_iprange.h>
 #include <linux/netfilter/xt_pkttype.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
@@ -132,6 +133,65 @@ static enum ipts_match_result mt_pkttype6(const struct ipts_mpar *par)
 	return ipts_mres((type == info->pkttype) ^ info->invert);
 }
 
+/*
+ * match_type6() for @a: the bits of @mask are all required:
+ * MULTICAST, UNICAST and UNSPEC from ipv6_addr_type(), and, when any of
+ * LOCAL, ANYCAST, UNREACHABLE is asked, one of them from the route
+ * lookup. Over lo every address of the connection is local: the lookup
+ * answers LOCAL (seen in a namespace for ::1 and an address on lo:
+ * LOCAL, UNICAST and LOCAL,UNICAST hold, with and without
+ * --limit-iface-in/out; MULTICAST, UNSPEC, ANYCAST, UNREACHABLE do not).
+ * Another unicast address would need the host's IPv6 routes.
+ */
+static enum ipts_match_result type6(const struct ipts_mpar *par,
+				    const union nf_inet_addr *a, uint16_t mask)
+{
+	const struct in6_addr *in = &a->in6;
+	bool mc = IN6_IS_ADDR_MULTICAST(in), any = IN6_IS_ADDR_UNSPECIFIED(in);
+	const uint16_t lookup = XT_ADDRTYPE_LOCAL | XT_ADDRTYPE_ANYCAST |
+				XT_ADDRTYPE_UNREACHABLE;
+
+	if ((mask & XT_ADDRTYPE_MULTICAST) && !mc)
+		return IPTS_MATCH_NO;
+	if ((mask & XT_ADDRTYPE_UNICAST) && (mc || any))
+		return IPTS_MATCH_NO;
+	if ((mask & XT_ADDRTYPE_UNSPEC) && !any)
+		return IPTS_MATCH_NO;
+	if (!(mask & lookup))
+		return IPTS_MATCH_YES;
+	if (!mc && !any && ipts_host_is_local(par->h, a))
+		return ipts_mres(mask & XT_ADDRTYPE_LOCAL);
+	return ipts_munknown(par, "ip6t's -m addrtype of an address that is "
+				  "not local: the host's IPv6 routes decide "
+				  "(not simulated yet)");
+}
+
+static enum ipts_match_result tri_inv(enum ipts_match_result r, bool inv)
+{
+	if (r == IPTS_MATCH_UNKNOWN || !inv)
+		return r;
+	return r == IPTS_MATCH_YES ? IPTS_MATCH_NO : IPTS_MATCH_YES;
+}
+
+/* addrtype_mt6() (revision 1, the only one IPv6 has) */
+static enum ipts_match_result mt_addrtype6(const struct ipts_mpar *par)
+{
+	const struct xt_addrtype_info_v1 *info = par->info;
+	enum ipts_match_result src = IPTS_MATCH_YES, dst = IPTS_MATCH_YES;
+
+	if (info->source)
+		src = tri_inv(type6(par, &par->p->saddr, info->source),
+			      info->flags & XT_ADDRTYPE_INVERT_SOURCE);
+	if (info->dest)
+		dst = tri_inv(type6(par, &par->p->daddr, info->dest),
+			      info->flags & XT_ADDRTYPE_INVERT_DEST);
+	if (src == IPTS_MATCH_NO || dst == IPTS_MATCH_NO)
+		return IPTS_MATCH_NO;
+	if (src == IPTS_MATCH_UNKNOWN || dst == IPTS_MATCH_UNKNOWN)
+		return IPTS_MATCH_UNKNOWN;
+	return IPTS_MATCH_YES;
+}
+
 struct mt6_entry {
 	const char *name;
 	uint8_t revision; /* 0xff: any */
@@ -173,8 +233,7 @@ static const struct mt6_entry mt6_rows[] = {
 	MT6("eui64", 0, int, mt_eui64),
 	MT6("iprange", 1, struct xt_iprange_mtinfo, mt_iprange6),
 	MT6("pkttype", 0, struct xt_pkttype_info, mt_pkttype6),
-	MT6_UNKNOWN("addrtype", "ip6t's -m addrtype (IPv6 route lookups) is "
-				"not simulated yet"),
+	MT6("addrtype", 1, struct xt_addrtype_info_v1, mt_addrtype6),
 	MT6_UNKNOWN("srh", "-m srh: the simulated packets carry no routing "
 			   "header, but srh is not simulated yet"),
 };

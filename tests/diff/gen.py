@@ -31,8 +31,8 @@ With --family ipv6 the files are ip6tables-save files and the queries go
 over ::1 (oracle and iptsim options start with -6): the same tables,
 chains and targets, IPv6 addresses (::1, fd00::9 on lo), -p ipv6-icmp
 with -m icmp6, the ICMPv6 REJECT types, hl instead of ttl, frag, hbh and
-ipv6header instead of -f, NAT to ::1; no addrtype (ip6t's is not
-simulated) and no recent (keyed by IPv6 addresses: not simulated).
+ipv6header instead of -f, NAT to ::1, ip6t's addrtype types; no recent
+(keyed by IPv6 addresses: not simulated).
 
 Every case is meant to load: each target and match is placed only where
 the kernel accepts it (table, hook, protocol). With --iptsim, each file is
@@ -69,6 +69,9 @@ REJECT_TYPES = ["icmp-net-unreachable", "icmp-host-unreachable",
 		"icmp-admin-prohibited", "tcp-reset"]
 CTSTATES = ["NEW", "ESTABLISHED", "RELATED", "INVALID", "UNTRACKED"]
 ADDRTYPES = ["LOCAL", "UNICAST", "BROADCAST", "MULTICAST", "UNSPEC"]
+# ip6t's addrtype refuses BROADCAST, BLACKHOLE, PROHIBIT and THROW
+ADDRTYPES6 = ["LOCAL", "UNICAST", "MULTICAST", "UNSPEC", "ANYCAST",
+	      "UNREACHABLE", "LOCAL,UNICAST"]
 ICMP_TYPES = ["port-unreachable", "host-unreachable", "destination-unreachable",
 	      "echo-request", "network-unreachable", "host-prohibited",
 	      "protocol-unreachable"]
@@ -92,7 +95,7 @@ class Gen:
 		self.v6 = v6
 		self.without = set(without)
 		if v6:
-			self.without |= {"addrtype", "recent"}
+			self.without |= {"recent"}
 		# about a third of the cases use nothing that switches
 		# conntrack on: then no nat chain is walked at all
 		self.no_ct = rng.random() < 0.35
@@ -257,12 +260,13 @@ class Gen:
 				[opt, rng]
 		if k == "addrtype":
 			w = ["-m", "addrtype"]
+			types = ADDRTYPES6 if self.v6 else ADDRTYPES
 			if self.chance(0.6):
 				w += self.neg(0.15).split() + \
-					["--dst-type", self.pick(ADDRTYPES)]
+					["--dst-type", self.pick(types)]
 			else:
 				w += self.neg(0.15).split() + \
-					["--src-type", self.pick(ADDRTYPES)]
+					["--src-type", self.pick(types)]
 			return w
 		if k == "length":
 			a = self.pick([0, 55, 57, 60, 72, 76, 80, 81, 128]

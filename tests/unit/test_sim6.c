@@ -135,6 +135,9 @@ static void test_sim6_matches_without_extension_headers(void **state)
 		     "-A INPUT -p ipv6-icmp -m icmp6 ! --icmpv6-type "
 		     "destination-unreachable -j ACCEPT\n"
 		     "-A INPUT -m addrtype --dst-type LOCAL -j ACCEPT\n"
+		     "-A INPUT -m addrtype --src-type LOCAL,UNICAST -j ACCEPT\n"
+		     "-A INPUT -m addrtype --dst-type MULTICAST -j ACCEPT\n"
+		     "-A INPUT -m addrtype ! --dst-type LOCAL -j ACCEPT\n"
 		     "COMMIT\n");
 	assert_int_equal(eval(f, 0, &p, &why), IPTS_MATCH_YES);
 	assert_int_equal(eval(f, 1, &p, &why), IPTS_MATCH_NO);
@@ -153,9 +156,16 @@ static void test_sim6_matches_without_extension_headers(void **state)
 	assert_int_equal(eval(f, 10, &icmp, &why), IPTS_MATCH_NO);
 	icmp.icmp_code = 1;
 	assert_int_equal(eval(f, 9, &icmp, &why), IPTS_MATCH_NO);
-	/* ip6t's addrtype: undetermined with a reason, never IPv4's */
+	/* ip6t's addrtype: ::1 is LOCAL (the lookup) and UNICAST; an
+	 * address that is not local needs the routes: undetermined */
+	assert_int_equal(eval(f, 11, &p, &why), IPTS_MATCH_YES);
+	assert_int_equal(eval(f, 12, &p, &why), IPTS_MATCH_YES);
+	assert_int_equal(eval(f, 13, &p, &why), IPTS_MATCH_NO);
+	assert_int_equal(eval(f, 14, &p, &why), IPTS_MATCH_NO);
+	p.daddr = in6("fd00::77");
 	assert_int_equal(eval(f, 11, &p, &why), IPTS_MATCH_UNKNOWN);
 	assert_non_null(strstr(why, "addrtype"));
+	assert_int_equal(eval(f, 13, &p, &why), IPTS_MATCH_NO);
 }
 
 static void test_sim6_eui64_over_lo(void **state)
