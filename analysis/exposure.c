@@ -368,8 +368,8 @@ void ipts_exposure_cell_query(const struct ipts_exposure *e, size_t row,
 	ipts_query_init(q);
 	q->proto = r->proto;
 	q->dport = r->port;
-	q->src = c->src;
-	q->dst = r->dst ? r->dst : c->addr;
+	q->src.ip = c->src;
+	q->dst.ip = r->dst ? r->dst : c->addr;
 	q->in = c->in;
 	q->given |= IPTS_QGIVEN_PROTO | IPTS_QGIVEN_DPORT | IPTS_QGIVEN_SRC |
 		    IPTS_QGIVEN_DST;
@@ -383,12 +383,12 @@ void ipts_exposure_cell_query(const struct ipts_exposure *e, size_t row,
 			 !(e->host && ipts_hostdesc_listener_count(e->host));
 	for (i = 0; i < e->nlisten; i++)
 		if (e->listen[i].proto == r->proto) {
-			q->listen[q->nlisten].addr = e->listen[i].addr;
+			q->listen[q->nlisten].addr.ip = e->listen[i].addr;
 			q->listen[q->nlisten].port = e->listen[i].port;
 			q->nlisten++;
 		}
 	/* no host: lo only, and a published address is taken as local */
-	if (!e->host && (ntohl(q->dst) >> 24) != 127)
+	if (!e->host && (ntohl(q->dst.ip) >> 24) != 127)
 		q->local_addrs[q->nlocal++] = q->dst;
 }
 
@@ -462,8 +462,8 @@ void ipts_exposure_cell_set(struct ipts_exposure *e, size_t row, size_t cls,
 
 	memset(c, 0, sizeof(*c));
 	c->simulated = true;
-	c->dst = q->dst;
-	c->to = q->dst;
+	c->dst = q->dst.ip;
+	c->to = q->dst.ip;
 	c->to_port = q->dport;
 	snprintf(c->why, sizeof(c->why), "%s", res->why);
 	if (rc < 0) {
@@ -479,7 +479,7 @@ void ipts_exposure_cell_set(struct ipts_exposure *e, size_t row, size_t cls,
 	c->path = res->path;
 	c->visits = res->visits;
 	if (p && p->ntrace) {
-		c->to = p->trace[p->ntrace - 1].daddr;
+		c->to = p->trace[p->ntrace - 1].daddr.ip;
 		c->to_port = p->trace[p->ntrace - 1].dport;
 	}
 	if (res->decided_pkt >= 0 &&

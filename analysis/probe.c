@@ -645,8 +645,8 @@ static size_t hash_query(const struct ipts_query *q)
 {
 	size_t h = q->proto;
 
-	h = h * 1000003u ^ q->src;
-	h = h * 1000003u ^ q->dst;
+	h = h * 1000003u ^ q->src.ip;
+	h = h * 1000003u ^ q->dst.ip;
 	h = h * 1000003u ^ ((size_t)q->dport << 16 | q->sport);
 	h = h * 1000003u ^ q->uid;
 	h = h * 1000003u ^ q->gid;
@@ -656,9 +656,10 @@ static size_t hash_query(const struct ipts_query *q)
 
 static bool same_query(const struct ipts_query *a, const struct ipts_query *b)
 {
-	return a->proto == b->proto && a->src == b->src && a->dst == b->dst &&
-	       a->dport == b->dport && a->sport == b->sport &&
-	       a->uid == b->uid && a->gid == b->gid && a->in == b->in;
+	return a->proto == b->proto && a->src.ip == b->src.ip &&
+	       a->dst.ip == b->dst.ip && a->dport == b->dport &&
+	       a->sport == b->sport && a->uid == b->uid && a->gid == b->gid &&
+	       a->in == b->in;
 }
 
 /* Insert set->q[n] unless an equal connection is there; true if new. */
@@ -817,10 +818,10 @@ struct builder {
 static bool hairpin(const struct host_plan *hp, const struct ipts_query *q)
 {
 	const struct ipts_host_iface *f = ipts_hostdesc_iface(hp->h, q->in);
-	struct ipts_fib_flow fl = { .daddr = q->dst };
+	struct ipts_fib_flow fl = { .daddr = q->dst.ip };
 	struct ipts_fib_result fr;
 
-	if (!f || host_local(hp, q->dst))
+	if (!f || host_local(hp, q->dst.ip))
 		return false;
 	ipts_fib_route_output(hp->h, &fl, &fr, NULL);
 	return fr.status == IPTS_FIB_OK && fr.dev == f;
@@ -831,7 +832,7 @@ static bool hairpin(const struct host_plan *hp, const struct ipts_query *q)
 static bool routes_back(const struct host_plan *hp, const struct ipts_query *q)
 {
 	const struct ipts_host_iface *f = ipts_hostdesc_iface(hp->h, q->in);
-	struct ipts_fib_flow fl = { .daddr = q->src };
+	struct ipts_fib_flow fl = { .daddr = q->src.ip };
 	struct ipts_fib_result fr;
 
 	ipts_fib_route_output(hp->h, &fl, &fr, NULL);
@@ -854,9 +855,10 @@ static bool plausible(const struct builder *bd, const struct ipts_query *q,
 	if (!bd->hp->h)
 		return true;
 	if (!q->in)
-		return host_local(bd->hp, q->src) &&
-		       (!is_loopback(q->src) || host_local(bd->hp, q->dst));
-	return !host_local(bd->hp, q->src) && q->src != q->dst &&
+		return host_local(bd->hp, q->src.ip) &&
+		       (!is_loopback(q->src.ip) ||
+			host_local(bd->hp, q->dst.ip));
+	return !host_local(bd->hp, q->src.ip) && q->src.ip != q->dst.ip &&
 	       q->uid == bd->uid0 && q->gid == bd->gid0 &&
 	       !hairpin(bd->hp, q) && (spoof || routes_back(bd->hp, q));
 }
@@ -876,8 +878,8 @@ static void set_push_as(struct builder *bd, const size_t *at, bool spoof)
 	q = &set->q[set->n];
 	ipts_query_init(q);
 	q->proto = (uint8_t)d->proto.v[at[D_PROTO]];
-	q->src = d->src.v[at[D_SRC]];
-	q->dst = d->dst.v[at[D_DST]];
+	q->src.ip = d->src.v[at[D_SRC]];
+	q->dst.ip = d->dst.v[at[D_DST]];
 	q->dport = (uint16_t)d->dport.v[at[D_DPORT]];
 	q->sport = (uint16_t)d->sport.v[at[D_SPORT]];
 	q->uid = d->uid.v[at[D_UID]];
@@ -889,9 +891,9 @@ static void set_push_as(struct builder *bd, const size_t *at, bool spoof)
 		/* the source asked is the source used */
 		q->given = IPTS_QGIVEN_SRC | (q->in ? IPTS_QGIVEN_IN : 0);
 	} else {
-		if (!is_loopback(q->src))
+		if (!is_loopback(q->src.ip))
 			q->local_addrs[q->nlocal++] = q->src;
-		if (!is_loopback(q->dst) && q->dst != q->src)
+		if (!is_loopback(q->dst.ip) && q->dst.ip != q->src.ip)
 			q->local_addrs[q->nlocal++] = q->dst;
 	}
 	if (seen_add(&bd->seen, set, set->n))
@@ -1303,9 +1305,9 @@ uint32_t ipts_probe_coord(const struct ipts_probe_set *set,
 	case IPTS_DIM_PROTO:
 		return q->proto;
 	case IPTS_DIM_SRC:
-		return q->src;
+		return q->src.ip;
 	case IPTS_DIM_DST:
-		return q->dst;
+		return q->dst.ip;
 	case IPTS_DIM_DPORT:
 		return q->dport;
 	case IPTS_DIM_SPORT:

@@ -176,9 +176,9 @@ static void print_change_json(struct ipts_json *w, const struct ipts_query *q,
 	ipts_json_object_begin(w, IPTS_JSON_LINE);
 	ipts_json_kv_string(w, "proto",
 			    q->proto == IPPROTO_UDP ? "udp" : "tcp");
-	ipts_fmt_addr(a, sizeof(a), q->src, -1);
+	ipts_fmt_addr(a, sizeof(a), q->src.ip, -1);
 	ipts_json_kv_string(w, "src", a);
-	ipts_fmt_addr(a, sizeof(a), q->dst, -1);
+	ipts_fmt_addr(a, sizeof(a), q->dst.ip, -1);
 	ipts_json_kv_string(w, "dst", a);
 	ipts_json_kv_uint(w, "sport", q->sport);
 	ipts_json_kv_uint(w, "dport", q->dport);

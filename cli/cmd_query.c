@@ -343,7 +343,8 @@ lines:
 				nbad++;
 			continue;
 		}
-		if (ipts_query_parse_args_on(n, w, host, &q, &err) < 0) {
+		if (ipts_query_parse_args_fam(n, w, host, (uint8_t)rs->family,
+					      &q, &err) < 0) {
 			json_error(stdout, err.msg, lineno);
 			nbad++;
 			continue;

@@ -124,6 +124,7 @@ struct spec {
 	size_t n, cap;
 	size_t passed, failed, errors;
 	size_t over;			/* of the failed: out of budget */
+	uint8_t family; /* the rules' (NFPROTO_*) */
 };
 
 static char *xstrndup(const char *s, size_t n)
@@ -356,8 +357,8 @@ static int parse_line(struct spec *sp, struct ipts_diags *d, struct expect *x,
 		if (legs_line(sp, d, x, off, host, dst, nrest, rest, restidx,
 			      line, w, cols) < 0)
 			goto out;
-	} else if (ipts_query_parse_args_on(nrest, rest, host, &x->q, &err) <
-		   0) {
+	} else if (ipts_query_parse_args_fam(nrest, rest, host, sp->family,
+					     &x->q, &err) < 0) {
 		i = restidx[err.argi];
 		x->q.in = NULL;	/* into @line */
 		spec_error(sp, d, x, off, cols[i], word_len(line, w, cols, i),
@@ -1208,6 +1209,7 @@ specs:
 		size_t k;
 
 		sp->path = argv[first + 1 + i];
+		sp->family = rs ? (uint8_t)rs->family : 0;
 		sp->src = ipts_cli_read_keep("test", sp->path, &in, &d, &stub);
 		if (!sp->src) {
 			/* the documents say so too */

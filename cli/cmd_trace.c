@@ -36,7 +36,9 @@ static const char usage_text[] =
 	"another host, at --src.\n"
 	"\n"
 	"  --proto tcp|udp      protocol (default tcp)\n"
-	"  --src A, --dst A     client and server address (default 127.0.0.1)\n"
+	"  --src A, --dst A     client and server address (default 127.0.0.1;\n"
+	"                       ::1 for an IPv6 file, whose query's\n"
+	"                       addresses are IPv6)\n"
 	"  --dst NAME           a host name: each of its addresses, in the\n"
 	"                       order getaddrinfo() gives them for --hosts\n"
 	"                       FILE (default: Debian 12's /etc/hosts, where\n"
@@ -303,13 +305,13 @@ static void print_text(FILE *f, const struct ipts_query *q,
 		      "match; random NAT ports are the lowest)\n", f);
 	for (i = 0; i < res->npackets; i++) {
 		const struct ipts_packet *p = &res->packets[i];
-		char s[48], d[48];
+		char s[IPTS_ENDPOINT_LEN + 8], d[IPTS_ENDPOINT_LEN + 8];
 		bool ports = p->kind != IPTS_PKT_ICMP;
 
-		ipts_fmt_end(s, sizeof(s), p->saddr, ports, p->sport,
-			     p->sport_hi);
-		ipts_fmt_end(d, sizeof(d), p->daddr, ports, p->dport,
-			     p->dport_hi);
+		ipts_fmt_end(s, sizeof(s), p->family, &p->saddr, ports,
+			     p->sport, p->sport_hi);
+		ipts_fmt_end(d, sizeof(d), p->family, &p->daddr, ports,
+			     p->dport, p->dport_hi);
 		fprintf(f, "\n%s %s -> %s", p->name, s, d);
 		/* the devices: only when there are others than lo */
 		if (described) {
@@ -358,6 +360,51 @@ static const char *proto_word(const struct ipts_query *q,
 	return q->proto == IPPROTO_UDP ? "UDP" : "TCP";
 }
 
+/* An IPv6 address as nf_log_ipv6 prints it: eight groups of four hex
+ * digits (%pI6). */
+static void fmt_full6(char *buf, size_t len, const union nf_inet_addr *a)
+{
+	const uint8_t *b = a->in6.s6_addr;
+
+	snprintf(buf, len,
+		 "%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:"
+		 "%02x%02x:%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+		 b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+/*
+ * The rest of an IPv6 TRACE line as nf_log_ipv6 prints it, up to the
+ * fields that tell a path (seen in a namespace over lo): IN= OUT= (and
+ * lo's all-zero MAC= on input) SRC= DST= LEN= TC= HOPLIMIT= FLOWLBL=
+ * PROTO= SPT= DPT= (ICMPv6: TYPE= CODE=). The flow label is a hash the
+ * kernel picks per connection (auto_flowlabels), printed '*'.
+ */
+static void print_trace6(FILE *f, const struct ipts_query *q,
+			 const struct ipts_packet *p,
+			 const struct ipts_trace *t)
+{
+	char sa[48], da[48];
+
+	fmt_full6(sa, sizeof(sa), &t->saddr);
+	fmt_full6(da, sizeof(da), &t->daddr);
+	fputs(" IN=", f);
+	ipts_text_str(f, t->in ? t->in : "");
+	fputs(" OUT=", f);
+	ipts_text_str(f, t->out ? t->out : "");
+	if (t->in && strcmp(t->in, "lo") == 0)
+		fputs(" MAC=00:00:00:00:00:00:00:00:00:00:00:00:86:dd", f);
+	fprintf(f, " SRC=%s DST=%s LEN=%u TC=%u HOPLIMIT=%u FLOWLBL=*", sa, da,
+		p->len, p->tos, p->ttl);
+	if (p->kind == IPTS_PKT_ICMP)
+		fprintf(f, " PROTO=ICMPv6 TYPE=%u CODE=%u", p->icmp_type,
+			p->icmp_code);
+	else
+		fprintf(f, " PROTO=%s SPT=%u DPT=%u",
+			q->proto == IPPROTO_UDP ? "UDP" : "TCP", t->sport,
+			t->dport);
+}
+
 /*
  * The kernel's TRACE lines: "TRACE: table:chain:type:num"; on a described
  * host, then the devices and the addresses as nf_log prints them
@@ -383,12 +430,14 @@ static void print_kernel_trace(FILE *f, const struct ipts_query *q,
 			ipts_trace_format(&p->trace[k], buf, sizeof(buf));
 			fputs("TRACE: ", f);
 			ipts_text_str(f, buf);
-			if (described) {
+			if (q->family == NFPROTO_IPV6) {
+				print_trace6(f, q, p, &p->trace[k]);
+			} else if (described) {
 				const struct ipts_trace *t = &p->trace[k];
 				char sa[20], da[20];
 
-				ipts_fmt_addr(sa, sizeof(sa), t->saddr, -1);
-				ipts_fmt_addr(da, sizeof(da), t->daddr, -1);
+				ipts_fmt_addr(sa, sizeof(sa), t->saddr.ip, -1);
+				ipts_fmt_addr(da, sizeof(da), t->daddr.ip, -1);
 				fputs(" IN=", f);
 				ipts_text_str(f, t->in ? t->in : "");
 				fputs(" OUT=", f);
@@ -724,6 +773,16 @@ int cmd_trace(int argc, char **argv)
 		ipts_cli_ipsets_free(&sets);
 		ipts_hostdesc_free(host);
 		return IPTS_EXIT_USAGE;
+	}
+	if (ipts_query_fit_family(&q, (uint8_t)rs->family, path, msg,
+				  sizeof(msg)) < 0) {
+		if (fmt == IPTS_FMT_JSON)
+			ipts_report_json_failure(stdout, msg, path, NULL);
+		ipts_ruleset_free(rs);
+		ipts_source_free(src);
+		ipts_cli_ipsets_free(&sets);
+		ipts_hostdesc_free(host);
+		return ipts_usage_error("trace", "%s", msg);
 	}
 	/* no host option: the context of every answer before them */
 	ctx = host ? ipts_sim_prepare_on(rs, host) : ipts_sim_prepare(rs);

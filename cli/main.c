@@ -123,15 +123,16 @@ struct ipts_source *ipts_cli_read(const char *cmd, const char *path,
 }
 
 /* The commands that walk the rules (README "Families": not on IPv6 yet). */
+/* The commands that simulate, but not yet an IPv6 file (trace, test and
+ * query do, over lo). */
 static bool simulates(const char *cmd)
 {
-	return strcmp(cmd, "trace") == 0 || strcmp(cmd, "test") == 0 ||
-	       strcmp(cmd, "query") == 0 || strcmp(cmd, "diff") == 0;
+	return strcmp(cmd, "diff") == 0 || strcmp(cmd, "exposure") == 0;
 }
 
-#define V6_NOT_SIMULATED                              \
-	"IPv6 files are loaded and checked, but not " \
-	"simulated yet"
+#define V6_NOT_SIMULATED                                      \
+	"IPv6 files are loaded and checked, but %s does not " \
+	"simulate them yet (trace, test and query do, over lo)"
 
 /* @path loaded as IPv6, for a command that simulates: one error, exit 2. */
 static void refuse_v6(const char *cmd, const char *path,
@@ -140,17 +141,19 @@ static void refuse_v6(const char *cmd, const char *path,
 {
 	fprintf(stderr, "iptsim %s: '", cmd);
 	ipts_text_file(stderr, path);
-	fprintf(stderr, "' is an IPv6 file: " V6_NOT_SIMULATED " (check, "
-			"dump, lint and graph read it)\n");
+	fprintf(stderr,
+		"' is an IPv6 file: " V6_NOT_SIMULATED " (check, "
+		"dump, lint and graph read it)\n",
+		cmd);
 	if (why)
 		snprintf(why, whylen, "'%s' is an IPv6 file: " V6_NOT_SIMULATED,
-			 path);
+			 path, cmd);
 	if (keep) {
 		struct ipts_loc at = { 0 };
 
 		at.src = src;
 		ipts_diag_add(keep, IPTS_ERROR, &at,
-			      "an IPv6 file: " V6_NOT_SIMULATED);
+			      "an IPv6 file: " V6_NOT_SIMULATED, cmd);
 	}
 }
 

@@ -21,6 +21,7 @@
 
 #include <linux/netfilter/xt_owner.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
+#include <linux/netfilter_ipv6/ip6_tables.h>
 
 bool ipts_parse_ulong(const char *s, unsigned long max, unsigned long *out)
 {
@@ -48,14 +49,96 @@ static bool parse_u32(const char *s, unsigned long max, uint32_t *out)
 	return true;
 }
 
-static bool parse_addr(const char *s, uint32_t *out)
+/* An IPv4 or IPv6 address: its family (NFPROTO_*), 0 when neither. */
+static uint8_t parse_inet(const char *s, union nf_inet_addr *out)
 {
-	struct in_addr a;
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, s, &out->in) == 1)
+		return NFPROTO_IPV4;
+	if (inet_pton(AF_INET6, s, &out->in6) == 1)
+		return NFPROTO_IPV6;
+	return 0;
+}
 
-	if (inet_pton(AF_INET, s, &a) != 1)
-		return false;
-	*out = a.s_addr;
-	return true;
+static const char *family_word(uint8_t family)
+{
+	return family == NFPROTO_IPV6 ? "IPv6" : "IPv4";
+}
+
+/* An address option of @family: every address of a query is of one
+ * family. */
+static int addr_family(struct ipts_query *q, uint8_t family, const char *arg,
+		       char *msg, size_t len)
+{
+	if (q->addr_family && q->addr_family != family) {
+		snprintf(msg, len,
+			 "'%s' is an %s address and an earlier "
+			 "one %s: the addresses of a query are of one "
+			 "family",
+			 arg, family_word(family), family_word(q->addr_family));
+		return -1;
+	}
+	if (q->family != family) {
+		/* the first address: the other end defaults to the family's
+		 * loopback (the option given overwrites its own) */
+		memset(&q->src, 0, sizeof(q->src));
+		if (family == NFPROTO_IPV6)
+			q->src.in6 = in6addr_loopback;
+		else
+			q->src.ip = htonl(INADDR_LOOPBACK);
+		q->dst = q->src;
+	}
+	q->addr_family = family;
+	q->family = family;
+	return 0;
+}
+
+/* An IPv6 address an interface can hold: not ::, multicast (ff00::/8)
+ * or a v4-mapped one. */
+static bool unicast6(const struct in6_addr *a)
+{
+	return !IN6_IS_ADDR_UNSPECIFIED(a) && !IN6_IS_ADDR_MULTICAST(a) &&
+	       !IN6_IS_ADDR_V4MAPPED(a);
+}
+
+int ipts_query_fit_family(struct ipts_query *q, uint8_t family,
+			  const char *path, char *msg, size_t len)
+{
+	union nf_inet_addr lo, old_dst = q->dst;
+	unsigned int i;
+
+	if (q->addr_family && q->addr_family != family) {
+		if (path)
+			snprintf(msg, len,
+				 "the query's addresses are %s and "
+				 "'%s' is an %s file: give %s addresses (or "
+				 "the other file)",
+				 family_word(q->addr_family), path,
+				 family_word(family), family_word(family));
+		else
+			snprintf(msg, len,
+				 "an %s address, and the rules are "
+				 "%s: give %s addresses",
+				 family_word(q->addr_family),
+				 family_word(family), family_word(family));
+		return -1;
+	}
+	if (q->family == family)
+		return 0;
+	/* no address was given: the family's loopback, ::1 for IPv6 */
+	memset(&lo, 0, sizeof(lo));
+	if (family == NFPROTO_IPV6)
+		lo.in6 = in6addr_loopback;
+	else
+		lo.ip = htonl(INADDR_LOOPBACK);
+	q->family = family;
+	q->src = lo;
+	q->dst = lo;
+	/* a --listen PORT took --dst (ipts_query_finish()) */
+	for (i = 0; i < q->nlisten; i++)
+		if (ipts_addr_eq(&q->listen[i].addr, &old_dst))
+			q->listen[i].addr = q->dst;
+	return 0;
 }
 
 /*
@@ -92,20 +175,33 @@ static bool unicast(uint32_t a)
 	return (h >> 24) != 0 && (h >> 28) != 0xe && h != 0xffffffffu;
 }
 
-/* [A:]N; A left 0 means --dst, filled in once all options are read. */
-static int parse_listen(const char *arg, struct ipts_query *q)
+/* [A:]N or [A6]:N; an IPv6 address is in brackets. */
+static int parse_listen(const char *arg, struct ipts_query *q, char *msg,
+			size_t len)
 {
 	const char *colon = strrchr(arg, ':');
-	uint32_t port, addr = 0;
+	union nf_inet_addr addr = { 0 };
+	const char *a = arg;
+	uint32_t port;
+	size_t n;
 	char buf[64];
+	uint8_t fam;
 
 	if (colon) {
-		if ((size_t)(colon - arg) >= sizeof(buf))
+		n = (size_t)(colon - arg);
+		if (arg[0] == '[' && n >= 2 && arg[n - 1] == ']') {
+			a = arg + 1;
+			n -= 2;
+		}
+		if (n >= sizeof(buf))
 			return -1;
-		memcpy(buf, arg, colon - arg);
-		buf[colon - arg] = '\0';
-		if (!parse_addr(buf, &addr))
+		memcpy(buf, a, n);
+		buf[n] = '\0';
+		fam = parse_inet(buf, &addr);
+		if (!fam || (fam == NFPROTO_IPV6) != (a != arg))
 			return -1;
+		if (addr_family(q, fam, buf, msg, len) < 0)
+			return -2;
 		arg = colon + 1;
 	}
 	if (!parse_u32(arg, 65535, &port) || port == 0)
@@ -119,7 +215,10 @@ static int parse_listen(const char *arg, struct ipts_query *q)
 int ipts_query_option(struct ipts_query *q, int code, const char *arg,
 		      char *msg, size_t len)
 {
+	union nf_inet_addr ua;
+	uint8_t fam;
 	uint32_t v;
+	int rc;
 
 	switch (code) {
 	case IPTS_QOPT_DPORT:
@@ -173,22 +272,33 @@ int ipts_query_option(struct ipts_query *q, int code, const char *arg,
 	case IPTS_QOPT_SRC:
 	case IPTS_QOPT_DST:
 	case IPTS_QOPT_LOCAL:
-		if (!parse_addr(arg, &v)) {
-			snprintf(msg, len, "invalid IPv4 address '%s'", arg);
-			return -1;
-		}
-		if (code == IPTS_QOPT_LOCAL && !unicast(v)) {
-			snprintf(msg, len, "invalid --local-addr '%s': an "
-				 "address of this host is unicast (not "
-				 "0.0.0.0/8, multicast or 255.255.255.255)",
+		fam = parse_inet(arg, &ua);
+		if (!fam) {
+			snprintf(msg, len, "invalid address '%s': IPv4 or IPv6",
 				 arg);
 			return -1;
 		}
+		if (code == IPTS_QOPT_LOCAL &&
+		    (fam == NFPROTO_IPV6 ? !unicast6(&ua.in6) :
+					   !unicast(ua.ip))) {
+			snprintf(
+				msg, len,
+				"invalid --local-addr '%s': an "
+				"address of this host is unicast (not "
+				"%s)",
+				arg,
+				fam == NFPROTO_IPV6 ?
+					"::, multicast or v4-mapped" :
+					"0.0.0.0/8, multicast or 255.255.255.255");
+			return -1;
+		}
+		if (addr_family(q, fam, arg, msg, len) < 0)
+			return -1;
 		if (code == IPTS_QOPT_SRC) {
-			q->src = v;
+			q->src = ua;
 			q->given |= IPTS_QGIVEN_SRC;
 		} else if (code == IPTS_QOPT_DST) {
-			q->dst = v;
+			q->dst = ua;
 			q->given |= IPTS_QGIVEN_DST;
 		} else {
 			if (q->nlocal == IPTS_QUERY_MAX_LOCAL) {
@@ -196,7 +306,7 @@ int ipts_query_option(struct ipts_query *q, int code, const char *arg,
 					 IPTS_QUERY_MAX_LOCAL);
 				return -1;
 			}
-			q->local_addrs[q->nlocal++] = v;
+			q->local_addrs[q->nlocal++] = ua;
 		}
 		return 0;
 	case IPTS_QOPT_PROTO:
@@ -220,11 +330,14 @@ int ipts_query_option(struct ipts_query *q, int code, const char *arg,
 				 IPTS_QUERY_MAX_LOCAL);
 			return -1;
 		}
-		if (parse_listen(arg, q)) {
-			snprintf(msg, len, "invalid --listen '%s': "
-				 "[ADDRESS:]PORT", arg);
+		rc = parse_listen(arg, q, msg, len);
+		if (rc == -1)
+			snprintf(msg, len,
+				 "invalid --listen '%s': "
+				 "[ADDRESS:]PORT ([ADDRESS]:PORT for IPv6)",
+				 arg);
+		if (rc < 0)
 			return -1;
-		}
 		return 0;
 	case IPTS_QOPT_CONNTRACK:
 		if (strcmp(arg, "on") == 0) {
@@ -268,9 +381,12 @@ void ipts_query_finish(struct ipts_query *q)
 	if (!(q->given & IPTS_QGIVEN_SGID))
 		q->server_gid = q->server_uid;
 
-	for (i = 0; i < q->nlisten; i++)
-		if (!q->listen[i].addr)
+	for (i = 0; i < q->nlisten; i++) {
+		static const union nf_inet_addr any;
+
+		if (ipts_addr_eq(&q->listen[i].addr, &any))
 			q->listen[i].addr = q->dst;
+	}
 }
 
 /* "lo, eth0, eth1" of @host, cut to @len. */
@@ -347,7 +463,7 @@ int ipts_query_check_in(struct ipts_query *q, const struct ipts_hostdesc *host,
 				 q->in);
 			return -1;
 		}
-		q->dst = ifc->addrs[0].local;
+		q->dst.ip = ifc->addrs[0].local;
 	}
 	return 0;
 }
@@ -387,9 +503,18 @@ int ipts_query_parse_args_on(int argc, char **argv,
 			     const struct ipts_hostdesc *host,
 			     struct ipts_query *q, struct ipts_query_error *err)
 {
+	return ipts_query_parse_args_fam(argc, argv, host, 0, q, err);
+}
+
+int ipts_query_parse_args_fam(int argc, char **argv,
+			      const struct ipts_hostdesc *host, uint8_t family,
+			      struct ipts_query *q,
+			      struct ipts_query_error *err)
+{
 	const struct option *o;
 	const char *name, *eq, *arg;
 	int i, code, at[IPTS_QOPT_END - IPTS_QOPT_DPORT] = { 0 };
+	int addr_at = -1;
 
 	ipts_query_init(q);
 	for (i = 0; i < argc; i++) {
@@ -431,8 +556,18 @@ int ipts_query_parse_args_on(int argc, char **argv,
 			return -1;
 		/* the word of the option, for an error found later */
 		at[o->val - IPTS_QOPT_DPORT] = i - (arg && !eq);
+		if (addr_at < 0 &&
+		    (o->val == IPTS_QOPT_SRC || o->val == IPTS_QOPT_DST ||
+		     o->val == IPTS_QOPT_LOCAL ||
+		     (o->val == IPTS_QOPT_LISTEN && q->addr_family)))
+			addr_at = i - (arg && !eq);
 	}
 	ipts_query_finish(q);
+	if (family && ipts_query_fit_family(q, family, NULL, err->msg,
+					    sizeof(err->msg)) < 0) {
+		err->argi = addr_at >= 0 ? addr_at : 0;
+		return -1;
+	}
 	if (ipts_query_check_in(q, host, err->msg, sizeof(err->msg), &code) <
 	    0) {
 		err->argi = at[code - IPTS_QOPT_DPORT];
@@ -484,17 +619,19 @@ int ipts_words_split(char *line, char **words, uint32_t *cols, int max,
 }
 
 /* addr[:port] or addr:lo-hi (a port NAT picked at random) */
-void ipts_fmt_end(char *buf, size_t len, uint32_t addr, bool ports,
-		  uint16_t port, uint16_t hi)
+void ipts_fmt_end(char *buf, size_t len, uint8_t family,
+		  const union nf_inet_addr *addr, bool ports, uint16_t port,
+		  uint16_t hi)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 
 	if (!ports || !hi) {
-		ipts_fmt_addr(buf, len, addr, ports ? port : -1);
+		ipts_fmt_inet(buf, len, family, addr, ports ? port : -1);
 		return;
 	}
-	ipts_fmt_addr(a, sizeof(a), addr, -1);
-	snprintf(buf, len, "%s:%u-%u", a, port, hi);
+	ipts_fmt_inet(a, sizeof(a), family, addr, -1);
+	snprintf(buf, len, family == NFPROTO_IPV6 ? "[%s]:%u-%u" : "%s:%u-%u",
+		 a, port, hi);
 }
 
 static const char *hook_name(unsigned int hook)
@@ -667,10 +804,26 @@ static void iface_word(char *w, size_t len, const char *iface)
 static void facts_rule(struct ipts_file_facts *ff, const struct ipts_rule *r,
 		       bool *cut_if, bool *cut_at)
 {
+	struct ipt_ip ip6buf;
 	const struct ipt_ip *ip = &r->e->ip;
 	char w[IFNAMSIZ + 4], at[64];
 	bool other = false;
 	unsigned int k;
+
+	if (ipts_rule_family(r) == IPTS_FAMILY_IPV6) {
+		/* only the devices are read here: the same bits and places
+		 * in ip6t_ip6 (IP6T_INV_VIA_IN/OUT are IPT_INV_VIA_IN/OUT) */
+		const struct ip6t_ip6 *ip6 = &r->e6->ipv6;
+
+		memset(&ip6buf, 0, sizeof(ip6buf));
+		memcpy(ip6buf.iniface, ip6->iniface, IFNAMSIZ);
+		memcpy(ip6buf.iniface_mask, ip6->iniface_mask, IFNAMSIZ);
+		memcpy(ip6buf.outiface, ip6->outiface, IFNAMSIZ);
+		memcpy(ip6buf.outiface_mask, ip6->outiface_mask, IFNAMSIZ);
+		ip6buf.invflags = ip6->invflags &
+				  (IP6T_INV_VIA_IN | IP6T_INV_VIA_OUT);
+		ip = &ip6buf;
+	}
 
 	if (ip->iniface_mask[0] &&
 	    iface_matches(ip->iniface, ip->iniface_mask, "lo") ==
@@ -793,7 +946,7 @@ void ipts_answer_notes(const struct ipts_file_facts *ff,
 			 q->dport);
 	if (q->in && !(q->given & IPTS_QGIVEN_DST) && (n = note_next(out))) {
 		char a[INET_ADDRSTRLEN];
-		struct in_addr ia = { .s_addr = q->dst };
+		struct in_addr ia = { .s_addr = q->dst.ip };
 
 		inet_ntop(AF_INET, &ia, a, sizeof(a));
 		snprintf(n, len,
@@ -913,7 +1066,7 @@ void ipts_forward_to(const struct ipts_query *q, const struct ipts_result *res,
 		     char *buf, size_t len, bool *dnat)
 {
 	const struct ipts_packet *p = &res->packets[0];
-	uint32_t daddr = q->dst;
+	union nf_inet_addr daddr = q->dst;
 	uint16_t dport = q->dport;
 
 	if (res->npackets && p->ntrace) {
@@ -923,8 +1076,8 @@ void ipts_forward_to(const struct ipts_query *q, const struct ipts_result *res,
 		daddr = p->daddr;
 		dport = p->dport;
 	}
-	ipts_fmt_addr(buf, len, daddr, dport);
-	*dnat = daddr != q->dst || dport != q->dport;
+	ipts_fmt_inet(buf, len, q->family, &daddr, dport);
+	*dnat = !ipts_addr_eq(&daddr, &q->dst) || dport != q->dport;
 }
 
 /* "connect() from uid U to DST:PORT (local, over lo): ", as the path
@@ -933,18 +1086,18 @@ static void headline_path(FILE *f, const struct ipts_query *q,
 			  const struct ipts_result *res)
 {
 	const char *out = res->npackets ? res->packets[0].out : NULL;
-	char a[32];
+	char a[IPTS_ENDPOINT_LEN];
 	bool dnat;
 
 	fputs(q->proto == IPPROTO_UDP ? "send() from " : "connect() from ", f);
 	if (q->in) {
-		ipts_fmt_addr(a, sizeof(a), q->src, -1);
+		ipts_fmt_inet(a, sizeof(a), q->family, &q->src, -1);
 		fprintf(f, "%s on ", a);
 		ipts_text_str(f, q->in);
 	} else {
 		fprintf(f, "uid %u", q->uid);
 	}
-	ipts_fmt_addr(a, sizeof(a), q->dst, q->dport);
+	ipts_fmt_inet(a, sizeof(a), q->family, &q->dst, q->dport);
 	fprintf(f, " to %s%s", a, q->proto == IPPROTO_UDP ? "/udp" : "");
 	switch (res->path) {
 	case IPTS_PATH_LOCAL:
@@ -979,7 +1132,13 @@ void ipts_answer_headline(FILE *f, const struct ipts_query *q,
 	unsigned int i;
 
 	headline_path(f, q, res);
-	fputs(outcome_words(res->outcome), f);
+	/* outcome eperm of an ICMPv6 error is the EACCES its socket gets
+	 * (adm-prohibited, policy-fail, reject-route): say which */
+	if (res->outcome == IPTS_EPERM && q->family == NFPROTO_IPV6 &&
+	    strstr(res->why, "fails with EACCES"))
+		fputs("EPERM (EACCES)", f);
+	else
+		fputs(outcome_words(res->outcome), f);
 	if (res->over_budget) {
 		fputs(" — ", f);
 		ipts_text_str(f, res->budget_why);
@@ -1144,10 +1303,10 @@ static void json_undecided(struct ipts_json *w, const struct ipts_event *ev)
 
 static bool same_seen(const struct ipts_trace *a, const struct ipts_trace *b)
 {
-	return a->saddr == b->saddr && a->daddr == b->daddr &&
-	       a->sport == b->sport && a->dport == b->dport &&
-	       a->sport_hi == b->sport_hi && a->dport_hi == b->dport_hi &&
-	       a->mark == b->mark;
+	return ipts_addr_eq(&a->saddr, &b->saddr) &&
+	       ipts_addr_eq(&a->daddr, &b->daddr) && a->sport == b->sport &&
+	       a->dport == b->dport && a->sport_hi == b->sport_hi &&
+	       a->dport_hi == b->dport_hi && a->mark == b->mark;
 }
 
 static const struct {
@@ -1198,15 +1357,15 @@ static void json_query(struct ipts_json *w, const struct ipts_query *q,
 		       const struct ipts_notes *notes)
 {
 	unsigned int i;
-	char a[48];
+	char a[IPTS_ENDPOINT_LEN];
 
 	ipts_json_key(w, "query");
 	ipts_json_object_begin(w, IPTS_JSON_LINE);
 	ipts_json_kv_string(w, "proto",
 			    q->proto == IPPROTO_UDP ? "udp" : "tcp");
-	ipts_fmt_addr(a, sizeof(a), q->src, -1);
+	ipts_fmt_inet(a, sizeof(a), q->family, &q->src, -1);
 	ipts_json_kv_string(w, "src", a);
-	ipts_fmt_addr(a, sizeof(a), q->dst, -1);
+	ipts_fmt_inet(a, sizeof(a), q->family, &q->dst, -1);
 	ipts_json_kv_string(w, "dst", a);
 	ipts_json_kv_uint(w, "sport", q->sport);
 	ipts_json_kv_uint(w, "dport", q->dport);
@@ -1243,15 +1402,17 @@ static void json_packet(struct ipts_json *w, const struct ipts_packet *p,
 {
 	bool ports = p->kind != IPTS_PKT_ICMP;
 	const struct ipts_trace *prev = NULL;
-	char seen[128], a[48];
+	char seen[160], a[IPTS_ENDPOINT_LEN + 8];
 	size_t k;
 
 	ipts_json_object_begin(w, IPTS_JSON_LINE);
 	ipts_json_kv_string(w, "name", p->name);
 	ipts_json_kv_string(w, "from", p->from_client ? "client" : "server");
-	ipts_fmt_end(a, sizeof(a), p->saddr, ports, p->sport, p->sport_hi);
+	ipts_fmt_end(a, sizeof(a), p->family, &p->saddr, ports, p->sport,
+		     p->sport_hi);
 	ipts_json_kv_string(w, "src", a);
-	ipts_fmt_end(a, sizeof(a), p->daddr, ports, p->dport, p->dport_hi);
+	ipts_fmt_end(a, sizeof(a), p->family, &p->daddr, ports, p->dport,
+		     p->dport_hi);
 	ipts_json_kv_string(w, "dst", a);
 	ipts_json_kv_string(w, "in", p->in ? p->in : "");
 	ipts_json_kv_string(w, "out", p->out ? p->out : "");

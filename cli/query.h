@@ -68,6 +68,14 @@ int ipts_query_option(struct ipts_query *q, int code, const char *arg,
 /* Fill in what depends on several options (a --listen without address
  * listens on --dst). */
 void ipts_query_finish(struct ipts_query *q);
+/*
+ * Once the file is loaded: the query takes the file's @family (NFPROTO_*;
+ * without an address given, its defaults become the family's loopback,
+ * ::1 for IPv6). -1 with @msg when the addresses given are of the other
+ * family (@path names the file in it).
+ */
+int ipts_query_fit_family(struct ipts_query *q, uint8_t family,
+			  const char *path, char *msg, size_t len);
 
 /*
  * What --in asks of the rest, once every option is read: a described
@@ -100,6 +108,13 @@ int ipts_query_parse_args_on(int argc, char **argv,
 			     const struct ipts_hostdesc *host,
 			     struct ipts_query *q,
 			     struct ipts_query_error *err);
+/* The same for the rules of @family (NFPROTO_*; 0: as given): the query
+ * takes its defaults, or is refused when its addresses are of the other
+ * family (ipts_query_fit_family()). */
+int ipts_query_parse_args_fam(int argc, char **argv,
+			      const struct ipts_hostdesc *host, uint8_t family,
+			      struct ipts_query *q,
+			      struct ipts_query_error *err);
 
 /*
  * Split @line (NUL-terminated, modified in place) into at most @max words
@@ -209,9 +224,11 @@ void ipts_forward_to(const struct ipts_query *q, const struct ipts_result *res,
 
 /* A decimal number of at most @max, nothing else (no sign, no blanks). */
 bool ipts_parse_ulong(const char *s, unsigned long max, unsigned long *out);
-/* addr[:port] or addr:lo-hi (a port NAT picks at random). */
-void ipts_fmt_end(char *buf, size_t len, uint32_t addr, bool ports,
-		  uint16_t port, uint16_t hi);
+/* addr[:port] or addr:lo-hi (a port NAT picks at random); an IPv6
+ * address of @family in brackets before a port. */
+void ipts_fmt_end(char *buf, size_t len, uint8_t family,
+		  const union nf_inet_addr *addr, bool ports, uint16_t port,
+		  uint16_t hi);
 
 /* Only the trace entries the kernel itself would log (--kernel-trace). */
 #define IPTS_JSON_KERNEL_ONLY 1u

@@ -113,18 +113,28 @@ const char *ipts_ctinfo_name(enum ipts_ctinfo c)
 	return "?";
 }
 
-static bool is_orig(const struct ipts_conn *c, uint32_t sa, uint16_t sp,
-		    uint32_t da, uint16_t dp)
+static bool is_orig(const struct ipts_conn *c, const union nf_inet_addr *sa,
+		    uint16_t sp, const union nf_inet_addr *da, uint16_t dp)
 {
-	return sa == c->orig_src && sp == c->orig_sport && da == c->orig_dst &&
-	       dp == c->orig_dport;
+	return ipts_addr_eq(sa, &c->orig_src) && sp == c->orig_sport &&
+	       ipts_addr_eq(da, &c->orig_dst) && dp == c->orig_dport;
 }
 
-static bool is_reply(const struct ipts_conn *c, uint32_t sa, uint16_t sp,
-		     uint32_t da, uint16_t dp)
+static bool is_reply(const struct ipts_conn *c, const union nf_inet_addr *sa,
+		     uint16_t sp, const union nf_inet_addr *da, uint16_t dp)
 {
-	return sa == c->reply_src && sp == c->reply_sport &&
-	       da == c->reply_dst && dp == c->reply_dport;
+	return ipts_addr_eq(sa, &c->reply_src) && sp == c->reply_sport &&
+	       ipts_addr_eq(da, &c->reply_dst) && dp == c->reply_dport;
+}
+
+/* An ICMP error that quotes a packet: nf_conntrack_icmp_error() for v4
+ * (the simulator sends only destination unreachable), and
+ * icmpv6_error_message() for v6, whose error types are those below 128. */
+static bool is_icmp_error(const struct ipts_pkt *p)
+{
+	if (p->family == NFPROTO_IPV6)
+		return p->protocol == IPPROTO_ICMPV6 && p->icmp_type < 128;
+	return p->protocol == IPPROTO_ICMP && p->icmp_type == ICMP_DEST_UNREACH;
 }
 
 static void note_state(struct ipts_sim *s, const struct ipts_pkt *p,
@@ -149,13 +159,13 @@ static void ct_in_icmp_error(struct ipts_sim *s, struct ipts_pkt *p)
 	if (!c->exists || !s->conn_confirmed ||
 	    s->inner.protocol != c->l4proto)
 		return;
-	if (is_orig(c, s->inner.daddr, s->inner.dport, s->inner.saddr,
+	if (is_orig(c, &s->inner.daddr, s->inner.dport, &s->inner.saddr,
 		    s->inner.sport)) {
 		p->ct = c;
 		p->ctinfo = IPTS_CT_RELATED;
 		p->reply_dir = false;
-	} else if (is_reply(c, s->inner.daddr, s->inner.dport,
-			    s->inner.saddr, s->inner.sport)) {
+	} else if (is_reply(c, &s->inner.daddr, s->inner.dport, &s->inner.saddr,
+			    s->inner.sport)) {
 		p->ct = c;
 		p->ctinfo = IPTS_CT_RELATED;
 		p->reply_dir = true;
@@ -221,16 +231,17 @@ void ipts_ct_in(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook)
 		return;
 	s->attached = true;
 	s->nfct_stub = false;
-	if (p->protocol == IPPROTO_ICMP && p->icmp_type == ICMP_DEST_UNREACH) {
+	if (is_icmp_error(p)) {
 		ct_in_icmp_error(s, p);
 		note_state(s, p, hook);
 		return;
 	}
 	if (c->exists && s->conn_confirmed && c->l4proto == p->protocol) {
-		bool orig = is_orig(c, p->saddr, p->sport, p->daddr, p->dport);
+		bool orig = is_orig(c, &p->saddr, p->sport, &p->daddr,
+				    p->dport);
 
-		if (orig || is_reply(c, p->saddr, p->sport, p->daddr,
-				     p->dport)) {
+		if (orig ||
+		    is_reply(c, &p->saddr, p->sport, &p->daddr, p->dport)) {
 			if (p->protocol == IPPROTO_TCP &&
 			    !tcp_track(s, p, !orig)) {
 				/* nf_conntrack_in(): an invalid packet leaves
@@ -264,6 +275,7 @@ void ipts_ct_in(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook)
 	/* A new entry: the one connection simulated. */
 	memset(c, 0, sizeof(*c));
 	c->exists = true;
+	c->l3num = p->family;
 	c->l4proto = p->protocol;
 	c->orig_src = p->saddr;
 	c->orig_dst = p->daddr;

@@ -47,26 +47,32 @@ void ipts_trace_format(const struct ipts_trace *t, char *buf, size_t len)
 		 t->chain->name, ipts_trace_type_name(t->type), t->num);
 }
 
-static void fmt_range(char *buf, size_t len, uint32_t addr, bool ports,
-		      uint16_t lo, uint16_t hi)
+static void fmt_range(char *buf, size_t len, uint8_t family,
+		      const union nf_inet_addr *addr, bool ports, uint16_t lo,
+		      uint16_t hi)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN + 2];
 
 	if (!ports || !hi) {
-		ipts_fmt_addr(buf, len, addr, ports ? lo : -1);
+		ipts_fmt_inet(buf, len, family, addr, ports ? lo : -1);
 		return;
 	}
-	ipts_fmt_addr(a, sizeof(a), addr, -1);
-	snprintf(buf, len, "%s:%u-%u", a, lo, hi);
+	ipts_fmt_inet(a, sizeof(a), family, addr, -1);
+	if (family == NFPROTO_IPV6)
+		snprintf(buf, len, "[%s]:%u-%u", a, lo, hi);
+	else
+		snprintf(buf, len, "%s:%u-%u", a, lo, hi);
 }
 
 void ipts_trace_format_seen(const struct ipts_trace *t, char *buf, size_t len)
 {
-	char a[40], b[40];
+	char a[INET6_ADDRSTRLEN + 16], b[INET6_ADDRSTRLEN + 16];
 	bool ports = t->sport || t->dport;
 
-	fmt_range(a, sizeof(a), t->saddr, ports, t->sport, t->sport_hi);
-	fmt_range(b, sizeof(b), t->daddr, ports, t->dport, t->dport_hi);
+	fmt_range(a, sizeof(a), t->family, &t->saddr, ports, t->sport,
+		  t->sport_hi);
+	fmt_range(b, sizeof(b), t->family, &t->daddr, ports, t->dport,
+		  t->dport_hi);
 	if (t->mark)
 		snprintf(buf, len, "%s>%s mark=0x%x", a, b, t->mark);
 	else
@@ -81,6 +87,22 @@ void ipts_fmt_addr(char *buf, size_t len, uint32_t addr, int port)
 	inet_ntop(AF_INET, &in, a, sizeof(a));
 	if (port >= 0)
 		snprintf(buf, len, "%s:%d", a, port);
+	else
+		snprintf(buf, len, "%s", a);
+}
+
+void ipts_fmt_inet(char *buf, size_t len, uint8_t family,
+		   const union nf_inet_addr *addr, int port)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (family != NFPROTO_IPV6) {
+		ipts_fmt_addr(buf, len, addr->ip, port);
+		return;
+	}
+	inet_ntop(AF_INET6, &addr->in6, a, sizeof(a));
+	if (port >= 0)
+		snprintf(buf, len, "[%s]:%d", a, port);
 	else
 		snprintf(buf, len, "%s", a);
 }

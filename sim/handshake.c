@@ -28,6 +28,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
+#include <linux/icmpv6.h>
 
 #define TH_SYN 0x02
 #define TH_RST 0x04
@@ -60,7 +61,9 @@ static struct ipts_packet *rec_new(struct ipts_sim *s,
 	rec->passed = keep.passed;
 	rec->passed_cap = keep.passed_cap;
 	rec->kind = kind;
-	rec->name = pkt_names[kind];
+	rec->name = kind == IPTS_PKT_ICMP && s->q->family == NFPROTO_IPV6 ?
+			    "ICMPv6" :
+			    pkt_names[kind];
 	rec->from_client = client;
 	rec->decided = -1;
 	rec->answer = -1;
@@ -84,14 +87,19 @@ static uint8_t swapped(uint8_t port_rand)
 	return (port_rand & 1) << 1 | (port_rand & 2) >> 1;
 }
 
-static void pkt_init(struct ipts_pkt *p, uint8_t proto, uint32_t sa,
-		     uint32_t da, uint16_t sp, uint16_t dp,
-		     const struct sock *sk)
+/* A packet of the query's family (NFPROTO_*) from @sa to @da (copied
+ * first: they may be @p's own). */
+static void pkt_init(struct ipts_pkt *p, uint8_t family, uint8_t proto,
+		     const union nf_inet_addr *sa, const union nf_inet_addr *da,
+		     uint16_t sp, uint16_t dp, const struct sock *sk)
 {
+	union nf_inet_addr src = *sa, dst = *da;
+
 	memset(p, 0, sizeof(*p));
+	p->family = family;
 	p->protocol = proto;
-	p->saddr = sa;
-	p->daddr = da;
+	p->saddr = src;
+	p->daddr = dst;
 	p->sport = sp;
 	p->dport = dp;
 	p->ttl = 64;
@@ -104,6 +112,13 @@ static void pkt_init(struct ipts_pkt *p, uint8_t proto, uint32_t sa,
 	p->gid = sk->gid;
 	p->sk_side = sk->side;
 	p->ctinfo = IPTS_CT_INVALID;
+}
+
+/* The network header's length: IPv4's 20 bytes, IPv6's 40 (the
+ * simulated packets carry no options and no extension headers). */
+static uint16_t ip_hlen(const struct ipts_pkt *p)
+{
+	return p->family == NFPROTO_IPV6 ? 40 : 20;
 }
 
 /* Linux's SYN and SYN-ACK carry MSS, SACK-permitted, timestamps and window
@@ -119,12 +134,17 @@ static void tcp_shape(struct ipts_pkt *p, uint8_t flags)
 	static const uint8_t ack_opts[12] = {
 		1, 1, 8, 10, 0, 0, 0, 2, 0, 0, 0, 1,
 	};
+	/* IPv6 on lo: MSS 65476 (seen in a namespace: OPT (0204FFC4...)) */
+	static const uint8_t syn_opts6[20] = {
+		2, 4, 0xff, 0xc4, 4, 2, 8, 10, 0, 0,
+		0, 1, 0,    0,	  0, 0, 1, 3,  3, 7,
+	};
 	static const uint8_t no_opts[1];
 
 	p->tcp_flags = flags;
 	if (flags & TH_SYN) {
 		p->tcp_doff = 10;
-		p->tcp_opts = syn_opts;
+		p->tcp_opts = p->family == NFPROTO_IPV6 ? syn_opts6 : syn_opts;
 	} else if (flags & TH_RST) {
 		p->tcp_doff = 5;
 		p->tcp_opts = no_opts;
@@ -132,7 +152,7 @@ static void tcp_shape(struct ipts_pkt *p, uint8_t flags)
 		p->tcp_doff = 8;
 		p->tcp_opts = ack_opts;
 	}
-	p->tot_len = 20 + p->tcp_doff * 4;
+	p->tot_len = ip_hlen(p) + p->tcp_doff * 4;
 }
 
 static void rec_finish(struct ipts_sim *s, struct ipts_packet *rec,
@@ -178,7 +198,8 @@ static unsigned int nat_hook(struct ipts_sim *s, struct ipts_pkt *p,
 	if (!t || !s->conntrack || p->ct != &s->conn)
 		return NF_ACCEPT;
 	first = p->ctinfo == IPTS_CT_NEW ||
-		(p->ctinfo == IPTS_CT_RELATED && p->protocol != IPPROTO_ICMP);
+		(p->ctinfo == IPTS_CT_RELATED && p->protocol != IPPROTO_ICMP &&
+		 p->protocol != IPPROTO_ICMPV6);
 	if (first && !(s->nat_done & done)) {
 		unsigned int v = ipts_do_table(s, t, hook, p);
 
@@ -360,6 +381,7 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 	s->attached = attached == WALK_ATTACHED;
 	s->nfct_stub = attached == WALK_STUB;
 	memset(&s->reply, 0, sizeof(s->reply));
+	rec->family = p->family;
 	rec->saddr = p->saddr;
 	rec->daddr = p->daddr;
 	rec->sport = p->sport;
@@ -374,8 +396,11 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 	}
 	rec->icmp_type = p->icmp_type;
 	rec->icmp_code = p->icmp_code;
+	rec->len = p->tot_len;
+	rec->tos = p->tos;
+	rec->ttl = p->ttl;
 	if (!from) {
-		uint32_t daddr = p->daddr;
+		union nf_inet_addr daddr = p->daddr;
 		const char *first;
 
 		if (route_out(s, rec, p, &d, NULL) < 0)
@@ -386,7 +411,7 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 			return stopped(s, rec, p, v, hook);
 		/* ip_route_me_harder() after nat's DNAT, before filter:
 		 * dropped there if it fails */
-		if (p->daddr != daddr &&
+		if (!ipts_addr_eq(&p->daddr, &daddr) &&
 		    route_out(s, rec, p, &d, "rerouted after NAT: ") < 0)
 			return rec->verdict;
 		/* the later tables still see the first device */
@@ -480,29 +505,32 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
  * --no-listener); and every --listen.
  */
 /* Whether a --listen names @addr:@port (an address 0: any). */
-static bool listen_named(const struct ipts_query *q, uint32_t addr,
-			 uint16_t port)
+static bool listen_named(const struct ipts_query *q,
+			 const union nf_inet_addr *addr, uint16_t port)
 {
+	static const union nf_inet_addr any;
 	unsigned int i;
 
 	for (i = 0; i < q->nlisten; i++)
-		if ((!q->listen[i].addr || q->listen[i].addr == addr) &&
+		if ((ipts_addr_eq(&q->listen[i].addr, &any) ||
+		     ipts_addr_eq(&q->listen[i].addr, addr)) &&
 		    q->listen[i].port == port)
 			return true;
 	return false;
 }
 
-static bool listening(const struct ipts_sim *s, uint32_t addr, uint16_t port,
-		      const char *dev)
+static bool listening(const struct ipts_sim *s, const union nf_inet_addr *addr,
+		      uint16_t port, const char *dev)
 {
 	const struct ipts_query *q = s->q;
 	const struct ipts_hostdesc *h = s->host.desc;
 
 	if (h && ipts_hostdesc_listener_count(h)) {
-		if (ipts_hostdesc_listener_find(h, q->proto, addr, port,
+		if (ipts_hostdesc_listener_find(h, q->proto, addr->ip, port,
 						dev && *dev ? dev : "lo"))
 			return true;
-	} else if (!q->no_listener && addr == q->dst && port == q->dport) {
+	} else if (!q->no_listener && ipts_addr_eq(addr, &q->dst) &&
+		   port == q->dport) {
 		return true;
 	}
 	return listen_named(q, addr, port);
@@ -550,8 +578,33 @@ static void describe(char *buf, size_t len, const struct ipts_packet *rec)
 	}
 }
 
-static const char *icmp_words(uint8_t code)
+/* The ICMPv6 destination-unreachable codes, as ip6tables names the
+ * REJECT types that send them. */
+static const char *icmp6_words(uint8_t code)
 {
+	switch (code) {
+	case ICMPV6_NOROUTE:
+		return "ICMPv6 no-route";
+	case ICMPV6_ADM_PROHIBITED:
+		return "ICMPv6 adm-prohibited";
+	case ICMPV6_NOT_NEIGHBOUR:
+		return "ICMPv6 beyond-scope";
+	case ICMPV6_ADDR_UNREACH:
+		return "ICMPv6 addr-unreachable";
+	case ICMPV6_PORT_UNREACH:
+		return "ICMPv6 port-unreachable";
+	case ICMPV6_POLICY_FAIL:
+		return "ICMPv6 policy-fail";
+	case ICMPV6_REJECT_ROUTE:
+		return "ICMPv6 reject-route";
+	}
+	return "ICMPv6 error";
+}
+
+static const char *icmp_words(uint8_t family, uint8_t code)
+{
+	if (family == NFPROTO_IPV6)
+		return icmp6_words(code);
 	switch (code) {
 	case ICMP_NET_UNREACH:
 		return "ICMP net-unreachable";
@@ -571,9 +624,49 @@ static const char *icmp_words(uint8_t code)
 	return "ICMP error";
 }
 
-/* icmp_err_convert[] in net/ipv4/icmp.c */
-static enum ipts_outcome icmp_outcome(uint8_t code)
+/*
+ * icmpv6_err_convert()'s tab_unreach[] (net/ipv6/icmp.c): no-route
+ * ENETUNREACH, adm-prohibited, policy-fail and reject-route EACCES
+ * (outcome eperm, the EACCES of a prohibit route), beyond-scope and
+ * addr-unreachable EHOSTUNREACH, port-unreachable ECONNREFUSED; the same
+ * errno seen in a namespace for each REJECT type, in INPUT and OUTPUT.
+ */
+static enum ipts_outcome icmp6_outcome(uint8_t code)
 {
+	switch (code) {
+	case ICMPV6_NOROUTE:
+		return IPTS_NETUNREACH;
+	case ICMPV6_ADM_PROHIBITED:
+	case ICMPV6_POLICY_FAIL:
+	case ICMPV6_REJECT_ROUTE:
+		return IPTS_EPERM;
+	case ICMPV6_PORT_UNREACH:
+		return IPTS_REFUSED;
+	default:
+		return IPTS_HOSTUNREACH;
+	}
+}
+
+/* The errno of icmp6_outcome(). */
+static int icmp6_errno(uint8_t code)
+{
+	switch (icmp6_outcome(code)) {
+	case IPTS_NETUNREACH:
+		return ENETUNREACH;
+	case IPTS_EPERM:
+		return EACCES;
+	case IPTS_REFUSED:
+		return ECONNREFUSED;
+	default:
+		return EHOSTUNREACH;
+	}
+}
+
+/* icmp_err_convert[] in net/ipv4/icmp.c */
+static enum ipts_outcome icmp_outcome(uint8_t family, uint8_t code)
+{
+	if (family == NFPROTO_IPV6)
+		return icmp6_outcome(code);
 	switch (code) {
 	case ICMP_NET_UNREACH:
 	case ICMP_NET_ANO:
@@ -587,15 +680,24 @@ static enum ipts_outcome icmp_outcome(uint8_t code)
 	}
 }
 
-/* icmp_err_convert[].fatal: UDP without IP_RECVERR reports only these */
-static bool icmp_fatal(uint8_t code)
+/* icmp_err_convert[].fatal: UDP without IP_RECVERR reports only these;
+ * for IPv6 tab_unreach[].fatal: adm-prohibited, port-unreachable,
+ * policy-fail and reject-route (seen: a connected UDP socket's recv()
+ * gets EACCES or ECONNREFUSED for those, nothing for the others). */
+static bool icmp_fatal(uint8_t family, uint8_t code)
 {
+	if (family == NFPROTO_IPV6)
+		return code == ICMPV6_ADM_PROHIBITED ||
+		       code == ICMPV6_PORT_UNREACH ||
+		       code == ICMPV6_POLICY_FAIL ||
+		       code == ICMPV6_REJECT_ROUTE;
 	return code != ICMP_NET_UNREACH && code != ICMP_HOST_UNREACH;
 }
 
 static const char *reply_words(const struct ipts_packet *r)
 {
-	return r->kind == IPTS_PKT_RST ? "RST" : icmp_words(r->icmp_code);
+	return r->kind == IPTS_PKT_RST ? "RST" :
+					 icmp_words(r->family, r->icmp_code);
 }
 
 static void decided(struct ipts_sim *s, const struct ipts_packet *rec,
@@ -653,11 +755,25 @@ static int icmp_error(struct ipts_sim *s, struct ipts_pkt *p,
 		      const struct ipts_pkt *orig, uint8_t code)
 {
 	static const struct sock kernsock = { true, false, 0, 0, 0 };
-	uint32_t from = ipts_host_is_local(&s->host, orig->daddr) ?
-				orig->daddr :
-				ipts_route_source(s, orig->saddr);
+	union nf_inet_addr from = orig->daddr;
 
-	pkt_init(p, IPPROTO_ICMP, from, orig->saddr, 0, 0, &kernsock);
+	if (orig->family == NFPROTO_IPV6) {
+		/* icmp6_send(): from the packet's destination when it is
+		 * local (it always is over lo), traffic class 0, hop limit
+		 * 64, quoting at most 1232 bytes (IPV6_MIN_MTU); seen:
+		 * LEN=128 TC=0 HOPLIMIT=64 for a SYN of 80 */
+		pkt_init(p, orig->family, IPPROTO_ICMPV6, &from, &orig->saddr,
+			 0, 0, &kernsock);
+		p->icmp_type = ICMPV6_DEST_UNREACH;
+		p->icmp_code = code;
+		p->tot_len = 48 + (orig->tot_len > 1232 ? 1232 : orig->tot_len);
+		set_inner(s, orig);
+		return ct_attach(p, orig);
+	}
+	if (!ipts_host_is_local(&s->host, &orig->daddr))
+		from = ipts_addr4(ipts_route_source(s, orig->saddr.ip));
+	pkt_init(p, orig->family, IPPROTO_ICMP, &from, &orig->saddr, 0, 0,
+		 &kernsock);
 	p->icmp_type = ICMP_DEST_UNREACH;
 	p->icmp_code = code;
 	p->tos = icmp_tos(orig);
@@ -689,8 +805,8 @@ static struct ipts_packet *send_reject_answer(struct ipts_sim *s,
 	if (rq.tcp_reset) {
 		/* nf_send_reset(): a new skb without a socket, attached to
 		 * the rejected packet's entry (nf_ct_attach) */
-		pkt_init(&p, IPPROTO_TCP, orig->daddr, orig->saddr,
-			 orig->dport, orig->sport, &nosock);
+		pkt_init(&p, s->q->family, IPPROTO_TCP, &orig->daddr,
+			 &orig->saddr, orig->dport, orig->sport, &nosock);
 		p.port_rand = swapped(orig->port_rand);
 		tcp_shape(&p, orig->tcp_flags & TH_ACK ? TH_RST
 						       : TH_RST | TH_ACK);
@@ -739,25 +855,39 @@ send_kernel_answer(struct ipts_sim *s, const struct ipts_pkt *orig,
 	struct ipts_pkt p;
 
 	if (orig->protocol == IPPROTO_TCP) {
-		/* tcp_v4_send_reset() through the netns control socket */
+		/* tcp_v4_send_reset() through the netns control socket;
+		 * tcp_v6_send_response() hands the control socket to
+		 * ip6_xmit(), which leaves skb->sk unset: the IPv6 RST has
+		 * no socket (seen: -m owner --socket-exists misses it) */
 		rec = rec_new(s, IPTS_PKT_RST, from_client);
 		if (!rec)
 			return NULL;
-		pkt_init(&p, IPPROTO_TCP, orig->daddr, orig->saddr, orig->dport,
-			 orig->sport, sk);
+		pkt_init(&p, s->q->family, IPPROTO_TCP, &orig->daddr,
+			 &orig->saddr, orig->dport, orig->sport,
+			 orig->family == NFPROTO_IPV6 ? &nosock : sk);
 		p.port_rand = swapped(orig->port_rand);
 		tcp_shape(&p, TH_RST | TH_ACK);
 		p.tos = orig->tos;	/* ip_send_unicast_reply(): arg.tos */
 	} else {
-		/* __udp4_lib_rcv(): port unreachable */
+		/* __udp4_lib_rcv(): port unreachable (__udp6_lib_rcv():
+		 * ICMPv6 port unreachable, icmp6_send() as for REJECT) */
 		rec = rec_new(s, IPTS_PKT_ICMP, from_client);
 		if (!rec)
 			return NULL;
-		pkt_init(&p, IPPROTO_ICMP, orig->daddr, orig->saddr, 0, 0, sk);
-		p.icmp_type = ICMP_DEST_UNREACH;
-		p.icmp_code = ICMP_PORT_UNREACH;
-		p.tos = icmp_tos(orig);
-		p.tot_len = 28 + orig->tot_len;
+		if (orig->family == NFPROTO_IPV6) {
+			pkt_init(&p, orig->family, IPPROTO_ICMPV6, &orig->daddr,
+				 &orig->saddr, 0, 0, sk);
+			p.icmp_type = ICMPV6_DEST_UNREACH;
+			p.icmp_code = ICMPV6_PORT_UNREACH;
+			p.tot_len = 48 + orig->tot_len;
+		} else {
+			pkt_init(&p, orig->family, IPPROTO_ICMP, &orig->daddr,
+				 &orig->saddr, 0, 0, sk);
+			p.icmp_type = ICMP_DEST_UNREACH;
+			p.icmp_code = ICMP_PORT_UNREACH;
+			p.tos = icmp_tos(orig);
+			p.tot_len = 28 + orig->tot_len;
+		}
 		/* __udp4_lib_rcv() calls nf_reset_ct() first: nothing to
 		 * attach, conntrack finds the entry at OUTPUT (RELATED) */
 		set_inner(s, orig);
@@ -831,6 +961,8 @@ static const char *errno_words(int err)
 		return "EACCES";
 	case EHOSTUNREACH:
 		return "EHOSTUNREACH";
+	case ECONNREFUSED:
+		return "ECONNREFUSED";
 	default:
 		return "ENETUNREACH";
 	}
@@ -894,17 +1026,31 @@ static enum ipts_outcome client_rejected(struct ipts_sim *s,
 		return udp ? IPTS_DROPPED : IPTS_TIMEOUT;
 	}
 	decided(s, rec, dpkt, didx);
-	if (udp && ans->kind == IPTS_PKT_ICMP && !icmp_fatal(ans->icmp_code)) {
+	if (udp && ans->kind == IPTS_PKT_ICMP &&
+	    !icmp_fatal(ans->family, ans->icmp_code)) {
 		snprintf(why, len, "the %s is rejected by %s, which answers "
 			 "%s: a soft error UDP does not report", rec->name, d1,
 			 reply_words(ans));
 		return IPTS_DROPPED;
 	}
+	if (ans->kind == IPTS_PKT_ICMP && ans->family == NFPROTO_IPV6) {
+		snprintf(why, len,
+			 "the %s is rejected by %s, which answers "
+			 "%s: %s fails with %s%s",
+			 rec->name, d1, reply_words(ans),
+			 udp ? "recv()" : "connect()",
+			 errno_words(icmp6_errno(ans->icmp_code)),
+			 udp ? "" :
+			       " after the SYN's first retransmission "
+			       "(1 s: over lo the first error reaches the socket "
+			       "while connect() holds it, a soft error)");
+		return icmp_outcome(ans->family, ans->icmp_code);
+	}
 	snprintf(why, len, "the %s is rejected by %s, which answers %s",
 		 rec->name, d1, reply_words(ans));
 	if (ans->kind == IPTS_PKT_RST)
 		return IPTS_REFUSED;
-	return icmp_outcome(ans->icmp_code);
+	return icmp_outcome(ans->family, ans->icmp_code);
 }
 
 /* Whether the server's end of @rec (delivered) listens: a socket here,
@@ -916,8 +1062,8 @@ static bool server_listens(const struct ipts_sim *s,
 	/* another host answers like a listener, unless --no-listener
 	 * (and no --listen names it) */
 	if (!rec->left_host)
-		return listening(s, p->daddr, p->dport, rec->in);
-	return !s->q->no_listener || listen_named(s->q, p->daddr, p->dport);
+		return listening(s, &p->daddr, p->dport, rec->in);
+	return !s->q->no_listener || listen_named(s->q, &p->daddr, p->dport);
 }
 
 /* --- TCP --------------------------------------------------------------- */
@@ -934,10 +1080,11 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 	struct ipts_packet *syn, *sa, *ack, *ans;
 	const char *server_dev; /* the server's network, or NULL */
 	struct ipts_pkt p, r;
-	char d[512], a[32], w[256];
+	char d[512], a[IPTS_ENDPOINT_LEN], w[256];
 
 	syn = rec_new(s, IPTS_PKT_SYN, true);
-	pkt_init(&p, IPPROTO_TCP, q->src, q->dst, q->sport, q->dport, &client);
+	pkt_init(&p, s->q->family, IPPROTO_TCP, &q->src, &q->dst, q->sport,
+		 q->dport, &client);
 	tcp_shape(&p, TH_SYN);
 	walk(s, syn, &p, WALK_FRESH, q->in);
 	if (s->unmodelled_why)
@@ -954,7 +1101,7 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 		return client_rejected(s, syn, false, why, len, dpkt, didx);
 	server_dev = syn->left_host ? syn->out : NULL;
 
-	ipts_fmt_addr(a, sizeof(a), p.daddr, p.dport);
+	ipts_fmt_inet(a, sizeof(a), p.family, &p.daddr, p.dport);
 	if (!server_listens(s, syn, &p)) {
 		ans = send_kernel_answer(s, &p, false, &r, server_dev);
 		if (s->unmodelled_why)
@@ -968,11 +1115,12 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 		 * NETMAP in nat OUTPUT, NOTRACK of the RST, a timeout.
 		 */
 		if (ans && reached_client(s, ans) &&
-		    (r.daddr != q->src || r.dport != q->sport ||
-		     r.saddr != q->dst || r.sport != q->dport)) {
-			char from[32];
+		    (!ipts_addr_eq(&r.daddr, &q->src) || r.dport != q->sport ||
+		     !ipts_addr_eq(&r.saddr, &q->dst) || r.sport != q->dport)) {
+			char from[IPTS_ENDPOINT_LEN];
 
-			ipts_fmt_addr(from, sizeof(from), r.saddr, r.sport);
+			ipts_fmt_inet(from, sizeof(from), r.family, &r.saddr,
+				      r.sport);
 			snprintf(why, len,
 				 "nothing listens on %s; the %s "
 				 "RST comes back from %s, which the client "
@@ -1012,8 +1160,8 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 	/* The SYN-ACK from the listening socket, to where the SYN came from
 	 * as the server saw it. */
 	sa = rec_new(s, IPTS_PKT_SYNACK, false);
-	pkt_init(&r, IPPROTO_TCP, p.daddr, p.saddr, p.dport, p.sport,
-		 server_dev ? &remote : &server);
+	pkt_init(&r, s->q->family, IPPROTO_TCP, &p.daddr, &p.saddr, p.dport,
+		 p.sport, server_dev ? &remote : &server);
 	r.port_rand = swapped(p.port_rand);
 	tcp_shape(&r, TH_SYN | TH_ACK);
 	walk(s, sa, &r, WALK_FRESH, server_dev);
@@ -1057,13 +1205,13 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 	 * neither): the stack answers RST (tcp_v4_send_reset()) and the
 	 * client stays in SYN_SENT.
 	 */
-	if (r.daddr != q->src || r.dport != q->sport ||
-	    r.saddr != q->dst || r.sport != q->dport) {
-		char c[32], from[32];
+	if (!ipts_addr_eq(&r.daddr, &q->src) || r.dport != q->sport ||
+	    !ipts_addr_eq(&r.saddr, &q->dst) || r.sport != q->dport) {
+		char c[IPTS_ENDPOINT_LEN], from[IPTS_ENDPOINT_LEN];
 
-		ipts_fmt_addr(a, sizeof(a), r.daddr, r.dport);
-		ipts_fmt_addr(from, sizeof(from), r.saddr, r.sport);
-		ipts_fmt_addr(c, sizeof(c), q->dst, q->dport);
+		ipts_fmt_inet(a, sizeof(a), r.family, &r.daddr, r.dport);
+		ipts_fmt_inet(from, sizeof(from), r.family, &r.saddr, r.sport);
+		ipts_fmt_inet(c, sizeof(c), q->family, &q->dst, q->dport);
 		if (!q->in) {
 			ans = send_kernel_answer(s, &r, true, NULL, NULL);
 			if (s->unmodelled_why)
@@ -1080,7 +1228,8 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 
 	/* connect() has returned; the ACK only tells the server. */
 	ack = rec_new(s, IPTS_PKT_ACK, true);
-	pkt_init(&p, IPPROTO_TCP, r.daddr, r.saddr, r.dport, r.sport, &client);
+	pkt_init(&p, s->q->family, IPPROTO_TCP, &r.daddr, &r.saddr, r.dport,
+		 r.sport, &client);
 	p.port_rand = swapped(r.port_rand);
 	tcp_shape(&p, TH_ACK);
 	walk(s, ack, &p, WALK_FRESH, q->in);
@@ -1124,7 +1273,7 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 				 "socket as a soft error: SO_ERROR reports it "
 				 "after a non-blocking connect(), a blocking "
 				 "connect() returns 0", d, reply_words(ans));
-			return icmp_outcome(ans->icmp_code);
+			return icmp_outcome(ans->family, ans->icmp_code);
 		}
 		snprintf(why, len, "connect() succeeds on the SYN-ACK, but the "
 			 "final ACK is rejected by %s; the server never "
@@ -1151,13 +1300,14 @@ static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 	struct ipts_packet *data, *reply, *ans;
 	const char *server_dev;
 	struct ipts_pkt p, r;
-	char d[512], a[32], w[256];
+	char d[512], a[IPTS_ENDPOINT_LEN], w[256];
 
 	data = rec_new(s, IPTS_PKT_DATA, true);
-	pkt_init(&p, IPPROTO_UDP, q->src, q->dst, q->sport, q->dport, &client);
+	pkt_init(&p, s->q->family, IPPROTO_UDP, &q->src, &q->dst, q->sport,
+		 q->dport, &client);
 	/* 7 bytes out, 9 back: what tests/kernel/oracle.py sends, so that
 	 * -m length answers the same */
-	p.tot_len = 20 + 8 + 7;
+	p.tot_len = ip_hlen(&p) + 8 + 7;
 	walk(s, data, &p, WALK_FRESH, q->in);
 	if (s->unmodelled_why)
 		return IPTS_UNDETERMINED;
@@ -1178,7 +1328,7 @@ static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 		return client_rejected(s, data, true, why, len, dpkt, didx);
 	server_dev = data->left_host ? data->out : NULL;
 
-	ipts_fmt_addr(a, sizeof(a), p.daddr, p.dport);
+	ipts_fmt_inet(a, sizeof(a), p.family, &p.daddr, p.dport);
 	if (!server_listens(s, data, &p)) {
 		ans = send_kernel_answer(s, &p, false, NULL, server_dev);
 		if (s->unmodelled_why)
@@ -1186,25 +1336,29 @@ static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 		if (ans && reached_client(s, ans)) {
 			snprintf(why, len,
 				 "nothing listens on %s: the %s "
-				 "answers ICMP port-unreachable",
-				 a, server_dev ? "host there" : "kernel");
+				 "answers %s port-unreachable",
+				 a, server_dev ? "host there" : "kernel",
+				 p.family == NFPROTO_IPV6 ? "ICMPv6" : "ICMP");
 			return IPTS_REFUSED;
 		}
 		if (ans && ans->verdict == IPTS_V_DELIVERED) {
 			elsewhere(w, sizeof(w), s, ans);
 			snprintf(why, len,
 				 "nothing listens on %s, and the "
-				 "ICMP port-unreachable it answers %s",
-				 a, w);
+				 "%s port-unreachable it answers %s",
+				 a,
+				 p.family == NFPROTO_IPV6 ? "ICMPv6" : "ICMP",
+				 w);
 			return IPTS_DROPPED;
 		}
 		if (ans)
 			decided(s, ans, dpkt, didx);
 		describe(d, sizeof(d), ans ? ans : data);
 		snprintf(why, len,
-			 "nothing listens on %s, and the ICMP "
+			 "nothing listens on %s, and the %s "
 			 "port-unreachable the %s sends back is %s by %s",
-			 a, server_dev ? "host there" : "kernel",
+			 a, p.family == NFPROTO_IPV6 ? "ICMPv6" : "ICMP",
+			 server_dev ? "host there" : "kernel",
 			 ans && ans->verdict == IPTS_V_REJECTED ? "rejected" :
 								  "dropped",
 			 d);
@@ -1212,10 +1366,10 @@ static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 	}
 
 	reply = rec_new(s, IPTS_PKT_REPLY, false);
-	pkt_init(&r, IPPROTO_UDP, p.daddr, p.saddr, p.dport, p.sport,
-		 server_dev ? &remote : &server);
+	pkt_init(&r, s->q->family, IPPROTO_UDP, &p.daddr, &p.saddr, p.dport,
+		 p.sport, server_dev ? &remote : &server);
 	r.port_rand = swapped(p.port_rand);
-	r.tot_len = 20 + 8 + 9;
+	r.tot_len = ip_hlen(&r) + 8 + 9;
 	walk(s, reply, &r, WALK_FRESH, server_dev);
 	if (s->unmodelled_why)
 		return IPTS_UNDETERMINED;

@@ -12,18 +12,24 @@
 #include <linux/rtnetlink.h>
 #include <string.h>
 
-bool ipts_host_is_local(const struct ipts_host *h, uint32_t addr)
+bool ipts_host_is_local(const struct ipts_host *h,
+			const union nf_inet_addr *addr)
 {
 	unsigned int i;
 
-	if ((ntohl(addr) >> 24) == 127)
+	if (h && h->family == NFPROTO_IPV6) {
+		/* ::1/128 is lo's; there is no route_localnet */
+		if (IN6_IS_ADDR_LOOPBACK(&addr->in6))
+			return true;
+	} else if ((ntohl(addr->ip) >> 24) == 127) {
 		return true;
+	}
 	if (!h)
 		return false;
-	if (h->desc)
-		return ipts_host_addr_type(h->desc, addr) == IPTS_RTN_LOCAL;
+	if (h->desc && h->family != NFPROTO_IPV6)
+		return ipts_host_addr_type(h->desc, addr->ip) == IPTS_RTN_LOCAL;
 	for (i = 0; i < h->nlocal; i++)
-		if (h->local_addrs[i] == addr)
+		if (ipts_addr_eq(&h->local_addrs[i], addr))
 			return true;
 	return false;
 }

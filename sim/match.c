@@ -313,8 +313,15 @@ static inline const struct mt_entry *mt_lookup(const struct ipts_mt_rows *rows,
 void ipts_set_pkt(const struct ipts_pkt *p, struct ipts_ipset_pkt *sp)
 {
 	memset(sp, 0, sizeof(*sp));
-	sp->saddr = p->saddr;
-	sp->daddr = p->daddr;
+	if (p->family == NFPROTO_IPV6) {
+		sp->family = 6;
+		memcpy(sp->saddr6, &p->saddr.in6, sizeof(sp->saddr6));
+		memcpy(sp->daddr6, &p->daddr.in6, sizeof(sp->daddr6));
+	} else {
+		sp->family = 4;
+		sp->saddr = p->saddr.ip;
+		sp->daddr = p->daddr.ip;
+	}
 	sp->protocol = p->protocol;
 	sp->fragment = ipts_pkt_fragoff(p) != 0;
 	sp->sport = p->sport;
@@ -355,6 +362,10 @@ static enum ipts_match_result set_eval(const struct xt_entry_match *m,
 				  "changes (not modelled)";
 			return IPTS_MATCH_UNKNOWN;
 		}
+	if (p->family == NFPROTO_IPV6) {
+		*reason = "-m set on an IPv6 packet is not simulated yet";
+		return IPTS_MATCH_UNKNOWN;
+	}
 	ipts_set_pkt(p, &sp);
 	switch (ipts_ipset_test(h->ipsets, &sm, &sp, reason)) {
 	case IPTS_IPSET_YES:
@@ -399,6 +410,14 @@ enum ipts_match_result ipts_match_eval_rows(const struct ipts_mt_rows *rows,
 			"-m set contents are host state" :
 			"match kept as words cannot be evaluated";
 		return IPTS_MATCH_UNKNOWN;
+	}
+	if (p->family == NFPROTO_IPV6) {
+		enum ipts_match_result r6;
+		bool handled;
+
+		r6 = ipts_match_eval6(m, p, h, reason, &handled);
+		if (handled)
+			return r6;
 	}
 	ent = mt_lookup(rows, name, rev, &known);
 	if (!ent) {
@@ -448,9 +467,9 @@ bool ipts_ip_match(const struct ipt_ip *ip, const struct ipts_pkt *p)
 {
 	bool isfrag = ipts_pkt_fragoff(p) != 0;
 
-	if (FWINV((p->saddr & ip->smsk.s_addr) != ip->src.s_addr,
+	if (FWINV((p->saddr.ip & ip->smsk.s_addr) != ip->src.s_addr,
 		  IPT_INV_SRCIP) ||
-	    FWINV((p->daddr & ip->dmsk.s_addr) != ip->dst.s_addr,
+	    FWINV((p->daddr.ip & ip->dmsk.s_addr) != ip->dst.s_addr,
 		  IPT_INV_DSTIP))
 		return false;
 	if (FWINV(!ifname_match(p->in ? p->in : "", ip->iniface,
@@ -467,6 +486,54 @@ bool ipts_ip_match(const struct ipt_ip *ip, const struct ipts_pkt *p)
 }
 
 #undef FWINV
+
+/* ipv6_masked_addr_cmp(): nonzero when @a under @m is not @want. */
+static bool masked6_differs(const struct in6_addr *a, const struct in6_addr *m,
+			    const struct in6_addr *want)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		if ((a->s6_addr32[i] & m->s6_addr32[i]) != want->s6_addr32[i])
+			return true;
+	return false;
+}
+
+#define FWINV6(cond, flag) ((bool)(cond) ^ !!(ip->invflags & (flag)))
+
+bool ipts_ip6_match(const struct ip6t_ip6 *ip, const struct ipts_pkt *p,
+		    bool *hotdrop)
+{
+	if (FWINV6(masked6_differs(&p->saddr.in6, &ip->smsk, &ip->src),
+		   IP6T_INV_SRCIP) ||
+	    FWINV6(masked6_differs(&p->daddr.in6, &ip->dmsk, &ip->dst),
+		   IP6T_INV_DSTIP))
+		return false;
+	if (FWINV6(!ifname_match(p->in ? p->in : "", ip->iniface,
+				 ip->iniface_mask),
+		   IP6T_INV_VIA_IN))
+		return false;
+	if (FWINV6(!ifname_match(p->out ? p->out : "", ip->outiface,
+				 ip->outiface_mask),
+		   IP6T_INV_VIA_OUT))
+		return false;
+	/* the traffic class and flow label are not compared (IP6T_F_TOS is
+	 * only kept, as in ip6_tables.c) */
+	if (ip->flags & IP6T_F_PROTO) {
+		/* ipv6_find_hdr(): the simulated packets carry no extension
+		 * header, so the upper-layer header is the next header;
+		 * they always have one, so nothing is hot-dropped here */
+		(void)hotdrop;
+		if (ip->proto == p->protocol)
+			return !(ip->invflags & IP6T_INV_PROTO);
+		/* -p all (0) matches everything */
+		if (ip->proto != 0 && !(ip->invflags & IP6T_INV_PROTO))
+			return false;
+	}
+	return true;
+}
+
+#undef FWINV6
 
 bool ipts_match_counts_evals(const struct xt_entry_match *m)
 {

@@ -51,11 +51,20 @@ static const struct ipts_conn *pkt_ct(const struct ipts_pkt *p,
 	return p->ct;
 }
 
-/* conntrack_addrcmp() for IPv4: addresses compared under the mask. */
-static bool addr_cmp(uint32_t kaddr, const union nf_inet_addr *uaddr,
+/* conntrack_addrcmp(): addresses of the entry's family compared under
+ * the mask (an IPv6 one word by word, as ipv6_masked_addr_cmp()). */
+static bool addr_cmp(uint8_t l3num, const union nf_inet_addr *kaddr,
+		     const union nf_inet_addr *uaddr,
 		     const union nf_inet_addr *umask)
 {
-	return ((kaddr ^ uaddr->ip) & umask->ip) == 0;
+	unsigned int i;
+
+	if (l3num != NFPROTO_IPV6)
+		return ((kaddr->ip ^ uaddr->ip) & umask->ip) == 0;
+	for (i = 0; i < 4; i++)
+		if ((kaddr->all[i] ^ uaddr->all[i]) & umask->all[i])
+			return false;
+	return true;
 }
 
 static bool flag_fails(const struct xt_conntrack_mtinfo2 *info,
@@ -147,16 +156,16 @@ enum ipts_match_result ipts_mt_conntrack(const struct ipts_mpar *par)
 	if (flag_fails(info, XT_CONNTRACK_DIRECTION, !par->p->reply_dir))
 		return IPTS_MATCH_NO;
 	if (flag_fails(info, XT_CONNTRACK_ORIGSRC,
-		       addr_cmp(ct->orig_src, &info->origsrc_addr,
+		       addr_cmp(ct->l3num, &ct->orig_src, &info->origsrc_addr,
 				&info->origsrc_mask)) ||
 	    flag_fails(info, XT_CONNTRACK_ORIGDST,
-		       addr_cmp(ct->orig_dst, &info->origdst_addr,
+		       addr_cmp(ct->l3num, &ct->orig_dst, &info->origdst_addr,
 				&info->origdst_mask)) ||
 	    flag_fails(info, XT_CONNTRACK_REPLSRC,
-		       addr_cmp(ct->reply_src, &info->replsrc_addr,
+		       addr_cmp(ct->l3num, &ct->reply_src, &info->replsrc_addr,
 				&info->replsrc_mask)) ||
 	    flag_fails(info, XT_CONNTRACK_REPLDST,
-		       addr_cmp(ct->reply_dst, &info->repldst_addr,
+		       addr_cmp(ct->l3num, &ct->reply_dst, &info->repldst_addr,
 				&info->repldst_mask)))
 		return IPTS_MATCH_NO;
 

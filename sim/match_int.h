@@ -74,4 +74,11 @@ enum ipts_match_result ipts_mt_physdev(const struct ipts_mpar *par);
 enum ipts_match_result ipts_mt_mac(const struct ipts_mpar *par);
 enum ipts_match_result ipts_mt_rpfilter(const struct ipts_mpar *par);
 
+/* match_v6.c: the answer for an IPv6 packet when it is not match.c's
+ * (*handled set), else nothing. */
+enum ipts_match_result ipts_match_eval6(const struct xt_entry_match *m,
+					const struct ipts_pkt *p,
+					const struct ipts_host *h,
+					const char **reason, bool *handled);
+
 #endif

@@ -103,11 +103,11 @@ enum ipts_match_result ipts_mt_iprange(const struct ipts_mpar *par)
 	const struct ipts_pkt *p = par->p;
 
 	if ((info->flags & IPRANGE_SRC) &&
-	    (out_of_range(p->saddr, info->src_min.ip, info->src_max.ip) ^
+	    (out_of_range(p->saddr.ip, info->src_min.ip, info->src_max.ip) ^
 	     !!(info->flags & IPRANGE_SRC_INV)))
 		return IPTS_MATCH_NO;
 	if ((info->flags & IPRANGE_DST) &&
-	    (out_of_range(p->daddr, info->dst_min.ip, info->dst_max.ip) ^
+	    (out_of_range(p->daddr.ip, info->dst_min.ip, info->dst_max.ip) ^
 	     !!(info->flags & IPRANGE_DST_INV)))
 		return IPTS_MATCH_NO;
 	return IPTS_MATCH_YES;
@@ -140,7 +140,7 @@ static unsigned int addr_types(const struct ipts_host *h, uint32_t addr,
 
 		return 1u << (any_dev || is_lo(dev) ? t : RTN_UNICAST);
 	}
-	if (ipts_host_is_local(h, addr))
+	if (ipts_host_is_local(h, IPTS_ADDR4(addr)))
 		return any_dev ? 1u << RTN_LOCAL
 			       : 1u << RTN_LOCAL | 1u << RTN_UNICAST;
 	return 1u << RTN_UNICAST;
@@ -196,13 +196,15 @@ enum ipts_match_result ipts_mt_addrtype(const struct ipts_mpar *par)
 	}
 	/* bool ret &= match ^ inv keeps the lowest bit of the inversion */
 	if (smask)
-		src = tri_xor(type_match(addr_types(par->h, p->saddr, dev),
-					 smask), sinv & 1);
+		src = tri_xor(type_match(addr_types(par->h, p->saddr.ip, dev),
+					 smask),
+			      sinv & 1);
 	if (src == IPTS_MATCH_NO)
 		return IPTS_MATCH_NO;
 	if (dmask)
-		dst = tri_xor(type_match(addr_types(par->h, p->daddr, dev),
-					 dmask), dinv & 1);
+		dst = tri_xor(type_match(addr_types(par->h, p->daddr.ip, dev),
+					 dmask),
+			      dinv & 1);
 	if (dst == IPTS_MATCH_NO)
 		return IPTS_MATCH_NO;
 	if (src == IPTS_MATCH_UNKNOWN || dst == IPTS_MATCH_UNKNOWN)
@@ -265,7 +267,7 @@ enum ipts_match_result ipts_mt_pkttype(const struct ipts_mpar *par)
 
 	if (p->pkt_type != PACKET_LOOPBACK)
 		type = p->pkt_type;
-	else if ((ntohl(p->daddr) >> 28) == 0xe)
+	else if ((ntohl(p->daddr.ip) >> 28) == 0xe)
 		type = PACKET_MULTICAST;
 	else
 		type = PACKET_BROADCAST;

@@ -32,15 +32,21 @@
 struct range {
 	unsigned int flags;
 	uint32_t min_ip, max_ip;	/* network order */
+	union nf_inet_addr min_addr, max_addr; /* revision 1 and later */
 	uint16_t min_port, max_port;	/* host order */
 };
 
-static bool read_range(const struct xt_entry_target *t, struct range *rg)
+/* The range of a NAT target's data: revision 0 of an IPv4 target holds
+ * nf_nat_ipv4_multi_range_compat, every other (and an IPv6 target's
+ * revision 0: libip6t_MASQUERADE, _REDIRECT, _NETMAP) nf_nat_range or
+ * its extension nf_nat_range2. */
+static bool read_range(const struct xt_entry_target *t, uint8_t family,
+		       struct range *rg)
 {
 	size_t len = ipts_target_len(t);
 
 	memset(rg, 0, sizeof(*rg));
-	if (t->u.user.revision == 0) {
+	if (t->u.user.revision == 0 && family != NFPROTO_IPV6) {
 		struct nf_nat_ipv4_multi_range_compat mr;
 
 		if (len < sizeof(mr))
@@ -60,6 +66,8 @@ static bool read_range(const struct xt_entry_target *t, struct range *rg)
 		rg->flags = r.flags;
 		rg->min_ip = r.min_addr.ip;
 		rg->max_ip = r.max_addr.ip;
+		rg->min_addr = r.min_addr;
+		rg->max_addr = r.max_addr;
 		rg->min_port = ntohs(r.min_proto.all);
 		rg->max_port = ntohs(r.max_proto.all);
 	}
@@ -348,31 +356,34 @@ static bool port_of(struct ipts_sim *s, const struct ipts_rule *r,
 
 /* addr:port, or addr:lo-hi for the port NAT picked at random. */
 static void fmt_port(const struct ipts_sim *s, char *buf, size_t len,
-		     uint32_t addr, int port, bool rand)
+		     const union nf_inet_addr *addr, int port, bool rand)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 
 	if (port < 0 || !rand || !s->rport.active) {
-		ipts_fmt_addr(buf, len, addr, port);
+		ipts_fmt_inet(buf, len, s->q->family, addr, port);
 		return;
 	}
-	ipts_fmt_addr(a, sizeof(a), addr, -1);
-	snprintf(buf, len, "%s:%u-%u", a, s->rport.lo, s->rport.hi);
+	ipts_fmt_inet(a, sizeof(a), s->q->family, addr, -1);
+	snprintf(buf, len,
+		 s->q->family == NFPROTO_IPV6 ? "[%s]:%u-%u" : "%s:%u-%u", a,
+		 s->rport.lo, s->rport.hi);
 }
 
 static void nat_bind(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook,
-		 uint32_t addr, uint16_t port, const char *what)
+		     const union nf_inet_addr *addr, uint16_t port,
+		     const char *what)
 {
 	struct ipts_conn *c = &s->conn;
-	char a[48], b[48];
+	char a[IPTS_ENDPOINT_LEN + 8], b[IPTS_ENDPOINT_LEN + 8];
 
 	if (ipts_manip_is_src(hook)) {
-		ipts_fmt_addr(a, sizeof(a), c->reply_dst,
+		ipts_fmt_inet(a, sizeof(a), s->q->family, &c->reply_dst,
 			      has_ports(p) ? c->reply_dport : -1);
-		c->reply_dst = addr;
+		c->reply_dst = *addr;
 		if (has_ports(p))
 			c->reply_dport = port;
-		if (addr != c->orig_src || port != c->orig_sport)
+		if (!ipts_addr_eq(addr, &c->orig_src) || port != c->orig_sport)
 			c->status |= IPS_SRC_NAT;
 		s->nat_done |= IPTS_NAT_SRC_DONE;
 		fmt_port(s, b, sizeof(b), addr, has_ports(p) ? port : -1,
@@ -380,12 +391,12 @@ static void nat_bind(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook,
 		ipts_sim_event(s, IPTS_EV_NOTE, hook, "%s: source %s -> %s",
 			       what, a, b);
 	} else {
-		ipts_fmt_addr(a, sizeof(a), c->reply_src,
+		ipts_fmt_inet(a, sizeof(a), s->q->family, &c->reply_src,
 			      has_ports(p) ? c->reply_sport : -1);
-		c->reply_src = addr;
+		c->reply_src = *addr;
 		if (has_ports(p))
 			c->reply_sport = port;
-		if (addr != c->orig_dst || port != c->orig_dport)
+		if (!ipts_addr_eq(addr, &c->orig_dst) || port != c->orig_dport)
 			c->status |= IPS_DST_NAT;
 		s->nat_done |= IPTS_NAT_DST_DONE;
 		fmt_port(s, b, sizeof(b), addr, has_ports(p) ? port : -1,
@@ -412,9 +423,9 @@ static bool masq_addr(struct ipts_sim *s, const struct ipts_pkt *p,
 	if (h) {
 		const struct ipts_host_iface *dev = ipts_hostdesc_iface(h,
 									p->out);
-		struct ipts_fib_flow fl = { .daddr = p->daddr };
+		struct ipts_fib_flow fl = { .daddr = p->daddr.ip };
 		struct ipts_fib_result f;
-		uint32_t nh = p->daddr;
+		uint32_t nh = p->daddr.ip;
 
 		ipts_fib_lookup(h, &fl, &f, &s->facts);
 		if (f.status == IPTS_FIB_OK && f.gateway)
@@ -427,12 +438,89 @@ static bool masq_addr(struct ipts_sim *s, const struct ipts_pkt *p,
 	}
 
 	for (i = 0; i < s->q->nlocal; i++) {
-		if ((ntohl(s->q->local_addrs[i]) >> 24) != 127) {
-			*addr = s->q->local_addrs[i];
+		if ((ntohl(s->q->local_addrs[i].ip) >> 24) != 127) {
+			*addr = s->q->local_addrs[i].ip;
 			return true;
 		}
 	}
 	return false;
+}
+
+/*
+ * The IPv6 NAT targets over lo (nf_nat_redirect_ipv6(),
+ * nf_nat_masquerade_ipv6(), netmap_tg6(), nf_nat_setup_info() for DNAT
+ * and SNAT): every address of the connection is this host's.
+ */
+static unsigned int nat_target6(struct ipts_sim *s, const struct ipts_rule *r,
+				struct ipts_pkt *p, unsigned int hook,
+				const struct range *rg, bool left)
+{
+	const char *name = ipts_rule_target(r)->u.user.name;
+	bool src = ipts_manip_is_src(hook);
+	const union nf_inet_addr *cur = src ? &s->conn.reply_dst :
+					      &s->conn.reply_src;
+	uint16_t cur_port = src ? s->conn.reply_dport : s->conn.reply_sport;
+	union nf_inet_addr addr = *cur;
+	const char *why = NULL;
+	uint16_t port = cur_port;
+	unsigned int i;
+
+	if (strcmp(name, "NETMAP") == 0) {
+		for (i = 0; i < 4; i++) {
+			uint32_t mask = ~(rg->min_addr.all[i] ^
+					  rg->max_addr.all[i]);
+
+			addr.all[i] = (cur->all[i] & ~mask) |
+				      (rg->min_addr.all[i] & mask);
+		}
+		nat_bind(s, p, hook, &addr, cur_port, "NETMAP");
+		return NF_ACCEPT;
+	}
+	if (strcmp(name, "REDIRECT") == 0) {
+		/* a locally generated packet goes to ::1 */
+		memset(&addr, 0, sizeof(addr));
+		addr.in6 = in6addr_loopback;
+		if (!port_of(s, r, rg, false, false, cur_port, &port, &why))
+			goto unknown;
+		nat_bind(s, p, hook, &addr, port, "REDIRECT");
+		return NF_ACCEPT;
+	}
+	if (strcmp(name, "MASQUERADE") == 0) {
+		/* ipv6_dev_get_saddr() on lo toward a local destination:
+		 * rule 1, the destination itself */
+		addr = p->daddr;
+		if (!port_of(s, r, rg, true, left, cur_port, &port, &why))
+			goto unknown;
+		nat_bind(s, p, hook, &addr, port, "MASQUERADE");
+		return NF_ACCEPT;
+	}
+	/* SNAT, DNAT */
+	if (rg->flags & NF_NAT_RANGE_MAP_IPS) {
+		bool in = memcmp(&cur->in6, &rg->min_addr.in6, 16) >= 0 &&
+			  memcmp(&cur->in6, &rg->max_addr.in6, 16) <= 0;
+
+		if (ipts_addr_eq(&rg->min_addr, &rg->max_addr)) {
+			addr = rg->min_addr;
+		} else if (!(src && in)) {
+			why = "NAT to an address range: the kernel picks one "
+			      "by a hash";
+			goto unknown;
+		}
+	}
+	if (!port_of(s, r, rg, src, left, cur_port, &port, &why))
+		goto unknown;
+	if (!src && !ipts_host_is_local(&s->host, &addr)) {
+		ipts_sim_unmodelled(s, r,
+				    "DNAT to an address that is not "
+				    "local: the packet leaves the host (IPv6 "
+				    "network paths are not simulated yet)");
+		return NF_DROP;
+	}
+	nat_bind(s, p, hook, &addr, port, name);
+	return NF_ACCEPT;
+unknown:
+	ipts_sim_unmodelled(s, r, why);
+	return NF_DROP;
 }
 
 unsigned int ipts_nat_target(struct ipts_sim *s, const struct ipts_rule *r,
@@ -457,17 +545,19 @@ unsigned int ipts_nat_target(struct ipts_sim *s, const struct ipts_rule *r,
 	}
 	/* nf_nat_setup_info(): from the entry's tuple as bound so far,
 	 * whatever the direction of the packet that got here */
-	cur_addr = src ? s->conn.reply_dst : s->conn.reply_src;
+	cur_addr = src ? s->conn.reply_dst.ip : s->conn.reply_src.ip;
 	cur_port = src ? s->conn.reply_dport : s->conn.reply_sport;
-	if (!read_range(t, &rg)) {
+	if (!read_range(t, p->family, &rg)) {
 		ipts_sim_unmodelled(s, r, "NAT target data not understood");
 		return NF_DROP;
 	}
+	if (p->family == NFPROTO_IPV6)
+		return nat_target6(s, r, p, hook, &rg, left);
 	if (strcmp(name, "NETMAP") == 0) {
 		uint32_t netmask = ~(rg.min_ip ^ rg.max_ip);
 
 		addr = (cur_addr & ~netmask) | (rg.min_ip & netmask);
-		nat_bind(s, p, hook, addr, cur_port, "NETMAP");
+		nat_bind(s, p, hook, IPTS_ADDR4(addr), cur_port, "NETMAP");
 		return NF_ACCEPT;
 	}
 	if (strcmp(name, "REDIRECT") == 0) {
@@ -489,7 +579,7 @@ unsigned int ipts_nat_target(struct ipts_sim *s, const struct ipts_rule *r,
 		}
 		if (!port_of(s, r, &rg, false, false, cur_port, &port, &why))
 			goto unknown;
-		nat_bind(s, p, hook, addr, port, "REDIRECT");
+		nat_bind(s, p, hook, IPTS_ADDR4(addr), port, "REDIRECT");
 		return NF_ACCEPT;
 	}
 	if (strcmp(name, "MASQUERADE") == 0) {
@@ -505,7 +595,7 @@ unsigned int ipts_nat_target(struct ipts_sim *s, const struct ipts_rule *r,
 		}
 		if (!port_of(s, r, &rg, true, left, cur_port, &port, &why))
 			goto unknown;
-		nat_bind(s, p, hook, addr, port, "MASQUERADE");
+		nat_bind(s, p, hook, IPTS_ADDR4(addr), port, "MASQUERADE");
 		return NF_ACCEPT;
 	}
 	/* SNAT, DNAT */
@@ -513,12 +603,13 @@ unsigned int ipts_nat_target(struct ipts_sim *s, const struct ipts_rule *r,
 		goto unknown;
 	if (!port_of(s, r, &rg, src, left, cur_port, &port, &why))
 		goto unknown;
-	if (!src && !s->host.desc && !ipts_host_is_local(&s->host, addr)) {
+	if (!src && !s->host.desc &&
+	    !ipts_host_is_local(&s->host, IPTS_ADDR4(addr))) {
 		ipts_sim_unmodelled(s, r, "DNAT to an address that is not "
 				    "local: the packet leaves the host");
 		return NF_DROP;
 	}
-	nat_bind(s, p, hook, addr, port, name);
+	nat_bind(s, p, hook, IPTS_ADDR4(addr), port, name);
 	return NF_ACCEPT;
 unknown:
 	ipts_sim_unmodelled(s, r, why);
@@ -530,9 +621,9 @@ void ipts_nat_manip(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook)
 	const struct ipts_conn *c = &s->conn;
 	bool src = ipts_manip_is_src(hook);
 	unsigned long bit = src ? IPS_SRC_NAT : IPS_DST_NAT;
-	uint32_t addr;
+	union nf_inet_addr addr;
 	uint16_t port;
-	char a[48], b[48];
+	char a[IPTS_ENDPOINT_LEN + 8], b[IPTS_ENDPOINT_LEN + 8];
 	bool ports = has_ports(p), rand;
 
 	if (p->ct != &s->conn)
@@ -552,15 +643,15 @@ void ipts_nat_manip(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook)
 		port = src ? c->orig_dport : c->orig_sport;
 		rand = false;
 	}
-	fmt_port(s, b, sizeof(b), addr, ports ? port : -1, rand);
+	fmt_port(s, b, sizeof(b), &addr, ports ? port : -1, rand);
 	if (src) {
-		fmt_port(s, a, sizeof(a), p->saddr, ports ? p->sport : -1,
+		fmt_port(s, a, sizeof(a), &p->saddr, ports ? p->sport : -1,
 			 p->port_rand & 1);
 		p->saddr = addr;
 		if (ports)
 			p->sport = port;
 	} else {
-		fmt_port(s, a, sizeof(a), p->daddr, ports ? p->dport : -1,
+		fmt_port(s, a, sizeof(a), &p->daddr, ports ? p->dport : -1,
 			 p->port_rand & 2);
 		p->daddr = addr;
 		if (ports)

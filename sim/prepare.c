@@ -88,9 +88,29 @@ static void pack_ports(const struct ipts_rule *r, struct ipts_ipcheck *x)
 	}
 }
 
+/* An IPv6 entry's packed part: no address (ipts_ip6_match() compares
+ * all 128 bits), the protocol only under IP6T_F_PROTO (then its
+ * inversion reads as ipt_ip's), and the ports. */
+static void pack_ip6(const struct ipts_rule *r, struct ipts_ipcheck *x)
+{
+	const struct ip6t_ip6 *ip = &r->e6->ipv6;
+
+	if (ip->flags & IP6T_F_PROTO) {
+		x->proto = ip->proto;
+		x->invflags = ip->invflags & IP6T_INV_PROTO;
+	}
+	pack_ports(r, x);
+	x->full = true;
+}
+
 static void pack_ip(const struct ipts_rule *r, struct ipts_ipcheck *x)
 {
 	const struct ipt_ip *ip = &r->e->ip;
+
+	if (ipts_rule_family(r) == IPTS_FAMILY_IPV6) {
+		pack_ip6(r, x);
+		return;
+	}
 
 	x->src = ip->src.s_addr;
 	x->smsk = ip->smsk.s_addr;

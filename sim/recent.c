@@ -147,7 +147,8 @@ static void lookup(struct ipts_sim *s, const struct xt_entry_match *m,
 		   const struct ipts_pkt *p, struct lookup *l)
 {
 	const struct xt_recent_mtinfo *info = info_of(m);
-	uint32_t addr = info->side == XT_RECENT_DEST ? p->daddr : p->saddr;
+	uint32_t addr = info->side == XT_RECENT_DEST ? p->daddr.ip :
+						       p->saddr.ip;
 	uint32_t mask;
 	bool other = false;
 	unsigned int i;
@@ -326,6 +327,12 @@ enum ipts_match_result ipts_recent_eval(struct ipts_sim *s,
 
 	s->impure++;
 	*settle = false;
+	if (p->family == NFPROTO_IPV6) {
+		/* its lists are keyed by the whole v6 address: not kept */
+		*why = "-m recent on an IPv6 packet is not simulated yet";
+		*fresh_yes = false;
+		return IPTS_MATCH_UNKNOWN;
+	}
 	if (info->check_set & XT_RECENT_REAP)
 		reap(s, info->name);
 	lookup(s, m, p, &l);

@@ -66,13 +66,14 @@ void ipts_route_output(struct ipts_sim *s, const struct ipts_pkt *p,
 		       struct ipts_route_dec *d)
 {
 	const struct ipts_hostdesc *h = s->host.desc;
-	struct ipts_fib_flow fl = { .daddr = p->daddr, .saddr = p->saddr };
+	struct ipts_fib_flow fl = { .daddr = p->daddr.ip,
+				    .saddr = p->saddr.ip };
 	struct ipts_fib_result f;
 
 	memset(d, 0, sizeof(*d));
 	d->icmp_code = -1;
 	d->dev = "lo";
-	if (!h || ipts_host_is_local(&s->host, p->daddr)) {
+	if (!h || ipts_host_is_local(&s->host, &p->daddr)) {
 		d->kind = IPTS_ROUTE_LOCAL;
 		return;
 	}
@@ -135,7 +136,7 @@ void ipts_route_input(struct ipts_sim *s, const struct ipts_pkt *p,
 		d->kind = IPTS_ROUTE_LOCAL;
 		return;
 	}
-	ipts_fib_route_input(h, p->saddr, p->daddr, in, &ri, &s->facts);
+	ipts_fib_route_input(h, p->saddr.ip, p->daddr.ip, in, &ri, &s->facts);
 	switch (ri.verdict) {
 	case IPTS_INPUT_LOCAL:
 	case IPTS_INPUT_BROADCAST:

@@ -11,8 +11,10 @@
 #include <stdint.h>
 
 #include "model.h"	/* first: glibc headers before the uapi ones */
+#include "sim.h"
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
+#include <linux/netfilter_ipv6/ip6_tables.h>
 
 /* Conntrack state of a packet, as xt_conntrack's XT_CONNTRACK_STATE bits. */
 enum ipts_ctinfo {
@@ -27,9 +29,11 @@ enum ipts_ctinfo {
 struct ipts_conn {
 	bool exists;			/* conntrack is on and tracks it */
 	bool untracked;			/* NOTRACK / CT --notrack */
+	uint8_t l3num; /* NFPROTO_IPV4 or NFPROTO_IPV6 */
 	uint8_t l4proto;
-	/* Tuples in network byte order for addresses, host order for ports. */
-	uint32_t orig_src, orig_dst, reply_src, reply_dst;
+	/* Tuples in network byte order for addresses (a v4 one in .ip, the
+	 * rest zero, as nf_conntrack_tuple's u3), host order for ports. */
+	union nf_inet_addr orig_src, orig_dst, reply_src, reply_dst;
 	uint16_t orig_sport, orig_dport, reply_sport, reply_dport;
 	uint32_t status;		/* IPS_* bits: IPS_SRC_NAT, IPS_DST_NAT, ... */
 	uint32_t mark;			/* connmark */
@@ -39,10 +43,16 @@ struct ipts_conn {
 
 /* One packet at one hook. */
 struct ipts_pkt {
-	/* IP header */
-	uint32_t saddr, daddr;		/* network byte order */
-	uint8_t protocol;		/* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP */
-	uint8_t tos, ttl;
+	/* IP header: the family (NFPROTO_IPV4/6) says which. Addresses in
+	 * network byte order, a v4 one in .ip with the rest zero. */
+	uint8_t family;
+	union nf_inet_addr saddr, daddr;
+	uint8_t protocol; /* IPPROTO_TCP, _UDP, _ICMP, _ICMPV6:
+					 * for v6 the upper-layer header (the
+					 * simulated packets carry no
+					 * extension headers) */
+	uint8_t tos, ttl; /* v6: traffic class, hop limit */
+	uint32_t flowlabel; /* v6: 20 bits, host order */
 	uint16_t tot_len;		/* IP total length */
 	uint16_t frag_off;		/* host order, 0 for unfragmented */
 	/* L4 */
@@ -84,7 +94,9 @@ struct ipts_hostdesc;
 
 /* What the simulator knows about the host (never the machine iptsim runs on). */
 struct ipts_host {
-	const uint32_t *local_addrs;	/* network order; 127.0.0.0/8 is always local */
+	/* Network order, of the query's family; 127.0.0.0/8 (v4) and ::1
+	 * (v6) are always local. */
+	const union nf_inet_addr *local_addrs;
 	unsigned int nlocal;
 	bool fresh;			/* assume a ruleset just loaded (--fresh) */
 	/* Set to the IPTS_SIDE_* of a socket whose gid an owner match
@@ -101,6 +113,7 @@ struct ipts_host {
 	/* @ipsets is the connection's state (setstate.c): -j SET's changes
 	 * are followed, and -m set on a changed set is decided. */
 	bool ipsets_tracked;
+	uint8_t family; /* NFPROTO_*: 0 is IPv4 */
 };
 
 /* The packet as the set types' kadt() read it (match.c). */
@@ -164,8 +177,26 @@ bool ipts_match_fresh_guess(const struct xt_entry_match *m, uint32_t evals);
 /* The IP header part of @e (ip_packet_match() in ip_tables.c). */
 bool ipts_ip_match(const struct ipt_ip *ip, const struct ipts_pkt *p);
 
-/* True when @addr (network order) is local to the simulated host. */
-bool ipts_host_is_local(const struct ipts_host *h, uint32_t addr);
+/* The IP header part of an IPv6 entry (ip6_packet_match() in
+ * ip6_tables.c); *@hotdrop set when the kernel drops the packet there. */
+bool ipts_ip6_match(const struct ip6t_ip6 *ip, const struct ipts_pkt *p,
+		    bool *hotdrop);
+
+/* True when @addr (network order, of h->family) is local to the
+ * simulated host. */
+bool ipts_host_is_local(const struct ipts_host *h,
+			const union nf_inet_addr *addr);
+
+/* A v4 address (network order) as the union holds it. */
+static inline union nf_inet_addr ipts_addr4(uint32_t a)
+{
+	union nf_inet_addr u = { .all = { a, 0, 0, 0 } };
+
+	return u;
+}
+
+/* The same as a pointer to a compound literal, for an argument. */
+#define IPTS_ADDR4(a) (&(union nf_inet_addr){ .all = { (a), 0, 0, 0 } })
 /*
  * The address types (1 << RTN_*) @addr has on the described host (h->desc
  * must be set), as inet_dev_addr_type() answers on device @dev, or

@@ -44,8 +44,9 @@ void ipts_query_init(struct ipts_query *q)
 {
 	memset(q, 0, sizeof(*q));
 	q->proto = IPPROTO_TCP;
-	q->src = htonl(INADDR_LOOPBACK);
-	q->dst = htonl(INADDR_LOOPBACK);
+	q->family = NFPROTO_IPV4;
+	q->src.ip = htonl(INADDR_LOOPBACK);
+	q->dst.ip = htonl(INADDR_LOOPBACK);
 	q->sport = 40000;
 	q->dport = 1060;
 	q->conntrack = IPTS_CT_AUTO;
@@ -142,14 +143,16 @@ static void add_way(struct ipts_result *res, const struct ipts_sim *s,
 	res->nways++;
 }
 
-static bool addr_is_local(const struct ipts_query *q, uint32_t a)
+static bool addr_is_local(const struct ipts_query *q,
+			  const union nf_inet_addr *a)
 {
 	unsigned int i;
 
-	if ((ntohl(a) >> 24) == 127)
+	if (q->family == NFPROTO_IPV6 ? IN6_IS_ADDR_LOOPBACK(&a->in6) :
+					(ntohl(a->ip) >> 24) == 127)
 		return true;
 	for (i = 0; i < q->nlocal && i < IPTS_QUERY_MAX_LOCAL; i++)
-		if (q->local_addrs[i] == a)
+		if (ipts_addr_eq(&q->local_addrs[i], a))
 			return true;
 	return false;
 }
@@ -164,6 +167,7 @@ static void host_setup(struct ipts_sim *s, const struct ipts_query *q)
 	s->local[n++] = q->dst;
 	s->host.local_addrs = s->local;
 	s->host.nlocal = n;
+	s->host.family = q->family;
 	s->host.fresh = q->fresh;
 	s->host.gid_read = &s->gid_read;
 	s->host.desc = s->ctx->hostdesc;
@@ -229,8 +233,22 @@ static bool query_ok(const struct ipts_sim_ctx *ctx, const struct ipts_query *q,
 		     struct ipts_result *res)
 {
 	const struct ipts_hostdesc *h = ctx->hostdesc;
-	char a[32];
+	char a[INET6_ADDRSTRLEN];
 
+	if (q->family != ctx->rs->family) {
+		snprintf(res->why, sizeof(res->why),
+			 "the query is %s and the ruleset %s: a query's "
+			 "addresses must be of the file's family",
+			 q->family == NFPROTO_IPV6 ? "IPv6" : "IPv4",
+			 ctx->rs->family == IPTS_FAMILY_IPV6 ? "IPv6" : "IPv4");
+		return false;
+	}
+	if (q->family == NFPROTO_IPV6 && (h || q->in)) {
+		snprintf(res->why, sizeof(res->why),
+			 "IPv6 network paths (a described host, --in) are "
+			 "not simulated yet: only local connections over lo");
+		return false;
+	}
 	if (!h) {
 		if (q->in) {
 			snprintf(res->why, sizeof(res->why),
@@ -239,10 +257,11 @@ static bool query_ok(const struct ipts_sim_ctx *ctx, const struct ipts_query *q,
 				 q->in);
 			return false;
 		}
-		if (addr_is_local(q, q->src) && addr_is_local(q, q->dst))
+		if (addr_is_local(q, &q->src) && addr_is_local(q, &q->dst))
 			return true;
-		ipts_fmt_addr(a, sizeof(a),
-			      addr_is_local(q, q->src) ? q->dst : q->src, -1);
+		ipts_fmt_inet(a, sizeof(a), q->family,
+			      addr_is_local(q, &q->src) ? &q->dst : &q->src,
+			      -1);
 		snprintf(res->why, sizeof(res->why),
 			 "%s is not an address of "
 			 "this host: only local connections are simulated "
@@ -270,10 +289,10 @@ static bool query_ok(const struct ipts_sim_ctx *ctx, const struct ipts_query *q,
 		}
 		return true;
 	}
-	if ((ntohl(q->src) >> 24) == 127 ||
-	    ipts_host_addr_type(h, q->src) == IPTS_RTN_LOCAL)
+	if ((ntohl(q->src.ip) >> 24) == 127 ||
+	    ipts_host_addr_type(h, q->src.ip) == IPTS_RTN_LOCAL)
 		return true;
-	ipts_fmt_addr(a, sizeof(a), q->src, -1);
+	ipts_fmt_addr(a, sizeof(a), q->src.ip, -1);
 	snprintf(res->why, sizeof(res->why),
 		 "%s is not an address of the host: a local client's source "
 		 "must be one (a client on another host: --in IFACE)",
@@ -337,15 +356,16 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 		return -1;
 	eq = *q;
 	if (ctx->hostdesc && !q->in && !(q->given & IPTS_QGIVEN_SRC)) {
-		struct ipts_fib_flow fl = { .daddr = q->dst };
+		struct ipts_fib_flow fl = { .daddr = q->dst.ip };
 		struct ipts_fib_result f;
 
 		ipts_fib_route_output(ctx->hostdesc, &fl, &f, NULL);
 		if (f.status == IPTS_FIB_OK && f.src)
-			eq.src = f.src;
+			eq.src = ipts_addr4(f.src);
 	}
 	q = &eq;
 	res->src = q->src;
+	res->family = q->family;
 	if (!priv) {
 		priv = ipts_xcalloc(1, sizeof(*priv));
 		res->priv = priv;

@@ -21,6 +21,8 @@
 #include <linux/netfilter/xt_mark.h>
 #include <linux/netfilter_ipv4/ipt_REJECT.h>
 #include <linux/netfilter_ipv4/ipt_TTL.h>
+#include <linux/netfilter_ipv6/ip6t_REJECT.h>
+#include <linux/icmpv6.h>
 
 struct tgpar {
 	struct ipts_sim *s;
@@ -59,6 +61,58 @@ static void mark_changed(const struct tgpar *par, bool conn, uint32_t from,
 		ev->from = from;
 		ev->to = to;
 	}
+}
+
+/*
+ * reject_tg6() in ip6t_REJECT.c: nf_send_reset6() or nf_send_unreach6()
+ * with the ICMPv6 destination-unreachable code of the type, then NF_DROP.
+ * icmp6_send() answers neither an ICMPv6 error (nor a redirect) nor a
+ * packet that is not the first fragment; the simulated ones carry none.
+ */
+static unsigned int tg_reject6(const struct tgpar *par)
+{
+	static const int8_t codes[] = {
+		[IP6T_ICMP6_NO_ROUTE] = ICMPV6_NOROUTE,
+		[IP6T_ICMP6_ADM_PROHIBITED] = ICMPV6_ADM_PROHIBITED,
+		[IP6T_ICMP6_NOT_NEIGHBOUR] = ICMPV6_NOT_NEIGHBOUR,
+		[IP6T_ICMP6_ADDR_UNREACH] = ICMPV6_ADDR_UNREACH,
+		[IP6T_ICMP6_PORT_UNREACH] = ICMPV6_PORT_UNREACH,
+		[IP6T_ICMP6_ECHOREPLY] = -1,
+		[IP6T_TCP_RESET] = -1,
+		[IP6T_ICMP6_POLICY_FAIL] = ICMPV6_POLICY_FAIL,
+		[IP6T_ICMP6_REJECT_ROUTE] = ICMPV6_REJECT_ROUTE,
+	};
+	struct ip6t_reject_info info;
+	struct ipts_reply_req *rq = &par->s->reply;
+	const struct ipts_pkt *p = par->p;
+
+	if (!tg_data(par, &info, sizeof(info)))
+		return NF_DROP;
+	memset(rq, 0, sizeof(*rq));
+	rq->rule = par->r;
+	if (info.with >= sizeof(codes)) {
+		ipts_sim_unmodelled(par->s, par->r,
+				    "unknown --reject-with type");
+		return NF_DROP;
+	}
+	if (info.with == IP6T_TCP_RESET) {
+		/* nf_send_reset6(): only for TCP, never for a RST */
+		if (p->protocol == IPPROTO_TCP && !(p->tcp_flags & 0x04)) {
+			rq->pending = true;
+			rq->tcp_reset = true;
+		}
+		return NF_DROP;
+	}
+	if (info.with == IP6T_ICMP6_ECHOREPLY)
+		return NF_DROP; /* "Do nothing" */
+	/* icmpv6_send(): never about an ICMPv6 error (types below 128)
+	 * nor a redirect (is_ineligible()) */
+	if (p->protocol == IPPROTO_ICMPV6 &&
+	    (p->icmp_type < 128 || p->icmp_type == 137 /* NDISC_REDIRECT */))
+		return NF_DROP;
+	rq->pending = true;
+	rq->icmp_code = (uint8_t)codes[info.with];
+	return NF_DROP;
 }
 
 /* reject_tg() in ipt_REJECT.c: send the answer, then NF_DROP. */
@@ -313,7 +367,8 @@ unsigned int ipts_target_run(struct ipts_sim *s, const struct ipts_rule *r,
 	/* the rest change the packet, its entry, or the walk's state */
 	s->impure++;
 	if (strcmp(name, "REJECT") == 0)
-		return tg_reject(&par);
+		return par.p->family == NFPROTO_IPV6 ? tg_reject6(&par) :
+						       tg_reject(&par);
 	if (strcmp(name, "TRACE") == 0) {
 		p->nf_trace = true;
 		return XT_CONTINUE;

@@ -39,6 +39,12 @@ static inline uint64_t sat_add(uint64_t a, uint64_t b)
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
+/* An ICMP or ICMPv6 packet: no ports in its trace line. */
+static bool is_icmp(const struct ipts_pkt *p)
+{
+	return p->protocol == IPPROTO_ICMP || p->protocol == IPPROTO_ICMPV6;
+}
+
 static struct ipts_trace *trace_push(struct ipts_sim *s)
 {
 	struct ipts_packet *rec = s->cur;
@@ -55,13 +61,18 @@ static struct ipts_trace *trace_push(struct ipts_sim *s)
 	return &rec->trace[rec->ntrace++];
 }
 
-/* unconditional() in ip_tables.c, plus "no match at all". */
-static bool unconditional(const struct ipt_entry *e)
+/* unconditional() in ip_tables.c and ip6_tables.c, plus "no match at
+ * all". */
+static bool unconditional(const struct ipts_rule *r)
 {
 	static const struct ipt_ip uncond;
+	static const struct ip6t_ip6 uncond6;
 
-	return e->target_offset == sizeof(struct ipt_entry) &&
-	       memcmp(&e->ip, &uncond, sizeof(uncond)) == 0;
+	if (ipts_rule_family(r) == IPTS_FAMILY_IPV6)
+		return r->e6->target_offset == sizeof(struct ip6t_entry) &&
+		       memcmp(&r->e6->ipv6, &uncond6, sizeof(uncond6)) == 0;
+	return r->e->target_offset == sizeof(struct ipt_entry) &&
+	       memcmp(&r->e->ip, &uncond, sizeof(uncond)) == 0;
 }
 
 static bool standard_negative_verdict(enum ipts_target_kind k)
@@ -85,10 +96,11 @@ static void trace_rule(struct ipts_sim *s, const struct ipts_chain *c,
 	t->kernel_logged = p->nf_trace;
 	t->in = p->in;
 	t->out = p->out;
+	t->family = p->family;
 	t->saddr = p->saddr;
 	t->daddr = p->daddr;
-	t->sport = p->protocol == IPPROTO_ICMP ? 0 : p->sport;
-	t->dport = p->protocol == IPPROTO_ICMP ? 0 : p->dport;
+	t->sport = is_icmp(p) ? 0 : p->sport;
+	t->dport = is_icmp(p) ? 0 : p->dport;
 	t->sport_hi = t->dport_hi = 0;
 	if (s->rport.active && (p->port_rand & 1)) {
 		t->sport = s->rport.lo;
@@ -100,7 +112,7 @@ static void trace_rule(struct ipts_sim *s, const struct ipts_chain *c,
 	}
 	t->mark = p->mark;
 	t->type = IPTS_TRACE_RULE;
-	if (r && standard_negative_verdict(r->kind) && unconditional(r->e))
+	if (r && standard_negative_verdict(r->kind) && unconditional(r))
 		t->type = c->hook >= 0 ? IPTS_TRACE_POLICY : IPTS_TRACE_RETURN;
 	else if (!r)
 		t->type = c->hook >= 0 ? IPTS_TRACE_POLICY : IPTS_TRACE_RETURN;
@@ -269,10 +281,11 @@ static bool acts(const struct ipts_sim *s, const struct xt_entry_match *m)
 static inline bool ipcheck_may_match(const struct ipts_ipcheck *x,
 				     const struct ipts_pkt *p)
 {
-	if (((p->saddr & x->smsk) != x->src) ^
+	/* an IPv6 entry packs no address: all-zero mask and address */
+	if (((p->saddr.ip & x->smsk) != x->src) ^
 	    !!(x->invflags & IPT_INV_SRCIP))
 		return false;
-	if (((p->daddr & x->dmsk) != x->dst) ^
+	if (((p->daddr.ip & x->dmsk) != x->dst) ^
 	    !!(x->invflags & IPT_INV_DSTIP))
 		return false;
 	if (x->proto && ((p->protocol != x->proto) ^
@@ -287,6 +300,41 @@ static inline bool ipcheck_may_match(const struct ipts_ipcheck *x,
 		if ((p->dport < x->dpts[0] || p->dport > x->dpts[1]) ^
 		    !!(x->l4inv & XT_TCP_INV_DSTPT))
 			return false;
+	}
+	return true;
+}
+
+/*
+ * ip6_packet_match() for rule_matches(): false when the entry's header
+ * part fails; a side named by a host whose address is unknown leaves
+ * the answer undecided (*@res IPTS_MATCH_UNKNOWN, *@why).
+ */
+static bool ip6_part_matches(struct ipts_sim *s, const struct ipts_rule *r,
+			     const struct ipts_pkt *p,
+			     enum ipts_match_result *res, bool *dflt,
+			     const char **why)
+{
+	struct ip6t_ip6 ip = r->e6->ipv6;
+	bool hotdrop = false;
+
+	(void)s;
+	if (r->flags & IPTS_RULE_SRC_UNKNOWN) {
+		memset(&ip.src, 0, sizeof(ip.src));
+		memset(&ip.smsk, 0, sizeof(ip.smsk));
+		ip.invflags &= (uint8_t)~IP6T_INV_SRCIP;
+	}
+	if (r->flags & IPTS_RULE_DST_UNKNOWN) {
+		memset(&ip.dst, 0, sizeof(ip.dst));
+		memset(&ip.dmsk, 0, sizeof(ip.dmsk));
+		ip.invflags &= (uint8_t)~IP6T_INV_DSTIP;
+	}
+	if (!ipts_ip6_match(&ip, p, &hotdrop))
+		return false;
+	if (r->flags & (IPTS_RULE_SRC_UNKNOWN | IPTS_RULE_DST_UNKNOWN)) {
+		*res = IPTS_MATCH_UNKNOWN;
+		*dflt = false;
+		*why = "-s/-d names a host whose address is unknown offline "
+		       "(--hosts FILE or --resolve gives it)";
 	}
 	return true;
 }
@@ -308,7 +356,10 @@ static bool rule_matches(struct ipts_sim *s, const struct ipts_rule *r,
 	unsigned int i;
 
 	s->undecided_why = NULL;
-	if (r->flags & (IPTS_RULE_SRC_UNKNOWN | IPTS_RULE_DST_UNKNOWN)) {
+	if (p->family == NFPROTO_IPV6) {
+		if (!ip6_part_matches(s, r, p, &res, &dflt, &why))
+			return false;
+	} else if (r->flags & (IPTS_RULE_SRC_UNKNOWN | IPTS_RULE_DST_UNKNOWN)) {
 		/* -s/-d named a host whose address the file cannot tell:
 		 * the other fields decide "no", that side never does */
 		struct ipt_ip ip = r->e->ip;

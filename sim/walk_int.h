@@ -188,7 +188,7 @@ struct ipts_sim {
 	const struct ipts_query *q;
 	struct ipts_host host;
 	unsigned int gid_read;		/* host.gid_read points here */
-	uint32_t local[IPTS_QUERY_MAX_LOCAL + 2];
+	union nf_inet_addr local[IPTS_QUERY_MAX_LOCAL + 2];
 	bool conntrack;
 	/* The host facts routing read (route.c), for the result. */
 	struct ipts_host_facts facts;
@@ -316,7 +316,7 @@ struct ipts_sim {
 
 	/* The packet an ICMP error being walked is about (its inner header). */
 	struct {
-		uint32_t saddr, daddr;
+		union nf_inet_addr saddr, daddr;
 		uint16_t sport, dport;
 		uint8_t protocol;
 	} inner;

@@ -25,6 +25,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <netinet/in.h> /* first: glibc headers before the uapi ones */
+#include <net/if.h>
+#include <linux/netfilter.h> /* union nf_inet_addr, NFPROTO_* */
+
 struct ipts_chain;
 struct ipts_hostdesc;
 struct ipts_ipsets;
@@ -59,21 +63,31 @@ enum ipts_ct_mode {
 
 #define IPTS_QUERY_MAX_LOCAL 16
 
+/*
+ * Addresses are union nf_inet_addr of the query's @family, as
+ * nf_conntrack keeps them: an IPv4 one in .ip (the other words zero), an
+ * IPv6 one in .in6, network byte order.
+ */
 struct ipts_query {
+	uint8_t family; /* NFPROTO_IPV4 (default) or _IPV6:
+					 * the ruleset's */
+	/* The family of the addresses given (the CLI's options), 0: none
+	 * given. The simulator reads @family only. */
+	uint8_t addr_family;
 	uint8_t proto;			/* IPPROTO_TCP or IPPROTO_UDP */
-	uint32_t src, dst;		/* network byte order */
+	union nf_inet_addr src, dst;
 	uint16_t sport, dport;		/* host byte order */
 	uint32_t uid, gid;		/* the client process */
 	uint32_t server_uid, server_gid;	/* the listening process */
-	/* Extra local addresses (network order), besides 127.0.0.0/8. Both
-	 * src and dst must be local: ipts_simulate() refuses others. */
-	uint32_t local_addrs[IPTS_QUERY_MAX_LOCAL];
+	/* Extra local addresses, besides 127.0.0.0/8 (v4) or ::1 (v6).
+	 * Both src and dst must be local: ipts_simulate() refuses others. */
+	union nf_inet_addr local_addrs[IPTS_QUERY_MAX_LOCAL];
 	unsigned int nlocal;
 	/* Listening sockets: --dst:--dport unless @no_listener, and these
 	 * (addr 0: any local address). */
 	bool no_listener;
 	struct {
-		uint32_t addr;
+		union nf_inet_addr addr; /* all zero: any */
 		uint16_t port;
 	} listen[IPTS_QUERY_MAX_LOCAL];
 	unsigned int nlisten;
@@ -123,6 +137,15 @@ enum ipts_side {
 	IPTS_SIDE_SERVER = 1u << 1,
 };
 
+/* Whether two addresses are equal (nf_inet_addr_cmp(): the words a v4
+ * address leaves zero are compared too). */
+static inline bool ipts_addr_eq(const union nf_inet_addr *a,
+				const union nf_inet_addr *b)
+{
+	return a->all[0] == b->all[0] && a->all[1] == b->all[1] &&
+	       a->all[2] == b->all[2] && a->all[3] == b->all[3];
+}
+
 /* Defaults: TCP 127.0.0.1:40000 -> 127.0.0.1:1060, uid/gid 0, auto. */
 void ipts_query_init(struct ipts_query *q);
 
@@ -140,11 +163,13 @@ struct ipts_trace {
 	uint32_t num;			/* numbered as the kernel numbers it */
 	unsigned int hook;		/* NF_INET_* being walked */
 	bool kernel_logged;		/* skb->nf_trace set (TRACE rules) */
+	uint8_t family; /* NFPROTO_* of the addresses */
 	/* The devices the kernel logs as IN= and OUT= with the line (""
 	 * for none). */
 	const char *in, *out;
-	/* The packet as the rule saw it (what the kernel logs with it). */
-	uint32_t saddr, daddr;		/* network order */
+	/* The packet as the rule saw it (what the kernel logs with it),
+	 * addresses of the query's family. */
+	union nf_inet_addr saddr, daddr;
 	uint16_t sport, dport;		/* 0 for ICMP */
 	/* When NAT picked the port at random: the range it picks from
 	 * (sport..sport_hi), else 0. */
@@ -197,8 +222,14 @@ struct ipts_packet {
 	enum ipts_packet_kind kind;
 	const char *name;		/* "SYN", "SYN-ACK", ... */
 	bool from_client;		/* sent by the client's side */
-	uint8_t icmp_type, icmp_code;	/* ICMP packets */
-	uint32_t saddr, daddr;		/* as sent, network order */
+	uint8_t family; /* NFPROTO_* of the addresses */
+	uint8_t icmp_type, icmp_code; /* ICMP (v6: ICMPv6) packets */
+	/* Its length (IPv4 total length; IPv6 payload length plus the 40
+	 * bytes of its header), TOS or traffic class, TTL or hop limit, as
+	 * sent. */
+	uint16_t len;
+	uint8_t tos, ttl;
+	union nf_inet_addr saddr, daddr; /* as sent */
 	uint16_t sport, dport;
 	uint16_t sport_hi, dport_hi;	/* random NAT port: range end, or 0 */
 	/* The TRACE lines, at most ipts_limits.max_trace_lines of them:
@@ -294,8 +325,9 @@ struct ipts_result {
 	char route[160];
 	/* The client's source address as used: the query's, or, for a
 	 * local client on a described host without IPTS_QGIVEN_SRC, the
-	 * one routing chose for the destination (network order). */
-	uint32_t src;
+	 * one routing chose for the destination. */
+	union nf_inet_addr src;
+	uint8_t family; /* the query's */
 	/* The host facts the answer relied on: each sysctl read (given, or
 	 * a fresh namespace's default) and assumption, in the order read,
 	 * as `key value`; @nfacts of them. */
@@ -406,7 +438,14 @@ const char *ipts_trace_type_name(enum ipts_trace_type t);
 /* "a.b.c.d:port" (or "a.b.c.d" when @port < 0) of a network-order
  * address into @buf. */
 void ipts_fmt_addr(char *buf, size_t len, uint32_t addr, int port);
-/* "a.b.c.d:sport>a.b.c.d:dport[ mark=0x..]" as the rule saw the packet. */
+/* The longest "[addr]:port" ipts_fmt_inet() writes, with its NUL. */
+#define IPTS_ENDPOINT_LEN (INET6_ADDRSTRLEN + 8)
+/* The same for an address of @family (NFPROTO_*): an IPv6 one
+ * compressed, "[addr]:port" with a port. */
+void ipts_fmt_inet(char *buf, size_t len, uint8_t family,
+		   const union nf_inet_addr *addr, int port);
+/* "a.b.c.d:sport>a.b.c.d:dport[ mark=0x..]" as the rule saw the packet
+ * (v6: "[a::b]:sport>[c::d]:dport"); @family the query's. */
 void ipts_trace_format_seen(const struct ipts_trace *t, char *buf, size_t len);
 /* "table:chain:type:num" into @buf. */
 void ipts_trace_format(const struct ipts_trace *t, char *buf, size_t len);

@@ -172,6 +172,10 @@ def compare(sim, rc, ker, undetermined_ok, tuples):
 				     "possible outcomes %s" %
 				     (kout, fmt_list(possible)))
 		return diffs
+	# the oracle names EACCES (an ICMPv6 adm-prohibited, policy-fail or
+	# reject-route) by its errno; iptsim's word for it is eperm
+	if kout == "eacces" and sout == "eperm":
+		kout = sout
 	if sout != kout:
 		diffs.append("outcome: iptsim %s, kernel %s%s" %
 			     (sout, kout,

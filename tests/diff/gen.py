@@ -3,7 +3,7 @@
 gen.py - seeded random rulesets and queries for the differential suite.
 
     gen.py --seed S --count N --out DIR [--iptsim PATH] [--first I]
-           [--without KIND,...]
+           [--without KIND,...] [--family ipv4|ipv6]
 
 Writes DIR/NAME.rules (an iptables-save file) and DIR/NAME.args (the
 options of tests/kernel/oracle.py, which `compare.py --iptsim-args` turns
@@ -26,6 +26,13 @@ recent (--set, --rcheck, --update, --remove, with --seconds, --hitcount,
 using them asks with --fresh (the oracle's namespace is always fresh).
 Nothing whose outcome depends on time or chance (limit past its burst,
 statistic random...).
+
+With --family ipv6 the files are ip6tables-save files and the queries go
+over ::1 (oracle and iptsim options start with -6): the same tables,
+chains and targets, IPv6 addresses (::1, fd00::9 on lo), -p ipv6-icmp
+with -m icmp6, the ICMPv6 REJECT types, hl instead of ttl, frag, hbh and
+ipv6header instead of -f, NAT to ::1, ip6t's addrtype types; no recent
+(keyed by IPv6 addresses: not simulated).
 
 Every case is meant to load: each target and match is placed only where
 the kernel accepts it (table, hook, protocol). With --iptsim, each file is
@@ -62,19 +69,33 @@ REJECT_TYPES = ["icmp-net-unreachable", "icmp-host-unreachable",
 		"icmp-admin-prohibited", "tcp-reset"]
 CTSTATES = ["NEW", "ESTABLISHED", "RELATED", "INVALID", "UNTRACKED"]
 ADDRTYPES = ["LOCAL", "UNICAST", "BROADCAST", "MULTICAST", "UNSPEC"]
+# ip6t's addrtype refuses BROADCAST, BLACKHOLE, PROHIBIT and THROW
+ADDRTYPES6 = ["LOCAL", "UNICAST", "MULTICAST", "UNSPEC", "ANYCAST",
+	      "UNREACHABLE", "LOCAL,UNICAST"]
 ICMP_TYPES = ["port-unreachable", "host-unreachable", "destination-unreachable",
 	      "echo-request", "network-unreachable", "host-prohibited",
 	      "protocol-unreachable"]
+ADDRS6 = ["::1", "::1/128", "::/0", "fd00::9", "fd00::/8", "::2",
+	  "fe80::/10", "::1/127"]
+REJECT_TYPES6 = ["icmp6-no-route", "icmp6-adm-prohibited",
+		 "icmp6-addr-unreachable", "icmp6-port-unreachable",
+		 "icmp6-policy-fail", "icmp6-reject-route", "tcp-reset"]
+ICMP6_TYPES = ["destination-unreachable", "port-unreachable",
+	       "communication-prohibited", "address-unreachable", "no-route",
+	       "echo-request", "1/4", "1/1", "neighbour-solicitation"]
 TCP_FLAGSETS = [("SYN,ACK,FIN,RST", "SYN"), ("SYN,ACK", "SYN,ACK"),
 		("SYN,ACK,FIN,RST", "ACK"), ("RST", "RST"), ("ALL", "NONE"),
 		("SYN,RST", "RST"), ("ACK", "ACK"), ("FIN", "FIN")]
 
 
 class Gen:
-	def __init__(self, rng, query, without=()):
+	def __init__(self, rng, query, without=(), v6=False):
 		self.r = rng
 		self.q = query
+		self.v6 = v6
 		self.without = set(without)
+		if v6:
+			self.without |= {"recent"}
 		# about a third of the cases use nothing that switches
 		# conntrack on: then no nat chain is walked at all
 		self.no_ct = rng.random() < 0.35
@@ -109,7 +130,7 @@ class Gen:
 		elif roll < 0.9:
 			proto = "udp" if q == "tcp" else "tcp"
 		else:
-			proto = "icmp"
+			proto = "ipv6-icmp" if self.v6 else "icmp"
 		words = ["-p", proto]
 		if proto in ("tcp", "udp"):
 			opts = []
@@ -131,6 +152,9 @@ class Gen:
 		elif proto == "icmp" and self.chance(0.7):
 			words += ["-m", "icmp", "--icmp-type",
 				  self.pick(ICMP_TYPES)]
+		elif proto == "ipv6-icmp" and self.chance(0.7):
+			words += ["-m", "icmp6"] + self.neg(0.1).split() + \
+				["--icmpv6-type", self.pick(ICMP6_TYPES)]
 		return words, proto
 
 	def portspec(self, ports):
@@ -146,6 +170,8 @@ class Gen:
 			 "dscp", "ttl", "pkttype", "addr", "iface", "frag"]
 		if self.history:
 			kinds += ["recent", "recent", "recent", "quota", "nth"]
+		if self.v6:
+			kinds += ["ipv6header", "exthdr"]
 		if ctx["out_only"]:
 			kinds += ["owner", "owner", "owner"]
 		if self.no_ct:
@@ -207,6 +233,24 @@ class Gen:
 		if k == "comment":
 			return ["-m", "comment", "--comment",
 				self.pick(['"dif test"', "dif", '"allow 1060"'])]
+		if k == "ipv6header":
+			hdr = self.pick(["prot", "hop", "frag", "dst", "none",
+					 "hop,prot", "route"])
+			return ["-m", "ipv6header"] + self.neg(0.2).split() + \
+				["--header", hdr] + \
+				(["--soft"] if self.chance(0.5) else [])
+		if k == "exthdr":
+			# the simulated packets carry no extension header
+			return self.pick([["-m", "frag"],
+					  ["-m", "frag", "--fragmore"],
+					  ["-m", "hbh"], ["-m", "dst"],
+					  ["-m", "rt"], ["-m", "ah"]])
+		if k == "iprange" and self.v6:
+			opt = self.pick(["--src-range", "--dst-range"])
+			rng = self.pick(["::1-::5", "::2-::9", "fd00::1-fd00::ff",
+					 "::-::ffff"])
+			return ["-m", "iprange"] + self.neg(0.15).split() + \
+				[opt, rng]
 		if k == "iprange":
 			opt = self.pick(["--src-range", "--dst-range"])
 			rng = self.pick(["127.0.0.1-127.0.0.5", "127.0.0.2-127.0.0.9",
@@ -216,15 +260,18 @@ class Gen:
 				[opt, rng]
 		if k == "addrtype":
 			w = ["-m", "addrtype"]
+			types = ADDRTYPES6 if self.v6 else ADDRTYPES
 			if self.chance(0.6):
 				w += self.neg(0.15).split() + \
-					["--dst-type", self.pick(ADDRTYPES)]
+					["--dst-type", self.pick(types)]
 			else:
 				w += self.neg(0.15).split() + \
-					["--src-type", self.pick(ADDRTYPES)]
+					["--src-type", self.pick(types)]
 			return w
 		if k == "length":
-			a = self.pick([0, 35, 37, 40, 52, 56, 60, 61, 100])
+			a = self.pick([0, 55, 57, 60, 72, 76, 80, 81, 128]
+				      if self.v6 else
+				      [0, 35, 37, 40, 52, 56, 60, 61, 100])
 			b = a + self.pick([0, 4, 8, 20, 1000])
 			spec = str(a) if self.chance(0.3) else "%d:%d" % (a, b)
 			return ["-m", "length"] + self.neg(0.15).split() + \
@@ -236,6 +283,13 @@ class Gen:
 		if k == "dscp":
 			return ["-m", "dscp"] + self.neg(0.15).split() + \
 				["--dscp", self.pick(["0", "0x30", "10", "0x00"])]
+		if k == "ttl" and self.v6:
+			opt = self.pick(["--hl-eq", "--hl-gt", "--hl-lt"])
+			val = self.pick([1, 63, 64, 65, 255])
+			if opt == "--hl-eq":
+				return ["-m", "hl"] + self.neg(0.2).split() + \
+					[opt, str(val)]
+			return ["-m", "hl", opt, str(val)]
 		if k == "ttl":
 			opt = self.pick(["--ttl-eq", "--ttl-gt", "--ttl-lt"])
 			val = self.pick([1, 63, 64, 65, 255])
@@ -248,12 +302,15 @@ class Gen:
 				["--pkt-type", self.pick(["unicast", "broadcast",
 							  "multicast", "host"])
 				 .replace("host", "unicast")]
+		if k == "frag" and self.v6:
+			return []	# no -f in IPv6: exthdr instead
 		if k == "frag":
 			# lo traffic is never fragmented: -f never matches
 			return self.neg(0.5).split() + ["-f"]
 		if k == "addr":
 			opt = self.pick(["-s", "-d"])
-			return self.neg(0.2).split() + [opt, self.pick(ADDRS)]
+			return self.neg(0.2).split() + \
+				[opt, self.pick(ADDRS6 if self.v6 else ADDRS)]
 		if k == "iface":
 			name = self.pick(["lo", "lo", "lo+", "l+", "eth0", "+"])
 			if ctx["in_only"]:
@@ -334,9 +391,12 @@ class Gen:
 		if c == "REJECT":
 			w = ["-j", "REJECT"]
 			if self.chance(0.75):
-				rt = self.pick(REJECT_TYPES)
+				rt = self.pick(REJECT_TYPES6 if self.v6 else
+					       REJECT_TYPES)
 				if rt == "tcp-reset" and proto != "tcp":
-					rt = "icmp-port-unreachable"
+					rt = "icmp6-port-unreachable" \
+						if self.v6 else \
+						"icmp-port-unreachable"
 				w += ["--reject-with", rt]
 			return w
 		if c == "MARK":
@@ -360,7 +420,12 @@ class Gen:
 		if c == "DNAT":
 			ctx["ct"] = True
 			ctx["nat_port"] = True
-			if proto in ("tcp", "udp") and self.chance(0.7):
+			if self.v6 and proto in ("tcp", "udp") and \
+			   self.chance(0.7):
+				dst = self.pick(["[::1]:2000", "[::1]:1060"])
+			elif self.v6:
+				dst = "::1"
+			elif proto in ("tcp", "udp") and self.chance(0.7):
 				dst = self.pick(["127.0.0.1:2000", "127.0.0.2:2000",
 						 "127.0.0.1:1060"])
 			else:
@@ -369,7 +434,8 @@ class Gen:
 		if c == "NETMAP":
 			ctx["ct"] = True
 			return ["-j", "NETMAP", "--to",
-				self.pick(["127.0.0.2/32", "127.0.0.0/8",
+				self.pick(["::1/128"] if self.v6 else
+					  ["127.0.0.2/32", "127.0.0.0/8",
 					   "127.1.0.0/16"])]
 		if c == "REDIRECT":
 			ctx["ct"] = True
@@ -386,10 +452,12 @@ class Gen:
 			   and self.chance(0.4):
 				# one port: from a range the kernel's pick
 				# is not the file's to decide
-				src = self.pick(["127.0.0.1:41000",
+				src = self.pick(["[::1]:41000"] if self.v6 else
+						["127.0.0.1:41000",
 						 "127.0.0.2:41000"])
 			else:
-				src = self.pick(["127.0.0.1", "127.0.0.2"])
+				src = self.pick(["::1"] if self.v6 else
+						["127.0.0.1", "127.0.0.2"])
 			return ["-j", "SNAT", "--to-source", src]
 		if c == "MASQUERADE":
 			ctx["ct"] = True
@@ -419,9 +487,9 @@ def ctx_for(table, hooks):
 		"ct": False, "nat_port": False}
 
 
-def gen_query(r):
+def gen_query(r, v6=False):
 	q = {"proto": "udp" if r.random() < 0.25 else "tcp"}
-	args = []
+	args = ["-6"] if v6 else []
 	if q["proto"] == "udp":
 		args += ["--proto", "udp"]
 	if r.random() < 0.2:
@@ -436,7 +504,12 @@ def gen_query(r):
 	if r.random() < 0.2:
 		args += ["--server-uid", "1000"]
 	roll = r.random()
-	if roll < 0.08:
+	if v6 and roll < 0.14:
+		# another local address, on lo
+		args += ["--local-addr", "fd00::9", "--dst", "fd00::9"]
+		if r.random() < 0.5:
+			args += ["--src", "fd00::9"]
+	elif roll < 0.08:
 		args += ["--dst", "127.0.0.2"]
 	elif roll < 0.14:
 		# another local address, on lo (not in 127.0.0.0/8)
@@ -448,9 +521,9 @@ def gen_query(r):
 	return q, args
 
 
-def gen_case(r, without=()):
-	q, args = gen_query(r)
-	g = Gen(r, q, without)
+def gen_case(r, without=(), v6=False):
+	q, args = gen_query(r, v6)
+	g = Gen(r, q, without, v6)
 	ntables = r.choice([1, 1, 2, 2, 3, 4, 5])
 	tables = sorted(r.sample(TABLE_ORDER, ntables),
 			key=TABLE_ORDER.index)
@@ -520,11 +593,15 @@ def gen_case(r, without=()):
 		pass
 	elif nat_port and "--no-listener" not in args and r.random() < 0.6:
 		args += ["--listen", "2000"]
-	elif nat_port and r.random() < 0.3:
+	elif nat_port and r.random() < 0.3 and not v6:
 		args += ["--listen", "127.0.0.2:2000"]
 	if g.fresh:
 		args += ["--fresh"]
-	args += ["--timeout-ms", "300" if q["proto"] == "udp" else "900"]
+	# an IPv6 REJECT reaches a connecting TCP socket over lo only with
+	# the SYN's retransmission, after 1 s: a shorter wait would see a
+	# timeout where a blocking connect() gets the errno
+	args += ["--timeout-ms", "300" if q["proto"] == "udp" else
+		 "1500" if v6 else "900"]
 	return "\n".join(out) + "\n", " ".join(args)
 
 
@@ -535,6 +612,8 @@ def main():
 	p.add_argument("--first", type=int, default=0)
 	p.add_argument("--out", required=True)
 	p.add_argument("--iptsim", help="check each file with iptsim check")
+	p.add_argument("--family", choices=("ipv4", "ipv6"), default="ipv4",
+		       help="ip6tables-save files and queries over ::1")
 	p.add_argument("--without", default="",
 		       help="comma-separated ingredients to leave out: match "
 		       "kinds (tos, dscp, owner, conntrack, addr, iface...) "
@@ -545,15 +624,22 @@ def main():
 	os.makedirs(a.out, exist_ok=True)
 	for i in range(a.first, a.first + a.count):
 		name = "g%d-%d" % (a.seed, i)
+		if a.family == "ipv6":
+			name = "g6-%d-%d" % (a.seed, i)
 		for attempt in range(20):
 			r = random.Random("%d:%d:%d" % (a.seed, i, attempt))
-			text, args = gen_case(r, without)
+			text, args = gen_case(r, without,
+					      a.family == "ipv6")
 			head = "# dif gen.py --seed %d --first %d --count 1" \
-			       " (attempt %d)\n" % (a.seed, i, attempt)
+			       "%s (attempt %d)\n" % (
+				       a.seed, i, " --family ipv6"
+				       if a.family == "ipv6" else "", attempt)
 			text = head + text
 			path = os.path.join(a.out, name + ".rules")
 			if a.iptsim:
-				pr = subprocess.run([a.iptsim, "check", "-"],
+				fam = ["-6"] if a.family == "ipv6" else []
+				pr = subprocess.run([a.iptsim, "check"] + fam +
+						    ["-"],
 						    input=text.encode(),
 						    stdout=subprocess.DEVNULL,
 						    stderr=subprocess.DEVNULL)

@@ -14,6 +14,8 @@
 # Usage: run_live.sh [IPTSIM [SRCDIR [SHAREDDIR]]]   (ctest's arguments)
 # Environment:
 #   DIFF_CASES=N         number of generated cases (default 300)
+#   DIFF_V6_CASES=N      then N IPv6 cases over ::1 (gen.py --family ipv6,
+#                        default 40)
 #   DIFF_SEED=S          replay the cases of seed S (default: a fresh seed,
 #                        printed first; with CI=true the fixed seed 44790043)
 #   DIFF_JOBS=N          cases run at once (default 2; the oracle serialises
@@ -46,6 +48,8 @@ ipts_require_kernel iptables-legacy-restore iptables-legacy-save nft ip
 [ -n "$python" ] || ipts_kernel_skip "needs python3"
 
 cases=${DIFF_CASES:-300}
+# and IPv6 ones over ::1 (gen.py --family ipv6), after them
+cases6=${DIFF_V6_CASES:-40}
 jobs=${DIFF_JOBS:-2}
 refused_max=${DIFF_REFUSED_MAX:-20}
 # CI (CI=true) replays a fixed seed, so that its verdict is the code's and
@@ -59,8 +63,8 @@ else
 	seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 fi
 without=${DIFF_WITHOUT:-}
-replay="DIFF_SEED=$seed DIFF_CASES=$cases${without:+ DIFF_WITHOUT=$without}"
-echo "seed $seed, $cases cases (replay: $replay)"
+replay="DIFF_SEED=$seed DIFF_CASES=$cases DIFF_V6_CASES=$cases6${without:+ DIFF_WITHOUT=$without}"
+echo "seed $seed, $cases cases and $cases6 IPv6 ones (replay: $replay)"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -68,6 +72,11 @@ mkdir "$tmp/cases" "$tmp/res"
 "$python" "$here/gen.py" --seed "$seed" --count "$cases" \
 	--out "$tmp/cases" --iptsim "$iptsim" --without "$without" \
 	2>"$tmp/refused.txt"
+if [ "$cases6" -gt 0 ]; then
+	"$python" "$here/gen.py" --seed "$seed" --count "$cases6" \
+		--family ipv6 --out "$tmp/cases" --iptsim "$iptsim" \
+		--without "$without" 2>>"$tmp/refused.txt"
+fi
 
 # One case: NAME.rules/NAME.args in $tmp/cases -> $tmp/res/NAME.{pass,fail}.
 # $3 is "refused" for a file iptsim check refused.
@@ -146,8 +155,10 @@ for f in "$tmp/res"/*.fail; do
 	name=$(basename "$f" .fail)
 	dir=$tmp/cases
 	[ -e "$dir/$name.rules" ] || dir=$tmp/refused
+	fam=
+	case $name in g6-*) fam=" --family ipv6" ;; esac
 	echo "FAIL $name ($replay; gen.py --seed $seed --first ${name##*-}" \
-		"--count 1${without:+ --without $without};" \
+		"--count 1$fam${without:+ --without $without};" \
 		"oracle args: $(cat "$dir/$name.args")):"
 	sed 's/^/    /' "$f"
 	echo "    rules:"

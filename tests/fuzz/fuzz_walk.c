@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "diag.h"
 #include "model.h"
@@ -46,7 +47,7 @@ static uint32_t fnv(const uint8_t *p, size_t n)
 	return h;
 }
 
-static void query_from(struct ipts_query *q, uint32_t h)
+static void query_from(struct ipts_query *q, uint32_t h, bool v6)
 {
 	static const uint16_t ports[] = { 1060, 22, 80, 443, 53, 2000 };
 	static const uint32_t uids[] = { 0, 1000, 1001, 65534 };
@@ -62,8 +63,15 @@ static void query_from(struct ipts_query *q, uint32_t h)
 	q->no_listener = (h >> 18) & 1;
 	q->conntrack = (enum ipts_ct_mode)((h >> 19) % 3);
 	q->fresh = (h >> 21) & 1;
-	if ((h >> 22) & 1)
-		q->dst = htonl(0x7f000002);	/* 127.0.0.2, still local */
+	if (v6) {
+		/* an IPv6 file: ::1 to ::1, as trace asks it */
+		q->family = NFPROTO_IPV6;
+		memset(&q->src, 0, sizeof(q->src));
+		q->src.in6 = in6addr_loopback;
+		q->dst = q->src;
+	} else if ((h >> 22) & 1) {
+		q->dst.ip = htonl(0x7f000002); /* 127.0.0.2, still local */
+	}
 }
 
 static void broken(const struct ipts_result *res, const char *what)
@@ -155,7 +163,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rs) {
 		struct ipts_sim_ctx *ctx = ipts_sim_prepare(rs);
 
-		query_from(&q, fnv(data, size));
+		query_from(&q, fnv(data, size),
+			   rs->family == IPTS_FAMILY_IPV6);
 		ipts_result_init(&res);
 		ipts_limits_init(&lim);
 		lim.max_visits = WALK_VISITS;

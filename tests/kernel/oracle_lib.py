@@ -9,6 +9,7 @@ See tests/kernel/README.md. Not a program: imported by the oracles.
 
 import ctypes
 import errno
+import ipaddress
 import fcntl
 import json
 import os
@@ -25,11 +26,13 @@ CLONE_NEWNET = 0x40000000
 PR_SET_PDEATHSIG = 1
 LOCK_PATHS = ("/run/lock/iptsim-kernel-oracle.lock",
 	      "/tmp/iptsim-kernel-oracle.lock")
-# UDP payload sizes: they tell the request (IP LEN 35) from the echo (37).
+# UDP payload sizes: they tell the request (IP LEN 35) from the echo (37);
+# over IPv6 nf_log_ipv6's LEN= counts its 40-byte header (55 and 57).
 UDP_REQ = b"q" * 7
 UDP_REPLY = b"r" * 9
 UDP_REQ_LEN = 20 + 8 + len(UDP_REQ)
 UDP_REPLY_LEN = 20 + 8 + len(UDP_REPLY)
+UDP6_LEN_EXTRA = 20
 # TCP: take the counters before the first SYN retransmission (RTO 1 s).
 SNAPSHOT_MS = 800
 SETTLE_S = 0.05
@@ -99,18 +102,33 @@ def set_netns(fd):
 
 
 def bind_nf_log():
-	"""AF_INET packets are logged by nf_log_ipv4 in this netns."""
-	try:
-		with open("/proc/sys/net/netfilter/nf_log/2") as f:
-			if f.read().strip() == "NONE":
-				write_file("/proc/sys/net/netfilter/nf_log/2",
-					   "nf_log_ipv4")
-	except OSError:
-		pass
+	"""AF_INET packets are logged by nf_log_ipv4 in this netns, AF_INET6
+	ones by nf_log_ipv6."""
+	for pf, name in ((2, "nf_log_ipv4"), (10, "nf_log_ipv6")):
+		path = "/proc/sys/net/netfilter/nf_log/%d" % pf
+		try:
+			with open(path) as f:
+				if f.read().strip() == "NONE":
+					write_file(path, name)
+		except OSError:
+			pass
+
+
+def family_of(addr):
+	"""socket.AF_INET6 for an address with a colon, else AF_INET."""
+	return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def endpoint(sockname):
+	"""'a.b.c.d:port' of an IPv4 sockname, '[addr]:port' of an IPv6 one
+	(as iptsim prints endpoints)."""
+	if len(sockname) == 4:
+		return "[%s]:%d" % sockname[:2]
+	return "%s:%d" % sockname
 
 
 def nft_markers(nonce, trace, hooks=(("out", "output", "O"),
-				     ("pre", "prerouting", "P"))):
+				     ("pre", "prerouting", "P")), family="ip"):
 	"""An nftables table ip @nonce whose chains, at priority -400 on each
 	hook, log every IPv4 packet with prefix "@nonce<letter>: " and, with
 	@trace, set nftrace (legacy ipt_do_table() then prints TRACE lines)."""
@@ -121,7 +139,7 @@ def nft_markers(nonce, trace, hooks=(("out", "output", "O"),
 	}""" % {"c": c, "h": h, "l": l, "t": nonce,
 		"trace": "meta nftrace set 1 " if trace else ""}
 		for c, h, l in hooks)
-	return "table ip %s {%s\n}\n" % (nonce, chains)
+	return "table %s %s {%s\n}\n" % (family, nonce, chains)
 
 
 NF_LOG_ALL_NETNS = "/proc/sys/net/netfilter/nf_log_all_netns"
@@ -227,7 +245,7 @@ def serve(proto, uid, gid, addrs, netns, wfd, ctl):
 	kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
 	socks, keep = [], []
 	for addr in addrs:
-		s = socket.socket(socket.AF_INET, kind)
+		s = socket.socket(family_of(addr[0]), kind)
 		s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 		no_linger(s)
 		s.bind(addr)
@@ -240,16 +258,16 @@ def serve(proto, uid, gid, addrs, netns, wfd, ctl):
 		if ctl in r:
 			os._exit(0)
 		for s in r:
-			local = "%s:%d" % s.getsockname()
+			local = endpoint(s.getsockname())
 			if kind == socket.SOCK_STREAM:
 				c, peer = s.accept()
 				no_linger(c)
 				keep.append(c)
 				report(wfd, {"accepted": local,
-					     "peer": "%s:%d" % peer})
+					     "peer": endpoint(peer)})
 				continue
 			data, peer = s.recvfrom(65536)
-			ev = {"received": local, "peer": "%s:%d" % peer}
+			ev = {"received": local, "peer": endpoint(peer)}
 			try:
 				s.sendto(UDP_REPLY, peer)
 				ev["reply_errno"] = None
@@ -265,12 +283,14 @@ def dial(proto, uid, gid, src, sport, dst, timeout_ms, netns, wfd, ctl):
 		set_netns(netns)
 	child_prepare(uid, gid)
 	kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
-	s = socket.socket(socket.AF_INET, kind)
+	fam = family_of(dst[0])
+	s = socket.socket(fam, kind)
 	s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 	no_linger(s)
 	res = {"errno": None, "done": True}
 	try:
-		s.bind((src or "0.0.0.0", sport))
+		s.bind((src or ("::" if fam == socket.AF_INET6 else "0.0.0.0"),
+			sport))
 	except OSError as e:
 		res["errno"] = errname(e.errno)
 		res["stage"] = "bind"
@@ -292,14 +312,14 @@ def dial(proto, uid, gid, src, sport, dst, timeout_ms, netns, wfd, ctl):
 		res["errno"] = errname(rc)
 		res["stage"] = "connect"
 		try:
-			res["local"] = "%s:%d" % s.getsockname()
+			res["local"] = endpoint(s.getsockname())
 		except OSError:
 			pass
 	else:
 		s.settimeout(timeout_ms / 1000.0)
 		try:
 			s.connect(dst)
-			res["local"] = "%s:%d" % s.getsockname()
+			res["local"] = endpoint(s.getsockname())
 			res["stage"] = "send"
 			s.send(UDP_REQ)
 			res["stage"] = "recv"
@@ -386,8 +406,8 @@ def reap(ch):
 
 # ---------------------------------------------------------------- counters
 
-def counters():
-	rc, out, err = run(["iptables-legacy-save", "-c"])
+def counters(save="iptables-legacy-save"):
+	rc, out, err = run([save, "-c"])
 	res = {}
 	if rc != 0:
 		return res
@@ -457,8 +477,8 @@ def logical_key(f, inner):
 			f.get("ACK"))
 	if proto == "UDP":
 		return ("UDP", f.get("LEN"))
-	if proto == "ICMP":
-		return ("ICMP", f.get("TYPE"), f.get("CODE"),
+	if proto in ("ICMP", "ICMPv6"):
+		return (proto, f.get("TYPE"), f.get("CODE"),
 			inner.get("PROTO"), inner.get("SEQ"), inner.get("LEN"))
 	return (proto,)
 
@@ -478,9 +498,10 @@ def packet_name(key):
 			return "ACK"
 		return "TCP"
 	if key[0] == "UDP":
-		if key[1] == str(UDP_REQ_LEN):
+		if key[1] in (str(UDP_REQ_LEN), str(UDP_REQ_LEN + UDP6_LEN_EXTRA)):
 			return "DATA"
-		if key[1] == str(UDP_REPLY_LEN):
+		if key[1] in (str(UDP_REPLY_LEN),
+			      str(UDP_REPLY_LEN + UDP6_LEN_EXTRA)):
 			return "REPLY"
 		return "UDP"
 	return key[0] or "OTHER"
@@ -517,12 +538,29 @@ def seq_family(lines, sport):
 	return seqs
 
 
+def short_addr(a):
+	"""nf_log_ipv6 prints every group of an IPv6 address: compressed, as
+	iptsim prints it; an IPv4 address as it is."""
+	if a and ":" in a:
+		try:
+			return str(ipaddress.IPv6Address(a))
+		except ValueError:
+			return a
+	return a
+
+
 def tuple_of(f):
+	src, dst = short_addr(f.get("SRC")), short_addr(f.get("DST"))
+	v6 = src is not None and ":" in src
 	if "SPT" in f:
-		s = "%s:%s>%s:%s" % (f.get("SRC"), f.get("SPT"), f.get("DST"),
-				     f.get("DPT"))
+		if v6:
+			s = "[%s]:%s>[%s]:%s" % (src, f.get("SPT"), dst,
+						 f.get("DPT"))
+		else:
+			s = "%s:%s>%s:%s" % (src, f.get("SPT"), dst,
+					     f.get("DPT"))
 	else:
-		s = "%s>%s" % (f.get("SRC"), f.get("DST"))
+		s = "%s>%s" % (src, dst)
 	if "MARK" in f:
 		s += " mark=%s" % f["MARK"]
 	return s

@@ -42,7 +42,7 @@ static const uint8_t ack_opts[12] = {
 
 static struct ipts_conn conn;
 static const struct ipts_host host_lo = { NULL, 0,    false, NULL,
-					  NULL, NULL, NULL,  false };
+					  NULL, NULL, NULL,  false, 0 };
 static const char *last_reason;
 
 static void conn_init(void)
@@ -50,8 +50,8 @@ static void conn_init(void)
 	memset(&conn, 0, sizeof(conn));
 	conn.exists = true;
 	conn.l4proto = IPPROTO_TCP;
-	conn.orig_src = conn.orig_dst = ip4("127.0.0.1");
-	conn.reply_src = conn.reply_dst = ip4("127.0.0.1");
+	conn.orig_src.ip = conn.orig_dst.ip = ip4("127.0.0.1");
+	conn.reply_src.ip = conn.reply_dst.ip = ip4("127.0.0.1");
 	conn.orig_sport = 40000;
 	conn.orig_dport = 1060;
 	conn.reply_sport = 1060;
@@ -65,7 +65,7 @@ static struct ipts_pkt pkt_syn(void)
 
 	memset(&p, 0, sizeof(p));
 	conn_init();
-	p.saddr = p.daddr = ip4("127.0.0.1");
+	p.saddr.ip = p.daddr.ip = ip4("127.0.0.1");
 	p.protocol = IPPROTO_TCP;
 	p.ttl = 64;
 	p.tot_len = 60;
@@ -557,10 +557,10 @@ static void test_match_conntrack_tuples_after_dnat(void **state)
 	struct ipts_fixture *f = *state;
 	struct ipts_pkt syn = pkt_syn();
 
-	conn.reply_src = ip4("127.0.0.2");
+	conn.reply_src.ip = ip4("127.0.0.2");
 	conn.reply_sport = 2000;
 	conn.status = IPS_DST_NAT;
-	syn.daddr = ip4("127.0.0.2");
+	syn.daddr.ip = ip4("127.0.0.2");
 	syn.dport = 2000;
 	assert_int_equal(eval_out(f, "-m conntrack --ctorigdst 127.0.0.1 "
 				  "--ctorigdstport 1060", &syn), YES);
@@ -791,13 +791,13 @@ static void test_match_addrtype_loopback(void **state)
 	assert_int_equal(eval_in(f, "filter", "INPUT",
 				 "-m addrtype --dst-type LOCAL --limit-iface-in",
 				 &in, &host_lo), YES);
-	out.daddr = ip4("127.255.255.255");
+	out.daddr.ip = ip4("127.255.255.255");
 	assert_int_equal(eval_out(f, "-m addrtype --dst-type BROADCAST", &out),
 			 YES);
-	out.daddr = ip4("224.0.0.1");
+	out.daddr.ip = ip4("224.0.0.1");
 	assert_int_equal(eval_out(f, "-m addrtype --dst-type MULTICAST", &out),
 			 YES);
-	out.daddr = ip4("8.8.8.8");
+	out.daddr.ip = ip4("8.8.8.8");
 	assert_int_equal(eval_out(f, "-m addrtype --dst-type UNICAST", &out), YES);
 	assert_int_equal(eval_out(f, "-m addrtype --dst-type LOCAL", &out), NO);
 }
@@ -807,12 +807,13 @@ static void test_match_addrtype_loopback(void **state)
 static void test_match_addrtype_extra_local_address(void **state)
 {
 	struct ipts_fixture *f = *state;
-	uint32_t extra[1] = { ip4("10.9.9.9") };
-	const struct ipts_host h = { extra, 1,	  false, NULL,
-				     NULL,  NULL, NULL,	 false };
+	union nf_inet_addr extra[1] = { { .ip = ip4("10.9.9.9") } };
+	const struct ipts_host h = {
+		extra, 1, false, NULL, NULL, NULL, NULL, false, 0
+	};
 	struct ipts_pkt in = pkt_synack();
 
-	in.saddr = in.daddr = ip4("10.9.9.9");
+	in.saddr.ip = in.daddr.ip = ip4("10.9.9.9");
 	assert_int_equal(eval_in(f, "filter", "INPUT", "-m addrtype --dst-type LOCAL",
 				 &in, &h), YES);
 	assert_int_equal(eval_in(f, "filter", "INPUT", "-m addrtype --dst-type LOCAL",
@@ -894,9 +895,9 @@ static void test_match_pkttype(void **state)
 	assert_int_equal(eval_out(f, "-m pkttype --pkt-type broadcast", &p), NO);
 	assert_int_equal(eval_out(f, "-m pkttype ! --pkt-type unicast", &p), NO);
 	p.pkt_type = PACKET_LOOPBACK;	/* multicast looped back */
-	p.daddr = ip4("224.0.0.251");
+	p.daddr.ip = ip4("224.0.0.251");
 	assert_int_equal(eval_out(f, "-m pkttype --pkt-type multicast", &p), YES);
-	p.daddr = ip4("127.255.255.255");
+	p.daddr.ip = ip4("127.255.255.255");
 	assert_int_equal(eval_out(f, "-m pkttype --pkt-type broadcast", &p), YES);
 }
 
@@ -922,7 +923,7 @@ static void test_match_statistic_nth(void **state)
 {
 	struct ipts_fixture *f = *state;
 	const struct ipts_host fresh = { NULL, 0,    true, NULL,
-					 NULL, NULL, NULL, false };
+					 NULL, NULL, NULL, false, 0 };
 	struct ipts_pkt p = pkt_syn();
 	const struct ipts_rule *r;
 
@@ -973,7 +974,7 @@ static void test_match_limit(void **state)
 {
 	struct ipts_fixture *f = *state;
 	const struct ipts_host fresh = { NULL, 0,    true, NULL,
-					 NULL, NULL, NULL, false };
+					 NULL, NULL, NULL, false, 0 };
 	struct ipts_pkt p = pkt_syn();
 	const struct ipts_rule *r;
 
@@ -1143,16 +1144,17 @@ static void test_match_unknown_name_and_short_blob(void **state)
 
 static void test_match_host_is_local(void **state)
 {
-	uint32_t extra[1] = { ip4("10.9.9.9") };
-	const struct ipts_host h = { extra, 1,	  false, NULL,
-				     NULL,  NULL, NULL,	 false };
+	union nf_inet_addr extra[1] = { { .ip = ip4("10.9.9.9") } };
+	const struct ipts_host h = {
+		extra, 1, false, NULL, NULL, NULL, NULL, false, 0
+	};
 
 	(void)state;
-	assert_true(ipts_host_is_local(&h, ip4("127.0.0.1")));
-	assert_true(ipts_host_is_local(&h, ip4("127.1.2.3")));
-	assert_true(ipts_host_is_local(&h, ip4("10.9.9.9")));
-	assert_false(ipts_host_is_local(&h, ip4("10.9.9.8")));
-	assert_false(ipts_host_is_local(&host_lo, ip4("10.9.9.9")));
+	assert_true(ipts_host_is_local(&h, IPTS_ADDR4(ip4("127.0.0.1"))));
+	assert_true(ipts_host_is_local(&h, IPTS_ADDR4(ip4("127.1.2.3"))));
+	assert_true(ipts_host_is_local(&h, IPTS_ADDR4(ip4("10.9.9.9"))));
+	assert_false(ipts_host_is_local(&h, IPTS_ADDR4(ip4("10.9.9.8"))));
+	assert_false(ipts_host_is_local(&host_lo, IPTS_ADDR4(ip4("10.9.9.9"))));
 }
 
 int main(void)

@@ -142,12 +142,12 @@ static void read_args(const char *name, char *text, struct ipts_hostdesc *h,
 			snprintf(in, inlen, "%s", v);
 			q->in = in;
 		} else if (strcmp(line, "--src") == 0) {
-			q->src = addr_of(v);
+			q->src.ip = addr_of(v);
 			q->given |= IPTS_QGIVEN_SRC;
 		} else if (strcmp(line, "--wire-src") == 0) {
 			wire = addr_of(v);
 		} else if (strcmp(line, "--dst") == 0) {
-			q->dst = addr_of(v);
+			q->dst.ip = addr_of(v);
 		} else if (strcmp(line, "--dport") == 0) {
 			q->dport = (uint16_t)atoi(v);
 		} else if (strcmp(line, "--uid") == 0) {
@@ -161,10 +161,10 @@ static void read_args(const char *name, char *text, struct ipts_hostdesc *h,
 			char *port = strrchr(v, ':');
 
 			assert_true(q->nlisten < IPTS_QUERY_MAX_LOCAL);
-			q->listen[q->nlisten].addr = 0;
+			q->listen[q->nlisten].addr.ip = 0;
 			if (port) {
 				*port++ = '\0';
-				q->listen[q->nlisten].addr = addr_of(v);
+				q->listen[q->nlisten].addr.ip = addr_of(v);
 			} else {
 				port = v;
 			}
@@ -175,7 +175,7 @@ static void read_args(const char *name, char *text, struct ipts_hostdesc *h,
 	}
 	/* the source the packet has on the wire (rewritten in the peer) */
 	if (wire)
-		q->src = wire;
+		q->src.ip = wire;
 	ipts_diags_free(&d);
 	return;
 bad:
@@ -334,8 +334,8 @@ static void test_a_bridge_port_is_refused(void **state)
 	ctx = ipts_sim_prepare_on(f->rs, h);
 	ipts_query_init(&q);
 	q.in = "veth1a2b";
-	q.src = ip4("172.17.0.2");
-	q.dst = ip4("10.0.0.5");
+	q.src.ip = ip4("172.17.0.2");
+	q.dst.ip = ip4("10.0.0.5");
 	q.dport = 8080;
 	ipts_result_init(&res);
 	assert_int_equal(ipts_simulate(ctx, &q, &res), -1);
@@ -367,9 +367,9 @@ static void test_physdev_on_a_bridge_is_undetermined(void **state)
 	ctx = ipts_sim_prepare_on(f->rs, h);
 	ipts_query_init(&q);
 	q.in = "eth0";
-	q.src = ip4("198.51.100.7");
+	q.src.ip = ip4("198.51.100.7");
 	q.given |= IPTS_QGIVEN_SRC;
-	q.dst = ip4("172.17.0.2");
+	q.dst.ip = ip4("172.17.0.2");
 	q.dport = 80;
 	ipts_result_init(&res);
 	assert_int_equal(ipts_simulate(ctx, &q, &res), 0);
@@ -400,7 +400,7 @@ static void test_policy_routing_is_undetermined(void **state)
 				    ":OUTPUT ACCEPT [0:0]\nCOMMIT\n"));
 	ctx = ipts_sim_prepare_on(f->rs, h);
 	ipts_query_init(&q);
-	q.dst = ip4("198.51.100.7");
+	q.dst.ip = ip4("198.51.100.7");
 	q.dport = 443;
 	ipts_result_init(&res);
 	assert_int_equal(ipts_simulate(ctx, &q, &res), 0);
@@ -442,8 +442,8 @@ static void test_a_hairpin_is_undetermined(void **state)
 	ctx = ipts_sim_prepare_on(f->rs, h);
 	ipts_query_init(&q);
 	q.in = "eth0";
-	q.src = ip4("192.0.2.20");
-	q.dst = ip4("192.0.2.10");
+	q.src.ip = ip4("192.0.2.20");
+	q.dst.ip = ip4("192.0.2.10");
 	q.dport = 8080;
 	ipts_result_init(&res);
 	assert_int_equal(ipts_simulate(ctx, &q, &res), 0);

@@ -181,15 +181,15 @@ static void test_probe_addresses_are_local_unicast_only(void **state)
 	for (i = 0; i < s->n; i++) {
 		const struct ipts_query *q = &s->q[i];
 
-		bool src_ok = q->src == ip4("127.0.0.1"), dst_ok = false;
+		bool src_ok = q->src.ip == ip4("127.0.0.1"), dst_ok = false;
 		unsigned int k;
 
 		for (k = 0; k < q->nlocal; k++) {
-			src_ok |= q->local_addrs[k] == q->src;
-			dst_ok |= q->local_addrs[k] == q->dst;
+			src_ok |= q->local_addrs[k].ip == q->src.ip;
+			dst_ok |= q->local_addrs[k].ip == q->dst.ip;
 		}
 		assert_true(src_ok);
-		assert_true(dst_ok || q->dst == ip4("127.0.0.1"));
+		assert_true(dst_ok || q->dst.ip == ip4("127.0.0.1"));
 	}
 }
 
@@ -269,7 +269,7 @@ static void test_probe_cap_tries_every_value_first(void **state)
 	assert_int_equal(s->q[0].proto, IPPROTO_TCP);
 	assert_int_equal(s->q[0].dport, 1060);
 	assert_int_equal(s->q[0].uid, 0);
-	assert_int_equal(s->q[0].src, ip4("127.0.0.1"));
+	assert_int_equal(s->q[0].src.ip, ip4("127.0.0.1"));
 	for (k = 0; k < s->dims.dport.n; k++) {
 		bool seen = false;
 
@@ -301,7 +301,7 @@ static void test_probe_each_rule_gets_a_connection_it_matches(void **state)
 		const struct ipts_query *q = &s->q[i];
 
 		first |= q->proto == IPPROTO_UDP && q->dport == 9100 &&
-			 q->dst == ip4("10.1.2.3");
+			 q->dst.ip == ip4("10.1.2.3");
 		second |= q->proto == IPPROTO_TCP && q->dport == 7 &&
 			  q->uid == 5000;
 	}
@@ -563,8 +563,9 @@ static bool asks(const struct ipts_probe_set *s, const char *in,
 	for (i = 0; i < s->n; i++) {
 		const struct ipts_query *q = &s->q[i];
 
-		if (strcmp(place(q), in) == 0 && (!src || q->src == ip4(src)) &&
-		    q->dst == ip4(dst) && q->dport == dport)
+		if (strcmp(place(q), in) == 0 &&
+		    (!src || q->src.ip == ip4(src)) && q->dst.ip == ip4(dst) &&
+		    q->dport == dport)
 			return true;
 	}
 	return false;
@@ -594,18 +595,18 @@ static void test_probe_host_port_opened_on_an_interface(void **state)
 			/* a remote client: never the host's own source,
 			 * no uid of its own, never routed back where it
 			 * came from */
-			assert_true(q->src != ip4("192.0.2.10") &&
-				    q->src != ip4("10.0.1.1") &&
-				    (ntohl(q->src) >> 24) != 127);
+			assert_true(q->src.ip != ip4("192.0.2.10") &&
+				    q->src.ip != ip4("10.0.1.1") &&
+				    (ntohl(q->src.ip) >> 24) != 127);
 			assert_int_equal(q->uid, 0);
 			assert_false(strcmp(q->in, "eth0") == 0 &&
-				     q->dst == ip4("203.0.113.45"));
+				     q->dst.ip == ip4("203.0.113.45"));
 			assert_true(q->given & IPTS_QGIVEN_SRC);
 		} else {
 			/* a local client's source is the host's */
-			assert_true((ntohl(q->src) >> 24) == 127 ||
-				    q->src == ip4("192.0.2.10") ||
-				    q->src == ip4("10.0.1.1"));
+			assert_true((ntohl(q->src.ip) >> 24) == 127 ||
+				    q->src.ip == ip4("192.0.2.10") ||
+				    q->src.ip == ip4("10.0.1.1"));
 		}
 	}
 	ipts_hostdesc_free(h);

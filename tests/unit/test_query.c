@@ -234,12 +234,12 @@ static void path_answer(struct ipts_query *q, struct ipts_result *res,
 			const char *daddr, uint16_t dport)
 {
 	ipts_query_init(q);
-	q->dst = ip4("10.0.0.1");
+	q->dst.ip = ip4("10.0.0.1");
 	q->dport = 22;
 	q->given |= IPTS_QGIVEN_DPORT | IPTS_QGIVEN_DST;
 	if (in) {
 		q->in = "eth0";
-		q->src = ip4("192.0.2.7");
+		q->src.ip = ip4("192.0.2.7");
 		q->given |= IPTS_QGIVEN_IN | IPTS_QGIVEN_SRC;
 	}
 	ipts_result_init(res);
@@ -252,7 +252,7 @@ static void path_answer(struct ipts_query *q, struct ipts_result *res,
 	res->packets[0].name = "SYN";
 	res->packets[0].from_client = true;
 	res->packets[0].saddr = q->src;
-	res->packets[0].daddr = ip4(daddr);
+	res->packets[0].daddr.ip = ip4(daddr);
 	res->packets[0].dport = dport;
 	res->packets[0].in = in ? "eth0" : "";
 	res->packets[0].out = out;

@@ -443,7 +443,7 @@ static void test_walk_redirect_rewrites_later_hooks(void **state)
 	struct ipts_query q;
 
 	ipts_query_init(&q);
-	q.listen[0].addr = ip4("127.0.0.1");
+	q.listen[0].addr.ip = ip4("127.0.0.1");
 	q.listen[0].port = 2000;
 	q.nlisten = 1;
 	assert_int_equal(run(*state, redirect, &q), IPTS_CONNECTED);
@@ -476,7 +476,7 @@ static void test_walk_masquerade_on_lo_drops_without_address(void **state)
 	/* kernel: "lo ate my IP address": 127.0.0.1 has host scope */
 	assert_int_equal(run(*state, text, NULL), IPTS_TIMEOUT);
 	ipts_query_init(&q);
-	q.local_addrs[0] = ip4("10.9.9.9");
+	q.local_addrs[0].ip = ip4("10.9.9.9");
 	q.nlocal = 1;
 	assert_int_equal(run(*state, text, &q), IPTS_CONNECTED);
 }
@@ -515,7 +515,7 @@ static void test_walk_nat_port_ranges(void **state)
 
 	/* DNAT to a port range takes its first port (kernel: 3000) */
 	ipts_query_init(&q);
-	q.listen[0].addr = ip4("127.0.0.1");
+	q.listen[0].addr.ip = ip4("127.0.0.1");
 	q.listen[0].port = 3000;
 	q.nlisten = 1;
 	snprintf(text, sizeof(text), "%s-A OUTPUT -p tcp --dport 1060 -j DNAT "
@@ -562,7 +562,7 @@ static void test_walk_netmap_maps_the_host_part(void **state)
 	struct ipts_query q;
 
 	ipts_query_init(&q);
-	q.listen[0].addr = ip4("127.0.5.1");
+	q.listen[0].addr.ip = ip4("127.0.5.1");
 	q.listen[0].port = 1060;
 	q.nlisten = 1;
 	snprintf(text, sizeof(text), "%s-A OUTPUT -d 127.0.0.1 -p tcp --dport "
