@@ -279,9 +279,56 @@ static void note_forward(FILE *f, const struct ipts_exposure *e, size_t i,
 		c->state != IPTS_EXP_UNDETERMINED ? to : "");
 }
 
-static void note_lo(FILE *f, const struct ipts_exposure *e, size_t i)
+/* Open only from lo, and what let it through (an -i lo rule, most
+ * often: a reviewer reads the port as closed). */
+static void note_lo(FILE *f, const struct ipts_exposure *e, size_t i, bool text)
 {
+	const struct ipts_exp_cell *c = ipts_exposure_cell(e, i, 0);
+	const char *file, *pw = policy_word(c);
+	uint32_t line;
+
 	fprintf(f, "%s: open only from lo", e->rows[i].label);
+	cell_source(c, &file, &line);
+	if (!file)
+		return;
+	fputs(", let through by ", f);
+	if (text)
+		ipts_text_file(f, file);
+	else
+		fputs(file, f);
+	fprintf(f, ":%u%s%s", line, pw ? " " : "", pw ? pw : "");
+}
+
+/* A client of an interface that reaches a loopback address (the row's,
+ * or a DNAT's to it): its first such class, or -1. */
+static long loopback_open(const struct ipts_exposure *e, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < e->nclasses; k++) {
+		const struct ipts_exp_cell *c = ipts_exposure_cell(e, i, k);
+
+		if (e->classes[k].in && c->state == IPTS_EXP_OPEN &&
+		    (ntohl(c->to) >> 24) == 127)
+			return (long)k;
+	}
+	return -1;
+}
+
+static void note_loopback(FILE *f, const struct ipts_exposure *e, size_t i,
+			  bool text)
+{
+	long k = loopback_open(e, i);
+
+	fprintf(f, "%s: reaches a loopback address, yet open from ",
+		e->rows[i].label);
+	if (text)
+		ipts_text_str(f, e->classes[k].name);
+	else
+		fputs(e->classes[k].name, f);
+	fputs(" (a server on 127.0.0.0/8, reached from an interface: "
+	      "route_localnet)",
+	      f);
 }
 
 /* --- text ----------------------------------------------------------- */
@@ -469,7 +516,12 @@ static void print_notes_text(FILE *f, const struct ipts_exposure *e)
 		}
 		if (lo_only(e, i)) {
 			fputs("note: ", f);
-			note_lo(f, e, i);
+			note_lo(f, e, i, true);
+			fputc('\n', f);
+		}
+		if (loopback_open(e, i) >= 0) {
+			fputs("note: ", f);
+			note_loopback(f, e, i, true);
 			fputc('\n', f);
 		}
 	}
@@ -498,24 +550,37 @@ static void json_addr(struct ipts_json *w, const char *key, uint32_t a)
 }
 
 /* A sentence built by @fn into a JSON string. */
+enum note_kind {
+	NOTE_FORWARD,
+	NOTE_LO,
+	NOTE_LOOPBACK,
+};
+
 static void json_note(struct ipts_json *w, const struct ipts_exposure *e,
-		      size_t i, bool fwd)
+		      size_t i, enum note_kind kind)
 {
+	static const char *const kinds[] = {
+		[NOTE_FORWARD] = "forward_only",
+		[NOTE_LO] = "lo_only",
+		[NOTE_LOOPBACK] = "loopback_open",
+	};
 	char *text = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&text, &len);
 
 	if (!m)
 		ipts_oom();
-	if (fwd)
+	if (kind == NOTE_FORWARD)
 		note_forward(m, e, i, false);
+	else if (kind == NOTE_LO)
+		note_lo(m, e, i, false);
 	else
-		note_lo(m, e, i);
+		note_loopback(m, e, i, false);
 	if (fclose(m) != 0)
 		ipts_oom();
 	ipts_json_object_begin(w, IPTS_JSON_LINE);
 	ipts_json_kv_string(w, "row", e->rows[i].label);
-	ipts_json_kv_string(w, "kind", fwd ? "forward_only" : "lo_only");
+	ipts_json_kv_string(w, "kind", kinds[kind]);
 	ipts_json_kv_string(w, "text", text);
 	ipts_json_object_end(w);
 	free(text);
@@ -688,9 +753,11 @@ static void print_json(FILE *f, const struct run *r)
 	}
 	for (i = 0; i < e->nrows && e->nclasses; i++) {
 		if (forwarded(e, i))
-			json_note(&w, e, i, true);
+			json_note(&w, e, i, NOTE_FORWARD);
 		if (lo_only(e, i))
-			json_note(&w, e, i, false);
+			json_note(&w, e, i, NOTE_LO);
+		if (loopback_open(e, i) >= 0)
+			json_note(&w, e, i, NOTE_LOOPBACK);
 	}
 	ipts_json_array_end(&w);
 	ipts_json_object_end(&w);
