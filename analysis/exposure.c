@@ -682,13 +682,13 @@ static void plan_iface(struct ipts_exposure *e, const struct ipts_ruleset *rs,
 			 f->name, n + more, IPTS_EXP_MAX_SPLIT, more);
 	if (narrowed)
 		add_note(e,
-			 "%s: %zu source prefix%s named under a jump that "
-			 "picks a destination, protocol or port (as "
-			 "kube-proxy's per-service chains) %s no class: "
-			 "%s those rows only",
-			 f->name, narrowed, narrowed == 1 ? "" : "es",
-			 narrowed == 1 ? "is" : "are",
-			 narrowed == 1 ? "it splits" : "they split");
+			 "%s: %zu rule%s name%s a source prefix under a jump "
+			 "that picks a destination or port (as kube-proxy's "
+			 "per-service chains): no class, %s split those rows "
+			 "only",
+			 f->name, narrowed, narrowed == 1 ? "" : "s",
+			 narrowed == 1 ? "s" : "",
+			 narrowed == 1 ? "it would" : "they would");
 	if (unsplit)
 		add_note(e,
 			 "%s: %zu source mask%s or range%s that %s no prefix "

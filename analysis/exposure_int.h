@@ -38,8 +38,8 @@ uint16_t ipts_exp_cuts_next(const struct ipts_exp_cuts *c, uint16_t port,
 /*
  * The source prefixes the rules a packet arriving on @ifname meets split
  * out: at most @max into @out, widest first; *@more how many more there
- * were, *@narrowed how many rules under a narrowing jump named one (left
- * out), *@unsplit how many masks or ranges were no prefixes (left out).
+ * were, *@narrowed how many rules under a jump that picks a destination
+ * or port named one (left out), *@unsplit how many masks or ranges were no prefixes (left out).
  */
 size_t ipts_exp_splits(struct ipts_exposure *e, const struct ipts_ruleset *rs,
 		       const char *ifname, struct ipts_exp_prefix *out,

@@ -15,8 +15,8 @@
  * Sources: the -s prefixes (and iprange source ranges, as prefixes) of
  * the rules a packet arriving on an interface can meet: the chains of
  * PREROUTING, INPUT and FORWARD of every table, followed through the
- * jumps that do not narrow the packet by destination, port or protocol
- * (a chain reached only by one service's -d and --dport, as kube-proxy's
+ * jumps that do not narrow the packet by destination or port (a chain
+ * reached only by one service's -d and --dport, as kube-proxy's
  * per-endpoint chains, splits the sources of those rows only: counted,
  * not made classes). Prefixes nest or are apart, so a class is a prefix
  * less the smaller prefixes inside it, and every address of a class is
@@ -364,7 +364,7 @@ struct split_scan {
 	const char *ifname;
 	struct ipts_exp_prefix *p;
 	size_t n, cap;
-	size_t narrowed; /* prefixes under a narrowing jump: left out */
+	size_t narrowed; /* rules naming one under a narrowing jump: left out */
 	size_t unsplit; /* masks that are no prefix, ranges too wide */
 	uint64_t scanned;
 	bool cut;
@@ -425,14 +425,15 @@ static void split_range(struct split_scan *s, uint32_t lo, uint32_t hi,
 		split_add(s, p[i].net, p[i].len, narrowed);
 }
 
-/* Whether jump rule @r narrows the packets it sends on: a destination, a
- * protocol or a port the rows differ in. */
+/* Whether jump rule @r narrows the packets it sends on to some rows: a
+ * destination or a port (a protocol alone, as -p tcp -j TCP, is half the
+ * rows: its chain's prefixes are classes). */
 static bool narrows(const struct ipts_rule *r)
 {
 	const struct ipt_ip *ip = &r->e->ip;
 	unsigned int i;
 
-	if (ip->dmsk.s_addr || ip->proto)
+	if (ip->dmsk.s_addr)
 		return true;
 	for (i = 0; i < r->nmatches; i++) {
 		const char *name = ipts_rule_match(r, i)->u.user.name;

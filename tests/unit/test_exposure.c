@@ -264,7 +264,7 @@ static void test_exposure_split_classes(void **state)
 {
 	struct ipts_ruleset *rs = load(
 		state,
-		"*filter\n:INPUT DROP [0:0]\n:SVC - [0:0]\n"
+		"*filter\n:INPUT DROP [0:0]\n:SVC - [0:0]\n:TCPIN - [0:0]\n"
 		"-A INPUT -s 10.0.0.0/8 -i eth0 -p tcp -m tcp --dport 22 "
 		"-j ACCEPT\n"
 		"-A INPUT -s 10.1.2.0/24 -i eth0 -p tcp -m tcp --dport 5432 "
@@ -273,6 +273,8 @@ static void test_exposure_split_classes(void **state)
 		"-A INPUT -p tcp -m tcp --dport 80 -j SVC\n"
 		"-A SVC -s 10.9.9.9/32 -j ACCEPT\n"
 		"-A INPUT -s 127.0.0.0/8 -j ACCEPT\n"
+		"-A INPUT -p tcp -j TCPIN\n"
+		"-A TCPIN -s 172.20.0.0/16 -j ACCEPT\n"
 		"COMMIT\n");
 	struct ipts_hostdesc *h = ipts_hostdesc_new();
 	struct ipts_diags d = { 0 };
@@ -282,11 +284,16 @@ static void test_exposure_split_classes(void **state)
 	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=192.168.1.10/24", &d),
 			 0);
 	e = plan_on(rs, h, false);
-	/* lo, eth0:link, eth0:internet, eth0:10.0.0.0/8, eth0:10.1.2.0/24 */
-	assert_int_equal(e.nclasses, 5);
+	/* lo, eth0:link, eth0:internet, eth0:10.0.0.0/8, eth0:10.1.2.0/24,
+	 * and eth0:172.20.0.0/16 (a jump by protocol alone narrows to no
+	 * row); 127.0.0.0/8 is martian on eth0: none */
+	assert_int_equal(e.nclasses, 6);
+	assert_true(ipts_exposure_find_class(&e, "eth0:172.20.0.0/16") >= 0);
 	k = ipts_exposure_find_class(&e, "eth0:10.0.0.0/8");
 	assert_true(k >= 0);
 	assert_int_equal(e.classes[k].kind, IPTS_EXP_KIND_SPLIT);
+	/* the widest first */
+	assert_string_equal(e.classes[3].name, "eth0:10.0.0.0/8");
 	assert_int_equal(e.classes[k].src, ip4("10.0.0.1"));
 	assert_int_equal(e.classes[k].nexcept, 1);
 	assert_int_equal(e.classes[k].except[0].net, ip4("10.1.2.0"));
@@ -299,7 +306,8 @@ static void test_exposure_split_classes(void **state)
 	assert_int_equal(ipts_exposure_find_class(&e, "eth0:10.9.9.9/32"), -1);
 	/* the note says why the jump's prefix is no class */
 	assert_int_equal(e.nnotes, 1);
-	assert_non_null(strstr(e.notes[0], "1 source prefix named under"));
+	assert_non_null(
+		strstr(e.notes[0], "1 rule names a source prefix under"));
 	ipts_exposure_free(&e);
 	ipts_hostdesc_free(h);
 	ipts_diags_free(&d);
