@@ -437,7 +437,7 @@ static void merge_rows(struct ipts_exposure *e)
 static void expand_ranges(struct ipts_exposure *e,
 			  const struct ipts_exp_cuts c[2], bool ok)
 {
-	size_t i, n = e->nrows, parts_made = 0;
+	size_t i, n = e->nrows, parts_made = 0, ncut = 0;
 	long range = 0;
 
 	for (i = 0; i < n; i++) {
@@ -458,12 +458,17 @@ static void expand_ranges(struct ipts_exposure *e,
 				    parts_made >= IPTS_EXP_MAX_RANGE_ROWS;
 
 			if (last && end < r.port_hi) {
-				add_note(e,
-					 "%s: the rules cut it in more than "
-					 "%u parts: ports %u-%u are not "
-					 "simulated (undetermined)",
-					 r.label, IPTS_EXP_MAX_PARTS, p,
-					 r.port_hi);
+				if (++ncut <= 8)
+					add_note(e,
+						 "%s: the rules cut it in "
+						 "more than %u parts (or "
+						 "the ranges are over %u "
+						 "parts): ports %u-%u are "
+						 "not simulated "
+						 "(undetermined)",
+						 r.label, IPTS_EXP_MAX_PARTS,
+						 IPTS_EXP_MAX_RANGE_ROWS, p,
+						 r.port_hi);
 				end = r.port_hi;
 			} else {
 				last = false;
@@ -486,6 +491,11 @@ static void expand_ranges(struct ipts_exposure *e,
 		}
 		range++;
 	}
+	if (ncut > 8)
+		add_note(e,
+			 "%zu more ranges are cut so: their remaining ports "
+			 "are not simulated (undetermined)",
+			 ncut - 8);
 	qsort(e->rows, e->nrows, sizeof(*e->rows), row_cmp);
 	for (i = 0; i < e->nrows; i++)
 		label_row(&e->rows[i]);
@@ -1265,10 +1275,12 @@ void ipts_exposure_merge(struct ipts_exposure *e)
 
 		if (!keep_row[i] || r->range < 0 || r->port != r->port_hi)
 			continue;
-		for (j = 0; j < e->nrows; j++)
-			if (j != i && keep_row[j] && e->rows[j].range < 0 &&
-			    e->rows[j].proto == r->proto &&
-			    e->rows[j].port == r->port &&
+		/* sorted by port, then a row of its own first: it is
+		 * before, among the rows of the same port */
+		for (j = i; j-- > 0 && e->rows[j].proto == r->proto &&
+			    e->rows[j].port == r->port;)
+			if (keep_row[j] && e->rows[j].range < 0 &&
+			    e->rows[j].port_hi == r->port &&
 			    e->rows[j].dst == r->dst) {
 				e->rows[j].origin |= r->origin;
 				keep_row[i] = false;
