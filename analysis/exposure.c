@@ -458,16 +458,23 @@ static void expand_ranges(struct ipts_exposure *e,
 				    parts_made >= IPTS_EXP_MAX_RANGE_ROWS;
 
 			if (last && end < r.port_hi) {
-				if (++ncut <= 8)
+				if (++ncut <= 8 &&
+				    parts_made >= IPTS_EXP_MAX_RANGE_ROWS)
+					add_note(e,
+						 "%s: the ranges are cut in "
+						 "more than %u parts in all: "
+						 "ports %u-%u are not "
+						 "simulated (undetermined)",
+						 r.label,
+						 IPTS_EXP_MAX_RANGE_ROWS, p,
+						 r.port_hi);
+				else if (ncut <= 8)
 					add_note(e,
 						 "%s: the rules cut it in "
-						 "more than %u parts (or "
-						 "the ranges are over %u "
-						 "parts): ports %u-%u are "
-						 "not simulated "
+						 "more than %u parts: ports "
+						 "%u-%u are not simulated "
 						 "(undetermined)",
-						 r.label, IPTS_EXP_MAX_PARTS,
-						 IPTS_EXP_MAX_RANGE_ROWS, p,
+						 r.label, IPTS_EXP_MAX_PARTS, p,
 						 r.port_hi);
 				end = r.port_hi;
 			} else {

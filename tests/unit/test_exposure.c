@@ -257,6 +257,44 @@ static void test_exposure_unmodelled_match_stops_sharing(void **state)
 	ipts_exposure_free(&e);
 }
 
+/* A hostile file cannot make a million rows: past 4096 parts in all,
+ * each further range is one row not simulated, and the notes stop at
+ * eight and a count. */
+static void test_exposure_ranges_are_bounded(void **state)
+{
+	size_t cap = 1 << 16, n = 0, i, cut = 0;
+	char *text = malloc(cap);
+	struct ipts_ruleset *rs;
+	struct ipts_exposure e;
+
+	assert_non_null(text);
+	n += (size_t)snprintf(text + n, cap - n,
+			      "*filter\n:INPUT DROP [0:0]\n");
+	for (i = 0; i < 200; i++)
+		n += (size_t)snprintf(text + n, cap - n,
+				      "-A INPUT -p tcp -m tcp --dport %zu "
+				      "-j ACCEPT\n",
+				      2000 + 2 * i);
+	for (i = 0; i < 100; i++)
+		n += (size_t)snprintf(text + n, cap - n,
+				      "-A INPUT -p tcp -m tcp --dport %zu:3000 "
+				      "-j DROP\n",
+				      1900 + i);
+	snprintf(text + n, cap - n, "COMMIT\n");
+	rs = load(state, text);
+	free(text);
+	ipts_exposure_init(&e, NULL);
+	ipts_exposure_plan(&e, rs);
+	for (i = 0; i < e.nrows; i++)
+		cut += e.rows[i].cut;
+	/* 100 ranges of 64 parts would be 6400 */
+	assert_true(e.nrows - 200 <= IPTS_EXP_MAX_RANGE_ROWS + 100);
+	assert_int_equal(cut, 100);
+	assert_int_equal(e.nnotes, 9);
+	assert_non_null(strstr(e.notes[8], "92 more ranges are cut so"));
+	ipts_exposure_free(&e);
+}
+
 /* The source prefixes the rules split out on an interface are classes,
  * a smaller one cut out of the larger; a rule under a jump that picks a
  * destination port, or for another interface, splits none. */
@@ -482,6 +520,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_exposure_unmodelled_match_stops_sharing,
 			fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_exposure_ranges_are_bounded,
+						fixture_setup,
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_exposure_split_classes,
 						fixture_setup,
 						fixture_teardown),
