@@ -51,8 +51,9 @@ bool ipts_exp_pfx_has(struct ipts_exp_prefix a, uint32_t addr);
 
 /*
  * A client address inside @p and outside each of @except that @h takes
- * as unicast (not its own, no broadcast), network and broadcast address
- * of @p aside; 0 when there is none (in the first 4096 tried).
+ * as unicast (not its own, no broadcast) and the kernel not as a martian
+ * source (0/8, 127/8, 224/3), network and broadcast address of @p aside;
+ * 0 when there is none (in the first 4096 tried).
  */
 uint32_t ipts_exp_pick(const struct ipts_hostdesc *h, struct ipts_exp_prefix p,
 		       const struct ipts_exp_prefix *except, size_t nexcept);

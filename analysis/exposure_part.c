@@ -598,6 +598,11 @@ uint32_t ipts_exp_pick(const struct ipts_hostdesc *h, struct ipts_exp_prefix p,
 			}
 		if (inside)
 			continue;
+		/* no martian source: 0/8, 127/8, multicast, class E */
+		if ((a >> 24) == 0 || (a >> 24) == 127 || (a >> 24) >= 224) {
+			a = ((a >> 24) + 1) << 24;
+			continue;
+		}
 		if (h && ipts_host_addr_type(h, x) != IPTS_RTN_UNICAST) {
 			a++;
 			continue;

@@ -313,6 +313,7 @@ static void test_exposure_split_classes(void **state)
 		"-A INPUT -s 127.0.0.0/8 -j ACCEPT\n"
 		"-A INPUT -p tcp -j TCPIN\n"
 		"-A TCPIN -s 172.20.0.0/16 -j ACCEPT\n"
+		"-A INPUT -s 0.0.0.0/1 -p udp -m udp --dport 9 -j DROP\n"
 		"COMMIT\n");
 	struct ipts_hostdesc *h = ipts_hostdesc_new();
 	struct ipts_diags d = { 0 };
@@ -322,16 +323,21 @@ static void test_exposure_split_classes(void **state)
 	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=192.168.1.10/24", &d),
 			 0);
 	e = plan_on(rs, h, false);
-	/* lo, eth0:link, eth0:internet, eth0:10.0.0.0/8, eth0:10.1.2.0/24,
-	 * and eth0:172.20.0.0/16 (a jump by protocol alone narrows to no
-	 * row); 127.0.0.0/8 is martian on eth0: none */
-	assert_int_equal(e.nclasses, 6);
+	/* lo, eth0:link, eth0:internet, eth0:0.0.0.0/1, eth0:10.0.0.0/8,
+	 * eth0:10.1.2.0/24, and eth0:172.20.0.0/16 (a jump by protocol
+	 * alone narrows to no row); 127.0.0.0/8 is martian on eth0: none */
+	assert_int_equal(e.nclasses, 7);
+	/* a representative is no martian source: 1.0.0.0, not 0.0.0.1 */
+	k = ipts_exposure_find_class(&e, "eth0:0.0.0.0/1");
+	assert_true(k >= 0);
+	assert_int_equal(e.classes[k].src, ip4("1.0.0.0"));
 	assert_true(ipts_exposure_find_class(&e, "eth0:172.20.0.0/16") >= 0);
 	k = ipts_exposure_find_class(&e, "eth0:10.0.0.0/8");
 	assert_true(k >= 0);
 	assert_int_equal(e.classes[k].kind, IPTS_EXP_KIND_SPLIT);
 	/* the widest first */
-	assert_string_equal(e.classes[3].name, "eth0:10.0.0.0/8");
+	assert_string_equal(e.classes[3].name, "eth0:0.0.0.0/1");
+	assert_string_equal(e.classes[4].name, "eth0:10.0.0.0/8");
 	assert_int_equal(e.classes[k].src, ip4("10.0.0.1"));
 	assert_int_equal(e.classes[k].nexcept, 1);
 	assert_int_equal(e.classes[k].except[0].net, ip4("10.1.2.0"));
