@@ -3,8 +3,10 @@
  * found in the rules and the host's listeners, its columns in the host's
  * interfaces (places.c), each cell filled from one simulation.
  */
-#include "exposure.h"
+#include "exposure_int.h"
 
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,15 +20,96 @@
 #include "blob.h"
 
 #include <linux/netfilter/x_tables.h>
+#include <linux/netfilter/xt_multiport.h>
 #include <linux/netfilter/xt_tcpudp.h>
 
 #define LOOPBACK 0x7f000001u /* host order */
+
+/* The cells' sentences, each kept once: a table of a million cells
+ * holds a few hundred distinct ones. Locked: the run's threads add. */
+struct ipts_exp_strings {
+	pthread_mutex_t lock;
+	char **slot;
+	size_t n, cap; /* cap a power of two */
+};
+
+static const char *intern(struct ipts_exposure *e, const char *text)
+{
+	struct ipts_exp_strings *p = e->strings;
+	uint64_t h = 1469598103934665603ull;
+	const char *c, *got;
+	size_t i;
+
+	for (c = text; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ull;
+	pthread_mutex_lock(&p->lock);
+	if (2 * (p->n + 1) > p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 256, k;
+		char **slot = ipts_xcalloc(cap, sizeof(*slot));
+
+		for (k = 0; k < p->cap; k++) {
+			uint64_t g = 1469598103934665603ull;
+
+			if (!p->slot[k])
+				continue;
+			for (c = p->slot[k]; *c; c++)
+				g = (g ^ (unsigned char)*c) * 1099511628211ull;
+			for (i = g & (cap - 1); slot[i];
+			     i = (i + 1) & (cap - 1))
+				;
+			slot[i] = p->slot[k];
+		}
+		free(p->slot);
+		p->slot = slot;
+		p->cap = cap;
+	}
+	for (i = h & (p->cap - 1); p->slot[i]; i = (i + 1) & (p->cap - 1))
+		if (strcmp(p->slot[i], text) == 0)
+			break;
+	if (!p->slot[i]) {
+		p->slot[i] = ipts_xstrdup(text);
+		p->n++;
+	}
+	got = p->slot[i];
+	pthread_mutex_unlock(&p->lock);
+	return got;
+}
+
+static void strings_free(struct ipts_exp_strings *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->cap; i++)
+		free(p->slot[i]);
+	free(p->slot);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
 
 void ipts_exposure_init(struct ipts_exposure *e,
 			const struct ipts_hostdesc *host)
 {
 	memset(e, 0, sizeof(*e));
 	e->host = host;
+	e->strings = ipts_xcalloc(1, sizeof(*e->strings));
+	pthread_mutex_init(&e->strings->lock, NULL);
+}
+
+static void add_note(struct ipts_exposure *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void add_note(struct ipts_exposure *e, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	e->notes = ipts_xrealloc(e->notes, (e->nnotes + 1) * sizeof(*e->notes));
+	e->notes[e->nnotes++] = ipts_xstrdup(buf);
 }
 
 int ipts_exposure_add_listen(struct ipts_exposure *e, uint8_t proto,
@@ -44,7 +127,7 @@ int ipts_exposure_add_listen(struct ipts_exposure *e, uint8_t proto,
 /* --- rows ----------------------------------------------------------- */
 
 static void add_row(struct ipts_exposure *e, uint8_t proto, uint16_t port,
-		    uint32_t dst, unsigned int origin,
+		    uint16_t port_hi, uint32_t dst, unsigned int origin,
 		    const struct ipts_rule *published)
 {
 	struct ipts_exp_row *r;
@@ -58,44 +141,92 @@ static void add_row(struct ipts_exposure *e, uint8_t proto, uint16_t port,
 	memset(r, 0, sizeof(*r));
 	r->proto = proto;
 	r->port = port;
+	r->port_hi = port_hi < port ? port : port_hi;
 	r->dst = dst;
 	r->origin = origin;
 	r->published = published;
+	r->range = -1;
+	r->same_as = -1;
 }
 
 /* What a packet must be to go on past a rule: its protocol, destination
- * port and address as the rules on the way to it say (0: any). */
+ * ports and address as the rules on the way to it say (0: any). */
 struct want {
 	uint8_t proto;
-	uint16_t port;
 	uint32_t dst;
+	unsigned int nports; /* 0: any port */
+	uint16_t lo[XT_MULTI_PORTS], hi[XT_MULTI_PORTS];
 };
 
-/* The single destination port of a tcp or udp match, or 0. */
-static uint16_t match_dport(const struct xt_entry_match *m)
+/* Add [lo, hi] to @w's ports, unless it is every port. */
+static void want_port(struct want *w, uint16_t lo, uint16_t hi)
 {
-	const struct xt_tcp *t;
-	const char *name = m->u.user.name;
-
-	if (ipts_blob_is_opaque(m->u.user.revision) ||
-	    (strcmp(name, "tcp") != 0 && strcmp(name, "udp") != 0))
-		return 0;
-	/* xt_tcp and xt_udp begin alike: spts, dpts, then invflags */
-	t = ipts_match_data(m,
-			    strcmp(name, "tcp") == 0 ? sizeof(struct xt_tcp) :
-						       sizeof(struct xt_udp),
-			    NULL);
-	if (!t || t->dpts[0] != t->dpts[1] || !t->dpts[0])
-		return 0;
-	if (strcmp(name, "tcp") == 0 ?
-		    (t->invflags & XT_TCP_INV_DSTPT) :
-		    (((const struct xt_udp *)(const void *)t)->invflags &
-		     XT_UDP_INV_DSTPT))
-		return 0;
-	return t->dpts[0];
+	if (!lo)
+		lo = 1;
+	if (lo > hi || (lo == 1 && hi == 65535) || w->nports == XT_MULTI_PORTS)
+		return;
+	w->lo[w->nports] = lo;
+	w->hi[w->nports++] = hi;
 }
 
-/* @w narrowed by rule @r's own -p, --dport and -d. */
+/* The destination ports of a tcp, udp or multiport match into @w (its
+ * ports replaced): true when it names some. An inverted match names
+ * none. */
+static bool match_dports(const struct xt_entry_match *m, struct want *w)
+{
+	const char *name = m->u.user.name;
+	struct want n = *w;
+	unsigned int i;
+
+	n.nports = 0;
+	if (ipts_blob_is_opaque(m->u.user.revision))
+		return false;
+	if (strcmp(name, "tcp") == 0) {
+		const struct xt_tcp *t = ipts_match_data(m, sizeof(*t), NULL);
+
+		if (!t || (t->invflags & XT_TCP_INV_DSTPT))
+			return false;
+		want_port(&n, t->dpts[0], t->dpts[1]);
+	} else if (strcmp(name, "udp") == 0) {
+		const struct xt_udp *u = ipts_match_data(m, sizeof(*u), NULL);
+
+		if (!u || (u->invflags & XT_UDP_INV_DSTPT))
+			return false;
+		want_port(&n, u->dpts[0], u->dpts[1]);
+	} else if (strcmp(name, "multiport") == 0 && m->u.user.revision == 1) {
+		const struct xt_multiport_v1 *mp = ipts_match_data(m,
+								   sizeof(*mp),
+								   NULL);
+
+		if (!mp || mp->invert || mp->count > XT_MULTI_PORTS ||
+		    mp->flags == XT_MULTIPORT_SOURCE)
+			return false;
+		for (i = 0; i < mp->count; i++) {
+			uint16_t lo = mp->ports[i], hi = lo;
+
+			if (mp->pflags[i] && i + 1 < mp->count)
+				hi = mp->ports[++i];
+			want_port(&n, lo, hi);
+		}
+	} else if (strcmp(name, "multiport") == 0 && m->u.user.revision == 0) {
+		const struct xt_multiport *mp = ipts_match_data(m, sizeof(*mp),
+								NULL);
+
+		if (!mp || mp->count > XT_MULTI_PORTS ||
+		    mp->flags == XT_MULTIPORT_SOURCE)
+			return false;
+		for (i = 0; i < mp->count; i++)
+			want_port(&n, mp->ports[i], mp->ports[i]);
+	} else {
+		return false;
+	}
+	if (!n.nports)
+		return false;
+	*w = n;
+	return true;
+}
+
+/* @w narrowed by rule @r's own -p, destination ports and -d. */
 static struct want narrow(struct want w, const struct ipts_rule *r)
 {
 	const struct ipt_ip *ip = &r->e->ip;
@@ -106,13 +237,21 @@ static struct want narrow(struct want w, const struct ipts_rule *r)
 		w.proto = ip->proto;
 	if (ip->dmsk.s_addr == 0xffffffffu && !(ip->invflags & IPT_INV_DSTIP))
 		w.dst = ip->dst.s_addr;
-	for (i = 0; i < r->nmatches; i++) {
-		uint16_t p = match_dport(ipts_rule_match(r, i));
-
-		if (p)
-			w.port = p;
-	}
+	for (i = 0; i < r->nmatches; i++)
+		match_dports(ipts_rule_match(r, i), &w);
 	return w;
+}
+
+/* A row for each port or range of @w. */
+static void add_rows(struct ipts_exposure *e, const struct want *w,
+		     uint8_t proto, unsigned int origin,
+		     const struct ipts_rule *published)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->nports; i++)
+		add_row(e, proto, w->lo[i], w->hi[i], w->dst, origin,
+			published);
 }
 
 static bool target_is(const struct ipts_rule *r, const char *name)
@@ -146,8 +285,8 @@ static void scan_nat(struct ipts_exposure *e, const struct ipts_chain *c,
 		    r->dest)
 			scan_nat(e, r->dest, n, depth + 1);
 		else if ((target_is(r, "DNAT") || target_is(r, "REDIRECT")) &&
-			 n.proto && n.port)
-			add_row(e, n.proto, n.port, n.dst, IPTS_EXP_DNAT, r);
+			 n.proto && n.nports)
+			add_rows(e, &n, n.proto, IPTS_EXP_DNAT, r);
 	}
 }
 
@@ -174,9 +313,9 @@ static void scan_filter(struct ipts_exposure *e, const struct ipts_chain *c,
 			return;
 		}
 		n = narrow(none, r);
-		if (n.port)
-			add_row(e, n.proto ? n.proto : IPPROTO_TCP, n.port, 0,
-				IPTS_EXP_RULE, NULL);
+		n.dst = 0;
+		add_rows(e, &n, n.proto ? n.proto : IPPROTO_TCP, IPTS_EXP_RULE,
+			 NULL);
 		if ((r->kind == IPTS_TGT_JUMP || r->kind == IPTS_TGT_GOTO) &&
 		    r->dest)
 			scan_filter(e, r->dest, seen, depth + 1);
@@ -220,12 +359,13 @@ static void scan_listeners(struct ipts_exposure *e)
 		else
 			dst = 0;
 		if (l->proto == IPPROTO_TCP || l->proto == IPPROTO_UDP)
-			add_row(e, (uint8_t)l->proto, l->port, dst,
+			add_row(e, (uint8_t)l->proto, l->port, l->port, dst,
 				IPTS_EXP_LISTEN, NULL);
 	}
 	for (i = 0; i < e->nlisten; i++)
 		add_row(e, e->listen[i].proto, e->listen[i].port,
-			e->listen[i].addr, IPTS_EXP_LISTEN, NULL);
+			e->listen[i].port, e->listen[i].addr, IPTS_EXP_LISTEN,
+			NULL);
 }
 
 static int row_cmp(const void *a, const void *b)
@@ -236,8 +376,12 @@ static int row_cmp(const void *a, const void *b)
 		return x->proto == IPPROTO_TCP ? -1 : 1;
 	if (x->port != y->port)
 		return x->port < y->port ? -1 : 1;
+	if (x->port_hi != y->port_hi)
+		return x->port_hi < y->port_hi ? -1 : 1;
 	if (x->dst != y->dst)
 		return ntohl(x->dst) < ntohl(y->dst) ? -1 : 1;
+	if (x->range != y->range)
+		return x->range < y->range ? -1 : 1;
 	return 0;
 }
 
@@ -246,7 +390,25 @@ static bool loc_before(const struct ipts_rule *a, const struct ipts_rule *b)
 	return a->loc.off < b->loc.off;
 }
 
-/* Sorted, one row per protocol, port and address, origins merged. */
+static void label_row(struct ipts_exp_row *r)
+{
+	const char *proto = r->proto == IPPROTO_TCP ? "tcp" : "udp";
+	char a[20] = "", ports[16];
+
+	if (r->port_hi > r->port)
+		snprintf(ports, sizeof(ports), "%u-%u", r->port, r->port_hi);
+	else
+		snprintf(ports, sizeof(ports), "%u", r->port);
+	if (r->dst) {
+		inet_ntop(AF_INET, &r->dst, a, sizeof(a));
+		snprintf(r->label, sizeof(r->label), "%s:%s/%s", a, ports,
+			 proto);
+	} else {
+		snprintf(r->label, sizeof(r->label), "%s/%s", ports, proto);
+	}
+}
+
+/* Sorted, one row per protocol, ports and address, origins merged. */
 static void merge_rows(struct ipts_exposure *e)
 {
 	size_t i, k = 0;
@@ -267,27 +429,141 @@ static void merge_rows(struct ipts_exposure *e)
 			r->published = x->published;
 	}
 	e->nrows = k + 1;
-	for (i = 0; i < e->nrows; i++) {
-		struct ipts_exp_row *r = &e->rows[i];
-		char a[20];
+}
 
-		if (r->dst) {
-			inet_ntop(AF_INET, &r->dst, a, sizeof(a));
-			snprintf(r->label, sizeof(r->label), "%s:%u/%s", a,
-				 r->port,
-				 r->proto == IPPROTO_TCP ? "tcp" : "udp");
-		} else {
-			snprintf(r->label, sizeof(r->label), "%u/%s", r->port,
-				 r->proto == IPPROTO_TCP ? "tcp" : "udp");
+/* Each range row as its parts (@ok: as the cuts say; else a port a
+ * part), at most IPTS_EXP_MAX_PARTS of them, the rest one row not
+ * simulated. */
+static void expand_ranges(struct ipts_exposure *e,
+			  const struct ipts_exp_cuts c[2], bool ok)
+{
+	size_t i, n = e->nrows, parts_made = 0, ncut = 0;
+	long range = 0;
+
+	for (i = 0; i < n; i++) {
+		struct ipts_exp_row r = e->rows[i], *x;
+		const struct ipts_exp_cuts *cut =
+			&c[r.proto == IPPROTO_TCP ? 0 : 1];
+		unsigned int parts = 0;
+		uint32_t p;
+
+		if (r.port_hi == r.port)
+			continue;
+		label_row(&r);
+		for (p = r.port; p <= r.port_hi;) {
+			uint16_t end = ok ? ipts_exp_cuts_next(cut, (uint16_t)p,
+							       r.port_hi) :
+					    (uint16_t)p;
+			bool last = parts + 1 == IPTS_EXP_MAX_PARTS ||
+				    parts_made >= IPTS_EXP_MAX_RANGE_ROWS;
+
+			if (last && end < r.port_hi) {
+				if (++ncut <= 8 &&
+				    parts_made >= IPTS_EXP_MAX_RANGE_ROWS)
+					add_note(e,
+						 "%s: the ranges are cut in "
+						 "more than %u parts in all: "
+						 "ports %u-%u are not "
+						 "simulated (undetermined)",
+						 r.label,
+						 IPTS_EXP_MAX_RANGE_ROWS, p,
+						 r.port_hi);
+				else if (ncut <= 8)
+					add_note(e,
+						 "%s: the rules cut it in "
+						 "more than %u parts: ports "
+						 "%u-%u are not simulated "
+						 "(undetermined)",
+						 r.label, IPTS_EXP_MAX_PARTS, p,
+						 r.port_hi);
+				end = r.port_hi;
+			} else {
+				last = false;
+			}
+			if (parts == 0) {
+				x = &e->rows[i];
+			} else {
+				add_row(e, r.proto, 0, 0, r.dst, r.origin,
+					r.published);
+				x = &e->rows[e->nrows - 1];
+			}
+			*x = r;
+			x->port = (uint16_t)p;
+			x->port_hi = end;
+			x->range = range;
+			x->cut = last;
+			parts++;
+			parts_made++;
+			p = (uint32_t)end + 1;
 		}
+		range++;
 	}
+	if (ncut > 8)
+		add_note(e,
+			 "%zu more ranges are cut so: their remaining ports "
+			 "are not simulated (undetermined)",
+			 ncut - 8);
+	qsort(e->rows, e->nrows, sizeof(*e->rows), row_cmp);
+	for (i = 0; i < e->nrows; i++)
+		label_row(&e->rows[i]);
+}
+
+/* Rows that no rule tells apart: the same protocol and address, their
+ * ports in one part. Each points at the first. */
+struct share_key {
+	uint8_t proto;
+	uint32_t dst;
+	size_t part, row;
+};
+
+static int share_cmp(const void *a, const void *b)
+{
+	const struct share_key *x = a, *y = b;
+
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	if (x->dst != y->dst)
+		return x->dst < y->dst ? -1 : 1;
+	if (x->part != y->part)
+		return x->part < y->part ? -1 : 1;
+	return x->row < y->row ? -1 : x->row > y->row;
+}
+
+static void share_rows(struct ipts_exposure *e, const struct ipts_exp_cuts c[2])
+{
+	struct share_key *k = ipts_xcalloc(e->nrows + 1, sizeof(*k));
+	size_t i, n = 0;
+
+	for (i = 0; i < e->nrows; i++) {
+		const struct ipts_exp_row *r = &e->rows[i];
+		const struct ipts_exp_cuts *cut =
+			&c[r->proto == IPPROTO_TCP ? 0 : 1];
+
+		if (r->cut)
+			continue;
+		k[n].proto = r->proto;
+		k[n].dst = r->dst;
+		k[n].part = ipts_exp_cuts_part(cut, r->port);
+		k[n++].row = i;
+	}
+	qsort(k, n, sizeof(*k), share_cmp);
+	for (i = 1; i < n; i++)
+		if (k[i].proto == k[i - 1].proto && k[i].dst == k[i - 1].dst &&
+		    k[i].part == k[i - 1].part) {
+			e->rows[k[i].row].same_as =
+				e->rows[k[i - 1].row].same_as >= 0 ?
+					e->rows[k[i - 1].row].same_as :
+					(long)k[i - 1].row;
+		}
+	free(k);
 }
 
 /* --- classes -------------------------------------------------------- */
 
-static void add_class(struct ipts_exposure *e, size_t *cap,
-		      const struct ipts_host_iface *f, const char *kind,
-		      uint32_t src, uint32_t addr)
+static struct ipts_exp_class *add_class(struct ipts_exposure *e, size_t *cap,
+					const struct ipts_host_iface *f,
+					enum ipts_exp_kind kind, uint32_t src,
+					uint32_t addr)
 {
 	struct ipts_exp_class *c;
 
@@ -298,45 +574,187 @@ static void add_class(struct ipts_exposure *e, size_t *cap,
 	}
 	c = &e->classes[e->nclasses++];
 	memset(c, 0, sizeof(*c));
-	if (f)
-		snprintf(c->name, sizeof(c->name), "%s:%s", f->name, kind);
-	else
-		snprintf(c->name, sizeof(c->name), "lo");
+	c->kind = kind;
 	c->in = f ? f->name : NULL;
 	c->src = src;
 	c->addr = addr;
-	c->internet = f && strcmp(kind, "internet") == 0;
+	c->internet = kind == IPTS_EXP_KIND_INTERNET;
+	if (!f)
+		snprintf(c->name, sizeof(c->name), "lo");
+	else if (kind == IPTS_EXP_KIND_LINK)
+		snprintf(c->name, sizeof(c->name), "%s:link", f->name);
+	else if (kind == IPTS_EXP_KIND_INTERNET)
+		snprintf(c->name, sizeof(c->name), "%s:internet", f->name);
+	else
+		snprintf(c->name, sizeof(c->name), "%s:", f->name);
+	return c;
 }
 
-static void plan_classes(struct ipts_exposure *e)
+void ipts_exp_prefix_fmt(char *buf, size_t len, struct ipts_exp_prefix p)
 {
-	uint32_t outside = e->host ? ipts_place_outside(e->host) : 0;
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &p.net, a, sizeof(a));
+	snprintf(buf, len, "%s/%u", a, (unsigned int)p.len % 100);
+}
+
+/* An address of the internet outside every split prefix: the host's
+ * choice first. */
+static uint32_t outside(const struct ipts_hostdesc *h,
+			const struct ipts_exp_prefix *sp, size_t n)
+{
+	static const uint32_t more[] = { 0xcb00712du, 0xc633642du, 0xc000022du,
+					 0x5db8d822u, 0x08080808u, 0x01010101u,
+					 0x09090909u, 0x2d2d2d2du };
+	uint32_t a = ipts_place_outside(h);
+	size_t i, k;
+
+	for (i = 0; i <= sizeof(more) / sizeof(more[0]); i++) {
+		bool inside = false;
+
+		if (i)
+			a = htonl(more[i - 1]);
+		if (!a || ipts_place_on_link(h, a) ||
+		    ipts_host_addr_type(h, a) != IPTS_RTN_UNICAST)
+			continue;
+		for (k = 0; k < n; k++)
+			if (ipts_exp_pfx_has(sp[k], a))
+				inside = true;
+		if (!inside)
+			return a;
+	}
+	return 0;
+}
+
+/* The prefixes of @sp strictly inside @p, and @link if it is: into
+ * @c->except. */
+static void set_except(struct ipts_exp_class *c, struct ipts_exp_prefix p,
+		       const struct ipts_exp_prefix *sp, size_t n,
+		       const struct ipts_exp_prefix *link)
+{
+	size_t i;
+
+	c->nexcept = 0;
+	for (i = 0; i < n; i++)
+		if (sp[i].len > p.len && ipts_exp_pfx_holds(p, sp[i]) &&
+		    c->nexcept < IPTS_EXP_MAX_SPLIT)
+			c->except[c->nexcept++] = sp[i];
+	if (link && link->len > p.len && ipts_exp_pfx_holds(p, *link) &&
+	    c->nexcept < IPTS_EXP_MAX_SPLIT)
+		c->except[c->nexcept++] = *link;
+}
+
+static void plan_iface(struct ipts_exposure *e, const struct ipts_ruleset *rs,
+		       size_t *cap, const struct ipts_host_iface *f)
+{
+	const struct ipts_host_addr *x = &f->addrs[0];
+	struct ipts_exp_prefix sp[IPTS_EXP_MAX_SPLIT], link;
+	struct ipts_exp_class *c;
+	size_t more = 0, narrowed = 0, unsplit = 0, n = 0, i, k;
+	uint32_t nb = ipts_place_neighbour(e->host, f), out;
+
+	link.len = x->prefixlen;
+	link.net = htonl(ntohl(x->has_peer ? x->peer : x->local) &
+			 (x->prefixlen ? ~0u << (32 - x->prefixlen) : 0));
+	if (rs)
+		n = ipts_exp_splits(e, rs, f->name, sp, IPTS_EXP_MAX_SPLIT,
+				    &more, &narrowed, &unsplit);
+	/* the link's own prefix is its class */
+	for (i = k = 0; i < n; i++)
+		if (sp[i].len != link.len || sp[i].net != link.net)
+			sp[k++] = sp[i];
+	n = k;
+	if (nb) {
+		c = add_class(e, cap, f, IPTS_EXP_KIND_LINK, nb, x->local);
+		c->prefix = link;
+		set_except(c, link, sp, n, NULL);
+		for (i = 0; i < c->nexcept; i++)
+			if (ipts_exp_pfx_has(c->except[i], nb))
+				c->src = ipts_exp_pick(e->host, link, c->except,
+						       c->nexcept);
+		if (!c->src)
+			e->nclasses--;
+	}
+	out = outside(e->host, sp, n);
+	if (out)
+		add_class(e, cap, f, IPTS_EXP_KIND_INTERNET, out, x->local);
+	for (i = 0; i < n; i++) {
+		c = add_class(e, cap, f, IPTS_EXP_KIND_SPLIT, 0, x->local);
+		c->prefix = sp[i];
+		ipts_exp_prefix_fmt(c->name + strlen(f->name) + 1,
+				    sizeof(c->name) - strlen(f->name) - 1,
+				    sp[i]);
+		set_except(c, sp[i], sp, n, &link);
+		c->src = ipts_exp_pick(e->host, sp[i], c->except, c->nexcept);
+		if (!c->src) {
+			e->nclasses--;
+			continue;
+		}
+	}
+	if (more)
+		add_note(e,
+			 "%s: the rules split out %zu source prefixes: the %u "
+			 "widest are classes, the sources of the other %zu "
+			 "are answered as the class holding them",
+			 f->name, n + more, IPTS_EXP_MAX_SPLIT, more);
+	if (narrowed)
+		add_note(e,
+			 "%s: %zu rule%s name%s a source prefix under a jump "
+			 "that picks a destination or port (as kube-proxy's "
+			 "per-service chains): no class, %s split those rows "
+			 "only",
+			 f->name, narrowed, narrowed == 1 ? "" : "s",
+			 narrowed == 1 ? "s" : "",
+			 narrowed == 1 ? "it would" : "they would");
+	if (unsplit)
+		add_note(e,
+			 "%s: %zu source mask%s or range%s that %s no prefix "
+			 "%s not split out",
+			 f->name, unsplit, unsplit == 1 ? "" : "s",
+			 unsplit == 1 ? "" : "s", unsplit == 1 ? "is" : "are",
+			 unsplit == 1 ? "is" : "are");
+}
+
+static void plan_classes(struct ipts_exposure *e, const struct ipts_ruleset *rs)
+{
 	size_t i, cap = 0;
 
-	add_class(e, &cap, NULL, NULL, htonl(LOOPBACK), htonl(LOOPBACK));
+	add_class(e, &cap, NULL, IPTS_EXP_KIND_LO, htonl(LOOPBACK),
+		  htonl(LOOPBACK));
 	for (i = 0; e->host && i < ipts_hostdesc_iface_count(e->host); i++) {
 		const struct ipts_host_iface *f =
 			ipts_hostdesc_iface_at(e->host, i);
-		uint32_t nb;
 
 		/* a bridge port's packets meet iptables on its bridge */
 		if (f->loopback || f->bridge_port || !f->naddrs)
 			continue;
-		nb = ipts_place_neighbour(e->host, f);
-		if (nb)
-			add_class(e, &cap, f, "link", nb, f->addrs[0].local);
-		if (outside)
-			add_class(e, &cap, f, "internet", outside,
-				  f->addrs[0].local);
+		plan_iface(e, rs, &cap, f);
 	}
 }
 
 void ipts_exposure_plan(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 {
+	struct ipts_exp_cuts c[2];
+	size_t i;
+	bool ok;
+
 	scan_listeners(e);
 	scan_rules(e, rs);
 	merge_rows(e);
-	plan_classes(e);
+	ipts_exp_cuts_build(e, rs, c, &ok);
+	for (i = 0; !ok && i < e->nrows; i++)
+		if (e->rows[i].port_hi > e->rows[i].port) {
+			add_note(e, "some rule has a match or target that may "
+				    "read a port and is not modelled: a range "
+				    "is simulated port by port");
+			break;
+		}
+	expand_ranges(e, c, ok);
+	if (ok && !e->no_share)
+		share_rows(e, c);
+	free(c[0].at);
+	free(c[1].at);
+	plan_classes(e, rs);
 }
 
 int ipts_exposure_keep_class(struct ipts_exposure *e, const char *name)
@@ -433,23 +851,18 @@ static enum ipts_exp_state state_of(const struct ipts_query *q,
 
 /* Why the file cannot tell: the budget, else the first rule or step that
  * changes the outcome. */
-static void undetermined_why(struct ipts_exp_cell *c,
-			     const struct ipts_result *res)
+static const char *undetermined_why(const struct ipts_result *res)
 {
 	size_t k;
 
-	if (res->over_budget) {
-		snprintf(c->why, sizeof(c->why), "%s", res->budget_why);
-		return;
-	}
+	if (res->over_budget)
+		return res->budget_why;
 	for (k = 0; k < res->nreasons; k++)
-		if (res->reasons[k].changes_outcome) {
-			snprintf(c->why, sizeof(c->why), "%s",
-				 res->reasons[k].why);
-			return;
-		}
+		if (res->reasons[k].changes_outcome)
+			return res->reasons[k].why;
 	if (res->nreasons)
-		snprintf(c->why, sizeof(c->why), "%s", res->reasons[0].why);
+		return res->reasons[0].why;
+	return res->why;
 }
 
 void ipts_exposure_cell_set(struct ipts_exposure *e, size_t row, size_t cls,
@@ -465,8 +878,8 @@ void ipts_exposure_cell_set(struct ipts_exposure *e, size_t row, size_t cls,
 	c->dst = q->dst.ip;
 	c->to = q->dst.ip;
 	c->to_port = q->dport;
-	snprintf(c->why, sizeof(c->why), "%s", res->why);
 	if (rc < 0) {
+		c->why = intern(e, res->why);
 		c->state = IPTS_EXP_UNDETERMINED;
 		c->outcome = IPTS_UNDETERMINED;
 		c->path = IPTS_PATH_NONE;
@@ -474,10 +887,12 @@ void ipts_exposure_cell_set(struct ipts_exposure *e, size_t row, size_t cls,
 	}
 	c->outcome = res->outcome;
 	c->state = state_of(q, res);
-	if (c->state == IPTS_EXP_UNDETERMINED)
-		undetermined_why(c, res);
+	c->why = intern(e, c->state == IPTS_EXP_UNDETERMINED ?
+				   undetermined_why(res) :
+				   res->why);
 	c->path = res->path;
 	c->visits = res->visits;
+	c->over_budget = res->over_budget;
 	if (p && p->ntrace) {
 		c->to = p->trace[p->ntrace - 1].daddr.ip;
 		c->to_port = p->trace[p->ntrace - 1].dport;
@@ -506,7 +921,7 @@ void ipts_exposure_cell_skip(struct ipts_exposure *e, size_t row, size_t cls,
 	c->state = IPTS_EXP_UNDETERMINED;
 	c->outcome = IPTS_UNDETERMINED;
 	c->path = IPTS_PATH_NONE;
-	snprintf(c->why, sizeof(c->why), "%s", why);
+	c->why = intern(e, why);
 }
 
 static const char *const state_names[] = {
@@ -543,18 +958,365 @@ long ipts_exposure_find_row(const struct ipts_exposure *e, const char *label)
 
 long ipts_exposure_find_class(const struct ipts_exposure *e, const char *name)
 {
-	size_t i;
+	size_t i, k, n;
+	char p[20];
 
 	for (i = 0; i < e->nclasses; i++)
 		if (strcmp(e->classes[i].name, name) == 0)
 			return (long)i;
+	/* a split class folded into another: that one answers for it */
+	for (i = 0; i < e->nclasses; i++) {
+		const struct ipts_exp_class *c = &e->classes[i];
+
+		if (!c->in)
+			continue;
+		n = strlen(c->in);
+		if (strncmp(name, c->in, n) != 0 || name[n] != ':')
+			continue;
+		for (k = 0; k < c->nfolded; k++) {
+			ipts_exp_prefix_fmt(p, sizeof(p), c->folded[k]);
+			if (strcmp(name + n + 1, p) == 0)
+				return (long)i;
+		}
+	}
 	return -1;
 }
 
 void ipts_exposure_free(struct ipts_exposure *e)
 {
+	size_t i;
+
+	for (i = 0; i < e->nnotes; i++)
+		free(e->notes[i]);
+	free(e->notes);
+	strings_free(e->strings);
 	free(e->rows);
 	free(e->classes);
 	free(e->cells);
 	memset(e, 0, sizeof(*e));
+}
+
+/* --- running, sharing and merging ------------------------------------ */
+
+struct job {
+	struct ipts_exposure *e;
+	const struct ipts_sim_ctx *ctx;
+	const struct ipts_limits *lim;
+	ipts_exp_let_through_fn *lt;
+	const size_t *list; /* cell indexes */
+	size_t n;
+	size_t next; /* taken atomically */
+};
+
+static void run_one(struct ipts_exposure *e, const struct ipts_sim_ctx *ctx,
+		    const struct ipts_limits *lim, ipts_exp_let_through_fn *ltf,
+		    size_t cell, struct ipts_result *res)
+{
+	size_t row = cell / e->nclasses, cls = cell % e->nclasses;
+	const struct ipts_trace *lt = NULL;
+	struct ipts_query q;
+	int rc;
+
+	ipts_exposure_cell_query(e, row, cls, &q);
+	rc = ipts_simulate_limited(ctx, &q, lim, res);
+	if (rc == 0 && ltf)
+		lt = ltf(res);
+	ipts_exposure_cell_set(e, row, cls, &q, rc, res, lt);
+}
+
+static void *worker(void *arg)
+{
+	struct job *j = arg;
+	struct ipts_result res;
+	size_t i;
+
+	ipts_result_init(&res);
+	while ((i = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) < j->n)
+		run_one(j->e, j->ctx, j->lim, j->lt, j->list[i], &res);
+	ipts_result_free(&res);
+	return NULL;
+}
+
+/* Simulate the cells of @list on @nthreads threads, then spend the
+ * run's budget in list order, as one thread would have: a cell that
+ * met what was left of it is simulated again under that, a cell after
+ * it is not simulated. */
+static void run_list(struct ipts_exposure *e, const struct ipts_sim_ctx *ctx,
+		     const struct ipts_limits *lim, ipts_exp_let_through_fn *lt,
+		     uint64_t max_total, unsigned int nthreads,
+		     const size_t *list, size_t n, uint64_t *spent, bool *hit)
+{
+	struct job j = { e, ctx, lim, lt, list, n, 0 };
+	pthread_t tid[8];
+	unsigned int t, started = 0;
+	struct ipts_result res;
+	size_t i;
+
+	if (nthreads > 8)
+		nthreads = 8;
+	for (t = 1; t < nthreads && n > 64; t++)
+		if (pthread_create(&tid[started], NULL, worker, &j) == 0)
+			started++;
+	worker(&j);
+	for (t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	ipts_result_init(&res);
+	for (i = 0; i < n; i++) {
+		struct ipts_exp_cell *c = &e->cells[list[i]];
+		uint64_t left = max_total > *spent ? max_total - *spent : 0;
+
+		e->simulations++;
+		if (!left) {
+			ipts_exposure_cell_skip(
+				e, list[i] / e->nclasses, list[i] % e->nclasses,
+				"not simulated: the run's rule visits are "
+				"spent (--max-total-visits)");
+			e->simulations--;
+			continue;
+		}
+		if (left < lim->max_visits && c->visits >= left) {
+			struct ipts_limits l = *lim;
+			char name[80];
+
+			snprintf(name, sizeof(name),
+				 "what was left of --max-total-visits %llu",
+				 (unsigned long long)max_total);
+			l.max_visits = left;
+			l.budget_name = name;
+			run_one(e, ctx, &l, lt, list[i], &res);
+		}
+		*spent = c->visits > UINT64_MAX - *spent ? UINT64_MAX :
+							   *spent + c->visits;
+		if (c->over_budget)
+			*hit = true;
+	}
+	ipts_result_free(&res);
+}
+
+/* Whether @why names port @port after an address ("10.0.0.1:8080"):
+ * a copy for another port would say the wrong one. */
+static bool names_port(const char *why, uint16_t port)
+{
+	char p[8];
+	const char *s;
+	size_t n;
+
+	n = (size_t)snprintf(p, sizeof(p), ":%u", port);
+	for (s = strstr(why, p); s; s = strstr(s + 1, p))
+		if (s > why && s[-1] >= '0' && s[-1] <= '9' &&
+		    !(s[n] >= '0' && s[n] <= '9'))
+			return true;
+	return false;
+}
+
+size_t ipts_exposure_run(struct ipts_exposure *e,
+			 const struct ipts_sim_ctx *ctx,
+			 const struct ipts_limits *lim,
+			 ipts_exp_let_through_fn *lt, uint64_t max_total,
+			 unsigned int nthreads, uint64_t *spent, bool *hit)
+{
+	size_t *list = ipts_xcalloc(e->nrows * e->nclasses + 1, sizeof(*list));
+	size_t i, k, n = 0, und = 0;
+
+	*spent = 0;
+	*hit = false;
+	for (i = 0; i < e->nrows; i++) {
+		if (e->rows[i].same_as >= 0)
+			continue;
+		for (k = 0; k < e->nclasses; k++) {
+			if (e->rows[i].cut)
+				ipts_exposure_cell_skip(
+					e, i, k,
+					"not simulated: the range is cut in "
+					"too many parts by the rules");
+			else
+				list[n++] = i * e->nclasses + k;
+		}
+	}
+	run_list(e, ctx, lim, lt, max_total, nthreads, list, n, spent, hit);
+	/* the rows that share: a copy of their row's answer, unless it
+	 * names that row's port */
+	n = 0;
+	for (i = 0; i < e->nrows; i++) {
+		const struct ipts_exp_row *r = &e->rows[i], *from;
+
+		if (r->same_as < 0)
+			continue;
+		from = &e->rows[r->same_as];
+		for (k = 0; k < e->nclasses; k++) {
+			const struct ipts_exp_cell *f =
+				ipts_exposure_cell(e, (size_t)r->same_as, k);
+			struct ipts_exp_cell *c = ipts_exposure_cell(e, i, k);
+
+			if (f->simulated && names_port(f->why, from->port)) {
+				list[n++] = i * e->nclasses + k;
+				continue;
+			}
+			*c = *f;
+			if (f->simulated && f->to_port == from->port)
+				c->to_port = r->port;
+			c->visits = 0;
+			if (f->simulated)
+				e->shared++;
+		}
+	}
+	run_list(e, ctx, lim, lt, max_total, nthreads, list, n, spent, hit);
+	free(list);
+	for (i = 0; i < e->nrows * e->nclasses; i++)
+		if (e->cells[i].state == IPTS_EXP_UNDETERMINED)
+			und++;
+	return und;
+}
+
+static bool same_answer(const struct ipts_exp_cell *a, uint16_t pa,
+			const struct ipts_exp_cell *b, uint16_t pb)
+{
+	return a->state == b->state && a->outcome == b->outcome &&
+	       a->path == b->path && a->rule == b->rule &&
+	       a->chain == b->chain && a->to == b->to &&
+	       a->simulated == b->simulated &&
+	       (a->to_port == b->to_port ||
+		(a->to_port == pa && b->to_port == pb)) &&
+	       (a->state != IPTS_EXP_UNDETERMINED ||
+		strcmp(a->why, b->why) == 0);
+}
+
+bool ipts_exp_cell_same(const struct ipts_exp_cell *a,
+			const struct ipts_exp_cell *b)
+{
+	return same_answer(a, 0, b, 0) && a->dst == b->dst &&
+	       a->to_port == b->to_port && strcmp(a->why, b->why) == 0;
+}
+
+/* Keep the rows and classes marked in @keep_row and @keep_cls. */
+static void compact(struct ipts_exposure *e, const bool *keep_row,
+		    const bool *keep_cls)
+{
+	struct ipts_exp_cell *cells = ipts_xcalloc(e->nrows * e->nclasses + 1,
+						   sizeof(*cells));
+	size_t i, k, nr = 0, nc = 0, m = 0;
+
+	for (i = 0; i < e->nrows; i++) {
+		if (!keep_row[i])
+			continue;
+		for (k = 0; k < e->nclasses; k++)
+			if (keep_cls[k])
+				cells[m++] = *ipts_exposure_cell(e, i, k);
+	}
+	for (i = 0; i < e->nrows; i++)
+		if (keep_row[i])
+			e->rows[nr++] = e->rows[i];
+	for (k = 0; k < e->nclasses; k++)
+		if (keep_cls[k])
+			e->classes[nc++] = e->classes[k];
+	free(e->cells);
+	e->cells = cells;
+	e->nrows = nr;
+	e->nclasses = nc;
+}
+
+/* Whether rows @i and @j answer alike in every class. */
+static bool rows_alike(const struct ipts_exposure *e, size_t i, size_t j)
+{
+	size_t k;
+
+	for (k = 0; k < e->nclasses; k++)
+		if (!same_answer(ipts_exposure_cell(e, i, k), e->rows[i].port,
+				 ipts_exposure_cell(e, j, k), e->rows[j].port))
+			return false;
+	return true;
+}
+
+static bool classes_alike(const struct ipts_exposure *e, size_t a, size_t b,
+			  const bool *keep_row)
+{
+	size_t i;
+
+	for (i = 0; i < e->nrows; i++)
+		if (keep_row[i] && !same_answer(ipts_exposure_cell(e, i, a), 0,
+						ipts_exposure_cell(e, i, b), 0))
+			return false;
+	return true;
+}
+
+void ipts_exposure_merge(struct ipts_exposure *e)
+{
+	bool *keep_row = ipts_xcalloc(e->nrows + 1, sizeof(*keep_row));
+	bool *keep_cls = ipts_xcalloc(e->nclasses + 1, sizeof(*keep_cls));
+	size_t i, j, k, *last_of;
+	long nranges = 0;
+
+	/* neighbouring parts of one range that answer alike (a part's
+	 * neighbour is the range's last part kept: a row of its own may
+	 * sort between them) */
+	for (i = 0; i < e->nrows; i++) {
+		struct ipts_exp_row *r = &e->rows[i];
+
+		keep_row[i] = true;
+		if (r->range < 0)
+			continue;
+		if (r->range > nranges)
+			nranges = r->range;
+	}
+	last_of = ipts_xcalloc((size_t)nranges + 2, sizeof(*last_of));
+	for (i = 0; i < e->nrows; i++) {
+		struct ipts_exp_row *r = &e->rows[i];
+		size_t last;
+
+		if (r->range < 0)
+			continue;
+		last = last_of[r->range];
+		if (last && !r->cut && !e->rows[last - 1].cut &&
+		    e->rows[last - 1].port_hi + 1 == r->port &&
+		    rows_alike(e, last - 1, i)) {
+			e->rows[last - 1].port_hi = r->port_hi;
+			keep_row[i] = false;
+			continue;
+		}
+		last_of[r->range] = i + 1;
+	}
+	free(last_of);
+	/* a part that is one port a row of its own holds */
+	for (i = 0; i < e->nrows; i++) {
+		struct ipts_exp_row *r = &e->rows[i];
+
+		if (!keep_row[i] || r->range < 0 || r->port != r->port_hi)
+			continue;
+		/* sorted by port, then a row of its own first: it is
+		 * before, among the rows of the same port */
+		for (j = i; j-- > 0 && e->rows[j].proto == r->proto &&
+			    e->rows[j].port == r->port;)
+			if (keep_row[j] && e->rows[j].range < 0 &&
+			    e->rows[j].port_hi == r->port &&
+			    e->rows[j].dst == r->dst) {
+				e->rows[j].origin |= r->origin;
+				keep_row[i] = false;
+				break;
+			}
+	}
+	for (i = 0; i < e->nrows; i++)
+		label_row(&e->rows[i]);
+	/* a split class answering as an earlier class of its interface */
+	for (k = 0; k < e->nclasses; k++) {
+		struct ipts_exp_class *c = &e->classes[k];
+
+		keep_cls[k] = true;
+		if (c->kind != IPTS_EXP_KIND_SPLIT)
+			continue;
+		for (j = 0; j < k; j++) {
+			struct ipts_exp_class *t = &e->classes[j];
+
+			if (!keep_cls[j] || !t->in ||
+			    strcmp(t->in, c->in) != 0 ||
+			    !classes_alike(e, j, k, keep_row) ||
+			    t->nfolded == IPTS_EXP_MAX_SPLIT)
+				continue;
+			t->folded[t->nfolded++] = c->prefix;
+			keep_cls[k] = false;
+			break;
+		}
+	}
+	compact(e, keep_row, keep_cls);
+	free(keep_row);
+	free(keep_cls);
 }

@@ -212,9 +212,11 @@ fi
 
 # iptsim exposure: the whole table of the kube-proxy-like file on a host of
 # two interfaces (eth0 with the default route, eth1 a LAN: 5 classes), its
-# wall time and the number of simulations it made, beside a naive loop of
-# one `iptsim trace` process per cell: EXPOSURE_SAMPLE cells (default 20,
-# spread over the table) timed, then extrapolated to every cell.
+# wall time and the number of simulations it made (and answers shared),
+# beside the same table one simulation a row on one thread (--no-share
+# --threads 1) and a naive loop of one `iptsim trace` process per cell:
+# EXPOSURE_SAMPLE cells (default 20, spread over the table) timed, then
+# extrapolated to every cell.
 has_exposure=0
 "$iptsim" help exposure >/dev/null 2>&1 && has_exposure=1
 if [ "$has_exposure" -eq 1 ]; then
@@ -228,10 +230,14 @@ if [ "$has_exposure" -eq 1 ]; then
 	if [ "$e_rc" = timeout ]; then
 		echo "  exposure: over ${limit} s (BENCH_TIMEOUT)"
 	else
-		read -r nsim ncells < <(python3 -c '
+		read -r nsim ncells nshared < <(python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-print(d["simulations"], len(d["cells"]))' "$scratch/exposure.out")
+print(d["simulations"], len(d["cells"]), d.get("shared", 0))' "$scratch/exposure.out")
+		# the same table one simulation a row on one thread, to compare
+		measure exposure1 "$iptsim" exposure "$kube" "${host[@]}" \
+			--format json --no-share --threads 1
+		e1_wall=$wall
 		python3 - "$scratch/exposure.out" "${EXPOSURE_SAMPLE:-20}" \
 			> "$tmp/sample" <<'PY'
 import json, sys
@@ -255,9 +261,10 @@ PY
 				>/dev/null 2>&1 || true
 		done < "$tmp/sample"
 		end=$(date +%s.%N)
-		printf '  exposure: %s s, rc %s, %s simulations for %s cells\n' \
-			"$e_wall" "$e_rc" "$nsim" "$ncells"
-		printf '  naive loop: %s trace processes in %s s: %s s a cell, %s s for the table (extrapolated)\n' \
+		printf '  exposure: %s s, rc %s, %s simulations (traces) for %s cells, %s answers shared\n' \
+			"$e_wall" "$e_rc" "$nsim" "$ncells" "$nshared"
+		printf '  exposure --no-share --threads 1: %s s\n' "$e1_wall"
+		printf '  naive loop: %s trace processes (sampled over the table) in %s s: %s s a cell, %s s for the table (extrapolated from the sample)\n' \
 			"$nsample" \
 			"$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')" \
 			"$(awk -v a="$start" -v b="$end" -v n="$nsample" 'BEGIN { printf "%.3f", (b - a) / n }')" \

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "exposure.h"
@@ -35,24 +36,33 @@ static const char usage_text[] =
 	"\n"
 	"What is open from where: for every port a reviewer asks about (what\n"
 	"listens on the host, what nat PREROUTING publishes by DNAT or\n"
-	"REDIRECT, what filter INPUT and FORWARD rules name by --dport) and\n"
-	"every source class (lo; for each interface, a neighbour on its link\n"
-	"and an address of the internet arriving on it), one simulated\n"
-	"connection, answered as nmap names what it sees: open, closed\n"
-	"(refused), filtered (no answer, or an ICMP error) or undetermined\n"
-	"(with the reason), with the deciding rule's FILE:LINE. IPv4 only.\n"
+	"REDIRECT, what filter INPUT and FORWARD rules name by --dport or\n"
+	"multiport; a range as the parts the rules cut it in, joined where\n"
+	"they answer alike) and every source class (lo; for each interface,\n"
+	"a neighbour on its link, an address of the internet, and each source\n"
+	"prefix its rules split out, as IF:PREFIX, folded into another class\n"
+	"where it answers alike), one simulated connection, answered as nmap\n"
+	"names what it sees: open, closed (refused), filtered (no answer, or\n"
+	"an ICMP error) or undetermined (with the reason), with the deciding\n"
+	"rule's FILE:LINE. Rows no rule tells apart share one simulation.\n"
+	"IPv4 only.\n"
 	"\n"
 	"  --listen [A:]N[/tcp|udp]\n"
 	"                       a server also listens on port N (of address\n"
 	"                       A; default any): a row (repeatable, 16 at\n"
 	"                       most)\n"
 	"  --from CLASS         only the column of CLASS (lo, eth0:link,\n"
-	"                       eth0:internet, ...)\n"
-	"  --expect FILE        compare with FILE's lines '[A:]N/PROTO CLASS\n"
+	"                       eth0:internet, eth0:10.0.0.0/8, ...)\n"
+	"  --expect FILE        compare with FILE's lines '[A:]N[-M]/PROTO CLASS\n"
 	"                       STATE' ('#' comments): print each difference,\n"
 	"                       exit 1 when there is one\n"
 	"  --max-cells N        refuse a table of more than N cells (rows\n"
-	"                       times classes; default 100000)\n"
+	"                       times classes, before parts and classes that\n"
+	"                       answer alike are joined; default 100000)\n"
+	"  --no-share           simulate every row, even those no rule tells\n"
+	"                       apart from another (to compare)\n"
+	"  --threads N          simulate on N threads (default: 2 when the\n"
+	"                       machine has 2 cores or more)\n"
 	"  --format text|json|sarif\n"
 	"                       output format (default text); sarif: one\n"
 	"                       result per cell open from an internet class,\n"
@@ -74,6 +84,8 @@ enum {
 	OPT_EXPECT,
 	OPT_LISTEN,
 	OPT_MAX_CELLS,
+	OPT_NO_SHARE,
+	OPT_THREADS,
 };
 
 struct run {
@@ -137,46 +149,35 @@ static int parse_listen(struct ipts_exposure *e, const char *arg)
 
 /* --- the cells ------------------------------------------------------ */
 
-static void run_cells(struct run *r, const struct ipts_sim_ctx *ctx,
-		      struct ipts_cli_budget *budget)
+static const struct ipts_trace *let_through(const struct ipts_result *res)
 {
-	struct ipts_exposure *e = &r->e;
-	struct ipts_result res;
-	size_t i, k;
+	const struct ipts_packet *p;
 
-	ipts_result_init(&res);
-	for (i = 0; i < e->nrows; i++) {
-		for (k = 0; k < e->nclasses; k++) {
-			const struct ipts_trace *lt = NULL;
-			const struct ipts_packet *lp;
-			struct ipts_query q;
-			int rc;
+	return ipts_result_let_through(res, &p);
+}
 
-			if (ipts_cli_budget_spent(budget)) {
-				ipts_exposure_cell_skip(
-					e, i, k,
-					"not simulated: the run's rule "
-					"visits are spent "
-					"(--max-total-visits)");
-				r->undetermined++;
-				continue;
-			}
-			ipts_exposure_cell_query(e, i, k, &q);
-			rc = ipts_simulate_limited(ctx, &q,
-						   ipts_cli_budget_next(budget),
-						   &res);
-			r->simulations++;
-			if (rc == 0) {
-				ipts_cli_budget_spend(budget, &res);
-				lt = ipts_result_let_through(&res, &lp);
-			}
-			ipts_exposure_cell_set(e, i, k, &q, rc, &res, lt);
-			if (ipts_exposure_cell(e, i, k)->state ==
-			    IPTS_EXP_UNDETERMINED)
-				r->undetermined++;
-		}
-	}
-	ipts_result_free(&res);
+/* Every cell, on the machine's cores (two at most unless asked), then
+ * the parts and classes that answer alike joined. */
+static void run_cells(struct run *r, const struct ipts_sim_ctx *ctx,
+		      struct ipts_cli_budget *budget, unsigned int threads)
+{
+	uint64_t spent;
+	bool hit;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (!threads)
+		threads = n > 1 ? 2 : 1;
+	r->undetermined = ipts_exposure_run(&r->e, ctx, &budget->lim,
+					    let_through, budget->max_total,
+					    threads, &spent, &hit);
+	budget->spent = spent;
+	budget->hit = hit;
+	r->simulations = r->e.simulations;
+	ipts_exposure_merge(&r->e);
+	r->undetermined = 0;
+	for (size_t i = 0; i < r->e.nrows * r->e.nclasses; i++)
+		if (r->e.cells[i].state == IPTS_EXP_UNDETERMINED)
+			r->undetermined++;
 }
 
 /* The file and line of the entry that decided @c, or file NULL. */
@@ -282,9 +283,56 @@ static void note_forward(FILE *f, const struct ipts_exposure *e, size_t i,
 		c->state != IPTS_EXP_UNDETERMINED ? to : "");
 }
 
-static void note_lo(FILE *f, const struct ipts_exposure *e, size_t i)
+/* Open only from lo, and what let it through (an -i lo rule, most
+ * often: a reviewer reads the port as closed). */
+static void note_lo(FILE *f, const struct ipts_exposure *e, size_t i, bool text)
 {
+	const struct ipts_exp_cell *c = ipts_exposure_cell(e, i, 0);
+	const char *file, *pw = policy_word(c);
+	uint32_t line;
+
 	fprintf(f, "%s: open only from lo", e->rows[i].label);
+	cell_source(c, &file, &line);
+	if (!file)
+		return;
+	fputs(", let through by ", f);
+	if (text)
+		ipts_text_file(f, file);
+	else
+		fputs(file, f);
+	fprintf(f, ":%u%s%s", line, pw ? " " : "", pw ? pw : "");
+}
+
+/* A client of an interface that reaches a loopback address (the row's,
+ * or a DNAT's to it): its first such class, or -1. */
+static long loopback_open(const struct ipts_exposure *e, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < e->nclasses; k++) {
+		const struct ipts_exp_cell *c = ipts_exposure_cell(e, i, k);
+
+		if (e->classes[k].in && c->state == IPTS_EXP_OPEN &&
+		    (ntohl(c->to) >> 24) == 127)
+			return (long)k;
+	}
+	return -1;
+}
+
+static void note_loopback(FILE *f, const struct ipts_exposure *e, size_t i,
+			  bool text)
+{
+	long k = loopback_open(e, i);
+
+	fprintf(f, "%s: reaches a loopback address, yet open from ",
+		e->rows[i].label);
+	if (text)
+		ipts_text_str(f, e->classes[k].name);
+	else
+		fputs(e->classes[k].name, f);
+	fputs(" (a server on 127.0.0.0/8, reached from an interface: "
+	      "route_localnet)",
+	      f);
 }
 
 /* --- text ----------------------------------------------------------- */
@@ -295,10 +343,14 @@ static void print_header(FILE *f, const struct run *r)
 
 	fputs("exposure of ", f);
 	ipts_text_file(f, r->path);
-	fprintf(f, ": %zu port%s, %zu source class%s, %lu simulation%s\n",
+	fprintf(f, ": %zu port%s, %zu source class%s, %lu simulation%s",
 		e->nrows, e->nrows == 1 ? "" : "s", e->nclasses,
 		e->nclasses == 1 ? "" : "es", r->simulations,
 		r->simulations == 1 ? "" : "s");
+	if (e->shared)
+		fprintf(f, " (%lu cell%s answered by another row's walk)",
+			e->shared, e->shared == 1 ? "" : "s");
+	fputc('\n', f);
 	if (e->scan_cut)
 		fprintf(f,
 			"warning: the search for rows stopped (at %llu rule "
@@ -345,6 +397,36 @@ static void print_table(FILE *f, const struct ipts_exposure *e)
 	}
 }
 
+/* What class @c covers, in words: its kind, the prefixes inside it that
+ * are classes of their own, the split classes folded into it. */
+static void print_covers(FILE *f, const struct ipts_exp_class *c)
+{
+	char p[20];
+	unsigned int i;
+
+	if (c->kind == IPTS_EXP_KIND_INTERNET) {
+		fputs("outside every prefix of the host", f);
+		if (c->nexcept)
+			fputs(" and of its other classes", f);
+	} else if (c->kind == IPTS_EXP_KIND_LINK) {
+		fputs("a neighbour on its link", f);
+	} else {
+		ipts_exp_prefix_fmt(p, sizeof(p), c->prefix);
+		fprintf(f, "%s, which the rules split out", p);
+	}
+	for (i = 0; i < c->nexcept; i++) {
+		ipts_exp_prefix_fmt(p, sizeof(p), c->except[i]);
+		fprintf(f, "%s%s", i ? ", " : ", less ", p);
+	}
+	for (i = 0; i < c->nfolded; i++) {
+		ipts_exp_prefix_fmt(p, sizeof(p), c->folded[i]);
+		fprintf(f, "%s%s", i ? ", " : "; and ", p);
+	}
+	if (c->nfolded)
+		fprintf(f, ", which answer%s alike in every row",
+			c->nfolded == 1 ? "s" : "");
+}
+
 static void print_classes(FILE *f, const struct ipts_exposure *e)
 {
 	size_t k;
@@ -365,9 +447,9 @@ static void print_classes(FILE *f, const struct ipts_exposure *e)
 		}
 		fprintf(f, ": %s -> %s, arriving on ", s, d);
 		ipts_text_str(f, c->in);
-		fputs(c->internet ? " (outside every prefix of the host)\n" :
-				    " (a neighbour on its link)\n",
-		      f);
+		fputs(" (", f);
+		print_covers(f, c);
+		fputs(")\n", f);
 	}
 }
 
@@ -425,6 +507,11 @@ static void print_notes_text(FILE *f, const struct ipts_exposure *e)
 {
 	size_t i;
 
+	for (i = 0; i < e->nnotes; i++) {
+		fputs("note: ", f);
+		ipts_text_str(f, e->notes[i]);
+		fputc('\n', f);
+	}
 	for (i = 0; i < e->nrows; i++) {
 		if (forwarded(e, i)) {
 			fputs("note: ", f);
@@ -433,7 +520,12 @@ static void print_notes_text(FILE *f, const struct ipts_exposure *e)
 		}
 		if (lo_only(e, i)) {
 			fputs("note: ", f);
-			note_lo(f, e, i);
+			note_lo(f, e, i, true);
+			fputc('\n', f);
+		}
+		if (loopback_open(e, i) >= 0) {
+			fputs("note: ", f);
+			note_loopback(f, e, i, true);
 			fputc('\n', f);
 		}
 	}
@@ -445,7 +537,7 @@ static void print_text(FILE *f, const struct run *r)
 	print_table(f, &r->e);
 	print_classes(f, &r->e);
 	print_cells(f, &r->e);
-	if (r->e.nrows && r->e.nclasses) {
+	if ((r->e.nrows && r->e.nclasses) || r->e.nnotes) {
 		fputc('\n', f);
 		print_notes_text(f, &r->e);
 	}
@@ -462,24 +554,37 @@ static void json_addr(struct ipts_json *w, const char *key, uint32_t a)
 }
 
 /* A sentence built by @fn into a JSON string. */
+enum note_kind {
+	NOTE_FORWARD,
+	NOTE_LO,
+	NOTE_LOOPBACK,
+};
+
 static void json_note(struct ipts_json *w, const struct ipts_exposure *e,
-		      size_t i, bool fwd)
+		      size_t i, enum note_kind kind)
 {
+	static const char *const kinds[] = {
+		[NOTE_FORWARD] = "forward_only",
+		[NOTE_LO] = "lo_only",
+		[NOTE_LOOPBACK] = "loopback_open",
+	};
 	char *text = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&text, &len);
 
 	if (!m)
 		ipts_oom();
-	if (fwd)
+	if (kind == NOTE_FORWARD)
 		note_forward(m, e, i, false);
+	else if (kind == NOTE_LO)
+		note_lo(m, e, i, false);
 	else
-		note_lo(m, e, i);
+		note_loopback(m, e, i, false);
 	if (fclose(m) != 0)
 		ipts_oom();
 	ipts_json_object_begin(w, IPTS_JSON_LINE);
 	ipts_json_kv_string(w, "row", e->rows[i].label);
-	ipts_json_kv_string(w, "kind", fwd ? "forward_only" : "lo_only");
+	ipts_json_kv_string(w, "kind", kinds[kind]);
 	ipts_json_kv_string(w, "text", text);
 	ipts_json_object_end(w);
 	free(text);
@@ -490,6 +595,7 @@ static void json_row(struct ipts_json *w, const struct ipts_exp_row *row)
 	ipts_json_object_begin(w, IPTS_JSON_LINE);
 	ipts_json_kv_string(w, "label", row->label);
 	ipts_json_kv_uint(w, "port", row->port);
+	ipts_json_kv_uint(w, "port_hi", row->port_hi);
 	ipts_json_kv_string(w, "proto",
 			    row->proto == IPPROTO_TCP ? "tcp" : "udp");
 	if (row->dst)
@@ -565,6 +671,40 @@ static void json_cell(struct ipts_json *w, const struct ipts_exposure *e,
 	ipts_json_object_end(w);
 }
 
+static void json_prefixes(struct ipts_json *w, const char *key,
+			  const struct ipts_exp_prefix *p, unsigned int n)
+{
+	char buf[20];
+	unsigned int i;
+
+	ipts_json_key(w, key);
+	ipts_json_array_begin(w, IPTS_JSON_LINE);
+	for (i = 0; i < n; i++) {
+		ipts_exp_prefix_fmt(buf, sizeof(buf), p[i]);
+		ipts_json_string(w, buf);
+	}
+	ipts_json_array_end(w);
+}
+
+static void json_class_covers(struct ipts_json *w,
+			      const struct ipts_exp_class *c)
+{
+	static const char *const kinds[] = {
+		[IPTS_EXP_KIND_LO] = "lo",
+		[IPTS_EXP_KIND_LINK] = "link",
+		[IPTS_EXP_KIND_INTERNET] = "internet",
+		[IPTS_EXP_KIND_SPLIT] = "split",
+	};
+
+	ipts_json_kv_string(w, "kind", kinds[c->kind]);
+	if (c->kind == IPTS_EXP_KIND_LINK || c->kind == IPTS_EXP_KIND_SPLIT)
+		json_prefixes(w, "prefix", &c->prefix, 1);
+	else
+		json_prefixes(w, "prefix", NULL, 0);
+	json_prefixes(w, "except", c->except, c->nexcept);
+	json_prefixes(w, "folded", c->folded, c->nfolded);
+}
+
 static void print_json(FILE *f, const struct run *r)
 {
 	const struct ipts_exposure *e = &r->e;
@@ -575,6 +715,7 @@ static void print_json(FILE *f, const struct run *r)
 	ipts_json_object_begin(&w, IPTS_JSON_BLOCK);
 	ipts_json_kv_string(&w, "file", r->path);
 	ipts_json_kv_uint(&w, "simulations", r->simulations);
+	ipts_json_kv_uint(&w, "shared", r->e.shared);
 	ipts_json_kv_bool(&w, "rows_complete", !e->scan_cut);
 	ipts_json_key(&w, "classes");
 	ipts_json_array_begin(&w, IPTS_JSON_BLOCK);
@@ -590,6 +731,7 @@ static void print_json(FILE *f, const struct run *r)
 		json_addr(&w, "src", c->src);
 		json_addr(&w, "addr", c->addr);
 		ipts_json_kv_bool(&w, "internet", c->internet);
+		json_class_covers(&w, c);
 		ipts_json_object_end(&w);
 	}
 	ipts_json_array_end(&w);
@@ -606,11 +748,20 @@ static void print_json(FILE *f, const struct run *r)
 	ipts_json_array_end(&w);
 	ipts_json_key(&w, "notes");
 	ipts_json_array_begin(&w, IPTS_JSON_BLOCK);
+	for (i = 0; i < e->nnotes; i++) {
+		ipts_json_object_begin(&w, IPTS_JSON_LINE);
+		ipts_json_kv_null(&w, "row");
+		ipts_json_kv_string(&w, "kind", "bound");
+		ipts_json_kv_string(&w, "text", e->notes[i]);
+		ipts_json_object_end(&w);
+	}
 	for (i = 0; i < e->nrows && e->nclasses; i++) {
 		if (forwarded(e, i))
-			json_note(&w, e, i, true);
+			json_note(&w, e, i, NOTE_FORWARD);
 		if (lo_only(e, i))
-			json_note(&w, e, i, false);
+			json_note(&w, e, i, NOTE_LO);
+		if (loopback_open(e, i) >= 0)
+			json_note(&w, e, i, NOTE_LOOPBACK);
 	}
 	ipts_json_array_end(&w);
 	ipts_json_object_end(&w);
@@ -860,6 +1011,8 @@ int cmd_exposure(int argc, char **argv)
 		{ "expect", required_argument, NULL, OPT_EXPECT },
 		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "max-cells", required_argument, NULL, OPT_MAX_CELLS },
+		{ "no-share", no_argument, NULL, OPT_NO_SHARE },
+		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "help", no_argument, NULL, 'h' },
 		IPTS_INPUT_LONGOPTS,
 		IPTS_BUDGET_LONGOPTS,
@@ -877,8 +1030,8 @@ int cmd_exposure(int argc, char **argv)
 	struct run r = { 0 };
 	const char *from = NULL, *expect = NULL;
 	enum ipts_format fmt = IPTS_FMT_TEXT;
-	unsigned long max_cells = DEFAULT_MAX_CELLS;
-	bool help = false;
+	unsigned long max_cells = DEFAULT_MAX_CELLS, threads = 0;
+	bool help = false, no_share = false;
 	int c, rc;
 
 	ipts_cli_input_init(&in);
@@ -932,6 +1085,17 @@ int cmd_exposure(int argc, char **argv)
 					"from 1 to 100000000",
 					optarg);
 			break;
+		case OPT_NO_SHARE:
+			no_share = true;
+			break;
+		case OPT_THREADS:
+			if (!ipts_parse_ulong(optarg, 8, &threads) || !threads)
+				return ipts_usage_error(
+					"exposure",
+					"invalid --threads '%s': a number "
+					"from 1 to 8",
+					optarg);
+			break;
 		case ':':
 			return ipts_usage_error("exposure",
 						"option '%s' needs a value",
@@ -971,6 +1135,7 @@ int cmd_exposure(int argc, char **argv)
 		return IPTS_EXIT_USAGE;
 	}
 	r.e.host = host;
+	r.e.no_share = no_share;
 	r.path = argv[optind];
 	if (expect) {
 		xsrc = ipts_cli_read("exposure", expect, &in);
@@ -998,7 +1163,7 @@ int cmd_exposure(int argc, char **argv)
 		goto out;
 	ctx = host ? ipts_sim_prepare_on(rs, host) : ipts_sim_prepare(rs);
 	ipts_sim_use_ipsets(ctx, sets.sets);
-	run_cells(&r, ctx, &budget);
+	run_cells(&r, ctx, &budget, (unsigned int)threads);
 	ipts_sim_free(ctx);
 	if (expect) {
 		size_t ndiff, nexp;

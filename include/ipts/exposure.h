@@ -9,7 +9,9 @@
  * and an address of the internet arriving on it, places.h). Each cell is
  * one simulation (sim.h), run by the caller so that it spends its own
  * budgets: ipts_exposure_cell_query() gives the connection,
- * ipts_exposure_cell_set() takes its answer.
+ * ipts_exposure_cell_set() takes its answer, or ipts_exposure_run() runs
+ * them all (on threads), sharing one walk among rows that no rule tells
+ * apart.
  *
  * Ownership: a table borrows its ruleset and host, which must outlive it;
  * ipts_exposure_free() releases what the table holds. IPv4 only.
@@ -41,21 +43,67 @@ enum ipts_exp_state {
 	IPTS_EXP_STATE_COUNT,
 };
 
+/*
+ * A row: one port, or a range of ports (port..port_hi) that a rule names
+ * (--dport 8000:8100, a multiport range). A range is planned as its parts,
+ * the pieces that the rules' port matches, NAT port ranges and listeners
+ * cut it in (each part one row, simulated once at its first port);
+ * ipts_exposure_merge() joins the neighbouring parts that answer alike
+ * in every class, so a range whose parts all agree is one row again.
+ */
 struct ipts_exp_row {
 	uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
-	uint16_t port;
+	uint16_t port; /* the first port, the one simulated */
+	uint16_t port_hi; /* the last port (== port: one port) */
 	uint32_t dst; /* the DNAT rule's -d, or 0 */
 	unsigned int origin; /* enum ipts_exp_origin bits */
 	const struct ipts_rule *published; /* the first DNAT/REDIRECT */
-	char label[32]; /* "8080/tcp", "127.0.0.1:5432/tcp" */
+	/* Which range it is a part of (an index of the plan's ranges; parts
+	 * of one range are neighbours), or -1: a row of its own. */
+	long range;
+	/* The row whose answers are this row's: no rule, NAT range or
+	 * listener tells their ports apart (ipts_exposure_share()); -1: it
+	 * is simulated itself. */
+	long same_as;
+	/* Past a bound (IPTS_EXP_MAX_PARTS): not simulated, undetermined. */
+	bool cut;
+	char label[48]; /* "8080/tcp", "127.0.0.1:5432/tcp", "8000-8100/tcp" */
 };
 
+/* An IPv4 prefix, network order. */
+struct ipts_exp_prefix {
+	uint32_t net;
+	uint8_t len;
+};
+
+enum ipts_exp_kind {
+	IPTS_EXP_KIND_LO, /* a process of this host */
+	IPTS_EXP_KIND_LINK, /* a neighbour in the interface's first prefix */
+	IPTS_EXP_KIND_INTERNET, /* outside every prefix, of the host's and
+				 * of the other classes */
+	IPTS_EXP_KIND_SPLIT, /* a source prefix the rules split out */
+};
+
+/* Source prefixes the rules split out on one interface, at most. */
+#define IPTS_EXP_MAX_SPLIT 16
+
 struct ipts_exp_class {
-	char name[40]; /* "lo", "eth0:link", "eth0:internet" */
+	char name[40]; /* "lo", "eth0:link", "eth0:internet", "eth0:10.0.0.0/8" */
 	const char *in; /* arriving on it; NULL: a local client */
-	uint32_t src; /* the client's address */
+	uint32_t src; /* the client's address (the representative) */
 	uint32_t addr; /* the host's address it connects to */
 	bool internet;
+	enum ipts_exp_kind kind;
+	/* link and split: the prefix it is (less @except) */
+	struct ipts_exp_prefix prefix;
+	/* The prefixes inside it that are classes of their own: not
+	 * covered by it. */
+	struct ipts_exp_prefix except[IPTS_EXP_MAX_SPLIT];
+	unsigned int nexcept;
+	/* The split classes folded into it by ipts_exposure_merge(): they
+	 * answered as it does in every row. */
+	struct ipts_exp_prefix folded[IPTS_EXP_MAX_SPLIT];
+	unsigned int nfolded;
 };
 
 struct ipts_exp_cell {
@@ -66,14 +114,17 @@ struct ipts_exp_cell {
 	uint32_t to; /* where the first packet went */
 	uint16_t to_port;
 	bool simulated;
+	bool over_budget; /* the simulation stopped at its budget */
 	/* The deciding entry (the rule that dropped, rejected or let the
 	 * connection through), or rule NULL and chain set for a policy;
 	 * both NULL: none (a socket or the routing decided). */
 	const struct ipts_rule *rule;
 	const struct ipts_chain *chain;
 	uint64_t visits;
-	char why[1024];
+	const char *why; /* held by the table (never NULL once set) */
 };
+
+struct ipts_exp_strings;
 
 struct ipts_exposure {
 	struct ipts_exp_row *rows;
@@ -94,12 +145,27 @@ struct ipts_exposure {
 	 * then be missing. */
 	uint64_t scanned;
 	bool scan_cut;
+	/* Whether rows share answers (ipts_exposure_share()): on unless
+	 * turned off to compare (--no-share). */
+	bool no_share;
+	/* Simulations made by ipts_exposure_run(), and cells given a shared
+	 * answer. */
+	unsigned long simulations, shared;
+	/* What the plan left out at a bound, or could not split, as
+	 * sentences (kind "bound" notes). */
+	char **notes;
+	size_t nnotes;
+	struct ipts_exp_strings *strings; /* the cells' why texts */
 };
 
 #define IPTS_EXP_MAX_SCAN 10000000ULL
 /* Jumps followed deep finding the rows: a hostile file gets no deeper
  * recursion (a frame is a few dozen bytes). */
 #define IPTS_EXP_MAX_DEPTH 1024u
+/* Parts of one range row, and of all range rows, at most: past them a
+ * range's remaining ports are one row, not simulated (undetermined). */
+#define IPTS_EXP_MAX_PARTS 64u
+#define IPTS_EXP_MAX_RANGE_ROWS 4096u
 
 /* An empty table (no rows, no classes) with @host (NULL: lo only). */
 void ipts_exposure_init(struct ipts_exposure *e,
@@ -114,10 +180,51 @@ int ipts_exposure_add_listen(struct ipts_exposure *e, uint8_t proto,
 
 /*
  * Find the rows of @rs (and of the host's listeners and the --listen
- * ones), sorted tcp first then by port and address, and the classes of
- * the host. The cells are not allocated: see ipts_exposure_cells().
+ * ones), sorted tcp first then by port and address, a range as its parts
+ * (exposure_part.c), and the classes of the host: lo, then for each
+ * interface its link, its internet and the source prefixes the rules
+ * split out there. Rows that no rule, NAT port range or listener tells
+ * apart (the same protocol and address, their ports in one part) share
+ * one walk: row.same_as, unless @e->no_share was set before, or some rule
+ * has a match or target that may read a port and is not modelled (a note
+ * says so). The cells are not allocated: see ipts_exposure_cells().
  */
 void ipts_exposure_plan(struct ipts_exposure *e, const struct ipts_ruleset *rs);
+
+/*
+ * Simulate every cell of rows that are not shared nor cut, with @nthreads
+ * threads (1: this one) on @ctx, each connection under @lim, the whole
+ * run under @max_total rule visits counted in cell order, as one thread
+ * would spend them (a cell past it is undetermined, not simulated); then
+ * copy the shared rows' answers. @lt (NULL: none) names the entry that let
+ * an open connection through when none decided (the commands' choice;
+ * called on the run's threads). *@spent gets the visits, *@hit whether a
+ * connection ran out of its budget. The number of undetermined cells is
+ * returned.
+ */
+typedef const struct ipts_trace *
+ipts_exp_let_through_fn(const struct ipts_result *res);
+
+size_t ipts_exposure_run(struct ipts_exposure *e,
+			 const struct ipts_sim_ctx *ctx,
+			 const struct ipts_limits *lim,
+			 ipts_exp_let_through_fn *lt, uint64_t max_total,
+			 unsigned int nthreads, uint64_t *spent, bool *hit);
+
+/*
+ * Join neighbouring parts of a range that answer alike in every class,
+ * and fold each split class into an earlier class of its interface that
+ * answers as it does in every row. After ipts_exposure_run().
+ */
+void ipts_exposure_merge(struct ipts_exposure *e);
+
+/* Whether two cells give the same answer (state, outcome, path, where it
+ * went, the deciding entry and the sentence). */
+bool ipts_exp_cell_same(const struct ipts_exp_cell *a,
+			const struct ipts_exp_cell *b);
+
+/* "10.0.0.0/8" into @buf. */
+void ipts_exp_prefix_fmt(char *buf, size_t len, struct ipts_exp_prefix p);
 
 /* Keep only class @name: 0, or -1 when there is none of that name. */
 int ipts_exposure_keep_class(struct ipts_exposure *e, const char *name);
@@ -154,7 +261,8 @@ void ipts_exposure_cell_skip(struct ipts_exposure *e, size_t row, size_t cls,
 const char *ipts_exp_state_name(enum ipts_exp_state s);
 int ipts_exp_state_parse(const char *word);
 
-/* Find the row labelled @label, or the class named @name: index or -1. */
+/* Find the row labelled @label, or the class named @name (or holding
+ * the split class @name, folded into it): index or -1. */
 long ipts_exposure_find_row(const struct ipts_exposure *e, const char *label);
 long ipts_exposure_find_class(const struct ipts_exposure *e, const char *name);
 

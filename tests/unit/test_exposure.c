@@ -78,13 +78,18 @@ static void test_exposure_filter_ports_are_rows(void **state)
 	ipts_exposure_init(&e, NULL);
 	assert_int_equal(ipts_exposure_add_listen(&e, IPPROTO_TCP, 0, 80), 0);
 	ipts_exposure_plan(&e, rs);
-	/* one row a port: 22 twice is one; a range is no row yet */
-	assert_int_equal(e.nrows, 3);
+	/* one row a port: 22 twice is one; the range 1000:2000 is one
+	 * part (no other rule cuts it: 1024 does, the kernel's NAT port
+	 * bound) */
+	assert_int_equal(e.nrows, 5);
 	assert_string_equal(e.rows[0].label, "22/tcp");
 	assert_int_equal(e.rows[0].origin, IPTS_EXP_RULE);
 	assert_string_equal(e.rows[1].label, "80/tcp");
 	assert_int_equal(e.rows[1].origin, IPTS_EXP_LISTEN);
-	assert_string_equal(e.rows[2].label, "500/udp");
+	assert_string_equal(e.rows[2].label, "1000-1023/tcp");
+	assert_string_equal(e.rows[3].label, "1024-2000/tcp");
+	assert_int_equal(e.rows[2].range, e.rows[3].range);
+	assert_string_equal(e.rows[4].label, "500/udp");
 	assert_int_equal(ipts_exposure_find_row(&e, "25/tcp"), -1);
 	ipts_exposure_free(&e);
 }
@@ -167,6 +172,339 @@ static void test_exposure_cells_as_nmap_names_them(void **state)
 	ipts_exposure_free(&e);
 }
 
+static struct ipts_exposure plan_on(struct ipts_ruleset *rs,
+				    struct ipts_hostdesc *h, bool no_share)
+{
+	struct ipts_exposure e;
+
+	ipts_exposure_init(&e, h);
+	e.no_share = no_share;
+	ipts_exposure_plan(&e, rs);
+	ipts_exposure_cells(&e);
+	return e;
+}
+
+/* The parts of a range are where the rules' ports, a NAT target's port
+ * range and the listeners cut it; a row whose port is inside a part of
+ * another row shares its walk. */
+static void test_exposure_range_parts_and_sharing(void **state)
+{
+	struct ipts_ruleset *rs = load(
+		state, "*nat\n:PREROUTING ACCEPT [0:0]\n"
+		       "-A PREROUTING -p tcp -m tcp --dport 7000:7999 -j DNAT "
+		       "--to-destination 10.0.0.9:7100-7199\n"
+		       "COMMIT\n"
+		       "*filter\n:INPUT ACCEPT [0:0]\n"
+		       "-A INPUT -p tcp -m multiport --dports 80,443,8000:8100 "
+		       "-j ACCEPT\n"
+		       "-A INPUT -p tcp -m tcp --sport 8050 -j DROP\n"
+		       "COMMIT\n");
+	struct ipts_exposure e;
+	long r;
+
+	ipts_exposure_init(&e, NULL);
+	assert_int_equal(ipts_exposure_add_listen(&e, IPPROTO_TCP, 0, 8070), 0);
+	ipts_exposure_add_listen(&e, IPPROTO_TCP, 0, 7500);
+	ipts_exposure_plan(&e, rs);
+	/* multiport: 80 and 443 rows of their own, 8000:8100 cut at the
+	 * --sport 8050 and the listener 8070 */
+	assert_true(ipts_exposure_find_row(&e, "80/tcp") >= 0);
+	assert_true(ipts_exposure_find_row(&e, "443/tcp") >= 0);
+	assert_true(ipts_exposure_find_row(&e, "8000-8049/tcp") >= 0);
+	assert_true(ipts_exposure_find_row(&e, "8050/tcp") >= 0);
+	assert_true(ipts_exposure_find_row(&e, "8051-8069/tcp") >= 0);
+	assert_true(ipts_exposure_find_row(&e, "8070/tcp") >= 0);
+	assert_true(ipts_exposure_find_row(&e, "8071-8100/tcp") >= 0);
+	/* the DNAT's range is cut at its target's ports 7100-7199 */
+	assert_true(ipts_exposure_find_row(&e, "7000-7099/tcp") >= 0);
+	assert_true(ipts_exposure_find_row(&e, "7100-7199/tcp") >= 0);
+	assert_true(ipts_exposure_find_row(&e, "7200-7499/tcp") >= 0);
+	/* the listener 7500 is a row of its own and a part of the range:
+	 * the part shares the row's walk */
+	r = ipts_exposure_find_row(&e, "7500/tcp");
+	assert_true(r >= 0);
+	assert_int_equal(e.rows[r].range, -1);
+	assert_true(e.rows[r + 1].range >= 0);
+	assert_int_equal(e.rows[r + 1].port, 7500);
+	assert_int_equal(e.rows[r + 1].same_as, r);
+	ipts_exposure_free(&e);
+}
+
+/* A match that may read a port and is not modelled (u32) turns the
+ * sharing off: a range is then its ports, bounded, the rest not
+ * simulated. */
+static void test_exposure_unmodelled_match_stops_sharing(void **state)
+{
+	struct ipts_ruleset *rs = load(
+		state, "*filter\n:INPUT ACCEPT [0:0]\n"
+		       "-A INPUT -p tcp -m tcp --dport 100:299 -j ACCEPT\n"
+		       "-A INPUT -p tcp -m u32 --u32 \"0>>22&0x3C@0>>16=0x50\" "
+		       "-j DROP\n"
+		       "COMMIT\n");
+	struct ipts_exposure e;
+	size_t i, cut = 0;
+
+	ipts_exposure_init(&e, NULL);
+	ipts_exposure_plan(&e, rs);
+	assert_int_equal(e.nrows, IPTS_EXP_MAX_PARTS);
+	for (i = 0; i < e.nrows; i++) {
+		assert_int_equal(e.rows[i].same_as, -1);
+		cut += e.rows[i].cut;
+	}
+	assert_int_equal(cut, 1);
+	assert_string_equal(e.rows[e.nrows - 1].label, "163-299/tcp");
+	assert_true(e.nnotes >= 2);
+	ipts_exposure_free(&e);
+}
+
+/* A hostile file cannot make a million rows: past 4096 parts in all,
+ * each further range is one row not simulated, and the notes stop at
+ * eight and a count. */
+static void test_exposure_ranges_are_bounded(void **state)
+{
+	size_t cap = 1 << 16, n = 0, i, cut = 0;
+	char *text = malloc(cap);
+	struct ipts_ruleset *rs;
+	struct ipts_exposure e;
+
+	assert_non_null(text);
+	n += (size_t)snprintf(text + n, cap - n,
+			      "*filter\n:INPUT DROP [0:0]\n");
+	for (i = 0; i < 200; i++)
+		n += (size_t)snprintf(text + n, cap - n,
+				      "-A INPUT -p tcp -m tcp --dport %zu "
+				      "-j ACCEPT\n",
+				      2000 + 2 * i);
+	for (i = 0; i < 100; i++)
+		n += (size_t)snprintf(text + n, cap - n,
+				      "-A INPUT -p tcp -m tcp --dport %zu:3000 "
+				      "-j DROP\n",
+				      1900 + i);
+	snprintf(text + n, cap - n, "COMMIT\n");
+	rs = load(state, text);
+	free(text);
+	ipts_exposure_init(&e, NULL);
+	ipts_exposure_plan(&e, rs);
+	for (i = 0; i < e.nrows; i++)
+		cut += e.rows[i].cut;
+	/* 100 ranges of 64 parts would be 6400 */
+	assert_true(e.nrows - 200 <= IPTS_EXP_MAX_RANGE_ROWS + 100);
+	assert_int_equal(cut, 100);
+	assert_int_equal(e.nnotes, 9);
+	assert_non_null(strstr(e.notes[8], "92 more ranges are cut so"));
+	ipts_exposure_free(&e);
+}
+
+/* The source prefixes the rules split out on an interface are classes,
+ * a smaller one cut out of the larger; a rule under a jump that picks a
+ * destination port, or for another interface, splits none. */
+static void test_exposure_split_classes(void **state)
+{
+	struct ipts_ruleset *rs = load(
+		state,
+		"*filter\n:INPUT DROP [0:0]\n:SVC - [0:0]\n:TCPIN - [0:0]\n"
+		"-A INPUT -s 10.0.0.0/8 -i eth0 -p tcp -m tcp --dport 22 "
+		"-j ACCEPT\n"
+		"-A INPUT -s 10.1.2.0/24 -i eth0 -p tcp -m tcp --dport 5432 "
+		"-j ACCEPT\n"
+		"-A INPUT -s 172.16.0.0/12 -i eth1 -j ACCEPT\n"
+		"-A INPUT -p tcp -m tcp --dport 80 -j SVC\n"
+		"-A SVC -s 10.9.9.9/32 -j ACCEPT\n"
+		"-A INPUT -s 127.0.0.0/8 -j ACCEPT\n"
+		"-A INPUT -p tcp -j TCPIN\n"
+		"-A TCPIN -s 172.20.0.0/16 -j ACCEPT\n"
+		"-A INPUT -s 0.0.0.0/1 -p udp -m udp --dport 9 -j DROP\n"
+		"COMMIT\n");
+	struct ipts_hostdesc *h = ipts_hostdesc_new();
+	struct ipts_diags d = { 0 };
+	struct ipts_exposure e;
+	long k;
+
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=192.168.1.10/24", &d),
+			 0);
+	e = plan_on(rs, h, false);
+	/* lo, eth0:link, eth0:internet, eth0:0.0.0.0/1, eth0:10.0.0.0/8,
+	 * eth0:10.1.2.0/24, and eth0:172.20.0.0/16 (a jump by protocol
+	 * alone narrows to no row); 127.0.0.0/8 is martian on eth0: none */
+	assert_int_equal(e.nclasses, 7);
+	/* a representative is no martian source: 1.0.0.0, not 0.0.0.1 */
+	k = ipts_exposure_find_class(&e, "eth0:0.0.0.0/1");
+	assert_true(k >= 0);
+	assert_int_equal(e.classes[k].src, ip4("1.0.0.0"));
+	assert_true(ipts_exposure_find_class(&e, "eth0:172.20.0.0/16") >= 0);
+	k = ipts_exposure_find_class(&e, "eth0:10.0.0.0/8");
+	assert_true(k >= 0);
+	assert_int_equal(e.classes[k].kind, IPTS_EXP_KIND_SPLIT);
+	/* the widest first */
+	assert_string_equal(e.classes[3].name, "eth0:0.0.0.0/1");
+	assert_string_equal(e.classes[4].name, "eth0:10.0.0.0/8");
+	assert_int_equal(e.classes[k].src, ip4("10.0.0.1"));
+	assert_int_equal(e.classes[k].nexcept, 1);
+	assert_int_equal(e.classes[k].except[0].net, ip4("10.1.2.0"));
+	assert_int_equal(e.classes[k].except[0].len, 24);
+	k = ipts_exposure_find_class(&e, "eth0:10.1.2.0/24");
+	assert_true(k >= 0);
+	assert_int_equal(e.classes[k].src, ip4("10.1.2.1"));
+	assert_int_equal(ipts_exposure_find_class(&e, "eth0:172.16.0.0/12"),
+			 -1);
+	assert_int_equal(ipts_exposure_find_class(&e, "eth0:10.9.9.9/32"), -1);
+	/* the note says why the jump's prefix is no class */
+	assert_int_equal(e.nnotes, 1);
+	assert_non_null(
+		strstr(e.notes[0], "1 rule names a source prefix under"));
+	ipts_exposure_free(&e);
+	ipts_hostdesc_free(h);
+	ipts_diags_free(&d);
+}
+
+/* The filter rule that let the connection's first packet through (the
+ * commands name it so, cli/query.c), else NULL. */
+static const struct ipts_trace *first_rule(const struct ipts_result *res)
+{
+	size_t k;
+
+	for (k = 0; res->npackets && k < res->packets[0].npassed; k++)
+		if (res->packets[0].passed[k].rule)
+			return &res->packets[0].passed[k];
+	return NULL;
+}
+
+/* Run a table both ways: every cell shared is the cell simulated. */
+static void assert_share_is_exact(struct ipts_ruleset *rs,
+				  struct ipts_hostdesc *h, unsigned int threads)
+{
+	struct ipts_sim_ctx *ctx = h ? ipts_sim_prepare_on(rs, h) :
+				       ipts_sim_prepare(rs);
+	struct ipts_exposure a = plan_on(rs, h, false);
+	struct ipts_exposure b = plan_on(rs, h, true);
+	struct ipts_limits lim;
+	uint64_t spent;
+	bool hit;
+	size_t i, k;
+
+	ipts_limits_init(&lim);
+	ipts_exposure_run(&a, ctx, &lim, first_rule, UINT64_MAX, threads,
+			  &spent, &hit);
+	ipts_exposure_run(&b, ctx, &lim, first_rule, UINT64_MAX, 1, &spent,
+			  &hit);
+	assert_int_equal(a.nrows, b.nrows);
+	assert_int_equal(a.nclasses, b.nclasses);
+	assert_true(a.simulations <= b.simulations);
+	for (i = 0; i < a.nrows; i++)
+		for (k = 0; k < a.nclasses; k++) {
+			const struct ipts_exp_cell *x = ipts_exposure_cell(&a,
+									   i,
+									   k);
+			const struct ipts_exp_cell *y = ipts_exposure_cell(&b,
+									   i,
+									   k);
+
+			if (!ipts_exp_cell_same(x, y))
+				fail_msg("%s %s: shared '%s', alone '%s'",
+					 a.rows[i].label, a.classes[k].name,
+					 x->why, y->why);
+		}
+	ipts_exposure_free(&a);
+	ipts_exposure_free(&b);
+	ipts_sim_free(ctx);
+}
+
+static void test_exposure_shared_answers_are_exact(void **state)
+{
+	struct ipts_ruleset *rs = load(
+		state,
+		"*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+		"-A PREROUTING -i eth0 -p tcp -m tcp --dport 7000:7999 -j DNAT "
+		"--to-destination 10.0.1.9\n"
+		"-A PREROUTING -i eth0 -p udp -m udp --dport 5000:5100 "
+		"-j REDIRECT --to-ports 53\n"
+		"-A POSTROUTING -o eth0 -j MASQUERADE\n"
+		"COMMIT\n"
+		"*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n"
+		"-A INPUT -i lo -j ACCEPT\n"
+		"-A INPUT -p tcp -m multiport --dports 80,443,8000:8100 "
+		"-j ACCEPT\n"
+		"-A INPUT -p tcp -m tcp --dport 8050 -j REJECT\n"
+		"-A INPUT -p udp -m udp --dport 53 -j ACCEPT\n"
+		"-A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 1:1023 -j ACCEPT\n"
+		"-A FORWARD -p tcp -m tcp --dport 7100:7200 -j ACCEPT\n"
+		"COMMIT\n");
+	struct ipts_hostdesc *h = ipts_hostdesc_new();
+	struct ipts_diags d = { 0 };
+
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=192.0.2.10/24", &d),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth1=10.0.1.1/24", &d), 0);
+	assert_int_equal(ipts_hostdesc_add_route(
+				 h, "default via 192.0.2.1 dev eth0", &d),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_sysctl(h, "net.ipv4.ip_forward=1",
+						  &d),
+			 0);
+	assert_share_is_exact(rs, h, 1);
+	assert_share_is_exact(rs, h, 2);
+	assert_share_is_exact(rs, NULL, 2);
+	ipts_hostdesc_free(h);
+	ipts_diags_free(&d);
+}
+
+/* Parts of a range that answer alike are one row again; a split class
+ * answering as another class of its interface in every row is folded
+ * into it, and found by its name. */
+static void test_exposure_merge_joins_alike(void **state)
+{
+	struct ipts_ruleset *rs = load(
+		state,
+		"*filter\n:INPUT DROP [0:0]\n"
+		"-A INPUT -s 172.16.0.0/12 -p udp -m udp --dport 9 -j LOG\n"
+		"-A INPUT -p tcp -m tcp --dport 8080 -j LOG\n"
+		"-A INPUT -p tcp -m tcp --dport 8000:8100 -j ACCEPT\n"
+		"-A INPUT -p tcp -m tcp --dport 9050 -j ACCEPT\n"
+		"-A INPUT -p tcp -m tcp --dport 9000:9100 -j ACCEPT\n"
+		"COMMIT\n");
+	struct ipts_hostdesc *h = ipts_hostdesc_new();
+	struct ipts_diags d = { 0 };
+	struct ipts_sim_ctx *ctx;
+	struct ipts_exposure e;
+	struct ipts_limits lim;
+	uint64_t spent;
+	bool hit;
+	long k;
+
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=192.0.2.10/24", &d),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_route(
+				 h, "default via 192.0.2.1 dev eth0", &d),
+			 0);
+	ctx = ipts_sim_prepare_on(rs, h);
+	e = plan_on(rs, h, false);
+	assert_true(ipts_exposure_find_class(&e, "eth0:172.16.0.0/12") >= 0);
+	ipts_limits_init(&lim);
+	ipts_exposure_run(&e, ctx, &lim, first_rule, UINT64_MAX, 2, &spent,
+			  &hit);
+	ipts_exposure_merge(&e);
+	/* 8080 is LOGged then accepted as its neighbours: the range is one
+	 * row (8080 stays a row: a rule names it); 9050 is accepted by
+	 * another rule: the range is three rows */
+	assert_true(ipts_exposure_find_row(&e, "8000-8100/tcp") >= 0);
+	assert_true(ipts_exposure_find_row(&e, "8080/tcp") >= 0);
+	assert_true(ipts_exposure_find_row(&e, "9000-9049/tcp") >= 0);
+	assert_true(ipts_exposure_find_row(&e, "9050/tcp") >= 0);
+	assert_true(ipts_exposure_find_row(&e, "9051-9100/tcp") >= 0);
+	assert_int_equal(e.nrows, 6);
+	/* the LOG rule's prefix answers as the link (the first alike):
+	 * folded into it */
+	assert_int_equal(e.nclasses, 3);
+	k = ipts_exposure_find_class(&e, "eth0:172.16.0.0/12");
+	assert_true(k >= 0);
+	assert_string_equal(e.classes[k].name, "eth0:link");
+	assert_int_equal(e.classes[k].nfolded, 1);
+	ipts_exposure_free(&e);
+	ipts_sim_free(ctx);
+	ipts_hostdesc_free(h);
+	ipts_diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -182,6 +520,24 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_exposure_cells_as_nmap_names_them, fixture_setup,
 			fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_exposure_range_parts_and_sharing, fixture_setup,
+			fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_exposure_unmodelled_match_stops_sharing,
+			fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_exposure_ranges_are_bounded,
+						fixture_setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_exposure_split_classes,
+						fixture_setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_exposure_shared_answers_are_exact, fixture_setup,
+			fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_exposure_merge_joins_alike,
+						fixture_setup,
+						fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

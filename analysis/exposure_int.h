@@ -1,0 +1,61 @@
+#ifndef IPTS_EXPOSURE_INT_H
+#define IPTS_EXPOSURE_INT_H
+
+/*
+ * What exposure.c shares with exposure_part.c only: the port parts and
+ * the source prefixes of an interface.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "exposure.h"
+
+struct ipts_hostdesc;
+struct ipts_ruleset;
+
+/* Where a new part of the ports begins, sorted, each once. */
+struct ipts_exp_cuts {
+	uint16_t *at;
+	size_t n, cap;
+};
+
+/*
+ * The cuts of tcp (@c[0]) and udp (@c[1]) ports for @rs and @e's
+ * listeners; *@ok false when some rule may read a port in a way they do
+ * not model (then no two ports may share). Free c[i].at.
+ */
+void ipts_exp_cuts_build(struct ipts_exposure *e, const struct ipts_ruleset *rs,
+			 struct ipts_exp_cuts c[2], bool *ok);
+
+/* The part @port is in (two ports of one part: the same number). */
+size_t ipts_exp_cuts_part(const struct ipts_exp_cuts *c, uint16_t port);
+
+/* The last port of @port's part, at most @hi. */
+uint16_t ipts_exp_cuts_next(const struct ipts_exp_cuts *c, uint16_t port,
+			    uint16_t hi);
+
+/*
+ * The source prefixes the rules a packet arriving on @ifname meets split
+ * out: at most @max into @out, widest first; *@more how many more there
+ * were, *@narrowed how many rules under a jump that picks a destination
+ * or port named one (left out), *@unsplit how many masks or ranges were no prefixes (left out).
+ */
+size_t ipts_exp_splits(struct ipts_exposure *e, const struct ipts_ruleset *rs,
+		       const char *ifname, struct ipts_exp_prefix *out,
+		       size_t max, size_t *more, size_t *narrowed,
+		       size_t *unsplit);
+
+bool ipts_exp_pfx_holds(struct ipts_exp_prefix a, struct ipts_exp_prefix b);
+bool ipts_exp_pfx_has(struct ipts_exp_prefix a, uint32_t addr);
+
+/*
+ * A client address inside @p and outside each of @except that @h takes
+ * as unicast (not its own, no broadcast) and the kernel not as a martian
+ * source (0/8, 127/8, 224/3), network and broadcast address of @p aside;
+ * 0 when there is none (in the first 4096 tried).
+ */
+uint32_t ipts_exp_pick(const struct ipts_hostdesc *h, struct ipts_exp_prefix p,
+		       const struct ipts_exp_prefix *except, size_t nexcept);
+
+#endif
