@@ -163,8 +163,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rs) {
 		struct ipts_sim_ctx *ctx = ipts_sim_prepare(rs);
 
-		query_from(&q, fnv(data, size),
-			   rs->family == IPTS_FAMILY_IPV6);
+		query_from(&q, fnv(data, size), rs->family == IPTS_FAMILY_IPV6);
 		ipts_result_init(&res);
 		ipts_limits_init(&lim);
 		lim.max_visits = WALK_VISITS;

@@ -41,8 +41,8 @@ static const uint8_t ack_opts[12] = {
 };
 
 static struct ipts_conn conn;
-static const struct ipts_host host_lo = { NULL, 0,    false, NULL,
-					  NULL, NULL, NULL,  false, 0 };
+static const struct ipts_host host_lo = { NULL, 0,    false, NULL, NULL,
+					  NULL, NULL, false, 0 };
 static const char *last_reason;
 
 static void conn_init(void)
@@ -808,9 +808,8 @@ static void test_match_addrtype_extra_local_address(void **state)
 {
 	struct ipts_fixture *f = *state;
 	union nf_inet_addr extra[1] = { { .ip = ip4("10.9.9.9") } };
-	const struct ipts_host h = {
-		extra, 1, false, NULL, NULL, NULL, NULL, false, 0
-	};
+	const struct ipts_host h = { extra, 1,	  false, NULL, NULL,
+				     NULL,  NULL, false, 0 };
 	struct ipts_pkt in = pkt_synack();
 
 	in.saddr.ip = in.daddr.ip = ip4("10.9.9.9");
@@ -922,8 +921,8 @@ static void test_match_statistic_random(void **state)
 static void test_match_statistic_nth(void **state)
 {
 	struct ipts_fixture *f = *state;
-	const struct ipts_host fresh = { NULL, 0,    true, NULL,
-					 NULL, NULL, NULL, false, 0 };
+	const struct ipts_host fresh = { NULL, 0,    true,  NULL, NULL,
+					 NULL, NULL, false, 0 };
 	struct ipts_pkt p = pkt_syn();
 	const struct ipts_rule *r;
 
@@ -973,8 +972,8 @@ static void test_match_counts_evals_only_for_counters(void **state)
 static void test_match_limit(void **state)
 {
 	struct ipts_fixture *f = *state;
-	const struct ipts_host fresh = { NULL, 0,    true, NULL,
-					 NULL, NULL, NULL, false, 0 };
+	const struct ipts_host fresh = { NULL, 0,    true,  NULL, NULL,
+					 NULL, NULL, false, 0 };
 	struct ipts_pkt p = pkt_syn();
 	const struct ipts_rule *r;
 
@@ -1145,9 +1144,8 @@ static void test_match_unknown_name_and_short_blob(void **state)
 static void test_match_host_is_local(void **state)
 {
 	union nf_inet_addr extra[1] = { { .ip = ip4("10.9.9.9") } };
-	const struct ipts_host h = {
-		extra, 1, false, NULL, NULL, NULL, NULL, false, 0
-	};
+	const struct ipts_host h = { extra, 1,	  false, NULL, NULL,
+				     NULL,  NULL, false, 0 };
 
 	(void)state;
 	assert_true(ipts_host_is_local(&h, IPTS_ADDR4(ip4("127.0.0.1"))));
