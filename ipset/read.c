@@ -122,6 +122,20 @@ static const struct {
 struct word {
 	const char *p;
 	uint32_t len, off; /* off: in the source */
+	/* the line it is on and that line's offset (0: the reader's
+	 * current line: a word of an `ipset list` block may be on an
+	 * earlier one) */
+	uint32_t line, line_off;
+};
+
+/* An `ipset list` block being read (list_line()): its Name: and Type:
+ * lines, read before its Header: line makes the create. */
+struct list_block {
+	struct word name_kw, name, type;
+	bool open, created, members;
+	bool failed; /* its create was refused: the rest is not read */
+	bool have_count;
+	uint64_t count, nmembers;
 };
 
 struct reader {
@@ -139,6 +153,8 @@ struct reader {
 	unsigned int ref_word;
 	bool ref_before;
 	bool dup_stopped;
+	bool list; /* the file is `ipset list` output */
+	struct list_block blk;
 };
 
 /* Comparisons of ranged elements the duplicate check may make in one
@@ -147,7 +163,9 @@ struct reader {
 
 static struct ipts_loc word_loc(const struct reader *r, const struct word *w)
 {
-	struct ipts_loc l = { r->src, w->off, r->line, w->off - r->line_off + 1,
+	uint32_t line = w->line ? w->line : r->line;
+	uint32_t line_off = w->line ? w->line_off : r->line_off;
+	struct ipts_loc l = { r->src, w->off, line, w->off - line_off + 1,
 			      w->len ? w->len : 1 };
 
 	return l;
@@ -220,7 +238,7 @@ static int split(struct reader *r, const char *p, const char *end)
 			p = memchr(p + 1, '"', (size_t)(end - p - 1));
 			if (!p) {
 				struct word w = { s, 1,
-						  (uint32_t)(s - r->src->buf) };
+						  (uint32_t)(s - r->src->buf), 0, 0 };
 
 				return err(r, &w, "missing closing '\"'");
 			}
@@ -231,7 +249,7 @@ static int split(struct reader *r, const char *p, const char *end)
 		}
 		if (r->nw == MAX_WORDS) {
 			struct word w = { s, (uint32_t)(p - s),
-					  (uint32_t)(s - r->src->buf) };
+					  (uint32_t)(s - r->src->buf), 0, 0 };
 
 			return err(r, &w,
 				   "too many words in one line "
@@ -241,6 +259,8 @@ static int split(struct reader *r, const char *p, const char *end)
 		r->w[r->nw].p = s;
 		r->w[r->nw].len = (uint32_t)(p - s);
 		r->w[r->nw].off = (uint32_t)(s - r->src->buf);
+		r->w[r->nw].line = r->line;
+		r->w[r->nw].line_off = r->line_off;
 		r->nw++;
 	}
 	return 0;
@@ -635,7 +655,7 @@ static int parse_part(struct reader *r, const struct word *w,
 				   "address");
 		return 0;
 	case DIM_SETNAME: {
-		struct word mw = { s, (uint32_t)strlen(s), w->off };
+		struct word mw = { s, (uint32_t)strlen(s), w->off, w->line, w->line_off };
 		const struct ipts_ipset *m = set_named(r->sets, &mw);
 
 		if (!m)
@@ -1315,19 +1335,17 @@ static int first_command(struct reader *r, const char *p, const char *end)
 	return -1;
 }
 
-static int line(struct reader *r, const char *p, const char *end)
+/* Refuse a control character in [p, end): -1 after its error. */
+static int no_controls(struct reader *r, const char *p, const char *end)
 {
 	const char *q;
-	const struct word *w;
-
-	if (!r->seen && first_command(r, p, end) < 0)
-		return -1;
 
 	for (q = p; q < end; q++) {
 		unsigned char c = (unsigned char)*q;
 
 		if ((c < 0x20 && c != '\t') || c == 0x7f) {
-			struct word bad = { q, 1, (uint32_t)(q - r->src->buf) };
+			struct word bad = { q, 1, (uint32_t)(q - r->src->buf),
+					    0, 0 };
 
 			return err(r, &bad,
 				   "control character 0x%02x in an "
@@ -1335,7 +1353,16 @@ static int line(struct reader *r, const char *p, const char *end)
 				   c);
 		}
 	}
-	if (split(r, p, end) < 0)
+	return 0;
+}
+
+static int line(struct reader *r, const char *p, const char *end)
+{
+	const struct word *w;
+
+	if (!r->seen && first_command(r, p, end) < 0)
+		return -1;
+	if (no_controls(r, p, end) < 0 || split(r, p, end) < 0)
 		return -1;
 	if (r->nw == 0 || r->w[0].p[0] == '#')
 		return 0;
@@ -1356,8 +1383,141 @@ static int line(struct reader *r, const char *p, const char *end)
 		   (int)w->len, w->p);
 }
 
-/* `ipset list` opens with "Name: SET"; its members are no restore
- * command, so the file is refused at once with what to give. */
+/*
+ * `ipset list` output, read as the `ipset save` text it lists: a block
+ * per set ("Name: S", "Type: T", "Revision: N", "Header: OPTIONS",
+ * "Size in memory: N", "References: N", "Number of entries: N",
+ * "Members:", then an element a line) is the line "create S T OPTIONS"
+ * and an "add S ELEMENT" per member, each word diagnosed where it is in
+ * the listing. A block whose members are fewer than its "Number of
+ * entries" (`ipset list -t`, a cut listing) is refused: its sets would
+ * answer as if those elements were not there.
+ */
+static int list_end(struct reader *r)
+{
+	struct list_block *b = &r->blk;
+	int rc = 0;
+
+	if (!b->open)
+		return 0;
+	if (b->failed)
+		;
+	else if (!b->created)
+		rc = err(r, &b->name_kw,
+			 "set '%.*s' has no Header: line (give the whole "
+			 "`ipset list` output, or `ipset save`)",
+			 (int)b->name.len, b->name.p);
+	else if (!b->members || (b->have_count && b->nmembers != b->count))
+		rc = err(r, &b->name_kw,
+			 "set '%.*s' lists %llu of its %llu entries (`ipset "
+			 "list -t` or a cut listing): give the whole output, "
+			 "or `ipset save`",
+			 (int)b->name.len, b->name.p,
+			 (unsigned long long)b->nmembers,
+			 (unsigned long long)b->count);
+	memset(b, 0, sizeof(*b));
+	return rc;
+}
+
+static bool list_key(const struct reader *r, const char *key)
+{
+	size_t n = strlen(key);
+
+	return r->w[0].len >= n && memcmp(r->w[0].p, key, n) == 0;
+}
+
+static int list_line(struct reader *r, const char *p, const char *end)
+{
+	struct list_block *b = &r->blk;
+	uint64_t v;
+
+	if (no_controls(r, p, end) < 0 || split(r, p, end) < 0)
+		return -1;
+	if (r->nw == 0)
+		return list_end(r);
+	if (word_is(&r->w[0], "Name:")) {
+		if (list_end(r) < 0)
+			return -1;
+		if (r->nw != 2)
+			return err(r, &r->w[0], "Name: takes one set name");
+		b->open = true;
+		b->name_kw = r->w[0];
+		b->name = r->w[1];
+		return 0;
+	}
+	if (!b->open)
+		return err(r, &r->w[0],
+			   "an `ipset list` line outside a set's block "
+			   "(each opens with Name:)");
+	if (b->failed)
+		return 0;
+	if (b->members) {
+		/* "add NAME ELEMENT OPTIONS": the element's words as they are */
+		if (r->nw + 2 > MAX_WORDS)
+			return err(r, &r->w[0], "too many words in one line");
+		memmove(&r->w[2], &r->w[0], r->nw * sizeof(r->w[0]));
+		r->w[0] = r->w[2];
+		r->w[0].len = 0;
+		r->w[1] = b->name;
+		r->nw += 2;
+		b->nmembers++;
+		return cmd_add(r);
+	}
+	if (word_is(&r->w[0], "Type:")) {
+		if (r->nw != 2)
+			return err(r, &r->w[0], "Type: takes one set type");
+		b->type = r->w[1];
+		return 0;
+	}
+	if (word_is(&r->w[0], "Header:")) {
+		if (!b->type.p)
+			return err(r, &r->w[0], "Header: before Type:");
+		if (r->nw + 2 > MAX_WORDS)
+			return err(r, &r->w[0], "too many words in one line");
+		memmove(&r->w[3], &r->w[1], (r->nw - 1) * sizeof(r->w[0]));
+		r->w[0] = b->name_kw;
+		r->w[1] = b->name;
+		r->w[2] = b->type;
+		r->nw += 2;
+		if (cmd_create(r) < 0) {
+			b->failed = true;
+			return -1;
+		}
+		b->created = true;
+		/* the set is where its Name: line is */
+		r->sets->v[r->sets->n - 1].loc =
+			word_loc(r, &b->name_kw);
+		r->sets->v[r->sets->n - 1].loc.len =
+			b->name.off + b->name.len - b->name_kw.off;
+		return 0;
+	}
+	if (word_is(&r->w[0], "Members:")) {
+		if (!b->created)
+			return err(r, &r->w[0], "Members: before Header:");
+		b->members = true;
+		return 0;
+	}
+	if (list_key(r, "Number") && r->nw == 4 &&
+	    word_is(&r->w[2], "entries:")) {
+		char buf[24];
+
+		if (!word_str(&r->w[3], buf, sizeof(buf)) ||
+		    !parse_num(buf, UINT32_MAX, &v))
+			return err(r, &r->w[3], "invalid number of entries");
+		b->have_count = true;
+		b->count = v;
+		return 0;
+	}
+	if (word_is(&r->w[0], "Revision:") || word_is(&r->w[0], "References:") ||
+	    (word_is(&r->w[0], "Size") && r->nw >= 3))
+		return 0;
+	return err(r, &r->w[0],
+		   "unexpected line in `ipset list` output (Name:, Type:, "
+		   "Revision:, Header:, Size in memory:, References:, Number "
+		   "of entries:, Members: and the members)");
+}
+
+/* `ipset list` opens with "Name: SET". */
 static bool is_list_output(const struct ipts_source *src)
 {
 	const char *p = src->buf;
@@ -1375,20 +1535,7 @@ struct ipts_ipsets *ipts_ipsets_read(const struct ipts_source *src,
 
 	r.sets = ipts_xcalloc(1, sizeof(*r.sets));
 	r.sets->src = src;
-	if (is_list_output(src)) {
-		struct ipts_loc l = { src, (uint32_t)(strstr(p, "Name:") - p),
-				      1, 1, 5 };
-
-		l.line = 1;
-		for (const char *q = p; q < p + l.off; q++)
-			l.line += *q == '\n';
-		ipts_diag_add(d, IPTS_ERROR, &l,
-			      "this is `ipset list` output: "
-			      "give `ipset save` output instead (ipset save > "
-			      "ipsets.txt)");
-		ipts_ipsets_free(r.sets);
-		return NULL;
-	}
+	r.list = is_list_output(src);
 	if (memchr(p, '\0', src->len)) {
 		struct ipts_loc l = { src, 0, 1, 1, 1 };
 
@@ -1407,9 +1554,14 @@ struct ipts_ipsets *ipts_ipsets_read(const struct ipts_source *src,
 		r.line_off = (uint32_t)(p - src->buf);
 		if (e > p && e[-1] == '\r')
 			e--;
-		line(&r, p, e);
+		if (r.list)
+			list_line(&r, p, e);
+		else
+			line(&r, p, e);
 		p = nl ? nl + 1 : end;
 	}
+	if (r.list && r.nerr < 20)
+		list_end(&r);
 	for (size_t i = 0; i < r.sets->n; i++)
 		dup_free(&r.sets->v[i]);
 	if (r.nerr) {

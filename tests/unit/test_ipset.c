@@ -120,14 +120,47 @@ static void test_ipset_read_save_output(void **state)
 	assert_null(ipts_ipsets_find(t->sets, "b", 1));
 }
 
-static void test_ipset_read_refuses_list_output(void **state)
+static void test_ipset_read_list_output(void **state)
 {
 	struct t *t = *state;
+	const struct ipts_ipset *s;
 
+	/* `ipset list` as ipset 7.17 prints it: read as its save text */
+	assert_non_null(rd(t, "Name: f2b\nType: hash:ip\nRevision: 6\n"
+			      "Header: family inet hashsize 1024 maxelem "
+			      "65536 timeout 600 bucketsize 12 initval "
+			      "0x576c07c0\nSize in memory: 344\n"
+			      "References: 1\nNumber of entries: 2\n"
+			      "Members:\n192.0.2.7 timeout 599\n"
+			      "192.0.2.1 timeout 499\n\nName: l\n"
+			      "Type: list:set\nRevision: 3\nHeader: size 8\n"
+			      "Size in memory: 176\nReferences: 0\n"
+			      "Number of entries: 1\nMembers:\nf2b\n"));
+	assert_int_equal(t->d.nerrors, 0);
+	s = ipts_ipsets_find(t->sets, "f2b", 3);
+	assert_non_null(s);
+	assert_string_equal(ipts_ipset_type(s), "hash:ip");
+	assert_int_equal(ipts_ipset_nelems(s), 2);
+	assert_int_equal(ipts_ipset_loc(s)->line, 1);
+	s = ipts_ipsets_find(t->sets, "l", 1);
+	assert_non_null(s);
+	assert_int_equal(ipts_ipset_nelems(s), 1);
+	/* an error is where its word is in the listing */
+	assert_null(rd(t, "Name: a\nType: hash:ip\nHeader: family inet "
+			  "hashsize 1024\nMembers:\n10.0.0.300\n"));
+	assert_err(t, 5, 1, "invalid IPv4 address");
+	assert_null(rd(t, "Name: a\nType: hash:ipx\nHeader: family inet\n"
+			  "Members:\n10.0.0.3\n"));
+	assert_err(t, 2, 7, "unknown set type");
+	assert_int_equal(t->d.nerrors, 1);
+	/* fewer members than entries (ipset list -t): refused, not empty */
+	assert_null(rd(t, "Name: ip\nType: hash:ip,port\nRevision: 7\n"
+			  "Header: family inet\nNumber of entries: 1\n"
+			  "Members:\n"));
+	assert_err(t, 1, 1, "lists 0 of its 1 entries");
 	assert_null(rd(t, "Name: ip\nType: hash:ip,port\nRevision: 7\n"
 			  "Members:\n10.0.0.1,tcp:80\n"));
-	assert_err(t, 1, 1, "`ipset list` output: give `ipset save`");
-	assert_int_equal(t->d.nerrors, 1);
+	assert_err(t, 4, 1, "Members: before Header:");
 	/* a file that is no ipset's: one error, no line of it echoed */
 	assert_null(rd(t, "# x\n[remote]\n\turl = https://x:TOKEN@h/r\n"));
 	assert_err(t, 2, 1, "not `ipset save` output");
@@ -717,7 +750,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ipset_read_save_output),
-		cmocka_unit_test(test_ipset_read_refuses_list_output),
+		cmocka_unit_test(test_ipset_read_list_output),
 		cmocka_unit_test(test_ipset_read_errors_at_their_word),
 		cmocka_unit_test(test_ipset_read_unmodelled_type_warns),
 		cmocka_unit_test(test_ipset_hash_ip_netmask),
