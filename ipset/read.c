@@ -238,7 +238,8 @@ static int split(struct reader *r, const char *p, const char *end)
 			p = memchr(p + 1, '"', (size_t)(end - p - 1));
 			if (!p) {
 				struct word w = { s, 1,
-						  (uint32_t)(s - r->src->buf), 0, 0 };
+						  (uint32_t)(s - r->src->buf),
+						  0, 0 };
 
 				return err(r, &w, "missing closing '\"'");
 			}
@@ -655,7 +656,8 @@ static int parse_part(struct reader *r, const struct word *w,
 				   "address");
 		return 0;
 	case DIM_SETNAME: {
-		struct word mw = { s, (uint32_t)strlen(s), w->off, w->line, w->line_off };
+		struct word mw = { s, (uint32_t)strlen(s), w->off, w->line,
+				   w->line_off };
 		const struct ipts_ipset *m = set_named(r->sets, &mw);
 
 		if (!m)
@@ -1485,10 +1487,9 @@ static int list_line(struct reader *r, const char *p, const char *end)
 		}
 		b->created = true;
 		/* the set is where its Name: line is */
-		r->sets->v[r->sets->n - 1].loc =
-			word_loc(r, &b->name_kw);
-		r->sets->v[r->sets->n - 1].loc.len =
-			b->name.off + b->name.len - b->name_kw.off;
+		r->sets->v[r->sets->n - 1].loc = word_loc(r, &b->name_kw);
+		r->sets->v[r->sets->n - 1].loc.len = b->name.off + b->name.len -
+						     b->name_kw.off;
 		return 0;
 	}
 	if (word_is(&r->w[0], "Members:")) {
@@ -1508,7 +1509,8 @@ static int list_line(struct reader *r, const char *p, const char *end)
 		b->count = v;
 		return 0;
 	}
-	if (word_is(&r->w[0], "Revision:") || word_is(&r->w[0], "References:") ||
+	if (word_is(&r->w[0], "Revision:") ||
+	    word_is(&r->w[0], "References:") ||
 	    (word_is(&r->w[0], "Size") && r->nw >= 3))
 		return 0;
 	return err(r, &r->w[0],
