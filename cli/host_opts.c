@@ -41,6 +41,17 @@ int ipts_cli_host_opt(struct ipts_cli_host *h, const char *cmd, int c,
 		h->dir = arg;
 		return 1;
 	}
+	if (c == IPTS_HOPT_AT) {
+		if (h->at) {
+			ipts_usage_error(cmd,
+					 "--at given twice ('%s', then "
+					 "'%s')",
+					 h->at, arg);
+			return -1;
+		}
+		h->at = arg;
+		return 1;
+	}
 	if (c == IPTS_HOPT_IPSETS) {
 		if (h->ipsets) {
 			ipts_usage_error(cmd,
@@ -117,6 +128,29 @@ int ipts_cli_host_build(const struct ipts_cli_host *h, const char *cmd,
 	return 0;
 }
 
+/* Ten years: any capture's timeouts (ipset's are at most 2147483 s). */
+#define IPTS_AT_MAX 315360000u
+
+/* --at's "+SECONDS" (the plus may be left out): 0, or -1. */
+static int parse_at(const char *s, uint32_t *out)
+{
+	unsigned long long v = 0;
+
+	if (*s == '+')
+		s++;
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (unsigned long long)(*s - '0');
+		if (v > IPTS_AT_MAX)
+			return -1;
+	}
+	if (*s)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
 int ipts_cli_ipsets_read(const struct ipts_cli_host *h, const char *cmd,
 			 const struct ipts_read_opts *ro, enum ipts_color color,
 			 struct ipts_cli_ipsets *out)
@@ -126,8 +160,16 @@ int ipts_cli_ipsets_read(const struct ipts_cli_host *h, const char *cmd,
 	char path[4096], err[256];
 	const char *file = h->ipsets;
 	struct stat st;
+	uint32_t at = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (h->at && parse_at(h->at, &at) < 0) {
+		ipts_usage_error(cmd,
+				 "--at takes +SECONDS (the seconds after the "
+				 "sets' capture, at most %u), not '%s'",
+				 (unsigned int)IPTS_AT_MAX, h->at);
+		return -1;
+	}
 	if (!file && h->dir) {
 		/* a host directory without ipsets.txt: no sets given */
 		if ((size_t)snprintf(path, sizeof(path), "%s/ipsets.txt",
@@ -136,6 +178,12 @@ int ipts_cli_ipsets_read(const struct ipts_cli_host *h, const char *cmd,
 		     errno == ENOENT))
 			return 0;
 		file = path;
+	}
+	if (!file && h->at) {
+		ipts_usage_error(cmd, "--at ages the sets' timeouts: give "
+				      "the sets (--ipsets FILE, or ipsets.txt "
+				      "in --host DIR)");
+		return -1;
 	}
 	if (!file)
 		return 0;
@@ -156,6 +204,7 @@ int ipts_cli_ipsets_read(const struct ipts_cli_host *h, const char *cmd,
 		return -1;
 	}
 	ipts_diags_free(&d);
+	ipts_ipsets_age(out->sets, at);
 	return 0;
 }
 

@@ -20,6 +20,7 @@ struct ipts_hostdesc;
 struct ipts_cli_host {
 	const char *dir;		/* --host, or NULL */
 	const char *ipsets;		/* --ipsets, or NULL */
+	const char *at; /* --at +SECONDS, or NULL */
 	struct {
 		int code;		/* IPTS_HOPT_IFACE, _ROUTE, _SYSCTL */
 		const char *text;	/* borrowed from argv */
@@ -33,6 +34,7 @@ enum {
 	IPTS_HOPT_ROUTE,
 	IPTS_HOPT_SYSCTL,
 	IPTS_HOPT_IPSETS,
+	IPTS_HOPT_AT,
 	IPTS_HOPT_END,
 };
 
@@ -42,7 +44,8 @@ enum {
 	{ "iface", required_argument, NULL, IPTS_HOPT_IFACE },		\
 	{ "route", required_argument, NULL, IPTS_HOPT_ROUTE },		\
 	{ "sysctl", required_argument, NULL, IPTS_HOPT_SYSCTL },	\
-	{ "ipsets", required_argument, NULL, IPTS_HOPT_IPSETS }
+	{ "ipsets", required_argument, NULL, IPTS_HOPT_IPSETS },	\
+	{ "at", required_argument, NULL, IPTS_HOPT_AT }
 
 #define IPTS_HOST_HELP							\
 	"  --host DIR           the firewall host, as captured in DIR\n"	\
@@ -59,7 +62,10 @@ enum {
 	"                       net.ipv4.conf.IF.rp_filter, ...\n"	\
 	"  --ipsets FILE        the host's sets, as `ipset save` prints them\n" \
 	"                       (default: ipsets.txt of --host DIR): -m set\n" \
-	"                       is decided, a set no rule may name refused\n"
+	"                       is decided, a set no rule may name refused\n" \
+	"  --at +SECONDS        the sets that many seconds after their\n"	\
+	"                       capture: elements whose timeout ran out are\n" \
+	"                       gone (timeout 0 is permanent)\n"
 /* clang-format on */
 
 void ipts_cli_host_init(struct ipts_cli_host *h);

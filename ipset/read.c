@@ -1573,6 +1573,40 @@ struct ipts_ipsets *ipts_ipsets_read(const struct ipts_source *src,
 	return r.sets;
 }
 
+size_t ipts_ipsets_age(struct ipts_ipsets *s, uint32_t secs)
+{
+	size_t i, j, k, gone = 0;
+
+	if (!secs)
+		return 0;
+	for (i = 0; i < s->n; i++) {
+		struct ipts_ipset *set = &s->v[i];
+
+		for (j = k = 0; j < set->n; j++) {
+			struct set_elem *e = &set->v[j];
+
+			if (e->timeout && e->timeout < secs) {
+				/* expired: what it stood for leaves too */
+				set->count -= elem_count(set, e);
+				gone++;
+				continue;
+			}
+			if (e->timeout == secs && !set->unknown_why)
+				set->unknown_why =
+					"an element's timeout ends at --at's "
+					"second (ipset save rounds the "
+					"seconds left down): it may be gone";
+			if (e->timeout)
+				e->timeout = e->timeout > secs ?
+						     e->timeout - secs :
+						     1;
+			set->v[k++] = *e;
+		}
+		set->n = k;
+	}
+	return gone;
+}
+
 void ipts_ipsets_free(struct ipts_ipsets *s)
 {
 	size_t i;

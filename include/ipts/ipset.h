@@ -41,6 +41,16 @@ struct ipts_ipsets *ipts_ipsets_read(const struct ipts_source *src,
 				     struct ipts_diags *d);
 void ipts_ipsets_free(struct ipts_ipsets *s);
 
+/*
+ * The sets @secs seconds after their capture (--at +SECONDS): an element
+ * whose timeout ends before then is gone, the others have @secs fewer
+ * seconds left; an element without a timeout (or timeout 0) is
+ * permanent. `ipset save` prints the whole seconds left, rounded down, so
+ * an element whose printed timeout is @secs may or may not be there: its
+ * set answers undetermined, saying so. Returns the elements removed.
+ */
+size_t ipts_ipsets_age(struct ipts_ipsets *s, uint32_t secs);
+
 /* The set named @name (@len bytes), or NULL. */
 const struct ipts_ipset *ipts_ipsets_find(const struct ipts_ipsets *s,
 					  const char *name, size_t len);

@@ -120,6 +120,30 @@ static void test_ipset_read_save_output(void **state)
 	assert_null(ipts_ipsets_find(t->sets, "b", 1));
 }
 
+/* --at +SECONDS: expired elements leave, the boundary second is unknown */
+static void test_ipset_age(void **state)
+{
+	struct t *t = *state;
+	const struct ipts_ipset *s;
+	struct ipts_ipset_pkt p = pkt("203.0.113.7", 40000, "10.0.0.1", 22);
+
+	assert_non_null(rd(t, "create f hash:ip timeout 600\n"
+			      "add f 203.0.113.7 timeout 95\n"
+			      "add f 198.51.100.23 timeout 412\n"
+			      "add f 192.0.2.1 timeout 0\n"));
+	assert_int_equal(ipts_ipsets_age(t->sets, 94), 0);
+	s = ipts_ipsets_find(t->sets, "f", 1);
+	assert_int_equal(ipts_ipset_nelems(s), 3);
+	assert_int_equal(ask(t, " --match-set f src", &p), YES);
+	assert_int_equal(ipts_ipsets_age(t->sets, 2), 1); /* 96 s in all */
+	assert_int_equal(ipts_ipset_nelems(s), 2);
+	assert_int_equal(ask(t, " --match-set f src", &p), NO);
+	/* 412 - 96 = 316 left: exactly at it, the element may be gone */
+	assert_int_equal(ipts_ipsets_age(t->sets, 316), 0);
+	p = pkt("192.0.2.1", 40000, "10.0.0.1", 22);
+	assert_int_equal(ask(t, " --match-set f src", &p), IPTS_IPSET_UNKNOWN);
+}
+
 static void test_ipset_read_list_output(void **state)
 {
 	struct t *t = *state;
@@ -751,6 +775,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ipset_read_save_output),
 		cmocka_unit_test(test_ipset_read_list_output),
+		cmocka_unit_test(test_ipset_age),
 		cmocka_unit_test(test_ipset_read_errors_at_their_word),
 		cmocka_unit_test(test_ipset_read_unmodelled_type_warns),
 		cmocka_unit_test(test_ipset_hash_ip_netmask),
