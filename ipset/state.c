@@ -156,9 +156,11 @@ static bool pkt_port(uint8_t src, const struct ipts_ipset_pkt *p,
 	case IPPROTO_SCTP:
 	case IPPROTO_UDPLITE:
 	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
 		if (p->fragment)
 			return false;
-		if (p->protocol == IPPROTO_ICMP)
+		if (p->protocol == IPPROTO_ICMP ||
+		    p->protocol == IPPROTO_ICMPV6)
 			*port = p->sport;
 		else
 			*port = s ? p->sport : p->dport;
@@ -179,12 +181,64 @@ static uint8_t set_cidr(const struct ipts_ipset *set, unsigned int k)
 	for (i = 0; i < set->n; i++)
 		if (set->v[i].cidr[k] > c)
 			c = set->v[i].cidr[k];
-	return c ? c : 32;
+	return c ? c : set->family == 6 ? 128 : 32;
 }
 
 static uint32_t mask_of(uint8_t cidr)
 {
-	return cidr ? ~(uint32_t)0 << (32 - cidr) : 0;
+	/* an inet6 set's prefixes go to 128: its IPv4 parts stay zero */
+	return cidr >= 32 ? ~(uint32_t)0 :
+	       cidr	  ? ~(uint32_t)0 << (32 - cidr) :
+			    0;
+}
+
+/* ip6_netmask(): @a under the prefix @cidr (0..128). */
+static void mask6(uint8_t *a, unsigned int cidr)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++) {
+		unsigned int keep = cidr >= 8 * (i + 1) ? 8 :
+				    cidr > 8 * i	? cidr - 8 * i :
+							  0;
+
+		a[i] &= (uint8_t)(0xff00u >> keep);
+	}
+}
+
+/*
+ * The address parts hash_*6_kadt() build from a packet of family 6 for a
+ * set of family inet6 (the IPv4 parts stay zero, as read.c leaves an
+ * inet6 element's): an address part is the whole address (hash:ip under
+ * its netmask, :: refused), a net part the address under the prefix
+ * kadt_elem() chose. 0, or 1 when kadt() refuses the packet.
+ */
+static int kadt_elem6(const struct ipts_ipset *set, uint8_t src,
+		      const struct ipts_ipset_pkt *p, struct set_elem *e)
+{
+	static const uint8_t any[16];
+	unsigned int d, ip = 0;
+
+	for (d = 0; d < set->type->nparts; d++) {
+		enum dim_kind k = set->type->dims[d];
+
+		if (k != DIM_IP && k != DIM_NET)
+			continue;
+		memcpy(e->a6[ip], src & (1u << d) ? p->saddr6 : p->daddr6, 16);
+		if (k == DIM_IP) {
+			e->cidr[ip] = 128;
+			if (set->type->kind == SET_HASH_IP) {
+				mask6(e->a6[ip], set->netmask6);
+				if (!memcmp(e->a6[ip], any, 16))
+					return 1; /* ipv6_addr_any(): -EINVAL */
+			}
+		} else {
+			mask6(e->a6[ip], e->cidr[ip]);
+		}
+		e->lo[ip] = e->hi[ip] = 0;
+		ip++;
+	}
+	return 0;
 }
 
 /*
@@ -204,7 +258,7 @@ static int kadt_elem(const struct ipts_ipset *set, uint8_t src,
 	switch (set->type->kind) {
 	case SET_HASH_IP:
 		e->lo[0] = pkt_addr(src, p, 0) & set->netmask;
-		if (!e->lo[0])
+		if (!e->lo[0] && p->family != 6)
 			return 1;
 		break;
 	case SET_BITMAP_IP:
@@ -278,6 +332,8 @@ static int kadt_elem(const struct ipts_ipset *set, uint8_t src,
 	e->hi[0] = e->lo[0];
 	e->hi[1] = e->lo[1];
 	e->port_hi = e->port_lo;
+	if (p->family == 6 && set->family == 6)
+		return kadt_elem6(set, src, p, e);
 	return 0;
 }
 
@@ -293,11 +349,17 @@ static bool holds(const struct ipts_ipset *set, const struct set_elem *e,
 		case DIM_IP:
 			if (k->lo[ip] < e->lo[ip] || k->lo[ip] > e->hi[ip])
 				return false;
+			if (set->family == 6 &&
+			    memcmp(k->a6[ip], e->a6[ip], 16))
+				return false;
 			ip++;
 			break;
 		case DIM_NET:
 			if (k->lo[ip] != e->lo[ip] ||
 			    k->cidr[ip] != e->cidr[ip])
+				return false;
+			if (set->family == 6 &&
+			    memcmp(k->a6[ip], e->a6[ip], 16))
 				return false;
 			ip++;
 			break;
@@ -400,7 +462,10 @@ static int adt(struct ipts_ipset_state *st, size_t idx, bool add,
 	size_t i;
 	int r;
 
-	if (a->dim < set->type->dim || set->family == 6)
+	/* ip_set_add(), ip_set_del(): too few flags, or a family that is
+	 * not the packet's */
+	if (a->dim < set->type->dim ||
+	    (set->family && set->family != (p->family == 6 ? 6 : 4)))
 		return 1; /* -IPSET_ERR_TYPE_MISMATCH */
 	if (set->unknown_why) {
 		*why = set->unknown_why;
@@ -420,10 +485,6 @@ static int adt(struct ipts_ipset_state *st, size_t idx, bool add,
 				unknown = true;
 		}
 		return unknown ? -1 : 1;
-	}
-	if (p->family == 6) {
-		*why = "-j SET on an IPv6 packet is not modelled";
-		return -1;
 	}
 	r = kadt_elem(set, a->src, p, &k, why);
 	if (r)
@@ -529,6 +590,14 @@ static size_t fmt_ip(char *b, size_t n, uint32_t a)
 	return (size_t)snprintf(b, n, "%s", t);
 }
 
+static size_t fmt_ip6(char *b, size_t n, const uint8_t *a)
+{
+	char t[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, a, t, sizeof(t));
+	return (size_t)snprintf(b, n, "%s", t);
+}
+
 static const char *proto_name(uint8_t proto)
 {
 	switch (proto) {
@@ -562,6 +631,11 @@ static void fmt_elem(const struct ipts_ipsets *sets,
 			o += (size_t)snprintf(b + o, ROOM, ",");
 		switch (set->type->dims[d]) {
 		case DIM_IP:
+			if (set->family == 6) {
+				o += fmt_ip6(b + o, ROOM, e->a6[ip]);
+				ip++;
+				break;
+			}
 			o += fmt_ip(b + o, ROOM, e->lo[ip]);
 			if (e->hi[ip] != e->lo[ip]) {
 				o += (size_t)snprintf(b + o, ROOM, "-");
@@ -570,6 +644,15 @@ static void fmt_elem(const struct ipts_ipsets *sets,
 			ip++;
 			break;
 		case DIM_NET:
+			if (set->family == 6) {
+				o += fmt_ip6(b + o, ROOM, e->a6[ip]);
+				if (e->cidr[ip] != 128)
+					o += (size_t)snprintf(b + o, ROOM,
+							      "/%u",
+							      e->cidr[ip]);
+				ip++;
+				break;
+			}
 			o += fmt_ip(b + o, ROOM, e->lo[ip]);
 			if (e->cidr[ip] != 32)
 				o += (size_t)snprintf(b + o, ROOM, "/%u",
@@ -580,6 +663,11 @@ static void fmt_elem(const struct ipts_ipsets *sets,
 			pn = proto_name(e->proto);
 			if (e->proto == IPPROTO_ICMP)
 				o += (size_t)snprintf(b + o, ROOM, "icmp:%u/%u",
+						      e->port_lo >> 8,
+						      e->port_lo & 0xff);
+			else if (e->proto == IPPROTO_ICMPV6)
+				o += (size_t)snprintf(b + o, ROOM,
+						      "ipv6-icmp:%u/%u",
 						      e->port_lo >> 8,
 						      e->port_lo & 0xff);
 			else if (!pn)

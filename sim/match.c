@@ -326,7 +326,8 @@ void ipts_set_pkt(const struct ipts_pkt *p, struct ipts_ipset_pkt *sp)
 	sp->fragment = ipts_pkt_fragoff(p) != 0;
 	sp->sport = p->sport;
 	sp->dport = p->dport;
-	if (p->protocol == IPPROTO_ICMP)
+	/* ip_set_get_ip4_port(), ip_set_get_ip6_port(): type and code */
+	if (p->protocol == IPPROTO_ICMP || p->protocol == IPPROTO_ICMPV6)
 		sp->sport = sp->dport = (uint16_t)(p->icmp_type << 8 |
 						   p->icmp_code);
 	sp->in = p->in ? p->in : "";
@@ -337,8 +338,8 @@ void ipts_set_pkt(const struct ipts_pkt *p, struct ipts_ipset_pkt *sp)
 }
 
 /*
- * set_match_v4() of xt_set.c on the host's sets: the packet as the set
- * types' kadt() read it. A frame's MAC address is known to be absent for
+ * set_match_v1() and later of xt_set.c (one for both families) on the
+ * host's sets: the packet as the set types' kadt() read it. A frame's MAC address is known to be absent for
  * a locally generated packet and zero on lo (no hash:mac element); from
  * another host it is unknown.
  */
@@ -362,10 +363,6 @@ static enum ipts_match_result set_eval(const struct xt_entry_match *m,
 				  "changes (not modelled)";
 			return IPTS_MATCH_UNKNOWN;
 		}
-	if (p->family == NFPROTO_IPV6) {
-		*reason = "-m set on an IPv6 packet is not simulated yet";
-		return IPTS_MATCH_UNKNOWN;
-	}
 	ipts_set_pkt(p, &sp);
 	switch (ipts_ipset_test(h->ipsets, &sm, &sp, reason)) {
 	case IPTS_IPSET_YES:

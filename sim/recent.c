@@ -4,7 +4,9 @@
  *
  * A list is named by the rule (--name, "DEFAULT") and holds entries keyed
  * by the packet's source (--rsource) or destination (--rdest) address
- * under the list's mask; each entry keeps the times it was stamped and the
+ * under the list's mask (an IPv6 packet's whole address, under a 128-bit
+ * mask; recent_entry_lookup() compares the family too, so an IPv4 file's
+ * entries and an IPv6 file's never meet); each entry keeps the times it was stamped and the
  * TTL of its last stamp. --set always matches (! --set never): it adds
  * the entry or stamps it again. --remove matches when an entry was there,
  * and leaves none. --rcheck and --update match when the entry has at
@@ -68,12 +70,31 @@ bool ipts_recent_writes(const struct xt_entry_match *m)
 		(XT_RECENT_SET | XT_RECENT_UPDATE | XT_RECENT_REMOVE));
 }
 
-static uint32_t mask_of(const struct xt_entry_match *m)
+/* The rule's mask (v0: all ones, as recent_mt_check_v0() sets it); of
+ * an IPv4 rule .ip only, the rest zero. */
+static union nf_inet_addr mask_of(const struct xt_entry_match *m, bool v6)
 {
 	const struct xt_recent_mtinfo_v1 *v1 = ipts_match_data(m, sizeof(*v1),
 							       NULL);
+	union nf_inet_addr r;
 
-	return m->u.user.revision && v1 ? v1->mask.ip : 0xffffffffu;
+	memset(&r, 0, sizeof(r));
+	if (m->u.user.revision && v1) {
+		if (v6)
+			r = v1->mask;
+		else
+			r.ip = v1->mask.ip;
+	} else if (v6) {
+		memset(&r, 0xff, sizeof(r));
+	} else {
+		r.ip = 0xffffffffu;
+	}
+	return r;
+}
+
+static bool same_addr(const union nf_inet_addr *a, const union nf_inet_addr *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
 }
 
 static bool same_name(const char *a, const char *b)
@@ -83,8 +104,10 @@ static bool same_name(const char *a, const char *b)
 
 /* Whether every recent rule of the ruleset naming @name has @mask. */
 static bool mask_uniform(const struct ipts_ruleset *rs, const char *name,
-			 uint32_t mask)
+			 const union nf_inet_addr *mask)
 {
+	bool v6 = rs->family == IPTS_FAMILY_IPV6;
+
 	unsigned int t, c, i, k;
 
 	for (t = 0; t < IPTS_TABLE_COUNT; t++) {
@@ -100,9 +123,13 @@ static bool mask_uniform(const struct ipts_ruleset *rs, const char *name,
 					const struct xt_entry_match *m =
 						ipts_rule_match(r, k);
 
-					if (ipts_recent_is(m) &&
-					    same_name(info_of(m)->name, name) &&
-					    mask_of(m) != mask)
+					union nf_inet_addr mk;
+
+					if (!ipts_recent_is(m) ||
+					    !same_name(info_of(m)->name, name))
+						continue;
+					mk = mask_of(m, v6);
+					if (!same_addr(&mk, mask))
 						return false;
 				}
 			}
@@ -113,8 +140,9 @@ static bool mask_uniform(const struct ipts_ruleset *rs, const char *name,
 
 /* The list's mask when entries may be keyed by it; false: per address. */
 static bool list_mask(struct ipts_sim *s, const struct xt_entry_match *m,
-		      uint32_t *mask)
+		      union nf_inet_addr *mask)
 {
+	bool v6 = s->rs->family == IPTS_FAMILY_IPV6;
 	const char *name = info_of(m)->name;
 	unsigned int i;
 
@@ -127,8 +155,9 @@ static bool list_mask(struct ipts_sim *s, const struct xt_entry_match *m,
 		if (s->nrmask == IPTS_RECENT_MAX)
 			return false;
 		s->rmask[i].name = name;
-		s->rmask[i].mask = mask_of(m);
-		s->rmask[i].uniform = mask_uniform(s->rs, name, mask_of(m));
+		s->rmask[i].mask = mask_of(m, v6);
+		s->rmask[i].uniform = mask_uniform(s->rs, name,
+						   &s->rmask[i].mask);
 		s->nrmask++;
 	}
 	*mask = s->rmask[i].mask;
@@ -137,7 +166,7 @@ static bool list_mask(struct ipts_sim *s, const struct xt_entry_match *m,
 
 struct lookup {
 	const char *name;
-	uint32_t key;
+	union nf_inet_addr key;
 	bool keyed;		/* @key is under the list's mask */
 	struct ipts_recent_ent *e;	/* NULL: not kept yet */
 	struct ipts_recent_ent view;	/* what is known of it */
@@ -147,22 +176,30 @@ static void lookup(struct ipts_sim *s, const struct xt_entry_match *m,
 		   const struct ipts_pkt *p, struct lookup *l)
 {
 	const struct xt_recent_mtinfo *info = info_of(m);
-	uint32_t addr = info->side == XT_RECENT_DEST ? p->daddr.ip :
-						       p->saddr.ip;
-	uint32_t mask;
+	const union nf_inet_addr *a = info->side == XT_RECENT_DEST ? &p->daddr :
+								     &p->saddr;
+	union nf_inet_addr mask;
 	bool other = false;
 	unsigned int i;
 
+	/* recent_mt(): the address under the mask, word by word; an IPv4
+	 * packet's in .ip, the rest zero */
+	memset(&l->key, 0, sizeof(l->key));
+	if (p->family == NFPROTO_IPV6)
+		l->key = *a;
+	else
+		l->key.ip = a->ip;
 	l->name = info->name;
 	l->keyed = list_mask(s, m, &mask);
-	l->key = l->keyed ? addr & mask : addr;
+	for (i = 0; l->keyed && i < 4; i++)
+		l->key.all[i] &= mask.all[i];
 	l->e = NULL;
 	for (i = 0; i < s->nrecent; i++) {
 		struct ipts_recent_ent *e = &s->recent[i];
 
 		if (!same_name(e->name, l->name))
 			continue;
-		if (e->addr == l->key) {
+		if (same_addr(&e->addr, &l->key)) {
 			l->e = e;
 			l->view = *e;
 			return;
@@ -327,12 +364,6 @@ enum ipts_match_result ipts_recent_eval(struct ipts_sim *s,
 
 	s->impure++;
 	*settle = false;
-	if (p->family == NFPROTO_IPV6) {
-		/* its lists are keyed by the whole v6 address: not kept */
-		*why = "-m recent on an IPv6 packet is not simulated yet";
-		*fresh_yes = false;
-		return IPTS_MATCH_UNKNOWN;
-	}
 	if (info->check_set & XT_RECENT_REAP)
 		reap(s, info->name);
 	lookup(s, m, p, &l);

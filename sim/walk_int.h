@@ -280,7 +280,7 @@ struct ipts_sim {
 	 * (recent.c), and the lists' masks. */
 	struct ipts_recent_ent {
 		const char *name;	/* the blob's, XT_RECENT_NAME_LEN */
-		uint32_t addr;		/* network order: masked, or exact */
+		union nf_inet_addr addr; /* masked, or exact (v4: .ip) */
 		uint8_t state;		/* IPTS_RECENT_* */
 		bool all;		/* @stamps is every stamp of it */
 		bool ttl_known;
@@ -291,7 +291,7 @@ struct ipts_sim {
 	bool recent_lost;		/* more entries than recent[] holds */
 	struct {
 		const char *name;
-		uint32_t mask;		/* network order */
+		union nf_inet_addr mask; /* v4: .ip, the rest zero */
 		bool uniform;		/* every rule naming it has @mask */
 	} rmask[IPTS_RECENT_MAX];
 	unsigned int nrmask;

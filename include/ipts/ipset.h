@@ -7,9 +7,10 @@
  * kernel's test of a packet against one (ip_set_test() of
  * net/netfilter/ipset/ip_set_core.c and each type's kadt()). Never the
  * machine iptsim runs on: only what the file says. A set of family inet6
- * is read, its elements checked, and tested against a packet whose
- * family is 6 (the simulator walks IPv4 packets only for now: its -m set
- * on such a set answers no, as the kernel's family check does).
+ * is read, its elements checked, and tested against (and changed by
+ * -j SET from) a packet whose family is 6; a set never matches, nor
+ * takes an element from, a packet of the other family, as the kernel's
+ * family check.
  *
  * Ownership: ipts_ipsets_read() returns a collection the caller frees
  * with ipts_ipsets_free(); it borrows its source, which must outlive it.

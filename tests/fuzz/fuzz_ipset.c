@@ -61,6 +61,20 @@ static void packet_from(const uint8_t *data, size_t size, unsigned int k,
 	p->out = devs[(tail(data, size, o + 9) >> 2) & 3];
 	p->mark = tail(data, size, o + 10);
 	p->mac = tail(data, size, o + 11) & 1;
+	if (tail(data, size, o + 12) & 1) {
+		/* family 6: fd00::/8 and ::/8 addresses (::, ::1 among
+		 * them) from the same bytes, ICMPv6 for ICMP */
+		p->family = 6;
+		p->saddr6[0] = (tail(data, size, o + 12) & 2) ? 0xfd : 0;
+		memcpy(p->saddr6 + 12, &a, 4);
+		p->daddr6[0] = (tail(data, size, o + 12) & 4) ? 0xfd : 0;
+		memcpy(p->daddr6 + 12, &b, 4);
+		p->saddr = p->daddr = 0;
+		if (p->protocol == 1)
+			p->protocol = 58;
+	} else {
+		p->family = 4;
+	}
 }
 
 /* -j SET of @words' set and flags on @pkt, into @st: the documented

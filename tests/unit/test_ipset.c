@@ -770,6 +770,56 @@ static void test_ipset_state_list_set_and_unknown(void **state)
 	ipts_ipset_state_free(st);
 }
 
+/* hash_*6_kadt() for -j SET on a packet of family 6: hash:ip under its
+ * netmask (:: refused), a net part under the most specific prefix (/128
+ * in an empty set), ports with their protocol; a set of the other family
+ * refuses the element (-IPSET_ERR_TYPE_MISMATCH), a list:set skips it. */
+static void test_ipset_state_inet6(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt6("2001:db8::7", 40000, "2001:db8:1::1",
+				       22),
+			      p4 = pkt("10.0.0.7", 40000, "10.0.0.1", 22);
+	struct ipts_ipset_state *st;
+	char *save;
+
+	rd_ok(t, "create h hash:ip family inet6 netmask 64\n"
+		 "create n hash:net family inet6\nadd n 2001:db8::/48\n"
+		 "create e hash:net family inet6\n"
+		 "create ipp hash:ip,port family inet6\n"
+		 "add ipp 2001:db8:1::1,tcp:22\nadd ipp 2001:db8:1::1,udp:22\n"
+		 "create v4 hash:ip family inet\n"
+		 "create l list:set\nadd l v4\nadd l h\n");
+	st = ipts_ipset_state_new(t->sets);
+	assert_int_equal(adt(st, true, " --add-set h src", &p), 0);
+	change(st, 0, "h", IPTS_IPSET_ADDED, "2001:db8::");
+	assert_int_equal(ask_st(st, " --match-set h src", &p), YES);
+	assert_int_equal(ask_st(st, " --match-set h dst", &p), NO);
+	/* there already (the same /64) */
+	assert_int_equal(adt(st, true, " --add-set h src", &p), 1);
+	assert_int_equal(adt(st, true, " --add-set n dst", &p), 0);
+	change(st, 1, "n", IPTS_IPSET_ADDED, "2001:db8:1::/48");
+	assert_int_equal(adt(st, true, " --add-set e dst", &p), 0);
+	change(st, 2, "e", IPTS_IPSET_ADDED, "2001:db8:1::1");
+	assert_int_equal(adt(st, false, " --del-set ipp dst,dst", &p), 0);
+	change(st, 3, "ipp", IPTS_IPSET_DELETED, "2001:db8:1::1,tcp:22");
+	assert_int_equal(ask_st(st, " --match-set ipp dst,dst", &p), NO);
+	assert_int_equal(adt(st, false, " --del-set ipp dst,dst", &p), 1);
+	/* families never across; the list:set's inet6 member takes it */
+	assert_int_equal(adt(st, true, " --add-set v4 src", &p), 1);
+	assert_int_equal(adt(st, true, " --add-set h src", &p4), 1);
+	assert_int_equal(adt(st, true, " --add-set l dst", &p), 0);
+	change(st, 4, "h", IPTS_IPSET_ADDED, "2001:db8:1::");
+	save = ipts_ipset_state_save(st);
+	assert_non_null(strstr(save, "add ipp 2001:db8:1::1,udp:22\n"));
+	assert_null(strstr(save, "tcp:22"));
+	free(save);
+	/* ::1 under netmask 64 is ::, which hash:ip refuses */
+	assert_int_equal(inet_pton(AF_INET6, "::1", p.saddr6), 1);
+	assert_int_equal(adt(st, true, " --add-set h src", &p), 1);
+	ipts_ipset_state_free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -795,6 +845,7 @@ int main(void)
 		cmocka_unit_test(test_ipset_state_builds_kadt_element),
 		cmocka_unit_test(test_ipset_state_exist_full_del),
 		cmocka_unit_test(test_ipset_state_list_set_and_unknown),
+		cmocka_unit_test(test_ipset_state_inet6),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
