@@ -312,7 +312,9 @@ static void print_text(FILE *f, const struct ipts_query *q,
 			     p->sport, p->sport_hi);
 		ipts_fmt_end(d, sizeof(d), p->family, &p->daddr, ports,
 			     p->dport, p->dport_hi);
-		fprintf(f, "\n%s %s -> %s", p->name, s, d);
+		fprintf(f, "\n%s%s %s -> %s", p->name,
+			p->retransmission ? " (sent again 1 s later)" : "", s,
+			d);
 		/* the devices: only when there are others than lo */
 		if (described) {
 			fputs(" in ", f);

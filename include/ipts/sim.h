@@ -262,6 +262,9 @@ struct ipts_packet {
 	const char *in, *out;
 	/* Delivered to another host (out of @out), not to a socket here. */
 	bool left_host;
+	/* The client's SYN sent again (an IPv6 SYN over lo whose ICMPv6
+	 * error was a soft one): every packet from it on is a later try. */
+	bool retransmission;
 	/* Dropped, or never sent, by a routing decision rather than by a
 	 * rule: why ("rp_filter on eth0: ..."); else "". @route_err: the
 	 * errno a local sender gets (ENETUNREACH...), or 0. */

@@ -225,12 +225,18 @@ static void test_sim6_reject_types(void **state)
 	assert_int_equal(run6(f, IPPROTO_TCP, 1, &res), IPTS_NETUNREACH);
 	assert_int_equal(run6(f, IPPROTO_TCP, 2, &res), IPTS_EPERM);
 	assert_non_null(strstr(res.why, "EACCES"));
-	/* the answer is its own packet: an ICMPv6 error from ::1 */
-	assert_int_equal(res.npackets, 2);
+	/* the answer is its own packet: an ICMPv6 error from ::1; over lo
+	 * it is a soft error, and the SYN sent again 1 s later meets the
+	 * same rule: its error is the one connect() returns */
+	assert_int_equal(res.npackets, 4);
 	assert_string_equal(res.packets[1].name, "ICMPv6");
 	assert_int_equal(res.packets[1].icmp_type, 1);
 	assert_int_equal(res.packets[1].icmp_code, 1);
 	assert_int_equal(res.packets[1].len, 128);
+	assert_false(res.packets[1].retransmission);
+	assert_string_equal(res.packets[2].name, "SYN");
+	assert_true(res.packets[2].retransmission);
+	assert_string_equal(res.packets[3].name, "ICMPv6");
 	assert_int_equal(run6(f, IPPROTO_TCP, 3, &res), IPTS_HOSTUNREACH);
 	assert_int_equal(run6(f, IPPROTO_TCP, 4, &res), IPTS_REFUSED);
 	assert_int_equal(run6(f, IPPROTO_TCP, 5, &res), IPTS_EPERM);
