@@ -476,14 +476,25 @@ size_t ipts_lint_pair(const struct ipts_ruleset *v4,
 	}
 	c = ipts_xcalloc(ps->n ? ps->n : 1, sizeof(*c));
 	ipts_result_init(&res);
-	for (i = 0; i < ps->n; i++) {
+	/* the run's visits spent: the ports left are not simulated */
+	for (i = 0; i < ps->n && run.spent < run.max_total; i++) {
 		c[i].p = ps->v[i];
 		for (f = 0; f < 2; f++)
 			answer(&c[i].s[f], ctx[f], rs[f], &ps->v[i], &run,
 			       &res);
 	}
 	ipts_result_free(&res);
-	found = report(c, ps->n, opts, d);
+	found = report(c, i, opts, d);
+	if (i < ps->n) {
+		run.over = true;
+		if (!code_ignored(opts, CODE_NOT))
+			ipts_diag_add_code(d, IPTS_NOTE, &file_loc, CODE_NOT,
+					   "%zu of %zu ports not compared "
+					   "across families: the run's rule "
+					   "visits (--max-total-visits) are "
+					   "spent",
+					   ps->n - i, ps->n);
+	}
 	if (ps->cut && !code_ignored(opts, CODE_NOT))
 		ipts_diag_add_code(d, IPTS_NOTE, &file_loc, CODE_NOT,
 				   "%zu more ports the files name not compared "
