@@ -64,6 +64,18 @@ static const struct ipts_lint_code codes[] = {
 	  "-m set gives fewer flags than its set has dimensions",
 	  "With --ipsets: the -m set gives fewer src/dst flags than the set's type has dimensions (hash:ip,port needs two), so ip_set_test() fails before it looks at the set: the match never matches (always, if inverted).",
 	  "Give one flag per dimension, e.g. --match-set NAME src,dst for hash:ip,port." },
+	{ "IPT015", IPTS_WARNING, "family-port-mismatch",
+	  "port open on one family and closed on the other",
+	  "Given one IPv4 and one IPv6 file (a pair): a local client's connection over lo to a TCP or UDP port connects on one family (127.0.0.1 or ::1) and is refused, times out or fails on the other. The ports compared are every destination port (and range edge) the filter rules of either file name, outside FORWARD, plus tcp 22, 80, 443, 3000 (a dev server's, as in Node's 'connect ECONNREFUSED ::1:3000'), 8080 and udp 53. The finding is at the rule (or policy) that decided the closed side. `localhost` resolves to ::1 first: a dropped IPv6 SYN makes the client wait its whole connect() timeout.",
+	  "Make both files agree for the port: usually add '-A INPUT -i lo -j ACCEPT' to the file missing it, or the same port rule to both." },
+	{ "IPT016", IPTS_NOTE, "family-closed-unlike",
+	  "port closed on both families, refused on one and dropped on the other",
+	  "Given a pair (IPT015's ports): a local client's connection is closed on both families, but one refuses it at once (a RST, an ICMP error) and the other drops it (timeout). A client that tries the dropping family's address first (::1 for `localhost` in glibc's order) waits its whole connect() timeout, about 130 s for TCP, before it tries the other.",
+	  "Close the port the same way on both families: REJECT (--reject-with tcp-reset) on both, or DROP on both." },
+	{ "IPT017", IPTS_NOTE, "family-not-compared",
+	  "ports or files not compared across families",
+	  "Given files of both families, lint could not compare some of them: a port whose connection is undetermined on one family (a rule the file cannot decide, or the budget), ports past the bound of 64, or files whose partner of the other family is not clear from the names (rules.v4 with rules.v6, before.rules with before6.rules) when more than one file of a family is given.",
+	  "Lint the two files of a pair on their own, or see why the connection is undetermined with trace." },
 };
 
 #define NCODES (sizeof(codes) / sizeof(codes[0]))

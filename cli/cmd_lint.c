@@ -8,6 +8,7 @@
 #include "host_opts.h"
 
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,8 @@ static const char usage_text[] =
 	"Review iptables-save files: rules that can never match, redundant\n"
 	"rules, unused chains, rules the file cannot decide, ports only one\n"
 	"user may reach. Each finding has a code (IPT001...); see iptsim(1).\n"
+	"Given an IPv4 and an IPv6 file, lint also compares them: ports a\n"
+	"local client reaches on one family and not on the other (IPT015).\n"
 	"A rule whose -m comment holds \"iptsim:ignore=CODE[,CODE]\" (or\n"
 	"\"iptsim:ignore\" for every code) is not reported.\n"
 	"\n"
@@ -54,10 +57,11 @@ static void list_codes(void)
 }
 
 static void json_out(const struct ipts_diags *all, char **files,
-		     const size_t *counts, const bool *loaded, int nfiles)
+		     const size_t *counts, const bool *loaded, int nfiles,
+		     size_t npair)
 {
 	struct ipts_json w;
-	size_t nfind = 0;
+	size_t nfind = npair; /* the pairs' findings belong to no one file */
 	int i;
 
 	ipts_json_init(&w, stdout);
@@ -102,6 +106,136 @@ static void lint_budget(struct ipts_cli_budget *b, struct ipts_lint_opts *o)
 	}
 }
 
+static bool ignores(const struct ipts_lint_opts *lo, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < lo->nignore; i++)
+		if (strcmp(lo->ignore[i], code) == 0)
+			return true;
+	return false;
+}
+
+/* @b (an IPv6 file's path) is @a (an IPv4 one's) with one '4' made '6'
+ * (rules.v4, rules.v6) or one '6' put in (before.rules, before6.rules;
+ * iptables.rules, ip6tables.rules). */
+static bool partner_names(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i = 0;
+
+	while (i < la && i < lb && a[i] == b[i])
+		i++;
+	if (la == lb)
+		return a[i] == '4' && b[i] == '6' &&
+		       strcmp(a + i + 1, b + i + 1) == 0;
+	return lb == la + 1 && b[i] == '6' && strcmp(a + i, b + i + 1) == 0;
+}
+
+/* The one file of the other family whose name pairs with file @i, or -1
+ * (none, or more than one). */
+static int partner_of(struct ipts_ruleset **rss, char **files, int nfiles,
+		      int i)
+{
+	bool v6 = rss[i]->family == IPTS_FAMILY_IPV6;
+	int j, found = -1;
+
+	for (j = 0; j < nfiles; j++) {
+		if (!rss[j] || (rss[j]->family == IPTS_FAMILY_IPV6) == v6)
+			continue;
+		if (!(v6 ? partner_names(files[j], files[i]) :
+			   partner_names(files[i], files[j])))
+			continue;
+		if (found >= 0)
+			return -1;
+		found = j;
+	}
+	return found;
+}
+
+/*
+ * IPT015 across the families: with one file of each, the two; with more,
+ * the pairs their names make (each file with exactly one partner), and
+ * one note naming the files left out. Returns the findings.
+ */
+static size_t lint_pairs(struct ipts_ruleset **rss, char **files, int nfiles,
+			 struct ipts_cli_budget *b,
+			 const struct ipts_lint_opts *lo,
+			 struct ipts_diags *all, bool *over)
+{
+	int i, n4 = 0, n6 = 0, left = 0, p6 = -1;
+	char names[512] = "";
+	size_t found = 0, used = 0;
+	struct ipts_loc at = { 0 };
+
+	for (i = 0; i < nfiles; i++) {
+		if (!rss[i])
+			continue;
+		if (rss[i]->family == IPTS_FAMILY_IPV6) {
+			n6++;
+			p6 = i;
+		} else {
+			n4++;
+		}
+	}
+	if (!n4 || !n6)
+		return 0;
+	for (i = 0; i < nfiles; i++) {
+		struct ipts_diags d = { 0 };
+		struct ipts_lint_pair_stats st;
+		struct ipts_limits lim;
+		int j = -1;
+
+		if (!rss[i] || rss[i]->family == IPTS_FAMILY_IPV6)
+			continue;
+		if (n4 == 1 && n6 == 1)
+			j = p6;
+		else if ((j = partner_of(rss, files, nfiles, i)) >= 0 &&
+			 partner_of(rss, files, nfiles, j) != i)
+			j = -1;
+		if (j < 0)
+			continue;
+		ipts_limits_init(&lim);
+		if (b->visits_given)
+			lim.max_visits = b->lim.max_visits;
+		lim.max_trace_lines = b->lim.max_trace_lines;
+		found += ipts_lint_pair(rss[i], rss[j], lo, &lim,
+					b->max_total > b->spent ?
+						b->max_total - b->spent :
+						0,
+					&d, &st);
+		b->spent += st.visits;
+		*over |= st.over_budget;
+		ipts_diags_move(all, &d);
+	}
+	for (i = 0; i < nfiles; i++) {
+		int j;
+
+		if (!rss[i] || (n4 == 1 && n6 == 1))
+			continue;
+		j = partner_of(rss, files, nfiles, i);
+		if (j >= 0 && partner_of(rss, files, nfiles, j) == i)
+			continue;
+		if (!left++)
+			at.src = rss[i]->src; /* the file, no line */
+		if (used < sizeof(names)) {
+			int w = snprintf(names + used, sizeof(names) - used,
+					 "%s'%s'", used ? ", " : "", files[i]);
+
+			if (w > 0)
+				used += (size_t)w;
+		}
+	}
+	if (left && !ignores(lo, "IPT017"))
+		ipts_diag_add_code(
+			all, IPTS_NOTE, &at, "IPT017",
+			"not compared across families: %s: "
+			"no single file of the other family pairs with "
+			"%s by name (rules.v4 and rules.v6, before.rules "
+			"and before6.rules); lint them two at a time",
+			names, left > 1 ? "them" : "it");
+	return found;
+}
+
 int cmd_lint(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -124,8 +258,9 @@ int cmd_lint(int argc, char **argv)
 	enum ipts_format fmt = IPTS_FMT_TEXT;
 	struct ipts_diags all = { 0 };
 	struct ipts_source **srcs;
+	struct ipts_ruleset **rss;
 	const char **ignore;
-	size_t *counts, total = 0;
+	size_t *counts, total = 0, npair;
 	bool *loaded, help = false;
 	int c, i, first, nfiles, rc = IPTS_EXIT_YES;
 
@@ -205,7 +340,8 @@ int cmd_lint(int argc, char **argv)
 	srcs = calloc((size_t)nfiles, sizeof(*srcs));
 	counts = calloc((size_t)nfiles, sizeof(*counts));
 	loaded = calloc((size_t)nfiles, sizeof(*loaded));
-	if (!srcs || !counts || !loaded)
+	rss = calloc((size_t)nfiles, sizeof(*rss));
+	if (!srcs || !counts || !loaded || !rss)
 		ipts_oom();
 	for (i = 0; i < nfiles; i++) {
 		struct ipts_diags d = { 0 };
@@ -234,22 +370,29 @@ int cmd_lint(int argc, char **argv)
 				total++;
 		ipts_diags_sort(&d);
 		ipts_diags_move(&all, &d);
-		ipts_ruleset_free(rs);
+		rss[i] = rs; /* for the pairs */
 	}
+	/* findings of a pair are warnings: each counts for exit 1 */
+	npair = lint_pairs(rss, argv + first, nfiles, &budget, &lopts, &all,
+			   &over);
+	total += npair;
 	if (over && rc == IPTS_EXIT_YES)
 		rc = IPTS_EXIT_UNDETERMINED;
 	if (total && rc == IPTS_EXIT_YES)
 		rc = IPTS_EXIT_NO;
 
 	if (fmt == IPTS_FMT_JSON)
-		json_out(&all, argv + first, counts, loaded, nfiles);
+		json_out(&all, argv + first, counts, loaded, nfiles, npair);
 	else if (fmt == IPTS_FMT_SARIF)
 		ipts_sarif_write(stdout, &all);
 	else
 		ipts_report_text(stdout, &all, ipts_color_use(in.color, stdout));
 	ipts_diags_free(&all);
-	for (i = 0; i < nfiles; i++)
+	for (i = 0; i < nfiles; i++) {
+		ipts_ruleset_free(rss[i]);
 		ipts_source_free(srcs[i]);
+	}
+	free(rss);
 	free(srcs);
 	free(counts);
 	free(loaded);

@@ -21,6 +21,7 @@
 
 struct ipts_ruleset;
 struct ipts_ipsets;
+struct ipts_limits;
 
 /* One lint code, for help texts and SARIF's rules[]. */
 struct ipts_lint_code {
@@ -77,5 +78,30 @@ size_t ipts_lint_ruleset_stats(const struct ipts_ruleset *rs,
 			       const struct ipts_lint_opts *opts,
 			       struct ipts_diags *d,
 			       struct ipts_lint_stats *st);
+
+/* The ports ipts_lint_pair() compares at most (the defaults included). */
+#define IPTS_LINT_PAIR_MAX_PORTS 64
+
+struct ipts_lint_pair_stats {
+	uint64_t visits; /* rule visits of every connection */
+	bool over_budget; /* a connection ran out (undetermined) */
+	size_t ports; /* ports compared */
+};
+
+/*
+ * IPT015 on a pair, @v4 an IPv4 ruleset and @v6 an IPv6 one: each TCP and
+ * UDP destination port their filter rules name (and a few defaults: tcp
+ * 22, 80, 443, 3000, 8080, udp 53) simulated as a local connection over
+ * lo on each family, each connection within @lim and all of them within
+ * @max_total visits. A finding where one family connects and the other
+ * does not, at the rule that decided the closed side; a note (no code)
+ * where both are closed in different ways, where a side is undetermined,
+ * and when ports were left out. Returns the number of findings.
+ */
+size_t ipts_lint_pair(const struct ipts_ruleset *v4,
+		      const struct ipts_ruleset *v6,
+		      const struct ipts_lint_opts *opts,
+		      const struct ipts_limits *lim, uint64_t max_total,
+		      struct ipts_diags *d, struct ipts_lint_pair_stats *st);
 
 #endif

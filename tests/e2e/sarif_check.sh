@@ -120,6 +120,10 @@ check IPT008 1 lint --format sarif --ignore IPT001 suppressed.rules || fail=1
 # lint --ipsets: the set findings, IPT013 at the ipsets file's create line
 check IPT012,IPT013,IPT014 1 lint --ipsets ipset.ipsets --format sarif \
 	ipset.rules || fail=1
+# a pair, one file of each family: IPT015 at the IPv6 policy, IPT016 for
+# port 3000 (refused on IPv4, dropped on IPv6)
+check IPT009,IPT015,IPT016 1 lint --format sarif ../../../rulesets/dualstack.v4 \
+	../../../rulesets/dualstack.v6 || fail=1
 # a file that does not load: the document carries its errors (exit 2)
 check iptsim/error 2 lint --format sarif broken.rules || fail=1
 # iptsim diff: each change a result at the rule responsible in NEW
