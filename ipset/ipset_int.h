@@ -98,6 +98,9 @@ struct ipts_ipset {
 	size_t dup_cap, dup_n, nranged, ranged_cap;
 };
 
+/* ip6_netmask(): the 16 bytes at @a under the prefix @cidr (0..128). */
+void ipts_ipset_mask6(uint8_t *a, unsigned int cidr);
+
 struct ipts_ipsets {
 	struct ipts_ipset *v;
 	size_t n, cap;

@@ -516,7 +516,7 @@ static uint64_t elem_count(const struct ipts_ipset *set,
 	return n;
 }
 
-static void mask6(uint8_t *a, unsigned int cidr)
+void ipts_ipset_mask6(uint8_t *a, unsigned int cidr)
 {
 	unsigned int i;
 
@@ -561,7 +561,7 @@ static int parse_part6(struct reader *r, const struct word *w,
 	if (inet_pton(AF_INET6, buf, e->a6[*ip]) != 1)
 		return err(r, w, "invalid IPv6 address '%s'", s);
 	if (k == DIM_IP) {
-		mask6(e->a6[*ip], set->netmask6);
+		ipts_ipset_mask6(e->a6[*ip], set->netmask6);
 		if (set->type->kind == SET_HASH_IP &&
 		    !memcmp(e->a6[*ip], "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16))
 			return err(r, w,
@@ -572,7 +572,7 @@ static int parse_part6(struct reader *r, const struct word *w,
 		if (cidr == 0 && set->type->kind != SET_HASH_NETIFACE)
 			return err(r, w, "%s cannot hold a /0 network",
 				   set->type->name);
-		mask6(e->a6[*ip], (unsigned int)cidr);
+		ipts_ipset_mask6(e->a6[*ip], (unsigned int)cidr);
 		e->cidr[*ip] = (uint8_t)cidr;
 	}
 	(*ip)++;

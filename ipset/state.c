@@ -192,20 +192,6 @@ static uint32_t mask_of(uint8_t cidr)
 			    0;
 }
 
-/* ip6_netmask(): @a under the prefix @cidr (0..128). */
-static void mask6(uint8_t *a, unsigned int cidr)
-{
-	unsigned int i;
-
-	for (i = 0; i < 16; i++) {
-		unsigned int keep = cidr >= 8 * (i + 1) ? 8 :
-				    cidr > 8 * i	? cidr - 8 * i :
-							  0;
-
-		a[i] &= (uint8_t)(0xff00u >> keep);
-	}
-}
-
 /*
  * The address parts hash_*6_kadt() build from a packet of family 6 for a
  * set of family inet6 (the IPv4 parts stay zero, as read.c leaves an
@@ -228,12 +214,12 @@ static int kadt_elem6(const struct ipts_ipset *set, uint8_t src,
 		if (k == DIM_IP) {
 			e->cidr[ip] = 128;
 			if (set->type->kind == SET_HASH_IP) {
-				mask6(e->a6[ip], set->netmask6);
+				ipts_ipset_mask6(e->a6[ip], set->netmask6);
 				if (!memcmp(e->a6[ip], any, 16))
 					return 1; /* ipv6_addr_any(): -EINVAL */
 			}
 		} else {
-			mask6(e->a6[ip], e->cidr[ip]);
+			ipts_ipset_mask6(e->a6[ip], e->cidr[ip]);
 		}
 		e->lo[ip] = e->hi[ip] = 0;
 		ip++;
