@@ -807,7 +807,7 @@ static void test_match_addrtype_loopback(void **state)
 static void test_match_addrtype_extra_local_address(void **state)
 {
 	struct ipts_fixture *f = *state;
-	union nf_inet_addr extra[1] = { { .ip = ip4("10.9.9.9") } };
+	union nf_inet_addr extra[1] = { *IPTS_ADDR4(ip4("10.9.9.9")) };
 	const struct ipts_host h = { extra, 1,	  false, NULL, NULL,
 				     NULL,  NULL, false, 0 };
 	struct ipts_pkt in = pkt_synack();
@@ -1143,7 +1143,7 @@ static void test_match_unknown_name_and_short_blob(void **state)
 
 static void test_match_host_is_local(void **state)
 {
-	union nf_inet_addr extra[1] = { { .ip = ip4("10.9.9.9") } };
+	union nf_inet_addr extra[1] = { *IPTS_ADDR4(ip4("10.9.9.9")) };
 	const struct ipts_host h = { extra, 1,	  false, NULL, NULL,
 				     NULL,  NULL, false, 0 };
 
