@@ -503,7 +503,8 @@ static void expand_ranges(struct ipts_exposure *e,
 			 "%zu more ranges are cut so: their remaining ports "
 			 "are not simulated (undetermined)",
 			 ncut - 8);
-	qsort(e->rows, e->nrows, sizeof(*e->rows), row_cmp);
+	if (e->nrows) /* qsort(NULL, 0) is undefined */
+		qsort(e->rows, e->nrows, sizeof(*e->rows), row_cmp);
 	for (i = 0; i < e->nrows; i++)
 		label_row(&e->rows[i]);
 }

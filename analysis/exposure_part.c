@@ -556,7 +556,8 @@ size_t ipts_exp_splits(struct ipts_exposure *e, const struct ipts_ruleset *rs,
 		if (!k || pfx_cmp(&s.p[i], &s.p[k - 1]) != 0)
 			s.p[k++] = s.p[i];
 	n = k < max ? k : max;
-	memcpy(out, s.p, n * sizeof(*out));
+	if (n) /* s.p is NULL when no prefix was found */
+		memcpy(out, s.p, n * sizeof(*out));
 	*more = k - n;
 	*narrowed = s.narrowed;
 	*unsplit = s.unsplit;
