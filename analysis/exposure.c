@@ -733,6 +733,149 @@ static void plan_classes(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 	}
 }
 
+/* Whether the host routes @a and @b alike: every route but a default
+ * holds both or neither, and it takes both as the same type. */
+static bool routes_alike(const struct ipts_hostdesc *h, uint32_t a, uint32_t b)
+{
+	size_t i;
+
+	if (!h)
+		return true;
+	for (i = 0; i < ipts_hostdesc_route_count(h); i++) {
+		const struct ipts_host_route *r = ipts_hostdesc_route_at(h, i);
+		struct ipts_exp_prefix p = { r->dst, r->dst_len };
+
+		if (r->dst_len &&
+		    ipts_exp_pfx_has(p, a) != ipts_exp_pfx_has(p, b))
+			return false;
+	}
+	return ipts_host_addr_type(h, a) == ipts_host_addr_type(h, b);
+}
+
+/* Whether no prefix of @named holds one of @a and @b and not the other. */
+static bool named_alike(const struct ipts_exp_prefix *named, size_t n,
+			uint32_t a, uint32_t b)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ipts_exp_pfx_has(named[i], a) !=
+		    ipts_exp_pfx_has(named[i], b))
+			return false;
+	return true;
+}
+
+#define ROW_NAMED_MAX 256
+
+/* Whether class @j may answer for class @m in a row whose rules name
+ * @named: the same interface and address, and their clients inside the
+ * same named prefixes and routes. */
+static bool may_answer_for(const struct ipts_exposure *e, size_t j, size_t m,
+			   const struct ipts_exp_prefix *named, size_t n)
+{
+	const struct ipts_exp_class *a = &e->classes[j], *b = &e->classes[m];
+
+	return j != m && a->in && strcmp(a->in, b->in) == 0 &&
+	       a->addr == b->addr && a->src && b->src &&
+	       named_alike(named, n, a->src, b->src) &&
+	       routes_alike(e->host, a->src, b->src);
+}
+
+static bool is_named(const struct ipts_exp_prefix *named, size_t n,
+		     struct ipts_exp_prefix p)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (named[i].net == p.net && named[i].len == p.len)
+			return true;
+	return false;
+}
+
+/* For each split class @m of row @i that the row's rules do not name:
+ * the class answering for it, the narrowest named split class holding
+ * it first, then the link and the internet of its interface. */
+static void alias_row(struct ipts_exposure *e, size_t i, const char *in,
+		      const struct ipts_exp_prefix *named, size_t n)
+{
+	size_t m, j;
+
+	for (m = 0; m < e->nclasses; m++) {
+		const struct ipts_exp_class *c = &e->classes[m];
+		long best = -1;
+
+		if (c->kind != IPTS_EXP_KIND_SPLIT || strcmp(c->in, in) != 0 ||
+		    is_named(named, n, c->prefix))
+			continue;
+		for (j = 0; j < e->nclasses; j++) {
+			const struct ipts_exp_class *t = &e->classes[j];
+
+			if (t->kind == IPTS_EXP_KIND_SPLIT &&
+			    is_named(named, n, t->prefix) &&
+			    t->prefix.len < c->prefix.len &&
+			    ipts_exp_pfx_holds(t->prefix, c->prefix) &&
+			    may_answer_for(e, j, m, named, n) &&
+			    (best < 0 ||
+			     t->prefix.len > e->classes[best].prefix.len))
+				best = (long)j;
+		}
+		for (j = 0; best < 0 && j < e->nclasses; j++)
+			if ((e->classes[j].kind == IPTS_EXP_KIND_LINK ||
+			     e->classes[j].kind == IPTS_EXP_KIND_INTERNET) &&
+			    may_answer_for(e, j, m, named, n))
+				best = (long)j;
+		if (best < 0)
+			continue;
+		e->alias[i * e->nclasses + m] = best;
+		e->alias_name[i * e->nclasses + m] =
+			intern(e, e->classes[best].name);
+	}
+}
+
+/* Which split classes each row's rules do not split out: their cells
+ * answer as another class of the interface (e->alias). */
+static void plan_aliases(struct ipts_exposure *e, const struct ipts_ruleset *rs)
+{
+	struct ipts_exp_prefix *named = ipts_xcalloc(ROW_NAMED_MAX,
+						     sizeof(*named));
+	size_t n = e->nrows * e->nclasses, i, k, j, nn;
+	uint64_t work = 0;
+
+	e->alias = ipts_xcalloc(n + 1, sizeof(*e->alias));
+	e->alias_name = ipts_xcalloc(n + 1, sizeof(*e->alias_name));
+	for (i = 0; i < n; i++)
+		e->alias[i] = -1;
+	for (k = 0; rs && k < e->nclasses; k++) {
+		const struct ipts_exp_class *c = &e->classes[k];
+		bool first = c->kind == IPTS_EXP_KIND_SPLIT;
+
+		/* once an interface: at its first split class */
+		for (j = 0; first && j < k; j++)
+			if (e->classes[j].kind == IPTS_EXP_KIND_SPLIT &&
+			    strcmp(e->classes[j].in, c->in) == 0)
+				first = false;
+		if (!first)
+			continue;
+		for (i = 0; i < e->nrows; i++) {
+			const struct ipts_exp_row *r = &e->rows[i];
+
+			if (r->cut ||
+			    ipts_exp_row_sources(rs, r->proto, r->port,
+						 r->dst ? r->dst : c->addr,
+						 c->in, named, ROW_NAMED_MAX,
+						 &nn, &work) < 0)
+				continue;
+			alias_row(e, i, c->in, named, nn);
+		}
+	}
+	if (work > IPTS_EXP_MAX_SCAN)
+		add_note(e, "the rows' rules were searched for the sources "
+			    "they split up to %llu rule entries: the rows "
+			    "past it simulate every class",
+			 (unsigned long long)IPTS_EXP_MAX_SCAN);
+	free(named);
+}
+
 void ipts_exposure_plan(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 {
 	struct ipts_exp_cuts c[2];
@@ -756,14 +899,22 @@ void ipts_exposure_plan(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 	free(c[0].at);
 	free(c[1].at);
 	plan_classes(e, rs);
+	plan_aliases(e, rs);
 }
 
 int ipts_exposure_keep_class(struct ipts_exposure *e, const char *name)
 {
 	long k = ipts_exposure_find_class(e, name);
+	size_t i;
 
 	if (k < 0)
 		return -1;
+	/* the class it answers as is not simulated: its own cells are,
+	 * and still say which class they answer as */
+	for (i = 0; e->alias && i < e->nrows; i++) {
+		e->alias_name[i] = e->alias_name[i * e->nclasses + (size_t)k];
+		e->alias[i] = -1;
+	}
 	e->classes[0] = e->classes[k];
 	e->nclasses = 1;
 	return 0;
@@ -994,6 +1145,8 @@ void ipts_exposure_free(struct ipts_exposure *e)
 	free(e->rows);
 	free(e->classes);
 	free(e->cells);
+	free(e->alias);
+	free(e->alias_name);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -1130,11 +1283,28 @@ size_t ipts_exposure_run(struct ipts_exposure *e,
 					e, i, k,
 					"not simulated: the range is cut in "
 					"too many parts by the rules");
-			else
+			else if (e->no_share || !e->alias ||
+				 e->alias[i * e->nclasses + k] < 0)
 				list[n++] = i * e->nclasses + k;
 		}
 	}
 	run_list(e, ctx, lim, lt, max_total, nthreads, list, n, spent, hit);
+	/* the cells of a class the row's rules do not split out: the
+	 * answer of the class that answers for it */
+	for (i = 0; e->alias && !e->no_share && i < e->nrows * e->nclasses;
+	     i++) {
+		long a = e->alias[i];
+		const struct ipts_exp_cell *f;
+
+		if (a < 0 || e->rows[i / e->nclasses].same_as >= 0 ||
+		    e->rows[i / e->nclasses].cut)
+			continue;
+		f = &e->cells[i - i % e->nclasses + (size_t)a];
+		e->cells[i] = *f;
+		e->cells[i].visits = 0;
+		if (f->simulated)
+			e->aliased++;
+	}
 	/* the rows that share: a copy of their row's answer, unless it
 	 * names that row's port */
 	n = 0;
@@ -1163,9 +1333,11 @@ size_t ipts_exposure_run(struct ipts_exposure *e,
 	}
 	run_list(e, ctx, lim, lt, max_total, nthreads, list, n, spent, hit);
 	free(list);
-	for (i = 0; i < e->nrows * e->nclasses; i++)
+	for (i = 0; i < e->nrows * e->nclasses; i++) {
+		e->cells[i].same_as = e->alias_name ? e->alias_name[i] : NULL;
 		if (e->cells[i].state == IPTS_EXP_UNDETERMINED)
 			und++;
+	}
 	return und;
 }
 
@@ -1270,6 +1442,14 @@ void ipts_exposure_merge(struct ipts_exposure *e)
 		if (last && !r->cut && !e->rows[last - 1].cut &&
 		    e->rows[last - 1].port_hi + 1 == r->port &&
 		    rows_alike(e, last - 1, i)) {
+			/* alike, but not answered as the same classes:
+			 * each cell a class of its own */
+			for (k = 0; k < e->nclasses; k++)
+				if (ipts_exposure_cell(e, last - 1, k)
+					    ->same_as !=
+				    ipts_exposure_cell(e, i, k)->same_as)
+					ipts_exposure_cell(e, last - 1, k)
+						->same_as = NULL;
 			e->rows[last - 1].port_hi = r->port_hi;
 			keep_row[i] = false;
 			continue;
@@ -1314,10 +1494,20 @@ void ipts_exposure_merge(struct ipts_exposure *e)
 				continue;
 			t->folded[t->nfolded++] = c->prefix;
 			keep_cls[k] = false;
+			/* the cells answering as it answer as @t */
+			for (i = 0; i < e->nrows * e->nclasses; i++)
+				if (e->cells[i].same_as &&
+				    strcmp(e->cells[i].same_as, c->name) == 0)
+					e->cells[i].same_as = intern(e, t->name);
 			break;
 		}
 	}
 	compact(e, keep_row, keep_cls);
 	free(keep_row);
 	free(keep_cls);
+	/* planned for the table before it was joined */
+	free(e->alias);
+	free(e->alias_name);
+	e->alias = NULL;
+	e->alias_name = NULL;
 }

@@ -612,3 +612,389 @@ uint32_t ipts_exp_pick(const struct ipts_hostdesc *h, struct ipts_exp_prefix p,
 	}
 	return 0;
 }
+
+/* --- the sources one row's rules split ------------------------------ */
+
+/*
+ * What a row's packets may be on their way: the protocol, the destination
+ * ports and addresses before nat PREROUTING and after each DNAT or
+ * REDIRECT it may meet (any_*: not told, every value taken as possible).
+ */
+#define ROW_MAX 16
+#define ROW_MAX_NAMED 256
+
+struct row_scan {
+	uint8_t proto;
+	unsigned int nports, ndst;
+	bool any_port, any_dst;
+	uint16_t plo[ROW_MAX], phi[ROW_MAX];
+	uint32_t dst[ROW_MAX];
+	const char *ifname;
+	/* the source prefixes the rules it may meet name */
+	struct ipts_exp_prefix named[ROW_MAX_NAMED];
+	size_t nnamed;
+	bool unsafe; /* a rule it may meet reads the source unmodelled */
+	uint64_t *work;
+	unsigned char *seen;
+	size_t nseen;
+};
+
+/* Matches that read no source address (iprange's is a named prefix). */
+static const char *const source_free_matches[] = {
+	"addrtype", "comment", "connmark", "devgroup", "dscp",	   "ecn",
+	"helper",   "icmp",    "iprange",  "length",   "limit",	   "mark",
+	"multiport", "owner",  "physdev",  "pkttype",  "realm",	   "state",
+	"statistic", "tcp",    "tcpmss",   "tos",      "ttl",	   "udp",
+};
+
+/* Targets that read no source address. */
+static const char *const source_free_targets[] = {
+	"AUDIT",   "CHECKSUM", "CLASSIFY", "CONNMARK",	 "CT",	   "DNAT",
+	"DSCP",	   "LOG",      "MARK",	   "MASQUERADE", "NFLOG",  "NOTRACK",
+	"REDIRECT", "REJECT",  "SNAT",	   "TCPMSS",	 "TOS",	   "TRACE",
+	"TTL",	   "ULOG",
+};
+
+static bool target_name_is(const struct xt_entry_target *t, const char *name)
+{
+	return t && strncmp(t->u.user.name, name, sizeof(t->u.user.name)) == 0;
+}
+
+static void row_port(struct row_scan *s, uint16_t lo, uint16_t hi)
+{
+	if (s->nports == ROW_MAX)
+		s->any_port = true;
+	else
+		s->plo[s->nports] = lo, s->phi[s->nports++] = hi;
+}
+
+static void row_dst(struct row_scan *s, uint32_t a)
+{
+	if (s->ndst == ROW_MAX)
+		s->any_dst = true;
+	else
+		s->dst[s->ndst++] = a;
+}
+
+/* Whether some destination port of @s is in [lo, hi]. */
+static bool row_port_in(const struct row_scan *s, uint16_t lo, uint16_t hi)
+{
+	unsigned int i;
+
+	if (s->any_port)
+		return true;
+	for (i = 0; i < s->nports; i++)
+		if (s->plo[i] <= hi && lo <= s->phi[i])
+			return true;
+	return false;
+}
+
+/* Whether the matches of @r let some packet of @s through (a match this
+ * does not model: yes). */
+static bool row_matches_may(const struct row_scan *s, const struct ipts_rule *r)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		const char *name = m->u.user.name;
+
+		if (ipts_blob_is_opaque(m->u.user.revision))
+			continue;
+		if ((strcmp(name, "tcp") == 0 && s->proto == IPPROTO_TCP) ||
+		    (strcmp(name, "udp") == 0 && s->proto == IPPROTO_UDP)) {
+			const struct xt_udp *u =
+				ipts_match_data(m, sizeof(*u), NULL);
+
+			if (u && !(u->invflags & XT_UDP_INV_DSTPT) &&
+			    !row_port_in(s, u->dpts[0], u->dpts[1]))
+				return false;
+		} else if (strcmp(name, "tcp") == 0 ||
+			   strcmp(name, "udp") == 0) {
+			return false; /* the other protocol's match */
+		} else if (strcmp(name, "multiport") == 0 &&
+			   m->u.user.revision == 1) {
+			const struct xt_multiport_v1 *mp =
+				ipts_match_data(m, sizeof(*mp), NULL);
+			bool any = false;
+
+			if (!mp || mp->invert || mp->count > XT_MULTI_PORTS ||
+			    mp->flags != XT_MULTIPORT_DESTINATION)
+				continue;
+			for (k = 0; k < mp->count; k++) {
+				uint16_t lo = mp->ports[k], hi = lo;
+
+				if (mp->pflags[k] && k + 1 < mp->count)
+					hi = mp->ports[++k];
+				any = any || row_port_in(s, lo, hi);
+			}
+			if (!any)
+				return false;
+		}
+	}
+	return true;
+}
+
+/* Whether rule @r may be met by a packet of @s (its source aside). */
+static bool row_may(const struct row_scan *s, const struct ipts_rule *r)
+{
+	const struct ipt_ip *ip = &r->e->ip;
+	bool inv;
+	unsigned int i;
+
+	if (!iface_may(ip, s->ifname))
+		return false;
+	if (ip->proto) {
+		inv = !!(ip->invflags & IPT_INV_PROTO);
+		if ((ip->proto == s->proto) == inv)
+			return false;
+	}
+	if (ip->dmsk.s_addr && !s->any_dst) {
+		bool some = false;
+
+		inv = !!(ip->invflags & IPT_INV_DSTIP);
+		for (i = 0; i < s->ndst; i++)
+			if ((((s->dst[i] ^ ip->dst.s_addr) & ip->dmsk.s_addr) ==
+			     0) != inv)
+				some = true;
+		if (!some)
+			return false;
+	}
+	return row_matches_may(s, r);
+}
+
+/* Whether @r reads the source in a way the named prefixes do not say. */
+static bool row_unsafe(const struct ipts_rule *r)
+{
+	const struct xt_entry_target *t;
+	unsigned int i;
+
+	if (r->flags & IPTS_RULE_OPAQUE)
+		return true;
+	if (r->e->ip.smsk.s_addr &&
+	    mask_len(ntohl(r->e->ip.smsk.s_addr)) < 0)
+		return true;
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		const char *name = m->u.user.name;
+
+		if (ipts_blob_is_opaque(m->u.user.revision))
+			return true;
+		if (strcmp(name, "conntrack") == 0) {
+			/* its state and status read no address; its
+			 * origsrc and repldst are the client's */
+			if (!conntrack_port_free(m))
+				return true;
+			continue;
+		}
+		if (!in_list(name, source_free_matches,
+			     sizeof(source_free_matches) /
+				     sizeof(source_free_matches[0])))
+			return true;
+	}
+	if (r->kind != IPTS_TGT_EXT)
+		return false;
+	t = ipts_rule_target(r);
+	return !t || ipts_blob_is_opaque(t->u.user.revision) ||
+	       !in_list(t->u.user.name, source_free_targets,
+			sizeof(source_free_targets) /
+				sizeof(source_free_targets[0]));
+}
+
+static void row_name(struct row_scan *s, uint32_t net, uint8_t len)
+{
+	struct ipts_exp_prefix p = { htonl(ntohl(net) & mask_of(len)), len };
+	size_t i;
+
+	for (i = 0; i < s->nnamed; i++)
+		if (s->named[i].net == p.net && s->named[i].len == p.len)
+			return;
+	if (s->nnamed == ROW_MAX_NAMED)
+		s->unsafe = true;
+	else
+		s->named[s->nnamed++] = p;
+}
+
+/* The source prefixes rule @r names into @s. */
+static void row_names(struct row_scan *s, const struct ipts_rule *r)
+{
+	const struct ipt_ip *ip = &r->e->ip;
+	unsigned int i;
+
+	if (ip->smsk.s_addr)
+		row_name(s, ip->src.s_addr,
+			 (uint8_t)mask_len(ntohl(ip->smsk.s_addr)));
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		const struct xt_iprange_mtinfo *ir;
+		uint64_t a, b;
+
+		if (strcmp(m->u.user.name, "iprange") != 0)
+			continue;
+		ir = m->u.user.revision == 1 ?
+			     ipts_match_data(m, sizeof(*ir), NULL) :
+			     NULL;
+		if (!ir) {
+			s->unsafe = true;
+			continue;
+		}
+		if (!(ir->flags & IPRANGE_SRC))
+			continue;
+		/* the range as the prefixes it is made of */
+		a = ntohl(ir->src_min.ip);
+		b = ntohl(ir->src_max.ip);
+		while (a <= b && !s->unsafe) {
+			uint8_t len = 32;
+
+			while (len > 0 &&
+			       (a & ((1ull << (33 - len)) - 1)) == 0 &&
+			       a + (1ull << (33 - len)) - 1 <= b)
+				len--;
+			row_name(s, htonl((uint32_t)a), len);
+			a += 1ull << (32 - len);
+		}
+	}
+}
+
+/* A DNAT or REDIRECT rule @r may meet: where its packets go after it. */
+static void row_nat(struct row_scan *s, const struct ipts_rule *r)
+{
+	const struct xt_entry_target *t = ipts_rule_target(r);
+	bool redirect = target_name_is(t, "REDIRECT");
+	uint32_t amin, amax;
+	uint16_t lo, hi;
+	unsigned int flags;
+
+	if (t->u.user.revision == 0) {
+		const struct nf_nat_ipv4_multi_range_compat *mr =
+			ipts_target_data(t, sizeof(*mr), NULL);
+
+		if (!mr) {
+			s->any_port = s->any_dst = true;
+			return;
+		}
+		flags = mr->range[0].flags;
+		amin = mr->range[0].min_ip;
+		amax = mr->range[0].max_ip;
+		lo = ntohs(mr->range[0].min.all);
+		hi = ntohs(mr->range[0].max.all);
+	} else {
+		const struct nf_nat_range *nr =
+			ipts_target_data(t, sizeof(*nr), NULL);
+
+		if (!nr) {
+			s->any_port = s->any_dst = true;
+			return;
+		}
+		flags = nr->flags;
+		amin = nr->min_addr.ip;
+		amax = nr->max_addr.ip;
+		lo = ntohs(nr->min_proto.all);
+		hi = ntohs(nr->max_proto.all);
+	}
+	if (flags & NF_NAT_RANGE_PROTO_SPECIFIED)
+		row_port(s, lo < hi ? lo : hi, lo < hi ? hi : lo);
+	/* REDIRECT: the address of the interface it came in by */
+	if (redirect || !(flags & NF_NAT_RANGE_MAP_IPS) || amin != amax)
+		s->any_dst = s->any_dst || redirect ||
+			     (flags & NF_NAT_RANGE_MAP_IPS);
+	else
+		row_dst(s, amin);
+}
+
+static void row_chain(struct row_scan *s, const struct ipts_chain *c,
+		      bool nat, unsigned int depth)
+{
+	uint32_t i;
+
+	if (c->pos < s->nseen) {
+		if (s->seen[c->pos])
+			return;
+		s->seen[c->pos] = 1;
+	}
+	if (depth > IPTS_EXP_MAX_DEPTH) {
+		s->unsafe = true;
+		return;
+	}
+	for (i = 0; i < c->nrules && !s->unsafe; i++) {
+		const struct ipts_rule *r = c->rules[i];
+
+		if (++*s->work > IPTS_EXP_MAX_SCAN) {
+			s->unsafe = true;
+			return;
+		}
+		if (!row_may(s, r))
+			continue;
+		if (row_unsafe(r)) {
+			s->unsafe = true;
+			return;
+		}
+		row_names(s, r);
+		if ((r->kind == IPTS_TGT_JUMP || r->kind == IPTS_TGT_GOTO) &&
+		    r->dest)
+			row_chain(s, r->dest, nat, depth + 1);
+		else if (nat && r->kind == IPTS_TGT_EXT &&
+			 (target_name_is(ipts_rule_target(r), "DNAT") ||
+			  target_name_is(ipts_rule_target(r), "REDIRECT")))
+			row_nat(s, r);
+	}
+}
+
+int ipts_exp_row_sources(const struct ipts_ruleset *rs, uint8_t proto,
+			 uint16_t port, uint32_t dst, const char *ifname,
+			 struct ipts_exp_prefix *named, size_t max,
+			 size_t *nnamed, uint64_t *work)
+{
+	static const struct {
+		enum ipts_table_id t;
+		unsigned int hook;
+	} entries[] = {
+		{ IPTS_TABLE_RAW, NF_INET_PRE_ROUTING },
+		{ IPTS_TABLE_MANGLE, NF_INET_PRE_ROUTING },
+		{ IPTS_TABLE_MANGLE, NF_INET_LOCAL_IN },
+		{ IPTS_TABLE_FILTER, NF_INET_LOCAL_IN },
+		{ IPTS_TABLE_SECURITY, NF_INET_LOCAL_IN },
+		{ IPTS_TABLE_NAT, NF_INET_LOCAL_IN },
+		{ IPTS_TABLE_MANGLE, NF_INET_FORWARD },
+		{ IPTS_TABLE_FILTER, NF_INET_FORWARD },
+		{ IPTS_TABLE_SECURITY, NF_INET_FORWARD },
+	};
+	struct row_scan *s = ipts_xcalloc(1, sizeof(*s));
+	const struct ipts_table *nat = rs->tables[IPTS_TABLE_NAT];
+	size_t i;
+	int rc = 0;
+
+	s->proto = proto;
+	s->ifname = ifname;
+	s->work = work;
+	row_port(s, port, port);
+	row_dst(s, dst);
+	/* nat PREROUTING first, as the packet meets it before the
+	 * routing decision: where its DNATs may send it */
+	if (nat && nat->builtin[NF_INET_PRE_ROUTING]) {
+		s->nseen = nat->nchains + 1;
+		s->seen = ipts_xcalloc(s->nseen, 1);
+		row_chain(s, nat->builtin[NF_INET_PRE_ROUTING], true, 0);
+		free(s->seen);
+	}
+	for (i = 0; i < sizeof(entries) / sizeof(entries[0]) && !s->unsafe;
+	     i++) {
+		const struct ipts_table *t = rs->tables[entries[i].t];
+
+		if (!t || !t->builtin[entries[i].hook])
+			continue;
+		s->nseen = t->nchains + 1;
+		s->seen = ipts_xcalloc(s->nseen, 1);
+		row_chain(s, t->builtin[entries[i].hook], false, 0);
+		free(s->seen);
+	}
+	if (!s->unsafe && s->nnamed <= max) {
+		if (s->nnamed)
+			memcpy(named, s->named, s->nnamed * sizeof(*named));
+		*nnamed = s->nnamed;
+	} else {
+		rc = -1;
+	}
+	free(s);
+	return rc;
+}

@@ -347,9 +347,16 @@ static void print_header(FILE *f, const struct run *r)
 		e->nrows, e->nrows == 1 ? "" : "s", e->nclasses,
 		e->nclasses == 1 ? "" : "es", r->simulations,
 		r->simulations == 1 ? "" : "s");
+	if (e->shared || e->aliased)
+		fputs(" (", f);
 	if (e->shared)
-		fprintf(f, " (%lu cell%s answered by another row's walk)",
+		fprintf(f, "%lu cell%s answered by another row's walk",
 			e->shared, e->shared == 1 ? "" : "s");
+	if (e->aliased)
+		fprintf(f, "%s%lu as another class", e->shared ? ", " : "",
+			e->aliased);
+	if (e->shared || e->aliased)
+		fputc(')', f);
 	fputc('\n', f);
 	if (e->scan_cut)
 		fprintf(f,
@@ -367,9 +374,38 @@ static size_t col_width(const struct ipts_exposure *e, size_t k)
 	return w < 12 ? 12 : w;
 }
 
+/* What cell (@i, @k) shows: its state, or "=CLASS" when it answers as
+ * another column of the table (CLASS without its interface's name). */
+static const char *cell_word(const struct ipts_exposure *e, size_t i,
+			     size_t k, char *buf, size_t len)
+{
+	const struct ipts_exp_cell *c = ipts_exposure_cell(e, i, k);
+	const char *in = e->classes[k].in, *name = c->same_as;
+	size_t n = in ? strlen(in) : 0;
+
+	if (!name || ipts_exposure_find_class(e, name) < 0)
+		return ipts_exp_state_name(c->state);
+	if (in && strncmp(name, in, n) == 0 && name[n] == ':')
+		name += n + 1;
+	snprintf(buf, len, "=%s", name);
+	return buf;
+}
+
+static bool any_same_as(const struct ipts_exposure *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nrows * e->nclasses; i++)
+		if (e->cells[i].same_as &&
+		    ipts_exposure_find_class(e, e->cells[i].same_as) >= 0)
+			return true;
+	return false;
+}
+
 static void print_table(FILE *f, const struct ipts_exposure *e)
 {
 	size_t i, k, lw = 8;
+	char w[48];
 
 	for (i = 0; i < e->nrows; i++)
 		if (strlen(e->rows[i].label) > lw)
@@ -388,13 +424,24 @@ static void print_table(FILE *f, const struct ipts_exposure *e)
 	fputc('\n', f);
 	for (i = 0; i < e->nrows; i++) {
 		fprintf(f, "%-*s", (int)lw, e->rows[i].label);
-		for (k = 0; k < e->nclasses; k++)
-			fprintf(f, "  %-*s",
-				k + 1 < e->nclasses ? (int)col_width(e, k) : 0,
-				ipts_exp_state_name(
-					ipts_exposure_cell(e, i, k)->state));
+		for (k = 0; k < e->nclasses; k++) {
+			const char *word = cell_word(e, i, k, w, sizeof(w));
+
+			/* a prefix of the host's interface name: escaped */
+			fputs("  ", f);
+			ipts_text_str(f, word);
+			if (k + 1 < e->nclasses && strlen(word) < col_width(e, k))
+				fprintf(f, "%*s",
+					(int)(col_width(e, k) - strlen(word)),
+					"");
+		}
 		fputc('\n', f);
 	}
+	if (any_same_as(e))
+		fputs("(=CLASS: the rules on the row's path do not split this "
+		      "class out of CLASS of its interface: it answers as "
+		      "that column)\n",
+		      f);
 }
 
 /* What class @c covers, in words: its kind, the prefixes inside it that
@@ -472,6 +519,11 @@ static void print_cells(FILE *f, const struct ipts_exposure *e)
 			fprintf(f, "%s ", e->rows[i].label);
 			ipts_text_str(f, e->classes[k].name);
 			fprintf(f, " %s  #", ipts_exp_state_name(c->state));
+			if (c->same_as) {
+				fputs(" as ", f);
+				ipts_text_str(f, c->same_as);
+				fputc(':', f);
+			}
 			cell_source(c, &file, &line);
 			if (file) {
 				fputc(' ', f);
@@ -668,6 +720,10 @@ static void json_cell(struct ipts_json *w, const struct ipts_exposure *e,
 		ipts_json_null(w);
 	}
 	ipts_json_kv_string(w, "why", c->why);
+	if (c->same_as)
+		ipts_json_kv_string(w, "same_as", c->same_as);
+	else
+		ipts_json_kv_null(w, "same_as");
 	ipts_json_object_end(w);
 }
 
@@ -716,6 +772,7 @@ static void print_json(FILE *f, const struct run *r)
 	ipts_json_kv_string(&w, "file", r->path);
 	ipts_json_kv_uint(&w, "simulations", r->simulations);
 	ipts_json_kv_uint(&w, "shared", r->e.shared);
+	ipts_json_kv_uint(&w, "as_other_class", r->e.aliased);
 	ipts_json_kv_bool(&w, "rows_complete", !e->scan_cut);
 	ipts_json_key(&w, "classes");
 	ipts_json_array_begin(&w, IPTS_JSON_BLOCK);

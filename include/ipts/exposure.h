@@ -122,6 +122,10 @@ struct ipts_exp_cell {
 	const struct ipts_chain *chain;
 	uint64_t visits;
 	const char *why; /* held by the table (never NULL once set) */
+	/* The name of the class of its interface this cell answers as:
+	 * the rules on the row's path do not split this class out of it
+	 * (held by the table); NULL: a class of its own in this row. */
+	const char *same_as;
 };
 
 struct ipts_exp_strings;
@@ -151,6 +155,15 @@ struct ipts_exposure {
 	/* Simulations made by ipts_exposure_run(), and cells given a shared
 	 * answer. */
 	unsigned long simulations, shared;
+	/* Per cell (row * nclasses + class), from ipts_exposure_plan():
+	 * the class whose answer is the cell's, because the rules the row's
+	 * packets may meet name no source prefix that tells the two apart
+	 * (nor do the host's routes), or -1; @alias_name its name (held by
+	 * the table), kept when --from keeps one class and the cell is then
+	 * simulated. @aliased: cells answered so by ipts_exposure_run(). */
+	long *alias;
+	const char **alias_name;
+	unsigned long aliased;
 	/* What the plan left out at a bound, or could not split, as
 	 * sentences (kind "bound" notes). */
 	char **notes;

@@ -448,6 +448,87 @@ static void test_exposure_shared_answers_are_exact(void **state)
 	ipts_diags_free(&d);
 }
 
+/* The class cell (@row, @cls) answers as, by name, or NULL. */
+static const char *alias_of(const struct ipts_exposure *e, const char *row,
+			    const char *cls)
+{
+	long i = ipts_exposure_find_row(e, row);
+	long k = ipts_exposure_find_class(e, cls);
+	long a;
+
+	assert_true(i >= 0 && k >= 0);
+	a = e->alias[(size_t)i * e->nclasses + (size_t)k];
+	return a < 0 ? NULL : e->classes[a].name;
+}
+
+/* Each row's cells use the classes the rules on its path split: a prefix
+ * named only for another port answers as the class holding it (or the
+ * internet); a DNAT's port is the port FORWARD sees; a rule reading the
+ * source unmodelled (-m recent), or a route that takes the class apart
+ * from the one holding it, keeps it a class of its own. */
+static void test_exposure_classes_per_row(void **state)
+{
+	struct ipts_ruleset *rs = load(
+		state,
+		"*nat\n:PREROUTING ACCEPT [0:0]\n"
+		"-A PREROUTING -i eth0 -p tcp -m tcp --dport 8080 -j DNAT "
+		"--to-destination 10.0.1.9:80\n"
+		"COMMIT\n"
+		"*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n"
+		"-A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT\n"
+		"-A INPUT -s 10.1.2.0/24 -p tcp -m tcp --dport 5432 -j ACCEPT\n"
+		"-A INPUT -s 172.16.0.0/12 -p tcp -m tcp --dport 443 -j ACCEPT\n"
+		"-A INPUT -p tcp -m tcp --dport 25 -m recent --rcheck -j DROP\n"
+		"-A INPUT -p tcp -m multiport --dports 25,80 -j ACCEPT\n"
+		"-A FORWARD -s 10.1.2.0/24 -p tcp -m tcp --dport 80 -j ACCEPT\n"
+		"COMMIT\n");
+	struct ipts_hostdesc *h = ipts_hostdesc_new();
+	struct ipts_diags d = { 0 };
+	struct ipts_exposure e;
+
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=192.0.2.10/24", &d),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth1=10.0.1.1/24", &d), 0);
+	assert_int_equal(ipts_hostdesc_add_route(
+				 h, "default via 192.0.2.1 dev eth0", &d),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_route(
+				 h, "172.16.0.0/12 via 192.0.2.254 dev eth0",
+				 &d),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_sysctl(h, "net.ipv4.ip_forward=1",
+						  &d),
+			 0);
+	e = plan_on(rs, h, false);
+	assert_true(ipts_exposure_find_class(&e, "eth0:10.1.2.0/24") >= 0);
+	/* 22: 10.0.0.0/8 only; 10.1.2.0/24 is inside it */
+	assert_null(alias_of(&e, "22/tcp", "eth0:10.0.0.0/8"));
+	assert_string_equal(alias_of(&e, "22/tcp", "eth0:10.1.2.0/24"),
+			    "eth0:10.0.0.0/8");
+	/* 5432: 10.1.2.0/24 only; the rest of 10/8 is the internet's */
+	assert_null(alias_of(&e, "5432/tcp", "eth0:10.1.2.0/24"));
+	assert_string_equal(alias_of(&e, "5432/tcp", "eth0:10.0.0.0/8"),
+			    "eth0:internet");
+	/* 80: no source named, but 172.16.0.0/12 has a route of its own */
+	assert_string_equal(alias_of(&e, "80/tcp", "eth0:10.0.0.0/8"),
+			    "eth0:internet");
+	assert_null(alias_of(&e, "80/tcp", "eth0:172.16.0.0/12"));
+	/* 8080 is forwarded to port 80, whose FORWARD rule names
+	 * 10.1.2.0/24 */
+	assert_null(alias_of(&e, "8080/tcp", "eth0:10.1.2.0/24"));
+	assert_string_equal(alias_of(&e, "8080/tcp", "eth0:10.0.0.0/8"),
+			    "eth0:internet");
+	/* 25 meets -m recent, which reads the source */
+	assert_null(alias_of(&e, "25/tcp", "eth0:10.0.0.0/8"));
+	assert_null(alias_of(&e, "25/tcp", "eth0:10.1.2.0/24"));
+	ipts_exposure_free(&e);
+	/* and every cell so answered is the cell simulated */
+	assert_share_is_exact(rs, h, 1);
+	assert_share_is_exact(rs, h, 2);
+	ipts_hostdesc_free(h);
+	ipts_diags_free(&d);
+}
+
 /* Parts of a range that answer alike are one row again; a split class
  * answering as another class of its interface in every row is folded
  * into it, and found by its name. */
@@ -535,6 +616,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_exposure_shared_answers_are_exact, fixture_setup,
 			fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_exposure_classes_per_row,
+						fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_exposure_merge_joins_alike,
 						fixture_setup,
 						fixture_teardown),
