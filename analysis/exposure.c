@@ -290,6 +290,46 @@ static void scan_nat(struct ipts_exposure *e, const struct ipts_chain *c,
 	}
 }
 
+/* The host's addresses (loopback aside), at most @max: their number. */
+static size_t host_addrs(const struct ipts_hostdesc *h, uint32_t *out,
+			 size_t max)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; h && i < ipts_hostdesc_iface_count(h); i++) {
+		const struct ipts_host_iface *f = ipts_hostdesc_iface_at(h, i);
+
+		for (k = 0; !f->loopback && k < f->naddrs && n < max; k++)
+			if ((ntohl(f->addrs[k].local) >> 24) != 127)
+				out[n++] = f->addrs[k].local;
+	}
+	return n;
+}
+
+/* A rule's -d that holds some of the host's addresses and not others
+ * tells them apart: a row of @w's ports at each address. */
+static void addr_rows(struct ipts_exposure *e, const struct ipts_rule *r,
+		      const struct want *w)
+{
+	const struct ipt_ip *ip = &r->e->ip;
+	uint32_t a[IPTS_EXP_MAX_SPLIT];
+	size_t n = host_addrs(e->host, a, IPTS_EXP_MAX_SPLIT), i, in = 0;
+	struct want x = *w;
+
+	if (!ip->dmsk.s_addr || !w->nports)
+		return;
+	for (i = 0; i < n; i++)
+		if (((a[i] ^ ip->dst.s_addr) & ip->dmsk.s_addr) == 0)
+			in++;
+	if (!in || in == n)
+		return;
+	for (i = 0; i < n; i++) {
+		x.dst = a[i];
+		add_rows(e, &x, w->proto ? w->proto : IPPROTO_TCP,
+			 IPTS_EXP_RULE, NULL);
+	}
+}
+
 /* Every --dport a rule under @c names; each chain once (@seen). */
 static void scan_filter(struct ipts_exposure *e, const struct ipts_chain *c,
 			bool *seen, unsigned int depth)
@@ -316,6 +356,7 @@ static void scan_filter(struct ipts_exposure *e, const struct ipts_chain *c,
 		n.dst = 0;
 		add_rows(e, &n, n.proto ? n.proto : IPPROTO_TCP, IPTS_EXP_RULE,
 			 NULL);
+		addr_rows(e, r, &n);
 		if ((r->kind == IPTS_TGT_JUMP || r->kind == IPTS_TGT_GOTO) &&
 		    r->dest)
 			scan_filter(e, r->dest, seen, depth + 1);

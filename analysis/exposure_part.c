@@ -40,6 +40,7 @@
 #include <linux/netfilter/xt_conntrack.h>
 #include <linux/netfilter/xt_iprange.h>
 #include <linux/netfilter/xt_multiport.h>
+#include <linux/netfilter/xt_state.h>
 #include <linux/netfilter/xt_tcpudp.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 
@@ -359,6 +360,87 @@ static bool iface_may(const struct ipt_ip *ip, const char *name)
 	return eq != !!(ip->invflags & IPT_INV_VIA_IN);
 }
 
+/* The client's port (ipts_query_init()): the reply's destination port. */
+#define CLIENT_PORT 40000
+
+/* The ESTABLISHED bit of a state or conntrack --ctstate mask
+ * (XT_STATE_BIT(IP_CT_ESTABLISHED_REPLY)): what a reply is. */
+#define STATE_ESTABLISHED (1u << 1)
+
+/* Whether the state and conntrack matches of @r let a reply (an
+ * ESTABLISHED packet) through: false when one asks for states without it
+ * (--ctstate NEW). */
+static bool reply_state_may(const struct ipts_rule *r)
+{
+	unsigned int i, mask, flags, inv;
+
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		const char *name = m->u.user.name;
+
+		if (ipts_blob_is_opaque(m->u.user.revision))
+			continue;
+		if (strcmp(name, "state") == 0) {
+			const struct xt_state_info *st =
+				ipts_match_data(m, sizeof(*st), NULL);
+
+			if (st && !(st->statemask & STATE_ESTABLISHED))
+				return false;
+			continue;
+		}
+		if (strcmp(name, "conntrack") != 0)
+			continue;
+		if (m->u.user.revision == 1) {
+			const struct xt_conntrack_mtinfo1 *c =
+				ipts_match_data(m, sizeof(*c), NULL);
+
+			if (!c)
+				continue;
+			flags = c->match_flags;
+			inv = c->invert_flags;
+			mask = c->state_mask;
+		} else if (m->u.user.revision == 2 || m->u.user.revision == 3) {
+			/* mtinfo2 and 3 begin alike */
+			const struct xt_conntrack_mtinfo2 *c =
+				ipts_match_data(m, sizeof(*c), NULL);
+
+			if (!c)
+				continue;
+			flags = c->match_flags;
+			inv = c->invert_flags;
+			mask = c->state_mask;
+		} else {
+			continue;
+		}
+		if ((flags & XT_CONNTRACK_STATE) &&
+		    !(mask & STATE_ESTABLISHED) != !!(inv & XT_CONNTRACK_STATE))
+			return false;
+	}
+	return true;
+}
+
+/* Whether the tcp or udp match of @r lets a reply to the client's port
+ * through (its --dport). */
+static bool reply_port_may(const struct ipts_rule *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		const struct xt_udp *u;
+
+		if (ipts_blob_is_opaque(m->u.user.revision) ||
+		    (strcmp(m->u.user.name, "tcp") != 0 &&
+		     strcmp(m->u.user.name, "udp") != 0))
+			continue;
+		u = ipts_match_data(m, sizeof(*u), NULL);
+		if (u && !(u->invflags & XT_UDP_INV_DSTPT) &&
+		    (CLIENT_PORT < u->dpts[0] || CLIENT_PORT > u->dpts[1]))
+			return false;
+	}
+	return true;
+}
+
 struct split_scan {
 	struct ipts_exposure *e;
 	const char *ifname;
@@ -368,6 +450,9 @@ struct split_scan {
 	size_t unsplit; /* masks that are no prefix, ranges too wide */
 	uint64_t scanned;
 	bool cut;
+	/* the way back: the client is the destination (-d) of the host's
+	 * and the server's answers */
+	bool reply;
 	unsigned char *seen; /* per chain: 1 seen, 2 seen narrowed */
 };
 
@@ -428,12 +513,12 @@ static void split_range(struct split_scan *s, uint32_t lo, uint32_t hi,
 /* Whether jump rule @r narrows the packets it sends on to some rows: a
  * destination or a port (a protocol alone, as -p tcp -j TCP, is half the
  * rows: its chain's prefixes are classes). */
-static bool narrows(const struct ipts_rule *r)
+static bool narrows(const struct ipts_rule *r, bool reply)
 {
 	const struct ipt_ip *ip = &r->e->ip;
 	unsigned int i;
 
-	if (ip->dmsk.s_addr)
+	if (reply ? ip->smsk.s_addr : ip->dmsk.s_addr)
 		return true;
 	for (i = 0; i < r->nmatches; i++) {
 		const char *name = ipts_rule_match(r, i)->u.user.name;
@@ -452,12 +537,15 @@ static void split_rule(struct split_scan *s, const struct ipts_rule *r,
 	unsigned int i;
 	int len;
 
-	if (ip->smsk.s_addr) {
-		len = mask_len(ntohl(ip->smsk.s_addr));
+	uint32_t msk = s->reply ? ip->dmsk.s_addr : ip->smsk.s_addr;
+
+	if (msk) {
+		len = mask_len(ntohl(msk));
 		if (len < 0)
 			s->unsplit++;
 		else
-			split_add(s, ip->src.s_addr, (uint8_t)len, narrowed);
+			split_add(s, s->reply ? ip->dst.s_addr : ip->src.s_addr,
+				  (uint8_t)len, narrowed);
 	}
 	for (i = 0; i < r->nmatches; i++) {
 		const struct xt_entry_match *m = ipts_rule_match(r, i);
@@ -467,9 +555,13 @@ static void split_rule(struct split_scan *s, const struct ipts_rule *r,
 		    m->u.user.revision != 1)
 			continue;
 		ir = ipts_match_data(m, sizeof(*ir), NULL);
-		if (ir && (ir->flags & IPRANGE_SRC) &&
+		if (ir && !s->reply && (ir->flags & IPRANGE_SRC) &&
 		    ntohl(ir->src_min.ip) <= ntohl(ir->src_max.ip))
 			split_range(s, ir->src_min.ip, ir->src_max.ip,
+				    narrowed);
+		if (ir && s->reply && (ir->flags & IPRANGE_DST) &&
+		    ntohl(ir->dst_min.ip) <= ntohl(ir->dst_max.ip))
+			split_range(s, ir->dst_min.ip, ir->dst_max.ip,
 				    narrowed);
 	}
 }
@@ -495,12 +587,16 @@ static void split_chain(struct split_scan *s, const struct ipts_chain *c,
 			s->cut = true;
 			return;
 		}
-		if (!iface_may(&r->e->ip, s->ifname))
+		/* the way back: whatever interface the answer leaves by, a
+		 * rule no answer to the client's port meets aside */
+		if (s->reply ? !reply_state_may(r) || !reply_port_may(r) :
+			       !iface_may(&r->e->ip, s->ifname))
 			continue;
 		split_rule(s, r, narrowed);
 		if ((r->kind == IPTS_TGT_JUMP || r->kind == IPTS_TGT_GOTO) &&
 		    r->dest)
-			split_chain(s, r->dest, narrowed || narrows(r),
+			split_chain(s, r->dest,
+				    narrowed || narrows(r, s->reply),
 				    depth + 1);
 	}
 }
@@ -516,36 +612,65 @@ static int pfx_cmp(const void *a, const void *b)
 	return 0;
 }
 
+struct entry {
+	enum ipts_table_id t;
+	unsigned int hook;
+};
+
+/* Where a client's packets meet the rules: its source is -s there. */
+static const struct entry entries[] = {
+	{ IPTS_TABLE_RAW, NF_INET_PRE_ROUTING },
+	{ IPTS_TABLE_MANGLE, NF_INET_PRE_ROUTING },
+	{ IPTS_TABLE_NAT, NF_INET_PRE_ROUTING },
+	{ IPTS_TABLE_MANGLE, NF_INET_LOCAL_IN },
+	{ IPTS_TABLE_FILTER, NF_INET_LOCAL_IN },
+	{ IPTS_TABLE_SECURITY, NF_INET_LOCAL_IN },
+	{ IPTS_TABLE_NAT, NF_INET_LOCAL_IN },
+	{ IPTS_TABLE_MANGLE, NF_INET_FORWARD },
+	{ IPTS_TABLE_FILTER, NF_INET_FORWARD },
+	{ IPTS_TABLE_SECURITY, NF_INET_FORWARD },
+};
+
+/* Where the answers to it meet them (the host's by OUTPUT, a forwarded
+ * server's by PREROUTING and FORWARD, both by POSTROUTING; no nat: an
+ * answer is no new connection): the client is -d there. */
+static const struct entry reply_entries[] = {
+	{ IPTS_TABLE_RAW, NF_INET_LOCAL_OUT },
+	{ IPTS_TABLE_MANGLE, NF_INET_LOCAL_OUT },
+	{ IPTS_TABLE_FILTER, NF_INET_LOCAL_OUT },
+	{ IPTS_TABLE_SECURITY, NF_INET_LOCAL_OUT },
+	{ IPTS_TABLE_RAW, NF_INET_PRE_ROUTING },
+	{ IPTS_TABLE_MANGLE, NF_INET_PRE_ROUTING },
+	{ IPTS_TABLE_MANGLE, NF_INET_FORWARD },
+	{ IPTS_TABLE_FILTER, NF_INET_FORWARD },
+	{ IPTS_TABLE_SECURITY, NF_INET_FORWARD },
+	{ IPTS_TABLE_MANGLE, NF_INET_POST_ROUTING },
+};
+
+#define ENTRIES (sizeof(entries) / sizeof(entries[0]))
+#define REPLY_ENTRIES (sizeof(reply_entries) / sizeof(reply_entries[0]))
+
 size_t ipts_exp_splits(struct ipts_exposure *e, const struct ipts_ruleset *rs,
 		       const char *ifname, struct ipts_exp_prefix *out,
 		       size_t max, size_t *more, size_t *narrowed,
 		       size_t *unsplit)
 {
-	static const struct {
-		enum ipts_table_id t;
-		unsigned int hook;
-	} entries[] = {
-		{ IPTS_TABLE_RAW, NF_INET_PRE_ROUTING },
-		{ IPTS_TABLE_MANGLE, NF_INET_PRE_ROUTING },
-		{ IPTS_TABLE_NAT, NF_INET_PRE_ROUTING },
-		{ IPTS_TABLE_MANGLE, NF_INET_LOCAL_IN },
-		{ IPTS_TABLE_FILTER, NF_INET_LOCAL_IN },
-		{ IPTS_TABLE_SECURITY, NF_INET_LOCAL_IN },
-		{ IPTS_TABLE_NAT, NF_INET_LOCAL_IN },
-		{ IPTS_TABLE_MANGLE, NF_INET_FORWARD },
-		{ IPTS_TABLE_FILTER, NF_INET_FORWARD },
-		{ IPTS_TABLE_SECURITY, NF_INET_FORWARD },
-	};
 	struct split_scan s = { .e = e, .ifname = ifname };
 	size_t i, k = 0, n;
 
-	for (i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
-		const struct ipts_table *t = rs->tables[entries[i].t];
+	for (i = 0; i < ENTRIES + REPLY_ENTRIES; i++) {
+		const struct ipts_table *t =
+			rs->tables[i < ENTRIES ? entries[i].t :
+						 reply_entries[i - ENTRIES].t];
+		unsigned int hook = i < ENTRIES ?
+					    entries[i].hook :
+					    reply_entries[i - ENTRIES].hook;
 
-		if (!t || !t->builtin[entries[i].hook])
+		s.reply = i >= ENTRIES;
+		if (!t || !t->builtin[hook])
 			continue;
 		s.seen = ipts_xcalloc(t->nchains + 1, 1);
-		split_chain(&s, t->builtin[entries[i].hook], false, 0);
+		split_chain(&s, t->builtin[hook], false, 0);
 		free(s.seen);
 	}
 	if (s.cut)
@@ -634,6 +759,7 @@ struct row_scan {
 	struct ipts_exp_prefix named[ROW_MAX_NAMED];
 	size_t nnamed;
 	bool unsafe; /* a rule it may meet reads the source unmodelled */
+	bool reply; /* on the way back: the client is -d */
 	uint64_t *work;
 	unsigned char *seen;
 	size_t nseen;
@@ -736,19 +862,45 @@ static bool row_matches_may(const struct row_scan *s, const struct ipts_rule *r)
 }
 
 /* Whether rule @r may be met by a packet of @s (its source aside). */
+/* Whether the --sport of a tcp or udp match of @r may be a port of @s
+ * (the answer's source port is the server's). */
+static bool reply_sport_may(const struct row_scan *s, const struct ipts_rule *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		const struct xt_udp *u;
+
+		if (ipts_blob_is_opaque(m->u.user.revision) ||
+		    (strcmp(m->u.user.name, "tcp") != 0 &&
+		     strcmp(m->u.user.name, "udp") != 0))
+			continue;
+		u = ipts_match_data(m, sizeof(*u), NULL);
+		if (u && !(u->invflags & XT_UDP_INV_SRCPT) &&
+		    !row_port_in(s, u->spts[0], u->spts[1]))
+			return false;
+	}
+	return true;
+}
+
 static bool row_may(const struct row_scan *s, const struct ipts_rule *r)
 {
 	const struct ipt_ip *ip = &r->e->ip;
 	bool inv;
 	unsigned int i;
 
-	if (!iface_may(ip, s->ifname))
-		return false;
 	if (ip->proto) {
 		inv = !!(ip->invflags & IPT_INV_PROTO);
 		if ((ip->proto == s->proto) == inv)
 			return false;
 	}
+	/* the way back: by any interface, to the client's port */
+	if (s->reply)
+		return reply_state_may(r) && reply_port_may(r) &&
+		       reply_sport_may(s, r);
+	if (!iface_may(ip, s->ifname))
+		return false;
 	if (ip->dmsk.s_addr && !s->any_dst) {
 		bool some = false;
 
@@ -821,9 +973,13 @@ static void row_names(struct row_scan *s, const struct ipts_rule *r)
 	const struct ipt_ip *ip = &r->e->ip;
 	unsigned int i;
 
-	if (ip->smsk.s_addr)
-		row_name(s, ip->src.s_addr,
-			 (uint8_t)mask_len(ntohl(ip->smsk.s_addr)));
+	uint32_t msk = s->reply ? ip->dmsk.s_addr : ip->smsk.s_addr;
+
+	if (msk && mask_len(ntohl(msk)) < 0)
+		s->unsafe = true;
+	else if (msk)
+		row_name(s, s->reply ? ip->dst.s_addr : ip->src.s_addr,
+			 (uint8_t)mask_len(ntohl(msk)));
 	for (i = 0; i < r->nmatches; i++) {
 		const struct xt_entry_match *m = ipts_rule_match(r, i);
 		const struct xt_iprange_mtinfo *ir;
@@ -838,11 +994,11 @@ static void row_names(struct row_scan *s, const struct ipts_rule *r)
 			s->unsafe = true;
 			continue;
 		}
-		if (!(ir->flags & IPRANGE_SRC))
+		if (!(ir->flags & (s->reply ? IPRANGE_DST : IPRANGE_SRC)))
 			continue;
 		/* the range as the prefixes it is made of */
-		a = ntohl(ir->src_min.ip);
-		b = ntohl(ir->src_max.ip);
+		a = ntohl(s->reply ? ir->dst_min.ip : ir->src_min.ip);
+		b = ntohl(s->reply ? ir->dst_max.ip : ir->src_max.ip);
 		while (a <= b && !s->unsafe) {
 			uint8_t len = 32;
 
@@ -945,20 +1101,6 @@ int ipts_exp_row_sources(const struct ipts_ruleset *rs, uint8_t proto,
 			 struct ipts_exp_prefix *named, size_t max,
 			 size_t *nnamed, uint64_t *work)
 {
-	static const struct {
-		enum ipts_table_id t;
-		unsigned int hook;
-	} entries[] = {
-		{ IPTS_TABLE_RAW, NF_INET_PRE_ROUTING },
-		{ IPTS_TABLE_MANGLE, NF_INET_PRE_ROUTING },
-		{ IPTS_TABLE_MANGLE, NF_INET_LOCAL_IN },
-		{ IPTS_TABLE_FILTER, NF_INET_LOCAL_IN },
-		{ IPTS_TABLE_SECURITY, NF_INET_LOCAL_IN },
-		{ IPTS_TABLE_NAT, NF_INET_LOCAL_IN },
-		{ IPTS_TABLE_MANGLE, NF_INET_FORWARD },
-		{ IPTS_TABLE_FILTER, NF_INET_FORWARD },
-		{ IPTS_TABLE_SECURITY, NF_INET_FORWARD },
-	};
 	struct row_scan *s = ipts_xcalloc(1, sizeof(*s));
 	const struct ipts_table *nat = rs->tables[IPTS_TABLE_NAT];
 	size_t i;
@@ -977,15 +1119,20 @@ int ipts_exp_row_sources(const struct ipts_ruleset *rs, uint8_t proto,
 		row_chain(s, nat->builtin[NF_INET_PRE_ROUTING], true, 0);
 		free(s->seen);
 	}
-	for (i = 0; i < sizeof(entries) / sizeof(entries[0]) && !s->unsafe;
-	     i++) {
-		const struct ipts_table *t = rs->tables[entries[i].t];
+	/* then the rest of the way in, and the way back */
+	for (i = 0; i < ENTRIES + REPLY_ENTRIES && !s->unsafe; i++) {
+		const struct entry *x = i < ENTRIES ?
+						&entries[i] :
+						&reply_entries[i - ENTRIES];
+		const struct ipts_table *t = rs->tables[x->t];
 
-		if (!t || !t->builtin[entries[i].hook])
+		s->reply = i >= ENTRIES;
+		if (!t || !t->builtin[x->hook] ||
+		    (x->t == IPTS_TABLE_NAT && x->hook == NF_INET_PRE_ROUTING))
 			continue;
 		s->nseen = t->nchains + 1;
 		s->seen = ipts_xcalloc(s->nseen, 1);
-		row_chain(s, t->builtin[entries[i].hook], false, 0);
+		row_chain(s, t->builtin[x->hook], false, 0);
 		free(s->seen);
 	}
 	if (!s->unsafe && s->nnamed <= max) {

@@ -529,6 +529,47 @@ static void test_exposure_classes_per_row(void **state)
 	ipts_diags_free(&d);
 }
 
+/* The answers' way back splits classes: -d of OUTPUT (and of FORWARD and
+ * POSTROUTING) names the client, unless the rule takes no answer (a
+ * --ctstate NEW, a --dport that is not the client's); -d of INPUT that
+ * holds one of the host's addresses and not the other gives a row at
+ * each. */
+static void test_exposure_reply_and_host_addresses(void **state)
+{
+	struct ipts_ruleset *rs = load(
+		state,
+		"*filter\n:INPUT DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+		"-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n"
+		"-A INPUT -d 192.0.2.11/32 -p tcp -m tcp --dport 80 -j ACCEPT\n"
+		"-A OUTPUT -m conntrack --ctstate NEW -d 172.16.0.0/12 -j DROP\n"
+		"-A OUTPUT -p tcp -m tcp --dport 25 -d 172.20.0.0/16 -j DROP\n"
+		"-A OUTPUT -d 10.0.0.0/8 -j DROP\n"
+		"COMMIT\n");
+	struct ipts_hostdesc *h = ipts_hostdesc_new();
+	struct ipts_diags d = { 0 };
+	struct ipts_exposure e;
+
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=192.0.2.10/24", &d),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=192.0.2.11/24", &d),
+			 0);
+	e = plan_on(rs, h, false);
+	assert_true(ipts_exposure_find_class(&e, "eth0:10.0.0.0/8") >= 0);
+	assert_int_equal(ipts_exposure_find_class(&e, "eth0:172.16.0.0/12"),
+			 -1);
+	assert_int_equal(ipts_exposure_find_class(&e, "eth0:172.20.0.0/16"),
+			 -1);
+	assert_true(ipts_exposure_find_row(&e, "80/tcp") >= 0);
+	assert_true(ipts_exposure_find_row(&e, "192.0.2.10:80/tcp") >= 0);
+	assert_true(ipts_exposure_find_row(&e, "192.0.2.11:80/tcp") >= 0);
+	assert_int_equal(ipts_exposure_find_row(&e, "192.0.2.11:22/tcp"), -1);
+	/* every row's answers go back by OUTPUT: 10/8 is no other class */
+	assert_null(alias_of(&e, "22/tcp", "eth0:10.0.0.0/8"));
+	ipts_exposure_free(&e);
+	ipts_hostdesc_free(h);
+	ipts_diags_free(&d);
+}
+
 /* Parts of a range that answer alike are one row again; a split class
  * answering as another class of its interface in every row is folded
  * into it, and found by its name. */
@@ -617,7 +658,11 @@ int main(void)
 			test_exposure_shared_answers_are_exact, fixture_setup,
 			fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_exposure_classes_per_row,
-						fixture_setup, fixture_teardown),
+						fixture_setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_exposure_reply_and_host_addresses, fixture_setup,
+			fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_exposure_merge_joins_alike,
 						fixture_setup,
 						fixture_teardown),
