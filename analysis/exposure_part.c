@@ -263,8 +263,12 @@ void ipts_exp_cuts_build(struct ipts_exposure *e, const struct ipts_ruleset *rs,
 
 	memset(c, 0, 2 * sizeof(*c));
 	*ok = true;
-	for (t = 0; t < IPTS_TABLE_COUNT; t++) {
-		const struct ipts_table *tb = rs->tables[t];
+	/* a pair's IPv6 rules cut its rows' ports too */
+	for (t = 0; t < 2 * IPTS_TABLE_COUNT; t++) {
+		const struct ipts_ruleset *r = t < IPTS_TABLE_COUNT ? rs :
+								      e->rs6;
+		const struct ipts_table *tb =
+			r ? r->tables[t % IPTS_TABLE_COUNT] : NULL;
 
 		for (k = 0; tb && k < tb->nchains; k++)
 			for (j = 0; j < tb->chains[k]->nrules; j++)

@@ -35,6 +35,9 @@ for rules in (sorted(glob.glob("*.rules")) + sorted(glob.glob("*.v4")) +
     host = rules.rsplit(".", 1)[0] + ".d"
     cases.append((rules, ["--host", host] if os.path.isdir(host) else plain))
 cases.append((kube, plain))
+# a pair: its IPv6 rows' lo cells shared as the IPv4 ones
+e2e = "../tests/e2e/exposure/"
+cases.append((e2e + "pair.rules", [e2e + "pair.v6", "--host", e2e + "pair.d"]))
 fail = cells = shared = same = 0
 for rules, host in cases:
     docs = []
