@@ -1105,10 +1105,14 @@ int ipts_exp_row_sources(const struct ipts_ruleset *rs, uint8_t proto,
 			 struct ipts_exp_prefix *named, size_t max,
 			 size_t *nnamed, uint64_t *work)
 {
-	struct row_scan *s = ipts_xcalloc(1, sizeof(*s));
+	struct row_scan *s;
 	const struct ipts_table *nat = rs->tables[IPTS_TABLE_NAT];
 	size_t i;
 	int rc = 0;
+
+	if (*work > IPTS_EXP_MAX_SCAN)
+		return -1;
+	s = ipts_xcalloc(1, sizeof(*s));
 
 	s->proto = proto;
 	s->ifname = ifname;
@@ -1119,6 +1123,8 @@ int ipts_exp_row_sources(const struct ipts_ruleset *rs, uint8_t proto,
 	 * routing decision: where its DNATs may send it */
 	if (nat && nat->builtin[NF_INET_PRE_ROUTING]) {
 		s->nseen = nat->nchains + 1;
+		/* a file of many chains: their marks are work too */
+		*work += s->nseen / 8;
 		s->seen = ipts_xcalloc(s->nseen, 1);
 		row_chain(s, nat->builtin[NF_INET_PRE_ROUTING], true, 0);
 		free(s->seen);
@@ -1135,6 +1141,7 @@ int ipts_exp_row_sources(const struct ipts_ruleset *rs, uint8_t proto,
 		    (x->t == IPTS_TABLE_NAT && x->hook == NF_INET_PRE_ROUTING))
 			continue;
 		s->nseen = t->nchains + 1;
+		*work += s->nseen / 8;
 		s->seen = ipts_xcalloc(s->nseen, 1);
 		row_chain(s, t->builtin[x->hook], false, 0);
 		free(s->seen);
