@@ -94,6 +94,14 @@ void ipts_exposure_init(struct ipts_exposure *e,
 {
 	memset(e, 0, sizeof(*e));
 	e->host = host;
+}
+
+/* The sentences' table, made by the plan (an init that allocates
+ * nothing needs no free on a command's early return). */
+static void strings_new(struct ipts_exposure *e)
+{
+	if (e->strings)
+		return;
 	e->strings = ipts_xcalloc(1, sizeof(*e->strings));
 	pthread_mutex_init(&e->strings->lock, NULL);
 }
@@ -1010,6 +1018,7 @@ void ipts_exposure_plan(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 	size_t i;
 	bool ok;
 
+	strings_new(e);
 	scan_listeners(e);
 	scan_rules(e, rs);
 	if (e->rs6)

@@ -191,7 +191,8 @@ struct ipts_exposure {
 #define IPTS_EXP_MAX_PARTS 64u
 #define IPTS_EXP_MAX_RANGE_ROWS 4096u
 
-/* An empty table (no rows, no classes) with @host (NULL: lo only). */
+/* An empty table (no rows, no classes) with @host (NULL: lo only); it
+ * holds nothing to free until ipts_exposure_plan(). */
 void ipts_exposure_init(struct ipts_exposure *e,
 			const struct ipts_hostdesc *host);
 
