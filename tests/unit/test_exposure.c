@@ -570,6 +570,83 @@ static void test_exposure_reply_and_host_addresses(void **state)
 	ipts_diags_free(&d);
 }
 
+/* A pair: each row of no address is asked over IPv6 too (PORT/tcp6),
+ * its lo cell through the IPv6 file over ::1, its interface cells
+ * undetermined until IPv6 network paths are simulated; the IPv6 file's
+ * ports are rows of both families. */
+static void test_exposure_pair_asks_lo_over_both_families(void **state)
+{
+	static const char v6[] = "*filter\n:INPUT DROP [0:0]\n"
+				 "-A INPUT -m conntrack --ctstate "
+				 "RELATED,ESTABLISHED -j ACCEPT\n"
+				 "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n"
+				 "COMMIT\n";
+	struct ipts_fixture *f = *state;
+	struct ipts_ruleset *rs = load(
+		state, "*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -j ACCEPT\n"
+		       "-A INPUT -p tcp -m tcp --dport 2223 -j ACCEPT\n"
+		       "COMMIT\n");
+	struct ipts_parse_opts o = f->opts;
+	struct ipts_source *src = ipts_source_from_mem("test.v6", v6,
+						       strlen(v6));
+	struct ipts_diags d = { 0 };
+	struct ipts_ruleset *rs6;
+	struct ipts_hostdesc *h = ipts_hostdesc_new();
+	struct ipts_sim_ctx *ctx, *ctx6;
+	struct ipts_exposure e;
+	struct ipts_limits lim;
+	uint64_t spent;
+	bool hit;
+	long r4, r6, k;
+
+	o.family = IPTS_FAMILY_IPV6;
+	rs6 = ipts_parse(src, &o, &d);
+	assert_non_null(rs6);
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=192.0.2.10/24", &d),
+			 0);
+	ipts_exposure_init(&e, h);
+	ipts_exposure_pair(&e, rs6);
+	ipts_exposure_plan(&e, rs);
+	ipts_exposure_cells(&e);
+	/* 22 (the IPv6 file's) and 2223, each of both families */
+	assert_int_equal(e.nrows, 4);
+	assert_string_equal(e.rows[0].label, "22/tcp");
+	assert_string_equal(e.rows[1].label, "22/tcp6");
+	assert_int_equal(e.rows[1].family, NFPROTO_IPV6);
+	r4 = ipts_exposure_find_row(&e, "2223/tcp");
+	r6 = ipts_exposure_find_row(&e, "2223/tcp6");
+	assert_true(r4 >= 0 && r6 >= 0);
+	ctx = ipts_sim_prepare_on(rs, h);
+	ctx6 = ipts_sim_prepare(rs6);
+	e.ctx6 = ctx6;
+	ipts_limits_init(&lim);
+	ipts_exposure_run(&e, ctx, &lim, first_rule, UINT64_MAX, 1, &spent,
+			  &hit);
+	/* lo: IPv4 lets lo in, IPv6 has no such rule */
+	assert_int_equal(ipts_exposure_cell(&e, (size_t)r4, 0)->state,
+			 IPTS_EXP_OPEN);
+	assert_int_equal(ipts_exposure_cell(&e, (size_t)r6, 0)->state,
+			 IPTS_EXP_FILTERED);
+	assert_int_equal(ipts_exposure_cell(&e, 1, 0)->state, IPTS_EXP_OPEN);
+	k = ipts_exposure_find_class(&e, "eth0:link");
+	assert_true(k > 0);
+	assert_int_equal(ipts_exposure_cell(&e, (size_t)r4, (size_t)k)->state,
+			 IPTS_EXP_OPEN);
+	assert_int_equal(ipts_exposure_cell(&e, (size_t)r6, (size_t)k)->state,
+			 IPTS_EXP_UNDETERMINED);
+	assert_false(ipts_exposure_cell(&e, (size_t)r6, (size_t)k)->simulated);
+	assert_non_null(
+		strstr(ipts_exposure_cell(&e, (size_t)r6, (size_t)k)->why,
+		       "IPv6 network paths not simulated yet"));
+	ipts_exposure_free(&e);
+	ipts_sim_free(ctx);
+	ipts_sim_free(ctx6);
+	ipts_ruleset_free(rs6);
+	ipts_source_free(src);
+	ipts_hostdesc_free(h);
+	ipts_diags_free(&d);
+}
+
 /* Parts of a range that answer alike are one row again; a split class
  * answering as another class of its interface in every row is folded
  * into it, and found by its name. */
@@ -663,6 +740,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_exposure_reply_and_host_addresses, fixture_setup,
 			fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_exposure_pair_asks_lo_over_both_families,
+			fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_exposure_merge_joins_alike,
 						fixture_setup,
 						fixture_teardown),
