@@ -1005,9 +1005,10 @@ static void plan_aliases(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 		}
 	}
 	if (work > IPTS_EXP_MAX_SCAN)
-		add_note(e, "the rows' rules were searched for the sources "
-			    "they split up to %llu rule entries: the rows "
-			    "past it simulate every class",
+		add_note(e,
+			 "the rows' rules were searched for the sources "
+			 "they split up to %llu rule entries: the rows "
+			 "past it simulate every class",
 			 (unsigned long long)IPTS_EXP_MAX_SCAN);
 	free(named);
 }
@@ -1669,8 +1670,7 @@ void ipts_exposure_merge(struct ipts_exposure *e)
 			/* alike, but not answered as the same classes:
 			 * each cell a class of its own */
 			for (k = 0; k < e->nclasses; k++)
-				if (ipts_exposure_cell(e, last - 1, k)
-					    ->same_as !=
+				if (ipts_exposure_cell(e, last - 1, k)->same_as !=
 				    ipts_exposure_cell(e, i, k)->same_as)
 					ipts_exposure_cell(e, last - 1, k)
 						->same_as = NULL;
@@ -1722,7 +1722,8 @@ void ipts_exposure_merge(struct ipts_exposure *e)
 			for (i = 0; i < e->nrows * e->nclasses; i++)
 				if (e->cells[i].same_as &&
 				    strcmp(e->cells[i].same_as, c->name) == 0)
-					e->cells[i].same_as = intern(e, t->name);
+					e->cells[i].same_as = intern(e,
+								     t->name);
 			break;
 		}
 	}

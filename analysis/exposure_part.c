@@ -771,18 +771,18 @@ struct row_scan {
 
 /* Matches that read no source address (iprange's is a named prefix). */
 static const char *const source_free_matches[] = {
-	"addrtype", "comment", "connmark", "devgroup", "dscp",	   "ecn",
-	"helper",   "icmp",    "iprange",  "length",   "limit",	   "mark",
-	"multiport", "owner",  "physdev",  "pkttype",  "realm",	   "state",
-	"statistic", "tcp",    "tcpmss",   "tos",      "ttl",	   "udp",
+	"addrtype",  "comment", "connmark", "devgroup", "dscp",	 "ecn",
+	"helper",    "icmp",	"iprange",  "length",	"limit", "mark",
+	"multiport", "owner",	"physdev",  "pkttype",	"realm", "state",
+	"statistic", "tcp",	"tcpmss",   "tos",	"ttl",	 "udp",
 };
 
 /* Targets that read no source address. */
 static const char *const source_free_targets[] = {
-	"AUDIT",   "CHECKSUM", "CLASSIFY", "CONNMARK",	 "CT",	   "DNAT",
-	"DSCP",	   "LOG",      "MARK",	   "MASQUERADE", "NFLOG",  "NOTRACK",
-	"REDIRECT", "REJECT",  "SNAT",	   "TCPMSS",	 "TOS",	   "TRACE",
-	"TTL",	   "ULOG",
+	"AUDIT",  "CHECKSUM", "CLASSIFY", "CONNMARK", "CT",
+	"DNAT",	  "DSCP",     "LOG",	  "MARK",     "MASQUERADE",
+	"NFLOG",  "NOTRACK",  "REDIRECT", "REJECT",   "SNAT",
+	"TCPMSS", "TOS",      "TRACE",	  "TTL",      "ULOG",
 };
 
 static bool target_name_is(const struct xt_entry_target *t, const char *name)
@@ -833,8 +833,8 @@ static bool row_matches_may(const struct row_scan *s, const struct ipts_rule *r)
 			continue;
 		if ((strcmp(name, "tcp") == 0 && s->proto == IPPROTO_TCP) ||
 		    (strcmp(name, "udp") == 0 && s->proto == IPPROTO_UDP)) {
-			const struct xt_udp *u =
-				ipts_match_data(m, sizeof(*u), NULL);
+			const struct xt_udp *u = ipts_match_data(m, sizeof(*u),
+								 NULL);
 
 			if (u && !(u->invflags & XT_UDP_INV_DSTPT) &&
 			    !row_port_in(s, u->dpts[0], u->dpts[1]))
@@ -927,8 +927,7 @@ static bool row_unsafe(const struct ipts_rule *r)
 
 	if (r->flags & IPTS_RULE_OPAQUE)
 		return true;
-	if (r->e->ip.smsk.s_addr &&
-	    mask_len(ntohl(r->e->ip.smsk.s_addr)) < 0)
+	if (r->e->ip.smsk.s_addr && mask_len(ntohl(r->e->ip.smsk.s_addr)) < 0)
 		return true;
 	for (i = 0; i < r->nmatches; i++) {
 		const struct xt_entry_match *m = ipts_rule_match(r, i);
@@ -1039,8 +1038,8 @@ static void row_nat(struct row_scan *s, const struct ipts_rule *r)
 		lo = ntohs(mr->range[0].min.all);
 		hi = ntohs(mr->range[0].max.all);
 	} else {
-		const struct nf_nat_range *nr =
-			ipts_target_data(t, sizeof(*nr), NULL);
+		const struct nf_nat_range *nr = ipts_target_data(t, sizeof(*nr),
+								 NULL);
 
 		if (!nr) {
 			s->any_port = s->any_dst = true;
@@ -1062,8 +1061,8 @@ static void row_nat(struct row_scan *s, const struct ipts_rule *r)
 		row_dst(s, amin);
 }
 
-static void row_chain(struct row_scan *s, const struct ipts_chain *c,
-		      bool nat, unsigned int depth)
+static void row_chain(struct row_scan *s, const struct ipts_chain *c, bool nat,
+		      unsigned int depth)
 {
 	uint32_t i;
 

@@ -442,8 +442,8 @@ static size_t col_width(const struct ipts_exposure *e, size_t k)
 
 /* What cell (@i, @k) shows: its state, or "=CLASS" when it answers as
  * another column of the table (CLASS without its interface's name). */
-static const char *cell_word(const struct ipts_exposure *e, size_t i,
-			     size_t k, char *buf, size_t len)
+static const char *cell_word(const struct ipts_exposure *e, size_t i, size_t k,
+			     char *buf, size_t len)
 {
 	const struct ipts_exp_cell *c = ipts_exposure_cell(e, i, k);
 	const char *in = e->classes[k].in, *name = c->same_as;
@@ -496,7 +496,8 @@ static void print_table(FILE *f, const struct ipts_exposure *e)
 			/* a prefix of the host's interface name: escaped */
 			fputs("  ", f);
 			ipts_text_str(f, word);
-			if (k + 1 < e->nclasses && strlen(word) < col_width(e, k))
+			if (k + 1 < e->nclasses &&
+			    strlen(word) < col_width(e, k))
 				fprintf(f, "%*s",
 					(int)(col_width(e, k) - strlen(word)),
 					"");
