@@ -22,6 +22,7 @@
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter/xt_multiport.h>
 #include <linux/netfilter/xt_tcpudp.h>
+#include <linux/netfilter_ipv6/ip6_tables.h>
 
 #define LOOPBACK 0x7f000001u /* host order */
 
@@ -93,6 +94,14 @@ void ipts_exposure_init(struct ipts_exposure *e,
 {
 	memset(e, 0, sizeof(*e));
 	e->host = host;
+}
+
+/* The sentences' table, made by the plan (an init that allocates
+ * nothing needs no free on a command's early return). */
+static void strings_new(struct ipts_exposure *e)
+{
+	if (e->strings)
+		return;
 	e->strings = ipts_xcalloc(1, sizeof(*e->strings));
 	pthread_mutex_init(&e->strings->lock, NULL);
 }
@@ -290,6 +299,46 @@ static void scan_nat(struct ipts_exposure *e, const struct ipts_chain *c,
 	}
 }
 
+/* The host's addresses (loopback aside), at most @max: their number. */
+static size_t host_addrs(const struct ipts_hostdesc *h, uint32_t *out,
+			 size_t max)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; h && i < ipts_hostdesc_iface_count(h); i++) {
+		const struct ipts_host_iface *f = ipts_hostdesc_iface_at(h, i);
+
+		for (k = 0; !f->loopback && k < f->naddrs && n < max; k++)
+			if ((ntohl(f->addrs[k].local) >> 24) != 127)
+				out[n++] = f->addrs[k].local;
+	}
+	return n;
+}
+
+/* A rule's -d that holds some of the host's addresses and not others
+ * tells them apart: a row of @w's ports at each address. */
+static void addr_rows(struct ipts_exposure *e, const struct ipts_rule *r,
+		      const struct want *w)
+{
+	const struct ipt_ip *ip = &r->e->ip;
+	uint32_t a[IPTS_EXP_MAX_SPLIT];
+	size_t n = host_addrs(e->host, a, IPTS_EXP_MAX_SPLIT), i, in = 0;
+	struct want x = *w;
+
+	if (!ip->dmsk.s_addr || !w->nports)
+		return;
+	for (i = 0; i < n; i++)
+		if (((a[i] ^ ip->dst.s_addr) & ip->dmsk.s_addr) == 0)
+			in++;
+	if (!in || in == n)
+		return;
+	for (i = 0; i < n; i++) {
+		x.dst = a[i];
+		add_rows(e, &x, w->proto ? w->proto : IPPROTO_TCP,
+			 IPTS_EXP_RULE, NULL);
+	}
+}
+
 /* Every --dport a rule under @c names; each chain once (@seen). */
 static void scan_filter(struct ipts_exposure *e, const struct ipts_chain *c,
 			bool *seen, unsigned int depth)
@@ -316,6 +365,7 @@ static void scan_filter(struct ipts_exposure *e, const struct ipts_chain *c,
 		n.dst = 0;
 		add_rows(e, &n, n.proto ? n.proto : IPPROTO_TCP, IPTS_EXP_RULE,
 			 NULL);
+		addr_rows(e, r, &n);
 		if ((r->kind == IPTS_TGT_JUMP || r->kind == IPTS_TGT_GOTO) &&
 		    r->dest)
 			scan_filter(e, r->dest, seen, depth + 1);
@@ -341,6 +391,84 @@ static void scan_rules(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 	free(seen);
 }
 
+/* The --dport values of an IPv6 file's filter INPUT and FORWARD (a
+ * pair's): rows of both families. */
+static void scan_filter6(struct ipts_exposure *e, const struct ipts_chain *c,
+			 bool *seen, unsigned int depth)
+{
+	uint32_t i;
+	unsigned int k;
+
+	if (seen[c->pos] || depth > IPTS_EXP_MAX_DEPTH)
+		return;
+	seen[c->pos] = true;
+	for (i = 0; i < c->nrules; i++) {
+		const struct ipts_rule *r = c->rules[i];
+		const struct ip6t_ip6 *ip = &r->e6->ipv6;
+		struct want n = { 0 };
+		uint8_t proto = IPPROTO_TCP;
+
+		if (++e->scanned > IPTS_EXP_MAX_SCAN) {
+			e->scan_cut = true;
+			return;
+		}
+		if ((ip->flags & IP6T_F_PROTO) &&
+		    !(ip->invflags & IP6T_INV_PROTO) &&
+		    (ip->proto == IPPROTO_TCP || ip->proto == IPPROTO_UDP))
+			proto = (uint8_t)ip->proto;
+		for (k = 0; k < r->nmatches; k++)
+			match_dports(ipts_rule_match(r, k), &n);
+		add_rows(e, &n, proto, IPTS_EXP_RULE, NULL);
+		if ((r->kind == IPTS_TGT_JUMP || r->kind == IPTS_TGT_GOTO) &&
+		    r->dest)
+			scan_filter6(e, r->dest, seen, depth + 1);
+	}
+}
+
+static void scan_rules6(struct ipts_exposure *e, const struct ipts_ruleset *rs6)
+{
+	const struct ipts_table *filter = rs6->tables[IPTS_TABLE_FILTER];
+	bool *seen;
+
+	if (!filter)
+		return;
+	seen = ipts_xcalloc(filter->nchains + 1, sizeof(*seen));
+	if (filter->builtin[NF_INET_LOCAL_IN])
+		scan_filter6(e, filter->builtin[NF_INET_LOCAL_IN], seen, 0);
+	if (filter->builtin[NF_INET_FORWARD])
+		scan_filter6(e, filter->builtin[NF_INET_FORWARD], seen, 0);
+	free(seen);
+}
+
+void ipts_exposure_pair(struct ipts_exposure *e, const struct ipts_ruleset *rs6)
+{
+	e->rs6 = rs6;
+}
+
+/* Every row of no address (a range's parts too) asked over IPv6 as well:
+ * a row after it. */
+static void add_twins(struct ipts_exposure *e)
+{
+	size_t i, n = e->nrows;
+	long ranges = 0;
+
+	for (i = 0; i < n; i++)
+		if (e->rows[i].range >= ranges)
+			ranges = e->rows[i].range + 1;
+	for (i = 0; i < n; i++) {
+		struct ipts_exp_row r = e->rows[i];
+
+		if (r.dst)
+			continue;
+		add_row(e, r.proto, 0, 0, 0, 0, NULL);
+		r.family = NFPROTO_IPV6;
+		/* a range's parts are joined with their own family's */
+		if (r.range >= 0)
+			r.range += ranges;
+		e->rows[e->nrows - 1] = r;
+	}
+}
+
 static void scan_listeners(struct ipts_exposure *e)
 {
 	size_t i, n = e->host ? ipts_hostdesc_listener_count(e->host) : 0;
@@ -350,8 +478,9 @@ static void scan_listeners(struct ipts_exposure *e)
 		const struct ipts_host_listener *l =
 			ipts_hostdesc_listener_at(e->host, i);
 
-		/* an IPv6-only socket: no IPv4 client reaches it */
-		if (l->family == AF_INET6 && !l->any)
+		/* an IPv6-only socket: no IPv4 client reaches it (a pair
+		 * asks its port of both families) */
+		if (l->family == AF_INET6 && !l->any && !e->rs6)
 			continue;
 		/* a socket bound to one address is reached at it alone */
 		if (!l->any && l->family == AF_INET)
@@ -380,6 +509,8 @@ static int row_cmp(const void *a, const void *b)
 		return x->port_hi < y->port_hi ? -1 : 1;
 	if (x->dst != y->dst)
 		return ntohl(x->dst) < ntohl(y->dst) ? -1 : 1;
+	if (x->family != y->family)
+		return x->family == NFPROTO_IPV6 ? 1 : -1;
 	if (x->range != y->range)
 		return x->range < y->range ? -1 : 1;
 	return 0;
@@ -404,7 +535,8 @@ static void label_row(struct ipts_exp_row *r)
 		snprintf(r->label, sizeof(r->label), "%s:%s/%s", a, ports,
 			 proto);
 	} else {
-		snprintf(r->label, sizeof(r->label), "%s/%s", ports, proto);
+		snprintf(r->label, sizeof(r->label), "%s/%s%s", ports, proto,
+			 r->family == NFPROTO_IPV6 ? "6" : "");
 	}
 }
 
@@ -512,7 +644,7 @@ static void expand_ranges(struct ipts_exposure *e,
 /* Rows that no rule tells apart: the same protocol and address, their
  * ports in one part. Each points at the first. */
 struct share_key {
-	uint8_t proto;
+	uint8_t proto, family;
 	uint32_t dst;
 	size_t part, row;
 };
@@ -523,6 +655,8 @@ static int share_cmp(const void *a, const void *b)
 
 	if (x->proto != y->proto)
 		return x->proto < y->proto ? -1 : 1;
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
 	if (x->dst != y->dst)
 		return x->dst < y->dst ? -1 : 1;
 	if (x->part != y->part)
@@ -543,14 +677,16 @@ static void share_rows(struct ipts_exposure *e, const struct ipts_exp_cuts c[2])
 		if (r->cut)
 			continue;
 		k[n].proto = r->proto;
+		k[n].family = r->family;
 		k[n].dst = r->dst;
 		k[n].part = ipts_exp_cuts_part(cut, r->port);
 		k[n++].row = i;
 	}
 	qsort(k, n, sizeof(*k), share_cmp);
 	for (i = 1; i < n; i++)
-		if (k[i].proto == k[i - 1].proto && k[i].dst == k[i - 1].dst &&
-		    k[i].part == k[i - 1].part) {
+		if (k[i].proto == k[i - 1].proto &&
+		    k[i].family == k[i - 1].family &&
+		    k[i].dst == k[i - 1].dst && k[i].part == k[i - 1].part) {
 			e->rows[k[i].row].same_as =
 				e->rows[k[i - 1].row].same_as >= 0 ?
 					e->rows[k[i - 1].row].same_as :
@@ -733,14 +869,161 @@ static void plan_classes(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 	}
 }
 
+/* Whether the host routes @a and @b alike: every route but a default
+ * holds both or neither, and it takes both as the same type. */
+static bool routes_alike(const struct ipts_hostdesc *h, uint32_t a, uint32_t b)
+{
+	size_t i;
+
+	if (!h)
+		return true;
+	for (i = 0; i < ipts_hostdesc_route_count(h); i++) {
+		const struct ipts_host_route *r = ipts_hostdesc_route_at(h, i);
+		struct ipts_exp_prefix p = { r->dst, r->dst_len };
+
+		if (r->dst_len &&
+		    ipts_exp_pfx_has(p, a) != ipts_exp_pfx_has(p, b))
+			return false;
+	}
+	return ipts_host_addr_type(h, a) == ipts_host_addr_type(h, b);
+}
+
+/* Whether no prefix of @named holds one of @a and @b and not the other. */
+static bool named_alike(const struct ipts_exp_prefix *named, size_t n,
+			uint32_t a, uint32_t b)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ipts_exp_pfx_has(named[i], a) !=
+		    ipts_exp_pfx_has(named[i], b))
+			return false;
+	return true;
+}
+
+#define ROW_NAMED_MAX 256
+
+/* Whether class @j may answer for class @m in a row whose rules name
+ * @named: the same interface and address, and their clients inside the
+ * same named prefixes and routes. */
+static bool may_answer_for(const struct ipts_exposure *e, size_t j, size_t m,
+			   const struct ipts_exp_prefix *named, size_t n)
+{
+	const struct ipts_exp_class *a = &e->classes[j], *b = &e->classes[m];
+
+	return j != m && a->in && strcmp(a->in, b->in) == 0 &&
+	       a->addr == b->addr && a->src && b->src &&
+	       named_alike(named, n, a->src, b->src) &&
+	       routes_alike(e->host, a->src, b->src);
+}
+
+static bool is_named(const struct ipts_exp_prefix *named, size_t n,
+		     struct ipts_exp_prefix p)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (named[i].net == p.net && named[i].len == p.len)
+			return true;
+	return false;
+}
+
+/* For each split class @m of row @i that the row's rules do not name:
+ * the class answering for it, the narrowest named split class holding
+ * it first, then the link and the internet of its interface. */
+static void alias_row(struct ipts_exposure *e, size_t i, const char *in,
+		      const struct ipts_exp_prefix *named, size_t n)
+{
+	size_t m, j;
+
+	for (m = 0; m < e->nclasses; m++) {
+		const struct ipts_exp_class *c = &e->classes[m];
+		long best = -1;
+
+		if (c->kind != IPTS_EXP_KIND_SPLIT || strcmp(c->in, in) != 0 ||
+		    is_named(named, n, c->prefix))
+			continue;
+		for (j = 0; j < e->nclasses; j++) {
+			const struct ipts_exp_class *t = &e->classes[j];
+
+			if (t->kind == IPTS_EXP_KIND_SPLIT &&
+			    is_named(named, n, t->prefix) &&
+			    t->prefix.len < c->prefix.len &&
+			    ipts_exp_pfx_holds(t->prefix, c->prefix) &&
+			    may_answer_for(e, j, m, named, n) &&
+			    (best < 0 ||
+			     t->prefix.len > e->classes[best].prefix.len))
+				best = (long)j;
+		}
+		for (j = 0; best < 0 && j < e->nclasses; j++)
+			if ((e->classes[j].kind == IPTS_EXP_KIND_LINK ||
+			     e->classes[j].kind == IPTS_EXP_KIND_INTERNET) &&
+			    may_answer_for(e, j, m, named, n))
+				best = (long)j;
+		if (best < 0)
+			continue;
+		e->alias[i * e->nclasses + m] = best;
+		e->alias_name[i * e->nclasses + m] =
+			intern(e, e->classes[best].name);
+	}
+}
+
+/* Which split classes each row's rules do not split out: their cells
+ * answer as another class of the interface (e->alias). */
+static void plan_aliases(struct ipts_exposure *e, const struct ipts_ruleset *rs)
+{
+	struct ipts_exp_prefix *named = ipts_xcalloc(ROW_NAMED_MAX,
+						     sizeof(*named));
+	size_t n = e->nrows * e->nclasses, i, k, j, nn;
+	uint64_t work = 0;
+
+	e->alias = ipts_xcalloc(n + 1, sizeof(*e->alias));
+	e->alias_name = ipts_xcalloc(n + 1, sizeof(*e->alias_name));
+	for (i = 0; i < n; i++)
+		e->alias[i] = -1;
+	for (k = 0; rs && k < e->nclasses; k++) {
+		const struct ipts_exp_class *c = &e->classes[k];
+		bool first = c->kind == IPTS_EXP_KIND_SPLIT;
+
+		/* once an interface: at its first split class */
+		for (j = 0; first && j < k; j++)
+			if (e->classes[j].kind == IPTS_EXP_KIND_SPLIT &&
+			    strcmp(e->classes[j].in, c->in) == 0)
+				first = false;
+		if (!first)
+			continue;
+		for (i = 0; i < e->nrows; i++) {
+			const struct ipts_exp_row *r = &e->rows[i];
+
+			if (r->cut || r->family == NFPROTO_IPV6 ||
+			    ipts_exp_row_sources(rs, r->proto, r->port,
+						 r->dst ? r->dst : c->addr,
+						 c->in, named, ROW_NAMED_MAX,
+						 &nn, &work) < 0)
+				continue;
+			alias_row(e, i, c->in, named, nn);
+		}
+	}
+	if (work > IPTS_EXP_MAX_SCAN)
+		add_note(e,
+			 "the rows' rules were searched for the sources "
+			 "they split up to %llu rule entries: the rows "
+			 "past it simulate every class",
+			 (unsigned long long)IPTS_EXP_MAX_SCAN);
+	free(named);
+}
+
 void ipts_exposure_plan(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 {
 	struct ipts_exp_cuts c[2];
 	size_t i;
 	bool ok;
 
+	strings_new(e);
 	scan_listeners(e);
 	scan_rules(e, rs);
+	if (e->rs6)
+		scan_rules6(e, e->rs6);
 	merge_rows(e);
 	ipts_exp_cuts_build(e, rs, c, &ok);
 	for (i = 0; !ok && i < e->nrows; i++)
@@ -751,19 +1034,33 @@ void ipts_exposure_plan(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 			break;
 		}
 	expand_ranges(e, c, ok);
+	if (e->rs6) {
+		add_twins(e);
+		qsort(e->rows, e->nrows, sizeof(*e->rows), row_cmp);
+		for (i = 0; i < e->nrows; i++)
+			label_row(&e->rows[i]);
+	}
 	if (ok && !e->no_share)
 		share_rows(e, c);
 	free(c[0].at);
 	free(c[1].at);
 	plan_classes(e, rs);
+	plan_aliases(e, rs);
 }
 
 int ipts_exposure_keep_class(struct ipts_exposure *e, const char *name)
 {
 	long k = ipts_exposure_find_class(e, name);
+	size_t i;
 
 	if (k < 0)
 		return -1;
+	/* the class it answers as is not simulated: its own cells are,
+	 * and still say which class they answer as */
+	for (i = 0; e->alias && i < e->nrows; i++) {
+		e->alias_name[i] = e->alias_name[i * e->nclasses + (size_t)k];
+		e->alias[i] = -1;
+	}
 	e->classes[0] = e->classes[k];
 	e->nclasses = 1;
 	return 0;
@@ -777,13 +1074,75 @@ void ipts_exposure_cells(struct ipts_exposure *e)
 
 /* --- cells ---------------------------------------------------------- */
 
+/* What listens for an IPv6 row's ::1 client: the host's IPv6 and
+ * dual-stack sockets of its port ("[::]:22" and "*:22" alike), and the
+ * --listen ones of no address; with neither, a server on every port. */
+static void listen6(const struct ipts_exposure *e, const struct ipts_exp_row *r,
+		    struct ipts_query *q)
+{
+	size_t i, n = e->host ? ipts_hostdesc_listener_count(e->host) : 0;
+
+	if (!n && !e->nlisten)
+		return;
+	q->no_listener = true;
+	for (i = 0; i < n && q->nlisten < IPTS_QUERY_MAX_LOCAL; i++) {
+		const struct ipts_host_listener *l =
+			ipts_hostdesc_listener_at(e->host, i);
+
+		if (l->proto != r->proto || l->port != r->port ||
+		    l->family == AF_INET)
+			continue;
+		memset(&q->listen[q->nlisten].addr, 0,
+		       sizeof(q->listen[0].addr));
+		if (!l->any)
+			memcpy(&q->listen[q->nlisten].addr.in6, l->addr, 16);
+		q->listen[q->nlisten++].port = l->port;
+	}
+	for (i = 0; i < e->nlisten && q->nlisten < IPTS_QUERY_MAX_LOCAL; i++)
+		if ((!e->listen[i].proto || e->listen[i].proto == r->proto) &&
+		    !e->listen[i].addr) {
+			memset(&q->listen[q->nlisten].addr, 0,
+			       sizeof(q->listen[0].addr));
+			q->listen[q->nlisten++].port = e->listen[i].port;
+		}
+}
+
+int ipts_exp_v6_cell_query(const struct ipts_exposure *e, size_t row,
+			   size_t cls, struct ipts_query *q, const char **why)
+{
+	const struct ipts_exp_row *r = &e->rows[row];
+
+	/* the seam: a class of an interface needs the host's IPv6
+	 * addresses, routes and neighbours, which the simulator does not
+	 * walk yet (ipts_simulate() refuses an IPv6 query with --in) */
+	if (e->classes[cls].in) {
+		*why = "not simulated: IPv6 network paths not simulated yet";
+		return -1;
+	}
+	ipts_query_init(q);
+	q->family = q->addr_family = NFPROTO_IPV6;
+	q->proto = r->proto;
+	q->dport = r->port;
+	q->src.in6 = in6addr_loopback;
+	q->dst.in6 = in6addr_loopback;
+	q->given |= IPTS_QGIVEN_PROTO | IPTS_QGIVEN_DPORT | IPTS_QGIVEN_SRC |
+		    IPTS_QGIVEN_DST;
+	listen6(e, r, q);
+	return 0;
+}
+
 void ipts_exposure_cell_query(const struct ipts_exposure *e, size_t row,
 			      size_t cls, struct ipts_query *q)
 {
 	const struct ipts_exp_row *r = &e->rows[row];
 	const struct ipts_exp_class *c = &e->classes[cls];
 	unsigned int i;
+	const char *why;
 
+	if (r->family == NFPROTO_IPV6) {
+		ipts_exp_v6_cell_query(e, row, cls, q, &why);
+		return;
+	}
 	ipts_query_init(q);
 	q->proto = r->proto;
 	q->dport = r->port;
@@ -876,8 +1235,9 @@ void ipts_exposure_cell_set(struct ipts_exposure *e, size_t row, size_t cls,
 
 	memset(c, 0, sizeof(*c));
 	c->simulated = true;
-	c->dst = q->dst.ip;
-	c->to = q->dst.ip;
+	c->dst = q->family == NFPROTO_IPV6 ? 0 : q->dst.ip;
+	c->to = c->dst;
+	c->to6 = q->dst;
 	c->to_port = q->dport;
 	if (rc < 0) {
 		c->why = intern(e, res->why);
@@ -895,7 +1255,8 @@ void ipts_exposure_cell_set(struct ipts_exposure *e, size_t row, size_t cls,
 	c->visits = res->visits;
 	c->over_budget = res->over_budget;
 	if (p && p->ntrace) {
-		c->to = p->trace[p->ntrace - 1].daddr.ip;
+		c->to6 = p->trace[p->ntrace - 1].daddr;
+		c->to = q->family == NFPROTO_IPV6 ? 0 : c->to6.ip;
 		c->to_port = p->trace[p->ntrace - 1].dport;
 	}
 	if (res->decided_pkt >= 0 &&
@@ -994,6 +1355,8 @@ void ipts_exposure_free(struct ipts_exposure *e)
 	free(e->rows);
 	free(e->classes);
 	free(e->cells);
+	free(e->alias);
+	free(e->alias_name);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -1019,7 +1382,10 @@ static void run_one(struct ipts_exposure *e, const struct ipts_sim_ctx *ctx,
 	int rc;
 
 	ipts_exposure_cell_query(e, row, cls, &q);
-	rc = ipts_simulate_limited(ctx, &q, lim, res);
+	rc = ipts_simulate_limited(e->rows[row].family == NFPROTO_IPV6 ?
+					   e->ctx6 :
+					   ctx,
+				   &q, lim, res);
 	if (rc == 0 && ltf)
 		lt = ltf(res);
 	ipts_exposure_cell_set(e, row, cls, &q, rc, res, lt);
@@ -1125,16 +1491,45 @@ size_t ipts_exposure_run(struct ipts_exposure *e,
 		if (e->rows[i].same_as >= 0)
 			continue;
 		for (k = 0; k < e->nclasses; k++) {
+			struct ipts_query q;
+			const char *why;
+
 			if (e->rows[i].cut)
 				ipts_exposure_cell_skip(
 					e, i, k,
 					"not simulated: the range is cut in "
 					"too many parts by the rules");
-			else
+			else if (e->rows[i].family == NFPROTO_IPV6 &&
+				 (!e->ctx6 ||
+				  ipts_exp_v6_cell_query(e, i, k, &q, &why) <
+					  0))
+				ipts_exposure_cell_skip(
+					e, i, k,
+					e->ctx6 ? why :
+						  "not simulated: no IPv6 "
+						  "context");
+			else if (e->no_share || !e->alias ||
+				 e->alias[i * e->nclasses + k] < 0)
 				list[n++] = i * e->nclasses + k;
 		}
 	}
 	run_list(e, ctx, lim, lt, max_total, nthreads, list, n, spent, hit);
+	/* the cells of a class the row's rules do not split out: the
+	 * answer of the class that answers for it */
+	for (i = 0; e->alias && !e->no_share && i < e->nrows * e->nclasses;
+	     i++) {
+		long a = e->alias[i];
+		const struct ipts_exp_cell *f;
+
+		if (a < 0 || e->rows[i / e->nclasses].same_as >= 0 ||
+		    e->rows[i / e->nclasses].cut)
+			continue;
+		f = &e->cells[i - i % e->nclasses + (size_t)a];
+		e->cells[i] = *f;
+		e->cells[i].visits = 0;
+		if (f->simulated)
+			e->aliased++;
+	}
 	/* the rows that share: a copy of their row's answer, unless it
 	 * names that row's port */
 	n = 0;
@@ -1163,9 +1558,11 @@ size_t ipts_exposure_run(struct ipts_exposure *e,
 	}
 	run_list(e, ctx, lim, lt, max_total, nthreads, list, n, spent, hit);
 	free(list);
-	for (i = 0; i < e->nrows * e->nclasses; i++)
+	for (i = 0; i < e->nrows * e->nclasses; i++) {
+		e->cells[i].same_as = e->alias_name ? e->alias_name[i] : NULL;
 		if (e->cells[i].state == IPTS_EXP_UNDETERMINED)
 			und++;
+	}
 	return und;
 }
 
@@ -1270,6 +1667,13 @@ void ipts_exposure_merge(struct ipts_exposure *e)
 		if (last && !r->cut && !e->rows[last - 1].cut &&
 		    e->rows[last - 1].port_hi + 1 == r->port &&
 		    rows_alike(e, last - 1, i)) {
+			/* alike, but not answered as the same classes:
+			 * each cell a class of its own */
+			for (k = 0; k < e->nclasses; k++)
+				if (ipts_exposure_cell(e, last - 1, k)->same_as !=
+				    ipts_exposure_cell(e, i, k)->same_as)
+					ipts_exposure_cell(e, last - 1, k)
+						->same_as = NULL;
 			e->rows[last - 1].port_hi = r->port_hi;
 			keep_row[i] = false;
 			continue;
@@ -1314,10 +1718,21 @@ void ipts_exposure_merge(struct ipts_exposure *e)
 				continue;
 			t->folded[t->nfolded++] = c->prefix;
 			keep_cls[k] = false;
+			/* the cells answering as it answer as @t */
+			for (i = 0; i < e->nrows * e->nclasses; i++)
+				if (e->cells[i].same_as &&
+				    strcmp(e->cells[i].same_as, c->name) == 0)
+					e->cells[i].same_as = intern(e,
+								     t->name);
 			break;
 		}
 	}
 	compact(e, keep_row, keep_cls);
 	free(keep_row);
 	free(keep_cls);
+	/* planned for the table before it was joined */
+	free(e->alias);
+	free(e->alias_name);
+	e->alias = NULL;
+	e->alias_name = NULL;
 }

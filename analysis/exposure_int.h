@@ -46,6 +46,22 @@ size_t ipts_exp_splits(struct ipts_exposure *e, const struct ipts_ruleset *rs,
 		       size_t max, size_t *more, size_t *narrowed,
 		       size_t *unsplit);
 
+/*
+ * The source prefixes named by the rules a packet of one row (@proto,
+ * @port, to @dst) arriving on @ifname may meet, its source aside:
+ * PREROUTING (nat's first: where its DNAT and REDIRECT rules may send
+ * it), INPUT and FORWARD of every table, through the jumps it may take.
+ * Into @named (at most @max), their number in *@nnamed. -1 when the
+ * rules may tell its sources apart in another way (a match or target
+ * that reads the source and is not modelled, more than @max prefixes,
+ * a bound): then every class is the row's. @work counts rule entries
+ * examined, over calls (IPTS_EXP_MAX_SCAN: -1 from then on).
+ */
+int ipts_exp_row_sources(const struct ipts_ruleset *rs, uint8_t proto,
+			 uint16_t port, uint32_t dst, const char *ifname,
+			 struct ipts_exp_prefix *named, size_t max,
+			 size_t *nnamed, uint64_t *work);
+
 bool ipts_exp_pfx_holds(struct ipts_exp_prefix a, struct ipts_exp_prefix b);
 bool ipts_exp_pfx_has(struct ipts_exp_prefix a, uint32_t addr);
 

@@ -40,6 +40,7 @@
 #include <linux/netfilter/xt_conntrack.h>
 #include <linux/netfilter/xt_iprange.h>
 #include <linux/netfilter/xt_multiport.h>
+#include <linux/netfilter/xt_state.h>
 #include <linux/netfilter/xt_tcpudp.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 
@@ -262,8 +263,12 @@ void ipts_exp_cuts_build(struct ipts_exposure *e, const struct ipts_ruleset *rs,
 
 	memset(c, 0, 2 * sizeof(*c));
 	*ok = true;
-	for (t = 0; t < IPTS_TABLE_COUNT; t++) {
-		const struct ipts_table *tb = rs->tables[t];
+	/* a pair's IPv6 rules cut its rows' ports too */
+	for (t = 0; t < 2 * IPTS_TABLE_COUNT; t++) {
+		const struct ipts_ruleset *r = t < IPTS_TABLE_COUNT ? rs :
+								      e->rs6;
+		const struct ipts_table *tb =
+			r ? r->tables[t % IPTS_TABLE_COUNT] : NULL;
 
 		for (k = 0; tb && k < tb->nchains; k++)
 			for (j = 0; j < tb->chains[k]->nrules; j++)
@@ -359,6 +364,87 @@ static bool iface_may(const struct ipt_ip *ip, const char *name)
 	return eq != !!(ip->invflags & IPT_INV_VIA_IN);
 }
 
+/* The client's port (ipts_query_init()): the reply's destination port. */
+#define CLIENT_PORT 40000
+
+/* The ESTABLISHED bit of a state or conntrack --ctstate mask
+ * (XT_STATE_BIT(IP_CT_ESTABLISHED_REPLY)): what a reply is. */
+#define STATE_ESTABLISHED (1u << 1)
+
+/* Whether the state and conntrack matches of @r let a reply (an
+ * ESTABLISHED packet) through: false when one asks for states without it
+ * (--ctstate NEW). */
+static bool reply_state_may(const struct ipts_rule *r)
+{
+	unsigned int i, mask, flags, inv;
+
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		const char *name = m->u.user.name;
+
+		if (ipts_blob_is_opaque(m->u.user.revision))
+			continue;
+		if (strcmp(name, "state") == 0) {
+			const struct xt_state_info *st =
+				ipts_match_data(m, sizeof(*st), NULL);
+
+			if (st && !(st->statemask & STATE_ESTABLISHED))
+				return false;
+			continue;
+		}
+		if (strcmp(name, "conntrack") != 0)
+			continue;
+		if (m->u.user.revision == 1) {
+			const struct xt_conntrack_mtinfo1 *c =
+				ipts_match_data(m, sizeof(*c), NULL);
+
+			if (!c)
+				continue;
+			flags = c->match_flags;
+			inv = c->invert_flags;
+			mask = c->state_mask;
+		} else if (m->u.user.revision == 2 || m->u.user.revision == 3) {
+			/* mtinfo2 and 3 begin alike */
+			const struct xt_conntrack_mtinfo2 *c =
+				ipts_match_data(m, sizeof(*c), NULL);
+
+			if (!c)
+				continue;
+			flags = c->match_flags;
+			inv = c->invert_flags;
+			mask = c->state_mask;
+		} else {
+			continue;
+		}
+		if ((flags & XT_CONNTRACK_STATE) &&
+		    !(mask & STATE_ESTABLISHED) != !!(inv & XT_CONNTRACK_STATE))
+			return false;
+	}
+	return true;
+}
+
+/* Whether the tcp or udp match of @r lets a reply to the client's port
+ * through (its --dport). */
+static bool reply_port_may(const struct ipts_rule *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		const struct xt_udp *u;
+
+		if (ipts_blob_is_opaque(m->u.user.revision) ||
+		    (strcmp(m->u.user.name, "tcp") != 0 &&
+		     strcmp(m->u.user.name, "udp") != 0))
+			continue;
+		u = ipts_match_data(m, sizeof(*u), NULL);
+		if (u && !(u->invflags & XT_UDP_INV_DSTPT) &&
+		    (CLIENT_PORT < u->dpts[0] || CLIENT_PORT > u->dpts[1]))
+			return false;
+	}
+	return true;
+}
+
 struct split_scan {
 	struct ipts_exposure *e;
 	const char *ifname;
@@ -368,6 +454,9 @@ struct split_scan {
 	size_t unsplit; /* masks that are no prefix, ranges too wide */
 	uint64_t scanned;
 	bool cut;
+	/* the way back: the client is the destination (-d) of the host's
+	 * and the server's answers */
+	bool reply;
 	unsigned char *seen; /* per chain: 1 seen, 2 seen narrowed */
 };
 
@@ -428,12 +517,12 @@ static void split_range(struct split_scan *s, uint32_t lo, uint32_t hi,
 /* Whether jump rule @r narrows the packets it sends on to some rows: a
  * destination or a port (a protocol alone, as -p tcp -j TCP, is half the
  * rows: its chain's prefixes are classes). */
-static bool narrows(const struct ipts_rule *r)
+static bool narrows(const struct ipts_rule *r, bool reply)
 {
 	const struct ipt_ip *ip = &r->e->ip;
 	unsigned int i;
 
-	if (ip->dmsk.s_addr)
+	if (reply ? ip->smsk.s_addr : ip->dmsk.s_addr)
 		return true;
 	for (i = 0; i < r->nmatches; i++) {
 		const char *name = ipts_rule_match(r, i)->u.user.name;
@@ -452,12 +541,15 @@ static void split_rule(struct split_scan *s, const struct ipts_rule *r,
 	unsigned int i;
 	int len;
 
-	if (ip->smsk.s_addr) {
-		len = mask_len(ntohl(ip->smsk.s_addr));
+	uint32_t msk = s->reply ? ip->dmsk.s_addr : ip->smsk.s_addr;
+
+	if (msk) {
+		len = mask_len(ntohl(msk));
 		if (len < 0)
 			s->unsplit++;
 		else
-			split_add(s, ip->src.s_addr, (uint8_t)len, narrowed);
+			split_add(s, s->reply ? ip->dst.s_addr : ip->src.s_addr,
+				  (uint8_t)len, narrowed);
 	}
 	for (i = 0; i < r->nmatches; i++) {
 		const struct xt_entry_match *m = ipts_rule_match(r, i);
@@ -467,9 +559,13 @@ static void split_rule(struct split_scan *s, const struct ipts_rule *r,
 		    m->u.user.revision != 1)
 			continue;
 		ir = ipts_match_data(m, sizeof(*ir), NULL);
-		if (ir && (ir->flags & IPRANGE_SRC) &&
+		if (ir && !s->reply && (ir->flags & IPRANGE_SRC) &&
 		    ntohl(ir->src_min.ip) <= ntohl(ir->src_max.ip))
 			split_range(s, ir->src_min.ip, ir->src_max.ip,
+				    narrowed);
+		if (ir && s->reply && (ir->flags & IPRANGE_DST) &&
+		    ntohl(ir->dst_min.ip) <= ntohl(ir->dst_max.ip))
+			split_range(s, ir->dst_min.ip, ir->dst_max.ip,
 				    narrowed);
 	}
 }
@@ -495,12 +591,16 @@ static void split_chain(struct split_scan *s, const struct ipts_chain *c,
 			s->cut = true;
 			return;
 		}
-		if (!iface_may(&r->e->ip, s->ifname))
+		/* the way back: whatever interface the answer leaves by, a
+		 * rule no answer to the client's port meets aside */
+		if (s->reply ? !reply_state_may(r) || !reply_port_may(r) :
+			       !iface_may(&r->e->ip, s->ifname))
 			continue;
 		split_rule(s, r, narrowed);
 		if ((r->kind == IPTS_TGT_JUMP || r->kind == IPTS_TGT_GOTO) &&
 		    r->dest)
-			split_chain(s, r->dest, narrowed || narrows(r),
+			split_chain(s, r->dest,
+				    narrowed || narrows(r, s->reply),
 				    depth + 1);
 	}
 }
@@ -516,36 +616,65 @@ static int pfx_cmp(const void *a, const void *b)
 	return 0;
 }
 
+struct entry {
+	enum ipts_table_id t;
+	unsigned int hook;
+};
+
+/* Where a client's packets meet the rules: its source is -s there. */
+static const struct entry entries[] = {
+	{ IPTS_TABLE_RAW, NF_INET_PRE_ROUTING },
+	{ IPTS_TABLE_MANGLE, NF_INET_PRE_ROUTING },
+	{ IPTS_TABLE_NAT, NF_INET_PRE_ROUTING },
+	{ IPTS_TABLE_MANGLE, NF_INET_LOCAL_IN },
+	{ IPTS_TABLE_FILTER, NF_INET_LOCAL_IN },
+	{ IPTS_TABLE_SECURITY, NF_INET_LOCAL_IN },
+	{ IPTS_TABLE_NAT, NF_INET_LOCAL_IN },
+	{ IPTS_TABLE_MANGLE, NF_INET_FORWARD },
+	{ IPTS_TABLE_FILTER, NF_INET_FORWARD },
+	{ IPTS_TABLE_SECURITY, NF_INET_FORWARD },
+};
+
+/* Where the answers to it meet them (the host's by OUTPUT, a forwarded
+ * server's by PREROUTING and FORWARD, both by POSTROUTING; no nat: an
+ * answer is no new connection): the client is -d there. */
+static const struct entry reply_entries[] = {
+	{ IPTS_TABLE_RAW, NF_INET_LOCAL_OUT },
+	{ IPTS_TABLE_MANGLE, NF_INET_LOCAL_OUT },
+	{ IPTS_TABLE_FILTER, NF_INET_LOCAL_OUT },
+	{ IPTS_TABLE_SECURITY, NF_INET_LOCAL_OUT },
+	{ IPTS_TABLE_RAW, NF_INET_PRE_ROUTING },
+	{ IPTS_TABLE_MANGLE, NF_INET_PRE_ROUTING },
+	{ IPTS_TABLE_MANGLE, NF_INET_FORWARD },
+	{ IPTS_TABLE_FILTER, NF_INET_FORWARD },
+	{ IPTS_TABLE_SECURITY, NF_INET_FORWARD },
+	{ IPTS_TABLE_MANGLE, NF_INET_POST_ROUTING },
+};
+
+#define ENTRIES (sizeof(entries) / sizeof(entries[0]))
+#define REPLY_ENTRIES (sizeof(reply_entries) / sizeof(reply_entries[0]))
+
 size_t ipts_exp_splits(struct ipts_exposure *e, const struct ipts_ruleset *rs,
 		       const char *ifname, struct ipts_exp_prefix *out,
 		       size_t max, size_t *more, size_t *narrowed,
 		       size_t *unsplit)
 {
-	static const struct {
-		enum ipts_table_id t;
-		unsigned int hook;
-	} entries[] = {
-		{ IPTS_TABLE_RAW, NF_INET_PRE_ROUTING },
-		{ IPTS_TABLE_MANGLE, NF_INET_PRE_ROUTING },
-		{ IPTS_TABLE_NAT, NF_INET_PRE_ROUTING },
-		{ IPTS_TABLE_MANGLE, NF_INET_LOCAL_IN },
-		{ IPTS_TABLE_FILTER, NF_INET_LOCAL_IN },
-		{ IPTS_TABLE_SECURITY, NF_INET_LOCAL_IN },
-		{ IPTS_TABLE_NAT, NF_INET_LOCAL_IN },
-		{ IPTS_TABLE_MANGLE, NF_INET_FORWARD },
-		{ IPTS_TABLE_FILTER, NF_INET_FORWARD },
-		{ IPTS_TABLE_SECURITY, NF_INET_FORWARD },
-	};
 	struct split_scan s = { .e = e, .ifname = ifname };
 	size_t i, k = 0, n;
 
-	for (i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
-		const struct ipts_table *t = rs->tables[entries[i].t];
+	for (i = 0; i < ENTRIES + REPLY_ENTRIES; i++) {
+		const struct ipts_table *t =
+			rs->tables[i < ENTRIES ? entries[i].t :
+						 reply_entries[i - ENTRIES].t];
+		unsigned int hook = i < ENTRIES ?
+					    entries[i].hook :
+					    reply_entries[i - ENTRIES].hook;
 
-		if (!t || !t->builtin[entries[i].hook])
+		s.reply = i >= ENTRIES;
+		if (!t || !t->builtin[hook])
 			continue;
 		s.seen = ipts_xcalloc(t->nchains + 1, 1);
-		split_chain(&s, t->builtin[entries[i].hook], false, 0);
+		split_chain(&s, t->builtin[hook], false, 0);
 		free(s.seen);
 	}
 	if (s.cut)
@@ -611,4 +740,418 @@ uint32_t ipts_exp_pick(const struct ipts_hostdesc *h, struct ipts_exp_prefix p,
 		return x;
 	}
 	return 0;
+}
+
+/* --- the sources one row's rules split ------------------------------ */
+
+/*
+ * What a row's packets may be on their way: the protocol, the destination
+ * ports and addresses before nat PREROUTING and after each DNAT or
+ * REDIRECT it may meet (any_*: not told, every value taken as possible).
+ */
+#define ROW_MAX 16
+#define ROW_MAX_NAMED 256
+
+struct row_scan {
+	uint8_t proto;
+	unsigned int nports, ndst;
+	bool any_port, any_dst;
+	uint16_t plo[ROW_MAX], phi[ROW_MAX];
+	uint32_t dst[ROW_MAX];
+	const char *ifname;
+	/* the source prefixes the rules it may meet name */
+	struct ipts_exp_prefix named[ROW_MAX_NAMED];
+	size_t nnamed;
+	bool unsafe; /* a rule it may meet reads the source unmodelled */
+	bool reply; /* on the way back: the client is -d */
+	uint64_t *work;
+	unsigned char *seen;
+	size_t nseen;
+};
+
+/* Matches that read no source address (iprange's is a named prefix). */
+static const char *const source_free_matches[] = {
+	"addrtype",  "comment", "connmark", "devgroup", "dscp",	 "ecn",
+	"helper",    "icmp",	"iprange",  "length",	"limit", "mark",
+	"multiport", "owner",	"physdev",  "pkttype",	"realm", "state",
+	"statistic", "tcp",	"tcpmss",   "tos",	"ttl",	 "udp",
+};
+
+/* Targets that read no source address. */
+static const char *const source_free_targets[] = {
+	"AUDIT",  "CHECKSUM", "CLASSIFY", "CONNMARK", "CT",
+	"DNAT",	  "DSCP",     "LOG",	  "MARK",     "MASQUERADE",
+	"NFLOG",  "NOTRACK",  "REDIRECT", "REJECT",   "SNAT",
+	"TCPMSS", "TOS",      "TRACE",	  "TTL",      "ULOG",
+};
+
+static bool target_name_is(const struct xt_entry_target *t, const char *name)
+{
+	return t && strncmp(t->u.user.name, name, sizeof(t->u.user.name)) == 0;
+}
+
+static void row_port(struct row_scan *s, uint16_t lo, uint16_t hi)
+{
+	if (s->nports == ROW_MAX)
+		s->any_port = true;
+	else
+		s->plo[s->nports] = lo, s->phi[s->nports++] = hi;
+}
+
+static void row_dst(struct row_scan *s, uint32_t a)
+{
+	if (s->ndst == ROW_MAX)
+		s->any_dst = true;
+	else
+		s->dst[s->ndst++] = a;
+}
+
+/* Whether some destination port of @s is in [lo, hi]. */
+static bool row_port_in(const struct row_scan *s, uint16_t lo, uint16_t hi)
+{
+	unsigned int i;
+
+	if (s->any_port)
+		return true;
+	for (i = 0; i < s->nports; i++)
+		if (s->plo[i] <= hi && lo <= s->phi[i])
+			return true;
+	return false;
+}
+
+/* Whether the matches of @r let some packet of @s through (a match this
+ * does not model: yes). */
+static bool row_matches_may(const struct row_scan *s, const struct ipts_rule *r)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		const char *name = m->u.user.name;
+
+		if (ipts_blob_is_opaque(m->u.user.revision))
+			continue;
+		if ((strcmp(name, "tcp") == 0 && s->proto == IPPROTO_TCP) ||
+		    (strcmp(name, "udp") == 0 && s->proto == IPPROTO_UDP)) {
+			const struct xt_udp *u = ipts_match_data(m, sizeof(*u),
+								 NULL);
+
+			if (u && !(u->invflags & XT_UDP_INV_DSTPT) &&
+			    !row_port_in(s, u->dpts[0], u->dpts[1]))
+				return false;
+		} else if (strcmp(name, "tcp") == 0 ||
+			   strcmp(name, "udp") == 0) {
+			return false; /* the other protocol's match */
+		} else if (strcmp(name, "multiport") == 0 &&
+			   m->u.user.revision == 1) {
+			const struct xt_multiport_v1 *mp =
+				ipts_match_data(m, sizeof(*mp), NULL);
+			bool any = false;
+
+			if (!mp || mp->invert || mp->count > XT_MULTI_PORTS ||
+			    mp->flags != XT_MULTIPORT_DESTINATION)
+				continue;
+			for (k = 0; k < mp->count; k++) {
+				uint16_t lo = mp->ports[k], hi = lo;
+
+				if (mp->pflags[k] && k + 1 < mp->count)
+					hi = mp->ports[++k];
+				any = any || row_port_in(s, lo, hi);
+			}
+			if (!any)
+				return false;
+		}
+	}
+	return true;
+}
+
+/* Whether rule @r may be met by a packet of @s (its source aside). */
+/* Whether the --sport of a tcp or udp match of @r may be a port of @s
+ * (the answer's source port is the server's). */
+static bool reply_sport_may(const struct row_scan *s, const struct ipts_rule *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		const struct xt_udp *u;
+
+		if (ipts_blob_is_opaque(m->u.user.revision) ||
+		    (strcmp(m->u.user.name, "tcp") != 0 &&
+		     strcmp(m->u.user.name, "udp") != 0))
+			continue;
+		u = ipts_match_data(m, sizeof(*u), NULL);
+		if (u && !(u->invflags & XT_UDP_INV_SRCPT) &&
+		    !row_port_in(s, u->spts[0], u->spts[1]))
+			return false;
+	}
+	return true;
+}
+
+static bool row_may(const struct row_scan *s, const struct ipts_rule *r)
+{
+	const struct ipt_ip *ip = &r->e->ip;
+	bool inv;
+	unsigned int i;
+
+	if (ip->proto) {
+		inv = !!(ip->invflags & IPT_INV_PROTO);
+		if ((ip->proto == s->proto) == inv)
+			return false;
+	}
+	/* the way back: by any interface, to the client's port */
+	if (s->reply)
+		return reply_state_may(r) && reply_port_may(r) &&
+		       reply_sport_may(s, r);
+	if (!iface_may(ip, s->ifname))
+		return false;
+	if (ip->dmsk.s_addr && !s->any_dst) {
+		bool some = false;
+
+		inv = !!(ip->invflags & IPT_INV_DSTIP);
+		for (i = 0; i < s->ndst; i++)
+			if ((((s->dst[i] ^ ip->dst.s_addr) & ip->dmsk.s_addr) ==
+			     0) != inv)
+				some = true;
+		if (!some)
+			return false;
+	}
+	return row_matches_may(s, r);
+}
+
+/* Whether @r reads the source in a way the named prefixes do not say. */
+static bool row_unsafe(const struct ipts_rule *r)
+{
+	const struct xt_entry_target *t;
+	unsigned int i;
+
+	if (r->flags & IPTS_RULE_OPAQUE)
+		return true;
+	if (r->e->ip.smsk.s_addr && mask_len(ntohl(r->e->ip.smsk.s_addr)) < 0)
+		return true;
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		const char *name = m->u.user.name;
+
+		if (ipts_blob_is_opaque(m->u.user.revision))
+			return true;
+		if (strcmp(name, "conntrack") == 0) {
+			/* its state and status read no address; its
+			 * origsrc and repldst are the client's */
+			if (!conntrack_port_free(m))
+				return true;
+			continue;
+		}
+		if (!in_list(name, source_free_matches,
+			     sizeof(source_free_matches) /
+				     sizeof(source_free_matches[0])))
+			return true;
+	}
+	if (r->kind != IPTS_TGT_EXT)
+		return false;
+	t = ipts_rule_target(r);
+	return !t || ipts_blob_is_opaque(t->u.user.revision) ||
+	       !in_list(t->u.user.name, source_free_targets,
+			sizeof(source_free_targets) /
+				sizeof(source_free_targets[0]));
+}
+
+static void row_name(struct row_scan *s, uint32_t net, uint8_t len)
+{
+	struct ipts_exp_prefix p = { htonl(ntohl(net) & mask_of(len)), len };
+	size_t i;
+
+	for (i = 0; i < s->nnamed; i++)
+		if (s->named[i].net == p.net && s->named[i].len == p.len)
+			return;
+	if (s->nnamed == ROW_MAX_NAMED)
+		s->unsafe = true;
+	else
+		s->named[s->nnamed++] = p;
+}
+
+/* The source prefixes rule @r names into @s. */
+static void row_names(struct row_scan *s, const struct ipts_rule *r)
+{
+	const struct ipt_ip *ip = &r->e->ip;
+	unsigned int i;
+
+	uint32_t msk = s->reply ? ip->dmsk.s_addr : ip->smsk.s_addr;
+
+	if (msk && mask_len(ntohl(msk)) < 0)
+		s->unsafe = true;
+	else if (msk)
+		row_name(s, s->reply ? ip->dst.s_addr : ip->src.s_addr,
+			 (uint8_t)mask_len(ntohl(msk)));
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		const struct xt_iprange_mtinfo *ir;
+		uint64_t a, b;
+
+		if (strcmp(m->u.user.name, "iprange") != 0)
+			continue;
+		ir = m->u.user.revision == 1 ?
+			     ipts_match_data(m, sizeof(*ir), NULL) :
+			     NULL;
+		if (!ir) {
+			s->unsafe = true;
+			continue;
+		}
+		if (!(ir->flags & (s->reply ? IPRANGE_DST : IPRANGE_SRC)))
+			continue;
+		/* the range as the prefixes it is made of */
+		a = ntohl(s->reply ? ir->dst_min.ip : ir->src_min.ip);
+		b = ntohl(s->reply ? ir->dst_max.ip : ir->src_max.ip);
+		while (a <= b && !s->unsafe) {
+			uint8_t len = 32;
+
+			while (len > 0 &&
+			       (a & ((1ull << (33 - len)) - 1)) == 0 &&
+			       a + (1ull << (33 - len)) - 1 <= b)
+				len--;
+			row_name(s, htonl((uint32_t)a), len);
+			a += 1ull << (32 - len);
+		}
+	}
+}
+
+/* A DNAT or REDIRECT rule @r may meet: where its packets go after it. */
+static void row_nat(struct row_scan *s, const struct ipts_rule *r)
+{
+	const struct xt_entry_target *t = ipts_rule_target(r);
+	bool redirect = target_name_is(t, "REDIRECT");
+	uint32_t amin, amax;
+	uint16_t lo, hi;
+	unsigned int flags;
+
+	if (t->u.user.revision == 0) {
+		const struct nf_nat_ipv4_multi_range_compat *mr =
+			ipts_target_data(t, sizeof(*mr), NULL);
+
+		if (!mr) {
+			s->any_port = s->any_dst = true;
+			return;
+		}
+		flags = mr->range[0].flags;
+		amin = mr->range[0].min_ip;
+		amax = mr->range[0].max_ip;
+		lo = ntohs(mr->range[0].min.all);
+		hi = ntohs(mr->range[0].max.all);
+	} else {
+		const struct nf_nat_range *nr = ipts_target_data(t, sizeof(*nr),
+								 NULL);
+
+		if (!nr) {
+			s->any_port = s->any_dst = true;
+			return;
+		}
+		flags = nr->flags;
+		amin = nr->min_addr.ip;
+		amax = nr->max_addr.ip;
+		lo = ntohs(nr->min_proto.all);
+		hi = ntohs(nr->max_proto.all);
+	}
+	if (flags & NF_NAT_RANGE_PROTO_SPECIFIED)
+		row_port(s, lo < hi ? lo : hi, lo < hi ? hi : lo);
+	/* REDIRECT: the address of the interface it came in by */
+	if (redirect || !(flags & NF_NAT_RANGE_MAP_IPS) || amin != amax)
+		s->any_dst = s->any_dst || redirect ||
+			     (flags & NF_NAT_RANGE_MAP_IPS);
+	else
+		row_dst(s, amin);
+}
+
+static void row_chain(struct row_scan *s, const struct ipts_chain *c, bool nat,
+		      unsigned int depth)
+{
+	uint32_t i;
+
+	if (c->pos < s->nseen) {
+		if (s->seen[c->pos])
+			return;
+		s->seen[c->pos] = 1;
+	}
+	if (depth > IPTS_EXP_MAX_DEPTH) {
+		s->unsafe = true;
+		return;
+	}
+	for (i = 0; i < c->nrules && !s->unsafe; i++) {
+		const struct ipts_rule *r = c->rules[i];
+
+		if (++*s->work > IPTS_EXP_MAX_SCAN) {
+			s->unsafe = true;
+			return;
+		}
+		if (!row_may(s, r))
+			continue;
+		if (row_unsafe(r)) {
+			s->unsafe = true;
+			return;
+		}
+		row_names(s, r);
+		if ((r->kind == IPTS_TGT_JUMP || r->kind == IPTS_TGT_GOTO) &&
+		    r->dest)
+			row_chain(s, r->dest, nat, depth + 1);
+		else if (nat && r->kind == IPTS_TGT_EXT &&
+			 (target_name_is(ipts_rule_target(r), "DNAT") ||
+			  target_name_is(ipts_rule_target(r), "REDIRECT")))
+			row_nat(s, r);
+	}
+}
+
+int ipts_exp_row_sources(const struct ipts_ruleset *rs, uint8_t proto,
+			 uint16_t port, uint32_t dst, const char *ifname,
+			 struct ipts_exp_prefix *named, size_t max,
+			 size_t *nnamed, uint64_t *work)
+{
+	struct row_scan *s;
+	const struct ipts_table *nat = rs->tables[IPTS_TABLE_NAT];
+	size_t i;
+	int rc = 0;
+
+	if (*work > IPTS_EXP_MAX_SCAN)
+		return -1;
+	s = ipts_xcalloc(1, sizeof(*s));
+
+	s->proto = proto;
+	s->ifname = ifname;
+	s->work = work;
+	row_port(s, port, port);
+	row_dst(s, dst);
+	/* nat PREROUTING first, as the packet meets it before the
+	 * routing decision: where its DNATs may send it */
+	if (nat && nat->builtin[NF_INET_PRE_ROUTING]) {
+		s->nseen = nat->nchains + 1;
+		/* a file of many chains: their marks are work too */
+		*work += s->nseen / 8;
+		s->seen = ipts_xcalloc(s->nseen, 1);
+		row_chain(s, nat->builtin[NF_INET_PRE_ROUTING], true, 0);
+		free(s->seen);
+	}
+	/* then the rest of the way in, and the way back */
+	for (i = 0; i < ENTRIES + REPLY_ENTRIES && !s->unsafe; i++) {
+		const struct entry *x = i < ENTRIES ?
+						&entries[i] :
+						&reply_entries[i - ENTRIES];
+		const struct ipts_table *t = rs->tables[x->t];
+
+		s->reply = i >= ENTRIES;
+		if (!t || !t->builtin[x->hook] ||
+		    (x->t == IPTS_TABLE_NAT && x->hook == NF_INET_PRE_ROUTING))
+			continue;
+		s->nseen = t->nchains + 1;
+		*work += s->nseen / 8;
+		s->seen = ipts_xcalloc(s->nseen, 1);
+		row_chain(s, t->builtin[x->hook], false, 0);
+		free(s->seen);
+	}
+	if (!s->unsafe && s->nnamed <= max) {
+		if (s->nnamed)
+			memcpy(named, s->named, s->nnamed * sizeof(*named));
+		*nnamed = s->nnamed;
+	} else {
+		rc = -1;
+	}
+	free(s);
+	return rc;
 }

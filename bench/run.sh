@@ -230,10 +230,17 @@ if [ "$has_exposure" -eq 1 ]; then
 	if [ "$e_rc" = timeout ]; then
 		echo "  exposure: over ${limit} s (BENCH_TIMEOUT)"
 	else
-		read -r nsim ncells nshared < <(python3 -c '
-import json, sys
+		# distinct answers: cells alike once the addresses and ports in
+		# them are masked (what a walk shared among rows of one shape
+		# could give); traces ~ distinct answers is issue 18's goal
+		read -r nsim ncells nshared nsame ndistinct < <(python3 -c '
+import json, re, sys
 d = json.load(open(sys.argv[1]))
-print(d["simulations"], len(d["cells"]), d.get("shared", 0))' "$scratch/exposure.out")
+mask = lambda t: re.sub(r"\d+\.\d+\.\d+\.\d+(:\d+)?|:\d+|\d+", "N", t or "")
+seen = {(c["class"], c["state"], c["outcome"], c["path"], mask(c["why"]))
+        for c in d["cells"]}
+print(d["simulations"], len(d["cells"]), d.get("shared", 0),
+      d.get("as_other_class", 0), len(seen))' "$scratch/exposure.out")
 		# the same table one simulation a row on one thread, to compare
 		measure exposure1 "$iptsim" exposure "$kube" "${host[@]}" \
 			--format json --no-share --threads 1
@@ -261,8 +268,8 @@ PY
 				>/dev/null 2>&1 || true
 		done < "$tmp/sample"
 		end=$(date +%s.%N)
-		printf '  exposure: %s s, rc %s, %s simulations (traces) for %s cells, %s answers shared\n' \
-			"$e_wall" "$e_rc" "$nsim" "$ncells" "$nshared"
+		printf '  exposure: %s s, rc %s, %s simulations (traces) for %s cells, %s answers shared, %s as another class; %s distinct answers (class, state, path, sentence without its addresses and ports)\n' \
+			"$e_wall" "$e_rc" "$nsim" "$ncells" "$nshared" "$nsame" "$ndistinct"
 		printf '  exposure --no-share --threads 1: %s s\n' "$e1_wall"
 		printf '  naive loop: %s trace processes (sampled over the table) in %s s: %s s a cell, %s s for the table (extrapolated from the sample)\n' \
 			"$nsample" \

@@ -32,7 +32,7 @@
 
 /* clang-format off */
 static const char usage_text[] =
-	"usage: iptsim exposure FILE [--host DIR | --iface ...] [options]\n"
+	"usage: iptsim exposure FILE [FILE6] [--host DIR | --iface ...] [options]\n"
 	"\n"
 	"What is open from where: for every port a reviewer asks about (what\n"
 	"listens on the host, what nat PREROUTING publishes by DNAT or\n"
@@ -44,8 +44,14 @@ static const char usage_text[] =
 	"where it answers alike), one simulated connection, answered as nmap\n"
 	"names what it sees: open, closed (refused), filtered (no answer, or\n"
 	"an ICMP error) or undetermined (with the reason), with the deciding\n"
-	"rule's FILE:LINE. Rows no rule tells apart share one simulation.\n"
-	"IPv4 only.\n"
+	"rule's FILE:LINE. Rows no rule tells apart share one simulation; a\n"
+	"class the rules on a row's path do not split out answers as the\n"
+	"class holding it (=CLASS).\n"
+	"\n"
+	"With a pair (FILE an IPv4 file, FILE6 an IPv6 one), each port of no\n"
+	"address is also a row PORT/tcp6 (udp6): lo asked over ::1 -> ::1,\n"
+	"the interfaces' IPv6 cells undetermined (IPv6 network paths are not\n"
+	"simulated yet), a note for a port open from lo on one family only.\n"
 	"\n"
 	"  --listen [A:]N[/tcp|udp]\n"
 	"                       a server also listens on port N (of address\n"
@@ -90,6 +96,7 @@ enum {
 
 struct run {
 	const char *path;
+	const char *path6; /* a pair's IPv6 file, else NULL */
 	struct ipts_exposure e;
 	unsigned long simulations;
 	size_t undetermined;
@@ -210,6 +217,16 @@ static const char *policy_word(const struct ipts_exp_cell *c)
 	return c->chain->policy == NF_ACCEPT ? "policy ACCEPT" : "policy DROP";
 }
 
+/* Where cell @c of row @i went, "ADDR:PORT" (IPv6: "[ADDR]:PORT"). */
+static void cell_to(char *buf, size_t len, const struct ipts_exposure *e,
+		    size_t i, const struct ipts_exp_cell *c)
+{
+	if (e->rows[i].family == NFPROTO_IPV6)
+		ipts_fmt_inet(buf, len, NFPROTO_IPV6, &c->to6, c->to_port);
+	else
+		ipts_fmt_addr(buf, len, c->to, c->to_port);
+}
+
 /* --- notes ---------------------------------------------------------- */
 
 /* A port published by DNAT that some class reaches through FORWARD. */
@@ -231,6 +248,7 @@ static bool lo_only(const struct ipts_exposure *e, size_t i)
 	size_t k;
 
 	if (e->nclasses < 2 || e->classes[0].in ||
+	    e->rows[i].family == NFPROTO_IPV6 ||
 	    ipts_exposure_cell(e, i, 0)->state != IPTS_EXP_OPEN)
 		return false;
 	for (k = 1; k < e->nclasses; k++)
@@ -335,6 +353,50 @@ static void note_loopback(FILE *f, const struct ipts_exposure *e, size_t i,
 	      f);
 }
 
+/* A pair's row @i of no address over IPv4, whose IPv6 twin's lo cell
+ * is open and its own not, or the other way: the twin, else -1. */
+static long family_differs(const struct ipts_exposure *e, size_t i)
+{
+	const struct ipts_exp_row *r = &e->rows[i];
+	const struct ipts_exp_cell *a, *b;
+	size_t j;
+
+	if (r->family == NFPROTO_IPV6 || r->dst || !e->nclasses ||
+	    e->classes[0].in)
+		return -1;
+	for (j = i + 1; j < e->nrows; j++) {
+		const struct ipts_exp_row *t = &e->rows[j];
+
+		if (t->proto != r->proto || t->port != r->port)
+			break;
+		if (t->family != NFPROTO_IPV6 || t->port_hi != r->port_hi)
+			continue;
+		a = ipts_exposure_cell(e, i, 0);
+		b = ipts_exposure_cell(e, j, 0);
+		if (a->state == IPTS_EXP_UNDETERMINED ||
+		    b->state == IPTS_EXP_UNDETERMINED)
+			return -1;
+		return (a->state == IPTS_EXP_OPEN) !=
+				       (b->state == IPTS_EXP_OPEN) ?
+			       (long)j :
+			       -1;
+	}
+	return -1;
+}
+
+static void note_family(FILE *f, const struct ipts_exposure *e, size_t i)
+{
+	long j = family_differs(e, i);
+
+	fprintf(f,
+		"%s: open on one family and not on the other: %s over IPv4 "
+		"(127.0.0.1), %s over IPv6 (::1), from lo",
+		e->rows[i].label,
+		ipts_exp_state_name(ipts_exposure_cell(e, i, 0)->state),
+		ipts_exp_state_name(
+			ipts_exposure_cell(e, (size_t)j, 0)->state));
+}
+
 /* --- text ----------------------------------------------------------- */
 
 static void print_header(FILE *f, const struct run *r)
@@ -343,13 +405,24 @@ static void print_header(FILE *f, const struct run *r)
 
 	fputs("exposure of ", f);
 	ipts_text_file(f, r->path);
+	if (r->path6) {
+		fputs(" and ", f);
+		ipts_text_file(f, r->path6);
+	}
 	fprintf(f, ": %zu port%s, %zu source class%s, %lu simulation%s",
 		e->nrows, e->nrows == 1 ? "" : "s", e->nclasses,
 		e->nclasses == 1 ? "" : "es", r->simulations,
 		r->simulations == 1 ? "" : "s");
+	if (e->shared || e->aliased)
+		fputs(" (", f);
 	if (e->shared)
-		fprintf(f, " (%lu cell%s answered by another row's walk)",
+		fprintf(f, "%lu cell%s answered by another row's walk",
 			e->shared, e->shared == 1 ? "" : "s");
+	if (e->aliased)
+		fprintf(f, "%s%lu as another class", e->shared ? ", " : "",
+			e->aliased);
+	if (e->shared || e->aliased)
+		fputc(')', f);
 	fputc('\n', f);
 	if (e->scan_cut)
 		fprintf(f,
@@ -367,9 +440,38 @@ static size_t col_width(const struct ipts_exposure *e, size_t k)
 	return w < 12 ? 12 : w;
 }
 
+/* What cell (@i, @k) shows: its state, or "=CLASS" when it answers as
+ * another column of the table (CLASS without its interface's name). */
+static const char *cell_word(const struct ipts_exposure *e, size_t i, size_t k,
+			     char *buf, size_t len)
+{
+	const struct ipts_exp_cell *c = ipts_exposure_cell(e, i, k);
+	const char *in = e->classes[k].in, *name = c->same_as;
+	size_t n = in ? strlen(in) : 0;
+
+	if (!name || ipts_exposure_find_class(e, name) < 0)
+		return ipts_exp_state_name(c->state);
+	if (in && strncmp(name, in, n) == 0 && name[n] == ':')
+		name += n + 1;
+	snprintf(buf, len, "=%s", name);
+	return buf;
+}
+
+static bool any_same_as(const struct ipts_exposure *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nrows * e->nclasses; i++)
+		if (e->cells[i].same_as &&
+		    ipts_exposure_find_class(e, e->cells[i].same_as) >= 0)
+			return true;
+	return false;
+}
+
 static void print_table(FILE *f, const struct ipts_exposure *e)
 {
 	size_t i, k, lw = 8;
+	char w[48];
 
 	for (i = 0; i < e->nrows; i++)
 		if (strlen(e->rows[i].label) > lw)
@@ -388,13 +490,25 @@ static void print_table(FILE *f, const struct ipts_exposure *e)
 	fputc('\n', f);
 	for (i = 0; i < e->nrows; i++) {
 		fprintf(f, "%-*s", (int)lw, e->rows[i].label);
-		for (k = 0; k < e->nclasses; k++)
-			fprintf(f, "  %-*s",
-				k + 1 < e->nclasses ? (int)col_width(e, k) : 0,
-				ipts_exp_state_name(
-					ipts_exposure_cell(e, i, k)->state));
+		for (k = 0; k < e->nclasses; k++) {
+			const char *word = cell_word(e, i, k, w, sizeof(w));
+
+			/* a prefix of the host's interface name: escaped */
+			fputs("  ", f);
+			ipts_text_str(f, word);
+			if (k + 1 < e->nclasses &&
+			    strlen(word) < col_width(e, k))
+				fprintf(f, "%*s",
+					(int)(col_width(e, k) - strlen(word)),
+					"");
+		}
 		fputc('\n', f);
 	}
+	if (any_same_as(e))
+		fputs("(=CLASS: the rules on the row's path do not split this "
+		      "class out of CLASS of its interface: it answers as "
+		      "that column)\n",
+		      f);
 }
 
 /* What class @c covers, in words: its kind, the prefixes inside it that
@@ -441,8 +555,9 @@ static void print_classes(FILE *f, const struct ipts_exposure *e)
 		fputs("  ", f);
 		ipts_text_str(f, c->name);
 		if (!c->in) {
-			fprintf(f, ": a process of this host, %s -> %s\n", s,
-				d);
+			fprintf(f, ": a process of this host, %s -> %s%s\n", s,
+				d,
+				e->rs6 ? " (the IPv6 rows: ::1 -> ::1)" : "");
 			continue;
 		}
 		fprintf(f, ": %s -> %s, arriving on ", s, d);
@@ -466,12 +581,17 @@ static void print_cells(FILE *f, const struct ipts_exposure *e)
 									   k);
 			const char *file, *pw = policy_word(c);
 			uint32_t line;
-			char to[24];
+			char to[IPTS_ENDPOINT_LEN];
 			bool said;
 
 			fprintf(f, "%s ", e->rows[i].label);
 			ipts_text_str(f, e->classes[k].name);
 			fprintf(f, " %s  #", ipts_exp_state_name(c->state));
+			if (c->same_as) {
+				fputs(" as ", f);
+				ipts_text_str(f, c->same_as);
+				fputc(':', f);
+			}
 			cell_source(c, &file, &line);
 			if (file) {
 				fputc(' ', f);
@@ -484,9 +604,10 @@ static void print_cells(FILE *f, const struct ipts_exposure *e)
 			    (c->path == IPTS_PATH_FORWARD ||
 			     (c->simulated &&
 			      (c->to != c->dst ||
-			       c->to_port != e->rows[i].port)))) {
-				ipts_fmt_addr(to, sizeof(to), c->to,
-					      c->to_port);
+			       c->to_port != e->rows[i].port ||
+			       (e->rows[i].family == NFPROTO_IPV6 &&
+				!IN6_IS_ADDR_LOOPBACK(&c->to6.in6)))))) {
+				cell_to(to, sizeof(to), e, i, c);
 				fprintf(f, "%s %s to %s", said ? "," : "",
 					c->path == IPTS_PATH_FORWARD ?
 						"forwarded" :
@@ -528,6 +649,11 @@ static void print_notes_text(FILE *f, const struct ipts_exposure *e)
 			note_loopback(f, e, i, true);
 			fputc('\n', f);
 		}
+		if (family_differs(e, i) >= 0) {
+			fputs("note: ", f);
+			note_family(f, e, i);
+			fputc('\n', f);
+		}
 	}
 }
 
@@ -558,6 +684,7 @@ enum note_kind {
 	NOTE_FORWARD,
 	NOTE_LO,
 	NOTE_LOOPBACK,
+	NOTE_FAMILY,
 };
 
 static void json_note(struct ipts_json *w, const struct ipts_exposure *e,
@@ -567,6 +694,7 @@ static void json_note(struct ipts_json *w, const struct ipts_exposure *e,
 		[NOTE_FORWARD] = "forward_only",
 		[NOTE_LO] = "lo_only",
 		[NOTE_LOOPBACK] = "loopback_open",
+		[NOTE_FAMILY] = "family",
 	};
 	char *text = NULL;
 	size_t len = 0;
@@ -578,8 +706,10 @@ static void json_note(struct ipts_json *w, const struct ipts_exposure *e,
 		note_forward(m, e, i, false);
 	else if (kind == NOTE_LO)
 		note_lo(m, e, i, false);
-	else
+	else if (kind == NOTE_LOOPBACK)
 		note_loopback(m, e, i, false);
+	else
+		note_family(m, e, i);
 	if (fclose(m) != 0)
 		ipts_oom();
 	ipts_json_object_begin(w, IPTS_JSON_LINE);
@@ -598,6 +728,8 @@ static void json_row(struct ipts_json *w, const struct ipts_exp_row *row)
 	ipts_json_kv_uint(w, "port_hi", row->port_hi);
 	ipts_json_kv_string(w, "proto",
 			    row->proto == IPPROTO_TCP ? "tcp" : "udp");
+	ipts_json_kv_string(w, "family",
+			    row->family == NFPROTO_IPV6 ? "ipv6" : "ipv4");
 	if (row->dst)
 		json_addr(w, "dst", row->dst);
 	else
@@ -629,7 +761,7 @@ static void json_cell(struct ipts_json *w, const struct ipts_exposure *e,
 	const struct ipts_exp_cell *c = ipts_exposure_cell(e, i, k);
 	const char *file, *path = ipts_path_name(c->path);
 	uint32_t line;
-	char to[24];
+	char to[IPTS_ENDPOINT_LEN];
 
 	ipts_json_object_begin(w, IPTS_JSON_LINE);
 	ipts_json_kv_string(w, "row", e->rows[i].label);
@@ -645,12 +777,14 @@ static void json_cell(struct ipts_json *w, const struct ipts_exposure *e,
 	else
 		ipts_json_kv_null(w, "path");
 	/* an undetermined cell's trace may stop before a translation */
-	if (c->simulated && c->state != IPTS_EXP_UNDETERMINED) {
+	if (c->simulated && e->rows[i].family == NFPROTO_IPV6)
+		ipts_json_kv_string(w, "dst", "::1");
+	else if (c->simulated)
 		json_addr(w, "dst", c->dst);
-		ipts_fmt_addr(to, sizeof(to), c->to, c->to_port);
+	if (c->simulated && c->state != IPTS_EXP_UNDETERMINED) {
+		cell_to(to, sizeof(to), e, i, c);
 		ipts_json_kv_string(w, "to", to);
 	} else if (c->simulated) {
-		json_addr(w, "dst", c->dst);
 		ipts_json_kv_null(w, "to");
 	} else {
 		ipts_json_kv_null(w, "dst");
@@ -668,6 +802,10 @@ static void json_cell(struct ipts_json *w, const struct ipts_exposure *e,
 		ipts_json_null(w);
 	}
 	ipts_json_kv_string(w, "why", c->why);
+	if (c->same_as)
+		ipts_json_kv_string(w, "same_as", c->same_as);
+	else
+		ipts_json_kv_null(w, "same_as");
 	ipts_json_object_end(w);
 }
 
@@ -716,6 +854,7 @@ static void print_json(FILE *f, const struct run *r)
 	ipts_json_kv_string(&w, "file", r->path);
 	ipts_json_kv_uint(&w, "simulations", r->simulations);
 	ipts_json_kv_uint(&w, "shared", r->e.shared);
+	ipts_json_kv_uint(&w, "as_other_class", r->e.aliased);
 	ipts_json_kv_bool(&w, "rows_complete", !e->scan_cut);
 	ipts_json_key(&w, "classes");
 	ipts_json_array_begin(&w, IPTS_JSON_BLOCK);
@@ -762,6 +901,8 @@ static void print_json(FILE *f, const struct run *r)
 			json_note(&w, e, i, NOTE_LO);
 		if (loopback_open(e, i) >= 0)
 			json_note(&w, e, i, NOTE_LOOPBACK);
+		if (family_differs(e, i) >= 0)
+			json_note(&w, e, i, NOTE_FAMILY);
 	}
 	ipts_json_array_end(&w);
 	ipts_json_object_end(&w);
@@ -1024,9 +1165,9 @@ int cmd_exposure(int argc, char **argv)
 	struct ipts_cli_host hopt;
 	struct ipts_cli_ipsets sets = { 0 };
 	struct ipts_hostdesc *host = NULL;
-	struct ipts_source *src = NULL, *xsrc = NULL;
-	struct ipts_ruleset *rs;
-	struct ipts_sim_ctx *ctx;
+	struct ipts_source *src = NULL, *xsrc = NULL, *src6 = NULL;
+	struct ipts_ruleset *rs, *rs6 = NULL;
+	struct ipts_sim_ctx *ctx, *ctx6;
 	struct run r = { 0 };
 	const char *from = NULL, *expect = NULL;
 	enum ipts_format fmt = IPTS_FMT_TEXT;
@@ -1120,8 +1261,10 @@ int cmd_exposure(int argc, char **argv)
 	}
 	if (help)
 		return ipts_cli_help("exposure", usage_text, argc - optind);
-	if (argc - optind != 1)
-		return ipts_usage_error("exposure", "expected one FILE");
+	if (argc - optind != 1 && argc - optind != 2)
+		return ipts_usage_error("exposure",
+					"expected one FILE, or a pair: an "
+					"IPv4 FILE and an IPv6 FILE");
 	if (expect && fmt != IPTS_FMT_TEXT)
 		return ipts_usage_error("exposure",
 					"--expect prints differences: not "
@@ -1137,6 +1280,7 @@ int cmd_exposure(int argc, char **argv)
 	r.e.host = host;
 	r.e.no_share = no_share;
 	r.path = argv[optind];
+	r.path6 = argc - optind == 2 ? argv[optind + 1] : NULL;
 	if (expect) {
 		xsrc = ipts_cli_read("exposure", expect, &in);
 		if (!xsrc) {
@@ -1145,26 +1289,76 @@ int cmd_exposure(int argc, char **argv)
 			return IPTS_EXIT_USAGE;
 		}
 	}
+	/* a pair: the IPv6 file is simulated here (over lo), not refused */
+	in.v6_ok = r.path6 != NULL;
 	rs = ipts_cli_load("exposure", r.path, &in, &src);
+	if (rs && in.v6_ok) {
+		rs6 = ipts_cli_load("exposure", r.path6, &in, &src6);
+		if (rs6 && rs->family == IPTS_FAMILY_IPV6 &&
+		    rs6->family == IPTS_FAMILY_IPV4) {
+			/* given the other way round */
+			struct ipts_ruleset *t = rs;
+			struct ipts_source *ts = src;
+			const char *tp = r.path;
+
+			rs = rs6, rs6 = t;
+			src = src6, src6 = ts;
+			r.path = r.path6, r.path6 = tp;
+		}
+		if (rs6 && (rs->family != IPTS_FAMILY_IPV4 ||
+			    rs6->family != IPTS_FAMILY_IPV6)) {
+			fputs("iptsim exposure: a pair is an IPv4 file and an "
+			      "IPv6 file: '",
+			      stderr);
+			ipts_text_file(stderr, r.path);
+			fputs("' and '", stderr);
+			ipts_text_file(stderr, r.path6);
+			fprintf(stderr, "' are both IPv%d\n",
+				rs->family == IPTS_FAMILY_IPV6 ? 6 : 4);
+			ipts_ruleset_free(rs6);
+			rs6 = NULL;
+		}
+		if (rs6 &&
+		    ipts_cli_ipsets_check(&sets, rs6, "exposure", r.path6,
+					  in.color, NULL, 0) < 0) {
+			ipts_ruleset_free(rs6);
+			rs6 = NULL;
+		}
+		if (!rs6) {
+			ipts_ruleset_free(rs);
+			rs = NULL;
+		}
+	}
 	if (rs && ipts_cli_ipsets_check(&sets, rs, "exposure", r.path, in.color,
 					NULL, 0) < 0) {
 		ipts_ruleset_free(rs);
 		rs = NULL;
 	}
 	if (!rs) {
+		ipts_ruleset_free(rs6);
+		ipts_source_free(src6);
 		ipts_source_free(src);
 		ipts_source_free(xsrc);
 		ipts_cli_ipsets_free(&sets);
 		ipts_hostdesc_free(host);
 		return IPTS_EXIT_USAGE;
 	}
+	if (rs6)
+		ipts_exposure_pair(&r.e, rs6);
 	rc = plan(&r, rs, from, max_cells);
 	if (rc)
 		goto out;
 	ctx = host ? ipts_sim_prepare_on(rs, host) : ipts_sim_prepare(rs);
 	ipts_sim_use_ipsets(ctx, sets.sets);
+	/* IPv6 over lo only: the host's interfaces are not walked yet */
+	ctx6 = rs6 ? ipts_sim_prepare(rs6) : NULL;
+	if (ctx6)
+		ipts_sim_use_ipsets(ctx6, sets.sets);
+	r.e.ctx6 = ctx6;
 	run_cells(&r, ctx, &budget, (unsigned int)threads);
 	ipts_sim_free(ctx);
+	if (ctx6)
+		ipts_sim_free(ctx6);
 	if (expect) {
 		size_t ndiff, nexp;
 
@@ -1192,6 +1386,8 @@ out:
 	free(r.others);
 	ipts_exposure_free(&r.e);
 	ipts_ruleset_free(rs);
+	ipts_ruleset_free(rs6);
+	ipts_source_free(src6);
 	ipts_source_free(src);
 	ipts_source_free(xsrc);
 	ipts_cli_ipsets_free(&sets);

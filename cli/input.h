@@ -28,6 +28,9 @@ struct ipts_cli_input {
 	/* ipts_cli_load_keep() refused a file it loaded: a family the
 	 * command does not simulate (legs.c answers its legs undetermined) */
 	bool refused_v6;
+	/* The command simulates this IPv6 file itself (exposure's pair):
+	 * not refused. */
+	bool v6_ok;
 };
 
 /* getopt_long values of the input options (above every command's own). */

@@ -210,7 +210,8 @@ struct ipts_ruleset *ipts_cli_load_keep(const char *cmd, const char *path,
 					   d.v[k].code, "%s", d.v[k].msg);
 	}
 	ipts_diags_free(&d);
-	if (ld.rs && ld.rs->family == IPTS_FAMILY_IPV6 && simulates(cmd)) {
+	if (ld.rs && ld.rs->family == IPTS_FAMILY_IPV6 && simulates(cmd) &&
+	    !in->v6_ok) {
 		refuse_v6(cmd, path, keep, *src, why, whylen);
 		in->refused_v6 = true;
 		ipts_ruleset_free(ld.rs);

@@ -67,6 +67,9 @@ struct ipts_exp_row {
 	long same_as;
 	/* Past a bound (IPTS_EXP_MAX_PARTS): not simulated, undetermined. */
 	bool cut;
+	/* NFPROTO_IPV6: asked of the pair's IPv6 file (ipts_exposure_plan6()),
+	 * labelled PORT/tcp6 or PORT/udp6; else IPv4. */
+	uint8_t family;
 	char label[48]; /* "8080/tcp", "127.0.0.1:5432/tcp", "8000-8100/tcp" */
 };
 
@@ -113,6 +116,9 @@ struct ipts_exp_cell {
 	uint32_t dst; /* connected to */
 	uint32_t to; /* where the first packet went */
 	uint16_t to_port;
+	/* An IPv6 row's: where the first packet went (dst is then ::1, to
+	 * 0) */
+	union nf_inet_addr to6;
 	bool simulated;
 	bool over_budget; /* the simulation stopped at its budget */
 	/* The deciding entry (the rule that dropped, rejected or let the
@@ -122,6 +128,10 @@ struct ipts_exp_cell {
 	const struct ipts_chain *chain;
 	uint64_t visits;
 	const char *why; /* held by the table (never NULL once set) */
+	/* The name of the class of its interface this cell answers as:
+	 * the rules on the row's path do not split this class out of it
+	 * (held by the table); NULL: a class of its own in this row. */
+	const char *same_as;
 };
 
 struct ipts_exp_strings;
@@ -151,11 +161,25 @@ struct ipts_exposure {
 	/* Simulations made by ipts_exposure_run(), and cells given a shared
 	 * answer. */
 	unsigned long simulations, shared;
+	/* Per cell (row * nclasses + class), from ipts_exposure_plan():
+	 * the class whose answer is the cell's, because the rules the row's
+	 * packets may meet name no source prefix that tells the two apart
+	 * (nor do the host's routes), or -1; @alias_name its name (held by
+	 * the table), kept when --from keeps one class and the cell is then
+	 * simulated. @aliased: cells answered so by ipts_exposure_run(). */
+	long *alias;
+	const char **alias_name;
+	unsigned long aliased;
 	/* What the plan left out at a bound, or could not split, as
 	 * sentences (kind "bound" notes). */
 	char **notes;
 	size_t nnotes;
 	struct ipts_exp_strings *strings; /* the cells' why texts */
+	/* A pair (exposure RULES.V4 RULES.V6): the IPv6 file, and the
+	 * context its rows are simulated on (set before the run); NULL:
+	 * IPv4 only. */
+	const struct ipts_ruleset *rs6;
+	const struct ipts_sim_ctx *ctx6;
 };
 
 #define IPTS_EXP_MAX_SCAN 10000000ULL
@@ -167,7 +191,8 @@ struct ipts_exposure {
 #define IPTS_EXP_MAX_PARTS 64u
 #define IPTS_EXP_MAX_RANGE_ROWS 4096u
 
-/* An empty table (no rows, no classes) with @host (NULL: lo only). */
+/* An empty table (no rows, no classes) with @host (NULL: lo only); it
+ * holds nothing to free until ipts_exposure_plan(). */
 void ipts_exposure_init(struct ipts_exposure *e,
 			const struct ipts_hostdesc *host);
 
@@ -225,6 +250,27 @@ bool ipts_exp_cell_same(const struct ipts_exp_cell *a,
 
 /* "10.0.0.0/8" into @buf. */
 void ipts_exp_prefix_fmt(char *buf, size_t len, struct ipts_exp_prefix p);
+
+/*
+ * The IPv6 half of a pair, before ipts_exposure_plan(): the rows of @rs6
+ * (an IPv6 ruleset, borrowed: its filter INPUT and FORWARD ports) join
+ * the IPv4 ones, and every row of no address is also asked over IPv6, as
+ * a row PORT/tcp6 after it. Its lo cell is a connection ::1 -> ::1 on
+ * @e->ctx6; its other classes are answered by ipts_exp_v6_cell()
+ * (undetermined until the simulator has IPv6 network paths).
+ */
+void ipts_exposure_pair(struct ipts_exposure *e,
+			const struct ipts_ruleset *rs6);
+
+/*
+ * The connection of an IPv6 row's cell (@row, @cls) into @q: 0, or -1
+ * with *@why when it cannot be asked. Today lo only (::1 -> ::1, the
+ * host's IPv6 and dual-stack listeners); a class of an interface is -1,
+ * "IPv6 network paths not simulated yet": the one place to build its
+ * query (the class's IPv6 source, --in) once the simulator walks them.
+ */
+int ipts_exp_v6_cell_query(const struct ipts_exposure *e, size_t row,
+			   size_t cls, struct ipts_query *q, const char **why);
 
 /* Keep only class @name: 0, or -1 when there is none of that name. */
 int ipts_exposure_keep_class(struct ipts_exposure *e, const char *name);

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # exposure_share.sh - the answers `iptsim exposure` shares among rows no
-# rule tells apart, and runs on two threads, are the answers of one
-# simulation a row on one thread (--no-share --threads 1): every class,
-# row, cell and note of the JSON document equal. On every sample of
+# rule tells apart, the cells it answers as another class of the row
+# (same_as: the rules on the row's path do not split that class out), and
+# runs on two threads, are the answers of one simulation a cell on one
+# thread (--no-share --threads 1, which still names the class a cell
+# would be answered as): every class, row, cell and note of the JSON
+# document equal; some cells of the samples are answered so. On every sample of
 # rulesets/ (with its host directory when it has one, else one interface
 # with a default route), on the rules of tests/e2e/exposure/, and on a
 # kube-proxy-like file of 300 services
@@ -32,7 +35,10 @@ for rules in (sorted(glob.glob("*.rules")) + sorted(glob.glob("*.v4")) +
     host = rules.rsplit(".", 1)[0] + ".d"
     cases.append((rules, ["--host", host] if os.path.isdir(host) else plain))
 cases.append((kube, plain))
-fail = cells = shared = 0
+# a pair: its IPv6 rows' lo cells shared as the IPv4 ones
+e2e = "../tests/e2e/exposure/"
+cases.append((e2e + "pair.rules", [e2e + "pair.v6", "--host", e2e + "pair.d"]))
+fail = cells = shared = same = 0
 for rules, host in cases:
     docs = []
     for extra in ([], ["--no-share", "--threads", "1"]):
@@ -48,6 +54,10 @@ for rules, host in cases:
         continue
     a, b = docs
     shared += a["shared"]
+    same += a["as_other_class"]
+    if b["as_other_class"] or b["shared"]:
+        print("FAIL %s: --no-share shares" % rules)
+        fail += 1
     if a["simulations"] > b["simulations"]:
         print("FAIL %s: %d simulations shared, %d alone"
               % (rules, a["simulations"], b["simulations"]))
@@ -66,7 +76,7 @@ for rules, host in cases:
         print("FAIL %s: %d cells shared, %d alone"
               % (rules, len(a["cells"]), len(b["cells"])))
         fail += 1
-print("%d files, %d cells compared (%d answers shared), %d differences"
-      % (len(cases), cells, shared, fail))
-sys.exit(1 if fail else 0)
+print("%d files, %d cells compared (%d answers shared, %d as another "
+      "class), %d differences" % (len(cases), cells, shared, same, fail))
+sys.exit(1 if fail or not same else 0)
 PY

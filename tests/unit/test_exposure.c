@@ -448,6 +448,205 @@ static void test_exposure_shared_answers_are_exact(void **state)
 	ipts_diags_free(&d);
 }
 
+/* The class cell (@row, @cls) answers as, by name, or NULL. */
+static const char *alias_of(const struct ipts_exposure *e, const char *row,
+			    const char *cls)
+{
+	long i = ipts_exposure_find_row(e, row);
+	long k = ipts_exposure_find_class(e, cls);
+	long a;
+
+	assert_true(i >= 0 && k >= 0);
+	a = e->alias[(size_t)i * e->nclasses + (size_t)k];
+	return a < 0 ? NULL : e->classes[a].name;
+}
+
+/* Each row's cells use the classes the rules on its path split: a prefix
+ * named only for another port answers as the class holding it (or the
+ * internet); a DNAT's port is the port FORWARD sees; a rule reading the
+ * source unmodelled (-m recent), or a route that takes the class apart
+ * from the one holding it, keeps it a class of its own. */
+static void test_exposure_classes_per_row(void **state)
+{
+	struct ipts_ruleset *rs = load(
+		state,
+		"*nat\n:PREROUTING ACCEPT [0:0]\n"
+		"-A PREROUTING -i eth0 -p tcp -m tcp --dport 8080 -j DNAT "
+		"--to-destination 10.0.1.9:80\n"
+		"COMMIT\n"
+		"*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n"
+		"-A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT\n"
+		"-A INPUT -s 10.1.2.0/24 -p tcp -m tcp --dport 5432 -j ACCEPT\n"
+		"-A INPUT -s 172.16.0.0/12 -p tcp -m tcp --dport 443 -j ACCEPT\n"
+		"-A INPUT -p tcp -m tcp --dport 25 -m recent --rcheck -j DROP\n"
+		"-A INPUT -p tcp -m multiport --dports 25,80 -j ACCEPT\n"
+		"-A FORWARD -s 10.1.2.0/24 -p tcp -m tcp --dport 80 -j ACCEPT\n"
+		"COMMIT\n");
+	struct ipts_hostdesc *h = ipts_hostdesc_new();
+	struct ipts_diags d = { 0 };
+	struct ipts_exposure e;
+
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=192.0.2.10/24", &d),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth1=10.0.1.1/24", &d), 0);
+	assert_int_equal(ipts_hostdesc_add_route(
+				 h, "default via 192.0.2.1 dev eth0", &d),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_route(
+				 h, "172.16.0.0/12 via 192.0.2.254 dev eth0",
+				 &d),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_sysctl(h, "net.ipv4.ip_forward=1",
+						  &d),
+			 0);
+	e = plan_on(rs, h, false);
+	assert_true(ipts_exposure_find_class(&e, "eth0:10.1.2.0/24") >= 0);
+	/* 22: 10.0.0.0/8 only; 10.1.2.0/24 is inside it */
+	assert_null(alias_of(&e, "22/tcp", "eth0:10.0.0.0/8"));
+	assert_string_equal(alias_of(&e, "22/tcp", "eth0:10.1.2.0/24"),
+			    "eth0:10.0.0.0/8");
+	/* 5432: 10.1.2.0/24 only; the rest of 10/8 is the internet's */
+	assert_null(alias_of(&e, "5432/tcp", "eth0:10.1.2.0/24"));
+	assert_string_equal(alias_of(&e, "5432/tcp", "eth0:10.0.0.0/8"),
+			    "eth0:internet");
+	/* 80: no source named, but 172.16.0.0/12 has a route of its own */
+	assert_string_equal(alias_of(&e, "80/tcp", "eth0:10.0.0.0/8"),
+			    "eth0:internet");
+	assert_null(alias_of(&e, "80/tcp", "eth0:172.16.0.0/12"));
+	/* 8080 is forwarded to port 80, whose FORWARD rule names
+	 * 10.1.2.0/24 */
+	assert_null(alias_of(&e, "8080/tcp", "eth0:10.1.2.0/24"));
+	assert_string_equal(alias_of(&e, "8080/tcp", "eth0:10.0.0.0/8"),
+			    "eth0:internet");
+	/* 25 meets -m recent, which reads the source */
+	assert_null(alias_of(&e, "25/tcp", "eth0:10.0.0.0/8"));
+	assert_null(alias_of(&e, "25/tcp", "eth0:10.1.2.0/24"));
+	ipts_exposure_free(&e);
+	/* and every cell so answered is the cell simulated */
+	assert_share_is_exact(rs, h, 1);
+	assert_share_is_exact(rs, h, 2);
+	ipts_hostdesc_free(h);
+	ipts_diags_free(&d);
+}
+
+/* The answers' way back splits classes: -d of OUTPUT (and of FORWARD and
+ * POSTROUTING) names the client, unless the rule takes no answer (a
+ * --ctstate NEW, a --dport that is not the client's); -d of INPUT that
+ * holds one of the host's addresses and not the other gives a row at
+ * each. */
+static void test_exposure_reply_and_host_addresses(void **state)
+{
+	struct ipts_ruleset *rs = load(
+		state,
+		"*filter\n:INPUT DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+		"-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n"
+		"-A INPUT -d 192.0.2.11/32 -p tcp -m tcp --dport 80 -j ACCEPT\n"
+		"-A OUTPUT -m conntrack --ctstate NEW -d 172.16.0.0/12 -j DROP\n"
+		"-A OUTPUT -p tcp -m tcp --dport 25 -d 172.20.0.0/16 -j DROP\n"
+		"-A OUTPUT -d 10.0.0.0/8 -j DROP\n"
+		"COMMIT\n");
+	struct ipts_hostdesc *h = ipts_hostdesc_new();
+	struct ipts_diags d = { 0 };
+	struct ipts_exposure e;
+
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=192.0.2.10/24", &d),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=192.0.2.11/24", &d),
+			 0);
+	e = plan_on(rs, h, false);
+	assert_true(ipts_exposure_find_class(&e, "eth0:10.0.0.0/8") >= 0);
+	assert_int_equal(ipts_exposure_find_class(&e, "eth0:172.16.0.0/12"),
+			 -1);
+	assert_int_equal(ipts_exposure_find_class(&e, "eth0:172.20.0.0/16"),
+			 -1);
+	assert_true(ipts_exposure_find_row(&e, "80/tcp") >= 0);
+	assert_true(ipts_exposure_find_row(&e, "192.0.2.10:80/tcp") >= 0);
+	assert_true(ipts_exposure_find_row(&e, "192.0.2.11:80/tcp") >= 0);
+	assert_int_equal(ipts_exposure_find_row(&e, "192.0.2.11:22/tcp"), -1);
+	/* every row's answers go back by OUTPUT: 10/8 is no other class */
+	assert_null(alias_of(&e, "22/tcp", "eth0:10.0.0.0/8"));
+	ipts_exposure_free(&e);
+	ipts_hostdesc_free(h);
+	ipts_diags_free(&d);
+}
+
+/* A pair: each row of no address is asked over IPv6 too (PORT/tcp6),
+ * its lo cell through the IPv6 file over ::1, its interface cells
+ * undetermined until IPv6 network paths are simulated; the IPv6 file's
+ * ports are rows of both families. */
+static void test_exposure_pair_asks_lo_over_both_families(void **state)
+{
+	static const char v6[] = "*filter\n:INPUT DROP [0:0]\n"
+				 "-A INPUT -m conntrack --ctstate "
+				 "RELATED,ESTABLISHED -j ACCEPT\n"
+				 "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n"
+				 "COMMIT\n";
+	struct ipts_fixture *f = *state;
+	struct ipts_ruleset *rs = load(
+		state, "*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -j ACCEPT\n"
+		       "-A INPUT -p tcp -m tcp --dport 2223 -j ACCEPT\n"
+		       "COMMIT\n");
+	struct ipts_parse_opts o = f->opts;
+	struct ipts_source *src = ipts_source_from_mem("test.v6", v6,
+						       strlen(v6));
+	struct ipts_diags d = { 0 };
+	struct ipts_ruleset *rs6;
+	struct ipts_hostdesc *h = ipts_hostdesc_new();
+	struct ipts_sim_ctx *ctx, *ctx6;
+	struct ipts_exposure e;
+	struct ipts_limits lim;
+	uint64_t spent;
+	bool hit;
+	long r4, r6, k;
+
+	o.family = IPTS_FAMILY_IPV6;
+	rs6 = ipts_parse(src, &o, &d);
+	assert_non_null(rs6);
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=192.0.2.10/24", &d),
+			 0);
+	ipts_exposure_init(&e, h);
+	ipts_exposure_pair(&e, rs6);
+	ipts_exposure_plan(&e, rs);
+	ipts_exposure_cells(&e);
+	/* 22 (the IPv6 file's) and 2223, each of both families */
+	assert_int_equal(e.nrows, 4);
+	assert_string_equal(e.rows[0].label, "22/tcp");
+	assert_string_equal(e.rows[1].label, "22/tcp6");
+	assert_int_equal(e.rows[1].family, NFPROTO_IPV6);
+	r4 = ipts_exposure_find_row(&e, "2223/tcp");
+	r6 = ipts_exposure_find_row(&e, "2223/tcp6");
+	assert_true(r4 >= 0 && r6 >= 0);
+	ctx = ipts_sim_prepare_on(rs, h);
+	ctx6 = ipts_sim_prepare(rs6);
+	e.ctx6 = ctx6;
+	ipts_limits_init(&lim);
+	ipts_exposure_run(&e, ctx, &lim, first_rule, UINT64_MAX, 1, &spent,
+			  &hit);
+	/* lo: IPv4 lets lo in, IPv6 has no such rule */
+	assert_int_equal(ipts_exposure_cell(&e, (size_t)r4, 0)->state,
+			 IPTS_EXP_OPEN);
+	assert_int_equal(ipts_exposure_cell(&e, (size_t)r6, 0)->state,
+			 IPTS_EXP_FILTERED);
+	assert_int_equal(ipts_exposure_cell(&e, 1, 0)->state, IPTS_EXP_OPEN);
+	k = ipts_exposure_find_class(&e, "eth0:link");
+	assert_true(k > 0);
+	assert_int_equal(ipts_exposure_cell(&e, (size_t)r4, (size_t)k)->state,
+			 IPTS_EXP_OPEN);
+	assert_int_equal(ipts_exposure_cell(&e, (size_t)r6, (size_t)k)->state,
+			 IPTS_EXP_UNDETERMINED);
+	assert_false(ipts_exposure_cell(&e, (size_t)r6, (size_t)k)->simulated);
+	assert_non_null(
+		strstr(ipts_exposure_cell(&e, (size_t)r6, (size_t)k)->why,
+		       "IPv6 network paths not simulated yet"));
+	ipts_exposure_free(&e);
+	ipts_sim_free(ctx);
+	ipts_sim_free(ctx6);
+	ipts_ruleset_free(rs6);
+	ipts_source_free(src);
+	ipts_hostdesc_free(h);
+	ipts_diags_free(&d);
+}
+
 /* Parts of a range that answer alike are one row again; a split class
  * answering as another class of its interface in every row is folded
  * into it, and found by its name. */
@@ -535,6 +734,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_exposure_shared_answers_are_exact, fixture_setup,
 			fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_exposure_classes_per_row,
+						fixture_setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_exposure_reply_and_host_addresses, fixture_setup,
+			fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_exposure_pair_asks_lo_over_both_families,
+			fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_exposure_merge_joins_alike,
 						fixture_setup,
 						fixture_teardown),
