@@ -514,7 +514,6 @@ void ipts_probe_dims_add_rule(struct ipts_probe_dims *d,
 						    IPPROTO_TCP);
 	}
 	if (h.v6) {
-		d->family = NFPROTO_IPV6;
 		prefix6_add(&d->src6, &h.ip6->src, &h.ip6->smsk);
 		prefix6_add(&d->dst6, &h.ip6->dst, &h.ip6->dmsk);
 	} else {
