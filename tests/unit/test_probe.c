@@ -700,20 +700,20 @@ static void test_probe_ipv6_prefixes(void **state)
 	((struct ipts_fixture *)p->old)->opts.family = IPTS_FAMILY_IPV6;
 	((struct ipts_fixture *)p->new_f)->opts.family = IPTS_FAMILY_IPV6;
 	s = derive(state, "",
-		"-A INPUT -d 2001:db8::/32 -j DROP\n"
-		"-A INPUT -s fd00::7/128 -p tcp --dport 22 -j DROP\n"
-		"-A INPUT -s fd00:0:0:ffff:ffff:ffff:ffff:ff00/120 -j DROP\n"
-		"-A INPUT -d ff02::1/128 -j DROP\n"
-		"-A INPUT -s fe80::/64 -j DROP\n"
-		"-A INPUT -m iprange --dst-range fd00::10-fd00::20 -j DROP\n",
-		NULL);
+		   "-A INPUT -d 2001:db8::/32 -j DROP\n"
+		   "-A INPUT -s fd00::7/128 -p tcp --dport 22 -j DROP\n"
+		   "-A INPUT -s fd00:0:0:ffff:ffff:ffff:ffff:ff00/120 -j DROP\n"
+		   "-A INPUT -d ff02::1/128 -j DROP\n"
+		   "-A INPUT -s fe80::/64 -j DROP\n"
+		   "-A INPUT -m iprange --dst-range fd00::10-fd00::20 -j DROP\n",
+		   NULL);
 	assert_int_equal(ipts_probe_family(s), NFPROTO_IPV6);
 	assert_true(has6(s, &s->dims.dst, "2001:db8::1"));
 	assert_true(has6(s, &s->dims.dst, "2001:db9::"));
 	assert_true(has6(s, &s->dims.src, "fd00::7"));
 	assert_true(has6(s, &s->dims.src, "fd00::8"));
 	assert_true(has6(s, &s->dims.src, "fd00:0:0:ffff:ffff:ffff:ffff:ff01"));
-	assert_true(has6(s, &s->dims.src, "fd00:0:1::"));	/* the carry */
+	assert_true(has6(s, &s->dims.src, "fd00:0:1::")); /* the carry */
 	assert_true(has6(s, &s->dims.dst, "fd00::f"));
 	assert_true(has6(s, &s->dims.dst, "fd00::10"));
 	assert_true(has6(s, &s->dims.dst, "fd00::20"));
@@ -725,8 +725,8 @@ static void test_probe_ipv6_prefixes(void **state)
 	assert_false(has6(s, &s->dims.src, "fe80:0:0:1::"));
 	/* the values are in the addresses' order */
 	for (i = 1; i < s->dims.addrs.n; i++)
-		assert_true(memcmp(&s->dims.addrs.a[i - 1],
-				   &s->dims.addrs.a[i], 16) < 0);
+		assert_true(memcmp(&s->dims.addrs.a[i - 1], &s->dims.addrs.a[i],
+				   16) < 0);
 	for (i = 0; i < s->n; i++) {
 		const struct ipts_query *q = &s->q[i];
 		bool src_ok = ipts_addr_eq(&q->src, &lo6);
