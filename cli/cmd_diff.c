@@ -357,6 +357,7 @@ struct tally {
 	size_t off_lo;
 	const struct ipts_rule *off_rule;
 	bool host; /* connections were asked on a host */
+	bool v6; /* of IPv6 files, whose network paths are not simulated */
 	struct ipts_diags *sarif;	/* groups, for --format sarif */
 	struct ipts_json *json;		/* the document, --format json */
 	struct kinds ch, alike;
@@ -1233,6 +1234,9 @@ static void print_summary(const struct tally *t,
 		fputs(t->host ? "\n  the connections compared arrive on and "
 				"leave by the described interfaces, and "
 				"forwarded ones need two of them (exit 4)\n" :
+		      t->v6   ? "\n  the connections compared are local ones, "
+				"which never meet them; IPv6 network paths (a "
+				"described host) are not simulated yet (exit 4)\n" :
 				"\n  the connections compared are local ones, "
 				"which never meet them: describe the host "
 				"(--host, --iface) to compare connections "
@@ -1334,6 +1338,7 @@ int cmd_diff(int argc, char **argv)
 		ipts_json_array_begin(&json, IPTS_JSON_BLOCK);
 	}
 	t.host = o.host != NULL;
+	t.v6 = new_rs->family == IPTS_FAMILY_IPV6;
 	compare(old_rs, new_rs, &set, &o, &t);
 	t.off_lo = ipts_probe_off_lo_changes(old_rs, new_rs, o.host,
 					     &t.off_rule);
