@@ -28,9 +28,9 @@
 
 /* Matches compared by identity: deterministic, no side effects. */
 static const char *const identity_matches[] = {
-	"addrtype", "connmark", "conntrack", "dscp", "helper", "hl", "icmp",
-	"icmp6", "iprange", "length", "mac", "owner", "physdev", "pkttype",
-	"tos", "ttl",
+	"addrtype", "connmark", "conntrack", "dscp",   "helper", "hl",
+	"icmp",	    "icmp6",	"iprange",   "length", "mac",	 "owner",
+	"physdev",  "pkttype",	"tos",	     "ttl",
 };
 
 /* Matches whose answer the file cannot know (IPT007), with the reason. */
