@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/xt_owner.h>
 
@@ -412,9 +413,12 @@ void ipts_lint_state_mixed(struct ipts_lint *l,
 #define PROTO_UDP 17
 
 /* One PREROUTING DNAT with a port restriction, to another host. */
+/* Room for "[a]-[b]:p-q" of two IPv6 addresses. */
+#define DNAT_TO_LEN (2 * INET6_ADDRSTRLEN + 20)
+
 struct dnat {
 	const struct ipts_rule *r;
-	char to[48]; /* "172.17.0.2:80", as the message says */
+	char to[DNAT_TO_LEN]; /* "172.17.0.2:80", "[fd00::2]:80" */
 	bool reported;
 };
 
@@ -446,6 +450,58 @@ static int proto_slot(const struct ipt_ip *ip)
 }
 
 /*
+ * dnat_elsewhere() of an IPv6 rule: ip6tables' DNAT is revision 1
+ * (nf_nat_range) or 2 (nf_nat_range2, which begins alike), its addresses
+ * 128-bit. ::1 is this host (as 127.0.0.0/8 for IPv4), and so is the
+ * rule's own -d host. "[fd00::2]:80", "fd00::2-fd00::5" as the message
+ * says it.
+ */
+static bool dnat6_elsewhere(const struct ipts_rule *r, char *to, size_t n)
+{
+	static const struct in6_addr loop = { .s6_addr = { [15] = 1 } };
+	const struct xt_entry_target *t = ipts_rule_target(r);
+	const struct ip6t_ip6 *ip = &r->e6->ipv6;
+	static const struct in6_addr ones = {
+		.s6_addr = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+	};
+	const struct nf_nat_range *rg;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	bool one, ports;
+	uint16_t plo, phi;
+	size_t len;
+
+	if (r->kind != IPTS_TGT_EXT || strcmp(target_name(r), "DNAT") != 0 ||
+	    ipts_blob_is_opaque(t->u.user.revision) || t->u.user.revision < 1)
+		return false;
+	rg = ipts_target_data(t, sizeof(*rg), &len);
+	if (!rg || !(rg->flags & NF_NAT_RANGE_MAP_IPS))
+		return false;
+	if (!memcmp(&rg->min_addr.in6, &loop, sizeof(loop)) ||
+	    !memcmp(&rg->max_addr.in6, &loop, sizeof(loop)))
+		return false;
+	one = !memcmp(&rg->min_addr.in6, &rg->max_addr.in6, sizeof(loop));
+	if (one && !memcmp(&ip->dmsk, &ones, sizeof(ones)) &&
+	    !(ip->invflags & IP6T_INV_DSTIP) &&
+	    !memcmp(&ip->dst, &rg->min_addr.in6, sizeof(loop)))
+		return false;
+	inet_ntop(AF_INET6, &rg->min_addr.in6, a, sizeof(a));
+	inet_ntop(AF_INET6, &rg->max_addr.in6, b, sizeof(b));
+	ports = rg->flags & NF_NAT_RANGE_PROTO_SPECIFIED;
+	plo = ntohs(rg->min_proto.all);
+	phi = ntohs(rg->max_proto.all);
+	if (!ports)
+		snprintf(to, n, one ? "%s" : "%s-%s", a, b);
+	else if (one)
+		snprintf(to, n, plo == phi ? "[%s]:%u" : "[%s]:%u-%u", a, plo,
+			 phi);
+	else
+		snprintf(to, n, plo == phi ? "[%s]-[%s]:%u" : "[%s]-[%s]:%u-%u",
+			 a, b, plo, phi);
+	return true;
+}
+
+/*
  * The DNAT of @r sends its packets to another host: it maps the address
  * (no address: the packet keeps this host's), not into 127.0.0.0/8 and
  * not to the rule's own -d host. Without the host's addresses, any other
@@ -457,9 +513,8 @@ static bool dnat_elsewhere(const struct ipts_rule *r, char *to, size_t n)
 	const struct ipt_ip *ip = &r->e->ip;
 	unsigned int flags;
 
-	/* IPv6's DNAT ranges hold IPv6 addresses: not read (yet) */
 	if (ipts_rule_family(r) == IPTS_FAMILY_IPV6)
-		return false;
+		return dnat6_elsewhere(r, to, n);
 	uint32_t lo, hi;
 	uint16_t plo, phi;
 	size_t len;
@@ -515,7 +570,7 @@ static bool dnat_elsewhere(const struct ipts_rule *r, char *to, size_t n)
 static void index_dnat(struct dnat_index *x, const struct ipts_rule *r)
 {
 	struct ipts_space sp;
-	char to[48];
+	char to[DNAT_TO_LEN];
 	struct ipt_ip view;
 	int k = proto_slot(ipts_lint_ip(r, &view));
 	unsigned int i;

@@ -179,18 +179,15 @@ void ipts_lint_facts_free(struct ipts_lint *l);
 bool ipts_ip_is_any(const struct ipt_ip *ip);
 
 /*
- * The ip part of @r as lint reasons about it: an IPv4 rule's own; for an
+ * The ip part of @r as the checks read it: an IPv4 rule's own; for an
  * IPv6 rule, a struct ipt_ip in @buf with its interfaces and protocol, and
- * for each side with an address (a prefix or a '!') the mark of an
- * address lint does not model (1 under a zero mask, as a host name of
- * unknown address): IPv6 addresses are conditions lint never compares,
- * so such a rule never shadows and is never shadowed.
+ * for each side with an address (a prefix or a '!') a mark that says
+ * there is one (1 under a zero mask, as a host name of unknown address):
+ * a condition. Shadowing and redundancy compare an IPv6 rule's 128-bit
+ * prefixes themselves (pktspace.c's rule_addr()), not this view.
  */
 const struct ipt_ip *ipts_lint_ip(const struct ipts_rule *r,
 				  struct ipt_ip *buf);
-
-/* @ip (from ipts_lint_ip()) holds a condition lint does not model. */
-bool ipts_lint_ip_unmodelled(const struct ipt_ip *ip);
 /* Every interface name (@bn, @bm, @bi inverted) matches, the name
  * (@an, @am, @ai) matches too: ip_packet_match()'s masks byte by byte. */
 bool ipts_ifc_covers(const char *an, const unsigned char *am, bool ai,

@@ -28,9 +28,9 @@
 
 /* Matches compared by identity: deterministic, no side effects. */
 static const char *const identity_matches[] = {
-	"addrtype", "connmark", "conntrack", "dscp", "helper", "icmp",
-	"iprange", "length", "mac", "owner", "physdev", "pkttype", "tos",
-	"ttl",
+	"addrtype", "connmark", "conntrack", "dscp",   "helper", "hl",
+	"icmp",	    "icmp6",	"iprange",   "length", "mac",	 "owner",
+	"physdev",  "pkttype",	"tos",	     "ttl",
 };
 
 /* Matches whose answer the file cannot know (IPT007), with the reason. */
@@ -374,13 +374,6 @@ const struct ipt_ip *ipts_lint_ip(const struct ipts_rule *r, struct ipt_ip *buf)
 	return buf;
 }
 
-bool ipts_lint_ip_unmodelled(const struct ipt_ip *ip)
-{
-	return (ip->src.s_addr && !ip->smsk.s_addr) ||
-	       (ip->dst.s_addr && !ip->dmsk.s_addr) ||
-	       (ip->flags & LINT_IP6_PROTO_ALL);
-}
-
 void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r)
 {
 	struct ipt_ip view;
@@ -400,9 +393,10 @@ void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r)
 	sp->modelled = !(r->flags & (IPTS_RULE_OPAQUE | IPTS_RULE_HOSTNAMES |
 				     IPTS_RULE_SRC_UNKNOWN |
 				     IPTS_RULE_DST_UNKNOWN));
-	/* an IPv6 address, or -p all of IPv6: not modelled */
+	/* -p all of IPv6: not modelled (its addresses are: 128-bit
+	 * prefixes, as addr_covers() compares them) */
 	if (ipts_rule_family(r) == IPTS_FAMILY_IPV6 &&
-	    ipts_lint_ip_unmodelled(ip))
+	    (ip->flags & LINT_IP6_PROTO_ALL))
 		sp->modelled = false;
 	if (r->flags & (IPTS_RULE_SRC_UNKNOWN | IPTS_RULE_DST_UNKNOWN)) {
 		sp->hoststate = (int)r->nmatches;	/* at the line */
@@ -428,31 +422,96 @@ void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r)
 			    !(r->flags & IPTS_RULE_OPAQUE);
 }
 
-/* Address sets {x : x & m == a}, or their complement when inverted. */
-static bool addr_covers(uint32_t aa, uint32_t am, bool ai, uint32_t ba,
-			uint32_t bm, bool bi)
+/*
+ * A rule's -s or -d: the set {x : x & m == a} (or its complement when
+ * inverted), as words in network order: one for IPv4, four for IPv6
+ * (ip6_packet_match()'s ipv6_masked_addr_cmp() is the same test over 128
+ * bits). @a is kept masked.
+ */
+struct addr_set {
+	uint32_t a[4], m[4];
+	unsigned int n;
+	bool inv;
+};
+
+static void rule_addr(const struct ipts_rule *r, bool src, struct addr_set *s)
 {
-	aa &= am;
-	ba &= bm;
-	if (!ai && !bi)
-		return (am & ~bm) == 0 && (ba & am) == aa;
-	if (ai && !bi)	/* B disjoint from A's set */
-		return ((aa ^ ba) & am & bm) != 0;
-	if (ai && bi)	/* A's set inside B's set */
-		return (bm & ~am) == 0 && (aa & bm) == ba;
-	return am == 0;	/* A is everything */
+	unsigned int i;
+
+	memset(s, 0, sizeof(*s));
+	if (ipts_rule_family(r) == IPTS_FAMILY_IPV6) {
+		const struct ip6t_ip6 *ip6 = &r->e6->ipv6;
+		const struct in6_addr *a = src ? &ip6->src : &ip6->dst;
+		const struct in6_addr *m = src ? &ip6->smsk : &ip6->dmsk;
+
+		s->n = 4;
+		for (i = 0; i < 4; i++) {
+			s->m[i] = m->s6_addr32[i];
+			s->a[i] = a->s6_addr32[i] & s->m[i];
+		}
+		s->inv = ip6->invflags &
+			 (src ? IP6T_INV_SRCIP : IP6T_INV_DSTIP);
+		return;
+	}
+	s->n = 1;
+	s->m[0] = src ? r->e->ip.smsk.s_addr : r->e->ip.dmsk.s_addr;
+	s->a[0] = (src ? r->e->ip.src.s_addr : r->e->ip.dst.s_addr) & s->m[0];
+	s->inv = r->e->ip.invflags & (src ? IPT_INV_SRCIP : IPT_INV_DSTIP);
 }
 
-static bool addr_overlap(uint32_t aa, uint32_t am, bool ai, uint32_t ba,
-			 uint32_t bm, bool bi)
+/* Every address of @b's set is in @a's, the inversions as given. */
+static bool addr_covers_as(const struct addr_set *a, bool ai,
+			   const struct addr_set *b, bool bi)
 {
+	bool a_sub_b = true, b_sub_a = true, a_in_b = true, b_in_a = true;
+	bool differ = false, a_all = true;
+	unsigned int i;
+
+	for (i = 0; i < a->n && i < b->n; i++) {
+		uint32_t am = a->m[i], bm = b->m[i], aa = a->a[i], ba = b->a[i];
+
+		if (am & ~bm)
+			a_sub_b = false;
+		if (bm & ~am)
+			b_sub_a = false;
+		if ((ba & am) != aa)
+			b_in_a = false;
+		if ((aa & bm) != ba)
+			a_in_b = false;
+		if ((aa ^ ba) & am & bm)
+			differ = true;
+		if (am)
+			a_all = false;
+	}
 	if (!ai && !bi)
-		return ((aa ^ ba) & am & bm) == 0;
-	if (ai && !bi)	/* B not inside A's set */
-		return !addr_covers(aa, am, false, ba, bm, false);
-	if (!ai && bi)
-		return !addr_covers(ba, bm, false, aa, am, false);
-	return false;	/* unknown: claim nothing */
+		return a_sub_b && b_in_a;
+	if (ai && !bi) /* B disjoint from A's set */
+		return differ;
+	if (ai && bi) /* A's set inside B's set */
+		return b_sub_a && a_in_b;
+	return a_all; /* A is everything */
+}
+
+static bool addr_covers(const struct addr_set *a, const struct addr_set *b)
+{
+	return addr_covers_as(a, a->inv, b, b->inv);
+}
+
+static bool addr_overlap(const struct addr_set *a, const struct addr_set *b)
+{
+	unsigned int i;
+
+	if (!a->inv && !b->inv) {
+		for (i = 0; i < a->n && i < b->n; i++)
+			if ((a->a[i] ^ b->a[i]) & a->m[i] & b->m[i])
+				return false;
+		return true;
+	}
+	if (a->inv && !b->inv) /* B not inside A's set */
+		return !addr_covers_as(a, false, b, false);
+	if (!a->inv && b->inv)
+		return !addr_covers_as(b, false, a, false);
+	return false; /* unknown: claim nothing */
 }
 
 /* Interface names as 16-byte vectors, same algebra byte by byte. */
@@ -536,15 +595,38 @@ static bool proto_overlap(const struct ipt_ip *a, const struct ipt_ip *b)
 	return true;
 }
 
+/* The addresses of rules @ra and @rb (of one ruleset: one family). */
+static bool addrs_covers(const struct ipts_rule *ra, const struct ipts_rule *rb)
+{
+	struct addr_set a, b;
+
+	rule_addr(ra, true, &a);
+	rule_addr(rb, true, &b);
+	if (!addr_covers(&a, &b))
+		return false;
+	rule_addr(ra, false, &a);
+	rule_addr(rb, false, &b);
+	return addr_covers(&a, &b);
+}
+
+static bool addrs_overlap(const struct ipts_rule *ra,
+			  const struct ipts_rule *rb)
+{
+	struct addr_set a, b;
+
+	rule_addr(ra, true, &a);
+	rule_addr(rb, true, &b);
+	if (!addr_overlap(&a, &b))
+		return false;
+	rule_addr(ra, false, &a);
+	rule_addr(rb, false, &b);
+	return addr_overlap(&a, &b);
+}
+
+/* The header but the addresses (addrs_covers()): interfaces, protocol. */
 static bool ip_covers(const struct ipt_ip *a, const struct ipt_ip *b)
 {
-	return addr_covers(a->src.s_addr, a->smsk.s_addr,
-			   a->invflags & IPT_INV_SRCIP, b->src.s_addr,
-			   b->smsk.s_addr, b->invflags & IPT_INV_SRCIP) &&
-	       addr_covers(a->dst.s_addr, a->dmsk.s_addr,
-			   a->invflags & IPT_INV_DSTIP, b->dst.s_addr,
-			   b->dmsk.s_addr, b->invflags & IPT_INV_DSTIP) &&
-	       ipts_ifc_covers(a->iniface, a->iniface_mask,
+	return ipts_ifc_covers(a->iniface, a->iniface_mask,
 			       a->invflags & IPT_INV_VIA_IN, b->iniface,
 			       b->iniface_mask, b->invflags & IPT_INV_VIA_IN) &&
 	       ipts_ifc_covers(a->outiface, a->outiface_mask,
@@ -556,15 +638,7 @@ static bool ip_covers(const struct ipt_ip *a, const struct ipt_ip *b)
 
 static bool ip_overlap(const struct ipt_ip *a, const struct ipt_ip *b)
 {
-	return addr_overlap(a->src.s_addr & a->smsk.s_addr, a->smsk.s_addr,
-			    a->invflags & IPT_INV_SRCIP,
-			    b->src.s_addr & b->smsk.s_addr, b->smsk.s_addr,
-			    b->invflags & IPT_INV_SRCIP) &&
-	       addr_overlap(a->dst.s_addr & a->dmsk.s_addr, a->dmsk.s_addr,
-			    a->invflags & IPT_INV_DSTIP,
-			    b->dst.s_addr & b->dmsk.s_addr, b->dmsk.s_addr,
-			    b->invflags & IPT_INV_DSTIP) &&
-	       ifc_overlap(a->iniface, a->iniface_mask,
+	return ifc_overlap(a->iniface, a->iniface_mask,
 			   a->invflags & IPT_INV_VIA_IN, b->iniface,
 			   b->iniface_mask, b->invflags & IPT_INV_VIA_IN) &&
 	       ifc_overlap(a->outiface, a->outiface_mask,
@@ -647,7 +721,8 @@ bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b)
 	struct ipt_ip va, vb;
 
 	return ip_covers(ipts_lint_ip(a->r, &va), ipts_lint_ip(b->r, &vb)) &&
-	       mark_covers(a, b) && identity_covers(a->r, b->r);
+	       addrs_covers(a->r, b->r) && mark_covers(a, b) &&
+	       identity_covers(a->r, b->r);
 }
 
 /* Some packet may match both (false: proven disjoint on modelled parts). */
@@ -663,5 +738,6 @@ bool ipts_space_overlap(const struct ipts_space *a, const struct ipts_space *b)
 	if (a->mark && b->mark && !a->mark_inv && !b->mark_inv &&
 	    ((a->mark_val ^ b->mark_val) & a->mark_mask & b->mark_mask))
 		return false;
-	return ip_overlap(ipts_lint_ip(a->r, &va), ipts_lint_ip(b->r, &vb));
+	return ip_overlap(ipts_lint_ip(a->r, &va), ipts_lint_ip(b->r, &vb)) &&
+	       addrs_overlap(a->r, b->r);
 }

@@ -136,6 +136,219 @@ static void id_range_add(struct ipts_probe_vals *vals, uint32_t lo,
 		vals_add(vals, hi + 1);
 }
 
+/* --- IPv6 addresses ----------------------------------------------------- */
+
+static int addr6_cmp(const union nf_inet_addr *a, const union nf_inet_addr *b)
+{
+	return memcmp(a->in6.s6_addr, b->in6.s6_addr, 16);
+}
+
+/* Position of @a in the sorted @s, or SIZE_MAX. */
+static size_t addr6_pos(const struct ipts_probe_addrs *s,
+			const union nf_inet_addr *a)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = addr6_cmp(&s->a[mid], a);
+
+		if (!c)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return SIZE_MAX;
+}
+
+/* Sorted insert of an address the simulator can take as a local unicast
+ * one: never ::, ff00::/8 (multicast) nor fe80::/10 (link-local, which
+ * needs its zone). */
+static void addr6_insert(struct ipts_probe_addrs *s,
+			 const union nf_inet_addr *a, size_t cap)
+{
+	static const union nf_inet_addr any;
+	const uint8_t *b = a->in6.s6_addr;
+	size_t i;
+
+	if (!addr6_cmp(a, &any) || b[0] == 0xff ||
+	    (b[0] == 0xfe && (b[1] & 0xc0) == 0x80))
+		return;
+	if (addr6_pos(s, a) != SIZE_MAX || s->n >= cap)
+		return;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 8;
+		s->a = ipts_xrealloc(s->a, s->cap * sizeof(*s->a));
+	}
+	for (i = s->n; i > 0 && addr6_cmp(&s->a[i - 1], a) > 0; i--)
+		s->a[i] = s->a[i - 1];
+	s->a[i] = *a;
+	s->n++;
+}
+
+static void addr6_add(struct ipts_probe_addrs *s, const union nf_inet_addr *a)
+{
+	addr6_insert(s, a, MAX_VALS);
+}
+
+/* @a plus @by (1 or -1) as a 128-bit number; false when it wraps. */
+static bool addr6_step(union nf_inet_addr *a, int by)
+{
+	int i;
+
+	for (i = 15; i >= 0; i--) {
+		uint8_t was = a->in6.s6_addr[i];
+
+		a->in6.s6_addr[i] = (uint8_t)(was + by);
+		if (by > 0 ? was != 0xff : was != 0)
+			return true;
+	}
+	return false;
+}
+
+static void addr6_add_step(struct ipts_probe_addrs *s, union nf_inet_addr a,
+			   int by)
+{
+	if (addr6_step(&a, by))
+		addr6_add(s, &a);
+}
+
+/* The network of addr/mask, and its last address. */
+static void prefix6_ends(const struct in6_addr *addr,
+			 const struct in6_addr *mask, union nf_inet_addr *net,
+			 union nf_inet_addr *last)
+{
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		net->in6.s6_addr[i] = addr->s6_addr[i] & mask->s6_addr[i];
+		last->in6.s6_addr[i] = net->in6.s6_addr[i] |
+				       (uint8_t)~mask->s6_addr[i];
+	}
+}
+
+static bool mask6_is(const struct in6_addr *mask, uint8_t byte)
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		if (mask->s6_addr[i] != byte)
+			return false;
+	return true;
+}
+
+/* As prefix_add(): one address inside the prefix, the one just past. */
+static void prefix6_add(struct ipts_probe_addrs *s, const struct in6_addr *addr,
+			const struct in6_addr *mask)
+{
+	union nf_inet_addr net, last;
+
+	if (mask6_is(mask, 0))
+		return; /* any address */
+	prefix6_ends(addr, mask, &net, &last);
+	if (mask6_is(mask, 0xff)) {
+		addr6_add(s, &net);
+		addr6_add_step(s, net, 1);
+		return;
+	}
+	addr6_add_step(s, net, 1);
+	addr6_add_step(s, last, 1);
+}
+
+/* As prefix_inside(): the address exemplar() asks inside a prefix. */
+static union nf_inet_addr prefix6_inside(const struct in6_addr *addr,
+					 const struct in6_addr *mask)
+{
+	union nf_inet_addr net, last;
+
+	prefix6_ends(addr, mask, &net, &last);
+	if (!mask6_is(mask, 0xff))
+		addr6_step(&net, 1);
+	return net;
+}
+
+/* A range's ends and the addresses just outside it. */
+static void range6_add(struct ipts_probe_addrs *s, const union nf_inet_addr *lo,
+		       const union nf_inet_addr *hi)
+{
+	addr6_add(s, lo);
+	addr6_add(s, hi);
+	addr6_add_step(s, *lo, -1);
+	addr6_add_step(s, *hi, 1);
+}
+
+/* The value of @a in src and dst once collected: its index in addrs;
+ * UINT32_MAX when it is not asked. */
+static uint32_t rank6(const struct ipts_probe_dims *d, union nf_inet_addr a)
+{
+	size_t k = addr6_pos(&d->addrs, &a);
+
+	return k == SIZE_MAX ? UINT32_MAX : (uint32_t)k;
+}
+
+/*
+ * The addresses collected, made values: addrs is the union of src6 and
+ * dst6 (sorted), and src and dst hold the indexes of their addresses in
+ * it, so that their order is the addresses' order.
+ */
+static void finish6(struct ipts_probe_dims *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->src6.n; i++)
+		addr6_insert(&d->addrs, &d->src6.a[i], SIZE_MAX);
+	for (i = 0; i < d->dst6.n; i++)
+		addr6_insert(&d->addrs, &d->dst6.a[i], SIZE_MAX);
+	d->src.n = d->dst.n = 0;
+	for (i = 0; i < d->src6.n; i++)
+		vals_add(&d->src, rank6(d, d->src6.a[i]));
+	for (i = 0; i < d->dst6.n; i++)
+		vals_add(&d->dst, rank6(d, d->dst6.a[i]));
+	/* every address is in addrs: no UINT32_MAX among the values */
+}
+
+/* --- a rule's header, of either family ------------------------------ */
+
+/* What probe reads of struct ipt_ip or struct ip6t_ip6. The INV bits
+ * are the same in both families (IPT_INV_* and IP6T_INV_*). */
+struct hdr {
+	bool v6;
+	const char *iniface, *outiface;
+	const unsigned char *iniface_mask, *outiface_mask;
+	uint8_t invflags;
+	uint16_t proto; /* 0: any (IPv6: no IP6T_F_PROTO) */
+	const struct ipt_ip *ip; /* IPv4 */
+	const struct ip6t_ip6 *ip6; /* IPv6 */
+};
+
+static const struct hdr *rule_hdr(const struct ipts_rule *r, struct hdr *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (ipts_rule_family(r) == IPTS_FAMILY_IPV6) {
+		const struct ip6t_ip6 *ip6 = &r->e6->ipv6;
+
+		h->v6 = true;
+		h->ip6 = ip6;
+		h->iniface = ip6->iniface;
+		h->outiface = ip6->outiface;
+		h->iniface_mask = ip6->iniface_mask;
+		h->outiface_mask = ip6->outiface_mask;
+		h->invflags = ip6->invflags;
+		h->proto = (ip6->flags & IP6T_F_PROTO) ? ip6->proto : 0;
+		return h;
+	}
+	h->ip = &r->e->ip;
+	h->iniface = h->ip->iniface;
+	h->outiface = h->ip->outiface;
+	h->iniface_mask = h->ip->iniface_mask;
+	h->outiface_mask = h->ip->outiface_mask;
+	h->invflags = h->ip->invflags;
+	h->proto = h->ip->proto;
+	return h;
+}
+
 /* --- values of one rule --------------------------------------------------- */
 
 static void add_multiport(struct ipts_probe_dims *d,
@@ -264,6 +477,13 @@ static void add_match(struct ipts_probe_dims *d,
 
 		if (!r)
 			return;
+		if (d->family == NFPROTO_IPV6) {
+			if (r->flags & IPRANGE_SRC)
+				range6_add(&d->src6, &r->src_min, &r->src_max);
+			if (r->flags & IPRANGE_DST)
+				range6_add(&d->dst6, &r->dst_min, &r->dst_max);
+			return;
+		}
 		if (r->flags & IPRANGE_SRC) {
 			addr_add(&d->src, ntohl(r->src_min.ip));
 			addr_add(&d->src, ntohl(r->src_max.ip));
@@ -282,17 +502,24 @@ static void add_match(struct ipts_probe_dims *d,
 void ipts_probe_dims_add_rule(struct ipts_probe_dims *d,
 			      const struct ipts_rule *r)
 {
-	const struct ipt_ip *ip = &r->e->ip;
+	struct hdr h;
 	unsigned int i;
 
-	if (ip->proto == IPPROTO_TCP || ip->proto == IPPROTO_UDP) {
-		vals_add(&d->proto, ip->proto);
-		if (ip->invflags & IPT_INV_PROTO)	/* ! -p tcp: the other */
-			vals_add(&d->proto, ip->proto == IPPROTO_TCP ?
-				 IPPROTO_UDP : IPPROTO_TCP);
+	rule_hdr(r, &h);
+	if (h.proto == IPPROTO_TCP || h.proto == IPPROTO_UDP) {
+		vals_add(&d->proto, h.proto);
+		if (h.invflags & IPT_INV_PROTO) /* ! -p tcp: the other */
+			vals_add(&d->proto, h.proto == IPPROTO_TCP ?
+						    IPPROTO_UDP :
+						    IPPROTO_TCP);
 	}
-	prefix_add(&d->src, ip->src.s_addr, ip->smsk.s_addr);
-	prefix_add(&d->dst, ip->dst.s_addr, ip->dmsk.s_addr);
+	if (h.v6) {
+		prefix6_add(&d->src6, &h.ip6->src, &h.ip6->smsk);
+		prefix6_add(&d->dst6, &h.ip6->dst, &h.ip6->dmsk);
+	} else {
+		prefix_add(&d->src, h.ip->src.s_addr, h.ip->smsk.s_addr);
+		prefix_add(&d->dst, h.ip->dst.s_addr, h.ip->dmsk.s_addr);
+	}
 	for (i = 0; i < r->nmatches; i++)
 		add_match(d, ipts_rule_match(r, i));
 }
@@ -307,6 +534,9 @@ void ipts_probe_dims_free(struct ipts_probe_dims *d)
 	free(d->uid.v);
 	free(d->gid.v);
 	free(d->in.v);
+	free(d->src6.a);
+	free(d->dst6.a);
+	free(d->addrs.a);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -644,9 +874,12 @@ struct seen {
 static size_t hash_query(const struct ipts_query *q)
 {
 	size_t h = q->proto;
+	int i;
 
-	h = h * 1000003u ^ q->src.ip;
-	h = h * 1000003u ^ q->dst.ip;
+	for (i = 0; i < 4; i++) {
+		h = h * 1000003u ^ q->src.all[i];
+		h = h * 1000003u ^ q->dst.all[i];
+	}
 	h = h * 1000003u ^ ((size_t)q->dport << 16 | q->sport);
 	h = h * 1000003u ^ q->uid;
 	h = h * 1000003u ^ q->gid;
@@ -656,8 +889,8 @@ static size_t hash_query(const struct ipts_query *q)
 
 static bool same_query(const struct ipts_query *a, const struct ipts_query *b)
 {
-	return a->proto == b->proto && a->src.ip == b->src.ip &&
-	       a->dst.ip == b->dst.ip && a->dport == b->dport &&
+	return a->proto == b->proto && ipts_addr_eq(&a->src, &b->src) &&
+	       ipts_addr_eq(&a->dst, &b->dst) && a->dport == b->dport &&
 	       a->sport == b->sport && a->uid == b->uid && a->gid == b->gid &&
 	       a->in == b->in;
 }
@@ -716,6 +949,16 @@ struct host_plan {
 static bool is_loopback(uint32_t addr)
 {
 	return (ntohl(addr) >> 24) == 127;
+}
+
+/* Whether @a of query @q is local without --local-addr: 127.0.0.0/8,
+ * or ::1 (IPv6 has no other loopback address). */
+static bool loopback_of(const struct ipts_query *q, const union nf_inet_addr *a)
+{
+	if (q->family == NFPROTO_IPV6)
+		return !a->all[0] && !a->all[1] && !a->all[2] &&
+		       a->all[3] == htonl(1);
+	return is_loopback(a->ip);
 }
 
 static bool host_local(const struct host_plan *hp, uint32_t a)
@@ -779,7 +1022,7 @@ static const char *place_dev(const struct host_plan *hp, size_t k)
 }
 
 /* Whether a rule's -i (with its ! and wildcard) lets place @k in. */
-static bool in_allowed(const struct host_plan *hp, const struct ipt_ip *ip,
+static bool in_allowed(const struct host_plan *hp, const struct hdr *ip,
 		       size_t k)
 {
 	bool m;
@@ -791,7 +1034,7 @@ static bool in_allowed(const struct host_plan *hp, const struct ipt_ip *ip,
 }
 
 /* Whether the rule's -o lets a packet leave by place @j's device. */
-static bool out_allowed(const struct host_plan *hp, const struct ipt_ip *ip,
+static bool out_allowed(const struct host_plan *hp, const struct hdr *ip,
 			size_t j)
 {
 	bool m;
@@ -878,8 +1121,14 @@ static void set_push_as(struct builder *bd, const size_t *at, bool spoof)
 	q = &set->q[set->n];
 	ipts_query_init(q);
 	q->proto = (uint8_t)d->proto.v[at[D_PROTO]];
-	q->src.ip = d->src.v[at[D_SRC]];
-	q->dst.ip = d->dst.v[at[D_DST]];
+	if (d->family == NFPROTO_IPV6) {
+		q->family = NFPROTO_IPV6;
+		q->src = d->addrs.a[d->src.v[at[D_SRC]]];
+		q->dst = d->addrs.a[d->dst.v[at[D_DST]]];
+	} else {
+		q->src.ip = d->src.v[at[D_SRC]];
+		q->dst.ip = d->dst.v[at[D_DST]];
+	}
 	q->dport = (uint16_t)d->dport.v[at[D_DPORT]];
 	q->sport = (uint16_t)d->sport.v[at[D_SPORT]];
 	q->uid = d->uid.v[at[D_UID]];
@@ -891,9 +1140,9 @@ static void set_push_as(struct builder *bd, const size_t *at, bool spoof)
 		/* the source asked is the source used */
 		q->given = IPTS_QGIVEN_SRC | (q->in ? IPTS_QGIVEN_IN : 0);
 	} else {
-		if (!is_loopback(q->src.ip))
+		if (!loopback_of(q, &q->src))
 			q->local_addrs[q->nlocal++] = q->src;
-		if (!is_loopback(q->dst.ip) && q->dst.ip != q->src.ip)
+		if (!loopback_of(q, &q->dst) && !ipts_addr_eq(&q->dst, &q->src))
 			q->local_addrs[q->nlocal++] = q->dst;
 	}
 	if (seen_add(&bd->seen, set, set->n))
@@ -962,10 +1211,18 @@ static void exemplar_match(const struct ipts_probe_dims *d, size_t *at,
 
 		if (!r)
 			return;
+		bool v6 = d->family == NFPROTO_IPV6;
+
 		if ((r->flags & IPRANGE_SRC) && !(r->flags & IPRANGE_SRC_INV))
-			at[D_SRC] = pos_or(&d->src, r->src_min.ip, at[D_SRC]);
+			at[D_SRC] = pos_or(&d->src,
+					   v6 ? rank6(d, r->src_min) :
+						r->src_min.ip,
+					   at[D_SRC]);
 		if ((r->flags & IPRANGE_DST) && !(r->flags & IPRANGE_DST_INV))
-			at[D_DST] = pos_or(&d->dst, r->dst_min.ip, at[D_DST]);
+			at[D_DST] = pos_or(&d->dst,
+					   v6 ? rank6(d, r->dst_min) :
+						r->dst_min.ip,
+					   at[D_DST]);
 	}
 }
 
@@ -973,18 +1230,39 @@ static void exemplar_match(const struct ipts_probe_dims *d, size_t *at,
 static void exemplar(const struct ipts_probe_dims *d, size_t *at,
 		     const struct ipts_rule *r)
 {
-	const struct ipt_ip *ip = &r->e->ip;
+	struct hdr hd;
+	const struct hdr *h = rule_hdr(r, &hd);
+	const struct ipt_ip *ip = h->ip;
 	unsigned int i;
 
-	if ((ip->proto == IPPROTO_TCP || ip->proto == IPPROTO_UDP) &&
-	    !(ip->invflags & IPT_INV_PROTO))
-		at[D_PROTO] = pos_or(&d->proto, ip->proto, at[D_PROTO]);
-	if (ip->smsk.s_addr && !(ip->invflags & IPT_INV_SRCIP))
-		at[D_SRC] = pos_or(&d->src, prefix_inside(ip->src.s_addr,
-				   ip->smsk.s_addr), at[D_SRC]);
-	if (ip->dmsk.s_addr && !(ip->invflags & IPT_INV_DSTIP))
-		at[D_DST] = pos_or(&d->dst, prefix_inside(ip->dst.s_addr,
-				   ip->dmsk.s_addr), at[D_DST]);
+	if ((h->proto == IPPROTO_TCP || h->proto == IPPROTO_UDP) &&
+	    !(h->invflags & IPT_INV_PROTO))
+		at[D_PROTO] = pos_or(&d->proto, h->proto, at[D_PROTO]);
+	if (h->v6) {
+		const struct ip6t_ip6 *ip6 = h->ip6;
+
+		if (!mask6_is(&ip6->smsk, 0) && !(h->invflags & IP6T_INV_SRCIP))
+			at[D_SRC] = pos_or(&d->src,
+					   rank6(d, prefix6_inside(&ip6->src,
+								   &ip6->smsk)),
+					   at[D_SRC]);
+		if (!mask6_is(&ip6->dmsk, 0) && !(h->invflags & IP6T_INV_DSTIP))
+			at[D_DST] = pos_or(&d->dst,
+					   rank6(d, prefix6_inside(&ip6->dst,
+								   &ip6->dmsk)),
+					   at[D_DST]);
+	} else {
+		if (ip->smsk.s_addr && !(ip->invflags & IPT_INV_SRCIP))
+			at[D_SRC] = pos_or(&d->src,
+					   prefix_inside(ip->src.s_addr,
+							 ip->smsk.s_addr),
+					   at[D_SRC]);
+		if (ip->dmsk.s_addr && !(ip->invflags & IPT_INV_DSTIP))
+			at[D_DST] = pos_or(&d->dst,
+					   prefix_inside(ip->dst.s_addr,
+							 ip->dmsk.s_addr),
+					   at[D_DST]);
+	}
 	for (i = 0; i < r->nmatches; i++)
 		exemplar_match(d, at, ipts_rule_match(r, i));
 }
@@ -1013,7 +1291,8 @@ static void exemplar_places(struct builder *bd, const size_t *base,
 {
 	const struct host_plan *hp = bd->hp;
 	const struct ipts_probe_dims *d = &bd->set->dims;
-	const struct ipt_ip *ip = &r->e->ip;
+	struct hdr hd;
+	const struct hdr *ip = rule_hdr(r, &hd);
 	size_t at[D_COUNT], rule_at[D_COUNT], k, j, s, out = dflt_place(hp);
 
 	memcpy(rule_at, base, sizeof(rule_at));
@@ -1186,6 +1465,30 @@ static size_t host_bases(const struct ipts_probe_dims *d,
 	return n;
 }
 
+/* ::1, the IPv6 default of both ends. */
+static const union nf_inet_addr loopback6 = {
+	.in6 = { .s6_addr = { [15] = 1 } },
+};
+
+/*
+ * The host's own IPv6 addresses (@n of them), asked as either end of a
+ * local connection: over lo, ::1 alone. A described host's addresses
+ * (its interfaces' and their neighbours') come in here once IPv6 network
+ * paths are simulated.
+ */
+static void add_local6(struct ipts_probe_dims *d,
+		       const union nf_inet_addr *local, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		/* after the rules' values: addr6_add()'s cap must not
+		 * leave the defaults out */
+		addr6_insert(&d->src6, &local[i], SIZE_MAX);
+		addr6_insert(&d->dst6, &local[i], SIZE_MAX);
+	}
+}
+
 int ipts_probe_derive(const struct ipts_ruleset *old,
 		      const struct ipts_ruleset *new_rs,
 		      const struct ipts_probe_opts *opts,
@@ -1199,7 +1502,13 @@ int ipts_probe_derive(const struct ipts_ruleset *old,
 	size_t max = opts && opts->max ? opts->max : IPTS_PROBE_DEFAULT_MAX;
 	size_t i;
 
-	plan_host(hp, opts ? opts->host : NULL);
+	d->family = (old ? old : new_rs) && (old ? old : new_rs)->family ==
+						    IPTS_FAMILY_IPV6 ?
+			    NFPROTO_IPV6 :
+			    NFPROTO_IPV4;
+	/* IPv6 network paths are not simulated yet: local connections
+	 * only (the caller refuses a host), over the addresses of lo */
+	plan_host(hp, opts && d->family != NFPROTO_IPV6 ? opts->host : NULL);
 	d->ipsets = opts ? opts->ipsets : NULL;
 	/* the host's values first: a full dimension takes no more */
 	add_places(d, hp);
@@ -1231,8 +1540,13 @@ int ipts_probe_derive(const struct ipts_ruleset *old,
 	set_free(&reach);
 
 	vals_add(&d->proto, IPPROTO_TCP);
-	vals_add(&d->src, htonl(LOOPBACK));
-	vals_add(&d->dst, htonl(LOOPBACK));
+	if (d->family == NFPROTO_IPV6) {
+		add_local6(d, &loopback6, 1);
+		finish6(d);
+	} else {
+		vals_add(&d->src, htonl(LOOPBACK));
+		vals_add(&d->dst, htonl(LOOPBACK));
+	}
 	vals_add(&d->dport, 22);
 	vals_add(&d->dport, 80);
 	vals_add(&d->dport, 1060);
@@ -1258,8 +1572,12 @@ int ipts_probe_derive(const struct ipts_ruleset *old,
 	room = 1 + 2 * (hp->n - 1) * (hp->n + 1);
 	base = ipts_xmalloc(room * sizeof(*base));
 	base[0][D_PROTO] = index_of(&d->proto, IPPROTO_TCP);
-	base[0][D_SRC] = index_of(&d->src, htonl(LOOPBACK));
-	base[0][D_DST] = index_of(&d->dst, htonl(LOOPBACK));
+	base[0][D_SRC] = index_of(&d->src, d->family == NFPROTO_IPV6 ?
+						   rank6(d, loopback6) :
+						   htonl(LOOPBACK));
+	base[0][D_DST] = index_of(&d->dst, d->family == NFPROTO_IPV6 ?
+						   rank6(d, loopback6) :
+						   htonl(LOOPBACK));
 	base[0][D_DPORT] = index_of(&d->dport, 1060);
 	base[0][D_SPORT] = index_of(&d->sport, DEFAULT_SPORT);
 	base[0][D_UID] = index_of(&d->uid, 0);
@@ -1305,9 +1623,13 @@ uint32_t ipts_probe_coord(const struct ipts_probe_set *set,
 	case IPTS_DIM_PROTO:
 		return q->proto;
 	case IPTS_DIM_SRC:
-		return q->src.ip;
+		return set->dims.family == NFPROTO_IPV6 ?
+			       rank6(&set->dims, q->src) :
+			       q->src.ip;
 	case IPTS_DIM_DST:
-		return q->dst.ip;
+		return set->dims.family == NFPROTO_IPV6 ?
+			       rank6(&set->dims, q->dst) :
+			       q->dst.ip;
 	case IPTS_DIM_DPORT:
 		return q->dport;
 	case IPTS_DIM_SPORT:
@@ -1323,6 +1645,21 @@ uint32_t ipts_probe_coord(const struct ipts_probe_set *set,
 				return (uint32_t)k;
 		return 0;
 	}
+}
+
+uint8_t ipts_probe_family(const struct ipts_probe_set *set)
+{
+	return set->dims.family == NFPROTO_IPV6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+}
+
+void ipts_probe_addr(const struct ipts_probe_set *set, uint32_t v,
+		     union nf_inet_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (set->dims.family != NFPROTO_IPV6)
+		out->ip = v;
+	else if (v < set->dims.addrs.n)
+		*out = set->dims.addrs.a[v];
 }
 
 uint32_t ipts_probe_dim_max(enum ipts_probe_dim d)
@@ -1805,7 +2142,8 @@ static size_t host_places(const struct ipts_hostdesc *h)
  * meet @r. */
 static bool off_lo(const struct ipts_rule *r, const struct ipts_hostdesc *h)
 {
-	const struct ipt_ip *ip = &r->e->ip;
+	struct hdr hd;
+	const struct hdr *ip = rule_hdr(r, &hd);
 	bool in = ip->iniface[0] && strcmp(ip->iniface, "lo") != 0 &&
 		  !(ip->invflags & IPT_INV_VIA_IN);
 	bool out = ip->outiface[0] && strcmp(ip->outiface, "lo") != 0 &&

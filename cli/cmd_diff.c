@@ -37,8 +37,9 @@ static const char usage_text[] =
 	"connections asked are derived from the chains that differ and the\n"
 	"jumps leading to them: the protocols, ports, addresses, uids and gids\n"
 	"their rules mention and the values just around them, plus tcp, ports\n"
-	"22, 80 and 1060, uids 0 and 1000, 127.0.0.1. An address a rule names\n"
-	"is taken as an address of this host (as trace --local-addr). Each\n"
+	"22, 80 and 1060, uids 0 and 1000, 127.0.0.1 (::1 for two IPv6\n"
+	"files). An address a rule names is taken as an address of this host\n"
+	"(as trace --local-addr). Each\n"
 	"connection is walked as `iptsim trace` would, with a listener on the\n"
 	"destination port. The host options describe one host, for the\n"
 	"connections of both files; with them, clients on other hosts are\n"
@@ -169,16 +170,16 @@ static void print_change_json(struct ipts_json *w, const struct ipts_query *q,
 			      const struct ipts_result *o,
 			      const struct ipts_result *n)
 {
-	char a[32];
+	char a[IPTS_ENDPOINT_LEN];
 
 	ipts_json_object_begin(w, IPTS_JSON_LINE);
 	ipts_json_key(w, "query");
 	ipts_json_object_begin(w, IPTS_JSON_LINE);
 	ipts_json_kv_string(w, "proto",
 			    q->proto == IPPROTO_UDP ? "udp" : "tcp");
-	ipts_fmt_addr(a, sizeof(a), q->src.ip, -1);
+	ipts_fmt_inet(a, sizeof(a), q->family, &q->src, -1);
 	ipts_json_kv_string(w, "src", a);
-	ipts_fmt_addr(a, sizeof(a), q->dst.ip, -1);
+	ipts_fmt_inet(a, sizeof(a), q->family, &q->dst, -1);
 	ipts_json_kv_string(w, "dst", a);
 	ipts_json_kv_uint(w, "sport", q->sport);
 	ipts_json_kv_uint(w, "dport", q->dport);
@@ -356,6 +357,7 @@ struct tally {
 	size_t off_lo;
 	const struct ipts_rule *off_rule;
 	bool host; /* connections were asked on a host */
+	bool v6; /* of IPv6 files, whose network paths are not simulated */
 	struct ipts_diags *sarif;	/* groups, for --format sarif */
 	struct ipts_json *json;		/* the document, --format json */
 	struct kinds ch, alike;
@@ -581,7 +583,8 @@ static const char *place_name(const struct ipts_probe_set *set, uint32_t v)
 static void put_value(FILE *f, const struct ipts_probe_set *set,
 		      enum ipts_probe_dim d, uint32_t v)
 {
-	char a[32];
+	char a[IPTS_ENDPOINT_LEN];
+	union nf_inet_addr addr;
 
 	switch (d) {
 	case IPTS_DIM_PROTO:
@@ -589,8 +592,13 @@ static void put_value(FILE *f, const struct ipts_probe_set *set,
 		break;
 	case IPTS_DIM_SRC:
 	case IPTS_DIM_DST:
-		ipts_fmt_addr(a, sizeof(a), v, -1);
-		fputs(a, f);
+		/* an IPv6 address in brackets, as "[addr]:port" */
+		ipts_probe_addr(set, v, &addr);
+		ipts_fmt_inet(a, sizeof(a), ipts_probe_family(set), &addr, -1);
+		if (ipts_probe_family(set) == NFPROTO_IPV6)
+			fprintf(f, "[%s]", a);
+		else
+			fputs(a, f);
 		break;
 	case IPTS_DIM_IN:
 		/* a host's interface name is bytes from a file: escaped */
@@ -607,15 +615,31 @@ static bool is_addr(enum ipts_probe_dim d)
 	return d == IPTS_DIM_SRC || d == IPTS_DIM_DST;
 }
 
-/* Addresses are network order: runs are counted in host order. */
-static uint32_t ordinal(enum ipts_probe_dim d, uint32_t v)
+/* IPv4 addresses are network order: runs are counted in host order.
+ * IPv6 ones are indexes (ipts_probe_addr()), in the addresses' order. */
+static bool v4_addr(const struct ipts_probe_set *set, enum ipts_probe_dim d)
 {
-	return is_addr(d) ? ntohl(v) : v;
+	return is_addr(d) && ipts_probe_family(set) != NFPROTO_IPV6;
 }
 
-static uint32_t unordinal(enum ipts_probe_dim d, uint32_t v)
+static uint32_t ordinal(const struct ipts_probe_set *set, enum ipts_probe_dim d,
+			uint32_t v)
 {
-	return is_addr(d) ? htonl(v) : v;
+	return v4_addr(set, d) ? ntohl(v) : v;
+}
+
+static uint32_t unordinal(const struct ipts_probe_set *set,
+			  enum ipts_probe_dim d, uint32_t v)
+{
+	return v4_addr(set, d) ? htonl(v) : v;
+}
+
+/* Whether consecutive values join into a range: not protocols, places,
+ * nor IPv6 addresses (neighbouring indexes are no neighbours). */
+static bool joins(const struct ipts_probe_set *set, enum ipts_probe_dim d)
+{
+	return d != IPTS_DIM_PROTO && d != IPTS_DIM_IN &&
+	       (!is_addr(d) || v4_addr(set, d));
 }
 
 struct span {
@@ -645,12 +669,12 @@ static size_t claim(const struct ipts_probe_set *set,
 	*known = b->n[d] > 0;
 	for (i = 0; i < b->n[d]; i++) {
 		*known &= ipts_probe_class_of(set, d, b->v[d][i], &l, &h);
-		out[i].lo = ordinal(d, l);
-		out[i].hi = ordinal(d, h);
+		out[i].lo = ordinal(set, d, l);
+		out[i].hi = ordinal(set, d, h);
 	}
 	qsort(out, b->n[d], sizeof(*out), cmp_span);
 	for (i = 0; i < b->n[d]; i++) {
-		if (k && d != IPTS_DIM_PROTO && d != IPTS_DIM_IN &&
+		if (k && joins(set, d) &&
 		    (uint64_t)out[i].lo <= (uint64_t)out[k - 1].hi + 1) {
 			if (out[i].hi > out[k - 1].hi)
 				out[k - 1].hi = out[i].hi;
@@ -662,11 +686,11 @@ static size_t claim(const struct ipts_probe_set *set,
 }
 
 /* The claim is every value there is: only from known classes. */
-static bool claims_any(enum ipts_probe_dim d, const struct span *s,
-		       size_t k, bool known)
+static bool claims_any(const struct ipts_probe_set *set, enum ipts_probe_dim d,
+		       const struct span *s, size_t k, bool known)
 {
 	return known && k == 1 && s[0].lo == 0 &&
-	       s[0].hi == ordinal(d, ipts_probe_dim_max(d));
+	       s[0].hi == ordinal(set, d, ipts_probe_dim_max(d));
 }
 
 static void put_spans(FILE *f, const struct ipts_probe_set *set,
@@ -676,10 +700,10 @@ static void put_spans(FILE *f, const struct ipts_probe_set *set,
 
 	for (i = 0; i < k; i++) {
 		fputs(i ? "," : "", f);
-		put_value(f, set, d, unordinal(d, s[i].lo));
+		put_value(f, set, d, unordinal(set, d, s[i].lo));
 		if (s[i].hi != s[i].lo) {
 			fputc('-', f);
-			put_value(f, set, d, unordinal(d, s[i].hi));
+			put_value(f, set, d, unordinal(set, d, s[i].hi));
 		}
 	}
 }
@@ -736,7 +760,7 @@ static void put_dim(FILE *f, FILE *notes, const struct ipts_probe_set *set,
 		free(s); /* a local client: as without a host */
 		return;
 	}
-	any = claims_any(d, s, k, known);
+	any = claims_any(set, d, s, k, known);
 	several = k > 1 || s[0].lo != s[0].hi;
 	for (i = 0, width = 0; i < k; i++)
 		width += (uint64_t)s[i].hi - s[i].lo + 1;
@@ -1026,7 +1050,7 @@ static void json_edit(struct ipts_json *w, const struct ipts_probe_edit *e)
 static void json_value(struct ipts_json *w, const struct ipts_probe_set *set,
 		       enum ipts_probe_dim d, uint32_t v)
 {
-	char a[32];
+	char a[IPTS_ENDPOINT_LEN];
 
 	if (d == IPTS_DIM_IN) {
 		if (v)
@@ -1036,7 +1060,10 @@ static void json_value(struct ipts_json *w, const struct ipts_probe_set *set,
 	} else if (d == IPTS_DIM_PROTO) {
 		ipts_json_string(w, v == IPPROTO_UDP ? "udp" : "tcp");
 	} else if (is_addr(d)) {
-		ipts_fmt_addr(a, sizeof(a), v, -1);
+		union nf_inet_addr addr;
+
+		ipts_probe_addr(set, v, &addr);
+		ipts_fmt_inet(a, sizeof(a), ipts_probe_family(set), &addr, -1);
 		ipts_json_string(w, a);
 	} else {
 		ipts_json_uint(w, v);
@@ -1068,13 +1095,13 @@ static void json_dim(struct ipts_json *w, const struct ipts_probe_set *set,
 	ipts_json_array_begin(w, IPTS_JSON_LINE);
 	for (i = 0; i < k; i++) {
 		ipts_json_array_begin(w, IPTS_JSON_LINE);
-		json_value(w, set, d, unordinal(d, s[i].lo));
-		json_value(w, set, d, unordinal(d, s[i].hi));
+		json_value(w, set, d, unordinal(set, d, s[i].lo));
+		json_value(w, set, d, unordinal(set, d, s[i].hi));
 		ipts_json_array_end(w);
 	}
 	ipts_json_array_end(w);
 	ipts_json_kv_bool(w, "classes", known);
-	ipts_json_kv_bool(w, "any", claims_any(d, s, k, known));
+	ipts_json_kv_bool(w, "any", claims_any(set, d, s, k, known));
 	ipts_json_object_end(w);
 	free(s);
 }
@@ -1207,12 +1234,20 @@ static void print_summary(const struct tally *t,
 		fputs(t->host ? "\n  the connections compared arrive on and "
 				"leave by the described interfaces, and "
 				"forwarded ones need two of them (exit 4)\n" :
+		      t->v6   ? "\n  the connections compared are local ones, "
+				"which never meet them; IPv6 network paths (a "
+				"described host) are not simulated yet (exit 4)\n" :
 				"\n  the connections compared are local ones, "
 				"which never meet them: describe the host "
 				"(--host, --iface) to compare connections "
 				"from other hosts (exit 4)\n",
 		      stdout);
 	}
+}
+
+static const char *family_name(const struct ipts_ruleset *rs)
+{
+	return rs->family == IPTS_FAMILY_IPV6 ? "IPv6" : "IPv4";
 }
 
 int cmd_diff(int argc, char **argv)
@@ -1270,6 +1305,28 @@ int cmd_diff(int argc, char **argv)
 		rc = IPTS_EXIT_USAGE;
 		goto out;
 	}
+	if (old_rs->family != new_rs->family) {
+		fputs("iptsim diff: '", stderr);
+		ipts_text_file(stderr, old_path);
+		fprintf(stderr, "' is an %s file and '", family_name(old_rs));
+		ipts_text_file(stderr, new_path);
+		fprintf(stderr,
+			"' an %s one: diff compares two files of one family\n",
+			family_name(new_rs));
+		rc = IPTS_EXIT_USAGE;
+		goto out;
+	}
+	if (o.host && new_rs->family == IPTS_FAMILY_IPV6) {
+		fputs("iptsim diff: '", stderr);
+		ipts_text_file(stderr, new_path);
+		fputs("' is an IPv6 file: IPv6 network paths (a described "
+		      "host: --host, --iface, --route) are not simulated "
+		      "yet; without the host options diff compares its "
+		      "connections over lo\n",
+		      stderr);
+		rc = IPTS_EXIT_USAGE;
+		goto out;
+	}
 	o.probe.host = o.host;
 	o.probe.ipsets = o.sets.sets;
 	ipts_probe_derive(old_rs, new_rs, &o.probe, &set);
@@ -1281,6 +1338,7 @@ int cmd_diff(int argc, char **argv)
 		ipts_json_array_begin(&json, IPTS_JSON_BLOCK);
 	}
 	t.host = o.host != NULL;
+	t.v6 = new_rs->family == IPTS_FAMILY_IPV6;
 	compare(old_rs, new_rs, &set, &o, &t);
 	t.off_lo = ipts_probe_off_lo_changes(old_rs, new_rs, o.host,
 					     &t.off_rule);

@@ -382,10 +382,65 @@ static void fmt_full6(char *buf, size_t len, const union nf_inet_addr *a)
  * PROTO= SPT= DPT= (ICMPv6: TYPE= CODE=). The flow label is a hash the
  * kernel picks per connection (auto_flowlabels), printed '*'.
  */
+/* Whether a NAT rewrote a packet of the connection: the inner header
+ * of an ICMPv6 error is then translated on its way (the kernel's
+ * nf_nat_icmpv6_reply_translation()), which print_inner6() does not
+ * follow. */
+static bool natted(const struct ipts_result *res)
+{
+	unsigned int i;
+	size_t e;
+
+	for (i = 0; i < res->npackets; i++)
+		for (e = 0; e < res->packets[i].nev; e++)
+			if (res->packets[i].ev[e].kind == IPTS_EV_NAT)
+				return true;
+	return false;
+}
+
+/*
+ * The offending packet an ICMPv6 error @p (packet @idx) carries, as
+ * nf_log_ipv6 prints it in brackets after CODE= (dump_ipv6_packet()
+ * called again on the inner header): " [SRC= DST= LEN= TC= HOPLIMIT=
+ * FLOWLBL=* PROTO= SPT= DPT=", cut where the outer line is cut for TCP
+ * (the kernel goes on: SEQ=, ACK=, WINDOW=, flags..., then " ]"), whole
+ * for UDP (" LEN= ]"), so that the line is the kernel's up to there. The packet is the one
+ * REJECT answered, as the rule that rejected it saw it; nothing when a
+ * NAT rewrote the connection (see natted()).
+ */
+static void print_inner6(FILE *f, const struct ipts_query *q,
+			 const struct ipts_result *res, unsigned int idx)
+{
+	const struct ipts_packet *o = NULL;
+	const struct ipts_trace *t;
+	char sa[48], da[48];
+	unsigned int i;
+
+	for (i = 0; i < res->npackets; i++)
+		if (res->packets[i].answer == (int)idx)
+			o = &res->packets[i];
+	if (!o || o->kind == IPTS_PKT_ICMP || o->decided < 0 ||
+	    (size_t)o->decided >= o->ntrace || natted(res))
+		return;
+	t = &o->trace[o->decided];
+	fmt_full6(sa, sizeof(sa), &t->saddr);
+	fmt_full6(da, sizeof(da), &t->daddr);
+	fprintf(f,
+		" [SRC=%s DST=%s LEN=%u TC=%u HOPLIMIT=%u FLOWLBL=* PROTO=%s "
+		"SPT=%u DPT=%u",
+		sa, da, o->len, o->tos, o->ttl,
+		q->proto == IPPROTO_UDP ? "UDP" : "TCP", t->sport, t->dport);
+	/* UDP's last field is its length (header and payload): all known */
+	if (q->proto == IPPROTO_UDP && o->len >= 40)
+		fprintf(f, " LEN=%u ]", o->len - 40u);
+}
+
 static void print_trace6(FILE *f, const struct ipts_query *q,
-			 const struct ipts_packet *p,
+			 const struct ipts_result *res, unsigned int idx,
 			 const struct ipts_trace *t)
 {
+	const struct ipts_packet *p = &res->packets[idx];
+
 	char sa[48], da[48];
 
 	fmt_full6(sa, sizeof(sa), &t->saddr);
@@ -398,13 +453,15 @@ static void print_trace6(FILE *f, const struct ipts_query *q,
 		fputs(" MAC=00:00:00:00:00:00:00:00:00:00:00:00:86:dd", f);
 	fprintf(f, " SRC=%s DST=%s LEN=%u TC=%u HOPLIMIT=%u FLOWLBL=*", sa, da,
 		p->len, p->tos, p->ttl);
-	if (p->kind == IPTS_PKT_ICMP)
+	if (p->kind == IPTS_PKT_ICMP) {
 		fprintf(f, " PROTO=ICMPv6 TYPE=%u CODE=%u", p->icmp_type,
 			p->icmp_code);
-	else
+		print_inner6(f, q, res, idx);
+	} else {
 		fprintf(f, " PROTO=%s SPT=%u DPT=%u",
 			q->proto == IPPROTO_UDP ? "UDP" : "TCP", t->sport,
 			t->dport);
+	}
 }
 
 /*
@@ -433,7 +490,7 @@ static void print_kernel_trace(FILE *f, const struct ipts_query *q,
 			fputs("TRACE: ", f);
 			ipts_text_str(f, buf);
 			if (q->family == NFPROTO_IPV6) {
-				print_trace6(f, q, p, &p->trace[k]);
+				print_trace6(f, q, res, i, &p->trace[k]);
 			} else if (described) {
 				const struct ipts_trace *t = &p->trace[k];
 				char sa[20], da[20];

@@ -122,17 +122,16 @@ struct ipts_source *ipts_cli_read(const char *cmd, const char *path,
 	return ipts_cli_read_keep(cmd, path, in, NULL, NULL);
 }
 
-/* The commands that walk the rules (README "Families": not on IPv6 yet). */
-/* The commands that simulate, but not yet an IPv6 file (trace, test and
- * query do, over lo). */
+/* The commands that simulate, but not yet an IPv6 file (trace, test,
+ * query and diff do, over lo). */
 static bool simulates(const char *cmd)
 {
-	return strcmp(cmd, "diff") == 0 || strcmp(cmd, "exposure") == 0;
+	return strcmp(cmd, "exposure") == 0;
 }
 
 #define V6_NOT_SIMULATED                                      \
 	"IPv6 files are loaded and checked, but %s does not " \
-	"simulate them yet (trace, test and query do, over lo)"
+	"simulate them yet (trace, test, query and diff do, over lo)"
 
 /* @path loaded as IPv6, for a command that simulates: one error, exit 2. */
 static void refuse_v6(const char *cmd, const char *path,

@@ -63,15 +63,29 @@ enum ipts_probe_dim {
 	IPTS_DIM_COUNT,
 };
 
+/* IPv6 addresses, sorted (as the 128-bit numbers they are), distinct. */
+struct ipts_probe_addrs {
+	union nf_inet_addr *a;
+	size_t n, cap;
+};
+
 struct ipts_probe_dims {
 	struct ipts_probe_vals proto;	/* IPPROTO_TCP, IPPROTO_UDP */
 	struct ipts_probe_vals dport, sport;	/* host order */
-	struct ipts_probe_vals src, dst;	/* network order */
+	/* IPv4: addresses, network order. IPv6: indexes into @addrs, whose
+	 * order is the addresses' (ipts_probe_addr() reads them). */
+	struct ipts_probe_vals src, dst;
 	struct ipts_probe_vals uid, gid;
 	struct ipts_probe_vals in;	/* indexes into ipts_probe_set.in */
 	/* The host's sets (borrowed), whose elements -m set adds values
 	 * from; NULL: none. */
 	const struct ipts_ipsets *ipsets;
+	/* The rulesets' family: NFPROTO_IPV4 (0 reads as it) or _IPV6. */
+	uint8_t family;
+	/* IPv6: the addresses the rules give (src6, dst6) while they are
+	 * collected, then every address asked (addrs), which src and dst
+	 * index. */
+	struct ipts_probe_addrs src6, dst6, addrs;
 };
 
 /* What the caller fixes: a dimension given here is not derived. */
@@ -148,6 +162,11 @@ const struct ipts_probe_vals *
 ipts_probe_dim_vals(const struct ipts_probe_set *set, enum ipts_probe_dim d);
 uint32_t ipts_probe_coord(const struct ipts_probe_set *set,
 			  const struct ipts_query *q, enum ipts_probe_dim d);
+/* The family of the connections (NFPROTO_IPV4 or NFPROTO_IPV6). */
+uint8_t ipts_probe_family(const struct ipts_probe_set *set);
+/* The address a value @v of IPTS_DIM_SRC or IPTS_DIM_DST stands for. */
+void ipts_probe_addr(const struct ipts_probe_set *set, uint32_t v,
+		     union nf_inet_addr *out);
 /* The largest value of dimension @d. */
 uint32_t ipts_probe_dim_max(enum ipts_probe_dim d);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """gen_ipset.py - seeded random -m set / -j SET cases for run_ipset.sh.
 
-    gen_ipset.py --seed N --cases K OUTDIR
+    gen_ipset.py --seed N --cases K [--family ipv4|ipv6] OUTDIR
 
 Writes OUTDIR/NAME.ipsets (`ipset save` text), NAME.rules (an
 iptables-save file whose rules test and change those sets) and NAME.args
@@ -14,8 +14,14 @@ hash:net,port, hash:ip,port,ip, bitmap:port, list:set), flags of one to
 three dimensions (fewer than the set's never match, extra ones are
 ignored), `!`, `--return-nomatch`, and `-j SET --add-set/--del-set` in
 OUTPUT read back by INPUT. The kernel (oracle.py --ipsets) is the judge.
+
+With --family ipv6 the same cases over IPv6: inet6 sets (hash:ip netmask
+32, 48 or 64), ip6tables-save files (their first line names
+ip6tables-save, so both the oracle and iptsim read them as IPv6), the
+connection over ::1 and three more addresses of lo (--local-addr).
 """
 import argparse
+import ipaddress
 import os
 import random
 
@@ -24,6 +30,23 @@ NETS = ["10.1.2.0/24", "10.1.0.0/16", "10.0.0.0/8", "127.0.0.0/8",
         "10.1.3.0/24", "10.2.0.0/16"]
 PORTS = [1060, 22, 80]
 SPORTS = [40000, 40001]
+FAMILY = "inet"
+ADDRS6 = ["::1", "fd00:1:2::9", "fd00:1:3::7", "fd00:2::5"]
+# ::1/128 as ipset save prints a host net: without its /128
+NETS6 = ["fd00:1:2::/48", "fd00:1::/32", "fd00::/8", "::1",
+         "fd00:1:3::/48", "fd00:2::/32"]
+
+
+def use_ipv6():
+    """Make the pools and the create lines IPv6's."""
+    global ADDRS, NETS, FAMILY
+    ADDRS, NETS, FAMILY = ADDRS6, NETS6, "inet6"
+
+
+def masked(addr, plen):
+    """@addr under a /@plen netmask, as ipset save prints it."""
+    net = ipaddress.ip_network("%s/%d" % (addr, plen), strict=False)
+    return str(net.network_address)
 
 
 def flags(rnd):
@@ -41,34 +64,37 @@ def make_set(rnd, name):
     lines = []
     adds = []
     if kind == "ip":
-        lines.append("create %s hash:ip family inet" % name)
+        lines.append("create %s hash:ip family %s" % (name, FAMILY))
         adds = rnd.sample(ADDRS, rnd.randint(0, 3))
     elif kind == "ip_netmask":
-        lines.append("create %s hash:ip family inet netmask %d" %
-                     (name, rnd.choice([8, 16, 24])))
+        lines.append("create %s hash:ip family %s netmask %d" %
+                     (name, FAMILY, rnd.choice([8, 16, 24] if
+                                               FAMILY == "inet" else
+                                               [32, 48, 64])))
         adds = rnd.sample(ADDRS, rnd.randint(1, 2))
         # ipset restore stores the masked address: write it masked, as
         # ipset save prints it, and never the same network twice
         mask = int(lines[0].split()[-1])
         seen = []
         for a in adds:
-            b = a.split(".")
-            v = (int(b[0]) << 24 | int(b[1]) << 16 | int(b[2]) << 8 |
-                 int(b[3])) & (0xffffffff << (32 - mask)) & 0xffffffff
-            m = "%d.%d.%d.%d" % (v >> 24, v >> 16 & 255, v >> 8 & 255,
-                                 v & 255)
-            if m not in seen:
+            m = masked(a, mask)
+            # ::1 under a /32 is ::, which ipset restore refuses ("Null-
+            # valued element")
+            if m not in seen and m not in ("::", "0.0.0.0"):
                 seen.append(m)
         adds = seen
     elif kind == "net":
-        lines.append("create %s hash:net family inet" % name)
+        lines.append("create %s hash:net family %s" % (name, FAMILY))
         nets = rnd.sample(NETS, rnd.randint(1, 3))
         adds = [n + (" nomatch" if rnd.random() < 0.3 else "")
                 for n in nets]
         if rnd.random() < 0.4:
-            adds.append(rnd.choice(ADDRS))
+            a = rnd.choice(ADDRS)
+            # IPv6's pools share ::1: an element is added once
+            if a not in [e.split()[0] for e in adds]:
+                adds.append(a)
     elif kind == "ipport":
-        lines.append("create %s hash:ip,port family inet" % name)
+        lines.append("create %s hash:ip,port family %s" % (name, FAMILY))
         seen = set()
         for _ in range(rnd.randint(1, 3)):
             e = "%s,%s" % (rnd.choice(ADDRS), port_elem(rnd))
@@ -76,7 +102,7 @@ def make_set(rnd, name):
                 seen.add(e)
                 adds.append(e)
     elif kind == "netport":
-        lines.append("create %s hash:net,port family inet" % name)
+        lines.append("create %s hash:net,port family %s" % (name, FAMILY))
         seen = set()
         for _ in range(rnd.randint(1, 3)):
             e = "%s,%s" % (rnd.choice(NETS), port_elem(rnd))
@@ -85,7 +111,8 @@ def make_set(rnd, name):
                 adds.append(e + (" nomatch" if rnd.random() < 0.2
                                  else ""))
     elif kind == "ipportip":
-        lines.append("create %s hash:ip,port,ip family inet" % name)
+        lines.append("create %s hash:ip,port,ip family %s" %
+                     (name, FAMILY))
         seen = set()
         for _ in range(rnd.randint(1, 2)):
             e = "%s,%s,%s" % (rnd.choice(ADDRS), port_elem(rnd),
@@ -148,8 +175,8 @@ def make_case(rnd):
     rules.append("COMMIT")
     src = rnd.choice(ADDRS)
     dst = rnd.choice(ADDRS)
-    args = ["--local-addr", "10.1.2.9", "--local-addr", "10.1.3.7",
-            "--local-addr", "10.2.0.5", "--src", src, "--dst", dst,
+    args = ["--local-addr", ADDRS[1], "--local-addr", ADDRS[2],
+            "--local-addr", ADDRS[3], "--src", src, "--dst", dst,
             "--sport", str(rnd.choice(SPORTS)), "--dport", str(dport)]
     return sets, rules, args
 
@@ -158,17 +185,26 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--cases", type=int, default=40)
+    ap.add_argument("--family", choices=("ipv4", "ipv6"), default="ipv4")
     ap.add_argument("outdir")
     a = ap.parse_args()
+    v6 = a.family == "ipv6"
+    if v6:
+        use_ipv6()
     rnd = random.Random(a.seed)
     os.makedirs(a.outdir, exist_ok=True)
     for i in range(a.cases):
         sets, rules, args = make_case(rnd)
-        name = os.path.join(a.outdir, "r%d_%03d" % (a.seed, i))
+        name = os.path.join(a.outdir, "r%s%d_%03d" % ("6_" if v6 else "",
+                                                      a.seed, i))
         with open(name + ".ipsets", "w") as f:
             f.write("\n".join(sets) + "\n")
         with open(name + ".rules", "w") as f:
-            f.write("# gen_ipset.py --seed %d, case %d\n" % (a.seed, i))
+            if v6:
+                f.write("# Generated by ip6tables-save (gen_ipset.py "
+                        "--family ipv6 --seed %d, case %d)\n" % (a.seed, i))
+            else:
+                f.write("# gen_ipset.py --seed %d, case %d\n" % (a.seed, i))
             f.write("\n".join(rules) + "\n")
         with open(name + ".args", "w") as f:
             f.write(" ".join(args) + "\n")

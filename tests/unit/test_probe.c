@@ -668,6 +668,86 @@ static void test_probe_unknown_host_gives_no_address(void **state)
 		assert_int_equal(s->dims.dst.v[i], ip4("127.0.0.1"));
 }
 
+/* Whether address @text is asked in @vals (IPv6: indexes into addrs). */
+static bool has6(const struct ipts_probe_set *s,
+		 const struct ipts_probe_vals *vals, const char *text)
+{
+	union nf_inet_addr want, a;
+	size_t i;
+
+	assert_int_equal(inet_pton(AF_INET6, text, &want.in6), 1);
+	for (i = 0; i < vals->n; i++) {
+		ipts_probe_addr(s, vals->v[i], &a);
+		if (ipts_addr_eq(&a, &want))
+			return true;
+	}
+	return false;
+}
+
+/* An IPv6 file: 128-bit prefixes give the address inside and the one
+ * just past (a carry across words included), iprange its ends and the
+ * addresses outside; ::1 is the default; ::, multicast and link-local
+ * are never asked; every connection is IPv6 and local. */
+static void test_probe_ipv6_prefixes(void **state)
+{
+	struct ipts_probe_set *s;
+	union nf_inet_addr lo6 = { .in6 = { .s6_addr = { [15] = 1 } } };
+	size_t i;
+	bool exemplar = false;
+
+	struct pair *p = *state;
+
+	((struct ipts_fixture *)p->old)->opts.family = IPTS_FAMILY_IPV6;
+	((struct ipts_fixture *)p->new_f)->opts.family = IPTS_FAMILY_IPV6;
+	s = derive(state, "",
+		   "-A INPUT -d 2001:db8::/32 -j DROP\n"
+		   "-A INPUT -s fd00::7/128 -p tcp --dport 22 -j DROP\n"
+		   "-A INPUT -s fd00:0:0:ffff:ffff:ffff:ffff:ff00/120 -j DROP\n"
+		   "-A INPUT -d ff02::1/128 -j DROP\n"
+		   "-A INPUT -s fe80::/64 -j DROP\n"
+		   "-A INPUT -m iprange --dst-range fd00::10-fd00::20 -j DROP\n",
+		   NULL);
+	assert_int_equal(ipts_probe_family(s), NFPROTO_IPV6);
+	assert_true(has6(s, &s->dims.dst, "2001:db8::1"));
+	assert_true(has6(s, &s->dims.dst, "2001:db9::"));
+	assert_true(has6(s, &s->dims.src, "fd00::7"));
+	assert_true(has6(s, &s->dims.src, "fd00::8"));
+	assert_true(has6(s, &s->dims.src, "fd00:0:0:ffff:ffff:ffff:ffff:ff01"));
+	assert_true(has6(s, &s->dims.src, "fd00:0:1::")); /* the carry */
+	assert_true(has6(s, &s->dims.dst, "fd00::f"));
+	assert_true(has6(s, &s->dims.dst, "fd00::10"));
+	assert_true(has6(s, &s->dims.dst, "fd00::20"));
+	assert_true(has6(s, &s->dims.dst, "fd00::21"));
+	assert_true(has6(s, &s->dims.src, "::1"));
+	assert_true(has6(s, &s->dims.dst, "::1"));
+	assert_false(has6(s, &s->dims.dst, "ff02::1"));
+	assert_false(has6(s, &s->dims.src, "fe80::1"));
+	assert_false(has6(s, &s->dims.src, "fe80:0:0:1::"));
+	/* the values are in the addresses' order */
+	for (i = 1; i < s->dims.addrs.n; i++)
+		assert_true(memcmp(&s->dims.addrs.a[i - 1], &s->dims.addrs.a[i],
+				   16) < 0);
+	for (i = 0; i < s->n; i++) {
+		const struct ipts_query *q = &s->q[i];
+		bool src_ok = ipts_addr_eq(&q->src, &lo6);
+		bool dst_ok = ipts_addr_eq(&q->dst, &lo6);
+		unsigned int k;
+
+		assert_int_equal(q->family, NFPROTO_IPV6);
+		for (k = 0; k < q->nlocal; k++) {
+			src_ok |= ipts_addr_eq(&q->local_addrs[k], &q->src);
+			dst_ok |= ipts_addr_eq(&q->local_addrs[k], &q->dst);
+		}
+		assert_true(src_ok && dst_ok);
+		/* a connection of its own for the ssh rule: from fd00::7 */
+		exemplar |= q->dport == 22 && q->src.in6.s6_addr[15] == 7;
+		assert_int_equal(ipts_probe_coord(s, q, IPTS_DIM_SRC) <
+					 s->dims.addrs.n,
+				 true);
+	}
+	assert_true(exemplar);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -681,6 +761,7 @@ int main(void)
 		T(test_probe_multiport_and_udp),
 		T(test_probe_uid_and_gid_ranges),
 		T(test_probe_addresses_are_local_unicast_only),
+		T(test_probe_ipv6_prefixes),
 		T(test_probe_unchanged_chain_gives_nothing),
 		T(test_probe_only_rules_between_common_head_and_tail),
 		T(test_probe_jump_to_changed_chain_gives_its_values),
