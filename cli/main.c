@@ -130,8 +130,8 @@ static bool simulates(const char *cmd)
 }
 
 #define V6_NOT_SIMULATED                                      \
-	"IPv6 files are loaded and checked, but %s does not " \
-	"simulate them yet (trace, test, query and diff do, over lo)"
+	"IPv6 files are loaded and checked, but %s takes one " \
+	"only beside an IPv4 file (RULES.V4 RULES.V6: lo over both families)"
 
 /* @path loaded as IPv6, for a command that simulates: one error, exit 2. */
 static void refuse_v6(const char *cmd, const char *path,
