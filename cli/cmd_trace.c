@@ -226,8 +226,11 @@ static void print_host(FILE *f, const struct ipts_result *res)
 	for (i = 0; i < res->nfacts; i++) {
 		fputs("  ", f);
 		ipts_text_str(f, res->facts[i].key);
-		fprintf(f, " = %ld (%s)\n", res->facts[i].value,
-			res->facts[i].given ? "given" : "default");
+		if (res->facts[i].value < 0) /* an assumption, in words */
+			fputc('\n', f);
+		else
+			fprintf(f, " = %ld (%s)\n", res->facts[i].value,
+				res->facts[i].given ? "given" : "default");
 	}
 }
 

@@ -104,6 +104,9 @@ struct ipts_query {
 	 * described host a local client without --src gets the source
 	 * routing chooses, as an unbound socket does. */
 	unsigned int given;
+	/* --dst fe80::1%eth0: the zone of a link-local destination (the
+	 * socket's sin6_scope_id), "" when none. */
+	char dst_zone[16];
 };
 
 enum ipts_query_given {
