@@ -400,7 +400,7 @@ static void print_trace6(FILE *f, const struct ipts_query *q,
 	if (t->in && strcmp(t->in, "lo") == 0)
 		fputs(" MAC=00:00:00:00:00:00:00:00:00:00:00:00:86:dd", f);
 	fprintf(f, " SRC=%s DST=%s LEN=%u TC=%u HOPLIMIT=%u FLOWLBL=*", sa, da,
-		p->len, p->tos, p->ttl);
+		p->len, p->tos, t->ttl);
 	if (p->kind == IPTS_PKT_ICMP)
 		fprintf(f, " PROTO=ICMPv6 TYPE=%u CODE=%u", p->icmp_type,
 			p->icmp_code);

@@ -487,6 +487,20 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 				 in);
 			return route_unknown(s, rec, p, &d);
 		}
+		if (p->family == NFPROTO_IPV6) {
+			/* ip6_forward(): a hop limit of 1 or less is answered
+			 * with ICMPv6 time exceeded; else one less, before
+			 * the FORWARD hook */
+			if (p->ttl <= 1) {
+				snprintf(d.why, sizeof(d.why),
+					 "hop limit %u at forwarding: the "
+					 "host answers ICMPv6 time exceeded "
+					 "(not simulated)",
+					 p->ttl);
+				return route_unknown(s, rec, p, &d);
+			}
+			p->ttl--;
+		}
 		v = run_seg(s, rec, p, IPTS_SEG_FWD, in, d.dev, &hook);
 		if (v != NF_ACCEPT)
 			return stopped(s, rec, p, v, hook);

@@ -178,6 +178,8 @@ struct ipts_trace {
 	 * (sport..sport_hi), else 0. */
 	uint16_t sport_hi, dport_hi;
 	uint32_t mark;
+	uint8_t ttl; /* TTL / hop limit as the rule saw it (IPv6: one
+			 * less from FORWARD on, as ip6_forward() leaves it) */
 };
 
 enum ipts_event_kind {

@@ -221,8 +221,8 @@ static void read_args(const char *name, char *text, struct ipts_hostdesc *h,
 					v++;
 					v[strcspn(v, "]")] = '\0';
 				}
-				inet_of(q, v, &q->listen[q->nlisten].addr,
-					NULL, 0);
+				inet_of(q, v, &q->listen[q->nlisten].addr, NULL,
+					0);
 			} else {
 				port = v;
 			}
