@@ -101,6 +101,8 @@ static const struct expect {
 	{ "rp_max_wins", "timeout", NULL },
 	{ "rp_strict_asym", "timeout", NULL },
 	/* IPv6 */
+	{ "v6_addrtype_local_in", "connected", "input" },
+	{ "v6_addrtype_other_iface", "timeout", "input" },
 	{ "v6_dnat_published", "connected", "forward" },
 	{ "v6_fwd_dev_only", "timeout", NULL },
 	{ "v6_fwd_no_route", "netunreach", NULL },
@@ -112,6 +114,8 @@ static const struct expect {
 	{ "v6_link_local_in", "connected", "input" },
 	{ "v6_loopback_on_eth0", "timeout", NULL },
 	{ "v6_out_wan", "connected", "output" },
+	{ "v6_rpfilter_loose", "timeout", "input" },
+	{ "v6_rpfilter_strict", "timeout", NULL },
 };
 
 static char *slurp(const char *path)
