@@ -38,7 +38,8 @@ static const char usage_text[] =
 	"  --proto tcp|udp      protocol (default tcp)\n"
 	"  --src A, --dst A     client and server address (default 127.0.0.1;\n"
 	"                       ::1 for an IPv6 file, whose query's\n"
-	"                       addresses are IPv6)\n"
+	"                       addresses are IPv6; a link-local --dst\n"
+	"                       takes its zone: fe80::1%eth0)\n"
 	"  --dst NAME           a host name: each of its addresses, in the\n"
 	"                       order getaddrinfo() gives them for --hosts\n"
 	"                       FILE (default: Debian 12's /etc/hosts, where\n"
@@ -226,8 +227,11 @@ static void print_host(FILE *f, const struct ipts_result *res)
 	for (i = 0; i < res->nfacts; i++) {
 		fputs("  ", f);
 		ipts_text_str(f, res->facts[i].key);
-		fprintf(f, " = %ld (%s)\n", res->facts[i].value,
-			res->facts[i].given ? "given" : "default");
+		if (res->facts[i].value < 0) /* an assumption, in words */
+			fputc('\n', f);
+		else
+			fprintf(f, " = %ld (%s)\n", res->facts[i].value,
+				res->facts[i].given ? "given" : "default");
 	}
 }
 
@@ -452,7 +456,7 @@ static void print_trace6(FILE *f, const struct ipts_query *q,
 	if (t->in && strcmp(t->in, "lo") == 0)
 		fputs(" MAC=00:00:00:00:00:00:00:00:00:00:00:00:86:dd", f);
 	fprintf(f, " SRC=%s DST=%s LEN=%u TC=%u HOPLIMIT=%u FLOWLBL=*", sa, da,
-		p->len, p->tos, p->ttl);
+		p->len, p->tos, t->ttl);
 	if (p->kind == IPTS_PKT_ICMP) {
 		fprintf(f, " PROTO=ICMPv6 TYPE=%u CODE=%u", p->icmp_type,
 			p->icmp_code);

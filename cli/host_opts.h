@@ -49,17 +49,20 @@ enum {
 
 #define IPTS_HOST_HELP							\
 	"  --host DIR           the firewall host, as captured in DIR\n"	\
-	"                       (addr.json route.json rule.json sysctl.txt\n" \
-	"                       listen.txt; README \"Describing a host\")\n"	\
+	"                       (addr.json route.json rule.json route6.json\n" \
+	"                       rule6.json sysctl.txt listen.txt; README\n" \
+	"                       \"Describing a host\")\n"			\
 	"  --iface NAME=ADDR/LEN, --iface 'NAME=ADDR peer PEER[/LEN]'\n"	\
-	"                       an interface of the host and an address on\n" \
-	"                       it (repeatable; after --host's)\n"		\
-	"  --route 'LINE'       a route, as `ip route` prints it (repeatable;\n" \
-	"                       replaces one of the same table, type, prefix\n" \
-	"                       and metric)\n"					\
+	"                       an interface of the host and an IPv4 or\n" \
+	"                       IPv6 address on it (repeatable; after\n"	\
+	"                       --host's)\n"					\
+	"  --route 'LINE'       a route, as `ip route` or `ip -6 route`\n"	\
+	"                       prints it (repeatable; replaces one of the\n" \
+	"                       same table, type, prefix and metric)\n"	\
 	"  --sysctl KEY=VALUE   a sysctl of the host (repeatable; overrides\n"	\
 	"                       --host's): net.ipv4.ip_forward,\n"		\
-	"                       net.ipv4.conf.IF.rp_filter, ...\n"	\
+	"                       net.ipv4.conf.IF.rp_filter,\n"		\
+	"                       net.ipv6.conf.all.forwarding, ...\n"	\
 	"  --ipsets FILE        the host's sets, as `ipset save` prints them\n" \
 	"                       (default: ipsets.txt of --host DIR): -m set\n" \
 	"                       is decided, a set no rule may name refused\n" \

@@ -49,7 +49,15 @@ int ipts_legs_opts_keep(struct ipts_legs_opts *o, const char *cmd, int c,
 static bool is_literal(const char *s)
 {
 	struct ipts_gai_addr a;
+	const char *pc = strchr(s, '%');
+	char buf[INET6_ADDRSTRLEN];
 
+	/* fe80::1%eth0: an address with its zone, no name */
+	if (pc && (size_t)(pc - s) < sizeof(buf)) {
+		memcpy(buf, s, (size_t)(pc - s));
+		buf[pc - s] = '\0';
+		return ipts_gai_literal(buf, &a) && a.family == AF_INET6;
+	}
 	return ipts_gai_literal(s, &a);
 }
 

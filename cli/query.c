@@ -273,6 +273,32 @@ int ipts_query_option(struct ipts_query *q, int code, const char *arg,
 	case IPTS_QOPT_DST:
 	case IPTS_QOPT_LOCAL:
 		fam = parse_inet(arg, &ua);
+		if (!fam && code == IPTS_QOPT_DST && strchr(arg, '%')) {
+			/* ADDR%ZONE: a link-local destination's interface */
+			const char *pc = strchr(arg, '%');
+			char a6[INET6_ADDRSTRLEN];
+			size_t alen = (size_t)(pc - arg), zlen = strlen(pc + 1);
+
+			if (alen < sizeof(a6)) {
+				memcpy(a6, arg, alen);
+				a6[alen] = '\0';
+				fam = parse_inet(a6, &ua);
+			}
+			if (fam != NFPROTO_IPV6 ||
+			    !IN6_IS_ADDR_LINKLOCAL(&ua.in6) || zlen == 0 ||
+			    zlen >= sizeof(q->dst_zone) ||
+			    strcspn(pc + 1, "/: \t%") != zlen) {
+				snprintf(msg, len,
+					 "invalid address '%s': a zone "
+					 "(%%IFACE) follows a link-local "
+					 "IPv6 address (fe80::1%%eth0)",
+					 arg);
+				return -1;
+			}
+			memcpy(q->dst_zone, pc + 1, zlen + 1);
+		} else if (code == IPTS_QOPT_DST) {
+			q->dst_zone[0] = '\0';
+		}
 		if (!fam) {
 			snprintf(msg, len, "invalid address '%s': IPv4 or IPv6",
 				 arg);
@@ -418,6 +444,20 @@ int ipts_query_check_in(struct ipts_query *q, const struct ipts_hostdesc *host,
 	if (!code)
 		code = &dummy;
 	*code = IPTS_QOPT_IN;
+	if (q->dst_zone[0] &&
+	    (!host || !ipts_hostdesc_iface(host, q->dst_zone))) {
+		*code = IPTS_QOPT_DST;
+		if (host)
+			iface_list(host, names, sizeof(names));
+		snprintf(msg, len,
+			 host ? "--dst ...%%%s: the described host has no "
+				"such interface (it has %s)" :
+				"--dst ...%%%s: a zone names an interface of "
+				"a described host: give --host DIR or --iface "
+				"NAME=ADDR/LEN%s",
+			 q->dst_zone, host ? names : "");
+		return -1;
+	}
 	if (!q->in)
 		return 0;
 	if (!host) {
@@ -452,6 +492,28 @@ int ipts_query_check_in(struct ipts_query *q, const struct ipts_hostdesc *host,
 			 "other host sends from",
 			 q->in);
 		return -1;
+	}
+	if (!(q->given & IPTS_QGIVEN_DST) && q->family == NFPROTO_IPV6) {
+		/* not ::1: dropped on any interface but lo; a global
+		 * address of the interface first, else its link-local */
+		size_t i, pick = ifc->naddrs6;
+
+		for (i = 0; i < ifc->naddrs6; i++)
+			if (!IN6_IS_ADDR_LINKLOCAL(&ifc->addrs6[i].local)) {
+				pick = i;
+				break;
+			}
+		if (pick == ifc->naddrs6 && ifc->naddrs6)
+			pick = 0;
+		if (pick == ifc->naddrs6) {
+			snprintf(msg, len,
+				 "--in '%s' without --dst: the interface has "
+				 "no IPv6 address to assume; give --dst",
+				 q->in);
+			return -1;
+		}
+		q->dst.in6 = ifc->addrs6[pick].local;
+		return 0;
 	}
 	if (!(q->given & IPTS_QGIVEN_DST)) {
 		/* not 127.0.0.1: a martian on any interface but lo */
@@ -945,10 +1007,12 @@ void ipts_answer_notes(const struct ipts_file_facts *ff,
 		snprintf(n, len, "--dport not given: port %u assumed",
 			 q->dport);
 	if (q->in && !(q->given & IPTS_QGIVEN_DST) && (n = note_next(out))) {
-		char a[INET_ADDRSTRLEN];
-		struct in_addr ia = { .s_addr = q->dst.ip };
+		char a[INET6_ADDRSTRLEN];
 
-		inet_ntop(AF_INET, &ia, a, sizeof(a));
+		if (q->family == NFPROTO_IPV6)
+			inet_ntop(AF_INET6, &q->dst.in6, a, sizeof(a));
+		else
+			inet_ntop(AF_INET, &q->dst.in, a, sizeof(a));
 		snprintf(n, len,
 			 "--dst not given: %s, the first address of "
 			 "%s, assumed",

@@ -15,6 +15,17 @@ struct host_iface {
 	struct ipts_host_iface pub;
 	struct ipts_host_addr *addrs;
 	size_t cap;
+	struct ipts_host_addr6 *addrs6;
+	size_t cap6;
+};
+
+/* One `ip -6 rule`: the two default ones, or another (never decided:
+ * a lookup that reaches it is undetermined, the rule named). */
+struct host_rule6 {
+	uint32_t prio;
+	uint32_t table;
+	bool is_default;
+	char text[128];
 };
 
 /* One `ip rule`. */
@@ -47,6 +58,11 @@ struct ipts_hostdesc {
 	struct host_rule *rules;	/* by priority */
 	size_t nrules, cap_rules;
 	bool rules_given;		/* rule.json was read */
+	struct ipts_host_route6 *routes6;
+	size_t nroutes6, cap_routes6;
+	struct host_rule6 *rules6; /* by priority */
+	size_t nrules6, cap_rules6;
+	bool rules6_given; /* rule6.json was read */
 	struct host_sysctl *sysctls;
 	size_t nsysctls, cap_sysctls;
 	struct ipts_host_listener *listeners;
@@ -84,6 +100,35 @@ void host_take(struct ipts_hostdesc *to, struct ipts_hostdesc *from);
 void host_fact(struct ipts_host_facts *f, const char *key, long value,
 	       bool given, const char *via);
 
+/* host6.c */
+/* Add an inet6 address; @derive adds the kernel's routes for it
+ * (addrconf_prefix_route(), the local route, fe80::/64 and ff00::/8 of
+ * a device's first address). */
+void host_addr6_add(struct ipts_hostdesc *h, int dev,
+		    const struct ipts_host_addr6 *a, bool derive);
+/* Append @r; @replace drops a route of the same table, prefix and
+ * metric first. */
+void host_route6_add(struct ipts_hostdesc *h, const struct ipts_host_route6 *r,
+		     bool replace);
+void host_rule6_add(struct ipts_hostdesc *h, const struct host_rule6 *r);
+void host_rules6_default(struct ipts_hostdesc *h);
+/* The routes the kernel adds for @a (as host_addr6_add() with @derive). */
+void host_addr6_derive(struct ipts_hostdesc *h, int dev,
+		       const struct ipts_host_addr6 *a);
+/* route6.json had no local table: the local routes of every address. */
+void host_derive_local6(struct ipts_hostdesc *h);
+/* lo's ::1/128 and its local route, unless there. */
+void host_ensure_lo6(struct ipts_hostdesc *h);
+/* An up, non-loopback interface with inet6 addresses and no link-local
+ * one (an inline --iface): the kernel's fe80:: address (EUI-64 of the
+ * MAC when known, else of 02:00:00:00:00:IFINDEX, marked assumed) and
+ * its routes. */
+void host_ensure_ll6(struct ipts_hostdesc *h, int dev);
+/* "fd00::1/64", "default", "::/0", "fd00::1" (/128): -1 when not one
+ * or with host bits. */
+int host_parse_prefix6(const char *s, struct in6_addr *a, uint8_t *len);
+void host_free6(struct ipts_hostdesc *h);
+
 /* read_json.c */
 int host_read_addr_json(struct ipts_hostdesc *h, const struct ipts_source *s,
 			bool derive, struct ipts_diags *d);
@@ -94,6 +139,12 @@ int host_read_route_json(struct ipts_hostdesc *h, const struct ipts_source *s,
 			 struct ipts_diags *d);
 int host_read_rule_json(struct ipts_hostdesc *h, const struct ipts_source *s,
 			struct ipts_diags *d);
+/* route6.json (`ip -j -6 route show table all`): *@has_local as above. */
+int host_read_route6_json(struct ipts_hostdesc *h, const struct ipts_source *s,
+			  bool have_ifaces, bool *has_local,
+			  struct ipts_diags *d);
+int host_read_rule6_json(struct ipts_hostdesc *h, const struct ipts_source *s,
+			 struct ipts_diags *d);
 /* The kernel's local-table routes for every address (route.json had none). */
 void host_derive_local(struct ipts_hostdesc *h);
 

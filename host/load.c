@@ -47,9 +47,10 @@ int ipts_hostdesc_read_dir(struct ipts_hostdesc *h, const char *dir,
 {
 	struct ipts_hostdesc *t = host_new_bare();
 	struct ipts_source *addr, *route, *rule, *sysctl, *listen;
+	struct ipts_source *route6, *rule6;
 	struct ipts_loc loc = { 0 };
 	struct stat st = { 0 };
-	bool has_local = false;
+	bool has_local = false, has_local6 = false;
 	int nerr = 0;
 
 	/* Once, first: host_take() replaces what @h holds. */
@@ -69,10 +70,34 @@ int ipts_hostdesc_read_dir(struct ipts_hostdesc *h, const char *dir,
 	rule = open_file(dir, "rule.json", d, &nerr);
 	sysctl = open_file(dir, "sysctl.txt", d, &nerr);
 	listen = open_file(dir, "listen.txt", d, &nerr);
+	route6 = open_file(dir, "route6.json", d, &nerr);
+	rule6 = open_file(dir, "rule6.json", d, &nerr);
 	if (addr) {
 		host_keep_source(t, addr);
 		/* route.json from `table all` has the kernel's routes. */
 		if (host_read_addr_json(t, addr, !route, d) < 0)
+			nerr++;
+	}
+	if (route6) {
+		host_keep_source(t, route6);
+		if (host_read_route6_json(t, route6, addr != NULL, &has_local6,
+					  d) < 0)
+			nerr++;
+		else if (!has_local6)
+			host_derive_local6(t);
+	} else {
+		/* addr.json's inet6 addresses without route6.json: their
+		 * routes as the kernel adds them */
+		size_t i, j;
+
+		for (i = 0; i < t->nifaces; i++)
+			for (j = 0; j < t->ifaces[i].pub.naddrs6; j++)
+				host_addr6_derive(t, (int)i,
+						  &t->ifaces[i].addrs6[j]);
+	}
+	if (rule6) {
+		host_keep_source(t, rule6);
+		if (host_read_rule6_json(t, rule6, d) < 0)
 			nerr++;
 	}
 	if (route) {

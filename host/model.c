@@ -268,6 +268,7 @@ struct ipts_hostdesc *host_new_bare(void)
 	struct ipts_hostdesc *h = ipts_xcalloc(1, sizeof(*h));
 
 	add_default_rules(h);
+	host_rules6_default(h);
 	return h;
 }
 
@@ -285,6 +286,7 @@ void host_ensure_lo(struct ipts_hostdesc *h)
 		h->ifaces[dev].pub.ifindex = 1;
 	}
 	h->ifaces[dev].pub.loopback = true;
+	host_ensure_lo6(h);
 	for (i = 0; i < h->ifaces[dev].pub.naddrs; i++)
 		if (h->ifaces[dev].addrs[i].local == lo.local)
 			return;
@@ -303,6 +305,7 @@ static void clear(struct ipts_hostdesc *h, bool sources)
 {
 	size_t i;
 
+	host_free6(h);
 	for (i = 0; i < h->nifaces; i++)
 		free(h->ifaces[i].addrs);
 	free(h->ifaces);
@@ -371,6 +374,7 @@ static const char *const knob_names[IPTS_KNOB_COUNT] = {
 	[IPTS_KNOB_ROUTE_LOCALNET] = "route_localnet",
 	[IPTS_KNOB_ACCEPT_LOCAL] = "accept_local",
 	[IPTS_KNOB_SRC_VALID_MARK] = "src_valid_mark",
+	[IPTS_KNOB_FORWARDING6] = "forwarding",
 };
 
 static const struct host_sysctl *given(const struct ipts_hostdesc *h,
@@ -391,6 +395,8 @@ static void key_of(char *buf, size_t len, const char *ifname,
 {
 	if (knob == IPTS_KNOB_FORWARDING && strcmp(ifname, "all") == 0)
 		snprintf(buf, len, "net.ipv4.ip_forward");
+	else if (knob == IPTS_KNOB_FORWARDING6)
+		snprintf(buf, len, "net.ipv6.conf.%s.forwarding", ifname);
 	else
 		snprintf(buf, len, "net.ipv4.conf.%s.%s", ifname,
 			 knob_names[knob]);
@@ -422,7 +428,8 @@ long ipts_hostdesc_sysctl(const struct ipts_hostdesc *h, const char *ifname,
 		host_fact(facts, key, s->value, true, NULL);
 		return s->value;
 	}
-	if (!all && knob == IPTS_KNOB_FORWARDING) {
+	if (!all &&
+	    (knob == IPTS_KNOB_FORWARDING || knob == IPTS_KNOB_FORWARDING6)) {
 		const struct host_sysctl *v = dflt ? NULL :
 			given(h, "default", knob);
 

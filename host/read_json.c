@@ -3,8 +3,10 @@
  * route show table all`) and rule.json (`ip -j rule show`), read with
  * json-c. A syntax error is placed at its line and column; a value of
  * the wrong shape is named by its JSON path ("[2].addr_info[0].
- * prefixlen"), since json-c keeps no positions. IPv6 entries are
- * skipped: the model is IPv4 for now.
+ * prefixlen"), since json-c keeps no positions. addr.json's inet6
+ * addresses go beside the IPv4 ones; route.json's IPv6 routes are
+ * skipped (route6.json, `ip -j -6 route show table all`, holds them, and
+ * rule6.json the IPv6 policy rules).
  */
 #include "host_int.h"
 
@@ -187,6 +189,46 @@ static bool valid_ifname(const char *s)
 	return strcspn(s, "/: \t\n") == n;
 }
 
+static bool true_member(struct json_object *o, const char *key)
+{
+	struct json_object *v = member(o, key);
+
+	return v && json_object_is_type(v, json_type_boolean) &&
+	       json_object_get_boolean(v);
+}
+
+/* An inet6 entry of addr_info. */
+static void read_addr6(struct jr *r, int dev, struct json_object *a,
+		       const char *path)
+{
+	struct ipts_host_addr6 x = { .origin = IPTS_HOST_DIR };
+	const char *local = str_member(r, a, "local", path);
+	struct json_object *pl = member(a, "preferred_life_time");
+	int64_t plen;
+
+	if (!local || inet_pton(AF_INET6, local, &x.local) != 1) {
+		jerr(r, path, "'local' is %s, not an IPv6 address",
+		     local ? local : "missing");
+		return;
+	}
+	plen = int_member(r, a, "prefixlen", path, 0, 128, -1);
+	if (plen < 0) {
+		if (!member(a, "prefixlen"))
+			jerr(r, path, "no 'prefixlen'");
+		return;
+	}
+	x.prefixlen = (uint8_t)plen;
+	x.scope = (uint8_t)scope_of(r, a, path, IPTS_SCOPE_UNIVERSE);
+	x.tentative = true_member(a, "tentative") ||
+		      true_member(a, "dadfailed");
+	x.deprecated = true_member(a, "deprecated") ||
+		       (pl && json_object_is_type(pl, json_type_int) &&
+			json_object_get_int64(pl) == 0);
+	x.noprefixroute = true_member(a, "noprefixroute");
+	/* its routes: route6.json's, else derived by the caller */
+	host_addr6_add(r->h, dev, &x, false);
+}
+
 static void read_addr(struct jr *r, int dev, struct json_object *a,
 		      const char *path, bool derive)
 {
@@ -195,8 +237,12 @@ static void read_addr(struct jr *r, int dev, struct json_object *a,
 	const char *local, *peer;
 	int64_t plen;
 
+	if (fam && strcmp(fam, "inet6") == 0) {
+		read_addr6(r, dev, a, path);
+		return;
+	}
 	if (!fam || strcmp(fam, "inet") != 0)
-		return;		/* inet6: not modelled yet */
+		return; /* another family: not modelled */
 	local = str_member(r, a, "local", path);
 	if (ipv4(local, &x.local) < 0) {
 		jerr(r, path, "'local' is %s, not an IPv4 address",
@@ -250,6 +296,20 @@ static void read_link(struct jr *r, struct json_object *l, const char *path,
 		f->pub.ifindex = (int)idx;
 	f->pub.up = has_flag(l, "UP");
 	f->pub.loopback = has_flag(l, "LOOPBACK");
+	{
+		const char *lt = str_member(r, l, "link_type", path);
+		const char *mac = str_member(r, l, "address", path);
+		unsigned int m[6];
+		char end;
+
+		if (lt && mac && strcmp(lt, "ether") == 0 &&
+		    sscanf(mac, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1],
+			   &m[2], &m[3], &m[4], &m[5], &end) == 6) {
+			for (i = 0; i < 6; i++)
+				f->pub.mac[i] = (uint8_t)m[i];
+			f->pub.has_mac = true;
+		}
+	}
 	master = str_member(r, l, "master", path);
 	if (master)
 		snprintf(f->pub.master, sizeof(f->pub.master), "%s", master);
@@ -562,6 +622,169 @@ int host_read_rule_json(struct ipts_hostdesc *h, const struct ipts_source *s,
 			jerr(&r, path, "not an object");
 		else
 			read_rule(&r, x, path);
+	}
+	json_object_put(o);
+	return r.nerr ? -1 : 0;
+}
+
+/* --- IPv6: route6.json and rule6.json ---------------------------------- */
+
+static void read_route6(struct jr *r, struct json_object *o, const char *path,
+			bool *has_local, bool have_ifaces)
+{
+	struct ipts_host_route6 x = {
+		.type = IPTS_RTN_UNICAST,
+		.table = IPTS_RT_TABLE_MAIN,
+		.dev = -1,
+		.origin = IPTS_HOST_DIR,
+	};
+	const char *type = str_member(r, o, "type", path);
+	const char *dst = str_member(r, o, "dst", path);
+	const char *gw = str_member(r, o, "gateway", path);
+	const char *dev = str_member(r, o, "dev", path);
+	const char *src = str_member(r, o, "prefsrc", path);
+	const char *proto = str_member(r, o, "protocol", path);
+	struct json_object *tv = member(o, "table");
+
+	if (dst && !strchr(dst, ':') && strcmp(dst, "default") != 0) {
+		jerr(r, path,
+		     "'dst' is %s, an IPv4 prefix: route6.json "
+		     "holds `ip -j -6 route show table all`",
+		     dst);
+		return;
+	}
+	if (type && host_parse_rtn(type, &x.type) < 0) {
+		jerr(r, path, "unknown route type '%s'", type);
+		return;
+	}
+	if (!dst || host_parse_prefix6(dst, &x.dst, &x.dst_len) < 0) {
+		jerr(r, path, "'dst' is %s, not an IPv6 prefix",
+		     dst ? dst : "missing");
+		return;
+	}
+	if (tv && host_parse_table(json_object_get_string(tv), &x.table) < 0) {
+		jerr(r, path, "unknown table '%s'", json_object_get_string(tv));
+		return;
+	}
+	if (x.table == IPTS_RT_TABLE_LOCAL)
+		*has_local = true;
+	if (gw) {
+		if (inet_pton(AF_INET6, gw, &x.gateway) != 1) {
+			jerr(r, path, "'gateway' is '%s', not an IPv6 address",
+			     gw);
+			return;
+		}
+		x.has_gateway = true;
+	}
+	if (src) {
+		if (inet_pton(AF_INET6, src, &x.prefsrc) != 1) {
+			jerr(r, path, "'prefsrc' is '%s', not an IPv6 address",
+			     src);
+			return;
+		}
+		x.has_prefsrc = true;
+	}
+	if (dev) {
+		x.dev = host_iface_find(r->h, dev);
+		if (x.dev < 0 && have_ifaces) {
+			jerr(r, path,
+			     "'dev' is '%s', an interface addr.json "
+			     "does not have",
+			     dev);
+			return;
+		}
+		if (x.dev < 0 && !valid_ifname(dev)) {
+			jerr(r, path, "'dev' is '%s', not an interface name",
+			     dev);
+			return;
+		}
+		if (x.dev < 0)
+			x.dev = host_iface_get(r->h, dev, 0);
+	}
+	x.metric = (uint32_t)int_member(r, o, "metric", path, 0, UINT32_MAX, 0);
+	x.proto_kernel = proto && strcmp(proto, "kernel") == 0;
+	x.multipath = member(o, "nexthops") || member(o, "nhid") ||
+		      member(o, "via");
+	host_route6_add(r->h, &x, false);
+}
+
+int host_read_route6_json(struct ipts_hostdesc *h, const struct ipts_source *s,
+			  bool have_ifaces, bool *has_local,
+			  struct ipts_diags *d)
+{
+	struct jr r = { .h = h, .src = s, .d = d };
+	struct json_object *o = top_array(&r);
+	char path[32];
+	size_t i, n;
+
+	if (!o)
+		return -1;
+	n = json_object_array_length(o);
+	for (i = 0; i < n; i++) {
+		struct json_object *x = json_object_array_get_idx(o, i);
+
+		snprintf(path, sizeof(path), "[%zu]", i);
+		if (!json_object_is_type(x, json_type_object))
+			jerr(&r, path, "not an object");
+		else
+			read_route6(&r, x, path, has_local, have_ifaces);
+	}
+	json_object_put(o);
+	return r.nerr ? -1 : 0;
+}
+
+/* One `ip -j -6 rule` entry: default (0 local, 32766 main, "src" all
+ * and nothing else) or another, kept by its words. */
+static void read_rule6(struct jr *r, struct json_object *o, const char *path)
+{
+	struct host_rule6 x = { 0 };
+	const char *table = str_member(r, o, "table", path);
+	const char *src = str_member(r, o, "src", path);
+	bool other = false;
+	struct host_rule tmp = { 0 };
+
+	x.prio = (uint32_t)int_member(r, o, "priority", path, 0, UINT32_MAX, 0);
+	if (table && host_parse_table(table, &x.table) < 0) {
+		jerr(r, path, "unknown table '%s'", table);
+		return;
+	}
+	json_object_object_foreach(o, key, val)
+	{
+		(void)val;
+		if (strcmp(key, "priority") != 0 && strcmp(key, "src") != 0 &&
+		    strcmp(key, "table") != 0)
+			other = true;
+	}
+	x.is_default = table && !other && (!src || strcmp(src, "all") == 0) &&
+		       ((x.prio == 0 && x.table == IPTS_RT_TABLE_LOCAL) ||
+			(x.prio == 32766 && x.table == IPTS_RT_TABLE_MAIN));
+	tmp.prio = x.prio;
+	rule_text(&tmp, o);
+	snprintf(x.text, sizeof(x.text), "%s", tmp.text);
+	host_rule6_add(r->h, &x);
+}
+
+int host_read_rule6_json(struct ipts_hostdesc *h, const struct ipts_source *s,
+			 struct ipts_diags *d)
+{
+	struct jr r = { .h = h, .src = s, .d = d };
+	struct json_object *o = top_array(&r);
+	char path[32];
+	size_t i, n;
+
+	if (!o)
+		return -1;
+	h->nrules6 = 0;
+	h->rules6_given = true;
+	n = json_object_array_length(o);
+	for (i = 0; i < n; i++) {
+		struct json_object *x = json_object_array_get_idx(o, i);
+
+		snprintf(path, sizeof(path), "[%zu]", i);
+		if (!json_object_is_type(x, json_type_object))
+			jerr(&r, path, "not an object");
+		else
+			read_rule6(&r, x, path);
 	}
 	json_object_put(o);
 	return r.nerr ? -1 : 0;

@@ -222,8 +222,10 @@ int host_sysctl_parse(struct ipts_hostdesc *h, const char *key,
 		[IPTS_KNOB_ROUTE_LOCALNET] = "route_localnet",
 		[IPTS_KNOB_ACCEPT_LOCAL] = "accept_local",
 		[IPTS_KNOB_SRC_VALID_MARK] = "src_valid_mark",
+		[IPTS_KNOB_FORWARDING6] = "", /* net.ipv6 below */
 	};
 	static const char conf[] = "net.ipv4.conf.";
+	static const char conf6[] = "net.ipv6.conf.";
 	char ifname[IPTS_HOST_IFNAMSIZ], *end;
 	const char *dot;
 	size_t i, n;
@@ -233,10 +235,28 @@ int host_sysctl_parse(struct ipts_hostdesc *h, const char *key,
 	if (strcmp(key, "net.ipv4.ip_forward") == 0) {
 		snprintf(ifname, sizeof(ifname), "all");
 		i = IPTS_KNOB_FORWARDING;
+	} else if (strncmp(key, conf6, sizeof(conf6) - 1) == 0) {
+		/* net.ipv6.conf.IF.forwarding, the one v6 knob read */
+		dot = strrchr(key, '.');
+		if (dot <= key + sizeof(conf6) - 1 ||
+		    strcmp(dot + 1, "forwarding") != 0)
+			return strict ? -3 : 0;
+		n = (size_t)(dot - key) - (sizeof(conf6) - 1);
+		if (n == 0 || n >= sizeof(ifname))
+			return -1;
+		memcpy(ifname, key + sizeof(conf6) - 1, n);
+		ifname[n] = '\0';
+		for (end = ifname; *end; end++) {
+			if (*end == '/')
+				*end = '.';
+			else if (isspace((unsigned char)*end) || *end == ':')
+				return -1;
+		}
+		i = IPTS_KNOB_FORWARDING6;
 	} else if (strncmp(key, conf, sizeof(conf) - 1) == 0 &&
 		   (dot = strrchr(key, '.')) > key + sizeof(conf) - 1) {
 		for (i = 0; i < IPTS_KNOB_COUNT; i++)
-			if (strcmp(dot + 1, knobs[i]) == 0)
+			if (knobs[i][0] && strcmp(dot + 1, knobs[i]) == 0)
 				break;
 		if (i == IPTS_KNOB_COUNT)
 			return strict ? -3 : 0;

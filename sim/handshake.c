@@ -429,6 +429,16 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 		}
 		in = "lo";
 	}
+	if (from && p->family == NFPROTO_IPV6 && s->host.desc &&
+	    ipts_fib6_rcv_drops(s->host.desc, &p->saddr.in6, &p->daddr.in6,
+				from, rec->routed)) {
+		/* ip6_rcv_core(): before any hook */
+		set_path(s, rec, IPTS_PATH_NONE, rec->routed);
+		rec->verdict = IPTS_V_DROPPED;
+		p->in = from;
+		rec_finish(s, rec, p);
+		return rec->verdict;
+	}
 	v = run_seg(s, rec, p, IPTS_SEG_PRE, in, "", &hook);
 	if (v != NF_ACCEPT) {
 		if (from)
@@ -476,6 +486,20 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 				 "there does with both is not simulated)",
 				 in);
 			return route_unknown(s, rec, p, &d);
+		}
+		if (p->family == NFPROTO_IPV6) {
+			/* ip6_forward(): a hop limit of 1 or less is answered
+			 * with ICMPv6 time exceeded; else one less, before
+			 * the FORWARD hook */
+			if (p->ttl <= 1) {
+				snprintf(d.why, sizeof(d.why),
+					 "hop limit %u at forwarding: the "
+					 "host answers ICMPv6 time exceeded "
+					 "(not simulated)",
+					 p->ttl);
+				return route_unknown(s, rec, p, &d);
+			}
+			p->ttl--;
 		}
 		v = run_seg(s, rec, p, IPTS_SEG_FWD, in, d.dev, &hook);
 		if (v != NF_ACCEPT)
@@ -526,8 +550,15 @@ static bool listening(const struct ipts_sim *s, const union nf_inet_addr *addr,
 	const struct ipts_hostdesc *h = s->host.desc;
 
 	if (h && ipts_hostdesc_listener_count(h)) {
-		if (ipts_hostdesc_listener_find(h, q->proto, addr->ip, port,
-						dev && *dev ? dev : "lo"))
+		if (q->family == NFPROTO_IPV6 ?
+			    ipts_hostdesc_listener_find6(h, q->proto,
+							 &addr->in6, port,
+							 dev && *dev ? dev :
+								       "lo") :
+			    ipts_hostdesc_listener_find(h, q->proto, addr->ip,
+							port,
+							dev && *dev ? dev :
+								      "lo"))
 			return true;
 	} else if (!q->no_listener && ipts_addr_eq(addr, &q->dst) &&
 		   port == q->dport) {
@@ -759,9 +790,13 @@ static int icmp_error(struct ipts_sim *s, struct ipts_pkt *p,
 
 	if (orig->family == NFPROTO_IPV6) {
 		/* icmp6_send(): from the packet's destination when it is
-		 * local (it always is over lo), traffic class 0, hop limit
+		 * local (it always is over lo), else the host's source
+		 * toward the sender; traffic class 0, hop limit
 		 * 64, quoting at most 1232 bytes (IPV6_MIN_MTU); seen:
 		 * LEN=128 TC=0 HOPLIMIT=64 for a SYN of 80 */
+		if (!ipts_host_is_local(&s->host, &orig->daddr) &&
+		    !ipts_route_source6(s, &orig->saddr.in6, &from.in6))
+			from.in6 = orig->daddr.in6;
 		pkt_init(p, orig->family, IPPROTO_ICMPV6, &from, &orig->saddr,
 			 0, 0, &kernsock);
 		p->icmp_type = ICMPV6_DEST_UNREACH;
@@ -1041,6 +1076,11 @@ static enum ipts_outcome client_rejected(struct ipts_sim *s,
 			 udp ? "recv()" : "connect()",
 			 errno_words(icmp6_errno(ans->icmp_code)),
 			 udp ? "" :
+			 s->q->in ?
+			       " after the SYN's first retransmission "
+			       "(1 s: the first error reaches the client "
+			       "while its connect() holds the socket, a soft "
+			       "error; seen on a veth)" :
 			       " after the SYN's first retransmission "
 			       "(1 s: over lo the first error reaches the socket "
 			       "while connect() holds it, a soft error)");
@@ -1075,8 +1115,13 @@ static bool soft_first_error(const struct ipts_sim *s,
 {
 	const struct ipts_packet *ans;
 
-	if (s->q->in || s->q->family != NFPROTO_IPV6 ||
-	    syn->verdict != IPTS_V_REJECTED || syn->answer < 0)
+	/* and for a client on another host whose SYN the host answers
+	 * with an ICMPv6 error (REJECT, or no route): seen, connect()
+	 * fails 1 s later there too */
+	if (s->q->family != NFPROTO_IPV6 ||
+	    (syn->verdict != IPTS_V_REJECTED &&
+	     syn->verdict != IPTS_V_DROPPED) ||
+	    syn->answer < 0)
 		return false;
 	ans = &s->pkts[syn->answer];
 	return ans->kind == IPTS_PKT_ICMP && ans->family == NFPROTO_IPV6 &&
@@ -1126,7 +1171,8 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 		if (s->unmodelled_why)
 			return IPTS_UNDETERMINED;
 		/* rejected again: its answer is the error connect() gets */
-		if (syn->verdict == IPTS_V_REJECTED)
+		if (syn->verdict == IPTS_V_REJECTED ||
+		    (syn->verdict == IPTS_V_DROPPED && syn->answer >= 0))
 			return client_rejected(s, syn, false, why, len, dpkt,
 					       didx);
 		if (syn->verdict != IPTS_V_DELIVERED) {

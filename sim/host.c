@@ -21,6 +21,9 @@ bool ipts_host_is_local(const struct ipts_host *h,
 		/* ::1/128 is lo's; there is no route_localnet */
 		if (IN6_IS_ADDR_LOOPBACK(&addr->in6))
 			return true;
+		if (h->desc)
+			return ipts_host6_addr_type(h->desc, &addr->in6) ==
+			       IPTS_RTN_LOCAL;
 	} else if ((ntohl(addr->ip) >> 24) == 127) {
 		return true;
 	}

@@ -413,6 +413,40 @@ enum ipts_match_result ipts_mt_mac(const struct ipts_mpar *par)
 	return ipts_munknown(par, "-m mac depends on the sender's address");
 }
 
+/*
+ * rpfilter_lookup_reverse6(): the route back to the source, from lo (a
+ * link-local source on the device it came in on): a reject or anycast
+ * route fails, a local one passes with --accept-local, else it passes
+ * when it leaves by the device the packet came in on, or --loose.
+ */
+static enum ipts_match_result rpfilter6(const struct ipts_mpar *par,
+					const struct xt_rpfilter_info *info)
+{
+	const struct ipts_pkt *p = par->p;
+	bool inv = info->flags & XT_RPFILTER_INVERT, ok = false;
+	struct ipts_fib6_flow fl = { .daddr = p->saddr.in6 };
+	struct ipts_fib6_result r;
+
+	if (IN6_IS_ADDR_UNSPECIFIED(&p->saddr.in6))
+		return ipts_mres(!inv); /* "not routable": passes */
+	if (IN6_IS_ADDR_LINKLOCAL(&p->saddr.in6))
+		fl.oif = p->in;
+	ipts_fib6_lookup(par->h->desc, &fl, &r, NULL);
+	if (r.status == IPTS_FIB_UNDETERMINED)
+		return ipts_munknown(par, "-m rpfilter: the route back to the "
+					  "source is not told by the host");
+	if (r.status == IPTS_FIB_OK && !r.err && r.type != IPTS_RTN_BLACKHOLE &&
+	    r.type != IPTS_RTN_ANYCAST) {
+		if (r.type == IPTS_RTN_LOCAL)
+			ok = info->flags & XT_RPFILTER_ACCEPT_LOCAL;
+		else
+			ok = (info->flags & XT_RPFILTER_LOOSE) ||
+			     (r.dev && p->in &&
+			      strcmp(r.dev->name, p->in) == 0);
+	}
+	return ipts_mres(ok != inv);
+}
+
 /* rpfilter_mt(): a packet that came in on lo always passes. */
 enum ipts_match_result ipts_mt_rpfilter(const struct ipts_mpar *par)
 {
@@ -421,5 +455,7 @@ enum ipts_match_result ipts_mt_rpfilter(const struct ipts_mpar *par)
 
 	if (p->pkt_type == PACKET_LOOPBACK || is_lo(p->in))
 		return ipts_mres(!(info->flags & XT_RPFILTER_INVERT));
+	if (p->family == NFPROTO_IPV6 && par->h && par->h->desc)
+		return rpfilter6(par, info);
 	return ipts_munknown(par, "-m rpfilter depends on the host's routes");
 }

@@ -12,6 +12,7 @@
  */
 #include "match_int.h" /* first: glibc headers before the uapi ones */
 #include "blob.h"
+#include "host.h"
 
 #include <string.h>
 #include <linux/if_packet.h>
@@ -159,6 +160,34 @@ static enum ipts_match_result type6(const struct ipts_mpar *par,
 		return IPTS_MATCH_NO;
 	if (!(mask & lookup))
 		return IPTS_MATCH_YES;
+	if (!mc && !any && par->h && par->h->desc) {
+		/* match_lookup_rt6(): the route to @a (on the device with
+		 * --limit-iface-in/out): reject or none UNREACHABLE, local
+		 * LOCAL, a subnet-router anycast ANYCAST */
+		const struct xt_addrtype_info_v1 *info = par->info;
+		struct ipts_fib6_flow fl = { .daddr = *in };
+		struct ipts_fib6_result r;
+		uint16_t got = 0;
+
+		if (info->flags & XT_ADDRTYPE_LIMIT_IFACE_IN)
+			fl.oif = par->p->in;
+		else if (info->flags & XT_ADDRTYPE_LIMIT_IFACE_OUT)
+			fl.oif = par->p->out;
+		ipts_fib6_lookup(par->h->desc, &fl, &r, NULL);
+		if (r.status == IPTS_FIB_UNDETERMINED)
+			return ipts_munknown(par, "ip6t's -m addrtype: the "
+						  "host's policy rules decide");
+		if (r.status != IPTS_FIB_OK || r.err ||
+		    r.type == IPTS_RTN_BLACKHOLE)
+			got = XT_ADDRTYPE_UNREACHABLE;
+		else if (r.type == IPTS_RTN_LOCAL)
+			got = XT_ADDRTYPE_LOCAL;
+		else if (r.type == IPTS_RTN_ANYCAST)
+			got = XT_ADDRTYPE_ANYCAST;
+		if (IN6_IS_ADDR_LOOPBACK(in))
+			got = XT_ADDRTYPE_LOCAL;
+		return ipts_mres(mask & lookup & got);
+	}
 	if (!mc && !any && ipts_host_is_local(par->h, a))
 		return ipts_mres(mask & XT_ADDRTYPE_LOCAL);
 	return ipts_munknown(par, "ip6t's -m addrtype of an address that is "

@@ -477,18 +477,52 @@ static unsigned int nat_target6(struct ipts_sim *s, const struct ipts_rule *r,
 		return NF_ACCEPT;
 	}
 	if (strcmp(name, "REDIRECT") == 0) {
-		/* a locally generated packet goes to ::1 */
+		/* a locally generated packet goes to ::1; one that came in,
+		 * to the first address of its device
+		 * (nf_nat_redirect_ipv6()) */
 		memset(&addr, 0, sizeof(addr));
 		addr.in6 = in6addr_loopback;
+		if (s->host.desc && hook == NF_INET_PRE_ROUTING && p->in &&
+		    strcmp(p->in, "lo") != 0) {
+			const struct ipts_host_iface *d =
+				ipts_hostdesc_iface(s->host.desc, p->in);
+
+			if (!d || !d->naddrs6) {
+				ipts_sim_unmodelled(s, r,
+						    "REDIRECT on a device with "
+						    "no IPv6 address: the "
+						    "kernel drops the packet");
+				return NF_DROP;
+			}
+			addr.in6 = d->addrs6[0].local;
+		}
 		if (!port_of(s, r, rg, false, false, cur_port, &port, &why))
 			goto unknown;
 		nat_bind(s, p, hook, &addr, port, "REDIRECT");
 		return NF_ACCEPT;
 	}
 	if (strcmp(name, "MASQUERADE") == 0) {
-		/* ipv6_dev_get_saddr() on lo toward a local destination:
-		 * rule 1, the destination itself */
+		/* ipv6_dev_get_saddr() on the out device toward the
+		 * destination (on lo toward a local one: rule 1, the
+		 * destination itself) */
 		addr = p->daddr;
+		if (s->host.desc && p->out && strcmp(p->out, "lo") != 0) {
+			const struct ipts_host_iface *d =
+				ipts_hostdesc_iface(s->host.desc, p->out);
+
+			if (!d ||
+			    !ipts_host6_select_addr(s->host.desc, d,
+						    &p->daddr.in6, &addr.in6,
+						    &s->facts)) {
+				ipts_sim_unmodelled(
+					s, r,
+					"MASQUERADE: the out device "
+					"has no source address "
+					"toward the destination (the "
+					"kernel drops the packet)");
+				return NF_DROP;
+			}
+		}
 		if (!port_of(s, r, rg, true, left, cur_port, &port, &why))
 			goto unknown;
 		nat_bind(s, p, hook, &addr, port, "MASQUERADE");
@@ -509,11 +543,12 @@ static unsigned int nat_target6(struct ipts_sim *s, const struct ipts_rule *r,
 	}
 	if (!port_of(s, r, rg, src, left, cur_port, &port, &why))
 		goto unknown;
-	if (!src && !ipts_host_is_local(&s->host, &addr)) {
+	if (!src && !s->host.desc && !ipts_host_is_local(&s->host, &addr)) {
 		ipts_sim_unmodelled(s, r,
 				    "DNAT to an address that is not "
-				    "local: the packet leaves the host (IPv6 "
-				    "network paths are not simulated yet)");
+				    "local: the packet leaves the host (give "
+				    "the host, --iface or --host DIR, to "
+				    "follow it)");
 		return NF_DROP;
 	}
 	nat_bind(s, p, hook, &addr, port, name);

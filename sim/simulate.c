@@ -243,12 +243,6 @@ static bool query_ok(const struct ipts_sim_ctx *ctx, const struct ipts_query *q,
 			 ctx->rs->family == IPTS_FAMILY_IPV6 ? "IPv6" : "IPv4");
 		return false;
 	}
-	if (q->family == NFPROTO_IPV6 && (h || q->in)) {
-		snprintf(res->why, sizeof(res->why),
-			 "IPv6 network paths (a described host, --in) are "
-			 "not simulated yet: only local connections over lo");
-		return false;
-	}
 	if (!h) {
 		if (q->in) {
 			snprintf(res->why, sizeof(res->why),
@@ -289,10 +283,16 @@ static bool query_ok(const struct ipts_sim_ctx *ctx, const struct ipts_query *q,
 		}
 		return true;
 	}
-	if ((ntohl(q->src.ip) >> 24) == 127 ||
-	    ipts_host_addr_type(h, q->src.ip) == IPTS_RTN_LOCAL)
+	if (q->family == NFPROTO_IPV6) {
+		if (ipts_host6_addr_type(h, &q->src.in6) == IPTS_RTN_LOCAL)
+			return true;
+		ipts_fmt_inet(a, sizeof(a), q->family, &q->src, -1);
+	} else if ((ntohl(q->src.ip) >> 24) == 127 ||
+		   ipts_host_addr_type(h, q->src.ip) == IPTS_RTN_LOCAL) {
 		return true;
-	ipts_fmt_addr(a, sizeof(a), q->src.ip, -1);
+	} else {
+		ipts_fmt_addr(a, sizeof(a), q->src.ip, -1);
+	}
 	snprintf(res->why, sizeof(res->why),
 		 "%s is not an address of the host: a local client's source "
 		 "must be one (a client on another host: --in IFACE)",
@@ -355,7 +355,18 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 	if (!query_ok(ctx, q, res))
 		return -1;
 	eq = *q;
-	if (ctx->hostdesc && !q->in && !(q->given & IPTS_QGIVEN_SRC)) {
+	if (ctx->hostdesc && !q->in && !(q->given & IPTS_QGIVEN_SRC) &&
+	    q->family == NFPROTO_IPV6) {
+		struct ipts_fib6_flow fl = {
+			.daddr = q->dst.in6,
+			.oif = q->dst_zone[0] ? q->dst_zone : NULL,
+		};
+		struct ipts_fib6_result f;
+
+		ipts_fib6_route_output(ctx->hostdesc, &fl, &f, NULL);
+		if (f.status == IPTS_FIB_OK && !f.err && f.has_src)
+			eq.src.in6 = f.src;
+	} else if (ctx->hostdesc && !q->in && !(q->given & IPTS_QGIVEN_SRC)) {
 		struct ipts_fib_flow fl = { .daddr = q->dst.ip };
 		struct ipts_fib_result f;
 

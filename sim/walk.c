@@ -111,6 +111,7 @@ static void trace_rule(struct ipts_sim *s, const struct ipts_chain *c,
 		t->dport_hi = s->rport.hi;
 	}
 	t->mark = p->mark;
+	t->ttl = p->ttl;
 	t->type = IPTS_TRACE_RULE;
 	if (r && standard_negative_verdict(r->kind) && unconditional(r))
 		t->type = c->hook >= 0 ? IPTS_TRACE_POLICY : IPTS_TRACE_RETURN;

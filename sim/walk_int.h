@@ -97,6 +97,9 @@ void ipts_route_input(struct ipts_sim *s, const struct ipts_pkt *p,
 /* The source address this host sends from toward @to (icmp_send()'s
  * choice for a packet not addressed to it), or 0. */
 uint32_t ipts_route_source(struct ipts_sim *s, uint32_t to);
+/* The same for IPv6 (icmp6_send()'s source): false when none. */
+bool ipts_route_source6(struct ipts_sim *s, const struct in6_addr *to,
+			struct in6_addr *src);
 /* True when @hook is on the sending side (OUTPUT, POSTROUTING). */
 bool ipts_hook_is_output_side(unsigned int hook);
 

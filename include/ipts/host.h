@@ -10,12 +10,17 @@
  * 127.0.0.1/8, the connected and local-table routes of each address).
  * On top of it, the routing decisions of net/ipv4: fib lookup through
  * the policy rules, source address selection, and the input route with
- * rp_filter and the martian checks. IPv4 only for now.
+ * rp_filter and the martian checks. IPv6 beside it, as the kernel keeps
+ * fib6 beside fib4: each interface's inet6 addresses, the v6 routes
+ * (route6.json, --route with a v6 prefix) and the decisions of net/ipv6
+ * (ipts_fib6_*(), below the IPv4 ones).
  *
- * Addresses are uint32_t in network byte order, as the model keeps them.
+ * IPv4 addresses are uint32_t in network byte order, as the model keeps
+ * them; IPv6 addresses are struct in6_addr.
  * Every answer that read a sysctl or assumed a fact can list it in a
  * struct ipts_host_facts, so the output can say which defaults it used.
  */
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -69,6 +74,21 @@ struct ipts_host_addr {
 	enum ipts_host_origin origin;
 };
 
+/* An inet6 address (addr.json's family "inet6", or --iface
+ * NAME=ADDR/LEN with an IPv6 ADDR). */
+struct ipts_host_addr6 {
+	struct in6_addr local;
+	uint8_t prefixlen; /* 0 to 128 */
+	uint8_t scope; /* IPTS_SCOPE_UNIVERSE, _LINK, _HOST */
+	bool tentative; /* DAD not done (or failed): not usable */
+	bool deprecated; /* preferred_lft 0: used only if nothing else */
+	bool noprefixroute; /* no connected route */
+	/* A link-local address the kernel would have made and the capture
+	 * does not show (an inline interface): assumed, said so. */
+	bool assumed;
+	enum ipts_host_origin origin;
+};
+
 struct ipts_host_iface {
 	char name[IPTS_HOST_IFNAMSIZ];
 	int ifindex;		/* addr.json's, else given in order */
@@ -81,6 +101,12 @@ struct ipts_host_iface {
 	char master[IPTS_HOST_IFNAMSIZ];	/* "" when none */
 	const struct ipts_host_addr *addrs;	/* in the kernel's order */
 	size_t naddrs;
+	/* IPv6 (struct ipts_host_addr6), in addr.json's order, then the
+	 * inline ones. */
+	const struct ipts_host_addr6 *addrs6;
+	size_t naddrs6;
+	uint8_t mac[6]; /* addr.json's "address" of an ether link */
+	bool has_mac;
 };
 
 struct ipts_host_route {
@@ -101,6 +127,23 @@ struct ipts_host_route {
 	enum ipts_host_origin origin;
 };
 
+/* An IPv6 route (route6.json, or --route with a v6 prefix or gateway). */
+struct ipts_host_route6 {
+	enum ipts_rtn type;
+	uint32_t table;
+	struct in6_addr dst;
+	uint8_t dst_len;
+	uint32_t metric;
+	struct in6_addr gateway;
+	bool has_gateway;
+	int dev; /* index in ipts_hostdesc_iface_at(), -1: none */
+	struct in6_addr prefsrc;
+	bool has_prefsrc;
+	bool proto_kernel;
+	bool multipath; /* as for IPv4: lookups here undetermined */
+	enum ipts_host_origin origin;
+};
+
 /* The sysctls routing reads: per device (conf.IF) and net.ipv4.ip_forward. */
 enum ipts_host_knob {
 	IPTS_KNOB_FORWARDING,	/* conf.IF.forwarding; all = ip_forward */
@@ -108,6 +151,10 @@ enum ipts_host_knob {
 	IPTS_KNOB_ROUTE_LOCALNET,
 	IPTS_KNOB_ACCEPT_LOCAL,
 	IPTS_KNOB_SRC_VALID_MARK,
+	/* net.ipv6.conf.IF.forwarding: only conf.all decides whether
+	 * ip6_forward() forwards; writing it writes every device's and
+	 * conf.default's (seen: addrconf_fixup_forwarding()). */
+	IPTS_KNOB_FORWARDING6,
 	IPTS_KNOB_COUNT,
 };
 
@@ -332,6 +379,124 @@ void ipts_fib_route_input(const struct ipts_hostdesc *h, uint32_t saddr,
 			  uint32_t daddr, const char *iif,
 			  struct ipts_route_input *res,
 			  struct ipts_host_facts *facts);
+
+/* --- IPv6: net/ipv6's decisions on the same host -------------------- */
+
+/* Every IPv6 route of every table, in the order read or added. */
+size_t ipts_hostdesc_route6_count(const struct ipts_hostdesc *h);
+const struct ipts_host_route6 *
+ipts_hostdesc_route6_at(const struct ipts_hostdesc *h, size_t i);
+
+/* As ipts_hostdesc_listener_find(), for an IPv6 packet: bound to
+ * @daddr, to "[::]" or to "*" ("0.0.0.0" not). */
+const struct ipts_host_listener *
+ipts_hostdesc_listener_find6(const struct ipts_hostdesc *h, int proto,
+			     const struct in6_addr *daddr, uint16_t dport,
+			     const char *dev);
+
+/* The flow of a v6 lookup (struct flowi6, what a host can tell). */
+struct ipts_fib6_flow {
+	struct in6_addr daddr;
+	struct in6_addr saddr; /* :: unbound */
+	const char *iif; /* NULL: a local socket */
+	const char *oif; /* the zone of a link-local, a bound device */
+};
+
+struct ipts_fib6_result {
+	enum ipts_fib_status status;
+	const struct ipts_host_route6 *route; /* IPTS_FIB_OK */
+	enum ipts_rtn type;
+	uint32_t table;
+	/* A local connect()'s errno, measured: unreachable EHOSTUNREACH,
+	 * prohibit EACCES, blackhole EINVAL, throw with nothing after it
+	 * and no route ENETUNREACH. */
+	int err;
+	const struct ipts_host_iface *dev;
+	struct in6_addr gateway; /* :: on link */
+	struct in6_addr src; /* output: the source picked */
+	bool has_src; /* false: the host has none */
+	char why[160];
+};
+
+/*
+ * fib6_rule_lookup(): the policy rules by priority (IPv6 has two
+ * default ones, 0 local and 32766 main; any other rule gives
+ * IPTS_FIB_UNDETERMINED), then the table's longest prefix, lowest
+ * metric. A flow with @oif (or a link-local or multicast destination
+ * arriving on @iif) sees only routes of that device.
+ */
+void ipts_fib6_lookup(const struct ipts_hostdesc *h,
+		      const struct ipts_fib6_flow *fl,
+		      struct ipts_fib6_result *res,
+		      struct ipts_host_facts *facts);
+
+/*
+ * ip6_route_output() and the source of a local socket (the route's
+ * prefsrc, else ipts_host6_select_addr()). A link-local destination
+ * without @fl->oif is what connect() refuses with EINVAL (res->err,
+ * status OK, route NULL; measured: even with one interface).
+ */
+void ipts_fib6_route_output(const struct ipts_hostdesc *h,
+			    const struct ipts_fib6_flow *fl,
+			    struct ipts_fib6_result *res,
+			    struct ipts_host_facts *facts);
+
+/*
+ * ipv6_dev_get_saddr(), the parts of RFC 6724's rules a capture tells:
+ * the destination itself when local, an address of the right scope
+ * (not smaller than the destination's, the smallest such), not
+ * tentative, not deprecated, on @dev first, longest matching prefix.
+ * False when the host has none.
+ */
+bool ipts_host6_select_addr(const struct ipts_hostdesc *h,
+			    const struct ipts_host_iface *dev,
+			    const struct in6_addr *dst, struct in6_addr *src,
+			    struct ipts_host_facts *facts);
+
+/* The type the local table gives @addr: LOCAL (an address of the
+ * host, ::1), ANYCAST (a subnet-router anycast of a forwarding
+ * host), MULTICAST (ff00::/8), else UNICAST. */
+enum ipts_rtn ipts_host6_addr_type(const struct ipts_hostdesc *h,
+				   const struct in6_addr *addr);
+/* Whether @addr is an address of @dev (its inet6 list; ::1 of lo). */
+bool ipts_host6_is_addr_of(const struct ipts_host_iface *dev,
+			   const struct in6_addr *addr);
+
+/*
+ * ip6_rcv_core() then ip6_route_input() for a packet @saddr -> @daddr
+ * arriving on @iif: IPTS_INPUT_MARTIAN_SOURCE/DEST with reason
+ * before_prerouting set for what ip6_rcv_core() drops before
+ * PREROUTING (::1 either way on a non-loopback device, a multicast
+ * source); then LOCAL, FORWARD (conf.all.forwarding 1), or DROP:
+ * IPTS_INPUT_NOT_FORWARDING (a silent drop, no ICMPv6: seen), or
+ * IPTS_INPUT_NO_ROUTE with @icmp6_code the destination unreachable
+ * code the host sends (0 no route/unreachable/throw, 1 prohibit; -1
+ * blackhole: nothing), whatever forwarding says (seen).
+ */
+struct ipts_route_input6 {
+	enum ipts_input_verdict verdict;
+	enum ipts_input_reason reason;
+	bool before_prerouting;
+	int err;
+	int icmp6_code;
+	struct ipts_fib6_result fib;
+	char why[160];
+};
+void ipts_fib6_route_input(const struct ipts_hostdesc *h,
+			   const struct in6_addr *saddr,
+			   const struct in6_addr *daddr, const char *iif,
+			   struct ipts_route_input6 *res,
+			   struct ipts_host_facts *facts);
+/* ip6_rcv_core()'s checks alone (before PREROUTING): true when the
+ * packet is dropped there; @why says why (160 bytes). */
+bool ipts_fib6_rcv_drops(const struct ipts_hostdesc *h,
+			 const struct in6_addr *saddr,
+			 const struct in6_addr *daddr, const char *iif,
+			 char *why);
+
+/* An IPv6 address as `ip` prints it (compressed), with /LEN when @len
+ * is 0 to 127 (@len -1: none). */
+void ipts_host6_fmt(char *buf, size_t len, const struct in6_addr *a, int plen);
 
 /* Names for messages: "unicast", "blackhole"; "strict" for rp_filter. */
 const char *ipts_rtn_name(enum ipts_rtn t);

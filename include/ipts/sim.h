@@ -104,6 +104,9 @@ struct ipts_query {
 	 * described host a local client without --src gets the source
 	 * routing chooses, as an unbound socket does. */
 	unsigned int given;
+	/* --dst fe80::1%eth0: the zone of a link-local destination (the
+	 * socket's sin6_scope_id), "" when none. */
+	char dst_zone[16];
 };
 
 enum ipts_query_given {
@@ -175,6 +178,8 @@ struct ipts_trace {
 	 * (sport..sport_hi), else 0. */
 	uint16_t sport_hi, dport_hi;
 	uint32_t mark;
+	uint8_t ttl; /* TTL / hop limit as the rule saw it (IPv6: one
+			 * less from FORWARD on, as ip6_forward() leaves it) */
 };
 
 enum ipts_event_kind {

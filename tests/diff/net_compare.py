@@ -54,7 +54,8 @@ into `iptsim trace` options, one a line: compare.py's translation
 (--no-nft-trace -> --kernel-trace; --timeout-ms, --stable, --raw dropped),
 --check-args dropped, and --wire-src=A (the source the client's packets
 have on the wire, set by an SNAT in its peer) becomes the query's --src=A,
-since that is the source the host sees.
+since that is the source the host sees; --wire-dst=A (IPv6: the
+destination rewritten in the peer, ::1) the query's --dst=A.
 
 --self-test builds from each expectation the answer a perfect iptsim would
 give, checks it agrees, and that each of a set of changes (outcome, packets,
@@ -78,11 +79,13 @@ CLIENT_FIRST = ("SYN", "DATA")
 def iptsim_args(lines):
 	args = [a for a in (x.rstrip("\n") for x in lines) if a.strip()]
 	out = []
-	wire = None
+	wire = wdst = None
 	i = 0
 	while i < len(args):
 		a = args[i]
-		if a.startswith("--wire-src="):
+		if a.startswith("--wire-dst="):
+			wdst = a.split("=", 1)[1]
+		elif a.startswith("--wire-src="):
 			wire = a.split("=", 1)[1]
 		elif a == "--wire-src" and i + 1 < len(args):
 			i += 1
@@ -95,6 +98,9 @@ def iptsim_args(lines):
 		       if not a.startswith("--src=") and a != "--src" and
 		       not (j > 0 and out[j - 1] == "--src")]
 		out.append("--src=" + wire)
+	if wdst is not None:
+		out = [a for a in out if not a.startswith("--dst=")]
+		out.append("--dst=" + wdst)
 	return compare.iptsim_args(out)
 
 

@@ -248,7 +248,7 @@ def serve(proto, uid, gid, addrs, netns, wfd, ctl):
 		s = socket.socket(family_of(addr[0]), kind)
 		s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 		no_linger(s)
-		s.bind(addr)
+		s.bind(sockaddr(addr[0], addr[1]))
 		if kind == socket.SOCK_STREAM:
 			s.listen(16)
 		socks.append(s)
@@ -276,6 +276,16 @@ def serve(proto, uid, gid, addrs, netns, wfd, ctl):
 			report(wfd, ev)
 
 
+def sockaddr(addr, port):
+	"""(addr, port), or for an IPv6 "ADDR%IFACE" the 4-tuple with its
+	scope id (of IFACE in the caller's netns): Python ignores a %zone in
+	a 2-tuple."""
+	if "%" not in addr:
+		return (addr, port)
+	a, _, zone = addr.partition("%")
+	return (a, port, 0, socket.if_nametoindex(zone))
+
+
 def dial(proto, uid, gid, src, sport, dst, timeout_ms, netns, wfd, ctl):
 	"""Connect (or send) once as uid/gid from @src (None: the kernel's
 	choice) port @sport to @dst (addr, port); report on wfd."""
@@ -284,13 +294,14 @@ def dial(proto, uid, gid, src, sport, dst, timeout_ms, netns, wfd, ctl):
 	child_prepare(uid, gid)
 	kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
 	fam = family_of(dst[0])
+	dst = sockaddr(dst[0], dst[1])
 	s = socket.socket(fam, kind)
 	s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 	no_linger(s)
 	res = {"errno": None, "done": True}
 	try:
-		s.bind((src or ("::" if fam == socket.AF_INET6 else "0.0.0.0"),
-			sport))
+		s.bind(sockaddr(src or ("::" if fam == socket.AF_INET6 else
+					"0.0.0.0"), sport))
 	except OSError as e:
 		res["errno"] = errname(e.errno)
 		res["stage"] = "bind"
