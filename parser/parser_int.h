@@ -130,6 +130,10 @@ int ipts_xt_init(const char *libdir, const struct ipts_loc *at,
  * load sets its family before its first rule.
  */
 void ipts_xt_set_family(enum ipts_family family);
+/* xt_register.c: extension entries of the family not set when their
+ * library loaded, kept aside and registered when it is set. */
+int ipts_xt_register_init(void);
+void ipts_xt_register_family(uint8_t family);
 
 /*
  * Around one file's lines: ipts_xt_parse() keeps what it parsed (pointing

@@ -245,7 +245,8 @@ int ipts_xt_init(const char *libdir, const struct ipts_loc *at,
 		return -1;
 	if (setenv("XTABLES_LIBDIR", libdir, 1) < 0)
 		ipts_oom();
-	if (xtables_init_all(&globals, NFPROTO_IPV4) < 0) {
+	if (ipts_xt_register_init() < 0 ||
+	    xtables_init_all(&globals, NFPROTO_IPV4) < 0) {
 		ipts_diag_add(d, IPTS_ERROR, at, "cannot initialise "
 			      "libxtables");
 		return -1;
@@ -269,6 +270,7 @@ void ipts_xt_set_family(enum ipts_family family)
 	}
 	/* afinfo: which libraries and which of their entries are found */
 	xtables_set_nfproto((uint8_t)family);
+	ipts_xt_register_family((uint8_t)family);
 }
 
 /* -- names ------------------------------------------------------------- */
