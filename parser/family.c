@@ -113,6 +113,27 @@ static enum ipts_family addr_family(const char *s, size_t n)
 	return digits && dots == 3 ? IPTS_FAMILY_IPV4 : IPTS_FAMILY_AUTO;
 }
 
+/* A NAT target's address, "ADDR[-ADDR][:PORT[-PORT]]": IPv6 in brackets
+ * or with two colons or more, IPv4 when its first address is one. */
+static enum ipts_family nat_family(const struct word *w)
+{
+	size_t i, colons = 0, end = w->n;
+
+	if (w->quoted || !w->n)
+		return IPTS_FAMILY_AUTO;
+	if (w->s[0] == '[')
+		return IPTS_FAMILY_IPV6;
+	for (i = 0; i < w->n; i++) {
+		if (w->s[i] == ':')
+			colons++;
+		if ((w->s[i] == ':' || w->s[i] == '-') && end == w->n)
+			end = i;
+	}
+	if (colons >= 2)
+		return IPTS_FAMILY_IPV6;
+	return addr_family(w->s, end);
+}
+
 static enum ipts_family list_family(const struct word *w)
 {
 	enum ipts_family f = IPTS_FAMILY_AUTO;
@@ -139,6 +160,7 @@ static enum ipts_family list_family(const struct word *w)
 enum opt_kind {
 	K_NONE,
 	K_ADDR, /* -s, -d */
+	K_NAT, /* --to-destination, --to-source, --to, --gateway, --on-ip */
 	K_PROTO, /* -p */
 	K_MATCH, /* -m */
 	K_JUMP, /* -j */
@@ -170,6 +192,10 @@ static enum opt_kind opt_kind(const struct word *w)
 	if (word_is(w, "--source") || word_is(w, "--src") ||
 	    word_is(w, "--destination") || word_is(w, "--dst"))
 		return K_ADDR;
+	if (word_is(w, "--to-destination") || word_is(w, "--to-source") ||
+	    word_is(w, "--to") || word_is(w, "--gateway") ||
+	    word_is(w, "--on-ip"))
+		return K_NAT;
 	if (word_is(w, "--protocol"))
 		return K_PROTO;
 	if (word_is(w, "--match"))
@@ -195,6 +221,11 @@ static enum ipts_family judge(enum opt_kind k, const struct word *w,
 	switch (k) {
 	case K_ADDR:
 		f = list_family(w);
+		*what = f == IPTS_FAMILY_IPV6 ? "an IPv6 address" :
+						"an IPv4 address";
+		return f;
+	case K_NAT:
+		f = nat_family(w);
 		*what = f == IPTS_FAMILY_IPV6 ? "an IPv6 address" :
 						"an IPv4 address";
 		return f;
