@@ -373,7 +373,7 @@ static bool holds(const struct ipts_ipset *set, const struct set_elem *e,
 	return true;
 }
 
-static void push(struct ipts_ipset *set, const struct set_elem *e)
+void ipts_ipset_push(struct ipts_ipset *set, const struct set_elem *e)
 {
 	if (set->n == set->cap) {
 		set->cap = set->cap ? set->cap * 2 : 16;
@@ -401,12 +401,12 @@ static void take_out(struct ipts_ipset *set, size_t i, const struct set_elem *k)
 			if (rest.lo[ip] < k->lo[ip]) {
 				piece = rest;
 				piece.hi[ip] = k->lo[ip] - step;
-				push(set, &piece);
+				ipts_ipset_push(set, &piece);
 			}
 			if (k->lo[ip] < rest.hi[ip]) {
 				piece = rest;
 				piece.lo[ip] = k->lo[ip] + step;
-				push(set, &piece);
+				ipts_ipset_push(set, &piece);
 			}
 			rest.lo[ip] = rest.hi[ip] = k->lo[ip];
 		}
@@ -416,12 +416,12 @@ static void take_out(struct ipts_ipset *set, size_t i, const struct set_elem *k)
 			if (rest.port_lo < k->port_lo) {
 				piece = rest;
 				piece.port_hi = (uint16_t)(k->port_lo - 1);
-				push(set, &piece);
+				ipts_ipset_push(set, &piece);
 			}
 			if (k->port_lo < rest.port_hi) {
 				piece = rest;
 				piece.port_lo = (uint16_t)(k->port_lo + 1);
-				push(set, &piece);
+				ipts_ipset_push(set, &piece);
 			}
 			rest.port_lo = rest.port_hi = k->port_lo;
 		}
@@ -504,7 +504,7 @@ static int adt(struct ipts_ipset_state *st, size_t idx, bool add,
 		set = writable(st, idx);
 		if (!holds(set, &k, &set->v[i])) {
 			take_out(set, i, &k);
-			push(set, &k);
+			ipts_ipset_push(set, &k);
 		} else {
 			set->v[i] = k;
 		}
@@ -515,10 +515,26 @@ static int adt(struct ipts_ipset_state *st, size_t idx, bool add,
 	    set->type->kind != SET_BITMAP_PORT && set->count >= set->maxelem)
 		return 1; /* -IPSET_ERR_HASH_FULL */
 	set = writable(st, idx);
-	push(set, &k);
+	ipts_ipset_push(set, &k);
 	set->count++;
 	log_op(st, idx, IPTS_IPSET_ADDED, &k);
 	return 0;
+}
+
+static struct ipts_ipset *count_writable(void *arg,
+					 const struct ipts_ipset *set)
+{
+	struct ipts_ipset_state *st = arg;
+
+	return writable(st, (size_t)(set - st->view.v));
+}
+
+enum ipts_ipset_answer ipts_ipset_state_test(struct ipts_ipset_state *st,
+					     const struct ipts_ipset_match *m,
+					     const struct ipts_ipset_pkt *p,
+					     const char **why)
+{
+	return ipts_ipset_count_test(&st->view, m, p, why, count_writable, st);
 }
 
 /* Mark the set and the list:sets holding it unknown. */

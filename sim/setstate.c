@@ -27,6 +27,42 @@ void ipts_setstate_begin(struct ipts_sim *s, struct ipts_ipset_state *st)
 	ipts_ipset_state_reset(st);
 	s->host.ipsets = ipts_ipset_state_sets(st);
 	s->host.ipsets_tracked = true;
+	s->sets_counting = s->host.fresh && s->ctx->ipsets_counted;
+}
+
+bool ipts_setstate_counts(const struct ipts_sim *s,
+			  const struct xt_entry_match *m)
+{
+	return s->sets_counting && ipts_setstate_is_match(s, m);
+}
+
+/*
+ * set_match_v4() with the counters known (--fresh): the capture's
+ * counters, and every earlier test of the connection that found the
+ * element, counted (ipts_ipset_state_test()).
+ */
+enum ipts_match_result ipts_setstate_match(struct ipts_sim *s,
+					   const struct xt_entry_match *m,
+					   const struct ipts_pkt *p,
+					   const char **why)
+{
+	struct ipts_ipset_match sm;
+	struct ipts_ipset_pkt sp;
+
+	s->impure++;
+	if (ipts_ipset_match_parse((const char *)m->data, &sm) < 0) {
+		*why = "-m set words iptsim does not read";
+		return IPTS_MATCH_UNKNOWN;
+	}
+	ipts_set_pkt(p, &sp);
+	switch (ipts_ipset_state_test(s->sets, &sm, &sp, why)) {
+	case IPTS_IPSET_YES:
+		return IPTS_MATCH_YES;
+	case IPTS_IPSET_NO:
+		return IPTS_MATCH_NO;
+	default:
+		return IPTS_MATCH_UNKNOWN;
+	}
 }
 
 bool ipts_setstate_is_match(const struct ipts_sim *s,

@@ -372,7 +372,8 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 	}
 
 	ipts_memo_clear(&priv->memo);
-	if (ctx->ipsets && ctx->ipsets_changed) {
+	if (ctx->ipsets &&
+	    (ctx->ipsets_changed || (q->fresh && ctx->ipsets_counted))) {
 		if (!ipts_ipset_state_of(priv->sets, ctx->ipsets)) {
 			ipts_ipset_state_free(priv->sets);
 			priv->sets = ipts_ipset_state_new(ctx->ipsets);

@@ -157,6 +157,8 @@ struct ipts_sim_ctx {
 	const struct ipts_hostdesc *hostdesc;	/* NULL: lo only */
 	const struct ipts_ipsets *ipsets;	/* NULL: none given */
 	char *ipsets_changed; /* ipts_ipsets_changed(), or NULL */
+	/* ipts_ipsets_counted(): under --fresh, tests count */
+	bool ipsets_counted;
 	bool needs_conntrack;		/* ipts_ruleset_needs_conntrack() */
 	/* translate_table()'s jump stack: each table's size, and the
 	 * largest (the size of the stack a query allocates). */
@@ -299,6 +301,9 @@ struct ipts_sim {
 	/* -j SET: the sets as this way's packets left them (setstate.c),
 	 * NULL without --ipsets or without a -j SET in the file. */
 	struct ipts_ipset_state *sets;
+	/* --fresh and a -m set compares counters: tests of the sets count
+	 * (ipts_setstate_match()) */
+	bool sets_counting;
 
 	struct ipts_reply_req reply;
 	/* Budgets (struct ipts_limits) and what was spent. */
@@ -428,6 +433,14 @@ void ipts_setstate_begin(struct ipts_sim *s, struct ipts_ipset_state *st);
 /* True for a -m set blob that reads the followed sets. */
 bool ipts_setstate_is_match(const struct ipts_sim *s,
 			    const struct xt_entry_match *m);
+/* True when tests of the sets count (--fresh, a -m set compares
+ * counters): then -m set is ipts_setstate_match(), which counts. */
+bool ipts_setstate_counts(const struct ipts_sim *s,
+			  const struct xt_entry_match *m);
+enum ipts_match_result ipts_setstate_match(struct ipts_sim *s,
+					   const struct xt_entry_match *m,
+					   const struct ipts_pkt *p,
+					   const char **why);
 /* set_target_v3(): the changes, then XT_CONTINUE (NF_DROP when the walk
  * stops at a part not modelled). */
 unsigned int ipts_setstate_target(struct ipts_sim *s, const struct ipts_rule *r,

@@ -26,6 +26,7 @@ struct ipts_ruleset;
 struct ipts_source;
 struct ipts_ipset;
 struct ipts_ipsets;
+struct ipts_ipset_state;
 
 /* The largest dimension count of a type and of a match (IPSET_DIM_MAX). */
 #define IPTS_IPSET_DIM_MAX 6
@@ -87,6 +88,18 @@ struct ipts_ipset_match {
 	bool invert; /* ! --match-set */
 	bool return_nomatch;
 	bool counters; /* --packets-* or --bytes-* given */
+	/* what they compare (IPSET_COUNTER_* of ipset.h: ! --packets-eq
+	 * is NE) and with which value */
+	enum ipts_ipset_cmp {
+		IPTS_IPSET_CMP_NONE,
+		IPTS_IPSET_CMP_EQ,
+		IPTS_IPSET_CMP_NE,
+		IPTS_IPSET_CMP_LT,
+		IPTS_IPSET_CMP_GT,
+	} packets_op, bytes_op;
+	uint64_t packets, bytes;
+	bool no_update; /* ! --update-counters */
+	bool no_subupdate; /* ! --update-subcounters (list:set members) */
 };
 
 int ipts_ipset_match_parse(const char *text, struct ipts_ipset_match *m);
@@ -125,6 +138,31 @@ enum ipts_ipset_answer ipts_ipset_test(const struct ipts_ipsets *sets,
 				       const struct ipts_ipset_match *m,
 				       const struct ipts_ipset_pkt *p,
 				       const char **why);
+
+/*
+ * -m set @m on @p with the sets' counters known (--fresh: they are the
+ * capture's `packets N bytes M`, 0 for an element without them): the
+ * answer of ipts_ipset_test(), and every element the test finds counted
+ * as ip_set_match_extensions() counts it: the packet (1, its IP length)
+ * added first unless ! --update-counters, then --packets-* and --bytes-*
+ * compared; an element that fails them lets the search go on to the
+ * next, less specific prefix (mtype_test_cidrs()) or list:set member
+ * (list_set_ktest(): the members counted unless ! --update-subcounters,
+ * the list's own element compared). The sets counted are copied into
+ * @st, whose save text then carries the counters.
+ */
+enum ipts_ipset_answer ipts_ipset_state_test(struct ipts_ipset_state *st,
+					     const struct ipts_ipset_match *m,
+					     const struct ipts_ipset_pkt *p,
+					     const char **why);
+
+/*
+ * Whether some -m set of @rs on a set of @sets with counters compares
+ * them (--packets-*, --bytes-*): then, under --fresh, the tests of the
+ * connection are counted (ipts_ipset_state_test()).
+ */
+bool ipts_ipsets_counted(const struct ipts_ipsets *sets,
+			 const struct ipts_ruleset *rs);
 
 /*
  * -j SET --map-set's test (set_target_v3(): match_set() with the map
