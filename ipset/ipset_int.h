@@ -116,6 +116,9 @@ enum ipts_ipset_answer ipts_ipset_count_test(
 	const struct ipts_ipset_pkt *p, const char **why,
 	struct ipts_ipset *(*writable)(void *arg, const struct ipts_ipset *),
 	void *arg);
+/* read.c: how many kernel elements @e stands for (a range: each). */
+uint64_t ipts_ipset_elem_count(const struct ipts_ipset *set,
+			       const struct set_elem *e);
 /* state.c: append @e to @set's elements (they may move). */
 void ipts_ipset_push(struct ipts_ipset *set, const struct set_elem *e);
 

@@ -537,6 +537,60 @@ enum ipts_ipset_answer ipts_ipset_state_test(struct ipts_ipset_state *st,
 	return ipts_ipset_count_test(&st->view, m, p, why, count_writable, st);
 }
 
+static void make_unknown(struct ipts_ipset_state *st, size_t idx,
+			 const char *why);
+
+bool ipts_ipsets_timed(const struct ipts_ipsets *s)
+{
+	size_t i, j;
+
+	for (i = 0; s && i < s->n; i++)
+		for (j = 0; j < s->v[i].n; j++)
+			if (s->v[i].v[j].timeout)
+				return true;
+	return false;
+}
+
+void ipts_ipset_state_advance(struct ipts_ipset_state *st, uint32_t secs)
+{
+	size_t i, j, k;
+
+	for (i = 0; secs && i < st->view.n; i++) {
+		struct ipts_ipset *set = &st->view.v[i];
+		bool timed = false, boundary = false;
+
+		for (j = 0; j < set->n && !timed; j++)
+			timed = set->v[j].timeout != 0;
+		if (!timed)
+			continue;
+		set = writable(st, i);
+		for (j = k = 0; j < set->n; j++) {
+			struct set_elem e = set->v[j];
+
+			if (e.timeout && e.timeout < secs) {
+				/* expired: gone for the later packets */
+				set->count -= ipts_ipset_elem_count(set, &e);
+				continue;
+			}
+			if (e.timeout == secs)
+				boundary = true;
+			if (e.timeout)
+				e.timeout = e.timeout > secs ?
+						    e.timeout - secs :
+						    1;
+			set->v[k++] = e;
+		}
+		set->n = k;
+		if (boundary && !set->unknown_why)
+			make_unknown(st, i,
+				     "an element's timeout ends at the second "
+				     "of the SYN's retransmission (1 s later: "
+				     "ipset save rounds the seconds left down, "
+				     "and ip_set_timeout_expired() compares "
+				     "jiffies): it may be gone");
+	}
+}
+
 /* Mark the set and the list:sets holding it unknown. */
 static void make_unknown(struct ipts_ipset_state *st, size_t idx,
 			 const char *why)

@@ -170,11 +170,20 @@ unsigned int ipts_setstate_target(struct ipts_sim *s, const struct ipts_rule *r,
 	return XT_CONTINUE;
 }
 
+void ipts_setstate_advance(struct ipts_sim *s, uint32_t secs)
+{
+	if (s->sets)
+		ipts_ipset_state_advance(s->sets, secs);
+}
+
 void ipts_setstate_report(const struct ipts_sim *s, struct ipts_result *res)
 {
 	size_t i, n;
 
-	res->sets_tracked = s->sets != NULL;
+	/* the sets are followed for -j SET, counters or timeouts; the
+	 * report is -j SET's and the counters' */
+	res->sets_tracked = s->sets != NULL &&
+			    (s->ctx->ipsets_changed || s->sets_counting);
 	free(res->sets_after);
 	res->sets_after = NULL;
 	res->nset_changes = 0;

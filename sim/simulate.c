@@ -373,7 +373,8 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 
 	ipts_memo_clear(&priv->memo);
 	if (ctx->ipsets &&
-	    (ctx->ipsets_changed || (q->fresh && ctx->ipsets_counted))) {
+	    (ctx->ipsets_changed || (q->fresh && ctx->ipsets_counted) ||
+	     (q->family == NFPROTO_IPV6 && ctx->ipsets_timed))) {
 		if (!ipts_ipset_state_of(priv->sets, ctx->ipsets)) {
 			ipts_ipset_state_free(priv->sets);
 			priv->sets = ipts_ipset_state_new(ctx->ipsets);

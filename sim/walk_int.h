@@ -159,6 +159,9 @@ struct ipts_sim_ctx {
 	char *ipsets_changed; /* ipts_ipsets_changed(), or NULL */
 	/* ipts_ipsets_counted(): under --fresh, tests count */
 	bool ipsets_counted;
+	/* ipts_ipsets_timed(): an element may expire inside an IPv6
+	 * connection (the SYN's retransmission) */
+	bool ipsets_timed;
 	bool needs_conntrack;		/* ipts_ruleset_needs_conntrack() */
 	/* translate_table()'s jump stack: each table's size, and the
 	 * largest (the size of the stack a query allocates). */
@@ -445,6 +448,9 @@ enum ipts_match_result ipts_setstate_match(struct ipts_sim *s,
  * stops at a part not modelled). */
 unsigned int ipts_setstate_target(struct ipts_sim *s, const struct ipts_rule *r,
 				  struct ipts_pkt *p, unsigned int hook);
+/* @secs seconds pass before the next packet (the IPv6 SYN's
+ * retransmission): timeouts run (ipts_ipset_state_advance()). */
+void ipts_setstate_advance(struct ipts_sim *s, uint32_t secs);
 /* What the way left in the sets, into @res (the first way's). */
 void ipts_setstate_report(const struct ipts_sim *s, struct ipts_result *res);
 

@@ -233,6 +233,21 @@ int ipts_ipset_state_adt(struct ipts_ipset_state *st, bool add,
 			 const struct ipts_ipset_adt *a,
 			 const struct ipts_ipset_pkt *p, const char **why);
 
+/*
+ * @secs seconds pass inside the connection (the IPv6 SYN's
+ * retransmission 1 s after the first): every element with a timeout
+ * has @secs fewer seconds left, one whose timeout ends before then is
+ * gone, and one whose timeout ends at that second (ipset save's rounded
+ * seconds, or -j SET --timeout N at the first packet: ip_set_timeout_expired()
+ * compares jiffies) makes its set unknown for the rest of the way, as
+ * ipts_ipsets_age() does for --at.
+ */
+void ipts_ipset_state_advance(struct ipts_ipset_state *st, uint32_t secs);
+
+/* Some element of @s has a timeout (it may expire inside a
+ * connection). */
+bool ipts_ipsets_timed(const struct ipts_ipsets *s);
+
 /* The changes made, in order (at most 64 kept). */
 enum ipts_ipset_op {
 	IPTS_IPSET_ADDED,

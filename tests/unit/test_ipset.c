@@ -771,6 +771,42 @@ static void test_ipset_state_counters(void **state)
 	ipts_ipset_state_free(st);
 }
 
+/* Seconds passing inside a connection (the IPv6 SYN's retransmission):
+ * an element whose timeout ends before then is gone, one that ends at
+ * that second makes its set unknown, the others have fewer left (kernel
+ * cases v6_timeout_*). */
+static void test_ipset_state_advance(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.0.0.1", 40000, "10.9.9.9", 22);
+	struct ipts_ipset_state *st;
+	char *save;
+
+	rd_ok(t, "create a hash:ip family inet timeout 600\n"
+		 "add a 10.0.0.1 timeout 1\nadd a 10.0.0.2 timeout 5\n"
+		 "add a 10.0.0.3 timeout 0\n"
+		 "create b hash:ip family inet timeout 600\n"
+		 "add b 10.0.0.1 timeout 2\n"
+		 "create l list:set\nadd l b\n");
+	st = ipts_ipset_state_new(t->sets);
+	assert_int_equal(ask_st(st, " --match-set a src", &p), YES);
+	ipts_ipset_state_advance(st, 2);
+	assert_int_equal(ask_st(st, " --match-set a src", &p), NO);
+	assert_int_equal(ask_st(st, " --match-set b src", &p), UNK);
+	assert_int_equal(ask_st(st, " --match-set l src", &p), UNK);
+	p.saddr = ip4("10.0.0.2");
+	assert_int_equal(ask_st(st, " --match-set a src", &p), YES);
+	p.saddr = ip4("10.0.0.3");
+	assert_int_equal(ask_st(st, " --match-set a src", &p), YES);
+	save = ipts_ipset_state_save(st);
+	assert_non_null(strstr(save, "add a 10.0.0.2 timeout 3\n"));
+	assert_null(strstr(save, "add a 10.0.0.1 "));
+	free(save);
+	ipts_ipset_state_reset(st);
+	assert_int_equal(ask_st(st, " --match-set b src", &p), NO);
+	ipts_ipset_state_free(st);
+}
+
 static void test_ipset_state_exist_full_del(void **state)
 {
 	struct t *t = *state;
@@ -904,6 +940,7 @@ int main(void)
 		cmocka_unit_test(test_ipset_state_builds_kadt_element),
 		cmocka_unit_test(test_ipset_state_exist_full_del),
 		cmocka_unit_test(test_ipset_state_counters),
+		cmocka_unit_test(test_ipset_state_advance),
 		cmocka_unit_test(test_ipset_state_list_set_and_unknown),
 		cmocka_unit_test(test_ipset_state_inet6),
 	};
