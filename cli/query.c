@@ -4,6 +4,7 @@
  * implementation, so a spec line means what the same trace command means.
  */
 #include "query.h"
+#include "ipset.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -889,6 +890,7 @@ void ipts_file_facts_init(struct ipts_file_facts *ff,
 static const char *const fresh_whys[] = {
 	"-m limit depends on earlier traffic",
 	"-m statistic --mode nth depends on earlier packets",
+	IPTS_IPSET_COUNTERS_WHY,
 };
 
 bool ipts_fresh_may_decide(const struct ipts_query *q,

@@ -532,8 +532,7 @@ static enum kadt kadt(const struct ipts_ipset *set,
 	if (!best)
 		return KADT_NO;
 	if (set->counters && m->counters) {
-		*why = "-m set --packets/--bytes: the set's counters are "
-		       "history (--fresh starts them from the capture)";
+		*why = IPTS_IPSET_COUNTERS_WHY;
 		return KADT_UNKNOWN;
 	}
 	*found = best;
@@ -596,9 +595,7 @@ static int set_test(const struct ipts_ipsets *sets,
 				return 1;
 			}
 			if (set->counters && m->counters) {
-				*why = "-m set --packets/--bytes: the set's "
-				       "counters are history (--fresh starts "
-				       "them from the capture)";
+				*why = IPTS_IPSET_COUNTERS_WHY;
 				return -1;
 			}
 			return 1;

@@ -28,6 +28,12 @@ struct ipts_ipset;
 struct ipts_ipsets;
 struct ipts_ipset_state;
 
+/* The reason a counter condition is undetermined without --fresh (the
+ * answers' notes give the --fresh answer when it is the only one). */
+#define IPTS_IPSET_COUNTERS_WHY                                              \
+	"-m set --packets/--bytes: the set's counters are history (--fresh " \
+	"starts them from the capture)"
+
 /* The largest dimension count of a type and of a match (IPSET_DIM_MAX). */
 #define IPTS_IPSET_DIM_MAX 6
 
