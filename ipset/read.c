@@ -1653,6 +1653,11 @@ int ipts_ipset_family(const struct ipts_ipset *set)
 	return set->family;
 }
 
+bool ipts_ipset_counters(const struct ipts_ipset *set)
+{
+	return set->counters;
+}
+
 size_t ipts_ipset_nelems(const struct ipts_ipset *set)
 {
 	return set->n;

@@ -28,6 +28,7 @@ void ipts_setstate_begin(struct ipts_sim *s, struct ipts_ipset_state *st)
 	s->host.ipsets = ipts_ipset_state_sets(st);
 	s->host.ipsets_tracked = true;
 	s->sets_counting = s->host.fresh && s->ctx->ipsets_counted;
+	s->sets_compared = NULL;
 }
 
 bool ipts_setstate_counts(const struct ipts_sim *s,
@@ -42,6 +43,7 @@ bool ipts_setstate_counts(const struct ipts_sim *s,
  * element, counted (ipts_ipset_state_test()).
  */
 enum ipts_match_result ipts_setstate_match(struct ipts_sim *s,
+					   const struct ipts_rule *r,
 					   const struct xt_entry_match *m,
 					   const struct ipts_pkt *p,
 					   const char **why)
@@ -53,6 +55,14 @@ enum ipts_match_result ipts_setstate_match(struct ipts_sim *s,
 	if (ipts_ipset_match_parse((const char *)m->data, &sm) < 0) {
 		*why = "-m set words iptsim does not read";
 		return IPTS_MATCH_UNKNOWN;
+	}
+	if (sm.counters && !s->sets_compared) {
+		const struct ipts_ipset *set = ipts_ipsets_find(s->host.ipsets,
+								sm.name,
+								sm.name_len);
+
+		if (set && ipts_ipset_counters(set))
+			s->sets_compared = r;
 	}
 	ipts_set_pkt(p, &sp);
 	switch (ipts_ipset_state_test(s->sets, &sm, &sp, why)) {

@@ -398,7 +398,7 @@ static bool rule_matches(struct ipts_sim *s, const struct ipts_rule *r,
 		} else if (is_quota(blob)) {
 			m = quota_eval(s, r, i, blob, p, &w, &fy);
 		} else if (ipts_setstate_counts(s, blob)) {
-			m = ipts_setstate_match(s, blob, p, &w);
+			m = ipts_setstate_match(s, r, blob, p, &w);
 		} else {
 			uint32_t *count = eval_count(s, r, i, p);
 

@@ -307,6 +307,10 @@ struct ipts_sim {
 	/* --fresh and a -m set compares counters: tests of the sets count
 	 * (ipts_setstate_match()) */
 	bool sets_counting;
+	/* the first rule of the way whose -m set compared a set's counters
+	 * (a TCP timeout is then undetermined: the retransmissions, not
+	 * walked, are counted again) */
+	const struct ipts_rule *sets_compared;
 
 	struct ipts_reply_req reply;
 	/* Budgets (struct ipts_limits) and what was spent. */
@@ -441,6 +445,7 @@ bool ipts_setstate_is_match(const struct ipts_sim *s,
 bool ipts_setstate_counts(const struct ipts_sim *s,
 			  const struct xt_entry_match *m);
 enum ipts_match_result ipts_setstate_match(struct ipts_sim *s,
+					   const struct ipts_rule *r,
 					   const struct xt_entry_match *m,
 					   const struct ipts_pkt *p,
 					   const char **why);

@@ -68,6 +68,8 @@ const char *ipts_ipset_type(const struct ipts_ipset *set);
 unsigned int ipts_ipset_dim(const struct ipts_ipset *set);
 int ipts_ipset_family(const struct ipts_ipset *set);
 size_t ipts_ipset_nelems(const struct ipts_ipset *set);
+/* Created with `counters`. */
+bool ipts_ipset_counters(const struct ipts_ipset *set);
 /* Set @i (0 .. count - 1), its name, its create line. */
 const struct ipts_ipset *ipts_ipsets_at(const struct ipts_ipsets *s, size_t i);
 const char *ipts_ipset_name(const struct ipts_ipset *set);
