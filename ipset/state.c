@@ -534,7 +534,19 @@ enum ipts_ipset_answer ipts_ipset_state_test(struct ipts_ipset_state *st,
 					     const struct ipts_ipset_pkt *p,
 					     const char **why)
 {
-	return ipts_ipset_count_test(&st->view, m, p, why, count_writable, st);
+	return ipts_ipset_count_test(&st->view, m, p, why, count_writable, st,
+				     NULL, NULL);
+}
+
+enum ipts_ipset_answer ipts_ipset_state_map(struct ipts_ipset_state *st,
+					    const struct ipts_ipset_match *m,
+					    const struct ipts_ipset_pkt *p,
+					    uint32_t *skbmark,
+					    uint32_t *skbmarkmask,
+					    const char **why)
+{
+	return ipts_ipset_count_test(&st->view, m, p, why, count_writable, st,
+				     skbmark, skbmarkmask);
 }
 
 static void make_unknown(struct ipts_ipset_state *st, size_t idx,
@@ -771,7 +783,10 @@ static void fmt_elem(const struct ipts_ipsets *sets,
 		o += (size_t)snprintf(b + o, ROOM, " packets %llu bytes %llu",
 				      (unsigned long long)e->packets,
 				      (unsigned long long)e->bytes);
-	if (set->skbinfo && e->skbmarkmask)
+	/* as ipset prints it: the mask only when it is not all ones */
+	if (set->skbinfo && e->skbmarkmask == 0xffffffffu)
+		o += (size_t)snprintf(b + o, ROOM, " skbmark 0x%x", e->skbmark);
+	else if (set->skbinfo && e->skbmarkmask)
 		o += (size_t)snprintf(b + o, ROOM, " skbmark 0x%x/0x%x",
 				      e->skbmark, e->skbmarkmask);
 	if (e->wildcard)

@@ -644,7 +644,7 @@ enum ipts_ipset_answer ipts_ipset_count_test(
 	const struct ipts_ipsets *sets, const struct ipts_ipset_match *m,
 	const struct ipts_ipset_pkt *p, const char **why,
 	struct ipts_ipset *(*writable)(void *arg, const struct ipts_ipset *),
-	void *arg)
+	void *arg, uint32_t *skbmark, uint32_t *skbmarkmask)
 {
 	const struct set_elem *hit;
 	struct count c = {
@@ -653,8 +653,13 @@ enum ipts_ipset_answer ipts_ipset_count_test(
 		.update = !m->no_update,
 		.compare = m->counters,
 	};
+	enum ipts_ipset_answer a = test_hit(sets, m, p, why, &hit, &c);
 
-	return test_hit(sets, m, p, why, &hit, &c);
+	if (skbmark) {
+		*skbmark = hit ? hit->skbmark : 0;
+		*skbmarkmask = hit ? hit->skbmarkmask : 0;
+	}
+	return a;
 }
 
 enum ipts_ipset_answer ipts_ipset_map(const struct ipts_ipsets *sets,

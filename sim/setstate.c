@@ -152,8 +152,12 @@ unsigned int ipts_setstate_target(struct ipts_sim *s, const struct ipts_rule *r,
 		m.name_len = st.map.name_len;
 		m.dim = st.map.dim;
 		m.src = st.map.src;
-		ans = ipts_ipset_map(s->host.ipsets, &m, &sp, &mark, &mask,
-				     &why);
+		/* counted under --fresh, as a -m set test is */
+		ans = s->sets_counting ?
+			      ipts_ipset_state_map(s->sets, &m, &sp, &mark,
+						   &mask, &why) :
+			      ipts_ipset_map(s->host.ipsets, &m, &sp, &mark,
+					     &mask, &why);
 		if (ans == IPTS_IPSET_UNKNOWN) {
 			ipts_sim_unmodelled(s, r, why);
 			return NF_DROP;

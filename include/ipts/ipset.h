@@ -164,6 +164,16 @@ enum ipts_ipset_answer ipts_ipset_state_test(struct ipts_ipset_state *st,
 					     const struct ipts_ipset_pkt *p,
 					     const char **why);
 
+/* --map-set's test with the counters known: ipts_ipset_map() that counts
+ * the element it finds as ipts_ipset_state_test() does (set_target_v3()'s
+ * match_set() updates them too). */
+enum ipts_ipset_answer ipts_ipset_state_map(struct ipts_ipset_state *st,
+					    const struct ipts_ipset_match *m,
+					    const struct ipts_ipset_pkt *p,
+					    uint32_t *skbmark,
+					    uint32_t *skbmarkmask,
+					    const char **why);
+
 /*
  * Whether some -m set of @rs on a set of @sets with counters compares
  * them (--packets-*, --bytes-*): then, under --fresh, the tests of the
