@@ -818,6 +818,138 @@ static void collect(struct ipts_probe_dims *d, struct rule_list *rl,
 	}
 }
 
+/*
+ * -j SET (issue 16): a rule of the focus that tests a set S (-m set) or
+ * changes it (-j SET) is probed also with every -j SET rule of either
+ * file that adds to S or deletes from it: that rule's packets are the
+ * elements it can put in S, so its own values (and the elements S holds)
+ * are probed, and the rule joins the focus for its exemplar connection.
+ * A connection whose first packet changes S and whose later packet reads
+ * it is then asked as any connection; a change one connection leaves for
+ * another is not (each probe is one connection).
+ */
+struct set_writer {
+	const struct ipts_rule *r;
+	struct ipts_ipset_target t;
+	bool added;
+};
+
+static bool is_set_rule(const struct ipts_rule *r, struct ipts_ipset_target *t)
+{
+	const struct xt_entry_target *tg = ipts_rule_target(r);
+
+	return tg && ipts_blob_is_opaque(tg->u.user.revision) &&
+	       strcmp(tg->u.user.name, "SET") == 0 &&
+	       ipts_ipset_target_parse((const char *)tg->data, t) == 0;
+}
+
+static void writers_of(const struct ipts_ruleset *rs, struct set_writer **v,
+		       size_t *n, size_t *cap)
+{
+	struct ipts_ipset_target t;
+	unsigned int id;
+	uint32_t i, k;
+
+	for (id = 0; rs && id < IPTS_TABLE_COUNT; id++) {
+		const struct ipts_table *tb = rs->tables[id];
+
+		for (i = 0; tb && i < tb->nchains; i++) {
+			const struct ipts_chain *c = tb->chains[i];
+
+			for (k = 0; chain_live(c) && k < c->nrules; k++) {
+				if (!is_set_rule(c->rules[k], &t) ||
+				    !(t.has_add || t.has_del))
+					continue;
+				if (*n == *cap) {
+					*cap = *cap ? *cap * 2 : 16;
+					*v = ipts_xrealloc(*v,
+							   *cap * sizeof(**v));
+				}
+				(*v)[*n].r = c->rules[k];
+				(*v)[*n].t = t;
+				(*v)[*n].added = false;
+				(*n)++;
+			}
+		}
+	}
+}
+
+static bool adt_is(const struct ipts_ipset_adt *a, const char *name, size_t len)
+{
+	return a->name_len == len && memcmp(a->name, name, len) == 0;
+}
+
+/* The writers of the set @name (@len bytes) not yet added: their values,
+ * the set's elements as their flags read them, their exemplars. */
+static void add_writers(struct ipts_probe_dims *d, struct rule_list *rl,
+			struct set_writer *w, size_t nw, const char *name,
+			size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < nw; i++) {
+		const struct ipts_ipset_adt *a = NULL;
+		struct ipts_ipset_match m = { 0 };
+
+		if (w[i].t.has_add && adt_is(&w[i].t.add, name, len))
+			a = &w[i].t.add;
+		else if (w[i].t.has_del && adt_is(&w[i].t.del, name, len))
+			a = &w[i].t.del;
+		if (!a || w[i].added)
+			continue;
+		w[i].added = true;
+		ipts_probe_dims_add_rule(d, w[i].r);
+		m.name = a->name;
+		m.name_len = a->name_len;
+		m.dim = a->dim;
+		m.src = a->src;
+		ipts_ipset_parts(d->ipsets, &m, SET_ELEMS_MAX, set_part, d);
+		if (rl->n == rl->cap) {
+			rl->cap = rl->cap ? rl->cap * 2 : 64;
+			rl->r = ipts_xrealloc(rl->r, rl->cap * sizeof(*rl->r));
+		}
+		rl->r[rl->n++] = w[i].r;
+	}
+}
+
+static void add_set_writers(struct ipts_probe_dims *d, struct rule_list *rl,
+			    const struct ipts_ruleset *old,
+			    const struct ipts_ruleset *new_rs)
+{
+	struct set_writer *w = NULL;
+	size_t nw = 0, cap = 0, k, nfocus = rl->n;
+	unsigned int i;
+
+	if (!d->ipsets)
+		return; /* without the sets -j SET changes nothing */
+	writers_of(old, &w, &nw, &cap);
+	writers_of(new_rs, &w, &nw, &cap);
+	for (k = 0; nw && k < nfocus; k++) {
+		const struct ipts_rule *r = rl->r[k];
+		struct ipts_ipset_target t;
+
+		for (i = 0; i < r->nmatches; i++) {
+			const struct xt_entry_match *m = ipts_rule_match(r, i);
+			struct ipts_ipset_match sm;
+
+			if (ipts_blob_is_opaque(m->u.user.revision) &&
+			    strcmp(m->u.user.name, "set") == 0 &&
+			    ipts_ipset_match_parse((const char *)m->data,
+						   &sm) == 0)
+				add_writers(d, rl, w, nw, sm.name, sm.name_len);
+		}
+		if (is_set_rule(r, &t)) {
+			if (t.has_add)
+				add_writers(d, rl, w, nw, t.add.name,
+					    t.add.name_len);
+			if (t.has_del)
+				add_writers(d, rl, w, nw, t.del.name,
+					    t.del.name_len);
+		}
+	}
+	free(w);
+}
+
 /* --- the connections -------------------------------------------------- */
 
 enum {
@@ -1535,6 +1667,7 @@ int ipts_probe_derive(const struct ipts_ruleset *old,
 	}
 	collect(d, &rl, &focus, &reach, old, new_rs);
 	collect(d, &rl, &focus, &reach, new_rs, old);
+	add_set_writers(d, &rl, old, new_rs);
 	set->focus_rules = rl.n;
 	set_free(&focus);
 	set_free(&reach);

@@ -369,9 +369,10 @@ lines:
 		if (text_out)
 			answer_text(stdout, &q, &res, &notes);
 		else
-			ipts_result_print_json_notes(stdout, &q, &res, &notes,
-						     brief ? IPTS_JSON_BRIEF :
-						     0);
+			ipts_result_print_json_notes(
+				stdout, &q, &res, &notes,
+				IPTS_JSON_SETS_CHANGED |
+					(brief ? IPTS_JSON_BRIEF : 0));
 	}
 	fflush(stdout);
 	if (in != stdin)

@@ -109,6 +109,10 @@ struct expect {
 	char *stopped, *route;		/* NULL: none */
 	struct test_fact *facts;
 	unsigned int nfacts;
+	/* -j SET: the sets the answer's way changed (NULL, 0: none) */
+	struct ipts_set_change *set_changes;
+	size_t nset_changes;
+	char *sets_after;
 	/* answered by legs.c: --dst a name, or two files */
 	bool legs;
 	char *dst; /* --dst, or NULL (127.0.0.1) */
@@ -522,6 +526,18 @@ static void keep_path(struct expect *x, const struct ipts_result *res)
 		x->facts[i].value = res->facts[i].value;
 		x->facts[i].given = res->facts[i].given;
 	}
+	if (res->sets_tracked && (res->nset_changes || res->sets_after)) {
+		x->nset_changes = res->nset_changes;
+		if (res->nset_changes) {
+			x->set_changes = ipts_xcalloc(res->nset_changes,
+						      sizeof(*x->set_changes));
+			memcpy(x->set_changes, res->set_changes,
+			       res->nset_changes * sizeof(*x->set_changes));
+		}
+		x->sets_after = res->sets_after ?
+					ipts_xstrdup(res->sets_after) :
+					NULL;
+	}
 }
 
 static void judge(struct spec *sp, struct expect *x,
@@ -779,8 +795,41 @@ static void json_expect(FILE *f, const struct spec *sp, const struct expect *x)
 	for (i = 0; x->notes && i < x->notes->n; i++)
 		ipts_json_string(&w, x->notes->v[i]);
 	ipts_json_array_end(&w);
+	if (x->nset_changes || x->sets_after)
+		ipts_json_sets_after(&w, x->set_changes, x->nset_changes,
+				     x->sets_after);
 	ipts_json_object_end(&w);
 	ipts_json_eol(&w);
+}
+
+/* -j SET: a case's changes of the sets, as trace's text gives them, for
+ * JUnit's <system-out> (XML-escaped). */
+static void junit_sets_after(FILE *f, const struct expect *x)
+{
+	size_t k;
+
+	if (!x->nset_changes && !x->sets_after)
+		return;
+	fputs("      <system-out>ipsets after:\n", f);
+	for (k = 0; k < x->nset_changes; k++) {
+		fputs("  ", f);
+		ipts_xml_str(f, x->set_changes[k].set);
+		fprintf(f, ": %s ", x->set_changes[k].op);
+		ipts_xml_str(f, x->set_changes[k].elem);
+		fputc('\n', f);
+	}
+	if (x->sets_after) {
+		const char *l;
+
+		fputs("as `ipset save` text:\n", f);
+		for (l = x->sets_after; *l; l += strcspn(l, "\n") + 1) {
+			ipts_xml_strn(f, l, strcspn(l, "\n"));
+			fputc('\n', f);
+			if (!l[strcspn(l, "\n")])
+				break;
+		}
+	}
+	fputs("</system-out>\n", f);
 }
 
 /* A JUnit classname for @path: its base name, dots made '_' (CI tools
@@ -907,7 +956,13 @@ static void junit_suite(FILE *f, const struct spec *sp)
 			/* the line text output prints */
 			ipts_xml_strn(f, buf + head + 1, len - head - 2);
 			free(buf);
-			fputs("</failure>\n    </testcase>\n", f);
+			fputs("</failure>\n", f);
+			junit_sets_after(f, x);
+			fputs("    </testcase>\n", f);
+		} else if (x->nset_changes || x->sets_after) {
+			fputs(">\n", f);
+			junit_sets_after(f, x);
+			fputs("    </testcase>\n", f);
 		} else {
 			fputs("/>\n", f);
 		}
@@ -993,6 +1048,8 @@ static void spec_free(struct spec *sp)
 		free(sp->v[i].why);
 		free(sp->v[i].stopped);
 		free(sp->v[i].route);
+		free(sp->v[i].set_changes);
+		free(sp->v[i].sets_after);
 		for (k = 0; k < sp->v[i].nfacts; k++)
 			free(sp->v[i].facts[k].key);
 		free(sp->v[i].facts);

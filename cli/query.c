@@ -4,6 +4,7 @@
  * implementation, so a spec line means what the same trace command means.
  */
 #include "query.h"
+#include "ipset.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -951,6 +952,7 @@ void ipts_file_facts_init(struct ipts_file_facts *ff,
 static const char *const fresh_whys[] = {
 	"-m limit depends on earlier traffic",
 	"-m statistic --mode nth depends on earlier packets",
+	IPTS_IPSET_COUNTERS_WHY,
 };
 
 bool ipts_fresh_may_decide(const struct ipts_query *q,
@@ -1585,7 +1587,9 @@ static void json_reasons(struct ipts_json *w, const struct ipts_result *res)
 
 /* -j SET with --ipsets: the shown way's changes, and the sets changed as
  * `ipset save` text for the next call's --ipsets. */
-static void json_sets_after(struct ipts_json *w, const struct ipts_result *res)
+void ipts_json_sets_after(struct ipts_json *w,
+			  const struct ipts_set_change *changes, size_t n,
+			  const char *save)
 {
 	size_t k;
 
@@ -1593,15 +1597,15 @@ static void json_sets_after(struct ipts_json *w, const struct ipts_result *res)
 	ipts_json_object_begin(w, IPTS_JSON_LINE);
 	ipts_json_key(w, "changes");
 	ipts_json_array_begin(w, IPTS_JSON_LINE);
-	for (k = 0; k < res->nset_changes; k++) {
+	for (k = 0; k < n; k++) {
 		ipts_json_object_begin(w, IPTS_JSON_LINE);
-		ipts_json_kv_string(w, "set", res->set_changes[k].set);
-		ipts_json_kv_string(w, "op", res->set_changes[k].op);
-		ipts_json_kv_string(w, "element", res->set_changes[k].elem);
+		ipts_json_kv_string(w, "set", changes[k].set);
+		ipts_json_kv_string(w, "op", changes[k].op);
+		ipts_json_kv_string(w, "element", changes[k].elem);
 		ipts_json_object_end(w);
 	}
 	ipts_json_array_end(w);
-	ipts_json_kv_string(w, "save", res->sets_after);
+	ipts_json_kv_string(w, "save", save);
 	ipts_json_object_end(w);
 }
 
@@ -1663,8 +1667,11 @@ void ipts_result_print_json_notes(FILE *f, const struct ipts_query *q,
 		ipts_json_object_end(&w);
 	}
 	ipts_json_array_end(&w);
-	if (res->sets_tracked)
-		json_sets_after(&w, res);
+	if (res->sets_tracked && !(flags & IPTS_JSON_BRIEF) &&
+	    (!(flags & IPTS_JSON_SETS_CHANGED) || res->nset_changes ||
+	     res->sets_after))
+		ipts_json_sets_after(&w, res->set_changes, res->nset_changes,
+				     res->sets_after);
 	ipts_json_object_end(&w);
 	ipts_json_eol(&w);
 }

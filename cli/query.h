@@ -232,8 +232,18 @@ void ipts_fmt_end(char *buf, size_t len, uint8_t family,
 
 /* Only the trace entries the kernel itself would log (--kernel-trace). */
 #define IPTS_JSON_KERNEL_ONLY 1u
-/* No "packets" (query --brief): the answer without its whole path. */
+/* No "packets" (query --brief): the answer without its whole path, and
+ * no "ipsets_after". */
 #define IPTS_JSON_BRIEF 2u
+/* "ipsets_after" only when the connection changed a set (query's lines;
+ * trace gives it whenever the file has a -j SET). */
+#define IPTS_JSON_SETS_CHANGED 4u
+
+/* The "ipsets_after" key and object: @n changes in order, and the
+ * `ipset save` text of the sets changed (@save, NULL: none). */
+void ipts_json_sets_after(struct ipts_json *w,
+			  const struct ipts_set_change *changes, size_t n,
+			  const char *save);
 
 /*
  * @res of @q as one line of JSON, newline included: the schema of

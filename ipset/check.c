@@ -188,3 +188,48 @@ char *ipts_ipsets_changed(const struct ipts_ruleset *rs)
 	}
 	return list;
 }
+
+/* The set @m tests has counters (a list:set compares its own). */
+static bool counts(const struct ipts_ipsets *sets,
+		   const struct ipts_ipset_match *m)
+{
+	const struct ipts_ipset *set = ipts_ipsets_find(sets, m->name,
+							m->name_len);
+
+	return set && set->counters;
+}
+
+bool ipts_ipsets_counted(const struct ipts_ipsets *sets,
+			 const struct ipts_ruleset *rs)
+{
+	unsigned int id, c, k, i;
+
+	for (id = 0; sets && id < IPTS_TABLE_COUNT; id++) {
+		const struct ipts_table *t = rs->tables[id];
+
+		for (c = 0; t && c < t->nchains; c++) {
+			const struct ipts_chain *ch = t->chains[c];
+
+			for (k = 0; !ch->deleted && k < ch->nrules; k++) {
+				const struct ipts_rule *r = ch->rules[k];
+
+				for (i = 0; i < r->nmatches; i++) {
+					const struct xt_entry_match *b =
+						ipts_rule_match(r, i);
+					struct ipts_ipset_match m;
+
+					if (!ipts_blob_is_opaque(
+						    b->u.user.revision) ||
+					    strcmp(b->u.user.name, "set") ||
+					    ipts_ipset_match_parse(
+						    (const char *)b->data, &m) <
+						    0)
+						continue;
+					if (m.counters && counts(sets, &m))
+						return true;
+				}
+			}
+		}
+	}
+	return false;
+}

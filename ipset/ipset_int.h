@@ -107,4 +107,21 @@ struct ipts_ipsets {
 	const struct ipts_source *src;
 };
 
+/*
+ * test.c: -m set @m on @p counting the elements it finds (the sets are a
+ * state's: @writable gives a set's own copy before its elements change);
+ * @skbmark (NULL: not asked) and @skbmarkmask get the skbinfo of the
+ * element that matched, as ipts_ipset_map() gives it.
+ */
+enum ipts_ipset_answer ipts_ipset_count_test(
+	const struct ipts_ipsets *sets, const struct ipts_ipset_match *m,
+	const struct ipts_ipset_pkt *p, const char **why,
+	struct ipts_ipset *(*writable)(void *arg, const struct ipts_ipset *),
+	void *arg, uint32_t *skbmark, uint32_t *skbmarkmask);
+/* read.c: how many kernel elements @e stands for (a range: each). */
+uint64_t ipts_ipset_elem_count(const struct ipts_ipset *set,
+			       const struct set_elem *e);
+/* state.c: append @e to @set's elements (they may move). */
+void ipts_ipset_push(struct ipts_ipset *set, const struct set_elem *e);
+
 #endif

@@ -494,8 +494,8 @@ static void set_push(struct ipts_ipset *set, const struct set_elem *e)
 }
 
 /* How many kernel elements @e stands for (ranges expanded). */
-static uint64_t elem_count(const struct ipts_ipset *set,
-			   const struct set_elem *e)
+uint64_t ipts_ipset_elem_count(const struct ipts_ipset *set,
+			       const struct set_elem *e)
 {
 	uint64_t n = 1;
 	unsigned int i, ip = 0;
@@ -1036,7 +1036,7 @@ static int cmd_add6(struct reader *r, struct ipts_ipset *set,
 	r->ref_word = 0;
 	if (elem_options(r, set, &e, 3) < 0)
 		return -1;
-	set->count += elem_count(set, &e);
+	set->count += ipts_ipset_elem_count(set, &e);
 	if (set->count > set->maxelem)
 		return err(r, w, "set '%s' is full: more than %llu elements",
 			   set->name, (unsigned long long)set->maxelem);
@@ -1112,7 +1112,7 @@ static int cmd_add(struct reader *r)
 				if (d == DIM_IP || d == DIM_NET)
 					ip++;
 			}
-			set->count += elem_count(set, &e);
+			set->count += ipts_ipset_elem_count(set, &e);
 			if (set->count > set->maxelem &&
 			    set->type->kind != SET_LIST_SET)
 				return err(r, w,
@@ -1587,7 +1587,7 @@ size_t ipts_ipsets_age(struct ipts_ipsets *s, uint32_t secs)
 
 			if (e->timeout && e->timeout < secs) {
 				/* expired: what it stood for leaves too */
-				set->count -= elem_count(set, e);
+				set->count -= ipts_ipset_elem_count(set, e);
 				gone++;
 				continue;
 			}
@@ -1651,6 +1651,11 @@ unsigned int ipts_ipset_dim(const struct ipts_ipset *set)
 int ipts_ipset_family(const struct ipts_ipset *set)
 {
 	return set->family;
+}
+
+bool ipts_ipset_counters(const struct ipts_ipset *set)
+{
+	return set->counters;
 }
 
 size_t ipts_ipset_nelems(const struct ipts_ipset *set)

@@ -373,7 +373,7 @@ static bool holds(const struct ipts_ipset *set, const struct set_elem *e,
 	return true;
 }
 
-static void push(struct ipts_ipset *set, const struct set_elem *e)
+void ipts_ipset_push(struct ipts_ipset *set, const struct set_elem *e)
 {
 	if (set->n == set->cap) {
 		set->cap = set->cap ? set->cap * 2 : 16;
@@ -401,12 +401,12 @@ static void take_out(struct ipts_ipset *set, size_t i, const struct set_elem *k)
 			if (rest.lo[ip] < k->lo[ip]) {
 				piece = rest;
 				piece.hi[ip] = k->lo[ip] - step;
-				push(set, &piece);
+				ipts_ipset_push(set, &piece);
 			}
 			if (k->lo[ip] < rest.hi[ip]) {
 				piece = rest;
 				piece.lo[ip] = k->lo[ip] + step;
-				push(set, &piece);
+				ipts_ipset_push(set, &piece);
 			}
 			rest.lo[ip] = rest.hi[ip] = k->lo[ip];
 		}
@@ -416,12 +416,12 @@ static void take_out(struct ipts_ipset *set, size_t i, const struct set_elem *k)
 			if (rest.port_lo < k->port_lo) {
 				piece = rest;
 				piece.port_hi = (uint16_t)(k->port_lo - 1);
-				push(set, &piece);
+				ipts_ipset_push(set, &piece);
 			}
 			if (k->port_lo < rest.port_hi) {
 				piece = rest;
 				piece.port_lo = (uint16_t)(k->port_lo + 1);
-				push(set, &piece);
+				ipts_ipset_push(set, &piece);
 			}
 			rest.port_lo = rest.port_hi = k->port_lo;
 		}
@@ -504,7 +504,7 @@ static int adt(struct ipts_ipset_state *st, size_t idx, bool add,
 		set = writable(st, idx);
 		if (!holds(set, &k, &set->v[i])) {
 			take_out(set, i, &k);
-			push(set, &k);
+			ipts_ipset_push(set, &k);
 		} else {
 			set->v[i] = k;
 		}
@@ -515,10 +515,92 @@ static int adt(struct ipts_ipset_state *st, size_t idx, bool add,
 	    set->type->kind != SET_BITMAP_PORT && set->count >= set->maxelem)
 		return 1; /* -IPSET_ERR_HASH_FULL */
 	set = writable(st, idx);
-	push(set, &k);
+	ipts_ipset_push(set, &k);
 	set->count++;
 	log_op(st, idx, IPTS_IPSET_ADDED, &k);
 	return 0;
+}
+
+static struct ipts_ipset *count_writable(void *arg,
+					 const struct ipts_ipset *set)
+{
+	struct ipts_ipset_state *st = arg;
+
+	return writable(st, (size_t)(set - st->view.v));
+}
+
+enum ipts_ipset_answer ipts_ipset_state_test(struct ipts_ipset_state *st,
+					     const struct ipts_ipset_match *m,
+					     const struct ipts_ipset_pkt *p,
+					     const char **why)
+{
+	return ipts_ipset_count_test(&st->view, m, p, why, count_writable, st,
+				     NULL, NULL);
+}
+
+enum ipts_ipset_answer ipts_ipset_state_map(struct ipts_ipset_state *st,
+					    const struct ipts_ipset_match *m,
+					    const struct ipts_ipset_pkt *p,
+					    uint32_t *skbmark,
+					    uint32_t *skbmarkmask,
+					    const char **why)
+{
+	return ipts_ipset_count_test(&st->view, m, p, why, count_writable, st,
+				     skbmark, skbmarkmask);
+}
+
+static void make_unknown(struct ipts_ipset_state *st, size_t idx,
+			 const char *why);
+
+bool ipts_ipsets_timed(const struct ipts_ipsets *s)
+{
+	size_t i, j;
+
+	for (i = 0; s && i < s->n; i++)
+		for (j = 0; j < s->v[i].n; j++)
+			if (s->v[i].v[j].timeout)
+				return true;
+	return false;
+}
+
+void ipts_ipset_state_advance(struct ipts_ipset_state *st, uint32_t secs)
+{
+	size_t i, j, k;
+
+	for (i = 0; secs && i < st->view.n; i++) {
+		struct ipts_ipset *set = &st->view.v[i];
+		bool timed = false, boundary = false;
+
+		for (j = 0; j < set->n && !timed; j++)
+			timed = set->v[j].timeout != 0;
+		if (!timed)
+			continue;
+		set = writable(st, i);
+		for (j = k = 0; j < set->n; j++) {
+			struct set_elem e = set->v[j];
+
+			if (e.timeout && e.timeout < secs) {
+				/* expired: gone for the later packets */
+				set->count -= ipts_ipset_elem_count(set, &e);
+				continue;
+			}
+			if (e.timeout == secs)
+				boundary = true;
+			if (e.timeout)
+				e.timeout = e.timeout > secs ?
+						    e.timeout - secs :
+						    1;
+			set->v[k++] = e;
+		}
+		set->n = k;
+		if (boundary && !set->unknown_why)
+			make_unknown(st, i,
+				     "an element's timeout ends at the second "
+				     "of the SYN's retransmission (1 s later: "
+				     "ipset save rounds the seconds left down, "
+				     "and ip_set_timeout_expired() compares "
+				     "jiffies): it may be gone");
+	}
 }
 
 /* Mark the set and the list:sets holding it unknown. */
@@ -701,7 +783,10 @@ static void fmt_elem(const struct ipts_ipsets *sets,
 		o += (size_t)snprintf(b + o, ROOM, " packets %llu bytes %llu",
 				      (unsigned long long)e->packets,
 				      (unsigned long long)e->bytes);
-	if (set->skbinfo && e->skbmarkmask)
+	/* as ipset prints it: the mask only when it is not all ones */
+	if (set->skbinfo && e->skbmarkmask == 0xffffffffu)
+		o += (size_t)snprintf(b + o, ROOM, " skbmark 0x%x", e->skbmark);
+	else if (set->skbinfo && e->skbmarkmask)
 		o += (size_t)snprintf(b + o, ROOM, " skbmark 0x%x/0x%x",
 				      e->skbmark, e->skbmarkmask);
 	if (e->wildcard)

@@ -21,6 +21,52 @@ enum kadt {
 	KADT_UNKNOWN,
 };
 
+/* "--packets-gt N" and the like (@w, @n bytes; *@p after it): what
+ * libxt_set's parser stores, "! --packets-eq N" as NE. */
+static int counter_words(const char *w, size_t n, bool inv, const char **p,
+			 struct ipts_ipset_match *m)
+{
+	bool bytes = w[2] == 'b';
+	const char *op = w + (bytes ? 8 : 10), *v;
+	enum ipts_ipset_cmp c;
+	unsigned long long val = 0;
+
+	if (w + n - op != 2)
+		return -1;
+	if (!strncmp(op, "eq", 2))
+		c = inv ? IPTS_IPSET_CMP_NE : IPTS_IPSET_CMP_EQ;
+	else if (!strncmp(op, "lt", 2) && !inv)
+		c = IPTS_IPSET_CMP_LT;
+	else if (!strncmp(op, "gt", 2) && !inv)
+		c = IPTS_IPSET_CMP_GT;
+	else
+		return -1;
+	*p += strspn(*p, " ");
+	v = *p;
+	if (*v < '0' || *v > '9')
+		return -1;
+	while (*v >= '0' && *v <= '9') {
+		unsigned int d = (unsigned int)(*v - '0');
+
+		if (val > (~0ull - d) / 10)
+			return -1;
+		val = val * 10 + d;
+		v++;
+	}
+	if (*v && *v != ' ')
+		return -1;
+	*p = v;
+	m->counters = true;
+	if (bytes) {
+		m->bytes_op = c;
+		m->bytes = val;
+	} else {
+		m->packets_op = c;
+		m->packets = val;
+	}
+	return 0;
+}
+
 int ipts_ipset_match_parse(const char *text, struct ipts_ipset_match *m)
 {
 	const char *p = text;
@@ -77,10 +123,13 @@ int ipts_ipset_match_parse(const char *text, struct ipts_ipset_match *m)
 			m->return_nomatch = true;
 		} else if ((n > 10 && !strncmp(w, "--packets-", 10)) ||
 			   (n > 8 && !strncmp(w, "--bytes-", 8))) {
-			m->counters = true;
-			p += strspn(p, " ");
-			p += strcspn(p, " ");
-		} else if (strncmp(w, "--update-", 9) != 0) {
+			if (counter_words(w, n, inv, &p, m) < 0)
+				return -1;
+		} else if (n == 17 && !strncmp(w, "--update-counters", 17)) {
+			m->no_update = inv;
+		} else if (n == 20 && !strncmp(w, "--update-subcounters", 20)) {
+			m->no_subupdate = inv;
+		} else {
 			return -1;
 		}
 		inv = false;
@@ -196,12 +245,140 @@ static bool iface_eq(const struct set_elem *e, const char *dev)
 	return strcmp(dev, e->iface) == 0;
 }
 
+/*
+ * A test that counts (ipts_ipset_state_test()): the sets are the state's,
+ * @writable copies one before its elements change.
+ */
+struct count {
+	struct ipts_ipset *(*writable)(void *arg, const struct ipts_ipset *set);
+	void *arg;
+	bool update; /* the packet is added (no ! --update-counters) */
+	bool compare; /* IPSET_FLAG_MATCH_COUNTERS */
+};
+
+static bool cmp_ok(enum ipts_ipset_cmp op, uint64_t have, uint64_t want)
+{
+	switch (op) {
+	case IPTS_IPSET_CMP_EQ:
+		return have == want;
+	case IPTS_IPSET_CMP_NE:
+		return have != want;
+	case IPTS_IPSET_CMP_LT:
+		return have < want;
+	case IPTS_IPSET_CMP_GT:
+		return have > want;
+	default:
+		return true;
+	}
+}
+
+/*
+ * ip_set_match_extensions()'s counters on @e: the packet added first
+ * (unless ! --update-counters), then compared. False: the element does
+ * not match, and the search goes on.
+ */
+static bool count_elem(const struct count *c, const struct ipts_ipset_match *m,
+		       const struct ipts_ipset_pkt *p, struct set_elem *e)
+{
+	if (c->update) {
+		if (!e->has_counters)
+			e->packets = e->bytes = 0;
+		e->has_counters = true;
+		e->packets++;
+		e->bytes += p->len;
+	}
+	if (!c->compare)
+		return true;
+	return cmp_ok(m->packets_op, e->has_counters ? e->packets : 0,
+		      m->packets) &&
+	       cmp_ok(m->bytes_op, e->has_counters ? e->bytes : 0, m->bytes);
+}
+
+/*
+ * Element @i of @set narrowed to the single element the packet is (its
+ * addresses @a, its port): the kernel keeps a range as that many
+ * elements, each with its own counters. The rest of the range is pushed
+ * at the end (no candidate: it does not hold the packet), so the
+ * indexes below @set->n stay.
+ */
+static void narrow(struct ipts_ipset *set, size_t i, const uint32_t a[2],
+		   uint16_t port)
+{
+	uint32_t step = set->netmask ? ~set->netmask + 1 : 1;
+	struct set_elem piece;
+	unsigned int d, ip = 0;
+
+	for (d = 0; d < set->type->nparts; d++) {
+		enum dim_kind kind = set->type->dims[d];
+		struct set_elem *e = &set->v[i];
+
+		if (kind == DIM_IP && ip < 2 && e->lo[ip] != e->hi[ip]) {
+			if (e->lo[ip] < a[ip]) {
+				piece = *e;
+				piece.hi[ip] = a[ip] - step;
+				ipts_ipset_push(set, &piece);
+				e = &set->v[i];
+			}
+			if (a[ip] < e->hi[ip]) {
+				piece = *e;
+				piece.lo[ip] = a[ip] + step;
+				ipts_ipset_push(set, &piece);
+				e = &set->v[i];
+			}
+			e->lo[ip] = e->hi[ip] = a[ip];
+		}
+		if (kind == DIM_IP || kind == DIM_NET)
+			ip++;
+		if ((kind == DIM_PORT || kind == DIM_BPORT) &&
+		    e->port_lo != e->port_hi) {
+			if (e->port_lo < port) {
+				piece = *e;
+				piece.port_hi = (uint16_t)(port - 1);
+				ipts_ipset_push(set, &piece);
+				e = &set->v[i];
+			}
+			if (port < e->port_hi) {
+				piece = *e;
+				piece.port_lo = (uint16_t)(port + 1);
+				ipts_ipset_push(set, &piece);
+				e = &set->v[i];
+			}
+			e->port_lo = e->port_hi = port;
+		}
+	}
+}
+
+/* Candidates most specific first (mtype_test_cidrs(): h->nets by the
+ * first prefix, then the second), the set's order among equals. */
+static bool cand_before(const struct set_elem *v, size_t i, size_t j)
+{
+	if (v[i].cidr[0] != v[j].cidr[0])
+		return v[i].cidr[0] > v[j].cidr[0];
+	if (v[i].cidr[1] != v[j].cidr[1])
+		return v[i].cidr[1] > v[j].cidr[1];
+	return i < j;
+}
+
+static void cand_sort(const struct set_elem *v, size_t *c, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		size_t x = c[i];
+
+		for (j = i; j > 0 && cand_before(v, x, c[j - 1]); j--)
+			c[j] = c[j - 1];
+		c[j] = x;
+	}
+}
+
 /* The hash and bitmap types: the best element holding the packet. */
 static enum kadt kadt(const struct ipts_ipset *set,
 		      const struct ipts_ipset_match *m,
 		      const struct ipts_ipset_pkt *p, const char **why,
-		      const struct set_elem **found)
+		      const struct set_elem **found, const struct count *cnt)
 {
+	size_t *cands = NULL, ncand = 0;
 	const struct set_elem *best = NULL;
 	uint32_t a0 = pkt_addr(m, p, 0), a1 = 0, mark = 0;
 	uint16_t port = 0;
@@ -320,17 +497,42 @@ static enum kadt kadt(const struct ipts_ipset *set,
 		}
 		if (!hit)
 			continue;
+		if (cnt) {
+			if (!cands)
+				cands = ipts_xmalloc(set->n * sizeof(*cands));
+			cands[ncand++] = i;
+			continue;
+		}
 		/* the most specific prefix first: the first net part, then
 		 * the second (the last net part of ip,port,net) */
 		if (!best || e->cidr[0] > best->cidr[0] ||
 		    (e->cidr[0] == best->cidr[0] && e->cidr[1] > best->cidr[1]))
 			best = e;
 	}
+	if (cnt) {
+		struct ipts_ipset *ws = cnt->writable(cnt->arg, set);
+		uint32_t a[2] = { a0, a1 };
+		enum kadt res = KADT_NO;
+
+		cand_sort(ws->v, cands, ncand);
+		for (i = 0; i < ncand; i++) {
+			size_t k = cands[i];
+
+			if (cnt->update)
+				narrow(ws, k, a, port);
+			if (!count_elem(cnt, m, p, &ws->v[k]))
+				continue;
+			*found = &ws->v[k];
+			res = ws->v[k].nomatch ? KADT_NOMATCH : KADT_YES;
+			break;
+		}
+		free(cands);
+		return res;
+	}
 	if (!best)
 		return KADT_NO;
 	if (set->counters && m->counters) {
-		*why = "-m set --packets/--bytes: the set's counters are "
-		       "history";
+		*why = IPTS_IPSET_COUNTERS_WHY;
 		return KADT_UNKNOWN;
 	}
 	*found = best;
@@ -342,9 +544,12 @@ static int set_test(const struct ipts_ipsets *sets,
 		    const struct ipts_ipset *set,
 		    const struct ipts_ipset_match *m,
 		    const struct ipts_ipset_pkt *p, const char **why,
-		    const struct set_elem **hit)
+		    const struct set_elem **hit, const struct count *cnt)
 {
 	enum kadt k;
+
+	if (cnt && !set->counters && set->type->kind != SET_LIST_SET)
+		cnt = NULL; /* nothing to count: the test as it is */
 
 	/* ip_set_test(): too few flags, or a family that is not the
 	 * packet's: -IPSET_ERR_TYPE_MISMATCH, no match */
@@ -359,28 +564,45 @@ static int set_test(const struct ipts_ipsets *sets,
 		/* list_set_ktest(): members in order, a member's nomatch
 		 * or too few flags do not stop the search */
 		struct ipts_ipset_match sub = *m;
+		struct count subcnt;
 		bool unknown = false;
 		size_t i;
 
+		/* the members' counters are not compared, and counted
+		 * unless ! --update-counters or ! --update-subcounters */
 		sub.counters = false;
+		if (cnt) {
+			subcnt = *cnt;
+			subcnt.compare = false;
+			subcnt.update = cnt->update && !m->no_subupdate;
+		}
 		for (i = 0; i < set->n; i++) {
 			int r = set_test(sets, &sets->v[set->v[i].member], &sub,
-					 p, why, hit);
+					 p, why, hit, cnt ? &subcnt : NULL);
 
 			if (r < 0)
 				unknown = true;
 			if (r <= 0)
 				continue;
+			if (cnt && set->counters) {
+				/* ip_set_match_extensions() on the list's
+				 * own element: no match goes on */
+				struct ipts_ipset *ws = cnt->writable(cnt->arg,
+								      set);
+
+				if (!count_elem(cnt, m, p, &ws->v[i]))
+					continue;
+				return 1;
+			}
 			if (set->counters && m->counters) {
-				*why = "-m set --packets/--bytes: the set's "
-				       "counters are history";
+				*why = IPTS_IPSET_COUNTERS_WHY;
 				return -1;
 			}
 			return 1;
 		}
 		return unknown ? -1 : 0;
 	}
-	k = kadt(set, m, p, why, hit);
+	k = kadt(set, m, p, why, hit, cnt);
 	if (k == KADT_UNKNOWN)
 		return -1;
 	if (m->return_nomatch && set->type->nomatch)
@@ -388,11 +610,10 @@ static int set_test(const struct ipts_ipsets *sets,
 	return k == KADT_YES;
 }
 
-static enum ipts_ipset_answer test_hit(const struct ipts_ipsets *sets,
-				       const struct ipts_ipset_match *m,
-				       const struct ipts_ipset_pkt *p,
-				       const char **why,
-				       const struct set_elem **hit)
+static enum ipts_ipset_answer
+test_hit(const struct ipts_ipsets *sets, const struct ipts_ipset_match *m,
+	 const struct ipts_ipset_pkt *p, const char **why,
+	 const struct set_elem **hit, const struct count *cnt)
 {
 	const struct ipts_ipset *set = ipts_ipsets_find(sets, m->name,
 							m->name_len);
@@ -403,7 +624,7 @@ static enum ipts_ipset_answer test_hit(const struct ipts_ipsets *sets,
 		*why = "-m set names a set the ipsets file does not define";
 		return IPTS_IPSET_UNKNOWN;
 	}
-	r = set_test(sets, set, m, p, why, hit);
+	r = set_test(sets, set, m, p, why, hit, cnt);
 	if (r < 0)
 		return IPTS_IPSET_UNKNOWN;
 	return (r > 0) != m->invert ? IPTS_IPSET_YES : IPTS_IPSET_NO;
@@ -416,7 +637,29 @@ enum ipts_ipset_answer ipts_ipset_test(const struct ipts_ipsets *sets,
 {
 	const struct set_elem *hit;
 
-	return test_hit(sets, m, p, why, &hit);
+	return test_hit(sets, m, p, why, &hit, NULL);
+}
+
+enum ipts_ipset_answer ipts_ipset_count_test(
+	const struct ipts_ipsets *sets, const struct ipts_ipset_match *m,
+	const struct ipts_ipset_pkt *p, const char **why,
+	struct ipts_ipset *(*writable)(void *arg, const struct ipts_ipset *),
+	void *arg, uint32_t *skbmark, uint32_t *skbmarkmask)
+{
+	const struct set_elem *hit;
+	struct count c = {
+		.writable = writable,
+		.arg = arg,
+		.update = !m->no_update,
+		.compare = m->counters,
+	};
+	enum ipts_ipset_answer a = test_hit(sets, m, p, why, &hit, &c);
+
+	if (skbmark) {
+		*skbmark = hit ? hit->skbmark : 0;
+		*skbmarkmask = hit ? hit->skbmarkmask : 0;
+	}
+	return a;
 }
 
 enum ipts_ipset_answer ipts_ipset_map(const struct ipts_ipsets *sets,
@@ -426,7 +669,7 @@ enum ipts_ipset_answer ipts_ipset_map(const struct ipts_ipsets *sets,
 				      const char **why)
 {
 	const struct set_elem *hit;
-	enum ipts_ipset_answer a = test_hit(sets, m, p, why, &hit);
+	enum ipts_ipset_answer a = test_hit(sets, m, p, why, &hit, NULL);
 
 	*skbmark = hit ? hit->skbmark : 0;
 	*skbmarkmask = hit ? hit->skbmarkmask : 0;

@@ -1162,6 +1162,7 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 		 * a namespace (diff_live seed 44790043 case 7: -m quota
 		 * --quota 100 rejected the 80-byte SYN, not its second try).
 		 */
+		ipts_setstate_advance(s, 1); /* set timeouts run */
 		syn = rec_new(s, IPTS_PKT_SYN, true);
 		syn->retransmission = true;
 		pkt_init(&p, s->q->family, IPPROTO_TCP, &q->src, &q->dst,

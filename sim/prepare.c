@@ -191,6 +191,8 @@ void ipts_sim_use_ipsets(struct ipts_sim_ctx *ctx,
 	ctx->ipsets = sets;
 	free(ctx->ipsets_changed);
 	ctx->ipsets_changed = sets ? ipts_ipsets_changed(ctx->rs) : NULL;
+	ctx->ipsets_counted = ipts_ipsets_counted(sets, ctx->rs);
+	ctx->ipsets_timed = ipts_ipsets_timed(sets);
 }
 
 void ipts_sim_free(struct ipts_sim_ctx *ctx)

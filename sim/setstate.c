@@ -27,6 +27,52 @@ void ipts_setstate_begin(struct ipts_sim *s, struct ipts_ipset_state *st)
 	ipts_ipset_state_reset(st);
 	s->host.ipsets = ipts_ipset_state_sets(st);
 	s->host.ipsets_tracked = true;
+	s->sets_counting = s->host.fresh && s->ctx->ipsets_counted;
+	s->sets_compared = NULL;
+}
+
+bool ipts_setstate_counts(const struct ipts_sim *s,
+			  const struct xt_entry_match *m)
+{
+	return s->sets_counting && ipts_setstate_is_match(s, m);
+}
+
+/*
+ * set_match_v4() with the counters known (--fresh): the capture's
+ * counters, and every earlier test of the connection that found the
+ * element, counted (ipts_ipset_state_test()).
+ */
+enum ipts_match_result ipts_setstate_match(struct ipts_sim *s,
+					   const struct ipts_rule *r,
+					   const struct xt_entry_match *m,
+					   const struct ipts_pkt *p,
+					   const char **why)
+{
+	struct ipts_ipset_match sm;
+	struct ipts_ipset_pkt sp;
+
+	s->impure++;
+	if (ipts_ipset_match_parse((const char *)m->data, &sm) < 0) {
+		*why = "-m set words iptsim does not read";
+		return IPTS_MATCH_UNKNOWN;
+	}
+	if (sm.counters && !s->sets_compared) {
+		const struct ipts_ipset *set = ipts_ipsets_find(s->host.ipsets,
+								sm.name,
+								sm.name_len);
+
+		if (set && ipts_ipset_counters(set))
+			s->sets_compared = r;
+	}
+	ipts_set_pkt(p, &sp);
+	switch (ipts_ipset_state_test(s->sets, &sm, &sp, why)) {
+	case IPTS_IPSET_YES:
+		return IPTS_MATCH_YES;
+	case IPTS_IPSET_NO:
+		return IPTS_MATCH_NO;
+	default:
+		return IPTS_MATCH_UNKNOWN;
+	}
 }
 
 bool ipts_setstate_is_match(const struct ipts_sim *s,
@@ -106,8 +152,12 @@ unsigned int ipts_setstate_target(struct ipts_sim *s, const struct ipts_rule *r,
 		m.name_len = st.map.name_len;
 		m.dim = st.map.dim;
 		m.src = st.map.src;
-		ans = ipts_ipset_map(s->host.ipsets, &m, &sp, &mark, &mask,
-				     &why);
+		/* counted under --fresh, as a -m set test is */
+		ans = s->sets_counting ?
+			      ipts_ipset_state_map(s->sets, &m, &sp, &mark,
+						   &mask, &why) :
+			      ipts_ipset_map(s->host.ipsets, &m, &sp, &mark,
+					     &mask, &why);
 		if (ans == IPTS_IPSET_UNKNOWN) {
 			ipts_sim_unmodelled(s, r, why);
 			return NF_DROP;
@@ -134,11 +184,20 @@ unsigned int ipts_setstate_target(struct ipts_sim *s, const struct ipts_rule *r,
 	return XT_CONTINUE;
 }
 
+void ipts_setstate_advance(struct ipts_sim *s, uint32_t secs)
+{
+	if (s->sets)
+		ipts_ipset_state_advance(s->sets, secs);
+}
+
 void ipts_setstate_report(const struct ipts_sim *s, struct ipts_result *res)
 {
 	size_t i, n;
 
-	res->sets_tracked = s->sets != NULL;
+	/* the sets are followed for -j SET, counters or timeouts; the
+	 * report is -j SET's and the counters' */
+	res->sets_tracked = s->sets != NULL &&
+			    (s->ctx->ipsets_changed || s->sets_counting);
 	free(res->sets_after);
 	res->sets_after = NULL;
 	res->nset_changes = 0;

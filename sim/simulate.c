@@ -383,7 +383,9 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 	}
 
 	ipts_memo_clear(&priv->memo);
-	if (ctx->ipsets && ctx->ipsets_changed) {
+	if (ctx->ipsets &&
+	    (ctx->ipsets_changed || (q->fresh && ctx->ipsets_counted) ||
+	     (q->family == NFPROTO_IPV6 && ctx->ipsets_timed))) {
 		if (!ipts_ipset_state_of(priv->sets, ctx->ipsets)) {
 			ipts_ipset_state_free(priv->sets);
 			priv->sets = ipts_ipset_state_new(ctx->ipsets);
@@ -427,6 +429,31 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 		if (s.unmodelled_why) {
 			o = IPTS_UNDETERMINED;
 			add_reason(res, s.unmodelled, s.unmodelled_why, true);
+		} else if (o == IPTS_TIMEOUT && s.sets_compared) {
+			/* set counters: the SYN or SYN-ACK dropped is sent
+			 * again and counted again (a random case: the second
+			 * SYN-ACK passed --packets-lt 2): its answer may be
+			 * another one */
+			static const enum ipts_outcome retry[] = {
+				IPTS_CONNECTED,
+				IPTS_REFUSED,
+			};
+
+			add_reason(res, s.sets_compared,
+				   "-m set counters: a dropped packet is sent "
+				   "again (TCP retransmissions are not walked) "
+				   "and counted again, which may answer it "
+				   "otherwise",
+				   true);
+			for (k = 0; k < 2; k++) {
+				if (res->possible & (1u << retry[k]))
+					continue;
+				add_way(res, &s, retry[k],
+					"a retransmission of the dropped packet, "
+					"counted again, may meet other counters "
+					"(not walked)");
+				res->possible |= 1u << retry[k];
+			}
 		}
 		if (s.too_deep)
 			incomplete = true;

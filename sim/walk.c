@@ -274,7 +274,7 @@ static enum ipts_match_result quota_eval(struct ipts_sim *s,
  * whether it runs at all must be decided first. */
 static bool acts(const struct ipts_sim *s, const struct xt_entry_match *m)
 {
-	return ipts_recent_writes(m) ||
+	return ipts_recent_writes(m) || ipts_setstate_counts(s, m) ||
 	       (s->host.fresh && (ipts_match_counts_evals(m) || is_quota(m)));
 }
 
@@ -398,6 +398,8 @@ static bool rule_matches(struct ipts_sim *s, const struct ipts_rule *r,
 			m = ipts_recent_eval(s, blob, p, &w, &fy, &settle);
 		} else if (is_quota(blob)) {
 			m = quota_eval(s, r, i, blob, p, &w, &fy);
+		} else if (ipts_setstate_counts(s, blob)) {
+			m = ipts_setstate_match(s, r, blob, p, &w);
 		} else {
 			uint32_t *count = eval_count(s, r, i, p);
 

@@ -160,6 +160,11 @@ struct ipts_sim_ctx {
 	const struct ipts_hostdesc *hostdesc;	/* NULL: lo only */
 	const struct ipts_ipsets *ipsets;	/* NULL: none given */
 	char *ipsets_changed; /* ipts_ipsets_changed(), or NULL */
+	/* ipts_ipsets_counted(): under --fresh, tests count */
+	bool ipsets_counted;
+	/* ipts_ipsets_timed(): an element may expire inside an IPv6
+	 * connection (the SYN's retransmission) */
+	bool ipsets_timed;
 	bool needs_conntrack;		/* ipts_ruleset_needs_conntrack() */
 	/* translate_table()'s jump stack: each table's size, and the
 	 * largest (the size of the stack a query allocates). */
@@ -302,6 +307,13 @@ struct ipts_sim {
 	/* -j SET: the sets as this way's packets left them (setstate.c),
 	 * NULL without --ipsets or without a -j SET in the file. */
 	struct ipts_ipset_state *sets;
+	/* --fresh and a -m set compares counters: tests of the sets count
+	 * (ipts_setstate_match()) */
+	bool sets_counting;
+	/* the first rule of the way whose -m set compared a set's counters
+	 * (a TCP timeout is then undetermined: the retransmissions, not
+	 * walked, are counted again) */
+	const struct ipts_rule *sets_compared;
 
 	struct ipts_reply_req reply;
 	/* Budgets (struct ipts_limits) and what was spent. */
@@ -431,10 +443,22 @@ void ipts_setstate_begin(struct ipts_sim *s, struct ipts_ipset_state *st);
 /* True for a -m set blob that reads the followed sets. */
 bool ipts_setstate_is_match(const struct ipts_sim *s,
 			    const struct xt_entry_match *m);
+/* True when tests of the sets count (--fresh, a -m set compares
+ * counters): then -m set is ipts_setstate_match(), which counts. */
+bool ipts_setstate_counts(const struct ipts_sim *s,
+			  const struct xt_entry_match *m);
+enum ipts_match_result ipts_setstate_match(struct ipts_sim *s,
+					   const struct ipts_rule *r,
+					   const struct xt_entry_match *m,
+					   const struct ipts_pkt *p,
+					   const char **why);
 /* set_target_v3(): the changes, then XT_CONTINUE (NF_DROP when the walk
  * stops at a part not modelled). */
 unsigned int ipts_setstate_target(struct ipts_sim *s, const struct ipts_rule *r,
 				  struct ipts_pkt *p, unsigned int hook);
+/* @secs seconds pass before the next packet (the IPv6 SYN's
+ * retransmission): timeouts run (ipts_ipset_state_advance()). */
+void ipts_setstate_advance(struct ipts_sim *s, uint32_t secs);
 /* What the way left in the sets, into @res (the first way's). */
 void ipts_setstate_report(const struct ipts_sim *s, struct ipts_result *res);
 

@@ -26,6 +26,13 @@ struct ipts_ruleset;
 struct ipts_source;
 struct ipts_ipset;
 struct ipts_ipsets;
+struct ipts_ipset_state;
+
+/* The reason a counter condition is undetermined without --fresh (the
+ * answers' notes give the --fresh answer when it is the only one). */
+#define IPTS_IPSET_COUNTERS_WHY                                              \
+	"-m set --packets/--bytes: the set's counters are history (--fresh " \
+	"starts them from the capture)"
 
 /* The largest dimension count of a type and of a match (IPSET_DIM_MAX). */
 #define IPTS_IPSET_DIM_MAX 6
@@ -61,6 +68,8 @@ const char *ipts_ipset_type(const struct ipts_ipset *set);
 unsigned int ipts_ipset_dim(const struct ipts_ipset *set);
 int ipts_ipset_family(const struct ipts_ipset *set);
 size_t ipts_ipset_nelems(const struct ipts_ipset *set);
+/* Created with `counters`. */
+bool ipts_ipset_counters(const struct ipts_ipset *set);
 /* Set @i (0 .. count - 1), its name, its create line. */
 const struct ipts_ipset *ipts_ipsets_at(const struct ipts_ipsets *s, size_t i);
 const char *ipts_ipset_name(const struct ipts_ipset *set);
@@ -87,6 +96,18 @@ struct ipts_ipset_match {
 	bool invert; /* ! --match-set */
 	bool return_nomatch;
 	bool counters; /* --packets-* or --bytes-* given */
+	/* what they compare (IPSET_COUNTER_* of ipset.h: ! --packets-eq
+	 * is NE) and with which value */
+	enum ipts_ipset_cmp {
+		IPTS_IPSET_CMP_NONE,
+		IPTS_IPSET_CMP_EQ,
+		IPTS_IPSET_CMP_NE,
+		IPTS_IPSET_CMP_LT,
+		IPTS_IPSET_CMP_GT,
+	} packets_op, bytes_op;
+	uint64_t packets, bytes;
+	bool no_update; /* ! --update-counters */
+	bool no_subupdate; /* ! --update-subcounters (list:set members) */
 };
 
 int ipts_ipset_match_parse(const char *text, struct ipts_ipset_match *m);
@@ -125,6 +146,41 @@ enum ipts_ipset_answer ipts_ipset_test(const struct ipts_ipsets *sets,
 				       const struct ipts_ipset_match *m,
 				       const struct ipts_ipset_pkt *p,
 				       const char **why);
+
+/*
+ * -m set @m on @p with the sets' counters known (--fresh: they are the
+ * capture's `packets N bytes M`, 0 for an element without them): the
+ * answer of ipts_ipset_test(), and every element the test finds counted
+ * as ip_set_match_extensions() counts it: the packet (1, its IP length)
+ * added first unless ! --update-counters, then --packets-* and --bytes-*
+ * compared; an element that fails them lets the search go on to the
+ * next, less specific prefix (mtype_test_cidrs()) or list:set member
+ * (list_set_ktest(): the members counted unless ! --update-subcounters,
+ * the list's own element compared). The sets counted are copied into
+ * @st, whose save text then carries the counters.
+ */
+enum ipts_ipset_answer ipts_ipset_state_test(struct ipts_ipset_state *st,
+					     const struct ipts_ipset_match *m,
+					     const struct ipts_ipset_pkt *p,
+					     const char **why);
+
+/* --map-set's test with the counters known: ipts_ipset_map() that counts
+ * the element it finds as ipts_ipset_state_test() does (set_target_v3()'s
+ * match_set() updates them too). */
+enum ipts_ipset_answer ipts_ipset_state_map(struct ipts_ipset_state *st,
+					    const struct ipts_ipset_match *m,
+					    const struct ipts_ipset_pkt *p,
+					    uint32_t *skbmark,
+					    uint32_t *skbmarkmask,
+					    const char **why);
+
+/*
+ * Whether some -m set of @rs on a set of @sets with counters compares
+ * them (--packets-*, --bytes-*): then, under --fresh, the tests of the
+ * connection are counted (ipts_ipset_state_test()).
+ */
+bool ipts_ipsets_counted(const struct ipts_ipsets *sets,
+			 const struct ipts_ruleset *rs);
 
 /*
  * -j SET --map-set's test (set_target_v3(): match_set() with the map
@@ -194,6 +250,21 @@ bool ipts_ipset_state_changed(const struct ipts_ipset_state *st);
 int ipts_ipset_state_adt(struct ipts_ipset_state *st, bool add,
 			 const struct ipts_ipset_adt *a,
 			 const struct ipts_ipset_pkt *p, const char **why);
+
+/*
+ * @secs seconds pass inside the connection (the IPv6 SYN's
+ * retransmission 1 s after the first): every element with a timeout
+ * has @secs fewer seconds left, one whose timeout ends before then is
+ * gone, and one whose timeout ends at that second (ipset save's rounded
+ * seconds, or -j SET --timeout N at the first packet: ip_set_timeout_expired()
+ * compares jiffies) makes its set unknown for the rest of the way, as
+ * ipts_ipsets_age() does for --at.
+ */
+void ipts_ipset_state_advance(struct ipts_ipset_state *st, uint32_t secs);
+
+/* Some element of @s has a timeout (it may expire inside a
+ * connection). */
+bool ipts_ipsets_timed(const struct ipts_ipsets *s);
 
 /* The changes made, in order (at most 64 kept). */
 enum ipts_ipset_op {

@@ -83,8 +83,9 @@ static void change_set(struct ipts_ipset_state *st, const char *words,
 		       const struct ipts_ipset_match *m,
 		       const struct ipts_ipset_pkt *pkt, unsigned int f)
 {
-	char tw[96];
+	char tw[160];
 	struct ipts_ipset_target t;
+	struct ipts_ipset_match cm;
 	const char *why = NULL;
 	enum ipts_ipset_answer a;
 	int r;
@@ -102,6 +103,18 @@ static void change_set(struct ipts_ipset_state *st, const char *words,
 	a = ipts_ipset_test(ipts_ipset_state_sets(st), m, pkt, &why);
 	if ((a == IPTS_IPSET_UNKNOWN) != (why != NULL))
 		broken("a changed set answers without a reason");
+	/* counted (--fresh) with a counter condition, then a second later */
+	snprintf(tw, sizeof(tw), "%s%s", words,
+		 (f & 4) ? " ! --update-counters --bytes-lt 100" :
+			   " --packets-gt 1 ! --update-subcounters");
+	if (ipts_ipset_match_parse(tw, &cm) < 0)
+		broken("a counter condition not read");
+	why = NULL;
+	a = ipts_ipset_state_test(st, &cm, pkt, &why);
+	if ((a == IPTS_IPSET_UNKNOWN) != (why != NULL))
+		broken("a counted test answers without a reason");
+	if (f & 8)
+		ipts_ipset_state_advance(st, 1 + (f & 3));
 }
 
 /* Every set a "create NAME" line names, against a few packets and every

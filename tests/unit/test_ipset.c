@@ -712,6 +712,101 @@ static void test_ipset_state_builds_kadt_element(void **state)
 /* mtype_add(): there already is refused without --exist, refreshed with
  * it (nomatch cleared); a full set refuses a new element; del splits a
  * range and finds nothing the second time. */
+/* Counters under --fresh: --packets-* and --bytes-* parsed as libxt_set
+ * stores them; the pure test leaves them undetermined, a state's test
+ * counts the packet first (each address of a range apart) and compares
+ * after (kernel cases tests/kernel/ipset/counters_*). */
+static void test_ipset_state_counters(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.0.0.2", 40000, "10.9.9.9", 22);
+	struct ipts_ipset_match m;
+	struct ipts_ipset_state *st;
+	const char *why = NULL;
+	char *save;
+
+	assert_int_equal(ipts_ipset_match_parse(
+				 " --match-set c src ! --update-counters ! "
+				 "--update-subcounters ! --packets-eq 3 "
+				 "--bytes-lt 10",
+				 &m),
+			 0);
+	assert_true(m.counters && m.no_update && m.no_subupdate);
+	assert_int_equal(m.packets_op, IPTS_IPSET_CMP_NE);
+	assert_true(m.packets == 3 && m.bytes == 10);
+	assert_int_equal(m.bytes_op, IPTS_IPSET_CMP_LT);
+	assert_int_equal(ipts_ipset_match_parse(
+				 " --match-set c src ! --packets-gt 1", &m),
+			 -1);
+	assert_int_equal(
+		ipts_ipset_match_parse(" --match-set c src --bytes-gt x", &m),
+		-1);
+
+	rd_ok(t, "create r hash:ip family inet counters\n"
+		 "add r 10.0.0.1-10.0.0.4 packets 5 bytes 300\n");
+	p.len = 60;
+	assert_int_equal(ask(t, " --match-set r src --packets-gt 5", &p), UNK);
+	assert_int_equal(ask(t, " --match-set r src", &p), YES);
+	st = ipts_ipset_state_new(t->sets);
+	assert_int_equal(
+		ipts_ipset_match_parse(" --match-set r src --packets-gt 5", &m),
+		0);
+	assert_int_equal(ipts_ipset_state_test(st, &m, &p, &why), YES);
+	assert_int_equal(
+		ipts_ipset_match_parse(" --match-set r src ! --update-counters "
+				       "--packets-gt 6",
+				       &m),
+		0);
+	assert_int_equal(ipts_ipset_state_test(st, &m, &p, &why), NO);
+	assert_int_equal(
+		ipts_ipset_match_parse(" --match-set r src --bytes-eq 420", &m),
+		0);
+	assert_int_equal(ipts_ipset_state_test(st, &m, &p, &why), YES);
+	save = ipts_ipset_state_save(st);
+	assert_non_null(strstr(save, "add r 10.0.0.2 packets 7 bytes 420\n"));
+	assert_non_null(strstr(save, "add r 10.0.0.1 packets 5 bytes 300\n"));
+	assert_non_null(
+		strstr(save, "add r 10.0.0.3-10.0.0.4 packets 5 bytes 300\n"));
+	free(save);
+	ipts_ipset_state_free(st);
+}
+
+/* Seconds passing inside a connection (the IPv6 SYN's retransmission):
+ * an element whose timeout ends before then is gone, one that ends at
+ * that second makes its set unknown, the others have fewer left (kernel
+ * cases v6_timeout_*). */
+static void test_ipset_state_advance(void **state)
+{
+	struct t *t = *state;
+	struct ipts_ipset_pkt p = pkt("10.0.0.1", 40000, "10.9.9.9", 22);
+	struct ipts_ipset_state *st;
+	char *save;
+
+	rd_ok(t, "create a hash:ip family inet timeout 600\n"
+		 "add a 10.0.0.1 timeout 1\nadd a 10.0.0.2 timeout 5\n"
+		 "add a 10.0.0.3 timeout 0\n"
+		 "create b hash:ip family inet timeout 600\n"
+		 "add b 10.0.0.1 timeout 2\n"
+		 "create l list:set\nadd l b\n");
+	st = ipts_ipset_state_new(t->sets);
+	assert_int_equal(ask_st(st, " --match-set a src", &p), YES);
+	ipts_ipset_state_advance(st, 2);
+	assert_int_equal(ask_st(st, " --match-set a src", &p), NO);
+	assert_int_equal(ask_st(st, " --match-set b src", &p), UNK);
+	assert_int_equal(ask_st(st, " --match-set l src", &p), UNK);
+	p.saddr = ip4("10.0.0.2");
+	assert_int_equal(ask_st(st, " --match-set a src", &p), YES);
+	p.saddr = ip4("10.0.0.3");
+	assert_int_equal(ask_st(st, " --match-set a src", &p), YES);
+	save = ipts_ipset_state_save(st);
+	assert_non_null(strstr(save, "add a 10.0.0.2 timeout 3\n"));
+	assert_null(strstr(save, "add a 10.0.0.1 "));
+	free(save);
+	ipts_ipset_state_reset(st);
+	assert_int_equal(ask_st(st, " --match-set b src", &p), NO);
+	ipts_ipset_state_free(st);
+}
+
 static void test_ipset_state_exist_full_del(void **state)
 {
 	struct t *t = *state;
@@ -844,6 +939,8 @@ int main(void)
 		cmocka_unit_test(test_ipset_target_parse),
 		cmocka_unit_test(test_ipset_state_builds_kadt_element),
 		cmocka_unit_test(test_ipset_state_exist_full_del),
+		cmocka_unit_test(test_ipset_state_counters),
+		cmocka_unit_test(test_ipset_state_advance),
 		cmocka_unit_test(test_ipset_state_list_set_and_unknown),
 		cmocka_unit_test(test_ipset_state_inet6),
 	};
