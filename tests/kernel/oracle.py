@@ -138,6 +138,30 @@ def first_comment_v6(path):
 		return False
 
 
+def wait_local_routes6(addrs):
+	"""An IPv6 address's local route is inserted by addrconf's work
+	queue, even with nodad: on a loaded machine a connect() made at once
+	found no route (ENETUNREACH, seen once in kernel_ipset_random).
+	Wait until every address has its route in table local (2 s at most)."""
+	want = set(addrs)
+	for _ in range(200):
+		out = must(["ip", "-6", "-o", "route", "show", "table", "local",
+			    "type", "local"])
+		have = set()
+		for line in out.splitlines():
+			words = line.split()
+			if len(words) > 1:
+				have.add(words[1])
+		# ip prints addresses compressed, as they are given here
+		if all(socket.inet_ntop(socket.AF_INET6,
+				       socket.inet_pton(socket.AF_INET6, a))
+		       in have for a in want):
+			return
+		time.sleep(0.01)
+	raise RuntimeError("the local routes of %s did not appear in 2 s" %
+			   " ".join(addrs))
+
+
 def setup_netns(args, nonce):
 	must(["ip", "link", "set", "lo", "up"])
 	for addr in args.local_addr:
@@ -147,6 +171,8 @@ def setup_netns(args, nonce):
 			      "lo", "nodad"])
 		else:
 			must(["ip", "addr", "add", addr + "/32", "dev", "lo"])
+	if args.ipv6 and args.local_addr:
+		wait_local_routes6(args.local_addr)
 	# The server may switch uid before binding a low port.
 	write_file("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0")
 	bind_nf_log()
