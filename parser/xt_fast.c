@@ -579,3 +579,73 @@ void ipts_xt_memo_keep(const struct ipts_loc *line_loc)
 			memo_add(sg, xt.built_target);
 	}
 }
+
+/* -- the floor (bench/load_floor.c) ------------------------------------- */
+
+static bool never_announced(void *ctx, const char *name)
+{
+	(void)ctx;
+	(void)name;
+	return false;
+}
+
+int ipts_floor_begin(struct ipts_diags *d)
+{
+	static const struct ipts_loc none;
+
+	if (ipts_xt_init(NULL, &none, d) < 0)
+		return -1;
+	ipts_xt_set_family(IPTS_FAMILY_IPV4);
+	return 0;
+}
+
+int ipts_floor_segment(int argc, char **argv, uint8_t proto)
+{
+	static struct ipts_cmdline cl = { .is_announced = never_announced,
+					  .is_chain = never_announced };
+	FILE *saved_stderr = stderr;
+	volatile int rc = 0;
+	struct xtables_match *m;
+
+	if (argc < 2 || argv[0][0] != '-' ||
+	    (argv[0][1] != 'm' && argv[0][1] != 'j'))
+		return -1;
+	ipts_xt_reset_state();
+	cl.argc = argc;
+	cl.argv = argv;
+	xt.cl = &cl;
+	xt.trial = true; /* an error: the jump alone */
+	xt.parsing = true;
+	xt.cur = -1;
+	xt.fw.ip.proto = proto;
+	stderr = xt.capture;
+	if (sigsetjmp(xt.escape, 0) == 0) {
+		if (argv[0][1] == 'm') {
+			m = ipts_xt_command_match(argv[1], 1, false, false);
+			if (!m || m == m->next)
+				ipts_xt_bail();
+			m->mflags = 0; /* as the loop does for each rule */
+			fast_options(argc, argv, 2, m, NULL);
+			xtables_option_mfcall(m);
+		} else {
+			ipts_xt_command_jump(argv[1], 1, false);
+			if (!xt.target)
+				ipts_xt_bail();
+			xt.target->tflags = 0;
+			xt.target->used = 0;
+			if (fast_options(argc, argv, 2, NULL, xt.target) !=
+			    argc)
+				ipts_xt_bail();
+			xtables_option_tfcall(xt.target);
+		}
+	} else {
+		rc = -1;
+	}
+	stderr = saved_stderr;
+	xt.warnlen = 0;
+	ipts_xt_cleanup();
+	xt.trial = false;
+	xt.parsing = false;
+	xt.cl = NULL;
+	return rc;
+}
