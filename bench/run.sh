@@ -9,8 +9,9 @@
 # with, for each file: its rules and chains, `iptsim check` wall time and
 # peak RSS, `iptables-legacy-restore --test` wall time and peak RSS, and, if
 # iptsim has a trace command, one `iptsim trace FILE --dport 80`; then
-# query batches, and `iptsim exposure` on the kube-proxy-like file beside a
-# naive loop of one trace process per cell. Each figure
+# the load against its floor (bench/load_floor.c), query batches, and
+# `iptsim exposure` on the kube-proxy-like file beside a naive loop of one
+# trace process per cell. Each figure
 # is the fastest of BENCH_REPEAT runs (default 3; a run over 10 s is not
 # repeated), each run limited to BENCH_TIMEOUT seconds (default 60).
 #
@@ -156,6 +157,52 @@ echo
 echo "rc: check 0 valid, 1 errors; restore 0 accepted; trace 0 connected, 1 not, 3 undetermined, 2 could not answer."
 [ -n "$ipt_note" ] && echo "note: $ipt_note"
 [ "$has_trace" -eq 1 ] || echo "note: '$iptsim help trace' failed: no trace command, trace column skipped."
+# The load against its floor (issue 18): `iptsim check FILE` beside
+# build/load_floor, which reads the same bytes and parses each distinct
+# extension segment of the file once through libxtables (as the loader
+# calls it) and nothing else. Both timed as processes, from a wall clock
+# in nanoseconds (GNU time's 10 ms steps are too coarse here); the floor
+# is load_floor's wall less the time it spends finding the distinct
+# segments, which is the loader's work (load_floor prints it). Each the
+# fastest of FLOOR_REPEAT runs (default 5), run one after the other.
+load_floor=${LOAD_FLOOR:-$(dirname "$iptsim")/load_floor}
+floor_repeat=${FLOOR_REPEAT:-5}
+# wall_ns CMD...: the wall time of one run in seconds (stdout discarded)
+wall_ns() {
+	local a b
+	a=$(date +%s%N)
+	"$@" >"$scratch/wall.out" 2>/dev/null || true
+	b=$(date +%s%N)
+	awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f", (b - a) / 1e9 }'
+}
+min() {
+	awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }'
+}
+if [ -x "$load_floor" ]; then
+	echo
+	echo "load against its floor (libxtables once per distinct segment, read the bytes), fastest of $floor_repeat each, load average $(cut -d' ' -f1-3 /proc/loadavg):"
+	printf '  %-20s %9s %9s %9s %8s %8s  %s\n' file segments distinct \
+		"check s" "floor s" ratio goal
+	for f in "${files[@]}"; do
+		c_best="" f_best=""
+		for ((i = 0; i < floor_repeat; i++)); do
+			c_best=$(min "$(wall_ns "$iptsim" check "$f")" "$c_best")
+			w=$(wall_ns "$load_floor" "$f")
+			x=$(awk '/^not_floor/ { print $2 }' "$scratch/wall.out")
+			f_best=$(min "$(awk -v w="$w" -v x="${x:-0}" \
+				'BEGIN { printf "%.4f", w - x }')" "$f_best")
+		done
+		read -r _ nseg _ ndist _ nref < <(grep '^segments' "$scratch/wall.out")
+		printf '  %-20s %9s %9s %9s %8s %8s  %s\n' "$(basename "$f" .rules)" \
+			"$nseg" "$ndist" "$c_best" "$f_best" \
+			"$(ratio "$c_best" "$f_best")" \
+			"goal <= 1.5x$([ "${nref:-0}" = 0 ] || echo ", $nref segments refused")"
+	done
+else
+	echo
+	echo "note: no load floor: no load_floor beside $iptsim (build it with cmake)."
+fi
+
 echo
 if [ "$has_walk" -eq 1 ]; then
 	# The worst case for one walk: every rule of OUTPUT crossed.

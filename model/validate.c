@@ -152,6 +152,43 @@ static void compute_live(struct vctx *v)
 	}
 }
 
+/*
+ * The jumps the walk follows, per chain in rule order (the rules before
+ * live[]): jrule[jstart[i] .. jstart[i + 1]) and the index of each one's
+ * chain in jdest[] (UINT32_MAX: a chain of another table). Read once here,
+ * so the walk from each hook and the search for loops need not read every
+ * rule again.
+ */
+static void compute_jumps(struct vctx *v)
+{
+	uint32_t i, k, n = 0;
+
+	v->jstart = ipts_xcalloc((size_t)v->n + 1, sizeof(*v->jstart));
+	for (i = 0; i < v->n; i++) {
+		const struct ipts_chain *c = v->t->chains[i];
+
+		for (k = 0; k < v->live[i]; k++)
+			n += jump_dest(c->rules[k]) != NULL;
+	}
+	v->jrule = ipts_xmalloc((n ? n : 1) * sizeof(*v->jrule));
+	v->jdest = ipts_xmalloc((n ? n : 1) * sizeof(*v->jdest));
+	n = 0;
+	for (i = 0; i < v->n; i++) {
+		const struct ipts_chain *c = v->t->chains[i];
+
+		v->jstart[i] = n;
+		for (k = 0; k < v->live[i]; k++) {
+			const struct ipts_chain *dest = jump_dest(c->rules[k]);
+
+			if (!dest)
+				continue;
+			v->jrule[n] = c->rules[k];
+			v->jdest[n++] = chain_index(v, dest);
+		}
+	}
+	v->jstart[v->n] = n;
+}
+
 static void count_refs(struct vctx *v)
 {
 	uint32_t i, k;
@@ -216,22 +253,16 @@ static void compute_hooks(struct vctx *v)
 		queue[tail++] = bi;
 		while (head < tail) {
 			uint32_t ci = queue[head++];
-			struct ipts_chain *c = v->t->chains[ci];
 			uint32_t k;
 
-			for (k = 0; k < v->live[ci]; k++) {
-				const struct ipts_rule *r = c->rules[k];
-				const struct ipts_chain *dest = jump_dest(r);
-				uint32_t di;
+			for (k = v->jstart[ci]; k < v->jstart[ci + 1]; k++) {
+				uint32_t di = v->jdest[k];
 
-				if (!dest)
-					continue;
-				di = chain_index(v, dest);
 				if (di == UINT32_MAX ||
 				    (v->mask[di] & (1u << h)))
 					continue;
 				v->mask[di] |= (uint8_t)(1u << h);
-				v->via[(size_t)h * v->n + di] = r;
+				v->via[(size_t)h * v->n + di] = v->jrule[k];
 				queue[tail++] = di;
 			}
 		}
@@ -285,26 +316,20 @@ static void find_loops(struct vctx *v)
 		color[root] = GREY;
 		depth[root] = 0;
 		stack[sp] = root;
-		pos[sp++] = 0;
+		pos[sp++] = v->jstart[root];
 		while (sp) {
 			uint32_t ci = stack[sp - 1];
-			struct ipts_chain *c = v->t->chains[ci];
-			const struct ipts_rule *r = NULL;
-			uint32_t k, di;
+			const struct ipts_rule *r;
+			uint32_t k = pos[sp - 1], di;
 
-			for (k = pos[sp - 1]; k < v->live[ci]; k++) {
-				if (jump_dest(c->rules[k])) {
-					r = c->rules[k];
-					break;
-				}
-			}
-			if (!r) {
+			if (k == v->jstart[ci + 1]) {
 				color[ci] = BLACK;
 				sp--;
 				continue;
 			}
+			r = v->jrule[k];
 			pos[sp - 1] = k + 1;
-			di = chain_index(v, r->dest);
+			di = v->jdest[k];
 			if (di == UINT32_MAX)
 				continue;
 			if (color[di] == GREY) {
@@ -313,7 +338,7 @@ static void find_loops(struct vctx *v)
 				color[di] = GREY;
 				depth[di] = sp;
 				stack[sp] = di;
-				pos[sp++] = 0;
+				pos[sp++] = v->jstart[di];
 			}
 		}
 	}
@@ -419,6 +444,7 @@ int ipts_table_validate(struct ipts_table *t, struct ipts_diags *d)
 	count_refs(&v);
 	compute_live(&v);
 	check_builtin_jumps(&v);
+	compute_jumps(&v);
 	compute_hooks(&v);
 	find_loops(&v);
 	check_entries(&v);
@@ -428,6 +454,9 @@ int ipts_table_validate(struct ipts_table *t, struct ipts_diags *d)
 	free(v.via);
 	free(v.hkey);
 	free(v.hval);
+	free(v.jstart);
+	free(v.jrule);
+	free(v.jdest);
 	free(v.idletimers);
 	free(v.rateests);
 	return v.errors ? -1 : 0;

@@ -26,6 +26,9 @@ struct vctx {
 	const struct ipts_chain **hkey;
 	uint32_t *hval;
 	uint32_t hsize;
+	/* the jumps the walk follows (compute_jumps()) */
+	uint32_t *jstart, *jdest;
+	const struct ipts_rule **jrule;
 	int errors;
 	/* State shared between rules, as the kernel keeps it per netns. */
 	struct named {

@@ -51,6 +51,12 @@ size_t ipts_unquote(const struct ipts_loc *loc, char *out)
 	bool quote_open = false, escaped = false;
 	size_t n = 0;
 
+	/* most words: no quote, the bytes as they are */
+	if (!memchr(p, '"', loc->len)) {
+		memcpy(out, p, loc->len);
+		out[loc->len] = '\0';
+		return loc->len;
+	}
 	for (; p < end; p++) {
 		if (quote_open) {
 			if (escaped) {
@@ -914,6 +920,8 @@ static void check_unterminated(struct ipts_parse *ps, unsigned int i)
 	const char *p = loc->src->buf + loc->off;
 	unsigned int k, quotes = 0;
 
+	if (!memchr(p, '"', loc->len))
+		return; /* most words */
 	for (k = 0; k < loc->len; k++) {
 		if (p[k] == '\\' && quotes % 2) {
 			k++;
@@ -954,7 +962,10 @@ static void too_many_rules(struct ipts_parse *ps, const struct ipts_cmdline *cl,
 void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 		     const struct ipts_loc *loc)
 {
-	struct ipts_loc line = whole_line(loc);
+	/* From the line's first word, not its end: the same line, found
+	 * without reading it backwards. */
+	const struct ipts_loc *first = ps->nwords ? &ps->words[0].loc : loc;
+	struct ipts_loc line = whole_line(counters ? counters : first);
 	struct ipts_cmdline cl = { 0 };
 	struct ipts_loc *locs;
 	char **argv;

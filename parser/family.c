@@ -257,10 +257,24 @@ static enum ipts_family judge(enum opt_kind k, const struct word *w,
 	case K_NONE:
 		break;
 	}
-	/* "-f", "--fragment", "--icmp-type", "--icmpv6-type" */
-	if (w->s[0] != '-' ||
-	    (w->n != 2 && w->n != 10 && w->n != 11 && w->n != 13))
+	/* "-f", "--fragment", "--icmp-type", "--icmpv6-type", told apart by
+	 * their length first: every "-m", "-j" and "-p" of the file is here */
+	if (w->quoted || w->s[0] != '-')
 		return IPTS_FAMILY_AUTO;
+	switch (w->n) {
+	case 2:
+		if (w->s[1] != 'f')
+			return IPTS_FAMILY_AUTO;
+		break;
+	case 10:
+	case 11:
+	case 13:
+		if (w->s[1] != '-')
+			return IPTS_FAMILY_AUTO;
+		break;
+	default:
+		return IPTS_FAMILY_AUTO;
+	}
 	if ((*what = word_in(w, v6_words)))
 		return IPTS_FAMILY_IPV6;
 	if ((*what = word_in(w, v4_words)))

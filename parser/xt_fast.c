@@ -38,10 +38,17 @@
 
 #define MEMO_CHUNK 1024
 
+struct memo_slot {
+	uint32_t hash, idx;
+};
+
 static struct {
 	bool on;			/* between ipts_xt_begin() and _end() */
-	uint32_t *bucket;		/* 1 + index of the first; 0: none */
-	uint32_t nbuckets, n;
+	/* Open addressing, at most half full: each slot the hash and 1 +
+	 * the index of its entry (0: empty), so that a probe rejects other
+	 * segments without reading their entries. */
+	struct memo_slot *slot;
+	uint32_t nslots, n;
 	struct memo **chunk;		/* entry i: chunk[i / 1024][i % 1024] */
 	uint32_t nchunks;
 	const struct xtables_match **ext;	/* [0] is NULL */
@@ -79,7 +86,7 @@ void ipts_xt_end(void)
 	for (i = 0; i < memo.nchunks; i++)
 		free(memo.chunk[i]);
 	free(memo.chunk);
-	free(memo.bucket);
+	free(memo.slot);
 	free(memo.ext);
 	memset(&memo, 0, sizeof(memo));
 }
@@ -107,12 +114,15 @@ static struct memo *memo_find(int first, int last, bool is_target,
 	span = word_span(first, last, &len);
 	h = ipts_hash_bytes(span, len);
 	*hashp = h;
-	if (!memo.nbuckets || xt.cl->locs[first].src != memo.src)
+	if (!memo.nslots || xt.cl->locs[first].src != memo.src)
 		return NULL;
-	for (i = memo.bucket[h & (memo.nbuckets - 1)]; i; i = m->next) {
-		m = memo_at(i - 1);
-		if (m->hash == h && m->len == len &&
-		    m->is_target == is_target && m->proto == xt.seg_proto &&
+	for (i = h & (memo.nslots - 1); memo.slot[i].idx;
+	     i = (i + 1) & (memo.nslots - 1)) {
+		if (memo.slot[i].hash != h)
+			continue;
+		m = memo_at(memo.slot[i].idx - 1);
+		if (m->len == len && m->is_target == is_target &&
+		    m->proto == xt.seg_proto &&
 		    m->invflags == xt.seg_invflags &&
 		    memcmp(memo.src->buf + m->off, span, len) == 0)
 			return m;
@@ -120,20 +130,26 @@ static struct memo *memo_find(int first, int last, bool is_target,
 	return NULL;
 }
 
+static void memo_link(uint32_t i)
+{
+	uint32_t h = memo_at(i)->hash, j;
+
+	for (j = h & (memo.nslots - 1); memo.slot[j].idx;
+	     j = (j + 1) & (memo.nslots - 1))
+		;
+	memo.slot[j].hash = h;
+	memo.slot[j].idx = i + 1;
+}
+
 static void memo_grow(void)
 {
-	uint32_t n = memo.nbuckets ? memo.nbuckets * 2 : 1024, i;
+	uint32_t n = memo.nslots ? memo.nslots * 2 : 2048, i;
 
-	free(memo.bucket);
-	memo.bucket = ipts_xcalloc(n, sizeof(*memo.bucket));
-	memo.nbuckets = n;
-	for (i = 0; i < memo.n; i++) {
-		struct memo *m = memo_at(i);
-		uint32_t *b = &memo.bucket[m->hash & (n - 1)];
-
-		m->next = *b;
-		*b = i + 1;
-	}
+	free(memo.slot);
+	memo.slot = ipts_xcalloc(n, sizeof(*memo.slot));
+	memo.nslots = n;
+	for (i = 0; i < memo.n; i++)
+		memo_link(i);
 }
 
 /* The index of @ext in memo.ext[], added if new (few are ever in use). */
@@ -162,7 +178,7 @@ static uint16_t memo_ext_index(const struct xtables_match *ext)
 static void memo_add(const struct fast_seg *sg, const void *blob)
 {
 	uint32_t h = sg->hash;
-	uint32_t len, *b;
+	uint32_t len;
 	struct memo *m;
 	const char *span = word_span(sg->first, sg->last, &len);
 	uint16_t ext = memo_ext_index(sg->ext);
@@ -186,13 +202,10 @@ static void memo_add(const struct fast_seg *sg, const void *blob)
 	m->std = sg->k < 0 && xt.cl->std_target;
 	m->blob = blob;
 	memo.n++;
-	if (memo.n > memo.nbuckets) {
+	if (2 * memo.n > memo.nslots)
 		memo_grow();	/* links every entry, this one too */
-		return;
-	}
-	b = &memo.bucket[h & (memo.nbuckets - 1)];
-	m->next = *b;
-	*b = memo.n;
+	else
+		memo_link(memo.n - 1);
 }
 
 /* Leave the trial: the line goes through ipts_xt_parse_loop(). */
@@ -578,4 +591,74 @@ void ipts_xt_memo_keep(const struct ipts_loc *line_loc)
 		else if (xt.cl->std_target || xt.built_target)
 			memo_add(sg, xt.built_target);
 	}
+}
+
+/* -- the floor (bench/load_floor.c) ------------------------------------- */
+
+static bool never_announced(void *ctx, const char *name)
+{
+	(void)ctx;
+	(void)name;
+	return false;
+}
+
+int ipts_floor_begin(struct ipts_diags *d)
+{
+	static const struct ipts_loc none;
+
+	if (ipts_xt_init(NULL, &none, d) < 0)
+		return -1;
+	ipts_xt_set_family(IPTS_FAMILY_IPV4);
+	return 0;
+}
+
+int ipts_floor_segment(int argc, char **argv, uint8_t proto)
+{
+	static struct ipts_cmdline cl = { .is_announced = never_announced,
+					  .is_chain = never_announced };
+	FILE *saved_stderr = stderr;
+	volatile int rc = 0;
+	struct xtables_match *m;
+
+	if (argc < 2 || argv[0][0] != '-' ||
+	    (argv[0][1] != 'm' && argv[0][1] != 'j'))
+		return -1;
+	ipts_xt_reset_state();
+	cl.argc = argc;
+	cl.argv = argv;
+	xt.cl = &cl;
+	xt.trial = true; /* an error: the jump alone */
+	xt.parsing = true;
+	xt.cur = -1;
+	xt.fw.ip.proto = proto;
+	stderr = xt.capture;
+	if (sigsetjmp(xt.escape, 0) == 0) {
+		if (argv[0][1] == 'm') {
+			m = ipts_xt_command_match(argv[1], 1, false, false);
+			if (!m || m == m->next)
+				ipts_xt_bail();
+			m->mflags = 0; /* as the loop does for each rule */
+			fast_options(argc, argv, 2, m, NULL);
+			xtables_option_mfcall(m);
+		} else {
+			ipts_xt_command_jump(argv[1], 1, false);
+			if (!xt.target)
+				ipts_xt_bail();
+			xt.target->tflags = 0;
+			xt.target->used = 0;
+			if (fast_options(argc, argv, 2, NULL, xt.target) !=
+			    argc)
+				ipts_xt_bail();
+			xtables_option_tfcall(xt.target);
+		}
+	} else {
+		rc = -1;
+	}
+	stderr = saved_stderr;
+	xt.warnlen = 0;
+	ipts_xt_cleanup();
+	xt.trial = false;
+	xt.parsing = false;
+	xt.cl = NULL;
+	return rc;
 }

@@ -135,4 +135,18 @@ int ipts_save(FILE *out, const struct ipts_ruleset *rs, bool counters,
 /* The text of one rule as iptables-save prints it ("-A INPUT ..."). */
 char *ipts_rule_save_text(const struct ipts_rule *r);
 
+/*
+ * The floor of a load (bench/load_floor.c, not for other callers): one
+ * extension segment parsed alone through libxtables, as the fast path
+ * parses it (its look-up and init, each option handed to the extension,
+ * the extension's final check), after ipts_floor_begin() made libxtables
+ * ready as ipts_parse() does (the same init, the IPv4 family). @argv[0]
+ * is "-m" or "-j", @argv[1] the name, then the options, unquoted;
+ * @proto the rule's -p as a number (0: none). Nothing is kept. Returns 0,
+ * or -1 when libxtables refused the segment or the fast path would not
+ * read it (the file's loader then reads the line in iptables' full loop).
+ */
+int ipts_floor_begin(struct ipts_diags *d);
+int ipts_floor_segment(int argc, char **argv, uint8_t proto);
+
 #endif
