@@ -415,10 +415,17 @@ static void add_ct_ports(struct ipts_probe_dims *d,
 
 /* An element's address or port range of -m set, and just outside it. */
 static void set_part(void *arg, enum ipts_ipset_part kind, bool src,
-		     uint32_t lo, uint32_t hi)
+		     uint32_t lo, uint32_t hi, const struct in6_addr *a6)
 {
 	struct ipts_probe_dims *d = arg;
+	union nf_inet_addr a, b;
 
+	if (kind == IPTS_IPSET_PART_ADDR6) {
+		a.in6 = a6[0];
+		b.in6 = a6[1];
+		range6_add(src ? &d->src6 : &d->dst6, &a, &b);
+		return;
+	}
 	if (kind == IPTS_IPSET_PART_PORT) {
 		port_range_add(src ? &d->sport : &d->dport, (uint16_t)lo,
 			       (uint16_t)hi);
@@ -444,7 +451,9 @@ static void add_match(struct ipts_probe_dims *d,
 	if (ipts_blob_is_opaque(m->u.user.revision) && d->ipsets &&
 	    strcmp(name, "set") == 0 &&
 	    ipts_ipset_match_parse((const char *)m->data, &sm) == 0)
-		ipts_ipset_parts(d->ipsets, &sm, SET_ELEMS_MAX, set_part, d);
+		ipts_ipset_parts(d->ipsets, &sm,
+				 d->family == NFPROTO_IPV6 ? 6 : 4,
+				 SET_ELEMS_MAX, set_part, d);
 	if (ipts_blob_is_opaque(m->u.user.revision))
 		return;
 	if (strcmp(name, "tcp") == 0) {
@@ -903,7 +912,9 @@ static void add_writers(struct ipts_probe_dims *d, struct rule_list *rl,
 		m.name_len = a->name_len;
 		m.dim = a->dim;
 		m.src = a->src;
-		ipts_ipset_parts(d->ipsets, &m, SET_ELEMS_MAX, set_part, d);
+		ipts_ipset_parts(d->ipsets, &m,
+				 d->family == NFPROTO_IPV6 ? 6 : 4,
+				 SET_ELEMS_MAX, set_part, d);
 		if (rl->n == rl->cap) {
 			rl->cap = rl->cap ? rl->cap * 2 : 64;
 			rl->r = ipts_xrealloc(rl->r, rl->cap * sizeof(*rl->r));

@@ -1,14 +1,15 @@
 #!/bin/bash
 # diff_kernel.sh - what `iptsim diff` says changed, asked of the kernel:
 # for every case of tests/e2e/diff whose files are IPv6 (v6-*.args with a
-# .new file; no --host directory), each changed connection of `diff
-# --format json` is made in a throwaway namespace by tests/kernel/oracle.py
-# (oracle_net.py for a host given with --iface and --sysctl: the same
-# interfaces, the client on the network of the interface diff says it
-# arrives on), once with OLD loaded and once with NEW; the kernel's
-# outcomes must be the old and new outcomes diff printed. (diff's walks are trace's, which
-# diff_live compares with the kernel packet by packet; this checks the
-# connections diff derives and the addresses it puts on them.)
+# .new file; no --host directory, no --ipsets), each changed connection of
+# `diff --format json` is made in a throwaway namespace by
+# tests/kernel/oracle.py (oracle_net.py for a host given with --iface and
+# --sysctl: the same interfaces, the client on the network of the
+# interface diff says it arrives on), once with OLD loaded and once with
+# NEW; the kernel's outcomes must be the old and new outcomes diff
+# printed. (diff's walks are trace's, which diff_live compares with the
+# kernel packet by packet; this checks the connections diff derives and
+# the addresses it puts on them.)
 #
 # Usage: diff_kernel.sh IPTSIM [SRCDIR]   (ctest's arguments)
 # Exit: 0 all agree, 1 a disagreement, 77 skipped (no root, no netns).
@@ -43,7 +44,8 @@ for args in sorted(glob.glob(os.path.join(src, "tests/e2e/diff/v6-*.args"))):
     d, name = os.path.dirname(base), os.path.basename(base)
     words = shlex.split(open(args).read().replace("FILE", name + ".rules"))
     if (not os.path.exists(base + ".new") or "--format" in words or
-            "--host" in words or "--route" in words):
+            "--host" in words or "--route" in words or
+            "--ipsets" in words):
         continue
     old, new = words[1], words[2]
     # the host options, as oracle_net.py takes them
