@@ -415,10 +415,17 @@ static void add_ct_ports(struct ipts_probe_dims *d,
 
 /* An element's address or port range of -m set, and just outside it. */
 static void set_part(void *arg, enum ipts_ipset_part kind, bool src,
-		     uint32_t lo, uint32_t hi)
+		     uint32_t lo, uint32_t hi, const struct in6_addr *a6)
 {
 	struct ipts_probe_dims *d = arg;
+	union nf_inet_addr a, b;
 
+	if (kind == IPTS_IPSET_PART_ADDR6) {
+		a.in6 = a6[0];
+		b.in6 = a6[1];
+		range6_add(src ? &d->src6 : &d->dst6, &a, &b);
+		return;
+	}
 	if (kind == IPTS_IPSET_PART_PORT) {
 		port_range_add(src ? &d->sport : &d->dport, (uint16_t)lo,
 			       (uint16_t)hi);
@@ -444,7 +451,9 @@ static void add_match(struct ipts_probe_dims *d,
 	if (ipts_blob_is_opaque(m->u.user.revision) && d->ipsets &&
 	    strcmp(name, "set") == 0 &&
 	    ipts_ipset_match_parse((const char *)m->data, &sm) == 0)
-		ipts_ipset_parts(d->ipsets, &sm, SET_ELEMS_MAX, set_part, d);
+		ipts_ipset_parts(d->ipsets, &sm,
+				 d->family == NFPROTO_IPV6 ? 6 : 4,
+				 SET_ELEMS_MAX, set_part, d);
 	if (ipts_blob_is_opaque(m->u.user.revision))
 		return;
 	if (strcmp(name, "tcp") == 0) {
@@ -903,7 +912,9 @@ static void add_writers(struct ipts_probe_dims *d, struct rule_list *rl,
 		m.name_len = a->name_len;
 		m.dim = a->dim;
 		m.src = a->src;
-		ipts_ipset_parts(d->ipsets, &m, SET_ELEMS_MAX, set_part, d);
+		ipts_ipset_parts(d->ipsets, &m,
+				 d->family == NFPROTO_IPV6 ? 6 : 4,
+				 SET_ELEMS_MAX, set_part, d);
 		if (rl->n == rl->cap) {
 			rl->cap = rl->cap ? rl->cap * 2 : 64;
 			rl->r = ipts_xrealloc(rl->r, rl->cap * sizeof(*rl->r));
@@ -1063,19 +1074,28 @@ static bool seen_add(struct seen *sn, const struct ipts_probe_set *set,
  * hosts behind one of the host's interfaces. Each stands for addresses:
  * the interface's own (what a local server listens on, what a local
  * client's packets leave with) and a neighbour inside its first prefix.
+ * They are values of the src and dst dimensions (IPv4: the address;
+ * IPv6: its index once the addresses are collected), NO_VAL for none;
+ * an IPv6 place keeps its addresses in own6 and inside6 until then.
  */
+#define NO_VAL UINT32_MAX /* 255.255.255.255: never a place's address */
+
 struct place {
 	const struct ipts_host_iface *f; /* NULL: place 0 */
-	uint32_t own; /* the first address; 0: none */
-	uint32_t inside; /* a neighbour on the link; 0: none */
+	uint32_t own; /* the first address; NO_VAL: none */
+	uint32_t inside; /* a neighbour on the link; NO_VAL: none */
+	union nf_inet_addr own6, inside6; /* IPv6: :: for none */
 	bool dflt; /* the route to `outside` leaves by it */
 };
 
 struct host_plan {
 	const struct ipts_hostdesc *h; /* NULL: no host, place 0 only */
+	bool v6;
 	struct place p[MAX_PLACES + 1];
 	size_t n;
-	uint32_t outside; /* in no prefix of the host; 0: none found */
+	uint32_t outside; /* in no prefix of the host; NO_VAL: none found */
+	uint32_t lo; /* 127.0.0.1, or ::1's value */
+	union nf_inet_addr outside6;
 };
 
 static bool is_loopback(uint32_t addr)
@@ -1093,30 +1113,165 @@ static bool loopback_of(const struct ipts_query *q, const union nf_inet_addr *a)
 	return is_loopback(a->ip);
 }
 
-static bool host_local(const struct host_plan *hp, uint32_t a)
+static bool host_local(const struct host_plan *hp, const union nf_inet_addr *a)
 {
-	return ipts_place_local(hp->h, a);
+	if (hp->v6)
+		return (!a->all[0] && !a->all[1] && !a->all[2] &&
+			a->all[3] == htonl(1)) ||
+		       ipts_host6_addr_type(hp->h, &a->in6) == IPTS_RTN_LOCAL;
+	return ipts_place_local(hp->h, a->ip);
 }
 
-static void plan_host(struct host_plan *hp, const struct ipts_hostdesc *h)
+static bool addr6_none(const union nf_inet_addr *a)
 {
-	struct ipts_fib_flow fl = { 0 };
-	struct ipts_fib_result fr;
+	return !a->all[0] && !a->all[1] && !a->all[2] && !a->all[3];
+}
+
+/* The first address of @f a local server listens on: IPv6 global or
+ * unique-local (link-local ones need their zone), usable (not
+ * tentative). */
+static const struct ipts_host_addr6 *first6(const struct ipts_host_iface *f)
+{
+	size_t k;
+
+	for (k = 0; k < f->naddrs6; k++) {
+		const struct ipts_host_addr6 *x = &f->addrs6[k];
+
+		if (x->scope == IPTS_SCOPE_UNIVERSE && !x->tentative)
+			return x;
+	}
+	return NULL;
+}
+
+static void mask6_of(struct in6_addr *m, uint8_t len)
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		m->s6_addr[i] = len >= (i + 1) * 8 ? 0xff :
+				len > i * 8 ? (uint8_t)(0xff << (8 - len % 8)) :
+					      0;
+}
+
+static bool in_prefix6(const struct in6_addr *a, const struct in6_addr *p,
+		       uint8_t len)
+{
+	struct in6_addr m;
+	int i;
+
+	mask6_of(&m, len);
+	for (i = 0; i < 16; i++)
+		if ((a->s6_addr[i] ^ p->s6_addr[i]) & m.s6_addr[i])
+			return false;
+	return true;
+}
+
+/* As ipts_place_neighbour(), IPv6: an address of @f's first prefix past
+ * the subnet-router anycast (the prefix's first) that is not the
+ * host's; :: when there is no room. */
+static union nf_inet_addr neighbour6(const struct host_plan *hp,
+				     const struct ipts_host_iface *f)
+{
+	const struct ipts_host_addr6 *x = first6(f);
+	union nf_inet_addr a = { 0 }, net, last;
+	struct in6_addr m;
+	unsigned int k;
+
+	if (!x || x->prefixlen >= 128)
+		return a;
+	mask6_of(&m, x->prefixlen);
+	prefix6_ends(&x->local, &m, &net, &last);
+	for (k = 1; k <= 8; k++) {
+		if (!addr6_step(&net, 1) ||
+		    !in_prefix6(&net.in6, &x->local, x->prefixlen))
+			break;
+		if (!host_local(hp, &net))
+			return net;
+	}
+	return a;
+}
+
+/* As ipts_place_outside(), IPv6: a documentation address outside every
+ * prefix of the host, then two that are not; :: when none is. */
+static union nf_inet_addr outside6(const struct host_plan *hp)
+{
+	static const uint8_t far[][16] = {
+		{ 0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, [15] = 0x45 },
+		{ 0x3f, 0xff, [15] = 0x45 },
+		{ 0x20, 0x01, 0x48, 0x60, 0x48, 0x60, [14] = 0x88, 0x88 },
+	};
+	union nf_inet_addr a = { 0 };
+	size_t i, j, k;
+
+	for (i = 0; i < sizeof(far) / sizeof(far[0]); i++) {
+		bool on_link = false;
+
+		memcpy(a.in6.s6_addr, far[i], 16);
+		for (j = 0; j < ipts_hostdesc_iface_count(hp->h); j++) {
+			const struct ipts_host_iface *f =
+				ipts_hostdesc_iface_at(hp->h, j);
+
+			for (k = 0; k < f->naddrs6; k++)
+				on_link |= in_prefix6(&a.in6,
+						      &f->addrs6[k].local,
+						      f->addrs6[k].prefixlen);
+		}
+		if (!on_link &&
+		    ipts_host6_addr_type(hp->h, &a.in6) == IPTS_RTN_UNICAST)
+			return a;
+	}
+	memset(&a, 0, sizeof(a));
+	return a;
+}
+
+/* The device the host's route to @a leaves by; NULL: none. */
+static const struct ipts_host_iface *route_dev(const struct host_plan *hp,
+					       const union nf_inet_addr *a)
+{
+	if (hp->v6) {
+		struct ipts_fib6_flow fl = { .daddr = a->in6 };
+		struct ipts_fib6_result fr;
+
+		ipts_fib6_route_output(hp->h, &fl, &fr, NULL);
+		return fr.status == IPTS_FIB_OK && fr.route ? fr.dev : NULL;
+	} else {
+		struct ipts_fib_flow fl = { .daddr = a->ip };
+		struct ipts_fib_result fr;
+
+		ipts_fib_route_output(hp->h, &fl, &fr, NULL);
+		return fr.status == IPTS_FIB_OK ? fr.dev : NULL;
+	}
+}
+
+static void plan_host(struct host_plan *hp, const struct ipts_hostdesc *h,
+		      bool v6)
+{
+	const struct ipts_host_iface *out = NULL;
+	union nf_inet_addr o = { 0 };
 	size_t i;
 
 	memset(hp, 0, sizeof(*hp));
 	hp->n = 1;
 	hp->h = h;
+	hp->v6 = v6;
+	hp->lo = htonl(LOOPBACK);
+	hp->outside = NO_VAL;
+	hp->p[0].own = hp->p[0].inside = NO_VAL;
 	if (!h)
 		return;
-	hp->outside = ipts_place_outside(h);
-	if (hp->outside) {
-		fl.daddr = hp->outside;
-		ipts_fib_route_output(h, &fl, &fr, NULL);
+	if (v6) {
+		hp->outside6 = outside6(hp);
+		o = hp->outside6;
+	} else {
+		o.ip = ipts_place_outside(h);
+		hp->outside = o.ip ? o.ip : NO_VAL;
 	}
+	if (!addr6_none(&o))
+		out = route_dev(hp, &o);
 	for (i = 0; i < ipts_hostdesc_iface_count(h) && hp->n <= MAX_PLACES;
 	     i++) {
 		const struct ipts_host_iface *f = ipts_hostdesc_iface_at(h, i);
+		const struct ipts_host_addr6 *x;
 		struct place *p;
 
 		/* a bridge port's packets meet iptables on its bridge */
@@ -1124,11 +1279,60 @@ static void plan_host(struct host_plan *hp, const struct ipts_hostdesc *h)
 			continue;
 		p = &hp->p[hp->n++];
 		p->f = f;
-		p->own = f->naddrs ? f->addrs[0].local : 0;
-		p->inside = ipts_place_neighbour(h, f);
-		p->dflt = hp->outside && fr.status == IPTS_FIB_OK &&
-			  fr.dev == f;
+		p->own = p->inside = NO_VAL;
+		if (v6) {
+			x = first6(f);
+			if (x)
+				p->own6.in6 = x->local;
+			p->inside6 = neighbour6(hp, f);
+		} else {
+			p->own = f->naddrs ? f->addrs[0].local : NO_VAL;
+			p->inside = ipts_place_neighbour(h, f);
+			if (!p->inside)
+				p->inside = NO_VAL;
+		}
+		p->dflt = out == f;
 	}
+}
+
+static void add_local6(struct ipts_probe_dims *d,
+		       const union nf_inet_addr *local, size_t n);
+static uint32_t rank6(const struct ipts_probe_dims *d, union nf_inet_addr a);
+
+/* IPv6: the places' addresses among those asked (before finish6()). */
+static void plan_add6(struct ipts_probe_dims *d, const struct host_plan *hp)
+{
+	size_t k;
+
+	for (k = 1; k < hp->n; k++) {
+		if (!addr6_none(&hp->p[k].own6))
+			add_local6(d, &hp->p[k].own6, 1);
+		if (!addr6_none(&hp->p[k].inside6))
+			add_local6(d, &hp->p[k].inside6, 1);
+	}
+	if (hp->h && !addr6_none(&hp->outside6))
+		add_local6(d, &hp->outside6, 1);
+}
+
+static uint32_t val6(const struct ipts_probe_dims *d,
+		     const union nf_inet_addr *a)
+{
+	uint32_t v = addr6_none(a) ? NO_VAL : rank6(d, *a);
+
+	return v == UINT32_MAX ? NO_VAL : v;
+}
+
+/* IPv6: the places' values, once finish6() has ranked the addresses. */
+static void plan_rank6(struct host_plan *hp, const struct ipts_probe_dims *d)
+{
+	size_t k;
+
+	for (k = 1; k < hp->n; k++) {
+		hp->p[k].own = val6(d, &hp->p[k].own6);
+		hp->p[k].inside = val6(d, &hp->p[k].inside6);
+	}
+	if (hp->h)
+		hp->outside = val6(d, &hp->outside6);
 }
 
 /* Whether device @name matches the rule's @dev under @mask, as the
@@ -1193,13 +1397,10 @@ struct builder {
 static bool hairpin(const struct host_plan *hp, const struct ipts_query *q)
 {
 	const struct ipts_host_iface *f = ipts_hostdesc_iface(hp->h, q->in);
-	struct ipts_fib_flow fl = { .daddr = q->dst.ip };
-	struct ipts_fib_result fr;
 
-	if (!f || host_local(hp, q->dst.ip))
+	if (!f || host_local(hp, &q->dst))
 		return false;
-	ipts_fib_route_output(hp->h, &fl, &fr, NULL);
-	return fr.status == IPTS_FIB_OK && fr.dev == f;
+	return route_dev(hp, &q->dst) == f;
 }
 
 /* Whether the host's route to a remote client's source leaves by the
@@ -1207,11 +1408,8 @@ static bool hairpin(const struct host_plan *hp, const struct ipts_query *q)
 static bool routes_back(const struct host_plan *hp, const struct ipts_query *q)
 {
 	const struct ipts_host_iface *f = ipts_hostdesc_iface(hp->h, q->in);
-	struct ipts_fib_flow fl = { .daddr = q->src.ip };
-	struct ipts_fib_result fr;
 
-	ipts_fib_route_output(hp->h, &fl, &fr, NULL);
-	return f && fr.status == IPTS_FIB_OK && fr.dev == f;
+	return f && route_dev(hp, &q->src) == f;
 }
 
 /*
@@ -1230,12 +1428,13 @@ static bool plausible(const struct builder *bd, const struct ipts_query *q,
 	if (!bd->hp->h)
 		return true;
 	if (!q->in)
-		return host_local(bd->hp, q->src.ip) &&
-		       (!is_loopback(q->src.ip) ||
-			host_local(bd->hp, q->dst.ip));
-	return !host_local(bd->hp, q->src.ip) && q->src.ip != q->dst.ip &&
-	       q->uid == bd->uid0 && q->gid == bd->gid0 &&
-	       !hairpin(bd->hp, q) && (spoof || routes_back(bd->hp, q));
+		return host_local(bd->hp, &q->src) &&
+		       (!loopback_of(q, &q->src) ||
+			host_local(bd->hp, &q->dst));
+	return !host_local(bd->hp, &q->src) &&
+	       !ipts_addr_eq(&q->src, &q->dst) && q->uid == bd->uid0 &&
+	       q->gid == bd->gid0 && !hairpin(bd->hp, q) &&
+	       (spoof || routes_back(bd->hp, q));
 }
 
 static void set_push_as(struct builder *bd, const size_t *at, bool spoof)
@@ -1434,15 +1633,17 @@ static void exemplar_places(struct builder *bd, const size_t *base,
 			continue;
 		/* j == 0: a local server; j == hp->n: the outside */
 		for (j = 0; j <= hp->n; j++) {
-			uint32_t dst, srcs[2] = { 0, 0 };
+			uint32_t dst, srcs[2] = { NO_VAL, NO_VAL };
 
 			if (j == hp->n)
-				dst = !k || !hp->p[k].dflt ? hp->outside : 0;
+				dst = !k || !hp->p[k].dflt ? hp->outside :
+							     NO_VAL;
 			else if (j == 0)
-				dst = k ? hp->p[k].own : htonl(LOOPBACK);
+				dst = k ? hp->p[k].own : hp->lo;
 			else
-				dst = j != k ? hp->p[j].inside : 0;
-			if (!dst || !out_allowed(hp, ip, j == hp->n ? out : j))
+				dst = j != k ? hp->p[j].inside : NO_VAL;
+			if (dst == NO_VAL ||
+			    !out_allowed(hp, ip, j == hp->n ? out : j))
 				continue;
 			if (k) {
 				srcs[0] = hp->outside;
@@ -1456,7 +1657,8 @@ static void exemplar_places(struct builder *bd, const size_t *base,
 				if (rule_at[D_DST] == base[D_DST])
 					at[D_DST] = pos_or(&d->dst, dst,
 							   at[D_DST]);
-				if (rule_at[D_SRC] == base[D_SRC] && srcs[s])
+				if (rule_at[D_SRC] == base[D_SRC] &&
+				    srcs[s] != NO_VAL)
 					at[D_SRC] = pos_or(&d->src, srcs[s],
 							   at[D_SRC]);
 				else if (s)
@@ -1542,16 +1744,18 @@ static void add_places(struct ipts_probe_dims *d, const struct host_plan *hp)
 		vals_add(&d->in, (uint32_t)k);
 		if (!k)
 			continue;
-		if (hp->p[k].own) {
+		if (hp->v6)
+			continue; /* plan_add6() */
+		if (hp->p[k].own != NO_VAL) {
 			vals_add(&d->src, hp->p[k].own);
 			vals_add(&d->dst, hp->p[k].own);
 		}
-		if (hp->p[k].inside) {
+		if (hp->p[k].inside != NO_VAL) {
 			vals_add(&d->src, hp->p[k].inside);
 			vals_add(&d->dst, hp->p[k].inside);
 		}
 	}
-	if (hp->outside) {
+	if (!hp->v6 && hp->outside != NO_VAL) {
 		vals_add(&d->src, hp->outside);
 		vals_add(&d->dst, hp->outside);
 	}
@@ -1573,18 +1777,18 @@ static size_t host_bases(const struct ipts_probe_dims *d,
 		uint32_t srcs[2] = { hp->outside, hp->p[k].inside };
 
 		for (s = 0; s < 2; s++) {
-			if (!srcs[s])
+			if (srcs[s] == NO_VAL)
 				continue;
 			for (j = 0; j <= hp->n && n < room; j++) {
 				uint32_t dst = j == 0 ? hp->p[k].own :
 					       j == hp->n ?
 							(hp->p[k].dflt ?
-								 0 :
+								 NO_VAL :
 								 hp->outside) :
-					       j == k ? 0 :
+					       j == k ? NO_VAL :
 							hp->p[j].inside;
 
-				if (!dst || dst == srcs[s])
+				if (dst == NO_VAL || dst == srcs[s])
 					continue;
 				memcpy(base[n], base[0], sizeof(base[0]));
 				base[n][D_IN] = pos_or(&d->in, (uint32_t)k, 0);
@@ -1604,9 +1808,9 @@ static const union nf_inet_addr loopback6 = {
 
 /*
  * The host's own IPv6 addresses (@n of them), asked as either end of a
- * local connection: over lo, ::1 alone. A described host's addresses
- * (its interfaces' and their neighbours') come in here once IPv6 network
- * paths are simulated.
+ * local connection: over lo, ::1 alone; on a described host, its
+ * interfaces' addresses, their neighbours' and the outside's too
+ * (plan_add6()).
  */
 static void add_local6(struct ipts_probe_dims *d,
 		       const union nf_inet_addr *local, size_t n)
@@ -1638,9 +1842,7 @@ int ipts_probe_derive(const struct ipts_ruleset *old,
 						    IPTS_FAMILY_IPV6 ?
 			    NFPROTO_IPV6 :
 			    NFPROTO_IPV4;
-	/* IPv6 network paths are not simulated yet: local connections
-	 * only (the caller refuses a host), over the addresses of lo */
-	plan_host(hp, opts && d->family != NFPROTO_IPV6 ? opts->host : NULL);
+	plan_host(hp, opts ? opts->host : NULL, d->family == NFPROTO_IPV6);
 	d->ipsets = opts ? opts->ipsets : NULL;
 	/* the host's values first: a full dimension takes no more */
 	add_places(d, hp);
@@ -1675,7 +1877,10 @@ int ipts_probe_derive(const struct ipts_ruleset *old,
 	vals_add(&d->proto, IPPROTO_TCP);
 	if (d->family == NFPROTO_IPV6) {
 		add_local6(d, &loopback6, 1);
+		plan_add6(d, hp);
 		finish6(d);
+		plan_rank6(hp, d);
+		hp->lo = rank6(d, loopback6);
 	} else {
 		vals_add(&d->src, htonl(LOOPBACK));
 		vals_add(&d->dst, htonl(LOOPBACK));
@@ -2242,31 +2447,35 @@ void ipts_probe_edit_find(struct ipts_probe_editor *ed,
 
 /* Whether @r can only matter to a packet that is not over lo: a match
  * on an interface other than lo (not inverted), or a place in FORWARD. */
-/* Whether some interface of @h besides lo matches @dev under @mask. */
+/* Whether some interface of @h besides lo matches @dev under @mask;
+ * for an IPv6 rule (@v6), one with an address diff asks (first6()): a
+ * client's connections through one that has only its link-local
+ * address are not asked. */
 static bool host_has_dev(const struct ipts_hostdesc *h, const char *dev,
-			 const unsigned char *mask)
+			 const unsigned char *mask, bool v6)
 {
 	size_t i;
 
 	for (i = 0; i < ipts_hostdesc_iface_count(h); i++) {
 		const struct ipts_host_iface *f = ipts_hostdesc_iface_at(h, i);
 
-		if (!f->loopback && !f->bridge_port &&
+		if (!f->loopback && !f->bridge_port && (!v6 || first6(f)) &&
 		    dev_match(f->name, dev, mask))
 			return true;
 	}
 	return false;
 }
 
-/* The interfaces of @h packets can arrive on, besides lo. */
-static size_t host_places(const struct ipts_hostdesc *h)
+/* The interfaces of @h packets can arrive on, besides lo (@v6: those
+ * with an address diff asks). */
+static size_t host_places(const struct ipts_hostdesc *h, bool v6)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < ipts_hostdesc_iface_count(h); i++) {
 		const struct ipts_host_iface *f = ipts_hostdesc_iface_at(h, i);
 
-		n += !f->loopback && !f->bridge_port;
+		n += !f->loopback && !f->bridge_port && (!v6 || first6(f));
 	}
 	return n;
 }
@@ -2285,9 +2494,11 @@ static bool off_lo(const struct ipts_rule *r, const struct ipts_hostdesc *h)
 
 	if (!h)
 		return in || out || fwd;
-	return (in && !host_has_dev(h, ip->iniface, ip->iniface_mask)) ||
-	       (out && !host_has_dev(h, ip->outiface, ip->outiface_mask)) ||
-	       (fwd && host_places(h) < 2);
+	return (in &&
+		!host_has_dev(h, ip->iniface, ip->iniface_mask, ip->v6)) ||
+	       (out &&
+		!host_has_dev(h, ip->outiface, ip->outiface_mask, ip->v6)) ||
+	       (fwd && host_places(h, ip->v6) < 2);
 }
 
 /* "table/chain/words" of @r, the key two files' rules are matched on. */

@@ -357,7 +357,7 @@ struct tally {
 	size_t off_lo;
 	const struct ipts_rule *off_rule;
 	bool host; /* connections were asked on a host */
-	bool v6; /* of IPv6 files, whose network paths are not simulated */
+	bool v6; /* of IPv6 files */
 	struct ipts_diags *sarif;	/* groups, for --format sarif */
 	struct ipts_json *json;		/* the document, --format json */
 	struct kinds ch, alike;
@@ -1224,8 +1224,10 @@ static void print_summary(const struct tally *t,
 		printf("not compared: %zu changed rule%s only packets of "
 		       "%s (-i/-o, FORWARD) meet, such as ",
 		       t->off_lo, t->off_lo == 1 ? "" : "s",
-		       t->host ? "interfaces the host description lacks" :
-				 "other interfaces");
+		       !t->host ? "other interfaces" :
+		       t->v6	? "interfaces the host description lacks "
+				  "or gives no global IPv6 address" :
+				  "interfaces the host description lacks");
 		/* a file name is bytes from the command line: escaped */
 		ipts_text_file(stdout, r->loc.src ? r->loc.src->name : "?");
 		printf(":%u: ", r->loc.line);
@@ -1234,9 +1236,6 @@ static void print_summary(const struct tally *t,
 		fputs(t->host ? "\n  the connections compared arrive on and "
 				"leave by the described interfaces, and "
 				"forwarded ones need two of them (exit 4)\n" :
-		      t->v6   ? "\n  the connections compared are local ones, "
-				"which never meet them; IPv6 network paths (a "
-				"described host) are not simulated yet (exit 4)\n" :
 				"\n  the connections compared are local ones, "
 				"which never meet them: describe the host "
 				"(--host, --iface) to compare connections "
@@ -1313,17 +1312,6 @@ int cmd_diff(int argc, char **argv)
 		fprintf(stderr,
 			"' an %s one: diff compares two files of one family\n",
 			family_name(new_rs));
-		rc = IPTS_EXIT_USAGE;
-		goto out;
-	}
-	if (o.host && new_rs->family == IPTS_FAMILY_IPV6) {
-		fputs("iptsim diff: '", stderr);
-		ipts_text_file(stderr, new_path);
-		fputs("' is an IPv6 file: IPv6 network paths (a described "
-		      "host: --host, --iface, --route) are not simulated "
-		      "yet; without the host options diff compares its "
-		      "connections over lo\n",
-		      stderr);
 		rc = IPTS_EXIT_USAGE;
 		goto out;
 	}

@@ -693,23 +693,44 @@ bool ipts_ipset_reads(const struct ipts_ipsets *sets,
 	return false;
 }
 
+/* An inet6 element's address part @a under the prefix @cidr, as the
+ * range it covers. */
+static void part6(unsigned int cidr, const uint8_t *a, bool src,
+		  ipts_ipset_part_fn fn, void *arg)
+{
+	struct in6_addr r[2];
+	unsigned int i;
+
+	memcpy(r[0].s6_addr, a, 16);
+	ipts_ipset_mask6(r[0].s6_addr, cidr);
+	for (i = 0; i < 16; i++) {
+		unsigned int bits = cidr > i * 8 ? cidr - i * 8 : 0;
+		uint8_t keep = bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits);
+
+		r[1].s6_addr[i] = r[0].s6_addr[i] | (uint8_t)~keep;
+	}
+	fn(arg, IPTS_IPSET_PART_ADDR6, src, 0, 0, r);
+}
+
 static void set_parts(const struct ipts_ipsets *sets,
 		      const struct ipts_ipset *set,
-		      const struct ipts_ipset_match *m, size_t max,
+		      const struct ipts_ipset_match *m, int family, size_t max,
 		      ipts_ipset_part_fn fn, void *arg, int depth)
 {
 	size_t i;
 
-	if (m->dim < set->type->dim || set->family == 6)
-		return; /* never matches: nothing to learn */
+	/* ip_set_test(): too few flags, or a family that is not the
+	 * rule's: never matches, nothing to learn */
+	if (m->dim < set->type->dim || (set->family && set->family != family))
+		return;
 	for (i = 0; i < set->n && i < max; i++) {
 		const struct set_elem *e = &set->v[i];
 		unsigned int k, ip = 0;
 
 		if (set->type->kind == SET_LIST_SET) {
 			if (depth == 0)
-				set_parts(sets, &sets->v[e->member], m, max, fn,
-					  arg, 1);
+				set_parts(sets, &sets->v[e->member], m, family,
+					  max, fn, arg, 1);
 			continue;
 		}
 		for (k = 0; k < set->type->nparts; k++) {
@@ -718,8 +739,24 @@ static void set_parts(const struct ipts_ipsets *sets,
 
 			switch (set->type->dims[k]) {
 			case DIM_IP:
+			case DIM_NET:
+				if (family != 6)
+					break;
+				/* the prefix the element covers: hash:ip's
+				 * netmask, a net part's cidr */
+				part6(set->type->dims[k] == DIM_IP ?
+					      set->netmask6 :
+					      e->cidr[ip],
+				      e->a6[ip], src, fn, arg);
+				ip++;
+				continue;
+			default:
+				break;
+			}
+			switch (set->type->dims[k]) {
+			case DIM_IP:
 				fn(arg, IPTS_IPSET_PART_ADDR, src, e->lo[ip],
-				   e->hi[ip] | ~set->netmask);
+				   e->hi[ip] | ~set->netmask, NULL);
 				ip++;
 				break;
 			case DIM_NET:
@@ -728,13 +765,13 @@ static void set_parts(const struct ipts_ipsets *sets,
 						       << (32 - e->cidr[ip]) :
 					       0;
 				fn(arg, IPTS_IPSET_PART_ADDR, src, e->lo[ip],
-				   e->lo[ip] | ~mask);
+				   e->lo[ip] | ~mask, NULL);
 				ip++;
 				break;
 			case DIM_PORT:
 			case DIM_BPORT:
 				fn(arg, IPTS_IPSET_PART_PORT, src, e->port_lo,
-				   e->port_hi);
+				   e->port_hi, NULL);
 				break;
 			default:
 				break;
@@ -744,12 +781,12 @@ static void set_parts(const struct ipts_ipsets *sets,
 }
 
 void ipts_ipset_parts(const struct ipts_ipsets *sets,
-		      const struct ipts_ipset_match *m, size_t max,
+		      const struct ipts_ipset_match *m, int family, size_t max,
 		      ipts_ipset_part_fn fn, void *arg)
 {
 	const struct ipts_ipset *set = ipts_ipsets_find(sets, m->name,
 							m->name_len);
 
 	if (set)
-		set_parts(sets, set, m, max, fn, arg, 0);
+		set_parts(sets, set, m, family, max, fn, arg, 0);
 }

@@ -292,18 +292,26 @@ char *ipts_ipset_state_save(const struct ipts_ipset_state *st);
  * each element of its set (a list:set's members too), every address part
  * and port part as the inclusive range it covers, with whether the flag
  * of its dimension takes the source (@src) or the destination. Addresses
- * in host order. At most @max elements of each set are given.
+ * in host order; an inet6 set's address parts come as
+ * IPTS_IPSET_PART_ADDR6, @a6 the range's first and last addresses
+ * (network order; @lo and @hi 0), NULL for the other kinds. At most @max
+ * elements of each set are given.
  */
 enum ipts_ipset_part {
 	IPTS_IPSET_PART_ADDR,
 	IPTS_IPSET_PART_PORT,
+	IPTS_IPSET_PART_ADDR6,
 };
 
+struct in6_addr;
 typedef void (*ipts_ipset_part_fn)(void *arg, enum ipts_ipset_part kind,
-				   bool src, uint32_t lo, uint32_t hi);
+				   bool src, uint32_t lo, uint32_t hi,
+				   const struct in6_addr *a6);
 
+/* @family (4, 6): the rule's; a set of the other family gives nothing,
+ * as ip_set_test() never matches it. */
 void ipts_ipset_parts(const struct ipts_ipsets *sets,
-		      const struct ipts_ipset_match *m, size_t max,
+		      const struct ipts_ipset_match *m, int family, size_t max,
 		      ipts_ipset_part_fn fn, void *arg);
 
 /* Whether -m set @m reads the set @name: it is the set, or a list:set

@@ -748,6 +748,89 @@ static void test_probe_ipv6_prefixes(void **state)
 	assert_true(exemplar);
 }
 
+/* Whether some connection of @s is @in (or local: ""), IPv6 @src ->
+ * @dst:@dport (@src NULL: any). */
+static bool asks6(const struct ipts_probe_set *s, const char *in,
+		  const char *src, const char *dst, uint16_t dport)
+{
+	union nf_inet_addr a = { 0 }, b;
+	size_t i;
+
+	if (src)
+		assert_int_equal(inet_pton(AF_INET6, src, &a.in6), 1);
+	assert_int_equal(inet_pton(AF_INET6, dst, &b.in6), 1);
+	for (i = 0; i < s->n; i++) {
+		const struct ipts_query *q = &s->q[i];
+
+		if (strcmp(place(q), in) == 0 &&
+		    (!src || ipts_addr_eq(&q->src, &a)) &&
+		    ipts_addr_eq(&q->dst, &b) && q->dport == dport)
+			return true;
+	}
+	return false;
+}
+
+/* Two IPv6 files on a host: clients on each interface's link (the
+ * address past the subnet-router anycast) and from outside (by the
+ * default route's interface) to the host's own addresses, forwarded
+ * pairs between the links; never a link-local address; an interface with
+ * only its link-local address gives no client, so its rules are not
+ * compared. */
+static void test_probe_host_ipv6(void **state)
+{
+	struct pair *p = *state;
+	struct ipts_hostdesc *h = ipts_hostdesc_new();
+	struct ipts_probe_opts o = { .host = h };
+	const struct ipts_rule *first = NULL;
+	struct ipts_probe_set *s;
+	size_t i;
+
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=2001:db8:1::10/64",
+						 NULL),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth1=fd00:2::1/64", NULL),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth2=192.0.2.1/24", NULL),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_route(h,
+						 "default via 2001:db8:1::1 "
+						 "dev eth0",
+						 NULL),
+			 0);
+	((struct ipts_fixture *)p->old)->opts.family = IPTS_FAMILY_IPV6;
+	((struct ipts_fixture *)p->new_f)->opts.family = IPTS_FAMILY_IPV6;
+	s = derive(state, "",
+		   "-A INPUT -i eth0 -p tcp --dport 8080 -j ACCEPT\n"
+		   "-A FORWARD -i eth0 -o eth1 -j ACCEPT\n"
+		   "-A INPUT -i eth2 -j ACCEPT\n",
+		   &o);
+	assert_int_equal(ipts_probe_family(s), NFPROTO_IPV6);
+	assert_true(
+		asks6(s, "eth0", "2001:db8:ffff::45", "2001:db8:1::10", 8080));
+	assert_true(asks6(s, "eth0", "2001:db8:1::1", "2001:db8:1::10", 8080));
+	assert_true(asks6(s, "eth0", "2001:db8:ffff::45", "fd00:2::2", 1060));
+	assert_true(asks6(s, "eth1", "fd00:2::2", "2001:db8:ffff::45", 1060));
+	assert_true(asks6(s, "", "::1", "::1", 1060));
+	for (i = 0; i < s->n; i++) {
+		const struct ipts_query *q = &s->q[i];
+
+		assert_int_equal(q->family, NFPROTO_IPV6);
+		assert_false(q->src.in6.s6_addr[0] == 0xfe);
+		assert_false(q->dst.in6.s6_addr[0] == 0xfe);
+		assert_false(q->in && strcmp(q->in, "eth2") == 0);
+		/* from outside by eth1: routed back out eth0, spoofed */
+		assert_false(q->in && strcmp(q->in, "eth1") == 0 &&
+			     q->src.in6.s6_addr[0] == 0x20 &&
+			     q->src.in6.s6_addr[5] == 0xff);
+	}
+	assert_int_equal(ipts_probe_off_lo_changes(p->old_rs, p->new_rs, h,
+						   &first),
+			 1);
+	assert_non_null(first);
+	assert_int_equal(first->loc.line, 7); /* -i eth2 */
+	ipts_hostdesc_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -755,6 +838,7 @@ int main(void)
 		T(test_probe_host_port_opened_on_an_interface),
 		T(test_probe_host_forwarded_pairs),
 		T(test_probe_host_off_lo_only_for_missing_devices),
+		T(test_probe_host_ipv6),
 		T(test_probe_counters_are_no_difference),
 		T(test_probe_unknown_host_gives_no_address),
 		T(test_probe_port_and_its_neighbours),
