@@ -961,6 +961,213 @@ static void add_set_writers(struct ipts_probe_dims *d, struct rule_list *rl,
 	free(w);
 }
 
+/*
+ * diff --new-ipsets (issue 16): a set whose contents differ between the
+ * two captures changes what a rule testing it decides though the rule's
+ * words are alike in both files. Every such rule of either file (-m set
+ * or -j SET on the set, or on a list:set that holds it in either
+ * capture) joins the focus with the jumps that reach its chain, and
+ * every rule values came from gives the elements of the new capture
+ * too (those of the old one it gave already).
+ */
+static bool reads_changed(const struct ipts_probe_opts *o,
+			  const struct chain_set *names,
+			  const struct ipts_ipset_match *m)
+{
+	const struct ipts_ipsets *caps[2] = { o->ipsets, o->new_ipsets };
+	const char *n;
+	char key[128];
+	bool list = false;
+	int c;
+
+	if (m->name_len < sizeof(key)) {
+		memcpy(key, m->name, m->name_len);
+		key[m->name_len] = '\0';
+		if (set_has(names, key))
+			return true;
+	}
+	for (c = 0; c < 2; c++) {
+		const struct ipts_ipset *set =
+			caps[c] ? ipts_ipsets_find(caps[c], m->name,
+						   m->name_len) :
+				  NULL;
+
+		if (set && strcmp(ipts_ipset_type(set), "list:set") == 0)
+			list = true;
+	}
+	if (!list)
+		return false;
+	/* a list:set: the members either capture gives it */
+	for (n = o->changed_sets; n && *n; n += strlen(n) + 1)
+		for (c = 0; c < 2; c++)
+			if (caps[c] && ipts_ipset_reads(caps[c], m, n))
+				return true;
+	return false;
+}
+
+/* The -m set matches and -j SET sets of @r, as matches, to @fn. */
+static bool rule_sets(const struct ipts_rule *r,
+		      bool (*fn)(const struct ipts_ipset_match *m, void *arg),
+		      void *arg)
+{
+	struct ipts_ipset_target t;
+	struct ipts_ipset_match sm;
+	const struct ipts_ipset_adt *a[3] = { NULL, NULL, NULL };
+	unsigned int i;
+
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+
+		if (ipts_blob_is_opaque(m->u.user.revision) &&
+		    strcmp(m->u.user.name, "set") == 0 &&
+		    ipts_ipset_match_parse((const char *)m->data, &sm) == 0 &&
+		    fn(&sm, arg))
+			return true;
+	}
+	if (!is_set_rule(r, &t))
+		return false;
+	if (t.has_map)
+		a[0] = &t.map;
+	if (t.has_add)
+		a[1] = &t.add;
+	if (t.has_del)
+		a[2] = &t.del;
+	for (i = 0; i < 3; i++) {
+		if (!a[i])
+			continue;
+		memset(&sm, 0, sizeof(sm));
+		sm.name = a[i]->name;
+		sm.name_len = a[i]->name_len;
+		sm.dim = a[i]->dim;
+		sm.src = a[i]->src;
+		if (fn(&sm, arg))
+			return true;
+	}
+	return false;
+}
+
+struct set_changes {
+	struct ipts_probe_dims *d;
+	const struct ipts_probe_opts *o;
+	struct chain_set names;
+	bool found;
+};
+
+/* A rule tests a changed set: -m set, --map-set, or --add-set and
+ * --del-set (whether the element is there already decides what they
+ * leave). */
+static bool tests_changed(const struct ipts_ipset_match *m, void *arg)
+{
+	struct set_changes *sc = arg;
+
+	sc->found = reads_changed(sc->o, &sc->names, m);
+	return sc->found;
+}
+
+static bool new_parts(const struct ipts_ipset_match *m, void *arg)
+{
+	struct set_changes *sc = arg;
+
+	ipts_ipset_parts(sc->o->new_ipsets, m, SET_ELEMS_MAX, set_part, sc->d);
+	return false;
+}
+
+static void rl_push(struct ipts_probe_dims *d, struct rule_list *rl,
+		    struct chain_set *in_rl, const struct ipts_rule *r)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), "%p", (const void *)r);
+	if (!set_add(in_rl, key))
+		return;
+	ipts_probe_dims_add_rule(d, r);
+	if (rl->n == rl->cap) {
+		rl->cap = rl->cap ? rl->cap * 2 : 64;
+		rl->r = ipts_xrealloc(rl->r, rl->cap * sizeof(*rl->r));
+	}
+	rl->r[rl->n++] = r;
+}
+
+static void add_set_changes(struct ipts_probe_dims *d, struct rule_list *rl,
+			    const struct ipts_ruleset *old,
+			    const struct ipts_ruleset *new_rs,
+			    const struct ipts_probe_opts *o)
+{
+	const struct ipts_ruleset *rs[2] = { old, new_rs };
+	struct set_changes sc = { .d = d, .o = o };
+	struct chain_set reach = { 0 }, in_rl = { 0 };
+	char key[128];
+	const char *n;
+	unsigned int s, id;
+	uint32_t i, k;
+	size_t j;
+
+	if (!o || !o->new_ipsets)
+		return;
+	for (n = o->changed_sets; n && *n; n += strlen(n) + 1)
+		set_add(&sc.names, n);
+	for (j = 0; j < rl->n; j++) {
+		snprintf(key, sizeof(key), "%p", (const void *)rl->r[j]);
+		set_add(&in_rl, key);
+	}
+	/* the rules testing a changed set, and their chains */
+	for (s = 0; sc.names.n && s < 2; s++) {
+		for (id = 0; rs[s] && id < IPTS_TABLE_COUNT; id++) {
+			const struct ipts_table *t = rs[s]->tables[id];
+
+			for (i = 0; t && i < t->nchains; i++) {
+				const struct ipts_chain *c = t->chains[i];
+
+				for (k = 0; chain_live(c) && k < c->nrules;
+				     k++) {
+					sc.found = false;
+					rule_sets(c->rules[k], tests_changed,
+						  &sc);
+					if (!sc.found)
+						continue;
+					set_add(&reach,
+						chain_key(c, key, sizeof(key)));
+					rl_push(d, rl, &in_rl, c->rules[k]);
+				}
+			}
+		}
+	}
+	/* the jumps that reach them: their values lead a packet there */
+	for (;;) {
+		bool more_old = add_callers(&reach, old);
+		bool more_new = add_callers(&reach, new_rs);
+
+		if (!more_old && !more_new)
+			break;
+	}
+	for (s = 0; reach.n && s < 2; s++) {
+		for (id = 0; rs[s] && id < IPTS_TABLE_COUNT; id++) {
+			const struct ipts_table *t = rs[s]->tables[id];
+
+			for (i = 0; t && i < t->nchains; i++) {
+				const struct ipts_chain *c = t->chains[i];
+
+				for (k = 0; chain_live(c) && k < c->nrules;
+				     k++) {
+					const struct ipts_rule *r = c->rules[k];
+
+					if (r->dest &&
+					    set_has(&reach,
+						    chain_key(r->dest, key,
+							      sizeof(key))))
+						rl_push(d, rl, &in_rl, r);
+				}
+			}
+		}
+	}
+	/* the new capture's elements, for every rule values came from */
+	for (j = 0; j < rl->n; j++)
+		rule_sets(rl->r[j], new_parts, &sc);
+	set_free(&sc.names);
+	set_free(&reach);
+	set_free(&in_rl);
+}
+
 /* --- the connections -------------------------------------------------- */
 
 enum {
@@ -1869,6 +2076,7 @@ int ipts_probe_derive(const struct ipts_ruleset *old,
 	}
 	collect(d, &rl, &focus, &reach, old, new_rs);
 	collect(d, &rl, &focus, &reach, new_rs, old);
+	add_set_changes(d, &rl, old, new_rs, opts);
 	add_set_writers(d, &rl, old, new_rs);
 	set->focus_rules = rl.n;
 	set_free(&focus);

@@ -19,6 +19,7 @@
 #include "host.h"
 #include "host_opts.h"
 #include "input.h"
+#include "ipset.h"
 #include "json.h"
 #include "model.h"
 #include "parser.h"
@@ -60,6 +61,12 @@ static const char usage_text[] =
 	"                       output format (default text); sarif: each\n"
 	"                       group a result at the rule responsible\n"
 	IPTS_HOST_HELP
+	"  --new-ipsets FILE    the sets NEW is asked with, as `ipset save`\n"
+	"                       prints them (default: those of --ipsets, or\n"
+	"                       ipsets.txt of --host DIR, for both files):\n"
+	"                       every rule of either file testing a set\n"
+	"                       whose lines differ between the two captures\n"
+	"                       is probed, with the elements of both\n"
 	IPTS_INPUT_HELP
 	IPTS_BUDGET_HELP
 	"  -h, --help           show this help\n"
@@ -89,6 +96,7 @@ enum {
 	OPT_MAX,
 	OPT_FORMAT,
 	OPT_UNDET,
+	OPT_NEW_IPSETS,
 };
 
 #define MAX_FIXED 64
@@ -208,6 +216,8 @@ struct diff_opts {
 	struct ipts_cli_host hopt;
 	struct ipts_hostdesc *host;	/* NULL: no host option */
 	struct ipts_cli_ipsets sets; /* the host's, for both files */
+	const char *new_ipsets; /* --new-ipsets FILE, or NULL */
+	struct ipts_cli_ipsets new_sets; /* NEW's, when given */
 };
 
 static int parse_args(int argc, char **argv, struct diff_opts *o)
@@ -219,6 +229,7 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 		{ "max", required_argument, NULL, OPT_MAX },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "undetermined", no_argument, NULL, OPT_UNDET },
+		{ "new-ipsets", required_argument, NULL, OPT_NEW_IPSETS },
 		{ "help", no_argument, NULL, 'h' },
 		IPTS_INPUT_LONGOPTS,
 		IPTS_BUDGET_LONGOPTS,
@@ -281,6 +292,15 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 			break;
 		case OPT_UNDET:
 			o->list_undet = true;
+			break;
+		case OPT_NEW_IPSETS:
+			if (o->new_ipsets)
+				return ipts_usage_error(
+					"diff",
+					"--new-ipsets "
+					"given twice ('%s', '%s')",
+					o->new_ipsets, optarg);
+			o->new_ipsets = optarg;
 			break;
 		case 'h':
 			help = true;
@@ -361,7 +381,20 @@ struct tally {
 	struct ipts_diags *sarif;	/* groups, for --format sarif */
 	struct ipts_json *json;		/* the document, --format json */
 	struct kinds ch, alike;
+	/* --new-ipsets: the sets whose lines differ between the captures
+	 * (sets_differing()), NULL without it */
+	const char *sets_differing;
+	size_t nsets_differing;
+	/* those holding more elements than the probe takes values from in
+	 * either capture: how many, and the first */
+	size_t sets_beyond;
+	const char *beyond_name;
+	size_t beyond_n;
 };
+
+/* The elements of one set the probe takes values from (SET_ELEMS_MAX of
+ * analysis/probe.c). */
+#define PROBE_SET_ELEMS 256
 
 /* The trace entry that decided @r, if one did. */
 static const struct ipts_trace *deciding(const struct ipts_result *r)
@@ -523,7 +556,8 @@ static void compare(const struct ipts_ruleset *old_rs,
 	size_t i;
 
 	ipts_sim_use_ipsets(old_ctx, opt->sets.sets);
-	ipts_sim_use_ipsets(new_ctx, opt->sets.sets);
+	ipts_sim_use_ipsets(new_ctx, opt->new_sets.sets ? opt->new_sets.sets :
+							  opt->sets.sets);
 
 	ipts_result_init(&o);
 	ipts_result_init(&n);
@@ -1160,6 +1194,30 @@ static void json_group(struct ipts_json *w, const struct kinds *t,
 	free(text);
 }
 
+/* The text output's account of the captures: which sets differ. */
+static void print_sets_differing(const char *names, size_t n, bool host)
+{
+	size_t k;
+
+	if (!n) {
+		puts("the two ipsets captures hold the same sets");
+		return;
+	}
+	printf("%zu set%s differ%s between the two ipsets captures:", n,
+	       n == 1 ? "" : "s", n == 1 ? "s" : "");
+	for (k = 0; *names && k < 8; k++, names += strlen(names) + 1) {
+		putchar(' ');
+		ipts_text_str(stdout, names);
+	}
+	if (n > 8)
+		printf(" and %zu more", n - 8);
+	putchar('\n');
+	if (!host)
+		puts("  the connections compared are local ones: describe "
+		     "the host (--host, --iface) to ask clients on other "
+		     "hosts, at the addresses of the sets' elements");
+}
+
 static void print_summary(const struct tally *t,
 			  const struct ipts_probe_set *set,
 			  enum ipts_format fmt)
@@ -1190,6 +1248,17 @@ static void print_summary(const struct tally *t,
 		ipts_json_kv_uint(w, "over_budget", t->over);
 		ipts_json_kv_uint(w, "not_asked", t->not_asked);
 		ipts_json_kv_uint(w, "not_compared_off_lo", t->off_lo);
+		if (t->sets_differing) {
+			const char *n = t->sets_differing;
+
+			ipts_json_key(w, "ipsets_differing");
+			ipts_json_array_begin(w, IPTS_JSON_LINE);
+			for (; *n; n += strlen(n) + 1)
+				ipts_json_string(w, n);
+			ipts_json_array_end(w);
+			ipts_json_kv_uint(w, "ipsets_beyond_probe",
+					  t->sets_beyond);
+		}
 		ipts_json_object_end(w);
 		ipts_json_eol(w);
 		return;
@@ -1218,6 +1287,19 @@ static void print_summary(const struct tally *t,
 		printf(", %zu not asked: --max-total-visits spent",
 		       t->not_asked);
 	putchar('\n');
+	if (t->sets_differing)
+		print_sets_differing(t->sets_differing, t->nsets_differing,
+				     t->host);
+	if (t->sets_beyond) {
+		printf("not compared: %zu of the sets that differ hold%s more "
+		       "than %d elements (",
+		       t->sets_beyond, t->sets_beyond == 1 ? "s" : "",
+		       PROBE_SET_ELEMS);
+		ipts_text_str(stdout, t->beyond_name);
+		printf(": %zu), and diff asks the values of the first %d of "
+		       "each: the changes listed may not be all (exit 3)\n",
+		       t->beyond_n, PROBE_SET_ELEMS);
+	}
 	if (t->off_lo) {
 		const struct ipts_rule *r = t->off_rule;
 
@@ -1244,6 +1326,231 @@ static void print_summary(const struct tally *t,
 	}
 }
 
+/*
+ * --new-ipsets: which sets differ between the two captures. Each
+ * capture's lines are keyed on the set they are about (`create S ...`,
+ * `add S ...`; in `ipset list` output every line of S's block but its
+ * Size in memory and References), their words joined by one space, and
+ * a set differs when its sorted lines do: an element added or deleted,
+ * a nomatch, a timeout, another type or option. Texts alike give sets
+ * alike (--at ages both alike). Sets whose texts differ where the sets
+ * do not (a save against a listing, another hashsize or initval) only
+ * ask more connections.
+ */
+struct set_line {
+	const char *name; /* into the source, @nlen bytes */
+	size_t nlen;
+	char *text; /* the words, NUL-terminated */
+};
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* The words of [p, e) as one string, and where its second word is. */
+static char *words(const char *p, const char *e, const char **w2, size_t *w2len)
+{
+	char *t = ipts_xmalloc((size_t)(e - p) + 1), *q = t;
+	unsigned int nw = 0;
+
+	*w2 = NULL;
+	*w2len = 0;
+	while (p < e) {
+		const char *w;
+
+		while (p < e && blank(*p))
+			p++;
+		if (p == e)
+			break;
+		for (w = p; p < e && !blank(*p); p++)
+			;
+		if (q != t)
+			*q++ = ' ';
+		memcpy(q, w, (size_t)(p - w));
+		q += p - w;
+		if (++nw == 2) {
+			*w2 = w;
+			*w2len = (size_t)(p - w);
+		}
+	}
+	*q = '\0';
+	return t;
+}
+
+static bool starts(const char *t, const char *word)
+{
+	return strncmp(t, word, strlen(word)) == 0;
+}
+
+static void set_lines(const struct ipts_source *src, struct set_line **v,
+		      size_t *n)
+{
+	const char *p = src->buf, *end = src->buf + src->len;
+	const char *block = NULL, *w2;
+	size_t blen = 0, w2len, cap = 0;
+
+	*v = NULL;
+	*n = 0;
+	while (p < end) {
+		const char *e = memchr(p, '\n', (size_t)(end - p));
+		struct set_line l = { 0 };
+		char *t;
+
+		if (!e)
+			e = end;
+		t = words(p, e, &w2, &w2len);
+		p = e < end ? e + 1 : end;
+		if ((starts(t, "create ") || starts(t, "add ")) && w2) {
+			l.name = w2;
+			l.nlen = w2len;
+			block = NULL;
+		} else if (starts(t, "Name: ") && w2) {
+			l.name = block = w2;
+			l.nlen = blen = w2len;
+		} else if (block && t[0] && t[0] != '#' &&
+			   !starts(t, "Size in memory:") &&
+			   !starts(t, "References:")) {
+			l.name = block;
+			l.nlen = blen;
+		}
+		if (!l.name) {
+			free(t);
+			continue;
+		}
+		l.text = t;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*v = ipts_xrealloc(*v, cap * sizeof(**v));
+		}
+		(*v)[(*n)++] = l;
+	}
+}
+
+static int name_cmp(const struct set_line *a, const struct set_line *b)
+{
+	int c = memcmp(a->name, b->name, a->nlen < b->nlen ? a->nlen : b->nlen);
+
+	return c ? c : a->nlen < b->nlen ? -1 : a->nlen > b->nlen;
+}
+
+static int line_cmp(const void *pa, const void *pb)
+{
+	const struct set_line *a = pa, *b = pb;
+	int c = name_cmp(a, b);
+
+	return c ? c : strcmp(a->text, b->text);
+}
+
+/* The lines of the set @v[*i] is about, from *i on: how many. */
+static size_t group(const struct set_line *v, size_t n, size_t i)
+{
+	size_t k = i;
+
+	while (k < n && name_cmp(&v[k], &v[i]) == 0)
+		k++;
+	return k - i;
+}
+
+/* The names of the sets that differ, each NUL-terminated, the list ended
+ * by an empty name (malloc'd); *@count of them. */
+static char *sets_differing(const struct ipts_source *a,
+			    const struct ipts_source *b, size_t *count)
+{
+	struct set_line *va, *vb;
+	size_t na, nb, i = 0, j = 0, len = 0, cap = 64, k;
+	char *out = ipts_xmalloc(cap);
+
+	*count = 0;
+	set_lines(a, &va, &na);
+	set_lines(b, &vb, &nb);
+	if (na)
+		qsort(va, na, sizeof(*va), line_cmp);
+	if (nb)
+		qsort(vb, nb, sizeof(*vb), line_cmp);
+	while (i < na || j < nb) {
+		int c = i == na ? 1 : j == nb ? -1 : name_cmp(&va[i], &vb[j]);
+		const struct set_line *l = c <= 0 ? &va[i] : &vb[j];
+		size_t ga = c <= 0 ? group(va, na, i) : 0;
+		size_t gb = c >= 0 ? group(vb, nb, j) : 0;
+		bool differ = ga != gb;
+
+		for (k = 0; !differ && k < ga; k++)
+			differ = strcmp(va[i + k].text, vb[j + k].text) != 0;
+		if (differ) {
+			while (len + l->nlen + 2 > cap) {
+				cap *= 2;
+				out = ipts_xrealloc(out, cap);
+			}
+			memcpy(out + len, l->name, l->nlen);
+			len += l->nlen;
+			out[len++] = '\0';
+			(*count)++;
+		}
+		i += ga;
+		j += gb;
+	}
+	out[len] = '\0';
+	for (k = 0; k < na; k++)
+		free(va[k].text);
+	for (k = 0; k < nb; k++)
+		free(vb[k].text);
+	free(va);
+	free(vb);
+	return out;
+}
+
+/* The sets that differ whose elements the probe does not all take values
+ * from, in either capture. */
+static void count_beyond(struct tally *t, const struct diff_opts *o)
+{
+	const struct ipts_ipsets *caps[2] = { o->sets.sets, o->new_sets.sets };
+	const char *n;
+	int c;
+
+	for (n = t->sets_differing; n && *n; n += strlen(n) + 1) {
+		size_t most = 0;
+
+		for (c = 0; c < 2; c++) {
+			const struct ipts_ipset *set =
+				caps[c] ? ipts_ipsets_find(caps[c], n,
+							   strlen(n)) :
+					  NULL;
+
+			if (set && ipts_ipset_nelems(set) > most)
+				most = ipts_ipset_nelems(set);
+		}
+		if (most <= PROBE_SET_ELEMS)
+			continue;
+		if (!t->sets_beyond++) {
+			t->beyond_name = n;
+			t->beyond_n = most;
+		}
+	}
+}
+
+/*
+ * --new-ipsets FILE, read as --ipsets is (the same --at), after the sets
+ * both files would be asked with: 0, or a usage error and -1.
+ */
+static int read_new_ipsets(struct diff_opts *o)
+{
+	struct ipts_cli_host h = o->hopt;
+
+	if (!o->new_ipsets)
+		return 0;
+	if (!o->sets.sets) {
+		ipts_usage_error("diff",
+				 "--new-ipsets gives the sets of NEW: "
+				 "give those of OLD too (--ipsets FILE, or "
+				 "ipsets.txt in --host DIR)");
+		return -1;
+	}
+	h.ipsets = o->new_ipsets;
+	return ipts_cli_ipsets_read(&h, "diff", &o->in.read, o->in.color,
+				    &o->new_sets);
+}
+
 static const char *family_name(const struct ipts_ruleset *rs)
 {
 	return rs->family == IPTS_FAMILY_IPV6 ? "IPv6" : "IPv4";
@@ -1260,7 +1567,8 @@ int cmd_diff(int argc, char **argv)
 	struct tally t = { .sarif = &sarif, .json = &json };
 	const char *old_path, *new_path;
 	struct ipts_diags *keep;
-	char why[512];
+	char why[512], *changed = NULL;
+	size_t nchanged = 0;
 	int rc;
 
 	rc = parse_args(argc, argv, &o);
@@ -1272,6 +1580,11 @@ int cmd_diff(int argc, char **argv)
 		return IPTS_EXIT_USAGE;
 	if (ipts_cli_ipsets_read(&o.hopt, "diff", &o.in.read, o.in.color,
 				 &o.sets) < 0) {
+		ipts_hostdesc_free(o.host);
+		return IPTS_EXIT_USAGE;
+	}
+	if (read_new_ipsets(&o) < 0) {
+		ipts_cli_ipsets_free(&o.sets);
 		ipts_hostdesc_free(o.host);
 		return IPTS_EXIT_USAGE;
 	}
@@ -1290,8 +1603,18 @@ int cmd_diff(int argc, char **argv)
 	if (old_rs)
 		new_rs = ipts_cli_load_keep("diff", new_path, &o.in, &nsrc,
 					    keep, why, sizeof(why));
-	if (new_rs && ipts_cli_ipsets_check(&o.sets, new_rs, "diff", new_path,
-					    o.in.color, why, sizeof(why)) < 0) {
+	if (new_rs &&
+	    ipts_cli_ipsets_check(o.new_sets.sets ? &o.new_sets : &o.sets,
+				  new_rs, "diff", new_path, o.in.color, why,
+				  sizeof(why)) < 0) {
+		if (o.new_sets.sets) {
+			/* OLD and NEW may be one file: say which capture */
+			fputs("iptsim diff: NEW is checked against the sets "
+			      "of --new-ipsets '",
+			      stderr);
+			ipts_text_file(stderr, o.new_ipsets);
+			fputs("'\n", stderr);
+		}
 		ipts_ruleset_free(new_rs);
 		new_rs = NULL;
 	}
@@ -1317,6 +1640,11 @@ int cmd_diff(int argc, char **argv)
 	}
 	o.probe.host = o.host;
 	o.probe.ipsets = o.sets.sets;
+	if (o.new_sets.sets) {
+		o.probe.new_ipsets = o.new_sets.sets;
+		changed = sets_differing(o.sets.src, o.new_sets.src, &nchanged);
+		o.probe.changed_sets = changed;
+	}
 	ipts_probe_derive(old_rs, new_rs, &o.probe, &set);
 	if (o.fmt == IPTS_FMT_JSON) {
 		/* the changes as they are found, the rest once all are */
@@ -1330,10 +1658,14 @@ int cmd_diff(int argc, char **argv)
 	compare(old_rs, new_rs, &set, &o, &t);
 	t.off_lo = ipts_probe_off_lo_changes(old_rs, new_rs, o.host,
 					     &t.off_rule);
+	t.sets_differing = changed;
+	t.nsets_differing = nchanged;
+	count_beyond(&t, &o);
 	print_summary(&t, &set, o.fmt);
-	rc = t.over || t.not_asked ? IPTS_EXIT_UNDETERMINED :
-	     t.changed ? IPTS_EXIT_NO :
-	     t.off_lo ? IPTS_EXIT_NOT_COMPARED : IPTS_EXIT_YES;
+	rc = t.over || t.not_asked || t.sets_beyond ? IPTS_EXIT_UNDETERMINED :
+	     t.changed				    ? IPTS_EXIT_NO :
+	     t.off_lo				    ? IPTS_EXIT_NOT_COMPARED :
+						      IPTS_EXIT_YES;
 out:
 	kinds_free(&t.ch);
 	kinds_free(&t.alike);
@@ -1345,6 +1677,8 @@ out:
 		ipts_ruleset_free(old_rs);
 	ipts_source_free(nsrc);
 	ipts_source_free(osrc);
+	free(changed);
+	ipts_cli_ipsets_free(&o.new_sets);
 	ipts_cli_ipsets_free(&o.sets);
 	ipts_hostdesc_free(o.host);
 	return rc;

@@ -102,6 +102,14 @@ struct ipts_probe_opts {
 	/* The host's sets both files are asked with (borrowed); NULL:
 	 * none, -m set is undetermined. */
 	const struct ipts_ipsets *ipsets;
+	/* diff --new-ipsets: the new file's capture (borrowed; NULL: the
+	 * new file is asked with @ipsets too) and the names of the sets
+	 * whose contents differ between the two captures, each
+	 * NUL-terminated, the list ended by an empty name (NULL: none).
+	 * Every rule of either file testing such a set is probed, with
+	 * the elements of both captures. */
+	const struct ipts_ipsets *new_ipsets;
+	const char *changed_sets;
 };
 
 /*
