@@ -428,7 +428,9 @@ static void scan_filter6(struct ipts_exposure *e, const struct ipts_chain *c,
 static void scan_rules6(struct ipts_exposure *e, const struct ipts_ruleset *rs6)
 {
 	const struct ipts_table *filter = rs6->tables[IPTS_TABLE_FILTER];
-	bool *seen;
+	bool *seen, named = false;
+	uint32_t i, k;
+	unsigned int j;
 
 	if (!filter)
 		return;
@@ -438,23 +440,50 @@ static void scan_rules6(struct ipts_exposure *e, const struct ipts_ruleset *rs6)
 	if (filter->builtin[NF_INET_FORWARD])
 		scan_filter6(e, filter->builtin[NF_INET_FORWARD], seen, 0);
 	free(seen);
+	for (k = 0; k < filter->nchains && !named; k++)
+		for (i = 0; i < filter->chains[k]->nrules && !named; i++) {
+			const struct ip6t_ip6 *ip =
+				&filter->chains[k]->rules[i]->e6->ipv6;
+
+			for (j = 0; j < 4; j++)
+				if (ip->smsk.s6_addr32[j])
+					named = true;
+		}
+	if (named)
+		add_note(e, "the IPv6 file's filter rules name source "
+			    "prefixes (-s): they are not split out into "
+			    "classes, each IPv6 cell answers for its "
+			    "class's one address");
 }
 
-void ipts_exposure_pair(struct ipts_exposure *e, const struct ipts_ruleset *rs6)
+void ipts_exposure_pair(struct ipts_exposure *e, const struct ipts_ruleset *rs6,
+			bool v6_only)
 {
 	e->rs6 = rs6;
+	e->v6_only = v6_only;
 }
 
 /* Every row of no address (a range's parts too) asked over IPv6 as well:
  * a row after it. */
 static void add_twins(struct ipts_exposure *e)
 {
-	size_t i, n = e->nrows;
+	size_t i, k, n = e->nrows;
 	long ranges = 0;
 
 	for (i = 0; i < n; i++)
 		if (e->rows[i].range >= ranges)
 			ranges = e->rows[i].range + 1;
+	if (e->v6_only) {
+		/* an IPv6 file alone: its rows are IPv6 rows (an IPv4
+		 * address's are nobody's) */
+		for (i = k = 0; i < n; i++)
+			if (!e->rows[i].dst) {
+				e->rows[k] = e->rows[i];
+				e->rows[k++].family = NFPROTO_IPV6;
+			}
+		e->nrows = k;
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		struct ipts_exp_row r = e->rows[i];
 
@@ -781,6 +810,43 @@ static void set_except(struct ipts_exp_class *c, struct ipts_exp_prefix p,
 		c->except[c->nexcept++] = *link;
 }
 
+/* The IPv6 client and address of the link and internet classes of @f
+ * (classes from @from on), and those classes of an interface of no IPv4
+ * address. */
+static void plan_iface6(struct ipts_exposure *e, size_t *cap,
+			const struct ipts_host_iface *f, size_t from)
+{
+	struct in6_addr addr, nb, out;
+	bool ll, has_nb, has_out;
+	size_t k;
+
+	has_nb = ipts_place6_neighbour(e->host, f, &addr, &nb, &ll);
+	if (!f->naddrs6)
+		return;
+	has_out = !ll && ipts_place6_outside(e->host, &out);
+	if (!f->naddrs) {
+		/* IPv6 only: the classes, with no IPv4 client */
+		if (has_nb)
+			add_class(e, cap, f, IPTS_EXP_KIND_LINK, 0, 0);
+		if (has_out || ll)
+			add_class(e, cap, f, IPTS_EXP_KIND_INTERNET, 0, 0);
+	}
+	for (k = from; k < e->nclasses; k++) {
+		struct ipts_exp_class *c = &e->classes[k];
+
+		c->ll6 = ll;
+		if (c->kind == IPTS_EXP_KIND_LINK && has_nb) {
+			c->src6 = nb;
+			c->addr6 = addr;
+			c->has6 = true;
+		} else if (c->kind == IPTS_EXP_KIND_INTERNET && has_out) {
+			c->src6 = out;
+			c->addr6 = addr;
+			c->has6 = true;
+		}
+	}
+}
+
 static void plan_iface(struct ipts_exposure *e, const struct ipts_ruleset *rs,
 		       size_t *cap, const struct ipts_host_iface *f)
 {
@@ -862,10 +928,18 @@ static void plan_classes(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 		const struct ipts_host_iface *f =
 			ipts_hostdesc_iface_at(e->host, i);
 
+		size_t from = e->nclasses;
+
 		/* a bridge port's packets meet iptables on its bridge */
-		if (f->loopback || f->bridge_port || !f->naddrs)
+		if (f->loopback || f->bridge_port ||
+		    (!f->naddrs && !(e->rs6 && f->naddrs6)))
 			continue;
-		plan_iface(e, rs, &cap, f);
+		if (f->naddrs && !e->v6_only)
+			plan_iface(e, rs, &cap, f);
+		else if (f->naddrs)
+			plan_iface(e, NULL, &cap, f);
+		if (e->rs6)
+			plan_iface6(e, &cap, f, from);
 	}
 }
 
@@ -1021,7 +1095,8 @@ void ipts_exposure_plan(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 
 	strings_new(e);
 	scan_listeners(e);
-	scan_rules(e, rs);
+	if (rs)
+		scan_rules(e, rs);
 	if (e->rs6)
 		scan_rules6(e, e->rs6);
 	merge_rows(e);
@@ -1111,22 +1186,33 @@ int ipts_exp_v6_cell_query(const struct ipts_exposure *e, size_t row,
 			   size_t cls, struct ipts_query *q, const char **why)
 {
 	const struct ipts_exp_row *r = &e->rows[row];
+	const struct ipts_exp_class *c = &e->classes[cls];
 
-	/* the seam: a class of an interface needs the host's IPv6
-	 * addresses, routes and neighbours, which the simulator does not
-	 * walk yet (ipts_simulate() refuses an IPv6 query with --in) */
-	if (e->classes[cls].in) {
-		*why = "not simulated: IPv6 network paths not simulated yet";
+	if (c->in && !c->has6) {
+		if (c->kind == IPTS_EXP_KIND_SPLIT)
+			*why = "not simulated: an IPv4 source prefix (IPv6 "
+			       "source prefixes are not split out into "
+			       "classes)";
+		else if (c->kind == IPTS_EXP_KIND_INTERNET && c->ll6)
+			*why = "not simulated: the interface has a "
+			       "link-local IPv6 address only, reached from "
+			       "its link alone";
+		else
+			*why = "not simulated: the interface has no usable "
+			       "IPv6 address (or no room for a neighbour)";
 		return -1;
 	}
 	ipts_query_init(q);
 	q->family = q->addr_family = NFPROTO_IPV6;
 	q->proto = r->proto;
 	q->dport = r->port;
-	q->src.in6 = in6addr_loopback;
-	q->dst.in6 = in6addr_loopback;
+	q->src.in6 = c->in ? c->src6 : in6addr_loopback;
+	q->dst.in6 = c->in ? c->addr6 : in6addr_loopback;
+	q->in = c->in;
 	q->given |= IPTS_QGIVEN_PROTO | IPTS_QGIVEN_DPORT | IPTS_QGIVEN_SRC |
 		    IPTS_QGIVEN_DST;
+	if (c->in)
+		q->given |= IPTS_QGIVEN_IN;
 	listen6(e, r, q);
 	return 0;
 }
@@ -1238,6 +1324,8 @@ void ipts_exposure_cell_set(struct ipts_exposure *e, size_t row, size_t cls,
 	c->dst = q->family == NFPROTO_IPV6 ? 0 : q->dst.ip;
 	c->to = c->dst;
 	c->to6 = q->dst;
+	if (q->family == NFPROTO_IPV6)
+		c->dst6 = q->dst;
 	c->to_port = q->dport;
 	if (rc < 0) {
 		c->why = intern(e, res->why);
@@ -1499,6 +1587,12 @@ size_t ipts_exposure_run(struct ipts_exposure *e,
 					e, i, k,
 					"not simulated: the range is cut in "
 					"too many parts by the rules");
+			else if (e->rows[i].family != NFPROTO_IPV6 &&
+				 e->classes[k].in && !e->classes[k].src)
+				ipts_exposure_cell_skip(
+					e, i, k,
+					"not simulated: the interface has no "
+					"IPv4 address");
 			else if (e->rows[i].family == NFPROTO_IPV6 &&
 				 (!e->ctx6 ||
 				  ipts_exp_v6_cell_query(e, i, k, &q, &why) <
@@ -1583,7 +1677,8 @@ bool ipts_exp_cell_same(const struct ipts_exp_cell *a,
 			const struct ipts_exp_cell *b)
 {
 	return same_answer(a, 0, b, 0) && a->dst == b->dst &&
-	       a->to_port == b->to_port && strcmp(a->why, b->why) == 0;
+	       ipts_addr_eq(&a->dst6, &b->dst6) && a->to_port == b->to_port &&
+	       strcmp(a->why, b->why) == 0;
 }
 
 /* Keep the rows and classes marked in @keep_row and @keep_cls. */

@@ -571,9 +571,10 @@ static void test_exposure_reply_and_host_addresses(void **state)
 }
 
 /* A pair: each row of no address is asked over IPv6 too (PORT/tcp6),
- * its lo cell through the IPv6 file over ::1, its interface cells
- * undetermined until IPv6 network paths are simulated; the IPv6 file's
- * ports are rows of both families. */
+ * its lo cell through the IPv6 file over ::1, its interface cells from
+ * a neighbour in the interface's IPv6 prefix (an interface of IPv6 alone
+ * has classes too, its IPv4 cells undetermined); the IPv6 file's ports
+ * are rows of both families. */
 static void test_exposure_pair_asks_lo_over_both_families(void **state)
 {
 	static const char v6[] = "*filter\n:INPUT DROP [0:0]\n"
@@ -602,10 +603,18 @@ static void test_exposure_pair_asks_lo_over_both_families(void **state)
 	o.family = IPTS_FAMILY_IPV6;
 	rs6 = ipts_parse(src, &o, &d);
 	assert_non_null(rs6);
+	char a[INET6_ADDRSTRLEN];
+
 	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=192.0.2.10/24", &d),
 			 0);
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=2001:db8:1::10/64",
+						 &d),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth1=2001:db8:2::1/64",
+						 &d),
+			 0);
 	ipts_exposure_init(&e, h);
-	ipts_exposure_pair(&e, rs6);
+	ipts_exposure_pair(&e, rs6, false);
 	ipts_exposure_plan(&e, rs);
 	ipts_exposure_cells(&e);
 	/* 22 (the IPv6 file's) and 2223, each of both families */
@@ -617,7 +626,7 @@ static void test_exposure_pair_asks_lo_over_both_families(void **state)
 	r6 = ipts_exposure_find_row(&e, "2223/tcp6");
 	assert_true(r4 >= 0 && r6 >= 0);
 	ctx = ipts_sim_prepare_on(rs, h);
-	ctx6 = ipts_sim_prepare(rs6);
+	ctx6 = ipts_sim_prepare_on(rs6, h);
 	e.ctx6 = ctx6;
 	ipts_limits_init(&lim);
 	ipts_exposure_run(&e, ctx, &lim, first_rule, UINT64_MAX, 1, &spent,
@@ -632,12 +641,35 @@ static void test_exposure_pair_asks_lo_over_both_families(void **state)
 	assert_true(k > 0);
 	assert_int_equal(ipts_exposure_cell(&e, (size_t)r4, (size_t)k)->state,
 			 IPTS_EXP_OPEN);
+	/* eth0:link over IPv6: 2001:db8:1::1 -> 2001:db8:1::10 on eth0 */
+	assert_true(e.classes[k].has6);
+	inet_ntop(AF_INET6, &e.classes[k].src6, a, sizeof(a));
+	assert_string_equal(a, "2001:db8:1::1");
 	assert_int_equal(ipts_exposure_cell(&e, (size_t)r6, (size_t)k)->state,
+			 IPTS_EXP_FILTERED);
+	assert_true(ipts_exposure_cell(&e, (size_t)r6, (size_t)k)->simulated);
+	assert_int_equal(ipts_exposure_cell(&e, 1, (size_t)k)->state,
+			 IPTS_EXP_OPEN);
+	assert_int_equal(ipts_exposure_cell(&e, 1, (size_t)k)->path,
+			 IPTS_PATH_INPUT);
+	/* the internet: outside every prefix */
+	k = ipts_exposure_find_class(&e, "eth0:internet");
+	assert_true(k > 0);
+	inet_ntop(AF_INET6, &e.classes[k].src6, a, sizeof(a));
+	assert_string_equal(a, "2001:db8:ffff::45");
+	/* no default route: the SYN-ACK has no way back */
+	assert_int_equal(ipts_exposure_cell(&e, 1, (size_t)k)->state,
+			 IPTS_EXP_FILTERED);
+	/* eth1 has IPv6 alone: IPv6 cells simulated, IPv4 ones not */
+	k = ipts_exposure_find_class(&e, "eth1:link");
+	assert_true(k > 0);
+	assert_int_equal(ipts_exposure_cell(&e, 1, (size_t)k)->state,
+			 IPTS_EXP_OPEN);
+	assert_int_equal(ipts_exposure_cell(&e, 0, (size_t)k)->state,
 			 IPTS_EXP_UNDETERMINED);
-	assert_false(ipts_exposure_cell(&e, (size_t)r6, (size_t)k)->simulated);
-	assert_non_null(
-		strstr(ipts_exposure_cell(&e, (size_t)r6, (size_t)k)->why,
-		       "IPv6 network paths not simulated yet"));
+	assert_false(ipts_exposure_cell(&e, 0, (size_t)k)->simulated);
+	assert_non_null(strstr(ipts_exposure_cell(&e, 0, (size_t)k)->why,
+			       "no IPv4 address"));
 	ipts_exposure_free(&e);
 	ipts_sim_free(ctx);
 	ipts_sim_free(ctx6);
