@@ -155,7 +155,8 @@ bool ipts_place6_neighbour(const struct ipts_hostdesc *h,
 	return false;
 }
 
-bool ipts_place6_outside(const struct ipts_hostdesc *h, struct in6_addr *a)
+bool ipts_place6_outside(const struct ipts_hostdesc *h, unsigned int nth,
+			 struct in6_addr *a)
 {
 	static const char *const far[] = { "2001:db8:ffff::45",
 					   "2001:db8:fffe::45",
@@ -166,8 +167,9 @@ bool ipts_place6_outside(const struct ipts_hostdesc *h, struct in6_addr *a)
 	for (i = 0; i < sizeof(far) / sizeof(far[0]); i++) {
 		if (inet_pton(AF_INET6, far[i], a) != 1)
 			continue;
-		if (!h || (!on_link6(h, a) &&
-			   ipts_host6_addr_type(h, a) == IPTS_RTN_UNICAST))
+		if ((!h || (!on_link6(h, a) &&
+			    ipts_host6_addr_type(h, a) == IPTS_RTN_UNICAST)) &&
+		    !nth--)
 			return true;
 	}
 	return false;

@@ -104,7 +104,7 @@ struct run {
 	/* --from: the host's other classes, whose expectations are not
 	 * compared (counted in @skipped) */
 	const char *from;
-	char (*others)[40];
+	char (*others)[64];
 	size_t nothers, skipped;
 };
 
@@ -539,6 +539,11 @@ static void print_covers(FILE *f, const struct ipts_exp_class *c)
 			fputs(" and of its other classes", f);
 	} else if (c->kind == IPTS_EXP_KIND_LINK) {
 		fputs("a neighbour on its link", f);
+	} else if (c->kind == IPTS_EXP_KIND_SPLIT6) {
+		char p6[INET6_ADDRSTRLEN + 8];
+
+		ipts_host6_fmt(p6, sizeof(p6), &c->pfx6, c->pfx6_len);
+		fprintf(f, "%s, which the IPv6 rules split out", p6);
 	} else {
 		ipts_exp_prefix_fmt(p, sizeof(p), c->prefix);
 		fprintf(f, "%s, which the rules split out", p);
@@ -871,6 +876,17 @@ static void json_prefixes(struct ipts_json *w, const char *key,
 	ipts_json_array_end(w);
 }
 
+static void json_prefix6(struct ipts_json *w, const struct ipts_exp_class *c)
+{
+	char p[INET6_ADDRSTRLEN + 8];
+
+	ipts_host6_fmt(p, sizeof(p), &c->pfx6, c->pfx6_len);
+	ipts_json_key(w, "prefix");
+	ipts_json_array_begin(w, IPTS_JSON_LINE);
+	ipts_json_string(w, p);
+	ipts_json_array_end(w);
+}
+
 static void json_class_covers(struct ipts_json *w,
 			      const struct ipts_exp_class *c)
 {
@@ -879,11 +895,14 @@ static void json_class_covers(struct ipts_json *w,
 		[IPTS_EXP_KIND_LINK] = "link",
 		[IPTS_EXP_KIND_INTERNET] = "internet",
 		[IPTS_EXP_KIND_SPLIT] = "split",
+		[IPTS_EXP_KIND_SPLIT6] = "split6",
 	};
 
 	ipts_json_kv_string(w, "kind", kinds[c->kind]);
 	if (c->kind == IPTS_EXP_KIND_LINK || c->kind == IPTS_EXP_KIND_SPLIT)
 		json_prefixes(w, "prefix", &c->prefix, 1);
+	else if (c->kind == IPTS_EXP_KIND_SPLIT6)
+		json_prefix6(w, c);
 	else
 		json_prefixes(w, "prefix", NULL, 0);
 	json_prefixes(w, "except", c->except, c->nexcept);
@@ -914,8 +933,13 @@ static void print_json(FILE *f, const struct run *r)
 			ipts_json_kv_string(&w, "in", c->in);
 		else
 			ipts_json_kv_null(&w, "in");
-		json_addr(&w, "src", c->src);
-		json_addr(&w, "addr", c->addr);
+		if (c->in && !c->src) { /* no IPv4 client */
+			ipts_json_kv_null(&w, "src");
+			ipts_json_kv_null(&w, "addr");
+		} else {
+			json_addr(&w, "src", c->src);
+			json_addr(&w, "addr", c->addr);
+		}
 		if (e->rs6 && (!c->in || c->has6)) {
 			json_addr6(&w, "src6",
 				   c->in ? &c->src6 : &in6addr_loopback);

@@ -86,13 +86,16 @@ enum ipts_exp_kind {
 	IPTS_EXP_KIND_INTERNET, /* outside every prefix, of the host's and
 				 * of the other classes */
 	IPTS_EXP_KIND_SPLIT, /* a source prefix the rules split out */
+	IPTS_EXP_KIND_SPLIT6, /* an IPv6 source prefix the IPv6 file's rules
+			       * split out (IPv6 rows only) */
 };
 
 /* Source prefixes the rules split out on one interface, at most. */
 #define IPTS_EXP_MAX_SPLIT 16
 
 struct ipts_exp_class {
-	char name[40]; /* "lo", "eth0:link", "eth0:internet", "eth0:10.0.0.0/8" */
+	char name[64]; /* "lo", "eth0:link", "eth0:internet", "eth0:10.0.0.0/8",
+			* "eth0:2001:db8:5::/48" */
 	const char *in; /* arriving on it; NULL: a local client */
 	uint32_t src; /* the client's address (the representative); 0 on
 		       * an interface of no IPv4 address */
@@ -104,6 +107,10 @@ struct ipts_exp_class {
 	 * cells are undetermined, saying why). */
 	struct in6_addr src6, addr6;
 	bool has6, ll6;
+	/* split6: the IPv6 prefix it is (less the narrower split6 ones
+	 * and the interface's own prefixes) */
+	struct in6_addr pfx6;
+	uint8_t pfx6_len;
 	bool internet;
 	enum ipts_exp_kind kind;
 	/* link and split: the prefix it is (less @except) */

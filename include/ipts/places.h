@@ -49,11 +49,12 @@ bool ipts_place6_neighbour(const struct ipts_hostdesc *h,
 			   bool *link_local);
 
 /*
- * An IPv6 address outside every prefix of @h that @h takes as unicast:
- * 2001:db8:ffff::45 (the documentation range) first, then others of
- * 2001:db8::/32 and 2606:4700:4700::1111. False when every one is on a
- * link of @h.
+ * The @nth (from 0) IPv6 address outside every prefix of @h that @h takes
+ * as unicast: 2001:db8:ffff::45 (the documentation range) first, then
+ * others of 2001:db8::/32 and 2606:4700:4700::1111. False when there is
+ * no @nth one.
  */
-bool ipts_place6_outside(const struct ipts_hostdesc *h, struct in6_addr *a);
+bool ipts_place6_outside(const struct ipts_hostdesc *h, unsigned int nth,
+			 struct in6_addr *a);
 
 #endif

@@ -6,7 +6,7 @@
 # decided_by, else let_through_by for an open cell). On docker-host and
 # home-router with their host directories, every class; on router6.d,
 # its IPv6 file alone and as a pair's (the IPv6 rows traced on the IPv6
-# file, from the class's src6). Needs python3.
+# file, from the class's src6), and IPv6 source classes (v6-split). Needs python3.
 set -euo pipefail
 
 iptsim=$1
@@ -25,7 +25,8 @@ iptsim = sys.argv[1]
 cases = [(["docker-host.rules"], "docker-host.d"),
          (["home-router.rules"], "home-router.d"),
          (["router6.v6"], "router6.d"),
-         (["../tests/e2e/exposure/dual.rules", "router6.v6"], "router6.d")]
+         (["../tests/e2e/exposure/dual.rules", "router6.v6"], "router6.d"),
+         (["../tests/e2e/exposure/v6-split.rules"], "router6.d")]
 fail = checked = 0
 for files, host in cases:
     rules = files[0]
