@@ -440,21 +440,34 @@ static void scan_rules6(struct ipts_exposure *e, const struct ipts_ruleset *rs6)
 	free(seen);
 }
 
-void ipts_exposure_pair(struct ipts_exposure *e, const struct ipts_ruleset *rs6)
+void ipts_exposure_pair(struct ipts_exposure *e, const struct ipts_ruleset *rs6,
+			bool v6_only)
 {
 	e->rs6 = rs6;
+	e->v6_only = v6_only;
 }
 
 /* Every row of no address (a range's parts too) asked over IPv6 as well:
  * a row after it. */
 static void add_twins(struct ipts_exposure *e)
 {
-	size_t i, n = e->nrows;
+	size_t i, k, n = e->nrows;
 	long ranges = 0;
 
 	for (i = 0; i < n; i++)
 		if (e->rows[i].range >= ranges)
 			ranges = e->rows[i].range + 1;
+	if (e->v6_only) {
+		/* an IPv6 file alone: its rows are IPv6 rows (an IPv4
+		 * address's are nobody's) */
+		for (i = k = 0; i < n; i++)
+			if (!e->rows[i].dst) {
+				e->rows[k] = e->rows[i];
+				e->rows[k++].family = NFPROTO_IPV6;
+			}
+		e->nrows = k;
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		struct ipts_exp_row r = e->rows[i];
 
@@ -781,6 +794,354 @@ static void set_except(struct ipts_exp_class *c, struct ipts_exp_prefix p,
 		c->except[c->nexcept++] = *link;
 }
 
+/* --- IPv6 source classes ---------------------------------------------- */
+
+struct pfx6 {
+	struct in6_addr net;
+	uint8_t len;
+};
+
+static bool pfx6_has(const struct pfx6 *p, const struct in6_addr *a)
+{
+	unsigned int i, len = p->len;
+
+	for (i = 0; i < 16 && len; i++) {
+		unsigned int bits = len >= 8 ? 8 : len;
+		uint8_t m = (uint8_t)(0xffu << (8 - bits));
+
+		if ((p->net.s6_addr[i] & m) != (a->s6_addr[i] & m))
+			return false;
+		len -= bits;
+	}
+	return true;
+}
+
+/* @a + 2^(127 - @bit) (bit 0 the most significant), wrapping to :: */
+static void add6(struct in6_addr *a, unsigned int bit)
+{
+	int i = (int)(bit / 8);
+	unsigned int carry = 0x80u >> (bit % 8);
+
+	for (; i >= 0 && carry; i--) {
+		carry += a->s6_addr[i];
+		a->s6_addr[i] = (uint8_t)carry;
+		carry >>= 8;
+	}
+}
+
+struct split6_scan {
+	const char *ifname;
+	struct pfx6 p[IPTS_EXP_MAX_SPLIT];
+	size_t n, more;
+	uint64_t work;
+	bool *seen;
+};
+
+/* Whether a rule's -i can be @ifname (an inverted -i: maybe). */
+static bool iface_may(const struct ip6t_ip6 *ip, const char *ifname)
+{
+	size_t i;
+
+	if (ip->invflags & IP6T_INV_VIA_IN)
+		return true;
+	for (i = 0; i < IFNAMSIZ; i++) {
+		char c = i < strlen(ifname) + 1 ? ifname[i] : 0;
+
+		if ((c ^ ip->iniface[i]) & ip->iniface_mask[i])
+			return false;
+	}
+	return true;
+}
+
+static void split6_chain(struct split6_scan *s, const struct ipts_chain *c,
+			 unsigned int depth)
+{
+	uint32_t i;
+	size_t k;
+
+	if (s->seen[c->pos] || depth > IPTS_EXP_MAX_DEPTH)
+		return;
+	s->seen[c->pos] = true;
+	for (i = 0; i < c->nrules; i++) {
+		const struct ipts_rule *r = c->rules[i];
+		const struct ip6t_ip6 *ip = &r->e6->ipv6;
+		struct pfx6 p = { .len = 0 };
+		bool dup = false;
+
+		if (++s->work > IPTS_EXP_MAX_SCAN)
+			return;
+		if (!iface_may(ip, s->ifname))
+			continue;
+		for (k = 0; k < 16; k++) {
+			uint8_t m = ip->smsk.s6_addr[k];
+
+			p.net.s6_addr[k] = ip->src.s6_addr[k] & m;
+			while (m & 0x80u) {
+				p.len++;
+				m = (uint8_t)(m << 1);
+			}
+		}
+		/* a prefix (a mask of ones then zeros), not inverted */
+		if (p.len && !(ip->invflags & IP6T_INV_SRCIP) &&
+		    (p.len == 128 ||
+		     !(ip->smsk.s6_addr[p.len / 8] & (0xffu >> (p.len % 8))))) {
+			for (k = 0; k < s->n; k++)
+				if (s->p[k].len == p.len &&
+				    memcmp(&s->p[k].net, &p.net, 16) == 0)
+					dup = true;
+			if (!dup && s->n < IPTS_EXP_MAX_SPLIT)
+				s->p[s->n++] = p;
+			else if (!dup)
+				s->more++;
+		}
+		if ((r->kind == IPTS_TGT_JUMP || r->kind == IPTS_TGT_GOTO) &&
+		    r->dest)
+			split6_chain(s, r->dest, depth + 1);
+	}
+}
+
+/* The -s prefixes of the IPv6 file's rules a packet arriving on
+ * @ifname may meet (PREROUTING, INPUT and FORWARD of every table),
+ * at most IPTS_EXP_MAX_SPLIT, in the order met. */
+static void splits6(const struct ipts_ruleset *rs6, struct split6_scan *s)
+{
+	static const unsigned int hooks[] = { NF_INET_PRE_ROUTING,
+					      NF_INET_LOCAL_IN,
+					      NF_INET_FORWARD };
+	unsigned int t, h;
+
+	for (t = 0; t < IPTS_TABLE_COUNT; t++) {
+		const struct ipts_table *tb = rs6->tables[t];
+
+		if (!tb)
+			continue;
+		s->seen = ipts_xcalloc(tb->nchains + 1, sizeof(*s->seen));
+		for (h = 0; h < 3; h++)
+			if (tb->builtin[hooks[h]])
+				split6_chain(s, tb->builtin[hooks[h]], 0);
+		free(s->seen);
+	}
+}
+
+/* Whether @a may stand for @p less @except (and @f's own prefixes
+ * unless @p is one): inside @p, in none of them, and an address of
+ * another host. */
+static bool rep6_ok(const struct ipts_exposure *e,
+		    const struct ipts_host_iface *f, const struct pfx6 *p,
+		    const struct pfx6 *except, size_t n,
+		    const struct in6_addr *a)
+{
+	size_t i;
+
+	if (!pfx6_has(p, a) || IN6_IS_ADDR_UNSPECIFIED(a) ||
+	    IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_MULTICAST(a) ||
+	    ipts_host6_addr_type(e->host, a) != IPTS_RTN_UNICAST)
+		return false;
+	for (i = 0; i < n; i++)
+		if (except[i].len > p->len && pfx6_has(&except[i], a))
+			return false;
+	for (i = 0; i < f->naddrs6; i++) {
+		struct pfx6 own = { f->addrs6[i].local,
+				    f->addrs6[i].prefixlen };
+
+		if (own.len > p->len && pfx6_has(&own, a))
+			return false;
+	}
+	return true;
+}
+
+/* A client of @p less the narrower prefixes: its first address after
+ * the network, or the first after one of them. */
+static bool pick6(const struct ipts_exposure *e,
+		  const struct ipts_host_iface *f, const struct pfx6 *p,
+		  const struct pfx6 *except, size_t n, struct in6_addr *out)
+{
+	struct in6_addr a = p->net;
+	size_t i;
+
+	/* its first addresses after the network (the subnet-router
+	 * anycast), skipping the host's */
+	for (i = 0; i < 8; i++) {
+		if (p->len < 128)
+			add6(&a, 127);
+		if (rep6_ok(e, f, p, except, n, &a)) {
+			*out = a;
+			return true;
+		}
+		if (p->len >= 126)
+			break;
+	}
+	for (i = 0; i < n + f->naddrs6; i++) {
+		struct pfx6 x;
+
+		if (i < n)
+			x = except[i];
+		else
+			x = (struct pfx6){ f->addrs6[i - n].local,
+					   f->addrs6[i - n].prefixlen };
+		if (!x.len || x.len <= p->len)
+			continue;
+		a = x.net;
+		add6(&a, (unsigned int)x.len - 1);
+		add6(&a, 127);
+		if (rep6_ok(e, f, p, except, n, &a)) {
+			*out = a;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The classes of the IPv6 source prefixes the IPv6 file's rules split
+ * out on @f (after its other classes), and the internet and link
+ * representatives moved out of them. */
+static void plan_splits6(struct ipts_exposure *e, size_t *cap,
+			 const struct ipts_host_iface *f, size_t from)
+{
+	struct split6_scan s = { .ifname = f->name };
+	size_t i, k, dropped = 0;
+	unsigned int nth;
+
+	splits6(e->rs6, &s);
+	if (s.work > IPTS_EXP_MAX_SCAN)
+		e->scan_cut = true;
+	/* the interface's own prefixes are its link class */
+	for (i = k = 0; i < s.n; i++) {
+		size_t j;
+		bool own = false;
+
+		for (j = 0; j < f->naddrs6; j++) {
+			struct pfx6 o = { f->addrs6[j].local,
+					  f->addrs6[j].prefixlen };
+
+			if (o.len == s.p[i].len && pfx6_has(&o, &s.p[i].net))
+				own = true;
+		}
+		if (!own)
+			s.p[k++] = s.p[i];
+	}
+	s.n = k;
+	for (k = from; k < e->nclasses; k++) {
+		struct ipts_exp_class *c = &e->classes[k];
+		bool inside = true;
+
+		if (!c->has6)
+			continue;
+		if (c->kind == IPTS_EXP_KIND_INTERNET) {
+			/* outside every split prefix too */
+			for (nth = 0; inside; nth++) {
+				inside = false;
+				for (i = 0; i < s.n; i++)
+					if (pfx6_has(&s.p[i], &c->src6))
+						inside = true;
+				if (inside &&
+				    !ipts_place6_outside(e->host, nth + 1,
+							 &c->src6)) {
+					c->has6 = false;
+					break;
+				}
+			}
+		} else if (c->kind == IPTS_EXP_KIND_LINK) {
+			for (i = 0; i < s.n; i++)
+				if (pfx6_has(&s.p[i], &c->src6))
+					break;
+			if (i < s.n) {
+				/* a neighbour of no narrower split prefix */
+				struct pfx6 link = { c->src6, 64 };
+				size_t j, b;
+
+				for (j = 0; j < f->naddrs6; j++)
+					if (memcmp(&f->addrs6[j].local,
+						   &c->addr6, 16) == 0)
+						link.len =
+							f->addrs6[j].prefixlen;
+				for (b = link.len; b < 128; b++)
+					link.net.s6_addr[b / 8] &= (uint8_t) ~(
+						0x80u >> (b % 8));
+				if (!pick6(e, f, &link, s.p, s.n, &c->src6))
+					c->has6 = false;
+			}
+		}
+	}
+	for (i = 0; i < s.n; i++) {
+		struct ipts_exp_class *c;
+		size_t len = strlen(f->name) + 1;
+		struct in6_addr a;
+
+		if (!pick6(e, f, &s.p[i], s.p, s.n, &a)) {
+			dropped++;
+			continue;
+		}
+		c = add_class(e, cap, f, IPTS_EXP_KIND_SPLIT6, 0, 0);
+		ipts_host6_fmt(c->name + len, sizeof(c->name) - len,
+			       &s.p[i].net, s.p[i].len);
+		c->pfx6 = s.p[i].net;
+		c->pfx6_len = s.p[i].len;
+		c->src6 = a;
+		for (k = from; k < e->nclasses; k++)
+			if (e->classes[k].has6 && e->classes[k].in &&
+			    !IN6_IS_ADDR_UNSPECIFIED(&e->classes[k].addr6)) {
+				c->addr6 = e->classes[k].addr6;
+				break;
+			}
+		c->has6 = !IN6_IS_ADDR_UNSPECIFIED(&c->addr6);
+		if (!c->has6)
+			e->nclasses--;
+	}
+	if (s.more)
+		add_note(e,
+			 "%s: the IPv6 rules split out more than %u source "
+			 "prefixes: the %zu others are answered as the class "
+			 "holding them",
+			 f->name, IPTS_EXP_MAX_SPLIT, s.more);
+	if (dropped)
+		add_note(e,
+			 "%s: %zu IPv6 source prefix%s the rules name %s no "
+			 "address of another host outside narrower ones: no "
+			 "class",
+			 f->name, dropped, dropped == 1 ? "" : "es",
+			 dropped == 1 ? "holds" : "hold");
+}
+
+/* The IPv6 client and address of the link and internet classes of @f
+ * (classes from @from on), and those classes of an interface of no IPv4
+ * address. */
+static void plan_iface6(struct ipts_exposure *e, size_t *cap,
+			const struct ipts_host_iface *f, size_t from)
+{
+	struct in6_addr addr, nb, out;
+	bool ll, has_nb, has_out;
+	size_t k;
+
+	has_nb = ipts_place6_neighbour(e->host, f, &addr, &nb, &ll);
+	if (!f->naddrs6)
+		return;
+	has_out = !ll && ipts_place6_outside(e->host, 0, &out);
+	if (!f->naddrs) {
+		/* IPv6 only: the classes, with no IPv4 client */
+		if (has_nb)
+			add_class(e, cap, f, IPTS_EXP_KIND_LINK, 0, 0);
+		if (has_out || ll)
+			add_class(e, cap, f, IPTS_EXP_KIND_INTERNET, 0, 0);
+	}
+	for (k = from; k < e->nclasses; k++) {
+		struct ipts_exp_class *c = &e->classes[k];
+
+		c->ll6 = ll;
+		if (c->kind == IPTS_EXP_KIND_LINK && has_nb) {
+			c->src6 = nb;
+			c->addr6 = addr;
+			c->has6 = true;
+		} else if (c->kind == IPTS_EXP_KIND_INTERNET && has_out) {
+			c->src6 = out;
+			c->addr6 = addr;
+			c->has6 = true;
+		}
+	}
+	if (!ll)
+		plan_splits6(e, cap, f, from);
+}
+
 static void plan_iface(struct ipts_exposure *e, const struct ipts_ruleset *rs,
 		       size_t *cap, const struct ipts_host_iface *f)
 {
@@ -862,10 +1223,18 @@ static void plan_classes(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 		const struct ipts_host_iface *f =
 			ipts_hostdesc_iface_at(e->host, i);
 
+		size_t from = e->nclasses;
+
 		/* a bridge port's packets meet iptables on its bridge */
-		if (f->loopback || f->bridge_port || !f->naddrs)
+		if (f->loopback || f->bridge_port ||
+		    (!f->naddrs && !(e->rs6 && f->naddrs6)))
 			continue;
-		plan_iface(e, rs, &cap, f);
+		if (f->naddrs && !e->v6_only)
+			plan_iface(e, rs, &cap, f);
+		else if (f->naddrs)
+			plan_iface(e, NULL, &cap, f);
+		if (e->rs6)
+			plan_iface6(e, &cap, f, from);
 	}
 }
 
@@ -1021,7 +1390,8 @@ void ipts_exposure_plan(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 
 	strings_new(e);
 	scan_listeners(e);
-	scan_rules(e, rs);
+	if (rs)
+		scan_rules(e, rs);
 	if (e->rs6)
 		scan_rules6(e, e->rs6);
 	merge_rows(e);
@@ -1111,22 +1481,32 @@ int ipts_exp_v6_cell_query(const struct ipts_exposure *e, size_t row,
 			   size_t cls, struct ipts_query *q, const char **why)
 {
 	const struct ipts_exp_row *r = &e->rows[row];
+	const struct ipts_exp_class *c = &e->classes[cls];
 
-	/* the seam: a class of an interface needs the host's IPv6
-	 * addresses, routes and neighbours, which the simulator does not
-	 * walk yet (ipts_simulate() refuses an IPv6 query with --in) */
-	if (e->classes[cls].in) {
-		*why = "not simulated: IPv6 network paths not simulated yet";
+	if (c->in && !c->has6) {
+		if (c->kind == IPTS_EXP_KIND_SPLIT)
+			*why = "not simulated: an IPv4 source prefix (the "
+			       "IPv6 ones are classes of their own)";
+		else if (c->kind == IPTS_EXP_KIND_INTERNET && c->ll6)
+			*why = "not simulated: the interface has a "
+			       "link-local IPv6 address only, reached from "
+			       "its link alone";
+		else
+			*why = "not simulated: the interface has no usable "
+			       "IPv6 address (or no room for a neighbour)";
 		return -1;
 	}
 	ipts_query_init(q);
 	q->family = q->addr_family = NFPROTO_IPV6;
 	q->proto = r->proto;
 	q->dport = r->port;
-	q->src.in6 = in6addr_loopback;
-	q->dst.in6 = in6addr_loopback;
+	q->src.in6 = c->in ? c->src6 : in6addr_loopback;
+	q->dst.in6 = c->in ? c->addr6 : in6addr_loopback;
+	q->in = c->in;
 	q->given |= IPTS_QGIVEN_PROTO | IPTS_QGIVEN_DPORT | IPTS_QGIVEN_SRC |
 		    IPTS_QGIVEN_DST;
+	if (c->in)
+		q->given |= IPTS_QGIVEN_IN;
 	listen6(e, r, q);
 	return 0;
 }
@@ -1238,6 +1618,8 @@ void ipts_exposure_cell_set(struct ipts_exposure *e, size_t row, size_t cls,
 	c->dst = q->family == NFPROTO_IPV6 ? 0 : q->dst.ip;
 	c->to = c->dst;
 	c->to6 = q->dst;
+	if (q->family == NFPROTO_IPV6)
+		c->dst6 = q->dst;
 	c->to_port = q->dport;
 	if (rc < 0) {
 		c->why = intern(e, res->why);
@@ -1499,6 +1881,19 @@ size_t ipts_exposure_run(struct ipts_exposure *e,
 					e, i, k,
 					"not simulated: the range is cut in "
 					"too many parts by the rules");
+			else if (e->rows[i].family != NFPROTO_IPV6 &&
+				 e->classes[k].in && !e->classes[k].src)
+				ipts_exposure_cell_skip(
+					e, i, k,
+					e->classes[k].kind ==
+							IPTS_EXP_KIND_SPLIT6 ?
+						"not simulated: an IPv6 "
+						"source prefix (the IPv4 "
+						"ones are classes of their "
+						"own)" :
+						"not simulated: the "
+						"interface has no IPv4 "
+						"address");
 			else if (e->rows[i].family == NFPROTO_IPV6 &&
 				 (!e->ctx6 ||
 				  ipts_exp_v6_cell_query(e, i, k, &q, &why) <
@@ -1583,7 +1978,8 @@ bool ipts_exp_cell_same(const struct ipts_exp_cell *a,
 			const struct ipts_exp_cell *b)
 {
 	return same_answer(a, 0, b, 0) && a->dst == b->dst &&
-	       a->to_port == b->to_port && strcmp(a->why, b->why) == 0;
+	       ipts_addr_eq(&a->dst6, &b->dst6) && a->to_port == b->to_port &&
+	       strcmp(a->why, b->why) == 0;
 }
 
 /* Keep the rows and classes marked in @keep_row and @keep_cls. */

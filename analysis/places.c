@@ -83,3 +83,94 @@ uint32_t ipts_place_outside(const struct ipts_hostdesc *h)
 			return htonl(far[i]);
 	return 0;
 }
+
+/* --- IPv6 ------------------------------------------------------------ */
+
+static bool in6_prefix_has(const struct in6_addr *net, unsigned int len,
+			   const struct in6_addr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16 && len; i++) {
+		unsigned int bits = len >= 8 ? 8 : len;
+		uint8_t m = (uint8_t)(0xffu << (8 - bits));
+
+		if ((net->s6_addr[i] & m) != (a->s6_addr[i] & m))
+			return false;
+		len -= bits;
+	}
+	return true;
+}
+
+static bool on_link6(const struct ipts_hostdesc *h, const struct in6_addr *a)
+{
+	size_t i, k;
+
+	for (i = 0; i < ipts_hostdesc_iface_count(h); i++) {
+		const struct ipts_host_iface *f = ipts_hostdesc_iface_at(h, i);
+
+		for (k = 0; k < f->naddrs6; k++)
+			if (in6_prefix_has(&f->addrs6[k].local,
+					   f->addrs6[k].prefixlen, a))
+				return true;
+	}
+	return false;
+}
+
+bool ipts_place6_neighbour(const struct ipts_hostdesc *h,
+			   const struct ipts_host_iface *f,
+			   struct in6_addr *addr, struct in6_addr *nb,
+			   bool *link_local)
+{
+	const struct ipts_host_addr6 *x = NULL;
+	unsigned int len, i, k;
+	uint8_t base;
+	size_t j;
+
+	for (j = 0; j < f->naddrs6 && !x; j++)
+		if (f->addrs6[j].scope == IPTS_SCOPE_UNIVERSE &&
+		    !f->addrs6[j].tentative)
+			x = &f->addrs6[j];
+	*link_local = !x;
+	for (j = 0; j < f->naddrs6 && !x; j++)
+		if (f->addrs6[j].scope == IPTS_SCOPE_LINK &&
+		    !f->addrs6[j].tentative)
+			x = &f->addrs6[j];
+	if (!x)
+		return false;
+	*addr = x->local;
+	len = *link_local ? 64 : x->prefixlen;
+	if (len > 126)
+		return false;
+	/* the prefix's network, then its first addresses */
+	*nb = x->local;
+	for (i = len; i < 128; i++)
+		nb->s6_addr[i / 8] &= (uint8_t) ~(0x80u >> (i % 8));
+	base = nb->s6_addr[15];
+	for (k = 1; k <= 8 && (len < 121 || k < (1u << (128 - len))); k++) {
+		nb->s6_addr[15] = (uint8_t)(base | k);
+		if (ipts_host6_addr_type(h, nb) != IPTS_RTN_LOCAL)
+			return true;
+	}
+	return false;
+}
+
+bool ipts_place6_outside(const struct ipts_hostdesc *h, unsigned int nth,
+			 struct in6_addr *a)
+{
+	static const char *const far[] = { "2001:db8:ffff::45",
+					   "2001:db8:fffe::45",
+					   "2001:db8:a5::45",
+					   "2606:4700:4700::1111" };
+	size_t i;
+
+	for (i = 0; i < sizeof(far) / sizeof(far[0]); i++) {
+		if (inet_pton(AF_INET6, far[i], a) != 1)
+			continue;
+		if ((!h || (!on_link6(h, a) &&
+			    ipts_host6_addr_type(h, a) == IPTS_RTN_UNICAST)) &&
+		    !nth--)
+			return true;
+	}
+	return false;
+}

@@ -50,8 +50,9 @@ static const char usage_text[] =
 	"\n"
 	"With a pair (FILE an IPv4 file, FILE6 an IPv6 one), each port of no\n"
 	"address is also a row PORT/tcp6 (udp6): lo asked over ::1 -> ::1,\n"
-	"the interfaces' IPv6 cells undetermined (IPv6 network paths are not\n"
-	"simulated yet), a note for a port open from lo on one family only.\n"
+	"an interface's link from a neighbour in its IPv6 prefix and its\n"
+	"internet from 2001:db8:ffff::45, a note for a port open on one\n"
+	"family only. An IPv6 FILE alone: its IPv6 rows only.\n"
 	"\n"
 	"  --listen [A:]N[/tcp|udp]\n"
 	"                       a server also listens on port N (of address\n"
@@ -103,7 +104,7 @@ struct run {
 	/* --from: the host's other classes, whose expectations are not
 	 * compared (counted in @skipped) */
 	const char *from;
-	char (*others)[40];
+	char (*others)[64];
 	size_t nothers, skipped;
 };
 
@@ -353,16 +354,28 @@ static void note_loopback(FILE *f, const struct ipts_exposure *e, size_t i,
 	      f);
 }
 
-/* A pair's row @i of no address over IPv4, whose IPv6 twin's lo cell
- * is open and its own not, or the other way: the twin, else -1. */
+/* Whether cell @k of row @i and of its twin @j are both determined and
+ * open on one family only. */
+static bool class_differs(const struct ipts_exposure *e, size_t i, size_t j,
+			  size_t k)
+{
+	const struct ipts_exp_cell *a = ipts_exposure_cell(e, i, k);
+	const struct ipts_exp_cell *b = ipts_exposure_cell(e, j, k);
+
+	return a->state != IPTS_EXP_UNDETERMINED &&
+	       b->state != IPTS_EXP_UNDETERMINED &&
+	       (a->state == IPTS_EXP_OPEN) != (b->state == IPTS_EXP_OPEN);
+}
+
+/* A pair's row @i of no address over IPv4, whose IPv6 twin's cell of
+ * some class is open and its own not, or the other way: the twin, else
+ * -1. */
 static long family_differs(const struct ipts_exposure *e, size_t i)
 {
 	const struct ipts_exp_row *r = &e->rows[i];
-	const struct ipts_exp_cell *a, *b;
-	size_t j;
+	size_t j, k;
 
-	if (r->family == NFPROTO_IPV6 || r->dst || !e->nclasses ||
-	    e->classes[0].in)
+	if (r->family == NFPROTO_IPV6 || r->dst || !e->nclasses)
 		return -1;
 	for (j = i + 1; j < e->nrows; j++) {
 		const struct ipts_exp_row *t = &e->rows[j];
@@ -371,30 +384,32 @@ static long family_differs(const struct ipts_exposure *e, size_t i)
 			break;
 		if (t->family != NFPROTO_IPV6 || t->port_hi != r->port_hi)
 			continue;
-		a = ipts_exposure_cell(e, i, 0);
-		b = ipts_exposure_cell(e, j, 0);
-		if (a->state == IPTS_EXP_UNDETERMINED ||
-		    b->state == IPTS_EXP_UNDETERMINED)
-			return -1;
-		return (a->state == IPTS_EXP_OPEN) !=
-				       (b->state == IPTS_EXP_OPEN) ?
-			       (long)j :
-			       -1;
+		for (k = 0; k < e->nclasses; k++)
+			if (class_differs(e, i, j, k))
+				return (long)j;
+		return -1;
 	}
 	return -1;
 }
 
 static void note_family(FILE *f, const struct ipts_exposure *e, size_t i)
 {
-	long j = family_differs(e, i);
+	size_t j = (size_t)family_differs(e, i), k;
+	bool first = true;
 
-	fprintf(f,
-		"%s: open on one family and not on the other: %s over IPv4 "
-		"(127.0.0.1), %s over IPv6 (::1), from lo",
-		e->rows[i].label,
-		ipts_exp_state_name(ipts_exposure_cell(e, i, 0)->state),
-		ipts_exp_state_name(
-			ipts_exposure_cell(e, (size_t)j, 0)->state));
+	fprintf(f, "%s: open on one family and not on the other:",
+		e->rows[i].label);
+	for (k = 0; k < e->nclasses; k++) {
+		if (!class_differs(e, i, j, k))
+			continue;
+		fprintf(f, "%s %s over IPv4, %s over IPv6, from ",
+			first ? "" : ";",
+			ipts_exp_state_name(ipts_exposure_cell(e, i, k)->state),
+			ipts_exp_state_name(
+				ipts_exposure_cell(e, j, k)->state));
+		ipts_text_str(f, e->classes[k].name);
+		first = false;
+	}
 }
 
 /* --- text ----------------------------------------------------------- */
@@ -524,6 +539,11 @@ static void print_covers(FILE *f, const struct ipts_exp_class *c)
 			fputs(" and of its other classes", f);
 	} else if (c->kind == IPTS_EXP_KIND_LINK) {
 		fputs("a neighbour on its link", f);
+	} else if (c->kind == IPTS_EXP_KIND_SPLIT6) {
+		char p6[INET6_ADDRSTRLEN + 8];
+
+		ipts_host6_fmt(p6, sizeof(p6), &c->pfx6, c->pfx6_len);
+		fprintf(f, "%s, which the IPv6 rules split out", p6);
 	} else {
 		ipts_exp_prefix_fmt(p, sizeof(p), c->prefix);
 		fprintf(f, "%s, which the rules split out", p);
@@ -548,19 +568,42 @@ static void print_classes(FILE *f, const struct ipts_exposure *e)
 	fputs("\nclasses:\n", f);
 	for (k = 0; k < e->nclasses; k++) {
 		const struct ipts_exp_class *c = &e->classes[k];
-		char s[20], d[20];
+		char s[20], d[20], s6[INET6_ADDRSTRLEN], d6[INET6_ADDRSTRLEN];
+		char v6[2 * INET6_ADDRSTRLEN + 40] = "";
 
 		ipts_fmt_addr(s, sizeof(s), c->src, -1);
 		ipts_fmt_addr(d, sizeof(d), c->addr, -1);
+		if (e->rs6 && (!c->in || c->has6)) {
+			inet_ntop(AF_INET6,
+				  c->in ? &c->src6 : &in6addr_loopback, s6,
+				  sizeof(s6));
+			inet_ntop(AF_INET6,
+				  c->in ? &c->addr6 : &in6addr_loopback, d6,
+				  sizeof(d6));
+			snprintf(v6, sizeof(v6), "%s%s -> %s%s",
+				 e->v6_only ? "" : " (the IPv6 rows: ", s6, d6,
+				 e->v6_only ? "" : ")");
+		}
 		fputs("  ", f);
 		ipts_text_str(f, c->name);
 		if (!c->in) {
-			fprintf(f, ": a process of this host, %s -> %s%s\n", s,
-				d,
-				e->rs6 ? " (the IPv6 rows: ::1 -> ::1)" : "");
+			if (e->v6_only)
+				fprintf(f, ": a process of this host, %s\n",
+					v6);
+			else
+				fprintf(f,
+					": a process of this host, %s -> %s%s\n",
+					s, d, v6);
 			continue;
 		}
-		fprintf(f, ": %s -> %s, arriving on ", s, d);
+		if (e->v6_only && c->has6)
+			fprintf(f, ": %s, arriving on ", v6);
+		else if (e->v6_only)
+			fputs(": no IPv6 client, on ", f);
+		else if (c->src)
+			fprintf(f, ": %s -> %s%s, arriving on ", s, d, v6);
+		else
+			fprintf(f, ": no IPv4 address%s, arriving on ", v6);
 		ipts_text_str(f, c->in);
 		fputs(" (", f);
 		print_covers(f, c);
@@ -606,7 +649,7 @@ static void print_cells(FILE *f, const struct ipts_exposure *e)
 			      (c->to != c->dst ||
 			       c->to_port != e->rows[i].port ||
 			       (e->rows[i].family == NFPROTO_IPV6 &&
-				!IN6_IS_ADDR_LOOPBACK(&c->to6.in6)))))) {
+				!ipts_addr_eq(&c->to6, &c->dst6)))))) {
 				cell_to(to, sizeof(to), e, i, c);
 				fprintf(f, "%s %s to %s", said ? "," : "",
 					c->path == IPTS_PATH_FORWARD ?
@@ -676,6 +719,15 @@ static void json_addr(struct ipts_json *w, const char *key, uint32_t a)
 	char buf[20];
 
 	ipts_fmt_addr(buf, sizeof(buf), a, -1);
+	ipts_json_kv_string(w, key, buf);
+}
+
+static void json_addr6(struct ipts_json *w, const char *key,
+		       const struct in6_addr *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, a, buf, sizeof(buf));
 	ipts_json_kv_string(w, key, buf);
 }
 
@@ -778,7 +830,7 @@ static void json_cell(struct ipts_json *w, const struct ipts_exposure *e,
 		ipts_json_kv_null(w, "path");
 	/* an undetermined cell's trace may stop before a translation */
 	if (c->simulated && e->rows[i].family == NFPROTO_IPV6)
-		ipts_json_kv_string(w, "dst", "::1");
+		json_addr6(w, "dst", &c->dst6.in6);
 	else if (c->simulated)
 		json_addr(w, "dst", c->dst);
 	if (c->simulated && c->state != IPTS_EXP_UNDETERMINED) {
@@ -824,6 +876,17 @@ static void json_prefixes(struct ipts_json *w, const char *key,
 	ipts_json_array_end(w);
 }
 
+static void json_prefix6(struct ipts_json *w, const struct ipts_exp_class *c)
+{
+	char p[INET6_ADDRSTRLEN + 8];
+
+	ipts_host6_fmt(p, sizeof(p), &c->pfx6, c->pfx6_len);
+	ipts_json_key(w, "prefix");
+	ipts_json_array_begin(w, IPTS_JSON_LINE);
+	ipts_json_string(w, p);
+	ipts_json_array_end(w);
+}
+
 static void json_class_covers(struct ipts_json *w,
 			      const struct ipts_exp_class *c)
 {
@@ -832,11 +895,14 @@ static void json_class_covers(struct ipts_json *w,
 		[IPTS_EXP_KIND_LINK] = "link",
 		[IPTS_EXP_KIND_INTERNET] = "internet",
 		[IPTS_EXP_KIND_SPLIT] = "split",
+		[IPTS_EXP_KIND_SPLIT6] = "split6",
 	};
 
 	ipts_json_kv_string(w, "kind", kinds[c->kind]);
 	if (c->kind == IPTS_EXP_KIND_LINK || c->kind == IPTS_EXP_KIND_SPLIT)
 		json_prefixes(w, "prefix", &c->prefix, 1);
+	else if (c->kind == IPTS_EXP_KIND_SPLIT6)
+		json_prefix6(w, c);
 	else
 		json_prefixes(w, "prefix", NULL, 0);
 	json_prefixes(w, "except", c->except, c->nexcept);
@@ -867,8 +933,22 @@ static void print_json(FILE *f, const struct run *r)
 			ipts_json_kv_string(&w, "in", c->in);
 		else
 			ipts_json_kv_null(&w, "in");
-		json_addr(&w, "src", c->src);
-		json_addr(&w, "addr", c->addr);
+		if (c->in && !c->src) { /* no IPv4 client */
+			ipts_json_kv_null(&w, "src");
+			ipts_json_kv_null(&w, "addr");
+		} else {
+			json_addr(&w, "src", c->src);
+			json_addr(&w, "addr", c->addr);
+		}
+		if (e->rs6 && (!c->in || c->has6)) {
+			json_addr6(&w, "src6",
+				   c->in ? &c->src6 : &in6addr_loopback);
+			json_addr6(&w, "addr6",
+				   c->in ? &c->addr6 : &in6addr_loopback);
+		} else if (e->rs6) {
+			ipts_json_kv_null(&w, "src6");
+			ipts_json_kv_null(&w, "addr6");
+		}
 		ipts_json_kv_bool(&w, "internet", c->internet);
 		json_class_covers(&w, c);
 		ipts_json_object_end(&w);
@@ -1168,6 +1248,7 @@ int cmd_exposure(int argc, char **argv)
 	struct ipts_source *src = NULL, *xsrc = NULL, *src6 = NULL;
 	struct ipts_ruleset *rs, *rs6 = NULL;
 	struct ipts_sim_ctx *ctx, *ctx6;
+	bool v6_only;
 	struct run r = { 0 };
 	const char *from = NULL, *expect = NULL;
 	enum ipts_format fmt = IPTS_FMT_TEXT;
@@ -1289,10 +1370,10 @@ int cmd_exposure(int argc, char **argv)
 			return IPTS_EXIT_USAGE;
 		}
 	}
-	/* a pair: the IPv6 file is simulated here (over lo), not refused */
-	in.v6_ok = r.path6 != NULL;
+	/* an IPv6 file: alone (its rows IPv6 only) or in a pair */
+	in.v6_ok = true;
 	rs = ipts_cli_load("exposure", r.path, &in, &src);
-	if (rs && in.v6_ok) {
+	if (rs && r.path6) {
 		rs6 = ipts_cli_load("exposure", r.path6, &in, &src6);
 		if (rs6 && rs->family == IPTS_FAMILY_IPV6 &&
 		    rs6->family == IPTS_FAMILY_IPV4) {
@@ -1343,20 +1424,30 @@ int cmd_exposure(int argc, char **argv)
 		ipts_hostdesc_free(host);
 		return IPTS_EXIT_USAGE;
 	}
-	if (rs6)
-		ipts_exposure_pair(&r.e, rs6);
-	rc = plan(&r, rs, from, max_cells);
+	v6_only = !rs6 && rs->family == IPTS_FAMILY_IPV6;
+	if (rs6 || v6_only)
+		ipts_exposure_pair(&r.e, v6_only ? rs : rs6, v6_only);
+	rc = plan(&r, v6_only ? NULL : rs, from, max_cells);
 	if (rc)
 		goto out;
-	ctx = host ? ipts_sim_prepare_on(rs, host) : ipts_sim_prepare(rs);
-	ipts_sim_use_ipsets(ctx, sets.sets);
-	/* IPv6 over lo only: the host's interfaces are not walked yet */
-	ctx6 = rs6 ? ipts_sim_prepare(rs6) : NULL;
-	if (ctx6)
+	ctx = NULL;
+	if (!v6_only) {
+		ctx = host ? ipts_sim_prepare_on(rs, host) :
+			     ipts_sim_prepare(rs);
+		ipts_sim_use_ipsets(ctx, sets.sets);
+	}
+	ctx6 = NULL;
+	if (rs6 || v6_only) {
+		const struct ipts_ruleset *r6 = v6_only ? rs : rs6;
+
+		ctx6 = host ? ipts_sim_prepare_on(r6, host) :
+			      ipts_sim_prepare(r6);
 		ipts_sim_use_ipsets(ctx6, sets.sets);
+	}
 	r.e.ctx6 = ctx6;
 	run_cells(&r, ctx, &budget, (unsigned int)threads);
-	ipts_sim_free(ctx);
+	if (ctx)
+		ipts_sim_free(ctx);
 	if (ctx6)
 		ipts_sim_free(ctx6);
 	if (expect) {

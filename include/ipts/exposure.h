@@ -14,7 +14,8 @@
  * apart.
  *
  * Ownership: a table borrows its ruleset and host, which must outlive it;
- * ipts_exposure_free() releases what the table holds. IPv4 only.
+ * ipts_exposure_free() releases what the table holds. IPv4, and with
+ * ipts_exposure_pair() IPv6 rows too.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -85,16 +86,31 @@ enum ipts_exp_kind {
 	IPTS_EXP_KIND_INTERNET, /* outside every prefix, of the host's and
 				 * of the other classes */
 	IPTS_EXP_KIND_SPLIT, /* a source prefix the rules split out */
+	IPTS_EXP_KIND_SPLIT6, /* an IPv6 source prefix the IPv6 file's rules
+			       * split out (IPv6 rows only) */
 };
 
 /* Source prefixes the rules split out on one interface, at most. */
 #define IPTS_EXP_MAX_SPLIT 16
 
 struct ipts_exp_class {
-	char name[40]; /* "lo", "eth0:link", "eth0:internet", "eth0:10.0.0.0/8" */
+	char name[64]; /* "lo", "eth0:link", "eth0:internet", "eth0:10.0.0.0/8",
+			* "eth0:2001:db8:5::/48" */
 	const char *in; /* arriving on it; NULL: a local client */
-	uint32_t src; /* the client's address (the representative) */
+	uint32_t src; /* the client's address (the representative); 0 on
+		       * an interface of no IPv4 address */
 	uint32_t addr; /* the host's address it connects to */
+	/* The IPv6 rows' client and address (a pair or an IPv6 file):
+	 * link, a neighbour in the interface's first global prefix (or
+	 * fe80:: beside its link-local address, @ll6); internet, an
+	 * address outside every prefix. @has6 false: none (its IPv6
+	 * cells are undetermined, saying why). */
+	struct in6_addr src6, addr6;
+	bool has6, ll6;
+	/* split6: the IPv6 prefix it is (less the narrower split6 ones
+	 * and the interface's own prefixes) */
+	struct in6_addr pfx6;
+	uint8_t pfx6_len;
 	bool internet;
 	enum ipts_exp_kind kind;
 	/* link and split: the prefix it is (less @except) */
@@ -119,6 +135,7 @@ struct ipts_exp_cell {
 	/* An IPv6 row's: where the first packet went (dst is then ::1, to
 	 * 0) */
 	union nf_inet_addr to6;
+	union nf_inet_addr dst6; /* an IPv6 row's: connected to */
 	bool simulated;
 	bool over_budget; /* the simulation stopped at its budget */
 	/* The deciding entry (the rule that dropped, rejected or let the
@@ -180,6 +197,7 @@ struct ipts_exposure {
 	 * IPv4 only. */
 	const struct ipts_ruleset *rs6;
 	const struct ipts_sim_ctx *ctx6;
+	bool v6_only; /* an IPv6 file alone: no IPv4 rows */
 };
 
 #define IPTS_EXP_MAX_SCAN 10000000ULL
@@ -256,18 +274,21 @@ void ipts_exp_prefix_fmt(char *buf, size_t len, struct ipts_exp_prefix p);
  * (an IPv6 ruleset, borrowed: its filter INPUT and FORWARD ports) join
  * the IPv4 ones, and every row of no address is also asked over IPv6, as
  * a row PORT/tcp6 after it. Its lo cell is a connection ::1 -> ::1 on
- * @e->ctx6; its other classes are answered by ipts_exp_v6_cell()
- * (undetermined until the simulator has IPv6 network paths).
+ * @e->ctx6; its other classes by ipts_exp_v6_cell_query(), on the
+ * host's IPv6 paths (@e->ctx6 prepared on the host). @v6_only: @rs6 is
+ * the only file (the plan's IPv4 ruleset is empty): its rows are IPv6
+ * only.
  */
-void ipts_exposure_pair(struct ipts_exposure *e,
-			const struct ipts_ruleset *rs6);
+void ipts_exposure_pair(struct ipts_exposure *e, const struct ipts_ruleset *rs6,
+			bool v6_only);
 
 /*
  * The connection of an IPv6 row's cell (@row, @cls) into @q: 0, or -1
- * with *@why when it cannot be asked. Today lo only (::1 -> ::1, the
- * host's IPv6 and dual-stack listeners); a class of an interface is -1,
- * "IPv6 network paths not simulated yet": the one place to build its
- * query (the class's IPv6 source, --in) once the simulator walks them.
+ * with *@why when it cannot be asked: lo is ::1 -> ::1, a class of an
+ * interface its src6 -> addr6 arriving on it (the host's IPv6 and
+ * dual-stack listeners either way); a split class (an IPv4 prefix), a
+ * class of no IPv6 address, or an internet class of an interface with
+ * a link-local address only is -1.
  */
 int ipts_exp_v6_cell_query(const struct ipts_exposure *e, size_t row,
 			   size_t cls, struct ipts_query *q, const char **why);

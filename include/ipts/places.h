@@ -7,6 +7,7 @@
  * address outside every prefix of the host (the internet). Addresses in
  * network byte order; the host is borrowed for the call.
  */
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -33,5 +34,27 @@ uint32_t ipts_place_neighbour(const struct ipts_hostdesc *h,
  * then two that are not. 0 when every one is on a link of @h.
  */
 uint32_t ipts_place_outside(const struct ipts_hostdesc *h);
+
+/*
+ * IPv6: the address of @f a client on its link connects to, and that
+ * neighbour: the first global address (not tentative) and the first
+ * address of its prefix after the subnet-router anycast that is not the
+ * host's; with no global address, its link-local one and fe80::1 (or the
+ * next one not the host's). False when @f has neither, or no room.
+ * @link_local says which it is.
+ */
+bool ipts_place6_neighbour(const struct ipts_hostdesc *h,
+			   const struct ipts_host_iface *f,
+			   struct in6_addr *addr, struct in6_addr *nb,
+			   bool *link_local);
+
+/*
+ * The @nth (from 0) IPv6 address outside every prefix of @h that @h takes
+ * as unicast: 2001:db8:ffff::45 (the documentation range) first, then
+ * others of 2001:db8::/32 and 2606:4700:4700::1111. False when there is
+ * no @nth one.
+ */
+bool ipts_place6_outside(const struct ipts_hostdesc *h, unsigned int nth,
+			 struct in6_addr *a);
 
 #endif

@@ -38,6 +38,10 @@ cases.append((kube, plain))
 # a pair: its IPv6 rows' lo cells shared as the IPv4 ones
 e2e = "../tests/e2e/exposure/"
 cases.append((e2e + "pair.rules", [e2e + "pair.v6", "--host", e2e + "pair.d"]))
+# a dual-stack host: the IPv6 rows' interface cells too, and an IPv6 file
+# alone
+cases.append((e2e + "dual.rules", ["router6.v6", "--host", "router6.d"]))
+cases.append(("router6.v6", ["--host", "router6.d"]))
 fail = cells = shared = same = 0
 for rules, host in cases:
     docs = []

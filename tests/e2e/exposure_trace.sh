@@ -4,7 +4,9 @@
 # --src, the cell's --dst, the row's --dport and --proto): its outcome, its
 # path, and the FILE:LINE of the entry that decided it (trace's
 # decided_by, else let_through_by for an open cell). On docker-host and
-# home-router with their host directories, every class. Needs python3.
+# home-router with their host directories, every class; on router6.d,
+# its IPv6 file alone and as a pair's (the IPv6 rows traced on the IPv6
+# file, from the class's src6), and IPv6 source classes (v6-split). Needs python3.
 set -euo pipefail
 
 iptsim=$1
@@ -19,11 +21,16 @@ python3 - "$iptsim" <<'PY'
 import json, subprocess, sys
 
 iptsim = sys.argv[1]
-cases = [("docker-host.rules", "docker-host.d"),
-         ("home-router.rules", "home-router.d")]
+# (files, host): a pair's IPv6 rows are traced on its second file
+cases = [(["docker-host.rules"], "docker-host.d"),
+         (["home-router.rules"], "home-router.d"),
+         (["router6.v6"], "router6.d"),
+         (["../tests/e2e/exposure/dual.rules", "router6.v6"], "router6.d"),
+         (["../tests/e2e/exposure/v6-split.rules"], "router6.d")]
 fail = checked = 0
-for rules, host in cases:
-    p = subprocess.run([iptsim, "exposure", rules, "--host", host,
+for files, host in cases:
+    rules = files[0]
+    p = subprocess.run([iptsim, "exposure"] + files + ["--host", host,
                         "--format", "json"], capture_output=True, text=True)
     if p.returncode not in (0, 3):
         print("FAIL exposure %s: exit %d: %s" % (rules, p.returncode, p.stderr))
@@ -34,13 +41,17 @@ for rules, host in cases:
     rows = {r["label"]: r for r in doc["rows"]}
     for cell in doc["cells"]:
         c, r = classes[cell["class"]], rows[cell["row"]]
-        args = [iptsim, "trace", rules, "--host", host, "--format", "json",
-                "--proto", r["proto"], "--dport", str(r["port"]),
-                "--src", c["src"], "--dst", cell["dst"]]
+        v6 = r["family"] == "ipv6"
+        if cell["dst"] is None:
+            continue  # not simulated: the cell says why
+        args = [iptsim, "trace", files[-1] if v6 else rules, "--host", host,
+                "--format", "json", "--proto", r["proto"],
+                "--dport", str(r["port"]),
+                "--src", c["src6"] if v6 else c["src"], "--dst", cell["dst"]]
         if c["in"]:
             args += ["--in", c["in"]]
         t = subprocess.run(args, capture_output=True, text=True)
-        what = "%s %s %s" % (rules, cell["row"], cell["class"])
+        what = "%s %s %s" % (" ".join(files), cell["row"], cell["class"])
         if t.returncode == 2:
             print("FAIL %s: trace exits 2: %s" % (what, t.stderr.strip()))
             fail += 1

@@ -571,9 +571,10 @@ static void test_exposure_reply_and_host_addresses(void **state)
 }
 
 /* A pair: each row of no address is asked over IPv6 too (PORT/tcp6),
- * its lo cell through the IPv6 file over ::1, its interface cells
- * undetermined until IPv6 network paths are simulated; the IPv6 file's
- * ports are rows of both families. */
+ * its lo cell through the IPv6 file over ::1, its interface cells from
+ * a neighbour in the interface's IPv6 prefix (an interface of IPv6 alone
+ * has classes too, its IPv4 cells undetermined); the IPv6 file's ports
+ * are rows of both families. */
 static void test_exposure_pair_asks_lo_over_both_families(void **state)
 {
 	static const char v6[] = "*filter\n:INPUT DROP [0:0]\n"
@@ -602,10 +603,18 @@ static void test_exposure_pair_asks_lo_over_both_families(void **state)
 	o.family = IPTS_FAMILY_IPV6;
 	rs6 = ipts_parse(src, &o, &d);
 	assert_non_null(rs6);
+	char a[INET6_ADDRSTRLEN];
+
 	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=192.0.2.10/24", &d),
 			 0);
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=2001:db8:1::10/64",
+						 &d),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth1=2001:db8:2::1/64",
+						 &d),
+			 0);
 	ipts_exposure_init(&e, h);
-	ipts_exposure_pair(&e, rs6);
+	ipts_exposure_pair(&e, rs6, false);
 	ipts_exposure_plan(&e, rs);
 	ipts_exposure_cells(&e);
 	/* 22 (the IPv6 file's) and 2223, each of both families */
@@ -617,7 +626,7 @@ static void test_exposure_pair_asks_lo_over_both_families(void **state)
 	r6 = ipts_exposure_find_row(&e, "2223/tcp6");
 	assert_true(r4 >= 0 && r6 >= 0);
 	ctx = ipts_sim_prepare_on(rs, h);
-	ctx6 = ipts_sim_prepare(rs6);
+	ctx6 = ipts_sim_prepare_on(rs6, h);
 	e.ctx6 = ctx6;
 	ipts_limits_init(&lim);
 	ipts_exposure_run(&e, ctx, &lim, first_rule, UINT64_MAX, 1, &spent,
@@ -632,14 +641,108 @@ static void test_exposure_pair_asks_lo_over_both_families(void **state)
 	assert_true(k > 0);
 	assert_int_equal(ipts_exposure_cell(&e, (size_t)r4, (size_t)k)->state,
 			 IPTS_EXP_OPEN);
+	/* eth0:link over IPv6: 2001:db8:1::1 -> 2001:db8:1::10 on eth0 */
+	assert_true(e.classes[k].has6);
+	inet_ntop(AF_INET6, &e.classes[k].src6, a, sizeof(a));
+	assert_string_equal(a, "2001:db8:1::1");
 	assert_int_equal(ipts_exposure_cell(&e, (size_t)r6, (size_t)k)->state,
+			 IPTS_EXP_FILTERED);
+	assert_true(ipts_exposure_cell(&e, (size_t)r6, (size_t)k)->simulated);
+	assert_int_equal(ipts_exposure_cell(&e, 1, (size_t)k)->state,
+			 IPTS_EXP_OPEN);
+	assert_int_equal(ipts_exposure_cell(&e, 1, (size_t)k)->path,
+			 IPTS_PATH_INPUT);
+	/* the internet: outside every prefix */
+	k = ipts_exposure_find_class(&e, "eth0:internet");
+	assert_true(k > 0);
+	inet_ntop(AF_INET6, &e.classes[k].src6, a, sizeof(a));
+	assert_string_equal(a, "2001:db8:ffff::45");
+	/* no default route: the SYN-ACK has no way back */
+	assert_int_equal(ipts_exposure_cell(&e, 1, (size_t)k)->state,
+			 IPTS_EXP_FILTERED);
+	/* eth1 has IPv6 alone: IPv6 cells simulated, IPv4 ones not */
+	k = ipts_exposure_find_class(&e, "eth1:link");
+	assert_true(k > 0);
+	assert_int_equal(ipts_exposure_cell(&e, 1, (size_t)k)->state,
+			 IPTS_EXP_OPEN);
+	assert_int_equal(ipts_exposure_cell(&e, 0, (size_t)k)->state,
 			 IPTS_EXP_UNDETERMINED);
-	assert_false(ipts_exposure_cell(&e, (size_t)r6, (size_t)k)->simulated);
-	assert_non_null(
-		strstr(ipts_exposure_cell(&e, (size_t)r6, (size_t)k)->why,
-		       "IPv6 network paths not simulated yet"));
+	assert_false(ipts_exposure_cell(&e, 0, (size_t)k)->simulated);
+	assert_non_null(strstr(ipts_exposure_cell(&e, 0, (size_t)k)->why,
+			       "no IPv4 address"));
 	ipts_exposure_free(&e);
 	ipts_sim_free(ctx);
+	ipts_sim_free(ctx6);
+	ipts_ruleset_free(rs6);
+	ipts_source_free(src);
+	ipts_hostdesc_free(h);
+	ipts_diags_free(&d);
+}
+
+/* An IPv6 file alone: its rows are IPv6 rows; a -s prefix its rules
+ * name on an interface is a class of its own (split6), its client inside
+ * it, and the internet's client is moved out of it. */
+static void test_exposure_v6_alone_splits_sources(void **state)
+{
+	static const char v6[] =
+		"*filter\n:INPUT DROP [0:0]\n"
+		"-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
+		"-A INPUT -i eth0 -s 2001:db8::/32 -p tcp -m tcp --dport 22 "
+		"-j ACCEPT\n"
+		"COMMIT\n";
+	struct ipts_fixture *f = *state;
+	struct ipts_parse_opts o = f->opts;
+	struct ipts_source *src = ipts_source_from_mem("test.v6", v6,
+						       strlen(v6));
+	struct ipts_diags d = { 0 };
+	struct ipts_hostdesc *h = ipts_hostdesc_new();
+	struct ipts_ruleset *rs6;
+	struct ipts_sim_ctx *ctx6;
+	struct ipts_exposure e;
+	struct ipts_limits lim;
+	char a[INET6_ADDRSTRLEN];
+	uint64_t spent;
+	bool hit;
+	long k, r;
+
+	o.family = IPTS_FAMILY_IPV6;
+	rs6 = ipts_parse(src, &o, &d);
+	assert_non_null(rs6);
+	assert_int_equal(ipts_hostdesc_add_iface(h, "eth0=2001:db8:1::10/64",
+						 &d),
+			 0);
+	assert_int_equal(ipts_hostdesc_add_route(
+				 h, "default via 2001:db8:1::1 dev eth0", &d),
+			 0);
+	ipts_exposure_init(&e, h);
+	ipts_exposure_pair(&e, rs6, true);
+	ipts_exposure_plan(&e, NULL);
+	ipts_exposure_cells(&e);
+	assert_int_equal(e.nrows, 1);
+	assert_string_equal(e.rows[0].label, "22/tcp6");
+	k = ipts_exposure_find_class(&e, "eth0:2001:db8::/32");
+	assert_true(k > 0);
+	assert_int_equal(e.classes[k].kind, IPTS_EXP_KIND_SPLIT6);
+	inet_ntop(AF_INET6, &e.classes[k].src6, a, sizeof(a));
+	assert_string_equal(a, "2001:db8::1");
+	r = ipts_exposure_find_class(&e, "eth0:internet");
+	assert_true(r > 0);
+	inet_ntop(AF_INET6, &e.classes[r].src6, a, sizeof(a));
+	assert_string_equal(a, "2606:4700:4700::1111");
+	ctx6 = ipts_sim_prepare_on(rs6, h);
+	e.ctx6 = ctx6;
+	ipts_limits_init(&lim);
+	ipts_exposure_run(&e, NULL, &lim, first_rule, UINT64_MAX, 1, &spent,
+			  &hit);
+	assert_int_equal(ipts_exposure_cell(&e, 0, (size_t)k)->state,
+			 IPTS_EXP_OPEN);
+	assert_int_equal(ipts_exposure_cell(&e, 0, (size_t)r)->state,
+			 IPTS_EXP_FILTERED);
+	/* the link's neighbour 2001:db8:1::1 is inside the /32 too */
+	k = ipts_exposure_find_class(&e, "eth0:link");
+	assert_int_equal(ipts_exposure_cell(&e, 0, (size_t)k)->state,
+			 IPTS_EXP_OPEN);
+	ipts_exposure_free(&e);
 	ipts_sim_free(ctx6);
 	ipts_ruleset_free(rs6);
 	ipts_source_free(src);
@@ -743,6 +846,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_exposure_pair_asks_lo_over_both_families,
 			fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_exposure_v6_alone_splits_sources, fixture_setup,
+			fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_exposure_merge_joins_alike,
 						fixture_setup,
 						fixture_teardown),

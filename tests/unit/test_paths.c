@@ -108,6 +108,8 @@ static const struct expect {
 	{ "v6_addrtype_local_in", "connected", "input" },
 	{ "v6_addrtype_other_iface", "timeout", "input" },
 	{ "v6_dnat_published", "connected", "forward" },
+	{ "v6_exposure_internet_lan", "timeout", "input" },
+	{ "v6_exposure_link_lan", "connected", "input" },
 	{ "v6_fwd_dev_only", "timeout", NULL },
 	{ "v6_fwd_no_route", "netunreach", NULL },
 	{ "v6_fwd_off", "timeout", NULL },
