@@ -1068,7 +1068,9 @@ static bool new_parts(const struct ipts_ipset_match *m, void *arg)
 {
 	struct set_changes *sc = arg;
 
-	ipts_ipset_parts(sc->o->new_ipsets, m, SET_ELEMS_MAX, set_part, sc->d);
+	ipts_ipset_parts(sc->o->new_ipsets, m,
+			 sc->d->family == NFPROTO_IPV6 ? 6 : 4, SET_ELEMS_MAX,
+			 set_part, sc->d);
 	return false;
 }
 
