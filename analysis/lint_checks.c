@@ -121,25 +121,29 @@ void ipts_lint_order(struct ipts_lint *l, const struct ipts_chain *c,
 				break;
 			if (j >= 0) {
 				const struct ipts_rule *a = c->rules[j];
-				const char *code = same_effect(a, b) ? "IPT003"
-								     : "IPT001";
+				const char *code = same_effect(a, b) ?
+							   "IPT003" :
+							   "IPT001";
 
 				if (ipts_lint_want(l, code, b)) {
 					char v[64];
 
 					verdict_text(a, v, sizeof(v));
-					ipts_diag_add_code(l->d,
-						ipts_lint_sev(code),
-						&b->loc, code, "%s: rule %u of "
+					ipts_diag_add_code(
+						l->d, ipts_lint_sev(code),
+						&b->loc, code,
+						"%s: rule %u of "
 						"'%s' (line %u) comes first and "
 						"matches every packet this one "
-						"could (%s%s)", code[5] == '3' ?
-						"rule is redundant" :
-						"rule can never match",
+						"could (%s%s)",
+						code[5] == '3' ?
+							"rule is redundant" :
+							"rule can never match",
 						(unsigned int)j + 1, c->name,
 						a->loc.line, v,
 						code[5] == '3' ? ", the same "
-						"effect" : "");
+								 "effect" :
+								 "");
 					ipts_lint_note_rule(l, a,
 							    (uint32_t)j + 1,
 							    "the earlier rule");

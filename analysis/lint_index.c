@@ -162,8 +162,7 @@ static uint32_t count(const struct ipts_cover_index *x, const struct key *k)
 	return b ? b->n : 0;
 }
 
-static void push(struct ipts_cover_index *x, const struct key *k,
-		 uint32_t idx)
+static void push(struct ipts_cover_index *x, const struct key *k, uint32_t idx)
 {
 	struct bucket *b;
 
@@ -378,7 +377,8 @@ void ipts_cover_index_add(struct ipts_cover_index *x,
 		pick = DIM_PAIR;
 	}
 	for (d = 0; d < 2; d++) {
-		nb[d] = port_blocks(ps[d], (enum dim)(DIM_DPORT + d), blocks[d]);
+		nb[d] = port_blocks(ps[d], (enum dim)(DIM_DPORT + d),
+				    blocks[d]);
 		if (!nb[d])
 			continue;
 		c = 0;
@@ -482,7 +482,7 @@ int64_t ipts_cover_index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 			if (!x->lens[d][len])
 				continue;
 			if (len < 16)
-				p &= (uint16_t)~(0xffffu >> len);
+				p &= (uint16_t) ~(0xffffu >> len);
 			small_key(&k, (enum dim)d, len, p);
 			bk = lookup(x, &k);
 			if (bk && !scan(l, bk->v, bk->n, sp, b, &best))

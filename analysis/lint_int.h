@@ -207,8 +207,8 @@ bool ipts_space_overlap(const struct ipts_space *a, const struct ipts_space *b);
  * number of leading ones of the mask (bits below them may be set too). */
 struct ipts_addr_key {
 	uint32_t a[4];
-	unsigned int words;	/* 1 IPv4, 4 IPv6 */
-	unsigned int lead;	/* 0..32 or 0..128 */
+	unsigned int words; /* 1 IPv4, 4 IPv6 */
+	unsigned int lead; /* 0..32 or 0..128 */
 	bool inv;
 };
 
@@ -237,8 +237,7 @@ void ipts_cover_index_add(struct ipts_cover_index *x,
  * covers it is among the ones it compares: the index only leaves out rules
  * that a dimension proves cannot.
  */
-int64_t ipts_cover_index_find(struct ipts_lint *l,
-			      struct ipts_cover_index *x,
+int64_t ipts_cover_index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 			      const struct ipts_space *sp, uint32_t i,
 			      bool *over);
 

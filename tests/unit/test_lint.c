@@ -458,7 +458,7 @@ static void test_lint_budget_stops_and_says_where(void **state)
 	for (i = 0; i < found.n; i++)
 		if (!found.v[i].code &&
 		    strstr(found.v[i].msg, "budget of 100 rule comparisons "
-			   "(--max-visits)"))
+					   "(--max-visits)"))
 			said = true;
 	assert_true(said);
 	/* the duplicate at the end was not reached */
@@ -481,10 +481,11 @@ static void test_lint_index_comparisons_grow_with_rules(void **state)
 
 	n += (size_t)snprintf(text + n, sizeof(text) - n, "*filter\n");
 	for (i = 0; i < 4000; i++)
-		n += (size_t)snprintf(text + n, sizeof(text) - n,
-				      "-A INPUT -s 10.%zu.%zu.0/24 -p tcp -m tcp "
-				      "--dport %zu -j ACCEPT\n", i / 250,
-				      i % 250, 1 + i % 3000);
+		n += (size_t)
+			snprintf(text + n, sizeof(text) - n,
+				 "-A INPUT -s 10.%zu.%zu.0/24 -p tcp -m tcp "
+				 "--dport %zu -j ACCEPT\n",
+				 i / 250, i % 250, 1 + i % 3000);
 	n += (size_t)snprintf(text + n, sizeof(text) - n,
 			      "-A INPUT -s 10.0.7.9 -p tcp -m tcp --dport 8 "
 			      "-j ACCEPT\nCOMMIT\n");
@@ -502,20 +503,21 @@ static void test_lint_index_comparisons_grow_with_rules(void **state)
  * stops at a rule that may change the packet. */
 static void test_lint_index_finds_the_nearest_cover(void **state)
 {
-	lint(*state, FILTER(
-		"-A INPUT -s 10.0.0.0/8 -d 192.168.1.0/24 -j ACCEPT\n"
-		"-A INPUT -i eth+ -p udp -j DROP\n"
-		"-A INPUT -p tcp -m tcp --dport 1000:2000 -j ACCEPT\n"
-		"-A INPUT ! -s 172.16.0.0/12 -p icmp -j DROP\n"
-		"-A INPUT -s 10.1.0.0/16 -d 192.168.1.7/32 -p tcp -m tcp "
-		"--dport 1500 -j ACCEPT\n"
-		"-A INPUT -s 10.0.0.0/8 -d 192.168.1.0/24 -i eth0 -p udp -m udp "
-		"--dport 53 -j ACCEPT\n"
-		"-A INPUT -s 10.9.9.9/32 -p icmp -j DROP\n"
-		"-A INPUT -s 10.2.3.4/32 -d 192.168.1.9/32 -p gre "
-		"-j ACCEPT\n"
-		"-A INPUT -j MARK --set-xmark 0x1/0xffffffff\n"
-		"-A INPUT -p tcp -m tcp --dport 1500 -j ACCEPT\n"), NULL);
+	lint(*state,
+	     FILTER("-A INPUT -s 10.0.0.0/8 -d 192.168.1.0/24 -j ACCEPT\n"
+		    "-A INPUT -i eth+ -p udp -j DROP\n"
+		    "-A INPUT -p tcp -m tcp --dport 1000:2000 -j ACCEPT\n"
+		    "-A INPUT ! -s 172.16.0.0/12 -p icmp -j DROP\n"
+		    "-A INPUT -s 10.1.0.0/16 -d 192.168.1.7/32 -p tcp -m tcp "
+		    "--dport 1500 -j ACCEPT\n"
+		    "-A INPUT -s 10.0.0.0/8 -d 192.168.1.0/24 -i eth0 -p udp -m udp "
+		    "--dport 53 -j ACCEPT\n"
+		    "-A INPUT -s 10.9.9.9/32 -p icmp -j DROP\n"
+		    "-A INPUT -s 10.2.3.4/32 -d 192.168.1.9/32 -p gre "
+		    "-j ACCEPT\n"
+		    "-A INPUT -j MARK --set-xmark 0x1/0xffffffff\n"
+		    "-A INPUT -p tcp -m tcp --dport 1500 -j ACCEPT\n"),
+	     NULL);
 	/* tcp 1000:2000 (port blocks) is nearer than the prefixes */
 	assert_finding("IPT003", 9, "rule 3 of 'INPUT' (line 7)");
 	/* eth+ udp (the name) is nearer than the prefixes */
