@@ -424,6 +424,21 @@ void ipts_cover_index_add(struct ipts_cover_index *x,
 	}
 }
 
+/* The port bounds of @b lie within @a's, on each side that has ports:
+ * what ipts_space_covers() needs first, read without its loops. */
+static bool port_bounds(const struct ipts_pset *a, const struct ipts_pset *b)
+{
+	return !a->n || !b->n ||
+	       (a->lo[0] <= b->lo[0] && a->hi[a->n - 1] >= b->hi[b->n - 1]);
+}
+
+static bool bounds_hold(const struct ipts_space *a, const struct ipts_space *b)
+{
+	return !(b->frag & ~a->frag) && !(b->states & ~a->states) &&
+	       port_bounds(&a->dport, &b->dport) &&
+	       port_bounds(&a->sport, &b->sport);
+}
+
 /* Walk @v[0..@n) from its end down to *@best: the nearest that covers
  * @b becomes *@best. False when the budget ran out. */
 static bool scan(struct ipts_lint *l, const uint32_t *v, size_t n,
@@ -433,6 +448,8 @@ static bool scan(struct ipts_lint *l, const uint32_t *v, size_t n,
 	while (n-- > 0 && (int64_t)v[n] > *best) {
 		if (!ipts_lint_spend(l, b->r))
 			return false;
+		if (!bounds_hold(&sp[v[n]], b))
+			continue;
 		if (ipts_space_covers(&sp[v[n]], b)) {
 			*best = v[n];
 			break;
