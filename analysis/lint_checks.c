@@ -75,16 +75,24 @@ static void verdict_text(const struct ipts_rule *r, char *buf, size_t n)
 	}
 }
 
+/*
+ * IPT001 and IPT003 search, for each modelled rule, the nearest earlier
+ * rule that ends the chain and covers it, back to the last rule that may
+ * change the packet (the index forgets everything there). The index
+ * (lint_index.c) offers the rules that may cover it; ipts_space_covers()
+ * decides.
+ */
 void ipts_lint_order(struct ipts_lint *l, const struct ipts_chain *c,
 		     struct ipts_space *sp)
 {
-	uint32_t i, j, stop = UINT32_MAX;
+	struct ipts_cover_index *x = ipts_cover_index_new();
+	uint32_t i, stop = UINT32_MAX;
 
 	for (i = 0; i < c->nrules; i++) {
 		const struct ipts_rule *b = c->rules[i];
 
 		if (!ipts_lint_spend(l, b))
-			return;
+			break;
 		if (stop != UINT32_MAX) {
 			const struct ipts_rule *a = c->rules[stop];
 
@@ -106,43 +114,50 @@ void ipts_lint_order(struct ipts_lint *l, const struct ipts_chain *c,
 			continue;
 		}
 		if (sp[i].modelled) {
-			for (j = i; j-- > 0;) {
-				const struct ipts_rule *a = c->rules[j];
-				const char *code;
+			bool over;
+			int64_t j = ipts_cover_index_find(l, x, sp, i, &over);
 
-				if (!ipts_lint_spend(l, b))
-					return;
-				if (terminates(a) &&
-				    ipts_space_covers(&sp[j], &sp[i])) {
+			if (over)
+				break;
+			if (j >= 0) {
+				const struct ipts_rule *a = c->rules[j];
+				const char *code = same_effect(a, b) ?
+							   "IPT003" :
+							   "IPT001";
+
+				if (ipts_lint_want(l, code, b)) {
 					char v[64];
 
-					code = same_effect(a, b) ? "IPT003"
-								 : "IPT001";
-					if (!ipts_lint_want(l, code, b))
-						break;
 					verdict_text(a, v, sizeof(v));
-					ipts_diag_add_code(l->d,
-						ipts_lint_sev(code),
-						&b->loc, code, "%s: rule %u of "
+					ipts_diag_add_code(
+						l->d, ipts_lint_sev(code),
+						&b->loc, code,
+						"%s: rule %u of "
 						"'%s' (line %u) comes first and "
 						"matches every packet this one "
-						"could (%s%s)", code[5] == '3' ?
-						"rule is redundant" :
-						"rule can never match", j + 1,
-						c->name, a->loc.line, v,
+						"could (%s%s)",
+						code[5] == '3' ?
+							"rule is redundant" :
+							"rule can never match",
+						(unsigned int)j + 1, c->name,
+						a->loc.line, v,
 						code[5] == '3' ? ", the same "
-						"effect" : "");
-					ipts_lint_note_rule(l, a, j + 1,
+								 "effect" :
+								 "");
+					ipts_lint_note_rule(l, a,
+							    (uint32_t)j + 1,
 							    "the earlier rule");
-					break;
 				}
-				if (ipts_lint_rule_mutates(l, a))
-					break;
 			}
 		}
+		if (terminates(b) && sp[i].modelled)
+			ipts_cover_index_add(x, &sp[i], i);
+		else if (ipts_lint_rule_mutates(l, b))
+			ipts_cover_index_clear(x);
 		if (terminates(b) && sp[i].unconditional)
 			stop = i;
 	}
+	ipts_cover_index_free(x);
 }
 
 /*

@@ -202,6 +202,45 @@ bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b);
  * parts). */
 bool ipts_space_overlap(const struct ipts_space *a, const struct ipts_space *b);
 
+/* A rule's -s or -d as lint's index reads it (lint_index.c): the
+ * address masked by its mask, in host order, word 0 the highest; the
+ * number of leading ones of the mask (bits below them may be set too). */
+struct ipts_addr_key {
+	uint32_t a[4];
+	unsigned int words; /* 1 IPv4, 4 IPv6 */
+	unsigned int lead; /* 0..32 or 0..128 */
+	bool inv;
+};
+
+/* The -s (@src) or -d of the rule of @sp. */
+void ipts_space_addr(const struct ipts_space *sp, bool src,
+		     struct ipts_addr_key *k);
+
+/* ---- lint_index.c: the earlier rules that may cover a rule ---- */
+
+struct ipts_cover_index;
+
+/* An empty index. */
+struct ipts_cover_index *ipts_cover_index_new(void);
+void ipts_cover_index_free(struct ipts_cover_index *x);
+/* Forget every rule in it (a rule that may change the packet). */
+void ipts_cover_index_clear(struct ipts_cover_index *x);
+/* Add @sp, rule @idx of its chain (larger than every rule added), a
+ * modelled rule whose verdict ends the chain. */
+void ipts_cover_index_add(struct ipts_cover_index *x,
+			  const struct ipts_space *sp, uint32_t idx);
+/*
+ * The largest index of a rule added that covers @sp[@i]
+ * (ipts_space_covers()), or -1; @sp are the spaces of the chain's rules,
+ * by index. Each comparison is spent through ipts_lint_spend() at the rule
+ * (*@over once the budget is out: the answer is then -1). Every rule that
+ * covers it is among the ones it compares: the index only leaves out rules
+ * that a dimension proves cannot.
+ */
+int64_t ipts_cover_index_find(struct ipts_lint *l, struct ipts_cover_index *x,
+			      const struct ipts_space *sp, uint32_t i,
+			      bool *over);
+
 /* ---- portset.c: port sets ---- */
 
 /* Set @s to every port, 0..65535. */

@@ -741,3 +741,28 @@ bool ipts_space_overlap(const struct ipts_space *a, const struct ipts_space *b)
 	return ip_overlap(ipts_lint_ip(a->r, &va), ipts_lint_ip(b->r, &vb)) &&
 	       addrs_overlap(a->r, b->r);
 }
+
+void ipts_space_addr(const struct ipts_space *sp, bool src,
+		     struct ipts_addr_key *k)
+{
+	struct addr_set s;
+	unsigned int i;
+	bool run = true;
+
+	rule_addr(sp->r, src, &s);
+	memset(k, 0, sizeof(*k));
+	k->words = s.n;
+	k->inv = s.inv;
+	for (i = 0; i < s.n; i++) {
+		uint32_t m = ntohl(s.m[i]);
+
+		k->a[i] = ntohl(s.a[i]);
+		/* the leading ones of the mask, across the words */
+		while (run && (m & 0x80000000u)) {
+			k->lead++;
+			m <<= 1;
+		}
+		if (k->lead < 32 * (i + 1))
+			run = false;
+	}
+}

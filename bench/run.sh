@@ -325,3 +325,37 @@ PY
 			"$(awk -v a="$start" -v b="$end" -v n="$nsample" -v c="$ncells" 'BEGIN { printf "%.0f", (b - a) / n * c }')"
 	fi
 fi
+
+# iptsim lint beside iptsim check on the same file, as a ratio with its goal
+# (issue 18: lint within 2x of check): the flat and kube-proxy-like files,
+# and the files gen_lintdefeat.py builds against lint's index (an expanded
+# -s/-d product, jumps to chains that set marks, rules that overlap on
+# addresses only, overlapping port ranges). Findings: the diagnostics lint
+# printed (IPT001/IPT003 among them); rc 1 means it found something.
+echo
+echo "iptsim lint beside iptsim check (fastest of $repeat; goal <= 2x):"
+for kind in expand jumps addronly ranges; do
+	python3 "$here/gen_lintdefeat.py" --kind "$kind" -o "$tmp/defeat-$kind.rules"
+done
+lfmt='  %-22s %7s %7s %7s | %7s %4s %8s %8s | %7s %s\n'
+# shellcheck disable=SC2059
+printf "$lfmt" "file" "rules" "bytes" "check" "lint" "rc" "findings" "shadowed" "lint/" "goal"
+# shellcheck disable=SC2059
+printf "$lfmt" "" "" "" "" "" "" "" "" "check" ""
+for f in "${files[@]}" "$tmp"/defeat-*.rules; do
+	measure check "$iptsim" check "$f"
+	c_wall=$wall
+	measure lint "$iptsim" lint --color never "$f"
+	l_wall=$wall l_rc=$rc
+	nfind=$(grep -c ': \(error\|warning\|note\): .*\[IPT[0-9]*\]$' "$scratch/lint.out" || true)
+	nshadow=$(grep -c '\[IPT00[13]\]$' "$scratch/lint.out" || true)
+	r=$(ratio "$l_wall" "$c_wall")
+	goal=$(awk -v a="$l_wall" -v b="$c_wall" 'BEGIN {
+		if (a + 0 > 0 && b + 0 > 0) print (a <= 2 * b ? "met" : "not met");
+		else print "-" }')
+	# shellcheck disable=SC2059
+	printf "$lfmt" "$(basename "$f" .rules)" "$(grep -c '^-A' "$f")" \
+		"$(wc -c < "$f")" "$c_wall" "$l_wall" "$l_rc" "$nfind" \
+		"$nshadow" "$r" "(<= 2x: $goal)"
+done
+echo "  rules: -A lines as written (an address list expands into more); check and lint wall in seconds."

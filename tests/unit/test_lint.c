@@ -429,12 +429,12 @@ static void test_lint_loopback_facts_once_per_chain(void **state)
 	assert_no_finding("IPT009");
 }
 
-/* Shadowing costs n^2/2 comparisons in a chain of n disjoint rules: past
- * the budget lint stops comparing and says where. */
+/* Every rule costs a comparison at least: past the budget lint stops
+ * comparing and says where. */
 static void test_lint_budget_stops_and_says_where(void **state)
 {
 	struct ipts_fixture *f = *state;
-	struct ipts_lint_opts o = { .max_visits = 1000,
+	struct ipts_lint_opts o = { .max_visits = 100,
 				    .budget_name = "--max-visits" };
 	struct ipts_lint_stats st;
 	char text[65536];
@@ -454,11 +454,11 @@ static void test_lint_budget_stops_and_says_where(void **state)
 	assert_non_null(load_str(f, text));
 	ipts_lint_ruleset_stats(f->rs, &o, &found, &st);
 	assert_true(st.over_budget);
-	assert_int_equal(st.visits, 1000);
+	assert_int_equal(st.visits, 100);
 	for (i = 0; i < found.n; i++)
 		if (!found.v[i].code &&
-		    strstr(found.v[i].msg, "budget of 1000 rule comparisons "
-			   "(--max-visits)"))
+		    strstr(found.v[i].msg, "budget of 100 rule comparisons "
+					   "(--max-visits)"))
 			said = true;
 	assert_true(said);
 	/* the duplicate at the end was not reached */
@@ -466,6 +466,69 @@ static void test_lint_budget_stops_and_says_where(void **state)
 	/* with the default budget it is */
 	lint(f, text, NULL);
 	assert_finding("IPT003", 202, NULL);
+}
+
+/* The index (lint_index.c): a chain of n rules that shadow nothing costs
+ * a few comparisons a rule, not n^2/2, and the duplicate at the end is
+ * still found at the rule it repeats. */
+static void test_lint_index_comparisons_grow_with_rules(void **state)
+{
+	struct ipts_fixture *f = *state;
+	struct ipts_lint_opts o = { 0 };
+	struct ipts_lint_stats st;
+	static char text[1 << 20];
+	size_t n = 0, i;
+
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "*filter\n");
+	for (i = 0; i < 4000; i++)
+		n += (size_t)
+			snprintf(text + n, sizeof(text) - n,
+				 "-A INPUT -s 10.%zu.%zu.0/24 -p tcp -m tcp "
+				 "--dport %zu -j ACCEPT\n",
+				 i / 250, i % 250, 1 + i % 3000);
+	n += (size_t)snprintf(text + n, sizeof(text) - n,
+			      "-A INPUT -s 10.0.7.9 -p tcp -m tcp --dport 8 "
+			      "-j ACCEPT\nCOMMIT\n");
+	ipts_diags_free(&found);
+	memset(&found, 0, sizeof(found));
+	assert_non_null(load_str(f, text));
+	ipts_lint_ruleset_stats(f->rs, &o, &found, &st);
+	assert_false(st.over_budget);
+	assert_true(st.visits < 4 * 4001);
+	assert_finding("IPT003", 4002, "rule 8 of 'INPUT' (line 9)");
+}
+
+/* Each rule is filed under one of its keys; the search still finds the
+ * nearest earlier rule that covers, whichever key it sits under, and
+ * stops at a rule that may change the packet. */
+static void test_lint_index_finds_the_nearest_cover(void **state)
+{
+	lint(*state,
+	     FILTER("-A INPUT -s 10.0.0.0/8 -d 192.168.1.0/24 -j ACCEPT\n"
+		    "-A INPUT -i eth+ -p udp -j DROP\n"
+		    "-A INPUT -p tcp -m tcp --dport 1000:2000 -j ACCEPT\n"
+		    "-A INPUT ! -s 172.16.0.0/12 -p icmp -j DROP\n"
+		    "-A INPUT -s 10.1.0.0/16 -d 192.168.1.7/32 -p tcp -m tcp "
+		    "--dport 1500 -j ACCEPT\n"
+		    "-A INPUT -s 10.0.0.0/8 -d 192.168.1.0/24 -i eth0 -p udp -m udp "
+		    "--dport 53 -j ACCEPT\n"
+		    "-A INPUT -s 10.9.9.9/32 -p icmp -j DROP\n"
+		    "-A INPUT -s 10.2.3.4/32 -d 192.168.1.9/32 -p gre "
+		    "-j ACCEPT\n"
+		    "-A INPUT -j MARK --set-xmark 0x1/0xffffffff\n"
+		    "-A INPUT -p tcp -m tcp --dport 1500 -j ACCEPT\n"),
+	     NULL);
+	/* tcp 1000:2000 (port blocks) is nearer than the prefixes */
+	assert_finding("IPT003", 9, "rule 3 of 'INPUT' (line 7)");
+	/* eth+ udp (the name) is nearer than the prefixes */
+	assert_finding("IPT001", 10, "rule 2 of 'INPUT' (line 6)");
+	/* an inverted prefix (the protocol) */
+	assert_finding("IPT003", 11, "rule 4 of 'INPUT' (line 8)");
+	/* the pair of prefixes */
+	assert_finding("IPT003", 12, "rule 1 of 'INPUT' (line 5)");
+	/* after the MARK: nothing before it counts */
+	assert_false(has("IPT001", 14, NULL));
+	assert_false(has("IPT003", 14, NULL));
 }
 
 static void test_lint_state_and_conntrack_mixed(void **state)
@@ -680,6 +743,8 @@ int main(void)
 		T(test_lint_drop_policy_without_loopback),
 		T(test_lint_loopback_facts_once_per_chain),
 		T(test_lint_budget_stops_and_says_where),
+		T(test_lint_index_comparisons_grow_with_rules),
+		T(test_lint_index_finds_the_nearest_cover),
 		T(test_lint_state_and_conntrack_mixed),
 		T(test_lint_docker_dnat_bypasses_input),
 		T(test_lint_dnat_policy_drop_and_source_accept),

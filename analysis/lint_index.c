@@ -1,0 +1,533 @@
+/*
+ * lint_index.c - the earlier rules of a chain that may cover a rule, for
+ * IPT001 and IPT003 (lint_checks.c's ipts_lint_order()): instead of
+ * comparing a rule with every earlier one, each earlier rule is filed
+ * under one thing every rule it covers must share with it, and a rule is
+ * compared only with the rules filed where it could be found:
+ *
+ *   -d or -s prefix  A with "-d P/L" (not inverted, the mask's leading L
+ *                    ones) covers only rules whose -d mask has at least L
+ *                    leading ones and whose address starts with P: they
+ *                    are found by looking P up at each length L present
+ *   -i or -o name    the same over the name's bytes: A with "-i eth0"
+ *                    (its mask's leading 0xff bytes) covers only rules
+ *                    whose name starts with those bytes under as long a
+ *                    mask ("eth+" covers "eth0" and "eth+")
+ *   ports            A's destination (or source) ports, cut into aligned
+ *                    blocks (a range 1024:65535 is six of them); A
+ *                    covers only rules whose lowest destination port is
+ *                    in a block, found by looking up the blocks that
+ *                    hold that port
+ *   both addresses   the two prefixes at once, for rules that differ only
+ *                    in the pair (an expanded "-s A,B,... -d C,D,..."):
+ *                    filed under a hash of both (rules whose hashes
+ *                    collide only share a list), looked up per pair of
+ *                    lengths filed
+ *   protocol         A with "-p P" (not inverted) covers only "-p P"
+ *   the rest         every rule is compared with these
+ *
+ * A rule goes under the one of its keys whose list is shortest so far.
+ * The lists hold rule numbers in increasing order, so the search walks
+ * each from its end and stops at the nearest earlier rule that covers:
+ * the rule the old search (every earlier rule, nearest first) found.
+ * ipts_space_covers() decides each comparison; the index never decides.
+ */
+#include "lint_int.h"
+
+#include <stdlib.h>
+
+/* Destination port blocks at most this many: filed under each. */
+#define PORT_BLOCKS 64
+
+enum dim {
+	DIM_DST,
+	DIM_SRC,
+	DIM_IN,
+	DIM_OUT,
+	DIM_DPORT,
+	DIM_SPORT,
+	DIM_PROTO,
+	DIM_PAIR,
+	DIM_REST,
+};
+
+/* (source, destination) prefix lengths filed as pairs, at most */
+#define PAIR_LENS 16
+
+/* the dimensions looked up by length: addresses, names, port blocks */
+#define DIM_LENGTHS (DIM_SPORT + 1)
+/* the dimensions of prefixes: addresses and names */
+#define DIM_PREFIXES DIM_DPORT
+
+struct key {
+	uint32_t a[4];
+	uint16_t port;
+	uint8_t dim, len;
+};
+
+struct bucket {
+	struct key k;
+	uint32_t *v;
+	uint32_t n, cap;
+	bool used;
+};
+
+struct ipts_cover_index {
+	struct bucket *b;
+	size_t cap, used;
+	/* every rule added, in order: for a rule no key finds */
+	uint32_t *all;
+	size_t nall, capall;
+	/* the lengths filed so far, per dimension looked up by length */
+	bool lens[DIM_LENGTHS][129];
+	/* the (source, destination) lengths filed as pairs */
+	uint8_t pair_len[PAIR_LENS][2];
+	unsigned int npairs;
+};
+
+#define INITIAL_CAP 64
+
+static uint64_t key_hash(const struct key *k)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ k->dim ^ ((uint64_t)k->len << 8) ^
+		     ((uint64_t)k->port << 16);
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		h ^= k->a[i];
+		h *= 0xff51afd7ed558ccdull;
+		h ^= h >> 33;
+	}
+	return h;
+}
+
+static bool key_eq(const struct key *x, const struct key *y)
+{
+	return x->dim == y->dim && x->len == y->len && x->port == y->port &&
+	       !memcmp(x->a, y->a, sizeof(x->a));
+}
+
+static void table_init(struct ipts_cover_index *x)
+{
+	x->cap = INITIAL_CAP;
+	x->used = 0;
+	x->b = ipts_xcalloc(x->cap, sizeof(*x->b));
+}
+
+static void table_free(struct ipts_cover_index *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->cap; i++)
+		free(x->b[i].v);
+	free(x->b);
+	x->b = NULL;
+}
+
+/* The slot of @k: its bucket, or the empty slot it would take. */
+static struct bucket *slot(struct bucket *b, size_t cap, const struct key *k)
+{
+	size_t i = (size_t)key_hash(k) & (cap - 1);
+
+	while (b[i].used && !key_eq(&b[i].k, k))
+		i = (i + 1) & (cap - 1);
+	return &b[i];
+}
+
+static void grow(struct ipts_cover_index *x)
+{
+	struct bucket *old = x->b;
+	size_t i, oldcap = x->cap;
+
+	x->cap *= 2;
+	x->b = ipts_xcalloc(x->cap, sizeof(*x->b));
+	for (i = 0; i < oldcap; i++)
+		if (old[i].used)
+			*slot(x->b, x->cap, &old[i].k) = old[i];
+	free(old);
+}
+
+static const struct bucket *lookup(const struct ipts_cover_index *x,
+				   const struct key *k)
+{
+	const struct bucket *b = slot(x->b, x->cap, k);
+
+	return b->used ? b : NULL;
+}
+
+static uint32_t count(const struct ipts_cover_index *x, const struct key *k)
+{
+	const struct bucket *b = lookup(x, k);
+
+	return b ? b->n : 0;
+}
+
+static void push(struct ipts_cover_index *x, const struct key *k, uint32_t idx)
+{
+	struct bucket *b;
+
+	if ((x->used + 1) * 2 > x->cap)
+		grow(x);
+	b = slot(x->b, x->cap, k);
+	if (!b->used) {
+		b->used = true;
+		b->k = *k;
+		x->used++;
+	}
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 4;
+		b->v = ipts_xrealloc(b->v, b->cap * sizeof(*b->v));
+	}
+	b->v[b->n++] = idx;
+}
+
+struct ipts_cover_index *ipts_cover_index_new(void)
+{
+	struct ipts_cover_index *x = ipts_xcalloc(1, sizeof(*x));
+
+	table_init(x);
+	return x;
+}
+
+void ipts_cover_index_free(struct ipts_cover_index *x)
+{
+	if (!x)
+		return;
+	table_free(x);
+	free(x->all);
+	free(x);
+}
+
+void ipts_cover_index_clear(struct ipts_cover_index *x)
+{
+	if (!x->nall)
+		return;
+	/* the cost of a clear is what was added since the last one */
+	table_free(x);
+	table_init(x);
+	x->nall = 0;
+	x->npairs = 0;
+	memset(x->lens, 0, sizeof(x->lens));
+}
+
+/* The top @len bits of @k's address as the key of dimension @dim. */
+static void addr_key(struct key *out, enum dim dim,
+		     const struct ipts_addr_key *k, unsigned int len)
+{
+	unsigned int i;
+
+	memset(out, 0, sizeof(*out));
+	out->dim = (uint8_t)dim;
+	out->len = (uint8_t)len;
+	for (i = 0; i < k->words; i++) {
+		unsigned int bits = len > 32 * i ? len - 32 * i : 0;
+
+		if (bits >= 32)
+			out->a[i] = k->a[i];
+		else if (bits)
+			out->a[i] = k->a[i] & ~(0xffffffffu >> bits);
+	}
+}
+
+/* The pair of @s's top @ls bits and @d's top @ld bits, hashed. */
+static void pair_key(struct key *out, const struct ipts_addr_key *s,
+		     unsigned int ls, const struct ipts_addr_key *d,
+		     unsigned int ld)
+{
+	struct key a, b;
+	uint64_t h;
+
+	addr_key(&a, DIM_PAIR, s, ls);
+	addr_key(&b, DIM_PAIR, d, ld);
+	h = key_hash(&a) * 31 + key_hash(&b);
+	memset(out, 0, sizeof(*out));
+	out->dim = DIM_PAIR;
+	out->len = (uint8_t)ls;
+	out->port = (uint16_t)ld;
+	out->a[0] = (uint32_t)h;
+	out->a[1] = (uint32_t)(h >> 32);
+	h = key_hash(&b) * 31 + key_hash(&a);
+	out->a[2] = (uint32_t)h;
+	out->a[3] = (uint32_t)(h >> 32);
+}
+
+/* The slot of lengths (@ls, @ld) among the pairs filed, or -1 (and a new
+ * one when @add and there is room). */
+static int pair_slot(struct ipts_cover_index *x, unsigned int ls,
+		     unsigned int ld, bool add)
+{
+	unsigned int i;
+
+	for (i = 0; i < x->npairs; i++)
+		if (x->pair_len[i][0] == ls && x->pair_len[i][1] == ld)
+			return (int)i;
+	if (!add || x->npairs == PAIR_LENS)
+		return -1;
+	x->pair_len[x->npairs][0] = (uint8_t)ls;
+	x->pair_len[x->npairs][1] = (uint8_t)ld;
+	return (int)x->npairs++;
+}
+
+static void small_key(struct key *out, enum dim dim, unsigned int len,
+		      uint16_t v)
+{
+	memset(out, 0, sizeof(*out));
+	out->dim = (uint8_t)dim;
+	out->len = (uint8_t)len;
+	out->port = v;
+}
+
+/* An interface name as an address key: its leading 0xff mask bytes. */
+static void ifc_addr(const char *name, const unsigned char *mask, bool inv,
+		     struct ipts_addr_key *k)
+{
+	unsigned int i;
+
+	memset(k, 0, sizeof(*k));
+	k->words = 4;
+	k->inv = inv;
+	while (k->lead < IFNAMSIZ * 8 && mask[k->lead / 8] == 0xff)
+		k->lead += 8;
+	for (i = 0; i < k->lead / 8; i++)
+		k->a[i / 4] |= (uint32_t)(unsigned char)name[i]
+			       << (24 - 8 * (i % 4));
+}
+
+/* The keys of @sp's dimensions looked up by length: [DIM_DST] ... */
+static void len_keys(const struct ipts_space *sp, const struct ipt_ip *ip,
+		     struct ipts_addr_key *ak)
+{
+	ipts_space_addr(sp, false, &ak[DIM_DST]);
+	ipts_space_addr(sp, true, &ak[DIM_SRC]);
+	ifc_addr(ip->iniface, ip->iniface_mask, ip->invflags & IPT_INV_VIA_IN,
+		 &ak[DIM_IN]);
+	ifc_addr(ip->outiface, ip->outiface_mask,
+		 ip->invflags & IPT_INV_VIA_OUT, &ak[DIM_OUT]);
+}
+
+/* The aligned blocks of @s as keys of @dim (into @out, at most
+ * PORT_BLOCKS); 0 when there are more, or @s is every port or none. */
+static unsigned int port_blocks(const struct ipts_pset *s, enum dim dim,
+				struct key *out)
+{
+	unsigned int i, n = 0;
+
+	if (!s->n || ipts_pset_is_full(s))
+		return 0;
+	for (i = 0; i < s->n; i++) {
+		uint32_t lo = s->lo[i], hi = s->hi[i];
+
+		while (lo <= hi) {
+			unsigned int k = 0;
+
+			while (k < 16 && !(lo & ((2u << k) - 1)) &&
+			       lo + (2u << k) - 1 <= hi)
+				k++;
+			if (n == PORT_BLOCKS)
+				return 0;
+			small_key(&out[n++], dim, 16 - k, (uint16_t)lo);
+			lo += 1u << k;
+		}
+	}
+	return n;
+}
+
+void ipts_cover_index_add(struct ipts_cover_index *x,
+			  const struct ipts_space *sp, uint32_t idx)
+{
+	struct ipts_addr_key ak[DIM_PREFIXES];
+	struct ipt_ip view;
+	const struct ipt_ip *ip = ipts_lint_ip(sp->r, &view);
+	struct key k[DIM_PREFIXES], pk, blocks[2][PORT_BLOCKS];
+	const struct ipts_pset *ps[2] = { &sp->dport, &sp->sport };
+	uint32_t best = UINT32_MAX, c;
+	unsigned int d, i, nb[2];
+	int pick = DIM_REST;
+
+	if (x->nall == x->capall) {
+		x->capall = x->capall ? x->capall * 2 : 64;
+		x->all = ipts_xrealloc(x->all, x->capall * sizeof(*x->all));
+	}
+	x->all[x->nall++] = idx;
+	len_keys(sp, ip, ak);
+	for (d = 0; d < DIM_PREFIXES; d++) {
+		if (ak[d].inv || !ak[d].lead)
+			continue;
+		addr_key(&k[d], (enum dim)d, &ak[d], ak[d].lead);
+		c = count(x, &k[d]);
+		if (c < best) {
+			best = c;
+			pick = (int)d;
+		}
+	}
+	/* the pair when it is a shorter list than either address alone */
+	if (!ak[DIM_SRC].inv && ak[DIM_SRC].lead && !ak[DIM_DST].inv &&
+	    ak[DIM_DST].lead &&
+	    pair_slot(x, ak[DIM_SRC].lead, ak[DIM_DST].lead, false) >= 0) {
+		pair_key(&pk, &ak[DIM_SRC], ak[DIM_SRC].lead, &ak[DIM_DST],
+			 ak[DIM_DST].lead);
+		c = count(x, &pk);
+		if (c < best) {
+			best = c;
+			pick = DIM_PAIR;
+		}
+	} else if (!ak[DIM_SRC].inv && ak[DIM_SRC].lead && !ak[DIM_DST].inv &&
+		   ak[DIM_DST].lead && x->npairs < PAIR_LENS) {
+		best = 0;
+		pick = DIM_PAIR;
+	}
+	for (d = 0; d < 2; d++) {
+		nb[d] = port_blocks(ps[d], (enum dim)(DIM_DPORT + d),
+				    blocks[d]);
+		if (!nb[d])
+			continue;
+		c = 0;
+		for (i = 0; i < nb[d]; i++)
+			c += count(x, &blocks[d][i]);
+		if (c < best) {
+			best = c;
+			pick = (int)(DIM_DPORT + d);
+		}
+	}
+	if (ip->proto && !(ip->invflags & IPT_INV_PROTO)) {
+		small_key(&pk, DIM_PROTO, 0, ip->proto);
+		if (count(x, &pk) < best)
+			pick = DIM_PROTO;
+	}
+	switch (pick) {
+	case DIM_DPORT:
+	case DIM_SPORT:
+		d = (unsigned int)(pick - DIM_DPORT);
+		for (i = 0; i < nb[d]; i++) {
+			x->lens[pick][blocks[d][i].len] = true;
+			push(x, &blocks[d][i], idx);
+		}
+		break;
+	case DIM_PROTO:
+		small_key(&pk, DIM_PROTO, 0, ip->proto);
+		push(x, &pk, idx);
+		break;
+	case DIM_PAIR:
+		pair_slot(x, ak[DIM_SRC].lead, ak[DIM_DST].lead, true);
+		pair_key(&pk, &ak[DIM_SRC], ak[DIM_SRC].lead, &ak[DIM_DST],
+			 ak[DIM_DST].lead);
+		push(x, &pk, idx);
+		break;
+	case DIM_REST:
+		small_key(&pk, DIM_REST, 0, 0);
+		push(x, &pk, idx);
+		break;
+	default:
+		x->lens[pick][ak[pick].lead] = true;
+		push(x, &k[pick], idx);
+		break;
+	}
+}
+
+/* The port bounds of @b lie within @a's, on each side that has ports:
+ * what ipts_space_covers() needs first, read without its loops. */
+static bool port_bounds(const struct ipts_pset *a, const struct ipts_pset *b)
+{
+	return !a->n || !b->n ||
+	       (a->lo[0] <= b->lo[0] && a->hi[a->n - 1] >= b->hi[b->n - 1]);
+}
+
+static bool bounds_hold(const struct ipts_space *a, const struct ipts_space *b)
+{
+	return !(b->frag & ~a->frag) && !(b->states & ~a->states) &&
+	       port_bounds(&a->dport, &b->dport) &&
+	       port_bounds(&a->sport, &b->sport);
+}
+
+/* Walk @v[0..@n) from its end down to *@best: the nearest that covers
+ * @b becomes *@best. False when the budget ran out. */
+static bool scan(struct ipts_lint *l, const uint32_t *v, size_t n,
+		 const struct ipts_space *sp, const struct ipts_space *b,
+		 int64_t *best)
+{
+	while (n-- > 0 && (int64_t)v[n] > *best) {
+		if (!ipts_lint_spend(l, b->r))
+			return false;
+		if (!bounds_hold(&sp[v[n]], b))
+			continue;
+		if (ipts_space_covers(&sp[v[n]], b)) {
+			*best = v[n];
+			break;
+		}
+	}
+	return true;
+}
+
+int64_t ipts_cover_index_find(struct ipts_lint *l, struct ipts_cover_index *x,
+			      const struct ipts_space *sp, uint32_t i,
+			      bool *over)
+{
+	const struct ipts_space *b = &sp[i];
+	struct ipts_addr_key ak[DIM_PREFIXES];
+	const struct ipts_pset *ps[2] = { &b->dport, &b->sport };
+	struct ipt_ip view;
+	const struct ipt_ip *ip = ipts_lint_ip(b->r, &view);
+	const struct bucket *bk;
+	struct key k;
+	int64_t best = -1;
+	unsigned int d, len;
+
+	*over = false;
+	/* no port at all on a side: a port key cannot find its coverers */
+	if (!b->dport.n || !b->sport.n) {
+		if (!scan(l, x->all, x->nall, sp, b, &best))
+			goto out;
+		return best;
+	}
+	len_keys(b, ip, ak);
+	for (d = 0; d < DIM_PREFIXES; d++) {
+		if (ak[d].inv)
+			continue;
+		for (len = 1; len <= ak[d].lead && len <= 128; len++) {
+			if (!x->lens[d][len])
+				continue;
+			addr_key(&k, (enum dim)d, &ak[d], len);
+			bk = lookup(x, &k);
+			if (bk && !scan(l, bk->v, bk->n, sp, b, &best))
+				goto out;
+		}
+	}
+	for (d = DIM_DPORT; d <= DIM_SPORT; d++)
+		for (len = 0; len <= 16; len++) {
+			uint16_t p = ps[d - DIM_DPORT]->lo[0];
+
+			if (!x->lens[d][len])
+				continue;
+			if (len < 16)
+				p &= (uint16_t) ~(0xffffu >> len);
+			small_key(&k, (enum dim)d, len, p);
+			bk = lookup(x, &k);
+			if (bk && !scan(l, bk->v, bk->n, sp, b, &best))
+				goto out;
+		}
+	for (d = 0; d < x->npairs && !ak[DIM_SRC].inv && !ak[DIM_DST].inv;
+	     d++) {
+		if (x->pair_len[d][0] > ak[DIM_SRC].lead ||
+		    x->pair_len[d][1] > ak[DIM_DST].lead)
+			continue;
+		pair_key(&k, &ak[DIM_SRC], x->pair_len[d][0], &ak[DIM_DST],
+			 x->pair_len[d][1]);
+		bk = lookup(x, &k);
+		if (bk && !scan(l, bk->v, bk->n, sp, b, &best))
+			goto out;
+	}
+	if (ip->proto && !(ip->invflags & IPT_INV_PROTO)) {
+		small_key(&k, DIM_PROTO, 0, ip->proto);
+		bk = lookup(x, &k);
+		if (bk && !scan(l, bk->v, bk->n, sp, b, &best))
+			goto out;
+	}
+	small_key(&k, DIM_REST, 0, 0);
+	bk = lookup(x, &k);
+	if (bk && !scan(l, bk->v, bk->n, sp, b, &best))
+		goto out;
+	return best;
+out:
+	*over = true;
+	return -1;
+}
