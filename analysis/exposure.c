@@ -1611,7 +1611,7 @@ void ipts_exposure_cell_set(struct ipts_exposure *e, size_t row, size_t cls,
 			    const struct ipts_trace *let_through)
 {
 	struct ipts_exp_cell *c = ipts_exposure_cell(e, row, cls);
-	const struct ipts_packet *p = res->npackets ? &res->packets[0] : NULL;
+	const struct ipts_packet *p = ipts_result_first(res);
 
 	memset(c, 0, sizeof(*c));
 	c->simulated = true;

@@ -62,6 +62,8 @@ static const char usage_text[] =
 	"                       (repeatable); --src and --dst must be local:\n"
 	"                       in 127.0.0.0/8 or given here\n"
 	"  --no-listener        nothing listens on --dst:--dport\n"
+	"  --no-ndp             IPv6: the neighbours' link addresses are\n"
+	"                       known (no neighbour discovery first)\n"
 	"  --listen [A:]N       a server (same uid) also listens on port N of\n"
 	"                       address A (default --dst); repeatable\n"
 	"  --conntrack on|off   override whether connections are tracked\n"
@@ -158,7 +160,8 @@ static void print_event(FILE *f, const struct ipts_event *ev)
 static void print_path(FILE *f, const struct ipts_query *q,
 		       const struct ipts_result *res)
 {
-	const char *out = res->npackets ? res->packets[0].out : NULL;
+	const struct ipts_packet *first = ipts_result_first(res);
+	const char *out = first ? first->out : NULL;
 	char a[32];
 	bool dnat;
 
@@ -206,6 +209,9 @@ static bool other_host(const struct ipts_query *q,
 {
 	if (p->kind == IPTS_PKT_RST || p->kind == IPTS_PKT_ICMP)
 		return false;	/* this host's kernel answers */
+	/* the NS of the side that waits, the other's NA */
+	if (p->kind == IPTS_PKT_NS || p->kind == IPTS_PKT_NA)
+		return p->from_client == (q->in != NULL);
 	if (p->from_client)
 		return q->in != NULL;
 	return res->path == IPTS_PATH_OUTPUT || res->path == IPTS_PATH_FORWARD;
@@ -310,7 +316,8 @@ static void print_text(FILE *f, const struct ipts_query *q,
 	for (i = 0; i < res->npackets; i++) {
 		const struct ipts_packet *p = &res->packets[i];
 		char s[IPTS_ENDPOINT_LEN + 8], d[IPTS_ENDPOINT_LEN + 8];
-		bool ports = p->kind != IPTS_PKT_ICMP;
+		bool ports = p->kind != IPTS_PKT_ICMP &&
+			     p->kind != IPTS_PKT_NS && p->kind != IPTS_PKT_NA;
 
 		ipts_fmt_end(s, sizeof(s), p->family, &p->saddr, ports,
 			     p->sport, p->sport_hi);
@@ -457,7 +464,10 @@ static void print_trace6(FILE *f, const struct ipts_query *q,
 		fputs(" MAC=00:00:00:00:00:00:00:00:00:00:00:00:86:dd", f);
 	fprintf(f, " SRC=%s DST=%s LEN=%u TC=%u HOPLIMIT=%u FLOWLBL=*", sa, da,
 		p->len, p->tos, t->ttl);
-	if (p->kind == IPTS_PKT_ICMP) {
+	if (p->kind == IPTS_PKT_NS || p->kind == IPTS_PKT_NA) {
+		fprintf(f, " PROTO=ICMPv6 TYPE=%u CODE=%u", p->icmp_type,
+			p->icmp_code);
+	} else if (p->kind == IPTS_PKT_ICMP) {
 		fprintf(f, " PROTO=ICMPv6 TYPE=%u CODE=%u", p->icmp_type,
 			p->icmp_code);
 		print_inner6(f, q, res, idx);

@@ -351,6 +351,9 @@ int ipts_query_option(struct ipts_query *q, int code, const char *arg,
 	case IPTS_QOPT_NOLISTEN:
 		q->no_listener = true;
 		return 0;
+	case IPTS_QOPT_NO_NDP:
+		q->no_ndp = true;
+		return 0;
 	case IPTS_QOPT_LISTEN:
 		if (q->nlisten == IPTS_QUERY_MAX_LOCAL) {
 			snprintf(msg, len, "at most %d --listen",
@@ -803,9 +806,9 @@ const struct ipts_trace *ipts_result_let_through(const struct ipts_result *res,
 	size_t k;
 	int pass;
 
-	if (!res->npackets || !res->packets[0].npassed)
+	p = ipts_result_first(res);
+	if (!p || !p->npassed)
 		return NULL;
-	p = &res->packets[0];
 	*pkt = p;
 	/* a filter rule, then filter's policy, then a rule of raw, mangle
 	 * or security; a nat rule (SNAT, MASQUERADE, DNAT) translates what
@@ -1131,14 +1134,14 @@ const char *ipts_dev_word(const char *dev)
 void ipts_forward_to(const struct ipts_query *q, const struct ipts_result *res,
 		     char *buf, size_t len, bool *dnat)
 {
-	const struct ipts_packet *p = &res->packets[0];
+	const struct ipts_packet *p = ipts_result_first(res);
 	union nf_inet_addr daddr = q->dst;
 	uint16_t dport = q->dport;
 
-	if (res->npackets && p->ntrace) {
+	if (p && p->ntrace) {
 		daddr = p->trace[p->ntrace - 1].daddr;
 		dport = p->trace[p->ntrace - 1].dport;
-	} else if (res->npackets) {
+	} else if (p) {
 		daddr = p->daddr;
 		dport = p->dport;
 	}
@@ -1151,7 +1154,8 @@ void ipts_forward_to(const struct ipts_query *q, const struct ipts_result *res,
 static void headline_path(FILE *f, const struct ipts_query *q,
 			  const struct ipts_result *res)
 {
-	const char *out = res->npackets ? res->packets[0].out : NULL;
+	const struct ipts_packet *first = ipts_result_first(res);
+	const char *out = first ? first->out : NULL;
 	char a[IPTS_ENDPOINT_LEN];
 	bool dnat;
 
@@ -1244,8 +1248,8 @@ void ipts_answer_headline(FILE *f, const struct ipts_query *q,
 	if (res->path == IPTS_PATH_NONE && res->stopped[0]) {
 		const char *pkt = q->proto == IPPROTO_UDP ? "datagram" : "SYN";
 
-		if (res->npackets)
-			pkt = res->packets[0].name;
+		if (ipts_result_first(res))
+			pkt = ipts_result_first(res)->name;
 		fprintf(f,
 			" — the %s stops at or before the routing decision: ",
 			pkt);
@@ -1466,7 +1470,8 @@ static void json_query(struct ipts_json *w, const struct ipts_query *q,
 static void json_packet(struct ipts_json *w, const struct ipts_packet *p,
 			bool kernel_only)
 {
-	bool ports = p->kind != IPTS_PKT_ICMP;
+	bool ports = p->kind != IPTS_PKT_ICMP && p->kind != IPTS_PKT_NS &&
+		     p->kind != IPTS_PKT_NA;
 	const struct ipts_trace *prev = NULL;
 	char seen[160], a[IPTS_ENDPOINT_LEN + 8];
 	size_t k;

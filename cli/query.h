@@ -34,6 +34,7 @@ enum ipts_query_opt {
 	IPTS_QOPT_CONNTRACK,
 	IPTS_QOPT_FRESH,
 	IPTS_QOPT_IN,
+	IPTS_QOPT_NO_NDP,
 	IPTS_QOPT_END,
 };
 
@@ -54,7 +55,8 @@ enum ipts_query_opt {
 	{ "listen", required_argument, NULL, IPTS_QOPT_LISTEN },	\
 	{ "conntrack", required_argument, NULL, IPTS_QOPT_CONNTRACK },	\
 	{ "fresh", no_argument, NULL, IPTS_QOPT_FRESH },	\
-	{ "in", required_argument, NULL, IPTS_QOPT_IN }
+	{ "in", required_argument, NULL, IPTS_QOPT_IN },		\
+	{ "no-ndp", no_argument, NULL, IPTS_QOPT_NO_NDP }
 /* clang-format on */
 
 /*

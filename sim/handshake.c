@@ -35,13 +35,11 @@
 #define TH_ACK 0x10
 
 static const char *const pkt_names[] = {
-	[IPTS_PKT_SYN] = "SYN",
-	[IPTS_PKT_SYNACK] = "SYN-ACK",
-	[IPTS_PKT_ACK] = "ACK",
-	[IPTS_PKT_RST] = "RST",
-	[IPTS_PKT_ICMP] = "ICMP",
-	[IPTS_PKT_DATA] = "DATA",
-	[IPTS_PKT_REPLY] = "REPLY",
+	[IPTS_PKT_SYN] = "SYN",	    [IPTS_PKT_SYNACK] = "SYN-ACK",
+	[IPTS_PKT_ACK] = "ACK",	    [IPTS_PKT_RST] = "RST",
+	[IPTS_PKT_ICMP] = "ICMP",   [IPTS_PKT_DATA] = "DATA",
+	[IPTS_PKT_REPLY] = "REPLY", [IPTS_PKT_NS] = "NS",
+	[IPTS_PKT_NA] = "NA",
 };
 
 static struct ipts_packet *rec_new(struct ipts_sim *s,
@@ -49,9 +47,14 @@ static struct ipts_packet *rec_new(struct ipts_sim *s,
 {
 	struct ipts_packet *rec, keep;
 
-	/* a handshake is at most 5 packets: answers stop at an ICMP error */
+	/* a handshake is at most 5 packets and an NS and NA: answers stop
+	 * at an ICMP error */
 	assert(s->npkts < IPTS_MAX_PACKETS);
+	if (s->npkts == 0)
+		s->first = NULL;
 	rec = &s->pkts[s->npkts++];
+	if (!s->first && kind != IPTS_PKT_NS && kind != IPTS_PKT_NA)
+		s->first = rec;
 	keep = *rec;
 	memset(rec, 0, sizeof(*rec));
 	rec->trace = keep.trace;
@@ -319,7 +322,7 @@ static struct ipts_packet *send_route_error(struct ipts_sim *s,
 static void set_path(struct ipts_sim *s, const struct ipts_packet *rec,
 		     enum ipts_path path, const char *why)
 {
-	if (rec != &s->pkts[0])
+	if (rec != s->first)
 		return;
 	s->path = path;
 	snprintf(s->path_stop, sizeof(s->path_stop), "%s", why ? why : "");
@@ -355,6 +358,30 @@ static int route_out(struct ipts_sim *s, struct ipts_packet *rec,
 	return -1;
 }
 
+/* The packet's header fields as sent, in its record. */
+static void rec_start(const struct ipts_sim *s, struct ipts_packet *rec,
+		      const struct ipts_pkt *p)
+{
+	rec->family = p->family;
+	rec->saddr = p->saddr;
+	rec->daddr = p->daddr;
+	rec->sport = p->sport;
+	rec->dport = p->dport;
+	if (s->rport.active && (p->port_rand & 1)) {
+		rec->sport = s->rport.lo;
+		rec->sport_hi = s->rport.hi;
+	}
+	if (s->rport.active && (p->port_rand & 2)) {
+		rec->dport = s->rport.lo;
+		rec->dport_hi = s->rport.hi;
+	}
+	rec->icmp_type = p->icmp_type;
+	rec->icmp_code = p->icmp_code;
+	rec->len = p->tot_len;
+	rec->tos = p->tos;
+	rec->ttl = p->ttl;
+}
+
 /*
  * Walk @p along its path; @attached: it carries an entry already. @from:
  * the device it arrives on from another host, or NULL for a packet of
@@ -381,24 +408,7 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 	s->attached = attached == WALK_ATTACHED;
 	s->nfct_stub = attached == WALK_STUB;
 	memset(&s->reply, 0, sizeof(s->reply));
-	rec->family = p->family;
-	rec->saddr = p->saddr;
-	rec->daddr = p->daddr;
-	rec->sport = p->sport;
-	rec->dport = p->dport;
-	if (s->rport.active && (p->port_rand & 1)) {
-		rec->sport = s->rport.lo;
-		rec->sport_hi = s->rport.hi;
-	}
-	if (s->rport.active && (p->port_rand & 2)) {
-		rec->dport = s->rport.lo;
-		rec->dport_hi = s->rport.hi;
-	}
-	rec->icmp_type = p->icmp_type;
-	rec->icmp_code = p->icmp_code;
-	rec->len = p->tot_len;
-	rec->tos = p->tos;
-	rec->ttl = p->ttl;
+	rec_start(s, rec, p);
 	if (!from) {
 		union nf_inet_addr daddr = p->daddr;
 		const char *first;
@@ -1095,6 +1105,161 @@ static enum ipts_outcome client_rejected(struct ipts_sim *s,
 
 /* Whether the server's end of @rec (delivered) listens: a socket here,
  * or the other host it left for, which answers like a listening host. */
+/* --- neighbour discovery (ndp.c) ----------------------------------------- */
+
+/*
+ * An NS or NA @p: this host's, sent out of @out (ndisc_send_skb(): no
+ * routing decision, OUTPUT then POSTROUTING on the device), or another
+ * host's arriving on @in for this host (PREROUTING, then INPUT: to its
+ * solicited-node group or to one of its addresses). Untracked from the
+ * start, so nat never sees it. A REJECT of it is recorded as rejected;
+ * the ICMPv6 error it asks for is not walked (none is sent for an NS to
+ * a multicast group, icmp6_send(); an NA's reaches no waiting socket).
+ */
+static enum ipts_verdict walk_nd(struct ipts_sim *s, struct ipts_packet *rec,
+				 struct ipts_pkt *p, const char *in,
+				 const char *out)
+{
+	unsigned int hook = NF_INET_LOCAL_OUT;
+	int v;
+
+	s->cur = rec;
+	s->attached = true; /* the untracked mark */
+	s->nfct_stub = false;
+	memset(&s->reply, 0, sizeof(s->reply));
+	rec_start(s, rec, p);
+	if (*out) {
+		v = run_seg(s, rec, p, IPTS_SEG_OUT, "", out, &hook);
+		if (v == NF_ACCEPT)
+			v = run_seg(s, rec, p, IPTS_SEG_OUT_LATE, "", out,
+				    &hook);
+		if (v == NF_ACCEPT)
+			v = run_seg(s, rec, p, IPTS_SEG_POST, "", out, &hook);
+	} else {
+		v = run_seg(s, rec, p, IPTS_SEG_PRE, in, "", &hook);
+		if (v == NF_ACCEPT)
+			v = run_seg(s, rec, p, IPTS_SEG_IN, in, "", &hook);
+	}
+	if (v == NF_ACCEPT) {
+		rec->verdict = IPTS_V_DELIVERED;
+		rec->left_host = *out != '\0';
+	} else {
+		rec->decided = rec->ntrace ? (long)rec->ntrace - 1 : -1;
+		rec->out_side = ipts_hook_is_output_side(hook);
+		rec->verdict = v == SEG_UNMODELLED ? IPTS_V_UNDETERMINED :
+			       s->reply.pending	   ? IPTS_V_REJECTED :
+						     IPTS_V_DROPPED;
+	}
+	memset(&s->reply, 0, sizeof(s->reply));
+	rec_finish(s, rec, p);
+	return rec->verdict;
+}
+
+/* Why neighbour discovery failed at @rec (an NS or NA that did not get
+ * through), as the answer's words. */
+static void nd_failed(struct ipts_sim *s, const struct ipts_packet *rec,
+		      bool local, int *dpkt, long *didx, char *why, size_t len)
+{
+	char d[512], hop[48];
+
+	decided(s, rec, dpkt, didx);
+	describe(d, sizeof(d), rec);
+	ipts_host6_fmt(hop, sizeof(hop),
+		       rec->kind == IPTS_PKT_NS ? &s->nd_target :
+						  &rec->saddr.in6,
+		       -1);
+	snprintf(why, len,
+		 "the %s of neighbour discovery for %s is %s by %s "
+		 "(neighbour solicitations and advertisements are untracked: "
+		 "--ctstate ESTABLISHED,RELATED does not accept them): %s "
+		 "gives up after 3 solicitations 1 s apart, and the %s gets "
+		 "EHOSTUNREACH after about 3 s; the %s waiting for it is "
+		 "never sent",
+		 rec->kind == IPTS_PKT_NS ? "solicitation" : "advertisement",
+		 hop, rec->verdict == IPTS_V_REJECTED ? "rejected" : "dropped",
+		 d, local ? "this host" : "the client's host",
+		 local ? "local connect()" : "client's connect()",
+		 s->q->proto == IPPROTO_UDP ? "datagram" : "SYN");
+}
+
+/*
+ * Neighbour discovery before @first (the connection's first packet, or
+ * NULL: before the client's first packet from the network): the host
+ * whose packet needs the other's link address solicits it, the other
+ * answers. A client on the link of --in solicits the host's address it
+ * connects to; this host solicits the next hop of its own packet that
+ * left by a device. 1: resolved (or not simulated: another case), 0:
+ * it failed (*@res, @why), -1: undetermined (s->unmodelled_why).
+ */
+static int nd_resolve(struct ipts_sim *s, struct ipts_packet *first,
+		      const struct ipts_pkt *fp, enum ipts_outcome *res,
+		      char *why, size_t len, int *dpkt, long *didx)
+{
+	static const struct sock kernel = { false, false, 0, 0, 0 };
+	const struct ipts_query *q = s->q;
+	struct ipts_packet *ns, *na;
+	union nf_inet_addr src, group, target;
+	const char *dev;
+	struct ipts_pkt p;
+
+	if (q->family != NFPROTO_IPV6 || !s->host.desc || q->no_ndp)
+		return 1;
+	memset(&src, 0, sizeof(src));
+	memset(&target, 0, sizeof(target));
+	if (!first) {
+		/* the client's NS: from its address on the link */
+		dev = q->in;
+		if (!dev || !ipts_ndp_on_link(s, dev, &q->dst.in6))
+			return 1;
+		target.in6 = q->dst.in6;
+		src = q->src;
+	} else {
+		dev = fp->out;
+		if (!first->left_host || !dev || !*dev ||
+		    !ipts_ndp_next_hop(s, dev, &fp->daddr.in6, &target.in6) ||
+		    !ipts_ndp_source(s, dev, &fp->saddr.in6, &target.in6,
+				     &src.in6))
+			return 1;
+	}
+	s->nd_target = target.in6;
+	ipts_ndp_solicited_node(&target.in6, &group.in6);
+	ns = rec_new(s, IPTS_PKT_NS, true); /* the side that waits */
+	pkt_init(&p, NFPROTO_IPV6, IPPROTO_ICMPV6, &src, &group, 0, 0, &kernel);
+	ipts_ndp_shape(&p, IPTS_NDP_NS);
+	walk_nd(s, ns, &p, first ? "" : dev, first ? dev : "");
+	if (s->unmodelled_why)
+		return -1;
+	if (ns->verdict == IPTS_V_DELIVERED) {
+		/* the NA: from the target to the NS's source */
+		na = rec_new(s, IPTS_PKT_NA, false);
+		pkt_init(&p, NFPROTO_IPV6, IPPROTO_ICMPV6, &target, &src, 0, 0,
+			 &kernel);
+		ipts_ndp_shape(&p, IPTS_NDP_NA);
+		walk_nd(s, na, &p, first ? dev : "", first ? "" : dev);
+		if (s->unmodelled_why)
+			return -1;
+		if (na->verdict == IPTS_V_DELIVERED)
+			return 1;
+		ns = na;
+	}
+	nd_failed(s, ns, first != NULL, dpkt, didx, why, len);
+	*res = IPTS_HOSTUNREACH;
+	if (first) {
+		/* held in the neighbour's queue, dropped when it fails */
+		first->left_host = false;
+		first->verdict = IPTS_V_DROPPED;
+		snprintf(first->routed, sizeof(first->routed),
+			 "held until neighbour discovery resolves the next "
+			 "hop, and dropped when it fails");
+	} else {
+		s->path = IPTS_PATH_NONE;
+		snprintf(s->path_stop, sizeof(s->path_stop),
+			 "neighbour discovery for the host's address fails: "
+			 "the client never sends it");
+	}
+	return 0;
+}
+
 static bool server_listens(const struct ipts_sim *s,
 			   const struct ipts_packet *rec,
 			   const struct ipts_pkt *p)
@@ -1139,9 +1304,18 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 	static const struct sock remote = { false, false, 0, 0, 0 };
 	struct ipts_packet *syn, *sa, *ack, *ans;
 	const char *server_dev; /* the server's network, or NULL */
+	enum ipts_outcome res;
+	int nd;
 	struct ipts_pkt p, r;
 	char d[512], a[IPTS_ENDPOINT_LEN], w[256];
 
+	if (q->in) {
+		nd = nd_resolve(s, NULL, NULL, &res, why, len, dpkt, didx);
+		if (nd < 0)
+			return IPTS_UNDETERMINED;
+		if (nd == 0)
+			return res;
+	}
 	syn = rec_new(s, IPTS_PKT_SYN, true);
 	pkt_init(&p, s->q->family, IPPROTO_TCP, &q->src, &q->dst, q->sport,
 		 q->dport, &client);
@@ -1149,6 +1323,13 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 	walk(s, syn, &p, WALK_FRESH, q->in);
 	if (s->unmodelled_why)
 		return IPTS_UNDETERMINED;
+	if (!q->in && syn->verdict == IPTS_V_DELIVERED) {
+		nd = nd_resolve(s, syn, &p, &res, why, len, dpkt, didx);
+		if (nd < 0)
+			return IPTS_UNDETERMINED;
+		if (nd == 0)
+			return res;
+	}
 	if (syn->verdict == IPTS_V_NOT_SENT)
 		return not_sent(s, syn, false, why, len);
 	if (soft_first_error(s, syn)) {

@@ -58,7 +58,7 @@ static void route_words(char *buf, size_t len, const struct ipts_fib_result *f)
  * names. */
 static void remember(struct ipts_sim *s, const struct ipts_fib_result *f)
 {
-	if (!s->route_text[0] && s->cur == &s->pkts[0])
+	if (!s->route_text[0] && s->cur == s->first)
 		route_words(s->route_text, sizeof(s->route_text), f);
 }
 
@@ -106,7 +106,7 @@ static void route6_words(char *buf, size_t len, const struct ipts_hostdesc *h,
 
 static void remember6(struct ipts_sim *s, const struct ipts_fib6_result *f)
 {
-	if (!s->route_text[0] && s->cur == &s->pkts[0])
+	if (!s->route_text[0] && s->cur == s->first)
 		route6_words(s->route_text, sizeof(s->route_text), s->host.desc,
 			     f);
 }

@@ -227,6 +227,10 @@ struct ipts_sim {
 	struct ipts_packet *pkts;
 	unsigned int npkts;
 	struct ipts_packet *cur;	/* the packet being walked */
+	/* The connection's first packet (the SYN, the datagram): its
+	 * routing decision makes the path (NS and NA come before it). */
+	struct ipts_packet *first;
+	struct in6_addr nd_target; /* ndp.c: the address solicited */
 
 	/* Exploration of undecidable rules: the k-th one met in a walk
 	 * takes choice[k] (false: no match); past nforced, false. */
@@ -415,6 +419,32 @@ void ipts_ct_in(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook);
 void ipts_ct_confirm(struct ipts_sim *s, struct ipts_pkt *p);
 const char *ipts_ctinfo_name(enum ipts_ctinfo c);
 void ipts_ct_set_untracked(struct ipts_sim *s, struct ipts_pkt *p);
+
+/* --- ndp.c: IPv6 neighbour discovery (its head says what is modelled) */
+
+#define IPTS_NDP_LEN 72 /* an NS or NA with its link-address option */
+#define IPTS_NDP_NS 135 /* NDISC_NEIGHBOUR_SOLICITATION */
+#define IPTS_NDP_NA 136 /* NDISC_NEIGHBOUR_ADVERTISEMENT */
+/* ff02::1:ffXX:XXXX of @target (addrconf_addr_solict_mult()). */
+void ipts_ndp_solicited_node(const struct in6_addr *target,
+			     struct in6_addr *group);
+/* @p (its addresses set) made an NS or NA of @type: ICMPv6, hop limit
+ * 255, 72 bytes, untracked. */
+void ipts_ndp_shape(struct ipts_pkt *p, uint8_t type);
+/* The neighbour a packet of this host to @daddr out of @dev resolves:
+ * the route's gateway, else @daddr. False when the route does not go
+ * out of @dev (then neighbour discovery is not simulated). */
+bool ipts_ndp_next_hop(struct ipts_sim *s, const char *dev,
+		       const struct in6_addr *daddr, struct in6_addr *hop);
+/* The NS's source: @pkt_src (the waiting packet's) when it is an address
+ * of @dev, else the device's best for @target. False: none. */
+bool ipts_ndp_source(struct ipts_sim *s, const char *dev,
+		     const struct in6_addr *pkt_src,
+		     const struct in6_addr *target, struct in6_addr *src);
+/* Whether @addr is an address of the described host's non-loopback
+ * device @dev (a neighbour on that link solicits it directly). */
+bool ipts_ndp_on_link(const struct ipts_sim *s, const char *dev,
+		      const struct in6_addr *addr);
 
 /* recent.c: -m recent with the lists as this walk's packets left them. */
 /* True for a recent blob the simulator evaluates (revision 0 or 1). */

@@ -86,6 +86,9 @@ struct ipts_query {
 	/* Listening sockets: --dst:--dport unless @no_listener, and these
 	 * (addr 0: any local address). */
 	bool no_listener;
+	/* IPv6 on a described host: the neighbours' link addresses are
+	 * known already (no neighbour discovery before the first packets). */
+	bool no_ndp;
 	struct {
 		union nf_inet_addr addr; /* all zero: any */
 		uint16_t port;
@@ -221,6 +224,8 @@ enum ipts_packet_kind {
 	IPTS_PKT_ICMP,
 	IPTS_PKT_DATA,
 	IPTS_PKT_REPLY,
+	IPTS_PKT_NS, /* IPv6 neighbour solicitation (ICMPv6 135) */
+	IPTS_PKT_NA, /* IPv6 neighbour advertisement (ICMPv6 136) */
 };
 
 struct ipts_packet {
@@ -277,7 +282,7 @@ struct ipts_packet {
 	int route_err;
 };
 
-#define IPTS_MAX_PACKETS 8
+#define IPTS_MAX_PACKETS 10
 
 /* An undecidable rule met on the way. */
 struct ipts_reason {
@@ -440,6 +445,10 @@ bool ipts_ruleset_needs_conntrack(const struct ipts_ruleset *rs);
 
 /* "connected", "timeout", ... as in the JSON output. */
 const char *ipts_outcome_name(enum ipts_outcome o);
+/* The connection's first packet (the SYN or the datagram), after the
+ * NS and NA of neighbour discovery that may come before it; NULL when
+ * there is none (an NS that fails stops everything). */
+const struct ipts_packet *ipts_result_first(const struct ipts_result *res);
 /* "local", "input", "output", "forward"; NULL for IPTS_PATH_NONE. */
 const char *ipts_path_name(enum ipts_path p);
 const char *ipts_trace_type_name(enum ipts_trace_type t);

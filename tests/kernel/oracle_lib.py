@@ -515,11 +515,21 @@ def packet_name(key):
 			      str(UDP_REPLY_LEN + UDP6_LEN_EXTRA)):
 			return "REPLY"
 		return "UDP"
+	if key[0] == "ICMPv6" and key[1] in ("135", "136"):
+		return "NS" if key[1] == "135" else "NA"
 	return key[0] or "OTHER"
+
+
+# oracle_net.py --ndp: neighbour solicitations and advertisements (ICMPv6
+# types 135 and 136) belong to the connection they resolve
+ND_OURS = False
 
 
 def ours(f, inner, sport, seqs):
 	"""Does this line belong to our connection (see README, limits)?"""
+	if ND_OURS and f.get("PROTO") == "ICMPv6" and \
+	   f.get("TYPE") in ("135", "136"):
+		return True
 	for d in (f, inner):
 		if d.get("PROTO") in ("TCP", "UDP") and \
 		   str(sport) in (d.get("SPT"), d.get("DPT")):

@@ -38,6 +38,7 @@ import subprocess
 import sys
 import time
 
+import oracle_lib
 from oracle_lib import (Kmsg, build_packets, bind_nf_log, child_events,
 			counters, dial, enter_netns, libc, logical_key, must,
 			nft_markers, outcome_of, parse_fields, reap, run, serve,
@@ -129,6 +130,10 @@ def parse_args(argv):
 		       "peer with destination A (an nft payload rewrite in "
 		       "the peer's postrouting), for destinations a socket "
 		       "cannot send to out of a device, such as ::1")
+	p.add_argument("--ndp", action="store_true",
+		       help="IPv6: no permanent neighbour entries, so that "
+		       "the host and its peers resolve each other by "
+		       "neighbour discovery (NS and NA walk the rules)")
 	p.add_argument("--proto", choices=("tcp", "udp"), default="tcp")
 	p.add_argument("--src", help="client address (required with --in; "
 		       "a local client binds it, else the kernel picks)")
@@ -188,6 +193,8 @@ def parse_args(argv):
 	if a.wire_src and a.iface_in is None:
 		die_usage("--wire-src needs --in")
 	a.v6 = ":" in a.dst
+	if a.ndp and not a.v6:
+		die_usage("--ndp needs IPv6 addresses")
 	for addr in [x for x in (a.src, a.dst, a.wire_src) if x]:
 		try:
 			ip = ipaddress.ip_address(bare(addr))
@@ -481,7 +488,7 @@ def build_host(args, nonce):
 		hips = [str(h.ip) for h in hosts]
 		if args.v6:
 			hips.append(str(eui64_ll(hmac)))
-		for h in hips:
+		for h in [] if args.ndp else hips:
 			must_in(peer.fd, ["ip", "neigh", "replace", h,
 					  "lladdr", hmac, "dev", name,
 					  "nud", "permanent"])
@@ -489,7 +496,7 @@ def build_host(args, nonce):
 		if args.v6:
 			near.append(str(eui64_ll(pmac)))
 		near += [gw for gw, dev in gateways(args) if dev == name]
-		for a in near:
+		for a in [] if args.ndp else near:
 			must(["ip", "neigh", "replace", a, "lladdr", pmac,
 			      "dev", name, "nud", "permanent"])
 		bind_in_peer(peer, args.v6)
@@ -697,6 +704,7 @@ def flaky(args, res):
 
 def main(argv):
 	args = parse_args(argv)
+	oracle_lib.ND_OURS = args.ndp
 	if args.check_args:
 		return 0
 	try:

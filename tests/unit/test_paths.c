@@ -119,6 +119,14 @@ static const struct expect {
 	{ "v6_in_drop", "timeout", "input" },
 	{ "v6_link_local_in", "connected", "input" },
 	{ "v6_loopback_on_eth0", "timeout", NULL },
+	/* IPv6 neighbour discovery (--ndp: empty neighbour caches) */
+	{ "v6_ndp_established_only", "hostunreach", NULL },
+	{ "v6_ndp_in_accept", "connected", "input" },
+	{ "v6_ndp_in_na_drop", "hostunreach", NULL },
+	{ "v6_ndp_in_ns_drop", "hostunreach", NULL },
+	{ "v6_ndp_out_na_drop", "hostunreach", "output" },
+	{ "v6_ndp_out_ns_drop", "hostunreach", "output" },
+	{ "v6_ndp_untracked", "connected", "input" },
 	{ "v6_out_wan", "connected", "output" },
 	{ "v6_rpfilter_loose", "timeout", "input" },
 	{ "v6_rpfilter_strict", "timeout", NULL },
@@ -181,6 +189,8 @@ static void read_args(const char *name, char *text, struct ipts_hostdesc *h,
 	bool has_wdst = false;
 
 	ipts_query_init(q);
+	/* without --ndp the oracle adds permanent neighbour entries */
+	q->no_ndp = true;
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *v = strchr(line, '=');
@@ -219,6 +229,8 @@ static void read_args(const char *name, char *text, struct ipts_hostdesc *h,
 							   IPPROTO_TCP;
 		} else if (strcmp(line, "--no-listener") == 0) {
 			q->no_listener = true;
+		} else if (strcmp(line, "--ndp") == 0) {
+			q->no_ndp = false; /* the oracle's empty caches */
 		} else if (strcmp(line, "--listen") == 0) {
 			char *port = strrchr(v, ':');
 
