@@ -580,6 +580,8 @@ static void test_exposure_pair_asks_lo_over_both_families(void **state)
 	static const char v6[] = "*filter\n:INPUT DROP [0:0]\n"
 				 "-A INPUT -m conntrack --ctstate "
 				 "RELATED,ESTABLISHED -j ACCEPT\n"
+				 /* neighbour discovery */
+				 "-A INPUT -p ipv6-icmp -j ACCEPT\n"
 				 "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n"
 				 "COMMIT\n";
 	struct ipts_fixture *f = *state;
@@ -687,6 +689,7 @@ static void test_exposure_v6_alone_splits_sources(void **state)
 	static const char v6[] =
 		"*filter\n:INPUT DROP [0:0]\n"
 		"-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
+		"-A INPUT -p ipv6-icmp -j ACCEPT\n" /* neighbour discovery */
 		"-A INPUT -i eth0 -s 2001:db8::/32 -p tcp -m tcp --dport 22 "
 		"-j ACCEPT\n"
 		"COMMIT\n";
