@@ -411,6 +411,29 @@ static bool is_v6(struct json_object *o)
 	return false;
 }
 
+/* A route's "dev": the interface's index, added when addr.json was not
+ * given; -1 after an error at @path. */
+static int route_dev(struct jr *r, const char *dev, const char *path,
+		     bool have_ifaces)
+{
+	int k = host_iface_find(r->h, dev);
+
+	if (k >= 0)
+		return k;
+	if (have_ifaces) {
+		jerr(r, path,
+		     "'dev' is '%s', an interface addr.json "
+		     "does not have",
+		     dev);
+		return -1;
+	}
+	if (!valid_ifname(dev)) {
+		jerr(r, path, "'dev' is '%s', not an interface name", dev);
+		return -1;
+	}
+	return host_iface_get(r->h, dev, 0);
+}
+
 static void read_route(struct jr *r, struct json_object *o, const char *path,
 		       bool *has_local, bool have_ifaces)
 {
@@ -451,21 +474,8 @@ static void read_route(struct jr *r, struct json_object *o, const char *path,
 		jerr(r, path, "'prefsrc' is '%s', not an IPv4 address", src);
 		return;
 	}
-	if (dev) {
-		x.dev = host_iface_find(r->h, dev);
-		if (x.dev < 0 && have_ifaces) {
-			jerr(r, path, "'dev' is '%s', an interface addr.json "
-			     "does not have", dev);
-			return;
-		}
-		if (x.dev < 0 && !valid_ifname(dev)) {
-			jerr(r, path, "'dev' is '%s', not an interface name",
-			     dev);
-			return;
-		}
-		if (x.dev < 0)
-			x.dev = host_iface_get(r->h, dev, 0);
-	}
+	if (dev && (x.dev = route_dev(r, dev, path, have_ifaces)) < 0)
+		return;
 	x.metric = (uint32_t)int_member(r, o, "metric", path, 0, UINT32_MAX,
 					0);
 	x.scope = (uint8_t)scope_of(r, o, path, IPTS_SCOPE_UNIVERSE);
@@ -477,9 +487,14 @@ static void read_route(struct jr *r, struct json_object *o, const char *path,
 	host_route_add(r->h, &x, false);
 }
 
-int host_read_route_json(struct ipts_hostdesc *h, const struct ipts_source *s,
-			 bool have_ifaces, bool *has_local,
-			 struct ipts_diags *d)
+typedef void (*route_reader)(struct jr *r, struct json_object *o,
+			     const char *path, bool *has_local,
+			     bool have_ifaces);
+
+/* route.json or route6.json: an array of routes, each read by @one. */
+static int read_routes(struct ipts_hostdesc *h, const struct ipts_source *s,
+		       bool have_ifaces, bool *has_local, struct ipts_diags *d,
+		       route_reader one)
 {
 	struct jr r = { .h = h, .src = s, .d = d };
 	struct json_object *o = top_array(&r);
@@ -496,10 +511,17 @@ int host_read_route_json(struct ipts_hostdesc *h, const struct ipts_source *s,
 		if (!json_object_is_type(x, json_type_object))
 			jerr(&r, path, "not an object");
 		else
-			read_route(&r, x, path, has_local, have_ifaces);
+			one(&r, x, path, has_local, have_ifaces);
 	}
 	json_object_put(o);
 	return r.nerr ? -1 : 0;
+}
+
+int host_read_route_json(struct ipts_hostdesc *h, const struct ipts_source *s,
+			 bool have_ifaces, bool *has_local,
+			 struct ipts_diags *d)
+{
+	return read_routes(h, s, have_ifaces, has_local, d, read_route);
 }
 
 /* The selectors fib4_rule_match() knows and the host can tell. */
@@ -684,23 +706,8 @@ static void read_route6(struct jr *r, struct json_object *o, const char *path,
 		}
 		x.has_prefsrc = true;
 	}
-	if (dev) {
-		x.dev = host_iface_find(r->h, dev);
-		if (x.dev < 0 && have_ifaces) {
-			jerr(r, path,
-			     "'dev' is '%s', an interface addr.json "
-			     "does not have",
-			     dev);
-			return;
-		}
-		if (x.dev < 0 && !valid_ifname(dev)) {
-			jerr(r, path, "'dev' is '%s', not an interface name",
-			     dev);
-			return;
-		}
-		if (x.dev < 0)
-			x.dev = host_iface_get(r->h, dev, 0);
-	}
+	if (dev && (x.dev = route_dev(r, dev, path, have_ifaces)) < 0)
+		return;
 	x.metric = (uint32_t)int_member(r, o, "metric", path, 0, UINT32_MAX, 0);
 	x.proto_kernel = proto && strcmp(proto, "kernel") == 0;
 	x.multipath = member(o, "nexthops") || member(o, "nhid") ||
@@ -712,25 +719,7 @@ int host_read_route6_json(struct ipts_hostdesc *h, const struct ipts_source *s,
 			  bool have_ifaces, bool *has_local,
 			  struct ipts_diags *d)
 {
-	struct jr r = { .h = h, .src = s, .d = d };
-	struct json_object *o = top_array(&r);
-	char path[32];
-	size_t i, n;
-
-	if (!o)
-		return -1;
-	n = json_object_array_length(o);
-	for (i = 0; i < n; i++) {
-		struct json_object *x = json_object_array_get_idx(o, i);
-
-		snprintf(path, sizeof(path), "[%zu]", i);
-		if (!json_object_is_type(x, json_type_object))
-			jerr(&r, path, "not an object");
-		else
-			read_route6(&r, x, path, has_local, have_ifaces);
-	}
-	json_object_put(o);
-	return r.nerr ? -1 : 0;
+	return read_routes(h, s, have_ifaces, has_local, d, read_route6);
 }
 
 /* One `ip -j -6 rule` entry: default (0 local, 32766 main, "src" all
