@@ -249,7 +249,7 @@ if [ "$has_query" -eq 1 ]; then
 		"$iptsim" query --brief "$f" "$tmp/queries-empty" \
 			>/dev/null 2>&1 || continue
 		measure queryb "$iptsim" query --brief "$f" "$tmp/queries"
-		printf '  %-24s %s s, --brief: %s queries/s\n' \
+		printf '  %-24s %s s, --brief: %s queries/s (goal >= 100,000/s)\n' \
 			"$(basename "$f")" "$wall" \
 			"$(awk -v n="$nq" -v a="$wall" -v b="$l_wall" 'BEGIN {
 				if (a - b > 0) printf "%.0f", n / (a - b);

@@ -57,7 +57,30 @@ static void rows_fill(struct ipts_mt_rows *rows,
 	}
 }
 
-/* The ports of the rule's first tcp or udp match (xt_tcpudp.h). */
+/*
+ * Matches that write nothing a later rule, match or count reads: a walk
+ * that turns a rule away on a match after them skips nothing the kernel
+ * does. Any other (recent --set, limit, statistic, quota, set with
+ * counters, connlimit...) ends the search for ports: the kernel runs it,
+ * and its effect, before the port fails.
+ */
+static bool pure_match(const struct xt_entry_match *m)
+{
+	static const char *const pure[] = {
+		"comment", "tcp", "udp", "icmp", "conntrack", "state",
+		"mark", "connmark", "addrtype", "multiport", "iprange",
+		"owner", "mac", "pkttype", "length", NULL,
+	};
+	const char *const *l;
+
+	for (l = pure; *l; l++)
+		if (strcmp(m->u.user.name, *l) == 0)
+			return true;
+	return false;
+}
+
+/* The ports of the rule's first tcp or udp match (xt_tcpudp.h) that
+ * only pure matches precede. */
 static void pack_ports(const struct ipts_rule *r, struct ipts_ipcheck *x)
 {
 	unsigned int i;
@@ -67,6 +90,8 @@ static void pack_ports(const struct ipts_rule *r, struct ipts_ipcheck *x)
 		const struct xt_tcp *t = ipts_match_data(m, sizeof(*t), NULL);
 		const struct xt_udp *u = ipts_match_data(m, sizeof(*u), NULL);
 
+		if (!pure_match(m))
+			return;
 		if (m->u.user.revision != 0)
 			continue;
 		if (strcmp(m->u.user.name, "tcp") == 0 && t) {
@@ -154,12 +179,18 @@ static void ipcheck_fill(struct ipts_sim_ctx *ctx,
 			continue;
 		ctx->ipcheck[t] = ipts_xcalloc(tb->nchains ? tb->nchains : 1,
 					       sizeof(*ctx->ipcheck[t]));
+		ctx->chainidx[t] = ipts_xcalloc(tb->nchains ? tb->nchains : 1,
+						sizeof(*ctx->chainidx[t]));
+		ctx->chainidx_n[t] = tb->nchains;
 		for (c = 0; c < tb->nchains; c++) {
 			const struct ipts_chain *ch = tb->chains[c];
 
 			ctx->ipcheck[t][c] = x;
 			for (i = 0; i < ch->nrules; i++)
-				pack_ip(ch->rules[i], x++);
+				pack_ip(ch->rules[i], x + i);
+			ctx->chainidx[t][c] =
+				ipts_chainidx_build(x, ch->nrules);
+			x += ch->nrules;
 		}
 	}
 }
@@ -202,8 +233,14 @@ void ipts_sim_free(struct ipts_sim_ctx *ctx)
 	if (!ctx)
 		return;
 	ipts_mt_rows_free(ctx->rows);
-	for (t = 0; t < IPTS_TABLE_COUNT; t++)
+	for (t = 0; t < IPTS_TABLE_COUNT; t++) {
+		uint32_t c;
+
+		for (c = 0; c < ctx->chainidx_n[t]; c++)
+			ipts_chainidx_free(ctx->chainidx[t][c]);
+		free(ctx->chainidx[t]);
 		free(ctx->ipcheck[t]);
+	}
 	free(ctx->ipcheck_all);
 	for (t = 0; t < IPTS_PORTS_KINDS; t++)
 		free(ctx->port_cuts[t]);

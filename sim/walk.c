@@ -633,6 +633,12 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 	unsigned int stacksize = s->ctx->table_stack[t->id];
 	unsigned int sp = 0;
 	uint32_t i = 0, seg = 0, lim;
+	/* the chain's index (chainidx.c), NULL: every rule in turn; @nxt
+	 * the first rule from @i on the packet may match */
+	const struct ipts_chainidx *cx;
+	struct ipts_cand cand;
+	bool cand_ok = false;
+	uint32_t nxt = 0;
 
 	if (!c)
 		return NF_ACCEPT;
@@ -640,6 +646,7 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 		stacksize = s->ctx->stacksize;
 	lim = stretch_end(c, seg, left);
 	chk = ipts_sim_ipcheck(s->ctx, c);
+	cx = ipts_sim_chainidx(s->ctx, c);
 	for (;;) {
 		const struct ipts_rule *r;
 		struct ipts_frame *f;
@@ -660,6 +667,24 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 				VERDICT(c->policy == NF_DROP ? NF_DROP
 							    : NF_ACCEPT);
 			goto do_return;
+		}
+		/* In a long chain, step over the rules the packed check
+		 * below would turn away: they run no match, and still count
+		 * as visited (the stretch from @seg). */
+		if (cx) {
+			if (i > nxt) {
+				if (!cand_ok || cand.daddr != p->daddr.ip ||
+				    cand.protocol != p->protocol ||
+				    cand.dport != p->dport) {
+					ipts_chainidx_lists(cx, p, &cand);
+					cand_ok = true;
+				}
+				nxt = ipts_chainidx_next(&cand, i, c->nrules);
+			}
+			if (nxt > i) {
+				i = nxt < lim ? nxt : lim;
+				continue;
+			}
 		}
 		/* Most rules fail on addresses or protocol: say so from the
 		 * packed array before touching the rule (ipt_ip decides). */
@@ -728,12 +753,18 @@ unsigned int ipts_do_table(struct ipts_sim *s, const struct ipts_table *t,
 			i = seg = 0;
 			lim = stretch_end(c, seg, left);
 			chk = ipts_sim_ipcheck(s->ctx, c);
+			cx = ipts_sim_chainidx(s->ctx, c);
+			nxt = i;
+			cand_ok = false;
 			continue;
 		case IPTS_TGT_GOTO:
 			c = r->dest;
 			i = seg = 0;
 			lim = stretch_end(c, seg, left);
 			chk = ipts_sim_ipcheck(s->ctx, c);
+			cx = ipts_sim_chainidx(s->ctx, c);
+			nxt = i;
+			cand_ok = false;
 			continue;
 		case IPTS_TGT_EXT:
 			v = ipts_target_run(s, r, p, hook, t->id);
@@ -763,6 +794,9 @@ do_return:
 		seg = i;
 		lim = stretch_end(c, seg, left);
 		chk = ipts_sim_ipcheck(s->ctx, c);
+		cx = ipts_sim_chainidx(s->ctx, c);
+		nxt = i;
+		cand_ok = false;
 	}
 out:
 	s->visits = s->max_visits - left;

@@ -175,6 +175,11 @@ struct ipts_sim_ctx {
 	 * (the arrays in one allocation, @ipcheck_all). */
 	const struct ipts_ipcheck **ipcheck[IPTS_TABLE_COUNT];
 	struct ipts_ipcheck *ipcheck_all;
+	/* Each long chain's index of the rules a packet may match
+	 * (chainidx.c): chainidx[table][chain->pos], NULL for a chain
+	 * walked rule by rule. */
+	struct ipts_chainidx **chainidx[IPTS_TABLE_COUNT];
+	uint32_t chainidx_n[IPTS_TABLE_COUNT];	/* each array's chains */
 	/* ipts_nat_prepare_ports(): sorted port values (1-65535) where a
 	 * rule may answer differently, of each IPTS_PORTS_* kind (NULL and
 	 * 0 for a file without a nat table) */
@@ -187,6 +192,38 @@ static inline const struct ipts_ipcheck *
 ipts_sim_ipcheck(const struct ipts_sim_ctx *ctx, const struct ipts_chain *c)
 {
 	return ctx->ipcheck[c->table->id][c->pos];
+}
+
+/* chainidx.c: the index of the rules of one chain (its packed ipt_ip
+ * @x, @n rules) that a packet may match; NULL when the chain is short or
+ * the index would step over little. */
+struct ipts_chainidx;
+struct ipts_chainidx *ipts_chainidx_build(const struct ipts_ipcheck *x,
+					  uint32_t n);
+void ipts_chainidx_free(struct ipts_chainidx *cx);
+
+/* The lists of a chain's rules that one packet may match (its address,
+ * protocol and port: the key they were found for). */
+struct ipts_cand {
+	uint32_t daddr;
+	uint16_t dport;
+	uint8_t protocol;
+	const uint32_t *l[3];
+	uint32_t n[3];
+};
+struct ipts_pkt;
+void ipts_chainidx_lists(const struct ipts_chainidx *cx,
+			 const struct ipts_pkt *p, struct ipts_cand *c);
+/* The first rule from index @i on that the packet of @c may match, or
+ * @nrules: every rule before it fails ipcheck_may_match(). */
+uint32_t ipts_chainidx_next(const struct ipts_cand *c, uint32_t i,
+			    uint32_t nrules);
+
+/* The index of @c's rules, or NULL. */
+static inline const struct ipts_chainidx *
+ipts_sim_chainidx(const struct ipts_sim_ctx *ctx, const struct ipts_chain *c)
+{
+	return ctx->chainidx[c->table->id][c->pos];
 }
 
 struct ipts_sim {
