@@ -1236,7 +1236,11 @@ static size_t hash_query(const struct ipts_query *q)
 	h = h * 1000003u ^ q->uid;
 	h = h * 1000003u ^ q->gid;
 	h = h * 1000003u ^ (size_t)(uintptr_t)q->in;
-	return h;
+	/* The table takes the low bits, which the products above fill
+	 * from the inputs' low bits only (an address's first octet). */
+	h ^= h >> 31;
+	h *= 0x9e3779b97f4a7c15u;
+	return h ^ h >> 29;
 }
 
 static bool same_query(const struct ipts_query *a, const struct ipts_query *b)
