@@ -2517,7 +2517,7 @@ static void win_grow(struct ipts_probe_editor *ed)
 
 /* The window of @c (of NEW when @in_new, else of OLD). */
 static struct win *window(struct ipts_probe_editor *ed,
-				const struct ipts_chain *c, bool in_new)
+			  const struct ipts_chain *c, bool in_new)
 {
 	size_t k;
 	struct win *w;
@@ -2594,8 +2594,7 @@ static void index_window(struct win *o)
 }
 
 /* The first rule of @o's window that equals @r, or NULL. */
-static const struct ipts_rule *same_in(struct win *o,
-				       const struct ipts_rule *r)
+static const struct ipts_rule *same_in(struct win *o, const struct ipts_rule *r)
 {
 	size_t k;
 
@@ -2788,8 +2787,7 @@ static bool same_place_words(const struct ipts_rule *a,
 			     const struct ipts_rule *b)
 {
 	return a->chain->table->id == b->chain->table->id &&
-	       strcmp(a->chain->name, b->chain->name) == 0 &&
-	       rules_equal(a, b);
+	       strcmp(a->chain->name, b->chain->name) == 0 && rules_equal(a, b);
 }
 
 static bool rule_set_has(const struct rule_set *s, const struct ipts_rule *r)
@@ -2798,7 +2796,8 @@ static bool rule_set_has(const struct rule_set *s, const struct ipts_rule *r)
 
 	if (!s->cap)
 		return false;
-	for (k = rule_hash(r) & (s->cap - 1); s->r[k]; k = (k + 1) & (s->cap - 1))
+	for (k = rule_hash(r) & (s->cap - 1); s->r[k];
+	     k = (k + 1) & (s->cap - 1))
 		if (same_place_words(s->r[k], r))
 			return true;
 	return false;
