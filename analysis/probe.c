@@ -1236,7 +1236,11 @@ static size_t hash_query(const struct ipts_query *q)
 	h = h * 1000003u ^ q->uid;
 	h = h * 1000003u ^ q->gid;
 	h = h * 1000003u ^ (size_t)(uintptr_t)q->in;
-	return h;
+	/* The table takes the low bits, which the products above fill
+	 * from the inputs' low bits only (an address's first octet). */
+	h ^= h >> 31;
+	h *= 0x9e3779b97f4a7c15u;
+	return h ^ h >> 29;
 }
 
 static bool same_query(const struct ipts_query *a, const struct ipts_query *b)
@@ -2451,6 +2455,10 @@ void ipts_probe_boxes_free(struct ipts_probe_box *b, size_t n)
 struct win {
 	const struct ipts_chain *c, *other;	/* other: NULL if none */
 	uint32_t from, to;
+	/* The window's rules by their words, built on the first lookup: the
+	 * index of the first rule with each words, plus one (0: empty). */
+	uint32_t *first;
+	size_t firstcap;
 };
 
 struct ipts_probe_editor {
@@ -2473,8 +2481,12 @@ ipts_probe_editor_new(const struct ipts_ruleset *old,
 
 void ipts_probe_editor_free(struct ipts_probe_editor *ed)
 {
+	size_t i;
+
 	if (!ed)
 		return;
+	for (i = 0; i < ed->cap; i++)
+		free(ed->w[i].first);
 	free(ed->w);
 	free(ed);
 }
@@ -2504,8 +2516,8 @@ static void win_grow(struct ipts_probe_editor *ed)
 }
 
 /* The window of @c (of NEW when @in_new, else of OLD). */
-static const struct win *window(struct ipts_probe_editor *ed,
-				const struct ipts_chain *c, bool in_new)
+static struct win *window(struct ipts_probe_editor *ed,
+			  const struct ipts_chain *c, bool in_new)
 {
 	size_t k;
 	struct win *w;
@@ -2546,15 +2558,54 @@ static bool rule_index(const struct ipts_trace *t, uint32_t *k)
 	return false;
 }
 
-/* The rule of @o's window that equals @r, or NULL. */
-static const struct ipts_rule *same_in(const struct win *o,
-				       const struct ipts_rule *r)
+static size_t hash_words(const struct ipts_rule *r)
 {
+	int n, i;
+	const char *w = rule_words(r, &n);
+	size_t h = 5381;
+
+	for (i = 0; i < n; i++)
+		h = h * 33 + (unsigned char)w[i];
+	return h;
+}
+
+/* Index @o's window by words, the first rule of each words kept, so
+ * that same_in() costs one probe, not a scan of the window per call. */
+static void index_window(struct win *o)
+{
+	size_t cap = 16, k;
 	uint32_t i;
 
-	for (i = o->from; i < o->to; i++)
-		if (rules_equal(o->c->rules[i], r))
-			return o->c->rules[i];
+	while (cap < 2 * (size_t)(o->to - o->from))
+		cap *= 2;
+	o->first = ipts_xmalloc(cap * sizeof(*o->first));
+	memset(o->first, 0, cap * sizeof(*o->first));
+	o->firstcap = cap;
+	for (i = o->from; i < o->to; i++) {
+		const struct ipts_rule *r = o->c->rules[i];
+
+		for (k = hash_words(r) & (cap - 1); o->first[k];
+		     k = (k + 1) & (cap - 1))
+			if (rules_equal(o->c->rules[o->first[k] - 1], r))
+				break;
+		if (!o->first[k])
+			o->first[k] = i + 1;
+	}
+}
+
+/* The first rule of @o's window that equals @r, or NULL. */
+static const struct ipts_rule *same_in(struct win *o, const struct ipts_rule *r)
+{
+	size_t k;
+
+	if (o->from == o->to)
+		return NULL;
+	if (!o->first)
+		index_window(o);
+	for (k = hash_words(r) & (o->firstcap - 1); o->first[k];
+	     k = (k + 1) & (o->firstcap - 1))
+		if (rules_equal(o->c->rules[o->first[k] - 1], r))
+			return o->c->rules[o->first[k] - 1];
 	return NULL;
 }
 
@@ -2562,19 +2613,20 @@ static const struct ipts_rule *same_in(const struct win *o,
 static bool edited(struct ipts_probe_editor *ed, const struct ipts_trace *t,
 		   bool in_new, struct ipts_probe_edit *out)
 {
-	const struct win *w, *o;
+	struct win w, *o;
 	const struct ipts_rule *peer = NULL, *same;
 	uint32_t k;
 
 	if (!t->rule || !t->rule->chain || !rule_index(t, &k))
 		return false;
-	w = window(ed, t->rule->chain, in_new);
-	if (k < w->from || k >= w->to)
+	/* A copy: the second window() may grow the table under it. */
+	w = *window(ed, t->rule->chain, in_new);
+	if (k < w.from || k >= w.to)
 		return false;
 	memset(out, 0, sizeof(*out));
-	o = w->other ? window(ed, w->other, !in_new) : NULL;
-	if (o && o->to - o->from == w->to - w->from)
-		peer = o->c->rules[o->from + (k - w->from)];
+	o = w.other ? window(ed, w.other, !in_new) : NULL;
+	if (o && o->to - o->from == w.to - w.from)
+		peer = o->c->rules[o->from + (k - w.from)];
 	same = o ? same_in(o, t->rule) : NULL;
 	if (!o || o->from == o->to)
 		out->kind = in_new ? IPTS_EDIT_ADDED : IPTS_EDIT_REMOVED;
@@ -2711,46 +2763,82 @@ static bool off_lo(const struct ipts_rule *r, const struct ipts_hostdesc *h)
 	       (fwd && host_places(h, ip->v6) < 2);
 }
 
-/* "table/chain/words" of @r, the key two files' rules are matched on. */
-static char *rule_key(const struct ipts_rule *r, char **buf, size_t *cap)
-{
-	const char *w;
-	int n;
-	size_t need;
+/*
+ * The rules of a file by table, chain name and words, the key two files'
+ * rules are matched on: an open-addressing set of the rules themselves,
+ * compared in place (no key string built per rule).
+ */
+struct rule_set {
+	const struct ipts_rule **r;
+	size_t cap;
+};
 
-	w = rule_words(r, &n);
-	need = strlen(r->chain->table->name) + strlen(r->chain->name) +
-	       (size_t)n + 3;
-	if (need > *cap) {
-		*cap = need * 2;
-		*buf = ipts_xrealloc(*buf, *cap);
-	}
-	snprintf(*buf, *cap, "%s/%s/%.*s", r->chain->table->name,
-		 r->chain->name, n, w);
-	return *buf;
+static size_t rule_hash(const struct ipts_rule *r)
+{
+	const char *c = r->chain->name;
+	size_t h = hash_words(r) * 31 + r->chain->table->id;
+
+	while (*c)
+		h = h * 33 + (unsigned char)*c++;
+	return h;
 }
 
-static void all_keys(struct chain_set *s, const struct ipts_ruleset *rs,
-		     char **buf, size_t *cap)
+static bool same_place_words(const struct ipts_rule *a,
+			     const struct ipts_rule *b)
+{
+	return a->chain->table->id == b->chain->table->id &&
+	       strcmp(a->chain->name, b->chain->name) == 0 && rules_equal(a, b);
+}
+
+static bool rule_set_has(const struct rule_set *s, const struct ipts_rule *r)
+{
+	size_t k;
+
+	if (!s->cap)
+		return false;
+	for (k = rule_hash(r) & (s->cap - 1); s->r[k];
+	     k = (k + 1) & (s->cap - 1))
+		if (same_place_words(s->r[k], r))
+			return true;
+	return false;
+}
+
+static void all_rules(struct rule_set *s, const struct ipts_ruleset *rs)
 {
 	unsigned int t;
 	uint32_t c, i;
+	size_t n = 0, k;
 
+	for (t = 0; rs && t < IPTS_TABLE_COUNT; t++)
+		for (c = 0; rs->tables[t] && c < rs->tables[t]->nchains; c++)
+			n += rs->tables[t]->chains[c]->nrules;
+	s->cap = 16;
+	while (s->cap < 2 * n)
+		s->cap *= 2;
+	s->r = ipts_xmalloc(s->cap * sizeof(*s->r));
+	memset(s->r, 0, s->cap * sizeof(*s->r));
 	for (t = 0; rs && t < IPTS_TABLE_COUNT; t++)
 		for (c = 0; rs->tables[t] && c < rs->tables[t]->nchains; c++) {
 			const struct ipts_chain *ch = rs->tables[t]->chains[c];
 
-			for (i = 0; i < ch->nrules; i++)
-				set_add(s, rule_key(ch->rules[i], buf, cap));
+			for (i = 0; i < ch->nrules; i++) {
+				const struct ipts_rule *r = ch->rules[i];
+
+				for (k = rule_hash(r) & (s->cap - 1); s->r[k];
+				     k = (k + 1) & (s->cap - 1))
+					if (same_place_words(s->r[k], r))
+						break;
+				if (!s->r[k])
+					s->r[k] = r;
+			}
 		}
 }
 
 /* The rules of @rs that @other lacks and that only off-lo packets meet. */
 static size_t count_off_lo(const struct ipts_ruleset *rs,
 			   const struct ipts_hostdesc *h,
-			   const struct chain_set *other,
-			   const struct ipts_rule **first, char **buf,
-			   size_t *cap)
+			   const struct rule_set *other,
+			   const struct ipts_rule **first)
 {
 	unsigned int t;
 	uint32_t c, i;
@@ -2763,8 +2851,7 @@ static size_t count_off_lo(const struct ipts_ruleset *rs,
 			for (i = 0; i < ch->nrules; i++) {
 				const struct ipts_rule *r = ch->rules[i];
 
-				if (!off_lo(r, h) ||
-				    set_has(other, rule_key(r, buf, cap)))
+				if (!off_lo(r, h) || rule_set_has(other, r))
 					continue;
 				if (!n++ && first)
 					*first = r;
@@ -2778,19 +2865,16 @@ size_t ipts_probe_off_lo_changes(const struct ipts_ruleset *old,
 				 const struct ipts_hostdesc *host,
 				 const struct ipts_rule **first)
 {
-	struct chain_set so = { 0 }, sn = { 0 };
-	char *buf = NULL;
-	size_t cap = 0, n;
+	struct rule_set so = { 0 }, sn = { 0 };
+	size_t n;
 
 	if (first)
 		*first = NULL;
-	all_keys(&so, old, &buf, &cap);
-	all_keys(&sn, new_rs, &buf, &cap);
-	n = count_off_lo(new_rs, host, &so, first, &buf, &cap);
-	n += count_off_lo(old, host, &sn, first && !*first ? first : NULL, &buf,
-			  &cap);
-	free(buf);
-	set_free(&so);
-	set_free(&sn);
+	all_rules(&so, old);
+	all_rules(&sn, new_rs);
+	n = count_off_lo(new_rs, host, &so, first);
+	n += count_off_lo(old, host, &sn, first && !*first ? first : NULL);
+	free(so.r);
+	free(sn.r);
 	return n;
 }

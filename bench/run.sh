@@ -11,7 +11,9 @@
 # iptsim has a trace command, one `iptsim trace FILE --dport 80`; then
 # the load against its floor (bench/load_floor.c), query batches, and
 # `iptsim exposure` on the kube-proxy-like file beside a naive loop of one
-# trace process per cell. Each figure
+# trace process per cell, and `iptsim diff` of the flat file against
+# another seed's and against itself less one rule, beside loading both
+# (two `check` times). Each figure
 # is the fastest of BENCH_REPEAT runs (default 3; a run over 10 s is not
 # repeated), each run limited to BENCH_TIMEOUT seconds (default 60).
 #
@@ -359,3 +361,44 @@ for f in "${files[@]}" "$tmp"/defeat-*.rules; do
 		"$nshadow" "$r" "(<= 2x: $goal)"
 done
 echo "  rules: -A lines as written (an address list expands into more); check and lint wall in seconds."
+
+# iptsim diff beside loading both files (issue 18: diff within 3x of
+# loading both, the two `check` times measured in the same run): the flat
+# file against the flat file of another seed (they differ everywhere:
+# capped at the default 4,000 connections, then at 40,000; the summary's
+# worth_asking is every combination of the values, far past any cap),
+# and against itself with one INPUT rule removed.
+echo
+echo "iptsim diff beside loading both files (fastest of $repeat; goal <= 3x of loading both):"
+flat=${files[0]}
+python3 "$here/gen_flat.py" -n "$flat_rules" --seed 8 -o "$tmp/flat-$flat_rules-seed8.rules"
+awk -v n="$(grep -c '^-A INPUT' "$flat")" \
+	'/^-A INPUT/ && ++k == int(n / 2) { next } { print }' "$flat" \
+	>"$tmp/flat-$flat_rules-rm.rules"
+measure check "$iptsim" check "$flat"
+c_a=$wall
+dfmt='  %-34s %7s %7s | %7s %7s %6s %18s | %7s %s\n'
+# shellcheck disable=SC2059
+printf "$dfmt" "pair" "check" "check" "diff" "MB" "asked" "worth asking" "diff/" "goal"
+# shellcheck disable=SC2059
+printf "$dfmt" "" "OLD" "NEW" "" "" "" "" "both" ""
+for pair in "seed8:" "seed8:--max 40000" "rm:"; do
+	other=$tmp/flat-$flat_rules-${pair%%:*}.rules
+	read -r -a opts <<<"${pair#*:}"
+	measure check "$iptsim" check "$other"
+	c_b=$wall
+	measure diff "$iptsim" diff "${opts[@]}" "$flat" "$other"
+	d_wall=$wall d_rss=$rss
+	summary=$(grep -m1 ' connections compared' "$scratch/diff.out" || true)
+	asked=$(awk '{ print $1 }' <<<"$summary")
+	worth=$(sed -n 's/.*capped: \([0-9]*\) worth asking.*/\1/p' <<<"$summary")
+	both=$(awk -v a="$c_a" -v b="$c_b" 'BEGIN { printf "%.2f", a + b }')
+	goal=$(awk -v a="$d_wall" -v b="$both" 'BEGIN {
+		if (a + 0 > 0 && b + 0 > 0) print (a <= 3 * b ? "met" : "not met");
+		else print "-" }')
+	# shellcheck disable=SC2059
+	printf "$dfmt" "$(basename "$flat" .rules) vs ${pair%%:*} ${opts[*]}" \
+		"$c_a" "$c_b" "$d_wall" "$d_rss" "${asked:--}" "${worth:-not capped}" \
+		"$(ratio "$d_wall" "$both")" "(<= 3x: $goal)"
+done
+echo "  seed8: the flat file of seed 8 (differs everywhere); rm: one INPUT rule removed. Wall in seconds."
