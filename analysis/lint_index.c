@@ -72,8 +72,25 @@ struct bucket {
 	bool used;
 };
 
+/*
+ * What a comparison reads first, kept beside the index in one small
+ * record a rule (the spaces are large, and most candidates fail on
+ * these): each test below is one ipts_space_covers() makes, so a
+ * candidate it rejects would not have covered.
+ */
+struct summary {
+	uint32_t sa, sm, da, dm;	/* -s, -d: word 0, network order */
+	uint16_t dlo, dhi, slo, shi;	/* port bounds, when dn, sn */
+	uint64_t in, inm, out, outm;	/* -i, -o: their first 8 bytes */
+	uint8_t frag, states, proto, flg_mask, flg_cmp, flg_inv;
+	bool dn, sn, sinv, dinv, pinv, iinv, oinv, tcpflags;
+};
+
 struct ipts_cover_index {
 	struct bucket *b;
+	/* by rule index: the summaries of the rules added */
+	struct summary *sum;
+	size_t capsum;
 	size_t cap, used;
 	/* every rule added, in order: for a rule no key finds */
 	uint32_t *all;
@@ -194,6 +211,7 @@ void ipts_cover_index_free(struct ipts_cover_index *x)
 	if (!x)
 		return;
 	table_free(x);
+	free(x->sum);
 	free(x->all);
 	free(x);
 }
@@ -332,6 +350,94 @@ static unsigned int port_blocks(const struct ipts_pset *s, enum dim dim,
 	return n;
 }
 
+static void summarize(const struct ipts_space *sp, const struct ipt_ip *ip,
+		      struct summary *o)
+{
+	const struct ipts_rule *r = sp->r;
+
+	memset(o, 0, sizeof(*o));
+	o->frag = sp->frag;
+	o->states = sp->states;
+	o->dn = sp->dport.n != 0;
+	o->sn = sp->sport.n != 0;
+	if (o->dn) {
+		o->dlo = sp->dport.lo[0];
+		o->dhi = sp->dport.hi[sp->dport.n - 1];
+	}
+	if (o->sn) {
+		o->slo = sp->sport.lo[0];
+		o->shi = sp->sport.hi[sp->sport.n - 1];
+	}
+	memcpy(&o->in, ip->iniface, sizeof(o->in));
+	memcpy(&o->inm, ip->iniface_mask, sizeof(o->inm));
+	memcpy(&o->out, ip->outiface, sizeof(o->out));
+	memcpy(&o->outm, ip->outiface_mask, sizeof(o->outm));
+	o->iinv = ip->invflags & IPT_INV_VIA_IN;
+	o->oinv = ip->invflags & IPT_INV_VIA_OUT;
+	o->tcpflags = sp->tcpflags;
+	o->flg_mask = sp->flg_mask;
+	o->flg_cmp = sp->flg_cmp;
+	o->flg_inv = sp->flg_inv;
+	o->proto = ip->proto;
+	o->pinv = ip->invflags & IPT_INV_PROTO;
+	/* pktspace.c's rule_addr(): the address kept masked */
+	if (ipts_rule_family(r) == IPTS_FAMILY_IPV6) {
+		const struct ip6t_ip6 *ip6 = &r->e6->ipv6;
+
+		o->sm = ip6->smsk.s6_addr32[0];
+		o->sa = ip6->src.s6_addr32[0] & o->sm;
+		o->dm = ip6->dmsk.s6_addr32[0];
+		o->da = ip6->dst.s6_addr32[0] & o->dm;
+		o->sinv = ip6->invflags & IP6T_INV_SRCIP;
+		o->dinv = ip6->invflags & IP6T_INV_DSTIP;
+	} else {
+		o->sm = r->e->ip.smsk.s_addr;
+		o->sa = r->e->ip.src.s_addr & o->sm;
+		o->dm = r->e->ip.dmsk.s_addr;
+		o->da = r->e->ip.dst.s_addr & o->dm;
+		o->sinv = r->e->ip.invflags & IPT_INV_SRCIP;
+		o->dinv = r->e->ip.invflags & IPT_INV_DSTIP;
+	}
+}
+
+/*
+ * @a may cover @b as far as the summaries tell: the fragment and state
+ * subsets, the port bounds, the first address word of each side when
+ * neither is inverted (addr_covers_as(): @a's mask within @b's, @b's
+ * address under @a's mask @a's own), the same of the first 8 bytes of
+ * each interface name (ipts_ifc_covers()), the protocol when @a names
+ * one (proto_covers()), --tcp-flags when @a has them. False only where ipts_space_covers() is false.
+ */
+static bool may_cover(const struct summary *a, const struct summary *b)
+{
+	if ((b->frag & ~a->frag) || (b->states & ~a->states))
+		return false;
+	if (a->dn && b->dn && (a->dlo > b->dlo || a->dhi < b->dhi))
+		return false;
+	if (a->sn && b->sn && (a->slo > b->slo || a->shi < b->shi))
+		return false;
+	if (!a->sinv && !b->sinv &&
+	    ((a->sm & ~b->sm) || (b->sa & a->sm) != a->sa))
+		return false;
+	if (!a->dinv && !b->dinv &&
+	    ((a->dm & ~b->dm) || (b->da & a->dm) != a->da))
+		return false;
+	if (a->proto && !a->pinv && !b->pinv && b->proto != a->proto)
+		return false;
+	if (a->tcpflags &&
+	    !(b->tcpflags && a->flg_mask == b->flg_mask &&
+	      a->flg_cmp == b->flg_cmp && a->flg_inv == b->flg_inv))
+		return false;
+	/* ipts_ifc_covers() on the first 8 bytes of the names */
+	if (!a->iinv && !b->iinv &&
+	    ((a->inm & ~b->inm) || ((a->in ^ b->in) & a->inm)))
+		return false;
+	if (!a->oinv && !b->oinv &&
+	    ((a->outm & ~b->outm) || ((a->out ^ b->out) & a->outm)))
+		return false;
+	return true;
+}
+
 void ipts_cover_index_add(struct ipts_cover_index *x,
 			  const struct ipts_space *sp, uint32_t idx)
 {
@@ -349,6 +455,15 @@ void ipts_cover_index_add(struct ipts_cover_index *x,
 		x->all = ipts_xrealloc(x->all, x->capall * sizeof(*x->all));
 	}
 	x->all[x->nall++] = idx;
+	if (idx >= x->capsum) {
+		size_t cap = x->capsum ? x->capsum : 64;
+
+		while (cap <= idx)
+			cap *= 2;
+		x->sum = ipts_xrealloc(x->sum, cap * sizeof(*x->sum));
+		x->capsum = cap;
+	}
+	summarize(sp, ip, &x->sum[idx]);
 	len_keys(sp, ip, ak);
 	for (d = 0; d < DIM_PREFIXES; d++) {
 		if (ak[d].inv || !ak[d].lead)
@@ -424,31 +539,17 @@ void ipts_cover_index_add(struct ipts_cover_index *x,
 	}
 }
 
-/* The port bounds of @b lie within @a's, on each side that has ports:
- * what ipts_space_covers() needs first, read without its loops. */
-static bool port_bounds(const struct ipts_pset *a, const struct ipts_pset *b)
-{
-	return !a->n || !b->n ||
-	       (a->lo[0] <= b->lo[0] && a->hi[a->n - 1] >= b->hi[b->n - 1]);
-}
-
-static bool bounds_hold(const struct ipts_space *a, const struct ipts_space *b)
-{
-	return !(b->frag & ~a->frag) && !(b->states & ~a->states) &&
-	       port_bounds(&a->dport, &b->dport) &&
-	       port_bounds(&a->sport, &b->sport);
-}
-
 /* Walk @v[0..@n) from its end down to *@best: the nearest that covers
- * @b becomes *@best. False when the budget ran out. */
-static bool scan(struct ipts_lint *l, const uint32_t *v, size_t n,
-		 const struct ipts_space *sp, const struct ipts_space *b,
+ * @b (summary @bs) becomes *@best. False when the budget ran out. */
+static bool scan(struct ipts_lint *l, const struct ipts_cover_index *x,
+		 const uint32_t *v, size_t n, const struct ipts_space *sp,
+		 const struct ipts_space *b, const struct summary *bs,
 		 int64_t *best)
 {
 	while (n-- > 0 && (int64_t)v[n] > *best) {
 		if (!ipts_lint_spend(l, b->r))
 			return false;
-		if (!bounds_hold(&sp[v[n]], b))
+		if (!may_cover(&x->sum[v[n]], bs))
 			continue;
 		if (ipts_space_covers(&sp[v[n]], b)) {
 			*best = v[n];
@@ -471,11 +572,13 @@ int64_t ipts_cover_index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 	struct key k;
 	int64_t best = -1;
 	unsigned int d, len;
+	struct summary bs;
 
 	*over = false;
+	summarize(b, ip, &bs);
 	/* no port at all on a side: a port key cannot find its coverers */
 	if (!b->dport.n || !b->sport.n) {
-		if (!scan(l, x->all, x->nall, sp, b, &best))
+		if (!scan(l, x, x->all, x->nall, sp, b, &bs, &best))
 			goto out;
 		return best;
 	}
@@ -488,7 +591,7 @@ int64_t ipts_cover_index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 				continue;
 			addr_key(&k, (enum dim)d, &ak[d], len);
 			bk = lookup(x, &k);
-			if (bk && !scan(l, bk->v, bk->n, sp, b, &best))
+			if (bk && !scan(l, x, bk->v, bk->n, sp, b, &bs, &best))
 				goto out;
 		}
 	}
@@ -502,7 +605,7 @@ int64_t ipts_cover_index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 				p &= (uint16_t) ~(0xffffu >> len);
 			small_key(&k, (enum dim)d, len, p);
 			bk = lookup(x, &k);
-			if (bk && !scan(l, bk->v, bk->n, sp, b, &best))
+			if (bk && !scan(l, x, bk->v, bk->n, sp, b, &bs, &best))
 				goto out;
 		}
 	for (d = 0; d < x->npairs && !ak[DIM_SRC].inv && !ak[DIM_DST].inv;
@@ -513,18 +616,18 @@ int64_t ipts_cover_index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 		pair_key(&k, &ak[DIM_SRC], x->pair_len[d][0], &ak[DIM_DST],
 			 x->pair_len[d][1]);
 		bk = lookup(x, &k);
-		if (bk && !scan(l, bk->v, bk->n, sp, b, &best))
+		if (bk && !scan(l, x, bk->v, bk->n, sp, b, &bs, &best))
 			goto out;
 	}
 	if (ip->proto && !(ip->invflags & IPT_INV_PROTO)) {
 		small_key(&k, DIM_PROTO, 0, ip->proto);
 		bk = lookup(x, &k);
-		if (bk && !scan(l, bk->v, bk->n, sp, b, &best))
+		if (bk && !scan(l, x, bk->v, bk->n, sp, b, &bs, &best))
 			goto out;
 	}
 	small_key(&k, DIM_REST, 0, 0);
 	bk = lookup(x, &k);
-	if (bk && !scan(l, bk->v, bk->n, sp, b, &best))
+	if (bk && !scan(l, x, bk->v, bk->n, sp, b, &bs, &best))
 		goto out;
 	return best;
 out:

@@ -60,6 +60,7 @@ struct ipts_space {
 	uint32_t mark_val, mark_mask;
 	bool mark_inv;
 	bool modelled;		/* every match understood */
+	bool identity;		/* a match compared by identity */
 	bool unconditional;	/* no condition at all */
 	bool state_m, ctstate_m;	/* uses -m state / conntrack --ctstate */
 	int hoststate;		/* index of a host-state match, or -1 */

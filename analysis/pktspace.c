@@ -374,6 +374,8 @@ const struct ipt_ip *ipts_lint_ip(const struct ipts_rule *r, struct ipt_ip *buf)
 	return buf;
 }
 
+static bool by_identity(const struct xt_entry_match *m);
+
 void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r)
 {
 	struct ipt_ip view;
@@ -417,6 +419,8 @@ void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r)
 			only_comments = false;
 		if (!space_match(sp, m, i))
 			sp->modelled = false;
+		if (by_identity(m))
+			sp->identity = true;
 	}
 	sp->unconditional = only_comments && ipts_ip_is_any(ip) &&
 			    !(r->flags & IPTS_RULE_OPAQUE);
@@ -722,7 +726,7 @@ bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b)
 
 	return ip_covers(ipts_lint_ip(a->r, &va), ipts_lint_ip(b->r, &vb)) &&
 	       addrs_covers(a->r, b->r) && mark_covers(a, b) &&
-	       identity_covers(a->r, b->r);
+	       (!a->identity || identity_covers(a->r, b->r));
 }
 
 /* Some packet may match both (false: proven disjoint on modelled parts). */

@@ -95,6 +95,16 @@ static void escape_each(struct sink *k, const char *s, size_t n)
 	uint32_t cp;
 
 	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+
+		/* printable ASCII and tab, most of every file: one column
+		 * each, kept as they are (what the decoder would say) */
+		if ((c >= 0x20 && c < 0x7f) || c == '\t') {
+			i++;
+			run++;
+			k->cols++;
+			continue;
+		}
 		len = ipts_utf8_next(s + i, n - i, &cp);
 		if (len && !ipts_text_unsafe(cp)) {
 			i += len;

@@ -88,18 +88,50 @@ static size_t char_start(const char *line, size_t i)
 	return i;
 }
 
+/* @n copies of @c (a blank or '~'), a block at a time: a caret under a
+ * 300-byte rule is one write, not 300. */
+static void put_run(FILE *f, char c, size_t n)
+{
+	static const char blanks[64] = "                                "
+				       "                                ";
+	static const char tildes[64] = "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~"
+				       "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~";
+	const char *run = c == '~' ? tildes : blanks;
+
+	while (n) {
+		size_t k = n < sizeof(blanks) ? n : sizeof(blanks);
+
+		fwrite(run, 1, k, f);
+		n -= k;
+	}
+}
+
+/* @v in decimal, right-aligned in @width columns (0: as wide as it is),
+ * as printf's "%*u" writes it, without printf. */
+static void put_uint(FILE *f, unsigned int v, unsigned int width)
+{
+	char buf[16];
+	size_t i = sizeof(buf);
+
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (sizeof(buf) - i < width && i > 0)
+		buf[--i] = ' ';
+	fwrite(buf + i, 1, sizeof(buf) - i, f);
+}
+
 /* Blanks as wide as bytes [from, to) of @line written escaped, its tabs
  * copied, so that what follows stands under the next character. */
 static void pad(FILE *f, const char *line, size_t from, size_t to)
 {
-	size_t i, cols;
+	size_t i;
 
 	while (from < to) {
 		for (i = from; i < to && line[i] != '\t'; i++)
 			;
-		for (cols = ipts_text_strn(NULL, line + from, i - from); cols;
-		     cols--)
-			fputc(' ', f);
+		put_run(f, ' ', ipts_text_strn(NULL, line + from, i - from));
 		if (i < to)
 			fputc('\t', f);
 		from = i + 1;
@@ -131,7 +163,8 @@ static void caret(FILE *f, const struct ipts_loc *loc, bool color)
 		to = from + WINDOW_WIDTH < len ? from + WINDOW_WIDTH : len;
 		to = to < len ? char_start(line, to) : len;
 	}
-	fprintf(f, "%5u | %s", loc->line, from ? "..." : "");
+	put_uint(f, loc->line, 5);
+	fputs(from ? " | ..." : " | ", f);
 	ipts_text_strn(f, line + from, to - from);
 	fputs(to < len ? "...\n      | " : "\n      | ", f);
 	if (from)
@@ -146,8 +179,8 @@ static void caret(FILE *f, const struct ipts_loc *loc, bool color)
 	if (color)
 		fputs("\033[1;32m", f);
 	fputc('^', f);
-	for (; cols > 1; cols--)
-		fputc('~', f);
+	if (cols > 1)
+		put_run(f, '~', cols - 1);
 	if (color)
 		fputs("\033[0m", f);
 	fputc('\n', f);
@@ -156,12 +189,15 @@ static void caret(FILE *f, const struct ipts_loc *loc, bool color)
 /*
  * Every byte of a file name, message and source line is escaped
  * (escape.h): a diagnostic never carries a control character of the file
- * to the terminal, and a file name never starts a line with "::".
+ * to the terminal, and a file name never starts a line with "::". Written
+ * piece by piece without printf (lint of a large file prints hundreds of
+ * thousands of these lines), under one lock of @f.
  */
 void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color)
 {
 	size_t i;
 
+	flockfile(f);
 	for (i = 0; i < d->n; i++) {
 		const struct ipts_diag *g = &d->v[i];
 
@@ -169,24 +205,31 @@ void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color)
 			if (color)
 				fputs("\033[1m", f);
 			ipts_text_file(f, g->loc.src->name);
-			if (g->loc.line)
-				fprintf(f, ":%u:%u", g->loc.line, g->loc.col);
+			if (g->loc.line) {
+				fputc(':', f);
+				put_uint(f, g->loc.line, 0);
+				fputc(':', f);
+				put_uint(f, g->loc.col, 0);
+			}
 			fputs(": ", f);
 			if (color)
 				fputs("\033[0m", f);
 		}
 		if (color)
-			fprintf(f, "%s%s:\033[0m ", sev_color(g->sev),
-				ipts_severity_name(g->sev));
-		else
-			fprintf(f, "%s: ", ipts_severity_name(g->sev));
+			fputs(sev_color(g->sev), f);
+		fputs(ipts_severity_name(g->sev), f);
+		fputs(color ? ":\033[0m " : ": ", f);
 		ipts_text_str(f, g->msg);
-		if (g->code)
-			fprintf(f, " [%s]", g->code);
+		if (g->code) {
+			fputs(" [", f);
+			fputs(g->code, f);
+			fputc(']', f);
+		}
 		fputc('\n', f);
 		if (!g->hide_source)
 			caret(f, &g->loc, color);
 	}
+	funlockfile(f);
 }
 
 static void json_item(struct ipts_json *w, const struct ipts_diag *g)
