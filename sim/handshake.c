@@ -1369,7 +1369,7 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 	int nd;
 	struct ipts_pkt p, r;
 	char d[512], a[IPTS_ENDPOINT_LEN], w[256];
-	char first[600] = "";
+	char first[1100] = "";
 	unsigned int tries = 0;
 	uint64_t impure0 = s->counted, impure_sa;
 
@@ -1470,6 +1470,7 @@ walked:
 
 	ipts_fmt_inet(a, sizeof(a), p.family, &p.daddr, p.dport);
 	if (!server_listens(s, syn, &p)) {
+		impure_sa = s->counted;
 		ans = send_kernel_answer(s, &p, false, &r, server_dev);
 		if (s->unmodelled_why)
 			return IPTS_UNDETERMINED;
@@ -1510,6 +1511,22 @@ walked:
 				 "RST it answers %s",
 				 a, w);
 			return IPTS_TIMEOUT;
+		}
+		/* the RST dropped by a rule that counts nothing: each resent
+		 * SYN's RST is dropped alike, the SYN may meet other rules */
+		if (ans && ans->verdict == IPTS_V_DROPPED &&
+		    !syn->retransmission && s->counted == impure_sa &&
+		    resend_may_differ(s, impure0, tries)) {
+			if (!*first) {
+				describe(d, sizeof(d), ans);
+				snprintf(first, sizeof(first),
+					 "nothing listens on %s, and the RST "
+					 "it answers is dropped by %s", a, d);
+			}
+			syn = resend_syn(s, &p, &client, tries++);
+			if (s->unmodelled_why)
+				return IPTS_UNDETERMINED;
+			goto walked;
 		}
 		if (ans)
 			decided(s, ans, dpkt, didx);
