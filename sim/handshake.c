@@ -1085,15 +1085,16 @@ static enum ipts_outcome client_rejected(struct ipts_sim *s,
 			 rec->name, d1, reply_words(ans),
 			 udp ? "recv()" : "connect()",
 			 errno_words(icmp6_errno(ans->icmp_code)),
-			 udp || rec->resent ? "" :
+			 udp || rec->resent ?
+				 "" :
 			 s->q->in ?
-			       " after the SYN's first retransmission "
-			       "(1 s: the first error reaches the client "
-			       "while its connect() holds the socket, a soft "
-			       "error; seen on a veth)" :
-			       " after the SYN's first retransmission "
-			       "(1 s: over lo the first error reaches the socket "
-			       "while connect() holds it, a soft error)");
+				 " after the SYN's first retransmission "
+				 "(1 s: the first error reaches the client "
+				 "while its connect() holds the socket, a soft "
+				 "error; seen on a veth)" :
+				 " after the SYN's first retransmission "
+				 "(1 s: over lo the first error reaches the socket "
+				 "while connect() holds it, a soft error)");
 		return icmp_outcome(ans->family, ans->icmp_code);
 	}
 	snprintf(why, len, "the %s is rejected by %s, which answers %s",
@@ -1298,8 +1299,9 @@ static bool soft_first_error(const struct ipts_sim *s,
  * after the first one. Measured on kernel 6.18 (tcp_syn_retries=6,
  * tcp_syn_linear_timeouts=4): 1.05, 2.06, 3.09, 4.11, 5.14, 7.15 s.
  */
-static const unsigned int syn_resend_ms[] = { 1000, 2000, 3000,
-					      4000, 5000, 7000 };
+static const unsigned int syn_resend_ms[] = {
+	1000, 2000, 3000, 4000, 5000, 7000
+};
 #define SYN_RESENDS (sizeof(syn_resend_ms) / sizeof(syn_resend_ms[0]))
 
 /*
@@ -1338,8 +1340,8 @@ static struct ipts_packet *resend_syn(struct ipts_sim *s, struct ipts_pkt *p,
 }
 
 /* "the SYN's resend 3 (+3.0 s)" before what became of it */
-static void resend_prefix(char *why, size_t len,
-			  const struct ipts_packet *syn, const char *first)
+static void resend_prefix(char *why, size_t len, const struct ipts_packet *syn,
+			  const char *first)
 {
 	char rest[1024];
 
@@ -1452,10 +1454,11 @@ walked:
 		}
 		decided(s, syn, dpkt, didx);
 		if (syn->resent)
-			snprintf(why, len, "%s, and so are its %u resends "
-				 "(the last at +%u.%u s)", *first ? first :
-				 "the SYN is dropped", syn->resent,
-				 syn->resent_ms / 1000,
+			snprintf(why, len,
+				 "%s, and so are its %u resends "
+				 "(the last at +%u.%u s)",
+				 *first ? first : "the SYN is dropped",
+				 syn->resent, syn->resent_ms / 1000,
 				 syn->resent_ms % 1000 / 100);
 		else
 			snprintf(why, len, "the SYN is dropped by %s", d);
@@ -1521,7 +1524,8 @@ walked:
 				describe(d, sizeof(d), ans);
 				snprintf(first, sizeof(first),
 					 "nothing listens on %s, and the RST "
-					 "it answers is dropped by %s", a, d);
+					 "it answers is dropped by %s",
+					 a, d);
 			}
 			syn = resend_syn(s, &p, &client, tries++);
 			if (s->unmodelled_why)
@@ -1565,8 +1569,7 @@ walked:
 			snprintf(why, len,
 				 "the server's SYN-ACK is never sent: %s",
 				 sa->routed);
-		} else if (!syn->retransmission &&
-			   s->counted == impure_sa &&
+		} else if (!syn->retransmission && s->counted == impure_sa &&
 			   resend_may_differ(s, impure0, tries)) {
 			/*
 			 * The client sends the SYN again; the server's
@@ -1588,13 +1591,15 @@ walked:
 		} else {
 			snprintf(why, len, "the SYN-ACK is dropped by %s", d);
 			if (syn->resent)
-				snprintf(why, len,
-					 "%s, and so is every SYN-ACK answering "
-					 "its %u resends (the last at +%u.%u s)",
-					 *first ? first : "the SYN-ACK is "
-					 "dropped", syn->resent,
-					 syn->resent_ms / 1000,
-					 syn->resent_ms % 1000 / 100);
+				snprintf(
+					why, len,
+					"%s, and so is every SYN-ACK answering "
+					"its %u resends (the last at +%u.%u s)",
+					*first ? first :
+						 "the SYN-ACK is "
+						 "dropped",
+					syn->resent, syn->resent_ms / 1000,
+					syn->resent_ms % 1000 / 100);
 		}
 		return IPTS_TIMEOUT;
 	}

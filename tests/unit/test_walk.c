@@ -756,10 +756,12 @@ static void test_walk_resent_syns_follow_nth(void **state)
 	unsigned int i, n = 0;
 	char text[1024];
 
-	snprintf(text, sizeof(text), "%s-A INPUT -p tcp --dport 1060 "
+	snprintf(text, sizeof(text),
+		 "%s-A INPUT -p tcp --dport 1060 "
 		 "--tcp-flags SYN,ACK SYN -m statistic --mode nth --every 4 "
 		 "--packet 3 -j ACCEPT\n-A INPUT -p tcp --dport 1060 "
-		 "--tcp-flags SYN,ACK SYN -j DROP\nCOMMIT\n", filter_hdr);
+		 "--tcp-flags SYN,ACK SYN -j DROP\nCOMMIT\n",
+		 filter_hdr);
 	ipts_query_init(&q);
 	q.fresh = true;
 	assert_int_equal(run(*state, text, &q), IPTS_CONNECTED);
@@ -771,14 +773,18 @@ static void test_walk_resent_syns_follow_nth(void **state)
 		}
 	assert_int_equal(n, 4);
 	/* a plain drop is not walked again: one SYN, a timeout */
-	snprintf(text, sizeof(text), "%s-A INPUT -p tcp --dport 1060 -j DROP\n"
-		 "COMMIT\n", filter_hdr);
+	snprintf(text, sizeof(text),
+		 "%s-A INPUT -p tcp --dport 1060 -j DROP\n"
+		 "COMMIT\n",
+		 filter_hdr);
 	assert_int_equal(run(*state, text, &q), IPTS_TIMEOUT);
 	assert_int_equal(res.npackets, 1);
 	/* nth never matching in 7 tries: all 6 resends, the last at +7 s */
-	snprintf(text, sizeof(text), "%s-A INPUT -p tcp --dport 1060 -m "
+	snprintf(text, sizeof(text),
+		 "%s-A INPUT -p tcp --dport 1060 -m "
 		 "statistic --mode nth --every 9 --packet 8 -j ACCEPT\n"
-		 "-A INPUT -p tcp --dport 1060 -j DROP\nCOMMIT\n", filter_hdr);
+		 "-A INPUT -p tcp --dport 1060 -j DROP\nCOMMIT\n",
+		 filter_hdr);
 	assert_int_equal(run(*state, text, &q), IPTS_TIMEOUT);
 	assert_int_equal(res.npackets, 7);
 	assert_int_equal(res.packets[6].resent, 6);
