@@ -323,9 +323,12 @@ static void print_text(FILE *f, const struct ipts_query *q,
 			     p->sport, p->sport_hi);
 		ipts_fmt_end(d, sizeof(d), p->family, &p->daddr, ports,
 			     p->dport, p->dport_hi);
-		fprintf(f, "\n%s%s %s -> %s", p->name,
-			p->retransmission ? " (sent again 1 s later)" : "", s,
-			d);
+		fprintf(f, "\n%s%s", p->name,
+			p->retransmission ? " (sent again 1 s later)" : "");
+		if (p->resent)
+			fprintf(f, " (resent %u, +%u.%u s)", p->resent,
+				p->resent_ms / 1000, p->resent_ms % 1000 / 100);
+		fprintf(f, " %s -> %s", s, d);
 		/* the devices: only when there are others than lo */
 		if (described) {
 			fputs(" in ", f);

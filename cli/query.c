@@ -1515,6 +1515,10 @@ static void json_packet(struct ipts_json *w, const struct ipts_packet *p,
 	ipts_json_array_end(w);
 	if (p->retransmission)
 		ipts_json_kv_bool(w, "retransmission", true);
+	if (p->resent) {
+		ipts_json_kv_uint(w, "resent", p->resent);
+		ipts_json_kv_uint(w, "resent_ms", p->resent_ms);
+	}
 	ipts_json_kv_bool(w, "trace_truncated", p->trace_omitted != 0);
 	ipts_json_kv_uint(w, "trace_omitted", p->trace_omitted);
 	ipts_json_kv_string(w, "verdict", ipts_verdict_name(p->verdict));

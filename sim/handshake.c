@@ -1085,15 +1085,16 @@ static enum ipts_outcome client_rejected(struct ipts_sim *s,
 			 rec->name, d1, reply_words(ans),
 			 udp ? "recv()" : "connect()",
 			 errno_words(icmp6_errno(ans->icmp_code)),
-			 udp ? "" :
+			 udp || rec->resent ?
+				 "" :
 			 s->q->in ?
-			       " after the SYN's first retransmission "
-			       "(1 s: the first error reaches the client "
-			       "while its connect() holds the socket, a soft "
-			       "error; seen on a veth)" :
-			       " after the SYN's first retransmission "
-			       "(1 s: over lo the first error reaches the socket "
-			       "while connect() holds it, a soft error)");
+				 " after the SYN's first retransmission "
+				 "(1 s: the first error reaches the client "
+				 "while its connect() holds the socket, a soft "
+				 "error; seen on a veth)" :
+				 " after the SYN's first retransmission "
+				 "(1 s: over lo the first error reaches the socket "
+				 "while connect() holds it, a soft error)");
 		return icmp_outcome(ans->family, ans->icmp_code);
 	}
 	snprintf(why, len, "the %s is rejected by %s, which answers %s",
@@ -1293,6 +1294,68 @@ static bool soft_first_error(const struct ipts_sim *s,
 	       reached_client(s, ans);
 }
 
+/*
+ * The client's retransmission timer: when it sends the SYN again, in ms
+ * after the first one. Measured on kernel 6.18 (tcp_syn_retries=6,
+ * tcp_syn_linear_timeouts=4): 1.05, 2.06, 3.09, 4.11, 5.14, 7.15 s.
+ */
+static const unsigned int syn_resend_ms[] = {
+	1000, 2000, 3000, 4000, 5000, 7000
+};
+#define SYN_RESENDS (sizeof(syn_resend_ms) / sizeof(syn_resend_ms[0]))
+
+/*
+ * Whether the next resend of a SYN that got no answer may meet other
+ * rules: some match on the way counted, or read state a packet changed
+ * (s->impure moved since the connection began). Otherwise the resend is
+ * the same packet meeting the same rules, and gets the same answer.
+ */
+static bool resend_may_differ(const struct ipts_sim *s, uint64_t impure0,
+			      unsigned int tries)
+{
+	return tries < SYN_RESENDS && s->counted != impure0 &&
+	       s->npkts + 4 <= IPTS_MAX_PACKETS;
+}
+
+/* The SYN sent again by the timer: the stateful matches keep what the
+ * earlier packets left (nth counted, quota spent, recent lists), set
+ * timeouts run for the time between. */
+static struct ipts_packet *resend_syn(struct ipts_sim *s, struct ipts_pkt *p,
+				      const struct sock *client,
+				      unsigned int tries)
+{
+	const struct ipts_query *q = s->q;
+	unsigned int prev = tries ? syn_resend_ms[tries - 1] : 0;
+	struct ipts_packet *syn;
+
+	ipts_setstate_advance(s, (syn_resend_ms[tries] - prev) / 1000);
+	syn = rec_new(s, IPTS_PKT_SYN, true);
+	syn->resent = tries + 1;
+	syn->resent_ms = syn_resend_ms[tries];
+	pkt_init(p, q->family, IPPROTO_TCP, &q->src, &q->dst, q->sport,
+		 q->dport, client);
+	tcp_shape(p, TH_SYN);
+	walk(s, syn, p, WALK_FRESH, q->in);
+	return syn;
+}
+
+/* "the SYN's resend 3 (+3.0 s)" before what became of it */
+static void resend_prefix(char *why, size_t len, const struct ipts_packet *syn,
+			  const char *first)
+{
+	char rest[1024];
+
+	if (!syn->resent)
+		return;
+	snprintf(rest, sizeof(rest), "%s", why);
+	snprintf(why, len,
+		 "%s; the client's timer sends the SYN again, and its resend "
+		 "%u (+%u.%u s) meets the rules with what the earlier packets "
+		 "left: %s",
+		 first, syn->resent, syn->resent_ms / 1000,
+		 syn->resent_ms % 1000 / 100, rest);
+}
+
 static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 				 int *dpkt, long *didx)
 {
@@ -1308,6 +1371,9 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 	int nd;
 	struct ipts_pkt p, r;
 	char d[512], a[IPTS_ENDPOINT_LEN], w[256];
+	char first[1100] = "";
+	unsigned int tries = 0;
+	uint64_t impure0 = s->counted, impure_sa;
 
 	if (q->in) {
 		nd = nd_resolve(s, NULL, NULL, &res, why, len, dpkt, didx);
@@ -1373,18 +1439,41 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 			return IPTS_UNDETERMINED;
 		}
 	}
+walked:
 	if (syn->verdict == IPTS_V_DROPPED && syn->answer < 0) {
-		decided(s, syn, dpkt, didx);
 		describe(d, sizeof(d), syn);
-		snprintf(why, len, "the SYN is dropped by %s", d);
+		if (!syn->retransmission &&
+		    resend_may_differ(s, impure0, tries)) {
+			if (!*first)
+				snprintf(first, sizeof(first),
+					 "the SYN is dropped by %s", d);
+			syn = resend_syn(s, &p, &client, tries++);
+			if (s->unmodelled_why)
+				return IPTS_UNDETERMINED;
+			goto walked;
+		}
+		decided(s, syn, dpkt, didx);
+		if (syn->resent)
+			snprintf(why, len,
+				 "%s, and so are its %u resends "
+				 "(the last at +%u.%u s)",
+				 *first ? first : "the SYN is dropped",
+				 syn->resent, syn->resent_ms / 1000,
+				 syn->resent_ms % 1000 / 100);
+		else
+			snprintf(why, len, "the SYN is dropped by %s", d);
 		return IPTS_TIMEOUT;
 	}
-	if (syn->verdict != IPTS_V_DELIVERED)
-		return client_rejected(s, syn, false, why, len, dpkt, didx);
+	if (syn->verdict != IPTS_V_DELIVERED) {
+		res = client_rejected(s, syn, false, why, len, dpkt, didx);
+		resend_prefix(why, len, syn, first);
+		return res;
+	}
 	server_dev = syn->left_host ? syn->out : NULL;
 
 	ipts_fmt_inet(a, sizeof(a), p.family, &p.daddr, p.dport);
 	if (!server_listens(s, syn, &p)) {
+		impure_sa = s->counted;
 		ans = send_kernel_answer(s, &p, false, &r, server_dev);
 		if (s->unmodelled_why)
 			return IPTS_UNDETERMINED;
@@ -1426,6 +1515,23 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 				 a, w);
 			return IPTS_TIMEOUT;
 		}
+		/* the RST dropped by a rule that counts nothing: each resent
+		 * SYN's RST is dropped alike, the SYN may meet other rules */
+		if (ans && ans->verdict == IPTS_V_DROPPED &&
+		    !syn->retransmission && s->counted == impure_sa &&
+		    resend_may_differ(s, impure0, tries)) {
+			if (!*first) {
+				describe(d, sizeof(d), ans);
+				snprintf(first, sizeof(first),
+					 "nothing listens on %s, and the RST "
+					 "it answers is dropped by %s",
+					 a, d);
+			}
+			syn = resend_syn(s, &p, &client, tries++);
+			if (s->unmodelled_why)
+				return IPTS_UNDETERMINED;
+			goto walked;
+		}
 		if (ans)
 			decided(s, ans, dpkt, didx);
 		describe(d, sizeof(d), ans ? ans : syn);
@@ -1446,6 +1552,7 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 		 p.sport, server_dev ? &remote : &server);
 	r.port_rand = swapped(p.port_rand);
 	tcp_shape(&r, TH_SYN | TH_ACK);
+	impure_sa = s->counted;
 	walk(s, sa, &r, WALK_FRESH, server_dev);
 	if (s->unmodelled_why)
 		return IPTS_UNDETERMINED;
@@ -1462,8 +1569,37 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 			snprintf(why, len,
 				 "the server's SYN-ACK is never sent: %s",
 				 sa->routed);
+		} else if (!syn->retransmission && s->counted == impure_sa &&
+			   resend_may_differ(s, impure0, tries)) {
+			/*
+			 * The client sends the SYN again; the server's
+			 * request socket answers it with the SYN-ACK again.
+			 * Its own timer resends the SYN-ACK too (1, 3, 7 s
+			 * after the first): no matter while the SYN-ACK's
+			 * walk counts nothing (the same drop each time).
+			 * When it counts, the order of both ends' resends
+			 * is not simulated: the first SYN-ACK's answer
+			 * stands, as before.
+			 */
+			if (!*first)
+				snprintf(first, sizeof(first),
+					 "the SYN-ACK is dropped by %s", d);
+			syn = resend_syn(s, &p, &client, tries++);
+			if (s->unmodelled_why)
+				return IPTS_UNDETERMINED;
+			goto walked;
 		} else {
 			snprintf(why, len, "the SYN-ACK is dropped by %s", d);
+			if (syn->resent)
+				snprintf(
+					why, len,
+					"%s, and so is every SYN-ACK answering "
+					"its %u resends (the last at +%u.%u s)",
+					*first ? first :
+						 "the SYN-ACK is "
+						 "dropped",
+					syn->resent, syn->resent_ms / 1000,
+					syn->resent_ms % 1000 / 100);
 		}
 		return IPTS_TIMEOUT;
 	}
@@ -1527,6 +1663,7 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 				 "soft one over lo), its retransmission 1 s "
 				 "later" :
 				 "the SYN");
+		resend_prefix(why, len, syn, first);
 		return IPTS_CONNECTED;
 	}
 	if (ack->verdict == IPTS_V_DELIVERED) {

@@ -363,6 +363,7 @@ enum ipts_match_result ipts_recent_eval(struct ipts_sim *s,
 	struct lookup l;
 
 	s->impure++;
+	s->counted++;
 	*settle = false;
 	if (info->check_set & XT_RECENT_REAP)
 		reap(s, info->name);
@@ -419,6 +420,7 @@ void ipts_recent_settle(struct ipts_sim *s, const struct xt_entry_match *m,
 	struct lookup l;
 
 	s->impure++;
+	s->counted++;
 	lookup(s, m, p, &l);
 	v = l.view;
 	if (yes && !inv) {

@@ -52,6 +52,7 @@ enum ipts_match_result ipts_setstate_match(struct ipts_sim *s,
 	struct ipts_ipset_pkt sp;
 
 	s->impure++;
+	s->counted++;
 	if (ipts_ipset_match_parse((const char *)m->data, &sm) < 0) {
 		*why = "-m set words iptsim does not read";
 		return IPTS_MATCH_UNKNOWN;
@@ -132,6 +133,7 @@ unsigned int ipts_setstate_target(struct ipts_sim *s, const struct ipts_rule *r,
 	if (!s->host.ipsets)
 		return XT_CONTINUE; /* no --ipsets: -m set is undetermined */
 	s->impure++;
+	s->counted++;
 	if (ipts_ipset_target_parse((const char *)t->data, &st) < 0) {
 		ipts_sim_unmodelled(s, r, "-j SET words iptsim does not read");
 		return NF_DROP;

@@ -188,6 +188,7 @@ static uint32_t *eval_count(struct ipts_sim *s, const struct ipts_rule *r,
 		s->nevals++;
 	}
 	s->impure++;
+	s->counted++;
 	p->evals_known = s->host.fresh;
 	p->evals = s->evals[i].n;
 	return &s->evals[i].n;
@@ -243,6 +244,7 @@ static enum ipts_match_result quota_eval(struct ipts_sim *s,
 	unsigned int i;
 
 	s->impure++;
+	s->counted++;
 	for (i = 0; i < s->nevals; i++)
 		if (s->evals[i].r == r && s->evals[i].k == k)
 			break;

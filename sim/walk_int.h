@@ -367,6 +367,9 @@ struct ipts_sim {
 	 * alone (choices, notes, events, targets that change state, counted
 	 * matches): a call during which it moved is not memoized. */
 	uint64_t impure;
+	/* Matches and targets with state a later packet sees (counted
+	 * evaluations, quota, recent, ipset): a resent SYN may differ. */
+	uint64_t counted;
 	/* The result's memo of chain calls; filled once a path is cut. */
 	struct ipts_memo *memo;
 

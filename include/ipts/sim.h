@@ -275,6 +275,11 @@ struct ipts_packet {
 	/* The client's SYN sent again (an IPv6 SYN over lo whose ICMPv6
 	 * error was a soft one): every packet from it on is a later try. */
 	bool retransmission;
+	/* A SYN the client's retransmission timer sent again after a drop
+	 * (1 for the first resend...), and when, in ms after the first
+	 * SYN; 0 for every other packet. */
+	unsigned int resent;
+	unsigned int resent_ms;
 	/* Dropped, or never sent, by a routing decision rather than by a
 	 * rule: why ("rp_filter on eth0: ..."); else "". @route_err: the
 	 * errno a local sender gets (ENETUNREACH...), or 0. */
@@ -282,7 +287,7 @@ struct ipts_packet {
 	int route_err;
 };
 
-#define IPTS_MAX_PACKETS 10
+#define IPTS_MAX_PACKETS 24
 
 /* An undecidable rule met on the way. */
 struct ipts_reason {

@@ -94,11 +94,11 @@ def counted_packets(doc, kernel_trace):
 	# wire: the kernel has nothing to show of it.
 	# The oracle keeps each packet's first attempt and nothing after
 	# the first retransmission: iptsim's packets from its retransmitted
-	# SYN on (an IPv6 SYN over lo whose ICMPv6 error was soft) are cut
-	# the same way.
+	# SYN on (an IPv6 SYN over lo whose ICMPv6 error was soft, or a SYN
+	# the client's timer resent, "resent": N) are cut the same way.
 	pkts = []
 	for p in doc.get("packets") or []:
-		if p.get("retransmission"):
+		if p.get("retransmission") or p.get("resent"):
 			break
 		pkts.append(p)
 	return [p for p in pkts

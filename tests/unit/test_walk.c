@@ -747,6 +747,50 @@ static void test_walk_undecidable_rule_that_matters(void **state)
 	assert_true(res.reasons[0].changes_outcome);
 }
 
+/* kernel: facts/synretx_nth_syn: every 4th SYN is accepted, the others
+ * dropped; the client's timer resends at +1, 2, 3 s and the 4th try
+ * (resend 3, +3.0 s) connects */
+static void test_walk_resent_syns_follow_nth(void **state)
+{
+	struct ipts_query q;
+	unsigned int i, n = 0;
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+		 "%s-A INPUT -p tcp --dport 1060 "
+		 "--tcp-flags SYN,ACK SYN -m statistic --mode nth --every 4 "
+		 "--packet 3 -j ACCEPT\n-A INPUT -p tcp --dport 1060 "
+		 "--tcp-flags SYN,ACK SYN -j DROP\nCOMMIT\n",
+		 filter_hdr);
+	ipts_query_init(&q);
+	q.fresh = true;
+	assert_int_equal(run(*state, text, &q), IPTS_CONNECTED);
+	for (i = 0; i < res.npackets; i++)
+		if (strcmp(res.packets[i].name, "SYN") == 0) {
+			assert_int_equal(res.packets[i].resent, n);
+			assert_int_equal(res.packets[i].resent_ms, n * 1000);
+			n++;
+		}
+	assert_int_equal(n, 4);
+	/* a plain drop is not walked again: one SYN, a timeout */
+	snprintf(text, sizeof(text),
+		 "%s-A INPUT -p tcp --dport 1060 -j DROP\n"
+		 "COMMIT\n",
+		 filter_hdr);
+	assert_int_equal(run(*state, text, &q), IPTS_TIMEOUT);
+	assert_int_equal(res.npackets, 1);
+	/* nth never matching in 7 tries: all 6 resends, the last at +7 s */
+	snprintf(text, sizeof(text),
+		 "%s-A INPUT -p tcp --dport 1060 -m "
+		 "statistic --mode nth --every 9 --packet 8 -j ACCEPT\n"
+		 "-A INPUT -p tcp --dport 1060 -j DROP\nCOMMIT\n",
+		 filter_hdr);
+	assert_int_equal(run(*state, text, &q), IPTS_TIMEOUT);
+	assert_int_equal(res.npackets, 7);
+	assert_int_equal(res.packets[6].resent, 6);
+	assert_int_equal(res.packets[6].resent_ms, 7000);
+}
+
 static void test_walk_fresh_decides_limit(void **state)
 {
 	struct ipts_query q;
@@ -1258,6 +1302,7 @@ int main(void)
 		T(test_walk_ack_without_synack_in_conntrack_is_invalid),
 		T(test_walk_mark_survives_lo),
 		T(test_walk_undecidable_rule_that_matters),
+		T(test_walk_resent_syns_follow_nth),
 		T(test_walk_fresh_decides_limit),
 		T(test_walk_fresh_limit_per_rule),
 		T(test_walk_undecidable_rule_that_cannot_matter),
