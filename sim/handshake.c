@@ -497,20 +497,20 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 				 in);
 			return route_unknown(s, rec, p, &d);
 		}
-		if (p->family == NFPROTO_IPV6) {
-			/* ip6_forward(): a hop limit of 1 or less is answered
-			 * with ICMPv6 time exceeded; else one less, before
-			 * the FORWARD hook */
-			if (p->ttl <= 1) {
-				snprintf(d.why, sizeof(d.why),
-					 "hop limit %u at forwarding: the "
-					 "host answers ICMPv6 time exceeded "
-					 "(not simulated)",
-					 p->ttl);
-				return route_unknown(s, rec, p, &d);
-			}
-			p->ttl--;
+		/* ip6_forward() and ip_forward(): a hop limit or TTL of 1
+		 * or less is answered with ICMP(v6) time exceeded; else one
+		 * less (ip_decrease_ttl()), before the FORWARD hook */
+		if (p->ttl <= 1) {
+			bool v6 = p->family == NFPROTO_IPV6;
+
+			snprintf(d.why, sizeof(d.why),
+				 "%s %u at forwarding: the host answers "
+				 "%s time exceeded (not simulated)",
+				 v6 ? "hop limit" : "TTL", p->ttl,
+				 v6 ? "ICMPv6" : "ICMP");
+			return route_unknown(s, rec, p, &d);
 		}
+		p->ttl--;
 		v = run_seg(s, rec, p, IPTS_SEG_FWD, in, d.dev, &hook);
 		if (v != NF_ACCEPT)
 			return stopped(s, rec, p, v, hook);

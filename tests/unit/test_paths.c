@@ -61,6 +61,7 @@ static const struct expect {
 	{ "forward_off_egress", "timeout", "forward" },
 	{ "forward_off_ingress", "timeout", NULL },
 	{ "fwd_accept", "connected", "forward" },
+	{ "fwd_ttl_decremented", "connected", "forward" },
 	{ "fwd_masquerade", "connected", "forward" },
 	{ "fwd_masquerade_udp", "delivered", "forward" },
 	{ "fwd_no_route", "netunreach", NULL },
