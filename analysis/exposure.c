@@ -425,11 +425,131 @@ static void scan_filter6(struct ipts_exposure *e, const struct ipts_chain *c,
 	}
 }
 
+/* The last -d on the way to an IPv6 DNAT (mask all zero: none). */
+struct dst6 {
+	struct in6_addr addr, mask;
+};
+
+/* @w narrowed by IPv6 rule @r's own -p and destination ports (its -d
+ * into @d when it names one, not inverted). */
+static struct want narrow6(struct want w, const struct ipts_rule *r,
+			   struct dst6 *d)
+{
+	const struct ip6t_ip6 *ip = &r->e6->ipv6;
+	unsigned int i;
+
+	if ((ip->flags & IP6T_F_PROTO) && !(ip->invflags & IP6T_INV_PROTO) &&
+	    (ip->proto == IPPROTO_TCP || ip->proto == IPPROTO_UDP))
+		w.proto = (uint8_t)ip->proto;
+	for (i = 0; i < 4; i++)
+		if (ip->dmsk.s6_addr32[i] && !(ip->invflags & IP6T_INV_DSTIP)) {
+			d->addr = ip->dst;
+			d->mask = ip->dmsk;
+			break;
+		}
+	for (i = 0; i < r->nmatches; i++)
+		match_dports(ipts_rule_match(r, i), &w);
+	return w;
+}
+
+static bool dst6_has(const struct dst6 *d, const struct in6_addr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		if ((a->s6_addr32[i] ^ d->addr.s6_addr32[i]) &
+		    d->mask.s6_addr32[i])
+			return false;
+	return true;
+}
+
+/* Whether -d @d holds an address of the host that no IPv6 row asks (an
+ * interface's address other than the one its classes connect to). */
+static bool dst6_unasked(const struct ipts_exposure *e, const struct dst6 *d)
+{
+	static const struct in6_addr none;
+	size_t i, k;
+
+	if (memcmp(&d->mask, &none, sizeof(none)) == 0)
+		return false;
+	for (i = 0; e->host && i < ipts_hostdesc_iface_count(e->host); i++) {
+		const struct ipts_host_iface *f =
+			ipts_hostdesc_iface_at(e->host, i);
+		struct in6_addr asked, nb;
+		bool ll, has = !f->loopback &&
+			       ipts_place6_neighbour(e->host, f, &asked, &nb,
+						     &ll);
+
+		for (k = 0; !f->loopback && k < f->naddrs6; k++)
+			if (dst6_has(d, &f->addrs6[k].local) &&
+			    (!has || memcmp(&asked, &f->addrs6[k].local,
+					    sizeof(asked)) != 0))
+				return true;
+	}
+	return false;
+}
+
+/* Every DNAT and REDIRECT rule under an IPv6 file's nat PREROUTING
+ * chain @c: IPv6 rows of its ports (no address: an IPv6 row asks each
+ * interface's first address; @d the -d on the way, noted once (@noted)
+ * when it holds an address of the host no row asks). */
+static void scan_nat6(struct ipts_exposure *e, const struct ipts_chain *c,
+		      struct want w, struct dst6 d, bool *noted,
+		      unsigned int depth)
+{
+	uint32_t i;
+	unsigned int k;
+
+	if (depth > IPTS_EXP_MAX_DEPTH) {
+		e->scan_cut = true;
+		return;
+	}
+	for (i = 0; i < c->nrules; i++) {
+		const struct ipts_rule *r = c->rules[i];
+		struct dst6 nd = d;
+		struct want n;
+
+		if (++e->scanned > IPTS_EXP_MAX_SCAN) {
+			e->scan_cut = true;
+			return;
+		}
+		n = narrow6(w, r, &nd);
+		if ((r->kind == IPTS_TGT_JUMP || r->kind == IPTS_TGT_GOTO) &&
+		    r->dest) {
+			scan_nat6(e, r->dest, n, nd, noted, depth + 1);
+			continue;
+		}
+		if (!(target_is(r, "DNAT") || target_is(r, "REDIRECT")) ||
+		    !n.proto || !n.nports)
+			continue;
+		if (!*noted && dst6_unasked(e, &nd)) {
+			*noted = true;
+			add_note(e,
+				 "%s:%u: an IPv6 DNAT or REDIRECT to an "
+				 "address of the host that no row asks: the "
+				 "IPv6 rows are asked at each interface's "
+				 "first IPv6 address",
+				 r->loc.src->name, r->loc.line);
+		}
+		for (k = 0; k < n.nports; k++) {
+			add_row(e, n.proto, n.lo[k], n.hi[k], 0, IPTS_EXP_DNAT,
+				r);
+			e->rows[e->nrows - 1].family = NFPROTO_IPV6;
+		}
+	}
+}
+
 static void scan_rules6(struct ipts_exposure *e, const struct ipts_ruleset *rs6)
 {
+	const struct ipts_table *nat = rs6->tables[IPTS_TABLE_NAT];
 	const struct ipts_table *filter = rs6->tables[IPTS_TABLE_FILTER];
-	bool *seen;
+	struct want none = { 0 };
+	struct dst6 any = { 0 };
+	bool *seen, noted = false;
 
+	if (nat && nat->builtin[NF_INET_PRE_ROUTING])
+		scan_nat6(e, nat->builtin[NF_INET_PRE_ROUTING], none, any,
+			  &noted, 0);
 	if (!filter)
 		return;
 	seen = ipts_xcalloc(filter->nchains + 1, sizeof(*seen));
@@ -447,32 +567,54 @@ void ipts_exposure_pair(struct ipts_exposure *e, const struct ipts_ruleset *rs6,
 	e->v6_only = v6_only;
 }
 
+/* The IPv6 row of @r's protocol and ports among the first @n rows (the
+ * IPv6 file's published ones, @six of them at @at), or NULL. */
+static struct ipts_exp_row *row6_of(struct ipts_exposure *e, const size_t *at,
+				    size_t six, const struct ipts_exp_row *r)
+{
+	size_t i;
+
+	for (i = 0; i < six; i++) {
+		struct ipts_exp_row *x = &e->rows[at[i]];
+
+		if (x->proto == r->proto && x->port == r->port &&
+		    x->port_hi == r->port_hi)
+			return x;
+	}
+	return NULL;
+}
+
 /* Every row of no address (a range's parts too) asked over IPv6 as well:
- * a row after it. */
+ * a row after it, unless the IPv6 file publishes the same ports (an
+ * IPv6 row already: the two are one). */
 static void add_twins(struct ipts_exposure *e)
 {
-	size_t i, k, n = e->nrows;
+	size_t i, k, n = e->nrows, six = 0, *at;
 	long ranges = 0;
 
-	for (i = 0; i < n; i++)
+	at = ipts_xcalloc(n + 1, sizeof(*at));
+	for (i = 0; i < n; i++) {
 		if (e->rows[i].range >= ranges)
 			ranges = e->rows[i].range + 1;
-	if (e->v6_only) {
-		/* an IPv6 file alone: its rows are IPv6 rows (an IPv4
-		 * address's are nobody's) */
-		for (i = k = 0; i < n; i++)
-			if (!e->rows[i].dst) {
-				e->rows[k] = e->rows[i];
-				e->rows[k++].family = NFPROTO_IPV6;
-			}
-		e->nrows = k;
-		return;
+		if (e->rows[i].family == NFPROTO_IPV6)
+			at[six++] = i;
 	}
 	for (i = 0; i < n; i++) {
-		struct ipts_exp_row r = e->rows[i];
+		struct ipts_exp_row r = e->rows[i], *x;
 
-		if (r.dst)
+		if (r.dst || r.family == NFPROTO_IPV6)
 			continue;
+		x = row6_of(e, at, six, &r);
+		if (x) {
+			x->origin |= r.origin;
+			if (e->v6_only)
+				e->rows[i].dst = 1; /* dropped below */
+			continue;
+		}
+		if (e->v6_only) {
+			e->rows[i].family = NFPROTO_IPV6;
+			continue;
+		}
 		add_row(e, r.proto, 0, 0, 0, 0, NULL);
 		r.family = NFPROTO_IPV6;
 		/* a range's parts are joined with their own family's */
@@ -480,6 +622,15 @@ static void add_twins(struct ipts_exposure *e)
 			r.range += ranges;
 		e->rows[e->nrows - 1] = r;
 	}
+	free(at);
+	if (!e->v6_only)
+		return;
+	/* an IPv6 file alone: its rows are IPv6 rows (an IPv4 address's
+	 * are nobody's) */
+	for (i = k = 0; i < n; i++)
+		if (!e->rows[i].dst)
+			e->rows[k++] = e->rows[i];
+	e->nrows = k;
 }
 
 static void scan_listeners(struct ipts_exposure *e)
@@ -1454,7 +1605,9 @@ static void listen6(const struct ipts_exposure *e, const struct ipts_exp_row *r,
 
 	if (!n && !e->nlisten)
 		return;
-	q->no_listener = true;
+	/* another host a port forwards to answers as a listener, unless
+	 * only --listen says what listens (as an IPv4 row's) */
+	q->no_listener = !n;
 	for (i = 0; i < n && q->nlisten < IPTS_QUERY_MAX_LOCAL; i++) {
 		const struct ipts_host_listener *l =
 			ipts_hostdesc_listener_at(e->host, i);
@@ -1533,6 +1686,17 @@ void ipts_exposure_cell_query(const struct ipts_exposure *e, size_t row,
 		    IPTS_QGIVEN_DST;
 	if (c->in)
 		q->given |= IPTS_QGIVEN_IN;
+	/* A process of this host connecting to one of its addresses is
+	 * given the source of the local route to it, as the kernel gives
+	 * it (the address itself, or its subnet's primary address for a
+	 * secondary one; 127.0.0.1 for 127/8). None (connect() fails):
+	 * 127.0.0.1, the simulator's answer says why. */
+	if (!c->in && r->dst) {
+		uint32_t src = ipts_place_local_src(e->host, r->dst);
+
+		if (src)
+			q->src.ip = src;
+	}
 	/* What listens here: the host's listeners (listen.txt) and
 	 * --listen; with neither, a server on every port, as trace takes
 	 * one on --dport. Another host a port forwards to answers as a
