@@ -2022,6 +2022,39 @@ static bool names_port(const char *why, uint16_t port)
 	return false;
 }
 
+/*
+ * The row whose cell of class @k is cell (@i, @k)'s very connection, or
+ * -1: a row of no address asks each class's own address, so where a
+ * row of the same ports is at that address (192.0.2.10:80/tcp beside
+ * 80/tcp), and lo's client gets the same source there, the two cells
+ * are one connection, simulated once. Rows sort by their ports, then
+ * their address: the rows of @i's ports follow it.
+ */
+static long same_cell_row(const struct ipts_exposure *e, size_t i, size_t k)
+{
+	const struct ipts_exp_row *r = &e->rows[i];
+	const struct ipts_exp_class *c = &e->classes[k];
+	size_t j;
+
+	if (r->dst || r->family == NFPROTO_IPV6 || r->cut || !c->addr ||
+	    e->no_share)
+		return -1;
+	for (j = i + 1; j < e->nrows; j++) {
+		const struct ipts_exp_row *x = &e->rows[j];
+
+		if (x->proto != r->proto || x->port != r->port ||
+		    x->port_hi != r->port_hi)
+			break;
+		if (x->dst != c->addr || x->family == NFPROTO_IPV6 ||
+		    x->cut || x->same_as >= 0)
+			continue;
+		if (!c->in && ipts_place_local_src(e->host, x->dst) != c->src)
+			return -1;
+		return (long)j;
+	}
+	return -1;
+}
+
 size_t ipts_exposure_run(struct ipts_exposure *e,
 			 const struct ipts_sim_ctx *ctx,
 			 const struct ipts_limits *lim,
@@ -2067,12 +2100,35 @@ size_t ipts_exposure_run(struct ipts_exposure *e,
 					e->ctx6 ? why :
 						  "not simulated: no IPv6 "
 						  "context");
-			else if (e->no_share || !e->alias ||
-				 e->alias[i * e->nclasses + k] < 0)
+			else if ((e->no_share || !e->alias ||
+				  e->alias[i * e->nclasses + k] < 0) &&
+				 same_cell_row(e, i, k) < 0)
 				list[n++] = i * e->nclasses + k;
 		}
 	}
 	run_list(e, ctx, lim, lt, max_total, nthreads, list, n, spent, hit);
+	/* a row of no address's cells at an address with a row of its
+	 * own: that row's cell (simulated: the plan aliases both alike),
+	 * before the aliases that may answer as it */
+	for (i = 0; i < e->nrows; i++) {
+		if (e->rows[i].same_as >= 0)
+			continue;
+		for (k = 0; k < e->nclasses; k++) {
+			long j;
+
+			if (e->alias && !e->no_share &&
+			    e->alias[i * e->nclasses + k] >= 0)
+				continue;
+			j = same_cell_row(e, i, k);
+			if (j < 0)
+				continue;
+			*ipts_exposure_cell(e, i, k) =
+				*ipts_exposure_cell(e, (size_t)j, k);
+			ipts_exposure_cell(e, i, k)->visits = 0;
+			if (ipts_exposure_cell(e, i, k)->simulated)
+				e->shared++;
+		}
+	}
 	/* the cells of a class the row's rules do not split out: the
 	 * answer of the class that answers for it */
 	for (i = 0; e->alias && !e->no_share && i < e->nrows * e->nclasses;
