@@ -1488,6 +1488,85 @@ static void alias_row(struct ipts_exposure *e, size_t i, const char *in,
 	}
 }
 
+/* Whether the host's IPv6 routes send answers to @a and @b alike: the
+ * same route (so the same device, gateway and type). */
+static bool routes6_alike(const struct ipts_hostdesc *h,
+			  const struct in6_addr *a, const struct in6_addr *b)
+{
+	struct ipts_fib6_flow fa = { .daddr = *a }, fb = { .daddr = *b };
+	struct ipts_fib6_result ra, rb;
+
+	if (!h)
+		return true;
+	ipts_fib6_route_output(h, &fa, &ra, NULL);
+	ipts_fib6_route_output(h, &fb, &rb, NULL);
+	return ra.status == IPTS_FIB_OK && rb.status == IPTS_FIB_OK &&
+	       ra.route == rb.route && ra.type == rb.type &&
+	       ra.table == rb.table;
+}
+
+/* Whether IPv6 class @j may answer for split6 class @m of row @r: the
+ * same interface and address, no rule of the IPv6 file telling their
+ * clients apart, the same route back. */
+static bool may6_answer_for(struct ipts_exposure *e,
+			    const struct ipts_exp_row *r, size_t j, size_t m,
+			    uint64_t *work, bool *cut)
+{
+	const struct ipts_exp_class *a = &e->classes[j], *b = &e->classes[m];
+	int apart;
+
+	if (j == m || !a->in || !b->in || strcmp(a->in, b->in) != 0 ||
+	    !a->has6 || !b->has6 || a->ll6 != b->ll6 ||
+	    memcmp(&a->addr6, &b->addr6, sizeof(a->addr6)) != 0 ||
+	    !routes6_alike(e->host, &a->src6, &b->src6))
+		return false;
+	apart = ipts_exp_row6_apart(e->rs6, r->proto, r->port, &a->src6,
+				    &b->src6, work);
+	if (apart < 0)
+		*cut = true;
+	return apart == 0;
+}
+
+/* The split6 classes of IPv6 row @i that no rule of the IPv6 file tells
+ * from a wider class of their interface: the narrowest split6 class
+ * holding it, then the link and the internet. */
+static void alias_row6(struct ipts_exposure *e, size_t i, uint64_t *work,
+		       bool *cut)
+{
+	const struct ipts_exp_row *r = &e->rows[i];
+	size_t m, j;
+
+	for (m = 0; m < e->nclasses && !*cut; m++) {
+		const struct ipts_exp_class *c = &e->classes[m];
+		long best = -1;
+
+		if (c->kind != IPTS_EXP_KIND_SPLIT6)
+			continue;
+		for (j = 0; j < e->nclasses && !*cut; j++) {
+			const struct ipts_exp_class *t = &e->classes[j];
+			struct pfx6 p = { t->pfx6, t->pfx6_len };
+
+			if (t->kind == IPTS_EXP_KIND_SPLIT6 &&
+			    t->pfx6_len < c->pfx6_len &&
+			    pfx6_has(&p, &c->pfx6) &&
+			    (best < 0 ||
+			     t->pfx6_len > e->classes[best].pfx6_len) &&
+			    may6_answer_for(e, r, j, m, work, cut))
+				best = (long)j;
+		}
+		for (j = 0; best < 0 && j < e->nclasses && !*cut; j++)
+			if ((e->classes[j].kind == IPTS_EXP_KIND_LINK ||
+			     e->classes[j].kind == IPTS_EXP_KIND_INTERNET) &&
+			    may6_answer_for(e, r, j, m, work, cut))
+				best = (long)j;
+		if (best < 0 || *cut)
+			continue;
+		e->alias[i * e->nclasses + m] = best;
+		e->alias_name[i * e->nclasses + m] =
+			intern(e, e->classes[best].name);
+	}
+}
+
 /* Which split classes each row's rules do not split out: their cells
  * answer as another class of the interface (e->alias). */
 static void plan_aliases(struct ipts_exposure *e, const struct ipts_ruleset *rs)
@@ -1495,7 +1574,8 @@ static void plan_aliases(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 	struct ipts_exp_prefix *named = ipts_xcalloc(ROW_NAMED_MAX,
 						     sizeof(*named));
 	size_t n = e->nrows * e->nclasses, i, k, j, nn;
-	uint64_t work = 0;
+	uint64_t work = 0, work6 = 0;
+	bool cut6 = false;
 
 	e->alias = ipts_xcalloc(n + 1, sizeof(*e->alias));
 	e->alias_name = ipts_xcalloc(n + 1, sizeof(*e->alias_name));
@@ -1523,6 +1603,25 @@ static void plan_aliases(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 				continue;
 			alias_row(e, i, c->in, named, nn);
 		}
+	}
+	for (i = 0; e->rs6 && i < e->nrows && !cut6; i++)
+		if (e->rows[i].family == NFPROTO_IPV6 && !e->rows[i].cut)
+			alias_row6(e, i, &work6, &cut6);
+	if (cut6) {
+		/* every IPv6 row simulates every class: no half-done plan */
+		for (i = 0; i < e->nrows; i++)
+			for (k = 0; e->rows[i].family == NFPROTO_IPV6 &&
+				    k < e->nclasses;
+			     k++)
+				e->alias[i * e->nclasses +
+					 k] = -1,
+					 e->alias_name[i * e->nclasses + k] =
+						 NULL;
+		add_note(e,
+			 "the IPv6 file was searched for the sources its "
+			 "rules tell apart up to %llu rule entries: every "
+			 "IPv6 row simulates every class",
+			 (unsigned long long)IPTS_EXP_MAX_SCAN);
 	}
 	if (work > IPTS_EXP_MAX_SCAN)
 		add_note(e,
@@ -2045,8 +2144,8 @@ static long same_cell_row(const struct ipts_exposure *e, size_t i, size_t k)
 		if (x->proto != r->proto || x->port != r->port ||
 		    x->port_hi != r->port_hi)
 			break;
-		if (x->dst != c->addr || x->family == NFPROTO_IPV6 ||
-		    x->cut || x->same_as >= 0)
+		if (x->dst != c->addr || x->family == NFPROTO_IPV6 || x->cut ||
+		    x->same_as >= 0)
 			continue;
 		if (!c->in && ipts_place_local_src(e->host, x->dst) != c->src)
 			return -1;
