@@ -55,6 +55,7 @@ static const struct expect {
 	{ "exposure_reply_new", "connected", "input" },
 	{ "exposure_dst_second_addr", "connected", "input" },
 	{ "exposure_lo_second_addr", "timeout", "local" },
+	{ "exposure_lo_service_src", "connected", "output" },
 	{ "exposure_split_forward", "connected", "forward" },
 	{ "exposure_split_lan", "connected", "input" },
 	{ "exposure_split_wan", "timeout", "input" },
