@@ -425,11 +425,131 @@ static void scan_filter6(struct ipts_exposure *e, const struct ipts_chain *c,
 	}
 }
 
+/* The last -d on the way to an IPv6 DNAT (mask all zero: none). */
+struct dst6 {
+	struct in6_addr addr, mask;
+};
+
+/* @w narrowed by IPv6 rule @r's own -p and destination ports (its -d
+ * into @d when it names one, not inverted). */
+static struct want narrow6(struct want w, const struct ipts_rule *r,
+			   struct dst6 *d)
+{
+	const struct ip6t_ip6 *ip = &r->e6->ipv6;
+	unsigned int i;
+
+	if ((ip->flags & IP6T_F_PROTO) && !(ip->invflags & IP6T_INV_PROTO) &&
+	    (ip->proto == IPPROTO_TCP || ip->proto == IPPROTO_UDP))
+		w.proto = (uint8_t)ip->proto;
+	for (i = 0; i < 4; i++)
+		if (ip->dmsk.s6_addr32[i] && !(ip->invflags & IP6T_INV_DSTIP)) {
+			d->addr = ip->dst;
+			d->mask = ip->dmsk;
+			break;
+		}
+	for (i = 0; i < r->nmatches; i++)
+		match_dports(ipts_rule_match(r, i), &w);
+	return w;
+}
+
+static bool dst6_has(const struct dst6 *d, const struct in6_addr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		if ((a->s6_addr32[i] ^ d->addr.s6_addr32[i]) &
+		    d->mask.s6_addr32[i])
+			return false;
+	return true;
+}
+
+/* Whether -d @d holds an address of the host that no IPv6 row asks (an
+ * interface's address other than the one its classes connect to). */
+static bool dst6_unasked(const struct ipts_exposure *e, const struct dst6 *d)
+{
+	static const struct in6_addr none;
+	size_t i, k;
+
+	if (memcmp(&d->mask, &none, sizeof(none)) == 0)
+		return false;
+	for (i = 0; e->host && i < ipts_hostdesc_iface_count(e->host); i++) {
+		const struct ipts_host_iface *f =
+			ipts_hostdesc_iface_at(e->host, i);
+		struct in6_addr asked, nb;
+		bool ll, has = !f->loopback &&
+			       ipts_place6_neighbour(e->host, f, &asked, &nb,
+						     &ll);
+
+		for (k = 0; !f->loopback && k < f->naddrs6; k++)
+			if (dst6_has(d, &f->addrs6[k].local) &&
+			    (!has || memcmp(&asked, &f->addrs6[k].local,
+					    sizeof(asked)) != 0))
+				return true;
+	}
+	return false;
+}
+
+/* Every DNAT and REDIRECT rule under an IPv6 file's nat PREROUTING
+ * chain @c: IPv6 rows of its ports (no address: an IPv6 row asks each
+ * interface's first address; @d the -d on the way, noted once (@noted)
+ * when it holds an address of the host no row asks). */
+static void scan_nat6(struct ipts_exposure *e, const struct ipts_chain *c,
+		      struct want w, struct dst6 d, bool *noted,
+		      unsigned int depth)
+{
+	uint32_t i;
+	unsigned int k;
+
+	if (depth > IPTS_EXP_MAX_DEPTH) {
+		e->scan_cut = true;
+		return;
+	}
+	for (i = 0; i < c->nrules; i++) {
+		const struct ipts_rule *r = c->rules[i];
+		struct dst6 nd = d;
+		struct want n;
+
+		if (++e->scanned > IPTS_EXP_MAX_SCAN) {
+			e->scan_cut = true;
+			return;
+		}
+		n = narrow6(w, r, &nd);
+		if ((r->kind == IPTS_TGT_JUMP || r->kind == IPTS_TGT_GOTO) &&
+		    r->dest) {
+			scan_nat6(e, r->dest, n, nd, noted, depth + 1);
+			continue;
+		}
+		if (!(target_is(r, "DNAT") || target_is(r, "REDIRECT")) ||
+		    !n.proto || !n.nports)
+			continue;
+		if (!*noted && dst6_unasked(e, &nd)) {
+			*noted = true;
+			add_note(e,
+				 "%s:%u: an IPv6 DNAT or REDIRECT to an "
+				 "address of the host that no row asks: the "
+				 "IPv6 rows are asked at each interface's "
+				 "first IPv6 address",
+				 r->loc.src->name, r->loc.line);
+		}
+		for (k = 0; k < n.nports; k++) {
+			add_row(e, n.proto, n.lo[k], n.hi[k], 0, IPTS_EXP_DNAT,
+				r);
+			e->rows[e->nrows - 1].family = NFPROTO_IPV6;
+		}
+	}
+}
+
 static void scan_rules6(struct ipts_exposure *e, const struct ipts_ruleset *rs6)
 {
+	const struct ipts_table *nat = rs6->tables[IPTS_TABLE_NAT];
 	const struct ipts_table *filter = rs6->tables[IPTS_TABLE_FILTER];
-	bool *seen;
+	struct want none = { 0 };
+	struct dst6 any = { 0 };
+	bool *seen, noted = false;
 
+	if (nat && nat->builtin[NF_INET_PRE_ROUTING])
+		scan_nat6(e, nat->builtin[NF_INET_PRE_ROUTING], none, any,
+			  &noted, 0);
 	if (!filter)
 		return;
 	seen = ipts_xcalloc(filter->nchains + 1, sizeof(*seen));
@@ -447,32 +567,54 @@ void ipts_exposure_pair(struct ipts_exposure *e, const struct ipts_ruleset *rs6,
 	e->v6_only = v6_only;
 }
 
+/* The IPv6 row of @r's protocol and ports among the first @n rows (the
+ * IPv6 file's published ones, @six of them at @at), or NULL. */
+static struct ipts_exp_row *row6_of(struct ipts_exposure *e, const size_t *at,
+				    size_t six, const struct ipts_exp_row *r)
+{
+	size_t i;
+
+	for (i = 0; i < six; i++) {
+		struct ipts_exp_row *x = &e->rows[at[i]];
+
+		if (x->proto == r->proto && x->port == r->port &&
+		    x->port_hi == r->port_hi)
+			return x;
+	}
+	return NULL;
+}
+
 /* Every row of no address (a range's parts too) asked over IPv6 as well:
- * a row after it. */
+ * a row after it, unless the IPv6 file publishes the same ports (an
+ * IPv6 row already: the two are one). */
 static void add_twins(struct ipts_exposure *e)
 {
-	size_t i, k, n = e->nrows;
+	size_t i, k, n = e->nrows, six = 0, *at;
 	long ranges = 0;
 
-	for (i = 0; i < n; i++)
+	at = ipts_xcalloc(n + 1, sizeof(*at));
+	for (i = 0; i < n; i++) {
 		if (e->rows[i].range >= ranges)
 			ranges = e->rows[i].range + 1;
-	if (e->v6_only) {
-		/* an IPv6 file alone: its rows are IPv6 rows (an IPv4
-		 * address's are nobody's) */
-		for (i = k = 0; i < n; i++)
-			if (!e->rows[i].dst) {
-				e->rows[k] = e->rows[i];
-				e->rows[k++].family = NFPROTO_IPV6;
-			}
-		e->nrows = k;
-		return;
+		if (e->rows[i].family == NFPROTO_IPV6)
+			at[six++] = i;
 	}
 	for (i = 0; i < n; i++) {
-		struct ipts_exp_row r = e->rows[i];
+		struct ipts_exp_row r = e->rows[i], *x;
 
-		if (r.dst)
+		if (r.dst || r.family == NFPROTO_IPV6)
 			continue;
+		x = row6_of(e, at, six, &r);
+		if (x) {
+			x->origin |= r.origin;
+			if (e->v6_only)
+				e->rows[i].dst = 1; /* dropped below */
+			continue;
+		}
+		if (e->v6_only) {
+			e->rows[i].family = NFPROTO_IPV6;
+			continue;
+		}
 		add_row(e, r.proto, 0, 0, 0, 0, NULL);
 		r.family = NFPROTO_IPV6;
 		/* a range's parts are joined with their own family's */
@@ -480,6 +622,15 @@ static void add_twins(struct ipts_exposure *e)
 			r.range += ranges;
 		e->rows[e->nrows - 1] = r;
 	}
+	free(at);
+	if (!e->v6_only)
+		return;
+	/* an IPv6 file alone: its rows are IPv6 rows (an IPv4 address's
+	 * are nobody's) */
+	for (i = k = 0; i < n; i++)
+		if (!e->rows[i].dst)
+			e->rows[k++] = e->rows[i];
+	e->nrows = k;
 }
 
 static void scan_listeners(struct ipts_exposure *e)
@@ -1337,6 +1488,85 @@ static void alias_row(struct ipts_exposure *e, size_t i, const char *in,
 	}
 }
 
+/* Whether the host's IPv6 routes send answers to @a and @b alike: the
+ * same route (so the same device, gateway and type). */
+static bool routes6_alike(const struct ipts_hostdesc *h,
+			  const struct in6_addr *a, const struct in6_addr *b)
+{
+	struct ipts_fib6_flow fa = { .daddr = *a }, fb = { .daddr = *b };
+	struct ipts_fib6_result ra, rb;
+
+	if (!h)
+		return true;
+	ipts_fib6_route_output(h, &fa, &ra, NULL);
+	ipts_fib6_route_output(h, &fb, &rb, NULL);
+	return ra.status == IPTS_FIB_OK && rb.status == IPTS_FIB_OK &&
+	       ra.route == rb.route && ra.type == rb.type &&
+	       ra.table == rb.table;
+}
+
+/* Whether IPv6 class @j may answer for split6 class @m of row @r: the
+ * same interface and address, no rule of the IPv6 file telling their
+ * clients apart, the same route back. */
+static bool may6_answer_for(struct ipts_exposure *e,
+			    const struct ipts_exp_row *r, size_t j, size_t m,
+			    uint64_t *work, bool *cut)
+{
+	const struct ipts_exp_class *a = &e->classes[j], *b = &e->classes[m];
+	int apart;
+
+	if (j == m || !a->in || !b->in || strcmp(a->in, b->in) != 0 ||
+	    !a->has6 || !b->has6 || a->ll6 != b->ll6 ||
+	    memcmp(&a->addr6, &b->addr6, sizeof(a->addr6)) != 0 ||
+	    !routes6_alike(e->host, &a->src6, &b->src6))
+		return false;
+	apart = ipts_exp_row6_apart(e->rs6, r->proto, r->port, &a->src6,
+				    &b->src6, work);
+	if (apart < 0)
+		*cut = true;
+	return apart == 0;
+}
+
+/* The split6 classes of IPv6 row @i that no rule of the IPv6 file tells
+ * from a wider class of their interface: the narrowest split6 class
+ * holding it, then the link and the internet. */
+static void alias_row6(struct ipts_exposure *e, size_t i, uint64_t *work,
+		       bool *cut)
+{
+	const struct ipts_exp_row *r = &e->rows[i];
+	size_t m, j;
+
+	for (m = 0; m < e->nclasses && !*cut; m++) {
+		const struct ipts_exp_class *c = &e->classes[m];
+		long best = -1;
+
+		if (c->kind != IPTS_EXP_KIND_SPLIT6)
+			continue;
+		for (j = 0; j < e->nclasses && !*cut; j++) {
+			const struct ipts_exp_class *t = &e->classes[j];
+			struct pfx6 p = { t->pfx6, t->pfx6_len };
+
+			if (t->kind == IPTS_EXP_KIND_SPLIT6 &&
+			    t->pfx6_len < c->pfx6_len &&
+			    pfx6_has(&p, &c->pfx6) &&
+			    (best < 0 ||
+			     t->pfx6_len > e->classes[best].pfx6_len) &&
+			    may6_answer_for(e, r, j, m, work, cut))
+				best = (long)j;
+		}
+		for (j = 0; best < 0 && j < e->nclasses && !*cut; j++)
+			if ((e->classes[j].kind == IPTS_EXP_KIND_LINK ||
+			     e->classes[j].kind == IPTS_EXP_KIND_INTERNET) &&
+			    may6_answer_for(e, r, j, m, work, cut))
+				best = (long)j;
+		if (best < 0 || *cut)
+			continue;
+		e->alias[i * e->nclasses + m] = best;
+		e->alias_name[i * e->nclasses + m] =
+			intern(e, e->classes[best].name);
+	}
+}
+
 /* Which split classes each row's rules do not split out: their cells
  * answer as another class of the interface (e->alias). */
 static void plan_aliases(struct ipts_exposure *e, const struct ipts_ruleset *rs)
@@ -1344,7 +1574,8 @@ static void plan_aliases(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 	struct ipts_exp_prefix *named = ipts_xcalloc(ROW_NAMED_MAX,
 						     sizeof(*named));
 	size_t n = e->nrows * e->nclasses, i, k, j, nn;
-	uint64_t work = 0;
+	uint64_t work = 0, work6 = 0;
+	bool cut6 = false;
 
 	e->alias = ipts_xcalloc(n + 1, sizeof(*e->alias));
 	e->alias_name = ipts_xcalloc(n + 1, sizeof(*e->alias_name));
@@ -1372,6 +1603,25 @@ static void plan_aliases(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 				continue;
 			alias_row(e, i, c->in, named, nn);
 		}
+	}
+	for (i = 0; e->rs6 && i < e->nrows && !cut6; i++)
+		if (e->rows[i].family == NFPROTO_IPV6 && !e->rows[i].cut)
+			alias_row6(e, i, &work6, &cut6);
+	if (cut6) {
+		/* every IPv6 row simulates every class: no half-done plan */
+		for (i = 0; i < e->nrows; i++)
+			for (k = 0; e->rows[i].family == NFPROTO_IPV6 &&
+				    k < e->nclasses;
+			     k++)
+				e->alias[i * e->nclasses +
+					 k] = -1,
+					 e->alias_name[i * e->nclasses + k] =
+						 NULL;
+		add_note(e,
+			 "the IPv6 file was searched for the sources its "
+			 "rules tell apart up to %llu rule entries: every "
+			 "IPv6 row simulates every class",
+			 (unsigned long long)IPTS_EXP_MAX_SCAN);
 	}
 	if (work > IPTS_EXP_MAX_SCAN)
 		add_note(e,
@@ -1454,7 +1704,9 @@ static void listen6(const struct ipts_exposure *e, const struct ipts_exp_row *r,
 
 	if (!n && !e->nlisten)
 		return;
-	q->no_listener = true;
+	/* another host a port forwards to answers as a listener, unless
+	 * only --listen says what listens (as an IPv4 row's) */
+	q->no_listener = !n;
 	for (i = 0; i < n && q->nlisten < IPTS_QUERY_MAX_LOCAL; i++) {
 		const struct ipts_host_listener *l =
 			ipts_hostdesc_listener_at(e->host, i);
@@ -1533,6 +1785,17 @@ void ipts_exposure_cell_query(const struct ipts_exposure *e, size_t row,
 		    IPTS_QGIVEN_DST;
 	if (c->in)
 		q->given |= IPTS_QGIVEN_IN;
+	/* A process of this host connecting to one of its addresses is
+	 * given the source of the local route to it, as the kernel gives
+	 * it (the address itself, or its subnet's primary address for a
+	 * secondary one; 127.0.0.1 for 127/8). None (connect() fails):
+	 * 127.0.0.1, the simulator's answer says why. */
+	if (!c->in && r->dst) {
+		uint32_t src = ipts_place_local_src(e->host, r->dst);
+
+		if (src)
+			q->src.ip = src;
+	}
 	/* What listens here: the host's listeners (listen.txt) and
 	 * --listen; with neither, a server on every port, as trace takes
 	 * one on --dport. Another host a port forwards to answers as a
@@ -1858,6 +2121,39 @@ static bool names_port(const char *why, uint16_t port)
 	return false;
 }
 
+/*
+ * The row whose cell of class @k is cell (@i, @k)'s very connection, or
+ * -1: a row of no address asks each class's own address, so where a
+ * row of the same ports is at that address (192.0.2.10:80/tcp beside
+ * 80/tcp), and lo's client gets the same source there, the two cells
+ * are one connection, simulated once. Rows sort by their ports, then
+ * their address: the rows of @i's ports follow it.
+ */
+static long same_cell_row(const struct ipts_exposure *e, size_t i, size_t k)
+{
+	const struct ipts_exp_row *r = &e->rows[i];
+	const struct ipts_exp_class *c = &e->classes[k];
+	size_t j;
+
+	if (r->dst || r->family == NFPROTO_IPV6 || r->cut || !c->addr ||
+	    e->no_share)
+		return -1;
+	for (j = i + 1; j < e->nrows; j++) {
+		const struct ipts_exp_row *x = &e->rows[j];
+
+		if (x->proto != r->proto || x->port != r->port ||
+		    x->port_hi != r->port_hi)
+			break;
+		if (x->dst != c->addr || x->family == NFPROTO_IPV6 || x->cut ||
+		    x->same_as >= 0)
+			continue;
+		if (!c->in && ipts_place_local_src(e->host, x->dst) != c->src)
+			return -1;
+		return (long)j;
+	}
+	return -1;
+}
+
 size_t ipts_exposure_run(struct ipts_exposure *e,
 			 const struct ipts_sim_ctx *ctx,
 			 const struct ipts_limits *lim,
@@ -1903,12 +2199,35 @@ size_t ipts_exposure_run(struct ipts_exposure *e,
 					e->ctx6 ? why :
 						  "not simulated: no IPv6 "
 						  "context");
-			else if (e->no_share || !e->alias ||
-				 e->alias[i * e->nclasses + k] < 0)
+			else if ((e->no_share || !e->alias ||
+				  e->alias[i * e->nclasses + k] < 0) &&
+				 same_cell_row(e, i, k) < 0)
 				list[n++] = i * e->nclasses + k;
 		}
 	}
 	run_list(e, ctx, lim, lt, max_total, nthreads, list, n, spent, hit);
+	/* a row of no address's cells at an address with a row of its
+	 * own: that row's cell (simulated: the plan aliases both alike),
+	 * before the aliases that may answer as it */
+	for (i = 0; i < e->nrows; i++) {
+		if (e->rows[i].same_as >= 0)
+			continue;
+		for (k = 0; k < e->nclasses; k++) {
+			long j;
+
+			if (e->alias && !e->no_share &&
+			    e->alias[i * e->nclasses + k] >= 0)
+				continue;
+			j = same_cell_row(e, i, k);
+			if (j < 0)
+				continue;
+			*ipts_exposure_cell(e, i, k) =
+				*ipts_exposure_cell(e, (size_t)j, k);
+			ipts_exposure_cell(e, i, k)->visits = 0;
+			if (ipts_exposure_cell(e, i, k)->simulated)
+				e->shared++;
+		}
+	}
 	/* the cells of a class the row's rules do not split out: the
 	 * answer of the class that answers for it */
 	for (i = 0; e->alias && !e->no_share && i < e->nrows * e->nclasses;

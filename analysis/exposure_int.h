@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
 
 #include "exposure.h"
 
@@ -61,6 +62,19 @@ int ipts_exp_row_sources(const struct ipts_ruleset *rs, uint8_t proto,
 			 uint16_t port, uint32_t dst, const char *ifname,
 			 struct ipts_exp_prefix *named, size_t max,
 			 size_t *nnamed, uint64_t *work);
+
+/*
+ * Whether the IPv6 file @rs6 may tell a client at @a from one at @b on
+ * an IPv6 row's connection (@proto, @port): 1 when a rule's -s (whose
+ * own -p and port do not leave the row out; with a DNAT or REDIRECT in
+ * the file, none is left out) or -d (the way back) holds one and not
+ * the other, or some rule reads the source unmodelled; 0 when none
+ * does, whatever the path; -1 past IPTS_EXP_MAX_SCAN rule entries
+ * counted in @work over calls.
+ */
+int ipts_exp_row6_apart(const struct ipts_ruleset *rs6, uint8_t proto,
+			uint16_t port, const struct in6_addr *a,
+			const struct in6_addr *b, uint64_t *work);
 
 bool ipts_exp_pfx_holds(struct ipts_exp_prefix a, struct ipts_exp_prefix b);
 bool ipts_exp_pfx_has(struct ipts_exp_prefix a, uint32_t addr);

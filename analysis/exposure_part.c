@@ -1155,3 +1155,147 @@ int ipts_exp_row_sources(const struct ipts_ruleset *rs, uint8_t proto,
 	free(s);
 	return rc;
 }
+
+/* --- IPv6: which source classes a row's rules tell apart ------------ */
+
+/* Whether address mask @m tells @a and @b apart (one inside, one not). */
+static bool mask6_apart(const struct in6_addr *net, const struct in6_addr *m,
+			const struct in6_addr *a, const struct in6_addr *b)
+{
+	unsigned int i;
+	bool in_a = true, in_b = true;
+
+	for (i = 0; i < 4; i++) {
+		if ((a->s6_addr32[i] ^ net->s6_addr32[i]) & m->s6_addr32[i])
+			in_a = false;
+		if ((b->s6_addr32[i] ^ net->s6_addr32[i]) & m->s6_addr32[i])
+			in_b = false;
+	}
+	return in_a != in_b;
+}
+
+/* Whether IPv6 rule @r reads the source in a way its -s does not say
+ * (iprange is not modelled here: it counts as such). */
+static bool row6_unsafe(const struct ipts_rule *r)
+{
+	const struct xt_entry_target *t;
+	unsigned int i;
+
+	if (r->flags & IPTS_RULE_OPAQUE)
+		return true;
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		const char *name = m->u.user.name;
+
+		if (ipts_blob_is_opaque(m->u.user.revision) ||
+		    strcmp(name, "iprange") == 0)
+			return true;
+		if (strcmp(name, "conntrack") == 0) {
+			if (!conntrack_port_free(m))
+				return true;
+			continue;
+		}
+		if (strcmp(name, "icmp6") != 0 &&
+		    !in_list(name, source_free_matches,
+			     sizeof(source_free_matches) /
+				     sizeof(source_free_matches[0])))
+			return true;
+	}
+	if (r->kind != IPTS_TGT_EXT)
+		return false;
+	t = ipts_rule_target(r);
+	return !t || ipts_blob_is_opaque(t->u.user.revision) ||
+	       !in_list(t->u.user.name, source_free_targets,
+			sizeof(source_free_targets) /
+				sizeof(source_free_targets[0]));
+}
+
+/* Whether @r's own -p and tcp/udp destination port say a row's first
+ * packet (@proto, @port) never meets it. */
+static bool row6_misses(const struct ipts_rule *r, uint8_t proto, uint16_t port)
+{
+	const struct ip6t_ip6 *ip = &r->e6->ipv6;
+	unsigned int i;
+
+	if ((ip->flags & IP6T_F_PROTO) && !(ip->invflags & IP6T_INV_PROTO) &&
+	    ip->proto != proto)
+		return true;
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		const uint16_t *dpts = NULL;
+
+		if (ipts_blob_is_opaque(m->u.user.revision))
+			continue;
+		if (strcmp(m->u.user.name, "tcp") == 0 &&
+		    proto == IPPROTO_TCP) {
+			const struct xt_tcp *t = ipts_match_data(m, sizeof(*t),
+								 NULL);
+
+			if (t && !(t->invflags & XT_TCP_INV_DSTPT))
+				dpts = t->dpts;
+		} else if (strcmp(m->u.user.name, "udp") == 0 &&
+			   proto == IPPROTO_UDP) {
+			const struct xt_udp *u = ipts_match_data(m, sizeof(*u),
+								 NULL);
+
+			if (u && !(u->invflags & XT_UDP_INV_DSTPT))
+				dpts = u->dpts;
+		}
+		if (dpts && (port < dpts[0] || port > dpts[1]))
+			return true;
+	}
+	return false;
+}
+
+int ipts_exp_row6_apart(const struct ipts_ruleset *rs6, uint8_t proto,
+			uint16_t port, const struct in6_addr *a,
+			const struct in6_addr *b, uint64_t *work)
+{
+	bool nat = false;
+	unsigned int t, k;
+	uint32_t j;
+
+	/* a DNAT or REDIRECT may give the packet another port: then no
+	 * rule is left out by its port */
+	for (t = 0; t < IPTS_TABLE_COUNT; t++) {
+		const struct ipts_table *tb = rs6->tables[t];
+
+		for (k = 0; tb && k < tb->nchains; k++)
+			for (j = 0; j < tb->chains[k]->nrules; j++) {
+				const struct ipts_rule *r =
+					tb->chains[k]->rules[j];
+				const struct xt_entry_target *x =
+					r->kind == IPTS_TGT_EXT ?
+						ipts_rule_target(r) :
+						NULL;
+
+				if (++*work > IPTS_EXP_MAX_SCAN)
+					return -1;
+				if (target_name_is(x, "DNAT") ||
+				    target_name_is(x, "REDIRECT"))
+					nat = true;
+			}
+	}
+	for (t = 0; t < IPTS_TABLE_COUNT; t++) {
+		const struct ipts_table *tb = rs6->tables[t];
+
+		for (k = 0; tb && k < tb->nchains; k++)
+			for (j = 0; j < tb->chains[k]->nrules; j++) {
+				const struct ipts_rule *r =
+					tb->chains[k]->rules[j];
+				const struct ip6t_ip6 *ip = &r->e6->ipv6;
+
+				if (++*work > IPTS_EXP_MAX_SCAN)
+					return -1;
+				if (row6_unsafe(r))
+					return 1;
+				/* the way back: the client is -d */
+				if (mask6_apart(&ip->dst, &ip->dmsk, a, b))
+					return 1;
+				if (mask6_apart(&ip->src, &ip->smsk, a, b) &&
+				    (nat || !row6_misses(r, proto, port)))
+					return 1;
+			}
+	}
+	return 0;
+}

@@ -26,6 +26,17 @@ bool ipts_place_local(const struct ipts_hostdesc *h, uint32_t a)
 	       (h && ipts_host_addr_type(h, a) == IPTS_RTN_LOCAL);
 }
 
+uint32_t ipts_place_local_src(const struct ipts_hostdesc *h, uint32_t dst)
+{
+	struct ipts_fib_flow fl = { .daddr = dst };
+	struct ipts_fib_result f;
+
+	if (!h)
+		return is_loopback(dst) ? htonl(0x7f000001) : dst;
+	ipts_fib_route_output(h, &fl, &f, NULL);
+	return f.status == IPTS_FIB_OK && !f.err ? f.src : 0;
+}
+
 bool ipts_place_on_link(const struct ipts_hostdesc *h, uint32_t a)
 {
 	size_t i, k;

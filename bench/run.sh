@@ -320,6 +320,13 @@ PY
 		printf '  exposure: %s s, rc %s, %s simulations (traces) for %s cells, %s answers shared, %s as another class; %s distinct answers (class, state, path, sentence without its addresses and ports)\n' \
 			"$e_wall" "$e_rc" "$nsim" "$ncells" "$nshared" "$nsame" "$ndistinct"
 		printf '  exposure --no-share --threads 1: %s s\n' "$e1_wall"
+		# issue 18's goals: the table well under a second, and traces
+		# ~ distinct answers (a ratio of 1 is a walk per answer)
+		printf '  exposure goals: wall %s s against well under 1 s (%s of it); %s traces for %s distinct answers (%sx, goal about 1x)\n' \
+			"$e_wall" \
+			"$(awk -v a="$e_wall" 'BEGIN { printf "%.2f", a / 1 }')" \
+			"$nsim" "$ndistinct" \
+			"$(awk -v a="$nsim" -v b="$ndistinct" 'BEGIN { printf "%.0f", b ? a / b : 0 }')"
 		printf '  naive loop: %s trace processes (sampled over the table) in %s s: %s s a cell, %s s for the table (extrapolated from the sample)\n' \
 			"$nsample" \
 			"$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')" \

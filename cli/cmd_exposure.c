@@ -285,9 +285,9 @@ static void note_forward(FILE *f, const struct ipts_exposure *e, size_t i,
 {
 	const struct ipts_exp_row *row = &e->rows[i];
 	const struct ipts_exp_cell *c = forward_cell(e, i);
-	char to[24];
+	char to[56];
 
-	ipts_fmt_addr(to, sizeof(to), c->to, c->to_port);
+	cell_to(to, sizeof(to), e, i, c);
 	fprintf(f, "%s: published by DNAT (", row->label);
 	if (text)
 		ipts_text_file(f, row->published->loc.src->name);

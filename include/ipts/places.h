@@ -29,6 +29,15 @@ uint32_t ipts_place_neighbour(const struct ipts_hostdesc *h,
 			      const struct ipts_host_iface *f);
 
 /*
+ * The source a process of @h connecting to @dst is given (the local
+ * route's prefsrc: @dst itself, its subnet's primary address for a
+ * secondary one, 127.0.0.1 for 127/8), as connect() gives it; without
+ * @h, @dst itself (127.0.0.1 for 127/8). 0 when the host's routes give
+ * none (connect() would fail).
+ */
+uint32_t ipts_place_local_src(const struct ipts_hostdesc *h, uint32_t dst);
+
+/*
  * An address outside every prefix of @h that @h takes as unicast: a
  * documentation address first (203.0.113.45, 198.51.100.45, 192.0.2.45),
  * then two that are not. 0 when every one is on a link of @h.
