@@ -110,16 +110,23 @@ static void put_run(FILE *f, char c, size_t n)
  * as printf's "%*u" writes it, without printf. */
 static void put_uint(FILE *f, unsigned int v, unsigned int width)
 {
-	char buf[16];
-	size_t i = sizeof(buf);
+	static const char blanks[16] = "                ";
+	char buf[10];
+	size_t i = sizeof(buf), n;
 
 	do {
 		buf[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	while (sizeof(buf) - i < width && i > 0)
-		buf[--i] = ' ';
-	fwrite(buf + i, 1, sizeof(buf) - i, f);
+	n = sizeof(buf) - i;
+	while (n < width) {
+		size_t k = width - n < sizeof(blanks) ? width - n :
+							sizeof(blanks);
+
+		fwrite(blanks, 1, k, f);
+		width -= (unsigned int)k;
+	}
+	fwrite(buf + i, 1, n, f);
 }
 
 /* Blanks as wide as bytes [from, to) of @line written escaped, its tabs

@@ -109,6 +109,23 @@ static void add_reason(struct ipts_result *res, const struct ipts_rule *r,
 	res->nreasons++;
 }
 
+/* Whether choice @k repeats an earlier one: a resent SYN meets the rule
+ * that its first walk met, with the same answer. */
+static bool met_seen(const struct ipts_sim *s, unsigned int k)
+{
+	unsigned int j;
+
+	for (j = 0; j < k; j++)
+		if (s->met_rule[j] == s->met_rule[k] &&
+		    s->arity[j] == s->arity[k] &&
+		    s->met_yes[j] == s->met_yes[k] &&
+		    s->met_lo[j] == s->met_lo[k] &&
+		    s->met_hi[j] == s->met_hi[k] &&
+		    strcmp(s->met_pkt[j], s->met_pkt[k]) == 0)
+			return true;
+	return false;
+}
+
 /* Remember how this walk reached @o: its words, and its choices. */
 static void add_way(struct ipts_result *res, const struct ipts_sim *s,
 		    enum ipts_outcome o, const char *why)
@@ -125,6 +142,8 @@ static void add_way(struct ipts_result *res, const struct ipts_sim *s,
 		const struct ipts_rule *r = s->met_rule[k];
 
 		if (s->arity[k] == 2 && !s->met_yes[k])
+			continue;
+		if (met_seen(s, k))
 			continue;
 		if (s->arity[k] == 2)
 			n += snprintf(w + n, len - n, "%s%s:%u matches the %s",
