@@ -1213,6 +1213,7 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	sc.line = 1;
 	sc.cuts = cuts;
 	sc.ncuts = ncuts;
+	sc.ps = &ps;
 	if (ipts_yylex_init_extra(&sc, &scanner))
 		ipts_oom();
 	/*

@@ -167,6 +167,9 @@ enum opt_kind {
 	K_REJECT, /* --reject-with */
 };
 
+/* @w (of the length of @lit, a literal) is @lit. */
+#define OPT_IS(w, lit) (memcmp((w)->s, lit, sizeof(lit) - 1) == 0)
+
 /* The kind of option @w is: one look at its length and bytes, since
  * every word of the file passes here. */
 static enum opt_kind opt_kind(const struct word *w)
@@ -189,21 +192,34 @@ static enum opt_kind opt_kind(const struct word *w)
 	}
 	if (w->s[1] != '-')
 		return K_NONE;
-	if (word_is(w, "--source") || word_is(w, "--src") ||
-	    word_is(w, "--destination") || word_is(w, "--dst"))
-		return K_ADDR;
-	if (word_is(w, "--to-destination") || word_is(w, "--to-source") ||
-	    word_is(w, "--to") || word_is(w, "--gateway") ||
-	    word_is(w, "--on-ip"))
-		return K_NAT;
-	if (word_is(w, "--protocol"))
-		return K_PROTO;
-	if (word_is(w, "--match"))
-		return K_MATCH;
-	if (word_is(w, "--jump"))
-		return K_JUMP;
-	if (word_is(w, "--reject-with"))
-		return K_REJECT;
+	/* by length first: every long option of the file is here */
+	switch (w->n) {
+	case 4:
+		return OPT_IS(w, "--to") ? K_NAT : K_NONE;
+	case 5:
+		return OPT_IS(w, "--src") || OPT_IS(w, "--dst") ? K_ADDR :
+								  K_NONE;
+	case 6:
+		return OPT_IS(w, "--jump") ? K_JUMP : K_NONE;
+	case 7:
+		if (OPT_IS(w, "--match"))
+			return K_MATCH;
+		return OPT_IS(w, "--on-ip") ? K_NAT : K_NONE;
+	case 8:
+		return OPT_IS(w, "--source") ? K_ADDR : K_NONE;
+	case 9:
+		return OPT_IS(w, "--gateway") ? K_NAT : K_NONE;
+	case 10:
+		return OPT_IS(w, "--protocol") ? K_PROTO : K_NONE;
+	case 11:
+		return OPT_IS(w, "--to-source") ? K_NAT : K_NONE;
+	case 13:
+		if (OPT_IS(w, "--destination"))
+			return K_ADDR;
+		return OPT_IS(w, "--reject-with") ? K_REJECT : K_NONE;
+	case 16:
+		return OPT_IS(w, "--to-destination") ? K_NAT : K_NONE;
+	}
 	return K_NONE;
 }
 

@@ -30,6 +30,10 @@ struct ipts_scan {
 	 */
 	const uint32_t *cuts;
 	uint32_t ncuts, next_cut;
+	/* off, line, line_start and next_cut before the last token */
+	uint32_t prev_off, prev_line, prev_line_start, prev_next_cut;
+	/* Where the scanner's line fast path puts a rule line's words. */
+	struct ipts_parse *ps;
 };
 
 #define YYLLOC_DEFAULT(cur, rhs, n)                                           \
@@ -75,6 +79,9 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct ipts_parse *ps,
 
 %token TABLE "'*'" CHAIN "':'" COMMIT "'COMMIT'" EOL "end of line"
 %token WORD "word" COUNTERS "counters" BADCOUNTERS "'['"
+/* A whole rule line of iptables-save's shape, its words already given to
+ * build.c by the scanner (ipts_build_word()); its end of line included. */
+%token RULELINE "rule line"
 
 %%
 
@@ -90,6 +97,7 @@ line
 	| COUNTERS words EOL		{ ipts_build_rule(ps, &@1, &@3); if (ps->stop) YYABORT; }
 	| BADCOUNTERS words EOL		{ ipts_build_error(ps, &@1, "bad counters: need ']'"); }
 	| words EOL			{ ipts_build_rule(ps, NULL, &@2); if (ps->stop) YYABORT; }
+	| RULELINE			{ ipts_build_rule(ps, NULL, &@1); if (ps->stop) YYABORT; }
 	;
 
 words

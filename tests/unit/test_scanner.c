@@ -140,12 +140,49 @@ static void test_scanner_long_comment_keeps_positions(void **state)
 	free(text);
 }
 
+/*
+ * A rule line of iptables-save's shape (its first byte '-') is split by
+ * the scanner's line fast path, any other by the RULE state's patterns:
+ * the same words at the same places either way. Indented by one blank,
+ * the same line takes the RULE state.
+ */
+static void test_scanner_line_path_splits_as_rule_state(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	/* the closing quote ends the word: NOSUCH is one of its own */
+	assert_null(load_str(f, "*filter\n-A INPUT -m comment --comment "
+				"\"x\"NOSUCH -j ACCEPT\n-A INPUT -j ACCEPT\n"
+				"-A INPUT\t-j  NOSUCH2\nCOMMIT\n"));
+	assert_diag(f, 2, 34, "Bad argument `NOSUCH'");
+	assert_diag(f, 4, 14, "NOSUCH2");
+	assert_null(load_str(f, "*filter\n -A INPUT -m comment --comment "
+				"\"x\"NOSUCH -j ACCEPT\n-A INPUT -j ACCEPT\n"
+				" -A INPUT\t-j  NOSUCH2\nCOMMIT\n"));
+	assert_diag(f, 2, 35, "Bad argument `NOSUCH'");
+	assert_diag(f, 4, 15, "NOSUCH2");
+}
+
+/* An open quote on a line of that shape: the RULE state reads the line
+ * (the rest of it one word), and the lines after it keep their places. */
+static void test_scanner_open_quote_leaves_the_line_path(void **state)
+{
+	struct ipts_fixture *f = *state;
+
+	assert_null(load_str(f, "*filter\n-A INPUT -m comment --comment "
+				"\"open \\\" -j ACCEPT\n-A INPUT -j NOSUCH\n"
+				"COMMIT\n"));
+	assert_warning(f, 2, 31, "unterminated quote");
+	assert_diag(f, 3, 13, "NOSUCH");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scanner_quotes_keep_blanks),
 		cmocka_unit_test(test_scanner_escape_inside_quotes),
-		cmocka_unit_test(test_scanner_backslash_outside_quotes_is_literal),
+		cmocka_unit_test(
+			test_scanner_backslash_outside_quotes_is_literal),
 		cmocka_unit_test(test_scanner_quote_inside_word_joins),
 		cmocka_unit_test(test_scanner_comment_and_empty_lines),
 		cmocka_unit_test(test_scanner_indented_comment_is_refused),
@@ -154,6 +191,8 @@ int main(void)
 		cmocka_unit_test(test_scanner_commit_needs_newline),
 		cmocka_unit_test(test_scanner_nul_byte_is_an_error),
 		cmocka_unit_test(test_scanner_long_comment_keeps_positions),
+		cmocka_unit_test(test_scanner_line_path_splits_as_rule_state),
+		cmocka_unit_test(test_scanner_open_quote_leaves_the_line_path),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
