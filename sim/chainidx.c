@@ -159,6 +159,7 @@ void ipts_chainidx_lists(const struct ipts_chainidx *cx,
 	c->n[0] = cx->nother;
 	c->n[1] = c->n[2] = 0;
 	c->l[1] = c->l[2] = NULL;
+	c->pos[0] = c->pos[1] = c->pos[2] = 0;
 	b = bucket_at(cx, key_dst(p->daddr.ip));
 	if (b) {
 		c->l[1] = cx->pool + b->off;
@@ -171,29 +172,44 @@ void ipts_chainidx_lists(const struct ipts_chainidx *cx,
 	}
 }
 
-/* The first item of sorted @l (of @n) not below @i, or UINT32_MAX. */
-static inline uint32_t first_from(const uint32_t *l, uint32_t n, uint32_t i)
+/* The first item of sorted @l (of @n) not below @i, or UINT32_MAX,
+ * searched from *@pos on (items before it are below @i) and galloping:
+ * the next candidate is usually near, a far one costs its logarithm. */
+static inline uint32_t first_from(const uint32_t *l, uint32_t n, uint32_t *pos,
+				  uint32_t i)
 {
-	uint32_t lo = 0, hi = n;
+	uint32_t lo = *pos, hi, step = 1;
 
-	while (lo < hi) {
+	if (lo >= n)
+		return UINT32_MAX;
+	if (l[lo] >= i)
+		return l[lo];
+	/* l[lo] < i: find hi with l[hi] >= i (or n) */
+	hi = lo + 1;
+	while (hi < n && l[hi] < i) {
+		lo = hi;
+		step *= 2;
+		hi = n - lo > step ? lo + step : n;
+	}
+	/* l[lo] < i, and l[hi] >= i or hi == n */
+	while (hi - lo > 1) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
 		if (l[mid] < i)
-			lo = mid + 1;
+			lo = mid;
 		else
 			hi = mid;
 	}
-	return lo < n ? l[lo] : UINT32_MAX;
+	*pos = hi;
+	return hi < n ? l[hi] : UINT32_MAX;
 }
 
-uint32_t ipts_chainidx_next(const struct ipts_cand *c, uint32_t i,
-			    uint32_t nrules)
+uint32_t ipts_chainidx_next(struct ipts_cand *c, uint32_t i, uint32_t nrules)
 {
 	uint32_t best = nrules, k;
 
 	for (k = 0; k < 3; k++) {
-		uint32_t v = first_from(c->l[k], c->n[k], i);
+		uint32_t v = first_from(c->l[k], c->n[k], &c->pos[k], i);
 
 		if (v < best)
 			best = v;

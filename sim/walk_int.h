@@ -210,14 +210,17 @@ struct ipts_cand {
 	uint8_t protocol;
 	const uint32_t *l[3];
 	uint32_t n[3];
+	/* where each list's search starts: the walk asks for rising @i */
+	uint32_t pos[3];
 };
 struct ipts_pkt;
 void ipts_chainidx_lists(const struct ipts_chainidx *cx,
 			 const struct ipts_pkt *p, struct ipts_cand *c);
 /* The first rule from index @i on that the packet of @c may match, or
- * @nrules: every rule before it fails ipcheck_may_match(). */
-uint32_t ipts_chainidx_next(const struct ipts_cand *c, uint32_t i,
-			    uint32_t nrules);
+ * @nrules: every rule before it fails ipcheck_may_match(). Each list's
+ * place is kept in @c, so a walk that asks for rising @i pays for each
+ * rule it steps to, not for a search from the list's start. */
+uint32_t ipts_chainidx_next(struct ipts_cand *c, uint32_t i, uint32_t nrules);
 
 /* The index of @c's rules, or NULL. */
 static inline const struct ipts_chainidx *
