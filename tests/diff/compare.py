@@ -4,6 +4,7 @@ compare.py - does `iptsim trace --format json` say what the kernel did?
 
     compare.py [--undetermined-ok] [--no-tuples] [--rc N] IPTSIM_JSON ORACLE_JSON
     compare.py --iptsim-args ORACLE_ARGS...
+    compare.py --watch-resends IPTSIM_JSON ORACLE_ARGS...
 
 IPTSIM_JSON is the output of `iptsim trace FILE ARGS --format json` (may be
 empty when iptsim refused the file), --rc its exit status. ORACLE_JSON is the
@@ -29,6 +30,11 @@ or unreadable input.
 --iptsim-args turns oracle options (a facts/NAME.args line) into `iptsim
 trace` options: --no-nft-trace and --no-nft become --kernel-trace, the
 oracle-only --timeout-ms, --stable and --raw are dropped.
+
+--watch-resends prints ORACLE_ARGS with --timeout-ms raised to see the last
+resent SYN of iptsim's answer (its `resent_ms`) plus 1.5 s: an answer that
+comes with the client's retries (nth, limit, recent) is only seen by a
+kernel watched for that long.
 """
 
 import json
@@ -229,9 +235,35 @@ def compare(sim, rc, ker, undetermined_ok, tuples):
 	return diffs
 
 
+def watch_resends(path, oargs):
+	"""@oargs with --timeout-ms long enough for iptsim's resends."""
+	sim = load_json(path, "iptsim output", allow_empty=True)
+	last = 0
+	for p in (sim or {}).get("packets") or []:
+		ms = p.get("resent_ms")
+		if isinstance(ms, int) and ms > last:
+			last = ms
+	out = list(oargs)
+	if last == 0:
+		return out
+	need = last + 1500
+	for i, a in enumerate(out):
+		if a == "--timeout-ms" and i + 1 < len(out):
+			try:
+				if int(out[i + 1]) < need:
+					out[i + 1] = str(need)
+			except ValueError:
+				pass
+			return out
+	return out + ["--timeout-ms", str(need)]
+
+
 def main(argv):
 	if argv and argv[0] == "--iptsim-args":
 		print(" ".join(iptsim_args(argv[1:])))
+		return 0
+	if len(argv) >= 2 and argv[0] == "--watch-resends":
+		print(" ".join(watch_resends(argv[1], argv[2:])))
 		return 0
 	undetermined_ok = False
 	tuples = True
