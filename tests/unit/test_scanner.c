@@ -194,7 +194,8 @@ static void test_scanner_line_path_counts_unquoted_length(void **state)
 		/* 1025 bytes quoted, 1023 unquoted: taken */
 		memset(y, 'y', 1023);
 		y[1023] = '\0';
-		snprintf(buf, 4096, "*filter\n:INPUT ACCEPT [0:0]\n%s-A INPUT "
+		snprintf(buf, 4096,
+			 "*filter\n:INPUT ACCEPT [0:0]\n%s-A INPUT "
 			 "-m comment --comment \"%s\" -j ACCEPT\nCOMMIT\n",
 			 lead[k], y);
 		assert_loads(f, buf);
@@ -203,7 +204,8 @@ static void test_scanner_line_path_counts_unquoted_length(void **state)
 		/* 1024 unquoted: refused, at the word */
 		y[1023] = 'y';
 		y[1024] = '\0';
-		snprintf(buf, 4096, "*filter\n:INPUT ACCEPT [0:0]\n%s-A INPUT "
+		snprintf(buf, 4096,
+			 "*filter\n:INPUT ACCEPT [0:0]\n%s-A INPUT "
 			 "-m comment --comment \"%s\" -j ACCEPT\nCOMMIT\n",
 			 lead[k], y);
 		assert_null(load_str(f, buf));
@@ -229,8 +231,7 @@ int main(void)
 		cmocka_unit_test(test_scanner_long_comment_keeps_positions),
 		cmocka_unit_test(test_scanner_line_path_splits_as_rule_state),
 		cmocka_unit_test(test_scanner_open_quote_leaves_the_line_path),
-		cmocka_unit_test(
-			test_scanner_line_path_counts_unquoted_length),
+		cmocka_unit_test(test_scanner_line_path_counts_unquoted_length),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
