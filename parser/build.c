@@ -122,8 +122,7 @@ static void line_done(struct ipts_parse *ps)
  * unquoted in its own place (never longer). Returns the index of the
  * first word longer than IPTS_MAX_PARAM, or -1.
  */
-static int fast_words(struct ipts_parse *ps, char **argv,
-		      struct ipts_loc *locs)
+static int fast_words(struct ipts_parse *ps, char **argv, struct ipts_loc *locs)
 {
 	const struct ipts_loc *w0 = &ps->words[0].loc;
 	const struct ipts_loc *wn = &ps->words[ps->nwords - 1].loc;
@@ -153,7 +152,6 @@ static int fast_words(struct ipts_parse *ps, char **argv,
 	}
 	return -1;
 }
-
 
 /* The location of a whole source line, from its first byte. */
 static struct ipts_loc whole_line(const struct ipts_loc *at)
@@ -1097,9 +1095,11 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 		if (bad >= 0) {
 			const struct ipts_loc *wl = &ps->words[bad].loc;
 
-			ipts_build_error(ps, wl, "Parameter too long: %zu bytes, "
+			ipts_build_error(ps, wl,
+					 "Parameter too long: %zu bytes, "
 					 "iptables-restore takes at most %u",
-					 strlen(argv[argc + bad]), IPTS_MAX_PARAM);
+					 strlen(argv[argc + bad]),
+					 IPTS_MAX_PARAM);
 			goto out;
 		}
 		argc += (int)ps->nwords;
