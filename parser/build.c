@@ -110,8 +110,48 @@ static const char *word_dup(struct ipts_parse *ps, unsigned int i)
 static void line_done(struct ipts_parse *ps)
 {
 	ps->nwords = 0;
+	ps->line_fast = false;
+	ps->line_quoted = false;
 }
 
+/*
+ * The argv text of a line the scanner split (every quote closed, no
+ * cut): its bytes from the first word to the end of the last copied
+ * once, each word ended by a NUL over the blank after it. A word with
+ * no quote is its bytes, its length its location's; one with a quote is
+ * unquoted in its own place (never longer). Returns the index of the
+ * first word longer than IPTS_MAX_PARAM, or -1.
+ */
+static int fast_words(struct ipts_parse *ps, char **argv, struct ipts_loc *locs)
+{
+	const struct ipts_loc *w0 = &ps->words[0].loc;
+	const struct ipts_loc *wn = &ps->words[ps->nwords - 1].loc;
+	size_t span = wn->off + wn->len - w0->off;
+	const char *base = ps->src->buf + w0->off;
+	unsigned int i;
+
+	if (span + 1 > ps->scratch_cap) {
+		ps->scratch_cap = span * 2 > 4096 ? span * 2 : 4096;
+		ps->scratch = ipts_xrealloc(ps->scratch, ps->scratch_cap);
+	}
+	memcpy(ps->scratch, base, span);
+	for (i = 0; i < ps->nwords; i++) {
+		const struct ipts_loc *wl = &ps->words[i].loc;
+		char *s = ps->scratch + (wl->off - w0->off);
+		size_t n = wl->len;
+
+		if (ps->line_quoted &&
+		    memchr(base + (wl->off - w0->off), '"', wl->len))
+			n = ipts_unquote(wl, s);
+		else
+			s[n] = '\0';
+		argv[i] = s;
+		locs[i] = *wl;
+		if (n > IPTS_MAX_PARAM)
+			return (int)i;
+	}
+	return -1;
+}
 
 /* The location of a whole source line, from its first byte. */
 static struct ipts_loc whole_line(const struct ipts_loc *at)
@@ -981,7 +1021,9 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 				 "iptables-restore refuses it");
 		goto out;
 	}
-	if (ps->nwords && strcmp(word_text(ps, 0, &off), "COMMIT") == 0) {
+	/* A fast line's first word starts with '-': no COMMIT. */
+	if (ps->nwords && !ps->line_fast &&
+	    strcmp(word_text(ps, 0, &off), "COMMIT") == 0) {
 		ipts_build_error(ps, &ps->words[0].loc, "'COMMIT' must stand "
 				 "alone on its line, followed by a newline");
 		goto out;
@@ -1047,6 +1089,22 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 		argv[argc] = bc;
 		locs[argc++] = *counters;
 	}
+	if (ps->line_fast && ps->nwords) {
+		int bad = fast_words(ps, argv + argc, locs + argc);
+
+		if (bad >= 0) {
+			const struct ipts_loc *wl = &ps->words[bad].loc;
+
+			ipts_build_error(ps, wl,
+					 "Parameter too long: %zu bytes, "
+					 "iptables-restore takes at most %u",
+					 strlen(argv[argc + bad]),
+					 IPTS_MAX_PARAM);
+			goto out;
+		}
+		argc += (int)ps->nwords;
+		goto parse;
+	}
 	for (i = 0; i < ps->nwords; i++) {
 		char *s = word_text(ps, i, &off);
 
@@ -1070,6 +1128,7 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 		locs[argc++] = *wl;
 		off += n + 1;
 	}
+parse:
 	argv[argc] = NULL;
 
 	cl.argc = argc;

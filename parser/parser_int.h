@@ -181,6 +181,8 @@ struct ipts_parse {
 	/* The line being read. */
 	struct ipts_word *words;
 	unsigned int nwords, cap;
+	bool line_fast; /* the scanner's fast line: quotes closed */
+	bool line_quoted; /* ... with a quote in it */
 	char *scratch;			/* argv text of the line */
 	size_t scratch_cap;
 	char **argv;			/* the line's argv and locations */

@@ -176,6 +176,44 @@ static void test_scanner_open_quote_leaves_the_line_path(void **state)
 	assert_diag(f, 3, 13, "NOSUCH");
 }
 
+/*
+ * The line path's argv: a quoted word's length is that of its text
+ * unquoted, as iptables-restore counts it (1023 bytes at most), and the
+ * words after it are their own bytes; indented (the RULE state) alike.
+ */
+static void test_scanner_line_path_counts_unquoted_length(void **state)
+{
+	struct ipts_fixture *f = *state;
+	static const char *const lead[] = { "", " " };
+	char *buf = malloc(4096);
+	char y[1025];
+	unsigned int k;
+
+	assert_non_null(buf);
+	for (k = 0; k < 2; k++) {
+		/* 1025 bytes quoted, 1023 unquoted: taken */
+		memset(y, 'y', 1023);
+		y[1023] = '\0';
+		snprintf(buf, 4096,
+			 "*filter\n:INPUT ACCEPT [0:0]\n%s-A INPUT "
+			 "-m comment --comment \"%s\" -j ACCEPT\nCOMMIT\n",
+			 lead[k], y);
+		assert_loads(f, buf);
+		/* libxt_comment keeps its first 255 bytes */
+		assert_int_equal(strncmp(comment_of(f), y, 255), 0);
+		/* 1024 unquoted: refused, at the word */
+		y[1023] = 'y';
+		y[1024] = '\0';
+		snprintf(buf, 4096,
+			 "*filter\n:INPUT ACCEPT [0:0]\n%s-A INPUT "
+			 "-m comment --comment \"%s\" -j ACCEPT\nCOMMIT\n",
+			 lead[k], y);
+		assert_null(load_str(f, buf));
+		assert_diag(f, 3, 31 + k, "Parameter too long: 1024 bytes");
+	}
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_scanner_long_comment_keeps_positions),
 		cmocka_unit_test(test_scanner_line_path_splits_as_rule_state),
 		cmocka_unit_test(test_scanner_open_quote_leaves_the_line_path),
+		cmocka_unit_test(test_scanner_line_path_counts_unquoted_length),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
