@@ -1161,7 +1161,13 @@ static enum ipts_verdict walk_nd(struct ipts_sim *s, struct ipts_packet *rec,
 static void nd_failed(struct ipts_sim *s, const struct ipts_packet *rec,
 		      bool local, int *dpkt, long *didx, char *why, size_t len)
 {
+	const char *kind =
+		rec->kind == IPTS_PKT_NS ? "solicitation" : "advertisement";
+	const char *verdict =
+		rec->verdict == IPTS_V_REJECTED ? "rejected" : "dropped";
+	const char *what = s->q->proto == IPPROTO_UDP ? "datagram" : "SYN";
 	char d[512], hop[48];
+	size_t n;
 
 	decided(s, rec, dpkt, didx);
 	describe(d, sizeof(d), rec);
@@ -1169,18 +1175,73 @@ static void nd_failed(struct ipts_sim *s, const struct ipts_packet *rec,
 		       rec->kind == IPTS_PKT_NS ? &s->nd_target :
 						  &rec->saddr.in6,
 		       -1);
-	snprintf(why, len,
-		 "the %s of neighbour discovery for %s is %s by %s "
-		 "(neighbour solicitations and advertisements are untracked: "
-		 "--ctstate ESTABLISHED,RELATED does not accept them): %s "
-		 "gives up after 3 solicitations 1 s apart, and the %s gets "
-		 "EHOSTUNREACH after about 3 s; the %s waiting for it is "
-		 "never sent",
-		 rec->kind == IPTS_PKT_NS ? "solicitation" : "advertisement",
-		 hop, rec->verdict == IPTS_V_REJECTED ? "rejected" : "dropped",
-		 d, local ? "this host" : "the client's host",
-		 local ? "local connect()" : "client's connect()",
-		 s->q->proto == IPPROTO_UDP ? "datagram" : "SYN");
+
+	n = (size_t)snprintf(why, len,
+			     "the %s of neighbour discovery for %s is %s by %s "
+			     "(neighbour solicitations and advertisements are "
+			     "untracked: --ctstate ESTABLISHED,RELATED does "
+			     "not accept them): ",
+			     kind, hop, verdict, d);
+	if (n >= len)
+		return;
+	if (local && s->q->in)
+		/* a router: nd_fwd_error() says what the client gets */
+		snprintf(why + n, len - n,
+			 "this host gives up after 3 solicitations 1 s apart "
+			 "and drops the %s it held for the next hop", what);
+	else
+		snprintf(why + n, len - n,
+			 "%s gives up after 3 solicitations 1 s apart, and "
+			 "the %s gets EHOSTUNREACH after about 3 s; the %s "
+			 "waiting for it is never sent",
+			 local ? "this host" : "the client's host",
+			 local ? "local connect()" : "client's connect()",
+			 what);
+}
+
+/*
+ * A router's neighbour discovery for the next hop of @first (forwarded,
+ * held in the neighbour's queue) failed: ip6_link_failure() answers it
+ * ICMPv6 address unreachable from this host toward the client, walking
+ * OUTPUT and POSTROUTING (measured: an OUTPUT rule dropping ICMPv6 type
+ * 1 makes the client time out). 0, with *@res: the client's answer.
+ */
+static int nd_fwd_error(struct ipts_sim *s, struct ipts_packet *first,
+			const struct ipts_pkt *fp, enum ipts_outcome *res,
+			char *why, size_t len, int *dpkt, long *didx)
+{
+	struct ipts_packet *ans;
+	char d[512];
+	size_t n;
+
+	ans = send_route_error(s, fp, first, ICMPV6_ADDR_UNREACH);
+	if (s->unmodelled_why)
+		return -1;
+	first->answer = ans ? (int)(ans - s->pkts) : -1;
+	n = strlen(why);
+	if (ans && reached_client(s, ans)) {
+		snprintf(why + n, len - n,
+			 ", answering it ICMPv6 address unreachable toward "
+			 "the client (3 s after the first SYN, one for each "
+			 "SYN held): the client's connect() gets EHOSTUNREACH");
+		return 0;
+	}
+	*res = IPTS_TIMEOUT;
+	if (!ans || ans->verdict == IPTS_V_DELIVERED) {
+		snprintf(why + n, len - n,
+			 "; its ICMPv6 address unreachable does not reach "
+			 "the client, whose SYNs are held and dropped the same "
+			 "way: it times out");
+		return 0;
+	}
+	decided(s, ans, dpkt, didx);
+	describe(d, sizeof(d), ans);
+	snprintf(why + n, len - n,
+		 "; its ICMPv6 address unreachable for it is %s by %s, "
+		 "and the client's SYNs, held and dropped the same way, get "
+		 "no answer: it times out",
+		 ans->verdict == IPTS_V_REJECTED ? "rejected" : "dropped", d);
+	return 0;
 }
 
 /*
@@ -1202,17 +1263,24 @@ static int nd_resolve(struct ipts_sim *s, struct ipts_packet *first,
 	union nf_inet_addr src, group, target;
 	const char *dev;
 	struct ipts_pkt p;
+	bool fwd;
 
 	if (q->family != NFPROTO_IPV6 || !s->host.desc || q->no_ndp)
 		return 1;
 	memset(&src, 0, sizeof(src));
 	memset(&target, 0, sizeof(target));
 	if (!first) {
-		/* the client's NS: from its address on the link */
+		/* the client's NS: from its address on the link, for the
+		 * host's address, else its gateway (ndp.c) */
 		dev = q->in;
-		if (!dev || !ipts_ndp_on_link(s, dev, &q->dst.in6))
+		if (!dev)
 			return 1;
-		target.in6 = q->dst.in6;
+		if (ipts_ndp_on_link(s, dev, &q->dst.in6))
+			target.in6 = q->dst.in6;
+		else if (ipts_host6_addr_type(s->host.desc, &q->dst.in6) ==
+				 IPTS_RTN_LOCAL ||
+			 !ipts_ndp_gateway(s, dev, &q->src.in6, &target.in6))
+			return 1; /* another address of the host: not yet */
 		src = q->src;
 	} else {
 		dev = fp->out;
@@ -1224,7 +1292,10 @@ static int nd_resolve(struct ipts_sim *s, struct ipts_packet *first,
 	}
 	s->nd_target = target.in6;
 	ipts_ndp_solicited_node(&target.in6, &group.in6);
-	ns = rec_new(s, IPTS_PKT_NS, true); /* the side that waits */
+	/* the side that waits; a router's NS is this host's, the NA the
+	 * next hop's (another host) */
+	fwd = first && q->in;
+	ns = rec_new(s, IPTS_PKT_NS, !fwd);
 	pkt_init(&p, NFPROTO_IPV6, IPPROTO_ICMPV6, &src, &group, 0, 0, &kernel);
 	ipts_ndp_shape(&p, IPTS_NDP_NS);
 	walk_nd(s, ns, &p, first ? "" : dev, first ? dev : "");
@@ -1232,7 +1303,7 @@ static int nd_resolve(struct ipts_sim *s, struct ipts_packet *first,
 		return -1;
 	if (ns->verdict == IPTS_V_DELIVERED) {
 		/* the NA: from the target to the NS's source */
-		na = rec_new(s, IPTS_PKT_NA, false);
+		na = rec_new(s, IPTS_PKT_NA, fwd);
 		pkt_init(&p, NFPROTO_IPV6, IPPROTO_ICMPV6, &target, &src, 0, 0,
 			 &kernel);
 		ipts_ndp_shape(&p, IPTS_NDP_NA);
@@ -1252,6 +1323,9 @@ static int nd_resolve(struct ipts_sim *s, struct ipts_packet *first,
 		snprintf(first->routed, sizeof(first->routed),
 			 "held until neighbour discovery resolves the next "
 			 "hop, and dropped when it fails");
+		if (fwd)
+			return nd_fwd_error(s, first, fp, res, why, len, dpkt,
+					    didx);
 	} else {
 		s->path = IPTS_PATH_NONE;
 		snprintf(s->path_stop, sizeof(s->path_stop),
@@ -1389,7 +1463,8 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 	walk(s, syn, &p, WALK_FRESH, q->in);
 	if (s->unmodelled_why)
 		return IPTS_UNDETERMINED;
-	if (!q->in && syn->verdict == IPTS_V_DELIVERED) {
+	if (syn->verdict == IPTS_V_DELIVERED && (!q->in || syn->left_host)) {
+		/* a local SYN, or a forwarded one: this host solicits */
 		nd = nd_resolve(s, syn, &p, &res, why, len, dpkt, didx);
 		if (nd < 0)
 			return IPTS_UNDETERMINED;

@@ -13,7 +13,9 @@
  * that sends first. Its NS goes to the solicited-node multicast address
  * of the neighbour (ff02::1:ffXX:XXXX, the target's last 24 bits) from
  * the address the waiting packet has as its source when that address is
- * on the device (ndisc_solicit()), else the device's best source. The NS
+ * on the device (ndisc_solicit()), else the device's link-local address
+ * (ndisc_send_ns(): ipv6_get_lladdr(); a router's NS for the next hop of
+ * a forwarded packet goes from fe80::, measured). The NS
  * carries the sender's link address, so the neighbour learns it (a
  * STALE entry): the answering side sends no NS of its own. The NA goes
  * from the target address to the NS's source. Lengths: 72 bytes each
@@ -22,7 +24,17 @@
  * Unanswered, the soliciting host gives up after mcast_solicit (3) NS
  * one retrans_time (1 s) apart: the waiting packet is dropped and a
  * connecting socket gets EHOSTUNREACH (measured: 3.06 s for a local
- * connect(), 3.08 s for a remote client). The handshake (handshake.c)
+ * connect(), 3.08 s for a remote client). A router (the described host
+ * forwarding a remote client's packet) solicits the next hop on the out
+ * device the same way, its NS through OUTPUT and POSTROUTING, the NA
+ * through PREROUTING and INPUT; when that fails the packets held for
+ * the neighbour are answered ICMPv6 address unreachable (type 1 code 3)
+ * from the router's address toward the client, 3.06 s after the first
+ * (one per held SYN; ip6_link_failure()), which walks the router's
+ * OUTPUT and POSTROUTING: the client's connect() gets EHOSTUNREACH, or
+ * times out when OUTPUT drops the error (measured). A remote client whose destination is not
+ * on its link solicits its gateway, taken as the host's first address
+ * on --in (the one oracle_net.py's peers route by). The handshake (handshake.c)
  * walks the packets; this file says what they are.
  */
 #include "walk_int.h" /* first: glibc headers before the uapi ones */
@@ -85,11 +97,60 @@ bool ipts_ndp_source(struct ipts_sim *s, const char *dev,
 
 	if (!i)
 		return false;
+	(void)target;
 	if (pkt_src && ipts_host6_is_addr_of(i, pkt_src)) {
 		*src = *pkt_src;
 		return true;
 	}
-	return ipts_host6_select_addr(s->host.desc, i, target, src, &s->facts);
+	/* ndisc_send_ns() without a source: ipv6_get_lladdr(), the
+	 * device's link-local address (not tentative) */
+	for (size_t k = 0; k < i->naddrs6; k++)
+		if (IN6_IS_ADDR_LINKLOCAL(&i->addrs6[k].local) &&
+		    !i->addrs6[k].tentative) {
+			*src = i->addrs6[k].local;
+			return true;
+		}
+	(void)s;
+	return false;
+}
+
+/* Whether @a is inside @p/@len. */
+static bool in_prefix(const struct in6_addr *a, const struct in6_addr *p,
+		      unsigned int len)
+{
+	unsigned int full = len / 8, rest = len % 8;
+	uint8_t m;
+
+	if (len > 128 || memcmp(a->s6_addr, p->s6_addr, full) != 0)
+		return false;
+	if (!rest)
+		return true;
+	m = (uint8_t)(0xff << (8 - rest));
+	return (a->s6_addr[full] & m) == (p->s6_addr[full] & m);
+}
+
+bool ipts_ndp_gateway(const struct ipts_sim *s, const char *dev,
+		      const struct in6_addr *client, struct in6_addr *gw)
+{
+	const struct ipts_host_iface *i =
+		s->host.desc ? ipts_hostdesc_iface(s->host.desc, dev) : NULL;
+	bool near = false;
+
+	if (!i || i->loopback)
+		return false;
+	/* a client behind a gateway of its own is no neighbour: not yet */
+	for (size_t k = 0; k < i->naddrs6 && !near; k++)
+		near = in_prefix(client, &i->addrs6[k].local,
+				 i->addrs6[k].prefixlen);
+	if (!near)
+		return false;
+	for (size_t k = 0; k < i->naddrs6; k++)
+		if (!IN6_IS_ADDR_LINKLOCAL(&i->addrs6[k].local) &&
+		    !i->addrs6[k].tentative) {
+			*gw = i->addrs6[k].local;
+			return true;
+		}
+	return false;
 }
 
 bool ipts_ndp_on_link(const struct ipts_sim *s, const char *dev,

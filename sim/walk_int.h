@@ -486,6 +486,11 @@ bool ipts_ndp_source(struct ipts_sim *s, const char *dev,
 		     const struct in6_addr *target, struct in6_addr *src);
 /* Whether @addr is an address of the described host's non-loopback
  * device @dev (a neighbour on that link solicits it directly). */
+/* The gateway of @client, a neighbour on @dev (inside one of its
+ * prefixes), as taken: the device's first address that is not
+ * link-local. False when none, or @client is not on the link. */
+bool ipts_ndp_gateway(const struct ipts_sim *s, const char *dev,
+		      const struct in6_addr *client, struct in6_addr *gw);
 bool ipts_ndp_on_link(const struct ipts_sim *s, const char *dev,
 		      const struct in6_addr *addr);
 

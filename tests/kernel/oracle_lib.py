@@ -488,6 +488,10 @@ def logical_key(f, inner):
 			f.get("ACK"))
 	if proto == "UDP":
 		return ("UDP", f.get("LEN"))
+	if proto == "ICMPv6" and f.get("TYPE") in ("135", "136"):
+		# neighbour discovery: a router's NS for its next hop is
+		# another packet than the client's NS for the router
+		return (proto, f.get("TYPE"), f.get("CODE"), f.get("SRC"))
 	if proto in ("ICMP", "ICMPv6"):
 		return (proto, f.get("TYPE"), f.get("CODE"),
 			inner.get("PROTO"), inner.get("SEQ"), inner.get("LEN"))

@@ -467,6 +467,12 @@ def build_host(args, nonce):
 			[(a, where) for a, _, where in placed]:
 		if where not in (None, "host"):
 			want.setdefault(where, []).append(a)
+	if args.ndp:
+		# no permanent entry for a gateway either: the peer behind it
+		# holds its address and answers the host's solicitation
+		for gw, dev in gateways(args):
+			if dev is not None:
+				want.setdefault(dev, []).append(gw)
 	for name, peer in peers.items():
 		for a in want.get(name, []):
 			pa = peer_iface(args, name, a)

@@ -126,6 +126,10 @@ static const struct expect {
 	{ "v6_loopback_on_eth0", "timeout", NULL },
 	/* IPv6 neighbour discovery (--ndp: empty neighbour caches) */
 	{ "v6_ndp_established_only", "hostunreach", NULL },
+	{ "v6_ndp_fwd_accept", "connected", "forward" },
+	{ "v6_ndp_fwd_na_drop", "hostunreach", "forward" },
+	{ "v6_ndp_fwd_ns_drop", "hostunreach", "forward" },
+	{ "v6_ndp_fwd_ns_drop_icmp", "timeout", "forward" },
 	{ "v6_ndp_in_accept", "connected", "input" },
 	{ "v6_ndp_in_na_drop", "hostunreach", NULL },
 	{ "v6_ndp_in_ns_drop", "hostunreach", NULL },
