@@ -211,6 +211,7 @@ static void run_reset(struct ipts_sim *s, struct ipts_packet *pkts)
 	s->nmet = 0;
 	s->undecided_why = NULL;
 	s->nevals = 0;
+	s->now_ms = 0;
 	s->nrecent = 0;
 	s->recent_lost = false;
 	s->too_deep = false;
