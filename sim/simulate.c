@@ -222,25 +222,6 @@ static void run_reset(struct ipts_sim *s, struct ipts_packet *pkts)
 	s->nfct_stub = false;
 }
 
-/*
- * Whether a TCP timeout walked every packet the kernel sends again: the
- * client's six resent SYNs (handshake.c walks them when a counting match
- * met the connection), and no SYN-ACK, which the server's own timer sends
- * again (tcp_synack_retries) unwalked.
- */
-static bool resends_walked(const struct ipts_sim *s)
-{
-	unsigned int i, most = 0;
-
-	for (i = 0; i < s->npkts; i++) {
-		if (s->pkts[i].kind == IPTS_PKT_SYNACK)
-			return false;
-		if (s->pkts[i].kind == IPTS_PKT_SYN && s->pkts[i].resent > most)
-			most = s->pkts[i].resent;
-	}
-	return most >= 6;
-}
-
 /* The host facts read over every way explored, each key once. */
 static void facts_copy(struct ipts_result *res, const struct ipts_host_facts *f)
 {
@@ -468,12 +449,11 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 		if (s.unmodelled_why) {
 			o = IPTS_UNDETERMINED;
 			add_reason(res, s.unmodelled, s.unmodelled_why, true);
-		} else if (o == IPTS_TIMEOUT && s.sets_compared &&
-			   !resends_walked(&s)) {
-			/* set counters: the SYN-ACK dropped is sent again by
-			 * the server's own timer and counted again (a random
-			 * case: the second SYN-ACK passed --packets-lt 2): its
-			 * answer may be another one */
+		} else if (o == IPTS_TIMEOUT && s.sets_compared) {
+			/* set counters: the SYN or SYN-ACK dropped is sent
+			 * again and counted again (a random case: the second
+			 * SYN-ACK passed --packets-lt 2): its answer may be
+			 * another one */
 			static const enum ipts_outcome retry[] = {
 				IPTS_CONNECTED,
 				IPTS_REFUSED,
@@ -481,17 +461,17 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 
 			add_reason(res, s.sets_compared,
 				   "-m set counters: a dropped packet is sent "
-				   "again and counted again (the client's "
-				   "resent SYNs are walked, the server's "
-				   "resent SYN-ACKs are not), which may answer "
-				   "it otherwise",
+				   "again (TCP retransmissions are not walked) "
+				   "and counted again, which may answer it "
+				   "otherwise",
 				   true);
 			for (k = 0; k < 2; k++) {
 				if (res->possible & (1u << retry[k]))
 					continue;
 				add_way(res, &s, retry[k],
-					"a resent SYN-ACK, counted again, may "
-					"meet other counters (not walked)");
+					"a retransmission of the dropped packet, "
+					"counted again, may meet other counters "
+					"(not walked)");
 				res->possible |= 1u << retry[k];
 			}
 		}
