@@ -1406,6 +1406,7 @@ static struct ipts_packet *resend_syn(struct ipts_sim *s, struct ipts_pkt *p,
 	syn = rec_new(s, IPTS_PKT_SYN, true);
 	syn->resent = tries + 1;
 	syn->resent_ms = syn_resend_ms[tries];
+	s->now_ms = syn_resend_ms[tries];
 	pkt_init(p, q->family, IPPROTO_TCP, &q->src, &q->dst, q->sport,
 		 q->dport, client);
 	tcp_shape(p, TH_SYN);
@@ -1485,6 +1486,7 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 		 * --quota 100 rejected the 80-byte SYN, not its second try).
 		 */
 		ipts_setstate_advance(s, 1); /* set timeouts run */
+		s->now_ms = 1000;
 		syn = rec_new(s, IPTS_PKT_SYN, true);
 		syn->retransmission = true;
 		pkt_init(&p, s->q->family, IPPROTO_TCP, &q->src, &q->dst,

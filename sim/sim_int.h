@@ -85,9 +85,33 @@ struct ipts_pkt {
 	 * false, they are undetermined. */
 	bool evals_known;
 	uint32_t evals;
+	/* With --fresh, -m limit's bucket as the earlier evaluations of the
+	 * rule left it (walk.c's slot), and when this packet is sent (ms
+	 * after the connection's first SYN). NULL: no slot. */
+	struct ipts_limit_bucket *bucket;
+	uint32_t now_ms;
+	/* how much sooner than its schedule a resend may meet the rule: a
+	 * client on another host (the network's delay may differ from one
+	 * SYN to the next); 0 for one on this host */
+	uint32_t early_ms;
 	/* walk.c: which port a NAT binding picked at random (the simulation
 	 * follows one port of each class): 1 sport, 2 dport. */
 	uint8_t port_rand;
+};
+
+/*
+ * -m limit's credit under --fresh (xt_limit's priv: full at load), for
+ * each CONFIG_HZ the host kernel may have (100, 250, 300, 1000): the
+ * least (@lo) and the most (@hi) it may hold after the evaluation at
+ * @last_ms. The least takes each gap at its shortest (a resend's timer
+ * fires no earlier than its timeout), the most at a bound on the timer's
+ * delay; a gap of no known bound (the packets of one moment: the SYN-ACK,
+ * the ACK) makes the most the cap. @init: evaluated once (full before).
+ */
+struct ipts_limit_bucket {
+	bool init;
+	uint32_t last_ms;
+	uint64_t lo[4], hi[4];
 };
 
 struct ipts_hostdesc;

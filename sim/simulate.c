@@ -211,6 +211,7 @@ static void run_reset(struct ipts_sim *s, struct ipts_packet *pkts)
 	s->nmet = 0;
 	s->undecided_why = NULL;
 	s->nevals = 0;
+	s->now_ms = 0;
 	s->nrecent = 0;
 	s->recent_lost = false;
 	s->too_deep = false;
@@ -460,17 +461,18 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 
 			add_reason(res, s.sets_compared,
 				   "-m set counters: a dropped packet is sent "
-				   "again (TCP retransmissions are not walked) "
-				   "and counted again, which may answer it "
+				   "again and counted again (the SYN's resends "
+				   "past +7 s and the server's resent SYN-ACKs "
+				   "are not walked), which may answer it "
 				   "otherwise",
 				   true);
 			for (k = 0; k < 2; k++) {
 				if (res->possible & (1u << retry[k]))
 					continue;
 				add_way(res, &s, retry[k],
-					"a retransmission of the dropped packet, "
-					"counted again, may meet other counters "
-					"(not walked)");
+					"a resend of the dropped packet not "
+					"walked (a SYN past +7 s, a SYN-ACK), "
+					"counted again, may meet other counters");
 				res->possible |= 1u << retry[k];
 			}
 		}

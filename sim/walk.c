@@ -191,6 +191,9 @@ static uint32_t *eval_count(struct ipts_sim *s, const struct ipts_rule *r,
 	s->counted++;
 	p->evals_known = s->host.fresh;
 	p->evals = s->evals[i].n;
+	p->bucket = &s->evals[i].bucket;
+	p->now_ms = s->now_ms;
+	p->early_ms = s->q->in ? 100 : 0;
 	return &s->evals[i].n;
 }
 
@@ -411,6 +414,7 @@ static bool rule_matches(struct ipts_sim *s, const struct ipts_rule *r,
 			m = ipts_match_eval_rows(s->rows, blob, r->e, p,
 						 &s->host, &w);
 			p->evals_known = false;
+			p->bucket = NULL;
 			if (m == IPTS_MATCH_UNKNOWN && count)
 				fy = counted_fresh(s, blob, r, p, count);
 			if (count)

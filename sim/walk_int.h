@@ -305,6 +305,7 @@ struct ipts_sim {
 		uint32_t n;
 		uint64_t spent;		/* -m quota: bytes taken */
 		bool empty;		/* -m quota: set to 0 */
+		struct ipts_limit_bucket bucket; /* -m limit, --fresh */
 	} evals[32];
 	unsigned int nevals;
 
@@ -373,6 +374,9 @@ struct ipts_sim {
 	/* Matches and targets with state a later packet sees (counted
 	 * evaluations, quota, recent, ipset): a resent SYN may differ. */
 	uint64_t counted;
+	/* When the packet being walked is sent, in ms after the first SYN
+	 * (a resent SYN's schedule; -m limit refills by it). */
+	uint32_t now_ms;
 	/* The result's memo of chain calls; filled once a path is cut. */
 	struct ipts_memo *memo;
 

@@ -994,6 +994,61 @@ static void test_match_limit(void **state)
 	assert_int_equal(eval_rule(r, &p, &fresh), UNK);
 }
 
+/*
+ * kernel: facts/synretx_limit_refill and synretx_limit_norefill. With the
+ * walker's bucket, -m limit refills by the time between evaluations: 1 s
+ * after the SYN that took the only token of 1/sec, its resend finds one
+ * (on every HZ); of 1/min, 1/60 of one, even at the latest the timer
+ * fires. Two evaluations of one moment leave the second undecided.
+ */
+static void test_match_limit_refill(void **state)
+{
+	struct ipts_fixture *f = *state;
+	const struct ipts_host fresh = { NULL, 0,    true,  NULL, NULL,
+					 NULL, NULL, false, 0 };
+	struct ipts_pkt p = pkt_syn();
+	struct ipts_limit_bucket b;
+	const struct ipts_rule *r;
+
+	r = rule_in(f, "filter", "OUTPUT",
+		    "-m limit --limit 1/sec --limit-burst 1");
+	memset(&b, 0, sizeof(b));
+	p.evals_known = true;
+	p.bucket = &b;
+	p.evals = 0;
+	p.now_ms = 0;
+	assert_int_equal(eval_rule(r, &p, &fresh), YES);
+	p.evals = 1;
+	assert_int_equal(eval_rule(r, &p, &fresh), UNK); /* same moment */
+	p.evals = 2;
+	p.now_ms = 1000; /* the first resend */
+	assert_int_equal(eval_rule(r, &p, &fresh), YES);
+	p.evals = 3;
+	p.now_ms = 2000;
+	assert_int_equal(eval_rule(r, &p, &fresh), YES);
+	p.evals = 4;
+	p.now_ms = 2600; /* 0.6 s: 0.6 of a token at least, 1 at most */
+	assert_int_equal(eval_rule(r, &p, &fresh), UNK);
+	p.early_ms = 100; /* a client on another host: 0.9 s at least */
+	p.evals = 5;
+	p.now_ms = 3600;
+	assert_int_equal(eval_rule(r, &p, &fresh), UNK);
+
+	r = rule_in(f, "filter", "OUTPUT",
+		    "-m limit --limit 1/min --limit-burst 1");
+	memset(&b, 0, sizeof(b));
+	p.early_ms = 0;
+	p.evals = 0;
+	p.now_ms = 0;
+	assert_int_equal(eval_rule(r, &p, &fresh), YES);
+	p.evals = 1;
+	p.now_ms = 1000;
+	assert_int_equal(eval_rule(r, &p, &fresh), NO);
+	p.evals = 2;
+	p.now_ms = 7000;
+	assert_int_equal(eval_rule(r, &p, &fresh), NO);
+}
+
 /* ---- no IPsec, no bridge, lo is no Ethernet ---- */
 
 static void test_match_policy_without_ipsec(void **state)
@@ -1197,6 +1252,7 @@ int main(void)
 		cmocka_unit_test(test_match_statistic_nth),
 		cmocka_unit_test(test_match_counts_evals_only_for_counters),
 		cmocka_unit_test(test_match_limit),
+		cmocka_unit_test(test_match_limit_refill),
 		cmocka_unit_test(test_match_policy_without_ipsec),
 		cmocka_unit_test(test_match_physdev_never_bridged),
 		cmocka_unit_test(test_match_mac_and_rpfilter_on_lo),
