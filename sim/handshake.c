@@ -1370,11 +1370,15 @@ static bool soft_first_error(const struct ipts_sim *s,
 
 /*
  * The client's retransmission timer: when it sends the SYN again, in ms
- * after the first one. Measured on kernel 6.18 (tcp_syn_retries=6,
- * tcp_syn_linear_timeouts=4): 1.05, 2.06, 3.09, 4.11, 5.14, 7.15 s.
+ * after the first one. tcp_write_timeout() gives a SYN_SENT socket
+ * tcp_syn_retries + tcp_syn_linear_timeouts resends (6 + 4 by default),
+ * and tcp_retransmit_timer() keeps the 1 s RTO while total_rto is at most
+ * tcp_syn_linear_timeouts, then doubles it. Measured on kernel 6.18 with
+ * those defaults: 1.05, 2.06, 3.09, 4.11, 5.14, 7.15, 11.32, 19.51,
+ * 35.64 s (and connect() fails ETIMEDOUT at about 130 s).
  */
 static const unsigned int syn_resend_ms[] = {
-	1000, 2000, 3000, 4000, 5000, 7000
+	1000, 2000, 3000, 4000, 5000, 7000, 11000, 19000, 35000, 67000
 };
 #define SYN_RESENDS (sizeof(syn_resend_ms) / sizeof(syn_resend_ms[0]))
 

@@ -287,7 +287,7 @@ struct ipts_packet {
 	int route_err;
 };
 
-#define IPTS_MAX_PACKETS 24
+#define IPTS_MAX_PACKETS 48
 
 /* An undecidable rule met on the way. */
 struct ipts_reason {

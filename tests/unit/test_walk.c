@@ -779,16 +779,27 @@ static void test_walk_resent_syns_follow_nth(void **state)
 		 filter_hdr);
 	assert_int_equal(run(*state, text, &q), IPTS_TIMEOUT);
 	assert_int_equal(res.npackets, 1);
-	/* nth never matching in 7 tries: all 6 resends, the last at +7 s */
+	/* nth never matching in 11 tries: all 10 resends (tcp_syn_retries
+	 * 6 + tcp_syn_linear_timeouts 4), the last at +67 s */
+	snprintf(text, sizeof(text),
+		 "%s-A INPUT -p tcp --dport 1060 -m "
+		 "statistic --mode nth --every 12 --packet 11 -j ACCEPT\n"
+		 "-A INPUT -p tcp --dport 1060 -j DROP\nCOMMIT\n",
+		 filter_hdr);
+	assert_int_equal(run(*state, text, &q), IPTS_TIMEOUT);
+	assert_int_equal(res.npackets, 11);
+	assert_int_equal(res.packets[10].resent, 10);
+	assert_int_equal(res.packets[10].resent_ms, 67000);
+	/* the 9th SYN, resend 8 at +19 s (after the back-off from +5 s),
+	 * passes: the kernel connects there too */
 	snprintf(text, sizeof(text),
 		 "%s-A INPUT -p tcp --dport 1060 -m "
 		 "statistic --mode nth --every 9 --packet 8 -j ACCEPT\n"
 		 "-A INPUT -p tcp --dport 1060 -j DROP\nCOMMIT\n",
 		 filter_hdr);
-	assert_int_equal(run(*state, text, &q), IPTS_TIMEOUT);
-	assert_int_equal(res.npackets, 7);
-	assert_int_equal(res.packets[6].resent, 6);
-	assert_int_equal(res.packets[6].resent_ms, 7000);
+	assert_int_equal(run(*state, text, &q), IPTS_CONNECTED);
+	assert_int_equal(res.packets[8].resent, 8);
+	assert_int_equal(res.packets[8].resent_ms, 19000);
 }
 
 static void test_walk_fresh_decides_limit(void **state)
@@ -1004,7 +1015,10 @@ static void test_walk_recent_after_undecided_match(void **state)
 		 "-j DROP\nCOMMIT\n", filter_hdr);
 	assert_int_equal(run(*state, text, NULL), IPTS_UNDETERMINED);
 	assert_true(res.possible & (1u << IPTS_TIMEOUT));
-	assert_true(res.possible & (1u << IPTS_CONNECTED));
+	/* the limit undecided at each of the SYN's 10 resends gives more
+	 * ways than are explored: then the answer says so (incomplete)
+	 * rather than list only what it reached as every outcome */
+	assert_true((res.possible & (1u << IPTS_CONNECTED)) || res.incomplete);
 	/* the just-loaded way: the limit matches, the SYN is listed and
 	 * dropped */
 	assert_int_equal(res.ways[0].outcome, IPTS_TIMEOUT);
