@@ -13,11 +13,17 @@
  *                    (its mask's leading 0xff bytes) covers only rules
  *                    whose name starts with those bytes under as long a
  *                    mask ("eth+" covers "eth0" and "eth+")
- *   ports            A's destination (or source) ports, cut into aligned
- *                    blocks (a range 1024:65535 is six of them); A
- *                    covers only rules whose lowest destination port is
- *                    in a block, found by looking up the blocks that
- *                    hold that port
+ *   ports            A's destination (or source) ports, from the lowest
+ *                    to the highest: A covers only rules whose ports lie
+ *                    between those two. A segment tree over the ports
+ *                    (a leaf per 64 lowest ports, its ranges highest top
+ *                    first) holds under each node the highest top and
+ *                    the last rule filed below it: the ranges from at
+ *                    most B's lowest port up to at least B's highest are
+ *                    found in O(log n + k) for k of them (and the ranges
+ *                    of the one leaf holding B's lowest port that start
+ *                    above it), the latest subtree first and none of a
+ *                    subtree older than the nearest cover found
  *   both addresses   the two prefixes at once, for rules that differ only
  *                    in the pair (an expanded "-s A,B,... -d C,D,..."):
  *                    filed under a hash of both (rules whose hashes
@@ -30,14 +36,18 @@
  * The lists hold rule numbers in increasing order, so the search walks
  * each from its end and stops at the nearest earlier rule that covers:
  * the rule the old search (every earlier rule, nearest first) found.
+ * The port tree's ranges are compared as the tree walk meets them, and
+ * spent from the budget as that walk, nearest first, would have: where
+ * the budget runs out among them they are sorted and walked so.
  * ipts_space_covers() decides each comparison; the index never decides.
  */
 #include "lint_int.h"
 
 #include <stdlib.h>
 
-/* Destination port blocks at most this many: filed under each. */
-#define PORT_BLOCKS 64
+/* a segment tree's leaf: the ranges of 64 lowest ports */
+#define LEAF_SHIFT 6
+#define LEAVES (65536u >> LEAF_SHIFT)
 
 enum dim {
 	DIM_DST,
@@ -54,9 +64,7 @@ enum dim {
 /* (source, destination) prefix lengths filed as pairs, at most */
 #define PAIR_LENS 16
 
-/* the dimensions looked up by length: addresses, names, port blocks */
-#define DIM_LENGTHS (DIM_SPORT + 1)
-/* the dimensions of prefixes: addresses and names */
+/* the dimensions of prefixes, looked up by length: addresses and names */
 #define DIM_PREFIXES DIM_DPORT
 
 struct key {
@@ -86,6 +94,32 @@ struct summary {
 	bool dn, sn, sinv, dinv, pinv, iinv, oinv, tcpflags;
 };
 
+/* The ranges filed under one leaf's lowest ports: highest top first. */
+struct leaf {
+	uint32_t *idx;
+	uint16_t *lo, *hi;
+	uint32_t n, cap;
+};
+
+/* A node of the tree: the highest top + 1 of the ranges under it and the
+ * index + 1 of the last rule filed under it; 0 for none. */
+struct pnode {
+	uint32_t top, last;
+};
+
+/*
+ * The port ranges of one side (destination, source) by their lowest port:
+ * node[] is the segment tree (node 1 the root, the leaf of ports p at
+ * LEAVES + (p >> LEAF_SHIFT)). Allocated at the first range filed; a
+ * clear undoes only the leaves filed (filed[]), not the whole tree.
+ */
+struct ptree {
+	struct pnode *node;
+	struct leaf *leaf;
+	uint16_t *filed;
+	size_t nfiled, capfiled;
+};
+
 struct ipts_cover_index {
 	struct bucket *b;
 	/* by rule index: the summaries of the rules added */
@@ -96,7 +130,12 @@ struct ipts_cover_index {
 	uint32_t *all;
 	size_t nall, capall;
 	/* the lengths filed so far, per dimension looked up by length */
-	bool lens[DIM_LENGTHS][129];
+	bool lens[DIM_PREFIXES][129];
+	/* destination and source port ranges */
+	struct ptree pt[2];
+	/* the candidates a port range query found (find's scratch) */
+	uint32_t *cand;
+	size_t capcand;
 	/* the (source, destination) lengths filed as pairs */
 	uint8_t pair_len[PAIR_LENS][2];
 	unsigned int npairs;
@@ -198,6 +237,187 @@ static void push(struct ipts_cover_index *x, const struct key *k, uint32_t idx)
 	b->v[b->n++] = idx;
 }
 
+/* The range of @s's ports, lowest to highest, in *@lo, *@hi; false when
+ * @s is every port or none (no range to file a rule under). */
+static bool port_range(const struct ipts_pset *s, uint16_t *lo, uint16_t *hi)
+{
+	if (!s->n || ipts_pset_is_full(s))
+		return false;
+	*lo = s->lo[0];
+	*hi = s->hi[s->n - 1];
+	return true;
+}
+
+/* The first of @f's ranges whose top is below @hi (@below) or at most
+ * @hi: they are kept highest top first. */
+static uint32_t leaf_bound(const struct leaf *f, uint16_t hi, bool below)
+{
+	uint32_t a = 0, b = f->n;
+
+	while (a < b) {
+		uint32_t m = a + (b - a) / 2;
+
+		if (below ? f->hi[m] >= hi : f->hi[m] > hi)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a;
+}
+
+/* How many ranges @t holds from exactly @lo to exactly @hi. */
+static uint32_t ptree_count(const struct ptree *t, uint16_t lo, uint16_t hi)
+{
+	const struct leaf *f;
+	uint32_t i, a, b, c = 0;
+
+	if (!t->node)
+		return 0;
+	f = &t->leaf[lo >> LEAF_SHIFT];
+	a = leaf_bound(f, hi, true);
+	b = leaf_bound(f, hi, false);
+	for (i = b; i < a; i++)
+		c += f->lo[i] == lo;
+	return c;
+}
+
+static void ptree_add(struct ptree *t, uint16_t lo, uint16_t hi, uint32_t idx)
+{
+	struct leaf *f;
+	uint32_t at, v;
+
+	if (!t->node) {
+		t->node = ipts_xcalloc(2 * LEAVES, sizeof(*t->node));
+		t->leaf = ipts_xcalloc(LEAVES, sizeof(*t->leaf));
+	}
+	f = &t->leaf[lo >> LEAF_SHIFT];
+	if (!f->n) {
+		if (t->nfiled == t->capfiled) {
+			t->capfiled = t->capfiled ? t->capfiled * 2 : 64;
+			t->filed = ipts_xrealloc(t->filed,
+						 t->capfiled *
+							 sizeof(*t->filed));
+		}
+		t->filed[t->nfiled++] = (uint16_t)(lo >> LEAF_SHIFT);
+	}
+	if (f->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 4;
+		f->idx = ipts_xrealloc(f->idx, f->cap * sizeof(*f->idx));
+		f->lo = ipts_xrealloc(f->lo, f->cap * sizeof(*f->lo));
+		f->hi = ipts_xrealloc(f->hi, f->cap * sizeof(*f->hi));
+	}
+	/* after the ranges of the same top: appended when all are alike */
+	at = leaf_bound(f, hi, true);
+	memmove(f->idx + at + 1, f->idx + at, (f->n - at) * sizeof(*f->idx));
+	memmove(f->lo + at + 1, f->lo + at, (f->n - at) * sizeof(*f->lo));
+	memmove(f->hi + at + 1, f->hi + at, (f->n - at) * sizeof(*f->hi));
+	f->idx[at] = idx;
+	f->lo[at] = lo;
+	f->hi[at] = hi;
+	f->n++;
+	for (v = LEAVES + (lo >> LEAF_SHIFT); v; v >>= 1) {
+		if (t->node[v].top < (uint32_t)hi + 1)
+			t->node[v].top = (uint32_t)hi + 1;
+		t->node[v].last = idx + 1; /* rules come in order */
+	}
+}
+
+static void ptree_clear(struct ptree *t)
+{
+	size_t i;
+	uint32_t v;
+
+	for (i = 0; i < t->nfiled; i++) {
+		struct leaf *f = &t->leaf[t->filed[i]];
+
+		free(f->idx);
+		free(f->lo);
+		free(f->hi);
+		memset(f, 0, sizeof(*f));
+		for (v = LEAVES + t->filed[i]; v && t->node[v].top; v >>= 1)
+			t->node[v].top = t->node[v].last = 0;
+	}
+	t->nfiled = 0;
+}
+
+static void ptree_free(struct ptree *t)
+{
+	if (t->node)
+		ptree_clear(t);
+	free(t->node);
+	free(t->leaf);
+	free(t->filed);
+}
+
+static void cand_push(struct ipts_cover_index *x, size_t *n, uint32_t idx)
+{
+	if (*n == x->capcand) {
+		x->capcand = x->capcand ? x->capcand * 2 : 64;
+		x->cand = ipts_xrealloc(x->cand, x->capcand * sizeof(*x->cand));
+	}
+	x->cand[(*n)++] = idx;
+}
+
+static bool may_cover(const struct summary *a, const struct summary *b);
+
+/* One port range query: the ranges from at most lo up to at least hi. */
+struct pquery {
+	const struct ipts_space *sp, *b;
+	const struct summary *bs;
+	uint16_t lo, hi;
+	int64_t floor; /* the nearest that covers so far, or where to stop */
+	int64_t found; /* the nearest that covers, or -1 */
+	size_t n; /* the candidates in x->cand */
+};
+
+/*
+ * Under @t's node @v (leaves [@s, @e]): every range of @q above q->floor
+ * into x->cand, and each that covers q->b raises q->floor and q->found.
+ * The child of the later last rule first: the nearest cover is found
+ * early and the subtrees of only earlier rules are left.
+ */
+static void ptree_find(struct ipts_cover_index *x, const struct ptree *t,
+		       uint32_t v, uint32_t s, uint32_t e, struct pquery *q)
+{
+	uint32_t i, m, c0, c1;
+
+	if ((s << LEAF_SHIFT) > q->lo || t->node[v].top < (uint32_t)q->hi + 1 ||
+	    (int64_t)t->node[v].last - 1 <= q->floor)
+		return;
+	if (s == e) {
+		const struct leaf *f = &t->leaf[s];
+
+		for (i = 0; i < f->n && f->hi[i] >= q->hi; i++) {
+			uint32_t j = f->idx[i];
+
+			if (f->lo[i] > q->lo || (int64_t)j <= q->floor)
+				continue;
+			cand_push(x, &q->n, j);
+			if (may_cover(&x->sum[j], q->bs) &&
+			    ipts_space_covers(&q->sp[j], q->b))
+				q->floor = q->found = j;
+		}
+		return;
+	}
+	m = s + (e - s) / 2;
+	c0 = 2 * v;
+	c1 = 2 * v + 1;
+	if (t->node[c1].last > t->node[c0].last) {
+		ptree_find(x, t, c1, m + 1, e, q);
+		ptree_find(x, t, c0, s, m, q);
+	} else {
+		ptree_find(x, t, c0, s, m, q);
+		ptree_find(x, t, c1, m + 1, e, q);
+	}
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 struct ipts_cover_index *ipts_cover_index_new(void)
 {
 	struct ipts_cover_index *x = ipts_xcalloc(1, sizeof(*x));
@@ -211,8 +431,11 @@ void ipts_cover_index_free(struct ipts_cover_index *x)
 	if (!x)
 		return;
 	table_free(x);
+	ptree_free(&x->pt[0]);
+	ptree_free(&x->pt[1]);
 	free(x->sum);
 	free(x->all);
+	free(x->cand);
 	free(x);
 }
 
@@ -226,6 +449,8 @@ void ipts_cover_index_clear(struct ipts_cover_index *x)
 	x->nall = 0;
 	x->npairs = 0;
 	memset(x->lens, 0, sizeof(x->lens));
+	ptree_clear(&x->pt[0]);
+	ptree_clear(&x->pt[1]);
 }
 
 /* The top @len bits of @k's address as the key of dimension @dim. */
@@ -323,33 +548,6 @@ static void len_keys(const struct ipts_space *sp, const struct ipt_ip *ip,
 		 ip->invflags & IPT_INV_VIA_OUT, &ak[DIM_OUT]);
 }
 
-/* The aligned blocks of @s as keys of @dim (into @out, at most
- * PORT_BLOCKS); 0 when there are more, or @s is every port or none. */
-static unsigned int port_blocks(const struct ipts_pset *s, enum dim dim,
-				struct key *out)
-{
-	unsigned int i, n = 0;
-
-	if (!s->n || ipts_pset_is_full(s))
-		return 0;
-	for (i = 0; i < s->n; i++) {
-		uint32_t lo = s->lo[i], hi = s->hi[i];
-
-		while (lo <= hi) {
-			unsigned int k = 0;
-
-			while (k < 16 && !(lo & ((2u << k) - 1)) &&
-			       lo + (2u << k) - 1 <= hi)
-				k++;
-			if (n == PORT_BLOCKS)
-				return 0;
-			small_key(&out[n++], dim, 16 - k, (uint16_t)lo);
-			lo += 1u << k;
-		}
-	}
-	return n;
-}
-
 static void summarize(const struct ipts_space *sp, const struct ipt_ip *ip,
 		      struct summary *o)
 {
@@ -444,10 +642,12 @@ void ipts_cover_index_add(struct ipts_cover_index *x,
 	struct ipts_addr_key ak[DIM_PREFIXES];
 	struct ipt_ip view;
 	const struct ipt_ip *ip = ipts_lint_ip(sp->r, &view);
-	struct key k[DIM_PREFIXES], pk, blocks[2][PORT_BLOCKS];
+	struct key k[DIM_PREFIXES], pk;
 	const struct ipts_pset *ps[2] = { &sp->dport, &sp->sport };
+	uint16_t plo[2], phi[2];
+	bool pn[2];
 	uint32_t best = UINT32_MAX, c;
-	unsigned int d, i, nb[2];
+	unsigned int d;
 	int pick = DIM_REST;
 
 	if (x->nall == x->capall) {
@@ -492,13 +692,11 @@ void ipts_cover_index_add(struct ipts_cover_index *x,
 		pick = DIM_PAIR;
 	}
 	for (d = 0; d < 2; d++) {
-		nb[d] = port_blocks(ps[d], (enum dim)(DIM_DPORT + d),
-				    blocks[d]);
-		if (!nb[d])
+		pn[d] = port_range(ps[d], &plo[d], &phi[d]);
+		if (!pn[d])
 			continue;
-		c = 0;
-		for (i = 0; i < nb[d]; i++)
-			c += count(x, &blocks[d][i]);
+		/* the rules of the same range: those a rule of it meets */
+		c = ptree_count(&x->pt[d], plo[d], phi[d]);
 		if (c < best) {
 			best = c;
 			pick = (int)(DIM_DPORT + d);
@@ -513,10 +711,7 @@ void ipts_cover_index_add(struct ipts_cover_index *x,
 	case DIM_DPORT:
 	case DIM_SPORT:
 		d = (unsigned int)(pick - DIM_DPORT);
-		for (i = 0; i < nb[d]; i++) {
-			x->lens[pick][blocks[d][i].len] = true;
-			push(x, &blocks[d][i], idx);
-		}
+		ptree_add(&x->pt[d], plo[d], phi[d], idx);
 		break;
 	case DIM_PROTO:
 		small_key(&pk, DIM_PROTO, 0, ip->proto);
@@ -595,19 +790,35 @@ int64_t ipts_cover_index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 				goto out;
 		}
 	}
-	for (d = DIM_DPORT; d <= DIM_SPORT; d++)
-		for (len = 0; len <= 16; len++) {
-			uint16_t p = ps[d - DIM_DPORT]->lo[0];
+	for (d = 0; d < 2; d++) {
+		const struct ipts_pset *p = ps[d];
+		struct pquery q = { .sp = sp,
+				    .b = b,
+				    .bs = &bs,
+				    .lo = p->lo[0],
+				    .hi = p->hi[p->n - 1],
+				    .floor = best,
+				    .found = -1 };
+		size_t j, spent = 0;
 
-			if (!x->lens[d][len])
-				continue;
-			if (len < 16)
-				p &= (uint16_t) ~(0xffffu >> len);
-			small_key(&k, (enum dim)d, len, p);
-			bk = lookup(x, &k);
-			if (bk && !scan(l, x, bk->v, bk->n, sp, b, &bs, &best))
-				goto out;
+		if (!x->pt[d].node)
+			continue;
+		ptree_find(x, &x->pt[d], 1, 0, LEAVES - 1, &q);
+		/* what scan() over the candidates, nearest first, spends:
+		 * each down to the one that covers */
+		for (j = 0; j < q.n; j++)
+			spent += (int64_t)x->cand[j] >= q.found;
+		if (l->visits + spent <= l->max_visits && !l->over) {
+			l->visits += spent;
+			if (q.found >= 0)
+				best = q.found;
+			continue;
 		}
+		/* the budget runs out among them: where scan() says */
+		qsort(x->cand, q.n, sizeof(*x->cand), cmp_u32);
+		if (!scan(l, x, x->cand, q.n, sp, b, &bs, &best))
+			goto out;
+	}
 	for (d = 0; d < x->npairs && !ak[DIM_SRC].inv && !ak[DIM_DST].inv;
 	     d++) {
 		if (x->pair_len[d][0] > ak[DIM_SRC].lead ||
