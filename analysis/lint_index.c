@@ -13,17 +13,19 @@
  *                    (its mask's leading 0xff bytes) covers only rules
  *                    whose name starts with those bytes under as long a
  *                    mask ("eth+" covers "eth0" and "eth+")
- *   ports            A's destination (or source) ports, from the lowest
- *                    to the highest: A covers only rules whose ports lie
- *                    between those two. A segment tree over the ports
- *                    (a leaf per 64 lowest ports, its ranges highest top
- *                    first) holds under each node the highest top and
- *                    the last rule filed below it: the ranges from at
- *                    most B's lowest port up to at least B's highest are
- *                    found in O(log n + k) for k of them (and the ranges
- *                    of the one leaf holding B's lowest port that start
- *                    above it), the latest subtree first and none of a
- *                    subtree older than the nearest cover found
+ *   ports            A's destination (or source) ports, interval by
+ *                    interval: A covers only rules whose first interval
+ *                    lies within one of A's. A one-port interval is a
+ *                    key of the table; a range goes in a segment tree
+ *                    over the ports (a leaf per 64 lowest ports, its
+ *                    ranges highest top first, at most LEAF_RUNS) whose
+ *                    nodes hold the highest top and the last rule filed
+ *                    below them: the ranges from at most B's lowest port
+ *                    up to at least its first interval's top are found
+ *                    in O(log n + k) for k of them (and the ranges of
+ *                    the leaf holding B's lowest port that start above
+ *                    it), the latest subtree first, none of a subtree
+ *                    older than the nearest cover found
  *   both addresses   the two prefixes at once, for rules that differ only
  *                    in the pair (an expanded "-s A,B,... -d C,D,..."):
  *                    filed under a hash of both (rules whose hashes
@@ -94,12 +96,21 @@ struct summary {
 	bool dn, sn, sinv, dinv, pinv, iinv, oinv, tcpflags;
 };
 
-/* The ranges filed under one leaf's lowest ports: highest top first. */
-struct leaf {
+/* The rules of one range, in order. */
+struct run {
 	uint32_t *idx;
-	uint16_t *lo, *hi;
+	uint32_t n, cap;
+	uint16_t lo, hi;
+};
+
+/* The ranges filed under one leaf's lowest ports, highest top first, at
+ * most LEAF_RUNS (a range that would be one more goes under another key). */
+struct leaf {
+	struct run *r;
 	uint32_t n, cap;
 };
+
+#define LEAF_RUNS 256
 
 /* A node of the tree: the highest top + 1 of the ranges under it and the
  * index + 1 of the last rule filed under it; 0 for none. */
@@ -237,6 +248,15 @@ static void push(struct ipts_cover_index *x, const struct key *k, uint32_t idx)
 	b->v[b->n++] = idx;
 }
 
+/* The key of the rules of the one port @p on side @d (0 destination). */
+static struct key *port_key(struct key *k, unsigned int d, uint16_t p)
+{
+	memset(k, 0, sizeof(*k));
+	k->dim = (uint8_t)(DIM_DPORT + d);
+	k->port = p;
+	return k;
+}
+
 /* The range of @s's ports, lowest to highest, in *@lo, *@hi; false when
  * @s is every port or none (no range to file a rule under). */
 static bool port_range(const struct ipts_pset *s, uint16_t *lo, uint16_t *hi)
@@ -248,43 +268,41 @@ static bool port_range(const struct ipts_pset *s, uint16_t *lo, uint16_t *hi)
 	return true;
 }
 
-/* The first of @f's ranges whose top is below @hi (@below) or at most
- * @hi: they are kept highest top first. */
-static uint32_t leaf_bound(const struct leaf *f, uint16_t hi, bool below)
+/* @f's run of the range @lo to @hi, or NULL. */
+static struct run *leaf_run(const struct leaf *f, uint16_t lo, uint16_t hi)
 {
-	uint32_t a = 0, b = f->n;
+	uint32_t i;
 
-	while (a < b) {
-		uint32_t m = a + (b - a) / 2;
-
-		if (below ? f->hi[m] >= hi : f->hi[m] > hi)
-			a = m + 1;
-		else
-			b = m;
-	}
-	return a;
+	for (i = 0; i < f->n; i++)
+		if (f->r[i].lo == lo && f->r[i].hi == hi)
+			return &f->r[i];
+	return NULL;
 }
 
-/* How many ranges @t holds from exactly @lo to exactly @hi. */
+/* How many rules @t holds of the range @lo to @hi, and one: a range meets
+ * more rules than a port, so a port's key of as many goes first.
+ * UINT32_MAX when it has no room for it. */
 static uint32_t ptree_count(const struct ptree *t, uint16_t lo, uint16_t hi)
 {
 	const struct leaf *f;
-	uint32_t i, a, b, c = 0;
+	const struct run *r;
 
 	if (!t->node)
-		return 0;
+		return 1;
 	f = &t->leaf[lo >> LEAF_SHIFT];
-	a = leaf_bound(f, hi, true);
-	b = leaf_bound(f, hi, false);
-	for (i = b; i < a; i++)
-		c += f->lo[i] == lo;
-	return c;
+	r = leaf_run(f, lo, hi);
+	if (r)
+		return r->n + 1;
+	return f->n < LEAF_RUNS ? 1 : UINT32_MAX;
 }
 
+/* File rule @idx under @lo to @hi: only when ptree_count() is not
+ * UINT32_MAX. */
 static void ptree_add(struct ptree *t, uint16_t lo, uint16_t hi, uint32_t idx)
 {
 	struct leaf *f;
-	uint32_t at, v;
+	struct run *r;
+	uint32_t v;
 
 	if (!t->node) {
 		t->node = ipts_xcalloc(2 * LEAVES, sizeof(*t->node));
@@ -300,21 +318,29 @@ static void ptree_add(struct ptree *t, uint16_t lo, uint16_t hi, uint32_t idx)
 		}
 		t->filed[t->nfiled++] = (uint16_t)(lo >> LEAF_SHIFT);
 	}
-	if (f->n == f->cap) {
-		f->cap = f->cap ? f->cap * 2 : 4;
-		f->idx = ipts_xrealloc(f->idx, f->cap * sizeof(*f->idx));
-		f->lo = ipts_xrealloc(f->lo, f->cap * sizeof(*f->lo));
-		f->hi = ipts_xrealloc(f->hi, f->cap * sizeof(*f->hi));
+	r = leaf_run(f, lo, hi);
+	if (!r) {
+		uint32_t at = 0;
+
+		if (f->n == f->cap) {
+			f->cap = f->cap ? f->cap * 2 : 4;
+			f->r = ipts_xrealloc(f->r, f->cap * sizeof(*f->r));
+		}
+		/* highest top first (at most LEAF_RUNS to move) */
+		while (at < f->n && f->r[at].hi >= hi)
+			at++;
+		memmove(f->r + at + 1, f->r + at, (f->n - at) * sizeof(*f->r));
+		f->n++;
+		r = &f->r[at];
+		memset(r, 0, sizeof(*r));
+		r->lo = lo;
+		r->hi = hi;
 	}
-	/* after the ranges of the same top: appended when all are alike */
-	at = leaf_bound(f, hi, true);
-	memmove(f->idx + at + 1, f->idx + at, (f->n - at) * sizeof(*f->idx));
-	memmove(f->lo + at + 1, f->lo + at, (f->n - at) * sizeof(*f->lo));
-	memmove(f->hi + at + 1, f->hi + at, (f->n - at) * sizeof(*f->hi));
-	f->idx[at] = idx;
-	f->lo[at] = lo;
-	f->hi[at] = hi;
-	f->n++;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 4;
+		r->idx = ipts_xrealloc(r->idx, r->cap * sizeof(*r->idx));
+	}
+	r->idx[r->n++] = idx;
 	for (v = LEAVES + (lo >> LEAF_SHIFT); v; v >>= 1) {
 		if (t->node[v].top < (uint32_t)hi + 1)
 			t->node[v].top = (uint32_t)hi + 1;
@@ -329,10 +355,11 @@ static void ptree_clear(struct ptree *t)
 
 	for (i = 0; i < t->nfiled; i++) {
 		struct leaf *f = &t->leaf[t->filed[i]];
+		uint32_t j;
 
-		free(f->idx);
-		free(f->lo);
-		free(f->hi);
+		for (j = 0; j < f->n; j++)
+			free(f->r[j].idx);
+		free(f->r);
 		memset(f, 0, sizeof(*f));
 		for (v = LEAVES + t->filed[i]; v && t->node[v].top; v >>= 1)
 			t->node[v].top = t->node[v].last = 0;
@@ -387,15 +414,25 @@ static void ptree_find(struct ipts_cover_index *x, const struct ptree *t,
 	if (s == e) {
 		const struct leaf *f = &t->leaf[s];
 
-		for (i = 0; i < f->n && f->hi[i] >= q->hi; i++) {
-			uint32_t j = f->idx[i];
+		for (i = 0; i < f->n; i++) {
+			const struct run *r = &f->r[i];
+			uint32_t j = r->n;
 
-			if (f->lo[i] > q->lo || (int64_t)j <= q->floor)
+			if (r->hi < q->hi)
+				break; /* and so are the rest */
+			if (r->lo > q->lo)
 				continue;
-			cand_push(x, &q->n, j);
-			if (may_cover(&x->sum[j], q->bs) &&
-			    ipts_space_covers(&q->sp[j], q->b))
-				q->floor = q->found = j;
+			/* nearest first, down to the nearest cover so far */
+			while (j-- > 0 && (int64_t)r->idx[j] > q->floor) {
+				uint32_t k = r->idx[j];
+
+				cand_push(x, &q->n, k);
+				if (may_cover(&x->sum[k], q->bs) &&
+				    ipts_space_covers(&q->sp[k], q->b)) {
+					q->floor = q->found = k;
+					break;
+				}
+			}
 		}
 		return;
 	}
@@ -409,6 +446,39 @@ static void ptree_find(struct ipts_cover_index *x, const struct ptree *t,
 		ptree_find(x, t, c0, s, m, q);
 		ptree_find(x, t, c1, m + 1, e, q);
 	}
+}
+
+/*
+ * A rule is filed under each of its port intervals: one port in the
+ * table, a range in the tree. A rule covers B only if one of its
+ * intervals holds B's first, and B's first lies in at most one of them:
+ * B finds it once. port_count() is what filing it would add to.
+ */
+static uint32_t port_count(const struct ipts_cover_index *x,
+			   const struct ipts_pset *s, unsigned int d)
+{
+	uint64_t c = 0;
+	unsigned int i;
+	struct key k;
+
+	for (i = 0; i < s->n; i++)
+		c += s->lo[i] == s->hi[i] ?
+			     count(x, port_key(&k, d, s->lo[i])) :
+			     ptree_count(&x->pt[d], s->lo[i], s->hi[i]);
+	return c < UINT32_MAX ? (uint32_t)c : UINT32_MAX;
+}
+
+static void port_file(struct ipts_cover_index *x, const struct ipts_pset *s,
+		      unsigned int d, uint32_t idx)
+{
+	unsigned int i;
+	struct key k;
+
+	for (i = 0; i < s->n; i++)
+		if (s->lo[i] == s->hi[i])
+			push(x, port_key(&k, d, s->lo[i]), idx);
+		else
+			ptree_add(&x->pt[d], s->lo[i], s->hi[i], idx);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -645,7 +715,6 @@ void ipts_cover_index_add(struct ipts_cover_index *x,
 	struct key k[DIM_PREFIXES], pk;
 	const struct ipts_pset *ps[2] = { &sp->dport, &sp->sport };
 	uint16_t plo[2], phi[2];
-	bool pn[2];
 	uint32_t best = UINT32_MAX, c;
 	unsigned int d;
 	int pick = DIM_REST;
@@ -669,7 +738,8 @@ void ipts_cover_index_add(struct ipts_cover_index *x,
 		if (ak[d].inv || !ak[d].lead)
 			continue;
 		addr_key(&k[d], (enum dim)d, &ak[d], ak[d].lead);
-		c = count(x, &k[d]);
+		/* nothing filed at this length: no list to look up */
+		c = x->lens[d][ak[d].lead] ? count(x, &k[d]) : 0;
 		if (c < best) {
 			best = c;
 			pick = (int)d;
@@ -692,11 +762,10 @@ void ipts_cover_index_add(struct ipts_cover_index *x,
 		pick = DIM_PAIR;
 	}
 	for (d = 0; d < 2; d++) {
-		pn[d] = port_range(ps[d], &plo[d], &phi[d]);
-		if (!pn[d])
+		if (!port_range(ps[d], &plo[d], &phi[d]))
 			continue;
-		/* the rules of the same range: those a rule of it meets */
-		c = ptree_count(&x->pt[d], plo[d], phi[d]);
+		/* the rules of the same ranges: those a rule of them meets */
+		c = port_count(x, ps[d], d);
 		if (c < best) {
 			best = c;
 			pick = (int)(DIM_DPORT + d);
@@ -711,7 +780,7 @@ void ipts_cover_index_add(struct ipts_cover_index *x,
 	case DIM_DPORT:
 	case DIM_SPORT:
 		d = (unsigned int)(pick - DIM_DPORT);
-		ptree_add(&x->pt[d], plo[d], phi[d], idx);
+		port_file(x, ps[d], d, idx);
 		break;
 	case DIM_PROTO:
 		small_key(&pk, DIM_PROTO, 0, ip->proto);
@@ -796,11 +865,18 @@ int64_t ipts_cover_index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 				    .b = b,
 				    .bs = &bs,
 				    .lo = p->lo[0],
-				    .hi = p->hi[p->n - 1],
+				    .hi = p->hi[0],
 				    .floor = best,
 				    .found = -1 };
 		size_t j, spent = 0;
 
+		/* one port: the rules of that port alone */
+		if (q.lo == q.hi) {
+			bk = lookup(x, port_key(&k, d, q.lo));
+			if (bk && !scan(l, x, bk->v, bk->n, sp, b, &bs, &best))
+				goto out;
+			q.floor = best;
+		}
 		if (!x->pt[d].node)
 			continue;
 		ptree_find(x, &x->pt[d], 1, 0, LEAVES - 1, &q);
