@@ -142,6 +142,15 @@ struct ipts_cover_index {
 	size_t nall, capall;
 	/* the lengths filed so far, per dimension looked up by length */
 	bool lens[DIM_PREFIXES][129];
+	/* the same, each dimension's in increasing order */
+	uint8_t lenv[DIM_PREFIXES][129];
+	unsigned int nlen[DIM_PREFIXES];
+	/* what find() worked out of the rule it was last asked about, which
+	 * add() is then usually given */
+	const struct ipts_space *last;
+	struct summary last_sum;
+	struct ipts_addr_key last_ak[DIM_PREFIXES];
+	bool last_has_ak;
 	/* destination and source port ranges */
 	struct ptree pt[2];
 	/* the candidates a port range query found (find's scratch) */
@@ -519,6 +528,7 @@ void ipts_cover_index_clear(struct ipts_cover_index *x)
 	x->nall = 0;
 	x->npairs = 0;
 	memset(x->lens, 0, sizeof(x->lens));
+	memset(x->nlen, 0, sizeof(x->nlen));
 	ptree_clear(&x->pt[0]);
 	ptree_clear(&x->pt[1]);
 }
@@ -706,6 +716,23 @@ static bool may_cover(const struct summary *a, const struct summary *b)
 	return true;
 }
 
+/* Length @len is filed under in dimension @d: into lens and lenv. */
+static void file_len(struct ipts_cover_index *x, unsigned int d,
+		     unsigned int len)
+{
+	unsigned int i;
+
+	if (x->lens[d][len])
+		return;
+	x->lens[d][len] = true;
+	i = x->nlen[d]++;
+	while (i > 0 && x->lenv[d][i - 1] > len) {
+		x->lenv[d][i] = x->lenv[d][i - 1];
+		i--;
+	}
+	x->lenv[d][i] = (uint8_t)len;
+}
+
 void ipts_cover_index_add(struct ipts_cover_index *x,
 			  const struct ipts_space *sp, uint32_t idx)
 {
@@ -732,8 +759,14 @@ void ipts_cover_index_add(struct ipts_cover_index *x,
 		x->sum = ipts_xrealloc(x->sum, cap * sizeof(*x->sum));
 		x->capsum = cap;
 	}
-	summarize(sp, ip, &x->sum[idx]);
-	len_keys(sp, ip, ak);
+	if (x->last == sp)
+		x->sum[idx] = x->last_sum;
+	else
+		summarize(sp, ip, &x->sum[idx]);
+	if (x->last == sp && x->last_has_ak)
+		memcpy(ak, x->last_ak, sizeof(ak));
+	else
+		len_keys(sp, ip, ak);
 	for (d = 0; d < DIM_PREFIXES; d++) {
 		if (ak[d].inv || !ak[d].lead)
 			continue;
@@ -797,7 +830,7 @@ void ipts_cover_index_add(struct ipts_cover_index *x,
 		push(x, &pk, idx);
 		break;
 	default:
-		x->lens[pick][ak[pick].lead] = true;
+		file_len(x, (unsigned int)pick, ak[pick].lead);
 		push(x, &k[pick], idx);
 		break;
 	}
@@ -835,11 +868,14 @@ int64_t ipts_cover_index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 	const struct bucket *bk;
 	struct key k;
 	int64_t best = -1;
-	unsigned int d, len;
+	unsigned int d, n, len;
 	struct summary bs;
 
 	*over = false;
 	summarize(b, ip, &bs);
+	x->last = b;
+	x->last_sum = bs;
+	x->last_has_ak = false;
 	/* no port at all on a side: a port key cannot find its coverers */
 	if (!b->dport.n || !b->sport.n) {
 		if (!scan(l, x, x->all, x->nall, sp, b, &bs, &best))
@@ -847,12 +883,14 @@ int64_t ipts_cover_index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 		return best;
 	}
 	len_keys(b, ip, ak);
+	memcpy(x->last_ak, ak, sizeof(ak));
+	x->last_has_ak = true;
 	for (d = 0; d < DIM_PREFIXES; d++) {
 		if (ak[d].inv)
 			continue;
-		for (len = 1; len <= ak[d].lead && len <= 128; len++) {
-			if (!x->lens[d][len])
-				continue;
+		for (n = 0; n < x->nlen[d] && x->lenv[d][n] <= ak[d].lead;
+		     n++) {
+			len = x->lenv[d][n];
 			addr_key(&k, (enum dim)d, &ak[d], len);
 			bk = lookup(x, &k);
 			if (bk && !scan(l, x, bk->v, bk->n, sp, b, &bs, &best))
