@@ -29,7 +29,8 @@ static void lint_table(struct ipts_lint *l, const struct ipts_table *t)
 			continue;
 		sp = ipts_xcalloc(c->nrules, sizeof(*sp));
 		for (j = 0; j < c->nrules; j++) {
-			ipts_space_build(&sp[j], c->rules[j]);
+			ipts_space_build_after(&sp[j], c->rules[j],
+					       j ? &sp[j - 1] : NULL);
 			if (sp[j].state_m && !first_state)
 				first_state = c->rules[j];
 			if (sp[j].ctstate_m && !first_ct)

@@ -13,11 +13,19 @@
  *                    (its mask's leading 0xff bytes) covers only rules
  *                    whose name starts with those bytes under as long a
  *                    mask ("eth+" covers "eth0" and "eth+")
- *   ports            A's destination (or source) ports, cut into aligned
- *                    blocks (a range 1024:65535 is six of them); A
- *                    covers only rules whose lowest destination port is
- *                    in a block, found by looking up the blocks that
- *                    hold that port
+ *   ports            A's destination (or source) ports, interval by
+ *                    interval: A covers only rules whose first interval
+ *                    lies within one of A's. A one-port interval is a
+ *                    key of the table; a range goes in a segment tree
+ *                    over the ports (a leaf per 64 lowest ports, its
+ *                    ranges highest top first, at most LEAF_RUNS) whose
+ *                    nodes hold the highest top and the last rule filed
+ *                    below them: the ranges from at most B's lowest port
+ *                    up to at least its first interval's top are found
+ *                    in O(log n + k) for k of them (and the ranges of
+ *                    the leaf holding B's lowest port that start above
+ *                    it), the latest subtree first, none of a subtree
+ *                    older than the nearest cover found
  *   both addresses   the two prefixes at once, for rules that differ only
  *                    in the pair (an expanded "-s A,B,... -d C,D,..."):
  *                    filed under a hash of both (rules whose hashes
@@ -30,14 +38,18 @@
  * The lists hold rule numbers in increasing order, so the search walks
  * each from its end and stops at the nearest earlier rule that covers:
  * the rule the old search (every earlier rule, nearest first) found.
+ * The port tree's ranges are compared as the tree walk meets them, and
+ * spent from the budget as that walk, nearest first, would have: where
+ * the budget runs out among them they are sorted and walked so.
  * ipts_space_covers() decides each comparison; the index never decides.
  */
 #include "lint_int.h"
 
 #include <stdlib.h>
 
-/* Destination port blocks at most this many: filed under each. */
-#define PORT_BLOCKS 64
+/* a segment tree's leaf: the ranges of 64 lowest ports */
+#define LEAF_SHIFT 6
+#define LEAVES (65536u >> LEAF_SHIFT)
 
 enum dim {
 	DIM_DST,
@@ -54,9 +66,7 @@ enum dim {
 /* (source, destination) prefix lengths filed as pairs, at most */
 #define PAIR_LENS 16
 
-/* the dimensions looked up by length: addresses, names, port blocks */
-#define DIM_LENGTHS (DIM_SPORT + 1)
-/* the dimensions of prefixes: addresses and names */
+/* the dimensions of prefixes, looked up by length: addresses and names */
 #define DIM_PREFIXES DIM_DPORT
 
 struct key {
@@ -86,6 +96,41 @@ struct summary {
 	bool dn, sn, sinv, dinv, pinv, iinv, oinv, tcpflags;
 };
 
+/* The rules of one range, in order. */
+struct run {
+	uint32_t *idx;
+	uint32_t n, cap;
+	uint16_t lo, hi;
+};
+
+/* The ranges filed under one leaf's lowest ports, highest top first, at
+ * most LEAF_RUNS (a range that would be one more goes under another key). */
+struct leaf {
+	struct run *r;
+	uint32_t n, cap;
+};
+
+#define LEAF_RUNS 256
+
+/* A node of the tree: the highest top + 1 of the ranges under it and the
+ * index + 1 of the last rule filed under it; 0 for none. */
+struct pnode {
+	uint32_t top, last;
+};
+
+/*
+ * The port ranges of one side (destination, source) by their lowest port:
+ * node[] is the segment tree (node 1 the root, the leaf of ports p at
+ * LEAVES + (p >> LEAF_SHIFT)). Allocated at the first range filed; a
+ * clear undoes only the leaves filed (filed[]), not the whole tree.
+ */
+struct ptree {
+	struct pnode *node;
+	struct leaf *leaf;
+	uint16_t *filed;
+	size_t nfiled, capfiled;
+};
+
 struct ipts_cover_index {
 	struct bucket *b;
 	/* by rule index: the summaries of the rules added */
@@ -96,7 +141,21 @@ struct ipts_cover_index {
 	uint32_t *all;
 	size_t nall, capall;
 	/* the lengths filed so far, per dimension looked up by length */
-	bool lens[DIM_LENGTHS][129];
+	bool lens[DIM_PREFIXES][129];
+	/* the same, each dimension's in increasing order */
+	uint8_t lenv[DIM_PREFIXES][129];
+	unsigned int nlen[DIM_PREFIXES];
+	/* what find() worked out of the rule it was last asked about, which
+	 * add() is then usually given */
+	const struct ipts_space *last;
+	struct summary last_sum;
+	struct ipts_addr_key last_ak[DIM_PREFIXES];
+	bool last_has_ak;
+	/* destination and source port ranges */
+	struct ptree pt[2];
+	/* the candidates a port range query found (find's scratch) */
+	uint32_t *cand;
+	size_t capcand;
 	/* the (source, destination) lengths filed as pairs */
 	uint8_t pair_len[PAIR_LENS][2];
 	unsigned int npairs;
@@ -198,6 +257,246 @@ static void push(struct ipts_cover_index *x, const struct key *k, uint32_t idx)
 	b->v[b->n++] = idx;
 }
 
+/* The key of the rules of the one port @p on side @d (0 destination). */
+static struct key *port_key(struct key *k, unsigned int d, uint16_t p)
+{
+	memset(k, 0, sizeof(*k));
+	k->dim = (uint8_t)(DIM_DPORT + d);
+	k->port = p;
+	return k;
+}
+
+/* The range of @s's ports, lowest to highest, in *@lo, *@hi; false when
+ * @s is every port or none (no range to file a rule under). */
+static bool port_range(const struct ipts_pset *s, uint16_t *lo, uint16_t *hi)
+{
+	if (!s->n || ipts_pset_is_full(s))
+		return false;
+	*lo = s->lo[0];
+	*hi = s->hi[s->n - 1];
+	return true;
+}
+
+/* @f's run of the range @lo to @hi, or NULL. */
+static struct run *leaf_run(const struct leaf *f, uint16_t lo, uint16_t hi)
+{
+	uint32_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (f->r[i].lo == lo && f->r[i].hi == hi)
+			return &f->r[i];
+	return NULL;
+}
+
+/* How many rules @t holds of the range @lo to @hi, and one: a range meets
+ * more rules than a port, so a port's key of as many goes first.
+ * UINT32_MAX when it has no room for it. */
+static uint32_t ptree_count(const struct ptree *t, uint16_t lo, uint16_t hi)
+{
+	const struct leaf *f;
+	const struct run *r;
+
+	if (!t->node)
+		return 1;
+	f = &t->leaf[lo >> LEAF_SHIFT];
+	r = leaf_run(f, lo, hi);
+	if (r)
+		return r->n + 1;
+	return f->n < LEAF_RUNS ? 1 : UINT32_MAX;
+}
+
+/* File rule @idx under @lo to @hi: only when ptree_count() is not
+ * UINT32_MAX. */
+static void ptree_add(struct ptree *t, uint16_t lo, uint16_t hi, uint32_t idx)
+{
+	struct leaf *f;
+	struct run *r;
+	uint32_t v;
+
+	if (!t->node) {
+		t->node = ipts_xcalloc(2 * LEAVES, sizeof(*t->node));
+		t->leaf = ipts_xcalloc(LEAVES, sizeof(*t->leaf));
+	}
+	f = &t->leaf[lo >> LEAF_SHIFT];
+	if (!f->n) {
+		if (t->nfiled == t->capfiled) {
+			t->capfiled = t->capfiled ? t->capfiled * 2 : 64;
+			t->filed = ipts_xrealloc(t->filed,
+						 t->capfiled *
+							 sizeof(*t->filed));
+		}
+		t->filed[t->nfiled++] = (uint16_t)(lo >> LEAF_SHIFT);
+	}
+	r = leaf_run(f, lo, hi);
+	if (!r) {
+		uint32_t at = 0;
+
+		if (f->n == f->cap) {
+			f->cap = f->cap ? f->cap * 2 : 4;
+			f->r = ipts_xrealloc(f->r, f->cap * sizeof(*f->r));
+		}
+		/* highest top first (at most LEAF_RUNS to move) */
+		while (at < f->n && f->r[at].hi >= hi)
+			at++;
+		memmove(f->r + at + 1, f->r + at, (f->n - at) * sizeof(*f->r));
+		f->n++;
+		r = &f->r[at];
+		memset(r, 0, sizeof(*r));
+		r->lo = lo;
+		r->hi = hi;
+	}
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 4;
+		r->idx = ipts_xrealloc(r->idx, r->cap * sizeof(*r->idx));
+	}
+	r->idx[r->n++] = idx;
+	for (v = LEAVES + (lo >> LEAF_SHIFT); v; v >>= 1) {
+		if (t->node[v].top < (uint32_t)hi + 1)
+			t->node[v].top = (uint32_t)hi + 1;
+		t->node[v].last = idx + 1; /* rules come in order */
+	}
+}
+
+static void ptree_clear(struct ptree *t)
+{
+	size_t i;
+	uint32_t v;
+
+	for (i = 0; i < t->nfiled; i++) {
+		struct leaf *f = &t->leaf[t->filed[i]];
+		uint32_t j;
+
+		for (j = 0; j < f->n; j++)
+			free(f->r[j].idx);
+		free(f->r);
+		memset(f, 0, sizeof(*f));
+		for (v = LEAVES + t->filed[i]; v && t->node[v].top; v >>= 1)
+			t->node[v].top = t->node[v].last = 0;
+	}
+	t->nfiled = 0;
+}
+
+static void ptree_free(struct ptree *t)
+{
+	if (t->node)
+		ptree_clear(t);
+	free(t->node);
+	free(t->leaf);
+	free(t->filed);
+}
+
+static void cand_push(struct ipts_cover_index *x, size_t *n, uint32_t idx)
+{
+	if (*n == x->capcand) {
+		x->capcand = x->capcand ? x->capcand * 2 : 64;
+		x->cand = ipts_xrealloc(x->cand, x->capcand * sizeof(*x->cand));
+	}
+	x->cand[(*n)++] = idx;
+}
+
+static bool may_cover(const struct summary *a, const struct summary *b);
+
+/* One port range query: the ranges from at most lo up to at least hi. */
+struct pquery {
+	const struct ipts_space *sp, *b;
+	const struct summary *bs;
+	uint16_t lo, hi;
+	int64_t floor; /* the nearest that covers so far, or where to stop */
+	int64_t found; /* the nearest that covers, or -1 */
+	size_t n; /* the candidates in x->cand */
+};
+
+/*
+ * Under @t's node @v (leaves [@s, @e]): every range of @q above q->floor
+ * into x->cand, and each that covers q->b raises q->floor and q->found.
+ * The child of the later last rule first: the nearest cover is found
+ * early and the subtrees of only earlier rules are left.
+ */
+static void ptree_find(struct ipts_cover_index *x, const struct ptree *t,
+		       uint32_t v, uint32_t s, uint32_t e, struct pquery *q)
+{
+	uint32_t i, m, c0, c1;
+
+	if ((s << LEAF_SHIFT) > q->lo || t->node[v].top < (uint32_t)q->hi + 1 ||
+	    (int64_t)t->node[v].last - 1 <= q->floor)
+		return;
+	if (s == e) {
+		const struct leaf *f = &t->leaf[s];
+
+		for (i = 0; i < f->n; i++) {
+			const struct run *r = &f->r[i];
+			uint32_t j = r->n;
+
+			if (r->hi < q->hi)
+				break; /* and so are the rest */
+			if (r->lo > q->lo)
+				continue;
+			/* nearest first, down to the nearest cover so far */
+			while (j-- > 0 && (int64_t)r->idx[j] > q->floor) {
+				uint32_t k = r->idx[j];
+
+				cand_push(x, &q->n, k);
+				if (may_cover(&x->sum[k], q->bs) &&
+				    ipts_space_covers(&q->sp[k], q->b)) {
+					q->floor = q->found = k;
+					break;
+				}
+			}
+		}
+		return;
+	}
+	m = s + (e - s) / 2;
+	c0 = 2 * v;
+	c1 = 2 * v + 1;
+	if (t->node[c1].last > t->node[c0].last) {
+		ptree_find(x, t, c1, m + 1, e, q);
+		ptree_find(x, t, c0, s, m, q);
+	} else {
+		ptree_find(x, t, c0, s, m, q);
+		ptree_find(x, t, c1, m + 1, e, q);
+	}
+}
+
+/*
+ * A rule is filed under each of its port intervals: one port in the
+ * table, a range in the tree. A rule covers B only if one of its
+ * intervals holds B's first, and B's first lies in at most one of them:
+ * B finds it once. port_count() is what filing it would add to.
+ */
+static uint32_t port_count(const struct ipts_cover_index *x,
+			   const struct ipts_pset *s, unsigned int d)
+{
+	uint64_t c = 0;
+	unsigned int i;
+	struct key k;
+
+	for (i = 0; i < s->n; i++)
+		c += s->lo[i] == s->hi[i] ?
+			     count(x, port_key(&k, d, s->lo[i])) :
+			     ptree_count(&x->pt[d], s->lo[i], s->hi[i]);
+	return c < UINT32_MAX ? (uint32_t)c : UINT32_MAX;
+}
+
+static void port_file(struct ipts_cover_index *x, const struct ipts_pset *s,
+		      unsigned int d, uint32_t idx)
+{
+	unsigned int i;
+	struct key k;
+
+	for (i = 0; i < s->n; i++)
+		if (s->lo[i] == s->hi[i])
+			push(x, port_key(&k, d, s->lo[i]), idx);
+		else
+			ptree_add(&x->pt[d], s->lo[i], s->hi[i], idx);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 struct ipts_cover_index *ipts_cover_index_new(void)
 {
 	struct ipts_cover_index *x = ipts_xcalloc(1, sizeof(*x));
@@ -211,8 +510,11 @@ void ipts_cover_index_free(struct ipts_cover_index *x)
 	if (!x)
 		return;
 	table_free(x);
+	ptree_free(&x->pt[0]);
+	ptree_free(&x->pt[1]);
 	free(x->sum);
 	free(x->all);
+	free(x->cand);
 	free(x);
 }
 
@@ -226,6 +528,9 @@ void ipts_cover_index_clear(struct ipts_cover_index *x)
 	x->nall = 0;
 	x->npairs = 0;
 	memset(x->lens, 0, sizeof(x->lens));
+	memset(x->nlen, 0, sizeof(x->nlen));
+	ptree_clear(&x->pt[0]);
+	ptree_clear(&x->pt[1]);
 }
 
 /* The top @len bits of @k's address as the key of dimension @dim. */
@@ -323,33 +628,6 @@ static void len_keys(const struct ipts_space *sp, const struct ipt_ip *ip,
 		 ip->invflags & IPT_INV_VIA_OUT, &ak[DIM_OUT]);
 }
 
-/* The aligned blocks of @s as keys of @dim (into @out, at most
- * PORT_BLOCKS); 0 when there are more, or @s is every port or none. */
-static unsigned int port_blocks(const struct ipts_pset *s, enum dim dim,
-				struct key *out)
-{
-	unsigned int i, n = 0;
-
-	if (!s->n || ipts_pset_is_full(s))
-		return 0;
-	for (i = 0; i < s->n; i++) {
-		uint32_t lo = s->lo[i], hi = s->hi[i];
-
-		while (lo <= hi) {
-			unsigned int k = 0;
-
-			while (k < 16 && !(lo & ((2u << k) - 1)) &&
-			       lo + (2u << k) - 1 <= hi)
-				k++;
-			if (n == PORT_BLOCKS)
-				return 0;
-			small_key(&out[n++], dim, 16 - k, (uint16_t)lo);
-			lo += 1u << k;
-		}
-	}
-	return n;
-}
-
 static void summarize(const struct ipts_space *sp, const struct ipt_ip *ip,
 		      struct summary *o)
 {
@@ -438,16 +716,34 @@ static bool may_cover(const struct summary *a, const struct summary *b)
 	return true;
 }
 
+/* Length @len is filed under in dimension @d: into lens and lenv. */
+static void file_len(struct ipts_cover_index *x, unsigned int d,
+		     unsigned int len)
+{
+	unsigned int i;
+
+	if (x->lens[d][len])
+		return;
+	x->lens[d][len] = true;
+	i = x->nlen[d]++;
+	while (i > 0 && x->lenv[d][i - 1] > len) {
+		x->lenv[d][i] = x->lenv[d][i - 1];
+		i--;
+	}
+	x->lenv[d][i] = (uint8_t)len;
+}
+
 void ipts_cover_index_add(struct ipts_cover_index *x,
 			  const struct ipts_space *sp, uint32_t idx)
 {
 	struct ipts_addr_key ak[DIM_PREFIXES];
 	struct ipt_ip view;
 	const struct ipt_ip *ip = ipts_lint_ip(sp->r, &view);
-	struct key k[DIM_PREFIXES], pk, blocks[2][PORT_BLOCKS];
+	struct key k[DIM_PREFIXES], pk;
 	const struct ipts_pset *ps[2] = { &sp->dport, &sp->sport };
+	uint16_t plo[2], phi[2];
 	uint32_t best = UINT32_MAX, c;
-	unsigned int d, i, nb[2];
+	unsigned int d;
 	int pick = DIM_REST;
 
 	if (x->nall == x->capall) {
@@ -463,13 +759,20 @@ void ipts_cover_index_add(struct ipts_cover_index *x,
 		x->sum = ipts_xrealloc(x->sum, cap * sizeof(*x->sum));
 		x->capsum = cap;
 	}
-	summarize(sp, ip, &x->sum[idx]);
-	len_keys(sp, ip, ak);
+	if (x->last == sp)
+		x->sum[idx] = x->last_sum;
+	else
+		summarize(sp, ip, &x->sum[idx]);
+	if (x->last == sp && x->last_has_ak)
+		memcpy(ak, x->last_ak, sizeof(ak));
+	else
+		len_keys(sp, ip, ak);
 	for (d = 0; d < DIM_PREFIXES; d++) {
 		if (ak[d].inv || !ak[d].lead)
 			continue;
 		addr_key(&k[d], (enum dim)d, &ak[d], ak[d].lead);
-		c = count(x, &k[d]);
+		/* nothing filed at this length: no list to look up */
+		c = x->lens[d][ak[d].lead] ? count(x, &k[d]) : 0;
 		if (c < best) {
 			best = c;
 			pick = (int)d;
@@ -492,13 +795,10 @@ void ipts_cover_index_add(struct ipts_cover_index *x,
 		pick = DIM_PAIR;
 	}
 	for (d = 0; d < 2; d++) {
-		nb[d] = port_blocks(ps[d], (enum dim)(DIM_DPORT + d),
-				    blocks[d]);
-		if (!nb[d])
+		if (!port_range(ps[d], &plo[d], &phi[d]))
 			continue;
-		c = 0;
-		for (i = 0; i < nb[d]; i++)
-			c += count(x, &blocks[d][i]);
+		/* the rules of the same ranges: those a rule of them meets */
+		c = port_count(x, ps[d], d);
 		if (c < best) {
 			best = c;
 			pick = (int)(DIM_DPORT + d);
@@ -513,10 +813,7 @@ void ipts_cover_index_add(struct ipts_cover_index *x,
 	case DIM_DPORT:
 	case DIM_SPORT:
 		d = (unsigned int)(pick - DIM_DPORT);
-		for (i = 0; i < nb[d]; i++) {
-			x->lens[pick][blocks[d][i].len] = true;
-			push(x, &blocks[d][i], idx);
-		}
+		port_file(x, ps[d], d, idx);
 		break;
 	case DIM_PROTO:
 		small_key(&pk, DIM_PROTO, 0, ip->proto);
@@ -533,7 +830,7 @@ void ipts_cover_index_add(struct ipts_cover_index *x,
 		push(x, &pk, idx);
 		break;
 	default:
-		x->lens[pick][ak[pick].lead] = true;
+		file_len(x, (unsigned int)pick, ak[pick].lead);
 		push(x, &k[pick], idx);
 		break;
 	}
@@ -571,11 +868,14 @@ int64_t ipts_cover_index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 	const struct bucket *bk;
 	struct key k;
 	int64_t best = -1;
-	unsigned int d, len;
+	unsigned int d, n, len;
 	struct summary bs;
 
 	*over = false;
 	summarize(b, ip, &bs);
+	x->last = b;
+	x->last_sum = bs;
+	x->last_has_ak = false;
 	/* no port at all on a side: a port key cannot find its coverers */
 	if (!b->dport.n || !b->sport.n) {
 		if (!scan(l, x, x->all, x->nall, sp, b, &bs, &best))
@@ -583,31 +883,56 @@ int64_t ipts_cover_index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 		return best;
 	}
 	len_keys(b, ip, ak);
+	memcpy(x->last_ak, ak, sizeof(ak));
+	x->last_has_ak = true;
 	for (d = 0; d < DIM_PREFIXES; d++) {
 		if (ak[d].inv)
 			continue;
-		for (len = 1; len <= ak[d].lead && len <= 128; len++) {
-			if (!x->lens[d][len])
-				continue;
+		for (n = 0; n < x->nlen[d] && x->lenv[d][n] <= ak[d].lead;
+		     n++) {
+			len = x->lenv[d][n];
 			addr_key(&k, (enum dim)d, &ak[d], len);
 			bk = lookup(x, &k);
 			if (bk && !scan(l, x, bk->v, bk->n, sp, b, &bs, &best))
 				goto out;
 		}
 	}
-	for (d = DIM_DPORT; d <= DIM_SPORT; d++)
-		for (len = 0; len <= 16; len++) {
-			uint16_t p = ps[d - DIM_DPORT]->lo[0];
+	for (d = 0; d < 2; d++) {
+		const struct ipts_pset *p = ps[d];
+		struct pquery q = { .sp = sp,
+				    .b = b,
+				    .bs = &bs,
+				    .lo = p->lo[0],
+				    .hi = p->hi[0],
+				    .floor = best,
+				    .found = -1 };
+		size_t j, spent = 0;
 
-			if (!x->lens[d][len])
-				continue;
-			if (len < 16)
-				p &= (uint16_t) ~(0xffffu >> len);
-			small_key(&k, (enum dim)d, len, p);
-			bk = lookup(x, &k);
+		/* one port: the rules of that port alone */
+		if (q.lo == q.hi) {
+			bk = lookup(x, port_key(&k, d, q.lo));
 			if (bk && !scan(l, x, bk->v, bk->n, sp, b, &bs, &best))
 				goto out;
+			q.floor = best;
 		}
+		if (!x->pt[d].node)
+			continue;
+		ptree_find(x, &x->pt[d], 1, 0, LEAVES - 1, &q);
+		/* what scan() over the candidates, nearest first, spends:
+		 * each down to the one that covers */
+		for (j = 0; j < q.n; j++)
+			spent += (int64_t)x->cand[j] >= q.found;
+		if (l->visits + spent <= l->max_visits && !l->over) {
+			l->visits += spent;
+			if (q.found >= 0)
+				best = q.found;
+			continue;
+		}
+		/* the budget runs out among them: where scan() says */
+		qsort(x->cand, q.n, sizeof(*x->cand), cmp_u32);
+		if (!scan(l, x, x->cand, q.n, sp, b, &bs, &best))
+			goto out;
+	}
 	for (d = 0; d < x->npairs && !ak[DIM_SRC].inv && !ak[DIM_DST].inv;
 	     d++) {
 		if (x->pair_len[d][0] > ak[DIM_SRC].lead ||

@@ -196,6 +196,10 @@ bool ipts_ifc_covers(const char *an, const unsigned char *am, bool ai,
 /* Fill @sp with what rule @r matches, and what else lint reads from its
  * matches (host state, -m state or conntrack, owner). */
 void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r);
+/* The same, from @prev (the space of the rule before @r, or NULL) when
+ * @r is a copy of its rule but for the addresses: not built again. */
+void ipts_space_build_after(struct ipts_space *sp, const struct ipts_rule *r,
+			    const struct ipts_space *prev);
 /* Every packet @b matches, @a matches too (false unless both are
  * modelled). */
 bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b);

@@ -376,12 +376,54 @@ const struct ipt_ip *ipts_lint_ip(const struct ipts_rule *r, struct ipt_ip *buf)
 
 static bool by_identity(const struct xt_entry_match *m);
 
-void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r)
+/*
+ * @a and @b give the same space but for their addresses (and hence
+ * perhaps whether they are unconditional): the same match blobs (the
+ * copies of one line share them: an expanded "-s A,B -d C,D"), flags,
+ * protocol, -f and inversions, which is all ipts_space_build() reads
+ * besides the addresses and interfaces ipts_ip_is_any() looks at. @bip
+ * is @b's ipts_lint_ip().
+ */
+static bool space_alike(const struct ipts_rule *a, const struct ipts_rule *b,
+			const struct ipt_ip *bip)
+{
+	struct ipt_ip view;
+	const struct ipt_ip *aip;
+
+	if (a->matches != b->matches || a->nmatches != b->nmatches ||
+	    a->flags != b->flags || a->chain != b->chain)
+		return false;
+	aip = ipts_lint_ip(a, &view);
+	return aip->proto == bip->proto && aip->flags == bip->flags &&
+	       aip->invflags == bip->invflags;
+}
+
+void ipts_space_build_after(struct ipts_space *sp, const struct ipts_rule *r,
+			    const struct ipts_space *prev)
 {
 	struct ipt_ip view;
 	const struct ipt_ip *ip = ipts_lint_ip(r, &view);
 	unsigned int i;
 	bool only_comments = true;
+
+	if (prev && space_alike(prev->r, r, ip)) {
+		/* the same matches: only the addresses differ */
+		*sp = *prev;
+		sp->r = r;
+		if (!ipts_ip_is_any(ip) || (r->flags & IPTS_RULE_OPAQUE)) {
+			sp->unconditional = false;
+			return;
+		}
+		for (i = 0; i < r->nmatches && only_comments; i++) {
+			const struct xt_entry_match *m = ipts_rule_match(r, i);
+
+			if (strcmp(m->u.user.name, "comment") != 0 ||
+			    ipts_blob_is_opaque(m->u.user.revision))
+				only_comments = false;
+		}
+		sp->unconditional = only_comments;
+		return;
+	}
 
 	memset(sp, 0, sizeof(*sp));
 	sp->r = r;
@@ -424,6 +466,11 @@ void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r)
 	}
 	sp->unconditional = only_comments && ipts_ip_is_any(ip) &&
 			    !(r->flags & IPTS_RULE_OPAQUE);
+}
+
+void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r)
+{
+	ipts_space_build_after(sp, r, NULL);
 }
 
 /*
