@@ -74,6 +74,7 @@ static struct ipts_packet *rec_new(struct ipts_sim *s,
 	rec->left_host = false;
 	rec->routed[0] = '\0';
 	rec->route_err = 0;
+	rec->reroute_err = 0;
 	rec->verdict = IPTS_V_NOT_SENT;
 	return rec;
 }
@@ -352,6 +353,7 @@ static int route_out(struct ipts_sim *s, struct ipts_packet *rec,
 		return 0;
 	rec->verdict = again ? IPTS_V_DROPPED : IPTS_V_NOT_SENT;
 	rec->route_err = d->err;
+	rec->reroute_err = again ? d->err : 0;
 	snprintf(rec->routed, sizeof(rec->routed), "%s%.160s",
 		 again ? again : "", d->why);
 	rec_finish(s, rec, p);
@@ -1819,6 +1821,14 @@ static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 		return IPTS_UNDETERMINED;
 	if (data->verdict == IPTS_V_NOT_SENT)
 		return not_sent(s, data, true, why, len);
+	if (data->verdict == IPTS_V_DROPPED && data->reroute_err && !q->in) {
+		/* nf_nat_ipv4_local_fn(): NF_DROP_ERR(ip_route_me_harder()),
+		 * and send() returns that error (net case
+		 * udp_dnat_output_no_route) */
+		snprintf(why, len, "send() fails with %s: %s",
+			 errno_words(data->reroute_err), data->routed);
+		return route_outcome(data->reroute_err);
+	}
 	if (data->verdict == IPTS_V_DROPPED && data->answer < 0) {
 		decided(s, data, dpkt, didx);
 		describe(d, sizeof(d), data);

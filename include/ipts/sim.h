@@ -285,6 +285,9 @@ struct ipts_packet {
 	 * errno a local sender gets (ENETUNREACH...), or 0. */
 	char routed[192];
 	int route_err;
+	/* ip_route_me_harder() failed after nat OUTPUT changed the
+	 * destination: NF_DROP_ERR() hands this errno to the sender */
+	int reroute_err;
 };
 
 #define IPTS_MAX_PACKETS 48

@@ -103,6 +103,7 @@ static const struct expect {
 	{ "martian_src_localnet_on", "timeout", "input" },
 	{ "output_dnat_reroute", "connected", "output" },
 	{ "output_dnat_reroute_fails", "timeout", NULL },
+	{ "udp_dnat_output_no_route", "netunreach", NULL },
 	{ "rp_loose_asym", "timeout", "input" },
 	{ "rp_loose_noroute", "timeout", NULL },
 	{ "rp_max_wins", "timeout", NULL },
