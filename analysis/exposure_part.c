@@ -790,6 +790,21 @@ static bool target_name_is(const struct xt_entry_target *t, const char *name)
 	return t && strncmp(t->u.user.name, name, sizeof(t->u.user.name)) == 0;
 }
 
+/* Whether @r's target may read the source (an extension iptsim does not
+ * know to leave it alone): row_unsafe() and row6_unsafe() share it. */
+static bool target_reads_source(const struct ipts_rule *r)
+{
+	const struct xt_entry_target *t;
+
+	if (r->kind != IPTS_TGT_EXT)
+		return false;
+	t = ipts_rule_target(r);
+	return !t || ipts_blob_is_opaque(t->u.user.revision) ||
+	       !in_list(t->u.user.name, source_free_targets,
+			sizeof(source_free_targets) /
+				sizeof(source_free_targets[0]));
+}
+
 static void row_port(struct row_scan *s, uint16_t lo, uint16_t hi)
 {
 	if (s->nports == ROW_MAX)
@@ -922,7 +937,6 @@ static bool row_may(const struct row_scan *s, const struct ipts_rule *r)
 /* Whether @r reads the source in a way the named prefixes do not say. */
 static bool row_unsafe(const struct ipts_rule *r)
 {
-	const struct xt_entry_target *t;
 	unsigned int i;
 
 	if (r->flags & IPTS_RULE_OPAQUE)
@@ -947,13 +961,7 @@ static bool row_unsafe(const struct ipts_rule *r)
 				     sizeof(source_free_matches[0])))
 			return true;
 	}
-	if (r->kind != IPTS_TGT_EXT)
-		return false;
-	t = ipts_rule_target(r);
-	return !t || ipts_blob_is_opaque(t->u.user.revision) ||
-	       !in_list(t->u.user.name, source_free_targets,
-			sizeof(source_free_targets) /
-				sizeof(source_free_targets[0]));
+	return target_reads_source(r);
 }
 
 static void row_name(struct row_scan *s, uint32_t net, uint8_t len)
@@ -1178,7 +1186,6 @@ static bool mask6_apart(const struct in6_addr *net, const struct in6_addr *m,
  * (iprange is not modelled here: it counts as such). */
 static bool row6_unsafe(const struct ipts_rule *r)
 {
-	const struct xt_entry_target *t;
 	unsigned int i;
 
 	if (r->flags & IPTS_RULE_OPAQUE)
@@ -1201,13 +1208,7 @@ static bool row6_unsafe(const struct ipts_rule *r)
 				     sizeof(source_free_matches[0])))
 			return true;
 	}
-	if (r->kind != IPTS_TGT_EXT)
-		return false;
-	t = ipts_rule_target(r);
-	return !t || ipts_blob_is_opaque(t->u.user.revision) ||
-	       !in_list(t->u.user.name, source_free_targets,
-			sizeof(source_free_targets) /
-				sizeof(source_free_targets[0]));
+	return target_reads_source(r);
 }
 
 /* Whether @r's own -p and tcp/udp destination port say a row's first
