@@ -309,15 +309,9 @@ static int parse_args(int argc, char **argv, struct diff_opts *o)
 			return ipts_usage_error("diff", "option '%s' needs a "
 						"value", argv[optind - 1]);
 		default:
-			switch (ipts_cli_common_opt(&o->in, &o->budget, "diff", c,
+			switch (ipts_cli_shared_opt(&o->in, &o->budget,
+						    &o->hopt, "diff", c,
 						    optarg)) {
-			case 1:
-				continue;
-			case -1:
-				return IPTS_EXIT_USAGE;
-			}
-			switch (ipts_cli_host_opt(&o->hopt, "diff", c,
-						  optarg)) {
 			case 1:
 				continue;
 			case -1:

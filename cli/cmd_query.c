@@ -207,14 +207,8 @@ int cmd_query(int argc, char **argv)
 			return ipts_usage_error("query", "option '%s' needs a "
 						"value", argv[optind - 1]);
 		default:
-			switch (ipts_cli_common_opt(&cin, &budget, "query", c,
-						    optarg)) {
-			case 1:
-				continue;
-			case -1:
-				return IPTS_EXIT_USAGE;
-			}
-			switch (ipts_cli_host_opt(&hopt, "query", c, optarg)) {
+			switch (ipts_cli_shared_opt(&cin, &budget, &hopt,
+						    "query", c, optarg)) {
 			case 1:
 				continue;
 			case -1:

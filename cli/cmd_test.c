@@ -1161,14 +1161,8 @@ int cmd_test(int argc, char **argv)
 			return ipts_usage_error("test", "option '%s' needs a "
 						"value", argv[optind - 1]);
 		default:
-			switch (ipts_cli_common_opt(&in, &budget, "test", c,
-						    optarg)) {
-			case 1:
-				continue;
-			case -1:
-				return IPTS_EXIT_USAGE;
-			}
-			switch (ipts_cli_host_opt(&hopt, "test", c, optarg)) {
+			switch (ipts_cli_shared_opt(&in, &budget, &hopt, "test",
+						    c, optarg)) {
 			case 1:
 				continue;
 			case -1:

@@ -762,14 +762,8 @@ int cmd_trace(int argc, char **argv)
 			return ipts_usage_error("trace", "option '%s' needs a "
 						"value", argv[optind - 1]);
 		default:
-			switch (ipts_cli_common_opt(&in, &budget, "trace", c,
-						    optarg)) {
-			case 1:
-				continue;
-			case -1:
-				return IPTS_EXIT_USAGE;
-			}
-			switch (ipts_cli_host_opt(&hopt, "trace", c, optarg)) {
+			switch (ipts_cli_shared_opt(&in, &budget, &hopt,
+						    "trace", c, optarg)) {
 			case 1:
 				continue;
 			case -1:

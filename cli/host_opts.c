@@ -76,6 +76,15 @@ int ipts_cli_host_opt(struct ipts_cli_host *h, const char *cmd, int c,
 	return 1;
 }
 
+int ipts_cli_shared_opt(struct ipts_cli_input *in, struct ipts_cli_budget *b,
+			struct ipts_cli_host *h, const char *cmd, int c,
+			const char *arg)
+{
+	int r = ipts_cli_common_opt(in, b, cmd, c, arg);
+
+	return r ? r : ipts_cli_host_opt(h, cmd, c, arg);
+}
+
 bool ipts_cli_host_given(const struct ipts_cli_host *h)
 {
 	return h->dir || h->n;

@@ -82,6 +82,15 @@ void ipts_cli_host_init(struct ipts_cli_host *h);
 int ipts_cli_host_opt(struct ipts_cli_host *h, const char *cmd, int c,
 		      const char *arg);
 
+/*
+ * The options every simulating command shares: ipts_cli_common_opt(),
+ * then ipts_cli_host_opt(); 1 one of them took @c, -1 a usage error was
+ * printed, 0 neither knows it.
+ */
+int ipts_cli_shared_opt(struct ipts_cli_input *in, struct ipts_cli_budget *b,
+			struct ipts_cli_host *h, const char *cmd, int c,
+			const char *arg);
+
 /* The host's sets, read by ipts_cli_ipsets_read(). */
 struct ipts_cli_ipsets {
 	struct ipts_source *src;
