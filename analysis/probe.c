@@ -697,6 +697,42 @@ static bool chain_live(const struct ipts_chain *c)
 	return c && !c->deleted;
 }
 
+/*
+ * Every rule of a ruleset, table by table in the model's order (a chain
+ * removed by -X holds none): rs NULL gives none.
+ */
+struct rule_cursor {
+	const struct ipts_ruleset *rs;
+	const struct ipts_chain *chain; /* the last rule's chain */
+	unsigned int table;
+	uint32_t c, k;
+};
+
+static void rule_cursor_init(struct rule_cursor *it,
+			     const struct ipts_ruleset *rs)
+{
+	memset(it, 0, sizeof(*it));
+	it->rs = rs;
+}
+
+static const struct ipts_rule *rule_cursor_next(struct rule_cursor *it)
+{
+	for (; it->rs && it->table < IPTS_TABLE_COUNT; it->table++) {
+		const struct ipts_table *t = it->rs->tables[it->table];
+
+		for (; t && it->c < t->nchains; it->c++, it->k = 0) {
+			const struct ipts_chain *ch = t->chains[it->c];
+
+			if (it->k < ch->nrules) {
+				it->chain = ch;
+				return ch->rules[it->k++];
+			}
+		}
+		it->c = 0;
+	}
+	return NULL;
+}
+
 /* Chains of @a whose counterpart in @b is missing or different. */
 static void add_changed(struct chain_set *focus, const struct ipts_ruleset *a,
 			const struct ipts_ruleset *b)
@@ -856,30 +892,21 @@ static void writers_of(const struct ipts_ruleset *rs, struct set_writer **v,
 		       size_t *n, size_t *cap)
 {
 	struct ipts_ipset_target t;
-	unsigned int id;
-	uint32_t i, k;
+	struct rule_cursor it;
+	const struct ipts_rule *r;
 
-	for (id = 0; rs && id < IPTS_TABLE_COUNT; id++) {
-		const struct ipts_table *tb = rs->tables[id];
-
-		for (i = 0; tb && i < tb->nchains; i++) {
-			const struct ipts_chain *c = tb->chains[i];
-
-			for (k = 0; chain_live(c) && k < c->nrules; k++) {
-				if (!is_set_rule(c->rules[k], &t) ||
-				    !(t.has_add || t.has_del))
-					continue;
-				if (*n == *cap) {
-					*cap = *cap ? *cap * 2 : 16;
-					*v = ipts_xrealloc(*v,
-							   *cap * sizeof(**v));
-				}
-				(*v)[*n].r = c->rules[k];
-				(*v)[*n].t = t;
-				(*v)[*n].added = false;
-				(*n)++;
-			}
+	rule_cursor_init(&it, rs);
+	while ((r = rule_cursor_next(&it))) {
+		if (!is_set_rule(r, &t) || !(t.has_add || t.has_del))
+			continue;
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 16;
+			*v = ipts_xrealloc(*v, *cap * sizeof(**v));
 		}
+		(*v)[*n].r = r;
+		(*v)[*n].t = t;
+		(*v)[*n].added = false;
+		(*n)++;
 	}
 }
 
@@ -1098,10 +1125,11 @@ static void add_set_changes(struct ipts_probe_dims *d, struct rule_list *rl,
 	const struct ipts_ruleset *rs[2] = { old, new_rs };
 	struct set_changes sc = { .d = d, .o = o };
 	struct chain_set reach = { 0 }, in_rl = { 0 };
+	struct rule_cursor it;
+	const struct ipts_rule *r;
 	char key[128];
 	const char *n;
-	unsigned int s, id;
-	uint32_t i, k;
+	unsigned int s;
 	size_t j;
 
 	if (!o || !o->new_ipsets)
@@ -1114,24 +1142,14 @@ static void add_set_changes(struct ipts_probe_dims *d, struct rule_list *rl,
 	}
 	/* the rules testing a changed set, and their chains */
 	for (s = 0; sc.names.n && s < 2; s++) {
-		for (id = 0; rs[s] && id < IPTS_TABLE_COUNT; id++) {
-			const struct ipts_table *t = rs[s]->tables[id];
-
-			for (i = 0; t && i < t->nchains; i++) {
-				const struct ipts_chain *c = t->chains[i];
-
-				for (k = 0; chain_live(c) && k < c->nrules;
-				     k++) {
-					sc.found = false;
-					rule_sets(c->rules[k], tests_changed,
-						  &sc);
-					if (!sc.found)
-						continue;
-					set_add(&reach,
-						chain_key(c, key, sizeof(key)));
-					rl_push(d, rl, &in_rl, c->rules[k]);
-				}
-			}
+		rule_cursor_init(&it, rs[s]);
+		while ((r = rule_cursor_next(&it))) {
+			sc.found = false;
+			rule_sets(r, tests_changed, &sc);
+			if (!sc.found)
+				continue;
+			set_add(&reach, chain_key(it.chain, key, sizeof(key)));
+			rl_push(d, rl, &in_rl, r);
 		}
 	}
 	/* the jumps that reach them: their values lead a packet there */
@@ -1143,24 +1161,11 @@ static void add_set_changes(struct ipts_probe_dims *d, struct rule_list *rl,
 			break;
 	}
 	for (s = 0; reach.n && s < 2; s++) {
-		for (id = 0; rs[s] && id < IPTS_TABLE_COUNT; id++) {
-			const struct ipts_table *t = rs[s]->tables[id];
-
-			for (i = 0; t && i < t->nchains; i++) {
-				const struct ipts_chain *c = t->chains[i];
-
-				for (k = 0; chain_live(c) && k < c->nrules;
-				     k++) {
-					const struct ipts_rule *r = c->rules[k];
-
-					if (r->dest &&
-					    set_has(&reach,
-						    chain_key(r->dest, key,
-							      sizeof(key))))
-						rl_push(d, rl, &in_rl, r);
-				}
-			}
-		}
+		rule_cursor_init(&it, rs[s]);
+		while ((r = rule_cursor_next(&it)))
+			if (r->dest && set_has(&reach, chain_key(r->dest, key,
+								 sizeof(key))))
+				rl_push(d, rl, &in_rl, r);
 	}
 	/* the new capture's elements, for every rule values came from */
 	for (j = 0; j < rl->n; j++)
@@ -2287,23 +2292,16 @@ static void id_classes(struct ipts_probe_set *set,
 {
 	struct ipts_probe_classes *uc = &set->classes[D_UID];
 	struct ipts_probe_classes *gc = &set->classes[D_GID];
-	unsigned int id, m;
-	uint32_t i, k;
+	struct rule_cursor it;
+	const struct ipts_rule *r;
+	unsigned int m;
 
 	start_add(uc, 0, 0xfffffffeu);
 	start_add(gc, 0, 0xfffffffeu);
-	for (id = 0; rs && id < IPTS_TABLE_COUNT; id++) {
-		const struct ipts_table *t = rs->tables[id];
-
-		for (i = 0; t && i < t->nchains; i++) {
-			const struct ipts_chain *c = t->chains[i];
-
-			for (k = 0; chain_live(c) && k < c->nrules; k++)
-				for (m = 0; m < c->rules[k]->nmatches; m++)
-					owner_classes(uc, gc, ipts_rule_match(
-						c->rules[k], m));
-		}
-	}
+	rule_cursor_init(&it, rs);
+	while ((r = rule_cursor_next(&it)))
+		for (m = 0; m < r->nmatches; m++)
+			owner_classes(uc, gc, ipts_rule_match(r, m));
 }
 
 bool ipts_probe_class_of(const struct ipts_probe_set *set,
@@ -2805,33 +2803,27 @@ static bool rule_set_has(const struct rule_set *s, const struct ipts_rule *r)
 
 static void all_rules(struct rule_set *s, const struct ipts_ruleset *rs)
 {
-	unsigned int t;
-	uint32_t c, i;
+	struct rule_cursor it;
+	const struct ipts_rule *r;
 	size_t n = 0, k;
 
-	for (t = 0; rs && t < IPTS_TABLE_COUNT; t++)
-		for (c = 0; rs->tables[t] && c < rs->tables[t]->nchains; c++)
-			n += rs->tables[t]->chains[c]->nrules;
+	rule_cursor_init(&it, rs);
+	while (rule_cursor_next(&it))
+		n++;
 	s->cap = 16;
 	while (s->cap < 2 * n)
 		s->cap *= 2;
 	s->r = ipts_xmalloc(s->cap * sizeof(*s->r));
 	memset(s->r, 0, s->cap * sizeof(*s->r));
-	for (t = 0; rs && t < IPTS_TABLE_COUNT; t++)
-		for (c = 0; rs->tables[t] && c < rs->tables[t]->nchains; c++) {
-			const struct ipts_chain *ch = rs->tables[t]->chains[c];
-
-			for (i = 0; i < ch->nrules; i++) {
-				const struct ipts_rule *r = ch->rules[i];
-
-				for (k = rule_hash(r) & (s->cap - 1); s->r[k];
-				     k = (k + 1) & (s->cap - 1))
-					if (same_place_words(s->r[k], r))
-						break;
-				if (!s->r[k])
-					s->r[k] = r;
-			}
-		}
+	rule_cursor_init(&it, rs);
+	while ((r = rule_cursor_next(&it))) {
+		for (k = rule_hash(r) & (s->cap - 1); s->r[k];
+		     k = (k + 1) & (s->cap - 1))
+			if (same_place_words(s->r[k], r))
+				break;
+		if (!s->r[k])
+			s->r[k] = r;
+	}
 }
 
 /* The rules of @rs that @other lacks and that only off-lo packets meet. */
@@ -2840,23 +2832,17 @@ static size_t count_off_lo(const struct ipts_ruleset *rs,
 			   const struct rule_set *other,
 			   const struct ipts_rule **first)
 {
-	unsigned int t;
-	uint32_t c, i;
+	struct rule_cursor it;
+	const struct ipts_rule *r;
 	size_t n = 0;
 
-	for (t = 0; rs && t < IPTS_TABLE_COUNT; t++)
-		for (c = 0; rs->tables[t] && c < rs->tables[t]->nchains; c++) {
-			const struct ipts_chain *ch = rs->tables[t]->chains[c];
-
-			for (i = 0; i < ch->nrules; i++) {
-				const struct ipts_rule *r = ch->rules[i];
-
-				if (!off_lo(r, h) || rule_set_has(other, r))
-					continue;
-				if (!n++ && first)
-					*first = r;
-			}
-		}
+	rule_cursor_init(&it, rs);
+	while ((r = rule_cursor_next(&it))) {
+		if (!off_lo(r, h) || rule_set_has(other, r))
+			continue;
+		if (!n++ && first)
+			*first = r;
+	}
 	return n;
 }
 
