@@ -127,14 +127,16 @@ static bool is_reply(const struct ipts_conn *c, const union nf_inet_addr *sa,
 	       ipts_addr_eq(da, &c->reply_dst) && dp == c->reply_dport;
 }
 
-/* An ICMP error that quotes a packet: nf_conntrack_icmp_error() for v4
- * (the simulator sends only destination unreachable), and
+/* An ICMP error that quotes a packet: nf_conntrack_icmpv4_error() for v4
+ * (the simulator sends destination unreachable and time exceeded), and
  * icmpv6_error_message() for v6, whose error types are those below 128. */
 static bool is_icmp_error(const struct ipts_pkt *p)
 {
 	if (p->family == NFPROTO_IPV6)
 		return p->protocol == IPPROTO_ICMPV6 && p->icmp_type < 128;
-	return p->protocol == IPPROTO_ICMP && p->icmp_type == ICMP_DEST_UNREACH;
+	return p->protocol == IPPROTO_ICMP &&
+	       (p->icmp_type == ICMP_DEST_UNREACH ||
+		p->icmp_type == ICMP_TIME_EXCEEDED);
 }
 
 static void note_state(struct ipts_sim *s, const struct ipts_pkt *p,

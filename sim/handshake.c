@@ -317,7 +317,7 @@ static enum ipts_verdict route_unknown(struct ipts_sim *s,
 static struct ipts_packet *send_route_error(struct ipts_sim *s,
 					    const struct ipts_pkt *orig,
 					    const struct ipts_packet *orec,
-					    uint8_t code);
+					    uint8_t type, uint8_t code);
 
 /* The first packet's routing decision makes the connection's path. */
 static void set_path(struct ipts_sim *s, const struct ipts_packet *rec,
@@ -482,11 +482,35 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 		if (d.icmp_code >= 0) {
 			struct ipts_packet *ans;
 
-			ans = send_route_error(s, p, rec, (uint8_t)d.icmp_code);
+			ans = send_route_error(s, p, rec, ICMP_DEST_UNREACH,
+					       (uint8_t)d.icmp_code);
 			rec->answer = ans ? (int)(ans - s->pkts) : -1;
 		}
 		return rec->verdict;
 	case IPTS_ROUTE_OUT:
+		/* ip_forward() and ip6_forward(), before their redirect
+		 * check: a TTL (hop limit) of 1 or less is dropped and
+		 * answered with ICMP (ICMPv6) time exceeded, from this
+		 * host toward the sender, through OUTPUT as every error it
+		 * sends (seen: TTL 1 set by -j TTL in mangle PREROUTING;
+		 * RELATED in OUTPUT, the client's connect() fails with
+		 * EHOSTUNREACH); else one less (ip_decrease_ttl()), before
+		 * the FORWARD hook */
+		if (p->ttl <= 1) {
+			bool v6 = p->family == NFPROTO_IPV6;
+			struct ipts_packet *ans;
+
+			rec->verdict = IPTS_V_DROPPED;
+			snprintf(rec->routed, sizeof(rec->routed),
+				 "%s %u at forwarding: %s() drops it",
+				 v6 ? "hop limit" : "TTL", p->ttl,
+				 v6 ? "ip6_forward" : "ip_forward");
+			rec_finish(s, rec, p);
+			ans = send_route_error(s, p, rec, ICMP_TIME_EXCEEDED,
+					       0);
+			rec->answer = ans ? (int)(ans - s->pkts) : -1;
+			return rec->verdict;
+		}
 		if (strcmp(d.dev, in) == 0) {
 			/* ip_forward() of a packet routed back out of the
 			 * device it came in on: an ICMP redirect to the
@@ -497,19 +521,6 @@ static enum ipts_verdict walk(struct ipts_sim *s, struct ipts_packet *rec,
 				 "sender an ICMP redirect; what the network "
 				 "there does with both is not simulated)",
 				 in);
-			return route_unknown(s, rec, p, &d);
-		}
-		/* ip6_forward() and ip_forward(): a hop limit or TTL of 1
-		 * or less is answered with ICMP(v6) time exceeded; else one
-		 * less (ip_decrease_ttl()), before the FORWARD hook */
-		if (p->ttl <= 1) {
-			bool v6 = p->family == NFPROTO_IPV6;
-
-			snprintf(d.why, sizeof(d.why),
-				 "%s %u at forwarding: the host answers "
-				 "%s time exceeded (not simulated)",
-				 v6 ? "hop limit" : "TTL", p->ttl,
-				 v6 ? "ICMPv6" : "ICMP");
 			return route_unknown(s, rec, p, &d);
 		}
 		p->ttl--;
@@ -644,11 +655,22 @@ static const char *icmp6_words(uint8_t code)
 	return "ICMPv6 error";
 }
 
-static const char *icmp_words(uint8_t family, uint8_t code)
+/* An ICMP time exceeded (ICMPv6 time exceeded): the TTL (hop limit) ran
+ * out at forwarding. */
+static bool time_exceeded(const struct ipts_packet *r)
 {
-	if (family == NFPROTO_IPV6)
-		return icmp6_words(code);
-	switch (code) {
+	return r->family == NFPROTO_IPV6 ? r->icmp_type == ICMPV6_TIME_EXCEED :
+					   r->icmp_type == ICMP_TIME_EXCEEDED;
+}
+
+static const char *icmp_words(const struct ipts_packet *r)
+{
+	if (time_exceeded(r))
+		return r->family == NFPROTO_IPV6 ? "ICMPv6 time-exceeded" :
+						   "ICMP time-exceeded";
+	if (r->family == NFPROTO_IPV6)
+		return icmp6_words(r->icmp_code);
+	switch (r->icmp_code) {
 	case ICMP_NET_UNREACH:
 		return "ICMP net-unreachable";
 	case ICMP_HOST_UNREACH:
@@ -690,10 +712,13 @@ static enum ipts_outcome icmp6_outcome(uint8_t code)
 	}
 }
 
-/* The errno of icmp6_outcome(). */
-static int icmp6_errno(uint8_t code)
+/* The errno of icmp6_outcome(); time exceeded is EHOSTUNREACH
+ * (icmpv6_err_convert()). */
+static int icmp6_errno(const struct ipts_packet *r)
 {
-	switch (icmp6_outcome(code)) {
+	if (time_exceeded(r))
+		return EHOSTUNREACH;
+	switch (icmp6_outcome(r->icmp_code)) {
 	case IPTS_NETUNREACH:
 		return ENETUNREACH;
 	case IPTS_EPERM:
@@ -705,12 +730,15 @@ static int icmp6_errno(uint8_t code)
 	}
 }
 
-/* icmp_err_convert[] in net/ipv4/icmp.c */
-static enum ipts_outcome icmp_outcome(uint8_t family, uint8_t code)
+/* icmp_err_convert[] in net/ipv4/icmp.c; tcp_v4_err() and tcp_v6_err()
+ * take time exceeded as EHOSTUNREACH */
+static enum ipts_outcome icmp_outcome(const struct ipts_packet *r)
 {
-	if (family == NFPROTO_IPV6)
-		return icmp6_outcome(code);
-	switch (code) {
+	if (time_exceeded(r))
+		return IPTS_HOSTUNREACH;
+	if (r->family == NFPROTO_IPV6)
+		return icmp6_outcome(r->icmp_code);
+	switch (r->icmp_code) {
 	case ICMP_NET_UNREACH:
 	case ICMP_NET_ANO:
 		return IPTS_NETUNREACH;
@@ -726,10 +754,15 @@ static enum ipts_outcome icmp_outcome(uint8_t family, uint8_t code)
 /* icmp_err_convert[].fatal: UDP without IP_RECVERR reports only these;
  * for IPv6 tab_unreach[].fatal: adm-prohibited, port-unreachable,
  * policy-fail and reject-route (seen: a connected UDP socket's recv()
- * gets EACCES or ECONNREFUSED for those, nothing for the others). */
-static bool icmp_fatal(uint8_t family, uint8_t code)
+ * gets EACCES or ECONNREFUSED for those, nothing for the others); time
+ * exceeded never is (__udp4_lib_err(), icmpv6_err_convert()). */
+static bool icmp_fatal(const struct ipts_packet *r)
 {
-	if (family == NFPROTO_IPV6)
+	uint8_t code = r->icmp_code;
+
+	if (time_exceeded(r))
+		return false;
+	if (r->family == NFPROTO_IPV6)
 		return code == ICMPV6_ADM_PROHIBITED ||
 		       code == ICMPV6_PORT_UNREACH ||
 		       code == ICMPV6_POLICY_FAIL ||
@@ -739,8 +772,7 @@ static bool icmp_fatal(uint8_t family, uint8_t code)
 
 static const char *reply_words(const struct ipts_packet *r)
 {
-	return r->kind == IPTS_PKT_RST ? "RST" :
-					 icmp_words(r->family, r->icmp_code);
+	return r->kind == IPTS_PKT_RST ? "RST" : icmp_words(r);
 }
 
 static void decided(struct ipts_sim *s, const struct ipts_packet *rec,
@@ -788,14 +820,15 @@ static void set_inner(struct ipts_sim *s, const struct ipts_pkt *orig)
 }
 
 /*
- * icmp_send(): the destination-unreachable error @code for @orig, from
+ * icmp_send(): the error @type (ICMP_DEST_UNREACH or ICMP_TIME_EXCEEDED,
+ * taken for its ICMPv6 counterpart in an IPv6 packet) @code for @orig, from
  * the per-cpu ICMP socket: from the packet's destination when it was for
  * this host, else from this host's address toward its source; it quotes
  * @orig and rides on its entry (icmp_glue_bits()'s nf_ct_attach()).
  * Returns how it is attached (WALK_*).
  */
 static int icmp_error(struct ipts_sim *s, struct ipts_pkt *p,
-		      const struct ipts_pkt *orig, uint8_t code)
+		      const struct ipts_pkt *orig, uint8_t type, uint8_t code)
 {
 	static const struct sock kernsock = { true, false, 0, 0, 0 };
 	union nf_inet_addr from = orig->daddr;
@@ -811,7 +844,8 @@ static int icmp_error(struct ipts_sim *s, struct ipts_pkt *p,
 			from.in6 = orig->daddr.in6;
 		pkt_init(p, orig->family, IPPROTO_ICMPV6, &from, &orig->saddr,
 			 0, 0, &kernsock);
-		p->icmp_type = ICMPV6_DEST_UNREACH;
+		p->icmp_type = type == ICMP_TIME_EXCEEDED ? ICMPV6_TIME_EXCEED :
+							    ICMPV6_DEST_UNREACH;
 		p->icmp_code = code;
 		p->tot_len = 48 + (orig->tot_len > 1232 ? 1232 : orig->tot_len);
 		set_inner(s, orig);
@@ -821,7 +855,7 @@ static int icmp_error(struct ipts_sim *s, struct ipts_pkt *p,
 		from = ipts_addr4(ipts_route_source(s, orig->saddr.ip));
 	pkt_init(p, orig->family, IPPROTO_ICMP, &from, &orig->saddr, 0, 0,
 		 &kernsock);
-	p->icmp_type = ICMP_DEST_UNREACH;
+	p->icmp_type = type;
 	p->icmp_code = code;
 	p->tos = icmp_tos(orig);
 	p->tot_len = 28 + (orig->tot_len > 548 ? 548 : orig->tot_len);
@@ -859,7 +893,8 @@ static struct ipts_packet *send_reject_answer(struct ipts_sim *s,
 						       : TH_RST | TH_ACK);
 		attached = ct_attach(&p, orig);
 	} else {
-		attached = icmp_error(s, &p, orig, rq.icmp_code);
+		attached = icmp_error(s, &p, orig, ICMP_DEST_UNREACH,
+				      rq.icmp_code);
 	}
 	walk(s, rec, &p, attached, NULL);
 	return rec;
@@ -874,14 +909,14 @@ static struct ipts_packet *send_reject_answer(struct ipts_sim *s,
 static struct ipts_packet *send_route_error(struct ipts_sim *s,
 					    const struct ipts_pkt *orig,
 					    const struct ipts_packet *orec,
-					    uint8_t code)
+					    uint8_t type, uint8_t code)
 {
 	struct ipts_packet *rec;
 	struct ipts_pkt p;
 	int attached;
 
 	rec = rec_new(s, IPTS_PKT_ICMP, !orec->from_client);
-	attached = icmp_error(s, &p, orig, code);
+	attached = icmp_error(s, &p, orig, type, code);
 	walk(s, rec, &p, attached, NULL);
 	return rec;
 }
@@ -1073,8 +1108,7 @@ static enum ipts_outcome client_rejected(struct ipts_sim *s,
 		return udp ? IPTS_DROPPED : IPTS_TIMEOUT;
 	}
 	decided(s, rec, dpkt, didx);
-	if (udp && ans->kind == IPTS_PKT_ICMP &&
-	    !icmp_fatal(ans->family, ans->icmp_code)) {
+	if (udp && ans->kind == IPTS_PKT_ICMP && !icmp_fatal(ans)) {
 		snprintf(why, len, "the %s is rejected by %s, which answers "
 			 "%s: a soft error UDP does not report", rec->name, d1,
 			 reply_words(ans));
@@ -1086,7 +1120,7 @@ static enum ipts_outcome client_rejected(struct ipts_sim *s,
 			 "%s: %s fails with %s%s",
 			 rec->name, d1, reply_words(ans),
 			 udp ? "recv()" : "connect()",
-			 errno_words(icmp6_errno(ans->icmp_code)),
+			 errno_words(icmp6_errno(ans)),
 			 udp || rec->resent ?
 				 "" :
 			 s->q->in ?
@@ -1097,13 +1131,13 @@ static enum ipts_outcome client_rejected(struct ipts_sim *s,
 				 " after the SYN's first retransmission "
 				 "(1 s: over lo the first error reaches the socket "
 				 "while connect() holds it, a soft error)");
-		return icmp_outcome(ans->family, ans->icmp_code);
+		return icmp_outcome(ans);
 	}
 	snprintf(why, len, "the %s is rejected by %s, which answers %s",
 		 rec->name, d1, reply_words(ans));
 	if (ans->kind == IPTS_PKT_RST)
 		return IPTS_REFUSED;
-	return icmp_outcome(ans->family, ans->icmp_code);
+	return icmp_outcome(ans);
 }
 
 /* Whether the server's end of @rec (delivered) listens: a socket here,
@@ -1216,7 +1250,8 @@ static int nd_fwd_error(struct ipts_sim *s, struct ipts_packet *first,
 	char d[512];
 	size_t n;
 
-	ans = send_route_error(s, fp, first, ICMPV6_ADDR_UNREACH);
+	ans = send_route_error(s, fp, first, ICMP_DEST_UNREACH,
+			       ICMPV6_ADDR_UNREACH);
 	if (s->unmodelled_why)
 		return -1;
 	first->answer = ans ? (int)(ans - s->pkts) : -1;
@@ -1781,7 +1816,7 @@ walked:
 				 "socket as a soft error: SO_ERROR reports it "
 				 "after a non-blocking connect(), a blocking "
 				 "connect() returns 0", d, reply_words(ans));
-			return icmp_outcome(ans->family, ans->icmp_code);
+			return icmp_outcome(ans);
 		}
 		snprintf(why, len, "connect() succeeds on the SYN-ACK, but the "
 			 "final ACK is rejected by %s; the server never "

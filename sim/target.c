@@ -21,6 +21,7 @@
 #include <linux/netfilter/xt_mark.h>
 #include <linux/netfilter_ipv4/ipt_REJECT.h>
 #include <linux/netfilter_ipv4/ipt_TTL.h>
+#include <linux/netfilter_ipv6/ip6t_HL.h>
 #include <linux/netfilter_ipv6/ip6t_REJECT.h>
 #include <linux/icmpv6.h>
 
@@ -316,26 +317,46 @@ static unsigned int tg_tos(const struct tgpar *par)
 	return XT_CONTINUE;
 }
 
+/* ttl_tg() (TTL) and hl_tg6() (HL, the IPv6 hop limit): set, or add or
+ * subtract within 0..255. */
 static unsigned int tg_ttl(const struct tgpar *par)
 {
-	struct ipt_TTL_info t;
-	unsigned int v = par->p->ttl;
+	unsigned int v = par->p->ttl, n, mode;
 
-	if (!tg_data(par, &t, sizeof(t)))
-		return NF_DROP;
-	switch (t.mode) {
+	if (par->p->family == NFPROTO_IPV6) {
+		struct ip6t_HL_info h;
+
+		if (!tg_data(par, &h, sizeof(h)))
+			return NF_DROP;
+		mode = h.mode == IP6T_HL_SET ? IPT_TTL_SET :
+		       h.mode == IP6T_HL_INC ? IPT_TTL_INC :
+		       h.mode == IP6T_HL_DEC ? IPT_TTL_DEC :
+					       h.mode;
+		n = h.hop_limit;
+	} else {
+		struct ipt_TTL_info t;
+
+		if (!tg_data(par, &t, sizeof(t)))
+			return NF_DROP;
+		mode = t.mode;
+		n = t.ttl;
+	}
+	switch (mode) {
 	case IPT_TTL_SET:
-		v = t.ttl;
+		v = n;
 		break;
 	case IPT_TTL_INC:
-		v = v + t.ttl > 255 ? 255 : v + t.ttl;
+		v = v + n > 255 ? 255 : v + n;
 		break;
 	case IPT_TTL_DEC:
-		v = v < t.ttl ? 0 : v - t.ttl;
+		v = v < n ? 0 : v - n;
 		break;
 	}
 	par->p->ttl = v;
-	ipts_sim_event(par->s, IPTS_EV_NOTE, par->hook, "ttl %u", v);
+	ipts_sim_event(par->s, IPTS_EV_NOTE, par->hook,
+		       par->p->family == NFPROTO_IPV6 ? "hop limit %u" :
+							"ttl %u",
+		       v);
 	return XT_CONTINUE;
 }
 
@@ -385,7 +406,7 @@ unsigned int ipts_target_run(struct ipts_sim *s, const struct ipts_rule *r,
 		return ipts_nat_target(s, r, p, hook);
 	if (strcmp(name, "DSCP") == 0 || strcmp(name, "TOS") == 0)
 		return tg_tos(&par);
-	if (strcmp(name, "TTL") == 0)
+	if (strcmp(name, "TTL") == 0 || strcmp(name, "HL") == 0)
 		return tg_ttl(&par);
 	if (strcmp(name, "NFQUEUE") == 0) {
 		ipts_sim_unmodelled(s, r, "NFQUEUE hands the packet to a "
