@@ -65,6 +65,7 @@ static const struct expect {
 	{ "fwd_accept", "connected", "forward" },
 	{ "fwd_ttl_decremented", "connected", "forward" },
 	{ "fwd_ttl_expired", "hostunreach", "forward" },
+	{ "fwd_ttl_expired_udp", "dropped", "forward" },
 	{ "fwd_masquerade", "connected", "forward" },
 	{ "fwd_masquerade_udp", "delivered", "forward" },
 	{ "fwd_no_route", "netunreach", NULL },
