@@ -359,6 +359,10 @@ struct ipts_sim {
 	 * (a TCP timeout is then undetermined: the retransmissions, not
 	 * walked, are counted again) */
 	const struct ipts_rule *sets_compared;
+	/* A TCP timeout given after every packet the two ends send again
+	 * (the client's SYNs, the server's SYN-ACKs) was walked or shown
+	 * the same as the one before: no counter is left unwalked. */
+	bool resends_walked;
 
 	struct ipts_reply_req reply;
 	/* Budgets (struct ipts_limits) and what was spent. */
