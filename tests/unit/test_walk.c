@@ -885,6 +885,49 @@ static void test_walk_synack_resends_server_timer(void **state)
 	assert_non_null(strstr(res.why, "the server accepts then"));
 }
 
+/*
+ * kernel: facts/synretx_hashlimit_refill and _norefill: the first SYN
+ * spends its entry's only token and nth drops it; 1 s later a 1/sec
+ * entry has refilled (or was collected and made anew, full: the same
+ * answer), a 1/min one has not and the next rule resets. One entry a key:
+ * with --hashlimit-mode srcport the SYN-ACK has its own, full bucket.
+ */
+static void test_walk_hashlimit_refills_between_resends(void **state)
+{
+	static const char fmt[] =
+		"%s:NEXT - [0:0]\n"
+		"-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT\n"
+		"-A INPUT -p tcp --dport 1060 -m hashlimit --hashlimit-upto %s "
+		"--hashlimit-burst 1 --hashlimit-mode srcip,dstport "
+		"--hashlimit-name H -j NEXT\n"
+		"-A INPUT -p tcp --dport 1060 -j REJECT --reject-with "
+		"tcp-reset\n"
+		"-A NEXT -m statistic --mode nth --every 2 --packet 0 -j DROP\n"
+		"-A NEXT -j ACCEPT\nCOMMIT\n";
+	struct ipts_query q;
+	char text[1024];
+
+	ipts_query_init(&q);
+	q.fresh = true;
+	snprintf(text, sizeof(text), fmt, filter_hdr, "1/sec");
+	assert_int_equal(run(*state, text, &q), IPTS_CONNECTED);
+	snprintf(text, sizeof(text), fmt, filter_hdr, "1/min");
+	assert_int_equal(run(*state, text, &q), IPTS_REFUSED);
+	/* without --fresh the entry's past is unknown */
+	ipts_query_init(&q);
+	snprintf(text, sizeof(text), fmt, filter_hdr, "1/min");
+	assert_int_equal(run(*state, text, &q), IPTS_UNDETERMINED);
+	q.fresh = true;
+	snprintf(text, sizeof(text),
+		 "%s-A INPUT -p tcp -m hashlimit --hashlimit-upto 1/min "
+		 "--hashlimit-burst 1 --hashlimit-mode srcport "
+		 "--hashlimit-name K -j ACCEPT\n-A INPUT -p tcp -j DROP\n"
+		 "COMMIT\n",
+		 filter_hdr);
+	assert_int_equal(run(*state, text, &q), IPTS_CONNECTED);
+	assert_int_equal(pkt("SYN-ACK")->verdict, IPTS_V_DELIVERED);
+}
+
 static void test_walk_fresh_decides_limit(void **state)
 {
 	struct ipts_query q;
@@ -1401,6 +1444,7 @@ int main(void)
 		T(test_walk_undecidable_rule_that_matters),
 		T(test_walk_resent_syns_follow_nth),
 		T(test_walk_synack_resends_server_timer),
+		T(test_walk_hashlimit_refills_between_resends),
 		T(test_walk_fresh_decides_limit),
 		T(test_walk_fresh_limit_per_rule),
 		T(test_walk_undecidable_rule_that_cannot_matter),
