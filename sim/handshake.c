@@ -1428,8 +1428,23 @@ static const unsigned int syn_resend_ms[] = {
 static bool resend_may_differ(const struct ipts_sim *s, uint64_t impure0,
 			      unsigned int tries)
 {
-	return tries < SYN_RESENDS && s->counted != impure0 &&
-	       s->npkts + 4 <= IPTS_MAX_PACKETS;
+	return tries < SYN_RESENDS && s->counted != impure0;
+}
+
+/*
+ * Room for one more resent packet and what may answer it. The schedule
+ * fits (11 SYNs, 21 SYN-ACKs and their answers), so this is a guard: past
+ * it, a later packet could answer otherwise, and the walk says so.
+ */
+static bool resend_room(struct ipts_sim *s)
+{
+	if (s->npkts + 4 <= IPTS_MAX_PACKETS)
+		return true;
+	ipts_sim_unmodelled(s, NULL,
+			    "the packets sent again run past the simulator's "
+			    "room for packets, and a later one may meet the "
+			    "rules otherwise");
+	return false;
 }
 
 /* The SYN sent again by the timer: the stateful matches keep what the
@@ -1440,10 +1455,11 @@ static struct ipts_packet *resend_syn(struct ipts_sim *s, struct ipts_pkt *p,
 				      unsigned int tries)
 {
 	const struct ipts_query *q = s->q;
-	unsigned int prev = tries ? syn_resend_ms[tries - 1] : 0;
 	struct ipts_packet *syn;
 
-	ipts_setstate_advance(s, (syn_resend_ms[tries] - prev) / 1000);
+	/* the time since the last packet walked (a SYN or the server's
+	 * SYN-ACK), all on whole seconds */
+	ipts_setstate_advance(s, (syn_resend_ms[tries] - s->now_ms) / 1000);
 	syn = rec_new(s, IPTS_PKT_SYN, true);
 	syn->resent = tries + 1;
 	syn->resent_ms = syn_resend_ms[tries];
@@ -1453,6 +1469,252 @@ static struct ipts_packet *resend_syn(struct ipts_sim *s, struct ipts_pkt *p,
 	tcp_shape(p, TH_SYN);
 	walk(s, syn, p, WALK_FRESH, q->in);
 	return syn;
+}
+
+/*
+ * The server's request socket (tcp_conn_request(), reqsk_timer_handler()
+ * in inet_connection_sock.c, tcp_check_req()). The SYN makes it and its
+ * SYN-ACK, whose timer fires 1 s later; each firing resends the SYN-ACK,
+ * then waits twice as long (1, 3, 7, 15, 31 s), and the firing after
+ * tcp_synack_retries (5) resends drops the request. A resend that fails
+ * to leave (dropped on the server's OUTPUT side: ip_local_out() returns
+ * -EPERM) drops the request at once. The client's resent SYN reaching a
+ * request is answered with the SYN-ACK again and, when that one left,
+ * pushes the timer to its current wait from now (mod_timer_pending());
+ * reaching none, it makes a new request. When both are due at once the
+ * server's timer went first in every run on kernel 6.18 (the SYN-ACKs at
+ * 1.01, 7.12, 11.19 s before the client's SYNs at 1.05, 7.15, 11.32 s).
+ */
+#define SYNACK_RETRIES 5	/* net.ipv4.tcp_synack_retries */
+#define CLIENT_GIVES_UP_MS 130000 /* connect() fails ETIMEDOUT (measured) */
+
+struct reqsk {
+	bool alive;
+	bool walk;		/* a SYN-ACK's walk counted: walk the timer's */
+	unsigned int nt;	/* req->num_timeout */
+	unsigned int expires;	/* ms after the first SYN */
+	unsigned int timer_sent; /* SYN-ACKs the timer resent */
+	unsigned int answered;	/* SYN-ACKs answering resent SYNs */
+	bool out_fail;		/* the last SYN-ACK failed to leave */
+};
+
+/* What a SYN-ACK sent at @now did to the request: @timer for a firing,
+ * else the answer to a SYN. */
+static void reqsk_sent(struct reqsk *rq, unsigned int now, bool timer,
+		       bool out_fail)
+{
+	rq->out_fail = out_fail;
+	if (timer) {
+		if (out_fail) {
+			rq->alive = false;
+			return;
+		}
+		rq->nt++;
+		rq->expires = now + (1000u << rq->nt);
+		return;
+	}
+	if (!rq->alive) {
+		rq->alive = true;
+		rq->nt = 0;
+		rq->expires = now + 1000;
+	} else if (!out_fail) {
+		rq->expires = now + (1000u << rq->nt);
+	}
+}
+
+/* The SYN-ACK of @p's connection (@p the SYN as the server saw it) sent
+ * at s->now_ms: its record, walked. */
+static struct ipts_packet *send_synack(struct ipts_sim *s,
+				       const struct ipts_pkt *p,
+				       struct ipts_pkt *r, const char *server_dev)
+{
+	static const struct sock remote = { false, false, 0, 0, 0 };
+	const struct sock server = { true, true, s->q->server_uid,
+				     s->q->server_gid, IPTS_SIDE_SERVER };
+	struct ipts_packet *sa = rec_new(s, IPTS_PKT_SYNACK, false);
+
+	pkt_init(r, s->q->family, IPPROTO_TCP, &p->daddr, &p->saddr, p->dport,
+		 p->sport, server_dev ? &remote : &server);
+	r->port_rand = swapped(p->port_rand);
+	tcp_shape(r, TH_SYN | TH_ACK);
+	walk(s, sa, r, WALK_FRESH, server_dev);
+	return sa;
+}
+
+enum srv_end {
+	SRV_THROUGH,	/* a SYN-ACK got through: *sa, @r */
+	SRV_ANSWERED,	/* a resent SYN was answered: the outcome in *res */
+	SRV_TIMEOUT,	/* nothing got through before the client gave up */
+	SRV_STOP,	/* undetermined: s->unmodelled_why */
+};
+
+/*
+ * After a SYN-ACK dropped on its way: both ends' timers, in time order.
+ * The client's resent SYNs (syn_resend_ms[]) and the server's request
+ * timer, each packet walked with what the earlier ones left. The timer's
+ * SYN-ACKs are walked once a SYN-ACK's walk counted something; before,
+ * each is the same drop as the one before it (only the request's life is
+ * followed). Ends when a SYN-ACK gets through, a resent SYN is answered,
+ * or nothing is left to send before the client gives up.
+ */
+static enum srv_end srv_resends(struct ipts_sim *s, struct reqsk *rq,
+				struct ipts_pkt *p, struct ipts_pkt *r,
+				const struct sock *client,
+				const char *server_dev, unsigned int *tries,
+				uint64_t impure0, struct ipts_packet **syn,
+				struct ipts_packet **sa, enum ipts_outcome *res,
+				char *why, size_t len, int *dpkt, long *didx)
+{
+	struct ipts_pkt seen = *p; /* the SYN the server last got */
+
+	for (;;) {
+		unsigned int next = *tries < SYN_RESENDS ?
+					    syn_resend_ms[*tries] :
+					    CLIENT_GIVES_UP_MS;
+		bool syn_due = *tries < SYN_RESENDS &&
+			       resend_may_differ(s, impure0, *tries);
+		uint64_t before;
+		struct ipts_packet *rec;
+
+		if (rq->alive && rq->expires <= next &&
+		    rq->expires < CLIENT_GIVES_UP_MS &&
+		    (syn_due || rq->walk)) {
+			unsigned int now = rq->expires;
+
+			if (rq->nt >= SYNACK_RETRIES) {
+				rq->alive = false;
+				continue;
+			}
+			if (!rq->walk) {
+				reqsk_sent(rq, now, true, rq->out_fail);
+				continue;
+			}
+			if (!resend_room(s))
+				return SRV_STOP;
+			ipts_setstate_advance(s, (now - s->now_ms) / 1000);
+			s->now_ms = now;
+			before = s->counted;
+			rec = send_synack(s, &seen, r, server_dev);
+			rec->resent = ++rq->timer_sent;
+			rec->resent_ms = now;
+			if (s->unmodelled_why)
+				return SRV_STOP;
+		} else if (syn_due) {
+			if (!resend_room(s))
+				return SRV_STOP;
+			*syn = resend_syn(s, p, client, (*tries)++);
+			if (s->unmodelled_why)
+				return SRV_STOP;
+			if ((*syn)->verdict == IPTS_V_DROPPED &&
+			    (*syn)->answer < 0)
+				continue;
+			if ((*syn)->verdict != IPTS_V_DELIVERED) {
+				*res = client_rejected(s, *syn, false, why, len,
+						       dpkt, didx);
+				return SRV_ANSWERED;
+			}
+			seen = *p;
+			before = s->counted;
+			rec = send_synack(s, &seen, r, server_dev);
+			rq->answered++;
+			if (s->unmodelled_why)
+				return SRV_STOP;
+		} else {
+			return SRV_TIMEOUT;
+		}
+		if (s->counted != before)
+			rq->walk = true;
+		*sa = rec;
+		if (rec->verdict == IPTS_V_DELIVERED) {
+			*p = seen;
+			return SRV_THROUGH;
+		}
+		if (rec->verdict != IPTS_V_DROPPED || rec->answer >= 0) {
+			ipts_sim_unmodelled(s, NULL,
+					    "a SYN-ACK sent again is rejected "
+					    "or never sent: what the server "
+					    "does next is not simulated");
+			return SRV_STOP;
+		}
+		reqsk_sent(rq, s->now_ms, rec->resent != 0,
+			   rec->out_side && !server_dev);
+	}
+}
+
+/* The client's ACK to the SYN-ACK @r as it arrived, walked. */
+static struct ipts_packet *send_ack(struct ipts_sim *s,
+				    const struct ipts_pkt *r,
+				    struct ipts_pkt *p, const struct sock *client)
+{
+	struct ipts_packet *ack = rec_new(s, IPTS_PKT_ACK, true);
+
+	pkt_init(p, s->q->family, IPPROTO_TCP, &r->daddr, &r->saddr, r->dport,
+		 r->sport, client);
+	p->port_rand = swapped(r->port_rand);
+	tcp_shape(p, TH_ACK);
+	walk(s, ack, p, WALK_FRESH, s->q->in);
+	return ack;
+}
+
+/*
+ * The client's ACK dropped after connect() returned: the request socket
+ * still waits for it, and its timer sends the SYN-ACK again (1, 3, 7, 15,
+ * 31 s after it last did); the established client answers each with the
+ * ACK again (tcp_validate_incoming(): a SYN is answered with an ACK).
+ * Measured on 6.18: with nth passing every 3rd ACK the server accepts at
+ * 3.02 s. Each packet is walked with what the earlier ones left. Ends
+ * when an ACK gets through (*ack, SRV_THROUGH) or the request expires
+ * (SRV_TIMEOUT).
+ */
+static enum srv_end ack_resends(struct ipts_sim *s, struct reqsk *rq,
+				const struct ipts_pkt *synp,
+				const struct sock *client,
+				const char *server_dev,
+				struct ipts_packet **ack)
+{
+	struct ipts_pkt r, p;
+
+	for (;;) {
+		struct ipts_packet *sa;
+		unsigned int now = rq->expires;
+
+		if (!rq->alive || rq->nt >= SYNACK_RETRIES)
+			return SRV_TIMEOUT;
+		if (!resend_room(s))
+			return SRV_STOP;
+		ipts_setstate_advance(s, (now - s->now_ms) / 1000);
+		s->now_ms = now;
+		sa = send_synack(s, synp, &r, server_dev);
+		sa->resent = ++rq->timer_sent;
+		sa->resent_ms = now;
+		if (s->unmodelled_why)
+			return SRV_STOP;
+		if (sa->verdict == IPTS_V_DROPPED && sa->answer < 0) {
+			reqsk_sent(rq, now, true, sa->out_side && !server_dev);
+			continue;
+		}
+		if (sa->verdict != IPTS_V_DELIVERED || !reached_client(s, sa)) {
+			ipts_sim_unmodelled(s, NULL,
+					    "a SYN-ACK sent again is rejected, "
+					    "never sent or goes elsewhere: "
+					    "what follows is not simulated");
+			return SRV_STOP;
+		}
+		reqsk_sent(rq, now, true, false);
+		*ack = send_ack(s, &r, &p, client);
+		if (s->unmodelled_why)
+			return SRV_STOP;
+		if ((*ack)->verdict == IPTS_V_DROPPED && (*ack)->answer < 0)
+			continue;
+		if ((*ack)->verdict == IPTS_V_DELIVERED &&
+		    (*ack)->left_host == (server_dev != NULL))
+			return SRV_THROUGH;
+		ipts_sim_unmodelled(s, NULL,
+				    "an ACK sent again is rejected or goes "
+				    "elsewhere: what follows is not "
+				    "simulated");
+		return SRV_STOP;
+	}
 }
 
 /* "the SYN's resend 3 (+3.0 s)" before what became of it */
@@ -1485,11 +1747,13 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 	const char *server_dev; /* the server's network, or NULL */
 	enum ipts_outcome res;
 	int nd;
-	struct ipts_pkt p, r;
+	struct ipts_pkt p, r, synp;
 	char d[512], a[IPTS_ENDPOINT_LEN], w[256];
 	char first[1100] = "";
 	unsigned int tries = 0;
 	uint64_t impure0 = s->counted, impure_sa;
+	struct reqsk rq = { 0 };
+	bool srv_used = false;
 
 	if (q->in) {
 		nd = nd_resolve(s, NULL, NULL, &res, why, len, dpkt, didx);
@@ -1565,12 +1829,15 @@ walked:
 			if (!*first)
 				snprintf(first, sizeof(first),
 					 "the SYN is dropped by %s", d);
+			if (!resend_room(s))
+				return IPTS_UNDETERMINED;
 			syn = resend_syn(s, &p, &client, tries++);
 			if (s->unmodelled_why)
 				return IPTS_UNDETERMINED;
 			goto walked;
 		}
 		decided(s, syn, dpkt, didx);
+		s->resends_walked = !syn->retransmission;
 		if (syn->resent)
 			snprintf(why, len,
 				 "%s, and so are its %u resends "
@@ -1645,6 +1912,8 @@ walked:
 					 "it answers is dropped by %s",
 					 a, d);
 			}
+			if (!resend_room(s))
+				return IPTS_UNDETERMINED;
 			syn = resend_syn(s, &p, &client, tries++);
 			if (s->unmodelled_why)
 				return IPTS_UNDETERMINED;
@@ -1687,39 +1956,63 @@ walked:
 			snprintf(why, len,
 				 "the server's SYN-ACK is never sent: %s",
 				 sa->routed);
-		} else if (!syn->retransmission && s->counted == impure_sa &&
-			   resend_may_differ(s, impure0, tries)) {
-			/*
-			 * The client sends the SYN again; the server's
-			 * request socket answers it with the SYN-ACK again.
-			 * Its own timer resends the SYN-ACK too (1, 3, 7 s
-			 * after the first): no matter while the SYN-ACK's
-			 * walk counts nothing (the same drop each time).
-			 * When it counts, the order of both ends' resends
-			 * is not simulated: the first SYN-ACK's answer
-			 * stands, as before.
-			 */
+		} else if (!syn->retransmission &&
+			   (s->counted != impure_sa ||
+			    resend_may_differ(s, impure0, tries))) {
+			/* the client's SYN resends and the server's request
+			 * timer: srv_resends() */
+			enum srv_end e;
+
+			rq.alive = true;
+			rq.walk = s->counted != impure_sa;
+			rq.expires = s->now_ms + 1000;
+			rq.out_fail = sa->out_side && !server_dev;
+			srv_used = true;
+
 			if (!*first)
 				snprintf(first, sizeof(first),
 					 "the SYN-ACK is dropped by %s", d);
-			syn = resend_syn(s, &p, &client, tries++);
-			if (s->unmodelled_why)
+			e = srv_resends(s, &rq, &p, &r, &client, server_dev,
+					&tries, impure0, &syn, &sa, &res, why,
+					len, dpkt, didx);
+			if (e == SRV_STOP)
 				return IPTS_UNDETERMINED;
-			goto walked;
+			if (e == SRV_ANSWERED) {
+				resend_prefix(why, len, syn, first);
+				return res;
+			}
+			if (e == SRV_THROUGH)
+				goto synack_through;
+			decided(s, sa, dpkt, didx);
+			s->resends_walked = true;
+			if (rq.walk)
+				snprintf(why, len,
+					 "%s; the server's timer sends it again "
+					 "%u times and it answers the client's "
+					 "%u resent SYNs, every SYN-ACK dropped "
+					 "(the last at +%u.%u s)",
+					 first, rq.timer_sent, rq.answered,
+					 s->now_ms / 1000,
+					 s->now_ms % 1000 / 100);
+			else
+				snprintf(why, len,
+					 "%s, and so is every SYN-ACK answering "
+					 "its %u resends (the last at +%u.%u s)",
+					 first, syn->resent,
+					 syn->resent_ms / 1000,
+					 syn->resent_ms % 1000 / 100);
 		} else {
 			snprintf(why, len, "the SYN-ACK is dropped by %s", d);
-			if (syn->resent)
-				snprintf(
-					why, len,
-					"%s, and so is every SYN-ACK answering "
-					"its %u resends (the last at +%u.%u s)",
-					*first ? first :
-						 "the SYN-ACK is "
-						 "dropped",
-					syn->resent, syn->resent_ms / 1000,
-					syn->resent_ms % 1000 / 100);
 		}
 		return IPTS_TIMEOUT;
+	}
+synack_through:
+	/* the request socket after the SYN-ACK that got through */
+	if (!srv_used) {
+		rq.alive = true;
+		rq.expires = s->now_ms + 1000;
+	} else {
+		reqsk_sent(&rq, s->now_ms, sa->resent != 0, false);
 	}
 	if (!reached_client(s, sa)) {
 		/* delivered here, where no socket wants it: the stack
@@ -1763,12 +2056,8 @@ walked:
 	}
 
 	/* connect() has returned; the ACK only tells the server. */
-	ack = rec_new(s, IPTS_PKT_ACK, true);
-	pkt_init(&p, s->q->family, IPPROTO_TCP, &r.daddr, &r.saddr, r.dport,
-		 r.sport, &client);
-	p.port_rand = swapped(r.port_rand);
-	tcp_shape(&p, TH_ACK);
-	walk(s, ack, &p, WALK_FRESH, q->in);
+	synp = p;
+	ack = send_ack(s, &r, &p, &client);
 	if (s->unmodelled_why)
 		return IPTS_UNDETERMINED;
 	if (ack->verdict == IPTS_V_DELIVERED &&
@@ -1781,7 +2070,16 @@ walked:
 				 "soft one over lo), its retransmission 1 s "
 				 "later" :
 				 "the SYN");
-		resend_prefix(why, len, syn, first);
+		if (sa->resent)
+			snprintf(why, len,
+				 "%s; the server's timer sends the SYN-ACK "
+				 "again, and its resend %u (+%u.%u s) meets the "
+				 "rules with what the earlier packets left: it "
+				 "and the ACK get through",
+				 first, sa->resent, sa->resent_ms / 1000,
+				 sa->resent_ms % 1000 / 100);
+		else
+			resend_prefix(why, len, syn, first);
 		return IPTS_CONNECTED;
 	}
 	if (ack->verdict == IPTS_V_DELIVERED) {
@@ -1821,6 +2119,39 @@ walked:
 		snprintf(why, len, "connect() succeeds on the SYN-ACK, but the "
 			 "final ACK is rejected by %s; the server never "
 			 "accepts", d);
+	} else if (!syn->retransmission && ack->answer < 0 &&
+		   s->counted != impure0 && !s->host.fresh) {
+		/* the resent SYN-ACKs and their ACKs meet counters whose
+		 * past is unknown: connect() has succeeded all the same */
+		snprintf(why, len, "connect() succeeds on the SYN-ACK, but the "
+			 "final ACK is dropped by %s; whether an ACK answering "
+			 "the server's resent SYN-ACKs gets through depends on "
+			 "earlier traffic (--fresh tells)",
+			 d);
+	} else if (!syn->retransmission && ack->answer < 0 &&
+		   s->counted != impure0) {
+		struct ipts_packet *last = NULL;
+		enum srv_end e = ack_resends(s, &rq, &synp, &client,
+					     server_dev, &last);
+
+		if (e == SRV_STOP)
+			return IPTS_UNDETERMINED;
+		if (e == SRV_THROUGH)
+			snprintf(why, len,
+				 "connect() succeeds on the SYN-ACK, but the "
+				 "final ACK is dropped by %s; the server's "
+				 "timer sends the SYN-ACK again, and the ACK "
+				 "answering its resend %u (+%u.%u s) gets "
+				 "through: the server accepts then",
+				 d, rq.timer_sent, s->now_ms / 1000,
+				 s->now_ms % 1000 / 100);
+		else
+			snprintf(why, len,
+				 "connect() succeeds on the SYN-ACK, but the "
+				 "final ACK is dropped by %s, and so is every "
+				 "ACK answering the SYN-ACKs the server's timer "
+				 "sends again (%u): the server never accepts",
+				 d, rq.timer_sent);
 	} else {
 		snprintf(why, len, "connect() succeeds on the SYN-ACK, but the "
 			 "final ACK is dropped by %s; the server never accepts",

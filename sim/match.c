@@ -80,6 +80,9 @@ static const struct mt_entry mt_e[] = {
 	MT("ecn", 0, struct xt_ecn_info, ipts_mt_ecn),
 };
 static const struct mt_entry mt_h[] = {
+	MT("hashlimit", 1, struct xt_hashlimit_mtinfo1, ipts_mt_hashlimit),
+	MT("hashlimit", 2, struct xt_hashlimit_mtinfo2, ipts_mt_hashlimit),
+	MT("hashlimit", 3, struct xt_hashlimit_mtinfo3, ipts_mt_hashlimit),
 	MT("helper", 0, struct xt_helper_info, ipts_mt_helper),
 };
 static const struct mt_entry mt_i[] = {
@@ -221,7 +224,58 @@ struct ipts_mt_rows {
 		bool used, known;
 		const struct mt_entry *ent;
 	} v[ROWS_SIZE];
+	/* -m hashlimit's table names (htable_find_get() shares a table by
+	 * name): more than fit count as shared */
+	const char *hl_names[32];
+	size_t hl_max[32];	/* the name field's size */
+	unsigned int nhl;
+	bool hl_shared;
 };
+
+/* the table name of a -m hashlimit blob, or NULL */
+static const char *hashlimit_name(const struct xt_entry_match *m)
+{
+	const struct xt_hashlimit_mtinfo1 *i1;
+	const struct xt_hashlimit_mtinfo2 *i2;
+
+	switch (m->u.user.revision) {
+	case 1:
+		i1 = ipts_match_data(m, sizeof(*i1), NULL);
+		return i1 ? i1->name : NULL;
+	case 2:
+	case 3:
+		/* the name leads both structs */
+		i2 = ipts_match_data(m, sizeof(*i2), NULL);
+		return i2 ? i2->name : NULL;
+	}
+	return NULL;
+}
+
+static void hashlimit_note(struct ipts_mt_rows *rows,
+			   const struct xt_entry_match *m)
+{
+	const char *name = hashlimit_name(m);
+	size_t max = m->u.user.revision == 1 ? IFNAMSIZ : NAME_MAX;
+	unsigned int i;
+
+	if (!name)
+		return;
+	for (i = 0; i < rows->nhl; i++)
+		if (strncmp(rows->hl_names[i], name,
+			    max < rows->hl_max[i] ? max : rows->hl_max[i]) == 0)
+			rows->hl_shared = true;
+	if (rows->nhl == sizeof(rows->hl_names) / sizeof(rows->hl_names[0])) {
+		rows->hl_shared = true;
+	} else {
+		rows->hl_max[rows->nhl] = max;
+		rows->hl_names[rows->nhl++] = name;
+	}
+}
+
+bool ipts_mt_rows_hashlimit_shared(const struct ipts_mt_rows *rows)
+{
+	return rows->hl_shared;
+}
 
 static unsigned int rows_hash(const char *name, uint8_t revision)
 {
@@ -258,6 +312,8 @@ void ipts_mt_rows_add(struct ipts_mt_rows *rows,
 
 	if (ipts_blob_is_opaque(rev))
 		return;
+	if (name[0] == 'h' && strcmp(name, "hashlimit") == 0)
+		hashlimit_note(rows, m);
 	h = rows_hash(name, rev);
 	for (j = 0; j < ROWS_PROBE; j++) {
 		struct mt_row *row = &rows->v[(h + j) & (ROWS_SIZE - 1)];

@@ -69,6 +69,7 @@ enum ipts_match_result ipts_mt_ttl(const struct ipts_mpar *par);
 enum ipts_match_result ipts_mt_pkttype(const struct ipts_mpar *par);
 enum ipts_match_result ipts_mt_statistic(const struct ipts_mpar *par);
 enum ipts_match_result ipts_mt_limit(const struct ipts_mpar *par);
+enum ipts_match_result ipts_mt_hashlimit(const struct ipts_mpar *par);
 enum ipts_match_result ipts_mt_policy(const struct ipts_mpar *par);
 enum ipts_match_result ipts_mt_physdev(const struct ipts_mpar *par);
 enum ipts_match_result ipts_mt_mac(const struct ipts_mpar *par);

@@ -15,6 +15,7 @@
 #include <linux/if_packet.h>
 #include <linux/netfilter/xt_addrtype.h>
 #include <linux/netfilter/xt_dscp.h>
+#include <linux/netfilter/xt_hashlimit.h>
 #include <linux/netfilter/xt_iprange.h>
 #include <linux/netfilter/xt_length.h>
 #include <linux/netfilter/xt_limit.h>
@@ -338,44 +339,51 @@ static uint64_t gap_hi_ms(uint32_t gap)
 	return (uint64_t)gap + gap / 2 + 100;
 }
 
-/*
- * limit_mt() on @b for each CONFIG_HZ: the credit grows by
- * CREDITS_PER_JIFFY a jiffy since the last evaluation, up to credit_cap,
- * and a packet matches when it holds cost, which it then pays. Yes or no
- * when every HZ and both bounds agree. Where they do not, the packet may
- * have paid or not: the least left is 0, the most what it was.
- */
-static enum ipts_match_result limit_timed(const struct xt_rateinfo *r,
-					  struct ipts_limit_bucket *b,
-					  uint32_t now_ms, uint32_t early_ms)
+static const uint32_t hzs[] = { 100, 250, 300, 1000 };
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
 {
-	static const uint32_t hzs[] = { 100, 250, 300, 1000 };
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/*
+ * One token bucket (xt_limit's priv, xt_hashlimit's entry) on @b for each
+ * CONFIG_HZ (hzs[]): the credit grows by cpj a jiffy since the last
+ * evaluation, up to cap, and a packet matches when it holds cost, which
+ * it then pays. Yes or no when every HZ and both bounds agree. Where they
+ * do not, the packet may have paid or not: the least left is 0, the most
+ * what it was.
+ */
+static enum ipts_match_result bucket_timed(struct ipts_limit_bucket *b,
+					   const uint64_t *cap,
+					   const uint64_t *cost,
+					   const uint64_t *cpj, uint32_t now_ms,
+					   uint32_t early_ms)
+{
 	uint32_t gap = now_ms >= b->last_ms ? now_ms - b->last_ms : 0;
 	uint32_t least = gap > early_ms ? gap - early_ms : 0;
 	unsigned int i, yes = 0, no = 0;
 
 	for (i = 0; i < 4; i++) {
-		uint32_t cpj = user2credits(XT_LIMIT_SCALE, hzs[i]) /
-			       hzs[i]; /* CREDITS_PER_JIFFY */
-		uint64_t cap = user2credits(r->avg * r->burst, hzs[i]);
-		uint64_t cost = user2credits(r->avg, hzs[i]);
 		uint64_t lo, hi;
 
 		if (!b->init) {
-			b->lo[i] = b->hi[i] = cap;
+			b->lo[i] = b->hi[i] = cap[i];
 		} else {
-			lo = b->lo[i] + (uint64_t)least * hzs[i] / 1000 * cpj;
-			hi = gap ? b->hi[i] + (gap_hi_ms(gap) * hzs[i] / 1000 +
-					       1) * cpj :
-				   cap;
-			b->lo[i] = lo < cap ? lo : cap;
-			b->hi[i] = hi < cap ? hi : cap;
+			lo = sat_add(b->lo[i],
+				     (uint64_t)least * hzs[i] / 1000 * cpj[i]);
+			hi = gap ? sat_add(b->hi[i],
+					   (gap_hi_ms(gap) * hzs[i] / 1000 + 1) *
+						   cpj[i]) :
+				   cap[i];
+			b->lo[i] = lo < cap[i] ? lo : cap[i];
+			b->hi[i] = hi < cap[i] ? hi : cap[i];
 		}
-		if (b->lo[i] >= cost) {
+		if (b->lo[i] >= cost[i]) {
 			yes++;
-			b->lo[i] -= cost;
-			b->hi[i] -= cost;
-		} else if (b->hi[i] < cost) {
+			b->lo[i] -= cost[i];
+			b->hi[i] -= cost[i];
+		} else if (b->hi[i] < cost[i]) {
 			no++;
 		} else {
 			b->lo[i] = 0;
@@ -390,6 +398,23 @@ static enum ipts_match_result limit_timed(const struct xt_rateinfo *r,
 	return IPTS_MATCH_UNKNOWN;
 }
 
+/* limit_mt() on @b: xt_limit's credits for each CONFIG_HZ. */
+static enum ipts_match_result limit_timed(const struct xt_rateinfo *r,
+					  struct ipts_limit_bucket *b,
+					  uint32_t now_ms, uint32_t early_ms)
+{
+	uint64_t cap[4], cost[4], cpj[4];
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		cpj[i] = user2credits(XT_LIMIT_SCALE, hzs[i]) /
+			 hzs[i]; /* CREDITS_PER_JIFFY */
+		cap[i] = user2credits(r->avg * r->burst, hzs[i]);
+		cost[i] = user2credits(r->avg, hzs[i]);
+	}
+	return bucket_timed(b, cap, cost, cpj, now_ms, early_ms);
+}
+
 /*
  * limit_mt(): a bucket that starts full at load (credit_cap) and pays
  * cost per match. Under --fresh, after k earlier evaluations at most k
@@ -400,7 +425,6 @@ static enum ipts_match_result limit_timed(const struct xt_rateinfo *r,
  */
 enum ipts_match_result ipts_mt_limit(const struct ipts_mpar *par)
 {
-	static const uint32_t hzs[] = { 100, 250, 300, 1000 };
 	const struct xt_rateinfo *r = par->info;
 	const struct ipts_pkt *p = par->p;
 	unsigned int i;
@@ -424,6 +448,221 @@ enum ipts_match_result ipts_mt_limit(const struct ipts_mpar *par)
 				"-m limit burst may be spent: depends on timing");
 	}
 	return IPTS_MATCH_YES;
+}
+
+/*
+ * user2credits() of xt_hashlimit.c for one CONFIG_HZ, in its 64-bit
+ * arithmetic: revision 1 in 1/10000 s and CREDITS_PER_JIFFY_v1 (the
+ * power of two below 2^32 / (HZ * 86400)), revisions 2 and 3 in
+ * 1/1000000 s and CREDITS_PER_JIFFY (below 2^64 / (HZ * 86400)).
+ */
+static uint64_t hl_cpj(uint8_t rev, uint32_t hz)
+{
+	uint64_t max = (rev == 1 ? 0xffffffffull : UINT64_MAX) /
+		       ((uint64_t)hz * 60 * 60 * 24);
+	uint64_t cpj = 1;
+
+	while (cpj <= max / 2) /* POW2_BELOW32(), POW2_BELOW64() */
+		cpj *= 2;
+	return cpj;
+}
+
+static uint64_t hl_user2credits(uint64_t user, uint8_t rev, uint32_t hz)
+{
+	uint64_t scale = rev == 1 ? XT_HASHLIMIT_SCALE : XT_HASHLIMIT_SCALE_v2;
+	uint64_t hzcpj = hz * hl_cpj(rev, hz);
+
+	if (scale >= hzcpj)
+		return user / (scale / hzcpj);
+	return user * (hzcpj / scale);
+}
+
+/* What hashlimit_mt_common() reads of the blob (every revision's cfg is
+ * copied into revision 3's form by the kernel). */
+struct hl_cfg {
+	uint64_t avg, burst;
+	uint32_t mode, expire, gc_interval;
+	uint8_t srcmask, dstmask;
+};
+
+static void hl_cfg_of(const struct ipts_mpar *par, struct hl_cfg *c)
+{
+	if (par->revision == 1) {
+		const struct xt_hashlimit_mtinfo1 *i = par->info;
+
+		c->avg = i->cfg.avg;
+		c->burst = i->cfg.burst;
+		c->mode = i->cfg.mode;
+		c->expire = i->cfg.expire;
+		c->gc_interval = i->cfg.gc_interval;
+		c->srcmask = i->cfg.srcmask;
+		c->dstmask = i->cfg.dstmask;
+	} else if (par->revision == 2) {
+		const struct xt_hashlimit_mtinfo2 *i = par->info;
+
+		c->avg = i->cfg.avg;
+		c->burst = i->cfg.burst;
+		c->mode = i->cfg.mode;
+		c->expire = i->cfg.expire;
+		c->gc_interval = i->cfg.gc_interval;
+		c->srcmask = i->cfg.srcmask;
+		c->dstmask = i->cfg.dstmask;
+	} else {
+		const struct xt_hashlimit_mtinfo3 *i = par->info;
+
+		c->avg = i->cfg.avg;
+		c->burst = i->cfg.burst;
+		c->mode = i->cfg.mode;
+		c->expire = i->cfg.expire;
+		c->gc_interval = i->cfg.gc_interval;
+		c->srcmask = i->cfg.srcmask;
+		c->dstmask = i->cfg.dstmask;
+	}
+}
+
+/* The first @bits of @a, of @words 32-bit words (maskl(),
+ * hashlimit_ipv6_mask()). */
+static void hl_mask(union nf_inet_addr *a, unsigned int words,
+		    unsigned int bits)
+{
+	unsigned int w;
+
+	for (w = 0; w < words; w++) {
+		uint32_t keep = bits >= 32 ? 0xffffffffu :
+				bits ? ~(0xffffffffu >> bits) : 0;
+
+		a->all[w] &= htonl(keep);
+		bits = bits >= 32 ? bits - 32 : 0;
+	}
+}
+
+/* hashlimit_init_dst(): the entry's key for @p. */
+static void hl_key(const struct hl_cfg *c, const struct ipts_pkt *p,
+		   struct ipts_hl_key *k)
+{
+	unsigned int words = p->family == NFPROTO_IPV6 ? 4 : 1;
+
+	memset(k, 0, sizeof(*k));
+	if (c->mode & XT_HASHLIMIT_HASH_DIP) {
+		k->dst = p->daddr;
+		hl_mask(&k->dst, words, c->dstmask);
+	}
+	if (c->mode & XT_HASHLIMIT_HASH_SIP) {
+		k->src = p->saddr;
+		hl_mask(&k->src, words, c->srcmask);
+	}
+	if (words == 1) {
+		k->dst.all[1] = k->dst.all[2] = k->dst.all[3] = 0;
+		k->src.all[1] = k->src.all[2] = k->src.all[3] = 0;
+	}
+	/* the simulated packets are TCP and UDP: ports at the L4 start */
+	if (c->mode & XT_HASHLIMIT_HASH_SPT)
+		k->sport = p->sport;
+	if (c->mode & XT_HASHLIMIT_HASH_DPT)
+		k->dport = p->dport;
+}
+
+/*
+ * The entry may have been freed by the garbage collector or not: both
+ * ways, decided where they agree (a bucket refilled past the cost by then
+ * matches as a new, full one does); the bucket after is the widest of
+ * the two.
+ */
+static enum ipts_match_result hl_maybe_freed(const struct ipts_mpar *par,
+					     struct ipts_limit_bucket *b,
+					     const uint64_t *cap,
+					     const uint64_t *cost,
+					     const uint64_t *cpj,
+					     const struct hl_cfg *c)
+{
+	const struct ipts_pkt *p = par->p;
+	struct ipts_limit_bucket kept = *b, freed = { 0 };
+	enum ipts_match_result r1, r2;
+	unsigned int i;
+
+	r1 = bucket_timed(&kept, cap, cost, cpj, p->now_ms, p->early_ms);
+	r2 = bucket_timed(&freed, cap, cost, cpj, p->now_ms, p->early_ms);
+	*b = kept;
+	for (i = 0; i < 4; i++) {
+		if (freed.lo[i] < b->lo[i])
+			b->lo[i] = freed.lo[i];
+		if (freed.hi[i] > b->hi[i])
+			b->hi[i] = freed.hi[i];
+	}
+	if (r1 != r2 || r1 == IPTS_MATCH_UNKNOWN)
+		return ipts_munknown(par, "-m hashlimit entry may have "
+					  "expired: depends on its garbage "
+					  "collection's timing");
+	return ipts_mres((r1 == IPTS_MATCH_YES) ^
+			 !!(c->mode & XT_HASHLIMIT_INVERT));
+}
+
+/*
+ * hashlimit_mt_common() under --fresh: an entry a key, made full
+ * (rateinfo_init(): the credit of the whole burst) by the first packet
+ * with that key, refilled by rateinfo_recalc() as xt_limit's bucket is
+ * (the same jiffies, its own credits per jiffy: bucket_timed()). An
+ * entry idle for --hashlimit-htable-expire ms is freed by the next
+ * garbage collection (every --hashlimit-htable-gcinterval ms), and a
+ * packet after that makes a new, full one: decided when the gap is surely
+ * shorter than the expiry, or longer than it and two collections;
+ * undetermined between. Byte and rate-match modes are not modelled.
+ */
+enum ipts_match_result ipts_mt_hashlimit(const struct ipts_mpar *par)
+{
+	const struct ipts_pkt *p = par->p;
+	struct ipts_hl_state *st = p->hl;
+	uint64_t cap[4], cost[4], cpj[4];
+	enum ipts_match_result res;
+	struct ipts_limit_bucket *b;
+	struct ipts_hl_key k;
+	struct hl_cfg c;
+	unsigned int i;
+
+	if (!par->h || !par->h->fresh || !p->evals_known || !st)
+		return ipts_munknown(par,
+				     "-m hashlimit depends on earlier traffic");
+	hl_cfg_of(par, &c);
+	if (c.mode & (XT_HASHLIMIT_BYTES | XT_HASHLIMIT_RATE_MATCH) ||
+	    c.burst == 0)
+		return ipts_munknown(par,
+				     "-m hashlimit depends on earlier traffic");
+	hl_key(&c, p, &k);
+	for (i = 0; i < st->n; i++)
+		if (memcmp(&st->key[i], &k, sizeof(k)) == 0)
+			break;
+	if (i == st->n) {
+		if (i == IPTS_HL_KEYS)
+			return ipts_munknown(par, "-m hashlimit depends on "
+						  "earlier traffic");
+		st->key[i] = k;
+		memset(&st->b[i], 0, sizeof(st->b[i]));
+		st->n++;
+	}
+	b = &st->b[i];
+	for (i = 0; i < 4; i++) {
+		cpj[i] = hl_cpj(par->revision, hzs[i]);
+		cap[i] = hl_user2credits(c.avg * c.burst, par->revision,
+					 hzs[i]);
+		cost[i] = hl_user2credits(c.avg, par->revision, hzs[i]);
+	}
+	if (b->init) {
+		uint32_t gap = p->now_ms >= b->last_ms ? p->now_ms - b->last_ms :
+							 0;
+		uint32_t least = gap > p->early_ms ? gap - p->early_ms : 0;
+
+		if ((uint64_t)least > (uint64_t)c.expire + 2ull * c.gc_interval)
+			b->init = false; /* freed: a new entry */
+		else if (gap_hi_ms(gap) >= c.expire)
+			return hl_maybe_freed(par, b, cap, cost, cpj, &c);
+	}
+	res = bucket_timed(b, cap, cost, cpj, p->now_ms, p->early_ms);
+	if (res == IPTS_MATCH_UNKNOWN)
+		return ipts_munknown(par, "-m hashlimit burst may be spent: "
+					  "depends on timing");
+	/* under the limit matches; --hashlimit-above inverts */
+	return ipts_mres((res == IPTS_MATCH_YES) ^
+			 !!(c.mode & XT_HASHLIMIT_INVERT));
 }
 
 /*

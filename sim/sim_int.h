@@ -89,6 +89,9 @@ struct ipts_pkt {
 	 * rule left it (walk.c's slot), and when this packet is sent (ms
 	 * after the connection's first SYN). NULL: no slot. */
 	struct ipts_limit_bucket *bucket;
+	/* the same for -m hashlimit: its entries, one a key (NULL: none,
+	 * or its table's name is shared by another rule) */
+	struct ipts_hl_state *hl;
 	uint32_t now_ms;
 	/* how much sooner than its schedule a resend may meet the rule: a
 	 * client on another host (the network's delay may differ from one
@@ -112,6 +115,21 @@ struct ipts_limit_bucket {
 	bool init;
 	uint32_t last_ms;
 	uint64_t lo[4], hi[4];
+};
+
+/*
+ * -m hashlimit's entries under --fresh (xt_hashlimit's dsthash_ent): one
+ * bucket a key the rule met (addresses and ports, as --hashlimit-mode and
+ * its masks take them), full when made.
+ */
+#define IPTS_HL_KEYS 4
+struct ipts_hl_state {
+	unsigned int n;
+	struct ipts_hl_key {
+		union nf_inet_addr src, dst;
+		uint16_t sport, dport;
+	} key[IPTS_HL_KEYS];
+	struct ipts_limit_bucket b[IPTS_HL_KEYS];
 };
 
 struct ipts_hostdesc;
@@ -170,6 +188,9 @@ enum ipts_match_result ipts_match_eval(const struct xt_entry_match *m,
  */
 struct ipts_mt_rows;
 struct ipts_mt_rows *ipts_mt_rows_new(void);
+/* Whether two -m hashlimit matches of the ruleset name one table (they
+ * share its entries: the walker's per-rule buckets would not). */
+bool ipts_mt_rows_hashlimit_shared(const struct ipts_mt_rows *rows);
 void ipts_mt_rows_add(struct ipts_mt_rows *rows,
 		      const struct xt_entry_match *m);
 void ipts_mt_rows_free(struct ipts_mt_rows *rows);

@@ -212,6 +212,7 @@ static void run_reset(struct ipts_sim *s, struct ipts_packet *pkts)
 	s->undecided_why = NULL;
 	s->nevals = 0;
 	s->now_ms = 0;
+	s->resends_walked = false;
 	s->nrecent = 0;
 	s->recent_lost = false;
 	s->too_deep = false;
@@ -449,10 +450,12 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 		if (s.unmodelled_why) {
 			o = IPTS_UNDETERMINED;
 			add_reason(res, s.unmodelled, s.unmodelled_why, true);
-		} else if (o == IPTS_TIMEOUT && s.sets_compared) {
+		} else if (o == IPTS_TIMEOUT && s.sets_compared &&
+			   !s.resends_walked) {
 			/* set counters: the SYN or SYN-ACK dropped is sent
-			 * again and counted again (a random case: the second
-			 * SYN-ACK passed --packets-lt 2): its answer may be
+			 * again and counted again, and a resend was not
+			 * walked (an answer to the SYN or SYN-ACK, dropped
+			 * by a rule that counted): its answer may be
 			 * another one */
 			static const enum ipts_outcome retry[] = {
 				IPTS_CONNECTED,
@@ -461,18 +464,17 @@ int ipts_simulate_limited(const struct ipts_sim_ctx *ctx,
 
 			add_reason(res, s.sets_compared,
 				   "-m set counters: a dropped packet is sent "
-				   "again and counted again (the SYN's resends "
-				   "past +7 s and the server's resent SYN-ACKs "
-				   "are not walked), which may answer it "
-				   "otherwise",
+				   "again and counted again (resends after a "
+				   "dropped RST or a rejected SYN-ACK are not "
+				   "walked), which may answer it otherwise",
 				   true);
 			for (k = 0; k < 2; k++) {
 				if (res->possible & (1u << retry[k]))
 					continue;
 				add_way(res, &s, retry[k],
 					"a resend of the dropped packet not "
-					"walked (a SYN past +7 s, a SYN-ACK), "
-					"counted again, may meet other counters");
+					"walked, counted again, may meet other "
+					"counters");
 				res->possible |= 1u << retry[k];
 			}
 		}

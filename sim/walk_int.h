@@ -306,6 +306,7 @@ struct ipts_sim {
 		uint64_t spent;		/* -m quota: bytes taken */
 		bool empty;		/* -m quota: set to 0 */
 		struct ipts_limit_bucket bucket; /* -m limit, --fresh */
+		struct ipts_hl_state hl;	 /* -m hashlimit, --fresh */
 	} evals[32];
 	unsigned int nevals;
 
@@ -359,6 +360,10 @@ struct ipts_sim {
 	 * (a TCP timeout is then undetermined: the retransmissions, not
 	 * walked, are counted again) */
 	const struct ipts_rule *sets_compared;
+	/* A TCP timeout given after every packet the two ends send again
+	 * (the client's SYNs, the server's SYN-ACKs) was walked or shown
+	 * the same as the one before: no counter is left unwalked. */
+	bool resends_walked;
 
 	struct ipts_reply_req reply;
 	/* Budgets (struct ipts_limits) and what was spent. */

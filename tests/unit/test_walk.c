@@ -802,6 +802,132 @@ static void test_walk_resent_syns_follow_nth(void **state)
 	assert_int_equal(res.packets[8].resent_ms, 19000);
 }
 
+/* SYN-ACKs the server's request timer sent (resent), and their times */
+static unsigned int timer_synacks(unsigned int *ms, unsigned int max)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < res.npackets; i++)
+		if (strcmp(res.packets[i].name, "SYN-ACK") == 0 &&
+		    res.packets[i].resent) {
+			if (n < max)
+				ms[n] = res.packets[i].resent_ms;
+			n++;
+		}
+	return n;
+}
+
+/*
+ * kernel (namespace, 6.18): the SYN-ACK dropped in INPUT (nothing
+ * passing), the server's timer resends at 1, 7, 11, 19, 35 s (each SYN
+ * it answers pushes it), the request expires at 67 s, the client's last
+ * SYN makes a new one resent at 68, 70, 74, 82, 98 s: 21 SYN-ACKs, 11
+ * SYNs. Dropped on the server's OUTPUT, a resend that fails to leave
+ * drops the request: each SYN makes a new one, resent 1 s later.
+ */
+static void test_walk_synack_resends_server_timer(void **state)
+{
+	static const unsigned int in_ms[] = { 1000,  7000,  11000, 19000,
+					      35000, 68000, 70000, 74000,
+					      82000, 98000 };
+	static const unsigned int out_ms[] = { 1000, 2000, 3000, 4000,
+					       5000, 6000, 8000, 12000 };
+	struct ipts_query q;
+	unsigned int ms[16], n, i;
+	char text[1024];
+
+	ipts_query_init(&q);
+	q.fresh = true;
+	snprintf(text, sizeof(text),
+		 "%s-A INPUT -p tcp --sport 1060 -m statistic --mode nth "
+		 "--every 30 --packet 29 -j ACCEPT\n"
+		 "-A INPUT -p tcp --sport 1060 -j DROP\nCOMMIT\n",
+		 filter_hdr);
+	assert_int_equal(run(*state, text, &q), IPTS_TIMEOUT);
+	assert_int_equal(res.npackets, 32);
+	n = timer_synacks(ms, 16);
+	assert_int_equal(n, 10);
+	for (i = 0; i < n; i++)
+		assert_int_equal(ms[i], in_ms[i]);
+	/* facts/synretx_srv_backoff: the 12th SYN-ACK, the timer's at
+	 * +19 s, connects */
+	snprintf(text, sizeof(text),
+		 "%s-A INPUT -p tcp --sport 1060 -m statistic --mode nth "
+		 "--every 12 --packet 11 -j ACCEPT\n"
+		 "-A INPUT -p tcp --sport 1060 -j DROP\nCOMMIT\n",
+		 filter_hdr);
+	assert_int_equal(run(*state, text, &q), IPTS_CONNECTED);
+	assert_int_equal(timer_synacks(ms, 16), 4);
+	assert_int_equal(ms[3], 19000);
+	/* on OUTPUT: 0, the timer's 1, the answer to the SYN at 1, the
+	 * timer's at 2...: the 14th SYN-ACK is the timer's at +8 s */
+	snprintf(text, sizeof(text),
+		 "%s-A OUTPUT -p tcp --sport 1060 -m statistic --mode nth "
+		 "--every 14 --packet 13 -j ACCEPT\n"
+		 "-A OUTPUT -p tcp --sport 1060 -j DROP\nCOMMIT\n",
+		 filter_hdr);
+	assert_int_equal(run(*state, text, &q), IPTS_CONNECTED);
+	n = timer_synacks(ms, 16);
+	assert_int_equal(n, 7);
+	for (i = 0; i < n; i++)
+		assert_int_equal(ms[i], out_ms[i]);
+	/* the ACK dropped, every 3rd passing: the SYN-ACK resent at 1
+	 * and 3 s, the ACK answering the second gets through */
+	snprintf(text, sizeof(text),
+		 "%s-A INPUT -p tcp --dport 1060 --tcp-flags SYN,ACK,RST ACK "
+		 "-m statistic --mode nth --every 3 --packet 2 -j ACCEPT\n"
+		 "-A INPUT -p tcp --dport 1060 --tcp-flags SYN,ACK,RST ACK "
+		 "-j DROP\nCOMMIT\n",
+		 filter_hdr);
+	assert_int_equal(run(*state, text, &q), IPTS_CONNECTED);
+	assert_int_equal(timer_synacks(ms, 16), 2);
+	assert_int_equal(ms[1], 3000);
+	assert_non_null(strstr(res.why, "the server accepts then"));
+}
+
+/*
+ * kernel: facts/synretx_hashlimit_refill and _norefill: the first SYN
+ * spends its entry's only token and nth drops it; 1 s later a 1/sec
+ * entry has refilled (or was collected and made anew, full: the same
+ * answer), a 1/min one has not and the next rule resets. One entry a key:
+ * with --hashlimit-mode srcport the SYN-ACK has its own, full bucket.
+ */
+static void test_walk_hashlimit_refills_between_resends(void **state)
+{
+	static const char fmt[] =
+		"%s:NEXT - [0:0]\n"
+		"-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT\n"
+		"-A INPUT -p tcp --dport 1060 -m hashlimit --hashlimit-upto %s "
+		"--hashlimit-burst 1 --hashlimit-mode srcip,dstport "
+		"--hashlimit-name H -j NEXT\n"
+		"-A INPUT -p tcp --dport 1060 -j REJECT --reject-with "
+		"tcp-reset\n"
+		"-A NEXT -m statistic --mode nth --every 2 --packet 0 -j DROP\n"
+		"-A NEXT -j ACCEPT\nCOMMIT\n";
+	struct ipts_query q;
+	char text[1024];
+
+	ipts_query_init(&q);
+	q.fresh = true;
+	snprintf(text, sizeof(text), fmt, filter_hdr, "1/sec");
+	assert_int_equal(run(*state, text, &q), IPTS_CONNECTED);
+	snprintf(text, sizeof(text), fmt, filter_hdr, "1/min");
+	assert_int_equal(run(*state, text, &q), IPTS_REFUSED);
+	/* without --fresh the entry's past is unknown */
+	ipts_query_init(&q);
+	snprintf(text, sizeof(text), fmt, filter_hdr, "1/min");
+	assert_int_equal(run(*state, text, &q), IPTS_UNDETERMINED);
+	q.fresh = true;
+	snprintf(text, sizeof(text),
+		 "%s-A INPUT -p tcp -m hashlimit --hashlimit-upto 1/min "
+		 "--hashlimit-burst 1 --hashlimit-mode srcport "
+		 "--hashlimit-name K -j ACCEPT\n-A INPUT -p tcp -j DROP\n"
+		 "COMMIT\n",
+		 filter_hdr);
+	assert_int_equal(run(*state, text, &q), IPTS_CONNECTED);
+	assert_int_equal(pkt("SYN-ACK")->verdict, IPTS_V_DELIVERED);
+}
+
 static void test_walk_fresh_decides_limit(void **state)
 {
 	struct ipts_query q;
@@ -1317,6 +1443,8 @@ int main(void)
 		T(test_walk_mark_survives_lo),
 		T(test_walk_undecidable_rule_that_matters),
 		T(test_walk_resent_syns_follow_nth),
+		T(test_walk_synack_resends_server_timer),
+		T(test_walk_hashlimit_refills_between_resends),
 		T(test_walk_fresh_decides_limit),
 		T(test_walk_fresh_limit_per_rule),
 		T(test_walk_undecidable_rule_that_cannot_matter),
