@@ -1485,17 +1485,17 @@ static struct ipts_packet *resend_syn(struct ipts_sim *s, struct ipts_pkt *p,
  * server's timer went first in every run on kernel 6.18 (the SYN-ACKs at
  * 1.01, 7.12, 11.19 s before the client's SYNs at 1.05, 7.15, 11.32 s).
  */
-#define SYNACK_RETRIES 5	/* net.ipv4.tcp_synack_retries */
+#define SYNACK_RETRIES 5 /* net.ipv4.tcp_synack_retries */
 #define CLIENT_GIVES_UP_MS 130000 /* connect() fails ETIMEDOUT (measured) */
 
 struct reqsk {
 	bool alive;
-	bool walk;		/* a SYN-ACK's walk counted: walk the timer's */
-	unsigned int nt;	/* req->num_timeout */
-	unsigned int expires;	/* ms after the first SYN */
+	bool walk; /* a SYN-ACK's walk counted: walk the timer's */
+	unsigned int nt; /* req->num_timeout */
+	unsigned int expires; /* ms after the first SYN */
 	unsigned int timer_sent; /* SYN-ACKs the timer resent */
-	unsigned int answered;	/* SYN-ACKs answering resent SYNs */
-	bool out_fail;		/* the last SYN-ACK failed to leave */
+	unsigned int answered; /* SYN-ACKs answering resent SYNs */
+	bool out_fail; /* the last SYN-ACK failed to leave */
 };
 
 /* What a SYN-ACK sent at @now did to the request: @timer for a firing,
@@ -1526,7 +1526,8 @@ static void reqsk_sent(struct reqsk *rq, unsigned int now, bool timer,
  * at s->now_ms: its record, walked. */
 static struct ipts_packet *send_synack(struct ipts_sim *s,
 				       const struct ipts_pkt *p,
-				       struct ipts_pkt *r, const char *server_dev)
+				       struct ipts_pkt *r,
+				       const char *server_dev)
 {
 	static const struct sock remote = { false, false, 0, 0, 0 };
 	const struct sock server = { true, true, s->q->server_uid,
@@ -1542,10 +1543,10 @@ static struct ipts_packet *send_synack(struct ipts_sim *s,
 }
 
 enum srv_end {
-	SRV_THROUGH,	/* a SYN-ACK got through: *sa, @r */
-	SRV_ANSWERED,	/* a resent SYN was answered: the outcome in *res */
-	SRV_TIMEOUT,	/* nothing got through before the client gave up */
-	SRV_STOP,	/* undetermined: s->unmodelled_why */
+	SRV_THROUGH, /* a SYN-ACK got through: *sa, @r */
+	SRV_ANSWERED, /* a resent SYN was answered: the outcome in *res */
+	SRV_TIMEOUT, /* nothing got through before the client gave up */
+	SRV_STOP, /* undetermined: s->unmodelled_why */
 };
 
 /*
@@ -1577,8 +1578,7 @@ static enum srv_end srv_resends(struct ipts_sim *s, struct reqsk *rq,
 		struct ipts_packet *rec;
 
 		if (rq->alive && rq->expires <= next &&
-		    rq->expires < CLIENT_GIVES_UP_MS &&
-		    (syn_due || rq->walk)) {
+		    rq->expires < CLIENT_GIVES_UP_MS && (syn_due || rq->walk)) {
 			unsigned int now = rq->expires;
 
 			if (rq->nt >= SYNACK_RETRIES) {
@@ -1644,7 +1644,8 @@ static enum srv_end srv_resends(struct ipts_sim *s, struct reqsk *rq,
 /* The client's ACK to the SYN-ACK @r as it arrived, walked. */
 static struct ipts_packet *send_ack(struct ipts_sim *s,
 				    const struct ipts_pkt *r,
-				    struct ipts_pkt *p, const struct sock *client)
+				    struct ipts_pkt *p,
+				    const struct sock *client)
 {
 	struct ipts_packet *ack = rec_new(s, IPTS_PKT_ACK, true);
 
@@ -1986,21 +1987,23 @@ walked:
 			decided(s, sa, dpkt, didx);
 			s->resends_walked = true;
 			if (rq.walk)
-				snprintf(why, len,
-					 "%s; the server's timer sends it again "
-					 "%u times and it answers the client's "
-					 "%u resent SYNs, every SYN-ACK dropped "
-					 "(the last at +%u.%u s)",
-					 first, rq.timer_sent, rq.answered,
-					 s->now_ms / 1000,
-					 s->now_ms % 1000 / 100);
+				snprintf(
+					why, len,
+					"%s; the server's timer sends it again "
+					"%u times and it answers the client's "
+					"%u resent SYNs, every SYN-ACK dropped "
+					"(the last at +%u.%u s)",
+					first, rq.timer_sent, rq.answered,
+					s->now_ms / 1000,
+					s->now_ms % 1000 / 100);
 			else
-				snprintf(why, len,
-					 "%s, and so is every SYN-ACK answering "
-					 "its %u resends (the last at +%u.%u s)",
-					 first, syn->resent,
-					 syn->resent_ms / 1000,
-					 syn->resent_ms % 1000 / 100);
+				snprintf(
+					why, len,
+					"%s, and so is every SYN-ACK answering "
+					"its %u resends (the last at +%u.%u s)",
+					first, syn->resent,
+					syn->resent_ms / 1000,
+					syn->resent_ms % 1000 / 100);
 		} else {
 			snprintf(why, len, "the SYN-ACK is dropped by %s", d);
 		}
@@ -2123,7 +2126,8 @@ synack_through:
 		   s->counted != impure0 && !s->host.fresh) {
 		/* the resent SYN-ACKs and their ACKs meet counters whose
 		 * past is unknown: connect() has succeeded all the same */
-		snprintf(why, len, "connect() succeeds on the SYN-ACK, but the "
+		snprintf(why, len,
+			 "connect() succeeds on the SYN-ACK, but the "
 			 "final ACK is dropped by %s; whether an ACK answering "
 			 "the server's resent SYN-ACKs gets through depends on "
 			 "earlier traffic (--fresh tells)",
@@ -2131,8 +2135,8 @@ synack_through:
 	} else if (!syn->retransmission && ack->answer < 0 &&
 		   s->counted != impure0) {
 		struct ipts_packet *last = NULL;
-		enum srv_end e = ack_resends(s, &rq, &synp, &client,
-					     server_dev, &last);
+		enum srv_end e = ack_resends(s, &rq, &synp, &client, server_dev,
+					     &last);
 
 		if (e == SRV_STOP)
 			return IPTS_UNDETERMINED;

@@ -227,7 +227,7 @@ struct ipts_mt_rows {
 	/* -m hashlimit's table names (htable_find_get() shares a table by
 	 * name): more than fit count as shared */
 	const char *hl_names[32];
-	size_t hl_max[32];	/* the name field's size */
+	size_t hl_max[32]; /* the name field's size */
 	unsigned int nhl;
 	bool hl_shared;
 };

@@ -373,8 +373,8 @@ static enum ipts_match_result bucket_timed(struct ipts_limit_bucket *b,
 			lo = sat_add(b->lo[i],
 				     (uint64_t)least * hzs[i] / 1000 * cpj[i]);
 			hi = gap ? sat_add(b->hi[i],
-					   (gap_hi_ms(gap) * hzs[i] / 1000 + 1) *
-						   cpj[i]) :
+					   (gap_hi_ms(gap) * hzs[i] / 1000 +
+					    1) * cpj[i]) :
 				   cap[i];
 			b->lo[i] = lo < cap[i] ? lo : cap[i];
 			b->hi[i] = hi < cap[i] ? hi : cap[i];
@@ -529,7 +529,8 @@ static void hl_mask(union nf_inet_addr *a, unsigned int words,
 
 	for (w = 0; w < words; w++) {
 		uint32_t keep = bits >= 32 ? 0xffffffffu :
-				bits ? ~(0xffffffffu >> bits) : 0;
+				bits	   ? ~(0xffffffffu >> bits) :
+					     0;
 
 		a->all[w] &= htonl(keep);
 		bits = bits >= 32 ? bits - 32 : 0;
@@ -568,12 +569,10 @@ static void hl_key(const struct hl_cfg *c, const struct ipts_pkt *p,
  * matches as a new, full one does); the bucket after is the widest of
  * the two.
  */
-static enum ipts_match_result hl_maybe_freed(const struct ipts_mpar *par,
-					     struct ipts_limit_bucket *b,
-					     const uint64_t *cap,
-					     const uint64_t *cost,
-					     const uint64_t *cpj,
-					     const struct hl_cfg *c)
+static enum ipts_match_result
+hl_maybe_freed(const struct ipts_mpar *par, struct ipts_limit_bucket *b,
+	       const uint64_t *cap, const uint64_t *cost, const uint64_t *cpj,
+	       const struct hl_cfg *c)
 {
 	const struct ipts_pkt *p = par->p;
 	struct ipts_limit_bucket kept = *b, freed = { 0 };
@@ -647,8 +646,9 @@ enum ipts_match_result ipts_mt_hashlimit(const struct ipts_mpar *par)
 		cost[i] = hl_user2credits(c.avg, par->revision, hzs[i]);
 	}
 	if (b->init) {
-		uint32_t gap = p->now_ms >= b->last_ms ? p->now_ms - b->last_ms :
-							 0;
+		uint32_t gap = p->now_ms >= b->last_ms ?
+				       p->now_ms - b->last_ms :
+				       0;
 		uint32_t least = gap > p->early_ms ? gap - p->early_ms : 0;
 
 		if ((uint64_t)least > (uint64_t)c.expire + 2ull * c.gc_interval)

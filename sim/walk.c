@@ -192,8 +192,7 @@ static uint32_t *eval_count(struct ipts_sim *s, const struct ipts_rule *r,
 	p->evals_known = s->host.fresh;
 	p->evals = s->evals[i].n;
 	p->bucket = &s->evals[i].bucket;
-	p->hl = ipts_mt_rows_hashlimit_shared(s->rows) ? NULL :
-							 &s->evals[i].hl;
+	p->hl = ipts_mt_rows_hashlimit_shared(s->rows) ? NULL : &s->evals[i].hl;
 	p->now_ms = s->now_ms;
 	p->early_ms = s->q->in ? 100 : 0;
 	return &s->evals[i].n;

@@ -306,7 +306,7 @@ struct ipts_sim {
 		uint64_t spent;		/* -m quota: bytes taken */
 		bool empty;		/* -m quota: set to 0 */
 		struct ipts_limit_bucket bucket; /* -m limit, --fresh */
-		struct ipts_hl_state hl;	 /* -m hashlimit, --fresh */
+		struct ipts_hl_state hl; /* -m hashlimit, --fresh */
 	} evals[32];
 	unsigned int nevals;
 

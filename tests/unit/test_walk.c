@@ -827,9 +827,10 @@ static unsigned int timer_synacks(unsigned int *ms, unsigned int max)
  */
 static void test_walk_synack_resends_server_timer(void **state)
 {
-	static const unsigned int in_ms[] = { 1000,  7000,  11000, 19000,
-					      35000, 68000, 70000, 74000,
-					      82000, 98000 };
+	static const unsigned int in_ms[] = {
+		1000,  7000,  11000, 19000, 35000,
+		68000, 70000, 74000, 82000, 98000
+	};
 	static const unsigned int out_ms[] = { 1000, 2000, 3000, 4000,
 					       5000, 6000, 8000, 12000 };
 	struct ipts_query q;
