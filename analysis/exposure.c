@@ -617,6 +617,8 @@ static void add_twins(struct ipts_exposure *e)
 		}
 		add_row(e, r.proto, 0, 0, 0, 0, NULL);
 		r.family = NFPROTO_IPV6;
+		/* the IPv6 file does not publish it: no rule of its own */
+		r.published = NULL;
 		/* a range's parts are joined with their own family's */
 		if (r.range >= 0)
 			r.range += ranges;

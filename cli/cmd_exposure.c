@@ -235,7 +235,7 @@ static bool forwarded(const struct ipts_exposure *e, size_t i)
 {
 	size_t k;
 
-	if (!(e->rows[i].origin & IPTS_EXP_DNAT))
+	if (!(e->rows[i].origin & IPTS_EXP_DNAT) || !e->rows[i].published)
 		return false;
 	for (k = 0; k < e->nclasses; k++)
 		if (ipts_exposure_cell(e, i, k)->path == IPTS_PATH_FORWARD)
