@@ -382,7 +382,8 @@ static long family_differs(const struct ipts_exposure *e, size_t i)
 
 		if (t->proto != r->proto || t->port != r->port)
 			break;
-		if (t->family != NFPROTO_IPV6 || t->port_hi != r->port_hi)
+		if (t->family != NFPROTO_IPV6 || t->port_hi != r->port_hi ||
+		    !IN6_IS_ADDR_UNSPECIFIED(&t->dst6))
 			continue;
 		for (k = 0; k < e->nclasses; k++)
 			if (class_differs(e, i, j, k))
