@@ -785,6 +785,9 @@ static void json_row(struct ipts_json *w, const struct ipts_exp_row *row)
 			    row->family == NFPROTO_IPV6 ? "ipv6" : "ipv4");
 	if (row->dst)
 		json_addr(w, "dst", row->dst);
+	else if (row->family == NFPROTO_IPV6 &&
+		 !IN6_IS_ADDR_UNSPECIFIED(&row->dst6))
+		json_addr6(w, "dst", &row->dst6);
 	else
 		ipts_json_kv_null(w, "dst");
 	ipts_json_key(w, "origins");
