@@ -1009,12 +1009,12 @@ static void print_sarif(FILE *f, const struct run *r,
 									   k);
 			const struct ipts_loc *l = cell_loc(c);
 			const char *pw = policy_word(c);
-			char to[24];
+			char to[56];
 
 			if (!e->classes[k].internet ||
 			    c->state != IPTS_EXP_OPEN)
 				continue;
-			ipts_fmt_addr(to, sizeof(to), c->to, c->to_port);
+			cell_to(to, sizeof(to), e, i, c);
 			/* no entry let it through (none is known): the
 			 * file's first line, so the result is not lost */
 			if (!l)
