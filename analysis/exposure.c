@@ -393,6 +393,63 @@ static void scan_rules(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 
 /* The --dport values of an IPv6 file's filter INPUT and FORWARD (a
  * pair's): rows of both families. */
+/* The host's IPv6 addresses that are not link-local (loopback aside), at
+ * most @max: their number. */
+static size_t host_addrs6(const struct ipts_hostdesc *h, struct in6_addr *out,
+			  size_t max)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; h && i < ipts_hostdesc_iface_count(h); i++) {
+		const struct ipts_host_iface *f = ipts_hostdesc_iface_at(h, i);
+
+		for (k = 0; !f->loopback && k < f->naddrs6 && n < max; k++)
+			if (!IN6_IS_ADDR_LINKLOCAL(&f->addrs6[k].local) &&
+			    !IN6_IS_ADDR_LOOPBACK(&f->addrs6[k].local))
+				out[n++] = f->addrs6[k].local;
+	}
+	return n;
+}
+
+static bool in6_masked_eq(const struct in6_addr *a, const struct in6_addr *b,
+			  const struct in6_addr *mask)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		if ((a->s6_addr32[i] ^ b->s6_addr32[i]) & mask->s6_addr32[i])
+			return false;
+	return true;
+}
+
+/* An IPv6 rule's -d that holds some of the host's IPv6 addresses and not
+ * others tells them apart: an IPv6 row of @w's ports at each address, as
+ * addr_rows() makes IPv4 ones. */
+static void addr_rows6(struct ipts_exposure *e, const struct ipts_rule *r,
+		       const struct want *w, uint8_t proto)
+{
+	static const struct in6_addr none;
+	const struct ip6t_ip6 *ip = &r->e6->ipv6;
+	struct in6_addr a[IPTS_EXP_MAX_SPLIT];
+	size_t n = host_addrs6(e->host, a, IPTS_EXP_MAX_SPLIT), i, k, in = 0;
+
+	if (!memcmp(&ip->dmsk, &none, sizeof(none)) ||
+	    (ip->invflags & IP6T_INV_DSTIP) || !w->nports)
+		return;
+	for (i = 0; i < n; i++)
+		if (in6_masked_eq(&a[i], &ip->dst, &ip->dmsk))
+			in++;
+	if (!in || in == n)
+		return;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < w->nports; k++) {
+			add_row(e, proto, w->lo[k], w->hi[k], 0, IPTS_EXP_RULE,
+				NULL);
+			e->rows[e->nrows - 1].family = NFPROTO_IPV6;
+			e->rows[e->nrows - 1].dst6 = a[i];
+		}
+}
+
 static void scan_filter6(struct ipts_exposure *e, const struct ipts_chain *c,
 			 bool *seen, unsigned int depth)
 {
@@ -419,6 +476,7 @@ static void scan_filter6(struct ipts_exposure *e, const struct ipts_chain *c,
 		for (k = 0; k < r->nmatches; k++)
 			match_dports(ipts_rule_match(r, k), &n);
 		add_rows(e, &n, proto, IPTS_EXP_RULE, NULL);
+		addr_rows6(e, r, &n, proto);
 		if ((r->kind == IPTS_TGT_JUMP || r->kind == IPTS_TGT_GOTO) &&
 		    r->dest)
 			scan_filter6(e, r->dest, seen, depth + 1);
