@@ -2238,14 +2238,44 @@ static bool names_port(const char *why, uint16_t port)
  * are one connection, simulated once. Rows sort by their ports, then
  * their address: the rows of @i's ports follow it.
  */
+/* An IPv6 row of no address's cell of interface class @k is asked at
+ * the class's address: the same connection as the cell of a row of that
+ * address (its source, port and listeners the same), when that cell is
+ * simulated too. */
+static long same_cell_row6(const struct ipts_exposure *e, size_t i, size_t k)
+{
+	const struct ipts_exp_row *r = &e->rows[i];
+	const struct ipts_exp_class *c = &e->classes[k];
+	size_t j;
+
+	if (row6_addressed(r) || r->cut || !c->in || !c->has6 || e->no_share)
+		return -1;
+	for (j = i + 1; j < e->nrows; j++) {
+		const struct ipts_exp_row *x = &e->rows[j];
+
+		if (x->proto != r->proto || x->port != r->port ||
+		    x->port_hi != r->port_hi)
+			break;
+		if (x->family != NFPROTO_IPV6 || x->cut || x->same_as >= 0 ||
+		    memcmp(&x->dst6, &c->addr6, sizeof(c->addr6)) != 0)
+			continue;
+		if (e->alias && (e->alias[i * e->nclasses + k] >= 0) !=
+					(e->alias[j * e->nclasses + k] >= 0))
+			return -1;
+		return (long)j;
+	}
+	return -1;
+}
+
 static long same_cell_row(const struct ipts_exposure *e, size_t i, size_t k)
 {
 	const struct ipts_exp_row *r = &e->rows[i];
 	const struct ipts_exp_class *c = &e->classes[k];
 	size_t j;
 
-	if (r->dst || r->family == NFPROTO_IPV6 || r->cut || !c->addr ||
-	    e->no_share)
+	if (r->family == NFPROTO_IPV6)
+		return same_cell_row6(e, i, k);
+	if (r->dst || r->cut || !c->addr || e->no_share)
 		return -1;
 	for (j = i + 1; j < e->nrows; j++) {
 		const struct ipts_exp_row *x = &e->rows[j];
