@@ -393,6 +393,63 @@ static void scan_rules(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 
 /* The --dport values of an IPv6 file's filter INPUT and FORWARD (a
  * pair's): rows of both families. */
+/* The host's IPv6 addresses that are not link-local (loopback aside), at
+ * most @max: their number. */
+static size_t host_addrs6(const struct ipts_hostdesc *h, struct in6_addr *out,
+			  size_t max)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; h && i < ipts_hostdesc_iface_count(h); i++) {
+		const struct ipts_host_iface *f = ipts_hostdesc_iface_at(h, i);
+
+		for (k = 0; !f->loopback && k < f->naddrs6 && n < max; k++)
+			if (!IN6_IS_ADDR_LINKLOCAL(&f->addrs6[k].local) &&
+			    !IN6_IS_ADDR_LOOPBACK(&f->addrs6[k].local))
+				out[n++] = f->addrs6[k].local;
+	}
+	return n;
+}
+
+static bool in6_masked_eq(const struct in6_addr *a, const struct in6_addr *b,
+			  const struct in6_addr *mask)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		if ((a->s6_addr32[i] ^ b->s6_addr32[i]) & mask->s6_addr32[i])
+			return false;
+	return true;
+}
+
+/* An IPv6 rule's -d that holds some of the host's IPv6 addresses and not
+ * others tells them apart: an IPv6 row of @w's ports at each address, as
+ * addr_rows() makes IPv4 ones. */
+static void addr_rows6(struct ipts_exposure *e, const struct ipts_rule *r,
+		       const struct want *w, uint8_t proto)
+{
+	static const struct in6_addr none;
+	const struct ip6t_ip6 *ip = &r->e6->ipv6;
+	struct in6_addr a[IPTS_EXP_MAX_SPLIT];
+	size_t n = host_addrs6(e->host, a, IPTS_EXP_MAX_SPLIT), i, k, in = 0;
+
+	if (!memcmp(&ip->dmsk, &none, sizeof(none)) ||
+	    (ip->invflags & IP6T_INV_DSTIP) || !w->nports)
+		return;
+	for (i = 0; i < n; i++)
+		if (in6_masked_eq(&a[i], &ip->dst, &ip->dmsk))
+			in++;
+	if (!in || in == n)
+		return;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < w->nports; k++) {
+			add_row(e, proto, w->lo[k], w->hi[k], 0, IPTS_EXP_RULE,
+				NULL);
+			e->rows[e->nrows - 1].family = NFPROTO_IPV6;
+			e->rows[e->nrows - 1].dst6 = a[i];
+		}
+}
+
 static void scan_filter6(struct ipts_exposure *e, const struct ipts_chain *c,
 			 bool *seen, unsigned int depth)
 {
@@ -419,6 +476,7 @@ static void scan_filter6(struct ipts_exposure *e, const struct ipts_chain *c,
 		for (k = 0; k < r->nmatches; k++)
 			match_dports(ipts_rule_match(r, k), &n);
 		add_rows(e, &n, proto, IPTS_EXP_RULE, NULL);
+		addr_rows6(e, r, &n, proto);
 		if ((r->kind == IPTS_TGT_JUMP || r->kind == IPTS_TGT_GOTO) &&
 		    r->dest)
 			scan_filter6(e, r->dest, seen, depth + 1);
@@ -459,6 +517,18 @@ static bool dst6_has(const struct dst6 *d, const struct in6_addr *a)
 	for (i = 0; i < 4; i++)
 		if ((a->s6_addr32[i] ^ d->addr.s6_addr32[i]) &
 		    d->mask.s6_addr32[i])
+			return false;
+	return true;
+}
+
+/* Whether -d @d is one address (a /128): the row is asked at it, as an
+ * IPv4 DNAT's -d /32 makes a row of its address. */
+static bool dst6_host(const struct dst6 *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		if (d->mask.s6_addr32[i] != 0xffffffffu)
 			return false;
 	return true;
 }
@@ -522,7 +592,7 @@ static void scan_nat6(struct ipts_exposure *e, const struct ipts_chain *c,
 		if (!(target_is(r, "DNAT") || target_is(r, "REDIRECT")) ||
 		    !n.proto || !n.nports)
 			continue;
-		if (!*noted && dst6_unasked(e, &nd)) {
+		if (!*noted && !dst6_host(&nd) && dst6_unasked(e, &nd)) {
 			*noted = true;
 			add_note(e,
 				 "%s:%u: an IPv6 DNAT or REDIRECT to an "
@@ -535,6 +605,8 @@ static void scan_nat6(struct ipts_exposure *e, const struct ipts_chain *c,
 			add_row(e, n.proto, n.lo[k], n.hi[k], 0, IPTS_EXP_DNAT,
 				r);
 			e->rows[e->nrows - 1].family = NFPROTO_IPV6;
+			if (dst6_host(&nd))
+				e->rows[e->nrows - 1].dst6 = nd.addr;
 		}
 	}
 }
@@ -567,8 +639,18 @@ void ipts_exposure_pair(struct ipts_exposure *e, const struct ipts_ruleset *rs6,
 	e->v6_only = v6_only;
 }
 
-/* The IPv6 row of @r's protocol and ports among the first @n rows (the
- * IPv6 file's published ones, @six of them at @at), or NULL. */
+/* An IPv6 row asked at an address of its own (an IPv6 DNAT's -d /128). */
+static bool row6_addressed(const struct ipts_exp_row *r)
+{
+	static const struct in6_addr none;
+
+	return r->family == NFPROTO_IPV6 &&
+	       memcmp(&r->dst6, &none, sizeof(none)) != 0;
+}
+
+/* The IPv6 row of no address of @r's protocol and ports among the first
+ * @n rows (the IPv6 file's published ones, @six of them at @at), or
+ * NULL. */
 static struct ipts_exp_row *row6_of(struct ipts_exposure *e, const size_t *at,
 				    size_t six, const struct ipts_exp_row *r)
 {
@@ -578,7 +660,7 @@ static struct ipts_exp_row *row6_of(struct ipts_exposure *e, const size_t *at,
 		struct ipts_exp_row *x = &e->rows[at[i]];
 
 		if (x->proto == r->proto && x->port == r->port &&
-		    x->port_hi == r->port_hi)
+		    x->port_hi == r->port_hi && !row6_addressed(x))
 			return x;
 	}
 	return NULL;
@@ -617,6 +699,8 @@ static void add_twins(struct ipts_exposure *e)
 		}
 		add_row(e, r.proto, 0, 0, 0, 0, NULL);
 		r.family = NFPROTO_IPV6;
+		/* the IPv6 file does not publish it: no rule of its own */
+		r.published = NULL;
 		/* a range's parts are joined with their own family's */
 		if (r.range >= 0)
 			r.range += ranges;
@@ -664,6 +748,7 @@ static void scan_listeners(struct ipts_exposure *e)
 static int row_cmp(const void *a, const void *b)
 {
 	const struct ipts_exp_row *x = a, *y = b;
+	int d;
 
 	if (x->proto != y->proto)
 		return x->proto == IPPROTO_TCP ? -1 : 1;
@@ -675,6 +760,9 @@ static int row_cmp(const void *a, const void *b)
 		return ntohl(x->dst) < ntohl(y->dst) ? -1 : 1;
 	if (x->family != y->family)
 		return x->family == NFPROTO_IPV6 ? 1 : -1;
+	d = memcmp(&x->dst6, &y->dst6, sizeof(x->dst6));
+	if (d)
+		return d < 0 ? -1 : 1;
 	if (x->range != y->range)
 		return x->range < y->range ? -1 : 1;
 	return 0;
@@ -688,7 +776,7 @@ static bool loc_before(const struct ipts_rule *a, const struct ipts_rule *b)
 static void label_row(struct ipts_exp_row *r)
 {
 	const char *proto = r->proto == IPPROTO_TCP ? "tcp" : "udp";
-	char a[20] = "", ports[16];
+	char a[INET6_ADDRSTRLEN] = "", ports[16];
 
 	if (r->port_hi > r->port)
 		snprintf(ports, sizeof(ports), "%u-%u", r->port, r->port_hi);
@@ -697,6 +785,10 @@ static void label_row(struct ipts_exp_row *r)
 	if (r->dst) {
 		inet_ntop(AF_INET, &r->dst, a, sizeof(a));
 		snprintf(r->label, sizeof(r->label), "%s:%s/%s", a, ports,
+			 proto);
+	} else if (row6_addressed(r)) {
+		inet_ntop(AF_INET6, &r->dst6, a, sizeof(a));
+		snprintf(r->label, sizeof(r->label), "[%s]:%s/%s6", a, ports,
 			 proto);
 	} else {
 		snprintf(r->label, sizeof(r->label), "%s/%s%s", ports, proto,
@@ -810,12 +902,14 @@ static void expand_ranges(struct ipts_exposure *e,
 struct share_key {
 	uint8_t proto, family;
 	uint32_t dst;
+	struct in6_addr dst6;
 	size_t part, row;
 };
 
 static int share_cmp(const void *a, const void *b)
 {
 	const struct share_key *x = a, *y = b;
+	int d;
 
 	if (x->proto != y->proto)
 		return x->proto < y->proto ? -1 : 1;
@@ -823,6 +917,9 @@ static int share_cmp(const void *a, const void *b)
 		return x->family < y->family ? -1 : 1;
 	if (x->dst != y->dst)
 		return x->dst < y->dst ? -1 : 1;
+	d = memcmp(&x->dst6, &y->dst6, sizeof(x->dst6));
+	if (d)
+		return d < 0 ? -1 : 1;
 	if (x->part != y->part)
 		return x->part < y->part ? -1 : 1;
 	return x->row < y->row ? -1 : x->row > y->row;
@@ -843,6 +940,7 @@ static void share_rows(struct ipts_exposure *e, const struct ipts_exp_cuts c[2])
 		k[n].proto = r->proto;
 		k[n].family = r->family;
 		k[n].dst = r->dst;
+		k[n].dst6 = r->dst6;
 		k[n].part = ipts_exp_cuts_part(cut, r->port);
 		k[n++].row = i;
 	}
@@ -850,7 +948,9 @@ static void share_rows(struct ipts_exposure *e, const struct ipts_exp_cuts c[2])
 	for (i = 1; i < n; i++)
 		if (k[i].proto == k[i - 1].proto &&
 		    k[i].family == k[i - 1].family &&
-		    k[i].dst == k[i - 1].dst && k[i].part == k[i - 1].part) {
+		    k[i].dst == k[i - 1].dst &&
+		    !memcmp(&k[i].dst6, &k[i - 1].dst6, sizeof(k[i].dst6)) &&
+		    k[i].part == k[i - 1].part) {
 			e->rows[k[i].row].same_as =
 				e->rows[k[i - 1].row].same_as >= 0 ?
 					e->rows[k[i - 1].row].same_as :
@@ -1754,6 +1854,15 @@ int ipts_exp_v6_cell_query(const struct ipts_exposure *e, size_t row,
 	q->dport = r->port;
 	q->src.in6 = c->in ? c->src6 : in6addr_loopback;
 	q->dst.in6 = c->in ? c->addr6 : in6addr_loopback;
+	/* a row of an address: asked at it; a process of this host is
+	 * given the source connect() gives (the address itself when it is
+	 * the host's; else the route's; none: ::1, the answer says why) */
+	if (row6_addressed(r)) {
+		q->dst.in6 = r->dst6;
+		if (!c->in && !ipts_place6_local_src(e->host, &r->dst6,
+						     &q->src.in6))
+			q->src.in6 = in6addr_loopback;
+	}
 	q->in = c->in;
 	q->given |= IPTS_QGIVEN_PROTO | IPTS_QGIVEN_DPORT | IPTS_QGIVEN_SRC |
 		    IPTS_QGIVEN_DST;
@@ -2129,14 +2238,44 @@ static bool names_port(const char *why, uint16_t port)
  * are one connection, simulated once. Rows sort by their ports, then
  * their address: the rows of @i's ports follow it.
  */
+/* An IPv6 row of no address's cell of interface class @k is asked at
+ * the class's address: the same connection as the cell of a row of that
+ * address (its source, port and listeners the same), when that cell is
+ * simulated too. */
+static long same_cell_row6(const struct ipts_exposure *e, size_t i, size_t k)
+{
+	const struct ipts_exp_row *r = &e->rows[i];
+	const struct ipts_exp_class *c = &e->classes[k];
+	size_t j;
+
+	if (row6_addressed(r) || r->cut || !c->in || !c->has6 || e->no_share)
+		return -1;
+	for (j = i + 1; j < e->nrows; j++) {
+		const struct ipts_exp_row *x = &e->rows[j];
+
+		if (x->proto != r->proto || x->port != r->port ||
+		    x->port_hi != r->port_hi)
+			break;
+		if (x->family != NFPROTO_IPV6 || x->cut || x->same_as >= 0 ||
+		    memcmp(&x->dst6, &c->addr6, sizeof(c->addr6)) != 0)
+			continue;
+		if (e->alias && (e->alias[i * e->nclasses + k] >= 0) !=
+					(e->alias[j * e->nclasses + k] >= 0))
+			return -1;
+		return (long)j;
+	}
+	return -1;
+}
+
 static long same_cell_row(const struct ipts_exposure *e, size_t i, size_t k)
 {
 	const struct ipts_exp_row *r = &e->rows[i];
 	const struct ipts_exp_class *c = &e->classes[k];
 	size_t j;
 
-	if (r->dst || r->family == NFPROTO_IPV6 || r->cut || !c->addr ||
-	    e->no_share)
+	if (r->family == NFPROTO_IPV6)
+		return same_cell_row6(e, i, k);
+	if (r->dst || r->cut || !c->addr || e->no_share)
 		return -1;
 	for (j = i + 1; j < e->nrows; j++) {
 		const struct ipts_exp_row *x = &e->rows[j];
@@ -2408,7 +2547,10 @@ void ipts_exposure_merge(struct ipts_exposure *e)
 			    e->rows[j].port == r->port;)
 			if (keep_row[j] && e->rows[j].range < 0 &&
 			    e->rows[j].port_hi == r->port &&
-			    e->rows[j].dst == r->dst) {
+			    e->rows[j].dst == r->dst &&
+			    e->rows[j].family == r->family &&
+			    !memcmp(&e->rows[j].dst6, &r->dst6,
+				    sizeof(r->dst6))) {
 				e->rows[j].origin |= r->origin;
 				keep_row[i] = false;
 				break;

@@ -185,3 +185,20 @@ bool ipts_place6_outside(const struct ipts_hostdesc *h, unsigned int nth,
 	}
 	return false;
 }
+
+bool ipts_place6_local_src(const struct ipts_hostdesc *h,
+			   const struct in6_addr *dst, struct in6_addr *src)
+{
+	struct ipts_fib6_flow fl = { .daddr = *dst };
+	struct ipts_fib6_result f;
+
+	if (!h) {
+		*src = *dst;
+		return true;
+	}
+	ipts_fib6_route_output(h, &fl, &f, NULL);
+	if (f.status != IPTS_FIB_OK || f.err || !f.has_src)
+		return false;
+	*src = f.src;
+	return true;
+}

@@ -11,7 +11,7 @@
 # iptsim has a trace command, one `iptsim trace FILE --dport 80`; then
 # the load against its floor (bench/load_floor.c), query batches, and
 # `iptsim exposure` on the kube-proxy-like file beside a naive loop of one
-# trace process per cell, and `iptsim diff` of the flat file against
+# trace process per cell (with the rows' shapes, bench/exposure_shapes.py), and `iptsim diff` of the flat file against
 # another seed's and against itself less one rule, beside loading both
 # (two `check` times). Each figure
 # is the fastest of BENCH_REPEAT runs (default 3; a run over 10 s is not
@@ -320,6 +320,15 @@ PY
 		printf '  exposure: %s s, rc %s, %s simulations (traces) for %s cells, %s answers shared, %s as another class; %s distinct answers (class, state, path, sentence without its addresses and ports)\n' \
 			"$e_wall" "$e_rc" "$nsim" "$ncells" "$nshared" "$nsame" "$ndistinct"
 		printf '  exposure --no-share --threads 1: %s s\n' "$e1_wall"
+		# the rows' shapes (their own chains and entries, masked: a
+		# census, not a proof): what a walk shared among the rows of
+		# one shape would bring the simulations down to
+		read -r nrows nshapes < <(python3 "$here/exposure_shapes.py" \
+			"$kube" "$scratch/exposure.out")
+		printf '  exposure shapes: %s rows of %s shapes (bench/exposure_shapes.py): a walk shared a shape would make %s simulations against %s\n' \
+			"$nrows" "$nshapes" \
+			"$(awk -v s="$nshapes" -v c="$ncells" -v r="$nrows" 'BEGIN { printf "%d", r ? s * c / r : 0 }')" \
+			"$nsim"
 		# issue 18's goals: the table well under a second, and traces
 		# ~ distinct answers (a ratio of 1 is a walk per answer)
 		printf '  exposure goals: wall %s s against well under 1 s (%s of it); %s traces for %s distinct answers (%sx, goal about 1x)\n' \

@@ -235,7 +235,7 @@ static bool forwarded(const struct ipts_exposure *e, size_t i)
 {
 	size_t k;
 
-	if (!(e->rows[i].origin & IPTS_EXP_DNAT))
+	if (!(e->rows[i].origin & IPTS_EXP_DNAT) || !e->rows[i].published)
 		return false;
 	for (k = 0; k < e->nclasses; k++)
 		if (ipts_exposure_cell(e, i, k)->path == IPTS_PATH_FORWARD)
@@ -382,7 +382,8 @@ static long family_differs(const struct ipts_exposure *e, size_t i)
 
 		if (t->proto != r->proto || t->port != r->port)
 			break;
-		if (t->family != NFPROTO_IPV6 || t->port_hi != r->port_hi)
+		if (t->family != NFPROTO_IPV6 || t->port_hi != r->port_hi ||
+		    !IN6_IS_ADDR_UNSPECIFIED(&t->dst6))
 			continue;
 		for (k = 0; k < e->nclasses; k++)
 			if (class_differs(e, i, j, k))
@@ -784,6 +785,9 @@ static void json_row(struct ipts_json *w, const struct ipts_exp_row *row)
 			    row->family == NFPROTO_IPV6 ? "ipv6" : "ipv4");
 	if (row->dst)
 		json_addr(w, "dst", row->dst);
+	else if (row->family == NFPROTO_IPV6 &&
+		 !IN6_IS_ADDR_UNSPECIFIED(&row->dst6))
+		json_addr6(w, "dst", &row->dst6);
 	else
 		ipts_json_kv_null(w, "dst");
 	ipts_json_key(w, "origins");
@@ -1005,12 +1009,12 @@ static void print_sarif(FILE *f, const struct run *r,
 									   k);
 			const struct ipts_loc *l = cell_loc(c);
 			const char *pw = policy_word(c);
-			char to[24];
+			char to[56];
 
 			if (!e->classes[k].internet ||
 			    c->state != IPTS_EXP_OPEN)
 				continue;
-			ipts_fmt_addr(to, sizeof(to), c->to, c->to_port);
+			cell_to(to, sizeof(to), e, i, c);
 			/* no entry let it through (none is known): the
 			 * file's first line, so the result is not lost */
 			if (!l)

@@ -57,6 +57,9 @@ struct ipts_exp_row {
 	uint16_t port; /* the first port, the one simulated */
 	uint16_t port_hi; /* the last port (== port: one port) */
 	uint32_t dst; /* the DNAT rule's -d, or 0 */
+	/* An IPv6 row's: the IPv6 DNAT or REDIRECT rule's -d /128, or ::
+	 * (asked at each interface's first IPv6 address) */
+	struct in6_addr dst6;
 	unsigned int origin; /* enum ipts_exp_origin bits */
 	const struct ipts_rule *published; /* the first DNAT/REDIRECT */
 	/* Which range it is a part of (an index of the plan's ranges; parts
@@ -71,7 +74,8 @@ struct ipts_exp_row {
 	/* NFPROTO_IPV6: asked of the pair's IPv6 file (ipts_exposure_plan6()),
 	 * labelled PORT/tcp6 or PORT/udp6; else IPv4. */
 	uint8_t family;
-	char label[48]; /* "8080/tcp", "127.0.0.1:5432/tcp", "8000-8100/tcp" */
+	char label[64]; /* "8080/tcp", "127.0.0.1:5432/tcp", "8000-8100/tcp",
+			 * "[2001:db8:1::11]:80/tcp6" */
 };
 
 /* An IPv4 prefix, network order. */

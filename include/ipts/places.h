@@ -66,4 +66,14 @@ bool ipts_place6_neighbour(const struct ipts_hostdesc *h,
 bool ipts_place6_outside(const struct ipts_hostdesc *h, unsigned int nth,
 			 struct in6_addr *a);
 
+/*
+ * IPv6: the source a process of @h connecting to @dst is given (the
+ * route's prefsrc, else ipv6_dev_get_saddr()'s choice: @dst itself
+ * when it is the host's), as connect() gives it, into @src; without @h,
+ * @dst itself. False when the host's routes give none (connect() would
+ * fail).
+ */
+bool ipts_place6_local_src(const struct ipts_hostdesc *h,
+			   const struct in6_addr *dst, struct in6_addr *src);
+
 #endif

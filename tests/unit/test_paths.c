@@ -117,6 +117,8 @@ static const struct expect {
 	{ "v6_exposure_internet_lan", "timeout", "input" },
 	{ "v6_exposure_link_lan", "connected", "input" },
 	{ "v6_exposure_dnat", "connected", "input" },
+	{ "v6_exposure_second_addr_lo", "refused", "local" },
+	{ "v6_exposure_second_addr_other_iface", "connected", "input" },
 	{ "v6_exposure_split_as_internet", "timeout", "input" },
 	{ "v6_fwd_dev_only", "timeout", NULL },
 	{ "v6_fwd_hl_expired", "hostunreach", "forward" },
