@@ -1859,8 +1859,8 @@ int ipts_exp_v6_cell_query(const struct ipts_exposure *e, size_t row,
 	 * the host's; else the route's; none: ::1, the answer says why) */
 	if (row6_addressed(r)) {
 		q->dst.in6 = r->dst6;
-		if (!c->in && !ipts_place6_local_src(e->host, &r->dst6,
-						     &q->src.in6))
+		if (!c->in &&
+		    !ipts_place6_local_src(e->host, &r->dst6, &q->src.in6))
 			q->src.in6 = in6addr_loopback;
 	}
 	q->in = c->in;
