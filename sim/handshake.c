@@ -1161,16 +1161,20 @@ static enum ipts_verdict walk_nd(struct ipts_sim *s, struct ipts_packet *rec,
 /* Why neighbour discovery failed at @rec (an NS or NA that did not get
  * through), as the answer's words. */
 static void nd_failed(struct ipts_sim *s, const struct ipts_packet *rec,
-		      bool local, int *dpkt, long *didx, char *why, size_t len)
+		      const struct ipts_packet *held, bool peer, int *dpkt,
+		      long *didx, char *why, size_t len)
 {
 	const char *kind =
 		rec->kind == IPTS_PKT_NS ? "solicitation" : "advertisement";
 	const char *verdict =
 		rec->verdict == IPTS_V_REJECTED ? "rejected" : "dropped";
 	const char *what = s->q->proto == IPPROTO_UDP ? "datagram" : "SYN";
+	bool local = held != NULL;
 	char d[512], hop[48];
 	size_t n;
 
+	if (held && held->kind == IPTS_PKT_SYNACK)
+		what = "SYN-ACK";
 	decided(s, rec, dpkt, didx);
 	describe(d, sizeof(d), rec);
 	ipts_host6_fmt(hop, sizeof(hop),
@@ -1186,11 +1190,25 @@ static void nd_failed(struct ipts_sim *s, const struct ipts_packet *rec,
 			     kind, hop, verdict, d);
 	if (n >= len)
 		return;
-	if (local && s->q->in)
+	if (peer)
+		/* the server's side: nd_peer_resolve() */
+		snprintf(why + n, len - n,
+			 "the server's side gives up after 3 solicitations 1 s "
+			 "apart and drops the answer it held for this host, "
+			 "as it does the answer to each SYN the client sends "
+			 "again: the client times out");
+	else if (local && s->q->in)
 		/* a router: nd_fwd_error() says what the client gets */
 		snprintf(why + n, len - n,
 			 "this host gives up after 3 solicitations 1 s apart "
 			 "and drops the %s it held for the next hop", what);
+	else if (!local && !IN6_IS_ADDR_UNSPECIFIED(&s->nd_router))
+		snprintf(why + n, len - n,
+			 "the client's router gives up after 3 solicitations "
+			 "1 s apart and answers the %s it held ICMPv6 address "
+			 "unreachable: the client's connect() gets "
+			 "EHOSTUNREACH after about 3 s",
+			 what);
 	else
 		snprintf(why + n, len - n,
 			 "%s gives up after 3 solicitations 1 s apart, and "
@@ -1247,6 +1265,35 @@ static int nd_fwd_error(struct ipts_sim *s, struct ipts_packet *first,
 }
 
 /*
+ * This host's solicitation for the next hop of its SYN-ACK to a remote
+ * client failed: the SYN-ACK is held and dropped (measured: the client
+ * sees nothing, no ICMPv6 error reaches it), and so is the SYN-ACK
+ * answering each SYN the client sends again, while the rules stay the
+ * same. Stateful matches met on the way (@counted0: s->counted before)
+ * may let a later NS or NA through: undetermined.
+ */
+static int nd_reply_failed(struct ipts_sim *s, uint64_t counted0,
+			   enum ipts_outcome *res, char *why, size_t len)
+{
+	size_t n = strlen(why);
+
+	if (s->counted != counted0) {
+		*res = IPTS_UNDETERMINED;
+		snprintf(why + n, len - n,
+			 "; the solicitations after the first (1 s apart, "
+			 "and again for the SYN-ACK of each resent SYN) are "
+			 "not walked, and a stateful match met on the way "
+			 "may let one through");
+		return 0;
+	}
+	*res = IPTS_TIMEOUT;
+	snprintf(why + n, len - n,
+		 "; the client sends the SYN again and the SYN-ACK answering "
+		 "it is held and dropped the same way: it times out");
+	return 0;
+}
+
+/*
  * Neighbour discovery before @first (the connection's first packet, or
  * NULL: before the client's first packet from the network): the host
  * whose packet needs the other's link address solicits it, the other
@@ -1265,7 +1312,8 @@ static int nd_resolve(struct ipts_sim *s, struct ipts_packet *first,
 	union nf_inet_addr src, group, target;
 	const char *dev;
 	struct ipts_pkt p;
-	bool fwd;
+	bool fwd, host_side;
+	uint64_t counted0;
 
 	if (q->family != NFPROTO_IPV6 || !s->host.desc || q->no_ndp)
 		return 1;
@@ -1275,15 +1323,10 @@ static int nd_resolve(struct ipts_sim *s, struct ipts_packet *first,
 		/* the client's NS: from its address on the link, for the
 		 * host's address, else its gateway (ndp.c) */
 		dev = q->in;
-		if (!dev)
+		if (!dev ||
+		    !ipts_ndp_client_ns(s, dev, &q->src.in6, &q->dst.in6,
+					&src.in6, &target.in6, &s->nd_router))
 			return 1;
-		if (ipts_ndp_on_link(s, dev, &q->dst.in6))
-			target.in6 = q->dst.in6;
-		else if (ipts_host6_addr_type(s->host.desc, &q->dst.in6) ==
-				 IPTS_RTN_LOCAL ||
-			 !ipts_ndp_gateway(s, dev, &q->src.in6, &target.in6))
-			return 1; /* another address of the host: not yet */
-		src = q->src;
 	} else {
 		dev = fp->out;
 		if (!first->left_host || !dev || !*dev ||
@@ -1291,32 +1334,57 @@ static int nd_resolve(struct ipts_sim *s, struct ipts_packet *first,
 		    !ipts_ndp_source(s, dev, &fp->saddr.in6, &target.in6,
 				     &src.in6))
 			return 1;
+		/* the neighbour whose NS this host took has a STALE entry:
+		 * the packet goes at once (its probe comes 5 s later); a
+		 * reply solicits only after the client's NS was walked */
+		if (first->kind != IPTS_PKT_SYN &&
+		    (!s->nd_learned_set || strcmp(dev, q->in) != 0))
+			return 1;
+		if (s->nd_learned_set && q->in && strcmp(dev, q->in) == 0 &&
+		    ipts_addr_eq(&target,
+				 &(union nf_inet_addr){ .in6 = s->nd_learned }))
+			return 1;
 	}
 	s->nd_target = target.in6;
+	if (!first)
+		ipts_ndp_note_router(s, dev, &s->nd_router, &src.in6);
 	ipts_ndp_solicited_node(&target.in6, &group.in6);
-	/* the side that waits; a router's NS is this host's, the NA the
-	 * next hop's (another host) */
-	fwd = first && q->in;
-	ns = rec_new(s, IPTS_PKT_NS, !fwd);
+	/* the side that waits; a router's or a server's NS is this
+	 * host's, the NA the next hop's (another host) */
+	host_side = first && q->in;
+	fwd = host_side && first->kind == IPTS_PKT_SYN;
+	counted0 = s->counted;
+	ns = rec_new(s, IPTS_PKT_NS, !host_side);
 	pkt_init(&p, NFPROTO_IPV6, IPPROTO_ICMPV6, &src, &group, 0, 0, &kernel);
 	ipts_ndp_shape(&p, IPTS_NDP_NS);
 	walk_nd(s, ns, &p, first ? "" : dev, first ? dev : "");
 	if (s->unmodelled_why)
 		return -1;
+	if (ns->verdict == IPTS_V_DELIVERED && !first) {
+		/* ndisc_recv_ns(): the sender's entry, STALE */
+		s->nd_learned = src.in6;
+		s->nd_learned_set = true;
+	}
 	if (ns->verdict == IPTS_V_DELIVERED) {
 		/* the NA: from the target to the NS's source */
-		na = rec_new(s, IPTS_PKT_NA, fwd);
+		na = rec_new(s, IPTS_PKT_NA, host_side);
 		pkt_init(&p, NFPROTO_IPV6, IPPROTO_ICMPV6, &target, &src, 0, 0,
 			 &kernel);
 		ipts_ndp_shape(&p, IPTS_NDP_NA);
 		walk_nd(s, na, &p, first ? dev : "", first ? "" : dev);
 		if (s->unmodelled_why)
 			return -1;
-		if (na->verdict == IPTS_V_DELIVERED)
+		if (na->verdict == IPTS_V_DELIVERED) {
+			if (fwd) {
+				/* what the next hop learned of this host */
+				s->nd_fwd_src = src.in6;
+				s->nd_fwd_set = true;
+			}
 			return 1;
+		}
 		ns = na;
 	}
-	nd_failed(s, ns, first != NULL, dpkt, didx, why, len);
+	nd_failed(s, ns, first, false, dpkt, didx, why, len);
 	*res = IPTS_HOSTUNREACH;
 	if (first) {
 		/* held in the neighbour's queue, dropped when it fails */
@@ -1328,12 +1396,81 @@ static int nd_resolve(struct ipts_sim *s, struct ipts_packet *first,
 		if (fwd)
 			return nd_fwd_error(s, first, fp, res, why, len, dpkt,
 					    didx);
+		if (host_side)
+			return nd_reply_failed(s, counted0, res, why, len);
 	} else {
 		s->path = IPTS_PATH_NONE;
 		snprintf(s->path_stop, sizeof(s->path_stop),
 			 "neighbour discovery for the host's address fails: "
 			 "the client never sends it");
 	}
+	return 0;
+}
+
+/*
+ * The other host's side of a forwarded SYN (its next hop on @dev, which
+ * this host solicited) answers through this host: before it does, that
+ * neighbour solicits this host's address its route back names (the first
+ * of @dev, oracle_net.py's peers), from its link-local when it is a
+ * router (the host's route to the server names it: ipts_ndp_client_ns()),
+ * else from the server's own address; unless that is the address this
+ * host solicited it from (its entry is STALE). Its NS through PREROUTING
+ * and INPUT, this host's NA through OUTPUT and POSTROUTING (measured:
+ * v6_ndp_fwd_accept's NS#3 and NA#3). 1: resolved or not simulated, 0:
+ * failed (*@res, @why), -1: undetermined.
+ */
+static int nd_peer_resolve(struct ipts_sim *s, const struct ipts_pkt *fp,
+			   const char *dev, enum ipts_outcome *res, char *why,
+			   size_t len, int *dpkt, long *didx)
+{
+	static const struct sock kernel = { false, false, 0, 0, 0 };
+	struct ipts_packet *ns, *na;
+	union nf_inet_addr src, group, target;
+	struct in6_addr router;
+	struct ipts_pkt p;
+	uint64_t counted0 = s->counted;
+
+	if (!s->nd_fwd_set || !dev)
+		return 1;
+	memset(&src, 0, sizeof(src));
+	memset(&target, 0, sizeof(target));
+	if (!ipts_ndp_client_ns(s, dev, &fp->daddr.in6, &fp->saddr.in6,
+				&src.in6, &target.in6, &router) ||
+	    ipts_addr_eq(&target,
+			 &(union nf_inet_addr){ .in6 = s->nd_fwd_src }))
+		return 1;
+	s->nd_target = target.in6;
+	ipts_ndp_note_router(s, dev, &router, &src.in6);
+	ipts_ndp_solicited_node(&target.in6, &group.in6);
+	ns = rec_new(s, IPTS_PKT_NS, true);
+	pkt_init(&p, NFPROTO_IPV6, IPPROTO_ICMPV6, &src, &group, 0, 0, &kernel);
+	ipts_ndp_shape(&p, IPTS_NDP_NS);
+	walk_nd(s, ns, &p, dev, "");
+	if (s->unmodelled_why)
+		return -1;
+	if (ns->verdict == IPTS_V_DELIVERED) {
+		na = rec_new(s, IPTS_PKT_NA, false);
+		pkt_init(&p, NFPROTO_IPV6, IPPROTO_ICMPV6, &target, &src, 0, 0,
+			 &kernel);
+		ipts_ndp_shape(&p, IPTS_NDP_NA);
+		walk_nd(s, na, &p, "", dev);
+		if (s->unmodelled_why)
+			return -1;
+		if (na->verdict == IPTS_V_DELIVERED)
+			return 1;
+		ns = na;
+	}
+	nd_failed(s, ns, NULL, true, dpkt, didx, why, len);
+	if (s->counted != counted0) {
+		size_t n = strlen(why);
+
+		*res = IPTS_UNDETERMINED;
+		snprintf(why + n, len - n,
+			 "; unless a stateful match met on the way lets a "
+			 "later solicitation through (those are not walked)");
+		return 0;
+	}
+	*res = IPTS_TIMEOUT;
 	return 0;
 }
 
@@ -1553,6 +1690,15 @@ walked:
 		return res;
 	}
 	server_dev = syn->left_host ? syn->out : NULL;
+	if (server_dev && q->in) {
+		/* the server's side solicits this host before it answers */
+		nd = nd_peer_resolve(s, &p, server_dev, &res, why, len, dpkt,
+				     didx);
+		if (nd < 0)
+			return IPTS_UNDETERMINED;
+		if (nd == 0)
+			return res;
+	}
 
 	ipts_fmt_inet(a, sizeof(a), p.family, &p.daddr, p.dport);
 	if (!server_listens(s, syn, &p)) {
@@ -1685,6 +1831,14 @@ walked:
 					syn->resent_ms % 1000 / 100);
 		}
 		return IPTS_TIMEOUT;
+	}
+	if (q->in && sa->left_host) {
+		/* this host solicits the SYN-ACK's next hop (ndp.c) */
+		nd = nd_resolve(s, sa, &r, &res, why, len, dpkt, didx);
+		if (nd < 0)
+			return IPTS_UNDETERMINED;
+		if (nd == 0)
+			return res;
 	}
 	if (!reached_client(s, sa)) {
 		/* delivered here, where no socket wants it: the stack
