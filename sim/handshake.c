@@ -1170,11 +1170,20 @@ static void nd_failed(struct ipts_sim *s, const struct ipts_packet *rec,
 		rec->verdict == IPTS_V_REJECTED ? "rejected" : "dropped";
 	const char *what = s->q->proto == IPPROTO_UDP ? "datagram" : "SYN";
 	bool local = held != NULL;
+	const char *who = "the client's host";
 	char d[512], hop[48];
 	size_t n;
 
 	if (held && held->kind == IPTS_PKT_SYNACK)
 		what = "SYN-ACK";
+	if (held && held->kind == IPTS_PKT_REPLY)
+		what = "reply";
+	if (peer)
+		who = "the server's side";
+	else if (local)
+		who = "this host";
+	else if (!IN6_IS_ADDR_UNSPECIFIED(&s->nd_router))
+		who = "the client's router";
 	decided(s, rec, dpkt, didx);
 	describe(d, sizeof(d), rec);
 	ipts_host6_fmt(hop, sizeof(hop),
@@ -1190,7 +1199,17 @@ static void nd_failed(struct ipts_sim *s, const struct ipts_packet *rec,
 			     kind, hop, verdict, d);
 	if (n >= len)
 		return;
-	if (peer)
+	if (s->q->proto == IPPROTO_UDP && !(local && s->q->in))
+		/* measured: send() succeeds, the datagram waits in the
+		 * neighbour's queue and is dropped with it; the ICMPv6
+		 * address unreachable is no hard error for UDP
+		 * (icmpv6_err_convert()), so no call reports it */
+		snprintf(why + n, len - n,
+			 "%s gives up after 3 solicitations 1 s apart and "
+			 "drops the %s it held; send() succeeded and no error "
+			 "reaches the socket: the client gets no reply",
+			 who, peer ? "reply" : what);
+	else if (peer)
 		/* the server's side: nd_peer_resolve() */
 		snprintf(why + n, len - n,
 			 "the server's side gives up after 3 solicitations 1 s "
@@ -1239,6 +1258,15 @@ static int nd_fwd_error(struct ipts_sim *s, struct ipts_packet *first,
 		return -1;
 	first->answer = ans ? (int)(ans - s->pkts) : -1;
 	n = strlen(why);
+	if (s->q->proto == IPPROTO_UDP) {
+		*res = IPTS_DROPPED;
+		snprintf(why + n, len - n,
+			 ", answering it ICMPv6 address unreachable toward "
+			 "the client, no hard error for UDP (icmpv6_err_"
+			 "convert()): the client's send() succeeded and it "
+			 "gets no reply");
+		return 0;
+	}
 	if (ans && reached_client(s, ans)) {
 		snprintf(why + n, len - n,
 			 ", answering it ICMPv6 address unreachable toward "
@@ -1284,6 +1312,13 @@ static int nd_reply_failed(struct ipts_sim *s, uint64_t counted0,
 			 "and again for the SYN-ACK of each resent SYN) are "
 			 "not walked, and a stateful match met on the way "
 			 "may let one through");
+		return 0;
+	}
+	if (s->q->proto == IPPROTO_UDP) {
+		*res = IPTS_DROPPED;
+		snprintf(why + n, len - n,
+			 "; the server's send() succeeded, and the client gets "
+			 "no reply");
 		return 0;
 	}
 	*res = IPTS_TIMEOUT;
@@ -1338,6 +1373,7 @@ static int nd_resolve(struct ipts_sim *s, struct ipts_packet *first,
 		 * the packet goes at once (its probe comes 5 s later); a
 		 * reply solicits only after the client's NS was walked */
 		if (first->kind != IPTS_PKT_SYN &&
+		    first->kind != IPTS_PKT_DATA &&
 		    (!s->nd_learned_set || strcmp(dev, q->in) != 0))
 			return 1;
 		if (s->nd_learned_set && q->in && strcmp(dev, q->in) == 0 &&
@@ -1352,7 +1388,8 @@ static int nd_resolve(struct ipts_sim *s, struct ipts_packet *first,
 	/* the side that waits; a router's or a server's NS is this
 	 * host's, the NA the next hop's (another host) */
 	host_side = first && q->in;
-	fwd = host_side && first->kind == IPTS_PKT_SYN;
+	fwd = host_side &&
+	      (first->kind == IPTS_PKT_SYN || first->kind == IPTS_PKT_DATA);
 	counted0 = s->counted;
 	ns = rec_new(s, IPTS_PKT_NS, !host_side);
 	pkt_init(&p, NFPROTO_IPV6, IPPROTO_ICMPV6, &src, &group, 0, 0, &kernel);
@@ -1950,6 +1987,13 @@ walked:
 
 /* --- UDP --------------------------------------------------------------- */
 
+/* A datagram neighbour discovery did not deliver: send() succeeded, and
+ * no error reaches the socket (measured): dropped, or undetermined. */
+static enum ipts_outcome udp_nd_outcome(enum ipts_outcome res)
+{
+	return res == IPTS_UNDETERMINED ? res : IPTS_DROPPED;
+}
+
 static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 				 int *dpkt, long *didx)
 {
@@ -1961,9 +2005,16 @@ static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 	static const struct sock remote = { false, false, 0, 0, 0 };
 	struct ipts_packet *data, *reply, *ans;
 	const char *server_dev;
+	enum ipts_outcome res;
+	int nd;
 	struct ipts_pkt p, r;
 	char d[512], a[IPTS_ENDPOINT_LEN], w[256];
 
+	if (q->in) {
+		nd = nd_resolve(s, NULL, NULL, &res, why, len, dpkt, didx);
+		if (nd != 1)
+			return nd < 0 ? IPTS_UNDETERMINED : udp_nd_outcome(res);
+	}
 	data = rec_new(s, IPTS_PKT_DATA, true);
 	pkt_init(&p, s->q->family, IPPROTO_UDP, &q->src, &q->dst, q->sport,
 		 q->dport, &client);
@@ -1973,6 +2024,12 @@ static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 	walk(s, data, &p, WALK_FRESH, q->in);
 	if (s->unmodelled_why)
 		return IPTS_UNDETERMINED;
+	if (data->verdict == IPTS_V_DELIVERED && (!q->in || data->left_host)) {
+		/* a local datagram, or a forwarded one: this host solicits */
+		nd = nd_resolve(s, data, &p, &res, why, len, dpkt, didx);
+		if (nd != 1)
+			return nd < 0 ? IPTS_UNDETERMINED : udp_nd_outcome(res);
+	}
 	if (data->verdict == IPTS_V_NOT_SENT)
 		return not_sent(s, data, true, why, len);
 	if (data->verdict == IPTS_V_DROPPED && data->reroute_err && !q->in) {
@@ -1997,6 +2054,13 @@ static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 	if (data->verdict != IPTS_V_DELIVERED)
 		return client_rejected(s, data, true, why, len, dpkt, didx);
 	server_dev = data->left_host ? data->out : NULL;
+	if (server_dev && q->in) {
+		/* the server's side solicits this host before it answers */
+		nd = nd_peer_resolve(s, &p, server_dev, &res, why, len, dpkt,
+				     didx);
+		if (nd != 1)
+			return nd < 0 ? IPTS_UNDETERMINED : udp_nd_outcome(res);
+	}
 
 	ipts_fmt_inet(a, sizeof(a), p.family, &p.daddr, p.dport);
 	if (!server_listens(s, data, &p)) {
@@ -2043,6 +2107,12 @@ static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 	walk(s, reply, &r, WALK_FRESH, server_dev);
 	if (s->unmodelled_why)
 		return IPTS_UNDETERMINED;
+	if (q->in && reply->verdict == IPTS_V_DELIVERED && reply->left_host) {
+		/* this host solicits the reply's next hop (ndp.c) */
+		nd = nd_resolve(s, reply, &r, &res, why, len, dpkt, didx);
+		if (nd != 1)
+			return nd < 0 ? IPTS_UNDETERMINED : udp_nd_outcome(res);
+	}
 	if (reached_client(s, reply)) {
 		snprintf(why, len, "the datagram and the server's answer "
 			 "both get through");
