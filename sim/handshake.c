@@ -1567,8 +1567,11 @@ static const unsigned int syn_resend_ms[] = {
 static bool resend_may_differ(const struct ipts_sim *s, uint64_t impure0,
 			      unsigned int tries)
 {
+	/* room for what may follow a resend: the SYN, the server side's
+	 * NS and NA, the SYN-ACK, this host's NS and NA, the ACK and an
+	 * answer */
 	return tries < SYN_RESENDS && s->counted != impure0 &&
-	       s->npkts + 4 <= IPTS_MAX_PACKETS;
+	       s->npkts + 8 <= IPTS_MAX_PACKETS;
 }
 
 /* The SYN sent again by the timer: the stateful matches keep what the
