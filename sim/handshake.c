@@ -1195,16 +1195,29 @@ static enum ipts_verdict walk_nd(struct ipts_sim *s, struct ipts_packet *rec,
 /* Why neighbour discovery failed at @rec (an NS or NA that did not get
  * through), as the answer's words. */
 static void nd_failed(struct ipts_sim *s, const struct ipts_packet *rec,
-		      bool local, int *dpkt, long *didx, char *why, size_t len)
+		      const struct ipts_packet *held, bool peer, int *dpkt,
+		      long *didx, char *why, size_t len)
 {
 	const char *kind =
 		rec->kind == IPTS_PKT_NS ? "solicitation" : "advertisement";
 	const char *verdict =
 		rec->verdict == IPTS_V_REJECTED ? "rejected" : "dropped";
 	const char *what = s->q->proto == IPPROTO_UDP ? "datagram" : "SYN";
+	bool local = held != NULL;
+	const char *who = "the client's host";
 	char d[512], hop[48];
 	size_t n;
 
+	if (held && held->kind == IPTS_PKT_SYNACK)
+		what = "SYN-ACK";
+	if (held && held->kind == IPTS_PKT_REPLY)
+		what = "reply";
+	if (peer)
+		who = "the server's side";
+	else if (local)
+		who = "this host";
+	else if (!IN6_IS_ADDR_UNSPECIFIED(&s->nd_router))
+		who = "the client's router";
 	decided(s, rec, dpkt, didx);
 	describe(d, sizeof(d), rec);
 	ipts_host6_fmt(hop, sizeof(hop),
@@ -1220,11 +1233,35 @@ static void nd_failed(struct ipts_sim *s, const struct ipts_packet *rec,
 			     kind, hop, verdict, d);
 	if (n >= len)
 		return;
-	if (local && s->q->in)
+	if (s->q->proto == IPPROTO_UDP && !(local && s->q->in))
+		/* measured: send() succeeds, the datagram waits in the
+		 * neighbour's queue and is dropped with it; the ICMPv6
+		 * address unreachable is no hard error for UDP
+		 * (icmpv6_err_convert()), so no call reports it */
+		snprintf(why + n, len - n,
+			 "%s gives up after 3 solicitations 1 s apart and "
+			 "drops the %s it held; send() succeeded and no error "
+			 "reaches the socket: the client gets no reply",
+			 who, peer ? "reply" : what);
+	else if (peer)
+		/* the server's side: nd_peer_resolve() */
+		snprintf(why + n, len - n,
+			 "the server's side gives up after 3 solicitations 1 s "
+			 "apart and drops the answer it held for this host, "
+			 "as it does the answer to each SYN the client sends "
+			 "again: the client times out");
+	else if (local && s->q->in)
 		/* a router: nd_fwd_error() says what the client gets */
 		snprintf(why + n, len - n,
 			 "this host gives up after 3 solicitations 1 s apart "
 			 "and drops the %s it held for the next hop", what);
+	else if (!local && !IN6_IS_ADDR_UNSPECIFIED(&s->nd_router))
+		snprintf(why + n, len - n,
+			 "the client's router gives up after 3 solicitations "
+			 "1 s apart and answers the %s it held ICMPv6 address "
+			 "unreachable: the client's connect() gets "
+			 "EHOSTUNREACH after about 3 s",
+			 what);
 	else
 		snprintf(why + n, len - n,
 			 "%s gives up after 3 solicitations 1 s apart, and "
@@ -1256,6 +1293,15 @@ static int nd_fwd_error(struct ipts_sim *s, struct ipts_packet *first,
 		return -1;
 	first->answer = ans ? (int)(ans - s->pkts) : -1;
 	n = strlen(why);
+	if (s->q->proto == IPPROTO_UDP) {
+		*res = IPTS_DROPPED;
+		snprintf(why + n, len - n,
+			 ", answering it ICMPv6 address unreachable toward "
+			 "the client, no hard error for UDP (icmpv6_err_"
+			 "convert()): the client's send() succeeded and it "
+			 "gets no reply");
+		return 0;
+	}
 	if (ans && reached_client(s, ans)) {
 		snprintf(why + n, len - n,
 			 ", answering it ICMPv6 address unreachable toward "
@@ -1282,6 +1328,42 @@ static int nd_fwd_error(struct ipts_sim *s, struct ipts_packet *first,
 }
 
 /*
+ * This host's solicitation for the next hop of its SYN-ACK to a remote
+ * client failed: the SYN-ACK is held and dropped (measured: the client
+ * sees nothing, no ICMPv6 error reaches it), and so is the SYN-ACK
+ * answering each SYN the client sends again, while the rules stay the
+ * same. Stateful matches met on the way (@counted0: s->counted before)
+ * may let a later NS or NA through: undetermined.
+ */
+static int nd_reply_failed(struct ipts_sim *s, uint64_t counted0,
+			   enum ipts_outcome *res, char *why, size_t len)
+{
+	size_t n = strlen(why);
+
+	if (s->counted != counted0) {
+		*res = IPTS_UNDETERMINED;
+		snprintf(why + n, len - n,
+			 "; the solicitations after the first (1 s apart, "
+			 "and again for the SYN-ACK of each resent SYN) are "
+			 "not walked, and a stateful match met on the way "
+			 "may let one through");
+		return 0;
+	}
+	if (s->q->proto == IPPROTO_UDP) {
+		*res = IPTS_DROPPED;
+		snprintf(why + n, len - n,
+			 "; the server's send() succeeded, and the client gets "
+			 "no reply");
+		return 0;
+	}
+	*res = IPTS_TIMEOUT;
+	snprintf(why + n, len - n,
+		 "; the client sends the SYN again and the SYN-ACK answering "
+		 "it is held and dropped the same way: it times out");
+	return 0;
+}
+
+/*
  * Neighbour discovery before @first (the connection's first packet, or
  * NULL: before the client's first packet from the network): the host
  * whose packet needs the other's link address solicits it, the other
@@ -1300,7 +1382,8 @@ static int nd_resolve(struct ipts_sim *s, struct ipts_packet *first,
 	union nf_inet_addr src, group, target;
 	const char *dev;
 	struct ipts_pkt p;
-	bool fwd;
+	bool fwd, host_side;
+	uint64_t counted0;
 
 	if (q->family != NFPROTO_IPV6 || !s->host.desc || q->no_ndp)
 		return 1;
@@ -1310,15 +1393,10 @@ static int nd_resolve(struct ipts_sim *s, struct ipts_packet *first,
 		/* the client's NS: from its address on the link, for the
 		 * host's address, else its gateway (ndp.c) */
 		dev = q->in;
-		if (!dev)
+		if (!dev ||
+		    !ipts_ndp_client_ns(s, dev, &q->src.in6, &q->dst.in6,
+					&src.in6, &target.in6, &s->nd_router))
 			return 1;
-		if (ipts_ndp_on_link(s, dev, &q->dst.in6))
-			target.in6 = q->dst.in6;
-		else if (ipts_host6_addr_type(s->host.desc, &q->dst.in6) ==
-				 IPTS_RTN_LOCAL ||
-			 !ipts_ndp_gateway(s, dev, &q->src.in6, &target.in6))
-			return 1; /* another address of the host: not yet */
-		src = q->src;
 	} else {
 		dev = fp->out;
 		if (!first->left_host || !dev || !*dev ||
@@ -1326,32 +1404,59 @@ static int nd_resolve(struct ipts_sim *s, struct ipts_packet *first,
 		    !ipts_ndp_source(s, dev, &fp->saddr.in6, &target.in6,
 				     &src.in6))
 			return 1;
+		/* the neighbour whose NS this host took has a STALE entry:
+		 * the packet goes at once (its probe comes 5 s later); a
+		 * reply solicits only after the client's NS was walked */
+		if (first->kind != IPTS_PKT_SYN &&
+		    first->kind != IPTS_PKT_DATA &&
+		    (!s->nd_learned_set || strcmp(dev, q->in) != 0))
+			return 1;
+		if (s->nd_learned_set && q->in && strcmp(dev, q->in) == 0 &&
+		    ipts_addr_eq(&target,
+				 &(union nf_inet_addr){ .in6 = s->nd_learned }))
+			return 1;
 	}
 	s->nd_target = target.in6;
+	if (!first)
+		ipts_ndp_note_router(s, dev, &s->nd_router, &src.in6);
 	ipts_ndp_solicited_node(&target.in6, &group.in6);
-	/* the side that waits; a router's NS is this host's, the NA the
-	 * next hop's (another host) */
-	fwd = first && q->in;
-	ns = rec_new(s, IPTS_PKT_NS, !fwd);
+	/* the side that waits; a router's or a server's NS is this
+	 * host's, the NA the next hop's (another host) */
+	host_side = first && q->in;
+	fwd = host_side &&
+	      (first->kind == IPTS_PKT_SYN || first->kind == IPTS_PKT_DATA);
+	counted0 = s->counted;
+	ns = rec_new(s, IPTS_PKT_NS, !host_side);
 	pkt_init(&p, NFPROTO_IPV6, IPPROTO_ICMPV6, &src, &group, 0, 0, &kernel);
 	ipts_ndp_shape(&p, IPTS_NDP_NS);
 	walk_nd(s, ns, &p, first ? "" : dev, first ? dev : "");
 	if (s->unmodelled_why)
 		return -1;
+	if (ns->verdict == IPTS_V_DELIVERED && !first) {
+		/* ndisc_recv_ns(): the sender's entry, STALE */
+		s->nd_learned = src.in6;
+		s->nd_learned_set = true;
+	}
 	if (ns->verdict == IPTS_V_DELIVERED) {
 		/* the NA: from the target to the NS's source */
-		na = rec_new(s, IPTS_PKT_NA, fwd);
+		na = rec_new(s, IPTS_PKT_NA, host_side);
 		pkt_init(&p, NFPROTO_IPV6, IPPROTO_ICMPV6, &target, &src, 0, 0,
 			 &kernel);
 		ipts_ndp_shape(&p, IPTS_NDP_NA);
 		walk_nd(s, na, &p, first ? dev : "", first ? "" : dev);
 		if (s->unmodelled_why)
 			return -1;
-		if (na->verdict == IPTS_V_DELIVERED)
+		if (na->verdict == IPTS_V_DELIVERED) {
+			if (fwd) {
+				/* what the next hop learned of this host */
+				s->nd_fwd_src = src.in6;
+				s->nd_fwd_set = true;
+			}
 			return 1;
+		}
 		ns = na;
 	}
-	nd_failed(s, ns, first != NULL, dpkt, didx, why, len);
+	nd_failed(s, ns, first, false, dpkt, didx, why, len);
 	*res = IPTS_HOSTUNREACH;
 	if (first) {
 		/* held in the neighbour's queue, dropped when it fails */
@@ -1363,12 +1468,81 @@ static int nd_resolve(struct ipts_sim *s, struct ipts_packet *first,
 		if (fwd)
 			return nd_fwd_error(s, first, fp, res, why, len, dpkt,
 					    didx);
+		if (host_side)
+			return nd_reply_failed(s, counted0, res, why, len);
 	} else {
 		s->path = IPTS_PATH_NONE;
 		snprintf(s->path_stop, sizeof(s->path_stop),
 			 "neighbour discovery for the host's address fails: "
 			 "the client never sends it");
 	}
+	return 0;
+}
+
+/*
+ * The other host's side of a forwarded SYN (its next hop on @dev, which
+ * this host solicited) answers through this host: before it does, that
+ * neighbour solicits this host's address its route back names (the first
+ * of @dev, oracle_net.py's peers), from its link-local when it is a
+ * router (the host's route to the server names it: ipts_ndp_client_ns()),
+ * else from the server's own address; unless that is the address this
+ * host solicited it from (its entry is STALE). Its NS through PREROUTING
+ * and INPUT, this host's NA through OUTPUT and POSTROUTING (measured:
+ * v6_ndp_fwd_accept's NS#3 and NA#3). 1: resolved or not simulated, 0:
+ * failed (*@res, @why), -1: undetermined.
+ */
+static int nd_peer_resolve(struct ipts_sim *s, const struct ipts_pkt *fp,
+			   const char *dev, enum ipts_outcome *res, char *why,
+			   size_t len, int *dpkt, long *didx)
+{
+	static const struct sock kernel = { false, false, 0, 0, 0 };
+	struct ipts_packet *ns, *na;
+	union nf_inet_addr src, group, target;
+	struct in6_addr router;
+	struct ipts_pkt p;
+	uint64_t counted0 = s->counted;
+
+	if (!s->nd_fwd_set || !dev)
+		return 1;
+	memset(&src, 0, sizeof(src));
+	memset(&target, 0, sizeof(target));
+	if (!ipts_ndp_client_ns(s, dev, &fp->daddr.in6, &fp->saddr.in6,
+				&src.in6, &target.in6, &router) ||
+	    ipts_addr_eq(&target,
+			 &(union nf_inet_addr){ .in6 = s->nd_fwd_src }))
+		return 1;
+	s->nd_target = target.in6;
+	ipts_ndp_note_router(s, dev, &router, &src.in6);
+	ipts_ndp_solicited_node(&target.in6, &group.in6);
+	ns = rec_new(s, IPTS_PKT_NS, true);
+	pkt_init(&p, NFPROTO_IPV6, IPPROTO_ICMPV6, &src, &group, 0, 0, &kernel);
+	ipts_ndp_shape(&p, IPTS_NDP_NS);
+	walk_nd(s, ns, &p, dev, "");
+	if (s->unmodelled_why)
+		return -1;
+	if (ns->verdict == IPTS_V_DELIVERED) {
+		na = rec_new(s, IPTS_PKT_NA, false);
+		pkt_init(&p, NFPROTO_IPV6, IPPROTO_ICMPV6, &target, &src, 0, 0,
+			 &kernel);
+		ipts_ndp_shape(&p, IPTS_NDP_NA);
+		walk_nd(s, na, &p, "", dev);
+		if (s->unmodelled_why)
+			return -1;
+		if (na->verdict == IPTS_V_DELIVERED)
+			return 1;
+		ns = na;
+	}
+	nd_failed(s, ns, NULL, true, dpkt, didx, why, len);
+	if (s->counted != counted0) {
+		size_t n = strlen(why);
+
+		*res = IPTS_UNDETERMINED;
+		snprintf(why + n, len - n,
+			 "; unless a stateful match met on the way lets a "
+			 "later solicitation through (those are not walked)");
+		return 0;
+	}
+	*res = IPTS_TIMEOUT;
 	return 0;
 }
 
@@ -1432,13 +1606,15 @@ static bool resend_may_differ(const struct ipts_sim *s, uint64_t impure0,
 }
 
 /*
- * Room for one more resent packet and what may answer it. The schedule
- * fits (11 SYNs, 21 SYN-ACKs and their answers), so this is a guard: past
- * it, a later packet could answer otherwise, and the walk says so.
+ * Room for one more resent packet and what may follow it: the SYN, the
+ * server side's NS and NA, the SYN-ACK, this host's NS and NA, the ACK
+ * and an answer. The schedule fits (11 SYNs, 21 SYN-ACKs and their
+ * answers), so this is a guard: past it, a later packet could answer
+ * otherwise, and the walk says so.
  */
 static bool resend_room(struct ipts_sim *s)
 {
-	if (s->npkts + 4 <= IPTS_MAX_PACKETS)
+	if (s->npkts + 8 <= IPTS_MAX_PACKETS)
 		return true;
 	ipts_sim_unmodelled(s, NULL,
 			    "the packets sent again run past the simulator's "
@@ -1856,6 +2032,15 @@ walked:
 		return res;
 	}
 	server_dev = syn->left_host ? syn->out : NULL;
+	if (server_dev && q->in) {
+		/* the server's side solicits this host before it answers */
+		nd = nd_peer_resolve(s, &p, server_dev, &res, why, len, dpkt,
+				     didx);
+		if (nd < 0)
+			return IPTS_UNDETERMINED;
+		if (nd == 0)
+			return res;
+	}
 
 	ipts_fmt_inet(a, sizeof(a), p.family, &p.daddr, p.dport);
 	if (!server_listens(s, syn, &p)) {
@@ -2017,6 +2202,14 @@ synack_through:
 	} else {
 		reqsk_sent(&rq, s->now_ms, sa->resent != 0, false);
 	}
+	if (q->in && sa->left_host) {
+		/* this host solicits the SYN-ACK's next hop (ndp.c) */
+		nd = nd_resolve(s, sa, &r, &res, why, len, dpkt, didx);
+		if (nd < 0)
+			return IPTS_UNDETERMINED;
+		if (nd == 0)
+			return res;
+	}
 	if (!reached_client(s, sa)) {
 		/* delivered here, where no socket wants it: the stack
 		 * answers RST (tcp_v4_send_reset()) */
@@ -2166,6 +2359,13 @@ synack_through:
 
 /* --- UDP --------------------------------------------------------------- */
 
+/* A datagram neighbour discovery did not deliver: send() succeeded, and
+ * no error reaches the socket (measured): dropped, or undetermined. */
+static enum ipts_outcome udp_nd_outcome(enum ipts_outcome res)
+{
+	return res == IPTS_UNDETERMINED ? res : IPTS_DROPPED;
+}
+
 static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 				 int *dpkt, long *didx)
 {
@@ -2177,9 +2377,16 @@ static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 	static const struct sock remote = { false, false, 0, 0, 0 };
 	struct ipts_packet *data, *reply, *ans;
 	const char *server_dev;
+	enum ipts_outcome res;
+	int nd;
 	struct ipts_pkt p, r;
 	char d[512], a[IPTS_ENDPOINT_LEN], w[256];
 
+	if (q->in) {
+		nd = nd_resolve(s, NULL, NULL, &res, why, len, dpkt, didx);
+		if (nd != 1)
+			return nd < 0 ? IPTS_UNDETERMINED : udp_nd_outcome(res);
+	}
 	data = rec_new(s, IPTS_PKT_DATA, true);
 	pkt_init(&p, s->q->family, IPPROTO_UDP, &q->src, &q->dst, q->sport,
 		 q->dport, &client);
@@ -2189,6 +2396,12 @@ static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 	walk(s, data, &p, WALK_FRESH, q->in);
 	if (s->unmodelled_why)
 		return IPTS_UNDETERMINED;
+	if (data->verdict == IPTS_V_DELIVERED && (!q->in || data->left_host)) {
+		/* a local datagram, or a forwarded one: this host solicits */
+		nd = nd_resolve(s, data, &p, &res, why, len, dpkt, didx);
+		if (nd != 1)
+			return nd < 0 ? IPTS_UNDETERMINED : udp_nd_outcome(res);
+	}
 	if (data->verdict == IPTS_V_NOT_SENT)
 		return not_sent(s, data, true, why, len);
 	if (data->verdict == IPTS_V_DROPPED && data->reroute_err && !q->in) {
@@ -2213,6 +2426,13 @@ static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 	if (data->verdict != IPTS_V_DELIVERED)
 		return client_rejected(s, data, true, why, len, dpkt, didx);
 	server_dev = data->left_host ? data->out : NULL;
+	if (server_dev && q->in) {
+		/* the server's side solicits this host before it answers */
+		nd = nd_peer_resolve(s, &p, server_dev, &res, why, len, dpkt,
+				     didx);
+		if (nd != 1)
+			return nd < 0 ? IPTS_UNDETERMINED : udp_nd_outcome(res);
+	}
 
 	ipts_fmt_inet(a, sizeof(a), p.family, &p.daddr, p.dport);
 	if (!server_listens(s, data, &p)) {
@@ -2259,6 +2479,12 @@ static enum ipts_outcome udp_run(struct ipts_sim *s, char *why, size_t len,
 	walk(s, reply, &r, WALK_FRESH, server_dev);
 	if (s->unmodelled_why)
 		return IPTS_UNDETERMINED;
+	if (q->in && reply->verdict == IPTS_V_DELIVERED && reply->left_host) {
+		/* this host solicits the reply's next hop (ndp.c) */
+		nd = nd_resolve(s, reply, &r, &res, why, len, dpkt, didx);
+		if (nd != 1)
+			return nd < 0 ? IPTS_UNDETERMINED : udp_nd_outcome(res);
+	}
 	if (reached_client(s, reply)) {
 		snprintf(why, len, "the datagram and the server's answer "
 			 "both get through");

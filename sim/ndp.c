@@ -34,12 +34,28 @@
  * OUTPUT and POSTROUTING: the client's connect() gets EHOSTUNREACH, or
  * times out when OUTPUT drops the error (measured). A remote client whose destination is not
  * on its link solicits its gateway, taken as the host's first address
- * on --in (the one oracle_net.py's peers route by). The handshake (handshake.c)
- * walks the packets; this file says what they are.
+ * on --in (the one oracle_net.py's peers route by).
+ *
+ * A remote client outside the prefixes of --in, which the host routes
+ * back via a gateway on --in, is behind that router: the router's NS
+ * (from its link-local, the packet's source not being its own) reaches
+ * the host, never the client's. The host learns the router's link-local
+ * from it; its SYN-ACK goes via the route's gateway, so unless that is
+ * the same link-local the host solicits the gateway first, from the
+ * SYN-ACK's source (measured, kernel 6.18: NS#2 after the SYN-ACK's
+ * OUTPUT; when its NS or the NA is dropped the SYN-ACK is held and
+ * dropped, no error reaches the client: a timeout). Likewise the next
+ * hop of a forwarded SYN solicits the router's first address on the out
+ * device before the answer comes back, unless the router's NS came from
+ * that address. A router's link-local the host description does not
+ * give is assumed: fe80:: and the gateway's interface identifier, said
+ * in the answer's host facts. The handshake (handshake.c) walks the
+ * packets; this file says what they are.
  */
 #include "walk_int.h" /* first: glibc headers before the uapi ones */
 
 #include "host.h"
+#include <stdio.h>
 #include <string.h>
 #include <netinet/in.h>
 
@@ -129,30 +145,6 @@ static bool in_prefix(const struct in6_addr *a, const struct in6_addr *p,
 	return (a->s6_addr[full] & m) == (p->s6_addr[full] & m);
 }
 
-bool ipts_ndp_gateway(const struct ipts_sim *s, const char *dev,
-		      const struct in6_addr *client, struct in6_addr *gw)
-{
-	const struct ipts_host_iface *i =
-		s->host.desc ? ipts_hostdesc_iface(s->host.desc, dev) : NULL;
-	bool near = false;
-
-	if (!i || i->loopback)
-		return false;
-	/* a client behind a gateway of its own is no neighbour: not yet */
-	for (size_t k = 0; k < i->naddrs6 && !near; k++)
-		near = in_prefix(client, &i->addrs6[k].local,
-				 i->addrs6[k].prefixlen);
-	if (!near)
-		return false;
-	for (size_t k = 0; k < i->naddrs6; k++)
-		if (!IN6_IS_ADDR_LINKLOCAL(&i->addrs6[k].local) &&
-		    !i->addrs6[k].tentative) {
-			*gw = i->addrs6[k].local;
-			return true;
-		}
-	return false;
-}
-
 bool ipts_ndp_on_link(const struct ipts_sim *s, const char *dev,
 		      const struct in6_addr *addr)
 {
@@ -160,6 +152,116 @@ bool ipts_ndp_on_link(const struct ipts_sim *s, const char *dev,
 		s->host.desc ? ipts_hostdesc_iface(s->host.desc, dev) : NULL;
 
 	return i && !i->loopback && ipts_host6_is_addr_of(i, addr);
+}
+
+/* The host's own route back to @client leaves by @dev via a gateway:
+ * *@gw. */
+static bool routed_via(struct ipts_sim *s, const char *dev,
+		       const struct in6_addr *client, struct in6_addr *gw)
+{
+	struct ipts_fib6_flow fl;
+	struct ipts_fib6_result f;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.daddr = *client;
+	ipts_fib6_route_output(s->host.desc, &fl, &f, &s->facts);
+	if (f.status != IPTS_FIB_OK || f.err || !f.dev ||
+	    strcmp(f.dev->name, dev) != 0 ||
+	    IN6_IS_ADDR_UNSPECIFIED(&f.gateway))
+		return false;
+	*gw = f.gateway;
+	return true;
+}
+
+void ipts_ndp_note_router(struct ipts_sim *s, const char *dev,
+			  const struct in6_addr *gw, const struct in6_addr *ll)
+{
+	struct ipts_host_facts *f = &s->facts;
+	struct ipts_host_fact *x;
+	char g[48], l[48], k[160];
+	size_t n;
+
+	if (IN6_IS_ADDR_UNSPECIFIED(gw) || IN6_IS_ADDR_LINKLOCAL(gw))
+		return; /* no router, or its link-local is known */
+	if (f->n == IPTS_HOST_FACTS_MAX) {
+		f->dropped++;
+		return;
+	}
+	ipts_host6_fmt(g, sizeof(g), gw, -1);
+	ipts_host6_fmt(l, sizeof(l), ll, -1);
+	n = (size_t)snprintf(k, sizeof(k),
+			     "router %s on %s: link-local %s assumed", g, dev,
+			     l);
+	x = &f->v[f->n++];
+	memset(x, 0, sizeof(*x));
+	if (n >= sizeof(x->key))
+		n = sizeof(x->key) - 1; /* cut: the key's room */
+	memcpy(x->key, k, n);
+	x->value = -1;
+}
+
+bool ipts_ndp_client_ns(struct ipts_sim *s, const char *dev,
+			const struct in6_addr *client,
+			const struct in6_addr *dst, struct in6_addr *src,
+			struct in6_addr *target, struct in6_addr *router)
+{
+	const struct ipts_host_iface *i =
+		s->host.desc ? ipts_hostdesc_iface(s->host.desc, dev) : NULL;
+	struct in6_addr gw;
+	bool near = false, behind;
+
+	if (!i || i->loopback)
+		return false;
+	for (size_t k = 0; k < i->naddrs6 && !near; k++)
+		near = in_prefix(client, &i->addrs6[k].local,
+				 i->addrs6[k].prefixlen);
+	if (!ipts_ndp_on_link(s, dev, dst) &&
+	    ipts_host6_addr_type(s->host.desc, dst) == IPTS_RTN_LOCAL)
+		return false; /* another address of the host: not yet */
+	/* not on the link, and the host routes it back via a gateway
+	 * there: the client is behind that router */
+	behind = !near && !IN6_IS_ADDR_LINKLOCAL(client) &&
+		 routed_via(s, dev, client, &gw);
+	if (ipts_ndp_on_link(s, dev, dst))
+		*target = *dst;
+	else if (!near && !behind)
+		return false;
+	else {
+		/* the host's first address on the link, which the
+		 * neighbour's route names (oracle_net.py's peers) */
+		bool found = false;
+
+		for (size_t k = 0; k < i->naddrs6 && !found; k++)
+			if (!IN6_IS_ADDR_LINKLOCAL(&i->addrs6[k].local) &&
+			    !i->addrs6[k].tentative) {
+				*target = i->addrs6[k].local;
+				found = true;
+			}
+		if (!found)
+			return false;
+	}
+	if (!behind) {
+		*src = *client;
+		memset(router, 0, sizeof(*router));
+		return true;
+	}
+	/*
+	 * A router forwarding the client's packet solicits from its
+	 * link-local address (ndisc_solicit(): the packet's source is not
+	 * on its device). The gateway when that is a link-local; else not
+	 * in the description: assumed to have the gateway's interface
+	 * identifier (fe80::1 for 2001:db8:1::1).
+	 */
+	*router = gw;
+	if (IN6_IS_ADDR_LINKLOCAL(&gw)) {
+		*src = gw;
+		return true;
+	}
+	memset(src, 0, sizeof(*src));
+	src->s6_addr[0] = 0xfe;
+	src->s6_addr[1] = 0x80;
+	memcpy(src->s6_addr + 8, gw.s6_addr + 8, 8);
+	return true;
 }
 
 const struct ipts_packet *ipts_result_first(const struct ipts_result *res)

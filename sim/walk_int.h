@@ -271,6 +271,14 @@ struct ipts_sim {
 	 * routing decision makes the path (NS and NA come before it). */
 	struct ipts_packet *first;
 	struct in6_addr nd_target; /* ndp.c: the address solicited */
+	/* the neighbour whose NS this host answered (its entry STALE, so
+	 * the host solicits no one there to reach it); nd_router: the
+	 * router a remote client is behind, else :: */
+	struct in6_addr nd_learned, nd_router;
+	bool nd_learned_set;
+	/* a forwarded SYN's next hop resolved: the NS's source it took */
+	struct in6_addr nd_fwd_src;
+	bool nd_fwd_set;
 
 	/* Exploration of undecidable rules: the k-th one met in a walk
 	 * takes choice[k] (false: no match); past nforced, false. */
@@ -495,13 +503,24 @@ bool ipts_ndp_source(struct ipts_sim *s, const char *dev,
 		     const struct in6_addr *target, struct in6_addr *src);
 /* Whether @addr is an address of the described host's non-loopback
  * device @dev (a neighbour on that link solicits it directly). */
-/* The gateway of @client, a neighbour on @dev (inside one of its
- * prefixes), as taken: the device's first address that is not
- * link-local. False when none, or @client is not on the link. */
-bool ipts_ndp_gateway(const struct ipts_sim *s, const char *dev,
-		      const struct in6_addr *client, struct in6_addr *gw);
 bool ipts_ndp_on_link(const struct ipts_sim *s, const char *dev,
 		      const struct in6_addr *addr);
+/* Who solicits the host on @dev before a remote @client's first packet
+ * to @dst, and for which of its addresses (*@target): the client from its
+ * own address (*@src), or, when it is not on the link and the host routes
+ * it back via a gateway there, that router (*@router) from its link-local
+ * (*@src: the gateway's when a link-local, else assumed, fe80:: and the
+ * gateway's interface identifier; *@router is :: for no router). False:
+ * not simulated (another address of the host, a client off the link the
+ * host routes elsewhere). */
+/* Says in the answer's host facts that the NS of router @gw came from
+ * @ll, an assumed link-local (nothing when @gw is :: or a link-local). */
+void ipts_ndp_note_router(struct ipts_sim *s, const char *dev,
+			  const struct in6_addr *gw, const struct in6_addr *ll);
+bool ipts_ndp_client_ns(struct ipts_sim *s, const char *dev,
+			const struct in6_addr *client,
+			const struct in6_addr *dst, struct in6_addr *src,
+			struct in6_addr *target, struct in6_addr *router);
 
 /* recent.c: -m recent with the lists as this walk's packets left them. */
 /* True for a recent blob the simulator evaluates (revision 0 or 1). */

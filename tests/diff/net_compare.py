@@ -109,6 +109,24 @@ def iptsim_args(lines):
 	return compare.iptsim_args(out)
 
 
+def nd_numbered(sim):
+	"""iptsim names every solicitation NS and every advertisement NA; the
+	oracle tells them apart by source (oracle_lib.logical_key()), the
+	second source's NS#2: the same names for iptsim's, in order."""
+	seen = {}
+	for p in (sim or {}).get("packets") or []:
+		name = p.get("name")
+		if name not in ("NS", "NA"):
+			continue
+		srcs = seen.setdefault(name, [])
+		if p.get("src") not in srcs:
+			srcs.append(p.get("src"))
+		n = srcs.index(p.get("src")) + 1
+		if n > 1:
+			p["name"] = "%s#%d" % (name, n)
+	return sim
+
+
 def mapped(ker):
 	k = copy.deepcopy(ker)
 	k["outcome"] = OUTCOME_MAP.get(k.get("outcome"), k.get("outcome"))
@@ -372,6 +390,7 @@ def main(argv):
 	if sim is None and rc is None:
 		rc = 2
 	ker = compare.load_json(pos[1], "oracle output")
+	nd_numbered(sim)
 	verdict, diffs = judge(sim, rc, stderr_text, ker, undetermined_ok,
 			       tuples)
 	print(verdict)

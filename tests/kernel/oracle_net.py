@@ -417,6 +417,38 @@ def addr_add(fd, a, dev):
 	must_in(fd, cmd)
 
 
+def behind(name, pa, gws):
+	"""With --ndp: whether the peer of @name holds @pa as a host behind
+	the router it stands for (a gateway of the host's routes is its
+	address): off-link (/128) and routed by the host via a gateway. The
+	address goes on the peer's lo, so that the peer solicits the host
+	from its link-local address, as a router forwarding the packet
+	does (ndisc_solicit(): the packet's source is not on the device)."""
+	if not gws or pa.network.prefixlen != pa.max_prefixlen:
+		return False
+	rc, out, _ = run(["ip", "-j", "route", "get", str(pa.ip)])
+	try:
+		r = json.loads(out)[0] if rc == 0 else {}
+	except (ValueError, IndexError):
+		r = {}
+	return r.get("dev") == name and "gateway" in r
+
+
+def router_ll(peer, name, gw):
+	"""With --ndp, a peer that holds a gateway stands for that router:
+	its only link-local address has the interface identifier of the
+	gateway (fe80::1 for 2001:db8:1::1; the gateway itself when it is a
+	link-local), the address iptsim assumes for the router's NS."""
+	ip = ipaddress.ip_address(gw)
+	must_in(peer.fd, ["ip", "link", "set", name, "addrgenmode", "none"])
+	must_in(peer.fd, ["ip", "-6", "addr", "flush", "dev", name, "scope",
+			  "link"])
+	if ip.is_link_local:
+		return		# peer_iface() gives it its /64 on the link
+	ll = ipaddress.IPv6Address(b"\xfe\x80" + bytes(6) + ip.packed[8:])
+	addr_add(peer.fd, ipaddress.ip_interface("%s/64" % ll), name)
+
+
 def build_host(args, nonce):
 	"""Configure this (the host) netns and its peers. Returns (peers by
 	name, listener placement [(addr, port, where)])."""
@@ -474,11 +506,15 @@ def build_host(args, nonce):
 			if dev is not None:
 				want.setdefault(dev, []).append(gw)
 	for name, peer in peers.items():
+		gws = [gw for gw, dev in gateways(args) if dev == name]
+		if args.ndp and gws:
+			router_ll(peer, name, gws[0])
 		for a in want.get(name, []):
 			pa = peer_iface(args, name, a)
 			if pa not in peer.addrs:
 				peer.addrs.append(pa)
-				addr_add(peer.fd, pa, name)
+				addr_add(peer.fd, pa, name if not args.ndp or
+					 not behind(name, pa, gws) else "lo")
 		hosts = args.ifaces[name]
 		six = ["-6"] if args.v6 else []
 		if hosts:
