@@ -1014,6 +1014,11 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 	unsigned int i, base;
 	int argc = 0;
 
+	if (ps->fam_wrong) {
+		/* read as the other family: this parse is thrown away */
+		ps->stop = true;
+		goto out;
+	}
 	if (!in_table(ps, &line, "rule"))
 		goto out;
 	if (ps->nwords == 0 && !counters) {
@@ -1237,36 +1242,49 @@ static char *cut_copy(const struct ipts_source *src, const uint32_t *cuts,
 	return v;
 }
 
-struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
-				const struct ipts_parse_opts *opts,
-				struct ipts_diags *diags)
+/* Drop the diagnostics after the first @n (and their counts). */
+static void diags_truncate(struct ipts_diags *d, size_t n, size_t nerrors,
+			   size_t nwarnings)
 {
-	static const struct ipts_parse_opts defaults;
+	size_t i;
+
+	for (i = n; i < d->n; i++)
+		free(d->v[i].msg);
+	d->n = n;
+	d->nerrors = nerrors;
+	d->nwarnings = nwarnings;
+}
+
+/*
+ * One parse of @src as @family. With @fs, the family sniff reads the
+ * lines as they are scanned; *@sniffed says whether it read all of them
+ * (the parse read the whole file, without cuts).
+ */
+static struct ipts_ruleset *
+parse_as(const struct ipts_source *src, const struct ipts_parse_opts *opts,
+	 struct ipts_diags *diags, size_t nerrors, enum ipts_family family,
+	 struct ipts_fsniff *fs, bool *sniffed, bool *wrong)
+{
 	struct ipts_parse ps = { 0 };
 	struct ipts_scan sc = { 0 };
 	struct ipts_loc eof = { 0 }, top = { 0 };
-	size_t nerrors = diags->nerrors;
 	uint32_t *cuts, ncuts;
 	char *vbuf = NULL;
 	struct ipts_names *names;
-	enum ipts_family family;
 	yyscan_t scanner;
 	int rc;
 
 	ps.src = src;
-	ps.opts = opts ? opts : &defaults;
+	ps.opts = opts;
 	ps.diags = diags;
 	ps.nerrors_before = nerrors;
-	if (ipts_sniff(src, diags) < 0)
-		return NULL;
-	family = ps.opts->family;
-	if (family == IPTS_FAMILY_AUTO &&
-	    ipts_parse_family(src, diags, &family) < 0)
-		return NULL;
 	ps.max_rules = ps.opts->max_rules ? ps.opts->max_rules : IPTS_MAX_RULES;
 	ps.rs = ipts_ruleset_new(src);
 	ps.rs->family = family;
+	ps.fam = family;
 	cuts = prescan(&ps, &ncuts);
+	/* a file with cuts is scanned in other lines than the sniff's */
+	ps.fs = ncuts ? NULL : fs;
 
 	sc.src = src;
 	sc.line = 1;
@@ -1306,6 +1324,8 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	ipts_yylex_destroy(scanner);
 	free(vbuf);
 	free(cuts);
+	*sniffed = ps.fs && rc == 0 && !ps.stopped && !ps.fam_wrong;
+	*wrong = ps.fam_wrong;
 
 	eof.src = src;
 	eof.off = (uint32_t)src->len;
@@ -1325,4 +1345,67 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	/* Nothing is interned once loaded: what walks gets that memory. */
 	ipts_ruleset_intern_end(ps.rs);
 	return ps.rs;
+}
+
+/*
+ * A file of no family given is read as IPv4 (the default, and most
+ * files), the family sniff reading each line as the scanner meets it,
+ * not in a pass of its own. Only when the sniff says otherwise (an IPv6
+ * word, a mixed file) is that parse thrown away, its diagnostics with it,
+ * and the file read again as the sniff over the whole file says; the
+ * same when the parse stopped before the end (too many errors or rules),
+ * so the family is always the whole file's, as before any parse.
+ */
+struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
+				const struct ipts_parse_opts *opts,
+				struct ipts_diags *diags)
+{
+	static const struct ipts_parse_opts defaults;
+	struct ipts_fsniff fs = { 0 };
+	struct ipts_ruleset *rs;
+	enum ipts_family family, want;
+	size_t nerrors = diags->nerrors, n0, e0, w0;
+	bool sniffed, wrong;
+	int rc;
+
+	if (!opts)
+		opts = &defaults;
+	if (ipts_sniff(src, diags) < 0)
+		return NULL;
+	family = opts->family;
+	/* IPTSIM_SNIFF_FIRST: for the tests that compare the two ways */
+	if (family == IPTS_FAMILY_AUTO &&
+	    (opts->sniff_first || getenv("IPTSIM_SNIFF_FIRST")) &&
+	    ipts_parse_family(src, diags, &family) < 0)
+		return NULL;
+	if (family != IPTS_FAMILY_AUTO)
+		return parse_as(src, opts, diags, nerrors, family, NULL,
+				&sniffed, &wrong);
+	n0 = diags->n;
+	e0 = diags->nerrors;
+	w0 = diags->nwarnings;
+	rs = parse_as(src, opts, diags, nerrors, IPTS_FAMILY_IPV4, &fs,
+		      &sniffed, &wrong);
+	if (sniffed) {
+		rc = ipts_fsniff_end(&fs, NULL, &want);
+	} else {
+		struct ipts_diags tmp = { 0 };
+
+		rc = ipts_parse_family(src, &tmp, &want);
+		ipts_diags_free(&tmp);
+	}
+	if (rc == 0 && want == IPTS_FAMILY_IPV4 && !wrong)
+		return rs;
+	ipts_ruleset_free(rs);
+	diags_truncate(diags, n0, e0, w0);
+	if (rc < 0) {
+		/* the mixed-family error, as the whole file's sniff says it */
+		if (sniffed)
+			ipts_fsniff_end(&fs, diags, &want);
+		else
+			ipts_parse_family(src, diags, &want);
+		return NULL;
+	}
+	return parse_as(src, opts, diags, nerrors, want, NULL, &sniffed,
+			&wrong);
 }
