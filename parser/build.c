@@ -529,7 +529,7 @@ static struct ipts_rule *rule_new(struct ipts_parse *ps,
 		r->kind = IPTS_TGT_RETURN;
 	} else {
 		r->kind = cl->is_goto ? IPTS_TGT_GOTO : IPTS_TGT_JUMP;
-		r->dest = ipts_chain_find(ps->table, cl->jumpto);
+		r->dest = ps->line_dest; /* map_target() found it */
 	}
 	return r;
 }
@@ -539,6 +539,7 @@ static bool map_target(struct ipts_parse *ps, const struct ipts_cmdline *cl)
 {
 	struct ipts_chain *dest;
 
+	ps->line_dest = NULL;
 	if (!cl->std_target || cl->jumpto[0] == '\0' ||
 	    strcmp(cl->jumpto, LABEL_ACCEPT) == 0 ||
 	    strcmp(cl->jumpto, LABEL_DROP) == 0 ||
@@ -546,6 +547,7 @@ static bool map_target(struct ipts_parse *ps, const struct ipts_cmdline *cl)
 	    strcmp(cl->jumpto, LABEL_RETURN) == 0)
 		return true;
 	dest = ipts_chain_find(ps->table, cl->jumpto);
+	ps->line_dest = dest;
 	if (!dest) {
 		/*
 		 * Only "-j standard" gets here: libxtables' name of the
@@ -695,11 +697,12 @@ static int find_same(const struct ipts_chain *c, const struct ipts_rule *want,
 	return -1;
 }
 
+/* @c: cl->chain as run_command() found it (no line changes chains
+ * before it is asked). */
 static struct ipts_chain *need_chain(struct ipts_parse *ps,
-				     const struct ipts_cmdline *cl)
+				     const struct ipts_cmdline *cl,
+				     struct ipts_chain *c)
 {
-	struct ipts_chain *c = ipts_chain_find(ps->table, cl->chain);
-
 	if (!c)
 		ipts_build_error(ps, &cl->locs[cl->chain_word],
 				 "no chain '%s' in table '%s'", cl->chain,
@@ -770,7 +773,7 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 	case IPTS_CMD_APPEND:
 	case IPTS_CMD_INSERT:
 	case IPTS_CMD_REPLACE:
-		if (!(c = need_chain(ps, cl)) || !map_target(ps, cl))
+		if (!(c = need_chain(ps, cl, c)) || !map_target(ps, cl))
 			return;
 		if (cl->command == IPTS_CMD_INSERT &&
 		    cl->rulenum > c->nrules + 1) {
@@ -808,7 +811,7 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 		return;
 	case IPTS_CMD_DELETE:
 	case IPTS_CMD_CHECK:
-		if (!(c = need_chain(ps, cl)) || !map_target(ps, cl))
+		if (!(c = need_chain(ps, cl, c)) || !map_target(ps, cl))
 			return;
 		for (i = 0; i < cl->nentries; i++) {
 			struct ipts_rule *want = rule_new(ps, cl, i);
@@ -829,7 +832,7 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 		}
 		return;
 	case IPTS_CMD_DELETE_NUM:
-		if (!(c = need_chain(ps, cl)))
+		if (!(c = need_chain(ps, cl, c)))
 			return;
 		if (cl->rulenum > c->nrules) {
 			ipts_build_error(ps, &cl->locs[cl->rulenum_word],
@@ -843,7 +846,7 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 		return;
 	case IPTS_CMD_FLUSH:
 		if (cl->chain) {
-			if ((c = need_chain(ps, cl)))
+			if ((c = need_chain(ps, cl, c)))
 				flush_chain(c);
 		} else {
 			for (pos = 0; pos < t->nchains; pos++)
@@ -858,7 +861,7 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 		 * (COUNTER_MAP_SET) and every policy was read ZEROED: -Z
 		 * changes nothing, as a real load shows.
 		 */
-		if (cl->chain && !(c = need_chain(ps, cl)))
+		if (cl->chain && !(c = need_chain(ps, cl, c)))
 			return;
 		if (c && cl->command == IPTS_CMD_ZERO_NUM &&
 		    cl->rulenum > c->nrules)
@@ -876,7 +879,7 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 		return;
 	case IPTS_CMD_DELETE_CHAIN:
 		if (cl->chain) {
-			if ((c = need_chain(ps, cl)))
+			if ((c = need_chain(ps, cl, c)))
 				delete_chain(ps, cl, c);
 			return;
 		}
@@ -943,7 +946,7 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 	case IPTS_CMD_LIST_RULES | IPTS_CMD_ZERO:
 	case IPTS_CMD_LIST | IPTS_CMD_ZERO_NUM:
 	case IPTS_CMD_LIST_RULES | IPTS_CMD_ZERO_NUM:
-		if (cl->chain && !(c = need_chain(ps, cl)))
+		if (cl->chain && !(c = need_chain(ps, cl, c)))
 			return;
 		ipts_diag_add(ps->diags, IPTS_WARNING, line,
 			      "listing in a restore file prints the chain and "
@@ -1156,7 +1159,8 @@ parse:
 		run_command(ps, &cl, &line);
 	}
 	free(cl.jumpto);
-	free(cl.entries);
+	if (cl.entries != &cl.entry1)
+		free(cl.entries);
 out:
 	line_done(ps);
 }

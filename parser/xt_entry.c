@@ -514,10 +514,16 @@ void ipts_xt_build_entries(void)
 					sizeof(struct xt_standard_target))];
 			} u;
 
-			memset(&u, 0, sizeof(u));
-			u.st.target.u.target_size = (uint16_t)tsize;
-			u.st.verdict = 0;
-			target = ipts_ruleset_intern(cl->rs, &u, tsize);
+			if (xt.std_blob && xt.std_rs == cl->rs) {
+				target = xt.std_blob; /* the same bytes */
+			} else {
+				memset(&u, 0, sizeof(u));
+				u.st.target.u.target_size = (uint16_t)tsize;
+				u.st.verdict = 0;
+				target = ipts_ruleset_intern(cl->rs, &u, tsize);
+				xt.std_blob = target;
+				xt.std_rs = cl->rs;
+			}
 		} else if (ot) {
 			struct xt_entry_target *et = ipts_xcalloc(1, tsize);
 
@@ -558,7 +564,10 @@ void ipts_xt_build_entries(void)
 		siglongjmp(xt.escape, 1);
 	}
 	cl->nentries = ns * nd;
-	cl->entries = ipts_xcalloc(cl->nentries, sizeof(*cl->entries));
+	/* most lines: one pair, no array of its own */
+	cl->entries = cl->nentries == 1 ?
+			      &cl->entry1 :
+			      ipts_xcalloc(cl->nentries, sizeof(*cl->entries));
 	k = 0;
 	for (i = 0; i < ns && xt.family == IPTS_FAMILY_IPV6; i++) {
 		for (j = 0; j < nd; j++) {

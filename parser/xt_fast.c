@@ -89,6 +89,8 @@ void ipts_xt_end(void)
 	free(memo.slot);
 	free(memo.ext);
 	memset(&memo, 0, sizeof(memo));
+	xt.std_blob = NULL;
+	xt.std_rs = NULL;
 }
 
 /* The bytes of words @first..@last (inclusive) as written. */

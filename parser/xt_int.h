@@ -179,6 +179,10 @@ struct ipts_xt_state {
 	const struct memo *hit_target;
 	const void *built[MAX_MATCHES];	/* per match position: in the entry */
 	const void *built_target;
+	/* The interned standard target of this load's ruleset (every
+	 * verdict and jump has the same blob); reset by ipts_xt_begin(). */
+	const void *std_blob;
+	const struct ipts_ruleset *std_rs;
 	int bangs[MAX_MATCHES];		/* '!' words the trial blanked */
 	unsigned int nbangs;
 	/* The resolver failed once in this file; later names not asked. */
