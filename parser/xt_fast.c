@@ -538,7 +538,7 @@ void ipts_xt_fast_parse(int argc, char **argv, int gen_end)
 {
 	int i;
 
-	ipts_xt_parse_loop(gen_end, argv);
+	ipts_xt_fast_generic_loop(gen_end, argv);
 	if (xt.skip_line || xt.dangling_bang)
 		ipts_xt_bail();
 	xt.seg_proto = xt.fw.ip.proto;

@@ -274,6 +274,8 @@ extern struct option ipts_xt_original_opts[];
 /* do_parse()'s loop over argv[0..@argc), then what it checks at the end,
  * then the final checks and ipv4_post_parse(). */
 void ipts_xt_parse_loop(int argc, char **argv);
+/* The same over a fast line's generic words, without getopt_long. */
+void ipts_xt_fast_generic_loop(int argc, char **argv);
 void ipts_xt_loop_end(void);
 void ipts_xt_finish(int argc, char **argv);
 /* Pieces of the loop the fast path runs alone. */
