@@ -1186,6 +1186,9 @@ static uint32_t *prescan(struct ipts_parse *ps, uint32_t *ncuts)
 		struct ipts_loc loc = { src, off, line, 1, len };
 		uint32_t piece;
 
+		if (len && (s[0] == '-' || s[0] == '['))
+			ps->nrule_lines++;
+
 		if (nul && ps->diags->nerrors - ps->nerrors_before <
 		    (ps->opts->max_errors ? ps->opts->max_errors :
 		     IPTS_MAX_ERRORS)) {
@@ -1287,6 +1290,10 @@ parse_as(const struct ipts_source *src, const struct ipts_parse_opts *opts,
 	ps.rs->family = family;
 	ps.fam = family;
 	cuts = prescan(&ps, &ncuts);
+	/* the intern table sized for the file's entries and blobs (about
+	 * one a rule line: most repeat) before the first, so that it is
+	 * seldom rehashed */
+	ipts_ruleset_intern_reserve(ps.rs, ps.nrule_lines);
 	/* a file with cuts is scanned in other lines than the sniff's */
 	ps.fs = ncuts ? NULL : fs;
 
@@ -1313,6 +1320,7 @@ parse_as(const struct ipts_source *src, const struct ipts_parse_opts *opts,
 	top.line = top.col = 1;
 	names = ipts_names_new(ps.opts, diags);
 	ipts_xt_begin(ps.opts->full_loop, ps.opts, names);
+	ipts_xt_memo_reserve(ps.nrule_lines);
 	if (ipts_xt_init(ps.opts->xtables_libdir, &top, diags) < 0)
 		rc = 1;
 	/* a bad line in a names file: the rules are not read at all */

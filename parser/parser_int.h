@@ -144,6 +144,9 @@ void ipts_xt_register_family(uint8_t family);
 void ipts_xt_begin(bool full_loop, const struct ipts_parse_opts *o,
 		   const struct ipts_names *names);
 void ipts_xt_end(void);
+/* Size the memo of segments for a file of @nlines rule lines (about one
+ * distinct segment in two lines) so that it is not rehashed as it fills. */
+void ipts_xt_memo_reserve(uint32_t nlines);
 
 /*
  * The tables of @o's name files (names.c), or NULL when none is given or
@@ -242,6 +245,7 @@ struct ipts_parse {
 	/* The family sniff folded into the scan (NULL: the family was
 	 * known before); fam_wrong once it rules out the family parsed. */
 	struct ipts_fsniff *fs;
+	uint32_t nrule_lines;		/* starting with '-' or '[' */
 	/* The chain the line's -j or -g names (map_target()). */
 	struct ipts_chain *line_dest;
 	enum ipts_family fam;

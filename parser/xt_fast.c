@@ -54,6 +54,7 @@ static struct {
 	const struct xtables_match **ext;	/* [0] is NULL */
 	uint16_t next_;
 	const struct ipts_source *src;
+	uint32_t want;			/* slots at the first (ipts_xt_memo_reserve()) */
 } memo;
 
 static struct memo *memo_at(uint32_t i)
@@ -77,6 +78,18 @@ void ipts_xt_begin(bool full_loop, const struct ipts_parse_opts *o,
 	xt.resolver_down = false;
 	/* IPTSIM_FULL_LOOP: for the tests that compare the two ways */
 	xt.no_fast = full_loop || getenv("IPTSIM_FULL_LOOP") != NULL;
+}
+
+void ipts_xt_memo_reserve(uint32_t nlines)
+{
+	uint32_t n = 2048;
+
+	/* bounded: 8 MB of slots, touched only where segments land */
+	if (nlines > (1u << 20))
+		nlines = 1u << 20;
+	while (n < nlines)
+		n *= 2;
+	memo.want = n;
 }
 
 void ipts_xt_end(void)
@@ -146,6 +159,9 @@ static void memo_link(uint32_t i)
 static void memo_grow(void)
 {
 	uint32_t n = memo.nslots ? memo.nslots * 2 : 2048, i;
+
+	if (!memo.nslots && memo.want > n)
+		n = memo.want;
 
 	free(memo.slot);
 	memo.slot = ipts_xcalloc(n, sizeof(*memo.slot));

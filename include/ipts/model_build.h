@@ -32,6 +32,12 @@ uint32_t ipts_ruleset_add_name(struct ipts_ruleset *rs, const char *name,
 const void *ipts_ruleset_intern(struct ipts_ruleset *rs, const void *blob,
 				size_t len);
 /*
+ * Size the table behind ipts_ruleset_intern() for about @n blobs before
+ * the first, so that a load of that many never grows it (a rehash moves
+ * every slot, each a cache miss on a large file). Only before the first.
+ */
+void ipts_ruleset_intern_reserve(struct ipts_ruleset *rs, uint32_t n);
+/*
  * Free the table behind ipts_ruleset_intern(), not the copies: done once
  * loaded, before the index takes memory. A later call starts a new table.
  */
