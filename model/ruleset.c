@@ -138,11 +138,29 @@ static void intern_grow(struct ipts_intern *in, uint32_t want)
 	in->mask = n - 1;
 }
 
+uint32_t ipts_ruleset_intern_hash(const struct ipts_ruleset *rs,
+				  const void *blob, size_t len)
+{
+	uint32_t h = ipts_hash_bytes(blob, len);
+
+	if (rs->intern && rs->intern->slots)
+		__builtin_prefetch(&rs->intern->slots[h & rs->intern->mask]);
+	return h;
+}
+
 const void *ipts_ruleset_intern(struct ipts_ruleset *rs, const void *blob,
 				size_t len)
 {
+	return ipts_ruleset_intern_hashed(rs, blob, len,
+					  ipts_hash_bytes(blob, len));
+}
+
+const void *ipts_ruleset_intern_hashed(struct ipts_ruleset *rs,
+				       const void *blob, size_t len,
+				       uint32_t h)
+{
 	struct ipts_intern *in = rs->intern;
-	uint32_t h = ipts_hash_bytes(blob, len), i;
+	uint32_t i;
 
 	assert(len <= UINT32_MAX);
 	if (!in)

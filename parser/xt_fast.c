@@ -127,7 +127,10 @@ static struct memo *memo_find(int first, int last, bool is_target,
 	/* The protocol and the kind are compared, not hashed: a segment
 	 * seldom comes with several. */
 	span = word_span(first, last, &len);
-	h = ipts_hash_bytes(span, len);
+	for (i = 0; i < xt.npre; i++)
+		if (xt.pre[i].first == first && xt.pre[i].last == last)
+			break;
+	h = i < xt.npre ? xt.pre[i].hash : ipts_hash_bytes(span, len);
 	*hashp = h;
 	if (!memo.nslots || xt.cl->locs[first].src != memo.src)
 		return NULL;
@@ -549,11 +552,42 @@ int ipts_xt_fast_generic_end(int argc, char **argv)
 	return bang ? -1 : i;
 }
 
+/*
+ * Hash the line's segments from @gen_end as fast_match() and fast_target()
+ * will find them (a -m segment up to the next "-m", "-j" or "-g" word,
+ * that word included; the target to the end) and fetch their memo slots,
+ * so that the cache misses of the line's lookups overlap, not follow one
+ * another. A segment the options end elsewhere is hashed when met.
+ */
+static void pre_hash(int argc, char **argv, int gen_end)
+{
+	int i = gen_end;
+
+	xt.npre = 0;
+	while (i < argc && xt.npre < MAX_MATCHES + 1 &&
+	       is_seg_start(argv[i])) {
+		struct pre_seg *p = &xt.pre[xt.npre++];
+		int end = argv[i][1] == 'm' ? naive_end(argc, argv, i) : argc;
+		const char *span;
+		uint32_t len;
+
+		p->first = i;
+		p->last = end < argc ? end : argc - 1;
+		span = word_span(p->first, p->last, &len);
+		p->hash = ipts_hash_bytes(span, len);
+		if (memo.nslots)
+			__builtin_prefetch(
+				&memo.slot[p->hash & (memo.nslots - 1)]);
+		i = end;
+	}
+}
+
 /* The trial: ipts_xt_parse_loop()'s work for a line of the common shape. */
 void ipts_xt_fast_parse(int argc, char **argv, int gen_end)
 {
 	int i;
 
+	pre_hash(argc, argv, gen_end);
 	ipts_xt_fast_generic_loop(gen_end, argv);
 	if (xt.skip_line || xt.dangling_bang)
 		ipts_xt_bail();

@@ -175,6 +175,14 @@ struct ipts_xt_state {
 	uint8_t seg_proto, seg_invflags; /* the ip part extensions saw */
 	struct fast_seg segs[MAX_MATCHES];
 	unsigned int nsegs;
+	/* The segments' hashes, worked out at once before the first is
+	 * looked up (their memo slots fetched meanwhile): first and last
+	 * word of each as reading words alone ends it. */
+	struct pre_seg {
+		int first, last;
+		uint32_t hash;
+	} pre[MAX_MATCHES + 1];
+	unsigned int npre;
 	const void *hit[MAX_MATCHES];	/* per match position: memo blob */
 	const struct memo *hit_target;
 	const void *built[MAX_MATCHES];	/* per match position: in the entry */
