@@ -868,6 +868,31 @@ static const struct xspec *spec_of(const struct ipts_rule *r, bool target,
 			xspec_find(matches, NELEM(matches), name);
 }
 
+/* spec_of() for @name as met before in @v's table, remembered by name. */
+static const struct xspec *spec_memo(struct vctx *v, const struct ipts_rule *r,
+				     bool target, const char *name)
+{
+	size_t n = strnlen(name, XT_EXTENSION_MAXNAMELEN);
+	unsigned int k;
+	struct spec_memo *e;
+
+	if (n == 0 || n >= sizeof(e->name))
+		return spec_of(r, target, name);
+	k = ((unsigned char)name[0] * 31u + (unsigned char)name[n - 1] +
+	     (unsigned int)n + (target ? 7u : 0u)) %
+	    (unsigned int)(sizeof(v->specs) / sizeof(v->specs[0]));
+	e = &v->specs[k];
+	if (e->used && e->target == target && e->len == n &&
+	    memcmp(e->name, name, n) == 0)
+		return e->s;
+	e->s = spec_of(r, target, name);
+	memcpy(e->name, name, n);
+	e->len = (uint8_t)n;
+	e->target = target;
+	e->used = true;
+	return e->s;
+}
+
 /* rpfilter's checkentry compares the table name itself */
 static bool rpfilter_table_bad(const struct xcheck *x)
 {
@@ -960,7 +985,7 @@ void ipts_checkentry_rule(struct vctx *v, const struct ipts_rule *r,
 			break;
 		at = ipts_rule_match_loc(r, i);
 		x.size = m->u.match_size - sizeof(*m);
-		s = spec_of(r, false, m->u.user.name);
+		s = spec_memo(v, r, false, m->u.user.name);
 		/* An opaque blob (-m set, or -m owner with a user name
 		 * iptsim did not look up) holds words: the registration's
 		 * table, hooks and protocol still hold, its data checks
@@ -988,7 +1013,7 @@ void ipts_checkentry_rule(struct vctx *v, const struct ipts_rule *r,
 			return;
 		at = ipts_rule_target_loc(r);
 		x.size = t->u.target_size - sizeof(*t);
-		s = spec_of(r, true, t->u.user.name);
+		s = spec_memo(v, r, true, t->u.user.name);
 		if (s && ipts_blob_is_opaque(t->u.user.revision))
 			check_words(&x, s);
 		else if (s)

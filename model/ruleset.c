@@ -119,9 +119,9 @@ uint32_t ipts_hash_bytes(const void *blob, size_t len)
 	return (uint32_t)(a ^ (a >> 32));
 }
 
-static void intern_grow(struct ipts_intern *in)
+static void intern_grow(struct ipts_intern *in, uint32_t want)
 {
-	uint32_t n = in->slots ? (in->mask + 1) * 2 : 1024, i;
+	uint32_t n = in->slots ? (in->mask + 1) * 2 : want, i;
 	struct intern_slot *s = ipts_xcalloc(n, sizeof(*s));
 
 	for (i = 0; in->slots && i <= in->mask; i++) {
@@ -138,18 +138,36 @@ static void intern_grow(struct ipts_intern *in)
 	in->mask = n - 1;
 }
 
+uint32_t ipts_ruleset_intern_hash(const struct ipts_ruleset *rs,
+				  const void *blob, size_t len)
+{
+	uint32_t h = ipts_hash_bytes(blob, len);
+
+	if (rs->intern && rs->intern->slots)
+		__builtin_prefetch(&rs->intern->slots[h & rs->intern->mask]);
+	return h;
+}
+
 const void *ipts_ruleset_intern(struct ipts_ruleset *rs, const void *blob,
 				size_t len)
 {
+	return ipts_ruleset_intern_hashed(rs, blob, len,
+					  ipts_hash_bytes(blob, len));
+}
+
+const void *ipts_ruleset_intern_hashed(struct ipts_ruleset *rs,
+				       const void *blob, size_t len,
+				       uint32_t h)
+{
 	struct ipts_intern *in = rs->intern;
-	uint32_t h = ipts_hash_bytes(blob, len), i;
+	uint32_t i;
 
 	assert(len <= UINT32_MAX);
 	if (!in)
 		in = rs->intern = ipts_xcalloc(1, sizeof(*in));
 	/* Grown at three quarters full, so a probe always ends. */
 	if (!in->slots || in->n + 1 > (in->mask + 1) / 4 * 3)
-		intern_grow(in);
+		intern_grow(in, 1024);
 	for (i = h & in->mask; in->slots[i].p; i = (i + 1) & in->mask) {
 		const struct intern_slot *s = &in->slots[i];
 
@@ -162,6 +180,22 @@ const void *ipts_ruleset_intern(struct ipts_ruleset *rs, const void *blob,
 	in->slots[i].len = (uint32_t)len;
 	in->n++;
 	return in->slots[i].p;
+}
+
+void ipts_ruleset_intern_reserve(struct ipts_ruleset *rs, uint32_t n)
+{
+	uint32_t slots = 1024;
+
+	if (rs->intern)
+		return;
+	/* under three quarters full with @n; bounded by IPTS_MAX_RULES
+	 * blobs (32 MB of table, touched only where blobs land) */
+	if (n > (1u << 20))
+		n = 1u << 20;
+	while (slots / 4 * 3 < n)
+		slots *= 2;
+	rs->intern = ipts_xcalloc(1, sizeof(*rs->intern));
+	intern_grow(rs->intern, slots);
 }
 
 struct ipts_ruleset *ipts_ruleset_new(const struct ipts_source *src)

@@ -37,6 +37,14 @@ struct vctx {
 		int a, b;
 	} *idletimers, *rateests;
 	size_t nidletimers, nrateests;
+	/* The registrations of the extension names met (checkentry.c):
+	 * a table names few, and asks for each at every rule. */
+	struct spec_memo {
+		const void *s; /* const struct xspec *, NULL: none */
+		char name[32];
+		uint8_t len;
+		bool target, used;
+	} specs[16];
 };
 
 /* A growing string for messages. */

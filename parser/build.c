@@ -529,7 +529,7 @@ static struct ipts_rule *rule_new(struct ipts_parse *ps,
 		r->kind = IPTS_TGT_RETURN;
 	} else {
 		r->kind = cl->is_goto ? IPTS_TGT_GOTO : IPTS_TGT_JUMP;
-		r->dest = ipts_chain_find(ps->table, cl->jumpto);
+		r->dest = ps->line_dest; /* map_target() found it */
 	}
 	return r;
 }
@@ -539,6 +539,7 @@ static bool map_target(struct ipts_parse *ps, const struct ipts_cmdline *cl)
 {
 	struct ipts_chain *dest;
 
+	ps->line_dest = NULL;
 	if (!cl->std_target || cl->jumpto[0] == '\0' ||
 	    strcmp(cl->jumpto, LABEL_ACCEPT) == 0 ||
 	    strcmp(cl->jumpto, LABEL_DROP) == 0 ||
@@ -546,6 +547,7 @@ static bool map_target(struct ipts_parse *ps, const struct ipts_cmdline *cl)
 	    strcmp(cl->jumpto, LABEL_RETURN) == 0)
 		return true;
 	dest = ipts_chain_find(ps->table, cl->jumpto);
+	ps->line_dest = dest;
 	if (!dest) {
 		/*
 		 * Only "-j standard" gets here: libxtables' name of the
@@ -695,11 +697,12 @@ static int find_same(const struct ipts_chain *c, const struct ipts_rule *want,
 	return -1;
 }
 
+/* @c: cl->chain as run_command() found it (no line changes chains
+ * before it is asked). */
 static struct ipts_chain *need_chain(struct ipts_parse *ps,
-				     const struct ipts_cmdline *cl)
+				     const struct ipts_cmdline *cl,
+				     struct ipts_chain *c)
 {
-	struct ipts_chain *c = ipts_chain_find(ps->table, cl->chain);
-
 	if (!c)
 		ipts_build_error(ps, &cl->locs[cl->chain_word],
 				 "no chain '%s' in table '%s'", cl->chain,
@@ -770,7 +773,7 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 	case IPTS_CMD_APPEND:
 	case IPTS_CMD_INSERT:
 	case IPTS_CMD_REPLACE:
-		if (!(c = need_chain(ps, cl)) || !map_target(ps, cl))
+		if (!(c = need_chain(ps, cl, c)) || !map_target(ps, cl))
 			return;
 		if (cl->command == IPTS_CMD_INSERT &&
 		    cl->rulenum > c->nrules + 1) {
@@ -808,7 +811,7 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 		return;
 	case IPTS_CMD_DELETE:
 	case IPTS_CMD_CHECK:
-		if (!(c = need_chain(ps, cl)) || !map_target(ps, cl))
+		if (!(c = need_chain(ps, cl, c)) || !map_target(ps, cl))
 			return;
 		for (i = 0; i < cl->nentries; i++) {
 			struct ipts_rule *want = rule_new(ps, cl, i);
@@ -829,7 +832,7 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 		}
 		return;
 	case IPTS_CMD_DELETE_NUM:
-		if (!(c = need_chain(ps, cl)))
+		if (!(c = need_chain(ps, cl, c)))
 			return;
 		if (cl->rulenum > c->nrules) {
 			ipts_build_error(ps, &cl->locs[cl->rulenum_word],
@@ -843,7 +846,7 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 		return;
 	case IPTS_CMD_FLUSH:
 		if (cl->chain) {
-			if ((c = need_chain(ps, cl)))
+			if ((c = need_chain(ps, cl, c)))
 				flush_chain(c);
 		} else {
 			for (pos = 0; pos < t->nchains; pos++)
@@ -858,7 +861,7 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 		 * (COUNTER_MAP_SET) and every policy was read ZEROED: -Z
 		 * changes nothing, as a real load shows.
 		 */
-		if (cl->chain && !(c = need_chain(ps, cl)))
+		if (cl->chain && !(c = need_chain(ps, cl, c)))
 			return;
 		if (c && cl->command == IPTS_CMD_ZERO_NUM &&
 		    cl->rulenum > c->nrules)
@@ -876,7 +879,7 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 		return;
 	case IPTS_CMD_DELETE_CHAIN:
 		if (cl->chain) {
-			if ((c = need_chain(ps, cl)))
+			if ((c = need_chain(ps, cl, c)))
 				delete_chain(ps, cl, c);
 			return;
 		}
@@ -943,7 +946,7 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 	case IPTS_CMD_LIST_RULES | IPTS_CMD_ZERO:
 	case IPTS_CMD_LIST | IPTS_CMD_ZERO_NUM:
 	case IPTS_CMD_LIST_RULES | IPTS_CMD_ZERO_NUM:
-		if (cl->chain && !(c = need_chain(ps, cl)))
+		if (cl->chain && !(c = need_chain(ps, cl, c)))
 			return;
 		ipts_diag_add(ps->diags, IPTS_WARNING, line,
 			      "listing in a restore file prints the chain and "
@@ -1014,6 +1017,11 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 	unsigned int i, base;
 	int argc = 0;
 
+	if (ps->fam_wrong) {
+		/* read as the other family: this parse is thrown away */
+		ps->stop = true;
+		goto out;
+	}
 	if (!in_table(ps, &line, "rule"))
 		goto out;
 	if (ps->nwords == 0 && !counters) {
@@ -1151,7 +1159,8 @@ parse:
 		run_command(ps, &cl, &line);
 	}
 	free(cl.jumpto);
-	free(cl.entries);
+	if (cl.entries != &cl.entry1)
+		free(cl.entries);
 out:
 	line_done(ps);
 }
@@ -1176,6 +1185,9 @@ static uint32_t *prescan(struct ipts_parse *ps, uint32_t *ncuts)
 		const char *nul = memchr(s, '\0', len);
 		struct ipts_loc loc = { src, off, line, 1, len };
 		uint32_t piece;
+
+		if (len && (s[0] == '-' || s[0] == '['))
+			ps->nrule_lines++;
 
 		if (nul && ps->diags->nerrors - ps->nerrors_before <
 		    (ps->opts->max_errors ? ps->opts->max_errors :
@@ -1237,36 +1249,53 @@ static char *cut_copy(const struct ipts_source *src, const uint32_t *cuts,
 	return v;
 }
 
-struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
-				const struct ipts_parse_opts *opts,
-				struct ipts_diags *diags)
+/* Drop the diagnostics after the first @n (and their counts). */
+static void diags_truncate(struct ipts_diags *d, size_t n, size_t nerrors,
+			   size_t nwarnings)
 {
-	static const struct ipts_parse_opts defaults;
+	size_t i;
+
+	for (i = n; i < d->n; i++)
+		free(d->v[i].msg);
+	d->n = n;
+	d->nerrors = nerrors;
+	d->nwarnings = nwarnings;
+}
+
+/*
+ * One parse of @src as @family. With @fs, the family sniff reads the
+ * lines as they are scanned; *@sniffed says whether it read all of them
+ * (the parse read the whole file, without cuts).
+ */
+static struct ipts_ruleset *
+parse_as(const struct ipts_source *src, const struct ipts_parse_opts *opts,
+	 struct ipts_diags *diags, size_t nerrors, enum ipts_family family,
+	 struct ipts_fsniff *fs, bool *sniffed, bool *wrong)
+{
 	struct ipts_parse ps = { 0 };
 	struct ipts_scan sc = { 0 };
 	struct ipts_loc eof = { 0 }, top = { 0 };
-	size_t nerrors = diags->nerrors;
 	uint32_t *cuts, ncuts;
 	char *vbuf = NULL;
 	struct ipts_names *names;
-	enum ipts_family family;
 	yyscan_t scanner;
 	int rc;
 
 	ps.src = src;
-	ps.opts = opts ? opts : &defaults;
+	ps.opts = opts;
 	ps.diags = diags;
 	ps.nerrors_before = nerrors;
-	if (ipts_sniff(src, diags) < 0)
-		return NULL;
-	family = ps.opts->family;
-	if (family == IPTS_FAMILY_AUTO &&
-	    ipts_parse_family(src, diags, &family) < 0)
-		return NULL;
 	ps.max_rules = ps.opts->max_rules ? ps.opts->max_rules : IPTS_MAX_RULES;
 	ps.rs = ipts_ruleset_new(src);
 	ps.rs->family = family;
+	ps.fam = family;
 	cuts = prescan(&ps, &ncuts);
+	/* the intern table sized for the file's entries and blobs (about
+	 * one a rule line: most repeat) before the first, so that it is
+	 * seldom rehashed */
+	ipts_ruleset_intern_reserve(ps.rs, ps.nrule_lines);
+	/* a file with cuts is scanned in other lines than the sniff's */
+	ps.fs = ncuts ? NULL : fs;
 
 	sc.src = src;
 	sc.line = 1;
@@ -1291,6 +1320,7 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	top.line = top.col = 1;
 	names = ipts_names_new(ps.opts, diags);
 	ipts_xt_begin(ps.opts->full_loop, ps.opts, names);
+	ipts_xt_memo_reserve(ps.nrule_lines);
 	if (ipts_xt_init(ps.opts->xtables_libdir, &top, diags) < 0)
 		rc = 1;
 	/* a bad line in a names file: the rules are not read at all */
@@ -1306,6 +1336,8 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	ipts_yylex_destroy(scanner);
 	free(vbuf);
 	free(cuts);
+	*sniffed = ps.fs && rc == 0 && !ps.stopped && !ps.fam_wrong;
+	*wrong = ps.fam_wrong;
 
 	eof.src = src;
 	eof.off = (uint32_t)src->len;
@@ -1325,4 +1357,67 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	/* Nothing is interned once loaded: what walks gets that memory. */
 	ipts_ruleset_intern_end(ps.rs);
 	return ps.rs;
+}
+
+/*
+ * A file of no family given is read as IPv4 (the default, and most
+ * files), the family sniff reading each line as the scanner meets it,
+ * not in a pass of its own. Only when the sniff says otherwise (an IPv6
+ * word, a mixed file) is that parse thrown away, its diagnostics with it,
+ * and the file read again as the sniff over the whole file says; the
+ * same when the parse stopped before the end (too many errors or rules),
+ * so the family is always the whole file's, as before any parse.
+ */
+struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
+				const struct ipts_parse_opts *opts,
+				struct ipts_diags *diags)
+{
+	static const struct ipts_parse_opts defaults;
+	struct ipts_fsniff fs = { 0 };
+	struct ipts_ruleset *rs;
+	enum ipts_family family, want;
+	size_t nerrors = diags->nerrors, n0, e0, w0;
+	bool sniffed, wrong;
+	int rc;
+
+	if (!opts)
+		opts = &defaults;
+	if (ipts_sniff(src, diags) < 0)
+		return NULL;
+	family = opts->family;
+	/* IPTSIM_SNIFF_FIRST: for the tests that compare the two ways */
+	if (family == IPTS_FAMILY_AUTO &&
+	    (opts->sniff_first || getenv("IPTSIM_SNIFF_FIRST")) &&
+	    ipts_parse_family(src, diags, &family) < 0)
+		return NULL;
+	if (family != IPTS_FAMILY_AUTO)
+		return parse_as(src, opts, diags, nerrors, family, NULL,
+				&sniffed, &wrong);
+	n0 = diags->n;
+	e0 = diags->nerrors;
+	w0 = diags->nwarnings;
+	rs = parse_as(src, opts, diags, nerrors, IPTS_FAMILY_IPV4, &fs,
+		      &sniffed, &wrong);
+	if (sniffed) {
+		rc = ipts_fsniff_end(&fs, NULL, &want);
+	} else {
+		struct ipts_diags tmp = { 0 };
+
+		rc = ipts_parse_family(src, &tmp, &want);
+		ipts_diags_free(&tmp);
+	}
+	if (rc == 0 && want == IPTS_FAMILY_IPV4 && !wrong)
+		return rs;
+	ipts_ruleset_free(rs);
+	diags_truncate(diags, n0, e0, w0);
+	if (rc < 0) {
+		/* the mixed-family error, as the whole file's sniff says it */
+		if (sniffed)
+			ipts_fsniff_end(&fs, diags, &want);
+		else
+			ipts_parse_family(src, diags, &want);
+		return NULL;
+	}
+	return parse_as(src, opts, diags, nerrors, want, NULL, &sniffed,
+			&wrong);
 }

@@ -82,9 +82,10 @@ struct ipts_cmdline {
 	bool is_goto;
 	bool std_target;		/* standard target (verdict or chain) */
 	/* Headers, one per address pair, interned (ipts_ruleset_intern());
-	 * the array is the caller's to free(). */
+	 * the array is the caller's to free() unless it is &entry1. */
 	const void **entries; /* struct ipt_entry or ip6t_entry */
 	unsigned int nentries;
+	const void *entry1;	/* entries when there is one (not free()d) */
 	/* The first entry's rule, in the arena, its match table right after
 	 * it; the others copy what they share: loc, flags, the interned
 	 * blobs and the words that loaded them (ipts_rule_set_blobs()). */
@@ -143,6 +144,9 @@ void ipts_xt_register_family(uint8_t family);
 void ipts_xt_begin(bool full_loop, const struct ipts_parse_opts *o,
 		   const struct ipts_names *names);
 void ipts_xt_end(void);
+/* Size the memo of segments for a file of @nlines rule lines (about one
+ * distinct segment in two lines) so that it is not rehashed as it fills. */
+void ipts_xt_memo_reserve(uint32_t nlines);
 
 /*
  * The tables of @o's name files (names.c), or NULL when none is given or
@@ -164,6 +168,49 @@ bool ipts_names_id(const struct ipts_names *n, bool user, const char *name,
 /* Print the match/target part of @e as iptables-save does, to @out. */
 int ipts_xt_save_entry(FILE *out, const struct ipts_rule *r,
 		       struct ipts_diags *d);
+
+/*
+ * The family sniff (family.c) as the parse reads the lines: the first
+ * evidence of each family (ev[2]: -p ipv6-icmp, the weak kind), or the
+ * family the first comment names. ipts_parse_family() feeds it every
+ * line; the parse feeds it the lines it scans (ipts_fsniff_words() where
+ * its words are the sniff's own split).
+ */
+struct ipts_fevidence {
+	enum ipts_family fam; /* IPTS_FAMILY_AUTO: nothing */
+	const char *pre; /* "-m ", "-p ", ... or "" */
+	const char *what; /* "an IPv6 address", "icmp6", ... */
+	struct ipts_loc loc;
+};
+
+struct ipts_fsniff {
+	struct ipts_fevidence ev[3];
+	bool comment_seen;
+	bool decided; /* by the first comment: fam */
+	bool both; /* both families seen: nothing more to learn */
+	/* ipts_fsniff_words() saw an IPv6 word after an IPv4 one: only
+	 * ipts_parse_family() says where */
+	bool later_ipv6;
+	enum ipts_family fam;
+};
+
+/* The first comment line (@n bytes at @s, no newline); true once it
+ * decided the family. */
+bool ipts_fsniff_comment(struct ipts_fsniff *fs, const char *s, size_t n);
+/* A line of @n bytes (no newline) at @off, split as iptables-restore
+ * splits; only one starting with '-' or '[' says anything. */
+void ipts_fsniff_line(struct ipts_fsniff *fs, const struct ipts_source *src,
+		      uint32_t off, uint32_t line, size_t n);
+/* The words of a line starting with '-', split as ipts_fsniff_line()
+ * would split it: @nwords locations @stride bytes apart; @quoted when the
+ * line holds a quote. */
+void ipts_fsniff_words(struct ipts_fsniff *fs, const struct ipts_loc *locs,
+		       size_t stride, unsigned int nwords, bool quoted);
+/* Does what was seen rule out @f already? */
+bool ipts_fsniff_not(const struct ipts_fsniff *fs, enum ipts_family f);
+/* The family, or -1 with the mixed-family error in @d (none when NULL). */
+int ipts_fsniff_end(const struct ipts_fsniff *fs, struct ipts_diags *d,
+		    enum ipts_family *out);
 
 /* The parse state the grammar and scanner share. */
 struct ipts_parse {
@@ -195,6 +242,14 @@ struct ipts_parse {
 	bool stopped;			/* too many errors: reading stopped */
 	uint64_t max_rules, nbuilt;	/* rules the file may build, has built */
 	bool stop;			/* refused whole: read no further */
+	/* The family sniff folded into the scan (NULL: the family was
+	 * known before); fam_wrong once it rules out the family parsed. */
+	struct ipts_fsniff *fs;
+	uint32_t nrule_lines;		/* starting with '-' or '[' */
+	/* The chain the line's -j or -g names (map_target()). */
+	struct ipts_chain *line_dest;
+	enum ipts_family fam;
+	bool fam_wrong;
 };
 
 /* Grammar actions (build.c). */

@@ -770,6 +770,7 @@ void ipts_xt_reset_state(void)
 	xt.nmiss = 0;
 	xt.in_hosts = false;
 	xt.nsegs = 0;
+	xt.npre = 0;
 	xt.hit_target = NULL;
 	xt.built_target = NULL;
 	xt.nbangs = 0;

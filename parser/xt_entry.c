@@ -329,6 +329,10 @@ void ipts_xt_build_entries(void)
 	struct ipts_loc lv[MAX_MATCHES];
 	const struct xt_entry_target *target;
 	unsigned int nm = 0;
+	/* the entry of one pair, hashed early */
+	struct ipt_entry e1;
+	uint32_t h1 = 0;
+	bool e1_set = false;
 
 	if (xt.family == IPTS_FAMILY_IPV6) {
 		if (xt.shost)
@@ -467,6 +471,20 @@ void ipts_xt_build_entries(void)
 		else
 			tsize = xt.target->t->u.target_size;
 
+		/* The header of a line of one address pair (most lines)
+		 * hashed now: its intern slot comes into the cache while
+		 * the blobs are gathered. */
+		if (ns == 1 && nd == 1 && xt.family != IPTS_FAMILY_IPV6) {
+			memcpy(&e1, &xt.fw, sizeof(e1));
+			e1.target_offset = (uint16_t)size;
+			e1.next_offset = (uint16_t)(size + tsize);
+			e1.ip.src = saddrs[0];
+			e1.ip.smsk = smasks[0];
+			e1.ip.dst = daddrs[0];
+			e1.ip.dmsk = dmasks[0];
+			h1 = ipts_ruleset_intern_hash(cl->rs, &e1, sizeof(e1));
+			e1_set = true;
+		}
 		/* Real matches and opaque ones, in the order given. */
 		mp = xt.matches;
 		for (k = 0; k < xt.nmatch_words; k++) {
@@ -514,10 +532,16 @@ void ipts_xt_build_entries(void)
 					sizeof(struct xt_standard_target))];
 			} u;
 
-			memset(&u, 0, sizeof(u));
-			u.st.target.u.target_size = (uint16_t)tsize;
-			u.st.verdict = 0;
-			target = ipts_ruleset_intern(cl->rs, &u, tsize);
+			if (xt.std_blob && xt.std_rs == cl->rs) {
+				target = xt.std_blob; /* the same bytes */
+			} else {
+				memset(&u, 0, sizeof(u));
+				u.st.target.u.target_size = (uint16_t)tsize;
+				u.st.verdict = 0;
+				target = ipts_ruleset_intern(cl->rs, &u, tsize);
+				xt.std_blob = target;
+				xt.std_rs = cl->rs;
+			}
 		} else if (ot) {
 			struct xt_entry_target *et = ipts_xcalloc(1, tsize);
 
@@ -558,7 +582,10 @@ void ipts_xt_build_entries(void)
 		siglongjmp(xt.escape, 1);
 	}
 	cl->nentries = ns * nd;
-	cl->entries = ipts_xcalloc(cl->nentries, sizeof(*cl->entries));
+	/* most lines: one pair, no array of its own */
+	cl->entries = cl->nentries == 1 ?
+			      &cl->entry1 :
+			      ipts_xcalloc(cl->nentries, sizeof(*cl->entries));
 	k = 0;
 	for (i = 0; i < ns && xt.family == IPTS_FAMILY_IPV6; i++) {
 		for (j = 0; j < nd; j++) {
@@ -574,6 +601,11 @@ void ipts_xt_build_entries(void)
 			cl->entries[k++] = ipts_ruleset_intern(cl->rs, &e,
 							       sizeof(e));
 		}
+	}
+	if (e1_set) {
+		cl->entries[k++] = ipts_ruleset_intern_hashed(cl->rs, &e1,
+							      sizeof(e1), h1);
+		return;
 	}
 	for (i = 0; i < ns && xt.family != IPTS_FAMILY_IPV6; i++) {
 		for (j = 0; j < nd; j++) {

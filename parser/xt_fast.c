@@ -54,6 +54,7 @@ static struct {
 	const struct xtables_match **ext;	/* [0] is NULL */
 	uint16_t next_;
 	const struct ipts_source *src;
+	uint32_t want;			/* slots at the first (ipts_xt_memo_reserve()) */
 } memo;
 
 static struct memo *memo_at(uint32_t i)
@@ -79,6 +80,18 @@ void ipts_xt_begin(bool full_loop, const struct ipts_parse_opts *o,
 	xt.no_fast = full_loop || getenv("IPTSIM_FULL_LOOP") != NULL;
 }
 
+void ipts_xt_memo_reserve(uint32_t nlines)
+{
+	uint32_t n = 2048;
+
+	/* bounded: 8 MB of slots, touched only where segments land */
+	if (nlines > (1u << 20))
+		nlines = 1u << 20;
+	while (n < nlines)
+		n *= 2;
+	memo.want = n;
+}
+
 void ipts_xt_end(void)
 {
 	uint32_t i;
@@ -89,6 +102,8 @@ void ipts_xt_end(void)
 	free(memo.slot);
 	free(memo.ext);
 	memset(&memo, 0, sizeof(memo));
+	xt.std_blob = NULL;
+	xt.std_rs = NULL;
 }
 
 /* The bytes of words @first..@last (inclusive) as written. */
@@ -112,7 +127,10 @@ static struct memo *memo_find(int first, int last, bool is_target,
 	/* The protocol and the kind are compared, not hashed: a segment
 	 * seldom comes with several. */
 	span = word_span(first, last, &len);
-	h = ipts_hash_bytes(span, len);
+	for (i = 0; i < xt.npre; i++)
+		if (xt.pre[i].first == first && xt.pre[i].last == last)
+			break;
+	h = i < xt.npre ? xt.pre[i].hash : ipts_hash_bytes(span, len);
 	*hashp = h;
 	if (!memo.nslots || xt.cl->locs[first].src != memo.src)
 		return NULL;
@@ -144,6 +162,9 @@ static void memo_link(uint32_t i)
 static void memo_grow(void)
 {
 	uint32_t n = memo.nslots ? memo.nslots * 2 : 2048, i;
+
+	if (!memo.nslots && memo.want > n)
+		n = memo.want;
 
 	free(memo.slot);
 	memo.slot = ipts_xcalloc(n, sizeof(*memo.slot));
@@ -531,12 +552,43 @@ int ipts_xt_fast_generic_end(int argc, char **argv)
 	return bang ? -1 : i;
 }
 
+/*
+ * Hash the line's segments from @gen_end as fast_match() and fast_target()
+ * will find them (a -m segment up to the next "-m", "-j" or "-g" word,
+ * that word included; the target to the end) and fetch their memo slots,
+ * so that the cache misses of the line's lookups overlap, not follow one
+ * another. A segment the options end elsewhere is hashed when met.
+ */
+static void pre_hash(int argc, char **argv, int gen_end)
+{
+	int i = gen_end;
+
+	xt.npre = 0;
+	while (i < argc && xt.npre < MAX_MATCHES + 1 &&
+	       is_seg_start(argv[i])) {
+		struct pre_seg *p = &xt.pre[xt.npre++];
+		int end = argv[i][1] == 'm' ? naive_end(argc, argv, i) : argc;
+		const char *span;
+		uint32_t len;
+
+		p->first = i;
+		p->last = end < argc ? end : argc - 1;
+		span = word_span(p->first, p->last, &len);
+		p->hash = ipts_hash_bytes(span, len);
+		if (memo.nslots)
+			__builtin_prefetch(
+				&memo.slot[p->hash & (memo.nslots - 1)]);
+		i = end;
+	}
+}
+
 /* The trial: ipts_xt_parse_loop()'s work for a line of the common shape. */
 void ipts_xt_fast_parse(int argc, char **argv, int gen_end)
 {
 	int i;
 
-	ipts_xt_parse_loop(gen_end, argv);
+	pre_hash(argc, argv, gen_end);
+	ipts_xt_fast_generic_loop(gen_end, argv);
 	if (xt.skip_line || xt.dangling_bang)
 		ipts_xt_bail();
 	xt.seg_proto = xt.fw.ip.proto;

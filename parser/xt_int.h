@@ -175,10 +175,22 @@ struct ipts_xt_state {
 	uint8_t seg_proto, seg_invflags; /* the ip part extensions saw */
 	struct fast_seg segs[MAX_MATCHES];
 	unsigned int nsegs;
+	/* The segments' hashes, worked out at once before the first is
+	 * looked up (their memo slots fetched meanwhile): first and last
+	 * word of each as reading words alone ends it. */
+	struct pre_seg {
+		int first, last;
+		uint32_t hash;
+	} pre[MAX_MATCHES + 1];
+	unsigned int npre;
 	const void *hit[MAX_MATCHES];	/* per match position: memo blob */
 	const struct memo *hit_target;
 	const void *built[MAX_MATCHES];	/* per match position: in the entry */
 	const void *built_target;
+	/* The interned standard target of this load's ruleset (every
+	 * verdict and jump has the same blob); reset by ipts_xt_begin(). */
+	const void *std_blob;
+	const struct ipts_ruleset *std_rs;
 	int bangs[MAX_MATCHES];		/* '!' words the trial blanked */
 	unsigned int nbangs;
 	/* The resolver failed once in this file; later names not asked. */
@@ -270,6 +282,8 @@ extern struct option ipts_xt_original_opts[];
 /* do_parse()'s loop over argv[0..@argc), then what it checks at the end,
  * then the final checks and ipv4_post_parse(). */
 void ipts_xt_parse_loop(int argc, char **argv);
+/* The same over a fast line's generic words, without getopt_long. */
+void ipts_xt_fast_generic_loop(int argc, char **argv);
 void ipts_xt_loop_end(void);
 void ipts_xt_finish(int argc, char **argv);
 /* Pieces of the loop the fast path runs alone. */

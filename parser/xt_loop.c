@@ -1059,11 +1059,128 @@ static void note_owner_name(int longindex)
 		      optarg, name[0] == 'u' ? "passwd" : "group");
 }
 
-void ipts_xt_parse_loop(int argc, char **argv)
+/*
+ * The generic options the fast path reads without getopt_long (the shape
+ * ipts_xt_fast_generic_end() allows): what ipts_xt_parse_loop() does for
+ * each, getopt's optarg and optind as it leaves them. One body for both.
+ */
+static void generic_opt(int c, int argc, char **argv, bool invert, int opt,
+			bool *table_set)
 {
 	struct ipts_cmdline *cl = xt.cl;
-	bool invert = false, table_set = false;
-	int c, longindex, opt, bang = -1;
+
+	switch (c) {
+	case 'A':
+		add_command(IPTS_CMD_APPEND, 0, invert);
+		cl->chain = optarg;
+		cl->chain_word = optind - 1;
+		break;
+	case 'I':
+		add_command(IPTS_CMD_INSERT, 0, invert);
+		cl->chain = optarg;
+		cl->chain_word = optind - 1;
+		cl->rulenum = 1;
+		optional_rulenum(argc, argv);
+		break;
+	case 'p': {
+		char *p;
+
+		ipts_xt_set_option(OPT_PROTOCOL, invert, opt);
+		for (p = argv[optind - 1]; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		xt.protocol = argv[optind - 1];
+		if (xt.family == IPTS_FAMILY_IPV6) {
+			proto_parse6();
+			break;
+		}
+		xt.fw.ip.proto = xtables_parse_protocol(xt.protocol);
+		if (xt.fw.ip.proto == 0 && (xt.invflags & XT_INV_PROTO))
+			ipts_xt_error(PARAMETER_PROBLEM, "rule would "
+				      "never match protocol");
+		xt.fw.ip.invflags = (uint8_t)xt.invflags;
+		break;
+	}
+	case 's':
+		ipts_xt_set_option(OPT_SOURCE, invert, opt);
+		xt.shost = argv[optind - 1];
+		break;
+	case 'd':
+		ipts_xt_set_option(OPT_DESTINATION, invert, opt);
+		xt.dhost = argv[optind - 1];
+		break;
+	case 'i':
+	case 'o':
+		if (*optarg == '\0')
+			ipts_xt_error(PARAMETER_PROBLEM, "Empty "
+				      "interface is likely to be "
+				      "undesired");
+		ipts_xt_set_option(c == 'i' ? OPT_VIANAMEIN :
+				   OPT_VIANAMEOUT, invert, opt);
+		if (c == 'i')
+			xtables_parse_interface(argv[optind - 1],
+						xt.iniface,
+						xt.iniface_mask);
+		else
+			xtables_parse_interface(argv[optind - 1],
+						xt.outiface,
+						xt.outiface_mask);
+		break;
+	case 'f':
+		xt.cur = opt;
+		if (xt.family == IPTS_FAMILY_IPV6)
+			ipts_xt_error(PARAMETER_PROBLEM,
+				      "`-f' is not "
+				      "supported in IPv6, use -m frag "
+				      "instead");
+		ipts_xt_set_option(OPT_FRAGMENT, invert, opt);
+		xt.flags |= IPT_F_FRAG;
+		break;
+	case 't':
+		xt.cur = opt;
+		if (invert)
+			ipts_xt_error(PARAMETER_PROBLEM, "unexpected ! "
+				      "flag before --table");
+		if (*table_set)
+			ipts_xt_error(PARAMETER_PROBLEM, "The -t "
+				      "option cannot be used in "
+				      "iptables-restore");
+		*table_set = true;
+		break;
+	case 'c': {
+		const char *pc = optarg, *bc;
+
+		int pw = optind - 1, bw = optind - 1;
+
+		ipts_xt_set_option(OPT_COUNTERS, invert, opt);
+		bc = strchr(pc + 1, ',');
+		if (bc)
+			bc++;
+		if (!bc && has_arg(argc, argv)) {
+			bw = optind;
+			bc = argv[optind++];
+		}
+		if (!bc) {
+			xt.cur = opt;
+			ipts_xt_error(PARAMETER_PROBLEM, "-c requires "
+				      "packet and byte counter");
+		}
+		xt.cur = pw;
+		if (sscanf(pc, "%llu", &xt.pcnt) != 1)
+			ipts_xt_error(PARAMETER_PROBLEM, "-c packet "
+				      "counter not numeric");
+		xt.cur = bw;
+		if (sscanf(bc, "%llu", &xt.bcnt) != 1)
+			ipts_xt_error(PARAMETER_PROBLEM, "-c byte "
+				      "counter not numeric");
+		cl->counters_set = true;
+		break;
+	}
+	}
+}
+
+/* What ipts_xt_parse_loop() does before its first word. */
+static void loop_begin(void)
+{
 	struct xtables_match *m;
 	struct xtables_target *t;
 
@@ -1076,6 +1193,35 @@ void ipts_xt_parse_loop(int argc, char **argv)
 		t->used = 0;
 	}
 	xt_params->opts = xt_params->orig_opts;
+}
+
+/* A '!' word (getopt's 1, optarg the word, optind past it): the next
+ * option is inverted. */
+static bool bang_word(bool invert)
+{
+	int bang = optind - 1;
+
+	if (invert)
+		ipts_xt_error(PARAMETER_PROBLEM, "multiple consecutive ! "
+			      "not allowed");
+	xt.bang = bang;
+	/* ipts_xt_undo_trial() puts it back */
+	if (xt.trial) {
+		if (xt.nbangs == MAX_MATCHES)
+			ipts_xt_bail();
+		xt.bangs[xt.nbangs++] = bang;
+	}
+	optarg[0] = '\0';
+	return true;
+}
+
+void ipts_xt_parse_loop(int argc, char **argv)
+{
+	struct ipts_cmdline *cl = xt.cl;
+	bool invert = false, table_set = false;
+	int c, longindex, opt;
+
+	loop_begin();
 
 	for (;;) {
 		longindex = -1;
@@ -1090,9 +1236,7 @@ void ipts_xt_parse_loop(int argc, char **argv)
 		xt.cur = optind - 1;
 		switch (c) {
 		case 'A':
-			add_command(IPTS_CMD_APPEND, 0, invert);
-			cl->chain = optarg;
-			cl->chain_word = optind - 1;
+			generic_opt(c, argc, argv, invert, opt, &table_set);
 			break;
 		case 'C':
 			add_command(IPTS_CMD_CHECK, 0, invert);
@@ -1122,11 +1266,7 @@ void ipts_xt_parse_loop(int argc, char **argv)
 			cl->rulenum = parse_rulenumber(argv[optind++]);
 			break;
 		case 'I':
-			add_command(IPTS_CMD_INSERT, 0, invert);
-			cl->chain = optarg;
-			cl->chain_word = optind - 1;
-			cl->rulenum = 1;
-			optional_rulenum(argc, argv);
+			generic_opt(c, argc, argv, invert, opt, &table_set);
 			break;
 		case 'L':
 		case 'S':
@@ -1183,31 +1323,10 @@ void ipts_xt_parse_loop(int argc, char **argv)
 		case 'V':
 			ipts_xt_error(PARAMETER_PROBLEM, "-V prints iptables' "
 				      "version: not a rule");
-		case 'p': {
-			char *p;
-
-			ipts_xt_set_option(OPT_PROTOCOL, invert, opt);
-			for (p = argv[optind - 1]; *p; p++)
-				*p = (char)tolower((unsigned char)*p);
-			xt.protocol = argv[optind - 1];
-			if (xt.family == IPTS_FAMILY_IPV6) {
-				proto_parse6();
-				break;
-			}
-			xt.fw.ip.proto = xtables_parse_protocol(xt.protocol);
-			if (xt.fw.ip.proto == 0 && (xt.invflags & XT_INV_PROTO))
-				ipts_xt_error(PARAMETER_PROBLEM, "rule would "
-					      "never match protocol");
-			xt.fw.ip.invflags = (uint8_t)xt.invflags;
-			break;
-		}
+		case 'p':
 		case 's':
-			ipts_xt_set_option(OPT_SOURCE, invert, opt);
-			xt.shost = argv[optind - 1];
-			break;
 		case 'd':
-			ipts_xt_set_option(OPT_DESTINATION, invert, opt);
-			xt.dhost = argv[optind - 1];
+			generic_opt(c, argc, argv, invert, opt, &table_set);
 			break;
 		case 'g':
 			ipts_xt_set_option(OPT_JUMP, invert, opt);
@@ -1222,30 +1341,8 @@ void ipts_xt_parse_loop(int argc, char **argv)
 			break;
 		case 'i':
 		case 'o':
-			if (*optarg == '\0')
-				ipts_xt_error(PARAMETER_PROBLEM, "Empty "
-					      "interface is likely to be "
-					      "undesired");
-			ipts_xt_set_option(c == 'i' ? OPT_VIANAMEIN :
-					   OPT_VIANAMEOUT, invert, opt);
-			if (c == 'i')
-				xtables_parse_interface(argv[optind - 1],
-							xt.iniface,
-							xt.iniface_mask);
-			else
-				xtables_parse_interface(argv[optind - 1],
-							xt.outiface,
-							xt.outiface_mask);
-			break;
 		case 'f':
-			xt.cur = opt;
-			if (xt.family == IPTS_FAMILY_IPV6)
-				ipts_xt_error(PARAMETER_PROBLEM,
-					      "`-f' is not "
-					      "supported in IPv6, use -m frag "
-					      "instead");
-			ipts_xt_set_option(OPT_FRAGMENT, invert, opt);
-			xt.flags |= IPT_F_FRAG;
+			generic_opt(c, argc, argv, invert, opt, &table_set);
 			break;
 		case 'v':
 			break;
@@ -1256,15 +1353,7 @@ void ipts_xt_parse_loop(int argc, char **argv)
 			ipts_xt_set_option(OPT_NUMERIC, invert, opt);
 			break;
 		case 't':
-			xt.cur = opt;
-			if (invert)
-				ipts_xt_error(PARAMETER_PROBLEM, "unexpected ! "
-					      "flag before --table");
-			if (table_set)
-				ipts_xt_error(PARAMETER_PROBLEM, "The -t "
-					      "option cannot be used in "
-					      "iptables-restore");
-			table_set = true;
+			generic_opt(c, argc, argv, invert, opt, &table_set);
 			break;
 		case 'x':
 			ipts_xt_set_option(OPT_EXPANDED, invert, opt);
@@ -1280,35 +1369,9 @@ void ipts_xt_parse_loop(int argc, char **argv)
 			break;
 		case 'M':
 			break;
-		case 'c': {
-			const char *pc = optarg, *bc;
-
-			int pw = optind - 1, bw = optind - 1;
-
-			ipts_xt_set_option(OPT_COUNTERS, invert, opt);
-			bc = strchr(pc + 1, ',');
-			if (bc)
-				bc++;
-			if (!bc && has_arg(argc, argv)) {
-				bw = optind;
-				bc = argv[optind++];
-			}
-			if (!bc) {
-				xt.cur = opt;
-				ipts_xt_error(PARAMETER_PROBLEM, "-c requires "
-					      "packet and byte counter");
-			}
-			xt.cur = pw;
-			if (sscanf(pc, "%llu", &xt.pcnt) != 1)
-				ipts_xt_error(PARAMETER_PROBLEM, "-c packet "
-					      "counter not numeric");
-			xt.cur = bw;
-			if (sscanf(bc, "%llu", &xt.bcnt) != 1)
-				ipts_xt_error(PARAMETER_PROBLEM, "-c byte "
-					      "counter not numeric");
-			cl->counters_set = true;
+		case 'c':
+			generic_opt(c, argc, argv, invert, opt, &table_set);
 			break;
-		}
 		case '4':
 		case '6':
 			/* The other family's line: do_parse() returns here,
@@ -1319,20 +1382,7 @@ void ipts_xt_parse_loop(int argc, char **argv)
 			return;
 		case 1:
 			if (optarg[0] == '!' && optarg[1] == '\0') {
-				if (invert)
-					ipts_xt_error(PARAMETER_PROBLEM,
-						      "multiple consecutive ! "
-						      "not allowed");
-				invert = true;
-				bang = optind - 1;
-				xt.bang = bang;
-				/* ipts_xt_undo_trial() puts it back */
-				if (xt.trial) {
-					if (xt.nbangs == MAX_MATCHES)
-						ipts_xt_bail();
-					xt.bangs[xt.nbangs++] = bang;
-				}
-				optarg[0] = '\0';
+				invert = bang_word(invert);
 				continue;
 			}
 			ipts_xt_error(PARAMETER_PROBLEM, "Bad argument `%s'",
@@ -1347,6 +1397,44 @@ void ipts_xt_parse_loop(int argc, char **argv)
 			break;
 		}
 		invert = false;
+	}
+	xt.dangling_bang = invert;
+}
+
+/*
+ * ipts_xt_parse_loop() over the generic words of a fast line, of the
+ * shape ipts_xt_fast_generic_end() allows ("-t TABLE", maybe
+ * "--set-counters P B", "-A CHAIN" or "-I CHAIN [N]", then -s, -d, -p,
+ * -i, -o with their values and -f, each after at most one '!'): each
+ * word as getopt_long would return it (no permutation: IPT_OPTSTRING
+ * starts with '-'; an option's value the next word, whatever it is),
+ * through the same code.
+ */
+void ipts_xt_fast_generic_loop(int argc, char **argv)
+{
+	bool invert = false, table_set = false;
+	int i = 1, c;
+
+	loop_begin();
+	while (i < argc) {
+		const char *w = argv[i];
+
+		if (w[0] == '!' && w[1] == '\0') {
+			optarg = argv[i];
+			optind = i + 1;
+			xt.cur = i;
+			invert = bang_word(invert);
+			i = optind;
+			continue;
+		}
+		/* "--set-counters" is the only long one */
+		c = w[1] == '-' ? 'c' : w[1];
+		optarg = c == 'f' ? NULL : argv[i + 1];
+		optind = i + (c == 'f' ? 1 : 2);
+		xt.cur = optind - 1;
+		generic_opt(c, argc, argv, invert, i, &table_set);
+		invert = false;
+		i = optind;
 	}
 	xt.dangling_bang = invert;
 }

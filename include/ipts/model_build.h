@@ -32,6 +32,23 @@ uint32_t ipts_ruleset_add_name(struct ipts_ruleset *rs, const char *name,
 const void *ipts_ruleset_intern(struct ipts_ruleset *rs, const void *blob,
 				size_t len);
 /*
+ * ipts_ruleset_intern() in two steps: the hash of @len bytes at @blob,
+ * its slot fetched into the cache meanwhile, and later the lookup with
+ * that hash (the same bytes: the caller keeps them), so that the miss
+ * overlaps the caller's work in between.
+ */
+uint32_t ipts_ruleset_intern_hash(const struct ipts_ruleset *rs,
+				  const void *blob, size_t len);
+const void *ipts_ruleset_intern_hashed(struct ipts_ruleset *rs,
+				       const void *blob, size_t len,
+				       uint32_t hash);
+/*
+ * Size the table behind ipts_ruleset_intern() for about @n blobs before
+ * the first, so that a load of that many never grows it (a rehash moves
+ * every slot, each a cache miss on a large file). Only before the first.
+ */
+void ipts_ruleset_intern_reserve(struct ipts_ruleset *rs, uint32_t n);
+/*
  * Free the table behind ipts_ruleset_intern(), not the copies: done once
  * loaded, before the index takes memory. A later call starts a new table.
  */

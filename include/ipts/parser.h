@@ -29,6 +29,11 @@ struct ipts_parse_opts {
 	 * the fast path (the same answers, slower: for tests). The
 	 * environment variable IPTSIM_FULL_LOOP does the same. */
 	bool full_loop;
+	/* Find the family of a file that gives none in a pass of its own
+	 * over every line before the parse (ipts_parse_family()), not as
+	 * the parse reads the lines (the same answers, slower: for tests).
+	 * The environment variable IPTSIM_SNIFF_FIRST does the same. */
+	bool sniff_first;
 	/* Stop reading a file after this many errors, with a note saying
 	 * so (0: IPTS_MAX_ERRORS). The file is refused either way. */
 	unsigned int max_errors;

@@ -10,8 +10,9 @@
  * ipts_save() of a loaded ruleset succeeds; the JSON is valid UTF-8
  * whatever bytes the input holds; the fast path of parser/xt.c and
  * iptables' whole option loop (ipts_parse_opts.full_loop) give the same
- * dump and the same diagnostics. A broken promise abort()s so that the
- * fuzzer keeps the input.
+ * dump and the same diagnostics, and so do the family sniff folded into
+ * the parse and the one in a pass of its own (.sniff_first). A broken
+ * promise abort()s so that the fuzzer keeps the input.
  *
  * Built two ways: with clang -fsanitize=fuzzer (tests/fuzz/run.sh), and
  * with the normal compiler next to replay.c, which feeds it the kept
@@ -126,10 +127,13 @@ static char *render(struct ipts_diags *d)
 
 /* Parse, save and render; the saved text and the diagnostics returned. */
 static void parse_once(const struct ipts_source *src, bool counters,
-		       bool full_loop, char **saved, char **diags)
+		       bool full_loop, bool sniff_first, char **saved,
+		       char **diags)
 {
 	struct ipts_parse_opts opts = {
-		.counters = counters, .full_loop = full_loop,
+		.counters = counters,
+		.full_loop = full_loop,
+		.sniff_first = sniff_first,
 	};
 	struct ipts_diags d = { 0 };
 	struct ipts_ruleset *rs;
@@ -152,19 +156,25 @@ static bool same(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-/* The fast path must answer as iptables' whole option loop does. */
+/* The fast path must answer as iptables' whole option loop does, and the
+ * family sniff folded into the parse as the one in a pass of its own. */
 static void parse_both_ways(const struct ipts_source *src, bool counters)
 {
 	char *fast_saved, *fast_diags, *full_saved, *full_diags;
+	char *sniff_saved, *sniff_diags;
 
-	parse_once(src, counters, false, &fast_saved, &fast_diags);
-	parse_once(src, counters, true, &full_saved, &full_diags);
-	if (!same(fast_saved, full_saved) || !same(fast_diags, full_diags))
+	parse_once(src, counters, false, false, &fast_saved, &fast_diags);
+	parse_once(src, counters, true, false, &full_saved, &full_diags);
+	parse_once(src, counters, false, true, &sniff_saved, &sniff_diags);
+	if (!same(fast_saved, full_saved) || !same(fast_diags, full_diags) ||
+	    !same(fast_saved, sniff_saved) || !same(fast_diags, sniff_diags))
 		abort();
 	free(fast_saved);
 	free(fast_diags);
 	free(full_saved);
 	free(full_diags);
+	free(sniff_saved);
+	free(sniff_diags);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
