@@ -156,8 +156,7 @@ const void *ipts_ruleset_intern(struct ipts_ruleset *rs, const void *blob,
 }
 
 const void *ipts_ruleset_intern_hashed(struct ipts_ruleset *rs,
-				       const void *blob, size_t len,
-				       uint32_t h)
+				       const void *blob, size_t len, uint32_t h)
 {
 	struct ipts_intern *in = rs->intern;
 	uint32_t i;

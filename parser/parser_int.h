@@ -85,7 +85,7 @@ struct ipts_cmdline {
 	 * the array is the caller's to free() unless it is &entry1. */
 	const void **entries; /* struct ipt_entry or ip6t_entry */
 	unsigned int nentries;
-	const void *entry1;	/* entries when there is one (not free()d) */
+	const void *entry1; /* entries when there is one (not free()d) */
 	/* The first entry's rule, in the arena, its match table right after
 	 * it; the others copy what they share: loc, flags, the interned
 	 * blobs and the words that loaded them (ipts_rule_set_blobs()). */
@@ -245,7 +245,7 @@ struct ipts_parse {
 	/* The family sniff folded into the scan (NULL: the family was
 	 * known before); fam_wrong once it rules out the family parsed. */
 	struct ipts_fsniff *fs;
-	uint32_t nrule_lines;		/* starting with '-' or '[' */
+	uint32_t nrule_lines; /* starting with '-' or '[' */
 	/* The chain the line's -j or -g names (map_target()). */
 	struct ipts_chain *line_dest;
 	enum ipts_family fam;

@@ -54,7 +54,7 @@ static struct {
 	const struct xtables_match **ext;	/* [0] is NULL */
 	uint16_t next_;
 	const struct ipts_source *src;
-	uint32_t want;			/* slots at the first (ipts_xt_memo_reserve()) */
+	uint32_t want; /* slots at the first (ipts_xt_memo_reserve()) */
 } memo;
 
 static struct memo *memo_at(uint32_t i)
@@ -564,8 +564,7 @@ static void pre_hash(int argc, char **argv, int gen_end)
 	int i = gen_end;
 
 	xt.npre = 0;
-	while (i < argc && xt.npre < MAX_MATCHES + 1 &&
-	       is_seg_start(argv[i])) {
+	while (i < argc && xt.npre < MAX_MATCHES + 1 && is_seg_start(argv[i])) {
 		struct pre_seg *p = &xt.pre[xt.npre++];
 		int end = argv[i][1] == 'm' ? naive_end(argc, argv, i) : argc;
 		const char *span;

@@ -1095,7 +1095,8 @@ static void generic_opt(int c, int argc, char **argv, bool invert, int opt,
 		}
 		xt.fw.ip.proto = xtables_parse_protocol(xt.protocol);
 		if (xt.fw.ip.proto == 0 && (xt.invflags & XT_INV_PROTO))
-			ipts_xt_error(PARAMETER_PROBLEM, "rule would "
+			ipts_xt_error(PARAMETER_PROBLEM,
+				      "rule would "
 				      "never match protocol");
 		xt.fw.ip.invflags = (uint8_t)xt.invflags;
 		break;
@@ -1111,18 +1112,17 @@ static void generic_opt(int c, int argc, char **argv, bool invert, int opt,
 	case 'i':
 	case 'o':
 		if (*optarg == '\0')
-			ipts_xt_error(PARAMETER_PROBLEM, "Empty "
+			ipts_xt_error(PARAMETER_PROBLEM,
+				      "Empty "
 				      "interface is likely to be "
 				      "undesired");
-		ipts_xt_set_option(c == 'i' ? OPT_VIANAMEIN :
-				   OPT_VIANAMEOUT, invert, opt);
+		ipts_xt_set_option(c == 'i' ? OPT_VIANAMEIN : OPT_VIANAMEOUT,
+				   invert, opt);
 		if (c == 'i')
-			xtables_parse_interface(argv[optind - 1],
-						xt.iniface,
+			xtables_parse_interface(argv[optind - 1], xt.iniface,
 						xt.iniface_mask);
 		else
-			xtables_parse_interface(argv[optind - 1],
-						xt.outiface,
+			xtables_parse_interface(argv[optind - 1], xt.outiface,
 						xt.outiface_mask);
 		break;
 	case 'f':
@@ -1139,9 +1139,10 @@ static void generic_opt(int c, int argc, char **argv, bool invert, int opt,
 		xt.cur = opt;
 		if (invert)
 			ipts_xt_error(PARAMETER_PROBLEM, "unexpected ! "
-				      "flag before --table");
+							 "flag before --table");
 		if (*table_set)
-			ipts_xt_error(PARAMETER_PROBLEM, "The -t "
+			ipts_xt_error(PARAMETER_PROBLEM,
+				      "The -t "
 				      "option cannot be used in "
 				      "iptables-restore");
 		*table_set = true;
@@ -1161,17 +1162,18 @@ static void generic_opt(int c, int argc, char **argv, bool invert, int opt,
 		}
 		if (!bc) {
 			xt.cur = opt;
-			ipts_xt_error(PARAMETER_PROBLEM, "-c requires "
+			ipts_xt_error(PARAMETER_PROBLEM,
+				      "-c requires "
 				      "packet and byte counter");
 		}
 		xt.cur = pw;
 		if (sscanf(pc, "%llu", &xt.pcnt) != 1)
 			ipts_xt_error(PARAMETER_PROBLEM, "-c packet "
-				      "counter not numeric");
+							 "counter not numeric");
 		xt.cur = bw;
 		if (sscanf(bc, "%llu", &xt.bcnt) != 1)
 			ipts_xt_error(PARAMETER_PROBLEM, "-c byte "
-				      "counter not numeric");
+							 "counter not numeric");
 		cl->counters_set = true;
 		break;
 	}
@@ -1203,7 +1205,7 @@ static bool bang_word(bool invert)
 
 	if (invert)
 		ipts_xt_error(PARAMETER_PROBLEM, "multiple consecutive ! "
-			      "not allowed");
+						 "not allowed");
 	xt.bang = bang;
 	/* ipts_xt_undo_trial() puts it back */
 	if (xt.trial) {
