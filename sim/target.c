@@ -21,6 +21,7 @@
 #include <linux/netfilter/xt_mark.h>
 #include <linux/netfilter_ipv4/ipt_REJECT.h>
 #include <linux/netfilter_ipv4/ipt_TTL.h>
+#include <linux/netfilter_ipv6/ip6t_HL.h>
 #include <linux/netfilter_ipv6/ip6t_REJECT.h>
 #include <linux/icmpv6.h>
 
@@ -339,6 +340,30 @@ static unsigned int tg_ttl(const struct tgpar *par)
 	return XT_CONTINUE;
 }
 
+/* hl_tg6(): the IPv6 twin of TTL on the packet's hop limit. */
+static unsigned int tg_hl(const struct tgpar *par)
+{
+	struct ip6t_HL_info h;
+	unsigned int v = par->p->ttl;
+
+	if (!tg_data(par, &h, sizeof(h)))
+		return NF_DROP;
+	switch (h.mode) {
+	case IP6T_HL_SET:
+		v = h.hop_limit;
+		break;
+	case IP6T_HL_INC:
+		v = v + h.hop_limit > 255 ? 255 : v + h.hop_limit;
+		break;
+	case IP6T_HL_DEC:
+		v = v < h.hop_limit ? 0 : v - h.hop_limit;
+		break;
+	}
+	par->p->ttl = v;
+	ipts_sim_event(par->s, IPTS_EV_NOTE, par->hook, "hop limit %u", v);
+	return XT_CONTINUE;
+}
+
 /* Targets that change nothing any match or verdict here can see. */
 static const char *const passive[] = {
 	"LOG", "NFLOG", "ULOG", "AUDIT", "CLASSIFY", "TCPMSS", "CHECKSUM",
@@ -387,6 +412,8 @@ unsigned int ipts_target_run(struct ipts_sim *s, const struct ipts_rule *r,
 		return tg_tos(&par);
 	if (strcmp(name, "TTL") == 0)
 		return tg_ttl(&par);
+	if (strcmp(name, "HL") == 0)
+		return tg_hl(&par);
 	if (strcmp(name, "NFQUEUE") == 0) {
 		ipts_sim_unmodelled(s, r, "NFQUEUE hands the packet to a "
 				    "userspace program");
