@@ -306,6 +306,10 @@ struct ipts_sim {
 		uint64_t spent;		/* -m quota: bytes taken */
 		bool empty;		/* -m quota: set to 0 */
 		struct ipts_limit_bucket bucket; /* -m limit, --fresh */
+		/* -m hashlimit: the count is the table entry's, whichever
+		 * rule of the table's name met it (r and k: the first) */
+		bool keyed;
+		struct ipts_hl_key key;
 	} evals[32];
 	unsigned int nevals;
 
