@@ -206,8 +206,8 @@ bool ipts_match_fresh_guess(const struct xt_entry_match *m, uint32_t evals);
  * -dstmask prefixes, ports 0 for a protocol without them.
  */
 struct ipts_hl_key {
-	const char *name;	/* in the rule's blob */
-	size_t name_len;	/* the blob's name field */
+	const char *name; /* in the rule's blob */
+	size_t name_len; /* the blob's name field */
 	union nf_inet_addr src, dst;
 	uint16_t sport, dport;
 };
