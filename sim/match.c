@@ -661,6 +661,107 @@ static bool hashlimit_fresh(const struct xt_entry_match *m, uint32_t evals)
 	return (evals < burst) ^ !!(mode & XT_HASHLIMIT_INVERT);
 }
 
+/* maskl() and hashlimit_ipv6_mask(): the first @plen bits of @a. */
+static void hl_mask(union nf_inet_addr *a, uint8_t family, unsigned int plen)
+{
+	unsigned int i, words = family == NFPROTO_IPV6 ? 4 : 1;
+
+	for (i = 0; i < 4; i++) {
+		uint32_t bits = plen > 32 * i ? plen - 32 * i : 0;
+
+		if (i >= words || bits == 0)
+			a->all[i] = 0;
+		else if (bits < 32)
+			a->all[i] = htonl(ntohl(a->all[i]) &
+					  ~(0xffffffffu >> bits));
+	}
+}
+
+bool ipts_hashlimit_key(const struct xt_entry_match *m,
+			const struct ipts_pkt *p, struct ipts_hl_entry *k)
+{
+	uint32_t mode;
+	unsigned int smask, dmask;
+
+	if (strcmp(m->u.user.name, "hashlimit") != 0 ||
+	    ipts_blob_is_opaque(m->u.user.revision))
+		return false;
+	memset(k, 0, sizeof(*k));
+	switch (m->u.user.revision) {
+	case 1: {
+		const struct xt_hashlimit_mtinfo1 *i =
+			ipts_match_data(m, sizeof(*i), NULL);
+
+		if (!i)
+			return false;
+		k->name = i->name;
+		k->name_len = sizeof(i->name);
+		mode = i->cfg.mode;
+		smask = i->cfg.srcmask;
+		dmask = i->cfg.dstmask;
+		break;
+	}
+	case 2: {
+		const struct xt_hashlimit_mtinfo2 *i =
+			ipts_match_data(m, sizeof(*i), NULL);
+
+		if (!i)
+			return false;
+		k->name = i->name;
+		k->name_len = sizeof(i->name);
+		mode = i->cfg.mode;
+		smask = i->cfg.srcmask;
+		dmask = i->cfg.dstmask;
+		break;
+	}
+	case 3: {
+		const struct xt_hashlimit_mtinfo3 *i =
+			ipts_match_data(m, sizeof(*i), NULL);
+
+		if (!i)
+			return false;
+		k->name = i->name;
+		k->name_len = sizeof(i->name);
+		mode = i->cfg.mode;
+		smask = i->cfg.srcmask;
+		dmask = i->cfg.dstmask;
+		break;
+	}
+	default:
+		return false;
+	}
+	if (mode & XT_HASHLIMIT_HASH_SIP) {
+		k->src = p->saddr;
+		hl_mask(&k->src, p->family, smask);
+	}
+	if (mode & XT_HASHLIMIT_HASH_DIP) {
+		k->dst = p->daddr;
+		hl_mask(&k->dst, p->family, dmask);
+	}
+	/* proto_ports_offset(): TCP, UDP, UDP-Lite, SCTP and DCCP carry
+	 * their ports first (ESP's SPI and AH's are left at 0 here) */
+	if (p->protocol == IPPROTO_TCP || p->protocol == IPPROTO_UDP ||
+	    p->protocol == IPPROTO_UDPLITE || p->protocol == IPPROTO_SCTP ||
+	    p->protocol == IPPROTO_DCCP) {
+		if (mode & XT_HASHLIMIT_HASH_SPT)
+			k->sport = p->sport;
+		if (mode & XT_HASHLIMIT_HASH_DPT)
+			k->dport = p->dport;
+	}
+	return true;
+}
+
+bool ipts_hl_entry_eq(const struct ipts_hl_entry *a,
+		      const struct ipts_hl_entry *b)
+{
+	size_t n = a->name_len < b->name_len ? a->name_len : b->name_len;
+
+	return strncmp(a->name, b->name, n) == 0 &&
+	       memcmp(&a->src, &b->src, sizeof(a->src)) == 0 &&
+	       memcmp(&a->dst, &b->dst, sizeof(a->dst)) == 0 &&
+	       a->sport == b->sport && a->dport == b->dport;
+}
+
 bool ipts_match_fresh_guess(const struct xt_entry_match *m, uint32_t evals)
 {
 	if (ipts_blob_is_opaque(m->u.user.revision))

@@ -219,6 +219,27 @@ bool ipts_match_counts_evals(const struct xt_entry_match *m);
  */
 bool ipts_match_fresh_guess(const struct xt_entry_match *m, uint32_t evals);
 
+/*
+ * The entry of a hashlimit table one packet's evaluation meets
+ * (hashlimit_init_dst()): the table is the --hashlimit-name's, shared by
+ * every rule naming it (htable_find_get()), the entry that of the fields
+ * --hashlimit-mode keys by, addresses under the --hashlimit-srcmask and
+ * -dstmask prefixes, ports 0 for a protocol without them.
+ */
+struct ipts_hl_entry {
+	const char *name; /* in the rule's blob */
+	size_t name_len; /* the blob's name field */
+	union nf_inet_addr src, dst;
+	uint16_t sport, dport;
+};
+
+/* Fill @k for @m (hashlimit, revisions 1-3) and @p; false for any other
+ * match. */
+bool ipts_hashlimit_key(const struct xt_entry_match *m,
+			const struct ipts_pkt *p, struct ipts_hl_entry *k);
+bool ipts_hl_entry_eq(const struct ipts_hl_entry *a,
+		      const struct ipts_hl_entry *b);
+
 /* The IP header part of @e (ip_packet_match() in ip_tables.c). */
 bool ipts_ip_match(const struct ipt_ip *ip, const struct ipts_pkt *p);
 

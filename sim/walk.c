@@ -167,17 +167,26 @@ bool ipts_rule_effect_free(const struct ipts_rule *r)
  * of a just-loaded ruleset, see counted_fresh()); NULL for other matches.
  * The history is the rule's own, as the kernel keeps it per rule
  * (xt_limit's priv): rules share blobs of the same bytes, so the blob's
- * address tells no rule apart.
+ * address tells no rule apart. A hashlimit's is its table entry's
+ * (ipts_hashlimit_key()): every rule of one --hashlimit-name, one count
+ * per key, as hashlimit_mt_common() spends one bucket.
  */
 static uint32_t *eval_count(struct ipts_sim *s, const struct ipts_rule *r,
 			    unsigned int k, struct ipts_pkt *p)
 {
+	const struct xt_entry_match *m = ipts_rule_match(r, k);
+	struct ipts_hl_entry key;
+	bool keyed;
 	unsigned int i;
 
-	if (!ipts_match_counts_evals(ipts_rule_match(r, k)))
+	if (!ipts_match_counts_evals(m))
 		return NULL;
+	keyed = ipts_hashlimit_key(m, p, &key);
 	for (i = 0; i < s->nevals; i++)
-		if (s->evals[i].r == r && s->evals[i].k == k)
+		if (keyed ? s->evals[i].keyed &&
+				    ipts_hl_entry_eq(&s->evals[i].key, &key) :
+			    !s->evals[i].keyed && s->evals[i].r == r &&
+				    s->evals[i].k == k)
 			break;
 	if (i == s->nevals) {
 		if (s->nevals == sizeof(s->evals) / sizeof(s->evals[0]))
@@ -185,6 +194,9 @@ static uint32_t *eval_count(struct ipts_sim *s, const struct ipts_rule *r,
 		memset(&s->evals[i], 0, sizeof(s->evals[i]));
 		s->evals[s->nevals].r = r;
 		s->evals[s->nevals].k = k;
+		s->evals[s->nevals].keyed = keyed;
+		if (keyed)
+			s->evals[s->nevals].key = key;
 		s->nevals++;
 	}
 	s->impure++;

@@ -315,6 +315,10 @@ struct ipts_sim {
 		bool empty;		/* -m quota: set to 0 */
 		struct ipts_limit_bucket bucket; /* -m limit, --fresh */
 		struct ipts_hl_state hl; /* -m hashlimit, --fresh */
+		/* -m hashlimit: the count is the table entry's, whichever
+		 * rule of the table's name met it (r and k: the first) */
+		bool keyed;
+		struct ipts_hl_entry key;
 	} evals[32];
 	unsigned int nevals;
 

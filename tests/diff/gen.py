@@ -17,12 +17,15 @@ tcp/udp (ports, flags), icmp, multiport, owner (uid, gid, socket-exists;
 only in chains reached from OUTPUT/POSTROUTING), conntrack, state, mark,
 connmark, comment, iprange, addrtype, length, tos, dscp, ttl, pkttype,
 -s/-d/-i/-o, inversions; targets ACCEPT, DROP, REJECT (every type), RETURN,
-LOG, TRACE, MARK, CONNMARK, CT --notrack, NOTRACK, DNAT, REDIRECT, SNAT,
+LOG, TRACE, MARK, CONNMARK, TTL (mangle), CT --notrack, NOTRACK, DNAT,
+REDIRECT, SNAT,
 MASQUERADE, NETMAP; -f. Queries: TCP or UDP, ports, client and server
 uid/gid, another local address (--local-addr), no listener, extra
 listeners for NAT targets. History that a just-loaded ruleset decides:
 recent (--set, --rcheck, --update, --remove, with --seconds, --hitcount,
---rttl, --rdest, one --mask per list), quota and statistic nth; a case
+--rttl, --rdest, one --mask per list), quota, statistic nth, limit and
+hashlimit within their burst (1/min or slower; hashlimit by srcip, dstip,
+ports or nothing, two rules of one --hashlimit-name sharing its table); a case
 using them asks with --fresh (the oracle's namespace is always fresh).
 Nothing whose outcome depends on time or chance (limit past its burst,
 statistic random...).
@@ -31,8 +34,8 @@ With --family ipv6 the files are ip6tables-save files and the queries go
 over ::1 (oracle and iptsim options start with -6): the same tables,
 chains and targets, IPv6 addresses (::1, fd00::9 on lo), -p ipv6-icmp
 with -m icmp6, the ICMPv6 REJECT types, hl instead of ttl, frag, hbh and
-ipv6header instead of -f, NAT to ::1, ip6t's addrtype types; no recent
-(keyed by IPv6 addresses: not simulated).
+ipv6header instead of -f, NAT to ::1, ip6t's addrtype types, HL for TTL,
+recent lists keyed by IPv6 addresses (list B under a /64 mask).
 
 Every case is meant to load: each target and match is placed only where
 the kernel accepts it (table, hook, protocol). With --iptsim, each file is
@@ -94,8 +97,6 @@ class Gen:
 		self.q = query
 		self.v6 = v6
 		self.without = set(without)
-		if v6:
-			self.without |= {"recent"}
 		# about a third of the cases use nothing that switches
 		# conntrack on: then no nat chain is walked at all
 		self.no_ct = rng.random() < 0.35
@@ -103,6 +104,10 @@ class Gen:
 		# asks with --fresh
 		self.history = rng.random() < 0.35
 		self.fresh = False
+		# a limit or hashlimit drawn: iptsim may answer undetermined
+		# where it cannot bound the time between packets or tell
+		# the keys apart; the case says "# diff: undetermined"
+		self.timing = False
 
 	def chance(self, p):
 		return self.r.random() < p
@@ -169,7 +174,8 @@ class Gen:
 			 "comment", "iprange", "addrtype", "length", "tos",
 			 "dscp", "ttl", "pkttype", "addr", "iface", "frag"]
 		if self.history:
-			kinds += ["recent", "recent", "recent", "quota", "nth"]
+			kinds += ["recent", "recent", "recent", "quota", "nth",
+				  "limit", "hashlimit", "hashlimit"]
 		if self.v6:
 			kinds += ["ipv6header", "exthdr"]
 		if ctx["out_only"]:
@@ -191,6 +197,16 @@ class Gen:
 			return ["-m", "statistic", "--mode", "nth", "--every",
 				str(every), "--packet",
 				str(self.r.randrange(every))]
+		if k == "limit":
+			# a just-loaded bucket holds its burst; at 1/min or
+			# slower nothing refills while the oracle waits
+			self.fresh = True
+			self.timing = True
+			return ["-m", "limit", "--limit",
+				self.pick(["1/min", "2/hour", "1/hour", "3/min"]),
+				"--limit-burst", str(self.pick([1, 2, 3, 5]))]
+		if k == "hashlimit":
+			return self.hashlimit()
 		if k == "multiport":
 			if proto not in ("tcp", "udp"):
 				return []
@@ -351,8 +367,35 @@ class Gen:
 		if self.chance(0.3):
 			w += ["--rdest"]
 		if name == "B":
-			w += ["--mask", "255.255.255.0"]
+			w += ["--mask", "ffff:ffff:ffff:ffff::" if self.v6
+			      else "255.255.255.0"]
 		return w
+
+	def hashlimit(self):
+		"""-m hashlimit in packet mode, at 1/min or slower (nothing
+		refills while the oracle waits): a just-loaded key holds its
+		burst. Names h0-h2: two rules of one name share one table
+		(the kernel's htable_find_get()), so they are drawn with the
+		same options; h2 keys by destination port."""
+		self.fresh = True
+		self.timing = True
+		name = self.pick(["h0", "h0", "h1", "h2"])
+		if not hasattr(self, "hl_cfg"):
+			self.hl_cfg = {}
+		if name not in self.hl_cfg:
+			mode = {"h0": self.pick(["srcip", "dstip", "srcip,dstport",
+						  ""]),
+				"h1": self.pick(["srcip", "srcport", ""]),
+				"h2": "dstport"}[name]
+			self.hl_cfg[name] = (mode, self.pick([1, 2, 3, 4]),
+					     self.pick(["1/min", "1/hour"]))
+		mode, burst, rate = self.hl_cfg[name]
+		w = ["-m", "hashlimit",
+		     self.pick(["--hashlimit-upto", "--hashlimit-above"]), rate,
+		     "--hashlimit-burst", str(burst)]
+		if mode:
+			w += ["--hashlimit-mode", mode]
+		return w + ["--hashlimit-name", name]
 
 	# --------------------------------------------------------- targets
 
@@ -369,6 +412,8 @@ class Gen:
 			choices += ["TRACE", "NOTRACK", "CT"]
 		if t in ("mangle", "raw", "filter", "security"):
 			choices += ["MARK"] if self.no_ct else ["MARK", "CONNMARK"]
+		if t == "mangle":
+			choices += ["TTL"]
 		if self.no_ct:
 			pass
 		elif t == "nat" and hooks and hooks <= {"OUTPUT", "PREROUTING"}:
@@ -415,6 +460,14 @@ class Gen:
 				return ["-j", "CONNMARK", op,
 					self.pick(["0x7", "0x1", "0x3/0xff"])]
 			return ["-j", "CONNMARK", op]
+		if c == "TTL":
+			op = self.pick(["set", "dec", "inc"])
+			val = {"set": self.pick(["1", "63", "65", "200"]),
+			       "dec": self.pick(["1", "2"]),
+			       "inc": self.pick(["1", "2"])}[op]
+			if self.v6:
+				return ["-j", "HL", "--hl-" + op, val]
+			return ["-j", "TTL", "--ttl-" + op, val]
 		if c == "CT":
 			return ["-j", "CT", "--notrack"]
 		if c == "DNAT":
@@ -597,6 +650,9 @@ def gen_case(r, without=(), v6=False):
 		args += ["--listen", "127.0.0.2:2000"]
 	if g.fresh:
 		args += ["--fresh"]
+	if g.timing:
+		out.insert(0, "# diff: undetermined (limit/hashlimit: the kernel's "
+			   "outcome must be among iptsim's possible ones)")
 	# an IPv6 REJECT reaches a connecting TCP socket over lo only with
 	# the SYN's retransmission, after 1 s: a shorter wait would see a
 	# timeout where a blocking connect() gets the errno (1.5 s proved

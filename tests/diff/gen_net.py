@@ -29,11 +29,11 @@ the host's address, DNATed to a server on another interface) or outbound
 server); TCP or UDP, with or without a listener.
 The rules: filter INPUT/FORWARD/OUTPUT with ACCEPT/DROP policies, -i/-o
 (with ! and eth+ wildcards), conntrack/state, addrtype (--limit-iface-in),
-owner, REJECT with every --reject-with (tcp-reset only with -p tcp) in
+owner, multiport, iprange, ttl, mark, REJECT with every --reject-with (tcp-reset only with -p tcp) in
 INPUT and FORWARD (and OUTPUT); nat PREROUTING DNAT (to a server on another
 interface, to the host, to 127.0.0.1 with route_localnet) and REDIRECT,
-nat OUTPUT DNAT, POSTROUTING SNAT and MASQUERADE; sometimes mangle MARK and
-raw rules. Every target is placed where the kernel accepts it, so every
+nat OUTPUT DNAT, POSTROUTING SNAT and MASQUERADE; sometimes mangle MARK,
+TTL (never to 0 or 1) and raw rules. Every target is placed where the kernel accepts it, so every
 file loads. A DNAT to another host always gets its listener there
 (--listen: without one the oracle has no host at that address, which
 iptsim's model, where another host answers like a listener or with a
@@ -349,6 +349,71 @@ class Case:
 		if r.random() < 0.1:
 			self.rules["raw"].append("-A PREROUTING -i %s -j ACCEPT" %
 						 self.ifname())
+		if r.random() < 0.45:
+			self.gen_extras()
+
+	def gen_extras(self):
+		"""One or two rules with matches the shapes above do not draw:
+		multiport, iprange, ttl (a forwarded packet's TTL is one less
+		in FORWARD and POSTROUTING), mark after a mangle MARK, and
+		mangle's TTL target; each at a random place of its chain."""
+		r = self.r
+		f = self.rules["filter"]
+		m = self.rules["mangle"]
+		for _ in range(r.choice([1, 1, 2])):
+			pr = self.p()
+			chain = r.choice(["INPUT", "FORWARD", "FORWARD", "OUTPUT"])
+			c = r.randrange(6)
+			if c == 0:
+				ports = r.sample(TCP_PORTS if pr == "tcp"
+						 else UDP_PORTS, r.randint(1, 3))
+				if self.dport not in ports and r.random() < 0.5:
+					ports[0] = self.dport
+				w = "-p %s -m multiport %s--%s %s" % (
+					pr, self.neg(),
+					r.choice(["dports", "ports", "sports"]),
+					",".join(str(x) for x in ports))
+			elif c == 1:
+				w = "-m iprange %s--%s %s" % (
+					self.neg(), r.choice(["src-range", "dst-range"]),
+					r.choice(["192.0.2.1-192.0.2.15",
+						  "192.0.2.11-192.0.2.30",
+						  "10.0.1.2-10.0.1.2",
+						  "10.0.0.0-10.0.255.255",
+						  "172.16.5.0-172.16.5.1",
+						  "198.51.100.0-198.51.100.255",
+						  "203.0.113.1-203.0.113.9"]))
+			elif c == 2:
+				op = r.choice(["--ttl-eq 64", "--ttl-eq 63",
+					       "--ttl-lt 64", "--ttl-gt 63",
+					       "--ttl-eq 62"])
+				w = "-m ttl %s%s" % (self.neg() if "eq" in op
+						     else "", op)
+			elif c == 3:
+				w = "-m mark %s--mark 0x%x" % (self.neg(),
+							      r.randint(0, 3))
+				if r.random() < 0.6:
+					m.insert(0, "-A PREROUTING -j MARK "
+						 "--set-mark 0x%x" % r.randint(1, 3))
+			elif c == 4:
+				w = "-p %s -m %s %s--dport %d" % (
+					pr, pr, self.neg(), self.port(pr))
+			else:
+				# not 1 or 0: a forwarded packet would expire
+				m.insert(r.randint(0, len(m)),
+					 "-A %s -j TTL --ttl-%s" % (
+						 r.choice(["PREROUTING", "FORWARD",
+							   "OUTPUT", "POSTROUTING"]),
+						 r.choice(["set 100", "set 64",
+							   "inc 1", "dec 1"])))
+				continue
+			if chain == "OUTPUT" and r.random() < 0.5:
+				verdict = "-j ACCEPT"
+			else:
+				verdict = self.verdict(pr if w.startswith("-p") else
+						       None)
+			f.insert(r.randint(0, len(f)), "-A %s %s %s" %
+				 (chain, w, verdict))
 
 	def gen_nat(self):
 		r = self.r
