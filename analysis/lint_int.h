@@ -149,6 +149,23 @@ bool ipts_lint_want(struct ipts_lint *l, const char *code,
 		    const struct ipts_rule *r);
 /* The severity of @code, which must exist. */
 enum ipts_severity ipts_lint_sev(const char *code);
+/* A message being made without printf (a finding's words are most of
+ * what a file of many findings costs to make): zero-initialise, add to
+ * it, then hand it to ipts_diag_add_msg() with ipts_lint_msg_take(). */
+struct ipts_lint_msg {
+	char *p;
+	size_t n, cap;
+};
+
+/* Add @n bytes of @s. */
+void ipts_lint_msg_put(struct ipts_lint_msg *m, const char *s, size_t n);
+/* Add the string @s. */
+void ipts_lint_msg_str(struct ipts_lint_msg *m, const char *s);
+/* Add @v in decimal. */
+void ipts_lint_msg_uint(struct ipts_lint_msg *m, uint64_t v);
+/* The message, NUL-terminated, from malloc(); @m ends empty. */
+char *ipts_lint_msg_take(struct ipts_lint_msg *m);
+
 /* A note at @r, rule @num of its chain, quoting it after @what. */
 void ipts_lint_note_rule(struct ipts_lint *l, const struct ipts_rule *r,
 			 uint32_t num, const char *what);

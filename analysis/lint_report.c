@@ -86,12 +86,68 @@ enum ipts_severity ipts_lint_sev(const char *code)
 	return ipts_lint_code_find(code)->sev;
 }
 
+/* ---- messages ---- */
+
+void ipts_lint_msg_put(struct ipts_lint_msg *m, const char *s, size_t n)
+{
+	if (m->n + n + 1 > m->cap) {
+		size_t cap = m->cap ? m->cap : 128;
+
+		while (cap < m->n + n + 1)
+			cap *= 2;
+		m->p = ipts_xrealloc(m->p, cap);
+		m->cap = cap;
+	}
+	memcpy(m->p + m->n, s, n);
+	m->n += n;
+}
+
+void ipts_lint_msg_str(struct ipts_lint_msg *m, const char *s)
+{
+	ipts_lint_msg_put(m, s, strlen(s));
+}
+
+void ipts_lint_msg_uint(struct ipts_lint_msg *m, uint64_t v)
+{
+	char buf[20];
+	size_t i = sizeof(buf);
+
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	ipts_lint_msg_put(m, buf + i, sizeof(buf) - i);
+}
+
+char *ipts_lint_msg_take(struct ipts_lint_msg *m)
+{
+	char *s;
+
+	ipts_lint_msg_put(m, "", 0);
+	m->p[m->n] = '\0';
+	s = m->p;
+	memset(m, 0, sizeof(*m));
+	return s;
+}
+
+/* "WHAT: rule NUM of 'CHAIN': TEXT", the rule's text up to its length or
+ * a NUL byte in it (what "%.*s" printed) */
 void ipts_lint_note_rule(struct ipts_lint *l, const struct ipts_rule *r,
 			 uint32_t num, const char *what)
 {
-	ipts_diag_note(l->d, &r->loc, "%s: rule %u of '%s': %.*s", what, num,
-		       r->chain->name, ipts_rule_text_len(r),
-		       ipts_rule_text(r));
+	struct ipts_lint_msg m = { 0 };
+	int len = ipts_rule_text_len(r);
+	const char *text = ipts_rule_text(r);
+
+	ipts_lint_msg_str(&m, what);
+	ipts_lint_msg_put(&m, ": rule ", 7);
+	ipts_lint_msg_uint(&m, num);
+	ipts_lint_msg_put(&m, " of '", 5);
+	ipts_lint_msg_str(&m, r->chain->name);
+	ipts_lint_msg_put(&m, "': ", 3);
+	ipts_lint_msg_put(&m, text, len > 0 ? strnlen(text, (size_t)len) : 0);
+	ipts_diag_add_msg(l->d, IPTS_NOTE, &r->loc, NULL,
+			  ipts_lint_msg_take(&m));
 }
 
 /* ---- the budget ---- */

@@ -296,6 +296,22 @@ void ipts_diag_add_code(struct ipts_diags *d, enum ipts_severity sev,
 	d->v[d->n - 1].code = code;
 }
 
+void ipts_diag_add_msg(struct ipts_diags *d, enum ipts_severity sev,
+		       const struct ipts_loc *loc, const char *code, char *msg)
+{
+	struct ipts_diag *g = diag_push(d);
+
+	g->sev = sev;
+	if (loc)
+		g->loc = *loc;
+	g->code = code;
+	g->msg = msg;
+	if (sev == IPTS_ERROR)
+		d->nerrors++;
+	else if (sev == IPTS_WARNING)
+		d->nwarnings++;
+}
+
 void ipts_diag_note(struct ipts_diags *d, const struct ipts_loc *loc,
 		    const char *fmt, ...)
 {
