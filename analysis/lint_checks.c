@@ -113,7 +113,12 @@ void ipts_lint_order(struct ipts_lint *l, const struct ipts_chain *c,
 {
 	struct ipts_cover_index *x = ipts_cover_index_new();
 	uint32_t i, stop = UINT32_MAX;
+	bool *addable = ipts_xmalloc(c->nrules * sizeof(*addable));
 
+	for (i = 0; i < c->nrules; i++)
+		addable[i] = terminates(c->rules[i]) && sp[i].modelled;
+	ipts_cover_index_groups(x, sp, c->nrules, addable);
+	free(addable);
 	for (i = 0; i < c->nrules; i++) {
 		const struct ipts_rule *b = c->rules[i];
 

@@ -220,6 +220,20 @@ void ipts_space_build_after(struct ipts_space *sp, const struct ipts_rule *r,
 /* Every packet @b matches, @a matches too (false unless both are
  * modelled). */
 bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b);
+/* ipts_space_covers() but for the addresses: the rest of what @a reads
+ * holds every packet of @b's (an expanded line's copies differ only in
+ * the addresses, so this is the same for any copy of each). With it,
+ * ipts_space_covers() is exactly this and both sides'
+ * ipts_rule_addr_covers(). */
+bool ipts_space_covers_but_addrs(const struct ipts_space *a,
+				 const struct ipts_space *b);
+/* Rule @ra's -s (@src) or -d holds every address of @rb's, the
+ * inversions as given. */
+bool ipts_rule_addr_covers(const struct ipts_rule *ra,
+			   const struct ipts_rule *rb, bool src);
+/* Rule @ra's -s (@src) or -d is @rb's: address, mask and '!'. */
+bool ipts_rule_addr_same(const struct ipts_rule *ra, const struct ipts_rule *rb,
+			 bool src);
 /* Some packet may match both (false: proven disjoint on modelled
  * parts). */
 bool ipts_space_overlap(const struct ipts_space *a, const struct ipts_space *b);
@@ -245,6 +259,13 @@ struct ipts_cover_index;
 /* An empty index. */
 struct ipts_cover_index *ipts_cover_index_new(void);
 void ipts_cover_index_free(struct ipts_cover_index *x);
+/* Before the first rule of a chain of @n rules with spaces @sp: which
+ * rules will be added (@addable), so that the copies of an expanded line
+ * (GROUP_MIN or more alike but for their addresses, a product of its
+ * sources and destinations) are searched as their line. */
+void ipts_cover_index_groups(struct ipts_cover_index *x,
+			     const struct ipts_space *sp, uint32_t n,
+			     const bool *addable);
 /* Forget every rule in it (a rule that may change the packet). */
 void ipts_cover_index_clear(struct ipts_cover_index *x);
 /* Add @sp, rule @idx of its chain (larger than every rule added), a

@@ -776,6 +776,47 @@ bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b)
 	       (!a->identity || identity_covers(a->r, b->r));
 }
 
+bool ipts_space_covers_but_addrs(const struct ipts_space *a,
+				 const struct ipts_space *b)
+{
+	struct ipt_ip va, vb;
+
+	if (!a->modelled || !b->modelled)
+		return false;
+	if ((b->frag & ~a->frag) || (b->states & ~a->states))
+		return false;
+	if (!ipts_pset_subset(&b->sport, &a->sport) ||
+	    !ipts_pset_subset(&b->dport, &a->dport))
+		return false;
+	if (a->tcpflags &&
+	    !(b->tcpflags && a->flg_mask == b->flg_mask &&
+	      a->flg_cmp == b->flg_cmp && a->flg_inv == b->flg_inv))
+		return false;
+	return ip_covers(ipts_lint_ip(a->r, &va), ipts_lint_ip(b->r, &vb)) &&
+	       mark_covers(a, b) &&
+	       (!a->identity || identity_covers(a->r, b->r));
+}
+
+bool ipts_rule_addr_covers(const struct ipts_rule *ra,
+			   const struct ipts_rule *rb, bool src)
+{
+	struct addr_set a, b;
+
+	rule_addr(ra, src, &a);
+	rule_addr(rb, src, &b);
+	return addr_covers(&a, &b);
+}
+
+bool ipts_rule_addr_same(const struct ipts_rule *ra, const struct ipts_rule *rb,
+			 bool src)
+{
+	struct addr_set a, b;
+
+	rule_addr(ra, src, &a);
+	rule_addr(rb, src, &b);
+	return !memcmp(&a, &b, sizeof(a));
+}
+
 /* Some packet may match both (false: proven disjoint on modelled parts). */
 bool ipts_space_overlap(const struct ipts_space *a, const struct ipts_space *b)
 {
