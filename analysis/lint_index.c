@@ -147,6 +147,7 @@ struct cover_of {
 
 struct cgroup {
 	uint32_t g0, n, nd, ns; /* first rule, copies, destinations, sources */
+	struct ipts_addr_set *src, *dst; /* its ns sources, nd destinations */
 	uint32_t added; /* copies added so far */
 	uint32_t indexed; /* of them, filed in the index */
 	bool prepared, own; /* own: the rest covers itself */
@@ -542,6 +543,8 @@ static void groups_free(struct ipts_cover_index *x)
 	for (g = 0; g < x->ngrp; g++) {
 		struct cgroup *G = &x->grp[g];
 
+		free(G->src);
+		free(G->dst);
 		free(G->jlt);
 		free(G->jall);
 		free(G->ilt);
@@ -1051,7 +1054,8 @@ static bool copies_alike(const struct ipts_space *a, const struct ipts_space *b)
 	    memcmp(ia->iniface_mask, ib->iniface_mask, IFNAMSIZ) ||
 	    memcmp(ia->outiface_mask, ib->outiface_mask, IFNAMSIZ))
 		return false;
-	/* what a comparison reads of the space (not its rule) */
+	/* what a comparison reads of the space (not its rule); the port
+	 * sets byte for byte, as the copy of a line's space is */
 	return a->frag == b->frag && a->states == b->states &&
 	       a->tcpflags == b->tcpflags && a->flg_mask == b->flg_mask &&
 	       a->flg_cmp == b->flg_cmp && a->flg_inv == b->flg_inv &&
@@ -1062,33 +1066,44 @@ static bool copies_alike(const struct ipts_space *a, const struct ipts_space *b)
 	       !memcmp(&a->dport, &b->dport, sizeof(a->dport));
 }
 
-/* Rules @g0 .. @g0 + @n - 1 are a product: rule g0 + i * nd + j has the
- * source of rule g0 + i * nd and the destination of rule g0 + j. */
-static bool is_product(const struct ipts_space *sp, uint32_t g0, uint32_t n,
-		       uint32_t nd)
+static bool addr_same(const struct ipts_addr_set *a,
+		      const struct ipts_addr_set *b)
 {
-	uint32_t k;
+	return !memcmp(a, b, sizeof(*a));
+}
 
+/* Rules g0 .. g0 + @n - 1, with sources @src and destinations @dst, are
+ * a product: rule g0 + i * nd + j has the source of rule g0 + i * nd and
+ * the destination of rule g0 + j, nd the rules from g0 with its source.
+ * nd, or 0 when they are not. */
+static uint32_t product_nd(const struct ipts_addr_set *src,
+			   const struct ipts_addr_set *dst, uint32_t n)
+{
+	uint32_t k, nd = 1;
+
+	while (nd < n && addr_same(&src[0], &src[nd]))
+		nd++;
 	if (n % nd)
-		return false;
+		return 0;
 	for (k = 0; k < n; k++)
-		if (!ipts_rule_addr_same(sp[g0 + k].r, sp[g0 + k % nd].r,
-					 false) ||
-		    !ipts_rule_addr_same(sp[g0 + k].r, sp[g0 + k / nd * nd].r,
-					 true))
-			return false;
-	return true;
+		if (!addr_same(&dst[k], &dst[k % nd]) ||
+		    !addr_same(&src[k], &src[k / nd * nd]))
+			return 0;
+	return nd;
 }
 
 void ipts_cover_index_groups(struct ipts_cover_index *x,
 			     const struct ipts_space *sp, uint32_t n,
 			     const bool *addable)
 {
-	uint32_t i = 0, e, nd;
+	uint32_t i = 0, e, nd, k;
 
 	groups_free(x);
 	x->nrules = n;
 	while (i < n && x->ngrp < MAX_GROUPS) {
+		struct ipts_addr_set *src, *dst;
+		struct cgroup *G;
+
 		e = i + 1;
 		while (e < n && addable[i] && addable[e] &&
 		       copies_alike(&sp[i], &sp[e]))
@@ -1097,29 +1112,36 @@ void ipts_cover_index_groups(struct ipts_cover_index *x,
 			i = e;
 			continue;
 		}
-		nd = 1;
-		while (nd < e - i &&
-		       ipts_rule_addr_same(sp[i].r, sp[i + nd].r, true))
-			nd++;
-		if (is_product(sp, i, e - i, nd)) {
-			struct cgroup *G;
-			uint32_t k;
-
-			if (!x->grp) {
-				x->grp = ipts_xcalloc(MAX_GROUPS,
-						      sizeof(*x->grp));
-				x->grp_of = ipts_xcalloc(n, sizeof(*x->grp_of));
-				x->win = ipts_xcalloc(MAX_GROUPS,
-						      sizeof(*x->win));
-			}
-			G = &x->grp[x->ngrp++];
-			G->g0 = i;
-			G->n = e - i;
-			G->nd = nd;
-			G->ns = (e - i) / nd;
-			for (k = i; k < e; k++)
-				x->grp_of[k] = x->ngrp;
+		src = ipts_xmalloc((e - i) * sizeof(*src));
+		dst = ipts_xmalloc((e - i) * sizeof(*dst));
+		for (k = i; k < e; k++) {
+			ipts_rule_addr(sp[k].r, true, &src[k - i]);
+			ipts_rule_addr(sp[k].r, false, &dst[k - i]);
 		}
+		nd = product_nd(src, dst, e - i);
+		if (!nd) {
+			free(src);
+			free(dst);
+			i = e;
+			continue;
+		}
+		if (!x->grp) {
+			x->grp = ipts_xcalloc(MAX_GROUPS, sizeof(*x->grp));
+			x->grp_of = ipts_xcalloc(n, sizeof(*x->grp_of));
+			x->win = ipts_xcalloc(MAX_GROUPS, sizeof(*x->win));
+		}
+		G = &x->grp[x->ngrp++];
+		G->g0 = i;
+		G->n = e - i;
+		G->nd = nd;
+		G->ns = (e - i) / nd;
+		/* the sources, each nd apart; the destinations, the first nd */
+		for (k = 0; k < G->ns; k++)
+			src[k] = src[k * nd];
+		G->src = ipts_xrealloc(src, G->ns * sizeof(*src));
+		G->dst = ipts_xrealloc(dst, nd * sizeof(*dst));
+		for (k = i; k < e; k++)
+			x->grp_of[k] = x->ngrp;
 		i = e;
 	}
 }
@@ -1133,21 +1155,19 @@ static struct cgroup *group_of(const struct ipts_cover_index *x, uint32_t i)
 
 /* Per address of @G on side @src: the last of @H's that covers it (the
  * last below it when @H is @G and @below), or -1. */
-static int32_t *last_covers(const struct ipts_space *sp, const struct cgroup *G,
-			    const struct cgroup *H, bool src, bool below)
+static int32_t *last_covers(const struct cgroup *G, const struct cgroup *H,
+			    bool src, bool below)
 {
 	uint32_t na = src ? G->ns : G->nd, nh = src ? H->ns : H->nd;
-	uint32_t step = src ? G->nd : 1, hstep = src ? H->nd : 1;
+	const struct ipts_addr_set *ga = src ? G->src : G->dst;
+	const struct ipts_addr_set *ha = src ? H->src : H->dst;
 	int32_t *v = ipts_xmalloc(na * sizeof(*v));
 	uint32_t a, h;
 
 	for (a = 0; a < na; a++) {
-		const struct ipts_rule *rb = sp[G->g0 + a * step].r;
-
 		v[a] = -1;
 		for (h = below ? a : nh; h-- > 0;)
-			if (ipts_rule_addr_covers(sp[H->g0 + h * hstep].r, rb,
-						  src)) {
+			if (ipts_addr_set_covers(&ha[h], &ga[a])) {
 				v[a] = (int32_t)h;
 				break;
 			}
@@ -1177,9 +1197,9 @@ static void group_prepare(struct ipts_cover_index *x,
 	G->prepared = true;
 	G->own = ipts_space_covers_but_addrs(rep, rep);
 	if (G->own) {
-		G->jlt = last_covers(sp, G, G, false, true);
-		G->jall = last_covers(sp, G, G, false, false);
-		G->ilt = last_covers(sp, G, G, true, true);
+		G->jlt = last_covers(G, G, false, true);
+		G->jall = last_covers(G, G, false, false);
+		G->ilt = last_covers(G, G, true, true);
 	}
 	G->by = ipts_xcalloc(x->nwin ? x->nwin : 1, sizeof(*G->by));
 	for (w = x->nwin; w-- > 0;) {
@@ -1189,8 +1209,8 @@ static void group_prepare(struct ipts_cover_index *x,
 		if (H == G || !ipts_space_covers_but_addrs(&sp[H->g0], rep))
 			continue;
 		c->h = x->win[w];
-		c->bs = last_covers(sp, G, H, true, false);
-		c->bd = last_covers(sp, G, H, false, false);
+		c->bs = last_covers(G, H, true, false);
+		c->bd = last_covers(G, H, false, false);
 		if (any_covers(c->bs, G->ns) && any_covers(c->bd, G->nd)) {
 			G->nby++;
 			continue;

@@ -227,13 +227,26 @@ bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b);
  * ipts_rule_addr_covers(). */
 bool ipts_space_covers_but_addrs(const struct ipts_space *a,
 				 const struct ipts_space *b);
-/* Rule @ra's -s (@src) or -d holds every address of @rb's, the
- * inversions as given. */
-bool ipts_rule_addr_covers(const struct ipts_rule *ra,
-			   const struct ipts_rule *rb, bool src);
-/* Rule @ra's -s (@src) or -d is @rb's: address, mask and '!'. */
-bool ipts_rule_addr_same(const struct ipts_rule *ra, const struct ipts_rule *rb,
-			 bool src);
+/*
+ * A rule's -s or -d: the set {x : x & m == a} (or its complement when
+ * inverted), as words in network order: one for IPv4, four for IPv6
+ * (ip6_packet_match()'s ipv6_masked_addr_cmp() is the same test over 128
+ * bits). @a is kept masked; two sets are the same set when their bytes
+ * are (ipts_rule_addr() sets every byte).
+ */
+struct ipts_addr_set {
+	uint32_t a[4], m[4];
+	unsigned int n;
+	bool inv;
+};
+
+/* The -s (@src) or -d of @r. */
+void ipts_rule_addr(const struct ipts_rule *r, bool src,
+		    struct ipts_addr_set *s);
+/* Every address of @b is in @a, the inversions as given (what
+ * ipts_space_covers() asks of each side). */
+bool ipts_addr_set_covers(const struct ipts_addr_set *a,
+			  const struct ipts_addr_set *b);
 /* Some packet may match both (false: proven disjoint on modelled
  * parts). */
 bool ipts_space_overlap(const struct ipts_space *a, const struct ipts_space *b);

@@ -473,19 +473,10 @@ void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r)
 	ipts_space_build_after(sp, r, NULL);
 }
 
-/*
- * A rule's -s or -d: the set {x : x & m == a} (or its complement when
- * inverted), as words in network order: one for IPv4, four for IPv6
- * (ip6_packet_match()'s ipv6_masked_addr_cmp() is the same test over 128
- * bits). @a is kept masked.
- */
-struct addr_set {
-	uint32_t a[4], m[4];
-	unsigned int n;
-	bool inv;
-};
+/* A rule's -s or -d as a set (lint_int.h's struct ipts_addr_set). */
 
-static void rule_addr(const struct ipts_rule *r, bool src, struct addr_set *s)
+static void rule_addr(const struct ipts_rule *r, bool src,
+		      struct ipts_addr_set *s)
 {
 	unsigned int i;
 
@@ -511,8 +502,8 @@ static void rule_addr(const struct ipts_rule *r, bool src, struct addr_set *s)
 }
 
 /* Every address of @b's set is in @a's, the inversions as given. */
-static bool addr_covers_as(const struct addr_set *a, bool ai,
-			   const struct addr_set *b, bool bi)
+static bool addr_covers_as(const struct ipts_addr_set *a, bool ai,
+			   const struct ipts_addr_set *b, bool bi)
 {
 	bool a_sub_b = true, b_sub_a = true, a_in_b = true, b_in_a = true;
 	bool differ = false, a_all = true;
@@ -543,12 +534,14 @@ static bool addr_covers_as(const struct addr_set *a, bool ai,
 	return a_all; /* A is everything */
 }
 
-static bool addr_covers(const struct addr_set *a, const struct addr_set *b)
+static bool addr_covers(const struct ipts_addr_set *a,
+			const struct ipts_addr_set *b)
 {
 	return addr_covers_as(a, a->inv, b, b->inv);
 }
 
-static bool addr_overlap(const struct addr_set *a, const struct addr_set *b)
+static bool addr_overlap(const struct ipts_addr_set *a,
+			 const struct ipts_addr_set *b)
 {
 	unsigned int i;
 
@@ -649,7 +642,7 @@ static bool proto_overlap(const struct ipt_ip *a, const struct ipt_ip *b)
 /* The addresses of rules @ra and @rb (of one ruleset: one family). */
 static bool addrs_covers(const struct ipts_rule *ra, const struct ipts_rule *rb)
 {
-	struct addr_set a, b;
+	struct ipts_addr_set a, b;
 
 	rule_addr(ra, true, &a);
 	rule_addr(rb, true, &b);
@@ -663,7 +656,7 @@ static bool addrs_covers(const struct ipts_rule *ra, const struct ipts_rule *rb)
 static bool addrs_overlap(const struct ipts_rule *ra,
 			  const struct ipts_rule *rb)
 {
-	struct addr_set a, b;
+	struct ipts_addr_set a, b;
 
 	rule_addr(ra, true, &a);
 	rule_addr(rb, true, &b);
@@ -797,24 +790,19 @@ bool ipts_space_covers_but_addrs(const struct ipts_space *a,
 	       (!a->identity || identity_covers(a->r, b->r));
 }
 
-bool ipts_rule_addr_covers(const struct ipts_rule *ra,
-			   const struct ipts_rule *rb, bool src)
+void ipts_rule_addr(const struct ipts_rule *r, bool src,
+		    struct ipts_addr_set *s)
 {
-	struct addr_set a, b;
-
-	rule_addr(ra, src, &a);
-	rule_addr(rb, src, &b);
-	return addr_covers(&a, &b);
+	rule_addr(r, src, s);
 }
 
-bool ipts_rule_addr_same(const struct ipts_rule *ra, const struct ipts_rule *rb,
-			 bool src)
+bool ipts_addr_set_covers(const struct ipts_addr_set *a,
+			  const struct ipts_addr_set *b)
 {
-	struct addr_set a, b;
-
-	rule_addr(ra, src, &a);
-	rule_addr(rb, src, &b);
-	return !memcmp(&a, &b, sizeof(a));
+	/* the usual case first: neither inverted, one word */
+	if (!a->inv && !b->inv && a->n == 1 && b->n == 1)
+		return !(a->m[0] & ~b->m[0]) && (b->a[0] & a->m[0]) == a->a[0];
+	return addr_covers(a, b);
 }
 
 /* Some packet may match both (false: proven disjoint on modelled parts). */
@@ -837,7 +825,7 @@ bool ipts_space_overlap(const struct ipts_space *a, const struct ipts_space *b)
 void ipts_space_addr(const struct ipts_space *sp, bool src,
 		     struct ipts_addr_key *k)
 {
-	struct addr_set s;
+	struct ipts_addr_set s;
 	unsigned int i;
 	bool run = true;
 
