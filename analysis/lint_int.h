@@ -96,8 +96,9 @@ static inline bool ipts_in_list(const char *s, const char *const *v, size_t n)
 {
 	size_t i;
 
+	/* the first byte first: most names differ there */
 	for (i = 0; i < n; i++)
-		if (strcmp(s, v[i]) == 0)
+		if (s[0] == v[i][0] && strcmp(s, v[i]) == 0)
 			return true;
 	return false;
 }

@@ -240,7 +240,8 @@ static bool space_match(struct ipts_space *sp, const struct xt_entry_match *m,
 		return space_recent(sp, m, idx);
 	for (i = 0; i < sizeof(hoststate_matches) / sizeof(hoststate_matches[0]);
 	     i++) {
-		if (strcmp(name, hoststate_matches[i].name) == 0) {
+		if (name[0] == hoststate_matches[i].name[0] &&
+		    strcmp(name, hoststate_matches[i].name) == 0) {
 			if (sp->hoststate < 0) {
 				sp->hoststate = (int)idx;
 				sp->hoststate_why = hoststate_matches[i].why;
