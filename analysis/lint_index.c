@@ -910,9 +910,16 @@ static bool scan(struct ipts_lint *l, const struct ipts_cover_index *x,
 		 const struct ipts_space *b, const struct summary *bs,
 		 int64_t *best)
 {
+	/* the comparisons the budget still allows, counted here and spent
+	 * at the end; ipts_lint_spend() where they run out */
+	uint64_t left = l->over ? 0 : l->max_visits - l->visits, k = 0;
+
 	while (n-- > 0 && (int64_t)v[n] > *best) {
-		if (!ipts_lint_spend(l, b->r))
-			return false;
+		if (k == left) {
+			l->visits += k;
+			return ipts_lint_spend(l, b->r); /* false: out */
+		}
+		k++;
 		if (!may_cover(&x->sum[v[n]], bs))
 			continue;
 		if (ipts_space_covers(&sp[v[n]], b)) {
@@ -920,6 +927,7 @@ static bool scan(struct ipts_lint *l, const struct ipts_cover_index *x,
 			break;
 		}
 	}
+	l->visits += k;
 	return true;
 }
 

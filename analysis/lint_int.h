@@ -158,8 +158,18 @@ struct ipts_lint_msg {
 	size_t n, cap;
 };
 
+/* Room for @n more bytes and a NUL in @m. */
+void ipts_lint_msg_grow(struct ipts_lint_msg *m, size_t n);
+
 /* Add @n bytes of @s. */
-void ipts_lint_msg_put(struct ipts_lint_msg *m, const char *s, size_t n);
+static inline void ipts_lint_msg_put(struct ipts_lint_msg *m, const char *s,
+				     size_t n)
+{
+	if (m->n + n + 1 > m->cap)
+		ipts_lint_msg_grow(m, n);
+	memcpy(m->p + m->n, s, n);
+	m->n += n;
+}
 /* Add the string @s. */
 void ipts_lint_msg_str(struct ipts_lint_msg *m, const char *s);
 /* Add @v in decimal. */

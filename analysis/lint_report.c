@@ -88,18 +88,15 @@ enum ipts_severity ipts_lint_sev(const char *code)
 
 /* ---- messages ---- */
 
-void ipts_lint_msg_put(struct ipts_lint_msg *m, const char *s, size_t n)
+void ipts_lint_msg_grow(struct ipts_lint_msg *m, size_t n)
 {
-	if (m->n + n + 1 > m->cap) {
-		size_t cap = m->cap ? m->cap : 128;
+	/* a finding and its note quoting a rule fit in the first */
+	size_t cap = m->cap ? m->cap : 256;
 
-		while (cap < m->n + n + 1)
-			cap *= 2;
-		m->p = ipts_xrealloc(m->p, cap);
-		m->cap = cap;
-	}
-	memcpy(m->p + m->n, s, n);
-	m->n += n;
+	while (cap < m->n + n + 1)
+		cap *= 2;
+	m->p = ipts_xrealloc(m->p, cap);
+	m->cap = cap;
 }
 
 void ipts_lint_msg_str(struct ipts_lint_msg *m, const char *s)

@@ -645,6 +645,21 @@ static bool addrs_covers(const struct ipts_rule *ra, const struct ipts_rule *rb)
 {
 	struct ipts_addr_set a, b;
 
+	/* two IPv4 rules, no '!': addr_covers_as() of one word a side */
+	if (ipts_rule_family(ra) == IPTS_FAMILY_IPV4 &&
+	    ipts_rule_family(rb) == IPTS_FAMILY_IPV4 &&
+	    !((ra->e->ip.invflags | rb->e->ip.invflags) &
+	      (IPT_INV_SRCIP | IPT_INV_DSTIP))) {
+		const struct ipt_ip *x = &ra->e->ip, *y = &rb->e->ip;
+		uint32_t xsm = x->smsk.s_addr, xdm = x->dmsk.s_addr;
+
+		return !(xsm & ~y->smsk.s_addr) && !(xdm & ~y->dmsk.s_addr) &&
+		       ((y->src.s_addr & y->smsk.s_addr & xsm) ==
+			(x->src.s_addr & xsm)) &&
+		       ((y->dst.s_addr & y->dmsk.s_addr & xdm) ==
+			(x->dst.s_addr & xdm));
+	}
+
 	rule_addr(ra, true, &a);
 	rule_addr(rb, true, &b);
 	if (!addr_covers(&a, &b))
@@ -750,14 +765,22 @@ static bool identity_covers(const struct ipts_rule *a,
 }
 
 /* Every packet @b matches, @a matches too (both modelled). */
+/* ipts_pset_subset(), one interval each without the call */
+static bool pset_within(const struct ipts_pset *b, const struct ipts_pset *a)
+{
+	if (a->n == 1 && b->n == 1)
+		return a->lo[0] <= b->lo[0] && b->hi[0] <= a->hi[0];
+	return ipts_pset_subset(b, a);
+}
+
 bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b)
 {
 	if (!a->modelled || !b->modelled)
 		return false;
 	if ((b->frag & ~a->frag) || (b->states & ~a->states))
 		return false;
-	if (!ipts_pset_subset(&b->sport, &a->sport) ||
-	    !ipts_pset_subset(&b->dport, &a->dport))
+	if (!pset_within(&b->sport, &a->sport) ||
+	    !pset_within(&b->dport, &a->dport))
 		return false;
 	if (a->tcpflags &&
 	    !(b->tcpflags && a->flg_mask == b->flg_mask &&
