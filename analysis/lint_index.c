@@ -451,14 +451,32 @@ struct pquery {
  * The child of the later last rule first: the nearest cover is found
  * early and the subtrees of only earlier rules are left.
  */
+/* Node @v, its leaves from @s, may hold a range of @q not yet passed. */
+static inline bool ptree_may(const struct ptree *t, uint32_t v, uint32_t s,
+			     const struct pquery *q)
+{
+	return (s << LEAF_SHIFT) <= q->lo &&
+	       t->node[v].top >= (uint32_t)q->hi + 1 &&
+	       (int64_t)t->node[v].last - 1 > q->floor;
+}
+
+/* ptree_find() below node @v (leaves [@s, @e]), which ptree_may() let
+ * in: the children asked before they are entered. */
+static void ptree_walk(struct ipts_cover_index *x, const struct ptree *t,
+		       uint32_t v, uint32_t s, uint32_t e, struct pquery *q);
+
 static void ptree_find(struct ipts_cover_index *x, const struct ptree *t,
+		       uint32_t v, uint32_t s, uint32_t e, struct pquery *q)
+{
+	if (ptree_may(t, v, s, q))
+		ptree_walk(x, t, v, s, e, q);
+}
+
+static void ptree_walk(struct ipts_cover_index *x, const struct ptree *t,
 		       uint32_t v, uint32_t s, uint32_t e, struct pquery *q)
 {
 	uint32_t i, m, c0, c1;
 
-	if ((s << LEAF_SHIFT) > q->lo || t->node[v].top < (uint32_t)q->hi + 1 ||
-	    (int64_t)t->node[v].last - 1 <= q->floor)
-		return;
 	if (s == e) {
 		const struct leaf *f = &t->leaf[s];
 
@@ -487,12 +505,17 @@ static void ptree_find(struct ipts_cover_index *x, const struct ptree *t,
 	m = s + (e - s) / 2;
 	c0 = 2 * v;
 	c1 = 2 * v + 1;
+	/* each child asked again after the other: q->floor may have risen */
 	if (t->node[c1].last > t->node[c0].last) {
-		ptree_find(x, t, c1, m + 1, e, q);
-		ptree_find(x, t, c0, s, m, q);
+		if (ptree_may(t, c1, m + 1, q))
+			ptree_walk(x, t, c1, m + 1, e, q);
+		if (ptree_may(t, c0, s, q))
+			ptree_walk(x, t, c0, s, m, q);
 	} else {
-		ptree_find(x, t, c0, s, m, q);
-		ptree_find(x, t, c1, m + 1, e, q);
+		if (ptree_may(t, c0, s, q))
+			ptree_walk(x, t, c0, s, m, q);
+		if (ptree_may(t, c1, m + 1, q))
+			ptree_walk(x, t, c1, m + 1, e, q);
 	}
 }
 
