@@ -165,6 +165,29 @@ size_t ipts_text_strn(FILE *f, const char *s, size_t n)
 	return k.cols;
 }
 
+struct sink_cb {
+	struct sink k; /* first: put_cb() is handed it */
+	void (*put)(void *ctx, const char *s, size_t n);
+	void *ctx;
+};
+
+static void put_cb(struct sink *k, const char *s, size_t n, bool escape)
+{
+	struct sink_cb *c = (struct sink_cb *)k;
+
+	(void)escape;
+	c->put(c->ctx, s, n);
+}
+
+size_t ipts_text_strn_cb(void (*put)(void *ctx, const char *s, size_t n),
+			 void *ctx, const char *s, size_t n)
+{
+	struct sink_cb c = { .k = { .put = put_cb }, .put = put, .ctx = ctx };
+
+	escape_each(&c.k, s, n);
+	return c.k.cols;
+}
+
 void ipts_text_str(FILE *f, const char *s)
 {
 	ipts_text_strn(f, s, strlen(s));
