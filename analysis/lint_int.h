@@ -61,6 +61,8 @@ struct ipts_space {
 	bool mark_inv;
 	bool modelled;		/* every match understood */
 	bool identity;		/* a match compared by identity */
+	uint64_t idmask; /* which of matches 0..63 are */
+	bool idmore; /* and one past them is */
 	bool unconditional;	/* no condition at all */
 	bool state_m, ctstate_m;	/* uses -m state / conntrack --ctstate */
 	int hoststate;		/* index of a host-state match, or -1 */
@@ -102,6 +104,9 @@ static inline bool ipts_in_list(const char *s, const char *const *v, size_t n)
 			return true;
 	return false;
 }
+
+/* The name @s is the literal @lit: the first byte asked first. */
+#define IPTS_NAME_IS(s, lit) ((s)[0] == (lit)[0] && strcmp((s), (lit)) == 0)
 
 #define IPTS_IN_LIST(s, v) ipts_in_list((s), (v), sizeof(v) / sizeof((v)[0]))
 

@@ -25,7 +25,7 @@ bool ipts_lint_rule_ignores(const struct ipts_rule *r, const char *code)
 		char buf[XT_MAX_COMMENT_LEN + 1];
 		const char *p;
 
-		if (strcmp(m->u.user.name, "comment") != 0 ||
+		if (!IPTS_NAME_IS(m->u.user.name, "comment") ||
 		    ipts_blob_is_opaque(m->u.user.revision) || !ci)
 			continue;
 		memcpy(buf, ci->comment, XT_MAX_COMMENT_LEN);

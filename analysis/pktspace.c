@@ -230,13 +230,14 @@ static bool space_match(struct ipts_space *sp, const struct xt_entry_match *m,
 	if (ipts_blob_is_opaque(m->u.user.revision)) {
 		if (sp->hoststate < 0) {
 			sp->hoststate = (int)idx;
-			sp->hoststate_why = strcmp(name, "set") == 0 ?
-				"-m set contents are host state" :
-				"the match is kept as words";
+			sp->hoststate_why =
+				IPTS_NAME_IS(name, "set") ?
+					"-m set contents are host state" :
+					"the match is kept as words";
 		}
 		return false;
 	}
-	if (strcmp(name, "recent") == 0)
+	if (IPTS_NAME_IS(name, "recent"))
 		return space_recent(sp, m, idx);
 	for (i = 0; i < sizeof(hoststate_matches) / sizeof(hoststate_matches[0]);
 	     i++) {
@@ -249,7 +250,7 @@ static bool space_match(struct ipts_space *sp, const struct xt_entry_match *m,
 			return false;
 		}
 	}
-	if (strcmp(name, "statistic") == 0) {
+	if (IPTS_NAME_IS(name, "statistic")) {
 		const struct xt_statistic_info *s =
 			ipts_match_data(m, sizeof(*s), NULL);
 
@@ -260,9 +261,9 @@ static bool space_match(struct ipts_space *sp, const struct xt_entry_match *m,
 		}
 		return false;
 	}
-	if (strcmp(name, "comment") == 0)
+	if (IPTS_NAME_IS(name, "comment"))
 		return true;
-	if (strcmp(name, "tcp") == 0 && m->u.user.revision == 0) {
+	if (IPTS_NAME_IS(name, "tcp") && m->u.user.revision == 0) {
 		const struct xt_tcp *t = ipts_match_data(m, sizeof(*t), NULL);
 
 		if (!t || t->option ||
@@ -283,7 +284,7 @@ static bool space_match(struct ipts_space *sp, const struct xt_entry_match *m,
 		sp->frag &= IPTS_FRAG_FIRST;
 		return true;
 	}
-	if (strcmp(name, "udp") == 0 && m->u.user.revision == 0) {
+	if (IPTS_NAME_IS(name, "udp") && m->u.user.revision == 0) {
 		const struct xt_udp *u = ipts_match_data(m, sizeof(*u), NULL);
 
 		if (!u ||
@@ -294,9 +295,9 @@ static bool space_match(struct ipts_space *sp, const struct xt_entry_match *m,
 		sp->frag &= IPTS_FRAG_FIRST;
 		return true;
 	}
-	if (strcmp(name, "multiport") == 0)
+	if (IPTS_NAME_IS(name, "multiport"))
 		return space_multiport(sp, m);
-	if (strcmp(name, "state") == 0 && m->u.user.revision == 0) {
+	if (IPTS_NAME_IS(name, "state") && m->u.user.revision == 0) {
 		const struct xt_state_info *s =
 			ipts_match_data(m, sizeof(*s), NULL);
 
@@ -306,9 +307,10 @@ static bool space_match(struct ipts_space *sp, const struct xt_entry_match *m,
 		sp->state_m = true;
 		return true;
 	}
-	if (strcmp(name, "conntrack") == 0 && space_conntrack(sp, m))
+	if (IPTS_NAME_IS(name, "conntrack") && space_conntrack(sp, m))
 		return true;
-	if (strcmp(name, "mark") == 0 && m->u.user.revision == 1 && !sp->mark) {
+	if (IPTS_NAME_IS(name, "mark") && m->u.user.revision == 1 &&
+	    !sp->mark) {
 		const struct xt_mark_mtinfo1 *k =
 			ipts_match_data(m, sizeof(*k), NULL);
 
@@ -320,7 +322,7 @@ static bool space_match(struct ipts_space *sp, const struct xt_entry_match *m,
 		sp->mark_inv = k->invert;
 		return true;
 	}
-	if (strcmp(name, "owner") == 0 && m->u.user.revision == 1) {
+	if (IPTS_NAME_IS(name, "owner") && m->u.user.revision == 1) {
 		const struct xt_owner_match_info *o =
 			ipts_match_data(m, sizeof(*o), NULL);
 
@@ -418,7 +420,7 @@ void ipts_space_build_after(struct ipts_space *sp, const struct ipts_rule *r,
 		for (i = 0; i < r->nmatches && only_comments; i++) {
 			const struct xt_entry_match *m = ipts_rule_match(r, i);
 
-			if (strcmp(m->u.user.name, "comment") != 0 ||
+			if (!IPTS_NAME_IS(m->u.user.name, "comment") ||
 			    ipts_blob_is_opaque(m->u.user.revision))
 				only_comments = false;
 		}
@@ -457,13 +459,18 @@ void ipts_space_build_after(struct ipts_space *sp, const struct ipts_rule *r,
 	for (i = 0; i < r->nmatches; i++) {
 		const struct xt_entry_match *m = ipts_rule_match(r, i);
 
-		if (strcmp(m->u.user.name, "comment") != 0 ||
+		if (!IPTS_NAME_IS(m->u.user.name, "comment") ||
 		    ipts_blob_is_opaque(m->u.user.revision))
 			only_comments = false;
 		if (!space_match(sp, m, i))
 			sp->modelled = false;
-		if (by_identity(m))
+		if (by_identity(m)) {
 			sp->identity = true;
+			if (i < 64)
+				sp->idmask |= (uint64_t)1 << i;
+			else
+				sp->idmore = true;
+		}
 	}
 	sp->unconditional = only_comments && ipts_ip_is_any(ip) &&
 			    !(r->flags & IPTS_RULE_OPAQUE);
@@ -731,7 +738,7 @@ static bool by_identity(const struct xt_entry_match *m)
 {
 	if (!IPTS_IN_LIST(m->u.user.name, identity_matches))
 		return false;
-	if (strcmp(m->u.user.name, "conntrack") == 0) {
+	if (IPTS_NAME_IS(m->u.user.name, "conntrack")) {
 		struct ipts_space t;
 
 		memset(&t, 0, sizeof(t));
@@ -742,16 +749,21 @@ static bool by_identity(const struct xt_entry_match *m)
 }
 
 /* Every identity-compared match of @a has an identical twin in @b. */
-static bool identity_covers(const struct ipts_rule *a,
+static bool identity_covers(const struct ipts_space *as,
 			    const struct ipts_rule *b)
 {
+	const struct ipts_rule *a = as->r;
 	unsigned int i, j;
 
 	for (i = 0; i < a->nmatches; i++) {
-		const struct xt_entry_match *m = ipts_rule_match(a, i);
+		const struct xt_entry_match *m;
 		bool found = false;
 
-		if (!by_identity(m))
+		/* the space says which are (by_identity() at its build) */
+		if (i < 64 ? !(as->idmask & ((uint64_t)1 << i)) : !as->idmore)
+			continue;
+		m = ipts_rule_match(a, i);
+		if (i >= 64 && !by_identity(m))
 			continue;
 		for (j = 0; j < b->nmatches && !found; j++) {
 			const struct xt_entry_match *n = ipts_rule_match(b, j);
@@ -790,7 +802,7 @@ bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b)
 
 	return ip_covers(ipts_lint_ip(a->r, &va), ipts_lint_ip(b->r, &vb)) &&
 	       addrs_covers(a->r, b->r) && mark_covers(a, b) &&
-	       (!a->identity || identity_covers(a->r, b->r));
+	       (!a->identity || identity_covers(a, b->r));
 }
 
 bool ipts_space_covers_but_addrs(const struct ipts_space *a,
@@ -810,8 +822,7 @@ bool ipts_space_covers_but_addrs(const struct ipts_space *a,
 	      a->flg_cmp == b->flg_cmp && a->flg_inv == b->flg_inv))
 		return false;
 	return ip_covers(ipts_lint_ip(a->r, &va), ipts_lint_ip(b->r, &vb)) &&
-	       mark_covers(a, b) &&
-	       (!a->identity || identity_covers(a->r, b->r));
+	       mark_covers(a, b) && (!a->identity || identity_covers(a, b->r));
 }
 
 void ipts_rule_addr(const struct ipts_rule *r, bool src,
