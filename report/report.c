@@ -132,6 +132,9 @@ static void tout_puts(struct tout *o, const char *s)
 	tout_put(o, s, strlen(s));
 }
 
+/* a string literal, its length known */
+#define tout_lit(o, lit) tout_put((o), (lit), sizeof(lit) - 1)
+
 static void tout_cb(void *ctx, const char *s, size_t n)
 {
 	tout_put(ctx, s, n);
@@ -208,7 +211,7 @@ static void pad(struct tout *o, const char *line, size_t from, size_t to)
 static void caret(struct tout *o, const struct ipts_loc *loc, bool color)
 {
 	const char *line;
-	size_t len, start, end, from = 0, to, cols;
+	size_t len, start, end, from = 0, to, cols, shown;
 
 	if (!loc->src || !loc->line)
 		return;
@@ -227,24 +230,28 @@ static void caret(struct tout *o, const struct ipts_loc *loc, bool color)
 	}
 	put_uint(o, loc->line, 5);
 	tout_puts(o, from ? " | ..." : " | ");
-	tout_text(o, line + from, to - from);
+	shown = tout_text(o, line + from, to - from);
 	tout_puts(o, to < len ? "...\n      | " : "\n      | ");
 	if (from)
-		tout_puts(o, "   ");
+		tout_lit(o, "   ");
 	if (start > to)
 		start = to;
 	if (start < from)
 		start = from;
 	pad(o, line, from, start);
 	end = start + loc->len < to ? start + loc->len : to;
-	cols = ipts_text_strn(NULL, line + start, end - start);
+	/* a token that is the line shown (a rule's finding) takes the
+	 * columns just written */
+	cols = start == from && end == to ?
+		       shown :
+		       ipts_text_strn(NULL, line + start, end - start);
 	if (color)
-		tout_puts(o, "\033[1;32m");
+		tout_lit(o, "\033[1;32m");
 	tout_putc(o, '^');
 	if (cols > 1)
 		put_run(o, '~', cols - 1);
 	if (color)
-		tout_puts(o, "\033[0m");
+		tout_lit(o, "\033[0m");
 	tout_putc(o, '\n');
 }
 
@@ -270,10 +277,10 @@ void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color)
 			const char *name = g->loc.src->name;
 
 			if (color)
-				tout_puts(o, "\033[1m");
+				tout_lit(o, "\033[1m");
 			/* ipts_text_file() */
 			if (name[0] == ':' || name[0] == ' ' || name[0] == '\t')
-				tout_puts(o, "./");
+				tout_lit(o, "./");
 			tout_text(o, name, strlen(name));
 			if (g->loc.line) {
 				tout_putc(o, ':');
@@ -281,9 +288,9 @@ void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color)
 				tout_putc(o, ':');
 				put_uint(o, g->loc.col, 0);
 			}
-			tout_puts(o, ": ");
+			tout_lit(o, ": ");
 			if (color)
-				tout_puts(o, "\033[0m");
+				tout_lit(o, "\033[0m");
 		}
 		if (color)
 			tout_puts(o, sev_color(g->sev));
@@ -291,7 +298,7 @@ void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color)
 		tout_puts(o, color ? ":\033[0m " : ": ");
 		tout_text(o, g->msg, strlen(g->msg));
 		if (g->code) {
-			tout_puts(o, " [");
+			tout_lit(o, " [");
 			tout_puts(o, g->code);
 			tout_putc(o, ']');
 		}
