@@ -128,8 +128,9 @@ void ipts_lint_order(struct ipts_lint *l, const struct ipts_chain *c,
 			const struct ipts_rule *a = c->rules[stop];
 
 			if (ipts_lint_want(l, "IPT002", b)) {
-				struct ipts_lint_msg m = { 0 };
+				struct ipts_lint_msg m;
 
+				ipts_lint_msg_init(&m);
 				ipts_lint_msg_str(&m, "rule is unreachable: ");
 				comes_first(&m, stop + 1, c, a);
 				ipts_lint_msg_put(&m, " (", 2);
@@ -156,9 +157,10 @@ void ipts_lint_order(struct ipts_lint *l, const struct ipts_chain *c,
 							   "IPT001";
 
 				if (ipts_lint_want(l, code, b)) {
-					struct ipts_lint_msg m = { 0 };
+					struct ipts_lint_msg m;
 					bool same = code[5] == '3';
 
+					ipts_lint_msg_init(&m);
 					ipts_lint_msg_str(
 						&m,
 						same ? "rule is redundant: " :

@@ -156,12 +156,20 @@ bool ipts_lint_want(struct ipts_lint *l, const char *code,
 /* The severity of @code, which must exist. */
 enum ipts_severity ipts_lint_sev(const char *code);
 /* A message being made without printf (a finding's words are most of
- * what a file of many findings costs to make): zero-initialise, add to
- * it, then hand it to ipts_diag_add_msg() with ipts_lint_msg_take(). */
+ * what a file of many findings costs to make): ipts_lint_msg_init(), add
+ * to it, then hand it to ipts_diag_add_msg() with ipts_lint_msg_take(). */
 struct ipts_lint_msg {
-	char *p;
+	char *p; /* small, or from malloc() once it outgrew it */
 	size_t n, cap;
+	char small[480];
 };
+
+/* An empty message (small left as it is: not cleared). */
+static inline void ipts_lint_msg_init(struct ipts_lint_msg *m)
+{
+	m->p = NULL;
+	m->n = m->cap = 0;
+}
 
 /* Room for @n more bytes and a NUL in @m. */
 void ipts_lint_msg_grow(struct ipts_lint_msg *m, size_t n);

@@ -90,12 +90,21 @@ enum ipts_severity ipts_lint_sev(const char *code)
 
 void ipts_lint_msg_grow(struct ipts_lint_msg *m, size_t n)
 {
-	/* a finding and its note quoting a rule fit in the first */
-	size_t cap = m->cap ? m->cap : 256;
+	size_t cap = m->cap ? m->cap : sizeof(m->small);
 
 	while (cap < m->n + n + 1)
 		cap *= 2;
-	m->p = ipts_xrealloc(m->p, cap);
+	if (!m->p && cap == sizeof(m->small)) {
+		m->p = m->small;
+	} else if (!m->p || m->p == m->small) {
+		char *p = ipts_xmalloc(cap);
+
+		if (m->n)
+			memcpy(p, m->p, m->n);
+		m->p = p;
+	} else {
+		m->p = ipts_xrealloc(m->p, cap);
+	}
 	m->cap = cap;
 }
 
@@ -116,14 +125,22 @@ void ipts_lint_msg_uint(struct ipts_lint_msg *m, uint64_t v)
 	ipts_lint_msg_put(m, buf + i, sizeof(buf) - i);
 }
 
+/* The message in an allocation of its size (a file's findings are many:
+ * no room left over in each) */
 char *ipts_lint_msg_take(struct ipts_lint_msg *m)
 {
 	char *s;
 
 	ipts_lint_msg_put(m, "", 0);
 	m->p[m->n] = '\0';
-	s = m->p;
-	memset(m, 0, sizeof(*m));
+	if (m->p == m->small) {
+		s = ipts_xmalloc(m->n + 1);
+		memcpy(s, m->p, m->n + 1);
+	} else {
+		s = ipts_xrealloc(m->p, m->n + 1);
+	}
+	m->p = NULL;
+	m->n = m->cap = 0;
 	return s;
 }
 
@@ -132,10 +149,11 @@ char *ipts_lint_msg_take(struct ipts_lint_msg *m)
 void ipts_lint_note_rule(struct ipts_lint *l, const struct ipts_rule *r,
 			 uint32_t num, const char *what)
 {
-	struct ipts_lint_msg m = { 0 };
+	struct ipts_lint_msg m;
 	int len = ipts_rule_text_len(r);
 	const char *text = ipts_rule_text(r);
 
+	ipts_lint_msg_init(&m);
 	ipts_lint_msg_str(&m, what);
 	ipts_lint_msg_put(&m, ": rule ", 7);
 	ipts_lint_msg_uint(&m, num);
