@@ -97,6 +97,7 @@ static size_t char_start(const char *line, size_t i)
 struct tout {
 	FILE *f;
 	size_t n;
+	unsigned long flushes; /* times b was written out */
 	char b[16384];
 };
 
@@ -105,6 +106,7 @@ static void tout_flush(struct tout *o)
 	if (o->n)
 		fwrite_unlocked(o->b, 1, o->n, o->f);
 	o->n = 0;
+	o->flushes++;
 }
 
 static void tout_put(struct tout *o, const char *s, size_t n)
@@ -172,6 +174,20 @@ static void put_uint(struct tout *o, unsigned int v, unsigned int width)
 	char buf[10];
 	size_t i = sizeof(buf), n;
 
+	/* most numbers: straight into the buffer */
+	if (!width && sizeof(o->b) - o->n >= sizeof(buf)) {
+		char *p = o->b + o->n;
+
+		do {
+			buf[--i] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		n = sizeof(buf) - i;
+		for (size_t k = 0; k < n; k++)
+			p[k] = buf[i + k];
+		o->n += n;
+		return;
+	}
 	do {
 		buf[--i] = (char)('0' + v % 10);
 		v /= 10;
@@ -265,10 +281,15 @@ static void caret(struct tout *o, const struct ipts_loc *loc, bool color)
 void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color)
 {
 	struct tout *o = ipts_xmalloc(sizeof(*o));
+	/* the file name as last written: most diagnostics share it */
+	const struct ipts_source *last = NULL;
+	char name_esc[256];
+	size_t name_n = 0;
 	size_t i;
 
 	o->f = f;
 	o->n = 0;
+	o->flushes = 0;
 	flockfile(f);
 	for (i = 0; i < d->n; i++) {
 		const struct ipts_diag *g = &d->v[i];
@@ -278,10 +299,26 @@ void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color)
 
 			if (color)
 				tout_lit(o, "\033[1m");
-			/* ipts_text_file() */
-			if (name[0] == ':' || name[0] == ' ' || name[0] == '\t')
-				tout_lit(o, "./");
-			tout_text(o, name, strlen(name));
+			/* ipts_text_file(), its bytes kept for the next */
+			if (g->loc.src == last) {
+				tout_put(o, name_esc, name_n);
+			} else {
+				size_t at = o->n;
+				unsigned long fl = o->flushes;
+
+				if (name[0] == ':' || name[0] == ' ' ||
+				    name[0] == '\t')
+					tout_lit(o, "./");
+				tout_text(o, name, strlen(name));
+				/* still in the buffer, not too long: keep */
+				last = NULL;
+				if (o->flushes == fl &&
+				    o->n - at <= sizeof(name_esc)) {
+					name_n = o->n - at;
+					memcpy(name_esc, o->b + at, name_n);
+					last = g->loc.src;
+				}
+			}
 			if (g->loc.line) {
 				tout_putc(o, ':');
 				put_uint(o, g->loc.line, 0);
