@@ -54,25 +54,51 @@ static bool same_effect(const struct ipts_rule *a, const struct ipts_rule *b)
 }
 
 /* The rule's verdict as written: "-j DROP", "-g CHAIN". */
-static void verdict_text(const struct ipts_rule *r, char *buf, size_t n)
+/* The verdict of @r as the findings quote it ("-j ACCEPT", "-g NAME"):
+ * at most 63 bytes, as it was in a 64-byte buffer. */
+static void verdict_text(const struct ipts_rule *r, struct ipts_lint_msg *m)
 {
+	const char *name;
+	size_t n;
+
 	switch (r->kind) {
 	case IPTS_TGT_ACCEPT:
-		snprintf(buf, n, "-j ACCEPT");
+		name = "-j ACCEPT";
 		break;
 	case IPTS_TGT_DROP:
-		snprintf(buf, n, "-j DROP");
+		name = "-j DROP";
 		break;
 	case IPTS_TGT_RETURN:
-		snprintf(buf, n, "-j RETURN");
+		name = "-j RETURN";
 		break;
 	case IPTS_TGT_GOTO:
-		snprintf(buf, n, "-g %s", r->dest ? r->dest->name : "?");
-		break;
+		name = r->dest ? r->dest->name : "?";
+		ipts_lint_msg_put(m, "-g ", 3);
+		n = strlen(name);
+		ipts_lint_msg_put(m, name, n < 60 ? n : 60);
+		return;
 	default:
-		snprintf(buf, n, "-j %s", target_name(r));
-		break;
+		name = target_name(r);
+		ipts_lint_msg_put(m, "-j ", 3);
+		n = strlen(name);
+		ipts_lint_msg_put(m, name, n < 60 ? n : 60);
+		return;
 	}
+	ipts_lint_msg_str(m, name);
+}
+
+/* "rule NUM of 'CHAIN' (line LINE) comes first and matches every packet"
+ * of rule @a, number @num of chain @c. */
+static void comes_first(struct ipts_lint_msg *m, uint32_t num,
+			const struct ipts_chain *c, const struct ipts_rule *a)
+{
+	ipts_lint_msg_put(m, "rule ", 5);
+	ipts_lint_msg_uint(m, num);
+	ipts_lint_msg_put(m, " of '", 5);
+	ipts_lint_msg_str(m, c->name);
+	ipts_lint_msg_put(m, "' (line ", 8);
+	ipts_lint_msg_uint(m, a->loc.line);
+	ipts_lint_msg_str(m, ") comes first and matches every packet");
 }
 
 /*
@@ -87,7 +113,12 @@ void ipts_lint_order(struct ipts_lint *l, const struct ipts_chain *c,
 {
 	struct ipts_cover_index *x = ipts_cover_index_new();
 	uint32_t i, stop = UINT32_MAX;
+	bool *addable = ipts_xmalloc(c->nrules * sizeof(*addable));
 
+	for (i = 0; i < c->nrules; i++)
+		addable[i] = terminates(c->rules[i]) && sp[i].modelled;
+	ipts_cover_index_groups(x, sp, c->nrules, addable);
+	free(addable);
 	for (i = 0; i < c->nrules; i++) {
 		const struct ipts_rule *b = c->rules[i];
 
@@ -97,17 +128,17 @@ void ipts_lint_order(struct ipts_lint *l, const struct ipts_chain *c,
 			const struct ipts_rule *a = c->rules[stop];
 
 			if (ipts_lint_want(l, "IPT002", b)) {
-				char v[64];
+				struct ipts_lint_msg m;
 
-				verdict_text(a, v, sizeof(v));
-				ipts_diag_add_code(l->d,
-						   ipts_lint_sev("IPT002"),
-						   &b->loc, "IPT002",
-						   "rule is unreachable: rule %u "
-						   "of '%s' (line %u) comes first "
-						   "and matches every packet (%s)",
-						   stop + 1, c->name, a->loc.line,
-						   v);
+				ipts_lint_msg_init(&m);
+				ipts_lint_msg_str(&m, "rule is unreachable: ");
+				comes_first(&m, stop + 1, c, a);
+				ipts_lint_msg_put(&m, " (", 2);
+				verdict_text(a, &m);
+				ipts_lint_msg_put(&m, ")", 1);
+				ipts_diag_add_msg(l->d, ipts_lint_sev("IPT002"),
+						  &b->loc, "IPT002",
+						  ipts_lint_msg_take(&m));
 				ipts_lint_note_rule(l, a, stop + 1,
 						    "every packet stops here");
 			}
@@ -126,24 +157,27 @@ void ipts_lint_order(struct ipts_lint *l, const struct ipts_chain *c,
 							   "IPT001";
 
 				if (ipts_lint_want(l, code, b)) {
-					char v[64];
+					struct ipts_lint_msg m;
+					bool same = code[5] == '3';
 
-					verdict_text(a, v, sizeof(v));
-					ipts_diag_add_code(
-						l->d, ipts_lint_sev(code),
-						&b->loc, code,
-						"%s: rule %u of "
-						"'%s' (line %u) comes first and "
-						"matches every packet this one "
-						"could (%s%s)",
-						code[5] == '3' ?
-							"rule is redundant" :
-							"rule can never match",
-						(unsigned int)j + 1, c->name,
-						a->loc.line, v,
-						code[5] == '3' ? ", the same "
-								 "effect" :
-								 "");
+					ipts_lint_msg_init(&m);
+					ipts_lint_msg_str(
+						&m,
+						same ? "rule is redundant: " :
+						       "rule can never match: ");
+					comes_first(&m, (uint32_t)j + 1, c, a);
+					ipts_lint_msg_str(&m,
+							  " this one could (");
+					verdict_text(a, &m);
+					ipts_lint_msg_str(
+						&m,
+						same ? ", the same effect)" :
+						       ")");
+					ipts_diag_add_msg(l->d,
+							  ipts_lint_sev(code),
+							  &b->loc, code,
+							  ipts_lint_msg_take(
+								  &m));
 					ipts_lint_note_rule(l, a,
 							    (uint32_t)j + 1,
 							    "the earlier rule");

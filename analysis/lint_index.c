@@ -131,6 +131,38 @@ struct ptree {
 	size_t nfiled, capfiled;
 };
 
+/*
+ * The copies of one expanded line ("-s A,B,... -d C,D,..."), searched as
+ * the product they are rather than rule by rule: rule g0 + i * nd + j has
+ * the line's source i and destination j, and every other field alike, so
+ * whether an earlier copy covers one is whether the rest of its group
+ * covers the rest of this one (once per pair of groups) and its source
+ * and destination cover this one's (once per address of each side).
+ */
+struct cover_of {
+	uint32_t h; /* the earlier group */
+	int32_t *bs, *bd; /* per source (destination) of this group:
+				 * the last of h's that covers it, or -1 */
+};
+
+struct cgroup {
+	uint32_t g0, n, nd, ns; /* first rule, copies, destinations, sources */
+	struct ipts_addr_set *src, *dst; /* its ns sources, nd destinations */
+	uint32_t added; /* copies added so far */
+	uint32_t indexed; /* of them, filed in the index */
+	bool prepared, own; /* own: the rest covers itself */
+	/* per destination j: the last j' < j whose destination covers it,
+	 * and the last j' at all; per source i, the last i' < i */
+	int32_t *jlt, *jall, *ilt;
+	struct cover_of *by; /* the earlier groups whose rest covers */
+	uint32_t nby;
+};
+
+/* a group is at least this many copies, and a chain has at most
+ * MAX_GROUPS of them (the rest go through the index, rule by rule) */
+#define GROUP_MIN 4
+#define MAX_GROUPS 32
+
 struct ipts_cover_index {
 	struct bucket *b;
 	/* by rule index: the summaries of the rules added */
@@ -159,6 +191,13 @@ struct ipts_cover_index {
 	/* the (source, destination) lengths filed as pairs */
 	uint8_t pair_len[PAIR_LENS][2];
 	unsigned int npairs;
+	/* the copies of expanded lines searched as products (below) */
+	struct cgroup *grp;
+	uint32_t ngrp;
+	uint32_t *grp_of; /* by rule index: group + 1, or 0 */
+	uint32_t nrules;
+	uint32_t *win; /* the groups added to since the last clear */
+	uint32_t nwin;
 };
 
 #define INITIAL_CAP 64
@@ -412,14 +451,32 @@ struct pquery {
  * The child of the later last rule first: the nearest cover is found
  * early and the subtrees of only earlier rules are left.
  */
+/* Node @v, its leaves from @s, may hold a range of @q not yet passed. */
+static inline bool ptree_may(const struct ptree *t, uint32_t v, uint32_t s,
+			     const struct pquery *q)
+{
+	return (s << LEAF_SHIFT) <= q->lo &&
+	       t->node[v].top >= (uint32_t)q->hi + 1 &&
+	       (int64_t)t->node[v].last - 1 > q->floor;
+}
+
+/* ptree_find() below node @v (leaves [@s, @e]), which ptree_may() let
+ * in: the children asked before they are entered. */
+static void ptree_walk(struct ipts_cover_index *x, const struct ptree *t,
+		       uint32_t v, uint32_t s, uint32_t e, struct pquery *q);
+
 static void ptree_find(struct ipts_cover_index *x, const struct ptree *t,
+		       uint32_t v, uint32_t s, uint32_t e, struct pquery *q)
+{
+	if (ptree_may(t, v, s, q))
+		ptree_walk(x, t, v, s, e, q);
+}
+
+static void ptree_walk(struct ipts_cover_index *x, const struct ptree *t,
 		       uint32_t v, uint32_t s, uint32_t e, struct pquery *q)
 {
 	uint32_t i, m, c0, c1;
 
-	if ((s << LEAF_SHIFT) > q->lo || t->node[v].top < (uint32_t)q->hi + 1 ||
-	    (int64_t)t->node[v].last - 1 <= q->floor)
-		return;
 	if (s == e) {
 		const struct leaf *f = &t->leaf[s];
 
@@ -448,12 +505,17 @@ static void ptree_find(struct ipts_cover_index *x, const struct ptree *t,
 	m = s + (e - s) / 2;
 	c0 = 2 * v;
 	c1 = 2 * v + 1;
+	/* each child asked again after the other: q->floor may have risen */
 	if (t->node[c1].last > t->node[c0].last) {
-		ptree_find(x, t, c1, m + 1, e, q);
-		ptree_find(x, t, c0, s, m, q);
+		if (ptree_may(t, c1, m + 1, q))
+			ptree_walk(x, t, c1, m + 1, e, q);
+		if (ptree_may(t, c0, s, q))
+			ptree_walk(x, t, c0, s, m, q);
 	} else {
-		ptree_find(x, t, c0, s, m, q);
-		ptree_find(x, t, c1, m + 1, e, q);
+		if (ptree_may(t, c0, s, q))
+			ptree_walk(x, t, c0, s, m, q);
+		if (ptree_may(t, c1, m + 1, q))
+			ptree_walk(x, t, c1, m + 1, e, q);
 	}
 }
 
@@ -497,6 +559,32 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static void groups_free(struct ipts_cover_index *x)
+{
+	uint32_t g, k;
+
+	for (g = 0; g < x->ngrp; g++) {
+		struct cgroup *G = &x->grp[g];
+
+		free(G->src);
+		free(G->dst);
+		free(G->jlt);
+		free(G->jall);
+		free(G->ilt);
+		for (k = 0; k < G->nby; k++) {
+			free(G->by[k].bs);
+			free(G->by[k].bd);
+		}
+		free(G->by);
+	}
+	free(x->grp);
+	free(x->grp_of);
+	free(x->win);
+	x->grp = NULL;
+	x->grp_of = x->win = NULL;
+	x->ngrp = x->nwin = x->nrules = 0;
+}
+
 struct ipts_cover_index *ipts_cover_index_new(void)
 {
 	struct ipts_cover_index *x = ipts_xcalloc(1, sizeof(*x));
@@ -515,11 +603,13 @@ void ipts_cover_index_free(struct ipts_cover_index *x)
 	free(x->sum);
 	free(x->all);
 	free(x->cand);
+	groups_free(x);
 	free(x);
 }
 
 void ipts_cover_index_clear(struct ipts_cover_index *x)
 {
+	x->nwin = 0;
 	if (!x->nall)
 		return;
 	/* the cost of a clear is what was added since the last one */
@@ -733,8 +823,8 @@ static void file_len(struct ipts_cover_index *x, unsigned int d,
 	x->lenv[d][i] = (uint8_t)len;
 }
 
-void ipts_cover_index_add(struct ipts_cover_index *x,
-			  const struct ipts_space *sp, uint32_t idx)
+static void index_add(struct ipts_cover_index *x, const struct ipts_space *sp,
+		      uint32_t idx)
 {
 	struct ipts_addr_key ak[DIM_PREFIXES];
 	struct ipt_ip view;
@@ -843,9 +933,16 @@ static bool scan(struct ipts_lint *l, const struct ipts_cover_index *x,
 		 const struct ipts_space *b, const struct summary *bs,
 		 int64_t *best)
 {
+	/* the comparisons the budget still allows, counted here and spent
+	 * at the end; ipts_lint_spend() where they run out */
+	uint64_t left = l->over ? 0 : l->max_visits - l->visits, k = 0;
+
 	while (n-- > 0 && (int64_t)v[n] > *best) {
-		if (!ipts_lint_spend(l, b->r))
-			return false;
+		if (k == left) {
+			l->visits += k;
+			return ipts_lint_spend(l, b->r); /* false: out */
+		}
+		k++;
 		if (!may_cover(&x->sum[v[n]], bs))
 			continue;
 		if (ipts_space_covers(&sp[v[n]], b)) {
@@ -853,12 +950,15 @@ static bool scan(struct ipts_lint *l, const struct ipts_cover_index *x,
 			break;
 		}
 	}
+	l->visits += k;
 	return true;
 }
 
-int64_t ipts_cover_index_find(struct ipts_lint *l, struct ipts_cover_index *x,
-			      const struct ipts_space *sp, uint32_t i,
-			      bool *over)
+/* The index's answer for rule @i, when it is later than @floor (else
+ * @floor). */
+static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
+			  const struct ipts_space *sp, uint32_t i, bool *over,
+			  int64_t floor)
 {
 	const struct ipts_space *b = &sp[i];
 	struct ipts_addr_key ak[DIM_PREFIXES];
@@ -867,7 +967,7 @@ int64_t ipts_cover_index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 	const struct ipt_ip *ip = ipts_lint_ip(b->r, &view);
 	const struct bucket *bk;
 	struct key k;
-	int64_t best = -1;
+	int64_t best = floor;
 	unsigned int d, n, len;
 	struct summary bs;
 
@@ -958,4 +1058,289 @@ int64_t ipts_cover_index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 out:
 	*over = true;
 	return -1;
+}
+
+/* ---- the copies of expanded lines ---- */
+
+/* Rules @a and @b of one line are alike but for their addresses: the
+ * same space (pktspace.c's space_alike(), which then copied it) and
+ * interfaces. */
+static bool copies_alike(const struct ipts_space *a, const struct ipts_space *b)
+{
+	const struct ipts_rule *ra = a->r, *rb = b->r;
+	struct ipt_ip va, vb;
+	const struct ipt_ip *ia, *ib;
+
+	if (ra->loc.src != rb->loc.src || ra->loc.off != rb->loc.off ||
+	    ra->matches != rb->matches || ra->nmatches != rb->nmatches ||
+	    ra->flags != rb->flags || ra->chain != rb->chain ||
+	    ipts_rule_family(ra) != ipts_rule_family(rb))
+		return false;
+	ia = ipts_lint_ip(ra, &va);
+	ib = ipts_lint_ip(rb, &vb);
+	if (ia->proto != ib->proto || ia->flags != ib->flags ||
+	    ia->invflags != ib->invflags ||
+	    memcmp(ia->iniface, ib->iniface, IFNAMSIZ) ||
+	    memcmp(ia->outiface, ib->outiface, IFNAMSIZ) ||
+	    memcmp(ia->iniface_mask, ib->iniface_mask, IFNAMSIZ) ||
+	    memcmp(ia->outiface_mask, ib->outiface_mask, IFNAMSIZ))
+		return false;
+	/* what a comparison reads of the space (not its rule); the port
+	 * sets byte for byte, as the copy of a line's space is */
+	return a->frag == b->frag && a->states == b->states &&
+	       a->tcpflags == b->tcpflags && a->flg_mask == b->flg_mask &&
+	       a->flg_cmp == b->flg_cmp && a->flg_inv == b->flg_inv &&
+	       a->mark == b->mark && a->mark_val == b->mark_val &&
+	       a->mark_mask == b->mark_mask && a->mark_inv == b->mark_inv &&
+	       a->modelled == b->modelled && a->identity == b->identity &&
+	       !memcmp(&a->sport, &b->sport, sizeof(a->sport)) &&
+	       !memcmp(&a->dport, &b->dport, sizeof(a->dport));
+}
+
+static bool addr_same(const struct ipts_addr_set *a,
+		      const struct ipts_addr_set *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+/* Rules g0 .. g0 + @n - 1, with sources @src and destinations @dst, are
+ * a product: rule g0 + i * nd + j has the source of rule g0 + i * nd and
+ * the destination of rule g0 + j, nd the rules from g0 with its source.
+ * nd, or 0 when they are not. */
+static uint32_t product_nd(const struct ipts_addr_set *src,
+			   const struct ipts_addr_set *dst, uint32_t n)
+{
+	uint32_t k, nd = 1;
+
+	while (nd < n && addr_same(&src[0], &src[nd]))
+		nd++;
+	if (n % nd)
+		return 0;
+	for (k = 0; k < n; k++)
+		if (!addr_same(&dst[k], &dst[k % nd]) ||
+		    !addr_same(&src[k], &src[k / nd * nd]))
+			return 0;
+	return nd;
+}
+
+void ipts_cover_index_groups(struct ipts_cover_index *x,
+			     const struct ipts_space *sp, uint32_t n,
+			     const bool *addable)
+{
+	uint32_t i = 0, e, nd, k;
+
+	groups_free(x);
+	x->nrules = n;
+	while (i < n && x->ngrp < MAX_GROUPS) {
+		struct ipts_addr_set *src, *dst;
+		struct cgroup *G;
+
+		e = i + 1;
+		while (e < n && addable[i] && addable[e] &&
+		       copies_alike(&sp[i], &sp[e]))
+			e++;
+		if (e - i < GROUP_MIN) {
+			i = e;
+			continue;
+		}
+		src = ipts_xmalloc((e - i) * sizeof(*src));
+		dst = ipts_xmalloc((e - i) * sizeof(*dst));
+		for (k = i; k < e; k++) {
+			ipts_rule_addr(sp[k].r, true, &src[k - i]);
+			ipts_rule_addr(sp[k].r, false, &dst[k - i]);
+		}
+		nd = product_nd(src, dst, e - i);
+		if (!nd) {
+			free(src);
+			free(dst);
+			i = e;
+			continue;
+		}
+		if (!x->grp) {
+			x->grp = ipts_xcalloc(MAX_GROUPS, sizeof(*x->grp));
+			x->grp_of = ipts_xcalloc(n, sizeof(*x->grp_of));
+			x->win = ipts_xcalloc(MAX_GROUPS, sizeof(*x->win));
+		}
+		G = &x->grp[x->ngrp++];
+		G->g0 = i;
+		G->n = e - i;
+		G->nd = nd;
+		G->ns = (e - i) / nd;
+		/* the sources, each nd apart; the destinations, the first nd */
+		for (k = 0; k < G->ns; k++)
+			src[k] = src[k * nd];
+		G->src = ipts_xrealloc(src, G->ns * sizeof(*src));
+		G->dst = ipts_xrealloc(dst, nd * sizeof(*dst));
+		for (k = i; k < e; k++)
+			x->grp_of[k] = x->ngrp;
+		i = e;
+	}
+}
+
+static struct cgroup *group_of(const struct ipts_cover_index *x, uint32_t i)
+{
+	return x->grp_of && i < x->nrules && x->grp_of[i] ?
+		       &x->grp[x->grp_of[i] - 1] :
+		       NULL;
+}
+
+/* Per address of @G on side @src: the last of @H's that covers it (the
+ * last below it when @H is @G and @below), or -1. */
+static int32_t *last_covers(const struct cgroup *G, const struct cgroup *H,
+			    bool src, bool below)
+{
+	uint32_t na = src ? G->ns : G->nd, nh = src ? H->ns : H->nd;
+	const struct ipts_addr_set *ga = src ? G->src : G->dst;
+	const struct ipts_addr_set *ha = src ? H->src : H->dst;
+	int32_t *v = ipts_xmalloc(na * sizeof(*v));
+	uint32_t a, h;
+
+	for (a = 0; a < na; a++) {
+		v[a] = -1;
+		for (h = below ? a : nh; h-- > 0;)
+			if (ipts_addr_set_covers(&ha[h], &ga[a])) {
+				v[a] = (int32_t)h;
+				break;
+			}
+	}
+	return v;
+}
+
+static bool any_covers(const int32_t *v, uint32_t n)
+{
+	uint32_t k;
+
+	for (k = 0; k < n; k++)
+		if (v[k] >= 0)
+			return true;
+	return false;
+}
+
+/* What @G's copies are searched against: itself and the earlier groups
+ * since the last clear whose rest covers its rest and that hold an
+ * address covering one of @G's on each side, latest first. */
+static void group_prepare(struct ipts_cover_index *x,
+			  const struct ipts_space *sp, struct cgroup *G)
+{
+	const struct ipts_space *rep = &sp[G->g0];
+	uint32_t w;
+
+	G->prepared = true;
+	G->own = ipts_space_covers_but_addrs(rep, rep);
+	if (G->own) {
+		G->jlt = last_covers(G, G, false, true);
+		G->jall = last_covers(G, G, false, false);
+		G->ilt = last_covers(G, G, true, true);
+	}
+	G->by = ipts_xcalloc(x->nwin ? x->nwin : 1, sizeof(*G->by));
+	for (w = x->nwin; w-- > 0;) {
+		struct cgroup *H = &x->grp[x->win[w]];
+		struct cover_of *c = &G->by[G->nby];
+
+		if (H == G || !ipts_space_covers_but_addrs(&sp[H->g0], rep))
+			continue;
+		c->h = x->win[w];
+		c->bs = last_covers(G, H, true, false);
+		c->bd = last_covers(G, H, false, false);
+		if (any_covers(c->bs, G->ns) && any_covers(c->bd, G->nd)) {
+			G->nby++;
+			continue;
+		}
+		free(c->bs);
+		free(c->bd);
+	}
+}
+
+/* The last copy of the groups before @G (and of @G before rule @i) that
+ * covers rule @i, or -1: one comparison spent per group asked. */
+static int64_t group_find(struct ipts_lint *l, struct ipts_cover_index *x,
+			  const struct ipts_space *sp, struct cgroup *G,
+			  uint32_t i, bool *over)
+{
+	uint32_t si = (i - G->g0) / G->nd, dj = (i - G->g0) % G->nd, k;
+
+	if (!G->prepared)
+		group_prepare(x, sp, G);
+	/* a comparison is spent where a copy's source or destination is
+	 * covered: a candidate, as the index's lists offer them */
+	if (G->own && (G->jlt[dj] >= 0 || G->ilt[si] >= 0)) {
+		if (!ipts_lint_spend(l, sp[i].r))
+			goto out;
+		if (G->jlt[dj] >= 0)
+			return G->g0 + (int64_t)si * G->nd + G->jlt[dj];
+		if (G->jall[dj] >= 0)
+			return G->g0 + (int64_t)G->ilt[si] * G->nd +
+			       G->jall[dj];
+	}
+	for (k = 0; k < G->nby; k++) {
+		const struct cover_of *c = &G->by[k];
+		const struct cgroup *H = &x->grp[c->h];
+
+		if (c->bs[si] < 0 && c->bd[dj] < 0)
+			continue;
+		if (!ipts_lint_spend(l, sp[i].r))
+			goto out;
+		if (c->bs[si] >= 0 && c->bd[dj] >= 0)
+			return H->g0 + (int64_t)c->bs[si] * H->nd + c->bd[dj];
+	}
+	return -1;
+out:
+	*over = true;
+	return -1;
+}
+
+/* File in the index the copies of the groups since the last clear that
+ * are not yet: a rule not of a group is about to search it. */
+static void groups_flush(struct ipts_cover_index *x,
+			 const struct ipts_space *sp)
+{
+	uint32_t w;
+
+	for (w = 0; w < x->nwin; w++) {
+		struct cgroup *H = &x->grp[x->win[w]];
+
+		while (H->indexed < H->added) {
+			index_add(x, &sp[H->g0 + H->indexed],
+				  H->g0 + H->indexed);
+			H->indexed++;
+		}
+	}
+}
+
+void ipts_cover_index_add(struct ipts_cover_index *x,
+			  const struct ipts_space *sp, uint32_t idx)
+{
+	struct cgroup *G = group_of(x, idx);
+
+	if (!G) {
+		/* the lists stay in order: the copies before it first (@sp
+		 * is the chain's rule @idx) */
+		groups_flush(x, sp - idx);
+		index_add(x, sp, idx);
+		return;
+	}
+	/* the copies come in order, none of them clears */
+	if (!G->added++) {
+		G->indexed = 0;
+		x->win[x->nwin++] = (uint32_t)(G - x->grp);
+	}
+}
+
+int64_t ipts_cover_index_find(struct ipts_lint *l, struct ipts_cover_index *x,
+			      const struct ipts_space *sp, uint32_t i,
+			      bool *over)
+{
+	struct cgroup *G = group_of(x, i);
+	int64_t best;
+
+	*over = false;
+	if (!G) {
+		groups_flush(x, sp);
+		return index_find(l, x, sp, i, over, -1);
+	}
+	best = group_find(l, x, sp, G, i, over);
+	if (*over)
+		return -1;
+	/* the rules of no group (and copies filed since) */
+	return x->nall ? index_find(l, x, sp, i, over, best) : best;
 }

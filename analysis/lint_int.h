@@ -61,6 +61,8 @@ struct ipts_space {
 	bool mark_inv;
 	bool modelled;		/* every match understood */
 	bool identity;		/* a match compared by identity */
+	uint64_t idmask; /* which of matches 0..63 are */
+	bool idmore; /* and one past them is */
 	bool unconditional;	/* no condition at all */
 	bool state_m, ctstate_m;	/* uses -m state / conntrack --ctstate */
 	int hoststate;		/* index of a host-state match, or -1 */
@@ -96,11 +98,15 @@ static inline bool ipts_in_list(const char *s, const char *const *v, size_t n)
 {
 	size_t i;
 
+	/* the first byte first: most names differ there */
 	for (i = 0; i < n; i++)
-		if (strcmp(s, v[i]) == 0)
+		if (s[0] == v[i][0] && strcmp(s, v[i]) == 0)
 			return true;
 	return false;
 }
+
+/* The name @s is the literal @lit: the first byte asked first. */
+#define IPTS_NAME_IS(s, lit) ((s)[0] == (lit)[0] && strcmp((s), (lit)) == 0)
 
 #define IPTS_IN_LIST(s, v) ipts_in_list((s), (v), sizeof(v) / sizeof((v)[0]))
 
@@ -149,6 +155,41 @@ bool ipts_lint_want(struct ipts_lint *l, const char *code,
 		    const struct ipts_rule *r);
 /* The severity of @code, which must exist. */
 enum ipts_severity ipts_lint_sev(const char *code);
+/* A message being made without printf (a finding's words are most of
+ * what a file of many findings costs to make): ipts_lint_msg_init(), add
+ * to it, then hand it to ipts_diag_add_msg() with ipts_lint_msg_take(). */
+struct ipts_lint_msg {
+	char *p; /* small, or from malloc() once it outgrew it */
+	size_t n, cap;
+	char small[480];
+};
+
+/* An empty message (small left as it is: not cleared). */
+static inline void ipts_lint_msg_init(struct ipts_lint_msg *m)
+{
+	m->p = NULL;
+	m->n = m->cap = 0;
+}
+
+/* Room for @n more bytes and a NUL in @m. */
+void ipts_lint_msg_grow(struct ipts_lint_msg *m, size_t n);
+
+/* Add @n bytes of @s. */
+static inline void ipts_lint_msg_put(struct ipts_lint_msg *m, const char *s,
+				     size_t n)
+{
+	if (m->n + n + 1 > m->cap)
+		ipts_lint_msg_grow(m, n);
+	memcpy(m->p + m->n, s, n);
+	m->n += n;
+}
+/* Add the string @s. */
+void ipts_lint_msg_str(struct ipts_lint_msg *m, const char *s);
+/* Add @v in decimal. */
+void ipts_lint_msg_uint(struct ipts_lint_msg *m, uint64_t v);
+/* The message, NUL-terminated, from malloc(); @m ends empty. */
+char *ipts_lint_msg_take(struct ipts_lint_msg *m);
+
 /* A note at @r, rule @num of its chain, quoting it after @what. */
 void ipts_lint_note_rule(struct ipts_lint *l, const struct ipts_rule *r,
 			 uint32_t num, const char *what);
@@ -203,6 +244,33 @@ void ipts_space_build_after(struct ipts_space *sp, const struct ipts_rule *r,
 /* Every packet @b matches, @a matches too (false unless both are
  * modelled). */
 bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b);
+/* ipts_space_covers() but for the addresses: the rest of what @a reads
+ * holds every packet of @b's (an expanded line's copies differ only in
+ * the addresses, so this is the same for any copy of each). With it,
+ * ipts_space_covers() is exactly this and both sides'
+ * ipts_rule_addr_covers(). */
+bool ipts_space_covers_but_addrs(const struct ipts_space *a,
+				 const struct ipts_space *b);
+/*
+ * A rule's -s or -d: the set {x : x & m == a} (or its complement when
+ * inverted), as words in network order: one for IPv4, four for IPv6
+ * (ip6_packet_match()'s ipv6_masked_addr_cmp() is the same test over 128
+ * bits). @a is kept masked; two sets are the same set when their bytes
+ * are (ipts_rule_addr() sets every byte).
+ */
+struct ipts_addr_set {
+	uint32_t a[4], m[4];
+	unsigned int n;
+	bool inv;
+};
+
+/* The -s (@src) or -d of @r. */
+void ipts_rule_addr(const struct ipts_rule *r, bool src,
+		    struct ipts_addr_set *s);
+/* Every address of @b is in @a, the inversions as given (what
+ * ipts_space_covers() asks of each side). */
+bool ipts_addr_set_covers(const struct ipts_addr_set *a,
+			  const struct ipts_addr_set *b);
 /* Some packet may match both (false: proven disjoint on modelled
  * parts). */
 bool ipts_space_overlap(const struct ipts_space *a, const struct ipts_space *b);
@@ -228,6 +296,13 @@ struct ipts_cover_index;
 /* An empty index. */
 struct ipts_cover_index *ipts_cover_index_new(void);
 void ipts_cover_index_free(struct ipts_cover_index *x);
+/* Before the first rule of a chain of @n rules with spaces @sp: which
+ * rules will be added (@addable), so that the copies of an expanded line
+ * (GROUP_MIN or more alike but for their addresses, a product of its
+ * sources and destinations) are searched as their line. */
+void ipts_cover_index_groups(struct ipts_cover_index *x,
+			     const struct ipts_space *sp, uint32_t n,
+			     const bool *addable);
 /* Forget every rule in it (a rule that may change the packet). */
 void ipts_cover_index_clear(struct ipts_cover_index *x);
 /* Add @sp, rule @idx of its chain (larger than every rule added), a

@@ -25,7 +25,7 @@ bool ipts_lint_rule_ignores(const struct ipts_rule *r, const char *code)
 		char buf[XT_MAX_COMMENT_LEN + 1];
 		const char *p;
 
-		if (strcmp(m->u.user.name, "comment") != 0 ||
+		if (!IPTS_NAME_IS(m->u.user.name, "comment") ||
 		    ipts_blob_is_opaque(m->u.user.revision) || !ci)
 			continue;
 		memcpy(buf, ci->comment, XT_MAX_COMMENT_LEN);
@@ -86,12 +86,83 @@ enum ipts_severity ipts_lint_sev(const char *code)
 	return ipts_lint_code_find(code)->sev;
 }
 
+/* ---- messages ---- */
+
+void ipts_lint_msg_grow(struct ipts_lint_msg *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : sizeof(m->small);
+
+	while (cap < m->n + n + 1)
+		cap *= 2;
+	if (!m->p && cap == sizeof(m->small)) {
+		m->p = m->small;
+	} else if (!m->p || m->p == m->small) {
+		char *p = ipts_xmalloc(cap);
+
+		if (m->n)
+			memcpy(p, m->p, m->n);
+		m->p = p;
+	} else {
+		m->p = ipts_xrealloc(m->p, cap);
+	}
+	m->cap = cap;
+}
+
+void ipts_lint_msg_str(struct ipts_lint_msg *m, const char *s)
+{
+	ipts_lint_msg_put(m, s, strlen(s));
+}
+
+void ipts_lint_msg_uint(struct ipts_lint_msg *m, uint64_t v)
+{
+	char buf[20];
+	size_t i = sizeof(buf);
+
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	ipts_lint_msg_put(m, buf + i, sizeof(buf) - i);
+}
+
+/* The message in an allocation of its size (a file's findings are many:
+ * no room left over in each) */
+char *ipts_lint_msg_take(struct ipts_lint_msg *m)
+{
+	char *s;
+
+	ipts_lint_msg_put(m, "", 0);
+	m->p[m->n] = '\0';
+	if (m->p == m->small) {
+		s = ipts_xmalloc(m->n + 1);
+		memcpy(s, m->p, m->n + 1);
+	} else {
+		s = ipts_xrealloc(m->p, m->n + 1);
+	}
+	m->p = NULL;
+	m->n = m->cap = 0;
+	return s;
+}
+
+/* "WHAT: rule NUM of 'CHAIN': TEXT", the rule's text up to its length or
+ * a NUL byte in it (what "%.*s" printed) */
 void ipts_lint_note_rule(struct ipts_lint *l, const struct ipts_rule *r,
 			 uint32_t num, const char *what)
 {
-	ipts_diag_note(l->d, &r->loc, "%s: rule %u of '%s': %.*s", what, num,
-		       r->chain->name, ipts_rule_text_len(r),
-		       ipts_rule_text(r));
+	struct ipts_lint_msg m;
+	int len = ipts_rule_text_len(r);
+	const char *text = ipts_rule_text(r);
+
+	ipts_lint_msg_init(&m);
+	ipts_lint_msg_str(&m, what);
+	ipts_lint_msg_put(&m, ": rule ", 7);
+	ipts_lint_msg_uint(&m, num);
+	ipts_lint_msg_put(&m, " of '", 5);
+	ipts_lint_msg_str(&m, r->chain->name);
+	ipts_lint_msg_put(&m, "': ", 3);
+	ipts_lint_msg_put(&m, text, len > 0 ? strnlen(text, (size_t)len) : 0);
+	ipts_diag_add_msg(l->d, IPTS_NOTE, &r->loc, NULL,
+			  ipts_lint_msg_take(&m));
 }
 
 /* ---- the budget ---- */

@@ -230,17 +230,19 @@ static bool space_match(struct ipts_space *sp, const struct xt_entry_match *m,
 	if (ipts_blob_is_opaque(m->u.user.revision)) {
 		if (sp->hoststate < 0) {
 			sp->hoststate = (int)idx;
-			sp->hoststate_why = strcmp(name, "set") == 0 ?
-				"-m set contents are host state" :
-				"the match is kept as words";
+			sp->hoststate_why =
+				IPTS_NAME_IS(name, "set") ?
+					"-m set contents are host state" :
+					"the match is kept as words";
 		}
 		return false;
 	}
-	if (strcmp(name, "recent") == 0)
+	if (IPTS_NAME_IS(name, "recent"))
 		return space_recent(sp, m, idx);
 	for (i = 0; i < sizeof(hoststate_matches) / sizeof(hoststate_matches[0]);
 	     i++) {
-		if (strcmp(name, hoststate_matches[i].name) == 0) {
+		if (name[0] == hoststate_matches[i].name[0] &&
+		    strcmp(name, hoststate_matches[i].name) == 0) {
 			if (sp->hoststate < 0) {
 				sp->hoststate = (int)idx;
 				sp->hoststate_why = hoststate_matches[i].why;
@@ -248,7 +250,7 @@ static bool space_match(struct ipts_space *sp, const struct xt_entry_match *m,
 			return false;
 		}
 	}
-	if (strcmp(name, "statistic") == 0) {
+	if (IPTS_NAME_IS(name, "statistic")) {
 		const struct xt_statistic_info *s =
 			ipts_match_data(m, sizeof(*s), NULL);
 
@@ -259,9 +261,9 @@ static bool space_match(struct ipts_space *sp, const struct xt_entry_match *m,
 		}
 		return false;
 	}
-	if (strcmp(name, "comment") == 0)
+	if (IPTS_NAME_IS(name, "comment"))
 		return true;
-	if (strcmp(name, "tcp") == 0 && m->u.user.revision == 0) {
+	if (IPTS_NAME_IS(name, "tcp") && m->u.user.revision == 0) {
 		const struct xt_tcp *t = ipts_match_data(m, sizeof(*t), NULL);
 
 		if (!t || t->option ||
@@ -282,7 +284,7 @@ static bool space_match(struct ipts_space *sp, const struct xt_entry_match *m,
 		sp->frag &= IPTS_FRAG_FIRST;
 		return true;
 	}
-	if (strcmp(name, "udp") == 0 && m->u.user.revision == 0) {
+	if (IPTS_NAME_IS(name, "udp") && m->u.user.revision == 0) {
 		const struct xt_udp *u = ipts_match_data(m, sizeof(*u), NULL);
 
 		if (!u ||
@@ -293,9 +295,9 @@ static bool space_match(struct ipts_space *sp, const struct xt_entry_match *m,
 		sp->frag &= IPTS_FRAG_FIRST;
 		return true;
 	}
-	if (strcmp(name, "multiport") == 0)
+	if (IPTS_NAME_IS(name, "multiport"))
 		return space_multiport(sp, m);
-	if (strcmp(name, "state") == 0 && m->u.user.revision == 0) {
+	if (IPTS_NAME_IS(name, "state") && m->u.user.revision == 0) {
 		const struct xt_state_info *s =
 			ipts_match_data(m, sizeof(*s), NULL);
 
@@ -305,9 +307,10 @@ static bool space_match(struct ipts_space *sp, const struct xt_entry_match *m,
 		sp->state_m = true;
 		return true;
 	}
-	if (strcmp(name, "conntrack") == 0 && space_conntrack(sp, m))
+	if (IPTS_NAME_IS(name, "conntrack") && space_conntrack(sp, m))
 		return true;
-	if (strcmp(name, "mark") == 0 && m->u.user.revision == 1 && !sp->mark) {
+	if (IPTS_NAME_IS(name, "mark") && m->u.user.revision == 1 &&
+	    !sp->mark) {
 		const struct xt_mark_mtinfo1 *k =
 			ipts_match_data(m, sizeof(*k), NULL);
 
@@ -319,7 +322,7 @@ static bool space_match(struct ipts_space *sp, const struct xt_entry_match *m,
 		sp->mark_inv = k->invert;
 		return true;
 	}
-	if (strcmp(name, "owner") == 0 && m->u.user.revision == 1) {
+	if (IPTS_NAME_IS(name, "owner") && m->u.user.revision == 1) {
 		const struct xt_owner_match_info *o =
 			ipts_match_data(m, sizeof(*o), NULL);
 
@@ -417,7 +420,7 @@ void ipts_space_build_after(struct ipts_space *sp, const struct ipts_rule *r,
 		for (i = 0; i < r->nmatches && only_comments; i++) {
 			const struct xt_entry_match *m = ipts_rule_match(r, i);
 
-			if (strcmp(m->u.user.name, "comment") != 0 ||
+			if (!IPTS_NAME_IS(m->u.user.name, "comment") ||
 			    ipts_blob_is_opaque(m->u.user.revision))
 				only_comments = false;
 		}
@@ -456,13 +459,18 @@ void ipts_space_build_after(struct ipts_space *sp, const struct ipts_rule *r,
 	for (i = 0; i < r->nmatches; i++) {
 		const struct xt_entry_match *m = ipts_rule_match(r, i);
 
-		if (strcmp(m->u.user.name, "comment") != 0 ||
+		if (!IPTS_NAME_IS(m->u.user.name, "comment") ||
 		    ipts_blob_is_opaque(m->u.user.revision))
 			only_comments = false;
 		if (!space_match(sp, m, i))
 			sp->modelled = false;
-		if (by_identity(m))
+		if (by_identity(m)) {
 			sp->identity = true;
+			if (i < 64)
+				sp->idmask |= (uint64_t)1 << i;
+			else
+				sp->idmore = true;
+		}
 	}
 	sp->unconditional = only_comments && ipts_ip_is_any(ip) &&
 			    !(r->flags & IPTS_RULE_OPAQUE);
@@ -473,19 +481,10 @@ void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r)
 	ipts_space_build_after(sp, r, NULL);
 }
 
-/*
- * A rule's -s or -d: the set {x : x & m == a} (or its complement when
- * inverted), as words in network order: one for IPv4, four for IPv6
- * (ip6_packet_match()'s ipv6_masked_addr_cmp() is the same test over 128
- * bits). @a is kept masked.
- */
-struct addr_set {
-	uint32_t a[4], m[4];
-	unsigned int n;
-	bool inv;
-};
+/* A rule's -s or -d as a set (lint_int.h's struct ipts_addr_set). */
 
-static void rule_addr(const struct ipts_rule *r, bool src, struct addr_set *s)
+static void rule_addr(const struct ipts_rule *r, bool src,
+		      struct ipts_addr_set *s)
 {
 	unsigned int i;
 
@@ -511,8 +510,8 @@ static void rule_addr(const struct ipts_rule *r, bool src, struct addr_set *s)
 }
 
 /* Every address of @b's set is in @a's, the inversions as given. */
-static bool addr_covers_as(const struct addr_set *a, bool ai,
-			   const struct addr_set *b, bool bi)
+static bool addr_covers_as(const struct ipts_addr_set *a, bool ai,
+			   const struct ipts_addr_set *b, bool bi)
 {
 	bool a_sub_b = true, b_sub_a = true, a_in_b = true, b_in_a = true;
 	bool differ = false, a_all = true;
@@ -543,12 +542,14 @@ static bool addr_covers_as(const struct addr_set *a, bool ai,
 	return a_all; /* A is everything */
 }
 
-static bool addr_covers(const struct addr_set *a, const struct addr_set *b)
+static bool addr_covers(const struct ipts_addr_set *a,
+			const struct ipts_addr_set *b)
 {
 	return addr_covers_as(a, a->inv, b, b->inv);
 }
 
-static bool addr_overlap(const struct addr_set *a, const struct addr_set *b)
+static bool addr_overlap(const struct ipts_addr_set *a,
+			 const struct ipts_addr_set *b)
 {
 	unsigned int i;
 
@@ -565,37 +566,37 @@ static bool addr_overlap(const struct addr_set *a, const struct addr_set *b)
 	return false; /* unknown: claim nothing */
 }
 
-/* Interface names as 16-byte vectors, same algebra byte by byte. */
+/* Interface names as 16-byte vectors, same algebra byte by byte: done
+ * on two 64-bit words at once (each test is bitwise, so a word holds
+ * eight bytes' answers). */
+_Static_assert(IFNAMSIZ == 2 * sizeof(uint64_t), "names are two words");
+
 bool ipts_ifc_covers(const char *an, const unsigned char *am, bool ai,
 		     const char *bn, const unsigned char *bm, bool bi)
 {
-	unsigned int i;
-	bool a_sub_b_mask = true, b_sub_a_mask = true, differ = false;
-	bool aeq = true, beq = true, a_all = true;
+	uint64_t a[2], b[2], ma[2], mb[2], x0, x1;
 
-	for (i = 0; i < IFNAMSIZ; i++) {
-		unsigned char x = (unsigned char)(an[i] ^ bn[i]);
-
-		if (am[i] & ~bm[i])
-			a_sub_b_mask = false;
-		if (bm[i] & ~am[i])
-			b_sub_a_mask = false;
-		if (x & am[i] & bm[i])
-			differ = true;
-		if (x & am[i])
-			aeq = false;
-		if (x & bm[i])
-			beq = false;
-		if (am[i])
-			a_all = false;
+	memcpy(ma, am, sizeof(ma));
+	memcpy(mb, bm, sizeof(mb));
+	if (!ai && !bi) {
+		/* the common case: A's mask within B's, B's name under it */
+		if ((ma[0] & ~mb[0]) | (ma[1] & ~mb[1]))
+			return false;
+		memcpy(a, an, sizeof(a));
+		memcpy(b, bn, sizeof(b));
+		return !(((a[0] ^ b[0]) & ma[0]) | ((a[1] ^ b[1]) & ma[1]));
 	}
-	if (!ai && !bi)
-		return a_sub_b_mask && aeq;
-	if (ai && !bi)
-		return differ;
-	if (ai && bi)
-		return b_sub_a_mask && beq;
-	return a_all;
+	if (!ai) /* B inverted, A not: A must be every name */
+		return !(ma[0] | ma[1]);
+	memcpy(a, an, sizeof(a));
+	memcpy(b, bn, sizeof(b));
+	x0 = a[0] ^ b[0];
+	x1 = a[1] ^ b[1];
+	if (!bi) /* B disjoint from A's set */
+		return ((x0 & ma[0] & mb[0]) | (x1 & ma[1] & mb[1])) != 0;
+	/* both inverted: A's set inside B's */
+	return !((mb[0] & ~ma[0]) | (mb[1] & ~ma[1])) &&
+	       !((x0 & mb[0]) | (x1 & mb[1]));
 }
 
 static bool ifc_overlap(const char *an, const unsigned char *am, bool ai,
@@ -649,7 +650,22 @@ static bool proto_overlap(const struct ipt_ip *a, const struct ipt_ip *b)
 /* The addresses of rules @ra and @rb (of one ruleset: one family). */
 static bool addrs_covers(const struct ipts_rule *ra, const struct ipts_rule *rb)
 {
-	struct addr_set a, b;
+	struct ipts_addr_set a, b;
+
+	/* two IPv4 rules, no '!': addr_covers_as() of one word a side */
+	if (ipts_rule_family(ra) == IPTS_FAMILY_IPV4 &&
+	    ipts_rule_family(rb) == IPTS_FAMILY_IPV4 &&
+	    !((ra->e->ip.invflags | rb->e->ip.invflags) &
+	      (IPT_INV_SRCIP | IPT_INV_DSTIP))) {
+		const struct ipt_ip *x = &ra->e->ip, *y = &rb->e->ip;
+		uint32_t xsm = x->smsk.s_addr, xdm = x->dmsk.s_addr;
+
+		return !(xsm & ~y->smsk.s_addr) && !(xdm & ~y->dmsk.s_addr) &&
+		       ((y->src.s_addr & y->smsk.s_addr & xsm) ==
+			(x->src.s_addr & xsm)) &&
+		       ((y->dst.s_addr & y->dmsk.s_addr & xdm) ==
+			(x->dst.s_addr & xdm));
+	}
 
 	rule_addr(ra, true, &a);
 	rule_addr(rb, true, &b);
@@ -663,7 +679,7 @@ static bool addrs_covers(const struct ipts_rule *ra, const struct ipts_rule *rb)
 static bool addrs_overlap(const struct ipts_rule *ra,
 			  const struct ipts_rule *rb)
 {
-	struct addr_set a, b;
+	struct ipts_addr_set a, b;
 
 	rule_addr(ra, true, &a);
 	rule_addr(rb, true, &b);
@@ -722,7 +738,7 @@ static bool by_identity(const struct xt_entry_match *m)
 {
 	if (!IPTS_IN_LIST(m->u.user.name, identity_matches))
 		return false;
-	if (strcmp(m->u.user.name, "conntrack") == 0) {
+	if (IPTS_NAME_IS(m->u.user.name, "conntrack")) {
 		struct ipts_space t;
 
 		memset(&t, 0, sizeof(t));
@@ -733,16 +749,21 @@ static bool by_identity(const struct xt_entry_match *m)
 }
 
 /* Every identity-compared match of @a has an identical twin in @b. */
-static bool identity_covers(const struct ipts_rule *a,
+static bool identity_covers(const struct ipts_space *as,
 			    const struct ipts_rule *b)
 {
+	const struct ipts_rule *a = as->r;
 	unsigned int i, j;
 
 	for (i = 0; i < a->nmatches; i++) {
-		const struct xt_entry_match *m = ipts_rule_match(a, i);
+		const struct xt_entry_match *m;
 		bool found = false;
 
-		if (!by_identity(m))
+		/* the space says which are (by_identity() at its build) */
+		if (i < 64 ? !(as->idmask & ((uint64_t)1 << i)) : !as->idmore)
+			continue;
+		m = ipts_rule_match(a, i);
+		if (i >= 64 && !by_identity(m))
 			continue;
 		for (j = 0; j < b->nmatches && !found; j++) {
 			const struct xt_entry_match *n = ipts_rule_match(b, j);
@@ -756,8 +777,39 @@ static bool identity_covers(const struct ipts_rule *a,
 }
 
 /* Every packet @b matches, @a matches too (both modelled). */
+/* ipts_pset_subset(), one interval each without the call */
+static bool pset_within(const struct ipts_pset *b, const struct ipts_pset *a)
+{
+	if (a->n == 1 && b->n == 1)
+		return a->lo[0] <= b->lo[0] && b->hi[0] <= a->hi[0];
+	return ipts_pset_subset(b, a);
+}
+
 bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b)
 {
+	if (!a->modelled || !b->modelled)
+		return false;
+	if ((b->frag & ~a->frag) || (b->states & ~a->states))
+		return false;
+	if (!pset_within(&b->sport, &a->sport) ||
+	    !pset_within(&b->dport, &a->dport))
+		return false;
+	if (a->tcpflags &&
+	    !(b->tcpflags && a->flg_mask == b->flg_mask &&
+	      a->flg_cmp == b->flg_cmp && a->flg_inv == b->flg_inv))
+		return false;
+	struct ipt_ip va, vb;
+
+	return ip_covers(ipts_lint_ip(a->r, &va), ipts_lint_ip(b->r, &vb)) &&
+	       addrs_covers(a->r, b->r) && mark_covers(a, b) &&
+	       (!a->identity || identity_covers(a, b->r));
+}
+
+bool ipts_space_covers_but_addrs(const struct ipts_space *a,
+				 const struct ipts_space *b)
+{
+	struct ipt_ip va, vb;
+
 	if (!a->modelled || !b->modelled)
 		return false;
 	if ((b->frag & ~a->frag) || (b->states & ~a->states))
@@ -769,11 +821,23 @@ bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b)
 	    !(b->tcpflags && a->flg_mask == b->flg_mask &&
 	      a->flg_cmp == b->flg_cmp && a->flg_inv == b->flg_inv))
 		return false;
-	struct ipt_ip va, vb;
-
 	return ip_covers(ipts_lint_ip(a->r, &va), ipts_lint_ip(b->r, &vb)) &&
-	       addrs_covers(a->r, b->r) && mark_covers(a, b) &&
-	       (!a->identity || identity_covers(a->r, b->r));
+	       mark_covers(a, b) && (!a->identity || identity_covers(a, b->r));
+}
+
+void ipts_rule_addr(const struct ipts_rule *r, bool src,
+		    struct ipts_addr_set *s)
+{
+	rule_addr(r, src, s);
+}
+
+bool ipts_addr_set_covers(const struct ipts_addr_set *a,
+			  const struct ipts_addr_set *b)
+{
+	/* the usual case first: neither inverted, one word */
+	if (!a->inv && !b->inv && a->n == 1 && b->n == 1)
+		return !(a->m[0] & ~b->m[0]) && (b->a[0] & a->m[0]) == a->a[0];
+	return addr_covers(a, b);
 }
 
 /* Some packet may match both (false: proven disjoint on modelled parts). */
@@ -796,7 +860,7 @@ bool ipts_space_overlap(const struct ipts_space *a, const struct ipts_space *b)
 void ipts_space_addr(const struct ipts_space *sp, bool src,
 		     struct ipts_addr_key *k)
 {
-	struct addr_set s;
+	struct ipts_addr_set s;
 	unsigned int i;
 	bool run = true;
 

@@ -296,6 +296,22 @@ void ipts_diag_add_code(struct ipts_diags *d, enum ipts_severity sev,
 	d->v[d->n - 1].code = code;
 }
 
+void ipts_diag_add_msg(struct ipts_diags *d, enum ipts_severity sev,
+		       const struct ipts_loc *loc, const char *code, char *msg)
+{
+	struct ipts_diag *g = diag_push(d);
+
+	g->sev = sev;
+	if (loc)
+		g->loc = *loc;
+	g->code = code;
+	g->msg = msg;
+	if (sev == IPTS_ERROR)
+		d->nerrors++;
+	else if (sev == IPTS_WARNING)
+		d->nwarnings++;
+}
+
 void ipts_diag_note(struct ipts_diags *d, const struct ipts_loc *loc,
 		    const char *fmt, ...)
 {
@@ -377,6 +393,15 @@ void ipts_diags_sort(struct ipts_diags *d)
 		g[ng].file = d->v[i].loc.src ? d->v[i].loc.src->name : NULL;
 		g[ng].off = d->v[i].loc.off;
 		ng++;
+	}
+	/* already in order (lint's findings of one chain written in order,
+	 * most of the time): the order a sort would give, as group_cmp() is
+	 * a total order */
+	for (i = 1; i < ng && group_cmp(&g[i - 1], &g[i]) < 0; i++)
+		;
+	if (i >= ng) {
+		free(g);
+		return;
 	}
 	qsort(g, ng, sizeof(*g), group_cmp);
 	out = ipts_xmalloc(d->n * sizeof(*out));

@@ -88,9 +88,69 @@ static size_t char_start(const char *line, size_t i)
 	return i;
 }
 
+/*
+ * The text writer's buffer: what ipts_report_text() writes goes here and
+ * to @f a block at a time (lint of a large file writes hundreds of
+ * thousands of lines in some twenty pieces each: a stdio call each cost
+ * more than the escaping).
+ */
+struct tout {
+	FILE *f;
+	size_t n;
+	unsigned long flushes; /* times b was written out */
+	char b[16384];
+};
+
+static void tout_flush(struct tout *o)
+{
+	if (o->n)
+		fwrite_unlocked(o->b, 1, o->n, o->f);
+	o->n = 0;
+	o->flushes++;
+}
+
+static void tout_put(struct tout *o, const char *s, size_t n)
+{
+	if (n > sizeof(o->b) - o->n) {
+		tout_flush(o);
+		if (n > sizeof(o->b)) {
+			fwrite_unlocked(s, 1, n, o->f);
+			return;
+		}
+	}
+	memcpy(o->b + o->n, s, n);
+	o->n += n;
+}
+
+static void tout_putc(struct tout *o, char c)
+{
+	if (o->n == sizeof(o->b))
+		tout_flush(o);
+	o->b[o->n++] = c;
+}
+
+static void tout_puts(struct tout *o, const char *s)
+{
+	tout_put(o, s, strlen(s));
+}
+
+/* a string literal, its length known */
+#define tout_lit(o, lit) tout_put((o), (lit), sizeof(lit) - 1)
+
+static void tout_cb(void *ctx, const char *s, size_t n)
+{
+	tout_put(ctx, s, n);
+}
+
+/* ipts_text_strn() into @o */
+static size_t tout_text(struct tout *o, const char *s, size_t n)
+{
+	return ipts_text_strn_cb(tout_cb, o, s, n);
+}
+
 /* @n copies of @c (a blank or '~'), a block at a time: a caret under a
  * 300-byte rule is one write, not 300. */
-static void put_run(FILE *f, char c, size_t n)
+static void put_run(struct tout *o, char c, size_t n)
 {
 	static const char blanks[64] = "                                "
 				       "                                ";
@@ -101,19 +161,33 @@ static void put_run(FILE *f, char c, size_t n)
 	while (n) {
 		size_t k = n < sizeof(blanks) ? n : sizeof(blanks);
 
-		fwrite(run, 1, k, f);
+		tout_put(o, run, k);
 		n -= k;
 	}
 }
 
 /* @v in decimal, right-aligned in @width columns (0: as wide as it is),
  * as printf's "%*u" writes it, without printf. */
-static void put_uint(FILE *f, unsigned int v, unsigned int width)
+static void put_uint(struct tout *o, unsigned int v, unsigned int width)
 {
 	static const char blanks[16] = "                ";
 	char buf[10];
 	size_t i = sizeof(buf), n;
 
+	/* most numbers: straight into the buffer */
+	if (!width && sizeof(o->b) - o->n >= sizeof(buf)) {
+		char *p = o->b + o->n;
+
+		do {
+			buf[--i] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		n = sizeof(buf) - i;
+		for (size_t k = 0; k < n; k++)
+			p[k] = buf[i + k];
+		o->n += n;
+		return;
+	}
 	do {
 		buf[--i] = (char)('0' + v % 10);
 		v /= 10;
@@ -123,24 +197,24 @@ static void put_uint(FILE *f, unsigned int v, unsigned int width)
 		size_t k = width - n < sizeof(blanks) ? width - n :
 							sizeof(blanks);
 
-		fwrite(blanks, 1, k, f);
+		tout_put(o, blanks, k);
 		width -= (unsigned int)k;
 	}
-	fwrite(buf + i, 1, n, f);
+	tout_put(o, buf + i, n);
 }
 
 /* Blanks as wide as bytes [from, to) of @line written escaped, its tabs
  * copied, so that what follows stands under the next character. */
-static void pad(FILE *f, const char *line, size_t from, size_t to)
+static void pad(struct tout *o, const char *line, size_t from, size_t to)
 {
 	size_t i;
 
 	while (from < to) {
 		for (i = from; i < to && line[i] != '\t'; i++)
 			;
-		put_run(f, ' ', ipts_text_strn(NULL, line + from, i - from));
+		put_run(o, ' ', ipts_text_strn(NULL, line + from, i - from));
 		if (i < to)
-			fputc('\t', f);
+			tout_putc(o, '\t');
 		from = i + 1;
 	}
 }
@@ -150,10 +224,10 @@ static void pad(FILE *f, const char *line, size_t from, size_t to)
  * caret and tildes, placed by the columns of the escaped line: a "\x1b"
  * before the token takes four blanks, a "\u202e" inside it six tildes.
  */
-static void caret(FILE *f, const struct ipts_loc *loc, bool color)
+static void caret(struct tout *o, const struct ipts_loc *loc, bool color)
 {
 	const char *line;
-	size_t len, start, end, from = 0, to, cols;
+	size_t len, start, end, from = 0, to, cols, shown;
 
 	if (!loc->src || !loc->line)
 		return;
@@ -170,27 +244,31 @@ static void caret(FILE *f, const struct ipts_loc *loc, bool color)
 		to = from + WINDOW_WIDTH < len ? from + WINDOW_WIDTH : len;
 		to = to < len ? char_start(line, to) : len;
 	}
-	put_uint(f, loc->line, 5);
-	fputs(from ? " | ..." : " | ", f);
-	ipts_text_strn(f, line + from, to - from);
-	fputs(to < len ? "...\n      | " : "\n      | ", f);
+	put_uint(o, loc->line, 5);
+	tout_puts(o, from ? " | ..." : " | ");
+	shown = tout_text(o, line + from, to - from);
+	tout_puts(o, to < len ? "...\n      | " : "\n      | ");
 	if (from)
-		fputs("   ", f);
+		tout_lit(o, "   ");
 	if (start > to)
 		start = to;
 	if (start < from)
 		start = from;
-	pad(f, line, from, start);
+	pad(o, line, from, start);
 	end = start + loc->len < to ? start + loc->len : to;
-	cols = ipts_text_strn(NULL, line + start, end - start);
+	/* a token that is the line shown (a rule's finding) takes the
+	 * columns just written */
+	cols = start == from && end == to ?
+		       shown :
+		       ipts_text_strn(NULL, line + start, end - start);
 	if (color)
-		fputs("\033[1;32m", f);
-	fputc('^', f);
+		tout_lit(o, "\033[1;32m");
+	tout_putc(o, '^');
 	if (cols > 1)
-		put_run(f, '~', cols - 1);
+		put_run(o, '~', cols - 1);
 	if (color)
-		fputs("\033[0m", f);
-	fputc('\n', f);
+		tout_lit(o, "\033[0m");
+	tout_putc(o, '\n');
 }
 
 /*
@@ -198,45 +276,76 @@ static void caret(FILE *f, const struct ipts_loc *loc, bool color)
  * (escape.h): a diagnostic never carries a control character of the file
  * to the terminal, and a file name never starts a line with "::". Written
  * piece by piece without printf (lint of a large file prints hundreds of
- * thousands of these lines), under one lock of @f.
+ * thousands of these lines) into one buffer, under one lock of @f.
  */
 void ipts_report_text(FILE *f, const struct ipts_diags *d, bool color)
 {
+	struct tout *o = ipts_xmalloc(sizeof(*o));
+	/* the file name as last written: most diagnostics share it */
+	const struct ipts_source *last = NULL;
+	char name_esc[256];
+	size_t name_n = 0;
 	size_t i;
 
+	o->f = f;
+	o->n = 0;
+	o->flushes = 0;
 	flockfile(f);
 	for (i = 0; i < d->n; i++) {
 		const struct ipts_diag *g = &d->v[i];
 
 		if (g->loc.src) {
+			const char *name = g->loc.src->name;
+
 			if (color)
-				fputs("\033[1m", f);
-			ipts_text_file(f, g->loc.src->name);
-			if (g->loc.line) {
-				fputc(':', f);
-				put_uint(f, g->loc.line, 0);
-				fputc(':', f);
-				put_uint(f, g->loc.col, 0);
+				tout_lit(o, "\033[1m");
+			/* ipts_text_file(), its bytes kept for the next */
+			if (g->loc.src == last) {
+				tout_put(o, name_esc, name_n);
+			} else {
+				size_t at = o->n;
+				unsigned long fl = o->flushes;
+
+				if (name[0] == ':' || name[0] == ' ' ||
+				    name[0] == '\t')
+					tout_lit(o, "./");
+				tout_text(o, name, strlen(name));
+				/* still in the buffer, not too long: keep */
+				last = NULL;
+				if (o->flushes == fl &&
+				    o->n - at <= sizeof(name_esc)) {
+					name_n = o->n - at;
+					memcpy(name_esc, o->b + at, name_n);
+					last = g->loc.src;
+				}
 			}
-			fputs(": ", f);
+			if (g->loc.line) {
+				tout_putc(o, ':');
+				put_uint(o, g->loc.line, 0);
+				tout_putc(o, ':');
+				put_uint(o, g->loc.col, 0);
+			}
+			tout_lit(o, ": ");
 			if (color)
-				fputs("\033[0m", f);
+				tout_lit(o, "\033[0m");
 		}
 		if (color)
-			fputs(sev_color(g->sev), f);
-		fputs(ipts_severity_name(g->sev), f);
-		fputs(color ? ":\033[0m " : ": ", f);
-		ipts_text_str(f, g->msg);
+			tout_puts(o, sev_color(g->sev));
+		tout_puts(o, ipts_severity_name(g->sev));
+		tout_puts(o, color ? ":\033[0m " : ": ");
+		tout_text(o, g->msg, strlen(g->msg));
 		if (g->code) {
-			fputs(" [", f);
-			fputs(g->code, f);
-			fputc(']', f);
+			tout_lit(o, " [");
+			tout_puts(o, g->code);
+			tout_putc(o, ']');
 		}
-		fputc('\n', f);
+		tout_putc(o, '\n');
 		if (!g->hide_source)
-			caret(f, &g->loc, color);
+			caret(o, &g->loc, color);
 	}
+	tout_flush(o);
 	funlockfile(f);
+	free(o);
 }
 
 static void json_item(struct ipts_json *w, const struct ipts_diag *g)

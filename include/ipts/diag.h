@@ -102,6 +102,10 @@ void ipts_diag_add_code(struct ipts_diags *d, enum ipts_severity sev,
 			const struct ipts_loc *loc, const char *code,
 			const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* Like ipts_diag_add_code (@code NULL: none), the message already made:
+ * @msg, from malloc(), is the diagnostic's (freed with it). */
+void ipts_diag_add_msg(struct ipts_diags *d, enum ipts_severity sev,
+		       const struct ipts_loc *loc, const char *code, char *msg);
 void ipts_diags_free(struct ipts_diags *d);
 /* Sort by file position, stable; notes stay behind their diagnostic. */
 void ipts_diags_sort(struct ipts_diags *d);

@@ -38,6 +38,10 @@ bool ipts_text_unsafe(uint32_t cp);
  */
 size_t ipts_text_strn(FILE *f, const char *s, size_t n);
 void ipts_text_str(FILE *f, const char *s);
+/* ipts_text_strn(), the bytes it would write handed to @put(@ctx, ...)
+ * instead, in order (a writer that buffers). */
+size_t ipts_text_strn_cb(void (*put)(void *ctx, const char *s, size_t n),
+			 void *ctx, const char *s, size_t n);
 
 /*
  * A file name for text output: escaped, and "./" put before a name that
