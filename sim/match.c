@@ -617,137 +617,54 @@ bool ipts_match_counts_evals(const struct xt_entry_match *m)
  * does not. @evals, the rule's earlier evaluations, bounds those of the
  * key. Byte and rate-match modes are not guessed.
  */
-static bool hashlimit_fresh(const struct xt_entry_match *m, uint32_t evals)
+bool ipts_hl_cfg_of(const struct xt_entry_match *m, struct ipts_hl_cfg *c)
 {
-	uint64_t burst;
-	uint32_t mode;
+	const void *d;
+	size_t need;
 
+	if (strcmp(m->u.user.name, "hashlimit") != 0 ||
+	    ipts_blob_is_opaque(m->u.user.revision))
+		return false;
 	switch (m->u.user.revision) {
-	case 1: {
-		const struct xt_hashlimit_mtinfo1 *i =
-			ipts_match_data(m, sizeof(*i), NULL);
-
-		if (!i)
-			return false;
-		mode = i->cfg.mode;
-		burst = i->cfg.burst;
+	case 1:
+		need = sizeof(struct xt_hashlimit_mtinfo1);
 		break;
-	}
-	case 2: {
-		const struct xt_hashlimit_mtinfo2 *i =
-			ipts_match_data(m, sizeof(*i), NULL);
-
-		if (!i)
-			return false;
-		mode = i->cfg.mode;
-		burst = i->cfg.burst;
+	case 2:
+		need = sizeof(struct xt_hashlimit_mtinfo2);
 		break;
-	}
-	case 3: {
-		const struct xt_hashlimit_mtinfo3 *i =
-			ipts_match_data(m, sizeof(*i), NULL);
-
-		if (!i)
-			return false;
-		mode = i->cfg.mode;
-		burst = i->cfg.burst;
+	case 3:
+		need = sizeof(struct xt_hashlimit_mtinfo3);
 		break;
-	}
 	default:
 		return false;
 	}
-	if (mode & (XT_HASHLIMIT_BYTES | XT_HASHLIMIT_RATE_MATCH))
+	d = ipts_match_data(m, need, NULL);
+	if (!d)
 		return false;
-	return (evals < burst) ^ !!(mode & XT_HASHLIMIT_INVERT);
+	ipts_hl_cfg_fill(d, m->u.user.revision, c);
+	return true;
 }
 
-/* maskl() and hashlimit_ipv6_mask(): the first @plen bits of @a. */
-static void hl_mask(union nf_inet_addr *a, uint8_t family, unsigned int plen)
+static bool hashlimit_fresh(const struct xt_entry_match *m, uint32_t evals)
 {
-	unsigned int i, words = family == NFPROTO_IPV6 ? 4 : 1;
+	struct ipts_hl_cfg c;
 
-	for (i = 0; i < 4; i++) {
-		uint32_t bits = plen > 32 * i ? plen - 32 * i : 0;
-
-		if (i >= words || bits == 0)
-			a->all[i] = 0;
-		else if (bits < 32)
-			a->all[i] = htonl(ntohl(a->all[i]) &
-					  ~(0xffffffffu >> bits));
-	}
+	if (!ipts_hl_cfg_of(m, &c) ||
+	    c.mode & (XT_HASHLIMIT_BYTES | XT_HASHLIMIT_RATE_MATCH))
+		return false;
+	return (evals < c.burst) ^ !!(c.mode & XT_HASHLIMIT_INVERT);
 }
 
 bool ipts_hashlimit_key(const struct xt_entry_match *m,
 			const struct ipts_pkt *p, struct ipts_hl_entry *k)
 {
-	uint32_t mode;
-	unsigned int smask, dmask;
+	struct ipts_hl_cfg c;
 
-	if (strcmp(m->u.user.name, "hashlimit") != 0 ||
-	    ipts_blob_is_opaque(m->u.user.revision))
+	if (!ipts_hl_cfg_of(m, &c))
 		return false;
-	memset(k, 0, sizeof(*k));
-	switch (m->u.user.revision) {
-	case 1: {
-		const struct xt_hashlimit_mtinfo1 *i =
-			ipts_match_data(m, sizeof(*i), NULL);
-
-		if (!i)
-			return false;
-		k->name = i->name;
-		k->name_len = sizeof(i->name);
-		mode = i->cfg.mode;
-		smask = i->cfg.srcmask;
-		dmask = i->cfg.dstmask;
-		break;
-	}
-	case 2: {
-		const struct xt_hashlimit_mtinfo2 *i =
-			ipts_match_data(m, sizeof(*i), NULL);
-
-		if (!i)
-			return false;
-		k->name = i->name;
-		k->name_len = sizeof(i->name);
-		mode = i->cfg.mode;
-		smask = i->cfg.srcmask;
-		dmask = i->cfg.dstmask;
-		break;
-	}
-	case 3: {
-		const struct xt_hashlimit_mtinfo3 *i =
-			ipts_match_data(m, sizeof(*i), NULL);
-
-		if (!i)
-			return false;
-		k->name = i->name;
-		k->name_len = sizeof(i->name);
-		mode = i->cfg.mode;
-		smask = i->cfg.srcmask;
-		dmask = i->cfg.dstmask;
-		break;
-	}
-	default:
-		return false;
-	}
-	if (mode & XT_HASHLIMIT_HASH_SIP) {
-		k->src = p->saddr;
-		hl_mask(&k->src, p->family, smask);
-	}
-	if (mode & XT_HASHLIMIT_HASH_DIP) {
-		k->dst = p->daddr;
-		hl_mask(&k->dst, p->family, dmask);
-	}
-	/* proto_ports_offset(): TCP, UDP, UDP-Lite, SCTP and DCCP carry
-	 * their ports first (ESP's SPI and AH's are left at 0 here) */
-	if (p->protocol == IPPROTO_TCP || p->protocol == IPPROTO_UDP ||
-	    p->protocol == IPPROTO_UDPLITE || p->protocol == IPPROTO_SCTP ||
-	    p->protocol == IPPROTO_DCCP) {
-		if (mode & XT_HASHLIMIT_HASH_SPT)
-			k->sport = p->sport;
-		if (mode & XT_HASHLIMIT_HASH_DPT)
-			k->dport = p->dport;
-	}
+	k->name = c.name;
+	k->name_len = c.name_len;
+	ipts_hl_key_of(&c, p, &k->key);
 	return true;
 }
 
@@ -757,9 +674,9 @@ bool ipts_hl_entry_eq(const struct ipts_hl_entry *a,
 	size_t n = a->name_len < b->name_len ? a->name_len : b->name_len;
 
 	return strncmp(a->name, b->name, n) == 0 &&
-	       memcmp(&a->src, &b->src, sizeof(a->src)) == 0 &&
-	       memcmp(&a->dst, &b->dst, sizeof(a->dst)) == 0 &&
-	       a->sport == b->sport && a->dport == b->dport;
+	       ipts_addr_eq(&a->key.src, &b->key.src) &&
+	       ipts_addr_eq(&a->key.dst, &b->key.dst) &&
+	       a->key.sport == b->key.sport && a->key.dport == b->key.dport;
 }
 
 bool ipts_match_fresh_guess(const struct xt_entry_match *m, uint32_t evals)

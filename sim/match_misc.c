@@ -477,47 +477,27 @@ static uint64_t hl_user2credits(uint64_t user, uint8_t rev, uint32_t hz)
 	return user * (hzcpj / scale);
 }
 
-/* What hashlimit_mt_common() reads of the blob (every revision's cfg is
- * copied into revision 3's form by the kernel). */
-struct hl_cfg {
-	uint64_t avg, burst;
-	uint32_t mode, expire, gc_interval;
-	uint8_t srcmask, dstmask;
-};
-
-static void hl_cfg_of(const struct ipts_mpar *par, struct hl_cfg *c)
+void ipts_hl_cfg_fill(const void *info, uint8_t revision, struct ipts_hl_cfg *c)
 {
-	if (par->revision == 1) {
-		const struct xt_hashlimit_mtinfo1 *i = par->info;
-
-		c->avg = i->cfg.avg;
-		c->burst = i->cfg.burst;
-		c->mode = i->cfg.mode;
-		c->expire = i->cfg.expire;
-		c->gc_interval = i->cfg.gc_interval;
-		c->srcmask = i->cfg.srcmask;
-		c->dstmask = i->cfg.dstmask;
-	} else if (par->revision == 2) {
-		const struct xt_hashlimit_mtinfo2 *i = par->info;
-
-		c->avg = i->cfg.avg;
-		c->burst = i->cfg.burst;
-		c->mode = i->cfg.mode;
-		c->expire = i->cfg.expire;
-		c->gc_interval = i->cfg.gc_interval;
-		c->srcmask = i->cfg.srcmask;
-		c->dstmask = i->cfg.dstmask;
-	} else {
-		const struct xt_hashlimit_mtinfo3 *i = par->info;
-
-		c->avg = i->cfg.avg;
-		c->burst = i->cfg.burst;
-		c->mode = i->cfg.mode;
-		c->expire = i->cfg.expire;
-		c->gc_interval = i->cfg.gc_interval;
-		c->srcmask = i->cfg.srcmask;
-		c->dstmask = i->cfg.dstmask;
-	}
+#define HL_CFG_COPY(i)                                 \
+	do {                                           \
+		c->avg = (i)->cfg.avg;                 \
+		c->burst = (i)->cfg.burst;             \
+		c->mode = (i)->cfg.mode;               \
+		c->expire = (i)->cfg.expire;           \
+		c->gc_interval = (i)->cfg.gc_interval; \
+		c->srcmask = (i)->cfg.srcmask;         \
+		c->dstmask = (i)->cfg.dstmask;         \
+		c->name = (i)->name;                   \
+		c->name_len = sizeof((i)->name);       \
+	} while (0)
+	if (revision == 1)
+		HL_CFG_COPY((const struct xt_hashlimit_mtinfo1 *)info);
+	else if (revision == 2)
+		HL_CFG_COPY((const struct xt_hashlimit_mtinfo2 *)info);
+	else
+		HL_CFG_COPY((const struct xt_hashlimit_mtinfo3 *)info);
+#undef HL_CFG_COPY
 }
 
 /* The first @bits of @a, of @words 32-bit words (maskl(),
@@ -537,9 +517,8 @@ static void hl_mask(union nf_inet_addr *a, unsigned int words,
 	}
 }
 
-/* hashlimit_init_dst(): the entry's key for @p. */
-static void hl_key(const struct hl_cfg *c, const struct ipts_pkt *p,
-		   struct ipts_hl_key *k)
+void ipts_hl_key_of(const struct ipts_hl_cfg *c, const struct ipts_pkt *p,
+		    struct ipts_hl_key *k)
 {
 	unsigned int words = p->family == NFPROTO_IPV6 ? 4 : 1;
 
@@ -556,11 +535,16 @@ static void hl_key(const struct hl_cfg *c, const struct ipts_pkt *p,
 		k->dst.all[1] = k->dst.all[2] = k->dst.all[3] = 0;
 		k->src.all[1] = k->src.all[2] = k->src.all[3] = 0;
 	}
-	/* the simulated packets are TCP and UDP: ports at the L4 start */
-	if (c->mode & XT_HASHLIMIT_HASH_SPT)
-		k->sport = p->sport;
-	if (c->mode & XT_HASHLIMIT_HASH_DPT)
-		k->dport = p->dport;
+	/* proto_ports_offset(): TCP, UDP, UDP-Lite, SCTP and DCCP carry
+	 * their ports first (ESP's SPI and AH's are left at 0 here) */
+	if (p->protocol == IPPROTO_TCP || p->protocol == IPPROTO_UDP ||
+	    p->protocol == IPPROTO_UDPLITE || p->protocol == IPPROTO_SCTP ||
+	    p->protocol == IPPROTO_DCCP) {
+		if (c->mode & XT_HASHLIMIT_HASH_SPT)
+			k->sport = p->sport;
+		if (c->mode & XT_HASHLIMIT_HASH_DPT)
+			k->dport = p->dport;
+	}
 }
 
 /*
@@ -572,7 +556,7 @@ static void hl_key(const struct hl_cfg *c, const struct ipts_pkt *p,
 static enum ipts_match_result
 hl_maybe_freed(const struct ipts_mpar *par, struct ipts_limit_bucket *b,
 	       const uint64_t *cap, const uint64_t *cost, const uint64_t *cpj,
-	       const struct hl_cfg *c)
+	       const struct ipts_hl_cfg *c)
 {
 	const struct ipts_pkt *p = par->p;
 	struct ipts_limit_bucket kept = *b, freed = { 0 };
@@ -615,18 +599,18 @@ enum ipts_match_result ipts_mt_hashlimit(const struct ipts_mpar *par)
 	enum ipts_match_result res;
 	struct ipts_limit_bucket *b;
 	struct ipts_hl_key k;
-	struct hl_cfg c;
+	struct ipts_hl_cfg c;
 	unsigned int i;
 
 	if (!par->h || !par->h->fresh || !p->evals_known || !st)
 		return ipts_munknown(par,
 				     "-m hashlimit depends on earlier traffic");
-	hl_cfg_of(par, &c);
+	ipts_hl_cfg_fill(par->info, par->revision, &c);
 	if (c.mode & (XT_HASHLIMIT_BYTES | XT_HASHLIMIT_RATE_MATCH) ||
 	    c.burst == 0)
 		return ipts_munknown(par,
 				     "-m hashlimit depends on earlier traffic");
-	hl_key(&c, p, &k);
+	ipts_hl_key_of(&c, p, &k);
 	for (i = 0; i < st->n; i++)
 		if (memcmp(&st->key[i], &k, sizeof(k)) == 0)
 			break;

@@ -123,14 +123,38 @@ struct ipts_limit_bucket {
  * its masks take them), full when made.
  */
 #define IPTS_HL_KEYS 4
+struct ipts_hl_key {
+	union nf_inet_addr src, dst;
+	uint16_t sport, dport;
+};
+
 struct ipts_hl_state {
 	unsigned int n;
-	struct ipts_hl_key {
-		union nf_inet_addr src, dst;
-		uint16_t sport, dport;
-	} key[IPTS_HL_KEYS];
+	struct ipts_hl_key key[IPTS_HL_KEYS];
 	struct ipts_limit_bucket b[IPTS_HL_KEYS];
 };
+
+/* What hashlimit_mt_common() reads of a blob (the kernel copies every
+ * revision's cfg into revision 3's form), and its table's name. */
+struct ipts_hl_cfg {
+	uint64_t avg, burst;
+	uint32_t mode, expire, gc_interval;
+	uint8_t srcmask, dstmask;
+	const char *name; /* in the blob, not NUL-ended */
+	size_t name_len; /* the blob's name field */
+};
+
+/* The cfg of hashlimit data @info of @revision (1 to 3). */
+void ipts_hl_cfg_fill(const void *info, uint8_t revision,
+		      struct ipts_hl_cfg *c);
+
+/* The cfg of @m: false unless it is a whole hashlimit of revision 1-3. */
+bool ipts_hl_cfg_of(const struct xt_entry_match *m, struct ipts_hl_cfg *c);
+
+/* hashlimit_init_dst(): the key of @p's entry, as --hashlimit-mode and
+ * its masks take the addresses and ports. */
+void ipts_hl_key_of(const struct ipts_hl_cfg *c, const struct ipts_pkt *p,
+		    struct ipts_hl_key *k);
 
 struct ipts_hostdesc;
 
@@ -229,8 +253,7 @@ bool ipts_match_fresh_guess(const struct xt_entry_match *m, uint32_t evals);
 struct ipts_hl_entry {
 	const char *name; /* in the rule's blob */
 	size_t name_len; /* the blob's name field */
-	union nf_inet_addr src, dst;
-	uint16_t sport, dport;
+	struct ipts_hl_key key;
 };
 
 /* Fill @k for @m (hashlimit, revisions 1-3) and @p; false for any other
