@@ -1305,7 +1305,7 @@ static int nd_fwd_error(struct ipts_sim *s, struct ipts_packet *first,
 	if (ans && reached_client(s, ans)) {
 		snprintf(why + n, len - n,
 			 ", answering it ICMPv6 address unreachable toward "
-			 "the client (3 s after the first SYN, one for each "
+			 "the client (3 s after the first SYN held, one for each "
 			 "SYN held): the client's connect() gets EHOSTUNREACH");
 		return 0;
 	}
@@ -1925,6 +1925,7 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 	enum ipts_outcome res;
 	int nd;
 	struct ipts_pkt p, r, synp;
+	struct ipts_packet *syn0;
 	char d[512], a[IPTS_ENDPOINT_LEN], w[256];
 	char first[1100] = "";
 	unsigned int tries = 0;
@@ -1954,6 +1955,7 @@ static enum ipts_outcome tcp_run(struct ipts_sim *s, char *why, size_t len,
 		if (nd == 0)
 			return res;
 	}
+	syn0 = syn;
 	if (syn->verdict == IPTS_V_NOT_SENT)
 		return not_sent(s, syn, false, why, len);
 	if (soft_first_error(s, syn)) {
@@ -2030,6 +2032,19 @@ walked:
 		res = client_rejected(s, syn, false, why, len, dpkt, didx);
 		resend_prefix(why, len, syn, first);
 		return res;
+	}
+	if (syn != syn0 && (!q->in || syn->left_host)) {
+		/* the first SYN never reached the neighbour layer: the one
+		 * sent again makes this host solicit (seen: a forwarded SYN
+		 * dropped once by nth, its resend held by the router's
+		 * dropped NS: EHOSTUNREACH at 4.5 s) */
+		nd = nd_resolve(s, syn, &p, &res, why, len, dpkt, didx);
+		if (nd < 0)
+			return IPTS_UNDETERMINED;
+		if (nd == 0) {
+			resend_prefix(why, len, syn, first);
+			return res;
+		}
 	}
 	server_dev = syn->left_host ? syn->out : NULL;
 	if (server_dev && q->in) {

@@ -135,6 +135,7 @@ static const struct expect {
 	{ "v6_ndp_fwd_accept", "connected", "forward" },
 	{ "v6_ndp_fwd_na_drop", "hostunreach", "forward" },
 	{ "v6_ndp_fwd_ns_drop", "hostunreach", "forward" },
+	{ "v6_ndp_fwd_resent_ns_drop", "hostunreach", "forward" },
 	{ "v6_ndp_fwd_ns_drop_icmp", "timeout", "forward" },
 	{ "v6_ndp_fwd_srv_na_drop", "timeout", "forward" },
 	{ "v6_ndp_fwd_srv_ns_drop", "timeout", "forward" },
@@ -261,6 +262,8 @@ static void read_args(const char *name, char *text, struct ipts_hostdesc *h,
 			q->no_listener = true;
 		} else if (strcmp(line, "--ndp") == 0) {
 			q->no_ndp = false; /* the oracle's empty caches */
+		} else if (strcmp(line, "--fresh") == 0) {
+			q->fresh = true; /* the oracle's just-loaded rules */
 		} else if (strcmp(line, "--listen") == 0) {
 			char *port = strrchr(v, ':');
 
