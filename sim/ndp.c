@@ -215,9 +215,14 @@ bool ipts_ndp_client_ns(struct ipts_sim *s, const char *dev,
 	for (size_t k = 0; k < i->naddrs6 && !near; k++)
 		near = in_prefix(client, &i->addrs6[k].local,
 				 i->addrs6[k].prefixlen);
-	if (!ipts_ndp_on_link(s, dev, dst) &&
-	    ipts_host6_addr_type(s->host.desc, dst) == IPTS_RTN_LOCAL)
-		return false; /* another address of the host: not yet */
+	/* another address of the host, not on the link: the client's
+	 * route names its gateway there, the host's first address on the
+	 * link (seen: the host's NS for it in INPUT, its NA in OUTPUT;
+	 * the NS dropped, the client's connect() gets EHOSTUNREACH); ::1
+	 * only reaches the wire rewritten (--wire-dst), after whatever
+	 * the client solicited */
+	if (IN6_IS_ADDR_LOOPBACK(dst))
+		return false;
 	/* not on the link, and the host routes it back via a gateway
 	 * there: the client is behind that router */
 	behind = !near && !IN6_IS_ADDR_LINKLOCAL(client) &&

@@ -136,6 +136,8 @@ static const struct expect {
 	{ "v6_ndp_fwd_na_drop", "hostunreach", "forward" },
 	{ "v6_ndp_fwd_ns_drop", "hostunreach", "forward" },
 	{ "v6_ndp_fwd_resent_ns_drop", "hostunreach", "forward" },
+	{ "v6_ndp_other_addr_accept", "connected", "input" },
+	{ "v6_ndp_other_addr_ns_drop", "hostunreach", NULL },
 	{ "v6_ndp_fwd_ns_drop_icmp", "timeout", "forward" },
 	{ "v6_ndp_fwd_srv_na_drop", "timeout", "forward" },
 	{ "v6_ndp_fwd_srv_ns_drop", "timeout", "forward" },
