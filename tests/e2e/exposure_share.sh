@@ -9,7 +9,11 @@
 # rulesets/ (with its host directory when it has one, else one interface
 # with a default route), on the rules of tests/e2e/exposure/, and on a
 # kube-proxy-like file of 300 services
-# (bench/gen_kube.py). Needs python3.
+# (bench/gen_kube.py), and on three copies of it where a walk shared by
+# rows of one shape would be wrong or unproven (a filter OUTPUT rule that
+# refuses one service's endpoint; a u32 match; a string match): the
+# first must show the service it tells apart closed beside open ones.
+# Needs python3.
 set -euo pipefail
 
 iptsim=$1
@@ -35,6 +39,53 @@ for rules in (sorted(glob.glob("*.rules")) + sorted(glob.glob("*.v4")) +
     host = rules.rsplit(".", 1)[0] + ".d"
     cases.append((rules, ["--host", host] if os.path.isdir(host) else plain))
 cases.append((kube, plain))
+# Rows of one shape (kube-proxy services: their KUBE-SVC/KUBE-SEP chains
+# alike rule for rule, up to the service's address, port and chain
+# names) whose answers a rule outside their chains tells apart must not
+# share a walk: filter OUTPUT refuses one service's endpoint by address
+# and port; and a match that may read addresses or ports and is not
+# modelled (u32, string) must turn any sharing of shapes off. Each file
+# is checked like the others, and the first must still show the
+# difference (TOLD below).
+text = open(kube).read()
+lines = text.split("\n")
+# a service of one endpoint (the walk takes that one, no statistic)
+seps = {}
+for l in lines:
+    w = l.split()
+    if len(w) > 2 and w[0] == "-A" and w[1].startswith("KUBE-SVC-") and \
+            w[-1].startswith("KUBE-SEP-"):
+        seps.setdefault(w[1], []).append(w[-1])
+one = sorted(v[0] for v in seps.values() if len(v) == 1)
+told_ep = [l.split("--to-destination ")[1].split()[0] for l in lines
+           if l.startswith("-A %s " % one[1]) and "-p tcp" in l and
+           "--to-destination" in l][0]
+told_ip, told_port = told_ep.split(":")
+def with_output_rule(rule):
+    out, done, seen = [], False, False
+    for l in lines:
+        if l == "*filter":
+            seen = True
+        if seen and not done and l.startswith("-A OUTPUT"):
+            out.append(rule)
+            done = True
+        out.append(l)
+    assert done
+    return "\n".join(out)
+told = os.path.join(os.path.dirname(kube), "kube-told.rules")
+with open(told, "w") as f:
+    f.write(with_output_rule("-A OUTPUT -d %s/32 -p tcp -m tcp --dport %s "
+                             "-j REJECT --reject-with tcp-reset"
+                             % (told_ip, told_port)))
+cases.append((told, plain))
+for name, rule in (("u32", '-A OUTPUT -p tcp -m u32 --u32 "0>>22&0x3C@0>>16=0x%04x" -j DROP'
+                    % int(told_port)),
+                   ("string", "-A OUTPUT -p tcp -m string --string %s "
+                    "--algo bm -j DROP" % told_ip)):
+    path = os.path.join(os.path.dirname(kube), "kube-%s.rules" % name)
+    with open(path, "w") as f:
+        f.write(with_output_rule(rule))
+    cases.append((path, plain))
 # a pair: its IPv6 rows' lo cells shared as the IPv4 ones
 e2e = "../tests/e2e/exposure/"
 cases.append((e2e + "pair.rules", [e2e + "pair.v6", "--host", e2e + "pair.d"]))
@@ -57,6 +108,18 @@ for rules, host in cases:
     if len(docs) < 2:
         continue
     a, b = docs
+    if rules == told:
+        # the refused endpoint's service is closed from lo (the RST of
+        # the rule), the other services of its shape open
+        lo = [c for c in a["cells"] if c["class"] == "lo" and
+              c["row"].startswith("10.") and "/tcp" in c["row"]]
+        closed = [c for c in lo if c["state"] == "closed"]
+        opened = [c for c in lo if c["state"] == "open"]
+        if not closed or not opened:
+            print("FAIL %s: %d lo cells of cluster IPs closed, %d open "
+                  "(the OUTPUT rule should tell one service apart)"
+                  % (rules, len(closed), len(opened)))
+            fail += 1
     shared += a["shared"]
     same += a["as_other_class"]
     if b["as_other_class"] or b["shared"]:
