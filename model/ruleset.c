@@ -77,14 +77,19 @@ int ipts_hook_by_chain_name(const char *name)
 
 /* -- blobs by content: open addressing, the table outside the arena ----- */
 
-struct intern_slot {
-	const void *p;			/* NULL: free */
-	uint32_t hash, len;
+/* The probe table holds 8 bytes a slot, the hash above the blob's index
+ * plus one (0: free), so that a probe per rule touches one cache line of
+ * a table half the size; the blobs themselves sit in a dense array, one
+ * entry per distinct blob. */
+struct intern_blob {
+	const void *p;
+	uint32_t len;
 };
 
 struct ipts_intern {
-	struct intern_slot *slots;
-	uint32_t mask, n;		/* slots - 1, slots used */
+	uint64_t *slots;
+	struct intern_blob *blobs;
+	uint32_t mask, n, cap;		/* slots - 1, blobs, blobs' room */
 };
 
 static inline uint64_t mix(uint64_t h, uint64_t w)
@@ -122,20 +127,25 @@ uint32_t ipts_hash_bytes(const void *blob, size_t len)
 static void intern_grow(struct ipts_intern *in, uint32_t want)
 {
 	uint32_t n = in->slots ? (in->mask + 1) * 2 : want, i;
-	struct intern_slot *s = ipts_xcalloc(n, sizeof(*s));
+	uint64_t *s = ipts_xcalloc(n, sizeof(*s));
 
 	for (i = 0; in->slots && i <= in->mask; i++) {
-		uint32_t j = in->slots[i].hash & (n - 1);
+		uint32_t j = (uint32_t)(in->slots[i] >> 32) & (n - 1);
 
-		if (!in->slots[i].p)
+		if (!in->slots[i])
 			continue;
-		while (s[j].p)
+		while (s[j])
 			j = (j + 1) & (n - 1);
 		s[j] = in->slots[i];
 	}
 	free(in->slots);
 	in->slots = s;
 	in->mask = n - 1;
+	if (in->cap < n / 4 * 3) {
+		in->cap = n / 4 * 3;
+		in->blobs = ipts_xrealloc(in->blobs,
+					  in->cap * sizeof(*in->blobs));
+	}
 }
 
 uint32_t ipts_ruleset_intern_hash(const struct ipts_ruleset *rs,
@@ -159,7 +169,9 @@ const void *ipts_ruleset_intern_hashed(struct ipts_ruleset *rs,
 				       const void *blob, size_t len, uint32_t h)
 {
 	struct ipts_intern *in = rs->intern;
+	struct intern_blob *b;
 	uint32_t i;
+	uint64_t v;
 
 	assert(len <= UINT32_MAX);
 	if (!in)
@@ -167,18 +179,19 @@ const void *ipts_ruleset_intern_hashed(struct ipts_ruleset *rs,
 	/* Grown at three quarters full, so a probe always ends. */
 	if (!in->slots || in->n + 1 > (in->mask + 1) / 4 * 3)
 		intern_grow(in, 1024);
-	for (i = h & in->mask; in->slots[i].p; i = (i + 1) & in->mask) {
-		const struct intern_slot *s = &in->slots[i];
-
-		if (s->hash == h && s->len == len &&
-		    memcmp(s->p, blob, len) == 0)
-			return s->p;
+	for (i = h & in->mask; (v = in->slots[i]) != 0;
+	     i = (i + 1) & in->mask) {
+		if ((uint32_t)(v >> 32) != h)
+			continue;
+		b = &in->blobs[(uint32_t)v - 1];
+		if (b->len == len && memcmp(b->p, blob, len) == 0)
+			return b->p;
 	}
-	in->slots[i].p = ipts_arena_memdup(rs->arena, blob, len);
-	in->slots[i].hash = h;
-	in->slots[i].len = (uint32_t)len;
-	in->n++;
-	return in->slots[i].p;
+	b = &in->blobs[in->n++];
+	b->p = ipts_arena_memdup(rs->arena, blob, len);
+	b->len = (uint32_t)len;
+	in->slots[i] = (uint64_t)h << 32 | in->n;
+	return b->p;
 }
 
 void ipts_ruleset_intern_reserve(struct ipts_ruleset *rs, uint32_t n)
@@ -188,7 +201,7 @@ void ipts_ruleset_intern_reserve(struct ipts_ruleset *rs, uint32_t n)
 	if (rs->intern)
 		return;
 	/* under three quarters full with @n; bounded by IPTS_MAX_RULES
-	 * blobs (32 MB of table, touched only where blobs land) */
+	 * blobs (16 MB of table, touched only where blobs land) */
 	if (n > (1u << 20))
 		n = 1u << 20;
 	while (slots / 4 * 3 < n)
@@ -210,8 +223,10 @@ struct ipts_ruleset *ipts_ruleset_new(const struct ipts_source *src)
 
 void ipts_ruleset_intern_end(struct ipts_ruleset *rs)
 {
-	if (rs->intern)
+	if (rs->intern) {
 		free(rs->intern->slots);
+		free(rs->intern->blobs);
+	}
 	free(rs->intern);
 	rs->intern = NULL;
 }

@@ -175,11 +175,12 @@ static struct ipts_loc whole_line(const struct ipts_loc *at)
 struct announced {
 	struct announced *next;
 	const char *name;
+	uint32_t hash;			/* str_hash(name) */
 };
 
 static uint32_t str_hash(const char *s)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = 2166136261u;	/* FNV-1a */
 
 	while (*s)
 		h = (h ^ (unsigned char)*s++) * 16777619u;
@@ -190,12 +191,14 @@ static bool announced(void *ctx, const char *name)
 {
 	struct ipts_parse *ps = ctx;
 	const struct announced *a;
+	uint32_t h;
 
 	if (!ps->nannounce)
 		return false;
-	a = ps->announce[str_hash(name) & (ps->nannounce - 1)];
+	h = str_hash(name);
+	a = ps->announce[h & (ps->nannounce - 1)];
 	for (; a; a = a->next)
-		if (strcmp(a->name, name) == 0)
+		if (a->hash == h && strcmp(a->name, name) == 0)
 			return true;
 	return false;
 }
@@ -216,8 +219,8 @@ static void announce(struct ipts_parse *ps, const char *name)
 
 			for (; x; x = next) {
 				next = x->next;
-				x->next = b[str_hash(x->name) & (n - 1)];
-				b[str_hash(x->name) & (n - 1)] = x;
+				x->next = b[x->hash & (n - 1)];
+				b[x->hash & (n - 1)] = x;
 			}
 		}
 		free(ps->announce);
@@ -226,7 +229,8 @@ static void announce(struct ipts_parse *ps, const char *name)
 	}
 	a = ipts_arena_alloc(ps->rs->arena, sizeof(*a));
 	a->name = name;
-	i = str_hash(name) & (ps->nannounce - 1);
+	a->hash = str_hash(name);
+	i = a->hash & (ps->nannounce - 1);
 	a->next = ps->announce[i];
 	ps->announce[i] = a;
 	ps->nannounced++;
