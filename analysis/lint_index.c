@@ -307,12 +307,14 @@ static struct key *port_key(struct key *k, unsigned int d, uint16_t p)
 
 /* The range of @s's ports, lowest to highest, in *@lo, *@hi; false when
  * @s is every port or none (no range to file a rule under). */
-static bool port_range(const struct ipts_pset *s, uint16_t *lo, uint16_t *hi)
+static bool port_range(const struct ipts_ports *s, uint16_t *lo, uint16_t *hi)
 {
-	if (!s->n || ipts_pset_is_full(s))
+	const uint16_t *iv = ipts_ports_iv(s);
+
+	if (!s->n || ipts_ports_is_full(s))
 		return false;
-	*lo = s->lo[0];
-	*hi = s->hi[s->n - 1];
+	*lo = iv[0];
+	*hi = iv[2 * s->n - 1];
 	return true;
 }
 
@@ -526,30 +528,32 @@ static void ptree_walk(struct ipts_cover_index *x, const struct ptree *t,
  * B finds it once. port_count() is what filing it would add to.
  */
 static uint32_t port_count(const struct ipts_cover_index *x,
-			   const struct ipts_pset *s, unsigned int d)
+			   const struct ipts_ports *s, unsigned int d)
 {
+	const uint16_t *iv = ipts_ports_iv(s);
 	uint64_t c = 0;
 	unsigned int i;
 	struct key k;
 
 	for (i = 0; i < s->n; i++)
-		c += s->lo[i] == s->hi[i] ?
-			     count(x, port_key(&k, d, s->lo[i])) :
-			     ptree_count(&x->pt[d], s->lo[i], s->hi[i]);
+		c += iv[2 * i] == iv[2 * i + 1] ?
+			     count(x, port_key(&k, d, iv[2 * i])) :
+			     ptree_count(&x->pt[d], iv[2 * i], iv[2 * i + 1]);
 	return c < UINT32_MAX ? (uint32_t)c : UINT32_MAX;
 }
 
-static void port_file(struct ipts_cover_index *x, const struct ipts_pset *s,
+static void port_file(struct ipts_cover_index *x, const struct ipts_ports *s,
 		      unsigned int d, uint32_t idx)
 {
+	const uint16_t *iv = ipts_ports_iv(s);
 	unsigned int i;
 	struct key k;
 
 	for (i = 0; i < s->n; i++)
-		if (s->lo[i] == s->hi[i])
-			push(x, port_key(&k, d, s->lo[i]), idx);
+		if (iv[2 * i] == iv[2 * i + 1])
+			push(x, port_key(&k, d, iv[2 * i]), idx);
 		else
-			ptree_add(&x->pt[d], s->lo[i], s->hi[i], idx);
+			ptree_add(&x->pt[d], iv[2 * i], iv[2 * i + 1], idx);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -729,12 +733,16 @@ static void summarize(const struct ipts_space *sp, const struct ipt_ip *ip,
 	o->dn = sp->dport.n != 0;
 	o->sn = sp->sport.n != 0;
 	if (o->dn) {
-		o->dlo = sp->dport.lo[0];
-		o->dhi = sp->dport.hi[sp->dport.n - 1];
+		const uint16_t *iv = ipts_ports_iv(&sp->dport);
+
+		o->dlo = iv[0];
+		o->dhi = iv[2 * sp->dport.n - 1];
 	}
 	if (o->sn) {
-		o->slo = sp->sport.lo[0];
-		o->shi = sp->sport.hi[sp->sport.n - 1];
+		const uint16_t *iv = ipts_ports_iv(&sp->sport);
+
+		o->slo = iv[0];
+		o->shi = iv[2 * sp->sport.n - 1];
 	}
 	memcpy(&o->in, ip->iniface, sizeof(o->in));
 	memcpy(&o->inm, ip->iniface_mask, sizeof(o->inm));
@@ -830,7 +838,7 @@ static void index_add(struct ipts_cover_index *x, const struct ipts_space *sp,
 	struct ipt_ip view;
 	const struct ipt_ip *ip = ipts_lint_ip(sp->r, &view);
 	struct key k[DIM_PREFIXES], pk;
-	const struct ipts_pset *ps[2] = { &sp->dport, &sp->sport };
+	const struct ipts_ports *ps[2] = { &sp->dport, &sp->sport };
 	uint16_t plo[2], phi[2];
 	uint32_t best = UINT32_MAX, c;
 	unsigned int d;
@@ -962,7 +970,7 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 {
 	const struct ipts_space *b = &sp[i];
 	struct ipts_addr_key ak[DIM_PREFIXES];
-	const struct ipts_pset *ps[2] = { &b->dport, &b->sport };
+	const struct ipts_ports *ps[2] = { &b->dport, &b->sport };
 	struct ipt_ip view;
 	const struct ipt_ip *ip = ipts_lint_ip(b->r, &view);
 	const struct bucket *bk;
@@ -998,12 +1006,12 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 		}
 	}
 	for (d = 0; d < 2; d++) {
-		const struct ipts_pset *p = ps[d];
+		const uint16_t *iv = ipts_ports_iv(ps[d]);
 		struct pquery q = { .sp = sp,
 				    .b = b,
 				    .bs = &bs,
-				    .lo = p->lo[0],
-				    .hi = p->hi[0],
+				    .lo = iv[0],
+				    .hi = iv[1],
 				    .floor = best,
 				    .found = -1 };
 		size_t j, spent = 0;
@@ -1086,15 +1094,15 @@ static bool copies_alike(const struct ipts_space *a, const struct ipts_space *b)
 	    memcmp(ia->outiface_mask, ib->outiface_mask, IFNAMSIZ))
 		return false;
 	/* what a comparison reads of the space (not its rule); the port
-	 * sets byte for byte, as the copy of a line's space is */
+	 * sets interval for interval, as the copy of a line's space is */
 	return a->frag == b->frag && a->states == b->states &&
 	       a->tcpflags == b->tcpflags && a->flg_mask == b->flg_mask &&
 	       a->flg_cmp == b->flg_cmp && a->flg_inv == b->flg_inv &&
 	       a->mark == b->mark && a->mark_val == b->mark_val &&
 	       a->mark_mask == b->mark_mask && a->mark_inv == b->mark_inv &&
 	       a->modelled == b->modelled && a->identity == b->identity &&
-	       !memcmp(&a->sport, &b->sport, sizeof(a->sport)) &&
-	       !memcmp(&a->dport, &b->dport, sizeof(a->dport));
+	       ipts_ports_same(&a->sport, &b->sport) &&
+	       ipts_ports_same(&a->dport, &b->dport);
 }
 
 static bool addr_same(const struct ipts_addr_set *a,
