@@ -658,8 +658,8 @@ static void index_dnat(struct dnat_index *x, const struct ipts_rule *r,
 	/* while indexing, nxt skips the ports a DNAT already holds */
 	iv = ipts_ports_iv(&sp.dport);
 	for (i = 0; i < sp.dport.n; i++)
-		for (p = next_port(x->nxt[k], iv[2 * i]);
-		     p <= iv[2 * i + 1]; p = next_port(x->nxt[k], p)) {
+		for (p = next_port(x->nxt[k], iv[2 * i]); p <= iv[2 * i + 1];
+		     p = next_port(x->nxt[k], p)) {
 			x->first[k][p] = (uint32_t)x->n;
 			x->nxt[k][p] = p + 1;
 		}
@@ -751,8 +751,8 @@ static void input_rule(struct ipts_lint *l, struct dnat_index *x,
 		return;
 	iv = ipts_ports_iv(&sp.dport);
 	for (i = 0; i < sp.dport.n; i++)
-		for (p = next_port(x->nxt[k], iv[2 * i]);
-		     p <= iv[2 * i + 1]; p = next_port(x->nxt[k], p))
+		for (p = next_port(x->nxt[k], iv[2 * i]); p <= iv[2 * i + 1];
+		     p = next_port(x->nxt[k], p))
 			decide(l, x, k, p, r, guard);
 }
 

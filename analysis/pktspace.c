@@ -55,7 +55,10 @@ static const struct {
 };
 
 /* the port sets of a space being built */
-enum { PS_SRC, PS_DST };
+enum {
+	PS_SRC,
+	PS_DST
+};
 
 static bool ports_range(struct ipts_pset *s, const uint16_t r[2], bool inv)
 {

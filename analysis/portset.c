@@ -188,7 +188,6 @@ bool ipts_ports_overlap(const struct ipts_ports *a, const struct ipts_ports *b)
 
 bool ipts_ports_same(const struct ipts_ports *a, const struct ipts_ports *b)
 {
-	return a->n == b->n &&
-	       !memcmp(ipts_ports_iv(a), ipts_ports_iv(b),
-		       2 * a->n * sizeof(uint16_t));
+	return a->n == b->n && !memcmp(ipts_ports_iv(a), ipts_ports_iv(b),
+				       2 * a->n * sizeof(uint16_t));
 }
