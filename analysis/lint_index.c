@@ -75,12 +75,25 @@ struct key {
 	uint8_t dim, len;
 };
 
+/* The rules filed under a key: up to BUCKET_INLINE of them in the bucket
+ * (most keys of a large file hold one rule: no allocation), more in v
+ * (cap != 0). */
+#define BUCKET_INLINE 2
+
 struct bucket {
 	struct key k;
-	uint32_t *v;
+	union {
+		uint32_t *v;
+		uint32_t in[BUCKET_INLINE];
+	} u;
 	uint32_t n, cap;
 	bool used;
 };
+
+static const uint32_t *bucket_v(const struct bucket *b)
+{
+	return b->cap ? b->u.v : b->u.in;
+}
 
 /*
  * What a comparison reads first, kept beside the index in one small
@@ -234,7 +247,8 @@ static void table_free(struct ipts_cover_index *x)
 	size_t i;
 
 	for (i = 0; i < x->cap; i++)
-		free(x->b[i].v);
+		if (x->b[i].cap)
+			free(x->b[i].u.v);
 	free(x->b);
 	x->b = NULL;
 }
@@ -289,11 +303,21 @@ static void push(struct ipts_cover_index *x, const struct key *k, uint32_t idx)
 		b->k = *k;
 		x->used++;
 	}
-	if (b->n == b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 4;
-		b->v = ipts_xrealloc(b->v, b->cap * sizeof(*b->v));
+	if (!b->cap && b->n < BUCKET_INLINE) {
+		b->u.in[b->n++] = idx;
+		return;
 	}
-	b->v[b->n++] = idx;
+	if (!b->cap) {
+		uint32_t *v = ipts_xmalloc(4 * BUCKET_INLINE * sizeof(*v));
+
+		memcpy(v, b->u.in, sizeof(b->u.in));
+		b->u.v = v;
+		b->cap = 4 * BUCKET_INLINE;
+	} else if (b->n == b->cap) {
+		b->cap *= 2;
+		b->u.v = ipts_xrealloc(b->u.v, b->cap * sizeof(*b->u.v));
+	}
+	b->u.v[b->n++] = idx;
 }
 
 /* The key of the rules of the one port @p on side @d (0 destination). */
@@ -1001,7 +1025,8 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 			len = x->lenv[d][n];
 			addr_key(&k, (enum dim)d, &ak[d], len);
 			bk = lookup(x, &k);
-			if (bk && !scan(l, x, bk->v, bk->n, sp, b, &bs, &best))
+			if (bk &&
+			    !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &best))
 				goto out;
 		}
 	}
@@ -1019,7 +1044,8 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 		/* one port: the rules of that port alone */
 		if (q.lo == q.hi) {
 			bk = lookup(x, port_key(&k, d, q.lo));
-			if (bk && !scan(l, x, bk->v, bk->n, sp, b, &bs, &best))
+			if (bk &&
+			    !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &best))
 				goto out;
 			q.floor = best;
 		}
@@ -1049,18 +1075,18 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 		pair_key(&k, &ak[DIM_SRC], x->pair_len[d][0], &ak[DIM_DST],
 			 x->pair_len[d][1]);
 		bk = lookup(x, &k);
-		if (bk && !scan(l, x, bk->v, bk->n, sp, b, &bs, &best))
+		if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &best))
 			goto out;
 	}
 	if (ip->proto && !(ip->invflags & IPT_INV_PROTO)) {
 		small_key(&k, DIM_PROTO, 0, ip->proto);
 		bk = lookup(x, &k);
-		if (bk && !scan(l, x, bk->v, bk->n, sp, b, &bs, &best))
+		if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &best))
 			goto out;
 	}
 	small_key(&k, DIM_REST, 0, 0);
 	bk = lookup(x, &k);
-	if (bk && !scan(l, x, bk->v, bk->n, sp, b, &bs, &best))
+	if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &best))
 		goto out;
 	return best;
 out:
@@ -1139,6 +1165,18 @@ void ipts_cover_index_groups(struct ipts_cover_index *x,
 
 	groups_free(x);
 	x->nrules = n;
+	/* the summaries and the list of every rule at their size once (a
+	 * large chain's doublings had copied them, page by page) */
+	if (n > x->capsum) {
+		x->sum = ipts_xrealloc(x->sum, n * sizeof(*x->sum));
+		x->capsum = n;
+	}
+	for (k = 0, e = 0; k < n; k++)
+		e += addable[k];
+	if (e > x->capall) {
+		x->all = ipts_xrealloc(x->all, e * sizeof(*x->all));
+		x->capall = e;
+	}
 	while (i < n && x->ngrp < MAX_GROUPS) {
 		struct ipts_addr_set *src, *dst;
 		struct cgroup *G;
