@@ -796,9 +796,13 @@ static bool identity_covers(const struct ipts_space *as,
 /* ipts_ports_subset(), one interval each without the call */
 static bool pset_within(const struct ipts_ports *b, const struct ipts_ports *a)
 {
-	if (a->n == 1 && b->n == 1)
-		return a->u.in[0] <= b->u.in[0] && b->u.in[1] <= a->u.in[1];
-	return ipts_ports_subset(b, a);
+	const uint16_t *bv;
+
+	if (a->n != 1 || !b->n)
+		return ipts_ports_subset(b, a);
+	/* one interval holds a set when it holds its first and last port */
+	bv = ipts_ports_iv(b);
+	return a->u.in[0] <= bv[0] && bv[2 * b->n - 1] <= a->u.in[1];
 }
 
 bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b)
@@ -830,8 +834,8 @@ bool ipts_space_covers_but_addrs(const struct ipts_space *a,
 		return false;
 	if ((b->frag & ~a->frag) || (b->states & ~a->states))
 		return false;
-	if (!ipts_ports_subset(&b->sport, &a->sport) ||
-	    !ipts_ports_subset(&b->dport, &a->dport))
+	if (!pset_within(&b->sport, &a->sport) ||
+	    !pset_within(&b->dport, &a->dport))
 		return false;
 	if (a->tcpflags &&
 	    !(b->tcpflags && a->flg_mask == b->flg_mask &&
