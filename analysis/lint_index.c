@@ -75,24 +75,26 @@ struct key {
 	uint8_t dim, len;
 };
 
-/* The rules filed under a key: up to BUCKET_INLINE of them in the bucket
- * (most keys of a large file hold one rule: no allocation), more in v
- * (cap != 0). */
+/* The rules filed under a key (32 bytes: the table of a large file's
+ * keys is a page in 128): up to BUCKET_INLINE of them in the bucket (most
+ * keys of a large file hold one rule: no allocation), more in v, room for
+ * BUCKET_MIN or the power of two at or above n. A slot is empty while n
+ * is 0. */
 #define BUCKET_INLINE 2
+#define BUCKET_MIN 8
 
 struct bucket {
 	struct key k;
+	uint32_t n;
 	union {
 		uint32_t *v;
 		uint32_t in[BUCKET_INLINE];
 	} u;
-	uint32_t n, cap;
-	bool used;
 };
 
 static const uint32_t *bucket_v(const struct bucket *b)
 {
-	return b->cap ? b->u.v : b->u.in;
+	return b->n > BUCKET_INLINE ? b->u.v : b->u.in;
 }
 
 /*
@@ -247,7 +249,7 @@ static void table_free(struct ipts_cover_index *x)
 	size_t i;
 
 	for (i = 0; i < x->cap; i++)
-		if (x->b[i].cap)
+		if (x->b[i].n > BUCKET_INLINE)
 			free(x->b[i].u.v);
 	free(x->b);
 	x->b = NULL;
@@ -258,7 +260,7 @@ static struct bucket *slot(struct bucket *b, size_t cap, const struct key *k)
 {
 	size_t i = (size_t)key_hash(k) & (cap - 1);
 
-	while (b[i].used && !key_eq(&b[i].k, k))
+	while (b[i].n && !key_eq(&b[i].k, k))
 		i = (i + 1) & (cap - 1);
 	return &b[i];
 }
@@ -271,7 +273,7 @@ static void grow(struct ipts_cover_index *x)
 	x->cap *= 2;
 	x->b = ipts_xcalloc(x->cap, sizeof(*x->b));
 	for (i = 0; i < oldcap; i++)
-		if (old[i].used)
+		if (old[i].n)
 			*slot(x->b, x->cap, &old[i].k) = old[i];
 	free(old);
 }
@@ -281,7 +283,7 @@ static const struct bucket *lookup(const struct ipts_cover_index *x,
 {
 	const struct bucket *b = slot(x->b, x->cap, k);
 
-	return b->used ? b : NULL;
+	return b->n ? b : NULL;
 }
 
 static uint32_t count(const struct ipts_cover_index *x, const struct key *k)
@@ -298,24 +300,24 @@ static void push(struct ipts_cover_index *x, const struct key *k, uint32_t idx)
 	if ((x->used + 1) * 2 > x->cap)
 		grow(x);
 	b = slot(x->b, x->cap, k);
-	if (!b->used) {
-		b->used = true;
+	if (!b->n) {
 		b->k = *k;
 		x->used++;
 	}
-	if (!b->cap && b->n < BUCKET_INLINE) {
+	if (b->n < BUCKET_INLINE) {
 		b->u.in[b->n++] = idx;
 		return;
 	}
-	if (!b->cap) {
-		uint32_t *v = ipts_xmalloc(4 * BUCKET_INLINE * sizeof(*v));
+	if (b->n == BUCKET_INLINE) {
+		uint32_t *v = ipts_xmalloc(BUCKET_MIN * sizeof(*v));
 
 		memcpy(v, b->u.in, sizeof(b->u.in));
 		b->u.v = v;
-		b->cap = 4 * BUCKET_INLINE;
-	} else if (b->n == b->cap) {
-		b->cap *= 2;
-		b->u.v = ipts_xrealloc(b->u.v, b->cap * sizeof(*b->u.v));
+	} else if (b->n >= BUCKET_MIN && !(b->n & (b->n - 1))) {
+		if (b->n > UINT32_MAX / 2)
+			ipts_oom();
+		b->u.v = ipts_xrealloc(b->u.v,
+				       2 * (size_t)b->n * sizeof(*b->u.v));
 	}
 	b->u.v[b->n++] = idx;
 }
