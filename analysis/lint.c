@@ -30,7 +30,7 @@ static void lint_table(struct ipts_lint *l, const struct ipts_table *t)
 		sp = ipts_xcalloc(c->nrules, sizeof(*sp));
 		for (j = 0; j < c->nrules; j++) {
 			ipts_space_build_after(&sp[j], c->rules[j],
-					       j ? &sp[j - 1] : NULL);
+					       j ? &sp[j - 1] : NULL, l->arena);
 			if (sp[j].state_m && !first_state)
 				first_state = c->rules[j];
 			if (sp[j].ctstate_m && !first_ct)
@@ -56,6 +56,7 @@ size_t ipts_lint_ruleset_stats(const struct ipts_ruleset *rs,
 
 	l.max_visits = opts && opts->max_visits ? opts->max_visits :
 		       IPTS_LINT_DEFAULT_MAX_VISITS;
+	l.arena = ipts_arena_new();
 	for (i = 0; i < IPTS_TABLE_COUNT && !l.over; i++)
 		if (rs->tables[i])
 			lint_table(&l, rs->tables[i]);
@@ -63,6 +64,7 @@ size_t ipts_lint_ruleset_stats(const struct ipts_ruleset *rs,
 		ipts_lint_dnat_input(&l); /* IPT011: across nat and filter */
 	if (!l.over)
 		ipts_lint_sets(&l); /* IPT012-IPT014: with the host's sets */
+	ipts_arena_free(l.arena);
 	if (st) {
 		st->visits = l.visits;
 		st->max_visits = l.max_visits;

@@ -259,7 +259,7 @@ void ipts_lint_owner_trap(struct ipts_lint *l,
 
 		if (c->rules[i]->kind != IPTS_TGT_ACCEPT || !owner_limited(a) ||
 		    ip->proto != PROTO_TCP || (ip->invflags & IPT_INV_PROTO) ||
-		    ipts_pset_is_full(&a->dport) || a->dport.n == 0 ||
+		    ipts_ports_is_full(&a->dport) || a->dport.n == 0 ||
 		    !(a->states & IPTS_ST_NEW))
 			continue;
 		for (j = i + 1; j < c->nrules; j++) {
@@ -304,7 +304,7 @@ void ipts_lint_owner_trap(struct ipts_lint *l,
 				bool uid = o->match & XT_OWNER_UID;
 				uint32_t lo = uid ? o->uid_min : o->gid_min;
 				uint32_t hi = uid ? o->uid_max : o->gid_max;
-				struct ipts_pset ports = a->dport;
+				struct ipts_pset ports, other;
 				char who[48], port[32];
 
 				if (lo == hi)
@@ -313,7 +313,9 @@ void ipts_lint_owner_trap(struct ipts_lint *l,
 				else
 					snprintf(who, sizeof(who), "%ss %u-%u",
 						 uid ? "uid" : "gid", lo, hi);
-				ipts_pset_intersect(&ports, &sp[j].dport);
+				ipts_ports_unpack(&ports, &a->dport);
+				ipts_ports_unpack(&other, &sp[j].dport);
+				ipts_pset_intersect(&ports, &other);
 				if (ports.lo[0] == ports.hi[0])
 					snprintf(port, sizeof(port), "port %u",
 						 ports.lo[0]);
@@ -396,7 +398,7 @@ void ipts_lint_chains(struct ipts_lint *l, const struct ipts_table *t)
 		for (j = 0; j < c->nrules && only_ret; j++) {
 			struct ipts_space s;
 
-			ipts_space_build(&s, c->rules[j]);
+			ipts_space_build(&s, c->rules[j], l->arena);
 			only_ret = c->rules[j]->kind == IPTS_TGT_RETURN &&
 				   s.modelled;
 		}
@@ -616,8 +618,10 @@ static bool dnat_elsewhere(const struct ipts_rule *r, char *to, size_t n)
  * restriction (-p tcp alone, as kube-proxy's KUBE-SEP- chains write it,
  * the port being on the jump) is not indexed: which port would INPUT
  * have to name? */
-static void index_dnat(struct dnat_index *x, const struct ipts_rule *r)
+static void index_dnat(struct dnat_index *x, const struct ipts_rule *r,
+		       struct ipts_arena *arena)
 {
+	const uint16_t *iv;
 	struct ipts_space sp;
 	char to[DNAT_TO_LEN];
 	struct ipt_ip view;
@@ -627,8 +631,8 @@ static void index_dnat(struct dnat_index *x, const struct ipts_rule *r)
 
 	if (k < 0 || !dnat_elsewhere(r, to, sizeof(to)))
 		return;
-	ipts_space_build(&sp, r);
-	if (sp.dport.n == 0 || ipts_pset_is_full(&sp.dport))
+	ipts_space_build(&sp, r, arena);
+	if (sp.dport.n == 0 || ipts_ports_is_full(&sp.dport))
 		return;
 	if (!x->first[0]) {
 		for (i = 0; i < 2; i++) {
@@ -652,9 +656,10 @@ static void index_dnat(struct dnat_index *x, const struct ipts_rule *r)
 	memcpy(x->v[x->n].to, to, sizeof(to));
 	x->n++;
 	/* while indexing, nxt skips the ports a DNAT already holds */
+	iv = ipts_ports_iv(&sp.dport);
 	for (i = 0; i < sp.dport.n; i++)
-		for (p = next_port(x->nxt[k], sp.dport.lo[i]);
-		     p <= sp.dport.hi[i]; p = next_port(x->nxt[k], p)) {
+		for (p = next_port(x->nxt[k], iv[2 * i]); p <= iv[2 * i + 1];
+		     p = next_port(x->nxt[k], p)) {
 			x->first[k][p] = (uint32_t)x->n;
 			x->nxt[k][p] = p + 1;
 		}
@@ -726,12 +731,13 @@ static void input_rule(struct ipts_lint *l, struct dnat_index *x,
 	struct ipts_space sp;
 	struct ipt_ip view;
 	int k = proto_slot(ipts_lint_ip(r, &view)), j;
+	const uint16_t *iv;
 	unsigned int i;
 	uint32_t p;
 
 	if (!drop && r->kind != IPTS_TGT_ACCEPT)
 		return;
-	ipts_space_build(&sp, r);
+	ipts_space_build(&sp, r, l->arena);
 	/* in a chain INPUT jumps to, a rule without condition still only
 	 * sees what the jump let in (syn_flood's last DROP) */
 	if (sp.unconditional && r->chain == x->in) {
@@ -741,11 +747,12 @@ static void input_rule(struct ipts_lint *l, struct dnat_index *x,
 				decide(l, x, j, p, r, guard);
 		return;
 	}
-	if (k < 0 || sp.dport.n == 0 || ipts_pset_is_full(&sp.dport))
+	if (k < 0 || sp.dport.n == 0 || ipts_ports_is_full(&sp.dport))
 		return;
+	iv = ipts_ports_iv(&sp.dport);
 	for (i = 0; i < sp.dport.n; i++)
-		for (p = next_port(x->nxt[k], sp.dport.lo[i]);
-		     p <= sp.dport.hi[i]; p = next_port(x->nxt[k], p))
+		for (p = next_port(x->nxt[k], iv[2 * i]); p <= iv[2 * i + 1];
+		     p = next_port(x->nxt[k], p))
 			decide(l, x, k, p, r, guard);
 }
 
@@ -794,7 +801,7 @@ static void prerouting_rule(struct ipts_lint *l, struct dnat_index *x,
 			    const struct ipts_rule *r)
 {
 	(void)l;
-	index_dnat(x, r);
+	index_dnat(x, r, l->arena);
 }
 
 /*

@@ -75,12 +75,27 @@ struct key {
 	uint8_t dim, len;
 };
 
+/* The rules filed under a key (32 bytes: the table of a large file's
+ * keys is a page in 128): up to BUCKET_INLINE of them in the bucket (most
+ * keys of a large file hold one rule: no allocation), more in v, room for
+ * BUCKET_MIN or the power of two at or above n. A slot is empty while n
+ * is 0. */
+#define BUCKET_INLINE 2
+#define BUCKET_MIN 8
+
 struct bucket {
 	struct key k;
-	uint32_t *v;
-	uint32_t n, cap;
-	bool used;
+	uint32_t n;
+	union {
+		uint32_t *v;
+		uint32_t in[BUCKET_INLINE];
+	} u;
 };
+
+static const uint32_t *bucket_v(const struct bucket *b)
+{
+	return b->n > BUCKET_INLINE ? b->u.v : b->u.in;
+}
 
 /*
  * What a comparison reads first, kept beside the index in one small
@@ -234,7 +249,8 @@ static void table_free(struct ipts_cover_index *x)
 	size_t i;
 
 	for (i = 0; i < x->cap; i++)
-		free(x->b[i].v);
+		if (x->b[i].n > BUCKET_INLINE)
+			free(x->b[i].u.v);
 	free(x->b);
 	x->b = NULL;
 }
@@ -244,7 +260,7 @@ static struct bucket *slot(struct bucket *b, size_t cap, const struct key *k)
 {
 	size_t i = (size_t)key_hash(k) & (cap - 1);
 
-	while (b[i].used && !key_eq(&b[i].k, k))
+	while (b[i].n && !key_eq(&b[i].k, k))
 		i = (i + 1) & (cap - 1);
 	return &b[i];
 }
@@ -257,7 +273,7 @@ static void grow(struct ipts_cover_index *x)
 	x->cap *= 2;
 	x->b = ipts_xcalloc(x->cap, sizeof(*x->b));
 	for (i = 0; i < oldcap; i++)
-		if (old[i].used)
+		if (old[i].n)
 			*slot(x->b, x->cap, &old[i].k) = old[i];
 	free(old);
 }
@@ -267,7 +283,7 @@ static const struct bucket *lookup(const struct ipts_cover_index *x,
 {
 	const struct bucket *b = slot(x->b, x->cap, k);
 
-	return b->used ? b : NULL;
+	return b->n ? b : NULL;
 }
 
 static uint32_t count(const struct ipts_cover_index *x, const struct key *k)
@@ -284,16 +300,26 @@ static void push(struct ipts_cover_index *x, const struct key *k, uint32_t idx)
 	if ((x->used + 1) * 2 > x->cap)
 		grow(x);
 	b = slot(x->b, x->cap, k);
-	if (!b->used) {
-		b->used = true;
+	if (!b->n) {
 		b->k = *k;
 		x->used++;
 	}
-	if (b->n == b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 4;
-		b->v = ipts_xrealloc(b->v, b->cap * sizeof(*b->v));
+	if (b->n < BUCKET_INLINE) {
+		b->u.in[b->n++] = idx;
+		return;
 	}
-	b->v[b->n++] = idx;
+	if (b->n == BUCKET_INLINE) {
+		uint32_t *v = ipts_xmalloc(BUCKET_MIN * sizeof(*v));
+
+		memcpy(v, b->u.in, sizeof(b->u.in));
+		b->u.v = v;
+	} else if (b->n >= BUCKET_MIN && !(b->n & (b->n - 1))) {
+		if (b->n > UINT32_MAX / 2)
+			ipts_oom();
+		b->u.v = ipts_xrealloc(b->u.v,
+				       2 * (size_t)b->n * sizeof(*b->u.v));
+	}
+	b->u.v[b->n++] = idx;
 }
 
 /* The key of the rules of the one port @p on side @d (0 destination). */
@@ -307,12 +333,14 @@ static struct key *port_key(struct key *k, unsigned int d, uint16_t p)
 
 /* The range of @s's ports, lowest to highest, in *@lo, *@hi; false when
  * @s is every port or none (no range to file a rule under). */
-static bool port_range(const struct ipts_pset *s, uint16_t *lo, uint16_t *hi)
+static bool port_range(const struct ipts_ports *s, uint16_t *lo, uint16_t *hi)
 {
-	if (!s->n || ipts_pset_is_full(s))
+	const uint16_t *iv = ipts_ports_iv(s);
+
+	if (!s->n || ipts_ports_is_full(s))
 		return false;
-	*lo = s->lo[0];
-	*hi = s->hi[s->n - 1];
+	*lo = iv[0];
+	*hi = iv[2 * s->n - 1];
 	return true;
 }
 
@@ -526,30 +554,32 @@ static void ptree_walk(struct ipts_cover_index *x, const struct ptree *t,
  * B finds it once. port_count() is what filing it would add to.
  */
 static uint32_t port_count(const struct ipts_cover_index *x,
-			   const struct ipts_pset *s, unsigned int d)
+			   const struct ipts_ports *s, unsigned int d)
 {
+	const uint16_t *iv = ipts_ports_iv(s);
 	uint64_t c = 0;
 	unsigned int i;
 	struct key k;
 
 	for (i = 0; i < s->n; i++)
-		c += s->lo[i] == s->hi[i] ?
-			     count(x, port_key(&k, d, s->lo[i])) :
-			     ptree_count(&x->pt[d], s->lo[i], s->hi[i]);
+		c += iv[2 * i] == iv[2 * i + 1] ?
+			     count(x, port_key(&k, d, iv[2 * i])) :
+			     ptree_count(&x->pt[d], iv[2 * i], iv[2 * i + 1]);
 	return c < UINT32_MAX ? (uint32_t)c : UINT32_MAX;
 }
 
-static void port_file(struct ipts_cover_index *x, const struct ipts_pset *s,
+static void port_file(struct ipts_cover_index *x, const struct ipts_ports *s,
 		      unsigned int d, uint32_t idx)
 {
+	const uint16_t *iv = ipts_ports_iv(s);
 	unsigned int i;
 	struct key k;
 
 	for (i = 0; i < s->n; i++)
-		if (s->lo[i] == s->hi[i])
-			push(x, port_key(&k, d, s->lo[i]), idx);
+		if (iv[2 * i] == iv[2 * i + 1])
+			push(x, port_key(&k, d, iv[2 * i]), idx);
 		else
-			ptree_add(&x->pt[d], s->lo[i], s->hi[i], idx);
+			ptree_add(&x->pt[d], iv[2 * i], iv[2 * i + 1], idx);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -729,12 +759,16 @@ static void summarize(const struct ipts_space *sp, const struct ipt_ip *ip,
 	o->dn = sp->dport.n != 0;
 	o->sn = sp->sport.n != 0;
 	if (o->dn) {
-		o->dlo = sp->dport.lo[0];
-		o->dhi = sp->dport.hi[sp->dport.n - 1];
+		const uint16_t *iv = ipts_ports_iv(&sp->dport);
+
+		o->dlo = iv[0];
+		o->dhi = iv[2 * sp->dport.n - 1];
 	}
 	if (o->sn) {
-		o->slo = sp->sport.lo[0];
-		o->shi = sp->sport.hi[sp->sport.n - 1];
+		const uint16_t *iv = ipts_ports_iv(&sp->sport);
+
+		o->slo = iv[0];
+		o->shi = iv[2 * sp->sport.n - 1];
 	}
 	memcpy(&o->in, ip->iniface, sizeof(o->in));
 	memcpy(&o->inm, ip->iniface_mask, sizeof(o->inm));
@@ -830,7 +864,7 @@ static void index_add(struct ipts_cover_index *x, const struct ipts_space *sp,
 	struct ipt_ip view;
 	const struct ipt_ip *ip = ipts_lint_ip(sp->r, &view);
 	struct key k[DIM_PREFIXES], pk;
-	const struct ipts_pset *ps[2] = { &sp->dport, &sp->sport };
+	const struct ipts_ports *ps[2] = { &sp->dport, &sp->sport };
 	uint16_t plo[2], phi[2];
 	uint32_t best = UINT32_MAX, c;
 	unsigned int d;
@@ -962,7 +996,7 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 {
 	const struct ipts_space *b = &sp[i];
 	struct ipts_addr_key ak[DIM_PREFIXES];
-	const struct ipts_pset *ps[2] = { &b->dport, &b->sport };
+	const struct ipts_ports *ps[2] = { &b->dport, &b->sport };
 	struct ipt_ip view;
 	const struct ipt_ip *ip = ipts_lint_ip(b->r, &view);
 	const struct bucket *bk;
@@ -993,17 +1027,18 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 			len = x->lenv[d][n];
 			addr_key(&k, (enum dim)d, &ak[d], len);
 			bk = lookup(x, &k);
-			if (bk && !scan(l, x, bk->v, bk->n, sp, b, &bs, &best))
+			if (bk &&
+			    !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &best))
 				goto out;
 		}
 	}
 	for (d = 0; d < 2; d++) {
-		const struct ipts_pset *p = ps[d];
+		const uint16_t *iv = ipts_ports_iv(ps[d]);
 		struct pquery q = { .sp = sp,
 				    .b = b,
 				    .bs = &bs,
-				    .lo = p->lo[0],
-				    .hi = p->hi[0],
+				    .lo = iv[0],
+				    .hi = iv[1],
 				    .floor = best,
 				    .found = -1 };
 		size_t j, spent = 0;
@@ -1011,7 +1046,8 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 		/* one port: the rules of that port alone */
 		if (q.lo == q.hi) {
 			bk = lookup(x, port_key(&k, d, q.lo));
-			if (bk && !scan(l, x, bk->v, bk->n, sp, b, &bs, &best))
+			if (bk &&
+			    !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &best))
 				goto out;
 			q.floor = best;
 		}
@@ -1041,18 +1077,18 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 		pair_key(&k, &ak[DIM_SRC], x->pair_len[d][0], &ak[DIM_DST],
 			 x->pair_len[d][1]);
 		bk = lookup(x, &k);
-		if (bk && !scan(l, x, bk->v, bk->n, sp, b, &bs, &best))
+		if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &best))
 			goto out;
 	}
 	if (ip->proto && !(ip->invflags & IPT_INV_PROTO)) {
 		small_key(&k, DIM_PROTO, 0, ip->proto);
 		bk = lookup(x, &k);
-		if (bk && !scan(l, x, bk->v, bk->n, sp, b, &bs, &best))
+		if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &best))
 			goto out;
 	}
 	small_key(&k, DIM_REST, 0, 0);
 	bk = lookup(x, &k);
-	if (bk && !scan(l, x, bk->v, bk->n, sp, b, &bs, &best))
+	if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &best))
 		goto out;
 	return best;
 out:
@@ -1086,15 +1122,15 @@ static bool copies_alike(const struct ipts_space *a, const struct ipts_space *b)
 	    memcmp(ia->outiface_mask, ib->outiface_mask, IFNAMSIZ))
 		return false;
 	/* what a comparison reads of the space (not its rule); the port
-	 * sets byte for byte, as the copy of a line's space is */
+	 * sets interval for interval, as the copy of a line's space is */
 	return a->frag == b->frag && a->states == b->states &&
 	       a->tcpflags == b->tcpflags && a->flg_mask == b->flg_mask &&
 	       a->flg_cmp == b->flg_cmp && a->flg_inv == b->flg_inv &&
 	       a->mark == b->mark && a->mark_val == b->mark_val &&
 	       a->mark_mask == b->mark_mask && a->mark_inv == b->mark_inv &&
 	       a->modelled == b->modelled && a->identity == b->identity &&
-	       !memcmp(&a->sport, &b->sport, sizeof(a->sport)) &&
-	       !memcmp(&a->dport, &b->dport, sizeof(a->dport));
+	       ipts_ports_same(&a->sport, &b->sport) &&
+	       ipts_ports_same(&a->dport, &b->dport);
 }
 
 static bool addr_same(const struct ipts_addr_set *a,
@@ -1131,6 +1167,18 @@ void ipts_cover_index_groups(struct ipts_cover_index *x,
 
 	groups_free(x);
 	x->nrules = n;
+	/* the summaries and the list of every rule at their size once (a
+	 * large chain's doublings had copied them, page by page) */
+	if (n > x->capsum) {
+		x->sum = ipts_xrealloc(x->sum, n * sizeof(*x->sum));
+		x->capsum = n;
+	}
+	for (k = 0, e = 0; k < n; k++)
+		e += addable[k];
+	if (e > x->capall) {
+		x->all = ipts_xrealloc(x->all, e * sizeof(*x->all));
+		x->capall = e;
+	}
 	while (i < n && x->ngrp < MAX_GROUPS) {
 		struct ipts_addr_set *src, *dst;
 		struct cgroup *G;

@@ -35,10 +35,32 @@ struct xt_owner_match_info;
 
 #define IPTS_PSET_MAX 40
 
+/* A set being built or combined (on the stack: 164 bytes). */
 struct ipts_pset {
 	uint16_t lo[IPTS_PSET_MAX], hi[IPTS_PSET_MAX];
 	unsigned int n;
 };
+
+/*
+ * A set as a space holds it (16 bytes): up to two intervals inline (one
+ * is by far the common case, two a '!' of one), more (multiport) as lo,
+ * hi pairs in the lint run's arena, shared by the copies of a space.
+ */
+#define IPTS_PORTS_INLINE 2
+
+struct ipts_ports {
+	union {
+		uint16_t in[2 * IPTS_PORTS_INLINE];
+		const uint16_t *ext;
+	} u;
+	uint32_t n;
+};
+
+/* @p's intervals: lo of interval i at [2 * i], hi at [2 * i + 1]. */
+static inline const uint16_t *ipts_ports_iv(const struct ipts_ports *p)
+{
+	return p->n <= IPTS_PORTS_INLINE ? p->u.in : p->u.ext;
+}
 
 /* ---- the space of packets a rule matches ---- */
 
@@ -52,7 +74,7 @@ struct ipts_pset {
  * what else its matches say. */
 struct ipts_space {
 	const struct ipts_rule *r;
-	struct ipts_pset sport, dport;
+	struct ipts_ports sport, dport;
 	uint8_t frag, states;
 	bool tcpflags;
 	uint8_t flg_mask, flg_cmp, flg_inv;
@@ -92,6 +114,8 @@ struct ipts_lint {
 	const struct ipts_chain **by_addr;
 	uint32_t *by_addr_idx;
 	const struct ipts_table *t;
+	/* the port sets of more than IPTS_PORTS_INLINE intervals */
+	struct ipts_arena *arena;
 };
 
 static inline bool ipts_in_list(const char *s, const char *const *v, size_t n)
@@ -235,12 +259,15 @@ const struct ipt_ip *ipts_lint_ip(const struct ipts_rule *r,
 bool ipts_ifc_covers(const char *an, const unsigned char *am, bool ai,
 		     const char *bn, const unsigned char *bm, bool bi);
 /* Fill @sp with what rule @r matches, and what else lint reads from its
- * matches (host state, -m state or conntrack, owner). */
-void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r);
+ * matches (host state, -m state or conntrack, owner); port sets of many
+ * intervals in @arena, which must outlive @sp. */
+void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r,
+		      struct ipts_arena *arena);
 /* The same, from @prev (the space of the rule before @r, or NULL) when
  * @r is a copy of its rule but for the addresses: not built again. */
 void ipts_space_build_after(struct ipts_space *sp, const struct ipts_rule *r,
-			    const struct ipts_space *prev);
+			    const struct ipts_space *prev,
+			    struct ipts_arena *arena);
 /* Every packet @b matches, @a matches too (false unless both are
  * modelled). */
 bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b);
@@ -337,5 +364,21 @@ void ipts_pset_intersect(struct ipts_pset *a, const struct ipts_pset *b);
 bool ipts_pset_subset(const struct ipts_pset *b, const struct ipts_pset *a);
 /* Some port is in both @a and @b. */
 bool ipts_pset_overlap(const struct ipts_pset *a, const struct ipts_pset *b);
+/* @p becomes @s (intervals past IPTS_PORTS_INLINE into @arena). */
+void ipts_ports_pack(struct ipts_ports *p, const struct ipts_pset *s,
+		     struct ipts_arena *arena);
+/* @s becomes @p. */
+void ipts_ports_unpack(struct ipts_pset *s, const struct ipts_ports *p);
+/* @p holds every port. */
+static inline bool ipts_ports_is_full(const struct ipts_ports *p)
+{
+	return p->n == 1 && p->u.in[0] == 0 && p->u.in[1] == 65535;
+}
+/* Every port of @b is in @a. */
+bool ipts_ports_subset(const struct ipts_ports *b, const struct ipts_ports *a);
+/* Some port is in both @a and @b. */
+bool ipts_ports_overlap(const struct ipts_ports *a, const struct ipts_ports *b);
+/* @a and @b are the same set. */
+bool ipts_ports_same(const struct ipts_ports *a, const struct ipts_ports *b);
 
 #endif

@@ -66,6 +66,8 @@ static int port_cmp(const void *a, const void *b)
 static void file_ports(struct ports *p, const struct ipts_ruleset *rs)
 {
 	const struct ipts_table *t = rs ? rs->tables[IPTS_TABLE_FILTER] : NULL;
+	struct ipts_arena *arena = ipts_arena_new();
+	const uint16_t *iv;
 	uint32_t i, j, k;
 
 	for (i = 0; t && i < t->nchains; i++) {
@@ -82,15 +84,17 @@ static void file_ports(struct ports *p, const struct ipts_ruleset *rs)
 			if (ip->proto != IPPROTO_TCP &&
 			    ip->proto != IPPROTO_UDP)
 				continue;
-			ipts_space_build(&sp, c->rules[j]);
-			if (ipts_pset_is_full(&sp.dport))
+			ipts_space_build(&sp, c->rules[j], arena);
+			if (ipts_ports_is_full(&sp.dport))
 				continue;
+			iv = ipts_ports_iv(&sp.dport);
 			for (k = 0; k < sp.dport.n; k++) {
-				add_port(p, ip->proto, sp.dport.lo[k]);
-				add_port(p, ip->proto, sp.dport.hi[k]);
+				add_port(p, ip->proto, iv[2 * k]);
+				add_port(p, ip->proto, iv[2 * k + 1]);
 			}
 		}
 	}
+	ipts_arena_free(arena);
 }
 
 static void loopback(union nf_inet_addr *a, uint8_t family)

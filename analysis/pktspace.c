@@ -54,6 +54,12 @@ static const struct {
 	{ "u32", "-m u32 reads the payload" },
 };
 
+/* the port sets of a space being built */
+enum {
+	PS_SRC,
+	PS_DST
+};
+
 static bool ports_range(struct ipts_pset *s, const uint16_t r[2], bool inv)
 {
 	struct ipts_pset t = { .n = 0 };
@@ -65,7 +71,7 @@ static bool ports_range(struct ipts_pset *s, const uint16_t r[2], bool inv)
 	return true;
 }
 
-static bool space_multiport(struct ipts_space *sp,
+static bool space_multiport(struct ipts_space *sp, struct ipts_pset *ps,
 			    const struct xt_entry_match *m)
 {
 	struct ipts_pset t = { .n = 0 };
@@ -112,9 +118,9 @@ static bool space_multiport(struct ipts_space *sp,
 	if (inv)
 		ipts_pset_complement(&t);
 	if (flags == XT_MULTIPORT_SOURCE)
-		ipts_pset_intersect(&sp->sport, &t);
+		ipts_pset_intersect(&ps[PS_SRC], &t);
 	else if (flags == XT_MULTIPORT_DESTINATION)
-		ipts_pset_intersect(&sp->dport, &t);
+		ipts_pset_intersect(&ps[PS_DST], &t);
 	else
 		return false;	/* --ports: source or destination */
 	sp->frag &= IPTS_FRAG_FIRST;
@@ -220,9 +226,10 @@ static bool space_recent(struct ipts_space *sp, const struct xt_entry_match *m,
 	return false;
 }
 
-/* One match into @sp; false when it is not modelled exactly. */
-static bool space_match(struct ipts_space *sp, const struct xt_entry_match *m,
-			unsigned int idx)
+/* One match into @sp, its port sets into @ps (PS_SRC, PS_DST) while it is
+ * built; false when it is not modelled exactly. */
+static bool space_match(struct ipts_space *sp, struct ipts_pset *ps,
+			const struct xt_entry_match *m, unsigned int idx)
 {
 	const char *name = m->u.user.name;
 	size_t i;
@@ -270,8 +277,10 @@ static bool space_match(struct ipts_space *sp, const struct xt_entry_match *m,
 		    (t->invflags & ~(XT_TCP_INV_SRCPT | XT_TCP_INV_DSTPT |
 				     XT_TCP_INV_FLAGS)))
 			return false;
-		ports_range(&sp->sport, t->spts, t->invflags & XT_TCP_INV_SRCPT);
-		ports_range(&sp->dport, t->dpts, t->invflags & XT_TCP_INV_DSTPT);
+		ports_range(&ps[PS_SRC], t->spts,
+			    t->invflags & XT_TCP_INV_SRCPT);
+		ports_range(&ps[PS_DST], t->dpts,
+			    t->invflags & XT_TCP_INV_DSTPT);
 		if (t->flg_mask) {
 			if (sp->tcpflags)
 				return false;
@@ -290,13 +299,15 @@ static bool space_match(struct ipts_space *sp, const struct xt_entry_match *m,
 		if (!u ||
 		    (u->invflags & ~(XT_UDP_INV_SRCPT | XT_UDP_INV_DSTPT)))
 			return false;
-		ports_range(&sp->sport, u->spts, u->invflags & XT_UDP_INV_SRCPT);
-		ports_range(&sp->dport, u->dpts, u->invflags & XT_UDP_INV_DSTPT);
+		ports_range(&ps[PS_SRC], u->spts,
+			    u->invflags & XT_UDP_INV_SRCPT);
+		ports_range(&ps[PS_DST], u->dpts,
+			    u->invflags & XT_UDP_INV_DSTPT);
 		sp->frag &= IPTS_FRAG_FIRST;
 		return true;
 	}
 	if (IPTS_NAME_IS(name, "multiport"))
-		return space_multiport(sp, m);
+		return space_multiport(sp, ps, m);
 	if (IPTS_NAME_IS(name, "state") && m->u.user.revision == 0) {
 		const struct xt_state_info *s =
 			ipts_match_data(m, sizeof(*s), NULL);
@@ -402,8 +413,10 @@ static bool space_alike(const struct ipts_rule *a, const struct ipts_rule *b,
 }
 
 void ipts_space_build_after(struct ipts_space *sp, const struct ipts_rule *r,
-			    const struct ipts_space *prev)
+			    const struct ipts_space *prev,
+			    struct ipts_arena *arena)
 {
+	struct ipts_pset ps[2];
 	struct ipt_ip view;
 	const struct ipt_ip *ip = ipts_lint_ip(r, &view);
 	unsigned int i;
@@ -430,8 +443,8 @@ void ipts_space_build_after(struct ipts_space *sp, const struct ipts_rule *r,
 
 	memset(sp, 0, sizeof(*sp));
 	sp->r = r;
-	ipts_pset_full(&sp->sport);
-	ipts_pset_full(&sp->dport);
+	ipts_pset_full(&ps[PS_SRC]);
+	ipts_pset_full(&ps[PS_DST]);
 	sp->states = IPTS_ST_ALL;
 	sp->hoststate = -1;
 	sp->last_write = -1;
@@ -462,7 +475,7 @@ void ipts_space_build_after(struct ipts_space *sp, const struct ipts_rule *r,
 		if (!IPTS_NAME_IS(m->u.user.name, "comment") ||
 		    ipts_blob_is_opaque(m->u.user.revision))
 			only_comments = false;
-		if (!space_match(sp, m, i))
+		if (!space_match(sp, ps, m, i))
 			sp->modelled = false;
 		if (by_identity(m)) {
 			sp->identity = true;
@@ -474,11 +487,14 @@ void ipts_space_build_after(struct ipts_space *sp, const struct ipts_rule *r,
 	}
 	sp->unconditional = only_comments && ipts_ip_is_any(ip) &&
 			    !(r->flags & IPTS_RULE_OPAQUE);
+	ipts_ports_pack(&sp->sport, &ps[PS_SRC], arena);
+	ipts_ports_pack(&sp->dport, &ps[PS_DST], arena);
 }
 
-void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r)
+void ipts_space_build(struct ipts_space *sp, const struct ipts_rule *r,
+		      struct ipts_arena *arena)
 {
-	ipts_space_build_after(sp, r, NULL);
+	ipts_space_build_after(sp, r, NULL, arena);
 }
 
 /* A rule's -s or -d as a set (lint_int.h's struct ipts_addr_set). */
@@ -777,12 +793,16 @@ static bool identity_covers(const struct ipts_space *as,
 }
 
 /* Every packet @b matches, @a matches too (both modelled). */
-/* ipts_pset_subset(), one interval each without the call */
-static bool pset_within(const struct ipts_pset *b, const struct ipts_pset *a)
+/* ipts_ports_subset(), one interval each without the call */
+static bool pset_within(const struct ipts_ports *b, const struct ipts_ports *a)
 {
-	if (a->n == 1 && b->n == 1)
-		return a->lo[0] <= b->lo[0] && b->hi[0] <= a->hi[0];
-	return ipts_pset_subset(b, a);
+	const uint16_t *bv;
+
+	if (a->n != 1 || !b->n)
+		return ipts_ports_subset(b, a);
+	/* one interval holds a set when it holds its first and last port */
+	bv = ipts_ports_iv(b);
+	return a->u.in[0] <= bv[0] && bv[2 * b->n - 1] <= a->u.in[1];
 }
 
 bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b)
@@ -814,8 +834,8 @@ bool ipts_space_covers_but_addrs(const struct ipts_space *a,
 		return false;
 	if ((b->frag & ~a->frag) || (b->states & ~a->states))
 		return false;
-	if (!ipts_pset_subset(&b->sport, &a->sport) ||
-	    !ipts_pset_subset(&b->dport, &a->dport))
+	if (!pset_within(&b->sport, &a->sport) ||
+	    !pset_within(&b->dport, &a->dport))
 		return false;
 	if (a->tcpflags &&
 	    !(b->tcpflags && a->flg_mask == b->flg_mask &&
@@ -847,8 +867,8 @@ bool ipts_space_overlap(const struct ipts_space *a, const struct ipts_space *b)
 
 	if (!(a->frag & b->frag) || !(a->states & b->states))
 		return false;
-	if (!ipts_pset_overlap(&a->sport, &b->sport) ||
-	    !ipts_pset_overlap(&a->dport, &b->dport))
+	if (!ipts_ports_overlap(&a->sport, &b->sport) ||
+	    !ipts_ports_overlap(&a->dport, &b->dport))
 		return false;
 	if (a->mark && b->mark && !a->mark_inv && !b->mark_inv &&
 	    ((a->mark_val ^ b->mark_val) & a->mark_mask & b->mark_mask))

@@ -117,3 +117,77 @@ bool ipts_pset_overlap(const struct ipts_pset *a, const struct ipts_pset *b)
 	ipts_pset_intersect(&t, b);
 	return t.n > 0;
 }
+
+void ipts_ports_pack(struct ipts_ports *p, const struct ipts_pset *s,
+		     struct ipts_arena *arena)
+{
+	uint16_t *v;
+	unsigned int i;
+
+	memset(p, 0, sizeof(*p));
+	p->n = s->n;
+	v = s->n <= IPTS_PORTS_INLINE ?
+		    p->u.in :
+		    ipts_arena_alloc(arena, 2 * s->n * sizeof(*v));
+	for (i = 0; i < s->n; i++) {
+		v[2 * i] = s->lo[i];
+		v[2 * i + 1] = s->hi[i];
+	}
+	if (s->n > IPTS_PORTS_INLINE)
+		p->u.ext = v;
+}
+
+void ipts_ports_unpack(struct ipts_pset *s, const struct ipts_ports *p)
+{
+	const uint16_t *v = ipts_ports_iv(p);
+	unsigned int i;
+
+	memset(s, 0, sizeof(*s));
+	s->n = p->n;
+	for (i = 0; i < p->n; i++) {
+		s->lo[i] = v[2 * i];
+		s->hi[i] = v[2 * i + 1];
+	}
+}
+
+bool ipts_ports_subset(const struct ipts_ports *b, const struct ipts_ports *a)
+{
+	const uint16_t *bv = ipts_ports_iv(b), *av = ipts_ports_iv(a);
+	unsigned int i, j = 0;
+
+	for (i = 0; i < b->n; i++) {
+		while (j < a->n && av[2 * j + 1] < bv[2 * i])
+			j++;
+		if (j == a->n || av[2 * j] > bv[2 * i] ||
+		    av[2 * j + 1] < bv[2 * i + 1])
+			return false;
+	}
+	return true;
+}
+
+bool ipts_ports_overlap(const struct ipts_ports *a, const struct ipts_ports *b)
+{
+	const uint16_t *av = ipts_ports_iv(a), *bv = ipts_ports_iv(b);
+	unsigned int i = 0, j = 0;
+
+	/* the merge of ipts_pset_intersect(), stopping at the first port */
+	while (i < a->n && j < b->n) {
+		uint16_t lo = av[2 * i] > bv[2 * j] ? av[2 * i] : bv[2 * j];
+		uint16_t hi = av[2 * i + 1] < bv[2 * j + 1] ? av[2 * i + 1] :
+							      bv[2 * j + 1];
+
+		if (lo <= hi)
+			return true;
+		if (av[2 * i + 1] < bv[2 * j + 1])
+			i++;
+		else
+			j++;
+	}
+	return false;
+}
+
+bool ipts_ports_same(const struct ipts_ports *a, const struct ipts_ports *b)
+{
+	return a->n == b->n && !memcmp(ipts_ports_iv(a), ipts_ports_iv(b),
+				       2 * a->n * sizeof(uint16_t));
+}

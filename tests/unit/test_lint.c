@@ -72,6 +72,35 @@ static void test_lint_shadowed_by_multiport_and_prefix(void **state)
 	assert_finding("IPT001", 6, "(-j REJECT)");
 }
 
+/* Sets of more than two intervals (held apart from the rule's space),
+ * inverted, and shared by the copies of an expanded line. */
+static void test_lint_multiport_of_many_intervals(void **state)
+{
+	lint(*state,
+	     FILTER("-A INPUT -p tcp -m multiport "
+		    "--dports 22,80,443,8000:8100 -j DROP\n"
+		    "-A INPUT -p tcp -m tcp --dport 8050 -j ACCEPT\n"
+		    "-A INPUT -p tcp -m multiport --dports 80,443,9000 "
+		    "-j ACCEPT\n"
+		    "-A INPUT -p udp -m multiport ! --dports 22,80,443 "
+		    "-j DROP\n"
+		    "-A INPUT -p udp -m udp --dport 1000 -j ACCEPT\n"
+		    "-A INPUT -p udp -m udp --dport 80 -j ACCEPT\n"
+		    "-A INPUT -s 10.0.0.1,10.0.0.2 -p tcp -m multiport "
+		    "--dports 53,123,161 -j ACCEPT\n"
+		    "-A INPUT -s 10.0.0.2 -p tcp -m tcp --dport 123 "
+		    "-j REJECT\n"
+		    "-A INPUT -s 10.0.0.3 -p tcp -m tcp --dport 123 "
+		    "-j REJECT\n"),
+	     NULL);
+	assert_finding("IPT001", 6, "rule 1 of 'INPUT' (line 5)");
+	assert_false(has("IPT001", 7, NULL)); /* 9000 gets past rule 1 */
+	assert_finding("IPT001", 9, "rule 4 of 'INPUT' (line 8)");
+	assert_false(has("IPT001", 10, NULL)); /* 80 is not in rule 4's */
+	assert_finding("IPT001", 12, "(-j ACCEPT)"); /* 10.0.0.2's copy */
+	assert_false(has("IPT001", 13, NULL));
+}
+
 static void test_lint_inverted_prefix_is_not_shadowing(void **state)
 {
 	lint(*state, FILTER("-A INPUT ! -s 10.0.0.0/8 -j DROP\n"
@@ -719,6 +748,7 @@ int main(void)
 		T(test_lint_unknown_host_address_is_unmodelled),
 		T(test_lint_partial_overlap_is_not_shadowed),
 		T(test_lint_shadowed_by_multiport_and_prefix),
+		T(test_lint_multiport_of_many_intervals),
 		T(test_lint_inverted_prefix_is_not_shadowing),
 		T(test_lint_state_and_ctstate_sets),
 		T(test_lint_port_match_does_not_cover_fragments),
