@@ -2240,17 +2240,16 @@ walked:
 			decided(s, sa, dpkt, didx);
 			s->resends_walked = true;
 			if (rq.walk)
-				snprintf(
-					why, len,
-					"%s; the server's timer sends it again "
-					"%u times and it answers the client's "
-					"%u resent SYNs, every SYN-ACK %s "
-					"(the last at +%u.%u s)",
-					first, rq.timer_sent, rq.answered,
-					rq.rejected ? "dropped or rejected" :
-						      "dropped",
-					s->now_ms / 1000,
-					s->now_ms % 1000 / 100);
+				snprintf(why, len,
+					 "%s; the server's timer sends it again "
+					 "%u times and it answers the client's "
+					 "%u resent SYNs, every SYN-ACK %s "
+					 "(the last at +%u.%u s)",
+					 first, rq.timer_sent, rq.answered,
+					 rq.rejected ? "dropped or rejected" :
+						       "dropped",
+					 s->now_ms / 1000,
+					 s->now_ms % 1000 / 100);
 			else
 				snprintf(
 					why, len,
