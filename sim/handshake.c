@@ -1938,6 +1938,37 @@ static enum srv_end ack_resends(struct ipts_sim *s, struct reqsk *rq,
 	}
 }
 
+/*
+ * The server's timer SYN-ACK @sa got through at the moment the client's
+ * own resend was due: both timers fire in the same jiffy, so that SYN
+ * leaves too (seen in 6 runs of 6 over lo), and reaches the request
+ * while the ACK is queued behind it; the request answers it with one more
+ * SYN-ACK (tcp_check_req()), which the established client answers with
+ * one more ACK. Walked for what they count; connect() has returned and
+ * the ACK before them reaches the server first, so the outcome stays.
+ * Only for a client on this host (a remote one's resend may come later).
+ */
+static void crossing_syn(struct ipts_sim *s, const struct ipts_packet *sa,
+			 const struct sock *client, const char *server_dev,
+			 unsigned int tries, uint64_t impure0)
+{
+	struct ipts_pkt p, r, a;
+	struct ipts_packet *syn, *sa2;
+
+	if (s->q->in || !sa->resent || tries >= SYN_RESENDS ||
+	    syn_resend_ms[tries] != sa->resent_ms ||
+	    !resend_may_differ(s, impure0, tries) || !resend_room(s))
+		return;
+	syn = resend_syn(s, &p, client, tries);
+	if (s->unmodelled_why || syn->verdict != IPTS_V_DELIVERED ||
+	    syn->left_host != (server_dev != NULL))
+		return;
+	sa2 = send_synack(s, &p, &r, server_dev);
+	if (s->unmodelled_why || !reached_client(s, sa2))
+		return;
+	send_ack(s, &r, &a, client);
+}
+
 /* "the SYN's resend 3 (+3.0 s)" before what became of it */
 static void resend_prefix(char *why, size_t len, const struct ipts_packet *syn,
 			  const char *first)
@@ -2345,6 +2376,12 @@ synack_through:
 				 sa->resent_ms % 1000 / 100);
 		else
 			resend_prefix(why, len, syn, first);
+		if (srv_used) {
+			crossing_syn(s, sa, &client, server_dev, tries,
+				     impure0);
+			if (s->unmodelled_why)
+				return IPTS_UNDETERMINED;
+		}
 		return IPTS_CONNECTED;
 	}
 	if (ack->verdict == IPTS_V_DELIVERED) {
