@@ -41,22 +41,26 @@ static unsigned int stack_sizes(const struct ipts_ruleset *rs,
 static const struct ipts_table *nth_committed(const struct ipts_ruleset *rs,
 					      unsigned int n)
 {
-	const struct ipts_table *order[IPTS_TABLE_COUNT];
-	unsigned int t, m = 0, i;
+	unsigned int t, u, rank;
 
 	for (t = 0; t < IPTS_TABLE_COUNT; t++) {
 		const struct ipts_table *tb = rs->tables[t];
 
 		if (!tb)
 			continue;
-		for (i = m; i > 0 &&
-			    order[i - 1]->commit_loc.line > tb->commit_loc.line;
-		     i--)
-			order[i] = order[i - 1];
-		order[i] = tb;
-		m++;
+		rank = 0;
+		for (u = 0; u < IPTS_TABLE_COUNT; u++) {
+			const struct ipts_table *o = rs->tables[u];
+
+			if (o && (o->commit_loc.line < tb->commit_loc.line ||
+				  (o->commit_loc.line == tb->commit_loc.line &&
+				   u < t)))
+				rank++;
+		}
+		if (rank == n)
+			return tb;
 	}
-	return n < m ? order[n] : NULL;
+	return NULL;
 }
 
 /* The evaluator row of every match blob's name and revision, added in the
