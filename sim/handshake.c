@@ -1672,6 +1672,7 @@ struct reqsk {
 	unsigned int timer_sent; /* SYN-ACKs the timer resent */
 	unsigned int answered; /* SYN-ACKs answering resent SYNs */
 	bool out_fail; /* the last SYN-ACK failed to leave */
+	bool rejected; /* a SYN-ACK was rejected, not dropped */
 };
 
 /* What a SYN-ACK sent at @now did to the request: @timer for a firing,
@@ -1716,6 +1717,38 @@ static struct ipts_packet *send_synack(struct ipts_sim *s,
 	tcp_shape(r, TH_SYN | TH_ACK);
 	walk(s, sa, r, WALK_FRESH, server_dev);
 	return sa;
+}
+
+/*
+ * Whether the answer a REJECT sent for the server's SYN-ACK @sa dropped
+ * the request: delivered back to the server's own host, a RST (its
+ * sequence is the SYN-ACK's ack, in the request's window: tcp_check_req()
+ * resets it), or an ICMP error tcp_req_err() aborts on: IPv4 net- or
+ * host-unreachable (tcp_v4_err()), IPv6 the fatal ones of
+ * icmpv6_err_convert() (adm-prohibited, port-unreachable, policy-fail,
+ * reject-route). Seen on 6.18: port-unreachable (v4) and addr-unreachable
+ * (v6) keep the request, its timer resends at +1 s; tcp-reset,
+ * host-unreachable and v6 port-unreachable drop it, the next SYN makes a
+ * new one (kernel facts synretx_srv_reject_*).
+ */
+static bool synack_answer_drops_request(const struct ipts_sim *s,
+					const struct ipts_packet *sa)
+{
+	const struct ipts_packet *ans;
+
+	if (sa->verdict != IPTS_V_REJECTED || sa->answer < 0)
+		return false;
+	ans = &s->pkts[sa->answer];
+	if (ans->verdict != IPTS_V_DELIVERED || ans->left_host)
+		return false;
+	if (ans->kind == IPTS_PKT_RST)
+		return true;
+	if (time_exceeded(ans))
+		return true;
+	if (ans->family == NFPROTO_IPV6)
+		return icmp_fatal(ans);
+	return ans->icmp_code == ICMP_NET_UNREACH ||
+	       ans->icmp_code == ICMP_HOST_UNREACH;
 }
 
 enum srv_end {
@@ -1805,6 +1838,17 @@ static enum srv_end srv_resends(struct ipts_sim *s, struct reqsk *rq,
 			*p = seen;
 			return SRV_THROUGH;
 		}
+		if (rec->verdict == IPTS_V_REJECTED && !server_dev) {
+			/* rejected on this host: the REJECT's NF_DROP
+			 * fails the send in OUTPUT as a drop does, and its
+			 * answer to the server may drop the request */
+			reqsk_sent(rq, s->now_ms, rec->resent != 0,
+				   rec->out_side);
+			if (synack_answer_drops_request(s, rec))
+				rq->alive = false;
+			rq->rejected = true;
+			continue;
+		}
 		if (rec->verdict != IPTS_V_DROPPED || rec->answer >= 0) {
 			ipts_sim_unmodelled(s, NULL,
 					    "a SYN-ACK sent again is rejected "
@@ -1892,6 +1936,37 @@ static enum srv_end ack_resends(struct ipts_sim *s, struct reqsk *rq,
 				    "simulated");
 		return SRV_STOP;
 	}
+}
+
+/*
+ * The server's timer SYN-ACK @sa got through at the moment the client's
+ * own resend was due: both timers fire in the same jiffy, so that SYN
+ * leaves too (seen in 6 runs of 6 over lo), and reaches the request
+ * while the ACK is queued behind it; the request answers it with one more
+ * SYN-ACK (tcp_check_req()), which the established client answers with
+ * one more ACK. Walked for what they count; connect() has returned and
+ * the ACK before them reaches the server first, so the outcome stays.
+ * Only for a client on this host (a remote one's resend may come later).
+ */
+static void crossing_syn(struct ipts_sim *s, const struct ipts_packet *sa,
+			 const struct sock *client, const char *server_dev,
+			 unsigned int tries, uint64_t impure0)
+{
+	struct ipts_pkt p, r, a;
+	struct ipts_packet *syn, *sa2;
+
+	if (s->q->in || !sa->resent || tries >= SYN_RESENDS ||
+	    syn_resend_ms[tries] != sa->resent_ms ||
+	    !resend_may_differ(s, impure0, tries) || !resend_room(s))
+		return;
+	syn = resend_syn(s, &p, client, tries);
+	if (s->unmodelled_why || syn->verdict != IPTS_V_DELIVERED ||
+	    syn->left_host != (server_dev != NULL))
+		return;
+	sa2 = send_synack(s, &p, &r, server_dev);
+	if (s->unmodelled_why || !reached_client(s, sa2))
+		return;
+	send_ack(s, &r, &a, client);
 }
 
 /* "the SYN's resend 3 (+3.0 s)" before what became of it */
@@ -2147,7 +2222,11 @@ walked:
 	if (sa->verdict != IPTS_V_DELIVERED) {
 		decided(s, sa, dpkt, didx);
 		describe(d, sizeof(d), sa);
-		if (sa->verdict == IPTS_V_REJECTED) {
+		bool rejected = sa->verdict == IPTS_V_REJECTED;
+
+		if (rejected && (server_dev || syn->retransmission ||
+				 (s->counted == impure_sa &&
+				  !resend_may_differ(s, impure0, tries)))) {
 			if (s->unmodelled_why)
 				return IPTS_UNDETERMINED;
 			snprintf(why, len, "the SYN-ACK is rejected by %s: "
@@ -2161,18 +2240,23 @@ walked:
 			   (s->counted != impure_sa ||
 			    resend_may_differ(s, impure0, tries))) {
 			/* the client's SYN resends and the server's request
-			 * timer: srv_resends() */
+			 * timer: srv_resends(). A first SYN-ACK that fails
+			 * to leave leaves the request (tcp_conn_request()
+			 * ignores send_synack()'s error); a REJECT's
+			 * answer may drop it. */
 			enum srv_end e;
 
-			rq.alive = true;
+			rq.alive = !synack_answer_drops_request(s, sa);
 			rq.walk = s->counted != impure_sa;
 			rq.expires = s->now_ms + 1000;
 			rq.out_fail = sa->out_side && !server_dev;
+			rq.rejected = rejected;
 			srv_used = true;
 
 			if (!*first)
 				snprintf(first, sizeof(first),
-					 "the SYN-ACK is dropped by %s", d);
+					 "the SYN-ACK is %s by %s",
+					 rejected ? "rejected" : "dropped", d);
 			e = srv_resends(s, &rq, &p, &r, &client, server_dev,
 					&tries, impure0, &syn, &sa, &res, why,
 					len, dpkt, didx);
@@ -2187,15 +2271,16 @@ walked:
 			decided(s, sa, dpkt, didx);
 			s->resends_walked = true;
 			if (rq.walk)
-				snprintf(
-					why, len,
-					"%s; the server's timer sends it again "
-					"%u times and it answers the client's "
-					"%u resent SYNs, every SYN-ACK dropped "
-					"(the last at +%u.%u s)",
-					first, rq.timer_sent, rq.answered,
-					s->now_ms / 1000,
-					s->now_ms % 1000 / 100);
+				snprintf(why, len,
+					 "%s; the server's timer sends it again "
+					 "%u times and it answers the client's "
+					 "%u resent SYNs, every SYN-ACK %s "
+					 "(the last at +%u.%u s)",
+					 first, rq.timer_sent, rq.answered,
+					 rq.rejected ? "dropped or rejected" :
+						       "dropped",
+					 s->now_ms / 1000,
+					 s->now_ms % 1000 / 100);
 			else
 				snprintf(
 					why, len,
@@ -2291,6 +2376,12 @@ synack_through:
 				 sa->resent_ms % 1000 / 100);
 		else
 			resend_prefix(why, len, syn, first);
+		if (srv_used) {
+			crossing_syn(s, sa, &client, server_dev, tries,
+				     impure0);
+			if (s->unmodelled_why)
+				return IPTS_UNDETERMINED;
+		}
 		return IPTS_CONNECTED;
 	}
 	if (ack->verdict == IPTS_V_DELIVERED) {

@@ -225,11 +225,13 @@ struct ipts_mt_rows {
 		const struct mt_entry *ent;
 	} v[ROWS_SIZE];
 	/* -m hashlimit's table names (htable_find_get() shares a table by
-	 * name): more than fit count as shared */
+	 * name) and the blob that made each (the first one checked at load:
+	 * htable_create() keeps its cfg); past 32 names, none is known */
 	const char *hl_names[32];
 	size_t hl_max[32]; /* the name field's size */
+	const struct xt_entry_match *hl_owner[32];
 	unsigned int nhl;
-	bool hl_shared;
+	bool hl_overflow;
 };
 
 /* the table name of a -m hashlimit blob, or NULL */
@@ -263,18 +265,31 @@ static void hashlimit_note(struct ipts_mt_rows *rows,
 	for (i = 0; i < rows->nhl; i++)
 		if (strncmp(rows->hl_names[i], name,
 			    max < rows->hl_max[i] ? max : rows->hl_max[i]) == 0)
-			rows->hl_shared = true;
+			return;
 	if (rows->nhl == sizeof(rows->hl_names) / sizeof(rows->hl_names[0])) {
-		rows->hl_shared = true;
+		rows->hl_overflow = true;
 	} else {
 		rows->hl_max[rows->nhl] = max;
+		rows->hl_owner[rows->nhl] = m;
 		rows->hl_names[rows->nhl++] = name;
 	}
 }
 
-bool ipts_mt_rows_hashlimit_shared(const struct ipts_mt_rows *rows)
+const struct xt_entry_match *
+ipts_mt_rows_hashlimit_owner(const struct ipts_mt_rows *rows,
+			     const struct xt_entry_match *m)
 {
-	return rows->hl_shared;
+	const char *name = hashlimit_name(m);
+	size_t max = m->u.user.revision == 1 ? IFNAMSIZ : NAME_MAX;
+	unsigned int i;
+
+	if (!name || rows->hl_overflow)
+		return NULL;
+	for (i = 0; i < rows->nhl; i++)
+		if (strncmp(rows->hl_names[i], name,
+			    max < rows->hl_max[i] ? max : rows->hl_max[i]) == 0)
+			return rows->hl_owner[i];
+	return NULL;
 }
 
 static unsigned int rows_hash(const char *name, uint8_t revision)
@@ -645,26 +660,33 @@ bool ipts_hl_cfg_of(const struct xt_entry_match *m, struct ipts_hl_cfg *c)
 	return true;
 }
 
-static bool hashlimit_fresh(const struct xt_entry_match *m, uint32_t evals)
+/* The entry's burst is its table's (rateinfo_init() reads hinfo->cfg),
+ * --hashlimit-upto or -above the rule's own. */
+static bool hashlimit_fresh(const struct xt_entry_match *m,
+			    const struct xt_entry_match *owner, uint32_t evals)
 {
-	struct ipts_hl_cfg c;
+	struct ipts_hl_cfg c, t;
 
-	if (!ipts_hl_cfg_of(m, &c) ||
-	    c.mode & (XT_HASHLIMIT_BYTES | XT_HASHLIMIT_RATE_MATCH))
+	if (!owner || owner->u.user.revision != m->u.user.revision ||
+	    !ipts_hl_cfg_of(m, &c) || !ipts_hl_cfg_of(owner, &t) ||
+	    (c.mode | t.mode) & (XT_HASHLIMIT_BYTES | XT_HASHLIMIT_RATE_MATCH))
 		return false;
-	return (evals < c.burst) ^ !!(c.mode & XT_HASHLIMIT_INVERT);
+	return (evals < t.burst) ^ !!(c.mode & XT_HASHLIMIT_INVERT);
 }
 
 bool ipts_hashlimit_key(const struct xt_entry_match *m,
+			const struct xt_entry_match *owner,
 			const struct ipts_pkt *p, struct ipts_hl_entry *k)
 {
-	struct ipts_hl_cfg c;
+	struct ipts_hl_cfg c, t;
 
 	if (!ipts_hl_cfg_of(m, &c))
 		return false;
 	k->name = c.name;
 	k->name_len = c.name_len;
-	ipts_hl_key_of(&c, p, &k->key);
+	/* hashlimit_init_dst() keys by the table's mode and masks */
+	ipts_hl_key_of(owner && ipts_hl_cfg_of(owner, &t) ? &t : &c, p,
+		       &k->key);
 	return true;
 }
 
@@ -679,11 +701,12 @@ bool ipts_hl_entry_eq(const struct ipts_hl_entry *a,
 	       a->key.sport == b->key.sport && a->key.dport == b->key.dport;
 }
 
-bool ipts_match_fresh_guess(const struct xt_entry_match *m, uint32_t evals)
+bool ipts_match_fresh_guess(const struct xt_entry_match *m,
+			    const struct xt_entry_match *owner, uint32_t evals)
 {
 	if (ipts_blob_is_opaque(m->u.user.revision))
 		return false;
 	if (strcmp(m->u.user.name, "hashlimit") == 0)
-		return hashlimit_fresh(m, evals);
+		return hashlimit_fresh(m, owner, evals);
 	return false;
 }

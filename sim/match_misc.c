@@ -358,9 +358,12 @@ static enum ipts_match_result bucket_timed(struct ipts_limit_bucket *b,
 					   const uint64_t *cap,
 					   const uint64_t *cost,
 					   const uint64_t *cpj, uint32_t now_ms,
-					   uint32_t early_ms)
+					   uint32_t early_ms, uint32_t serial)
 {
 	uint32_t gap = now_ms >= b->last_ms ? now_ms - b->last_ms : 0;
+	/* the same packet met at a later hook: no more than the walk's
+	 * own moment (bounded as a gap of 0 ms) */
+	bool same = serial && b->init && b->last_pkt == serial;
 	uint32_t least = gap > early_ms ? gap - early_ms : 0;
 	unsigned int i, yes = 0, no = 0;
 
@@ -372,10 +375,11 @@ static enum ipts_match_result bucket_timed(struct ipts_limit_bucket *b,
 		} else {
 			lo = sat_add(b->lo[i],
 				     (uint64_t)least * hzs[i] / 1000 * cpj[i]);
-			hi = gap ? sat_add(b->hi[i],
-					   (gap_hi_ms(gap) * hzs[i] / 1000 +
-					    1) * cpj[i]) :
-				   cap[i];
+			hi = gap || same ?
+				     sat_add(b->hi[i],
+					     (gap_hi_ms(gap) * hzs[i] / 1000 +
+					      1) * cpj[i]) :
+				     cap[i];
 			b->lo[i] = lo < cap[i] ? lo : cap[i];
 			b->hi[i] = hi < cap[i] ? hi : cap[i];
 		}
@@ -391,6 +395,7 @@ static enum ipts_match_result bucket_timed(struct ipts_limit_bucket *b,
 	}
 	b->init = true;
 	b->last_ms = now_ms;
+	b->last_pkt = serial;
 	if (yes == 4)
 		return IPTS_MATCH_YES;
 	if (no == 4)
@@ -412,7 +417,7 @@ static enum ipts_match_result limit_timed(const struct xt_rateinfo *r,
 		cap[i] = user2credits(r->avg * r->burst, hzs[i]);
 		cost[i] = user2credits(r->avg, hzs[i]);
 	}
-	return bucket_timed(b, cap, cost, cpj, now_ms, early_ms);
+	return bucket_timed(b, cap, cost, cpj, now_ms, early_ms, 0);
 }
 
 /*
@@ -563,8 +568,10 @@ hl_maybe_freed(const struct ipts_mpar *par, struct ipts_limit_bucket *b,
 	enum ipts_match_result r1, r2;
 	unsigned int i;
 
-	r1 = bucket_timed(&kept, cap, cost, cpj, p->now_ms, p->early_ms);
-	r2 = bucket_timed(&freed, cap, cost, cpj, p->now_ms, p->early_ms);
+	r1 = bucket_timed(&kept, cap, cost, cpj, p->now_ms, p->early_ms,
+			  p->pkt_serial);
+	r2 = bucket_timed(&freed, cap, cost, cpj, p->now_ms, p->early_ms,
+			  p->pkt_serial);
 	*b = kept;
 	for (i = 0; i < 4; i++) {
 		if (freed.lo[i] < b->lo[i])
@@ -599,14 +606,23 @@ enum ipts_match_result ipts_mt_hashlimit(const struct ipts_mpar *par)
 	enum ipts_match_result res;
 	struct ipts_limit_bucket *b;
 	struct ipts_hl_key k;
-	struct ipts_hl_cfg c;
+	struct ipts_hl_cfg c, own;
 	unsigned int i;
 
 	if (!par->h || !par->h->fresh || !p->evals_known || !st)
 		return ipts_munknown(par,
 				     "-m hashlimit depends on earlier traffic");
-	ipts_hl_cfg_fill(par->info, par->revision, &c);
-	if (c.mode & (XT_HASHLIMIT_BYTES | XT_HASHLIMIT_RATE_MATCH) ||
+	ipts_hl_cfg_fill(par->info, par->revision, &own);
+	/* the table's cfg (htable_create() kept its maker's): key, burst,
+	 * rate, expiry; --hashlimit-upto or -above is the rule's own */
+	if (!p->hl_owner || p->hl_owner->u.user.revision != par->revision ||
+	    !ipts_hl_cfg_of(p->hl_owner, &c))
+		return ipts_munknown(par,
+				     "-m hashlimit depends on earlier traffic "
+				     "(its table is made by a rule of another "
+				     "revision)");
+	if ((c.mode | own.mode) &
+		    (XT_HASHLIMIT_BYTES | XT_HASHLIMIT_RATE_MATCH) ||
 	    c.burst == 0)
 		return ipts_munknown(par,
 				     "-m hashlimit depends on earlier traffic");
@@ -638,15 +654,16 @@ enum ipts_match_result ipts_mt_hashlimit(const struct ipts_mpar *par)
 		if ((uint64_t)least > (uint64_t)c.expire + 2ull * c.gc_interval)
 			b->init = false; /* freed: a new entry */
 		else if (gap_hi_ms(gap) >= c.expire)
-			return hl_maybe_freed(par, b, cap, cost, cpj, &c);
+			return hl_maybe_freed(par, b, cap, cost, cpj, &own);
 	}
-	res = bucket_timed(b, cap, cost, cpj, p->now_ms, p->early_ms);
+	res = bucket_timed(b, cap, cost, cpj, p->now_ms, p->early_ms,
+			   p->pkt_serial);
 	if (res == IPTS_MATCH_UNKNOWN)
 		return ipts_munknown(par, "-m hashlimit burst may be spent: "
 					  "depends on timing");
 	/* under the limit matches; --hashlimit-above inverts */
 	return ipts_mres((res == IPTS_MATCH_YES) ^
-			 !!(c.mode & XT_HASHLIMIT_INVERT));
+			 !!(own.mode & XT_HASHLIMIT_INVERT));
 }
 
 /*

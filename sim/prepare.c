@@ -36,14 +36,44 @@ static unsigned int stack_sizes(const struct ipts_ruleset *rs,
 	return n;
 }
 
-/* The evaluator row of every match blob's name and revision. */
+/* The table @n-th committed (iptables-restore replaces each table at its
+ * COMMIT, in file order), or NULL. */
+static const struct ipts_table *nth_committed(const struct ipts_ruleset *rs,
+					      unsigned int n)
+{
+	unsigned int t, u, rank;
+
+	for (t = 0; t < IPTS_TABLE_COUNT; t++) {
+		const struct ipts_table *tb = rs->tables[t];
+
+		if (!tb)
+			continue;
+		rank = 0;
+		for (u = 0; u < IPTS_TABLE_COUNT; u++) {
+			const struct ipts_table *o = rs->tables[u];
+
+			if (o && (o->commit_loc.line < tb->commit_loc.line ||
+				  (o->commit_loc.line == tb->commit_loc.line &&
+				   u < t)))
+				rank++;
+		}
+		if (rank == n)
+			return tb;
+	}
+	return NULL;
+}
+
+/* The evaluator row of every match blob's name and revision, added in the
+ * order the kernel checks them at load (tables as committed, each table's
+ * entries in blob order: built-in chains by hook, then user chains by
+ * name), so a hashlimit table's owner is the rule that made it. */
 static void rows_fill(struct ipts_mt_rows *rows,
 		      const struct ipts_ruleset *rs)
 {
 	unsigned int t, c, i, k;
 
 	for (t = 0; t < IPTS_TABLE_COUNT; t++) {
-		const struct ipts_table *tb = rs->tables[t];
+		const struct ipts_table *tb = nth_committed(rs, t);
 
 		for (c = 0; tb && c < tb->nchains; c++) {
 			const struct ipts_chain *ch = tb->chains[c];

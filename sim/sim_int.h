@@ -89,9 +89,14 @@ struct ipts_pkt {
 	 * rule left it (walk.c's slot), and when this packet is sent (ms
 	 * after the connection's first SYN). NULL: no slot. */
 	struct ipts_limit_bucket *bucket;
-	/* the same for -m hashlimit: its entries, one a key (NULL: none,
-	 * or its table's name is shared by another rule) */
+	/* the same for -m hashlimit: its entries, one a key (NULL: none),
+	 * and the blob whose cfg its table keeps (NULL: not known) */
 	struct ipts_hl_state *hl;
+	const struct xt_entry_match *hl_owner;
+	/* which packet of the connection this is (1...; 0: not known): a
+	 * hashlimit entry met again by the same packet had no time to
+	 * refill beyond a jiffy */
+	uint32_t pkt_serial;
 	uint32_t now_ms;
 	/* how much sooner than its schedule a resend may meet the rule: a
 	 * client on another host (the network's delay may differ from one
@@ -114,6 +119,7 @@ struct ipts_pkt {
 struct ipts_limit_bucket {
 	bool init;
 	uint32_t last_ms;
+	uint32_t last_pkt; /* the packet that last met it (pkt_serial) */
 	uint64_t lo[4], hi[4];
 };
 
@@ -212,9 +218,12 @@ enum ipts_match_result ipts_match_eval(const struct xt_entry_match *m,
  */
 struct ipts_mt_rows;
 struct ipts_mt_rows *ipts_mt_rows_new(void);
-/* Whether two -m hashlimit matches of the ruleset name one table (they
- * share its entries: the walker's per-rule buckets would not). */
-bool ipts_mt_rows_hashlimit_shared(const struct ipts_mt_rows *rows);
+/* The -m hashlimit blob whose cfg @m's table keeps: the first of its
+ * --hashlimit-name the kernel checked at load (_add()ed in that order);
+ * NULL when not known (more names than the rows keep). */
+const struct xt_entry_match *
+ipts_mt_rows_hashlimit_owner(const struct ipts_mt_rows *rows,
+			     const struct xt_entry_match *m);
 void ipts_mt_rows_add(struct ipts_mt_rows *rows,
 		      const struct xt_entry_match *m);
 void ipts_mt_rows_free(struct ipts_mt_rows *rows);
@@ -241,7 +250,8 @@ bool ipts_match_counts_evals(const struct xt_entry_match *m);
  * ruleset (hashlimit): what such a ruleset answers after @evals earlier
  * evaluations of it; false when there is no such answer.
  */
-bool ipts_match_fresh_guess(const struct xt_entry_match *m, uint32_t evals);
+bool ipts_match_fresh_guess(const struct xt_entry_match *m,
+			    const struct xt_entry_match *owner, uint32_t evals);
 
 /*
  * The entry of a hashlimit table one packet's evaluation meets
@@ -259,6 +269,7 @@ struct ipts_hl_entry {
 /* Fill @k for @m (hashlimit, revisions 1-3) and @p; false for any other
  * match. */
 bool ipts_hashlimit_key(const struct xt_entry_match *m,
+			const struct xt_entry_match *owner,
 			const struct ipts_pkt *p, struct ipts_hl_entry *k);
 bool ipts_hl_entry_eq(const struct ipts_hl_entry *a,
 		      const struct ipts_hl_entry *b);

@@ -169,19 +169,22 @@ bool ipts_rule_effect_free(const struct ipts_rule *r)
  * (xt_limit's priv): rules share blobs of the same bytes, so the blob's
  * address tells no rule apart. A hashlimit's is its table entry's
  * (ipts_hashlimit_key()): every rule of one --hashlimit-name, one count
- * per key, as hashlimit_mt_common() spends one bucket.
+ * per key, as hashlimit_mt_common() spends one bucket, keyed by the mode
+ * and masks of the rule that made the table.
  */
 static uint32_t *eval_count(struct ipts_sim *s, const struct ipts_rule *r,
 			    unsigned int k, struct ipts_pkt *p)
 {
 	const struct xt_entry_match *m = ipts_rule_match(r, k);
+	const struct xt_entry_match *owner;
 	struct ipts_hl_entry key;
 	bool keyed;
 	unsigned int i;
 
 	if (!ipts_match_counts_evals(m))
 		return NULL;
-	keyed = ipts_hashlimit_key(m, p, &key);
+	owner = ipts_mt_rows_hashlimit_owner(s->rows, m);
+	keyed = ipts_hashlimit_key(m, owner, p, &key);
 	for (i = 0; i < s->nevals; i++)
 		if (keyed ? s->evals[i].keyed &&
 				    ipts_hl_entry_eq(&s->evals[i].key, &key) :
@@ -204,7 +207,9 @@ static uint32_t *eval_count(struct ipts_sim *s, const struct ipts_rule *r,
 	p->evals_known = s->host.fresh;
 	p->evals = s->evals[i].n;
 	p->bucket = &s->evals[i].bucket;
-	p->hl = ipts_mt_rows_hashlimit_shared(s->rows) ? NULL : &s->evals[i].hl;
+	p->hl = owner ? &s->evals[i].hl : NULL;
+	p->hl_owner = owner;
+	p->pkt_serial = (uint32_t)s->npkts + 1;
 	p->now_ms = s->now_ms;
 	p->early_ms = s->q->in ? 100 : 0;
 	return &s->evals[i].n;
@@ -228,7 +233,8 @@ static bool counted_fresh(const struct ipts_sim *s,
 	res = ipts_match_eval_rows(s->rows, m, r->e, p, &h, &w);
 	p->evals_known = false;
 	if (res == IPTS_MATCH_UNKNOWN)
-		return ipts_match_fresh_guess(m, *count);
+		return ipts_match_fresh_guess(
+			m, ipts_mt_rows_hashlimit_owner(s->rows, m), *count);
 	return res == IPTS_MATCH_YES;
 }
 
