@@ -18,13 +18,15 @@
 
 #include "parser_int.h"
 
-/* The ring: IPTS_PIPE_BLOCKS blocks of lines, each of at most
- * PIPE_LINES lines and PIPE_WORDS words (a line of at most IPTS_LINE_MAX
- * bytes has at most IPTS_LINE_MAX / 2 words: a longer one has cuts, and
- * a file with cuts is read on one thread). */
+/* The ring: PIPE_BLOCKS blocks of lines, each of at most PIPE_LINES
+ * lines and PIPE_WORDS words, small enough to stay in the cache the two
+ * cores share (a line of n bytes has at most n / 2 + 1 words, and a line
+ * of more than IPTS_LINE_MAX bytes has cuts: a file with cuts is read on
+ * one thread, so a line always fits in an empty block). */
 #define PIPE_BLOCKS 4
-#define PIPE_LINES 2048
-#define PIPE_WORDS 32768
+#define PIPE_LINES 512
+#define PIPE_WORDS 8192
+_Static_assert(PIPE_WORDS > IPTS_LINE_MAX / 2 + 1, "a line fits a block");
 
 struct block {
 	struct ipts_pipe_line lines[PIPE_LINES];
@@ -148,7 +150,7 @@ static void *run(void *arg)
 			continue;
 		}
 		if (b->nlines == PIPE_LINES ||
-		    b->nwords + IPTS_LINE_MAX / 2 + 1 > PIPE_WORDS) {
+		    b->nwords + n / 2 + 1 > PIPE_WORDS) {
 			block_put(p, false);
 			b = block_get(p);
 			if (!b)
