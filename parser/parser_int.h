@@ -271,8 +271,8 @@ struct ipts_pipe;
 /* Files from this size on are read on two threads. */
 #define IPTS_PIPE_MIN (64 * 1024)
 
-/* Whether to read @src on two threads: IPTSIM_THREADS=1 never, =2 always,
- * otherwise from IPTS_PIPE_MIN bytes on when there are two cores. */
+/* Whether to read @src on two threads: IPTSIM_THREADS=2 always, =auto
+ * from IPTS_PIPE_MIN bytes on when there are two cores, otherwise never. */
 bool ipts_pipe_wanted(const struct ipts_source *src);
 /* Start reading @src (a file without cuts), the sniff @fs (NULL: none)
  * told the family @fam is parsed. NULL when no thread could start. */
