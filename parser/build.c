@@ -1283,6 +1283,7 @@ parse_as(const struct ipts_source *src, const struct ipts_parse_opts *opts,
 	char *vbuf = NULL;
 	struct ipts_names *names;
 	yyscan_t scanner;
+	bool threads;
 	int rc;
 
 	ps.src = src;
@@ -1313,7 +1314,10 @@ parse_as(const struct ipts_source *src, const struct ipts_parse_opts *opts,
 	 * bytes, and puts back each byte it borrows to end a token. Only a
 	 * file with over-long lines is scanned from a cut copy.
 	 */
-	if (ncuts) {
+	/* on two threads (pipe.c) the scanner scans a copy: the other
+	 * thread reads the source as it is */
+	threads = !ncuts && ipts_pipe_wanted(src);
+	if (ncuts || threads) {
 		vbuf = cut_copy(src, cuts, ncuts);
 		ipts_yy_scan_buffer(vbuf, src->len + ncuts + 2, scanner);
 	} else {
@@ -1332,7 +1336,11 @@ parse_as(const struct ipts_source *src, const struct ipts_parse_opts *opts,
 		rc = 1;
 	else {
 		ipts_xt_set_family(family);
+		if (threads)
+			ps.pipe = ipts_pipe_start(src, ps.fs, family);
 		rc = ipts_yyparse(scanner, &ps);
+		ipts_pipe_end(ps.pipe);
+		ps.pipe = NULL;
 	}
 	ipts_xt_end();
 	ipts_names_free(names);

@@ -250,7 +250,40 @@ struct ipts_parse {
 	struct ipts_chain *line_dest;
 	enum ipts_family fam;
 	bool fam_wrong;
+	/* the lines read ahead on the second thread (NULL: none) */
+	struct ipts_pipe *pipe;
 };
+
+/*
+ * The load's second thread (pipe.c): a line of the source the scanner
+ * takes from it, in order, each one starting with '-', '#' or '['.
+ */
+struct ipts_pipe_line {
+	uint32_t off; /* where the line starts */
+	uint32_t len; /* '-' and split: its bytes, newline included; or 0 */
+	uint32_t word0, nwords; /* its words (len != 0) */
+	bool quoted; /* a quote in the line */
+	bool wrong; /* the sniff ruled out the family here */
+};
+
+struct ipts_pipe;
+
+/* Files from this size on are read on two threads. */
+#define IPTS_PIPE_MIN (64 * 1024)
+
+/* Whether to read @src on two threads: IPTSIM_THREADS=2 always, =auto
+ * from IPTS_PIPE_MIN bytes on when there are two cores, otherwise never. */
+bool ipts_pipe_wanted(const struct ipts_source *src);
+/* Start reading @src (a file without cuts), the sniff @fs (NULL: none)
+ * told the family @fam is parsed. NULL when no thread could start. */
+struct ipts_pipe *ipts_pipe_start(const struct ipts_source *src,
+				  struct ipts_fsniff *fs, enum ipts_family fam);
+/* The next line, its words in *@words; NULL past the last one. */
+const struct ipts_pipe_line *ipts_pipe_next(struct ipts_pipe *p,
+					    const struct ipts_loc **words);
+/* Stop the thread (wherever it is) and free @p (NULL: nothing). @fs is
+ * the whole file's only when every line was taken. */
+void ipts_pipe_end(struct ipts_pipe *p);
 
 /* Grammar actions (build.c). */
 void ipts_build_word(struct ipts_parse *ps, const struct ipts_loc *loc);

@@ -1,0 +1,281 @@
+/*
+ * pipe.c - the load on two threads: this file's thread reads the source
+ * ahead of the parse, line by line, splits each rule line of
+ * iptables-save's shape into its words (as scanner.l's scan_line() does)
+ * and runs the family sniff over the lines the scanner would show it;
+ * the parse (grammar, build.c, libxtables, the model) stays on the
+ * loading thread and takes the lines in order, in blocks, through a
+ * bounded ring. This thread adds no diagnostic and calls nothing of
+ * libxtables nor of the model: the parse sees the same words in the same
+ * order as on one thread, so every diagnostic and the first error are
+ * the same. It only reads the source; the scanner scans a copy (flex
+ * puts a NUL after each token it matches).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "parser_int.h"
+
+/* The ring: PIPE_BLOCKS blocks of lines, each of at most PIPE_LINES
+ * lines and PIPE_WORDS words, small enough to stay in the cache the two
+ * cores share (a line of n bytes has at most n / 2 + 1 words, and a line
+ * of more than IPTS_LINE_MAX bytes has cuts: a file with cuts is read on
+ * one thread, so a line always fits in an empty block). */
+#define PIPE_BLOCKS 4
+#define PIPE_LINES 512
+#define PIPE_WORDS 8192
+_Static_assert(PIPE_WORDS > IPTS_LINE_MAX / 2 + 1, "a line fits a block");
+
+struct block {
+	struct ipts_pipe_line lines[PIPE_LINES];
+	struct ipts_loc words[PIPE_WORDS];
+	uint32_t nlines, nwords;
+};
+
+struct ipts_pipe {
+	const struct ipts_source *src;
+	struct ipts_fsniff *fs; /* NULL: no sniff */
+	enum ipts_family fam;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct block *blocks;
+	/* filled blocks: [head, head + nfull) modulo PIPE_BLOCKS */
+	unsigned int head, nfull;
+	bool done, cancel;
+	/* the parse's place: its block (the one at head, NULL before the
+	 * first) and line; the block is the parse's until it gives it back */
+	struct block *cur;
+	uint32_t at;
+};
+
+/* The bytes that end a word: blanks, a quote, the newline. */
+static const bool word_end[256] = {
+	['\t'] = true,
+	['\n'] = true,
+	[' '] = true,
+	['"'] = true,
+};
+
+/*
+ * scan_line()'s split of the line at @text, @len bytes, newline
+ * included, into @words (room for IPTS_LINE_MAX / 2 + 1). Returns the
+ * number of words, or -1 for a line with an open quote.
+ */
+static int split(const struct ipts_source *src, uint32_t off, uint32_t line,
+		 const char *text, size_t len, struct ipts_loc *words,
+		 bool *quoted, bool *adjoined)
+{
+	const char *end = text + len - 1;
+	const char *p = text;
+	int n = 0;
+
+	while (p < end) {
+		const char *w;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (p == end)
+			break;
+		w = p;
+		while (!word_end[(unsigned char)*p])
+			p++;
+		if (p < end && *p == '"') {
+			*quoted = true;
+			for (p++; p < end && *p != '"'; p++)
+				if (*p == '\\' && p + 1 < end)
+					p++;
+			if (p == end)
+				return -1;
+			p++;
+			if (p < end && *p != ' ' && *p != '\t')
+				*adjoined = true;
+		}
+		words[n].src = src;
+		words[n].off = off + (uint32_t)(w - text);
+		words[n].line = line;
+		words[n].col = (uint32_t)(w - text) + 1;
+		words[n].len = (uint32_t)(p - w);
+		n++;
+	}
+	return n;
+}
+
+/* Wait for an empty block to fill; NULL when the reader gave up. */
+static struct block *block_get(struct ipts_pipe *p)
+{
+	struct block *b;
+
+	pthread_mutex_lock(&p->mu);
+	while (p->nfull == PIPE_BLOCKS && !p->cancel)
+		pthread_cond_wait(&p->cv, &p->mu);
+	b = p->cancel ? NULL : &p->blocks[(p->head + p->nfull) % PIPE_BLOCKS];
+	pthread_mutex_unlock(&p->mu);
+	if (b)
+		b->nlines = b->nwords = 0;
+	return b;
+}
+
+static void block_put(struct ipts_pipe *p, bool last)
+{
+	pthread_mutex_lock(&p->mu);
+	p->nfull++;
+	p->done = last;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void *run(void *arg)
+{
+	struct ipts_pipe *p = arg;
+	const struct ipts_source *src = p->src;
+	const char *buf = src->buf;
+	uint32_t off = 0, line = 1, len = (uint32_t)src->len;
+	bool wrong = false;
+	struct block *b = block_get(p);
+
+	while (b && off < len) {
+		const char *s = buf + off, *nl;
+		uint32_t n = len - off, next;
+		struct ipts_pipe_line *l;
+
+		nl = memchr(s, '\n', n);
+		n = nl ? (uint32_t)(nl - s) : n; /* the newline left out */
+		next = nl ? off + n + 1 : len;
+		if (*s != '-' && *s != '#' && *s != '[') {
+			off = next;
+			line++;
+			continue;
+		}
+		if (b->nlines == PIPE_LINES ||
+		    b->nwords + n / 2 + 1 > PIPE_WORDS) {
+			block_put(p, false);
+			b = block_get(p);
+			if (!b)
+				break;
+		}
+		l = &b->lines[b->nlines++];
+		*l = (struct ipts_pipe_line){ .off = off, .word0 = b->nwords };
+		if (*s == '-' && strcspn(s, "\n") == n && nl) {
+			bool quoted = false, adjoined = false;
+			int nw = split(src, off, line, s, n + 1,
+				       &b->words[b->nwords], &quoted,
+				       &adjoined);
+
+			if (nw >= 0) {
+				l->len = n + 1;
+				l->nwords = (uint32_t)nw;
+				l->quoted = quoted;
+				b->nwords += (uint32_t)nw;
+				if (p->fs && !wrong && !adjoined &&
+				    !memchr(s, '\r', n + 1)) {
+					ipts_fsniff_words(p->fs,
+							  &b->words[l->word0],
+							  sizeof(b->words[0]),
+							  l->nwords, quoted);
+					goto check;
+				}
+			}
+		}
+		if (p->fs && !wrong) {
+			if (*s == '#')
+				ipts_fsniff_comment(p->fs, s, n);
+			else
+				ipts_fsniff_line(p->fs, src, off, line, n);
+		}
+	check:
+		if (p->fs && !wrong && ipts_fsniff_not(p->fs, p->fam))
+			wrong = l->wrong = true;
+		off = next;
+		line++;
+	}
+	if (b)
+		block_put(p, true);
+	return NULL;
+}
+
+bool ipts_pipe_wanted(const struct ipts_source *src)
+{
+	const char *e = getenv("IPTSIM_THREADS");
+
+	/* One thread unless asked: on the 2-core machine it was measured
+	 * on, the second thread saved 7 % of the flat file's wall on a
+	 * quiet machine, 1 % of the kube-proxy-like one's, and lost as much
+	 * when other jobs held a core (README, Benchmarks). */
+	if (!e)
+		return false;
+	if (strcmp(e, "2") == 0)
+		return true;
+	return strcmp(e, "auto") == 0 && src->len >= IPTS_PIPE_MIN &&
+	       sysconf(_SC_NPROCESSORS_ONLN) > 1;
+}
+
+struct ipts_pipe *ipts_pipe_start(const struct ipts_source *src,
+				  struct ipts_fsniff *fs, enum ipts_family fam)
+{
+	struct ipts_pipe *p = ipts_xcalloc(1, sizeof(*p));
+
+	p->src = src;
+	p->fs = fs;
+	p->fam = fam;
+	p->blocks = ipts_xcalloc(PIPE_BLOCKS, sizeof(*p->blocks));
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	if (pthread_create(&p->thread, NULL, run, p) != 0) {
+		/* no thread: the caller reads on its own */
+		pthread_mutex_destroy(&p->mu);
+		pthread_cond_destroy(&p->cv);
+		free(p->blocks);
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+const struct ipts_pipe_line *ipts_pipe_next(struct ipts_pipe *p,
+					    const struct ipts_loc **words)
+{
+	struct block *b = p->cur;
+
+	if (b && p->at < b->nlines)
+		goto take;
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (p->nfull == 0)
+			pthread_cond_wait(&p->cv, &p->mu);
+		b = &p->blocks[p->head];
+		if (p->at < b->nlines)
+			break;
+		/* the block read: give it back */
+		if (p->done && p->nfull == 1) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		p->head = (p->head + 1) % PIPE_BLOCKS;
+		p->nfull--;
+		p->at = 0;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	p->cur = b;
+take:
+	*words = &b->words[b->lines[p->at].word0];
+	return &b->lines[p->at++];
+}
+
+void ipts_pipe_end(struct ipts_pipe *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->cancel = true;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	pthread_join(p->thread, NULL);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	free(p->blocks);
+	free(p);
+}
