@@ -792,7 +792,6 @@ static bool identity_covers(const struct ipts_space *as,
 	return true;
 }
 
-/* Every packet @b matches, @a matches too (both modelled). */
 /* ipts_ports_subset(), one interval each without the call */
 static bool pset_within(const struct ipts_ports *b, const struct ipts_ports *a)
 {
@@ -803,26 +802,6 @@ static bool pset_within(const struct ipts_ports *b, const struct ipts_ports *a)
 	/* one interval holds a set when it holds its first and last port */
 	bv = ipts_ports_iv(b);
 	return a->u.in[0] <= bv[0] && bv[2 * b->n - 1] <= a->u.in[1];
-}
-
-bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b)
-{
-	if (!a->modelled || !b->modelled)
-		return false;
-	if ((b->frag & ~a->frag) || (b->states & ~a->states))
-		return false;
-	if (!pset_within(&b->sport, &a->sport) ||
-	    !pset_within(&b->dport, &a->dport))
-		return false;
-	if (a->tcpflags &&
-	    !(b->tcpflags && a->flg_mask == b->flg_mask &&
-	      a->flg_cmp == b->flg_cmp && a->flg_inv == b->flg_inv))
-		return false;
-	struct ipt_ip va, vb;
-
-	return ip_covers(ipts_lint_ip(a->r, &va), ipts_lint_ip(b->r, &vb)) &&
-	       addrs_covers(a->r, b->r) && mark_covers(a, b) &&
-	       (!a->identity || identity_covers(a, b->r));
 }
 
 bool ipts_space_covers_but_addrs(const struct ipts_space *a,
@@ -843,6 +822,12 @@ bool ipts_space_covers_but_addrs(const struct ipts_space *a,
 		return false;
 	return ip_covers(ipts_lint_ip(a->r, &va), ipts_lint_ip(b->r, &vb)) &&
 	       mark_covers(a, b) && (!a->identity || identity_covers(a, b->r));
+}
+
+/* Every packet @b matches, @a matches too (both modelled). */
+bool ipts_space_covers(const struct ipts_space *a, const struct ipts_space *b)
+{
+	return ipts_space_covers_but_addrs(a, b) && addrs_covers(a->r, b->r);
 }
 
 void ipts_rule_addr(const struct ipts_rule *r, bool src,
