@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "line_split.h"
 #include "parser_int.h"
 
 /* The ring: PIPE_BLOCKS blocks of lines, each of at most PIPE_LINES
@@ -51,56 +52,31 @@ struct ipts_pipe {
 	uint32_t at;
 };
 
-/* The bytes that end a word: blanks, a quote, the newline. */
-static const bool word_end[256] = {
-	['\t'] = true,
-	['\n'] = true,
-	[' '] = true,
-	['"'] = true,
-};
-
 /*
- * scan_line()'s split of the line at @text, @len bytes, newline
- * included, into @words (room for IPTS_LINE_MAX / 2 + 1). Returns the
- * number of words, or -1 for a line with an open quote.
+ * The split of the line at @text, @len bytes, newline included, into
+ * @words (room for IPTS_LINE_MAX / 2 + 1). Returns the number of words,
+ * or -1 for a line with an open quote.
  */
 static int split(const struct ipts_source *src, uint32_t off, uint32_t line,
 		 const char *text, size_t len, struct ipts_loc *words,
 		 bool *quoted, bool *adjoined)
 {
-	const char *end = text + len - 1;
-	const char *p = text;
-	int n = 0;
+	struct ipts_line_split sp = { .p = text, .end = text + len - 1 };
+	const char *w;
+	uint32_t wlen;
+	int n = 0, r;
 
-	while (p < end) {
-		const char *w;
-
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (p == end)
-			break;
-		w = p;
-		while (!word_end[(unsigned char)*p])
-			p++;
-		if (p < end && *p == '"') {
-			*quoted = true;
-			for (p++; p < end && *p != '"'; p++)
-				if (*p == '\\' && p + 1 < end)
-					p++;
-			if (p == end)
-				return -1;
-			p++;
-			if (p < end && *p != ' ' && *p != '\t')
-				*adjoined = true;
-		}
+	while ((r = ipts_line_word(&sp, &w, &wlen)) > 0) {
 		words[n].src = src;
 		words[n].off = off + (uint32_t)(w - text);
 		words[n].line = line;
 		words[n].col = (uint32_t)(w - text) + 1;
-		words[n].len = (uint32_t)(p - w);
+		words[n].len = wlen;
 		n++;
 	}
-	return n;
+	*quoted = sp.quoted;
+	*adjoined = sp.adjoined;
+	return r < 0 ? -1 : n;
 }
 
 /* Wait for an empty block to fill; NULL when the reader gave up. */
