@@ -2180,7 +2180,11 @@ static void run_list(struct ipts_exposure *e, const struct ipts_sim_ctx *ctx,
 
 /* How a cell got its answer (ipts_exposure_run()): its own walk, a copy
  * of another row's walk of the same rules, or of another class's. */
-enum { CELL_OWN = 1, CELL_SHARED, CELL_ALIASED, };
+enum {
+	CELL_OWN = 1,
+	CELL_SHARED,
+	CELL_ALIASED,
+};
 
 /*
  * Spend the run's budget over every asked cell in cell order, as one

@@ -387,10 +387,10 @@ static void assert_share_is_exact_under(struct ipts_ruleset *rs,
 	size_t i, k;
 
 	ipts_limits_init(&lim);
-	ipts_exposure_run(&a, ctx, &lim, first_rule, max_total, threads,
-			  &spent, &hit);
-	ipts_exposure_run(&b, ctx, &lim, first_rule, max_total, 1,
-			  &spent_alone, &hit_alone);
+	ipts_exposure_run(&a, ctx, &lim, first_rule, max_total, threads, &spent,
+			  &hit);
+	ipts_exposure_run(&b, ctx, &lim, first_rule, max_total, 1, &spent_alone,
+			  &hit_alone);
 	assert_int_equal(spent, spent_alone);
 	assert_int_equal(hit, hit_alone);
 	*total = spent_alone;
