@@ -2158,20 +2158,15 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-/* Simulate the cells of @list on @nthreads threads, then spend the
- * run's budget in list order, as one thread would have: a cell that
- * met what was left of it is simulated again under that, a cell after
- * it is not simulated. */
+/* Simulate the cells of @list on @nthreads threads, each under @lim
+ * alone: the run's budget is spent afterwards, by charge(). */
 static void run_list(struct ipts_exposure *e, const struct ipts_sim_ctx *ctx,
 		     const struct ipts_limits *lim, ipts_exp_let_through_fn *lt,
-		     uint64_t max_total, unsigned int nthreads,
-		     const size_t *list, size_t n, uint64_t *spent, bool *hit)
+		     unsigned int nthreads, const size_t *list, size_t n)
 {
 	struct job j = { e, ctx, lim, lt, list, n, 0 };
 	pthread_t tid[8];
 	unsigned int t, started = 0;
-	struct ipts_result res;
-	size_t i;
 
 	if (nthreads > 8)
 		nthreads = 8;
@@ -2181,18 +2176,46 @@ static void run_list(struct ipts_exposure *e, const struct ipts_sim_ctx *ctx,
 	worker(&j);
 	for (t = 0; t < started; t++)
 		pthread_join(tid[t], NULL);
+}
+
+/* How a cell got its answer (ipts_exposure_run()): its own walk, a copy
+ * of another row's walk of the same rules, or of another class's. */
+enum {
+	CELL_OWN = 1,
+	CELL_SHARED,
+	CELL_ALIASED,
+};
+
+/*
+ * Spend the run's budget over every asked cell in cell order, as one
+ * thread simulating each cell itself would (--no-share): a cell charges
+ * the visits of its walk, its own or the one it copies, which visits
+ * the same rules (the plan shares only connections no rule tells
+ * apart). A cell that meets what was left of @max_total is simulated
+ * again under that, on its own connection; a cell after it is not
+ * simulated. Then the counters, from what each cell kept.
+ */
+static void charge(struct ipts_exposure *e, const struct ipts_sim_ctx *ctx,
+		   const struct ipts_limits *lim, ipts_exp_let_through_fn *lt,
+		   uint64_t max_total, unsigned char *kind, uint64_t *spent,
+		   bool *hit)
+{
+	struct ipts_result res;
+	size_t i, n = e->nrows * e->nclasses;
+
 	ipts_result_init(&res);
 	for (i = 0; i < n; i++) {
-		struct ipts_exp_cell *c = &e->cells[list[i]];
+		struct ipts_exp_cell *c = &e->cells[i];
 		uint64_t left = max_total > *spent ? max_total - *spent : 0;
 
-		e->simulations++;
+		if (!kind[i])
+			continue;
 		if (!left) {
 			ipts_exposure_cell_skip(
-				e, list[i] / e->nclasses, list[i] % e->nclasses,
+				e, i / e->nclasses, i % e->nclasses,
 				"not simulated: the run's rule visits are "
 				"spent (--max-total-visits)");
-			e->simulations--;
+			kind[i] = 0;
 			continue;
 		}
 		if (left < lim->max_visits && c->visits >= left) {
@@ -2204,7 +2227,8 @@ static void run_list(struct ipts_exposure *e, const struct ipts_sim_ctx *ctx,
 				 (unsigned long long)max_total);
 			l.max_visits = left;
 			l.budget_name = name;
-			run_one(e, ctx, &l, lt, list[i], &res);
+			run_one(e, ctx, &l, lt, i, &res);
+			kind[i] = CELL_OWN;
 		}
 		*spent = c->visits > UINT64_MAX - *spent ? UINT64_MAX :
 							   *spent + c->visits;
@@ -2212,6 +2236,15 @@ static void run_list(struct ipts_exposure *e, const struct ipts_sim_ctx *ctx,
 			*hit = true;
 	}
 	ipts_result_free(&res);
+	e->simulations = e->shared = e->aliased = 0;
+	for (i = 0; i < n; i++) {
+		if (kind[i] == CELL_OWN)
+			e->simulations++;
+		else if (kind[i] == CELL_SHARED)
+			e->shared++;
+		else if (kind[i] == CELL_ALIASED)
+			e->aliased++;
+	}
 }
 
 /* Whether @why names port @port after an address ("10.0.0.1:8080"):
@@ -2300,6 +2333,8 @@ size_t ipts_exposure_run(struct ipts_exposure *e,
 			 unsigned int nthreads, uint64_t *spent, bool *hit)
 {
 	size_t *list = ipts_xcalloc(e->nrows * e->nclasses + 1, sizeof(*list));
+	unsigned char *kind = ipts_xcalloc(e->nrows * e->nclasses + 1,
+					   sizeof(*kind));
 	size_t i, k, n = 0, und = 0;
 
 	*spent = 0;
@@ -2344,7 +2379,9 @@ size_t ipts_exposure_run(struct ipts_exposure *e,
 				list[n++] = i * e->nclasses + k;
 		}
 	}
-	run_list(e, ctx, lim, lt, max_total, nthreads, list, n, spent, hit);
+	run_list(e, ctx, lim, lt, nthreads, list, n);
+	for (i = 0; i < n; i++)
+		kind[list[i]] = CELL_OWN;
 	/* a row of no address's cells at an address with a row of its
 	 * own: that row's cell (simulated: the plan aliases both alike),
 	 * before the aliases that may answer as it */
@@ -2362,9 +2399,8 @@ size_t ipts_exposure_run(struct ipts_exposure *e,
 				continue;
 			*ipts_exposure_cell(e, i, k) =
 				*ipts_exposure_cell(e, (size_t)j, k);
-			ipts_exposure_cell(e, i, k)->visits = 0;
 			if (ipts_exposure_cell(e, i, k)->simulated)
-				e->shared++;
+				kind[i * e->nclasses + k] = CELL_SHARED;
 		}
 	}
 	/* the cells of a class the row's rules do not split out: the
@@ -2379,9 +2415,8 @@ size_t ipts_exposure_run(struct ipts_exposure *e,
 			continue;
 		f = &e->cells[i - i % e->nclasses + (size_t)a];
 		e->cells[i] = *f;
-		e->cells[i].visits = 0;
 		if (f->simulated)
-			e->aliased++;
+			kind[i] = CELL_ALIASED;
 	}
 	/* the rows that share: a copy of their row's answer, unless it
 	 * names that row's port */
@@ -2404,12 +2439,17 @@ size_t ipts_exposure_run(struct ipts_exposure *e,
 			*c = *f;
 			if (f->simulated && f->to_port == from->port)
 				c->to_port = r->port;
-			c->visits = 0;
 			if (f->simulated)
-				e->shared++;
+				kind[i * e->nclasses + k] = CELL_SHARED;
 		}
 	}
-	run_list(e, ctx, lim, lt, max_total, nthreads, list, n, spent, hit);
+	run_list(e, ctx, lim, lt, nthreads, list, n);
+	for (i = 0; i < n; i++)
+		kind[list[i]] = CELL_OWN;
+	/* the copies keep their walk's visits: the budget is spent in cell
+	 * order over all of them, as --no-share spends it */
+	charge(e, ctx, lim, lt, max_total, kind, spent, hit);
+	free(kind);
 	free(list);
 	for (i = 0; i < e->nrows * e->nclasses; i++) {
 		e->cells[i].same_as = e->alias_name ? e->alias_name[i] : NULL;

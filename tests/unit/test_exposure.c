@@ -369,24 +369,31 @@ static const struct ipts_trace *first_rule(const struct ipts_result *res)
 	return NULL;
 }
 
-/* Run a table both ways: every cell shared is the cell simulated. */
-static void assert_share_is_exact(struct ipts_ruleset *rs,
-				  struct ipts_hostdesc *h, unsigned int threads)
+/* Run a table both ways under @max_total: every cell shared is the cell
+ * simulated, down to the visits of its walk, and the run spends as much
+ * both ways; the visits spent alone into *@total. */
+static void assert_share_is_exact_under(struct ipts_ruleset *rs,
+					struct ipts_hostdesc *h,
+					unsigned int threads,
+					uint64_t max_total, uint64_t *total)
 {
 	struct ipts_sim_ctx *ctx = h ? ipts_sim_prepare_on(rs, h) :
 				       ipts_sim_prepare(rs);
 	struct ipts_exposure a = plan_on(rs, h, false);
 	struct ipts_exposure b = plan_on(rs, h, true);
 	struct ipts_limits lim;
-	uint64_t spent;
-	bool hit;
+	uint64_t spent, spent_alone;
+	bool hit, hit_alone;
 	size_t i, k;
 
 	ipts_limits_init(&lim);
-	ipts_exposure_run(&a, ctx, &lim, first_rule, UINT64_MAX, threads,
-			  &spent, &hit);
-	ipts_exposure_run(&b, ctx, &lim, first_rule, UINT64_MAX, 1, &spent,
+	ipts_exposure_run(&a, ctx, &lim, first_rule, max_total, threads, &spent,
 			  &hit);
+	ipts_exposure_run(&b, ctx, &lim, first_rule, max_total, 1, &spent_alone,
+			  &hit_alone);
+	assert_int_equal(spent, spent_alone);
+	assert_int_equal(hit, hit_alone);
+	*total = spent_alone;
 	assert_int_equal(a.nrows, b.nrows);
 	assert_int_equal(a.nclasses, b.nclasses);
 	assert_true(a.simulations <= b.simulations);
@@ -403,10 +410,33 @@ static void assert_share_is_exact(struct ipts_ruleset *rs,
 				fail_msg("%s %s: shared '%s', alone '%s'",
 					 a.rows[i].label, a.classes[k].name,
 					 x->why, y->why);
+			if (x->visits != y->visits)
+				fail_msg("%s %s: shared %llu visits, alone "
+					 "%llu",
+					 a.rows[i].label, a.classes[k].name,
+					 (unsigned long long)x->visits,
+					 (unsigned long long)y->visits);
 		}
 	ipts_exposure_free(&a);
 	ipts_exposure_free(&b);
 	ipts_sim_free(ctx);
+}
+
+/* The same, with the run's budget unbounded, then running out after a
+ * third and after two thirds of the table's visits (mid-table: a cell
+ * simulated again under what was left, the cells after it not
+ * simulated, the same ones both ways). */
+static void assert_share_is_exact(struct ipts_ruleset *rs,
+				  struct ipts_hostdesc *h, unsigned int threads)
+{
+	uint64_t total, part;
+
+	assert_share_is_exact_under(rs, h, threads, UINT64_MAX, &total);
+	assert_true(total > 3);
+	assert_share_is_exact_under(rs, h, threads, total / 3, &part);
+	assert_int_equal(part, total / 3);
+	assert_share_is_exact_under(rs, h, threads, 2 * total / 3, &part);
+	assert_int_equal(part, 2 * total / 3);
 }
 
 static void test_exposure_shared_answers_are_exact(void **state)
