@@ -307,4 +307,12 @@ static inline union nf_inet_addr ipts_addr4(uint32_t a)
 unsigned int ipts_host_addr_types(const struct ipts_host *h, uint32_t addr,
 				  const char *dev);
 
+/*
+ * Whether @ans, a RST or an ICMP (ICMPv6) error answering a SYN-ACK and
+ * delivered to the server, makes tcp_req_err() drop the request socket
+ * (sim/handshake.c says which errors, from tcp_v4_err() and
+ * icmpv6_err_convert()).
+ */
+bool ipts_reqsk_err_fatal(const struct ipts_packet *ans);
+
 #endif
