@@ -83,7 +83,7 @@ char *xtables_strdup(const char *s)
 }
 
 /* Free the newest copy @s points into, if any; forget it. */
-static void dup_free_at(const char *s)
+static bool dup_free_at(const char *s)
 {
 	unsigned int i, k;
 
@@ -93,16 +93,38 @@ static void dup_free_at(const char *s)
 		    s < dups[k].p + dups[k].len) {
 			free(dups[k].p);
 			dups[k].p = NULL;
-			return;
+			return true;
 		}
 	}
+	return false;
+}
+
+/*
+ * The messages that name no part of the copy but come, in libxt_tcp,
+ * _sctp and _multiport (iptables 1.8), between the copy of a port list
+ * and its free(), with no other copy made since: the newest is alive.
+ */
+static bool names_live_copy(const char *fmt)
+{
+	static const char *const after_copy[] = {
+		"invalid portrange (min > max)",
+		"invalid portrange specified",
+		"too many ports specified",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(after_copy) / sizeof(after_copy[0]); i++)
+		if (strcmp(fmt, after_copy[i]) == 0)
+			return true;
+	return false;
 }
 
 /* The %s arguments of @fmt in @ap, each freeing the copy it points
- * into; stops at a conversion it does not know. */
-static void dups_free_named(const char *fmt, va_list ap)
+ * into (true when one did); stops at a conversion it does not know. */
+static bool dups_free_named(const char *fmt, va_list ap)
 {
 	const char *f;
+	bool freed = false;
 
 	for (f = fmt; (f = strchr(f, '%')) != NULL;) {
 		int l = 0;
@@ -131,7 +153,7 @@ static void dups_free_named(const char *fmt, va_list ap)
 			l += *f++ == 'l' ? 1 : 2;
 		switch (*f++) {
 		case 's':
-			dup_free_at(va_arg(ap, const char *));
+			freed |= dup_free_at(va_arg(ap, const char *));
 			break;
 		case 'd': case 'i': case 'u': case 'x': case 'X': case 'o':
 		case 'c':
@@ -147,9 +169,10 @@ static void dups_free_named(const char *fmt, va_list ap)
 			(void)va_arg(ap, double);
 			break;
 		default:
-			return;
+			return freed;
 		}
 	}
+	return freed;
 }
 
 /* Forget the line's copies (ipts_xt_parse()). */
@@ -173,7 +196,8 @@ void ipts_xt_error(enum xtables_exittype status, const char *fmt, ...)
 	}
 	/* the words are printed: the copy they were read from may go */
 	va_start(ap, fmt);
-	dups_free_named(fmt, ap);
+	if (!dups_free_named(fmt, ap) && ndups && names_live_copy(fmt))
+		dup_free_at(dups[(ndups - 1) % NDUPS].p);
 	va_end(ap);
 	dups_forget();
 	if (xt.trial)
