@@ -299,6 +299,7 @@ void ipts_ruleset_free(struct ipts_ruleset *rs)
 	ipts_ruleset_intern_end(rs);
 	free(rs->names);
 	free(rs->names_slots);
+	free(rs->replaced_hl);
 	ipts_arena_free(rs->arena);
 }
 

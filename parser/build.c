@@ -238,6 +238,48 @@ static void announce(struct ipts_parse *ps, const char *name)
 
 /* -- tables ------------------------------------------------------------- */
 
+static void replaced_hl_add(struct ipts_table *t,
+			    const struct xt_entry_match *m)
+{
+	struct ipts_ruleset *rs = t->rs;
+	struct ipts_replaced_hl *h;
+
+	if (rs->nreplaced_hl == rs->replaced_hl_cap) {
+		rs->replaced_hl_cap =
+			rs->replaced_hl_cap ? rs->replaced_hl_cap * 2 : 8;
+		rs->replaced_hl = ipts_xrealloc(rs->replaced_hl,
+						(size_t)rs->replaced_hl_cap *
+							sizeof(*rs->replaced_hl));
+	}
+	h = &rs->replaced_hl[rs->nreplaced_hl++];
+	h->m = m;
+	h->table = t->id;
+	h->commit_line = t->commit_loc.line;
+}
+
+/* Note the -m hashlimit blobs of @t, committed, that a new '*table' line
+ * replaces (rs->replaced_hl), in its entries' order; one NULL for a
+ * table without any, so that each replaced commit has its slice. */
+static void keep_replaced_hashlimits(struct ipts_table *t)
+{
+	uint32_t c, i, k, n = t->rs->nreplaced_hl;
+
+	for (c = 0; c < t->nchains; c++) {
+		const struct ipts_chain *ch = t->chains[c];
+
+		for (i = 0; i < ch->nrules; i++)
+			for (k = 0; k < ch->rules[i]->nmatches; k++) {
+				const struct xt_entry_match *m =
+					ipts_rule_match(ch->rules[i], k);
+
+				if (strcmp(m->u.user.name, "hashlimit") == 0)
+					replaced_hl_add(t, m);
+			}
+	}
+	if (t->rs->nreplaced_hl == n)
+		replaced_hl_add(t, NULL);
+}
+
 static void table_flush(struct ipts_table *t)
 {
 	uint32_t i;
@@ -303,6 +345,7 @@ void ipts_build_table(struct ipts_parse *ps, const struct ipts_loc *loc)
 	} else {
 		/* The same table again: iptables-restore flushes it. */
 		ps->table = ps->rs->tables[id];
+		keep_replaced_hashlimits(ps->table);
 		table_flush(ps->table);
 	}
 	ps->table->loc = whole_line(loc);

@@ -53,6 +53,135 @@ const struct ipts_loc *ipts_xt_cur_loc(void)
 	return xt.line_loc;
 }
 
+/*
+ * Extensions (libxt_tcp, _multiport, _iprange, _DNAT...) and libxtables'
+ * own option parsers read an argument in a copy (xtables_strdup()) they
+ * free after its last check; a bad one calls exit_err() naming the part
+ * at fault, a pointer into the copy, and the longjmp out left the copy
+ * behind: a few bytes a bad line (twice with the fast path's trial).
+ * xtables_strdup() is interposed and notes the line's copies; exit_err()
+ * frees the one a string argument of its message points into, alive as
+ * its words are being printed. Any other copy is left to its owner.
+ */
+#define NDUPS 4
+static struct {
+	char *p;
+	size_t len; /* with its NUL */
+} dups[NDUPS];
+static unsigned int ndups; /* the newest in dups[(ndups - 1) % NDUPS] */
+
+char *xtables_strdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		ipts_oom();
+	dups[ndups % NDUPS].p = p;
+	dups[ndups % NDUPS].len = strlen(p) + 1;
+	ndups++;
+	return p;
+}
+
+/* Free the newest copy @s points into, if any; forget it. */
+static bool dup_free_at(const char *s)
+{
+	unsigned int i, k;
+
+	for (i = 0; s && i < NDUPS && i < ndups; i++) {
+		k = (ndups - 1 - i) % NDUPS;
+		if (dups[k].p && s >= dups[k].p &&
+		    s < dups[k].p + dups[k].len) {
+			free(dups[k].p);
+			dups[k].p = NULL;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The messages that name no part of the copy but come, in libxt_tcp,
+ * _sctp and _multiport (iptables 1.8), between the copy of a port list
+ * and its free(), with no other copy made since: the newest is alive.
+ */
+static bool names_live_copy(const char *fmt)
+{
+	static const char *const after_copy[] = {
+		"invalid portrange (min > max)",
+		"invalid portrange specified",
+		"too many ports specified",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(after_copy) / sizeof(after_copy[0]); i++)
+		if (strcmp(fmt, after_copy[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The %s arguments of @fmt in @ap, each freeing the copy it points
+ * into (true when one did); stops at a conversion it does not know. */
+static bool dups_free_named(const char *fmt, va_list ap)
+{
+	const char *f;
+	bool freed = false;
+
+	for (f = fmt; (f = strchr(f, '%')) != NULL;) {
+		int l = 0;
+
+		f++;
+		if (*f == '%') {
+			f++;
+			continue;
+		}
+		f += strspn(f, "-+ #0'");
+		if (*f == '*') {
+			(void)va_arg(ap, int);
+			f++;
+		}
+		f += strspn(f, "0123456789");
+		if (*f == '.') {
+			f++;
+			if (*f == '*') {
+				(void)va_arg(ap, int);
+				f++;
+			}
+			f += strspn(f, "0123456789");
+		}
+		while (*f == 'h' || *f == 'l' || *f == 'z' || *f == 'j' ||
+		       *f == 't')
+			l += *f++ == 'l' ? 1 : 2;
+		switch (*f++) {
+		case 's':
+			freed |= dup_free_at(va_arg(ap, const char *));
+			break;
+		case 'd': case 'i': case 'u': case 'x': case 'X': case 'o':
+		case 'c':
+			if (l == 0)
+				(void)va_arg(ap, int);
+			else
+				(void)va_arg(ap, long long); /* 64-bit: same */
+			break;
+		case 'p':
+			(void)va_arg(ap, void *);
+			break;
+		case 'f': case 'g': case 'e':
+			(void)va_arg(ap, double);
+			break;
+		default:
+			return freed;
+		}
+	}
+	return freed;
+}
+
+/* Forget the line's copies (ipts_xt_parse()). */
+static void dups_forget(void)
+{
+	memset(dups, 0, sizeof(dups));
+	ndups = 0;
+}
+
 __attribute__((noreturn, format(printf, 2, 3)))
 void ipts_xt_error(enum xtables_exittype status, const char *fmt, ...)
 {
@@ -60,11 +189,19 @@ void ipts_xt_error(enum xtables_exittype status, const char *fmt, ...)
 	va_list ap;
 
 	(void)status;
+	if (!xt.trial) {
+		va_start(ap, fmt);
+		vsnprintf(buf, sizeof(buf), fmt, ap);
+		va_end(ap);
+	}
+	/* the words are printed: the copy they were read from may go */
+	va_start(ap, fmt);
+	if (!dups_free_named(fmt, ap) && ndups && names_live_copy(fmt))
+		dup_free_at(dups[(ndups - 1) % NDUPS].p);
+	va_end(ap);
+	dups_forget();
 	if (xt.trial)
 		siglongjmp(xt.escape, 1);	/* the full loop will say it */
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	while (*s == '\n')
 		s++;
 	trim(s);
@@ -789,6 +926,7 @@ int ipts_xt_parse(struct ipts_cmdline *cl, const struct ipts_loc *line_loc,
 	if (!xt.inited && ipts_xt_init(NULL, line_loc, d) < 0)
 		return -1;
 	ipts_xt_reset_state();
+	dups_forget();
 	xt.resolver_skipped = false;
 	xt.diags = d;
 	xt.cl = cl;

@@ -1720,16 +1720,33 @@ static struct ipts_packet *send_synack(struct ipts_sim *s,
 }
 
 /*
+ * Whether the answer @ans to a SYN-ACK, delivered back to the server,
+ * drops the request: a RST (its sequence is the SYN-ACK's ack, in the
+ * request's window: tcp_check_req() resets it), or an ICMP error
+ * tcp_req_err() aborts on: IPv4 net- or host-unreachable or time exceeded
+ * (tcp_v4_err(), which also names parameter problem, never sent here),
+ * IPv6 the fatal ones of icmpv6_err_convert() (adm-prohibited,
+ * port-unreachable, policy-fail, reject-route; its time exceeded is not
+ * fatal, tcp_v6_err() passes that on). Seen on 6.18: port-unreachable (v4)
+ * and addr-unreachable (v6) keep the request, its timer resends at +1 s;
+ * tcp-reset, host-unreachable and v6 port-unreachable drop it, the next
+ * SYN makes a new one (kernel facts synretx_srv_reject_*).
+ */
+bool ipts_reqsk_err_fatal(const struct ipts_packet *ans)
+{
+	if (ans->kind == IPTS_PKT_RST)
+		return true;
+	if (ans->family == NFPROTO_IPV6)
+		return icmp_fatal(ans);
+	if (time_exceeded(ans))
+		return true;
+	return ans->icmp_code == ICMP_NET_UNREACH ||
+	       ans->icmp_code == ICMP_HOST_UNREACH;
+}
+
+/*
  * Whether the answer a REJECT sent for the server's SYN-ACK @sa dropped
- * the request: delivered back to the server's own host, a RST (its
- * sequence is the SYN-ACK's ack, in the request's window: tcp_check_req()
- * resets it), or an ICMP error tcp_req_err() aborts on: IPv4 net- or
- * host-unreachable (tcp_v4_err()), IPv6 the fatal ones of
- * icmpv6_err_convert() (adm-prohibited, port-unreachable, policy-fail,
- * reject-route). Seen on 6.18: port-unreachable (v4) and addr-unreachable
- * (v6) keep the request, its timer resends at +1 s; tcp-reset,
- * host-unreachable and v6 port-unreachable drop it, the next SYN makes a
- * new one (kernel facts synretx_srv_reject_*).
+ * the request: delivered back to the server's own host and fatal to it.
  */
 static bool synack_answer_drops_request(const struct ipts_sim *s,
 					const struct ipts_packet *sa)
@@ -1741,14 +1758,7 @@ static bool synack_answer_drops_request(const struct ipts_sim *s,
 	ans = &s->pkts[sa->answer];
 	if (ans->verdict != IPTS_V_DELIVERED || ans->left_host)
 		return false;
-	if (ans->kind == IPTS_PKT_RST)
-		return true;
-	if (time_exceeded(ans))
-		return true;
-	if (ans->family == NFPROTO_IPV6)
-		return icmp_fatal(ans);
-	return ans->icmp_code == ICMP_NET_UNREACH ||
-	       ans->icmp_code == ICMP_HOST_UNREACH;
+	return ipts_reqsk_err_fatal(ans);
 }
 
 enum srv_end {

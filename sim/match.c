@@ -224,14 +224,17 @@ struct ipts_mt_rows {
 		bool used, known;
 		const struct mt_entry *ent;
 	} v[ROWS_SIZE];
-	/* -m hashlimit's table names (htable_find_get() shares a table by
-	 * name) and the blob that made each (the first one checked at load:
-	 * htable_create() keeps its cfg); past 32 names, none is known */
-	const char *hl_names[32];
-	size_t hl_max[32]; /* the name field's size */
-	const struct xt_entry_match *hl_owner[32];
-	unsigned int nhl;
-	bool hl_overflow;
+	/* -m hashlimit's tables (htable_find_get() shares one by name):
+	 * open addressing, hl_cap a power of two, at most half full; a slot
+	 * whose table was freed keeps its name, use 0 */
+	struct hl_slot {
+		const char *name;
+		size_t max; /* the name field's size */
+		const struct xt_entry_match *owner; /* the blob that made it */
+		uint32_t hash;
+		unsigned int use; /* rules holding it */
+	} *hl;
+	unsigned int nhl, hl_cap;
 };
 
 /* the table name of a -m hashlimit blob, or NULL */
@@ -253,43 +256,98 @@ static const char *hashlimit_name(const struct xt_entry_match *m)
 	return NULL;
 }
 
-static void hashlimit_note(struct ipts_mt_rows *rows,
-			   const struct xt_entry_match *m)
+/* FNV-1a of the name up to its NUL (libxtables ends every name with one
+ * inside its field, so names strncmp() finds equal hash alike) */
+static uint32_t hl_hash(const char *name, size_t max)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < max && name[i]; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	return h;
+}
+
+/* The slot of @m's table name (its name empty when none holds it yet),
+ * or NULL when @m has no name. */
+static struct hl_slot *hl_slot_of(const struct ipts_mt_rows *rows,
+				  const struct xt_entry_match *m)
 {
 	const char *name = hashlimit_name(m);
 	size_t max = m->u.user.revision == 1 ? IFNAMSIZ : NAME_MAX;
+	uint32_t h;
 	unsigned int i;
 
-	if (!name)
-		return;
-	for (i = 0; i < rows->nhl; i++)
-		if (strncmp(rows->hl_names[i], name,
-			    max < rows->hl_max[i] ? max : rows->hl_max[i]) == 0)
-			return;
-	if (rows->nhl == sizeof(rows->hl_names) / sizeof(rows->hl_names[0])) {
-		rows->hl_overflow = true;
-	} else {
-		rows->hl_max[rows->nhl] = max;
-		rows->hl_owner[rows->nhl] = m;
-		rows->hl_names[rows->nhl++] = name;
+	if (!name || !rows->hl_cap)
+		return NULL;
+	h = hl_hash(name, max);
+	for (i = h & (rows->hl_cap - 1);; i = (i + 1) & (rows->hl_cap - 1)) {
+		struct hl_slot *sl = &rows->hl[i];
+
+		if (!sl->name ||
+		    (sl->hash == h &&
+		     strncmp(sl->name, name, max < sl->max ? max : sl->max) ==
+			     0))
+			return sl;
 	}
+}
+
+static void hl_grow(struct ipts_mt_rows *rows)
+{
+	struct hl_slot *old = rows->hl;
+	unsigned int n = rows->hl_cap, i, j;
+
+	rows->hl_cap = n ? n * 2 : 16;
+	rows->hl = ipts_xcalloc(rows->hl_cap, sizeof(*rows->hl));
+	for (i = 0; i < n; i++) {
+		if (!old[i].name)
+			continue;
+		for (j = old[i].hash & (rows->hl_cap - 1); rows->hl[j].name;
+		     j = (j + 1) & (rows->hl_cap - 1))
+			;
+		rows->hl[j] = old[i];
+	}
+	free(old);
+}
+
+void ipts_mt_rows_hl_check(struct ipts_mt_rows *rows,
+			   const struct xt_entry_match *m)
+{
+	struct hl_slot *sl;
+
+	if (!hashlimit_name(m))
+		return;
+	if ((rows->nhl + 1) * 2 > rows->hl_cap)
+		hl_grow(rows);
+	sl = hl_slot_of(rows, m);
+	if (!sl->name) {
+		sl->name = hashlimit_name(m);
+		sl->max = m->u.user.revision == 1 ? IFNAMSIZ : NAME_MAX;
+		sl->hash = hl_hash(sl->name, sl->max);
+		rows->nhl++;
+	}
+	/* htable_find_get(), else htable_create() with this rule's cfg */
+	if (sl->use++ == 0)
+		sl->owner = m;
+}
+
+void ipts_mt_rows_hl_release(struct ipts_mt_rows *rows,
+			     const struct xt_entry_match *m)
+{
+	struct hl_slot *sl = hl_slot_of(rows, m);
+
+	/* htable_put(): the last rule holding the table frees it */
+	if (sl && sl->name && sl->use && --sl->use == 0)
+		sl->owner = NULL;
 }
 
 const struct xt_entry_match *
 ipts_mt_rows_hashlimit_owner(const struct ipts_mt_rows *rows,
 			     const struct xt_entry_match *m)
 {
-	const char *name = hashlimit_name(m);
-	size_t max = m->u.user.revision == 1 ? IFNAMSIZ : NAME_MAX;
-	unsigned int i;
+	const struct hl_slot *sl = hl_slot_of(rows, m);
 
-	if (!name || rows->hl_overflow)
-		return NULL;
-	for (i = 0; i < rows->nhl; i++)
-		if (strncmp(rows->hl_names[i], name,
-			    max < rows->hl_max[i] ? max : rows->hl_max[i]) == 0)
-			return rows->hl_owner[i];
-	return NULL;
+	return sl && sl->name ? sl->owner : NULL;
 }
 
 static unsigned int rows_hash(const char *name, uint8_t revision)
@@ -315,6 +373,8 @@ struct ipts_mt_rows *ipts_mt_rows_new(void)
 
 void ipts_mt_rows_free(struct ipts_mt_rows *rows)
 {
+	if (rows)
+		free(rows->hl);
 	free(rows);
 }
 
@@ -328,7 +388,7 @@ void ipts_mt_rows_add(struct ipts_mt_rows *rows,
 	if (ipts_blob_is_opaque(rev))
 		return;
 	if (name[0] == 'h' && strcmp(name, "hashlimit") == 0)
-		hashlimit_note(rows, m);
+		ipts_mt_rows_hl_check(rows, m);
 	h = rows_hash(name, rev);
 	for (j = 0; j < ROWS_PROBE; j++) {
 		struct mt_row *row = &rows->v[(h + j) & (ROWS_SIZE - 1)];

@@ -63,19 +63,75 @@ static const struct ipts_table *nth_committed(const struct ipts_ruleset *rs,
 	return NULL;
 }
 
+/* The end of the slice of rs->replaced_hl one COMMIT's blobs hold, the
+ * slice starting at @i. */
+static uint32_t gen_end(const struct ipts_ruleset *rs, uint32_t i)
+{
+	uint32_t e = i;
+
+	while (e < rs->nreplaced_hl &&
+	       rs->replaced_hl[e].commit_line == rs->replaced_hl[i].commit_line)
+		e++;
+	return e;
+}
+
+/*
+ * The kernel frees a replaced table's rules after it checked the new
+ * one's (do_replace()): release the hashlimit blobs of @table's
+ * generation committed before (rs->replaced_hl from gen[@table] to
+ * gen_end(), none when gen[@table] is UINT32_MAX).
+ */
+static void release_before(struct ipts_mt_rows *rows,
+			   const struct ipts_ruleset *rs, const uint32_t *gen,
+			   enum ipts_table_id table)
+{
+	uint32_t i, e;
+
+	if (gen[table] == UINT32_MAX)
+		return;
+	e = gen_end(rs, gen[table]);
+	for (i = gen[table]; i < e; i++)
+		if (rs->replaced_hl[i].m)
+			ipts_mt_rows_hl_release(rows, rs->replaced_hl[i].m);
+}
+
 /* The evaluator row of every match blob's name and revision, added in the
  * order the kernel checks them at load (tables as committed, each table's
  * entries in blob order: built-in chains by hook, then user chains by
- * name), so a hashlimit table's owner is the rule that made it. */
+ * name), so a hashlimit table's owner is the rule that made it. A table
+ * committed more than once had its earlier rules checked at their COMMIT
+ * and freed at the next one's, after it checked the new rules: a table
+ * name they made outlives them while a rule still holds it. */
 static void rows_fill(struct ipts_mt_rows *rows,
 		      const struct ipts_ruleset *rs)
 {
-	unsigned int t, c, i, k;
+	unsigned int t = 0, c, i, k;
+	uint32_t g = 0, e, gen[IPTS_TABLE_COUNT];
 
-	for (t = 0; t < IPTS_TABLE_COUNT; t++) {
+	for (i = 0; i < IPTS_TABLE_COUNT; i++)
+		gen[i] = UINT32_MAX;
+	for (;;) {
 		const struct ipts_table *tb = nth_committed(rs, t);
 
-		for (c = 0; tb && c < tb->nchains; c++) {
+		if (g < rs->nreplaced_hl &&
+		    (!tb ||
+		     rs->replaced_hl[g].commit_line < tb->commit_loc.line)) {
+			/* an earlier commit of a table replaced since */
+			enum ipts_table_id id = rs->replaced_hl[g].table;
+
+			e = gen_end(rs, g);
+			for (i = g; i < e; i++)
+				if (rs->replaced_hl[i].m)
+					ipts_mt_rows_hl_check(
+						rows, rs->replaced_hl[i].m);
+			release_before(rows, rs, gen, id);
+			gen[id] = g;
+			g = e;
+			continue;
+		}
+		if (!tb)
+			break;
+		for (c = 0; c < tb->nchains; c++) {
 			const struct ipts_chain *ch = tb->chains[c];
 
 			for (i = 0; i < ch->nrules; i++)
@@ -84,6 +140,8 @@ static void rows_fill(struct ipts_mt_rows *rows,
 						ipts_rule_match(ch->rules[i],
 								k));
 		}
+		release_before(rows, rs, gen, tb->id);
+		t++;
 	}
 }
 

@@ -218,14 +218,22 @@ enum ipts_match_result ipts_match_eval(const struct xt_entry_match *m,
  */
 struct ipts_mt_rows;
 struct ipts_mt_rows *ipts_mt_rows_new(void);
-/* The -m hashlimit blob whose cfg @m's table keeps: the first of its
- * --hashlimit-name the kernel checked at load (_add()ed in that order);
- * NULL when not known (more names than the rows keep). */
+/* The -m hashlimit blob whose cfg @m's table keeps: the one checked at
+ * load that made the table (the first of its --hashlimit-name while no
+ * rule held one), or NULL when no rule holds the table. */
 const struct xt_entry_match *
 ipts_mt_rows_hashlimit_owner(const struct ipts_mt_rows *rows,
 			     const struct xt_entry_match *m);
+/* _add() a blob in the order the kernel checks them at load (a hashlimit
+ * blob takes its table, making it if no rule holds it); _hl_check() a
+ * hashlimit blob that takes its table but is no longer in the ruleset
+ * (of a replaced table), _hl_release() one the kernel frees. */
 void ipts_mt_rows_add(struct ipts_mt_rows *rows,
 		      const struct xt_entry_match *m);
+void ipts_mt_rows_hl_check(struct ipts_mt_rows *rows,
+			   const struct xt_entry_match *m);
+void ipts_mt_rows_hl_release(struct ipts_mt_rows *rows,
+			     const struct xt_entry_match *m);
 void ipts_mt_rows_free(struct ipts_mt_rows *rows);
 
 /* ipts_match_eval() with the evaluator looked up in @rows (never NULL;
@@ -306,5 +314,13 @@ static inline union nf_inet_addr ipts_addr4(uint32_t a)
  */
 unsigned int ipts_host_addr_types(const struct ipts_host *h, uint32_t addr,
 				  const char *dev);
+
+/*
+ * Whether @ans, a RST or an ICMP (ICMPv6) error answering a SYN-ACK and
+ * delivered to the server, makes tcp_req_err() drop the request socket
+ * (sim/handshake.c says which errors, from tcp_v4_err() and
+ * icmpv6_err_convert()).
+ */
+bool ipts_reqsk_err_fatal(const struct ipts_packet *ans);
 
 #endif

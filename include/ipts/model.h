@@ -211,6 +211,18 @@ struct ipts_ruleset {
 	const char **names;
 	uint32_t nnames, names_cap;
 	uint32_t *names_slots;		/* hash of names: number, 0 free */
+	/* The -m hashlimit blobs of each table a later '*table' line of the
+	 * same name replaced, in the order the kernel checked them, with
+	 * that table and its COMMIT line (m NULL: one without any): the
+	 * kernel checks a new table before it frees the old one, so a
+	 * --hashlimit-name table made by a replaced rule may outlive it
+	 * (sim/prepare.c). */
+	struct ipts_replaced_hl {
+		const struct xt_entry_match *m;
+		enum ipts_table_id table;
+		uint32_t commit_line;
+	} *replaced_hl;
+	uint32_t nreplaced_hl, replaced_hl_cap;
 };
 
 /* Static facts about the kernel's IPv4 tables. */

@@ -323,6 +323,54 @@ static void test_sim6_fmt_inet(void **state)
 	assert_string_equal(buf, "127.0.0.1:22");
 }
 
+/*
+ * Which answers to a SYN-ACK drop the server's request socket
+ * (tcp_req_err()'s fatal): a RST in both families; IPv4 net- and
+ * host-unreachable and time exceeded (tcp_v4_err()); IPv6 the fatal errors
+ * of icmpv6_err_convert(), where time exceeded is not one. No REJECT sends
+ * a time exceeded, so no walk reaches that row: asked here directly.
+ */
+static void test_sim6_reqsk_err_fatal(void **state)
+{
+	struct ipts_packet a;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.kind = IPTS_PKT_RST;
+	a.family = NFPROTO_IPV4;
+	assert_true(ipts_reqsk_err_fatal(&a));
+	a.family = NFPROTO_IPV6;
+	assert_true(ipts_reqsk_err_fatal(&a));
+
+	a.kind = IPTS_PKT_ICMP;
+	a.family = NFPROTO_IPV4;
+	a.icmp_type = 11; /* ICMP_TIME_EXCEEDED */
+	assert_true(ipts_reqsk_err_fatal(&a));
+	a.icmp_type = 3; /* ICMP_DEST_UNREACH */
+	a.icmp_code = 1; /* host */
+	assert_true(ipts_reqsk_err_fatal(&a));
+	a.icmp_code = 0; /* net */
+	assert_true(ipts_reqsk_err_fatal(&a));
+	a.icmp_code = 3; /* port */
+	assert_false(ipts_reqsk_err_fatal(&a));
+	a.icmp_code = 13; /* admin prohibited */
+	assert_false(ipts_reqsk_err_fatal(&a));
+
+	a.family = NFPROTO_IPV6;
+	a.icmp_type = 3; /* ICMPV6_TIME_EXCEED */
+	a.icmp_code = 0;
+	assert_false(ipts_reqsk_err_fatal(&a));
+	a.icmp_type = 1; /* ICMPV6_DEST_UNREACH */
+	a.icmp_code = 4; /* port */
+	assert_true(ipts_reqsk_err_fatal(&a));
+	a.icmp_code = 1; /* adm-prohibited */
+	assert_true(ipts_reqsk_err_fatal(&a));
+	a.icmp_code = 3; /* addr-unreachable */
+	assert_false(ipts_reqsk_err_fatal(&a));
+	a.icmp_code = 0; /* no route */
+	assert_false(ipts_reqsk_err_fatal(&a));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +393,7 @@ int main(void)
 			test_sim6_nat_redirect_to_loopback, fixture_setup,
 			fixture_teardown),
 		cmocka_unit_test(test_sim6_fmt_inet),
+		cmocka_unit_test(test_sim6_reqsk_err_fatal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
