@@ -245,11 +245,12 @@ static void replaced_hl_add(struct ipts_table *t,
 	struct ipts_replaced_hl *h;
 
 	if (rs->nreplaced_hl == rs->replaced_hl_cap) {
-		rs->replaced_hl_cap =
-			rs->replaced_hl_cap ? rs->replaced_hl_cap * 2 : 8;
-		rs->replaced_hl = ipts_xrealloc(rs->replaced_hl,
-						(size_t)rs->replaced_hl_cap *
-							sizeof(*rs->replaced_hl));
+		rs->replaced_hl_cap = rs->replaced_hl_cap ?
+					      rs->replaced_hl_cap * 2 :
+					      8;
+		rs->replaced_hl = ipts_xrealloc(
+			rs->replaced_hl,
+			(size_t)rs->replaced_hl_cap * sizeof(*rs->replaced_hl));
 	}
 	h = &rs->replaced_hl[rs->nreplaced_hl++];
 	h->m = m;

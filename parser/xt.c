@@ -155,7 +155,12 @@ static bool dups_free_named(const char *fmt, va_list ap)
 		case 's':
 			freed |= dup_free_at(va_arg(ap, const char *));
 			break;
-		case 'd': case 'i': case 'u': case 'x': case 'X': case 'o':
+		case 'd':
+		case 'i':
+		case 'u':
+		case 'x':
+		case 'X':
+		case 'o':
 		case 'c':
 			if (l == 0)
 				(void)va_arg(ap, int);
@@ -165,7 +170,9 @@ static bool dups_free_named(const char *fmt, va_list ap)
 		case 'p':
 			(void)va_arg(ap, void *);
 			break;
-		case 'f': case 'g': case 'e':
+		case 'f':
+		case 'g':
+		case 'e':
 			(void)va_arg(ap, double);
 			break;
 		default:
@@ -201,7 +208,7 @@ void ipts_xt_error(enum xtables_exittype status, const char *fmt, ...)
 	va_end(ap);
 	dups_forget();
 	if (xt.trial)
-		siglongjmp(xt.escape, 1);	/* the full loop will say it */
+		siglongjmp(xt.escape, 1); /* the full loop will say it */
 	while (*s == '\n')
 		s++;
 	trim(s);

@@ -233,7 +233,7 @@ struct ipts_mt_rows {
 		const struct xt_entry_match *owner; /* the blob that made it */
 		uint32_t hash;
 		unsigned int use; /* rules holding it */
-	} *hl;
+	} * hl;
 	unsigned int nhl, hl_cap;
 };
 
@@ -284,10 +284,9 @@ static struct hl_slot *hl_slot_of(const struct ipts_mt_rows *rows,
 	for (i = h & (rows->hl_cap - 1);; i = (i + 1) & (rows->hl_cap - 1)) {
 		struct hl_slot *sl = &rows->hl[i];
 
-		if (!sl->name ||
-		    (sl->hash == h &&
-		     strncmp(sl->name, name, max < sl->max ? max : sl->max) ==
-			     0))
+		if (!sl->name || (sl->hash == h &&
+				  strncmp(sl->name, name,
+					  max < sl->max ? max : sl->max) == 0))
 			return sl;
 	}
 }

@@ -221,7 +221,7 @@ struct ipts_ruleset {
 		const struct xt_entry_match *m;
 		enum ipts_table_id table;
 		uint32_t commit_line;
-	} *replaced_hl;
+	} * replaced_hl;
 	uint32_t nreplaced_hl, replaced_hl_cap;
 };
 
