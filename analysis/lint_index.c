@@ -217,18 +217,24 @@ struct ipts_cover_index {
 
 #define INITIAL_CAP 64
 
+/* A key's hash: its address as two words and its dimension, length and
+ * port as a third, each folded in by a multiply and a shift (the masked
+ * prefixes of a large file differ in their high bits: the shifts bring
+ * them down to the low bits a slot is taken from). */
 static uint64_t key_hash(const struct key *k)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ k->dim ^ ((uint64_t)k->len << 8) ^
-		     ((uint64_t)k->port << 16);
-	unsigned int i;
+	uint64_t w0, w1, h;
 
-	for (i = 0; i < 4; i++) {
-		h ^= k->a[i];
-		h *= 0xff51afd7ed558ccdull;
-		h ^= h >> 33;
-	}
-	return h;
+	memcpy(&w0, &k->a[0], sizeof(w0));
+	memcpy(&w1, &k->a[2], sizeof(w1));
+	h = (w0 ^ 0x9e3779b97f4a7c15ull) * 0xff51afd7ed558ccdull;
+	h ^= h >> 32;
+	h = (h ^ w1) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 32;
+	h = (h ^ k->dim ^ ((uint64_t)k->len << 8) ^
+	     ((uint64_t)k->port << 16)) *
+	    0xff51afd7ed558ccdull;
+	return h ^ (h >> 29);
 }
 
 static bool key_eq(const struct key *x, const struct key *y)
