@@ -106,8 +106,10 @@ static const uint32_t *bucket_v(const struct bucket *b)
 struct summary {
 	uint32_t sa, sm, da, dm;	/* -s, -d: word 0, network order */
 	uint16_t dlo, dhi, slo, shi;	/* port bounds, when dn, sn */
+	uint32_t dbits, sbits;		/* port_bits() of each side */
 	uint64_t in, inm, out, outm;	/* -i, -o: their first 8 bytes */
-	uint8_t frag, states, proto, flg_mask, flg_cmp, flg_inv;
+	uint16_t fst;			/* frag | states << 8 */
+	uint8_t proto, flg_mask, flg_cmp, flg_inv;
 	bool dn, sn, sinv, dinv, pinv, iinv, oinv, tcpflags;
 };
 
@@ -754,16 +756,43 @@ static void len_keys(const struct ipts_space *sp, const struct ipt_ip *ip,
 		 ip->invflags & IPT_INV_VIA_OUT, &ak[DIM_OUT]);
 }
 
+/*
+ * The ports of @s as 32 bits: bit p % 32 for each port p (an interval of
+ * 32 ports or more sets them all). A set within another has its bits
+ * among the other's: a multiport list that holds the bounds of a rule's
+ * ports but not its ports is told apart without the sets compared.
+ */
+static uint32_t port_bits(const struct ipts_ports *s)
+{
+	const uint16_t *iv = ipts_ports_iv(s);
+	uint32_t bits = 0, i;
+
+	for (i = 0; i < s->n && bits != UINT32_MAX; i++) {
+		uint32_t lo = iv[2 * i], hi = iv[2 * i + 1], w;
+
+		if (hi - lo >= 31) {
+			bits = UINT32_MAX;
+			break;
+		}
+		/* hi - lo + 1 bits from lo % 32, wrapping */
+		w = (hi - lo == 31) ? UINT32_MAX :
+				      ((1u << (hi - lo + 1)) - 1);
+		bits |= (w << (lo % 32)) | (lo % 32 ? w >> (32 - lo % 32) : 0);
+	}
+	return bits;
+}
+
 static void summarize(const struct ipts_space *sp, const struct ipt_ip *ip,
 		      struct summary *o)
 {
 	const struct ipts_rule *r = sp->r;
 
 	memset(o, 0, sizeof(*o));
-	o->frag = sp->frag;
-	o->states = sp->states;
+	o->fst = (uint16_t)(sp->frag | sp->states << 8);
 	o->dn = sp->dport.n != 0;
 	o->sn = sp->sport.n != 0;
+	o->dbits = port_bits(&sp->dport);
+	o->sbits = port_bits(&sp->sport);
 	if (o->dn) {
 		const uint16_t *iv = ipts_ports_iv(&sp->dport);
 
@@ -814,15 +843,19 @@ static void summarize(const struct ipts_space *sp, const struct ipt_ip *ip,
  * neither is inverted (addr_covers_as(): @a's mask within @b's, @b's
  * address under @a's mask @a's own), the same of the first 8 bytes of
  * each interface name (ipts_ifc_covers()), the protocol when @a names
- * one (proto_covers()), --tcp-flags when @a has them. False only where ipts_space_covers() is false.
+ * one (proto_covers()), --tcp-flags when @a has them, each side's port
+ * bits within @a's (port_bits()). False only where ipts_space_covers() is false.
  */
 static bool may_cover(const struct summary *a, const struct summary *b)
 {
-	if ((b->frag & ~a->frag) || (b->states & ~a->states))
+	/* the fragment and state subsets at once */
+	if (b->fst & ~a->fst)
 		return false;
 	if (a->dn && b->dn && (a->dlo > b->dlo || a->dhi < b->dhi))
 		return false;
 	if (a->sn && b->sn && (a->slo > b->slo || a->shi < b->shi))
+		return false;
+	if ((b->dbits & ~a->dbits) | (b->sbits & ~a->sbits))
 		return false;
 	if (!a->sinv && !b->sinv &&
 	    ((a->sm & ~b->sm) || (b->sa & a->sm) != a->sa))
