@@ -106,9 +106,9 @@ static const uint32_t *bucket_v(const struct bucket *b)
 struct summary {
 	uint32_t sa, sm, da, dm;	/* -s, -d: word 0, network order */
 	uint16_t dlo, dhi, slo, shi;	/* port bounds, when dn, sn */
-	uint32_t dbits, sbits;		/* port_bits() of each side */
+	uint32_t dbits, sbits; /* port_bits() of each side */
 	uint64_t in, inm, out, outm;	/* -i, -o: their first 8 bytes */
-	uint16_t fst;			/* frag | states << 8 */
+	uint16_t fst; /* frag | states << 8 */
 	uint8_t proto, flg_mask, flg_cmp, flg_inv;
 	bool dn, sn, sinv, dinv, pinv, iinv, oinv, tcpflags;
 };
@@ -775,8 +775,7 @@ static uint32_t port_bits(const struct ipts_ports *s)
 			break;
 		}
 		/* hi - lo + 1 bits from lo % 32, wrapping */
-		w = (hi - lo == 31) ? UINT32_MAX :
-				      ((1u << (hi - lo + 1)) - 1);
+		w = (1u << (hi - lo + 1)) - 1;
 		bits |= (w << (lo % 32)) | (lo % 32 ? w >> (32 - lo % 32) : 0);
 	}
 	return bits;
