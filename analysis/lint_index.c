@@ -75,11 +75,11 @@ struct key {
 	uint8_t dim, len;
 };
 
-/* The rules filed under a key (32 bytes: the table of a large file's
- * keys is a page in 128): up to BUCKET_INLINE of them in the bucket (most
- * keys of a large file hold one rule: no allocation), more in v, room for
- * BUCKET_MIN or the power of two at or above n. A slot is empty while n
- * is 0. */
+/* The rules filed under a key (32 bytes, the keys' buckets one after
+ * the other, the table's slots apart: struct slot): up to BUCKET_INLINE
+ * of them in the bucket (most keys of a large file hold one rule: no
+ * allocation), more in v, room for BUCKET_MIN or the power of two at or
+ * above n. */
 #define BUCKET_INLINE 2
 #define BUCKET_MIN 8
 
@@ -180,12 +180,21 @@ struct cgroup {
 #define GROUP_MIN 4
 #define MAX_GROUPS 32
 
+/* A slot of the table: the key's hash, and its bucket's index + 1 in b
+ * (0: empty). 8 bytes: a probe reads these, and a bucket only where the
+ * hash is the key's. */
+struct slot {
+	uint32_t h, b;
+};
+
 struct ipts_cover_index {
-	struct bucket *b;
+	struct slot *slots;
+	struct bucket *b; /* the keys filed, in the order they came */
+	size_t capb;
 	/* by rule index: the summaries of the rules added */
 	struct summary *sum;
 	size_t capsum;
-	size_t cap, used;
+	size_t cap, used; /* slots; keys (buckets) */
 	/* every rule added, in order: for a rule no key finds */
 	uint32_t *all;
 	size_t nall, capall;
@@ -249,49 +258,60 @@ static void table_init(struct ipts_cover_index *x)
 {
 	x->cap = INITIAL_CAP;
 	x->used = 0;
-	x->b = ipts_xcalloc(x->cap, sizeof(*x->b));
+	x->slots = ipts_xcalloc(x->cap, sizeof(*x->slots));
 }
 
 static void table_free(struct ipts_cover_index *x)
 {
 	size_t i;
 
-	for (i = 0; i < x->cap; i++)
+	for (i = 0; i < x->used; i++)
 		if (x->b[i].n > BUCKET_INLINE)
 			free(x->b[i].u.v);
+	free(x->slots);
+	x->slots = NULL;
 	free(x->b);
 	x->b = NULL;
+	x->capb = 0;
 }
 
-/* The slot of @k: its bucket, or the empty slot it would take. */
-static struct bucket *slot(struct bucket *b, size_t cap, const struct key *k)
+/* The slot of @k (hash @h): its bucket's, or the empty one it would
+ * take. A slot whose hash differs is passed without its bucket read. */
+static struct slot *slot(const struct ipts_cover_index *x,
+			 const struct key *k, uint32_t h)
 {
-	size_t i = (size_t)key_hash(k) & (cap - 1);
+	size_t i = h & (x->cap - 1);
+	struct slot *s = x->slots;
 
-	while (b[i].n && !key_eq(&b[i].k, k))
-		i = (i + 1) & (cap - 1);
-	return &b[i];
+	while (s[i].b && (s[i].h != h || !key_eq(&x->b[s[i].b - 1].k, k)))
+		i = (i + 1) & (x->cap - 1);
+	return &s[i];
 }
 
 static void grow(struct ipts_cover_index *x)
 {
-	struct bucket *old = x->b;
-	size_t i, oldcap = x->cap;
+	struct slot *old = x->slots;
+	size_t i, j, oldcap = x->cap;
 
 	x->cap *= 2;
-	x->b = ipts_xcalloc(x->cap, sizeof(*x->b));
-	for (i = 0; i < oldcap; i++)
-		if (old[i].n)
-			*slot(x->b, x->cap, &old[i].k) = old[i];
+	x->slots = ipts_xcalloc(x->cap, sizeof(*x->slots));
+	for (i = 0; i < oldcap; i++) {
+		if (!old[i].b)
+			continue;
+		for (j = old[i].h & (x->cap - 1); x->slots[j].b;
+		     j = (j + 1) & (x->cap - 1))
+			;
+		x->slots[j] = old[i];
+	}
 	free(old);
 }
 
 static const struct bucket *lookup(const struct ipts_cover_index *x,
 				   const struct key *k)
 {
-	const struct bucket *b = slot(x->b, x->cap, k);
+	const struct slot *s = slot(x, k, (uint32_t)key_hash(k));
 
-	return b->n ? b : NULL;
+	return s->b ? &x->b[s->b - 1] : NULL;
 }
 
 static uint32_t count(const struct ipts_cover_index *x, const struct key *k)
@@ -303,14 +323,27 @@ static uint32_t count(const struct ipts_cover_index *x, const struct key *k)
 
 static void push(struct ipts_cover_index *x, const struct key *k, uint32_t idx)
 {
+	uint32_t h = (uint32_t)key_hash(k);
 	struct bucket *b;
+	struct slot *s;
 
 	if ((x->used + 1) * 2 > x->cap)
 		grow(x);
-	b = slot(x->b, x->cap, k);
-	if (!b->n) {
+	s = slot(x, k, h);
+	if (!s->b) {
+		if (x->used == x->capb) {
+			if (x->capb >= UINT32_MAX / 2)
+				ipts_oom();
+			x->capb = x->capb ? x->capb * 2 : INITIAL_CAP / 2;
+			x->b = ipts_xrealloc(x->b, x->capb * sizeof(*x->b));
+		}
+		b = &x->b[x->used++];
+		memset(b, 0, sizeof(*b));
 		b->k = *k;
-		x->used++;
+		s->h = h;
+		s->b = (uint32_t)x->used;
+	} else {
+		b = &x->b[s->b - 1];
 	}
 	if (b->n < BUCKET_INLINE) {
 		b->u.in[b->n++] = idx;
@@ -469,7 +502,8 @@ static void cand_push(struct ipts_cover_index *x, size_t *n, uint32_t idx)
 	x->cand[(*n)++] = idx;
 }
 
-static bool may_cover(const struct summary *a, const struct summary *b);
+static inline bool may_cover(const struct summary *a, const struct summary *b)
+	__attribute__((always_inline));
 
 /* One port range query: the ranges from at most lo up to at least hi. */
 struct pquery {
@@ -845,7 +879,7 @@ static void summarize(const struct ipts_space *sp, const struct ipt_ip *ip,
  * one (proto_covers()), --tcp-flags when @a has them, each side's port
  * bits within @a's (port_bits()). False only where ipts_space_covers() is false.
  */
-static bool may_cover(const struct summary *a, const struct summary *b)
+static inline bool may_cover(const struct summary *a, const struct summary *b)
 {
 	/* the fragment and state subsets at once */
 	if (b->fst & ~a->fst)
