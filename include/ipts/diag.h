@@ -29,10 +29,10 @@ enum ipts_severity {
 };
 
 struct ipts_diag {
-	enum ipts_severity sev;
 	struct ipts_loc loc;
 	const char *code;	/* "IPT001" for lint findings, else NULL */
 	char *msg;
+	enum ipts_severity sev; /* after the pointers: 48 bytes, not 56 */
 	/* Print no source line under it: the file is not a rules file, and
 	 * its lines may be anything (a config file with a token). */
 	bool hide_source;
