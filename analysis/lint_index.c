@@ -277,8 +277,8 @@ static void table_free(struct ipts_cover_index *x)
 
 /* The slot of @k (hash @h): its bucket's, or the empty one it would
  * take. A slot whose hash differs is passed without its bucket read. */
-static struct slot *slot(const struct ipts_cover_index *x,
-			 const struct key *k, uint32_t h)
+static struct slot *slot(const struct ipts_cover_index *x, const struct key *k,
+			 uint32_t h)
 {
 	size_t i = h & (x->cap - 1);
 	struct slot *s = x->slots;
