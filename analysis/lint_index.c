@@ -113,6 +113,18 @@ struct summary {
 	bool dn, sn, sinv, dinv, pinv, iinv, oinv, tcpflags;
 };
 
+/*
+ * The part of a summary most candidates fail on (the fragment and state
+ * sets, the port bounds and bits), 16 bytes a rule in an array of its
+ * own: a chain's fit in the cache where its summaries do not, and the
+ * summary is read only for the candidates these pass.
+ */
+struct hot {
+	uint32_t dbits;
+	uint16_t fst, dlo, dhi, slo, shi;
+	bool dn, sn;
+};
+
 /* The rules of one range, in order. */
 struct run {
 	uint32_t *idx;
@@ -193,6 +205,7 @@ struct ipts_cover_index {
 	size_t capb;
 	/* by rule index: the summaries of the rules added */
 	struct summary *sum;
+	struct hot *hot; /* by rule index, beside sum */
 	size_t capsum;
 	size_t cap, used; /* slots; keys (buckets) */
 	/* every rule added, in order: for a rule no key finds */
@@ -207,6 +220,7 @@ struct ipts_cover_index {
 	 * add() is then usually given */
 	const struct ipts_space *last;
 	struct summary last_sum;
+	struct hot last_hot;
 	struct ipts_addr_key last_ak[DIM_PREFIXES];
 	bool last_has_ak;
 	/* destination and source port ranges */
@@ -504,11 +518,14 @@ static void cand_push(struct ipts_cover_index *x, size_t *n, uint32_t idx)
 
 static inline bool may_cover(const struct summary *a, const struct summary *b)
 	__attribute__((always_inline));
+static inline bool hot_may(const struct hot *a, const struct hot *b)
+	__attribute__((always_inline));
 
 /* One port range query: the ranges from at most lo up to at least hi. */
 struct pquery {
 	const struct ipts_space *sp, *b;
 	const struct summary *bs;
+	const struct hot *bh;
 	uint16_t lo, hi;
 	int64_t floor; /* the nearest that covers so far, or where to stop */
 	int64_t found; /* the nearest that covers, or -1 */
@@ -563,7 +580,8 @@ static void ptree_walk(struct ipts_cover_index *x, const struct ptree *t,
 				uint32_t k = r->idx[j];
 
 				cand_push(x, &q->n, k);
-				if (may_cover(&x->sum[k], q->bs) &&
+				if (hot_may(&x->hot[k], q->bh) &&
+				    may_cover(&x->sum[k], q->bs) &&
 				    ipts_space_covers(&q->sp[k], q->b)) {
 					q->floor = q->found = k;
 					break;
@@ -673,6 +691,7 @@ void ipts_cover_index_free(struct ipts_cover_index *x)
 	ptree_free(&x->pt[0]);
 	ptree_free(&x->pt[1]);
 	free(x->sum);
+	free(x->hot);
 	free(x->all);
 	free(x->cand);
 	groups_free(x);
@@ -879,7 +898,21 @@ static void summarize(const struct ipts_space *sp, const struct ipt_ip *ip,
  * one (proto_covers()), --tcp-flags when @a has them, each side's port
  * bits within @a's (port_bits()). False only where ipts_space_covers() is false.
  */
-static inline bool may_cover(const struct summary *a, const struct summary *b)
+static void hot_of(const struct summary *s, struct hot *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->dbits = s->dbits;
+	h->fst = s->fst;
+	h->dlo = s->dlo;
+	h->dhi = s->dhi;
+	h->slo = s->slo;
+	h->shi = s->shi;
+	h->dn = s->dn;
+	h->sn = s->sn;
+}
+
+/* may_cover()'s tests of the fields of struct hot, asked first */
+static inline bool hot_may(const struct hot *a, const struct hot *b)
 {
 	/* the fragment and state subsets at once */
 	if (b->fst & ~a->fst)
@@ -888,7 +921,13 @@ static inline bool may_cover(const struct summary *a, const struct summary *b)
 		return false;
 	if (a->sn && b->sn && (a->slo > b->slo || a->shi < b->shi))
 		return false;
-	if ((b->dbits & ~a->dbits) | (b->sbits & ~a->sbits))
+	return !(b->dbits & ~a->dbits);
+}
+
+/* the rest, once hot_may() passed */
+static inline bool may_cover(const struct summary *a, const struct summary *b)
+{
+	if (b->sbits & ~a->sbits)
 		return false;
 	if (!a->sinv && !b->sinv &&
 	    ((a->sm & ~b->sm) || (b->sa & a->sm) != a->sa))
@@ -953,12 +992,16 @@ static void index_add(struct ipts_cover_index *x, const struct ipts_space *sp,
 		while (cap <= idx)
 			cap *= 2;
 		x->sum = ipts_xrealloc(x->sum, cap * sizeof(*x->sum));
+		x->hot = ipts_xrealloc(x->hot, cap * sizeof(*x->hot));
 		x->capsum = cap;
 	}
-	if (x->last == sp)
+	if (x->last == sp) {
 		x->sum[idx] = x->last_sum;
-	else
+		x->hot[idx] = x->last_hot;
+	} else {
 		summarize(sp, ip, &x->sum[idx]);
+		hot_of(&x->sum[idx], &x->hot[idx]);
+	}
 	if (x->last == sp && x->last_has_ak)
 		memcpy(ak, x->last_ak, sizeof(ak));
 	else
@@ -1037,7 +1080,7 @@ static void index_add(struct ipts_cover_index *x, const struct ipts_space *sp,
 static bool scan(struct ipts_lint *l, const struct ipts_cover_index *x,
 		 const uint32_t *v, size_t n, const struct ipts_space *sp,
 		 const struct ipts_space *b, const struct summary *bs,
-		 int64_t *best)
+		 const struct hot *bh, int64_t *best)
 {
 	/* the comparisons the budget still allows, counted here and spent
 	 * at the end; ipts_lint_spend() where they run out */
@@ -1049,7 +1092,7 @@ static bool scan(struct ipts_lint *l, const struct ipts_cover_index *x,
 			return ipts_lint_spend(l, b->r); /* false: out */
 		}
 		k++;
-		if (!may_cover(&x->sum[v[n]], bs))
+		if (!hot_may(&x->hot[v[n]], bh) || !may_cover(&x->sum[v[n]], bs))
 			continue;
 		if (ipts_space_covers(&sp[v[n]], b)) {
 			*best = v[n];
@@ -1076,15 +1119,18 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 	int64_t best = floor;
 	unsigned int d, n, len;
 	struct summary bs;
+	struct hot bh;
 
 	*over = false;
 	summarize(b, ip, &bs);
 	x->last = b;
 	x->last_sum = bs;
+	hot_of(&bs, &bh);
+	x->last_hot = bh;
 	x->last_has_ak = false;
 	/* no port at all on a side: a port key cannot find its coverers */
 	if (!b->dport.n || !b->sport.n) {
-		if (!scan(l, x, x->all, x->nall, sp, b, &bs, &best))
+		if (!scan(l, x, x->all, x->nall, sp, b, &bs, &bh, &best))
 			goto out;
 		return best;
 	}
@@ -1100,7 +1146,7 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 			addr_key(&k, (enum dim)d, &ak[d], len);
 			bk = lookup(x, &k);
 			if (bk &&
-			    !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &best))
+			    !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &bh, &best))
 				goto out;
 		}
 	}
@@ -1109,6 +1155,7 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 		struct pquery q = { .sp = sp,
 				    .b = b,
 				    .bs = &bs,
+				    .bh = &bh,
 				    .lo = iv[0],
 				    .hi = iv[1],
 				    .floor = best,
@@ -1119,7 +1166,7 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 		if (q.lo == q.hi) {
 			bk = lookup(x, port_key(&k, d, q.lo));
 			if (bk &&
-			    !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &best))
+			    !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &bh, &best))
 				goto out;
 			q.floor = best;
 		}
@@ -1138,7 +1185,7 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 		}
 		/* the budget runs out among them: where scan() says */
 		qsort(x->cand, q.n, sizeof(*x->cand), cmp_u32);
-		if (!scan(l, x, x->cand, q.n, sp, b, &bs, &best))
+		if (!scan(l, x, x->cand, q.n, sp, b, &bs, &bh, &best))
 			goto out;
 	}
 	for (d = 0; d < x->npairs && !ak[DIM_SRC].inv && !ak[DIM_DST].inv;
@@ -1149,18 +1196,18 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 		pair_key(&k, &ak[DIM_SRC], x->pair_len[d][0], &ak[DIM_DST],
 			 x->pair_len[d][1]);
 		bk = lookup(x, &k);
-		if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &best))
+		if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &bh, &best))
 			goto out;
 	}
 	if (ip->proto && !(ip->invflags & IPT_INV_PROTO)) {
 		small_key(&k, DIM_PROTO, 0, ip->proto);
 		bk = lookup(x, &k);
-		if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &best))
+		if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &bh, &best))
 			goto out;
 	}
 	small_key(&k, DIM_REST, 0, 0);
 	bk = lookup(x, &k);
-	if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &best))
+	if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &bh, &best))
 		goto out;
 	return best;
 out:
@@ -1243,6 +1290,7 @@ void ipts_cover_index_groups(struct ipts_cover_index *x,
 	 * large chain's doublings had copied them, page by page) */
 	if (n > x->capsum) {
 		x->sum = ipts_xrealloc(x->sum, n * sizeof(*x->sum));
+		x->hot = ipts_xrealloc(x->hot, n * sizeof(*x->hot));
 		x->capsum = n;
 	}
 	for (k = 0, e = 0; k < n; k++)
