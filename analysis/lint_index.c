@@ -111,6 +111,7 @@ struct summary {
 	uint16_t fst; /* frag | states << 8 */
 	uint8_t proto, flg_mask, flg_cmp, flg_inv;
 	bool dn, sn, sinv, dinv, pinv, iinv, oinv, tcpflags;
+	bool v4; /* an IPv4 rule: sa, da are its whole addresses */
 };
 
 /*
@@ -886,18 +887,10 @@ static void summarize(const struct ipts_space *sp, const struct ipt_ip *ip,
 		o->da = r->e->ip.dst.s_addr & o->dm;
 		o->sinv = r->e->ip.invflags & IPT_INV_SRCIP;
 		o->dinv = r->e->ip.invflags & IPT_INV_DSTIP;
+		o->v4 = true;
 	}
 }
 
-/*
- * @a may cover @b as far as the summaries tell: the fragment and state
- * subsets, the port bounds, the first address word of each side when
- * neither is inverted (addr_covers_as(): @a's mask within @b's, @b's
- * address under @a's mask @a's own), the same of the first 8 bytes of
- * each interface name (ipts_ifc_covers()), the protocol when @a names
- * one (proto_covers()), --tcp-flags when @a has them, each side's port
- * bits within @a's (port_bits()). False only where ipts_space_covers() is false.
- */
 static void hot_of(const struct summary *s, struct hot *h)
 {
 	memset(h, 0, sizeof(*h));
@@ -924,16 +917,41 @@ static inline bool hot_may(const struct hot *a, const struct hot *b)
 	return !(b->dbits & ~a->dbits);
 }
 
-/* the rest, once hot_may() passed */
+/*
+ * pktspace.c's addr_covers_as() on the first word of one side: false
+ * only where it is false. Each case but one asks every word (a word that
+ * fails fails it); "B outside A's set" (A inverted, B not) asks whether
+ * any word differs, which the first word answers only for IPv4 (@one:
+ * both rules', the word their whole address).
+ */
+static inline bool word_may(uint32_t aa, uint32_t am, bool ai, uint32_t ba,
+			    uint32_t bm, bool bi, bool one)
+{
+	if (!ai && !bi) /* A's mask within B's, B's address under it A's */
+		return !(am & ~bm) && (ba & am) == aa;
+	if (ai && !bi)
+		return !one || ((aa ^ ba) & am & bm);
+	if (ai && bi) /* A's set inside B's set */
+		return !(bm & ~am) && (aa & bm) == ba;
+	return !am; /* A is every address */
+}
+
+/*
+ * @a may cover @b as far as the summaries tell, once hot_may() passed
+ * (the fragment and state subsets, the port bounds, the destination
+ * port bits): the source port bits, the first address word of each side
+ * (word_may()), the protocol when @a names one (proto_covers()),
+ * --tcp-flags when @a has them, the first 8 bytes of each interface name
+ * (ipts_ifc_covers()). False only where ipts_space_covers() is false.
+ */
 static inline bool may_cover(const struct summary *a, const struct summary *b)
 {
 	if (b->sbits & ~a->sbits)
 		return false;
-	if (!a->sinv && !b->sinv &&
-	    ((a->sm & ~b->sm) || (b->sa & a->sm) != a->sa))
-		return false;
-	if (!a->dinv && !b->dinv &&
-	    ((a->dm & ~b->dm) || (b->da & a->dm) != a->da))
+	if (!word_may(a->sa, a->sm, a->sinv, b->sa, b->sm, b->sinv,
+		      a->v4 && b->v4) ||
+	    !word_may(a->da, a->dm, a->dinv, b->da, b->dm, b->dinv,
+		      a->v4 && b->v4))
 		return false;
 	if (a->proto && !a->pinv && !b->pinv && b->proto != a->proto)
 		return false;
