@@ -257,8 +257,7 @@ static uint64_t key_hash(const struct key *k)
 	h ^= h >> 32;
 	h = (h ^ w1) * 0xc4ceb9fe1a85ec53ull;
 	h ^= h >> 32;
-	h = (h ^ k->dim ^ ((uint64_t)k->len << 8) ^
-	     ((uint64_t)k->port << 16)) *
+	h = (h ^ k->dim ^ ((uint64_t)k->len << 8) ^ ((uint64_t)k->port << 16)) *
 	    0xff51afd7ed558ccdull;
 	return h ^ (h >> 29);
 }
@@ -1110,7 +1109,8 @@ static bool scan(struct ipts_lint *l, const struct ipts_cover_index *x,
 			return ipts_lint_spend(l, b->r); /* false: out */
 		}
 		k++;
-		if (!hot_may(&x->hot[v[n]], bh) || !may_cover(&x->sum[v[n]], bs))
+		if (!hot_may(&x->hot[v[n]], bh) ||
+		    !may_cover(&x->sum[v[n]], bs))
 			continue;
 		if (ipts_space_covers(&sp[v[n]], b)) {
 			*best = v[n];
@@ -1163,8 +1163,8 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 			len = x->lenv[d][n];
 			addr_key(&k, (enum dim)d, &ak[d], len);
 			bk = lookup(x, &k);
-			if (bk &&
-			    !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &bh, &best))
+			if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs,
+					&bh, &best))
 				goto out;
 		}
 	}
@@ -1183,8 +1183,8 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 		/* one port: the rules of that port alone */
 		if (q.lo == q.hi) {
 			bk = lookup(x, port_key(&k, d, q.lo));
-			if (bk &&
-			    !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &bh, &best))
+			if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs,
+					&bh, &best))
 				goto out;
 			q.floor = best;
 		}
@@ -1214,13 +1214,15 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 		pair_key(&k, &ak[DIM_SRC], x->pair_len[d][0], &ak[DIM_DST],
 			 x->pair_len[d][1]);
 		bk = lookup(x, &k);
-		if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &bh, &best))
+		if (bk &&
+		    !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &bh, &best))
 			goto out;
 	}
 	if (ip->proto && !(ip->invflags & IPT_INV_PROTO)) {
 		small_key(&k, DIM_PROTO, 0, ip->proto);
 		bk = lookup(x, &k);
-		if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &bh, &best))
+		if (bk &&
+		    !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &bh, &best))
 			goto out;
 	}
 	small_key(&k, DIM_REST, 0, 0);

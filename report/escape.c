@@ -118,11 +118,11 @@ static void escape_each(struct sink *k, const char *s, size_t n)
 			__m128i ok = _mm_and_si128(
 				_mm_cmpgt_epi8(v, _mm_set1_epi8(0x1f)),
 				_mm_cmplt_epi8(v, _mm_set1_epi8(0x7f)));
-			unsigned int bad =
-				~(unsigned int)_mm_movemask_epi8(ok) & 0xffffu;
+			int mask = _mm_movemask_epi8(ok);
+			unsigned int bad = ~(unsigned int)mask & 0xffffu;
 
 			if (bad) {
-				unsigned int z = (unsigned int)__builtin_ctz(bad);
+				size_t z = (size_t)__builtin_ctz(bad);
 
 				i += z;
 				run += z;
