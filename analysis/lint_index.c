@@ -98,19 +98,17 @@ static const uint32_t *bucket_v(const struct bucket *b)
 }
 
 /*
- * What a comparison reads first, kept beside the index in one small
- * record a rule (the spaces are large, and most candidates fail on
+ * What a comparison reads after struct hot, kept beside the index in one
+ * small record a rule (the spaces are large, and most candidates fail on
  * these): each test below is one ipts_space_covers() makes, so a
  * candidate it rejects would not have covered.
  */
 struct summary {
 	uint32_t sa, sm, da, dm;	/* -s, -d: word 0, network order */
-	uint16_t dlo, dhi, slo, shi;	/* port bounds, when dn, sn */
-	uint32_t dbits, sbits; /* port_bits() of each side */
+	uint32_t sbits; /* port_bits() of the source ports */
 	uint64_t in, inm, out, outm;	/* -i, -o: their first 8 bytes */
-	uint16_t fst; /* frag | states << 8 */
 	uint8_t proto, flg_mask, flg_cmp, flg_inv;
-	bool dn, sn, sinv, dinv, pinv, iinv, oinv, tcpflags;
+	bool sinv, dinv, pinv, iinv, oinv, tcpflags;
 	bool v4; /* an IPv4 rule: sa, da are its whole addresses */
 };
 
@@ -835,27 +833,28 @@ static uint32_t port_bits(const struct ipts_ports *s)
 }
 
 static void summarize(const struct ipts_space *sp, const struct ipt_ip *ip,
-		      struct summary *o)
+		      struct summary *o, struct hot *h)
 {
 	const struct ipts_rule *r = sp->r;
 
 	memset(o, 0, sizeof(*o));
-	o->fst = (uint16_t)(sp->frag | sp->states << 8);
-	o->dn = sp->dport.n != 0;
-	o->sn = sp->sport.n != 0;
-	o->dbits = port_bits(&sp->dport);
+	memset(h, 0, sizeof(*h));
+	h->fst = (uint16_t)(sp->frag | sp->states << 8);
+	h->dn = sp->dport.n != 0;
+	h->sn = sp->sport.n != 0;
+	h->dbits = port_bits(&sp->dport);
 	o->sbits = port_bits(&sp->sport);
-	if (o->dn) {
+	if (h->dn) {
 		const uint16_t *iv = ipts_ports_iv(&sp->dport);
 
-		o->dlo = iv[0];
-		o->dhi = iv[2 * sp->dport.n - 1];
+		h->dlo = iv[0];
+		h->dhi = iv[2 * sp->dport.n - 1];
 	}
-	if (o->sn) {
+	if (h->sn) {
 		const uint16_t *iv = ipts_ports_iv(&sp->sport);
 
-		o->slo = iv[0];
-		o->shi = iv[2 * sp->sport.n - 1];
+		h->slo = iv[0];
+		h->shi = iv[2 * sp->sport.n - 1];
 	}
 	memcpy(&o->in, ip->iniface, sizeof(o->in));
 	memcpy(&o->inm, ip->iniface_mask, sizeof(o->inm));
@@ -888,19 +887,6 @@ static void summarize(const struct ipts_space *sp, const struct ipt_ip *ip,
 		o->dinv = r->e->ip.invflags & IPT_INV_DSTIP;
 		o->v4 = true;
 	}
-}
-
-static void hot_of(const struct summary *s, struct hot *h)
-{
-	memset(h, 0, sizeof(*h));
-	h->dbits = s->dbits;
-	h->fst = s->fst;
-	h->dlo = s->dlo;
-	h->dhi = s->dhi;
-	h->slo = s->slo;
-	h->shi = s->shi;
-	h->dn = s->dn;
-	h->sn = s->sn;
 }
 
 /* may_cover()'s tests of the fields of struct hot, asked first */
@@ -1016,8 +1002,7 @@ static void index_add(struct ipts_cover_index *x, const struct ipts_space *sp,
 		x->sum[idx] = x->last_sum;
 		x->hot[idx] = x->last_hot;
 	} else {
-		summarize(sp, ip, &x->sum[idx]);
-		hot_of(&x->sum[idx], &x->hot[idx]);
+		summarize(sp, ip, &x->sum[idx], &x->hot[idx]);
 	}
 	if (x->last == sp && x->last_has_ak)
 		memcpy(ak, x->last_ak, sizeof(ak));
@@ -1140,10 +1125,9 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 	struct hot bh;
 
 	*over = false;
-	summarize(b, ip, &bs);
+	summarize(b, ip, &bs, &bh);
 	x->last = b;
 	x->last_sum = bs;
-	hot_of(&bs, &bh);
 	x->last_hot = bh;
 	x->last_has_ak = false;
 	/* no port at all on a side: a port key cannot find its coverers */
