@@ -105,12 +105,14 @@ static const uint32_t *bucket_v(const struct bucket *b)
  */
 struct summary {
 	uint32_t sa, sm, da, dm;	/* -s, -d: word 0, network order */
-	uint32_t sbits; /* port_bits() of the source ports */
 	uint64_t in, inm, out, outm;	/* -i, -o: their first 8 bytes */
+	uint32_t sbits; /* port_bits() of the source ports */
 	uint8_t proto, flg_mask, flg_cmp, flg_inv;
 	bool sinv, dinv, pinv, iinv, oinv, tcpflags;
 	bool v4; /* an IPv4 rule: sa, da are its whole addresses */
 };
+
+_Static_assert(sizeof(struct summary) == 64, "a summary is a cache line");
 
 /*
  * The part of a summary most candidates fail on (the fragment and state
