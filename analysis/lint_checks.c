@@ -136,9 +136,8 @@ void ipts_lint_order(struct ipts_lint *l, const struct ipts_chain *c,
 				ipts_lint_msg_put(&m, " (", 2);
 				verdict_text(a, &m);
 				ipts_lint_msg_put(&m, ")", 1);
-				ipts_diag_add_msg(l->d, ipts_lint_sev("IPT002"),
-						  &b->loc, "IPT002",
-						  ipts_lint_msg_take(&m));
+				ipts_lint_msg_add(l->d, ipts_lint_sev("IPT002"),
+						  &b->loc, "IPT002", &m);
 				ipts_lint_note_rule(l, a, stop + 1,
 						    "every packet stops here");
 			}
@@ -173,11 +172,9 @@ void ipts_lint_order(struct ipts_lint *l, const struct ipts_chain *c,
 						&m,
 						same ? ", the same effect)" :
 						       ")");
-					ipts_diag_add_msg(l->d,
+					ipts_lint_msg_add(l->d,
 							  ipts_lint_sev(code),
-							  &b->loc, code,
-							  ipts_lint_msg_take(
-								  &m));
+							  &b->loc, code, &m);
 					ipts_lint_note_rule(l, a,
 							    (uint32_t)j + 1,
 							    "the earlier rule");

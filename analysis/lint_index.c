@@ -75,11 +75,11 @@ struct key {
 	uint8_t dim, len;
 };
 
-/* The rules filed under a key (32 bytes: the table of a large file's
- * keys is a page in 128): up to BUCKET_INLINE of them in the bucket (most
- * keys of a large file hold one rule: no allocation), more in v, room for
- * BUCKET_MIN or the power of two at or above n. A slot is empty while n
- * is 0. */
+/* The rules filed under a key (32 bytes, the keys' buckets one after
+ * the other, the table's slots apart: struct slot): up to BUCKET_INLINE
+ * of them in the bucket (most keys of a large file hold one rule: no
+ * allocation), more in v, room for BUCKET_MIN or the power of two at or
+ * above n. */
 #define BUCKET_INLINE 2
 #define BUCKET_MIN 8
 
@@ -98,17 +98,32 @@ static const uint32_t *bucket_v(const struct bucket *b)
 }
 
 /*
- * What a comparison reads first, kept beside the index in one small
- * record a rule (the spaces are large, and most candidates fail on
+ * What a comparison reads after struct hot, kept beside the index in one
+ * small record a rule (the spaces are large, and most candidates fail on
  * these): each test below is one ipts_space_covers() makes, so a
  * candidate it rejects would not have covered.
  */
 struct summary {
 	uint32_t sa, sm, da, dm;	/* -s, -d: word 0, network order */
-	uint16_t dlo, dhi, slo, shi;	/* port bounds, when dn, sn */
 	uint64_t in, inm, out, outm;	/* -i, -o: their first 8 bytes */
-	uint8_t frag, states, proto, flg_mask, flg_cmp, flg_inv;
-	bool dn, sn, sinv, dinv, pinv, iinv, oinv, tcpflags;
+	uint32_t sbits; /* port_bits() of the source ports */
+	uint8_t proto, flg_mask, flg_cmp, flg_inv;
+	bool sinv, dinv, pinv, iinv, oinv, tcpflags;
+	bool v4; /* an IPv4 rule: sa, da are its whole addresses */
+};
+
+_Static_assert(sizeof(struct summary) == 64, "a summary is a cache line");
+
+/*
+ * The part of a summary most candidates fail on (the fragment and state
+ * sets, the port bounds and bits), 16 bytes a rule in an array of its
+ * own: a chain's fit in the cache where its summaries do not, and the
+ * summary is read only for the candidates these pass.
+ */
+struct hot {
+	uint32_t dbits;
+	uint16_t fst, dlo, dhi, slo, shi;
+	bool dn, sn;
 };
 
 /* The rules of one range, in order. */
@@ -178,12 +193,22 @@ struct cgroup {
 #define GROUP_MIN 4
 #define MAX_GROUPS 32
 
+/* A slot of the table: the key's hash, and its bucket's index + 1 in b
+ * (0: empty). 8 bytes: a probe reads these, and a bucket only where the
+ * hash is the key's. */
+struct slot {
+	uint32_t h, b;
+};
+
 struct ipts_cover_index {
-	struct bucket *b;
+	struct slot *slots;
+	struct bucket *b; /* the keys filed, in the order they came */
+	size_t capb;
 	/* by rule index: the summaries of the rules added */
 	struct summary *sum;
+	struct hot *hot; /* by rule index, beside sum */
 	size_t capsum;
-	size_t cap, used;
+	size_t cap, used; /* slots; keys (buckets) */
 	/* every rule added, in order: for a rule no key finds */
 	uint32_t *all;
 	size_t nall, capall;
@@ -196,6 +221,7 @@ struct ipts_cover_index {
 	 * add() is then usually given */
 	const struct ipts_space *last;
 	struct summary last_sum;
+	struct hot last_hot;
 	struct ipts_addr_key last_ak[DIM_PREFIXES];
 	bool last_has_ak;
 	/* destination and source port ranges */
@@ -217,18 +243,23 @@ struct ipts_cover_index {
 
 #define INITIAL_CAP 64
 
+/* A key's hash: its address as two words and its dimension, length and
+ * port as a third, each folded in by a multiply and a shift (the masked
+ * prefixes of a large file differ in their high bits: the shifts bring
+ * them down to the low bits a slot is taken from). */
 static uint64_t key_hash(const struct key *k)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ k->dim ^ ((uint64_t)k->len << 8) ^
-		     ((uint64_t)k->port << 16);
-	unsigned int i;
+	uint64_t w0, w1, h;
 
-	for (i = 0; i < 4; i++) {
-		h ^= k->a[i];
-		h *= 0xff51afd7ed558ccdull;
-		h ^= h >> 33;
-	}
-	return h;
+	memcpy(&w0, &k->a[0], sizeof(w0));
+	memcpy(&w1, &k->a[2], sizeof(w1));
+	h = (w0 ^ 0x9e3779b97f4a7c15ull) * 0xff51afd7ed558ccdull;
+	h ^= h >> 32;
+	h = (h ^ w1) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 32;
+	h = (h ^ k->dim ^ ((uint64_t)k->len << 8) ^ ((uint64_t)k->port << 16)) *
+	    0xff51afd7ed558ccdull;
+	return h ^ (h >> 29);
 }
 
 static bool key_eq(const struct key *x, const struct key *y)
@@ -241,49 +272,60 @@ static void table_init(struct ipts_cover_index *x)
 {
 	x->cap = INITIAL_CAP;
 	x->used = 0;
-	x->b = ipts_xcalloc(x->cap, sizeof(*x->b));
+	x->slots = ipts_xcalloc(x->cap, sizeof(*x->slots));
 }
 
 static void table_free(struct ipts_cover_index *x)
 {
 	size_t i;
 
-	for (i = 0; i < x->cap; i++)
+	for (i = 0; i < x->used; i++)
 		if (x->b[i].n > BUCKET_INLINE)
 			free(x->b[i].u.v);
+	free(x->slots);
+	x->slots = NULL;
 	free(x->b);
 	x->b = NULL;
+	x->capb = 0;
 }
 
-/* The slot of @k: its bucket, or the empty slot it would take. */
-static struct bucket *slot(struct bucket *b, size_t cap, const struct key *k)
+/* The slot of @k (hash @h): its bucket's, or the empty one it would
+ * take. A slot whose hash differs is passed without its bucket read. */
+static struct slot *slot(const struct ipts_cover_index *x, const struct key *k,
+			 uint32_t h)
 {
-	size_t i = (size_t)key_hash(k) & (cap - 1);
+	size_t i = h & (x->cap - 1);
+	struct slot *s = x->slots;
 
-	while (b[i].n && !key_eq(&b[i].k, k))
-		i = (i + 1) & (cap - 1);
-	return &b[i];
+	while (s[i].b && (s[i].h != h || !key_eq(&x->b[s[i].b - 1].k, k)))
+		i = (i + 1) & (x->cap - 1);
+	return &s[i];
 }
 
 static void grow(struct ipts_cover_index *x)
 {
-	struct bucket *old = x->b;
-	size_t i, oldcap = x->cap;
+	struct slot *old = x->slots;
+	size_t i, j, oldcap = x->cap;
 
 	x->cap *= 2;
-	x->b = ipts_xcalloc(x->cap, sizeof(*x->b));
-	for (i = 0; i < oldcap; i++)
-		if (old[i].n)
-			*slot(x->b, x->cap, &old[i].k) = old[i];
+	x->slots = ipts_xcalloc(x->cap, sizeof(*x->slots));
+	for (i = 0; i < oldcap; i++) {
+		if (!old[i].b)
+			continue;
+		for (j = old[i].h & (x->cap - 1); x->slots[j].b;
+		     j = (j + 1) & (x->cap - 1))
+			;
+		x->slots[j] = old[i];
+	}
 	free(old);
 }
 
 static const struct bucket *lookup(const struct ipts_cover_index *x,
 				   const struct key *k)
 {
-	const struct bucket *b = slot(x->b, x->cap, k);
+	const struct slot *s = slot(x, k, (uint32_t)key_hash(k));
 
-	return b->n ? b : NULL;
+	return s->b ? &x->b[s->b - 1] : NULL;
 }
 
 static uint32_t count(const struct ipts_cover_index *x, const struct key *k)
@@ -295,14 +337,27 @@ static uint32_t count(const struct ipts_cover_index *x, const struct key *k)
 
 static void push(struct ipts_cover_index *x, const struct key *k, uint32_t idx)
 {
+	uint32_t h = (uint32_t)key_hash(k);
 	struct bucket *b;
+	struct slot *s;
 
 	if ((x->used + 1) * 2 > x->cap)
 		grow(x);
-	b = slot(x->b, x->cap, k);
-	if (!b->n) {
+	s = slot(x, k, h);
+	if (!s->b) {
+		if (x->used == x->capb) {
+			if (x->capb >= UINT32_MAX / 2)
+				ipts_oom();
+			x->capb = x->capb ? x->capb * 2 : INITIAL_CAP / 2;
+			x->b = ipts_xrealloc(x->b, x->capb * sizeof(*x->b));
+		}
+		b = &x->b[x->used++];
+		memset(b, 0, sizeof(*b));
 		b->k = *k;
-		x->used++;
+		s->h = h;
+		s->b = (uint32_t)x->used;
+	} else {
+		b = &x->b[s->b - 1];
 	}
 	if (b->n < BUCKET_INLINE) {
 		b->u.in[b->n++] = idx;
@@ -461,12 +516,16 @@ static void cand_push(struct ipts_cover_index *x, size_t *n, uint32_t idx)
 	x->cand[(*n)++] = idx;
 }
 
-static bool may_cover(const struct summary *a, const struct summary *b);
+static inline bool may_cover(const struct summary *a, const struct summary *b)
+	__attribute__((always_inline));
+static inline bool hot_may(const struct hot *a, const struct hot *b)
+	__attribute__((always_inline));
 
 /* One port range query: the ranges from at most lo up to at least hi. */
 struct pquery {
 	const struct ipts_space *sp, *b;
 	const struct summary *bs;
+	const struct hot *bh;
 	uint16_t lo, hi;
 	int64_t floor; /* the nearest that covers so far, or where to stop */
 	int64_t found; /* the nearest that covers, or -1 */
@@ -521,7 +580,8 @@ static void ptree_walk(struct ipts_cover_index *x, const struct ptree *t,
 				uint32_t k = r->idx[j];
 
 				cand_push(x, &q->n, k);
-				if (may_cover(&x->sum[k], q->bs) &&
+				if (hot_may(&x->hot[k], q->bh) &&
+				    may_cover(&x->sum[k], q->bs) &&
 				    ipts_space_covers(&q->sp[k], q->b)) {
 					q->floor = q->found = k;
 					break;
@@ -631,6 +691,7 @@ void ipts_cover_index_free(struct ipts_cover_index *x)
 	ptree_free(&x->pt[0]);
 	ptree_free(&x->pt[1]);
 	free(x->sum);
+	free(x->hot);
 	free(x->all);
 	free(x->cand);
 	groups_free(x);
@@ -748,27 +809,54 @@ static void len_keys(const struct ipts_space *sp, const struct ipt_ip *ip,
 		 ip->invflags & IPT_INV_VIA_OUT, &ak[DIM_OUT]);
 }
 
+/*
+ * The ports of @s as 32 bits: bit p % 32 for each port p (an interval of
+ * 32 ports or more sets them all). A set within another has its bits
+ * among the other's: a multiport list that holds the bounds of a rule's
+ * ports but not its ports is told apart without the sets compared.
+ */
+static uint32_t port_bits(const struct ipts_ports *s)
+{
+	const uint16_t *iv = ipts_ports_iv(s);
+	uint32_t bits = 0, i;
+
+	for (i = 0; i < s->n && bits != UINT32_MAX; i++) {
+		uint32_t lo = iv[2 * i], hi = iv[2 * i + 1], w;
+
+		if (hi - lo >= 31) {
+			bits = UINT32_MAX;
+			break;
+		}
+		/* hi - lo + 1 bits from lo % 32, wrapping */
+		w = (1u << (hi - lo + 1)) - 1;
+		bits |= (w << (lo % 32)) | (lo % 32 ? w >> (32 - lo % 32) : 0);
+	}
+	return bits;
+}
+
 static void summarize(const struct ipts_space *sp, const struct ipt_ip *ip,
-		      struct summary *o)
+		      struct summary *o, struct hot *h)
 {
 	const struct ipts_rule *r = sp->r;
 
 	memset(o, 0, sizeof(*o));
-	o->frag = sp->frag;
-	o->states = sp->states;
-	o->dn = sp->dport.n != 0;
-	o->sn = sp->sport.n != 0;
-	if (o->dn) {
+	memset(h, 0, sizeof(*h));
+	h->fst = (uint16_t)(sp->frag | sp->states << 8);
+	h->dn = sp->dport.n != 0;
+	h->sn = sp->sport.n != 0;
+	h->dbits = port_bits(&sp->dport);
+	o->sbits = port_bits(&sp->sport);
+	if (h->dn) {
 		const uint16_t *iv = ipts_ports_iv(&sp->dport);
 
-		o->dlo = iv[0];
-		o->dhi = iv[2 * sp->dport.n - 1];
+		h->dlo = iv[0];
+		h->dhi = iv[2 * sp->dport.n - 1];
 	}
-	if (o->sn) {
+	if (h->sn) {
 		const uint16_t *iv = ipts_ports_iv(&sp->sport);
 
-		o->slo = iv[0];
-		o->shi = iv[2 * sp->sport.n - 1];
+		h->slo = iv[0];
+		h->shi = iv[2 * sp->sport.n - 1];
 	}
 	memcpy(&o->in, ip->iniface, sizeof(o->in));
 	memcpy(&o->inm, ip->iniface_mask, sizeof(o->inm));
@@ -799,30 +887,58 @@ static void summarize(const struct ipts_space *sp, const struct ipt_ip *ip,
 		o->da = r->e->ip.dst.s_addr & o->dm;
 		o->sinv = r->e->ip.invflags & IPT_INV_SRCIP;
 		o->dinv = r->e->ip.invflags & IPT_INV_DSTIP;
+		o->v4 = true;
 	}
 }
 
-/*
- * @a may cover @b as far as the summaries tell: the fragment and state
- * subsets, the port bounds, the first address word of each side when
- * neither is inverted (addr_covers_as(): @a's mask within @b's, @b's
- * address under @a's mask @a's own), the same of the first 8 bytes of
- * each interface name (ipts_ifc_covers()), the protocol when @a names
- * one (proto_covers()), --tcp-flags when @a has them. False only where ipts_space_covers() is false.
- */
-static bool may_cover(const struct summary *a, const struct summary *b)
+/* may_cover()'s tests of the fields of struct hot, asked first */
+static inline bool hot_may(const struct hot *a, const struct hot *b)
 {
-	if ((b->frag & ~a->frag) || (b->states & ~a->states))
+	/* the fragment and state subsets at once */
+	if (b->fst & ~a->fst)
 		return false;
 	if (a->dn && b->dn && (a->dlo > b->dlo || a->dhi < b->dhi))
 		return false;
 	if (a->sn && b->sn && (a->slo > b->slo || a->shi < b->shi))
 		return false;
-	if (!a->sinv && !b->sinv &&
-	    ((a->sm & ~b->sm) || (b->sa & a->sm) != a->sa))
+	return !(b->dbits & ~a->dbits);
+}
+
+/*
+ * pktspace.c's addr_covers_as() on the first word of one side: false
+ * only where it is false. Each case but one asks every word (a word that
+ * fails fails it); "B outside A's set" (A inverted, B not) asks whether
+ * any word differs, which the first word answers only for IPv4 (@one:
+ * both rules', the word their whole address).
+ */
+static inline bool word_may(uint32_t aa, uint32_t am, bool ai, uint32_t ba,
+			    uint32_t bm, bool bi, bool one)
+{
+	if (!ai && !bi) /* A's mask within B's, B's address under it A's */
+		return !(am & ~bm) && (ba & am) == aa;
+	if (ai && !bi)
+		return !one || ((aa ^ ba) & am & bm);
+	if (ai && bi) /* A's set inside B's set */
+		return !(bm & ~am) && (aa & bm) == ba;
+	return !am; /* A is every address */
+}
+
+/*
+ * @a may cover @b as far as the summaries tell, once hot_may() passed
+ * (the fragment and state subsets, the port bounds, the destination
+ * port bits): the source port bits, the first address word of each side
+ * (word_may()), the protocol when @a names one (proto_covers()),
+ * --tcp-flags when @a has them, the first 8 bytes of each interface name
+ * (ipts_ifc_covers()). False only where ipts_space_covers() is false.
+ */
+static inline bool may_cover(const struct summary *a, const struct summary *b)
+{
+	if (b->sbits & ~a->sbits)
 		return false;
-	if (!a->dinv && !b->dinv &&
-	    ((a->dm & ~b->dm) || (b->da & a->dm) != a->da))
+	if (!word_may(a->sa, a->sm, a->sinv, b->sa, b->sm, b->sinv,
+		      a->v4 && b->v4) ||
+	    !word_may(a->da, a->dm, a->dinv, b->da, b->dm, b->dinv,
+		      a->v4 && b->v4))
 		return false;
 	if (a->proto && !a->pinv && !b->pinv && b->proto != a->proto)
 		return false;
@@ -881,12 +997,15 @@ static void index_add(struct ipts_cover_index *x, const struct ipts_space *sp,
 		while (cap <= idx)
 			cap *= 2;
 		x->sum = ipts_xrealloc(x->sum, cap * sizeof(*x->sum));
+		x->hot = ipts_xrealloc(x->hot, cap * sizeof(*x->hot));
 		x->capsum = cap;
 	}
-	if (x->last == sp)
+	if (x->last == sp) {
 		x->sum[idx] = x->last_sum;
-	else
-		summarize(sp, ip, &x->sum[idx]);
+		x->hot[idx] = x->last_hot;
+	} else {
+		summarize(sp, ip, &x->sum[idx], &x->hot[idx]);
+	}
 	if (x->last == sp && x->last_has_ak)
 		memcpy(ak, x->last_ak, sizeof(ak));
 	else
@@ -965,7 +1084,7 @@ static void index_add(struct ipts_cover_index *x, const struct ipts_space *sp,
 static bool scan(struct ipts_lint *l, const struct ipts_cover_index *x,
 		 const uint32_t *v, size_t n, const struct ipts_space *sp,
 		 const struct ipts_space *b, const struct summary *bs,
-		 int64_t *best)
+		 const struct hot *bh, int64_t *best)
 {
 	/* the comparisons the budget still allows, counted here and spent
 	 * at the end; ipts_lint_spend() where they run out */
@@ -977,7 +1096,8 @@ static bool scan(struct ipts_lint *l, const struct ipts_cover_index *x,
 			return ipts_lint_spend(l, b->r); /* false: out */
 		}
 		k++;
-		if (!may_cover(&x->sum[v[n]], bs))
+		if (!hot_may(&x->hot[v[n]], bh) ||
+		    !may_cover(&x->sum[v[n]], bs))
 			continue;
 		if (ipts_space_covers(&sp[v[n]], b)) {
 			*best = v[n];
@@ -1004,15 +1124,17 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 	int64_t best = floor;
 	unsigned int d, n, len;
 	struct summary bs;
+	struct hot bh;
 
 	*over = false;
-	summarize(b, ip, &bs);
+	summarize(b, ip, &bs, &bh);
 	x->last = b;
 	x->last_sum = bs;
+	x->last_hot = bh;
 	x->last_has_ak = false;
 	/* no port at all on a side: a port key cannot find its coverers */
 	if (!b->dport.n || !b->sport.n) {
-		if (!scan(l, x, x->all, x->nall, sp, b, &bs, &best))
+		if (!scan(l, x, x->all, x->nall, sp, b, &bs, &bh, &best))
 			goto out;
 		return best;
 	}
@@ -1027,8 +1149,8 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 			len = x->lenv[d][n];
 			addr_key(&k, (enum dim)d, &ak[d], len);
 			bk = lookup(x, &k);
-			if (bk &&
-			    !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &best))
+			if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs,
+					&bh, &best))
 				goto out;
 		}
 	}
@@ -1037,6 +1159,7 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 		struct pquery q = { .sp = sp,
 				    .b = b,
 				    .bs = &bs,
+				    .bh = &bh,
 				    .lo = iv[0],
 				    .hi = iv[1],
 				    .floor = best,
@@ -1046,8 +1169,8 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 		/* one port: the rules of that port alone */
 		if (q.lo == q.hi) {
 			bk = lookup(x, port_key(&k, d, q.lo));
-			if (bk &&
-			    !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &best))
+			if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs,
+					&bh, &best))
 				goto out;
 			q.floor = best;
 		}
@@ -1066,7 +1189,7 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 		}
 		/* the budget runs out among them: where scan() says */
 		qsort(x->cand, q.n, sizeof(*x->cand), cmp_u32);
-		if (!scan(l, x, x->cand, q.n, sp, b, &bs, &best))
+		if (!scan(l, x, x->cand, q.n, sp, b, &bs, &bh, &best))
 			goto out;
 	}
 	for (d = 0; d < x->npairs && !ak[DIM_SRC].inv && !ak[DIM_DST].inv;
@@ -1077,18 +1200,20 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 		pair_key(&k, &ak[DIM_SRC], x->pair_len[d][0], &ak[DIM_DST],
 			 x->pair_len[d][1]);
 		bk = lookup(x, &k);
-		if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &best))
+		if (bk &&
+		    !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &bh, &best))
 			goto out;
 	}
 	if (ip->proto && !(ip->invflags & IPT_INV_PROTO)) {
 		small_key(&k, DIM_PROTO, 0, ip->proto);
 		bk = lookup(x, &k);
-		if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &best))
+		if (bk &&
+		    !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &bh, &best))
 			goto out;
 	}
 	small_key(&k, DIM_REST, 0, 0);
 	bk = lookup(x, &k);
-	if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &best))
+	if (bk && !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &bh, &best))
 		goto out;
 	return best;
 out:
@@ -1171,6 +1296,7 @@ void ipts_cover_index_groups(struct ipts_cover_index *x,
 	 * large chain's doublings had copied them, page by page) */
 	if (n > x->capsum) {
 		x->sum = ipts_xrealloc(x->sum, n * sizeof(*x->sum));
+		x->hot = ipts_xrealloc(x->hot, n * sizeof(*x->hot));
 		x->capsum = n;
 	}
 	for (k = 0, e = 0; k < n; k++)

@@ -181,7 +181,7 @@ bool ipts_lint_want(struct ipts_lint *l, const char *code,
 enum ipts_severity ipts_lint_sev(const char *code);
 /* A message being made without printf (a finding's words are most of
  * what a file of many findings costs to make): ipts_lint_msg_init(), add
- * to it, then hand it to ipts_diag_add_msg() with ipts_lint_msg_take(). */
+ * to it, then hand it to ipts_lint_msg_add(). */
 struct ipts_lint_msg {
 	char *p; /* small, or from malloc() once it outgrew it */
 	size_t n, cap;
@@ -212,7 +212,11 @@ void ipts_lint_msg_str(struct ipts_lint_msg *m, const char *s);
 /* Add @v in decimal. */
 void ipts_lint_msg_uint(struct ipts_lint_msg *m, uint64_t v);
 /* The message, NUL-terminated, from malloc(); @m ends empty. */
-char *ipts_lint_msg_take(struct ipts_lint_msg *m);
+/* Add @m to @d as a diagnostic (ipts_diag_add_text(): copied into the
+ * list's pool) and empty it. */
+void ipts_lint_msg_add(struct ipts_diags *d, enum ipts_severity sev,
+		       const struct ipts_loc *loc, const char *code,
+		       struct ipts_lint_msg *m);
 
 /* A note at @r, rule @num of its chain, quoting it after @what. */
 void ipts_lint_note_rule(struct ipts_lint *l, const struct ipts_rule *r,

@@ -7,6 +7,7 @@
 #include "lint_int.h"
 #include "blob.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <linux/netfilter/xt_comment.h>
 
@@ -115,33 +116,45 @@ void ipts_lint_msg_str(struct ipts_lint_msg *m, const char *s)
 
 void ipts_lint_msg_uint(struct ipts_lint_msg *m, uint64_t v)
 {
+	static const char pairs[201] = "00010203040506070809"
+				       "10111213141516171819"
+				       "20212223242526272829"
+				       "30313233343536373839"
+				       "40414243444546474849"
+				       "50515253545556575859"
+				       "60616263646566676869"
+				       "70717273747576777879"
+				       "80818283848586878889"
+				       "90919293949596979899";
 	char buf[20];
 	size_t i = sizeof(buf);
 
-	do {
-		buf[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	/* two digits a division (rule and line numbers of five or six) */
+	while (v >= 100) {
+		unsigned int r = (unsigned int)(v % 100);
+
+		v /= 100;
+		i -= 2;
+		memcpy(buf + i, pairs + 2 * r, 2);
+	}
+	if (v >= 10) {
+		i -= 2;
+		memcpy(buf + i, pairs + 2 * v, 2);
+	} else {
+		buf[--i] = (char)('0' + v);
+	}
 	ipts_lint_msg_put(m, buf + i, sizeof(buf) - i);
 }
 
-/* The message in an allocation of its size (a file's findings are many:
- * no room left over in each) */
-char *ipts_lint_msg_take(struct ipts_lint_msg *m)
+void ipts_lint_msg_add(struct ipts_diags *d, enum ipts_severity sev,
+		       const struct ipts_loc *loc, const char *code,
+		       struct ipts_lint_msg *m)
 {
-	char *s;
-
-	ipts_lint_msg_put(m, "", 0);
-	m->p[m->n] = '\0';
-	if (m->p == m->small) {
-		s = ipts_xmalloc(m->n + 1);
-		memcpy(s, m->p, m->n + 1);
-	} else {
-		s = ipts_xrealloc(m->p, m->n + 1);
-	}
+	ipts_diag_add_text(d, sev, loc, code, m->n ? m->p : "", m->n);
+	if (m->p && m->p != m->small)
+		free(m->p);
 	m->p = NULL;
 	m->n = m->cap = 0;
-	return s;
 }
 
 /* "WHAT: rule NUM of 'CHAIN': TEXT", the rule's text up to its length or
@@ -161,8 +174,7 @@ void ipts_lint_note_rule(struct ipts_lint *l, const struct ipts_rule *r,
 	ipts_lint_msg_str(&m, r->chain->name);
 	ipts_lint_msg_put(&m, "': ", 3);
 	ipts_lint_msg_put(&m, text, len > 0 ? strnlen(text, (size_t)len) : 0);
-	ipts_diag_add_msg(l->d, IPTS_NOTE, &r->loc, NULL,
-			  ipts_lint_msg_take(&m));
+	ipts_lint_msg_add(l->d, IPTS_NOTE, &r->loc, NULL, &m);
 }
 
 /* ---- the budget ---- */

@@ -312,6 +312,79 @@ void ipts_diag_add_msg(struct ipts_diags *d, enum ipts_severity sev,
 		d->nwarnings++;
 }
 
+/* A block of the pool: messages one after the other. */
+struct ipts_diag_chunk {
+	struct ipts_diag_chunk *next;
+	size_t used, cap;
+	char b[];
+};
+
+/* 64 KB less malloc's header: a block is an mmap()-free heap piece */
+#define CHUNK_BYTES ((size_t)65536 - 64)
+
+/* @n bytes of @d's pool. */
+static char *pool_alloc(struct ipts_diags *d, size_t n)
+{
+	struct ipts_diag_chunk *c = d->pool;
+	size_t room = CHUNK_BYTES - sizeof(*c);
+
+	if (!c || c->cap - c->used < n) {
+		/* a message larger than a quarter block: a block its size,
+		 * behind the current one (whose room stays in use) */
+		size_t cap = n > room / 4 ? n : room;
+
+		if (cap > SIZE_MAX - sizeof(*c))
+			ipts_oom();
+		c = ipts_xmalloc(sizeof(*c) + cap);
+		c->used = 0;
+		c->cap = cap;
+		if (cap == room || !d->pool) {
+			c->next = d->pool;
+			d->pool = c;
+		} else {
+			c->next = d->pool->next;
+			d->pool->next = c;
+		}
+	}
+	c->used += n;
+	return c->b + c->used - n;
+}
+
+void ipts_diag_add_text(struct ipts_diags *d, enum ipts_severity sev,
+			const struct ipts_loc *loc, const char *code,
+			const char *msg, size_t n)
+{
+	char *s;
+	struct ipts_diag *g;
+
+	if (n == SIZE_MAX)
+		ipts_oom();
+	s = pool_alloc(d, n + 1);
+	memcpy(s, msg, n);
+	s[n] = '\0';
+	g = diag_push(d);
+	g->sev = sev;
+	if (loc)
+		g->loc = *loc;
+	g->code = code;
+	g->msg = s;
+	g->pooled = true;
+	if (sev == IPTS_ERROR)
+		d->nerrors++;
+	else if (sev == IPTS_WARNING)
+		d->nwarnings++;
+}
+
+static void pool_free(struct ipts_diag_chunk *c)
+{
+	while (c) {
+		struct ipts_diag_chunk *next = c->next;
+
+		free(c);
+		c = next;
+	}
+}
+
 void ipts_diag_note(struct ipts_diags *d, const struct ipts_loc *loc,
 		    const char *fmt, ...)
 {
@@ -330,6 +403,7 @@ void ipts_diags_move(struct ipts_diags *to, struct ipts_diags *from)
 	 * on the flat file) the vector itself, not a copy */
 	if (!to->n) {
 		free(to->v);
+		pool_free(to->pool); /* holds no message of a diagnostic */
 		*to = *from;
 		to->nerrors += ne;
 		to->nwarnings += nw;
@@ -338,6 +412,17 @@ void ipts_diags_move(struct ipts_diags *to, struct ipts_diags *from)
 	}
 	for (i = 0; i < from->n; i++)
 		*diag_push(to) = from->v[i];
+	/* from's blocks behind to's: to's current block stays first */
+	if (from->pool) {
+		struct ipts_diag_chunk **tail = to->pool ? &to->pool->next :
+							   &to->pool;
+		struct ipts_diag_chunk *last = from->pool;
+
+		while (last->next)
+			last = last->next;
+		last->next = *tail;
+		*tail = from->pool;
+	}
 	to->nerrors += from->nerrors;
 	to->nwarnings += from->nwarnings;
 	free(from->v);
@@ -355,8 +440,10 @@ void ipts_diags_free(struct ipts_diags *d)
 	size_t i;
 
 	for (i = 0; i < d->n; i++)
-		free(d->v[i].msg);
+		if (!d->v[i].pooled)
+			free(d->v[i].msg);
 	free(d->v);
+	pool_free(d->pool);
 	memset(d, 0, sizeof(*d));
 }
 

@@ -173,6 +173,54 @@ static void test_diags_sort_short_lists(void **state)
 	assert_order(s, "e n");
 }
 
+/*
+ * Messages copied into a list's pool (ipts_diag_add_text()): each keeps
+ * its bytes and a NUL, a message larger than a block included, beside
+ * messages of their own allocation; moving a list into an empty one and
+ * into a full one keeps every message; freeing frees the pool (the
+ * valgrind run of this test finds no leak).
+ */
+static void test_diags_pool(void **state)
+{
+	struct srt *s = *state;
+	struct ipts_diags other = { 0 }, more = { 0 };
+	static char big[200000];
+	char buf[32];
+	size_t i;
+
+	memset(big, 'x', sizeof(big));
+	for (i = 0; i < 20000; i++) {
+		int n = snprintf(buf, sizeof(buf), "finding %zu", i);
+
+		ipts_diag_add_text(&other, IPTS_WARNING, NULL, "IPT001", buf,
+				   (size_t)n);
+		if (i == 7000)
+			ipts_diag_add_text(&other, IPTS_NOTE, NULL, NULL, big,
+					   sizeof(big));
+	}
+	ipts_diag_add(&other, IPTS_ERROR, NULL, "a %s one", "formatted");
+	ipts_diag_add_text(&more, IPTS_NOTE, NULL, NULL, "ab\0cd", 2);
+	/* into an empty list: the vector and the pool handed over */
+	ipts_diags_move(&s->d, &other);
+	assert_null(other.pool);
+	assert_int_equal(s->d.n, 20002);
+	assert_int_equal(s->d.nwarnings, 20000);
+	assert_int_equal(s->d.nerrors, 1);
+	/* into a list that holds some: appended, the pool joined */
+	ipts_diags_move(&s->d, &more);
+	assert_int_equal(s->d.n, 20003);
+	assert_string_equal(s->d.v[0].msg, "finding 0");
+	assert_string_equal(s->d.v[7000].msg, "finding 7000");
+	assert_int_equal(strlen(s->d.v[7001].msg), sizeof(big));
+	assert_string_equal(s->d.v[7002].msg, "finding 7001");
+	assert_string_equal(s->d.v[20000].msg, "finding 19999");
+	assert_string_equal(s->d.v[20000].code, "IPT001");
+	assert_false(s->d.v[20001].pooled);
+	assert_string_equal(s->d.v[20001].msg, "a formatted one");
+	assert_string_equal(s->d.v[20002].msg, "ab");
+	ipts_diags_free(&more);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -183,6 +231,7 @@ int main(void)
 		T(test_diags_sort_notes_stay_behind_their_diagnostic),
 		T(test_diags_sort_is_stable),
 		T(test_diags_sort_short_lists),
+		T(test_diags_pool),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
