@@ -22,6 +22,32 @@
 #define LABEL_QUEUE "QUEUE"
 #define LABEL_RETURN "RETURN"
 
+/*
+ * The verdict a standard target's name spells (IPTS_TGT_ACCEPT to
+ * IPTS_TGT_RETURN), IPTS_TGT_NONE for "", or IPTS_TGT_JUMP for any other
+ * name: one look at the first byte, a strcmp() only for a candidate.
+ */
+static enum ipts_target_kind verdict_of(const char *name)
+{
+	switch (name[0]) {
+	case '\0':
+		return IPTS_TGT_NONE;
+	case 'A':
+		return strcmp(name, LABEL_ACCEPT) == 0 ? IPTS_TGT_ACCEPT :
+							 IPTS_TGT_JUMP;
+	case 'D':
+		return strcmp(name, LABEL_DROP) == 0 ? IPTS_TGT_DROP :
+						       IPTS_TGT_JUMP;
+	case 'Q':
+		return strcmp(name, LABEL_QUEUE) == 0 ? IPTS_TGT_QUEUE :
+							IPTS_TGT_JUMP;
+	case 'R':
+		return strcmp(name, LABEL_RETURN) == 0 ? IPTS_TGT_RETURN :
+							 IPTS_TGT_JUMP;
+	}
+	return IPTS_TGT_JUMP;
+}
+
 void ipts_build_error(struct ipts_parse *ps, const struct ipts_loc *loc,
 		      const char *fmt, ...)
 {
@@ -521,19 +547,13 @@ static struct ipts_rule *rule_new(struct ipts_parse *ps,
 		r->flags |= IPTS_RULE_DST_UNKNOWN;
 	if (!cl->std_target) {
 		r->kind = IPTS_TGT_EXT;
-	} else if (cl->jumpto[0] == '\0') {
-		r->kind = IPTS_TGT_NONE;
-	} else if (strcmp(cl->jumpto, LABEL_ACCEPT) == 0) {
-		r->kind = IPTS_TGT_ACCEPT;
-	} else if (strcmp(cl->jumpto, LABEL_DROP) == 0) {
-		r->kind = IPTS_TGT_DROP;
-	} else if (strcmp(cl->jumpto, LABEL_QUEUE) == 0) {
-		r->kind = IPTS_TGT_QUEUE;
-	} else if (strcmp(cl->jumpto, LABEL_RETURN) == 0) {
-		r->kind = IPTS_TGT_RETURN;
 	} else {
-		r->kind = cl->is_goto ? IPTS_TGT_GOTO : IPTS_TGT_JUMP;
-		r->dest = ps->line_dest; /* map_target() found it */
+		r->kind = verdict_of(cl->jumpto);
+		if (r->kind == IPTS_TGT_JUMP) {
+			if (cl->is_goto)
+				r->kind = IPTS_TGT_GOTO;
+			r->dest = ps->line_dest; /* map_target() found it */
+		}
 	}
 	return r;
 }
@@ -544,11 +564,7 @@ static bool map_target(struct ipts_parse *ps, const struct ipts_cmdline *cl)
 	struct ipts_chain *dest;
 
 	ps->line_dest = NULL;
-	if (!cl->std_target || cl->jumpto[0] == '\0' ||
-	    strcmp(cl->jumpto, LABEL_ACCEPT) == 0 ||
-	    strcmp(cl->jumpto, LABEL_DROP) == 0 ||
-	    strcmp(cl->jumpto, LABEL_QUEUE) == 0 ||
-	    strcmp(cl->jumpto, LABEL_RETURN) == 0)
+	if (!cl->std_target || verdict_of(cl->jumpto) != IPTS_TGT_JUMP)
 		return true;
 	dest = ipts_chain_find(ps->table, cl->jumpto);
 	ps->line_dest = dest;
@@ -751,10 +767,9 @@ static void delete_chain(struct ipts_parse *ps, const struct ipts_cmdline *cl,
 
 static bool reserved_name(const char *name)
 {
-	return strcmp(name, LABEL_ACCEPT) == 0 ||
-	       strcmp(name, LABEL_DROP) == 0 ||
-	       strcmp(name, LABEL_QUEUE) == 0 ||
-	       strcmp(name, LABEL_RETURN) == 0;
+	enum ipts_target_kind k = verdict_of(name);
+
+	return k != IPTS_TGT_JUMP && k != IPTS_TGT_NONE;
 }
 
 static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
@@ -1162,7 +1177,6 @@ parse:
 		ps->nbuilt += cl.nentries;
 		run_command(ps, &cl, &line);
 	}
-	free(cl.jumpto);
 	if (cl.entries != &cl.entry1)
 		free(cl.entries);
 out:

@@ -77,7 +77,7 @@ struct ipts_cmdline {
 	int rulenum_word;
 	const char *arg2;		/* policy (-P) or new name (-E) */
 	int arg2_word;
-	char *jumpto;			/* "" when no -j/-g; free() it */
+	const char *jumpto;		/* "" when no -j/-g; a word of argv */
 	int jump_word;
 	bool is_goto;
 	bool std_target;		/* standard target (verdict or chain) */
