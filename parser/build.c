@@ -206,27 +206,44 @@ struct announced {
 
 static uint32_t str_hash(const char *s)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a */
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
+	return ipts_name_hash(s); /* the chains' hash, FNV-1a */
 }
 
-static bool announced(void *ctx, const char *name)
+/* str_hash(@name) for a word of this line's argv, hashed once a line. */
+static uint32_t line_hash(struct ipts_parse *ps, const char *name)
 {
-	struct ipts_parse *ps = ctx;
-	const struct announced *a;
-	uint32_t h;
+	if (ps->hashed_name != name) {
+		ps->hashed_name = name;
+		ps->hashed = str_hash(name);
+	}
+	return ps->hashed;
+}
 
-	if (!ps->nannounce)
-		return false;
-	h = str_hash(name);
+static bool announced_hashed(const struct ipts_parse *ps, const char *name,
+			     uint32_t h)
+{
+	const struct announced *a;
+
 	a = ps->announce[h & (ps->nannounce - 1)];
 	for (; a; a = a->next)
 		if (a->hash == h && strcmp(a->name, name) == 0)
 			return true;
 	return false;
+}
+
+static bool announced(void *ctx, const char *name)
+{
+	struct ipts_parse *ps = ctx;
+
+	return ps->nannounce && announced_hashed(ps, name, str_hash(name));
+}
+
+/* announced() for a word of the rule line being parsed */
+static bool line_announced(void *ctx, const char *name)
+{
+	struct ipts_parse *ps = ctx;
+
+	return ps->nannounce && announced_hashed(ps, name, line_hash(ps, name));
 }
 
 static void announce(struct ipts_parse *ps, const char *name)
@@ -518,7 +535,8 @@ static bool cl_is_chain(void *ctx, const char *name)
 {
 	struct ipts_parse *ps = ctx;
 
-	return ps->table && ipts_chain_find(ps->table, name) != NULL;
+	return ps->table && ipts_chain_find_hashed(ps->table, name,
+						   line_hash(ps, name)) != NULL;
 }
 
 /*
@@ -566,7 +584,8 @@ static bool map_target(struct ipts_parse *ps, const struct ipts_cmdline *cl)
 	ps->line_dest = NULL;
 	if (!cl->std_target || verdict_of(cl->jumpto) != IPTS_TGT_JUMP)
 		return true;
-	dest = ipts_chain_find(ps->table, cl->jumpto);
+	dest = ipts_chain_find_hashed(ps->table, cl->jumpto,
+				      line_hash(ps, cl->jumpto));
 	ps->line_dest = dest;
 	if (!dest) {
 		/*
@@ -1036,6 +1055,7 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 	unsigned int i, base;
 	int argc = 0;
 
+	ps->hashed_name = NULL; /* argv's words are this line's */
 	if (ps->fam_wrong) {
 		/* read as the other family: this parse is thrown away */
 		ps->stop = true;
@@ -1164,7 +1184,7 @@ parse:
 	cl.table = ps->table->name;
 	cl.rs = ps->rs;
 	cl.is_chain = cl_is_chain;
-	cl.is_announced = announced;
+	cl.is_announced = line_announced;
 	cl.ctx = ps;
 	cl.rules_left = ps->max_rules - ps->nbuilt;
 	if (cl.rules_left > UINT32_MAX)
