@@ -417,15 +417,26 @@ const struct ipts_table *ipts_table_get(const struct ipts_ruleset *rs,
 	return id < IPTS_TABLE_COUNT ? rs->tables[id] : NULL;
 }
 
+uint32_t ipts_name_hash(const char *name)
+{
+	return name_hash(name);
+}
+
 struct ipts_chain *ipts_chain_find(const struct ipts_table *t,
 				   const char *name)
 {
+	if (!t->nbuckets)
+		return NULL;
+	return ipts_chain_find_hashed(t, name, name_hash(name));
+}
+
+struct ipts_chain *ipts_chain_find_hashed(const struct ipts_table *t,
+					  const char *name, uint32_t h)
+{
 	const struct ipts_chain_node *node;
-	uint32_t h;
 
 	if (!t->nbuckets)
 		return NULL;
-	h = name_hash(name);
 	for (node = t->buckets[h & (t->nbuckets - 1)]; node; node = node->next)
 		if (node->hash == h && strcmp(node->chain->name, name) == 0)
 			return node->chain;

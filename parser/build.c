@@ -22,6 +22,32 @@
 #define LABEL_QUEUE "QUEUE"
 #define LABEL_RETURN "RETURN"
 
+/*
+ * The verdict a standard target's name spells (IPTS_TGT_ACCEPT to
+ * IPTS_TGT_RETURN), IPTS_TGT_NONE for "", or IPTS_TGT_JUMP for any other
+ * name: one look at the first byte, a strcmp() only for a candidate.
+ */
+static enum ipts_target_kind verdict_of(const char *name)
+{
+	switch (name[0]) {
+	case '\0':
+		return IPTS_TGT_NONE;
+	case 'A':
+		return strcmp(name, LABEL_ACCEPT) == 0 ? IPTS_TGT_ACCEPT :
+							 IPTS_TGT_JUMP;
+	case 'D':
+		return strcmp(name, LABEL_DROP) == 0 ? IPTS_TGT_DROP :
+						       IPTS_TGT_JUMP;
+	case 'Q':
+		return strcmp(name, LABEL_QUEUE) == 0 ? IPTS_TGT_QUEUE :
+							IPTS_TGT_JUMP;
+	case 'R':
+		return strcmp(name, LABEL_RETURN) == 0 ? IPTS_TGT_RETURN :
+							 IPTS_TGT_JUMP;
+	}
+	return IPTS_TGT_JUMP;
+}
+
 void ipts_build_error(struct ipts_parse *ps, const struct ipts_loc *loc,
 		      const char *fmt, ...)
 {
@@ -180,27 +206,44 @@ struct announced {
 
 static uint32_t str_hash(const char *s)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a */
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
+	return ipts_name_hash(s); /* the chains' hash, FNV-1a */
 }
 
-static bool announced(void *ctx, const char *name)
+/* str_hash(@name) for a word of this line's argv, hashed once a line. */
+static uint32_t line_hash(struct ipts_parse *ps, const char *name)
 {
-	struct ipts_parse *ps = ctx;
-	const struct announced *a;
-	uint32_t h;
+	if (ps->hashed_name != name) {
+		ps->hashed_name = name;
+		ps->hashed = str_hash(name);
+	}
+	return ps->hashed;
+}
 
-	if (!ps->nannounce)
-		return false;
-	h = str_hash(name);
+static bool announced_hashed(const struct ipts_parse *ps, const char *name,
+			     uint32_t h)
+{
+	const struct announced *a;
+
 	a = ps->announce[h & (ps->nannounce - 1)];
 	for (; a; a = a->next)
 		if (a->hash == h && strcmp(a->name, name) == 0)
 			return true;
 	return false;
+}
+
+static bool announced(void *ctx, const char *name)
+{
+	struct ipts_parse *ps = ctx;
+
+	return ps->nannounce && announced_hashed(ps, name, str_hash(name));
+}
+
+/* announced() for a word of the rule line being parsed */
+static bool line_announced(void *ctx, const char *name)
+{
+	struct ipts_parse *ps = ctx;
+
+	return ps->nannounce && announced_hashed(ps, name, line_hash(ps, name));
 }
 
 static void announce(struct ipts_parse *ps, const char *name)
@@ -536,7 +579,8 @@ static bool cl_is_chain(void *ctx, const char *name)
 {
 	struct ipts_parse *ps = ctx;
 
-	return ps->table && ipts_chain_find(ps->table, name) != NULL;
+	return ps->table && ipts_chain_find_hashed(ps->table, name,
+						   line_hash(ps, name)) != NULL;
 }
 
 /*
@@ -565,19 +609,13 @@ static struct ipts_rule *rule_new(struct ipts_parse *ps,
 		r->flags |= IPTS_RULE_DST_UNKNOWN;
 	if (!cl->std_target) {
 		r->kind = IPTS_TGT_EXT;
-	} else if (cl->jumpto[0] == '\0') {
-		r->kind = IPTS_TGT_NONE;
-	} else if (strcmp(cl->jumpto, LABEL_ACCEPT) == 0) {
-		r->kind = IPTS_TGT_ACCEPT;
-	} else if (strcmp(cl->jumpto, LABEL_DROP) == 0) {
-		r->kind = IPTS_TGT_DROP;
-	} else if (strcmp(cl->jumpto, LABEL_QUEUE) == 0) {
-		r->kind = IPTS_TGT_QUEUE;
-	} else if (strcmp(cl->jumpto, LABEL_RETURN) == 0) {
-		r->kind = IPTS_TGT_RETURN;
 	} else {
-		r->kind = cl->is_goto ? IPTS_TGT_GOTO : IPTS_TGT_JUMP;
-		r->dest = ps->line_dest; /* map_target() found it */
+		r->kind = verdict_of(cl->jumpto);
+		if (r->kind == IPTS_TGT_JUMP) {
+			if (cl->is_goto)
+				r->kind = IPTS_TGT_GOTO;
+			r->dest = ps->line_dest; /* map_target() found it */
+		}
 	}
 	return r;
 }
@@ -588,13 +626,10 @@ static bool map_target(struct ipts_parse *ps, const struct ipts_cmdline *cl)
 	struct ipts_chain *dest;
 
 	ps->line_dest = NULL;
-	if (!cl->std_target || cl->jumpto[0] == '\0' ||
-	    strcmp(cl->jumpto, LABEL_ACCEPT) == 0 ||
-	    strcmp(cl->jumpto, LABEL_DROP) == 0 ||
-	    strcmp(cl->jumpto, LABEL_QUEUE) == 0 ||
-	    strcmp(cl->jumpto, LABEL_RETURN) == 0)
+	if (!cl->std_target || verdict_of(cl->jumpto) != IPTS_TGT_JUMP)
 		return true;
-	dest = ipts_chain_find(ps->table, cl->jumpto);
+	dest = ipts_chain_find_hashed(ps->table, cl->jumpto,
+				      line_hash(ps, cl->jumpto));
 	ps->line_dest = dest;
 	if (!dest) {
 		/*
@@ -795,10 +830,9 @@ static void delete_chain(struct ipts_parse *ps, const struct ipts_cmdline *cl,
 
 static bool reserved_name(const char *name)
 {
-	return strcmp(name, LABEL_ACCEPT) == 0 ||
-	       strcmp(name, LABEL_DROP) == 0 ||
-	       strcmp(name, LABEL_QUEUE) == 0 ||
-	       strcmp(name, LABEL_RETURN) == 0;
+	enum ipts_target_kind k = verdict_of(name);
+
+	return k != IPTS_TGT_JUMP && k != IPTS_TGT_NONE;
 }
 
 static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
@@ -1065,6 +1099,7 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 	unsigned int i, base;
 	int argc = 0;
 
+	ps->hashed_name = NULL; /* argv's words are this line's */
 	if (ps->fam_wrong) {
 		/* read as the other family: this parse is thrown away */
 		ps->stop = true;
@@ -1193,7 +1228,7 @@ parse:
 	cl.table = ps->table->name;
 	cl.rs = ps->rs;
 	cl.is_chain = cl_is_chain;
-	cl.is_announced = announced;
+	cl.is_announced = line_announced;
 	cl.ctx = ps;
 	cl.rules_left = ps->max_rules - ps->nbuilt;
 	if (cl.rules_left > UINT32_MAX)
@@ -1206,7 +1241,6 @@ parse:
 		ps->nbuilt += cl.nentries;
 		run_command(ps, &cl, &line);
 	}
-	free(cl.jumpto);
 	if (cl.entries != &cl.entry1)
 		free(cl.entries);
 out:

@@ -467,6 +467,39 @@ static bool shows_ipv6(enum opt_kind k, const struct word *w)
 	return w->n == 13 && w->s[2] == 'i' && word_in(w, v6_words);
 }
 
+/*
+ * ipts_fsniff_words() past the first IPv4 word: only an IPv6 one matters.
+ * Whether a word holds a quote is asked only of a word that would show
+ * IPv6 (a quoted word shows nothing, and is no option opt_kind() knows:
+ * no option's name holds a '"').
+ */
+static void lean_words(struct ipts_fsniff *fs, const char *buf,
+		       const struct ipts_loc *locs, size_t stride,
+		       unsigned int nwords, bool quoted)
+{
+	enum opt_kind k = K_NONE;
+	unsigned int i;
+
+	for (i = 0; i < nwords; i++) {
+		const struct ipts_loc *l =
+			(const struct ipts_loc *)((const char *)locs +
+						  i * stride);
+		struct word w;
+
+		if (k == K_NONE && buf[l->off] != '-')
+			continue;
+		w.s = buf + l->off;
+		w.n = l->len;
+		w.quoted = false;
+		w.col = l->col;
+		if (shows_ipv6(k, &w) && !(quoted && memchr(w.s, '"', w.n))) {
+			fs->later_ipv6 = true;
+			return;
+		}
+		k = opt_kind(&w);
+	}
+}
+
 void ipts_fsniff_words(struct ipts_fsniff *fs, const struct ipts_loc *locs,
 		       size_t stride, unsigned int nwords, bool quoted)
 {
@@ -481,9 +514,13 @@ void ipts_fsniff_words(struct ipts_fsniff *fs, const struct ipts_loc *locs,
 	 * Once an IPv4 word is seen, only an IPv6 one changes the answer,
 	 * and the parse only needs to know that one is there (it is read
 	 * again after the whole file's sniff, which says where): the lean
-	 * judge below.
+	 * judge, lean_words().
 	 */
 	lean = fs->ev[0].fam != IPTS_FAMILY_AUTO;
+	if (lean) {
+		lean_words(fs, buf, locs, stride, nwords, quoted);
+		return;
+	}
 	for (i = 0; i < nwords && !fs->both; i++) {
 		const struct ipts_loc *l =
 			(const struct ipts_loc *)((const char *)locs +
@@ -495,16 +532,7 @@ void ipts_fsniff_words(struct ipts_fsniff *fs, const struct ipts_loc *locs,
 		if (k == K_NONE && w.s[0] != '-')
 			continue;
 		w.quoted = quoted && memchr(w.s, '"', w.n);
-		if (!lean) {
-			judge_word(fs, &k, &w, l->src, l->off - (l->col - 1),
-				   l->line);
-			continue;
-		}
-		if (shows_ipv6(k, &w)) {
-			fs->later_ipv6 = true;
-			return;
-		}
-		k = opt_kind(&w);
+		judge_word(fs, &k, &w, l->src, l->off - (l->col - 1), l->line);
 	}
 }
 

@@ -77,7 +77,7 @@ struct ipts_cmdline {
 	int rulenum_word;
 	const char *arg2;		/* policy (-P) or new name (-E) */
 	int arg2_word;
-	char *jumpto;			/* "" when no -j/-g; free() it */
+	const char *jumpto;		/* "" when no -j/-g; a word of argv */
 	int jump_word;
 	bool is_goto;
 	bool std_target;		/* standard target (verdict or chain) */
@@ -248,6 +248,10 @@ struct ipts_parse {
 	uint32_t nrule_lines; /* starting with '-' or '[' */
 	/* The chain the line's -j or -g names (map_target()). */
 	struct ipts_chain *line_dest;
+	/* the last name of this line hashed (the jump's word, asked of as
+	 * an announced name, a chain and a target) and its hash */
+	const char *hashed_name;
+	uint32_t hashed;
 	enum ipts_family fam;
 	bool fam_wrong;
 	/* the lines read ahead on the second thread (NULL: none) */

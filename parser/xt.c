@@ -865,19 +865,26 @@ void ipts_xt_cleanup(void)
 	for (i = 0; i < xt.nopaque; i++)
 		free(xt.opaque[i].text);
 	xt.nopaque = 0;
-	free(xt.saddrs);
-	free(xt.smasks);
-	free(xt.daddrs);
-	free(xt.dmasks);
-	xt.saddrs = xt.smasks = xt.daddrs = xt.dmasks = NULL;
-	free(xt.tmp_a);
-	free(xt.tmp_m);
-	xt.tmp_a = xt.tmp_m = NULL;
-	free(xt.saddrs6);
-	free(xt.smasks6);
-	free(xt.daddrs6);
-	free(xt.dmasks6);
-	xt.saddrs6 = xt.smasks6 = xt.daddrs6 = xt.dmasks6 = NULL;
+	/* most lines leave them all NULL: no call of free() for each */
+	if (xt.saddrs || xt.smasks || xt.daddrs || xt.dmasks) {
+		free(xt.saddrs);
+		free(xt.smasks);
+		free(xt.daddrs);
+		free(xt.dmasks);
+		xt.saddrs = xt.smasks = xt.daddrs = xt.dmasks = NULL;
+	}
+	if (xt.tmp_a || xt.tmp_m) {
+		free(xt.tmp_a);
+		free(xt.tmp_m);
+		xt.tmp_a = xt.tmp_m = NULL;
+	}
+	if (xt.saddrs6 || xt.smasks6 || xt.daddrs6 || xt.dmasks6) {
+		free(xt.saddrs6);
+		free(xt.smasks6);
+		free(xt.daddrs6);
+		free(xt.dmasks6);
+		xt.saddrs6 = xt.smasks6 = xt.daddrs6 = xt.dmasks6 = NULL;
+	}
 	xtables_free_opts(1);
 }
 

@@ -384,16 +384,17 @@ void ipts_xt_build_entries(void)
 	if (cl->command & (IPTS_CMD_APPEND | IPTS_CMD_DELETE |
 			   IPTS_CMD_DELETE_NUM | IPTS_CMD_CHECK |
 			   IPTS_CMD_INSERT | IPTS_CMD_REPLACE)) {
-		if ((strcmp(cl->chain, "PREROUTING") == 0 ||
-		     strcmp(cl->chain, "INPUT") == 0) &&
-		    (xt.options & OPT_VIANAMEOUT)) {
+		/* the options first: most rules give neither -i nor -o */
+		if ((xt.options & OPT_VIANAMEOUT) &&
+		    (strcmp(cl->chain, "PREROUTING") == 0 ||
+		     strcmp(cl->chain, "INPUT") == 0)) {
 			xt.cur = xt.opt_word[8];
 			ipts_xt_error(PARAMETER_PROBLEM, "Can't use -o with %s",
 				      cl->chain);
 		}
-		if ((strcmp(cl->chain, "POSTROUTING") == 0 ||
-		     strcmp(cl->chain, "OUTPUT") == 0) &&
-		    (xt.options & OPT_VIANAMEIN)) {
+		if ((xt.options & OPT_VIANAMEIN) &&
+		    (strcmp(cl->chain, "POSTROUTING") == 0 ||
+		     strcmp(cl->chain, "OUTPUT") == 0)) {
 			xt.cur = xt.opt_word[7];
 			ipts_xt_error(PARAMETER_PROBLEM, "Can't use -i with %s",
 				      cl->chain);
@@ -416,7 +417,7 @@ void ipts_xt_build_entries(void)
 		xt.target->t = NULL;
 		xt.target = NULL;
 	}
-	cl->jumpto = ipts_xstrdup(xt.jumpto);
+	cl->jumpto = xt.jumpto; /* a word of argv, or "" */
 	cl->is_goto = xt.goto_set;
 	/* -j ACCEPT finds libxtables' "standard" target: a verdict. */
 	cl->std_target = xt.target &&

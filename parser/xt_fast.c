@@ -408,8 +408,7 @@ static int fast_match(int argc, char **argv, int i)
 	if (i + 1 >= argc)
 		ipts_xt_bail();
 	name = argv[i + 1];
-	if (seen_ext(name) || ipts_xt_find_opaque(name, false) ||
-	    ipts_xt_reads_host_files(name))
+	if (seen_ext(name))
 		ipts_xt_bail();
 	end = naive_end(argc, argv, i);
 	last = end < argc ? end : argc - 1;
@@ -423,6 +422,10 @@ static int fast_match(int argc, char **argv, int i)
 		xt.hit[sg->k] = hit->blob;
 		return end;
 	}
+	/* (a hit's name passed these when its segment was kept: the memo
+	 * lives one load, under one naming) */
+	if (ipts_xt_find_opaque(name, false) || ipts_xt_reads_host_files(name))
+		ipts_xt_bail();
 	xt.cur = i + 1;
 	m = ipts_xt_command_match(name, i + 1, false, false);
 	if (!m || m == m->next)

@@ -1011,27 +1011,25 @@ static void valid_chain_name(const char *name)
 
 void ipts_xt_generic_opt_check(unsigned int command, unsigned int options)
 {
-	unsigned int i, j;
+	/*
+	 * iptables' loop asks, for each option given, whether every command
+	 * given forbids it: the options all the commands forbid, at once.
+	 * The error names the first of them, as the loop's order does.
+	 */
+	unsigned int bad = (1u << NUMBER_OF_OPT) - 1, c = command & 0x7fffu;
+	unsigned int i;
 
-	for (i = 0; i < NUMBER_OF_OPT; i++) {
-		int legal = 0;
-
-		if (!(options & (1u << i)))
-			continue;
-		for (j = 0; j < 15; j++) {
-			if (!(command & (1u << j)))
-				continue;
-			if (!(illegal_opts[j] & (1u << i)))
-				legal = 1;
-			else if (legal == 0)
-				legal = -1;
-		}
-		if (legal == -1) {
-			xt.cur = xt.opt_word[i];
-			ipts_xt_error(PARAMETER_PROBLEM, "Illegal option `-%c' "
-				      "with this command", optflags[i]);
-		}
-	}
+	if (!c)
+		return;
+	for (; c; c &= c - 1)
+		bad &= illegal_opts[__builtin_ctz(c)];
+	bad &= options;
+	if (!bad)
+		return;
+	i = (unsigned int)__builtin_ctz(bad);
+	xt.cur = xt.opt_word[i];
+	ipts_xt_error(PARAMETER_PROBLEM,
+		      "Illegal option `-%c' with this command", optflags[i]);
 }
 
 /* --uid-owner alice: only this machine's passwd knows who alice is. */

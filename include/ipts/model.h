@@ -250,6 +250,11 @@ const struct ipts_table *ipts_table_get(const struct ipts_ruleset *rs,
 /* Chains. NULL when absent (or deleted). */
 struct ipts_chain *ipts_chain_find(const struct ipts_table *t,
 				   const char *name);
+/* The same, @h being ipts_name_hash(@name): for a caller that asks of
+ * one name more than once. */
+struct ipts_chain *ipts_chain_find_hashed(const struct ipts_table *t,
+					  const char *name, uint32_t h);
+uint32_t ipts_name_hash(const char *name);
 
 /* Accessors over the kernel blobs: shared, never to be written. */
 static inline const struct xt_entry_target *
