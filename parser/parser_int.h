@@ -230,6 +230,10 @@ struct ipts_parse {
 	unsigned int nwords, cap;
 	bool line_fast; /* the scanner's fast line: quotes closed */
 	bool line_quoted; /* ... with a quote in it */
+	/* its argv text made on the second thread (NULL: none), and the
+	 * first word too long (-1: none) */
+	const char *line_text;
+	int line_bad;
 	char *scratch;			/* argv text of the line */
 	size_t scratch_cap;
 	char **argv;			/* the line's argv and locations */
@@ -256,12 +260,17 @@ struct ipts_parse {
 
 /*
  * The load's second thread (pipe.c): a line of the source the scanner
- * takes from it, in order, each one starting with '-', '#' or '['.
+ * takes from it, in order, every one (only those starting with '-', '#'
+ * or '[' are split and sniffed).
  */
 struct ipts_pipe_line {
 	uint32_t off; /* where the line starts */
 	uint32_t len; /* '-' and split: its bytes, newline included; or 0 */
 	uint32_t word0, nwords; /* its words (len != 0) */
+	/* their argv text, as build.c's fast_words() makes it, and the
+	 * first word too long for it (-1: none) */
+	const char *text;
+	int32_t bad;
 	bool quoted; /* a quote in the line */
 	bool wrong; /* the sniff ruled out the family here */
 };
@@ -287,6 +296,9 @@ void ipts_pipe_end(struct ipts_pipe *p);
 
 /* Grammar actions (build.c). */
 void ipts_build_word(struct ipts_parse *ps, const struct ipts_loc *loc);
+/* The @n words at @locs, as ipts_build_word() for each. */
+void ipts_build_words(struct ipts_parse *ps, const struct ipts_loc *locs,
+		      unsigned int n);
 void ipts_build_table(struct ipts_parse *ps, const struct ipts_loc *loc);
 void ipts_build_chain(struct ipts_parse *ps, const struct ipts_loc *loc);
 void ipts_build_commit(struct ipts_parse *ps, const struct ipts_loc *loc);
