@@ -277,11 +277,14 @@ struct ipts_pipe_line {
 
 struct ipts_pipe;
 
-/* Files from this size on are read on two threads. */
+/* Files from this size on are read on two threads with
+ * IPTSIM_THREADS=auto, and from the second with IPTSIM_THREADS unset. */
 #define IPTS_PIPE_MIN (64 * 1024)
+#define IPTS_PIPE_DEFAULT_MIN (4 * 1024 * 1024)
 
 /* Whether to read @src on two threads: IPTSIM_THREADS=2 always, =auto
- * from IPTS_PIPE_MIN bytes on when there are two cores, otherwise never. */
+ * from IPTS_PIPE_MIN bytes on when there are two cores, unset from
+ * IPTS_PIPE_DEFAULT_MIN on, =1 (or anything else) never. */
 bool ipts_pipe_wanted(const struct ipts_source *src);
 /* Start reading @src (a file without cuts), the sniff @fs (NULL: none)
  * told the family @fam is parsed. NULL when no thread could start. */

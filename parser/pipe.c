@@ -25,8 +25,8 @@
  * most n / 2 + 1 words and n + 1 bytes of text, and a line of more than
  * IPTS_LINE_MAX bytes has cuts: a file with cuts is read on one thread,
  * so a line always fits in an empty block). */
-#define PIPE_BLOCKS 4
-#define PIPE_LINES 512
+#define PIPE_BLOCKS 16
+#define PIPE_LINES 256
 #define PIPE_WORDS 8192
 #define PIPE_TEXT (64 * 1024)
 _Static_assert(PIPE_WORDS > IPTS_LINE_MAX / 2 + 1, "a line fits a block");
@@ -64,6 +64,7 @@ struct ipts_pipe {
 	unsigned int head, nfull, nheld;
 	/* started: the first PIPE_LAG lines read, the scanner may start */
 	bool started, done, cancel;
+	bool reader_waits; /* for half the ring to be free */
 	/* the parse's place: its block (the one at head, NULL before the
 	 * first) and line; the block is the parse's until it gives it back,
 	 * and the one before it too (kept while the parse may still build
@@ -138,8 +139,13 @@ static struct block *block_get(struct ipts_pipe *p)
 	struct block *b;
 
 	pthread_mutex_lock(&p->mu);
-	while (p->nfull + p->nheld == PIPE_BLOCKS && !p->cancel)
-		pthread_cond_wait(&p->cv, &p->mu);
+	if (p->nfull + p->nheld == PIPE_BLOCKS) {
+		/* the ring full: sleep till half of it is free, not woken
+		 * for each block the parse gives back */
+		p->reader_waits = true;
+		while (p->reader_waits && !p->cancel)
+			pthread_cond_wait(&p->cv, &p->mu);
+	}
 	b = p->cancel ?
 		    NULL :
 		    &p->blocks[(p->head + p->nfull + p->nheld) % PIPE_BLOCKS];
@@ -253,17 +259,18 @@ static void *run(void *arg)
 bool ipts_pipe_wanted(const struct ipts_source *src)
 {
 	const char *e = getenv("IPTSIM_THREADS");
+	size_t min = IPTS_PIPE_DEFAULT_MIN;
 
-	/* One thread unless asked: on the 2-core machine it was measured
-	 * on, the second thread saved 7 % of the flat file's wall on a
-	 * quiet machine, 1 % of the kube-proxy-like one's, and lost as much
-	 * when other jobs held a core (README, Benchmarks). */
-	if (!e)
-		return false;
-	if (strcmp(e, "2") == 0)
+	/* Unset: two threads from IPTS_PIPE_DEFAULT_MIN bytes on, where they
+	 * were measured to pay on the 2-core machine (README, Benchmarks);
+	 * below it the thread's start costs more than it saves. */
+	if (e && strcmp(e, "2") == 0)
 		return true;
-	return strcmp(e, "auto") == 0 && src->len >= IPTS_PIPE_MIN &&
-	       sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	if (e && strcmp(e, "auto") == 0)
+		min = IPTS_PIPE_MIN;
+	else if (e)
+		return false;
+	return src->len >= min && sysconf(_SC_NPROCESSORS_ONLN) > 1;
 }
 
 struct ipts_pipe *ipts_pipe_start(const struct ipts_source *src,
@@ -318,7 +325,11 @@ const struct ipts_pipe_line *ipts_pipe_next(struct ipts_pipe *p,
 		if (p->kept) {
 			p->head = (p->head + 1) % PIPE_BLOCKS;
 			p->nfull--;
-			pthread_cond_broadcast(&p->cv);
+			if (p->reader_waits &&
+			    p->nfull + p->nheld <= PIPE_BLOCKS / 2) {
+				p->reader_waits = false;
+				pthread_cond_broadcast(&p->cv);
+			}
 		}
 		p->kept = true;
 		p->cur = NULL;
