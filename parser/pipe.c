@@ -1,15 +1,16 @@
 /*
  * pipe.c - the load on two threads: this file's thread reads the source
  * ahead of the parse, line by line, splits each rule line of
- * iptables-save's shape into its words (as scanner.l's scan_line() does)
- * and runs the family sniff over the lines the scanner would show it;
- * the parse (grammar, build.c, libxtables, the model) stays on the
- * loading thread and takes the lines in order, in blocks, through a
- * bounded ring. This thread adds no diagnostic and calls nothing of
- * libxtables nor of the model: the parse sees the same words in the same
- * order as on one thread, so every diagnostic and the first error are
- * the same. It only reads the source; the scanner scans a copy (flex
- * puts a NUL after each token it matches).
+ * iptables-save's shape into its words (as scanner.l's scan_line() does),
+ * makes their argv text (as build.c's fast_words() does) and runs the
+ * family sniff over the lines the scanner would show it; the parse
+ * (grammar, build.c, libxtables, the model) stays on the loading thread
+ * and takes every line in order, in blocks, through a bounded ring. This
+ * thread adds no diagnostic and calls nothing of libxtables nor of the
+ * model: the parse sees the same words in the same order as on one
+ * thread, so every diagnostic and the first error are the same. It only
+ * reads the source, which the scanner scans in place (PIPE_LAG says why
+ * the two never touch the same byte at once).
  */
 #include <pthread.h>
 #include <stdlib.h>
