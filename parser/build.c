@@ -53,8 +53,9 @@ void ipts_build_words(struct ipts_parse *ps, const struct ipts_loc *locs,
 		ps->words = ipts_xrealloc(ps->words,
 					  ps->cap * sizeof(*ps->words));
 	}
-	for (unsigned int i = 0; i < n; i++)
-		ps->words[ps->nwords + i].loc = locs[i];
+	/* a word is its location alone: one copy for the line */
+	_Static_assert(sizeof(*ps->words) == sizeof(*locs), "a word a loc");
+	memcpy(&ps->words[ps->nwords], locs, n * sizeof(*locs));
 	ps->nwords += n;
 }
 
@@ -127,6 +128,7 @@ static void line_done(struct ipts_parse *ps)
 	ps->line_fast = false;
 	ps->line_quoted = false;
 	ps->line_text = NULL;
+	ps->line_len = 0;
 }
 
 /*
@@ -1037,7 +1039,7 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 	/* From the line's first word, not its end: the same line, found
 	 * without reading it backwards. */
 	const struct ipts_loc *first = ps->nwords ? &ps->words[0].loc : loc;
-	struct ipts_loc line = whole_line(counters ? counters : first);
+	struct ipts_loc line;
 	struct ipts_cmdline cl = { 0 };
 	struct ipts_loc *locs;
 	char **argv;
@@ -1045,6 +1047,17 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 	size_t off = 0;
 	unsigned int i, base;
 	int argc = 0;
+
+	if (ps->line_fast && ps->line_len && !counters) {
+		/* the scanner's fast line: its first word starts it, and the
+		 * scanner knows its length */
+		line = *first;
+		line.off -= first->col - 1;
+		line.col = 1;
+		line.len = ps->line_len;
+	} else {
+		line = whole_line(counters ? counters : first);
+	}
 
 	if (ps->fam_wrong) {
 		/* read as the other family: this parse is thrown away */

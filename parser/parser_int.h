@@ -234,6 +234,7 @@ struct ipts_parse {
 	 * first word too long (-1: none) */
 	const char *line_text;
 	int line_bad;
+	uint32_t line_len; /* a fast line's bytes, newline left out (0: ask) */
 	char *scratch;			/* argv text of the line */
 	size_t scratch_cap;
 	char **argv;			/* the line's argv and locations */
