@@ -285,7 +285,8 @@ struct ipts_pipe;
 
 /* Whether to read @src on two threads: IPTSIM_THREADS=2 always, =auto
  * from IPTS_PIPE_MIN bytes on when there are two cores, unset from
- * IPTS_PIPE_DEFAULT_MIN on, =1 (or anything else) never. */
+ * IPTS_PIPE_DEFAULT_MIN on while a core is idle, =1 (or anything else)
+ * never. */
 bool ipts_pipe_wanted(const struct ipts_source *src);
 /* Start reading @src (a file without cuts), the sniff @fs (NULL: none)
  * told the family @fam is parsed. NULL when no thread could start. */

@@ -8,7 +8,7 @@
 # exit the same way with IPTSIM_THREADS=1 (one thread), IPTSIM_THREADS=2
 # (two threads, whatever the size) and =auto (two threads from 64 KB on),
 # and for files of 4 MiB or more with IPTSIM_THREADS unset (the default:
-# two threads from 4 MiB on):
+# two threads from 4 MiB on while a core is idle, one otherwise):
 #   - tests/fastpath's generated files and family/ (late, mixed families,
 #     errors, quotes, CRLF, cut lines), tests/corpus, tests/roundtrip,
 #     tests/fuzz/regress, tests/e2e's rule files, rulesets/, the shared
