@@ -70,6 +70,21 @@ void ipts_build_word(struct ipts_parse *ps, const struct ipts_loc *loc)
 	ps->words[ps->nwords++].loc = *loc;
 }
 
+void ipts_build_words(struct ipts_parse *ps, const struct ipts_loc *locs,
+		      unsigned int n)
+{
+	if (ps->nwords + n > ps->cap) {
+		while (ps->nwords + n > ps->cap)
+			ps->cap = ps->cap ? ps->cap * 2 : 64;
+		ps->words = ipts_xrealloc(ps->words,
+					  ps->cap * sizeof(*ps->words));
+	}
+	/* a word is its location alone: one copy for the line */
+	_Static_assert(sizeof(*ps->words) == sizeof(*locs), "a word a loc");
+	memcpy(&ps->words[ps->nwords], locs, n * sizeof(*locs));
+	ps->nwords += n;
+}
+
 size_t ipts_unquote(const struct ipts_loc *loc, char *out)
 {
 	const char *p = loc->src->buf + loc->off;
@@ -138,6 +153,8 @@ static void line_done(struct ipts_parse *ps)
 	ps->nwords = 0;
 	ps->line_fast = false;
 	ps->line_quoted = false;
+	ps->line_text = NULL;
+	ps->line_len = 0;
 }
 
 /*
@@ -156,6 +173,16 @@ static int fast_words(struct ipts_parse *ps, char **argv, struct ipts_loc *locs)
 	const char *base = ps->src->buf + w0->off;
 	unsigned int i;
 
+	if (ps->line_text) {
+		/* made on the second thread (pipe.c's argv_text()) */
+		for (i = 0; i < ps->nwords; i++) {
+			const struct ipts_loc *wl = &ps->words[i].loc;
+
+			argv[i] = (char *)ps->line_text + (wl->off - w0->off);
+			locs[i] = *wl;
+		}
+		return ps->line_bad;
+	}
 	if (span + 1 > ps->scratch_cap) {
 		ps->scratch_cap = span * 2 > 4096 ? span * 2 : 4096;
 		ps->scratch = ipts_xrealloc(ps->scratch, ps->scratch_cap);
@@ -1090,7 +1117,7 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 	/* From the line's first word, not its end: the same line, found
 	 * without reading it backwards. */
 	const struct ipts_loc *first = ps->nwords ? &ps->words[0].loc : loc;
-	struct ipts_loc line = whole_line(counters ? counters : first);
+	struct ipts_loc line;
 	struct ipts_cmdline cl = { 0 };
 	struct ipts_loc *locs;
 	char **argv;
@@ -1100,6 +1127,17 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 	int argc = 0;
 
 	ps->hashed_name = NULL; /* argv's words are this line's */
+	if (ps->line_fast && ps->line_len && !counters) {
+		/* the scanner's fast line: its first word starts it, and the
+		 * scanner knows its length */
+		line = *first;
+		line.off -= first->col - 1;
+		line.col = 1;
+		line.len = ps->line_len;
+	} else {
+		line = whole_line(counters ? counters : first);
+	}
+
 	if (ps->fam_wrong) {
 		/* read as the other family: this parse is thrown away */
 		ps->stop = true;
@@ -1392,10 +1430,10 @@ parse_as(const struct ipts_source *src, const struct ipts_parse_opts *opts,
 	 * bytes, and puts back each byte it borrows to end a token. Only a
 	 * file with over-long lines is scanned from a cut copy.
 	 */
-	/* on two threads (pipe.c) the scanner scans a copy: the other
-	 * thread reads the source as it is */
+	/* on two threads (pipe.c) too: the other thread reads only lines
+	 * the scanner has not reached */
 	threads = !ncuts && ipts_pipe_wanted(src);
-	if (ncuts || threads) {
+	if (ncuts) {
 		vbuf = cut_copy(src, cuts, ncuts);
 		ipts_yy_scan_buffer(vbuf, src->len + ncuts + 2, scanner);
 	} else {

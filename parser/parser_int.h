@@ -230,6 +230,11 @@ struct ipts_parse {
 	unsigned int nwords, cap;
 	bool line_fast; /* the scanner's fast line: quotes closed */
 	bool line_quoted; /* ... with a quote in it */
+	/* its argv text made on the second thread (NULL: none), and the
+	 * first word too long (-1: none) */
+	const char *line_text;
+	int line_bad;
+	uint32_t line_len; /* a fast line's bytes, newline left out (0: ask) */
 	char *scratch;			/* argv text of the line */
 	size_t scratch_cap;
 	char **argv;			/* the line's argv and locations */
@@ -260,23 +265,32 @@ struct ipts_parse {
 
 /*
  * The load's second thread (pipe.c): a line of the source the scanner
- * takes from it, in order, each one starting with '-', '#' or '['.
+ * takes from it, in order, every one (only those starting with '-', '#'
+ * or '[' are split and sniffed).
  */
 struct ipts_pipe_line {
 	uint32_t off; /* where the line starts */
 	uint32_t len; /* '-' and split: its bytes, newline included; or 0 */
 	uint32_t word0, nwords; /* its words (len != 0) */
+	/* their argv text, as build.c's fast_words() makes it, and the
+	 * first word too long for it (-1: none) */
+	const char *text;
+	int32_t bad;
 	bool quoted; /* a quote in the line */
 	bool wrong; /* the sniff ruled out the family here */
 };
 
 struct ipts_pipe;
 
-/* Files from this size on are read on two threads. */
+/* Files from this size on are read on two threads with
+ * IPTSIM_THREADS=auto, and from the second with IPTSIM_THREADS unset. */
 #define IPTS_PIPE_MIN (64 * 1024)
+#define IPTS_PIPE_DEFAULT_MIN (4 * 1024 * 1024)
 
 /* Whether to read @src on two threads: IPTSIM_THREADS=2 always, =auto
- * from IPTS_PIPE_MIN bytes on when there are two cores, otherwise never. */
+ * from IPTS_PIPE_MIN bytes on when there are two cores, unset from
+ * IPTS_PIPE_DEFAULT_MIN on while a core is idle, =1 (or anything else)
+ * never. */
 bool ipts_pipe_wanted(const struct ipts_source *src);
 /* Start reading @src (a file without cuts), the sniff @fs (NULL: none)
  * told the family @fam is parsed. NULL when no thread could start. */
@@ -291,6 +305,9 @@ void ipts_pipe_end(struct ipts_pipe *p);
 
 /* Grammar actions (build.c). */
 void ipts_build_word(struct ipts_parse *ps, const struct ipts_loc *loc);
+/* The @n words at @locs, as ipts_build_word() for each. */
+void ipts_build_words(struct ipts_parse *ps, const struct ipts_loc *locs,
+		      unsigned int n);
 void ipts_build_table(struct ipts_parse *ps, const struct ipts_loc *loc);
 void ipts_build_chain(struct ipts_parse *ps, const struct ipts_loc *loc);
 void ipts_build_commit(struct ipts_parse *ps, const struct ipts_loc *loc);

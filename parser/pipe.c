@@ -1,15 +1,16 @@
 /*
  * pipe.c - the load on two threads: this file's thread reads the source
  * ahead of the parse, line by line, splits each rule line of
- * iptables-save's shape into its words (as scanner.l's scan_line() does)
- * and runs the family sniff over the lines the scanner would show it;
- * the parse (grammar, build.c, libxtables, the model) stays on the
- * loading thread and takes the lines in order, in blocks, through a
- * bounded ring. This thread adds no diagnostic and calls nothing of
- * libxtables nor of the model: the parse sees the same words in the same
- * order as on one thread, so every diagnostic and the first error are
- * the same. It only reads the source; the scanner scans a copy (flex
- * puts a NUL after each token it matches).
+ * iptables-save's shape into its words (as scanner.l's scan_line() does),
+ * makes their argv text (as build.c's fast_words() does) and runs the
+ * family sniff over the lines the scanner would show it; the parse
+ * (grammar, build.c, libxtables, the model) stays on the loading thread
+ * and takes every line in order, in blocks, through a bounded ring. This
+ * thread adds no diagnostic and calls nothing of libxtables nor of the
+ * model: the parse sees the same words in the same order as on one
+ * thread, so every diagnostic and the first error are the same. It only
+ * reads the source, which the scanner scans in place (PIPE_LAG says why
+ * the two never touch the same byte at once).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -20,19 +21,34 @@
 #include "parser_int.h"
 
 /* The ring: PIPE_BLOCKS blocks of lines, each of at most PIPE_LINES
- * lines and PIPE_WORDS words, small enough to stay in the cache the two
- * cores share (a line of n bytes has at most n / 2 + 1 words, and a line
- * of more than IPTS_LINE_MAX bytes has cuts: a file with cuts is read on
- * one thread, so a line always fits in an empty block). */
-#define PIPE_BLOCKS 4
-#define PIPE_LINES 512
+ * lines, PIPE_WORDS words and PIPE_TEXT bytes of argv text, small enough
+ * to stay in the cache the two cores share (a line of n bytes has at
+ * most n / 2 + 1 words and n + 1 bytes of text, and a line of more than
+ * IPTS_LINE_MAX bytes has cuts: a file with cuts is read on one thread,
+ * so a line always fits in an empty block). */
+#define PIPE_BLOCKS 16
+#define PIPE_LINES 256
 #define PIPE_WORDS 8192
+#define PIPE_TEXT (64 * 1024)
 _Static_assert(PIPE_WORDS > IPTS_LINE_MAX / 2 + 1, "a line fits a block");
+_Static_assert(PIPE_TEXT > IPTS_LINE_MAX + 1, "a line fits a block");
+
+/*
+ * The scanner scans the source in place: flex puts a NUL after each
+ * token it matches (and the byte back before the next), and before it
+ * asks for line L + 1 it may have matched L + 1's first token, putting
+ * a NUL as far as the first byte of L + 2. So a block whose last line is
+ * L is handed over only once this thread has read PIPE_LAG lines past
+ * it, and it never reads those lines again: the two threads never touch
+ * the same byte at once.
+ */
+#define PIPE_LAG 3
 
 struct block {
 	struct ipts_pipe_line lines[PIPE_LINES];
 	struct ipts_loc words[PIPE_WORDS];
-	uint32_t nlines, nwords;
+	char text[PIPE_TEXT];
+	uint32_t nlines, nwords, ntext;
 };
 
 struct ipts_pipe {
@@ -43,12 +59,19 @@ struct ipts_pipe {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct block *blocks;
-	/* filled blocks: [head, head + nfull) modulo PIPE_BLOCKS */
-	unsigned int head, nfull;
-	bool done, cancel;
+	/* handed over: [head, head + nfull) modulo PIPE_BLOCKS; the reader
+	 * holds the next nheld (the full one waiting for its lag, the one
+	 * it fills) */
+	unsigned int head, nfull, nheld;
+	/* started: the first PIPE_LAG lines read, the scanner may start */
+	bool started, done, cancel;
+	bool reader_waits; /* for half the ring to be free */
 	/* the parse's place: its block (the one at head, NULL before the
-	 * first) and line; the block is the parse's until it gives it back */
+	 * first) and line; the block is the parse's until it gives it back,
+	 * and the one before it too (kept while the parse may still build
+	 * the rule of its last line) */
 	struct block *cur;
+	bool kept;
 	uint32_t at;
 };
 
@@ -79,26 +102,70 @@ static int split(const struct ipts_source *src, uint32_t off, uint32_t line,
 	return r < 0 ? -1 : n;
 }
 
-/* Wait for an empty block to fill; NULL when the reader gave up. */
+/*
+ * The argv text of a split line as build.c's fast_words() makes it: the
+ * bytes from the first word to the end of the last at @out, each word
+ * ended by a NUL over the blank after it, unquoted in its place where it
+ * holds a quote. Returns the bytes used, and in *@bad the first word
+ * longer than IPTS_MAX_PARAM once unquoted (or -1).
+ */
+static uint32_t argv_text(const struct ipts_source *src,
+			  const struct ipts_loc *words, uint32_t nwords,
+			  bool quoted, char *out, int32_t *bad)
+{
+	const struct ipts_loc *w0 = &words[0], *wn = &words[nwords - 1];
+	uint32_t span = wn->off + wn->len - w0->off;
+	const char *base = src->buf + w0->off;
+
+	*bad = -1;
+	memcpy(out, base, span);
+	for (uint32_t i = 0; i < nwords; i++) {
+		const struct ipts_loc *wl = &words[i];
+		char *s = out + (wl->off - w0->off);
+		size_t n = wl->len;
+
+		if (quoted && memchr(base + (wl->off - w0->off), '"', wl->len))
+			n = ipts_unquote(wl, s);
+		else
+			s[n] = '\0';
+		if (n > IPTS_MAX_PARAM && *bad < 0)
+			*bad = (int32_t)i;
+	}
+	return span + 1;
+}
+
+/* Wait for an empty block to fill; NULL when the parse gave up. */
 static struct block *block_get(struct ipts_pipe *p)
 {
 	struct block *b;
 
 	pthread_mutex_lock(&p->mu);
-	while (p->nfull == PIPE_BLOCKS && !p->cancel)
-		pthread_cond_wait(&p->cv, &p->mu);
-	b = p->cancel ? NULL : &p->blocks[(p->head + p->nfull) % PIPE_BLOCKS];
+	if (p->nfull + p->nheld == PIPE_BLOCKS) {
+		/* the ring full: sleep till half of it is free, not woken
+		 * for each block the parse gives back */
+		p->reader_waits = true;
+		while (p->reader_waits && !p->cancel)
+			pthread_cond_wait(&p->cv, &p->mu);
+	}
+	b = p->cancel ?
+		    NULL :
+		    &p->blocks[(p->head + p->nfull + p->nheld) % PIPE_BLOCKS];
+	if (b)
+		p->nheld++;
 	pthread_mutex_unlock(&p->mu);
 	if (b)
-		b->nlines = b->nwords = 0;
+		b->nlines = b->nwords = b->ntext = 0;
 	return b;
 }
 
-static void block_put(struct ipts_pipe *p, bool last)
+/* Hand over @n of the blocks held, the last ones when @last. */
+static void block_put(struct ipts_pipe *p, unsigned int n, bool last)
 {
 	pthread_mutex_lock(&p->mu);
-	p->nfull++;
+	p->nfull += n;
+	p->nheld -= n;
 	p->done = last;
+	p->started = true;
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 }
@@ -109,6 +176,8 @@ static void *run(void *arg)
 	const struct ipts_source *src = p->src;
 	const char *buf = src->buf;
 	uint32_t off = 0, line = 1, len = (uint32_t)src->len;
+	/* lines read past the full block waiting (-1: none waits) */
+	int lag = -1;
 	bool wrong = false;
 	struct block *b = block_get(p);
 
@@ -120,20 +189,24 @@ static void *run(void *arg)
 		nl = memchr(s, '\n', n);
 		n = nl ? (uint32_t)(nl - s) : n; /* the newline left out */
 		next = nl ? off + n + 1 : len;
-		if (*s != '-' && *s != '#' && *s != '[') {
-			off = next;
-			line++;
-			continue;
-		}
 		if (b->nlines == PIPE_LINES ||
-		    b->nwords + n / 2 + 1 > PIPE_WORDS) {
-			block_put(p, false);
+		    b->nwords + n / 2 + 1 > PIPE_WORDS ||
+		    b->ntext + n + 1 > PIPE_TEXT) {
+			if (lag >= 0) {
+				/* two blocks in less than the lag: cannot be
+				 * (a block holds more lines), but be safe */
+				block_put(p, 1, false);
+				lag = -1;
+			}
 			b = block_get(p);
 			if (!b)
 				break;
+			lag = 0;
 		}
 		l = &b->lines[b->nlines++];
 		*l = (struct ipts_pipe_line){ .off = off, .word0 = b->nwords };
+		if (*s != '-' && *s != '#' && *s != '[')
+			goto next_line; /* a line the scanner reads alone */
 		if (*s == '-' && strcspn(s, "\n") == n && nl) {
 			bool quoted = false, adjoined = false;
 			int nw = split(src, off, line, s, n + 1,
@@ -144,6 +217,11 @@ static void *run(void *arg)
 				l->len = n + 1;
 				l->nwords = (uint32_t)nw;
 				l->quoted = quoted;
+				l->text = b->text + b->ntext;
+				b->ntext += argv_text(src, &b->words[l->word0],
+						      l->nwords, quoted,
+						      b->text + b->ntext,
+						      &l->bad);
 				b->nwords += (uint32_t)nw;
 				if (p->fs && !wrong && !adjoined &&
 				    !memchr(s, '\r', n + 1)) {
@@ -164,28 +242,41 @@ static void *run(void *arg)
 	check:
 		if (p->fs && !wrong && ipts_fsniff_not(p->fs, p->fam))
 			wrong = l->wrong = true;
+	next_line:
 		off = next;
 		line++;
+		if (lag >= 0 && ++lag == PIPE_LAG) {
+			block_put(p, 1, false);
+			lag = -1;
+		}
+		if (line == PIPE_LAG + 1)
+			block_put(p, 0, false); /* started */
 	}
 	if (b)
-		block_put(p, true);
+		block_put(p, p->nheld, true);
 	return NULL;
 }
 
 bool ipts_pipe_wanted(const struct ipts_source *src)
 {
 	const char *e = getenv("IPTSIM_THREADS");
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	double load;
 
-	/* One thread unless asked: on the 2-core machine it was measured
-	 * on, the second thread saved 7 % of the flat file's wall on a
-	 * quiet machine, 1 % of the kube-proxy-like one's, and lost as much
-	 * when other jobs held a core (README, Benchmarks). */
-	if (!e)
-		return false;
-	if (strcmp(e, "2") == 0)
+	if (e && strcmp(e, "2") == 0)
 		return true;
-	return strcmp(e, "auto") == 0 && src->len >= IPTS_PIPE_MIN &&
-	       sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	if (e && strcmp(e, "auto") == 0)
+		return src->len >= IPTS_PIPE_MIN && ncpu > 1;
+	if (e)
+		return false;
+	/* Unset: two threads from IPTS_PIPE_DEFAULT_MIN bytes on while a
+	 * core is idle (the last minute's load average below the cores less
+	 * one), as measured on the 2-core machine (README, Benchmarks): they
+	 * saved 11 % of the flat file's wall on a quiet machine and lost 14
+	 * to 44 % beside one busy process; below the size the thread's start
+	 * costs more than it saves. */
+	return src->len >= IPTS_PIPE_DEFAULT_MIN && ncpu > 1 &&
+	       getloadavg(&load, 1) == 1 && load < (double)(ncpu - 1);
 }
 
 struct ipts_pipe *ipts_pipe_start(const struct ipts_source *src,
@@ -207,6 +298,11 @@ struct ipts_pipe *ipts_pipe_start(const struct ipts_source *src,
 		free(p);
 		return NULL;
 	}
+	/* the scanner's first token may end in the second line (PIPE_LAG) */
+	pthread_mutex_lock(&p->mu);
+	while (!p->started)
+		pthread_cond_wait(&p->cv, &p->mu);
+	pthread_mutex_unlock(&p->mu);
 	return p;
 }
 
@@ -219,20 +315,31 @@ const struct ipts_pipe_line *ipts_pipe_next(struct ipts_pipe *p,
 		goto take;
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		while (p->nfull == 0)
+		unsigned int mine = p->kept ? 2 : 1;
+
+		while (p->nfull < mine && !p->done)
 			pthread_cond_wait(&p->cv, &p->mu);
-		b = &p->blocks[p->head];
-		if (p->at < b->nlines)
-			break;
-		/* the block read: give it back */
-		if (p->done && p->nfull == 1) {
+		if (p->nfull < mine) {
+			/* every line read */
 			pthread_mutex_unlock(&p->mu);
 			return NULL;
 		}
-		p->head = (p->head + 1) % PIPE_BLOCKS;
-		p->nfull--;
+		b = &p->blocks[(p->head + mine - 1) % PIPE_BLOCKS];
+		if (p->at < b->nlines)
+			break;
+		/* the block read: keep it, give back the one before */
+		if (p->kept) {
+			p->head = (p->head + 1) % PIPE_BLOCKS;
+			p->nfull--;
+			if (p->reader_waits &&
+			    p->nfull + p->nheld <= PIPE_BLOCKS / 2) {
+				p->reader_waits = false;
+				pthread_cond_broadcast(&p->cv);
+			}
+		}
+		p->kept = true;
+		p->cur = NULL;
 		p->at = 0;
-		pthread_cond_broadcast(&p->cv);
 	}
 	pthread_mutex_unlock(&p->mu);
 	p->cur = b;

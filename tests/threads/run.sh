@@ -6,7 +6,9 @@
 # For every file below, `iptsim check --format json` (every diagnostic, in
 # order), `iptsim dump -c` and `iptsim lint` must print the same bytes and
 # exit the same way with IPTSIM_THREADS=1 (one thread), IPTSIM_THREADS=2
-# (two threads, whatever the size) and =auto (two threads from 64 KB on):
+# (two threads, whatever the size) and =auto (two threads from 64 KB on),
+# and for files of 4 MiB or more with IPTSIM_THREADS unset (the default:
+# two threads from 4 MiB on while a core is idle, one otherwise):
 #   - tests/fastpath's generated files and family/ (late, mixed families,
 #     errors, quotes, CRLF, cut lines), tests/corpus, tests/roundtrip,
 #     tests/fuzz/regress, tests/e2e's rule files, rulesets/, the shared
@@ -17,7 +19,10 @@
 #     (the mixed-family error), a NUL, an open quote, a CRLF line, a line
 #     longer than iptables-restore's buffer (cuts: one thread), a counters
 #     line, a comment naming the family, an error on every line (reading
-#     stops after too many), no newline at the end, --max-rules reached.
+#     stops after too many), no newline at the end, --max-rules reached;
+#   - past the default's threshold (bench/gen_kube.py, 3,000 services,
+#     4.1 MiB): the file as written, one with a bad option deep in it and
+#     one with an IPv6 address there.
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
@@ -32,10 +37,23 @@ trap 'rm -rf "$tmp"' EXIT
 
 command -v python3 >/dev/null || { echo "SKIP: python3 is needed"; exit 77; }
 
-mkdir "$tmp/gen" "$tmp/big"
+mkdir "$tmp/gen" "$tmp/big" "$tmp/huge"
 python3 "$srcdir/tests/fastpath/gen.py" 1060 60 "$tmp/gen"
 python3 "$srcdir/bench/gen_kube.py" -s 300 -o "$tmp/big/kube.rules"
 python3 "$srcdir/bench/gen_flat.py" -n 6000 -o "$tmp/big/flat.rules"
+python3 "$srcdir/bench/gen_kube.py" -s 3000 -o "$tmp/huge/kube.rules"
+python3 - "$tmp/huge" <<'PY'
+import sys
+d = sys.argv[1]
+lines = open(d + "/kube.rules", "rb").read().split(b"\n")
+rules = [i for i, l in enumerate(lines) if l.startswith(b"-A ")]
+at = rules[len(rules) * 7 // 8]
+for name, new in (("badopt", b"-A INPUT -p tcp --frobnicate -j ACCEPT"),
+                  ("v6late", b"-A INPUT -s 2001:db8::1/128 -j ACCEPT")):
+    out = list(lines)
+    out[at] = new
+    open(d + "/" + name + ".rules", "wb").write(b"\n".join(out))
+PY
 python3 - "$tmp/big" <<'PY'
 import sys
 d = sys.argv[1]
@@ -68,7 +86,7 @@ open(d + "/allbad.rules", "wb").write(b"\n".join(out))
 open(d + "/noeol.rules", "wb").write(b"\n".join(lines).rstrip(b"\n"))
 PY
 
-files=("$tmp"/gen/*.rules "$tmp"/big/*.rules
+files=("$tmp"/gen/*.rules "$tmp"/big/*.rules "$tmp"/huge/*.rules
        "$srcdir"/rulesets/*.rules "$srcdir"/rulesets/*.v4 "$srcdir"/rulesets/*.v6
        "$srcdir"/tests/corpus/valid/*.rules "$srcdir"/tests/corpus/invalid/*.rules
        "$srcdir"/tests/roundtrip/cases/*.rules "$srcdir"/tests/roundtrip/corpus/*.save
@@ -87,15 +105,21 @@ fi
 out() {
 	local way=$1 rc=0
 	shift
-	IPTSIM_THREADS=$way NO_COLOR=1 "$iptsim" "$@" > "$tmp/out.$way" \
-		2>&1 < /dev/null || rc=$?
+	if [ "$way" = unset ]; then
+		env -u IPTSIM_THREADS NO_COLOR=1 "$iptsim" "$@" \
+			> "$tmp/out.$way" 2>&1 < /dev/null || rc=$?
+	else
+		IPTSIM_THREADS=$way NO_COLOR=1 "$iptsim" "$@" \
+			> "$tmp/out.$way" 2>&1 < /dev/null || rc=$?
+	fi
 	echo "rc $rc" >> "$tmp/out.$way"
 }
 
-pass=0 fail=0 big=0
+pass=0 fail=0 big=0 huge=0
 for f in "${files[@]}"; do
 	[ -f "$f" ] || continue
 	ok=1
+	size=$(stat -c %s "$f")
 	cmds=("check --format json" "dump -c" "lint")
 	for cmd in "${cmds[@]}" "check --max-rules 3000" "check --max-errors 3"; do
 		# shellcheck disable=SC2086
@@ -104,8 +128,14 @@ for f in "${files[@]}"; do
 		out 2 $cmd "$f"
 		# shellcheck disable=SC2086
 		out auto $cmd "$f"
+		cp "$tmp/out.1" "$tmp/out.unset"
+		if [ "$size" -ge 4194304 ]; then
+			# shellcheck disable=SC2086
+			out unset $cmd "$f"
+		fi
 		if ! cmp -s "$tmp/out.1" "$tmp/out.2" ||
-			! cmp -s "$tmp/out.1" "$tmp/out.auto"; then
+			! cmp -s "$tmp/out.1" "$tmp/out.auto" ||
+			! cmp -s "$tmp/out.1" "$tmp/out.unset"; then
 			ok=0
 			echo "FAIL: iptsim $cmd $f differs on two threads:"
 			diff "$tmp/out.1" "$tmp/out.2" | head -n 20 || true
@@ -113,11 +143,13 @@ for f in "${files[@]}"; do
 	done
 	if [ "$ok" = 1 ]; then
 		pass=$((pass + 1))
-		[ "$(stat -c %s "$f")" -ge 65536 ] && big=$((big + 1))
+		[ "$size" -ge 65536 ] && big=$((big + 1))
+		[ "$size" -ge 4194304 ] && huge=$((huge + 1))
 	else
 		fail=$((fail + 1))
 	fi
 done
 [ "$big" -ge 15 ] || { echo "FAIL: only $big files past the threshold"; fail=$((fail + 1)); }
-echo "threads: $pass files agree ($big of them past the 64 KB threshold), $fail differ"
+[ "$huge" -ge 3 ] || { echo "FAIL: only $huge files past the default's threshold"; fail=$((fail + 1)); }
+echo "threads: $pass files agree ($big of them past the 64 KB threshold, $huge past 4 MiB), $fail differ"
 [ "$fail" -eq 0 ]
