@@ -116,34 +116,10 @@ void ipts_lint_msg_str(struct ipts_lint_msg *m, const char *s)
 
 void ipts_lint_msg_uint(struct ipts_lint_msg *m, uint64_t v)
 {
-	static const char pairs[201] = "00010203040506070809"
-				       "10111213141516171819"
-				       "20212223242526272829"
-				       "30313233343536373839"
-				       "40414243444546474849"
-				       "50515253545556575859"
-				       "60616263646566676869"
-				       "70717273747576777879"
-				       "80818283848586878889"
-				       "90919293949596979899";
 	char buf[20];
-	size_t i = sizeof(buf);
+	char *p = ipts_udigits(buf + sizeof(buf), v);
 
-	/* two digits a division (rule and line numbers of five or six) */
-	while (v >= 100) {
-		unsigned int r = (unsigned int)(v % 100);
-
-		v /= 100;
-		i -= 2;
-		memcpy(buf + i, pairs + 2 * r, 2);
-	}
-	if (v >= 10) {
-		i -= 2;
-		memcpy(buf + i, pairs + 2 * v, 2);
-	} else {
-		buf[--i] = (char)('0' + v);
-	}
-	ipts_lint_msg_put(m, buf + i, sizeof(buf) - i);
+	ipts_lint_msg_put(m, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void ipts_lint_msg_add(struct ipts_diags *d, enum ipts_severity sev,

@@ -168,42 +168,11 @@ static void put_run(struct tout *o, char c, size_t n)
 
 /* @v in decimal, right-aligned in @width columns (0: as wide as it is),
  * as printf's "%*u" writes it, without printf. */
-/* @v in decimal, its last digit at @end[-1]; the digits' start */
-static char *digits(char *end, unsigned int v)
-{
-	static const char pairs[201] = "00010203040506070809"
-				       "10111213141516171819"
-				       "20212223242526272829"
-				       "30313233343536373839"
-				       "40414243444546474849"
-				       "50515253545556575859"
-				       "60616263646566676869"
-				       "70717273747576777879"
-				       "80818283848586878889"
-				       "90919293949596979899";
-
-	/* two digits a division: a line number is five or six */
-	while (v >= 100) {
-		unsigned int r = v % 100;
-
-		v /= 100;
-		end -= 2;
-		memcpy(end, pairs + 2 * r, 2);
-	}
-	if (v >= 10) {
-		end -= 2;
-		memcpy(end, pairs + 2 * v, 2);
-	} else {
-		*--end = (char)('0' + v);
-	}
-	return end;
-}
-
 static void put_uint(struct tout *o, unsigned int v, unsigned int width)
 {
 	static const char blanks[16] = "                ";
-	char buf[10];
-	char *p = digits(buf + sizeof(buf), v);
+	char buf[20];
+	char *p = ipts_udigits(buf + sizeof(buf), v);
 	size_t n = (size_t)(buf + sizeof(buf) - p);
 
 	while (n < width) {

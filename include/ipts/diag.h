@@ -120,6 +120,10 @@ void ipts_diag_add_text(struct ipts_diags *d, enum ipts_severity sev,
 			const struct ipts_loc *loc, const char *code,
 			const char *msg, size_t n);
 void ipts_diags_free(struct ipts_diags *d);
+/* @v in decimal, its last digit at @end[-1] (20 bytes before @end are
+ * enough); returns the first digit. The one number writer of the
+ * diagnostics' text and lint's messages: no printf a number. */
+char *ipts_udigits(char *end, uint64_t v);
 /* Sort by file position, stable; notes stay behind their diagnostic. */
 void ipts_diags_sort(struct ipts_diags *d);
 
