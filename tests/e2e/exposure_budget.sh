@@ -16,12 +16,9 @@ set -euo pipefail
 
 iptsim=$1
 srcdir=$2
-if ! command -v python3 > /dev/null; then
-	echo "SKIP: python3 is not installed"
-	exit 77
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_need python3
+e2e_tmpdir
 python3 "$srcdir/bench/gen_kube.py" -s 40 -o "$tmp/kube.rules"
 cd "$srcdir/rulesets"
 

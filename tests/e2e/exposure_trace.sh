@@ -11,10 +11,8 @@ set -euo pipefail
 
 iptsim=$1
 srcdir=$2
-if ! command -v python3 > /dev/null; then
-	echo "SKIP: python3 is not installed"
-	exit 77
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_need python3
 cd "$srcdir/rulesets"
 
 python3 - "$iptsim" <<'PY'

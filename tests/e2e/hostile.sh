@@ -15,13 +15,10 @@
 set -euo pipefail
 
 iptsim=$1
-if ! command -v python3 > /dev/null; then
-	echo "SKIP: needs python3"
-	exit 77
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_need python3
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+e2e_tmpdir
 cd "$tmp"
 
 # A file that loads: the dangerous bytes in comments, a log prefix and a

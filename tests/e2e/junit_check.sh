@@ -10,10 +10,8 @@ iptsim=$1
 srcdir=$2
 cd "$srcdir/tests/e2e/test"
 
-if ! command -v python3 >/dev/null; then
-	echo "SKIP: needs python3"
-	exit 77
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_need python3
 
 out=$(mktemp)
 bad=$(mktemp -d)
