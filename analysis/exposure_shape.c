@@ -62,6 +62,8 @@
 #define MAX_REFS 8
 /* nat rules of one -d /32 address kept to find a row's entry */
 #define ND_MAX 4
+/* Steps of the whole search at most: a hostile file costs no more. */
+#define MAX_WORK 20000000ull
 
 struct srow {
 	size_t row;
@@ -136,6 +138,9 @@ struct filefacts {
 		const struct ipts_rule *r;
 	} * nm;
 	size_t nnm, nm_cap;
+	/* steps of the search over all rows (MAX_WORK: every later row
+	 * refused, simulated alone) */
+	uint64_t *work;
 };
 
 static const char *const ok_matches[] = {
@@ -575,10 +580,16 @@ static bool match_dead(const struct filefacts *f, const struct ipts_rule *r,
 	return dp >= 0 && dp != row->port && !is_dnat_port(f, (uint16_t)dp);
 }
 
+static bool spend(const struct filefacts *f, uint64_t n)
+{
+	*f->work += n;
+	return *f->work <= MAX_WORK;
+}
+
 static bool rule_dead(const struct filefacts *f, const struct ipts_rule *r,
 		      const struct ipts_exp_row *row, unsigned int depth)
 {
-	if (r->chain->table != f->nat)
+	if (!spend(f, 1) || r->chain->table != f->nat)
 		return false;
 	return match_dead(f, r, row) || chain_dead(f, r->chain, row, depth);
 }
@@ -815,13 +826,36 @@ static bool others_dead(const struct filefacts *f, const struct srow *s,
 	return true;
 }
 
+/* A route lookup's answer into the key; false when the host cannot
+ * tell it or it is no single route. */
+static bool fib_put(struct buf *b, const struct ipts_hostdesc *h,
+		    uint32_t daddr, uint32_t saddr, const char *iif,
+		    struct ipts_fib_result *fr)
+{
+	struct ipts_fib_flow fl = { 0 };
+
+	fl.daddr = daddr;
+	fl.saddr = saddr;
+	fl.iif = iif;
+	memset(fr, 0, sizeof(*fr));
+	ipts_fib_lookup(h, &fl, fr, NULL);
+	if (fr->status != IPTS_FIB_OK || !fr->route || fr->route->multipath)
+		return false;
+	put(b, &fr->route, sizeof(fr->route));
+	put(b, &fr->dev, sizeof(fr->dev));
+	put32(b, fr->gateway);
+	put32(b, fr->table);
+	put32(b, (uint32_t)fr->type);
+	put32(b, (uint32_t)fr->err);
+	return true;
+}
+
 /* What the host makes of slot address @a: false when it may tell it
  * from another (local, broadcast, special, no route of its own). */
 static bool put_host(struct buf *b, const struct ipts_exposure *e, uint32_t a,
 		     bool first)
 {
 	const struct ipts_hostdesc *h = e->host;
-	struct ipts_fib_flow fl = { 0 };
 	struct ipts_fib_result fr;
 	uint32_t ha = ntohl(a);
 	size_t i, n;
@@ -829,17 +863,22 @@ static bool put_host(struct buf *b, const struct ipts_exposure *e, uint32_t a,
 	if (!h || (ha >> 24) == 0 || (ha >> 24) == 127 || (ha >> 29) == 7 ||
 	    (ha >> 28) == 14 || ipts_host_addr_type(h, a) != IPTS_RTN_UNICAST)
 		return false;
-	memset(&fr, 0, sizeof(fr));
-	fl.daddr = a;
-	ipts_fib_lookup(h, &fl, &fr, NULL);
-	if (fr.status != IPTS_FIB_OK || !fr.route || fr.route->multipath ||
-	    fr.type != IPTS_RTN_UNICAST)
+	/* the lookups a walk may make: to it, from each class's client
+	 * to it, and its answer back to each client (policy rules of a
+	 * source or an interface may tell two apart: each in the key) */
+	if (!fib_put(b, h, a, 0, NULL, &fr) || fr.type != IPTS_RTN_UNICAST)
 		return false;
-	put(b, &fr.route, sizeof(fr.route));
-	put(b, &fr.dev, sizeof(fr.dev));
-	put32(b, fr.gateway);
-	put32(b, fr.table);
-	put32(b, (uint32_t)fr.err);
+	for (i = 0; i < e->nclasses; i++) {
+		const struct ipts_exp_class *c = &e->classes[i];
+		struct ipts_fib_result back;
+
+		if (!c->src)
+			continue;
+		if (!fib_put(b, h, a, c->src, c->in, &back) ||
+		    !fib_put(b, h, c->src, a, fr.dev ? fr.dev->name : NULL,
+			     &back))
+			return false;
+	}
 	if (first)
 		put32(b, ipts_place_local_src(h, a));
 	n = ipts_hostdesc_listener_count(h);
@@ -930,6 +969,7 @@ static bool row_shape(struct ipts_exposure *e, const struct filefacts *f,
 	put(&b, &s->entry->chain, sizeof(s->entry->chain));
 	ok = put_rule(&b, s, s->entry);
 	for (k = 0; ok && k < s->nown; k++) {
+		ok = spend(f, s->own[k]->nrules);
 		put32(&b, s->own[k]->nrules);
 		for (j = 0; ok && j < s->own[k]->nrules; j++) {
 			ok = put_rule(&b, s, s->own[k]->rules[j]);
@@ -998,11 +1038,13 @@ void ipts_exp_shapes_plan(struct ipts_exposure *e,
 	struct ipts_exp_shapes *sh;
 	struct filefacts f;
 	size_t i, n = 0, g0;
+	uint64_t work = 0;
 
 	e->shapes = NULL;
 	if (e->no_share || !e->host || e->rs6 || e->v6_only)
 		return;
 	facts_build(&f, rs);
+	f.work = &work;
 	if (!f.ok || !f.nat) {
 		facts_free(&f);
 		return;
@@ -1048,6 +1090,10 @@ void ipts_exp_shapes_plan(struct ipts_exposure *e,
 				size_t q;
 				bool member = false;
 
+				if (!spend(&f, 1 + m - g0)) {
+					dead = false;
+					break;
+				}
 				for (q = g0; q < m && !member; q++)
 					member = sh->r[q].entry == r;
 				if (!member && !e_rule_dead(&f, r, row)) {
