@@ -73,6 +73,11 @@ struct srow {
 	unsigned int nown;
 	uint32_t slot[MAX_SLOT];
 	unsigned int nslot;
+	/* A row of no address (kube-proxy's NodePort): its port, named by
+	 * its entry and the rules just before it in E (from first_idx), a
+	 * value of the map too; 0: a row of an address. */
+	uint16_t nport;
+	uint32_t first_idx;
 	unsigned char *key; /* the masked shape, and the slots' signatures */
 	size_t keylen;
 	long group;
@@ -109,6 +114,11 @@ static void put32(struct buf *b, uint32_t v)
 
 /* --- what the file holds -------------------------------------------- */
 
+/* key -> how many, and the first ND_MAX (chain, index) noted */
+struct idx4 {
+	uint32_t *key, *count, (*chain)[ND_MAX], (*idx)[ND_MAX];
+};
+
 struct filefacts {
 	const struct ipts_ruleset *rs;
 	/* distinct prefixes shorter than /32 (and longer than /0) */
@@ -130,7 +140,22 @@ struct filefacts {
 	const struct ipts_table *nat;
 	/* nat rules of a -d /32: address -> the first (chain, index) and
 	 * how many */
-	uint32_t *nd_addr, *nd_count, (*nd_chain)[ND_MAX], (*nd_idx)[ND_MAX];
+	struct idx4 nd;
+	/* nat rules of an exact -p P --dport N: (P << 16 | N) -> the same */
+	struct idx4 np;
+	/* exact ports of tcp and udp matches (P << 16 | N) -> occurrences,
+	 * and the distinct ranges (neither one port nor all) */
+	struct idx4 pt;
+	struct {
+		uint8_t proto;
+		uint16_t lo, hi;
+	} prange[MAX_PFX];
+	size_t nprange;
+	bool ports_ok; /* no multiport, at most MAX_PFX ranges */
+	/* the classes' destinations: a row of no address's first packet
+	 * goes to one of them */
+	uint32_t *cls_addr;
+	size_t ncls;
 	/* every rule naming an address as a /32 or a DNAT address, by
 	 * address */
 	struct naming {
@@ -242,31 +267,53 @@ static size_t ahash(uint32_t a, size_t n)
 	return (size_t)((a * 0x9e3779b1u) >> 7) & (n - 1);
 }
 
-static void nat_dst_note(struct filefacts *f, uint32_t a, uint32_t c,
-			 uint32_t idx)
+static void idx_new(struct idx4 *x, size_t n)
 {
-	size_t i;
-
-	for (i = ahash(a, f->nslots); f->nd_count[i] && f->nd_addr[i] != a;
-	     i = (i + 1) & (f->nslots - 1))
-		;
-	f->nd_addr[i] = a;
-	if (f->nd_count[i] < ND_MAX) {
-		f->nd_chain[i][f->nd_count[i]] = c;
-		f->nd_idx[i][f->nd_count[i]] = idx;
-	}
-	f->nd_count[i]++;
+	x->key = ipts_xcalloc(n, sizeof(*x->key));
+	x->count = ipts_xcalloc(n, sizeof(*x->count));
+	x->chain = ipts_xcalloc(n, sizeof(*x->chain));
+	x->idx = ipts_xcalloc(n, sizeof(*x->idx));
 }
 
-static size_t nat_dst_find(const struct filefacts *f, uint32_t a)
+static void idx_free(struct idx4 *x)
+{
+	free(x->key);
+	free(x->count);
+	free(x->chain);
+	free(x->idx);
+}
+
+static void idx_note(struct idx4 *x, size_t n, uint32_t a, uint32_t c,
+		     uint32_t idx)
 {
 	size_t i;
 
-	for (i = ahash(a, f->nslots); f->nd_count[i];
-	     i = (i + 1) & (f->nslots - 1))
-		if (f->nd_addr[i] == a)
+	for (i = ahash(a, n); x->count[i] && x->key[i] != a;
+	     i = (i + 1) & (n - 1))
+		;
+	x->key[i] = a;
+	if (x->count[i] < ND_MAX) {
+		x->chain[i][x->count[i]] = c;
+		x->idx[i][x->count[i]] = idx;
+	}
+	x->count[i]++;
+}
+
+static size_t idx_find(const struct idx4 *x, size_t n, uint32_t a)
+{
+	size_t i;
+
+	for (i = ahash(a, n); x->count[i]; i = (i + 1) & (n - 1))
+		if (x->key[i] == a)
 			return i;
 	return SIZE_MAX;
+}
+
+static uint32_t idx_count(const struct idx4 *x, size_t n, uint32_t a)
+{
+	size_t i = idx_find(x, n, a);
+
+	return i == SIZE_MAX ? 0 : x->count[i];
 }
 
 static void naming_add(struct filefacts *f, uint32_t a,
@@ -332,6 +379,52 @@ static void pfx_note(struct filefacts *f, uint32_t net, uint32_t msk)
 	f->pfx[f->npfx++] = p;
 }
 
+static void port_note(struct filefacts *f, uint8_t proto, uint16_t lo,
+		      uint16_t hi)
+{
+	size_t i;
+
+	if (lo == hi) {
+		idx_note(&f->pt, f->nslots, (uint32_t)proto << 16 | lo, 0, 0);
+		return;
+	}
+	if (lo == 0 && hi == 0xffff)
+		return;
+	for (i = 0; i < f->nprange; i++)
+		if (f->prange[i].proto == proto && f->prange[i].lo == lo &&
+		    f->prange[i].hi == hi)
+			return;
+	if (f->nprange == MAX_PFX) {
+		f->ports_ok = false;
+		return;
+	}
+	f->prange[f->nprange].proto = proto;
+	f->prange[f->nprange].lo = lo;
+	f->prange[f->nprange++].hi = hi;
+}
+
+/* The ports a tcp or udp match names, noted; multiport: ports not
+ * modelled here (no row of no address shares). */
+static void ports_facts(struct filefacts *f, const struct xt_entry_match *m)
+{
+	if (strcmp(m->u.user.name, "tcp") == 0 &&
+	    ipts_match_len(m) >= sizeof(struct xt_tcp)) {
+		struct xt_tcp x;
+
+		memcpy(&x, m->data, sizeof(x));
+		port_note(f, IPPROTO_TCP, x.spts[0], x.spts[1]);
+		port_note(f, IPPROTO_TCP, x.dpts[0], x.dpts[1]);
+	} else if (strcmp(m->u.user.name, "udp") == 0 &&
+		   ipts_match_len(m) >= sizeof(struct xt_udp)) {
+		struct xt_udp x;
+
+		memcpy(&x, m->data, sizeof(x));
+		port_note(f, IPPROTO_UDP, x.spts[0], x.spts[1]);
+		port_note(f, IPPROTO_UDP, x.dpts[0], x.dpts[1]);
+	} else if (strcmp(m->u.user.name, "multiport") == 0)
+		f->ports_ok = false;
+}
+
 static void rule_facts(struct filefacts *f, const struct ipts_rule *r, bool nat)
 {
 	const struct ipt_ip *ip = &r->e->ip;
@@ -350,6 +443,10 @@ static void rule_facts(struct filefacts *f, const struct ipts_rule *r, bool nat)
 
 		if (ipts_blob_is_opaque(m->u.user.revision))
 			f->ok = false;
+		else
+			ports_facts(f, m);
+		if (ipts_blob_is_opaque(m->u.user.revision))
+			;
 		else if (strcmp(m->u.user.name, "conntrack") == 0) {
 			if (!conntrack_ok(m))
 				f->ok = false;
@@ -402,6 +499,8 @@ static void rule_facts(struct filefacts *f, const struct ipts_rule *r, bool nat)
 		f->ok = false;
 }
 
+static long exact_dport(const struct ipts_rule *r, uint8_t proto);
+
 static int u32_cmp(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -427,6 +526,8 @@ static void facts_build(struct filefacts *f, const struct ipts_ruleset *rs)
 	f->nslots = 64;
 	while (f->nslots < 4 * rs->nrules + 64)
 		f->nslots *= 2;
+	f->ports_ok = true;
+	idx_new(&f->pt, f->nslots);
 	f->addr = ipts_xcalloc(f->nslots, sizeof(*f->addr));
 	f->count = ipts_xcalloc(f->nslots, sizeof(*f->count));
 	f->nat = ipts_table_get(rs, IPTS_TABLE_NAT);
@@ -448,17 +549,24 @@ static void facts_build(struct filefacts *f, const struct ipts_ruleset *rs)
 	f->refs = ipts_xcalloc(f->nat->nchains, sizeof(*f->refs));
 	f->nrefs = ipts_xcalloc(f->nat->nchains, sizeof(*f->nrefs));
 	f->refs_cap = ipts_xcalloc(f->nat->nchains, sizeof(*f->refs_cap));
-	f->nd_addr = ipts_xcalloc(f->nslots, sizeof(*f->nd_addr));
-	f->nd_count = ipts_xcalloc(f->nslots, sizeof(*f->nd_count));
-	f->nd_chain = ipts_xcalloc(f->nslots, sizeof(*f->nd_chain));
-	f->nd_idx = ipts_xcalloc(f->nslots, sizeof(*f->nd_idx));
+	idx_new(&f->nd, f->nslots);
+	idx_new(&f->np, f->nslots);
 	for (i = 0; i < f->nat->nchains; i++)
 		for (j = 0; j < f->nat->chains[i]->nrules; j++) {
 			const struct ipts_rule *r = f->nat->chains[i]->rules[j];
 			uint32_t d;
 
 			if (r->e->ip.dmsk.s_addr == UINT32_MAX)
-				nat_dst_note(f, r->e->ip.dst.s_addr, i, j);
+				idx_note(&f->nd, f->nslots, r->e->ip.dst.s_addr,
+					 i, j);
+			if (r->e->ip.proto &&
+			    !(r->e->ip.invflags & XT_INV_PROTO) &&
+			    exact_dport(r, r->e->ip.proto) >= 0)
+				idx_note(&f->np, f->nslots,
+					 (uint32_t)r->e->ip.proto << 16 |
+						 (uint32_t)exact_dport(
+							 r, r->e->ip.proto),
+					 i, j);
 
 			if ((r->kind != IPTS_TGT_JUMP &&
 			     r->kind != IPTS_TGT_GOTO) ||
@@ -494,10 +602,10 @@ static void facts_free(struct filefacts *f)
 	free(f->refs);
 	free(f->nrefs);
 	free(f->refs_cap);
-	free(f->nd_addr);
-	free(f->nd_count);
-	free(f->nd_chain);
-	free(f->nd_idx);
+	idx_free(&f->nd);
+	idx_free(&f->np);
+	idx_free(&f->pt);
+	free(f->cls_addr);
 }
 
 static bool is_dnat_addr(const struct filefacts *f, uint32_t a)
@@ -571,8 +679,16 @@ static bool match_dead(const struct filefacts *f, const struct ipts_rule *r,
 	long dp;
 
 	if (ip->dmsk.s_addr == UINT32_MAX && !(ip->invflags & IPT_INV_DSTIP) &&
-	    ip->dst.s_addr != row->dst && !is_dnat_addr(f, ip->dst.s_addr))
-		return true;
+	    ip->dst.s_addr != row->dst && !is_dnat_addr(f, ip->dst.s_addr)) {
+		size_t i;
+
+		/* a row of no address is asked at each class's address */
+		for (i = 0; !row->dst && i < f->ncls; i++)
+			if (f->cls_addr[i] == ip->dst.s_addr)
+				break;
+		if (row->dst || i == f->ncls)
+			return true;
+	}
 	if (ip->proto && ip->proto != row->proto &&
 	    !(ip->invflags & XT_INV_PROTO))
 		return true;
@@ -749,6 +865,32 @@ static bool put_rule(struct buf *b, struct srow *s, const struct ipts_rule *r)
 		if (strcmp(m->u.user.name, "comment") == 0)
 			continue;
 		put32(b, len);
+		if (s->nport && strcmp(m->u.user.name, "tcp") == 0 &&
+		    len >= sizeof(struct xt_tcp)) {
+			struct xt_tcp x;
+
+			memcpy(&x, m->data, sizeof(x));
+			if (x.dpts[0] == s->nport && x.dpts[1] == s->nport)
+				x.dpts[0] = 1, x.dpts[1] = 0; /* the port */
+			if (x.spts[0] == s->nport || x.spts[1] == s->nport)
+				return false;
+			put(b, &x, sizeof(x));
+			put(b, m->data + sizeof(x), len - sizeof(x));
+			continue;
+		}
+		if (s->nport && strcmp(m->u.user.name, "udp") == 0 &&
+		    len >= sizeof(struct xt_udp)) {
+			struct xt_udp x;
+
+			memcpy(&x, m->data, sizeof(x));
+			if (x.dpts[0] == s->nport && x.dpts[1] == s->nport)
+				x.dpts[0] = 1, x.dpts[1] = 0;
+			if (x.spts[0] == s->nport || x.spts[1] == s->nport)
+				return false;
+			put(b, &x, sizeof(x));
+			put(b, m->data + sizeof(x), len - sizeof(x));
+			continue;
+		}
 		put(b, m->data, len);
 	}
 	put32(b, r->kind);
@@ -897,39 +1039,153 @@ static bool put_host(struct buf *b, const struct ipts_exposure *e, uint32_t a,
 	return true;
 }
 
+static bool row_rest(struct ipts_exposure *e, const struct filefacts *f,
+		     struct srow *s, const struct ipts_exp_row *row);
+
+/* The exact ports @p of @proto that rule @r's tcp or udp match names. */
+static unsigned int names_port(const struct ipts_rule *r, uint8_t proto,
+			       uint16_t p)
+{
+	unsigned int n = 0;
+	uint16_t i;
+
+	for (i = 0; i < r->nmatches; i++) {
+		const struct xt_entry_match *m = ipts_rule_match(r, i);
+
+		if (proto == IPPROTO_TCP &&
+		    strcmp(m->u.user.name, "tcp") == 0 &&
+		    ipts_match_len(m) >= sizeof(struct xt_tcp)) {
+			struct xt_tcp x;
+
+			memcpy(&x, m->data, sizeof(x));
+			n += x.spts[0] == p && x.spts[1] == p;
+			n += x.dpts[0] == p && x.dpts[1] == p;
+		}
+		if (proto == IPPROTO_UDP &&
+		    strcmp(m->u.user.name, "udp") == 0 &&
+		    ipts_match_len(m) >= sizeof(struct xt_udp)) {
+			struct xt_udp x;
+
+			memcpy(&x, m->data, sizeof(x));
+			n += x.spts[0] == p && x.spts[1] == p;
+			n += x.dpts[0] == p && x.dpts[1] == p;
+		}
+	}
+	return n;
+}
+
+/*
+ * A row of no address's port into the key: named by no rule but its
+ * entry's block and own chains, inside the same ranges of the file,
+ * on the same side of the kernel's bounds, no listener's; false when
+ * something may tell it from another.
+ */
+static bool port_key(struct buf *b, const struct ipts_exposure *e,
+		     const struct filefacts *f, const struct srow *s,
+		     const struct ipts_exp_row *row)
+{
+	uint16_t p = s->nport;
+	uint32_t seen = 0, i, j, bits;
+	uint64_t sig = 0;
+	size_t h, n;
+
+	for (i = s->first_idx; i <= s->entry_idx; i++)
+		seen += names_port(s->entry->chain->rules[i], row->proto, p);
+	for (i = 0; i < s->nown; i++)
+		for (j = 0; j < s->own[i]->nrules; j++)
+			seen += names_port(s->own[i]->rules[j], row->proto, p);
+	if (idx_count(&f->pt, f->nslots, (uint32_t)row->proto << 16 | p) !=
+	    seen)
+		return false;
+	for (h = 0; h < f->nprange; h++)
+		if (f->prange[h].proto == row->proto && f->prange[h].lo <= p &&
+		    p <= f->prange[h].hi)
+			sig |= 1ull << h;
+	put(b, &sig, sizeof(sig));
+	/* the kernel's: NAT's 512, 600 and 1024, the client's 40000; a
+	 * DNAT port (the translated port would be told from it) */
+	if (p == 40000 || is_dnat_port(f, p))
+		return false;
+	bits = (p < 512) | (p < 600) << 1 | (p < 1024) << 2 | (p < 40000) << 3;
+	put32(b, bits);
+	n = e->host ? ipts_hostdesc_listener_count(e->host) : 0;
+	for (h = 0; h < n; h++)
+		if (ipts_hostdesc_listener_at(e->host, h)->port == p)
+			return false;
+	for (h = 0; h < e->nlisten; h++)
+		if (e->listen[h].port == p)
+			return false;
+	return true;
+}
+
+/* A row of no address's entry: the last of the nat rules naming its
+ * protocol and port exactly, which stand together in one chain E. */
+static bool nodeport_entry(const struct filefacts *f, struct srow *s,
+			   const struct ipts_exp_row *row)
+{
+	size_t at = idx_find(&f->np, f->nslots,
+			     (uint32_t)row->proto << 16 | row->port);
+	const struct ipts_chain *E;
+	const struct ipts_rule *r;
+	uint32_t i, lo = UINT32_MAX, hi = 0;
+
+	if (!f->ports_ok || at == SIZE_MAX || f->np.count[at] > ND_MAX)
+		return false;
+	E = f->nat->chains[f->np.chain[at][0]];
+	for (i = 0; i < f->np.count[at]; i++) {
+		if (f->nat->chains[f->np.chain[at][i]] != E)
+			return false;
+		if (f->np.idx[at][i] < lo)
+			lo = f->np.idx[at][i];
+		if (f->np.idx[at][i] > hi)
+			hi = f->np.idx[at][i];
+	}
+	if (hi - lo + 1 != f->np.count[at])
+		return false;
+	r = E->rules[hi];
+	if (r->kind != IPTS_TGT_JUMP || !r->dest ||
+	    r->e->ip.proto != row->proto || r->e->ip.invflags)
+		return false;
+	s->entry = r;
+	s->entry_idx = hi;
+	s->first_idx = lo;
+	s->nport = row->port;
+	return true;
+}
+
 static bool row_shape(struct ipts_exposure *e, const struct filefacts *f,
 		      struct srow *s)
 {
 	const struct ipts_exp_row *row = &e->rows[s->row];
 	const struct ipts_table *nat = f->nat;
-	struct buf b = { 0 };
-	uint32_t i, j, n;
-	unsigned int k;
+	uint32_t i;
 	size_t at;
-	bool ok = true;
 
 	/* its entry: the one nat rule naming its address, port, proto */
-	at = nat_dst_find(f, row->dst);
-	if (at == SIZE_MAX || f->nd_count[at] > ND_MAX)
+	if (!row->dst)
+		return nodeport_entry(f, s, row) && row_rest(e, f, s, row);
+	at = idx_find(&f->nd, f->nslots, row->dst);
+	if (at == SIZE_MAX || f->nd.count[at] > ND_MAX)
 		return false;
 	/* the one whose chain no other of them jumps to (the others are
 	 * under it: the count of the slots checks that) */
 	s->entry = NULL;
-	for (i = 0; i < f->nd_count[at]; i++) {
-		const struct ipts_chain *c = nat->chains[f->nd_chain[at][i]];
+	for (i = 0; i < f->nd.count[at]; i++) {
+		const struct ipts_chain *c = nat->chains[f->nd.chain[at][i]];
 		uint32_t q;
 		bool under = false;
 
-		for (q = 0; q < f->nd_count[at] && !under; q++)
-			under = nat->chains[f->nd_chain[at][q]]
-					->rules[f->nd_idx[at][q]]
+		for (q = 0; q < f->nd.count[at] && !under; q++)
+			under = nat->chains[f->nd.chain[at][q]]
+					->rules[f->nd.idx[at][q]]
 					->dest == c;
 		if (under)
 			continue;
 		if (s->entry)
 			return false;
-		s->entry = c->rules[f->nd_idx[at][i]];
-		s->entry_idx = f->nd_idx[at][i];
+		s->entry = c->rules[f->nd.idx[at][i]];
+		s->entry_idx = f->nd.idx[at][i];
+		s->first_idx = s->entry_idx;
 	}
 	if (!s->entry)
 		return false;
@@ -937,6 +1193,18 @@ static bool row_shape(struct ipts_exposure *e, const struct filefacts *f,
 	    s->entry->e->ip.proto != row->proto || s->entry->e->ip.invflags ||
 	    exact_dport(s->entry, row->proto) != row->port)
 		return false;
+	return row_rest(e, f, s, row);
+}
+
+/* The rest of row_shape(), once its entry is found. */
+static bool row_rest(struct ipts_exposure *e, const struct filefacts *f,
+		     struct srow *s, const struct ipts_exp_row *row)
+{
+	struct buf b = { 0 };
+	uint32_t i, j, n;
+	unsigned int k;
+	bool ok = true;
+
 	/* own chains, first reached first */
 	s->own[0] = s->entry->dest;
 	s->nown = 1;
@@ -963,11 +1231,18 @@ static bool row_shape(struct ipts_exposure *e, const struct filefacts *f,
 			return false;
 	/* the key: proto, port, entry chain, the entry, the own rules */
 	s->nslot = 0;
-	slot_of(s, row->dst, true);
+	if (row->dst)
+		slot_of(s, row->dst, true);
+	put32(&b, s->nport ? 1u : 0u);
 	put(&b, &row->proto, 1);
-	put(&b, &row->port, 2);
+	if (!s->nport)
+		put(&b, &row->port, 2);
 	put(&b, &s->entry->chain, sizeof(s->entry->chain));
-	ok = put_rule(&b, s, s->entry);
+	put32(&b, s->entry_idx - s->first_idx);
+	for (i = s->first_idx; ok && i <= s->entry_idx; i++)
+		ok = put_rule(&b, s, s->entry->chain->rules[i]);
+	if (ok && s->nport)
+		ok = port_key(&b, e, f, s, row);
 	for (k = 0; ok && k < s->nown; k++) {
 		ok = spend(f, s->own[k]->nrules);
 		put32(&b, s->own[k]->nrules);
@@ -980,7 +1255,9 @@ static bool row_shape(struct ipts_exposure *e, const struct filefacts *f,
 		uint32_t a = s->slot[k], seen = 0;
 		uint64_t sig = 0;
 
-		seen = names_addr(s->entry, a);
+		seen = 0;
+		for (i = s->first_idx; i <= s->entry_idx; i++)
+			seen += names_addr(s->entry->chain->rules[i], a);
 		for (n = 0; n < s->nown; n++)
 			for (j = 0; j < s->own[n]->nrules; j++)
 				seen += names_addr(s->own[n]->rules[j], a);
@@ -988,9 +1265,10 @@ static bool row_shape(struct ipts_exposure *e, const struct filefacts *f,
 		 * rule outside naming it must be dead for this row's
 		 * connection (then for every member's: no rule outside
 		 * names their addresses, slot 0) */
-		if (k && addr_seen(f, a) != seen && !others_dead(f, s, row, a))
+		if ((k || !row->dst) && addr_seen(f, a) != seen &&
+		    !others_dead(f, s, row, a))
 			seen = 0;
-		else if (k)
+		else if (k || !row->dst)
 			seen = addr_seen(f, a);
 		if (addr_seen(f, a) != seen) {
 			ok = false;
@@ -1000,7 +1278,7 @@ static bool row_shape(struct ipts_exposure *e, const struct filefacts *f,
 			if (ipts_exp_pfx_has(f->pfx[i], a))
 				sig |= 1ull << i;
 		put(&b, &sig, sizeof(sig));
-		ok = put_host(&b, e, a, k == 0);
+		ok = put_host(&b, e, a, k == 0 && row->dst);
 	}
 	if (!ok) {
 		free(b.p);
@@ -1045,6 +1323,9 @@ void ipts_exp_shapes_plan(struct ipts_exposure *e,
 		return;
 	facts_build(&f, rs);
 	f.work = &work;
+	f.cls_addr = ipts_xcalloc(e->nclasses + 1, sizeof(*f.cls_addr));
+	for (i = 0; i < e->nclasses; i++)
+		f.cls_addr[f.ncls++] = e->classes[i].addr;
 	if (!f.ok || !f.nat) {
 		facts_free(&f);
 		return;
@@ -1057,8 +1338,8 @@ void ipts_exp_shapes_plan(struct ipts_exposure *e,
 		struct srow *s = &sh->r[n];
 
 		sh->of_row[i] = -1;
-		if (r->family == NFPROTO_IPV6 || !r->dst || r->cut ||
-		    r->same_as >= 0 || r->port != r->port_hi || r->range >= 0 ||
+		if (r->family == NFPROTO_IPV6 || r->cut || r->same_as >= 0 ||
+		    r->port != r->port_hi || r->range >= 0 ||
 		    !(r->origin & IPTS_EXP_DNAT))
 			continue;
 		memset(s, 0, sizeof(*s));
@@ -1085,7 +1366,7 @@ void ipts_exp_shapes_plan(struct ipts_exposure *e,
 			const struct ipts_exp_row *row = &e->rows[sh->r[m].row];
 			bool dead = true;
 
-			for (; at < sh->r[m].entry_idx; at++) {
+			for (; at < sh->r[m].first_idx; at++) {
 				const struct ipts_rule *r = E->rules[at];
 				size_t q;
 				bool member = false;
@@ -1095,7 +1376,8 @@ void ipts_exp_shapes_plan(struct ipts_exposure *e,
 					break;
 				}
 				for (q = g0; q < m && !member; q++)
-					member = sh->r[q].entry == r;
+					member = sh->r[q].first_idx <= at &&
+						 at <= sh->r[q].entry_idx;
 				if (!member && !e_rule_dead(&f, r, row)) {
 					dead = false;
 					break;
@@ -1215,7 +1497,20 @@ static bool why_clean(const struct srow *a, const char *why)
 	for (k = 0; k < a->nown; k++)
 		if (strstr(why, a->own[k]->name))
 			return false;
-	return !strstr(why, a->entry->chain->name);
+	if (strstr(why, a->entry->chain->name))
+		return false;
+	if (a->nport) {
+		const char *p;
+		size_t n;
+
+		snprintf(t, sizeof(t), "%u", a->nport);
+		n = strlen(t);
+		for (p = strstr(why, t); p; p = strstr(p + 1, t))
+			if ((p == why || p[-1] < '0' || p[-1] > '9') &&
+			    (p[n] < '0' || p[n] > '9'))
+				return false;
+	}
+	return true;
 }
 
 bool ipts_exp_shape_translate(const struct ipts_exposure *e, size_t from,
@@ -1238,6 +1533,8 @@ bool ipts_exp_shape_translate(const struct ipts_exposure *e, size_t from,
 	out->dst = map_addr(a, t, f->dst);
 	out->to = map_addr(a, t, f->to);
 	out->to6.ip = map_addr(a, t, f->to6.ip);
+	if (a->nport && f->to_port == a->nport)
+		out->to_port = t->nport;
 	out->rule = map_rule(a, t, f->rule);
 	out->chain = map_chain(a, t, f->chain);
 	if (f->rule && !out->rule)

@@ -11,7 +11,8 @@
 # are told apart or cannot be proven alike: a filter OUTPUT rule that
 # refuses one service's endpoint by address (that service closed from lo
 # beside open ones of its shape), one that refuses an endpoint port (every
-# service of that port closed, the others open), a u32 match (no walk
+# service of that port closed, the others open), a raw rule dropping one
+# NodePort (that row alone decided by it), a u32 match (no walk
 # shared at all), services of one shape but one more endpoint (a file
 # written here), and --max-total-visits running out mid-table at several
 # budgets. Needs python3.
@@ -173,6 +174,36 @@ if d:
         print("FAIL %s: services of endpoint port %s not all closed" %
               (path, port))
         fail += 1
+
+# NodePort rows told apart by their ports: a raw rule drops every other
+# one (in the order of their rows), each such row decided by its own rule
+if base:
+    nodeports = [r["label"] for r in base["rows"] if not r["dst"] and
+                 "dnat" in r["origins"] and r["proto"] == "tcp"]
+    if len(nodeports) < 10:
+        print("FAIL %s: %d NodePort rows" % (kube, len(nodeports)))
+        fail += 1
+    else:
+        told_np = nodeports[::2]
+        raw = ["*raw", ":PREROUTING ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]"]
+        first = len(text.rstrip("\n").split("\n")) + 4
+        raw += ["-A PREROUTING -p tcp -m tcp --dport %s -j DROP" %
+                r.split("/")[0] for r in told_np]
+        path = os.path.join(tmp, "kube-nodeport.rules")
+        with open(path, "w") as f:
+            f.write(text.rstrip("\n") + "\n" + "\n".join(raw) +
+                    "\nCOMMIT\n")
+        d = compare(path)
+        if d:
+            by = {c["row"]: (c["decided_by"] or {}).get("line")
+                  for c in d["cells"] if c["class"] == "eth0:link"}
+            want = {r: first + i for i, r in enumerate(told_np)}
+            bad = [r for r in nodeports if by[r] != want.get(r) and
+                   (r in want or (by[r] or 0) >= first)]
+            if bad or d["shared"] <= 0:
+                print("FAIL %s: NodePort rows decided otherwise: %s" %
+                      (path, [(r, by[r], want.get(r)) for r in bad[:3]]))
+                fail += 1
 
 # an unmodelled match: no walk shared
 path = with_output_rule("u32", '-A OUTPUT -p tcp -m u32 --u32 '
