@@ -80,6 +80,8 @@ struct srow {
 	uint32_t first_idx;
 	unsigned char *key; /* the masked shape, and the slots' signatures */
 	size_t keylen;
+	uint64_t hash; /* of the key, which is then freed (built again to
+			* compare two rows of one hash) */
 	long group;
 };
 
@@ -117,6 +119,8 @@ static void put32(struct buf *b, uint32_t v)
 /* key -> how many, and the first ND_MAX (chain, index) noted */
 struct idx4 {
 	uint32_t *key, *count, (*chain)[ND_MAX], (*idx)[ND_MAX];
+	size_t n, used; /* slots (a power of two), keys held */
+	bool full; /* a key was left out: at most half the slots are used */
 };
 
 struct filefacts {
@@ -128,7 +132,7 @@ struct filefacts {
 	/* /32 and DNAT addresses: address -> occurrences (open hash) */
 	uint32_t *addr;
 	uint32_t *count;
-	size_t nslots;
+	size_t nslots, addr_used;
 	/* DNAT addresses and ports of nat */
 	uint32_t *dnat_addr;
 	size_t ndnat, dnat_cap;
@@ -140,6 +144,7 @@ struct filefacts {
 	const struct ipts_table *nat;
 	/* nat rules of a -d /32: address -> the first (chain, index) and
 	 * how many */
+	size_t nnat; /* slots of nd and np */
 	struct idx4 nd;
 	/* nat rules of an exact -p P --dport N: (P << 16 | N) -> the same */
 	struct idx4 np;
@@ -267,12 +272,18 @@ static size_t ahash(uint32_t a, size_t n)
 	return (size_t)((a * 0x9e3779b1u) >> 7) & (n - 1);
 }
 
-static void idx_new(struct idx4 *x, size_t n)
+/* A table of @n slots (a power of two); with @rules, the (chain,
+ * index) of each key's first ND_MAX notes too. */
+static void idx_new(struct idx4 *x, size_t n, bool rules)
 {
+	memset(x, 0, sizeof(*x));
+	x->n = n;
 	x->key = ipts_xcalloc(n, sizeof(*x->key));
 	x->count = ipts_xcalloc(n, sizeof(*x->count));
-	x->chain = ipts_xcalloc(n, sizeof(*x->chain));
-	x->idx = ipts_xcalloc(n, sizeof(*x->idx));
+	if (rules) {
+		x->chain = ipts_xcalloc(n, sizeof(*x->chain));
+		x->idx = ipts_xcalloc(n, sizeof(*x->idx));
+	}
 }
 
 static void idx_free(struct idx4 *x)
@@ -288,11 +299,20 @@ static void idx_note(struct idx4 *x, size_t n, uint32_t a, uint32_t c,
 {
 	size_t i;
 
+	if (!x->key)
+		return;
 	for (i = ahash(a, n); x->count[i] && x->key[i] != a;
 	     i = (i + 1) & (n - 1))
 		;
+	if (!x->count[i]) {
+		if (2 * (x->used + 1) > n) {
+			x->full = true;
+			return;
+		}
+		x->used++;
+	}
 	x->key[i] = a;
-	if (x->count[i] < ND_MAX) {
+	if (x->chain && x->count[i] < ND_MAX) {
 		x->chain[i][x->count[i]] = c;
 		x->idx[i][x->count[i]] = idx;
 	}
@@ -303,6 +323,8 @@ static size_t idx_find(const struct idx4 *x, size_t n, uint32_t a)
 {
 	size_t i;
 
+	if (!x->key)
+		return SIZE_MAX;
 	for (i = ahash(a, n); x->count[i]; i = (i + 1) & (n - 1))
 		if (x->key[i] == a)
 			return i;
@@ -334,6 +356,10 @@ static void addr_count(struct filefacts *f, uint32_t a)
 	for (i = ahash(a, f->nslots); f->count[i] && f->addr[i] != a;
 	     i = (i + 1) & (f->nslots - 1))
 		;
+	if (!f->count[i] && 2 * ++f->addr_used > f->nslots) {
+		f->ok = false; /* more addresses than the table holds */
+		return;
+	}
 	f->addr[i] = a;
 	f->count[i]++;
 }
@@ -527,7 +553,7 @@ static void facts_build(struct filefacts *f, const struct ipts_ruleset *rs)
 	while (f->nslots < 4 * rs->nrules + 64)
 		f->nslots *= 2;
 	f->ports_ok = true;
-	idx_new(&f->pt, f->nslots);
+	idx_new(&f->pt, f->nslots, false);
 	f->addr = ipts_xcalloc(f->nslots, sizeof(*f->addr));
 	f->count = ipts_xcalloc(f->nslots, sizeof(*f->count));
 	f->nat = ipts_table_get(rs, IPTS_TABLE_NAT);
@@ -549,20 +575,25 @@ static void facts_build(struct filefacts *f, const struct ipts_ruleset *rs)
 	f->refs = ipts_xcalloc(f->nat->nchains, sizeof(*f->refs));
 	f->nrefs = ipts_xcalloc(f->nat->nchains, sizeof(*f->nrefs));
 	f->refs_cap = ipts_xcalloc(f->nat->nchains, sizeof(*f->refs_cap));
-	idx_new(&f->nd, f->nslots);
-	idx_new(&f->np, f->nslots);
+	for (i = 0, j = 0; i < f->nat->nchains; i++)
+		j += f->nat->chains[i]->nrules;
+	f->nnat = 64;
+	while (f->nnat < 2 * (size_t)j + 64)
+		f->nnat *= 2;
+	idx_new(&f->nd, f->nnat, true);
+	idx_new(&f->np, f->nnat, true);
 	for (i = 0; i < f->nat->nchains; i++)
 		for (j = 0; j < f->nat->chains[i]->nrules; j++) {
 			const struct ipts_rule *r = f->nat->chains[i]->rules[j];
 			uint32_t d;
 
 			if (r->e->ip.dmsk.s_addr == UINT32_MAX)
-				idx_note(&f->nd, f->nslots, r->e->ip.dst.s_addr,
+				idx_note(&f->nd, f->nnat, r->e->ip.dst.s_addr,
 					 i, j);
 			if (r->e->ip.proto &&
 			    !(r->e->ip.invflags & XT_INV_PROTO) &&
 			    exact_dport(r, r->e->ip.proto) >= 0)
-				idx_note(&f->np, f->nslots,
+				idx_note(&f->np, f->nnat,
 					 (uint32_t)r->e->ip.proto << 16 |
 						 (uint32_t)exact_dport(
 							 r, r->e->ip.proto),
@@ -586,6 +617,10 @@ static void facts_build(struct filefacts *f, const struct ipts_ruleset *rs)
 			}
 			f->refs[d][f->nrefs[d]++] = r;
 		}
+	if (f->nd.full || f->np.full)
+		f->ok = false;
+	if (f->pt.full)
+		f->ports_ok = false;
 }
 
 static void facts_free(struct filefacts *f)
@@ -1123,7 +1158,7 @@ static bool port_key(struct buf *b, const struct ipts_exposure *e,
 static bool nodeport_entry(const struct filefacts *f, struct srow *s,
 			   const struct ipts_exp_row *row)
 {
-	size_t at = idx_find(&f->np, f->nslots,
+	size_t at = idx_find(&f->np, f->nnat,
 			     (uint32_t)row->proto << 16 | row->port);
 	const struct ipts_chain *E;
 	const struct ipts_rule *r;
@@ -1164,7 +1199,7 @@ static bool row_shape(struct ipts_exposure *e, const struct filefacts *f,
 	/* its entry: the one nat rule naming its address, port, proto */
 	if (!row->dst)
 		return nodeport_entry(f, s, row) && row_rest(e, f, s, row);
-	at = idx_find(&f->nd, f->nslots, row->dst);
+	at = idx_find(&f->nd, f->nnat, row->dst);
 	if (at == SIZE_MAX || f->nd.count[at] > ND_MAX)
 		return false;
 	/* the one whose chain no other of them jumps to (the others are
@@ -1226,9 +1261,15 @@ static bool row_rest(struct ipts_exposure *e, const struct filefacts *f,
 			s->own[s->nown++] = r->dest;
 		}
 	}
-	for (k = 0; k < s->nown; k++)
+	for (k = 0; k < s->nown; k++) {
 		if (!terminates(s, k, row->proto, 0))
 			return false;
+		/* no way back to E but through the last rule's verdict */
+		for (j = 0; j < s->own[k]->nrules; j++)
+			if (s->own[k]->rules[j]->kind == IPTS_TGT_RETURN ||
+			    s->own[k]->rules[j]->kind == IPTS_TGT_GOTO)
+				return false;
+	}
 	/* the key: proto, port, entry chain, the entry, the own rules */
 	s->nslot = 0;
 	if (row->dst)
@@ -1289,16 +1330,49 @@ static bool row_rest(struct ipts_exposure *e, const struct filefacts *f,
 	return true;
 }
 
+static uint64_t key_hash(const unsigned char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* Whether the @n rows from @r have one key, built again one by one. */
+static bool keys_equal(struct ipts_exposure *e, const struct filefacts *f,
+		       const struct srow *r, size_t n)
+{
+	struct srow a, b;
+	size_t i;
+	bool same = true;
+
+	memset(&a, 0, sizeof(a));
+	a.row = r[0].row;
+	if (!row_shape(e, f, &a))
+		return false;
+	for (i = 1; i < n && same; i++) {
+		memset(&b, 0, sizeof(b));
+		b.row = r[i].row;
+		same = row_shape(e, f, &b) && b.keylen == a.keylen &&
+		       memcmp(a.key, b.key, a.keylen) == 0;
+		free(b.key);
+	}
+	free(a.key);
+	return same;
+}
+
 static int srow_cmp(const void *a, const void *b)
 {
 	const struct srow *x = a, *y = b;
-	int c;
 
 	if (x->keylen != y->keylen)
 		return x->keylen < y->keylen ? -1 : 1;
-	c = memcmp(x->key, y->key, x->keylen);
-	if (c)
-		return c;
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
 	return x->entry_idx < y->entry_idx ? -1 : x->entry_idx > y->entry_idx;
 }
 
@@ -1345,8 +1419,12 @@ void ipts_exp_shapes_plan(struct ipts_exposure *e,
 		memset(s, 0, sizeof(*s));
 		s->row = i;
 		s->group = -1;
-		if (row_shape(e, &f, s))
+		if (row_shape(e, &f, s)) {
+			s->hash = key_hash(s->key, s->keylen);
+			free(s->key);
+			s->key = NULL;
 			n++;
+		}
 	}
 	qsort(sh->r, n, sizeof(*sh->r), srow_cmp);
 	/* groups: equal keys, entries in E's order; a member stays only
@@ -1358,9 +1436,14 @@ void ipts_exp_shapes_plan(struct ipts_exposure *e,
 		uint32_t at;
 
 		while (g1 < n && sh->r[g1].keylen == sh->r[g0].keylen &&
-		       memcmp(sh->r[g1].key, sh->r[g0].key, sh->r[g0].keylen) ==
-			       0)
+		       sh->r[g1].hash == sh->r[g0].hash)
 			g1++;
+		/* one hash: the keys themselves must be equal (else no
+		 * group: rows of two shapes are simulated each) */
+		if (g1 - g0 >= 3 && !keys_equal(e, &f, sh->r + g0, g1 - g0)) {
+			g0 = g1;
+			continue;
+		}
 		at = 0;
 		for (m = g0; m < g1; m++) {
 			const struct ipts_exp_row *row = &e->rows[sh->r[m].row];
