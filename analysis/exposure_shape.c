@@ -852,27 +852,38 @@ static bool unconditional(const struct ipts_rule *r, uint8_t proto)
 	return true;
 }
 
-/* Every walk into own chain @i ends in a verdict there. */
+/* Every walk into own chain @i ends in a verdict there: some rule that
+ * always matches the row's first packet gives one (a verdict, DNAT,
+ * REJECT, or a jump to an own chain that ends so; the rules after it
+ * are never reached). *@budget: calls left. */
 static bool terminates(const struct srow *s, unsigned int i, uint8_t proto,
-		       unsigned int depth)
+		       unsigned int depth, unsigned int *budget)
 {
 	const struct ipts_chain *c = s->own[i];
-	const struct ipts_rule *r;
-	int k;
+	uint32_t j;
 
-	if (!c->nrules || depth > MAX_OWN)
+	if (depth > MAX_OWN || !*budget)
 		return false;
-	r = c->rules[c->nrules - 1];
-	if (!unconditional(r, proto))
-		return false;
-	if (r->kind == IPTS_TGT_ACCEPT || r->kind == IPTS_TGT_DROP)
-		return true;
-	if (r->kind == IPTS_TGT_EXT)
-		return target_named(r, "DNAT") || target_named(r, "REJECT");
-	if (r->kind != IPTS_TGT_JUMP && r->kind != IPTS_TGT_GOTO)
-		return false;
-	k = own_index(s, r->dest);
-	return k >= 0 && terminates(s, (unsigned int)k, proto, depth + 1);
+	--*budget;
+	for (j = 0; j < c->nrules; j++) {
+		const struct ipts_rule *r = c->rules[j];
+		int k;
+
+		if (!unconditional(r, proto))
+			continue;
+		if (r->kind == IPTS_TGT_ACCEPT || r->kind == IPTS_TGT_DROP)
+			return true;
+		if (r->kind == IPTS_TGT_EXT &&
+		    (target_named(r, "DNAT") || target_named(r, "REJECT")))
+			return true;
+		if (r->kind != IPTS_TGT_JUMP)
+			continue;
+		k = own_index(s, r->dest);
+		if (k >= 0 &&
+		    terminates(s, (unsigned int)k, proto, depth + 1, budget))
+			return true;
+	}
+	return false;
 }
 
 static bool put_rule(struct buf *b, struct srow *s, const struct ipts_rule *r)
@@ -1262,7 +1273,9 @@ static bool row_rest(struct ipts_exposure *e, const struct filefacts *f,
 		}
 	}
 	for (k = 0; k < s->nown; k++) {
-		if (!terminates(s, k, row->proto, 0))
+		unsigned int budget = 256;
+
+		if (!terminates(s, k, row->proto, 0, &budget))
 			return false;
 		/* no way back to E but through the last rule's verdict */
 		for (j = 0; j < s->own[k]->nrules; j++)

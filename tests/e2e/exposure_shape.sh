@@ -11,8 +11,9 @@
 # are told apart or cannot be proven alike: a filter OUTPUT rule that
 # refuses one service's endpoint by address (that service closed from lo
 # beside open ones of its shape), one that refuses an endpoint port (every
-# service of that port closed, the others open), a raw rule dropping one
-# NodePort (that row alone decided by it), a u32 match (no walk
+# service of that port closed, the others open), a raw rule dropping
+# every other NodePort, or every other load-balancer address of a
+# 1,000-service file (those rows alone decided by it), a u32 match (no walk
 # shared at all), services of one shape but one more endpoint (a file
 # written here), and --max-total-visits running out mid-table at several
 # budgets. Needs python3.
@@ -27,6 +28,7 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 python3 "$srcdir/bench/gen_kube.py" -s 300 -o "$tmp/kube.rules"
+python3 "$srcdir/bench/gen_kube.py" -s 1000 -o "$tmp/kube1000.rules"
 
 python3 - "$iptsim" "$tmp" <<'PY'
 import json, os, subprocess, sys
@@ -203,6 +205,42 @@ if base:
             if bad or d["shared"] <= 0:
                 print("FAIL %s: NodePort rows decided otherwise: %s" %
                       (path, [(r, by[r], want.get(r)) for r in bad[:3]]))
+                fail += 1
+
+# load-balancer rows told apart by their addresses: a raw OUTPUT rule
+# drops every other one's lo connection, each decided by its own rule
+# (on 1,000 services: the 300 hold no three of one shape)
+kube1000 = os.path.join(tmp, "kube1000.rules")
+lbdoc = compare(kube1000)
+if lbdoc:
+    text1000 = open(kube1000).read()
+    lbs = [r for r in lbdoc["rows"] if r["dst"] and
+           r["dst"].startswith("198.18.")]
+    if len(lbs) < 10:
+        print("FAIL %s: %d load-balancer rows" % (kube, len(lbs)))
+        fail += 1
+    else:
+        told_lb = lbs[::2]
+        raw = ["*raw", ":PREROUTING ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]"]
+        first = len(text1000.rstrip("\n").split("\n")) + 4
+        raw += ["-A OUTPUT -d %s/32 -p %s -m %s --dport %d -j DROP" %
+                (r["dst"], r["proto"], r["proto"], r["port"])
+                for r in told_lb]
+        path = os.path.join(tmp, "kube-lb.rules")
+        with open(path, "w") as f:
+            f.write(text1000.rstrip("\n") + "\n" + "\n".join(raw) +
+                    "\nCOMMIT\n")
+        d = compare(path)
+        if d:
+            by = {c["row"]: (c["decided_by"] or {}).get("line")
+                  for c in d["cells"] if c["class"] == "lo"}
+            want = {r["label"]: first + i for i, r in enumerate(told_lb)}
+            bad = [r["label"] for r in lbs
+                   if by[r["label"]] != want.get(r["label"]) and
+                   (r["label"] in want or (by[r["label"]] or 0) >= first)]
+            if bad or d["shared"] <= 0:
+                print("FAIL %s: load-balancer rows decided otherwise: %s" %
+                      (path, bad[:3]))
                 fail += 1
 
 # an unmodelled match: no walk shared
