@@ -2354,7 +2354,13 @@ static void shape_cells(struct ipts_exposure *e, const struct ipts_limits *lim,
 			size_t *list, size_t *n)
 {
 	size_t i, k, nc = e->nclasses;
+	/* per class: the group (its first row) last calibrated, and b */
+	long *ca_row = ipts_xcalloc(nc + 1, sizeof(*ca_row));
+	int64_t *ca_b = ipts_xcalloc(nc + 1, sizeof(*ca_b));
+	bool *ca_ok = ipts_xcalloc(nc + 1, sizeof(*ca_ok));
 
+	for (k = 0; k < nc; k++)
+		ca_row[k] = -1;
 	for (i = 0; i < e->nrows; i++)
 		for (k = 0; k < nc; k++) {
 			size_t cell = i * nc + k;
@@ -2362,28 +2368,38 @@ static void shape_cells(struct ipts_exposure *e, const struct ipts_limits *lim,
 			long a2 = ipts_exp_shape_leader(e, i, 1);
 			const struct ipts_exp_cell *ca, *ca2;
 			struct ipts_exp_cell t;
-			int64_t di, dv, b;
+			int64_t di, dv;
 
 			if (!pend[cell])
 				continue;
-			if (a < 0 || a2 < 0 ||
-			    kind[(size_t)a * nc + k] != CELL_OWN ||
-			    kind[(size_t)a2 * nc + k] != CELL_OWN)
+			if (a < 0 || a2 < 0)
 				goto own;
 			ca = ipts_exposure_cell(e, (size_t)a, k);
-			ca2 = ipts_exposure_cell(e, (size_t)a2, k);
-			di = ipts_exp_shape_entry(e, (size_t)a2) -
-			     ipts_exp_shape_entry(e, (size_t)a);
-			dv = (int64_t)ca2->visits - (int64_t)ca->visits;
-			if (di <= 0 || dv < 0 || dv % di)
-				goto own;
-			b = dv / di;
-			if (!ipts_exp_shape_translate(e, (size_t)a, (size_t)a2,
-						      ca, b, lim->max_visits,
-						      &t) ||
-			    !cells_equal(&t, ca2) ||
-			    !ipts_exp_shape_translate(e, (size_t)a, i, ca, b,
-						      lim->max_visits, &t))
+			if (ca_row[k] != a) {
+				/* the group's second row must be its first
+				 * rebuilt, the visits a rule b apart */
+				ca_row[k] = a;
+				ca_ok[k] = false;
+				if (kind[(size_t)a * nc + k] != CELL_OWN ||
+				    kind[(size_t)a2 * nc + k] != CELL_OWN)
+					goto own;
+				ca2 = ipts_exposure_cell(e, (size_t)a2, k);
+				di = ipts_exp_shape_entry(e, (size_t)a2) -
+				     ipts_exp_shape_entry(e, (size_t)a);
+				dv = (int64_t)ca2->visits - (int64_t)ca->visits;
+				if (di <= 0 || dv < 0 || dv % di)
+					goto own;
+				ca_b[k] = dv / di;
+				ca_ok[k] = ipts_exp_shape_translate(
+						   e, (size_t)a, (size_t)a2, ca,
+						   ca_b[k], lim->max_visits,
+						   false, &t) &&
+					   cells_equal(&t, ca2);
+			}
+			if (!ca_ok[k] ||
+			    !ipts_exp_shape_translate(e, (size_t)a, i, ca,
+						      ca_b[k], lim->max_visits,
+						      true, &t))
 				goto own;
 			*ipts_exposure_cell(e, i, k) = t;
 			kind[cell] = CELL_SHARED;
@@ -2391,6 +2407,9 @@ static void shape_cells(struct ipts_exposure *e, const struct ipts_limits *lim,
 		own:
 			list[(*n)++] = cell;
 		}
+	free(ca_row);
+	free(ca_b);
+	free(ca_ok);
 }
 
 size_t ipts_exposure_run(struct ipts_exposure *e,

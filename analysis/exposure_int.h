@@ -111,11 +111,12 @@ int64_t ipts_exp_shape_entry(const struct ipts_exposure *e, size_t row);
  * rule, chain, addresses through the map, the visits @f's plus @b a
  * rule of the distance between the entries; false (nothing written
  * that counts) when @f cannot be translated (undetermined, at a budget,
- * a sentence naming a value of @from's, @max_visits reached).
+ * a sentence naming a value of @from's unless @why_checked said it
+ * names none, @max_visits reached).
  */
 bool ipts_exp_shape_translate(const struct ipts_exposure *e, size_t from,
 			      size_t to, const struct ipts_exp_cell *f,
-			      int64_t b, uint64_t max_visits,
+			      int64_t b, uint64_t max_visits, bool why_checked,
 			      struct ipts_exp_cell *out);
 
 #endif

@@ -80,6 +80,7 @@ struct srow {
 	uint32_t first_idx;
 	unsigned char *key; /* the masked shape, and the slots' signatures */
 	size_t keylen;
+	size_t first; /* index in the table of its group's first row */
 	uint64_t hash; /* of the key, which is then freed (built again to
 			* compare two rows of one hash) */
 	long group;
@@ -1464,17 +1465,10 @@ void ipts_exp_shapes_plan(struct ipts_exposure *e,
 
 			for (; at < sh->r[m].first_idx; at++) {
 				const struct ipts_rule *r = E->rules[at];
-				size_t q;
-				bool member = false;
 
-				if (!spend(&f, 1 + m - g0)) {
-					dead = false;
-					break;
-				}
-				for (q = g0; q < m && !member; q++)
-					member = sh->r[q].first_idx <= at &&
-						 at <= sh->r[q].entry_idx;
-				if (!member && !e_rule_dead(&f, r, row)) {
+				/* no earlier member's rule is here: they
+				 * end before the last one kept */
+				if (!spend(&f, 1) || !e_rule_dead(&f, r, row)) {
 					dead = false;
 					break;
 				}
@@ -1486,6 +1480,7 @@ void ipts_exp_shapes_plan(struct ipts_exposure *e,
 		}
 		if (kept >= 3) {
 			for (m = g0; m < g0 + kept; m++) {
+				sh->r[m].first = g0;
 				sh->r[m].group = (long)sh->ngroups;
 				sh->of_row[sh->r[m].row] = (long)m;
 			}
@@ -1519,8 +1514,7 @@ long ipts_exp_shape_leader(const struct ipts_exposure *e, size_t row, int which)
 
 	if (!sh || row >= e->nrows || (m = sh->of_row[row]) < 0)
 		return -1;
-	for (g0 = (size_t)m; g0 > 0 && sh->r[g0 - 1].group == sh->r[m].group;)
-		g0--;
+	g0 = sh->r[m].first;
 	if (g0 + (size_t)which >= sh->n ||
 	    sh->r[g0 + (size_t)which].group != sh->r[m].group)
 		return -1;
@@ -1611,7 +1605,7 @@ static bool why_clean(const struct srow *a, const char *why)
 
 bool ipts_exp_shape_translate(const struct ipts_exposure *e, size_t from,
 			      size_t to, const struct ipts_exp_cell *f,
-			      int64_t b, uint64_t max_visits,
+			      int64_t b, uint64_t max_visits, bool why_checked,
 			      struct ipts_exp_cell *out)
 {
 	const struct srow *a = srow_of(e, from), *t = srow_of(e, to);
@@ -1619,7 +1613,8 @@ bool ipts_exp_shape_translate(const struct ipts_exposure *e, size_t from,
 
 	if (!a || !t || a->group != t->group || !f->simulated ||
 	    f->over_budget || f->state == IPTS_EXP_UNDETERMINED ||
-	    f->outcome == IPTS_UNDETERMINED || !why_clean(a, f->why))
+	    f->outcome == IPTS_UNDETERMINED ||
+	    (!why_checked && !why_clean(a, f->why)))
 		return false;
 	v = (int64_t)f->visits +
 	    b * ((int64_t)t->entry_idx - (int64_t)a->entry_idx);
