@@ -1766,6 +1766,7 @@ void ipts_exposure_plan(struct ipts_exposure *e, const struct ipts_ruleset *rs)
 	free(c[1].at);
 	plan_classes(e, rs);
 	plan_aliases(e, rs);
+	ipts_exp_shapes_plan(e, rs);
 }
 
 int ipts_exposure_keep_class(struct ipts_exposure *e, const char *name)
@@ -2111,6 +2112,7 @@ void ipts_exposure_free(struct ipts_exposure *e)
 	free(e->cells);
 	free(e->alias);
 	free(e->alias_name);
+	ipts_exp_shapes_free(e->shapes);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -2326,6 +2328,90 @@ static long same_cell_row(const struct ipts_exposure *e, size_t i, size_t k)
 	return -1;
 }
 
+static bool cells_equal(const struct ipts_exp_cell *a,
+			const struct ipts_exp_cell *b)
+{
+	return a->state == b->state && a->outcome == b->outcome &&
+	       a->path == b->path && a->dst == b->dst && a->to == b->to &&
+	       a->to_port == b->to_port &&
+	       memcmp(&a->to6, &b->to6, sizeof(a->to6)) == 0 &&
+	       memcmp(&a->dst6, &b->dst6, sizeof(a->dst6)) == 0 &&
+	       a->simulated == b->simulated &&
+	       a->over_budget == b->over_budget && a->rule == b->rule &&
+	       a->chain == b->chain && a->visits == b->visits && a->why &&
+	       b->why && strcmp(a->why, b->why) == 0;
+}
+
+/*
+ * The cells of rows of one shape that were not simulated (@pend): each
+ * rebuilt from its group's first row's cell of the class, when the
+ * group's second row's cell is that cell rebuilt (the visits per rule
+ * of distance between the entries measured from the two); else put on
+ * @list to be simulated (*@n).
+ */
+static void shape_cells(struct ipts_exposure *e, const struct ipts_limits *lim,
+			const unsigned char *pend, unsigned char *kind,
+			size_t *list, size_t *n)
+{
+	size_t i, k, nc = e->nclasses;
+	/* per class: the group (its first row) last calibrated, and b */
+	long *ca_row = ipts_xcalloc(nc + 1, sizeof(*ca_row));
+	int64_t *ca_b = ipts_xcalloc(nc + 1, sizeof(*ca_b));
+	bool *ca_ok = ipts_xcalloc(nc + 1, sizeof(*ca_ok));
+
+	for (k = 0; k < nc; k++)
+		ca_row[k] = -1;
+	for (i = 0; i < e->nrows; i++)
+		for (k = 0; k < nc; k++) {
+			size_t cell = i * nc + k;
+			long a = ipts_exp_shape_leader(e, i, 0);
+			long a2 = ipts_exp_shape_leader(e, i, 1);
+			const struct ipts_exp_cell *ca, *ca2;
+			struct ipts_exp_cell t;
+			int64_t di, dv;
+
+			if (!pend[cell])
+				continue;
+			if (a < 0 || a2 < 0)
+				goto own;
+			ca = ipts_exposure_cell(e, (size_t)a, k);
+			if (ca_row[k] != a) {
+				/* the group's second row must be its first
+				 * rebuilt, the visits a rule b apart */
+				ca_row[k] = a;
+				ca_ok[k] = false;
+				if (kind[(size_t)a * nc + k] != CELL_OWN ||
+				    kind[(size_t)a2 * nc + k] != CELL_OWN)
+					goto own;
+				ca2 = ipts_exposure_cell(e, (size_t)a2, k);
+				di = ipts_exp_shape_entry(e, (size_t)a2) -
+				     ipts_exp_shape_entry(e, (size_t)a);
+				dv = (int64_t)ca2->visits - (int64_t)ca->visits;
+				if (di <= 0 || dv < 0 || dv % di)
+					goto own;
+				ca_b[k] = dv / di;
+				ca_ok[k] = ipts_exp_shape_translate(
+						   e, (size_t)a, (size_t)a2, ca,
+						   ca_b[k], lim->max_visits,
+						   false, &t) &&
+					   cells_equal(&t, ca2);
+			}
+			if (!ca_ok[k] ||
+			    !ipts_exp_shape_translate(e, (size_t)a, i, ca,
+						      ca_b[k], lim->max_visits,
+						      true, &t))
+				goto own;
+			*ipts_exposure_cell(e, i, k) = t;
+			kind[cell] = CELL_SHARED;
+			continue;
+		own:
+			list[(*n)++] = cell;
+		}
+	free(ca_row);
+	free(ca_b);
+	free(ca_ok);
+}
+
 size_t ipts_exposure_run(struct ipts_exposure *e,
 			 const struct ipts_sim_ctx *ctx,
 			 const struct ipts_limits *lim,
@@ -2335,6 +2421,8 @@ size_t ipts_exposure_run(struct ipts_exposure *e,
 	size_t *list = ipts_xcalloc(e->nrows * e->nclasses + 1, sizeof(*list));
 	unsigned char *kind = ipts_xcalloc(e->nrows * e->nclasses + 1,
 					   sizeof(*kind));
+	unsigned char *pend = ipts_xcalloc(e->nrows * e->nclasses + 1,
+					   sizeof(*pend));
 	size_t i, k, n = 0, und = 0;
 
 	*spent = 0;
@@ -2375,13 +2463,29 @@ size_t ipts_exposure_run(struct ipts_exposure *e,
 						  "context");
 			else if ((e->no_share || !e->alias ||
 				  e->alias[i * e->nclasses + k] < 0) &&
-				 same_cell_row(e, i, k) < 0)
-				list[n++] = i * e->nclasses + k;
+				 same_cell_row(e, i, k) < 0) {
+				long a0 = ipts_exp_shape_leader(e, i, 0);
+				long a2 = ipts_exp_shape_leader(e, i, 1);
+
+				/* a row of a shape past its first two:
+				 * rebuilt from the first, when it can be */
+				if (a2 >= 0 && (size_t)a0 != i &&
+				    (size_t)a2 != i)
+					pend[i * e->nclasses + k] = 1;
+				else
+					list[n++] = i * e->nclasses + k;
+			}
 		}
 	}
 	run_list(e, ctx, lim, lt, nthreads, list, n);
 	for (i = 0; i < n; i++)
 		kind[list[i]] = CELL_OWN;
+	n = 0;
+	shape_cells(e, lim, pend, kind, list, &n);
+	run_list(e, ctx, lim, lt, nthreads, list, n);
+	for (i = 0; i < n; i++)
+		kind[list[i]] = CELL_OWN;
+	free(pend);
 	/* a row of no address's cells at an address with a row of its
 	 * own: that row's cell (simulated: the plan aliases both alike),
 	 * before the aliases that may answer as it */

@@ -88,4 +88,35 @@ bool ipts_exp_pfx_has(struct ipts_exp_prefix a, uint32_t addr);
 uint32_t ipts_exp_pick(const struct ipts_hostdesc *h, struct ipts_exp_prefix p,
 		       const struct ipts_exp_prefix *except, size_t nexcept);
 
+/*
+ * Rows of one shape (exposure_shape.c): groups of service rows whose
+ * walks are one walk through the map between their values. After
+ * ipts_exposure_plan()'s rows and before the run; sets e->shapes (NULL:
+ * none, or --no-share).
+ */
+void ipts_exp_shapes_plan(struct ipts_exposure *e,
+			  const struct ipts_ruleset *rs);
+void ipts_exp_shapes_free(struct ipts_exp_shapes *sh);
+
+/* The @which-th row (0, 1, ...) of @row's group in its entry chain's
+ * order, or -1: @row is in no group, or the group has fewer. */
+long ipts_exp_shape_leader(const struct ipts_exposure *e, size_t row,
+			   int which);
+
+/* The index of @row's entry in its entry chain, or -1. */
+int64_t ipts_exp_shape_entry(const struct ipts_exposure *e, size_t row);
+
+/*
+ * Row @to's cell from row @from's cell @f of one group: the deciding
+ * rule, chain, addresses through the map, the visits @f's plus @b a
+ * rule of the distance between the entries; false (nothing written
+ * that counts) when @f cannot be translated (undetermined, at a budget,
+ * a sentence naming a value of @from's unless @why_checked said it
+ * names none, @max_visits reached).
+ */
+bool ipts_exp_shape_translate(const struct ipts_exposure *e, size_t from,
+			      size_t to, const struct ipts_exp_cell *f,
+			      int64_t b, uint64_t max_visits, bool why_checked,
+			      struct ipts_exp_cell *out);
+
 #endif

@@ -156,6 +156,7 @@ struct ipts_exp_cell {
 };
 
 struct ipts_exp_strings;
+struct ipts_exp_shapes;
 
 struct ipts_exposure {
 	struct ipts_exp_row *rows;
@@ -202,6 +203,10 @@ struct ipts_exposure {
 	const struct ipts_ruleset *rs6;
 	const struct ipts_sim_ctx *ctx6;
 	bool v6_only; /* an IPv6 file alone: no IPv4 rows */
+	/* Rows of one shape, one walk rebuilt for each (exposure_shape.c);
+	 * NULL: none. @shape_shared: cells so answered by the run. */
+	struct ipts_exp_shapes *shapes;
+	unsigned long shape_shared;
 };
 
 #define IPTS_EXP_MAX_SCAN 10000000ULL
