@@ -25,7 +25,12 @@
  *                    in O(log n + k) for k of them (and the ranges of
  *                    the leaf holding B's lowest port that start above
  *                    it), the latest subtree first, none of a subtree
- *                    older than the nearest cover found
+ *                    older than the nearest cover found; before that
+ *                    walk, each node's staircase (the latest rule
+ *                    below it for each top) gives the latest range
+ *                    that holds B's ports in O(log^2 n), and where it
+ *                    covers B (most often) or there is none, the walk
+ *                    is not needed
  *   both addresses   the two prefixes at once, for rules that differ only
  *                    in the pair (an expanded "-s A,B,... -d C,D,..."):
  *                    filed under a hash of both (rules whose hashes
@@ -148,14 +153,34 @@ struct pnode {
 	uint32_t top, last;
 };
 
+/* A step of a node's staircase: a rule filed below it and its range's
+ * top. */
+struct step {
+	uint32_t idx, hi;
+};
+
+/*
+ * The rules below a node that no later rule of as high a top follows
+ * (each later rule filed there whose top is at least theirs took their
+ * place): their tops fall and their rules rise along v. The latest rule
+ * below the node whose range reaches a port is the last step whose top
+ * is at least that port.
+ */
+struct stairs {
+	struct step *v;
+	uint32_t n, cap;
+};
+
 /*
  * The port ranges of one side (destination, source) by their lowest port:
  * node[] is the segment tree (node 1 the root, the leaf of ports p at
- * LEAVES + (p >> LEAF_SHIFT)). Allocated at the first range filed; a
- * clear undoes only the leaves filed (filed[]), not the whole tree.
+ * LEAVES + (p >> LEAF_SHIFT)), st[] each node's staircase. Allocated at
+ * the first range filed; a clear undoes only the leaves filed (filed[])
+ * and the nodes above them, not the whole tree.
  */
 struct ptree {
 	struct pnode *node;
+	struct stairs *st;
 	struct leaf *leaf;
 	uint16_t *filed;
 	size_t nfiled, capfiled;
@@ -427,6 +452,45 @@ static uint32_t ptree_count(const struct ptree *t, uint16_t lo, uint16_t hi)
 	return f->n < LEAF_RUNS ? 1 : UINT32_MAX;
 }
 
+/* Rule @idx, the latest filed below the node of @st, with a range up to
+ * @hi: the steps of tops up to @hi are no longer the latest to reach
+ * theirs. */
+static void stairs_push(struct stairs *st, uint16_t hi, uint32_t idx)
+{
+	while (st->n && st->v[st->n - 1].hi <= hi)
+		st->n--;
+	if (st->n == st->cap) {
+		if (st->cap >= UINT32_MAX / 2)
+			ipts_oom();
+		st->cap = st->cap ? st->cap * 2 : 4;
+		st->v = ipts_xrealloc(st->v, st->cap * sizeof(*st->v));
+	}
+	st->v[st->n].idx = idx;
+	st->v[st->n].hi = hi;
+	st->n++;
+}
+
+/* The latest rule of @st whose range reaches @hi, later than @floor; else
+ * @floor. */
+static int64_t stairs_latest(const struct stairs *st, uint16_t hi,
+			     int64_t floor)
+{
+	uint32_t a = 0, b = st->n, m;
+
+	/* the steps of tops at least hi come first: a, the first not */
+	if (b && st->v[b - 1].hi >= hi)
+		a = b;
+	while (a < b) {
+		m = a + (b - a) / 2;
+		if (st->v[m].hi >= hi)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a && (int64_t)st->v[a - 1].idx > floor ? st->v[a - 1].idx :
+							 floor;
+}
+
 /* File rule @idx under @lo to @hi: only when ptree_count() is not
  * UINT32_MAX. */
 static void ptree_add(struct ptree *t, uint16_t lo, uint16_t hi, uint32_t idx)
@@ -437,6 +501,7 @@ static void ptree_add(struct ptree *t, uint16_t lo, uint16_t hi, uint32_t idx)
 
 	if (!t->node) {
 		t->node = ipts_xcalloc(2 * LEAVES, sizeof(*t->node));
+		t->st = ipts_xcalloc(2 * LEAVES, sizeof(*t->st));
 		t->leaf = ipts_xcalloc(LEAVES, sizeof(*t->leaf));
 	}
 	f = &t->leaf[lo >> LEAF_SHIFT];
@@ -476,6 +541,8 @@ static void ptree_add(struct ptree *t, uint16_t lo, uint16_t hi, uint32_t idx)
 		if (t->node[v].top < (uint32_t)hi + 1)
 			t->node[v].top = (uint32_t)hi + 1;
 		t->node[v].last = idx + 1; /* rules come in order */
+		if (v > 1) /* the root holds no prefix of leaves */
+			stairs_push(&t->st[v], hi, idx);
 	}
 }
 
@@ -492,16 +559,24 @@ static void ptree_clear(struct ptree *t)
 			free(f->r[j].idx);
 		free(f->r);
 		memset(f, 0, sizeof(*f));
-		for (v = LEAVES + t->filed[i]; v && t->node[v].top; v >>= 1)
+		for (v = LEAVES + t->filed[i]; v && t->node[v].top; v >>= 1) {
 			t->node[v].top = t->node[v].last = 0;
+			t->st[v].n = 0;
+		}
 	}
 	t->nfiled = 0;
 }
 
 static void ptree_free(struct ptree *t)
 {
-	if (t->node)
+	uint32_t v;
+
+	if (t->node) {
 		ptree_clear(t);
+		for (v = 0; v < 2 * LEAVES; v++)
+			free(t->st[v].v);
+	}
+	free(t->st);
 	free(t->node);
 	free(t->leaf);
 	free(t->filed);
@@ -605,6 +680,48 @@ static void ptree_walk(struct ipts_cover_index *x, const struct ptree *t,
 		if (ptree_may(t, c1, m + 1, q))
 			ptree_walk(x, t, c1, m + 1, e, q);
 	}
+}
+
+/*
+ * The latest rule of @t whose range holds q->lo to q->hi, later than
+ * q->floor; else q->floor. The leaf of q->lo's ranges one by one (those
+ * starting above q->lo do not hold it), the leaves below it by the
+ * staircases of the nodes that cover them and no more (all of their
+ * ranges start below q->lo). Whether that rule covers is asked after:
+ * when it does, it is what ptree_find() would find, and the only
+ * candidate it would count.
+ */
+static int64_t ptree_latest(const struct ptree *t, const struct pquery *q)
+{
+	const struct leaf *f = &t->leaf[q->lo >> LEAF_SHIFT];
+	int64_t best = q->floor;
+	uint32_t i, a, b;
+
+	for (i = 0; i < f->n; i++) {
+		const struct run *r = &f->r[i];
+
+		if (r->hi < q->hi)
+			break; /* and so are the rest */
+		if (r->lo <= q->lo && (int64_t)r->idx[r->n - 1] > best)
+			best = r->idx[r->n - 1];
+	}
+	/* the nodes that cover the leaves [0, q->lo's) exactly */
+	for (a = LEAVES, b = LEAVES + (q->lo >> LEAF_SHIFT); a < b;
+	     a >>= 1, b >>= 1) {
+		if (a & 1) {
+			if (t->node[a].top >= (uint32_t)q->hi + 1 &&
+			    (int64_t)t->node[a].last - 1 > best)
+				best = stairs_latest(&t->st[a], q->hi, best);
+			a++;
+		}
+		if (b & 1) {
+			b--;
+			if (t->node[b].top >= (uint32_t)q->hi + 1 &&
+			    (int64_t)t->node[b].last - 1 > best)
+				best = stairs_latest(&t->st[b], q->hi, best);
+		}
+	}
+	return best;
 }
 
 /*
@@ -1165,6 +1282,7 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 				    .floor = best,
 				    .found = -1 };
 		size_t j, spent = 0;
+		int64_t latest;
 
 		/* one port: the rules of that port alone */
 		if (q.lo == q.hi) {
@@ -1176,7 +1294,20 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 		}
 		if (!x->pt[d].node)
 			continue;
-		ptree_find(x, &x->pt[d], 1, 0, LEAVES - 1, &q);
+		/* the latest range that holds B's ports first: most often it
+		 * covers, or there is none (no candidate) */
+		latest = ptree_latest(&x->pt[d], &q);
+		if (latest == q.floor)
+			continue;
+		if (hot_may(&x->hot[latest], q.bh) &&
+		    may_cover(&x->sum[latest], q.bs) &&
+		    ipts_space_covers(&sp[latest], b)) {
+			q.n = 0;
+			cand_push(x, &q.n, (uint32_t)latest);
+			q.found = latest;
+		} else {
+			ptree_find(x, &x->pt[d], 1, 0, LEAVES - 1, &q);
+		}
 		/* what scan() over the candidates, nearest first, spends:
 		 * each down to the one that covers */
 		for (j = 0; j < q.n; j++)
