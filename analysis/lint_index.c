@@ -39,7 +39,9 @@
  *   protocol         A with "-p P" (not inverted) covers only "-p P"
  *   the rest         every rule is compared with these
  *
- * A rule goes under the one of its keys whose list is shortest so far.
+ * A rule goes under the one of its keys whose list is shortest so far
+ * (the protocol's list counted as at least the rules that looked it up:
+ * all of that protocol's).
  * The lists hold rule numbers in increasing order, so the search walks
  * each from its end and stops at the nearest earlier rule that covers:
  * the rule the old search (every earlier rule, nearest first) found.
@@ -254,6 +256,9 @@ struct ipts_cover_index {
 	/* the candidates a port range query found (find's scratch) */
 	uint32_t *cand;
 	size_t capcand;
+	/* per protocol, the rules since the last clear that looked its key
+	 * up: about as many of the rules to come will */
+	uint32_t proto_q[256];
 	/* the (source, destination) lengths filed as pairs */
 	uint8_t pair_len[PAIR_LENS][2];
 	unsigned int npairs;
@@ -488,7 +493,7 @@ static int64_t stairs_latest(const struct stairs *st, uint16_t hi,
 			b = m;
 	}
 	return a && (int64_t)st->v[a - 1].idx > floor ? st->v[a - 1].idx :
-							 floor;
+							floor;
 }
 
 /* File rule @idx under @lo to @hi: only when ptree_count() is not
@@ -825,6 +830,7 @@ void ipts_cover_index_clear(struct ipts_cover_index *x)
 	table_init(x);
 	x->nall = 0;
 	x->npairs = 0;
+	memset(x->proto_q, 0, sizeof(x->proto_q));
 	memset(x->lens, 0, sizeof(x->lens));
 	memset(x->nlen, 0, sizeof(x->nlen));
 	ptree_clear(&x->pt[0]);
@@ -1165,8 +1171,16 @@ static void index_add(struct ipts_cover_index *x, const struct ipts_space *sp,
 		}
 	}
 	if (ip->proto && !(ip->invflags & IPT_INV_PROTO)) {
+		/* the protocol's list is looked up by every rule of it,
+		 * another key's only by the rules it could find: its
+		 * length is taken as at least the rules that looked it up
+		 * (a multiport rule of four ports went there, and every
+		 * later rule of the protocol compared it) */
 		small_key(&pk, DIM_PROTO, 0, ip->proto);
-		if (count(x, &pk) < best)
+		c = count(x, &pk);
+		if (c < x->proto_q[ip->proto])
+			c = x->proto_q[ip->proto];
+		if (c < best)
 			pick = DIM_PROTO;
 	}
 	switch (pick) {
@@ -1337,6 +1351,7 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 	}
 	if (ip->proto && !(ip->invflags & IPT_INV_PROTO)) {
 		small_key(&k, DIM_PROTO, 0, ip->proto);
+		x->proto_q[ip->proto]++;
 		bk = lookup(x, &k);
 		if (bk &&
 		    !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &bh, &best))
