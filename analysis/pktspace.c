@@ -226,15 +226,23 @@ static bool space_recent(struct ipts_space *sp, const struct xt_entry_match *m,
 	return false;
 }
 
+static bool by_identity(const struct xt_entry_match *m);
+
 /* One match into @sp, its port sets into @ps (PS_SRC, PS_DST) while it is
- * built; false when it is not modelled exactly. */
+ * built; false when it is not modelled exactly. *@ident: whether it is
+ * compared by identity (by_identity(), which every name below but
+ * conntrack's and the last line's is not: decided on the way). */
 static bool space_match(struct ipts_space *sp, struct ipts_pset *ps,
-			const struct xt_entry_match *m, unsigned int idx)
+			const struct xt_entry_match *m, unsigned int idx,
+			bool *ident)
 {
 	const char *name = m->u.user.name;
 	size_t i;
+	bool in;
 
+	*ident = false;
 	if (ipts_blob_is_opaque(m->u.user.revision)) {
+		*ident = by_identity(m);
 		if (sp->hoststate < 0) {
 			sp->hoststate = (int)idx;
 			sp->hoststate_why =
@@ -340,7 +348,11 @@ static bool space_match(struct ipts_space *sp, struct ipts_pset *ps,
 		if (o)
 			sp->owner = o;
 	}
-	return IPTS_IN_LIST(name, identity_matches);
+	/* (conntrack here only where space_conntrack() failed, which
+	 * by_identity() asks) */
+	in = IPTS_IN_LIST(name, identity_matches);
+	*ident = in;
+	return in;
 }
 
 bool ipts_ip_is_any(const struct ipt_ip *ip)
@@ -387,8 +399,6 @@ const struct ipt_ip *ipts_lint_ip(const struct ipts_rule *r, struct ipt_ip *buf)
 		buf->flags = LINT_IP6_PROTO_ALL;
 	return buf;
 }
-
-static bool by_identity(const struct xt_entry_match *m);
 
 /*
  * @a and @b give the same space but for their addresses (and hence
@@ -471,13 +481,14 @@ void ipts_space_build_after(struct ipts_space *sp, const struct ipts_rule *r,
 		sp->frag = IPTS_FRAG_FIRST | IPTS_FRAG_LATER;
 	for (i = 0; i < r->nmatches; i++) {
 		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		bool ident;
 
 		if (!IPTS_NAME_IS(m->u.user.name, "comment") ||
 		    ipts_blob_is_opaque(m->u.user.revision))
 			only_comments = false;
-		if (!space_match(sp, ps, m, i))
+		if (!space_match(sp, ps, m, i, &ident))
 			sp->modelled = false;
-		if (by_identity(m)) {
+		if (ident) {
 			sp->identity = true;
 			if (i < 64)
 				sp->idmask |= (uint64_t)1 << i;
