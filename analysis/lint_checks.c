@@ -114,6 +114,9 @@ void ipts_lint_order(struct ipts_lint *l, const struct ipts_chain *c,
 	struct ipts_cover_index *x = ipts_cover_index_new();
 	uint32_t i, stop = UINT32_MAX;
 	bool *addable = ipts_xmalloc(c->nrules * sizeof(*addable));
+	/* looked up once: a large file has a finding every other rule */
+	const enum ipts_severity sev1 = ipts_lint_sev("IPT001"),
+				 sev3 = ipts_lint_sev("IPT003");
 
 	for (i = 0; i < c->nrules; i++)
 		addable[i] = terminates(c->rules[i]) && sp[i].modelled;
@@ -173,7 +176,7 @@ void ipts_lint_order(struct ipts_lint *l, const struct ipts_chain *c,
 						same ? ", the same effect)" :
 						       ")");
 					ipts_lint_msg_add(l->d,
-							  ipts_lint_sev(code),
+							  same ? sev3 : sev1,
 							  &b->loc, code, &m);
 					ipts_lint_note_rule(l, a,
 							    (uint32_t)j + 1,
