@@ -70,6 +70,9 @@ enum dim {
 	DIM_REST,
 };
 
+/* the protocols whose rules' lookups of their key are counted */
+#define PROTO_SLOTS 4
+
 /* (source, destination) prefix lengths filed as pairs, at most */
 #define PAIR_LENS 16
 
@@ -256,9 +259,11 @@ struct ipts_cover_index {
 	/* the candidates a port range query found (find's scratch) */
 	uint32_t *cand;
 	size_t capcand;
-	/* per protocol, the rules since the last clear that looked its key
-	 * up: about as many of the rules to come will */
-	uint32_t proto_q[256];
+	/* per protocol of proto_slot(), the rules since the last clear that
+	 * looked its key up: about as many of the rules to come will (a
+	 * few words: an index is made per chain, and kube-proxy's saves
+	 * have tens of thousands) */
+	uint32_t proto_q[PROTO_SLOTS];
 	/* the (source, destination) lengths filed as pairs */
 	uint8_t pair_len[PAIR_LENS][2];
 	unsigned int npairs;
@@ -272,6 +277,24 @@ struct ipts_cover_index {
 };
 
 #define INITIAL_CAP 64
+
+/* The protocols whose lookups are counted, each in its slot of
+ * proto_q[] (PROTO_SLOTS for the others: not counted). */
+static unsigned int proto_slot(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return 0;
+	case IPPROTO_UDP:
+		return 1;
+	case IPPROTO_SCTP:
+		return 2;
+	case IPPROTO_ICMP:
+		return 3;
+	default:
+		return PROTO_SLOTS;
+	}
+}
 
 /* A key's hash: its address as two words and its dimension, length and
  * port as a third, each folded in by a multiply and a shift (the masked
@@ -1178,8 +1201,9 @@ static void index_add(struct ipts_cover_index *x, const struct ipts_space *sp,
 		 * later rule of the protocol compared it) */
 		small_key(&pk, DIM_PROTO, 0, ip->proto);
 		c = count(x, &pk);
-		if (c < x->proto_q[ip->proto])
-			c = x->proto_q[ip->proto];
+		d = proto_slot(ip->proto);
+		if (d < PROTO_SLOTS && c < x->proto_q[d])
+			c = x->proto_q[d];
 		if (c < best)
 			pick = DIM_PROTO;
 	}
@@ -1351,7 +1375,8 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 	}
 	if (ip->proto && !(ip->invflags & IPT_INV_PROTO)) {
 		small_key(&k, DIM_PROTO, 0, ip->proto);
-		x->proto_q[ip->proto]++;
+		if (proto_slot(ip->proto) < PROTO_SLOTS)
+			x->proto_q[proto_slot(ip->proto)]++;
 		bk = lookup(x, &k);
 		if (bk &&
 		    !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &bh, &best))

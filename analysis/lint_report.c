@@ -29,11 +29,6 @@ bool ipts_lint_rule_ignores(const struct ipts_rule *r, const char *code)
 		if (!IPTS_NAME_IS(m->u.user.name, "comment") ||
 		    ipts_blob_is_opaque(m->u.user.revision) || !ci)
 			continue;
-		/* most comments hold no marker: asked before the copy */
-		if (!memmem(ci->comment,
-			    strnlen(ci->comment, XT_MAX_COMMENT_LEN),
-			    "iptsim:ignore", strlen("iptsim:ignore")))
-			continue;
 		memcpy(buf, ci->comment, XT_MAX_COMMENT_LEN);
 		buf[XT_MAX_COMMENT_LEN] = '\0';
 		for (p = strstr(buf, "iptsim:ignore"); p;

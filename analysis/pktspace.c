@@ -889,10 +889,8 @@ void ipts_space_addr(const struct ipts_space *sp, bool src,
 
 		k->a[i] = ntohl(s.a[i]);
 		/* the leading ones of the mask, across the words */
-		while (run && (m & 0x80000000u)) {
-			k->lead++;
-			m <<= 1;
-		}
+		if (run)
+			k->lead += ~m ? (unsigned int)__builtin_clz(~m) : 32;
 		if (k->lead < 32 * (i + 1))
 			run = false;
 	}
