@@ -136,12 +136,23 @@ struct hot {
 	bool dn, sn;
 };
 
-/* The rules of one range, in order. */
+/* The rules of one range, in order: up to RUN_INLINE in the run (most
+ * ranges of a large file hold one rule: no allocation), more in v. */
+#define RUN_INLINE 2
+
 struct run {
-	uint32_t *idx;
+	union {
+		uint32_t *v;
+		uint32_t in[RUN_INLINE];
+	} u;
 	uint32_t n, cap;
 	uint16_t lo, hi;
 };
+
+static inline const uint32_t *run_v(const struct run *r)
+{
+	return r->n > RUN_INLINE ? r->u.v : r->u.in;
+}
 
 /* The ranges filed under one leaf's lowest ports, highest top first, at
  * most LEAF_RUNS (a range that would be one more goes under another key). */
@@ -560,11 +571,24 @@ static void ptree_add(struct ptree *t, uint16_t lo, uint16_t hi, uint32_t idx)
 		r->lo = lo;
 		r->hi = hi;
 	}
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 4;
-		r->idx = ipts_xrealloc(r->idx, r->cap * sizeof(*r->idx));
+	if (r->n < RUN_INLINE) {
+		r->u.in[r->n++] = idx;
+	} else {
+		if (r->n == RUN_INLINE) {
+			uint32_t *nv = ipts_xmalloc(4 * sizeof(*nv));
+
+			memcpy(nv, r->u.in, sizeof(r->u.in));
+			r->u.v = nv;
+			r->cap = 4;
+		} else if (r->n == r->cap) {
+			if (r->cap > UINT32_MAX / 2)
+				ipts_oom();
+			r->cap *= 2;
+			r->u.v = ipts_xrealloc(r->u.v,
+					       r->cap * sizeof(*r->u.v));
+		}
+		r->u.v[r->n++] = idx;
 	}
-	r->idx[r->n++] = idx;
 	for (v = LEAVES + (lo >> LEAF_SHIFT); v; v >>= 1) {
 		if (t->node[v].top < (uint32_t)hi + 1)
 			t->node[v].top = (uint32_t)hi + 1;
@@ -584,7 +608,8 @@ static void ptree_clear(struct ptree *t)
 		uint32_t j;
 
 		for (j = 0; j < f->n; j++)
-			free(f->r[j].idx);
+			if (f->r[j].n > RUN_INLINE)
+				free(f->r[j].u.v);
 		free(f->r);
 		memset(f, 0, sizeof(*f));
 		for (v = LEAVES + t->filed[i]; v && t->node[v].top; v >>= 1) {
@@ -672,6 +697,7 @@ static void ptree_walk(struct ipts_cover_index *x, const struct ptree *t,
 
 		for (i = 0; i < f->n; i++) {
 			const struct run *r = &f->r[i];
+			const uint32_t *rv = run_v(r);
 			uint32_t j = r->n;
 
 			if (r->hi < q->hi)
@@ -679,8 +705,8 @@ static void ptree_walk(struct ipts_cover_index *x, const struct ptree *t,
 			if (r->lo > q->lo)
 				continue;
 			/* nearest first, down to the nearest cover so far */
-			while (j-- > 0 && (int64_t)r->idx[j] > q->floor) {
-				uint32_t k = r->idx[j];
+			while (j-- > 0 && (int64_t)rv[j] > q->floor) {
+				uint32_t k = rv[j];
 
 				cand_push(x, &q->n, k);
 				if (hot_may(&x->hot[k], q->bh) &&
@@ -730,8 +756,8 @@ static int64_t ptree_latest(const struct ptree *t, const struct pquery *q)
 
 		if (r->hi < q->hi)
 			break; /* and so are the rest */
-		if (r->lo <= q->lo && (int64_t)r->idx[r->n - 1] > best)
-			best = r->idx[r->n - 1];
+		if (r->lo <= q->lo && (int64_t)run_v(r)[r->n - 1] > best)
+			best = run_v(r)[r->n - 1];
 	}
 	/* the nodes that cover the leaves [0, q->lo's) exactly */
 	for (a = LEAVES, b = LEAVES + (q->lo >> LEAF_SHIFT); a < b;
