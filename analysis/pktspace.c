@@ -62,8 +62,17 @@ enum {
 
 static bool ports_range(struct ipts_pset *s, const uint16_t r[2], bool inv)
 {
-	struct ipts_pset t = { .n = 0 };
+	struct ipts_pset t;
 
+	/* every port so far (the first port match): the range itself,
+	 * which is what the intersection below gives */
+	if (!inv && ipts_pset_is_full(s)) {
+		s->n = r[0] <= r[1];
+		s->lo[0] = r[0];
+		s->hi[0] = r[1];
+		return true;
+	}
+	t.n = 0;
 	ipts_pset_add(&t, r[0], r[1]);
 	if (inv)
 		ipts_pset_complement(&t);
