@@ -263,28 +263,6 @@ static bool space_match(struct ipts_space *sp, struct ipts_pset *ps,
 	}
 	if (IPTS_NAME_IS(name, "recent"))
 		return space_recent(sp, m, idx);
-	for (i = 0; i < sizeof(hoststate_matches) / sizeof(hoststate_matches[0]);
-	     i++) {
-		if (name[0] == hoststate_matches[i].name[0] &&
-		    strcmp(name, hoststate_matches[i].name) == 0) {
-			if (sp->hoststate < 0) {
-				sp->hoststate = (int)idx;
-				sp->hoststate_why = hoststate_matches[i].why;
-			}
-			return false;
-		}
-	}
-	if (IPTS_NAME_IS(name, "statistic")) {
-		const struct xt_statistic_info *s =
-			ipts_match_data(m, sizeof(*s), NULL);
-
-		if (s && s->mode == XT_STATISTIC_MODE_RANDOM &&
-		    sp->hoststate < 0) {
-			sp->hoststate = (int)idx;
-			sp->hoststate_why = "-m statistic --mode random is random";
-		}
-		return false;
-	}
 	if (IPTS_NAME_IS(name, "comment"))
 		return true;
 	if (IPTS_NAME_IS(name, "tcp") && m->u.user.revision == 0) {
@@ -349,6 +327,33 @@ static bool space_match(struct ipts_space *sp, struct ipts_pset *ps,
 		sp->mark_mask = k->mask;
 		sp->mark_inv = k->invert;
 		return true;
+	}
+	/* (the matches of the file's answers after the common ones: a
+	 * name is one of them at most) */
+	for (i = 0;
+	     i < sizeof(hoststate_matches) / sizeof(hoststate_matches[0]);
+	     i++) {
+		if (name[0] == hoststate_matches[i].name[0] &&
+		    strcmp(name, hoststate_matches[i].name) == 0) {
+			if (sp->hoststate < 0) {
+				sp->hoststate = (int)idx;
+				sp->hoststate_why = hoststate_matches[i].why;
+			}
+			return false;
+		}
+	}
+	if (IPTS_NAME_IS(name, "statistic")) {
+		const struct xt_statistic_info *s = ipts_match_data(m,
+								    sizeof(*s),
+								    NULL);
+
+		if (s && s->mode == XT_STATISTIC_MODE_RANDOM &&
+		    sp->hoststate < 0) {
+			sp->hoststate = (int)idx;
+			sp->hoststate_why =
+				"-m statistic --mode random is random";
+		}
+		return false;
 	}
 	if (IPTS_NAME_IS(name, "owner") && m->u.user.revision == 1) {
 		const struct xt_owner_match_info *o =
