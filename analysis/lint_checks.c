@@ -117,6 +117,10 @@ void ipts_lint_order(struct ipts_lint *l, const struct ipts_chain *c,
 	/* looked up once: a large file has a finding every other rule */
 	const enum ipts_severity sev1 = ipts_lint_sev("IPT001"),
 				 sev3 = ipts_lint_sev("IPT003");
+	/* per earlier rule, its note "the earlier rule: ..." once made (the
+	 * findings it shadows share it: on the flat file 92,718 notes name
+	 * 13,504 rules) */
+	char **note_of = NULL;
 
 	for (i = 0; i < c->nrules; i++)
 		addable[i] = terminates(c->rules[i]) && sp[i].modelled;
@@ -178,9 +182,22 @@ void ipts_lint_order(struct ipts_lint *l, const struct ipts_chain *c,
 					ipts_lint_msg_add(l->d,
 							  same ? sev3 : sev1,
 							  &b->loc, code, &m);
-					ipts_lint_note_rule(l, a,
-							    (uint32_t)j + 1,
-							    "the earlier rule");
+					if (!note_of)
+						note_of = ipts_xcalloc(
+							c->nrules,
+							sizeof(*note_of));
+					if (note_of[j]) {
+						ipts_diag_add_pooled(
+							l->d, IPTS_NOTE,
+							&a->loc, NULL,
+							note_of[j]);
+					} else {
+						ipts_lint_note_rule(
+							l, a, (uint32_t)j + 1,
+							"the earlier rule");
+						note_of[j] =
+							l->d->v[l->d->n - 1].msg;
+					}
 				}
 			}
 		}
@@ -192,6 +209,7 @@ void ipts_lint_order(struct ipts_lint *l, const struct ipts_chain *c,
 			stop = i;
 	}
 	ipts_cover_index_free(x);
+	free(note_of);
 }
 
 /*
