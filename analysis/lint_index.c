@@ -25,7 +25,12 @@
  *                    in O(log n + k) for k of them (and the ranges of
  *                    the leaf holding B's lowest port that start above
  *                    it), the latest subtree first, none of a subtree
- *                    older than the nearest cover found
+ *                    older than the nearest cover found; before that
+ *                    walk, each node's staircase (the latest rule
+ *                    below it for each top) gives the latest range
+ *                    that holds B's ports in O(log^2 n), and where it
+ *                    covers B (most often) or there is none, the walk
+ *                    is not needed
  *   both addresses   the two prefixes at once, for rules that differ only
  *                    in the pair (an expanded "-s A,B,... -d C,D,..."):
  *                    filed under a hash of both (rules whose hashes
@@ -34,7 +39,9 @@
  *   protocol         A with "-p P" (not inverted) covers only "-p P"
  *   the rest         every rule is compared with these
  *
- * A rule goes under the one of its keys whose list is shortest so far.
+ * A rule goes under the one of its keys whose list is shortest so far
+ * (the protocol's list counted as at least the rules that looked it up:
+ * all of that protocol's).
  * The lists hold rule numbers in increasing order, so the search walks
  * each from its end and stops at the nearest earlier rule that covers:
  * the rule the old search (every earlier rule, nearest first) found.
@@ -62,6 +69,9 @@ enum dim {
 	DIM_PAIR,
 	DIM_REST,
 };
+
+/* the protocols whose rules' lookups of their key are counted */
+#define PROTO_SLOTS 4
 
 /* (source, destination) prefix lengths filed as pairs, at most */
 #define PAIR_LENS 16
@@ -126,12 +136,23 @@ struct hot {
 	bool dn, sn;
 };
 
-/* The rules of one range, in order. */
+/* The rules of one range, in order: up to RUN_INLINE in the run (most
+ * ranges of a large file hold one rule: no allocation), more in v. */
+#define RUN_INLINE 2
+
 struct run {
-	uint32_t *idx;
+	union {
+		uint32_t *v;
+		uint32_t in[RUN_INLINE];
+	} u;
 	uint32_t n, cap;
 	uint16_t lo, hi;
 };
+
+static inline const uint32_t *run_v(const struct run *r)
+{
+	return r->n > RUN_INLINE ? r->u.v : r->u.in;
+}
 
 /* The ranges filed under one leaf's lowest ports, highest top first, at
  * most LEAF_RUNS (a range that would be one more goes under another key). */
@@ -148,14 +169,34 @@ struct pnode {
 	uint32_t top, last;
 };
 
+/* A step of a node's staircase: a rule filed below it and its range's
+ * top. */
+struct step {
+	uint32_t idx, hi;
+};
+
+/*
+ * The rules below a node that no later rule of as high a top follows
+ * (each later rule filed there whose top is at least theirs took their
+ * place): their tops fall and their rules rise along v. The latest rule
+ * below the node whose range reaches a port is the last step whose top
+ * is at least that port.
+ */
+struct stairs {
+	struct step *v;
+	uint32_t n, cap;
+};
+
 /*
  * The port ranges of one side (destination, source) by their lowest port:
  * node[] is the segment tree (node 1 the root, the leaf of ports p at
- * LEAVES + (p >> LEAF_SHIFT)). Allocated at the first range filed; a
- * clear undoes only the leaves filed (filed[]), not the whole tree.
+ * LEAVES + (p >> LEAF_SHIFT)), st[] each node's staircase. Allocated at
+ * the first range filed; a clear undoes only the leaves filed (filed[])
+ * and the nodes above them, not the whole tree.
  */
 struct ptree {
 	struct pnode *node;
+	struct stairs *st;
 	struct leaf *leaf;
 	uint16_t *filed;
 	size_t nfiled, capfiled;
@@ -229,6 +270,11 @@ struct ipts_cover_index {
 	/* the candidates a port range query found (find's scratch) */
 	uint32_t *cand;
 	size_t capcand;
+	/* per protocol of proto_slot(), the rules since the last clear that
+	 * looked its key up: about as many of the rules to come will (a
+	 * few words: an index is made per chain, and kube-proxy's saves
+	 * have tens of thousands) */
+	uint32_t proto_q[PROTO_SLOTS];
 	/* the (source, destination) lengths filed as pairs */
 	uint8_t pair_len[PAIR_LENS][2];
 	unsigned int npairs;
@@ -242,6 +288,24 @@ struct ipts_cover_index {
 };
 
 #define INITIAL_CAP 64
+
+/* The protocols whose lookups are counted, each in its slot of
+ * proto_q[] (PROTO_SLOTS for the others: not counted). */
+static unsigned int proto_slot(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return 0;
+	case IPPROTO_UDP:
+		return 1;
+	case IPPROTO_SCTP:
+		return 2;
+	case IPPROTO_ICMP:
+		return 3;
+	default:
+		return PROTO_SLOTS;
+	}
+}
 
 /* A key's hash: its address as two words and its dimension, length and
  * port as a third, each folded in by a multiply and a shift (the masked
@@ -427,6 +491,45 @@ static uint32_t ptree_count(const struct ptree *t, uint16_t lo, uint16_t hi)
 	return f->n < LEAF_RUNS ? 1 : UINT32_MAX;
 }
 
+/* Rule @idx, the latest filed below the node of @st, with a range up to
+ * @hi: the steps of tops up to @hi are no longer the latest to reach
+ * theirs. */
+static void stairs_push(struct stairs *st, uint16_t hi, uint32_t idx)
+{
+	while (st->n && st->v[st->n - 1].hi <= hi)
+		st->n--;
+	if (st->n == st->cap) {
+		if (st->cap >= UINT32_MAX / 2)
+			ipts_oom();
+		st->cap = st->cap ? st->cap * 2 : 4;
+		st->v = ipts_xrealloc(st->v, st->cap * sizeof(*st->v));
+	}
+	st->v[st->n].idx = idx;
+	st->v[st->n].hi = hi;
+	st->n++;
+}
+
+/* The latest rule of @st whose range reaches @hi, later than @floor; else
+ * @floor. */
+static int64_t stairs_latest(const struct stairs *st, uint16_t hi,
+			     int64_t floor)
+{
+	uint32_t a = 0, b = st->n, m;
+
+	/* the steps of tops at least hi come first: a, the first not */
+	if (b && st->v[b - 1].hi >= hi)
+		a = b;
+	while (a < b) {
+		m = a + (b - a) / 2;
+		if (st->v[m].hi >= hi)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a && (int64_t)st->v[a - 1].idx > floor ? st->v[a - 1].idx :
+							floor;
+}
+
 /* File rule @idx under @lo to @hi: only when ptree_count() is not
  * UINT32_MAX. */
 static void ptree_add(struct ptree *t, uint16_t lo, uint16_t hi, uint32_t idx)
@@ -437,6 +540,7 @@ static void ptree_add(struct ptree *t, uint16_t lo, uint16_t hi, uint32_t idx)
 
 	if (!t->node) {
 		t->node = ipts_xcalloc(2 * LEAVES, sizeof(*t->node));
+		t->st = ipts_xcalloc(2 * LEAVES, sizeof(*t->st));
 		t->leaf = ipts_xcalloc(LEAVES, sizeof(*t->leaf));
 	}
 	f = &t->leaf[lo >> LEAF_SHIFT];
@@ -467,15 +571,30 @@ static void ptree_add(struct ptree *t, uint16_t lo, uint16_t hi, uint32_t idx)
 		r->lo = lo;
 		r->hi = hi;
 	}
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 4;
-		r->idx = ipts_xrealloc(r->idx, r->cap * sizeof(*r->idx));
+	if (r->n < RUN_INLINE) {
+		r->u.in[r->n++] = idx;
+	} else {
+		if (r->n == RUN_INLINE) {
+			uint32_t *nv = ipts_xmalloc(4 * sizeof(*nv));
+
+			memcpy(nv, r->u.in, sizeof(r->u.in));
+			r->u.v = nv;
+			r->cap = 4;
+		} else if (r->n == r->cap) {
+			if (r->cap > UINT32_MAX / 2)
+				ipts_oom();
+			r->cap *= 2;
+			r->u.v = ipts_xrealloc(r->u.v,
+					       r->cap * sizeof(*r->u.v));
+		}
+		r->u.v[r->n++] = idx;
 	}
-	r->idx[r->n++] = idx;
 	for (v = LEAVES + (lo >> LEAF_SHIFT); v; v >>= 1) {
 		if (t->node[v].top < (uint32_t)hi + 1)
 			t->node[v].top = (uint32_t)hi + 1;
 		t->node[v].last = idx + 1; /* rules come in order */
+		if (v > 1) /* the root holds no prefix of leaves */
+			stairs_push(&t->st[v], hi, idx);
 	}
 }
 
@@ -489,19 +608,28 @@ static void ptree_clear(struct ptree *t)
 		uint32_t j;
 
 		for (j = 0; j < f->n; j++)
-			free(f->r[j].idx);
+			if (f->r[j].n > RUN_INLINE)
+				free(f->r[j].u.v);
 		free(f->r);
 		memset(f, 0, sizeof(*f));
-		for (v = LEAVES + t->filed[i]; v && t->node[v].top; v >>= 1)
+		for (v = LEAVES + t->filed[i]; v && t->node[v].top; v >>= 1) {
 			t->node[v].top = t->node[v].last = 0;
+			t->st[v].n = 0;
+		}
 	}
 	t->nfiled = 0;
 }
 
 static void ptree_free(struct ptree *t)
 {
-	if (t->node)
+	uint32_t v;
+
+	if (t->node) {
 		ptree_clear(t);
+		for (v = 0; v < 2 * LEAVES; v++)
+			free(t->st[v].v);
+	}
+	free(t->st);
 	free(t->node);
 	free(t->leaf);
 	free(t->filed);
@@ -569,6 +697,7 @@ static void ptree_walk(struct ipts_cover_index *x, const struct ptree *t,
 
 		for (i = 0; i < f->n; i++) {
 			const struct run *r = &f->r[i];
+			const uint32_t *rv = run_v(r);
 			uint32_t j = r->n;
 
 			if (r->hi < q->hi)
@@ -576,8 +705,8 @@ static void ptree_walk(struct ipts_cover_index *x, const struct ptree *t,
 			if (r->lo > q->lo)
 				continue;
 			/* nearest first, down to the nearest cover so far */
-			while (j-- > 0 && (int64_t)r->idx[j] > q->floor) {
-				uint32_t k = r->idx[j];
+			while (j-- > 0 && (int64_t)rv[j] > q->floor) {
+				uint32_t k = rv[j];
 
 				cand_push(x, &q->n, k);
 				if (hot_may(&x->hot[k], q->bh) &&
@@ -605,6 +734,48 @@ static void ptree_walk(struct ipts_cover_index *x, const struct ptree *t,
 		if (ptree_may(t, c1, m + 1, q))
 			ptree_walk(x, t, c1, m + 1, e, q);
 	}
+}
+
+/*
+ * The latest rule of @t whose range holds q->lo to q->hi, later than
+ * q->floor; else q->floor. The leaf of q->lo's ranges one by one (those
+ * starting above q->lo do not hold it), the leaves below it by the
+ * staircases of the nodes that cover them and no more (all of their
+ * ranges start below q->lo). Whether that rule covers is asked after:
+ * when it does, it is what ptree_find() would find, and the only
+ * candidate it would count.
+ */
+static int64_t ptree_latest(const struct ptree *t, const struct pquery *q)
+{
+	const struct leaf *f = &t->leaf[q->lo >> LEAF_SHIFT];
+	int64_t best = q->floor;
+	uint32_t i, a, b;
+
+	for (i = 0; i < f->n; i++) {
+		const struct run *r = &f->r[i];
+
+		if (r->hi < q->hi)
+			break; /* and so are the rest */
+		if (r->lo <= q->lo && (int64_t)run_v(r)[r->n - 1] > best)
+			best = run_v(r)[r->n - 1];
+	}
+	/* the nodes that cover the leaves [0, q->lo's) exactly */
+	for (a = LEAVES, b = LEAVES + (q->lo >> LEAF_SHIFT); a < b;
+	     a >>= 1, b >>= 1) {
+		if (a & 1) {
+			if (t->node[a].top >= (uint32_t)q->hi + 1 &&
+			    (int64_t)t->node[a].last - 1 > best)
+				best = stairs_latest(&t->st[a], q->hi, best);
+			a++;
+		}
+		if (b & 1) {
+			b--;
+			if (t->node[b].top >= (uint32_t)q->hi + 1 &&
+			    (int64_t)t->node[b].last - 1 > best)
+				best = stairs_latest(&t->st[b], q->hi, best);
+		}
+	}
+	return best;
 }
 
 /*
@@ -708,6 +879,7 @@ void ipts_cover_index_clear(struct ipts_cover_index *x)
 	table_init(x);
 	x->nall = 0;
 	x->npairs = 0;
+	memset(x->proto_q, 0, sizeof(x->proto_q));
 	memset(x->lens, 0, sizeof(x->lens));
 	memset(x->nlen, 0, sizeof(x->nlen));
 	ptree_clear(&x->pt[0]);
@@ -1048,8 +1220,17 @@ static void index_add(struct ipts_cover_index *x, const struct ipts_space *sp,
 		}
 	}
 	if (ip->proto && !(ip->invflags & IPT_INV_PROTO)) {
+		/* the protocol's list is looked up by every rule of it,
+		 * another key's only by the rules it could find: its
+		 * length is taken as at least the rules that looked it up
+		 * (a multiport rule of four ports went there, and every
+		 * later rule of the protocol compared it) */
 		small_key(&pk, DIM_PROTO, 0, ip->proto);
-		if (count(x, &pk) < best)
+		c = count(x, &pk);
+		d = proto_slot(ip->proto);
+		if (d < PROTO_SLOTS && c < x->proto_q[d])
+			c = x->proto_q[d];
+		if (c < best)
 			pick = DIM_PROTO;
 	}
 	switch (pick) {
@@ -1165,6 +1346,7 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 				    .floor = best,
 				    .found = -1 };
 		size_t j, spent = 0;
+		int64_t latest;
 
 		/* one port: the rules of that port alone */
 		if (q.lo == q.hi) {
@@ -1176,7 +1358,20 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 		}
 		if (!x->pt[d].node)
 			continue;
-		ptree_find(x, &x->pt[d], 1, 0, LEAVES - 1, &q);
+		/* the latest range that holds B's ports first: most often it
+		 * covers, or there is none (no candidate) */
+		latest = ptree_latest(&x->pt[d], &q);
+		if (latest == q.floor)
+			continue;
+		if (hot_may(&x->hot[latest], q.bh) &&
+		    may_cover(&x->sum[latest], q.bs) &&
+		    ipts_space_covers(&sp[latest], b)) {
+			q.n = 0;
+			cand_push(x, &q.n, (uint32_t)latest);
+			q.found = latest;
+		} else {
+			ptree_find(x, &x->pt[d], 1, 0, LEAVES - 1, &q);
+		}
 		/* what scan() over the candidates, nearest first, spends:
 		 * each down to the one that covers */
 		for (j = 0; j < q.n; j++)
@@ -1206,6 +1401,8 @@ static int64_t index_find(struct ipts_lint *l, struct ipts_cover_index *x,
 	}
 	if (ip->proto && !(ip->invflags & IPT_INV_PROTO)) {
 		small_key(&k, DIM_PROTO, 0, ip->proto);
+		if (proto_slot(ip->proto) < PROTO_SLOTS)
+			x->proto_q[proto_slot(ip->proto)]++;
 		bk = lookup(x, &k);
 		if (bk &&
 		    !scan(l, x, bucket_v(bk), bk->n, sp, b, &bs, &bh, &best))

@@ -207,8 +207,12 @@ static inline void ipts_lint_msg_put(struct ipts_lint_msg *m, const char *s,
 	memcpy(m->p + m->n, s, n);
 	m->n += n;
 }
-/* Add the string @s. */
-void ipts_lint_msg_str(struct ipts_lint_msg *m, const char *s);
+/* Add the string @s (inline: a literal's length is known where it is
+ * written). */
+static inline void ipts_lint_msg_str(struct ipts_lint_msg *m, const char *s)
+{
+	ipts_lint_msg_put(m, s, strlen(s));
+}
 /* Add @v in decimal. */
 void ipts_lint_msg_uint(struct ipts_lint_msg *m, uint64_t v);
 /* The message, NUL-terminated, from malloc(); @m ends empty. */

@@ -109,11 +109,6 @@ void ipts_lint_msg_grow(struct ipts_lint_msg *m, size_t n)
 	m->cap = cap;
 }
 
-void ipts_lint_msg_str(struct ipts_lint_msg *m, const char *s)
-{
-	ipts_lint_msg_put(m, s, strlen(s));
-}
-
 void ipts_lint_msg_uint(struct ipts_lint_msg *m, uint64_t v)
 {
 	char buf[20];

@@ -62,8 +62,17 @@ enum {
 
 static bool ports_range(struct ipts_pset *s, const uint16_t r[2], bool inv)
 {
-	struct ipts_pset t = { .n = 0 };
+	struct ipts_pset t;
 
+	/* every port so far (the first port match): the range itself,
+	 * which is what the intersection below gives */
+	if (!inv && ipts_pset_is_full(s)) {
+		s->n = r[0] <= r[1];
+		s->lo[0] = r[0];
+		s->hi[0] = r[1];
+		return true;
+	}
+	t.n = 0;
 	ipts_pset_add(&t, r[0], r[1]);
 	if (inv)
 		ipts_pset_complement(&t);
@@ -226,15 +235,23 @@ static bool space_recent(struct ipts_space *sp, const struct xt_entry_match *m,
 	return false;
 }
 
+static bool by_identity(const struct xt_entry_match *m);
+
 /* One match into @sp, its port sets into @ps (PS_SRC, PS_DST) while it is
- * built; false when it is not modelled exactly. */
+ * built; false when it is not modelled exactly. *@ident: whether it is
+ * compared by identity (by_identity(), which every name below but
+ * conntrack's and the last line's is not: decided on the way). */
 static bool space_match(struct ipts_space *sp, struct ipts_pset *ps,
-			const struct xt_entry_match *m, unsigned int idx)
+			const struct xt_entry_match *m, unsigned int idx,
+			bool *ident)
 {
 	const char *name = m->u.user.name;
 	size_t i;
+	bool in;
 
+	*ident = false;
 	if (ipts_blob_is_opaque(m->u.user.revision)) {
+		*ident = by_identity(m);
 		if (sp->hoststate < 0) {
 			sp->hoststate = (int)idx;
 			sp->hoststate_why =
@@ -246,28 +263,6 @@ static bool space_match(struct ipts_space *sp, struct ipts_pset *ps,
 	}
 	if (IPTS_NAME_IS(name, "recent"))
 		return space_recent(sp, m, idx);
-	for (i = 0; i < sizeof(hoststate_matches) / sizeof(hoststate_matches[0]);
-	     i++) {
-		if (name[0] == hoststate_matches[i].name[0] &&
-		    strcmp(name, hoststate_matches[i].name) == 0) {
-			if (sp->hoststate < 0) {
-				sp->hoststate = (int)idx;
-				sp->hoststate_why = hoststate_matches[i].why;
-			}
-			return false;
-		}
-	}
-	if (IPTS_NAME_IS(name, "statistic")) {
-		const struct xt_statistic_info *s =
-			ipts_match_data(m, sizeof(*s), NULL);
-
-		if (s && s->mode == XT_STATISTIC_MODE_RANDOM &&
-		    sp->hoststate < 0) {
-			sp->hoststate = (int)idx;
-			sp->hoststate_why = "-m statistic --mode random is random";
-		}
-		return false;
-	}
 	if (IPTS_NAME_IS(name, "comment"))
 		return true;
 	if (IPTS_NAME_IS(name, "tcp") && m->u.user.revision == 0) {
@@ -333,6 +328,33 @@ static bool space_match(struct ipts_space *sp, struct ipts_pset *ps,
 		sp->mark_inv = k->invert;
 		return true;
 	}
+	/* (the matches of the file's answers after the common ones: a
+	 * name is one of them at most) */
+	for (i = 0;
+	     i < sizeof(hoststate_matches) / sizeof(hoststate_matches[0]);
+	     i++) {
+		if (name[0] == hoststate_matches[i].name[0] &&
+		    strcmp(name, hoststate_matches[i].name) == 0) {
+			if (sp->hoststate < 0) {
+				sp->hoststate = (int)idx;
+				sp->hoststate_why = hoststate_matches[i].why;
+			}
+			return false;
+		}
+	}
+	if (IPTS_NAME_IS(name, "statistic")) {
+		const struct xt_statistic_info *s = ipts_match_data(m,
+								    sizeof(*s),
+								    NULL);
+
+		if (s && s->mode == XT_STATISTIC_MODE_RANDOM &&
+		    sp->hoststate < 0) {
+			sp->hoststate = (int)idx;
+			sp->hoststate_why =
+				"-m statistic --mode random is random";
+		}
+		return false;
+	}
 	if (IPTS_NAME_IS(name, "owner") && m->u.user.revision == 1) {
 		const struct xt_owner_match_info *o =
 			ipts_match_data(m, sizeof(*o), NULL);
@@ -340,7 +362,11 @@ static bool space_match(struct ipts_space *sp, struct ipts_pset *ps,
 		if (o)
 			sp->owner = o;
 	}
-	return IPTS_IN_LIST(name, identity_matches);
+	/* (conntrack here only where space_conntrack() failed, which
+	 * by_identity() asks) */
+	in = IPTS_IN_LIST(name, identity_matches);
+	*ident = in;
+	return in;
 }
 
 bool ipts_ip_is_any(const struct ipt_ip *ip)
@@ -387,8 +413,6 @@ const struct ipt_ip *ipts_lint_ip(const struct ipts_rule *r, struct ipt_ip *buf)
 		buf->flags = LINT_IP6_PROTO_ALL;
 	return buf;
 }
-
-static bool by_identity(const struct xt_entry_match *m);
 
 /*
  * @a and @b give the same space but for their addresses (and hence
@@ -471,13 +495,14 @@ void ipts_space_build_after(struct ipts_space *sp, const struct ipts_rule *r,
 		sp->frag = IPTS_FRAG_FIRST | IPTS_FRAG_LATER;
 	for (i = 0; i < r->nmatches; i++) {
 		const struct xt_entry_match *m = ipts_rule_match(r, i);
+		bool ident;
 
 		if (!IPTS_NAME_IS(m->u.user.name, "comment") ||
 		    ipts_blob_is_opaque(m->u.user.revision))
 			only_comments = false;
-		if (!space_match(sp, ps, m, i))
+		if (!space_match(sp, ps, m, i, &ident))
 			sp->modelled = false;
-		if (by_identity(m)) {
+		if (ident) {
 			sp->identity = true;
 			if (i < 64)
 				sp->idmask |= (uint64_t)1 << i;
@@ -878,10 +903,8 @@ void ipts_space_addr(const struct ipts_space *sp, bool src,
 
 		k->a[i] = ntohl(s.a[i]);
 		/* the leading ones of the mask, across the words */
-		while (run && (m & 0x80000000u)) {
-			k->lead++;
-			m <<= 1;
-		}
+		if (run)
+			k->lead += ~m ? (unsigned int)__builtin_clz(~m) : 32;
 		if (k->lead < 32 * (i + 1))
 			run = false;
 	}

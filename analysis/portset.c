@@ -74,9 +74,10 @@ bool ipts_pset_add(struct ipts_pset *s, uint16_t lo, uint16_t hi)
 
 void ipts_pset_intersect(struct ipts_pset *a, const struct ipts_pset *b)
 {
-	struct ipts_pset o = { .n = 0 };
+	struct ipts_pset o;
 	unsigned int i = 0, j = 0;
 
+	o.n = 0;
 	while (i < a->n && j < b->n) {
 		uint16_t lo = a->lo[i] > b->lo[j] ? a->lo[i] : b->lo[j];
 		uint16_t hi = a->hi[i] < b->hi[j] ? a->hi[i] : b->hi[j];
@@ -93,7 +94,10 @@ void ipts_pset_intersect(struct ipts_pset *a, const struct ipts_pset *b)
 		else
 			j++;
 	}
-	*a = o;
+	/* the intervals made, not the whole array */
+	memcpy(a->lo, o.lo, o.n * sizeof(o.lo[0]));
+	memcpy(a->hi, o.hi, o.n * sizeof(o.hi[0]));
+	a->n = o.n;
 }
 
 /* Every port of @b is in @a. */

@@ -25,6 +25,11 @@ must report, so its findings can be compared between two builds:
   ranges    N (default 20,000) rules whose destination port ranges overlap
             each other (lo:lo+width): the rules a port lands in are many,
             the one that covers is rare
+  nested    N (default 20,000) tcp and udp rules of nested destination port
+            ranges, some on an interface, a source port range or a state:
+            the latest range that holds a rule's ports often does not cover
+            it (another interface, protocol or state), and an earlier one
+            does; every fifth is a narrower copy of an earlier rule
 
 The same seed always gives the same file; the output loads with
 iptables-legacy-restore.
@@ -139,8 +144,43 @@ def ranges(n, rnd, out):
     out.write("COMMIT\n")
 
 
+def nested(n, rnd, out):
+    head(out)
+    rules = []
+    for i in range(n):
+        if rules and i % 5 == 4:
+            # a narrower copy of an earlier rule, perhaps on an interface
+            p, ifc, sp, lo, hi, st, v = rnd.choice(rules)
+            lo = rnd.randrange(lo, hi + 1)
+            hi = rnd.randrange(lo, hi + 1)
+            ifc = ifc or rnd.choice([None, "eth0", "eth1"])
+            v = rnd.choice(["ACCEPT", "DROP"])
+        else:
+            p = rnd.choice(["tcp", "tcp", "udp"])
+            ifc = rnd.choice([None, None, "eth0", "eth1", "eth+"])
+            sp = rnd.choice([None] * 4 + ["1024:65535", "0:1023"])
+            lo = rnd.randrange(1, 60000)
+            hi = min(65535, lo + rnd.choice([0, 3, 63, 64, 65, 700, 9000]))
+            st = rnd.choice([None] * 4 + ["NEW", "ESTABLISHED"])
+            v = rnd.choice(["ACCEPT", "DROP", "RETURN"])
+            rules.append((p, ifc, sp, lo, hi, st, v))
+        w = ["-A", "INPUT"]
+        if ifc:
+            w += ["-i", ifc]
+        w += ["-p", p]
+        if st:
+            w += ["-m", "conntrack", "--ctstate", st]
+        w += ["-m", p]
+        if sp:
+            w += ["--sport", sp]
+        w += ["--dport", "%d:%d" % (lo, hi), "-j", v]
+        out.write(" ".join(w) + "\n")
+    out.write("COMMIT\n")
+
+
 KINDS = {"expand": (expand, 100), "jumps": (jumps, 8000),
-         "addronly": (addronly, 20000), "ranges": (ranges, 20000)}
+         "addronly": (addronly, 20000), "ranges": (ranges, 20000),
+         "nested": (nested, 20000)}
 
 
 def main():

@@ -375,6 +375,24 @@ void ipts_diag_add_text(struct ipts_diags *d, enum ipts_severity sev,
 		d->nwarnings++;
 }
 
+void ipts_diag_add_pooled(struct ipts_diags *d, enum ipts_severity sev,
+			  const struct ipts_loc *loc, const char *code,
+			  char *msg)
+{
+	struct ipts_diag *g = diag_push(d);
+
+	g->sev = sev;
+	if (loc)
+		g->loc = *loc;
+	g->code = code;
+	g->msg = msg;
+	g->pooled = true;
+	if (sev == IPTS_ERROR)
+		d->nerrors++;
+	else if (sev == IPTS_WARNING)
+		d->nwarnings++;
+}
+
 static void pool_free(struct ipts_diag_chunk *c)
 {
 	while (c) {

@@ -119,6 +119,12 @@ void ipts_diag_add_msg(struct ipts_diags *d, enum ipts_severity sev,
 void ipts_diag_add_text(struct ipts_diags *d, enum ipts_severity sev,
 			const struct ipts_loc *loc, const char *code,
 			const char *msg, size_t n);
+/* Like ipts_diag_add_text, with the message of a diagnostic of @d that
+ * ipts_diag_add_text() made (@msg, its msg): the two share it (lint's
+ * note quoting an earlier rule that shadows many). */
+void ipts_diag_add_pooled(struct ipts_diags *d, enum ipts_severity sev,
+			  const struct ipts_loc *loc, const char *code,
+			  char *msg);
 void ipts_diags_free(struct ipts_diags *d);
 /* @v in decimal, its last digit at @end[-1] (20 bytes before @end are
  * enough); returns the first digit. The one number writer of the
