@@ -11,6 +11,7 @@ set -euo pipefail
 
 iptsim=$1
 srcdir=$2
+# shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_need python3
 

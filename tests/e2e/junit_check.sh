@@ -10,6 +10,7 @@ iptsim=$1
 srcdir=$2
 cd "$srcdir/tests/e2e/test"
 
+# shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_need python3
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # lib.sh - sourced by the e2e scripts (bash, set -euo pipefail): what
 # each of them needs before its own checks.
 

@@ -28,7 +28,7 @@ if command -v shellcheck >/dev/null; then
 	ran=1
 	mapfile -t scripts < <(git ls-files '*.sh' .ci/run 2>/dev/null ||
 		find . -name '*.sh' -not -path './build*')
-	if ! shellcheck -S warning "${scripts[@]}"; then
+	if ! shellcheck -x -S warning "${scripts[@]}"; then
 		echo "FAIL: shellcheck"
 		fail=1
 	else
