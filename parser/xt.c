@@ -67,6 +67,7 @@ const struct ipts_loc *ipts_xt_cur_loc(void)
 static struct {
 	char *p;
 	size_t len; /* with its NUL */
+	int word; /* xt.cur when it was made: the argument it copies */
 } dups[NDUPS];
 static unsigned int ndups; /* the newest in dups[(ndups - 1) % NDUPS] */
 
@@ -78,6 +79,7 @@ char *xtables_strdup(const char *s)
 		ipts_oom();
 	dups[ndups % NDUPS].p = p;
 	dups[ndups % NDUPS].len = strlen(p) + 1;
+	dups[ndups % NDUPS].word = xt.cur;
 	ndups++;
 	return p;
 }
@@ -102,7 +104,13 @@ static bool dup_free_at(const char *s)
 /*
  * The messages that name no part of the copy but come, in libxt_tcp,
  * _sctp and _multiport (iptables 1.8), between the copy of a port list
- * and its free(), with no other copy made since: the newest is alive.
+ * and its free(), with no other copy made since, and in libxt_NAT's
+ * parse_to() between the copy of --to-destination or --to-source and its
+ * free() (a port without -p tcp, udp, sctp or dccp; a port:port; a
+ * bracket on IPv4): the newest copy is alive when it was made from the
+ * argument being parsed. NAT's --to-ports raises the same port messages
+ * on the argument itself, with no copy of its own: a copy of an earlier
+ * word is its owner's (freed already), and stays untouched.
  */
 static bool names_live_copy(const char *fmt)
 {
@@ -110,9 +118,14 @@ static bool names_live_copy(const char *fmt)
 		"invalid portrange (min > max)",
 		"invalid portrange specified",
 		"too many ports specified",
+		"Need TCP, UDP, SCTP or DCCP with port specification",
+		"Invalid port:port syntax - use dash",
+		"Invalid address format",
 	};
 	size_t i;
 
+	if (!ndups || dups[(ndups - 1) % NDUPS].word != xt.cur)
+		return false;
 	for (i = 0; i < sizeof(after_copy) / sizeof(after_copy[0]); i++)
 		if (strcmp(fmt, after_copy[i]) == 0)
 			return true;
@@ -203,7 +216,7 @@ void ipts_xt_error(enum xtables_exittype status, const char *fmt, ...)
 	}
 	/* the words are printed: the copy they were read from may go */
 	va_start(ap, fmt);
-	if (!dups_free_named(fmt, ap) && ndups && names_live_copy(fmt))
+	if (!dups_free_named(fmt, ap) && names_live_copy(fmt))
 		dup_free_at(dups[(ndups - 1) % NDUPS].p);
 	va_end(ap);
 	dups_forget();

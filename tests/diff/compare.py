@@ -20,6 +20,12 @@ They agree when:
     (table:chain:type:N), and unless --no-tuples the same addresses and ports
     (and mark) at each trace line; a port range N-M in iptsim's tuple (NAT
     to a range, where the kernel picks at random) matches any port in it.
+  - when the kernel's counters were taken as the run ended (oracle
+    --late-counters: "counters_at": "end"), every packet sent again is in
+    them: each rule's packet count is the number of iptsim's packets, all
+    of them (resent ones too), with a TRACE line at that rule
+    (table:chain:rule:N counts table:chain:N, table:chain:policy:N the
+    policy); not with --no-nft-trace, where only marked packets trace;
   - an undetermined answer from iptsim is a disagreement, unless
     --undetermined-ok is given (the case is marked expected-undetermined):
     then the kernel's outcome must be one of iptsim's possible_outcomes.
@@ -41,8 +47,8 @@ import json
 import re
 import sys
 
-ORACLE_ONLY_WITH_VALUE = ("--timeout-ms",)
-ORACLE_ONLY_FLAGS = ("--stable", "--raw")
+ORACLE_ONLY_WITH_VALUE = ("--timeout-ms", "--settle-ms")
+ORACLE_ONLY_FLAGS = ("--stable", "--raw", "--late-counters")
 
 
 def iptsim_args(args):
@@ -147,6 +153,48 @@ def tuple_match(sim, ker):
 	return True
 
 
+def trace_counts(doc):
+	"""{counter key: packets} from the TRACE words of all of a
+	document's packets, resent ones included; None when a packet's trace
+	was cut short (its counts are unknown)."""
+	counts = {}
+	for p in doc.get("packets") or []:
+		if p.get("trace_truncated"):
+			return None
+		for word in p.get("trace") or []:
+			parts = word.rsplit(":", 2)
+			if len(parts) != 3 or parts[1] not in ("rule", "policy"):
+				continue	# a return: no counter of its own
+			key = parts[0] + ":" + (parts[2] if parts[1] == "rule"
+						else "policy")
+			counts[key] = counts.get(key, 0) + 1
+	return counts
+
+
+def counter_diffs(sim, ker):
+	"""With the kernel's counters taken at the end, each rule's packets
+	against the number of iptsim's packets that traced it."""
+	if ker.get("counters_at") != "end" or \
+	   ker.get("trace_source") == "rules":
+		return []
+	counts = trace_counts(sim)
+	if counts is None:
+		return ["counters: a packet's trace is cut short in iptsim's "
+			"answer, its counts are unknown"]
+	kc = ker.get("counters") or {}
+	diffs = []
+	for key in sorted(set(kc) | set(counts)):
+		want = (kc.get(key) or [0])[0]
+		got = counts.get(key, 0)
+		if key not in kc:
+			diffs.append("counter %s: iptsim's packets count %d, the "
+				     "kernel has no such counter" % (key, got))
+		elif got != want:
+			diffs.append("counter %s: iptsim's packets count %d, the "
+				     "kernel's %d" % (key, got, want))
+	return diffs
+
+
 def fmt_list(xs):
 	return "[" + ", ".join(xs) + "]"
 
@@ -232,7 +280,7 @@ def compare(sim, rc, ker, undetermined_ok, tuples):
 						      j < len(ktrace) else "?",
 						      a, b))
 					break
-	return diffs
+	return diffs + counter_diffs(sim, ker)
 
 
 def watch_resends(path, oargs):

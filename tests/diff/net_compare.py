@@ -44,10 +44,14 @@ What is compared:
         the host);
       * "client.in": the first packet (SYN, DATA) of a client on another
         host came in by that interface: iptsim's "in" of it must be it.
+  - with counters taken at the end (oracle_net.py --late-counters), each
+    rule's packets against iptsim's packets that traced it, resent ones too
+    (compare.py).
 Not compared: "reached"'s addresses and "server_saw" (the packet after the
 host's last NAT: iptsim's JSON has no such field, only "nat" sentences),
-"counters", "listeners", "peers", and iptsim's "path", "route", "stopped",
-"host_facts" (the recording has no counterpart).
+"counters" taken before the first retransmission (the default), "listeners",
+"peers", and iptsim's "path", "route", "stopped", "host_facts" (the
+recording has no counterpart).
 
 --iptsim-args turns a .args file's lines (one option a line, --opt=value)
 into `iptsim trace` options, one a line: compare.py's translation
@@ -237,6 +241,20 @@ def ideal(ker):
 			"in": client_in if remote and i == first else "",
 			"out": reached[0] if reached else "",
 		})
+	if ker.get("counters_at") == "end" and \
+	   ker.get("trace_source") != "rules":
+		# the counters count every packet sent again: one resent
+		# packet (after the compared ones) for each count the first
+		# attempts leave over
+		counts = compare.trace_counts({"packets": pkts}) or {}
+		for key, (n, _) in sorted((ker.get("counters") or {}).items()):
+			table, chain, last = key.rsplit(":", 2)
+			word = "%s:%s:%s" % (table, chain, "policy:1" if
+					     last == "policy" else "rule:" + last)
+			for _ in range(n - counts.get(key, 0)):
+				pkts.append({"name": "SYN", "resent": 1,
+					     "trace": [word], "seen": [],
+					     "in": "", "out": ""})
 	out = ker.get("outcome")
 	out = OUTCOME_MAP.get(out, out)
 	return {"outcome": out, "packets": pkts, "path": None,
@@ -263,7 +281,8 @@ def self_test(paths):
 		rc = 0 if ker.get("outcome") in ("connected", "delivered") else 1
 		expect(name, "the ideal answer",
 		       judge(good, rc, "", ker, False, True), "agree")
-		traced = [i for i, p in enumerate(good["packets"]) if p["trace"]]
+		traced = [i for i, p in enumerate(good["packets"])
+			  if p["trace"] and not p.get("resent")]
 
 		def changed(fn, what, want="disagree"):
 			s = copy.deepcopy(good)
@@ -281,6 +300,14 @@ def self_test(paths):
 				# --no-nft-trace)
 			changed(lambda s: s["packets"].pop(traced[-1]),
 				"a packet less")
+		if any(p.get("resent") for p in good["packets"]):
+			changed(lambda s: s["packets"].pop(),
+				"a packet sent again less (counters at the end)")
+
+			def one_more(s):
+				s["packets"].append(dict(s["packets"][-1]))
+			changed(one_more,
+				"a packet sent again more (counters at the end)")
 		if traced:
 			i = traced[0]
 

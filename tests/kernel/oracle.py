@@ -24,8 +24,8 @@ import time
 
 from oracle_lib import (Kmsg, build_packets, bind_nf_log, child_events,
 			counters, dial, must, nft_markers, outcome_of, reap,
-			run, serve, settle, spawn, write_file, answer,
-			SNAPSHOT_MS, SETTLE_S, ACCEPT_WAIT_S)
+			run, serve, settle, late_settle_s, spawn, write_file, answer,
+			SNAPSHOT_MS, ACCEPT_WAIT_S)
 
 
 def die_usage(msg):
@@ -69,6 +69,13 @@ def parse_args(argv):
 	p.add_argument("--no-listener", action="store_true",
 		       help="no server on --dst:--dport")
 	p.add_argument("--timeout-ms", type=int, default=1500)
+	p.add_argument("--late-counters", action="store_true",
+		       help="take the counters when the run ends (after the "
+		       "outcome and --settle-ms), not before the SYN's first "
+		       "retransmission: every packet sent again is counted")
+	p.add_argument("--settle-ms", type=int, default=None,
+		       help="with --late-counters: how long to wait after "
+		       "the outcome before the counters (default 300)")
 	p.add_argument("--no-nft-trace", action="store_true",
 		       help="trace only what the file's own TRACE rules mark")
 	p.add_argument("--no-nft", action="store_true",
@@ -97,6 +104,10 @@ def parse_args(argv):
 			die_usage("port out of range: %d" % port)
 	if a.timeout_ms <= 0:
 		die_usage("--timeout-ms must be positive")
+	if a.settle_ms is not None and not a.late_counters:
+		die_usage("--settle-ms needs --late-counters")
+	if a.settle_ms is not None and not 0 <= a.settle_ms <= 60000:
+		die_usage("--settle-ms must be 0 to 60000")
 	given = [x for x in (a.src, a.dst) if x] + a.local_addr
 	if not a.ipv4 and (a.ipv6 or any(":" in x for x in given) or
 			   first_comment_v6(a.rules)):
@@ -231,7 +242,9 @@ def query(args, rules_text):
 		client = spawn(client_main, args)
 		snap = None
 		wait = min(SNAPSHOT_MS, args.timeout_ms) / 1000.0
-		if args.proto == "tcp" and not child_events(client, wait, km):
+		if args.proto == "tcp" and \
+		   not child_events(client, wait, km) and \
+		   not args.late_counters:
 			# before the SYN is retransmitted
 			snap = counters(tool + "-save")
 		if not client["events"]:
@@ -245,10 +258,10 @@ def query(args, rules_text):
 		if server:
 			if outcome == "connected":
 				child_events(server, ACCEPT_WAIT_S, km)
-			settle(SETTLE_S, km)
+			settle(late_settle_s(args), km)
 			child_events(server, 0, km)
 		else:
-			settle(SETTLE_S, km)
+			settle(late_settle_s(args), km)
 		if snap is None:
 			snap = counters(tool + "-save")
 		recs = km.take()
@@ -274,6 +287,8 @@ def query(args, rules_text):
 	res["packets"], used = build_packets(recs, nonce, args.sport,
 					       args.no_nft)
 	res["counters"] = snap
+	if args.late_counters:
+		res["counters_at"] = "end"
 	if args.ipsets:
 		# what -j SET left: the add lines, as ipset save prints them
 		res["ipsets_after"] = must(["ipset", "save"])

@@ -37,6 +37,9 @@ UDP6_LEN_EXTRA = 20
 SNAPSHOT_MS = 800
 SETTLE_S = 0.05
 ACCEPT_WAIT_S = 0.2
+# --late-counters: the wait after the outcome, for the packets that follow
+# it (a SYN crossing the SYN-ACK that connected, its answer and ACK)
+LATE_SETTLE_MS = 300
 # Transmissions of one logical packet are >= 200 ms apart (RTO).
 GAP_US = 150000
 
@@ -390,6 +393,15 @@ def child_events(ch, timeout, km):
 			line, ch["buf"] = ch["buf"].split(b"\n", 1)
 			ch["events"].append(json.loads(line))
 			got = True
+
+
+def late_settle_s(args):
+	"""How long to wait after the outcome before the last counters:
+	SETTLE_S, or with --late-counters --settle-ms (LATE_SETTLE_MS)."""
+	if not getattr(args, "late_counters", False):
+		return SETTLE_S
+	ms = args.settle_ms if args.settle_ms is not None else LATE_SETTLE_MS
+	return ms / 1000.0
 
 
 def settle(seconds, km):

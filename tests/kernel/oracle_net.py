@@ -42,8 +42,8 @@ import oracle_lib
 from oracle_lib import (Kmsg, build_packets, bind_nf_log, child_events,
 			counters, dial, enter_netns, libc, logical_key, must,
 			nft_markers, outcome_of, parse_fields, reap, run, serve,
-			settle, spawn, tuple_of, answer, write_file,
-			CLONE_NEWNET, PR_SET_PDEATHSIG, SNAPSHOT_MS, SETTLE_S,
+			settle, late_settle_s, spawn, tuple_of, answer, write_file,
+			CLONE_NEWNET, PR_SET_PDEATHSIG, SNAPSHOT_MS,
 			ACCEPT_WAIT_S)
 
 PROG = "oracle_net.py"
@@ -154,6 +154,13 @@ def parse_args(argv):
 		       help="nothing listens on --dst:--dport (a peer answers "
 		       "RST, the host too)")
 	p.add_argument("--timeout-ms", type=int, default=1500)
+	p.add_argument("--late-counters", action="store_true",
+		       help="take the counters when the run ends (after the "
+		       "outcome and --settle-ms), not before the SYN's first "
+		       "retransmission: every packet sent again is counted")
+	p.add_argument("--settle-ms", type=int, default=None,
+		       help="with --late-counters: how long to wait after "
+		       "the outcome before the counters (default 300)")
 	p.add_argument("--no-nft-trace", action="store_true",
 		       help="trace only what the file's own TRACE rules mark")
 	p.add_argument("--stable", action="store_true",
@@ -175,6 +182,10 @@ def parse_args(argv):
 			die_usage("port out of range: %d" % port)
 	if a.timeout_ms <= 0:
 		die_usage("--timeout-ms must be positive")
+	if a.settle_ms is not None and not a.late_counters:
+		die_usage("--settle-ms needs --late-counters")
+	if a.settle_ms is not None and not 0 <= a.settle_ms <= 60000:
+		die_usage("--settle-ms must be 0 to 60000")
 	ifaces = {}		# name -> [IPv4Interface or IPv6Interface]
 	for spec in a.iface:
 		name, eq, addr = spec.partition("=")
@@ -655,7 +666,8 @@ def query(args, rules_text):
 				       args.timeout_ms, None)
 		snap = None
 		wait = min(SNAPSHOT_MS, args.timeout_ms) / 1000.0
-		if args.proto == "tcp" and not child_events(client, wait, km):
+		if args.proto == "tcp" and not child_events(client, wait, km) \
+		   and not args.late_counters:
 			snap = counters(save)	# before the SYN is retransmitted
 		if not client["events"]:
 			child_events(client, args.timeout_ms / 1000.0 + 5, km)
@@ -668,7 +680,7 @@ def query(args, rules_text):
 		if outcome == "connected":
 			for ch in servers.values():
 				child_events(ch, ACCEPT_WAIT_S, km)
-		settle(SETTLE_S, km)
+		settle(late_settle_s(args), km)
 		for ch in servers.values():
 			child_events(ch, 0, km)
 		if snap is None:
@@ -725,6 +737,8 @@ def query(args, rules_text):
 		p["reached"] = {name: first[(key, name)] for name in peers
 				if (key, name) in first}
 	res["counters"] = snap
+	if args.late_counters:
+		res["counters_at"] = "end"
 	res["trace_source"] = "rules" if args.no_nft_trace else "nft"
 	res["elapsed_ms"] = int((time.monotonic() - t0) * 1000)
 	if km.lost:

@@ -111,6 +111,19 @@ static const struct expect {
 	{ "rp_max_wins", "timeout", NULL },
 	{ "rp_strict_asym", "timeout", NULL },
 	/* IPv6 */
+	{ "synretx_in_cross", "connected", "input" },
+	{ "synretx_fwd_cross", "connected", "forward" },
+	{ "synretx_out_cross", "connected", "output" },
+	{ "synretx_out_reject_rst", "connected", "output" },
+	{ "synretx_out_reject_host", "connected", "output" },
+	{ "synretx_out_reject_net", "connected", "output" },
+	{ "synretx_out_reject_port", "connected", "output" },
+	{ "synretx_out_reject_prohib", "connected", "output" },
+	{ "synretx_fwd_reject_rst", "connected", "forward" },
+	{ "synretx_fwd_reject_host", "connected", "forward" },
+	{ "synretx_fwd_reject_port", "connected", "forward" },
+	{ "synretx_out_reject4_rst", "connected", "output" },
+	{ "synretx_out_reject4_port", "connected", "output" },
 	{ "v6_addrtype_local_in", "connected", "input" },
 	{ "v6_addrtype_other_iface", "timeout", "input" },
 	{ "v6_dnat_published", "connected", "forward" },
@@ -163,6 +176,9 @@ static const struct expect {
 	{ "v6_out_wan", "connected", "output" },
 	{ "v6_rpfilter_loose", "timeout", "input" },
 	{ "v6_rpfilter_strict", "timeout", NULL },
+	{ "v6_synretx_out_reject_addr", "connected", "output" },
+	{ "v6_synretx_out_reject_port", "connected", "output" },
+	{ "v6_synretx_out_reject_rst", "connected", "output" },
 };
 
 static char *slurp(const char *path)
@@ -285,7 +301,9 @@ static void read_args(const char *name, char *text, struct ipts_hostdesc *h,
 			}
 			q->listen[q->nlisten++].port = (uint16_t)atoi(port);
 		} else if (strcmp(line, "--no-nft-trace") != 0 &&
-			   strcmp(line, "--timeout-ms") != 0) {
+			   strcmp(line, "--timeout-ms") != 0 &&
+			   strcmp(line, "--late-counters") != 0 &&
+			   strcmp(line, "--settle-ms") != 0) {
 			fail_msg("%s: option %s not known here", name, line);
 		}
 	}
