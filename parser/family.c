@@ -689,7 +689,9 @@ static bool q_colon(const char *s, size_t n, size_t t)
 	struct word pw;
 	size_t e;
 
-	if (!q_prev(s, t, &pw))
+	/* a token that starts with a quote is in a quoted word, which shows
+	 * nothing (most comments) */
+	if (s[t] == '"' || !q_prev(s, t, &pw))
 		return false;
 	switch (opt_kind(&pw)) {
 	case K_ADDR:
