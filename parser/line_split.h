@@ -60,11 +60,13 @@ static inline const char *ipts_word_scan(const char *p, const char *end)
 }
 
 /* The first '"' or '\\' from @p, @end (the newline) if none comes first:
- * as ipts_word_scan(). */
+ * as ipts_word_scan(), but the newline is none of the two, so a chunk is
+ * read only while 16 bytes come before it. */
 static inline const char *ipts_quote_scan(const char *p, const char *end)
 {
 #ifdef __SSE2__
-	while (end - p >= 15) {
+	/* 16 bytes before the newline: no chunk can step past it */
+	while (end - p >= 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 		unsigned int bits = (unsigned int)_mm_movemask_epi8(
 			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
