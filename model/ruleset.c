@@ -127,7 +127,7 @@ uint32_t ipts_hash_bytes(const void *blob, size_t len)
 static void intern_grow(struct ipts_intern *in, uint32_t want)
 {
 	uint32_t n = in->slots ? (in->mask + 1) * 2 : want, i;
-	uint64_t *s = ipts_xcalloc(n, sizeof(*s));
+	uint64_t *s = ipts_big_calloc((size_t)n * sizeof(*s));
 
 	for (i = 0; in->slots && i <= in->mask; i++) {
 		uint32_t j = (uint32_t)(in->slots[i] >> 32) & (n - 1);
@@ -138,13 +138,19 @@ static void intern_grow(struct ipts_intern *in, uint32_t want)
 			j = (j + 1) & (n - 1);
 		s[j] = in->slots[i];
 	}
-	free(in->slots);
+	if (in->slots)
+		ipts_big_free(in->slots, (size_t)(in->mask + 1) * sizeof(*s));
 	in->slots = s;
 	in->mask = n - 1;
 	if (in->cap < n / 4 * 3) {
+		struct intern_blob *b = ipts_big_calloc((size_t)(n / 4 * 3) *
+							sizeof(*b));
+
+		if (in->n)
+			memcpy(b, in->blobs, in->n * sizeof(*b));
+		ipts_big_free(in->blobs, in->cap * sizeof(*b));
 		in->cap = n / 4 * 3;
-		in->blobs = ipts_xrealloc(in->blobs,
-					  in->cap * sizeof(*in->blobs));
+		in->blobs = b;
 	}
 }
 
@@ -224,8 +230,12 @@ struct ipts_ruleset *ipts_ruleset_new(const struct ipts_source *src)
 void ipts_ruleset_intern_end(struct ipts_ruleset *rs)
 {
 	if (rs->intern) {
-		free(rs->intern->slots);
-		free(rs->intern->blobs);
+		struct ipts_intern *in = rs->intern;
+
+		if (in->slots)
+			ipts_big_free(in->slots, (size_t)(in->mask + 1) *
+							 sizeof(*in->slots));
+		ipts_big_free(in->blobs, in->cap * sizeof(*in->blobs));
 	}
 	free(rs->intern);
 	rs->intern = NULL;

@@ -1521,6 +1521,15 @@ struct ipts_ruleset *ipts_parse(const struct ipts_source *src,
 	if (family != IPTS_FAMILY_AUTO)
 		return parse_as(src, opts, diags, nerrors, family, NULL,
 				&sniffed, &wrong);
+	/* IPTSIM_SNIFF_FOLD: the sniff as the parse reads the lines, for the
+	 * tests that compare the ways */
+	if (!getenv("IPTSIM_SNIFF_FOLD")) {
+		if (!ipts_family_quick(src, &family) &&
+		    ipts_parse_family(src, diags, &family) < 0)
+			return NULL;
+		return parse_as(src, opts, diags, nerrors, family, NULL,
+				&sniffed, &wrong);
+	}
 	n0 = diags->n;
 	e0 = diags->nerrors;
 	w0 = diags->nwarnings;

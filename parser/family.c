@@ -611,3 +611,242 @@ int ipts_parse_family(const struct ipts_source *src, struct ipts_diags *d,
 	}
 	return ipts_fsniff_end(&fs, d, out);
 }
+
+/*
+ * The quick pass: does any line show IPv6 (strong or the weak kind)?
+ * It splits a line at blanks only, quotes left in: a word the sniff
+ * splits off unquoted holds no quote, so it is one of these tokens, and
+ * so is the word before it when that is an option (opt_kind() takes no
+ * quoted word). A token is looked at only where it might be a word that
+ * shows IPv6 (judge()), and a line with one is judged as the sniff
+ * judges it, alone:
+ * - a token holding a ':' (an address after -s or -d, a NAT address of
+ *   two colons) or starting with '[' (a NAT address in brackets);
+ * - a lower-case letter and a '6' after it (icmp6, icmpv6, ipv6-icmp,
+ *   ipv6header, eui64, --icmpv6-type, icmp6-*);
+ * - hl, rt, mh, dst, hbh, frag, HL, DNPT, SNPT;
+ * - after --reject-with: no-route, adm-prohibited, addr-unreach,
+ *   policy-fail, reject-route.
+ * The bytes that start these are found 16 at a time where SSE2 is there.
+ */
+static bool q_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* The first bytes of hl, rt, mh, dst, hbh, frag, HL, DNPT, SNPT and of
+ * the IPv6-only REJECT types no '6' shows (no-route, adm-prohibited,
+ * addr-unreach, policy-fail, reject-route). */
+#define Q_FIRST                                                         \
+	(B('h') | B('r') | B('m') | B('d') | B('f') | B('H') | B('D') | \
+	 B('S') | B('n') | B('a') | B('p'))
+
+static bool q_short(const char *s, size_t n)
+{
+	switch (n) {
+	case 2:
+		return !memcmp(s, "hl", 2) || !memcmp(s, "rt", 2) ||
+		       !memcmp(s, "mh", 2) || !memcmp(s, "HL", 2);
+	case 3:
+		return !memcmp(s, "dst", 3) || !memcmp(s, "hbh", 3);
+	case 4:
+		return !memcmp(s, "frag", 4) || !memcmp(s, "DNPT", 4) ||
+		       !memcmp(s, "SNPT", 4);
+	}
+	return false;
+}
+
+/* The token before the one at @t if it is of 16 bytes or fewer (as every
+ * option opt_kind() knows, and --reject-with), or false. */
+static bool q_prev(const char *s, size_t t, struct word *w)
+{
+	size_t e = t;
+
+	while (e > 0 && q_blank(s[e - 1]))
+		e--;
+	if (e == 0)
+		return false;
+	for (t = e; t > 0 && !q_blank(s[t - 1]); t--)
+		if (e - t >= 16)
+			return false;
+	*w = (struct word){ s + t, e - t, false, 0 };
+	return true;
+}
+
+/* The token ends at @e of the line of @n bytes at @s. */
+static bool q_end(const char *s, size_t n, size_t e)
+{
+	return e == n || q_blank(s[e]);
+}
+
+/* Might the ':' at @j of the line of @n bytes at @s, in the token that
+ * starts at @t, be in a word that shows IPv6: an address after -s or -d,
+ * or one of two colons after a NAT option (one colon: an IPv4 address
+ * and a port)? */
+static bool q_colon(const char *s, size_t n, size_t t)
+{
+	unsigned int colons = 0;
+	struct word pw;
+	size_t e;
+
+	/* a token that starts with a quote is in a quoted word, which shows
+	 * nothing (most comments) */
+	if (s[t] == '"' || !q_prev(s, t, &pw))
+		return false;
+	switch (opt_kind(&pw)) {
+	case K_ADDR:
+		return true;
+	case K_NAT:
+		for (e = t; e < n && !q_blank(s[e]); e++)
+			colons += s[e] == ':';
+		return colons >= 2;
+	default:
+		return false;
+	}
+}
+
+/* Might the token at @j of the line of @n bytes at @s, starting with a
+ * byte of Q_FIRST, be a word that shows IPv6? */
+static bool q_first(const char *s, size_t n, size_t j)
+{
+	unsigned char c = (unsigned char)s[j];
+	size_t len, e;
+
+	len = j + 2 <= n && q_end(s, n, j + 2) ? 2 :
+	      j + 3 <= n && q_end(s, n, j + 3) ? 3 :
+	      j + 4 <= n && q_end(s, n, j + 4) ? 4 :
+						 0;
+	if (len && q_short(s + j, len))
+		return true;
+	if (!(B(c) & (B('n') | B('a') | B('p') | B('r'))))
+		return false;
+	/* after --reject-with, a token of its own */
+	for (e = j; e > 0 && q_blank(s[e - 1]); e--)
+		;
+	return e >= 13 && s[e - 1] == 'h' &&
+	       memcmp(s + e - 13, "--reject-with", 13) == 0 &&
+	       (e == 13 || q_blank(s[e - 14]));
+}
+
+/* A 16-byte chunk's bytes, a bit each: @blank the blanks, @dash the
+ * '-', the return value ':', '6' and '['. */
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+#define Q_EQ(v, c) _mm_cmpeq_epi8(v, _mm_set1_epi8(c))
+
+static unsigned int q_chunk(const char *p, unsigned int *blank,
+			    unsigned int *dash)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i b = _mm_or_si128(_mm_or_si128(Q_EQ(v, ' '), Q_EQ(v, '\t')),
+				 Q_EQ(v, '\r'));
+
+	*blank = (unsigned int)_mm_movemask_epi8(b);
+	*dash = (unsigned int)_mm_movemask_epi8(Q_EQ(v, '-'));
+	return (unsigned int)_mm_movemask_epi8(
+		_mm_or_si128(_mm_or_si128(Q_EQ(v, ':'), Q_EQ(v, '6')),
+			     Q_EQ(v, '[')));
+}
+#else
+static unsigned int q_chunk(const char *p, unsigned int *blank,
+			    unsigned int *dash)
+{
+	unsigned int i, m = 0;
+
+	*blank = *dash = 0;
+	for (i = 0; i < 16; i++) {
+		char c = p[i];
+
+		*blank |= (unsigned int)q_blank(c) << i;
+		*dash |= (unsigned int)(c == '-') << i;
+		m |= (unsigned int)(c == ':' || c == '6' || c == '[') << i;
+	}
+	return m;
+}
+#endif
+
+/* Might the line of @n bytes at @s (starting with '-' or '[') show IPv6?
+ * False only when it cannot. */
+static bool q_line_might(const char *s, size_t n)
+{
+	char tail[16];
+	unsigned int after_blank = 1; /* the line's first byte starts one */
+	size_t i, token = 0; /* where the last chunk's last token starts */
+
+	for (i = 0; i < n; i += 16) {
+		const char *p = s + i;
+		unsigned int m, blank, dash, starts, real = 0xffff;
+
+		if (n - i < 16) {
+			memset(tail, 0, sizeof(tail));
+			memcpy(tail, p, n - i);
+			p = tail;
+			real = (1u << (n - i)) - 1;
+		}
+		m = q_chunk(p, &blank, &dash);
+		/* the tokens that start here, but options */
+		starts = ~blank & ~dash & real & (blank << 1 | after_blank);
+		after_blank = blank >> 15;
+		for (; starts; starts &= starts - 1) {
+			size_t j = i + (size_t)__builtin_ctz(starts);
+
+			if ((Q_FIRST & B(s[j])) && q_first(s, n, j))
+				return true;
+		}
+		for (; m; m &= m - 1) {
+			unsigned int at = (unsigned int)__builtin_ctz(m);
+			unsigned int before = blank & ((1u << at) - 1);
+			size_t j = i + at, t;
+
+			if (s[j] == '6') {
+				if (j > 0 && s[j - 1] >= 'a' && s[j - 1] <= 'z')
+					return true;
+				continue;
+			}
+			/* the token from t: after the chunk's last blank
+			 * before @j, or the token the chunk began in */
+			t = before ? i + 32 - (size_t)__builtin_clz(before) :
+				     token;
+			if (s[j] == '[' ? t == j : q_colon(s, n, t))
+				return true;
+		}
+		if (blank)
+			token = i + 32 - (size_t)__builtin_clz(blank);
+	}
+	return false;
+}
+
+int ipts_family_quick(const struct ipts_source *src, enum ipts_family *out)
+{
+	struct ipts_fsniff fs = { 0 };
+	uint32_t off = 0, line = 1;
+
+	while (off < src->len) {
+		const char *s = src->buf + off;
+		const char *nl = memchr(s, '\n', src->len - off);
+		size_t n = nl ? (size_t)(nl - s) : src->len - off;
+
+		if (n && s[0] == '#') {
+			if (!fs.comment_seen &&
+			    ipts_fsniff_comment(&fs, s, n)) {
+				*out = fs.fam;
+				return 1;
+			}
+		} else if (n && (s[0] == '-' || s[0] == '[') &&
+			   q_line_might(s, n)) {
+			struct ipts_fsniff one = { 0 };
+
+			ipts_fsniff_line(&one, src, off, line, n);
+			if (one.ev[1].fam != IPTS_FAMILY_AUTO ||
+			    one.ev[2].fam != IPTS_FAMILY_AUTO)
+				return 0;
+		}
+		if (!nl)
+			break;
+		off += (uint32_t)n + 1;
+		line++;
+	}
+	*out = IPTS_FAMILY_IPV4;
+	return 1;
+}

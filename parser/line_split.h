@@ -12,6 +12,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 struct ipts_line_split {
 	const char *p; /* the next byte to read */
@@ -30,6 +33,56 @@ static const bool ipts_word_end[256] = {
 };
 
 /*
+ * The first byte from @p that ends a word (ipts_word_end[]), the line's
+ * newline at @end at the latest: 16 bytes at a time where SSE2 is there
+ * and 16 bytes of the line are left, never a byte past @end.
+ */
+static inline const char *ipts_word_scan(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	while (end - p >= 15) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i m = _mm_or_si128(
+			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+				     _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))),
+			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+				     _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))));
+		unsigned int bits = (unsigned int)_mm_movemask_epi8(m);
+
+		if (bits)
+			return p + __builtin_ctz(bits);
+		p += 16;
+	}
+#endif
+	while (!ipts_word_end[(unsigned char)*p])
+		p++;
+	return p;
+}
+
+/* The first '"' or '\\' from @p, @end (the newline) if none comes first:
+ * as ipts_word_scan(), but the newline is none of the two, so a chunk is
+ * read only while 16 bytes come before it. */
+static inline const char *ipts_quote_scan(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	/* 16 bytes before the newline: no chunk can step past it */
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned int bits = (unsigned int)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+				     _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+
+		if (bits)
+			return p + __builtin_ctz(bits);
+		p += 16;
+	}
+#endif
+	while (p < end && *p != '"' && *p != '\\')
+		p++;
+	return p;
+}
+
+/*
  * The next word of the line @s reads: 1 with its first byte in *@w and
  * its length in *@len, 0 at the end of the line, -1 for an open quote.
  */
@@ -45,11 +98,11 @@ static inline int ipts_line_word(struct ipts_line_split *s, const char **w,
 		return 0;
 	}
 	*w = p;
-	while (!ipts_word_end[(unsigned char)*p])
-		p++;
+	p = ipts_word_scan(p, end);
 	if (p < end && *p == '"') {
 		s->quoted = true;
-		for (p++; p < end && *p != '"'; p++)
+		for (p = ipts_quote_scan(p + 1, end); p < end && *p != '"';
+		     p = ipts_quote_scan(p + 1, end))
 			if (*p == '\\' && p + 1 < end)
 				p++;
 		if (p == end)

@@ -208,6 +208,13 @@ void ipts_fsniff_words(struct ipts_fsniff *fs, const struct ipts_loc *locs,
 		       size_t stride, unsigned int nwords, bool quoted);
 /* Does what was seen rule out @f already? */
 bool ipts_fsniff_not(const struct ipts_fsniff *fs, enum ipts_family f);
+/*
+ * The family of @src as ipts_parse_family() would find it, without its
+ * pass over every word where no line shows IPv6: 1 with *@out set when
+ * none does (IPv4, or the family the first comment names); 0 when a line
+ * does before any comment decides, and ipts_parse_family() is to say.
+ */
+int ipts_family_quick(const struct ipts_source *src, enum ipts_family *out);
 /* The family, or -1 with the mixed-family error in @d (none when NULL). */
 int ipts_fsniff_end(const struct ipts_fsniff *fs, struct ipts_diags *d,
 		    enum ipts_family *out);

@@ -99,7 +99,7 @@ void ipts_xt_end(void)
 	for (i = 0; i < memo.nchunks; i++)
 		free(memo.chunk[i]);
 	free(memo.chunk);
-	free(memo.slot);
+	ipts_big_free(memo.slot, (size_t)memo.nslots * sizeof(*memo.slot));
 	free(memo.ext);
 	memset(&memo, 0, sizeof(memo));
 	xt.std_blob = NULL;
@@ -166,8 +166,8 @@ static void memo_grow(void)
 	if (!memo.nslots && memo.want > n)
 		n = memo.want;
 
-	free(memo.slot);
-	memo.slot = ipts_xcalloc(n, sizeof(*memo.slot));
+	ipts_big_free(memo.slot, (size_t)memo.nslots * sizeof(*memo.slot));
+	memo.slot = ipts_big_calloc((size_t)n * sizeof(*memo.slot));
 	memo.nslots = n;
 	for (i = 0; i < memo.n; i++)
 		memo_link(i);

@@ -16,6 +16,14 @@ void *ipts_arena_alloc(struct ipts_arena *a, size_t n);
 void *ipts_arena_memdup(struct ipts_arena *a, const void *p, size_t n);
 char *ipts_arena_strdup(struct ipts_arena *a, const char *s);
 char *ipts_arena_strndup(struct ipts_arena *a, const char *s, size_t n);
+/*
+ * @n bytes, zeroed, outside any arena: a table of 2 MiB or more in pages
+ * of its own offered to the kernel's transparent huge pages (fewer page
+ * faults where a hash table is touched all over), a smaller one from
+ * calloc. Freed by ipts_big_free() with the same @n. Never fails.
+ */
+void *ipts_big_calloc(size_t n);
+void ipts_big_free(void *p, size_t n);
 /* Bytes handed out so far (for benchmarks). */
 size_t ipts_arena_size(const struct ipts_arena *a);
 

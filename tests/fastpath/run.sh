@@ -19,8 +19,10 @@
 #     shows late, mixed, after errors, in quotes, CRLF, cut lines) and the
 #     shared corpus when present.
 # The same files with IPTSIM_SNIFF_FIRST=1 (the family of a file found in
-# a pass of its own before the parse, not as the parse reads its lines)
-# must print the same bytes too.
+# a pass of its own over every word before the parse, not by the quick
+# pass that judges only the lines that might show IPv6) and with
+# IPTSIM_SNIFF_FOLD=1 (the sniff as the parse reads the lines) must print
+# the same bytes too.
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
@@ -72,8 +74,13 @@ run() {
 	IPTSIM_SNIFF_FIRST=1 NO_COLOR=1 "$iptsim" "$@" > "$tmp/$name.sniff" \
 		2>&1 < /dev/null || rc=$?
 	echo "rc $rc" >> "$tmp/$name.sniff"
+	rc=0
+	IPTSIM_SNIFF_FOLD=1 NO_COLOR=1 "$iptsim" "$@" > "$tmp/$name.fold" \
+		2>&1 < /dev/null || rc=$?
+	echo "rc $rc" >> "$tmp/$name.fold"
 	cmp -s "$tmp/$name.fast" "$tmp/$name.full" &&
-		cmp -s "$tmp/$name.fast" "$tmp/$name.sniff"
+		cmp -s "$tmp/$name.fast" "$tmp/$name.sniff" &&
+		cmp -s "$tmp/$name.fast" "$tmp/$name.fold"
 }
 
 pass=0 fail=0 valid=0
@@ -84,9 +91,10 @@ for f in "${files[@]}"; do
 		# shellcheck disable=SC2086
 		if ! run one $cmd "$f"; then
 			ok=0
-			echo "FAIL: iptsim $cmd $f differs with IPTSIM_FULL_LOOP=1 or IPTSIM_SNIFF_FIRST=1:"
+			echo "FAIL: iptsim $cmd $f differs with IPTSIM_FULL_LOOP=1, IPTSIM_SNIFF_FIRST=1 or IPTSIM_SNIFF_FOLD=1:"
 			diff "$tmp/one.full" "$tmp/one.fast" | head -n 20
 			diff "$tmp/one.sniff" "$tmp/one.fast" | head -n 20
+			diff "$tmp/one.fold" "$tmp/one.fast" | head -n 20
 		fi
 	done
 	if [ "$ok" = 1 ]; then
