@@ -379,18 +379,8 @@ void ipts_diag_add_pooled(struct ipts_diags *d, enum ipts_severity sev,
 			  const struct ipts_loc *loc, const char *code,
 			  char *msg)
 {
-	struct ipts_diag *g = diag_push(d);
-
-	g->sev = sev;
-	if (loc)
-		g->loc = *loc;
-	g->code = code;
-	g->msg = msg;
-	g->pooled = true;
-	if (sev == IPTS_ERROR)
-		d->nerrors++;
-	else if (sev == IPTS_WARNING)
-		d->nwarnings++;
+	ipts_diag_add_msg(d, sev, loc, code, msg);
+	d->v[d->n - 1].pooled = true;
 }
 
 static void pool_free(struct ipts_diag_chunk *c)

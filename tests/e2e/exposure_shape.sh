@@ -21,12 +21,10 @@ set -euo pipefail
 
 iptsim=$1
 srcdir=$2
-if ! command -v python3 > /dev/null; then
-	echo "SKIP: python3 is not installed"
-	exit 77
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=tests/e2e/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_need python3
+e2e_tmpdir
 python3 "$srcdir/bench/gen_kube.py" -s 300 -o "$tmp/kube.rules"
 python3 "$srcdir/bench/gen_kube.py" -s 1000 -o "$tmp/kube1000.rules"
 

@@ -24,7 +24,8 @@ import time
 
 from oracle_lib import (Kmsg, build_packets, bind_nf_log, child_events,
 			counters, dial, must, nft_markers, outcome_of, reap,
-			run, serve, settle, late_settle_s, spawn, write_file, answer,
+			run, serve, settle, late_settle_s, add_late_counter_args,
+			late_counter_error, spawn, write_file, answer,
 			SNAPSHOT_MS, ACCEPT_WAIT_S)
 
 
@@ -69,13 +70,7 @@ def parse_args(argv):
 	p.add_argument("--no-listener", action="store_true",
 		       help="no server on --dst:--dport")
 	p.add_argument("--timeout-ms", type=int, default=1500)
-	p.add_argument("--late-counters", action="store_true",
-		       help="take the counters when the run ends (after the "
-		       "outcome and --settle-ms), not before the SYN's first "
-		       "retransmission: every packet sent again is counted")
-	p.add_argument("--settle-ms", type=int, default=None,
-		       help="with --late-counters: how long to wait after "
-		       "the outcome before the counters (default 300)")
+	add_late_counter_args(p)
 	p.add_argument("--no-nft-trace", action="store_true",
 		       help="trace only what the file's own TRACE rules mark")
 	p.add_argument("--no-nft", action="store_true",
@@ -104,10 +99,9 @@ def parse_args(argv):
 			die_usage("port out of range: %d" % port)
 	if a.timeout_ms <= 0:
 		die_usage("--timeout-ms must be positive")
-	if a.settle_ms is not None and not a.late_counters:
-		die_usage("--settle-ms needs --late-counters")
-	if a.settle_ms is not None and not 0 <= a.settle_ms <= 60000:
-		die_usage("--settle-ms must be 0 to 60000")
+	err = late_counter_error(a)
+	if err:
+		die_usage(err)
 	given = [x for x in (a.src, a.dst) if x] + a.local_addr
 	if not a.ipv4 and (a.ipv6 or any(":" in x for x in given) or
 			   first_comment_v6(a.rules)):

@@ -395,6 +395,26 @@ def child_events(ch, timeout, km):
 			got = True
 
 
+def add_late_counter_args(p):
+	"""--late-counters and --settle-ms, alike in both oracles."""
+	p.add_argument("--late-counters", action="store_true",
+		       help="take the counters when the run ends (after the "
+		       "outcome and --settle-ms), not before the SYN's first "
+		       "retransmission: every packet sent again is counted")
+	p.add_argument("--settle-ms", type=int, default=None,
+		       help="with --late-counters: how long to wait after "
+		       "the outcome before the counters (default 300)")
+
+
+def late_counter_error(args):
+	"""What is wrong with --late-counters/--settle-ms, or None."""
+	if args.settle_ms is not None and not args.late_counters:
+		return "--settle-ms needs --late-counters"
+	if args.settle_ms is not None and not 0 <= args.settle_ms <= 60000:
+		return "--settle-ms must be 0 to 60000"
+	return None
+
+
 def late_settle_s(args):
 	"""How long to wait after the outcome before the last counters:
 	SETTLE_S, or with --late-counters --settle-ms (LATE_SETTLE_MS)."""

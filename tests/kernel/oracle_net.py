@@ -42,7 +42,8 @@ import oracle_lib
 from oracle_lib import (Kmsg, build_packets, bind_nf_log, child_events,
 			counters, dial, enter_netns, libc, logical_key, must,
 			nft_markers, outcome_of, parse_fields, reap, run, serve,
-			settle, late_settle_s, spawn, tuple_of, answer, write_file,
+			settle, late_settle_s, add_late_counter_args,
+			late_counter_error, spawn, tuple_of, answer, write_file,
 			CLONE_NEWNET, PR_SET_PDEATHSIG, SNAPSHOT_MS,
 			ACCEPT_WAIT_S)
 
@@ -154,13 +155,7 @@ def parse_args(argv):
 		       help="nothing listens on --dst:--dport (a peer answers "
 		       "RST, the host too)")
 	p.add_argument("--timeout-ms", type=int, default=1500)
-	p.add_argument("--late-counters", action="store_true",
-		       help="take the counters when the run ends (after the "
-		       "outcome and --settle-ms), not before the SYN's first "
-		       "retransmission: every packet sent again is counted")
-	p.add_argument("--settle-ms", type=int, default=None,
-		       help="with --late-counters: how long to wait after "
-		       "the outcome before the counters (default 300)")
+	add_late_counter_args(p)
 	p.add_argument("--no-nft-trace", action="store_true",
 		       help="trace only what the file's own TRACE rules mark")
 	p.add_argument("--stable", action="store_true",
@@ -182,10 +177,9 @@ def parse_args(argv):
 			die_usage("port out of range: %d" % port)
 	if a.timeout_ms <= 0:
 		die_usage("--timeout-ms must be positive")
-	if a.settle_ms is not None and not a.late_counters:
-		die_usage("--settle-ms needs --late-counters")
-	if a.settle_ms is not None and not 0 <= a.settle_ms <= 60000:
-		die_usage("--settle-ms must be 0 to 60000")
+	err = late_counter_error(a)
+	if err:
+		die_usage(err)
 	ifaces = {}		# name -> [IPv4Interface or IPv6Interface]
 	for spec in a.iface:
 		name, eq, addr = spec.partition("=")
