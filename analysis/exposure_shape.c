@@ -207,42 +207,14 @@ static bool conntrack_ok(const struct xt_entry_match *m)
 				   XT_CONNTRACK_STATE_ALIAS));
 }
 
-struct nat_range {
-	unsigned int flags;
-	uint32_t min_ip, max_ip;
-	uint16_t min_port, max_port;
-};
-
-static bool read_nat(const struct xt_entry_target *t, struct nat_range *g)
+/* a NAT target's range, and (revision 0) one range only */
+static bool read_nat(const struct xt_entry_target *t, struct ipts_nat_range *g)
 {
-	size_t len = ipts_target_len(t);
-
-	memset(g, 0, sizeof(*g));
-	if (t->u.user.revision == 0) {
-		struct nf_nat_ipv4_multi_range_compat mr;
-
-		if (len < sizeof(mr) ||
-		    ((const uint32_t *)(const void *)t->data)[0] != 1)
-			return false;
-		memcpy(&mr, t->data, sizeof(mr));
-		g->flags = mr.range[0].flags;
-		g->min_ip = mr.range[0].min_ip;
-		g->max_ip = mr.range[0].max_ip;
-		g->min_port = ntohs(mr.range[0].min.all);
-		g->max_port = ntohs(mr.range[0].max.all);
-	} else {
-		struct nf_nat_range r;
-
-		if (len < sizeof(r))
-			return false;
-		memcpy(&r, t->data, sizeof(r));
-		g->flags = r.flags;
-		g->min_ip = r.min_addr.ip;
-		g->max_ip = r.max_addr.ip;
-		g->min_port = ntohs(r.min_proto.all);
-		g->max_port = ntohs(r.max_proto.all);
-	}
-	return true;
+	if (t->u.user.revision == 0 &&
+	    (ipts_target_len(t) < sizeof(uint32_t) ||
+	     ((const uint32_t *)(const void *)t->data)[0] != 1))
+		return false;
+	return ipts_nat_read_range(t, NFPROTO_IPV4, g);
 }
 
 static bool target_named(const struct ipts_rule *r, const char *name)
@@ -254,7 +226,7 @@ static bool target_named(const struct ipts_rule *r, const char *name)
 }
 
 /* A DNAT to one address and at most one port, with no other flag. */
-static bool dnat_single(const struct ipts_rule *r, struct nat_range *g)
+static bool dnat_single(const struct ipts_rule *r, struct ipts_nat_range *g)
 {
 	if (!read_nat(ipts_rule_target(r), g))
 		return false;
@@ -483,7 +455,7 @@ static void rule_facts(struct filefacts *f, const struct ipts_rule *r, bool nat)
 	}
 	if (r->kind == IPTS_TGT_EXT) {
 		const struct xt_entry_target *t = ipts_rule_target(r);
-		struct nat_range g;
+		struct ipts_nat_range g;
 
 		if (!t || ipts_blob_is_opaque(t->u.user.revision) ||
 		    !name_in(t->u.user.name, ok_targets,
@@ -956,7 +928,7 @@ static bool put_rule(struct buf *b, struct srow *s, const struct ipts_rule *r)
 		put(b, t->u.user.name, sizeof(t->u.user.name));
 		put(b, &t->u.user.revision, 1);
 		if (strcmp(t->u.user.name, "DNAT") == 0) {
-			struct nat_range g;
+			struct ipts_nat_range g;
 			int k;
 
 			if (!dnat_single(r, &g))
@@ -980,7 +952,7 @@ static unsigned int names_addr(const struct ipts_rule *r, uint32_t a)
 {
 	const struct ipt_ip *ip = &r->e->ip;
 	unsigned int n = 0;
-	struct nat_range g;
+	struct ipts_nat_range g;
 
 	n += ip->smsk.s_addr == UINT32_MAX && ip->src.s_addr == a;
 	n += ip->dmsk.s_addr == UINT32_MAX && ip->dst.s_addr == a;

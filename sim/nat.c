@@ -28,20 +28,8 @@
 #include <linux/netfilter/xt_multiport.h>
 #include <linux/netfilter/xt_tcpudp.h>
 
-/* A range in host terms, from either blob layout. */
-struct range {
-	unsigned int flags;
-	uint32_t min_ip, max_ip;	/* network order */
-	union nf_inet_addr min_addr, max_addr; /* revision 1 and later */
-	uint16_t min_port, max_port;	/* host order */
-};
-
-/* The range of a NAT target's data: revision 0 of an IPv4 target holds
- * nf_nat_ipv4_multi_range_compat, every other (and an IPv6 target's
- * revision 0: libip6t_MASQUERADE, _REDIRECT, _NETMAP) nf_nat_range or
- * its extension nf_nat_range2. */
-static bool read_range(const struct xt_entry_target *t, uint8_t family,
-		       struct range *rg)
+bool ipts_nat_read_range(const struct xt_entry_target *t, uint8_t family,
+			 struct ipts_nat_range *rg)
 {
 	size_t len = ipts_target_len(t);
 
@@ -90,9 +78,9 @@ enum pick {
  * pick for a single connection: the current one when in range and no
  * --random, else for DST the first of the range, else a random one.
  */
-static enum pick pick_port(const struct range *rg, bool src, uint16_t cur,
-			   uint16_t *out, uint16_t *lo, uint16_t *hi,
-			   const char **why)
+static enum pick pick_port(const struct ipts_nat_range *rg, bool src,
+			   uint16_t cur, uint16_t *out, uint16_t *lo,
+			   uint16_t *hi, const char **why)
 {
 	bool random = rg->flags & NF_NAT_RANGE_PROTO_RANDOM_ALL;
 
@@ -316,7 +304,7 @@ static bool random_port(struct ipts_sim *s, const struct ipts_rule *r, bool src,
 	return true;
 }
 
-static bool pick_addr(const struct range *rg, bool src, uint32_t cur,
+static bool pick_addr(const struct ipts_nat_range *rg, bool src, uint32_t cur,
 		      uint32_t *out, const char **why)
 {
 	*out = cur;
@@ -338,8 +326,8 @@ static bool pick_addr(const struct range *rg, bool src, uint32_t cur,
 /* @left: a source manip whose packet meets no rule after it (see
  * ipts_nat_prepare_ports()). */
 static bool port_of(struct ipts_sim *s, const struct ipts_rule *r,
-		    const struct range *rg, bool src, bool left, uint16_t cur,
-		    uint16_t *port, const char **why)
+		    const struct ipts_nat_range *rg, bool src, bool left,
+		    uint16_t cur, uint16_t *port, const char **why)
 {
 	uint16_t lo = 0, hi = 0;
 
@@ -453,7 +441,7 @@ static bool masq_addr(struct ipts_sim *s, const struct ipts_pkt *p,
  */
 static unsigned int nat_target6(struct ipts_sim *s, const struct ipts_rule *r,
 				struct ipts_pkt *p, unsigned int hook,
-				const struct range *rg, bool left)
+				const struct ipts_nat_range *rg, bool left)
 {
 	const char *name = ipts_rule_target(r)->u.user.name;
 	bool src = ipts_manip_is_src(hook);
@@ -570,7 +558,7 @@ unsigned int ipts_nat_target(struct ipts_sim *s, const struct ipts_rule *r,
 		    (hook == NF_INET_POST_ROUTING && p->out &&
 		     strcmp(p->out, "lo") != 0);
 	const char *why = NULL;
-	struct range rg;
+	struct ipts_nat_range rg;
 	uint32_t addr, cur_addr;
 	uint16_t port, cur_port;
 
@@ -582,7 +570,7 @@ unsigned int ipts_nat_target(struct ipts_sim *s, const struct ipts_rule *r,
 	 * whatever the direction of the packet that got here */
 	cur_addr = src ? s->conn.reply_dst.ip : s->conn.reply_src.ip;
 	cur_port = src ? s->conn.reply_dport : s->conn.reply_sport;
-	if (!read_range(t, p->family, &rg)) {
+	if (!ipts_nat_read_range(t, p->family, &rg)) {
 		ipts_sim_unmodelled(s, r, "NAT target data not understood");
 		return NF_DROP;
 	}

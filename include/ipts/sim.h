@@ -475,4 +475,21 @@ void ipts_trace_format_seen(const struct ipts_trace *t, char *buf, size_t len);
 /* "table:chain:type:num" into @buf. */
 void ipts_trace_format(const struct ipts_trace *t, char *buf, size_t len);
 
+/* A NAT target's range in host terms, from either blob layout:
+ * revision 0 of an IPv4 target holds nf_nat_ipv4_multi_range_compat
+ * (its first range), every other (and an IPv6 target's revision 0:
+ * libip6t_MASQUERADE, _REDIRECT, _NETMAP) nf_nat_range or its extension
+ * nf_nat_range2. */
+struct ipts_nat_range {
+	unsigned int flags;
+	uint32_t min_ip, max_ip; /* network order */
+	union nf_inet_addr min_addr, max_addr; /* revision 1 and later */
+	uint16_t min_port, max_port; /* host order */
+};
+
+struct xt_entry_target;
+/* false: @t's data is shorter than its layout */
+bool ipts_nat_read_range(const struct xt_entry_target *t, uint8_t family,
+			 struct ipts_nat_range *rg);
+
 #endif
