@@ -1410,6 +1410,8 @@ parse_as(const struct ipts_source *src, const struct ipts_parse_opts *opts,
 	ps.rs = ipts_ruleset_new(src);
 	ps.rs->family = family;
 	ps.fam = family;
+	/* the arena's pages faulted in on a second thread (arena.c) */
+	ipts_arena_ahead(ps.rs->arena, ipts_pipe_ahead_wanted(src));
 	cuts = prescan(&ps, &ncuts);
 	/* the intern table sized for the file's entries and blobs (about
 	 * one a rule line: most repeat) before the first, so that it is
@@ -1484,6 +1486,7 @@ parse_as(const struct ipts_source *src, const struct ipts_parse_opts *opts,
 	}
 	/* Nothing is interned once loaded: what walks gets that memory. */
 	ipts_ruleset_intern_end(ps.rs);
+	ipts_arena_ahead(ps.rs->arena, false);
 	return ps.rs;
 }
 

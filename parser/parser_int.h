@@ -299,6 +299,10 @@ struct ipts_pipe;
  * IPTS_PIPE_DEFAULT_MIN on while a core is idle, =1 (or anything else)
  * never. */
 bool ipts_pipe_wanted(const struct ipts_source *src);
+/* Whether the model's arena faults in its next block on a thread of its
+ * own (ipts_arena_ahead()) for @src: from IPTS_PIPE_MIN bytes on when
+ * there are two cores, unless IPTSIM_THREADS asks for one thread. */
+bool ipts_pipe_ahead_wanted(const struct ipts_source *src);
 /* Start reading @src (a file without cuts), the sniff @fs (NULL: none)
  * told the family @fam is parsed. NULL when no thread could start. */
 struct ipts_pipe *ipts_pipe_start(const struct ipts_source *src,
