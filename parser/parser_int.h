@@ -264,6 +264,13 @@ struct ipts_parse {
 	 * an announced name, a chain and a target) and its hash */
 	const char *hashed_name;
 	uint32_t hashed;
+	/* the chain the word found_name of this line names in the table
+	 * (NULL: none), looked up once a line (line_chain()) */
+	const char *found_name;
+	struct ipts_chain *found;
+	/* the chain the last rule command named (most follow a rule of the
+	 * same chain): reused while it has that name in this table */
+	struct ipts_chain *last_chain;
 	enum ipts_family fam;
 	bool fam_wrong;
 	/* the lines read ahead on the second thread (NULL: none) */
