@@ -9,10 +9,20 @@
  * kernel's transparent huge pages: the kernel then clears it in 2 MiB
  * pages, one fault each, not 512 faults of 4 KiB (flat 100,000 rules:
  * 12,064 page faults a check down to about 7,000).
+ *
+ * Clearing those pages is still the load's largest single cost (about a
+ * millisecond a MiB on the development machine). With ipts_arena_ahead()
+ * on, a second thread maps the arena's next MAX_BLOCK block and faults
+ * it in (MADV_POPULATE_WRITE: the kernel clears the pages, the bytes are
+ * not written) while the loading thread fills the current one; it hands
+ * the block over only once every page is in, so the two never touch the
+ * same bytes, and it holds at most one block the arena has not asked for.
  */
 #include "arena.h"
 #include "diag.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,9 +51,20 @@ struct block {
 	_Alignas(ALIGN) unsigned char data[];
 };
 
+/* The thread that faults in the next block (ipts_arena_ahead()). */
+struct ahead {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	void *spare; /* MAX_BLOCK bytes mapped and faulted in, or NULL */
+	bool stop;
+};
+
 struct ipts_arena {
 	struct block *head;
 	size_t next_cap, total;
+	bool ahead_on; /* start the thread at the first huge block */
+	struct ahead *ahead;
 };
 
 struct ipts_arena *ipts_arena_new(void)
@@ -60,6 +81,7 @@ void ipts_arena_free(struct ipts_arena *a)
 
 	if (!a)
 		return;
+	ipts_arena_ahead(a, false);
 	for (b = a->head; b; b = next) {
 		next = b->next;
 		if (b->mapped)
@@ -120,11 +142,107 @@ void ipts_big_free(void *p, size_t n)
 		free(p);
 }
 
-static struct block *block_new(size_t cap)
+/*
+ * The ahead thread: while no spare waits, map one and fault it in a huge
+ * page at a time (so that a stop waits for one page at most). A kernel
+ * without MADV_POPULATE_WRITE (before 5.14) ends the thread: the loading
+ * thread then faults its blocks in as before.
+ */
+static void *ahead_run(void *arg)
+{
+	struct ahead *ah = arg;
+	size_t at;
+	void *m;
+
+	pthread_mutex_lock(&ah->mu);
+	for (;;) {
+		while (ah->spare && !ah->stop)
+			pthread_cond_wait(&ah->cv, &ah->mu);
+		if (ah->stop)
+			break;
+		pthread_mutex_unlock(&ah->mu);
+		m = map_huge(MAX_BLOCK);
+		for (at = 0; m && at < MAX_BLOCK; at += HUGE_PAGE) {
+#ifdef MADV_POPULATE_WRITE
+			if (madvise((char *)m + at, HUGE_PAGE,
+				    MADV_POPULATE_WRITE) == 0 &&
+			    !__atomic_load_n(&ah->stop, __ATOMIC_RELAXED))
+				continue;
+#endif
+			munmap(m, MAX_BLOCK);
+			m = NULL;
+		}
+		pthread_mutex_lock(&ah->mu);
+		if (!m)
+			break;
+		ah->spare = m;
+	}
+	pthread_mutex_unlock(&ah->mu);
+	return NULL;
+}
+
+void ipts_arena_ahead(struct ipts_arena *a, bool on)
+{
+	struct ahead *ah = a->ahead;
+
+	a->ahead_on = on;
+	if (on || !ah)
+		return;
+	pthread_mutex_lock(&ah->mu);
+	__atomic_store_n(&ah->stop, true, __ATOMIC_RELAXED);
+	pthread_cond_signal(&ah->cv);
+	pthread_mutex_unlock(&ah->mu);
+	pthread_join(ah->thread, NULL);
+	if (ah->spare)
+		munmap(ah->spare, MAX_BLOCK);
+	pthread_mutex_destroy(&ah->mu);
+	pthread_cond_destroy(&ah->cv);
+	free(ah);
+	a->ahead = NULL;
+}
+
+/* Start the ahead thread (at the arena's first huge block); without a
+ * thread the arena goes on as without ipts_arena_ahead(). */
+static void ahead_start(struct ipts_arena *a)
+{
+	struct ahead *ah = ipts_xcalloc(1, sizeof(*ah));
+
+	pthread_mutex_init(&ah->mu, NULL);
+	pthread_cond_init(&ah->cv, NULL);
+	if (pthread_create(&ah->thread, NULL, ahead_run, ah) != 0) {
+		pthread_mutex_destroy(&ah->mu);
+		pthread_cond_destroy(&ah->cv);
+		free(ah);
+		a->ahead_on = false;
+		return;
+	}
+	a->ahead = ah;
+}
+
+/* The block the ahead thread faulted in (MAX_BLOCK bytes), or NULL. */
+static void *ahead_take(struct ahead *ah)
+{
+	void *m;
+
+	pthread_mutex_lock(&ah->mu);
+	m = ah->spare;
+	ah->spare = NULL;
+	pthread_cond_signal(&ah->cv);
+	pthread_mutex_unlock(&ah->mu);
+	return m;
+}
+
+static struct block *block_new(struct ipts_arena *a, size_t cap)
 {
 	struct block *b = NULL;
 
-	if (cap + sizeof(*b) >= HUGE_BLOCK &&
+	if (a->ahead_on && cap + sizeof(*b) >= HUGE_BLOCK) {
+		if (!a->ahead)
+			ahead_start(a);
+		else if (huge_round(sizeof(*b) + cap) == MAX_BLOCK)
+			b = ahead_take(a->ahead);
+	}
+	if (!b && cap + sizeof(*b) >= HUGE_BLOCK &&
 	    cap < SIZE_MAX - 2 * HUGE_PAGE - sizeof(*b))
 		b = map_huge(huge_round(sizeof(*b) + cap));
 	if (b) {
@@ -149,7 +267,7 @@ void *ipts_arena_alloc(struct ipts_arena *a, size_t n)
 	if (!b || b->cap - b->used < n) {
 		if (n > a->next_cap / 2) {
 			/* Large: its own block, behind the current one. */
-			struct block *big = block_new(n);
+			struct block *big = block_new(a, n);
 
 			if (b) {
 				big->next = b->next;
@@ -162,9 +280,9 @@ void *ipts_arena_alloc(struct ipts_arena *a, size_t n)
 			return big->data;
 		}
 		/* a block of 2 MiB or more: its header in its pages */
-		b = block_new(a->next_cap >= HUGE_BLOCK ?
-				      a->next_cap - sizeof(*b) :
-				      a->next_cap);
+		b = block_new(a, a->next_cap >= HUGE_BLOCK ?
+					 a->next_cap - sizeof(*b) :
+					 a->next_cap);
 		b->next = a->head;
 		a->head = b;
 		if (a->next_cap < MAX_BLOCK)

@@ -602,12 +602,25 @@ void ipts_build_eof(struct ipts_parse *ps, const struct ipts_loc *loc)
 
 /* -- rules ------------------------------------------------------------- */
 
+/* The chain @name (a word of this line's argv) in the table, or NULL;
+ * looked up once a line (chains change only once the line is parsed). */
+static struct ipts_chain *line_chain(struct ipts_parse *ps, const char *name)
+{
+	if (!ps->table)
+		return NULL;
+	if (ps->found_name != name) {
+		ps->found = ipts_chain_find_hashed(ps->table, name,
+						   line_hash(ps, name));
+		ps->found_name = name;
+	}
+	return ps->found;
+}
+
 static bool cl_is_chain(void *ctx, const char *name)
 {
 	struct ipts_parse *ps = ctx;
 
-	return ps->table && ipts_chain_find_hashed(ps->table, name,
-						   line_hash(ps, name)) != NULL;
+	return line_chain(ps, name) != NULL;
 }
 
 /*
@@ -655,8 +668,7 @@ static bool map_target(struct ipts_parse *ps, const struct ipts_cmdline *cl)
 	ps->line_dest = NULL;
 	if (!cl->std_target || verdict_of(cl->jumpto) != IPTS_TGT_JUMP)
 		return true;
-	dest = ipts_chain_find_hashed(ps->table, cl->jumpto,
-				      line_hash(ps, cl->jumpto));
+	dest = line_chain(ps, cl->jumpto);
 	ps->line_dest = dest;
 	if (!dest) {
 		/*
@@ -871,7 +883,11 @@ static void run_command(struct ipts_parse *ps, struct ipts_cmdline *cl,
 	uint32_t pos;
 
 	if (cl->chain && (cl->command & ~(IPTS_CMD_NEW_CHAIN))) {
-		c = ipts_chain_find(t, cl->chain);
+		c = ps->last_chain;
+		if (!c || c->deleted || c->table != t ||
+		    strcmp(c->name, cl->chain) != 0)
+			c = ipts_chain_find(t, cl->chain);
+		ps->last_chain = c;
 	}
 	/* A rule command cut short by -6 has no address pair: no effect. */
 	if ((cl->command & (IPTS_CMD_APPEND | IPTS_CMD_INSERT |
@@ -1126,7 +1142,9 @@ void ipts_build_rule(struct ipts_parse *ps, const struct ipts_loc *counters,
 	unsigned int i, base;
 	int argc = 0;
 
-	ps->hashed_name = NULL; /* argv's words are this line's */
+	/* argv's words are this line's */
+	ps->hashed_name = NULL;
+	ps->found_name = NULL;
 	if (ps->line_fast && ps->line_len && !counters) {
 		/* the scanner's fast line: its first word starts it, and the
 		 * scanner knows its length */
@@ -1410,6 +1428,8 @@ parse_as(const struct ipts_source *src, const struct ipts_parse_opts *opts,
 	ps.rs = ipts_ruleset_new(src);
 	ps.rs->family = family;
 	ps.fam = family;
+	/* the arena's pages faulted in on a second thread (arena.c) */
+	ipts_arena_ahead(ps.rs->arena, ipts_pipe_ahead_wanted(src));
 	cuts = prescan(&ps, &ncuts);
 	/* the intern table sized for the file's entries and blobs (about
 	 * one a rule line: most repeat) before the first, so that it is
@@ -1484,6 +1504,7 @@ parse_as(const struct ipts_source *src, const struct ipts_parse_opts *opts,
 	}
 	/* Nothing is interned once loaded: what walks gets that memory. */
 	ipts_ruleset_intern_end(ps.rs);
+	ipts_arena_ahead(ps.rs->arena, false);
 	return ps.rs;
 }
 

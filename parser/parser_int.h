@@ -264,6 +264,13 @@ struct ipts_parse {
 	 * an announced name, a chain and a target) and its hash */
 	const char *hashed_name;
 	uint32_t hashed;
+	/* the chain the word found_name of this line names in the table
+	 * (NULL: none), looked up once a line (line_chain()) */
+	const char *found_name;
+	struct ipts_chain *found;
+	/* the chain the last rule command named (most follow a rule of the
+	 * same chain): reused while it has that name in this table */
+	struct ipts_chain *last_chain;
 	enum ipts_family fam;
 	bool fam_wrong;
 	/* the lines read ahead on the second thread (NULL: none) */
@@ -299,6 +306,10 @@ struct ipts_pipe;
  * IPTS_PIPE_DEFAULT_MIN on while a core is idle, =1 (or anything else)
  * never. */
 bool ipts_pipe_wanted(const struct ipts_source *src);
+/* Whether the model's arena faults in its next block on a thread of its
+ * own (ipts_arena_ahead()) for @src: from IPTS_PIPE_MIN bytes on when
+ * there are two cores, unless IPTSIM_THREADS asks for one thread. */
+bool ipts_pipe_ahead_wanted(const struct ipts_source *src);
 /* Start reading @src (a file without cuts), the sniff @fs (NULL: none)
  * told the family @fam is parsed. NULL when no thread could start. */
 struct ipts_pipe *ipts_pipe_start(const struct ipts_source *src,

@@ -279,6 +279,17 @@ bool ipts_pipe_wanted(const struct ipts_source *src)
 	       getloadavg(&load, 1) == 1 && load < (double)(ncpu - 1);
 }
 
+bool ipts_pipe_ahead_wanted(const struct ipts_source *src)
+{
+	const char *e = getenv("IPTSIM_THREADS");
+
+	/* the thread only clears pages the load would clear itself: it
+	 * pays even beside a busy process (README, Benchmarks) */
+	if (e && strcmp(e, "2") != 0 && strcmp(e, "auto") != 0)
+		return false;
+	return src->len >= IPTS_PIPE_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1;
+}
+
 struct ipts_pipe *ipts_pipe_start(const struct ipts_source *src,
 				  struct ipts_fsniff *fs, enum ipts_family fam)
 {

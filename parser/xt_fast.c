@@ -463,9 +463,10 @@ static void fast_target(int argc, char **argv, int i)
 	}
 	if (ipts_xt_find_opaque(name, true))
 		ipts_xt_bail();
-	/* An extension's name that is also a chain: the full loop says so. */
-	if (!xt.cl->is_announced(xt.cl->ctx, name) &&
-	    !xt.cl->is_chain(xt.cl->ctx, name)) {
+	/* An extension's name that is also a chain: the full loop says so.
+	 * The chain first: its lookup is the line's (map_target()'s too). */
+	if (!xt.cl->is_chain(xt.cl->ctx, name) &&
+	    !xt.cl->is_announced(xt.cl->ctx, name)) {
 		h_set = true;
 		hit = memo_find(i, argc - 1, true, &h);
 		if (hit) {

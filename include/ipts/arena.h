@@ -1,6 +1,7 @@
 #ifndef IPTS_ARENA_H
 #define IPTS_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -11,6 +12,14 @@ struct ipts_arena;
 
 struct ipts_arena *ipts_arena_new(void);
 void ipts_arena_free(struct ipts_arena *a);
+/*
+ * @on: from its first block of 2 MiB on, a second thread maps and faults
+ * in @a's next block while the caller fills the current one (the pages'
+ * clearing off the caller's path; at most one block ahead of need).
+ * Off (and ipts_arena_free()) stops the thread and unmaps a block not
+ * taken. Nothing changes when no thread can start.
+ */
+void ipts_arena_ahead(struct ipts_arena *a, bool on);
 /* @n bytes, zeroed, aligned to 8: enough for any kernel struct (XT_ALIGN). */
 void *ipts_arena_alloc(struct ipts_arena *a, size_t n);
 void *ipts_arena_memdup(struct ipts_arena *a, const void *p, size_t n);
