@@ -149,6 +149,13 @@ struct filefacts {
 	struct idx4 nd;
 	/* nat rules of an exact -p P --dport N: (P << 16 | N) -> the same */
 	struct idx4 np;
+	/* filter rules of an exact -p P --dport N, and per filter chain
+	 * (by pos) whether each of its rules is one (a port table:
+	 * kube-proxy's health-check KUBE-NODEPORTS) */
+	const struct ipts_table *filter;
+	size_t nfil; /* slots of fp */
+	struct idx4 fp;
+	bool *port_table;
 	/* exact ports of tcp and udp matches (P << 16 | N) -> occurrences,
 	 * and the distinct ranges (neither one port nor all) */
 	struct idx4 pt;
@@ -512,6 +519,63 @@ static int u16_cmp(const void *a, const void *b)
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
+static bool is_dnat_port(const struct filefacts *f, uint16_t p);
+
+/* A rule of one exact port that no packet of a connection to another
+ * port can match, either way: its protocol, an exact destination port
+ * that is not the client's 40000 (an answer's) nor a DNAT port (a
+ * translated packet's). */
+static bool port_rule(const struct filefacts *f, const struct ipts_rule *r)
+{
+	const struct ipt_ip *ip = &r->e->ip;
+	long dp;
+
+	if ((ip->proto != IPPROTO_TCP && ip->proto != IPPROTO_UDP) ||
+	    (ip->invflags & XT_INV_PROTO))
+		return false;
+	dp = exact_dport(r, ip->proto);
+	return dp >= 0 && dp != 40000 && !is_dnat_port(f, (uint16_t)dp);
+}
+
+/* The filter table's rules of an exact port, and its port tables. */
+static void filter_facts(struct filefacts *f, const struct ipts_ruleset *rs)
+{
+	uint32_t i, j, n = 0;
+
+	f->filter = ipts_table_get(rs, IPTS_TABLE_FILTER);
+	if (!f->filter)
+		return;
+	for (i = 0; i < f->filter->nchains; i++)
+		n += f->filter->chains[i]->nrules;
+	f->nfil = 64;
+	while (f->nfil < 2 * (size_t)n + 64)
+		f->nfil *= 2;
+	idx_new(&f->fp, f->nfil, true);
+	f->port_table = ipts_xcalloc(f->filter->nchains + 1,
+				     sizeof(*f->port_table));
+	for (i = 0; i < f->filter->nchains; i++) {
+		const struct ipts_chain *c = f->filter->chains[i];
+		bool all = c->nrules > 0 && c->pos == i;
+
+		for (j = 0; j < c->nrules; j++) {
+			const struct ipts_rule *r = c->rules[j];
+
+			if (!port_rule(f, r)) {
+				all = false;
+				continue;
+			}
+			idx_note(&f->fp, f->nfil,
+				 (uint32_t)r->e->ip.proto << 16 |
+					 (uint32_t)exact_dport(r,
+							       r->e->ip.proto),
+				 i, j);
+		}
+		f->port_table[i] = all;
+	}
+	if (f->fp.full)
+		f->filter = NULL;
+}
+
 static void facts_build(struct filefacts *f, const struct ipts_ruleset *rs)
 {
 	unsigned int t;
@@ -592,6 +656,7 @@ static void facts_build(struct filefacts *f, const struct ipts_ruleset *rs)
 		}
 	if (f->nd.full || f->np.full)
 		f->ok = false;
+	filter_facts(f, rs);
 	if (f->pt.full)
 		f->ports_ok = false;
 }
@@ -613,6 +678,8 @@ static void facts_free(struct filefacts *f)
 	idx_free(&f->nd);
 	idx_free(&f->np);
 	idx_free(&f->pt);
+	idx_free(&f->fp);
+	free(f->port_table);
 	free(f->cls_addr);
 }
 
@@ -1172,6 +1239,39 @@ static bool nodeport_entry(const struct filefacts *f, struct srow *s,
 	return true;
 }
 
+/*
+ * A filter row of no address's entry (kube-proxy's health-check node
+ * ports: filter KUBE-NODEPORTS' -p P --dport N -j ACCEPT): the one
+ * filter rule naming its protocol and port, a verdict, in a port table
+ * E (no other rule of E can match a packet of the row's connection, so
+ * a walk into E visits the rules before the entry, or all of E for a
+ * packet the other way, and nothing else decides there).
+ */
+static bool filter_entry(const struct filefacts *f, struct srow *s,
+			 const struct ipts_exp_row *row)
+{
+	size_t at;
+	const struct ipts_chain *E;
+	const struct ipts_rule *r;
+
+	if (!f->ports_ok || !f->filter)
+		return false;
+	at = idx_find(&f->fp, f->nfil, (uint32_t)row->proto << 16 | row->port);
+	if (at == SIZE_MAX || f->fp.count[at] != 1 ||
+	    !f->port_table[f->fp.chain[at][0]])
+		return false;
+	E = f->filter->chains[f->fp.chain[at][0]];
+	r = E->rules[f->fp.idx[at][0]];
+	if ((r->kind != IPTS_TGT_ACCEPT && r->kind != IPTS_TGT_DROP) ||
+	    r->e->ip.proto != row->proto || r->e->ip.invflags)
+		return false;
+	s->entry = r;
+	s->entry_idx = f->fp.idx[at][0];
+	s->first_idx = s->entry_idx;
+	s->nport = row->port;
+	return true;
+}
+
 static bool row_shape(struct ipts_exposure *e, const struct filefacts *f,
 		      struct srow *s)
 {
@@ -1181,6 +1281,8 @@ static bool row_shape(struct ipts_exposure *e, const struct filefacts *f,
 	size_t at;
 
 	/* its entry: the one nat rule naming its address, port, proto */
+	if (!row->dst && !(row->origin & IPTS_EXP_DNAT))
+		return filter_entry(f, s, row) && row_rest(e, f, s, row);
 	if (!row->dst)
 		return nodeport_entry(f, s, row) && row_rest(e, f, s, row);
 	at = idx_find(&f->nd, f->nnat, row->dst);
@@ -1224,11 +1326,15 @@ static bool row_rest(struct ipts_exposure *e, const struct filefacts *f,
 	unsigned int k;
 	bool ok = true;
 
-	/* own chains, first reached first */
-	s->own[0] = s->entry->dest;
-	s->nown = 1;
-	if (!owned(f, s, s->own[0], row))
-		return false;
+	/* own chains, first reached first (none: a filter entry's
+	 * verdict) */
+	s->nown = 0;
+	if (s->entry->kind == IPTS_TGT_JUMP) {
+		s->own[0] = s->entry->dest;
+		s->nown = 1;
+		if (!owned(f, s, s->own[0], row))
+			return false;
+	}
 	for (k = 0; k < s->nown; k++) {
 		const struct ipts_chain *c = s->own[k];
 
@@ -1400,7 +1506,8 @@ void ipts_exp_shapes_plan(struct ipts_exposure *e,
 		sh->of_row[i] = -1;
 		if (r->family == NFPROTO_IPV6 || r->cut || r->same_as >= 0 ||
 		    r->port != r->port_hi || r->range >= 0 ||
-		    !(r->origin & IPTS_EXP_DNAT))
+		    !(r->origin & (IPTS_EXP_DNAT | IPTS_EXP_RULE)) ||
+		    (!(r->origin & IPTS_EXP_DNAT) && r->dst))
 			continue;
 		memset(s, 0, sizeof(*s));
 		s->row = i;
