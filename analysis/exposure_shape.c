@@ -27,13 +27,17 @@
  * file may hold no match or target outside a list known to read
  * addresses only through its header (conntrack's address and port
  * options, set, u32, recent, string, iprange, NAT ranges refuse every
- * group). The own chains end every path in a verdict (no walk returns
- * to E), and the rules of E before a member's entry are dead for a
- * connection's first packet, so a walk of B visits what A's visits but
- * for E's rules: b (the walks that took the entry) x the distance
- * between the entries. b is measured, per class, from the group's first
- * two rows (both simulated) and must divide exactly; their answers must
- * translate one into the other, else the class is simulated row by row.
+ * group). The rules of E between the first member's entry and the
+ * last's are dead for a connection's first packet but the members'
+ * entries (each dead for every other member), so a walk of B visits what
+ * A's visits but for E's rules: b x the distance between the entries, b
+ * the walks that took the entry less those that came back to E past it
+ * (an own chain may end without a verdict, as KUBE-XLB's last rule,
+ * KUBE-MARK-DROP, returns: then the walk meets the rest of E, the same
+ * rules for every member, after its own chains as each member does). b
+ * is measured, per class, from the group's first two rows (both
+ * simulated) and must divide exactly; their answers must translate one
+ * into the other, else the class is simulated row by row.
  */
 #include "exposure_int.h"
 
@@ -849,83 +853,6 @@ static bool owned(const struct filefacts *f, const struct srow *s,
 	return true;
 }
 
-/* A rule that always matches the row's first packet (its protocol, no
- * address, interface or option) */
-static bool unconditional(const struct ipts_rule *r, uint8_t proto)
-{
-	const struct ipt_ip *ip = &r->e->ip;
-	uint16_t i;
-
-	if (ip->smsk.s_addr || ip->dmsk.s_addr || ip->iniface[0] ||
-	    ip->outiface[0] || ip->invflags || ip->flags ||
-	    (ip->proto && ip->proto != proto))
-		return false;
-	for (i = 0; i < r->nmatches; i++) {
-		const struct xt_entry_match *m = ipts_rule_match(r, i);
-
-		if (strcmp(m->u.user.name, "comment") == 0)
-			continue;
-		if ((strcmp(m->u.user.name, "tcp") == 0 &&
-		     proto == IPPROTO_TCP &&
-		     ipts_match_len(m) >= sizeof(struct xt_tcp))) {
-			struct xt_tcp x;
-
-			memcpy(&x, m->data, sizeof(x));
-			if (x.spts[0] == 0 && x.spts[1] == 0xffff &&
-			    x.dpts[0] == 0 && x.dpts[1] == 0xffff &&
-			    !x.option && !x.flg_mask && !x.invflags)
-				continue;
-		}
-		if ((strcmp(m->u.user.name, "udp") == 0 &&
-		     proto == IPPROTO_UDP &&
-		     ipts_match_len(m) >= sizeof(struct xt_udp))) {
-			struct xt_udp x;
-
-			memcpy(&x, m->data, sizeof(x));
-			if (x.spts[0] == 0 && x.spts[1] == 0xffff &&
-			    x.dpts[0] == 0 && x.dpts[1] == 0xffff &&
-			    !x.invflags)
-				continue;
-		}
-		return false;
-	}
-	return true;
-}
-
-/* Every walk into own chain @i ends in a verdict there: some rule that
- * always matches the row's first packet gives one (a verdict, DNAT,
- * REJECT, or a jump to an own chain that ends so; the rules after it
- * are never reached). *@budget: calls left. */
-static bool terminates(const struct srow *s, unsigned int i, uint8_t proto,
-		       unsigned int depth, unsigned int *budget)
-{
-	const struct ipts_chain *c = s->own[i];
-	uint32_t j;
-
-	if (depth > MAX_OWN || !*budget)
-		return false;
-	--*budget;
-	for (j = 0; j < c->nrules; j++) {
-		const struct ipts_rule *r = c->rules[j];
-		int k;
-
-		if (!unconditional(r, proto))
-			continue;
-		if (r->kind == IPTS_TGT_ACCEPT || r->kind == IPTS_TGT_DROP)
-			return true;
-		if (r->kind == IPTS_TGT_EXT &&
-		    (target_named(r, "DNAT") || target_named(r, "REJECT")))
-			return true;
-		if (r->kind != IPTS_TGT_JUMP)
-			continue;
-		k = own_index(s, r->dest);
-		if (k >= 0 &&
-		    terminates(s, (unsigned int)k, proto, depth + 1, budget))
-			return true;
-	}
-	return false;
-}
-
 static bool put_rule(struct buf *b, struct srow *s, const struct ipts_rule *r)
 {
 	const struct ipt_ip *ip = &r->e->ip;
@@ -1352,11 +1279,8 @@ static bool row_rest(struct ipts_exposure *e, const struct filefacts *f,
 		}
 	}
 	for (k = 0; k < s->nown; k++) {
-		unsigned int budget = 256;
-
-		if (!terminates(s, k, row->proto, 0, &budget))
-			return false;
-		/* no way back to E but through the last rule's verdict */
+		/* a walk may return to E past the entry only by falling off
+		 * an own chain's end (no RETURN, no goto) */
 		for (j = 0; j < s->own[k]->nrules; j++)
 			if (s->own[k]->rules[j]->kind == IPTS_TGT_RETURN ||
 			    s->own[k]->rules[j]->kind == IPTS_TGT_GOTO)

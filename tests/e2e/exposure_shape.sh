@@ -13,7 +13,10 @@
 # beside open ones of its shape), one that refuses an endpoint port (every
 # service of that port closed, the others open), a raw rule dropping
 # every other NodePort, or every other load-balancer address of a
-# 1,000-service file (those rows alone decided by it), a u32 match (no walk
+# 1,000-service file, every other health-check port (those rows alone
+# decided by it), a DNAT of marked packets amid KUBE-NODEPORTS (the KUBE-XLB
+# NodePorts before it, whose walks come back to the chain marked, sent on;
+# those after it not), a u32 match (no walk
 # shared at all), services of one shape but one more endpoint (a file
 # written here), and --max-total-visits running out mid-table at several
 # budgets. Needs python3.
@@ -29,7 +32,7 @@ python3 "$srcdir/bench/gen_kube.py" -s 300 -o "$tmp/kube.rules"
 python3 "$srcdir/bench/gen_kube.py" -s 1000 -o "$tmp/kube1000.rules"
 
 python3 - "$iptsim" "$tmp" <<'PY'
-import json, os, subprocess, sys
+import json, os, re, subprocess, sys
 
 iptsim, tmp = sys.argv[1], sys.argv[2]
 kube = os.path.join(tmp, "kube.rules")
@@ -238,6 +241,45 @@ if lbdoc:
                 r["dst"].startswith("198.18.")],
                lambda r: "-A OUTPUT -d %s/32 -p %s -m %s --dport %d -j DROP" %
                (r["dst"], r["proto"], r["proto"], r["port"]), "lo")
+
+# a walk that comes back to nat KUBE-NODEPORTS past its entry (the
+# KUBE-XLB NodePorts: KUBE-MARK-DROP returns) meets the rest of the chain
+# after its own chains: a DNAT of the marked packets in the middle of the
+# chain takes the XLB rows before it (their walks come back marked) and
+# not those after it (they passed it unmarked), answered as --no-share
+np_at = [i for i, l in enumerate(lines) if l.startswith("-A KUBE-NODEPORTS")
+         and "KUBE-XLB-" in l]
+if len(np_at) >= 10:
+    mid = np_at[len(np_at) // 2]
+    out = lines[:mid] + ["-A KUBE-NODEPORTS -p tcp -m mark --mark "
+                         "0x8000/0x8000 -j DNAT --to-destination "
+                         "10.9.9.9:80"] + lines[mid:]
+    path = os.path.join(tmp, "kube-xlbmark.rules")
+    with open(path, "w") as f:
+        f.write("\n".join(out))
+    d = compare(path)
+    xlb = {"%s/tcp" % lines[i].split("--dport ")[1].split()[0]: i < mid
+           for i in np_at if " -p tcp " in lines[i]}
+    if d and base:
+        # what the cell says, not its rule's line (the new rule moved
+        # the lines after it)
+        def said(c):
+            return (c["state"], c["outcome"], c["path"], c["to"],
+                    re.sub(r"\S+\.rules:\d+", "", c["why"]))
+        was = {(c["row"], c["class"]): said(c) for c in base["cells"]}
+        moved = {c["row"]: said(c) != was[(c["row"], c["class"])]
+                 for c in d["cells"] if c["class"] == "eth0:link" and
+                 c["row"] in xlb}
+        # (an XLB chain with a local endpoint DNATs: never marked)
+        if any(moved[r] and not xlb[r] for r in moved) or \
+                sum(moved.values()) < 3:
+            print("FAIL %s: XLB rows changed %s, before the DNAT %s" %
+                  (path, sorted(r for r in moved if moved[r]),
+                   sorted(r for r in xlb if xlb[r])))
+            fail += 1
+else:
+    print("FAIL %s: %d KUBE-XLB NodePort rules" % (kube, len(np_at)))
+    fail += 1
 
 # an unmodelled match: no walk shared
 path = with_output_rule("u32", '-A OUTPUT -p tcp -m u32 --u32 '
