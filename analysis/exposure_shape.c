@@ -183,6 +183,18 @@ struct filefacts {
 	/* steps of the search over all rows (MAX_WORK: every later row
 	 * refused, simulated alone) */
 	uint64_t *work;
+	/* the host's route lookups for each slot address met, kept: a row's
+	 * key is built twice, and endpoints are met by several rows */
+	struct hostmemo *hm;
+};
+
+/* address -> the bytes its route lookups put in a key (or refused) */
+struct hostmemo {
+	uint32_t *addr;
+	size_t *off; /* into p; SIZE_MAX: refused */
+	size_t *len;
+	size_t n, used;
+	struct buf bytes;
 };
 
 static const char *const ok_matches[] = {
@@ -1005,35 +1017,50 @@ static bool fib_put(struct buf *b, const struct ipts_hostdesc *h,
 	return true;
 }
 
+static bool put_routes(struct buf *b, const struct ipts_exposure *e,
+		       uint32_t a);
+
+/* put_routes() of @a, from the memo when it holds @a. */
+static bool put_routes_memo(struct buf *b, const struct ipts_exposure *e,
+			    const struct filefacts *f, uint32_t a)
+{
+	struct hostmemo *m = f->hm;
+	size_t i, at;
+	bool ok;
+
+	if (!m || 2 * (m->used + 1) > m->n)
+		return put_routes(b, e, a);
+	for (i = ahash(a, m->n); m->len[i] && m->addr[i] != a;
+	     i = (i + 1) & (m->n - 1))
+		;
+	if (!m->len[i]) {
+		at = m->bytes.n;
+		ok = put_routes(&m->bytes, e, a);
+		m->addr[i] = a;
+		m->off[i] = ok ? at : SIZE_MAX;
+		m->len[i] = m->bytes.n - at + 1; /* never 0: taken */
+		m->used++;
+	}
+	if (m->off[i] == SIZE_MAX)
+		return false;
+	put(b, m->bytes.p + m->off[i], m->len[i] - 1);
+	return true;
+}
+
 /* What the host makes of slot address @a: false when it may tell it
  * from another (local, broadcast, special, no route of its own). */
-static bool put_host(struct buf *b, const struct ipts_exposure *e, uint32_t a,
-		     bool first)
+static bool put_host(struct buf *b, const struct ipts_exposure *e,
+		     const struct filefacts *f, uint32_t a, bool first)
 {
 	const struct ipts_hostdesc *h = e->host;
-	struct ipts_fib_result fr;
 	uint32_t ha = ntohl(a);
 	size_t i, n;
 
 	if (!h || (ha >> 24) == 0 || (ha >> 24) == 127 || (ha >> 29) == 7 ||
 	    (ha >> 28) == 14 || ipts_host_addr_type(h, a) != IPTS_RTN_UNICAST)
 		return false;
-	/* the lookups a walk may make: to it, from each class's client
-	 * to it, and its answer back to each client (policy rules of a
-	 * source or an interface may tell two apart: each in the key) */
-	if (!fib_put(b, h, a, 0, NULL, &fr) || fr.type != IPTS_RTN_UNICAST)
+	if (!put_routes_memo(b, e, f, a))
 		return false;
-	for (i = 0; i < e->nclasses; i++) {
-		const struct ipts_exp_class *c = &e->classes[i];
-		struct ipts_fib_result back;
-
-		if (!c->src)
-			continue;
-		if (!fib_put(b, h, a, c->src, c->in, &back) ||
-		    !fib_put(b, h, c->src, a, fr.dev ? fr.dev->name : NULL,
-			     &back))
-			return false;
-	}
 	if (first)
 		put32(b, ipts_place_local_src(h, a));
 	n = ipts_hostdesc_listener_count(h);
@@ -1054,6 +1081,32 @@ static bool put_host(struct buf *b, const struct ipts_exposure *e, uint32_t a,
 
 static bool row_rest(struct ipts_exposure *e, const struct filefacts *f,
 		     struct srow *s, const struct ipts_exp_row *row);
+
+/* The route lookups a walk may make for slot address @a into the key:
+ * to it, from each class's client to it, and its answer back to each
+ * client (policy rules of a source or an interface may tell two apart:
+ * each in the key); false when one is no single route. */
+static bool put_routes(struct buf *b, const struct ipts_exposure *e, uint32_t a)
+{
+	const struct ipts_hostdesc *h = e->host;
+	struct ipts_fib_result fr;
+	size_t i;
+
+	if (!fib_put(b, h, a, 0, NULL, &fr) || fr.type != IPTS_RTN_UNICAST)
+		return false;
+	for (i = 0; i < e->nclasses; i++) {
+		const struct ipts_exp_class *c = &e->classes[i];
+		struct ipts_fib_result back;
+
+		if (!c->src)
+			continue;
+		if (!fib_put(b, h, a, c->src, c->in, &back) ||
+		    !fib_put(b, h, c->src, a, fr.dev ? fr.dev->name : NULL,
+			     &back))
+			return false;
+	}
+	return true;
+}
 
 /* The exact ports @p of @proto that rule @r's tcp or udp match names. */
 static unsigned int names_port(const struct ipts_rule *r, uint8_t proto,
@@ -1335,7 +1388,7 @@ static bool row_rest(struct ipts_exposure *e, const struct filefacts *f,
 			if (ipts_exp_pfx_has(f->pfx[i], a))
 				sig |= 1ull << i;
 		put(&b, &sig, sizeof(sig));
-		ok = put_host(&b, e, a, k == 0 && row->dst);
+		ok = put_host(&b, e, f, a, k == 0 && row->dst);
 	}
 	if (!ok) {
 		free(b.p);
@@ -1400,11 +1453,20 @@ static bool e_rule_dead(const struct filefacts *f, const struct ipts_rule *r,
 	return match_dead(f, r, row);
 }
 
+static void hostmemo_free(struct hostmemo *m)
+{
+	free(m->addr);
+	free(m->off);
+	free(m->len);
+	free(m->bytes.p);
+}
+
 void ipts_exp_shapes_plan(struct ipts_exposure *e,
 			  const struct ipts_ruleset *rs)
 {
 	struct ipts_exp_shapes *sh;
 	struct filefacts f;
+	struct hostmemo hm;
 	size_t i, n = 0, g0;
 	uint64_t work = 0;
 
@@ -1416,8 +1478,17 @@ void ipts_exp_shapes_plan(struct ipts_exposure *e,
 	f.cls_addr = ipts_xcalloc(e->nclasses + 1, sizeof(*f.cls_addr));
 	for (i = 0; i < e->nclasses; i++)
 		f.cls_addr[f.ncls++] = e->classes[i].addr;
+	memset(&hm, 0, sizeof(hm));
+	hm.n = 64;
+	while (hm.n < 8 * (size_t)e->nrows + 64)
+		hm.n *= 2;
+	hm.addr = ipts_xcalloc(hm.n, sizeof(*hm.addr));
+	hm.off = ipts_xcalloc(hm.n, sizeof(*hm.off));
+	hm.len = ipts_xcalloc(hm.n, sizeof(*hm.len));
+	f.hm = &hm;
 	if (!f.ok || !f.nat) {
 		facts_free(&f);
+		hostmemo_free(&hm);
 		return;
 	}
 	sh = ipts_xcalloc(1, sizeof(*sh));
@@ -1455,9 +1526,11 @@ void ipts_exp_shapes_plan(struct ipts_exposure *e,
 		while (g1 < n && sh->r[g1].keylen == sh->r[g0].keylen &&
 		       sh->r[g1].hash == sh->r[g0].hash)
 			g1++;
-		/* one hash: the keys themselves must be equal (else no
-		 * group: rows of two shapes are simulated each) */
-		if (g1 - g0 >= 3 && !keys_equal(e, &f, sh->r + g0, g1 - g0)) {
+		/* fewer than three rows: no group (the first two are
+		 * simulated anyway); one hash: the keys themselves must be
+		 * equal (else no group: rows of two shapes are simulated
+		 * each) */
+		if (g1 - g0 < 3 || !keys_equal(e, &f, sh->r + g0, g1 - g0)) {
 			g0 = g1;
 			continue;
 		}
@@ -1494,6 +1567,7 @@ void ipts_exp_shapes_plan(struct ipts_exposure *e,
 	sh->n = n;
 	e->shapes = sh;
 	facts_free(&f);
+	hostmemo_free(&hm);
 }
 
 void ipts_exp_shapes_free(struct ipts_exp_shapes *sh)
