@@ -2387,7 +2387,9 @@ static void shape_cells(struct ipts_exposure *e, const struct ipts_limits *lim,
 				di = ipts_exp_shape_entry(e, (size_t)a2) -
 				     ipts_exp_shape_entry(e, (size_t)a);
 				dv = (int64_t)ca2->visits - (int64_t)ca->visits;
-				if (di <= 0 || dv < 0 || dv % di)
+				/* b < 0: more walks come back to E past the
+				 * entry than took it */
+				if (di <= 0 || dv % di)
 					goto own;
 				ca_b[k] = dv / di;
 				ca_ok[k] = ipts_exp_shape_translate(

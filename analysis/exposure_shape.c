@@ -27,13 +27,17 @@
  * file may hold no match or target outside a list known to read
  * addresses only through its header (conntrack's address and port
  * options, set, u32, recent, string, iprange, NAT ranges refuse every
- * group). The own chains end every path in a verdict (no walk returns
- * to E), and the rules of E before a member's entry are dead for a
- * connection's first packet, so a walk of B visits what A's visits but
- * for E's rules: b (the walks that took the entry) x the distance
- * between the entries. b is measured, per class, from the group's first
- * two rows (both simulated) and must divide exactly; their answers must
- * translate one into the other, else the class is simulated row by row.
+ * group). The rules of E between the first member's entry and the
+ * last's are dead for a connection's first packet but the members'
+ * entries (each dead for every other member), so a walk of B visits what
+ * A's visits but for E's rules: b x the distance between the entries, b
+ * the walks that took the entry less those that came back to E past it
+ * (an own chain may end without a verdict, as KUBE-XLB's last rule,
+ * KUBE-MARK-DROP, returns: then the walk meets the rest of E, the same
+ * rules for every member, after its own chains as each member does). b
+ * is measured, per class, from the group's first two rows (both
+ * simulated) and must divide exactly; their answers must translate one
+ * into the other, else the class is simulated row by row.
  */
 #include "exposure_int.h"
 
@@ -149,6 +153,13 @@ struct filefacts {
 	struct idx4 nd;
 	/* nat rules of an exact -p P --dport N: (P << 16 | N) -> the same */
 	struct idx4 np;
+	/* filter rules of an exact -p P --dport N, and per filter chain
+	 * (by pos) whether each of its rules is one (a port table:
+	 * kube-proxy's health-check KUBE-NODEPORTS) */
+	const struct ipts_table *filter;
+	size_t nfil; /* slots of fp */
+	struct idx4 fp;
+	bool *port_table;
 	/* exact ports of tcp and udp matches (P << 16 | N) -> occurrences,
 	 * and the distinct ranges (neither one port nor all) */
 	struct idx4 pt;
@@ -172,6 +183,18 @@ struct filefacts {
 	/* steps of the search over all rows (MAX_WORK: every later row
 	 * refused, simulated alone) */
 	uint64_t *work;
+	/* the host's route lookups for each slot address met, kept: a row's
+	 * key is built twice, and endpoints are met by several rows */
+	struct hostmemo *hm;
+};
+
+/* address -> the bytes its route lookups put in a key (or refused) */
+struct hostmemo {
+	uint32_t *addr;
+	size_t *off; /* into p; SIZE_MAX: refused */
+	size_t *len;
+	size_t n, used;
+	struct buf bytes;
 };
 
 static const char *const ok_matches[] = {
@@ -512,6 +535,63 @@ static int u16_cmp(const void *a, const void *b)
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
+static bool is_dnat_port(const struct filefacts *f, uint16_t p);
+
+/* A rule of one exact port that no packet of a connection to another
+ * port can match, either way: its protocol, an exact destination port
+ * that is not the client's 40000 (an answer's) nor a DNAT port (a
+ * translated packet's). */
+static bool port_rule(const struct filefacts *f, const struct ipts_rule *r)
+{
+	const struct ipt_ip *ip = &r->e->ip;
+	long dp;
+
+	if ((ip->proto != IPPROTO_TCP && ip->proto != IPPROTO_UDP) ||
+	    (ip->invflags & XT_INV_PROTO))
+		return false;
+	dp = exact_dport(r, ip->proto);
+	return dp >= 0 && dp != 40000 && !is_dnat_port(f, (uint16_t)dp);
+}
+
+/* The filter table's rules of an exact port, and its port tables. */
+static void filter_facts(struct filefacts *f, const struct ipts_ruleset *rs)
+{
+	uint32_t i, j, n = 0;
+
+	f->filter = ipts_table_get(rs, IPTS_TABLE_FILTER);
+	if (!f->filter)
+		return;
+	for (i = 0; i < f->filter->nchains; i++)
+		n += f->filter->chains[i]->nrules;
+	f->nfil = 64;
+	while (f->nfil < 2 * (size_t)n + 64)
+		f->nfil *= 2;
+	idx_new(&f->fp, f->nfil, true);
+	f->port_table = ipts_xcalloc(f->filter->nchains + 1,
+				     sizeof(*f->port_table));
+	for (i = 0; i < f->filter->nchains; i++) {
+		const struct ipts_chain *c = f->filter->chains[i];
+		bool all = c->nrules > 0 && c->pos == i;
+
+		for (j = 0; j < c->nrules; j++) {
+			const struct ipts_rule *r = c->rules[j];
+
+			if (!port_rule(f, r)) {
+				all = false;
+				continue;
+			}
+			idx_note(&f->fp, f->nfil,
+				 (uint32_t)r->e->ip.proto << 16 |
+					 (uint32_t)exact_dport(r,
+							       r->e->ip.proto),
+				 i, j);
+		}
+		f->port_table[i] = all;
+	}
+	if (f->fp.full)
+		f->filter = NULL;
+}
+
 static void facts_build(struct filefacts *f, const struct ipts_ruleset *rs)
 {
 	unsigned int t;
@@ -592,6 +672,7 @@ static void facts_build(struct filefacts *f, const struct ipts_ruleset *rs)
 		}
 	if (f->nd.full || f->np.full)
 		f->ok = false;
+	filter_facts(f, rs);
 	if (f->pt.full)
 		f->ports_ok = false;
 }
@@ -613,6 +694,8 @@ static void facts_free(struct filefacts *f)
 	idx_free(&f->nd);
 	idx_free(&f->np);
 	idx_free(&f->pt);
+	idx_free(&f->fp);
+	free(f->port_table);
 	free(f->cls_addr);
 }
 
@@ -782,83 +865,6 @@ static bool owned(const struct filefacts *f, const struct srow *s,
 	return true;
 }
 
-/* A rule that always matches the row's first packet (its protocol, no
- * address, interface or option) */
-static bool unconditional(const struct ipts_rule *r, uint8_t proto)
-{
-	const struct ipt_ip *ip = &r->e->ip;
-	uint16_t i;
-
-	if (ip->smsk.s_addr || ip->dmsk.s_addr || ip->iniface[0] ||
-	    ip->outiface[0] || ip->invflags || ip->flags ||
-	    (ip->proto && ip->proto != proto))
-		return false;
-	for (i = 0; i < r->nmatches; i++) {
-		const struct xt_entry_match *m = ipts_rule_match(r, i);
-
-		if (strcmp(m->u.user.name, "comment") == 0)
-			continue;
-		if ((strcmp(m->u.user.name, "tcp") == 0 &&
-		     proto == IPPROTO_TCP &&
-		     ipts_match_len(m) >= sizeof(struct xt_tcp))) {
-			struct xt_tcp x;
-
-			memcpy(&x, m->data, sizeof(x));
-			if (x.spts[0] == 0 && x.spts[1] == 0xffff &&
-			    x.dpts[0] == 0 && x.dpts[1] == 0xffff &&
-			    !x.option && !x.flg_mask && !x.invflags)
-				continue;
-		}
-		if ((strcmp(m->u.user.name, "udp") == 0 &&
-		     proto == IPPROTO_UDP &&
-		     ipts_match_len(m) >= sizeof(struct xt_udp))) {
-			struct xt_udp x;
-
-			memcpy(&x, m->data, sizeof(x));
-			if (x.spts[0] == 0 && x.spts[1] == 0xffff &&
-			    x.dpts[0] == 0 && x.dpts[1] == 0xffff &&
-			    !x.invflags)
-				continue;
-		}
-		return false;
-	}
-	return true;
-}
-
-/* Every walk into own chain @i ends in a verdict there: some rule that
- * always matches the row's first packet gives one (a verdict, DNAT,
- * REJECT, or a jump to an own chain that ends so; the rules after it
- * are never reached). *@budget: calls left. */
-static bool terminates(const struct srow *s, unsigned int i, uint8_t proto,
-		       unsigned int depth, unsigned int *budget)
-{
-	const struct ipts_chain *c = s->own[i];
-	uint32_t j;
-
-	if (depth > MAX_OWN || !*budget)
-		return false;
-	--*budget;
-	for (j = 0; j < c->nrules; j++) {
-		const struct ipts_rule *r = c->rules[j];
-		int k;
-
-		if (!unconditional(r, proto))
-			continue;
-		if (r->kind == IPTS_TGT_ACCEPT || r->kind == IPTS_TGT_DROP)
-			return true;
-		if (r->kind == IPTS_TGT_EXT &&
-		    (target_named(r, "DNAT") || target_named(r, "REJECT")))
-			return true;
-		if (r->kind != IPTS_TGT_JUMP)
-			continue;
-		k = own_index(s, r->dest);
-		if (k >= 0 &&
-		    terminates(s, (unsigned int)k, proto, depth + 1, budget))
-			return true;
-	}
-	return false;
-}
-
 static bool put_rule(struct buf *b, struct srow *s, const struct ipts_rule *r)
 {
 	const struct ipt_ip *ip = &r->e->ip;
@@ -1011,35 +1017,50 @@ static bool fib_put(struct buf *b, const struct ipts_hostdesc *h,
 	return true;
 }
 
+static bool put_routes(struct buf *b, const struct ipts_exposure *e,
+		       uint32_t a);
+
+/* put_routes() of @a, from the memo when it holds @a. */
+static bool put_routes_memo(struct buf *b, const struct ipts_exposure *e,
+			    const struct filefacts *f, uint32_t a)
+{
+	struct hostmemo *m = f->hm;
+	size_t i, at;
+	bool ok;
+
+	if (!m || 2 * (m->used + 1) > m->n)
+		return put_routes(b, e, a);
+	for (i = ahash(a, m->n); m->len[i] && m->addr[i] != a;
+	     i = (i + 1) & (m->n - 1))
+		;
+	if (!m->len[i]) {
+		at = m->bytes.n;
+		ok = put_routes(&m->bytes, e, a);
+		m->addr[i] = a;
+		m->off[i] = ok ? at : SIZE_MAX;
+		m->len[i] = m->bytes.n - at + 1; /* never 0: taken */
+		m->used++;
+	}
+	if (m->off[i] == SIZE_MAX)
+		return false;
+	put(b, m->bytes.p + m->off[i], m->len[i] - 1);
+	return true;
+}
+
 /* What the host makes of slot address @a: false when it may tell it
  * from another (local, broadcast, special, no route of its own). */
-static bool put_host(struct buf *b, const struct ipts_exposure *e, uint32_t a,
-		     bool first)
+static bool put_host(struct buf *b, const struct ipts_exposure *e,
+		     const struct filefacts *f, uint32_t a, bool first)
 {
 	const struct ipts_hostdesc *h = e->host;
-	struct ipts_fib_result fr;
 	uint32_t ha = ntohl(a);
 	size_t i, n;
 
 	if (!h || (ha >> 24) == 0 || (ha >> 24) == 127 || (ha >> 29) == 7 ||
 	    (ha >> 28) == 14 || ipts_host_addr_type(h, a) != IPTS_RTN_UNICAST)
 		return false;
-	/* the lookups a walk may make: to it, from each class's client
-	 * to it, and its answer back to each client (policy rules of a
-	 * source or an interface may tell two apart: each in the key) */
-	if (!fib_put(b, h, a, 0, NULL, &fr) || fr.type != IPTS_RTN_UNICAST)
+	if (!put_routes_memo(b, e, f, a))
 		return false;
-	for (i = 0; i < e->nclasses; i++) {
-		const struct ipts_exp_class *c = &e->classes[i];
-		struct ipts_fib_result back;
-
-		if (!c->src)
-			continue;
-		if (!fib_put(b, h, a, c->src, c->in, &back) ||
-		    !fib_put(b, h, c->src, a, fr.dev ? fr.dev->name : NULL,
-			     &back))
-			return false;
-	}
 	if (first)
 		put32(b, ipts_place_local_src(h, a));
 	n = ipts_hostdesc_listener_count(h);
@@ -1060,6 +1081,32 @@ static bool put_host(struct buf *b, const struct ipts_exposure *e, uint32_t a,
 
 static bool row_rest(struct ipts_exposure *e, const struct filefacts *f,
 		     struct srow *s, const struct ipts_exp_row *row);
+
+/* The route lookups a walk may make for slot address @a into the key:
+ * to it, from each class's client to it, and its answer back to each
+ * client (policy rules of a source or an interface may tell two apart:
+ * each in the key); false when one is no single route. */
+static bool put_routes(struct buf *b, const struct ipts_exposure *e, uint32_t a)
+{
+	const struct ipts_hostdesc *h = e->host;
+	struct ipts_fib_result fr;
+	size_t i;
+
+	if (!fib_put(b, h, a, 0, NULL, &fr) || fr.type != IPTS_RTN_UNICAST)
+		return false;
+	for (i = 0; i < e->nclasses; i++) {
+		const struct ipts_exp_class *c = &e->classes[i];
+		struct ipts_fib_result back;
+
+		if (!c->src)
+			continue;
+		if (!fib_put(b, h, a, c->src, c->in, &back) ||
+		    !fib_put(b, h, c->src, a, fr.dev ? fr.dev->name : NULL,
+			     &back))
+			return false;
+	}
+	return true;
+}
 
 /* The exact ports @p of @proto that rule @r's tcp or udp match names. */
 static unsigned int names_port(const struct ipts_rule *r, uint8_t proto,
@@ -1172,6 +1219,39 @@ static bool nodeport_entry(const struct filefacts *f, struct srow *s,
 	return true;
 }
 
+/*
+ * A filter row of no address's entry (kube-proxy's health-check node
+ * ports: filter KUBE-NODEPORTS' -p P --dport N -j ACCEPT): the one
+ * filter rule naming its protocol and port, a verdict, in a port table
+ * E (no other rule of E can match a packet of the row's connection, so
+ * a walk into E visits the rules before the entry, or all of E for a
+ * packet the other way, and nothing else decides there).
+ */
+static bool filter_entry(const struct filefacts *f, struct srow *s,
+			 const struct ipts_exp_row *row)
+{
+	size_t at;
+	const struct ipts_chain *E;
+	const struct ipts_rule *r;
+
+	if (!f->ports_ok || !f->filter)
+		return false;
+	at = idx_find(&f->fp, f->nfil, (uint32_t)row->proto << 16 | row->port);
+	if (at == SIZE_MAX || f->fp.count[at] != 1 ||
+	    !f->port_table[f->fp.chain[at][0]])
+		return false;
+	E = f->filter->chains[f->fp.chain[at][0]];
+	r = E->rules[f->fp.idx[at][0]];
+	if ((r->kind != IPTS_TGT_ACCEPT && r->kind != IPTS_TGT_DROP) ||
+	    r->e->ip.proto != row->proto || r->e->ip.invflags)
+		return false;
+	s->entry = r;
+	s->entry_idx = f->fp.idx[at][0];
+	s->first_idx = s->entry_idx;
+	s->nport = row->port;
+	return true;
+}
+
 static bool row_shape(struct ipts_exposure *e, const struct filefacts *f,
 		      struct srow *s)
 {
@@ -1181,6 +1261,8 @@ static bool row_shape(struct ipts_exposure *e, const struct filefacts *f,
 	size_t at;
 
 	/* its entry: the one nat rule naming its address, port, proto */
+	if (!row->dst && !(row->origin & IPTS_EXP_DNAT))
+		return filter_entry(f, s, row) && row_rest(e, f, s, row);
 	if (!row->dst)
 		return nodeport_entry(f, s, row) && row_rest(e, f, s, row);
 	at = idx_find(&f->nd, f->nnat, row->dst);
@@ -1224,11 +1306,15 @@ static bool row_rest(struct ipts_exposure *e, const struct filefacts *f,
 	unsigned int k;
 	bool ok = true;
 
-	/* own chains, first reached first */
-	s->own[0] = s->entry->dest;
-	s->nown = 1;
-	if (!owned(f, s, s->own[0], row))
-		return false;
+	/* own chains, first reached first (none: a filter entry's
+	 * verdict) */
+	s->nown = 0;
+	if (s->entry->kind == IPTS_TGT_JUMP) {
+		s->own[0] = s->entry->dest;
+		s->nown = 1;
+		if (!owned(f, s, s->own[0], row))
+			return false;
+	}
 	for (k = 0; k < s->nown; k++) {
 		const struct ipts_chain *c = s->own[k];
 
@@ -1246,11 +1332,8 @@ static bool row_rest(struct ipts_exposure *e, const struct filefacts *f,
 		}
 	}
 	for (k = 0; k < s->nown; k++) {
-		unsigned int budget = 256;
-
-		if (!terminates(s, k, row->proto, 0, &budget))
-			return false;
-		/* no way back to E but through the last rule's verdict */
+		/* a walk may return to E past the entry only by falling off
+		 * an own chain's end (no RETURN, no goto) */
 		for (j = 0; j < s->own[k]->nrules; j++)
 			if (s->own[k]->rules[j]->kind == IPTS_TGT_RETURN ||
 			    s->own[k]->rules[j]->kind == IPTS_TGT_GOTO)
@@ -1305,7 +1388,7 @@ static bool row_rest(struct ipts_exposure *e, const struct filefacts *f,
 			if (ipts_exp_pfx_has(f->pfx[i], a))
 				sig |= 1ull << i;
 		put(&b, &sig, sizeof(sig));
-		ok = put_host(&b, e, a, k == 0 && row->dst);
+		ok = put_host(&b, e, f, a, k == 0 && row->dst);
 	}
 	if (!ok) {
 		free(b.p);
@@ -1370,11 +1453,20 @@ static bool e_rule_dead(const struct filefacts *f, const struct ipts_rule *r,
 	return match_dead(f, r, row);
 }
 
+static void hostmemo_free(struct hostmemo *m)
+{
+	free(m->addr);
+	free(m->off);
+	free(m->len);
+	free(m->bytes.p);
+}
+
 void ipts_exp_shapes_plan(struct ipts_exposure *e,
 			  const struct ipts_ruleset *rs)
 {
 	struct ipts_exp_shapes *sh;
 	struct filefacts f;
+	struct hostmemo hm;
 	size_t i, n = 0, g0;
 	uint64_t work = 0;
 
@@ -1386,8 +1478,17 @@ void ipts_exp_shapes_plan(struct ipts_exposure *e,
 	f.cls_addr = ipts_xcalloc(e->nclasses + 1, sizeof(*f.cls_addr));
 	for (i = 0; i < e->nclasses; i++)
 		f.cls_addr[f.ncls++] = e->classes[i].addr;
+	memset(&hm, 0, sizeof(hm));
+	hm.n = 64;
+	while (hm.n < 8 * (size_t)e->nrows + 64)
+		hm.n *= 2;
+	hm.addr = ipts_xcalloc(hm.n, sizeof(*hm.addr));
+	hm.off = ipts_xcalloc(hm.n, sizeof(*hm.off));
+	hm.len = ipts_xcalloc(hm.n, sizeof(*hm.len));
+	f.hm = &hm;
 	if (!f.ok || !f.nat) {
 		facts_free(&f);
+		hostmemo_free(&hm);
 		return;
 	}
 	sh = ipts_xcalloc(1, sizeof(*sh));
@@ -1400,7 +1501,8 @@ void ipts_exp_shapes_plan(struct ipts_exposure *e,
 		sh->of_row[i] = -1;
 		if (r->family == NFPROTO_IPV6 || r->cut || r->same_as >= 0 ||
 		    r->port != r->port_hi || r->range >= 0 ||
-		    !(r->origin & IPTS_EXP_DNAT))
+		    !(r->origin & (IPTS_EXP_DNAT | IPTS_EXP_RULE)) ||
+		    (!(r->origin & IPTS_EXP_DNAT) && r->dst))
 			continue;
 		memset(s, 0, sizeof(*s));
 		s->row = i;
@@ -1424,9 +1526,11 @@ void ipts_exp_shapes_plan(struct ipts_exposure *e,
 		while (g1 < n && sh->r[g1].keylen == sh->r[g0].keylen &&
 		       sh->r[g1].hash == sh->r[g0].hash)
 			g1++;
-		/* one hash: the keys themselves must be equal (else no
-		 * group: rows of two shapes are simulated each) */
-		if (g1 - g0 >= 3 && !keys_equal(e, &f, sh->r + g0, g1 - g0)) {
+		/* fewer than three rows: no group (the first two are
+		 * simulated anyway); one hash: the keys themselves must be
+		 * equal (else no group: rows of two shapes are simulated
+		 * each) */
+		if (g1 - g0 < 3 || !keys_equal(e, &f, sh->r + g0, g1 - g0)) {
 			g0 = g1;
 			continue;
 		}
@@ -1463,6 +1567,7 @@ void ipts_exp_shapes_plan(struct ipts_exposure *e,
 	sh->n = n;
 	e->shapes = sh;
 	facts_free(&f);
+	hostmemo_free(&hm);
 }
 
 void ipts_exp_shapes_free(struct ipts_exp_shapes *sh)

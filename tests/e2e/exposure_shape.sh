@@ -13,7 +13,10 @@
 # beside open ones of its shape), one that refuses an endpoint port (every
 # service of that port closed, the others open), a raw rule dropping
 # every other NodePort, or every other load-balancer address of a
-# 1,000-service file (those rows alone decided by it), a u32 match (no walk
+# 1,000-service file, every other health-check port (those rows alone
+# decided by it), a DNAT of marked packets amid KUBE-NODEPORTS (the KUBE-XLB
+# NodePorts before it, whose walks come back to the chain marked, sent on;
+# those after it not), a u32 match (no walk
 # shared at all), services of one shape but one more endpoint (a file
 # written here), and --max-total-visits running out mid-table at several
 # budgets. Needs python3.
@@ -29,7 +32,7 @@ python3 "$srcdir/bench/gen_kube.py" -s 300 -o "$tmp/kube.rules"
 python3 "$srcdir/bench/gen_kube.py" -s 1000 -o "$tmp/kube1000.rules"
 
 python3 - "$iptsim" "$tmp" <<'PY'
-import json, os, subprocess, sys
+import json, os, re, subprocess, sys
 
 iptsim, tmp = sys.argv[1], sys.argv[2]
 kube = os.path.join(tmp, "kube.rules")
@@ -101,6 +104,10 @@ if d:
 
 text = open(kube).read()
 lines = text.split("\n")
+
+# filter's health-check ports (KUBE-NODEPORTS' ACCEPT rules)
+health = {int(l.split("--dport ")[1].split()[0]) for l in lines
+          if "health check node port" in l and l.endswith("-j ACCEPT")}
 
 def with_output_rule(name, rule):
     out, done, seen = [], False, False
@@ -175,35 +182,53 @@ if d:
               (path, port))
         fail += 1
 
-# NodePort rows told apart by their ports: a raw rule drops every other
-# one (in the order of their rows), each such row decided by its own rule
-if base:
-    nodeports = [r["label"] for r in base["rows"] if not r["dst"] and
-                 "dnat" in r["origins"] and r["proto"] == "tcp"]
-    if len(nodeports) < 10:
-        print("FAIL %s: %d NodePort rows" % (kube, len(nodeports)))
+def told_apart(what, src, rows, rule, cls):
+    """Every other row of @rows dropped by its own raw rule (@rule of the
+    row): each such row decided by it, the others by what decided them
+    before, answered as --no-share answers them."""
+    global fail
+    if len(rows) < 10:
+        print("FAIL %s: %d %s rows" % (src, len(rows), what))
         fail += 1
-    else:
-        told_np = nodeports[::2]
-        raw = ["*raw", ":PREROUTING ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]"]
-        first = len(text.rstrip("\n").split("\n")) + 4
-        raw += ["-A PREROUTING -p tcp -m tcp --dport %s -j DROP" %
-                r.split("/")[0] for r in told_np]
-        path = os.path.join(tmp, "kube-nodeport.rules")
-        with open(path, "w") as f:
-            f.write(text.rstrip("\n") + "\n" + "\n".join(raw) +
-                    "\nCOMMIT\n")
-        d = compare(path)
-        if d:
-            by = {c["row"]: (c["decided_by"] or {}).get("line")
-                  for c in d["cells"] if c["class"] == "eth0:link"}
-            want = {r: first + i for i, r in enumerate(told_np)}
-            bad = [r for r in nodeports if by[r] != want.get(r) and
-                   (r in want or (by[r] or 0) >= first)]
-            if bad or d["shared"] <= 0:
-                print("FAIL %s: NodePort rows decided otherwise: %s" %
-                      (path, [(r, by[r], want.get(r)) for r in bad[:3]]))
-                fail += 1
+        return
+    text = open(src).read()
+    told = rows[::2]
+    raw = ["*raw", ":PREROUTING ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]"]
+    first = len(text.rstrip("\n").split("\n")) + 4
+    raw += [rule(r) for r in told]
+    path = os.path.join(tmp, "kube-%s.rules" % what.replace(" ", "-"))
+    with open(path, "w") as f:
+        f.write(text.rstrip("\n") + "\n" + "\n".join(raw) + "\nCOMMIT\n")
+    d = compare(path)
+    if not d:
+        return
+    by = {c["row"]: (c["decided_by"] or {}).get("line")
+          for c in d["cells"] if c["class"] == cls}
+    want = {r["label"]: first + i for i, r in enumerate(told)}
+    bad = [r["label"] for r in rows
+           if by[r["label"]] != want.get(r["label"]) and
+           (r["label"] in want or (by[r["label"]] or 0) >= first)]
+    if bad or d["shared"] <= 0:
+        print("FAIL %s: %s rows decided otherwise: %s" %
+              (path, what, [(r, by[r], want.get(r)) for r in bad[:3]]))
+        fail += 1
+
+# NodePort rows told apart by their ports: a raw rule drops every other
+# one (in the order of their rows), each such row decided by its own rule;
+# filter's health-check rows (a port of KUBE-NODEPORTS' ACCEPT rules) alike
+def dport_drop(r):
+    return "-A PREROUTING -p tcp -m tcp --dport %d -j DROP" % r["port"]
+
+if base:
+    told_apart("NodePort", kube,
+               [r for r in base["rows"] if not r["dst"] and
+                "dnat" in r["origins"] and r["proto"] == "tcp"],
+               dport_drop, "eth0:link")
+    told_apart("health-check", kube,
+               [r for r in base["rows"] if not r["dst"] and
+                r["origins"] == ["filter"] and r["proto"] == "tcp" and
+                r["port"] in health],
+               dport_drop, "eth0:link")
 
 # load-balancer rows told apart by their addresses: a raw OUTPUT rule
 # drops every other one's lo connection, each decided by its own rule
@@ -211,35 +236,50 @@ if base:
 kube1000 = os.path.join(tmp, "kube1000.rules")
 lbdoc = compare(kube1000)
 if lbdoc:
-    text1000 = open(kube1000).read()
-    lbs = [r for r in lbdoc["rows"] if r["dst"] and
-           r["dst"].startswith("198.18.")]
-    if len(lbs) < 10:
-        print("FAIL %s: %d load-balancer rows" % (kube, len(lbs)))
-        fail += 1
-    else:
-        told_lb = lbs[::2]
-        raw = ["*raw", ":PREROUTING ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]"]
-        first = len(text1000.rstrip("\n").split("\n")) + 4
-        raw += ["-A OUTPUT -d %s/32 -p %s -m %s --dport %d -j DROP" %
-                (r["dst"], r["proto"], r["proto"], r["port"])
-                for r in told_lb]
-        path = os.path.join(tmp, "kube-lb.rules")
-        with open(path, "w") as f:
-            f.write(text1000.rstrip("\n") + "\n" + "\n".join(raw) +
-                    "\nCOMMIT\n")
-        d = compare(path)
-        if d:
-            by = {c["row"]: (c["decided_by"] or {}).get("line")
-                  for c in d["cells"] if c["class"] == "lo"}
-            want = {r["label"]: first + i for i, r in enumerate(told_lb)}
-            bad = [r["label"] for r in lbs
-                   if by[r["label"]] != want.get(r["label"]) and
-                   (r["label"] in want or (by[r["label"]] or 0) >= first)]
-            if bad or d["shared"] <= 0:
-                print("FAIL %s: load-balancer rows decided otherwise: %s" %
-                      (path, bad[:3]))
-                fail += 1
+    told_apart("load-balancer", kube1000,
+               [r for r in lbdoc["rows"] if r["dst"] and
+                r["dst"].startswith("198.18.")],
+               lambda r: "-A OUTPUT -d %s/32 -p %s -m %s --dport %d -j DROP" %
+               (r["dst"], r["proto"], r["proto"], r["port"]), "lo")
+
+# a walk that comes back to nat KUBE-NODEPORTS past its entry (the
+# KUBE-XLB NodePorts: KUBE-MARK-DROP returns) meets the rest of the chain
+# after its own chains: a DNAT of the marked packets in the middle of the
+# chain takes the XLB rows before it (their walks come back marked) and
+# not those after it (they passed it unmarked), answered as --no-share
+np_at = [i for i, l in enumerate(lines) if l.startswith("-A KUBE-NODEPORTS")
+         and "KUBE-XLB-" in l]
+if len(np_at) >= 10:
+    mid = np_at[len(np_at) // 2]
+    out = lines[:mid] + ["-A KUBE-NODEPORTS -p tcp -m mark --mark "
+                         "0x8000/0x8000 -j DNAT --to-destination "
+                         "10.9.9.9:80"] + lines[mid:]
+    path = os.path.join(tmp, "kube-xlbmark.rules")
+    with open(path, "w") as f:
+        f.write("\n".join(out))
+    d = compare(path)
+    xlb = {"%s/tcp" % lines[i].split("--dport ")[1].split()[0]: i < mid
+           for i in np_at if " -p tcp " in lines[i]}
+    if d and base:
+        # what the cell says, not its rule's line (the new rule moved
+        # the lines after it)
+        def said(c):
+            return (c["state"], c["outcome"], c["path"], c["to"],
+                    re.sub(r"\S+\.rules:\d+", "", c["why"]))
+        was = {(c["row"], c["class"]): said(c) for c in base["cells"]}
+        moved = {c["row"]: said(c) != was[(c["row"], c["class"])]
+                 for c in d["cells"] if c["class"] == "eth0:link" and
+                 c["row"] in xlb}
+        # (an XLB chain with a local endpoint DNATs: never marked)
+        if any(moved[r] and not xlb[r] for r in moved) or \
+                sum(moved.values()) < 3:
+            print("FAIL %s: XLB rows changed %s, before the DNAT %s" %
+                  (path, sorted(r for r in moved if moved[r]),
+                   sorted(r for r in xlb if xlb[r])))
+            fail += 1
+else:
+    print("FAIL %s: %d KUBE-XLB NodePort rules" % (kube, len(np_at)))
+    fail += 1
 
 # an unmodelled match: no walk shared
 path = with_output_rule("u32", '-A OUTPUT -p tcp -m u32 --u32 '
@@ -304,6 +344,32 @@ if d:
         fail += 1
     for b in (20, 60, 120):
         compare(path, ["--max-total-visits", str(b)])
+# health-check rows (filter KUBE-NODEPORTS: a port table of ACCEPTs)
+# share a walk past their first two; a rule of the client's port 40000
+# in the chain (an answer could match it) shares none
+def health_file(name, extra):
+    body = ["*nat", ":PREROUTING ACCEPT [0:0]", ":INPUT ACCEPT [0:0]",
+            ":OUTPUT ACCEPT [0:0]", ":POSTROUTING ACCEPT [0:0]", "COMMIT",
+            "*filter", ":INPUT DROP [0:0]", ":FORWARD ACCEPT [0:0]",
+            ":OUTPUT ACCEPT [0:0]", ":KUBE-NODEPORTS - [0:0]",
+            "-A INPUT -j KUBE-NODEPORTS"]
+    body += ["-A KUBE-NODEPORTS -p tcp -m tcp --dport %d -j ACCEPT" %
+             (10000 + i) for i in range(8)] + extra
+    path = os.path.join(tmp, "health-%s.rules" % name)
+    with open(path, "w") as f:
+        f.write("\n".join(body + ["COMMIT", ""]))
+    return path
+
+d = compare(health_file("share", []))
+if d and d["shared"] < 6 * 5:
+    print("FAIL health-share: %d shared for %d cells" %
+          (d["shared"], len(d["cells"])))
+    fail += 1
+d = compare(health_file("client", ["-A KUBE-NODEPORTS -p tcp -m tcp "
+                                   "--dport 40000 -j DROP"]))
+if d and d["shared"]:
+    print("FAIL health-client: %d shared" % d["shared"])
+    fail += 1
 print("%d differences" % fail)
 sys.exit(1 if fail else 0)
 PY
