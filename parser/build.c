@@ -390,10 +390,10 @@ void ipts_build_table(struct ipts_parse *ps, const struct ipts_loc *loc)
 	if (id < 0) {
 		size_t n = strlen(name);
 
-		/* iptc_init() fails: the kernel has no such table. */
+		/* iptc_init() fails: the kernel has no such table, and
+		 * iptables-restore says so in its words (create_handle()) */
 		ipts_diag_add(ps->diags, IPTS_ERROR, &ps->words[0].loc,
-			      "can't initialize iptables table '%.*s%s': Table "
-			      "does not exist (do you need to insmod?)",
+			      "unable to initialize table '%.*s%s'",
 			      (int)(n && name[n - 1] == '\r' ? n - 1 : n), name,
 			      n && name[n - 1] == '\r' ? "\\r" : "");
 		if (n && name[n - 1] == '\r')

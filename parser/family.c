@@ -126,16 +126,25 @@ static enum ipts_family addr_family(const char *s, size_t n)
 	return digits && dots == 3 ? IPTS_FAMILY_IPV4 : IPTS_FAMILY_AUTO;
 }
 
-/* A NAT target's address, "ADDR[-ADDR][:PORT[-PORT]]": IPv6 in brackets
- * or with two colons or more, IPv4 when its first address is one. */
+/* A NAT target's address, "ADDR[-ADDR][:PORT[-PORT]]": IPv6 with two
+ * colons or more, or in brackets with a colon inside; IPv4 when its first
+ * address is one. Brackets around no colon ("[10.0.0.1]:80") show neither
+ * family: iptables-restore refuses the brackets ("Invalid address format")
+ * and ip6tables-restore the address in them, so the rest of the file
+ * decides, and the file's restore says what is wrong. */
 static enum ipts_family nat_family(const struct word *w)
 {
 	size_t i, colons = 0, end = w->n;
 
 	if (w->quoted || !w->n)
 		return IPTS_FAMILY_AUTO;
-	if (w->s[0] == '[')
-		return IPTS_FAMILY_IPV6;
+	if (w->s[0] == '[') {
+		const char *close = memchr(w->s, ']', w->n);
+		size_t in = close ? (size_t)(close - w->s) : w->n;
+
+		return memchr(w->s, ':', in) ? IPTS_FAMILY_IPV6 :
+					       IPTS_FAMILY_AUTO;
+	}
 	for (i = 0; i < w->n; i++) {
 		if (w->s[i] == ':')
 			colons++;

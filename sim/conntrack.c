@@ -204,9 +204,13 @@ static bool tcp_track(struct ipts_sim *s, const struct ipts_pkt *p,
 		return true;
 	}
 	if (!reply) {
+		/* a SYN in SYN_SENT or CLOSE: sSS; in SYN_RECV or
+		 * ESTABLISHED: sIG, which tcp_packet() lets through with its
+		 * entry (NF_ACCEPT), state unchanged: a SYN resent after a
+		 * SYN-ACK was seen keeps the entry and its NAT (measured: net
+		 * case synretx_ct_dnat_reject) */
 		if (syn && !ack)
-			return s->tcp_state == IPTS_TCP_SYN_SENT ||
-			       s->tcp_state == IPTS_TCP_CLOSE;
+			return true;
 		if (ack && !syn) {
 			if (s->tcp_state == IPTS_TCP_SYN_SENT)
 				return false;

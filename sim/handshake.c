@@ -1916,18 +1916,25 @@ static struct ipts_packet *send_ack(struct ipts_sim *s,
  * 31 s after it last did); the established client answers each with the
  * ACK again (tcp_validate_incoming(): a SYN is answered with an ACK).
  * Measured on 6.18: with nth passing every 3rd ACK the server accepts at
- * 3.02 s. Each packet is walked with what the earlier ones left. Ends
- * when an ACK gets through (*ack, SRV_THROUGH) or the request expires
- * (SRV_TIMEOUT).
+ * 3.02 s. Each packet is walked with what the earlier ones left. A
+ * resend rejected is what it is in the handshake (srv_resends()): on the
+ * server's host the REJECT's NF_DROP fails the timer's send, and
+ * reqsk_timer_handler() drops the request whatever the answer; on its
+ * way from a server on another host, the answer sent back drops the
+ * request when it is fatal to it, else the timer goes on. The client,
+ * established, sees neither (measured on 6.18, kernel facts and net cases
+ * ackdrop_synack_reject_*). Ends when an ACK gets through (*ack,
+ * SRV_THROUGH) or the request expires or is dropped (SRV_TIMEOUT; *@ended
+ * the rejected SYN-ACK that dropped it, else NULL).
  */
-static enum srv_end ack_resends(struct ipts_sim *s, struct reqsk *rq,
-				const struct ipts_pkt *synp,
-				const struct sock *client,
-				const char *server_dev,
-				struct ipts_packet **ack)
+static enum srv_end
+ack_resends(struct ipts_sim *s, struct reqsk *rq, const struct ipts_pkt *synp,
+	    const struct sock *client, const char *server_dev,
+	    struct ipts_packet **ack, const struct ipts_packet **ended)
 {
 	struct ipts_pkt r, p;
 
+	*ended = NULL;
 	for (;;) {
 		struct ipts_packet *sa;
 		unsigned int now = rq->expires;
@@ -1947,11 +1954,21 @@ static enum srv_end ack_resends(struct ipts_sim *s, struct reqsk *rq,
 			reqsk_sent(rq, now, true, sa->out_side && !server_dev);
 			continue;
 		}
+		if (sa->verdict == IPTS_V_REJECTED) {
+			reqsk_sent(rq, now, true, sa->out_side && !server_dev);
+			if (synack_answer_drops_request(s, sa, server_dev))
+				rq->alive = false;
+			if (s->unmodelled_why)
+				return SRV_STOP;
+			if (!rq->alive)
+				*ended = sa;
+			continue;
+		}
 		if (sa->verdict != IPTS_V_DELIVERED || !reached_client(s, sa)) {
 			ipts_sim_unmodelled(s, NULL,
-					    "a SYN-ACK sent again is rejected, "
-					    "never sent or goes elsewhere: "
-					    "what follows is not simulated");
+					    "a SYN-ACK sent again is never "
+					    "sent or goes elsewhere: what "
+					    "follows is not simulated");
 			return SRV_STOP;
 		}
 		reqsk_sent(rq, now, true, false);
@@ -2479,12 +2496,37 @@ synack_through:
 	} else if (!syn->retransmission && ack->answer < 0 &&
 		   s->counted != impure0) {
 		struct ipts_packet *last = NULL;
+		const struct ipts_packet *ended;
 		enum srv_end e = ack_resends(s, &rq, &synp, &client, server_dev,
-					     &last);
+					     &last, &ended);
+		char rd[512];
 
 		if (e == SRV_STOP)
 			return IPTS_UNDETERMINED;
-		if (e == SRV_THROUGH)
+		if (ended)
+			describe(rd, sizeof(rd), ended);
+		if (ended && ended->out_side && !server_dev)
+			snprintf(why, len,
+				 "connect() succeeds on the SYN-ACK, but the "
+				 "final ACK is dropped by %s; the server's "
+				 "timer sends the SYN-ACK again, and its resend "
+				 "%u (+%u.%u s) is rejected by %s: the send "
+				 "fails, which drops the request; the server "
+				 "never accepts",
+				 d, ended->resent, ended->resent_ms / 1000,
+				 ended->resent_ms % 1000 / 100, rd);
+		else if (ended)
+			snprintf(why, len,
+				 "connect() succeeds on the SYN-ACK, but the "
+				 "final ACK is dropped by %s; the server's "
+				 "timer sends the SYN-ACK again, and its resend "
+				 "%u (+%u.%u s) is rejected by %s, whose %s "
+				 "drops the server's request; the server never "
+				 "accepts",
+				 d, ended->resent, ended->resent_ms / 1000,
+				 ended->resent_ms % 1000 / 100, rd,
+				 reply_words(&s->pkts[ended->answer]));
+		else if (e == SRV_THROUGH)
 			snprintf(why, len,
 				 "connect() succeeds on the SYN-ACK, but the "
 				 "final ACK is dropped by %s; the server's "

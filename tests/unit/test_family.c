@@ -99,6 +99,25 @@ static void test_family_either_is_ipv4(void **state)
 		      IPTS_FAMILY_IPV4);
 }
 
+static void test_family_brackets_around_ipv4_show_neither(void **state)
+{
+	(void)state;
+	/* iptables-restore refuses the brackets ("Invalid address format"):
+	 * the file is not taken for IPv6, whose restore would say "Bad IP
+	 * address" instead */
+	assert_family("*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp "
+		      "-j DNAT --to-destination [10.0.0.1]:80\nCOMMIT\n",
+		      IPTS_FAMILY_IPV4);
+	/* and with an IPv6 word elsewhere, the file is IPv6, not mixed */
+	assert_family("*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -s fd00::1 "
+		      "-p tcp -j DNAT --to-destination [10.0.0.1]:80\nCOMMIT\n",
+		      IPTS_FAMILY_IPV6);
+	/* a colon inside the brackets is an IPv6 address */
+	assert_family("*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp "
+		      "-j DNAT --to-destination [fd00::1]:80\nCOMMIT\n",
+		      IPTS_FAMILY_IPV6);
+}
+
 static void test_family_mixed_is_an_error_naming_both(void **state)
 {
 	struct verdict v;
@@ -145,6 +164,7 @@ int main(void)
 		cmocka_unit_test(test_family_header_says_ipv6),
 		cmocka_unit_test(test_family_words_only_ip6tables_takes),
 		cmocka_unit_test(test_family_either_is_ipv4),
+		cmocka_unit_test(test_family_brackets_around_ipv4_show_neither),
 		cmocka_unit_test(test_family_mixed_is_an_error_naming_both),
 	};
 
