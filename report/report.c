@@ -174,7 +174,15 @@ static void put_uint(struct tout *o, unsigned int v, unsigned int width)
 	char buf[20];
 	char *p = ipts_udigits(buf + sizeof(buf), v);
 	size_t n = (size_t)(buf + sizeof(buf) - p);
+	size_t fill = width > n ? width - n : 0;
 
+	/* room in the buffer (most often): blanks and digits at once */
+	if (fill + n <= sizeof(o->b) - o->n) {
+		memset(o->b + o->n, ' ', fill);
+		memcpy(o->b + o->n + fill, p, n);
+		o->n += fill + n;
+		return;
+	}
 	while (n < width) {
 		size_t k = width - n < sizeof(blanks) ? width - n :
 							sizeof(blanks);
