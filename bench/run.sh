@@ -13,7 +13,9 @@
 # `iptsim exposure` on the kube-proxy-like file beside a naive loop of one
 # trace process per cell (with the rows' shapes, bench/exposure_shapes.py), and `iptsim diff` of the flat file against
 # another seed's and against itself less one rule, beside loading both
-# (two `check` times). Each figure
+# (two `check` times). The lint and diff tables are in milliseconds, the
+# fastest of LINT_REPEAT (default 9) and DIFF_REPEAT (default 5) runs
+# (bench/fastest.py). Each other figure
 # is the fastest of BENCH_REPEAT runs (default 3; a run over 10 s is not
 # repeated), each run limited to BENCH_TIMEOUT seconds (default 60).
 #
@@ -350,49 +352,73 @@ fi
 # -s/-d product, jumps to chains that set marks, rules that overlap on
 # addresses only, overlapping port ranges). Findings: the diagnostics lint
 # printed (IPT001/IPT003 among them); rc 1 means it found something.
+# Check and lint are timed in milliseconds from a monotonic clock
+# (bench/fastest.py), one after the other, each the fastest of
+# LINT_REPEAT runs (default 9; a file whose lint takes 20 ms is decided
+# by a few ms, not by GNU time's 10 ms steps). LINT_INSTR=1 adds each
+# one's instructions under cachegrind and their ratio (slow: a minute).
+lint_repeat=${LINT_REPEAT:-9}
+has_cg=0
+[ "${LINT_INSTR:-0}" = 1 ] && command -v valgrind >/dev/null && has_cg=1
+# instr CMD...: the instructions CMD runs, as cachegrind counts them
+instr() {
+	valgrind --tool=cachegrind --cache-sim=no \
+		--cachegrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+		awk '/I *refs:/ { gsub(",", "", $NF); print $NF }'
+}
 echo
-echo "iptsim lint beside iptsim check (fastest of $repeat; goal <= 2x):"
+echo "iptsim lint beside iptsim check (ms, fastest of $lint_repeat each, load average $(cut -d' ' -f1-3 /proc/loadavg); goal <= 2x):"
 for kind in expand jumps addronly ranges; do
 	python3 "$here/gen_lintdefeat.py" --kind "$kind" -o "$tmp/defeat-$kind.rules"
 done
-lfmt='  %-22s %7s %7s %7s | %7s %4s %8s %8s | %7s %s\n'
+lfmt='  %-22s %7s %8s %8s | %8s %4s %8s %8s | %6s %-16s %s\n'
 # shellcheck disable=SC2059
-printf "$lfmt" "file" "rules" "bytes" "check" "lint" "rc" "findings" "shadowed" "lint/" "goal"
+printf "$lfmt" "file" "rules" "bytes" "check" "lint" "rc" "findings" "shadowed" "lint/" "goal" \
+	"$([ "$has_cg" -eq 0 ] || echo "instructions lint/check")"
 # shellcheck disable=SC2059
-printf "$lfmt" "" "" "" "" "" "" "" "" "check" ""
+printf "$lfmt" "" "" "" "ms" "ms" "" "" "" "check" "" ""
 for f in "${files[@]}" "$tmp"/defeat-*.rules; do
-	measure check "$iptsim" check "$f"
-	c_wall=$wall
-	measure lint "$iptsim" lint --color never "$f"
-	l_wall=$wall l_rc=$rc
+	l_rc=0
+	timeout "$limit" "$iptsim" lint --color never "$f" \
+		>"$scratch/lint.out" 2>/dev/null || l_rc=$?
+	read -r c_ms l_ms < <(python3 "$here/fastest.py" -n "$lint_repeat" \
+		-t "$limit" -- "$iptsim" check "$f" -- \
+		"$iptsim" lint --color never "$f")
 	nfind=$(grep -c ': \(error\|warning\|note\): .*\[IPT[0-9]*\]$' "$scratch/lint.out" || true)
 	nshadow=$(grep -c '\[IPT00[13]\]$' "$scratch/lint.out" || true)
-	r=$(ratio "$l_wall" "$c_wall")
-	goal=$(awk -v a="$l_wall" -v b="$c_wall" 'BEGIN {
+	r=$(ratio "$l_ms" "$c_ms")
+	goal=$(awk -v a="$l_ms" -v b="$c_ms" 'BEGIN {
 		if (a + 0 > 0 && b + 0 > 0) print (a <= 2 * b ? "met" : "not met");
 		else print "-" }')
+	ins=""
+	if [ "$has_cg" -eq 1 ]; then
+		c_i=$(instr "$iptsim" check "$f")
+		l_i=$(instr "$iptsim" lint --color never "$f")
+		ins="$(awk -v a="$l_i" -v b="$c_i" 'BEGIN { printf "%.0fM/%.0fM %.2fx", a / 1e6, b / 1e6, b ? a / b : 0 }')"
+	fi
 	# shellcheck disable=SC2059
 	printf "$lfmt" "$(basename "$f" .rules)" "$(grep -c '^-A' "$f")" \
-		"$(wc -c < "$f")" "$c_wall" "$l_wall" "$l_rc" "$nfind" \
-		"$nshadow" "$r" "(<= 2x: $goal)"
+		"$(wc -c < "$f")" "$c_ms" "$l_ms" "$l_rc" "$nfind" \
+		"$nshadow" "$r" "(<= 2x: $goal)" "$ins"
 done
-echo "  rules: -A lines as written (an address list expands into more); check and lint wall in seconds."
+echo "  rules: -A lines as written (an address list expands into more)."
 
 # iptsim diff beside loading both files (issue 18: diff within 3x of
 # loading both, the two `check` times measured in the same run): the flat
 # file against the flat file of another seed (they differ everywhere:
 # capped at the default 4,000 connections, then at 40,000; the summary's
 # worth_asking is every combination of the values, far past any cap),
-# and against itself with one INPUT rule removed.
+# and against itself with one INPUT rule removed. The two checks and the
+# diff are timed in milliseconds one after the other (bench/fastest.py),
+# each the fastest of DIFF_REPEAT runs (default 5).
+diff_repeat=${DIFF_REPEAT:-5}
 echo
-echo "iptsim diff beside loading both files (fastest of $repeat; goal <= 3x of loading both):"
+echo "iptsim diff beside loading both files (ms, fastest of $diff_repeat each; goal <= 3x of loading both):"
 flat=${files[0]}
 python3 "$here/gen_flat.py" -n "$flat_rules" --seed 8 -o "$tmp/flat-$flat_rules-seed8.rules"
 awk -v n="$(grep -c '^-A INPUT' "$flat")" \
 	'/^-A INPUT/ && ++k == int(n / 2) { next } { print }' "$flat" \
 	>"$tmp/flat-$flat_rules-rm.rules"
-measure check "$iptsim" check "$flat"
-c_a=$wall
 dfmt='  %-34s %7s %7s | %7s %7s %6s %18s | %7s %s\n'
 # shellcheck disable=SC2059
 printf "$dfmt" "pair" "check" "check" "diff" "MB" "asked" "worth asking" "diff/" "goal"
@@ -401,20 +427,23 @@ printf "$dfmt" "" "OLD" "NEW" "" "" "" "" "both" ""
 for pair in "seed8:" "seed8:--max 40000" "rm:"; do
 	other=$tmp/flat-$flat_rules-${pair%%:*}.rules
 	read -r -a opts <<<"${pair#*:}"
-	measure check "$iptsim" check "$other"
-	c_b=$wall
-	measure diff "$iptsim" diff "${opts[@]}" "$flat" "$other"
-	d_wall=$wall d_rss=$rss
+	# one run for the summary and the peak RSS
+	repeat=1 measure diff "$iptsim" diff "${opts[@]}" "$flat" "$other"
+	d_rss=$rss
+	read -r c_a c_b d_ms < <(python3 "$here/fastest.py" -n "$diff_repeat" \
+		-t "$limit" -- "$iptsim" check "$flat" -- \
+		"$iptsim" check "$other" -- \
+		"$iptsim" diff "${opts[@]}" "$flat" "$other")
 	summary=$(grep -m1 ' connections compared' "$scratch/diff.out" || true)
 	asked=$(awk '{ print $1 }' <<<"$summary")
 	worth=$(sed -n 's/.*capped: \([0-9]*\) worth asking.*/\1/p' <<<"$summary")
-	both=$(awk -v a="$c_a" -v b="$c_b" 'BEGIN { printf "%.2f", a + b }')
-	goal=$(awk -v a="$d_wall" -v b="$both" 'BEGIN {
+	both=$(awk -v a="$c_a" -v b="$c_b" 'BEGIN { printf "%.1f", a + b }')
+	goal=$(awk -v a="$d_ms" -v b="$both" 'BEGIN {
 		if (a + 0 > 0 && b + 0 > 0) print (a <= 3 * b ? "met" : "not met");
 		else print "-" }')
 	# shellcheck disable=SC2059
 	printf "$dfmt" "$(basename "$flat" .rules) vs ${pair%%:*} ${opts[*]}" \
-		"$c_a" "$c_b" "$d_wall" "$d_rss" "${asked:--}" "${worth:-not capped}" \
-		"$(ratio "$d_wall" "$both")" "(<= 3x: $goal)"
+		"$c_a" "$c_b" "$d_ms" "$d_rss" "${asked:--}" "${worth:-not capped}" \
+		"$(ratio "$d_ms" "$both")" "(<= 3x: $goal)"
 done
-echo "  seed8: the flat file of seed 8 (differs everywhere); rm: one INPUT rule removed. Wall in seconds."
+echo "  seed8: the flat file of seed 8 (differs everywhere); rm: one INPUT rule removed. Wall in ms."

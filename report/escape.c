@@ -92,64 +92,77 @@ struct sink {
 	size_t cols;
 };
 
+/*
+ * How many of the @n bytes of @s, from the first, are printable ASCII
+ * (0x20 to 0x7e): most of every file, kept as they are, a column each.
+ * Sixteen at once where the machine has SSE2 (every x86-64): a byte as
+ * signed is over 0x1f and under 0x7f exactly when it is printable ASCII
+ * (0x80 and up are negative); the last sixteen of a string of at least
+ * sixteen are read once more, overlapping, rather than byte by byte.
+ * Elsewhere eight at once: some byte is under 0x20 exactly when
+ * (w - 0x20..) & ~w has a top bit set, over 0x7e when (w + 0x01..) | w
+ * has (a borrow or carry across bytes comes only from a byte that
+ * already answers yes).
+ */
+static size_t plain_prefix(const char *s, size_t n)
+{
+	size_t i = 0;
+
+#ifdef __SSE2__
+	const __m128i lo = _mm_set1_epi8(0x1f), hi = _mm_set1_epi8(0x7f);
+
+	while (n >= 16) {
+		size_t at = i + 16 <= n ? i : n - 16;
+		__m128i v;
+		unsigned int bad;
+
+		v = _mm_loadu_si128((const __m128i *)(s + at));
+		v = _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
+		bad = ~(unsigned int)_mm_movemask_epi8(v) & 0xffffu;
+		/* the bytes before i were answered by the last load */
+		bad &= 0xffffu << (i - at);
+		if (bad)
+			return at + (size_t)__builtin_ctz(bad);
+		if (at + 16 >= n)
+			return n;
+		i = at + 16;
+	}
+#endif
+	while (i + 8 <= n) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if ((((w - 0x2020202020202020ull) & ~w) |
+		     (w + 0x0101010101010101ull) | w) &
+		    0x8080808080808080ull)
+			break;
+		i += 8;
+	}
+	while (i < n && (unsigned char)s[i] >= 0x20 &&
+	       (unsigned char)s[i] < 0x7f)
+		i++;
+	return i;
+}
+
 static void escape_each(struct sink *k, const char *s, size_t n)
 {
-	size_t i = 0, run = 0, len;
+	size_t i = 0, run = 0, len, z;
 	char esc[16];
 	uint32_t cp;
 
 	while (i < n) {
 		unsigned char c;
-		uint64_t w;
 
-		/* eight bytes of printable ASCII (0x20 to 0x7e) at once, most
-		 * of every file: the test below a word at a time. Some byte
-		 * is under 0x20 exactly when (w - 0x20..) & ~w has a top bit
-		 * set, over 0x7e when (w + 0x01..) | w has (a borrow or carry
-		 * across bytes comes only from a byte that already answers
-		 * yes); a tab goes the byte way */
-#ifdef __SSE2__
-		/* sixteen at once where the machine has SSE2 (every x86-64):
-		 * a byte as signed is over 0x1f and under 0x7f exactly when
-		 * it is printable ASCII (0x80 and up are negative); at the
-		 * first that is not, the bytes before it are kept */
-		while (i + 16 <= n) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(s + i));
-			__m128i ok = _mm_and_si128(
-				_mm_cmpgt_epi8(v, _mm_set1_epi8(0x1f)),
-				_mm_cmplt_epi8(v, _mm_set1_epi8(0x7f)));
-			int mask = _mm_movemask_epi8(ok);
-			unsigned int bad = ~(unsigned int)mask & 0xffffu;
-
-			if (bad) {
-				size_t z = (size_t)__builtin_ctz(bad);
-
-				i += z;
-				run += z;
-				k->cols += z;
-				break;
-			}
-			i += 16;
-			run += 16;
-			k->cols += 16;
-		}
-#endif
-		while (i + 8 <= n) {
-			memcpy(&w, s + i, 8);
-			if ((((w - 0x2020202020202020ull) & ~w) |
-			     (w + 0x0101010101010101ull) | w) &
-			    0x8080808080808080ull)
-				break;
-			i += 8;
-			run += 8;
-			k->cols += 8;
-		}
+		z = plain_prefix(s + i, n - i);
+		i += z;
+		run += z;
+		k->cols += z;
 		if (i >= n)
 			break;
 		c = (unsigned char)s[i];
-		/* printable ASCII and tab: one column each, kept as they are
-		 * (what the decoder would say) */
-		if ((c >= 0x20 && c < 0x7f) || c == '\t') {
+		/* a tab (printable ASCII went above): one column, kept as
+		 * it is (what the decoder would say) */
+		if (c == '\t') {
 			i++;
 			run++;
 			k->cols++;

@@ -171,10 +171,24 @@ static void put_run(struct tout *o, char c, size_t n)
 static void put_uint(struct tout *o, unsigned int v, unsigned int width)
 {
 	static const char blanks[16] = "                ";
-	char buf[20];
-	char *p = ipts_udigits(buf + sizeof(buf), v);
-	size_t n = (size_t)(buf + sizeof(buf) - p);
+	/* the digits end at buf + 20; the twenty bytes from the first are
+	 * inside buf, to be copied whole */
+	char buf[40] = { 0 };
+	char *p = ipts_udigits(buf + 20, v);
+	size_t n = (size_t)(buf + 20 - p);
+	size_t fill = width > n ? width - n : 0;
 
+	/* room in the buffer for sixteen blanks and twenty bytes after
+	 * them (most often): both copied whole, their sizes constant (two
+	 * moves, no call), the digits over the blanks from fill on; what
+	 * lies past the number is written over by what comes next */
+	if (fill <= sizeof(blanks) &&
+	    2 * sizeof(blanks) + 20 <= sizeof(o->b) - o->n) {
+		memcpy(o->b + o->n, blanks, sizeof(blanks));
+		memcpy(o->b + o->n + fill, p, 20);
+		o->n += fill + n;
+		return;
+	}
 	while (n < width) {
 		size_t k = width - n < sizeof(blanks) ? width - n :
 							sizeof(blanks);

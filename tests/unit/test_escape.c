@@ -160,6 +160,51 @@ static void test_escape_text_counts_columns(void **state)
 	assert_int_equal(ipts_text_strn(NULL, "", 0), 0);
 }
 
+/*
+ * A byte to escape at every place of strings of 0 to 47 bytes, printable
+ * ASCII around it: the plain bytes are read sixteen (eight) at a time,
+ * the last sixteen once more, overlapping; wherever the byte falls it is
+ * escaped, and only it, and the columns are counted once each.
+ */
+static void test_escape_text_at_every_offset(void **state)
+{
+	static const char *const bad[] = { "\x1b", "\t", "\xc3\xa9", "\xff" };
+	static const char *const shown[] = { "\\x1b", "\t", "\xc3\xa9",
+					     "\\xff" };
+	static const size_t cols[] = { 4, 1, 1, 4 };
+	char in[64], want[80];
+	size_t n, at, b, k, len;
+
+	(void)state;
+	for (b = 0; b < 4; b++) {
+		for (n = 0; n < 48; n++) {
+			for (at = 0; at <= n; at++) {
+				size_t bl = strlen(bad[b]);
+				char *got;
+
+				/* at == n: no byte to escape */
+				for (k = 0; k < n; k++)
+					in[k] = (char)('a' + k % 26);
+				memcpy(want, in, at);
+				want[at] = '\0';
+				if (at < n) {
+					memcpy(in + at, bad[b], bl);
+					for (k = at + bl; k < n + bl; k++)
+						in[k] = (char)('a' + k % 26);
+					strcat(want, shown[b]);
+					strncat(want, in + at + bl, n - at);
+				}
+				len = at < n ? n + bl : n;
+				got = render(text_strn, in, len);
+				assert_string_equal(got, want);
+				free(got);
+				assert_int_equal(ipts_text_strn(NULL, in, len),
+						 at < n ? n + cols[b] : n);
+			}
+		}
+	}
+}
+
 static void test_escape_file_name_never_starts_a_command(void **state)
 {
 	(void)state;
@@ -298,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_escape_text_bidi_and_separators),
 		cmocka_unit_test(test_escape_text_ill_formed_bytes),
 		cmocka_unit_test(test_escape_text_counts_columns),
+		cmocka_unit_test(test_escape_text_at_every_offset),
 		cmocka_unit_test(test_escape_file_name_never_starts_a_command),
 		cmocka_unit_test(test_escape_json_is_valid),
 		cmocka_unit_test(test_escape_xml_only_legal_characters),
