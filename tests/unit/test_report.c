@@ -145,6 +145,74 @@ static void test_report_text_note_after_its_diagnostic(void **state)
 		"      | ^~~~~~~~~~~~~~~~\n");
 }
 
+/* The text of @d, each diagnostic reported alone, one after the other. */
+static char *text_one_by_one(const struct ipts_diags *d, bool color)
+{
+	char *buf = NULL;
+	size_t n = 0, i;
+	FILE *f = open_memstream(&buf, &n);
+
+	assert_non_null(f);
+	for (i = 0; i < d->n; i++) {
+		struct ipts_diags one = { .v = &d->v[i], .n = 1, .cap = 1 };
+
+		ipts_report_text(f, &one, color);
+	}
+	fclose(f);
+	return buf;
+}
+
+/* A note written again (lint's note naming the earlier rule under each
+ * rule it shadows: one message for all, ipts_diag_add_pooled()) prints
+ * every time what it printed the first time: beside findings between,
+ * after more than the writer's buffer holds (16 KB), in colour, and
+ * the same message at another place prints that place. */
+static void test_report_text_repeated_note_whole_each_time(void **state)
+{
+	struct rep *r = *state;
+	struct ipts_loc first, other, w;
+	char *msg = NULL, *got, *want;
+	size_t i;
+	bool color;
+
+	source(r, "n.rules",
+	       "-A INPUT -j ACCEPT\n"
+	       "-A INPUT -p tcp -m comment --comment \"\x1b[31m\" -j ACCEPT\n"
+	       "-A INPUT -p udp -j ACCEPT\n");
+	first = at(r, 1, 1, 18);
+	other = at(r, 2, 1, 57);
+	w = at(r, 3, 1, 25);
+	for (i = 0; i < 400; i++) {
+		ipts_diag_add_code(&r->d, IPTS_WARNING, &w, "IPT001",
+				   "rule can never match: finding %zu", i);
+		if (!i) {
+			ipts_diag_add_text(&r->d, IPTS_NOTE, &first, NULL,
+					   "the earlier rule", 16);
+			msg = r->d.v[r->d.n - 1].msg;
+		} else {
+			ipts_diag_add_pooled(&r->d, IPTS_NOTE,
+					     i % 7 ? &first : &other, NULL,
+					     msg);
+		}
+	}
+	for (color = false;; color = true) {
+		got = text_of(&r->d, color);
+		want = text_one_by_one(&r->d, color);
+		assert_true(strlen(got) > 16384 * 4);
+		assert_string_equal(got, want);
+		free(got);
+		free(want);
+		if (color)
+			break;
+	}
+	got = text_of(&r->d, false);
+	/* the escaped line 2 under each note placed there */
+	assert_non_null(strstr(got, "n.rules:2:1: note: the earlier rule\n"
+				    "    2 | -A INPUT -p tcp -m comment "
+				    "--comment \"\\x1b[31m\" -j ACCEPT\n"));
+	free(got);
+}
+
 /* hide_source: the heading only (the file may be no rules file at all);
  * a place without a line or without a file has no source line either. */
 static void test_report_text_hide_source_and_no_place(void **state)
@@ -372,6 +440,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_report_text_caret_and_tildes_under_the_token),
 		T(test_report_text_note_after_its_diagnostic),
+		T(test_report_text_repeated_note_whole_each_time),
 		T(test_report_text_hide_source_and_no_place),
 		T(test_report_text_long_line_window),
 		T(test_report_text_window_keeps_characters_whole),
