@@ -278,6 +278,27 @@ static bool opt_lookup(const struct xt_option_entry *x6,
 }
 
 /*
+ * Might @name (@len bytes) be a name of iptables' own option table? Its
+ * first letter and length against those of the table's names, noted
+ * once: most extension options (--dport, --ctstate, --comment) share
+ * neither with any, so the table's walk below is seldom made.
+ */
+static bool maybe_original(const char *name, size_t len)
+{
+	static uint32_t lens[32]; /* by first byte & 31: 1 << (len & 31) */
+	static bool noted;
+	const struct option *o;
+
+	if (!noted) {
+		for (o = ipts_xt_original_opts; o->name; o++)
+			lens[(unsigned char)o->name[0] & 31] |=
+				1u << (strlen(o->name) & 31);
+		noted = true;
+	}
+	return lens[(unsigned char)name[0] & 31] & (1u << (len & 31));
+}
+
+/*
  * The option word @w ("--name") of the extension loaded last, with the
  * options of the extensions before it in @prev: its value and whether it
  * takes an argument, or a bail when getopt_long would decide otherwise.
@@ -296,9 +317,10 @@ static void fast_option(const char *w, const struct xt_option_entry *x6,
 	if (!opt_lookup(x6, extra, w, val, has_arg))
 		ipts_xt_bail();
 	/* getopt_long takes the first exact name of the merged table. */
-	for (o = ipts_xt_original_opts; o->name; o++)
-		if (o->name[0] == w[0] && strcmp(o->name, w) == 0)
-			ipts_xt_bail();
+	if (maybe_original(w, strlen(w)))
+		for (o = ipts_xt_original_opts; o->name; o++)
+			if (o->name[0] == w[0] && strcmp(o->name, w) == 0)
+				ipts_xt_bail();
 	/* ... nor of an extension loaded before (the last is this one) */
 	for (i = 0; i + 1 < xt.nsegs; i++) {
 		const struct xt_option_entry *px6;

@@ -1554,6 +1554,71 @@ static void post_parse6(void)
 	}
 }
 
+/*
+ * The option tables' final check (xtables_options_fcheck(): each option
+ * that must be given was, and no two that exclude each other were) is a
+ * function of the table and of the flags of the options given alone, and
+ * it walks every option of the table against every other: on a large file
+ * it was a twentieth of the load. A pair of table and flags that passed
+ * once is remembered here and not walked again; an extension's tables are
+ * static and never unloaded (libxtables does not dlclose()), so a pointer
+ * names one table for the process's life. A pair that fails is never
+ * remembered: its error comes from libxtables, as before.
+ */
+#define FCHECK_SLOTS 64
+
+static struct {
+	const struct xt_option_entry *table;
+	unsigned int flags;
+} fcheck_ok[FCHECK_SLOTS];
+
+static void options_fcheck(const char *name, unsigned int flags,
+			   const struct xt_option_entry *table)
+{
+	uintptr_t k = (uintptr_t)table >> 4 ^ flags * 0x9e3779b1u;
+	unsigned int i = (unsigned int)(k ^ k >> 6) % FCHECK_SLOTS;
+
+	if (fcheck_ok[i].table == table && fcheck_ok[i].flags == flags)
+		return;
+	xtables_options_fcheck(name, flags, table);
+	fcheck_ok[i].table = table;
+	fcheck_ok[i].flags = flags;
+}
+
+/* xtables_option_mfcall() with options_fcheck() for the tables' check. */
+static void match_final_check(struct xtables_match *m)
+{
+	if (m->x6_fcheck) {
+		struct xt_fcheck_call cb = { .ext_name = m->name,
+					     .data = m->m->data,
+					     .udata = m->udata,
+					     .xflags = m->mflags };
+
+		m->x6_fcheck(&cb);
+	} else if (m->final_check) {
+		m->final_check(m->mflags);
+	}
+	if (m->x6_options)
+		options_fcheck(m->name, m->mflags, m->x6_options);
+}
+
+/* xtables_option_tfcall() likewise. */
+static void target_final_check(struct xtables_target *t)
+{
+	if (t->x6_fcheck) {
+		struct xt_fcheck_call cb = { .ext_name = t->name,
+					     .data = t->t->data,
+					     .udata = t->udata,
+					     .xflags = t->tflags };
+
+		t->x6_fcheck(&cb);
+	} else if (t->final_check) {
+		t->final_check(t->tflags);
+	}
+	if (t->x6_options)
+		options_fcheck(t->name, t->tflags, t->x6_options);
+}
+
 /* After the loop: final checks, then ipv4_post_parse() and friends. */
 void ipts_xt_finish(int argc, char **argv)
 {
@@ -1565,11 +1630,11 @@ void ipts_xt_finish(int argc, char **argv)
 	i = 0;
 	for (mp = xt.matches; mp; mp = mp->next, i++) {
 		xt.cur = real_match_word(i);
-		xtables_option_mfcall(mp->match);
+		match_final_check(mp->match);
 	}
 	if (xt.target) {
 		xt.cur = cl->jump_word;
-		xtables_option_tfcall(xt.target);
+		target_final_check(xt.target);
 	}
 	for (i = 0; i < xt.nopaque; i++) {
 		struct opaque_use *u = &xt.opaque[i];
