@@ -1733,15 +1733,13 @@ static const struct ipts_chain *map_chain(const struct srow *a,
  * its own): then it is B's sentence too. */
 static bool why_clean(const struct srow *a, const char *why)
 {
-	char t[INET_ADDRSTRLEN];
+	char t[IPTS_EXP_ADDR_LEN];
 	unsigned int k;
 
 	if (!why)
 		return false;
 	for (k = 0; k < a->nslot; k++) {
-		struct in_addr x = { a->slot[k] };
-
-		inet_ntop(AF_INET, &x, t, sizeof(t));
+		ipts_exp_addr_fmt(t, a->slot[k], -1);
 		if (strstr(why, t))
 			return false;
 	}
