@@ -999,6 +999,38 @@ void ipts_exp_prefix_fmt(char *buf, size_t len, struct ipts_exp_prefix p)
 	snprintf(buf, len, "%s/%u", a, (unsigned int)p.len % 100);
 }
 
+static char *put_dec(char *p, unsigned int v)
+{
+	char t[10];
+	unsigned int n = 0;
+
+	do
+		t[n++] = (char)('0' + v % 10);
+	while ((v /= 10) && n < sizeof(t));
+	while (n)
+		*p++ = t[--n];
+	return p;
+}
+
+size_t ipts_exp_addr_fmt(char *buf, uint32_t a, int port)
+{
+	const unsigned char *b = (const unsigned char *)&a;
+	char *p = buf;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		p = put_dec(p, b[i]);
+	}
+	if (port >= 0) {
+		*p++ = ':';
+		p = put_dec(p, (unsigned int)port % 100000u);
+	}
+	*p = '\0';
+	return (size_t)(p - buf);
+}
+
 /* An address of the internet outside every split prefix: the host's
  * choice first. */
 static uint32_t outside(const struct ipts_hostdesc *h,

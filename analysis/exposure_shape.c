@@ -186,6 +186,21 @@ struct filefacts {
 	/* the host's route lookups for each slot address met, kept: a row's
 	 * key is built twice, and endpoints are met by several rows */
 	struct hostmemo *hm;
+	/* what match_dead() asks of each nat rule, read once: rule ->
+	 * its tests (open hash of ndf slots, a power of two) */
+	struct deadfact *df;
+	size_t ndf;
+};
+
+/* The tests of a rule that can kill a row's first packet: an exact
+ * destination that is no DNAT address, a protocol, an exact tcp and udp
+ * destination port that is no DNAT port (-1: none). */
+struct deadfact {
+	const struct ipts_rule *r;
+	uint32_t dst;
+	int32_t tcp_dp, udp_dp;
+	uint8_t proto;
+	bool dst_test;
 };
 
 /* address -> the bytes its route lookups put in a key (or refused) */
@@ -536,6 +551,7 @@ static int u16_cmp(const void *a, const void *b)
 }
 
 static bool is_dnat_port(const struct filefacts *f, uint16_t p);
+static void deadfacts_build(struct filefacts *f);
 
 /* A rule of one exact port that no packet of a connection to another
  * port can match, either way: its protocol, an exact destination port
@@ -672,6 +688,7 @@ static void facts_build(struct filefacts *f, const struct ipts_ruleset *rs)
 		}
 	if (f->nd.full || f->np.full)
 		f->ok = false;
+	deadfacts_build(f);
 	filter_facts(f, rs);
 	if (f->pt.full)
 		f->ports_ok = false;
@@ -697,6 +714,7 @@ static void facts_free(struct filefacts *f)
 	idx_free(&f->fp);
 	free(f->port_table);
 	free(f->cls_addr);
+	free(f->df);
 }
 
 static bool is_dnat_addr(const struct filefacts *f, uint32_t a)
@@ -763,28 +781,94 @@ static bool chain_dead(const struct filefacts *f, const struct ipts_chain *c,
 	return true;
 }
 
-static bool match_dead(const struct filefacts *f, const struct ipts_rule *r,
-		       const struct ipts_exp_row *row)
+static void deadfact_read(const struct filefacts *f, const struct ipts_rule *r,
+			  struct deadfact *d)
 {
 	const struct ipt_ip *ip = &r->e->ip;
 	long dp;
 
-	if (ip->dmsk.s_addr == UINT32_MAX && !(ip->invflags & IPT_INV_DSTIP) &&
-	    ip->dst.s_addr != row->dst && !is_dnat_addr(f, ip->dst.s_addr)) {
+	d->r = r;
+	d->dst = ip->dst.s_addr;
+	d->dst_test = ip->dmsk.s_addr == UINT32_MAX &&
+		      !(ip->invflags & IPT_INV_DSTIP) &&
+		      !is_dnat_addr(f, ip->dst.s_addr);
+	d->proto = ip->invflags & XT_INV_PROTO ? 0 : ip->proto;
+	dp = exact_dport(r, IPPROTO_TCP);
+	d->tcp_dp = dp >= 0 && !is_dnat_port(f, (uint16_t)dp) ? (int32_t)dp :
+								-1;
+	dp = exact_dport(r, IPPROTO_UDP);
+	d->udp_dp = dp >= 0 && !is_dnat_port(f, (uint16_t)dp) ? (int32_t)dp :
+								-1;
+}
+
+static size_t phash(const struct ipts_rule *r, size_t n)
+{
+	uint64_t v = (uint64_t)(uintptr_t)r >> 3;
+
+	return (size_t)((v * 0x9e3779b97f4a7c15ull) >> 32) & (n - 1);
+}
+
+/* Every nat rule's tests, read once: the plan asks them of each row. */
+static void deadfacts_build(struct filefacts *f)
+{
+	size_t n = 0, k;
+	uint32_t i, j;
+
+	for (i = 0; i < f->nat->nchains; i++)
+		n += f->nat->chains[i]->nrules;
+	f->ndf = 64;
+	while (f->ndf < 2 * n + 64)
+		f->ndf *= 2;
+	f->df = ipts_xcalloc(f->ndf, sizeof(*f->df));
+	for (i = 0; i < f->nat->nchains; i++)
+		for (j = 0; j < f->nat->chains[i]->nrules; j++) {
+			const struct ipts_rule *r = f->nat->chains[i]->rules[j];
+
+			for (k = phash(r, f->ndf); f->df[k].r;
+			     k = (k + 1) & (f->ndf - 1))
+				;
+			deadfact_read(f, r, &f->df[k]);
+		}
+}
+
+/* @r's tests: kept for a nat rule, else read into @tmp. */
+static const struct deadfact *deadfact_of(const struct filefacts *f,
+					  const struct ipts_rule *r,
+					  struct deadfact *tmp)
+{
+	size_t k;
+
+	for (k = phash(r, f->ndf); f->df && f->df[k].r;
+	     k = (k + 1) & (f->ndf - 1))
+		if (f->df[k].r == r)
+			return &f->df[k];
+	deadfact_read(f, r, tmp);
+	return tmp;
+}
+
+static bool match_dead(const struct filefacts *f, const struct ipts_rule *r,
+		       const struct ipts_exp_row *row)
+{
+	struct deadfact tmp;
+	const struct deadfact *d = deadfact_of(f, r, &tmp);
+	int32_t dp;
+
+	if (d->dst_test && d->dst != row->dst) {
 		size_t i;
 
 		/* a row of no address is asked at each class's address */
 		for (i = 0; !row->dst && i < f->ncls; i++)
-			if (f->cls_addr[i] == ip->dst.s_addr)
+			if (f->cls_addr[i] == d->dst)
 				break;
 		if (row->dst || i == f->ncls)
 			return true;
 	}
-	if (ip->proto && ip->proto != row->proto &&
-	    !(ip->invflags & XT_INV_PROTO))
+	if (d->proto && d->proto != row->proto)
 		return true;
-	dp = exact_dport(r, row->proto);
-	return dp >= 0 && dp != row->port && !is_dnat_port(f, (uint16_t)dp);
+	dp = row->proto == IPPROTO_TCP ? d->tcp_dp :
+	     row->proto == IPPROTO_UDP ? d->udp_dp :
+					 -1;
+	return dp >= 0 && dp != row->port;
 }
 
 static bool spend(const struct filefacts *f, uint64_t n)
@@ -1649,15 +1733,13 @@ static const struct ipts_chain *map_chain(const struct srow *a,
  * its own): then it is B's sentence too. */
 static bool why_clean(const struct srow *a, const char *why)
 {
-	char t[INET_ADDRSTRLEN];
+	char t[IPTS_EXP_ADDR_LEN];
 	unsigned int k;
 
 	if (!why)
 		return false;
 	for (k = 0; k < a->nslot; k++) {
-		struct in_addr x = { a->slot[k] };
-
-		inet_ntop(AF_INET, &x, t, sizeof(t));
+		ipts_exp_addr_fmt(t, a->slot[k], -1);
 		if (strstr(why, t))
 			return false;
 	}

@@ -224,6 +224,8 @@ static void cell_to(char *buf, size_t len, const struct ipts_exposure *e,
 {
 	if (e->rows[i].family == NFPROTO_IPV6)
 		ipts_fmt_inet(buf, len, NFPROTO_IPV6, &c->to6, c->to_port);
+	else if (len >= IPTS_EXP_ADDR_LEN)
+		ipts_exp_addr_fmt(buf, c->to, c->to_port);
 	else
 		ipts_fmt_addr(buf, len, c->to, c->to_port);
 }
@@ -569,11 +571,12 @@ static void print_classes(FILE *f, const struct ipts_exposure *e)
 	fputs("\nclasses:\n", f);
 	for (k = 0; k < e->nclasses; k++) {
 		const struct ipts_exp_class *c = &e->classes[k];
-		char s[20], d[20], s6[INET6_ADDRSTRLEN], d6[INET6_ADDRSTRLEN];
+		char s[IPTS_EXP_ADDR_LEN], d[IPTS_EXP_ADDR_LEN];
+		char s6[INET6_ADDRSTRLEN], d6[INET6_ADDRSTRLEN];
 		char v6[2 * INET6_ADDRSTRLEN + 40] = "";
 
-		ipts_fmt_addr(s, sizeof(s), c->src, -1);
-		ipts_fmt_addr(d, sizeof(d), c->addr, -1);
+		ipts_exp_addr_fmt(s, c->src, -1);
+		ipts_exp_addr_fmt(d, c->addr, -1);
 		if (e->rs6 && (!c->in || c->has6)) {
 			inet_ntop(AF_INET6,
 				  c->in ? &c->src6 : &in6addr_loopback, s6,
@@ -715,12 +718,24 @@ static void print_text(FILE *f, const struct run *r)
 
 /* --- json ----------------------------------------------------------- */
 
+/* An IPv4 address and port, which need no escaping: written raw. */
+static void json_addr_port(struct ipts_json *w, const char *key, uint32_t a,
+			   int port)
+{
+	char buf[IPTS_EXP_ADDR_LEN + 2];
+	size_t n;
+
+	buf[0] = '"';
+	n = ipts_exp_addr_fmt(buf + 1, a, port);
+	buf[n + 1] = '"';
+	buf[n + 2] = '\0';
+	ipts_json_key(w, key);
+	ipts_json_raw(w, buf);
+}
+
 static void json_addr(struct ipts_json *w, const char *key, uint32_t a)
 {
-	char buf[20];
-
-	ipts_fmt_addr(buf, sizeof(buf), a, -1);
-	ipts_json_kv_string(w, key, buf);
+	json_addr_port(w, key, a, -1);
 }
 
 static void json_addr6(struct ipts_json *w, const char *key,
@@ -837,7 +852,10 @@ static void json_cell(struct ipts_json *w, const struct ipts_exposure *e,
 		json_addr6(w, "dst", &c->dst6.in6);
 	else if (c->simulated)
 		json_addr(w, "dst", c->dst);
-	if (c->simulated && c->state != IPTS_EXP_UNDETERMINED) {
+	if (c->simulated && c->state != IPTS_EXP_UNDETERMINED &&
+	    e->rows[i].family != NFPROTO_IPV6) {
+		json_addr_port(w, "to", c->to, c->to_port);
+	} else if (c->simulated && c->state != IPTS_EXP_UNDETERMINED) {
 		cell_to(to, sizeof(to), e, i, c);
 		ipts_json_kv_string(w, "to", to);
 	} else if (c->simulated) {

@@ -278,6 +278,12 @@ bool ipts_exp_cell_same(const struct ipts_exp_cell *a,
 /* "10.0.0.0/8" into @buf. */
 void ipts_exp_prefix_fmt(char *buf, size_t len, struct ipts_exp_prefix p);
 
+/* Address @a (network order) as inet_ntop() writes it, then ":PORT" when
+ * @port >= 0, into @buf of IPTS_EXP_ADDR_LEN bytes, without stdio (the
+ * report formats one for each cell); returns the length written. */
+#define IPTS_EXP_ADDR_LEN 22
+size_t ipts_exp_addr_fmt(char *buf, uint32_t a, int port);
+
 /*
  * The IPv6 half of a pair, before ipts_exposure_plan(): the rows of @rs6
  * (an IPv6 ruleset, borrowed: its filter INPUT and FORWARD ports) join
