@@ -999,17 +999,15 @@ void ipts_exp_prefix_fmt(char *buf, size_t len, struct ipts_exp_prefix p)
 	snprintf(buf, len, "%s/%u", a, (unsigned int)p.len % 100);
 }
 
+/* @v in decimal at @p (ipts_udigits()); returns the byte after it. */
 static char *put_dec(char *p, unsigned int v)
 {
-	char t[10];
-	unsigned int n = 0;
+	char t[20];
+	char *d = ipts_udigits(t + sizeof(t), v);
+	size_t n = (size_t)(t + sizeof(t) - d);
 
-	do
-		t[n++] = (char)('0' + v % 10);
-	while ((v /= 10) && n < sizeof(t));
-	while (n)
-		*p++ = t[--n];
-	return p;
+	memcpy(p, d, n);
+	return p + n;
 }
 
 size_t ipts_exp_addr_fmt(char *buf, uint32_t a, int port)
