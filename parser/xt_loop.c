@@ -1586,37 +1586,37 @@ static void options_fcheck(const char *name, unsigned int flags,
 }
 
 /* xtables_option_mfcall() with options_fcheck() for the tables' check. */
+static void final_check(const char *name, void *data, void *udata,
+			unsigned int flags,
+			void (*x6_fcheck)(struct xt_fcheck_call *),
+			void (*old_fcheck)(unsigned int),
+			const struct xt_option_entry *x6_options)
+{
+	if (x6_fcheck) {
+		struct xt_fcheck_call cb = { .ext_name = name,
+					     .data = data,
+					     .udata = udata,
+					     .xflags = flags };
+
+		x6_fcheck(&cb);
+	} else if (old_fcheck) {
+		old_fcheck(flags);
+	}
+	if (x6_options)
+		options_fcheck(name, flags, x6_options);
+}
+
 static void match_final_check(struct xtables_match *m)
 {
-	if (m->x6_fcheck) {
-		struct xt_fcheck_call cb = { .ext_name = m->name,
-					     .data = m->m->data,
-					     .udata = m->udata,
-					     .xflags = m->mflags };
-
-		m->x6_fcheck(&cb);
-	} else if (m->final_check) {
-		m->final_check(m->mflags);
-	}
-	if (m->x6_options)
-		options_fcheck(m->name, m->mflags, m->x6_options);
+	final_check(m->name, m->m->data, m->udata, m->mflags, m->x6_fcheck,
+		    m->final_check, m->x6_options);
 }
 
 /* xtables_option_tfcall() likewise. */
 static void target_final_check(struct xtables_target *t)
 {
-	if (t->x6_fcheck) {
-		struct xt_fcheck_call cb = { .ext_name = t->name,
-					     .data = t->t->data,
-					     .udata = t->udata,
-					     .xflags = t->tflags };
-
-		t->x6_fcheck(&cb);
-	} else if (t->final_check) {
-		t->final_check(t->tflags);
-	}
-	if (t->x6_options)
-		options_fcheck(t->name, t->tflags, t->x6_options);
+	final_check(t->name, t->t->data, t->udata, t->tflags, t->x6_fcheck,
+		    t->final_check, t->x6_options);
 }
 
 /* After the loop: final checks, then ipv4_post_parse() and friends. */
