@@ -7,11 +7,15 @@ Runs the commands one after the other, RUNS rounds (default 9), stdout
 and stderr discarded, and prints each command's fastest wall time in
 milliseconds (one decimal) on one line, in the order given. Timed from
 time.monotonic_ns() around the child alone (no fork of date(1) inside
-the interval). A command over SECONDS (default 60) prints ">SECONDS000"
-for it and is not run again. Part of bench/run.sh; asserts nothing.
+the interval), its end seen by a blocking wait: subprocess's wait with a
+timeout polls in sleeps that double from 0.5 ms to 50 ms, which rounded
+every time up to the next of 16, 32, 64... ms. A command over SECONDS
+(default 60) is killed by a timer, prints ">SECONDS000" for it and is
+not run again. Part of bench/run.sh; asserts nothing.
 """
 import subprocess
 import sys
+import threading
 import time
 
 
@@ -43,14 +47,17 @@ def main(argv):
             if dead[k]:
                 continue
             t = time.monotonic_ns()
-            try:
-                subprocess.run(c, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, timeout=limit)
-            except subprocess.TimeoutExpired:
+            p = subprocess.Popen(c, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            killer = threading.Timer(limit, p.kill)
+            killer.start()
+            p.wait()
+            d = time.monotonic_ns() - t
+            killer.cancel()
+            if d >= limit * 1e9:
                 dead[k] = True
                 best[k] = None
                 continue
-            d = time.monotonic_ns() - t
             if best[k] is None or d < best[k]:
                 best[k] = d
     print(" ".join(">%d" % (limit * 1000) if dead[k] or best[k] is None
