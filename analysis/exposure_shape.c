@@ -638,9 +638,13 @@ static void facts_build(struct filefacts *f, const struct ipts_ruleset *rs)
 	}
 	if (!f->ok || !f->nat)
 		return;
-	qsort(f->nm, f->nnm, sizeof(*f->nm), u32_cmp); /* by addr first */
-	qsort(f->dnat_addr, f->ndnat, sizeof(*f->dnat_addr), u32_cmp);
-	qsort(f->dnat_port, f->ndport, sizeof(*f->dnat_port), u16_cmp);
+	/* none of a kind leaves its list NULL, which qsort() may not take */
+	if (f->nnm)
+		qsort(f->nm, f->nnm, sizeof(*f->nm), u32_cmp); /* by addr */
+	if (f->ndnat)
+		qsort(f->dnat_addr, f->ndnat, sizeof(*f->dnat_addr), u32_cmp);
+	if (f->ndport)
+		qsort(f->dnat_port, f->ndport, sizeof(*f->dnat_port), u16_cmp);
 	f->refs = ipts_xcalloc(f->nat->nchains, sizeof(*f->refs));
 	f->nrefs = ipts_xcalloc(f->nat->nchains, sizeof(*f->nrefs));
 	f->refs_cap = ipts_xcalloc(f->nat->nchains, sizeof(*f->refs_cap));
@@ -719,12 +723,15 @@ static void facts_free(struct filefacts *f)
 
 static bool is_dnat_addr(const struct filefacts *f, uint32_t a)
 {
-	return bsearch(&a, f->dnat_addr, f->ndnat, sizeof(a), u32_cmp);
+	/* an empty list may be NULL, which bsearch() may not take */
+	return f->ndnat &&
+	       bsearch(&a, f->dnat_addr, f->ndnat, sizeof(a), u32_cmp);
 }
 
 static bool is_dnat_port(const struct filefacts *f, uint16_t p)
 {
-	return bsearch(&p, f->dnat_port, f->ndport, sizeof(p), u16_cmp);
+	return f->ndport &&
+	       bsearch(&p, f->dnat_port, f->ndport, sizeof(p), u16_cmp);
 }
 
 /* The exact destination port of a tcp or udp match of @r, or -1. */
