@@ -868,26 +868,37 @@ static const struct xspec *spec_of(const struct ipts_rule *r, bool target,
 			xspec_find(matches, NELEM(matches), name);
 }
 
-/* spec_of() for @name as met before in @v's table, remembered by name. */
+/* spec_of() for @name, the XT_EXTENSION_MAXNAMELEN bytes of a blob's name
+ * field, as met before in @v's table: remembered by those bytes, read as
+ * words (the same bytes are the same name, whatever follows its NUL), in
+ * the first free slot from their hash on (the last one tried when all are
+ * taken). */
 static const struct xspec *spec_memo(struct vctx *v, const struct ipts_rule *r,
 				     bool target, const char *name)
 {
-	size_t n = strnlen(name, XT_EXTENSION_MAXNAMELEN);
-	unsigned int k;
+	enum {
+		NSPECS = sizeof(v->specs) / sizeof(v->specs[0])
+	};
+	uint64_t w[4] = { 0, 0, 0, 0 };
 	struct spec_memo *e;
+	unsigned int k, tries;
 
-	if (n == 0 || n >= sizeof(e->name))
-		return spec_of(r, target, name);
-	k = ((unsigned char)name[0] * 31u + (unsigned char)name[n - 1] +
-	     (unsigned int)n + (target ? 7u : 0u)) %
-	    (unsigned int)(sizeof(v->specs) / sizeof(v->specs[0]));
-	e = &v->specs[k];
-	if (e->used && e->target == target && e->len == n &&
-	    memcmp(e->name, name, n) == 0)
-		return e->s;
+	memcpy(w, name, XT_EXTENSION_MAXNAMELEN);
+	k = (unsigned int)((((w[0] ^ w[1]) + target) * 0x9e3779b97f4a7c15ull) >>
+			   32) %
+	    NSPECS;
+	for (tries = 0;; tries++, k = (k + 1) % NSPECS) {
+		e = &v->specs[k];
+		if (!e->used)
+			break;
+		if (e->target == target && e->w[0] == w[0] && e->w[1] == w[1] &&
+		    e->w[2] == w[2] && e->w[3] == w[3])
+			return e->s;
+		if (tries == NSPECS - 1)
+			break;
+	}
 	e->s = spec_of(r, target, name);
-	memcpy(e->name, name, n);
-	e->len = (uint8_t)n;
+	memcpy(e->w, w, sizeof(w));
 	e->target = target;
 	e->used = true;
 	return e->s;
@@ -896,7 +907,7 @@ static const struct xspec *spec_memo(struct vctx *v, const struct ipts_rule *r,
 /* rpfilter's checkentry compares the table name itself */
 static bool rpfilter_table_bad(const struct xcheck *x)
 {
-	return strcmp(x->name, "rpfilter") == 0 &&
+	return x->name[0] == 'r' && strcmp(x->name, "rpfilter") == 0 &&
 	       strcmp(x->v->t->name, "raw") != 0 &&
 	       strcmp(x->v->t->name, "mangle") != 0;
 }

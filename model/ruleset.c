@@ -98,11 +98,29 @@ static inline uint64_t mix(uint64_t h, uint64_t w)
 	return h ^ (h >> 29);
 }
 
-/* Four lanes, so that a 288-byte comment blob is not one long chain. */
+/* The @len bytes at @p (1 to 7) as one word, each byte in it: two
+ * overlapping loads of 4, or the first, middle and last byte. */
+static inline uint64_t short_word(const unsigned char *p, size_t len)
+{
+	uint32_t lo, hi;
+
+	if (len >= 4) {
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + len - 4, 4);
+		return lo | (uint64_t)hi << 32;
+	}
+	return p[0] | (uint64_t)p[len / 2] << 8 | (uint64_t)p[len - 1] << 16;
+}
+
+/* Four lanes, so that a 288-byte comment blob is not one long chain. A
+ * tail of 1 to 7 bytes is the blob's last 8 bytes (overlapping the words
+ * before) when it has 8, as no call to memcpy() of a length known only
+ * here. The length is in the seeds, so that the overlap is not ambiguous. */
 uint32_t ipts_hash_bytes(const void *blob, size_t len)
 {
 	const unsigned char *p = blob;
 	uint64_t a = len, b = ~(uint64_t)len, c = 1, d = 2, w[4];
+	bool whole = len >= 8;
 
 	for (; len >= 32; p += 32, len -= 32) {
 		memcpy(w, p, 32);
@@ -115,10 +133,11 @@ uint32_t ipts_hash_bytes(const void *blob, size_t len)
 		memcpy(w, p, 8);
 		a = mix(a, w[0]);
 	}
-	if (len) {
-		w[0] = 0;
-		memcpy(w, p, len);
+	if (len && whole) {
+		memcpy(w, p + len - 8, 8);
 		b = mix(b, w[0]);
+	} else if (len) {
+		b = mix(b, short_word(p, len));
 	}
 	a = mix(mix(mix(a, b), c), d);
 	return (uint32_t)(a ^ (a >> 32));

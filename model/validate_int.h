@@ -38,11 +38,12 @@ struct vctx {
 	} *idletimers, *rateests;
 	size_t nidletimers, nrateests;
 	/* The registrations of the extension names met (checkentry.c):
-	 * a table names few, and asks for each at every rule. */
+	 * a table names few, and asks for each at every rule. Keyed by
+	 * the blob's whole name field as four words (the last holds its
+	 * 5 last bytes), the low bit of the first word's key for target. */
 	struct spec_memo {
 		const void *s; /* const struct xspec *, NULL: none */
-		char name[32];
-		uint8_t len;
+		uint64_t w[4];
 		bool target, used;
 	} specs[16];
 };

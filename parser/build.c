@@ -60,18 +60,7 @@ void ipts_build_error(struct ipts_parse *ps, const struct ipts_loc *loc,
 		ps->table_failed = true;
 }
 
-void ipts_build_word(struct ipts_parse *ps, const struct ipts_loc *loc)
-{
-	if (ps->nwords == ps->cap) {
-		ps->cap = ps->cap ? ps->cap * 2 : 64;
-		ps->words = ipts_xrealloc(ps->words,
-					  ps->cap * sizeof(*ps->words));
-	}
-	ps->words[ps->nwords++].loc = *loc;
-}
-
-void ipts_build_words(struct ipts_parse *ps, const struct ipts_loc *locs,
-		      unsigned int n)
+void ipts_build_words_room(struct ipts_parse *ps, unsigned int n)
 {
 	if (ps->nwords + n > ps->cap) {
 		while (ps->nwords + n > ps->cap)
@@ -79,6 +68,18 @@ void ipts_build_words(struct ipts_parse *ps, const struct ipts_loc *locs,
 		ps->words = ipts_xrealloc(ps->words,
 					  ps->cap * sizeof(*ps->words));
 	}
+}
+
+void ipts_build_word(struct ipts_parse *ps, const struct ipts_loc *loc)
+{
+	ipts_build_words_room(ps, 1);
+	ps->words[ps->nwords++].loc = *loc;
+}
+
+void ipts_build_words(struct ipts_parse *ps, const struct ipts_loc *locs,
+		      unsigned int n)
+{
+	ipts_build_words_room(ps, n);
 	/* a word is its location alone: one copy for the line */
 	_Static_assert(sizeof(*ps->words) == sizeof(*locs), "a word a loc");
 	memcpy(&ps->words[ps->nwords], locs, n * sizeof(*locs));
@@ -161,8 +162,9 @@ static void line_done(struct ipts_parse *ps)
  * The argv text of a line the scanner split (every quote closed, no
  * cut): its bytes from the first word to the end of the last copied
  * once, each word ended by a NUL over the blank after it. A word with
- * no quote is its bytes, its length its location's; one with a quote is
- * unquoted in its own place (never longer). Returns the index of the
+ * no quote is its bytes, its length its location's; one with a quote (its
+ * last byte, as ipts_line_word() ends it) is unquoted in its own place
+ * (never longer). Returns the index of the
  * first word longer than IPTS_MAX_PARAM, or -1.
  */
 static int fast_words(struct ipts_parse *ps, char **argv, struct ipts_loc *locs)
@@ -193,8 +195,9 @@ static int fast_words(struct ipts_parse *ps, char **argv, struct ipts_loc *locs)
 		char *s = ps->scratch + (wl->off - w0->off);
 		size_t n = wl->len;
 
-		if (ps->line_quoted &&
-		    memchr(base + (wl->off - w0->off), '"', wl->len))
+		/* the split ends a word with a quote at its closing quote */
+		if (ps->line_quoted && n &&
+		    base[wl->off - w0->off + n - 1] == '"')
 			n = ipts_unquote(wl, s);
 		else
 			s[n] = '\0';

@@ -323,6 +323,9 @@ void ipts_pipe_end(struct ipts_pipe *p);
 
 /* Grammar actions (build.c). */
 void ipts_build_word(struct ipts_parse *ps, const struct ipts_loc *loc);
+/* Room for @n more words in ps->words (the scanner's fast line writes its
+ * words there itself). */
+void ipts_build_words_room(struct ipts_parse *ps, unsigned int n);
 /* The @n words at @locs, as ipts_build_word() for each. */
 void ipts_build_words(struct ipts_parse *ps, const struct ipts_loc *locs,
 		      unsigned int n);
