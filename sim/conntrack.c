@@ -158,7 +158,7 @@ static void ct_in_icmp_error(struct ipts_sim *s, struct ipts_pkt *p)
 
 	p->ct = NULL;
 	p->ctinfo = IPTS_CT_INVALID;
-	if (!c->exists || !s->conn_confirmed ||
+	if (!c->exists || !s->conn_confirmed || c->killed ||
 	    s->inner.protocol != c->l4proto)
 		return;
 	if (is_orig(c, &s->inner.daddr, s->inner.dport, &s->inner.saddr,
@@ -188,45 +188,73 @@ static bool can_start(const struct ipts_pkt *p)
 	return true;		/* SYN, or a mid-stream ACK picked up */
 }
 
+/* What TCP tracking makes of a packet of the entry (tcp_packet()). */
+enum tcp_verdict {
+	TCP_OK, /* the packet goes on with the entry */
+	TCP_INVALID, /* -NF_ACCEPT: on without it, INVALID */
+	TCP_REOPEN, /* -NF_REPEAT: the entry killed, looked up again */
+};
+
 /*
  * The handshake's part of tcp_conntracks[][][] in nf_conntrack_proto_tcp.c:
- * false when the packet is invalid for the entry's state (for instance the
- * client's ACK while the entry never saw the SYN-ACK).
+ * TCP_INVALID when the packet is invalid for the entry's state (for
+ * instance the client's ACK while the entry never saw the SYN-ACK).
+ *
+ * A RST while the entry has seen no reply kills it (nf_ct_kill_acct(),
+ * "if only reply is a RST"): the RST goes on with it, the next packet
+ * starts a new entry, NEW, and meets the nat table again. Measured: the
+ * kernel's RST for a port nothing listens on, dropped after conntrack saw
+ * it, then the SYN resent at +1 s is NEW (kernel case
+ * rst_kills_entry_resent_syn_new). After a reply a RST leaves the entry
+ * in CLOSE; a SYN of the original direction there (sSS from sCL, which is
+ * past TIME_WAIT) kills it and starts anew when the last packet tracked
+ * was the original direction's RST, and is otherwise ignored (sIG: on
+ * with the entry, state unchanged, ESTABLISHED). Nothing here makes FIN,
+ * so no entry reaches TIME_WAIT or carries IP_CT_TCP_FLAG_CLOSE_INIT.
  */
-static bool tcp_track(struct ipts_sim *s, const struct ipts_pkt *p,
-		      bool reply)
+static enum tcp_verdict tcp_track(struct ipts_sim *s, struct ipts_conn *c,
+				  const struct ipts_pkt *p, bool reply)
 {
 	uint8_t f = p->tcp_flags;
 	bool syn = f & 0x02, ack = f & 0x10, rst = f & 0x04;
+	bool rst_orig_last = c->rst_orig_last;
 
+	c->rst_orig_last = false;
 	if (rst) {
+		if (!c->seen_reply)
+			c->killed = true;
 		s->tcp_state = IPTS_TCP_CLOSE;
-		return true;
+		c->rst_orig_last = !reply;
+		return TCP_OK;
 	}
 	if (!reply) {
-		/* a SYN in SYN_SENT or CLOSE: sSS; in SYN_RECV or
-		 * ESTABLISHED: sIG, which tcp_packet() lets through with its
-		 * entry (NF_ACCEPT), state unchanged: a SYN resent after a
-		 * SYN-ACK was seen keeps the entry and its NAT (measured: net
-		 * case synretx_ct_dnat_reject) */
+		/* a SYN in SYN_SENT: sSS; in SYN_RECV or ESTABLISHED: sIG,
+		 * which tcp_packet() lets through with its entry
+		 * (NF_ACCEPT), state unchanged: a SYN resent after a
+		 * SYN-ACK was seen keeps the entry and its NAT (measured:
+		 * net case synretx_ct_dnat_reject); in CLOSE, above */
 		if (syn && !ack)
-			return true;
+			return s->tcp_state == IPTS_TCP_CLOSE && rst_orig_last ?
+				       TCP_REOPEN :
+				       TCP_OK;
 		if (ack && !syn) {
 			if (s->tcp_state == IPTS_TCP_SYN_SENT)
-				return false;
+				return TCP_INVALID;
 			if (s->tcp_state == IPTS_TCP_SYN_RECV)
 				s->tcp_state = IPTS_TCP_ESTABLISHED;
-			return true;
+			return TCP_OK;
 		}
-		return true;
+		return TCP_OK;
 	}
 	if (syn && ack) {
 		if (s->tcp_state == IPTS_TCP_SYN_SENT)
 			s->tcp_state = IPTS_TCP_SYN_RECV;
 		return s->tcp_state == IPTS_TCP_SYN_RECV ||
-		       s->tcp_state == IPTS_TCP_ESTABLISHED;
+				       s->tcp_state == IPTS_TCP_ESTABLISHED ?
+			       TCP_OK :
+			       TCP_INVALID;
 	}
-	return true;
+	return TCP_OK;
 }
 
 void ipts_ct_in(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook)
@@ -242,14 +270,18 @@ void ipts_ct_in(struct ipts_sim *s, struct ipts_pkt *p, unsigned int hook)
 		note_state(s, p, hook);
 		return;
 	}
-	if (c->exists && s->conn_confirmed && c->l4proto == p->protocol) {
+	if (c->exists && s->conn_confirmed && !c->killed &&
+	    c->l4proto == p->protocol) {
 		bool orig = is_orig(c, &p->saddr, p->sport, &p->daddr,
 				    p->dport);
+		bool ours = orig || is_reply(c, &p->saddr, p->sport, &p->daddr,
+					     p->dport);
+		enum tcp_verdict v = TCP_OK;
 
-		if (orig ||
-		    is_reply(c, &p->saddr, p->sport, &p->daddr, p->dport)) {
-			if (p->protocol == IPPROTO_TCP &&
-			    !tcp_track(s, p, !orig)) {
+		if (ours && p->protocol == IPPROTO_TCP)
+			v = tcp_track(s, c, p, !orig);
+		if (ours && v != TCP_REOPEN) {
+			if (v == TCP_INVALID) {
 				/* nf_conntrack_in(): an invalid packet leaves
 				 * without its entry, and is looked at again
 				 * at the next conntrack hook */

@@ -39,6 +39,13 @@ struct ipts_conn {
 	uint32_t mark;			/* connmark */
 	bool nat_done;			/* NAT bindings set up at the first packet */
 	bool seen_reply;
+	/* nf_ct_kill()ed: out of the table, so the next packet looks it up
+	 * in vain and starts a new entry; the packet that killed it still
+	 * carries it (conntrack.c) */
+	bool killed;
+	/* the last packet TCP tracking took was a RST of the original
+	 * direction (last_dir, last_index == TCP_RST_SET) */
+	bool rst_orig_last;
 };
 
 /* One packet at one hook. */

@@ -131,6 +131,7 @@ static const struct expect {
 	{ "asym_reject_fwd_icmp", "timeout", "forward" },
 	{ "synretx_ct_dnat_reject", "connected", "output" },
 	{ "synretx_ct_dnat_drop", "connected", "output" },
+	{ "rst_kills_entry_fwd_dnat", "connected", "forward" },
 	{ "v6_addrtype_local_in", "connected", "input" },
 	{ "v6_addrtype_other_iface", "timeout", "input" },
 	{ "v6_dnat_published", "connected", "forward" },
