@@ -929,10 +929,8 @@ static void add_command(unsigned int newcmd, unsigned int others, bool invert)
 
 void ipts_xt_set_option(unsigned int option, bool invert, int word)
 {
-	unsigned int i;
+	unsigned int i = (unsigned int)__builtin_ctz(option); /* one bit */
 
-	for (i = 0; (1u << i) != option; i++)
-		;
 	xt.opt_val[i] = xt.cur;
 	xt.cur = word;
 	if (xt.options & option)
@@ -1058,6 +1056,39 @@ static void note_owner_name(int longindex)
 }
 
 /*
+ * xtables_parse_protocol(), which a file calls with the same few words on
+ * most of its lines ("tcp", "udp"): a number, "all", libxtables' own table
+ * of names, then getprotobyname(), a strtoul() and a walk on each. It is a
+ * function of the word alone, so the words it answered are kept with their
+ * number; one it refuses is never kept, and says so from libxtables again.
+ */
+#define PROTO_SLOTS 8
+
+static struct {
+	char word[16];
+	uint16_t num;
+} proto_seen[PROTO_SLOTS];
+static unsigned int proto_nseen;
+
+static uint16_t parse_protocol(const char *s)
+{
+	size_t len = strnlen(s, sizeof(proto_seen[0].word));
+	unsigned int i;
+	uint16_t num;
+
+	if (len == sizeof(proto_seen[0].word))
+		return xtables_parse_protocol(s); /* no name this long */
+	for (i = 0; i < PROTO_SLOTS && i < proto_nseen; i++)
+		if (memcmp(proto_seen[i].word, s, len + 1) == 0)
+			return proto_seen[i].num;
+	num = xtables_parse_protocol(s);
+	i = proto_nseen++ % PROTO_SLOTS;
+	memcpy(proto_seen[i].word, s, len + 1);
+	proto_seen[i].num = num;
+	return num;
+}
+
+/*
  * The generic options the fast path reads without getopt_long (the shape
  * ipts_xt_fast_generic_end() allows): what ipts_xt_parse_loop() does for
  * each, getopt's optarg and optind as it leaves them. One body for both.
@@ -1091,7 +1122,7 @@ static void generic_opt(int c, int argc, char **argv, bool invert, int opt,
 			proto_parse6();
 			break;
 		}
-		xt.fw.ip.proto = xtables_parse_protocol(xt.protocol);
+		xt.fw.ip.proto = parse_protocol(xt.protocol);
 		if (xt.fw.ip.proto == 0 && (xt.invflags & XT_INV_PROTO))
 			ipts_xt_error(PARAMETER_PROBLEM,
 				      "rule would "
@@ -1513,7 +1544,7 @@ static bool is_exthdr(uint16_t proto)
 /* ipv6_proto_parse(): -p sets IP6T_F_PROTO, whatever the protocol. */
 static void proto_parse6(void)
 {
-	xt.fw6.ipv6.proto = xtables_parse_protocol(xt.protocol);
+	xt.fw6.ipv6.proto = parse_protocol(xt.protocol);
 	if (xt.fw6.ipv6.proto == 0 && (xt.invflags & XT_INV_PROTO))
 		ipts_xt_error(PARAMETER_PROBLEM, "rule would never match "
 						 "protocol");
