@@ -94,8 +94,8 @@ static void check_names(int word, const char *spec)
 static struct in_addr any;
 
 /* A decimal number as xtables_strtoui(base 0) reads it, up to @max. */
-static const char *plain_number(const char *p, unsigned int max,
-				unsigned int *v)
+static inline __attribute__((always_inline)) const char *
+plain_number(const char *p, unsigned int max, unsigned int *v)
 {
 	unsigned int n = 0, digits = 0;
 

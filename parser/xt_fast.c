@@ -116,9 +116,21 @@ static const char *word_span(int first, int last, uint32_t *len)
 	return a->src->buf + a->off;
 }
 
+/* The pre_hash() entry of the segment starting at word @first, or NULL:
+ * the line's segments are met in order, so a cursor finds it. */
+static const struct pre_seg *pre_at(int first)
+{
+	while (xt.pre_next < xt.npre && xt.pre[xt.pre_next].first < first)
+		xt.pre_next++;
+	if (xt.pre_next < xt.npre && xt.pre[xt.pre_next].first == first)
+		return &xt.pre[xt.pre_next];
+	return NULL;
+}
+
 static struct memo *memo_find(int first, int last, bool is_target,
 			      uint32_t *hashp)
 {
+	const struct pre_seg *p;
 	const char *span;
 	uint32_t len, i;
 	uint32_t h;
@@ -127,10 +139,8 @@ static struct memo *memo_find(int first, int last, bool is_target,
 	/* The protocol and the kind are compared, not hashed: a segment
 	 * seldom comes with several. */
 	span = word_span(first, last, &len);
-	for (i = 0; i < xt.npre; i++)
-		if (xt.pre[i].first == first && xt.pre[i].last == last)
-			break;
-	h = i < xt.npre ? xt.pre[i].hash : ipts_hash_bytes(span, len);
+	p = pre_at(first);
+	h = p && p->last == last ? p->hash : ipts_hash_bytes(span, len);
 	*hashp = h;
 	if (!memo.nslots || xt.cl->locs[first].src != memo.src)
 		return NULL;
@@ -421,6 +431,7 @@ static bool seen_ext(const char *name)
 
 static int fast_match(int argc, char **argv, int i)
 {
+	const struct pre_seg *pre;
 	const char *name;
 	struct xtables_match *m;
 	struct fast_seg *sg;
@@ -432,7 +443,8 @@ static int fast_match(int argc, char **argv, int i)
 	name = argv[i + 1];
 	if (seen_ext(name))
 		ipts_xt_bail();
-	end = naive_end(argc, argv, i);
+	pre = pre_at(i);
+	end = pre ? pre->end : naive_end(argc, argv, i);
 	last = end < argc ? end : argc - 1;
 	sg = new_seg(i, (int)xt.nmatch_words);
 	hit = memo_find(i, last, false, &sg->hash);
@@ -590,6 +602,7 @@ static void pre_hash(int argc, char **argv, int gen_end)
 	int i = gen_end;
 
 	xt.npre = 0;
+	xt.pre_next = 0;
 	while (i < argc && xt.npre < MAX_MATCHES + 1 && is_seg_start(argv[i])) {
 		struct pre_seg *p = &xt.pre[xt.npre++];
 		int end = argv[i][1] == 'm' ? naive_end(argc, argv, i) : argc;
@@ -597,6 +610,7 @@ static void pre_hash(int argc, char **argv, int gen_end)
 		uint32_t len;
 
 		p->first = i;
+		p->end = end;
 		p->last = end < argc ? end : argc - 1;
 		span = word_span(p->first, p->last, &len);
 		p->hash = ipts_hash_bytes(span, len);

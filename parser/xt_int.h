@@ -180,9 +180,10 @@ struct ipts_xt_state {
 	 * word of each as reading words alone ends it. */
 	struct pre_seg {
 		int first, last;
+		int end; /* the word after it, or argc */
 		uint32_t hash;
 	} pre[MAX_MATCHES + 1];
-	unsigned int npre;
+	unsigned int npre, pre_next; /* pre_next: the next to look at */
 	const void *hit[MAX_MATCHES];	/* per match position: memo blob */
 	const struct memo *hit_target;
 	const void *built[MAX_MATCHES];	/* per match position: in the entry */
