@@ -106,6 +106,42 @@ void ipts_xt_end(void)
 	xt.std_rs = NULL;
 }
 
+/*
+ * The hash of a segment's bytes, for the memo alone (its entries are
+ * compared in full): eight bytes a step, the last eight read once more,
+ * overlapping, so that no length goes byte by byte or through memcpy().
+ * Segments are 7 to a few hundred bytes; most are 20 to 60.
+ */
+static uint32_t seg_hash(const char *p, uint32_t len)
+{
+	const uint64_t k = 0xff51afd7ed558ccdull;
+	const char *end = p + len;
+	uint64_t h = (uint64_t)len * 0x9e3779b97f4a7c15ull, w;
+
+	if (len >= 8) {
+		for (; end - p > 8; p += 8) {
+			memcpy(&w, p, 8);
+			h = (h ^ w) * k;
+			h ^= h >> 32;
+		}
+		memcpy(&w, end - 8, 8);
+	} else if (len >= 4) {
+		uint32_t a, b;
+
+		memcpy(&a, p, 4);
+		memcpy(&b, end - 4, 4);
+		w = (uint64_t)a << 32 | b;
+	} else {
+		w = len ? (uint64_t)(unsigned char)p[0] << 16 |
+				    (uint64_t)(unsigned char)p[len / 2] << 8 |
+				    (unsigned char)p[len - 1] :
+			  0;
+	}
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	return (uint32_t)(h ^ h >> 32);
+}
+
 /* The bytes of words @first..@last (inclusive) as written. */
 static const char *word_span(int first, int last, uint32_t *len)
 {
@@ -140,7 +176,7 @@ static struct memo *memo_find(int first, int last, bool is_target,
 	 * seldom comes with several. */
 	span = word_span(first, last, &len);
 	p = pre_at(first);
-	h = p && p->last == last ? p->hash : ipts_hash_bytes(span, len);
+	h = p && p->last == last ? p->hash : seg_hash(span, len);
 	*hashp = h;
 	if (!memo.nslots || xt.cl->locs[first].src != memo.src)
 		return NULL;
@@ -539,7 +575,8 @@ int ipts_xt_fast_generic_end(int argc, char **argv)
 	bool bang = false;
 	int i = 3;
 
-	if (i < argc && strcmp(argv[i], "--set-counters") == 0) {
+	if (i < argc && argv[i][0] == '-' && argv[i][1] == '-' &&
+	    strcmp(argv[i], "--set-counters") == 0) {
 		/* "-c P B" as build.c writes it; "P,B" is another story */
 		if (i + 2 >= argc || strchr(argv[i + 1], ','))
 			return -1;
@@ -547,14 +584,15 @@ int ipts_xt_fast_generic_end(int argc, char **argv)
 	}
 	if (i + 1 >= argc)
 		return -1;
-	if (strcmp(argv[i], "-A") == 0) {
+	if (argv[i][0] != '-' || (argv[i][1] != 'A' && argv[i][1] != 'I') ||
+	    argv[i][2] != '\0')
+		return -1;
+	if (argv[i][1] == 'A') {
 		i += 2;
-	} else if (strcmp(argv[i], "-I") == 0) {
+	} else {
 		i += 2;
 		if (i < argc && argv[i][0] != '-' && argv[i][0] != '!')
 			i++;
-	} else {
-		return -1;
 	}
 	for (; i < argc; i++) {
 		const char *w = argv[i];
@@ -613,7 +651,7 @@ static void pre_hash(int argc, char **argv, int gen_end)
 		p->end = end;
 		p->last = end < argc ? end : argc - 1;
 		span = word_span(p->first, p->last, &len);
-		p->hash = ipts_hash_bytes(span, len);
+		p->hash = seg_hash(span, len);
 		if (memo.nslots)
 			__builtin_prefetch(
 				&memo.slot[p->hash & (memo.nslots - 1)]);

@@ -232,7 +232,7 @@ struct ipts_xt_naming {
 
 /* A segment the fast path parsed once (xt_fast.c says how they are kept). */
 struct memo {
-	uint32_t hash;			/* ipts_hash_bytes() of its words */
+	uint32_t hash; /* seg_hash() of its words */
 	uint32_t off;			/* its words: offset in the source */
 	uint16_t len;			/* and length */
 	uint16_t ext;			/* in memo.ext[] (0: a target) */

@@ -1475,7 +1475,7 @@ void ipts_xt_loop_end(void)
 {
 	struct ipts_cmdline *cl = xt.cl;
 
-	if (strcmp(cl->table, "nat") == 0 &&
+	if (cl->table[0] == 'n' && strcmp(cl->table, "nat") == 0 &&
 	    ((cl->arg2 && cl->command == IPTS_CMD_SET_POLICY &&
 	      strcmp(cl->arg2, "DROP") == 0) ||
 	     (xt.jumpto && strcmp(xt.jumpto, "DROP") == 0))) {
