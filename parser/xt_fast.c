@@ -163,10 +163,10 @@ static const struct pre_seg *pre_at(int first)
 	return NULL;
 }
 
+/* The memo's entry for words @first..@last, pre_hash()'s @p if it has them. */
 static struct memo *memo_find(int first, int last, bool is_target,
-			      uint32_t *hashp)
+			      const struct pre_seg *p, uint32_t *hashp)
 {
-	const struct pre_seg *p;
 	const char *span;
 	uint32_t len, i;
 	uint32_t h;
@@ -175,7 +175,6 @@ static struct memo *memo_find(int first, int last, bool is_target,
 	/* The protocol and the kind are compared, not hashed: a segment
 	 * seldom comes with several. */
 	span = word_span(first, last, &len);
-	p = pre_at(first);
 	h = p && p->last == last ? p->hash : seg_hash(span, len);
 	*hashp = h;
 	if (!memo.nslots || xt.cl->locs[first].src != memo.src)
@@ -483,7 +482,7 @@ static int fast_match(int argc, char **argv, int i)
 	end = pre ? pre->end : naive_end(argc, argv, i);
 	last = end < argc ? end : argc - 1;
 	sg = new_seg(i, (int)xt.nmatch_words);
-	hit = memo_find(i, last, false, &sg->hash);
+	hit = memo_find(i, last, false, pre, &sg->hash);
 	if (hit) {
 		sg->ext = memo_ext(hit);
 		sg->hit = hit;
@@ -538,7 +537,7 @@ static void fast_target(int argc, char **argv, int i)
 	if (!xt.cl->is_chain(xt.cl->ctx, name) &&
 	    !xt.cl->is_announced(xt.cl->ctx, name)) {
 		h_set = true;
-		hit = memo_find(i, argc - 1, true, &h);
+		hit = memo_find(i, argc - 1, true, pre_at(i), &h);
 		if (hit) {
 			xt.jumpto = ipts_xt_parse_target_name(name);
 			xt.cl->jump_word = i + 1;

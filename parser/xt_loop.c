@@ -1072,16 +1072,23 @@ static unsigned int proto_nseen;
 
 static uint16_t parse_protocol(const char *s)
 {
-	size_t len = strnlen(s, sizeof(proto_seen[0].word));
 	unsigned int i;
 	uint16_t num;
+	size_t len;
 
-	if (len == sizeof(proto_seen[0].word))
-		return xtables_parse_protocol(s); /* no name this long */
-	for (i = 0; i < PROTO_SLOTS && i < proto_nseen; i++)
-		if (memcmp(proto_seen[i].word, s, len + 1) == 0)
+	for (i = 0; i < PROTO_SLOTS && i < proto_nseen; i++) {
+		const char *w = proto_seen[i].word; /* NUL-ended */
+		size_t k = 0;
+
+		while (w[k] == s[k] && s[k])
+			k++;
+		if (w[k] == s[k])
 			return proto_seen[i].num;
+	}
 	num = xtables_parse_protocol(s);
+	len = strnlen(s, sizeof(proto_seen[0].word));
+	if (len == sizeof(proto_seen[0].word))
+		return num; /* no name this long */
 	i = proto_nseen++ % PROTO_SLOTS;
 	memcpy(proto_seen[i].word, s, len + 1);
 	proto_seen[i].num = num;
