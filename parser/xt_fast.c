@@ -530,8 +530,6 @@ static void fast_target(int argc, char **argv, int i)
 		xt.cl->jump_word = i + 1;
 		return;
 	}
-	if (ipts_xt_find_opaque(name, true))
-		ipts_xt_bail();
 	/* An extension's name that is also a chain: the full loop says so.
 	 * The chain first: its lookup is the line's (map_target()'s too). */
 	if (!xt.cl->is_chain(xt.cl->ctx, name) &&
@@ -539,7 +537,9 @@ static void fast_target(int argc, char **argv, int i)
 		h_set = true;
 		hit = memo_find(i, argc - 1, true, pre_at(i), &h);
 		if (hit) {
-			xt.jumpto = ipts_xt_parse_target_name(name);
+			/* the same bytes passed parse_target() and were no
+			 * opaque name when the segment was kept */
+			xt.jumpto = name;
 			xt.cl->jump_word = i + 1;
 			sg = new_seg(i, -1);
 			sg->hit = hit;
@@ -548,6 +548,8 @@ static void fast_target(int argc, char **argv, int i)
 			return;
 		}
 	}
+	if (ipts_xt_find_opaque(name, true))
+		ipts_xt_bail();
 	ipts_xt_command_jump(name, i + 1, false);
 	if (!xt.target) {
 		if (i + 2 != argc)
