@@ -198,6 +198,8 @@ static bool dups_free_named(const char *fmt, va_list ap)
 /* Forget the line's copies (ipts_xt_parse()). */
 static void dups_forget(void)
 {
+	if (!ndups)
+		return; /* most lines copy nothing */
 	memset(dups, 0, sizeof(dups));
 	ndups = 0;
 }
@@ -935,6 +937,7 @@ void ipts_xt_reset_state(void)
 	xt.in_hosts = false;
 	xt.nsegs = 0;
 	xt.npre = 0;
+	xt.pre_next = 0;
 	xt.hit_target = NULL;
 	xt.built_target = NULL;
 	xt.nbangs = 0;

@@ -93,18 +93,36 @@ static void check_names(int word, const char *spec)
  */
 static struct in_addr any;
 
-/* A decimal number as xtables_strtoui(base 0) reads it, up to @max. */
-static const char *plain_number(const char *p, unsigned int max,
-				unsigned int *v)
+/*
+ * A decimal number as xtables_strtoui(base 0) reads it, up to @max: one to
+ * three digits, the word's next byte for the caller to judge (a fourth
+ * digit is no '.', '/' or end). Digit by digit, no loop: it runs four or
+ * five times for most -s and -d.
+ */
+static inline const char *plain_number(const char *p, unsigned int max,
+				       unsigned int *v)
 {
-	unsigned int n = 0, digits = 0;
+	unsigned int d0 = (unsigned char)p[0] - '0', d1, d2, n;
 
-	/* a leading 0 is octal to strtoul(): only "0" itself is plain */
-	if (p[0] == '0' && p[1] >= '0' && p[1] <= '9')
+	if (d0 > 9)
 		return NULL;
-	for (; *p >= '0' && *p <= '9' && digits < 3; p++, digits++)
-		n = n * 10 + (unsigned int)(*p - '0');
-	if (!digits || n > max)
+	d1 = (unsigned char)p[1] - '0';
+	if (d1 > 9) {
+		n = d0;
+		p += 1;
+	} else if (d0 == 0) {
+		return NULL; /* a leading 0 is octal to strtoul() */
+	} else {
+		d2 = (unsigned char)p[2] - '0';
+		if (d2 > 9) {
+			n = d0 * 10 + d1;
+			p += 2;
+		} else {
+			n = d0 * 100 + d1 * 10 + d2;
+			p += 3;
+		}
+	}
+	if (n > max)
 		return NULL;
 	*v = n;
 	return p;

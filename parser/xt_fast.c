@@ -106,6 +106,42 @@ void ipts_xt_end(void)
 	xt.std_rs = NULL;
 }
 
+/*
+ * The hash of a segment's bytes, for the memo alone (its entries are
+ * compared in full): eight bytes a step, the last eight read once more,
+ * overlapping, so that no length goes byte by byte or through memcpy().
+ * Segments are 7 to a few hundred bytes; most are 20 to 60.
+ */
+static uint32_t seg_hash(const char *p, uint32_t len)
+{
+	const uint64_t k = 0xff51afd7ed558ccdull;
+	const char *end = p + len;
+	uint64_t h = (uint64_t)len * 0x9e3779b97f4a7c15ull, w;
+
+	if (len >= 8) {
+		for (; end - p > 8; p += 8) {
+			memcpy(&w, p, 8);
+			h = (h ^ w) * k;
+			h ^= h >> 32;
+		}
+		memcpy(&w, end - 8, 8);
+	} else if (len >= 4) {
+		uint32_t a, b;
+
+		memcpy(&a, p, 4);
+		memcpy(&b, end - 4, 4);
+		w = (uint64_t)a << 32 | b;
+	} else {
+		w = len ? (uint64_t)(unsigned char)p[0] << 16 |
+				    (uint64_t)(unsigned char)p[len / 2] << 8 |
+				    (unsigned char)p[len - 1] :
+			  0;
+	}
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	return (uint32_t)(h ^ h >> 32);
+}
+
 /* The bytes of words @first..@last (inclusive) as written. */
 static const char *word_span(int first, int last, uint32_t *len)
 {
@@ -116,8 +152,20 @@ static const char *word_span(int first, int last, uint32_t *len)
 	return a->src->buf + a->off;
 }
 
+/* The pre_hash() entry of the segment starting at word @first, or NULL:
+ * the line's segments are met in order, so a cursor finds it. */
+static const struct pre_seg *pre_at(int first)
+{
+	while (xt.pre_next < xt.npre && xt.pre[xt.pre_next].first < first)
+		xt.pre_next++;
+	if (xt.pre_next < xt.npre && xt.pre[xt.pre_next].first == first)
+		return &xt.pre[xt.pre_next];
+	return NULL;
+}
+
+/* The memo's entry for words @first..@last, pre_hash()'s @p if it has them. */
 static struct memo *memo_find(int first, int last, bool is_target,
-			      uint32_t *hashp)
+			      const struct pre_seg *p, uint32_t *hashp)
 {
 	const char *span;
 	uint32_t len, i;
@@ -127,10 +175,7 @@ static struct memo *memo_find(int first, int last, bool is_target,
 	/* The protocol and the kind are compared, not hashed: a segment
 	 * seldom comes with several. */
 	span = word_span(first, last, &len);
-	for (i = 0; i < xt.npre; i++)
-		if (xt.pre[i].first == first && xt.pre[i].last == last)
-			break;
-	h = i < xt.npre ? xt.pre[i].hash : ipts_hash_bytes(span, len);
+	h = p && p->last == last ? p->hash : seg_hash(span, len);
 	*hashp = h;
 	if (!memo.nslots || xt.cl->locs[first].src != memo.src)
 		return NULL;
@@ -421,6 +466,7 @@ static bool seen_ext(const char *name)
 
 static int fast_match(int argc, char **argv, int i)
 {
+	const struct pre_seg *pre;
 	const char *name;
 	struct xtables_match *m;
 	struct fast_seg *sg;
@@ -432,10 +478,11 @@ static int fast_match(int argc, char **argv, int i)
 	name = argv[i + 1];
 	if (seen_ext(name))
 		ipts_xt_bail();
-	end = naive_end(argc, argv, i);
+	pre = pre_at(i);
+	end = pre ? pre->end : naive_end(argc, argv, i);
 	last = end < argc ? end : argc - 1;
 	sg = new_seg(i, (int)xt.nmatch_words);
-	hit = memo_find(i, last, false, &sg->hash);
+	hit = memo_find(i, last, false, pre, &sg->hash);
 	if (hit) {
 		sg->ext = memo_ext(hit);
 		sg->hit = hit;
@@ -483,16 +530,16 @@ static void fast_target(int argc, char **argv, int i)
 		xt.cl->jump_word = i + 1;
 		return;
 	}
-	if (ipts_xt_find_opaque(name, true))
-		ipts_xt_bail();
 	/* An extension's name that is also a chain: the full loop says so.
 	 * The chain first: its lookup is the line's (map_target()'s too). */
 	if (!xt.cl->is_chain(xt.cl->ctx, name) &&
 	    !xt.cl->is_announced(xt.cl->ctx, name)) {
 		h_set = true;
-		hit = memo_find(i, argc - 1, true, &h);
+		hit = memo_find(i, argc - 1, true, pre_at(i), &h);
 		if (hit) {
-			xt.jumpto = ipts_xt_parse_target_name(name);
+			/* the same bytes passed parse_target() and were no
+			 * opaque name when the segment was kept */
+			xt.jumpto = name;
 			xt.cl->jump_word = i + 1;
 			sg = new_seg(i, -1);
 			sg->hit = hit;
@@ -501,6 +548,8 @@ static void fast_target(int argc, char **argv, int i)
 			return;
 		}
 	}
+	if (ipts_xt_find_opaque(name, true))
+		ipts_xt_bail();
 	ipts_xt_command_jump(name, i + 1, false);
 	if (!xt.target) {
 		if (i + 2 != argc)
@@ -527,7 +576,8 @@ int ipts_xt_fast_generic_end(int argc, char **argv)
 	bool bang = false;
 	int i = 3;
 
-	if (i < argc && strcmp(argv[i], "--set-counters") == 0) {
+	if (i < argc && argv[i][0] == '-' && argv[i][1] == '-' &&
+	    strcmp(argv[i], "--set-counters") == 0) {
 		/* "-c P B" as build.c writes it; "P,B" is another story */
 		if (i + 2 >= argc || strchr(argv[i + 1], ','))
 			return -1;
@@ -535,14 +585,15 @@ int ipts_xt_fast_generic_end(int argc, char **argv)
 	}
 	if (i + 1 >= argc)
 		return -1;
-	if (strcmp(argv[i], "-A") == 0) {
+	if (argv[i][0] != '-' || (argv[i][1] != 'A' && argv[i][1] != 'I') ||
+	    argv[i][2] != '\0')
+		return -1;
+	if (argv[i][1] == 'A') {
 		i += 2;
-	} else if (strcmp(argv[i], "-I") == 0) {
+	} else {
 		i += 2;
 		if (i < argc && argv[i][0] != '-' && argv[i][0] != '!')
 			i++;
-	} else {
-		return -1;
 	}
 	for (; i < argc; i++) {
 		const char *w = argv[i];
@@ -590,6 +641,7 @@ static void pre_hash(int argc, char **argv, int gen_end)
 	int i = gen_end;
 
 	xt.npre = 0;
+	xt.pre_next = 0;
 	while (i < argc && xt.npre < MAX_MATCHES + 1 && is_seg_start(argv[i])) {
 		struct pre_seg *p = &xt.pre[xt.npre++];
 		int end = argv[i][1] == 'm' ? naive_end(argc, argv, i) : argc;
@@ -597,9 +649,10 @@ static void pre_hash(int argc, char **argv, int gen_end)
 		uint32_t len;
 
 		p->first = i;
+		p->end = end;
 		p->last = end < argc ? end : argc - 1;
 		span = word_span(p->first, p->last, &len);
-		p->hash = ipts_hash_bytes(span, len);
+		p->hash = seg_hash(span, len);
 		if (memo.nslots)
 			__builtin_prefetch(
 				&memo.slot[p->hash & (memo.nslots - 1)]);

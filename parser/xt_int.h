@@ -180,9 +180,10 @@ struct ipts_xt_state {
 	 * word of each as reading words alone ends it. */
 	struct pre_seg {
 		int first, last;
+		int end; /* the word after it, or argc */
 		uint32_t hash;
 	} pre[MAX_MATCHES + 1];
-	unsigned int npre;
+	unsigned int npre, pre_next; /* pre_next: the next to look at */
 	const void *hit[MAX_MATCHES];	/* per match position: memo blob */
 	const struct memo *hit_target;
 	const void *built[MAX_MATCHES];	/* per match position: in the entry */
@@ -231,7 +232,7 @@ struct ipts_xt_naming {
 
 /* A segment the fast path parsed once (xt_fast.c says how they are kept). */
 struct memo {
-	uint32_t hash;			/* ipts_hash_bytes() of its words */
+	uint32_t hash; /* seg_hash() of its words */
 	uint32_t off;			/* its words: offset in the source */
 	uint16_t len;			/* and length */
 	uint16_t ext;			/* in memo.ext[] (0: a target) */

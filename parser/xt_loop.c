@@ -929,10 +929,8 @@ static void add_command(unsigned int newcmd, unsigned int others, bool invert)
 
 void ipts_xt_set_option(unsigned int option, bool invert, int word)
 {
-	unsigned int i;
+	unsigned int i = (unsigned int)__builtin_ctz(option); /* one bit */
 
-	for (i = 0; (1u << i) != option; i++)
-		;
 	xt.opt_val[i] = xt.cur;
 	xt.cur = word;
 	if (xt.options & option)
@@ -1058,6 +1056,46 @@ static void note_owner_name(int longindex)
 }
 
 /*
+ * xtables_parse_protocol(), which a file calls with the same few words on
+ * most of its lines ("tcp", "udp"): a number, "all", libxtables' own table
+ * of names, then getprotobyname(), a strtoul() and a walk on each. It is a
+ * function of the word alone, so the words it answered are kept with their
+ * number; one it refuses is never kept, and says so from libxtables again.
+ */
+#define PROTO_SLOTS 8
+
+static struct {
+	char word[16];
+	uint16_t num;
+} proto_seen[PROTO_SLOTS];
+static unsigned int proto_nseen;
+
+static uint16_t parse_protocol(const char *s)
+{
+	unsigned int i;
+	uint16_t num;
+	size_t len;
+
+	for (i = 0; i < PROTO_SLOTS && i < proto_nseen; i++) {
+		const char *w = proto_seen[i].word; /* NUL-ended */
+		size_t k = 0;
+
+		while (w[k] == s[k] && s[k])
+			k++;
+		if (w[k] == s[k])
+			return proto_seen[i].num;
+	}
+	num = xtables_parse_protocol(s);
+	len = strnlen(s, sizeof(proto_seen[0].word));
+	if (len == sizeof(proto_seen[0].word))
+		return num; /* no name this long */
+	i = proto_nseen++ % PROTO_SLOTS;
+	memcpy(proto_seen[i].word, s, len + 1);
+	proto_seen[i].num = num;
+	return num;
+}
+
+/*
  * The generic options the fast path reads without getopt_long (the shape
  * ipts_xt_fast_generic_end() allows): what ipts_xt_parse_loop() does for
  * each, getopt's optarg and optind as it leaves them. One body for both.
@@ -1091,7 +1129,7 @@ static void generic_opt(int c, int argc, char **argv, bool invert, int opt,
 			proto_parse6();
 			break;
 		}
-		xt.fw.ip.proto = xtables_parse_protocol(xt.protocol);
+		xt.fw.ip.proto = parse_protocol(xt.protocol);
 		if (xt.fw.ip.proto == 0 && (xt.invflags & XT_INV_PROTO))
 			ipts_xt_error(PARAMETER_PROBLEM,
 				      "rule would "
@@ -1444,7 +1482,7 @@ void ipts_xt_loop_end(void)
 {
 	struct ipts_cmdline *cl = xt.cl;
 
-	if (strcmp(cl->table, "nat") == 0 &&
+	if (cl->table[0] == 'n' && strcmp(cl->table, "nat") == 0 &&
 	    ((cl->arg2 && cl->command == IPTS_CMD_SET_POLICY &&
 	      strcmp(cl->arg2, "DROP") == 0) ||
 	     (xt.jumpto && strcmp(xt.jumpto, "DROP") == 0))) {
@@ -1513,7 +1551,7 @@ static bool is_exthdr(uint16_t proto)
 /* ipv6_proto_parse(): -p sets IP6T_F_PROTO, whatever the protocol. */
 static void proto_parse6(void)
 {
-	xt.fw6.ipv6.proto = xtables_parse_protocol(xt.protocol);
+	xt.fw6.ipv6.proto = parse_protocol(xt.protocol);
 	if (xt.fw6.ipv6.proto == 0 && (xt.invflags & XT_INV_PROTO))
 		ipts_xt_error(PARAMETER_PROBLEM, "rule would never match "
 						 "protocol");

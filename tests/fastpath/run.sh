@@ -16,8 +16,10 @@
 #   - generated kube-proxy-like and flat files (bench/), valid;
 #   - rulesets/, tests/corpus, tests/roundtrip, tests/fuzz/regress,
 #     tests/e2e's rule files, tests/fastpath/family (files whose family
-#     shows late, mixed, after errors, in quotes, CRLF, cut lines) and the
-#     shared corpus when present.
+#     shows late, mixed, after errors, in quotes, CRLF, cut lines),
+#     tests/fastpath/words*.rules (-s/-d numbers and -p words, good and
+#     bad, that the fast path reads itself) and the shared corpus when
+#     present.
 # The same files with IPTSIM_SNIFF_FIRST=1 (the family of a file found in
 # a pass of its own over every word before the parse, not by the quick
 # pass that judges only the lines that might show IPv6) and with
@@ -47,7 +49,7 @@ files=("$tmp"/gen/*.rules "$srcdir"/rulesets/*.rules "$srcdir"/rulesets/*.v4
        "$srcdir"/tests/corpus/valid/*.rules "$srcdir"/tests/corpus/invalid/*.rules
        "$srcdir"/tests/roundtrip/cases/*.rules "$srcdir"/tests/roundtrip/corpus/*.save
        "$srcdir"/rulesets/*.v6 "$srcdir"/tests/fuzz/regress/*
-       "$srcdir"/tests/fastpath/family/*.rules)
+       "$srcdir"/tests/fastpath/family/*.rules "$srcdir"/tests/fastpath/*.rules)
 while IFS= read -r f; do
 	files+=("$f")
 done < <(find "$srcdir/tests/e2e" -type f \( -name '*.rules' -o -name '*.v6' \) | sort)
